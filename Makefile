@@ -1,0 +1,39 @@
+# Quick start: `make run` harvests config/sources.yaml into var/ewsi.sqlite; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench replay clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ewsi db upgrade
+	$(BIN)/ewsi crawl
+
+replay: $(STAMP)
+	$(BIN)/ewsi db upgrade
+	$(BIN)/ewsi crawl --config ../shared/corpus/sources.yaml --replay ../shared/corpus/snapshot.warc.gz
+
+test: $(STAMP)
+	$(BIN)/ewsi db upgrade
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/harvest_replay.py
+
+clean:
+	rm -rf var build *.egg-info

@@ -1,0 +1,224 @@
+"""Evaluate the classifier on labelled JSONL (the format of ../shared/data/themes_dev.jsonl).
+
+Metrics: relevance precision/recall/F1 (positive class = relevant); per-theme precision/recall/F1
+where an item's gold themes are empty when it is not relevant and its predicted themes are empty
+when it is predicted not relevant; theme micro-F1 (pooled counts) and macro-F1 (mean over themes
+with gold or predicted items); the same per language; and the confusion cases.
+
+`cross_validate` scores the learned model honestly: each fold is classified by a model trained on
+the other folds only.
+
+CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K]``
+(`main(argv)` receives the arguments after ``eval``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from classifier.model import CombinedClassifier, LabelledExample, Model, train
+from classifier.rules import RuleEngine
+from classifier.themes import load
+from crawler.types import THEMES, Classification
+
+ClassifyFn = Callable[[LabelledExample], Classification]
+
+
+def load_examples(path: str | Path) -> list[LabelledExample]:
+    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object."""
+    out: list[LabelledExample] = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not JSON: {exc}") from exc
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{n}: expected a JSON object")
+            out.append(LabelledExample.from_dict(record))
+    return out
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def metrics(pairs: Sequence[tuple[LabelledExample, Classification]]) -> dict[str, Any]:
+    """Relevance and theme metrics for (gold, prediction) pairs (no per-language split)."""
+    tp = sum(1 for g, p in pairs if g.relevant and p.relevant)
+    fp = sum(1 for g, p in pairs if not g.relevant and p.relevant)
+    fn = sum(1 for g, p in pairs if g.relevant and not p.relevant)
+    tn = len(pairs) - tp - fp - fn
+    relevance = {**_prf(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
+    per_theme: dict[str, dict[str, float]] = {}
+    pooled = [0, 0, 0]
+    f1s: list[float] = []
+    for theme in THEMES:
+        counts = [0, 0, 0]
+        for g, p in pairs:
+            gold = g.relevant and theme in g.themes
+            pred = p.relevant and theme in p.assigned
+            counts[0] += gold and pred
+            counts[1] += pred and not gold
+            counts[2] += gold and not pred
+        pooled = [a + b for a, b in zip(pooled, counts, strict=True)]
+        per_theme[theme] = {**_prf(*counts), "support": counts[0] + counts[2]}
+        if sum(counts):
+            f1s.append(per_theme[theme]["f1"])
+    micro = _prf(*pooled)
+    return {
+        "n": len(pairs),
+        "relevance": relevance,
+        "themes": {
+            "micro_f1": micro["f1"],
+            "micro_precision": micro["precision"],
+            "micro_recall": micro["recall"],
+            "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
+            "per_theme": per_theme,
+        },
+    }
+
+
+def _confusions(pairs: Sequence[tuple[LabelledExample, Classification]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for g, p in pairs:
+        gold = set(g.themes) if g.relevant else set()
+        pred = set(p.assigned) if p.relevant else set()
+        if g.relevant == p.relevant and gold == pred:
+            continue
+        kind = (
+            ("false_positive" if p.relevant else "false_negative") if g.relevant != p.relevant else "themes"
+        )
+        out.append(
+            {
+                "id": g.id,
+                "language": g.language,
+                "kind": kind,
+                "title": g.title[:120],
+                "relevance": p.relevance,
+                "gold_themes": sorted(gold),
+                "predicted_themes": sorted(pred),
+                "evidence": [f"{e.term} ({e.weight:+g})" for e in p.relevance_evidence[:5]],
+            }
+        )
+    return out
+
+
+def evaluate(examples: Sequence[LabelledExample], classify: ClassifyFn) -> dict[str, Any]:
+    """Classify every example and return the metrics dict (overall, ``per_language``, ``confusions``)."""
+    pairs = [(e, classify(e)) for e in examples]
+    result = metrics(pairs)
+    languages = sorted({e.language or "und" for e in examples})
+    result["per_language"] = {
+        lang: metrics([(g, p) for g, p in pairs if (g.language or "und") == lang]) for lang in languages
+    }
+    result["confusions"] = _confusions(pairs)
+    result["model_version"] = pairs[0][1].model_version if pairs else ""
+    return result
+
+
+def evaluate_file(path: str | Path, classifier: Any) -> dict[str, Any]:
+    """Evaluate `classifier` (anything with ``classify(title, text, language)``) on a labelled JSONL file."""
+    return evaluate(load_examples(path), lambda e: classifier.classify(e.title, e.text, e.language))
+
+
+def cross_validate(
+    examples: Sequence[LabelledExample], engine: RuleEngine, k: int = 5, seed: int = 0, **combine: Any
+) -> dict[str, Any]:
+    """K-fold estimate of rules + learned model: each fold is scored by a model trained on the others.
+
+    Folds are stratified by relevance and shuffled with `seed`. `combine` goes to CombinedClassifier
+    (min_labels, min_language). The ``model_version`` field reads ``cv<k>:...``.
+    """
+    rng = random.Random(seed)
+    order: list[int] = []
+    for flag in (True, False):
+        group = [i for i, e in enumerate(examples) if e.relevant is flag]
+        rng.shuffle(group)
+        order.extend(group)
+    fold_of = {i: n % k for n, i in enumerate(order)}
+    predictions: dict[int, Classification] = {}
+    for fold in range(k):
+        train_set = [e for i, e in enumerate(examples) if fold_of[i] != fold]
+        combined = CombinedClassifier(engine, train(train_set, engine, seed=seed), **combine)
+        for i, e in enumerate(examples):
+            if fold_of[i] == fold:
+                predictions[i] = combined.classify(e.title, e.text, e.language)
+    by_identity = {id(e): predictions[i] for i, e in enumerate(examples)}
+    result = evaluate(examples, lambda e: by_identity[id(e)])
+    result["model_version"] = f"cv{k}:{combined.version.split('+', 1)[1]}"
+    return result
+
+
+def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
+    """Human-readable report of an `evaluate` result."""
+    rel, th = result["relevance"], result["themes"]
+    lines = [
+        f"model {result.get('model_version', '')}: {result['n']} items",
+        f"relevance  P {rel['precision']:.3f}  R {rel['recall']:.3f}  F1 {rel['f1']:.3f}"
+        f"  (tp {rel['tp']} fp {rel['fp']} fn {rel['fn']} tn {rel['tn']})",
+        f"themes     micro-F1 {th['micro_f1']:.3f}  macro-F1 {th['macro_f1']:.3f}"
+        f"  (micro P {th['micro_precision']:.3f} R {th['micro_recall']:.3f})",
+        "",
+        f"{'theme':34} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}",
+    ]
+    for theme, m in th["per_theme"].items():
+        lines.append(f"{theme:34} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:4d}")
+    lines += ["", f"{'lang':5} {'n':>4} {'rel P':>6} {'rel R':>6} {'rel F1':>6} {'micro':>6} {'macro':>6}"]
+    for lang, m in result.get("per_language", {}).items():
+        r, t = m["relevance"], m["themes"]
+        lines.append(
+            f"{lang:5} {m['n']:4d} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f}"
+            f" {t['micro_f1']:6.3f} {t['macro_f1']:6.3f}"
+        )
+    confusions = result.get("confusions", [])
+    lines += ["", f"confusions ({len(confusions)}):"]
+    for c in confusions[:max_confusions]:
+        lines.append(f"  {c['id']} [{c['language']}] {c['kind']} rel={c['relevance']:.2f} {c['title'][:70]}")
+        lines.append(f"      gold {c['gold_themes']}  predicted {c['predicted_themes']}")
+        if c["kind"] != "themes":
+            lines.append(f"      evidence {', '.join(c['evidence']) or '-'}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``ewsi classify eval``: print the report (or JSON with --json). Returns the exit status."""
+    parser = argparse.ArgumentParser(prog="ewsi classify eval", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, help="labelled JSONL (format of themes_dev.jsonl)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    parser.add_argument("--themes", help="themes.yaml to use (default config/themes.yaml)")
+    parser.add_argument("--model", help="learned model file to blend with the rules")
+    parser.add_argument(
+        "--cv", type=int, metavar="K", help="score rules + a model trained by K-fold CV on --data"
+    )
+    args = parser.parse_args(argv)
+    try:
+        engine = RuleEngine(load(args.themes))
+        examples = load_examples(args.data)
+        if args.cv:
+            result = cross_validate(examples, engine, k=args.cv)
+        elif args.model:
+            combined = CombinedClassifier(engine, Model.load(args.model))
+            result = evaluate(examples, lambda e: combined.classify(e.title, e.text, e.language))
+        else:
+            result = evaluate(examples, lambda e: engine.classify(e.title, e.text, e.language))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False) if args.json else format_report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,384 @@
+"""Keyword and phrase rules: relevance to migrant integration and the six theme scores, with evidence.
+
+Evaluation order (for one item; title and body are matched separately, a phrase never spans both):
+
+1. Normalise: NFKD, accents and combining marks removed, case-folded, ß->ss, ł->l, ø->o ...
+   (`classifier.themes.normalize`, the same function that normalised the patterns).
+2. Tokenise into words (``\\w+``); apostrophes and hyphens separate words, so "d'asile" = "d asile".
+3. Match every pattern of every language (a mis-detected language or a mixed text still finds its
+   cues): a word matches exactly, by prefix (``stem*``), suffix (``*stem``) or infix (``*stem*``);
+   a phrase matches consecutive words.
+4. Negative terms (``relevance.negative``, a theme's ``negative``) are dropped where a longer positive
+   phrase covers them ("European Integration Network" beats "European integration"); the rest mask
+   their words: relevance negatives for every positive cue, a theme's negatives for that theme only.
+5. Per cue group and start word, only the heaviest match counts (then the longest), so "asylum
+   seeker" and "asyl*" are not counted twice, nor the same stem listed in two languages.
+6. Per term: contribution = weight x min(count_cap, title_boost if in title + (1 + ln(body count)/2)).
+7. Scores, with sat(x) = 1 - exp(-x) and s = the scales in ``scoring``:
+   M = migrant + integration sums; A = area + integration sums + theme_area_factor x all theme sums;
+   N = negative sum; relevance = sqrt(sat(M/s_rel) x sat(A/s_rel)) x exp(-N/s_neg)
+   (THEMES.md 1.5: a migrant cue AND an integration-area cue are both needed);
+   theme score = sat(theme sum / s_theme).
+8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
+   relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
+   >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
+   has any evidence).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifier.themes import TermMap, ThemeConfig, load, normalize
+from crawler.types import THEMES, Classification, Evidence, ThemeScore
+
+_TOKEN = re.compile(r"\w+")
+_CACHE_LIMIT = 200_000
+"""Distinct words whose matches are cached; a harvest's vocabulary stays well below this."""
+MAX_EVIDENCE = 10
+
+NEGATIVE = "negative"
+MIGRANT = "migrant"
+AREA = "area"
+INTEGRATION = "integration"
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Normalised words of `text` ([] for None or empty)."""
+    return _TOKEN.findall(normalize(text)) if text else []
+
+
+@dataclass(frozen=True)
+class _Target:
+    group: str
+    """migrant | area | integration | negative | theme:<id> | theme_negative:<id>"""
+    weight: float
+    language: str
+
+
+@dataclass(frozen=True)
+class _Term:
+    pattern: str
+    units: tuple[int, ...]
+    targets: tuple[_Target, ...]
+    positive: bool
+    pos: tuple[tuple[str, str | None, dict[str, float], float], ...]
+    """(group, theme id or None, weight by language, heaviest weight) per positive group"""
+    neg: tuple[str, ...]
+
+
+@dataclass
+class Analysis:
+    """What the rules found in one item: tokens, per-group sums and evidence, and the scores.
+
+    sums / evidence: keyed by group (migrant, area, integration, negative, theme:<id>).
+    theme_scores: theme name -> score in [0, 1], in THEMES order.
+    """
+
+    title_tokens: list[str]
+    body_tokens: list[str]
+    sums: dict[str, float]
+    evidence: dict[str, list[Evidence]]
+    relevance: float
+    theme_scores: dict[str, float]
+
+
+def _sat(x: float) -> float:
+    return 1.0 - math.exp(-x)
+
+
+class RuleEngine:
+    """The keyword/phrase classifier built from a ThemeConfig; thread-safe for reading.
+
+    `classify(title, text, language)` returns a crawler.types.Classification whose model_version is
+    ``rules-<sha8 of themes.yaml>``.
+    """
+
+    def __init__(self, config: ThemeConfig):
+        self.config = config
+        self.version = config.version
+        self._unit_ids: dict[tuple[str, str], int] = {}
+        self._exact: dict[str, list[int]] = {}
+        self._prefix: dict[int, dict[str, list[int]]] = {}
+        self._suffix: dict[int, dict[str, list[int]]] = {}
+        self._infix: list[tuple[str, int]] = []
+        self._terms: list[_Term] = []
+        self._by_first: dict[int, list[int]] = {}
+        self._cache: dict[str, frozenset[int]] = {}
+        self._theme_ids = {t.id: t.name for t in config.themes}
+        raw: dict[str, list[_Target]] = {}
+
+        def add(term_map: TermMap, group: str) -> None:
+            for lang, terms in term_map.items():
+                for pattern, weight in terms.items():
+                    raw.setdefault(pattern, []).append(_Target(group, weight, lang))
+
+        for group, term_map in config.relevance.items():
+            add(term_map, group)
+        for theme in config.themes:
+            add(theme.terms, f"theme:{theme.id}")
+            add(theme.negative, f"theme_negative:{theme.id}")
+        for pattern, targets in raw.items():
+            units = tuple(self._unit(word) for word in pattern.split(" "))
+            groups: dict[str, dict[str, float]] = {}
+            for t in targets:
+                groups.setdefault(t.group, {})[t.language] = t.weight
+            pos = tuple(
+                (g, g[6:] if g.startswith("theme:") else None, by_lang, max(by_lang.values()))
+                for g, by_lang in groups.items()
+                if not _is_negative(g)
+            )
+            neg = tuple(g for g in groups if _is_negative(g))
+            self._by_first.setdefault(units[0], []).append(len(self._terms))
+            self._terms.append(_Term(pattern, units, tuple(targets), bool(pos), pos, neg))
+        self._prefix_lengths = sorted(self._prefix)
+        self._suffix_lengths = sorted(self._suffix)
+
+    def _unit(self, word: str) -> int:
+        if word.startswith("*") and word.endswith("*"):
+            key = ("infix", word.strip("*"))
+        elif word.endswith("*"):
+            key = ("prefix", word[:-1])
+        elif word.startswith("*"):
+            key = ("suffix", word[1:])
+        else:
+            key = ("exact", word)
+        if key in self._unit_ids:
+            return self._unit_ids[key]
+        uid = len(self._unit_ids)
+        self._unit_ids[key] = uid
+        kind, stem = key
+        if kind == "exact":
+            self._exact.setdefault(stem, []).append(uid)
+        elif kind == "prefix":
+            self._prefix.setdefault(len(stem), {}).setdefault(stem, []).append(uid)
+        elif kind == "suffix":
+            self._suffix.setdefault(len(stem), {}).setdefault(stem, []).append(uid)
+        else:
+            self._infix.append((stem, uid))
+        return uid
+
+    def _units_of(self, token: str) -> frozenset[int]:
+        found = self._cache.get(token)
+        if found is not None:
+            return found
+        ids: list[int] = list(self._exact.get(token, ()))
+        n = len(token)
+        for length in self._prefix_lengths:
+            if length > n:
+                break
+            ids.extend(self._prefix[length].get(token[:length], ()))
+        for length in self._suffix_lengths:
+            if length > n:
+                break
+            ids.extend(self._suffix[length].get(token[-length:], ()))
+        for stem, uid in self._infix:
+            if stem in token:
+                ids.append(uid)
+        found = frozenset(ids)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[token] = found
+        return found
+
+    def _match(self, tokens: list[str]) -> list[tuple[int, int, int]]:
+        """(term index, start, end) of every pattern occurrence in `tokens`."""
+        units = [self._units_of(t) for t in tokens]
+        out: list[tuple[int, int, int]] = []
+        n = len(tokens)
+        for i, here in enumerate(units):
+            if not here:
+                continue
+            for uid in here:
+                for ti in self._by_first.get(uid, ()):
+                    term_units = self._terms[ti].units
+                    end = i + len(term_units)
+                    if end > n:
+                        continue
+                    if all(term_units[k] in units[i + k] for k in range(1, len(term_units))):
+                        out.append((ti, i, end))
+        return out
+
+    def _field_counts(
+        self, tokens: list[str], language: str | None
+    ) -> tuple[dict[tuple[str, int], int], dict[int, int]]:
+        """Counts per (group, term index) after negatives and de-duplication, for one field."""
+        matches = self._match(tokens)
+        counts: dict[tuple[str, int], int] = {}
+        negatives: dict[int, int] = {}
+        if not matches:
+            return counts, negatives
+        mask_all: set[int] = set()
+        mask_theme: dict[str, set[int]] = {}
+        positives = [(ti, s, e) for ti, s, e in matches if self._terms[ti].positive]
+        for ti, s, e in matches:
+            neg_groups = self._terms[ti].neg
+            if not neg_groups:
+                continue
+            if any(ps <= s and e <= pe and pe - ps > e - s for _, ps, pe in positives):
+                continue  # a longer positive phrase covers it
+            for group in neg_groups:
+                if group == NEGATIVE:
+                    mask_all.update(range(s, e))
+                    negatives[ti] = negatives.get(ti, 0) + 1
+                else:
+                    mask_theme.setdefault(group.split(":", 1)[1], set()).update(range(s, e))
+        best: dict[tuple[str, int], tuple[float, int, int]] = {}
+        for ti, s, e in positives:
+            if mask_all and any(k in mask_all for k in range(s, e)):
+                continue
+            for group, theme_id, by_lang, heaviest in self._terms[ti].pos:
+                if theme_id is not None and mask_theme:
+                    masked = mask_theme.get(theme_id)
+                    if masked and any(k in masked for k in range(s, e)):
+                        continue
+                weight = by_lang.get(language, heaviest) if language else heaviest
+                key = (group, s)
+                old = best.get(key)
+                if old is None or (weight, e - s) > (old[0], old[2]):
+                    best[key] = (weight, ti, e - s)
+        for (group, _), (_, ti, _) in best.items():
+            counts[(group, ti)] = counts.get((group, ti), 0) + 1
+        return counts, negatives
+
+    def _weight(self, ti: int, group: str, language: str | None) -> float:
+        """Weight of a term in a group: the item's language's if listed there, else the heaviest."""
+        by_lang = {t.language: t.weight for t in self._terms[ti].targets if t.group == group}
+        return by_lang.get(language or "", max(by_lang.values()))
+
+    def _language_of(self, ti: int, group: str, language: str | None) -> str:
+        langs = [t.language for t in self._terms[ti].targets if t.group == group]
+        return language if language in langs else langs[0]
+
+    def analyse(self, title: str | None, text: str | None, language: str | None = None) -> Analysis:
+        """Match title and text and compute the scores (steps 1-7 of the module docstring)."""
+        sc = self.config.scoring
+        title_tokens, body_tokens = tokenize(title), tokenize(text)
+        t_counts, t_neg = self._field_counts(title_tokens, language)
+        b_counts, b_neg = self._field_counts(body_tokens, language)
+        sums: dict[str, float] = {}
+        evidence: dict[str, list[Evidence]] = {}
+        for key in set(t_counts) | set(b_counts):
+            group, ti = key
+            tc, bc = t_counts.get(key, 0), b_counts.get(key, 0)
+            contribution = self._weight(ti, group, language) * _occurrences(
+                tc, bc, sc.title_boost, sc.count_cap
+            )
+            sums[group] = sums.get(group, 0.0) + contribution
+            evidence.setdefault(group, []).append(
+                Evidence(
+                    self._terms[ti].pattern,
+                    round(contribution, 3),
+                    self._language_of(ti, group, language),
+                    tc + bc,
+                )
+            )
+        for ti in set(t_neg) | set(b_neg):
+            tc, bc = t_neg.get(ti, 0), b_neg.get(ti, 0)
+            contribution = self._weight(ti, NEGATIVE, language) * _occurrences(
+                tc, bc, sc.title_boost, sc.count_cap
+            )
+            sums[NEGATIVE] = sums.get(NEGATIVE, 0.0) + contribution
+            evidence.setdefault(NEGATIVE, []).append(
+                Evidence(
+                    self._terms[ti].pattern,
+                    -round(contribution, 3),
+                    self._language_of(ti, NEGATIVE, language),
+                    tc + bc,
+                )
+            )
+        for items in evidence.values():
+            items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
+        theme_sum = sum(v for k, v in sums.items() if k.startswith("theme:"))
+        m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
+        a = sums.get(AREA, 0.0) + sums.get(INTEGRATION, 0.0) + sc.theme_area_factor * theme_sum
+        relevance = math.sqrt(_sat(m / sc.relevance_scale) * _sat(a / sc.relevance_scale))
+        relevance *= math.exp(-sums.get(NEGATIVE, 0.0) / sc.negative_scale)
+        theme_scores = {
+            t.name: _sat(sums.get(f"theme:{t.id}", 0.0) / sc.theme_scale) for t in self.config.themes
+        }
+        return Analysis(title_tokens, body_tokens, sums, evidence, relevance, theme_scores)
+
+    def relevance_evidence(self, analysis: Analysis) -> tuple[Evidence, ...]:
+        """The terms behind the relevance score: migrant, integration, area and negative cues."""
+        items = [ev for g in (MIGRANT, INTEGRATION, AREA, NEGATIVE) for ev in analysis.evidence.get(g, ())]
+        items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
+        return tuple(items[: MAX_EVIDENCE + 2])
+
+    def theme_evidence(self, analysis: Analysis, theme_name: str) -> tuple[Evidence, ...]:
+        """The terms behind one theme's score, heaviest first."""
+        theme = self.config.theme(theme_name)
+        return tuple(analysis.evidence.get(f"theme:{theme.id}", ())[:MAX_EVIDENCE])
+
+    def decide(
+        self,
+        relevance: float,
+        theme_scores: dict[str, float],
+        language: str | None,
+        relevance_threshold: float | None = None,
+        theme_threshold: float | None = None,
+    ) -> tuple[bool, tuple[str, ...]]:
+        """Step 8: the relevant flag and the assigned themes for these scores."""
+        thr = self.config.thresholds
+        rel_thr = thr.relevance_for(language) if relevance_threshold is None else relevance_threshold
+        theme_thr = thr.theme_for(language) if theme_threshold is None else theme_threshold
+        relevant = relevance >= rel_thr
+        if not relevant:
+            return False, ()
+        ranked = sorted(THEMES, key=lambda name: (-theme_scores.get(name, 0.0), THEMES.index(name)))
+        top = theme_scores.get(ranked[0], 0.0)
+        # compare evidence strength, -ln(1 - score), which the saturating scores squash near 1
+        floor = self.config.scoring.theme_relative * _strength(top)
+        assigned = [
+            n
+            for n in ranked
+            if theme_scores.get(n, 0.0) >= theme_thr and _strength(theme_scores.get(n, 0.0)) >= floor
+        ]
+        if not assigned and top > 0:
+            assigned = [ranked[0]]
+        return True, tuple(assigned[: self.config.scoring.max_themes])
+
+    def classify(self, title: str | None, text: str | None, language: str | None = None) -> Classification:
+        """Classify one item from its title and text (either may be None); `language` is ISO 639-1."""
+        analysis = self.analyse(title, text, language)
+        relevant, assigned = self.decide(analysis.relevance, analysis.theme_scores, language)
+        themes = tuple(
+            sorted(
+                (
+                    ThemeScore(n, round(s, 4), self.theme_evidence(analysis, n))
+                    for n, s in analysis.theme_scores.items()
+                ),
+                key=lambda ts: (-ts.score, THEMES.index(ts.theme)),
+            )
+        )
+        return Classification(
+            relevance=round(analysis.relevance, 4),
+            relevant=relevant,
+            themes=themes,
+            assigned=assigned,
+            relevance_evidence=self.relevance_evidence(analysis),
+            model_version=self.version,
+        )
+
+
+def _is_negative(group: str) -> bool:
+    return group == NEGATIVE or group.startswith("theme_negative:")
+
+
+def _strength(score: float) -> float:
+    return -math.log(max(1e-9, 1.0 - score))
+
+
+def _occurrences(title_count: int, body_count: int, title_boost: float, cap: float) -> float:
+    occ = title_boost if title_count else 0.0
+    if body_count:
+        occ += 1.0 + 0.5 * math.log(body_count)
+    return min(cap, occ)
+
+
+def load_engine(path: str | Path | None = None) -> RuleEngine:
+    """A RuleEngine for themes.yaml at `path` (default config/themes.yaml). Raises ThemesConfigError."""
+    return RuleEngine(load(path))

@@ -1,0 +1,326 @@
+"""The `ewsi` command: crawl, queue, db, sources, classify.
+
+Exit codes: 0 done (a crawl is done even if some sources failed: their health records why),
+2 bad config, bad arguments or an unreachable/unmigrated database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from crawler.errors import ConfigError, DatabaseUnavailable
+
+console = Console(stderr=True)
+out = Console()
+
+THEME_CODES = {
+    "Active Citizenship": "AC",
+    "Economic Participation": "EP",
+    "Social Cohesion": "SC",
+    "Education and Culture": "EC",
+    "Anti-discrimination and Equality": "AD",
+    "Tools and Techniques": "TT",
+}
+"""Two-letter theme codes for narrow terminal tables (legend printed under the queue)."""
+
+UNREACHABLE_KEYS = {"fetch.dns", "fetch.connect", "fetch.timeout", "fetch.tls"}
+
+
+def _load_config(path: str | None) -> Any:
+    from crawler.sources import load_sources
+
+    return load_sources(path)
+
+
+# -- crawl --------------------------------------------------------------------------------------
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from crawler import store
+    from crawler.runner import run_sources
+
+    config = _load_config(args.config)
+    sources = [s for s in config.sources if s.enabled]
+    if args.source:
+        wanted = set(args.source)
+        unknown = wanted - {s.id for s in config.sources}
+        if unknown:
+            console.print(f"[red]unknown source id(s): {', '.join(sorted(unknown))}")
+            return 2
+        sources = [s for s in config.sources if s.id in wanted]
+    if not sources:
+        console.print("no enabled source in the config")
+        return 0
+    store.ensure_ready()
+    with store.session_scope() as session:
+        store.sync_sources(session, config.sources)
+
+    outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+    progress = Progress(
+        TextColumn("{task.fields[source]:<24}"),
+        BarColumn(bar_width=None),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[state]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+    tasks = {s.id: progress.add_task(s.id, total=None, source=s.id, state="crawling") for s in sources}
+
+    def on_item(source_id: str, outcome: str) -> None:
+        outcomes[source_id][outcome] += 1
+        progress.advance(tasks[source_id])
+
+    def on_close(source_id: str, report: Any) -> None:
+        state = report.status if report is not None else "done"
+        done = progress.tasks[tasks[source_id]].completed
+        progress.update(tasks[source_id], total=done, state=state)
+
+    with progress:
+        reports = run_sources(
+            sources,
+            replay=args.replay,
+            record=args.record,
+            contact=config.contact,
+            on_item=on_item,
+            on_close=on_close,
+            log_level=args.log_level,
+        )
+    _print_summary(reports)
+    failed = [r for r in reports if r.status != "ok"]
+    if reports and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed):
+        out.print(
+            "No source host could be reached (no network?). To harvest the recorded corpus offline, run: "
+            "ewsi crawl --config ../shared/corpus/sources.yaml --replay ../shared/corpus/snapshot.warc.gz"
+        )
+    return 0
+
+
+def _print_summary(reports: Sequence[Any]) -> None:
+    table = Table(title="Harvest summary", show_lines=False)
+    for col in ("source", "status", "fetched", "new", "updated", "unchanged", "dropped", "errors"):
+        table.add_column(
+            col, justify="right" if col in {"fetched", "new", "updated", "unchanged"} else "left"
+        )
+    totals = Counter()
+    for r in reports:
+        dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-"
+        errors = r.error_key or "-"
+        if r.error:
+            errors += f": {r.error[:80]}"
+        style = "green" if r.status == "ok" else "red"
+        table.add_row(
+            r.source_id,
+            f"[{style}]{r.status}",
+            str(r.fetched),
+            str(r.items_new),
+            str(r.items_updated),
+            str(r.items_unchanged),
+            dropped,
+            errors,
+        )
+        totals.update(
+            fetched=r.fetched, new=r.items_new, updated=r.items_updated, unchanged=r.items_unchanged
+        )
+    table.add_row(
+        "[bold]total",
+        f"{sum(r.status == 'ok' for r in reports)}/{len(reports)} ok",
+        str(totals["fetched"]),
+        str(totals["new"]),
+        str(totals["updated"]),
+        str(totals["unchanged"]),
+        "",
+        "",
+    )
+    out.print(table)
+
+
+# -- queue --------------------------------------------------------------------------------------
+def cmd_queue(args: argparse.Namespace) -> int:
+    from crawler import store
+
+    store.ensure_ready()
+    with store.session_scope() as session:
+        rows = store.queue(
+            session,
+            status=args.status,
+            source_id=args.source,
+            language=args.language,
+            theme=args.theme,
+            limit=args.limit,
+        )
+    if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return 0
+    table = Table(
+        title=f"Review queue ({args.status}, {len(rows)} shown)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+    )
+    for col in ("id", "rel", "lang", "source", "published", "themes"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("title", overflow="fold")  # the one column that gives way on a narrow terminal
+    for row in rows:
+        themes = " ".join(THEME_CODES.get(t["name"], t["name"][:2]) for t in row.get("themes", []))
+        table.add_row(
+            str(row["id"]),
+            f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
+            row.get("language") or "-",
+            _shorten(row["source_id"], 14),
+            (row.get("published_at") or "-")[:10],
+            themes,
+            _shorten(row.get("title") or "", 60),
+        )
+    out.print(table)
+    if rows:
+        out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
+    return 0
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- db -----------------------------------------------------------------------------------------
+def cmd_db(args: argparse.Namespace) -> int:
+    from crawler import store
+
+    if args.db_command == "upgrade":
+        store.upgrade()
+        console.print(f"database at {store.redacted_url()} is at the latest schema")
+        return 0
+    store.ensure_ready()
+    console.print("database ready")
+    return 0
+
+
+# -- sources ------------------------------------------------------------------------------------
+def cmd_sources(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    if args.sources_command == "validate":
+        out.print(f"{args.config or 'config/sources.yaml'}: {len(config.sources)} sources, all valid")
+        return 0
+    from crawler import store
+
+    store.ensure_ready()
+    with store.session_scope() as session:
+        store.sync_sources(session, config.sources)
+        rows = store.source_status(session)
+    if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, default=str) + "\n")
+        return 0
+    table = Table(title="Source health")
+    cols = (
+        "source_id",
+        "state",
+        "last_run_at",
+        "last_success_at",
+        "last_new_item_at",
+        "consecutive_failures",
+        "backoff_until",
+        "last_error_key",
+    )
+    for col in cols:
+        table.add_column(col.replace("_", " "))
+    for row in rows:
+        table.add_row(*[str(row.get(c) or "-")[:19] for c in cols])
+    out.print(table)
+    return 0
+
+
+# -- classify -----------------------------------------------------------------------------------
+CLASSIFY_USAGE = """usage: ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K]
+
+  eval   relevance and theme precision, recall and F1 on a labelled JSON Lines file
+"""
+
+
+def cmd_classify(args: argparse.Namespace, rest: list[str]) -> int:
+    if not rest or rest[0] in ("-h", "--help"):
+        out.print(CLASSIFY_USAGE, markup=False, highlight=False)
+        return 0 if rest else 2
+    if rest[0] == "eval":
+        from classifier import evaluate
+
+        return int(evaluate.main(rest[1:]) or 0)
+    console.print(f"unknown classify command {rest[0]!r}", markup=False)
+    out.print(CLASSIFY_USAGE, markup=False, highlight=False)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of `ewsi` (also used by the docs test)."""
+    parser = argparse.ArgumentParser(
+        prog="ewsi", description="ewsi-harvester: harvest, review queue, portal feeds"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    crawl = sub.add_parser("crawl", help="harvest the enabled sources into the review queue")
+    crawl.add_argument("--config", help="operator YAML (default config/sources.yaml)")
+    crawl.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+    mode = crawl.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--replay", metavar="FILE.warc.gz", help="answer every request from a WARC archive (offline)"
+    )
+    mode.add_argument("--record", metavar="FILE.warc.gz", help="keep every live response in a WARC archive")
+    crawl.add_argument("--log-level", default="ERROR", help="Scrapy log level (default ERROR)")
+
+    queue = sub.add_parser("queue", help="list the review queue")
+    queue.add_argument("--status", default="pending", help="pending|approved|rejected|deferred|changed|any")
+    queue.add_argument("--source", help="source id")
+    queue.add_argument("--language", help="ISO 639-1 code or und")
+    queue.add_argument("--theme", help="assigned theme name, e.g. 'Social Cohesion'")
+    queue.add_argument("--limit", type=int, default=50)
+    queue.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("db_command", choices=["upgrade", "check"])
+
+    src = sub.add_parser("sources", help="operator config and source health")
+    src.add_argument("sources_command", choices=["validate", "status"])
+    src.add_argument("--config", help="operator YAML (default config/sources.yaml)")
+    src.add_argument("--json", action="store_true")
+
+    sub.add_parser(
+        "classify", help="classifier: eval, train, diff, reprocess (see `ewsi classify -h`)", add_help=False
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ewsi` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv[:1] == ["classify"]:
+        args, _ = parser.parse_known_args(argv[:1])
+        handler = lambda a: cmd_classify(a, argv[1:])  # noqa: E731
+    else:
+        args = parser.parse_args(argv)
+        handler = {"crawl": cmd_crawl, "queue": cmd_queue, "db": cmd_db, "sources": cmd_sources}[args.command]
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        console.print("[red]invalid config:[/red]")
+        for problem in exc.problems:
+            console.print(f"  {problem}", markup=False, highlight=False)
+        return 2
+    except DatabaseUnavailable as exc:
+        console.print(f"[red]database unavailable:[/red] {exc}", highlight=False)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

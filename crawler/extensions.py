@@ -1,0 +1,149 @@
+"""RunRecorder: one `crawl_runs` row per crawl of a source, and the source's health after it.
+
+At spider open a row is written with status ``running`` (and kept alive by a heartbeat, so a
+killed process is detected later by lease expiry); at spider close Scrapy's stats become a
+`CrawlReport` whose status and error key are decided here (Miniflux's RefreshFeed semantics: a
+run that yields nothing, or only failures, is a failed run).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from crawler import store
+from crawler.types import CrawlReport
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 30.0
+"""How often a running crawl refreshes `crawl_runs.heartbeat_at` (the lease is 4x this)."""
+
+
+def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, reason: str) -> CrawlReport:
+    """Turn a crawl's Scrapy stats into a `CrawlReport` with its status and error key.
+
+    Rules, in order: closed by shutdown -> interrupted; a store error -> failed `store.db_error`;
+    nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
+    -> failed `parse.no_items`; pages followed but none gave text -> failed `extract.all_empty`;
+    otherwise ok (errors of single pages are counted, not fatal).
+    """
+    errors = Counter(
+        {k.removeprefix("ewsi/errors/"): v for k, v in stats.items() if k.startswith("ewsi/errors/")}
+    )
+    page_errors = {
+        k.removeprefix("ewsi/page_errors/"): v for k, v in stats.items() if k.startswith("ewsi/page_errors/")
+    }
+    dropped = {k.removeprefix("ewsi/dropped/"): v for k, v in stats.items() if k.startswith("ewsi/dropped/")}
+    http = {
+        k.removeprefix("downloader/response_status_count/"): v
+        for k, v in stats.items()
+        if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/304"))
+    }
+    yielded = int(stats.get("ewsi/items/yielded", 0))
+    report = CrawlReport(
+        source_id=source_id,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        fetched=int(stats.get("downloader/response_count", 0)),
+        items_new=int(stats.get("ewsi/items/new", 0)),
+        items_updated=int(stats.get("ewsi/items/updated", 0)),
+        items_unchanged=int(stats.get("ewsi/items/unchanged", 0)),
+        dropped=dropped,
+        http_errors=http,
+        stats={k: v for k, v in stats.items() if isinstance(v, int | float | str | dict) and "/" in k},
+    )
+    report.stats["page_errors"] = page_errors
+    messages = stats.get("ewsi/error_messages") or {}
+    extracted_empty = int(stats.get("ewsi/extract/empty", 0))
+    followed = sum(
+        int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
+    )
+    if reason == "shutdown":
+        report.status, report.error_key = "interrupted", "crawl.interrupted"
+    elif errors.get("store.db_error"):
+        report.status, report.error_key = "failed", "store.db_error"
+    elif yielded == 0 and errors:
+        report.status, report.error_key = "failed", errors.most_common(1)[0][0]
+    elif yielded == 0:
+        report.status, report.error_key = "failed", "parse.no_items"
+    elif followed and extracted_empty >= followed:
+        report.status, report.error_key = "failed", "extract.all_empty"
+    else:
+        report.status = "ok"
+        if errors:  # some of the source's URLs failed, others delivered
+            report.error_key = errors.most_common(1)[0][0]
+    if report.error_key:
+        report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
+    elif stats.get("ewsi/feed/bozo"):
+        report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
+    return report
+
+
+class RunRecorder:
+    """Scrapy extension writing the `crawl_runs` row and source health of each crawl."""
+
+    def __init__(self, crawler: Crawler, database_url: str | None):
+        self.crawler = crawler
+        self.database_url = database_url
+        self.run_id: int | None = None
+        self.report: CrawlReport | None = None
+        self.started_at = datetime.now(UTC)
+        self._heartbeat: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
+        if crawler.settings.getbool("EWSI_NO_RUN_RECORD"):
+            raise NotConfigured("run recording off")
+        ext = cls(crawler, crawler.settings.get("EWSI_DATABASE_URL"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.ewsi_recorder = ext  # type: ignore[attr-defined]  # read by crawler.runner
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started_at = datetime.now(UTC)
+        claimed = self.crawler.settings.getint("EWSI_RUN_ID") or None
+        try:
+            with store.session_scope(self.database_url) as session:
+                if claimed is not None:  # the scheduler claimed the slot and wrote the row already
+                    self.run_id = claimed
+                    store.heartbeat(session, claimed)
+                else:
+                    self.run_id = store.start_run(session, spider.name, pid=os.getpid())
+        except Exception as exc:  # the run still happens; its record is what is lost
+            logger.error("[%s] could not record the run start: %s", spider.name, exc)
+            self.crawler.stats.inc_value("ewsi/errors/store.db_error")
+            return
+        self._heartbeat = task.LoopingCall(self._beat)
+        self._heartbeat.start(HEARTBEAT_SECONDS, now=False)
+
+    def _beat(self) -> None:
+        if self.run_id is None:
+            return
+        try:
+            with store.session_scope(self.database_url) as session:
+                store.heartbeat(session, self.run_id)
+        except Exception as exc:
+            logger.warning("heartbeat failed: %s", exc)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        self.report = build_report(spider.name, stats, self.started_at, reason)
+        if self.run_id is None:
+            return
+        try:
+            with store.session_scope(self.database_url) as session:
+                store.finish_run(session, self.run_id, self.report)
+        except Exception as exc:
+            logger.error("[%s] could not record the run end: %s", spider.name, exc)

@@ -1,0 +1,153 @@
+"""Run crawls: one Scrapy `CrawlerProcess` with one crawler per source.
+
+`run_sources` is what `ewsi crawl` calls; ``python -m crawler.runner SOURCE_ID [...]`` is the
+child-process entry the scheduler uses (Twisted's reactor cannot restart inside a process, and a
+child gives each run its own time limit, memory and crash boundary).
+Exit codes of the module entry: 0 every run ok, 1 some run failed, 2 bad config or database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+
+from crawler import store
+from crawler.errors import ConfigError, DatabaseUnavailable
+from crawler.settings import build_settings
+from crawler.sources import Source, load_sources
+from crawler.types import CrawlReport
+
+logger = logging.getLogger(__name__)
+
+ItemCallback = Callable[[str, str], None]
+"""Called as (source_id, outcome) for every item: new, updated, unchanged, dropped:<reason>."""
+
+
+def run_sources(
+    sources: Sequence[Source],
+    *,
+    database_url: str | None = None,
+    replay: str | Path | None = None,
+    record: str | Path | None = None,
+    contact: str | None = None,
+    on_item: ItemCallback | None = None,
+    on_close: Callable[[str, CrawlReport | None], None] | None = None,
+    log_level: str = "WARNING",
+    overrides: dict[str, Any] | None = None,
+) -> list[CrawlReport]:
+    """Crawl `sources` concurrently in this process and return one `CrawlReport` per source.
+
+    Blocks until every crawl has finished. Can run once per process (Twisted reactor). The
+    database must be migrated (see `crawler.store.check_ready`).
+    """
+    from spiders import TEMPLATES
+
+    settings = build_settings(
+        database_url=database_url,
+        replay=replay,
+        record=record,
+        contact=contact,
+        log_level=log_level,
+        overrides=overrides,
+    )
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for source in sources:
+        crawler = process.create_crawler(TEMPLATES[source.kind])
+        if on_item is not None:
+            _connect_progress(crawler, source.id, on_item)
+        if on_close is not None:
+            crawler.signals.connect(
+                lambda spider, reason, c=crawler, sid=source.id: on_close(
+                    sid, getattr(c, "ewsi_recorder", None) and c.ewsi_recorder.report
+                ),
+                signal=signals.spider_closed,
+                weak=False,
+            )
+        process.crawl(crawler, source=source)
+        crawlers.append((source, crawler))
+    process.start()
+    reports = []
+    for source, crawler in crawlers:
+        recorder = getattr(crawler, "ewsi_recorder", None)
+        report = recorder.report if recorder is not None else None
+        if report is None:
+            from datetime import UTC, datetime
+
+            report = CrawlReport(source.id, datetime.now(UTC), status="failed", error_key="crawl.crashed")
+        reports.append(report)
+    return reports
+
+
+def _connect_progress(crawler: Any, source_id: str, on_item: ItemCallback) -> None:
+    def scraped(item: Any, **_: Any) -> None:
+        on_item(source_id, getattr(item, "ewsi_outcome", None) or "stored")
+
+    def dropped(item: Any, exception: BaseException, **_: Any) -> None:
+        on_item(source_id, f"dropped:{exception}")
+
+    crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(dropped, signal=signals.item_dropped, weak=False)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m crawler.runner SOURCE_ID [...]``; see the module docstring."""
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.runner", description="Crawl sources in this process."
+    )
+    parser.add_argument("source_ids", nargs="+", metavar="SOURCE_ID")
+    parser.add_argument("--config", default=None, help="operator YAML (default config/sources.yaml)")
+    parser.add_argument("--replay", default=None, help="answer every request from this WARC file")
+    parser.add_argument("--record", default=None, help="append every live response to this WARC file")
+    parser.add_argument(
+        "--run-id",
+        type=int,
+        default=None,
+        help="crawl_runs row already claimed for this run by the scheduler (one source only)",
+    )
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        config = load_sources(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    by_id = {s.id: s for s in config.sources}
+    unknown = [sid for sid in args.source_ids if sid not in by_id]
+    if unknown:
+        print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    try:
+        store.ensure_ready()
+        with store.session_scope() as session:
+            store.sync_sources(session, config.sources)
+    except DatabaseUnavailable as exc:
+        print(f"database unavailable: {exc}", file=sys.stderr)
+        return 2
+    if args.run_id is not None and len(args.source_ids) != 1:
+        print("--run-id needs exactly one SOURCE_ID", file=sys.stderr)
+        return 2
+    overrides = {"EWSI_RUN_ID": args.run_id} if args.run_id is not None else None
+    reports = run_sources(
+        [by_id[sid] for sid in args.source_ids],
+        replay=args.replay,
+        record=args.record,
+        contact=config.contact,
+        log_level=args.log_level,
+        overrides=overrides,
+    )
+    for report in reports:
+        print(f"{report.source_id}\t{report.status}\t{report.error_key or '-'}\tnew={report.items_new}")
+    return 0 if all(r.status == "ok" for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

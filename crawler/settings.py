@@ -1,0 +1,103 @@
+"""Scrapy settings for every crawl, built once per process by `build_settings`.
+
+Values follow ../shared/RELIABILITY.md §2 (guard rails): bounded sizes and timeouts, five redirects,
+no `file:`/`data:`/`ftp:`/`s3:` handlers, no telnet console, robots.txt obeyed, retries only for
+timeouts, 429 and 5xx. Replay mode answers from a WARC archive, so delays are dropped there.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+MIB = 1024 * 1024
+DEFAULT_CONTACT = "ewsi-harvester operators <harvester@ewsi.invalid>"
+DEFAULT_USER_AGENT = "ewsi-harvester/0.1 (+https://github.com/ewsi/ewsi-harvester; {contact})"
+
+PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.language.LanguagePipeline": 300,
+    "pipelines.dedup.DedupPipeline": 400,
+    "pipelines.classify.ClassifyPipeline": 500,
+    "pipelines.store.StorePipeline": 600,
+}
+
+
+def build_settings(
+    *,
+    database_url: str | None = None,
+    replay: str | Path | None = None,
+    record: str | Path | None = None,
+    contact: str | None = None,
+    user_agent: str | None = None,
+    log_level: str = "WARNING",
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the Scrapy settings dict for a harvest.
+
+    database_url: SQLAlchemy URL of the review-queue store (None: EWSI_DATABASE_URL or SQLite).
+    replay: WARC file to answer every request from (no network); record: WARC file to append every
+    live response to. Both at once is a ValueError.
+    """
+    if replay and record:
+        raise ValueError("--replay and --record cannot be combined")
+    agent = user_agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
+    settings: dict[str, Any] = {
+        "BOT_NAME": "ewsi-harvester",
+        "USER_AGENT": agent,
+        "ROBOTSTXT_OBEY": True,
+        "ROBOTSTXT_USER_AGENT": "ewsi-harvester",
+        "TELNETCONSOLE_ENABLED": False,
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_MAXSIZE": 16 * MIB,
+        "DOWNLOAD_WARNSIZE": 4 * MIB,
+        "DOWNLOAD_FAIL_ON_DATALOSS": True,
+        "REDIRECT_MAX_TIMES": 5,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": 2,
+        "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+        "DOWNLOAD_DELAY": 1.0,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        "COOKIES_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "DNS_TIMEOUT": 10,
+        "LOG_LEVEL": log_level,
+        "LOG_FORMAT": "%(asctime)s [%(name)s] %(levelname)s: %(message)s",
+        "STATS_DUMP": False,
+        "LOGSTATS_INTERVAL": 0,
+        "ITEM_PIPELINES": dict(PIPELINES),
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "crawler.extensions.RunRecorder": 100,
+        },
+        "DOWNLOADER_MIDDLEWARES": {},
+        "EWSI_DATABASE_URL": database_url or os.environ.get("EWSI_DATABASE_URL"),
+        "FEED_EXPORTERS": {},
+    }
+    if replay:
+        settings["EWSI_REPLAY"] = str(replay)
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ReplayMiddleware"] = 50
+        settings.update(
+            {
+                "DOWNLOAD_DELAY": 0,
+                "AUTOTHROTTLE_ENABLED": False,
+                "RETRY_ENABLED": False,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            }
+        )
+    if record:
+        settings["EWSI_RECORD"] = str(record)
+        # next to the downloader, so it sees the bytes as they came off the wire
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.RecordMiddleware"] = 950
+    if overrides:
+        settings.update(overrides)
+    return settings

@@ -1,0 +1,351 @@
+"""Load and validate the operator YAML (`config/sources.yaml`) into `Source` records.
+
+Validation runs before anything else (pydantic v2). Every problem is reported with the file, the
+line of the offending node and the field path, e.g.
+``config/sources.yaml:41: sources[3].schedule: expected 5 cron fields, got 6``.
+YAML is read with PyYAML's safe loader only (no Python tags: CVE-2017-18342, CVE-2020-14343).
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+import zoneinfo
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crawler.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+_LANG = re.compile(r"^[a-z]{2}$")
+_COUNTRY = re.compile(r"^(EU|[A-Z]{2})$")
+_CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
+# (low, high) per cron field: minute, hour, day of month, month, day of week
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+
+
+class ListingConfig(BaseModel):
+    """How to find item links on an HTML listing page."""
+
+    model_config = ConfigDict(extra="forbid")
+    links: str = Field(
+        description="CSS (e.g. `ul a::attr(href)`) or XPath (starting with `/` or `(`) selector of item links"
+    )
+    next_page: str | None = Field(default=None, description="selector of the next listing page's link")
+    max_pages: int = Field(default=5, ge=1, le=200, description="listing pages fetched per run at most")
+
+    @field_validator("links", "next_page")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        value = value.strip()
+        if not value:
+            raise ValueError("selector is empty")
+        from parsel import Selector  # parsel ships with Scrapy; used only to check the syntax
+
+        try:
+            sel = Selector(text="<html></html>")
+            sel.xpath(value) if value.startswith(("/", "(")) else sel.css(value)
+        except Exception as exc:  # parsel raises several types for bad selectors
+            raise ValueError(f"invalid selector {value!r}: {exc}") from None
+        return value
+
+
+class ApiConfig(BaseModel):
+    """How to read items out of a JSON API answer (JMESPath expressions)."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: str = Field(description="JMESPath to the list of records")
+    title: str = Field(description="JMESPath to a record's title")
+    published: str | None = Field(default=None, description="JMESPath to a record's publication date")
+    summary: str | None = Field(default=None, description="JMESPath to a record's summary")
+    link: str | None = Field(default=None, description="JMESPath to a record's link")
+    link_template: str | None = Field(
+        default=None, description="link built from record fields, e.g. `https://x.eu/{year}/{number}`"
+    )
+    id: str | None = Field(default=None, description="JMESPath to the record's official id")
+    date_format: Literal["auto", "dayfirst", "monthfirst", "iso"] = Field(
+        default="dayfirst", description="how to read ambiguous numeric dates (EU sources write day first)"
+    )
+
+    @field_validator("items", "title", "published", "summary", "link", "id")
+    @classmethod
+    def _jmespath(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        try:
+            jmespath.compile(value)
+        except JMESPathError as exc:
+            raise ValueError(f"invalid JMESPath {value!r}: {exc}") from None
+        return value
+
+
+def check_cron(expr: str) -> str:
+    """Validate a 5-field cron expression (minute hour day month weekday, UTC or the source's zone).
+
+    Raises ValueError with a message such as ``expected 5 cron fields, got 6``.
+    """
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 cron fields, got {len(fields)}")
+    for name, (low, high), value in zip(_CRON_NAMES, _CRON_RANGES, fields, strict=True):
+        if not _CRON_FIELD.match(value):
+            raise ValueError(f"cron {name} field {value!r} has invalid characters")
+        for number in re.findall(r"\d+", value):
+            n = int(number)
+            is_step = f"/{number}" in value
+            if not is_step and not low <= n <= high:
+                raise ValueError(f"cron {name} value {n} outside {low}-{high}")
+    return " ".join(fields)
+
+
+class Source(BaseModel):
+    """One validated source from the operator YAML; `id` is permanent (job id, DB key, log field)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="permanent slug: lowercase letters, digits and '-'")
+    name: str = Field(description="human-readable name")
+    publisher: str = Field(description="organisation that publishes the source")
+    country: str = Field(default="EU", description="`EU` or ISO 3166-1 alpha-2 code")
+    languages: list[str] = Field(default_factory=list, description="expected ISO 639-1 languages")
+    content_type: Literal["news", "document", "legislation", "funding", "event", "good_practice"] = Field(
+        default="news", description="what the source publishes"
+    )
+    kind: Literal["feed", "listing", "sitemap", "api"] = Field(
+        description="fetch mechanism (spider template)"
+    )
+    urls: list[str] = Field(min_length=1, description="one or more start URLs")
+    schedule: str = Field(default="0 6 * * *", description="5-field cron expression")
+    timezone: str = Field(
+        default="UTC", description="IANA zone for the schedule and for dates without offset"
+    )
+    follow: bool = Field(default=False, description="fetch each item's page (HTML or PDF) for its full text")
+    enabled: bool = Field(default=True, description="harvested by `ewsi crawl` and the scheduler")
+    max_items: int = Field(default=500, ge=1, le=100_000, description="items processed per run at most")
+    max_age_days: int | None = Field(default=None, ge=1, description="skip items older than this on arrival")
+    listing: ListingConfig | None = Field(default=None, description="listing settings (kind: listing)")
+    api: ApiConfig | None = Field(default=None, description="API settings (kind: api)")
+    verified: str | None = Field(
+        default=None, description="operator note: how and when the source was checked"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("must be a slug of lowercase letters, digits and '-' (2-63 characters)")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if not _COUNTRY.match(value):
+            raise ValueError("expected `EU` or an ISO 3166-1 alpha-2 code such as `DE`")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not _LANG.match(code):
+                raise ValueError(f"{code!r} is not an ISO 639-1 code (two lowercase letters)")
+        return value
+
+    @field_validator("urls")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.match(r"^https?://[^\s/]+", url):
+                raise ValueError(f"{url!r}: only absolute http:// or https:// URLs are allowed")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _kind_settings(self) -> Source:
+        if self.kind == "listing" and self.listing is None:
+            raise ValueError("kind listing needs `listing: {links: <selector>}`")
+        if self.kind == "api":
+            if self.api is None:
+                raise ValueError("kind api needs `api: {items: ..., title: ...}`")
+            if not (self.api.link or self.api.link_template):
+                raise ValueError("api needs `link` or `link_template`")
+        return self
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The source's time zone as a ZoneInfo."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class SourcesFile(BaseModel):
+    """The whole YAML document: `sources:` plus optional crawler-wide settings."""
+
+    model_config = ConfigDict(extra="forbid")
+    sources: list[Source] = Field(description="the sources")
+    user_agent: str | None = Field(default=None, description="User-Agent with a contact address")
+    contact: str | None = Field(default=None, description="contact address put in the User-Agent")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe loader that remembers the line of every mapping key and sequence item."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    lines = {}
+    for key_node, value_node in node.value:
+        lines[key_node.value] = (key_node.start_mark.line + 1, value_node.start_mark.line + 1)
+    mapping["__lines__"] = lines
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _strip(v) for k, v in obj.items() if k not in ("__lines__", "__line__")}
+    if isinstance(obj, list):
+        return [_strip(v) for v in obj]
+    return obj
+
+
+def _line_of(doc: Any, loc: tuple[int | str, ...]) -> int | None:
+    """Best line for a pydantic error location: the deepest node we can reach."""
+    line = doc.get("__line__") if isinstance(doc, dict) else None
+    node = doc
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            line = node["__lines__"].get(part, (line, line))[1]
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str):
+            break
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            if isinstance(node, dict):
+                line = node.get("__line__", line)
+        else:
+            break
+    return line
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "literal")) or part in ("str", "int", "bool"):
+            continue
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def load_sources(path: str | Path | None = None, *, text: str | None = None) -> SourcesFile:
+    """Read and validate an operator YAML file.
+
+    Returns the validated `SourcesFile`. Raises `ConfigError` whose ``problems`` holds one line per
+    error, each ``FILE:LINE: field.path: message``. Duplicate source ids are errors too.
+    """
+    path = Path(path) if path else DEFAULT_CONFIG
+    name = str(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError([f"{name}: file not found"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{name}: cannot read: {exc}"]) from None
+    try:
+        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([f"{where}: YAML syntax error: {problem}"]) from None
+    if not isinstance(doc, dict):
+        raise ConfigError([f"{name}:1: expected a mapping with a `sources:` list"])
+    try:
+        result = SourcesFile.model_validate(_strip(doc))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = _line_of(doc, loc)
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            problems.append(f"{name}:{line or '?'}: {_format_loc(loc)}: {msg}")
+        raise ConfigError(problems) from None
+    seen: dict[str, int] = {}
+    problems = []
+    for index, source in enumerate(result.sources):
+        if source.id in seen:
+            line = _line_of(doc, ("sources", index, "id"))
+            problems.append(
+                f"{name}:{line}: sources[{index}].id: duplicate id {source.id!r}"
+                f" (first at sources[{seen[source.id]}])"
+            )
+        seen.setdefault(source.id, index)
+    if problems:
+        raise ConfigError(problems)
+    return result
+
+
+def field_reference() -> str:
+    """Markdown tables of every config field (type, default, description), for config/README.md.
+
+    tests/test_sources.py checks that config/README.md contains this text, so the reference
+    cannot drift from the code.
+    """
+    lines: list[str] = []
+    for title, model in (
+        ("Top level", SourcesFile),
+        ("`sources[]` entries", Source),
+        ("`listing:` block", ListingConfig),
+        ("`api:` block", ApiConfig),
+    ):
+        lines += [f"### {title}", "", "| field | type | default | description |", "|---|---|---|---|"]
+        for name, info in model.model_fields.items():
+            args = typing.get_args(info.annotation)
+            if typing.get_origin(info.annotation) is Literal:
+                annotation = " \\| ".join(f"`{a}`" for a in args)
+            elif typing.get_origin(info.annotation) is list:
+                annotation = f"list of {args[0].__name__}"
+            else:
+                annotation = str(info.annotation).replace("typing.", "").replace("crawler.sources.", "")
+                annotation = re.sub(r"<class '(\w+)'>", r"\1", annotation).replace("|", "\\|")
+            if info.is_required():
+                default = "required"
+            elif info.default_factory is not None:
+                default = f"`{info.default_factory()!r}`"
+            else:
+                default = f"`{info.default!r}`"
+            lines.append(f"| `{name}` | {annotation} | {default} | {info.description or ''} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,261 @@
+"""Engines, sessions, readiness check and retries for the review-queue database.
+
+URL: the argument, else ``EWSI_DATABASE_URL``, else ``sqlite:///var/ewsi.sqlite`` (relative to the
+current directory). PostgreSQL URLs look like ``postgresql+psycopg2://user@host:5432/db``.
+
+SQLite gets WAL (readers never block the writer), ``busy_timeout`` 30 s and ``foreign_keys=ON`` on
+every connection, and SQLAlchemy's documented pysqlite fix (driver autocommit + our own ``BEGIN``)
+so that SAVEPOINTs work: without it, releasing the outermost savepoint commits. PostgreSQL gets
+``pool_pre_ping`` so a connection dropped by a server restart is replaced before use (T33), and a
+connect timeout so an unreachable server fails fast (T34).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.errors import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "sqlite:///var/ewsi.sqlite"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 5  # T34: runs must fail in < 10 s when the server is down
+NOT_MIGRATED = "database is not migrated: run `ewsi db upgrade`"
+
+T = TypeVar("T")
+
+RETRY_COUNTS: Counter[str] = Counter()
+"""Retries made by `run_with_retry` in this process, by reason: serialization (40001), deadlock
+(40P01), disconnect, busy (SQLite "database is locked"). Reported by T30 and T33."""
+
+
+def database_url(url: str | None = None) -> str:
+    """The database URL to use: `url`, else ``EWSI_DATABASE_URL``, else ``sqlite:///var/ewsi.sqlite``.
+
+    For the default, the ``var/`` directory is created under the current directory.
+    """
+    chosen = url or os.environ.get("EWSI_DATABASE_URL") or DEFAULT_URL
+    if chosen == DEFAULT_URL:
+        Path("var").mkdir(exist_ok=True)
+    return chosen
+
+
+def describe_url(url: str | URL) -> str:
+    """A short, password-free form of a URL for messages: ``postgresql://127.0.0.1:5432/ewsi``."""
+    u = make_url(url) if isinstance(url, str) else url
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        return f"sqlite:///{u.database or ':memory:'}"
+    host = u.host or "localhost"
+    port = f":{u.port}" if u.port else ""
+    return f"{backend}://{host}{port}/{u.database or ''}"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # driver autocommit: the engine's "begin" hook emits BEGIN itself (pysqlite SAVEPOINT fix)
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | None = None, *, sqlite_immediate: bool = False, **kwargs: Any) -> Engine:
+    """Create an Engine for `database_url(url)` with the per-back-end settings of the module docstring.
+
+    `sqlite_immediate`: start SQLite transactions with BEGIN IMMEDIATE, taking the write lock at once
+    (waiting up to busy_timeout) instead of failing with "database is locked" when a read-then-write
+    transaction finds another writer committed meanwhile; meant for crawl writers, not for readers.
+    Extra keyword arguments go to `sqlalchemy.create_engine`. The parent directory of a SQLite file
+    is created if missing. Connecting is lazy: nothing is opened here.
+    """
+    u = make_url(database_url(url))
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs.pop("connect_args", {})}
+        engine = create_engine(u, connect_args=connect_args, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        begin = "BEGIN IMMEDIATE" if sqlite_immediate else "BEGIN"
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        return engine
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    if backend == "postgresql" and u.get_driver_name() == "psycopg2":
+        if "connect_timeout" not in u.query:
+            connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+        connect_args.setdefault("application_name", "ewsi")
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(u, connect_args=connect_args, **kwargs)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A sessionmaker bound to `engine`; objects stay readable after commit (expire_on_commit=False)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def _driver_reason(exc: BaseException) -> str:
+    """One short line from a driver error: ``connection refused``, ``database "x" does not exist``."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    line = lines[0] if lines else type(orig).__name__
+    if "failed: " in line:
+        line = line.split("failed: ", 1)[1]
+    line = re.sub(r"^(FATAL|ERROR):\s*", "", line).strip()
+    return line[:1].lower() + line[1:]
+
+
+def check_ready(engine: Engine) -> str:
+    """Check that the database answers and its schema is at the Alembic head.
+
+    Returns the current revision. Raises `DatabaseUnavailable` with a one-line message:
+    ``cannot connect to postgresql://127.0.0.1:5432/x: connection refused`` or
+    ``database is not migrated: run `ewsi db upgrade```.
+    """
+    from crawler.store.migrate import current_revision, head_revision
+
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to {describe_url(engine.url)}: {_driver_reason(exc)}"
+        ) from None
+    if current != head_revision():
+        raise DatabaseUnavailable(NOT_MIGRATED)
+    return current
+
+
+_DISCONNECT_CODES = {"57P01", "57P02", "57P03"}  # admin/crash shutdown, cannot connect now
+_DISCONNECT_TEXT = (
+    "server closed the connection",
+    "connection refused",
+    "could not connect",
+    "terminating connection",
+    "connection already closed",
+    "ssl syscall error",
+    "eof detected",
+    "connection to server",
+    "the database system is",
+)
+
+
+def retry_reason(exc: BaseException) -> str | None:
+    """Why `exc` is worth retrying: ``serialization``, ``deadlock``, ``disconnect``, ``busy``; else None."""
+    if not isinstance(exc, DBAPIError):
+        return None
+    if exc.connection_invalidated:
+        return "disconnect"
+    orig = exc.orig
+    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
+    if code == "40001":
+        return "serialization"
+    if code == "40P01":
+        return "deadlock"
+    if code and (code.startswith("08") or code in _DISCONNECT_CODES):
+        return "disconnect"
+    message = str(orig).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return "busy"
+    if code is None and any(text in message for text in _DISCONNECT_TEXT):
+        return "disconnect"
+    return None
+
+
+def run_with_retry(
+    fn: Callable[[], T],
+    *,
+    attempts: int = 5,
+    base_delay: float = 0.5,
+    max_delay: float = 8.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call `fn()` up to `attempts` times while it fails with a retryable database error.
+
+    `fn` must be a whole unit of work (open a session, write, commit) that is safe to run again.
+    Retryable: disconnects, SQLSTATE 40001 and 40P01, SQLite "database is locked" (RELIABILITY.md
+    guard rail "DB": up to 5 tries). Between tries it sleeps base_delay * 2**n seconds, capped at
+    `max_delay`, of which the second half is random ("equal jitter", so two writers that collided
+    do not collide again). Each retry is counted in `RETRY_COUNTS`. Other errors propagate at once;
+    when the tries run out it raises `DatabaseUnavailable` (key store.db_error) from the last error.
+    """
+    attempts = max(1, attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except DBAPIError as exc:
+            reason = retry_reason(exc)
+            if reason is None:
+                raise
+            if attempt >= attempts:
+                raise DatabaseUnavailable(
+                    f"database error after {attempts} attempts ({reason}): {_driver_reason(exc)}"
+                ) from exc
+            RETRY_COUNTS[reason] += 1
+            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
+            delay = delay / 2 + random.uniform(0, delay / 2)
+            log.warning("database %s, retry %d/%d in %.2f s", reason, attempt, attempts - 1, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def retry_counts() -> dict[str, int]:
+    """A copy of `RETRY_COUNTS` (retries by reason since the process started)."""
+    return dict(RETRY_COUNTS)
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def shared_engine(url: str | None = None) -> Engine:
+    """One Engine per database URL per process (crawl writers: SQLite BEGIN IMMEDIATE)."""
+    key = database_url(url)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = make_engine(key, sqlite_immediate=True)
+    return engine
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session on `shared_engine(url)` that commits on success and rolls back on error.
+
+    The entry points (CLI commands, pipelines, the run recorder) open one per unit of work; the
+    query functions they call never commit (DESIGN.md convention 11).
+    """
+    session = session_factory(shared_engine(url))()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def ensure_ready(url: str | None = None) -> str:
+    """`check_ready` on the shared engine; raises `DatabaseUnavailable` with a one-line reason."""
+    return check_ready(shared_engine(url))
+
+
+def redacted_url(url: str | None = None) -> str:
+    """`describe_url` of the database in use (no password)."""
+    return describe_url(database_url(url))

@@ -1,0 +1,73 @@
+"""Text hygiene shared by the pipelines and the store (stdlib only).
+
+Rules (../shared/RELIABILITY.md §2, "Text normalisation before store"): NUL and C0 control
+characters other than TAB, LF and CR are removed; lone surrogates become U+FFFD; long values are
+truncated at a character boundary whose UTF-8 encoding fits the byte budget, before any sanitising.
+PostgreSQL refuses NUL in text and both drivers refuse lone surrogates, so this runs on every text
+field on its way to either database, giving byte-identical values on both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile(r"[^\S\n]+")
+_INLINE_SPACES = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
+
+
+def clean_text(value: str | None) -> str | None:
+    """Remove NUL and C0/DEL controls (keeping TAB, LF, CR) and replace lone surrogates with U+FFFD.
+
+    A valid surrogate pair that arrived split (as from JSON ``\\ud83d\\udc4d``) is joined into its
+    character first. Returns None for None.
+    """
+    if value is None:
+        return None
+    if _SURROGATES.search(value):
+        # join valid pairs, then replace whatever is still unpaired
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        value = _SURROGATES.sub("\ufffd", value)
+    if _CONTROLS.search(value):
+        value = _CONTROLS.sub("", value)
+    return value
+
+
+def has_dirty_chars(value: str | None) -> bool:
+    """True when `clean_text` would change the value (used to count cleaned items)."""
+    return bool(value) and bool(_CONTROLS.search(value) or _SURROGATES.search(value))  # type: ignore[arg-type]
+
+
+def squash_whitespace(value: str | None) -> str | None:
+    """One-line text: every Unicode space (U+00A0 included) and newline becomes one U+0020; soft hyphens
+    and zero-width characters are removed; stripped."""
+    if value is None:
+        return None
+    value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    return _INLINE_SPACES.sub(" ", value).strip()
+
+
+def tidy_paragraphs(value: str | None) -> str | None:
+    """Multi-line text: spaces collapsed within lines, at most one blank line between paragraphs."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def truncate_utf8(value: str | None, max_bytes: int) -> tuple[str | None, bool]:
+    """Cut `value` so its UTF-8 encoding is at most `max_bytes` bytes, never inside a character.
+
+    Returns (value, truncated). `max_bytes` must be >= 0.
+    """
+    if value is None:
+        return None, False
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= max_bytes:
+        return value, False
+    return encoded[:max_bytes].decode("utf-8", "ignore"), True

@@ -1,0 +1,159 @@
+"""Main value types shared by every stage (stdlib only).
+
+`HarvestedItem` is the Scrapy item (a dataclass, which Scrapy supports natively); its fields are
+grouped by the stage that sets them. `ThemeScore` and `Classification` are what the classifier
+returns. `CrawlReport` summarises one crawl of one source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+THEMES: tuple[str, ...] = (
+    "Active Citizenship",
+    "Economic Participation",
+    "Social Cohesion",
+    "Education and Culture",
+    "Anti-discrimination and Equality",
+    "Tools and Techniques",
+)
+"""The six EWSI themes, in the portal's order (../shared/THEMES.md)."""
+
+CONTENT_TYPES: tuple[str, ...] = ("news", "document", "legislation", "funding", "event", "good_practice")
+SOURCE_KINDS: tuple[str, ...] = ("feed", "listing", "sitemap", "api")
+UNDETERMINED = "und"
+"""ISO 639-2 code for an undetermined language."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One reason behind a score: a matched term (or model feature), its language and its weight."""
+
+    term: str
+    weight: float
+    language: str | None = None
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    """Score in [0, 1] for one of `THEMES`, with the evidence that produced it."""
+
+    theme: str
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Classifier output for one text.
+
+    relevance: probability-like score in [0, 1] that the item concerns migrant integration.
+    relevant: the decision after the (per-language) threshold.
+    themes: one `ThemeScore` per theme (all six, sorted by score, highest first).
+    assigned: names of the themes whose score passed their threshold (multi-label).
+    relevance_evidence: the terms behind `relevance`.
+    model_version: e.g. ``rules-2026.11.1`` or ``model-<sha>``.
+    """
+
+    relevance: float
+    relevant: bool
+    themes: tuple[ThemeScore, ...]
+    assigned: tuple[str, ...]
+    relevance_evidence: tuple[Evidence, ...] = ()
+    model_version: str = "rules"
+
+
+@dataclass
+class Attachment:
+    """A document linked from an item (PDF, enclosure)."""
+
+    url: str
+    title: str | None = None
+    media_type: str | None = None
+
+
+@dataclass
+class HarvestedItem:
+    """One harvested item as it flows through the pipelines (the Scrapy item).
+
+    Datetimes are timezone-aware UTC once `pipelines.normalize` has run. Text fields are `str`
+    cleaned of NUL, C0 controls and lone surrogates by the normalise stage.
+    """
+
+    # --- set by the spider ---
+    source_id: str
+    url: str
+    """Link of the item (entry link, listing link, sitemap loc, API link); final URL once followed."""
+    title: str | None = None
+    summary: str | None = None
+    guid: str | None = None
+    official_id: str | None = None
+    """Official document id where the source gives one (CELEX, ECI registration number, procedure ref)."""
+    published_raw: str | None = None
+    """The date string exactly as the source wrote it."""
+    updated_raw: str | None = None
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    author: str | None = None
+    declared_languages: list[str] = field(default_factory=list)
+    declared_language: str | None = None
+    """Language the entry or page itself declares (xml:lang, <html lang>, API field), if any."""
+    content_type: str = "news"
+    country: str = "EU"
+    attachments: list[Attachment] = field(default_factory=list)
+    deadline: datetime | None = None
+    fetched_at: datetime | None = None
+    record: dict[str, Any] | None = None
+    """The raw API record or feed entry fields, kept for re-extraction (JSON-serialisable)."""
+    # the followed page (HTML, PDF or XML), when the source has `follow: true`
+    body: bytes | None = None
+    body_url: str | None = None
+    media_type: str | None = None
+    http_status: int | None = None
+    http_headers: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    # --- set by pipelines.extract ---
+    text: str | None = None
+    page_title: str | None = None
+    page_count: int | None = None
+    date_method: str | None = None
+    """Where published_at came from: feed, api, sitemap, page, fetch_time."""
+    extraction_method: str | None = None
+    # --- set by pipelines.language ---
+    language: str | None = None
+    language_confidence: float | None = None
+    language_method: str | None = None
+    languages_found: list[str] = field(default_factory=list)
+    # --- set by pipelines.dedup ---
+    canonical_url: str | None = None
+    identity: str | None = None
+    content_hash: str | None = None
+    fingerprint: int | None = None
+    # --- set by pipelines.classify ---
+    classification: Classification | None = None
+    # --- any stage ---
+    flags: list[str] = field(default_factory=list)
+    """Warnings such as ``date_in_future``, ``title_truncated``, ``text_cleaned``."""
+
+
+@dataclass
+class CrawlReport:
+    """Outcome of one crawl of one source, built from Scrapy stats when the spider closes."""
+
+    source_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "running"
+    """running | ok | failed | interrupted"""
+    error_key: str | None = None
+    error: str | None = None
+    fetched: int = 0
+    items_new: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    http_errors: dict[str, int] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Item pipelines, one module per stage: normalize, extract, language, dedup, classify, store."""

@@ -1,0 +1,447 @@
+"""Date parsing and plausibility for harvested items (pure functions, no Scrapy).
+
+`parse_date` reads the date strings sources actually write: RFC 822/1123 (with or without weekday,
+named zones or numeric offsets), ISO 8601, day-first numeric dates (``03/09/2025 14:59``,
+``06.03.2025``), Unix timestamps, and dates with day and month names in any of the 24 official EU
+languages (``Do, 06 Mär 2025 09:30:00 +0100``, ``jeu., 13 mars 2025``, ``3. května 2025``,
+``2025. gada 13. martā``). Feed libraries return nothing for localised names (feedparser 6.0.14 on
+../shared/cases/B04), so the names are translated with our own table before python-dateutil reads the
+rest. A value without offset is local time in the source's zone (B04: ``Mo, 10 Mär 2025 11:41:36`` in
+Europe/Berlin is 10:41:36Z).
+
+Evaluation order in `parse_date`:
+1. reject None, empty or over-long strings;
+2. Unix timestamps (10 digits, optional fraction; 13 digits = milliseconds);
+3. ISO 8601 via ``dateutil.parser.isoparse`` (a full date is required);
+4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, localised month names replaced by
+   English abbreviations, weekday names and other words dropped, then ``dateutil.parser.parse``; a
+   value that lacks its year, month or day is rejected rather than completed from today's date.
+
+`plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
+after the fetch time, a date is not trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from dateutil import parser as du_parser
+
+MAX_DATE_CHARS = 200
+"""Longer strings are not dates; rejecting them bounds the work on hostile input (T11)."""
+
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+"""Dates before this are misread or placeholder values (RELIABILITY.md T11)."""
+
+FUTURE_TOLERANCE = timedelta(hours=1)
+"""Clock skew accepted beyond the fetch time (case B10: 30 minutes ahead is kept, later is not)."""
+
+# Month names per language, ISO 639-1 code -> 12 tuples of forms (nominative, genitive/locative or
+# partitive where dates use them, and the usual abbreviations). Matching is case-insensitive, a
+# trailing dot is ignored, and accent-stripped forms are tried when the exact form is unknown.
+# fmt: off
+MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "en": (
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+        ("october", "oct"), ("november", "nov"), ("december", "dec"),
+    ),
+    "de": (
+        ("januar", "jänner", "jan", "jän"), ("februar", "feber", "feb"), ("märz", "maerz", "mär", "mrz"),
+        ("april", "apr"), ("mai",), ("juni", "jun"), ("juli", "jul"), ("august", "aug"),
+        ("september", "sep", "sept"), ("oktober", "okt"), ("november", "nov"), ("dezember", "dez"),
+    ),
+    "fr": (
+        ("janvier", "janv", "jan"), ("février", "févr", "fév", "fevrier", "fevr"), ("mars",),
+        ("avril", "avr"), ("mai",), ("juin",), ("juillet", "juil"), ("août", "aout", "aoû"),
+        ("septembre", "sept"), ("octobre", "oct"), ("novembre", "nov"), ("décembre", "déc"),
+    ),
+    "nl": (
+        ("januari", "jan"), ("februari", "feb"), ("maart", "mrt", "mar"), ("april", "apr"), ("mei",),
+        ("juni", "jun"), ("juli", "jul"), ("augustus", "aug"), ("september", "sep", "sept"),
+        ("oktober", "okt"), ("november", "nov"), ("december", "dec"),
+    ),
+    "it": (
+        ("gennaio", "gen"), ("febbraio", "feb"), ("marzo", "mar"), ("aprile", "apr"), ("maggio", "mag"),
+        ("giugno", "giu"), ("luglio", "lug"), ("agosto", "ago"), ("settembre", "set", "sett"),
+        ("ottobre", "ott"), ("novembre", "nov"), ("dicembre", "dic"),
+    ),
+    "es": (
+        ("enero", "ene"), ("febrero", "feb"), ("marzo", "mar"), ("abril", "abr"), ("mayo", "may"),
+        ("junio", "jun"), ("julio", "jul"), ("agosto", "ago"), ("septiembre", "setiembre", "sep", "sept"),
+        ("octubre", "oct"), ("noviembre", "nov"), ("diciembre", "dic"),
+    ),
+    "pt": (
+        ("janeiro", "jan"), ("fevereiro", "fev"), ("março", "mar"), ("abril", "abr"), ("maio", "mai"),
+        ("junho", "jun"), ("julho", "jul"), ("agosto", "ago"), ("setembro", "set"), ("outubro", "out"),
+        ("novembro", "nov"), ("dezembro", "dez"),
+    ),
+    "da": (
+        ("januar", "jan"), ("februar", "feb"), ("marts", "mar"), ("april", "apr"), ("maj",),
+        ("juni", "jun"), ("juli", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+        ("oktober", "okt"), ("november", "nov"), ("december", "dec"),
+    ),
+    "sv": (
+        ("januari", "jan"), ("februari", "feb"), ("mars", "mar"), ("april", "apr"), ("maj",),
+        ("juni", "jun"), ("juli", "jul"), ("augusti", "aug"), ("september", "sep", "sept"),
+        ("oktober", "okt"), ("november", "nov"), ("december", "dec"),
+    ),
+    "fi": (
+        ("tammikuu", "tammikuuta", "tammik", "tammi"), ("helmikuu", "helmikuuta", "helmik", "helmi"),
+        ("maaliskuu", "maaliskuuta", "maalisk", "maalis"), ("huhtikuu", "huhtikuuta", "huhtik", "huhti"),
+        ("toukokuu", "toukokuuta", "toukok", "touko"), ("kesäkuu", "kesäkuuta", "kesäk", "kesä"),
+        ("heinäkuu", "heinäkuuta", "heinäk", "heinä"), ("elokuu", "elokuuta", "elok", "elo"),
+        ("syyskuu", "syyskuuta", "syysk", "syys"), ("lokakuu", "lokakuuta", "lokak", "loka"),
+        ("marraskuu", "marraskuuta", "marrask", "marras"), ("joulukuu", "joulukuuta", "jouluk", "joulu"),
+    ),
+    "et": (
+        ("jaanuar", "jaan"), ("veebruar", "veebr"), ("märts",), ("aprill", "apr"), ("mai",),
+        ("juuni",), ("juuli",), ("august", "aug"), ("september", "sept", "sep"), ("oktoober", "okt"),
+        ("november", "nov"), ("detsember", "dets"),
+    ),
+    "lv": (
+        ("janvāris", "janvārī", "janv"), ("februāris", "februārī", "febr"), ("marts", "martā"),
+        ("aprīlis", "aprīlī", "apr"), ("maijs", "maijā"), ("jūnijs", "jūnijā", "jūn"),
+        ("jūlijs", "jūlijā", "jūl"), ("augusts", "augustā", "aug"), ("septembris", "septembrī", "sept"),
+        ("oktobris", "oktobrī", "okt"), ("novembris", "novembrī", "nov"), ("decembris", "decembrī", "dec"),
+    ),
+    "lt": (
+        ("sausis", "sausio", "saus"), ("vasaris", "vasario", "vas"), ("kovas", "kovo", "kov"),
+        ("balandis", "balandžio", "bal"), ("gegužė", "gegužės", "geg"), ("birželis", "birželio", "birž"),
+        ("liepa", "liepos", "liep"), ("rugpjūtis", "rugpjūčio", "rugp"), ("rugsėjis", "rugsėjo", "rugs"),
+        ("spalis", "spalio", "spal"), ("lapkritis", "lapkričio", "lapkr"), ("gruodis", "gruodžio", "gruod"),
+    ),
+    "pl": (
+        ("styczeń", "stycznia", "sty"), ("luty", "lutego", "lut"), ("marzec", "marca", "mar"),
+        ("kwiecień", "kwietnia", "kwi"), ("maj", "maja"), ("czerwiec", "czerwca", "cze"),
+        ("lipiec", "lipca", "lip"), ("sierpień", "sierpnia", "sie"), ("wrzesień", "września", "wrz"),
+        ("październik", "października", "paź"), ("listopad", "listopada", "lis"),
+        ("grudzień", "grudnia", "gru"),
+    ),
+    "cs": (
+        ("leden", "ledna", "led"), ("únor", "února", "úno"), ("březen", "března", "bře"),
+        ("duben", "dubna", "dub"), ("květen", "května", "kvě"), ("červen", "června", "čvn"),
+        ("červenec", "července", "čvc"), ("srpen", "srpna", "srp"), ("září", "zář"),
+        ("říjen", "října", "říj"), ("listopad", "listopadu", "lis"), ("prosinec", "prosince", "pro"),
+    ),
+    "sk": (
+        ("január", "januára", "jan"), ("február", "februára", "feb"), ("marec", "marca", "mar"),
+        ("apríl", "apríla", "apr"), ("máj", "mája"), ("jún", "júna"), ("júl", "júla"),
+        ("august", "augusta", "aug"), ("september", "septembra", "sep"), ("október", "októbra", "okt"),
+        ("november", "novembra", "nov"), ("december", "decembra", "dec"),
+    ),
+    "sl": (
+        ("januar", "januarja", "jan"), ("februar", "februarja", "feb"), ("marec", "marca", "mar"),
+        ("april", "aprila", "apr"), ("maj", "maja"), ("junij", "junija", "jun"), ("julij", "julija", "jul"),
+        ("avgust", "avgusta", "avg"), ("september", "septembra", "sep"), ("oktober", "oktobra", "okt"),
+        ("november", "novembra", "nov"), ("december", "decembra", "dec"),
+    ),
+    "hr": (
+        ("siječanj", "siječnja", "sij"), ("veljača", "veljače", "velj"), ("ožujak", "ožujka", "ožu"),
+        ("travanj", "travnja", "tra"), ("svibanj", "svibnja", "svi"), ("lipanj", "lipnja", "lip"),
+        ("srpanj", "srpnja", "srp"), ("kolovoz", "kolovoza", "kol"), ("rujan", "rujna", "ruj"),
+        ("listopad", "listopada", "lis"), ("studeni", "studenoga", "studenog", "stu"),
+        ("prosinac", "prosinca", "pro"),
+    ),
+    "hu": (
+        ("január", "jan"), ("február", "febr", "feb"), ("március", "márc", "már"), ("április", "ápr"),
+        ("május", "máj"), ("június", "jún"), ("július", "júl"), ("augusztus", "aug"),
+        ("szeptember", "szept", "szep"), ("október", "okt"), ("november", "nov"), ("december", "dec"),
+    ),
+    "ro": (
+        ("ianuarie", "ian"), ("februarie", "feb"), ("martie", "mar"), ("aprilie", "apr"), ("mai",),
+        ("iunie", "iun"), ("iulie", "iul"), ("august", "aug"), ("septembrie", "sept", "sep"),
+        ("octombrie", "oct"), ("noiembrie", "nov", "noi"), ("decembrie", "dec"),
+    ),
+    "bg": (
+        ("януари", "яну", "ян"), ("февруари", "фев"), ("март", "мар"), ("април", "апр"), ("май",),
+        ("юни",), ("юли",), ("август", "авг"), ("септември", "сеп", "септ"), ("октомври", "окт"),
+        ("ноември", "ное"), ("декември", "дек"),
+    ),
+    "el": (
+        ("ιανουάριος", "ιανουαρίου", "ιαν"), ("φεβρουάριος", "φεβρουαρίου", "φεβ"),
+        ("μάρτιος", "μαρτίου", "μαρ"), ("απρίλιος", "απριλίου", "απρ"), ("μάιος", "μαΐου", "μαΐ", "μάη"),
+        ("ιούνιος", "ιουνίου", "ιουν"), ("ιούλιος", "ιουλίου", "ιουλ"), ("αύγουστος", "αυγούστου", "αυγ"),
+        ("σεπτέμβριος", "σεπτεμβρίου", "σεπ", "σεπτ"), ("οκτώβριος", "οκτωβρίου", "οκτ"),
+        ("νοέμβριος", "νοεμβρίου", "νοε"), ("δεκέμβριος", "δεκεμβρίου", "δεκ"),
+    ),
+    "ga": (
+        ("eanáir",), ("feabhra",), ("márta",), ("aibreán",), ("bealtaine",), ("meitheamh",), ("iúil",),
+        ("lúnasa",), ("meán fómhair",), ("deireadh fómhair",), ("samhain", "samhna"),
+        ("nollaig", "nollag"),
+    ),
+    "mt": (
+        ("jannar", "jan"), ("frar", "fra"), ("marzu", "mar"), ("april", "apr"), ("mejju", "mej"),
+        ("ġunju", "ġun"), ("lulju", "lul"), ("awwissu", "aww"), ("settembru", "set"),
+        ("ottubru", "ott"), ("novembru", "nov"), ("diċembru", "diċ"),
+    ),
+}
+"""Month names of the 24 official EU languages. Where one form means different months (Croatian
+`listopad` is October, Czech and Polish `listopad` November), the language hint decides, else the
+first language in this table's order that knows the form (Croatian comes late)."""
+
+# Weekday names and abbreviations per language (Monday first). They carry no information we need,
+# but some collide with month abbreviations (French/Spanish/Italian/Romanian `mar` = Tuesday), so a
+# weekday form is dropped whenever another token already names the month.
+WEEKDAYS: dict[str, str] = {
+    "en": "monday mon tuesday tue tues wednesday wed thursday thu thur thurs friday fri saturday sat "
+    "sunday sun",
+    "de": "montag mo dienstag di mittwoch mi donnerstag do freitag fr samstag sonnabend sa sonntag so",
+    "fr": "lundi lun mardi mar mercredi mer jeudi jeu vendredi ven samedi sam dimanche dim",
+    "nl": "maandag ma dinsdag di woensdag wo donderdag do vrijdag vr zaterdag za zondag zo",
+    "it": "lunedì lun martedì mar mercoledì mer giovedì gio venerdì ven sabato sab domenica dom",
+    "es": "lunes lun martes mar miércoles mié jueves jue viernes vie sábado sáb domingo dom",
+    "pt": "segunda-feira segunda seg terça-feira terça ter quarta-feira quarta qua quinta-feira quinta qui "
+    "sexta-feira sexta sex sábado sáb domingo dom",
+    "da": "mandag man tirsdag tir onsdag ons torsdag tor fredag fre lørdag lør søndag søn",
+    "sv": "måndag mån tisdag tis onsdag ons torsdag tors tor fredag fre lördag lör söndag sön",
+    "fi": "maanantai ma tiistai ti keskiviikko ke torstai to perjantai pe lauantai la sunnuntai su",
+    "et": "esmaspäev teisipäev kolmapäev neljapäev reede laupäev pühapäev",
+    "lv": "pirmdiena pirmd otrdiena otrd trešdiena trešd ceturtdiena ceturtd piektdiena piektd "
+    "sestdiena sestd svētdiena svētd",
+    "lt": "pirmadienis pirm antradienis antr trečiadienis treč ketvirtadienis ketv penktadienis penkt "
+    "šeštadienis šešt sekmadienis sekm",
+    "pl": "poniedziałek pon pn wtorek wt środa śr czwartek czw piątek pt pią sobota sob niedziela niedz nd",
+    "cs": "pondělí po úterý út středa st čtvrtek čt pátek pá sobota so neděle ne",
+    "sk": "pondelok po utorok ut streda st štvrtok št piatok pi sobota so nedeľa ne",
+    "sl": "ponedeljek pon torek tor sreda sre četrtek čet petek pet sobota sob nedelja ned",
+    "hr": "ponedjeljak pon utorak uto srijeda sri četvrtak čet petak pet subota sub nedjelja ned",
+    "hu": "hétfő hét kedd szerda sze csütörtök csüt péntek pén szombat szo vasárnap vas",
+    "ro": "luni lun marți marti mar miercuri mie joi vineri vin sâmbătă sambata sâm dum duminică duminica",
+    "bg": "понеделник пон вторник вт сряда ср четвъртък чет петък пет събота съб неделя нед",
+    "el": "δευτέρα δευ τρίτη τρι τετάρτη τετ πέμπτη πεμ παρασκευή παρ σάββατο σαβ κυριακή κυρ",
+    "ga": "luan máirt céadaoin déardaoin aoine satharn domhnach dé",
+    "mt": "it-tnejn tnejn tne it-tlieta tlieta tli l-erbgħa erbgħa erb il-ħamis ħamis ħam il-ġimgħa "
+    "ġimgħa ġim is-sibt sibt sib il-ħadd ħadd ħad",
+}
+"""Weekday names of the 24 official EU languages, space-separated, full names and abbreviations."""
+
+ZONE_OFFSETS: dict[str, int] = {
+    # RFC 822 section 5 zones
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
+    "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
+    # European zone abbreviations seen in feeds (German MEZ/MESZ = CET/CEST)
+    "WET": 0, "WEST": 3600, "BST": 3600, "CET": 3600, "CEST": 7200, "MET": 3600, "MEST": 7200,
+    "MEZ": 3600, "MESZ": 7200, "EET": 7200, "EEST": 3 * 3600,
+}
+# fmt: on
+"""Named zones understood in date strings, name -> offset east of UTC in seconds."""
+
+_KEEP_WORDS = {name.casefold() for name in ZONE_OFFSETS} | {"t", "am", "pm"}
+
+
+def _fold(word: str) -> str:
+    return word.casefold().rstrip(".")
+
+
+def _strip_accents(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _build_month_index() -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    exact: dict[str, dict[str, int]] = {}
+    loose: dict[str, dict[str, int]] = {}
+    for lang, months in MONTHS.items():
+        for number, forms in enumerate(months, start=1):
+            for form in forms:
+                key = _fold(form)
+                exact.setdefault(key, {}).setdefault(lang, number)
+                loose.setdefault(_strip_accents(key), {}).setdefault(lang, number)
+    return exact, loose
+
+
+_MONTH_EXACT, _MONTH_LOOSE = _build_month_index()
+_WEEKDAY_FORMS = {_fold(w) for words in WEEKDAYS.values() for w in words.split()}
+_WEEKDAY_FORMS |= {_strip_accents(w) for w in _WEEKDAY_FORMS}
+_MULTIWORD = sorted(
+    (form for months in MONTHS.values() for forms in months for form in forms if " " in form),
+    key=len,
+    reverse=True,
+)
+_MULTIWORD_RE = re.compile(
+    r"(?<!\w)(" + "|".join(r"\s+".join(map(re.escape, f.split())) for f in _MULTIWORD) + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+_ISO_RE = re.compile(
+    r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?"
+    r"(?:\s?(?:Z|[+-]\d{2}(?::?\d{2})?))?$",
+    re.IGNORECASE,
+)
+_EPOCH_RE = re.compile(r"^(\d{10})(?:\.(\d{1,9}))?$|^(\d{13})$")
+_GMT_OFFSET_RE = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
+_NUMERIC_OFFSET_RE = re.compile(r"(?<![\d:])[+-]\d{2}:?\d{2}\b|\d[zZ]\b")
+_HOUR_H_RE = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b", re.IGNORECASE)
+# letters with their combining marks (upper-case Greek keeps a separate accent: "ΜΑΪ́ΟΥ")
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"
+_WORD_RE = re.compile(rf"{_LETTERS}(?:[-']{_LETTERS})*\.?")
+_NUMBER_DOT_RE = re.compile(r"(\d)\.(?=\s|,|$)")
+_DANGLING_RE = re.compile(r"(?<=\d)-(?=\s|,|$)")
+_YEAR_FIRST_RE = re.compile(r"^\d{4}\D")
+_ZONE_NAME_RE = re.compile(r"\b(?:" + "|".join(n for n in ZONE_OFFSETS if n != "Z") + r")\b")
+
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 2, 2)
+
+
+def month_number(word: str, languages: Sequence[str] = ()) -> int | None:
+    """Month 1-12 named by `word` in any EU language (case-insensitive, trailing dot ignored), or None.
+
+    `languages` (ISO 639-1 codes) are preferred, in order, where a form is ambiguous.
+    """
+    key = _fold(word)
+    found = _MONTH_EXACT.get(key) or _MONTH_LOOSE.get(_strip_accents(key))
+    if not found:
+        return None
+    for lang in languages:
+        if lang in found:
+            return found[lang]
+    return next(iter(found.values()))
+
+
+def _to_utc(value: datetime, zone: tzinfo) -> datetime:
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
+    """Replace month names by English abbreviations and drop other words; None if months conflict."""
+    en = MONTHS["en"]
+    text = _MULTIWORD_RE.sub(lambda m: f" {en[(month_number(m.group(1), languages) or 1) - 1][-1]} ", text)
+    tokens: list[tuple[str, int | None, bool]] = []  # (text, month, is weekday form)
+    pieces: list[str | int] = []  # literal text or index into tokens
+    pos = 0
+    for match in _WORD_RE.finditer(text):
+        pieces.append(text[pos : match.start()])
+        pos = match.end()
+        word = match.group(0)
+        folded = _fold(word)
+        if folded in _KEEP_WORDS and any(ch.isdigit() for ch in text[: match.start()]):
+            # a zone name follows the time; at the start "ut" is Slovak Tuesday, not UT
+            pieces.append(word.rstrip(".").upper())
+            continue
+        number = month_number(word, languages)
+        is_weekday = folded in _WEEKDAY_FORMS or _strip_accents(folded) in _WEEKDAY_FORMS
+        pieces.append(len(tokens))
+        tokens.append((word, number, is_weekday))
+    pieces.append(text[pos:])
+    months = [i for i, (_, number, _) in enumerate(tokens) if number]
+    if len(months) > 1:
+        # "mar., 11 mar. 2025": the weekday comes first, so the last candidate is the month
+        months = [i for i in months if not tokens[i][2]] or months[-1:]
+    if len(months) > 1 and len({tokens[i][1] for i in months}) > 1:
+        return None
+    keep = set(months[:1])
+    out = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+        elif piece in keep:
+            number = tokens[piece][1]
+            out.append(f" {en[number - 1][-1] if number else ''} ")
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+def _gmt_offset(match: re.Match[str]) -> str:
+    sign, hours, minutes = match.group(1), int(match.group(2)), match.group(3) or "00"
+    return f" {sign}{hours:02d}{minutes}"
+
+
+def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
+    text = text.replace("(", " ").replace(")", " ")
+    text = _GMT_OFFSET_RE.sub(_gmt_offset, text)
+    text = _HOUR_H_RE.sub(r"\1:\2", text)
+    english = _localised_to_english(text, languages)
+    if english is None:
+        return None
+    if _NUMERIC_OFFSET_RE.search(english):
+        # a numeric offset wins over a zone name next to it ("+0200 CEST" confuses dateutil)
+        english = _ZONE_NAME_RE.sub(" ", english)
+    english = _NUMBER_DOT_RE.sub(r"\1", english)
+    english = _DANGLING_RE.sub("", english)
+    english = " ".join(english.replace(",", " ").split())
+    if not any(ch.isdigit() for ch in english):
+        return None
+    # year-first strings are y-m-d whatever the source's habit (dateutil reads 2025/03/09 as y-d-m)
+    dayfirst = dayfirst and not _YEAR_FIRST_RE.match(english)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # UnknownTimezoneWarning: unknown names are read as local time
+        first = du_parser.parse(english, dayfirst=dayfirst, default=_DEFAULT_A, tzinfos=ZONE_OFFSETS)
+        second = du_parser.parse(english, dayfirst=dayfirst, default=_DEFAULT_B, tzinfos=ZONE_OFFSETS)
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None  # year, month or day missing: dateutil filled it from the default
+    return first
+
+
+def parse_date(
+    raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
+) -> datetime | None:
+    """Parse a date string as a source wrote it into an aware UTC datetime, or None.
+
+    zone: zoneinfo-style tzinfo (not pytz) in which values without offset are read, e.g.
+    ``ZoneInfo("Europe/Brussels")``; DST follows zoneinfo ("03/09/2025 14:59" -> 12:59Z).
+    dayfirst: ambiguous numeric dates are day first (EU habit; `ApiConfig.date_format`).
+    languages: ISO 639-1 codes preferred when a month name means different months in two languages.
+    Never raises: invalid or unreadable values ("0000-00-00", "9999-12-31T99:99", garbage) give None.
+    The evaluation order is in the module docstring.
+    """
+    if not isinstance(raw, str):
+        return None
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not text or len(text) > MAX_DATE_CHARS:
+        return None
+    try:
+        epoch = _EPOCH_RE.match(text)
+        if epoch:
+            seconds = int(epoch.group(3)) / 1000 if epoch.group(3) else float(epoch.group(0))
+            return datetime.fromtimestamp(seconds, UTC)
+        if _ISO_RE.match(text):
+            try:
+                return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
+            except (ValueError, OverflowError):
+                pass  # e.g. a space-separated offset; the general parser gets a chance
+        value = _parse_free(text, dayfirst, languages)
+        return None if value is None else _to_utc(value, zone)
+    except Exception:  # dateutil raises several types on hostile input; a bad date is never fatal
+        return None
+
+
+def plausible_date(value: datetime | None, fetched_at: datetime) -> tuple[datetime | None, str | None]:
+    """Apply the plausibility rule to a parsed date; returns (date or None, flag or None).
+
+    Before 1990-01-01 UTC -> (None, "date_implausible") (T11); later than fetched_at + 1 hour ->
+    (None, "date_in_future") (B10: scheduled posts, event dates, misread years; the caller then uses
+    fetched_at with date_method "fetch_time"). Naive datetimes are taken as UTC. None -> (None, None).
+    """
+    if value is None:
+        return None, None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
+    if value < EARLIEST_PLAUSIBLE:
+        return None, "date_implausible"
+    if value > fetched_at + FUTURE_TOLERANCE:
+        return None, "date_in_future"
+    return value.astimezone(UTC), None
+
+
+def from_struct_time(st: time.struct_time | Sequence[int]) -> datetime:
+    """Aware UTC datetime from a feedparser ``*_parsed`` value (a UTC struct_time).
+
+    A leap second (60) is clamped to 59. Raises ValueError when the fields are not a valid date.
+    """
+    try:
+        year, month, day, hour, minute, second = (int(v) for v in tuple(st)[:6])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a struct_time: {st!r}") from exc
+    return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)

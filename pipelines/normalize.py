@@ -1,0 +1,333 @@
+"""Normalise stage: the first item pipeline; makes every later stage's input clean and comparable.
+
+For each `HarvestedItem`, in this order:
+1. url -> `clean_url` (DropItem("invalid_url") when unusable), `canonical_url` set; attachment URLs
+   cleaned, non-http(s) and repeated ones dropped.
+2. title, summary, author -> plain one-line text: capped before any work, control characters and lone
+   surrogates removed (crawler.text), HTML tags removed with lxml and entities decoded, whitespace
+   squashed, then cut at a UTF-8 boundary: title 1,000 bytes (flag ``title_truncated``), summary
+   10,000 (flag ``summary_truncated``). guid, ids and raw dates get the control-character cleaning.
+3. record (the raw JSON) cleaned recursively: strings as above and capped, ints of more than 4,000
+   digits dropped (Python 3.11 cannot print ints over 4,300 digits: T11), NaN/Infinity -> null.
+4. dates: published_at and updated_at parsed from the raw strings in the source's time zone (a value
+   the spider set is kept, made UTC-aware), then the plausibility rule against fetched_at (default now):
+   more than 1 h ahead -> published_at = fetched_at, date_method ``fetch_time``, flag
+   ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
+   Otherwise date_method stays what the spider set, or ``feed`` when a date exists.
+Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
+(``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+from scrapy.exceptions import DropItem
+from w3lib.html import remove_tags, replace_entities
+
+from crawler.text import clean_text, has_dirty_chars, squash_whitespace, truncate_utf8
+from crawler.types import Attachment, HarvestedItem
+from pipelines.dates import parse_date, plausible_date
+from pipelines.urls import canonical_url, clean_url
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX_BYTES = 1_000
+SUMMARY_MAX_BYTES = 10_000
+AUTHOR_MAX_BYTES = 1_000
+RECORD_STRING_MAX_BYTES = 100_000
+"""Cap of one string inside `record`; the raw record is metadata, a 20 MB field is hostile (T11)."""
+PRECAP_FACTOR = 32
+"""Raw text is cut to this many times the final budget before HTML parsing, bounding the work on a
+1 MB title (T27: truncate before sanitising)."""
+RECORD_MAX_DEPTH = 64
+INT_DIGITS_LIMIT = 4_000
+_INT_LIMIT = 10**INT_DIGITS_LIMIT
+
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+_DROP_TAGS = frozenset({"script", "style", "template", "noscript", "head", "title"})
+# fmt: off
+_BLOCK_TAGS = frozenset({
+    "br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table", "h1", "h2", "h3",
+    "h4", "h5", "h6", "blockquote", "pre", "section", "article", "header", "footer", "hr", "figcaption",
+})
+# fmt: on
+_DROP = object()
+
+
+def html_to_text(value: str) -> str:
+    """Text of an HTML fragment: tags removed (lxml), entities decoded, block elements separated.
+
+    A value without markup only has its entities decoded, so a literal ``a < b`` survives. Script
+    and style content is dropped. `value` must already be free of NUL and control characters.
+    """
+    if not _MARKUP.search(value):
+        return replace_entities(value)
+    try:
+        root = lxml_html.fragment_fromstring(value, create_parent="div")
+    except (etree.LxmlError, ValueError):
+        return replace_entities(remove_tags(value))
+    for element in list(root.iter()):
+        if element is root or not isinstance(element.tag, str):
+            continue
+        if element.tag.lower() in _DROP_TAGS:
+            element.drop_tree()
+        elif element.tag.lower() in _BLOCK_TAGS:
+            element.tail = " " + (element.tail or "")
+    return str(root.text_content())
+
+
+@dataclass
+class _Cleaned:
+    """Counts from cleaning one item."""
+
+    dirty: bool = False
+    record_dropped: int = 0
+    record_truncated: int = 0
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value) if abs(value) < _INT_LIMIT else None
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    return None
+
+
+def _plain_text(value: Any, max_bytes: int, seen: _Cleaned) -> tuple[str | None, bool]:
+    """One-line plain text within `max_bytes`; returns (text or None when empty, truncated)."""
+    text = _as_text(value)
+    if text is None:
+        return None, False
+    text, precut = truncate_utf8(text, max_bytes * PRECAP_FACTOR)
+    assert text is not None
+    if has_dirty_chars(text):
+        seen.dirty = True
+    text = squash_whitespace(clean_text(html_to_text(clean_text(text) or ""))) or ""
+    text, cut = truncate_utf8(text, max_bytes)
+    text = (text or "").rstrip()
+    return (text or None), precut or cut
+
+
+def _raw_text(value: Any, seen: _Cleaned) -> str | None:
+    text = _as_text(value)
+    if text is not None and has_dirty_chars(text):
+        seen.dirty = True
+    return clean_text(text)
+
+
+def _clean_json(value: Any, seen: _Cleaned, depth: int = 0) -> Any:
+    """A JSON-serialisable, database-safe copy of `value`; `_DROP` for values to leave out."""
+    if depth > RECORD_MAX_DEPTH:
+        seen.record_dropped += 1
+        return _DROP
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) >= _INT_LIMIT:
+            seen.record_dropped += 1
+            return _DROP
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        seen.record_dropped += 1
+        return None
+    if isinstance(value, str):
+        text = _raw_text(value, seen) or ""
+        text, cut = truncate_utf8(text, RECORD_STRING_MAX_BYTES)
+        seen.record_truncated += cut
+        return text
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            cleaned = _clean_json(item, seen, depth + 1)
+            if cleaned is not _DROP:
+                out[_raw_text(key, seen) or str(key)] = cleaned
+        return out
+    if isinstance(value, list | tuple):
+        items = (_clean_json(item, seen, depth + 1) for item in value)
+        return [item for item in items if item is not _DROP]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return _clean_json(value.decode("utf-8", "replace"), seen, depth)
+    seen.record_dropped += 1
+    return _DROP
+
+
+def clean_record(record: Any) -> tuple[dict[str, Any] | None, _Cleaned]:
+    """Recursively cleaned copy of a raw record (dict) and the counts of what changed."""
+    seen = _Cleaned()
+    if record is None:
+        return None, seen
+    cleaned = _clean_json(record, seen)
+    return (cleaned if isinstance(cleaned, dict) else None), seen
+
+
+def _aware(value: Any, zone: tzinfo) -> datetime | None:
+    """UTC-aware copy of a datetime; a naive one is local time in `zone`. Non-datetimes -> None."""
+    if not isinstance(value, datetime):
+        return None
+    try:
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            value = value.replace(tzinfo=zone)
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _flag(item: HarvestedItem, flag: str) -> None:
+    if flag not in item.flags:
+        item.flags.append(flag)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class NormalizePipeline:
+    """Scrapy item pipeline for `HarvestedItem`s (other items pass through untouched).
+
+    Reads the source (`spider.source`, a `crawler.sources.Source`) for its time zone, languages and
+    API date format. Stats keys (``ewsi/normalize/...``): items, cleaned, invalid_url,
+    title_truncated, summary_truncated, date_in_future, date_implausible, date_unparsed,
+    attachments_dropped, record_values_dropped, record_strings_truncated.
+    Raises DropItem("invalid_url") when the item URL is not an absolute http(s) URL.
+    `clock` gives the fetch time for items without `fetched_at` (tests pass a fixed one).
+    """
+
+    def __init__(self, stats: Any = None, clock: Callable[[], datetime] | None = None):
+        self.stats = stats
+        self.clock = clock or _utcnow
+        self.crawler: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NormalizePipeline:
+        """Build from a Scrapy crawler (stats from ``crawler.stats``)."""
+        pipeline = cls(stats=crawler.stats)
+        pipeline.crawler = crawler
+        return pipeline
+
+    def _inc(self, spider: Any, key: str, count: int = 1) -> None:
+        stats = getattr(getattr(spider, "crawler", None), "stats", None) or self.stats
+        if stats is not None and count:
+            stats.inc_value(f"ewsi/normalize/{key}", count)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Normalise `item` in place and return it (see the module docstring for the steps)."""
+        if spider is None and self.crawler is not None:
+            spider = getattr(self.crawler, "spider", None)
+        if not isinstance(item, HarvestedItem):
+            return item
+        source = getattr(spider, "source", None)
+        self._inc(spider, "items")
+        self._urls(item, spider)
+        seen = _Cleaned()
+        self._texts(item, spider, seen)
+        self._dates(item, spider, source)
+        if seen.dirty:
+            _flag(item, "text_cleaned")
+            self._inc(spider, "cleaned")
+        return item
+
+    def _urls(self, item: HarvestedItem, spider: Any) -> None:
+        url = clean_url(item.url) if isinstance(item.url, str) else None
+        if url is None:
+            self._inc(spider, "invalid_url")
+            logger.info("dropped item with unusable URL %.200r (source %s)", item.url, item.source_id)
+            raise DropItem("invalid_url")
+        item.url = url
+        item.canonical_url = canonical_url(url)
+        kept: list[Attachment] = []
+        seen_urls = {url}
+        for attachment in item.attachments or []:
+            if isinstance(attachment, dict):
+                attachment = Attachment(
+                    url=attachment.get("url"),  # type: ignore[arg-type]
+                    title=attachment.get("title"),
+                    media_type=attachment.get("media_type"),
+                )
+            att_url = clean_url(getattr(attachment, "url", None))  # type: ignore[arg-type]
+            if att_url is None or att_url in seen_urls:
+                self._inc(spider, "attachments_dropped")
+                continue
+            seen_urls.add(att_url)
+            title, _ = _plain_text(attachment.title, TITLE_MAX_BYTES, _Cleaned())
+            kept.append(Attachment(url=att_url, title=title, media_type=clean_text(attachment.media_type)))
+        item.attachments = kept
+
+    def _texts(self, item: HarvestedItem, spider: Any, seen: _Cleaned) -> None:
+        item.title, cut = _plain_text(item.title, TITLE_MAX_BYTES, seen)
+        if cut:
+            _flag(item, "title_truncated")
+            self._inc(spider, "title_truncated")
+        item.summary, cut = _plain_text(item.summary, SUMMARY_MAX_BYTES, seen)
+        if cut:
+            _flag(item, "summary_truncated")
+            self._inc(spider, "summary_truncated")
+        item.author, _ = _plain_text(item.author, AUTHOR_MAX_BYTES, seen)
+        item.guid = _raw_text(item.guid, seen)
+        item.official_id = _raw_text(item.official_id, seen)
+        item.published_raw = _raw_text(item.published_raw, seen)
+        item.updated_raw = _raw_text(item.updated_raw, seen)
+        item.declared_language = _raw_text(item.declared_language, seen)
+        if item.record is not None:
+            item.record, counts = clean_record(item.record)
+            seen.dirty = seen.dirty or counts.dirty
+            if counts.record_dropped:
+                _flag(item, "record_value_dropped")
+                self._inc(spider, "record_values_dropped", counts.record_dropped)
+            self._inc(spider, "record_strings_truncated", counts.record_truncated)
+
+    def _dates(self, item: HarvestedItem, spider: Any, source: Any) -> None:
+        zone: tzinfo = getattr(source, "zone", None) or UTC
+        api = getattr(source, "api", None)
+        dayfirst = getattr(api, "date_format", "dayfirst") != "monthfirst"
+        languages = [item.declared_language[:2].lower()] if item.declared_language else []
+        languages += list(getattr(source, "languages", None) or [])
+
+        fetched_at = _aware(item.fetched_at, UTC) or self.clock().astimezone(UTC)
+        item.fetched_at = fetched_at
+
+        def read(value: datetime | None, raw: str | None) -> datetime | None:
+            # the raw string wins: it is read in the source's zone and in its language, where a
+            # parser upstream (feedparser) would have assumed UTC or given up
+            parsed = parse_date(raw, zone, dayfirst=dayfirst, languages=languages) if raw else None
+            if parsed is None and value is not None:
+                return _aware(value, zone)
+            if parsed is None and raw and raw.strip():
+                _flag(item, "date_unparsed")
+                self._inc(spider, "date_unparsed")
+            return parsed
+
+        published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
+        if reason == "date_in_future":
+            published = fetched_at
+            item.date_method = "fetch_time"
+        elif reason is not None:
+            item.date_method = None
+        elif published is not None and not item.date_method:
+            item.date_method = "feed"
+        if reason is not None:
+            _flag(item, reason)
+            self._inc(spider, reason)
+        item.published_at = published
+
+        updated, reason = plausible_date(read(item.updated_at, item.updated_raw), fetched_at)
+        if reason is not None:
+            _flag(item, f"updated_{reason}")
+        item.updated_at = updated
+        item.deadline = _aware(item.deadline, zone)

@@ -1,0 +1,128 @@
+"""URL cleaning, canonical form and dedup identity.
+
+Three forms of one link:
+
+- `clean_url`: the URL we store and show. Resolved, http(s) only, no fragment, no session id, no
+  tracking parameter, percent-encoded safely (w3lib), host lowercased, default port dropped; scheme and
+  ``www.`` kept, query order kept.
+- `canonical_url`: w3lib ``canonicalize_url`` of the clean URL (sorted query, normalised
+  percent-encoding); what the store hashes for uniqueness (T27).
+- `identity_url`: the canonical URL without scheme, leading ``www.`` and trailing ``/``, so the variants
+  of T28 (``http``/``https``, ``www.``, ``#frag``, ``utm_source``, trailing slash) give one value.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+# fmt: off
+SESSION_PARAMS: frozenset[str] = frozenset({
+    "jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "aspsessionid",
+    "cfid", "cftoken", "zenid", "oscsid",
+})
+"""Query or path-parameter names (lowercase) that carry a server session id, removed from URLs."""
+
+TRACKING_PARAMS: frozenset[str] = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "_ga",
+    "_gl", "yclid", "igshid", "ref_src", "ref_url", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
+    "oly_enc_id", "vero_id", "wickedid", "twclid", "ttclid", "srsltid", "s_kwcid", "ef_id",
+    "wt.mc_id", "at_medium", "at_campaign",
+})
+# fmt: on
+"""Tracking query parameters (lowercase) removed from URLs; names starting with a prefix in
+`TRACKING_PREFIXES` are removed too."""
+
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "pk_", "mtm_", "matomo_", "piwik_", "hsa_")
+"""Prefixes of tracking parameter families (Google Analytics utm_*, Matomo pk_*/mtm_*, HubSpot hsa_*)."""
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_STRIP_CHARS = "".join(chr(c) for c in range(0x21)) + "\x7f"
+_INNER_WHITESPACE = re.compile("[\t\n\r]")
+# DNS names (underscores occur in the wild), IPv4, or an IPv6 literal as urlsplit returns it
+_HOST = re.compile(r"^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]*:[0-9a-f:.]*)$")
+# ";name=value" inside a path segment, e.g. "/page.html;jsessionid=51A2...2_cid324"
+_PATH_PARAM = re.compile(r";([^;/?=]*)=[^;/?]*")
+
+
+def _is_session(name: str) -> bool:
+    return unquote(name).strip().lower() in SESSION_PARAMS
+
+
+def _is_unwanted(name: str) -> bool:
+    key = unquote(name.replace("+", " ")).strip().lower()
+    return key in SESSION_PARAMS or key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+
+
+def _clean_path(path: str) -> str:
+    return _PATH_PARAM.sub(lambda m: "" if _is_session(m.group(1)) else m.group(0), path)
+
+
+def _clean_query(query: str) -> str:
+    # work on the raw pairs so the encoding of the parameters we keep is untouched
+    kept = [pair for pair in query.split("&") if pair and not _is_unwanted(pair.split("=", 1)[0])]
+    return "&".join(kept)
+
+
+def clean_url(url: str, base: str | None = None) -> str | None:
+    """The URL to store and show, or None when it is not a usable absolute http(s) URL.
+
+    `url` may be relative; it is resolved against `base` (e.g. the feed's final URL, case B08).
+    Removes the fragment, session ids (path parameters ``;jsessionid=...`` and query parameters in
+    `SESSION_PARAMS`, case-insensitive) and tracking parameters (`TRACKING_PARAMS`,
+    `TRACKING_PREFIXES`); percent-encodes with w3lib ``safe_url_string`` (IDN hosts become punycode);
+    lowercases the host and drops a default port. Never raises on bad input.
+    """
+    if not isinstance(url, str):
+        return None
+    # what browsers do (WHATWG URL): trim C0 controls and spaces, drop tabs and newlines inside
+    url = _INNER_WHITESPACE.sub("", url.strip(_STRIP_CHARS))
+    if not url:
+        return None
+    try:
+        if base:
+            url = urljoin(base.strip(_STRIP_CHARS), url)
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return None
+        url = urlunsplit((scheme, parts.netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+        parts = urlsplit(safe_url_string(url))
+        host = (parts.hostname or "").rstrip(".")
+        if not _HOST.match(host):
+            return None  # IDNA failed (non-ASCII left) or characters no host name can have
+        port = parts.port  # raises ValueError when not a number in 0..65535
+        netloc = f"[{host}]" if ":" in host else host
+        if port is not None and port != _DEFAULT_PORTS[scheme]:
+            netloc = f"{netloc}:{port}"
+        userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+        if userinfo:
+            netloc = f"{userinfo}@{netloc}"
+        return urlunsplit((scheme, netloc, parts.path or "/", _clean_query(parts.query), ""))
+    except ValueError:  # bad port, bad IPv6 literal, IDNA failure
+        return None
+
+
+def canonical_url(url: str) -> str:
+    """w3lib ``canonicalize_url`` of ``clean_url(url)``: sorted query, normalised percent-encoding.
+
+    Raises ValueError when `url` is not a usable absolute http(s) URL (see `clean_url`).
+    """
+    cleaned = clean_url(url)
+    if cleaned is None:
+        raise ValueError(f"not an absolute http(s) URL: {url[:200]!r}")
+    return canonicalize_url(cleaned)
+
+
+def identity_url(url: str) -> str:
+    """Dedup identity of a URL: canonical form without scheme, leading ``www.`` and trailing ``/``.
+
+    ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a`` and ``https://x.eu/a/`` all give
+    ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``). Raises ValueError like `canonical_url`.
+    """
+    parts = urlsplit(canonical_url(url))
+    netloc = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return netloc + path + (f"?{parts.query}" if parts.query else "")

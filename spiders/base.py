@@ -1,0 +1,156 @@
+"""What every spider template shares: the source, the item budget, following item pages, and
+naming every failure with an error key counted in Scrapy stats.
+
+Stats keys: ``ewsi/errors/<key>`` for failures of the source's own URLs (they make a run fail),
+``ewsi/page_errors/<key>`` for followed pages (the item is kept without its page),
+``ewsi/items/yielded`` and ``ewsi/items/truncated``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.errors import error_key_for
+from crawler.sources import Source
+from crawler.types import HarvestedItem
+
+logger = logging.getLogger(__name__)
+
+FOLLOW_MAXSIZE = 64 * 1024 * 1024
+"""Size limit for followed documents (PDFs), ../shared/RELIABILITY.md §2."""
+
+
+class SourceSpider(Spider):
+    """Base of the spider templates. `source` is the validated config record.
+
+    Subclasses implement `parse(response)` for the source's own URLs and yield `HarvestedItem`s
+    through `emit`, which applies `max_items` and `follow`.
+    """
+
+    name = "source"
+
+    def __init__(self, source: Source, **kwargs: Any):
+        super().__init__(name=source.id, **kwargs)
+        self.source = source
+        self.emitted = 0
+        self.started_at = datetime.now(UTC)
+        self._seen_urls: set[str] = set()
+
+    # -- start ---------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.urls:
+            yield self.source_request(url, callback=self.parse)
+
+    def source_request(self, url: str, callback: Any, **kwargs: Any) -> Request:
+        """A request for one of the source's own documents (feed, listing page, sitemap, API)."""
+        meta = kwargs.pop("meta", {})
+        meta.setdefault("ewsi_role", "source")
+        return Request(url, callback=callback, errback=self.source_failed, meta=meta, **kwargs)
+
+    # -- failures ------------------------------------------------------------------------------
+    def stat(self, key: str, count: int = 1) -> None:
+        """Increment a Scrapy stats counter (no-op outside a crawler)."""
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(key, count)
+
+    def record_error(self, key: str, message: str, *, page: bool = False) -> None:
+        """Count an error key and remember the first message of each key for the run record."""
+        prefix = "ewsi/page_errors/" if page else "ewsi/errors/"
+        self.stat(prefix + key)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None and not page:
+            messages = crawler.stats.get_value("ewsi/error_messages") or {}
+            messages.setdefault(key, message[:500])
+            crawler.stats.set_value("ewsi/error_messages", messages)
+        log = logger.info if page else logger.warning
+        log("[%s] %s: %s", self.source.id, key, message)
+
+    def source_failed(self, failure: Failure) -> None:
+        """Errback of the source's own requests: the run records the error key."""
+        key = error_key_for(failure.value)
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        self.record_error(key, f"{url}: {failure.getErrorMessage()}")
+
+    # -- items ---------------------------------------------------------------------------------
+    def new_item(self, url: str, **fields: Any) -> HarvestedItem:
+        """A `HarvestedItem` pre-filled with the source's declared metadata."""
+        return HarvestedItem(
+            source_id=self.source.id,
+            url=url,
+            declared_languages=list(self.source.languages),
+            content_type=self.source.content_type,
+            country=self.source.country,
+            fetched_at=datetime.now(UTC),
+            **fields,
+        )
+
+    def budget_left(self) -> bool:
+        """False once `max_items` items were emitted (the rest is counted as truncated)."""
+        return self.emitted < self.source.max_items
+
+    def emit(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
+        """Yield the item, or a request for its page when the source has `follow: true`."""
+        if not self.budget_left():
+            self.stat("ewsi/items/truncated")
+            return
+        key = item.url.split("#", 1)[0]
+        if key in self._seen_urls:
+            self.stat("ewsi/dropped/duplicate_in_run")
+            return
+        self._seen_urls.add(key)
+        self.emitted += 1
+        self.stat("ewsi/items/yielded")
+        if self.source.follow and item.url.startswith(("http://", "https://")):
+            yield Request(
+                item.url,
+                callback=self.parse_page,
+                errback=self.page_failed,
+                cb_kwargs={"item": item},
+                meta={"ewsi_role": "page", "download_maxsize": FOLLOW_MAXSIZE},
+                dont_filter=True,
+            )
+        else:
+            yield item
+
+    def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem]:
+        """Attach the followed page's bytes to the item; extraction happens in the pipelines."""
+        item.body = response.body
+        item.body_url = response.url
+        item.http_status = response.status
+        item.media_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        item.encoding = _header_charset(item.media_type)
+        item.http_headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+            if k.lower() in {b"content-type", b"last-modified", b"etag", b"content-language", b"date"}
+        }
+        item.fetched_at = datetime.now(UTC)
+        yield item
+
+    def page_failed(self, failure: Failure) -> Iterator[HarvestedItem]:
+        """A followed page failed: keep the item with what the index gave, flagged."""
+        request = failure.request
+        item: HarvestedItem = request.cb_kwargs["item"]
+        key = error_key_for(failure.value)
+        self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
+        item.flags.append(f"page_{key}")
+        yield item
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip("\"' ").lower()
+    return None

@@ -1,0 +1,72 @@
+"""Listing template: an HTML page whose item links a selector finds, with optional next pages.
+
+The selector is CSS (``ul.documents a::attr(href)``) or XPath (starting with ``/`` or ``(``).
+If it selects elements rather than attribute strings, each element's ``href`` and text are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from parsel import Selector, SelectorList
+from scrapy.http import Response, TextResponse
+
+from spiders.base import SourceSpider
+
+
+def select(selector: Selector | TextResponse, query: str) -> SelectorList:
+    """Apply a CSS or XPath query (XPath when it starts with '/' or '(')."""
+    return selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query)
+
+
+def links(response: TextResponse, query: str) -> list[tuple[str | None, str | None]]:
+    """(href, anchor text) pairs the query finds, in page order.
+
+    A CSS query ending in ``::attr(href)`` is also run without that suffix so that each link keeps
+    its anchor text as a provisional title (a PDF often has no title of its own).
+    """
+    pairs: list[tuple[str | None, str | None]] = []
+    if query.endswith("::attr(href)") and "," not in query:
+        for node in response.css(query.removesuffix("::attr(href)")):
+            href = node.attrib.get("href")
+            pairs.append((href, " ".join(" ".join(node.css("::text").getall()).split()) or None))
+        return pairs
+    for node in select(response, query):
+        if isinstance(node.root, str):
+            pairs.append((node.root, None))
+        else:
+            text = " ".join(" ".join(node.css("::text").getall()).split()) or None
+            pairs.append((node.attrib.get("href"), text))
+    return pairs
+
+
+class ListingSpider(SourceSpider):
+    """Harvest a source of kind `listing`: one item per link found by `listing.links`."""
+
+    name = "listing"
+
+    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            self.record_error("parse.not_html", f"{response.url}: listing is not a text document")
+            return
+        listing = self.source.listing
+        assert listing is not None  # guaranteed by Source validation
+        found = 0
+        for href, title in links(response, listing.links):
+            if not href or href.startswith(("#", "javascript:", "mailto:")):
+                continue
+            found += 1
+            item = self.new_item(response.urljoin(href.strip()), title=title)
+            if title:
+                item.flags.append("title_from_link")  # provisional: the page's own title wins
+            yield from self.emit(item)
+        self.stat("ewsi/listing/links", found)
+        if listing.next_page and page < listing.max_pages and self.budget_left():
+            next_href = select(response, listing.next_page).get()
+            if next_href:
+                yield self.source_request(
+                    response.urljoin(next_href), callback=self.parse, cb_kwargs={"page": page + 1}
+                )
+        elif listing.next_page and page >= listing.max_pages:
+            self.stat("ewsi/listing/page_budget_reached")

@@ -1,0 +1,94 @@
+"""Shared fixtures: a database URL per back end and a migrated session.
+
+`db_url` runs each test on SQLite (a file in tmp_path) and on PostgreSQL (a fresh database
+``ewsi_test_<hex>`` on the server at ``EWSI_TEST_POSTGRES_URL``, default
+postgresql+psycopg2://postgres@127.0.0.1:5432/postgres, dropped afterwards). When that server is
+unreachable the PostgreSQL variant is skipped, except in CI (``CI=true``) where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers (pyproject.toml declares them too; a repeat is harmless)."""
+    for line in (
+        "postgres: needs the PostgreSQL server at 127.0.0.1:5432",
+        "corpus: needs ../shared/corpus",
+        "slow: takes more than a few seconds",
+        "browser: drives headless Chromium",
+    ):
+        config.addinivalue_line("markers", line)
+
+
+def _postgres_url(admin_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    name = f"ewsi_test_{secrets.token_hex(6)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        detail = str(exc.orig).strip().splitlines()[0]
+        reason = f"PostgreSQL unreachable at {admin.url.render_as_string()}: {detail}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL database dropped at the end."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+        return
+    yield from _postgres_url(os.environ.get("EWSI_TEST_POSTGRES_URL") or ADMIN_URL)
+
+
+@pytest.fixture
+def db_engine(db_url: str):
+    """An Engine on `db_url`, migrated to the Alembic head."""
+    from crawler.store.migrate import upgrade
+    from crawler.store.session import make_engine
+
+    engine = make_engine(db_url)
+    upgrade(engine=engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(db_engine):
+    """A Session on the migrated database; the test commits where it means to."""
+    from crawler.store.session import session_factory
+
+    with session_factory(db_engine)() as session:
+        yield session
+
+
+SHARED = Path(os.environ.get("EWSI_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The team's shared material (../shared: corpus, cases, data); tests skip where it is absent."""
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip(f"../shared not found at {SHARED} (set EWSI_SHARED to its path)")
+    return SHARED

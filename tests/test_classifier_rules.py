@@ -1,0 +1,226 @@
+"""Rule engine and themes.yaml validation (classifier.rules, classifier.themes)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import classifier
+from classifier.rules import RuleEngine, tokenize
+from classifier.themes import DEFAULT_PATH, EU_LANGUAGES, ThemesConfigError, load, normalize, parse
+from crawler.types import THEMES
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine(load())
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+
+
+def test_normalize_folds_case_accents_and_special_letters():
+    assert (
+        normalize("Flüchtlinge ÉTRANGERS Ένταξη Straße Łódź") == "fluchtlinge etrangers ενταξη strasse lodz"
+    )
+    assert tokenize("d'asile, socio-lavorativa") == ["d", "asile", "socio", "lavorativa"]
+
+
+def test_default_config_has_six_themes_with_labels_in_all_eu_languages():
+    config = load()
+    assert [t.name for t in config.themes] == list(THEMES)
+    for theme in config.themes:
+        assert set(EU_LANGUAGES) <= set(theme.labels)
+        assert set(EU_LANGUAGES) <= set(theme.terms), theme.id
+    # relevance cues in every EU language and the four extra languages
+    assert set(EU_LANGUAGES) | {"ar", "ru", "tr", "uk"} <= set(config.relevance["migrant"])
+    assert re.fullmatch(r"rules-[0-9a-f]{8}", config.version)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.update(schema=2), "schema: must be 1"),
+        (lambda d: d["scoring"].update(theme_scale=0), "scoring.theme_scale: must be > 0"),
+        (lambda d: d["scoring"].update(bogus=1), "scoring: unknown key(s) bogus"),
+        (lambda d: d["thresholds"].update(relevance=1.5), "thresholds.relevance: must be in [0.0, 1.0]"),
+        (lambda d: d["thresholds"]["by_language"].update(xx={"relevance": 0.4}), "thresholds.by_language.xx"),
+        (
+            lambda d: d["relevance"]["migrant"]["en"].update({"mig*": 3}),
+            "relevance.migrant.en['mig*']: wildcard",
+        ),
+        (lambda d: d["relevance"]["migrant"]["en"].update({"Refugee*": 3}), "same pattern as 'refugee*'"),
+        (lambda d: d["relevance"]["migrant"]["en"].update({"mi*grant": 3}), "'*' may only start or end"),
+        (lambda d: d["relevance"]["area"]["de"].update({"teilhabe": "x"}), "relevance.area.de['teilhabe']"),
+        (lambda d: d["relevance"]["area"]["de"].update({"teilhabe": 0}), "weight must be > 0"),
+        (lambda d: d["relevance"]["migrant"].update(xx={"foo": 1}), "relevance.migrant.xx: unknown language"),
+        (lambda d: d["relevance"].update(migrant={}), "relevance.migrant: is required"),
+        (lambda d: d["themes"][0].update(name="Citizenship"), "themes[0].name: must be one of"),
+        (lambda d: d["themes"][1].update(id="Bad Id"), "themes[1].id: must be a lower-case identifier"),
+        (
+            lambda d: d["themes"][2]["labels"].pop("mt"),
+            "themes[2].labels: needs a label in every EU language",
+        ),
+        (lambda d: d["themes"].pop(), "themes: must define each of the six themes exactly once"),
+        (lambda d: d["themes"][3].update(terms={}), "themes[3].terms: needs at least one language"),
+    ],
+)
+def test_invalid_config_names_the_field(raw, edit, message):
+    data = copy.deepcopy(raw)
+    edit(data)
+    with pytest.raises(ThemesConfigError) as err:
+        parse(data, "themes.yaml")
+    assert message in str(err.value)
+    assert str(err.value).startswith("themes.yaml: ")
+
+
+def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path):
+    with pytest.raises(ThemesConfigError, match="cannot read"):
+        load(tmp_path / "none.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema: [1\n", encoding="utf-8")
+    with pytest.raises(ThemesConfigError, match="not valid YAML"):
+        load(bad)
+
+
+def test_load_default_returns_rules_with_file_version(monkeypatch):
+    monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
+    clf = classifier.load_default()
+    result = clf.classify("Refugees get free language courses", None, "en")
+    assert result.model_version == load().version
+    assert result.relevant
+
+
+def test_classification_shape_and_evidence(engine):
+    c = engine.classify(
+        "Integration courses for refugees", "Newly arrived refugees attend language courses.", "en"
+    )
+    assert c.relevant and c.relevance > 0.8
+    assert [t.theme for t in c.themes] == sorted(
+        THEMES, key=lambda n: -next(t.score for t in c.themes if t.theme == n)
+    )
+    assert len(c.themes) == 6
+    assert c.assigned[0] == "Education and Culture"
+    terms = {e.term: e for e in c.relevance_evidence}
+    assert "refugee*" in terms and terms["refugee*"].weight > 0 and terms["refugee*"].count == 2
+    ec = next(t for t in c.themes if t.theme == "Education and Culture")
+    assert "language course*" in {e.term for e in ec.evidence}
+
+
+def test_empty_input_is_not_relevant(engine):
+    c = engine.classify(None, None)
+    assert not c.relevant and c.relevance == 0 and c.assigned == ()
+    assert all(t.score == 0 for t in c.themes)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # THEMES.md 1.5 hard negatives: EU-political, technical and EU-press integration
+        (
+            "EU is moving closer together on defence",
+            "Defence union moved to the fore of European integration plans.",
+        ),
+        ("Continuous integration for the portal", "Software integration and system integration testing."),
+        (
+            "State aid: Commission approves scheme",
+            "Access to justice in environmental matters under State aid rules.",
+        ),
+        ("Luxembourg general elections", "Voters elect the Chamber of Deputies."),
+        # a migrant cue without any integration area
+        ("Refugees", None),
+        # an integration area without a migrant cue
+        ("New housing and employment programme for young people", None),
+    ],
+)
+def test_hard_negatives_are_not_relevant(engine, title, text):
+    assert not engine.classify(title, text, "en").relevant
+
+
+def test_negative_masks_integration_but_longer_positive_phrase_wins(engine):
+    eu = engine.analyse("European integration", None, "en")
+    assert "area" not in eu.sums and eu.sums["negative"] > 0
+    ein = engine.analyse("European Integration Network meets on migrants", None, "en")
+    assert "negative" not in ein.sums and ein.sums["integration"] > 0
+
+
+def test_word_boundaries_and_stems(engine):
+    # Romanian "străini" (foreigners) is listed as whole words; English "strain" must not match it
+    assert "migrant" not in engine.analyse("A new virus strain", None, "en").sums
+    assert engine.analyse("Drepturile străinilor", None, "ro").sums["migrant"] > 0
+    # stems catch inflection, infixes catch compounds
+    assert engine.analyse("Migrantinnen", None, "de").sums["migrant"] > 0
+    assert (
+        engine.analyse("Arbeitsmarktintegration von Geflüchteten", None, "de").sums[
+            "theme:economic_participation"
+        ]
+        > 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "theme"),
+    [
+        ("de", "Sprachkurse für Geflüchtete in Berlin", "Education and Culture"),
+        ("fr", "Logement des réfugiés : nouvelles places d'hébergement", "Social Cohesion"),
+        ("it", "Inserimento lavorativo dei migranti: nuovo bando", "Economic Participation"),
+        ("es", "Discriminación y racismo contra inmigrantes", "Anti-discrimination and Equality"),
+        ("pl", "Cudzoziemcy na rynku pracy w Polsce", "Economic Participation"),
+        ("el", "Στέγαση προσφύγων στην Αθήνα", "Social Cohesion"),
+        ("fi", "Maahanmuuttajien työllisyys kasvoi", "Economic Participation"),
+        ("sv", "Nyanlända elever i skolan", "Education and Culture"),
+        ("nl", "Inburgering en taaleis voor statushouders", "Active Citizenship"),
+        ("cs", "Cizinci a trvalý pobyt: nové podmínky", "Active Citizenship"),
+        ("pt", "Imigrantes: relatório de indicadores de integração", "Tools and Techniques"),
+        ("ro", "Refugiații și accesul la locuințe sociale", "Social Cohesion"),
+        ("hu", "Menekültek munkaerőpiaci beilleszkedése", "Economic Participation"),
+        ("bg", "Образование на деца бежанци", "Education and Culture"),
+        ("da", "Flygtninge og boligområder", "Social Cohesion"),
+        ("hr", "Izbjeglice i zapošljavanje", "Economic Participation"),
+        ("sl", "Begunci in izobraževanje", "Education and Culture"),
+        ("lt", "Pabėgėlių įdarbinimas ir užimtumas", "Economic Participation"),
+        ("et", "Pagulaste eesti keele kursused", "Education and Culture"),
+        ("lv", "Bēgļu izglītība skolās", "Education and Culture"),
+        ("sk", "Cudzinci a vzdelávanie v školách", "Education and Culture"),
+        ("mt", "Migranti u l-edukazzjoni", "Education and Culture"),
+        ("ga", "Teifigh agus oideachas", "Education and Culture"),
+    ],
+)
+def test_multilingual_titles(engine, language, title, theme):
+    c = engine.classify(title, None, language)
+    assert c.relevant, (title, c.relevance_evidence)
+    assert theme in c.assigned, (title, c.assigned)
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ar", "اندماج اللاجئين"),
+        ("uk", "Інтеграція біженців"),
+        ("ru", "Интеграция мигрантов"),
+        ("tr", "Göçmenlerin entegrasyonu"),
+    ],
+)
+def test_relevance_in_extra_languages(engine, language, title):
+    assert engine.classify(title, None, language).relevant
+
+
+def test_per_language_threshold_override(raw):
+    data = copy.deepcopy(raw)
+    data["thresholds"]["by_language"] = {"de": {"relevance": 0.99}}
+    strict = RuleEngine(parse(data))
+    text = "Migranten und Integration"
+    assert strict.classify(text, None, "en").relevant
+    assert not strict.classify(text, None, "de").relevant
+
+
+def test_theme_negative_only_masks_its_theme(engine):
+    a = engine.analyse("Cohesion policy funds for refugees' housing", None, "en")
+    ev = {e.term for e in a.evidence["theme:social_cohesion"]}
+    assert "cohesion" not in ev and "housing" in ev

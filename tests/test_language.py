@@ -1,0 +1,186 @@
+"""Tests for pipelines.language: detection, the declared-language prior, degenerate text (case B17)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
+
+from crawler.types import HarvestedItem
+from pipelines.language import CANDIDATES, LanguagePipeline, LanguageResult, detect_language
+
+SHARED = Path(os.environ.get("EWSI_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared")
+
+GERMAN = (
+    "Die Bundesregierung hat neue Regeln für die Anerkennung ausländischer Berufsabschlüsse beschlossen. "
+    "Geflüchtete sollen damit schneller eine Arbeit finden, die ihrer Ausbildung entspricht."
+)
+FRENCH = (
+    "Le gouvernement a présenté un nouveau plan pour l'accueil des réfugiés dans les communes rurales, "
+    "avec des cours de langue gratuits et un accompagnement vers l'emploi."
+)
+DUTCH = (
+    "De gemeente opent in september een nieuw loket waar nieuwkomers terechtkunnen met vragen over "
+    "huisvesting, werk en inburgering, met hulp van vrijwilligers die hun taal spreken."
+)
+IRISH = (
+    "Tá an rialtas ag obair ar phlean nua chun cabhrú le daoine a tháinig go hÉirinn le déanaí "
+    "teacht ar obair agus ar thithíocht."
+)
+MALTESE = (
+    "Il-gvern ħabbar pjan ġdid biex jgħin lill-migranti jintegraw fis-soċjetà Maltija permezz ta' "
+    "korsijiet tal-lingwa u appoġġ biex isibu xogħol."
+)
+UKRAINIAN = "Уряд оголосив нову програму підтримки для біженців, які шукають житло та роботу в Європі."
+RUSSIAN = "Правительство объявило новую программу поддержки для беженцев, которые ищут жильё и работу."
+DEGENERATE = "2024–2025\n2024 2025 %\n12 418 13 102 +5,5\n3 512 3 790 +7,9\n/dateien/2025/tabelle-3.pdf"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [(GERMAN, "de"), (FRENCH, "fr"), (DUTCH, "nl"), (IRISH, "ga"), (MALTESE, "mt"), (UKRAINIAN, "uk"),
+     (RUSSIAN, "ru")],
+    ids=["de", "fr", "nl", "ga", "mt", "uk", "ru"],
+)  # fmt: skip
+def test_detects_language_of_a_paragraph(text: str, expected: str) -> None:
+    result = detect_language(text)
+    assert result == LanguageResult(expected, result.confidence, "detected", (expected,))
+    assert result.confidence > 0.9
+
+
+def test_declared_prior_does_not_override_clearly_different_text() -> None:
+    result = detect_language(GERMAN, ["en"])
+    assert (result.language, result.method) == ("de", "detected")
+
+
+def test_declared_prior_tips_an_ambiguous_text() -> None:
+    # two words shared by several Germanic languages: py3langid alone leans Swedish, a Dutch source settles it
+    text = "programma integratie"
+    assert detect_language(text, refine_short=False).language == "sv"
+    assert detect_language(text, ["nl", "fr"], refine_short=False).language == "nl"
+
+
+def test_bilingual_page_lists_both_languages() -> None:
+    text = f"{FRENCH}\n\n{DUTCH}\n{FRENCH}\n{DUTCH}"
+    result = detect_language(text, ["fr", "nl"])
+    assert result.method == "detected"
+    assert set(result.languages_found) == {"fr", "nl"}
+    assert result.languages_found[0] == result.language
+
+
+def test_a_foreign_quote_is_not_a_second_language() -> None:
+    text = "\n".join([GERMAN] * 5 + ["Liberté, égalité, fraternité, comme on dit en France."])
+    assert detect_language(text).languages_found == ("de",)
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [(["de"], LanguageResult("de", 0.0, "source_default", ("de",))),
+     (["fr", "nl"], LanguageResult("und", 0.0, "undetermined", ())),
+     ([], LanguageResult("und", 0.0, "undetermined", ()))],
+    ids=["one-declared", "two-declared", "none-declared"],
+)  # fmt: skip
+def test_degenerate_text_uses_only_declared_languages(declared: list[str], expected: LanguageResult) -> None:
+    assert detect_language(DEGENERATE, declared, title="2024–2025") == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", None, "2024–2025", "https://example.org/a/b?c=1", "— · … !!", "\x00\ud800"]
+)
+def test_featureless_text_never_raises(text: str | None) -> None:
+    assert detect_language(text, ["fr", "nl"]) == LanguageResult("und", 0.0, "undetermined", ())
+
+
+def test_lone_surrogates_in_real_text_are_ignored() -> None:
+    assert detect_language("Die Regierung hat neue Regeln \ud800 beschlossen.").language == "de"
+
+
+def test_page_language_decides_featureless_text_only_within_the_source() -> None:
+    assert detect_language("2024", ["fr", "nl"], page_language="nl-BE").method == "declared_page"
+    assert detect_language("2024", ["fr", "nl"], page_language="nl-BE").language == "nl"
+    assert detect_language("2024", ["de"], page_language="en").language == "de"
+
+
+def test_region_subtags_and_case_are_normalised() -> None:
+    assert detect_language("12 418", ["DE-at"]).language == "de"
+
+
+def test_title_helps_an_empty_text() -> None:
+    assert detect_language("", ["fr", "nl"], title=DUTCH).language == "nl"
+
+
+PERSIAN = (
+    "دولت برنامه جدیدی برای حمایت از پناهندگان و مهاجران در اروپا اعلام کرد و این برنامه شامل کلاس زبان است."
+)
+
+
+def test_declared_language_outside_candidates_is_detectable() -> None:
+    assert "fa" not in CANDIDATES
+    assert detect_language(PERSIAN, ["fa"]).language == "fa"
+
+
+def test_without_declared_languages_an_answer_stays_among_candidates() -> None:
+    # Persian is not a candidate: the nearest candidate in script and vocabulary is Arabic
+    assert detect_language(PERSIAN).language == "ar"
+
+
+@pytest.mark.slow
+def test_short_text_uses_lingua_where_it_wins() -> None:
+    # py3langid alone answers Swedish for these two Dutch words; the lingua mixture gets Dutch
+    assert detect_language("programma integratie", refine_short=False).language == "sv"
+    assert detect_language("programma integratie").language == "nl"
+
+
+def _item(**fields: object) -> HarvestedItem:
+    return HarvestedItem(source_id="b17", url="http://127.0.0.1/statistik/tabelle-3", **fields)  # type: ignore[arg-type]
+
+
+def test_pipeline_sets_fields_and_counts_methods() -> None:
+    crawler = get_crawler(Spider)
+    crawler.stats.open_spider()
+    pipeline = LanguagePipeline.from_crawler(crawler)
+    german = pipeline.process_item(_item(text=GERMAN, declared_languages=["en"]))
+    table = pipeline.process_item(_item(text=DEGENERATE, title="2024–2025", declared_languages=["fr", "nl"]))
+    default = pipeline.process_item(_item(text=DEGENERATE, declared_languages=["de"]))
+    assert (german.language, german.language_method, german.languages_found) == ("de", "detected", ["de"])
+    assert german.language_confidence is not None and german.language_confidence > 0.9
+    assert (table.language, table.language_method, table.languages_found) == ("und", "undetermined", [])
+    assert (default.language, default.language_method) == ("de", "source_default")
+    assert crawler.stats.get_value("ewsi/language/detected") == 1
+    assert crawler.stats.get_value("ewsi/language/undetermined") == 1
+    assert crawler.stats.get_value("ewsi/language/source_default") == 1
+
+
+def test_pipeline_falls_back_to_title_and_summary() -> None:
+    item = LanguagePipeline().process_item(
+        _item(text="  ", title="Nieuw loket", summary=DUTCH, declared_languages=["fr", "nl"])
+    )
+    assert item.language == "nl"
+
+
+def test_pipeline_survives_a_detector_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.language as language
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("model missing")
+
+    monkeypatch.setattr(language, "_scores", boom)
+    item = LanguagePipeline().process_item(_item(text=GERMAN, declared_languages=["de"]))
+    assert (item.language, item.language_method) == ("de", "source_default")
+
+
+def test_b17_statistics_page_through_extraction() -> None:
+    page = SHARED / "cases" / "B17" / "stats.html"
+    if not page.exists():
+        pytest.skip(f"../shared not found: {page}")
+    from pipelines.extract import extract_document
+
+    document = extract_document(
+        page.read_bytes(), "http://127.0.0.1/statistik/tabelle-3", "text/html; charset=utf-8"
+    )
+    for declared, expected in ((["de"], ("de", "source_default")), (["fr", "nl"], ("und", "undetermined"))):
+        result = detect_language(document.text, declared, title=document.title)
+        assert (result.language, result.method) == expected

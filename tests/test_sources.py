@@ -1,0 +1,146 @@
+"""Operator config validation: every bad input gives file, line and field path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.errors import ConfigError
+from crawler.sources import check_cron, load_sources
+
+GOOD = """\
+sources:
+- id: ep-press
+  name: EP press
+  publisher: European Parliament
+  country: EU
+  languages: [en]
+  content_type: news
+  kind: feed
+  urls: [https://www.europarl.europa.eu/rss/doc/press-releases/en.xml]
+  schedule: "0 */6 * * *"
+- id: ewsi-news
+  name: EWSI news
+  publisher: European Commission
+  kind: listing
+  urls: [https://migrant-integration.ec.europa.eu/news_en]
+  listing:
+    links: "ul.documents a::attr(href)"
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_sources("sources.yaml", text=text)
+    return info.value.problems
+
+
+def test_good_config_loads_with_defaults() -> None:
+    config = load_sources("sources.yaml", text=GOOD)
+    assert [s.id for s in config.sources] == ["ep-press", "ewsi-news"]
+    listing = config.sources[1]
+    assert listing.timezone == "UTC" and listing.enabled and listing.max_items == 500
+    assert listing.listing is not None and listing.listing.links == "ul.documents a::attr(href)"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'schedule: "0 */6 * * *"',
+            'schedule: "0 */6 * * * *"',
+            "sources.yaml:10: sources[0].schedule: expected 5 cron fields, got 6",
+        ),
+        (
+            'schedule: "0 */6 * * *"',
+            'schedule: "61 * * * *"',
+            "sources.yaml:10: sources[0].schedule: cron minute value 61 outside 0-59",
+        ),
+        (
+            "  country: EU\n",
+            "  country: EU\n  colour: blue\n",
+            "sources.yaml:6: sources[0].colour: unknown field",
+        ),
+        (
+            "country: EU",
+            "country: Germany",
+            "sources.yaml:5: sources[0].country: expected `EU` or an ISO 3166-1",
+        ),
+        (
+            "languages: [en]",
+            "languages: [english]",
+            "sources.yaml:6: sources[0].languages: 'english' is not an ISO 639-1",
+        ),
+        (
+            "kind: feed",
+            "kind: torrent",
+            "sources.yaml:8: sources[0].kind: Input should be 'feed', 'listing', 'sitemap' or 'api'",
+        ),
+        (
+            "urls: [https://www.europarl",
+            "urls: [file:///etc/passwd, https://www.europarl",
+            "sources.yaml:9: sources[0].urls: 'file:///etc/passwd': only absolute http",
+        ),
+        (
+            '    links: "ul.documents a::attr(href)"\n',
+            "    next_page: x\n",
+            "sources.yaml:17: sources[1].listing.links: Field required",
+        ),
+        (
+            '    links: "ul.documents a::attr(href)"',
+            '    links: "ul[[["',
+            "sources.yaml:17: sources[1].listing.links: invalid selector",
+        ),
+        ("- id: ewsi-news", "- id: ep-press", "sources.yaml:11: sources[1].id: duplicate id 'ep-press'"),
+    ],
+)
+def test_bad_config_names_file_line_and_field(old: str, new: str, expected: str) -> None:
+    assert old in GOOD
+    found = problems(GOOD.replace(old, new))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_missing_selector_block_for_listing() -> None:
+    text = GOOD.split("  listing:")[0]
+    found = problems(text)
+    assert found == ["sources.yaml:11: sources[1]: kind listing needs `listing: {links: <selector>}`"]
+
+
+def test_yaml_syntax_error_names_line() -> None:
+    found = problems(GOOD.replace("  name: EWSI news", "  name: [EWSI news"))
+    assert len(found) == 1 and found[0].startswith("sources.yaml:13: YAML syntax error")
+
+
+def test_python_tags_are_refused(tmp_path: Path) -> None:
+    canary = tmp_path / "canary"
+    text = f'sources: !!python/object/apply:os.system ["touch {canary}"]\n'
+    found = problems(text)
+    assert "YAML syntax error" in found[0] or "could not determine a constructor" in found[0]
+    assert not canary.exists()
+
+
+def test_cron_check() -> None:
+    assert check_cron(" 0  */6 * * 1-5 ") == "0 */6 * * 1-5"
+    with pytest.raises(ValueError, match="day of week value 9"):
+        check_cron("0 0 * * 9")
+
+
+def test_shipped_config_is_valid() -> None:
+    config = load_sources()
+    assert len(config.sources) >= 15
+    assert all(s.verified for s in config.sources), "every shipped source says what was verified"
+
+
+def test_corpus_config_is_valid(shared: Path) -> None:
+    config = load_sources(shared / "corpus" / "sources.yaml")
+    assert {s.kind for s in config.sources} == {"feed", "listing", "sitemap", "api"}
+    eci = next(s for s in config.sources if s.id == "eci-register")
+    assert eci.timezone == "Europe/Brussels" and eci.api is not None and eci.api.link_template
+
+
+def test_config_readme_documents_every_field() -> None:
+    from crawler.sources import field_reference
+
+    readme = (Path(__file__).resolve().parents[1] / "config" / "README.md").read_text(encoding="utf-8")
+    assert field_reference() in readme, "regenerate config/README.md from crawler.sources.field_reference()"
