@@ -241,24 +241,32 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- classify -----------------------------------------------------------------------------------
-CLASSIFY_USAGE = """usage: ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K]
+# -- commands that live in their own modules ------------------------------------------------------
+EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
+    "classify": ("crawler.classify_cli:main", "classifier: eval, train, diff, reprocess"),
+    "schedule": ("crawler.scheduling:main", "run the scheduler (or --list the next runs)"),
+    "serve": ("crawler.web.cli:serve_main", "start the editors' desk and the portal API"),
+    "users": ("crawler.web.cli:users_main", "manage editor and admin accounts"),
+    "api-token": ("crawler.web.cli:tokens_main", "manage portal API tokens"),
+    "digest": ("crawler.web.digest:main", "render or send the editors' digest and the newsletter"),
+    "export": ("crawler.web.export:main", "export the curated store as JSON Lines or CSV"),
+}
+"""`ewsi NAME ...` hands the rest of the command line to `module:function(argv) -> int`."""
 
-  eval   relevance and theme precision, recall and F1 on a labelled JSON Lines file
-"""
 
+def _run_external(name: str, argv: list[str]) -> int:
+    import importlib
 
-def cmd_classify(args: argparse.Namespace, rest: list[str]) -> int:
-    if not rest or rest[0] in ("-h", "--help"):
-        out.print(CLASSIFY_USAGE, markup=False, highlight=False)
-        return 0 if rest else 2
-    if rest[0] == "eval":
-        from classifier import evaluate
-
-        return int(evaluate.main(rest[1:]) or 0)
-    console.print(f"unknown classify command {rest[0]!r}", markup=False)
-    out.print(CLASSIFY_USAGE, markup=False, highlight=False)
-    return 2
+    target, _ = EXTERNAL_COMMANDS[name]
+    module_name, function = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            console.print(f"`ewsi {name}` is not available in this version", markup=False)
+            return 2
+        raise
+    return int(getattr(module, function)(argv) or 0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,9 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--config", help="operator YAML (default config/sources.yaml)")
     src.add_argument("--json", action="store_true")
 
-    sub.add_parser(
-        "classify", help="classifier: eval, train, diff, reprocess (see `ewsi classify -h`)", add_help=False
-    )
+    for name, (_, help_text) in EXTERNAL_COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
@@ -304,9 +311,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ewsi` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if argv[:1] == ["classify"]:
-        args, _ = parser.parse_known_args(argv[:1])
-        handler = lambda a: cmd_classify(a, argv[1:])  # noqa: E731
+    if argv[:1] and argv[0] in EXTERNAL_COMMANDS:
+        name = argv[0]
+        handler = lambda _args: _run_external(name, argv[1:])  # noqa: E731
+        args = argparse.Namespace(command=name)
     else:
         args = parser.parse_args(argv)
         handler = {"crawl": cmd_crawl, "queue": cmd_queue, "db": cmd_db, "sources": cmd_sources}[args.command]
