@@ -247,7 +247,7 @@ EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "schedule": ("crawler.scheduling:main", "run the scheduler (or --list the next runs)"),
     "serve": ("crawler.web.cli:serve_main", "start the editors' desk and the portal API"),
     "users": ("crawler.web.cli:users_main", "manage editor and admin accounts"),
-    "api-token": ("crawler.web.cli:tokens_main", "manage portal API tokens"),
+    "api-token": ("crawler.web.tokens_cli:main", "manage portal API tokens"),
     "digest": ("crawler.web.digest:main", "render or send the editors' digest and the newsletter"),
     "export": ("crawler.web.export:main", "export the curated store as JSON Lines or CSV"),
 }
