@@ -99,9 +99,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     _print_summary(reports)
     failed = [r for r in reports if r.status != "ok"]
     if reports and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed):
-        out.print(
+        # one plain line (never wrapped): scripts and `make run` users read it
+        print(
             "No source host could be reached (no network?). To harvest the recorded corpus offline, run: "
-            "ewsi crawl --config ../shared/corpus/sources.yaml --replay ../shared/corpus/snapshot.warc.gz"
+            "ewsi crawl --config ../shared/corpus/sources.yaml --replay ../shared/corpus/snapshot.warc.gz",
+            flush=True,
         )
     return 0
 
@@ -321,12 +323,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except ConfigError as exc:
-        console.print("[red]invalid config:[/red]")
+        print("invalid config:", file=sys.stderr)
         for problem in exc.problems:
-            console.print(f"  {problem}", markup=False, highlight=False)
+            print(f"  {problem}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as exc:
-        console.print(f"[red]database unavailable:[/red] {exc}", highlight=False)
+        print(f"database unavailable: {exc}", file=sys.stderr)
         return 2
 
 

@@ -75,6 +75,14 @@ ERROR_KEYS: dict[str, str] = {
 
 
 _NAME_KEYS = {
+    # Scrapy >= 2.14 wraps download failures in its own exceptions
+    "CannotResolveHostError": "fetch.dns",
+    "DownloadConnectionRefusedError": "fetch.connect",
+    "DownloadTimeoutError": "fetch.timeout",
+    "ResponseDataLossError": "fetch.data_loss",
+    "DownloadCancelledError": "fetch.too_large",
+    "UnsupportedURLSchemeError": "fetch.blocked_scheme",
+    "DownloadFailedError": "fetch.error",
     "DNSLookupError": "fetch.dns",
     "DNSLookupTimeoutError": "fetch.dns",
     "TimeoutError": "fetch.timeout",

@@ -78,7 +78,7 @@ class SourceSpider(Spider):
         key = error_key_for(failure.value)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.record_error(key, f"{url}: {failure.getErrorMessage()}")
+        self.record_error(key, f"{url}: {type(failure.value).__name__}: {failure.getErrorMessage()}")
 
     # -- items ---------------------------------------------------------------------------------
     def new_item(self, url: str, **fields: Any) -> HarvestedItem:

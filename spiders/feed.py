@@ -50,12 +50,16 @@ class FeedSpider(SourceSpider):
         feed_language = parsed.feed.get("language")
         if all(e.get("published_parsed") or e.get("updated_parsed") for e in entries):
             entries.sort(key=lambda e: e.get("published_parsed") or e.get("updated_parsed"), reverse=True)
+        usable = 0
         for entry in entries:
             item = self.entry_item(entry, response.url, feed_language)
             if item is None:
                 self.stat("ewsi/dropped/no_link")
                 continue
+            usable += 1
             yield from self.emit(item)
+        if parsed.get("bozo") and not usable:  # malformed and nothing readable: an error, not a warning
+            self.record_error("parse.feed_malformed", self.crawler.stats.get_value("ewsi/feed/bozo_message") or "")
 
     def entry_item(self, entry: Any, feed_url: str, feed_language: str | None) -> HarvestedItem | None:
         """Map one feedparser entry to a `HarvestedItem` (None when it has neither link nor id)."""
