@@ -59,7 +59,8 @@ class FeedSpider(SourceSpider):
             usable += 1
             yield from self.emit(item)
         if parsed.get("bozo") and not usable:  # malformed and nothing readable: an error, not a warning
-            self.record_error("parse.feed_malformed", self.crawler.stats.get_value("ewsi/feed/bozo_message") or "")
+            message = self.crawler.stats.get_value("ewsi/feed/bozo_message") or ""
+            self.record_error("parse.feed_malformed", message)
 
     def entry_item(self, entry: Any, feed_url: str, feed_language: str | None) -> HarvestedItem | None:
         """Map one feedparser entry to a `HarvestedItem` (None when it has neither link nor id)."""
