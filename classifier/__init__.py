@@ -1,8 +1,14 @@
 """Relevance and theme classifier: pure functions, text in, `crawler.types.Classification` out.
 
-`load_default()` builds the rule engine from config/themes.yaml and, when a model file is given (or
-named by the environment variable ``EWSI_CLASSIFIER_MODEL``), blends in the learned model trained
-from editors' decisions (classifier.model).
+`load_default()` builds the rule engine from config/themes.yaml and blends in the learned model
+trained from editors' decisions (classifier.model, written by ``ewsi classify train``) when there is
+one. Which model file, first match wins:
+
+1. the `model_path` argument;
+2. the environment variable ``EWSI_CLASSIFIER_MODEL``: a path, or empty / ``none`` for the rules alone;
+3. ``var/classifier-model.json`` under the current directory, if that file exists (where
+   ``ewsi classify train`` writes by default, next to the default database var/ewsi.sqlite);
+4. none: the rules alone.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from classifier.themes import DEFAULT_PATH, ThemesConfigError
 from crawler.types import Classification
 
 MODEL_ENV = "EWSI_CLASSIFIER_MODEL"
+DEFAULT_MODEL_PATH = Path("var") / "classifier-model.json"
+"""Default model file, relative to the current directory (like the default database)."""
 
 
 class Classifier(Protocol):
@@ -27,17 +35,26 @@ class Classifier(Protocol):
         ...
 
 
-def load_default(path: str | Path | None = None, model_path: str | Path | None = None) -> Classifier:
-    """The classifier for config/themes.yaml (or `path`), with the learned model when one is given.
+def default_model_path() -> Path | None:
+    """The model file `load_default` uses when given none (steps 2-4 of the module docstring)."""
+    env = os.environ.get(MODEL_ENV)
+    if env is not None:
+        return None if env.strip().lower() in ("", "none") else Path(env)
+    return DEFAULT_MODEL_PATH if DEFAULT_MODEL_PATH.is_file() else None
 
-    model_path defaults to $EWSI_CLASSIFIER_MODEL; without either, the rules alone classify.
-    Raises ThemesConfigError (bad themes.yaml) or classifier.model.ModelFileError (bad model file).
+
+def load_default(path: str | Path | None = None, model_path: str | Path | None = None) -> Classifier:
+    """The classifier for config/themes.yaml (or `path`), with the learned model when there is one.
+
+    model_path: see the module docstring for the default. Raises ThemesConfigError (bad themes.yaml)
+    or classifier.model.ModelFileError (model file named but missing, or not a model file).
     """
     from classifier.rules import RuleEngine
     from classifier.themes import load
 
     engine = RuleEngine(load(path if path is not None else DEFAULT_PATH))
-    model_path = model_path or os.environ.get(MODEL_ENV) or None
+    if model_path is None:
+        model_path = default_model_path()
     if model_path is None:
         return engine
     from classifier.model import CombinedClassifier, Model
@@ -45,4 +62,11 @@ def load_default(path: str | Path | None = None, model_path: str | Path | None =
     return CombinedClassifier(engine, Model.load(model_path))
 
 
-__all__ = ["Classifier", "ThemesConfigError", "load_default"]
+__all__ = [
+    "DEFAULT_MODEL_PATH",
+    "MODEL_ENV",
+    "Classifier",
+    "ThemesConfigError",
+    "default_model_path",
+    "load_default",
+]

@@ -6,15 +6,22 @@ Features are the normalised words and word pairs of the title and text, title wo
 ``t:`` prefix, and the rule groups that fired (``§migrant``, ``§theme:social_cohesion`` ...), which
 carry the rules' multilingual vocabulary into the model.
 
-Decision thresholds are calibrated on out-of-fold predictions (never on the examples scored), per
-language where a language has `MIN_LANGUAGE_CALIBRATION` examples of both classes.
+Decision thresholds are calibrated per language (`calibrate_rules` and the heads' ``by_language``):
+- model heads: on out-of-fold predictions (never on the examples scored), for a language with at least
+  `MIN_LANGUAGE_CALIBRATION` examples of which `MIN_CLASS_CALIBRATION` in each class;
+- rules: the relevance and theme thresholds of a language with as many labels are chosen on a fixed grid
+  (`RULE_GRID`, bounded so a small sample cannot push a threshold to an extreme) to maximise F1 on that
+  language's decided items (the rules have no other fitted parameter); ties go to the value closest to
+  the default of config/themes.yaml. Other languages keep the defaults. They apply only while
+  themes.yaml is the one the model was trained with (same ``rules_version``).
 
-A saved model is plain JSON (vocabulary, idf, coefficients, thresholds, label counts) and inference
-is re-implemented here, so loading a file never runs code from it; `load` accepts only files whose
-``format`` field says this module wrote them.
+A saved model is plain JSON (vocabulary, idf, coefficients, thresholds, label counts, the blending
+constants) and inference is re-implemented here with numpy, so loading a file never runs code from
+it; `load` accepts only files whose ``format`` field says this module wrote them.
 
 `CombinedClassifier` blends per label: weight w = min(1, min(positives, negatives) / min_labels) x
-min(1, examples in the item's language / min_language); score = w x model + (1 - w) x rules, and the
+min(1, examples in the item's language / min_language) (min_labels, min_language: saved in the model
+file, set by ``ewsi classify train --min-labels``); score = w x model + (1 - w) x rules, and the
 same blend of the two thresholds. With few labels, or for a language the editors have not yet
 labelled, the rules decide.
 """
@@ -25,13 +32,14 @@ import gzip
 import hashlib
 import itertools
 import json
-import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from classifier.rules import Analysis, RuleEngine
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
@@ -43,6 +51,11 @@ MIN_LABELS = 30
 MIN_LANGUAGE = 15
 """Labelled examples a language needs before the model fully takes over for items in it."""
 MIN_LANGUAGE_CALIBRATION = 20
+"""Labelled examples a language needs before its thresholds are calibrated (else the defaults apply)."""
+MIN_CLASS_CALIBRATION = 5
+"""...of which at least this many positives and this many negatives."""
+RULE_GRID: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
+"""Candidate rule thresholds, 0.2 to 0.8 in steps of 0.025."""
 RELEVANCE = "relevance"
 
 
@@ -105,7 +118,9 @@ class _Head:
 class Model:
     """A trained model: TF-IDF vocabulary and idf, one logistic head per label, and label counts.
 
-    heads: "relevance" and theme names -> head; language_counts: labelled examples per language.
+    heads: "relevance" and theme names -> head; language_counts: labelled examples per language;
+    rule_thresholds: language -> {"relevance": t, "theme": t} calibrated for the rules (see module
+    docstring); min_labels / min_language: the blending constants of `CombinedClassifier`.
     """
 
     vocabulary: dict[str, int]
@@ -115,7 +130,10 @@ class Model:
     rules_version: str
     created: str
     sklearn_version: str
-    _names: dict[int, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    rule_thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+    min_labels: int = MIN_LABELS
+    min_language: int = MIN_LANGUAGE
+    _arrays: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -123,31 +141,61 @@ class Model:
         blob = json.dumps(self._to_dict(with_version=False), sort_keys=True).encode()
         return f"model-{hashlib.sha256(blob).hexdigest()[:8]}"
 
+    def _matrices(self) -> tuple[list[str], Any, Any, Any, list[str]]:
+        """(head labels, coefficients (features x heads), intercepts, idf, feature names), built once."""
+        if self._arrays is None:
+            labels = list(self.heads)
+            coef = np.array([self.heads[h].coef for h in labels], dtype=np.float64).T.copy()
+            intercepts = np.array([self.heads[h].intercept for h in labels], dtype=np.float64)
+            names = [""] * len(self.idf)
+            for f, i in self.vocabulary.items():
+                names[i] = f
+            self._arrays = (labels, coef, intercepts, np.array(self.idf, dtype=np.float64), names)
+        return self._arrays  # type: ignore[return-value]
+
     def vectorize(self, feats: Sequence[str]) -> dict[int, float]:
         """Sparse TF-IDF vector (sublinear tf, l2-normalised) as sklearn's TfidfVectorizer computes it."""
-        counts = Counter(self.vocabulary[f] for f in feats if f in self.vocabulary)
-        vec = {i: (1.0 + math.log(c)) * self.idf[i] for i, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {i: v / norm for i, v in vec.items()} if norm else {}
+        idx, values = self._sparse(feats)
+        return {int(i): float(v) for i, v in zip(idx, values, strict=True)}
+
+    def _sparse(self, feats: Sequence[str]) -> tuple[Any, Any]:
+        vocabulary = self.vocabulary
+        ids = [i for i in map(vocabulary.get, feats) if i is not None]
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idx, counts = np.unique(np.array(ids, dtype=np.int64), return_counts=True)
+        values = (1.0 + np.log(counts)) * self._matrices()[3][idx]
+        norm = float(np.sqrt(values @ values))
+        return idx, (values / norm if norm else values)
 
     def predict(self, feats: Sequence[str]) -> dict[str, tuple[float, tuple[Evidence, ...]]]:
         """Probability per head with its top positive features as evidence (``model:<feature>``)."""
-        vec = self.vectorize(feats)
-        if not self._names:
-            self._names.update((i, f) for f, i in self.vocabulary.items())
+        labels, coef, intercepts, _, names = self._matrices()
+        idx, values = self._sparse(feats)
+        parts = coef[idx] * values[:, None]  # (features present x heads)
+        z = np.clip(intercepts + parts.sum(axis=0), -30.0, 30.0)
+        probs = 1.0 / (1.0 + np.exp(-z))
         out: dict[str, tuple[float, tuple[Evidence, ...]]] = {}
-        for label, head in self.heads.items():
-            parts = [(head.coef[i] * v, i) for i, v in vec.items()]
-            z = head.intercept + sum(p for p, _ in parts)
-            prob = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            top = sorted((p for p in parts if p[0] > 0), reverse=True)[:5]
-            out[label] = (prob, tuple(Evidence(f"model:{self._names[i]}", round(p, 3)) for p, i in top))
+        for h, label in enumerate(labels):
+            column = parts[:, h]
+            top = np.argsort(-column, kind="stable")[:5] if len(column) else ()
+            evidence = tuple(
+                Evidence(f"model:{names[idx[j]]}", round(float(column[j]), 3)) for j in top if column[j] > 0
+            )
+            out[label] = (float(probs[h]), evidence)
         return out
 
     def threshold(self, label: str, language: str | None) -> float:
         """Calibrated threshold of a head for `language` (falls back to the head's overall threshold)."""
         head = self.heads[label]
         return head.by_language.get(language or "", head.threshold)
+
+    def rule_threshold(self, kind: str, language: str | None, rules_version: str) -> float | None:
+        """Calibrated rule threshold (`kind` "relevance" or "theme") for `language`, or None to use the
+        defaults: none calibrated for that language, or the rules are not the ones calibrated on."""
+        if rules_version != self.rules_version:
+            return None
+        return self.rule_thresholds.get(language or "", {}).get(kind)
 
     def weight(self, label: str, language: str | None, min_labels: int, min_language: int) -> float:
         """How far the model takes over from the rules for this label and language, in [0, 1]."""
@@ -166,6 +214,9 @@ class Model:
             "created": self.created,
             "sklearn_version": self.sklearn_version,
             "language_counts": self.language_counts,
+            "rule_thresholds": self.rule_thresholds,
+            "min_labels": self.min_labels,
+            "min_language": self.min_language,
             "vocabulary": self.vocabulary,
             "idf": self.idf,
             "heads": {k: vars(h) for k, h in self.heads.items()},
@@ -175,9 +226,10 @@ class Model:
         return d
 
     def save(self, path: str | Path) -> None:
-        """Write the model as JSON (gzip-compressed when the name ends in .gz)."""
+        """Write the model as JSON (gzip-compressed when the name ends in .gz); creates the directory."""
         blob = json.dumps(self._to_dict(), ensure_ascii=False).encode()
         p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(gzip.compress(blob) if p.suffix == ".gz" else blob)
 
     @classmethod
@@ -197,7 +249,13 @@ class Model:
             vocabulary = {str(k): int(v) for k, v in d["vocabulary"].items()}
             idf = [float(x) for x in d["idf"]]
             heads = {str(k): _Head(**h) for k, h in d["heads"].items()}
-        except (KeyError, TypeError, ValueError) as exc:
+            rule_thresholds = {
+                str(lang): {str(k): float(v) for k, v in over.items()}
+                for lang, over in (d.get("rule_thresholds") or {}).items()
+            }
+            min_labels = int(d.get("min_labels", MIN_LABELS))
+            min_language = int(d.get("min_language", MIN_LANGUAGE))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{p}: malformed model: {exc}") from exc
         n = len(idf)
         if any(not 0 <= i < n for i in vocabulary.values()) or any(len(h.coef) != n for h in heads.values()):
@@ -210,6 +268,9 @@ class Model:
             str(d.get("rules_version")),
             str(d.get("created")),
             str(d.get("sklearn_version")),
+            rule_thresholds,
+            min_labels,
+            min_language,
         )
 
 
@@ -228,17 +289,73 @@ def _best_threshold(y: Sequence[int], p: Sequence[float]) -> float:
     return best[1]
 
 
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _grid_best(score: Callable[[float], float], default: float) -> float:
+    """The RULE_GRID value with the best score; ties go to the one closest to `default`."""
+    return max(RULE_GRID, key=lambda t: (round(score(t), 9), -abs(t - default)))
+
+
+def calibrate_rules(
+    examples: Sequence[LabelledExample], analyses: Sequence[Analysis], engine: RuleEngine
+) -> dict[str, dict[str, float]]:
+    """Per-language rule thresholds from decided items (see the module docstring).
+
+    Returns language -> {"relevance": t} and, when the language also has MIN_LANGUAGE_CALIBRATION
+    relevant items with themes, "theme": t. Languages with fewer labels are absent (defaults apply).
+    """
+    defaults = engine.config.thresholds
+    out: dict[str, dict[str, float]] = {}
+    by_language: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        if e.language:
+            by_language.setdefault(e.language, []).append(i)
+    for lang, rows in sorted(by_language.items()):
+        positives = sum(examples[i].relevant for i in rows)
+        negatives = len(rows) - positives
+        if len(rows) < MIN_LANGUAGE_CALIBRATION or min(positives, negatives) < MIN_CLASS_CALIBRATION:
+            continue
+
+        def relevance_f1(t: float, rows: list[int] = rows, positives: int = positives) -> float:
+            tp = sum(1 for i in rows if examples[i].relevant and analyses[i].relevance >= t)
+            fp = sum(1 for i in rows if not examples[i].relevant and analyses[i].relevance >= t)
+            return _f1(tp, fp, positives - tp)
+
+        out[lang] = {"relevance": _grid_best(relevance_f1, defaults.relevance_for(lang))}
+        themed = [i for i in rows if examples[i].relevant and examples[i].themes]
+        if len(themed) >= MIN_LANGUAGE_CALIBRATION:
+
+            def theme_f1(t: float, themed: list[int] = themed, lang: str = lang) -> float:
+                tp = fp = fn = 0
+                for i in themed:
+                    _, assigned = engine.decide(1.0, analyses[i].theme_scores, lang, 0.0, t)
+                    gold = set(examples[i].themes)
+                    tp += len(gold & set(assigned))
+                    fp += len(set(assigned) - gold)
+                    fn += len(gold - set(assigned))
+                return _f1(tp, fp, fn)
+
+            out[lang]["theme"] = _grid_best(theme_f1, defaults.theme_for(lang))
+    return out
+
+
 def train(
     examples: Iterable[LabelledExample | Mapping[str, Any]],
     engine: RuleEngine,
     c: float = 4.0,
     folds: int = 5,
     seed: int = 0,
+    min_labels: int = MIN_LABELS,
+    min_language: int = MIN_LANGUAGE,
 ) -> Model:
     """Fit the model on labelled examples (LabelledExample or themes_dev.jsonl-style dicts).
 
-    Raises ValueError when there are no examples of both relevance classes. Heads whose label has
-    only one class in the data are left out (the combiner then uses the rules for that label).
+    `min_labels` / `min_language` are saved with the model as the blending constants of
+    CombinedClassifier. Raises ValueError when there are no examples of both relevance classes.
+    Heads whose label has only one class in the data are left out (the combiner then uses the rules
+    for that label).
     """
     import sklearn
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -248,7 +365,8 @@ def train(
     exs = [e if isinstance(e, LabelledExample) else LabelledExample.from_dict(e) for e in examples]
     if len({e.relevant for e in exs}) < 2:
         raise ValueError("training needs relevant and non-relevant examples")
-    feats = [features(engine.analyse(e.title, e.text, e.language)) for e in exs]
+    analyses = [engine.analyse(e.title, e.text, e.language) for e in exs]
+    feats = [features(a) for a in analyses]
     vectorizer = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True, min_df=1)
     x_all = vectorizer.fit_transform(feats)
     vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
@@ -269,7 +387,10 @@ def train(
             for lang in {exs[r].language for r in rows if exs[r].language}:
                 idx = [j for j, r in enumerate(rows) if exs[r].language == lang]
                 ys = [y[j] for j in idx]
-                if len(idx) >= MIN_LANGUAGE_CALIBRATION and 0 < sum(ys) < len(ys):
+                if (
+                    len(idx) >= MIN_LANGUAGE_CALIBRATION
+                    and min(sum(ys), len(ys) - sum(ys)) >= MIN_CLASS_CALIBRATION
+                ):
                     by_lang[str(lang)] = _best_threshold(ys, [float(oof[j]) for j in idx])
         else:
             threshold, by_lang = 0.5, {}
@@ -292,6 +413,9 @@ def train(
         engine.version,
         datetime.now(UTC).isoformat(timespec="seconds"),
         sklearn.__version__,
+        calibrate_rules(exs, analyses, engine),
+        int(min_labels),
+        int(min_language),
     )
 
 
@@ -299,12 +423,17 @@ class CombinedClassifier:
     """Rules plus learned model, blended per label and language (see the module docstring)."""
 
     def __init__(
-        self, engine: RuleEngine, model: Model, min_labels: int = MIN_LABELS, min_language: int = MIN_LANGUAGE
+        self,
+        engine: RuleEngine,
+        model: Model,
+        min_labels: int | None = None,
+        min_language: int | None = None,
     ):
+        """`min_labels` / `min_language` default to the values saved in the model file."""
         self.engine = engine
         self.model = model
-        self.min_labels = min_labels
-        self.min_language = min_language
+        self.min_labels = model.min_labels if min_labels is None else min_labels
+        self.min_language = model.min_language if min_language is None else min_language
         self.version = f"{model.version}+{engine.version}"
 
     def classify(self, title: str | None, text: str | None, language: str | None = None) -> Classification:
@@ -312,6 +441,11 @@ class CombinedClassifier:
         analysis = self.engine.analyse(title, text, language)
         predicted = self.model.predict(features(analysis))
         thr = self.engine.config.thresholds
+        rules_version = self.engine.version
+        calibrated_rel = self.model.rule_threshold(RELEVANCE, language, rules_version)
+        calibrated_theme = self.model.rule_threshold("theme", language, rules_version)
+        rule_rel_thr = thr.relevance_for(language) if calibrated_rel is None else calibrated_rel
+        rule_theme_thr = thr.theme_for(language) if calibrated_theme is None else calibrated_theme
 
         def blend(label: str, rule_score: float, rule_thr: float) -> tuple[float, float, float]:
             w = self.model.weight(label, language, self.min_labels, self.min_language)
@@ -324,18 +458,20 @@ class CombinedClassifier:
                 w,
             )
 
-        relevance, rel_thr, w_rel = blend(RELEVANCE, analysis.relevance, thr.relevance_for(language))
+        relevance, rel_thr, w_rel = blend(RELEVANCE, analysis.relevance, rule_rel_thr)
         scores: dict[str, float] = {}
         theme_evidence: dict[str, tuple[Evidence, ...]] = {}
         for name in THEMES:
-            score, t_thr, w = blend(name, analysis.theme_scores[name], thr.theme_for(language))
+            score, t_thr, w = blend(name, analysis.theme_scores[name], rule_theme_thr)
             # express each theme's threshold as a shift of its score so one common threshold applies
-            scores[name] = max(0.0, min(1.0, score - t_thr + thr.theme_for(language)))
+            scores[name] = max(0.0, min(1.0, score - t_thr + rule_theme_thr))
             evidence = self.engine.theme_evidence(analysis, name)
             if w > 0 and name in predicted:
                 evidence += predicted[name][1]
             theme_evidence[name] = evidence
-        relevant, assigned = self.engine.decide(relevance, scores, language, relevance_threshold=rel_thr)
+        relevant, assigned = self.engine.decide(
+            relevance, scores, language, relevance_threshold=rel_thr, theme_threshold=rule_theme_thr
+        )
         rel_evidence = self.engine.relevance_evidence(analysis)
         if w_rel > 0:
             rel_evidence += predicted[RELEVANCE][1]

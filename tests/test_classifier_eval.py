@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from classifier.evaluate import cross_validate, evaluate, load_examples, main, metrics
-from classifier.model import CombinedClassifier, LabelledExample, Model, ModelFileError, features, train
+from classifier.model import (
+    MIN_LANGUAGE_CALIBRATION,
+    CombinedClassifier,
+    LabelledExample,
+    Model,
+    ModelFileError,
+    features,
+    train,
+)
 from classifier.rules import RuleEngine
 from classifier.themes import load
 from crawler.types import THEMES, Classification, ThemeScore
@@ -19,7 +27,7 @@ SHARED = Path(os.environ.get("EWSI_SHARED") or Path(__file__).resolve().parents[
 DEV = SHARED / "data" / "themes_dev.jsonl"
 
 # Floors a little under what was measured (rules: relevance F1 0.970, theme micro 0.811, macro 0.805;
-# rules + model by 5-fold CV: relevance F1 0.970, micro 0.813, macro 0.794).
+# rules + model by 5-fold CV: relevance F1 0.970, micro 0.819, macro 0.800).
 RULES_FLOORS = {"relevance_f1": 0.93, "micro_f1": 0.77, "macro_f1": 0.76}
 CV_FLOORS = {"relevance_f1": 0.93, "micro_f1": 0.76, "macro_f1": 0.74}
 
@@ -183,3 +191,48 @@ def test_cli_report_and_bad_file(capsys, tmp_path):
     data.write_text("not json\n", encoding="utf-8")
     assert main(["--data", str(data)]) == 2
     assert "d.jsonl:1: not JSON" in capsys.readouterr().err
+
+
+def _weak_german(n_pos: int, n_neg: int, language: str = "de") -> list[LabelledExample]:
+    # "Vertriebene sind willkommen." scores 0.456 by the rules: under the 0.5 default threshold
+    pos = [
+        LabelledExample("", f"Vertriebene sind willkommen. {i}", language, True, ("Social Cohesion",))
+        for i in range(n_pos)
+    ]
+    neg = [LabelledExample("", f"Der Haushalt {i} ist beschlossen.", language, False) for i in range(n_neg)]
+    return pos + neg
+
+
+def test_rule_thresholds_calibrated_per_language_with_enough_labels(engine):
+    weak = "Vertriebene sind willkommen."
+    assert engine.analyse(None, weak, "de").relevance == pytest.approx(0.456, abs=1e-3)
+    examples = _weak_german(20, 6) + _weak_german(12, 6, "nl") + _toy()
+    model = train(examples, engine)
+    # de: 26 labels, both classes >= 5 -> the grid value closest to 0.5 that keeps F1 = 1;
+    # no rule assigns a theme, so every theme threshold ties and the default stays
+    assert model.rule_thresholds["de"] == {"relevance": 0.45, "theme": 0.4}
+    assert "nl" not in model.rule_thresholds  # 18 < MIN_LANGUAGE_CALIBRATION
+    assert MIN_LANGUAGE_CALIBRATION > 18
+    # en (the toy set): relevance scores of both classes are far apart: 0.5 already separates them
+    assert model.rule_thresholds["en"]["relevance"] == 0.5
+    # the combined classifier applies the German threshold, and only for German
+    combined = CombinedClassifier(engine, model, min_labels=10**9)
+    assert combined.classify(None, weak, "de").relevant
+    assert not combined.classify(None, weak, "nl").relevant
+    assert not engine.classify(None, weak, "de").relevant
+    # saved and loaded with the model; ignored once themes.yaml is no longer the calibrated one
+    assert model.rule_threshold("relevance", "de", engine.version) == 0.45
+    assert model.rule_threshold("relevance", "de", "rules-00000000") is None
+
+
+def test_model_file_keeps_blending_constants_and_thresholds(engine, tmp_path):
+    model = train(_weak_german(20, 6) + _toy(), engine, min_labels=100, min_language=3)
+    path = tmp_path / "m.json"
+    model.save(path)
+    loaded = Model.load(path)
+    assert (loaded.min_labels, loaded.min_language) == (100, 3)
+    assert loaded.rule_thresholds == model.rule_thresholds
+    combined = CombinedClassifier(engine, loaded)
+    assert (combined.min_labels, combined.min_language) == (100, 3)
+    # relevance: 60 positives, 26 negatives -> weight min(1, 26 / 100) x min(1, 26 German / 3)
+    assert loaded.weight("relevance", "de", 100, 3) == pytest.approx(0.26)

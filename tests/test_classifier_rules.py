@@ -40,6 +40,8 @@ def test_default_config_has_six_themes_with_labels_in_all_eu_languages():
         assert set(EU_LANGUAGES) <= set(theme.terms), theme.id
     # relevance cues in every EU language and the four extra languages
     assert set(EU_LANGUAGES) | {"ar", "ru", "tr", "uk"} <= set(config.relevance["migrant"])
+    for theme in config.themes:  # the extra languages have theme terms too
+        assert {"ar", "ru", "tr", "uk"} <= set(theme.terms), theme.id
     assert re.fullmatch(r"rules-[0-9a-f]{8}", config.version)
 
 
@@ -89,8 +91,9 @@ def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path):
         load(bad)
 
 
-def test_load_default_returns_rules_with_file_version(monkeypatch):
+def test_load_default_returns_rules_with_file_version(monkeypatch, tmp_path):
     monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)  # no var/classifier-model.json here
     clf = classifier.load_default()
     result = clf.classify("Refugees get free language courses", None, "en")
     assert result.model_version == load().version
@@ -224,3 +227,47 @@ def test_theme_negative_only_masks_its_theme(engine):
     a = engine.analyse("Cohesion policy funds for refugees' housing", None, "en")
     ev = {e.term for e in a.evidence["theme:social_cohesion"]}
     assert "cohesion" not in ev and "housing" in ev
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "theme"),
+    [
+        ("ar", "توفير السكن للاجئين في المدن", "Social Cohesion"),
+        ("ar", "تعليم أطفال المهاجرين في المدارس", "Education and Culture"),
+        ("ar", "فرص العمل للاجئين في سوق العمل", "Economic Participation"),
+        ("ru", "Трудоустройство беженцев и мигрантов", "Economic Participation"),
+        ("ru", "Гражданство и вид на жительство для мигрантов", "Active Citizenship"),
+        ("ru", "Жильё для беженцев из Украины", "Social Cohesion"),
+        ("uk", "Освіта для дітей біженців", "Education and Culture"),
+        ("uk", "Дискримінація мігрантів у Європі", "Anti-discrimination and Equality"),
+        ("tr", "Göçmenlere yönelik ayrımcılık ve ırkçılık", "Anti-discrimination and Equality"),
+        ("tr", "Suriyeli mültecilerin istihdamı", "Economic Participation"),
+        ("ga", "Tithíocht do theifigh in Éirinn", "Social Cohesion"),  # lenited "teifigh"
+        ("mt", "Impjiegi għall-migranti fis-suq tax-xogħol", "Economic Participation"),
+    ],
+)
+def test_themes_in_extra_and_small_languages(engine, language, title, theme):
+    c = engine.classify(title, None, language)
+    assert c.relevant, (title, c.relevance_evidence)
+    assert c.assigned[0] == theme, (title, c.assigned)
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("ru", "Европейская интеграция и расширение ЕС"),
+        ("tr", "Avrupa entegrasyonu ve AB genişlemesi"),
+        ("ru", "Работа роботов на заводе"),
+        ("tr", "Yazılım entegrasyonu ve eğitim"),
+    ],
+)
+def test_extra_language_negatives(engine, language, title):
+    assert not engine.classify(title, None, language).relevant
+
+
+def test_labour_market_integration_is_not_eu_market_integration(engine):
+    c = engine.classify("Jobs for refugees", "Employment and labour market integration of refugees.", "en")
+    assert c.relevant and c.assigned == ("Economic Participation",)
+    assert not engine.classify(
+        "Energy market integration", "Gas and electricity market integration.", "en"
+    ).relevant
