@@ -63,6 +63,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.blocked_address": "the host resolves to a non-public address",
     "fetch.blocked_scheme": "the URL scheme is not http or https",
     "fetch.robots": "robots.txt forbids the URL",
+    "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects",
     "fetch.error": "another download error",
     "parse.feed_malformed": "the body is not a readable feed",
     "parse.json_invalid": "the body is not valid JSON",
@@ -70,6 +71,11 @@ ERROR_KEYS: dict[str, str] = {
     "extract.all_empty": "no followed page yielded text",
     "store.db_error": "the database refused or was unreachable",
     "crawl.crashed": "the crawl process died",
+    "crawl.timeout": "the run reached its time limit",
+    "crawl.interrupted": "the run was stopped by a shutdown",
+    "schedule.still_running": "slot skipped: the previous run was still going",
+    "schedule.missed": "no scheduler ran at that time, or the fire came later than the grace time",
+    "schedule.backoff": "slot skipped while the source backs off",
 }
 """Every error key with a one-line meaning (shown by `ewsi sources status`)."""
 
@@ -117,6 +123,9 @@ def error_key_for(exc: BaseException) -> str:
     """Map a download exception (Twisted, Scrapy or ours) to an error key of `ERROR_KEYS`.
 
     Matched by class name and attributes so this module stays free of Twisted and Scrapy imports.
+    Order: our own keys (`EwsiError.key`, an ``ewsi_key`` attribute), the HTTP status of an
+    HttpError, then message patterns (robots, redirect limit, size limit, TLS), then class names
+    (Scrapy 2.19's DownloadTimeoutError, CannotResolveHostError, ... and Twisted's).
     """
     if isinstance(exc, EwsiError):
         return exc.key
@@ -131,6 +140,10 @@ def error_key_for(exc: BaseException) -> str:
     text = str(exc)
     if "IgnoreRequest" in names and "robots" in text.lower():
         return "fetch.robots"
+    if "IgnoreRequest" in names and "max redirections" in text.lower():
+        return "fetch.redirect_limit"
+    if "NotSupported" in names and "scheme" in text.lower():
+        return "fetch.blocked_scheme"
     if "maxsize" in text.lower() or "max size" in text.lower() or "too large" in text.lower():
         return "fetch.too_large"
     if "certificate" in text.lower() or "SSL" in text:
