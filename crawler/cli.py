@@ -11,6 +11,7 @@ import json
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich import box
@@ -60,6 +61,20 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not sources:
         console.print("no enabled source in the config")
         return 0
+    if args.replay:
+        from crawler.middlewares import WarcIndex
+
+        try:
+            records = len(WarcIndex(args.replay))
+        except (OSError, ValueError) as exc:
+            print(f"cannot replay {args.replay}: {exc}", file=sys.stderr)
+            return 2
+        if records == 0:
+            print(f"cannot replay {args.replay}: the file holds no WARC response record", file=sys.stderr)
+            return 2
+    log_file = None if args.log_file == "-" else Path(args.log_file)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
     store.ensure_ready()
     with store.session_scope() as session:
         store.sync_sources(session, config.sources)
@@ -95,72 +110,87 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             on_item=on_item,
             on_close=on_close,
             log_level=args.log_level,
+            overrides={"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True} if log_file else None,
         )
     _print_summary(reports)
+    if log_file is not None:
+        console.print(f"crawl log: {log_file}", style="dim", highlight=False)
     failed = [r for r in reports if r.status != "ok"]
     if reports and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed):
         # one plain line (never wrapped): scripts and `make run` users read it
         print(
-            "No source host could be reached (no network?). To harvest the recorded corpus offline, run: "
-            "ewsi crawl --config ../shared/corpus/sources.yaml --replay ../shared/corpus/snapshot.warc.gz",
+            "No source host could be reached (no network?). Harvest the recorded corpus offline instead: "
+            "make replay (that is: .venv/bin/ewsi crawl --config ../shared/corpus/sources.yaml "
+            "--replay ../shared/corpus/snapshot.warc.gz)",
             flush=True,
         )
+    if any(r.status == "interrupted" for r in reports):
+        return 130  # stopped by Ctrl-C / SIGTERM: what was stored is kept, the rest comes next run
     return 0
 
 
 def _print_summary(reports: Sequence[Any]) -> None:
-    table = Table(title="Harvest summary", show_lines=False)
-    for col in ("source", "status", "fetched", "new", "updated", "unchanged", "dropped", "errors"):
-        table.add_column(
-            col, justify="right" if col in {"fetched", "new", "updated", "unchanged"} else "left"
-        )
-    totals = Counter()
+    """Summary table: one row per source (status, counts, drops by reason, error key), then one
+    line per source with an error or warning message (cut to the terminal's width, never wrapped)."""
+    table = Table(title="Harvest summary", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    numeric = ("fetched", "new", "updated", "unchanged")
+    for col in ("source", "status", *numeric, "dropped", "error"):
+        table.add_column(col, justify="right" if col in numeric else "left", overflow="fold")
+    totals: Counter[str] = Counter()
+    notes = []
     for r in reports:
         dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-"
-        errors = r.error_key or "-"
+        error = r.error_key or ("warning" if r.error else "-")
         if r.error:
-            errors += f": {r.error[:80]}"
+            notes.append(f"{r.source_id}: {r.error.removeprefix('warning: ')}")
         style = "green" if r.status == "ok" else "red"
-        table.add_row(
-            r.source_id,
-            f"[{style}]{r.status}",
-            str(r.fetched),
-            str(r.items_new),
-            str(r.items_updated),
-            str(r.items_unchanged),
-            dropped,
-            errors,
-        )
-        totals.update(
-            fetched=r.fetched, new=r.items_new, updated=r.items_updated, unchanged=r.items_unchanged
-        )
-    table.add_row(
-        "[bold]total",
-        f"{sum(r.status == 'ok' for r in reports)}/{len(reports)} ok",
-        str(totals["fetched"]),
-        str(totals["new"]),
-        str(totals["updated"]),
-        str(totals["unchanged"]),
-        "",
-        "",
-    )
+        counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
+        table.add_row(r.source_id, f"[{style}]{r.status}", *map(str, counts), dropped, error)
+        totals.update(dict(zip(numeric, counts, strict=True)))
+    ok = sum(r.status == "ok" for r in reports)
+    table.add_row("[bold]total", f"{ok}/{len(reports)} ok", *(str(totals[c]) for c in numeric), "", "")
     out.print(table)
+    for note in notes:
+        out.print(note, style="dim", overflow="ellipsis", no_wrap=True, markup=False, highlight=False)
 
 
 # -- queue --------------------------------------------------------------------------------------
+def _theme_name(value: str | None) -> str | None:
+    """A theme given as its name (any case) or its two-letter code; ValueError for anything else."""
+    if value is None:
+        return None
+    by_key = {name.lower(): name for name in THEME_CODES} | {c.lower(): n for n, c in THEME_CODES.items()}
+    try:
+        return by_key[value.strip().lower()]
+    except KeyError:
+        choices = ", ".join(f"{code} ({name})" for name, code in THEME_CODES.items())
+        raise ValueError(f"unknown theme {value!r}; use one of {choices}") from None
+
+
 def cmd_queue(args: argparse.Namespace) -> int:
     from crawler import store
 
+    try:
+        theme = _theme_name(args.theme)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     store.ensure_ready()
     with store.session_scope() as session:
         rows = store.queue(
             session,
-            status=args.status,
+            status=None if args.status == "any" else args.status,
             source_id=args.source,
-            language=args.language,
-            theme=args.theme,
+            language=args.language.lower() if args.language else None,
+            theme=theme,
             limit=args.limit,
         )
+    if not rows and args.source:
+        with store.session_scope() as session:
+            known = {row["id"] for row in store.source_status(session)}
+        if args.source not in known:
+            print(f"unknown source id {args.source!r}", file=sys.stderr)
+            return 2
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
@@ -200,7 +230,12 @@ def cmd_db(args: argparse.Namespace) -> int:
     from crawler import store
 
     if args.db_command == "upgrade":
-        store.upgrade()
+        try:
+            store.upgrade()
+        except Exception as exc:  # driver and Alembic errors: one clear line, exit 2
+            reason = (str(exc).splitlines() or [""])[0]
+            where = store.redacted_url()
+            raise DatabaseUnavailable(f"cannot migrate {where}: {type(exc).__name__}: {reason}") from None
         console.print(f"database at {store.redacted_url()} is at the latest schema")
         return 0
     store.ensure_ready()
@@ -210,6 +245,9 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 # -- sources ------------------------------------------------------------------------------------
 def cmd_sources(args: argparse.Namespace) -> int:
+    """`ewsi sources validate|status|unquarantine`: config check, health table, quarantine reset."""
+    if args.sources_command == "unquarantine":
+        return _unquarantine(args)
     config = _load_config(args.config)
     if args.sources_command == "validate":
         out.print(f"{args.config or 'config/sources.yaml'}: {len(config.sources)} sources, all valid")
@@ -220,13 +258,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
     with store.session_scope() as session:
         store.sync_sources(session, config.sources)
         rows = store.source_status(session)
+        quarantine = store.queries.quarantine_list(session)
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
+        for entry in quarantine:
+            sys.stdout.write(json.dumps({"quarantine": entry}, default=str) + "\n")
         return 0
     table = Table(title="Source health")
     cols = (
-        "source_id",
+        "id",
         "state",
         "last_run_at",
         "last_success_at",
@@ -234,12 +275,33 @@ def cmd_sources(args: argparse.Namespace) -> int:
         "consecutive_failures",
         "backoff_until",
         "last_error_key",
+        "quarantined",
     )
     for col in cols:
         table.add_column(col.replace("_", " "))
     for row in rows:
-        table.add_row(*[str(row.get(c) or "-")[:19] for c in cols])
+        table.add_row(*[str(row.get(c) if row.get(c) is not None else "-")[:19] for c in cols])
     out.print(table)
+    for entry in (e for e in quarantine if e["quarantined"]):
+        out.print(
+            f"quarantined until {entry['expires_at']}: {entry['url']} ({entry['source_id']}, "
+            f"{entry['hits']} worker kills, {entry['reason']}); clear with `ewsi sources unquarantine URL`",
+            markup=False,
+            highlight=False,
+        )
+    return 0
+
+
+def _unquarantine(args: argparse.Namespace) -> int:
+    from crawler import store
+
+    if bool(args.url) == bool(args.all):
+        console.print("give either a URL or --all", markup=False)
+        return 2
+    store.ensure_ready()
+    with store.session_scope() as session:
+        removed = store.queries.clear_quarantine(session, None if args.all else args.url)
+    out.print(f"{removed} quarantine entr{'y' if removed == 1 else 'ies'} cleared", markup=False)
     return 0
 
 
@@ -271,6 +333,13 @@ def _run_external(name: str, argv: list[str]) -> int:
     return int(getattr(module, function)(argv) or 0)
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse tree of `ewsi` (also used by the docs test)."""
     parser = argparse.ArgumentParser(
@@ -286,21 +355,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--replay", metavar="FILE.warc.gz", help="answer every request from a WARC archive (offline)"
     )
     mode.add_argument("--record", metavar="FILE.warc.gz", help="keep every live response in a WARC archive")
-    crawl.add_argument("--log-level", default="ERROR", help="Scrapy log level (default ERROR)")
+    crawl.add_argument("--log-level", default="INFO", help="log level (default INFO)")
+    crawl.add_argument(
+        "--log-file", default="var/log/crawl.log", help="crawl log (default var/log/crawl.log; - for stderr)"
+    )
 
     queue = sub.add_parser("queue", help="list the review queue")
-    queue.add_argument("--status", default="pending", help="pending|approved|rejected|deferred|changed|any")
+    queue.add_argument(
+        "--status",
+        default="pending",
+        choices=["pending", "approved", "rejected", "deferred", "changed", "any"],
+    )
     queue.add_argument("--source", help="source id")
     queue.add_argument("--language", help="ISO 639-1 code or und")
-    queue.add_argument("--theme", help="assigned theme name, e.g. 'Social Cohesion'")
-    queue.add_argument("--limit", type=int, default=50)
+    queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
+    queue.add_argument("--limit", type=_positive_int, default=50, help="rows at most (default 50)")
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade", "check"])
 
     src = sub.add_parser("sources", help="operator config and source health")
-    src.add_argument("sources_command", choices=["validate", "status"])
+    src.add_argument("sources_command", choices=["validate", "status", "unquarantine"])
+    src.add_argument("url", nargs="?", help="unquarantine: the URL to clear")
+    src.add_argument("--all", action="store_true", help="unquarantine: clear every quarantined URL")
     src.add_argument("--config", help="operator YAML (default config/sources.yaml)")
     src.add_argument("--json", action="store_true")
 
@@ -330,6 +408,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseUnavailable as exc:
         print(f"database unavailable: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `ewsi queue --json | head`: the reader left, nothing to report
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

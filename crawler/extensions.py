@@ -33,8 +33,9 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
 
     Rules, in order: closed by shutdown -> interrupted; a store error -> failed `store.db_error`;
     nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
-    -> failed `parse.no_items`; pages followed but none gave text -> failed `extract.all_empty`;
-    otherwise ok (errors of single pages are counted, not fatal).
+    because the source's URLs were unchanged (``ewsi/fetch/not_modified``: 304 or same body) -> ok;
+    nothing yielded otherwise -> failed `parse.no_items`; pages followed but none gave text ->
+    failed `extract.all_empty`; otherwise ok (errors of single pages are counted, not fatal).
     """
     errors = Counter(
         {k.removeprefix("ewsi/errors/"): v for k, v in stats.items() if k.startswith("ewsi/errors/")}
@@ -62,6 +63,7 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
         stats={k: v for k, v in stats.items() if isinstance(v, int | float | str | dict) and "/" in k},
     )
     report.stats["page_errors"] = page_errors
+    report.stats["quality"] = quality_counts(stats)
     messages = stats.get("ewsi/error_messages") or {}
     extracted_empty = int(stats.get("ewsi/extract/empty", 0))
     followed = sum(
@@ -73,6 +75,8 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
         report.status, report.error_key = "failed", "store.db_error"
     elif yielded == 0 and errors:
         report.status, report.error_key = "failed", errors.most_common(1)[0][0]
+    elif yielded == 0 and stats.get("ewsi/fetch/not_modified"):
+        report.status = "ok"  # the source answered 304 or the same bytes: nothing new, not broken
     elif yielded == 0:
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
@@ -86,6 +90,16 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
     elif stats.get("ewsi/feed/bozo"):
         report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
     return report
+
+
+def quality_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """What the run's stored items looked like, for judging it against the source's history
+    (crawler.store.queries.judge_by_meaning): items that reached the store, those without a date
+    (or only the fetch time), those whose page was followed, and those of which no text came out.
+    Counted by pipelines.store as ``ewsi/quality/<name>``."""
+    return {
+        name: int(stats.get(f"ewsi/quality/{name}", 0)) for name in ("items", "undated", "followed", "empty")
+    }
 
 
 class RunRecorder:
@@ -119,6 +133,8 @@ class RunRecorder:
                     store.heartbeat(session, claimed)
                 else:
                     self.run_id = store.start_run(session, spider.name, pid=os.getpid())
+                # read by pipelines.extract: poison pages are not extracted again (T14)
+                self.crawler.ewsi_quarantined = store.queries.quarantined_urls(session, spider.name)  # type: ignore[attr-defined]
         except Exception as exc:  # the run still happens; its record is what is lost
             logger.error("[%s] could not record the run start: %s", spider.name, exc)
             self.crawler.stats.inc_value("ewsi/errors/store.db_error")

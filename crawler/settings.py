@@ -3,6 +3,14 @@
 Values follow ../shared/RELIABILITY.md §2 (guard rails): bounded sizes and timeouts, five redirects,
 no `file:`/`data:`/`ftp:`/`s3:` handlers, no telnet console, robots.txt obeyed, retries only for
 timeouts, 429 and 5xx. Replay mode answers from a WARC archive, so delays are dropped there.
+
+Fetch guard rails live in crawler.middlewares (SSRF guard with a pinning resolver, per-host gate
+shared by all sources of the process, polite retries, strict decompression, conditional GET).
+Environment overrides, read when the settings are built: ``EWSI_DOWNLOAD_TIMEOUT`` (seconds,
+default 30; the tests use 3), ``EWSI_DOWNLOAD_DELAY`` (seconds between requests to one host,
+default 1; the tests use 0), ``EWSI_RETRY_BACKOFF`` (seconds, base of the jittered exponential
+back-off between retries, default 2; the tests use 0.05), ``EWSI_ALLOW_PRIVATE`` (read by
+crawler.guard: comma-separated ``host`` or ``host:port`` allowed to be non-public).
 """
 
 from __future__ import annotations
@@ -25,6 +33,36 @@ PIPELINES = {
 }
 
 
+GUARD_MIDDLEWARES = {
+    "crawler.middlewares.GuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.PoliteRetryMiddleware": 550,
+    "crawler.middlewares.ConditionalGetMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.StrictCompressionMiddleware": 590,
+    "crawler.middlewares.HostGateMiddleware": 960,
+}
+"""Downloader middlewares of every crawl (see crawler.middlewares for their order)."""
+
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadTimeoutError",
+    "twisted.internet.defer.TimeoutError",
+    "twisted.internet.error.TimeoutError",
+    "twisted.internet.error.TCPTimedOutError",
+]
+"""Only timeouts are retried among download exceptions (plus RETRY_HTTP_CODES: 408, 429, 5xx)."""
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a number of seconds") from None
+
+
 def build_settings(
     *,
     database_url: str | None = None,
@@ -44,6 +82,8 @@ def build_settings(
     if replay and record:
         raise ValueError("--replay and --record cannot be combined")
     agent = user_agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
+    timeout = _env_float("EWSI_DOWNLOAD_TIMEOUT", 30.0)
+    delay = _env_float("EWSI_DOWNLOAD_DELAY", 1.0)
     settings: dict[str, Any] = {
         "BOT_NAME": "ewsi-harvester",
         "USER_AGENT": agent,
@@ -51,25 +91,30 @@ def build_settings(
         "ROBOTSTXT_USER_AGENT": "ewsi-harvester",
         "TELNETCONSOLE_ENABLED": False,
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
-        "DOWNLOAD_TIMEOUT": 30,
+        "DOWNLOAD_TIMEOUT": timeout,
         "DOWNLOAD_MAXSIZE": 16 * MIB,
         "DOWNLOAD_WARNSIZE": 4 * MIB,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,
         "REDIRECT_MAX_TIMES": 5,
         "RETRY_ENABLED": True,
-        "RETRY_TIMES": 2,
-        "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+        "RETRY_TIMES": 3,
+        "RETRY_HTTP_CODES": [408, 429, 500, 502, 503, 504, 522, 524],
+        "RETRY_EXCEPTIONS": list(RETRY_EXCEPTIONS),
+        "EWSI_RETRY_BACKOFF": _env_float("EWSI_RETRY_BACKOFF", 2.0),
+        "EWSI_RETRY_AFTER_MAX": 60.0,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-        "DOWNLOAD_DELAY": 1.0,
+        "DOWNLOAD_DELAY": delay,
         "RANDOMIZE_DOWNLOAD_DELAY": True,
         "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": 1.0,
+        "AUTOTHROTTLE_START_DELAY": min(1.0, delay),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "COOKIES_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "DNS_TIMEOUT": 10,
+        "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
+        "METAREFRESH_ENABLED": True,
         "LOG_LEVEL": log_level,
         "LOG_FORMAT": "%(asctime)s [%(name)s] %(levelname)s: %(message)s",
         "STATS_DUMP": False,
@@ -79,7 +124,7 @@ def build_settings(
             "scrapy.extensions.telnet.TelnetConsole": None,
             "crawler.extensions.RunRecorder": 100,
         },
-        "DOWNLOADER_MIDDLEWARES": {},
+        "DOWNLOADER_MIDDLEWARES": dict(GUARD_MIDDLEWARES),
         "EWSI_DATABASE_URL": database_url or os.environ.get("EWSI_DATABASE_URL"),
         "FEED_EXPORTERS": {},
     }

@@ -24,15 +24,31 @@ Per method:
 - Output text is capped at 1,000,000 characters.
 
 Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``,
-``extract.pdf_failed``, ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``.
-No input makes `extract_document` raise.
+``extract.pdf_failed``, ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
+``extract.unsupported_type``. No input makes `extract_document` raise.
+
+Bounded execution (RELIABILITY.md §2 "Extraction worker", T13-T16): the pipeline never calls
+`extract_document` in the crawl process. `extract_bounded` runs it in a persistent
+`crawler.worker.BoundedWorker` (768 MiB address space; 20 s wall for HTML and XML, 30 s for PDF; text
+output capped at 1,000,000 UTF-8 bytes). A killed worker costs one item's text: the item keeps its
+feed data and is flagged ``extract.timeout`` or ``extract.memory`` (plus ``extract.pdf_failed`` for a
+PDF). A memory kill is retried once in a fresh worker (the first kill may be the previous pages'
+doing); the number of kills is left on the item as ``ewsi_worker_kills`` for the store stage, which
+quarantines a URL killed twice (T14). Bodies of an unsupported type (ZIP, images, executables: T17)
+are never handed to a parser: the item is kept with its feed data, flagged
+``extract.unsupported_type``, and its body is not stored. ``EWSI_EXTRACT_IN_PROCESS=1`` runs
+extraction in the crawl process instead (benchmarks and debugging only).
 """
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
 import io
 import logging
+import os
 import re
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -42,11 +58,14 @@ from lxml.html import HtmlElement
 from pypdf import PdfReader
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from trafilatura.utils import load_html
 from w3lib.encoding import read_bom
 
+from crawler.text import truncate_utf8
 from crawler.types import HarvestedItem
+from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.decode import decode_html
 
 logger = logging.getLogger(__name__)
@@ -59,6 +78,13 @@ MAX_PDF_PAGES = 300
 """PDF pages read at most."""
 MAX_TITLE_CHARS = 1_000
 """Cap on a page title, in characters (a hostile page can put megabytes in <title>)."""
+HTML_TIMEOUT_S = 20.0
+"""Wall limit of one HTML or XML extraction in the worker (RELIABILITY.md §2)."""
+PDF_TIMEOUT_S = 30.0
+"""Wall limit of one PDF extraction in the worker (RELIABILITY.md §2)."""
+MAX_OUTPUT_BYTES = 1_000_000
+"""Cap on the extracted text in UTF-8 bytes (RELIABILITY.md §2: output <= 1 MB)."""
+WORKER_TARGET = "pipelines.extract:extract_document"
 
 _SNIFF_BYTES = 1024
 _BINARY_MAGIC = (
@@ -152,7 +178,99 @@ def extract_document(
         return _extract_html(body, url, header_charset)
     if method == "xml":
         return _extract_xml(body)
-    return ExtractedDocument(method="unsupported")
+    return ExtractedDocument(method="unsupported", warnings=("extract.unsupported_type",))
+
+
+_WORKER: BoundedWorker | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def shared_worker() -> BoundedWorker:
+    """The process-wide extraction worker (started on first use, stopped at exit).
+
+    Its address-space limit is `crawler.worker.MEMORY_LIMIT_BYTES` (768 MiB), or
+    ``EWSI_WORKER_MEMORY_MB`` megabytes when that is set (a smaller machine; tests of T14).
+    """
+    global _WORKER
+    with _WORKER_LOCK:
+        if _WORKER is None:
+            megabytes = int(os.environ.get("EWSI_WORKER_MEMORY_MB") or 0)
+            memory = megabytes * 1024 * 1024 if megabytes > 0 else MEMORY_LIMIT_BYTES
+            _WORKER = BoundedWorker(WORKER_TARGET, memory_bytes=memory)
+            atexit.register(_WORKER.close)
+        return _WORKER
+
+
+@dataclass(frozen=True)
+class BoundedOutcome:
+    """An `ExtractedDocument` plus how the worker fared: `kill` is None, ``"timeout"`` or ``"memory"``;
+    `kills` counts worker kills for this body (0-2); `seconds` and `peak_rss_bytes` describe the last
+    attempt (None when no worker ran)."""
+
+    document: ExtractedDocument
+    kill: str | None = None
+    kills: int = 0
+    seconds: float = 0.0
+    peak_rss_bytes: int | None = None
+
+
+def extract_bounded(
+    body: bytes,
+    url: str,
+    media_type: str | None,
+    header_charset: str | None = None,
+    *,
+    worker: BoundedWorker | None = None,
+) -> BoundedOutcome:
+    """`extract_document` in the bounded worker (module docstring); never raises for bad input.
+
+    HTML is cut to `MAX_HTML_BYTES` before it crosses the pipe; the text is cut to
+    `MAX_OUTPUT_BYTES`. Unsupported bodies never reach the worker.
+    """
+    method = route(body, media_type)
+    if method == "unsupported":
+        return BoundedOutcome(ExtractedDocument(method="unsupported", warnings=("extract.unsupported_type",)))
+    pre: list[str] = []
+    if method == "html" and len(body) > MAX_HTML_BYTES:
+        body = body[:MAX_HTML_BYTES]
+        pre.append("input_truncated")
+    if os.environ.get("EWSI_EXTRACT_IN_PROCESS") == "1":
+        return BoundedOutcome(_cap_output(extract_document(body, url, media_type, header_charset), pre))
+    worker = worker or shared_worker()
+    timeout = PDF_TIMEOUT_S if method == "pdf" else HTML_TIMEOUT_S
+    kills = 0
+    result: WorkerResult = worker.call(body, url, media_type, header_charset, timeout=timeout)
+    if result.error == "memory":  # retried once in a fresh worker: the first kill may not be this page's
+        kills += 1
+        result = worker.call(body, url, media_type, header_charset, timeout=timeout)
+    if result.error is None and isinstance(result.value, ExtractedDocument):
+        return BoundedOutcome(
+            _cap_output(result.value, pre), None, kills, result.seconds, result.peak_rss_bytes
+        )
+    warnings = [*pre]
+    kill = None
+    if result.error in ("timeout", "memory"):
+        kills += 1
+        kill = result.error
+        warnings.append(f"extract.{result.error}")
+        logger.warning("extraction of %s stopped: %s (%s)", url, result.error, result.detail)
+    else:
+        logger.warning("extraction of %s failed in the worker: %s", url, result.detail)
+    warnings.append(
+        {"pdf": "extract.pdf_failed", "xml": "extract.xml_failed"}.get(method, "extract.html_failed")
+    )
+    document = ExtractedDocument(method=method, warnings=tuple(dict.fromkeys(warnings)))
+    return BoundedOutcome(document, kill, kills, result.seconds, result.peak_rss_bytes)
+
+
+def _cap_output(document: ExtractedDocument, pre: list[str]) -> ExtractedDocument:
+    warnings = [*pre, *document.warnings]
+    text, cut = truncate_utf8(document.text, MAX_OUTPUT_BYTES)
+    if cut:
+        warnings.append("text_truncated")
+    if not cut and not pre:
+        return document
+    return dataclasses.replace(document, text=text, warnings=tuple(dict.fromkeys(warnings)))
 
 
 def route(body: bytes, media_type: str | None) -> str:
@@ -220,6 +338,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     markup, _encoding = decode_html(body, header_charset)
     try:
         tree = load_html(markup)
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
     except Exception:  # lxml and trafilatura raise many types on hostile input
         logger.warning("HTML parse failed for %s", url, exc_info=True)
         tree = None
@@ -232,6 +352,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         result = trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, include_comments=False, include_images=False
         )
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
     except Exception:  # trafilatura's own errors are caught inside; anything else is a failure
         logger.warning("trafilatura failed for %s", url, exc_info=True)
         result = None
@@ -311,6 +433,8 @@ def _extract_pdf(body: bytes) -> ExtractedDocument:
         if reader.is_encrypted:
             reader.decrypt("")
         page_count = len(reader.pages)
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
     except Exception as exc:  # pypdf raises PdfReadError, LimitReachedError, ValueError, KeyError, ...
         logger.warning("PDF unreadable: %s: %s", type(exc).__name__, exc)
         return ExtractedDocument(method="pdf", warnings=("extract.pdf_failed",))
@@ -324,6 +448,8 @@ def _extract_pdf(body: bytes) -> ExtractedDocument:
             break
         try:
             page_text = reader.pages[number].extract_text() or ""
+        except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+            raise
         except Exception as exc:  # one broken page (bomb, bad font) must not cost the others
             logger.warning("PDF page %d failed: %s: %s", number + 1, type(exc).__name__, exc)
             failed_pages += 1
@@ -378,6 +504,8 @@ def _xml_parser() -> etree.XMLParser:
 def _extract_xml(body: bytes) -> ExtractedDocument:
     try:
         root = etree.fromstring(body, _xml_parser())
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
     except Exception:  # XMLSyntaxError, or ValueError on odd encodings
         root = None
     if root is None:
@@ -443,8 +571,12 @@ class ExtractPipeline:
     author and (when the index gave none) the publication date from the followed page.
 
     Items without a body pass through untouched. The body is kept: the store pipeline keeps the raw
-    response compressed and clears it. Stats: ``ewsi/extract/<method>`` per extracted body and
-    ``ewsi/extract/empty`` when no text came out.
+    response compressed and clears it. Stats: ``ewsi/extract/<method>`` per extracted body,
+    ``ewsi/extract/empty`` when no text came out, ``ewsi/worker/timeout`` and ``ewsi/worker/memory``
+    per worker kill, ``ewsi/worker/peak_rss_bytes`` (the worker's peak RSS). A URL in
+    ``crawler.ewsi_quarantined`` (a set of URLs loaded at spider open by
+    `crawler.extensions.RunRecorder`) is not extracted: DropItem("quarantined"), counted as
+    ``ewsi/dropped/quarantined`` (T14).
     """
 
     def __init__(self, crawler: Crawler | None = None):
@@ -459,15 +591,29 @@ class ExtractPipeline:
         """Extract `item.body` (if any) into the item's extract fields and return the item."""
         if not item.body:
             return item
-        document = extract_document(
+        stats = self._stats(spider)
+        crawler = self.crawler or getattr(spider, "crawler", None)
+        quarantined = getattr(crawler, "ewsi_quarantined", None) or ()
+        if (item.body_url or item.url) in quarantined or item.url in quarantined:
+            if stats is not None:
+                stats.inc_value("ewsi/dropped/quarantined")
+            item.body = None
+            raise DropItem("quarantined")
+        outcome = extract_bounded(
             item.body, item.body_url or item.url, item.media_type, header_charset_of(item)
         )
+        document = outcome.document
         apply_document(item, document)
-        stats = self._stats(spider)
+        if outcome.kills:
+            item.ewsi_worker_kills = outcome.kills  # type: ignore[attr-defined]  # read by pipelines.store
         if stats is not None:
             stats.inc_value(f"ewsi/extract/{document.method}")
             if not document.text:
                 stats.inc_value("ewsi/extract/empty")
+            if outcome.kill:
+                stats.inc_value(f"ewsi/worker/{outcome.kill}")
+            if outcome.peak_rss_bytes:
+                stats.max_value("ewsi/worker/peak_rss_bytes", outcome.peak_rss_bytes)
         return item
 
     def _stats(self, spider: Spider | None) -> StatsCollector | None:

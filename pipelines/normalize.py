@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -206,18 +207,29 @@ class NormalizePipeline:
     title_truncated, summary_truncated, date_in_future, date_implausible, date_unparsed,
     attachments_dropped, record_values_dropped, record_strings_truncated.
     Raises DropItem("invalid_url") when the item URL is not an absolute http(s) URL.
-    `clock` gives the fetch time for items without `fetched_at` (tests pass a fixed one).
+    `clock` gives the fetch time for items without `fetched_at` (tests pass a fixed one). With
+    `frozen` the clock's time replaces every item's `fetched_at` too. ``EWSI_NOW`` (ISO 8601, e.g.
+    ``2025-03-20T13:00:00Z``) freezes the clock of a crawl this way (tests of fixed-clock cases
+    B04, B10); a value that does not parse raises ValueError when the crawl starts.
     """
 
-    def __init__(self, stats: Any = None, clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self, stats: Any = None, clock: Callable[[], datetime] | None = None, *, frozen: bool = False
+    ):
         self.stats = stats
         self.clock = clock or _utcnow
+        self.frozen = frozen
         self.crawler: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalizePipeline:
-        """Build from a Scrapy crawler (stats from ``crawler.stats``)."""
-        pipeline = cls(stats=crawler.stats)
+        """Build from a Scrapy crawler (stats from ``crawler.stats``; ``EWSI_NOW`` from the environment)."""
+        frozen_now = os.environ.get("EWSI_NOW")
+        if frozen_now:
+            now = _aware(datetime.fromisoformat(frozen_now.strip()), UTC)
+            pipeline = cls(stats=crawler.stats, clock=lambda: now, frozen=True)
+        else:
+            pipeline = cls(stats=crawler.stats)
         pipeline.crawler = crawler
         return pipeline
 
@@ -299,7 +311,8 @@ class NormalizePipeline:
         languages = [item.declared_language[:2].lower()] if item.declared_language else []
         languages += list(getattr(source, "languages", None) or [])
 
-        fetched_at = _aware(item.fetched_at, UTC) or self.clock().astimezone(UTC)
+        fetched_at = None if self.frozen else _aware(item.fetched_at, UTC)
+        fetched_at = fetched_at or self.clock().astimezone(UTC)
         item.fetched_at = fetched_at
 
         def read(value: datetime | None, raw: str | None) -> datetime | None:

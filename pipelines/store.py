@@ -1,18 +1,35 @@
 """Store stage: upsert each item into the review-queue database (the only pipeline that imports
 crawler.store).
 
-Each item is written in its own transaction, so one bad item never costs the others; the outcome
+Before the write, in this order:
+1. ``max_age_days`` of the source: an item published before ``fetched_at - max_age_days`` is dropped
+   as ``too_old`` (so a new source does not flood the queue with its archive);
+2. untrusted content (RELIABILITY.md §2 "HTML"): strings of the raw record that hold markup are
+   sanitised with nh3's allowlist (titles, summaries and authors are plain text already, made so by
+   pipelines.normalize); attachments whose link is not http(s) are dropped; the body of an
+   unsupported type (ZIP, images: T17) is not kept;
+3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
+   ``followed``, ``empty``; read by crawler.extensions).
+
+Each item is written in its own transaction (retried on SQLite "database is locked", PostgreSQL
+40001/40P01 and disconnects by `crawler.store.run_with_retry`), so one bad item never costs the
+others; the outcome
 (new, updated, unchanged, duplicate, tombstoned) is counted in stats as ``ewsi/items/<outcome>``.
 Duplicates (an identity another source already holds) and tombstoned items (rejected by an editor)
 are dropped with that reason. A database failure is counted as ``ewsi/errors/store.db_error`` and
-the item dropped as ``store_error``; the run is then recorded as failed.
+the item dropped as ``store_error``; the run is then recorded as failed. Extraction-worker kills
+left on the item by pipelines.extract (``ewsi_worker_kills``) are recorded for the quarantine (T14)
+in the same transaction, counted as ``ewsi/quarantine/recorded``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import nh3
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -21,6 +38,24 @@ from crawler import store
 from crawler.types import HarvestedItem
 
 logger = logging.getLogger(__name__)
+
+_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+def sanitise_html(value: Any) -> Any:
+    """A copy of a JSON-like value whose strings holding markup went through `nh3.clean`
+    (ammonia's allowlist: no script, style, event handlers or javascript: URLs)."""
+    if isinstance(value, str):
+        return nh3.clean(value) if _MARKUP.search(value) else value
+    if isinstance(value, dict):
+        return {k: sanitise_html(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sanitise_html(v) for v in value]
+    return value
+
+
+def _web_url(url: object) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 class StorePipeline:
@@ -32,21 +67,57 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        """Build the pipeline for a crawler (Scrapy entry point)."""
         return cls(crawler, crawler.settings.get("EWSI_DATABASE_URL"))
 
     def _stat(self, key: str) -> None:
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
 
+    def _quality(self, item: HarvestedItem) -> None:
+        self._stat("ewsi/quality/items")
+        if item.published_at is None or item.date_method == "fetch_time":
+            self._stat("ewsi/quality/undated")
+        if item.extraction_method is not None:
+            self._stat("ewsi/quality/followed")
+            if not item.text:
+                self._stat("ewsi/quality/empty")
+
     def process_item(self, item: HarvestedItem, spider: Spider | None = None) -> HarvestedItem:
+        """Store `item`; raises DropItem(too_old | duplicate | tombstoned | store_error)."""
+        if spider is None and self.crawler is not None:
+            spider = getattr(self.crawler, "spider", None)
         source = getattr(spider, "source", None)
         max_age = getattr(source, "max_age_days", None)
-        if max_age and item.published_at and item.published_at < datetime.now(UTC) - timedelta(days=max_age):
+        reference = item.fetched_at or datetime.now(UTC)
+        if max_age and item.published_at and item.published_at < reference - timedelta(days=max_age):
+            item.body = None
+            self._stat("ewsi/dropped/too_old")
             raise DropItem("too_old")
+        if item.record is not None:
+            item.record = sanitise_html(item.record)
+        item.attachments = [a for a in item.attachments if _web_url(getattr(a, "url", None))]
+        if item.extraction_method == "unsupported":
+            item.body = None  # never parsed, so never kept: a ZIP bomb stays on the server (T17)
+        self._quality(item)
         raw = store.RawResponse.from_item(item)
-        try:
+        kills = int(getattr(item, "ewsi_worker_kills", 0) or 0)
+
+        def write() -> str:
             with store.session_scope(self.database_url) as session:
-                outcome = store.upsert_item(session, item, raw=raw)
+                result = store.upsert_item(session, item, raw=raw)
+                if kills:
+                    reason = "memory" if "extract.memory" in item.flags else "timeout"
+                    url = item.body_url or item.url
+                    if store.queries.record_worker_kill(session, url, item.source_id, reason, kills):
+                        logger.warning("[%s] %s quarantined after %s kills", item.source_id, url, reason)
+            return result
+
+        try:
+            # a concurrent writer (another crawl, an editor) may hold the lock or win a race: retried
+            outcome = store.run_with_retry(write)
+            if kills:
+                self._stat("ewsi/quarantine/recorded")
         except Exception as exc:  # SQLAlchemy errors, after the store's own retries
             logger.error("[%s] could not store %s: %s", item.source_id, item.url, exc)
             self._stat("ewsi/errors/store.db_error")

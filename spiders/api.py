@@ -31,6 +31,14 @@ def _text(value: Any) -> str | None:
     return None
 
 
+MAX_INT_DIGITS = 4000
+"""Integers longer than this are kept as text: Python refuses int() past 4,300 digits (T11)."""
+
+
+def _parse_int(text: str) -> int | str:
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
+
+
 def fill_template(template: str, record: dict[str, Any]) -> str | None:
     """Fill ``{field}`` (or ``{a.b}``) names from a record; None when a field is missing or empty."""
     values = {}
@@ -57,7 +65,7 @@ class ApiSpider(SourceSpider):
         api = self.source.api
         assert api is not None  # guaranteed by Source validation
         try:
-            data = json.loads(response.body)
+            data = json.loads(response.body, parse_int=_parse_int)
         except (ValueError, RecursionError) as exc:
             self.record_error("parse.json_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
             return

@@ -74,7 +74,13 @@ class SourceSpider(Spider):
         log("[%s] %s: %s", self.source.id, key, message)
 
     def source_failed(self, failure: Failure) -> None:
-        """Errback of the source's own requests: the run records the error key."""
+        """Errback of the source's own requests: the run records the error key.
+
+        An unchanged answer (304 or the same body, raised by the conditional GET middleware with
+        ``ewsi_not_modified``) is not an error: it is already counted ``ewsi/fetch/not_modified``.
+        """
+        if getattr(failure.value, "ewsi_not_modified", False):
+            return
         key = error_key_for(failure.value)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
@@ -137,10 +143,17 @@ class SourceSpider(Spider):
         yield item
 
     def page_failed(self, failure: Failure) -> Iterator[HarvestedItem]:
-        """A followed page failed: keep the item with what the index gave, flagged."""
+        """A followed page failed: keep the item with what the index gave, flagged.
+
+        A page robots.txt forbids is not harvested at all (case B13): the item is dropped and
+        counted ``ewsi/dropped/robots``.
+        """
         request = failure.request
         item: HarvestedItem = request.cb_kwargs["item"]
         key = error_key_for(failure.value)
+        if key == "fetch.robots":
+            self.stat("ewsi/dropped/robots")
+            return
         self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
         item.flags.append(f"page_{key}")
         yield item

@@ -41,12 +41,10 @@ class FeedSpider(SourceSpider):
         if not entries:
             self.stat("ewsi/feed/empty")
             return
-        if response.url != response.request.url and response.status == 200:
-            redirects = response.meta.get("redirect_reasons") or []
-            if 301 in redirects or 308 in redirects:
-                self.crawler.stats.set_value(
-                    "ewsi/permanent_redirect", f"{response.request.url} -> {response.url}"
-                )
+        hops = response.meta.get("redirect_urls") or []
+        reasons = response.meta.get("redirect_reasons") or []
+        if hops and reasons and all(r in (301, 308) for r in reasons):  # every hop permanent (B08)
+            self.crawler.stats.set_value("ewsi/permanent_redirect", f"{hops[0]} -> {response.url}")
         feed_language = parsed.feed.get("language")
         if all(e.get("published_parsed") or e.get("updated_parsed") for e in entries):
             entries.sort(key=lambda e: e.get("published_parsed") or e.get("updated_parsed"), reverse=True)

@@ -83,6 +83,15 @@ def db_session(db_engine):
         yield session
 
 
+# Crawls in tests talk to loopback servers: no politeness delay, short timeouts and back-off
+# (child processes inherit these; production defaults live in crawler/settings.py).
+for _name, _value in (
+    ("EWSI_DOWNLOAD_DELAY", "0"),
+    ("EWSI_DOWNLOAD_TIMEOUT", "3"),
+    ("EWSI_RETRY_BACKOFF", "0.05"),
+):
+    os.environ.setdefault(_name, _value)
+
 SHARED = Path(os.environ.get("EWSI_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 
 

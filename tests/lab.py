@@ -27,10 +27,7 @@ class Route:
     served: int = 0
 
     def next_body(self) -> bytes:
-        if isinstance(self.body, list):
-            body = self.body[min(self.served, len(self.body) - 1)]
-        else:
-            body = self.body
+        body = self.body[min(self.served, len(self.body) - 1)] if isinstance(self.body, list) else self.body
         self.served += 1
         return body
 

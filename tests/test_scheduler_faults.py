@@ -136,6 +136,7 @@ def test_t37_two_schedulers_run_each_slot_once_and_the_standby_takes_over(
         time.sleep(max(0.0, 60 - (time.monotonic() - started)))
         assert "leader lock taken" in (tmp_path / "b.log").read_text()
     finally:
+        stopped_at = time.time()
         for proc in procs.values():
             if proc.poll() is None:
                 stop(proc)
@@ -155,8 +156,11 @@ def test_t37_two_schedulers_run_each_slot_once_and_the_standby_takes_over(
     statuses: Counter[str] = Counter()
     for run_id, sid, slot, status, _key in rows:
         statuses[f"{status}"] += 1
-        if slot is not None and status != "skipped":
-            per_slot[(sid, slot)] += executions[run_id]
+        if slot is None or status == "skipped":
+            continue
+        if not executions[run_id] and slot.timestamp() >= stopped_at - 2 * interval:
+            continue  # claimed just as the test stopped the schedulers: cut short by the test, not missed
+        per_slot[(sid, slot)] += executions[run_id]
     ran = list(per_slot.values())
     assert ran and min(ran) == 1 and max(ran) == 1, per_slot
     assert max(executions.values()) == 1

@@ -13,13 +13,29 @@ case B18); bounded columns are cut to their declared length so PostgreSQL never 
    raw body -> "new"; if a concurrent writer won the race, continue with its row;
 4. found, but owned by another source -> "duplicate" (row untouched);
 5. same content hash -> last_seen_at only -> "unchanged";
-6. rejected -> "tombstoned"; approved or changed -> new text stored, editor-visible fields kept,
-   status "changed"; pending or deferred -> updated in place, first published_at kept -> "updated".
+6. rejected -> "tombstoned" (and its identity tombstoned, should the desk not have done it);
+7. content changed -> a new version: the previous title, summary, text and content hash go to
+   ``item_versions`` (with ``changed_fields``, e.g. ["summary", "text"]), ``version`` + 1, the row gets
+   the new harvested values (first published_at kept) -> "updated". An approved (or already changed)
+   item goes back to the queue as ``changed``; what the editor approved stays public: its
+   ``editor_title`` / ``editor_summary`` are kept when set and pinned to the approved values when not
+   (the portal serves ``coalesce(editor_*, harvested)``, crawler/store/portal.py).
+
+Quarantine (T14): `record_worker_kill` counts extraction-worker kills per URL; a URL killed
+`QUARANTINE_AFTER` times is skipped (`quarantined_urls`) until `QUARANTINE_DAYS` after the last kill.
+
+Source health (`finish_run`; states of schema.SOURCE_STATES): ``failing`` from the first failed run
+(back-off min(2**n * 15 min, 24 h), never disabled); ``broken`` when a run fails *by meaning* (no
+items, no text, or no dates: ``parse.no_items``, ``parse.feed_malformed``, ``extract.all_empty``,
+``parse.no_dates``) although one of the source's last `HISTORY_RUNS` ok runs delivered them;
+``quiet`` when runs are ok but no new item arrived for `QUIET_FACTOR` times the source's usual gap
+between new items (median over its recent runs, at least `QUIET_MIN`); else ``healthy``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import socket
@@ -38,6 +54,8 @@ from crawler.store.schema import (
     HttpCacheEntry,
     Item,
     ItemTheme,
+    ItemVersion,
+    QuarantinedUrl,
     RawResponseRow,
     SourceRow,
     Tombstone,
@@ -54,8 +72,21 @@ if TYPE_CHECKING:  # only the type: crawler.store does not depend on pydantic at
 
 log = logging.getLogger(__name__)
 
-BROKEN_AFTER = 3
-"""Consecutive failed runs after which a source's state is ``broken`` (else ``failing``)."""
+HISTORY_RUNS = 5
+"""Ok runs of a source looked at to judge a run by meaning (does the source normally deliver?)."""
+MEANING_KEYS = frozenset({"parse.no_items", "parse.feed_malformed", "extract.all_empty", "parse.no_dates"})
+"""Error keys that say "the source answered, but not with what it normally delivers"."""
+NO_DATES_SHARE = 0.5
+"""A run whose items are undated in more than this share, for a source whose ok runs were dated,
+fails with ``parse.no_dates``."""
+QUIET_FACTOR = 3.0
+QUIET_MIN = timedelta(days=1)
+QUIET_SAMPLES = 3
+"""``quiet`` needs at least this many earlier runs with new items to know the usual gap."""
+QUARANTINE_AFTER = 2
+"""Worker kills (memory or timeout) after which a URL is quarantined (T14)."""
+QUARANTINE_DAYS = 7
+"""How long a quarantine (and a single kill's strike) lasts after the last kill."""
 BACKOFF_BASE = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=24)
 """After n consecutive failures the source waits min(2**n * 15 min, 24 h) (Miniflux-style back-off)."""
@@ -103,6 +134,11 @@ def _c(value: str | None, max_chars: int | None = None) -> str | None:
     if value is not None and max_chars is not None:
         value = value[:max_chars]
     return value
+
+
+def _is_web_url(url: object) -> bool:
+    """Links are stored only when they are http(s) (RELIABILITY.md §2 "HTML")."""
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -222,7 +258,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "relevant": cls.relevant if cls else None,
         "model_version": _c(cls.model_version, 64) if cls else None,
         "flags": clean_json(list(item.flags)),
-        "attachments": clean_json(list(item.attachments)),
+        "attachments": clean_json([a for a in item.attachments if _is_web_url(getattr(a, "url", None))]),
         "record": clean_json(item.record),
     }
 
@@ -314,6 +350,22 @@ def _version_date(row: Item, item: HarvestedItem, now: datetime) -> datetime:
     return now
 
 
+VERSIONED_FIELDS: tuple[str, ...] = ("title", "summary", "text", "url", "published_at", "attachments")
+"""Fields compared between versions; the content hash covers title, summary and text."""
+
+
+def _changed_fields(row: Item, values: dict[str, Any], item: HarvestedItem) -> list[str]:
+    changed = []
+    for name in VERSIONED_FIELDS:
+        if name == "published_at":
+            new = _utc(item.published_at)
+            if new is not None and row.published_at is not None and new != row.published_at:
+                changed.append(name)
+        elif name in values and values[name] != getattr(row, name):
+            changed.append(name)
+    return changed
+
+
 def _update_item(
     session: Session, row: Item, item: HarvestedItem, raw: RawResponse | None, now: datetime
 ) -> str:
@@ -324,24 +376,38 @@ def _update_item(
         row.last_seen_at = now
         return "unchanged"
     if row.status == "rejected":
+        add_tombstone(session, row.identity_hash, row.source_id, "rejected")
         return "tombstoned"
     # a value missing from the new version (extraction failed this time, no guid) keeps the stored one
     values = {name: value for name, value in _item_values(item).items() if value is not None}
     if "text" not in values:
         values.pop("text_chars", None)
+    changed = _changed_fields(row, values, item) or ["content"]
+    session.add(
+        ItemVersion(
+            item_id=row.id,
+            version=row.version or 1,
+            title=row.title,
+            summary=row.summary,
+            text=row.text,
+            content_hash=row.content_hash,
+            changed_fields=changed,
+            created_at=now,
+        )
+    )
     version_date = _version_date(row, item, now)
     if row.status in ("approved", "changed"):
-        # the editor's title, summary, themes and dates stay; the source's new text is kept for review
-        for name in ("text", "text_chars", "content_hash", "fingerprint", "fetched_at", "record"):
-            if name in values:
-                setattr(row, name, values[name])
+        # what the editor approved stays public until an editor looks again (crawler/store/portal.py)
+        if row.editor_title is None:
+            row.editor_title = row.title
+        if row.editor_summary is None:
+            row.editor_summary = row.summary
         row.status = "changed"
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        if row.published_at is None:
-            row.published_at = _utc(item.published_at)
-        _write_themes(session, row.id, item.classification)
+    for name, value in values.items():
+        setattr(row, name, value)
+    if row.published_at is None:
+        row.published_at = _utc(item.published_at)
+    _write_themes(session, row.id, item.classification)
     row.updated_at = version_date
     row.version = (row.version or 1) + 1
     row.last_changed_at = now
@@ -349,6 +415,26 @@ def _update_item(
     if raw is not None:
         _write_raw(session, row.id, raw)
     return "updated"
+
+
+def item_versions(session: Session, item_id: int) -> list[dict[str, Any]]:
+    """Earlier versions of an item, oldest first: dicts with version, title, summary, text,
+    content_hash, changed_fields (what the *next* version changed) and created_at (ISO 8601 Z)."""
+    rows = session.scalars(
+        select(ItemVersion).where(ItemVersion.item_id == item_id).order_by(ItemVersion.version)
+    )
+    return [
+        {
+            "version": v.version,
+            "title": v.title,
+            "summary": v.summary,
+            "text": v.text,
+            "content_hash": v.content_hash,
+            "changed_fields": list(v.changed_fields or []),
+            "created_at": iso_z(v.created_at),
+        }
+        for v in rows
+    ]
 
 
 def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | None = None) -> str:
@@ -361,6 +447,8 @@ def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | Non
     """
     if not item.identity:
         raise ValueError(f"item {item.url!r} of {item.source_id} has no identity (set by pipelines.dedup)")
+    if not _is_web_url(item.url):
+        raise ValueError(f"item URL {str(item.url)[:200]!r} of {item.source_id} is not http(s)")
     identity = _c(item.identity) or ""
     identity_hash = sha256_hex(identity)
     now = utcnow()
@@ -456,23 +544,100 @@ def backoff_delay(failures: int) -> timedelta:
     return min(BACKOFF_BASE * (2**failures), BACKOFF_MAX)
 
 
-def _record_failure(source: SourceRow, when: datetime, error_key: str, error: str | None) -> None:
+def _record_failure(
+    source: SourceRow, when: datetime, error_key: str, error: str | None, *, broken: bool = False
+) -> None:
     source.consecutive_failures = (source.consecutive_failures or 0) + 1
-    source.state = "broken" if source.consecutive_failures >= BROKEN_AFTER else "failing"
+    source.state = "broken" if broken else "failing"
     source.backoff_until = when + backoff_delay(source.consecutive_failures)
     source.last_error_key = _c(error_key, 64)
     source.last_error = _c(error)
     source.updated_at = utcnow()
 
 
+def _quality(stats: Any) -> dict[str, int] | None:
+    """The run's item quality counts ({items, undated, followed, empty}) from its stats, if recorded."""
+    quality = stats.get("quality") if isinstance(stats, dict) else None
+    if not isinstance(quality, dict):
+        return None
+    return {k: int(quality.get(k) or 0) for k in ("items", "undated", "followed", "empty")}
+
+
+def _ok_history(session: Session, source_id: str, run_id: int) -> list[CrawlRun]:
+    return list(
+        session.scalars(
+            select(CrawlRun)
+            .where(CrawlRun.source_id == source_id, CrawlRun.status == "ok", CrawlRun.id != run_id)
+            .order_by(CrawlRun.id.desc())
+            .limit(HISTORY_RUNS)
+        )
+    )
+
+
+def _delivered(run: CrawlRun) -> bool:
+    quality = _quality(run.stats)
+    items = quality["items"] if quality else 0
+    return items > 0 or (run.items_new or 0) + (run.items_updated or 0) + (run.items_unchanged or 0) > 0
+
+
+def _dated(run: CrawlRun) -> bool:
+    quality = _quality(run.stats)
+    return bool(quality and quality["items"] and quality["undated"] <= quality["items"] * NO_DATES_SHARE)
+
+
+def judge_by_meaning(
+    session: Session, run: CrawlRun, status: str, error_key: str | None, stats: Any
+) -> tuple[str, str | None, str | None, bool]:
+    """Judge a run against the source's own history (module docstring, "Source health").
+
+    Returns (status, error_key, message or None, broken). An ok run whose items are mostly undated
+    while the last ok runs were dated becomes failed ``parse.no_dates``; a run failed with one of
+    `MEANING_KEYS` is ``broken`` when one of the last `HISTORY_RUNS` ok runs delivered items.
+    """
+    history = _ok_history(session, run.source_id, run.id)
+    quality = _quality(stats)
+    if status == "ok" and quality and quality["items"]:
+        undated = quality["undated"]
+        if undated > quality["items"] * NO_DATES_SHARE and any(_dated(r) for r in history):
+            message = (
+                f"{undated} of {quality['items']} items have no date; the source's last ok runs were dated"
+            )
+            return "failed", "parse.no_dates", message, True
+    if status == "failed" and error_key in MEANING_KEYS and any(_delivered(r) for r in history):
+        return status, error_key, None, True
+    return status, error_key, None, False
+
+
+def _is_quiet(session: Session, source: SourceRow, when: datetime) -> bool:
+    """No new item for `QUIET_FACTOR` x the usual gap between runs that brought new items."""
+    if source.last_new_item_at is None:
+        return False
+    times = [
+        t
+        for t in session.scalars(
+            select(CrawlRun.finished_at)
+            .where(CrawlRun.source_id == source.id, CrawlRun.status == "ok", CrawlRun.items_new > 0)
+            .order_by(CrawlRun.finished_at.desc())
+            .limit(20)
+        )
+        if t is not None
+    ]
+    if len(times) < QUIET_SAMPLES:
+        return False
+    gaps = sorted((a - b for a, b in itertools.pairwise(times)), key=lambda d: d.total_seconds())
+    usual = gaps[len(gaps) // 2]
+    return when - source.last_new_item_at > max(usual * QUIET_FACTOR, QUIET_MIN)
+
+
 def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
     """Write the report's counts on the run and update the source's health.
 
-    ok -> state healthy, consecutive_failures 0, last_success_at (and last_new_item_at when
-    items_new > 0), back-off cleared. failed/interrupted -> consecutive_failures += 1, state
-    failing (broken from `BROKEN_AFTER` on), backoff_until = finish + `backoff_delay`. A report
-    still saying ``running`` counts as ok unless it has an error key. Raises LookupError for an
-    unknown run id.
+    The run is first judged by meaning (`judge_by_meaning`). ok -> consecutive_failures 0,
+    last_success_at (and last_new_item_at when items_new > 0), back-off cleared, state ``quiet``
+    when `_is_quiet` else ``healthy``. failed/interrupted -> consecutive_failures += 1, state
+    ``broken`` when judged so, else ``failing``; backoff_until = finish + `backoff_delay` (the
+    scheduler keeps retrying at that capped pace; nothing is disabled). A report still saying
+    ``running`` counts as ok unless it has an error key. Raises LookupError for an unknown run id.
     """
     run = session.get(CrawlRun, run_id)
     if run is None:
@@ -481,10 +646,13 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
     status = report.status
     if status not in ("ok", "failed", "interrupted"):
         status = "failed" if report.error_key else "ok"
+    status, error_key, message, broken = judge_by_meaning(
+        session, run, status, report.error_key, report.stats
+    )
     run.status = status
     run.finished_at = finished
-    run.error_key = _c(report.error_key, 64)
-    run.error = _c(report.error)
+    run.error_key = _c(error_key, 64)
+    run.error = _c(message or report.error)
     run.fetched = report.fetched
     run.items_new = report.items_new
     run.items_updated = report.items_updated
@@ -500,9 +668,14 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
         return
     if status == "ok":
         _record_success(source, finished, report.items_new)
+        session.flush()  # this run counts in the usual gap
+        if _is_quiet(session, source, finished):
+            source.state = "quiet"
+    elif status == "interrupted" and error_key == "crawl.interrupted":
+        pass  # an operator's Ctrl-C or a clean shutdown says nothing about the source's health
     else:
         default_key = "crawl.crashed" if status == "interrupted" else "fetch.error"
-        _record_failure(source, finished, report.error_key or default_key, report.error)
+        _record_failure(source, finished, error_key or default_key, message or report.error, broken=broken)
 
 
 def mark_interrupted(session: Session, older_than: timedelta | datetime) -> list[int]:
@@ -537,6 +710,99 @@ def mark_interrupted(session: Session, older_than: timedelta | datetime) -> list
         if source is not None:
             _record_failure(source, now, "crawl.crashed", "the crawl process stopped without finishing")
     return marked
+
+
+# --- quarantine (T14) ---------------------------------------------------------------------------
+
+
+def record_worker_kill(
+    session: Session,
+    url: str,
+    source_id: str | None,
+    reason: str,
+    kills: int = 1,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Count `kills` extraction-worker kills (`reason`: ``timeout`` or ``memory``) for `url`.
+
+    Hits older than `QUARANTINE_DAYS` are forgotten first; every kill moves the expiry to
+    now + `QUARANTINE_DAYS`. Returns True when the URL is now quarantined (hits >= `QUARANTINE_AFTER`).
+    """
+    now = _utc(now) or utcnow()
+    key = sha256_hex(url)
+    expires = now + timedelta(days=QUARANTINE_DAYS)
+    row = session.get(QuarantinedUrl, key)
+    if row is None:
+        stmt = (
+            _insert(session, QuarantinedUrl.__table__)
+            .values(
+                url_hash=key,
+                url=_c(url),
+                source_id=_c(source_id, 64),
+                reason=_c(reason, 64),
+                hits=kills,
+                created_at=now,
+                expires_at=expires,
+            )
+            .on_conflict_do_nothing(index_elements=["url_hash"])
+        )
+        if session.execute(stmt).rowcount:  # type: ignore[attr-defined]
+            return kills >= QUARANTINE_AFTER
+        row = session.get(QuarantinedUrl, key)
+        assert row is not None
+    if row.expires_at is not None and row.expires_at <= now:
+        row.hits, row.created_at = 0, now
+    row.hits = (row.hits or 0) + kills
+    row.reason = _c(reason, 64)
+    row.expires_at = expires
+    return row.hits >= QUARANTINE_AFTER
+
+
+def quarantined_urls(
+    session: Session, source_id: str | None = None, *, now: datetime | None = None
+) -> set[str]:
+    """URLs currently quarantined (hits >= `QUARANTINE_AFTER`, not expired), of one source or all."""
+    now = _utc(now) or utcnow()
+    stmt = select(QuarantinedUrl.url).where(
+        QuarantinedUrl.hits >= QUARANTINE_AFTER, QuarantinedUrl.expires_at > now
+    )
+    if source_id is not None:
+        stmt = stmt.where(QuarantinedUrl.source_id == source_id)
+    return set(session.scalars(stmt))
+
+
+def quarantine_list(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Unexpired quarantine rows, newest first: url, source_id, reason, hits, quarantined (bool),
+    created_at and expires_at (ISO 8601 Z). Rows with one strike are listed with quarantined False."""
+    now = _utc(now) or utcnow()
+    rows = session.scalars(
+        select(QuarantinedUrl)
+        .where(QuarantinedUrl.expires_at > now)
+        .order_by(QuarantinedUrl.created_at.desc())
+    )
+    return [
+        {
+            "url": r.url,
+            "source_id": r.source_id,
+            "reason": r.reason,
+            "hits": r.hits,
+            "quarantined": r.hits >= QUARANTINE_AFTER,
+            "created_at": iso_z(r.created_at),
+            "expires_at": iso_z(r.expires_at),
+        }
+        for r in rows
+    ]
+
+
+def clear_quarantine(session: Session, url: str | None = None) -> int:
+    """Remove the quarantine row of `url`, or every row when `url` is None; returns rows removed."""
+    stmt = delete(QuarantinedUrl)
+    if url is not None:
+        stmt = stmt.where(QuarantinedUrl.url_hash == sha256_hex(url))
+    result = session.execute(stmt)
+    _expire(session, QuarantinedUrl)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # --- conditional GET -------------------------------------------------------------------------
@@ -623,8 +889,8 @@ def queue(
     identity, source_id, url, canonical_url, title, summary, language, content_type, country,
     published_at / updated_at / fetched_at (ISO 8601 with Z, or None), date_method, relevance,
     relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
-    highest first; when none is assigned, every theme with score > 0) and `theme_scores` (all
-    theme rows as {name, score, assigned}, highest first).
+    highest first; empty when none passed its threshold) and `theme_scores` (all theme rows as
+    {name, score, assigned}, highest first).
     """
     stmt = select(*_QUEUE_COLUMNS)
     if status not in (None, "any"):
@@ -657,7 +923,7 @@ def queue(
     out = []
     for row in rows:
         all_scores = sorted(scores[row["id"]], key=lambda s: (-s["score"], s["name"]))
-        shown = [s for s in all_scores if s["assigned"]] or [s for s in all_scores if s["score"] > 0]
+        shown = [s for s in all_scores if s["assigned"]]  # what the classifier decided; all scores below
         entry = dict(row)
         for name in ("published_at", "updated_at", "fetched_at"):
             entry[name] = iso_z(entry[name])
@@ -672,7 +938,8 @@ def source_status(session: Session) -> list[dict[str, Any]]:
 
     Keys: id, name, kind, enabled, state, last_run_at, last_run_status, last_success_at,
     last_new_item_at, consecutive_failures, backoff_until, last_error_key, last_error,
-    items_total, items_pending. Times are ISO 8601 strings with Z, or None.
+    items_total, items_pending, quarantined (URLs skipped by the quarantine). Times are ISO 8601
+    strings with Z, or None.
     """
     counts = {
         source_id: (total, pending or 0)
@@ -693,6 +960,14 @@ def source_status(session: Session) -> list[dict[str, Any]]:
             )
         ).all()
     }
+    now = utcnow()
+    quarantined = dict(
+        session.execute(
+            select(QuarantinedUrl.source_id, func.count())
+            .where(QuarantinedUrl.hits >= QUARANTINE_AFTER, QuarantinedUrl.expires_at > now)
+            .group_by(QuarantinedUrl.source_id)
+        ).all()
+    )
     out = []
     for source in session.scalars(select(SourceRow).order_by(SourceRow.id)):
         total, pending = counts.get(source.id, (0, 0))
@@ -713,6 +988,7 @@ def source_status(session: Session) -> list[dict[str, Any]]:
                 "last_error": source.last_error,
                 "items_total": int(total),
                 "items_pending": int(pending),
+                "quarantined": int(quarantined.get(source.id, 0)),
             }
         )
     return out

@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.sql.expression import false, true
+from sqlalchemy.sql.expression import false, text, true
 from sqlalchemy.types import TypeDecorator
 
 from crawler.text import clean_text
@@ -227,6 +227,22 @@ class CrawlRun(Base):
     duration_s: Mapped[float | None] = mapped_column(Float)
 
 
+_PUBLISHED = "status IN ('approved', 'changed')"
+_SORT_DATE = "coalesce(published_at, first_seen_at)"
+_PORTAL_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ix_items_published_sort", (_SORT_DATE, "id")),
+    ("ix_items_published_country", ("coalesce(editor_country, country)", _SORT_DATE, "id")),
+    ("ix_items_published_ctype", ("coalesce(editor_content_type, content_type)", _SORT_DATE, "id")),
+    ("ix_items_published_language", ("language", _SORT_DATE, "id")),
+    ("ix_items_published_source", ("source_id", _SORT_DATE, "id")),
+    ("ix_items_published_deadline", ("deadline",)),
+)
+_FTS = (
+    "to_tsvector('simple'::regconfig, (COALESCE(editor_title, title, ''::text) || ' '::text) || "
+    "COALESCE(editor_summary, summary, ''::text))"
+)
+
+
 class Item(Base):
     """One harvested item in the review queue; `identity_hash` is its unique key (T28)."""
 
@@ -236,6 +252,45 @@ class Item(Base):
         Index("ix_items_status_relevance", "status", "relevance"),
         Index("ix_items_source_guid", "source_id", "guid"),
         Index("ix_items_status_published", "status", "published_at"),
+        # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.review.PRIORITY_SQL_PG)
+        Index(
+            "ix_items_queue_priority",
+            "status",
+            text(
+                "(coalesce(items.relevance, 0) + extract(epoch from (least(coalesce(items.published_at, "
+                "items.first_seen_at), items.first_seen_at) - timestamptz '2000-01-01 00:00:00+00')) "
+                "/ 5184000) DESC"
+            ),
+            text("id DESC"),
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_items_funding_deadline",
+            "status",
+            "deadline",
+            "id",
+            postgresql_where=text("coalesce(editor_content_type, content_type) = 'funding'"),
+        ).ddl_if(dialect="postgresql"),
+        Index("ix_items_status_language", "status", "language").ddl_if(dialect="postgresql"),
+        # 0004_portal_indexes: partial indexes of the portal (expressions as in crawler.store.portal)
+        *(
+            Index(
+                name,
+                *(text(c) if "(" in c else c for c in columns),
+                postgresql_where=text(_PUBLISHED),
+                sqlite_where=text(_PUBLISHED),
+            )
+            for name, columns in _PORTAL_INDEXES
+        ),
+        Index(
+            "ix_items_sync",
+            "modified_at",
+            "id",
+            postgresql_where=text("approved_at IS NOT NULL"),
+            sqlite_where=text("approved_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_items_published_fts", text(_FTS), postgresql_using="gin", postgresql_where=text(_PUBLISHED)
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -295,6 +350,15 @@ class ItemTheme(Base):
     """Score of one of the six themes for one item; `assigned` when it passed its threshold."""
 
     __tablename__ = "item_themes"
+    __table_args__ = (
+        Index(
+            "ix_item_themes_assigned",
+            "theme",
+            "item_id",
+            postgresql_where=text("assigned"),
+            sqlite_where=text("assigned"),
+        ),
+    )
 
     item_id: Mapped[int] = mapped_column(BigId, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     theme: Mapped[str] = mapped_column(String(64), primary_key=True)

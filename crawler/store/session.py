@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.errors import DatabaseUnavailable
@@ -229,7 +229,10 @@ def shared_engine(url: str | None = None) -> Engine:
     key = database_url(url)
     engine = _ENGINES.get(key)
     if engine is None:
-        engine = _ENGINES[key] = make_engine(key, sqlite_immediate=True)
+        try:
+            engine = _ENGINES[key] = make_engine(key, sqlite_immediate=True)
+        except (ArgumentError, ImportError, OSError) as exc:  # bad URL, unknown driver, unusable path
+            raise DatabaseUnavailable(f"cannot use database URL {redacted_url(key)}: {exc}") from None
     return engine
 
 
@@ -257,5 +260,8 @@ def ensure_ready(url: str | None = None) -> str:
 
 
 def redacted_url(url: str | None = None) -> str:
-    """`describe_url` of the database in use (no password)."""
-    return describe_url(database_url(url))
+    """`describe_url` of the database in use (no password); the raw text if it is not a URL at all."""
+    try:
+        return describe_url(database_url(url))
+    except ArgumentError:
+        return "<not a database URL>"

@@ -1,0 +1,655 @@
+"""Read queries of the portal (read API, feeds, digests, export) and the API-token store.
+
+Every function takes a Session and never commits (DESIGN.md convention 11).
+
+Publication rule (the one place it is written down; T43):
+- an item is *published* when ``status`` is ``approved`` or ``changed``. ``changed`` is an approved
+  item whose source content changed since: it stays published with the content the editor approved
+  (the store keeps the editor-visible fields when a re-crawl changes an approved item) until an
+  editor looks at it again. ``pending``, ``deferred``, ``rejected`` (and a pending item an editor
+  has claimed) are never published.
+- an item is *unpublished* when ``approved_at`` is set (it was published once) and its status is no
+  longer approved/changed. The read API's ``updated_since`` sync returns it as a tombstone record
+  ``{"id": ..., "published": false, "modified_at": ...}`` so the portal can remove it. Items that
+  were never approved never leave the store in any form.
+- public values: the editor's corrections win: ``coalesce(editor_title, title)``, likewise for
+  summary, country and content type; themes are ``editor_themes`` when set, else the classifier's
+  assigned themes (item_themes.assigned).
+- ``modified_at`` is the time of the last change of an item's public state (approve, unpublish,
+  editorial edit). Every code path that changes it must call `mark_public_change` (or set the
+  column): the desk's approve/reject/defer/edit and any re-crawl that changes a published field.
+  The sync order is (modified_at, id); an item whose modified_at is NULL is not seen by sync.
+
+Ordering: listings are newest first by `SORT_DATE` = ``coalesce(published_at, first_seen_at)``
+then id (keyset pagination on that pair, so pages stay stable while items arrive); the sync
+(``updated_since``) is oldest change first by (modified_at, id).
+
+Full-text query: PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@
+websearch_to_tsquery('simple', q)`` (the 'simple' configuration: no stemming, because items come in
+24 languages; a GIN expression index of migration 0004 serves it); SQLite: case-insensitive LIKE
+on the public title and summary.
+
+Language versions of an item (detail view): the other published items of the same source whose
+canonical link differs only in the language code at one language position: a two-letter path
+segment (``/en/`` vs ``/de/``, EUR-Lex ``/EN/``) or a ``lang=``/``language=``/``locale=`` value
+(`language_variants`; looked up through the url_hash index). One official document id is one
+item (the identity of pipelines.dedup), so an official document is never split across rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from crawler.store.schema import (
+    ApiToken,
+    Item,
+    ItemTheme,
+    SourceRow,
+    UTCDateTime,
+    iso_z,
+    sha256_hex,
+    utcnow,
+)
+
+__all__ = [
+    "PUBLISHED_STATUSES",
+    "SORT_DATE",
+    "ItemFilter",
+    "Page",
+    "Session",
+    "TokenInfo",
+    "add_token",
+    "export_items",
+    "find_token",
+    "get_published_item",
+    "list_items",
+    "list_sources",
+    "list_tokens",
+    "mark_public_change",
+    "open_funding_calls",
+    "pending_summary",
+    "published_between",
+    "revoke_token",
+]
+
+PUBLISHED_STATUSES: tuple[str, ...] = ("approved", "changed")
+"""Statuses whose items the portal may show (see the module docstring)."""
+
+SORT_DATE = func.coalesce(Item.published_at, Item.first_seen_at, type_=UTCDateTime())
+"""Listing order key: the item's publication date, else when the harvest first saw it."""
+
+PUBLIC_TITLE = func.coalesce(Item.editor_title, Item.title)
+PUBLIC_SUMMARY = func.coalesce(Item.editor_summary, Item.summary)
+PUBLIC_COUNTRY = func.coalesce(Item.editor_country, Item.country)
+PUBLIC_CONTENT_TYPE = func.coalesce(Item.editor_content_type, Item.content_type)
+
+# the exact expression of the GIN index ix_items_published_fts (migration 0004): keep them identical
+FTS_DOCUMENT = func.to_tsvector(
+    literal_column("'simple'::regconfig"),
+    func.coalesce(Item.editor_title, Item.title, "")
+    + " "
+    + func.coalesce(Item.editor_summary, Item.summary, ""),
+)
+
+
+def is_published() -> ColumnElement[bool]:
+    """SQL condition: the item is published (status approved or changed)."""
+    return Item.status.in_(PUBLISHED_STATUSES)
+
+
+def mark_public_change(item: Item, when: datetime | None = None) -> None:
+    """Record that `item`'s public state changed now (approve, unpublish, editorial edit).
+
+    Sets ``modified_at`` (the key of the portal's ``updated_since`` sync); call it in the same
+    transaction as the change. Does not flush or commit.
+    """
+    item.modified_at = when or utcnow()
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Filters of `list_items`; None means "any".
+
+    themes: any of these values (theme names, and ids where editors stored ids);
+    country / content_type: the public value (editor's correction first), upper-case country codes
+    as stored (``EU``, ``DE``); language: ISO 639-1 as detected; source_id: the source's id;
+    published_from / published_to: inclusive bounds on published_at (UTC); q: full-text query;
+    updated_since: switch to sync mode (items whose public state changed at or after this time,
+    tombstones included, oldest change first).
+    """
+
+    themes: tuple[str, ...] = ()
+    country: str | None = None
+    language: str | None = None
+    content_type: str | None = None
+    source_id: str | None = None
+    published_from: datetime | None = None
+    published_to: datetime | None = None
+    q: str | None = None
+    updated_since: datetime | None = None
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _theme_condition(session: Session, values: Sequence[str]) -> ColumnElement[bool]:
+    """Editor themes when the editor set a list (an empty list too), else the assigned themes.
+
+    "No editor themes" is SQL NULL or JSON null (the JSON type stores Python None as ``null``).
+    """
+    # OFFSET 0 keeps PostgreSQL from turning this EXISTS under OR into a hashed subplan that reads every
+    # assigned theme row: probed per row through the primary key instead, while the listing index
+    # yields rows in order and the LIMIT stops early (bench/api.py: 44 ms -> under 5 ms)
+    assigned = exists(
+        select(ItemTheme.item_id)
+        .where(ItemTheme.item_id == Item.id, ItemTheme.theme.in_(values), ItemTheme.assigned.is_(True))
+        .offset(0)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        editor_list = func.jsonb_typeof(Item.editor_themes) == "array"
+        in_editor = Item.editor_themes.op("?|")(postgresql.array(list(values)))
+    else:
+        editor_list = func.json_type(Item.editor_themes) == "array"
+        each = func.json_each(Item.editor_themes).table_valued("value")
+        in_editor = exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))
+    return or_(and_(editor_list, in_editor), and_(func.coalesce(editor_list, False).is_(False), assigned))
+
+
+def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), q)
+        return FTS_DOCUMENT.op("@@")(query)
+    pattern = f"%{_like_escape(q)}%"
+    return or_(
+        func.coalesce(PUBLIC_TITLE, "").like(pattern, escape="\\"),
+        func.coalesce(PUBLIC_SUMMARY, "").like(pattern, escape="\\"),
+    )
+
+
+def _conditions(session: Session, flt: ItemFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if flt.themes:
+        where.append(_theme_condition(session, flt.themes))
+    if flt.country:
+        where.append(PUBLIC_COUNTRY == flt.country)  # noqa: SIM300 (a SQL expression, not a constant)
+    if flt.language:
+        where.append(Item.language == flt.language)
+    if flt.content_type:
+        where.append(PUBLIC_CONTENT_TYPE == flt.content_type)  # noqa: SIM300
+    if flt.source_id:
+        where.append(Item.source_id == flt.source_id)
+    # bounds on published_at, written on SORT_DATE (equal to it when published_at is set) so that the
+    # listing indexes read just the range, in order
+    if flt.published_from or flt.published_to:
+        where.append(Item.published_at.is_not(None))
+    if flt.published_from:
+        where.append(SORT_DATE >= flt.published_from)  # noqa: SIM300
+    if flt.published_to:
+        where.append(SORT_DATE <= flt.published_to)  # noqa: SIM300
+    if flt.q and flt.q.strip():
+        where.append(_text_condition(session, flt.q.strip()))
+    return where
+
+
+# --- rows to dicts -------------------------------------------------------------------------------
+
+_PUBLIC_COLUMNS = (
+    Item.id,
+    Item.status,
+    Item.source_id,
+    SourceRow.name.label("source_name"),
+    Item.url,
+    Item.canonical_url,
+    Item.official_id,
+    PUBLIC_TITLE.label("title"),
+    PUBLIC_SUMMARY.label("summary"),
+    Item.language,
+    PUBLIC_COUNTRY.label("country"),
+    PUBLIC_CONTENT_TYPE.label("content_type"),
+    Item.author,
+    Item.published_at,
+    Item.updated_at,
+    Item.deadline,
+    Item.approved_at,
+    Item.modified_at,
+    Item.editor_themes,
+    Item.attachments,
+    SORT_DATE.label("sort_date"),
+)
+
+
+def _themes_of(session: Session, rows: Sequence[Any]) -> dict[int, list[str]]:
+    """Public theme names per item id: editor_themes when set, else the assigned themes, best first."""
+    out: dict[int, list[str]] = {}
+    need = [row.id for row in rows if row.editor_themes is None]
+    if need:
+        found = session.execute(
+            select(ItemTheme.item_id, ItemTheme.theme)
+            .where(ItemTheme.item_id.in_(need), ItemTheme.assigned.is_(True))
+            .order_by(ItemTheme.item_id, ItemTheme.score.desc(), ItemTheme.theme)
+        ).all()
+        for item_id, theme in found:
+            out.setdefault(item_id, []).append(theme)
+    for row in rows:
+        if row.editor_themes is not None:
+            values = row.editor_themes if isinstance(row.editor_themes, list) else [row.editor_themes]
+            out[row.id] = [str(v) for v in values if v]
+    return out
+
+
+def _attachments(value: Any) -> list[dict[str, Any]]:
+    out = []
+    for entry in value or []:
+        if isinstance(entry, dict) and entry.get("url"):
+            out.append(
+                {"url": entry.get("url"), "title": entry.get("title"), "media_type": entry.get("media_type")}
+            )
+    return out
+
+
+def _public_dict(row: Any, themes: list[str]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "published": row.status in PUBLISHED_STATUSES,
+        "url": row.canonical_url or row.url,
+        "source_url": row.url,
+        "title": row.title,
+        "summary": row.summary,
+        "language": row.language,
+        "country": row.country,
+        "content_type": row.content_type,
+        "themes": themes,
+        "source_id": row.source_id,
+        "source_name": row.source_name,
+        "official_id": row.official_id,
+        "author": row.author,
+        "published_at": row.published_at,
+        "updated_at": row.updated_at,
+        "deadline": row.deadline,
+        "approved_at": row.approved_at,
+        "modified_at": row.modified_at,
+        "attachments": _attachments(row.attachments),
+    }
+
+
+def _tombstone(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "published": False, "modified_at": row.modified_at}
+
+
+# --- listing and sync ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of `list_items`.
+
+    items: public dicts (see `get_published_item`) or, in sync mode, tombstones
+    ``{"id", "published": False, "modified_at"}``; next_key: (datetime, id) to pass as `after` for
+    the next page, None on the last page; mode: "list" or "sync" (a key only fits its own mode).
+    """
+
+    items: list[dict[str, Any]]
+    next_key: tuple[datetime, int] | None
+    mode: str
+
+
+def list_items(
+    session: Session, flt: ItemFilter, *, limit: int = 50, after: tuple[datetime, int] | None = None
+) -> Page:
+    """A page of published items matching `flt`, newest first; or, with ``flt.updated_since``, the
+    sync page: items published or unpublished at or after that time, oldest change first.
+
+    `after` is the `Page.next_key` of the previous page (keyset pagination: no OFFSET, stable under
+    inserts). `limit` is used as given (the caller caps it). Raises nothing of its own.
+    """
+    limit = max(1, int(limit))
+    conditions = _conditions(session, flt)
+    stmt = select(*_PUBLIC_COLUMNS).join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
+    if flt.updated_since is None:
+        mode = "list"
+        stmt = stmt.where(is_published(), *conditions)
+        if after is not None:
+            stmt = stmt.where(tuple_(SORT_DATE, Item.id) < tuple_(literal(after[0], UTCDateTime()), after[1]))
+        stmt = stmt.order_by(SORT_DATE.desc(), Item.id.desc())
+    else:
+        mode = "sync"
+        stmt = stmt.where(
+            Item.approved_at.is_not(None),
+            Item.modified_at.is_not(None),
+            Item.modified_at >= flt.updated_since,
+            *conditions,
+        )
+        if after is not None:
+            key = tuple_(literal(after[0], UTCDateTime()), after[1])
+            stmt = stmt.where(tuple_(Item.modified_at, Item.id) > key)
+        stmt = stmt.order_by(Item.modified_at, Item.id)
+    rows = session.execute(stmt.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    published = [row for row in rows if row.status in PUBLISHED_STATUSES]
+    themes = _themes_of(session, published)
+    items = [
+        _public_dict(row, themes.get(row.id, [])) if row.status in PUBLISHED_STATUSES else _tombstone(row)
+        for row in rows
+    ]
+    next_key = None
+    if more and rows:
+        last = rows[-1]
+        next_key = (last.sort_date if mode == "list" else last.modified_at, last.id)
+    return Page(items=items, next_key=next_key, mode=mode)
+
+
+# --- detail --------------------------------------------------------------------------------------
+
+_LANGUAGE_POSITION = re.compile(
+    r"(?<=/)[a-zA-Z]{2}(?=/|$|[?#])"
+    r"|(?:(?<=[?&]lang=)|(?<=[?&]locale=)|(?<=[?&]language=))[a-zA-Z]{2}(?=&|$|#)",
+    re.IGNORECASE,
+)
+EU_LANGUAGES: tuple[str, ...] = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+)  # fmt: skip
+"""The 24 official EU languages (as classifier.themes.EU_LANGUAGES, which the store may not import)."""
+MAX_LANGUAGE_POSITIONS = 3
+
+
+def language_variants(url: str) -> list[str]:
+    """`url` with each of its language positions (at most 3) set to each EU language code.
+
+    Language positions: two-letter path segments and ``lang=``/``language=``/``locale=`` values; a
+    code is written in the case the URL used (EUR-Lex writes ``/EN/``). `url` itself is not listed.
+    Example: ``https://x.eu/en/news/1`` -> ``https://x.eu/bg/news/1``, ..., ``https://x.eu/sv/news/1``.
+    """
+    out: list[str] = []
+    for match in list(_LANGUAGE_POSITION.finditer(url))[:MAX_LANGUAGE_POSITIONS]:
+        code = match.group(0)
+        for language in EU_LANGUAGES:
+            variant = language.upper() if code.isupper() else language
+            if variant != code:
+                out.append(url[: match.start()] + variant + url[match.end() :])
+    return out
+
+
+def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
+    """The public record of published item `item_id`, or None (unknown or not published: same answer).
+
+    Keys: id, published (True), url (canonical link), source_url, title, summary, language, country,
+    content_type, themes (names), source_id, source_name, official_id, author, published_at,
+    updated_at, deadline, approved_at, modified_at (aware UTC datetimes or None), attachments
+    (list of {url, title, media_type}), versions (list of {id, language, title, url} for the item
+    itself and its other published language versions, see the module docstring).
+    """
+    stmt = (
+        select(*_PUBLIC_COLUMNS)
+        .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
+        .where(Item.id == item_id, is_published())
+    )
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    record = _public_dict(row, _themes_of(session, [row]).get(row.id, []))
+    versions = [{"id": row.id, "language": row.language, "title": row.title, "url": record["url"]}]
+    variants = language_variants(row.canonical_url or row.url or "")
+    if variants:
+        # candidates found through the url_hash index (SHA-256 of the canonical link)
+        others = session.execute(
+            select(Item.id, Item.language, PUBLIC_TITLE.label("title"), Item.url, Item.canonical_url)
+            .where(
+                Item.url_hash.in_([sha256_hex(v) for v in variants]),
+                is_published(),
+                Item.source_id == row.source_id,
+                Item.id != row.id,
+            )
+            .order_by(Item.language, Item.id)
+            .limit(50)
+        ).all()
+        wanted = set(variants)
+        for other in others:
+            if (other.canonical_url or other.url) in wanted:
+                versions.append(
+                    {
+                        "id": other.id,
+                        "language": other.language,
+                        "title": other.title,
+                        "url": other.canonical_url or other.url,
+                    }
+                )
+    record["versions"] = versions
+    return record
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+def list_sources(session: Session) -> list[dict[str, Any]]:
+    """Public metadata of every source, ordered by id: id, name, publisher, country, content_type,
+    kind, languages (sorted languages of its published items), published_items (count).
+
+    No health state, error text or URL leaves here (those are the desk's).
+    """
+    stats: dict[str, tuple[int, list[str]]] = {}
+    for source_id, language, count in session.execute(
+        select(Item.source_id, Item.language, func.count(Item.id))
+        .where(is_published())
+        .group_by(Item.source_id, Item.language)
+    ).all():
+        total, languages = stats.get(source_id, (0, []))
+        if language:
+            languages.append(language)
+        stats[source_id] = (total + int(count), languages)
+    out = []
+    for source in session.scalars(select(SourceRow).order_by(SourceRow.id)):
+        total, languages = stats.get(source.id, (0, []))
+        out.append(
+            {
+                "id": source.id,
+                "name": source.name,
+                "publisher": source.publisher,
+                "country": source.country,
+                "content_type": source.content_type,
+                "kind": source.kind,
+                "languages": sorted(set(languages)),
+                "published_items": total,
+            }
+        )
+    return out
+
+
+# --- funding calls, digests, export --------------------------------------------------------------
+
+
+def open_funding_calls(
+    session: Session, now: datetime, *, until: datetime | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Published items of content type ``funding`` whose deadline is after `now` (and, with `until`,
+    not after it), soonest deadline first, at most `limit`; public dicts as `get_published_item`
+    without versions."""
+    stmt = (
+        select(*_PUBLIC_COLUMNS)
+        .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
+        .where(is_published(), PUBLIC_CONTENT_TYPE == "funding", Item.deadline > now)
+    )
+    if until is not None:
+        stmt = stmt.where(Item.deadline <= until)
+    rows = session.execute(stmt.order_by(Item.deadline, Item.id).limit(max(1, limit))).all()
+    themes = _themes_of(session, rows)
+    return [_public_dict(row, themes.get(row.id, [])) for row in rows]
+
+
+def published_between(
+    session: Session, start: datetime, end: datetime, *, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Items published on the portal (approved_at) in [start, end) and still published, newest first."""
+    stmt = (
+        select(*_PUBLIC_COLUMNS)
+        .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
+        .where(is_published(), Item.approved_at >= start, Item.approved_at < end)
+        .order_by(Item.approved_at.desc(), Item.id.desc())
+        .limit(max(1, limit))
+    )
+    rows = session.execute(stmt).all()
+    themes = _themes_of(session, rows)
+    return [_public_dict(row, themes.get(row.id, [])) for row in rows]
+
+
+def pending_summary(session: Session, since: datetime) -> dict[str, Any]:
+    """What waits for the editors: counts of pending items.
+
+    Returns {"total": n, "new": n first seen at or after `since`, "by_language": {lang: n},
+    "by_theme": {theme name: n} (assigned themes; an item counts once per theme),
+    "new_by_language": {lang: n}}; "und" stands for an unknown language.
+    """
+    pending = Item.status == "pending"
+    lang = func.coalesce(Item.language, "und")
+    by_language = {
+        language: int(n)
+        for language, n in session.execute(
+            select(lang, func.count(Item.id)).where(pending).group_by(lang).order_by(lang)
+        ).all()
+    }
+    new_by_language = {
+        language: int(n)
+        for language, n in session.execute(
+            select(lang, func.count(Item.id))
+            .where(pending, Item.first_seen_at >= since)
+            .group_by(lang)
+            .order_by(lang)
+        ).all()
+    }
+    by_theme = {
+        theme: int(n)
+        for theme, n in session.execute(
+            select(ItemTheme.theme, func.count(ItemTheme.item_id))
+            .join(Item, Item.id == ItemTheme.item_id)
+            .where(pending, ItemTheme.assigned.is_(True))
+            .group_by(ItemTheme.theme)
+            .order_by(ItemTheme.theme)
+        ).all()
+    }
+    return {
+        "total": sum(by_language.values()),
+        "new": sum(new_by_language.values()),
+        "by_language": by_language,
+        "new_by_language": new_by_language,
+        "by_theme": by_theme,
+    }
+
+
+def export_items(
+    session: Session, *, since: datetime | None = None, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Every published item (public dicts as `list_items`), by id; with `since`, only those whose
+    public state changed at or after it (modified_at). Read in keyset batches of `batch` rows."""
+    last_id = 0
+    while True:
+        stmt = (
+            select(*_PUBLIC_COLUMNS)
+            .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
+            .where(is_published(), Item.id > last_id)
+        )
+        if since is not None:
+            stmt = stmt.where(Item.modified_at >= since)
+        rows = session.execute(stmt.order_by(Item.id).limit(batch)).all()
+        if not rows:
+            return
+        themes = _themes_of(session, rows)
+        for row in rows:
+            yield _public_dict(row, themes.get(row.id, []))
+        last_id = rows[-1].id
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "ewsi_"  # noqa: S105 (a public prefix, not a secret)
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex of a token (what api_tokens.token_hash stores; the token itself is never stored)."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token's public facts: id, name, rate limit per minute, created, revoked (or None)."""
+
+    id: int
+    name: str
+    rate_limit_per_minute: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _info(row: ApiToken) -> TokenInfo:
+    return TokenInfo(row.id, row.name, row.rate_limit_per_minute, row.created_at, row.revoked_at)
+
+
+def add_token(session: Session, name: str, *, rate_limit_per_minute: int = 600) -> tuple[str, TokenInfo]:
+    """Create a token named `name`; returns (the token, shown once; its info).
+
+    The token is ``ewsi_`` + 43 URL-safe characters (256 random bits). Raises ValueError when an
+    active token already has this name or the rate is not a positive integer.
+    """
+    if rate_limit_per_minute < 1:
+        raise ValueError("rate limit must be at least 1 request per minute")
+    active = session.scalars(
+        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    ).first()
+    if active is not None:
+        raise ValueError(f"an active token named {name!r} exists; revoke it first")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(name=name, token_hash=token_hash(token), rate_limit_per_minute=rate_limit_per_minute)
+    session.add(row)
+    session.flush()
+    return token, _info(row)
+
+
+def list_tokens(session: Session) -> list[TokenInfo]:
+    """Every token (revoked ones too), by id."""
+    return [_info(row) for row in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+
+
+def revoke_token(session: Session, name: str) -> int:
+    """Revoke the active tokens named `name`; returns how many were revoked (0: none active)."""
+    rows = list(session.scalars(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))))
+    now = utcnow()
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
+
+
+def find_token(session: Session, token: str) -> TokenInfo | None:
+    """The active token whose hash matches `token`, or None (unknown or revoked)."""
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    return None if row is None else _info(row)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 UTC with Z (re-exported for the web layer, which imports no SQLAlchemy)."""
+    return iso_z(value)

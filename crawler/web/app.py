@@ -1,0 +1,230 @@
+"""The web app factory: shared plumbing, the editors' desk, then the portal when it is installed.
+
+`create_app` sets up, in this order: settings and the database session factory (crawler.web.deps),
+the security-headers middleware (per-request CSP nonce), error pages (401 login, 403, 404, 503 when
+the database is down, T35), static files and Jinja2 templates (autoescaping on), the desk's routers
+(crawler.web.review), and finally ``crawler.web.portal.install(app)`` if that module exists.
+
+Content-Security-Policy of HTML pages (RELIABILITY.md T41, ASVS 14.4.3): ``default-src 'none'``;
+scripts only with this response's nonce; styles and images from our own origin; forms post to our
+own origin; no framing, no ``<base>``. Every response gets ``X-Content-Type-Options: nosniff``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import importlib.util
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crawler.store import make_engine, session_factory
+from crawler.store import review as store
+from crawler.store.session import database_url as resolve_database_url
+from crawler.web.auth import LoginRequired, clear_session_cookie
+from crawler.web.deps import Settings
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+RETRY_AFTER_S = 30
+DB_DOWN_MESSAGE = "The database is not reachable right now. Nothing was saved; please retry in a minute."
+
+
+def _csp(nonce: str) -> str:
+    return (
+        "default-src 'none'; "
+        f"script-src 'nonce-{nonce}'; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        "img-src 'self'; connect-src 'self'; font-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def safe_url(value: Any) -> str | None:
+    """`value` when it is an absolute http(s) URL without control characters or spaces, else None.
+
+    Used for every harvested link (item URL, attachments) so ``javascript:``, ``data:`` and obfuscated
+    variants (``jav&#x09;ascript:``) never become an href (T41).
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or any(ord(c) < 33 or ord(c) == 127 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime(fmt)
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """A recorded value for the history: lists joined with commas, None as a dash."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{100 * float(value):.0f}%"
+
+
+def make_templates() -> Environment:
+    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt, pct."""
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["dt"] = _fmt_dt
+    env.filters["pct"] = _pct
+    env.filters["show"] = _show
+    return env
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render templates/`name` with `context` plus request, csp_nonce and user (may be None)."""
+    env: Environment = request.app.state.templates
+    full = {
+        "request": request,
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
+        "user": getattr(request.state, "user", None),
+        **context,
+    }
+    return HTMLResponse(env.get_template(name).render(full), status_code=status_code)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_json(request):
+        key = {503: "database_unavailable", 404: "not_found", 403: "forbidden", 401: "unauthorized"}
+        return JSONResponse(
+            {"error": key.get(status, "error"), "message": message}, status_code=status, headers=headers
+        )
+    response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.method == "GET" and not exc.expired and not _wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        message = "Your session has ended: please log in again." if exc.expired else "Please log in."
+        response = _error(request, 401, message)
+        if exc.expired:
+            clear_session_cookie(response)
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "Not found.", 405: "Method not allowed."}
+        message = exc.detail if isinstance(exc.detail, str) else messages.get(exc.status_code, "Error.")
+        return _error(request, exc.status_code, message, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "invalid_request", "detail": exc.errors()}, status_code=422)
+        return _error(request, 400, "The request was not understood (a field is missing or malformed).")
+
+    async def db_down(request: Request, exc: Exception) -> Response:
+        log.warning(
+            "database unavailable during %s %s: %s", request.method, request.url.path, type(exc).__name__
+        )
+        return _error(request, 503, DB_DOWN_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
+
+    for cls in store.DB_ERRORS:
+        app.add_exception_handler(cls, db_down)
+
+
+def _install_security_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        nonce = base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+        request.state.csp_nonce = nonce
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        headers = response.headers
+        # server-side time to the first byte of the body (what bench/queue.py reports)
+        headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if headers.get("content-type", "").startswith("text/html"):
+            headers["Content-Security-Policy"] = _csp(nonce)
+            headers.setdefault("Cache-Control", "no-store")
+        else:
+            headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        return response
+
+
+def create_app(database_url: str | None = None, *, testing: bool = False) -> Any:
+    """Build the FastAPI app for the database at `database_url` (default: ``EWSI_DATABASE_URL`` or the
+    SQLite file; see `crawler.store.session.database_url`).
+
+    `testing`: a test app (same behaviour; errors are not hidden by the server's error page). The
+    database is not contacted here: the first request connects. Returns a `fastapi.FastAPI`.
+    """
+    url = resolve_database_url(database_url)
+    settings = Settings.from_env(url, testing=testing)
+    app = FastAPI(title="ewsi-harvester", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    # SQLite: BEGIN IMMEDIATE so a read-then-write request waits for the writer instead of failing
+    # PostgreSQL: no JIT; it adds 100-200 ms of compilation to queue queries the planner misjudges
+    # as expensive, which short interactive queries never win back (bench/queue.py)
+    extra = {"connect_args": {"options": "-c jit=off"}} if url.startswith("postgresql") else {}
+    app.state.engine = make_engine(url, sqlite_immediate=True, **extra)
+    app.state.session_factory = session_factory(app.state.engine)
+    app.state.templates = make_templates()
+    app.state.counts_cache = {}
+    _install_security_headers(app)
+    _install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    from crawler.web import review
+
+    app.include_router(review.router)
+    if importlib.util.find_spec("crawler.web.portal") is not None:
+        portal = importlib.import_module("crawler.web.portal")
+        install = getattr(portal, "install", None)
+        if callable(install):
+            install(app)
+    return app

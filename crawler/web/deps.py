@@ -1,0 +1,121 @@
+"""The small, stable contract every router of the web app relies on (review desk and portal).
+
+`crawler.web.app.create_app` builds one `Settings` and one session factory per app and keeps them on
+``app.state``; routers read them only through the functions here, so a test app (``testing=True``)
+and the served app behave the same.
+
+Use in a router::
+
+    from fastapi import APIRouter, Depends
+    from crawler.web.deps import DbSession, Settings, get_settings
+
+    router = APIRouter()
+
+    @router.get("/api/v1/items")
+    def items(session: DbSession, settings: Settings = Depends(get_settings)) -> dict: ...
+
+Transactions: the session from `get_session` is opened per request and is NEVER committed by the
+dependency; a handler that writes calls ``session.commit()`` itself before it builds its response
+(so a failed commit becomes an error answer, never a 200 for lost work). Whatever is not committed
+is rolled back when the request ends. Query functions in crawler.store never commit
+(DESIGN.md convention 11).
+
+Database outages: any `crawler.errors.DatabaseUnavailable` or driver connection error raised by a
+handler is turned by the app into ``503 Service Unavailable`` with ``Retry-After`` and a retry
+message (RELIABILITY.md T35), as HTML for pages and JSON (``{"error": "database_unavailable", ...}``)
+for paths under ``/api/``. Routers need not catch them.
+
+Security headers: the app adds ``X-Content-Type-Options: nosniff``, ``Referrer-Policy`` and
+``X-Frame-Options`` to every response, and to HTML responses a Content-Security-Policy with
+``default-src 'none'`` and a per-request nonce (`csp_nonce`). JSON/Atom/iCal responses get
+``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``.
+
+This module imports no SQLAlchemy (only crawler.store does, DESIGN.md); the session type comes
+from `crawler.store.review.Session`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from crawler.store.review import Session
+
+SESSION_COOKIE = "__Host-ewsi_session"
+"""Name of the editors' session cookie (``__Host-`` prefix: Secure, Path=/, no Domain; ASVS 3.4.4)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings of one app, read once from arguments and environment by `create_app`.
+
+    - database_url: SQLAlchemy URL of the review-queue database (``EWSI_DATABASE_URL`` or the
+      SQLite default, see `crawler.store.session.database_url`).
+    - testing: True for test apps (no behaviour change except that nothing is read from ``.env``-like
+      places and errors are not swallowed by the server error page).
+    - session_idle_timeout_s: an editor session ends after this many seconds without a request
+      (1800 s = 30 min, ASVS 3.3.2 level 2).
+    - session_absolute_timeout_s: a session ends this long after login whatever happens (12 h).
+    - claim_lease_s: how long opening an item claims it (5 min), renewed while the editor works.
+    - login_max_failures_per_hour: failed logins per account per rolling hour before the account is
+      throttled, across all client addresses (100, ASVS 2.2.1).
+    - page_size: rows per queue page (50).
+    - trusted_origins: extra origins (``scheme://host:port``) accepted by the CSRF Origin check besides
+      the request's own origin (``EWSI_TRUSTED_ORIGINS``, comma separated).
+    - extra: free-form settings for other routers (e.g. the portal's rate limits); read-only.
+    """
+
+    database_url: str
+    testing: bool = False
+    session_idle_timeout_s: int = 30 * 60
+    session_absolute_timeout_s: int = 12 * 3600
+    claim_lease_s: int = 5 * 60
+    login_max_failures_per_hour: int = 100
+    page_size: int = 50
+    trusted_origins: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, database_url: str, *, testing: bool = False) -> Settings:
+        """Settings with `database_url` and the environment's ``EWSI_TRUSTED_ORIGINS``."""
+        origins = tuple(
+            o.strip().rstrip("/") for o in os.environ.get("EWSI_TRUSTED_ORIGINS", "").split(",") if o.strip()
+        )
+        return cls(database_url=database_url, testing=testing, trusted_origins=origins)
+
+
+def get_settings(request: Request) -> Settings:
+    """FastAPI dependency: the app's `Settings` (``request.app.state.settings``)."""
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: a SQLAlchemy Session for this request, closed (and rolled back) at the end.
+
+    Never commits: handlers that write call ``session.commit()`` before answering. Connecting is
+    lazy, so a request that does not touch the database never opens a connection.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+"""Annotated type for handlers: ``def view(session: DbSession) -> ...``."""
+
+
+def csp_nonce(request: Request) -> str:
+    """The CSP nonce of this request (base64url, 128 bits); use it as ``<script nonce="...">``."""
+    return request.state.csp_nonce
+
+
+def client_address(request: Request) -> str:
+    """The client's IP address as the server saw it (no proxy headers are trusted), or ``unknown``."""
+    return request.client.host if request.client else "unknown"

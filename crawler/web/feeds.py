@@ -1,0 +1,231 @@
+"""Atom feeds of published items and an iCalendar feed of open funding calls.
+
+Routes (rate-limited like the read API, crawler.web.portal):
+- ``GET /feeds/atom?theme=&country=&content_type=&language=&source=``: Atom 1.0 (RFC 4287) of the
+  newest published items matching the filters (`PortalConfig.feed_size` entries, 50);
+- ``GET /feeds/theme/{theme}.atom``, ``/feeds/country/{code}.atom``, ``/feeds/type/{content_type}.atom``:
+  the same for one theme, country or content type (stable URLs to subscribe to);
+- ``GET /feeds/funding.ics``: iCalendar (RFC 5545) with one event per open funding call (published,
+  content type ``funding``, deadline in the future), at its deadline, the 200 soonest.
+
+Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
+(``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
+U+FFFE/U+FFFF) and C1 controls are removed first by `crawler.web.portal.clean_out`. iCalendar text is
+escaped by the icalendar package after the same cleaning. Entry ids are the items' API URLs under
+``EWSI_PUBLIC_URL``, so they stay stable when an item's link changes.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+
+from crawler.store import portal as store
+from crawler.web.deps import DbSession
+from crawler.web.portal import (
+    API_PREFIX,
+    ERROR_RESPONSES,
+    ThemeParam,
+    build_filter,
+    clean_out,
+    portal_state,
+    public_record,
+    rate_limit,
+    safe_link,
+    theme_ids,
+    theme_names,
+)
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+ICS_TYPE = "text/calendar; charset=utf-8"
+FEED_AUTHOR = "European Web Site on Integration"
+
+router = APIRouter(
+    prefix="/feeds", tags=["feeds"], dependencies=[Depends(rate_limit)], responses=ERROR_RESPONSES
+)
+
+
+def _rfc3339(value: datetime | None) -> str:
+    value = value or datetime.now(UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: clean_out(v) or "" for k, v in attrs.items()})
+    if text is not None:
+        element.text = clean_out(text)
+    return element
+
+
+def atom_document(
+    items: list[dict[str, Any]], *, title: str, feed_url: str, base_url: str, now: datetime | None = None
+) -> bytes:
+    """An Atom 1.0 feed (UTF-8 bytes with XML declaration) of API records (`public_record` output).
+
+    Feed id and rel=self link: `feed_url`; each entry: id and rel=related link = its API URL,
+    rel=alternate = the source page (when it is an http(s) link), title and summary as text,
+    updated = modified_at (else approved_at, published_at), published, one category per theme
+    (term = theme id, label = name), author = the source's name.
+    """
+    names = theme_names()
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, "id", feed_url)
+    _sub(feed, "title", title)
+    times = [i.get("modified_at") or i.get("approved_at") or i.get("published_at") for i in items]
+    _sub(feed, "updated", _rfc3339(max((t for t in times if t), default=now)))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
+    _sub(feed, "link", rel="alternate", type="text/html", href=base_url + "/")
+    author = _sub(feed, "author")
+    _sub(author, "name", FEED_AUTHOR)
+    _sub(feed, "generator", "ewsi-harvester")
+    for item, updated in zip(items, times, strict=True):
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", item["api_url"])
+        _sub(entry, "title", item.get("title") or "(untitled)", type="text")
+        _sub(entry, "updated", _rfc3339(updated or now))
+        if item.get("published_at"):
+            _sub(entry, "published", _rfc3339(item["published_at"]))
+        if item.get("url"):
+            _sub(entry, "link", rel="alternate", type="text/html", href=item["url"])
+        _sub(entry, "link", rel="related", type="application/json", href=item["api_url"])
+        if item.get("summary"):
+            _sub(entry, "summary", item["summary"], type="text")
+        for theme_id in item.get("themes") or []:
+            _sub(
+                entry,
+                "category",
+                term=theme_id,
+                label=names.get(theme_id, theme_id),
+                scheme=f"{base_url}{API_PREFIX}/themes",
+            )
+        entry_author = _sub(entry, "author")
+        _sub(entry_author, "name", item.get("source_name") or item.get("source_id") or FEED_AUTHOR)
+    ET.register_namespace("", ATOM_NS)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _feed_response(request: Request, session: Any, *, title: str, **filters: Any) -> Response:
+    state = portal_state(request)
+    flt = build_filter(**filters)
+    page = store.list_items(session, flt, limit=state.config.feed_size)
+    base = state.config.public_url
+    items = [public_record(row, base) for row in page.items]
+    query = urlencode(sorted((k, v) for k, v in request.query_params.items() if k in filters and v))
+    path = urlsplit(str(request.url)).path
+    feed_url = f"{base}{path}" + (f"?{query}" if query else "")
+    body = atom_document(items, title=title, feed_url=feed_url, base_url=base)
+    return Response(body, media_type=ATOM_TYPE)
+
+
+def _title(theme: str | None, country: str | None, content_type: str | None) -> str:
+    parts = []
+    if theme:
+        parts.append(theme_names()[theme_ids()[theme]])
+    if country:
+        parts.append(country.upper())
+    if content_type:
+        parts.append(content_type)
+    return "EWSI: " + (" · ".join(parts) if parts else "latest items")
+
+
+_ATOM = {200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0 feed"}}
+
+
+@router.get("/atom", response_class=Response, responses=_ATOM, summary="Atom feed of published items")
+def atom_feed(
+    request: Request,
+    session: DbSession,
+    theme: Annotated[ThemeParam | None, Query()] = None,  # type: ignore[valid-type]
+    country: Annotated[str | None, Query(max_length=8)] = None,
+    content_type: Annotated[str | None, Query(max_length=32)] = None,
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    source: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The newest published items matching the filters, as Atom."""
+    return _feed_response(
+        request,
+        session,
+        title=_title(theme, country, content_type),
+        theme=theme,
+        country=country,
+        content_type=content_type,
+        language=language,
+        source=source,
+    )
+
+
+@router.get("/theme/{theme}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of one theme")
+def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Response:  # type: ignore[valid-type]
+    """The newest published items of one theme (id or name), as Atom."""
+    return _feed_response(request, session, title=_title(theme, None, None), theme=theme)
+
+
+@router.get(
+    "/country/{country}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a country"
+)
+def country_feed(request: Request, session: DbSession, country: str) -> Response:
+    """The newest published items of one country code (``EU`` for EU-level items), as Atom."""
+    if len(country) > 8:
+        raise HTTPException(404, "not found")
+    return _feed_response(request, session, title=_title(None, country, None), country=country)
+
+
+@router.get(
+    "/type/{content_type}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a type"
+)
+def type_feed(request: Request, session: DbSession, content_type: str) -> Response:
+    """The newest published items of one content type (news, document, funding, ...), as Atom."""
+    if len(content_type) > 32:
+        raise HTTPException(404, "not found")
+    return _feed_response(request, session, title=_title(None, None, content_type), content_type=content_type)
+
+
+def calendar_document(calls: list[dict[str, Any]], *, base_url: str, now: datetime | None = None) -> bytes:
+    """An iCalendar (RFC 5545) of funding deadlines: one VEVENT per call at its deadline.
+
+    UID ``item-<id>@<public host>``, DTSTAMP now, DTSTART = DTEND = deadline (UTC), SUMMARY
+    "Deadline: <title>", DESCRIPTION summary and link, URL the call's page (else its API URL).
+    """
+    from icalendar import Calendar, Event
+
+    now = now or datetime.now(UTC)
+    host = urlsplit(base_url).hostname or "ewsi.invalid"
+    cal = Calendar()
+    cal.add("prodid", "-//ewsi-harvester//funding deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", "EWSI funding deadlines")
+    for call in calls:
+        event = Event()
+        event.add("uid", f"item-{call['id']}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", call["deadline"].astimezone(UTC))
+        event.add("dtend", call["deadline"].astimezone(UTC))
+        event.add("summary", clean_out(f"Deadline: {call.get('title') or '(untitled)'}"))
+        link = call.get("url") or call["api_url"]
+        description = "\n\n".join(p for p in (call.get("summary"), link) if p)
+        event.add("description", clean_out(description))
+        event.add("url", link)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+@router.get(
+    "/funding.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar"}},
+    summary="iCalendar of open funding calls",
+)
+def funding_calendar(request: Request, session: DbSession) -> Response:
+    """Open funding calls (deadline in the future), soonest first, as iCalendar."""
+    base = portal_state(request).config.public_url
+    now = datetime.now(UTC)
+    calls = [public_record(row, base) for row in store.open_funding_calls(session, now)]
+    for call in calls:
+        call["url"] = safe_link(call.get("url"))
+    return Response(calendar_document(calls, base_url=base, now=now), media_type=ICS_TYPE)

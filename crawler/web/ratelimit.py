@@ -1,0 +1,88 @@
+"""In-process token-bucket rate limiter of the portal read API and feeds.
+
+Each client has a bucket of `capacity` tokens (its per-minute limit) that refills continuously at
+capacity / 60 tokens per second; a request takes one token or is refused with the number of seconds
+until one is back (``429 Too Many Requests`` with ``Retry-After``). Keys: ``addr:<client address>``
+for anonymous requests (the address the server saw: run uvicorn with ``--proxy-headers`` and
+``--forwarded-allow-ips`` behind a reverse proxy so it is the real client), ``token:<id>`` for
+requests with a valid API token, each with the token's own limit.
+
+Scope and limits of the design: state lives in one process (with N worker processes a client gets up
+to N times its limit); buckets are kept in memory and, past `max_keys`, full (idle) buckets are
+dropped first, so memory stays bounded under address spraying.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    capacity: float
+    stamp: float
+
+
+class TokenBucketLimiter:
+    """Thread-safe token buckets keyed by client (see the module docstring).
+
+    `clock` returns seconds (monotonic); injectable for tests. `max_keys` bounds the number of buckets.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, max_keys: int = 50_000) -> None:
+        self._clock = clock
+        self._max_keys = max_keys
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, per_minute: int) -> tuple[bool, int, float]:
+        """Take one token from `key`'s bucket of `per_minute` capacity.
+
+        Returns (allowed, tokens left rounded down, seconds until the next token when refused else 0).
+        A `per_minute` below 1 refuses everything.
+        """
+        capacity = float(max(0, per_minute))
+        if capacity <= 0:
+            return False, 0, 60.0
+        rate = capacity / 60.0
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                if len(self._buckets) >= self._max_keys:
+                    self._prune(now)
+                bucket = self._buckets[key] = _Bucket(capacity, capacity, now)
+            else:
+                bucket.tokens = min(capacity, bucket.tokens + (now - bucket.stamp) * rate)
+                bucket.capacity = capacity
+                bucket.stamp = now
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return True, int(bucket.tokens), 0.0
+            return False, 0, (1.0 - bucket.tokens) / rate
+
+    def _prune(self, now: float) -> None:
+        """Drop buckets that have refilled (their clients are idle); if none, the oldest half."""
+        idle = [
+            key
+            for key, b in self._buckets.items()
+            if b.tokens + (now - b.stamp) * b.capacity / 60.0 >= b.capacity
+        ]
+        if not idle:
+            by_age = sorted(self._buckets, key=lambda k: self._buckets[k].stamp)
+            idle = by_age[: max(1, len(by_age) // 2)]
+        for key in idle:
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def retry_after_header(seconds: float) -> str:
+    """Whole seconds for a ``Retry-After`` header (at least 1)."""
+    return str(max(1, math.ceil(seconds)))

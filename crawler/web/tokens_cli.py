@@ -1,0 +1,81 @@
+"""``ewsi api-token``: manage the portal's API tokens.
+
+    ewsi api-token add NAME [--rate N]   create a token (printed once; only its SHA-256 is stored)
+    ewsi api-token list                  every token: name, rate limit, created, revoked
+    ewsi api-token revoke NAME           revoke the active token with this name
+
+The database is ``--database-url``, else ``EWSI_DATABASE_URL``, else the SQLite default. Exit codes:
+0 done, 1 nothing to revoke or a name already in use, 2 bad arguments or database unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from crawler.errors import DatabaseUnavailable
+from crawler.store import ensure_ready, session_scope
+from crawler.store import portal as store
+
+DEFAULT_RATE = 600
+"""Requests per minute of a new token (ten times the anonymous 60)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments of ``ewsi api-token``."""
+    parser = argparse.ArgumentParser(prog="ewsi api-token", description="manage portal API tokens")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
+    sub = parser.add_subparsers(dest="action", required=True)
+    add = sub.add_parser("add", help="create a token and print it once")
+    add.add_argument("name")
+    add.add_argument("--rate", type=int, default=DEFAULT_RATE, help=f"requests per minute ({DEFAULT_RATE})")
+    sub.add_parser("list", help="list tokens")
+    revoke = sub.add_parser("revoke", help="revoke the active token with this name")
+    revoke.add_argument("name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``ewsi api-token`` (see the module docstring)."""
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        ensure_ready(args.database_url)
+        with session_scope(args.database_url) as session:
+            if args.action == "add":
+                name = args.name.strip()
+                if not name or len(name) > 64:
+                    print("name must be 1 to 64 characters", file=sys.stderr)
+                    return 2
+                try:
+                    token, info = store.add_token(session, name, rate_limit_per_minute=args.rate)
+                except ValueError as exc:
+                    print(str(exc), file=sys.stderr)
+                    return 1 if "exists" in str(exc) else 2
+                print(token)
+                print(
+                    f"token {info.name!r} created ({info.rate_limit_per_minute} requests/min); "
+                    "it is shown only this once",
+                    file=sys.stderr,
+                )
+                return 0
+            if args.action == "list":
+                for info in store.list_tokens(session):
+                    revoked = store.iso(info.revoked_at) or "-"
+                    print(
+                        f"{info.name}\t{info.rate_limit_per_minute}/min\t{store.iso(info.created_at)}\t{revoked}"
+                    )
+                return 0
+            count = store.revoke_token(session, args.name)
+            if not count:
+                print(f"no active token named {args.name!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.name!r}", file=sys.stderr)
+            return 0
+    except DatabaseUnavailable as exc:
+        print(f"database unavailable: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

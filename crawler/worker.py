@@ -1,0 +1,264 @@
+"""A bounded worker process: run one function on untrusted input with memory and time limits.
+
+The extraction stage (trafilatura, pypdf, lxml) runs here so that a pathological page or a PDF bomb
+costs one item, never the crawl or the machine (../shared/RELIABILITY.md §2 "Extraction worker",
+T13-T16). One persistent child process is reused across calls (the per-call cost is one pickle
+round trip over a pipe); it is started lazily and restarted after it was killed.
+
+Limits, per call:
+- address space of the child: `MEMORY_LIMIT_BYTES` (768 MiB) via ``setrlimit(RLIMIT_AS)`` set in the
+  child before it imports the target; an allocation past it raises MemoryError, kills the child, or
+  comes back from a C library as some other error; all three are answered as ``memory`` (the last
+  one recognised by the call's peak address space reaching `CEILING_SHARE` of the limit) and the
+  child exits, so the next call gets a fresh heap;
+- wall time: the caller's `timeout` (20 s HTML, 30 s PDF in the extract stage); past it the child is
+  killed with SIGKILL and the call reports ``timeout``.
+
+The child is a fresh interpreter (``python -m crawler.worker``) talking over a socket pair with
+`multiprocessing.connection.Connection` framing: forking a process that runs Scrapy's reactor and its
+thread pool could copy held locks, and multiprocessing's spawn would re-import the caller's main
+module. The target is named as ``"module:function"`` and imported in the child only, so this module
+imports nothing of the project. Thread-safe for one caller at a time (a lock
+serialises calls); Scrapy's pipelines call it from the reactor thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+MEMORY_LIMIT_BYTES = 768 * MIB
+"""Address-space limit of the worker (RELIABILITY.md §2, measured 1.7 GB for trafilatura on T13a)."""
+START_TIMEOUT_S = 60.0
+"""How long a fresh worker may take to import its target before the call counts as a timeout."""
+
+_MEMORY_EXIT = 3
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    """Outcome of one `BoundedWorker.call`.
+
+    value: what the target returned (None unless `error` is None).
+    error: None, ``"timeout"`` (killed at the wall limit), ``"memory"`` (MemoryError or the child died,
+        which under the address-space limit means an allocation failed), or ``"error"`` (the target
+        raised; `detail` holds ``Type: message``).
+    seconds: wall time of the call in the parent, start-up of a fresh worker excluded.
+    peak_rss_bytes: the worker's peak resident set size so far (VmHWM), None when unknown.
+    """
+
+    value: Any = None
+    error: str | None = None
+    detail: str | None = None
+    seconds: float = 0.0
+    peak_rss_bytes: int | None = None
+
+
+def _peak_rss_self() -> int | None:
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so it would include the parent's size
+    return _proc_status_bytes("self", "VmHWM:")
+
+
+def _serve(conn: Connection, target: str, memory_bytes: int) -> None:
+    """Child main loop: receive argument tuples, answer (status, value, peak_rss) tuples."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    module_name, function_name = target.split(":")
+    function = getattr(importlib.import_module(module_name), function_name)
+    conn.send(("ready", None, _peak_rss_self()))
+    while True:
+        try:
+            args = conn.recv()
+        except (EOFError, OSError):
+            return
+        if args is None:
+            return
+        try:
+            value = function(*args)
+        except MemoryError:
+            value = None  # free what we can before answering
+            try:
+                conn.send(("memory", None, _peak_rss_self()))
+            finally:
+                os._exit(_MEMORY_EXIT)  # the heap may be in a bad state: start afresh
+        except Exception as exc:  # the target promises not to raise; report it if it does
+            if _hit_ceiling(memory_bytes):
+                conn.send(("memory", None, _peak_rss_self()))
+                os._exit(_MEMORY_EXIT)
+            conn.send(("error", f"{type(exc).__name__}: {str(exc)[:300]}", _peak_rss_self()))
+            continue
+        if _hit_ceiling(memory_bytes):
+            # the libraries turn a failed allocation into their own errors (lxml: "XPathEvalError:
+            # unknown error"); a peak at the ceiling says what happened: report it and start afresh
+            conn.send(("memory", None, _peak_rss_self()))
+            os._exit(_MEMORY_EXIT)
+        try:
+            conn.send(("ok", value, _peak_rss_self()))
+        except MemoryError:
+            os._exit(_MEMORY_EXIT)
+
+
+CEILING_SHARE = 0.95
+"""A call whose peak address space reached this share of the limit ran out of memory."""
+
+
+def _hit_ceiling(memory_bytes: int) -> bool:
+    peak = _proc_status_bytes("self", "VmPeak:")
+    return peak is not None and peak >= memory_bytes * CEILING_SHARE
+
+
+def _proc_status_bytes(pid: int | str, field: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(field):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _vm_hwm(pid: int) -> int | None:
+    """Peak RSS of a live process from /proc (bytes), or None."""
+    return _proc_status_bytes(pid, "VmHWM:")
+
+
+class BoundedWorker:
+    """A persistent child process running `target` (``"module:function"``) under limits.
+
+    `call(*args, timeout=s)` returns a `WorkerResult`; it never raises for anything the child does.
+    `restarts` counts how often the child had to be replaced; `close()` stops it (also at exit).
+    """
+
+    def __init__(self, target: str, *, memory_bytes: int = MEMORY_LIMIT_BYTES):
+        self.target = target
+        self.memory_bytes = memory_bytes
+        self.restarts = 0
+        self.calls = 0
+        self._process: subprocess.Popen[bytes] | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def _start(self) -> None:
+        parent_sock, child_sock = socket.socketpair()
+        command = [sys.executable, "-m", "crawler.worker", self.target, str(self.memory_bytes),
+                   str(child_sock.fileno())]  # fmt: skip
+        try:
+            process = subprocess.Popen(command, pass_fds=[child_sock.fileno()], stdin=subprocess.DEVNULL)
+        finally:
+            child_sock.close()
+        conn = Connection(parent_sock.detach())
+        self._process, self._conn = process, conn
+        try:
+            ready = conn.poll(START_TIMEOUT_S)
+            status = conn.recv()[0] if ready else "no answer"
+        except (EOFError, OSError):
+            status = "exited"
+        if status != "ready":
+            self._kill()
+            raise RuntimeError(f"extraction worker for {self.target} failed to start: {status}")
+
+    def _kill(self) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if process is not None and process.poll() is None:
+            process.kill()
+        if process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(5)
+        if conn is not None:
+            conn.close()
+
+    def close(self) -> None:
+        """Stop the child (politely, then by force)."""
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(OSError):
+                    self._conn.send(None)
+            if self._process is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._process.wait(2)
+            self._kill()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._process.pid if self._process is not None and self._process.poll() is None else None
+
+    # -- calls ------------------------------------------------------------------------------------
+    def call(self, *args: Any, timeout: float) -> WorkerResult:
+        """Run the target on `args` (picklable) in the child with a wall limit of `timeout` seconds."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                if self._process is not None:
+                    self.restarts += 1
+                self._kill()
+                self._start()
+            assert self._process is not None and self._conn is not None
+            pid = self._process.pid
+            self.calls += 1
+            started = time.monotonic()
+            try:
+                self._conn.send(args)
+                answered = self._conn.poll(timeout)
+            except (OSError, EOFError):
+                answered = False
+            if not answered:
+                seconds = time.monotonic() - started
+                peak = _vm_hwm(pid) if pid else None
+                dead = self._process.poll() is not None
+                self._kill()
+                self.restarts += 1
+                if dead:  # died without a word: the kernel or the allocator ended it
+                    return WorkerResult(error="memory", detail="worker died", seconds=seconds,
+                                        peak_rss_bytes=peak)  # fmt: skip
+                return WorkerResult(error="timeout", detail=f"no answer within {timeout:g} s",
+                                    seconds=seconds, peak_rss_bytes=peak)  # fmt: skip
+            try:
+                status, value, peak = self._conn.recv()
+            except (EOFError, OSError):
+                seconds = time.monotonic() - started
+                self._kill()
+                self.restarts += 1
+                return WorkerResult(error="memory", detail="worker died", seconds=seconds)
+            seconds = time.monotonic() - started
+            if status == "memory":
+                self._kill()
+                self.restarts += 1
+                return WorkerResult(
+                    error="memory", detail="MemoryError", seconds=seconds, peak_rss_bytes=peak
+                )
+            if status == "error":
+                return WorkerResult(error="error", detail=value, seconds=seconds, peak_rss_bytes=peak)
+            return WorkerResult(value=value, seconds=seconds, peak_rss_bytes=peak)
+
+    def __enter__(self) -> BoundedWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _main(argv: list[str]) -> int:
+    """Child entry: ``python -m crawler.worker MODULE:FUNCTION MEMORY_BYTES FD``."""
+    target, memory, fd = argv
+    _serve(Connection(int(fd)), target, int(memory))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,71 @@
+"""``ewsi export`` (crawler.web.export): published items only, JSON Lines and CSV, formula injection
+neutralised, --since. Data from test_portal_api.populate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from test_portal_api import NOW, PUBLISHED, make_item, portal_db, shared_db  # noqa: F401
+
+from crawler.store import make_engine, session_factory
+from crawler.web import export
+
+
+def test_jsonl_has_published_items_only(shared_db, tmp_path):  # noqa: F811
+    out = tmp_path / "items.jsonl"
+    assert export.main(["--format", "jsonl", "--output", str(out), "--database-url", shared_db]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == sorted(PUBLISHED)
+    two = next(r for r in rows if r["id"] == 2)
+    assert two["title"] == "Editor title" and two["themes"] == ["education_culture"]
+    assert two["published_at"].endswith("Z")
+    assert "secret" not in out.read_text(encoding="utf-8").lower()
+
+
+def test_csv_to_stdout_with_since(shared_db, capsys):  # noqa: F811
+    since = (NOW - timedelta(hours=2, minutes=30)).isoformat()
+    assert export.main(["--format", "csv", "--since", since, "--database-url", shared_db]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["id"] for r in rows] == ["1", "2"]  # modified_at = NOW - id hours
+    assert rows[1]["themes"] == "education_culture"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("plain = text", "plain = text"),
+        (None, ""),
+    ],
+)
+def test_safe_cell(value, cell):
+    assert export.safe_cell(value) == cell
+
+
+def test_formula_titles_are_neutralised_in_the_file(portal_db, tmp_path):  # noqa: F811
+    engine = make_engine(portal_db)
+    with session_factory(engine)() as session:
+        make_item(session, 30, title="=cmd|' /C calc'!A0", summary="@evil")
+        session.commit()
+    engine.dispose()
+    out = tmp_path / "items.csv"
+    assert export.main(["--format", "csv", "-o", str(out), "--database-url", portal_db]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet programs
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
+    assert rows["30"]["title"] == "'=cmd|' /C calc'!A0" and rows["30"]["summary"] == "'@evil"
+    assert rows["11"]["url"] == ""  # the javascript: link is not exported
+    assert set(rows) == {str(i) for i in [*PUBLISHED, 30]}
+
+
+def test_bad_since_is_rejected(shared_db, capsys):  # noqa: F811
+    assert export.main(["--since", "yesterday", "--database-url", shared_db]) == 2
+    assert "--since" in capsys.readouterr().err

@@ -1,0 +1,545 @@
+"""The portal read API /api/v1 (crawler.web.portal, crawler.store.portal).
+
+Publication boundary (T43), well-formed output from hostile fields (T42), filters, cursor pagination,
+the updated_since sync with unpublish tombstones, detail with language versions, themes, sources,
+rate limits and tokens. Runs on SQLite and PostgreSQL (`db_url`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from crawler.store import make_engine, session_factory
+from crawler.store.migrate import upgrade
+from crawler.store.schema import Item, ItemTheme, SourceRow, sha256_hex
+from crawler.web.deps import Settings
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+HOSTILE_TITLE = "A ]]> B & C < D \x0b E \x1b F \ud800 G \u202e H </title><script>x</script>"
+
+
+def make_item(session: Any, id_: int, **fields: Any) -> Item:
+    """Insert an item with sensible defaults; `themes` = assigned theme names."""
+    themes = fields.pop("themes", ())
+    url = fields.pop("url", f"https://example.org/news/{id_}")
+    defaults: dict[str, Any] = {
+        "id": id_,
+        "identity": f"url:{url}",
+        "identity_hash": sha256_hex(f"url:{url}"),
+        "source_id": "src-de",
+        "url": url,
+        "canonical_url": url,
+        "url_hash": sha256_hex(url),
+        "title": f"Item {id_}",
+        "summary": f"Summary of item {id_}",
+        "language": "de",
+        "country": "DE",
+        "content_type": "news",
+        "status": "approved",
+        "published_at": NOW - timedelta(days=id_),
+        "first_seen_at": NOW - timedelta(days=id_),
+    }
+    defaults.update(fields)
+    if defaults["status"] in ("approved", "changed"):
+        defaults.setdefault("approved_at", NOW - timedelta(hours=id_))
+        defaults.setdefault("modified_at", defaults["approved_at"])
+    item = Item(**defaults)
+    session.add(item)
+    session.flush()
+    for name in themes:
+        session.add(ItemTheme(item_id=id_, theme=name, score=0.9, assigned=True))
+    session.add(ItemTheme(item_id=id_, theme="Tools and Techniques", score=0.1, assigned=False))
+    return item
+
+
+UNPUBLISHED_IDS = (3, 4, 5, 6)
+
+
+def populate(session: Any) -> None:
+    """Sources and items in every state (ids fixed so tests can name them)."""
+    session.add_all(
+        [
+            SourceRow(
+                id="src-de",
+                name="German bodies",
+                publisher="Bund",
+                country="DE",
+                kind="feed",
+                content_type="news",
+                last_error="secret stack trace",
+                state="broken",
+            ),
+            SourceRow(
+                id="src-eu",
+                name="EU documents",
+                publisher="EU",
+                country="EU",
+                kind="api",
+                content_type="document",
+            ),
+        ]
+    )
+    session.flush()
+    make_item(session, 1, title="Integrationskurse in Berlin", themes=["Social Cohesion"])
+    make_item(
+        session,
+        2,
+        status="changed",
+        source_id="src-eu",
+        language="en",
+        country="EU",
+        content_type="document",
+        title="Harvested title",
+        editor_title="Editor title",
+        editor_summary="Editor summary about housing",
+        editor_themes=["Education and Culture"],
+        themes=["Social Cohesion"],
+    )
+    make_item(session, 3, status="pending", title="Pending secret")
+    make_item(
+        session,
+        4,
+        status="pending",
+        claimed_by="ed",
+        claim_expires_at=NOW + timedelta(minutes=5),
+        title="Claimed secret",
+    )
+    make_item(session, 5, status="rejected", title="Rejected secret")
+    make_item(session, 6, status="deferred", title="Deferred secret")
+    make_item(
+        session,
+        7,
+        content_type="funding",
+        deadline=NOW + timedelta(days=10),
+        title="AMIF call open",
+        source_id="src-eu",
+        country="EU",
+        language="en",
+    )
+    make_item(
+        session,
+        8,
+        content_type="funding",
+        deadline=NOW - timedelta(days=1),
+        title="AMIF call closed",
+        source_id="src-eu",
+        country="EU",
+        language="en",
+    )
+    make_item(
+        session,
+        9,
+        url="https://ec.example.eu/en/news/integration-plan",
+        language="en",
+        source_id="src-eu",
+        country="EU",
+        title="Integration plan",
+        themes=["Active Citizenship"],
+    )
+    make_item(
+        session,
+        10,
+        url="https://ec.example.eu/fr/news/integration-plan",
+        language="fr",
+        source_id="src-eu",
+        country="EU",
+        title="Plan d'intégration",
+        editor_country="FR",
+    )
+    make_item(
+        session,
+        11,
+        title=HOSTILE_TITLE,
+        summary="x & y <b>z</b> ]]> \x1b end",
+        url="javascript:alert(1)",
+        attachments=[{"url": "javascript:alert(2)"}, {"url": "https://example.org/a.pdf", "title": "PDF"}],
+    )
+    # published once, then rejected: an unpublished item with a public history
+    make_item(
+        session,
+        12,
+        status="rejected",
+        approved_at=NOW - timedelta(days=3),
+        modified_at=NOW,
+        title="Withdrawn item",
+    )
+    session.commit()
+
+
+def make_app(db_url: str, **overrides: Any) -> FastAPI:
+    """A bare app with the portal installed (no desk), on a migrated database."""
+    from crawler.web.portal import install
+
+    engine = make_engine(db_url)
+    app = FastAPI()
+    app.state.settings = Settings(database_url=db_url, testing=True)
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    install(app, **{"anonymous_per_minute": 10_000, **overrides})
+    return app
+
+
+def _fill(url: str) -> str:
+    engine = make_engine(url)
+    upgrade(engine=engine)
+    with session_factory(engine)() as session:
+        populate(session)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def portal_db(db_url: str) -> Iterator[str]:
+    """`db_url` migrated and filled by `populate` (one per test: for tests that write)."""
+    yield _fill(db_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database filled by `populate`, shared by the read-only tests of a module (both back ends)."""
+    if request.param == "sqlite":
+        yield _fill(f"sqlite:///{tmp_path_factory.mktemp('portal') / 'ewsi.sqlite'}")
+        return
+    from conftest import ADMIN_URL, _postgres_url
+
+    for url in _postgres_url(os.environ.get("EWSI_TEST_POSTGRES_URL") or ADMIN_URL):
+        yield _fill(url)
+
+
+@pytest.fixture(scope="module")
+def client(shared_db: str) -> Iterator[TestClient]:
+    """A read-only client on `shared_db` (tests using it must not write)."""
+    app = make_app(shared_db)
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+def ids(response: Any) -> list[int]:
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+PUBLISHED = [1, 2, 7, 8, 9, 10, 11]  # newest first: published_at = NOW - id days
+
+
+# --- T43: only published items leave ---------------------------------------------------------
+
+
+def test_listing_shows_only_published_items_newest_first(client):
+    assert ids(client.get("/api/v1/items")) == PUBLISHED
+
+
+def test_status_parameter_is_ignored(client):
+    for status in ("pending", "rejected", "deferred", "any"):
+        assert ids(client.get(f"/api/v1/items?status={status}")) == PUBLISHED
+
+
+def test_unpublished_ids_answer_404_like_unknown_ones(client):
+    for item_id in (*UNPUBLISHED_IDS, 12, 999):
+        response = client.get(f"/api/v1/items/{item_id}", headers={"If-None-Match": "*"})
+        assert response.status_code == 404, item_id
+        assert "secret" not in response.text.lower()
+    assert client.get("/api/v1/items/1").status_code == 200
+
+
+def test_no_unpublished_text_in_any_output(client):
+    bodies = [
+        client.get("/api/v1/items?limit=1000").text,
+        client.get("/api/v1/items?updated_since=2000-01-01T00:00:00Z&limit=1000").text,
+        client.get("/api/v1/items?q=secret").text,
+        client.get("/feeds/atom").text,
+        client.get("/feeds/funding.ics").text,
+    ]
+    for body in bodies:
+        for word in ("Pending secret", "Claimed secret", "Rejected secret", "Deferred secret", "Withdrawn"):
+            assert word not in body
+
+
+def test_large_limit_is_capped(shared_db):
+    app = make_app(shared_db)
+    app.state.portal = type(app.state.portal)(
+        config=type(app.state.portal.config)(anonymous_per_minute=10_000, max_page_size=3)
+    )
+    with TestClient(app) as c:
+        body = c.get("/api/v1/items?limit=1000000").json()
+    assert len(body["items"]) == 3
+    assert body["next_cursor"]
+    app.state.engine.dispose()
+
+
+# --- filters ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("theme=social_cohesion", [1]),  # item 2's editor themes replace the classifier's
+        ("theme=Education and Culture", [2]),
+        ("theme=education_culture", [2]),
+        ("theme=active_citizenship", [9]),
+        ("country=eu", [2, 7, 8, 9]),  # item 10's editor country is FR
+        ("country=FR", [10]),
+        ("language=en", [2, 7, 8, 9]),
+        ("content_type=funding", [7, 8]),
+        ("content_type=document", [2]),
+        ("source=src-eu", [2, 7, 8, 9, 10]),
+        ("source=src-eu&language=fr", [10]),
+        ("q=housing", [2]),  # editor summary
+        ("q=Integrationskurse", [1]),
+        ("q=Harvested", []),  # the editor's title replaced it
+        ("q=%25", []),
+        ("q=' OR 1=1 --", []),
+    ],
+)
+def test_filters(client, query, expected):
+    assert ids(client.get(f"/api/v1/items?{query}")) == expected
+
+
+def test_date_range(client):
+    start = (NOW - timedelta(days=8, hours=1)).isoformat()
+    end = (NOW - timedelta(days=2)).isoformat()
+    response = client.get("/api/v1/items", params={"published_from": start, "published_to": end})
+    assert ids(response) == [2, 7, 8]
+
+
+def test_unknown_theme_is_rejected(client):
+    assert client.get("/api/v1/items?theme=nonsense").status_code == 422
+
+
+def test_cursor_pagination_walks_every_item_once(client):
+    seen: list[int] = []
+    cursor = None
+    for _ in range(10):
+        params: dict[str, Any] = {"limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        body = client.get("/api/v1/items", params=params).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert seen == PUBLISHED
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "eyJtIjoibGlzdCJ9", "e30", "!!!"])
+def test_bad_cursor_is_400(client, cursor):
+    assert client.get("/api/v1/items", params={"cursor": cursor}).status_code == 400
+
+
+# --- sync ------------------------------------------------------------------------------------------
+
+
+def test_updated_since_follows_an_unpublish(portal_db):
+    app = make_app(portal_db)
+    client = TestClient(app)
+    since = (NOW - timedelta(minutes=30)).isoformat()
+    body = client.get("/api/v1/items", params={"updated_since": since}).json()
+    # item 12 was unpublished at NOW; item 1 approved NOW - 1 h (before `since`)
+    assert body["items"] == [{**body["items"][0], "id": 12, "published": False}]
+    assert body["items"][0]["title"] is None
+    # an editor unpublishes item 1 and edits item 2: both appear, in change order
+    engine = make_engine(portal_db)
+    with session_factory(engine)() as session:
+        from crawler.store.portal import mark_public_change
+
+        one, two = session.get(Item, 1), session.get(Item, 2)
+        one.status = "rejected"
+        mark_public_change(one, NOW + timedelta(seconds=1))
+        two.editor_title = "Edited again"
+        mark_public_change(two, NOW + timedelta(seconds=2))
+        session.commit()
+    engine.dispose()
+    body = client.get("/api/v1/items", params={"updated_since": since}).json()
+    assert [(i["id"], i["published"]) for i in body["items"]] == [(12, False), (1, False), (2, True)]
+    assert body["items"][2]["title"] == "Edited again"
+    assert client.get("/api/v1/items/1").status_code == 404
+    # never-approved items stay invisible in the sync
+    everything = client.get("/api/v1/items", params={"updated_since": "2000-01-01", "limit": 100}).json()
+    assert not {i["id"] for i in everything["items"]} & set(UNPUBLISHED_IDS)
+    app.state.engine.dispose()
+
+
+def test_sync_cursor(client):
+    first = client.get("/api/v1/items", params={"updated_since": "2000-01-01T00:00:00Z", "limit": 3}).json()
+    assert len(first["items"]) == 3
+    rest = client.get(
+        "/api/v1/items", params={"updated_since": "2000-01-01T00:00:00Z", "cursor": first["next_cursor"]}
+    ).json()
+    got = [i["id"] for i in first["items"] + rest["items"]]
+    assert sorted(got) == sorted([*PUBLISHED, 12]) and len(set(got)) == len(got)
+    # a list cursor does not fit the sync
+    list_cursor = client.get("/api/v1/items?limit=1").json()["next_cursor"]
+    assert (
+        client.get("/api/v1/items", params={"updated_since": "2000-01-01", "cursor": list_cursor}).status_code
+        == 400
+    )
+
+
+# --- detail, themes, sources ------------------------------------------------------------------------
+
+
+def test_detail_has_editor_values_versions_and_attachments(client):
+    two = client.get("/api/v1/items/2").json()
+    assert two["title"] == "Editor title" and two["summary"] == "Editor summary about housing"
+    assert two["themes"] == ["education_culture"]
+    assert two["versions"] == [
+        {
+            "id": 2,
+            "language": "en",
+            "title": "Editor title",
+            "url": "https://example.org/news/2",
+            "api_url": "http://127.0.0.1:8000/api/v1/items/2",
+        }
+    ]
+    nine = client.get("/api/v1/items/9").json()
+    assert [(v["id"], v["language"]) for v in nine["versions"]] == [(9, "en"), (10, "fr")]
+    eleven = client.get("/api/v1/items/11").json()
+    assert eleven["url"] is None  # javascript: link dropped (T41)
+    assert eleven["attachments"] == [{"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None}]
+
+
+def test_themes_have_24_labels(client):
+    themes = client.get("/api/v1/themes").json()
+    assert [t["id"] for t in themes] == [
+        "active_citizenship",
+        "economic_participation",
+        "social_cohesion",
+        "education_culture",
+        "anti_discrimination_equality",
+        "tools_techniques",
+    ]
+    for theme in themes:
+        assert len(theme["labels"]) == 24
+    assert themes[0]["labels"]["de"] == "Aktive Bürgerschaft"
+
+
+def test_sources_show_public_metadata_only(client):
+    sources = client.get("/api/v1/sources").json()
+    assert [s["id"] for s in sources] == ["src-de", "src-eu"]
+    assert sources[0] == {
+        "id": "src-de",
+        "name": "German bodies",
+        "publisher": "Bund",
+        "country": "DE",
+        "content_type": "news",
+        "kind": "feed",
+        "languages": ["de"],
+        "published_items": 2,
+    }
+    assert sources[1]["languages"] == ["en", "fr"]
+    text = json.dumps(sources)
+    assert "secret stack trace" not in text and "broken" not in text
+
+
+# --- T42: hostile fields ----------------------------------------------------------------------------
+
+
+def test_hostile_title_gives_clean_utf8_json(client):
+    response = client.get("/api/v1/items/11")
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    raw = response.content.decode("utf-8")  # strict: raises on invalid UTF-8
+    body = json.loads(raw)
+    title = body["title"]
+    for bad in ("\x0b", "\x1b", "\ud800"):
+        assert bad not in title
+    # the rest is kept: markup characters, the RTL override, the replacement of the lone surrogate
+    for kept in ("]]>", "&", "<", "\u202e", "</title><script>"):
+        assert kept in title
+    assert body["summary"] == "x & y <b>z</b> ]]>  end"
+
+
+# --- rate limits and tokens --------------------------------------------------------------------------
+
+
+def test_anonymous_rate_limit(shared_db):
+    app = make_app(shared_db, anonymous_per_minute=3)
+    with TestClient(app) as c:
+        codes = [c.get("/api/v1/themes").status_code for _ in range(5)]
+        limited = c.get("/api/v1/themes")
+    assert codes == [200, 200, 200, 429, 429]
+    assert int(limited.headers["retry-after"]) >= 1
+    app.state.engine.dispose()
+
+
+def test_token_has_its_own_limit_and_bad_tokens_are_401(portal_db):
+    from crawler.store.portal import add_token, revoke_token
+
+    engine = make_engine(portal_db)
+    with session_factory(engine)() as session:
+        token, _ = add_token(session, "portal", rate_limit_per_minute=5)
+        session.commit()
+    app = make_app(portal_db, anonymous_per_minute=1, token_cache_s=0)
+    auth = {"Authorization": f"Bearer {token}"}
+    with TestClient(app) as c:
+        assert [c.get("/api/v1/themes", headers=auth).status_code for _ in range(6)] == [200] * 5 + [429]
+        assert c.get("/api/v1/themes").status_code == 200  # the address bucket is separate
+        assert c.get("/api/v1/themes", headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert c.get("/api/v1/themes", headers={"Authorization": "Basic abc"}).status_code == 401
+        with session_factory(engine)() as session:
+            assert revoke_token(session, "portal") == 1
+            session.commit()
+        assert c.get("/api/v1/themes", headers=auth).status_code == 401
+    app.state.engine.dispose()
+    engine.dispose()
+
+
+def test_language_variants():
+    from crawler.store.portal import language_variants
+
+    variants = language_variants("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:1&lang=en")
+    assert "https://eur-lex.europa.eu/legal-content/DE/TXT/?uri=CELEX:1&lang=en" in variants
+    assert "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:1&lang=fr" in variants
+    assert len(variants) == 46  # 23 other languages at each of the two positions
+    assert language_variants("https://example.org/news/item") == []
+
+
+def test_limiter_refills_over_time():
+    from crawler.web.ratelimit import TokenBucketLimiter
+
+    now = [0.0]
+    limiter = TokenBucketLimiter(clock=lambda: now[0])
+    assert [limiter.take("a", 2)[0] for _ in range(3)] == [True, True, False]
+    allowed, _, wait = limiter.take("a", 2)
+    assert not allowed and wait == pytest.approx(30.0)
+    now[0] = 30.0
+    assert limiter.take("a", 2)[0] is True
+
+
+def test_limiter_memory_is_bounded():
+    from crawler.web.ratelimit import TokenBucketLimiter
+
+    limiter = TokenBucketLimiter(clock=lambda: 0.0, max_keys=100)
+    for n in range(1000):
+        limiter.take(f"addr:{n}", 60)
+    assert len(limiter) <= 100
+
+
+def test_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert set(doc["paths"]) == {
+        "/api/v1/items",
+        "/api/v1/items/{item_id}",
+        "/api/v1/themes",
+        "/api/v1/sources",
+    }
+
+
+def test_installed_in_the_app_factory(shared_db):
+    app_module = pytest.importorskip("crawler.web.app")
+    app = app_module.create_app(shared_db, testing=True)
+    with TestClient(app) as c:
+        assert ids(c.get("/api/v1/items")) == PUBLISHED
+        missing = c.get("/api/v1/items/3")
+    assert missing.status_code == 404
+    app.state.engine.dispose()

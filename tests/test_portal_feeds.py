@@ -1,0 +1,120 @@
+"""Atom and iCalendar feeds of the portal (crawler.web.feeds): valid, well-formed with hostile fields
+(T42), published items only (T43). Uses the data of test_portal_api.populate on both back ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import feedparser
+import pytest
+from lxml import etree
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient
+from test_portal_api import HOSTILE_TITLE, NOW, make_app, shared_db  # noqa: F401
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def client(shared_db: str) -> Iterator[TestClient]:  # noqa: F811
+    app = make_app(shared_db)
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+def strict(body: bytes) -> etree._Element:
+    """Parse with lxml in strict mode (no recover): raises on any well-formedness error."""
+    return etree.fromstring(body, etree.XMLParser(recover=False, resolve_entities=False))
+
+
+def entry_ids(root: etree._Element) -> list[int]:
+    return [int(e.findtext(f"{ATOM}id").rsplit("/", 1)[1]) for e in root.iter(f"{ATOM}entry")]
+
+
+def test_atom_feed_is_strict_xml_and_round_trips_through_feedparser(client):
+    response = client.get("/feeds/atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    root = strict(response.content)
+    assert root.tag == f"{ATOM}feed"
+    assert entry_ids(root) == [1, 2, 7, 8, 9, 10, 11]  # published only, newest first (T43)
+    parsed = feedparser.parse(response.content)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    api = {i["id"]: i for i in client.get("/api/v1/items").json()["items"]}
+    for entry in parsed.entries:
+        item = api[int(entry.id.rsplit("/", 1)[1])]
+        assert entry.title == item["title"]
+        assert entry.id == f"http://127.0.0.1:8000/api/v1/items/{item['id']}"
+    two = next(e for e in parsed.entries if e.id.endswith("/2"))
+    assert two.title == "Editor title" and two.summary == "Editor summary about housing"
+    assert [t.term for t in two.tags] == ["education_culture"]
+    assert two.link == "https://example.org/news/2"
+
+
+def test_hostile_title_stays_well_formed_and_is_not_lost(client):
+    body = client.get("/feeds/atom").content
+    root = strict(body)
+    entry = next(e for e in root.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}id").endswith("/11"))
+    title = entry.findtext(f"{ATOM}title")
+    for bad in ("\x0b", "\x1b", "\ud800"):
+        assert bad not in title
+    for kept in ("]]>", "&", "<", "\u202e", "</title><script>x</script>"):
+        assert kept in title
+    assert b"<script>" not in body  # escaped, not markup
+    links = [link.get("href") for link in entry.iter(f"{ATOM}link")]
+    assert not any(h.startswith("javascript:") for h in links)
+    parsed = feedparser.parse(body)
+    assert parsed.bozo == 0
+    assert any("]]>" in e.title and "\u202e" in e.title for e in parsed.entries)
+    assert HOSTILE_TITLE.startswith("A ]]> B & C < D")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/feeds/theme/social_cohesion.atom", [1]),
+        ("/feeds/theme/Education and Culture.atom", [2]),
+        ("/feeds/country/FR.atom", [10]),
+        ("/feeds/country/eu.atom", [2, 7, 8, 9]),
+        ("/feeds/type/funding.atom", [7, 8]),
+        ("/feeds/atom?theme=active_citizenship&status=pending", [9]),
+        ("/feeds/atom?content_type=news&language=de", [1, 11]),
+    ],
+)
+def test_filtered_feeds(client, path, expected):
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    root = strict(response.content)
+    assert entry_ids(root) == expected
+    assert root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://127.0.0.1:8000/feeds/")
+
+
+def test_unknown_theme_feed_is_rejected(client):
+    assert client.get("/feeds/theme/nonsense.atom").status_code == 422
+
+
+def test_empty_feed_is_still_valid(client):
+    root = strict(client.get("/feeds/country/ZZ.atom").content)
+    assert entry_ids(root) == []
+    assert root.findtext(f"{ATOM}updated")
+
+
+def test_funding_calendar_lists_open_calls_only(client):
+    from icalendar import Calendar
+
+    response = client.get("/feeds/funding.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    cal = Calendar.from_ical(response.content)
+    events = list(cal.walk("VEVENT"))
+    assert [str(e["summary"]) for e in events] == ["Deadline: AMIF call open"]  # item 8's deadline passed
+    event = events[0]
+    assert str(event["uid"]) == "item-7@127.0.0.1"
+    start = event.decoded("dtstart")
+    assert isinstance(start, datetime) and start.tzinfo is not None
+    assert start.astimezone(UTC) > NOW
+    assert str(cal["version"]) == "2.0"
+    assert b"\r\n" in response.content  # RFC 5545 line endings

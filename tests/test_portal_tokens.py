@@ -1,0 +1,47 @@
+"""``ewsi api-token`` (crawler.web.tokens_cli): add prints the token once, only its hash is stored,
+list, revoke; the token then authenticates against the read API until revoked."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from fastapi.testclient import TestClient
+from test_portal_api import make_app, portal_db  # noqa: F401
+
+from crawler.store import make_engine, session_factory
+from crawler.store.schema import ApiToken
+from crawler.web import tokens_cli
+
+
+def test_add_list_revoke(portal_db, capsys):  # noqa: F811
+    assert tokens_cli.main(["--database-url", portal_db, "add", "portal", "--rate", "1200"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("ewsi_") and len(token) > 40
+    engine = make_engine(portal_db)
+    with session_factory(engine)() as session:
+        rows = session.query(ApiToken).all()
+    assert [(r.name, r.rate_limit_per_minute) for r in rows] == [("portal", 1200)]
+    assert rows[0].token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in rows[0].token_hash
+    # a second active token of the same name is refused
+    assert tokens_cli.main(["--database-url", portal_db, "add", "portal"]) == 1
+    assert tokens_cli.main(["--database-url", portal_db, "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "portal\t1200/min" in listing and token not in listing
+
+    app = make_app(portal_db, anonymous_per_minute=1, token_cache_s=0)
+    with TestClient(app) as client:
+        auth = {"Authorization": f"Bearer {token}"}
+        assert [client.get("/api/v1/themes", headers=auth).status_code for _ in range(3)] == [200] * 3
+        assert tokens_cli.main(["--database-url", portal_db, "revoke", "portal"]) == 0
+        assert client.get("/api/v1/themes", headers=auth).status_code == 401
+    app.state.engine.dispose()
+    assert tokens_cli.main(["--database-url", portal_db, "revoke", "portal"]) == 1
+    engine.dispose()
+
+
+def test_bad_rate_is_rejected(portal_db):  # noqa: F811
+    with pytest.raises(SystemExit):
+        tokens_cli.main(["--database-url", portal_db, "add", "x", "--rate", "lots"])
+    assert tokens_cli.main(["--database-url", portal_db, "add", "x", "--rate", "0"]) == 2

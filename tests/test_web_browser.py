@@ -1,0 +1,259 @@
+"""The editors' desk in a real browser: Debian's headless Chromium driven by Playwright (T41, claims).
+
+The app runs under uvicorn in a thread on 127.0.0.1 (Chromium treats loopback as a secure context,
+so the ``__Host-`` Secure cookie works over plain http). No browser is downloaded: the system's
+/usr/bin/chromium is launched by path. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.store import make_engine, session_factory
+from crawler.store import review as store
+from crawler.store.migrate import upgrade
+from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
+from crawler.web.auth import hash_password
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PASSWORD = "correct horse battery staple"
+XSS_TITLE = "<img src=x onerror=alert(document.domain)>"
+NOW = datetime.now(UTC)
+
+if not CHROMIUM.exists() or shutil.which("chromium") is None:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("/usr/bin/chromium is missing in CI: apt-get install -y chromium")
+    pytest.skip("/usr/bin/chromium not installed (apt-get install -y chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _seed(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    upgrade(engine=engine, revision="heads")
+    ids: dict[str, int] = {}
+    with session_factory(engine)() as s:
+        s.add(SourceRow(id="bamf", name="BAMF news", publisher="Bundesamt"))
+        s.add(SourceRow(id="ec", name="EC funding"))
+        s.flush()
+        rows = [
+            ("de1", "Integrationskurse werden ausgebaut", "de", "bamf", 0.9),
+            ("de2", "Neue Beratungsstellen für Geflüchtete", "de", "bamf", 0.8),
+            ("de3", "Sprachförderung in Kitas", "de", "bamf", 0.7),
+            ("en1", "Call for proposals: inclusion of migrants", "en", "ec", 0.95),
+            ("en2", "Report on labour market integration", "en", "ec", 0.6),
+            ("en3", "Toolkit for municipalities", "en", "ec", 0.55),
+            ("xss", XSS_TITLE, "en", "ec", 0.5),
+        ]
+        for n, (key, title, language, source, relevance) in enumerate(rows):
+            item = Item(
+                identity=f"https://example.org/{key}",
+                identity_hash=sha256_hex(f"https://example.org/{key}"),
+                source_id=source,
+                url=f"https://example.org/{key}" if key != "xss" else "javascript:alert(1)",
+                title=title,
+                text=f"{title}.\n\nSecond paragraph with <script>alert(2)</script> inside.",
+                language=language,
+                declared_language=language,
+                content_type="news",
+                country="DE" if language == "de" else "EU",
+                relevance=relevance,
+                published_at=NOW - timedelta(days=n),
+                first_seen_at=NOW - timedelta(days=n),
+            )
+            s.add(item)
+            s.flush()
+            s.add(
+                ItemTheme(
+                    item_id=item.id,
+                    theme="Social Cohesion",
+                    score=0.7,
+                    assigned=True,
+                    evidence=[{"term": "integration", "weight": 1.0, "language": language, "count": 1}],
+                )
+            )
+            ids[key] = item.id
+        for name in ("alice", "bob"):
+            store.create_user(s, name, "editor", hash_password(PASSWORD))
+        s.commit()
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[str, str, dict[str, int]]]:
+    import uvicorn
+
+    from crawler.web.app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('desk') / 'ewsi.sqlite'}"
+    ids = _seed(url)
+    port = _free_port()
+    config = uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", url, ids
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _login(context, base: str, name: str):
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    page.goto(f"{base}/queue")
+    assert "/login" in page.url
+    page.fill('input[name="username"]', name)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url(f"{base}/queue")
+    return page
+
+
+def _decisions(url: str) -> list[tuple[int, str, str, str | None]]:
+    from sqlalchemy import select
+
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            return [
+                (d.item_id, d.editor, d.action, d.reason)
+                for d in s.scalars(select(ReviewDecision).order_by(ReviewDecision.id))
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_editor_workflow(server, browser) -> None:
+    base, url, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = _login(context, base, "alice")
+    # filter the queue to German items
+    page.fill('input[name="language"]', "de")
+    page.click("#apply-filters")
+    page.wait_for_url("**language=de**")
+    titles = page.locator("a.title").all_inner_texts()
+    assert titles == [
+        "Integrationskurse werden ausgebaut",
+        "Neue Beratungsstellen für Geflüchtete",
+        "Sprachförderung in Kitas",
+    ]
+    page.wait_for_selector("#counts .counts")  # counts fragment loaded by the page's script
+    page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
+    # open an item; its script claims it
+    page.click("text=Integrationskurse werden ausgebaut")
+    page.wait_for_url(f"{base}/items/{ids['de1']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    page.screenshot(path=str(ARTIFACTS / "item.png"), full_page=True)
+    # approve with the keyboard
+    page.keyboard.press("a")
+    page.wait_for_url("**msg=approve")
+    assert page.inner_text("#status") == "approved"
+    assert page.locator("#history td.action").all_inner_texts() == ["approve"]
+    # reject another one with a reason (keyboard: choose the reason, Enter)
+    page.goto(f"{base}/items/{ids['de2']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    page.keyboard.press("r")
+    page.select_option("#reason", "not relevant")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**msg=reject")
+    assert page.inner_text("#status") == "rejected"
+    assert "not relevant" in page.inner_text("#history")
+    # bulk approve two English items
+    page.goto(f"{base}/queue?language=en")
+    page.check(f'input[name="item"][value="{ids["en2"]}:1"]')
+    page.check(f'input[name="item"][value="{ids["en3"]}:1"]')
+    page.click("#bulk-approve")
+    page.wait_for_selector("#bulk-done")
+    assert "2 item(s): approved" in page.inner_text("#bulk-done")
+    # the history page lists all of it
+    page.goto(f"{base}/history")
+    history = page.inner_text("table.history")
+    for title in ("Integrationskurse", "Neue Beratungsstellen", "Report on labour", "Toolkit"):
+        assert title in history
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    decisions = _decisions(url)
+    assert (ids["de1"], "alice", "approve", None) in decisions
+    assert (ids["de2"], "alice", "reject", "not relevant") in decisions
+    assert {d[0] for d in decisions if d[2] == "approve"} >= {ids["en2"], ids["en3"]}
+    context.close()
+
+
+def test_two_editors_cannot_claim_the_same_item(server, browser) -> None:
+    base, url, ids = server
+    alice_ctx, bob_ctx = browser.new_context(), browser.new_context()
+    alice, bob = _login(alice_ctx, base, "alice"), _login(bob_ctx, base, "bob")
+    alice.goto(f"{base}/items/{ids['de3']}")
+    alice.wait_for_selector("#claim-banner[data-claimed='mine']")
+    bob.goto(f"{base}/items/{ids['de3']}")
+    bob.wait_for_selector("#claim-banner.error")
+    assert "alice is reviewing this item" in bob.inner_text("#claim-banner")
+    assert bob.is_disabled("#approve") and bob.is_disabled("#reject")
+    bob.keyboard.press("a")  # disabled: nothing happens
+    bob.wait_for_timeout(300)
+    assert all(d[0] != ids["de3"] for d in _decisions(url))
+    alice.keyboard.press("d")
+    alice.wait_for_url("**msg=defer")
+    assert alice.inner_text("#status") == "deferred"
+    alice_ctx.close()
+    bob_ctx.close()
+
+
+def test_hostile_title_renders_as_text(server, browser) -> None:
+    base, _url, ids = server
+    context = browser.new_context()
+    page = _login(context, base, "bob")
+    page.goto(f"{base}/queue?q=onerror")
+    assert page.locator("a.title").all_inner_texts() == [XSS_TITLE]
+    assert page.locator("main img").count() == 0
+    page.goto(f"{base}/items/{ids['xss']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    assert page.inner_text("#item-title") == XSS_TITLE
+    assert "<script>alert(2)</script>" in page.inner_text("#item-text")
+    assert page.locator("#original-link").count() == 0  # javascript: link not made clickable
+    assert page.locator("main img, main script, main iframe").count() == 0
+    page.wait_for_timeout(300)
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    context.close()
