@@ -183,7 +183,7 @@ def _install_security_headers(app: FastAPI) -> None:
         started = time.perf_counter()
         response: Response = await call_next(request)
         headers = response.headers
-        # server-side time to the first byte of the body (what bench/queue.py reports)
+        # server-side time to the first byte of the body (what bench/review_queue.py reports)
         headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         headers["X-Content-Type-Options"] = "nosniff"
         headers.setdefault("Referrer-Policy", "same-origin")
@@ -209,7 +209,7 @@ def create_app(database_url: str | None = None, *, testing: bool = False) -> Any
     app.state.settings = settings
     # SQLite: BEGIN IMMEDIATE so a read-then-write request waits for the writer instead of failing
     # PostgreSQL: no JIT; it adds 100-200 ms of compilation to queue queries the planner misjudges
-    # as expensive, which short interactive queries never win back (bench/queue.py)
+    # as expensive, which short interactive queries never win back (bench/review_queue.py)
     extra = {"connect_args": {"options": "-c jit=off"}} if url.startswith("postgresql") else {}
     app.state.engine = make_engine(url, sqlite_immediate=True, **extra)
     app.state.session_factory = session_factory(app.state.engine)

@@ -10,7 +10,7 @@ Create Date: 2026-12-01
 - ix_items_status_language: (status, language) for language filters and counts.
 - st_items_ctype / st_items_country: statistics on the editor-corrected content type and country
   expressions; without them the planner guesses 0.5 % for ``coalesce(...) = 'news'`` and sorts 26,000
-  rows instead of reading the priority index in order (measured: 810 ms -> 1 ms, bench/queue.py).
+  rows instead of reading the priority index in order (measured: 810 ms -> 1 ms, bench/review_queue.py).
 (Theme filters use ix_item_themes_assigned of 0004_portal_indexes.)
 SQLite deployments are small; the plain indexes of 0001/0002 serve them.
 """

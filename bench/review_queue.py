@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/queue.py [--items 1000000] [--requests 300] [--fresh]
+    .venv/bin/python bench/review_queue.py [--items 1000000] [--requests 300] [--fresh]
         [--admin-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres]
 
 1. Creates the database ``ewsi_bench_queue`` (``--fresh`` drops it first), migrates it, and generates
