@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python bench/review_queue.py [--items 1000000] [--requests 300] [--fresh]
+        [--no-cold] [--no-drop-os-cache]
         [--admin-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres]
 
 1. Creates the database ``ewsi_bench_queue`` (``--fresh`` drops it first), migrates it, and generates
@@ -13,11 +14,21 @@ Usage::
    Skipped when the database already holds `--items` items.
 2. Starts ``ewsi serve`` in a child process on 127.0.0.1 and logs a bench editor in (a web session
    row written directly).
-3. From this (second) process requests queue pages with filters (status, language, content type,
-   source, theme, relevance range, dates, title words, and following keyset pages) and item pages of
-   random items, and reports p50 / p95 / max of the server-side time (the app's ``Server-Timing``
-   header, from request to response headers) and of the client round trip.
-Targets (issue 5): queue page with filters p95 < 100 ms, item page p95 < 50 ms.
+3. Cold (skipped with ``--no-cold``): before each step below the caches are emptied without
+   restarting the shared server: PostgreSQL's shared buffers are filled with a scratch table
+   (``ewsi_bench_evict``, 1.25 x shared_buffers, loaded with pg_prewarm) and, when this process may
+   (root), the OS page cache is dropped (``/proc/sys/vm/drop_caches``; ``--no-drop-os-cache`` skips
+   it). Then (a) EXPLAIN (ANALYZE, BUFFERS) of every count query of the counts fragment, exact and
+   capped (`crawler.store.review.COUNT_CAP`), for a few filter sets, with shared blocks hit (in
+   PostgreSQL's buffers) and read (from the OS, i.e. the page cache or the disk); (b) in the freshly
+   started server, the first queue page and the first counts fragment of each distinct filter set
+   (each after emptying the caches), p50 / max.
+4. Warm: from this (second) process requests queue pages with filters (status, language, content
+   type, source, theme, relevance range, dates, title words, and following keyset pages), the counts
+   fragment (cached 30 s by the app) and item pages of random items, and reports p50 / p95 / max of
+   the server-side time (the app's ``Server-Timing`` header, from request to response headers) and
+   of the client round trip.
+Targets (issue 5): queue page with filters p95 < 100 ms, item page p95 < 50 ms (warm).
 """
 
 from __future__ import annotations
@@ -143,10 +154,10 @@ def _session_cookie(engine) -> str:
         ).scalar_one()
         conn.execute(
             text(
-                "INSERT INTO web_sessions (id, user_id, csrf_secret, created_at, last_seen_at, expires_at) "
-                "VALUES (:id, :u, :c, now(), now(), now() + interval '1 day')"
+                "INSERT INTO web_sessions (id, user_id, created_at, last_seen_at, expires_at) "
+                "VALUES (:id, :u, now(), now(), now() + interval '1 day')"
             ),
-            {"id": hashlib.sha256(token.encode()).hexdigest(), "u": user_id, "c": secrets.token_urlsafe(16)},
+            {"id": hashlib.sha256(token.encode()).hexdigest(), "u": user_id},
         )
     return token
 
@@ -195,6 +206,105 @@ QUEUE_FILTERS: list[dict[str, object]] = [
 ]
 
 
+EVICT_TABLE = "ewsi_bench_evict"
+
+
+def _chill(engine, drop_os_cache: bool) -> str:
+    """Empty PostgreSQL's shared buffers (by loading a scratch table larger than them with
+    pg_prewarm) and, if allowed, the OS page cache. Returns what was done, for the report."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
+        buffers = conn.execute(
+            text("SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers'")
+        ).scalar_one()
+        have = conn.execute(
+            text("SELECT coalesce(pg_relation_size(to_regclass(:t)), 0)"), {"t": EVICT_TABLE}
+        ).scalar_one()
+        if have < buffers * 1.2:
+            rows = int(buffers * 1.25 / 1100) + 1  # ~7 rows of ~1.1 KB per 8-KB page
+            conn.execute(text(f"DROP TABLE IF EXISTS {EVICT_TABLE}"))
+            conn.execute(
+                text(
+                    f"CREATE TABLE {EVICT_TABLE} AS SELECT g, repeat(md5(g::text), 32) AS pad "
+                    "FROM generate_series(1, :n) g"
+                ),
+                {"n": rows},
+            )
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_buffercache"))
+        # the clock sweep spares a page once per use (up to 5): load the scratch table until the
+        # bench's own tables and indexes are gone from the buffers
+        left = -1
+        for _ in range(8):
+            conn.execute(text("SELECT pg_prewarm(:t, 'buffer')"), {"t": EVICT_TABLE})
+            left = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_buffercache b JOIN pg_class c "
+                    "ON b.relfilenode = pg_relation_filenode(c.oid) "
+                    "WHERE b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND c.relname LIKE ANY (ARRAY['items%', 'ix_items%', 'item_themes%', 'ix_item_themes%'])"
+                )
+            ).scalar_one()
+            if left == 0:
+                break
+    done = (
+        f"shared buffers ({buffers // 2**20} MB) refilled with {EVICT_TABLE}: "
+        f"{left} pages of items / item_themes left in them"
+    )
+    if drop_os_cache:
+        try:
+            os.sync()
+            Path("/proc/sys/vm/drop_caches").write_text("1\n")
+            done += "; OS page cache dropped"
+        except OSError as exc:
+            done += f"; OS page cache kept ({exc.strerror})"
+    return done
+
+
+def _explain_counts(url: str, filters: dict[str, object], cap: int | None = None) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each count query the counts fragment runs for `filters`, run
+    just before the query itself (so the EXPLAIN is the first, cold, execution)."""
+    from sqlalchemy import event
+
+    from crawler.store import make_engine, session_factory
+    from crawler.store import review as store
+
+    engine = make_engine(url, connect_args={"options": "-c jit=off"})
+    plans: list[tuple[str, dict]] = []
+
+    def explain_first(conn, cursor, statement, params, context, executemany):
+        if "count(" in statement:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, params)
+            plans.append((statement, cursor.fetchone()[0][0]))
+        return statement, params
+
+    parsed = store.QueueFilters.from_query(dict(filters))
+    with session_factory(engine)() as session:
+        session.connection()  # connect before listening (the dialect's own set-up queries)
+        event.listen(engine, "before_cursor_execute", explain_first, retval=True)
+        try:
+            store.queue_counts(session, parsed, cap=cap or store.COUNT_CAP)
+        finally:
+            event.remove(engine, "before_cursor_execute", explain_first)
+        session.rollback()
+    engine.dispose()
+    total = {"ms": 0.0, "hit": 0, "read": 0}
+    capped = "exact" if cap and cap >= 10**9 else f"capped at {cap or store.COUNT_CAP:,}"
+    print(f"  filters {urlencode(filters, doseq=True) or '(pending only)'} ({capped}):")
+    for statement, plan in plans:
+        top = plan["Plan"]
+        hit, read = top.get("Shared Hit Blocks", 0), top.get("Shared Read Blocks", 0)
+        what = re.sub(r"\s+", " ", statement)
+        what = re.search(r"SELECT ([^ ]+(?: AS value)?)", what.split("FROM (", 1)[-1]).group(1)
+        print(f"    {plan['Execution Time']:7.1f} ms  shared hit {hit:>7,}  read {read:>7,}  {what}")
+        total["ms"] += plan["Execution Time"]
+        total["hit"] += hit
+        total["read"] += read
+    print(
+        f"    {total['ms']:7.1f} ms  shared hit {total['hit']:>7,}  read {total['read']:>7,}  "
+        "(all count queries)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -205,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--fresh", action="store_true", help="drop and regenerate the bench database")
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold measurements")
+    parser.add_argument(
+        "--no-drop-os-cache", action="store_true", help="cold: keep the OS page cache (root only anyway)"
+    )
     args = parser.parse_args(argv)
 
     from sqlalchemy.engine import make_url
@@ -238,6 +352,20 @@ def main(argv: list[str] | None = None) -> int:
         max_id = conn.execute(text("SELECT max(id) FROM items")).scalar_one()
         size = conn.execute(text("SELECT pg_size_pretty(pg_database_size(current_database()))")).scalar_one()
     print(f"database size {size}")
+    drop_os = not args.no_drop_os_cache
+    if not args.no_cold:
+        print("\ncold count queries, EXPLAIN (ANALYZE, BUFFERS), each set after emptying the caches:")
+        exact = 10**9
+        for filters, cap in (
+            ({}, exact),
+            ({}, None),
+            ({"language": "de"}, exact),
+            ({"language": "de"}, None),
+            ({"theme": "Social Cohesion"}, None),
+            ({"source": "src-3"}, None),
+        ):
+            print(f"  ({_chill(engine, drop_os)})")
+            _explain_counts(url, filters, cap)
 
     port = _free_port()
     env = {**os.environ, "EWSI_DATABASE_URL": url}
@@ -279,11 +407,32 @@ def main(argv: list[str] | None = None) -> int:
             dur = float(re.search(r"dur=([\d.]+)", r.headers["server-timing"]).group(1))
             return dur, elapsed, r.text
 
+        if not args.no_cold:
+            print("\ncold: first queue page and first counts per filter set in the fresh server")
+            cold_q, cold_c, cold_sum = [], [], []
+            chilled = ""
+            for filters in QUEUE_FILTERS:
+                chilled = _chill(engine, drop_os)
+                query = urlencode(filters, doseq=True)
+                dur_q, _, _ = timed("/queue?" + query)
+                dur_c, _, _ = timed("/queue/counts?" + query)
+                cold_q.append(dur_q)
+                cold_c.append(dur_c)
+                cold_sum.append(dur_q + dur_c)
+                print(f"  queue {dur_q:7.1f} ms  counts {dur_c:7.1f} ms  {query or '(pending only)'}")
+            print(f"  ({chilled} before each)")
+            for name, values in (("queue page", cold_q), ("counts", cold_c), ("page + counts", cold_sum)):
+                print(
+                    f"cold {name:<14} n={len(values):>3}  server p50 {statistics.median(values):7.1f} ms  "
+                    f"max {max(values):7.1f} ms"
+                )
+
         rng = random.Random(5)
         for _ in range(20):  # warm-up: connections, plan caches, templates
             timed("/queue?" + urlencode(rng.choice(QUEUE_FILTERS), doseq=True))
             timed(f"/items/{rng.randint(1, max_id)}")
         queue_s, queue_c, page2_s, page2_c, item_s, item_c = [], [], [], [], [], []
+        counts_s, counts_c = [], []
         per_filter: dict[str, list[float]] = {}
         for i in range(args.requests):
             filters = QUEUE_FILTERS[i % len(QUEUE_FILTERS)]
@@ -297,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
                 dur, elapsed, _ = timed(href)
                 page2_s.append(dur)
                 page2_c.append(elapsed)
+            dur, elapsed, _ = timed("/queue/counts?" + urlencode(filters, doseq=True))
+            counts_s.append(dur)
+            counts_c.append(elapsed)
             dur, elapsed, _ = timed(f"/items/{rng.randint(1, max_id)}")
             item_s.append(dur)
             item_c.append(elapsed)
@@ -304,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         q = _report("queue page, with filters", queue_s, queue_c)
         if page2_s:
             _report("queue page 2 (keyset)", page2_s, page2_c)
+        _report("counts (30-s app cache)", counts_s, counts_c)
         it = _report("item page", item_s, item_c)
         print("\nper filter (server p95 ms):")
         for name, values in per_filter.items():

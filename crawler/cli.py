@@ -229,6 +229,8 @@ def _shorten(text: str, width: int) -> str:
 def cmd_db(args: argparse.Namespace) -> int:
     from crawler import store
 
+    if args.db_command == "grant-app-role":
+        return _grant_app_role(args.role)
     if args.db_command == "upgrade":
         try:
             store.upgrade()
@@ -240,6 +242,27 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0
     store.ensure_ready()
     console.print("database ready")
+    return 0
+
+
+def _grant_app_role(role: str | None) -> int:
+    """`ewsi db grant-app-role ROLE` (PostgreSQL): see `crawler.store.migrate.grant_app_role`."""
+    from crawler import store
+    from crawler.store.migrate import GrantRefused, grant_app_role
+
+    if not role:
+        print("ewsi db grant-app-role: name the role (e.g. ewsi_app)", file=sys.stderr)
+        return 2
+    try:
+        statements = grant_app_role(role)
+    except GrantRefused as exc:
+        print(f"ewsi db grant-app-role: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # driver errors: one clear line, exit 2
+        reason = (str(exc).splitlines() or [""])[0]
+        raise DatabaseUnavailable(f"cannot grant on {store.redacted_url()}: {reason}") from None
+    for statement in statements:
+        print(statement)
     return 0
 
 
@@ -373,7 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
 
     db = sub.add_parser("db", help="database schema")
-    db.add_argument("db_command", choices=["upgrade", "check"])
+    db.add_argument("db_command", choices=["upgrade", "check", "grant-app-role"])
+    db.add_argument("role", nargs="?", help="grant-app-role: the application's PostgreSQL role")
 
     src = sub.add_parser("sources", help="operator config and source health")
     src.add_argument("sources_command", choices=["validate", "status", "unquarantine"])

@@ -158,8 +158,13 @@ class RunRecorder:
         self.report = build_report(spider.name, stats, self.started_at, reason)
         if self.run_id is None:
             return
-        try:
+        run_id, report = self.run_id, self.report
+
+        def finish() -> None:
             with store.session_scope(self.database_url) as session:
-                store.finish_run(session, self.run_id, self.report)
+                store.finish_run(session, run_id, report)
+
+        try:  # replayed while the database is briefly away (T33), else left to the lease
+            store.run_with_retry(finish)
         except Exception as exc:
             logger.error("[%s] could not record the run end: %s", spider.name, exc)

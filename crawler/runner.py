@@ -3,7 +3,9 @@
 `run_sources` is what `ewsi crawl` calls; ``python -m crawler.runner SOURCE_ID [...]`` is the
 child-process entry the scheduler uses (Twisted's reactor cannot restart inside a process, and a
 child gives each run its own time limit, memory and crash boundary).
-Exit codes of the module entry: 0 every run ok, 1 some run failed, 2 bad config or database.
+Exit codes of the module entry: 0 every run ok, 1 some run failed, 2 bad config or database (an
+unreachable database is found within the connect timeout, 5 s, and reported as
+``database unavailable (store.db_error): ...``: T34).
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with store.session_scope() as session:
             store.sync_sources(session, config.sources)
     except DatabaseUnavailable as exc:
-        print(f"database unavailable: {exc}", file=sys.stderr)
+        print(f"database unavailable ({exc.key}): {exc}", file=sys.stderr)
         return 2
     if args.run_id is not None and len(args.source_ids) != 1:
         print("--run-id needs exactly one SOURCE_ID", file=sys.stderr)

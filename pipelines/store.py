@@ -11,9 +11,11 @@ Before the write, in this order:
 3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
    ``followed``, ``empty``; read by crawler.extensions).
 
-Each item is written in its own transaction (retried on SQLite "database is locked", PostgreSQL
-40001/40P01 and disconnects by `crawler.store.run_with_retry`), so one bad item never costs the
-others; the outcome
+Each item is written in its own transaction, so one bad item never costs the others. The
+transaction is replayed whole by `crawler.store.run_with_retry`: up to 5 tries on SQLite "database
+is locked" and PostgreSQL 40001/40P01, and for up to ``EWSI_DB_RETRY_SECONDS`` (default 30 s) while
+the server is unreachable (a restart or crash, T33); every retry is counted in stats as
+``ewsi/store/retries/<reason>`` and ``ewsi/store/db_errors/<error class>``. The outcome
 (new, updated, unchanged, duplicate, tombstoned) is counted in stats as ``ewsi/items/<outcome>``.
 Duplicates (an identity another source already holds) and tombstoned items (rejected by an editor)
 are dropped with that reason. A database failure is counted as ``ewsi/errors/store.db_error`` and
@@ -74,6 +76,12 @@ class StorePipeline:
         if self.crawler is not None and self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
 
+    def _retried(self, reason: str, exc: Exception) -> None:
+        """Count a retried database error (T30, T33): ``ewsi/store/retries/<reason>`` and
+        ``ewsi/store/db_errors/<class>`` (e.g. ``OperationalError``); both end up in the run's stats."""
+        self._stat(f"ewsi/store/retries/{reason}")
+        self._stat(f"ewsi/store/db_errors/{type(exc).__name__}")
+
     def _quality(self, item: HarvestedItem) -> None:
         self._stat("ewsi/quality/items")
         if item.published_at is None or item.date_method == "fetch_time":
@@ -115,7 +123,7 @@ class StorePipeline:
 
         try:
             # a concurrent writer (another crawl, an editor) may hold the lock or win a race: retried
-            outcome = store.run_with_retry(write)
+            outcome = store.run_with_retry(write, on_retry=self._retried)
             if kills:
                 self._stat("ewsi/quarantine/recorded")
         except Exception as exc:  # SQLAlchemy errors, after the store's own retries

@@ -75,6 +75,21 @@ def test_no_items_after_a_delivering_history_is_broken(db_session: Any) -> None:
     assert (source.state, source.consecutive_failures) == ("failing", 2)  # a fetch error is not by meaning
 
 
+def test_a_database_outage_is_not_a_failure_of_the_source(db_session: Any) -> None:
+    """T33/T34: a run failed with store.db_error keeps the source's health and sets no back-off,
+    so the next slot runs and stores what the failed run could not; the run itself stays failed."""
+    sync_sources(db_session, [_source()])
+    now = datetime.now(UTC)
+    assert _run(db_session, _report(now, new=3)).state == "healthy"
+    source = _run(db_session, _report(now, "failed", key="store.db_error", items=1))
+    assert (source.state, source.consecutive_failures, source.backoff_until) == ("healthy", 0, None)
+    run = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+    assert (run.status, run.error_key) == ("failed", "store.db_error")
+    source = _run(db_session, _report(now, "failed", key="fetch.timeout", items=0))
+    assert (source.state, source.consecutive_failures) == ("failing", 1)  # the source's own fault counts
+    assert source.backoff_until is not None
+
+
 def test_undated_items_where_the_source_dates_them_fail_as_no_dates(db_session: Any) -> None:
     sync_sources(db_session, [_source()])
     now = datetime.now(UTC)

@@ -37,6 +37,7 @@ from crawler.scheduling.triggers import (
 from crawler.sources import load_sources
 from crawler.store import leader
 from crawler.store.schema import CrawlRun, SourceRow
+from tests.faultfigures import record_fault
 
 BRU = ZoneInfo("Europe/Brussels")
 
@@ -344,6 +345,15 @@ def test_catch_up_runs_each_overdue_source_once(
         ]
     assert not [r for r in rows if r[0] == "src-new"]  # never run before: waits for its first slot
     assert stub.read_text().count("--run-id") == 2
+    record_fault(
+        "T39",
+        db_url,
+        overdue_sources=2,
+        catch_up_runs_per_source={
+            sid: sum(1 for r in rows if r[0] == sid and r[2] == "ok") for sid in ("src-a", "src-b")
+        },
+        missed_recorded=sum(1 for r in rows if r[3] == "schedule.missed"),
+    )
 
 
 def test_abandoned_run_is_marked_interrupted_and_rerun_once(

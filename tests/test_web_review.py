@@ -18,12 +18,15 @@ from datetime import UTC, datetime, timedelta
 import html5lib
 import pytest
 from fastapi.testclient import TestClient
+from fastapi_csrf_protect.flexible import CsrfProtect
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from crawler.store import make_engine, session_factory
 from crawler.store import review as store
 from crawler.store.migrate import upgrade
 from crawler.store.schema import (
+    AppSecret,
     AuditEntry,
     Item,
     ItemTheme,
@@ -35,7 +38,7 @@ from crawler.store.schema import (
     sha256_hex,
 )
 from crawler.web.app import create_app, safe_url
-from crawler.web.auth import HASHER, hash_password
+from crawler.web.auth import CSRF_COOKIE, CSRF_LIBRARY_SALT, HASHER, hash_password
 
 PASSWORD = "correct horse battery staple"
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -370,6 +373,139 @@ def test_login_form_needs_its_csrf_cookie(app, Session) -> None:
     other = client_for(app)
     r = other.post("/login", data={"username": "alice", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 403
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(WebSession)) == 0
+
+
+def set_cookies(client: TestClient, **cookies: str) -> TestClient:
+    """Put cookies in `client`'s jar for host testserver (as the server would have set them)."""
+    for name, value in cookies.items():
+        client.cookies.set(name, value, domain="testserver.local")
+    return client
+
+
+def test_csrf_cookie_is_the_library_signed_double_submit() -> None:
+    # crawler.web.auth reads the token back from the library's cookie to reuse it across pages
+    key = "k" * 40
+    token, signed = CsrfProtect().generate_csrf_tokens(key)
+    serializer = URLSafeTimedSerializer(key, salt=CSRF_LIBRARY_SALT)
+    assert serializer.loads(signed) == token
+    with pytest.raises(BadSignature):
+        URLSafeTimedSerializer("other key " * 4, salt=CSRF_LIBRARY_SALT).loads(signed)
+
+
+@SQLITE_ONLY
+def test_csrf_cookie_attributes_reuse_rotation_and_logout(app, Session, seeded) -> None:
+    add_user(Session, "alice")
+    client = client_for(app)
+    first = client.get("/login")
+    cookie = first.headers["set-cookie"]
+    assert cookie.startswith(f"{CSRF_COOKIE}=")
+    for attribute in ("Secure", "HttpOnly", "SameSite=lax", "Path=/"):
+        assert attribute.lower() in cookie.lower()
+    assert "domain=" not in cookie.lower()
+    login_token_1 = re.search(r'name="csrf_token" value="([0-9a-f]{40})"', first.text).group(1)
+    again = client.get("/login")
+    assert "set-cookie" not in again.headers  # the valid cookie's token is reused
+    assert login_token_1 in again.text
+    r = client.post(
+        "/login",
+        data={"username": "alice", "password": PASSWORD, "csrf_token": login_token_1},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert f"{CSRF_COOKIE}=" in r.headers["set-cookie"]  # rotated at login
+    # tab 1 loads the item, tab 2 loads other pages: tab 1's form still works
+    tab1 = decide_form(client, seeded[0], "approve")
+    session_token = tab1["csrf_token"]
+    assert session_token != login_token_1
+    for path in ("/queue", f"/items/{seeded[1]}", "/history"):
+        page = client.get(path)
+        assert "set-cookie" not in page.headers and session_token in page.text
+    stale_login = {**decide_form(client, seeded[1], "defer"), "csrf_token": login_token_1}
+    assert client.post(f"/items/{seeded[1]}/decide", data=stale_login).status_code == 403
+    assert client.post(f"/items/{seeded[0]}/decide", data=tab1, follow_redirects=False).status_code == 303
+    out = client.post("/logout", data={"csrf_token": session_token}, follow_redirects=False)
+    assert out.status_code == 303
+    assert any(
+        c.startswith(f"{CSRF_COOKIE}=") and "max-age=0" in c.lower()
+        for c in out.headers.get_list("set-cookie")
+    )
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 1
+
+
+@SQLITE_ONLY
+def test_token_and_cookie_of_another_session_are_refused(app, Session, seeded) -> None:
+    alice = editor_client(app, Session, "alice")
+    bob = editor_client(app, Session, "bob")
+    form = decide_form(alice, seeded[0], "approve")
+    bob_form = decide_form(bob, seeded[0], "approve")
+    # bob's token with bob's own CSRF cookie, planted next to alice's session: bound to bob's session
+    mixed = set_cookies(
+        client_for(app),
+        **{
+            "__Host-ewsi_session": alice.cookies.get("__Host-ewsi_session"),
+            CSRF_COOKIE: bob.cookies.get(CSRF_COOKIE),
+        },
+    )
+    r = mixed.post(f"/items/{seeded[0]}/decide", data={**form, "csrf_token": bob_form["csrf_token"]})
+    assert r.status_code == 403
+    # a pre-login pair (token and cookie of the login form) is no good inside a session either
+    stranger = client_for(app)
+    login_token_value = login_token(stranger)
+    mixed = set_cookies(
+        client_for(app),
+        **{
+            "__Host-ewsi_session": alice.cookies.get("__Host-ewsi_session"),
+            CSRF_COOKIE: stranger.cookies.get(CSRF_COOKIE),
+        },
+    )
+    r = mixed.post(f"/items/{seeded[0]}/decide", data={**form, "csrf_token": login_token_value})
+    assert r.status_code == 403
+    r = mixed.post(
+        f"/items/{seeded[0]}/claim",
+        headers={"X-CSRF-Token": login_token_value, "Accept": "application/json"},
+    )
+    assert r.status_code == 403
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 0
+        assert s.get(Item, seeded[0]).claimed_by is None
+        assert s.get(Item, seeded[0]).status == "pending"
+
+
+def test_server_processes_share_the_generated_secret(db_url, engine, Session, seeded, monkeypatch) -> None:
+    monkeypatch.delenv("EWSI_SECRET_KEY", raising=False)
+    first, second = create_app(db_url, testing=True), create_app(db_url, testing=True)
+    add_user(Session, "alice")
+    client = client_for(first)
+    assert log_in(client, "alice").status_code == 303
+    form = decide_form(client, seeded[0], "approve")
+    other = set_cookies(client_for(second), **dict(client.cookies.items()))
+    r = other.post(f"/items/{seeded[0]}/decide", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    with Session() as s:
+        secrets_rows = s.execute(select(AppSecret.name, AppSecret.value)).all()
+        assert s.get(Item, seeded[0]).status == "approved"
+    assert [name for name, _ in secrets_rows] == ["csrf"] and len(secrets_rows[0][1]) == 64
+    assert first.state.application_secret == second.state.application_secret == secrets_rows[0][1]
+
+
+@SQLITE_ONLY
+def test_secret_key_from_the_environment(db_url, engine, Session, seeded, monkeypatch) -> None:
+    monkeypatch.setenv("EWSI_SECRET_KEY", "short")
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        create_app(db_url, testing=True)
+    monkeypatch.setenv("EWSI_SECRET_KEY", "s" * 48)
+    app = create_app(db_url, testing=True)
+    alice = editor_client(app, Session)
+    r = alice.post(
+        f"/items/{seeded[0]}/decide", data=decide_form(alice, seeded[0], "defer"), follow_redirects=False
+    )
+    assert r.status_code == 303
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(AppSecret)) == 0
+    assert "s" * 48 not in repr(app.state.settings)
 
 
 @pytest.mark.parametrize(
@@ -658,6 +794,44 @@ def test_queue_filters_and_counts(Session, many) -> None:
         assert titles == {f"Item {n}" for n in range(5, 11)}
 
 
+def test_counts_are_capped(Session, many) -> None:
+    with Session() as s:
+        # 40 pending items: over a cap of 15 for the total, status, language, country, source, theme
+        counts = store.queue_counts(s, store.QueueFilters(), cap=15)
+        assert counts["total"] == {"": 16}
+        assert counts["capped"] == {
+            f: 15 for f in ("status", "language", "content_type", "country", "source", "theme", "total")
+        }
+        assert counts["language"] == {} and counts["status"] == {}
+        # German items (10): exact counts for every facet that keeps the language filter
+        german = store.QueueFilters.from_query({"language": ["de"]})
+        counts = store.queue_counts(s, german, cap=15)
+        assert counts["total"] == {"": 10}
+        assert counts["capped"] == {"language": 15}  # its own facet drops the filter: 40 items
+        assert counts["source"] == {"src-b": 10} and counts["status"] == {"pending": 10}
+        assert counts == {**store.queue_counts(s, german), "language": {}, "capped": {"language": 15}}
+        # exactly at the cap is not capped
+        assert store.queue_counts(s, german, cap=10)["total"] == {"": 10}
+        assert "total" not in store.queue_counts(s, german, cap=10)["capped"]
+
+
+@SQLITE_ONLY
+def test_counts_fragment_shows_capped_counts(app, Session, many) -> None:
+    import dataclasses
+
+    app.state.settings = dataclasses.replace(app.state.settings, count_cap=15)
+    alice = editor_client(app, Session)
+    page = alice.get("/queue/counts")
+    assert page.status_code == 200
+    assert "<p>15+ items match.</p>" in page.text
+    assert "Over 15 items: narrow the other filters to count per language." in page.text
+    assert '<span class="facet-value">de</span>' not in page.text
+    page = alice.get("/queue/counts?language=de")
+    assert "<p>10 items match.</p>" in page.text
+    assert '<span class="facet-value">src-b</span> <span class="n">10</span>' in page.text
+    assert "count per language" in page.text and "count per source" not in page.text
+
+
 @SQLITE_ONLY
 def test_saved_views(app, Session, many) -> None:
     alice = editor_client(app, Session)
@@ -692,26 +866,37 @@ def test_sources_page_shows_yield(app, Session, seeded) -> None:
 
 
 def test_audit_rows_for_each_action_without_secrets(app, Session, seeded, caplog) -> None:
+    """ASVS 7.1.1: neither the password (also when typed into the user name field), the session
+    cookie nor the CSRF token or cookie reach an audit row or a log line."""
     caplog.set_level(logging.DEBUG)
     log_in(client_for(app), "nobody", "wrong password 123")
+    log_in(client_for(app), PASSWORD, PASSWORD)  # the password typed into the user name field
     alice = editor_client(app, Session)
     cookie = alice.cookies.get("__Host-ewsi_session")
-    alice.post(
-        f"/items/{seeded[0]}/claim", headers={"X-CSRF-Token": csrf_of(alice), "Accept": "application/json"}
-    )
+    csrf = csrf_of(alice)
+    csrf_cookie = alice.cookies.get(CSRF_COOKIE)
+    assert cookie and csrf_cookie
+    alice.post(f"/items/{seeded[0]}/claim", headers={"X-CSRF-Token": csrf, "Accept": "application/json"})
     alice.post(f"/items/{seeded[0]}/decide", data=decide_form(alice, seeded[0], "edit", editor_title="T"))
     alice.post(f"/items/{seeded[0]}/decide", data=decide_form(alice, seeded[0], "approve"))
     alice.post(f"/items/{seeded[1]}/decide", data=decide_form(alice, seeded[1], "reject", reason="duplicate"))
+    alice.post("/logout", data={"csrf_token": csrf})
     with Session() as s:
         rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-        dump = repr([(r.actor, r.action, r.object_id, r.detail, r.address) for r in rows])
+        dump = repr([(r.actor, r.action, r.object_type, r.object_id, r.detail, r.address) for r in rows])
     actions = [r.action for r in rows]
-    for action in ("user_add", "login_failed", "login", "claim", "edit", "approve", "reject"):
+    for action in ("user_add", "login_failed", "login", "claim", "edit", "approve", "reject", "logout"):
         assert action in actions
+    assert [r.actor for r in rows if r.action == "login_failed"] == ["(unknown user)", "(unknown user)"]
     approve = next(r for r in rows if r.action == "approve")
     assert approve.object_id == str(seeded[0]) and approve.before_hash != approve.after_hash
-    assert PASSWORD not in dump and cookie not in dump
-    assert PASSWORD not in caplog.text and cookie not in caplog.text
+    # the log is not empty: it names the logins and decisions
+    assert "login of alice from 198.51.100.7" in caplog.text
+    assert f'decision approve on item {seeded[0]} "T" by alice' in caplog.text
+    assert "decision reject" in caplog.text and "(reason: duplicate)" in caplog.text
+    for secret in (PASSWORD, cookie, csrf, csrf_cookie):
+        assert secret not in dump
+        assert secret not in caplog.text
 
 
 def test_failed_decision_leaves_no_audit_row(Session, seeded) -> None:

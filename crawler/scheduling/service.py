@@ -16,6 +16,11 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
   ``interrupted`` (``crawl.crashed``) and their sources re-run once; then every overdue source
   (a slot passed since its last claimed slot) runs once for its latest slot (coalesced catch-up,
   T39), its other missed slots recorded ``schedule.missed`` (at most `MISSED_RECORD_CAP`);
+- the database going away (T34): a slot whose claim fails records nothing (the database is down)
+  and returns ``db_error`` within the connect timeout; the leader lock goes with the server, so the
+  leader stands by and polls until the database answers, then leads again and catches up as above:
+  one run per source for its latest slot, the other slots since the database was lost recorded
+  ``skipped`` with ``store.db_error`` (not ``schedule.missed``), never counted against the source;
 - a failing source's ``backoff_until`` is respected: its slot is recorded ``schedule.backoff``
   (re-runs of crashed runs ignore it: they repair a run, they are not a new attempt);
 - a child killed by a signal it was not sent by us (``kill -9``, OOM) is marked ``crawl.crashed``
@@ -72,6 +77,7 @@ SKIP_BACKOFF = "schedule.backoff"
 RUN_TIMEOUT = "crawl.timeout"
 RUN_CRASHED = "crawl.crashed"
 RUN_STOPPED = "crawl.interrupted"
+SKIP_DB_DOWN = "store.db_error"
 
 
 @dataclass
@@ -117,6 +123,8 @@ class SchedulerService:
         self._reload = threading.Event()
         self._wake = threading.Event()
         self._db_trouble = False
+        self._db_lost_at: datetime | None = None
+        """When this process last found the database gone (lock link dropped, or a claim failed)."""
         self._mtime: float | None = None
         self._snapdir = Path(tempfile.mkdtemp(prefix="ewsi-schedule-"))
         self._snapshot: Path | None = None
@@ -301,11 +309,13 @@ class SchedulerService:
 
         Overdue: a slot of its schedule lies after the source's latest claimed slot and at or
         before `now`. A source never run before is not overdue (its first slot comes). The other
-        missed slots are recorded ``schedule.missed`` (the latest `MISSED_RECORD_CAP`); sources in
+        missed slots are recorded ``schedule.missed`` (the latest `MISSED_RECORD_CAP`), or
+        ``store.db_error`` for those after this process found the database gone; sources in
         `exclude` (being re-run) get all their missed slots recorded and no extra run.
         """
         now = now or self.clock()
         exclude = exclude or set()
+        lost_at = self._db_lost_at
         with store.session_scope(self.url) as session:
             claimed = leader.last_slots(session)
         missed_counts: dict[str, int] = {}
@@ -324,10 +334,16 @@ class SchedulerService:
             latest = recent.pop() if sid not in exclude else None
             log.warning("[%s] %d slot(s) missed since %s: running once now", sid, count, last.isoformat())
             for slot in recent:
-                self._record_skip(sid, slot, SKIP_MISSED, "no scheduler was running at that time")
+                if lost_at is not None and slot >= lost_at:
+                    why = f"the database was unavailable (lost at {lost_at.isoformat()})"
+                    self._record_skip(sid, slot, SKIP_DB_DOWN, why)
+                else:
+                    self._record_skip(sid, slot, SKIP_MISSED, "no scheduler was running at that time")
             if latest is not None:
                 self._submit(sid, latest, rerun=False)
         self._db_trouble = False
+        if lost_at is not None and lost_at == self._db_lost_at:
+            self._db_lost_at = None
         return missed_counts
 
     # --- runs ---------------------------------------------------------------------------------
@@ -390,8 +406,10 @@ class SchedulerService:
             self.outcomes.append((source_id, slot, "taken"))
             return "taken"
         except Exception as exc:
-            log.error("[%s] could not claim slot %s: %s", source_id, slot, exc)
+            log.error("[%s] could not claim slot %s (%s): %s", source_id, slot, SKIP_DB_DOWN, exc)
             self._db_trouble = True
+            if self._db_lost_at is None:  # this slot is one of those lost to the outage
+                self._db_lost_at = min(now, slot) if slot is not None else now
             self.outcomes.append((source_id, slot, "db_error"))
             return "db_error"
         env = {**os.environ, "EWSI_DATABASE_URL": self.url}
@@ -475,6 +493,8 @@ class SchedulerService:
             self._reload.clear()
             self.reload()
         if self.is_leader and not self.lock.held():
+            if self.lock.backend == "postgresql" and self._db_lost_at is None:
+                self._db_lost_at = self.clock()  # the lock's link to the server dropped
             self.step_down()
         if not self.is_leader and self.lock.acquire():
             try:

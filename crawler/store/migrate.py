@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from crawler.store.session import make_engine
 
@@ -71,3 +71,74 @@ def upgrade(url: str | None = None, revision: str = "head", *, engine: Engine | 
 def downgrade(url: str | None = None, revision: str = "base", *, engine: Engine | None = None) -> None:
     """Migrate the database at `url` down to `revision` (``base`` drops every table)."""
     _run(url, engine, "downgrade", revision)
+
+
+class GrantRefused(ValueError):
+    """`grant_app_role` cannot or must not grant: not PostgreSQL, unknown role, superuser or owner."""
+
+
+def grant_app_role(role: str, url: str | None = None, *, engine: Engine | None = None) -> list[str]:
+    """Grant the PostgreSQL role `role` what the desk, the portal API and the crawler need, and no more.
+
+    On every table of the current schema: SELECT, INSERT, UPDATE, DELETE, except ``audit_log``
+    (SELECT, INSERT: append-only, RELIABILITY.md T46) and ``alembic_version`` (SELECT: migrations run
+    as the owner); USAGE and SELECT on its sequences; CONNECT on the database, USAGE on the schema.
+    Earlier grants on these tables and sequences are revoked first, so running it again (after each
+    ``ewsi db upgrade``: new tables need grants) leaves exactly this. One transaction; run it as the
+    owner of the tables. Returns the statements executed.
+
+    Raises `GrantRefused` on SQLite (no roles; its audit table relies on the triggers of migration
+    0005 alone), for a role that does not exist, a superuser (privileges do not bind it) or a role
+    that owns audit_log or is a member of its owner (an owner can drop the triggers); sqlalchemy
+    errors when the database is unreachable.
+    """
+    own = engine is None
+    engine = engine or make_engine(url)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise GrantRefused(
+                f"{engine.dialect.name} has no database roles: grant-app-role is for PostgreSQL only "
+                "(the audit table is protected by triggers alone there)"
+            )
+        quote = engine.dialect.identifier_preparer.quote_identifier
+        with engine.begin() as conn:
+            found = conn.execute(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": role}
+            ).first()
+            if found is None:
+                raise GrantRefused(f"role {role!r} does not exist: create it first (CREATE ROLE ... LOGIN)")
+            if found[0]:
+                raise GrantRefused(f"role {role!r} is a superuser: privileges do not restrict it")
+            database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
+            owner = conn.execute(
+                text(
+                    "SELECT tableowner, pg_has_role(:r, tableowner, 'MEMBER') FROM pg_tables "
+                    "WHERE schemaname = current_schema() AND tablename = 'audit_log'"
+                ),
+                {"r": role},
+            ).first()
+            if owner is None:
+                raise GrantRefused("the database is not migrated: run `ewsi db upgrade` first")
+            if owner[1]:
+                raise GrantRefused(
+                    f"role {role!r} owns audit_log (or is a member of its owner {owner[0]!r}) and could "
+                    "drop its triggers: migrate as another role and grant to the application's role"
+                )
+            r, s = quote(role), quote(schema)
+            statements = [
+                f"GRANT CONNECT ON DATABASE {quote(database)} TO {r}",
+                f"GRANT USAGE ON SCHEMA {s} TO {r}",
+                f"REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}",
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {r}",
+                f"REVOKE UPDATE, DELETE ON {s}.audit_log FROM {r}",
+                f"REVOKE INSERT, UPDATE, DELETE ON {s}.alembic_version FROM {r}",
+                f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {r}",
+                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}",
+            ]
+            for statement in statements:
+                conn.execute(text(statement))
+        log.info("granted application privileges to role %s", role)
+        return statements
+    finally:
+        if own:
+            engine.dispose()

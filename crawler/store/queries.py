@@ -24,6 +24,14 @@ case B18); bounded columns are cut to their declared length so PostgreSQL never 
 Quarantine (T14): `record_worker_kill` counts extraction-worker kills per URL; a URL killed
 `QUARANTINE_AFTER` times is skipped (`quarantined_urls`) until `QUARANTINE_DAYS` after the last kill.
 
+Test hook (fault injection, T32): ``EWSI_FAULT_KILL_AFTER_ITEM_ROW=N`` makes the process send
+itself SIGKILL inside the transaction of the N-th new item it writes, right after the INSERT of the
+``items`` row reached the database and before the item's other rows (its six ``item_themes``
+scores and its ``raw_responses`` body). The item's text and classification (relevance, relevant,
+model version) are columns of that same ``items`` row, so the test checks that the row is absent,
+or present with its text, classification and theme rows. Read once at import; unset (the default
+everywhere but that test) it costs one falsy check per new item. Never set it in production.
+
 Source health (`finish_run`; states of schema.SOURCE_STATES): ``failing`` from the first failed run
 (back-off min(2**n * 15 min, 24 h), never disabled); ``broken`` when a run fails *by meaning* (no
 items, no text, or no dates: ``parse.no_items``, ``parse.feed_malformed``, ``extract.all_empty``,
@@ -38,6 +46,7 @@ import hashlib
 import itertools
 import logging
 import os
+import signal
 import socket
 import zlib
 from collections.abc import Iterable
@@ -93,6 +102,20 @@ BACKOFF_MAX = timedelta(hours=24)
 ZLIB_LEVEL = 6
 
 OUTCOMES: tuple[str, ...] = ("new", "updated", "unchanged", "duplicate", "tombstoned")
+
+FAULT_KILL_ENV = "EWSI_FAULT_KILL_AFTER_ITEM_ROW"
+_FAULT_KILL_AFTER = int(os.environ.get(FAULT_KILL_ENV, "0") or 0)  # test hook (module docstring)
+_fault_rows = 0
+
+
+def _fault_after_item_row(session: Session) -> None:
+    """The T32 hook: SIGKILL this process after the `_FAULT_KILL_AFTER`-th new item row was sent."""
+    global _fault_rows
+    _fault_rows += 1
+    if _fault_rows == _FAULT_KILL_AFTER:
+        session.flush()
+        log.warning("%s=%d: killing this process inside the item's transaction", FAULT_KILL_ENV, _fault_rows)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class SlotTaken(Exception):
@@ -460,6 +483,8 @@ def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | Non
         if row is None:
             new_id = _insert_item(session, item, identity, identity_hash, now)
             if new_id is not None:
+                if _FAULT_KILL_AFTER:
+                    _fault_after_item_row(session)
                 _write_themes(session, new_id, item.classification)
                 if raw is not None:
                     _write_raw(session, new_id, raw)
@@ -628,6 +653,9 @@ def _is_quiet(session: Session, source: SourceRow, when: datetime) -> bool:
     usual = gaps[len(gaps) // 2]
     return when - source.last_new_item_at > max(usual * QUIET_FACTOR, QUIET_MIN)
 
+NOT_THE_SOURCE = frozenset({"crawl.interrupted", "store.db_error"})
+"""Error keys of runs that failed for reasons of ours, not the source's: not counted as its failures."""
+
 
 def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
     """Write the report's counts on the run and update the source's health.
@@ -636,7 +664,9 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
     last_success_at (and last_new_item_at when items_new > 0), back-off cleared, state ``quiet``
     when `_is_quiet` else ``healthy``. failed/interrupted -> consecutive_failures += 1, state
     ``broken`` when judged so, else ``failing``; backoff_until = finish + `backoff_delay` (the
-    scheduler keeps retrying at that capped pace; nothing is disabled). A report still saying
+    scheduler keeps retrying at that capped pace; nothing is disabled). A run ended by a key of
+    `NOT_THE_SOURCE` (a shutdown, the database unreachable: T33/T34) leaves the source's health and
+    back-off as they were, so its next slot runs and stores what this run could not. A report still saying
     ``running`` counts as ok unless it has an error key. Raises LookupError for an unknown run id.
     """
     run = session.get(CrawlRun, run_id)
@@ -671,8 +701,8 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
         session.flush()  # this run counts in the usual gap
         if _is_quiet(session, source, finished):
             source.state = "quiet"
-    elif status == "interrupted" and error_key == "crawl.interrupted":
-        pass  # an operator's Ctrl-C or a clean shutdown says nothing about the source's health
+    elif error_key in NOT_THE_SOURCE:
+        pass  # a shutdown or our own database outage says nothing about the source's health
     else:
         default_key = "crawl.crashed" if status == "interrupted" else "fetch.error"
         _record_failure(source, finished, error_key or default_key, message or report.error, broken=broken)

@@ -452,7 +452,6 @@ class WebSession(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    csrf_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -491,7 +490,9 @@ class ReviewDecision(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which object, when, with hashes of the state before and after."""
+    """Who did what to which object, when, with hashes of the state before and after.
+
+    Append-only: triggers of migration 0005 refuse UPDATE and DELETE on both back ends."""
 
     __tablename__ = "audit_log"
 
@@ -505,6 +506,17 @@ class AuditEntry(Base):
     after_hash: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AppSecret(Base):
+    """A secret the application generated once and every server process shares (migration 0006),
+    e.g. ``csrf``: the key of the CSRF cookie signatures when ``EWSI_SECRET_KEY`` is not set."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SavedView(Base):

@@ -8,6 +8,13 @@ every connection, and SQLAlchemy's documented pysqlite fix (driver autocommit + 
 so that SAVEPOINTs work: without it, releasing the outermost savepoint commits. PostgreSQL gets
 ``pool_pre_ping`` so a connection dropped by a server restart is replaced before use (T33), and a
 connect timeout so an unreachable server fails fast (T34).
+
+`run_with_retry` replays a whole unit of work: on lock contention up to 5 tries (RELIABILITY.md
+guard rail "DB"), and while the server is unreachable for up to ``EWSI_DB_RETRY_SECONDS`` (default
+30 s, `DEFAULT_DB_RETRY_SECONDS`), polling at most 1 s apart. Five tries at 0.5 s doubling last
+about 4-8 s, less than a crash plus recovery (T33 (b): 5 s down, then WAL replay), so disconnects
+get a time budget instead. Readiness checks (`check_ready`) do not retry: a run that
+starts while the database is down fails at once (T34).
 """
 
 from __future__ import annotations
@@ -182,41 +189,109 @@ def retry_reason(exc: BaseException) -> str | None:
     return None
 
 
+DB_RETRY_SECONDS_ENV = "EWSI_DB_RETRY_SECONDS"
+DEFAULT_DB_RETRY_SECONDS = 30.0
+"""How long a unit of work keeps retrying while the database is unreachable (disconnects), in seconds.
+
+Sized for T33: a fast restart (``pg_ctl restart -m fast``: 0.2 s without a server in the test)
+and a crash (``pg_ctl stop -m immediate``, started 5 s later: 5.2-5.3 s) both fit with room to
+spare, and so does a failover of a managed server (tens of seconds). Beyond it the item is dropped
+as ``store_error`` and the run fails with ``store.db_error``; the next run stores it. Override with
+``EWSI_DB_RETRY_SECONDS``."""
+DISCONNECT_MAX_DELAY = 1.0
+"""Longest sleep between two tries while the database is unreachable, so a returning server is
+used within about a second (RELIABILITY.md §5 "DB recovery": < 5 s)."""
+
+
+def db_retry_seconds() -> float:
+    """The disconnect retry budget: ``EWSI_DB_RETRY_SECONDS`` (seconds, >= 0), else 30 s."""
+    raw = os.environ.get(DB_RETRY_SECONDS_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_DB_RETRY_SECONDS
+    except ValueError:
+        log.warning("%s=%r is not a number: using %g s", DB_RETRY_SECONDS_ENV, raw, DEFAULT_DB_RETRY_SECONDS)
+        return DEFAULT_DB_RETRY_SECONDS
+    return max(0.0, value)
+
+
+def _jittered(delay: float) -> float:
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
 def run_with_retry(
     fn: Callable[[], T],
     *,
     attempts: int = 5,
     base_delay: float = 0.5,
     max_delay: float = 8.0,
+    disconnect_s: float | None = None,
+    on_retry: Callable[[str, DBAPIError], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Call `fn()` up to `attempts` times while it fails with a retryable database error.
+    """Call `fn()` again while it fails with a retryable database error; return its result.
 
     `fn` must be a whole unit of work (open a session, write, commit) that is safe to run again.
-    Retryable: disconnects, SQLSTATE 40001 and 40P01, SQLite "database is locked" (RELIABILITY.md
-    guard rail "DB": up to 5 tries). Between tries it sleeps base_delay * 2**n seconds, capped at
-    `max_delay`, of which the second half is random ("equal jitter", so two writers that collided
-    do not collide again). Each retry is counted in `RETRY_COUNTS`. Other errors propagate at once;
-    when the tries run out it raises `DatabaseUnavailable` (key store.db_error) from the last error.
+    Two budgets (RELIABILITY.md guard rail "DB", T30, T33):
+    - contention (SQLSTATE 40001 and 40P01, SQLite "database is locked"): up to `attempts` tries
+      in all, sleeping base_delay * 2**n seconds between them, capped at `max_delay`;
+    - disconnects (server restarted, crashed or unreachable; see `retry_reason`): tries go on for
+      `disconnect_s` seconds after the first failure (default `db_retry_seconds()`, 30 s), sleeping
+      base_delay * 2**n capped at `DISCONNECT_MAX_DELAY` (1 s) between them.
+    The elapsed time is the larger of the wall time and the sum of the sleeps (so an injected
+    `sleep` ends the loop too). Every sleep keeps its second half random ("equal jitter", so two
+    writers that collided do not collide again). Each retry is counted in `RETRY_COUNTS` and
+    passed to `on_retry(reason, error)`. Other errors propagate at once; when a budget runs out it
+    raises `DatabaseUnavailable` (key store.db_error) from the last error.
     """
     attempts = max(1, attempts)
-    for attempt in range(1, attempts + 1):
+    budget = db_retry_seconds() if disconnect_s is None else max(0.0, disconnect_s)
+    contention = disconnects = 0
+    first_failure: float | None = None
+    slept = 0.0
+    while True:
         try:
-            return fn()
+            result = fn()
         except DBAPIError as exc:
             reason = retry_reason(exc)
             if reason is None:
                 raise
-            if attempt >= attempts:
-                raise DatabaseUnavailable(
-                    f"database error after {attempts} attempts ({reason}): {_driver_reason(exc)}"
-                ) from exc
+            now = clock()
+            if first_failure is None:
+                first_failure = now
+            elapsed = max(now - first_failure, slept)
+            if reason == "disconnect":
+                disconnects += 1
+                if elapsed >= budget:
+                    raise DatabaseUnavailable(
+                        f"database unreachable for {elapsed:.1f} s ({contention + disconnects} attempts, "
+                        f"retry budget {budget:g} s): {_driver_reason(exc)}"
+                    ) from exc
+                delay = min(DISCONNECT_MAX_DELAY, base_delay * 2 ** (disconnects - 1), budget - elapsed)
+                label = f"{elapsed:.1f}/{budget:g} s"
+            else:
+                contention += 1
+                if contention >= attempts:
+                    raise DatabaseUnavailable(
+                        f"database error after {attempts} attempts ({reason}): {_driver_reason(exc)}"
+                    ) from exc
+                delay = min(max_delay, base_delay * 2 ** (contention - 1))
+                label = f"{contention}/{attempts - 1}"
             RETRY_COUNTS[reason] += 1
-            delay = min(max_delay, base_delay * 2 ** (attempt - 1))
-            delay = delay / 2 + random.uniform(0, delay / 2)
-            log.warning("database %s, retry %d/%d in %.2f s", reason, attempt, attempts - 1, delay)
+            if on_retry is not None:
+                on_retry(reason, exc)
+            delay = _jittered(max(0.0, delay))
+            log.warning("database %s, retry %s in %.2f s: %s", reason, label, delay, _driver_reason(exc))
             sleep(delay)
-    raise AssertionError("unreachable")  # the loop returns or raises
+            slept += delay
+            continue
+        if first_failure is not None:
+            log.warning(
+                "database answered again after %.2f s (%d retries)",
+                max(clock() - first_failure, slept),
+                contention + disconnects,
+            )
+        return result
 
 
 def retry_counts() -> dict[str, int]:

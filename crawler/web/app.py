@@ -33,10 +33,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crawler.store import make_engine, session_factory
 from crawler.store import review as store
 from crawler.store.session import database_url as resolve_database_url
-from crawler.web.auth import LoginRequired, clear_session_cookie
+from crawler.web.auth import LoginRequired, clear_session_cookie, csrf_token_for, set_pending_csrf_cookie
 from crawler.web.deps import Settings
+from crawler.web.logsafe import protect
 
-log = logging.getLogger(__name__)
+log = protect(logging.getLogger(__name__))
 
 HERE = Path(__file__).resolve().parent
 RETRY_AFTER_S = 30
@@ -114,15 +115,21 @@ def make_templates() -> Environment:
 
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    """Render templates/`name` with `context` plus request, csp_nonce and user (may be None)."""
+    """Render templates/`name` with `context` plus request, csp_nonce, user (may be None) and
+    ``csrf_token()``, a function the page's forms call for the CSRF token (`csrf_token_for`: only
+    pages with a form need the application secret); a newly generated token's cookie is set on the
+    response."""
     env: Environment = request.app.state.templates
     full = {
         "request": request,
         "csp_nonce": getattr(request.state, "csp_nonce", ""),
         "user": getattr(request.state, "user", None),
+        "csrf_token": lambda: csrf_token_for(request),
         **context,
     }
-    return HTMLResponse(env.get_template(name).render(full), status_code=status_code)
+    response = HTMLResponse(env.get_template(name).render(full), status_code=status_code)
+    set_pending_csrf_cookie(request, response)
+    return response
 
 
 def _wants_json(request: Request) -> bool:
@@ -135,7 +142,10 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
         return JSONResponse(
             {"error": key.get(status, "error"), "message": message}, status_code=status, headers=headers
         )
-    response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    context: dict[str, Any] = {"status": status, "message": message}
+    if status == 503:  # the CSRF key may have to come from the database that is down
+        context["csrf_token"] = lambda: ""
+    response = render(request, "error.html", context, status_code=status)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -9,32 +9,73 @@
 - Sessions: a random 256-bit token in the cookie ``__Host-ewsi_session; Secure; HttpOnly;
   SameSite=Lax; Path=/``; the database keeps only its SHA-256 (web_sessions.id). A new token at
   every login (ASVS 3.2.1), revoked at logout (3.3.1), idle timeout 30 min (3.3.2).
-- CSRF: a synchronizer token per server-side session (web_sessions.csrf_secret) sent as the form
-  field ``csrf_token`` or the header ``X-CSRF-Token``, compared in constant time, plus an Origin
-  (else Referer) check against the request's own origin; the login form, which has no session yet,
-  uses a double-submit cookie ``__Host-ewsi_login``. Every unsafe method of the desk's routers goes
-  through `csrf_protect` (ASVS 4.2.2).
+- CSRF (ASVS 4.2.2): fastapi-csrf-protect's signed double-submit cookie (its ``flexible``
+  `CsrfProtect`: the token is read from the header ``X-CSRF-Token``, else the form field
+  ``csrf_token``). The cookie ``__Host-ewsi_csrf; Secure; HttpOnly; SameSite=Lax; Path=/`` holds the
+  token signed (itsdangerous, HMAC-SHA1, timestamped, 24 h) with a key bound to the request's login
+  state: the application secret (``EWSI_SECRET_KEY``, else one generated once and kept in the
+  database's app_secrets, so every server process agrees) plus ``|session:<session id>`` for a
+  logged-in user, ``|login`` before login. A token therefore works only with the cookie it was issued
+  with and only in the session it was issued for; it is rotated at login and dropped at logout, and
+  stays the same for the whole session otherwise (several open tabs keep working). In addition the
+  Origin (else Referer) header must be the request's own origin or a trusted one. Every unsafe method
+  of the desk's router goes through `csrf_protect` (router dependency), the login form included.
 - Roles: `require_editor` (editor or admin) and `require_admin` guard every route (ASVS 4.1.1).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, Response
+from fastapi_csrf_protect.exceptions import CsrfProtectError
+from fastapi_csrf_protect.flexible import CsrfProtect
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from crawler.store import review as store
 from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, get_settings
+from crawler.web.logsafe import protect
 
-LOGIN_COOKIE = "__Host-ewsi_login"
+log = protect(logging.getLogger(__name__))
+
+CSRF_COOKIE = "__Host-ewsi_csrf"
+"""The CSRF cookie (``__Host-``: Secure, Path=/, no Domain, so no sibling host can plant one)."""
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_MAX_AGE_S = 24 * 3600
+"""Lifetime of a CSRF token and its cookie: twice the 12-h absolute session timeout, so a token
+issued at login outlives its session."""
+CSRF_REISSUE_AFTER_S = CSRF_MAX_AGE_S // 2
+"""A page rendered with a token older than this gets a fresh one (only pre-login tokens get there)."""
+CSRF_LIBRARY_SALT = "fastapi-csrf-token"
+"""The itsdangerous salt fastapi-csrf-protect 1.0 signs its cookie with (tests check the round trip);
+`csrf_token_for` reads the token back from a valid cookie to reuse it."""
+CSRF_REFUSED = "missing or wrong CSRF token: reload the page and try again"
+
+
+@CsrfProtect.load_config
+def _csrf_config() -> list[tuple[str, Any]]:
+    """fastapi-csrf-protect settings (class-wide; the signing key is passed per request)."""
+    return [
+        ("cookie_key", CSRF_COOKIE),
+        ("cookie_path", "/"),
+        ("cookie_samesite", "lax"),
+        ("cookie_secure", True),
+        ("httponly", True),
+        ("header_name", CSRF_HEADER),
+        ("token_key", CSRF_FIELD),
+        ("max_age", CSRF_MAX_AGE_S),
+    ]
+
+
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
 HASHER = PasswordHasher(
@@ -43,6 +84,8 @@ HASHER = PasswordHasher(
 """argon2id with m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet minimum)."""
 _DUMMY_HASH = HASHER.hash("dummy password for timing equalisation")
 LOGIN_FAILED = "Wrong user name or password."
+UNKNOWN_ACTOR = "(unknown user)"
+"""Actor of audit rows and log lines for a login under a name that is no account (ASVS 7.1.1)."""
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -77,12 +120,11 @@ def token_hash(token: str) -> str:
 
 @dataclass
 class CurrentUser:
-    """The logged-in user of a request: id, name, role, csrf token and session id (token hash)."""
+    """The logged-in user of a request: id, name, role, session id (token hash), languages."""
 
     id: int
     name: str
     role: str
-    csrf_token: str
     session_id: str
     languages: list[str]
 
@@ -121,34 +163,38 @@ def login(
 
     Returns (cookie token, user) or a message for the login form (`LOGIN_FAILED`, or a throttle
     message). Writes login_attempts and audit rows (``login``, ``login_failed``, ``login_throttled``)
-    in the caller's transaction; never records the password.
+    in the caller's transaction and logs one line; never records the password. A name that is no
+    account (often a password typed into the wrong field) is kept out of the audit log and the log
+    (actor `UNKNOWN_ACTOR`); login_attempts keeps it for the per-name throttle only.
     """
     username = username.strip()[:64]
+    user = store.get_user_by_name(session, username) if username else None
+    actor = user.name if user is not None else UNKNOWN_ACTOR
     failures = store.login_failures(session, username)
     if failures >= settings.login_max_failures_per_hour:
         store.record_login_attempt(session, username, address, False)
-        store.audit(session, username or "-", "login_throttled", object_type="user", address=address)
+        store.audit(session, actor, "login_throttled", object_type="user", address=address)
+        log.warning("login throttled for %s from %s", actor, address)
         return "Too many failed logins for this account: try again in an hour."
-    user = store.get_user_by_name(session, username) if username else None
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or user.disabled:
         store.record_login_attempt(session, username, address, False)
-        store.audit(session, username or "-", "login_failed", object_type="user", address=address)
+        store.audit(session, actor, "login_failed", object_type="user", address=address)
+        log.info("login failed for %s from %s", actor, address)
         return LOGIN_FAILED
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
     web = store.create_web_session(
         session,
         user.id,
         token_hash(token),
-        csrf,
         absolute_timeout=timedelta(seconds=settings.session_absolute_timeout_s),
     )
     store.record_login_attempt(session, username, address, True)
     store.audit(session, user.name, "login", object_type="user", object_id=user.id, address=address)
-    return token, CurrentUser(user.id, user.name, user.role, csrf, web.id, list(user.languages or []))
+    log.info("login of %s from %s", user.name, address)
+    return token, CurrentUser(user.id, user.name, user.role, web.id, list(user.languages or []))
 
 
 def optional_user(request: Request, session: DbSession) -> CurrentUser | None:
@@ -168,7 +214,7 @@ def optional_user(request: Request, session: DbSession) -> CurrentUser | None:
         raise LoginRequired(expired=True)
     web, user = found
     session.commit()  # the last_seen_at touch, so the idle clock restarts even on read-only pages
-    current = CurrentUser(user.id, user.name, user.role, web.csrf_secret, web.id, list(user.languages or []))
+    current = CurrentUser(user.id, user.name, user.role, web.id, list(user.languages or []))
     request.state.user = current
     return current
 
@@ -203,7 +249,7 @@ def _origin_of(url: str) -> str | None:
 
 def origin_allowed(request: Request, settings: Settings) -> bool:
     """True when the request's Origin (else Referer) is its own origin or a trusted one; requests with
-    neither header (non-browser clients) pass, as the token still has to match."""
+    neither header (non-browser clients) pass, as the CSRF token still has to match."""
     own = f"{request.url.scheme}://{request.url.netloc}".lower()
     allowed = {own, *(o.lower() for o in settings.trusted_origins)}
     origin = request.headers.get("origin")
@@ -215,39 +261,129 @@ def origin_allowed(request: Request, settings: Settings) -> bool:
     return True
 
 
-async def _sent_token(request: Request) -> str:
-    header = request.headers.get("x-csrf-token")
-    if header:
-        return header
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        value = form.get("csrf_token")
-        return value if isinstance(value, str) else ""
-    return ""
+def application_secret(request: Request) -> str:
+    """The key CSRF signatures derive from: ``EWSI_SECRET_KEY`` (`Settings.secret_key`) or the
+    ``csrf`` row of app_secrets, created on first use in its own committed transaction; cached on
+    the app. Raises the store's database errors (the app answers 503) when it must be read and the
+    database is down."""
+    app_state = request.app.state
+    secret: str | None = getattr(app_state, "application_secret", None)
+    if secret:
+        return secret
+    settings: Settings = app_state.settings
+    if settings.secret_key:
+        secret = settings.secret_key
+    else:
+        with app_state.session_factory() as session:
+            secret = store.app_secret(session, "csrf")
+            session.commit()
+    app_state.application_secret = secret
+    return secret
+
+
+def csrf_signing_key(request: Request) -> str:
+    """The key of this request's CSRF signatures: the application secret bound to the session of
+    ``request.state.user`` (``|session:<id>``), or ``|login`` when nobody is logged in."""
+    user: CurrentUser | None = getattr(request.state, "user", None)
+    scope = f"session:{user.session_id}" if user is not None else "login"
+    return f"{application_secret(request)}|{scope}"
+
+
+def _token_in_cookie(request: Request, key: str) -> str | None:
+    signed = request.cookies.get(CSRF_COOKIE)
+    if not signed:
+        return None
+    serializer = URLSafeTimedSerializer(key, salt=CSRF_LIBRARY_SALT)
+    try:
+        token = serializer.loads(signed, max_age=CSRF_REISSUE_AFTER_S)
+    except BadData:
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def csrf_token_for(request: Request) -> str:
+    """The CSRF token to put in this request's page (form field ``csrf_token``, meta ``csrf-token``).
+
+    Reuses the token of a valid cookie signed with this request's key (`csrf_signing_key`) younger
+    than `CSRF_REISSUE_AFTER_S`; else generates a pair with `CsrfProtect.generate_csrf_tokens` and
+    leaves the signed half in ``request.state.csrf_cookie`` for `set_pending_csrf_cookie`.
+    """
+    cached: str | None = getattr(request.state, "csrf_token", None)
+    if cached:
+        return cached
+    key = csrf_signing_key(request)
+    token = _token_in_cookie(request, key)
+    if token is None:
+        token, signed = CsrfProtect().generate_csrf_tokens(key)
+        request.state.csrf_cookie = signed
+    request.state.csrf_token = token
+    return token
+
+
+def set_pending_csrf_cookie(request: Request, response: Response) -> None:
+    """Set the CSRF cookie on `response` when `csrf_token_for` generated a new token for it."""
+    signed: str | None = getattr(request.state, "csrf_cookie", None)
+    if signed:
+        CsrfProtect().set_csrf_cookie(signed, response)
+
+
+def issue_csrf_cookie(request: Request, response: Response, session_id: str) -> None:
+    """At login: a new token bound to the new session `session_id`, set on `response` (rotation)."""
+    key = f"{application_secret(request)}|session:{session_id}"
+    _token, signed = CsrfProtect().generate_csrf_tokens(key)
+    CsrfProtect().set_csrf_cookie(signed, response)
+
+
+def clear_csrf_cookie(response: Response) -> None:
+    """At logout: expire the CSRF cookie in the browser."""
+    CsrfProtect().unset_csrf_cookie(response)
+
+
+def forget_login_state(request: Request) -> None:
+    """Drop this request's cached user and CSRF token (after its session was revoked), so a page
+    rendered next gets a pre-login token."""
+    for name in ("user", "csrf_token", "csrf_cookie"):
+        if hasattr(request.state, name):
+            delattr(request.state, name)
+
+
+def live_user(request: Request, session: Any) -> CurrentUser | None:
+    """`optional_user`, but None instead of `LoginRequired` for a dead session cookie (login page)."""
+    try:
+        return optional_user(request, session)
+    except LoginRequired:
+        return None
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 async def csrf_protect(
     request: Request,
     session: DbSession,
     settings: Annotated[Settings, Depends(get_settings)],
+    csrf: Annotated[CsrfProtect, Depends()],
 ) -> None:
-    """Router dependency: for POST/PUT/PATCH/DELETE, 403 unless the Origin check passes and the sent
-    token equals the session's (or, for the login form, the login cookie's). Safe methods pass."""
+    """Router dependency: for POST/PUT/PATCH/DELETE, 403 unless the Origin check passes and
+    fastapi-csrf-protect validates the sent token (header ``X-CSRF-Token``, else form field
+    ``csrf_token``) against the ``__Host-ewsi_csrf`` cookie under this request's signing key
+    (`csrf_signing_key`). Outside /login a request without a live session gets `LoginRequired`
+    first. Safe methods pass."""
     if request.method not in UNSAFE_METHODS:
         return
     if not origin_allowed(request, settings):
         raise HTTPException(403, "cross-origin request refused")
-    sent = await _sent_token(request)
     if request.url.path == "/login":
-        expected = request.cookies.get(LOGIN_COOKIE, "")
-    else:
-        user = optional_user(request, session)
-        if user is None:
-            raise LoginRequired(expired=False)
-        expected = user.csrf_token
-    if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+        live_user(request, session)
+    elif optional_user(request, session) is None:
+        raise LoginRequired(expired=False)
+    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        await request.form()  # parsed once and cached: the library reads the field from it
+    try:
+        await csrf.validate_csrf(request, secret_key=csrf_signing_key(request), time_limit=CSRF_MAX_AGE_S)
+    except (CsrfProtectError, ValueError):
+        # ValueError: the library's fallback body parser fails on bodies that are not a form
+        raise HTTPException(403, CSRF_REFUSED) from None
 
 
 def safe_next(value: str | None) -> str:

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 def serve_main(argv: list[str]) -> int:
     """``ewsi serve [--host 127.0.0.1] [--port 8000] [--database-url URL]``: run uvicorn until stopped.
 
-    Returns the exit code: 0 after a clean stop, 2 when the database is unreachable or not migrated.
+    Returns the exit code: 0 after a clean stop, 2 when the database is unreachable or not migrated
+    or a setting is invalid (``EWSI_SECRET_KEY`` shorter than 32 characters). Logs go to stderr, one
+    escaped line per record (crawler.web.logsafe).
     """
     parser = argparse.ArgumentParser(
         prog="ewsi serve", description="Serve the editors' desk and the portal API."
@@ -34,8 +36,13 @@ def serve_main(argv: list[str]) -> int:
 
     from crawler.store import check_ready
     from crawler.web.app import create_app
+    from crawler.web.logsafe import logging_config
 
-    app = create_app(args.database_url)
+    try:
+        app = create_app(args.database_url)
+    except ValueError as exc:  # a bad setting, e.g. a short EWSI_SECRET_KEY
+        print(f"ewsi serve: {exc}", file=sys.stderr)
+        return 2
     try:
         check_ready(app.state.engine)
     except DatabaseUnavailable as exc:
@@ -50,6 +57,7 @@ def serve_main(argv: list[str]) -> int:
         proxy_headers=False,
         server_header=False,
         access_log=args.log_level == "debug",
+        log_config=logging_config(args.log_level),  # one escaped line per record (ASVS 7.3.1)
     )
     return 0
 

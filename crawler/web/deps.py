@@ -43,10 +43,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from crawler.store.review import Session
+from crawler.store.review import COUNT_CAP, Session
 
 SESSION_COOKIE = "__Host-ewsi_session"
 """Name of the editors' session cookie (``__Host-`` prefix: Secure, Path=/, no Domain; ASVS 3.4.4)."""
+
+
+SECRET_KEY_MIN = 32
+"""Shortest accepted ``EWSI_SECRET_KEY`` (characters; e.g. ``python -c "import secrets;
+print(secrets.token_urlsafe(48))"`` gives 64)."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,12 @@ class Settings:
     - login_max_failures_per_hour: failed logins per account per rolling hour before the account is
       throttled, across all client addresses (100, ASVS 2.2.1).
     - page_size: rows per queue page (50).
+    - count_cap: the queue's counts stop at this many items and show "1,000+" beyond
+      (`crawler.store.review.COUNT_CAP`: exact counts over a large queue take seconds when cold).
     - trusted_origins: extra origins (``scheme://host:port``) accepted by the CSRF Origin check besides
       the request's own origin (``EWSI_TRUSTED_ORIGINS``, comma separated).
+    - secret_key: the key CSRF cookies are signed with (``EWSI_SECRET_KEY``, at least 32 characters);
+      None = one generated once and kept in the database (app_secrets), shared by every process.
     - extra: free-form settings for other routers (e.g. the portal's rate limits); read-only.
     """
 
@@ -76,16 +85,23 @@ class Settings:
     claim_lease_s: int = 5 * 60
     login_max_failures_per_hour: int = 100
     page_size: int = 50
+    count_cap: int = COUNT_CAP
     trusted_origins: tuple[str, ...] = ()
+    secret_key: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, database_url: str, *, testing: bool = False) -> Settings:
-        """Settings with `database_url` and the environment's ``EWSI_TRUSTED_ORIGINS``."""
+        """Settings with `database_url` and the environment's ``EWSI_TRUSTED_ORIGINS`` and
+        ``EWSI_SECRET_KEY``. Raises ValueError when EWSI_SECRET_KEY is set but shorter than
+        `SECRET_KEY_MIN` characters."""
         origins = tuple(
             o.strip().rstrip("/") for o in os.environ.get("EWSI_TRUSTED_ORIGINS", "").split(",") if o.strip()
         )
-        return cls(database_url=database_url, testing=testing, trusted_origins=origins)
+        secret = os.environ.get("EWSI_SECRET_KEY") or None
+        if secret is not None and len(secret) < SECRET_KEY_MIN:
+            raise ValueError(f"EWSI_SECRET_KEY needs at least {SECRET_KEY_MIN} characters")
+        return cls(database_url=database_url, testing=testing, trusted_origins=origins, secret_key=secret)
 
 
 def get_settings(request: Request) -> Settings:

@@ -22,11 +22,14 @@ from crawler.store.schema import ITEM_STATUSES
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.app import render
 from crawler.web.auth import (
-    LOGIN_COOKIE,
     CurrentUser,
     address_of,
+    clear_csrf_cookie,
     clear_session_cookie,
     csrf_protect,
+    forget_login_state,
+    issue_csrf_cookie,
+    live_user,
     login,
     optional_user,
     require_admin,
@@ -35,9 +38,10 @@ from crawler.web.auth import (
     set_session_cookie,
     token_hash,
 )
-from crawler.web.deps import DbSession, Settings, get_settings
+from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, get_settings
+from crawler.web.logsafe import protect
 
-log = logging.getLogger(__name__)
+log = protect(logging.getLogger(__name__))
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 Editor = Annotated[CurrentUser, Depends(require_editor)]
@@ -78,6 +82,23 @@ def _request_token() -> str:
     return secrets.token_hex(16)
 
 
+def _log_decision(user: CurrentUser, decision: store.Decision, reason: str | None) -> None:
+    """One log line per recorded decision. Title and reason are user or harvested input: the
+    logger's `ControlCharFilter` keeps them on this one line (ASVS 7.3.1)."""
+    if decision.repeated:
+        return
+    fields = ", ".join(sorted(decision.changes)) if decision.changes else ""
+    log.info(
+        'decision %s on item %d "%s" by %s%s%s',
+        decision.action,
+        decision.item_id,
+        decision.title or "",
+        user.name,
+        f" (reason: {reason})" if reason else "",
+        f" (changed: {fields})" if fields else "",
+    )
+
+
 def _msg(key: str | None) -> str | None:
     return MESSAGES.get(key or "")
 
@@ -104,12 +125,10 @@ def home() -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> Response:
-    """The login form; sets the pre-session CSRF cookie ``__Host-ewsi_login``."""
-    token = secrets.token_urlsafe(32)
-    response = render(request, "login.html", {"login_token": token, "next": safe_next(next), "error": None})
-    response.set_cookie(LOGIN_COOKIE, token, path="/", secure=True, httponly=True, samesite="strict")
-    return response
+def login_form(request: Request, session: DbSession, next: str | None = None) -> Response:
+    """The login form, with a CSRF token (and cookie) bound to the current login state."""
+    live_user(request, session)
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -121,27 +140,21 @@ def login_submit(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/queue",
 ) -> Response:
-    """Check the password (throttled), rotate the session: a new cookie token at every login."""
-    old = request.cookies.get("__Host-ewsi_session")
+    """Check the password (throttled), rotate the session: a new session cookie and a new CSRF
+    token at every login; the previous session of this browser ends whatever the outcome."""
+    old = request.cookies.get(SESSION_COOKIE)
     if old:
         store.revoke_web_session(session, token_hash(old))
+        forget_login_state(request)
     outcome = login(session, settings, username, password, address_of(request))
     session.commit()
     if isinstance(outcome, str):
-        token = secrets.token_urlsafe(32)
         status = 429 if outcome.startswith("Too many") else 401
-        response = render(
-            request,
-            "login.html",
-            {"login_token": token, "next": safe_next(next), "error": outcome},
-            status_code=status,
-        )
-        response.set_cookie(LOGIN_COOKIE, token, path="/", secure=True, httponly=True, samesite="strict")
-        return response
-    cookie, _user = outcome
+        return render(request, "login.html", {"next": safe_next(next), "error": outcome}, status_code=status)
+    cookie, user = outcome
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, cookie)
-    response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="strict")
+    issue_csrf_cookie(request, response, user.session_id)
     return response
 
 
@@ -153,8 +166,10 @@ def logout(request: Request, session: DbSession, user: Editor) -> Response:
         session, user.name, "logout", object_type="user", object_id=user.id, address=address_of(request)
     )
     session.commit()
+    log.info("logout of %s", user.name)
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response)
+    clear_csrf_cookie(response)
     return response
 
 
@@ -197,7 +212,8 @@ def queue(request: Request, session: DbSession, user: Editor, after: str | None 
 
 @router.get("/queue/counts", response_class=HTMLResponse)
 def queue_counts(request: Request, session: DbSession, user: Editor) -> Response:
-    """Counts per filter value under the other filters (an HTML fragment the queue page loads)."""
+    """Counts per filter value under the other filters (an HTML fragment the queue page loads);
+    each count stops at `Settings.count_cap` ("1,000+"), and is cached per filter set for 30 s."""
     filters = store.QueueFilters.from_query(_query_dict(request))
     key = repr(filters)
     cache: dict[str, tuple[float, Any]] = request.app.state.counts_cache
@@ -205,7 +221,8 @@ def queue_counts(request: Request, session: DbSession, user: Editor) -> Response
     if hit is None or time.monotonic() - hit[0] > COUNTS_TTL_S:
         if len(cache) > 500:
             cache.clear()
-        hit = cache[key] = (time.monotonic(), store.queue_counts(session, filters))
+        cap = request.app.state.settings.count_cap
+        hit = cache[key] = (time.monotonic(), store.queue_counts(session, filters, cap=cap))
     return render(request, "counts.html", {"counts": hit[1], "filters": filters})
 
 
@@ -252,6 +269,8 @@ async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Resp
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     session.commit()
+    for decision in done:
+        _log_decision(user, decision, reason)
     back = str(form.get("back", "")) or "/queue"
     return render(
         request,
@@ -380,6 +399,7 @@ async def decide(item_id: int, request: Request, session: DbSession, user: Edito
     except ValueError:
         raise HTTPException(400, "the form has no revision: reload the item") from None
     request_token = str(form.get("request_token", ""))[:64] or None
+    reason = str(form.get("reason", "")) or None
     edits: dict[str, Any] | None = None
     if action == "edit":
         current = store.item_detail(session, item_id)
@@ -402,7 +422,7 @@ async def decide(item_id: int, request: Request, session: DbSession, user: Edito
             revision=revision,
             request_token=request_token,
             user_id=user.id,
-            reason=str(form.get("reason", "")) or None,
+            reason=reason,
             edits=edits,
             address=address_of(request),
         )
@@ -413,6 +433,7 @@ async def decide(item_id: int, request: Request, session: DbSession, user: Edito
         status = 409 if isinstance(exc, store.ReviewConflict) else 400
         return _item_page(request, session, user, item_id, error=str(exc), status_code=status)
     session.commit()
+    _log_decision(user, decision, reason)
     key = "repeated" if decision.repeated else decision.action
     return RedirectResponse(f"/items/{item_id}?msg={key}", status_code=303)
 
