@@ -4,6 +4,15 @@ At spider open a row is written with status ``running`` (and kept alive by a hea
 killed process is detected later by lease expiry); at spider close Scrapy's stats become a
 `CrawlReport` whose status and error key are decided here (Miniflux's RefreshFeed semantics: a
 run that yields nothing, or only failures, is a failed run).
+
+Drops are counted here, once, for every stage: each ``DropItem(reason)`` raised by a pipeline
+reaches Scrapy's ``item_dropped`` signal, and `RunRecorder` adds one to ``ewsi/dropped/<reason>``
+(DESIGN.md convention 1), so a stage cannot forget to count its drops (``invalid_url`` of
+pipelines.normalize was not counted before). Spiders count what they skip before an item exists
+(``no_link``, ``robots``, ...) under the same prefix themselves.
+
+`OneLineLogFormatter` (the ``LOG_FORMATTER`` of crawler.settings) logs items by URL and reason,
+one line each, never the whole item.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.logformatter import LogFormatter, LogFormatterResult
 from twisted.internet import task
 
 from crawler import store
@@ -26,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30.0
 """How often a running crawl refreshes `crawl_runs.heartbeat_at` (the lease is 4x this)."""
+DROPPED_PREFIX = "ewsi/dropped/"
+"""Stats prefix of dropped items, one key per reason (e.g. ``ewsi/dropped/invalid_url``)."""
 
 
 def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, reason: str) -> CrawlReport:
@@ -43,7 +55,7 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
     page_errors = {
         k.removeprefix("ewsi/page_errors/"): v for k, v in stats.items() if k.startswith("ewsi/page_errors/")
     }
-    dropped = {k.removeprefix("ewsi/dropped/"): v for k, v in stats.items() if k.startswith("ewsi/dropped/")}
+    dropped = {k.removeprefix(DROPPED_PREFIX): v for k, v in stats.items() if k.startswith(DROPPED_PREFIX)}
     http = {
         k.removeprefix("downloader/response_status_count/"): v
         for k, v in stats.items()
@@ -102,8 +114,59 @@ def quality_counts(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def drop_reason(exception: BaseException) -> str:
+    """The reason key of a `DropItem`: its message (a snake_case key such as ``duplicate``), at most
+    64 characters, or ``unknown`` when it has none."""
+    reason = str(exception).strip().splitlines()[0] if str(exception).strip() else ""
+    return reason[:64] or "unknown"
+
+
+def _item_ref(item: Any) -> tuple[str, str]:
+    url = getattr(item, "url", None)
+    source = getattr(item, "source_id", None)
+    return (f"{url!r:.200}" if url is not None else type(item).__name__), str(source or "-")
+
+
+class OneLineLogFormatter(LogFormatter):
+    """Scrapy's log formatter with one line per item: ``Dropped (invalid_url): 'javascript:...'
+    (source lab)``. Scrapy's own dumps the whole item (text, raw body) after a line break.
+
+    Levels are Scrapy's: scraped at DEBUG, dropped at the DropItem's ``log_level`` or
+    ``DEFAULT_DROPITEM_LOG_LEVEL``, item errors at ERROR (with the traceback Scrapy attaches).
+    """
+
+    def scraped(self, item: Any, response: Any, spider: Spider) -> LogFormatterResult:
+        result = super().scraped(item, response, spider)
+        url, source = _item_ref(item)
+        return {
+            **result,
+            "msg": "Scraped %(url)s (source %(source)s)",
+            "args": {"url": url, "source": source},
+        }
+
+    def dropped(
+        self, item: Any, exception: BaseException, response: Any, spider: Spider
+    ) -> LogFormatterResult:
+        result = super().dropped(item, exception, response, spider)
+        url, source = _item_ref(item)
+        args = {"reason": drop_reason(exception), "url": url, "source": source}
+        return {**result, "msg": "Dropped (%(reason)s): %(url)s (source %(source)s)", "args": args}
+
+    def item_error(
+        self, item: Any, exception: BaseException, response: Any, spider: Spider
+    ) -> LogFormatterResult:
+        result = super().item_error(item, exception, response, spider)
+        url, source = _item_ref(item)
+        return {
+            **result,
+            "msg": "Error processing %(url)s (source %(source)s)",
+            "args": {"url": url, "source": source},
+        }
+
+
 class RunRecorder:
-    """Scrapy extension writing the `crawl_runs` row and source health of each crawl."""
+    """Scrapy extension writing the `crawl_runs` row and source health of each crawl, and counting
+    every dropped item by reason (``ewsi/dropped/<reason>``, see the module docstring)."""
 
     def __init__(self, crawler: Crawler, database_url: str | None):
         self.crawler = crawler
@@ -120,6 +183,7 @@ class RunRecorder:
         ext = cls(crawler, crawler.settings.get("EWSI_DATABASE_URL"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.ewsi_recorder = ext  # type: ignore[attr-defined]  # read by crawler.runner
         return ext
 
@@ -141,6 +205,11 @@ class RunRecorder:
             return
         self._heartbeat = task.LoopingCall(self._beat)
         self._heartbeat.start(HEARTBEAT_SECONDS, now=False)
+
+    def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
+        """Count a dropped item under ``ewsi/dropped/<reason>`` (the only place drops are counted)."""
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(DROPPED_PREFIX + drop_reason(exception))
 
     def _beat(self) -> None:
         if self.run_id is None:

@@ -6,6 +6,13 @@ child gives each run its own time limit, memory and crash boundary).
 Exit codes of the module entry: 0 every run ok, 1 some run failed, 2 bad config or database (an
 unreachable database is found within the connect timeout, 5 s, and reported as
 ``database unavailable (store.db_error): ...``: T34).
+
+The module entry logs to stderr at INFO (``--log-level``), as ``ewsi crawl`` does, through one
+handler, Scrapy's (installed before the crawl starts, replaced by Scrapy's own with the same
+format), so every record is printed once, in one format, on one line: items are logged by URL
+(`crawler.extensions.OneLineLogFormatter`), and Scrapy's multi-line start-up reports (versions,
+enabled components, overridden settings) are left out, being the same in every run
+(`quiet_startup_reports`). Its output goes to the scheduler's log.
 """
 
 from __future__ import annotations
@@ -19,10 +26,12 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.log import install_scrapy_root_handler
 
 from crawler import store
 from crawler.errors import ConfigError, DatabaseUnavailable
-from crawler.settings import build_settings
+from crawler.settings import LOG_FORMAT, build_settings
 from crawler.sources import Source, load_sources
 from crawler.types import CrawlReport
 
@@ -99,6 +108,34 @@ def _connect_progress(crawler: Any, source_id: str, on_item: ItemCallback) -> No
     crawler.signals.connect(dropped, signal=signals.item_dropped, weak=False)
 
 
+STARTUP_REPORTS = {
+    "scrapy.middleware": ("Enabled ",),
+    "scrapy.addons": ("Enabled ",),
+    "scrapy.crawler": ("Overridden settings",),
+    "alembic.runtime.migration": ("Context impl ", "Will assume "),
+}
+"""Logger -> message starts of the INFO reports made when a crawl starts: Scrapy's multi-line ones
+and Alembic's two lines of the store's readiness check."""
+
+
+class _DropStartupReports(logging.Filter):
+    def __init__(self, starts: tuple[str, ...]):
+        super().__init__()
+        self.starts = starts
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno <= logging.INFO and str(record.msg).startswith(self.starts))
+
+
+def quiet_startup_reports() -> None:
+    """Leave the start-up reports of `STARTUP_REPORTS` (and Scrapy's versions: ``LOG_VERSIONS``) out
+    of this process's log. Logger filters survive Scrapy's logging set-up."""
+    for name, starts in STARTUP_REPORTS.items():
+        target = logging.getLogger(name)
+        if not any(isinstance(f, _DropStartupReports) for f in target.filters):
+            target.addFilter(_DropStartupReports(starts))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m crawler.runner SOURCE_ID [...]``; see the module docstring."""
     parser = argparse.ArgumentParser(
@@ -114,9 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="crawl_runs row already claimed for this run by the scheduler (one source only)",
     )
-    parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--log-level", default="INFO", help="log level (default INFO, as `ewsi crawl`)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    level = args.log_level.upper()
+    # Scrapy's root handler from the start (the crawl replaces it by an equal one): one handler in all
+    install_scrapy_root_handler(Settings({"LOG_LEVEL": level, "LOG_FORMAT": LOG_FORMAT}))
+    quiet_startup_reports()
     try:
         config = load_sources(args.config)
     except ConfigError as exc:
@@ -137,13 +177,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.run_id is not None and len(args.source_ids) != 1:
         print("--run-id needs exactly one SOURCE_ID", file=sys.stderr)
         return 2
-    overrides = {"EWSI_RUN_ID": args.run_id} if args.run_id is not None else None
+    overrides: dict[str, Any] = {"LOG_VERSIONS": []}
+    if args.run_id is not None:
+        overrides["EWSI_RUN_ID"] = args.run_id
     reports = run_sources(
         [by_id[sid] for sid in args.source_ids],
         replay=args.replay,
         record=args.record,
         contact=config.contact,
-        log_level=args.log_level,
+        log_level=level,
         overrides=overrides,
     )
     for report in reports:

@@ -1,8 +1,17 @@
 """Scrapy settings for every crawl, built once per process by `build_settings`.
 
 Values follow ../shared/RELIABILITY.md §2 (guard rails): bounded sizes and timeouts, five redirects,
-no `file:`/`data:`/`ftp:`/`s3:` handlers, no telnet console, robots.txt obeyed, retries only for
-timeouts, 429 and 5xx. Replay mode answers from a WARC archive, so delays are dropped there.
+no `file:`/`data:`/`ftp:`/`s3:` handlers, robots.txt obeyed, retries only for timeouts, 429 and 5xx.
+Replay mode answers from a WARC archive, so delays are dropped there.
+
+No remote access to a running crawl: the telnet console is off, and so is Scrapy 2.19's
+``RemoteControl`` extension (on by default there: an HTTP server on localhost that runs the Python
+code posted to it, with a token file per crawl under ``~/.local/state/scrapy/job_files/``), both
+by its setting ``REMOTE_CONTROL_ENABLED`` and by removing it from ``EXTENSIONS``.
+Logging: one line per record. `crawler.extensions.OneLineLogFormatter` logs scraped and dropped
+items by URL and reason instead of dumping the whole item, and a dropped item is logged at INFO
+(a drop is an expected outcome, counted per reason in the run's ``dropped``; Scrapy's default is
+WARNING).
 
 Fetch guard rails live in crawler.middlewares (SSRF guard with a pinning resolver, per-host gate
 shared by all sources of the process, polite retries, strict decompression, conditional GET).
@@ -20,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 MIB = 1024 * 1024
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+"""Format of every crawl log line (``ewsi crawl``'s log file, the scheduler's crawl children)."""
 DEFAULT_CONTACT = "ewsi-harvester operators <harvester@ewsi.invalid>"
 DEFAULT_USER_AGENT = "ewsi-harvester/0.1 (+https://github.com/ewsi/ewsi-harvester; {contact})"
 
@@ -90,6 +101,7 @@ def build_settings(
         "ROBOTSTXT_OBEY": True,
         "ROBOTSTXT_USER_AGENT": "ewsi-harvester",
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
         "DOWNLOAD_TIMEOUT": timeout,
         "DOWNLOAD_MAXSIZE": 16 * MIB,
@@ -105,7 +117,8 @@ def build_settings(
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
         "DOWNLOAD_DELAY": delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        # 0.5x-1.5x of DOWNLOAD_DELAY (RANDOMIZE_DOWNLOAD_DELAY is deprecated and warns in every crawl)
+        "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": min(1.0, delay),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
@@ -116,12 +129,15 @@ def build_settings(
         "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
         "METAREFRESH_ENABLED": True,
         "LOG_LEVEL": log_level,
-        "LOG_FORMAT": "%(asctime)s [%(name)s] %(levelname)s: %(message)s",
+        "LOG_FORMAT": LOG_FORMAT,
+        "LOG_FORMATTER": "crawler.extensions.OneLineLogFormatter",
+        "DEFAULT_DROPITEM_LOG_LEVEL": "INFO",
         "STATS_DUMP": False,
         "LOGSTATS_INTERVAL": 0,
         "ITEM_PIPELINES": dict(PIPELINES),
         "EXTENSIONS": {
             "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
             "crawler.extensions.RunRecorder": 100,
         },
         "DOWNLOADER_MIDDLEWARES": dict(GUARD_MIDDLEWARES),

@@ -2,7 +2,9 @@
 
 Validation runs before anything else (pydantic v2). Every problem is reported with the file, the
 line of the offending node and the field path, e.g.
-``config/sources.yaml:41: sources[3].schedule: expected 5 cron fields, got 6``.
+``config/sources.yaml:41: sources[3].schedule: expected 5 cron fields, got 6``. A schedule must be
+one the scheduler can read and that fires (`check_cron`: APScheduler, imported when a cron is
+checked, reads it as crawler.scheduling does; 30 February is refused).
 YAML is read with PyYAML's safe loader only (no Python tags: CVE-2017-18342, CVE-2020-14343).
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 import typing
 import zoneinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +31,7 @@ _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 # (low, high) per cron field: minute, hour, day of month, month, day of week
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 class ListingConfig(BaseModel):
@@ -90,10 +94,61 @@ class ApiConfig(BaseModel):
         return value
 
 
-def check_cron(expr: str) -> str:
-    """Validate a 5-field cron expression (minute hour day month weekday, UTC or the source's zone).
+def _cron_day(token: str) -> int:
+    token = token.strip().lower()
+    if token.isdigit():
+        number = int(token)
+        if not 0 <= number <= 7:
+            raise ValueError(f"weekday {number} outside 0-7")
+        return number % 7
+    if token[:3] in _DAY_NAMES:
+        return _DAY_NAMES.index(token[:3])
+    raise ValueError(f"unknown weekday {token!r}")
 
-    Raises ValueError with a message such as ``expected 5 cron fields, got 6``.
+
+def cron_weekdays(field: str) -> str:
+    """A cron day-of-week field (0/7 = Sunday; names; ranges; steps) as APScheduler weekday names.
+
+    ``*`` and ``?`` stay ``*``; everything else becomes an explicit comma list, e.g. ``1-5`` ->
+    ``mon,tue,wed,thu,fri``, ``*/2`` -> ``sun,tue,thu,sat``, ``5-7`` -> ``fri,sat,sun``.
+    Raises ValueError for a value it cannot read.
+    """
+    if field in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for part in field.split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if step < 1:
+            raise ValueError(f"weekday step {step} must be at least 1")
+        if base in ("*", "?"):
+            first, last = 0, 6
+        elif "-" in base:
+            low, high = base.split("-", 1)
+            first = _cron_day(low)
+            last = 7 if high.strip() == "7" else _cron_day(high)
+            if last == 0 < first:  # sat-sun: Sunday closes the week
+                last = 7
+            if last < first:
+                raise ValueError(f"weekday range {base!r} runs backwards")
+        else:
+            first = _cron_day(base)
+            last = 6 if step_text else first
+        days.update(day % 7 for day in range(first, last + 1, step))
+    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+def check_cron(expr: str) -> str:
+    """Validate a 5-field cron expression (minute hour day month weekday, UTC or the source's zone)
+    and return it with single spaces.
+
+    Checked in order: 5 fields, characters and number ranges per field, then APScheduler (the
+    scheduler's own reading, with cron weekday numbers: `cron_weekdays`) must read it and find a
+    next fire time: ``0 0 30 2 *`` (30 February) never fires and is refused rather than loaded as
+    a source that never runs. APScheduler combines day of month and day of week with AND (Vixie
+    cron with OR), so a cron restricting both fires on the dates matching both.
+    Raises ValueError with a message such as ``expected 5 cron fields, got 6`` or
+    ``cron '0 0 30 2 *' never fires: no date has day of month 30 in month 2``.
     """
     fields = expr.split()
     if len(fields) != 5:
@@ -106,7 +161,27 @@ def check_cron(expr: str) -> str:
             is_step = f"/{number}" in value
             if not is_step and not low <= n <= high:
                 raise ValueError(f"cron {name} value {n} outside {low}-{high}")
-    return " ".join(fields)
+    normal = " ".join(fields)
+    _check_fires(normal)
+    return normal
+
+
+def _check_fires(expr: str) -> None:
+    """ValueError unless APScheduler reads the 5-field `expr` and finds it a next fire time."""
+    from apscheduler.triggers.cron import CronTrigger  # the scheduler's reading of a cron
+
+    minute, hour, day, month, weekday = expr.split()
+    try:
+        trigger = CronTrigger(
+            minute=minute, hour=hour, day=day, month=month, day_of_week=cron_weekdays(weekday), timezone=UTC
+        )
+    except ValueError as exc:
+        raise ValueError(f"cron {expr!r} cannot be read: {exc}") from None
+    # APScheduler looks up to the year 9999: None means no date ever matches (days exist in every
+    # zone, so UTC answers for all)
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        on = f" on day of week {weekday}" if weekday not in ("*", "?") else ""
+        raise ValueError(f"cron {expr!r} never fires: no date has day of month {day} in month {month}{on}")
 
 
 class Source(BaseModel):

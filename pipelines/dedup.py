@@ -91,9 +91,7 @@ class DedupPipeline:
         except ValueError:
             raise DropItem("no_identity") from None
         if item.identity in self.seen:
-            if self.crawler is not None and self.crawler.stats is not None:
-                self.crawler.stats.inc_value("ewsi/dropped/duplicate")
-            raise DropItem("duplicate")
+            raise DropItem("duplicate")  # counted by crawler.extensions.RunRecorder
         self.seen.add(item.identity)
         item.content_hash = content_hash(item)
         item.fingerprint = simhash(item.text or " ".join(p for p in (item.title, item.summary) if p))

@@ -595,10 +595,8 @@ class ExtractPipeline:
         crawler = self.crawler or getattr(spider, "crawler", None)
         quarantined = getattr(crawler, "ewsi_quarantined", None) or ()
         if (item.body_url or item.url) in quarantined or item.url in quarantined:
-            if stats is not None:
-                stats.inc_value("ewsi/dropped/quarantined")
             item.body = None
-            raise DropItem("quarantined")
+            raise DropItem("quarantined")  # counted by crawler.extensions.RunRecorder
         outcome = extract_bounded(
             item.body, item.body_url or item.url, item.media_type, header_charset_of(item)
         )

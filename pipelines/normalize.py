@@ -1,7 +1,8 @@
 """Normalise stage: the first item pipeline; makes every later stage's input clean and comparable.
 
 For each `HarvestedItem`, in this order:
-1. url -> `clean_url` (DropItem("invalid_url") when unusable), `canonical_url` set; attachment URLs
+1. url -> `clean_url` (DropItem("invalid_url") when unusable, e.g. ``javascript:`` or ``data:``;
+   counted in the run's ``dropped`` as ``invalid_url``), `canonical_url` set; attachment URLs
    cleaned, non-http(s) and repeated ones dropped.
 2. title, summary, author -> plain one-line text: capped before any work, control characters and lone
    surrogates removed (crawler.text), HTML tags removed with lxml and entities decoded, whitespace
@@ -259,7 +260,8 @@ class NormalizePipeline:
         url = clean_url(item.url) if isinstance(item.url, str) else None
         if url is None:
             self._inc(spider, "invalid_url")
-            logger.info("dropped item with unusable URL %.200r (source %s)", item.url, item.source_id)
+            # Scrapy logs the drop (one line with the URL: crawler.extensions.OneLineLogFormatter) and
+            # crawler.extensions.RunRecorder counts it as ewsi/dropped/invalid_url
             raise DropItem("invalid_url")
         item.url = url
         item.canonical_url = canonical_url(url)

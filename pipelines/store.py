@@ -100,8 +100,7 @@ class StorePipeline:
         reference = item.fetched_at or datetime.now(UTC)
         if max_age and item.published_at and item.published_at < reference - timedelta(days=max_age):
             item.body = None
-            self._stat("ewsi/dropped/too_old")
-            raise DropItem("too_old")
+            raise DropItem("too_old")  # drops are counted by crawler.extensions.RunRecorder
         if item.record is not None:
             item.record = sanitise_html(item.record)
         item.attachments = [a for a in item.attachments if _web_url(getattr(a, "url", None))]
@@ -139,6 +138,5 @@ class StorePipeline:
         self._stat(f"ewsi/items/{outcome}")
         item.ewsi_outcome = outcome  # type: ignore[attr-defined]  # read by the progress display
         if outcome in ("duplicate", "tombstoned"):
-            self._stat(f"ewsi/dropped/{outcome}")
             raise DropItem(outcome)
         return item

@@ -93,7 +93,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
     engine = make_engine(db_url)
     try:
         upgrade(engine=engine)
-        assert current_revision(engine) == "0006_app_secrets"
+        assert current_revision(engine) == "0007_login_address_index"
         columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
         assert "csrf_secret" not in columns and "app_secrets" in inspect(engine).get_table_names()
         with session_factory(engine)() as s:
@@ -106,7 +106,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
         with engine.begin() as conn:  # no trigger any more
             conn.execute(text("UPDATE audit_log SET actor = 'changed' WHERE id = :id"), {"id": row_id})
         upgrade(engine=engine)
-        assert current_revision(engine) == "0006_app_secrets"
+        assert current_revision(engine) == "0007_login_address_index"
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text("DELETE FROM audit_log"))
     finally:
@@ -214,12 +214,37 @@ def test_escape_controls() -> None:
         escape_controls("Integrationskurse für Geflüchtete — 融合")
         == "Integrationskurse für Geflüchtete — 融合"
     )
+    # right-to-left text stays; the bidi controls that could reorder the line do not
+    assert escape_controls("اندماج שילוב") == "اندماج שילוב"
+
+
+BIDI = {
+    "\u200e": "\\u200e",
+    "\u200f": "\\u200f",
+    "\u061c": "\\u061c",
+    "\u202a": "\\u202a",
+    "\u202b": "\\u202b",
+    "\u202c": "\\u202c",
+    "\u202d": "\\u202d",
+    "\u202e": "\\u202e",
+    "\u2066": "\\u2066",
+    "\u2067": "\\u2067",
+    "\u2068": "\\u2068",
+    "\u2069": "\\u2069",
+}
+
+
+@pytest.mark.parametrize("char", sorted(BIDI))
+def test_escape_controls_escapes_bidi_controls(char: str) -> None:
+    """A harvested title "Invoice \u202eexe.pdf" would show as "Invoice fdp.exe" in a terminal."""
+    assert escape_controls(f"Invoice {char}exe.pdf") == f"Invoice {BIDI[char]}exe.pdf"
 
 
 def test_hostile_title_and_reason_are_logged_on_one_line(db_url, db_engine, monkeypatch) -> None:
-    """ASVS 7.3.1: a harvested title with a forged log line, CR and an 8-bit CSI, and a rejection
-    reason with an ANSI escape, each give one log line with the controls escaped."""
-    title = f"Evil{INJECTED}\rOK\x9b2J"
+    """ASVS 7.3.1: a harvested title with a forged log line, CR, an 8-bit CSI and a right-to-left
+    override gives one log line with the controls escaped; a rejection reason with an ANSI escape is
+    not a listed reason, so it is refused (400) and neither stored nor logged."""
+    title = f"Evil{INJECTED}\rOK\x9b2J \u202egnp.exe"
     with session_factory(db_engine)() as s:
         item_id = _seed_item(s, title=title)
         store.create_user(s, "alice", "editor", hash_password(PASSWORD))
@@ -245,6 +270,9 @@ def test_hostile_title_and_reason_are_logged_on_one_line(db_url, db_engine, monk
             "action": "reject",
             "reason": "other\x1b[31m\n2026-01-01 INFO reason forged",
         }
+        refused = client.post(f"/items/{item_id}/decide", data=form, follow_redirects=False)
+        assert refused.status_code == 400 and "unknown rejection reason" in refused.text
+        form["reason"] = "other"
         assert client.post(f"/items/{item_id}/decide", data=form, follow_redirects=False).status_code == 303
     finally:
         desk.removeHandler(handler)
@@ -253,10 +281,16 @@ def test_hostile_title_and_reason_are_logged_on_one_line(db_url, db_engine, monk
     decision = [line for line in lines if "decision reject" in line]
     assert len(decision) == 1, lines
     line = decision[0]
-    assert "\\n2026-01-01 INFO admin logged in\\rOK\\x9b2J" in line
-    assert "(reason: other\\x1b[31m\\n2026-01-01 INFO reason forged)" in line
+    assert "\\n2026-01-01 INFO admin logged in\\rOK\\x9b2J \\u202egnp.exe" in line
+    assert line.endswith("by alice (reason: other)")
     assert not any(line.startswith("2026-01-01") for line in lines)
-    assert "\x1b" not in plain.getvalue() and "\r" not in plain.getvalue() and "\x9b" not in plain.getvalue()
+    logged = plain.getvalue()
+    assert "\x1b" not in logged and "\r" not in logged and "\x9b" not in logged and "\u202e" not in logged
+    assert "reason forged" not in logged
+    with session_factory(db_engine)() as s:
+        reasons = list(s.scalars(select(ReviewDecision.reason)))
+        details = [row.detail for row in s.scalars(select(AuditEntry).where(AuditEntry.action == "reject"))]
+    assert reasons == ["other"] and details == [{"reason": "other", "fields": []}]
 
 
 def test_serve_formatter_escapes_any_logger_and_tracebacks() -> None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
+import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -24,7 +27,14 @@ from sqlalchemy import select, update
 from crawler import store
 from crawler.scheduling.child import CHILD_CMD_ENV, child_command
 from crawler.scheduling.cli import list_sources, main
-from crawler.scheduling.service import SchedulerOptions, SchedulerService
+from crawler.scheduling.service import (
+    OWNER_FILE,
+    SNAPSHOT_PREFIX,
+    DatabaseOutage,
+    SchedulerOptions,
+    SchedulerService,
+    remove_stale_snapshot_dirs,
+)
 from crawler.scheduling.triggers import (
     TEST_INTERVAL_ENV,
     SourceCronTrigger,
@@ -484,3 +494,186 @@ def test_list_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFi
     path.write_text(textwrap.dedent("sources:\n  - id: BAD\n"), encoding="utf-8")
     assert main(["--list", "--config", str(path)]) == 2
     assert f"{path}:" in capsys.readouterr().err
+
+
+# --- the database unreachable: at start, while running, and back (T34 log discipline) ----------
+
+
+def unreachable_url(backend: str, tmp_path: Path) -> str:
+    """A database URL that cannot be reached: a closed port, or a SQLite file under a regular file."""
+    if backend == "postgresql":
+        return "postgresql+psycopg2://postgres@127.0.0.1:1/nope"
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    return f"sqlite:///{blocker / 'ewsi.sqlite'}"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_schedule_refuses_to_start_without_its_database(
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A wrong URL is one line and exit 2, as for `ewsi crawl`, not a scheduler polling forever."""
+    url = unreachable_url(backend, tmp_path)
+    monkeypatch.setenv("EWSI_DATABASE_URL", url)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
+    started = time.monotonic()
+    assert main(["--config", str(path)]) == 2
+    assert time.monotonic() - started < 10  # RELIABILITY.md T34: fail fast, < 10 s
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("database unavailable: "), err
+    expected = "connection refused" if backend == "postgresql" else "File exists"
+    assert expected in err
+    assert not list(tmp_path.glob("ewsi-schedule-*"))  # nothing left behind
+    # an unmigrated database is refused the same way
+    monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    assert main(["--config", str(path)]) == 2
+    assert "database is not migrated" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_lost_database_is_logged_once_then_summarised_with_backed_off_polls(
+    backend: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One WARNING line with the short reason, then a summary at most every 5 minutes; the poll
+    doubles from --leader-poll up to 30 s (T34: the scheduler stays up, quietly)."""
+    url = unreachable_url(backend, tmp_path)
+    service = SchedulerService(
+        SchedulerOptions(config=write_config(tmp_path / "s.yaml", [source_entry("src-a")]), database_url=url)
+    )
+    now = [1000.0]
+    service.outage = DatabaseOutage(
+        5.0, clock=lambda: now[0], wall=lambda: datetime(2026, 5, 4, 6, 7, tzinfo=UTC)
+    )
+    try:
+        service.load()  # the sources cannot be synced: one line
+        polls = []
+        for _ in range(12):  # 12 attempts, 2 minutes of fake time apart: 22 minutes
+            service.tick()
+            polls.append(service.next_poll_s())
+            now[0] += 120.0
+    finally:
+        service.shutdown()
+    assert not service.is_leader
+    assert polls == [5.0, 10.0, 20.0, 30.0] + [30.0] * 8
+    records = [r for r in caplog.records if r.name.startswith("crawler.")]
+    messages = [r.getMessage() for r in records if r.levelno >= logging.WARNING]
+    assert all("\n" not in m and "Background on this error" not in m for m in messages), messages
+    sync, first, *summaries = messages
+    assert sync.startswith("could not sync sources to the database: ")
+    if backend == "postgresql":
+        assert first == "leader lock: cannot connect to postgresql://127.0.0.1:1/nope: connection refused"
+    else:
+        assert first.startswith("leader lock: cannot open the lock file ") and "File exists" in first
+    # attempts 2-12 at 1120 ... 2320 s: summaries when 300 s have passed since the last line
+    assert [s.split(" (")[0] for s in summaries] == [
+        "still cannot reach the database: 4 attempts since 06:07 UTC",
+        "still cannot reach the database: 7 attempts since 06:07 UTC",
+        "still cannot reach the database: 10 attempts since 06:07 UTC",
+    ]
+    assert caplog.text.count("leader lock:") == 1
+
+
+def test_outage_back_off_is_capped_at_8_polls_for_a_short_leader_poll() -> None:
+    outage = DatabaseOutage(1.0, clock=lambda: 0.0)
+    delays = []
+    for _ in range(6):
+        outage.failed("leader lock", "connection refused")
+        delays.append(outage.delay())
+    assert delays == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]  # a standby polling every 1 s notices within 8 s
+    outage.recovered()
+    assert (outage.down, outage.delay()) == (False, 1.0)
+
+
+def test_database_back_logs_one_line_and_the_scheduler_leads(
+    db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unmigrated database (the scheduler cannot lead on it) becomes usable: one INFO line."""
+    caplog.set_level(logging.INFO)
+    service = make_service(db_url, write_config(tmp_path / "s.yaml", [source_entry("src-a")]))
+    try:
+        service.tick()
+        service.tick()
+        assert not service.is_leader and service.outage.failures == 2
+        assert caplog.text.count("cannot lead: database is not migrated: run `ewsi db upgrade`") == 1
+        engine = store.make_engine(db_url)
+        store.upgrade(engine=engine)
+        engine.dispose()
+        service.tick()
+        assert service.is_leader and not service.outage.down
+    finally:
+        service.shutdown()
+    back = [r.getMessage() for r in caplog.records if "reachable again" in r.getMessage()]
+    assert len(back) == 1 and back[0].startswith("database reachable again after 2 failed attempts since ")
+    assert "leader lock taken" in caplog.text
+
+
+# --- snapshot directories of killed schedulers -------------------------------------------------
+
+
+def test_snapshot_dir_of_a_killed_scheduler_is_removed_by_the_next(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # reaped: its pid names no process any more
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dirs = {}
+        for name, content in (("dead", f"{dead.pid}\n"), ("alive", f"{alive.pid}\n"), ("legacy", None)):
+            dirs[name] = tmp_path / f"{SNAPSHOT_PREFIX}{name}"
+            dirs[name].mkdir()
+            (dirs[name] / "sources.1.yaml").write_text("sources: []\n", encoding="utf-8")
+            if content is not None:
+                (dirs[name] / OWNER_FILE).write_text(content, encoding="ascii")
+        assert remove_stale_snapshot_dirs(tmp_path) == [dirs["dead"]]
+        assert [p.name for p in sorted(tmp_path.iterdir())] == [
+            f"{SNAPSHOT_PREFIX}alive",
+            f"{SNAPSHOT_PREFIX}legacy",  # no owner.pid: an older scheduler's, left alone
+        ]
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_kill_9_then_start_cleans_the_snapshot_dir(tmp_path: Path) -> None:
+    """A real scheduler killed with SIGKILL leaves its directory; the next one removes it at start
+    (the directory does not depend on the database's back end: SQLite)."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    engine = store.make_engine(db_url)
+    store.upgrade(engine=engine)
+    engine.dispose()
+    config = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
+    snaps = tmp_path / "tmp"
+    snaps.mkdir()
+    env = {
+        **os.environ,
+        "EWSI_DATABASE_URL": db_url,
+        "TMPDIR": str(snaps),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    cli = [
+        sys.executable,
+        "-c",
+        "import sys; from crawler.scheduling import main; sys.exit(main(sys.argv[1:]))",
+    ]
+    argv = [*cli, "--config", str(config), "--leader-poll", "0.5"]
+    first = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: len(list(snaps.glob(f"{SNAPSHOT_PREFIX}*/sources.1.yaml"))) == 1)
+    [left] = list(snaps.glob(f"{SNAPSHOT_PREFIX}*"))
+    assert (left / OWNER_FILE).read_text(encoding="ascii").strip() == str(first.pid)
+    first.kill()
+    first.wait()
+    assert left.exists()
+    second = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: not left.exists())
+        [mine] = list(snaps.glob(f"{SNAPSHOT_PREFIX}*"))
+        assert (mine / OWNER_FILE).read_text(encoding="ascii").strip() == str(second.pid)
+    finally:
+        second.terminate()
+        _, err = second.communicate(timeout=30)
+    assert f"removed {left}, left by a scheduler that was killed" in err
+    assert second.returncode == 0 and not list(
+        snaps.glob(f"{SNAPSHOT_PREFIX}*")
+    )  # a clean stop removes its own

@@ -28,6 +28,7 @@ from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import TEST_INTERVAL_ENV
 from crawler.store.schema import CrawlRun, Item
 from crawler.store.session import session_factory
+from tests.faultfigures import record_fault
 from tests.lab import LabServer, Route
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,6 +190,16 @@ def test_t37_two_schedulers_run_each_slot_once_and_the_standby_takes_over(
     )
     assert takeover <= interval
     assert skipped <= 10  # at most one slot per source around the takeover
+    record_fault(
+        "T37",
+        db_url,
+        runs_per_slot_min=min(ran),
+        runs_per_slot_max=max(ran),
+        slots=len(ran),
+        skipped=skipped,
+        takeover_s=round(takeover, 2),
+        interval_s=interval,
+    )
 
 
 def feed_of(base: str, count: int) -> bytes:
@@ -261,6 +272,7 @@ def test_t31_kill_9_of_the_crawl_child_then_rerun_loses_and_doubles_nothing(
         f"lost={lost} duplicates={duplicates}"
     )
     assert (lost, duplicates) == (0, 0)
+    record_fault("T31", db_url, killed_after_items=killed_with, items_lost=lost, duplicates=duplicates)
 
 
 @pytest.mark.timeout(120)

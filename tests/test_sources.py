@@ -93,6 +93,28 @@ def test_good_config_loads_with_defaults() -> None:
             "sources.yaml:17: sources[1].listing.links: invalid selector",
         ),
         ("- id: ewsi-news", "- id: ep-press", "sources.yaml:11: sources[1].id: duplicate id 'ep-press'"),
+        (  # 30 February: a valid-looking cron that never fires
+            'schedule: "0 */6 * * *"',
+            'schedule: "0 0 30 2 *"',
+            "sources.yaml:10: sources[0].schedule: cron '0 0 30 2 *' never fires: "
+            "no date has day of month 30 in month 2",
+        ),
+        (
+            'schedule: "0 */6 * * *"',
+            'schedule: "0 6 31 4,6,9,11 1-5"',
+            "sources.yaml:10: sources[0].schedule: cron '0 6 31 4,6,9,11 1-5' never fires",
+        ),
+        (  # ranges the scheduler cannot read were let through before and refused only at load
+            'schedule: "0 */6 * * *"',
+            'schedule: "30-10 * * * *"',
+            "sources.yaml:10: sources[0].schedule: cron '30-10 * * * *' cannot be read: "
+            "The minimum value in a range must not be higher than the maximum",
+        ),
+        (
+            'schedule: "0 */6 * * *"',
+            'schedule: "*/0 * * * *"',
+            "sources.yaml:10: sources[0].schedule: cron '*/0 * * * *' cannot be read",
+        ),
     ],
 )
 def test_bad_config_names_file_line_and_field(old: str, new: str, expected: str) -> None:
@@ -124,6 +146,25 @@ def test_cron_check() -> None:
     assert check_cron(" 0  */6 * * 1-5 ") == "0 */6 * * 1-5"
     with pytest.raises(ValueError, match="day of week value 9"):
         check_cron("0 0 * * 9")
+    # rare is not never: 29 February fires in leap years, 31 December every year
+    assert check_cron("0 0 29 2 *") == "0 0 29 2 *"
+    assert check_cron("59 23 31 12 *") == "59 23 31 12 *"
+    for never in ("0 0 30 2 *", "0 0 31 2 *", "0 0 31 4 *", "15 8 31 6,9 *"):
+        with pytest.raises(ValueError, match="never fires"):
+            check_cron(never)
+
+
+def test_never_firing_schedule_fails_sources_validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ewsi sources validate` refuses it with file, line and field (exit 2), so `ewsi schedule --list`
+    can no longer show an enabled source whose next run is "disabled"."""
+    from crawler.cli import main
+
+    path = tmp_path / "sources.yaml"
+    path.write_text(GOOD.replace('schedule: "0 */6 * * *"', 'schedule: "0 0 30 2 *"'), encoding="utf-8")
+    assert main(["sources", "validate", "--config", str(path)]) == 2
+    assert f"{path}:10: sources[0].schedule: cron '0 0 30 2 *' never fires" in capsys.readouterr().err
 
 
 def test_shipped_config_is_valid() -> None:

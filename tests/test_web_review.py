@@ -243,21 +243,121 @@ def test_same_message_for_unknown_user_and_wrong_password(app, Session) -> None:
     assert message in a.text and message in b.text
 
 
+def retry_after(response) -> int:
+    """The Retry-After header of a throttled login: whole seconds within the longest window."""
+    value = int(response.headers["retry-after"])
+    assert 1 <= value <= 3600
+    return value
+
+
+def test_throttle_per_account_and_address(app, Session) -> None:
+    """ASVS 2.2.1: the 11th wrong password for one account from one address in 15 minutes is refused
+    (429, Retry-After) before the password is checked, while the account's owner, elsewhere, still
+    gets in with the right password."""
+    add_user(Session, "alice")
+    attacker, owner = client_for(app, "203.0.113.9"), client_for(app, "198.51.100.20")
+    statuses = [log_in(attacker, "alice", f"wrong password {i:04d}").status_code for i in range(10)]
+    assert statuses == [401] * 10
+    refused = log_in(attacker, "alice", "wrong password 0010")
+    assert refused.status_code == 429 and "Too many failed logins" in refused.text
+    assert 14 * 60 <= retry_after(refused) <= 15 * 60  # the oldest failure leaves the 15-min window
+    right_but_refused = log_in(attacker, "alice", PASSWORD)  # not even checked
+    assert right_but_refused.status_code == 429
+    assert "__Host-ewsi_session" not in right_but_refused.headers.get("set-cookie", "")
+    ok = log_in(owner, "alice", PASSWORD)
+    assert ok.status_code == 303 and ok.headers["location"] == "/queue"
+    assert log_in(attacker, "alice", PASSWORD).status_code == 429  # a success elsewhere frees nobody
+    with Session() as s:
+        actions = dict(s.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action)).all())
+        throttled = s.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()
+        counted = store.login_failures(s, "alice", address="203.0.113.9", window=timedelta(minutes=15))
+    assert actions["login_failed"] == 10 and actions["login_throttled"] == 3 and actions["login"] == 1
+    assert {row.detail["scope"] for row in throttled} == {"account_address"}
+    assert counted == 10  # refusals are audited, not counted: they do not extend the lock
+
+
+def test_throttle_per_address_across_accounts(app, Session) -> None:
+    """One address may fail 50 times an hour over all accounts: the 51st attempt is refused, even
+    for an account it never tried; another address is not affected."""
+    add_user(Session, "alice")
+    sprayer = client_for(app, "203.0.113.50")
+    names = [f"user{i:02d}" for i in range(49)] + ["alice"]
+    assert [log_in(sprayer, name, "wrong password 123").status_code for name in names] == [401] * 50
+    refused = log_in(sprayer, "bob", "wrong password 123")
+    assert refused.status_code == 429 and "Too many failed logins" in refused.text
+    assert 59 * 60 <= retry_after(refused) <= 3600
+    assert log_in(sprayer, "alice", PASSWORD).status_code == 429
+    assert log_in(client_for(app, "198.51.100.21"), "alice", PASSWORD).status_code == 303
+    with Session() as s:
+        scopes = {
+            row.detail["scope"]
+            for row in s.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled"))
+        }
+    assert scopes == {"address"}
+
+
 @pytest.mark.slow
 @SQLITE_ONLY
 def test_throttle_after_100_failures_across_addresses(app, Session) -> None:
+    """The per-account ceiling: 100 failures from 20 addresses (5 each, under both per-address
+    limits) and the account is refused from any address, a fresh one included, for the hour."""
     add_user(Session, "alice")
-    clients = [client_for(app, f"203.0.113.{i}") for i in (1, 2, 3)]
-    statuses = [log_in(clients[i % 3], "alice", f"wrong password {i:04d}").status_code for i in range(101)]
-    assert statuses[:100] == [401] * 100
-    assert statuses[100] == 429
-    right = log_in(clients[0], "alice", PASSWORD)
+    clients = [client_for(app, f"203.0.113.{i}") for i in range(1, 21)]
+    statuses = [log_in(clients[i % 20], "alice", f"wrong password {i:04d}").status_code for i in range(100)]
+    assert statuses == [401] * 100
+    fresh = client_for(app, "198.51.100.99")
+    refused = log_in(fresh, "alice", "wrong password 0100")
+    assert refused.status_code == 429 and 59 * 60 <= retry_after(refused) <= 3600
+    right = log_in(fresh, "alice", PASSWORD)
     assert right.status_code == 429 and "__Host-ewsi_session" not in right.headers.get("set-cookie", "")
     with Session() as s:
         actions = dict(s.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action)).all())
         addresses = set(s.scalars(select(AuditEntry.address).where(AuditEntry.action == "login_failed")))
+        scopes = {
+            row.detail["scope"]
+            for row in s.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled"))
+        }
     assert actions["login_failed"] == 100 and actions["login_throttled"] == 2
-    assert addresses == {"203.0.113.1", "203.0.113.2", "203.0.113.3"}
+    assert addresses == {f"203.0.113.{i}" for i in range(1, 21)} and scopes == {"account"}
+
+
+def test_login_wait_is_until_the_oldest_counted_failure_leaves(Session) -> None:
+    """`store.login_wait` at fixed times: the Retry-After of each scope, and what restarts a count."""
+    window = timedelta(minutes=15)
+    with Session() as s:
+        for i in range(10):  # 10 failures from A, the oldest 14 minutes ago
+            store.record_login_attempt(
+                s, "alice", "A", False, now=NOW - timedelta(minutes=14) + timedelta(seconds=i)
+            )
+        store.record_login_attempt(s, "alice", "B", False, now=NOW - timedelta(minutes=20))  # outside
+        s.commit()
+        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
+            minutes=1
+        )
+        assert store.login_wait(s, "alice", address="A", limit=11, window=window, now=NOW) is None
+        # with more failures than the limit, the wait ends when the count falls back under it
+        assert store.login_wait(s, "alice", address="A", limit=8, window=window, now=NOW) == timedelta(
+            minutes=1, seconds=2
+        )
+        assert store.login_wait(s, "alice", address="B", limit=1, window=window, now=NOW) is None
+        assert store.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
+            minutes=1
+        )
+        assert store.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 11
+        # a success from B restarts the account's count and B's, not A's, nor A's over all accounts
+        store.record_login_attempt(s, "alice", "B", True, now=NOW - timedelta(seconds=30))
+        s.commit()
+        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
+            minutes=1
+        )
+        assert store.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 0
+        assert store.login_failures(s, "alice", address="B", window=timedelta(hours=1), now=NOW) == 0
+        store.record_login_attempt(s, "alice", "A", True, now=NOW - timedelta(seconds=10))
+        s.commit()
+        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) is None
+        assert store.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
+            minutes=1
+        )
 
 
 # --- T45 authorisation and CSRF ---------------------------------------------------------------------------
@@ -998,7 +1098,11 @@ def test_hostile_fields_render_inert_everywhere(app, Session) -> None:
     admin.post(
         f"/items/{ids[0]}/decide", data=decide_form(admin, ids[0], "edit", editor_summary=PAYLOADS["text"])
     )
-    admin.post(f"/items/{ids[1]}/decide", data=decide_form(admin, ids[1], "reject", reason=PAYLOADS["title"]))
+    hostile = admin.post(
+        f"/items/{ids[1]}/decide", data=decide_form(admin, ids[1], "reject", reason=PAYLOADS["title"])
+    )
+    assert hostile.status_code == 400  # only the listed reasons (test_reject_reason_must_be_listed)
+    admin.post(f"/items/{ids[1]}/decide", data=decide_form(admin, ids[1], "reject", reason="other"))
     bulk = admin.post(
         "/queue/bulk",
         data={"csrf_token": csrf, "action": "approve", "request_token": "d" * 32, "item": [f"{ids[2]}:1"]},
@@ -1169,3 +1273,234 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
     answers = iter(["first passphrase!", "other passphrase"])
     with pytest.raises(ValueError, match="differ"):
         read_password(stdin_is_tty=True, ask=lambda _prompt: next(answers))
+
+
+@pytest.mark.parametrize(
+    "name", ["ev\nil", "ev\til", " bob", "bob ", "a b", "", "x" * 65, "bö", "b\u202eob", "eve\x00", "éva"]
+)
+def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsys, name: str) -> None:
+    """User names follow store.USER_NAME_RULE: refused with exit 2 before the password is read."""
+    from crawler.web.cli import users_main
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    stdin = io.StringIO("a long enough passphrase\n")
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert users_main(["add", name, "--role", "editor"]) == 2
+    err = capsys.readouterr().err
+    assert "a user name has 1 to 64 characters: letters A-Z and a-z, digits and . _ - @" in err
+    assert err.count("\n") == 1 and "\u202e" not in err  # the name is shown escaped, on one line
+    assert stdin.tell() == 0  # no password was asked for
+    with Session() as s:
+        assert store.list_users(s) == []
+        with pytest.raises(ValueError, match="1 to 64 characters"):
+            store.create_user(s, name, "editor", "$argon2id$not-used")
+
+
+def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatch) -> None:
+    from crawler.web.cli import users_main
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    for name in ("ev.il-1@example.org", "A_b", "x" * 64, "7"):
+        monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+        assert users_main(["add", name, "--role", "editor"]) == 0, name
+    with Session() as s:
+        assert sorted(u.name for u in store.list_users(s)) == sorted(
+            ["ev.il-1@example.org", "A_b", "x" * 64, "7"]
+        )
+    for bad in ("-bob", ".bob", "@bob"):  # must start with a letter or digit
+        with pytest.raises(ValueError):
+            store.check_user_name(bad)
+
+
+# --- request edges: huge numbers, control characters, reasons, dates, bidi --------------------------
+
+BIG = "99999999999999999999999"
+TOP = str(2**63 - 1)
+"""The largest id a request may name (signed 64-bit); one more is refused at the edge."""
+
+
+def test_huge_ids_and_revisions_are_refused_not_500(app, Session, seeded) -> None:
+    """Every desk route that takes an integer from the request bounds it to 1..2**63-1: beyond, 400
+    (SQLite used to raise OverflowError, a 500); at the top of the range, 404 as for any unknown id."""
+    admin = editor_client(app, Session, "root", "admin")
+    csrf = csrf_of(admin)
+    gets = [
+        (f"/items/{BIG}", 400),
+        (f"/items/{2**63}", 400),
+        ("/items/0", 400),
+        (f"/items/{TOP}", 404),
+        (f"/queue?after=1~1~{BIG}", 400),
+        (f"/queue?after=0~2026-11-20T12:00:00Z~{BIG}", 400),
+        ("/queue?after=1~1e999~5", 400),
+        ("/queue?after=1~nan~5", 400),
+        ("/queue?after=0~not-a-date~5", 400),
+        ("/queue?after=garbage", 400),
+        (f"/queue?after=1~0.5~{TOP}", 200),
+        (f"/history?item={BIG}", 400),
+        (f"/history?item={TOP}", 200),
+        (f"/admin/audit?before={BIG}", 400),
+        (f"/admin/audit?before={TOP}", 200),
+    ]
+    for path, status in gets:
+        assert admin.get(path).status_code == status, path
+    item = seeded[0]
+    posts = [
+        (f"/items/{BIG}/claim", {}, 400),
+        (f"/items/{TOP}/claim", {}, 404),
+        (f"/items/{BIG}/release", {}, 400),
+        (f"/items/{item}/decide", {"action": "approve", "revision": BIG, "request_token": "e" * 32}, 400),
+        (f"/items/{item}/decide", {"action": "approve", "revision": "-1", "request_token": "e" * 32}, 400),
+        (f"/items/{BIG}/decide", {"action": "approve", "revision": "1"}, 400),
+        (f"/items/{TOP}/decide", {"action": "approve", "revision": "1"}, 404),
+        (f"/items/{TOP}/decide", {"action": "edit", "revision": "1", "editor_title": "x"}, 404),
+        ("/queue/bulk", {"action": "approve", "item": [f"{BIG}:1"], "request_token": "f" * 32}, 400),
+        ("/queue/bulk", {"action": "approve", "item": [f"{item}:{BIG}"], "request_token": "f" * 32}, 400),
+        ("/queue/bulk", {"action": "approve", "item": [f"{item}:1", "x:1"], "request_token": "f" * 32}, 400),
+        (f"/views/{BIG}/delete", {}, 400),
+        (f"/views/{TOP}/delete", {}, 404),
+        (f"/admin/users/{BIG}/role", {"role": "admin"}, 400),
+        (f"/admin/users/{TOP}/role", {"role": "admin"}, 404),
+    ]
+    for path, data, status in posts:
+        r = admin.post(path, data={"csrf_token": csrf, **data}, follow_redirects=False)
+        assert r.status_code == status, (path, data, r.text[-300:])
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 0
+        assert set(s.execute(select(Item.status, Item.revision))) == {("pending", 1)}
+        assert s.scalar(select(User.role).where(User.name == "root")) == "admin"
+
+
+def test_control_characters_in_desk_filters_are_refused(app, Session, seeded) -> None:
+    """A NUL or other control character in a filter, a view's name or a source id is a 400/404,
+    never a 500 (PostgreSQL refuses NUL in a query) nor a silently dropped filter."""
+    admin = editor_client(app, Session, "root", "admin")
+    csrf = csrf_of(admin)
+    for path in (
+        "/queue?country=%00",
+        "/queue?q=%00",
+        "/queue?q=a%0Ab",
+        "/queue/counts?source=%1b",
+        "/queue?la%00=x",
+    ):
+        r = admin.get(path)
+        assert r.status_code == 400 and "must not contain control characters" in r.text, path
+    r = admin.post("/queue/next?country=%00", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 400
+    r = admin.post("/views", data={"csrf_token": csrf, "name": "mine\x00", "language": "de"})
+    assert r.status_code == 400
+    r = admin.post("/admin/sources/src-a%00", data={"csrf_token": csrf, "enabled": "false"})
+    assert r.status_code == 404
+    with Session() as s:
+        assert s.get(SourceRow, "src-a").enabled is True
+        assert store.saved_views(s, 2) == [] and s.scalar(select(func.count()).select_from(Item)) == 3
+    assert admin.get("/queue?country=de&q=Item").status_code == 200
+
+
+def test_reject_reason_must_be_listed(app, Session, seeded) -> None:
+    """Only the reject select's values are accepted; anything else is a 400 and nothing is stored."""
+    alice = editor_client(app, Session)
+    page = alice.get(f"/items/{seeded[0]}")
+    select_html = re.search(r'<select name="reason" id="reason">(.*?)</select>', page.text, re.S).group(1)
+    offered = [v for v in re.findall(r"<option>([^<]*)</option>", select_html)]
+    assert tuple(offered) == store.REJECT_REASONS
+    for reason in ("x" * 100_000, "Not relevant", "other: spam", "other\x00", "duplicate, spam"):
+        r = alice.post(
+            f"/items/{seeded[0]}/decide", data=decide_form(alice, seeded[0], "reject", reason=reason)
+        )
+        assert r.status_code == 400 and "unknown rejection reason: choose one of not relevant" in r.text
+        assert "x" * 600 not in r.text
+    csrf = csrf_of(alice)
+    form = {"csrf_token": csrf, "request_token": "g" * 32, "action": "reject", "reason": "x" * 100_000}
+    form["item"] = [f"{seeded[1]}:1", f"{seeded[2]}:1"]
+    r = alice.post("/queue/bulk", data=form)
+    assert r.status_code == 400 and "unknown rejection reason" in r.text
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 0
+        assert s.scalar(select(func.count()).select_from(Tombstone)) == 0
+        assert set(s.scalars(select(Item.status))) == {"pending"}
+        assert (
+            s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "reject")) == 0
+        )
+    ok = decide_form(alice, seeded[0], "reject", reason=" poor quality ")
+    assert alice.post(f"/items/{seeded[0]}/decide", data=ok, follow_redirects=False).status_code == 303
+    approve = decide_form(alice, seeded[1], "approve", reason="x" * 100_000)  # ignored: not a rejection
+    assert alice.post(f"/items/{seeded[1]}/decide", data=approve, follow_redirects=False).status_code == 303
+    with Session() as s:
+        assert dict(s.execute(select(ReviewDecision.action, ReviewDecision.reason)).all()) == {
+            "reject": "poor quality",
+            "approve": None,
+        }
+
+
+def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
+    """The Published column shows a publication date plainly and, for an item without one, its
+    first-seen date marked (muted, "seen", a title), as the item page shows "Published —"."""
+    with Session() as s:
+        add_source(s, "src-a")
+        dated = add_item(s, 1).id
+        undated = add_item(s, 2, published_at=None).id
+        s.commit()
+    alice = editor_client(app, Session)
+    tree = html5lib.parse(alice.get("/queue").text, namespaceHTMLElements=False)
+    header = [th.text for th in tree.iter("th")]
+    rows = {tr.get("data-href"): tr.findall("td") for tr in tree.iter("tr") if tr.get("data-href")}
+    column = header.index("Published")
+    plain = rows[f"/items/{dated}"][column]
+    assert plain.text == "2026-11-19" and list(plain) == []
+    marked = rows[f"/items/{undated}"][column]
+    (span,) = list(marked)
+    assert (marked.text or "") == "" and span.tag == "span" and span.text == "seen 2026-11-18"
+    assert span.get("title") == "first seen; no publication date" and "muted" in span.get("class")
+    item_page = alice.get(f"/items/{undated}").text
+    assert "<dt>Published</dt><dd>—" in item_page
+
+
+BIDI_TITLE = "Invoice \u202egnp.exe \u2066x\u200f"
+
+
+def test_titles_render_inside_bidi_isolates(app, Session) -> None:
+    """A right-to-left override in a harvested title or author cannot reorder the page around it:
+    every text holding a bidi control sits in a <bdi> (or an element with dir), and the page's
+    <title> holds none."""
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, title=BIDI_TITLE, author="\u202eRLO author").id
+        s.commit()
+    alice = editor_client(app, Session)
+    assert alice.post(f"/items/{item}/decide", data=decide_form(alice, item, "defer"), follow_redirects=False)
+    controls = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    for path in ("/queue?status=any", f"/items/{item}", "/history"):
+        tree = html5lib.parse(alice.get(path).text, namespaceHTMLElements=False)
+        parents = {child: parent for parent in tree.iter() for child in parent}
+        found = 0
+        for el in tree.iter():
+            if el.tag == "title":
+                assert not controls.search(el.text or ""), path
+                continue
+            if controls.search(el.text or ""):
+                found += 1
+                assert el.tag == "bdi" or el.get("dir") == "auto", (path, el.tag, el.text)
+            if controls.search(el.tail or ""):
+                found += 1
+                parent = parents[el]
+                assert parent.tag == "bdi" or parent.get("dir") == "auto", (path, parent.tag, el.tail)
+        assert found >= 1, path
+        assert any(el.tag == "bdi" and el.text == BIDI_TITLE for el in tree.iter()), path
+
+
+@SQLITE_ONLY
+def test_serve_reads_client_addresses_from_named_proxies_only(db_url, engine, monkeypatch) -> None:
+    """Behind a reverse proxy the per-address login limit needs each client's own address:
+    ``--forwarded-allow-ips`` turns on uvicorn's proxy headers for those proxies only."""
+    import uvicorn
+
+    from crawler.web.cli import serve_main
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    assert serve_main(["--database-url", db_url]) == 0
+    assert serve_main(["--database-url", db_url, "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
+    assert [(c["proxy_headers"], c["forwarded_allow_ips"]) for c in calls] == [
+        (False, None),
+        (True, "10.0.0.5,10.0.0.6"),
+    ]

@@ -1,7 +1,11 @@
 """``ewsi schedule`` (and ``python scheduler.py``): run the scheduler, or list every source's next run.
 
 ``ewsi schedule [--config PATH] [--replay FILE] [--workers N] [--time-limit S] [--stop-grace S]``
-runs until SIGTERM (exit 0); a second one on the same database waits as a standby.
+runs until SIGTERM (exit 0); a second one on the same database waits as a standby. It starts only
+when the config is valid and the database answers and is migrated: otherwise exit 2 with one line,
+as the other ``ewsi`` commands (``database unavailable: cannot connect to
+postgresql://127.0.0.1:1/nope: connection refused``), so a wrong URL is not a silent retry loop.
+A database lost later is waited for (crawler.scheduling.service `DatabaseOutage`, T34).
 ``ewsi schedule --list [--config PATH] [--json]`` prints each source's next run (UTC), last run,
 state and back-off; ``--json`` prints one object per source. Exit 2: invalid config or database.
 Environment: ``EWSI_DATABASE_URL``; test-only ``EWSI_SCHEDULE_INTERVAL_SECONDS`` (see
@@ -20,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import store
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import build_trigger, interval_override, next_fire
 from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
@@ -145,10 +149,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         config_poll_s=args.config_poll,
         interval_s=interval_s,
     )
+    try:
+        load_sources(config_path)  # the config first: its errors are worth more than the database's
+    except ConfigError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 2
+    try:
+        store.ensure_ready(url)
+    except DatabaseUnavailable as exc:
+        print(f"database unavailable: {exc}", file=sys.stderr)
+        return 2
     service = SchedulerService(options)
     try:
         service.load()
     except ConfigError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
+        service.discard()
         return 2
     return service.serve()

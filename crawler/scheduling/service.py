@@ -21,6 +21,13 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
   leader stands by and polls until the database answers, then leads again and catches up as above:
   one run per source for its latest slot, the other slots since the database was lost recorded
   ``skipped`` with ``store.db_error`` (not ``schedule.missed``), never counted against the source;
+  while it cannot be reached, `DatabaseOutage` keeps the log short and the polls sparse: the first
+  failure is one WARNING line with the reason, repeats only a summary every `DB_SUMMARY_EVERY_S`
+  (5 min: ``still cannot reach the database: N attempts since HH:MM UTC``), the return one INFO
+  line, and the poll backs off from `leader_poll_s`, doubling, to at most `DB_POLL_MAX_S` (30 s)
+  or `DB_POLL_MAX_POLLS` polls when that is shorter (so a standby takes over within one such wait,
+  under a minute, once the database answers). A database that cannot be reached when
+  ``ewsi schedule`` starts is refused there (exit 2, crawler.scheduling.cli);
 - a failing source's ``backoff_until`` is respected: its slot is recorded ``schedule.backoff``
   (re-runs of crashed runs ignore it: they repair a run, they are not a new attempt);
 - a child killed by a signal it was not sent by us (``kill -9``, OOM) is marked ``crawl.crashed``
@@ -30,7 +37,10 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
   file is refused with its errors logged and the running config kept (children get a snapshot of
   the last good file, so they never read a broken one);
 - SIGTERM/SIGINT: no new runs; running children get SIGTERM and `stop_grace_s`, then SIGKILL, and
-  their runs are marked ``interrupted`` (``crawl.interrupted``, not counted as a source failure).
+  their runs are marked ``interrupted`` (``crawl.interrupted``, not counted as a source failure);
+- the config snapshots live in a temporary ``ewsi-schedule-*`` directory holding the scheduler's
+  pid (``owner.pid``), removed on a clean stop; one left by a scheduler killed with SIGKILL is
+  removed by the next scheduler that starts on the machine (`remove_stale_snapshot_dirs`).
 """
 
 from __future__ import annotations
@@ -79,6 +89,123 @@ RUN_CRASHED = "crawl.crashed"
 RUN_STOPPED = "crawl.interrupted"
 SKIP_DB_DOWN = "store.db_error"
 
+DB_POLL_MAX_S = 30.0
+"""Longest wait between two attempts to reach a database that does not answer (seconds)."""
+DB_POLL_MAX_POLLS = 8
+"""That longest wait in leader polls, when shorter than `DB_POLL_MAX_S`: a short ``--leader-poll``
+keeps a short takeover (T34 polls every 1 s with slots 15 s apart, and the slot after the outage
+must find the database noticed: at most 8 s after it answers)."""
+DB_SUMMARY_EVERY_S = 300.0
+"""While the database stays unreachable, one summary line at most this often (seconds)."""
+
+SNAPSHOT_PREFIX = "ewsi-schedule-"
+OWNER_FILE = "owner.pid"
+"""Name of the file holding the owning scheduler's pid inside its snapshot directory."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_snapshot_dirs(parent: Path | None = None) -> list[Path]:
+    """Remove the ``ewsi-schedule-*`` directories under `parent` (default: the system's temporary
+    directory) whose ``owner.pid`` names a process that no longer exists: a scheduler stopped with
+    SIGKILL never removes its own. Directories without that file (or with an unreadable one), or
+    whose owner is alive, are kept. Returns the removed paths."""
+    parent = Path(parent or tempfile.gettempdir())
+    removed = []
+    for path in sorted(parent.glob(SNAPSHOT_PREFIX + "*")):
+        try:
+            pid = int((path / OWNER_FILE).read_text(encoding="ascii").split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if pid <= 0 or pid == os.getpid() or _pid_alive(pid):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
+
+
+class DatabaseOutage:
+    """What the scheduler does while the database cannot be reached (RELIABILITY.md T34: stay up).
+
+    `failed(what, reason)` after each failed attempt: the first is logged at WARNING as
+    ``<what>: <reason>`` (one line), later ones only as a summary every `DB_SUMMARY_EVERY_S`
+    (``still cannot reach the database: N attempts since HH:MM UTC (<reason>)``); `recovered()`
+    when the database answers again: one INFO line if it had been lost. `delay()` is the wait before
+    the next attempt: `base_s` (the leader poll), doubling with each failure, capped at
+    min(`DB_POLL_MAX_S`, `DB_POLL_MAX_POLLS` x `base_s`). `clock` is monotonic seconds, `wall` the
+    UTC time (both injectable for tests).
+    """
+
+    def __init__(
+        self,
+        base_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.base_s = max(0.1, base_s)
+        self.max_s = max(self.base_s, min(DB_POLL_MAX_S, DB_POLL_MAX_POLLS * self.base_s))
+        self.clock = clock
+        self.wall = wall
+        self.failures = 0
+        self.since: datetime | None = None
+        self.reason: str | None = None
+        self._summary_at = 0.0
+
+    @property
+    def down(self) -> bool:
+        """True from a failed attempt until `recovered()`."""
+        return self.failures > 0
+
+    def delay(self) -> float:
+        """Seconds to wait before the next attempt (see the class docstring)."""
+        if not self.failures:
+            return self.base_s
+        return min(self.max_s, self.base_s * 2 ** min(self.failures - 1, 30))
+
+    def failed(self, what: str, reason: str) -> None:
+        """Count a failed attempt; log it if it is the first, or a summary if one is due."""
+        self.failures += 1
+        self.reason = reason
+        now = self.clock()
+        if self.failures == 1:
+            self.since = self.wall()
+            self._summary_at = now
+            log.warning("%s: %s", what, reason)
+        elif now - self._summary_at >= DB_SUMMARY_EVERY_S:
+            self._summary_at = now
+            log.warning(
+                "still cannot reach the database: %d attempts since %s UTC (%s)",
+                self.failures,
+                self._since_text(),
+                reason,
+            )
+
+    def recovered(self) -> None:
+        """The database answered: log its return once (INFO) and reset the back-off."""
+        if not self.failures:
+            return
+        log.info(
+            "database reachable again after %d failed attempts since %s UTC",
+            self.failures,
+            self._since_text(),
+        )
+        self.failures = 0
+        self.since = None
+        self.reason = None
+
+    def _since_text(self) -> str:
+        return self.since.astimezone(UTC).strftime("%H:%M") if self.since else "?"
+
 
 @dataclass
 class SchedulerOptions:
@@ -126,7 +253,9 @@ class SchedulerService:
         self._db_lost_at: datetime | None = None
         """When this process last found the database gone (lock link dropped, or a claim failed)."""
         self._mtime: float | None = None
-        self._snapdir = Path(tempfile.mkdtemp(prefix="ewsi-schedule-"))
+        self.outage = DatabaseOutage(options.leader_poll_s)
+        self._snapdir = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX))
+        (self._snapdir / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
         self._snapshot: Path | None = None
         self._generation = 0
         self._last_sweep = time.monotonic()
@@ -153,7 +282,7 @@ class SchedulerService:
             log.error("config reload refused, the running config stays: %s", "; ".join(exc.problems))
             return False
         except OSError as exc:
-            log.error("config reload refused, the running config stays: %s", exc)
+            log.error("config reload refused, the running config stays: %s", leader.one_line(exc))
             return False
         log.info("config reloaded: %s", ", ".join(f"{k} {v}" for k, v in changes.items() if v) or "no change")
         return True
@@ -181,7 +310,7 @@ class SchedulerService:
             with store.session_scope(self.url) as session:
                 store.sync_sources(session, config.sources)
         except Exception as exc:  # the database may be down; the next leader start syncs again
-            log.warning("could not sync sources to the database: %s", exc)
+            log.warning("could not sync sources to the database: %s", leader.one_line(exc))
         if self.scheduler is not None:
             for sid in changes["removed"]:
                 if self.scheduler.get_job(sid) is not None:
@@ -235,7 +364,8 @@ class SchedulerService:
         if event.job_id not in self.sources:
             return  # a one-off run (catch-up, re-run)
         if event.code == EVENT_JOB_ERROR:
-            log.error("[%s] scheduled run failed: %s", event.job_id, getattr(event, "exception", None))
+            exc = getattr(event, "exception", None)
+            log.error("[%s] scheduled run failed: %s", event.job_id, leader.one_line(exc) if exc else None)
             return
         if event.code == EVENT_JOB_MAX_INSTANCES:
             slots = list(getattr(event, "scheduled_run_times", []))
@@ -253,7 +383,9 @@ class SchedulerService:
             with store.session_scope(self.url) as session:
                 leader.record_skipped(session, source_id, slot.astimezone(UTC), key, why)
         except Exception as exc:
-            log.warning("[%s] could not record the %s slot %s: %s", source_id, key, slot, exc)
+            log.warning(
+                "[%s] could not record the %s slot %s: %s", source_id, key, slot, leader.one_line(exc)
+            )
         self.outcomes.append((source_id, slot, key))
 
     def _submit(self, source_id: str, slot: datetime | None, *, rerun: bool) -> None:
@@ -284,14 +416,17 @@ class SchedulerService:
         self.catch_up(exclude=rerun)
         self._last_sweep = time.monotonic()
 
-    def step_down(self) -> None:
-        """Stop scheduling (the lock is lost); runs already started go on and close their rows."""
+    def step_down(self, *, quiet: bool = False) -> None:
+        """Stop scheduling (the lock is lost); runs already started go on and close their rows.
+
+        Logs ``leadership lost: standing by`` unless `quiet` (a start as leader that failed)."""
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         self.is_leader = False
         self.lock.release()
-        log.warning("leadership lost: standing by")
+        if not quiet:
+            log.warning("leadership lost: standing by")
 
     def recover_abandoned(self) -> set[str]:
         """Mark runs silent for `LEASE` interrupted, re-run each source once; return the source ids."""
@@ -406,7 +541,9 @@ class SchedulerService:
             self.outcomes.append((source_id, slot, "taken"))
             return "taken"
         except Exception as exc:
-            log.error("[%s] could not claim slot %s (%s): %s", source_id, slot, SKIP_DB_DOWN, exc)
+            log.error(
+                "[%s] could not claim slot %s (%s): %s", source_id, slot, SKIP_DB_DOWN, leader.one_line(exc)
+            )
             self._db_trouble = True
             if self._db_lost_at is None:  # this slot is one of those lost to the outage
                 self._db_lost_at = min(now, slot) if slot is not None else now
@@ -417,7 +554,7 @@ class SchedulerService:
         try:
             child = Child(argv, env=env, time_limit_s=self.options.time_limit_s)
         except OSError as exc:
-            log.error("[%s] cannot start the crawl child: %s", source_id, exc)
+            log.error("[%s] cannot start the crawl child: %s", source_id, leader.one_line(exc))
             self._close_run(run_id, ChildResult(returncode=127))
             return "crashed"
         with self._guard:
@@ -428,7 +565,7 @@ class SchedulerService:
             with store.session_scope(self.url) as session:
                 leader.set_run_pid(session, run_id, child.pid)
         except Exception as exc:
-            log.warning("[%s] could not record the child pid: %s", source_id, exc)
+            log.warning("[%s] could not record the child pid: %s", source_id, leader.one_line(exc))
         log.info("[%s] run %d for slot %s started (pid %d)", source_id, run_id, slot, child.pid)
         try:
             result = child.wait()
@@ -471,7 +608,9 @@ class SchedulerService:
                         leader.relabel_run(session, run_id, RUN_TIMEOUT, why)
                 return outcome if outcome in ("stopped", "timeout", "crashed") else (status or "failed")
             except Exception as exc:
-                log.warning("could not close run %d (attempt %d): %s", run_id, attempt + 1, exc)
+                log.warning(
+                    "could not close run %d (attempt %d): %s", run_id, attempt + 1, leader.one_line(exc)
+                )
                 time.sleep(1.0 + attempt)
         return outcome
 
@@ -488,7 +627,9 @@ class SchedulerService:
         self._wake.set()
 
     def tick(self) -> None:
-        """One turn of the main loop: reload if asked or changed, keep or take leadership, sweep."""
+        """One turn of the main loop: reload if asked or changed, keep or take leadership, sweep.
+
+        Attempts that find the database unreachable go to `outage` (one line first, then summaries)."""
         if self._reload.is_set() or self._config_changed():
             self._reload.clear()
             self.reload()
@@ -496,22 +637,44 @@ class SchedulerService:
             if self.lock.backend == "postgresql" and self._db_lost_at is None:
                 self._db_lost_at = self.clock()  # the lock's link to the server dropped
             self.step_down()
-        if not self.is_leader and self.lock.acquire():
+        if not self.is_leader:
+            if not self.lock.acquire():
+                if self.lock.error is not None:
+                    self.outage.failed("leader lock", self.lock.error)
+                else:  # the database answered: another scheduler leads
+                    self.outage.recovered()
+                return
             try:
                 self.become_leader()
             except Exception as exc:
-                log.error("cannot lead: %s", exc)
-                self.step_down()
+                self.step_down(quiet=True)
+                if leader.is_database_error(exc):
+                    self.outage.failed("cannot lead", leader.one_line(exc))
+                else:
+                    log.error("cannot lead: %s", leader.one_line(exc))
                 return
+            self.outage.recovered()
             log.info("leader lock taken (%s)", store.redacted_url(self.url))
         if self.is_leader and (self._db_trouble or time.monotonic() - self._last_sweep >= SWEEP_EVERY_S):
+            if self.outage.down and time.monotonic() - self._last_sweep < self.outage.delay():
+                return
             self._last_sweep = time.monotonic()
             try:
                 rerun = self.recover_abandoned()
                 if self._db_trouble:
                     self.catch_up(exclude=rerun)
             except Exception as exc:
-                log.warning("sweep failed: %s", exc)
+                if leader.is_database_error(exc):
+                    self.outage.failed("sweep failed", leader.one_line(exc))
+                else:
+                    log.warning("sweep failed: %s", leader.one_line(exc))
+                return
+            self.outage.recovered()
+
+    def next_poll_s(self) -> float:
+        """Seconds between two leadership attempts of a standby: `leader_poll_s`, or the outage's
+        back-off while the database cannot be reached."""
+        return self.outage.delay() if self.outage.down else self.options.leader_poll_s
 
     def serve(self) -> int:
         """Run until SIGTERM/SIGINT and return 0; signal handlers are installed from the main thread."""
@@ -521,9 +684,11 @@ class SchedulerService:
             signal.signal(signal.SIGHUP, self.request_reload)
         poll = max(0.2, min(self.options.leader_poll_s, self.options.config_poll_s))
         log.info("scheduler started (pid %d), %d source(s)", os.getpid(), len(self.sources))
+        for path in remove_stale_snapshot_dirs():
+            log.info("removed %s, left by a scheduler that was killed", path)
         last_poll = 0.0
         while not self._stopping.is_set():
-            due = time.monotonic() - last_poll >= self.options.leader_poll_s
+            due = time.monotonic() - last_poll >= self.next_poll_s()
             if self.is_leader or self._reload.is_set() or due:
                 last_poll = time.monotonic()
                 self.tick()
@@ -533,6 +698,10 @@ class SchedulerService:
             self._wake.clear()
         self.shutdown()
         return 0
+
+    def discard(self) -> None:
+        """Remove what a service that never served holds (its snapshot directory)."""
+        shutil.rmtree(self._snapdir, ignore_errors=True)
 
     def shutdown(self) -> None:
         """Stop: no new runs; children get SIGTERM, `stop_grace_s`, then SIGKILL; runs marked interrupted."""

@@ -11,7 +11,8 @@ Semantics across a DST change (those of Vixie cron, which operators know):
 
 Weekdays follow cron (0 and 7 = Sunday, 1 = Monday): APScheduler 3.x's `from_crontab` reads 0 as
 Monday (its issue 286, kept for compatibility), so ``0 7 * * 1-5`` would run Tuesday to Saturday;
-`cron_weekdays` rewrites the field into weekday names first.
+`cron_weekdays` (crawler.sources, which checks every cron with APScheduler when the config is
+loaded) rewrites the field into weekday names first.
 
 Test-only: ``EWSI_SCHEDULE_INTERVAL_SECONDS=N`` replaces every source's cron by an interval of N
 seconds aligned on the Unix epoch (so two processes compute the same slots); used by the
@@ -29,55 +30,23 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from crawler.sources import Source
+from crawler.sources import Source, cron_weekdays
+
+__all__ = [
+    "EPOCH",
+    "TEST_INTERVAL_ENV",
+    "SourceCronTrigger",
+    "build_trigger",
+    "cron_weekdays",
+    "fire_times",
+    "interval_override",
+    "last_fire",
+    "next_fire",
+    "nominal_interval",
+]
 
 TEST_INTERVAL_ENV = "EWSI_SCHEDULE_INTERVAL_SECONDS"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-def _cron_day(token: str) -> int:
-    token = token.strip().lower()
-    if token.isdigit():
-        number = int(token)
-        if not 0 <= number <= 7:
-            raise ValueError(f"weekday {number} outside 0-7")
-        return number % 7
-    if token[:3] in _DAY_NAMES:
-        return _DAY_NAMES.index(token[:3])
-    raise ValueError(f"unknown weekday {token!r}")
-
-
-def cron_weekdays(field: str) -> str:
-    """A cron day-of-week field (0/7 = Sunday; names; ranges; steps) as APScheduler weekday names.
-
-    ``*`` and ``?`` stay ``*``; everything else becomes an explicit comma list, e.g. ``1-5`` ->
-    ``mon,tue,wed,thu,fri``, ``*/2`` -> ``sun,tue,thu,sat``, ``5-7`` -> ``fri,sat,sun``.
-    Raises ValueError for a value it cannot read.
-    """
-    if field in ("*", "?"):
-        return "*"
-    days: set[int] = set()
-    for part in field.split(","):
-        base, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if step < 1:
-            raise ValueError(f"weekday step {step} must be at least 1")
-        if base in ("*", "?"):
-            first, last = 0, 6
-        elif "-" in base:
-            low, high = base.split("-", 1)
-            first = _cron_day(low)
-            last = 7 if high.strip() == "7" else _cron_day(high)
-            if last == 0 < first:  # sat-sun: Sunday closes the week
-                last = 7
-            if last < first:
-                raise ValueError(f"weekday range {base!r} runs backwards")
-        else:
-            first = _cron_day(base)
-            last = 6 if step_text else first
-        days.update(day % 7 for day in range(first, last + 1, step))
-    return ",".join(_DAY_NAMES[d] for d in sorted(days))
 
 
 def _second_occurrence(moment: datetime) -> bool:

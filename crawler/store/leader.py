@@ -12,6 +12,11 @@ Exactly one active scheduler (RELIABILITY.md guard rail "Scheduler", T37) rests 
 Slots the scheduler does not run are recorded as ``crawl_runs`` rows with status ``skipped`` and
 an error key (``schedule.still_running``, ``schedule.missed``, ``schedule.backoff``): they take
 the slot's claim too, and never change the source's health. Query functions never commit.
+
+The lock does not log: `LeaderLock.error` says in one line why its last attempt could not reach the
+database, and the scheduler decides what to log (crawler.scheduling.service `DatabaseOutage`:
+the first failure, then a summary every 5 minutes). `one_line` and `is_database_error` let code
+outside the store describe and recognise the store's errors without importing SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -32,12 +37,30 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from crawler.errors import DatabaseUnavailable
 from crawler.store.queries import _insert, _record_failure, _utc
 from crawler.store.schema import CrawlRun, SourceRow, iso_z, utcnow
+from crawler.store.session import _driver_reason, describe_url
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "ewsi-scheduler"
+
+
+def one_line(exc: BaseException) -> str:
+    """One short line saying what went wrong, for logs: the driver's first line for a database error
+    (``connection refused``, ``database "x" does not exist``; SQLAlchemy's SQL echo and its
+    "Background on this error" link left out, crawler.store.session `_driver_reason`), the first
+    line of the message otherwise (a `DatabaseUnavailable` is one line already)."""
+    if isinstance(exc, SQLAlchemyError):
+        return _driver_reason(exc)
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """True when `exc` came from the database (unreachable, unmigrated, refused a statement)."""
+    return isinstance(exc, DatabaseUnavailable | SQLAlchemyError)
 
 
 def advisory_key(name: str = LOCK_NAME) -> int:
@@ -51,6 +74,9 @@ class LeaderLock:
     `acquire()` never blocks: True when this object holds the lock (now or already). `held()` checks
     the lock is still ours (PostgreSQL: the dedicated connection answers; a server restart loses it).
     `release()` is idempotent. Not thread-safe: one thread (the scheduler's main loop) uses it.
+    `error`: after an `acquire()` that returned False, one line saying why the database could not be
+    asked (``cannot connect to postgresql://127.0.0.1:1/nope: connection refused``); None when it
+    answered (the lock is someone else's) or for the SQLite lock file.
     An in-memory SQLite database has no second process to exclude: the lock is always granted.
     """
 
@@ -62,6 +88,7 @@ class LeaderLock:
         self._conn: Connection | None = None
         self._file: IO[bytes] | None = None
         self._memory = False
+        self.error: str | None = None
 
     @property
     def lock_path(self) -> Path | None:
@@ -72,7 +99,9 @@ class LeaderLock:
         return Path(database).with_name(Path(database).name + ".leader.lock")
 
     def acquire(self) -> bool:
-        """Try to take the lock without waiting; True when held. Connection errors give False."""
+        """Try to take the lock without waiting; True when held. Connection errors give False and
+        set `error` (nothing is logged)."""
+        self.error = None
         if self.held():
             return True
         if self.backend == "postgresql":
@@ -81,8 +110,12 @@ class LeaderLock:
         if path is None:
             self._memory = True
             return True
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        except OSError as exc:  # the database's directory is unusable: so is the database
+            self.error = f"cannot open the lock file {path}: {exc.strerror or exc}"
+            return False
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -114,15 +147,16 @@ class LeaderLock:
         try:
             conn = self._engine.connect()
         except SQLAlchemyError as exc:
-            log.warning("leader lock: cannot connect: %s", str(exc).splitlines()[0])
+            self.error = f"cannot connect to {describe_url(self.url)}: {one_line(exc)}"
             return False
         try:
             got = conn.execute(
                 text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(self.name)}
             ).scalar()
         except SQLAlchemyError as exc:
-            log.warning("leader lock: %s", str(exc).splitlines()[0])
-            conn.close()
+            self.error = f"cannot take the lock on {describe_url(self.url)}: {one_line(exc)}"
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
             return False
         if not got:
             conn.close()

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -66,6 +68,7 @@ __all__ = [
     "DB_ERRORS",
     "REJECT_REASONS",
     "ROLES",
+    "USER_NAME_RULE",
     "ClaimRefused",
     "Decision",
     "NotFound",
@@ -76,6 +79,8 @@ __all__ = [
     "audit",
     "audit_entries",
     "bulk_decide",
+    "check_reject_reason",
+    "check_user_name",
     "claim_item",
     "claim_next",
     "create_user",
@@ -92,6 +97,7 @@ __all__ = [
     "list_users",
     "load_web_session",
     "login_failures",
+    "login_wait",
     "queue_counts",
     "queue_page",
     "recent_decisions",
@@ -110,7 +116,14 @@ ROLES: tuple[str, ...] = ("editor", "admin")
 ACTIONS: tuple[str, ...] = ("approve", "reject", "defer", "edit")
 STATUS_OF_ACTION: dict[str, str] = {"approve": "approved", "reject": "rejected", "defer": "deferred"}
 REJECT_REASONS: tuple[str, ...] = ("not relevant", "duplicate", "out of date", "poor quality", "other")
-"""Reasons offered on the reject form; ``not relevant`` is the negative label for training."""
+"""The reasons a rejection may carry, exactly as the reject forms offer them (no free text: any other
+value is refused by `decide`); ``not relevant`` is the negative label for training."""
+USER_NAME_RULE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+"""Account names: 1 to 64 characters, ASCII letters, digits and ``. _ - @``, starting with a letter
+or a digit (no spaces, controls, look-alike letters of other scripts or bidi marks: the name is
+shown in pages, the audit log and the log)."""
+MAX_DB_INT = 2**63 - 1
+"""Top of the signed 64-bit range of ids (BIGINT); ids in cursors beyond it are malformed."""
 EDITABLE: tuple[str, ...] = (
     "editor_title",
     "editor_summary",
@@ -238,6 +251,16 @@ def audit_entries(
 # --- users, sessions, login attempts ---------------------------------------------------------------
 
 
+def check_user_name(name: str) -> str:
+    """`name` if it follows `USER_NAME_RULE`, else ValueError saying the rule."""
+    if not isinstance(name, str) or USER_NAME_RULE.fullmatch(name) is None:
+        raise ValueError(
+            "a user name has 1 to 64 characters: letters A-Z and a-z, digits and . _ - @, "
+            "starting with a letter or a digit"
+        )
+    return name
+
+
 def create_user(
     session: Session,
     name: str,
@@ -250,13 +273,12 @@ def create_user(
 ) -> User:
     """Insert a user (role in `ROLES`; `password_hash` an argon2id PHC string) and audit ``user_add``.
 
-    Raises ValueError for an unknown role or an empty name, and `IntegrityError` when the name exists.
+    Raises ValueError for an unknown role or a name that breaks `USER_NAME_RULE`, and
+    `IntegrityError` when the name exists.
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    name = name.strip()
-    if not name or len(name) > 64:
-        raise ValueError("user name must have 1 to 64 characters")
+    check_user_name(name)
     user = User(
         name=name,
         role=role,
@@ -416,34 +438,84 @@ def record_login_attempt(
     session.flush()
 
 
-def login_failures(
-    session: Session, username: str, *, window: timedelta = timedelta(hours=1), now: datetime | None = None
-) -> int:
-    """Failed logins for `username` in the last `window`, from any address, since its last success.
+def _failure_scope(
+    session: Session, username: str | None, address: str | None, window: timedelta, now: datetime
+) -> list[ColumnElement[bool]]:
+    """Conditions selecting the failed logins counted for (`username`, `address`) in `window`.
 
-    The web app refuses to check a password once this reaches its limit (100/hour, ASVS 2.2.1).
+    A scope with a user name starts after that name's last successful login in the window from
+    the same address (any address when `address` is None): its owner got in, the earlier mistakes
+    no longer count, while a success elsewhere does not clear what one address did. A scope of an
+    address alone never resets (logging into one's own account must not clear the address's record).
     """
-    now = _now(now)
     since = now - window
-    last_ok = session.scalar(
-        select(func.max(LoginAttempt.created_at)).where(
+    address = None if address is None else (address or "")[:64]
+    if username is not None:
+        found = [
             LoginAttempt.username == username[:64],
             LoginAttempt.success.is_(True),
             LoginAttempt.created_at >= since,
-        )
+        ]
+        if address is not None:
+            found.append(LoginAttempt.address == address)
+        last_ok = session.scalar(select(func.max(LoginAttempt.created_at)).where(*found))
+        if last_ok is not None:
+            since = max(since, last_ok.replace(tzinfo=UTC) if last_ok.tzinfo is None else last_ok)
+    conds: list[ColumnElement[bool]] = [LoginAttempt.success.is_(False), LoginAttempt.created_at >= since]
+    if username is not None:
+        conds.append(LoginAttempt.username == username[:64])
+    if address is not None:
+        conds.append(LoginAttempt.address == address)
+    return conds
+
+
+def login_failures(
+    session: Session,
+    username: str | None,
+    *,
+    address: str | None = None,
+    window: timedelta = timedelta(hours=1),
+    now: datetime | None = None,
+) -> int:
+    """Failed logins in the last `window` for `username` (None: any name) from `address` (None: any
+    address); a scope with a name counts only since that name's last success in the scope
+    (`_failure_scope`). Raises ValueError when both are None.
+    """
+    if username is None and address is None:
+        raise ValueError("count failures of a user name, an address or both")
+    conds = _failure_scope(session, username, address, window, _now(now))
+    return int(session.scalar(select(func.count(LoginAttempt.id)).where(*conds)) or 0)
+
+
+def login_wait(
+    session: Session,
+    username: str | None,
+    *,
+    address: str | None = None,
+    limit: int,
+    window: timedelta,
+    now: datetime | None = None,
+) -> timedelta | None:
+    """None while the scope (`login_failures` with the same arguments) has fewer than `limit` failed
+    logins in `window`; else how long until it has fewer again: the time at which the oldest
+    counted failure (the one that brings the count back under `limit`) leaves the window, at least
+    one second. Used before any password is checked (ASVS 2.2.1; the limits are the web app's)."""
+    now = _now(now)
+    conds = _failure_scope(session, username, address, window, now)
+    count = int(session.scalar(select(func.count(LoginAttempt.id)).where(*conds)) or 0)
+    if count < max(1, limit):
+        return None
+    oldest = session.scalar(
+        select(LoginAttempt.created_at)
+        .where(*conds)
+        .order_by(LoginAttempt.created_at, LoginAttempt.id)
+        .offset(count - max(1, limit))
+        .limit(1)
     )
-    if last_ok is not None:
-        since = max(since, last_ok.replace(tzinfo=UTC) if last_ok.tzinfo is None else last_ok)
-    return int(
-        session.scalar(
-            select(func.count(LoginAttempt.id)).where(
-                LoginAttempt.username == username[:64],
-                LoginAttempt.success.is_(False),
-                LoginAttempt.created_at >= since,
-            )
-        )
-        or 0
-    )
+    if oldest is None:  # deleted meanwhile
+        return None
+    oldest = oldest.replace(tzinfo=UTC) if oldest.tzinfo is None else oldest
+    return max(timedelta(seconds=1), oldest + window - now)
 
 
 # --- saved views --------------------------------------------------------------------------------
@@ -660,17 +732,33 @@ def _encode_cursor(lane: int, key: Any, item_id: int) -> str:
     return f"{lane}~{key}~{item_id}"
 
 
-def _decode_cursor(cursor: str | None) -> tuple[int, str, int] | None:
+BAD_CURSOR = "invalid queue cursor (use the next-page link unchanged)"
+
+
+def _decode_cursor(cursor: str | None) -> tuple[int, Any, int] | None:
+    """(lane, key, item id) of a queue cursor ``lane~key~id`` (`_encode_cursor`), None for none.
+
+    The key is an aware datetime in lane 0 (a deadline), the priority's text in lane 1 (a finite
+    number); the id is in 1..`MAX_DB_INT`. Raises ValueError(`BAD_CURSOR`) for anything else.
+    """
     if not cursor:
         return None
+    parts = cursor.split("~")
+    if len(parts) != 3 or parts[0] not in ("0", "1") or not parts[2].isascii() or not parts[2].isdigit():
+        raise ValueError(BAD_CURSOR)
+    item_id = int(parts[2]) if len(parts[2]) <= 19 else 0
+    if not 1 <= item_id <= MAX_DB_INT:
+        raise ValueError(BAD_CURSOR)
+    key: Any = parts[1]
     try:
-        lane_s, key, id_s = cursor.split("~")
-        lane = int(lane_s)
-        if lane not in (0, 1):
-            return None
-        return lane, key, int(id_s)
-    except ValueError:
-        return None
+        if parts[0] == "0":
+            key = datetime.fromisoformat(key.replace("Z", "+00:00"))
+            key = key.replace(tzinfo=UTC) if key.tzinfo is None else key.astimezone(UTC)
+        elif not math.isfinite(float(key)):
+            raise ValueError(BAD_CURSOR)
+    except (ValueError, OverflowError):
+        raise ValueError(BAD_CURSOR) from None
+    return int(parts[0]), key, item_id
 
 
 def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
@@ -699,37 +787,30 @@ def queue_page(
     title if set), language, declared_language, content_type, country (editor values win),
     published_at, first_seen_at, deadline, relevance, status, revision, claimed_by,
     claim_expires_at, claimed (live claim), themes (assigned names), cursor, lane (0 deadline, 1 rest).
+    Raises ValueError for a malformed `after` (`_decode_cursor`).
     """
     now = _now(now)
     limit = max(1, min(limit, MAX_PAGE))
+    cursor = _decode_cursor(after)
     conds = filters.conditions(session)
     lane0 = and_(
         literal_column(CONTENT_TYPE_SQL) == "funding",
         Item.deadline >= now,
         Item.deadline < now + DEADLINE_LANE,
     )
-    cursor = _decode_cursor(after)
     rows: list[dict[str, Any]] = []
     if cursor is None or cursor[0] == 0:
         stmt = select(*_QUEUE_COLUMNS).where(*conds, lane0)
         if cursor is not None:
-            try:
-                at = datetime.fromisoformat(cursor[1].replace("Z", "+00:00"))
-            except ValueError:
-                at = now
-            stmt = stmt.where(tuple_(Item.deadline, Item.id) > tuple_(at, cursor[2]))
+            stmt = stmt.where(tuple_(Item.deadline, Item.id) > tuple_(cursor[1], cursor[2]))
         stmt = stmt.order_by(Item.deadline.asc(), Item.id.asc()).limit(limit + 1)
         rows = [_row_dict(r, 0, r.deadline, now) for r in session.execute(stmt)]
     if len(rows) <= limit:
         priority = _priority(session)
         stmt = select(*_QUEUE_COLUMNS, priority.label("priority")).where(*conds, ~lane0)
         if cursor is not None and cursor[0] == 1:
-            try:
-                key: Any = Decimal(cursor[1]) if _dialect(session) == "postgresql" else float(cursor[1])
-            except (ArithmeticError, ValueError):
-                key = None
-            if key is not None:
-                stmt = stmt.where(tuple_(priority, Item.id) < tuple_(key, cursor[2]))
+            key: Any = Decimal(cursor[1]) if _dialect(session) == "postgresql" else float(cursor[1])
+            stmt = stmt.where(tuple_(priority, Item.id) < tuple_(key, cursor[2]))
         stmt = stmt.order_by(priority.desc(), Item.id.desc()).limit(limit + 1 - len(rows))
         for r in session.execute(stmt):
             entry = _row_dict(r, 1, r.priority, now)
@@ -1029,7 +1110,8 @@ def _expire_item(session: Session, item_id: int) -> None:
 class Decision:
     """The outcome of `decide`: the decision row's id, the action, the item's new status and revision,
     `repeated` = True when the request token had already been used (nothing new written), the changed
-    fields and the item's title as shown (the editor's if set; harvested text: escape before logging)."""
+    fields, the item's title as shown (the editor's if set; harvested text: escape before logging)
+    and the rejection reason (None for other actions)."""
 
     id: int
     item_id: int
@@ -1039,6 +1121,7 @@ class Decision:
     repeated: bool = False
     changes: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
+    reason: str | None = None
 
 
 def _editorial_state(item: Item) -> dict[str, Any]:
@@ -1087,6 +1170,7 @@ def _existing_decision(session: Session, request_token: str | None) -> Decision 
         repeated=True,
         changes=row.changes or {},
         title=(item.editor_title or item.title) if item else None,
+        reason=row.reason,
     )
 
 
@@ -1109,6 +1193,18 @@ def _conflict_message(session: Session, item: Item, editor: str, revision: int, 
         f"This item was changed by {who} after you opened it (revision {item.revision}, your form had "
         f"{revision}); your decision was not recorded. Reload the item to see the change."
     )
+
+
+def check_reject_reason(reason: str | None) -> str:
+    """`reason` (surrounding spaces dropped) if it is one of `REJECT_REASONS`; else ValueError. A
+    rejection needs a reason and only a listed one: free text would be unbounded input in the
+    decision, the tombstone, the audit detail and the log, and training reads the listed values."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason")
+    if reason not in REJECT_REASONS:
+        raise ValueError(f"unknown rejection reason: choose one of {', '.join(REJECT_REASONS)}")
+    return reason
 
 
 def decide(
@@ -1134,11 +1230,15 @@ def decide(
     ones are recorded as ``{"field": {"from": old, "to": new}}``. A `request_token` seen before
     returns that decision with ``repeated=True`` and writes nothing (double submit, T35).
 
+    `reason` must be one of `REJECT_REASONS` for ``reject`` (`check_reject_reason`) and is ignored
+    (not stored) for the other actions.
+
     Raises ValueError (bad action, reason or edit value), `NotFound`, `ReviewConflict` (changed
     meanwhile or claimed by someone else; the message says who and when).
     """
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
+    reason = check_reject_reason(reason) if action == "reject" else None
     now = _now(now)
     existing = _existing_decision(session, request_token)
     if existing is not None:
@@ -1146,9 +1246,6 @@ def decide(
     item = session.get(Item, item_id)
     if item is None:
         raise NotFound(f"item {item_id} not found")
-    reason = (reason or "").strip()[:500] or None
-    if action == "reject" and not reason:
-        raise ValueError("a rejection needs a reason")
     changes: dict[str, Any] = {}
     new_values: dict[str, Any] = {}
     for name, value in (edits or {}).items():
@@ -1228,6 +1325,7 @@ def decide(
         revision=item.revision,
         changes=changes,
         title=item.editor_title or item.title,
+        reason=reason,
     )
 
 
@@ -1246,10 +1344,12 @@ def bulk_decide(
     """Approve or reject several (item id, revision) pairs; each in its own SAVEPOINT.
 
     The request token of item i is ``f"{request_token}:{item_id}"`` so a repeated bulk submit is a
-    no-op. Returns (decisions made or repeated, [(item id, refusal message)]).
+    no-op. Returns (decisions made or repeated, [(item id, refusal message)]). Raises ValueError
+    for another action or, for ``reject``, a reason not in `REJECT_REASONS` (before any item).
     """
     if action not in ("approve", "reject"):
         raise ValueError("bulk actions are approve and reject")
+    reason = check_reject_reason(reason) if action == "reject" else None
     done: list[Decision] = []
     refused: list[tuple[int, str]] = []
     for item_id, revision in items[:MAX_PAGE]:

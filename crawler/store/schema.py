@@ -462,7 +462,10 @@ class LoginAttempt(Base):
     """One login attempt, for throttling (ASVS 2.2.1) and the audit view."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_username_created", "username", "created_at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_username_created", "username", "created_at"),
+        Index("ix_login_attempts_address_created", "address", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(CleanString(64))

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -35,7 +36,7 @@ from crawler.store import review as store
 from crawler.store.session import database_url as resolve_database_url
 from crawler.web.auth import LoginRequired, clear_session_cookie, csrf_token_for, set_pending_csrf_cookie
 from crawler.web.deps import Settings
-from crawler.web.logsafe import protect
+from crawler.web.logsafe import protect, strip_bidi
 
 log = protect(logging.getLogger(__name__))
 
@@ -100,7 +101,9 @@ def _pct(value: Any) -> str:
 
 
 def make_templates() -> Environment:
-    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt, pct."""
+    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
+    pct, show and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles
+    sit in ``<bdi>`` elements so an override cannot reorder the text around them)."""
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -111,6 +114,7 @@ def make_templates() -> Environment:
     env.filters["dt"] = _fmt_dt
     env.filters["pct"] = _pct
     env.filters["show"] = _show
+    env.filters["nobidi"] = lambda value: strip_bidi(str(value))
     return env
 
 
@@ -138,7 +142,15 @@ def _wants_json(request: Request) -> bool:
 
 def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
-        key = {503: "database_unavailable", 404: "not_found", 403: "forbidden", 401: "unauthorized"}
+        key = {
+            503: "database_unavailable",
+            429: "too_many_requests",
+            422: "invalid_request",
+            404: "not_found",
+            403: "forbidden",
+            401: "unauthorized",
+            400: "bad_request",
+        }
         return JSONResponse(
             {"error": key.get(status, "error"), "message": message}, status_code=status, headers=headers
         )
@@ -149,6 +161,19 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """The errors of `exc` as JSON-safe dicts ``{"loc": [...], "msg": str, "type": str}``.
+
+    pydantic's own error dicts carry the raised exception object under ``ctx`` (a ValueError for a
+    malformed date) and the rejected input; neither is sent back: the message names the problem.
+    """
+    out = []
+    for error in exc.errors():
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        out.append({"loc": loc, "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))})
+    return jsonable_encoder(out)
 
 
 def _install_error_pages(app: FastAPI) -> None:
@@ -172,7 +197,8 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": "invalid_request", "detail": exc.errors()}, status_code=422)
+            body = {"error": "invalid_request", "detail": validation_details(exc)}
+            return JSONResponse(body, status_code=422)
         return _error(request, 400, "The request was not understood (a field is missing or malformed).")
 
     async def db_down(request: Request, exc: Exception) -> Response:

@@ -4,8 +4,20 @@
   RELIABILITY.md guard rail "Web"); 12 to 128 characters, any Unicode, spaces kept (ASVS 2.1.1-2.1.4).
   An unknown user is checked against a dummy hash so both failures take similar time and give the
   same message.
-- Throttling: after `Settings.login_max_failures_per_hour` (100) failed logins of one account in an
-  hour, from any addresses, the password is not even checked (ASVS 2.2.1); rows in login_attempts.
+- Throttling (ASVS 2.2.1, rows in login_attempts; `Settings` holds the numbers): a login is refused
+  before its password is checked when, in a rolling window, there were already
+  10 failed logins of that account from that client address in 15 minutes, or
+  50 failed logins from that address over all accounts in an hour, or
+  100 failed logins of that account from all addresses together in an hour (the last line against
+  an attacker who spreads guesses over many addresses). A successful login of the account
+  restarts its counts (the per-address one only for a success from that address); the per-address
+  count over all accounts never restarts early.
+  Every refusal is ``429`` with ``Retry-After`` (seconds until the oldest counted failure leaves
+  its window) and one neutral message (`THROTTLED`); refusals are audited (``login_throttled``)
+  but not counted as failures. So one address can try at most 10 passwords per 15 minutes on an
+  account and 50 per hour in all, and a mistyping editor is not locked out by a stranger guessing
+  from elsewhere. Remaining trade-off: an attacker with many addresses who knows a user name can
+  still make 100 failures in an hour and so lock that account for up to an hour.
 - Sessions: a random 256-bit token in the cookie ``__Host-ewsi_session; Secure; HttpOnly;
   SameSite=Lax; Path=/``; the database keeps only its SHA-256 (web_sessions.id). A new token at
   every login (ASVS 3.2.1), revoked at logout (3.3.1), idle timeout 30 min (3.3.2).
@@ -27,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,7 +54,7 @@ from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from crawler.store import review as store
-from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, get_settings
+from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, get_settings, has_controls
 from crawler.web.logsafe import protect
 
 log = protect(logging.getLogger(__name__))
@@ -84,6 +97,8 @@ HASHER = PasswordHasher(
 """argon2id with m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet minimum)."""
 _DUMMY_HASH = HASHER.hash("dummy password for timing equalisation")
 LOGIN_FAILED = "Wrong user name or password."
+THROTTLED = "Too many failed logins: please wait before trying again."
+"""The message of every throttled login, whichever limit was reached (module docstring)."""
 UNKNOWN_ACTOR = "(unknown user)"
 """Actor of audit rows and log lines for a login under a name that is no account (ASVS 7.1.1)."""
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -152,30 +167,77 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
 
 
+@dataclass(frozen=True)
+class Throttled:
+    """A login refused by the throttle: `message` (always `THROTTLED`) and `retry_after_s`, whole
+    seconds until the oldest counted failure of the reached limit leaves its window (at least 1)."""
+
+    retry_after_s: int
+    message: str = THROTTLED
+
+
+def login_throttle(
+    session: store.Session, settings: Settings, username: str, address: str
+) -> tuple[str, int] | None:
+    """The reached login limit as (scope, whole seconds to wait), or None when a password may be
+    checked. Scopes: ``account_address``, ``address``, ``account`` (module docstring, `Settings`);
+    when several are reached, the one with the longest wait."""
+    scopes = (
+        ("account_address", settings.login_limit_account_address, username, address),
+        ("address", settings.login_limit_address, None, address),
+        ("account", settings.login_limit_account, username, None),
+    )
+    worst: tuple[str, int] | None = None
+    for scope, limit, name, addr in scopes:
+        wait = store.login_wait(
+            session,
+            name,
+            address=addr,
+            limit=limit.max_failures,
+            window=timedelta(seconds=limit.window_s),
+        )
+        if wait is not None:
+            seconds = max(1, math.ceil(wait.total_seconds()))
+            if worst is None or seconds > worst[1]:
+                worst = (scope, seconds)
+    return worst
+
+
 def login(
     session: store.Session,
     settings: Settings,
     username: str,
     password: str,
     address: str,
-) -> tuple[str, CurrentUser] | str:
+) -> tuple[str, CurrentUser] | Throttled | str:
     """Check credentials and open a new server-side session.
 
-    Returns (cookie token, user) or a message for the login form (`LOGIN_FAILED`, or a throttle
-    message). Writes login_attempts and audit rows (``login``, ``login_failed``, ``login_throttled``)
-    in the caller's transaction and logs one line; never records the password. A name that is no
-    account (often a password typed into the wrong field) is kept out of the audit log and the log
-    (actor `UNKNOWN_ACTOR`); login_attempts keeps it for the per-name throttle only.
+    Returns (cookie token, user), `Throttled` when a login limit is reached (the password is then
+    not checked), or `LOGIN_FAILED` for the login form. Writes login_attempts (failures and
+    successes; throttled attempts are not counted) and audit rows (``login``, ``login_failed``,
+    ``login_throttled`` with the reached scope) in the caller's transaction and logs one line; never
+    records the password. A name that is no account (often a password typed into the wrong field)
+    is kept out of the audit log and the log (actor `UNKNOWN_ACTOR`); login_attempts keeps it for
+    the throttle only.
     """
     username = username.strip()[:64]
-    user = store.get_user_by_name(session, username) if username else None
+    # a name with a control character is no account (the column type drops NULs from bound values,
+    # so "al\x00ice" would otherwise find alice)
+    user = store.get_user_by_name(session, username) if username and not has_controls(username) else None
     actor = user.name if user is not None else UNKNOWN_ACTOR
-    failures = store.login_failures(session, username)
-    if failures >= settings.login_max_failures_per_hour:
-        store.record_login_attempt(session, username, address, False)
-        store.audit(session, actor, "login_throttled", object_type="user", address=address)
-        log.warning("login throttled for %s from %s", actor, address)
-        return "Too many failed logins for this account: try again in an hour."
+    reached = login_throttle(session, settings, username, address)
+    if reached is not None:
+        scope, seconds = reached
+        store.audit(
+            session,
+            actor,
+            "login_throttled",
+            object_type="user",
+            address=address,
+            detail={"scope": scope, "retry_after_s": seconds},
+        )
+        log.warning("login throttled (%s) for %s from %s", scope, actor, address)
+        return Throttled(seconds)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or user.disabled:
         store.record_login_attempt(session, username, address, False)

@@ -18,7 +18,15 @@ log = logging.getLogger(__name__)
 
 
 def serve_main(argv: list[str]) -> int:
-    """``ewsi serve [--host 127.0.0.1] [--port 8000] [--database-url URL]``: run uvicorn until stopped.
+    """``ewsi serve [--host 127.0.0.1] [--port 8000] [--database-url URL] [--forwarded-allow-ips IPS]``:
+    run uvicorn until stopped.
+
+    Client addresses (login throttling per address, audit rows, the API's rate limits) come from
+    the socket. Behind a reverse proxy every client would share the proxy's address, so one
+    address's limit of 50 failed logins an hour would hold for everybody together: pass the
+    proxy's address(es) as ``--forwarded-allow-ips`` (comma separated) and the client address is
+    read from the ``X-Forwarded-For`` header those proxies set (uvicorn's proxy-headers support),
+    and from no other sender.
 
     Returns the exit code: 0 after a clean stop, 2 when the database is unreachable or not migrated
     or a setting is invalid (``EWSI_SECRET_KEY`` shorter than 32 characters). Logs go to stderr, one
@@ -31,6 +39,12 @@ def serve_main(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    parser.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="addresses of the reverse proxies whose X-Forwarded-For gives the client address",
+    )
     args = parser.parse_args(argv)
     import uvicorn
 
@@ -48,13 +62,15 @@ def serve_main(argv: list[str]) -> int:
     except DatabaseUnavailable as exc:
         print(f"ewsi serve: {exc}", file=sys.stderr)
         return 2
-    # no proxy headers: client addresses for throttling and audit come from the socket
+    # client addresses for throttling and audit come from the socket, or from the named proxies only
+    proxies = (args.forwarded_allow_ips or "").strip() or None
     uvicorn.run(
         app,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
-        proxy_headers=False,
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies,
         server_header=False,
         access_log=args.log_level == "debug",
         log_config=logging_config(args.log_level),  # one escaped line per record (ASVS 7.3.1)
@@ -84,7 +100,9 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
 def users_main(argv: list[str]) -> int:
     """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
     ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
-    database unavailable."""
+    a NAME that breaks the naming rule (`crawler.store.review.USER_NAME_RULE`: 1 to 64 ASCII letters,
+    digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
+    or the database unavailable."""
     parser = argparse.ArgumentParser(prog="ewsi users", description="Manage editor and admin accounts.")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +122,11 @@ def users_main(argv: list[str]) -> int:
 
     try:
         if args.command == "add":
+            try:
+                store.check_user_name(args.name)
+            except ValueError as exc:
+                print(f"ewsi users add: {exc}; got {args.name!r}", file=sys.stderr)
+                return 2
             try:
                 password = read_password()
             except ValueError as exc:

@@ -5,7 +5,10 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   publication rule is in crawler.store.portal), newest first; filters ``theme`` (id or name),
   ``country``, ``language``, ``content_type``, ``source``, ``published_from``/``published_to``
   (ISO 8601; a date means midnight UTC), ``q`` (full text); ``limit`` 1.. (capped at
-  `PortalConfig.max_page_size`, 100); ``cursor`` from the previous page (opaque).
+  `PortalConfig.max_page_size`, 100; above 2**63 - 1 it is a 422); ``cursor`` from the previous
+  page (opaque). A filter value holding a control character (NUL, LF, ESC, DEL, C1) is a 422, for
+  ``q`` too, never a silently widened result; so is a malformed date (``{"error":
+  "invalid_request", "detail": [...]}``).
   With ``updated_since`` it is the incremental sync instead: every item whose public state changed
   at or after that time, oldest change first, unpublished ones as tombstones
   ``{"id": n, "published": false, "modified_at": ...}`` (other fields null). Any other query
@@ -42,14 +45,14 @@ from functools import cache
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from classifier import themes as theme_config
 from crawler.store import portal as store
-from crawler.web.deps import DbSession, client_address
+from crawler.web.deps import DB_INT_MAX, DbSession, PathId, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
 
 API_PREFIX = "/api/v1"
@@ -275,6 +278,11 @@ class ApiError(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ApiError, "description": "Malformed cursor or date"},
     401: {"model": ApiError, "description": "Unknown or revoked API token"},
+    422: {
+        "model": ApiError,
+        "description": "Malformed parameter (detail: loc, msg, type of each error) or a control "
+        "character in a filter (message)",
+    },
     429: {"model": ApiError, "description": "Rate limit reached (see Retry-After)"},
 }
 
@@ -390,18 +398,20 @@ def decode_cursor(cursor: str, mode: str) -> tuple[datetime, int]:
         data = json.loads(raw)
         key = datetime.fromisoformat(data["k"])
         item_id = int(data["i"])
-        if data["m"] != mode or key.tzinfo is None or not 0 <= item_id < 2**63:
+        if data["m"] != mode or key.tzinfo is None or not 1 <= item_id <= DB_INT_MAX:
             raise ValueError("cursor of another mode")
         return key.astimezone(UTC), item_id
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, OverflowError):
         raise HTTPException(400, "invalid cursor (pass next_cursor of the previous page unchanged)") from None
 
 
-def _clean_param(value: str | None) -> str | None:
+def _clean_param(value: str | None, name: str) -> str | None:
+    """`value` stripped (None when empty); HTTPException 422 when it holds a control character."""
     if value is None:
         return None
-    value = clean_out(value).strip()  # type: ignore[union-attr]
-    return value or None
+    if has_controls(value):
+        raise HTTPException(422, f"{name}: control characters are not allowed")
+    return value.strip() or None
 
 
 def theme_values(theme: str | None) -> tuple[str, ...]:
@@ -431,18 +441,21 @@ def build_filter(
     q: str | None = None,
     updated_since: datetime | date | None = None,
 ) -> store.ItemFilter:
-    """A store filter from query values (cleaned; country upper-cased, language lower-cased)."""
-    country = _clean_param(country)
-    language = _clean_param(language)
+    """A store filter from query values (stripped; country upper-cased, language lower-cased).
+
+    Raises HTTPException 422 when a text value holds a control character (`has_controls`): such a
+    value matches nothing a person typed, and dropping it would widen the result unasked."""
+    country = _clean_param(country, "country")
+    language = _clean_param(language, "language")
     return store.ItemFilter(
         themes=theme_values(theme),
         country=country.upper() if country else None,
         language=language.lower() if language else None,
-        content_type=_clean_param(content_type),
-        source_id=_clean_param(source),
+        content_type=_clean_param(content_type, "content_type"),
+        source_id=_clean_param(source, "source"),
         published_from=utc_param(published_from, "published_from"),
         published_to=utc_param(published_to, "published_to"),
-        q=_clean_param(q),
+        q=_clean_param(q, "q"),
         updated_since=utc_param(updated_since, "updated_since"),
     )
 
@@ -471,7 +484,7 @@ def list_items(
     published_to: Annotated[IsoTime | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200, description="full-text query")] = None,
     updated_since: Annotated[IsoTime | None, Query(description="sync: changes since")] = None,
-    limit: Annotated[int, Query(ge=1, description="page size, capped at 100")] = 50,
+    limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="page size, capped at 100")] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> dict[str, Any]:
     """A page of published items, newest first; with ``updated_since`` the sync (see module docstring)."""
@@ -503,9 +516,7 @@ def list_items(
     summary="One published item with its language versions",
     responses={404: {"model": ApiError, "description": "No published item with this id"}},
 )
-def get_item(
-    request: Request, session: DbSession, item_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
-) -> dict[str, Any]:
+def get_item(request: Request, session: DbSession, item_id: PathId) -> dict[str, Any]:
     """The published item `item_id`; 404 when it does not exist or is not published (same answer)."""
     row = store.get_published_item(session, item_id)
     if row is None:

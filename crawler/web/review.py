@@ -4,6 +4,11 @@ Every route checks the role it needs (`require_editor` or `require_admin`, ASVS 
 unsafe method passes `csrf_protect` (router dependency, ASVS 4.2.2). GET never changes editorial
 state (claims are POSTs sent by the item page's script, or by the "Claim" button without script).
 Handlers that write commit before answering (crawler.web.deps).
+
+Request values are checked at this edge (crawler.web.deps): ids and revisions must lie in 1..2**63-1
+(`PathId`, `QueryId`, `parse_db_int`; else 400, or 404 when no row has that id), filter values and
+names must not hold control characters (400), and a rejection's reason must be one of
+`crawler.store.review.REJECT_REASONS`, the values of the reject select (else 400, nothing stored).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from crawler.store import review as store
@@ -23,6 +28,7 @@ from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.app import render
 from crawler.web.auth import (
     CurrentUser,
+    Throttled,
     address_of,
     clear_csrf_cookie,
     clear_session_cookie,
@@ -38,7 +44,16 @@ from crawler.web.auth import (
     set_session_cookie,
     token_hash,
 )
-from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, get_settings
+from crawler.web.deps import (
+    SESSION_COOKIE,
+    DbSession,
+    PathId,
+    QueryId,
+    Settings,
+    get_settings,
+    has_controls,
+    parse_db_int,
+)
 from crawler.web.logsafe import protect
 
 log = protect(logging.getLogger(__name__))
@@ -82,11 +97,12 @@ def _request_token() -> str:
     return secrets.token_hex(16)
 
 
-def _log_decision(user: CurrentUser, decision: store.Decision, reason: str | None) -> None:
-    """One log line per recorded decision. Title and reason are user or harvested input: the
-    logger's `ControlCharFilter` keeps them on this one line (ASVS 7.3.1)."""
+def _log_decision(user: CurrentUser, decision: store.Decision) -> None:
+    """One log line per recorded decision. The title is harvested input: the logger's
+    `ControlCharFilter` keeps it on this one line (ASVS 7.3.1)."""
     if decision.repeated:
         return
+    reason = decision.reason
     fields = ", ".join(sorted(decision.changes)) if decision.changes else ""
     log.info(
         'decision %s on item %d "%s" by %s%s%s',
@@ -103,9 +119,16 @@ def _msg(key: str | None) -> str | None:
     return MESSAGES.get(key or "")
 
 
+CONTROLS_REFUSED = "Filter values and names must not contain control characters."
+
+
 def _query_dict(request: Request) -> dict[str, Any]:
+    """The query's non-empty values (lists for the multi-value filters); HTTPException 400 when a
+    key or value holds a control character (`has_controls`)."""
     out: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
+        if has_controls(key) or has_controls(value):
+            raise HTTPException(400, CONTROLS_REFUSED)
         if value == "":
             continue
         out.setdefault(key, []).append(value)
@@ -148,9 +171,14 @@ def login_submit(
         forget_login_state(request)
     outcome = login(session, settings, username, password, address_of(request))
     session.commit()
+    if isinstance(outcome, Throttled):
+        page = render(
+            request, "login.html", {"next": safe_next(next), "error": outcome.message}, status_code=429
+        )
+        page.headers["Retry-After"] = str(outcome.retry_after_s)
+        return page
     if isinstance(outcome, str):
-        status = 429 if outcome.startswith("Too many") else 401
-        return render(request, "login.html", {"next": safe_next(next), "error": outcome}, status_code=status)
+        return render(request, "login.html", {"next": safe_next(next), "error": outcome}, status_code=401)
     cookie, user = outcome
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, cookie)
@@ -177,15 +205,24 @@ def logout(request: Request, session: DbSession, user: Editor) -> Response:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, session: DbSession, user: Editor, after: str | None = None) -> Response:
-    """The queue: filters, priority order, keyset pages, saved views, bulk actions."""
+def queue(
+    request: Request,
+    session: DbSession,
+    user: Editor,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The queue: filters, priority order, keyset pages, saved views, bulk actions; 400 for a
+    malformed ``after`` cursor (pass the next-page link unchanged)."""
     query = _query_dict(request)
     query.pop("after", None)
     msg = query.pop("msg", None)
     filters = store.QueueFilters.from_query(query)
-    rows, next_cursor = store.queue_page(
-        session, filters, after=after, limit=request.app.state.settings.page_size
-    )
+    try:
+        rows, next_cursor = store.queue_page(
+            session, filters, after=after, limit=request.app.state.settings.page_size
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
     filter_query = urlencode(filters.to_query(), doseq=True)
     return render(
         request,
@@ -241,19 +278,20 @@ def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
 
 @router.post("/queue/bulk", response_class=HTMLResponse)
 async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Response:
-    """Approve or reject the selected items (fields ``item`` = ``id:revision``)."""
+    """Approve or reject the selected items (fields ``item`` = ``id:revision``, both 1..2**63-1;
+    anything else is a 400, as is a rejection reason that is not one of `store.REJECT_REASONS`)."""
     form = await request.form()
     action = str(form.get("action", ""))
     if action not in ("approve", "reject"):
         raise HTTPException(400, "bulk action must be approve or reject")
     pairs: list[tuple[int, int]] = []
     for raw in form.getlist("item"):
-        try:
-            item_id, revision = (int(x) for x in str(raw).split(":", 1))
-        except ValueError:
-            continue
+        item_s, _, revision_s = str(raw).partition(":")
+        item_id, revision = parse_db_int(item_s), parse_db_int(revision_s)
+        if item_id is None or revision is None:
+            raise HTTPException(400, "each selected item must be sent as id:revision (whole numbers)")
         pairs.append((item_id, revision))
-    reason = str(form.get("reason", "")) or None
+    reason = (str(form.get("reason", "")) or None) if action == "reject" else None
     token = str(form.get("request_token", "")) or _request_token()
     try:
         done, refused = store.bulk_decide(
@@ -270,7 +308,7 @@ async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Resp
         raise HTTPException(400, str(exc)) from None
     session.commit()
     for decision in done:
-        _log_decision(user, decision, reason)
+        _log_decision(user, decision)
     back = str(form.get("back", "")) or "/queue"
     return render(
         request,
@@ -286,6 +324,8 @@ async def save_view(request: Request, session: DbSession, user: Editor) -> Respo
     form = await request.form()
     query: dict[str, Any] = {}
     for key, value in form.multi_items():
+        if has_controls(key) or has_controls(str(value)):
+            raise HTTPException(400, CONTROLS_REFUSED)
         if key in ("csrf_token", "name") or value == "":
             continue
         query.setdefault(key, []).append(str(value))
@@ -299,7 +339,7 @@ async def save_view(request: Request, session: DbSession, user: Editor) -> Respo
 
 
 @router.post("/views/{view_id}/delete")
-def delete_view(view_id: int, session: DbSession, user: Editor) -> Response:
+def delete_view(view_id: PathId, session: DbSession, user: Editor) -> Response:
     """Delete one of the editor's saved views."""
     if not store.delete_saved_view(session, user.id, view_id):
         raise HTTPException(404, "no such view")
@@ -354,14 +394,14 @@ def _item_page(
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(
-    item_id: int, request: Request, session: DbSession, user: Editor, msg: str | None = None
+    item_id: PathId, request: Request, session: DbSession, user: Editor, msg: str | None = None
 ) -> Response:
     """The item: content, scores with evidence, history; the page's script claims it on load."""
     return _item_page(request, session, user, item_id, message=_msg(msg))
 
 
 @router.post("/items/{item_id}/claim")
-def claim(item_id: int, request: Request, session: DbSession, user: Editor) -> Response:
+def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -> Response:
     """Claim or renew the claim (JSON for the page's script, a redirect for the button)."""
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
@@ -382,7 +422,7 @@ def claim(item_id: int, request: Request, session: DbSession, user: Editor) -> R
 
 
 @router.post("/items/{item_id}/release")
-def release(item_id: int, session: DbSession, user: Editor) -> Response:
+def release(item_id: PathId, session: DbSession, user: Editor) -> Response:
     """Give the item back to the queue."""
     store.release_claim(session, item_id, user.name)
     session.commit()
@@ -390,19 +430,22 @@ def release(item_id: int, session: DbSession, user: Editor) -> Response:
 
 
 @router.post("/items/{item_id}/decide", response_class=HTMLResponse)
-async def decide(item_id: int, request: Request, session: DbSession, user: Editor) -> Response:
-    """Approve, reject (with a reason), defer or edit, at the revision the form was loaded with."""
+async def decide(item_id: PathId, request: Request, session: DbSession, user: Editor) -> Response:
+    """Approve, reject (with a reason from the select), defer or edit, at the revision the form was
+    loaded with (1..2**63-1, else 400)."""
     form = await request.form()
     action = str(form.get("action", ""))
-    try:
-        revision = int(str(form.get("revision", "")))
-    except ValueError:
-        raise HTTPException(400, "the form has no revision: reload the item") from None
+    revision = parse_db_int(form.get("revision"))
+    if revision is None:
+        raise HTTPException(400, "the form has no valid revision: reload the item")
     request_token = str(form.get("request_token", ""))[:64] or None
-    reason = str(form.get("reason", "")) or None
+    reason = (str(form.get("reason", "")) or None) if action == "reject" else None
     edits: dict[str, Any] | None = None
     if action == "edit":
-        current = store.item_detail(session, item_id)
+        try:
+            current = store.item_detail(session, item_id)
+        except store.NotFound:
+            raise HTTPException(404, "no such item") from None
         edits = {
             "editor_title": form.get("editor_title", ""),
             "editor_summary": form.get("editor_summary", ""),
@@ -433,7 +476,7 @@ async def decide(item_id: int, request: Request, session: DbSession, user: Edito
         status = 409 if isinstance(exc, store.ReviewConflict) else 400
         return _item_page(request, session, user, item_id, error=str(exc), status_code=status)
     session.commit()
-    _log_decision(user, decision, reason)
+    _log_decision(user, decision)
     key = "repeated" if decision.repeated else decision.action
     return RedirectResponse(f"/items/{item_id}?msg={key}", status_code=303)
 
@@ -442,7 +485,7 @@ async def decide(item_id: int, request: Request, session: DbSession, user: Edito
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history(request: Request, session: DbSession, user: Editor, item: int | None = None) -> Response:
+def history(request: Request, session: DbSession, user: Editor, item: QueryId = None) -> Response:
     """Recent review decisions (all items, or one with ``?item=``), newest first."""
     rows = store.recent_decisions(session, item_id=item, limit=200)
     return render(request, "history.html", {"rows": rows, "item_id": item})
@@ -456,7 +499,9 @@ def sources(request: Request, session: DbSession, user: Editor) -> Response:
 
 @router.post("/admin/sources/{source_id}")
 async def source_change(source_id: str, request: Request, session: DbSession, user: Admin) -> Response:
-    """Enable or disable a source (admins)."""
+    """Enable or disable a source (admins); 404 for an unknown id (or one no source can have)."""
+    if len(source_id) > 64 or has_controls(source_id):
+        raise HTTPException(404, "no such source")
     form = await request.form()
     enabled = str(form.get("enabled", "")) == "true"
     try:
@@ -476,7 +521,7 @@ def users(request: Request, session: DbSession, user: Admin) -> Response:
 
 
 @router.post("/admin/users/{user_id}/role")
-async def change_role(user_id: int, request: Request, session: DbSession, user: Admin) -> Response:
+async def change_role(user_id: PathId, request: Request, session: DbSession, user: Admin) -> Response:
     """Change a user's role (admins); their sessions end."""
     form = await request.form()
     try:
@@ -490,7 +535,7 @@ async def change_role(user_id: int, request: Request, session: DbSession, user: 
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
-def audit_view(request: Request, session: DbSession, user: Admin, before: int | None = None) -> Response:
+def audit_view(request: Request, session: DbSession, user: Admin, before: QueryId = None) -> Response:
     """The audit log, newest first (admins)."""
     rows = store.audit_entries(session, limit=100, before_id=before)
     return render(request, "audit.html", {"rows": rows})

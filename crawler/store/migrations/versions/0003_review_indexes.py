@@ -2,7 +2,7 @@
 
 Revision ID: 0003_review_indexes
 Revises: 0002_editorial
-Create Date: 2026-12-01
+Create Date: 2026-11-29
 
 - ix_items_queue_priority: (status, priority DESC, id DESC), where priority is the time-independent
   queue key of crawler.store.review (relevance + freshness); keyset pages read it in order.

@@ -2,7 +2,7 @@
 
 Revision ID: 0005_audit_append_only
 Revises: 0004_portal_indexes
-Create Date: 2026-12-02
+Create Date: 2026-11-29
 
 Triggers refuse every UPDATE and DELETE of ``audit_log`` rows, whoever runs them (the application,
 an admin at the SQL prompt, the table owner):

@@ -2,7 +2,7 @@
 
 Revision ID: 0006_app_secrets
 Revises: 0005_audit_append_only
-Create Date: 2026-12-02
+Create Date: 2026-11-29
 
 - app_secrets (name, value, created_at): secrets the application generates once and every server
   process shares, e.g. ``csrf``, the key fastapi-csrf-protect signs its double-submit cookie with
