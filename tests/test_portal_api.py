@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from crawler.store import make_engine, session_factory
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, SourceRow, sha256_hex
-from crawler.web.deps import Settings
+from crawler.web.deps import NO_CONTROLS, Settings
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 HOSTILE_TITLE = "A ]]> B & C < D \x0b E \x1b F \ud800 G \u202e H </title><script>x</script>"
@@ -595,14 +595,24 @@ def test_every_api_route_answers_validation_errors_as_json(app_client):
 @pytest.mark.parametrize("param", ["country", "language", "content_type", "source", "q"])
 @pytest.mark.parametrize("value", ["%00", "de%00", "%0A", "%09", "%1B%5B31m", "%7F", "%C2%85"])
 def test_control_characters_in_filters_are_422(app_client, param, value):
-    """A control character in a filter is refused with a message, for q too: stripping it used to
-    leave an empty filter, so ``country=%00`` listed every item."""
+    """A control character in a filter is refused, for q too: stripping it used to leave an empty
+    filter, so ``country=%00`` listed every item. The pattern is in the OpenAPI document, so the
+    refusal is an ordinary validation error naming the parameter."""
     response = app_client.get(f"/api/v1/items?{param}={value}")
     assert response.status_code == 422
-    assert response.json() == {
-        "error": "invalid_request",
-        "message": f"{param}: control characters are not allowed",
-    }
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert [e["loc"] for e in body["detail"]] == [["query", param]]
+    assert body["detail"][0]["type"] == "string_pattern_mismatch"
+
+
+def test_control_character_pattern_is_in_the_openapi_document(app_client):
+    params = app_client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/items"]["get"]["parameters"]
+    patterns = {}
+    for param in params:
+        schemas = param["schema"].get("anyOf", [param["schema"]])
+        patterns[param["name"]] = next((s["pattern"] for s in schemas if "pattern" in s), None)
+    assert {patterns[n] for n in ("country", "language", "content_type", "source", "q")} == {NO_CONTROLS}
 
 
 def test_control_characters_in_feed_filters_are_422(app_client):

@@ -81,6 +81,9 @@ def parse_db_int(value: Any) -> int | None:
     return number if 1 <= number <= DB_INT_MAX else None
 
 
+NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""Pattern of a text parameter without C0/C1 controls or DEL, declared in the OpenAPI document so
+clients (and schema-driven tests) know such values are refused with 422."""
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

@@ -52,7 +52,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from classifier import themes as theme_config
 from crawler.store import portal as store
-from crawler.web.deps import DB_INT_MAX, DbSession, PathId, client_address, has_controls
+from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
 
 API_PREFIX = "/api/v1"
@@ -476,13 +476,15 @@ def list_items(
     request: Request,
     session: DbSession,
     theme: Annotated[ThemeParam | None, Query(description="theme id or name")] = None,  # type: ignore[valid-type]
-    country: Annotated[str | None, Query(max_length=8)] = None,
-    language: Annotated[str | None, Query(max_length=8)] = None,
-    content_type: Annotated[str | None, Query(max_length=32)] = None,
-    source: Annotated[str | None, Query(max_length=64)] = None,
+    country: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
+    language: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
+    content_type: Annotated[str | None, Query(max_length=32, pattern=NO_CONTROLS)] = None,
+    source: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
     published_from: Annotated[IsoTime | None, Query()] = None,
     published_to: Annotated[IsoTime | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=200, description="full-text query")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=NO_CONTROLS, description="full-text query")
+    ] = None,
     updated_since: Annotated[IsoTime | None, Query(description="sync: changes since")] = None,
     limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="page size, capped at 100")] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
