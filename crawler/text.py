@@ -37,6 +37,16 @@ def clean_text(value: str | None) -> str | None:
     return value
 
 
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(value: str | None) -> str | None:
+    """`value` without the bidi embedding, override and isolate controls (U+202A-U+202E,
+    U+2066-U+2069): typed into a field they can reorder the text around it (Trojan Source, CVE-2021-42574);
+    the marks U+200E/U+200F, which reorder nothing, are kept. None for None."""
+    return None if value is None else _BIDI_CONTROLS.sub("", value)
+
+
 def has_dirty_chars(value: str | None) -> bool:
     """True when `clean_text` would change the value (used to count cleaned items)."""
     return bool(value) and bool(_CONTROLS.search(value) or _SURROGATES.search(value))  # type: ignore[arg-type]

@@ -73,7 +73,9 @@ def clean_url(url: str, base: str | None = None) -> str | None:
     Removes the fragment, session ids (path parameters ``;jsessionid=...`` and query parameters in
     `SESSION_PARAMS`, case-insensitive) and tracking parameters (`TRACKING_PARAMS`,
     `TRACKING_PREFIXES`); percent-encodes with w3lib ``safe_url_string`` (IDN hosts become punycode);
-    lowercases the host and drops a default port. Never raises on bad input.
+    lowercases the host and drops a default port. A URL with user information
+    (``http://user:pw@host/``, ``https://ec.europa.eu@evil.example/``) is refused: it would store
+    and log a password, or show one host while linking another. Never raises on bad input.
     """
     if not isinstance(url, str):
         return None
@@ -97,9 +99,8 @@ def clean_url(url: str, base: str | None = None) -> str | None:
         netloc = f"[{host}]" if ":" in host else host
         if port is not None and port != _DEFAULT_PORTS[scheme]:
             netloc = f"{netloc}:{port}"
-        userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
-        if userinfo:
-            netloc = f"{userinfo}@{netloc}"
+        if "@" in parts.netloc:
+            return None  # credentials in a harvested link leak a secret or disguise the host
         return urlunsplit((scheme, netloc, parts.path or "/", _clean_query(parts.query), ""))
     except ValueError:  # bad port, bad IPv6 literal, IDNA failure
         return None

@@ -142,6 +142,16 @@ def test_app_role_writes_the_desk_but_cannot_change_audit_rows(
             grant_app_role(role + "_x", engine=db_engine)
         with pytest.raises(GrantRefused, match="superuser"):
             grant_app_role(url.username or "postgres", engine=db_engine)
+        with pytest.raises(GrantRefused, match="predefined by PostgreSQL"):
+            grant_app_role("pg_read_all_data", engine=db_engine)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE ROLE "{role}_group" NOLOGIN'))
+        try:
+            with pytest.raises(GrantRefused, match="cannot log in"):
+                grant_app_role(role + "_group", engine=db_engine)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP ROLE "{role}_group"'))
         with session_factory(db_engine)() as s:
             item_id = _seed_item(s)
             store.create_user(s, "alice", "editor", hash_password(PASSWORD))

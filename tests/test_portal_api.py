@@ -647,3 +647,12 @@ def test_portal_integers_are_bounded(app_client):
     raw = json.dumps({"m": "list", "k": NOW.isoformat(), "i": 2**63 - 1}).encode()
     cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     assert ids(app_client.get("/api/v1/items", params={"cursor": cursor})) == PUBLISHED
+
+
+def test_no_redirect_built_from_the_host_header(app_client):
+    """A trailing slash is not redirected: Starlette's redirect took its absolute Location from the
+    request's Host header (``Host: evil.example`` -> ``http://evil.example/...``)."""
+    headers = {"Host": "evil.example"}
+    response = app_client.get("/api/v1/items/?limit=1", headers=headers, follow_redirects=False)
+    assert response.status_code == 404
+    assert "location" not in response.headers

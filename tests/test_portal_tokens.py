@@ -41,7 +41,18 @@ def test_add_list_revoke(portal_db, capsys):  # noqa: F811
     engine.dispose()
 
 
-def test_bad_rate_is_rejected(portal_db):  # noqa: F811
-    with pytest.raises(SystemExit):
-        tokens_cli.main(["--database-url", portal_db, "add", "x", "--rate", "lots"])
-    assert tokens_cli.main(["--database-url", portal_db, "add", "x", "--rate", "0"]) == 2
+@pytest.mark.parametrize("rate", ["lots", "0", "-5", "100001", "99999999999999999999"])
+def test_bad_rate_is_rejected(portal_db, rate, capsys):  # noqa: F811
+    with pytest.raises(SystemExit) as exit_info:
+        tokens_cli.main(["--database-url", portal_db, "add", "x", "--rate", rate])
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+    assert tokens_cli.main(["--database-url", portal_db, "list"]) == 0
+    assert "x\t" not in capsys.readouterr().out  # nothing was stored
+
+
+@pytest.mark.parametrize("name", ["fake\t1/min\nreal", "evil\u202eoh", " ", "a" * 65, ".dot"])
+def test_token_names_follow_the_user_name_rule(portal_db, name, capsys):  # noqa: F811
+    assert tokens_cli.main(["--database-url", portal_db, "add", name]) == 2
+    assert "ASCII letters" in capsys.readouterr().err
+    assert tokens_cli.main(["--database-url", portal_db, "add", "portal-site.eu"]) == 0

@@ -117,6 +117,9 @@ def test_clean_url(raw: str, expected: str) -> None:
         "http://[::1/",
         "http://bücher.de)/x",
         "http://x.eu%2F/a",
+        "http://user:pw@127.0.0.1:18790/ok4.html",
+        "https://ec.europa.eu@evil.example/",
+        "https://@x.eu/",
         None,
     ],
 )

@@ -753,6 +753,21 @@ def test_stale_form_is_refused_with_who_changed_it(app, Session, seeded) -> None
     }
 
 
+def test_editor_title_and_summary_are_cleaned_like_harvested_text(app, Session, seeded) -> None:
+    """An edited title is one line without controls or bidi overrides (it reaches the API, Atom
+    titles and CSV exports); a summary keeps its paragraphs but loses the same characters."""
+    bob = editor_client(app, Session, "bob")
+    item_id = seeded[0]
+    hostile = "Evil\u202eTITLE\nFAKE 2026-01-01 INFO\x1b[31m\u0085x\u2028y\u2066z\x00"
+    summary = "First\u202e para.\r\n\r\n\r\nSecond\u2067 para.\x07"
+    form = decide_form(bob, item_id, "edit", editor_title=hostile, editor_summary=summary)
+    assert bob.post(f"/items/{item_id}/decide", data=form, follow_redirects=False).status_code == 303
+    with Session() as s:
+        item = s.get(Item, item_id)
+        assert item.editor_title == "EvilTITLE FAKE 2026-01-01 INFO[31m x yz"
+        assert item.editor_summary == "First para.\n\nSecond para."
+
+
 def test_double_submit_records_one_decision(app, Session, seeded) -> None:
     alice = editor_client(app, Session)
     form = decide_form(alice, seeded[0], "approve")
@@ -1504,3 +1519,14 @@ def test_serve_reads_client_addresses_from_named_proxies_only(db_url, engine, mo
         (False, None),
         (True, "10.0.0.5,10.0.0.6"),
     ]
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "http"])
+def test_serve_refuses_a_bad_port_before_starting(port, capsys) -> None:
+    from crawler.web.cli import serve_main
+
+    with pytest.raises(SystemExit) as exit_info:
+        serve_main(["--port", port])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--port" in err and "Traceback" not in err

@@ -88,8 +88,10 @@ def grant_app_role(role: str, url: str | None = None, *, engine: Engine | None =
     owner of the tables. Returns the statements executed.
 
     Raises `GrantRefused` on SQLite (no roles; its audit table relies on the triggers of migration
-    0005 alone), for a role that does not exist, a superuser (privileges do not bind it) or a role
-    that owns audit_log or is a member of its owner (an owner can drop the triggers); sqlalchemy
+    0005 alone), for a role that does not exist, a superuser (privileges do not bind it), one of
+    PostgreSQL's predefined ``pg_*`` roles or a role without LOGIN (their members would get the
+    rights: ``pg_read_all_data`` would become able to rewrite users), or a role that owns audit_log
+    or is a member of its owner (an owner can drop the triggers); sqlalchemy
     errors when the database is unreachable.
     """
     own = engine is None
@@ -103,12 +105,16 @@ def grant_app_role(role: str, url: str | None = None, *, engine: Engine | None =
         quote = engine.dialect.identifier_preparer.quote_identifier
         with engine.begin() as conn:
             found = conn.execute(
-                text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": role}
+                text("SELECT rolsuper, rolcanlogin FROM pg_roles WHERE rolname = :r"), {"r": role}
             ).first()
             if found is None:
                 raise GrantRefused(f"role {role!r} does not exist: create it first (CREATE ROLE ... LOGIN)")
             if found[0]:
                 raise GrantRefused(f"role {role!r} is a superuser: privileges do not restrict it")
+            if role.startswith("pg_"):  # PostgreSQL's predefined roles (pg_read_all_data, ...)
+                raise GrantRefused(f"role {role!r} is predefined by PostgreSQL: use a role of your own")
+            if not found[1]:  # a group role would hand the rights to every member
+                raise GrantRefused(f"role {role!r} cannot log in: grant to the application's LOGIN role")
             database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
             owner = conn.execute(
                 text(

@@ -59,6 +59,7 @@ from crawler.store.schema import (
     iso_z,
     utcnow,
 )
+from crawler.text import clean_text, squash_whitespace, strip_bidi_controls, tidy_paragraphs
 from crawler.types import CONTENT_TYPES, THEMES
 
 __all__ = [
@@ -1149,9 +1150,9 @@ def _normalise_edit(name: str, value: Any) -> Any:
         if not (value.isalpha() and 2 <= len(value) <= 3):
             raise ValueError(f"country must be a 2-letter code, got {value!r}")
         return value.upper()
-    if name == "editor_title":
-        return value[:1000]
-    return value[:20000]
+    if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides
+        return (squash_whitespace(strip_bidi_controls(clean_text(value))) or "")[:1000] or None
+    return (tidy_paragraphs(strip_bidi_controls(clean_text(value))) or "")[:20000] or None
 
 
 def _existing_decision(session: Session, request_token: str | None) -> Decision | None:

@@ -241,7 +241,10 @@ def create_app(database_url: str | None = None, *, testing: bool = False) -> Any
     """
     url = resolve_database_url(database_url)
     settings = Settings.from_env(url, testing=testing)
-    app = FastAPI(title="ewsi-harvester", docs_url=None, redoc_url=None, openapi_url=None)
+    # no trailing-slash redirects: Starlette builds their absolute Location from the Host header
+    app = FastAPI(
+        title="ewsi-harvester", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False
+    )
     app.state.settings = settings
     # SQLite: BEGIN IMMEDIATE so a read-then-write request waits for the writer instead of failing
     # PostgreSQL: no JIT; it adds 100-200 ms of compilation to queue queries the planner misjudges

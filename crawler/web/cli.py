@@ -17,6 +17,17 @@ from crawler.errors import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 
+
+def _port(value: str) -> int:
+    """argparse type of ``--port``: an integer from 1 to 65535."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, got {port}")
+    return port
+
 def serve_main(argv: list[str]) -> int:
     """``ewsi serve [--host 127.0.0.1] [--port 8000] [--database-url URL] [--forwarded-allow-ips IPS]``:
     run uvicorn until stopped.
@@ -36,7 +47,7 @@ def serve_main(argv: list[str]) -> int:
         prog="ewsi serve", description="Serve the editors' desk and the portal API."
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    parser.add_argument("--port", type=_port, default=8000, help="TCP port, 1 to 65535 (default 8000)")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
     parser.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     parser.add_argument(

@@ -17,8 +17,24 @@ from collections.abc import Sequence
 from crawler.errors import DatabaseUnavailable
 from crawler.store import ensure_ready, session_scope
 from crawler.store import portal as store
+from crawler.store.review import USER_NAME_RULE
+from crawler.web.logsafe import escape_controls
 
 DEFAULT_RATE = 600
+MAX_RATE = 100_000
+"""Highest rate a token may have (requests per minute): above it the limit means nothing, and the
+database column is a 32-bit integer on PostgreSQL."""
+
+
+def _rate(value: str) -> int:
+    """argparse type of ``--rate``: an integer from 1 to `MAX_RATE`."""
+    try:
+        rate = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= rate <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_RATE} requests per minute")
+    return rate
 """Requests per minute of a new token (ten times the anonymous 60)."""
 
 
@@ -29,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="create a token and print it once")
     add.add_argument("name")
-    add.add_argument("--rate", type=int, default=DEFAULT_RATE, help=f"requests per minute ({DEFAULT_RATE})")
+    add.add_argument(
+        "--rate",
+        type=_rate,
+        default=DEFAULT_RATE,
+        help=f"requests per minute, 1 to {MAX_RATE} (default {DEFAULT_RATE})",
+    )
     sub.add_parser("list", help="list tokens")
     revoke = sub.add_parser("revoke", help="revoke the active token with this name")
     revoke.add_argument("name")
@@ -43,9 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ensure_ready(args.database_url)
         with session_scope(args.database_url) as session:
             if args.action == "add":
-                name = args.name.strip()
-                if not name or len(name) > 64:
-                    print("name must be 1 to 64 characters", file=sys.stderr)
+                name = args.name
+                if USER_NAME_RULE.fullmatch(name) is None:
+                    print(
+                        "a token name is 1 to 64 ASCII letters, digits and . _ - @, starting with a letter "
+                        "or digit",
+                        file=sys.stderr,
+                    )
                     return 2
                 try:
                     token, info = store.add_token(session, name, rate_limit_per_minute=args.rate)
@@ -63,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for info in store.list_tokens(session):
                     revoked = store.iso(info.revoked_at) or "-"
                     print(
-                        f"{info.name}\t{info.rate_limit_per_minute}/min\t{store.iso(info.created_at)}\t{revoked}"
+                        f"{escape_controls(info.name)}\t{info.rate_limit_per_minute}/min\t"
+                        f"{store.iso(info.created_at)}\t{revoked}"
                     )
                 return 0
             count = store.revoke_token(session, args.name)
