@@ -136,6 +136,10 @@ def test_t37_two_schedulers_run_each_slot_once_and_the_standby_takes_over(
     procs = {first.pid: first, second.pid: second}
     try:
         time.sleep(30 - (time.monotonic() - started))
+        # kill half-way between two slots: the leader is between runs (children take 0.5 s). A kill
+        # in the few milliseconds between a slot's claim and its child's start leaves that slot
+        # claimed but never run until the lease expires (a known gap, not what this test measures).
+        time.sleep((interval / 2 - time.time() % interval) % interval)
         assert "leader lock taken" not in (tmp_path / "b.log").read_text()  # the standby waited
         killed_at = time.time()
         os.kill(first.pid, signal.SIGKILL)
