@@ -37,14 +37,15 @@ def clean_text(value: str | None) -> str | None:
     return value
 
 
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Bidirectional controls: the Arabic letter mark, LRM/RLM, embeddings, overrides and isolates."""
 
 
 def strip_bidi_controls(value: str | None) -> str | None:
-    """`value` without the bidi embedding, override and isolate controls (U+202A-U+202E,
-    U+2066-U+2069): typed into a field they can reorder the text around it (Trojan Source, CVE-2021-42574);
-    the marks U+200E/U+200F, which reorder nothing, are kept. None for None."""
-    return None if value is None else _BIDI_CONTROLS.sub("", value)
+    """`value` without `BIDI_CONTROLS`: typed into a field, or left in a place that cannot isolate it
+    (an HTML ``<title>``), they can reorder the text around it (Trojan Source, CVE-2021-42574).
+    None for None."""
+    return None if value is None else BIDI_CONTROLS.sub("", value)
 
 
 def has_dirty_chars(value: str | None) -> bool:

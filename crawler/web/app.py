@@ -34,9 +34,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crawler.store import make_engine, session_factory
 from crawler.store import review as store
 from crawler.store.session import database_url as resolve_database_url
+from crawler.text import strip_bidi_controls
 from crawler.web.auth import LoginRequired, clear_session_cookie, csrf_token_for, set_pending_csrf_cookie
 from crawler.web.deps import Settings
-from crawler.web.logsafe import protect, strip_bidi
+from crawler.web.logsafe import protect
 
 log = protect(logging.getLogger(__name__))
 
@@ -114,7 +115,7 @@ def make_templates() -> Environment:
     env.filters["dt"] = _fmt_dt
     env.filters["pct"] = _pct
     env.filters["show"] = _show
-    env.filters["nobidi"] = lambda value: strip_bidi(str(value))
+    env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
     return env
 
 

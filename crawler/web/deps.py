@@ -84,13 +84,13 @@ def parse_db_int(value: Any) -> int | None:
 NO_CONTROLS = r"^[^\x00-\x1f\x7f-\x9f]*$"
 """Pattern of a text parameter without C0/C1 controls or DEL, declared in the OpenAPI document so
 clients (and schema-driven tests) know such values are refused with 422."""
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NO_CONTROLS = re.compile(NO_CONTROLS)
 
 
 def has_controls(value: str) -> bool:
     """True when `value` holds a C0 control (NUL, TAB, LF, ESC...), DEL or a C1 control: no filter
     value, name or id typed by a person contains one, so requests carrying them are refused."""
-    return _CONTROLS.search(value) is not None
+    return _NO_CONTROLS.fullmatch(value) is None
 
 
 @dataclass(frozen=True)

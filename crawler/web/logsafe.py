@@ -12,7 +12,7 @@ or erase it. Two layers:
   every logger of the process (uvicorn, SQLAlchemy, the crawler).
 
 Escapes: ``\\n``, ``\\r``, ``\\t``; other C0 and C1 controls, DEL, the Unicode line and paragraph
-separators (U+2028, U+2029) and the bidirectional controls (`BIDI_CONTROLS`: U+200E, U+200F,
+separators (U+2028, U+2029) and the bidirectional controls (`crawler.text.BIDI_CONTROLS`: U+200E, U+200F,
 U+061C, U+202A-U+202E, U+2066-U+2069, which can make a terminal or log viewer show a line's text
 in another order than it was written, "Trojan Source", CVE-2021-42574) as ``\\xNN`` or
 ``\\uNNNN``. Printable text, including right-to-left scripts, is kept as it is.
@@ -26,10 +26,9 @@ from typing import Any
 
 from uvicorn.logging import AccessFormatter
 
-BIDI_CONTROLS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""The Unicode bidirectional formatting characters: marks (ALM, LRM, RLM), embeddings and
-overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI)."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from crawler.text import BIDI_CONTROLS
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]|" + BIDI_CONTROLS.pattern)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 """Line format of ``ewsi serve`` (the same fields as the crawl log)."""
@@ -50,12 +49,6 @@ def escape_controls(text: str) -> str:
     """`text` with every control character escaped (module docstring); the result has no line break
     and no bidirectional control."""
     return _CONTROL.sub(_escape_one, text)
-
-
-def strip_bidi(text: str) -> str:
-    """`text` without its bidirectional controls (`BIDI_CONTROLS`): for plain-text places that
-    cannot isolate a value, such as an HTML ``<title>``."""
-    return BIDI_CONTROLS.sub("", text)
 
 
 class ControlCharFilter(logging.Filter):
