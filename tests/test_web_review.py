@@ -37,8 +37,10 @@ from crawler.store.schema import (
     WebSession,
     sha256_hex,
 )
-from crawler.web.app import create_app, safe_url
-from crawler.web.auth import CSRF_COOKIE, CSRF_LIBRARY_SALT, HASHER, hash_password
+from crawler.web.app import DESK_ROUTERS, create_app
+from crawler.web.csrf import CSRF_COOKIE, CSRF_LIBRARY_SALT
+from crawler.web.passwords import HASHER, hash_password
+from crawler.web.templating import safe_url
 
 PASSWORD = "correct horse battery staple"
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -439,11 +441,10 @@ def test_csrf_missing_foreign_token_and_foreign_origin_are_refused(app, Session,
 
 @SQLITE_ONLY
 def test_every_unsafe_route_refuses_a_missing_token(app, Session, seeded) -> None:
-    from crawler.web.review import router
-
     admin = editor_client(app, Session, "root", "admin")
     unsafe = [
         (route.path, method)
+        for router in DESK_ROUTERS
         for route in router.routes
         for method in getattr(route, "methods", set())
         if method in ("POST", "PUT", "PATCH", "DELETE")
@@ -485,7 +486,7 @@ def set_cookies(client: TestClient, **cookies: str) -> TestClient:
 
 
 def test_csrf_cookie_is_the_library_signed_double_submit() -> None:
-    # crawler.web.auth reads the token back from the library's cookie to reuse it across pages
+    # crawler.web.csrf reads the token back from the library's cookie to reuse it across pages
     key = "k" * 40
     token, signed = CsrfProtect().generate_csrf_tokens(key)
     serializer = URLSafeTimedSerializer(key, salt=CSRF_LIBRARY_SALT)
