@@ -19,9 +19,9 @@ pytest.importorskip("fastapi")
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from crawler.store import make_engine, session_factory
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, SourceRow, sha256_hex
+from crawler.store.session import make_engine, session_factory
 from crawler.web.deps import NO_CONTROLS, Settings
 
 NOW = datetime.now(UTC).replace(microsecond=0)

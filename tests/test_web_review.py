@@ -22,8 +22,8 @@ from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
+from crawler.store import decisions, queue, users
+from crawler.store import sources as store_sources
 from crawler.store.migrate import upgrade
 from crawler.store.schema import (
     AppSecret,
@@ -37,6 +37,8 @@ from crawler.store.schema import (
     WebSession,
     sha256_hex,
 )
+from crawler.store.session import make_engine, session_factory
+from crawler.store.training import decided_items
 from crawler.web.app import create_app, safe_url
 from crawler.web.auth import CSRF_COOKIE, CSRF_LIBRARY_SALT, HASHER, hash_password
 
@@ -102,7 +104,7 @@ def add_item(session, n: int, **kw) -> Item:
 
 def add_user(Session, name: str, role: str = "editor") -> int:
     with Session() as s:
-        user = store.create_user(s, name, role, hash_password(PASSWORD))
+        user = users.create_user(s, name, role, hash_password(PASSWORD))
         s.commit()
         return user.id
 
@@ -270,7 +272,7 @@ def test_throttle_per_account_and_address(app, Session) -> None:
     with Session() as s:
         actions = dict(s.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action)).all())
         throttled = s.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()
-        counted = store.login_failures(s, "alice", address="203.0.113.9", window=timedelta(minutes=15))
+        counted = users.login_failures(s, "alice", address="203.0.113.9", window=timedelta(minutes=15))
     assert actions["login_failed"] == 10 and actions["login_throttled"] == 3 and actions["login"] == 1
     assert {row.detail["scope"] for row in throttled} == {"account_address"}
     assert counted == 10  # refusals are audited, not counted: they do not extend the lock
@@ -322,40 +324,40 @@ def test_throttle_after_100_failures_across_addresses(app, Session) -> None:
 
 
 def test_login_wait_is_until_the_oldest_counted_failure_leaves(Session) -> None:
-    """`store.login_wait` at fixed times: the Retry-After of each scope, and what restarts a count."""
+    """`users.login_wait` at fixed times: the Retry-After of each scope, and what restarts a count."""
     window = timedelta(minutes=15)
     with Session() as s:
         for i in range(10):  # 10 failures from A, the oldest 14 minutes ago
-            store.record_login_attempt(
+            users.record_login_attempt(
                 s, "alice", "A", False, now=NOW - timedelta(minutes=14) + timedelta(seconds=i)
             )
-        store.record_login_attempt(s, "alice", "B", False, now=NOW - timedelta(minutes=20))  # outside
+        users.record_login_attempt(s, "alice", "B", False, now=NOW - timedelta(minutes=20))  # outside
         s.commit()
-        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
-        assert store.login_wait(s, "alice", address="A", limit=11, window=window, now=NOW) is None
+        assert users.login_wait(s, "alice", address="A", limit=11, window=window, now=NOW) is None
         # with more failures than the limit, the wait ends when the count falls back under it
-        assert store.login_wait(s, "alice", address="A", limit=8, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=8, window=window, now=NOW) == timedelta(
             minutes=1, seconds=2
         )
-        assert store.login_wait(s, "alice", address="B", limit=1, window=window, now=NOW) is None
-        assert store.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="B", limit=1, window=window, now=NOW) is None
+        assert users.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
-        assert store.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 11
+        assert users.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 11
         # a success from B restarts the account's count and B's, not A's, nor A's over all accounts
-        store.record_login_attempt(s, "alice", "B", True, now=NOW - timedelta(seconds=30))
+        users.record_login_attempt(s, "alice", "B", True, now=NOW - timedelta(seconds=30))
         s.commit()
-        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
-        assert store.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 0
-        assert store.login_failures(s, "alice", address="B", window=timedelta(hours=1), now=NOW) == 0
-        store.record_login_attempt(s, "alice", "A", True, now=NOW - timedelta(seconds=10))
+        assert users.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 0
+        assert users.login_failures(s, "alice", address="B", window=timedelta(hours=1), now=NOW) == 0
+        users.record_login_attempt(s, "alice", "A", True, now=NOW - timedelta(seconds=10))
         s.commit()
-        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) is None
-        assert store.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) is None
+        assert users.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
 
@@ -637,20 +639,20 @@ def test_get_never_changes_state(app, Session, seeded) -> None:
 def test_claim_is_exclusive_and_expires(Session, seeded) -> None:
     item_id = seeded[0]
     with Session() as s:
-        until = store.claim_item(s, item_id, "alice", now=NOW)
+        until = queue.claim_item(s, item_id, "alice", now=NOW)
         s.commit()
-    assert until == NOW + store.CLAIM_LEASE
+    assert until == NOW + queue.CLAIM_LEASE
     with Session() as s:
-        with pytest.raises(store.ClaimRefused, match="alice is reviewing"):
-            store.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=4))
+        with pytest.raises(queue.ClaimRefused, match="alice is reviewing"):
+            queue.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=4))
         s.rollback()
-        store.claim_item(s, item_id, "alice", now=NOW + timedelta(minutes=4))  # renewal
+        queue.claim_item(s, item_id, "alice", now=NOW + timedelta(minutes=4))  # renewal
         s.commit()
     with Session() as s:
-        with pytest.raises(store.ClaimRefused):
-            store.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=8))
+        with pytest.raises(queue.ClaimRefused):
+            queue.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=8))
         s.rollback()
-        store.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=10))  # lease ran out
+        queue.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=10))  # lease ran out
         s.commit()
         assert s.get(Item, item_id).claimed_by == "bob"
         claims = s.scalars(select(AuditEntry.actor).where(AuditEntry.action == "claim")).all()
@@ -667,10 +669,10 @@ def test_racing_claims_have_one_winner(Session, seeded) -> None:
         with Session() as s:
             barrier.wait()
             try:
-                store.claim_item(s, item_id, name)
+                queue.claim_item(s, item_id, name)
                 s.commit()
                 winners.append(name)
-            except store.ClaimRefused:
+            except queue.ClaimRefused:
                 s.rollback()
             except BaseException as exc:
                 errors.append(exc)
@@ -686,12 +688,12 @@ def test_racing_claims_have_one_winner(Session, seeded) -> None:
 
 
 def test_claim_next_skips_claimed_items(Session, seeded) -> None:
-    filters = store.QueueFilters()
+    filters = queue.QueueFilters()
     with Session() as s:
-        first = store.claim_next(s, "alice", filters, now=NOW)
+        first = queue.claim_next(s, "alice", filters, now=NOW)
         s.commit()
     with Session() as s:
-        second = store.claim_next(s, "bob", filters, now=NOW)
+        second = queue.claim_next(s, "bob", filters, now=NOW)
         s.commit()
     assert first is not None and second is not None and first != second
 
@@ -799,14 +801,14 @@ def test_reject_tombstones_and_history_and_training(app, Session, seeded) -> Non
         assert item0.status == "rejected"
         assert s.get(Tombstone, item0.identity_hash).reason == "not relevant"
         for item_id in seeded:
-            actions = [h["action"] for h in store.item_history(s, item_id)]
-            assert s.get(Item, item_id).status == store.derived_status(actions)
-        training = {row["item_id"]: row for row in store.decisions_for_training(s)}
+            actions = [h["action"] for h in decisions.item_history(s, item_id)]
+            assert s.get(Item, item_id).status == decisions.derived_status(actions)
+        training = {row.item_id: row for row in decided_items(s)}
     assert set(training) == {seeded[0], seeded[1]}
-    assert training[seeded[0]]["relevant"] is False
-    assert training[seeded[1]]["relevant"] is True
-    assert training[seeded[1]]["themes"] == ["Active Citizenship"]
-    assert training[seeded[1]]["language"] == "de"
+    assert training[seeded[0]].relevant is False
+    assert training[seeded[1]].relevant is True
+    assert training[seeded[1]].themes == ("Active Citizenship",)
+    assert training[seeded[1]].language == "de"
     page = alice.get(f"/items/{seeded[1]}")
     history = re.findall(r'<td class="action">(\w+)</td>', page.text)
     assert history == ["edit", "approve"]
@@ -865,9 +867,9 @@ def many(Session):
 
 
 def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
-    filters = store.QueueFilters()
+    filters = queue.QueueFilters()
     with Session() as s:
-        every, cursor = store.queue_page(s, filters, limit=200, now=NOW)
+        every, cursor = queue.queue_page(s, filters, limit=200, now=NOW)
         assert cursor is None and len(every) == 40
         # the deadline lane: funding calls due within 21 days, nearest first
         assert [r["title"] for r in every[:2]] == ["Item 31", "Item 30"]
@@ -880,7 +882,7 @@ def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
         assert keys == sorted(keys, reverse=True)
         pages, cursor, seen = 0, None, []
         while True:
-            rows, cursor = store.queue_page(s, filters, after=cursor, limit=7, now=NOW)
+            rows, cursor = queue.queue_page(s, filters, after=cursor, limit=7, now=NOW)
             seen += [r["id"] for r in rows]
             pages += 1
             if cursor is None:
@@ -890,44 +892,44 @@ def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
 
 def test_queue_filters_and_counts(Session, many) -> None:
     with Session() as s:
-        filters = store.QueueFilters.from_query(
+        filters = queue.QueueFilters.from_query(
             {"language": "de fr", "source": ["src-b"], "relevance_min": "0.3", "theme": ["Social Cohesion"]}
         )
-        rows, _ = store.queue_page(s, filters, limit=200, now=NOW)
+        rows, _ = queue.queue_page(s, filters, limit=200, now=NOW)
         expected = [
             n
             for n in range(1, 41)
             if n % 4 in (1, 2) and n % 2 == 1 and (n * 37 % 100) / 100 >= 0.3 and n % 3 == 0
         ]
         assert sorted(int(r["title"].split()[1]) for r in rows) == sorted(expected)
-        counts = store.queue_counts(s, store.QueueFilters.from_query({"language": ["de"]}))
+        counts = queue.queue_counts(s, queue.QueueFilters.from_query({"language": ["de"]}))
         assert counts["total"] == {"": 10}
         assert counts["language"] == {"en": 10, "de": 10, "fr": 10, "it": 10}  # own facet not applied
         assert counts["source"] == {"src-b": 10}  # German items are n % 4 == 1, all odd: src-b
-        dated = store.QueueFilters.from_query({"date_from": "2026-11-10", "date_to": "2026-11-15"})
-        titles = {r["title"] for r in store.queue_page(s, dated, limit=200, now=NOW)[0]}
+        dated = queue.QueueFilters.from_query({"date_from": "2026-11-10", "date_to": "2026-11-15"})
+        titles = {r["title"] for r in queue.queue_page(s, dated, limit=200, now=NOW)[0]}
         assert titles == {f"Item {n}" for n in range(5, 11)}
 
 
 def test_counts_are_capped(Session, many) -> None:
     with Session() as s:
         # 40 pending items: over a cap of 15 for the total, status, language, country, source, theme
-        counts = store.queue_counts(s, store.QueueFilters(), cap=15)
+        counts = queue.queue_counts(s, queue.QueueFilters(), cap=15)
         assert counts["total"] == {"": 16}
         assert counts["capped"] == {
             f: 15 for f in ("status", "language", "content_type", "country", "source", "theme", "total")
         }
         assert counts["language"] == {} and counts["status"] == {}
         # German items (10): exact counts for every facet that keeps the language filter
-        german = store.QueueFilters.from_query({"language": ["de"]})
-        counts = store.queue_counts(s, german, cap=15)
+        german = queue.QueueFilters.from_query({"language": ["de"]})
+        counts = queue.queue_counts(s, german, cap=15)
         assert counts["total"] == {"": 10}
         assert counts["capped"] == {"language": 15}  # its own facet drops the filter: 40 items
         assert counts["source"] == {"src-b": 10} and counts["status"] == {"pending": 10}
-        assert counts == {**store.queue_counts(s, german), "language": {}, "capped": {"language": 15}}
+        assert counts == {**queue.queue_counts(s, german), "language": {}, "capped": {"language": 15}}
         # exactly at the cap is not capped
-        assert store.queue_counts(s, german, cap=10)["total"] == {"": 10}
-        assert "total" not in store.queue_counts(s, german, cap=10)["capped"]
+        assert queue.queue_counts(s, german, cap=10)["total"] == {"": 10}
+        assert "total" not in queue.queue_counts(s, german, cap=10)["capped"]
 
 
 @SQLITE_ONLY
@@ -958,7 +960,7 @@ def test_saved_views(app, Session, many) -> None:
     )
     assert r.status_code == 303
     with Session() as s:
-        views = store.saved_views(s, 1)
+        views = users.saved_views(s, 1)
     assert views[0]["name"] == "my languages" and views[0]["query"]["language"] == ["de", "fr"]
     page = alice.get("/queue")
     assert "my languages" in page.text and "language=de&amp;language=fr" in page.text
@@ -970,7 +972,7 @@ def test_sources_page_shows_yield(app, Session, seeded) -> None:
         s.execute(update(Item).where(Item.id == seeded[0]).values(status="approved"))
         s.execute(update(Item).where(Item.id == seeded[1]).values(status="rejected"))
         s.commit()
-        rows = {r["id"]: r for r in store.source_yield(s)}
+        rows = {r["id"]: r for r in store_sources.source_yield(s)}
     assert rows["src-a"]["yield"] == 0.5 and rows["src-a"]["items_total"] == 2
     assert rows["src-b"]["yield"] is None and rows["src-b"]["items_pending"] == 1
     page = editor_client(app, Session).get("/sources")
@@ -1016,12 +1018,12 @@ def test_audit_rows_for_each_action_without_secrets(app, Session, seeded, caplog
 
 def test_failed_decision_leaves_no_audit_row(Session, seeded) -> None:
     with Session() as s:
-        store.claim_item(s, seeded[0], "bob")
+        queue.claim_item(s, seeded[0], "bob")
         s.commit()
     with Session() as s:
         before = s.scalar(select(func.count()).select_from(AuditEntry))
-        with pytest.raises(store.ReviewConflict):
-            store.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t1")
+        with pytest.raises(decisions.ReviewConflict):
+            decisions.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t1")
         s.rollback()
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == before
         assert s.get(Item, seeded[0]).status == "pending"
@@ -1031,10 +1033,10 @@ def test_audit_failure_rolls_the_decision_back(Session, seeded, monkeypatch) -> 
     def broken(*args, **kwargs):
         raise RuntimeError("audit insert failed")
 
-    monkeypatch.setattr(store, "audit", broken)
+    monkeypatch.setattr(decisions, "audit", broken)
     with Session() as s:
         with pytest.raises(RuntimeError):
-            store.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t2")
+            decisions.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t2")
         s.rollback()
     with Session() as s:
         assert s.get(Item, seeded[0]).status == "pending"
@@ -1282,7 +1284,7 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert users_main(["add", "dave", "--role", "editor"]) == 1
     with Session() as s:
-        user = store.get_user_by_name(s, "carol")
+        user = users.get_user_by_name(s, "carol")
         assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
         assert HASHER.verify(user.password_hash, "a long enough passphrase")
     answers = iter(["first passphrase!", "other passphrase"])
@@ -1294,7 +1296,7 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
     "name", ["ev\nil", "ev\til", " bob", "bob ", "a b", "", "x" * 65, "bö", "b\u202eob", "eve\x00", "éva"]
 )
 def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsys, name: str) -> None:
-    """User names follow store.USER_NAME_RULE: refused with exit 2 before the password is read."""
+    """User names follow users.USER_NAME_RULE: refused with exit 2 before the password is read."""
     from crawler.web.cli import users_main
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
@@ -1306,9 +1308,9 @@ def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsy
     assert err.count("\n") == 1 and "\u202e" not in err  # the name is shown escaped, on one line
     assert stdin.tell() == 0  # no password was asked for
     with Session() as s:
-        assert store.list_users(s) == []
+        assert users.list_users(s) == []
         with pytest.raises(ValueError, match="1 to 64 characters"):
-            store.create_user(s, name, "editor", "$argon2id$not-used")
+            users.create_user(s, name, "editor", "$argon2id$not-used")
 
 
 def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatch) -> None:
@@ -1319,12 +1321,12 @@ def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatc
         monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
         assert users_main(["add", name, "--role", "editor"]) == 0, name
     with Session() as s:
-        assert sorted(u.name for u in store.list_users(s)) == sorted(
+        assert sorted(u.name for u in users.list_users(s)) == sorted(
             ["ev.il-1@example.org", "A_b", "x" * 64, "7"]
         )
     for bad in ("-bob", ".bob", "@bob"):  # must start with a letter or digit
         with pytest.raises(ValueError):
-            store.check_user_name(bad)
+            users.check_user_name(bad)
 
 
 # --- request edges: huge numbers, control characters, reasons, dates, bidi --------------------------
@@ -1407,7 +1409,7 @@ def test_control_characters_in_desk_filters_are_refused(app, Session, seeded) ->
     assert r.status_code == 404
     with Session() as s:
         assert s.get(SourceRow, "src-a").enabled is True
-        assert store.saved_views(s, 2) == [] and s.scalar(select(func.count()).select_from(Item)) == 3
+        assert users.saved_views(s, 2) == [] and s.scalar(select(func.count()).select_from(Item)) == 3
     assert admin.get("/queue?country=de&q=Item").status_code == 200
 
 
@@ -1417,7 +1419,7 @@ def test_reject_reason_must_be_listed(app, Session, seeded) -> None:
     page = alice.get(f"/items/{seeded[0]}")
     select_html = re.search(r'<select name="reason" id="reason">(.*?)</select>', page.text, re.S).group(1)
     offered = [v for v in re.findall(r"<option>([^<]*)</option>", select_html)]
-    assert tuple(offered) == store.REJECT_REASONS
+    assert tuple(offered) == decisions.REJECT_REASONS
     for reason in ("x" * 100_000, "Not relevant", "other: spam", "other\x00", "duplicate, spam"):
         r = alice.post(
             f"/items/{seeded[0]}/decide", data=decide_form(alice, seeded[0], "reject", reason=reason)

@@ -92,6 +92,32 @@ def iso_z(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """`value` as aware UTC (naive values are taken as UTC); None for None."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_or_now(value: datetime | None) -> datetime:
+    """`value` converted to UTC, or the current time when it is None (the ``now=`` of store functions)."""
+    return value.astimezone(UTC) if value is not None else utcnow()
+
+
+def clip(value: str | None, max_chars: int | None = None) -> str | None:
+    """`clean_text`, then cut to `max_chars` characters (VARCHAR(n) counts characters on PostgreSQL)."""
+    value = clean_text(value)
+    if value is not None and max_chars is not None:
+        value = value[:max_chars]
+    return value
+
+
+class NotFound(LookupError):
+    """The row a store function was asked about (item, user, saved view, source) does not exist.
+
+    Raised by crawler.store.queue, decisions, users and sources; the web desk answers 404."""
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both back ends.
 
@@ -252,7 +278,7 @@ class Item(Base):
         Index("ix_items_status_relevance", "status", "relevance"),
         Index("ix_items_source_guid", "source_id", "guid"),
         Index("ix_items_status_published", "status", "published_at"),
-        # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.review.PRIORITY_SQL_PG)
+        # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.queue.PRIORITY_SQL_PG)
         Index(
             "ix_items_queue_priority",
             "status",

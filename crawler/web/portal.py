@@ -51,7 +51,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from classifier import themes as theme_config
-from crawler.store import portal as store
+from crawler.store import portal
+from crawler.store import tokens as api_tokens
+from crawler.store.session import Session
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
 
@@ -142,7 +144,7 @@ def theme_names() -> dict[str, str]:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return store.iso(value)
+    return portal.iso(value)
 
 
 def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
@@ -302,7 +304,7 @@ class PortalState:
 
     config: PortalConfig
     limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
-    tokens: dict[str, tuple[store.TokenInfo, float]] = field(default_factory=dict)
+    tokens: dict[str, tuple[api_tokens.TokenInfo, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -310,14 +312,14 @@ def portal_state(request: Request) -> PortalState:
     return request.app.state.portal
 
 
-def _token_info(state: PortalState, session: store.Session, token: str) -> store.TokenInfo | None:
-    key = store.token_hash(token)
+def _token_info(state: PortalState, session: Session, token: str) -> api_tokens.TokenInfo | None:
+    key = api_tokens.token_hash(token)
     now = time.monotonic()
     with state.lock:
         cached = state.tokens.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-    info = store.find_token(session, token)
+    info = api_tokens.find_token(session, token)
     if info is not None:
         with state.lock:
             if len(state.tokens) > 10_000:
@@ -440,14 +442,14 @@ def build_filter(
     published_to: datetime | date | None = None,
     q: str | None = None,
     updated_since: datetime | date | None = None,
-) -> store.ItemFilter:
+) -> portal.ItemFilter:
     """A store filter from query values (stripped; country upper-cased, language lower-cased).
 
     Raises HTTPException 422 when a text value holds a control character (`has_controls`): such a
     value matches nothing a person typed, and dropping it would widen the result unasked."""
     country = _clean_param(country, "country")
     language = _clean_param(language, "language")
-    return store.ItemFilter(
+    return portal.ItemFilter(
         themes=theme_values(theme),
         country=country.upper() if country else None,
         language=language.lower() if language else None,
@@ -505,7 +507,7 @@ def list_items(
     mode = "list" if flt.updated_since is None else "sync"
     after = decode_cursor(cursor, mode) if cursor else None
     size = min(limit, state.config.max_page_size)
-    page = store.list_items(session, flt, limit=size, after=after)
+    page = portal.list_items(session, flt, limit=size, after=after)
     return {
         "items": [public_record(row, state.config.public_url) for row in page.items],
         "next_cursor": encode_cursor(page.mode, page.next_key) if page.next_key else None,
@@ -520,7 +522,7 @@ def list_items(
 )
 def get_item(request: Request, session: DbSession, item_id: PathId) -> dict[str, Any]:
     """The published item `item_id`; 404 when it does not exist or is not published (same answer)."""
-    row = store.get_published_item(session, item_id)
+    row = portal.get_published_item(session, item_id)
     if row is None:
         raise HTTPException(404, "not found")
     return public_record(row, portal_state(request).config.public_url)
@@ -540,7 +542,7 @@ def list_sources(session: DbSession) -> list[dict[str, Any]]:
     """Every source: id, name, publisher, country, content_type, kind, languages, published_items."""
     return [
         {k: clean_out(v) if isinstance(v, str) else v for k, v in row.items()}
-        for row in store.list_sources(session)
+        for row in portal.list_sources(session)
     ]
 
 

@@ -8,7 +8,7 @@ Handlers that write commit before answering (crawler.web.deps).
 Request values are checked at this edge (crawler.web.deps): ids and revisions must lie in 1..2**63-1
 (`PathId`, `QueryId`, `parse_db_int`; else 400, or 404 when no row has that id), filter values and
 names must not hold control characters (400), and a rejection's reason must be one of
-`crawler.store.review.REJECT_REASONS`, the values of the reject select (else 400, nothing stored).
+`crawler.store.decisions.REJECT_REASONS`, the values of the reject select (else 400, nothing stored).
 """
 
 from __future__ import annotations
@@ -22,8 +22,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from crawler.store import review as store
-from crawler.store.schema import ITEM_STATUSES
+from crawler.store import audit, decisions
+from crawler.store import queue as store_queue
+from crawler.store import sources as store_sources
+from crawler.store import users as store_users
+from crawler.store.schema import ITEM_STATUSES, NotFound
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.app import render
 from crawler.web.auth import (
@@ -97,7 +100,7 @@ def _request_token() -> str:
     return secrets.token_hex(16)
 
 
-def _log_decision(user: CurrentUser, decision: store.Decision) -> None:
+def _log_decision(user: CurrentUser, decision: decisions.Decision) -> None:
     """One log line per recorded decision. The title is harvested input: the logger's
     `ControlCharFilter` keeps it on this one line (ASVS 7.3.1)."""
     if decision.repeated:
@@ -167,7 +170,7 @@ def login_submit(
     token at every login; the previous session of this browser ends whatever the outcome."""
     old = request.cookies.get(SESSION_COOKIE)
     if old:
-        store.revoke_web_session(session, token_hash(old))
+        store_users.revoke_web_session(session, token_hash(old))
         forget_login_state(request)
     outcome = login(session, settings, username, password, address_of(request))
     session.commit()
@@ -189,8 +192,8 @@ def login_submit(
 @router.post("/logout")
 def logout(request: Request, session: DbSession, user: Editor) -> Response:
     """End the session server-side (the old cookie no longer works) and in the browser."""
-    store.revoke_web_session(session, user.session_id)
-    store.audit(
+    store_users.revoke_web_session(session, user.session_id)
+    audit.audit(
         session, user.name, "logout", object_type="user", object_id=user.id, address=address_of(request)
     )
     session.commit()
@@ -216,9 +219,9 @@ def queue(
     query = _query_dict(request)
     query.pop("after", None)
     msg = query.pop("msg", None)
-    filters = store.QueueFilters.from_query(query)
+    filters = store_queue.QueueFilters.from_query(query)
     try:
-        rows, next_cursor = store.queue_page(
+        rows, next_cursor = store_queue.queue_page(
             session, filters, after=after, limit=request.app.state.settings.page_size
         )
     except ValueError as exc:
@@ -234,12 +237,12 @@ def queue(
             "next_url": f"/queue?{filter_query}&after={next_cursor}" if next_cursor else None,
             "views": [
                 {**v, "url": "/queue?" + urlencode(v["query"], doseq=True)}
-                for v in store.saved_views(session, user.id)
+                for v in store_users.saved_views(session, user.id)
             ],
             "statuses": ("any", *ITEM_STATUSES),
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
-            "reject_reasons": store.REJECT_REASONS,
+            "reject_reasons": decisions.REJECT_REASONS,
             "request_token": _request_token(),
             "message": _msg(msg if isinstance(msg, str) else None),
             "shortcuts": QUEUE_KEYBOARD,
@@ -251,7 +254,7 @@ def queue(
 def queue_counts(request: Request, session: DbSession, user: Editor) -> Response:
     """Counts per filter value under the other filters (an HTML fragment the queue page loads);
     each count stops at `Settings.count_cap` ("1,000+"), and is cached per filter set for 30 s."""
-    filters = store.QueueFilters.from_query(_query_dict(request))
+    filters = store_queue.QueueFilters.from_query(_query_dict(request))
     key = repr(filters)
     cache: dict[str, tuple[float, Any]] = request.app.state.counts_cache
     hit = cache.get(key)
@@ -259,15 +262,15 @@ def queue_counts(request: Request, session: DbSession, user: Editor) -> Response
         if len(cache) > 500:
             cache.clear()
         cap = request.app.state.settings.count_cap
-        hit = cache[key] = (time.monotonic(), store.queue_counts(session, filters, cap=cap))
+        hit = cache[key] = (time.monotonic(), store_queue.queue_counts(session, filters, cap=cap))
     return render(request, "counts.html", {"counts": hit[1], "filters": filters})
 
 
 @router.post("/queue/next")
 def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
     """Claim the next unclaimed item under the queue's filters and open it."""
-    filters = store.QueueFilters.from_query(_query_dict(request))
-    item_id = store.claim_next(session, user.name, filters, address=address_of(request))
+    filters = store_queue.QueueFilters.from_query(_query_dict(request))
+    item_id = store_queue.claim_next(session, user.name, filters, address=address_of(request))
     session.commit()
     if item_id is None:
         return RedirectResponse(
@@ -279,7 +282,7 @@ def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
 @router.post("/queue/bulk", response_class=HTMLResponse)
 async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Response:
     """Approve or reject the selected items (fields ``item`` = ``id:revision``, both 1..2**63-1;
-    anything else is a 400, as is a rejection reason that is not one of `store.REJECT_REASONS`)."""
+    anything else is a 400, as is a rejection reason that is not one of `decisions.REJECT_REASONS`)."""
     form = await request.form()
     action = str(form.get("action", ""))
     if action not in ("approve", "reject"):
@@ -294,7 +297,7 @@ async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Resp
     reason = (str(form.get("reason", "")) or None) if action == "reject" else None
     token = str(form.get("request_token", "")) or _request_token()
     try:
-        done, refused = store.bulk_decide(
+        done, refused = decisions.bulk_decide(
             session,
             pairs,
             user.name,
@@ -329,9 +332,9 @@ async def save_view(request: Request, session: DbSession, user: Editor) -> Respo
         if key in ("csrf_token", "name") or value == "":
             continue
         query.setdefault(key, []).append(str(value))
-    filters = store.QueueFilters.from_query(query)
+    filters = store_queue.QueueFilters.from_query(query)
     try:
-        store.save_view(session, user.id, str(form.get("name", "")), filters.to_query())
+        store_users.save_view(session, user.id, str(form.get("name", "")), filters.to_query())
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     session.commit()
@@ -341,7 +344,7 @@ async def save_view(request: Request, session: DbSession, user: Editor) -> Respo
 @router.post("/views/{view_id}/delete")
 def delete_view(view_id: PathId, session: DbSession, user: Editor) -> Response:
     """Delete one of the editor's saved views."""
-    if not store.delete_saved_view(session, user.id, view_id):
+    if not store_users.delete_saved_view(session, user.id, view_id):
         raise HTTPException(404, "no such view")
     session.commit()
     return RedirectResponse("/queue", status_code=303)
@@ -361,8 +364,8 @@ def _item_page(
     status_code: int = 200,
 ) -> Response:
     try:
-        item = store.item_detail(session, item_id)
-    except store.NotFound:
+        item = decisions.item_detail(session, item_id)
+    except NotFound:
         raise HTTPException(404, "no such item") from None
     from crawler.store.schema import utcnow
 
@@ -381,12 +384,12 @@ def _item_page(
             "held_by_other": held_by_other,
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
-            "reject_reasons": store.REJECT_REASONS,
+            "reject_reasons": decisions.REJECT_REASONS,
             "request_token": _request_token(),
             "message": message,
             "error": error,
             "shortcuts": KEYBOARD,
-            "lease_s": int(store.CLAIM_LEASE.total_seconds()),
+            "lease_s": int(store_queue.CLAIM_LEASE.total_seconds()),
         },
         status_code=status_code,
     )
@@ -405,10 +408,10 @@ def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -
     """Claim or renew the claim (JSON for the page's script, a redirect for the button)."""
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
-        until = store.claim_item(session, item_id, user.name, address=address_of(request))
-    except store.NotFound:
+        until = store_queue.claim_item(session, item_id, user.name, address=address_of(request))
+    except NotFound:
         raise HTTPException(404, "no such item") from None
-    except store.ClaimRefused as exc:
+    except store_queue.ClaimRefused as exc:
         session.rollback()
         if wants_json:
             return JSONResponse(
@@ -424,7 +427,7 @@ def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -
 @router.post("/items/{item_id}/release")
 def release(item_id: PathId, session: DbSession, user: Editor) -> Response:
     """Give the item back to the queue."""
-    store.release_claim(session, item_id, user.name)
+    store_queue.release_claim(session, item_id, user.name)
     session.commit()
     return RedirectResponse("/queue?msg=released", status_code=303)
 
@@ -443,8 +446,8 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     edits: dict[str, Any] | None = None
     if action == "edit":
         try:
-            current = store.item_detail(session, item_id)
-        except store.NotFound:
+            current = decisions.item_detail(session, item_id)
+        except NotFound:
             raise HTTPException(404, "no such item") from None
         edits = {
             "editor_title": form.get("editor_title", ""),
@@ -457,7 +460,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
         if form.get("themes_field") and (current["editor_themes"] is not None or changed):
             edits["editor_themes"] = themes
     try:
-        decision = store.decide(
+        decision = decisions.decide(
             session,
             item_id,
             user.name,
@@ -469,11 +472,11 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
             edits=edits,
             address=address_of(request),
         )
-    except store.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such item") from None
-    except (store.ReviewConflict, ValueError) as exc:
+    except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()
-        status = 409 if isinstance(exc, store.ReviewConflict) else 400
+        status = 409 if isinstance(exc, decisions.ReviewConflict) else 400
         return _item_page(request, session, user, item_id, error=str(exc), status_code=status)
     session.commit()
     _log_decision(user, decision)
@@ -487,14 +490,14 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
 @router.get("/history", response_class=HTMLResponse)
 def history(request: Request, session: DbSession, user: Editor, item: QueryId = None) -> Response:
     """Recent review decisions (all items, or one with ``?item=``), newest first."""
-    rows = store.recent_decisions(session, item_id=item, limit=200)
+    rows = decisions.recent_decisions(session, item_id=item, limit=200)
     return render(request, "history.html", {"rows": rows, "item_id": item})
 
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request, session: DbSession, user: Editor) -> Response:
     """Health of every source, items per source and the editorial yield."""
-    return render(request, "sources.html", {"rows": store.source_yield(session)})
+    return render(request, "sources.html", {"rows": store_sources.source_yield(session)})
 
 
 @router.post("/admin/sources/{source_id}")
@@ -505,8 +508,8 @@ async def source_change(source_id: str, request: Request, session: DbSession, us
     form = await request.form()
     enabled = str(form.get("enabled", "")) == "true"
     try:
-        store.set_source_enabled(session, user.name, source_id, enabled, address=address_of(request))
-    except store.NotFound:
+        store_sources.set_source_enabled(session, user.name, source_id, enabled, address=address_of(request))
+    except NotFound:
         raise HTTPException(404, "no such source") from None
     session.commit()
     return RedirectResponse("/sources", status_code=303)
@@ -516,7 +519,9 @@ async def source_change(source_id: str, request: Request, session: DbSession, us
 def users(request: Request, session: DbSession, user: Admin) -> Response:
     """Accounts and roles (admins)."""
     return render(
-        request, "users.html", {"users": store.list_users(session), "roles": store.ROLES, "error": None}
+        request,
+        "users.html",
+        {"users": store_users.list_users(session), "roles": store_users.ROLES, "error": None},
     )
 
 
@@ -525,8 +530,10 @@ async def change_role(user_id: PathId, request: Request, session: DbSession, use
     """Change a user's role (admins); their sessions end."""
     form = await request.form()
     try:
-        store.set_role(session, user.name, user_id, str(form.get("role", "")), address=address_of(request))
-    except store.NotFound:
+        store_users.set_role(
+            session, user.name, user_id, str(form.get("role", "")), address=address_of(request)
+        )
+    except NotFound:
         raise HTTPException(404, "no such user") from None
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
@@ -537,7 +544,7 @@ async def change_role(user_id: PathId, request: Request, session: DbSession, use
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_view(request: Request, session: DbSession, user: Admin, before: QueryId = None) -> Response:
     """The audit log, newest first (admins)."""
-    rows = store.audit_entries(session, limit=100, before_id=before)
+    rows = audit.audit_entries(session, limit=100, before_id=before)
     return render(request, "audit.html", {"rows": rows})
 
 

@@ -1,7 +1,7 @@
-"""Source health by meaning (crawler.store.queries.finish_run) and the quarantine of poison pages,
-on SQLite and PostgreSQL: T12 (garbage where a feed should be, five real runs), T14 (a page that
-always kills the extraction worker, three real runs), broken and quiet judged from the source's own
-history."""
+"""Source health saved by the store (crawler.store.runs; the rules are crawler.health's) and the
+quarantine of poison pages, on SQLite and PostgreSQL: T12 (garbage where a feed should be, five real
+runs), T14 (a page that always kills the extraction worker, three real runs), broken and quiet judged
+from the source's own history."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crawler.store import finish_run, start_run, sync_sources
-from crawler.store.queries import QUARANTINE_AFTER, quarantined_urls, record_worker_kill
+from crawler.health import QUARANTINE_AFTER
+from crawler.store.runs import finish_run, quarantined_urls, record_worker_kill, start_run
 from crawler.store.schema import CrawlRun, SourceRow
+from crawler.store.sources import sync_sources
 from crawler.types import CrawlReport
 from tests import test_cases
 from tests.lab import LabServer, Route
