@@ -473,7 +473,7 @@ def test_anonymous_rate_limit(shared_db):
 
 
 def test_token_has_its_own_limit_and_bad_tokens_are_401(portal_db):
-    from crawler.store.portal import add_token, revoke_token
+    from crawler.store.tokens import add_token, revoke_token
 
     engine = make_engine(portal_db)
     with session_factory(engine)() as session:

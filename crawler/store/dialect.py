@@ -11,11 +11,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, inspect
+from sqlalchemy import Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import GenerativeSelect
+
+SelectT = TypeVar("SelectT", bound=GenerativeSelect)
 
 DIALECTS: tuple[str, ...] = ("postgresql", "sqlite")
 
@@ -40,7 +43,7 @@ def insert(session: Session, table: Table) -> Any:
     raise NotImplementedError(f"unsupported database dialect {dialect!r}: use postgresql or sqlite")
 
 
-def skip_locked(session: Session, stmt: Select[Any]) -> Select[Any]:
+def skip_locked(session: Session, stmt: SelectT) -> SelectT:
     """`stmt` with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; unchanged on SQLite (module docstring)."""
     return stmt.with_for_update(skip_locked=True) if is_postgresql(session) else stmt
 
