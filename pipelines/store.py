@@ -9,7 +9,7 @@ Before the write, in this order:
    pipelines.normalize); attachments whose link is not http(s) are dropped; the body of an
    unsupported type (ZIP, images: T17) is not kept;
 3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
-   ``followed``, ``empty``; read by crawler.extensions).
+   ``followed``, ``empty``; read by crawler.health).
 
 Each item is written in its own transaction, so one bad item never costs the others. The
 transaction is replayed whole by `crawler.store.run_with_retry`: up to 5 tries on SQLite "database

@@ -9,6 +9,10 @@ them. Column types are decorated so that every value on its way to either back e
 - `CleanJSON`: the same cleaning applied recursively to JSON strings and keys, NaN/inf turned into
   null (PostgreSQL's jsonb refuses both NUL escapes and NaN); JSONB on PostgreSQL.
 - `Simhash64`: an unsigned 64-bit fingerprint kept in a signed BIGINT column.
+
+Value helpers every store module shares: `sha256_hex`, `utcnow`, `clean_json`, `iso_z` (ISO 8601
+with Z), `as_utc` / `utc_or_now` (aware UTC), `clip` (clean and cut to a column's length), and
+`NotFound` (the row asked about does not exist).
 """
 
 from __future__ import annotations
