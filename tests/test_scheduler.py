@@ -58,6 +58,8 @@ STUB = '''
 """Stub crawl child: finishes its claimed run after STUB_SLEEP seconds (STUB_MODE: ok, crash_once, hang)."""
 import os, signal, sys, time
 from datetime import UTC, datetime
+from crawler.store import runs
+from crawler.store.session import session_scope
 from crawler.types import CrawlReport
 
 source_id, run_id = sys.argv[1], int(sys.argv[sys.argv.index("--run-id") + 1])
@@ -77,7 +79,7 @@ if mode == "hang":
 time.sleep(float(os.environ.get("STUB_SLEEP", "0")))
 with session_scope() as session:
     now = datetime.now(UTC)
-    store_runs.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
+    runs.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
 '''
 
 
