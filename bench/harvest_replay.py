@@ -200,17 +200,19 @@ def baseline(docs: list[Any], copies: int) -> dict[str, Any]:
 def stage_costs(docs: list[Any], tmp: Path) -> dict[str, float]:
     """Median milliseconds per item of each pipeline stage, driving the stage classes in-process."""
     os.environ["EWSI_DATABASE_URL"] = f"sqlite:///{tmp / 'stages.sqlite'}"
-    from crawler import store
     from crawler.settings import PIPELINES
     from crawler.sources import Source
+    from crawler.store import sources as store_sources
+    from crawler.store.migrate import upgrade
+    from crawler.store.session import session_scope
     from crawler.types import HarvestedItem
 
-    store.upgrade()
+    upgrade()
     source = Source(
         id="bench-stages", name="bench", publisher="bench", kind="feed", urls=["https://bench.ewsi.test/"]
     )
-    with store.session_scope() as session:
-        store.sync_sources(session, [source])
+    with session_scope() as session:
+        store_sources.sync_sources(session, [source])
 
     class FakeSpider:
         name = source.id

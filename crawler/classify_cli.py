@@ -33,7 +33,8 @@ class UsageError(Exception):
 @contextmanager
 def _session(url: str | None) -> Iterator[Any]:
     """A session on a migrated database; the caller commits. Raises DatabaseUnavailable."""
-    from crawler.store.session import check_ready, make_engine, session_factory
+    from crawler.store.migrate import check_ready
+    from crawler.store.session import make_engine, session_factory
 
     engine = make_engine(url)
     try:

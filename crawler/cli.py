@@ -46,8 +46,10 @@ def _load_config(path: str | None) -> Any:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from crawler import store
     from crawler.runner import run_sources
+    from crawler.store import sources as store_sources
+    from crawler.store.migrate import ensure_ready
+    from crawler.store.session import session_scope
 
     config = _load_config(args.config)
     sources = [s for s in config.sources if s.enabled]
@@ -75,9 +77,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     log_file = None if args.log_file == "-" else Path(args.log_file)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-    store.ensure_ready()
-    with store.session_scope() as session:
-        store.sync_sources(session, config.sources)
+    ensure_ready()
+    with session_scope() as session:
+        store_sources.sync_sources(session, config.sources)
 
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     progress = Progress(
@@ -168,16 +170,19 @@ def _theme_name(value: str | None) -> str | None:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from crawler import store
+    from crawler.store import queue
+    from crawler.store import sources as store_sources
+    from crawler.store.migrate import ensure_ready
+    from crawler.store.session import session_scope
 
     try:
         theme = _theme_name(args.theme)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    store.ensure_ready()
-    with store.session_scope() as session:
-        rows = store.queue(
+    ensure_ready()
+    with session_scope() as session:
+        rows = queue.listing(
             session,
             status=None if args.status == "any" else args.status,
             source_id=args.source,
@@ -186,8 +191,8 @@ def cmd_queue(args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     if not rows and args.source:
-        with store.session_scope() as session:
-            known = {row["id"] for row in store.source_status(session)}
+        with session_scope() as session:
+            known = {row["id"] for row in store_sources.source_status(session)}
         if args.source not in known:
             print(f"unknown source id {args.source!r}", file=sys.stderr)
             return 2
@@ -227,28 +232,29 @@ def _shorten(text: str, width: int) -> str:
 
 # -- db -----------------------------------------------------------------------------------------
 def cmd_db(args: argparse.Namespace) -> int:
-    from crawler import store
+    from crawler.store.migrate import ensure_ready, upgrade
+    from crawler.store.session import redacted_url
 
     if args.db_command == "grant-app-role":
         return _grant_app_role(args.role)
     if args.db_command == "upgrade":
         try:
-            store.upgrade()
+            upgrade()
         except Exception as exc:  # driver and Alembic errors: one clear line, exit 2
             reason = (str(exc).splitlines() or [""])[0]
-            where = store.redacted_url()
+            where = redacted_url()
             raise DatabaseUnavailable(f"cannot migrate {where}: {type(exc).__name__}: {reason}") from None
-        console.print(f"database at {store.redacted_url()} is at the latest schema")
+        console.print(f"database at {redacted_url()} is at the latest schema")
         return 0
-    store.ensure_ready()
+    ensure_ready()
     console.print("database ready")
     return 0
 
 
 def _grant_app_role(role: str | None) -> int:
     """`ewsi db grant-app-role ROLE` (PostgreSQL): see `crawler.store.migrate.grant_app_role`."""
-    from crawler import store
     from crawler.store.migrate import GrantRefused, grant_app_role
+    from crawler.store.session import redacted_url
 
     if not role:
         print("ewsi db grant-app-role: name the role (e.g. ewsi_app)", file=sys.stderr)
@@ -260,7 +266,7 @@ def _grant_app_role(role: str | None) -> int:
         return 2
     except Exception as exc:  # driver errors: one clear line, exit 2
         reason = (str(exc).splitlines() or [""])[0]
-        raise DatabaseUnavailable(f"cannot grant on {store.redacted_url()}: {reason}") from None
+        raise DatabaseUnavailable(f"cannot grant on {redacted_url()}: {reason}") from None
     for statement in statements:
         print(statement)
     return 0
@@ -275,13 +281,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
     if args.sources_command == "validate":
         out.print(f"{args.config or 'config/sources.yaml'}: {len(config.sources)} sources, all valid")
         return 0
-    from crawler import store
+    from crawler.store import runs
+    from crawler.store import sources as store_sources
+    from crawler.store.migrate import ensure_ready
+    from crawler.store.session import session_scope
 
-    store.ensure_ready()
-    with store.session_scope() as session:
-        store.sync_sources(session, config.sources)
-        rows = store.source_status(session)
-        quarantine = store.queries.quarantine_list(session)
+    ensure_ready()
+    with session_scope() as session:
+        store_sources.sync_sources(session, config.sources)
+        rows = store_sources.source_status(session)
+        quarantine = runs.quarantine_list(session)
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
@@ -316,14 +325,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _unquarantine(args: argparse.Namespace) -> int:
-    from crawler import store
+    from crawler.store import runs
+    from crawler.store.migrate import ensure_ready
+    from crawler.store.session import session_scope
 
     if bool(args.url) == bool(args.all):
         console.print("give either a URL or --all", markup=False)
         return 2
-    store.ensure_ready()
-    with store.session_scope() as session:
-        removed = store.queries.clear_quarantine(session, None if args.all else args.url)
+    ensure_ready()
+    with session_scope() as session:
+        removed = runs.clear_quarantine(session, None if args.all else args.url)
     out.print(f"{removed} quarantine entr{'y' if removed == 1 else 'ies'} cleared", markup=False)
     return 0
 

@@ -662,11 +662,12 @@ class ConditionalGetMiddleware:
             return
         if "ewsi_cache" in request.meta and request.meta.get("ewsi_cache_url") == request.url:
             return
-        from crawler import store
+        from crawler.store import http_cache
+        from crawler.store.session import session_scope
 
         try:
-            with store.session_scope(self.database_url) as session:
-                entry = store.get_http_cache(session, request.url)
+            with session_scope(self.database_url) as session:
+                entry = http_cache.get_http_cache(session, request.url)
         except Exception as exc:  # no cache: fetch in full
             logger.warning("http cache unavailable for %s: %s", request.url[:200], exc)
             entry = None
@@ -709,11 +710,12 @@ class ConditionalGetMiddleware:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         if reason != "finished" or any(k.startswith("ewsi/errors/") for k in stats) or not self.pending:
             return
-        from crawler import store
+        from crawler.store import http_cache
+        from crawler.store.session import session_scope
 
         try:
-            with store.session_scope(self.database_url) as session:
+            with session_scope(self.database_url) as session:
                 for url, (etag, modified, digest, status) in self.pending.items():
-                    store.put_http_cache(session, url, etag, modified, digest, status)
+                    http_cache.put_http_cache(session, url, etag, modified, digest, status)
         except Exception as exc:  # the next run fetches in full; nothing is lost
             logger.warning("could not store http cache validators: %s", exc)

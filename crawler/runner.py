@@ -29,10 +29,12 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.log import install_scrapy_root_handler
 
-from crawler import store
 from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.settings import LOG_FORMAT, build_settings
 from crawler.sources import Source, load_sources
+from crawler.store import sources as store_sources
+from crawler.store.migrate import ensure_ready
+from crawler.store.session import session_scope
 from crawler.types import CrawlReport
 
 logger = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ def run_sources(
     """Crawl `sources` concurrently in this process and return one `CrawlReport` per source.
 
     Blocks until every crawl has finished. Can run once per process (Twisted reactor). The
-    database must be migrated (see `crawler.store.check_ready`).
+    database must be migrated (see `crawler.store.migrate.check_ready`).
     """
     from spiders import TEMPLATES
 
@@ -168,9 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
     try:
-        store.ensure_ready()
-        with store.session_scope() as session:
-            store.sync_sources(session, config.sources)
+        ensure_ready()
+        with session_scope() as session:
+            store_sources.sync_sources(session, config.sources)
     except DatabaseUnavailable as exc:
         print(f"database unavailable ({exc.key}): {exc}", file=sys.stderr)
         return 2

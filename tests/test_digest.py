@@ -17,8 +17,8 @@ pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller
 from test_portal_api import make_item, portal_db  # noqa: F401
 
-from crawler.store import make_engine, session_factory
 from crawler.store.schema import Item, ItemTheme
+from crawler.store.session import make_engine, session_factory
 from crawler.web import digest
 
 PUBLIC = "https://portal.example.eu"

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from test_portal_api import NOW, PUBLISHED, make_item, portal_db, shared_db  # noqa: F401
 
-from crawler.store import make_engine, session_factory
+from crawler.store.session import make_engine, session_factory
 from crawler.web import export
 
 

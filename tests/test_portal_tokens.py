@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from test_portal_api import make_app, portal_db  # noqa: F401
 
-from crawler.store import make_engine, session_factory
 from crawler.store.schema import ApiToken
+from crawler.store.session import make_engine, session_factory
 from crawler.web import tokens_cli
 
 

@@ -24,7 +24,6 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 
-from crawler import store
 from crawler.scheduling.child import CHILD_CMD_ENV, child_command
 from crawler.scheduling.cli import list_sources, main
 from crawler.scheduling.service import (
@@ -46,7 +45,11 @@ from crawler.scheduling.triggers import (
 )
 from crawler.sources import load_sources
 from crawler.store import leader
+from crawler.store import runs as store_runs
+from crawler.store import sources as store_sources
+from crawler.store.migrate import upgrade
 from crawler.store.schema import CrawlRun, SourceRow
+from crawler.store.session import make_engine, session_scope
 from tests.faultfigures import record_fault
 
 BRU = ZoneInfo("Europe/Brussels")
@@ -55,7 +58,8 @@ STUB = '''
 """Stub crawl child: finishes its claimed run after STUB_SLEEP seconds (STUB_MODE: ok, crash_once, hang)."""
 import os, signal, sys, time
 from datetime import UTC, datetime
-from crawler import store
+from crawler.store import runs
+from crawler.store.session import session_scope
 from crawler.types import CrawlReport
 
 source_id, run_id = sys.argv[1], int(sys.argv[sys.argv.index("--run-id") + 1])
@@ -73,9 +77,9 @@ if mode == "hang":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # only SIGKILL ends it
     time.sleep(600)
 time.sleep(float(os.environ.get("STUB_SLEEP", "0")))
-with store.session_scope() as session:
+with session_scope() as session:
     now = datetime.now(UTC)
-    store.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
+    runs.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
 '''
 
 
@@ -260,7 +264,7 @@ def test_backoff_skips_the_slot_and_records_it(
     db_engine: Any, db_url: str, tmp_path: Path, stub: Path
 ) -> None:
     service = make_service(db_url, write_config(tmp_path / "s.yaml", [source_entry("src-a")]))
-    with store.session_scope(db_url) as session:
+    with session_scope(db_url) as session:
         session.execute(
             update(SourceRow)
             .where(SourceRow.id == "src-a")
@@ -333,9 +337,9 @@ def test_catch_up_runs_each_overdue_source_once(
     last = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     frozen = last + timedelta(minutes=15, seconds=30)  # slots 06:05, 06:10, 06:15 passed
     service = make_service(db_url, config, clock=lambda: frozen)
-    with store.session_scope(db_url) as session:
+    with session_scope(db_url) as session:
         for sid in ("src-a", "src-b"):
-            run_id = store.start_run(session, sid, slot_start=last)
+            run_id = store_runs.start_run(session, sid, slot_start=last)
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(status="ok"))
     assert service.lock.acquire()
     try:
@@ -372,8 +376,8 @@ def test_abandoned_run_is_marked_interrupted_and_rerun_once(
     service = make_service(db_url, write_config(tmp_path / "s.yaml", [source_entry("src-a")]))
     slot = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     old = datetime.now(UTC) - timedelta(minutes=5)
-    with store.session_scope(db_url) as session:
-        run_id = store.start_run(session, "src-a", slot_start=slot, pid=999_999)
+    with session_scope(db_url) as session:
+        run_id = store_runs.start_run(session, "src-a", slot_start=slot, pid=999_999)
         session.execute(
             update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=old, started_at=old)
         )
@@ -464,9 +468,9 @@ def test_list_json_has_next_run_last_run_and_backoff(
         ],
     )
     config = load_sources(path)
-    with store.session_scope(db_url) as session:
-        store.sync_sources(session, config.sources)
-        run_id = store.start_run(session, "src-a", slot_start=datetime(2026, 5, 4, 4, tzinfo=UTC))
+    with session_scope(db_url) as session:
+        store_sources.sync_sources(session, config.sources)
+        run_id = store_runs.start_run(session, "src-a", slot_start=datetime(2026, 5, 4, 4, tzinfo=UTC))
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(status="failed"))
         session.execute(
             update(SourceRow)
@@ -599,8 +603,8 @@ def test_database_back_logs_one_line_and_the_scheduler_leads(
         service.tick()
         assert not service.is_leader and service.outage.failures == 2
         assert caplog.text.count("cannot lead: database is not migrated: run `ewsi db upgrade`") == 1
-        engine = store.make_engine(db_url)
-        store.upgrade(engine=engine)
+        engine = make_engine(db_url)
+        upgrade(engine=engine)
         engine.dispose()
         service.tick()
         assert service.is_leader and not service.outage.down
@@ -640,8 +644,8 @@ def test_kill_9_then_start_cleans_the_snapshot_dir(tmp_path: Path) -> None:
     """A real scheduler killed with SIGKILL leaves its directory; the next one removes it at start
     (the directory does not depend on the database's back end: SQLite)."""
     db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
-    engine = store.make_engine(db_url)
-    store.upgrade(engine=engine)
+    engine = make_engine(db_url)
+    upgrade(engine=engine)
     engine.dispose()
     config = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
     snaps = tmp_path / "tmp"

@@ -23,12 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler import store
 from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import build_trigger, interval_override, next_fire
 from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
 from crawler.store import leader
+from crawler.store.migrate import ensure_ready
+from crawler.store.schema import iso_z
+from crawler.store.session import database_url, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,8 @@ def list_sources(
     health: dict[str, dict[str, Any]] = {}
     warning = None
     try:
-        store.ensure_ready(database_url)
-        with store.session_scope(database_url) as session:
+        ensure_ready(database_url)
+        with session_scope(database_url) as session:
             runs = leader.last_runs(session)
             health = leader.health(session)
     except Exception as exc:  # list what the config says even without a database
@@ -65,7 +67,7 @@ def list_sources(
                 "enabled": source.enabled,
                 "schedule": f"every {interval_s:g} s (test)" if interval_s else source.schedule,
                 "timezone": source.timezone,
-                "next_run": store.schema.iso_z(fire) if fire else None,
+                "next_run": iso_z(fire) if fire else None,
                 "last_run": run.get("started_at"),
                 "last_status": run.get("status"),
                 "last_error_key": state.get("last_error_key"),
@@ -121,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = args.log_level or ("WARNING" if args.list else "INFO")
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config_path = Path(args.config) if args.config else DEFAULT_CONFIG
-    url = store.database_url()
+    url = database_url()
     interval_s = interval_override()
     if args.list:
         try:
@@ -155,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(exc.problems), file=sys.stderr)
         return 2
     try:
-        store.ensure_ready(url)
+        ensure_ready(url)
     except DatabaseUnavailable as exc:
         print(f"database unavailable: {exc}", file=sys.stderr)
         return 2

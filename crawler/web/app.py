@@ -30,8 +30,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
+from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
 from crawler.web import admin, items, login, portal, queue
 from crawler.web.auth import LoginRequired, clear_session_cookie
@@ -129,7 +128,7 @@ def _install_error_pages(app: FastAPI) -> None:
         )
         return _error(request, 503, DB_DOWN_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
 
-    for cls in store.DB_ERRORS:
+    for cls in DB_ERRORS:
         app.add_exception_handler(cls, db_down)
 
 

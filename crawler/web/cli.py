@@ -17,7 +17,6 @@ from crawler.errors import DatabaseUnavailable
 log = logging.getLogger(__name__)
 
 
-
 def _port(value: str) -> int:
     """argparse type of ``--port``: an integer from 1 to 65535."""
     try:
@@ -27,6 +26,7 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 1 to 65535, got {port}")
     return port
+
 
 def serve_main(argv: list[str]) -> int:
     """``ewsi serve [--host 127.0.0.1] [--port 8000] [--database-url URL] [--forwarded-allow-ips IPS]``:
@@ -59,7 +59,7 @@ def serve_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     import uvicorn
 
-    from crawler.store import check_ready
+    from crawler.store.migrate import check_ready
     from crawler.web.app import create_app
     from crawler.web.logsafe import logging_config
 
@@ -111,7 +111,7 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
 def users_main(argv: list[str]) -> int:
     """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
     ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
-    a NAME that breaks the naming rule (`crawler.store.review.USER_NAME_RULE`: 1 to 64 ASCII letters,
+    a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
     digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
     or the database unavailable."""
     parser = argparse.ArgumentParser(prog="ewsi users", description="Manage editor and admin accounts.")
@@ -127,14 +127,14 @@ def users_main(argv: list[str]) -> int:
     role.add_argument("--role", required=True, choices=("editor", "admin"))
     args = parser.parse_args(argv)
 
-    from crawler.store import review as store
-    from crawler.store import session_scope
+    from crawler.store import users
+    from crawler.store.session import DB_ERRORS, session_scope
     from crawler.web.passwords import hash_password
 
     try:
         if args.command == "add":
             try:
-                store.check_user_name(args.name)
+                users.check_user_name(args.name)
             except ValueError as exc:
                 print(f"ewsi users add: {exc}; got {args.name!r}", file=sys.stderr)
                 return 2
@@ -145,24 +145,24 @@ def users_main(argv: list[str]) -> int:
                 return 1
             languages = [code.strip().lower() for code in args.languages.split(",") if code.strip()]
             with session_scope(args.database_url) as session:
-                if store.get_user_by_name(session, args.name) is not None:
+                if users.get_user_by_name(session, args.name) is not None:
                     print(f"ewsi users add: user {args.name!r} exists", file=sys.stderr)
                     return 1
-                store.create_user(session, args.name, args.role, hash_password(password), languages=languages)
+                users.create_user(session, args.name, args.role, hash_password(password), languages=languages)
             print(f"user {args.name} ({args.role}) created")
         elif args.command == "list":
             with session_scope(args.database_url) as session:
-                for user in store.list_users(session):
+                for user in users.list_users(session):
                     print(f"{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
         else:
             with session_scope(args.database_url) as session:
-                user = store.get_user_by_name(session, args.name)
+                user = users.get_user_by_name(session, args.name)
                 if user is None:
                     print(f"ewsi users set-role: no user {args.name!r}", file=sys.stderr)
                     return 1
-                store.set_role(session, "cli", user.id, args.role)
+                users.set_role(session, "cli", user.id, args.role)
             print(f"user {args.name} is now {args.role}")
-    except store.DB_ERRORS as exc:
+    except DB_ERRORS as exc:
         print(f"ewsi users: database unavailable: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     return 0

@@ -37,7 +37,7 @@ Security headers: the app adds ``X-Content-Type-Options: nosniff``, ``Referrer-P
 ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``.
 
 This module imports no SQLAlchemy (only crawler.store does, DESIGN.md); the session type comes
-from `crawler.store.review.Session`.
+from `crawler.store.session.Session`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
-from crawler.store.review import COUNT_CAP, Session
+from crawler.store.queue import COUNT_CAP
+from crawler.store.session import Session
 
 SESSION_COOKIE = "__Host-ewsi_session"
 """Name of the editors' session cookie (``__Host-`` prefix: Secure, Path=/, no Domain; ASVS 3.4.4)."""
@@ -125,7 +126,7 @@ class Settings:
       crawler.web.auth).
     - page_size: rows per queue page (50).
     - count_cap: the queue's counts stop at this many items and show "1,000+" beyond
-      (`crawler.store.review.COUNT_CAP`: exact counts over a large queue take seconds when cold).
+      (`crawler.store.queue.COUNT_CAP`: exact counts over a large queue take seconds when cold).
     - trusted_origins: extra origins (``scheme://host:port``) accepted by the CSRF Origin check besides
       the request's own origin (``EWSI_TRUSTED_ORIGINS``, comma separated).
     - secret_key: the key CSRF cookies are signed with (``EWSI_SECRET_KEY``, at least 32 characters);

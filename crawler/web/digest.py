@@ -38,8 +38,10 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from crawler.errors import DatabaseUnavailable
-from crawler.store import ensure_ready, session_scope, source_status
-from crawler.store import portal as store
+from crawler.store import portal
+from crawler.store.migrate import ensure_ready
+from crawler.store.session import session_scope
+from crawler.store.sources import source_status
 from crawler.web.public import public_record, public_url, theme_names
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "digest"
@@ -95,7 +97,7 @@ def _day(value: datetime | None) -> str:
 
 def daily_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
     """Data of the daily digest: pending counts, problem sources, absolute links to the desk."""
-    pending = store.pending_summary(session, now - timedelta(days=1))
+    pending = portal.pending_summary(session, now - timedelta(days=1))
     sources = [
         s for s in source_status(session) if s.get("state") in PROBLEM_STATES and s.get("enabled", True)
     ]
@@ -114,13 +116,13 @@ def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, 
     """Data of the newsletter: the week's published items and the next 30 days' funding deadlines."""
     names = theme_names()
     items = []
-    for row in store.published_between(session, now - timedelta(days=NEWSLETTER_DAYS), now):
+    for row in portal.published_between(session, now - timedelta(days=NEWSLETTER_DAYS), now):
         record = public_record(row, base_url)
         record["theme_names"] = [names.get(t, t) for t in record["themes"]]
         record["published_at_text"] = _day(record.get("published_at"))
         items.append(record)
     calls = []
-    for row in store.open_funding_calls(session, now, until=now + timedelta(days=DEADLINE_DAYS)):
+    for row in portal.open_funding_calls(session, now, until=now + timedelta(days=DEADLINE_DAYS)):
         record = public_record(row, base_url)
         record["deadline_text"] = _day(record["deadline"])
         calls.append(record)

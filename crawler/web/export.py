@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from crawler.errors import DatabaseUnavailable
-from crawler.store import ensure_ready, session_scope
-from crawler.store import portal as store
+from crawler.store import portal
+from crawler.store.migrate import ensure_ready
+from crawler.store.session import session_scope
 from crawler.web.public import public_record, public_url
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -57,14 +58,14 @@ def safe_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return store.iso(value) or ""
+        return portal.iso(value) or ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return store.iso(value)
+        return portal.iso(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -73,7 +74,7 @@ def records(
 ) -> Iterator[dict[str, Any]]:
     """Public records of every published item (see the module docstring), by id."""
     base = base_url or public_url()
-    for row in store.export_items(session, since=since):
+    for row in portal.export_items(session, since=since):
         yield public_record(row, base)
 
 

@@ -33,7 +33,8 @@ from fastapi import HTTPException, Request, Response
 from pydantic import BeforeValidator
 
 from classifier import themes as theme_config
-from crawler.store import portal as store
+from crawler.store import portal, tokens
+from crawler.store.session import Session
 from crawler.web.deps import DbSession, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
 
@@ -168,7 +169,7 @@ class PortalState:
 
     config: PortalConfig
     limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
-    tokens: dict[str, tuple[store.TokenInfo, float]] = field(default_factory=dict)
+    tokens: dict[str, tuple[tokens.TokenInfo, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -176,14 +177,14 @@ def portal_state(request: Request) -> PortalState:
     return request.app.state.portal
 
 
-def _token_info(state: PortalState, session: store.Session, token: str) -> store.TokenInfo | None:
-    key = store.token_hash(token)
+def _token_info(state: PortalState, session: Session, token: str) -> tokens.TokenInfo | None:
+    key = tokens.token_hash(token)
     now = time.monotonic()
     with state.lock:
         cached = state.tokens.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-    info = store.find_token(session, token)
+    info = tokens.find_token(session, token)
     if info is not None:
         with state.lock:
             if len(state.tokens) > 10_000:
@@ -286,14 +287,14 @@ def build_filter(
     published_to: datetime | date | None = None,
     q: str | None = None,
     updated_since: datetime | date | None = None,
-) -> store.ItemFilter:
+) -> portal.ItemFilter:
     """A store filter from query values (stripped; country upper-cased, language lower-cased).
 
     Raises HTTPException 422 when a text value holds a control character (`has_controls`): such a
     value matches nothing a person typed, and dropping it would widen the result unasked."""
     country = _clean_param(country, "country")
     language = _clean_param(language, "language")
-    return store.ItemFilter(
+    return portal.ItemFilter(
         themes=theme_values(theme),
         country=country.upper() if country else None,
         language=language.lower() if language else None,

@@ -15,9 +15,10 @@ import sys
 from collections.abc import Sequence
 
 from crawler.errors import DatabaseUnavailable
-from crawler.store import ensure_ready, session_scope
-from crawler.store import portal as store
-from crawler.store.review import USER_NAME_RULE
+from crawler.store import portal, tokens
+from crawler.store.migrate import ensure_ready
+from crawler.store.session import session_scope
+from crawler.store.users import USER_NAME_RULE
 from crawler.web.logsafe import escape_controls
 
 DEFAULT_RATE = 600
@@ -35,6 +36,8 @@ def _rate(value: str) -> int:
     if not 1 <= rate <= MAX_RATE:
         raise argparse.ArgumentTypeError(f"must be 1 to {MAX_RATE} requests per minute")
     return rate
+
+
 """Requests per minute of a new token (ten times the anonymous 60)."""
 
 
@@ -73,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                     return 2
                 try:
-                    token, info = store.add_token(session, name, rate_limit_per_minute=args.rate)
+                    token, info = tokens.add_token(session, name, rate_limit_per_minute=args.rate)
                 except ValueError as exc:
                     print(str(exc), file=sys.stderr)
                     return 1 if "exists" in str(exc) else 2
@@ -85,14 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 return 0
             if args.action == "list":
-                for info in store.list_tokens(session):
-                    revoked = store.iso(info.revoked_at) or "-"
+                for info in tokens.list_tokens(session):
+                    revoked = portal.iso(info.revoked_at) or "-"
                     print(
                         f"{escape_controls(info.name)}\t{info.rate_limit_per_minute}/min\t"
-                        f"{store.iso(info.created_at)}\t{revoked}"
+                        f"{portal.iso(info.created_at)}\t{revoked}"
                     )
                 return 0
-            count = store.revoke_token(session, args.name)
+            count = tokens.revoke_token(session, args.name)
             if not count:
                 print(f"no active token named {args.name!r}", file=sys.stderr)
                 return 1
