@@ -38,6 +38,7 @@ from scrapy.exceptions import DropItem
 
 from crawler import store
 from crawler.types import HarvestedItem
+from crawler.urls import is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +55,6 @@ def sanitise_html(value: Any) -> Any:
     if isinstance(value, list):
         return [sanitise_html(v) for v in value]
     return value
-
-
-def _web_url(url: object) -> bool:
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 class StorePipeline:
@@ -103,7 +100,7 @@ class StorePipeline:
             raise DropItem("too_old")  # drops are counted by crawler.extensions.RunRecorder
         if item.record is not None:
             item.record = sanitise_html(item.record)
-        item.attachments = [a for a in item.attachments if _web_url(getattr(a, "url", None))]
+        item.attachments = [a for a in item.attachments if is_web_url(getattr(a, "url", None))]
         if item.extraction_method == "unsupported":
             item.body = None  # never parsed, so never kept: a ZIP bomb stays on the server (T17)
         self._quality(item)

@@ -29,6 +29,7 @@ from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import build_trigger, interval_override, next_fire
 from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
 from crawler.store import leader
+from crawler.text import iso_z
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def list_sources(
                 "enabled": source.enabled,
                 "schedule": f"every {interval_s:g} s (test)" if interval_s else source.schedule,
                 "timezone": source.timezone,
-                "next_run": store.schema.iso_z(fire) if fire else None,
+                "next_run": iso_z(fire) if fire else None,
                 "last_run": run.get("started_at"),
                 "last_status": run.get("status"),
                 "last_error_key": state.get("last_error_key"),

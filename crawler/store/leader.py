@@ -39,8 +39,9 @@ from sqlalchemy.pool import NullPool
 
 from crawler.errors import DatabaseUnavailable
 from crawler.store.queries import _insert, _record_failure, _utc
-from crawler.store.schema import CrawlRun, SourceRow, iso_z, utcnow
+from crawler.store.schema import CrawlRun, SourceRow, utcnow
 from crawler.store.session import _driver_reason, describe_url
+from crawler.text import iso_z
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,6 @@ item (the identity of pipelines.dedup), so an official document is never split a
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Iterator, Sequence
@@ -66,10 +65,10 @@ from crawler.store.schema import (
     ItemTheme,
     SourceRow,
     UTCDateTime,
-    iso_z,
     sha256_hex,
     utcnow,
 )
+from crawler.text import token_hash
 
 __all__ = [
     "PUBLISHED_STATUSES",
@@ -588,11 +587,6 @@ def export_items(
 TOKEN_PREFIX = "ewsi_"  # noqa: S105 (a public prefix, not a secret)
 
 
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a token (what api_tokens.token_hash stores; the token itself is never stored)."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
 @dataclass(frozen=True)
 class TokenInfo:
     """An API token's public facts: id, name, rate limit per minute, created, revoked (or None)."""
@@ -648,8 +642,3 @@ def find_token(session: Session, token: str) -> TokenInfo | None:
         select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
     ).first()
     return None if row is None else _info(row)
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 UTC with Z (re-exported for the web layer, which imports no SQLAlchemy)."""
-    return iso_z(value)

@@ -69,12 +69,12 @@ from crawler.store.schema import (
     SourceRow,
     Tombstone,
     clean_json,
-    iso_z,
     sha256_hex,
     utcnow,
 )
-from crawler.text import clean_text
+from crawler.text import clean_text, iso_z
 from crawler.types import Classification, CrawlReport, HarvestedItem
+from crawler.urls import is_web_url
 
 if TYPE_CHECKING:  # only the type: crawler.store does not depend on pydantic at run time
     from crawler.sources import Source
@@ -157,11 +157,6 @@ def _c(value: str | None, max_chars: int | None = None) -> str | None:
     if value is not None and max_chars is not None:
         value = value[:max_chars]
     return value
-
-
-def _is_web_url(url: object) -> bool:
-    """Links are stored only when they are http(s) (RELIABILITY.md §2 "HTML")."""
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -281,7 +276,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "relevant": cls.relevant if cls else None,
         "model_version": _c(cls.model_version, 64) if cls else None,
         "flags": clean_json(list(item.flags)),
-        "attachments": clean_json([a for a in item.attachments if _is_web_url(getattr(a, "url", None))]),
+        "attachments": clean_json([a for a in item.attachments if is_web_url(getattr(a, "url", None))]),
         "record": clean_json(item.record),
     }
 
@@ -470,7 +465,7 @@ def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | Non
     """
     if not item.identity:
         raise ValueError(f"item {item.url!r} of {item.source_id} has no identity (set by pipelines.dedup)")
-    if not _is_web_url(item.url):
+    if not is_web_url(item.url):
         raise ValueError(f"item URL {str(item.url)[:200]!r} of {item.source_id} is not http(s)")
     identity = _c(item.identity) or ""
     identity_hash = sha256_hex(identity)

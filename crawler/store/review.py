@@ -56,10 +56,9 @@ from crawler.store.schema import (
     User,
     WebSession,
     clean_json,
-    iso_z,
     utcnow,
 )
-from crawler.text import clean_text, squash_whitespace, strip_bidi_controls, tidy_paragraphs
+from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs
 from crawler.types import CONTENT_TYPES, THEMES
 
 __all__ = [

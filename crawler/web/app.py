@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -35,6 +35,7 @@ from crawler.store import make_engine, session_factory
 from crawler.store import review as store
 from crawler.store.session import database_url as resolve_database_url
 from crawler.text import strip_bidi_controls
+from crawler.urls import web_url
 from crawler.web.auth import LoginRequired, clear_session_cookie, csrf_token_for, set_pending_csrf_cookie
 from crawler.web.deps import Settings
 from crawler.web.logsafe import protect
@@ -57,20 +58,12 @@ def _csp(nonce: str) -> str:
 
 
 def safe_url(value: Any) -> str | None:
-    """`value` when it is an absolute http(s) URL without control characters or spaces, else None.
+    """`value` when it is a web URL (crawler.urls), else None.
 
     Used for every harvested link (item URL, attachments) so ``javascript:``, ``data:`` and obfuscated
     variants (``jav&#x09;ascript:``) never become an href (T41).
     """
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or any(ord(c) < 33 or ord(c) == 127 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return value
+    return web_url(value)
 
 
 def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -37,7 +37,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import secrets
@@ -54,6 +53,7 @@ from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from crawler.store import review as store
+from crawler.text import token_hash
 from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, get_settings, has_controls
 from crawler.web.logsafe import protect
 
@@ -126,11 +126,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a session token (what web_sessions.id keeps)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -26,6 +26,7 @@ from typing import IO, Any
 from crawler.errors import DatabaseUnavailable
 from crawler.store import ensure_ready, session_scope
 from crawler.store import portal as store
+from crawler.text import iso_z
 from crawler.web.portal import public_record, public_url
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -57,14 +58,14 @@ def safe_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return store.iso(value) or ""
+        return iso_z(value) or ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return store.iso(value)
+        return iso_z(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 

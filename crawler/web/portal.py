@@ -43,7 +43,6 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from functools import cache
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.openapi.utils import get_openapi
@@ -52,6 +51,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from classifier import themes as theme_config
 from crawler.store import portal as store
+from crawler.urls import web_url
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
 
@@ -110,16 +110,9 @@ def clean_out(value: str | None) -> str | None:
 
 
 def safe_link(value: Any) -> str | None:
-    """`value` if it is an absolute http(s) URL without spaces or control characters, else None."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or any(ord(c) < 33 or 127 <= ord(c) <= 159 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return clean_out(value)
+    """`value` if it is a web URL (crawler.urls), control characters cleaned for output, else None."""
+    link = web_url(value)
+    return None if link is None else clean_out(link)
 
 
 @cache
@@ -139,10 +132,6 @@ def theme_ids() -> dict[str, str]:
 def theme_names() -> dict[str, str]:
     """Theme id -> portal name."""
     return {theme.id: theme.name for theme in _theme_config().themes}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return store.iso(value)
 
 
 def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from crawler.store import review as store
 from crawler.store.schema import ITEM_STATUSES
+from crawler.text import token_hash
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.app import render
 from crawler.web.auth import (
@@ -42,7 +43,6 @@ from crawler.web.auth import (
     require_editor,
     safe_next,
     set_session_cookie,
-    token_hash,
 )
 from crawler.web.deps import (
     SESSION_COOKIE,

@@ -18,6 +18,7 @@ from crawler.errors import DatabaseUnavailable
 from crawler.store import ensure_ready, session_scope
 from crawler.store import portal as store
 from crawler.store.review import USER_NAME_RULE
+from crawler.text import iso_z
 from crawler.web.logsafe import escape_controls
 
 DEFAULT_RATE = 600
@@ -86,10 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if args.action == "list":
                 for info in store.list_tokens(session):
-                    revoked = store.iso(info.revoked_at) or "-"
+                    revoked = iso_z(info.revoked_at) or "-"
                     print(
                         f"{escape_controls(info.name)}\t{info.rate_limit_per_minute}/min\t"
-                        f"{store.iso(info.created_at)}\t{revoked}"
+                        f"{iso_z(info.created_at)}\t{revoked}"
                     )
                 return 0
             count = store.revoke_token(session, args.name)
