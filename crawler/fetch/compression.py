@@ -13,7 +13,7 @@ import io
 import zlib
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -78,7 +78,7 @@ class StrictCompressionMiddleware(HttpCompressionMiddleware):
         except OSError as exc:  # brotli.error / zstd errors derive from Exception; see below
             raise _CorruptStream(f"corrupt {encoding.decode('latin-1')} stream: {exc}") from None
 
-    def process_response(self, request: Request, response: Response) -> Any:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         try:
             return super().process_response(request, response)
         except _CorruptStream as exc:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
@@ -74,7 +74,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
         state = host_state(urlparse_cached(request).hostname or "", self.concurrency)
         state.next_at = max(state.next_at, time.monotonic() + wait)
 
-    def process_response(self, request: Request, response: Response) -> Any:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
             return response
         retry_after = retry_after_seconds(response.headers.get(b"Retry-After"))
@@ -84,7 +84,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
         self._wait(request, retry_after)
         return super().process_response(request, response)
 
-    def process_exception(self, request: Request, exception: Exception) -> Any:
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> Any:
         if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry"):
             self._wait(request, None)
         return super().process_exception(request, exception)
