@@ -64,7 +64,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         console.print("no enabled source in the config")
         return 0
     if args.replay:
-        from crawler.middlewares import WarcIndex
+        from crawler.fetch.warc import WarcIndex
 
         try:
             records = len(WarcIndex(args.replay))

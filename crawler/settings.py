@@ -13,13 +13,14 @@ items by URL and reason instead of dumping the whole item, and a dropped item is
 (a drop is an expected outcome, counted per reason in the run's ``dropped``; Scrapy's default is
 WARNING).
 
-Fetch guard rails live in crawler.middlewares (SSRF guard with a pinning resolver, per-host gate
-shared by all sources of the process, polite retries, strict decompression, conditional GET).
+Fetch guard rails live in crawler.fetch, one component per module (SSRF guard with a pinning
+resolver, per-host gate shared by all sources of the process, polite retries, strict
+decompression, conditional GET, WARC replay and record).
 Environment overrides, read when the settings are built: ``EWSI_DOWNLOAD_TIMEOUT`` (seconds,
 default 30; the tests use 3), ``EWSI_DOWNLOAD_DELAY`` (seconds between requests to one host,
 default 1; the tests use 0), ``EWSI_RETRY_BACKOFF`` (seconds, base of the jittered exponential
 back-off between retries, default 2; the tests use 0.05), ``EWSI_ALLOW_PRIVATE`` (read by
-crawler.guard: comma-separated ``host`` or ``host:port`` allowed to be non-public).
+crawler.fetch.addresses: comma-separated ``host`` or ``host:port`` allowed to be non-public).
 """
 
 from __future__ import annotations
@@ -45,15 +46,15 @@ PIPELINES = {
 
 
 GUARD_MIDDLEWARES = {
-    "crawler.middlewares.GuardMiddleware": 40,
+    "crawler.fetch.ssrf.GuardMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.PoliteRetryMiddleware": 550,
-    "crawler.middlewares.ConditionalGetMiddleware": 585,
+    "crawler.fetch.retry.PoliteRetryMiddleware": 550,
+    "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.middlewares.StrictCompressionMiddleware": 590,
-    "crawler.middlewares.HostGateMiddleware": 960,
+    "crawler.fetch.compression.StrictCompressionMiddleware": 590,
+    "crawler.fetch.politeness.HostGateMiddleware": 960,
 }
-"""Downloader middlewares of every crawl (see crawler.middlewares for their order)."""
+"""Downloader middlewares of every crawl (see crawler.fetch for their order)."""
 
 RETRY_EXCEPTIONS = [
     "scrapy.exceptions.DownloadTimeoutError",
@@ -126,7 +127,7 @@ def build_settings(
         "COOKIES_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "DNS_TIMEOUT": 10,
-        "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
+        "TWISTED_DNS_RESOLVER": "crawler.fetch.ssrf.GuardedResolver",
         "METAREFRESH_ENABLED": True,
         "LOG_LEVEL": log_level,
         "LOG_FORMAT": LOG_FORMAT,
@@ -146,7 +147,7 @@ def build_settings(
     }
     if replay:
         settings["EWSI_REPLAY"] = str(replay)
-        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ReplayMiddleware"] = 50
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.warc.ReplayMiddleware"] = 50
         settings.update(
             {
                 "DOWNLOAD_DELAY": 0,
@@ -158,7 +159,7 @@ def build_settings(
     if record:
         settings["EWSI_RECORD"] = str(record)
         # next to the downloader, so it sees the bytes as they came off the wire
-        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.RecordMiddleware"] = 950
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.warc.RecordMiddleware"] = 950
     if overrides:
         settings.update(overrides)
     return settings

@@ -39,6 +39,7 @@ from scrapy.exceptions import DropItem
 from crawler.store import items, runs
 from crawler.store.session import run_with_retry, session_scope
 from crawler.types import HarvestedItem
+from crawler.urls import is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ def sanitise_html(value: Any) -> Any:
     if isinstance(value, list):
         return [sanitise_html(v) for v in value]
     return value
-
-
-def _web_url(url: object) -> bool:
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 class StorePipeline:
@@ -104,7 +101,7 @@ class StorePipeline:
             raise DropItem("too_old")  # drops are counted by crawler.extensions.RunRecorder
         if item.record is not None:
             item.record = sanitise_html(item.record)
-        item.attachments = [a for a in item.attachments if _web_url(getattr(a, "url", None))]
+        item.attachments = [a for a in item.attachments if is_web_url(getattr(a, "url", None))]
         if item.extraction_method == "unsupported":
             item.body = None  # never parsed, so never kept: a ZIP bomb stays on the server (T17)
         self._quality(item)

@@ -15,6 +15,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "crawler.types": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.errors": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.text": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier"),
+    "crawler.urls": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
+    "crawler.fetch.addresses": ("scrapy", "sqlalchemy", "twisted", "crawler.store", "crawler.web", "spiders"),
+    "crawler.fetch": ("crawler.web", "spiders", "pipelines", "classifier", "sqlalchemy"),
     "crawler.sources": ("scrapy", "sqlalchemy", "spiders", "pipelines", "crawler.web", "crawler.store"),
     "classifier": (
         "scrapy",

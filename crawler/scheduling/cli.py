@@ -29,8 +29,8 @@ from crawler.scheduling.triggers import build_trigger, interval_override, next_f
 from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
 from crawler.store import leader
 from crawler.store.migrate import ensure_ready
-from crawler.store.schema import iso_z
 from crawler.store.session import database_url, session_scope
+from crawler.text import iso_z
 
 log = logging.getLogger(__name__)
 

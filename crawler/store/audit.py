@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.store.schema import AuditEntry, clean_json, iso_z, utc_or_now
+from crawler.store.schema import AuditEntry, clean_json, utc_or_now
+from crawler.text import iso_z
 
 
 def _state_hash(value: Any) -> str:

@@ -28,16 +28,8 @@ from sqlalchemy.orm import Session
 from crawler.store import queue
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone
-from crawler.store.schema import (
-    Item,
-    ItemTheme,
-    NotFound,
-    ReviewDecision,
-    SourceRow,
-    iso_z,
-    utc_or_now,
-)
-from crawler.text import clean_text, squash_whitespace, strip_bidi_controls, tidy_paragraphs
+from crawler.store.schema import Item, ItemTheme, NotFound, ReviewDecision, SourceRow, utc_or_now
+from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs
 from crawler.types import CONTENT_TYPES, THEMES
 
 ACTIONS: tuple[str, ...] = ("approve", "reject", "defer", "edit")

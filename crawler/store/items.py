@@ -3,7 +3,7 @@
 Every function takes a Session and never commits: the pipeline that opened the session does.
 Text goes through `crawler.text.clean_text` here (`clip`) and again in the column types (defence in
 depth); bounded columns are cut to their declared length so PostgreSQL never raises DataError.
-Links are stored only when they are http(s) (`is_web_url`).
+Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
 
 `upsert_item` evaluates in this order (Miniflux's entry storage):
 1. identity missing, or a URL that is not http(s) -> ValueError; identity hash tombstoned ->
@@ -54,11 +54,12 @@ from crawler.store.schema import (
     as_utc,
     clean_json,
     clip,
-    iso_z,
     sha256_hex,
     utcnow,
 )
+from crawler.text import iso_z
 from crawler.types import Classification, HarvestedItem
+from crawler.urls import is_web_url
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +114,6 @@ class RawResponse:
             fetched_at=item.fetched_at,
         )
 
-
-def is_web_url(url: object) -> bool:
-    """Links are stored only when they are http(s) (RELIABILITY.md §2 "HTML")."""
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 # --- upsert ----------------------------------------------------------------------------------

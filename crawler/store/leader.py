@@ -40,8 +40,9 @@ from sqlalchemy.pool import NullPool
 from crawler.errors import DatabaseUnavailable
 from crawler.store import dialect
 from crawler.store.runs import record_failure
-from crawler.store.schema import CrawlRun, SourceRow, as_utc, iso_z, utcnow
+from crawler.store.schema import CrawlRun, SourceRow, as_utc, utcnow
 from crawler.store.session import describe_url, driver_reason
+from crawler.text import iso_z
 
 log = logging.getLogger(__name__)
 

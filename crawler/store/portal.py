@@ -58,15 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from crawler.store.schema import (
-    Item,
-    ItemTheme,
-    SourceRow,
-    UTCDateTime,
-    iso_z,
-    sha256_hex,
-    utcnow,
-)
+from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
 
 __all__ = [
     "PUBLISHED_STATUSES",
@@ -574,7 +566,3 @@ def export_items(
             yield _public_dict(row, themes.get(row.id, []))
         last_id = rows[-1].id
 
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 UTC with Z (re-exported for the web layer, which imports no SQLAlchemy)."""
-    return iso_z(value)

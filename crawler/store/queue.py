@@ -33,7 +33,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.store import dialect
 from crawler.store.audit import audit
-from crawler.store.schema import Item, ItemTheme, NotFound, iso_z, utc_or_now
+from crawler.store.schema import Item, ItemTheme, NotFound, utc_or_now
+from crawler.text import iso_z
 from crawler.types import CONTENT_TYPES, THEMES
 
 MAX_DB_INT = 2**63 - 1

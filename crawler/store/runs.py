@@ -30,10 +30,10 @@ from crawler.store.schema import (
     as_utc,
     clean_json,
     clip,
-    iso_z,
     sha256_hex,
     utcnow,
 )
+from crawler.text import iso_z
 from crawler.types import CrawlReport
 
 

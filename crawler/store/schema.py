@@ -43,7 +43,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false, text, true
 from sqlalchemy.types import TypeDecorator
 
-from crawler.text import clean_text
+from crawler.text import clean_text, iso_z
 
 SOURCE_STATES: tuple[str, ...] = ("new", "healthy", "failing", "quiet", "broken")
 RUN_STATUSES: tuple[str, ...] = ("running", "ok", "failed", "interrupted")
@@ -85,15 +85,6 @@ def clean_json(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         return clean_text(bytes(value).decode("utf-8", "replace"))
     return clean_text(str(value))
-
-
-def iso_z(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` suffix (naive values are taken as UTC); None for None."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from crawler.health import QUARANTINE_AFTER
 from crawler.store import dialect
 from crawler.store.audit import audit
-from crawler.store.schema import CrawlRun, Item, NotFound, QuarantinedUrl, SourceRow, clip, iso_z, utcnow
+from crawler.store.schema import CrawlRun, Item, NotFound, QuarantinedUrl, SourceRow, clip, utcnow
+from crawler.text import iso_z
 
 if TYPE_CHECKING:  # only the type: crawler.store does not depend on pydantic at run time
     from crawler.sources import Source

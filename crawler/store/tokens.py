@@ -6,7 +6,6 @@ A token is ``ewsi_`` + 43 URL-safe characters (256 random bits), shown once; onl
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,13 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.store.schema import ApiToken, utcnow
+from crawler.text import token_hash
 
 TOKEN_PREFIX = "ewsi_"  # noqa: S105 (a public prefix, not a secret)
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a token (what api_tokens.token_hash stores; the token itself is never stored)."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 @dataclass(frozen=True)

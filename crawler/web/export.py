@@ -27,6 +27,7 @@ from crawler.errors import DatabaseUnavailable
 from crawler.store import portal
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
+from crawler.text import iso_z
 from crawler.web.public import public_record, public_url
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -58,14 +59,14 @@ def safe_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return portal.iso(value) or ""
+        return iso_z(value) or ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return portal.iso(value)
+        return iso_z(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 

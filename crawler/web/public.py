@@ -27,7 +27,6 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from functools import cache
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, Response
 from pydantic import BeforeValidator
@@ -35,6 +34,7 @@ from pydantic import BeforeValidator
 from classifier import themes as theme_config
 from crawler.store import portal, tokens
 from crawler.store.session import Session
+from crawler.urls import web_url
 from crawler.web.deps import DbSession, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
 
@@ -90,16 +90,9 @@ def clean_out(value: str | None) -> str | None:
 
 
 def safe_link(value: Any) -> str | None:
-    """`value` if it is an absolute http(s) URL without spaces or control characters, else None."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or any(ord(c) < 33 or 127 <= ord(c) <= 159 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return clean_out(value)
+    """`value` if it is a web URL (crawler.urls), control characters cleaned for output, else None."""
+    link = web_url(value)
+    return None if link is None else clean_out(link)
 
 
 @cache

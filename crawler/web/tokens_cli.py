@@ -15,10 +15,11 @@ import sys
 from collections.abc import Sequence
 
 from crawler.errors import DatabaseUnavailable
-from crawler.store import portal, tokens
+from crawler.store import tokens
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from crawler.store.users import USER_NAME_RULE
+from crawler.text import iso_z
 from crawler.web.logsafe import escape_controls
 
 DEFAULT_RATE = 600
@@ -89,10 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if args.action == "list":
                 for info in tokens.list_tokens(session):
-                    revoked = portal.iso(info.revoked_at) or "-"
+                    revoked = iso_z(info.revoked_at) or "-"
                     print(
                         f"{escape_controls(info.name)}\t{info.rate_limit_per_minute}/min\t"
-                        f"{portal.iso(info.created_at)}\t{revoked}"
+                        f"{iso_z(info.created_at)}\t{revoked}"
                     )
                 return 0
             count = tokens.revoke_token(session, args.name)

@@ -1,4 +1,4 @@
-"""SSRF guard: which URLs and addresses the crawler may connect to (pure, stdlib only).
+"""SSRF rules: which URLs and addresses the crawler may connect to (pure, stdlib only).
 
 Rules (../shared/RELIABILITY.md §2 "SSRF guard", Miniflux `IsNonPublicIP`, FreshRSS #9195):
 only ``http`` and ``https``; the host's address, after resolution, must be public. An address
