@@ -234,12 +234,13 @@ class GuardedResolver:
     _pins: dict[str, list[str]] = {}
     _blocked: dict[str, str] = {}
 
-    def __init__(self, reactor: Any = None):
+    def __init__(self, reactor: Any = None, allow: guard.Allowlist | None = None):
         self.reactor = reactor
+        self.allow = allow or guard.Allowlist()
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
-        return cls(reactor)
+        return cls(reactor, guard.Allowlist.parse(crawler.settings.get("EWSI_ALLOW_PRIVATE")))
 
     def install_on_reactor(self) -> None:
         self.reactor.installNameResolver(self)
@@ -298,7 +299,7 @@ class GuardedResolver:
             GuardedResolver._blocked[hostName.lower()] = failure.getErrorMessage()
             resolutionReceiver.resolutionComplete()  # no address: the endpoint fails to connect
 
-        deferred = self.resolve_checked(hostName, portNumber, guard.Allowlist.from_env())
+        deferred = self.resolve_checked(hostName, portNumber, self.allow)
         deferred.addCallbacks(answer, refuse)
         return resolution
 
@@ -318,7 +319,7 @@ class GuardMiddleware:
     def __init__(self, crawler: Crawler, resolver: type[GuardedResolver]):
         self.crawler = crawler
         self.resolver = resolver
-        self.allow = guard.Allowlist.from_env()
+        self.allow = guard.Allowlist.parse(crawler.settings.get("EWSI_ALLOW_PRIVATE"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardMiddleware:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from crawler import guard
+from crawler.config import Settings
 from crawler.errors import error_key_for
 from tests.fetchlab import Canaries, canaries_fixture, crawl, fetch_figures_fixture, migrate, record  # noqa: F401
 from tests.lab import LabServer, Route
@@ -90,7 +91,7 @@ def test_allowlist_is_exact_host_or_host_port() -> None:
         guard.check_addresses("v6.test", 9001, ["::1"], allow)
     # a name resolving to an allowlisted address is allowed; mixed answers keep the allowed ones
     assert guard.check_addresses("pub.test", 80, ["127.0.0.1", "127.0.0.2"], allow) == ["127.0.0.2"]
-    assert guard.Allowlist.from_env({"EWSI_ALLOW_PRIVATE": ""}).entries == frozenset()
+    assert guard.Allowlist.parse(Settings.from_env({"EWSI_ALLOW_PRIVATE": ""}).allow_private).entries == frozenset()
 
 
 # -- crawls -------------------------------------------------------------------------------------------

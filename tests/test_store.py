@@ -4,6 +4,7 @@ upsert outcomes (B07, T29), run health, queue, HTTP cache, readiness and retries
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from crawler.config import Settings
 from crawler.errors import DatabaseUnavailable
 from crawler.sources import Source
 from crawler.store import queries
@@ -172,7 +174,8 @@ def test_database_url_default(monkeypatch, tmp_path):
     assert database_url() == "sqlite:///var/ewsi.sqlite"
     assert (tmp_path / "var").is_dir()
     monkeypatch.setenv("EWSI_DATABASE_URL", "postgresql+psycopg2://u@h/db")
-    assert database_url() == "postgresql+psycopg2://u@h/db"
+    assert database_url() == "sqlite:///var/ewsi.sqlite"  # the environment is read at entry points only
+    assert database_url(Settings.from_env(os.environ).database_url) == "postgresql+psycopg2://u@h/db"
     assert database_url("sqlite:///other.sqlite") == "sqlite:///other.sqlite"
 
 

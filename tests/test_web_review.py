@@ -1272,15 +1272,16 @@ def test_t35_approve_during_outage_then_double_submit(db_url, engine, Session, s
 
 @SQLITE_ONLY
 def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, monkeypatch, capsys) -> None:
-    from crawler.web.cli import read_password, users_main
+    from crawler.cli import main as ewsi
+    from crawler.commands.users import read_password
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-    assert users_main(["add", "carol", "--role", "admin"]) == 0
+    assert ewsi(["users", "add", "carol", "--role", "admin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-    assert users_main(["add", "carol", "--role", "editor"]) == 1
+    assert ewsi(["users", "add", "carol", "--role", "editor"]) == 1
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert users_main(["add", "dave", "--role", "editor"]) == 1
+    assert ewsi(["users", "add", "dave", "--role", "editor"]) == 1
     with Session() as s:
         user = store.get_user_by_name(s, "carol")
         assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
@@ -1295,12 +1296,12 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
 )
 def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsys, name: str) -> None:
     """User names follow store.USER_NAME_RULE: refused with exit 2 before the password is read."""
-    from crawler.web.cli import users_main
+    from crawler.cli import main as ewsi
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     stdin = io.StringIO("a long enough passphrase\n")
     monkeypatch.setattr("sys.stdin", stdin)
-    assert users_main(["add", name, "--role", "editor"]) == 2
+    assert ewsi(["users", "add", name, "--role", "editor"]) == 2
     err = capsys.readouterr().err
     assert "a user name has 1 to 64 characters: letters A-Z and a-z, digits and . _ - @" in err
     assert err.count("\n") == 1 and "\u202e" not in err  # the name is shown escaped, on one line
@@ -1312,12 +1313,12 @@ def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsy
 
 
 def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatch) -> None:
-    from crawler.web.cli import users_main
+    from crawler.cli import main as ewsi
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     for name in ("ev.il-1@example.org", "A_b", "x" * 64, "7"):
         monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-        assert users_main(["add", name, "--role", "editor"]) == 0, name
+        assert ewsi(["users", "add", name, "--role", "editor"]) == 0, name
     with Session() as s:
         assert sorted(u.name for u in store.list_users(s)) == sorted(
             ["ev.il-1@example.org", "A_b", "x" * 64, "7"]
@@ -1509,12 +1510,12 @@ def test_serve_reads_client_addresses_from_named_proxies_only(db_url, engine, mo
     ``--forwarded-allow-ips`` turns on uvicorn's proxy headers for those proxies only."""
     import uvicorn
 
-    from crawler.web.cli import serve_main
+    from crawler.cli import main as ewsi
 
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
-    assert serve_main(["--database-url", db_url]) == 0
-    assert serve_main(["--database-url", db_url, "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
+    assert ewsi(["serve", "--database-url", db_url]) == 0
+    assert ewsi(["serve", "--database-url", db_url, "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
     assert [(c["proxy_headers"], c["forwarded_allow_ips"]) for c in calls] == [
         (False, None),
         (True, "10.0.0.5,10.0.0.6"),
@@ -1523,10 +1524,10 @@ def test_serve_reads_client_addresses_from_named_proxies_only(db_url, engine, mo
 
 @pytest.mark.parametrize("port", ["99999", "0", "http"])
 def test_serve_refuses_a_bad_port_before_starting(port, capsys) -> None:
-    from crawler.web.cli import serve_main
+    from crawler.cli import main as ewsi
 
     with pytest.raises(SystemExit) as exit_info:
-        serve_main(["--port", port])
+        ewsi(["serve", "--port", port])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "--port" in err and "Traceback" not in err

@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
+from crawler.errors import GrantRefused
 from crawler.store.session import make_engine
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,6 @@ def upgrade(url: str | None = None, revision: str = "head", *, engine: Engine | 
 def downgrade(url: str | None = None, revision: str = "base", *, engine: Engine | None = None) -> None:
     """Migrate the database at `url` down to `revision` (``base`` drops every table)."""
     _run(url, engine, "downgrade", revision)
-
-
-class GrantRefused(ValueError):
-    """`grant_app_role` cannot or must not grant: not PostgreSQL, unknown role, superuser or owner."""
 
 
 def grant_app_role(role: str, url: str | None = None, *, engine: Engine | None = None) -> list[str]:

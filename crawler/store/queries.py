@@ -29,8 +29,9 @@ itself SIGKILL inside the transaction of the N-th new item it writes, right afte
 ``items`` row reached the database and before the item's other rows (its six ``item_themes``
 scores and its ``raw_responses`` body). The item's text and classification (relevance, relevant,
 model version) are columns of that same ``items`` row, so the test checks that the row is absent,
-or present with its text, classification and theme rows. Read once at import; unset (the default
-everywhere but that test) it costs one falsy check per new item. Never set it in production.
+or present with its text, classification and theme rows. Armed by `set_fault_kill_after` when a
+crawl starts; unset (the default everywhere but that test) it costs one falsy check per new item.
+Never set it in production.
 
 Source health (`finish_run`; states of schema.SOURCE_STATES): ``failing`` from the first failed run
 (back-off min(2**n * 15 min, 24 h), never disabled); ``broken`` when a run fails *by meaning* (no
@@ -58,6 +59,7 @@ from sqlalchemy import Table, case, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crawler.errors import SlotTaken
 from crawler.store.schema import (
     CrawlRun,
     HttpCacheEntry,
@@ -104,8 +106,14 @@ ZLIB_LEVEL = 6
 OUTCOMES: tuple[str, ...] = ("new", "updated", "unchanged", "duplicate", "tombstoned")
 
 FAULT_KILL_ENV = "EWSI_FAULT_KILL_AFTER_ITEM_ROW"
-_FAULT_KILL_AFTER = int(os.environ.get(FAULT_KILL_ENV, "0") or 0)  # test hook (module docstring)
+_FAULT_KILL_AFTER = 0  # test hook (module docstring)
 _fault_rows = 0
+
+
+def set_fault_kill_after(rows: int) -> None:
+    """Arm the T32 hook for this process (the setting ``EWSI_FAULT_KILL_AFTER_ITEM_ROW``; 0: off)."""
+    global _FAULT_KILL_AFTER
+    _FAULT_KILL_AFTER = rows
 
 
 def _fault_after_item_row(session: Session) -> None:
@@ -116,10 +124,6 @@ def _fault_after_item_row(session: Session) -> None:
         session.flush()
         log.warning("%s=%d: killing this process inside the item's transaction", FAULT_KILL_ENV, _fault_rows)
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-class SlotTaken(Exception):
-    """Raised by `start_run` when (source_id, slot_start) already has a run (another scheduler won)."""
 
 
 @dataclass

@@ -42,7 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from crawler.errors import DatabaseUnavailable
+from crawler.errors import ClaimRefused, DatabaseUnavailable, NotFound, ReviewConflict
 from crawler.store.queries import add_tombstone, source_status
 from crawler.store.schema import (
     AppSecret,
@@ -151,24 +151,6 @@ def is_db_unavailable(exc: BaseException) -> bool:
 
         return isinstance(exc, OperationalError) or retry_reason(exc) == "disconnect"
     return False
-
-
-class NotFound(LookupError):
-    """The item (or user, view) does not exist."""
-
-
-class ClaimRefused(Exception):
-    """Another editor holds the item's claim. `claimed_by` and `until` (aware UTC) say who and how long."""
-
-    def __init__(self, claimed_by: str | None, until: datetime | None) -> None:
-        self.claimed_by = claimed_by
-        self.until = until
-        when = until.strftime("%H:%M UTC") if until else "now"
-        super().__init__(f"{claimed_by or 'another editor'} is reviewing this item (claim until {when})")
-
-
-class ReviewConflict(Exception):
-    """The item changed since the form was loaded (revision mismatch), or another editor holds it."""
 
 
 def _now(now: datetime | None) -> datetime:

@@ -53,6 +53,7 @@ from fastapi_csrf_protect.exceptions import CsrfProtectError
 from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from crawler.errors import LoginRequired, PasswordPolicyError
 from crawler.store import review as store
 from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, get_settings, has_controls
 from crawler.web.logsafe import protect
@@ -104,10 +105,6 @@ UNKNOWN_ACTOR = "(unknown user)"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class PasswordPolicyError(ValueError):
-    """The password breaks the length rule (12 to 128 characters)."""
-
-
 def check_password_policy(password: str) -> None:
     """Raise `PasswordPolicyError` unless 12 <= len(password) <= 128 (code points; ASVS 2.1.1, 2.1.2)."""
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
@@ -147,14 +144,6 @@ class CurrentUser:
     def is_admin(self) -> bool:
         """True for the admin role."""
         return self.role == "admin"
-
-
-class LoginRequired(Exception):
-    """No live session. `expired` = a cookie was sent but its session is unknown, revoked or idle."""
-
-    def __init__(self, expired: bool) -> None:
-        super().__init__("login required")
-        self.expired = expired
 
 
 def set_session_cookie(response: Response, token: str) -> None:

@@ -34,7 +34,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import re
 import threading
 import time
@@ -51,6 +50,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from classifier import themes as theme_config
+from crawler.config import Settings as RuntimeSettings
 from crawler.store import portal as store
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId, client_address, has_controls
 from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
@@ -80,18 +80,15 @@ class PortalConfig:
     public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> PortalConfig:
-        """Defaults, then the environment, then `overrides`."""
-        values: dict[str, Any] = {"public_url": public_url()}
-        if os.environ.get("EWSI_API_RATE_ANON"):
-            values["anonymous_per_minute"] = int(os.environ["EWSI_API_RATE_ANON"])
+    def from_settings(cls, runtime: RuntimeSettings, **overrides: Any) -> PortalConfig:
+        """Defaults, then the runtime settings (public URL without a trailing slash, anonymous
+        rate), then `overrides`."""
+        values: dict[str, Any] = {
+            "public_url": runtime.public_url.rstrip("/"),
+            "anonymous_per_minute": runtime.api_rate_anon,
+        }
         values.update(overrides)
         return cls(**values)
-
-
-def public_url() -> str:
-    """``EWSI_PUBLIC_URL`` without a trailing slash (default http://127.0.0.1:8000)."""
-    return (os.environ.get("EWSI_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 
 # --- output hygiene -------------------------------------------------------------------------------
@@ -561,12 +558,14 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
 def install(app: FastAPI, **overrides: Any) -> None:
     """Add the read API, its OpenAPI document and the feeds (crawler.web.feeds) to `app`.
 
-    `overrides` replace `PortalConfig` fields (tests: ``anonymous_per_minute=10_000``). The app must
+    `overrides` replace `PortalConfig` fields (tests: ``anonymous_per_minute=10_000``); the rest
+    come from ``app.state.runtime`` (crawler.config.Settings; the defaults when absent). The app must
     provide ``app.state.session_factory`` (crawler.web.deps.get_session) by the first request.
     """
     from crawler.web import feeds
 
-    app.state.portal = PortalState(config=PortalConfig.from_env(**overrides))
+    runtime = getattr(app.state, "runtime", None) or RuntimeSettings()
+    app.state.portal = PortalState(config=PortalConfig.from_settings(runtime, **overrides))
     app.include_router(router)
     app.include_router(feeds.router)
 
