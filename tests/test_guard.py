@@ -91,7 +91,8 @@ def test_allowlist_is_exact_host_or_host_port() -> None:
         guard.check_addresses("v6.test", 9001, ["::1"], allow)
     # a name resolving to an allowlisted address is allowed; mixed answers keep the allowed ones
     assert guard.check_addresses("pub.test", 80, ["127.0.0.1", "127.0.0.2"], allow) == ["127.0.0.2"]
-    assert guard.Allowlist.parse(Settings.from_env({"EWSI_ALLOW_PRIVATE": ""}).allow_private).entries == frozenset()
+    unset = Settings.from_env({"EWSI_ALLOW_PRIVATE": ""}).allow_private
+    assert guard.Allowlist.parse(unset).entries == frozenset()
 
 
 # -- crawls -------------------------------------------------------------------------------------------
