@@ -199,17 +199,17 @@ def baseline(docs: list[Any], copies: int) -> dict[str, Any]:
 
 def stage_costs(docs: list[Any], tmp: Path) -> dict[str, float]:
     """Median milliseconds per item of each pipeline stage, driving the stage classes in-process."""
-    os.environ["EWSI_DATABASE_URL"] = f"sqlite:///{tmp / 'stages.sqlite'}"
+    url = f"sqlite:///{tmp / 'stages.sqlite'}"
     from crawler import store
     from crawler.settings import PIPELINES
     from crawler.sources import Source
     from crawler.types import HarvestedItem
 
-    store.upgrade()
+    store.upgrade(url)
     source = Source(
         id="bench-stages", name="bench", publisher="bench", kind="feed", urls=["https://bench.ewsi.test/"]
     )
-    with store.session_scope() as session:
+    with store.session_scope(url) as session:
         store.sync_sources(session, [source])
 
     class FakeSpider:
@@ -223,7 +223,8 @@ def stage_costs(docs: list[Any], tmp: Path) -> dict[str, float]:
     stages = []
     for path in sorted(PIPELINES, key=PIPELINES.get):
         module, cls = path.rsplit(".", 1)
-        stage = getattr(__import__(module, fromlist=[cls]), cls)()
+        factory = getattr(__import__(module, fromlist=[cls]), cls)
+        stage = factory(database_url=url) if cls == "StorePipeline" else factory()
         if hasattr(stage, "open_spider"):
             stage.open_spider(spider)
         stages.append((cls.removesuffix("Pipeline").lower(), stage))

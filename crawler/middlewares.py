@@ -44,7 +44,7 @@ from warcio.warcwriter import WARCWriter
 from zope.interface import implementer
 
 from crawler import guard
-from crawler.errors import http_status_key
+from crawler.errors import EwsiError, http_status_key
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +330,7 @@ class GuardMiddleware:
             raise ValueError("TWISTED_DNS_RESOLVER must be crawler.middlewares.GuardedResolver (SSRF guard)")
         return cls(crawler, resolver)
 
-    def _refuse(self, exc: guard.EwsiError, request: Request) -> FetchRefused:
+    def _refuse(self, exc: EwsiError, request: Request) -> FetchRefused:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"ewsi/guard/{exc.key}")
         logger.warning("refused %s: %s", request.url[:200], exc)

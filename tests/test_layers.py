@@ -13,6 +13,19 @@ ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "crawler.types": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.errors": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
+    "crawler.config": (
+        "crawler.store",
+        "crawler.web",
+        "crawler.sources",
+        "crawler.commands",
+        "crawler.cli",
+        "scrapy",
+        "sqlalchemy",
+        "spiders",
+        "pipelines",
+        "classifier",
+        "twisted",
+    ),
     "crawler.text": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier"),
     "crawler.sources": ("scrapy", "sqlalchemy", "spiders", "pipelines", "crawler.web", "crawler.store"),
     "classifier": (
@@ -86,3 +99,13 @@ def test_sqlalchemy_only_in_store() -> None:
         assert not any(
             i.split(".")[0] == "sqlalchemy" or i.split(".")[0] == "alembic" for i in imports_of(path)
         ), name
+
+
+def test_only_the_command_line_imports_the_commands() -> None:
+    """crawler.commands and crawler.cli sit on top: no library module imports them."""
+    for path in FILES:
+        name = module_name(path)
+        if name in ("crawler.cli", "scheduler") or name.startswith("crawler.commands"):
+            continue
+        bad = {i for i in imports_of(path) if i == "crawler.cli" or i.startswith("crawler.commands")}
+        assert not bad, f"{name} must not import {sorted(bad)}"

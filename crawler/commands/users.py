@@ -82,8 +82,9 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             print(f"user {args.name} ({args.role}) created")
         elif args.command == "list":
             with session_scope(url) as session:
-                for user in store.list_users(session):
-                    print(f"{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+                for account in store.list_users(session):
+                    state = "disabled" if account.disabled else "active"
+                    print(f"{account.name}\t{account.role}\t{state}")
         else:
             with session_scope(url) as session:
                 user = store.get_user_by_name(session, args.name)
