@@ -2,7 +2,8 @@
 
 ``ewsi NAME ARGS...`` reads the runtime settings once (`crawler.config.load`) and calls
 ``crawler.commands.<module>.main(ARGS, settings)``. Errors become exit codes here and nowhere else:
-ConfigError 2 (``invalid config:`` and one indented line per problem), DatabaseUnavailable 2
+ConfigError 2 (``invalid config:`` and one indented line per problem; also for a runtime setting
+that is not of its type), DatabaseUnavailable 2
 (``database unavailable: <reason>``, one line), UsageError 2 (``error: <reason>``),
 KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0. Commands return
 0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped.
@@ -53,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
     try:
-        return int(module.main(argv[1:], config.load()) or 0)
+        try:
+            settings = config.load()
+        except ValueError as exc:  # a setting not of its type
+            raise ConfigError(str(exc).splitlines()) from None
+        return int(module.main(argv[1:], settings) or 0)
     except ConfigError as exc:
         print("invalid config:", file=sys.stderr)
         for problem in exc.problems:

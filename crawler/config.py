@@ -5,9 +5,10 @@ Each `Setting` names its environment variable, its type, its default and what it
 the scheduler, the web app factory) and the value is passed down; library modules take parameters.
 Rules: an unset or empty variable means the default; ``bool`` reads 1/true/yes/on (any case) as
 true; ``list`` is comma separated, blanks dropped; a value that is not a number where one is
-expected raises ConfigError naming the variable (``lenient`` settings fall back to the default).
+expected raises ValueError with one line per such variable, naming it (``lenient`` settings fall
+back to the default); entry points report it as a ConfigError (exit 2).
 `markdown_table()` renders the README's settings list (tests keep the two in sync).
-This module imports only the standard library and crawler.errors (a leaf).
+This module imports only the standard library (a leaf: its rules are tested from plain data).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from crawler.errors import ConfigError
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -215,7 +214,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """The settings of `environ` (pass ``os.environ`` at an entry point).
 
-        Raises ConfigError with one line per variable that is not of its type."""
+        Raises ValueError with one line per variable that is not of its type."""
         values: dict[str, Any] = {}
         problems: list[str] = []
         for setting in TABLE:
@@ -228,7 +227,7 @@ class Settings:
                 if not setting.lenient:
                     problems.append(f"{setting.env}={raw!r}: expected {_KIND[setting.type]}")
         if problems:
-            raise ConfigError(problems)
+            raise ValueError("\n".join(problems))
         return cls(**values)
 
 
@@ -250,5 +249,5 @@ def markdown_table() -> str:
 
 
 def load() -> Settings:
-    """The settings of this process's environment (entry points only; raises ConfigError)."""
+    """The settings of this process's environment (entry points only; raises ValueError)."""
     return Settings.from_env(os.environ)

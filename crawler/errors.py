@@ -22,8 +22,8 @@ class EwsiError(Exception):
 
 
 class ConfigError(EwsiError):
-    """Raised by crawler.sources when the operator YAML is invalid, and by crawler.config for an
-    environment variable that is not of its type.
+    """Raised by crawler.sources when the operator YAML is invalid, and by crawler.cli for a
+    runtime setting (crawler.config) that is not of its type.
 
     ``problems`` lists one human-readable line per error, each naming file, line and field path
     (or the variable).

@@ -169,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_startup_reports()
     try:
         runtime = config.load()
+    except ValueError as exc:  # a runtime setting not of its type
+        print(exc, file=sys.stderr)
+        return 2
+    try:
         sources_file = load_sources(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

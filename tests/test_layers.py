@@ -14,11 +14,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "crawler.types": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.errors": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.config": (
-        "crawler.store",
-        "crawler.web",
-        "crawler.sources",
-        "crawler.commands",
-        "crawler.cli",
+        "crawler.",
         "scrapy",
         "sqlalchemy",
         "spiders",
