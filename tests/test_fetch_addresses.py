@@ -8,6 +8,7 @@ import ipaddress
 
 import pytest
 
+from crawler.config import Settings
 from crawler.errors import error_key_for
 from crawler.fetch import addresses
 
@@ -82,4 +83,5 @@ def test_allowlist_is_exact_host_or_host_port() -> None:
         addresses.check_addresses("v6.test", 9001, ["::1"], allow)
     # a name resolving to an allowlisted address is allowed; mixed answers keep the allowed ones
     assert addresses.check_addresses("pub.test", 80, ["127.0.0.1", "127.0.0.2"], allow) == ["127.0.0.2"]
-    assert addresses.Allowlist.from_env({"EWSI_ALLOW_PRIVATE": ""}).entries == frozenset()
+    unset = Settings.from_env({"EWSI_ALLOW_PRIVATE": ""}).allow_private
+    assert addresses.Allowlist.parse(unset).entries == frozenset()

@@ -14,6 +14,15 @@ ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "crawler.types": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.errors": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
+    "crawler.config": (
+        "crawler.",
+        "scrapy",
+        "sqlalchemy",
+        "spiders",
+        "pipelines",
+        "classifier",
+        "twisted",
+    ),
     "crawler.text": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier"),
     "crawler.urls": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
     "crawler.fetch.addresses": ("scrapy", "sqlalchemy", "twisted", "crawler.store", "crawler.web", "spiders"),
@@ -396,3 +405,11 @@ def test_environment_is_read_only_by_config_and_entry_points() -> None:
         and (lines := environment_reads(path.read_text(encoding="utf-8")))
     }
     assert not found, f"environment read outside crawler/config.py and the entry points: {found}"
+def test_only_the_command_line_imports_the_commands() -> None:
+    """crawler.commands and crawler.cli sit on top: no library module imports them."""
+    for path in FILES:
+        name = module_name(path)
+        if name in ("crawler.cli", "scheduler") or name.startswith("crawler.commands"):
+            continue
+        bad = {i for i in imports_of(path) if i == "crawler.cli" or i.startswith("crawler.commands")}
+        assert not bad, f"{name} must not import {sorted(bad)}"

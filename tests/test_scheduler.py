@@ -24,8 +24,9 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 
+from crawler.cli import main as ewsi
+from crawler.commands.schedule import list_sources
 from crawler.scheduling.child import CHILD_CMD_ENV, child_command
-from crawler.scheduling.cli import list_sources, main
 from crawler.scheduling.service import (
     OWNER_FILE,
     SNAPSHOT_PREFIX,
@@ -77,7 +78,7 @@ if mode == "hang":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # only SIGKILL ends it
     time.sleep(600)
 time.sleep(float(os.environ.get("STUB_SLEEP", "0")))
-with session_scope() as session:
+with store_session.session_scope(os.environ["EWSI_DATABASE_URL"]) as session:
     now = datetime.now(UTC)
     runs.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
 '''
@@ -115,6 +116,7 @@ def stub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_service(db_url: str, config: Path, *, clock: Any = None, **options: Any) -> SchedulerService:
+    options.setdefault("child_cmd", os.environ.get(CHILD_CMD_ENV))  # the stub, when the fixture set it
     opts = SchedulerOptions(config=config, database_url=db_url, **options)
     service = SchedulerService(opts, clock=clock) if clock else SchedulerService(opts)
     service.load()
@@ -487,7 +489,7 @@ def test_list_json_has_next_run_last_run_and_backoff(
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     monkeypatch.delenv(TEST_INTERVAL_ENV, raising=False)
-    assert main(["--list", "--json", "--config", str(path)]) == 0
+    assert ewsi(["schedule", "--list", "--json", "--config", str(path)]) == 0
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [p["source_id"] for p in printed] == ["src-a", "src-off"]
     assert printed[0]["next_run"].endswith(":00:00Z")
@@ -496,7 +498,7 @@ def test_list_json_has_next_run_last_run_and_backoff(
 def test_list_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(textwrap.dedent("sources:\n  - id: BAD\n"), encoding="utf-8")
-    assert main(["--list", "--config", str(path)]) == 2
+    assert ewsi(["schedule", "--list", "--config", str(path)]) == 2
     assert f"{path}:" in capsys.readouterr().err
 
 
@@ -525,7 +527,7 @@ def test_schedule_refuses_to_start_without_its_database(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     path = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
     started = time.monotonic()
-    assert main(["--config", str(path)]) == 2
+    assert ewsi(["schedule", "--config", str(path)]) == 2
     assert time.monotonic() - started < 10  # RELIABILITY.md T34: fail fast, < 10 s
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("database unavailable: "), err
@@ -534,7 +536,7 @@ def test_schedule_refuses_to_start_without_its_database(
     assert not list(tmp_path.glob("ewsi-schedule-*"))  # nothing left behind
     # an unmigrated database is refused the same way
     monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    assert main(["--config", str(path)]) == 2
+    assert ewsi(["schedule", "--config", str(path)]) == 2
     assert "database is not migrated" in capsys.readouterr().err
 
 
@@ -659,7 +661,7 @@ def test_kill_9_then_start_cleans_the_snapshot_dir(tmp_path: Path) -> None:
     cli = [
         sys.executable,
         "-c",
-        "import sys; from crawler.scheduling import main; sys.exit(main(sys.argv[1:]))",
+        "import sys; from crawler.cli import main; sys.exit(main(['schedule', *sys.argv[1:]]))",
     ]
     argv = [*cli, "--config", str(config), "--leader-poll", "0.5"]
     first = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

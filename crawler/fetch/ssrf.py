@@ -2,10 +2,10 @@
 
 Settings read: ``TWISTED_DNS_RESOLVER`` (must name `GuardedResolver` or a subclass; anything else
 is a configuration error), ``EWSI_REPLAY`` (set: the guard is off, replay never touches the
-network) and the allowlist ``EWSI_ALLOW_PRIVATE`` (read from the environment by
-`addresses.Allowlist.from_env`). The rules themselves (schemes, non-public networks, address
-spellings, allowlist entries) are in crawler.fetch.addresses; this module applies them before
-every connection. Refusals are `FetchRefused` with key ``fetch.blocked_address`` or
+network) and the allowlist ``EWSI_ALLOW_PRIVATE`` (a Scrapy setting handed down from
+crawler.config, parsed by `addresses.Allowlist.parse`). The rules themselves (schemes,
+non-public networks, address spellings, allowlist entries) are in crawler.fetch.addresses; this
+module applies them before every connection. Refusals are `FetchRefused` with key ``fetch.blocked_address`` or
 ``fetch.blocked_scheme``, counted in stats ``ewsi/guard/<key>``.
 """
 
@@ -59,12 +59,13 @@ class GuardedResolver:
     _pins: dict[str, list[str]] = {}
     _blocked: dict[str, str] = {}
 
-    def __init__(self, reactor: Any = None):
+    def __init__(self, reactor: Any = None, allow: addresses.Allowlist | None = None):
         self.reactor = reactor
+        self.allow = allow or addresses.Allowlist()
 
     @classmethod
     def from_crawler(cls, crawler: Any, reactor: Any) -> GuardedResolver:
-        return cls(reactor)
+        return cls(reactor, addresses.Allowlist.parse(crawler.settings.get("EWSI_ALLOW_PRIVATE")))
 
     def install_on_reactor(self) -> None:
         self.reactor.installNameResolver(self)
@@ -123,7 +124,7 @@ class GuardedResolver:
             GuardedResolver._blocked[hostName.lower()] = failure.getErrorMessage()
             resolutionReceiver.resolutionComplete()  # no address: the endpoint fails to connect
 
-        deferred = self.resolve_checked(hostName, portNumber, addresses.Allowlist.from_env())
+        deferred = self.resolve_checked(hostName, portNumber, self.allow)
         deferred.addCallbacks(answer, refuse)
         return resolution
 
@@ -143,7 +144,7 @@ class GuardMiddleware:
     def __init__(self, crawler: Crawler, resolver: type[GuardedResolver]):
         self.crawler = crawler
         self.resolver = resolver
-        self.allow = addresses.Allowlist.from_env()
+        self.allow = addresses.Allowlist.parse(crawler.settings.get("EWSI_ALLOW_PRIVATE"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GuardMiddleware:

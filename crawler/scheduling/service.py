@@ -27,7 +27,7 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
   line, and the poll backs off from `leader_poll_s`, doubling, to at most `DB_POLL_MAX_S` (30 s)
   or `DB_POLL_MAX_POLLS` polls when that is shorter (so a standby takes over within one such wait,
   under a minute, once the database answers). A database that cannot be reached when
-  ``ewsi schedule`` starts is refused there (exit 2, crawler.scheduling.cli);
+  ``ewsi schedule`` starts is refused there (exit 2, crawler.commands.schedule);
 - a failing source's ``backoff_until`` is respected: its slot is recorded ``schedule.backoff``
   (re-runs of crashed runs ignore it: they repair a run, they are not a new attempt);
 - a child killed by a signal it was not sent by us (``kill -9``, OOM) is marked ``crawl.crashed``
@@ -223,6 +223,8 @@ class SchedulerOptions:
     config_poll_s: float = 3.0
     interval_s: float | None = None
     """Test-only epoch-aligned interval replacing every cron (``EWSI_SCHEDULE_INTERVAL_SECONDS``)."""
+    child_cmd: str | None = None
+    """Test-only command of the crawl child (``EWSI_SCHEDULER_CHILD_CMD``; crawler.scheduling.child)."""
 
 
 def _now() -> datetime:
@@ -552,7 +554,13 @@ class SchedulerService:
             self.outcomes.append((source_id, slot, "db_error"))
             return "db_error"
         env = {**os.environ, "EWSI_DATABASE_URL": self.url}
-        argv = child_command(source_id, run_id, config=self._snapshot, replay=self.options.replay)
+        argv = child_command(
+            source_id,
+            run_id,
+            config=self._snapshot,
+            replay=self.options.replay,
+            command=self.options.child_cmd,
+        )
         try:
             child = Child(argv, env=env, time_limit_s=self.options.time_limit_s)
         except OSError as exc:

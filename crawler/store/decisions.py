@@ -25,10 +25,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crawler.errors import NotFound, ReviewConflict
 from crawler.store import queue
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone
-from crawler.store.schema import Item, ItemTheme, NotFound, ReviewDecision, SourceRow, utc_or_now
+from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
 from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs
 from crawler.types import CONTENT_TYPES, THEMES
 
@@ -50,10 +51,6 @@ EDITABLE: tuple[str, ...] = (
     "editor_country",
     "editor_content_type",
 )
-
-
-class ReviewConflict(Exception):
-    """The item changed since the form was loaded (revision mismatch), or another editor holds it."""
 
 
 # --- one item ------------------------------------------------------------------------------------

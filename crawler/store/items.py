@@ -73,7 +73,13 @@ OUTCOMES: tuple[str, ...] = ("new", "updated", "unchanged", "duplicate", "tombst
 FAULT_KILL_ENV = "EWSI_FAULT_KILL_AFTER_ITEM_ROW"
 
 
-_FAULT_KILL_AFTER = int(os.environ.get(FAULT_KILL_ENV, "0") or 0)  # fault-injection hook (module docstring)
+_FAULT_KILL_AFTER = 0  # fault-injection hook (module docstring); armed by `set_fault_kill_after`
+
+
+def set_fault_kill_after(rows: int) -> None:
+    """Arm the fault hook for this process (the setting ``EWSI_FAULT_KILL_AFTER_ITEM_ROW``; 0: off)."""
+    global _FAULT_KILL_AFTER
+    _FAULT_KILL_AFTER = rows
 
 
 _fault_rows = 0

@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.errors import DatabaseUnavailable
+from crawler.errors import DatabaseUnavailable, GrantRefused
 from crawler.store.session import describe_url, driver_reason, make_engine, shared_engine
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,6 @@ def upgrade(url: str | None = None, revision: str = "head", *, engine: Engine | 
 def downgrade(url: str | None = None, revision: str = "base", *, engine: Engine | None = None) -> None:
     """Migrate the database at `url` down to `revision` (``base`` drops every table)."""
     _run(url, engine, "downgrade", revision)
-
-
-class GrantRefused(ValueError):
-    """`grant_app_role` cannot or must not grant: not PostgreSQL, unknown role, superuser or owner."""
 
 
 def grant_app_role(role: str, url: str | None = None, *, engine: Engine | None = None) -> list[str]:

@@ -31,9 +31,10 @@ from sqlalchemy import and_, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from crawler.errors import ClaimRefused, NotFound
 from crawler.store import dialect
 from crawler.store.audit import audit
-from crawler.store.schema import Item, ItemTheme, NotFound, utc_or_now
+from crawler.store.schema import Item, ItemTheme, utc_or_now
 from crawler.text import iso_z
 from crawler.types import CONTENT_TYPES, THEMES
 
@@ -52,16 +53,6 @@ FRESHNESS_DAYS_PER_POINT = 60
 
 
 MAX_PAGE = 200
-
-
-class ClaimRefused(Exception):
-    """Another editor holds the item's claim. `claimed_by` and `until` (aware UTC) say who and how long."""
-
-    def __init__(self, claimed_by: str | None, until: datetime | None) -> None:
-        self.claimed_by = claimed_by
-        self.until = until
-        when = until.strftime("%H:%M UTC") if until else "now"
-        super().__init__(f"{claimed_by or 'another editor'} is reviewing this item (claim until {when})")
 
 
 # --- filters and order ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler import health
+from crawler.errors import SlotTaken
 from crawler.store import dialect, sources
 from crawler.store.schema import (
     CrawlRun,
@@ -35,10 +36,6 @@ from crawler.store.schema import (
 )
 from crawler.text import iso_z
 from crawler.types import CrawlReport
-
-
-class SlotTaken(Exception):
-    """Raised by `start_run` when (source_id, slot_start) already has a run (another scheduler won)."""
 
 
 def start_run(

@@ -107,12 +107,6 @@ def clip(value: str | None, max_chars: int | None = None) -> str | None:
     return value
 
 
-class NotFound(LookupError):
-    """The row a store function was asked about (item, user, saved view, source) does not exist.
-
-    Raised by crawler.store.queue, decisions, users and sources; the web desk answers 404."""
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both back ends.
 

@@ -20,7 +20,6 @@ starts while the database is down fails at once (T34).
 from __future__ import annotations
 
 import logging
-import os
 import random
 import re
 import time
@@ -51,11 +50,11 @@ RETRY_COUNTS: Counter[str] = Counter()
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL to use: `url`, else ``EWSI_DATABASE_URL``, else ``sqlite:///var/ewsi.sqlite``.
+    """The database URL to use: `url` (the setting ``EWSI_DATABASE_URL``), else ``sqlite:///var/ewsi.sqlite``.
 
     For the default, the ``var/`` directory is created under the current directory.
     """
-    chosen = url or os.environ.get("EWSI_DATABASE_URL") or DEFAULT_URL
+    chosen = url or DEFAULT_URL
     if chosen == DEFAULT_URL:
         Path("var").mkdir(exist_ok=True)
     return chosen
@@ -195,15 +194,18 @@ DISCONNECT_MAX_DELAY = 1.0
 used within about a second (RELIABILITY.md §5 "DB recovery": < 5 s)."""
 
 
+_retry_seconds = DEFAULT_DB_RETRY_SECONDS
+
+
+def configure_retry(seconds: float) -> None:
+    """Set this process's disconnect retry budget (the setting ``EWSI_DB_RETRY_SECONDS``; >= 0)."""
+    global _retry_seconds
+    _retry_seconds = max(0.0, seconds)
+
+
 def db_retry_seconds() -> float:
-    """The disconnect retry budget: ``EWSI_DB_RETRY_SECONDS`` (seconds, >= 0), else 30 s."""
-    raw = os.environ.get(DB_RETRY_SECONDS_ENV, "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_DB_RETRY_SECONDS
-    except ValueError:
-        log.warning("%s=%r is not a number: using %g s", DB_RETRY_SECONDS_ENV, raw, DEFAULT_DB_RETRY_SECONDS)
-        return DEFAULT_DB_RETRY_SECONDS
-    return max(0.0, value)
+    """The disconnect retry budget of this process in seconds (`configure_retry`, else 30 s)."""
+    return _retry_seconds
 
 
 def _jittered(delay: float) -> float:

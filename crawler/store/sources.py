@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from crawler.errors import NotFound
 from crawler.health import QUARANTINE_AFTER
 from crawler.store import dialect
 from crawler.store.audit import audit
-from crawler.store.schema import CrawlRun, Item, NotFound, QuarantinedUrl, SourceRow, clip, utcnow
+from crawler.store.schema import CrawlRun, Item, QuarantinedUrl, SourceRow, clip, utcnow
 from crawler.text import iso_z
 
 if TYPE_CHECKING:  # only the type: crawler.store does not depend on pydantic at run time

@@ -11,7 +11,7 @@ and the application secrets the web app signs with.
 - saved views are a user's named queue filters (`crawler.store.queue.QueueFilters.to_query`).
 
 Functions never commit; changes that matter are audited (crawler.store.audit) in the same
-transaction. Unknown users raise `crawler.store.schema.NotFound`.
+transaction. Unknown users raise `crawler.errors.NotFound`.
 """
 
 from __future__ import annotations
@@ -27,17 +27,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from crawler.errors import NotFound
 from crawler.store.audit import audit
-from crawler.store.schema import (
-    AppSecret,
-    LoginAttempt,
-    NotFound,
-    SavedView,
-    User,
-    WebSession,
-    utc_or_now,
-    utcnow,
-)
+from crawler.store.schema import AppSecret, LoginAttempt, SavedView, User, WebSession, utc_or_now, utcnow
 
 ROLES: tuple[str, ...] = ("editor", "admin")
 

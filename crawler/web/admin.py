@@ -11,7 +11,8 @@ from __future__ import annotations
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from crawler.store import audit, decisions, schema
+from crawler.errors import NotFound
+from crawler.store import audit, decisions
 from crawler.store import sources as store_sources
 from crawler.store import users as store_users
 from crawler.web.auth import address_of
@@ -44,7 +45,7 @@ async def source_change(source_id: str, request: Request, session: DbSession, us
     enabled = str(form.get("enabled", "")) == "true"
     try:
         store_sources.set_source_enabled(session, user.name, source_id, enabled, address=address_of(request))
-    except schema.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such source") from None
     session.commit()
     return RedirectResponse("/sources", status_code=303)
@@ -68,7 +69,7 @@ async def change_role(user_id: PathId, request: Request, session: DbSession, use
         store_users.set_role(
             session, user.name, user_id, str(form.get("role", "")), address=address_of(request)
         )
-    except schema.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such user") from None
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None

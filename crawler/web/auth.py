@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, Response
 
+from crawler.errors import LoginRequired
 from crawler.store import audit, users
 from crawler.store.session import Session
 from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, has_controls
@@ -71,14 +72,6 @@ class CurrentUser:
     def is_admin(self) -> bool:
         """True for the admin role."""
         return self.role == "admin"
-
-
-class LoginRequired(Exception):
-    """No live session. `expired` = a cookie was sent but its session is unknown, revoked or idle."""
-
-    def __init__(self, expired: bool) -> None:
-        super().__init__("login required")
-        self.expired = expired
 
 
 def set_session_cookie(response: Response, token: str) -> None:

@@ -42,7 +42,6 @@ from `crawler.store.session.Session`.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
+from crawler.config import Settings as RuntimeSettings
 from crawler.store.queue import COUNT_CAP
 from crawler.store.session import Session
 
@@ -149,14 +149,12 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, database_url: str, *, testing: bool = False) -> Settings:
-        """Settings with `database_url` and the environment's ``EWSI_TRUSTED_ORIGINS`` and
-        ``EWSI_SECRET_KEY``. Raises ValueError when EWSI_SECRET_KEY is set but shorter than
-        `SECRET_KEY_MIN` characters."""
-        origins = tuple(
-            o.strip().rstrip("/") for o in os.environ.get("EWSI_TRUSTED_ORIGINS", "").split(",") if o.strip()
-        )
-        secret = os.environ.get("EWSI_SECRET_KEY") or None
+    def from_runtime(cls, database_url: str, runtime: RuntimeSettings, *, testing: bool = False) -> Settings:
+        """Settings with `database_url` and the runtime settings' trusted origins and secret key
+        (``EWSI_TRUSTED_ORIGINS``, ``EWSI_SECRET_KEY``). Raises ValueError when the secret key is
+        set but shorter than `SECRET_KEY_MIN` characters."""
+        origins = tuple(o.rstrip("/") for o in runtime.trusted_origins)
+        secret = runtime.secret_key or None
         if secret is not None and len(secret) < SECRET_KEY_MIN:
             raise ValueError(f"EWSI_SECRET_KEY needs at least {SECRET_KEY_MIN} characters")
         return cls(database_url=database_url, testing=testing, trusted_origins=origins, secret_key=secret)

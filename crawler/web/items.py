@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from crawler.store import decisions, queue, schema
+from crawler.errors import NotFound
+from crawler.store import decisions, queue
 from crawler.store.schema import utcnow
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.auth import CurrentUser, address_of
@@ -46,7 +47,7 @@ def _item_page(
 ) -> Response:
     try:
         item = decisions.item_detail(session, item_id)
-    except schema.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such item") from None
     now = utcnow()
     held_by_other = bool(
@@ -88,7 +89,7 @@ def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
         until = queue.claim_item(session, item_id, user.name, address=address_of(request))
-    except schema.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such item") from None
     except queue.ClaimRefused as exc:
         session.rollback()
@@ -126,7 +127,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     if action == "edit":
         try:
             current = decisions.item_detail(session, item_id)
-        except schema.NotFound:
+        except NotFound:
             raise HTTPException(404, "no such item") from None
         edits = {
             "editor_title": form.get("editor_title", ""),
@@ -151,7 +152,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
             edits=edits,
             address=address_of(request),
         )
-    except schema.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such item") from None
     except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()

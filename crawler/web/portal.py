@@ -41,6 +41,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
+from crawler.config import Settings as RuntimeSettings
 from crawler.store import portal
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
@@ -194,7 +195,8 @@ def install(app: FastAPI, **overrides: Any) -> None:
     `overrides` replace `PortalConfig` fields (tests: ``anonymous_per_minute=10_000``). The app must
     provide ``app.state.session_factory`` (crawler.web.deps.get_session) by the first request.
     """
-    app.state.portal = PortalState(config=PortalConfig.from_env(**overrides))
+    runtime = getattr(app.state, "runtime", None) or RuntimeSettings()
+    app.state.portal = PortalState(config=PortalConfig.from_settings(runtime, **overrides))
     app.include_router(router)
     app.include_router(feeds.router)
 

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -32,6 +31,7 @@ from fastapi import HTTPException, Request, Response
 from pydantic import BeforeValidator
 
 from classifier import themes as theme_config
+from crawler.config import Settings as RuntimeSettings
 from crawler.store import portal, tokens
 from crawler.store.session import Session
 from crawler.urls import web_url
@@ -60,18 +60,15 @@ class PortalConfig:
     public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> PortalConfig:
-        """Defaults, then the environment, then `overrides`."""
-        values: dict[str, Any] = {"public_url": public_url()}
-        if os.environ.get("EWSI_API_RATE_ANON"):
-            values["anonymous_per_minute"] = int(os.environ["EWSI_API_RATE_ANON"])
+    def from_settings(cls, runtime: RuntimeSettings, **overrides: Any) -> PortalConfig:
+        """Defaults, then the runtime settings (public URL without a trailing slash, anonymous
+        rate), then `overrides`."""
+        values: dict[str, Any] = {
+            "public_url": runtime.public_url.rstrip("/"),
+            "anonymous_per_minute": runtime.api_rate_anon,
+        }
         values.update(overrides)
         return cls(**values)
-
-
-def public_url() -> str:
-    """``EWSI_PUBLIC_URL`` without a trailing slash (default http://127.0.0.1:8000)."""
-    return (os.environ.get("EWSI_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 
 # --- output hygiene -------------------------------------------------------------------------------
