@@ -40,7 +40,7 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
 def main(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
     ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
-    a NAME that breaks the naming rule (`crawler.store.review.USER_NAME_RULE`: 1 to 64 ASCII letters,
+    a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
     digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
     or the database unavailable."""
     parser = argparse.ArgumentParser(prog="ewsi users", description="Manage editor and admin accounts.")
