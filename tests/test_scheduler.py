@@ -78,7 +78,7 @@ if mode == "hang":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # only SIGKILL ends it
     time.sleep(600)
 time.sleep(float(os.environ.get("STUB_SLEEP", "0")))
-with store_session.session_scope(os.environ["EWSI_DATABASE_URL"]) as session:
+with session_scope(os.environ["EWSI_DATABASE_URL"]) as session:
     now = datetime.now(UTC)
     runs.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
 '''

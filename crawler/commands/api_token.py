@@ -16,10 +16,11 @@ import sys
 from collections.abc import Sequence
 
 from crawler.config import Settings
-from crawler.store import portal as store
+from crawler.store import tokens
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from crawler.store.users import USER_NAME_RULE
+from crawler.text import iso_z
 from crawler.web.logsafe import escape_controls
 
 HELP = "manage portal API tokens"
@@ -76,7 +77,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
                 )
                 return 2
             try:
-                token, info = store.add_token(session, name, rate_limit_per_minute=args.rate)
+                token, info = tokens.add_token(session, name, rate_limit_per_minute=args.rate)
             except ValueError as exc:
                 print(str(exc), file=sys.stderr)
                 return 1 if "exists" in str(exc) else 2
@@ -88,14 +89,14 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             )
             return 0
         if args.action == "list":
-            for info in store.list_tokens(session):
-                revoked = store.iso(info.revoked_at) or "-"
+            for info in tokens.list_tokens(session):
+                revoked = iso_z(info.revoked_at) or "-"
                 print(
                     f"{escape_controls(info.name)}\t{info.rate_limit_per_minute}/min\t"
-                    f"{store.iso(info.created_at)}\t{revoked}"
+                    f"{iso_z(info.created_at)}\t{revoked}"
                 )
             return 0
-        count = store.revoke_token(session, args.name)
+        count = tokens.revoke_token(session, args.name)
         if not count:
             print(f"no active token named {args.name!r}", file=sys.stderr)
             return 1
