@@ -259,6 +259,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "canonical_url": canonical,
         "url_hash": sha256_hex(canonical),
         "guid": _c(item.guid),
+        "guid_hash": sha256_hex(item.guid) if _c(item.guid) else None,
         "official_id": _c(item.official_id, 255),
         "title": _c(item.title),
         "summary": _c(item.summary),
@@ -331,7 +332,7 @@ def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Ite
     if row is None and item.guid:
         row = session.scalars(
             select(Item)
-            .where(Item.source_id == item.source_id, Item.guid == _c(item.guid))
+            .where(Item.source_id == item.source_id, Item.guid_hash == sha256_hex(item.guid))
             .order_by(Item.id)
             .limit(1)
         ).first()
