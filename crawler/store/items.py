@@ -135,6 +135,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "canonical_url": canonical,
         "url_hash": sha256_hex(canonical),
         "guid": clip(item.guid),
+        "guid_hash": sha256_hex(item.guid) if clip(item.guid) else None,
         "official_id": clip(item.official_id, 255),
         "title": clip(item.title),
         "summary": clip(item.summary),
@@ -207,7 +208,7 @@ def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Ite
     if row is None and item.guid:
         row = session.scalars(
             select(Item)
-            .where(Item.source_id == item.source_id, Item.guid == clip(item.guid))
+            .where(Item.source_id == item.source_id, Item.guid_hash == sha256_hex(item.guid))
             .order_by(Item.id)
             .limit(1)
         ).first()

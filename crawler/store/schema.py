@@ -265,7 +265,9 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("identity_hash", name="uq_items_identity_hash"),
         Index("ix_items_status_relevance", "status", "relevance"),
-        Index("ix_items_source_guid", "source_id", "guid"),
+        # 0008_long_values: the guid itself can be kilobytes long (PostgreSQL's B-tree rows stop at
+        # about 2,700 bytes), so the (source, guid) look-up goes through its hash
+        Index("ix_items_source_guid_hash", "source_id", "guid_hash"),
         Index("ix_items_status_published", "status", "published_at"),
         # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.queue.PRIORITY_SQL_PG)
         Index(
@@ -316,6 +318,7 @@ class Item(Base):
     canonical_url: Mapped[str | None] = mapped_column(CleanText())
     url_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     guid: Mapped[str | None] = mapped_column(CleanText())
+    guid_hash: Mapped[str | None] = mapped_column(String(64))
     official_id: Mapped[str | None] = mapped_column(CleanString(255))
     title: Mapped[str | None] = mapped_column(CleanText())
     summary: Mapped[str | None] = mapped_column(CleanText())
