@@ -225,7 +225,8 @@ def backoff_delay(failures: int) -> timedelta:
         return timedelta(0)
     if failures >= 17:  # 2**17 * 15 min is far past the cap; avoids huge integers
         return BACKOFF_MAX
-    return min(BACKOFF_BASE * (2**failures), BACKOFF_MAX)
+    backoff: timedelta = BACKOFF_BASE * (2**failures)
+    return min(backoff, BACKOFF_MAX)
 
 
 def is_quiet(last_new_item_at: datetime | None, new_item_times: Sequence[datetime], when: datetime) -> bool:

@@ -290,7 +290,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = dict(loader.construct_mapping(node, deep=True))  # type: ignore[arg-type]
     lines = {}
     for key_node, value_node in node.value:
         lines[key_node.value] = (key_node.start_mark.line + 1, value_node.start_mark.line + 1)
@@ -418,7 +418,7 @@ def field_reference() -> str:
             if info.is_required():
                 default = "required"
             elif info.default_factory is not None:
-                default = f"`{info.default_factory()!r}`"
+                default = f"`{info.default_factory()!r}`"  # type: ignore[call-arg]
             else:
                 default = f"`{info.default!r}`"
             lines.append(f"| `{name}` | {annotation} | {default} | {info.description or ''} |")

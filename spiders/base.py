@@ -149,7 +149,7 @@ class SourceSpider(Spider):
         A page robots.txt forbids is not harvested at all (case B13): the item is dropped and
         counted ``ewsi/dropped/robots``.
         """
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]
         item: HarvestedItem = request.cb_kwargs["item"]
         key = error_key_for(failure.value)
         if key == "fetch.robots":
