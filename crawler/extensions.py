@@ -45,7 +45,8 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
 
     Rules, in order: closed by shutdown -> interrupted; a store error -> failed `store.db_error`;
     nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
-    because the source's URLs were unchanged (``ewsi/fetch/not_modified``: 304 or same body) -> ok;
+    because the source's URLs were unchanged (``ewsi/fetch/not_modified``: 304 or same body) or the
+    feed is well-formed with zero entries (``ewsi/feed/empty``) -> ok;
     nothing yielded otherwise -> failed `parse.no_items`; pages followed but none gave text ->
     failed `extract.all_empty`; otherwise ok (errors of single pages are counted, not fatal).
     """
@@ -87,8 +88,8 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
         report.status, report.error_key = "failed", "store.db_error"
     elif yielded == 0 and errors:
         report.status, report.error_key = "failed", errors.most_common(1)[0][0]
-    elif yielded == 0 and stats.get("ewsi/fetch/not_modified"):
-        report.status = "ok"  # the source answered 304 or the same bytes: nothing new, not broken
+    elif yielded == 0 and (stats.get("ewsi/fetch/not_modified") or stats.get("ewsi/feed/empty")):
+        report.status = "ok"  # 304, the same bytes, or a valid feed without entries: nothing new
     elif yielded == 0:
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
