@@ -160,7 +160,8 @@ def _detect(body: bytes) -> str | None:
     the rest of the world). charset_normalizer alone cannot tell ISO-8859-2 from windows-1250 or
     ISO-8859-10 on a Polish page (measured on gazeta.pl with its declaration removed), so each
     candidate is scored by `_plausibility` plus `_coherence` and the highest wins; ties go to the
-    earlier candidate. Where two encodings give letters alike (Czech windows-1250 or Lithuanian
+    candidate whose letters are the more widely used (`_commonness`: Slovene ``š`` rather than ``ą``),
+    then to the earlier candidate. Where two encodings give letters alike (Czech windows-1250 or Lithuanian
     windows-1257 read as windows-1252: ``ř`` becomes ``ø``, ``ų`` becomes ``ø``), coherence decides.
     """
     sample = _MARKUP.sub(b" ", _SCRIPTS.sub(b" ", body[:_DETECT_SAMPLE]))
@@ -175,8 +176,8 @@ def _detect(body: bytes) -> str | None:
             text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
-        scored.append((_plausibility(text) + _coherence(text), -position, encoding))
-    return max(scored)[2] if scored else None
+        scored.append((_plausibility(text) + _coherence(text), _commonness(text), -position, encoding))
+    return max(scored)[3] if scored else None
 
 
 def _plausibility(text: str) -> int:
@@ -238,6 +239,17 @@ def _coherence(text: str) -> int:
     total = sum(counts.values())
     best = max(sum(n for c, n in counts.items() if c in letters) for letters in ALPHABETS.values())
     return -2 * (total - best)
+
+
+_LETTER_USE: dict[str, int] = {}
+for _letters in ALPHABETS.values():
+    for _letter in _letters:
+        _LETTER_USE[_letter] = _LETTER_USE.get(_letter, 0) + 1
+
+
+def _commonness(text: str) -> int:
+    """Sum over the non-ASCII letters of the number of EU alphabets that have them (a tie-break)."""
+    return sum(_LETTER_USE.get(char.lower(), 0) for char in text if not char.isascii())
 
 
 def _word_around(text: str, index: int) -> str:
