@@ -211,7 +211,8 @@ FORMAT_CASES = {
     "atom-xhtml": (
         (
             ATOM_HEAD + '<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
-            "Welcome desk for <em>refugees</em> opens</div></title><id>urn:1</id><published>2025-03-04T08:00:00Z</published>"
+            "Welcome desk for <em>refugees</em> opens</div></title>"
+            "<id>urn:1</id><published>2025-03-04T08:00:00Z</published>"
             '<updated>2025-03-04T08:00:00Z</updated><link href="https://city.example.eu/n/1"/>'
             '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
             "<p>The desk helps with <b>housing</b>.</p></div></content></entry>"
