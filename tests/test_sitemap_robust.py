@@ -30,6 +30,27 @@ def _index(*locs: str) -> bytes:
     return f'<?xml version="1.0"?><sitemapindex {NS}>{maps}</sitemapindex>'.encode()
 
 
+# --- through the spider ---------------------------------------------------------------------------
+def _crawl(start: str, site: dict[str, bytes]) -> tuple[Any, list[str], list[str]]:
+    """Run the sitemap spider over `site` (URL -> body); returns spider, item URLs, fetched URLs."""
+    spider = make_spider(id="sm", kind="sitemap", urls=[start], languages=["en"])
+    queue = [Request(start, meta={})]
+    items: list[str] = []
+    fetched: list[str] = []
+    while queue:
+        request = queue.pop(0)
+        fetched.append(request.url)
+        body = site.get(request.url.split("#")[0], b"")
+        cls = XmlResponse if body.lstrip().startswith(b"<") else TextResponse
+        response = cls(request.url, body=body, request=request, headers={"Content-Type": "application/xml"})
+        for out in spider.parse(response) or []:
+            if isinstance(out, HarvestedItem):
+                items.append(out.url)
+            elif isinstance(out, Request):
+                queue.append(out)
+    return spider, items, fetched
+
+
 EXACT = {
     "bare-ampersand": (_urlset(f"{BASE}/news?id=7&lang=en"), [f"{BASE}/news?id=7&lang=en"]),
     "bare-and-escaped": (
@@ -52,6 +73,9 @@ EXACT = {
 @pytest.mark.parametrize(("body", "locs"), EXACT.values(), ids=EXACT.keys())
 def test_every_url_is_recovered_exactly(body: bytes, locs: list[str]) -> None:
     assert [e["loc"] for e in parse_sitemap(body).entries] == locs
+    spider, items, _ = _crawl(f"{BASE}/s.xml", {f"{BASE}/s.xml": body})
+    assert items == locs
+    assert not stats(spider).get("ewsi/errors/parse.sitemap_malformed")
 
 
 MALFORMED = {
@@ -76,27 +100,9 @@ MALFORMED = {
 def test_an_unreadable_sitemap_is_refused_not_guessed(body: bytes) -> None:
     with pytest.raises(SitemapMalformed):
         parse_sitemap(body)
-
-
-# --- through the spider ---------------------------------------------------------------------------
-def _crawl(start: str, site: dict[str, bytes]) -> tuple[Any, list[str], list[str]]:
-    """Run the sitemap spider over `site` (URL -> body); returns spider, item URLs, fetched URLs."""
-    spider = make_spider(id="sm", kind="sitemap", urls=[start], languages=["en"])
-    queue = [Request(start, meta={})]
-    items: list[str] = []
-    fetched: list[str] = []
-    while queue:
-        request = queue.pop(0)
-        fetched.append(request.url)
-        body = site.get(request.url.split("#")[0], b"")
-        cls = XmlResponse if body.lstrip().startswith(b"<") else TextResponse
-        response = cls(request.url, body=body, request=request, headers={"Content-Type": "application/xml"})
-        for out in spider.parse(response) or []:
-            if isinstance(out, HarvestedItem):
-                items.append(out.url)
-            elif isinstance(out, Request):
-                queue.append(out)
-    return spider, items, fetched
+    spider, items, _ = _crawl(f"{BASE}/s.xml", {f"{BASE}/s.xml": body})
+    assert items == []
+    assert stats(spider).get("ewsi/errors/parse.sitemap_malformed") == 1
 
 
 LOOPS = {
