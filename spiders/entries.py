@@ -51,6 +51,8 @@ class EntryLinks:
     """The links of one entry sorted by role."""
 
     url: str | None
+    language: str | None = None
+    """The chosen alternate's ``hreflang``, if it has one."""
     language_versions: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
@@ -79,6 +81,7 @@ def choose_links(
         link for link in links if (link.get("rel") or "alternate") == "alternate" and not is_image(link)
     ]
     url = None
+    language = None
     if alternates:
         wanted = [_lang(lang) for lang in languages] + [_lang(fallback_language)]
         chosen = next(
@@ -86,6 +89,7 @@ def choose_links(
             alternates[0],
         )
         url = chosen["href"]
+        language = chosen.get("hreflang") or None
     if url is None:
         enclosure = next((lnk for lnk in links if lnk.get("rel") == "enclosure" and not is_image(lnk)), None)
         if enclosure is not None:
@@ -98,7 +102,7 @@ def choose_links(
         and guid not in feed_urls
     ):
         url = guid
-    result = EntryLinks(url=url)
+    result = EntryLinks(url=url, language=language)
     for link in alternates:
         if link["href"] != url and link.get("hreflang"):
             result.language_versions.setdefault(str(link["hreflang"]), link["href"])

@@ -135,7 +135,12 @@ class FeedSpider(SourceSpider):
             )
             for a in links.attachments
         ]
-        language = entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language
+        language = (
+            links.language
+            or entry.get("language")
+            or (entry.get("title_detail") or {}).get("language")
+            or feed_language
+        )
         record: dict[str, Any] = {
             "feed": feed_url,
             "id": raw_guid,

@@ -154,6 +154,8 @@ def test_the_entry_link_is_the_alternate_in_the_source_language(
     assert item.url == url
     assert [a.url for a in item.attachments] == attachments
     assert set((item.record or {}).get("language_versions", {})) == versions
+    if url.split("/")[3] in ("de", "fr", "en", "it"):
+        assert (item.declared_language or "").startswith(url.split("/")[3])
     assert not any(item.url.endswith(ext) for ext in (".jpg", ".png", ".webp"))
 
 
