@@ -11,7 +11,8 @@ Links (an entry may carry alternates in several languages, related links, enclos
 - every enclosure, ``related`` and ``via`` link that is not the item's URL is kept as an attachment.
 
 Identity within one feed document (feeds that break RSS's "unique GUID" rule):
-- a GUID given by more than one entry, or equal to the feed's URL or home page, identifies nothing:
+- a GUID given by more than one entry, or equal to the feed's URL or home page (compared without
+  scheme, ``www.`` and trailing slash), identifies nothing:
   the item carries no GUID (the raw value stays in the record) and the run counts
   ``ewsi/feed/guid_repeated``;
 - a link given by more than one entry, or equal to the feed's URL or home page, is no article's
@@ -55,6 +56,14 @@ class EntryLinks:
     """The chosen alternate's ``hreflang``, if it has one."""
     language_versions: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def url_key(url: str) -> str:
+    """A URL compared loosely: no scheme, ``www.``, fragment or trailing slash, host lowercased."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
 
 
 def is_image(link: Mapping[str, Any]) -> bool:
@@ -117,6 +126,7 @@ class FeedIdentity:
     """Repeated GUIDs and links of one feed document (see the module docstring)."""
 
     feed_urls: set[str]
+    """`url_key` forms of the feed's own URLs and home page."""
     guids: Counter[str]
     links: Counter[str]
     dated: Counter[tuple[str, str]]
@@ -129,7 +139,7 @@ class FeedIdentity:
             (u, _published(e)) for e, u in zip(entries, chosen, strict=True) if u and _published(e)
         )
         return cls(
-            feed_urls={u for u in feed_urls if u},
+            feed_urls={url_key(u) for u in feed_urls if u},
             guids=guids,
             links=Counter(u for u in chosen if u),
             dated=dated,
@@ -140,7 +150,7 @@ class FeedIdentity:
         if not guid:
             return None
         guid = str(guid)
-        if self.guids[guid] > 1 or guid in self.feed_urls:
+        if self.guids[guid] > 1 or url_key(guid) in self.feed_urls:
             return None
         return guid
 
@@ -149,7 +159,7 @@ class FeedIdentity:
 
     def entry_key(self, link: str, guid: str | None, published: str | None, title: str | None) -> str | None:
         """None when `link` identifies the entry; else the key that does (module docstring)."""
-        if self.links[link] <= 1 and link not in self.feed_urls:
+        if self.links[link] <= 1 and url_key(link) not in self.feed_urls:
             return None
         if guid:
             return guid
