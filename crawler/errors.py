@@ -63,6 +63,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.blocked_address": "the host resolves to a non-public address",
     "fetch.blocked_scheme": "the URL scheme is not http or https",
     "fetch.robots": "robots.txt forbids the URL",
+    "fetch.robots_unreachable": "robots.txt answered 5xx: nothing on the host is fetched until it answers",
     "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects",
     "fetch.error": "another download error",
     "parse.feed_malformed": "the body is a feed, but broken: no entry could be read",
