@@ -46,6 +46,8 @@ PIPELINES = {
 
 GUARD_MIDDLEWARES = {
     "crawler.middlewares.GuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RfcRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 585,
