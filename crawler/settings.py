@@ -148,7 +148,8 @@ def build_settings(
     }
     if replay:
         settings["EWSI_REPLAY"] = str(replay)
-        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ReplayMiddleware"] = 50
+        # after the robots.txt middleware (100), so a replay applies the recorded robots.txt as live
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ReplayMiddleware"] = 101
         settings.update(
             {
                 "DOWNLOAD_DELAY": 0,

@@ -65,3 +65,59 @@ def test_robots_status_classes_bom_and_redirects(tmp_path: Path) -> None:
         assert (run["status"], run["error_key"]) == (status, key), (name, run)
         assert ("/feed.xml" in labs[name].paths()) is fetched, (name, labs[name].paths())
     assert "503" in (result.run("robots-503")["error"] or "")
+
+
+def test_recorded_robots_txt_is_applied_again_on_replay(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.test_crawl_loopback import ewsi, write_config
+
+    page = (
+        b"<html><head><title>Course</title></head><body><article><p>"
+        + b"Free classes. " * 40
+        + b"</p></article></body></html>"
+    )
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>C</title>'
+        b"<item><title>Open</title><link>{base}/news/1</link><guid>n1</guid></item>"
+        b"<item><title>Closed</title><link>{base}/private/2</link><guid>n2</guid></item></channel></rss>"
+    )
+    with LabServer("127.0.0.2") as rules, LabServer("127.0.0.2") as down:
+        rules.routes.update({
+            "/robots.txt": Route(b"\xef\xbb\xbfUser-agent: *\r\nDisallow: /private\r\n"),
+            "/feed.xml": Route(feed.replace(b"{base}", rules.base.encode()), headers=RSS),
+            "/news/1": Route(page, headers={"Content-Type": "text/html; charset=utf-8"}),
+            "/private/2": Route(page, headers={"Content-Type": "text/html; charset=utf-8"}),
+        })  # fmt: skip
+        down.routes.update({"/robots.txt": Route(status=503), "/feed.xml": Route(FEED, headers=RSS)})
+        config = write_config(
+            tmp_path / "sources.yaml",
+            [{"id": "rules", "name": "Rules", "kind": "feed", "urls": [rules.url("/feed.xml")],
+              "follow": True},
+             {"id": "down", "name": "Down", "kind": "feed", "urls": [down.url("/feed.xml")]}],
+        )  # fmt: skip
+        archive = tmp_path / "harvest.warc.gz"
+        live, offline = tmp_path / "live.sqlite", tmp_path / "offline.sqlite"
+        for db in (live, offline):
+            assert ewsi(db, "db", "upgrade").returncode == 0
+        assert ewsi(live, "crawl", "--config", str(config), "--record", str(archive)).returncode == 0
+        asked = len(rules.hits) + len(down.hits)
+        result = ewsi(offline, "crawl", "--config", str(config), "--replay", str(archive))
+        assert result.returncode == 0, result.stderr
+        assert len(rules.hits) + len(down.hits) == asked, "replay must not touch the network"
+        assert "/private/2" not in rules.paths()
+
+    def outcome(db: Path) -> list[tuple[object, ...]]:
+        with sqlite3.connect(db) as conn:
+            runs = conn.execute(
+                "SELECT source_id, status, error_key FROM crawl_runs ORDER BY source_id"
+            ).fetchall()
+            urls = conn.execute("SELECT url FROM items ORDER BY url").fetchall()
+        return [*runs, *urls]
+
+    assert outcome(offline) == outcome(live)
+    assert outcome(live) == [
+        ("down", "failed", "fetch.robots_unreachable"),
+        ("rules", "ok", None),
+        (f"{rules.base}/news/1",),
+    ]
