@@ -12,9 +12,11 @@ Order of evaluation (first match wins):
    if the body decodes in it without errors; this is what wins when the header names a charset the
    body is not valid in (../shared/cases B12, scrapy/scrapy#4933);
 5. UTF-8, if the body decodes in it without errors;
-6. when the header or the body names UTF-8, or most non-ASCII sequences are valid UTF-8, UTF-8 with
-   U+FFFD for the bad bytes only: a few invalid bytes never switch the whole document to a legacy
-   decoding (no ``Ã©`` for ``é``);
+6. when the body is mostly valid UTF-8 (labelled UTF-8: a valid multi-byte character and at most four
+   bad bytes per valid one; unlabelled: more valid than bad), UTF-8 with U+FFFD for the bad bytes
+   only: a few invalid bytes never switch the whole document to a legacy decoding (no ``Ã©`` for
+   ``é``); a body whose non-ASCII bytes are nearly all invalid UTF-8 is a legacy document, whatever
+   its label says (B12);
 7. detection among the 8-bit encodings of the EU languages (and charset_normalizer's verdict), scored
    by `_plausibility` and by `_coherence` (the non-ASCII letters should belong to one language's
    alphabet: Czech ``ř ě ů`` in windows-1250, not ``ø ì ù`` in windows-1252);
@@ -86,7 +88,7 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
         if _decodes_cleanly(body, encoding):
             return body.decode(encoding, "replace"), encoding
 
-    if "utf-8" in labels or _mostly_utf8(body):
+    if _mostly_utf8(body, labelled="utf-8" in labels):
         return body.decode("utf-8", "replace"), "utf-8"
     detected = _detect(body)
     if detected is not None and _decodes_cleanly(body, detected):
@@ -144,13 +146,21 @@ def _decodes_cleanly(body: bytes, encoding: str) -> bool:
     return True
 
 
-def _mostly_utf8(body: bytes) -> bool:
-    """More valid non-ASCII UTF-8 characters than invalid bytes (a legacy 8-bit page has almost none)."""
+def _mostly_utf8(body: bytes, labelled: bool = False) -> bool:
+    """UTF-8 with a few bad bytes rather than a legacy document (rule 6 of the module docstring).
+
+    Unlabelled: more valid non-ASCII UTF-8 characters than invalid bytes (a legacy 8-bit page has
+    almost none). Labelled UTF-8 by the header or the body: at least one valid non-ASCII character
+    and no more than four invalid bytes per valid one (a mislabelled legacy page has hundreds of
+    invalid bytes and, by chance, a handful of valid pairs).
+    """
     text = body.decode("utf-8", "replace")
     replaced = text.count("\ufffd")
     bad = replaced - body.count(b"\xef\xbf\xbd")
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    return non_ascii - replaced > bad
+    valid = len(text) - len(text.encode("ascii", "ignore")) - replaced
+    if labelled:
+        return valid >= 1 and 4 * valid >= bad
+    return valid > bad
 
 
 def _detect(body: bytes) -> str | None:

@@ -148,3 +148,18 @@ def test_legacy_feeds_declared_in_the_xml_declaration(lang: str, encoding: str) 
         spider, XmlResponse("https://city.example.eu/rss", body=body, headers={"Content-Type": "text/xml"})
     )
     assert items[0].title == title
+
+
+MISLABELLED = [("fr", "windows-1252"), ("cs", "windows-1250"), ("pl", "iso-8859-2"), ("el", "windows-1253"),
+               ("lt", "windows-1257")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "encoding"), MISLABELLED)
+@pytest.mark.parametrize("header", ["text/html; charset=utf-8", None])
+def test_a_legacy_page_labelled_utf8_is_still_read_in_its_encoding(
+    lang: str, encoding: str, header: str | None
+) -> None:
+    text = TEXTS[lang]
+    meta = '<meta charset="utf-8">' if header is None else ""
+    decoded, used = decode_html(_page(text, meta).encode(encoding), header)
+    assert text in decoded and used != "utf-8"
