@@ -102,6 +102,9 @@ def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, re
         report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
     elif stats.get("ewsi/feed/bozo"):
         report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
+    elif stats.get("ewsi/feed/guid_repeated"):
+        repeated = stats["ewsi/feed/guid_repeated"]
+        report.error = f"warning: {repeated} feed entries share a GUID or use the feed's URL as one"
     return report
 
 

@@ -87,6 +87,8 @@ def test_one_item_per_article_and_the_same_identities_on_every_run(entries: list
     if guids and (len(set(guids)) < len(guids) or any("news/rss" in g for g in guids)):
         assert stats(spider).get("ewsi/feed/guid_repeated") == 3
         assert all(i.guid is None for i in first)
+        report = build_report("robust", stats(spider), spider.started_at, "finished")
+        assert report.status == "ok" and (report.error or "").startswith("warning: 3 feed entries share")
 
 
 def test_unique_guids_and_links_keep_the_url_identity() -> None:
