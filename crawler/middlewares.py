@@ -187,6 +187,8 @@ class RecordMiddleware:
 # GET (../shared/RELIABILITY.md §2). Order in the downloader chain (process_request runs low to
 # high, process_response high to low):
 #   40 GuardMiddleware        scheme + address check before anything (robots.txt included)
+#  100 RfcRobotsTxtMiddleware (crawler.robots) robots.txt per RFC 9309
+#  101 ReplayMiddleware       replay mode only: after robots, so recorded robots.txt applies
 #  550 PoliteRetryMiddleware  timeouts, 429, 5xx; Retry-After; jittered exponential back-off
 #  585 ConditionalGetMiddleware  validators on the source's own URLs; 304 / same hash = unchanged
 #  590 StrictCompressionMiddleware  bounded decompression; a corrupt or cut stream is data loss
