@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
-from crawler.extensions import build_report
+from crawler.health import build_report
 from pipelines.dedup import item_identity
 from tests.test_spiders import make_spider, run, stats
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from scrapy.http import TextResponse
 
-from crawler.extensions import build_report
+from crawler.health import build_report
 from crawler.scheduling.triggers import SourceCronTrigger
 from pipelines.dedup import item_identity
 from tests.test_spiders import make_spider, run, stats

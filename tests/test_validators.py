@@ -18,8 +18,10 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawler import store
-from crawler.middlewares import ConditionalGetMiddleware, NotModified
+from crawler.fetch.conditional_get import ConditionalGetMiddleware
+from crawler.fetch.refusals import NotModified
+from crawler.store import http_cache
+from crawler.store.session import session_scope
 
 URL = "https://city.example.eu/feed.xml"
 BODY = b"<rss><channel><title>C</title></channel></rss>"
@@ -35,8 +37,8 @@ def database(tmp_path: Path) -> str:
 
 
 def _seed(database: str, etag: str | None, modified: str | None, age: timedelta, body: bytes = BODY) -> None:
-    with store.session_scope(database) as session:
-        store.put_http_cache(
+    with session_scope(database) as session:
+        http_cache.put_http_cache(
             session, URL, etag, modified, hashlib.sha256(body).hexdigest(), 200,
             fetched_at=datetime.now(UTC) - age,
         )  # fmt: skip
@@ -55,13 +57,13 @@ def _exchange(database: str, status: int, headers: dict[str, str], body: bytes =
         outcome: Any = mw.process_response(request, response)
     except NotModified as exc:
         outcome = exc
-    mw.spider_closed(None, "finished")
+    mw.spider_closed("finished")
     return request, outcome
 
 
 def _stored(database: str) -> dict[str, Any]:
-    with store.session_scope(database) as session:
-        entry = store.get_http_cache(session, URL)
+    with session_scope(database) as session:
+        entry = http_cache.get_http_cache(session, URL)
     assert entry is not None
     return entry
 

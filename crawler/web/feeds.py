@@ -1,6 +1,6 @@
 """Atom feeds of published items and an iCalendar feed of open funding calls.
 
-Routes (rate-limited like the read API, crawler.web.portal):
+Routes (rate-limited like the read API, crawler.web.public.rate_limit):
 - ``GET /feeds/atom?theme=&country=&content_type=&language=&source=``: Atom 1.0 (RFC 4287) of the
   newest published items matching the filters (`PortalConfig.feed_size` entries, 50);
 - ``GET /feeds/theme/{theme}.atom``, ``/feeds/country/{code}.atom``, ``/feeds/type/{content_type}.atom``:
@@ -10,7 +10,7 @@ Routes (rate-limited like the read API, crawler.web.portal):
 
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
 (``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
-U+FFFE/U+FFFF) and C1 controls are removed first by `crawler.web.portal.clean_out`. iCalendar text is
+U+FFFE/U+FFFF) and C1 controls are removed first by `crawler.web.public.clean_out`. iCalendar text is
 escaped by the icalendar package after the same cleaning. Entry ids are the items' API URLs under
 ``EWSI_PUBLIC_URL``, so they stay stable when an item's link changes.
 """
@@ -24,11 +24,10 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from crawler.store import portal as store
+from crawler.store import portal
 from crawler.web.deps import DbSession
-from crawler.web.portal import (
+from crawler.web.public import (
     API_PREFIX,
-    ERROR_RESPONSES,
     ThemeParam,
     build_filter,
     clean_out,
@@ -39,6 +38,7 @@ from crawler.web.portal import (
     theme_ids,
     theme_names,
 )
+from crawler.web.schemas import ERROR_RESPONSES
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -112,7 +112,7 @@ def atom_document(
 def _feed_response(request: Request, session: Any, *, title: str, **filters: Any) -> Response:
     state = portal_state(request)
     flt = build_filter(**filters)
-    page = store.list_items(session, flt, limit=state.config.feed_size)
+    page = portal.list_items(session, flt, limit=state.config.feed_size)
     base = state.config.public_url
     items = [public_record(row, base) for row in page.items]
     query = urlencode(sorted((k, v) for k, v in request.query_params.items() if k in filters and v))
@@ -225,7 +225,7 @@ def funding_calendar(request: Request, session: DbSession) -> Response:
     """Open funding calls (deadline in the future), soonest first, as iCalendar."""
     base = portal_state(request).config.public_url
     now = datetime.now(UTC)
-    calls = [public_record(row, base) for row in store.open_funding_calls(session, now)]
+    calls = [public_record(row, base) for row in portal.open_funding_calls(session, now)]
     for call in calls:
         call["url"] = safe_link(call.get("url"))
     return Response(calendar_document(calls, base_url=base, now=now), media_type=ICS_TYPE)
