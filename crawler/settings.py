@@ -48,7 +48,7 @@ PIPELINES = {
 GUARD_MIDDLEWARES = {
     "crawler.fetch.ssrf.GuardMiddleware": 40,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.RfcRobotsTxtMiddleware": 100,
+    "crawler.fetch.robots.RfcRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.PoliteRetryMiddleware": 550,
     "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,

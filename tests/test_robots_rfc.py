@@ -1,4 +1,4 @@
-"""robots.txt per RFC 9309 (issue 12, class 6) on `crawler.robots.rules_for`: status classes, byte
+"""robots.txt per RFC 9309 (issue 12, class 6) on `crawler.fetch.robots.rules_for`: status classes, byte
 order marks and line endings.
 """
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.errors import error_key_for
-from crawler.robots import RobotsUnreachable, Unreachable, rules_for
+from crawler.fetch.refusals import FetchRefused
+from crawler.fetch.robots import Unreachable, rules_for
 
 AGENT = "ewsi-harvester"
 RULES = "User-agent: *\nDisallow: /private\nAllow: /private/open\n"
@@ -45,5 +46,5 @@ def test_5xx_means_complete_disallow_with_the_reason(status: int) -> None:
     assert isinstance(rules, Unreachable)
     assert not rules.allowed("https://e.eu/news", AGENT)
     assert rules.key == "fetch.robots_unreachable" and str(status) in rules.reason
-    refusal = RobotsUnreachable(rules.key, rules.reason)
+    refusal = FetchRefused(rules.key, rules.reason)
     assert error_key_for(refusal) == "fetch.robots_unreachable"

@@ -26,6 +26,7 @@ from scrapy.http import Response
 from scrapy.robotstxt import ProtegoRobotParser
 
 from crawler.errors import error_key_for
+from crawler.fetch.refusals import FetchRefused
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +48,6 @@ class Unreachable:
 
     def crawl_delay(self, user_agent: str | bytes) -> float | None:
         return None
-
-
-class RobotsUnreachable(IgnoreRequest):
-    """A request refused because its host's robots.txt is unreachable (`ewsi_key` names why)."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(message)
-        self.ewsi_key = key
 
 
 def clean_body(body: bytes) -> bytes:
@@ -79,7 +72,7 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, Unreachable):
             self._stats.inc_value("ewsi/robots/refused_unreachable")
-            raise RobotsUnreachable(rp.key, f"robots.txt unreachable, not fetched: {rp.reason}")
+            raise FetchRefused(rp.key, f"robots.txt unreachable, not fetched: {rp.reason}")
         super().process_request_2(rp, request)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
