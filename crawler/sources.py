@@ -193,7 +193,10 @@ class Source(BaseModel):
     name: str = Field(description="human-readable name")
     publisher: str = Field(description="organisation that publishes the source")
     country: str = Field(default="EU", description="`EU` or ISO 3166-1 alpha-2 code")
-    languages: list[str] = Field(default_factory=list, description="expected ISO 639-1 languages")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="expected ISO 639-1 languages, first preferred (a feed entry's alternate link)",
+    )
     content_type: Literal["news", "document", "legislation", "funding", "event", "good_practice"] = Field(
         default="news", description="what the source publishes"
     )
