@@ -85,7 +85,8 @@ def _entry(item: dict[str, Any]) -> dict[str, Any]:
         if raw:
             entry[key] = raw
             entry[key + "_parsed"] = _rfc3339(raw)
-    authors = item.get("authors") if isinstance(item.get("authors"), list) else [item.get("author")]
+    listed = item.get("authors")
+    authors: list[Any] = listed if isinstance(listed, list) else [item.get("author")]
     names = [_text(a.get("name")) for a in authors if isinstance(a, dict)]
     if any(names):
         entry["author"] = ", ".join(n for n in names if n)

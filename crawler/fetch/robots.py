@@ -102,4 +102,4 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         pending = self._parsers.get(netloc)
         self._parsers[netloc] = rules  # type: ignore[assignment]
         if pending is not None and hasattr(pending, "callback"):
-            pending.callback(rules)
+            pending.callback(rules)  # type: ignore[arg-type]
