@@ -51,6 +51,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -66,7 +67,18 @@ from w3lib.encoding import read_bom
 from crawler.text import truncate_utf8
 from crawler.types import HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
+from pipelines.boilerplate import (
+    NAV_SHARE,
+    best_block_text,
+    drop_lead_in,
+    is_consent_text,
+    link_texts,
+    navigation_share,
+    prune_consent,
+)
 from pipelines.decode import decode_html
+from pipelines.pagemeta import read_page_meta
+from pipelines.titles import choose_title
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +161,10 @@ class ExtractedDocument:
     method: html, pdf, xml or unsupported.
     warnings: flag strings, see the module docstring.
     headline: trafilatura's title (og:title or h1), often the title without the site name.
+    raw_title: the title as the page or file gives it (HTML ``<title>``, PDF metadata title).
+    published_from: where `published` came from: jsonld, meta, time, dc (page metadata, with the time
+        of day when given), htmldate, text (a date written near the top of the text).
+    modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
     """
 
     text: str | None = None
@@ -160,6 +176,9 @@ class ExtractedDocument:
     method: str = "unsupported"
     warnings: tuple[str, ...] = ()
     headline: str | None = None
+    raw_title: str | None = None
+    published_from: str | None = None
+    modified: str | None = None
 
 
 def extract_document(
@@ -346,50 +365,110 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     if tree is None:
         return ExtractedDocument(method="html", warnings=(*warnings, "extract.html_failed"))
 
-    title = _html_title(tree)
+    raw_title = _html_title(tree)
     language = _html_language(tree)
+    meta = read_page_meta(tree)
+    anchors = link_texts(tree)
+    prune_consent(tree)
+    result = _trafilatura(tree, url, warnings)
+    text = published = author = headline = None
+    if result is not None:
+        text, published, author, headline = result.text, result.date, result.author, result.title
+    headline = _one_line(headline)
+    text = _main_text(tree, url, text, anchors, warnings)
+    headlines = [*meta.headlines, *([headline] if headline else [])]
+    title = choose_title(
+        raw_title,
+        headlines=headlines,
+        confirmed=meta.confirmed,
+        site_names=meta.site_names,
+        host=urlsplit(url).hostname,
+        doc_heading=meta.doc_heading,
+    )
+    text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
+    published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
+    return ExtractedDocument(
+        text=_cap_text(text, warnings),
+        title=title,
+        published=published,
+        author=_one_line(author),
+        language=language,
+        method="html",
+        warnings=tuple(dict.fromkeys(warnings)),
+        headline=headline,
+        raw_title=raw_title,
+        published_from=published_from,
+        modified=meta.modified,
+    )
+
+
+def _trafilatura(
+    tree: HtmlElement, url: str, warnings: list[str], *, precision: bool = False
+) -> object | None:
     try:
         result = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_images=False
+            tree,
+            url=url,
+            with_metadata=not precision,
+            include_comments=False,
+            include_images=False,
+            favor_precision=precision,
         )
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
     except Exception:  # trafilatura's own errors are caught inside; anything else is a failure
         logger.warning("trafilatura failed for %s", url, exc_info=True)
-        result = None
         warnings.append("extract.html_failed")
-    text = published = author = headline = None
-    if result is not None and not isinstance(result, dict):
-        text, published, author, headline = result.text, result.date, result.author, result.title
-    headline = _one_line(headline)
-    published = _refine_date(published or None, text)
-    return ExtractedDocument(
-        text=_cap_text(text, warnings),
-        title=title or headline,
-        published=published,
-        author=_one_line(author),
-        language=language,
-        method="html",
-        warnings=tuple(warnings),
-        headline=headline,
-    )
+        return None
+    return None if result is None or isinstance(result, dict) else result
 
 
-def _refine_date(found: str | None, text: str | None) -> str | None:
-    """htmldate's date, or a day-month-year written out near the top of the main text when htmldate
-    found none or only a year (its copyright-footer fallback gives ``YYYY-01-01``).
+def _main_text(
+    tree: HtmlElement, url: str, text: str | None, anchors: set[str], warnings: list[str]
+) -> str | None:
+    """The article's text, not a menu or a consent banner (rules in `pipelines.boilerplate`).
 
-    htmldate knows month names in English, French, German, Indonesian and Turkish only; B12's
-    "Publicado em 12 de março de 2025" came out as 2025-01-01 from "© 2025" in the footer.
+    Tried in order, first acceptable wins: trafilatura's default extraction, its precision mode, the
+    best content block. Acceptable: not navigation-like, not a banner, at least 200 characters (or
+    as long as the first try). When none is, the first try is kept and flagged.
     """
+    if not _suspect(text, anchors):
+        return text
+    tries: list[str | None] = []
+    precise = _trafilatura(tree, url, [], precision=True)
+    tries.append(getattr(precise, "text", None) if precise is not None else None)
+    tries.append(best_block_text(tree))
+    for candidate in tries:
+        if candidate and len(candidate) >= min(200, len(text or "")) and not _suspect(candidate, anchors):
+            warnings.append("extract.fallback")
+            return candidate
+    warnings.append("extract.consent" if is_consent_text(text) else "extract.boilerplate")
+    return None if is_consent_text(text) else text
+
+
+def _suspect(text: str | None, anchors: set[str]) -> bool:
+    return bool(text) and (is_consent_text(text) or navigation_share(text, anchors) >= NAV_SHARE)
+
+
+def _page_date(
+    page: str | None, page_from: str | None, found: str | None, text: str | None
+) -> tuple[str | None, str | None]:
+    """The publication date and where it came from (`pipelines.pagemeta` has the order).
+
+    The page's own metadata first (with its time of day); else htmldate's date, unless it is
+    ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
+    day-month-year written out in the first 1000 characters of the main text (`_written_date`: month
+    names of 12 EU languages; htmldate knows five, and B12's "Publicado em 12 de março de 2025" came
+    out as 2025-01-01 from "© 2025" in the footer).
+    """
+    if page:
+        return page, page_from
     if found is not None and not found.endswith("-01-01"):
-        return found
+        return found, "htmldate"
     written = _written_date(text[:_DATE_SEARCH_CHARS]) if text else None
-    if written is None:
-        return found
-    if found is None or found[:4] == written[:4]:
-        return written
-    return found
+    if written is not None and (found is None or found[:4] == written[:4]):
+        return written, "text"
+    return None, None
 
 
 def _written_date(text: str) -> str | None:
