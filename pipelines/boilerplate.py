@@ -239,20 +239,26 @@ class LeadInLearner:
 
     `strip(source_id, text)` records the text's first `LEAD_IN_LINES` lines, then removes the leading
     lines seen at the start of at least `MIN_LEAD_IN_PAGES` pages of the source (this one included),
-    and returns (text, lines removed). A text is never emptied: if every line is repeated it is kept.
+    and returns (text, lines removed). A text is never emptied: if every line is repeated it is kept;
+    a text identical to an earlier one of the source (a duplicate) is returned as it is.
     """
 
     def __init__(self, max_pages: int = 1_000):
         self.max_pages = max_pages
         self._pages: Counter[str] = Counter()
         self._lines: dict[str, Counter[str]] = defaultdict(Counter)
+        self._texts: dict[str, set[int]] = defaultdict(set)
 
     def strip(self, source_id: str, text: str | None) -> tuple[str | None, int]:
         """Learn from and clean one page's text (class docstring)."""
         if not text:
             return text, 0
+        key = hash(text)
+        if key in self._texts[source_id]:
+            return text, 0  # the same text again (a duplicate page) is not its own lead-in
         lines = text.split("\n")
         if self._pages[source_id] < self.max_pages:
+            self._texts[source_id].add(key)
             self._pages[source_id] += 1
             self._lines[source_id].update({fold(line) for line in lines[:LEAD_IN_LINES] if line.strip()})
         seen = self._lines[source_id]

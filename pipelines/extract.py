@@ -50,7 +50,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, tzinfo
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -69,6 +69,7 @@ from crawler.types import HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     NAV_SHARE,
+    LeadInLearner,
     best_block_text,
     drop_lead_in,
     is_consent_text,
@@ -76,9 +77,17 @@ from pipelines.boilerplate import (
     navigation_share,
     prune_consent,
 )
+from pipelines.dates import before_identifier, parse_date
 from pipelines.decode import decode_html
 from pipelines.pagemeta import read_page_meta
-from pipelines.titles import choose_title
+from pipelines.titles import (
+    AffixLearner,
+    choose_title,
+    fold,
+    is_placeholder_title,
+    looks_like_slug,
+    strip_site,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +119,6 @@ _BINARY_MAGIC = (
 )  # fmt: skip
 _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_TEMPLATE_TITLE = re.compile(
-    r"^(untitled|unbenannt|sans titre|document\d*|dokument\d*|microsoft (word|powerpoint|excel)\b.*"
-    r"|powerpoint[- ]pr[äa]sentation|powerpoint presentation|präsentation\d*|presentation\d*|folie \d+"
-    r"|slide \d+|title|titel|page \d+|seite \d+)$",
-    re.IGNORECASE,
-)
-_FILE_NAME = re.compile(r"^[\w.\-~]+\.(pdf|docx?|odt|pptx?|xlsx?|indd|qxp|rtf|txt)$|^\S*_\S*$", re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _TRAILING_SPACES = re.compile(r"[ \t\r\f\v]+\n")
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
@@ -541,26 +543,70 @@ def _extract_pdf(body: bytes) -> ExtractedDocument:
         warnings.append("extract.pdf_pages_capped")
     if failed_pages:
         warnings.append("extract.pdf_failed" if failed_pages == to_read else "extract.pdf_page_failed")
+    title, raw_title = _pdf_title(reader)
     return ExtractedDocument(
         text=_cap_text("\n\n".join(parts), warnings),
-        title=_pdf_title(reader),
+        title=title,
+        raw_title=raw_title,
         page_count=page_count,
         method="pdf",
         warnings=tuple(warnings),
     )
 
 
-def _pdf_title(reader: PdfReader) -> str | None:
-    """The metadata title unless it is a template name ("PowerPoint-Präsentation") or a file name."""
+def _pdf_title(reader: PdfReader) -> tuple[str | None, str | None]:
+    """(title, raw metadata title) of a PDF.
+
+    The metadata title is no title when it is a placeholder (`pipelines.titles.is_placeholder_title`:
+    file and template names, "Unbenannt-1", "Layout 1", "Microsoft Word - ..."), nor when page 1's
+    first heading (`_pdf_heading`: the first run of its largest type) says something else (a form
+    whose metadata title is the letterhead "EUROPÄISCHE UNION"); then the heading is the title.
+    """
     try:
         metadata = reader.metadata
-        raw = metadata.title if metadata is not None else None
+        raw = _one_line(str(metadata.title)) if metadata is not None and metadata.title else None
     except Exception:  # a broken Info dictionary only costs the title
+        raw = None
+    heading = _pdf_heading(reader)
+    agrees = heading is None or (
+        raw is not None and (fold(raw) in fold(heading) or fold(heading) in fold(raw))
+    )
+    if raw and not is_placeholder_title(raw) and agrees:
+        return raw, raw
+    return heading, raw
+
+
+def _pdf_heading(reader: PdfReader) -> str | None:
+    """The first run of the largest type on page 1 that holds words (at most 300 characters)."""
+    runs: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text and text.strip() and len(runs) < 5_000:
+            scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
+            runs.append((round(float(size) * scale, 1), text))
+
+    try:
+        if not reader.pages:
+            return None
+        reader.pages[0].extract_text(visitor_text=visit)
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
+    except Exception:  # a broken first page only costs the heading
         return None
-    title = _one_line(str(raw)) if raw else None
-    if not title or len(title) < 4 or _TEMPLATE_TITLE.match(title) or _FILE_NAME.match(title):
+    worded = [(size, text) for size, text in runs if sum(ch.isalpha() for ch in text) >= 1]
+    if not worded:
         return None
-    return title
+    largest = max(size for size, text in worded if sum(ch.isalpha() for ch in text) >= 3)
+    pieces: list[str] = []
+    for size, text in worded:
+        if size == largest:
+            pieces.append(text)
+        elif pieces:
+            break
+    heading = _one_line("".join(piece if piece.endswith((" ", "\n")) else piece + " " for piece in pieces))
+    if heading is None or len(heading) < 4:
+        return None
+    return heading[:300]
 
 
 # --- XML --------------------------------------------------------------------------------------------
@@ -656,10 +702,16 @@ class ExtractPipeline:
     ``crawler.ewsi_quarantined`` (a set of URLs loaded at spider open by
     `crawler.extensions.RunRecorder`) is not extracted: DropItem("quarantined"), counted as
     ``ewsi/dropped/quarantined`` (T14).
+
+    Across a source's pages the pipeline learns the title segments they repeat (site and section
+    names, `pipelines.titles.AffixLearner`) and strips them from later titles, and the opening lines
+    they repeat (`pipelines.boilerplate.LeadInLearner`) and drops them from later texts.
     """
 
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
+        self.affixes = AffixLearner()
+        self.lead_ins = LeadInLearner()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -680,7 +732,16 @@ class ExtractPipeline:
             item.body, item.body_url or item.url, item.media_type, header_charset_of(item)
         )
         document = outcome.document
-        apply_document(item, document)
+        if document.title and document.method == "html":
+            self.affixes.observe(item.source_id, document.raw_title)
+            document = dataclasses.replace(
+                document, title=strip_site(document.title, affixes=self.affixes.affixes(item.source_id))
+            )
+        text, cut = self.lead_ins.strip(item.source_id, document.text)
+        if cut:
+            document = dataclasses.replace(document, text=text)
+        source = getattr(spider, "source", None) or getattr(getattr(crawler, "spider", None), "source", None)
+        apply_document(item, document, getattr(source, "zone", None) or UTC)
         if outcome.kills:
             item.ewsi_worker_kills = outcome.kills  # type: ignore[attr-defined]  # read by pipelines.store
         if stats is not None:
@@ -708,17 +769,29 @@ def header_charset_of(item: HarvestedItem) -> str | None:
     return None
 
 
-def apply_document(item: HarvestedItem, document: ExtractedDocument) -> None:
-    """Copy an extraction result onto an item (rules in `ExtractPipeline` and below).
+def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo = UTC) -> None:
+    """Copy an extraction result onto an item.
 
-    The title replaces the item's only when the item has none or only a URL; the page's date is used
-    only when the item has no `published_at`, as a UTC midnight, with ``date_method = "page"``.
+    Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
+    (``title_from_link``) or a slug or file name (`pipelines.titles.looks_like_slug`); `raw_title`
+    keeps the title as the page gave it. Date: the page's date (with its time; read in `zone` when it
+    has no offset) is used when the item has none or only a sitemap ``<lastmod>`` (which then stays
+    as `updated_at`), with ``date_method = "page"``. A publication date in a year before the
+    document's identifiers (`pipelines.dates.before_identifier`) is dropped and flagged
+    ``date_before_identifier``; an undated item stays undated. The page's modification date fills an
+    empty `updated_at`.
     """
     item.text = document.text
     item.page_title = document.title
+    item.raw_title = document.raw_title
     item.page_count = document.page_count
     item.extraction_method = document.method
-    if document.title and (not item.title or _URL_ONLY.match(item.title) or "title_from_link" in item.flags):
+    if document.title and (
+        not item.title
+        or _URL_ONLY.match(item.title)
+        or "title_from_link" in item.flags
+        or looks_like_slug(item.title)
+    ):
         item.title = document.title
     if not item.title and document.text:
         # last resort for untitled documents (many PDFs): their first line
@@ -730,19 +803,24 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument) -> None:
         item.declared_language = document.language
     if document.author and not item.author:
         item.author = document.author
-    if item.published_at is None and document.published:
-        day = _iso_day(document.published)
-        if day is not None:
-            item.published_raw = item.published_raw or document.published
-            item.published_at = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            item.date_method = "page"
+    _apply_dates(item, document, zone)
     for warning in document.warnings:
         if warning not in item.flags:
             item.flags.append(warning)
 
 
-def _iso_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
+def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
+    page = parse_date(document.published, zone) if document.published else None
+    if page is not None and (item.published_at is None or item.date_method == "sitemap"):
+        if item.date_method == "sitemap" and item.updated_at is None:
+            item.updated_at = item.published_at
+        item.published_raw = document.published
+        item.published_at = page
+        item.date_method = "page"
+    if item.updated_at is None and document.modified:
+        item.updated_at = parse_date(document.modified, zone)
+    if before_identifier(item.published_at, item.url, item.body_url, item.official_id):
+        item.published_at = None
+        item.date_method = None
+        if "date_before_identifier" not in item.flags:
+            item.flags.append("date_before_identifier")

@@ -21,7 +21,11 @@ MAX_SITEMAPS = 50
 
 
 class SitemapSpider(SourceSpider):
-    """Harvest a source of kind `sitemap`: one item per `<url><loc>`."""
+    """Harvest a source of kind `sitemap`: one item per `<url><loc>`.
+
+    ``<lastmod>`` is a modification date: it fills `updated_at`, and `published_at` only provisionally
+    (``date_method = "sitemap"``) until the followed page gives its own date (`pipelines.extract`).
+    """
 
     name = "sitemap"
 
@@ -61,6 +65,7 @@ class SitemapSpider(SourceSpider):
             item = self.new_item(
                 response.urljoin(loc.strip()),
                 published_raw=entry.get("lastmod"),
+                updated_raw=entry.get("lastmod"),
                 date_method="sitemap" if entry.get("lastmod") else None,
                 record={"sitemap": response.url, "loc": loc, "lastmod": entry.get("lastmod")},
             )
