@@ -221,16 +221,25 @@ def best_block_text(tree: HtmlElement, limit: int = 4_000) -> str | None:
 
 
 def drop_lead_in(text: str | None, titles: list[str]) -> str | None:
-    """The text from the first line that equals one of `titles` (within `LEAD_IN_LINES` lines) on."""
+    """The text from its first line that begins with one of `titles`, or is the first 30+ characters of one
+    (a title broken over lines), within the first `LEAD_IN_LINES` non-blank lines; unchanged when no
+    such line is found."""
     if not text:
         return text
-    wanted = {fold(t) for t in titles if t and len(t) >= 8}
+    wanted = {fold(t) for t in titles if t and len(t) >= 12}
     if not wanted:
         return text
     lines = text.split("\n")
-    for index, line in enumerate(lines[:LEAD_IN_LINES]):
-        if fold(line) in wanted:
-            return "\n".join(lines[index:]) if index else text
+    seen = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        folded = fold(line)
+        if any(folded.startswith(w) or (len(folded) >= 30 and w.startswith(folded)) for w in wanted):
+            return "\n".join(lines[index:]).strip() if index else text
+        seen += 1
+        if seen >= LEAD_IN_LINES:
+            break
     return text
 
 
