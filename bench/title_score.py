@@ -56,7 +56,9 @@ def main() -> None:
                 print(f"  {Path(path).name}: {title!r}")
     print(f"titles right: {right}/{total}; extraction {1000 * seconds / max(total, 1):.0f} ms/page")
     if args.json:
-        print(json.dumps({"right": right, "pages": total, "ms_per_page": round(1000 * seconds / max(total, 1))}))
+        print(
+            json.dumps({"right": right, "pages": total, "ms_per_page": round(1000 * seconds / max(total, 1))})
+        )
 
 
 if __name__ == "__main__":

@@ -63,7 +63,8 @@ def test_title_score_on_55_pages(documents: dict) -> None:
         ("europarl.europa.eu_press-release_20190712IPR56948.html",
          "Venezuela: European Parliament calls for additional sanctions"),
         ("regeringen.se_dir-2016-15_dataskyddsforordningen.html", "Dataskyddsförordningen"),
-        ("SalzburgerNachrichten_2025_06_05.html.gz", "Ex-Ministerin Raab neue Chefin von Migrations-Thinktank"),
+        ("SalzburgerNachrichten_2025_06_05.html.gz",
+         "Ex-Ministerin Raab neue Chefin von Migrations-Thinktank"),
         ("eur-lex.europa.eu_procedure_2023_102.html",
          "Proposal for a COUNCIL DECISION on the conclusion of an Agreement between the European Union and "
          "Montenegro on operational activities carried out by the European Border and Coast Guard Agency in "
