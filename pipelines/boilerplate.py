@@ -15,8 +15,8 @@ Rules (issue classes 8 and 15):
 - Lead-in: lines before the document's own title near the top of the text (search help, "skip to
   content", a welcome line) are dropped (`drop_lead_in`); a source's repeated opening lines are
   learned across its pages and dropped (`LeadInLearner`).
-Tables used for layout: a cell of links is a menu, not text; text keeps its paragraphs (block
-elements and ``<br>`` end lines).
+Tables used for layout (`unwrap_layout_tables`, before extraction): a cell of links is a menu, not
+text; the other cells become blocks so the text keeps its paragraphs.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ CONSENT_TERMS = 3
 """Distinct consent words in a text's head that make it a banner."""
 NAV_SHARE = 0.6
 """Share of a text's characters on link lines or short list lines that makes it navigation."""
+LAYOUT_CELL_CHARS = 300
+"""A table cell with more text than this is page layout, not data."""
+MENU_LINK_SHARE = 0.6
+"""A layout cell whose text is at least this share links is a menu."""
 LEAD_IN_LINES = 40
 """A title line further down than this is not where the text begins."""
 MIN_LEAD_IN_PAGES = 2
@@ -98,6 +102,7 @@ _BLOCK_TAGS = frozenset(
         "nav",
     ]
 )
+_LAYOUT_BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4")
 _NON_TEXT = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "button", "select"))
 
 
@@ -122,6 +127,46 @@ def prune_consent(tree: HtmlElement) -> int:
             element.drop_tree()
             removed += 1
     return removed
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn tables used for layout into plain blocks, dropping their menu cells; returns how many.
+
+    A layout table has a cell of its own (not of a nested table) that holds block content (p, div,
+    list, heading, a nested table, two ``<br>``) or more than `LAYOUT_CELL_CHARS` characters. In it, a
+    cell whose text is mostly links (`MENU_LINK_SHARE`, at least three links) is a menu and goes; the
+    other cells become ``div`` so the extractor keeps their paragraphs instead of a one-line table row.
+    Data tables (short cells, no blocks) are left alone.
+    """
+    tables = [t for t in tree.iter("table") if _is_layout(t)]
+    for table in tables:
+        for cell in _own_cells(table):
+            text = " ".join(cell.text_content().split())
+            links = list(cell.iter("a"))
+            linked = sum(len(" ".join(a.text_content().split())) for a in links)
+            if len(links) >= 3 and text and linked / len(text) >= MENU_LINK_SHARE:
+                cell.drop_tree()
+    for table in tables:
+        for element in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            if element.tag in ("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+                element.tag = "div"
+                for name in ("width", "colspan", "rowspan", "valign", "align", "border"):
+                    element.attrib.pop(name, None)
+    return len(tables)
+
+
+def _own_cells(table: HtmlElement) -> list[HtmlElement]:
+    return [c for c in table.iter("td", "th") if next(c.iterancestors("table"), None) is table]
+
+
+def _is_layout(table: HtmlElement) -> bool:
+    for cell in _own_cells(table):
+        if len(cell.text_content()) > LAYOUT_CELL_CHARS:
+            return True
+        has_block = any(element is not cell for element in cell.iter(*_LAYOUT_BLOCKS))
+        if has_block or sum(1 for _ in cell.iter("br")) >= 2:
+            return True
+    return False
 
 
 def consent_terms(text: str) -> set[str]:

@@ -76,6 +76,7 @@ from pipelines.boilerplate import (
     link_texts,
     navigation_share,
     prune_consent,
+    unwrap_layout_tables,
 )
 from pipelines.dates import before_identifier, parse_date
 from pipelines.decode import decode_html
@@ -372,6 +373,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     meta = read_page_meta(tree)
     anchors = link_texts(tree)
     prune_consent(tree)
+    unwrap_layout_tables(tree)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
