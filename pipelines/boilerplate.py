@@ -6,7 +6,8 @@ Rules (issue classes 8 and 15):
   removed, unless they hold more than `MAX_BANNER_CHARS` of text (then they are the page, not a
   layer). After extraction, a text that still reads as a banner (`is_consent_text`: at least
   `CONSENT_TERMS` distinct consent words of any EU language in its first 1,500 characters, and short)
-  is not the article: another extraction is tried, else the item is flagged ``extract.consent``.
+  is not the article: another extraction is tried, else the item is flagged ``extract.consent`` and
+  gets no text (its raw body is kept by the store). So is a short remnant of a consent wall.
 - Navigation: a text is navigation-like (`navigation_share` >= `NAV_SHARE`) when most of its characters
   sit on lines that are link texts of the page, or on very short lines (<= 3 words) making up most
   lines of a long list. Such a text gives way to trafilatura's precision mode, then to the best
@@ -30,6 +31,9 @@ from pipelines.titles import fold
 
 MAX_BANNER_CHARS = 4_000
 """A consent-named element holding more text than this is a page wrapper and is kept."""
+CONSENT_REMNANT_CHARS = 300
+"""What is left of a page after its consent layer went, when shorter than this and still speaking of
+consent, is the wall's remnant ("read on after accepting cookies"), not an article."""
 CONSENT_TERMS = 3
 """Distinct consent words in a text's head that make it a banner."""
 NAV_SHARE = 0.6

@@ -68,9 +68,11 @@ from crawler.text import truncate_utf8
 from crawler.types import HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
+    CONSENT_REMNANT_CHARS,
     NAV_SHARE,
     LeadInLearner,
     best_block_text,
+    consent_terms,
     drop_lead_in,
     is_consent_text,
     link_texts,
@@ -372,7 +374,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     language = _html_language(tree)
     meta = read_page_meta(tree)
     anchors = link_texts(tree)
-    prune_consent(tree)
+    layers = prune_consent(tree)
     unwrap_layout_tables(tree)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
@@ -380,6 +382,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         text, published, author, headline = result.text, result.date, result.author, result.title
     headline = _one_line(headline)
     text = _main_text(tree, url, text, anchors, warnings)
+    if layers and text and len(text) < CONSENT_REMNANT_CHARS and consent_terms(text):
+        warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
+        text = None
     headlines = [*meta.headlines, *([headline] if headline else [])]
     title = choose_title(
         raw_title,
