@@ -132,22 +132,25 @@ def strip_site(
     """The raw title without leading and trailing segments that name the site (rule 2, second half)."""
     raw = one_line(raw) or ""
     site_list = [s for s in (one_line(n) for n in site_names) if s]
+    cut_end = cut_start = False
     for name in sorted(site_list, key=len, reverse=True):  # a site name holding a separator
         for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
             if raw.endswith(sep + name):
                 raw = raw[: -len(sep + name)]
+                cut_end = True
             if raw.startswith(name + sep):
                 raw = raw[len(name + sep) :]
+                cut_start = True
     keys = [_site_key(n) for n in site_list] + list(host_names(host))
     learned = {fold(a) for a in affixes}
     segments = split_segments(raw)
-    cut = False
+    cut = cut_end
     while len(segments) > 1 and (_names_site(segments[-1], keys) or fold(segments[-1]) in learned):
         segments.pop()
         cut = True
     while cut and len(segments) > 1 and len(segments[-1].split()) <= SECTION_WORDS:
         segments.pop()  # a section name between headline and site name: "... | News | European Parliament"
-    cut = False
+    cut = cut_start
     while len(segments) > 1 and (_names_site(segments[0], keys) or fold(segments[0]) in learned):
         segments.pop(0)
         cut = True
