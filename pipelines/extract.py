@@ -780,8 +780,9 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     """Copy an extraction result onto an item.
 
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
-    (``title_from_link``) or a slug or file name (`pipelines.titles.looks_like_slug`); `raw_title`
-    keeps the title as the page gave it. Date: the page's date (with its time; read in `zone` when it
+    (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
+    title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
+    the page gave it. Date: the page's date (with its time; read in `zone` when it
     has no offset) is used when the item has none or only a sitemap ``<lastmod>`` (which then stays
     as `updated_at`), with ``date_method = "page"``. A publication date in a year before the
     document's identifiers (`pipelines.dates.before_identifier`) is dropped and flagged
@@ -798,6 +799,7 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         or _URL_ONLY.match(item.title)
         or "title_from_link" in item.flags
         or looks_like_slug(item.title)
+        or _same_title_with_site_name(item.title, document)
     ):
         item.title = document.title
     if not item.title and document.text:
@@ -814,6 +816,15 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     for warning in document.warnings:
         if warning not in item.flags:
             item.flags.append(warning)
+
+
+def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
+    """The index's title is the page's raw title, or the page's clean title with more around it (a
+    feed that copies ``<title>``, site name and all)."""
+    if not document.title or not document.raw_title:
+        return False
+    folded, clean = fold(title), fold(document.title)
+    return folded != clean and (folded == fold(document.raw_title) or clean in folded)
 
 
 def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
