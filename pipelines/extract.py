@@ -11,19 +11,26 @@ Routing (RELIABILITY.md T17: by content, never by URL extension), first match wi
 
 Per method:
 - HTML: the first 2 MiB only (RELIABILITY.md T13: trafilatura took 38 s and 1.7 GB on a 10 MB table),
-  decoded by `pipelines.decode.decode_html`, parsed once, then trafilatura ``bare_extraction`` once
-  (it runs htmldate itself, original date first). The title is the page's ``<title>`` element, which
-  is what editors and ../shared/corpus/EXPECTED.yaml know a page by; trafilatura's headline
-  (og:title or h1) stands in when there is no ``<title>``. When htmldate finds no date or only a year
-  (``YYYY-01-01``, its copyright-footer fallback), a day-month-year written out in the first 1000
-  characters of the main text is used instead (`_refine_date`: month names of 12 EU languages).
-- PDF: pypdf, the text of at most 300 pages joined with blank lines; the metadata title when it is not
-  a template or file name. pypdf stops decompression bombs itself (LimitReachedError, T15).
+  decoded by `pipelines.decode.decode_html`, parsed once. From that tree: the page's metadata
+  (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
+  their time), then consent layers removed and layout tables unwrapped (`pipelines.boilerplate`), then
+  trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
+  second try (trafilatura's precision mode, then the best content block); lines before the document's
+  title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
+  `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by. The
+  date: page metadata first, else htmldate's unless it is a year-only guess (``YYYY-01-01``), else a
+  day-month-year written near the top of the text (`_page_date`: month names of 12 EU languages).
+- PDF: pypdf, the text of at most 300 pages joined with blank lines; the metadata title unless it is a
+  placeholder or page 1's first heading says otherwise (`_pdf_title`). pypdf stops decompression
+  bombs itself (LimitReachedError, T15).
 - XML (EUR-Lex Formex): every text node through lxml with entities left unresolved, no network, no
   DTD and libxml2's default size limits (T07-T09); an element followed only by whitespace ends a line.
 - Output text is capped at 1,000,000 characters.
 
 Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``,
+``extract.fallback`` (the first extraction was navigation or a banner; a second one was kept),
+``extract.boilerplate`` (every extraction looked like navigation), ``extract.consent`` (only a consent
+banner was found: no text),
 ``extract.pdf_failed``, ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
 ``extract.unsupported_type``. No input makes `extract_document` raise.
 
