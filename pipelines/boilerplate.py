@@ -38,6 +38,8 @@ CONSENT_TERMS = 3
 """Distinct consent words in a text's head that make it a banner."""
 NAV_SHARE = 0.6
 """Share of a text's characters on link lines or short list lines that makes it navigation."""
+NAV_SAMPLE_CHARS = 20_000
+"""Navigation-likeness is judged on a text's first characters (a menu sits at the top)."""
 LAYOUT_CELL_CHARS = 300
 """A table cell with more text than this is page layout, not data."""
 MENU_LINK_SHARE = 0.6
@@ -52,6 +54,10 @@ _CONSENT_MARKER = re.compile(
     r"iubenda|klaro|borlabs|quantcast|sp_message|privacy-?banner|cc-banner|cc-window|truste",
     re.IGNORECASE,
 )
+_CONSENT_ATTRIBUTE = re.compile(
+    r"""(?:id|class|aria-label)\s*=\s*["']?[^"'>]*?(?:""" + _CONSENT_MARKER.pattern + ")", re.IGNORECASE
+)
+"""The same names inside an id, class or aria-label attribute of the markup (a cheap first look)."""
 _CONSENT_VOCABULARY = (
     "cookie cookies consent accept reject preferences tracking partners",  # en
     "einwilligung zustimmen akzeptieren ablehnen datenschutzeinstellungen zustimmung",  # de
@@ -110,27 +116,39 @@ _LAYOUT_BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4")
 _NON_TEXT = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "button", "select"))
 
 
-def prune_consent(tree: HtmlElement) -> int:
-    """Remove consent and cookie layers from `tree` in place (module rules); returns how many."""
-    doomed = []
+def prune_consent(tree: HtmlElement, markup: str | None = None) -> int:
+    """Remove consent and cookie layers from `tree` in place (module rules); returns how many.
+
+    `markup`, the page's source, lets a page without any consent-like attribute skip the walk.
+    """
+    if markup is not None and not _CONSENT_ATTRIBUTE.search(markup):
+        return 0
+    doomed: list[HtmlElement] = []
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("html", "body", "main", "article"):
+        if not isinstance(element.tag, str):
             continue
-        marker = " ".join(
-            element.get(a) or "" for a in ("id", "class", "aria-label", "data-nosnippet", "aria-describedby")
-        )
-        if not marker.strip() or not _CONSENT_MARKER.search(marker):
+        if element.tag in ("html", "body", "main", "article"):
             continue
-        if len(element.text_content()) > MAX_BANNER_CHARS:
+        marker = f"{element.get('id') or ''} {element.get('class') or ''} {element.get('aria-label') or ''}"
+        if not _CONSENT_MARKER.search(marker) or _longer_than(element, MAX_BANNER_CHARS):
             continue
         doomed.append(element)
     removed = 0
+    marked = set(doomed)  # lxml keeps one proxy per element while it is referenced
     for element in doomed:
-        parent = element.getparent()
-        if parent is not None and not any(a is element for a in doomed if a is not element):
+        if element.getparent() is not None and not any(a in marked for a in element.iterancestors()):
             element.drop_tree()
             removed += 1
     return removed
+
+
+def _longer_than(element: HtmlElement, limit: int) -> bool:
+    size = 0
+    for piece in element.itertext():
+        size += len(piece)
+        if size > limit:
+            return True
+    return False
 
 
 def unwrap_layout_tables(tree: HtmlElement) -> int:
@@ -195,7 +213,7 @@ def navigation_share(text: str | None, link_texts: set[str]) -> float:
     """Share of the text's characters that look like navigation (link lines, short list lines)."""
     if not text:
         return 0.0
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text[:NAV_SAMPLE_CHARS].splitlines() if line.strip()]
     if not lines:
         return 0.0
     total = sum(len(line) for line in lines)
