@@ -1,6 +1,6 @@
 """Text, not menus: tell an article's text from navigation, consent banners and lead-in blocks.
 
-Rules (issue classes 8 and 15):
+Rules:
 - Consent layers: before extraction, elements whose id, class, role or aria-label names a cookie or
   consent layer (cookie, consent, gdpr, cmp, onetrust, didomi, usercentrics, cookiebot, ...) are
   removed, unless they hold more than `MAX_BANNER_CHARS` of text (then they are the page, not a

@@ -1,7 +1,7 @@
 """Page metadata read from a parsed HTML tree: headline candidates, site names, the document heading
 of legal pages, and the page's own publication and modification dates with their time of day.
 
-Dates (issue class 7), first found wins for `PageMeta.published`:
+Dates, first found wins for `PageMeta.published`:
 1. JSON-LD ``datePublished`` of an Article-like object (Article, NewsArticle, Report, WebPage, ...);
 2. ``<meta property="article:published_time">`` (also ``og:published_time``, itemprop datePublished);
 3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``);

@@ -1,5 +1,5 @@
-"""Text, not menus (pipelines.boilerplate): issue classes 8 (pages laid out with tables) and 15
-(consent and cookie layers), navigation-like extractions and lead-in lines. Made-up pages."""
+"""Text, not menus (pipelines.boilerplate): pages laid out with tables, consent and cookie layers,
+navigation-like extractions and lead-in lines. Made-up pages."""
 
 from __future__ import annotations
 

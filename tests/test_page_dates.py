@@ -1,4 +1,4 @@
-"""Issue class 7: a page's date comes from its own publication metadata, with its time of day; never
+"""A page's date comes from its own publication metadata, with its time of day; never
 from a <script>, an agenda or event listing, "related articles" or the copyright line; a year alone
 is no date. Made-up pages, one rule per row."""
 

@@ -1,5 +1,5 @@
 """Titles (pipelines.titles): the document's own title, one line, no site name; PDF placeholder
-titles (issue class 9). Made-up titles and PDFs, one rule per row."""
+titles. Made-up titles and PDFs, one rule per row."""
 
 from __future__ import annotations
 
