@@ -15,7 +15,9 @@ Rules:
   text, readability-style); if every try is navigation-like the item is flagged ``extract.boilerplate``.
 - Lead-in: lines before the document's own title near the top of the text (search help, "skip to
   content", a welcome line) are dropped (`drop_lead_in`); a source's repeated opening lines are
-  learned across its pages and dropped (`LeadInLearner`).
+  learned across its pages and dropped (`LeadInLearner`). A text whose lines are mostly lines other
+  pages of the source repeat (`NAV_SHARE` of its characters) is the site's furniture: flagged
+  ``extract.boilerplate``.
 Tables used for layout (`unwrap_layout_tables`, before extraction): a cell of links is a menu, not
 text; the other cells become blocks so the text keeps its paragraphs.
 """
@@ -48,6 +50,12 @@ LEAD_IN_LINES = 40
 """A title line further down than this is not where the text begins."""
 MIN_LEAD_IN_PAGES = 2
 """An opening line shared by this many pages of a source (the current one included) is a lead-in."""
+MIN_REPEAT_PAGES = 2
+"""A line that this many other pages of the source also have is the site's, not the document's."""
+MAX_LINES_PER_PAGE = 300
+"""Lines of a text remembered and judged for repetition."""
+MAX_LINES_PER_SOURCE = 50_000
+"""Distinct lines remembered per source."""
 
 _CONSENT_MARKER = re.compile(
     r"cookie|consent|gdpr|dsgvo|\bcmp\b|cmp-|onetrust|didomi|usercentrics|cookiebot|tarteaucitron|"
@@ -311,18 +319,23 @@ def drop_lead_in(text: str | None, titles: list[str]) -> str | None:
 
 
 class LeadInLearner:
-    """Per source, the opening lines its pages repeat (a site header the extractor kept).
+    """Per source, the lines its pages repeat: opening lines (a site header the extractor kept) and
+    any line (a menu or footer that came out as text).
 
-    `strip(source_id, text)` records the text's first `LEAD_IN_LINES` lines, then removes the leading
-    lines seen at the start of at least `MIN_LEAD_IN_PAGES` pages of the source (this one included),
-    and returns (text, lines removed). A text is never emptied: if every line is repeated it is kept;
-    a text identical to an earlier one of the source (a duplicate) is returned as it is.
+    `strip(source_id, text)` records the text's lines, then removes the leading lines seen at the
+    start of at least `MIN_LEAD_IN_PAGES` pages of the source (this one included), and returns
+    (text, lines removed). A text is never emptied: if every line is repeated it is kept; a text
+    identical to an earlier one of the source (a duplicate) is returned as it is.
+    `repeated_share(source_id, text)`: the share of the text's characters on lines that at least
+    `MIN_REPEAT_PAGES` other pages of the source also have (a text made of the site's own furniture).
+    Memory is bounded: `max_pages` pages and `MAX_LINES_PER_SOURCE` distinct lines per source.
     """
 
     def __init__(self, max_pages: int = 1_000):
         self.max_pages = max_pages
         self._pages: Counter[str] = Counter()
         self._lines: dict[str, Counter[str]] = defaultdict(Counter)
+        self._anywhere: dict[str, Counter[str]] = defaultdict(Counter)
         self._texts: dict[str, set[int]] = defaultdict(set)
 
     def strip(self, source_id: str, text: str | None) -> tuple[str | None, int]:
@@ -337,6 +350,9 @@ class LeadInLearner:
             self._texts[source_id].add(key)
             self._pages[source_id] += 1
             self._lines[source_id].update({fold(line) for line in lines[:LEAD_IN_LINES] if line.strip()})
+            anywhere = self._anywhere[source_id]
+            if len(anywhere) < MAX_LINES_PER_SOURCE:
+                anywhere.update({fold(line) for line in lines[:MAX_LINES_PER_PAGE] if len(line.strip()) > 2})
         seen = self._lines[source_id]
         cut = 0
         while (
@@ -348,3 +364,16 @@ class LeadInLearner:
         if cut == 0 or cut >= len(lines):
             return text, 0
         return "\n".join(lines[cut:]), cut
+
+    def repeated_share(self, source_id: str, text: str | None) -> float:
+        """Share of `text`'s characters on lines `MIN_REPEAT_PAGES` other pages of the source have
+        (call after `strip`, which counted this page)."""
+        if not text:
+            return 0.0
+        anywhere = self._anywhere[source_id]
+        lines = [line for line in text.split("\n")[:MAX_LINES_PER_PAGE] if len(line.strip()) > 2]
+        total = sum(len(line) for line in lines)
+        if not total:
+            return 0.0
+        repeated = sum(len(line) for line in lines if anywhere[fold(line)] > MIN_REPEAT_PAGES)
+        return repeated / total

@@ -719,7 +719,8 @@ class ExtractPipeline:
 
     Across a source's pages the pipeline learns the title segments they repeat (site and section
     names, `pipelines.titles.AffixLearner`) and strips them from later titles, and the opening lines
-    they repeat (`pipelines.boilerplate.LeadInLearner`) and drops them from later texts.
+    they repeat (`pipelines.boilerplate.LeadInLearner`) and drops them from later texts; a text made
+    mostly of lines the source's other pages repeat is flagged ``extract.boilerplate``.
     """
 
     def __init__(self, crawler: Crawler | None = None):
@@ -754,6 +755,8 @@ class ExtractPipeline:
         text, cut = self.lead_ins.strip(item.source_id, document.text)
         if cut:
             document = dataclasses.replace(document, text=text)
+        if self.lead_ins.repeated_share(item.source_id, text) >= NAV_SHARE:
+            document = dataclasses.replace(document, warnings=(*document.warnings, "extract.boilerplate"))
         source = getattr(spider, "source", None) or getattr(getattr(crawler, "spider", None), "source", None)
         apply_document(item, document, getattr(source, "zone", None) or UTC)
         if outcome.kills:

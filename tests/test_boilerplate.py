@@ -200,3 +200,15 @@ def test_repeated_opening_lines_of_a_source_are_learned_and_dropped() -> None:
     assert cut == 0  # learned per source
     again, cut = learner.strip("eur-lex", header + "\nSecond act\nIts text")
     assert cut == 0 and again.startswith("EUR-Lex")  # a duplicate page is not stripped differently
+
+
+def test_text_made_of_the_sites_repeated_lines_is_measured() -> None:
+    learner = LeadInLearner()
+    menu = "\n".join(MENU)
+    for n in range(3):
+        learner.strip("ministry", f"Press release {n}\n{PARAS[n]}\n{menu}")
+    text, _cut = learner.strip("ministry", f"Press release 9\n{menu}")
+    assert learner.repeated_share("ministry", text) > 0.8  # the menu again, nothing of its own
+    article = f"Press release 10\n{PARAS[3]}\nA second paragraph of its own about the courses."
+    text, _cut = learner.strip("ministry", article)
+    assert learner.repeated_share("ministry", text) == 0.0
