@@ -68,6 +68,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from w3lib.encoding import read_bom
 
@@ -420,7 +421,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
 
 def _trafilatura(
     tree: HtmlElement, url: str, warnings: list[str], *, precision: bool = False
-) -> object | None:
+) -> Document | None:
     try:
         result = trafilatura.bare_extraction(
             tree,
@@ -436,7 +437,7 @@ def _trafilatura(
         logger.warning("trafilatura failed for %s", url, exc_info=True)
         warnings.append("extract.html_failed")
         return None
-    return None if result is None or isinstance(result, dict) else result
+    return result if isinstance(result, Document) else None
 
 
 def _main_text(
