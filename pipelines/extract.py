@@ -703,6 +703,7 @@ def _xml_title(root: etree._Element) -> str | None:
 # --- pipeline ---------------------------------------------------------------------------------------
 
 
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
 _URL_ONLY = re.compile(r"^\s*(https?://|www\.)\S*\s*$", re.IGNORECASE)
 
 
@@ -793,11 +794,12 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
     (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
     title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
-    the page gave it. Date: the page's date (with its time; read in `zone` when it
-    has no offset) is used when the item has none or only a sitemap ``<lastmod>`` (which then stays
-    as `updated_at`), with ``date_method = "page"``. A publication date in a year before the
-    document's identifiers (`pipelines.dates.before_identifier`) is dropped and flagged
-    ``date_before_identifier``; an undated item stays undated. The page's modification date fills an
+    the page gave it. Date: the page's date is used when the item has none or only a sitemap
+    ``<lastmod>`` (which then stays as `updated_at`), with ``date_method = "page"``: with its time,
+    read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC. A
+    publication date in a year before the document's identifiers
+    (`pipelines.dates.before_identifier`) is dropped and flagged ``date_before_identifier``; an
+    undated item stays undated. The page's modification date fills an
     empty `updated_at`.
     """
     item.text = document.text
@@ -839,7 +841,11 @@ def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
 
 
 def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
-    page = parse_date(document.published, zone) if document.published else None
+    page = None
+    if document.published:
+        # a day without a time of day is that calendar day (00:00 UTC), not local midnight
+        has_time = _TIME_OF_DAY.search(document.published) is not None
+        page = parse_date(document.published, zone if has_time else UTC)
     if page is not None and (item.published_at is None or item.date_method == "sitemap"):
         if item.date_method == "sitemap" and item.updated_at is None:
             item.updated_at = item.published_at

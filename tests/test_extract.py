@@ -484,3 +484,26 @@ def test_index_titles_with_site_names_give_way_to_the_clean_page_title(
     ExtractPipeline().process_item(item)
     assert item.title == expected
     assert item.raw_title == "Evening courses for families | News | City of Exampleton"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2016-12-30", datetime(2016, 12, 30, tzinfo=UTC)),
+        ("2016-12-30 08:45:51", datetime(2016, 12, 30, 7, 45, 51, tzinfo=UTC)),
+        ("2016-12-30T08:45:51+00:00", datetime(2016, 12, 30, 8, 45, 51, tzinfo=UTC)),
+        ("2016-07-03", datetime(2016, 7, 3, tzinfo=UTC)),
+        ("2016-07-03T00:30", datetime(2016, 7, 2, 22, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_day_without_time_stays_that_calendar_day(written: str, expected: datetime) -> None:
+    from zoneinfo import ZoneInfo
+
+    from pipelines.extract import apply_document
+
+    document = extract_document(
+        _article(f'<meta name="DC.Date" content="{written}">'), "https://gov.example.se/a", "text/html"
+    )
+    item = HarvestedItem(source_id="s", url="https://gov.example.se/a")
+    apply_document(item, document, ZoneInfo("Europe/Stockholm"))
+    assert item.published_at == expected
