@@ -29,6 +29,8 @@ MAX_TITLE_CHARS = 1_000
 """Cap on a title, in characters (a hostile page can put megabytes in <title>)."""
 MIN_AFFIX_PAGES = 2
 """A segment seen at the same end of the titles of this many other pages of a source is its affix."""
+MAX_SEGMENTS = 16
+"""Titles cut into more segments than this are not matched against headlines segment by segment."""
 SECTION_WORDS = 2
 """A segment of at most this many words next to a site name is a section name ("News", "Polityka")."""
 MAX_SEGMENT_WORDS_AS_SITE = 6
@@ -173,6 +175,8 @@ def _rejoin(raw: str, segments: list[str]) -> str:
 def _headline_run(raw: str, headlines: Sequence[str]) -> str | None:
     """The longest run of title segments equal to or contained in a headline (rule 2, first half)."""
     segments = split_segments(raw)
+    if len(segments) > MAX_SEGMENTS:
+        return None  # no headline has that many parts; the pairwise search would be quadratic
     folded = [fold(h) for h in headlines if h]
     best: list[str] | None = None
     for i in range(len(segments)):

@@ -232,3 +232,13 @@ def test_source_affixes_are_learned_from_its_pages() -> None:
     assert set(affixes) == {"aktuelles", "stadtportal musterstadt"}
     assert strip_site("Neue Kitas | Aktuelles | Stadtportal Musterstadt", affixes=affixes) == "Neue Kitas"
     assert learner.affixes("other") == ()
+
+
+def test_hostile_titles_stay_cheap_and_one_line() -> None:
+    import time
+
+    raw = " | ".join(f"part {n}" for n in range(2_000)) + "\n\u200b" + "x" * 10_000_000
+    started = time.process_time()
+    title = choose_title(raw, headlines=["part 7 | part 8"] * 50, host="example.org")
+    assert time.process_time() - started < 1.0
+    assert title is not None and "\n" not in title and len(title) <= 1_000
