@@ -9,8 +9,9 @@ Dates, first found wins for `PageMeta.published`:
    (never inside aside, nav, footer, or a block whose class or id says related, teaser, agenda, event,
    calendar, comment, more, recommended).
 Never from a ``<script>`` other than JSON-LD, an agenda or event listing, "related articles" or the
-copyright line. Values are returned as written (``2024-04-27T07:39+0200``); a value without a full
-day (``2021``) is no date. `modified` follows the same order with dateModified / modified_time.
+copyright line. Values are returned as written (``2024-04-27T07:39+0200``, ``Tue, 4 May 2021
+19:18:00 +0200``); a value that `pipelines.dates.parse_date` cannot read as a full day (``2021``) is
+no date. `modified` follows the same order with dateModified / modified_time.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC
 
 from lxml.html import HtmlElement
 
 from pipelines.boilerplate import block_text
+from pipelines.dates import parse_date
 from pipelines.titles import fold, is_code_only, one_line
 
 MAX_JSONLD_CHARS = 200_000
@@ -118,7 +121,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
 def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, str | None]:
     for value, source in candidates:
         value = one_line(value)
-        if value and len(value) <= 64 and _FULL_DAY.search(value):
+        if value and len(value) <= 64 and parse_date(value, UTC) is not None:
             return value, source
     return None, None
 

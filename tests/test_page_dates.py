@@ -88,6 +88,11 @@ FOOTER = "<footer><p>© 2021 City of Exampleton. All rights reserved.</p></foote
             datetime(2024, 8, 30, 5, 5, tzinfo=UTC),
             id="article-time-not-the-event-listing-before-it",
         ),
+        pytest.param(
+            page(JSON_LD.replace("2024-05-06T09:15:00+02:00", "Tue, 4 May 2021 19:18:00 +0200")),
+            datetime(2021, 5, 4, 17, 18, tzinfo=UTC),
+            id="json-ld-date-written-rfc-822",
+        ),
         pytest.param(page(after=FOOTER), None, id="copyright-year-alone-is-no-date"),
         pytest.param(page(after="<p>Annual report 2022</p>" + FOOTER), None, id="year-in-text-is-no-date"),
     ],
