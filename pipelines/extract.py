@@ -447,20 +447,23 @@ def _main_text(
 
     Tried in order, first acceptable wins: trafilatura's default extraction, its precision mode, the
     best content block. Acceptable: not navigation-like, not a banner, at least 200 characters (or
-    as long as the first try). When none is, the first try is kept and flagged.
+    as long as the first try). When none is, a banner is dropped (``extract.consent``) and a
+    navigation-like text is kept and flagged (``extract.boilerplate``).
     """
     if not _suspect(text, anchors):
         return text
-    tries: list[str | None] = []
     precise = _trafilatura(tree, url, [], precision=True)
-    tries.append(getattr(precise, "text", None) if precise is not None else None)
-    tries.append(best_block_text(tree))
-    for candidate in tries:
+    tries = (lambda: precise.text if precise is not None else None, lambda: best_block_text(tree))
+    for attempt in tries:
+        candidate = attempt()
         if candidate and len(candidate) >= min(200, len(text or "")) and not _suspect(candidate, anchors):
             warnings.append("extract.fallback")
             return candidate
-    warnings.append("extract.consent" if is_consent_text(text) else "extract.boilerplate")
-    return None if is_consent_text(text) else text
+    if is_consent_text(text):
+        warnings.append("extract.consent")
+        return None
+    warnings.append("extract.boilerplate")
+    return text
 
 
 def _suspect(text: str | None, anchors: set[str]) -> bool:
