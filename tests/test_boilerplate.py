@@ -212,3 +212,23 @@ def test_text_made_of_the_sites_repeated_lines_is_measured() -> None:
     article = f"Press release 10\n{PARAS[3]}\nA second paragraph of its own about the courses."
     text, _cut = learner.strip("ministry", article)
     assert learner.repeated_share("ministry", text) == 0.0
+
+
+def test_a_page_that_is_only_a_menu_is_flagged_and_keeps_its_text() -> None:
+    links = "".join(f'<li><a href="/{m.lower()}">{m}</a></li>' for m in MENU * 3)
+    body = f"<html><head><title>Sitemap</title></head><body><ul>{links}</ul></body></html>"
+    document = extract_document(body.encode(), "https://stadt.example/sitemap", "text/html")
+    assert "extract.boilerplate" in document.warnings
+    assert document.text is not None and "Barrierefreiheit" in document.text
+
+
+def test_a_menu_extraction_falls_back_to_the_article() -> None:
+    links = "".join(f'<div><a href="/{m.lower()}">{m}</a></div>' for m in MENU * 2)
+    article = "".join(f"<p>{p}</p>" for p in PARAS)
+    body = (
+        f"<html><head><title>Kurse</title></head><body><div class='nav'>{links}</div>"
+        f"<div class='text'>{article}</div></body></html>"
+    )
+    document = extract_document(body.encode(), "https://stadt.example/kurse", "text/html")
+    assert "Barrierefreiheit" not in (document.text or "")
+    assert all(p in (document.text or "") for p in PARAS)
