@@ -172,8 +172,11 @@ def _walk(data: object, depth: int = 0) -> list[dict]:
     return found
 
 
-def _excluded(element: HtmlElement) -> bool:
+def _excluded(element: HtmlElement, scope: HtmlElement) -> bool:
+    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`."""
     for ancestor in element.iterancestors():
+        if ancestor is scope:
+            return False
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
         if tag in ("aside", "nav", "footer", "script", "noscript", "template"):
             return True
@@ -194,7 +197,7 @@ def _article_time(tree: HtmlElement) -> str | None:
             if element.tag != "time" and (element.get("itemprop") or "").lower() != "datepublished":
                 continue
             value = element.get("datetime") or element.get("content")
-            if value and _FULL_DAY.search(value) and not _excluded(element):
+            if value and _FULL_DAY.search(value) and not _excluded(element, scope):
                 return value
     return None
 

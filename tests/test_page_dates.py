@@ -93,6 +93,13 @@ FOOTER = "<footer><p>© 2021 City of Exampleton. All rights reserved.</p></foote
             datetime(2021, 5, 4, 17, 18, tzinfo=UTC),
             id="json-ld-date-written-rfc-822",
         ),
+        pytest.param(
+            page(
+                before=EVENTS, article_top='<time datetime="2024-08-30T07:05:00+02:00">30.08.2024</time>'
+            ).replace(b"<body>", b'<body class="has-events has-related-articles">'),
+            datetime(2024, 8, 30, 5, 5, tzinfo=UTC),
+            id="page-wide-classes-do-not-hide-the-articles-time",
+        ),
         pytest.param(page(after=FOOTER), None, id="copyright-year-alone-is-no-date"),
         pytest.param(page(after="<p>Annual report 2022</p>" + FOOTER), None, id="year-in-text-is-no-date"),
     ],
