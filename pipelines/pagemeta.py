@@ -6,8 +6,8 @@ Dates, first found wins for `PageMeta.published`:
 2. ``<meta property="article:published_time">`` (also ``og:published_time``, itemprop datePublished);
 3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``);
 4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
-   (never inside aside, nav, footer, or a block whose class or id says related, teaser, agenda, event,
-   calendar, comment, more, recommended).
+   (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
+   agenda, event, calendar, comment, recommended, sidebar, promo).
 Never from a ``<script>`` other than JSON-LD, an agenda or event listing, "related articles" or the
 copyright line. Values are returned as written (``2024-04-27T07:39+0200``, ``Tue, 4 May 2021
 19:18:00 +0200``); a value that `pipelines.dates.parse_date` cannot read as a full day (``2021``) is
@@ -50,8 +50,8 @@ _ARTICLE_TYPES = frozenset(
     ]
 )
 _NOT_ARTICLE = re.compile(
-    r"related|teaser|agenda|event|calendar|comment|more|recommend|sidebar|popular|latest|newsletter|"
-    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|lesen|agenda|termine|veranstaltung",
+    r"(?<![a-z])(?:related|teaser|agenda|events?|calendar|comments?|recommend|sidebar|popular|newsletter|"
+    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|termine|veranstaltung)",
     re.IGNORECASE,
 )
 _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{8}")
