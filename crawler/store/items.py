@@ -137,6 +137,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "guid": clip(item.guid),
         "official_id": clip(item.official_id, 255),
         "title": clip(item.title),
+        "raw_title": clip(item.raw_title),
         "summary": clip(item.summary),
         "text": text,
         "text_chars": len(text) if text else 0,
