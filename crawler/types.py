@@ -121,6 +121,9 @@ class HarvestedItem:
     # --- set by pipelines.extract ---
     text: str | None = None
     page_title: str | None = None
+    """The followed page's own title, cleaned (`pipelines.titles`)."""
+    raw_title: str | None = None
+    """The title as the page or file gives it (HTML <title>, PDF metadata), site name and all."""
     page_count: int | None = None
     date_method: str | None = None
     """Where published_at came from: feed, api, sitemap, page, fetch_time."""

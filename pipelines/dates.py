@@ -18,7 +18,8 @@ Evaluation order in `parse_date`:
    value that lacks its year, month or day is rejected rather than completed from today's date.
 
 `plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
-after the fetch time, a date is not trusted.
+after the fetch time, a date is not trusted. `before_identifier`: nor is a date in a year before the
+one the document's own identifiers carry (a CELEX year, a procedure number, an EP document number).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
+from urllib.parse import unquote
 
 from dateutil import parser as du_parser
 
@@ -445,3 +447,48 @@ def from_struct_time(st: time.struct_time | Sequence[int]) -> datetime:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"not a struct_time: {st!r}") from exc
     return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+
+
+# Identifiers that carry the year a document came into being; a publication date before that year
+# is a misreading (a 2022 procedure dated 2002). Searched in the URL (percent-decoded) and the
+# official id. Each pattern's group "year" is the year.
+_IDENTIFIER_YEARS = (
+    # CELEX numbers: sector digit (0 consolidated, C/E for other series), year, type letters, number
+    re.compile(r"(?<![\dA-Za-z])[0-9CE](?P<year>(?:19|20)\d\d)[A-Z]{1,2}\d{3,4}(?!\d)"),
+    # EP and EUR-Lex procedure references: 2022/2852(RSP), 2022-2852-RSP, procedure/EN/2023_102
+    re.compile(
+        r"(?<!\d)(?P<year>(?:19|20)\d\d)[/_-]\d{3,4}[(/_-]?(?:COD|RSP|NLE|INI|DEC|APP|CNS|BUD|INL|IMM|RPS|DEA)"
+    ),
+    re.compile(r"procedure/[A-Za-z]{2}/(?P<year>(?:19|20)\d\d)_\d+"),
+    # EP session documents: A-9-2024-0163, RC-10-2025-0249, P9_A(2021)0270, A9-0163/2024
+    re.compile(r"(?<![A-Za-z])(?:A|B|RC|C|P|T)[-_]?\d{1,2}[-_](?P<year>(?:19|20)\d\d)[-_]\d{4}"),
+    re.compile(r"_[A-Z]{1,2}\((?P<year>(?:19|20)\d\d)\)\d{4}"),
+    # Swedish government series: Prop. 2012/13:187, SOU 2013:75, Dir. 2016:15, Ds 2016:46 (and slugs)
+    re.compile(r"(?i)(?<![a-z])(?:prop|sou|dir|ds)[-_. ]+(?P<year>(?:19|20)\d\d)(?!\d)"),
+    # EP press releases: 20250204IPR26689 (the date itself)
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[01]\d[0-3]\dIPR\d+"),
+)
+
+
+def identifier_year(*values: str | None) -> int | None:
+    """The latest year that a document's own identifiers carry (see `_IDENTIFIER_YEARS`), or None.
+
+    Values are URLs (percent-decoded here) and official ids. The latest year wins: a document cannot
+    be older than any identifier it was given.
+    """
+    years = [
+        int(match.group("year"))
+        for value in values
+        if value
+        for pattern in _IDENTIFIER_YEARS
+        for match in pattern.finditer(unquote(value)[:2000])
+    ]
+    return max(years) if years else None
+
+
+def before_identifier(value: datetime | None, *identifiers: str | None) -> bool:
+    """True when `value` lies in a year before the one the document's identifiers carry."""
+    if value is None:
+        return False
+    year = identifier_year(*identifiers)
+    return year is not None and value.year < year

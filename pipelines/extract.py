@@ -11,19 +11,26 @@ Routing (RELIABILITY.md T17: by content, never by URL extension), first match wi
 
 Per method:
 - HTML: the first 2 MiB only (RELIABILITY.md T13: trafilatura took 38 s and 1.7 GB on a 10 MB table),
-  decoded by `pipelines.decode.decode_html`, parsed once, then trafilatura ``bare_extraction`` once
-  (it runs htmldate itself, original date first). The title is the page's ``<title>`` element, which
-  is what editors and ../shared/corpus/EXPECTED.yaml know a page by; trafilatura's headline
-  (og:title or h1) stands in when there is no ``<title>``. When htmldate finds no date or only a year
-  (``YYYY-01-01``, its copyright-footer fallback), a day-month-year written out in the first 1000
-  characters of the main text is used instead (`_refine_date`: month names of 12 EU languages).
-- PDF: pypdf, the text of at most 300 pages joined with blank lines; the metadata title when it is not
-  a template or file name. pypdf stops decompression bombs itself (LimitReachedError, T15).
+  decoded by `pipelines.decode.decode_html`, parsed once. From that tree: the page's metadata
+  (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
+  their time), then consent layers removed and layout tables unwrapped (`pipelines.boilerplate`), then
+  trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
+  second try (trafilatura's precision mode, then the best content block); lines before the document's
+  title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
+  `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by. The
+  date: page metadata first, else htmldate's unless it is a year-only guess (``YYYY-01-01``), else a
+  day-month-year written near the top of the text (`_page_date`: month names of 12 EU languages).
+- PDF: pypdf, the text of at most 300 pages joined with blank lines; the metadata title unless it is a
+  placeholder or page 1's first heading says otherwise (`_pdf_title`). pypdf stops decompression
+  bombs itself (LimitReachedError, T15).
 - XML (EUR-Lex Formex): every text node through lxml with entities left unresolved, no network, no
   DTD and libxml2's default size limits (T07-T09); an element followed only by whitespace ends a line.
 - Output text is capped at 1,000,000 characters.
 
 Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``,
+``extract.fallback`` (the first extraction was navigation or a banner; a second one was kept),
+``extract.boilerplate`` (every extraction looked like navigation), ``extract.consent`` (only a consent
+banner was found: no text),
 ``extract.pdf_failed``, ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
 ``extract.unsupported_type``. No input makes `extract_document` raise.
 
@@ -49,7 +56,8 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, tzinfo
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
@@ -59,13 +67,37 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from w3lib.encoding import read_bom
 
 from crawler.text import truncate_utf8
 from crawler.types import HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
+from pipelines.boilerplate import (
+    CONSENT_REMNANT_CHARS,
+    NAV_SHARE,
+    LeadInLearner,
+    best_block_text,
+    consent_terms,
+    drop_lead_in,
+    is_consent_text,
+    link_texts,
+    navigation_share,
+    prune_consent,
+    unwrap_layout_tables,
+)
+from pipelines.dates import before_identifier, parse_date
 from pipelines.decode import decode_html
+from pipelines.pagemeta import read_page_meta
+from pipelines.titles import (
+    AffixLearner,
+    choose_title,
+    fold,
+    is_placeholder_title,
+    looks_like_slug,
+    strip_site,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +129,6 @@ _BINARY_MAGIC = (
 )  # fmt: skip
 _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_TEMPLATE_TITLE = re.compile(
-    r"^(untitled|unbenannt|sans titre|document\d*|dokument\d*|microsoft (word|powerpoint|excel)\b.*"
-    r"|powerpoint[- ]pr[äa]sentation|powerpoint presentation|präsentation\d*|presentation\d*|folie \d+"
-    r"|slide \d+|title|titel|page \d+|seite \d+)$",
-    re.IGNORECASE,
-)
-_FILE_NAME = re.compile(r"^[\w.\-~]+\.(pdf|docx?|odt|pptx?|xlsx?|indd|qxp|rtf|txt)$|^\S*_\S*$", re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _TRAILING_SPACES = re.compile(r"[ \t\r\f\v]+\n")
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
@@ -148,6 +173,10 @@ class ExtractedDocument:
     method: html, pdf, xml or unsupported.
     warnings: flag strings, see the module docstring.
     headline: trafilatura's title (og:title or h1), often the title without the site name.
+    raw_title: the title as the page or file gives it (HTML ``<title>``, PDF metadata title).
+    published_from: where `published` came from: jsonld, meta, time, dc (page metadata, with the time
+        of day when given), htmldate, text (a date written near the top of the text).
+    modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
     """
 
     text: str | None = None
@@ -159,6 +188,9 @@ class ExtractedDocument:
     method: str = "unsupported"
     warnings: tuple[str, ...] = ()
     headline: str | None = None
+    raw_title: str | None = None
+    published_from: str | None = None
+    modified: str | None = None
 
 
 def extract_document(
@@ -355,50 +387,117 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     if tree is None:
         return ExtractedDocument(method="html", warnings=(*warnings, "extract.html_failed"))
 
-    title = _html_title(tree)
+    raw_title = _html_title(tree)
     language = _html_language(tree)
+    meta = read_page_meta(tree)
+    anchors = link_texts(tree)
+    layers = prune_consent(tree, markup)
+    unwrap_layout_tables(tree)
+    result = _trafilatura(tree, url, warnings)
+    text = published = author = headline = None
+    if result is not None:
+        text, published, author, headline = result.text, result.date, result.author, result.title
+    headline = _one_line(headline)
+    text = _main_text(tree, url, text, anchors, warnings)
+    if layers and text and len(text) < CONSENT_REMNANT_CHARS and consent_terms(text):
+        warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
+        text = None
+    headlines = [*meta.headlines, *([headline] if headline else [])]
+    title = choose_title(
+        raw_title,
+        headlines=headlines,
+        confirmed=meta.confirmed,
+        site_names=meta.site_names,
+        host=urlsplit(url).hostname,
+        doc_heading=meta.doc_heading,
+    )
+    text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
+    published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
+    return ExtractedDocument(
+        text=_cap_text(text, warnings),
+        title=title,
+        published=published,
+        author=_one_line(author),
+        language=language,
+        method="html",
+        warnings=tuple(dict.fromkeys(warnings)),
+        headline=headline,
+        raw_title=raw_title,
+        published_from=published_from,
+        modified=meta.modified,
+    )
+
+
+def _trafilatura(
+    tree: HtmlElement, url: str, warnings: list[str], *, precision: bool = False
+) -> Document | None:
     try:
         result = trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False, include_images=False
+            tree,
+            url=url,
+            with_metadata=not precision,
+            include_comments=False,
+            include_images=False,
+            favor_precision=precision,
         )
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
     except Exception:  # trafilatura's own errors are caught inside; anything else is a failure
         logger.warning("trafilatura failed for %s", url, exc_info=True)
-        result = None
         warnings.append("extract.html_failed")
-    text = published = author = headline = None
-    if result is not None and not isinstance(result, dict):
-        text, published, author, headline = result.text, result.date, result.author, result.title
-    headline = _one_line(headline)
-    published = _refine_date(published or None, text)
-    return ExtractedDocument(
-        text=_cap_text(text, warnings),
-        title=title or headline,
-        published=published,
-        author=_one_line(author),
-        language=language,
-        method="html",
-        warnings=tuple(warnings),
-        headline=headline,
-    )
+        return None
+    return result if isinstance(result, Document) else None
 
 
-def _refine_date(found: str | None, text: str | None) -> str | None:
-    """htmldate's date, or a day-month-year written out near the top of the main text when htmldate
-    found none or only a year (its copyright-footer fallback gives ``YYYY-01-01``).
+def _main_text(
+    tree: HtmlElement, url: str, text: str | None, anchors: set[str], warnings: list[str]
+) -> str | None:
+    """The article's text, not a menu or a consent banner (rules in `pipelines.boilerplate`).
 
-    htmldate knows month names in English, French, German, Indonesian and Turkish only; B12's
-    "Publicado em 12 de março de 2025" came out as 2025-01-01 from "© 2025" in the footer.
+    Tried in order, first acceptable wins: trafilatura's default extraction, its precision mode, the
+    best content block. Acceptable: not navigation-like, not a banner, at least 200 characters (or
+    as long as the first try). When none is, a banner is dropped (``extract.consent``) and a
+    navigation-like text is kept and flagged (``extract.boilerplate``).
     """
+    if not _suspect(text, anchors):
+        return text
+    precise = _trafilatura(tree, url, [], precision=True)
+    tries = (lambda: precise.text if precise is not None else None, lambda: best_block_text(tree))
+    for attempt in tries:
+        candidate = attempt()
+        if candidate and len(candidate) >= min(200, len(text or "")) and not _suspect(candidate, anchors):
+            warnings.append("extract.fallback")
+            return candidate
+    if is_consent_text(text):
+        warnings.append("extract.consent")
+        return None
+    warnings.append("extract.boilerplate")
+    return text
+
+
+def _suspect(text: str | None, anchors: set[str]) -> bool:
+    return bool(text) and (is_consent_text(text) or navigation_share(text, anchors) >= NAV_SHARE)
+
+
+def _page_date(
+    page: str | None, page_from: str | None, found: str | None, text: str | None
+) -> tuple[str | None, str | None]:
+    """The publication date and where it came from (`pipelines.pagemeta` has the order).
+
+    The page's own metadata first (with its time of day); else htmldate's date, unless it is
+    ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
+    day-month-year written out in the first 1000 characters of the main text (`_written_date`: month
+    names of 12 EU languages; htmldate knows five, and B12's "Publicado em 12 de março de 2025" came
+    out as 2025-01-01 from "© 2025" in the footer).
+    """
+    if page:
+        return page, page_from
     if found is not None and not found.endswith("-01-01"):
-        return found
+        return found, "htmldate"
     written = _written_date(text[:_DATE_SEARCH_CHARS]) if text else None
-    if written is None:
-        return found
-    if found is None or found[:4] == written[:4]:
-        return written
-    return found
+    if written is not None and (found is None or found[:4] == written[:4]):
+        return written, "text"
+    return None, None
 
 
 def _written_date(text: str) -> str | None:
@@ -471,26 +570,70 @@ def _extract_pdf(body: bytes) -> ExtractedDocument:
         warnings.append("extract.pdf_pages_capped")
     if failed_pages:
         warnings.append("extract.pdf_failed" if failed_pages == to_read else "extract.pdf_page_failed")
+    title, raw_title = _pdf_title(reader)
     return ExtractedDocument(
         text=_cap_text("\n\n".join(parts), warnings),
-        title=_pdf_title(reader),
+        title=title,
+        raw_title=raw_title,
         page_count=page_count,
         method="pdf",
         warnings=tuple(warnings),
     )
 
 
-def _pdf_title(reader: PdfReader) -> str | None:
-    """The metadata title unless it is a template name ("PowerPoint-Präsentation") or a file name."""
+def _pdf_title(reader: PdfReader) -> tuple[str | None, str | None]:
+    """(title, raw metadata title) of a PDF.
+
+    The metadata title is no title when it is a placeholder (`pipelines.titles.is_placeholder_title`:
+    file and template names, "Unbenannt-1", "Layout 1", "Microsoft Word - ..."), nor when page 1's
+    first heading (`_pdf_heading`: the first run of its largest type) says something else (a form
+    whose metadata title is the letterhead "EUROPÄISCHE UNION"); then the heading is the title.
+    """
     try:
         metadata = reader.metadata
-        raw = metadata.title if metadata is not None else None
+        raw = _one_line(str(metadata.title)) if metadata is not None and metadata.title else None
     except Exception:  # a broken Info dictionary only costs the title
+        raw = None
+    heading = _pdf_heading(reader)
+    agrees = heading is None or (
+        raw is not None and (fold(raw) in fold(heading) or fold(heading) in fold(raw))
+    )
+    if raw and not is_placeholder_title(raw) and agrees:
+        return raw, raw
+    return heading, raw
+
+
+def _pdf_heading(reader: PdfReader) -> str | None:
+    """The first run of the largest type on page 1 that holds words (at most 300 characters)."""
+    runs: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text and text.strip() and len(runs) < 5_000:
+            scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
+            runs.append((round(float(size) * scale, 1), text))
+
+    try:
+        if not reader.pages:
+            return None
+        reader.pages[0].extract_text(visitor_text=visit)
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
+    except Exception:  # a broken first page only costs the heading
         return None
-    title = _one_line(str(raw)) if raw else None
-    if not title or len(title) < 4 or _TEMPLATE_TITLE.match(title) or _FILE_NAME.match(title):
+    worded = [(size, text) for size, text in runs if sum(ch.isalpha() for ch in text) >= 1]
+    if not worded:
         return None
-    return title
+    largest = max(size for size, text in worded if sum(ch.isalpha() for ch in text) >= 3)
+    pieces: list[str] = []
+    for size, text in worded:
+        if size == largest:
+            pieces.append(text)
+        elif pieces:
+            break
+    heading = _one_line("".join(piece if piece.endswith((" ", "\n")) else piece + " " for piece in pieces))
+    if heading is None or len(heading) < 4:
+        return None
+    return heading[:300]
 
 
 # --- XML --------------------------------------------------------------------------------------------
@@ -572,6 +715,7 @@ def _xml_title(root: etree._Element) -> str | None:
 # --- pipeline ---------------------------------------------------------------------------------------
 
 
+_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
 _URL_ONLY = re.compile(r"^\s*(https?://|www\.)\S*\s*$", re.IGNORECASE)
 
 
@@ -586,10 +730,17 @@ class ExtractPipeline:
     ``crawler.ewsi_quarantined`` (a set of URLs loaded at spider open by
     `crawler.extensions.RunRecorder`) is not extracted: DropItem("quarantined"), counted as
     ``ewsi/dropped/quarantined`` (T14).
+
+    Across a source's pages the pipeline learns the title segments they repeat (site and section
+    names, `pipelines.titles.AffixLearner`) and strips them from later titles, and the opening lines
+    they repeat (`pipelines.boilerplate.LeadInLearner`) and drops them from later texts; a text made
+    mostly of lines the source's other pages repeat is flagged ``extract.boilerplate``.
     """
 
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
+        self.affixes = AffixLearner()
+        self.lead_ins = LeadInLearner()
         settings = crawler.settings if crawler is not None else None
         self.in_process = bool(settings and settings.getbool("EWSI_EXTRACT_IN_PROCESS"))
         if settings is not None:
@@ -618,7 +769,18 @@ class ExtractPipeline:
             in_process=self.in_process,
         )
         document = outcome.document
-        apply_document(item, document)
+        if document.title and document.method == "html":
+            self.affixes.observe(item.source_id, document.raw_title)
+            document = dataclasses.replace(
+                document, title=strip_site(document.title, affixes=self.affixes.affixes(item.source_id))
+            )
+        text, cut = self.lead_ins.strip(item.source_id, document.text)
+        if cut:
+            document = dataclasses.replace(document, text=text)
+        if self.lead_ins.repeated_share(item.source_id, text) >= NAV_SHARE:
+            document = dataclasses.replace(document, warnings=(*document.warnings, "extract.boilerplate"))
+        source = getattr(spider, "source", None) or getattr(getattr(crawler, "spider", None), "source", None)
+        apply_document(item, document, getattr(source, "zone", None) or UTC)
         if outcome.kills:
             item.ewsi_worker_kills = outcome.kills  # type: ignore[attr-defined]  # read by pipelines.store
         if stats is not None:
@@ -646,17 +808,32 @@ def header_charset_of(item: HarvestedItem) -> str | None:
     return None
 
 
-def apply_document(item: HarvestedItem, document: ExtractedDocument) -> None:
-    """Copy an extraction result onto an item (rules in `ExtractPipeline` and below).
+def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo = UTC) -> None:
+    """Copy an extraction result onto an item.
 
-    The title replaces the item's only when the item has none or only a URL; the page's date is used
-    only when the item has no `published_at`, as a UTC midnight, with ``date_method = "page"``.
+    Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
+    (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
+    title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
+    the page gave it. Date: the page's date is used when the item has none or only a sitemap
+    ``<lastmod>`` (which then stays as `updated_at`), with ``date_method = "page"``: with its time,
+    read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC. A
+    publication date in a year before the document's identifiers
+    (`pipelines.dates.before_identifier`) is dropped and flagged ``date_before_identifier``; an
+    undated item stays undated. The page's modification date fills an
+    empty `updated_at`.
     """
     item.text = document.text
     item.page_title = document.title
+    item.raw_title = document.raw_title
     item.page_count = document.page_count
     item.extraction_method = document.method
-    if document.title and (not item.title or _URL_ONLY.match(item.title) or "title_from_link" in item.flags):
+    if document.title and (
+        not item.title
+        or _URL_ONLY.match(item.title)
+        or "title_from_link" in item.flags
+        or looks_like_slug(item.title)
+        or _same_title_with_site_name(item.title, document)
+    ):
         item.title = document.title
     if not item.title and document.text:
         # last resort for untitled documents (many PDFs): their first line
@@ -668,19 +845,37 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument) -> None:
         item.declared_language = document.language
     if document.author and not item.author:
         item.author = document.author
-    if item.published_at is None and document.published:
-        day = _iso_day(document.published)
-        if day is not None:
-            item.published_raw = item.published_raw or document.published
-            item.published_at = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            item.date_method = "page"
+    _apply_dates(item, document, zone)
     for warning in document.warnings:
         if warning not in item.flags:
             item.flags.append(warning)
 
 
-def _iso_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
+def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
+    """The index's title is the page's raw title, or the page's clean title with more around it (a
+    feed that copies ``<title>``, site name and all)."""
+    if not document.title or not document.raw_title:
+        return False
+    folded, clean = fold(title), fold(document.title)
+    return folded != clean and (folded == fold(document.raw_title) or clean in folded)
+
+
+def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
+    page = None
+    if document.published:
+        # a day without a time of day is that calendar day (00:00 UTC), not local midnight
+        has_time = _TIME_OF_DAY.search(document.published) is not None
+        page = parse_date(document.published, zone if has_time else UTC)
+    if page is not None and (item.published_at is None or item.date_method == "sitemap"):
+        if item.date_method == "sitemap" and item.updated_at is None:
+            item.updated_at = item.published_at
+        item.published_raw = document.published
+        item.published_at = page
+        item.date_method = "page"
+    if item.updated_at is None and document.modified:
+        item.updated_at = parse_date(document.modified, zone)
+    if before_identifier(item.published_at, item.url, item.body_url, item.official_id):
+        item.published_at = None
+        item.date_method = None
+        if "date_before_identifier" not in item.flags:
+            item.flags.append("date_before_identifier")

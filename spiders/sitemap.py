@@ -34,7 +34,11 @@ def _seen_key(url: str) -> str:
 
 
 class SitemapSpider(SourceSpider):
-    """Harvest a source of kind `sitemap`: one item per `<url><loc>` (or text line)."""
+    """Harvest a source of kind `sitemap`: one item per `<url><loc>` (or text line).
+
+    ``<lastmod>`` is a modification date: it fills `updated_at`, and `published_at` only provisionally
+    (``date_method = "sitemap"``) until the followed page gives its own date (`pipelines.extract`).
+    """
 
     name = "sitemap"
 
@@ -83,6 +87,7 @@ class SitemapSpider(SourceSpider):
             item = self.new_item(
                 response.urljoin(loc),
                 published_raw=lastmod,
+                updated_raw=lastmod,
                 date_method="sitemap" if lastmod else None,
                 record={"sitemap": response.url, "loc": loc, "lastmod": lastmod},
             )

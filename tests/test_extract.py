@@ -17,6 +17,7 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.types import HarvestedItem
+from pipelines.dates import parse_date
 from pipelines.decode import decode_html
 from pipelines.extract import (
     MAX_HTML_BYTES,
@@ -177,9 +178,11 @@ def test_corpus_html_pages(url: str, page: dict) -> None:
     assert document.method == "html"
     assert document.text is not None and len(document.text) >= 200
     assert "\ufffd" not in document.text
-    assert document.title is not None and document.title.startswith(page["title_contains"])
+    # EXPECTED.yaml knows a page by its <title>, site name and all: that is the raw title now
+    assert document.raw_title is not None and document.raw_title.startswith(page["title_contains"])
+    assert document.title is not None
     assert (document.language or "").lower()[:2] == page["language"]
-    assert document.published is not None and re.fullmatch(r"\d{4}-\d\d-\d\d", document.published)
+    assert parse_date(document.published, UTC) is not None, document.published
 
 
 @pytest.mark.corpus
@@ -261,7 +264,11 @@ def test_corpus_pdfs_give_text(url: str, page: dict) -> None:
 def test_pdf_template_titles_are_dropped() -> None:
     pdf = _need(CORPUS / "pdf" / "make-it-in-germany_checklist-non-eu-professionals_en.pdf")
     document = extract_document(pdf.read_bytes(), "u", "application/pdf")
-    assert document.title is None  # the metadata says "PowerPoint-Präsentation"
+    # the metadata says "PowerPoint-Präsentation": the title is page 1's heading
+    assert (document.raw_title, document.title) == (
+        "PowerPoint-Präsentation",
+        "Checklist for qualified professionals from non EU countries",
+    )
     assert document.page_count == 3
 
 
@@ -372,3 +379,131 @@ def test_header_charset_of_prefers_item_encoding_then_headers() -> None:
     headers = {"content-type": "text/html; charset=windows-1250"}
     assert header_charset_of(_item(http_headers=headers)) == "text/html; charset=windows-1250"
     assert header_charset_of(_item(http_headers={"Content-Type": "text/html"})) is None
+
+
+# --- titles and dates on the item (pipelines.extract.apply_document) ---------------------------------
+
+
+def _article(
+    head: str = "", title: str = "Evening courses for families | News | City of Exampleton"
+) -> bytes:
+    paragraphs = "".join(
+        f"<p>The council approved evening language courses for newly arrived families, part {n}.</p>"
+        for n in range(1, 6)
+    )
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body><article>"
+        f"<h1>Evening courses for families</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+PUBLISHED = '<meta property="article:published_time" content="{}">'
+
+
+@pytest.mark.parametrize(
+    ("url", "official_id", "page_date", "kept"),
+    [
+        ("https://oeil.example.eu/procedure-file?reference=2022/2852(RSP)", None, "2002-10-07", False),
+        ("https://eur-lex.example.eu/legal-content/EN/TXT/?uri=CELEX:32023R1234", None, "2003-05-01", False),
+        ("https://eur-lex.example.eu/procedure/EN/2023_102", None, "2013-12-04T10:00:00Z", False),
+        ("https://ep.example.eu/doceo/document/A-9-2024-0163_EN.html", None, "2014-04-03", False),
+        ("https://example.eu/item/17", "2021/0270(COD)", "2012-09-30", False),
+        ("https://oeil.example.eu/procedure-file?reference=2022/2852(RSP)", None, "2023-01-05", True),
+        ("https://example.eu/news/2002/10/courses", None, "2002-10-07", True),
+    ],
+)
+def test_date_before_the_documents_identifier_is_not_trusted(
+    url: str, official_id: str | None, page_date: str, kept: bool
+) -> None:
+    item = HarvestedItem(
+        source_id="s", url=url, official_id=official_id, body=_article(PUBLISHED.format(page_date))
+    )
+    ExtractPipeline().process_item(item)
+    assert (item.published_at is not None) is kept
+    assert ("date_before_identifier" in item.flags) is not kept
+    assert item.date_method == ("page" if kept else None)
+
+
+def test_page_date_replaces_sitemap_lastmod_which_stays_as_updated() -> None:
+    lastmod = datetime(2025, 6, 1, tzinfo=UTC)
+    item = HarvestedItem(
+        source_id="s",
+        url="https://city.example/news/courses",
+        published_at=lastmod,
+        date_method="sitemap",
+        body=_article(PUBLISHED.format("2025-03-04T09:30:00+01:00")),
+    )
+    ExtractPipeline().process_item(item)
+    assert item.published_at == datetime(2025, 3, 4, 8, 30, tzinfo=UTC)
+    assert (item.date_method, item.updated_at) == ("page", lastmod)
+
+
+def test_undated_page_leaves_the_item_undated() -> None:
+    item = HarvestedItem(source_id="s", url="https://city.example/news/courses", body=_article())
+    ExtractPipeline().process_item(item)
+    assert item.published_at is None and item.date_method is None
+
+
+def test_page_time_without_offset_is_read_in_the_sources_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from pipelines.extract import apply_document
+
+    document = extract_document(
+        _article('<meta name="date" content="2019-07-18T11:37:00">'), "https://ep.example.eu/a", "text/html"
+    )
+    item = HarvestedItem(source_id="s", url="https://ep.example.eu/a")
+    apply_document(item, document, ZoneInfo("Europe/Brussels"))
+    assert item.published_at == datetime(2019, 7, 18, 9, 37, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("index_title", "flags", "expected"),
+    [
+        ("Evening courses for families | News | City of Exampleton", [], "Evening courses for families"),
+        ("Evening courses for families - City of Exampleton", [], "Evening courses for families"),
+        ("evening-courses-for-families", [], "Evening courses for families"),
+        ("Anchor text from a listing", ["title_from_link"], "Evening courses for families"),
+        (
+            "Courses for families: the feed's own headline",
+            [],
+            "Courses for families: the feed's own headline",
+        ),
+    ],
+)
+def test_index_titles_with_site_names_give_way_to_the_clean_page_title(
+    index_title: str, flags: list[str], expected: str
+) -> None:
+    item = HarvestedItem(
+        source_id="s",
+        url="https://city.example/news/courses",
+        title=index_title,
+        flags=list(flags),
+        body=_article(),
+    )
+    ExtractPipeline().process_item(item)
+    assert item.title == expected
+    assert item.raw_title == "Evening courses for families | News | City of Exampleton"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2016-12-30", datetime(2016, 12, 30, tzinfo=UTC)),
+        ("2016-12-30 08:45:51", datetime(2016, 12, 30, 7, 45, 51, tzinfo=UTC)),
+        ("2016-12-30T08:45:51+00:00", datetime(2016, 12, 30, 8, 45, 51, tzinfo=UTC)),
+        ("2016-07-03", datetime(2016, 7, 3, tzinfo=UTC)),
+        ("2016-07-03T00:30", datetime(2016, 7, 2, 22, 30, tzinfo=UTC)),
+    ],
+)
+def test_a_day_without_time_stays_that_calendar_day(written: str, expected: datetime) -> None:
+    from zoneinfo import ZoneInfo
+
+    from pipelines.extract import apply_document
+
+    document = extract_document(
+        _article(f'<meta name="DC.Date" content="{written}">'), "https://gov.example.se/a", "text/html"
+    )
+    item = HarvestedItem(source_id="s", url="https://gov.example.se/a")
+    apply_document(item, document, ZoneInfo("Europe/Stockholm"))
+    assert item.published_at == expected

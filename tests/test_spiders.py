@@ -126,9 +126,9 @@ def test_sitemap_index_gzip_and_self_reference() -> None:
     _, requests = run(spider, XmlResponse("https://x.eu/index.xml", body=SITEMAP_INDEX))
     assert [r.url for r in requests] == ["https://x.eu/s1.xml.gz"]  # the index itself is not fetched again
     items, _ = run(spider, Response("https://x.eu/s1.xml.gz", body=gzip.compress(URLSET)))
-    assert [(i.url, i.published_raw, i.date_method) for i in items] == [
-        ("https://x.eu/a", "2025-03-04", "sitemap"),
-        ("https://x.eu/b", None, None),
+    assert [(i.url, i.published_raw, i.updated_raw, i.date_method) for i in items] == [
+        ("https://x.eu/a", "2025-03-04", "2025-03-04", "sitemap"),  # lastmod is a modification date
+        ("https://x.eu/b", None, None, None),
     ]
 
 

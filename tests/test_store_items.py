@@ -266,3 +266,15 @@ def test_item_delete_cascades_to_themes(db_session):
     db_session.execute(text("DELETE FROM items"))
     db_session.commit()
     assert db_session.scalar(text("SELECT count(*) FROM item_themes")) == 0
+
+
+def test_raw_title_is_stored_beside_the_clean_title(db_session):
+    item = make_item(
+        901,
+        title="Venezuela: European Parliament calls for additional sanctions",
+        raw_title="Venezuela: European Parliament calls for additional sanctions | News | European Parl.",
+    )
+    assert upsert_item(db_session, item) == "new"
+    db_session.commit()
+    row = db_session.execute(select(Item.title, Item.raw_title)).one()
+    assert row == (item.title, item.raw_title)

@@ -138,6 +138,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "guid_hash": sha256_hex(item.guid) if item.guid and clip(item.guid) else None,
         "official_id": clip(item.official_id, 255),
         "title": clip(item.title),
+        "raw_title": clip(item.raw_title),
         "summary": clip(item.summary),
         "text": text,
         "text_chars": len(text) if text else 0,

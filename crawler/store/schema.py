@@ -321,6 +321,8 @@ class Item(Base):
     guid_hash: Mapped[str | None] = mapped_column(String(64))
     official_id: Mapped[str | None] = mapped_column(CleanString(255))
     title: Mapped[str | None] = mapped_column(CleanText())
+    raw_title: Mapped[str | None] = mapped_column(CleanText())
+    """The title as the page gave it (site name and all); `title` is the document's own."""
     summary: Mapped[str | None] = mapped_column(CleanText())
     text: Mapped[str | None] = mapped_column(CleanText())
     text_chars: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,379 @@
+"""Text, not menus: tell an article's text from navigation, consent banners and lead-in blocks.
+
+Rules:
+- Consent layers: before extraction, elements whose id, class, role or aria-label names a cookie or
+  consent layer (cookie, consent, gdpr, cmp, onetrust, didomi, usercentrics, cookiebot, ...) are
+  removed, unless they hold more than `MAX_BANNER_CHARS` of text (then they are the page, not a
+  layer). After extraction, a text that still reads as a banner (`is_consent_text`: at least
+  `CONSENT_TERMS` distinct consent words of any EU language in its first 1,500 characters, and short)
+  is not the article: another extraction is tried, else the item is flagged ``extract.consent`` and
+  gets no text (its raw body is kept by the store). So is a short remnant of a consent wall.
+- Navigation: a text is navigation-like (`navigation_share` >= `NAV_SHARE`) when most of its characters
+  sit on lines that are link texts of the page, or on very short lines (<= 3 words) making up most
+  lines of a long list. Such a text gives way to trafilatura's precision mode, then to the best
+  content block (`best_block_text`: article, main, or the table cell or div with the most non-link
+  text, readability-style); if every try is navigation-like the item is flagged ``extract.boilerplate``.
+- Lead-in: lines before the document's own title near the top of the text (search help, "skip to
+  content", a welcome line) are dropped (`drop_lead_in`); a source's repeated opening lines are
+  learned across its pages and dropped (`LeadInLearner`). A text whose lines are mostly lines other
+  pages of the source repeat (`NAV_SHARE` of its characters) is the site's furniture: flagged
+  ``extract.boilerplate``.
+Tables used for layout (`unwrap_layout_tables`, before extraction): a cell of links is a menu, not
+text; the other cells become blocks so the text keeps its paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from lxml.html import HtmlElement
+
+from pipelines.titles import fold
+
+MAX_BANNER_CHARS = 4_000
+"""A consent-named element holding more text than this is a page wrapper and is kept."""
+CONSENT_REMNANT_CHARS = 300
+"""What is left of a page after its consent layer went, when shorter than this and still speaking of
+consent, is the wall's remnant ("read on after accepting cookies"), not an article."""
+CONSENT_TERMS = 3
+"""Distinct consent words in a text's head that make it a banner."""
+NAV_SHARE = 0.6
+"""Share of a text's characters on link lines or short list lines that makes it navigation."""
+NAV_SAMPLE_CHARS = 20_000
+"""Navigation-likeness is judged on a text's first characters (a menu sits at the top)."""
+LAYOUT_CELL_CHARS = 300
+"""A table cell with more text than this is page layout, not data."""
+MENU_LINK_SHARE = 0.6
+"""A layout cell whose text is at least this share links is a menu."""
+LEAD_IN_LINES = 40
+"""A title line further down than this is not where the text begins."""
+MIN_LEAD_IN_PAGES = 2
+"""An opening line shared by this many pages of a source (the current one included) is a lead-in."""
+MIN_REPEAT_PAGES = 2
+"""A line that this many other pages of the source also have is the site's, not the document's."""
+MAX_LINES_PER_PAGE = 300
+"""Lines of a text remembered and judged for repetition."""
+MAX_LINES_PER_SOURCE = 50_000
+"""Distinct lines remembered per source."""
+
+_CONSENT_MARKER = re.compile(
+    r"cookie|consent|gdpr|dsgvo|\bcmp\b|cmp-|onetrust|didomi|usercentrics|cookiebot|tarteaucitron|"
+    r"iubenda|klaro|borlabs|quantcast|sp_message|privacy-?banner|cc-banner|cc-window|truste",
+    re.IGNORECASE,
+)
+_CONSENT_ATTRIBUTE = re.compile(
+    r"""(?:id|class|aria-label)\s*=\s*["']?[^"'>]*?(?:""" + _CONSENT_MARKER.pattern + ")", re.IGNORECASE
+)
+"""The same names inside an id, class or aria-label attribute of the markup (a cheap first look)."""
+_CONSENT_VOCABULARY = (
+    "cookie cookies consent accept reject preferences tracking partners",  # en
+    "einwilligung zustimmen akzeptieren ablehnen datenschutzeinstellungen zustimmung",  # de
+    "accepter refuser consentement paramétrer traceurs",  # fr
+    "aceptar rechazar consentimiento",  # es
+    "accetta accetto rifiuta consenso",  # it
+    "aceitar rejeitar consentimento",  # pt
+    "accepteren weigeren toestemming",  # nl
+    "godkänn acceptera samtycke avvisa",  # sv
+    "accepter afvis samtykke acceptér",  # da
+    "akceptuję zgoda zgody odrzuć",  # pl
+    "souhlas souhlasím odmítnout",  # cs
+    "súhlas elfogad hozzájárulás",  # sk, hu
+    "sutinku slapukai sīkdatnes küpsised evästeet hyväksy",  # lt, lv, et, fi
+    "αποδοχή συγκατάθεση приемам бисквитки prihvati kolačiće piškotki accepta",  # el, bg, hr, sl, ro
+)
+"""Words of cookie and consent banners, per language."""
+_CONSENT_WORDS = frozenset(" ".join(_CONSENT_VOCABULARY).split())
+_WORDS = re.compile(r"[^\W\d_]+")
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "td",
+        "th",
+        "form",
+        "figure",
+        "figcaption",
+        "address",
+        "main",
+        "aside",
+        "nav",
+    ]
+)
+_LAYOUT_BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4")
+_NON_TEXT = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "button", "select"))
+
+
+def prune_consent(tree: HtmlElement, markup: str | None = None) -> int:
+    """Remove consent and cookie layers from `tree` in place (module rules); returns how many.
+
+    `markup`, the page's source, lets a page without any consent-like attribute skip the walk.
+    """
+    if markup is not None and not _CONSENT_ATTRIBUTE.search(markup):
+        return 0
+    doomed: list[HtmlElement] = []
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in ("html", "body", "main", "article"):
+            continue
+        marker = f"{element.get('id') or ''} {element.get('class') or ''} {element.get('aria-label') or ''}"
+        if not _CONSENT_MARKER.search(marker) or _longer_than(element, MAX_BANNER_CHARS):
+            continue
+        doomed.append(element)
+    removed = 0
+    marked = set(doomed)  # lxml keeps one proxy per element while it is referenced
+    for element in doomed:
+        if element.getparent() is not None and not any(a in marked for a in element.iterancestors()):
+            element.drop_tree()
+            removed += 1
+    return removed
+
+
+def _longer_than(element: HtmlElement, limit: int) -> bool:
+    size = 0
+    for piece in element.itertext():
+        size += len(piece)
+        if size > limit:
+            return True
+    return False
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn tables used for layout into plain blocks, dropping their menu cells; returns how many.
+
+    A layout table has a cell of its own (not of a nested table) that holds block content (p, div,
+    list, heading, a nested table, two ``<br>``) or more than `LAYOUT_CELL_CHARS` characters. In it, a
+    cell whose text is mostly links (`MENU_LINK_SHARE`, at least three links) is a menu and goes; the
+    other cells become ``div`` so the extractor keeps their paragraphs instead of a one-line table row.
+    Data tables (short cells, no blocks) are left alone.
+    """
+    tables = [t for t in tree.iter("table") if _is_layout(t)]
+    for table in tables:
+        for cell in _own_cells(table):
+            text = " ".join(cell.text_content().split())
+            links = list(cell.iter("a"))
+            linked = sum(len(" ".join(a.text_content().split())) for a in links)
+            if len(links) >= 3 and text and linked / len(text) >= MENU_LINK_SHARE:
+                cell.drop_tree()
+    for table in tables:
+        for element in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            if element.tag in ("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+                element.tag = "div"
+                for name in ("width", "colspan", "rowspan", "valign", "align", "border"):
+                    element.attrib.pop(name, None)
+    return len(tables)
+
+
+def _own_cells(table: HtmlElement) -> list[HtmlElement]:
+    return [c for c in table.iter("td", "th") if next(c.iterancestors("table"), None) is table]
+
+
+def _is_layout(table: HtmlElement) -> bool:
+    for cell in _own_cells(table):
+        if len(cell.text_content()) > LAYOUT_CELL_CHARS:
+            return True
+        has_block = any(element is not cell for element in cell.iter(*_LAYOUT_BLOCKS))
+        if has_block or sum(1 for _ in cell.iter("br")) >= 2:
+            return True
+    return False
+
+
+def consent_terms(text: str) -> set[str]:
+    """The distinct consent words in `text` (lower-case)."""
+    return {w for w in (m.group(0).lower() for m in _WORDS.finditer(text)) if w in _CONSENT_WORDS}
+
+
+def is_consent_text(text: str | None) -> bool:
+    """A cookie or consent banner rather than an article (module rules)."""
+    if not text:
+        return False
+    head = text[:1500]
+    found = consent_terms(head)
+    if len(found) < CONSENT_TERMS:
+        return False
+    # a long article that mentions cookies once is not a banner: the banner words must be dense
+    words = max(1, len(_WORDS.findall(head)))
+    return len(text) < 3000 or len(found) / words > 0.04
+
+
+def navigation_share(text: str | None, link_texts: set[str]) -> float:
+    """Share of the text's characters that look like navigation (link lines, short list lines)."""
+    if not text:
+        return 0.0
+    lines = [line.strip() for line in text[:NAV_SAMPLE_CHARS].splitlines() if line.strip()]
+    if not lines:
+        return 0.0
+    total = sum(len(line) for line in lines)
+    linked = sum(len(line) for line in lines if fold(line) in link_texts)
+    short = [line for line in lines if len(line.split()) <= 3]
+    share = linked / total
+    if len(lines) >= 15 and len(short) / len(lines) >= 0.7:
+        share = max(share, sum(len(line) for line in short) / total + 0.3)
+    return min(1.0, share)
+
+
+def link_texts(tree: HtmlElement, limit: int = 5_000) -> set[str]:
+    """Folded texts of the page's links (at most `limit`)."""
+    found: set[str] = set()
+    for anchor in tree.iter("a"):
+        text = fold(anchor.text_content())
+        if text:
+            found.add(text)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def block_text(element: HtmlElement) -> str:
+    """The element's text with a line end after every block element and ``<br>`` (paragraphs kept)."""
+    pieces: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _NON_TEXT:
+            if node.tail:
+                pieces.append(node.tail)
+            return
+        if tag == "br":
+            pieces.append("\n")
+        if node.text and tag:
+            pieces.append(node.text)
+        for child in node:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            pieces.append("\n")
+        if node.tail:
+            pieces.append(node.tail)
+
+    walk(element)
+    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def best_block_text(tree: HtmlElement, limit: int = 4_000) -> str | None:
+    """Readability-style: the text of the block (article, main, td, div, section) with the most text
+    outside links, links weighing against it; None when no block has a link density below 0.35."""
+    best: tuple[float, HtmlElement] | None = None
+    seen = 0
+    for element in tree.iter("article", "main", "td", "div", "section"):
+        seen += 1
+        if seen > limit:
+            break
+        text_chars = len(" ".join(element.text_content().split()))
+        if text_chars < 200:
+            continue
+        linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+        density = linked / text_chars
+        if density >= 0.35:
+            continue
+        score = (text_chars - linked) * (1 - density)
+        if best is None or score > best[0]:
+            best = (score, element)
+    if best is None:
+        return None
+    return block_text(best[1]) or None
+
+
+def drop_lead_in(text: str | None, titles: list[str]) -> str | None:
+    """The text from its first line that begins with one of `titles`, or is the first 30+ characters of one
+    (a title broken over lines), within the first `LEAD_IN_LINES` non-blank lines; unchanged when no
+    such line is found."""
+    if not text:
+        return text
+    wanted = {fold(t) for t in titles if t and len(t) >= 12}
+    if not wanted:
+        return text
+    lines = text.split("\n")
+    seen = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        folded = fold(line)
+        if any(folded.startswith(w) or (len(folded) >= 30 and w.startswith(folded)) for w in wanted):
+            return "\n".join(lines[index:]).strip() if index else text
+        seen += 1
+        if seen >= LEAD_IN_LINES:
+            break
+    return text
+
+
+class LeadInLearner:
+    """Per source, the lines its pages repeat: opening lines (a site header the extractor kept) and
+    any line (a menu or footer that came out as text).
+
+    `strip(source_id, text)` records the text's lines, then removes the leading lines seen at the
+    start of at least `MIN_LEAD_IN_PAGES` pages of the source (this one included), and returns
+    (text, lines removed). A text is never emptied: if every line is repeated it is kept; a text
+    identical to an earlier one of the source (a duplicate) is returned as it is.
+    `repeated_share(source_id, text)`: the share of the text's characters on lines that at least
+    `MIN_REPEAT_PAGES` other pages of the source also have (a text made of the site's own furniture).
+    Memory is bounded: `max_pages` pages and `MAX_LINES_PER_SOURCE` distinct lines per source.
+    """
+
+    def __init__(self, max_pages: int = 1_000):
+        self.max_pages = max_pages
+        self._pages: Counter[str] = Counter()
+        self._lines: dict[str, Counter[str]] = defaultdict(Counter)
+        self._anywhere: dict[str, Counter[str]] = defaultdict(Counter)
+        self._texts: dict[str, set[int]] = defaultdict(set)
+
+    def strip(self, source_id: str, text: str | None) -> tuple[str | None, int]:
+        """Learn from and clean one page's text (class docstring)."""
+        if not text:
+            return text, 0
+        key = hash(text)
+        if key in self._texts[source_id]:
+            return text, 0  # the same text again (a duplicate page) is not its own lead-in
+        lines = text.split("\n")
+        if self._pages[source_id] < self.max_pages:
+            self._texts[source_id].add(key)
+            self._pages[source_id] += 1
+            self._lines[source_id].update({fold(line) for line in lines[:LEAD_IN_LINES] if line.strip()})
+            anywhere = self._anywhere[source_id]
+            if len(anywhere) < MAX_LINES_PER_SOURCE:
+                anywhere.update({fold(line) for line in lines[:MAX_LINES_PER_PAGE] if len(line.strip()) > 2})
+        seen = self._lines[source_id]
+        cut = 0
+        while (
+            cut < len(lines)
+            and cut < LEAD_IN_LINES
+            and (not lines[cut].strip() or seen[fold(lines[cut])] >= MIN_LEAD_IN_PAGES)
+        ):
+            cut += 1
+        if cut == 0 or cut >= len(lines):
+            return text, 0
+        return "\n".join(lines[cut:]), cut
+
+    def repeated_share(self, source_id: str, text: str | None) -> float:
+        """Share of `text`'s characters on lines `MIN_REPEAT_PAGES` other pages of the source have
+        (call after `strip`, which counted this page)."""
+        if not text:
+            return 0.0
+        anywhere = self._anywhere[source_id]
+        lines = [line for line in text.split("\n")[:MAX_LINES_PER_PAGE] if len(line.strip()) > 2]
+        total = sum(len(line) for line in lines)
+        if not total:
+            return 0.0
+        repeated = sum(len(line) for line in lines if anywhere[fold(line)] > MIN_REPEAT_PAGES)
+        return repeated / total

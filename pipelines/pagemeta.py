@@ -1,0 +1,239 @@
+"""Page metadata read from a parsed HTML tree: headline candidates, site names, the document heading
+of legal pages, and the page's own publication and modification dates with their time of day.
+
+Dates, first found wins for `PageMeta.published`:
+1. JSON-LD ``datePublished`` of an Article-like object (Article, NewsArticle, Report, WebPage, ...);
+2. ``<meta property="article:published_time">`` (also ``og:published_time``, itemprop datePublished);
+3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``);
+4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
+   (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
+   agenda, event, calendar, comment, recommended, sidebar, promo).
+Never from a ``<script>`` other than JSON-LD, an agenda or event listing, "related articles" or the
+copyright line. Values are returned as written (``2024-04-27T07:39+0200``, ``Tue, 4 May 2021
+19:18:00 +0200``); a value that `pipelines.dates.parse_date` cannot read as a full day (``2021``) is
+no date. `modified` follows the same order with dateModified / modified_time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC
+
+from lxml.html import HtmlElement
+
+from pipelines.boilerplate import block_text
+from pipelines.dates import parse_date
+from pipelines.titles import fold, is_code_only, one_line
+
+MAX_JSONLD_CHARS = 200_000
+"""JSON-LD blocks longer than this are skipped (hostile pages)."""
+_ARTICLE_TYPES = frozenset(
+    t.lower()
+    for t in [
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BlogPosting",
+        "Report",
+        "ScholarlyArticle",
+        "TechArticle",
+        "LiveBlogPosting",
+        "PressRelease",
+        "Legislation",
+        "WebPage",
+        "GovernmentService",
+        "CreativeWork",
+    ]
+)
+_NOT_ARTICLE = re.compile(
+    r"(?<![a-z])(?:related|teaser|agenda|events?|calendar|comments?|recommend|sidebar|popular|newsletter|"
+    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|termine|veranstaltung)",
+    re.IGNORECASE,
+)
+_FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{8}")
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+    "article.published", "publishdate", "pubdate", "sailthru.date",
+)  # fmt: skip
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
+_DC_META = ("dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date")
+"""Dublin Core publication dates; ``DC.Date.Created`` is the web page's creation, not the document's."""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page says about itself (module docstring).
+
+    headlines: h1 texts, og:title, twitter:title and JSON-LD headlines, in that order.
+    confirmed: h1 texts that a metadata title repeats (folded comparison).
+    site_names: og:site_name, application-name.
+    doc_heading: the document's own heading when the page is a legal record (EUR-Lex ``#title``, the
+        ``WT.z_docTitle`` meta, ``#procedureHeading``, the first heading after a code-only heading).
+    published, modified: date strings as written; published_from: jsonld, meta, time or dc.
+    """
+
+    headlines: tuple[str, ...] = ()
+    confirmed: tuple[str, ...] = ()
+    site_names: tuple[str, ...] = ()
+    doc_heading: str | None = None
+    published: str | None = None
+    published_from: str | None = None
+    modified: str | None = None
+
+
+def read_page_meta(tree: HtmlElement) -> PageMeta:
+    """Read `PageMeta` from a parsed page; never raises for odd markup."""
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = meta.get("content")
+        if key and content and key not in metas:
+            metas[key] = content
+    ld_heads, ld_published, ld_modified = _json_ld(tree)
+    h1s = [t for t in (one_line(h.text_content()) for h in tree.iter("h1")) if t]
+    meta_titles = [t for t in (one_line(metas.get(k)) for k in ("og:title", "twitter:title")) if t]
+    meta_titles += ld_heads
+    folded_meta = {fold(t) for t in meta_titles}
+    confirmed = tuple(h for h in h1s if fold(h) in folded_meta)
+    sites = tuple(
+        dict.fromkeys(s for s in (one_line(metas.get(k)) for k in ("og:site_name", "application-name")) if s)
+    )
+    published, source = _first_day(
+        [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
+         *[(metas.get(k), "dc") for k in _DC_META], (_article_time(tree), "time")]
+    )  # fmt: skip
+    modified, _ = _first_day([(ld_modified, "jsonld"), *[(metas.get(k), "meta") for k in _MODIFIED_META]])
+    return PageMeta(
+        headlines=tuple(dict.fromkeys([*h1s, *meta_titles])),
+        confirmed=confirmed,
+        site_names=sites,
+        doc_heading=_doc_heading(tree, metas),
+        published=published,
+        published_from=source,
+        modified=modified,
+    )
+
+
+def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, str | None]:
+    for value, source in candidates:
+        value = one_line(value)
+        if value and len(value) <= 64 and parse_date(value, UTC) is not None:
+            return value, source
+    return None, None
+
+
+def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:
+    heads: list[str] = []
+    article_date = any_date = modified = None
+    for script in tree.iterfind(".//script[@type]"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = script.text or ""
+        if len(raw) > MAX_JSONLD_CHARS:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        for node in _walk(data):
+            types = node.get("@type")
+            names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+            if not names & _ARTICLE_TYPES:
+                continue
+            head = one_line(node.get("headline")) if isinstance(node.get("headline"), str) else None
+            if head:
+                heads.append(head)
+            value = node.get("datePublished")
+            if isinstance(value, str):
+                any_date = any_date or value
+                if not names <= {"webpage", "creativework", "event"}:
+                    article_date = article_date or value
+            if isinstance(node.get("dateModified"), str):
+                modified = modified or node["dateModified"]
+    return heads, article_date or any_date, modified
+
+
+def _walk(data: object, depth: int = 0) -> list[dict]:
+    """Dict nodes of a JSON-LD document, @graph included, at most 6 levels deep."""
+    if depth > 6:
+        return []
+    if isinstance(data, list):
+        return [n for item in data[:200] for n in _walk(item, depth + 1)]
+    if not isinstance(data, dict):
+        return []
+    found = [data]
+    for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+        if key in data:
+            found += _walk(data[key], depth + 1)
+    return found
+
+
+def _excluded(element: HtmlElement, scope: HtmlElement) -> bool:
+    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`."""
+    for ancestor in element.iterancestors():
+        if ancestor is scope:
+            return False
+        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+        if tag in ("aside", "nav", "footer", "script", "noscript", "template"):
+            return True
+        marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
+        if marker.strip() and _NOT_ARTICLE.search(marker):
+            return True
+    return False
+
+
+def _article_time(tree: HtmlElement) -> str | None:
+    """The first dated ``<time>`` (or itemprop datePublished) in the article, main or the h1's block."""
+    scopes = tree.xpath("//article | //main | //*[@role='main']") or []
+    h1 = next(tree.iter("h1"), None)
+    if h1 is not None and h1.getparent() is not None:
+        scopes.append(h1.getparent())
+    for scope in scopes:
+        for element in scope.iter("time", "span", "div", "p", "meta"):
+            if element.tag != "time" and (element.get("itemprop") or "").lower() != "datepublished":
+                continue
+            value = element.get("datetime") or element.get("content")
+            if value and _FULL_DAY.search(value) and not _excluded(element, scope):
+                return value
+    return None
+
+
+_PROCEDURE_HEADING = (
+    "//*[@id='title']",
+    "//*[@id='procedureHeading']//p",
+    "//*[@id='procedureHeading']//span",
+)
+
+
+def _doc_heading(tree: HtmlElement, metas: dict[str, str]) -> str | None:
+    for path in _PROCEDURE_HEADING:
+        for element in tree.xpath(path):
+            # EUR-Lex's #title holds title, committee and rapporteur on separate lines
+            text = one_line(
+                block_text(element).split("\n")[0] if path.endswith("'title']") else element.text_content()
+            )
+            if text and not is_code_only(text):
+                return _drop_doc_prefix(text)
+    text = one_line(metas.get("wt.z_doctitle"))
+    if text and not is_code_only(text):
+        return text
+    for heading in tree.xpath("//h1 | //h2"):
+        if not is_code_only(one_line(heading.text_content()) or ""):
+            continue
+        following = heading.xpath("following::*[self::h2 or self::strong or self::h3][position() <= 3]")
+        for element in following:
+            text = one_line(element.text_content())
+            if text and not is_code_only(text) and len(text) > 15:
+                return text
+        break
+    return None
+
+
+def _drop_doc_prefix(text: str) -> str:
+    """ "COM (2023) 261: Proposal for ..." -> "Proposal for ..." (a document number before a colon)."""
+    match = re.match(r"^[A-Z]{2,}[\s(]*\d{4}\)?\s*\d+\s*:\s*(.+)$", text)
+    return match.group(1) if match else text

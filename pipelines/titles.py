@@ -1,0 +1,283 @@
+"""Titles: the document's own title, one line, without the site's name (pure functions, stdlib only).
+
+Rules, in order (`choose_title`):
+1. The raw title (HTML ``<title>``) is split into segments at the separators `` | ``, `` - ``,
+   `` – ``, `` — ``, `` :: ``, `` · ``, `` » `` (a hyphen inside a word, "frauen- und", is no separator).
+2. A run of consecutive segments that equals (after folding case, quotes and spaces) or is contained
+   in one of the page's headlines (h1, og:title, twitter:title, JSON-LD ``headline``) is the title;
+   the longest such run wins. Otherwise segments are dropped from either end while they name the site:
+   og:site_name / application-name, the host's labels ("SN.at" for sn.at, "La Stampa" for
+   lastampa.it, "European Parliament" for europarl), or a prefix/suffix the source repeats on its other
+   pages (`AffixLearner`); a section name of one or two words next to a dropped site name goes too.
+3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
+   replaces a cleaned title that no headline confirms (a newspaper's SEO title).
+4. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
+   2022/2852(RSP)") gives way to the document's heading (`ExtractedDocument.doc_heading`, e.g.
+   EUR-Lex's ``#title`` element); failing that it stays.
+A listing anchor or file name that looks like a slug (`looks_like_slug`) never beats a page or PDF
+heading. PDF metadata titles that are placeholders (`is_placeholder_title`) are no titles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+MAX_TITLE_CHARS = 1_000
+"""Cap on a title, in characters (a hostile page can put megabytes in <title>)."""
+MIN_AFFIX_PAGES = 2
+"""A segment seen at the same end of the titles of this many other pages of a source is its affix."""
+MAX_SEGMENTS = 16
+"""Titles cut into more segments than this are not matched against headlines segment by segment."""
+SECTION_WORDS = 2
+"""A segment of at most this many words next to a site name is a section name ("News", "Polityka")."""
+MAX_SEGMENT_WORDS_AS_SITE = 6
+"""A learned or host-like affix has at most this many words (a headline is longer)."""
+
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+|\s*\|\s*|\s+::\s*")
+_TRAILING_PUNCT = re.compile(r"[\s:|\-–—·]+$")
+_LEADING_PUNCT = re.compile(r"^[\s:|\-–—·]+")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟«»″"})
+_WORD4 = re.compile(r"[^\W\d_]{4,}")
+_GENERIC_TLDS = frozenset({"com", "org", "net", "eu", "int", "info", "gov", "edu", "www"})
+_PLACEHOLDER = re.compile(
+    r"^(untitled|unbenannt(-\d+)?|sans titre|ohne titel|senza titolo|sin título|bez tytułu|naamloos"
+    r"|document\d*|dokument\d*|doc\d+|microsoft (word|powerpoint|excel)\b.*"
+    r"|powerpoint[- ]pr[äa]sentation|powerpoint presentation|präsentation\d*|presentation\d*|folie \d+"
+    r"|slide \d+|title|titel|titre|page \d+|seite \d+|layout \d+|vorlage.*|template.*|briefvorlage.*"
+    r"|formatvorlage.*|mustervorlage.*|normal(\.dot[mx]?)?|default|new document|neues dokument|\d+)$",
+    re.IGNORECASE,
+)
+_FILE_NAME = re.compile(
+    r"^[\w.\-~ ]+\.(pdf|docx?|dotx?|odt|pptx?|xlsx?|indd|indb|idml|qxp|qxd|rtf|txt|ai|eps)$"
+    r"|^\S*_\S*$|^[\w-]*\d[\w-]*\.\w{2,4}$",
+    re.IGNORECASE,
+)
+_SLUG = re.compile(r"^[\w.~]+(?:[-_][\w.~]+)+$")
+
+
+def one_line(value: str | None) -> str | None:
+    """Whitespace squashed, invisible characters dropped, capped at `MAX_TITLE_CHARS`; None if empty."""
+    if not value:
+        return None
+    value = " ".join(_INVISIBLE.sub("", value).split())[:MAX_TITLE_CHARS]
+    return value or None
+
+
+def fold(value: str) -> str:
+    """Comparison key: NFKC, case-folded, typographic quotes made plain, whitespace squashed."""
+    value = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).translate(_QUOTES).casefold()
+    return " ".join(value.split()).strip(" .:;,")
+
+
+def _site_key(value: str) -> str:
+    """Letters and digits only, a trailing TLD dropped: "SN.at" -> "sn", "La Stampa" -> "lastampa"."""
+    value = fold(value)
+    value = re.sub(r"^www\.", "", value)
+    value = re.sub(r"\.[a-z]{2,4}$", "", value)
+    return "".join(ch for ch in value if ch.isalnum())
+
+
+def host_names(host: str | None) -> tuple[str, ...]:
+    """Site keys a host gives: "www.bundeskanzleramt.gv.at" -> ("bundeskanzleramt", ...)."""
+    if not host:
+        return ()
+    labels = [label for label in host.lower().split(".") if label and label not in _GENERIC_TLDS]
+    if len(labels) > 1:
+        labels = labels[:-1]  # the country code or TLD
+    keys = [_site_key(label) for label in labels if len(label) >= 2]
+    return tuple(dict.fromkeys(k for k in keys if k and len(k) >= 2))
+
+
+def split_segments(title: str) -> list[str]:
+    """The raw title cut at separators (rule 1); empty segments dropped."""
+    title = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", title))
+    return [part.strip() for part in _SEPARATORS.split(title) if part and part.strip()]
+
+
+def _names_site(segment: str, site_keys: Sequence[str]) -> bool:
+    key = _site_key(segment)
+    if not key:
+        return True
+    if len(segment.split()) > MAX_SEGMENT_WORDS_AS_SITE:
+        return False
+    for site in site_keys:
+        if not site:
+            continue
+        if key == site or (len(site) >= 3 and (key.startswith(site) or site.startswith(key))):
+            return True
+        if len(site) >= 5 and len(segment.split()) <= 4 and key[:3] == site[:3] and _subsequence(site, key):
+            return True  # an abbreviated host: "europarl" for "European Parliament"
+    return False
+
+
+def _subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
+
+
+def is_code_only(title: str) -> bool:
+    """A page code rather than a title: no word of four or more letters besides site words
+    ("EUR-Lex - 2023_102 - EN", "32002F0584", "Procedure File: 2022/2852(RSP)")."""
+    words = [
+        w for w in _WORD4.findall(title) if fold(w) not in {"eur", "lex", "procedure", "file", "document"}
+    ]
+    return not words
+
+
+def strip_site(
+    raw: str, site_names: Iterable[str] = (), host: str | None = None, affixes: Iterable[str] = ()
+) -> str:
+    """The raw title without leading and trailing segments that name the site (rule 2, second half)."""
+    raw = one_line(raw) or ""
+    site_list = [s for s in (one_line(n) for n in site_names) if s]
+    cut_end = cut_start = False
+    for name in sorted(site_list, key=len, reverse=True):  # a site name holding a separator
+        for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
+            if raw.endswith(sep + name):
+                raw = raw[: -len(sep + name)]
+                cut_end = True
+            if raw.startswith(name + sep):
+                raw = raw[len(name + sep) :]
+                cut_start = True
+    keys = [_site_key(n) for n in site_list] + list(host_names(host))
+    learned = {fold(a) for a in affixes}
+    segments = split_segments(raw)
+    cut = cut_end
+    while len(segments) > 1 and (_names_site(segments[-1], keys) or fold(segments[-1]) in learned):
+        segments.pop()
+        cut = True
+    while cut and len(segments) > 1 and len(segments[-1].split()) <= SECTION_WORDS:
+        segments.pop()  # a section name between headline and site name: "... | News | European Parliament"
+    cut = cut_start
+    while len(segments) > 1 and (_names_site(segments[0], keys) or fold(segments[0]) in learned):
+        segments.pop(0)
+        cut = True
+    while cut and len(segments) > 1 and len(segments[0].split()) <= SECTION_WORDS:
+        segments.pop(0)
+    if not segments:
+        return raw
+    return _rejoin(raw, segments)
+
+
+def _rejoin(raw: str, segments: list[str]) -> str:
+    """The part of `raw` from the first to the last kept segment (original separators kept)."""
+    start = raw.find(segments[0])
+    end = raw.rfind(segments[-1])
+    if start < 0 or end < 0 or end < start:
+        return " ".join(segments)
+    return _TRAILING_PUNCT.sub("", raw[start : end + len(segments[-1])]).strip()
+
+
+def _headline_run(raw: str, headlines: Sequence[str]) -> str | None:
+    """The longest run of title segments equal to or contained in a headline (rule 2, first half)."""
+    segments = split_segments(raw)
+    if len(segments) > MAX_SEGMENTS:
+        return None  # no headline has that many parts; the pairwise search would be quadratic
+    folded = [fold(h) for h in headlines if h]
+    best: list[str] | None = None
+    for i in range(len(segments)):
+        for j in range(len(segments), i, -1):
+            run = segments[i:j]
+            text = fold(_rejoin(raw, run))
+            if len(text) < 8 or (best is not None and j - i <= len(best)):
+                continue
+            if any(text == h or (text in h and len(text) >= 0.5 * len(h)) for h in folded):
+                best = run
+                break
+    return _rejoin(raw, best) if best else None
+
+
+def choose_title(
+    raw: str | None,
+    *,
+    headlines: Sequence[str] = (),
+    confirmed: Sequence[str] = (),
+    site_names: Iterable[str] = (),
+    host: str | None = None,
+    affixes: Iterable[str] = (),
+    doc_heading: str | None = None,
+) -> str | None:
+    """The document's title by the module's rules.
+
+    raw: the page's ``<title>``; headlines: h1 texts and metadata titles (og:title, twitter:title,
+    JSON-LD headline); confirmed: headlines two sources on the page agree on (an h1 equal to a
+    metadata title); site_names: og:site_name, application-name; host: the page's host; affixes:
+    learned segments of the source; doc_heading: a document title found in the body (legal acts).
+    """
+    raw = one_line(raw)
+    heads = [h for h in (one_line(x) for x in headlines) if h]
+    sure = [h for h in (one_line(x) for x in confirmed) if h]
+    if raw is None:
+        raw = sure[0] if sure else (heads[0] if heads else None)
+        if raw is None:
+            return one_line(doc_heading)
+    heads = [h for h in heads if fold(h) != fold(raw)]  # og:title often repeats <title>, site name and all
+    title = _headline_run(raw, heads) or strip_site(raw, site_names, host, affixes)
+    title = strip_site(title, site_names, host, affixes) if title != raw else title
+    if sure and not any(fold(title) == fold(h) for h in heads) and fold(title) not in map(fold, sure):
+        title = strip_site(sure[0], site_names, host, affixes)
+    first = split_segments(title)[0] if split_segments(title) else title
+    if is_code_only(first) and doc_heading and not is_code_only(doc_heading):
+        return one_line(doc_heading)
+    return title
+
+
+def looks_like_slug(value: str | None) -> bool:
+    """A URL slug or file name rather than a title: "make-it-in-germany checklist-non-eu en",
+    "Engpassberufe_EN", "report_2024-final.pdf", "de national-visa-application-form de-en"."""
+    value = one_line(value)
+    if not value:
+        return True
+    if _FILE_NAME.match(value) or _SLUG.match(value):
+        return True
+    words = value.split()
+    slugged = sum(1 for w in words if _SLUG.match(w))
+    lower = all(w == w.lower() for w in words)
+    return lower and slugged >= 1 and slugged * 2 >= len(words) - 1
+
+
+def is_placeholder_title(value: str | None) -> bool:
+    """A PDF metadata title that names the file or template, not the document: file names,
+    "Unbenannt-1", "Layout 1", "*.indd", "Microsoft Word - ...", "untitled", template names."""
+    value = one_line(value)
+    if not value or len(value) < 4:
+        return True
+    if _PLACEHOLDER.match(value) or _FILE_NAME.match(value) or looks_like_slug(value):
+        return True
+    return bool(re.search(r"\.(indd|indb|docx?|dotx?|pptx?|qxp|qxd|pdf)\b", value, re.IGNORECASE))
+
+
+class AffixLearner:
+    """Per source, the segments its pages repeat at the start or end of their titles (rule 2).
+
+    `observe` records one page's raw title; `affixes` returns the segments seen at the same end of at
+    least `MIN_AFFIX_PAGES` distinct titles of that source (short segments only). Memory is bounded:
+    at most `max_titles` titles per source are remembered.
+    """
+
+    def __init__(self, max_titles: int = 500):
+        self.max_titles = max_titles
+        self._seen: dict[str, set[str]] = defaultdict(set)
+        self._ends: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def observe(self, source_id: str, raw: str | None) -> None:
+        """Remember the end segments of one page title of `source_id` (each distinct title once)."""
+        raw = one_line(raw)
+        if not raw or raw in self._seen[source_id] or len(self._seen[source_id]) >= self.max_titles:
+            return
+        self._seen[source_id].add(raw)
+        segments = split_segments(raw)
+        if len(segments) < 2:
+            return
+        # a headline segment is unique to its page; what repeats across pages is the site's
+        self._ends[source_id].update(
+            {fold(s) for s in segments if len(s.split()) <= MAX_SEGMENT_WORDS_AS_SITE}
+        )
+
+    def affixes(self, source_id: str) -> tuple[str, ...]:
+        """Segments repeated at an end of this source's titles (folded)."""
+        return tuple(s for s, n in self._ends[source_id].items() if n >= MIN_AFFIX_PAGES)

@@ -1,0 +1,234 @@
+"""Text, not menus (pipelines.boilerplate): pages laid out with tables, consent and cookie layers,
+navigation-like extractions and lead-in lines. Made-up pages."""
+
+from __future__ import annotations
+
+import pytest
+from lxml.html import fromstring
+
+from pipelines.boilerplate import (
+    LeadInLearner,
+    drop_lead_in,
+    is_consent_text,
+    link_texts,
+    navigation_share,
+    unwrap_layout_tables,
+)
+from pipelines.extract import extract_document
+
+MENU = [
+    "Startseite", "Aktuelles", "Presse", "Integration", "Sprachkurse", "Arbeit", "Wohnen", "Beratung",
+    "Kontakt", "Impressum", "Datenschutz", "Barrierefreiheit", "Leichte Sprache", "Gebärdensprache",
+]  # fmt: skip
+PARAS = [
+    "Die Stadt hat am Montag ein neues Programm für Sprachkurse vorgestellt, das sich an neu "
+    "zugewanderte Familien richtet.",
+    "Nach Angaben der Integrationsbeauftragten stehen im kommenden Jahr 400 zusätzliche Plätze zur "
+    "Verfügung, vor allem in den Abendstunden.",
+    "Die Kurse werden gemeinsam mit Vereinen und Volkshochschulen angeboten und sind für Teilnehmende "
+    "kostenlos.",
+    "Anmeldungen sind ab sofort in allen Bürgerbüros möglich; Beratung gibt es auch auf Arabisch, "
+    "Ukrainisch und Türkisch.",
+]
+
+
+def menu(kind: str) -> str:
+    if kind == "links":
+        return "".join(f'<a href="/{m.lower()}">{m}</a><br>' for m in MENU)
+    if kind == "list":
+        return "<ul>" + "".join(f'<li><a href="/{m.lower()}">{m}</a></li>' for m in MENU) + "</ul>"
+    return "<table>" + "".join(f'<tr><td><a href="/{m.lower()}">{m}</a></td></tr>' for m in MENU) + "</table>"
+
+
+def content(kind: str) -> str:
+    if kind == "p":
+        return "<h1>Neue Sprachkurse für Familien</h1>" + "".join(f"<p>{p}</p>" for p in PARAS)
+    if kind == "br":
+        return "<b>Neue Sprachkurse für Familien</b><br><br>" + "<br><br>".join(PARAS)
+    return "<font size=4>Neue Sprachkurse</font><br>" + "".join(f"<font>{p}</font><br><br>" for p in PARAS)
+
+
+TR = "<table><tr><td>{}</td><td>{}</td></tr></table>"
+TABLE_LAYOUTS = {
+    "menu-cell-left-paragraphs": TR.format(menu("links"), content("p")),
+    "menu-cell-right-br-text": TR.format(content("br"), menu("list")),
+    "nested-tables-menu-row": (
+        f"<table><tr><td colspan=2>{menu('links')}</td></tr><tr><td>{menu('table')}</td>"
+        f"<td><table><tr><td>{content('p')}</td></tr></table></td></tr></table>"
+    ),
+    "font-tags-and-menu-table": (
+        f"<table border=0><tr><td valign=top>{menu('table')}</td>"
+        f"<td valign=top>{content('font')}</td></tr></table>"
+    ),
+    "two-menus-in-one-cell": TR.format(menu("list") + menu("links"), content("br")),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", TABLE_LAYOUTS.values(), ids=TABLE_LAYOUTS.keys())
+def test_table_layout_menu_cell_is_not_text_and_paragraphs_stay(layout: str) -> None:
+    body = f"<html><head><title>Stadt Musterstadt - Sprachkurse</title></head><body>{layout}</body></html>"
+    document = extract_document(body.encode(), "https://stadt.example/aktuelles/kurse", "text/html")
+    text = document.text or ""
+    assert "Barrierefreiheit" not in text and "Impressum" not in text  # menu entries
+    lines = text.splitlines()
+    for paragraph in PARAS:  # each paragraph is a line of its own
+        assert paragraph in lines, (paragraph, lines)
+
+
+def test_data_tables_are_left_alone() -> None:
+    tree = fromstring(
+        "<div><table><tr><th>Land</th><th>Plätze</th></tr><tr><td>Hessen</td><td>400</td></tr>"
+        "<tr><td>Bayern</td><td>650</td></tr></table></div>"
+    )
+    assert unwrap_layout_tables(tree) == 0
+    assert tree.find(".//table") is not None
+
+
+ARTICLE = "<article><h1>Neue Beratungsstellen für Geflüchtete</h1>" + "".join(
+    f"<p>{p}</p>"
+    for p in (
+        "Das Land richtet in diesem Jahr zwölf neue Beratungsstellen für Geflüchtete ein, die bei "
+        "Wohnungssuche, Arbeit und Anerkennung von Abschlüssen helfen.",
+        "Die Stellen werden von Wohlfahrtsverbänden betrieben und sollen auch Menschen erreichen, die "
+        "bisher keine Beratung in Anspruch genommen haben.",
+        "Nach Angaben des Ministeriums stehen dafür in den kommenden beiden Jahren insgesamt 4,5 Millionen "
+        "Euro zur Verfügung.",
+    )
+)
+BANNERS = {
+    "fr-didomi": (
+        '<div class="didomi-popup-container"><p>Nous utilisons des cookies et des traceurs. En cliquant sur '
+        "Accepter, vous donnez votre consentement à nos partenaires. Vous pouvez refuser ou paramétrer vos "
+        'choix à tout moment.</p><a href="#">Accepter</a> <a href="#">Refuser</a></div>'
+    ),
+    "it-cmp": (
+        '<section class="cmp-container"><p>Questo sito utilizza cookie propri e di terze parti. Cliccando su '
+        "Accetta presti il consenso; puoi anche Rifiuta o gestire le preferenze.</p></section>"
+    ),
+    "pl-aria-label": (
+        '<div aria-label="Zgoda na pliki cookie" role="dialog"><p>Używamy plików cookies. Kliknij Akceptuję, '
+        "aby wyrazić zgodę, lub Odrzuć. Zgody możesz wycofać w każdej chwili w ustawieniach.</p></div>"
+    ),
+    "de-usercentrics": (
+        '<div id="usercentrics-root"><p>Wir verwenden Cookies. Mit „Alle akzeptieren“ erteilen Sie Ihre '
+        "Einwilligung zur Verarbeitung durch unsere Partner; Sie können die Zustimmung jederzeit "
+        "widerrufen oder ablehnen.</p></div>"
+    ),
+    "cs-cookie-bar": (
+        '<div class="cookie-bar"><p>Tento web používá soubory cookies. Kliknutím na Souhlasím vyjadřujete '
+        "souhlas se zpracováním; můžete také Odmítnout.</p></div>"
+    ),
+}
+
+
+@pytest.mark.parametrize("where", ["inside-article", "after-article"])
+@pytest.mark.parametrize("banner", BANNERS.values(), ids=BANNERS.keys())
+def test_consent_layer_is_not_the_text(banner: str, where: str) -> None:
+    inner = ARTICLE.replace("</h1>", "</h1>" + banner) if where == "inside-article" else ARTICLE + banner
+    body = f"<html><head><title>Beratungsstellen</title></head><body><main>{inner}</main></body></html>"
+    document = extract_document(body.encode(), "https://land.example/a", "text/html")
+    text = document.text or ""
+    assert "zwölf neue Beratungsstellen" in text
+    assert "cookie" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    "wall",
+    [
+        '<div class="gdpr-wall"><p>{t}</p></div><div class="teaser"><p>Lees verder na het accepteren van '
+        "cookies.</p></div>",
+        '<div class="wall"><p>{t}</p></div>',
+        '<div class="wall"><p>{t}</p><p>{t}</p></div><p>Cookies akzeptieren</p>',
+    ],
+    ids=["marked-wall-with-teaser", "unmarked-wall", "unmarked-wall-and-button"],
+)
+def test_page_that_is_only_a_consent_wall_is_flagged_without_text(wall: str) -> None:
+    banner = (
+        "Wij gebruiken cookies. Klik op Accepteren om toestemming te geven aan onze partners, of Weigeren."
+    )
+    body = f"<html><head><title>X</title></head><body>{wall.format(t=banner + ' ' + banner)}</body></html>"
+    document = extract_document(body.encode(), "https://nieuws.example/b", "text/html")
+    assert document.text is None
+    assert "extract.consent" in document.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "banner"),
+    [
+        ("We use cookies. Accept all or reject; manage your preferences with our partners.", True),
+        ("Wir verwenden Cookies. Akzeptieren, ablehnen oder Einwilligung in den Einstellungen ändern.", True),
+        ("Używamy plików cookies. Akceptuję — zgoda; Odrzuć.", True),
+        ("Vi använder cookies. Acceptera eller avvisa ditt samtycke.", True),
+        ("The ministry published its integration report on Monday; the report covers housing.", False),
+        ("Cookies were served at the reception. " + "The council discussed language courses. " * 80, False),
+    ],
+)
+def test_consent_text_rule(text: str, banner: bool) -> None:
+    assert is_consent_text(text) is banner
+
+
+def test_navigation_share_of_a_menu_and_of_an_article() -> None:
+    tree = fromstring("<div>" + "".join(f'<a href="/{m}">{m}</a>' for m in MENU) + "</div>")
+    anchors = link_texts(tree)
+    assert navigation_share("\n".join(MENU), anchors) == 1.0
+    assert navigation_share("\n".join(PARAS), anchors) == 0.0
+    assert navigation_share("\n".join(PARAS + MENU[:2]), anchors) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Skip to content\nSearch help\nThe Title Of The Act\nArt. 1", "The Title Of The Act\nArt. 1"),
+        ("Willkommen\nThe Title Of The Act (2023/0102)\nBody", "The Title Of The Act (2023/0102)\nBody"),
+        ("The Title Of The Act\nBody", "The Title Of The Act\nBody"),
+        ("Intro\nA paragraph that mentions The Title Of The Act in passing\nBody", None),
+        ("Menu\nThe Title Of The\nAct, broken over two lines\nBody", None),
+    ],
+)  # fmt: skip
+def test_lead_in_before_the_title_is_dropped(text: str, expected: str | None) -> None:
+    assert drop_lead_in(text, ["The Title Of The Act"]) == (expected or text)
+
+
+def test_repeated_opening_lines_of_a_source_are_learned_and_dropped() -> None:
+    learner = LeadInLearner()
+    header = "EUR-Lex Access to European Union law\nThis document is an excerpt from the EUR-Lex website"
+    first, cut = learner.strip("eur-lex", header + "\nFirst act\nIts text")
+    assert cut == 0 and first.startswith("EUR-Lex")  # one page teaches nothing yet
+    second, cut = learner.strip("eur-lex", header + "\nSecond act\nIts text")
+    assert (second, cut) == ("Second act\nIts text", 2)
+    _other, cut = learner.strip("other", header + "\nThird act")
+    assert cut == 0  # learned per source
+    again, cut = learner.strip("eur-lex", header + "\nSecond act\nIts text")
+    assert cut == 0 and again.startswith("EUR-Lex")  # a duplicate page is not stripped differently
+
+
+def test_text_made_of_the_sites_repeated_lines_is_measured() -> None:
+    learner = LeadInLearner()
+    menu = "\n".join(MENU)
+    for n in range(3):
+        learner.strip("ministry", f"Press release {n}\n{PARAS[n]}\n{menu}")
+    text, _cut = learner.strip("ministry", f"Press release 9\n{menu}")
+    assert learner.repeated_share("ministry", text) > 0.8  # the menu again, nothing of its own
+    article = f"Press release 10\n{PARAS[3]}\nA second paragraph of its own about the courses."
+    text, _cut = learner.strip("ministry", article)
+    assert learner.repeated_share("ministry", text) == 0.0
+
+
+def test_a_page_that_is_only_a_menu_is_flagged_and_keeps_its_text() -> None:
+    links = "".join(f'<li><a href="/{m.lower()}">{m}</a></li>' for m in MENU * 3)
+    body = f"<html><head><title>Sitemap</title></head><body><ul>{links}</ul></body></html>"
+    document = extract_document(body.encode(), "https://stadt.example/sitemap", "text/html")
+    assert "extract.boilerplate" in document.warnings
+    assert document.text is not None and "Barrierefreiheit" in document.text
+
+
+def test_a_menu_extraction_falls_back_to_the_article() -> None:
+    links = "".join(f'<div><a href="/{m.lower()}">{m}</a></div>' for m in MENU * 2)
+    article = "".join(f"<p>{p}</p>" for p in PARAS)
+    body = (
+        f"<html><head><title>Kurse</title></head><body><div class='nav'>{links}</div>"
+        f"<div class='text'>{article}</div></body></html>"
+    )
+    document = extract_document(body.encode(), "https://stadt.example/kurse", "text/html")
+    assert "Barrierefreiheit" not in (document.text or "")
+    assert all(p in (document.text or "") for p in PARAS)
