@@ -24,6 +24,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.types import EventInfo, HarvestedItem
@@ -191,7 +192,7 @@ def event_records(body: bytes | str) -> list[dict[str, Any]]:
     """Every schema.org Event object of an HTML page (JSON-LD first, then microdata)."""
     try:
         tree = lxml_html.fromstring(body)
-    except (ValueError, TypeError) as exc:  # lxml raises ParserError (a ValueError) on empty input
+    except (ValueError, TypeError, etree.LxmlError) as exc:  # ParserError on an empty document
         logger.debug("not HTML: %s", exc)
         return []
     out: list[dict[str, Any]] = []
