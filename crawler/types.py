@@ -7,6 +7,7 @@ returns. `CrawlReport` summarises one crawl of one source.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -97,6 +98,22 @@ class FundingCall:
     budget_currency: str | None = None
     eligible_countries: list[str] = field(default_factory=list)
     deadline_text: str | None = None
+
+
+def call_status(
+    now: datetime, *, opens_at: datetime | None, deadlines: Iterable[datetime], published: str | None = None
+) -> str | None:
+    """The status of a call at `now`: ``closed`` once the last deadline is past (whatever is published),
+    ``forthcoming`` before the opening date, else the published status when it is one of
+    `CALL_STATUSES`, else ``open`` when a deadline is ahead; None when nothing tells."""
+    ordered = sorted(deadlines)
+    if ordered and now > ordered[-1]:
+        return "closed"
+    if opens_at is not None and now < opens_at:
+        return "forthcoming"
+    if published in CALL_STATUSES:
+        return published
+    return "open" if ordered else None
 
 
 @dataclass

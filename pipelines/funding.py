@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem
+from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem, call_status
 from pipelines.dates import ZONE_OFFSETS, month_number, parse_date
 
 logger = logging.getLogger(__name__)
@@ -402,21 +402,7 @@ def budget_in_text(text: str | None) -> tuple[float | None, str | None]:
     return None, None
 
 
-# --- status --------------------------------------------------------------------------------
-
-
-def call_status(
-    now: datetime, *, opens_at: datetime | None, deadlines: Iterable[datetime], published: str | None = None
-) -> str | None:
-    """The status of a call at `now` (rules in the module docstring); None when nothing tells."""
-    ordered = sorted(deadlines)
-    if ordered and now > ordered[-1]:
-        return "closed"
-    if opens_at is not None and now < opens_at:
-        return "forthcoming"
-    if published in CALL_STATUSES:
-        return published
-    return "open" if ordered else None
+# --- status (the rule is crawler.types.call_status, shared with the store) --------------------
 
 
 def next_deadline(deadlines: Iterable[datetime], now: datetime) -> datetime | None:

@@ -1,0 +1,210 @@
+"""Funding calls and events: their stored columns and the read side's lists.
+
+- `structured_values(item)`: the columns of `HarvestedItem.funding` / `.event` (migration
+  0013_structured), written on insert and on every new version; ``final_deadline`` is the last
+  deadline, ``deadlines`` every cut-off as ISO 8601 UTC strings.
+- `STATUS_SQL`: `crawler.types.call_status` as SQL, so lists filter by the status at query time
+  (a call closes by itself once its last deadline has passed; a forthcoming one opens on its date).
+- `funding_where` / `events_where`: conditions of the API's lists: ``status``, ``programme``,
+  ``deadline_before`` (the call's next deadline at harvest time, or its last one, is after now and
+  not after the bound: "closing before"), ``deadline_after`` (its last deadline is after the bound);
+  events by ``from``/``to`` (an event overlapping the window) and ``country``.
+- `structured_record(row, now)`: the structured fields of a row for the API, queue and feeds.
+Query functions never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, literal, or_
+
+from crawler.store.schema import Item
+from crawler.types import CALL_STATUSES, HarvestedItem, call_status
+
+FUNDING_COLUMNS: tuple[str, ...] = (
+    "call_id",
+    "programme",
+    "call_status",
+    "opens_at",
+    "final_deadline",
+    "deadlines",
+    "budget_amount",
+    "budget_currency",
+    "eligible_countries",
+)
+EVENT_COLUMNS: tuple[str, ...] = (
+    "event_start",
+    "event_end",
+    "event_all_day",
+    "event_timezone",
+    "event_venue",
+    "event_city",
+    "event_country",
+    "event_online",
+    "event_organiser",
+    "registration_url",
+    "registration_deadline",
+)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _iso(value: datetime) -> str:
+    return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[union-attr]
+
+
+def _cut(value: str | None, size: int) -> str | None:
+    return value[:size] if isinstance(value, str) and value else None
+
+
+def structured_values(item: HarvestedItem) -> dict[str, Any]:
+    """Column values of the item's funding call and event (None where the item has none)."""
+    values: dict[str, Any] = dict.fromkeys(FUNDING_COLUMNS + EVENT_COLUMNS)
+    call = item.funding
+    if call is not None:
+        deadlines = sorted(d for d in (_utc(x) for x in call.deadlines) if d is not None)
+        values.update(
+            call_id=_cut(call.call_id, 128),
+            programme=_cut(call.programme, 64),
+            call_status=call.status if call.status in CALL_STATUSES else None,
+            opens_at=_utc(call.opens_at),
+            final_deadline=deadlines[-1] if deadlines else None,
+            deadlines=[_iso(d) for d in deadlines] or None,
+            budget_amount=call.budget_amount,
+            budget_currency=_cut(call.budget_currency, 3),
+            eligible_countries=list(call.eligible_countries) or None,
+        )
+    event = item.event
+    if event is not None:
+        values.update(
+            event_start=_utc(event.start),
+            event_end=_utc(event.end),
+            event_all_day=event.all_day,
+            event_timezone=_cut(event.timezone, 64),
+            event_venue=event.venue,
+            event_city=event.city,
+            event_country=_cut(event.country, 8),
+            event_online=event.online,
+            event_organiser=event.organiser,
+            registration_url=event.registration_url,
+            registration_deadline=_utc(event.registration_deadline),
+        )
+    return values
+
+
+def status_sql(now: datetime) -> ColumnElement[Any]:
+    """`crawler.types.call_status` at `now` as a SQL expression over the item's columns."""
+    return case(
+        (and_(Item.final_deadline.is_not(None), Item.final_deadline < now), literal("closed")),
+        (and_(Item.opens_at.is_not(None), Item.opens_at > now), literal("forthcoming")),
+        (Item.call_status.in_(CALL_STATUSES), Item.call_status),
+        (Item.final_deadline.is_not(None), literal("open")),
+        else_=None,
+    )
+
+
+def funding_where(
+    now: datetime,
+    *,
+    status: str | None = None,
+    programme: str | None = None,
+    deadline_before: datetime | None = None,
+    deadline_after: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """Conditions on funding items (content type is the caller's): see the module docstring."""
+    where: list[ColumnElement[bool]] = []
+    if status:
+        where.append(status_sql(now) == status)
+    if programme:
+        where.append(Item.programme == programme)
+    if deadline_before is not None:
+        where.append(
+            or_(
+                and_(Item.deadline > now, Item.deadline <= deadline_before),
+                and_(Item.final_deadline > now, Item.final_deadline <= deadline_before),
+            )
+        )
+    if deadline_after is not None:
+        where.append(Item.final_deadline > deadline_after)
+    return where
+
+
+def events_where(
+    *, start_from: datetime | None = None, to: datetime | None = None, country: str | None = None
+) -> list[ColumnElement[bool]]:
+    """Conditions on events: overlapping [start_from, to) and in `country` (an ISO code)."""
+    where: list[ColumnElement[bool]] = [Item.event_start.is_not(None)]
+    if start_from is not None:
+        where.append(
+            or_(Item.event_end > start_from, and_(Item.event_end.is_(None), Item.event_start >= start_from))
+        )
+    if to is not None:
+        where.append(Item.event_start < to)
+    if country:
+        where.append(Item.event_country == country.upper())
+    return where
+
+
+def _dates(values: Any) -> list[datetime]:
+    out = []
+    for value in values or []:
+        try:
+            out.append(datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC))
+        except ValueError:
+            continue
+    return sorted(out)
+
+
+def structured_record(row: Any, now: datetime) -> dict[str, Any]:
+    """The structured fields of a row (ORM Item or a Row with these columns), status at `now`.
+
+    Funding: call_id, programme, call_status, opens_at, deadlines, final_deadline, days_left (whole
+    days to the next deadline, None when closed), budget {amount, currency}, eligible_countries.
+    Events: event_start, event_end, all_day, timezone, place {venue, city, country, online},
+    organiser, registration_url, registration_deadline. Keys of the other kind are left out.
+    """
+    out: dict[str, Any] = {}
+    get = lambda name: getattr(row, name, None)  # noqa: E731
+    deadlines = _dates(get("deadlines")) or [d for d in [_utc(get("final_deadline"))] if d]
+    if get("call_id") or deadlines or get("programme") or get("call_status"):
+        status = call_status(
+            now, opens_at=_utc(get("opens_at")), deadlines=deadlines, published=get("call_status")
+        )
+        upcoming = [d for d in deadlines if d > now]
+        out.update(
+            call_id=get("call_id"),
+            programme=get("programme"),
+            call_status=status,
+            opens_at=_utc(get("opens_at")),
+            deadlines=deadlines,
+            final_deadline=deadlines[-1] if deadlines else None,
+            next_deadline=upcoming[0] if upcoming else None,
+            days_left=(upcoming[0] - now).days if upcoming else None,
+            budget={"amount": get("budget_amount"), "currency": get("budget_currency")}
+            if get("budget_amount") is not None
+            else None,
+            eligible_countries=list(get("eligible_countries") or []),
+        )
+    if get("event_start") is not None:
+        out.update(
+            event_start=_utc(get("event_start")),
+            event_end=_utc(get("event_end")),
+            all_day=bool(get("event_all_day")),
+            timezone=get("event_timezone"),
+            place={
+                "venue": get("event_venue"),
+                "city": get("event_city"),
+                "country": get("event_country"),
+                "online": bool(get("event_online")),
+            },
+            organiser=get("event_organiser"),
+            registration_url=get("registration_url"),
+            registration_deadline=_utc(get("registration_deadline")),
+        )
+    return out
