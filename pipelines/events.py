@@ -14,6 +14,10 @@ Rules:
   (online); ``eventAttendanceMode`` Online/Mixed also means online.
 - Organiser: ``organizer.name`` (or text); registration: ``offers.url`` else ``url``; its deadline:
   ``offers.validThrough``.
+- Listings and pages without markup: the date after a cue word (`DATE_CUES`: "Date:", "When:",
+  "Datum:", "Quand :", ...) within `DATE_WINDOW` characters, as one day or a range ("24-25 March
+  2026", "24 March - 2 April 2026", "13. Juni 2026, 14:00-20:00 Uhr", "du 3 au 5 mars 2026"): the
+  first part borrows month and year from the second. With times it is timed, else all-day.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from lxml import html as lxml_html
 
 from crawler.types import EventInfo, HarvestedItem
 from pipelines.dates import parse_date
+from pipelines.funding import read_date_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +242,92 @@ def event_from_mapping(raw: dict[str, Any], zone: tzinfo) -> EventInfo:
     return info
 
 
+DATE_WINDOW = 90
+"""Characters after a date cue word in which the event's date phrase is read."""
+DATE_CUES: tuple[str, ...] = (
+    "date", "dates", "when", "datum", "wann", "termin", "quand", "data", "fecha", "cuándo", "quando",
+    "wanneer", "kiedy", "kdy", "kedy", "időpont", "dátum", "дата", "кога", "ημερομηνία", "dato", "tid",
+    "päivämäärä", "aika", "kuupäev", "datums", "laiks", "kada", "dáta", "data u ħin", "datum in ura",
+)  # fmt: skip
+_DATE_CUE_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(DATE_CUES, key=len, reverse=True))) + r")\s*:",
+    re.IGNORECASE,
+)
+_RANGE_RE = re.compile(r"\s[-–—]\s|\s(?:to|until|till|bis|au|al|tot|do|a|až|och|til)\s", re.IGNORECASE)
+# "24-25 March", "24–25", "14:00-20:00": a dash between days or times is a range
+_DAY_DASH_RE = re.compile(r"(?<![\d.\-])(\d{1,2}\.?)\s?[-–—]\s?(?=\d{1,2}\.?\s+[^\W\d])")
+_TIME_DASH_RE = re.compile(r"(\d{1,2}[:.h]\d{2})\s?[-–—]\s?(?=\d{1,2}[:.h]\d{2})")
+_CLOCK_RE = re.compile(r"^\d{1,2}[:.h]\d{2},?$")
+_YEAR_RE = re.compile(r"^\d{4}\.?,?$")
+_LEAD_RE = re.compile(r"^\s*(?:from|von|vom|du|dal|del|de|van|od|från|fra)\s+", re.IGNORECASE)
+
+
+def _one_line(text: str, start: int) -> str:
+    window = text[start : start + DATE_WINDOW]
+    return window.split("\n", 1)[0].strip()
+
+
+def _date_range(phrase: str, zone: tzinfo, languages: list[str]) -> tuple[datetime, datetime, bool] | None:
+    """(start, end, timed) of a date phrase or range; end exclusive for all-day ranges."""
+    phrase = _LEAD_RE.sub("", phrase)
+    phrase = _TIME_DASH_RE.sub(r"\1 - ", _DAY_DASH_RE.sub(r"\1 - ", phrase))
+    parts = _RANGE_RE.split(phrase, maxsplit=1)
+    tokens = phrase.split()
+    while tokens:  # shorten from the right until the whole phrase reads as a date
+        if read_date_phrase(" ".join(tokens), zone, languages)[0] is not None or len(parts) > 1:
+            break
+        tokens.pop()
+    if len(parts) == 1:
+        start, timed = read_date_phrase(" ".join(tokens), zone, languages)
+        if start is None:
+            return None
+        return (start, start, True) if timed else (start, _next_local_midnight(start, zone), False)
+    left, right = (p.strip(" ,") for p in parts)
+    right_tokens = right.split()
+    # the right part ends at the first word that is no part of a date
+    for size in range(len(right_tokens), 0, -1):
+        end, end_timed = read_date_phrase(" ".join(right_tokens[:size]), zone, languages)
+        if end is not None:
+            right_tokens = right_tokens[:size]
+            break
+    else:
+        end, end_timed = None, False
+    left_tokens = left.split()
+    years = [t for t in right_tokens if _YEAR_RE.match(t)]
+    month_year = right_tokens[1 : right_tokens.index(years[0]) + 1] if years else right_tokens[1:]
+    candidates = [left, f"{left} {' '.join(month_year)}", f"{left} {years[0] if years else ''}"]
+    start, timed = None, False
+    for candidate in candidates:
+        start, timed = read_date_phrase(candidate, zone, languages)
+        if start is not None:
+            break
+    if start is None:
+        return None
+    if end is None or (timed and not end_timed and right_tokens and _CLOCK_RE.match(right_tokens[0])):
+        # "14:00-20:00": the right part is a time on the left part's day
+        date_part = " ".join(
+            t for t in left_tokens if not _CLOCK_RE.match(t) and t.lower() not in ("um", "at")
+        )
+        end, end_timed = read_date_phrase(f"{date_part} {right}", zone, languages)
+        if end is None:
+            return None
+    if timed or end_timed:
+        return start, max(start, end), True
+    return start, _next_local_midnight(max(start, end), zone), False
+
+
+def event_in_text(text: str | None, zone: tzinfo, languages: list[str] | None = None) -> EventInfo | None:
+    """The event date written after the first date cue of `text` that reads (module rules), or None."""
+    if not text:
+        return None
+    for cue in _DATE_CUE_RE.finditer(text):
+        found = _date_range(_one_line(text, cue.end()), zone, languages or [])
+        if found is not None:
+            start, end, timed = found
+            return EventInfo(start=start, end=end, all_day=not timed, timezone=getattr(zone, "key", None))
+    return None
+
+
 class EventsPipeline:
     """Fill `item.event` for items of content type ``event`` that have none yet (the ical spider sets
     its own): from the mapped API fields, else the first Event the followed HTML page declares.
@@ -265,6 +356,13 @@ class EventsPipeline:
         if item.event is None and item.body and "html" in (item.media_type or "text/html"):
             events = events_in_html(item.body, zone)
             item.event = next((e for e in events if e.start is not None), None)
+        if item.event is None:
+            languages = [
+                x for x in [item.language, *getattr(getattr(spider, "source", None), "languages", [])] if x
+            ]
+            item.event = event_in_text(item.summary, zone, languages) or event_in_text(
+                item.text, zone, languages
+            )
         if item.event is not None and item.event.start is not None:
             self._inc("with_start")
         return item

@@ -148,8 +148,12 @@ def _span_zone(span: str, default: tzinfo) -> tzinfo:
     return default
 
 
-def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:
-    """The instant a date phrase names, or None (end of day when it gives no time)."""
+def read_date_phrase(span: str, zone: tzinfo, languages: Sequence[str] = ()) -> tuple[datetime | None, bool]:
+    """(aware UTC instant, a time was given) of a date phrase such as "15. März 2026, 12 Uhr MEZ".
+
+    A zone written in it wins (``CET``, "Brussels time"), else `zone`; without a time the instant is
+    local midnight. (None, False) when it does not read as a date.
+    """
     text = " ".join(_clean_token(t) for t in span.split())
     zone = _span_zone(text, zone)
     timed = _TIME_RE.search(text)
@@ -159,14 +163,17 @@ def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | 
     elif timed:
         text = text[: timed.start()] + f" {timed.group(3)}:00 " + text[timed.end() :]
     text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra)\b", " ", text)
-    parsed = parse_date(text, zone, dayfirst=True, languages=languages)
-    if parsed is None:
-        return None
-    if not timed:
-        local = parsed.astimezone(zone)
-        end = datetime.combine(local.date(), time(23, 59, 59), tzinfo=zone)
-        return end.astimezone(UTC)
-    return parsed
+    return parse_date(text, zone, dayfirst=True, languages=languages), bool(timed)
+
+
+def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:
+    """The deadline a date phrase names, or None (the end of that day when it gives no time)."""
+    parsed, timed = read_date_phrase(span, zone, languages)
+    if parsed is None or timed:
+        return parsed
+    local_zone = _span_zone(span, zone)
+    end = datetime.combine(parsed.astimezone(local_zone).date(), time(23, 59, 59), tzinfo=local_zone)
+    return end.astimezone(UTC)
 
 
 def _spans_after(text: str, start: int, languages: Sequence[str]) -> list[tuple[int, int]]:

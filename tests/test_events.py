@@ -236,3 +236,37 @@ def test_ical_feed_gives_events_with_start_end_and_place() -> None:
 def test_bad_ical_feeds_are_named(body: bytes, error: str) -> None:
     items, stats = _ical_items(body)
     assert items == [] and stats.get(error) == 1
+
+
+# --- event dates written in text (listings without markup) ------------------------------------
+
+ALL_DAY_24_25_MARCH = (utc(2026, 3, 23, 23), utc(2026, 3, 25, 23), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Date: 24-25 March 2026", ALL_DAY_24_25_MARCH),
+        ("Date: 24–25 March 2026", ALL_DAY_24_25_MARCH),
+        ("Dates: 24.03.2026 - 25.03.2026", ALL_DAY_24_25_MARCH),
+        ("Quand : du 24 au 25 mars 2026", ALL_DAY_24_25_MARCH),
+        ("Data: 24-25 marzo 2026", ALL_DAY_24_25_MARCH),
+        ("Date: 24 March - 2 April 2026, Brussels", (utc(2026, 3, 23, 23), utc(2026, 4, 2, 22), True)),
+        ("Datum: 13. Juni 2026, 14:00-20:00 Uhr", (utc(2026, 6, 13, 12), utc(2026, 6, 13, 18), False)),
+        ("Termin: 13.06.2026, 14.00–20.00 Uhr", (utc(2026, 6, 13, 12), utc(2026, 6, 13, 18), False)),
+        ("When: 10:00 - 12:00, 15 May 2026", (utc(2026, 5, 15, 8), utc(2026, 5, 15, 10), False)),
+        ("When: 15 May 2026 at 10:00", (utc(2026, 5, 15, 8), utc(2026, 5, 15, 8), False)),
+        ("Fecha: 12 de mayo de 2026", (utc(2026, 5, 11, 22), utc(2026, 5, 12, 22), True)),
+        (
+            "Published 1 March 2026. Date: 30 April 2026 in Rome",
+            (utc(2026, 4, 29, 22), utc(2026, 4, 30, 22), True),
+        ),
+        ("Date: TBC\nPublished 1 March 2026", None),
+        ("Published 1 March 2026, conference on 30 April 2026", None),  # no cue: no event date
+    ],
+)
+def test_event_dates_in_text(text: str, expected: tuple[datetime, datetime, bool] | None) -> None:
+    from pipelines.events import event_in_text
+
+    info = event_in_text(text, BRUSSELS)
+    assert (None if info is None else (info.start, info.end, info.all_day)) == expected
