@@ -33,7 +33,7 @@ from lxml import html as lxml_html
 
 from crawler.types import EventInfo, HarvestedItem
 from pipelines.dates import parse_date
-from pipelines.funding import read_date_phrase
+from pipelines.funding import MAX_CUES, read_date_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -320,7 +320,9 @@ def event_in_text(text: str | None, zone: tzinfo, languages: list[str] | None = 
     """The event date written after the first date cue of `text` that reads (module rules), or None."""
     if not text:
         return None
-    for cue in _DATE_CUE_RE.finditer(text):
+    for number, cue in enumerate(_DATE_CUE_RE.finditer(text)):
+        if number >= MAX_CUES:
+            break
         found = _date_range(_one_line(text, cue.end()), zone, languages or [])
         if found is not None:
             start, end, timed = found

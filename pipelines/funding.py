@@ -42,6 +42,8 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 CUE_WINDOW = 60
 """Characters between the end of a cue word and the start of its date, at most."""
 MAX_SPAN_TOKENS = 14
+MAX_CUES = 100
+"""Cue words examined per text at most: bounds the work on hostile pages (a call names a few)."""
 
 # Cue words per language (ISO 639-1), matched case-insensitively at word boundaries. Longer phrases
 # first within a language does not matter: every cue is tried and overlapping finds are merged.
@@ -221,7 +223,9 @@ def find_deadlines(
     text = unicodedata.normalize("NFC", text)
     found: list[DeadlineMatch] = []
     seen: set[datetime] = set()
-    for cue in _CUE_RE.finditer(text):
+    for number, cue in enumerate(_CUE_RE.finditer(text)):
+        if number >= MAX_CUES:
+            break
         for begin, end in _spans_after(text, cue.end(), languages):
             span = text[begin:end]
             # shorten from the right until the phrase reads as a date ("15 March 2026 at 17:00 CET 3")
@@ -402,7 +406,9 @@ def budget_in_text(text: str | None) -> tuple[float | None, str | None]:
     """The first amount with a currency written within 80 characters after a budget cue word."""
     if not text:
         return None, None
-    for cue in _BUDGET_CUE.finditer(text):
+    for number, cue in enumerate(_BUDGET_CUE.finditer(text)):
+        if number >= MAX_CUES:
+            break
         amount, currency = parse_budget(text[cue.end() : cue.end() + 80])
         if amount is not None and currency is not None:
             return amount, currency

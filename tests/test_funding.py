@@ -283,3 +283,14 @@ def test_amif_call_document_gets_its_call_id_and_programme(shared: Path) -> None
     assert item.funding is not None
     assert (item.funding.call_id, item.funding.programme) == ("AMIF-2025-TF2-AG-INTE-04-PATHWAYS", "AMIF")
     assert item.funding.deadlines == []  # the rules document names no deadline; none is invented
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Deadline: 15 " * 50_000, "Deadline: " + "15 March 2026 and " * 20_000, "Budget: EUR " * 50_000],
+)
+def test_hostile_text_is_bounded(text: str) -> None:
+    from pipelines.funding import MAX_CUES, budget_in_text
+
+    assert len(find_deadlines(text, BRUSSELS)) <= MAX_CUES  # each cue is examined once, at most MAX_CUES
+    assert budget_in_text(text) == (None, None)
