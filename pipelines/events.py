@@ -31,9 +31,11 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.text import clean_text
 from crawler.types import EventInfo, HarvestedItem
 from pipelines.dates import parse_date
 from pipelines.funding import MAX_CUES, read_date_phrase
+from pipelines.normalize import html_to_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ def _str(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
+    # page text is untrusted: markup becomes text, controls go (as pipelines.normalize does for titles)
+    value = html_to_text(clean_text(value) or "")
     return " ".join(value.split()) or None
 
 

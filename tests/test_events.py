@@ -270,3 +270,19 @@ def test_event_dates_in_text(text: str, expected: tuple[datetime, datetime, bool
 
     info = event_in_text(text, BRUSSELS)
     assert (None if info is None else (info.start, info.end, info.all_day)) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("<b>Town</b> hall<script>alert(1)</script>", "Town hall"),
+        ("Hall\x00\x07 A", "Hall A"),
+        ("a &amp; b", "a & b"),
+        ("  \n ", None),
+    ],
+)
+def test_event_text_is_plain(name: str, expected: str | None) -> None:
+    info = event_from_record(
+        {"@type": "Event", "startDate": "2026-05-01", "location": {"name": name}}, BRUSSELS
+    )
+    assert info.venue == expected

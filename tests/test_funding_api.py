@@ -183,3 +183,78 @@ sources:
   urls: ["https://x.eu/events.ics"]
 """
     assert load_sources("s.yaml", text=text).sources[0].kind == "ical"
+
+
+EVENTS_YAML = """
+sources:
+- id: network-events-api
+  name: Events API
+  publisher: Network
+  content_type: event
+  kind: api
+  urls: ["https://events.example.eu/api/events"]
+  timezone: Europe/Rome
+  api:
+    items: data
+    title: name
+    link: link
+    fields:
+      event_start: start
+      event_end: end
+      venue: place.name
+      city: place.city
+      country: place.country
+      online: remote
+      organiser: host
+      registration_url: signup
+      attachments: "files[].{url: href, title: label}"
+"""
+
+EVENTS_ANSWER = b"""{"data": [
+ {"name": "Forum", "link": "/e/1", "start": "2026-05-04 09:00", "end": "2026-05-04 17:30",
+  "place": {"name": "Palazzo", "city": "Roma", "country": "Italy"}, "remote": "false", "host": "Comune",
+  "signup": "https://events.example.eu/e/1/signup",
+  "files": [{"href": "/e/1/agenda.pdf", "label": "Agenda"}, {"href": ""}]},
+ {"name": "Webinar", "link": "/e/2", "start": "2026-05-10", "remote": true}
+]}"""
+
+
+def test_api_event_fields_are_mapped() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.events import EventsPipeline
+    from spiders.api import ApiSpider
+
+    src = load_sources("s.yaml", text=EVENTS_YAML).sources[0]
+    crawler = get_crawler(ApiSpider)
+    spider = ApiSpider.from_crawler(crawler, source=src)
+    crawler.stats.open_spider()
+    items, _ = run(spider, TextResponse(src.urls[0], body=EVENTS_ANSWER, encoding="utf-8"))
+    for item in items:
+        EventsPipeline().process_item(item, spider)
+    forum, webinar = items
+    assert [(a.url, a.title) for a in forum.attachments] == [
+        ("https://events.example.eu/e/1/agenda.pdf", "Agenda")
+    ]
+    assert forum.event is not None and webinar.event is not None
+    assert (forum.event.start, forum.event.end, forum.event.all_day) == (
+        utc(2026, 5, 4, 7),
+        utc(2026, 5, 4, 15, 30),
+        False,
+    )
+    assert (forum.event.venue, forum.event.city, forum.event.country, forum.event.online) == (
+        "Palazzo",
+        "Roma",
+        "IT",
+        False,
+    )
+    assert (forum.event.organiser, forum.event.registration_url) == (
+        "Comune",
+        "https://events.example.eu/e/1/signup",
+    )
+    assert (webinar.event.start, webinar.event.end, webinar.event.all_day, webinar.event.online) == (
+        utc(2026, 5, 9, 22),
+        utc(2026, 5, 10, 22),
+        True,
+        True,
+    )
