@@ -433,16 +433,20 @@ def _values(value: Any) -> list[Any]:
     return [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
 
 
-def _dates(value: Any, zone: tzinfo) -> list[datetime]:
+_HAS_TIME = re.compile(r"T\d{2}|(?<![\d.])\d{1,2}[:h]\d{2}|(?<![\d.])\d{1,2}\.\d{2}(?![\d.])|^\d{10,13}$")
+
+
+def _dates(value: Any, zone: tzinfo, *, end_of_day: bool = True) -> list[datetime]:
+    """Every date of a mapped value (one or a list); a day without a time is the end of that day
+    (`end_of_day`, deadlines) or its start (opening dates)."""
     out = []
     for raw in _values(value):
-        text = str(raw)
+        text = str(raw).strip()
         parsed = parse_date(text, zone)
-        if parsed is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            # a bare day is the end of that day
-            parsed = datetime.combine(
-                parsed.astimezone(zone).date(), time(23, 59, 59), tzinfo=zone
-            ).astimezone(UTC)
+        if parsed is not None and not _HAS_TIME.search(text):
+            local = parsed.astimezone(zone).date()
+            parsed = datetime.combine(local, time(23, 59, 59) if end_of_day else time(0), tzinfo=zone)
+            parsed = parsed.astimezone(UTC)
         if parsed is not None and parsed not in out:
             out.append(parsed)
     return sorted(out)
@@ -468,7 +472,7 @@ def funding_from_mapping(
         published = mapped if mapped in CALL_STATUSES else None
     amount, currency = parse_budget(raw.get("budget"))
     currency = _text(raw.get("currency")) or currency
-    opens = _dates(raw.get("opening"), zone)
+    opens = _dates(raw.get("opening"), zone, end_of_day=False)
     countries = [
         str(c).strip().upper()
         for c in _values(raw.get("countries"))

@@ -258,3 +258,47 @@ def test_api_event_fields_are_mapped() -> None:
         True,
         True,
     )
+
+
+TOPIC_YAML = """
+sources:
+- id: ft-topic
+  name: Topic
+  publisher: European Commission
+  content_type: funding
+  kind: api
+  urls: ["https://ec.europa.eu/info/funding-tenders/opportunities/data/topicDetails/amif-2026-tf2-ag-inte-02-women.json"]
+  timezone: Europe/Brussels
+  api:
+    items: "[TopicDetails]"
+    title: title
+    summary: description
+    link_template: "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/{identifier}"
+    fields:
+      call_id: identifier
+      status: "actions[0].status.abbreviation"
+      opening: "actions[0].plannedOpeningDate"
+      deadline: "actions[].deadlineDates[]"
+"""
+
+
+def test_topic_details_answer() -> None:
+    """Topic details (``TopicDetails.actions[].deadlineDates`` written as days): a day is the end of it."""
+    from scrapy.utils.test import get_crawler
+
+    from spiders.api import ApiSpider
+
+    src = load_sources("s.yaml", text=TOPIC_YAML).sources[0]
+    crawler = get_crawler(ApiSpider)
+    spider = ApiSpider.from_crawler(crawler, source=src)
+    crawler.stats.open_spider()
+    body = (DATA / "funding_tenders_topic.json").read_bytes()
+    (item,) = run(spider, TextResponse(src.urls[0], body=body, encoding="utf-8"))[0]
+    NormalizePipeline(clock=lambda: NOW, frozen=True).process_item(item, spider)
+    FundingPipeline().process_item(item, spider)
+    assert item.summary == "Projects supporting the social and economic integration of migrant women."
+    call = item.funding
+    assert call is not None
+    assert (call.call_id, call.programme, call.status) == ("AMIF-2026-TF2-AG-INTE-02-WOMEN", "AMIF", "open")
+    assert call.opens_at == utc(2026, 1, 14, 23)  # local midnight, Brussels
+    assert call.deadlines == [utc(2026, 4, 15, 21, 59, 59)]  # end of 15 April, Brussels (CEST)
