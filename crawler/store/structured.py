@@ -15,12 +15,14 @@ Query functions never commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_
+from sqlalchemy import ColumnElement, and_, case, literal, or_, select
+from sqlalchemy.orm import Session
 
-from crawler.store.schema import Item
+from crawler.store.schema import Item, SourceRow
 from crawler.types import CALL_STATUSES, HarvestedItem, call_status
 
 FUNDING_COLUMNS: tuple[str, ...] = (
@@ -47,6 +49,11 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "registration_url",
     "registration_deadline",
 )
+
+
+def structured_columns() -> tuple[Any, ...]:
+    """The Item columns of `FUNDING_COLUMNS` and `EVENT_COLUMNS` (for selects)."""
+    return tuple(getattr(Item, name) for name in FUNDING_COLUMNS + EVENT_COLUMNS)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -208,3 +215,71 @@ def structured_record(row: Any, now: datetime) -> dict[str, Any]:
             registration_deadline=_utc(get("registration_deadline")),
         )
     return out
+
+
+# --- the read side's lists (published items only) ----------------------------------------------
+
+LIST_LIMIT = 200
+"""Rows a list returns at most."""
+
+
+def _published_rows(
+    session: Session, content_type: str, where: list[ColumnElement[bool]], order: Sequence[Any], limit: int
+) -> Sequence[Any]:
+    from crawler.store import portal
+
+    stmt = (
+        select(*portal._PUBLIC_COLUMNS, *structured_columns())
+        .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
+        .where(portal.is_published(), content_type == portal.PUBLIC_CONTENT_TYPE, *where)
+        .order_by(*order, Item.id)
+        .limit(max(1, min(limit, LIST_LIMIT)))
+    )
+    return session.execute(stmt).all()
+
+
+def _records(session: Session, rows: Sequence[Any], now: datetime) -> list[dict[str, Any]]:
+    from crawler.store import portal
+
+    themes = portal._themes_of(session, rows)
+    return [
+        {**portal._public_dict(row, themes.get(row.id, [])), **structured_record(row, now)} for row in rows
+    ]
+
+
+def published_calls(
+    session: Session,
+    now: datetime,
+    *,
+    status: str | None = None,
+    programme: str | None = None,
+    deadline_before: datetime | None = None,
+    deadline_after: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Published funding calls matching the filters (`funding_where`), soonest last deadline first
+    (calls without a deadline last); public dicts of crawler.store.portal plus `structured_record`."""
+    where = funding_where(
+        now,
+        status=status,
+        programme=programme,
+        deadline_before=deadline_before,
+        deadline_after=deadline_after,
+    )
+    order = (Item.final_deadline.is_(None), Item.final_deadline)
+    return _records(session, _published_rows(session, "funding", where, order, limit), now)
+
+
+def published_events(
+    session: Session,
+    now: datetime,
+    *,
+    start_from: datetime | None = None,
+    to: datetime | None = None,
+    country: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Published events overlapping [start_from, to) (`start_from` defaults to `now`: upcoming and
+    running events), soonest start first; public dicts plus `structured_record`."""
+    where = events_where(start_from=start_from or now, to=to, country=country)
+    return _records(session, _published_rows(session, "event", where, (Item.event_start,), limit), now)
