@@ -6,9 +6,10 @@ item's official id so each event keeps its own identity), DTSTAMP/LAST-MODIFIED 
 CREATED -> published. DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local
 midnight to the local midnight after its last day, DTEND being exclusive); a floating time is local
 in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
-is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event gives its first
-occurrence. Cancelled events (STATUS:CANCELLED) are skipped and counted ``ewsi/ical/cancelled``.
-A feed icalendar cannot read is the error ``parse.ical_invalid``.
+is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE, read by
+dateutil) gives its next occurrence that has not ended at harvest time, else its last one (at most
+`MAX_OCCURRENCES` looked at). Cancelled events (STATUS:CANCELLED) are skipped and counted
+``ewsi/ical/cancelled``. A feed icalendar cannot read is the error ``parse.ical_invalid``.
 """
 
 from __future__ import annotations
@@ -53,9 +54,45 @@ def _decoded(component: Any, name: str) -> Any:
         return None
 
 
-def event_info(component: Any, zone: tzinfo) -> EventInfo:
-    """The `EventInfo` of one VEVENT (rules in the module docstring)."""
+MAX_OCCURRENCES = 1000
+"""Occurrences of a recurring event looked at, at most."""
+
+
+def _next_occurrence(component: Any, raw_start: date | datetime, length: timedelta, now: datetime) -> Any:
+    """DTSTART of the occurrence of a recurring VEVENT that has not ended at `now` (else the last
+    one looked at); `raw_start` itself when there is no readable RRULE."""
+    from dateutil.rrule import rrulestr
+
+    rule = component.get("RRULE")
+    if rule is None:
+        return raw_start
+    timed = isinstance(raw_start, datetime)
+    first = raw_start if timed else datetime.combine(raw_start, time(0))
+    try:
+        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first)
+    except (ValueError, TypeError, AttributeError):
+        return raw_start
+    found = raw_start
+    for count, occurrence in enumerate(rules):
+        if count >= MAX_OCCURRENCES:
+            break
+        found = occurrence if timed else occurrence.date()
+        ends = occurrence + length
+        ends = ends if ends.tzinfo else ends.replace(tzinfo=UTC)
+        if ends > now:
+            break
+    return found
+
+
+def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> EventInfo:
+    """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring)."""
     raw_start = _decoded(component, "DTSTART")
+    if raw_start is not None and "RRULE" in component:
+        first, _ = _instant(raw_start, zone)
+        last, _ = _instant(_decoded(component, "DTEND"), zone)
+        length = (last - first) if first and last else _decoded(component, "DURATION") or timedelta(0)
+        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC))
+        component = _without_end(component, raw_start, length)
     start, all_day = _instant(raw_start, zone)
     end, _ = _instant(_decoded(component, "DTEND"), zone)
     duration = _decoded(component, "DURATION")
@@ -88,6 +125,20 @@ def event_info(component: Any, zone: tzinfo) -> EventInfo:
     )
 
 
+def _without_end(component: Any, start: Any, length: timedelta) -> Any:
+    """A copy of `component` whose DTEND follows from the occurrence `start` and `length`."""
+    from icalendar import Event
+
+    copy = Event()
+    for name, value in component.property_items(recursive=False)[1:-1]:
+        if name not in ("DTSTART", "DTEND", "DURATION"):
+            copy.add(name, value, encode=False)
+    copy.add("dtstart", start)
+    if length > timedelta(0):
+        copy.add("duration", length)
+    return copy
+
+
 class ICalSpider(SourceSpider):
     """Harvest a source of kind `ical`: one item per VEVENT, soonest start first, at most `max_items`."""
 
@@ -111,7 +162,7 @@ class ICalSpider(SourceSpider):
             if (_text(component, "STATUS") or "").upper() == "CANCELLED":
                 self.stat("ewsi/ical/cancelled")
                 continue
-            rows.append((event_info(component, zone), component))
+            rows.append((event_info(component, zone, self.started_at), component))
         rows.sort(key=lambda r: r[0].start or datetime.max.replace(tzinfo=UTC))
         for info, component in rows:
             uid = _text(component, "UID")

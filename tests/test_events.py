@@ -286,3 +286,53 @@ def test_event_text_is_plain(name: str, expected: str | None) -> None:
         {"@type": "Event", "startDate": "2026-05-01", "location": {"name": name}}, BRUSSELS
     )
     assert info.venue == expected
+
+
+RECURRING = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:weekly@x\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;TZID=Europe/Vienna:20260105T180000\r
+DTEND;TZID=Europe/Vienna:20260105T200000\r
+RRULE:FREQ=WEEKLY;COUNT=20\r
+SUMMARY:Weekly cafe\r
+URL:https://x.at/cafe\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:monthly@x\r
+DTSTAMP:20260101T000000Z\r
+DTSTART;VALUE=DATE:20260105\r
+RRULE:FREQ=MONTHLY;COUNT=3\r
+SUMMARY:Monthly day\r
+URL:https://x.at/day\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:over@x\r
+DTSTAMP:20260101T000000Z\r
+DTSTART:20250105T100000Z\r
+RRULE:FREQ=DAILY;COUNT=2\r
+SUMMARY:Over\r
+URL:https://x.at/over\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_recurring_events_give_the_occurrence_not_yet_ended() -> None:
+    from icalendar import Calendar
+
+    from spiders.ical import event_info
+
+    now = utc(2026, 3, 1, 12)
+    vienna = ZoneInfo("Europe/Vienna")
+    got = [
+        (e.start, e.end, e.all_day)
+        for e in (event_info(c, vienna, now) for c in Calendar.from_ical(RECURRING).walk("VEVENT"))
+    ]
+    assert got == [
+        (utc(2026, 3, 2, 17), utc(2026, 3, 2, 19), False),  # next Monday, 18:00 Vienna
+        (utc(2026, 3, 4, 23), utc(2026, 3, 5, 23), True),  # 5 March, all day
+        (utc(2025, 1, 6, 10), utc(2025, 1, 6, 10), False),  # all occurrences past: the last one
+    ]
