@@ -43,9 +43,9 @@ def test_one_vevent_per_deadline_with_a_reminder() -> None:
     ]
     events = parse(funding_calendar(calls, base_url=BASE, clean=clean, now=NOW))
     assert [(str(e["uid"]), e.decoded("dtstart")) for e in events] == [
-        ("item-7-deadline-1@portal.example.eu", utc(2026, 3, 19, 16)),
+        ("item-7@portal.example.eu", utc(2026, 3, 19, 16)),
         ("item-7-deadline-2@portal.example.eu", utc(2026, 9, 24, 15)),
-        ("item-8-deadline-1@portal.example.eu", utc(2026, 4, 1, 10)),
+        ("item-8@portal.example.eu", utc(2026, 4, 1, 10)),
     ]
     first = events[0]
     assert (
@@ -71,9 +71,7 @@ def test_past_deadlines_left_out_with_after() -> None:
             {
                 "event_start": utc(2026, 3, 24, 8, 30),
                 "event_end": utc(2026, 3, 25, 16),
-                "venue": "Centre",
-                "city": "Brussels",
-                "place_country": "BE",
+                "place": {"venue": "Centre", "city": "Brussels", "country": "BE"},
             },
             utc(2026, 3, 24, 8, 30),
             utc(2026, 3, 25, 16),
@@ -85,7 +83,7 @@ def test_past_deadlines_left_out_with_after() -> None:
                 "event_end": utc(2026, 7, 10, 22),
                 "all_day": True,
                 "timezone": "Europe/Vienna",
-                "online": True,
+                "place": {"online": True},
             },
             date(2026, 7, 6),
             date(2026, 7, 11),
@@ -97,7 +95,7 @@ def test_past_deadlines_left_out_with_after() -> None:
                 "event_end": None,
                 "all_day": True,
                 "timezone": "+01:00",
-                "city": "Ghent",
+                "place": {"city": "Ghent"},
             },
             date(2026, 4, 8),
             date(2026, 4, 9),
@@ -132,4 +130,4 @@ def test_events_without_start_are_left_out() -> None:
 
 def test_place_text() -> None:
     assert place_text({"venue": "Hall", "online": True}) == "Hall / Online"
-    assert place_text({}) is None
+    assert place_text({}) is None and place_text(None) is None

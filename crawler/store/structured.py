@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.store.schema import Item, SourceRow
@@ -105,13 +105,18 @@ def structured_values(item: HarvestedItem) -> dict[str, Any]:
     return values
 
 
+def last_deadline() -> ColumnElement[Any]:
+    """A call's last deadline (rows stored before 0013_structured have `deadline` only)."""
+    return func.coalesce(Item.final_deadline, Item.deadline)
+
+
 def status_sql(now: datetime) -> ColumnElement[Any]:
     """`crawler.types.call_status` at `now` as a SQL expression over the item's columns."""
     return case(
-        (and_(Item.final_deadline.is_not(None), Item.final_deadline < now), literal("closed")),
+        (and_(last_deadline().is_not(None), last_deadline() < now), literal("closed")),
         (and_(Item.opens_at.is_not(None), Item.opens_at > now), literal("forthcoming")),
         (Item.call_status.in_(CALL_STATUSES), Item.call_status),
-        (Item.final_deadline.is_not(None), literal("open")),
+        (last_deadline().is_not(None), literal("open")),
         else_=None,
     )
 
@@ -134,11 +139,11 @@ def funding_where(
         where.append(
             or_(
                 and_(Item.deadline > now, Item.deadline <= deadline_before),
-                and_(Item.final_deadline > now, Item.final_deadline <= deadline_before),
+                and_(last_deadline() > now, last_deadline() <= deadline_before),
             )
         )
     if deadline_after is not None:
-        where.append(Item.final_deadline > deadline_after)
+        where.append(last_deadline() > deadline_after)
     return where
 
 
@@ -178,7 +183,7 @@ def structured_record(row: Any, now: datetime) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     get = lambda name: getattr(row, name, None)  # noqa: E731
-    deadlines = _dates(get("deadlines")) or [d for d in [_utc(get("final_deadline"))] if d]
+    deadlines = _dates(get("deadlines")) or [d for d in [_utc(get("final_deadline") or get("deadline"))] if d]
     if get("call_id") or deadlines or get("programme") or get("call_status"):
         status = call_status(
             now, opens_at=_utc(get("opens_at")), deadlines=deadlines, published=get("call_status")
@@ -266,7 +271,7 @@ def published_calls(
         deadline_before=deadline_before,
         deadline_after=deadline_after,
     )
-    order = (Item.final_deadline.is_(None), Item.final_deadline)
+    order = (last_deadline().is_(None), last_deadline())
     return _records(session, _published_rows(session, "funding", where, order, limit), now)
 
 

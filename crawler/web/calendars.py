@@ -1,9 +1,10 @@
 """iCalendar (RFC 5545) documents of funding deadlines and events, built with the icalendar package.
 
 Input: public records (dicts as the read API gives them) with the structured fields
-(`deadlines`, `event_start`, `event_end`, `all_day`, `timezone`, place). Rules:
+(`deadlines`, `event_start`, `event_end`, `all_day`, `timezone`, `place` {venue, city, country,
+online}). Rules:
 - funding: one VEVENT per deadline of each call (a call with two cut-offs gives two), UID
-  ``item-<id>-deadline-<n>@<public host>``, DTSTART = DTEND = the deadline in UTC, SUMMARY
+  ``item-<id>@<public host>`` for the first, ``item-<id>-deadline-<n>@<public host>`` for the n-th, DTSTART = DTEND = the deadline in UTC, SUMMARY
   "Deadline: <title>" (with the call id), and a VALARM display reminder `REMINDER` before it;
 - events: one VEVENT per event, UID ``item-<id>@<host>``; an all-day event has DATE values (DTEND
   exclusive), a timed one UTC times; LOCATION = venue, city, country (or "Online"), URL = the
@@ -74,7 +75,8 @@ def funding_calendar(
             if after is not None and deadline <= after:
                 continue
             event = Event()
-            event.add("uid", f"item-{call['id']}-deadline-{number}@{host}")
+            suffix = "" if number == 1 else f"-deadline-{number}"  # the first keeps the one-deadline UID
+            event.add("uid", f"item-{call['id']}{suffix}@{host}")
             event.add("dtstamp", now)
             event.add("dtstart", deadline.astimezone(UTC))
             event.add("dtend", deadline.astimezone(UTC))
@@ -92,11 +94,11 @@ def funding_calendar(
     return cal.to_ical()
 
 
-def place_text(record: dict[str, Any]) -> str | None:
-    """ "Venue, City, CC", with "Online" added for online events; None when nothing is known."""
-    parts = [record.get(k) for k in ("venue", "city", "place_country")]
-    text = ", ".join(p for p in parts if p)
-    if record.get("online"):
+def place_text(place: dict[str, Any] | None) -> str | None:
+    """The place as "Venue, City, CC", with "Online" added for online events; None when unknown."""
+    place = place or {}
+    text = ", ".join(p for p in (place.get(k) for k in ("venue", "city", "country")) if p)
+    if place.get("online"):
         text = f"{text} / Online" if text else "Online"
     return text or None
 
@@ -132,7 +134,7 @@ def events_calendar(
             event.add("dtstart", start.astimezone(UTC))
             event.add("dtend", max(end, start).astimezone(UTC))
         event.add("summary", clean(record.get("title") or "(untitled)") or "(untitled)")
-        place = place_text(record)
+        place = place_text(record.get("place"))
         if place:
             event.add("location", clean(place) or "")
         link = record.get("registration_url") or record.get("url") or record["api_url"]

@@ -3,9 +3,11 @@
     ewsi digest send [--dry-run] [--kind daily|newsletter] [--to ADDR ...] [--database-url URL]
 
 - daily (for editors): pending items by language and by theme (all waiting, and new in the last
-  24 hours), and the sources whose state is failing, broken or quiet (crawler.store.source_status);
+  24 hours), the sources whose state is failing, broken or quiet (crawler.store.source_status),
+  and the published calls closing in the next 30 days and events of the next 30 days;
 - newsletter (a draft for the editors to send on): the items published on the portal in the last 7
-  days (approved_at, still published) and the funding deadlines of the next 30 days.
+  days (approved_at, still published), the published funding calls with a deadline in the next 30
+  days (the next cut-off of each) and the published events of the next 30 days.
 
 Each is rendered from templates/digest/<kind>.txt and <kind>.html (Jinja2; HTML autoescaped) and
 sent as one multipart/alternative message (text first, HTML preferred). Links are absolute under
@@ -38,8 +40,9 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from crawler.errors import DatabaseUnavailable
-from crawler.store import ensure_ready, session_scope, source_status
+from crawler.store import ensure_ready, session_scope, source_status, structured
 from crawler.store import portal as store
+from crawler.web.calendars import place_text
 from crawler.web.public import public_record, public_url, theme_names
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "digest"
@@ -107,7 +110,33 @@ def daily_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
         },
         "theme": {theme: f"{base_url}/queue?{urlencode({'theme': theme})}" for theme in pending["by_theme"]},
     }
-    return {"date": _day(now), "pending": pending, "sources": sources, "links": links}
+    return {
+        "date": _day(now),
+        "pending": pending,
+        "sources": sources,
+        "links": links,
+        **coming(session, now, base_url),
+    }
+
+
+def coming(session: Any, now: datetime, base_url: str) -> dict[str, list[dict[str, Any]]]:
+    """``calls``: published calls with a deadline in the next `DEADLINE_DAYS` days, soonest first,
+    with ``deadline_text`` (the next cut-off, a day) and ``days_left``; ``events``: published events
+    not ended and starting within `DEADLINE_DAYS` days, with ``date_text`` and ``place_text``."""
+    until = now + timedelta(days=DEADLINE_DAYS)
+    calls = []
+    for row in structured.published_calls(session, now, deadline_before=until):
+        record = public_record(row, base_url)
+        record["deadline_text"] = _day(record.get("next_deadline"))
+        calls.append(record)
+    calls.sort(key=lambda c: (c.get("next_deadline") or until, c["id"]))
+    events = []
+    for row in structured.published_events(session, now, start_from=now, to=until):
+        record = public_record(row, base_url)
+        record["date_text"] = _day(record.get("event_start"))
+        record["place_text"] = place_text(record.get("place"))
+        events.append(record)
+    return {"calls": calls, "events": events}
 
 
 def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
@@ -119,13 +148,12 @@ def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, 
         record["theme_names"] = [names.get(t, t) for t in record["themes"]]
         record["published_at_text"] = _day(record.get("published_at"))
         items.append(record)
-    calls = []
-    for row in store.open_funding_calls(session, now, until=now + timedelta(days=DEADLINE_DAYS)):
-        record = public_record(row, base_url)
-        record["deadline_text"] = _day(record["deadline"])
-        calls.append(record)
-    links = {"calendar": f"{base_url}/feeds/funding.ics", "feed": f"{base_url}/feeds/atom"}
-    return {"date": _day(now), "items": items, "calls": calls, "links": links}
+    links = {
+        "calendar": f"{base_url}/feeds/funding.ics",
+        "events": f"{base_url}/feeds/events.ics",
+        "feed": f"{base_url}/feeds/atom",
+    }
+    return {"date": _day(now), "items": items, "links": links, **coming(session, now, base_url)}
 
 
 def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
