@@ -104,13 +104,16 @@ def call_status(
     now: datetime, *, opens_at: datetime | None, deadlines: Iterable[datetime], published: str | None = None
 ) -> str | None:
     """The status of a call at `now`: ``closed`` once the last deadline is past (whatever is published),
-    ``forthcoming`` before the opening date, else the published status when it is one of
-    `CALL_STATUSES`, else ``open`` when a deadline is ahead; None when nothing tells."""
+    ``forthcoming`` before the opening date, ``open`` from the opening date on (a call published as
+    forthcoming opens by itself), else the published status when it is one of `CALL_STATUSES`, else
+    ``open`` when a deadline is ahead; None when nothing tells."""
     ordered = sorted(deadlines)
     if ordered and now > ordered[-1]:
         return "closed"
     if opens_at is not None and now < opens_at:
         return "forthcoming"
+    if published == "forthcoming" and opens_at is not None:
+        return "open"
     if published in CALL_STATUSES:
         return published
     return "open" if ordered else None

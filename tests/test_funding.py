@@ -202,6 +202,8 @@ NOW = utc(2026, 3, 1, 12, 0)
         (None, [], "forthcoming", "forthcoming"),
         (None, [], None, None),
         (None, [utc(2026, 4, 1)], "closed", "closed"),  # closed early by the funder
+        (utc(2026, 2, 1), [utc(2026, 6, 1)], "forthcoming", "open"),  # opened since it was published
+        (None, [utc(2026, 6, 1)], "forthcoming", "forthcoming"),  # no opening date: as published
     ],
 )
 def test_status(

@@ -58,6 +58,7 @@ from sqlalchemy import Table, case, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crawler.store import structured
 from crawler.store.schema import (
     CrawlRun,
     HttpCacheEntry,
@@ -283,6 +284,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "flags": clean_json(list(item.flags)),
         "attachments": clean_json([a for a in item.attachments if _is_web_url(getattr(a, "url", None))]),
         "record": clean_json(item.record),
+        **structured.structured_values(item),
     }
 
 
@@ -373,7 +375,15 @@ def _version_date(row: Item, item: HarvestedItem, now: datetime) -> datetime:
     return now
 
 
-VERSIONED_FIELDS: tuple[str, ...] = ("title", "summary", "text", "url", "published_at", "attachments")
+VERSIONED_FIELDS: tuple[str, ...] = (
+    "title",
+    "summary",
+    "text",
+    "url",
+    "published_at",
+    "attachments",
+    *structured.VERSIONED,
+)
 """Fields compared between versions; the content hash covers title, summary and text."""
 
 
@@ -653,6 +663,7 @@ def _is_quiet(session: Session, source: SourceRow, when: datetime) -> bool:
     usual = gaps[len(gaps) // 2]
     return when - source.last_new_item_at > max(usual * QUIET_FACTOR, QUIET_MIN)
 
+
 NOT_THE_SOURCE = frozenset({"crawl.interrupted", "store.db_error"})
 """Error keys of runs that failed for reasons of ours, not the source's: not counted as its failures."""
 
@@ -911,6 +922,7 @@ def queue(
     language: str | None = None,
     theme: str | None = None,
     limit: int | None = 50,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Items for review, most relevant first, then newest (coalesce(published_at, fetched_at)).
 
@@ -919,10 +931,11 @@ def queue(
     identity, source_id, url, canonical_url, title, summary, language, content_type, country,
     published_at / updated_at / fetched_at (ISO 8601 with Z, or None), date_method, relevance,
     relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
-    highest first; empty when none passed its threshold) and `theme_scores` (all theme rows as
-    {name, score, assigned}, highest first).
+    highest first; empty when none passed its threshold), `theme_scores` (all theme rows as
+    {name, score, assigned}, highest first) and the structured fields of
+    `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
-    stmt = select(*_QUEUE_COLUMNS)
+    stmt = select(*_QUEUE_COLUMNS, *structured.queue_columns())
     if status not in (None, "any"):
         stmt = stmt.where(Item.status == status)
     if source_id is not None:
@@ -959,7 +972,7 @@ def queue(
             entry[name] = iso_z(entry[name])
         entry["themes"] = [{"name": s["name"], "score": s["score"]} for s in shown]
         entry["theme_scores"] = all_scores
-        out.append(entry)
+        out.append(structured.queue_entry(entry, now or utcnow()))
     return out
 
 

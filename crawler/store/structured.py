@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
@@ -115,6 +116,7 @@ def status_sql(now: datetime) -> ColumnElement[Any]:
     return case(
         (and_(last_deadline().is_not(None), last_deadline() < now), literal("closed")),
         (and_(Item.opens_at.is_not(None), Item.opens_at > now), literal("forthcoming")),
+        (and_(Item.call_status == "forthcoming", Item.opens_at.is_not(None)), literal("open")),
         (Item.call_status.in_(CALL_STATUSES), Item.call_status),
         (last_deadline().is_not(None), literal("open")),
         else_=None,
@@ -288,3 +290,54 @@ def published_events(
     running events), soonest start first; public dicts plus `structured_record`."""
     where = events_where(start_from=start_from or now, to=to, country=country)
     return _records(session, _published_rows(session, "event", where, (Item.event_start,), limit), now)
+
+
+VERSIONED: tuple[str, ...] = (
+    "call_id",
+    "programme",
+    "opens_at",
+    "deadlines",
+    "budget_amount",
+    "budget_currency",
+    "eligible_countries",
+    "event_start",
+    "event_end",
+    "event_venue",
+    "event_city",
+    "event_country",
+    "event_online",
+    "registration_url",
+)
+"""Structured columns compared between versions: a corrigendum shows which of them changed."""
+
+
+def queue_columns() -> tuple[Any, ...]:
+    """Columns `queue_entry` reads (added to the review queue's select)."""
+    return (Item.deadline, *structured_columns())
+
+
+def queue_entry(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A queue row with its structured columns replaced by what an editor reads: call_id,
+    programme, deadline (the next one, ISO 8601 Z), call_status (at `now`) for calls; event_start,
+    event_end (ISO 8601 Z) and place ("Venue, City, CC" / "Online") for events; None elsewhere."""
+    record = structured_record(SimpleNamespace(**entry), now)
+    for name in ("deadline", *FUNDING_COLUMNS, *EVENT_COLUMNS):
+        entry.pop(name, None)
+    place = record.get("place") or {}
+    text = ", ".join(p for p in (place.get("venue"), place.get("city"), place.get("country")) if p)
+    if place.get("online"):
+        text = f"{text} / Online" if text else "Online"
+    entry.update(
+        call_id=record.get("call_id"),
+        programme=record.get("programme"),
+        deadline=_z(record.get("next_deadline") or record.get("final_deadline")),
+        call_status=record.get("call_status"),
+        event_start=_z(record.get("event_start")),
+        event_end=_z(record.get("event_end")),
+        place=text or None,
+    )
+    return entry
+
+
+def _z(value: datetime | None) -> str | None:
+    return _iso(value) if value is not None else None
