@@ -208,7 +208,12 @@ def test_events_api_and_calendar(structured_db: str) -> None:
             ("Summer school on migration law", "2026-07-05T22:00:00Z"),
         ]
         forum = rows[1]
-        assert forum["place"] == {"venue": "Albert Borschette Centre", "city": "Brussels", "country": "BE", "online": False}
+        assert forum["place"] == {
+            "venue": "Albert Borschette Centre",
+            "city": "Brussels",
+            "country": "BE",
+            "online": False,
+        }
         assert forum["event_end"] == "2026-03-25T16:00:00Z"
         assert [r["title"] for r in client.get("/api/v1/events?country=BE").json()["items"]] == [
             "European Integration Forum 2026"
@@ -223,7 +228,8 @@ def test_events_api_and_calendar(structured_db: str) -> None:
             datetime(2026, 7, 6).date(),
             datetime(2026, 7, 11).date(),
         )
-        assert str(events["European Integration Forum 2026"]["location"]) == "Albert Borschette Centre, Brussels, BE"
+        forum_event = events["European Integration Forum 2026"]
+        assert str(forum_event["location"]) == "Albert Borschette Centre, Brussels, BE"
     with client_at(structured_db, utc(2026, 4, 20)) as client:
         later = [r["title"] for r in client.get("/api/v1/events").json()["items"]]
     assert later == ["Summer school on migration law"]  # the others have ended

@@ -4,8 +4,9 @@ Input: public records (dicts as the read API gives them) with the structured fie
 (`deadlines`, `event_start`, `event_end`, `all_day`, `timezone`, `place` {venue, city, country,
 online}). Rules:
 - funding: one VEVENT per deadline of each call (a call with two cut-offs gives two), UID
-  ``item-<id>@<public host>`` for the first, ``item-<id>-deadline-<n>@<public host>`` for the n-th, DTSTART = DTEND = the deadline in UTC, SUMMARY
-  "Deadline: <title>" (with the call id), and a VALARM display reminder `REMINDER` before it;
+  ``item-<id>@<public host>`` for the first, ``item-<id>-deadline-<n>@<host>`` for the n-th,
+  DTSTART = DTEND = the deadline in UTC, SUMMARY "Deadline: <title>" (with the call id), and a
+  VALARM display reminder `REMINDER` before it;
 - events: one VEVENT per event, UID ``item-<id>@<host>``; an all-day event has DATE values (DTEND
   exclusive), a timed one UTC times; LOCATION = venue, city, country (or "Online"), URL = the
   registration link, else the item's page, else its API URL.
