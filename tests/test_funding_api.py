@@ -146,7 +146,10 @@ def test_store_keeps_versions_of_a_changed_call(db_session: Any) -> None:
     row = db_session.scalars(select(Item).where(Item.official_id == "AMIF-2026-TF2-AG-INTE-03-HOUSING")).one()
     assert (row.version, row.deadline) == (2, utc(2026, 6, 2, 15))
     versions = queries.item_versions(db_session, row.id)
-    assert [v["version"] for v in versions] == [1]
+    assert [(v["version"], v["changed_fields"]) for v in versions] == [
+        (1, ["summary", "deadlines", "budget_amount"])  # what the editor is shown as changed
+    ]
+    assert (row.final_deadline, row.budget_amount) == (utc(2026, 6, 2, 15), 3_500_000.0)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ end leave the open and upcoming lists."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,9 +103,8 @@ def harvested() -> tuple[list[Any], list[HarvestedItem]]:
     return [funding, ical, pages], items
 
 
-@pytest.fixture
-def structured_db(db_url: str) -> Iterator[str]:
-    """`db_url` migrated, holding every harvested item, all approved."""
+def _fill(db_url: str) -> str:
+    """Migrate `db_url` and store every harvested item, all approved."""
     from sqlalchemy import update
 
     from crawler import store
@@ -119,7 +119,19 @@ def structured_db(db_url: str) -> Iterator[str]:
         session.execute(update(Item).values(status="approved", approved_at=HARVEST, modified_at=HARVEST))
         session.commit()
     engine.dispose()
-    yield db_url
+    return db_url
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def structured_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database holding the harvested items, approved; shared by this module's read-only tests."""
+    if request.param == "sqlite":
+        yield _fill(f"sqlite:///{tmp_path_factory.mktemp('structured') / 'ewsi.sqlite'}")
+        return
+    from conftest import ADMIN_URL, _postgres_url
+
+    for url in _postgres_url(os.environ.get("EWSI_TEST_POSTGRES_URL") or ADMIN_URL):
+        yield _fill(url)
 
 
 def client_at(db_url: str, now: datetime) -> TestClient:
