@@ -282,3 +282,33 @@ def test_queue_json_shows_structured_fields(structured_db: str, capsys: pytest.C
     assert (forum["event_start"], forum["event_end"]) == ("2026-03-24T08:30:00Z", "2026-03-25T16:00:00Z")
     assert forum["place"] == "Albert Borschette Centre, Brussels, BE"
     json.dumps(list(rows.values()), default=str)  # the CLI prints these as JSON lines
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (utc(2026, 3, 12, 17), ["ERASMUS-EDU-2026-PI-ALL-INNO-INCL"]),  # 19 March 16:00 is 6 d 23 h away
+        (utc(2026, 3, 12, 16), ["ERASMUS-EDU-2026-PI-ALL-INNO-INCL"]),  # exactly 7 days
+        (utc(2026, 3, 12, 15, 59), []),  # 7 days and a minute: tomorrow's run names it
+        (utc(2026, 4, 8, 16), ["AMIF-2026-TF2-AG-INTE-01-LANGUAGE"]),
+        (utc(2026, 3, 1, 12), []),
+    ],
+)
+def test_deadline_alert_names_each_call_once_seven_days_ahead(
+    structured_db: str, now: datetime, expected: list[str]
+) -> None:
+    from crawler import store
+    from crawler.web import digest
+
+    engine = store.make_engine(structured_db)
+    with store.session_factory(engine)() as session:
+        context = digest.alerts_context(session, now, "https://portal.example.eu")
+        subject, text, html = digest.compose(session, "alerts", now=now, base_url="https://portal.example.eu")
+    engine.dispose()
+    assert [c["call_id"] for c in context["calls"]] == expected
+    assert context["nothing_due"] is (not expected)
+    if expected:
+        assert subject == "EWSI: 1 funding call close in 7 days"
+        assert expected[0] in text and expected[0] in html
+    else:
+        assert subject == "EWSI: no funding call closes in 7 days"

@@ -7,7 +7,10 @@
   and the published calls closing in the next 30 days and events of the next 30 days;
 - newsletter (a draft for the editors to send on): the items published on the portal in the last 7
   days (approved_at, still published), the published funding calls with a deadline in the next 30
-  days (the next cut-off of each) and the published events of the next 30 days.
+  days (the next cut-off of each) and the published events of the next 30 days;
+- alerts (optional, run daily): the published calls whose next deadline is `ALERT_DAYS` (7) days
+  away, i.e. in (now + 6 days, now + 7 days], so a daily run names each deadline once. With no such
+  call the subject says so (``nothing_due`` in the context: a sender may skip it).
 
 Each is rendered from templates/digest/<kind>.txt and <kind>.html (Jinja2; HTML autoescaped) and
 sent as one multipart/alternative message (text first, HTML preferred). Links are absolute under
@@ -46,10 +49,11 @@ from crawler.web.calendars import place_text
 from crawler.web.public import public_record, public_url, theme_names
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "digest"
-KINDS = ("daily", "newsletter")
+KINDS = ("daily", "newsletter", "alerts")
 PROBLEM_STATES = ("failing", "broken", "quiet")
 NEWSLETTER_DAYS = 7
 DEADLINE_DAYS = 30
+ALERT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,22 @@ def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, 
     return {"date": _day(now), "items": items, "links": links, **coming(session, now, base_url)}
 
 
+def alerts_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
+    """Data of the deadline alert: the published calls whose next deadline is in
+    (now + ALERT_DAYS - 1 day, now + ALERT_DAYS], soonest first (see the module docstring)."""
+    start, end = now + timedelta(days=ALERT_DAYS - 1), now + timedelta(days=ALERT_DAYS)
+    calls = []
+    for call in coming(session, now, base_url)["calls"]:
+        due = call.get("next_deadline")
+        if due is not None and start < due <= end:
+            call["deadline_time"] = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            calls.append(call)
+    links = {"calendar": f"{base_url}/feeds/funding.ics"}
+    return {"date": _day(now), "calls": calls, "nothing_due": not calls, "days": ALERT_DAYS, "links": links}
+
+
 def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of digest `kind` ("daily" or "newsletter"); KeyError otherwise."""
+    """(subject, plain text, HTML) of digest `kind` (one of `KINDS`); KeyError otherwise."""
     if kind not in KINDS:
         raise KeyError(kind)
     env = _environment()
@@ -167,6 +185,13 @@ def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
         subject = f"EWSI digest {context['date']}: {context['pending']['total']} waiting"
         if context["sources"]:
             subject += f", {len(context['sources'])} sources need attention"
+    elif kind == "alerts":
+        count = len(context["calls"])
+        subject = (
+            f"EWSI: {count} funding call{'s' if count != 1 else ''} close in {context['days']} days"
+            if count
+            else f"EWSI: no funding call closes in {context['days']} days"
+        )
     else:
         subject = f"EWSI newsletter draft, week to {context['date']}"
     return subject, text, html
@@ -213,8 +238,8 @@ def compose(
     """(subject, text, HTML) of digest `kind` from the store at `now` (default: the current time)."""
     now = now or datetime.now(UTC)
     base = base_url or public_url()
-    context = daily_context(session, now, base) if kind == "daily" else newsletter_context(session, now, base)
-    return render(kind, context)
+    contexts = {"daily": daily_context, "newsletter": newsletter_context, "alerts": alerts_context}
+    return render(kind, contexts[kind](session, now, base))
 
 
 def build_parser() -> argparse.ArgumentParser:
