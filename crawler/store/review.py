@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import DatabaseUnavailable
+from crawler.store import structured
 from crawler.store.queries import add_tombstone, source_status
 from crawler.store.schema import (
     AppSecret,
@@ -60,7 +61,7 @@ from crawler.store.schema import (
     utcnow,
 )
 from crawler.text import clean_text, squash_whitespace, strip_bidi_controls, tidy_paragraphs
-from crawler.types import CONTENT_TYPES, THEMES
+from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES
 
 __all__ = [
     "ACTIONS",
@@ -597,7 +598,8 @@ class QueueFilters:
     source: value lists (ISO codes, `CONTENT_TYPES`, source ids); relevance_min/max in [0, 1] (items
     without a relevance score match no relevance bound);
     date_from / date_to: publication (else first-seen) date bounds, inclusive, aware UTC; q: words
-    that must all occur in the title (case-insensitive).
+    that must all occur in the title (case-insensitive); programme: funding programmes (AMIF,
+    ESF+, ...); call_status: forthcoming, open or closed as of the query (crawler.store.structured).
     """
 
     status: str = "pending"
@@ -611,6 +613,8 @@ class QueueFilters:
     date_from: datetime | None = None
     date_to: datetime | None = None
     q: str = ""
+    programme: tuple[str, ...] = ()
+    call_status: str = ""
 
     @classmethod
     def from_query(cls, query: dict[str, Any]) -> QueueFilters:
@@ -651,6 +655,8 @@ class QueueFilters:
             date_from=day("date_from", False),
             date_to=day("date_to", True),
             q=str(q).strip()[:200],
+            programme=_list(query.get("programme"), split=True),
+            call_status=next((c for c in _list(query.get("call_status")) if c in CALL_STATUSES), ""),
         )
 
     def to_query(self) -> dict[str, Any]:
@@ -699,6 +705,10 @@ class QueueFilters:
             conds.append(when >= self.date_from)
         if self.date_to is not None:
             conds.append(when <= self.date_to)
+        if self.programme:
+            conds.append(Item.programme.in_(self.programme))
+        if self.call_status:
+            conds.append(structured.status_sql(utcnow()) == self.call_status)
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conds.append(func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\"))
@@ -724,6 +734,7 @@ _QUEUE_COLUMNS = (
     Item.revision,
     Item.claimed_by,
     Item.claim_expires_at,
+    *structured.structured_columns(),
 )
 
 
@@ -771,6 +782,12 @@ def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
     out["claimed"] = bool(out["claimed_by"] and expires and expires > now)
     out["cursor"] = _encode_cursor(lane, key, out["id"])
     out["lane"] = lane
+    record = structured.structured_record(row, now)  # the desk's deadline, status and event columns
+    out.update(
+        call_status=record.get("call_status"),
+        days_left=record.get("days_left"),
+        place=structured.place_label(record.get("place")),
+    )
     return out
 
 
@@ -925,6 +942,7 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
         "content_type": item.editor_content_type or item.content_type,
     }
     data["history"] = item_history(session, item_id)
+    data["structured"] = structured.structured_record(item, utcnow())
     return data
 
 

@@ -323,10 +323,7 @@ def queue_entry(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     record = structured_record(SimpleNamespace(**entry), now)
     for name in ("deadline", *FUNDING_COLUMNS, *EVENT_COLUMNS):
         entry.pop(name, None)
-    place = record.get("place") or {}
-    text = ", ".join(p for p in (place.get("venue"), place.get("city"), place.get("country")) if p)
-    if place.get("online"):
-        text = f"{text} / Online" if text else "Online"
+    text = place_label(record.get("place"))
     entry.update(
         call_id=record.get("call_id"),
         programme=record.get("programme"),
@@ -337,6 +334,15 @@ def queue_entry(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
         place=text or None,
     )
     return entry
+
+
+def place_label(place: dict[str, Any] | None) -> str | None:
+    """ "Venue, City, CC" of a place, "/ Online" added for online events; None when unknown."""
+    place = place or {}
+    text = ", ".join(p for p in (place.get("venue"), place.get("city"), place.get("country")) if p)
+    if place.get("online"):
+        text = f"{text} / Online" if text else "Online"
+    return text or None
 
 
 def _z(value: datetime | None) -> str | None:
