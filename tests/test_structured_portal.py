@@ -312,3 +312,15 @@ def test_deadline_alert_names_each_call_once_seven_days_ahead(
         assert expected[0] in text and expected[0] in html
     else:
         assert subject == "EWSI: no funding call closes in 7 days"
+
+
+def test_alert_command_sends_nothing_when_no_call_is_due(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler import store
+    from crawler.web import digest
+
+    db_url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    engine = store.make_engine(db_url)
+    store.upgrade(engine=engine)
+    engine.dispose()
+    assert digest.main(["send", "--kind", "alerts", "--database-url", db_url, "--to", "e@example.eu"]) == 0
+    assert "nothing sent" in capsys.readouterr().err

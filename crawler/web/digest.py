@@ -174,6 +174,11 @@ def alerts_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]
     return {"date": _day(now), "calls": calls, "nothing_due": not calls, "days": ALERT_DAYS, "links": links}
 
 
+def due_alerts(session: Any, now: datetime | None = None) -> bool:
+    """True when the deadline alert has a call to name (`alerts_context`); senders skip it otherwise."""
+    return not alerts_context(session, now or datetime.now(UTC), public_url())["nothing_due"]
+
+
 def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of digest `kind` (one of `KINDS`); KeyError otherwise."""
     if kind not in KINDS:
@@ -266,6 +271,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ensure_ready(args.database_url)
         with session_scope(args.database_url) as session:
+            if args.kind == "alerts" and not due_alerts(session):
+                print(f"no published funding call closes in {ALERT_DAYS} days: nothing sent", file=sys.stderr)
+                return 0
             subject, text, html = compose(session, args.kind)
     except DatabaseUnavailable as exc:
         print(f"database unavailable: {exc}", file=sys.stderr)
