@@ -314,7 +314,9 @@ def test_deadline_alert_names_each_call_once_seven_days_ahead(
         assert subject == "EWSI: no funding call closes in 7 days"
 
 
-def test_alert_command_sends_nothing_when_no_call_is_due(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_alert_command_sends_nothing_when_no_call_is_due(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from crawler import store
     from crawler.web import digest
 
