@@ -120,9 +120,9 @@ def event_from_record(record: dict[str, Any], zone: tzinfo) -> EventInfo:
     )
     mode = _str(record.get("eventAttendanceMode")) or ""
     info.online = "Online" in mode or "Mixed" in mode
-    for place in (
-        record.get("location") if isinstance(record.get("location"), list) else [record.get("location")]
-    ):
+    location = record.get("location")
+    places: list[Any] = location if isinstance(location, list) else [location]
+    for place in places:
         if isinstance(place, str):
             info.venue = info.venue or " ".join(place.split()) or None
             info.online = info.online or bool(_ONLINE_RE.search(place))

@@ -238,7 +238,7 @@ def _published_rows(
     stmt = (
         select(*portal._PUBLIC_COLUMNS, *structured_columns())
         .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
-        .where(portal.is_published(), content_type == portal.PUBLIC_CONTENT_TYPE, *where)
+        .where(portal.is_published(), portal.PUBLIC_CONTENT_TYPE.in_((content_type,)), *where)
         .order_by(*order, Item.id)
         .limit(max(1, min(limit, LIST_LIMIT)))
     )
