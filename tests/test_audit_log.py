@@ -20,10 +20,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from crawler.cli import main as ewsi
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
-from crawler.store.migrate import GrantRefused, current_revision, downgrade, grant_app_role, upgrade
+from crawler.store import audit, decisions, queue, users
+from crawler.store.migrate import (
+    GrantRefused,
+    current_revision,
+    downgrade,
+    grant_app_role,
+    head_revision,
+    upgrade,
+)
 from crawler.store.schema import AuditEntry, Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
+from crawler.store.session import make_engine, session_factory
 from crawler.web.app import create_app
 from crawler.web.logsafe import EscapingFormatter, escape_controls
 from crawler.web.passwords import hash_password
@@ -34,7 +41,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _audit_row(session) -> int:
-    store.audit(session, "alice", "approve", object_type="item", object_id=1, before={"a": 1}, after={"a": 2})
+    audit.audit(session, "alice", "approve", object_type="item", object_id=1, before={"a": 1}, after={"a": 2})
     session.commit()
     return session.scalar(select(func.max(AuditEntry.id)))
 
@@ -93,7 +100,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
     engine = make_engine(db_url)
     try:
         upgrade(engine=engine)
-        assert current_revision(engine) == "0013_structured"
+        assert current_revision(engine) == head_revision()
         columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
         assert "csrf_secret" not in columns and "app_secrets" in inspect(engine).get_table_names()
         with session_factory(engine)() as s:
@@ -106,7 +113,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
         with engine.begin() as conn:  # no trigger any more
             conn.execute(text("UPDATE audit_log SET actor = 'changed' WHERE id = :id"), {"id": row_id})
         upgrade(engine=engine)
-        assert current_revision(engine) == "0013_structured"
+        assert current_revision(engine) == head_revision()
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text("DELETE FROM audit_log"))
     finally:
@@ -154,7 +161,7 @@ def test_app_role_writes_the_desk_but_cannot_change_audit_rows(
                 conn.execute(text(f'DROP ROLE "{role}_group"'))
         with session_factory(db_engine)() as s:
             item_id = _seed_item(s)
-            store.create_user(s, "alice", "editor", hash_password(PASSWORD))
+            users.create_user(s, "alice", "editor", hash_password(PASSWORD))
             s.commit()
         monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
         monkeypatch.delenv("EWSI_SECRET_KEY", raising=False)
@@ -186,8 +193,8 @@ def test_app_role_writes_the_desk_but_cannot_change_audit_rows(
         app.state.engine.dispose()
         with session_factory(role_engine)() as s:  # store functions as that role
             other = _seed_item(s, title="Item 2", n=2)
-            store.claim_item(s, other, "bob")
-            store.decide(s, other, "bob", "defer", revision=1, request_token="s" * 32)
+            queue.claim_item(s, other, "bob")
+            decisions.decide(s, other, "bob", "defer", revision=1, request_token="s" * 32)
             s.commit()
             assert s.get(Item, item_id).status == "approved" and s.get(Item, other).status == "deferred"
             assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 2
@@ -257,7 +264,7 @@ def test_hostile_title_and_reason_are_logged_on_one_line(db_url, db_engine, monk
     title = f"Evil{INJECTED}\rOK\x9b2J \u202egnp.exe"
     with session_factory(db_engine)() as s:
         item_id = _seed_item(s, title=title)
-        store.create_user(s, "alice", "editor", hash_password(PASSWORD))
+        users.create_user(s, "alice", "editor", hash_password(PASSWORD))
         s.commit()
     plain = io.StringIO()  # a plain formatter: the desk's logger filter alone must suffice
     handler = logging.StreamHandler(plain)

@@ -129,7 +129,7 @@ def test_corrigendum_changes_the_content_hash_of_that_call_only() -> None:
 
 
 def test_store_keeps_versions_of_a_changed_call(db_session: Any) -> None:
-    from crawler.store import queries
+    from crawler.store import items as queries
 
     outcomes = [queries.upsert_item(db_session, i) for i in harvest("funding_tenders_search_1.json")]
     assert outcomes == ["new"] * 6

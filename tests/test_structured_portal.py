@@ -107,15 +107,18 @@ def _fill(db_url: str) -> str:
     """Migrate `db_url` and store every harvested item, all approved."""
     from sqlalchemy import update
 
-    from crawler import store
+    from crawler.store import items as store_items
+    from crawler.store import sources as store_sources
+    from crawler.store.migrate import upgrade
     from crawler.store.schema import Item
+    from crawler.store.session import make_engine, session_factory
 
-    engine = store.make_engine(db_url)
-    store.upgrade(engine=engine)
+    engine = make_engine(db_url)
+    upgrade(engine=engine)
     sources, items = harvested()
-    with store.session_factory(engine)() as session:
-        store.sync_sources(session, sources)
-        assert [store.upsert_item(session, item) for item in items] == ["new"] * len(items)
+    with session_factory(engine)() as session:
+        store_sources.sync_sources(session, sources)
+        assert [store_items.upsert_item(session, item) for item in items] == ["new"] * len(items)
         session.execute(update(Item).values(status="approved", approved_at=HARVEST, modified_at=HARVEST))
         session.commit()
     engine.dispose()
@@ -248,11 +251,11 @@ def test_events_api_and_calendar(structured_db: str) -> None:
 
 
 def test_digest_lists_calls_closing_within_30_days_and_coming_events(structured_db: str) -> None:
-    from crawler import store
+    from crawler.store.session import make_engine, session_factory
     from crawler.web import digest
 
-    engine = store.make_engine(structured_db)
-    with store.session_factory(engine)() as session:
+    engine = make_engine(structured_db)
+    with session_factory(engine)() as session:
         context = digest.newsletter_context(session, HARVEST, "https://portal.example.eu")
         daily = digest.daily_context(session, HARVEST, "https://portal.example.eu")
     engine.dispose()
@@ -265,11 +268,12 @@ def test_digest_lists_calls_closing_within_30_days_and_coming_events(structured_
 
 
 def test_queue_json_shows_structured_fields(structured_db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from crawler import store
+    from crawler.store import queue
+    from crawler.store.session import make_engine, session_factory
 
-    engine = store.make_engine(structured_db)
-    with store.session_factory(engine)() as session:
-        rows = {r["title"]: r for r in store.queue(session, status=None, limit=None, now=HARVEST)}
+    engine = make_engine(structured_db)
+    with session_factory(engine)() as session:
+        rows = {r["title"]: r for r in queue.listing(session, status=None, limit=None, now=HARVEST)}
     engine.dispose()
     erasmus = rows["Inclusive education partnerships"]
     assert (erasmus["call_id"], erasmus["programme"], erasmus["call_status"]) == (
@@ -297,11 +301,11 @@ def test_queue_json_shows_structured_fields(structured_db: str, capsys: pytest.C
 def test_deadline_alert_names_each_call_once_seven_days_ahead(
     structured_db: str, now: datetime, expected: list[str]
 ) -> None:
-    from crawler import store
+    from crawler.store.session import make_engine, session_factory
     from crawler.web import digest
 
-    engine = store.make_engine(structured_db)
-    with store.session_factory(engine)() as session:
+    engine = make_engine(structured_db)
+    with session_factory(engine)() as session:
         context = digest.alerts_context(session, now, "https://portal.example.eu")
         subject, text, html = digest.compose(session, "alerts", now=now, base_url="https://portal.example.eu")
     engine.dispose()
@@ -317,12 +321,15 @@ def test_deadline_alert_names_each_call_once_seven_days_ahead(
 def test_alert_command_sends_nothing_when_no_call_is_due(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from crawler import store
-    from crawler.web import digest
+    from crawler.commands import digest
+    from crawler.config import Settings
+    from crawler.store.migrate import upgrade
+    from crawler.store.session import make_engine
 
     db_url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
-    engine = store.make_engine(db_url)
-    store.upgrade(engine=engine)
+    engine = make_engine(db_url)
+    upgrade(engine=engine)
     engine.dispose()
-    assert digest.main(["send", "--kind", "alerts", "--database-url", db_url, "--to", "e@example.eu"]) == 0
+    argv = ["send", "--kind", "alerts", "--database-url", db_url, "--to", "e@example.eu"]
+    assert digest.main(argv, Settings()) == 0
     assert "nothing sent" in capsys.readouterr().err

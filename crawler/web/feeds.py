@@ -26,8 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from crawler.store import portal as store
-from crawler.store import structured
+from crawler.store import portal, structured
 from crawler.web import calendars
 from crawler.web.deps import DbSession
 from crawler.web.public import (
@@ -118,7 +117,7 @@ def atom_document(
 def _feed_response(request: Request, session: Any, *, title: str, **filters: Any) -> Response:
     state = portal_state(request)
     flt = build_filter(**filters)
-    page = store.list_items(session, flt, limit=state.config.feed_size)
+    page = portal.list_items(session, flt, limit=state.config.feed_size)
     base = state.config.public_url
     items = [public_record(row, base) for row in page.items]
     query = urlencode(sorted((k, v) for k, v in request.query_params.items() if k in filters and v))

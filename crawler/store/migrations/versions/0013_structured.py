@@ -1,7 +1,7 @@
 """Funding calls and events as structured items.
 
 Revision ID: 0013_structured
-Revises: 0007_login_address_index
+Revises: 0008_long_values
 Create Date: 2026-12-03
 
 items gain the structured fields of a funding call (call id, programme, published status, opening,
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0013_structured"
-down_revision: str | None = "0007_login_address_index"
+down_revision: str | None = "0008_long_values"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -57,9 +57,8 @@ INDEXES = (
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        for column in COLUMNS:
-            batch.add_column(column._copy())
+    for column in COLUMNS:
+        op.add_column("items", column._copy())
     for name, columns in INDEXES:
         op.create_index(name, "items", columns)
 
@@ -67,6 +66,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name, _ in INDEXES:
         op.drop_index(name, table_name="items")
-    with op.batch_alter_table("items") as batch:
-        for column in reversed(COLUMNS):
-            batch.drop_column(column.name)
+    # plain ALTER TABLE DROP COLUMN (SQLite 3.35+): a batch copy of the table would lose the partial
+    # and expression indexes of 0003/0004
+    for column in reversed(COLUMNS):
+        op.drop_column("items", column.name)
