@@ -6,7 +6,8 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
 1. A run's status and error key, from its Scrapy stats (`build_report`), in this order: closed by
    shutdown -> interrupted ``crawl.interrupted``; a store error -> failed ``store.db_error``;
    nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
-   because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``) -> ok; nothing
+   because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``), or a well-formed
+   feed has zero entries (``ewsi/feed/empty``) -> ok; nothing
    yielded otherwise -> failed ``parse.no_items``; pages followed but none gave text -> failed
    ``extract.all_empty``; otherwise ok (errors of single pages are counted, not fatal).
 2. Judged by meaning (`judge_by_meaning`) against the source's last `HISTORY_RUNS` ok runs: an ok
@@ -171,7 +172,7 @@ def build_report(
         report.status, report.error_key = "failed", "store.db_error"
     elif yielded == 0 and errors:
         report.status, report.error_key = "failed", errors.most_common(1)[0][0]
-    elif yielded == 0 and stats.get("ewsi/fetch/not_modified"):
+    elif yielded == 0 and (stats.get("ewsi/fetch/not_modified") or stats.get("ewsi/feed/empty")):
         report.status = "ok"  # the source answered 304 or the same bytes: nothing new, not broken
     elif yielded == 0:
         report.status, report.error_key = "failed", "parse.no_items"
@@ -185,6 +186,9 @@ def build_report(
         report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
     elif stats.get("ewsi/feed/bozo"):
         report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
+    elif stats.get("ewsi/feed/guid_repeated"):
+        repeated = stats["ewsi/feed/guid_repeated"]
+        report.error = f"warning: {repeated} feed entries share a GUID or use the feed's URL as one"
     return report
 
 
@@ -225,7 +229,8 @@ def backoff_delay(failures: int) -> timedelta:
         return timedelta(0)
     if failures >= 17:  # 2**17 * 15 min is far past the cap; avoids huge integers
         return BACKOFF_MAX
-    return min(BACKOFF_BASE * (2**failures), BACKOFF_MAX)
+    backoff: timedelta = BACKOFF_BASE * (2**failures)
+    return min(backoff, BACKOFF_MAX)
 
 
 def is_quiet(last_new_item_at: datetime | None, new_item_times: Sequence[datetime], when: datetime) -> bool:

@@ -49,6 +49,8 @@ PIPELINES = {
 
 GUARD_MIDDLEWARES = {
     "crawler.fetch.ssrf.GuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.fetch.robots.RfcRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.PoliteRetryMiddleware": 550,
     "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
@@ -148,7 +150,8 @@ def build_settings(
     }
     if replay:
         settings["EWSI_REPLAY"] = str(replay)
-        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.warc.ReplayMiddleware"] = 50
+        # after the robots.txt middleware (100), so a replay applies the recorded robots.txt as live
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.warc.ReplayMiddleware"] = 101
         settings.update(
             {
                 "DOWNLOAD_DELAY": 0,

@@ -236,7 +236,10 @@ class Source(BaseModel):
     name: str = Field(description="human-readable name")
     publisher: str = Field(description="organisation that publishes the source")
     country: str = Field(default="EU", description="`EU` or ISO 3166-1 alpha-2 code")
-    languages: list[str] = Field(default_factory=list, description="expected ISO 639-1 languages")
+    languages: list[str] = Field(
+        default_factory=list,
+        description="expected ISO 639-1 languages, first preferred (a feed entry's alternate link)",
+    )
     content_type: Literal["news", "document", "legislation", "funding", "event", "good_practice"] = Field(
         default="news", description="what the source publishes"
     )
@@ -333,7 +336,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = dict(loader.construct_mapping(node, deep=True))  # type: ignore[arg-type]
     lines = {}
     for key_node, value_node in node.value:
         lines[key_node.value] = (key_node.start_mark.line + 1, value_node.start_mark.line + 1)
@@ -462,7 +465,7 @@ def field_reference() -> str:
             if info.is_required():
                 default = "required"
             elif info.default_factory is not None:
-                default = f"`{info.default_factory()!r}`"
+                default = f"`{info.default_factory()!r}`"  # type: ignore[call-arg]
             else:
                 default = f"`{info.default!r}`"
             lines.append(f"| `{name}` | {annotation} | {default} | {info.description or ''} |")

@@ -156,6 +156,9 @@ class HarvestedItem:
     title: str | None = None
     summary: str | None = None
     guid: str | None = None
+    entry_key: str | None = None
+    """Set by the feed spider when the entry's link is no article's own address (shared by several
+    entries, or the feed's home page): what identifies the entry instead (spiders.entries)."""
     official_id: str | None = None
     """Official document id where the source gives one (CELEX, ECI registration number, procedure ref)."""
     published_raw: str | None = None

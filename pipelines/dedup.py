@@ -2,9 +2,11 @@
 
 Identity, in order of preference (never the title; DESIGN.md convention 8):
 1. ``oid:<official id>`` when the source gives an official document id;
-2. ``url:<identity URL>``: the canonical link without scheme, ``www.`` or trailing slash, with
+2. ``entry:<source id>:<entry key>`` when the feed spider found the entry's link shared by other
+   entries (spiders.entries): the link does not tell the articles apart;
+3. ``url:<identity URL>``: the canonical link without scheme, ``www.`` or trailing slash, with
    session ids and tracking parameters removed (so URL variants are one item, T28);
-3. ``guid:<source id>:<guid>`` for entries without a usable link.
+4. ``guid:<source id>:<guid>`` for entries without a usable link.
 The store also finds an entry again by (source, GUID) when its link changed.
 
 The fingerprint is a 64-bit SimHash over word 3-shingles of the text (Charikar 2002), stored for
@@ -32,6 +34,8 @@ def item_identity(item: HarvestedItem) -> str:
     """The identity key of an item (see the module docstring). Raises ValueError if none exists."""
     if item.official_id:
         return f"oid:{item.official_id.strip()}"
+    if item.entry_key:
+        return f"entry:{item.source_id}:{item.entry_key.strip()}"
     if item.url:
         return f"url:{identity_url(item.url)}"
     if item.guid:

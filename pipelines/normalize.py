@@ -147,10 +147,9 @@ def _clean_json(value: Any, seen: _Cleaned, depth: int = 0) -> Any:
         seen.record_dropped += 1
         return None
     if isinstance(value, str):
-        text = _raw_text(value, seen) or ""
-        text, cut = truncate_utf8(text, RECORD_STRING_MAX_BYTES)
+        cut_text, cut = truncate_utf8(_raw_text(value, seen) or "", RECORD_STRING_MAX_BYTES)
         seen.record_truncated += cut
-        return text
+        return cut_text
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
@@ -226,8 +225,9 @@ class NormalizePipeline:
         """Build from a Scrapy crawler (stats from ``crawler.stats``; the setting ``EWSI_NOW``)."""
         frozen_now = crawler.settings.get("EWSI_NOW")
         if frozen_now:
-            now = _aware(datetime.fromisoformat(frozen_now.strip()), UTC)
-            pipeline = cls(stats=crawler.stats, clock=lambda: now, frozen=True)
+            frozen_at = _aware(datetime.fromisoformat(frozen_now.strip()), UTC)
+            assert frozen_at is not None  # _aware of a datetime is a datetime
+            pipeline = cls(stats=crawler.stats, clock=lambda: frozen_at, frozen=True)
         else:
             pipeline = cls(stats=crawler.stats)
         pipeline.crawler = crawler

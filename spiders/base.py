@@ -109,7 +109,7 @@ class SourceSpider(Spider):
         if not self.budget_left():
             self.stat("ewsi/items/truncated")
             return
-        key = item.url.split("#", 1)[0]
+        key = f"entry:{item.entry_key}" if item.entry_key else item.url.split("#", 1)[0]
         if key in self._seen_urls:
             self.stat("ewsi/dropped/duplicate_in_run")
             return
@@ -149,7 +149,7 @@ class SourceSpider(Spider):
         A page robots.txt forbids is not harvested at all (case B13): the item is dropped and
         counted ``ewsi/dropped/robots``.
         """
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]
         item: HarvestedItem = request.cb_kwargs["item"]
         key = error_key_for(failure.value)
         if key == "fetch.robots":

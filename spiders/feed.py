@@ -1,13 +1,26 @@
-"""Feed template: RSS 0.9x/1.0/2.0 and Atom. Scrapy downloads; feedparser parses the bytes.
+"""Feed template: RSS 0.9x/1.0/2.0, Atom and JSON Feed 1.0/1.1. Scrapy downloads; feedparser parses XML
+feeds, `spiders.jsonfeed` maps JSON Feeds into the same entry shape.
 
-feedparser gets the response's final URL as Content-Location, so relative links resolve against
-where the feed really is after redirects, and against xml:base (case B08). A feed that feedparser
-flags as malformed ("bozo") but still yields entries is counted as a warning
-(``ewsi/feed/bozo``); one that yields no entry is the error ``parse.feed_malformed``.
+Bytes are decoded by `crawler.encoding.decode_html` (the page rules: header, declaration, a few bad
+bytes in a UTF-8 feed replaced instead of a legacy decoding of the whole feed) and handed to
+feedparser as UTF-8. feedparser gets the response's final URL as Content-Location, so relative links
+resolve against where the feed really is after redirects, and against xml:base (case B08).
+
+What a body is (checked in this order):
+- a JSON body (first byte ``{``) that is a JSON Feed is read; any other JSON is ``parse.not_a_feed``;
+- an empty body, or a document that is no RSS/RDF/Atom feed (an HTML sign-in page, an XHTML
+  maintenance page) and yields no entry, is ``parse.not_a_feed``: the source is failing, nothing of
+  what it delivered before is touched;
+- a feed that feedparser flags as malformed ("bozo") but still yields entries is counted as a warning
+  (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``;
+- a well-formed feed with zero entries is a healthy run with nothing new (``ewsi/feed/empty``);
+- a real feed served as ``text/html`` is read like any other.
+Links and identity of entries follow `spiders.entries`.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,9 +28,14 @@ from typing import Any
 import feedparser
 from scrapy.http import Response
 
+from crawler.encoding import decode_html
 from crawler.types import Attachment, HarvestedItem
-from crawler.urls import is_web_url
 from spiders.base import SourceSpider
+from spiders.entries import FeedIdentity, choose_links
+from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
+
+_XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
+_ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
 
 
 class FeedSpider(SourceSpider):
@@ -26,14 +44,13 @@ class FeedSpider(SourceSpider):
     name = "feed"
 
     def parse(self, response: Response) -> Iterator[Any]:
-        headers = {"content-location": response.url}
-        content_type = response.headers.get(b"Content-Type")
-        if content_type:
-            headers["content-type"] = content_type.decode("latin-1")
-        parsed = feedparser.parse(response.body, response_headers=headers, sanitize_html=True)
-        entries = list(parsed.entries)
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        parsed = self.read_feed(response.body, content_type, response.url)
+        if parsed is None:
+            return
+        entries = list(parsed["entries"])
         if parsed.get("bozo"):
-            message = f"{response.url}: {type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
+            message = f"{response.url}: {type(parsed['bozo_exception']).__name__}: {parsed['bozo_exception']}"
             if not entries:
                 self.record_error("parse.feed_malformed", message)
                 return
@@ -46,12 +63,18 @@ class FeedSpider(SourceSpider):
         reasons = response.meta.get("redirect_reasons") or []
         if hops and reasons and all(r in (301, 308) for r in reasons):  # every hop permanent (B08)
             self.crawler.stats.set_value("ewsi/permanent_redirect", f"{hops[0]} -> {response.url}")
-        feed_language = parsed.feed.get("language")
+        feed = parsed.get("feed") or {}
+        feed_language = feed.get("language")
         if all(e.get("published_parsed") or e.get("updated_parsed") for e in entries):
             entries.sort(key=lambda e: e.get("published_parsed") or e.get("updated_parsed"), reverse=True)
+        feed_urls = {response.url, *hops, str(feed.get("link") or "")}
+        links = [choose_links(e, self.source.languages, feed_language, feed_urls) for e in entries]
+        identity = FeedIdentity.of(entries, [_absolute(response, lnk.url) for lnk in links], feed_urls)
         usable = 0
-        for entry in entries:
-            item = self.entry_item(entry, response.url, feed_language)
+        for entry, entry_links in zip(entries, links, strict=True):
+            if identity.repeated_guid(entry.get("id")):
+                self.stat("ewsi/feed/guid_repeated")
+            item = self.entry_item(entry, response, feed_language, entry_links, identity)
             if item is None:
                 self.stat("ewsi/dropped/no_link")
                 continue
@@ -61,34 +84,81 @@ class FeedSpider(SourceSpider):
             message = self.crawler.stats.get_value("ewsi/feed/bozo_message") or ""
             self.record_error("parse.feed_malformed", message)
 
-    def entry_item(self, entry: Any, feed_url: str, feed_language: str | None) -> HarvestedItem | None:
-        """Map one feedparser entry to a `HarvestedItem` (None when it has neither link nor id)."""
-        guid = entry.get("id") or None
-        link = entry.get("link")
-        if not link:
-            for candidate in entry.get("links", []):
-                if candidate.get("rel") == "alternate" and candidate.get("href"):
-                    link = candidate["href"]
-                    break
-        if not link and guid and is_web_url(str(guid)):
-            link = guid
+    def read_feed(self, body: bytes, content_type: str, url: str) -> dict[str, Any] | None:
+        """The parsed feed (feedparser's shape), or None after recording ``parse.not_a_feed``."""
+        if not body.strip():
+            self.record_error("parse.not_a_feed", f"{url}: empty body")
+            return None
+        if looks_like_json(body):
+            try:
+                return parse_json_feed(body)
+            except NotJsonFeed as exc:
+                self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
+                return None
+        text, _ = decode_html(body, content_type or None)
+        text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff"), count=1)
+        headers = {"content-location": url}
+        if content_type:
+            headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
+        parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
+        if not parsed.get("version") and not parsed.entries:
+            root = _ROOT.search(body[:4096].removeprefix(b"\xef\xbb\xbf"))
+            name = root.group(1).decode("ascii", "replace") if root else "?"
+            self.record_error("parse.not_a_feed", f"{url}: no RSS, RDF or Atom root (found <{name}>)")
+            return None
+        return parsed
+
+    def entry_item(
+        self,
+        entry: Any,
+        response: Response,
+        feed_language: str | None,
+        links: Any = None,
+        identity: FeedIdentity | None = None,
+    ) -> HarvestedItem | None:
+        """Map one entry to a `HarvestedItem` (None when it has no usable link)."""
+        feed_url = response.url if isinstance(response, Response) else str(response)
+        if links is None:
+            links = choose_links(entry, self.source.languages, feed_language, {feed_url})
+        link = _absolute(response, links.url)
         if not link:
             return None
-        attachments = []
-        for candidate in entry.get("links", []):
-            if candidate.get("rel") == "enclosure" and candidate.get("href"):
-                attachments.append(
-                    Attachment(
-                        url=candidate["href"], title=candidate.get("title"), media_type=candidate.get("type")
-                    )
-                )
+        raw_guid = entry.get("id") or None
+        guid = identity.usable_guid(raw_guid) if identity is not None else raw_guid
         published_raw = entry.get("published") or entry.get("updated")
-        language = entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language
+        entry_key = identity.entry_key(link, guid, published_raw, entry.get("title")) if identity else None
+        attachments = [
+            Attachment(
+                url=_absolute(response, a["href"]) or a["href"],
+                title=a.get("title"),
+                media_type=a.get("type"),
+            )
+            for a in links.attachments
+        ]
+        language = (
+            links.language
+            or entry.get("language")
+            or (entry.get("title_detail") or {}).get("language")
+            or feed_language
+        )
+        record: dict[str, Any] = {
+            "feed": feed_url,
+            "id": raw_guid,
+            "link": link,
+            "published": published_raw,
+            "updated": entry.get("updated"),
+            "tags": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
+        }
+        if links.language_versions:
+            record["language_versions"] = {
+                lang: _absolute(response, href) or href for lang, href in links.language_versions.items()
+            }
         return self.new_item(
             link,
             title=entry.get("title"),
             summary=entry.get("summary"),
             guid=guid,
+            entry_key=entry_key,
             published_raw=published_raw,
             updated_raw=entry.get("updated"),
             published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
@@ -96,15 +166,15 @@ class FeedSpider(SourceSpider):
             declared_language=(language or None),
             attachments=attachments,
             date_method="feed" if published_raw else None,
-            record={
-                "feed": feed_url,
-                "id": guid,
-                "link": link,
-                "published": published_raw,
-                "updated": entry.get("updated"),
-                "tags": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
-            },
+            record=record,
         )
+
+
+def _absolute(response: Any, url: str | None) -> str | None:
+    """`url` resolved against the feed's final URL (feedparser resolves XML links itself; JSON ones not)."""
+    if not url:
+        return None
+    return response.urljoin(url) if isinstance(response, Response) else url
 
 
 def _struct_to_dt(value: time.struct_time | None) -> Any:

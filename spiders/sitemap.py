@@ -1,8 +1,11 @@
-"""Sitemap template: urlset and sitemap index (sitemaps.org), plain or gzipped.
+"""Sitemap template: urlset, sitemap index and plain-text sitemaps (sitemaps.org), plain or gzipped.
 
-Parsing and the bounded gunzip are Scrapy's own (`scrapy.utils.sitemap.Sitemap`,
-`scrapy.utils.gz.gunzip` with the download size as its limit). Each sitemap URL is fetched once
-per run, so an index that includes itself ends (T24).
+Parsing is `spiders.sitemapdoc` (strict XML: every URL exact, or ``parse.sitemap_malformed``); the
+bounded gunzip is Scrapy's own (`scrapy.utils.gz.gunzip` with the download size as its limit).
+Each sitemap is fetched once per run, compared in w3lib's canonical URL form, so an index that
+includes itself or loops through others ends (T24). An index nested deeper than `MAX_DEPTH` or more
+than `MAX_SITEMAPS` child sitemaps is ``parse.sitemap_malformed`` (the run's URLs would be
+incomplete); what was read until then is kept.
 """
 
 from __future__ import annotations
@@ -12,57 +15,76 @@ from typing import Any
 
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
+from w3lib.url import canonicalize_url
 
 from spiders.base import SourceSpider
+from spiders.sitemapdoc import SitemapMalformed, parse_sitemap
 
 MAX_SITEMAPS = 50
 """Child sitemaps followed per run at most (crawl-trap budget)."""
+MAX_DEPTH = 5
+"""Levels of sitemap indexes below the source's URL followed at most."""
+
+
+def _seen_key(url: str) -> str:
+    try:
+        return canonicalize_url(url)
+    except ValueError:
+        return url
 
 
 class SitemapSpider(SourceSpider):
-    """Harvest a source of kind `sitemap`: one item per `<url><loc>`."""
+    """Harvest a source of kind `sitemap`: one item per `<url><loc>` (or text line)."""
 
     name = "sitemap"
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._sitemaps_seen: set[str] = set(self.source.urls)
+        self._sitemaps_seen: set[str] = {_seen_key(u) for u in self.source.urls}
+        self._followed = 0
 
     def parse(self, response: Response) -> Iterator[Any]:
         body = self._body(response)
         if body is None:
             return
         try:
-            sitemap = Sitemap(body)
-        except Exception as exc:  # lxml raises XMLSyntaxError and others on garbage
+            sitemap = parse_sitemap(body)
+        except SitemapMalformed as exc:
             self.record_error("parse.sitemap_malformed", f"{response.url}: {exc}")
             return
-        if sitemap.type == "sitemapindex":
-            for entry in sitemap:
-                loc = entry.get("loc")
-                if not loc or loc in self._sitemaps_seen:
+        if sitemap.repaired:
+            self.stat("ewsi/sitemap/bare_ampersand")
+        depth = int(response.meta.get("ewsi_sitemap_depth", 0))
+        if sitemap.kind == "sitemapindex":
+            if depth >= MAX_DEPTH:
+                self.record_error(
+                    "parse.sitemap_malformed", f"{response.url}: sitemap index nested deeper than {MAX_DEPTH}"
+                )
+                return
+            for entry in sitemap.entries:
+                url = response.urljoin(entry["loc"])
+                key = _seen_key(url)
+                if key in self._sitemaps_seen:
+                    self.stat("ewsi/sitemap/seen_again")
                     continue
-                if len(self._sitemaps_seen) >= MAX_SITEMAPS:
+                if self._followed >= MAX_SITEMAPS:
                     self.stat("ewsi/sitemap/budget_reached")
+                    self.record_error(
+                        "parse.sitemap_malformed", f"{response.url}: more than {MAX_SITEMAPS} sitemaps"
+                    )
                     break
-                self._sitemaps_seen.add(loc)
-                yield self.source_request(response.urljoin(loc), callback=self.parse)
+                self._sitemaps_seen.add(key)
+                self._followed += 1
+                yield self.source_request(url, callback=self.parse, meta={"ewsi_sitemap_depth": depth + 1})
             return
-        if sitemap.type != "urlset":
-            self.record_error(
-                "parse.sitemap_malformed", f"{response.url}: root element is not urlset/sitemapindex"
-            )
-            return
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc:
-                continue
+        for entry in sitemap.entries:
+            loc = entry["loc"]
+            lastmod = entry.get("lastmod") or None
             item = self.new_item(
-                response.urljoin(loc.strip()),
-                published_raw=entry.get("lastmod"),
-                date_method="sitemap" if entry.get("lastmod") else None,
-                record={"sitemap": response.url, "loc": loc, "lastmod": entry.get("lastmod")},
+                response.urljoin(loc),
+                published_raw=lastmod,
+                date_method="sitemap" if lastmod else None,
+                record={"sitemap": response.url, "loc": loc, "lastmod": lastmod},
             )
             yield from self.emit(item)
 

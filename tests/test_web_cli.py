@@ -1,4 +1,5 @@
-"""``ewsi users`` and ``ewsi serve`` (crawler.web.cli): accounts from stdin, names, proxies, ports.
+"""``ewsi users`` and ``ewsi serve`` (crawler.commands.users, .serve): accounts from stdin, names,
+proxies, ports.
 
 Runs on SQLite and PostgreSQL (`db_url`); HTTP goes through FastAPI's TestClient over
 ``https://testserver`` so the ``Secure`` session cookie is sent back (tests/desklab.py).
@@ -19,15 +20,16 @@ from crawler.web.passwords import HASHER
 
 @SQLITE_ONLY
 def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, monkeypatch, capsys) -> None:
-    from crawler.web.cli import read_password, users_main
+    from crawler.cli import main as ewsi
+    from crawler.commands.users import read_password
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-    assert users_main(["add", "carol", "--role", "admin"]) == 0
+    assert ewsi(["users", "add", "carol", "--role", "admin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-    assert users_main(["add", "carol", "--role", "editor"]) == 1
+    assert ewsi(["users", "add", "carol", "--role", "editor"]) == 1
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert users_main(["add", "dave", "--role", "editor"]) == 1
+    assert ewsi(["users", "add", "dave", "--role", "editor"]) == 1
     with Session() as s:
         user = users.get_user_by_name(s, "carol")
         assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
@@ -42,12 +44,12 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
 )
 def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsys, name: str) -> None:
     """User names follow users.USER_NAME_RULE: refused with exit 2 before the password is read."""
-    from crawler.web.cli import users_main
+    from crawler.cli import main as ewsi
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     stdin = io.StringIO("a long enough passphrase\n")
     monkeypatch.setattr("sys.stdin", stdin)
-    assert users_main(["add", name, "--role", "editor"]) == 2
+    assert ewsi(["users", "add", name, "--role", "editor"]) == 2
     err = capsys.readouterr().err
     assert "a user name has 1 to 64 characters: letters A-Z and a-z, digits and . _ - @" in err
     assert err.count("\n") == 1 and "\u202e" not in err  # the name is shown escaped, on one line
@@ -59,12 +61,12 @@ def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsy
 
 
 def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatch) -> None:
-    from crawler.web.cli import users_main
+    from crawler.cli import main as ewsi
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     for name in ("ev.il-1@example.org", "A_b", "x" * 64, "7"):
         monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
-        assert users_main(["add", name, "--role", "editor"]) == 0, name
+        assert ewsi(["users", "add", name, "--role", "editor"]) == 0, name
     with Session() as s:
         assert sorted(u.name for u in users.list_users(s)) == sorted(
             ["ev.il-1@example.org", "A_b", "x" * 64, "7"]
@@ -80,12 +82,12 @@ def test_serve_reads_client_addresses_from_named_proxies_only(db_url, engine, mo
     ``--forwarded-allow-ips`` turns on uvicorn's proxy headers for those proxies only."""
     import uvicorn
 
-    from crawler.web.cli import serve_main
+    from crawler.cli import main as ewsi
 
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
-    assert serve_main(["--database-url", db_url]) == 0
-    assert serve_main(["--database-url", db_url, "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
+    assert ewsi(["serve", "--database-url", db_url]) == 0
+    assert ewsi(["serve", "--database-url", db_url, "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
     assert [(c["proxy_headers"], c["forwarded_allow_ips"]) for c in calls] == [
         (False, None),
         (True, "10.0.0.5,10.0.0.6"),
@@ -94,10 +96,59 @@ def test_serve_reads_client_addresses_from_named_proxies_only(db_url, engine, mo
 
 @pytest.mark.parametrize("port", ["99999", "0", "http"])
 def test_serve_refuses_a_bad_port_before_starting(port, capsys) -> None:
-    from crawler.web.cli import serve_main
+    from crawler.cli import main as ewsi
 
     with pytest.raises(SystemExit) as exit_info:
-        serve_main(["--port", port])
+        ewsi(["serve", "--port", port])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "--port" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "*",
+        "10.0.0.5,*",
+        " * ",
+        "0.0.0.0/0",
+        "::/0",
+        "0.0.0.0",
+        "::",
+        "10.0.0.0/7",
+        "2001:db8::/16",
+        "proxy.internal",
+        "10.0.0.300",
+        "10.0.0.*",
+    ],
+)
+def test_serve_refuses_a_proxy_list_that_admits_everybody(value, monkeypatch, capsys) -> None:
+    """A wildcard or over-broad proxy list would let any client choose its address (and so defeat the
+    per-address login throttle): one line, exit 2, the server never starts."""
+    import uvicorn
+
+    from crawler.cli import main as ewsi
+
+    started: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))
+    assert ewsi(["serve", "--forwarded-allow-ips", value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ewsi serve: --forwarded-allow-ips:") and "\n" not in err
+    assert started == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("10.0.0.5", "10.0.0.5"),
+        (" 10.0.0.5 , 10.0.0.6 ", "10.0.0.5,10.0.0.6"),
+        ("10.0.0.0/8", "10.0.0.0/8"),
+        ("192.168.1.0/24,2001:db8::1", "192.168.1.0/24,2001:db8::1"),
+        ("2001:db8::/32", "2001:db8::/32"),
+        ("", None),
+    ],
+)
+def test_proxy_lists_of_named_proxies_are_kept(value, expected) -> None:
+    from crawler.commands.serve import proxy_list
+
+    assert proxy_list(value) == expected

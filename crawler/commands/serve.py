@@ -8,6 +8,7 @@ a bad setting (printed as ``ewsi serve: ...``); DatabaseUnavailable is mapped by
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +26,39 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"a port is 1 to 65535, got {port}")
     return port
+
+
+MIN_PREFIX = {4: 8, 6: 32}
+"""Broadest proxy network accepted per IP version: a /8 (IPv4) or /32 (IPv6) is still one operator's
+range; anything wider, the wildcard ``*`` included, would let any client choose its address."""
+
+
+def proxy_list(value: str | None) -> str | None:
+    """The ``--forwarded-allow-ips`` list, checked: comma-separated IP addresses or networks (CIDR).
+
+    Refused with ValueError (one line naming the entry): ``*`` and any other wildcard, names,
+    unspecified addresses (0.0.0.0, ::), and networks broader than `MIN_PREFIX`, since a proxy
+    list that admits everybody lets any client set X-Forwarded-For and defeat the per-address
+    login throttle. Empty or None: no proxy (None).
+    """
+    entries = [e.strip() for e in (value or "").split(",") if e.strip()]
+    for entry in entries:
+        if "*" in entry:
+            raise ValueError(f"--forwarded-allow-ips: {entry!r} is a wildcard; name the proxies' addresses")
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"--forwarded-allow-ips: {entry!r} is not an IP address or network") from None
+        if (network.network_address.is_unspecified and network.prefixlen < network.max_prefixlen) or (
+            network.prefixlen == network.max_prefixlen and network.network_address.is_unspecified
+        ):
+            raise ValueError(f"--forwarded-allow-ips: {entry!r} stands for every address")
+        if network.prefixlen < MIN_PREFIX[network.version]:
+            raise ValueError(
+                f"--forwarded-allow-ips: {entry!r} is wider than /{MIN_PREFIX[network.version]}; "
+                "name the proxies' addresses"
+            )
+    return ",".join(entries) or None
 
 
 def main(argv: Sequence[str], settings: Settings) -> int:
@@ -56,6 +90,11 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         help="addresses of the reverse proxies whose X-Forwarded-For gives the client address",
     )
     args = parser.parse_args(list(argv))
+    try:
+        proxies = proxy_list(args.forwarded_allow_ips)
+    except ValueError as exc:
+        print(f"ewsi serve: {exc}", file=sys.stderr)
+        return 2
     import uvicorn
 
     from crawler.store.migrate import check_ready
@@ -69,7 +108,6 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         return 2
     check_ready(app.state.engine)
     # client addresses for throttling and audit come from the socket, or from the named proxies only
-    proxies = (args.forwarded_allow_ips or "").strip() or None
     uvicorn.run(
         app,
         host=args.host,

@@ -23,7 +23,7 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
 
     Raises ValueError when the two entries differ or the policy (12-128 characters) is broken.
     """
-    from crawler.web.auth import check_password_policy
+    from crawler.web.passwords import check_password_policy
 
     tty = sys.stdin.isatty() if stdin_is_tty is None else stdin_is_tty
     if tty:
@@ -57,9 +57,9 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     args = parser.parse_args(list(argv))
     url = args.database_url or settings.database_url
 
-    from crawler.store import session, users
-    from crawler.store.session import session_scope
-    from crawler.web.auth import hash_password
+    from crawler.store import users
+    from crawler.store.session import DB_ERRORS, session_scope
+    from crawler.web.passwords import hash_password
 
     try:
         if args.command == "add":
@@ -93,7 +93,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
                     return 1
                 users.set_role(session, "cli", user.id, args.role)
             print(f"user {args.name} is now {args.role}")
-    except session.DB_ERRORS as exc:
+    except DB_ERRORS as exc:
         if isinstance(exc, DatabaseUnavailable):
             raise
         raise DatabaseUnavailable(str(exc).splitlines()[0]) from None

@@ -4,7 +4,9 @@ Order in the chain (process_request runs low to high, process_response high to l
 
 ====  ============================================  ====================================================
   40  ssrf.GuardMiddleware                          scheme + address check before anything (robots.txt)
-  50  warc.ReplayMiddleware (replay mode only)      answers every request from a WARC file
+ 100  robots.RfcRobotsTxtMiddleware                 robots.txt per RFC 9309 (status classes, reasons)
+ 101  warc.ReplayMiddleware (replay mode only)      answers from a WARC file, after robots: a
+                                                    recorded robots.txt applies as live
  550  retry.PoliteRetryMiddleware                   timeouts, 429, 5xx; Retry-After; jittered back-off
  585  conditional_get.ConditionalGetMiddleware      validators on the source's own URLs
  590  compression.StrictCompressionMiddleware       bounded decompression; corrupt stream = data loss

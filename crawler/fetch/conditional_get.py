@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import UTC, datetime, timedelta
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -20,6 +21,9 @@ from scrapy.http import Response
 from crawler.fetch.refusals import NotModified
 
 logger = logging.getLogger(__name__)
+
+UNCONDITIONAL_AFTER = timedelta(hours=24)
+"""Time after the last 200 when one request goes out without validators (servers whose 304 lies)."""
 
 
 class ConditionalGetMiddleware:
@@ -32,12 +36,19 @@ class ConditionalGetMiddleware:
     run recorded no error (``ewsi/errors/*``): a run that failed to parse or store the answer
     must get the full body again next time. Followed item pages are not handled here. Off in
     replay mode and when `EWSI_CONDITIONAL_GET` is false.
+
+    Validators that lie: a 304 carrying a new ETag or Last-Modified replaces the stored one (the
+    body hash and the time of the last 200 stay); a 200 is parsed whenever its body differs from
+    the last one, whatever its validators; `UNCONDITIONAL_AFTER` (24 h) after the last 200 one
+    request goes out without validators (``ewsi/fetch/unconditional``), and its answer, even the
+    same bytes, restarts the 24 h.
     """
 
     def __init__(self, crawler: Crawler, database_url: str | None):
         self.crawler = crawler
         self.database_url = database_url
-        self.pending: dict[str, tuple[str | None, str | None, str, int]] = {}
+        self.pending: dict[str, tuple[str | None, str | None, str | None, int | None, datetime | None]] = {}
+        """URL -> (etag, last_modified, body_sha256, status, fetched_at; None = now), written at close."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
@@ -69,6 +80,13 @@ class ConditionalGetMiddleware:
         request.meta["ewsi_cache_url"] = request.url
         if not entry:
             return
+        fetched_at = entry.get("fetched_at")
+        if fetched_at is not None:
+            fetched_at = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
+            if datetime.now(UTC) - fetched_at >= UNCONDITIONAL_AFTER:
+                request.meta["ewsi_unconditional"] = True
+                self._stat("ewsi/fetch/unconditional")
+                return
         if entry.get("etag") and b"If-None-Match" not in request.headers:
             request.headers[b"If-None-Match"] = entry["etag"]
         if entry.get("last_modified") and b"If-Modified-Since" not in request.headers:
@@ -78,8 +96,20 @@ class ConditionalGetMiddleware:
         if request.meta.get("ewsi_role") != "source" or request.meta.get("ewsi_cache_url") != request.url:
             return response
         entry = request.meta.get("ewsi_cache") or {}
+        etag_raw = response.headers.get(b"ETag")
+        modified_raw = response.headers.get(b"Last-Modified")
+        etag = etag_raw.decode("latin-1") if etag_raw else None
+        modified = modified_raw.decode("latin-1") if modified_raw else None
         if response.status == 304 and entry:
             self._stat("ewsi/fetch/not_modified")
+            if (etag and etag != entry.get("etag")) or (modified and modified != entry.get("last_modified")):
+                self.pending[request.url] = (
+                    etag or entry.get("etag"),
+                    modified or entry.get("last_modified"),
+                    entry.get("body_sha256"),
+                    entry.get("status"),
+                    entry.get("fetched_at"),
+                )
             raise NotModified(f"{request.url[:200]}: 304 Not Modified")
         if response.status != 200:
             return response
@@ -87,15 +117,10 @@ class ConditionalGetMiddleware:
         if entry and entry.get("body_sha256") == digest:
             self._stat("ewsi/fetch/not_modified")
             self._stat("ewsi/fetch/same_body")
+            if request.meta.get("ewsi_unconditional"):  # restart the 24 h
+                self.pending[request.url] = (etag, modified, digest, response.status, None)
             raise NotModified(f"{request.url[:200]}: same body as last time")
-        etag = response.headers.get(b"ETag")
-        modified = response.headers.get(b"Last-Modified")
-        self.pending[request.url] = (
-            etag.decode("latin-1") if etag else None,
-            modified.decode("latin-1") if modified else None,
-            digest,
-            response.status,
-        )
+        self.pending[request.url] = (etag, modified, digest, response.status, None)
         return response
 
     def spider_closed(self, reason: str) -> None:
@@ -107,7 +132,9 @@ class ConditionalGetMiddleware:
 
         try:
             with session_scope(self.database_url) as session:
-                for url, (etag, modified, digest, status) in self.pending.items():
-                    http_cache.put_http_cache(session, url, etag, modified, digest, status)
+                for url, (etag, modified, digest, status, fetched_at) in self.pending.items():
+                    http_cache.put_http_cache(
+                        session, url, etag, modified, digest, status, fetched_at=fetched_at
+                    )
         except Exception as exc:  # the next run fetches in full; nothing is lost
             logger.warning("could not store http cache validators: %s", exc)

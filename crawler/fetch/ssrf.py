@@ -109,7 +109,7 @@ class GuardedResolver:
         transportSemantics: str = "TCP",
     ) -> Any:
         resolution = _Resolution(hostName)
-        resolutionReceiver.resolutionBegan(resolution)
+        resolutionReceiver.resolutionBegan(resolution)  # type: ignore[call-arg]
 
         def answer(found: list[str]) -> None:
             for text in found:
@@ -117,12 +117,13 @@ class GuardedResolver:
                 if ip is None:
                     continue
                 cls_ = IPv6Address if ip.version == 6 else IPv4Address
-                resolutionReceiver.addressResolved(cls_("TCP", ip.compressed, portNumber))
-            resolutionReceiver.resolutionComplete()
+                resolutionReceiver.addressResolved(cls_("TCP", ip.compressed, portNumber))  # type: ignore[call-arg]
+            resolutionReceiver.resolutionComplete()  # type: ignore[misc]
 
         def refuse(failure: Failure) -> None:
             GuardedResolver._blocked[hostName.lower()] = failure.getErrorMessage()
-            resolutionReceiver.resolutionComplete()  # no address: the endpoint fails to connect
+            # no address: the endpoint fails to connect
+            resolutionReceiver.resolutionComplete()  # type: ignore[misc]
 
         deferred = self.resolve_checked(hostName, portNumber, self.allow)
         deferred.addCallbacks(answer, refuse)

@@ -1,11 +1,17 @@
 """When a source runs: its cron read in its own time zone, right across daylight-saving changes.
 
-Semantics across a DST change (those of Vixie cron, which operators know):
+Semantics across a DST change (those of Vixie cron, which operators know). A job whose hour field is
+fixed (``0 0 * * *``, ``30 2 * * *``, ``0 */2 * * *``) fires exactly once on every local day it
+names, including the days clocks change:
 - a wall time that does not exist (spring forward, e.g. 02:30 on 2026-03-29 in Europe/Brussels)
-  fires once, shifted by the gap (03:30 CEST, 01:30 UTC): APScheduler 3.11 does this already;
+  fires once, shifted by the gap (03:30 CEST, 01:30 UTC);
 - a wall time that occurs twice (fall back, e.g. 02:30 on 2026-10-25) fires once, at its first
-  occurrence, when the hour field is fixed (``30 2 * * *``, ``0 */2 * * *``). APScheduler 3.11.3
-  fires it twice; `SourceCronTrigger` drops the second occurrence;
+  occurrence. APScheduler 3.11.3 fires it twice, and in zones that change at 03:00 or 04:00 local
+  time (Europe/Helsinki, Athens, Chisinau, Kyiv) it skips the whole day after a spring-forward day
+  for a midnight job (its agronholm/apscheduler#606); so `SourceCronTrigger` computes fixed-hour
+  jobs on the wall clock (APScheduler's field matching in a zone without DST), then resolves each
+  wall time in the real zone (first occurrence; a missing time shifted by the gap), and returns the
+  earliest resolved time not before the start;
 - a job whose hour field is ``*`` (``*/30 * * * *``) keeps its real-time spacing: it fires in both
   passes of the repeated hour, every 30 minutes of elapsed time, as before and after the change.
 
@@ -45,15 +51,8 @@ __all__ = [
 
 TEST_INTERVAL_ENV = "EWSI_SCHEDULE_INTERVAL_SECONDS"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _second_occurrence(moment: datetime) -> bool:
-    """True when `moment`'s wall time occurs twice in its zone and `moment` is the later instant."""
-    wall = moment.replace(tzinfo=None)
-    tz = moment.tzinfo
-    first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
-    second = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    return first != second and moment.astimezone(UTC) == second
+_MAX_SHIFT = timedelta(hours=3)
+"""More than any DST shift (1 h in Europe, 2 h historically): the wall-clock search window."""
 
 
 class SourceCronTrigger(CronTrigger):
@@ -81,10 +80,50 @@ class SourceCronTrigger(CronTrigger):
         return trigger
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        fire = super().get_next_fire_time(previous_fire_time, now)
-        while fire is not None and getattr(self, "fixed_hour", True) and _second_occurrence(fire):
-            fire = super().get_next_fire_time(fire, fire)
-        return fire
+        if not getattr(self, "fixed_hour", True):
+            return super().get_next_fire_time(previous_fire_time, now)
+        if previous_fire_time is not None:  # APScheduler's start: catch up from the previous fire
+            previous = previous_fire_time.astimezone(UTC)
+            start = min(now.astimezone(UTC), previous + timedelta(microseconds=1))
+            if start == previous:
+                start += timedelta(microseconds=1)
+        elif self.start_date is not None:
+            start = max(now.astimezone(UTC), self.start_date.astimezone(UTC))
+        else:
+            start = now.astimezone(UTC)
+        return self._next_on_wall_clock(start)
+
+    def _next_on_wall_clock(self, start: datetime) -> datetime | None:
+        """Earliest fire time >= `start` (UTC) of the fields read on the zone's wall clock."""
+        zone = self.timezone
+        wall = self._wall_trigger()
+        local = start.astimezone(zone).replace(tzinfo=None)
+        candidate = wall.get_next_fire_time(None, (local - _MAX_SHIFT).replace(tzinfo=UTC))
+        best: datetime | None = None
+        for _ in range(100_000):
+            if candidate is None:
+                break
+            naive = candidate.replace(tzinfo=None)
+            if best is not None and naive > best.astimezone(zone).replace(tzinfo=None) + _MAX_SHIFT:
+                break
+            real = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)  # first occurrence; gap shifted
+            if real >= start and (best is None or real < best):
+                best = real
+            candidate = wall.get_next_fire_time(candidate, candidate)
+        if best is None or (self.end_date is not None and best > self.end_date):
+            return None
+        return best.astimezone(zone)
+
+    def _wall_trigger(self) -> CronTrigger:
+        wall = getattr(self, "_wall", None)
+        if wall is None:
+            wall = CronTrigger.__new__(CronTrigger)
+            state = CronTrigger.__getstate__(self)
+            wall.__setstate__(
+                {**state, "timezone": UTC, "start_date": None, "end_date": None, "jitter": None}
+            )
+            self._wall = wall
+        return wall
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()

@@ -325,7 +325,7 @@ def decide(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:
+    if not result.rowcount:  # type: ignore[attr-defined]
         session.expire(item)
         existing = _existing_decision(session, request_token)  # a concurrent double submit won
         if existing is not None:

@@ -49,6 +49,6 @@ def put_http_cache(
         "status": status,
         "fetched_at": as_utc(fetched_at) or utcnow(),
     }
-    stmt = dialect.insert(session, HttpCacheEntry.__table__).values(url_hash=sha256_hex(url), **values)
+    stmt = dialect.insert(session, HttpCacheEntry.__table__).values(url_hash=sha256_hex(url), **values)  # type: ignore[arg-type]
     session.execute(stmt.on_conflict_do_update(index_elements=["url_hash"], set_=values))
     dialect.expire(session, HttpCacheEntry, {sha256_hex(url)})

@@ -135,7 +135,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "canonical_url": canonical,
         "url_hash": sha256_hex(canonical),
         "guid": clip(item.guid),
-        "guid_hash": sha256_hex(item.guid) if clip(item.guid) else None,
+        "guid_hash": sha256_hex(item.guid) if item.guid and clip(item.guid) else None,
         "official_id": clip(item.official_id, 255),
         "title": clip(item.title),
         "summary": clip(item.summary),
@@ -180,14 +180,14 @@ def _write_themes(session: Session, item_id: int, classification: Classification
         }
         for ts in classification.themes
     ]
-    session.execute(ItemTheme.__table__.insert(), rows)
+    session.execute(ItemTheme.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
 def _write_raw(session: Session, item_id: int, raw: RawResponse) -> None:
     """Keep `raw` once per distinct body (UNIQUE item_id, body_sha256)."""
     body = bytes(raw.body or b"")
     stmt = (
-        dialect.insert(session, RawResponseRow.__table__)
+        dialect.insert(session, RawResponseRow.__table__)  # type: ignore[arg-type]
         .values(
             item_id=item_id,
             url=clip(raw.url),
@@ -222,7 +222,7 @@ def _insert_item(
     """INSERT ... ON CONFLICT (identity_hash) DO NOTHING; the new id, or None if the row exists."""
     values = _item_values(item)
     stmt = (
-        dialect.insert(session, Item.__table__)
+        dialect.insert(session, Item.__table__)  # type: ignore[arg-type]
         .values(
             identity=identity,
             identity_hash=identity_hash,
@@ -389,7 +389,7 @@ def add_tombstone(session: Session, identity_hash: str, source_id: str | None, r
     Idempotent: a second call for the same hash keeps the first reason and time.
     """
     stmt = (
-        dialect.insert(session, Tombstone.__table__)
+        dialect.insert(session, Tombstone.__table__)  # type: ignore[arg-type]
         .values(identity_hash=identity_hash, source_id=source_id, reason=clip(reason), created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["identity_hash"])
     )

@@ -214,7 +214,7 @@ def record_skipped(
     """
     now = utcnow()
     stmt = (
-        dialect.insert(session, CrawlRun.__table__)
+        dialect.insert(session, CrawlRun.__table__)  # type: ignore[arg-type]
         .values(
             source_id=source_id,
             slot_start=as_utc(slot_start),

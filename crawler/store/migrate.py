@@ -63,7 +63,7 @@ def check_ready(engine: Engine) -> str:
         raise DatabaseUnavailable(
             f"cannot connect to {describe_url(engine.url)}: {driver_reason(exc)}"
         ) from None
-    if current != head_revision():
+    if current is None or current != head_revision():
         raise DatabaseUnavailable(NOT_MIGRATED)
     return current
 

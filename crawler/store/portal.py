@@ -159,7 +159,7 @@ def _theme_condition(session: Session, values: Sequence[str]) -> ColumnElement[b
     else:
         editor_list = func.json_type(Item.editor_themes) == "array"
         each = func.json_each(Item.editor_themes).table_valued("value")
-        in_editor = exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))
+        in_editor = exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))  # type: ignore[assignment]
     return or_(and_(editor_list, in_editor), and_(func.coalesce(editor_list, False).is_(False), assigned))
 
 

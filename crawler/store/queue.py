@@ -356,8 +356,8 @@ def queue_page(
             .order_by(ItemTheme.score.desc())
         ):
             themes[item_id].append(theme)
-    for r in rows:
-        r["themes"] = themes[r["id"]]
+    for r in rows:  # type: ignore[assignment]
+        r["themes"] = themes[r["id"]]  # type: ignore[call-overload,index]
     return rows, (rows[-1]["cursor"] if more and rows else None)
 
 
@@ -461,7 +461,7 @@ def claim_item(
         )
     else:
         # writes first: a SQLite transaction that reads before writing can fail to take the lock
-        renewed = session.execute(
+        renewed = session.execute(  # type: ignore[attr-defined]
             update(Item)
             .where(Item.id == item_id, Item.claimed_by == editor, Item.claim_expires_at > now)
             .values(claim_expires_at=until)
@@ -475,7 +475,7 @@ def claim_item(
                 .values(claimed_by=editor, claim_expires_at=until)
                 .execution_options(synchronize_session=False)
             )
-            if not result.rowcount:
+            if not result.rowcount:  # type: ignore[attr-defined]
                 current = session.execute(
                     select(Item.claimed_by, Item.claim_expires_at).where(Item.id == item_id)
                 ).first()
@@ -526,7 +526,7 @@ def release_claim(session: Session, item_id: int, editor: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     dialect.expire(session, Item, {item_id})
-    return bool(result.rowcount)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- the plain listing of `ewsi queue` --------------------------------------------------------------

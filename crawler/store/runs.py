@@ -48,7 +48,7 @@ def start_run(
     """
     sources.ensure_source(session, source_id)
     now = utcnow()
-    stmt = dialect.insert(session, CrawlRun.__table__).values(
+    stmt = dialect.insert(session, CrawlRun.__table__).values(  # type: ignore[arg-type]
         source_id=source_id,
         slot_start=as_utc(slot_start),
         started_at=now,
@@ -245,7 +245,7 @@ def record_worker_kill(
     row = session.get(QuarantinedUrl, key)
     if row is None:
         stmt = (
-            dialect.insert(session, QuarantinedUrl.__table__)
+            dialect.insert(session, QuarantinedUrl.__table__)  # type: ignore[arg-type]
             .values(
                 url_hash=key,
                 url=clip(url),

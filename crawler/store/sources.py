@@ -34,7 +34,7 @@ def ensure_source(session: Session, source_id: str) -> None:
         return
     now = utcnow()
     stmt = (
-        dialect.insert(session, SourceRow.__table__)
+        dialect.insert(session, SourceRow.__table__)  # type: ignore[arg-type]
         .values(
             id=source_id,
             name=source_id,
@@ -69,7 +69,7 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> int:
             "enabled": source.enabled,
             "updated_at": now,
         }
-        stmt = dialect.insert(session, SourceRow.__table__).values(
+        stmt = dialect.insert(session, SourceRow.__table__).values(  # type: ignore[arg-type]
             id=source.id, state="new", consecutive_failures=0, created_at=now, **meta
         )
         session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=meta))

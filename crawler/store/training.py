@@ -219,7 +219,7 @@ def _write_classification(
         for ts in cls.themes
     ]
     if rows:
-        session.execute(ItemTheme.__table__.insert(), rows)
+        session.execute(ItemTheme.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
 def reprocess_batch(

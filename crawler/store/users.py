@@ -208,7 +208,7 @@ def revoke_web_session(session: Session, token_hash: str, *, now: datetime | Non
         .where(WebSession.id == token_hash, WebSession.revoked_at.is_(None))
         .values(revoked_at=utc_or_now(now))
     )
-    return bool(result.rowcount)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def revoke_user_sessions(session: Session, user_id: int, *, now: datetime | None = None) -> int:
@@ -218,7 +218,7 @@ def revoke_user_sessions(session: Session, user_id: int, *, now: datetime | None
         .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utc_or_now(now))
     )
-    return int(result.rowcount or 0)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # --- login throttle -------------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def _install_error_pages(app: FastAPI) -> None:
         return _error(request, 503, DB_DOWN_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
 
     for cls in DB_ERRORS:
-        app.add_exception_handler(cls, db_down)
+        app.add_exception_handler(cls, db_down)  # type: ignore[arg-type]
 
 
 def _install_security_headers(app: FastAPI) -> None:

@@ -141,7 +141,7 @@ def _title(theme: str | None, country: str | None, content_type: str | None) -> 
 _ATOM = {200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0 feed"}}
 
 
-@router.get("/atom", response_class=Response, responses=_ATOM, summary="Atom feed of published items")
+@router.get("/atom", response_class=Response, responses=_ATOM, summary="Atom feed of published items")  # type: ignore[arg-type]
 def atom_feed(
     request: Request,
     session: DbSession,
@@ -164,14 +164,14 @@ def atom_feed(
     )
 
 
-@router.get("/theme/{theme}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of one theme")
+@router.get("/theme/{theme}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of one theme")  # type: ignore[arg-type]
 def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Response:  # type: ignore[valid-type]
     """The newest published items of one theme (id or name), as Atom."""
     return _feed_response(request, session, title=_title(theme, None, None), theme=theme)
 
 
 @router.get(
-    "/country/{country}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a country"
+    "/country/{country}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a country"  # type: ignore[arg-type]
 )
 def country_feed(request: Request, session: DbSession, country: str) -> Response:
     """The newest published items of one country code (``EU`` for EU-level items), as Atom."""
@@ -181,7 +181,7 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
 
 
 @router.get(
-    "/type/{content_type}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a type"
+    "/type/{content_type}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a type"  # type: ignore[arg-type]
 )
 def type_feed(request: Request, session: DbSession, content_type: str) -> Response:
     """The newest published items of one content type (news, document, funding, ...), as Atom."""

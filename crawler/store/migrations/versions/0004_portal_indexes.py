@@ -59,9 +59,9 @@ def _where(condition: str) -> dict[str, sa.TextClause]:
 
 def upgrade() -> None:
     for name, columns in ITEM_INDEXES:
-        op.create_index(name, "items", [sa.text(c) if "(" in c else c for c in columns], **_where(PUBLISHED))
-    op.create_index("ix_items_sync", "items", ["modified_at", "id"], **_where("approved_at IS NOT NULL"))
-    op.create_index("ix_item_themes_assigned", "item_themes", ["theme", "item_id"], **_where("assigned"))
+        op.create_index(name, "items", [sa.text(c) if "(" in c else c for c in columns], **_where(PUBLISHED))  # type: ignore[arg-type]
+    op.create_index("ix_items_sync", "items", ["modified_at", "id"], **_where("approved_at IS NOT NULL"))  # type: ignore[arg-type]
+    op.create_index("ix_item_themes_assigned", "item_themes", ["theme", "item_id"], **_where("assigned"))  # type: ignore[arg-type]
     if op.get_bind().dialect.name == "postgresql":
         op.create_index(
             "ix_items_published_fts",

@@ -1,0 +1,110 @@
+"""JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) mapped into feedparser's result shape.
+
+feedparser 6 reads XML feeds only, so a JSON Feed becomes the same ``{"version", "feed", "entries"}``
+structure the feed spider already reads: ``id`` -> ``id``, ``url`` -> the alternate link,
+``external_url`` -> a ``related`` link, ``title``, ``summary`` (else ``content_html``/``content_text``),
+``date_published``/``date_modified`` (RFC 3339) -> ``published``/``updated`` with their parsed UTC
+struct_time, ``authors`` (1.1) or ``author`` (1.0) -> ``author``, ``language`` (1.1, item or feed),
+``attachments`` -> ``enclosure`` links, ``tags`` -> ``tags``. Items that are not objects are skipped.
+
+`looks_like_json` tells a JSON body from others; `parse_json_feed` raises `NotJsonFeed` for a JSON
+body that is not one (or not JSON at all), never another exception.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+VERSION_PREFIX = "https://jsonfeed.org/version/"
+
+
+class NotJsonFeed(ValueError):
+    """The body is not a JSON Feed (not JSON, too deep, or no ``version``/``items``)."""
+
+
+def looks_like_json(body: bytes) -> bool:
+    """True when the body's first non-blank byte (after a UTF-8 BOM) opens a JSON object."""
+    return body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+
+
+def parse_json_feed(body: bytes) -> dict[str, Any]:
+    """The feedparser-shaped result of a JSON Feed body; `NotJsonFeed` when it is not one."""
+    try:
+        document = json.loads(body.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace"))
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        raise NotJsonFeed(f"not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise NotJsonFeed("not a JSON object")
+    version = document.get("version")
+    items = document.get("items")
+    if not isinstance(version, str) or not version.startswith(VERSION_PREFIX) or not isinstance(items, list):
+        raise NotJsonFeed("no JSON Feed version and items")
+    language = _text(document.get("language"))
+    feed = {"title": _text(document.get("title")), "link": _text(document.get("home_page_url"))}
+    if language:
+        feed["language"] = language
+    entries = [_entry(item) for item in items if isinstance(item, dict)]
+    return {"version": "json" + version.removeprefix(VERSION_PREFIX), "feed": feed, "entries": entries}
+
+
+def _entry(item: dict[str, Any]) -> dict[str, Any]:
+    links: list[dict[str, Any]] = []
+    url = _text(item.get("url"))
+    if url:
+        links.append({"rel": "alternate", "type": "text/html", "href": url})
+    external = _text(item.get("external_url"))
+    if external:
+        links.append({"rel": "related", "type": "text/html", "href": external})
+    for attachment in item.get("attachments") or []:
+        if isinstance(attachment, dict) and _text(attachment.get("url")):
+            links.append(
+                {
+                    "rel": "enclosure",
+                    "href": _text(attachment.get("url")),
+                    "type": _text(attachment.get("mime_type")),
+                    "title": _text(attachment.get("title")),
+                }
+            )
+    item_id = item.get("id")
+    entry: dict[str, Any] = {
+        "id": str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
+        "title": _text(item.get("title")),
+        "summary": _text(item.get("summary"))
+        or _text(item.get("content_html"))
+        or _text(item.get("content_text")),
+        "links": links,
+        "tags": [{"term": t} for t in item.get("tags") or [] if isinstance(t, str)],
+    }
+    if url:
+        entry["link"] = url
+    for key, field in (("published", "date_published"), ("updated", "date_modified")):
+        raw = _text(item.get(field))
+        if raw:
+            entry[key] = raw
+            entry[key + "_parsed"] = _rfc3339(raw)
+    listed = item.get("authors")
+    authors: list[Any] = listed if isinstance(listed, list) else [item.get("author")]
+    names = [_text(a.get("name")) for a in authors if isinstance(a, dict)]
+    if any(names):
+        entry["author"] = ", ".join(n for n in names if n)
+    language = _text(item.get("language"))
+    if language:
+        entry["language"] = language
+    return entry
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _rfc3339(value: str) -> time.struct_time | None:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).timetuple()

@@ -1,0 +1,314 @@
+"""Feeds nobody showed us (issue 12, classes 2, 3, 4, 14) on the feed spider without a reactor.
+
+Rules under test (spiders.feed, spiders.entries, spiders.jsonfeed): one item per article whatever the
+feed does with GUIDs and links; the entry's link is the alternate in the source's language, an
+enclosure only when nothing else is there, never an image; JSON Feed, RSS 1.0 and Atom xhtml read like
+RSS 2.0; an empty body or an HTML page is ``parse.not_a_feed``, a valid feed without entries is not
+an error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
+
+from crawler.health import build_report
+from pipelines.dedup import item_identity
+from tests.test_spiders import make_spider, run, stats
+
+FEED_URL = "https://city.example.eu/news/rss"
+RSS_HEAD = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>City</title>'
+RSS_HEAD += "<link>https://city.example.eu/</link>"
+
+
+def _rss(*items: str) -> bytes:
+    return (RSS_HEAD + "".join(f"<item>{i}</item>" for i in items) + "</channel></rss>").encode()
+
+
+def _spider(languages: list[str] | None = None) -> Any:
+    return make_spider(id="robust", kind="feed", urls=[FEED_URL], languages=languages or ["en"])
+
+
+def _parse(body: bytes, content_type: str = "application/rss+xml", languages: list[str] | None = None) -> Any:
+    spider = _spider(languages)
+    cls = XmlResponse if "xml" in content_type else HtmlResponse if "html" in content_type else TextResponse
+    items, _ = run(spider, cls(FEED_URL, body=body, headers={"Content-Type": content_type}))
+    for item in items:
+        item.identity = item_identity(item)
+    return spider, items
+
+
+# --- class 2: identity --------------------------------------------------------------------------
+def _article(n: int, guid: str | None, link: str | None, date: str | None = None) -> str:
+    parts = [f"<title>Language course {n} for newcomers</title>"]
+    if link is not None:
+        parts.append(f"<link>{link}</link>")
+    if guid is not None:
+        parts.append(f'<guid isPermaLink="false">{guid}</guid>')
+    parts.append(f"<pubDate>{date or f'Tue, 0{n} Mar 2025 09:00:00 +0100'}</pubDate>")
+    return "".join(parts)
+
+
+IDENTITY_CASES = {
+    "same-guid-distinct-links": [_article(n, "same", f"https://city.example.eu/a/{n}") for n in (1, 2, 3)],
+    "guid-is-feed-url": [_article(n, FEED_URL, f"https://city.example.eu/a/{n}") for n in (1, 2, 3)],
+    "same-link-distinct-guids": [_article(n, f"g{n}", "https://city.example.eu/") for n in (1, 2, 3)],
+    "same-link-no-guid": [_article(n, None, "https://city.example.eu/news") for n in (1, 2, 3)],
+    "same-link-same-guid": [_article(n, "x", "https://city.example.eu/news") for n in (1, 2, 3)],
+    "same-link-same-date-no-guid": [
+        _article(n, None, "https://city.example.eu/news", "Tue, 04 Mar 2025 09:00:00 +0100")
+        for n in (1, 2, 3)
+    ],
+    "no-link-guid-is-feed-url": [
+        _article(n, FEED_URL, None)
+        + f'<enclosure url="https://city.example.eu/f/{n}.pdf" type="application/pdf"/>'
+        for n in (1, 2, 3)
+    ],
+    "link-is-channel-home": [_article(n, f"h{n}", "https://city.example.eu/") for n in (1, 2, 3)],
+    "guid-is-feed-url-spelt-otherwise": [
+        _article(n, "http://www.city.example.eu/news/rss/", f"https://city.example.eu/a/{n}")
+        for n in (1, 2, 3)
+    ],
+}
+
+
+@pytest.mark.parametrize("entries", IDENTITY_CASES.values(), ids=IDENTITY_CASES.keys())
+def test_one_item_per_article_and_the_same_identities_on_every_run(entries: list[str]) -> None:
+    body = _rss(*entries)
+    spider, first = _parse(body)
+    assert len(first) == 3
+    assert len({i.identity for i in first}) == 3
+    _, second = _parse(body)
+    assert [i.identity for i in second] == [i.identity for i in first]
+    guids = [i.record["id"] for i in first if i.record["id"]]
+    if guids and (len(set(guids)) < len(guids) or any("news/rss" in g for g in guids)):
+        assert stats(spider).get("ewsi/feed/guid_repeated") == 3
+        assert all(i.guid is None for i in first)
+        report = build_report("robust", stats(spider), spider.started_at, "finished")
+        assert report.status == "ok" and (report.error or "").startswith("warning: 3 feed entries share")
+
+
+def test_unique_guids_and_links_keep_the_url_identity() -> None:
+    _, items = _parse(_rss(*(_article(n, f"g{n}", f"https://city.example.eu/a/{n}") for n in (1, 2))))
+    assert [i.identity for i in items] == ["url:city.example.eu/a/2", "url:city.example.eu/a/1"]
+    assert [i.guid for i in items] == ["g2", "g1"]
+
+
+# --- class 3: which link is the entry -----------------------------------------------------------
+ATOM_HEAD = (
+    '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>EU</title>'
+    "<id>urn:eu</id><updated>2025-03-04T09:00:00Z</updated>"
+)
+
+
+def _atom_entry(links: str) -> bytes:
+    return (
+        ATOM_HEAD + "<entry><title>Integration fund call</title><id>urn:eu:1</id>"
+        f"<updated>2025-03-04T09:00:00Z</updated>{links}</entry></feed>"
+    ).encode()
+
+
+ALTS = (
+    '<link rel="alternate" hreflang="en" href="https://eu.example.eu/en/call"/>'
+    '<link rel="alternate" hreflang="de" href="https://eu.example.eu/de/call"/>'
+    '<link rel="alternate" hreflang="fr-BE" href="https://eu.example.eu/fr/call"/>'
+)
+LINK_CASES = [
+    # (links, source languages, expected URL, expected attachment URLs, expected language versions)
+    (ALTS, ["de"], "https://eu.example.eu/de/call", [], {"en", "fr-BE"}),
+    (ALTS, ["fr"], "https://eu.example.eu/fr/call", [], {"en", "de"}),
+    (ALTS, ["pl"], "https://eu.example.eu/en/call", [], {"de", "fr-BE"}),
+    (ALTS, ["pl", "de"], "https://eu.example.eu/de/call", [], {"en", "fr-BE"}),
+    (
+        '<link rel="enclosure" type="image/jpeg" href="https://eu.example.eu/img/hero.jpg"/>'
+        '<link rel="alternate" href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", ["https://eu.example.eu/img/hero.jpg"], set(),
+    ),
+    (
+        '<link rel="alternate" type="image/png" href="https://eu.example.eu/img/logo.png"/>'
+        '<link rel="enclosure" type="application/pdf" href="https://eu.example.eu/call.pdf"/>',
+        ["en"], "https://eu.example.eu/call.pdf", ["https://eu.example.eu/img/logo.png"], set(),
+    ),
+    (
+        '<link rel="enclosure" type="audio/mpeg" href="https://eu.example.eu/podcast/7.mp3"/>',
+        ["en"], "https://eu.example.eu/podcast/7.mp3", [], set(),
+    ),
+    (
+        '<link rel="related" href="https://eu.example.eu/faq"/><link href="https://eu.example.eu/call"/>'
+        '<link rel="enclosure" type="application/pdf" href="https://eu.example.eu/call.pdf"/>',
+        ["en"], "https://eu.example.eu/call",
+        ["https://eu.example.eu/faq", "https://eu.example.eu/call.pdf"], set(),
+    ),
+    (
+        '<link rel="alternate" href="https://eu.example.eu/photo.webp"/>'
+        '<link rel="alternate" hreflang="it" href="https://eu.example.eu/it/call"/>',
+        ["en"], "https://eu.example.eu/it/call", ["https://eu.example.eu/photo.webp"], set(),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("links", "languages", "url", "attachments", "versions"), LINK_CASES)
+def test_the_entry_link_is_the_alternate_in_the_source_language(
+    links: str, languages: list[str], url: str, attachments: list[str], versions: set[str]
+) -> None:
+    _, items = _parse(_atom_entry(links), "application/atom+xml", languages)
+    assert len(items) == 1
+    item = items[0]
+    assert item.url == url
+    assert [a.url for a in item.attachments] == attachments
+    assert set((item.record or {}).get("language_versions", {})) == versions
+    if url.split("/")[3] in ("de", "fr", "en", "it"):
+        assert (item.declared_language or "").startswith(url.split("/")[3])
+    assert not any(item.url.endswith(ext) for ext in (".jpg", ".png", ".webp"))
+
+
+def test_rss_enclosure_only_entry_keeps_the_enclosure_as_its_document() -> None:
+    entry = '<title>Podcast 7</title><guid isPermaLink="false">p7</guid>'
+    entry += '<enclosure url="https://city.example.eu/p/7.mp3" type="audio/mpeg" length="1"/>'
+    image = '<title>Photo</title><guid isPermaLink="false">p8</guid>'
+    image += '<enclosure url="https://city.example.eu/p/8.jpg" type="image/jpeg" length="1"/>'
+    _, items = _parse(_rss(entry, image))
+    assert [i.url for i in items] == ["https://city.example.eu/p/7.mp3"]
+
+
+# --- class 4: formats ---------------------------------------------------------------------------
+def _json_feed(version: str, **extra: Any) -> bytes:
+    items = [
+        {
+            "id": "1",
+            "url": "https://city.example.eu/n/1",
+            "title": "Welcome desk for refugees opens",
+            "content_html": "<p>The desk helps with <b>housing</b>.</p>",
+            "date_published": "2025-03-04T09:00:00+01:00",
+            "authors": [{"name": "Press office"}],
+            "attachments": [{"url": "/docs/1.pdf", "mime_type": "application/pdf"}],
+            "tags": ["housing"],
+        },
+        {
+            "id": 2,
+            "url": "/n/2",
+            "title": "Second",
+            "summary": "Jobs fair",
+            "date_modified": "2025-03-05T10:00:00Z",
+        },
+        "not an item",
+    ]
+    return json.dumps(
+        {"version": f"https://jsonfeed.org/version/{version}", "title": "City", "items": items, **extra}
+    ).encode()
+
+
+FORMAT_CASES = {
+    "json-feed-1.1": (_json_feed("1.1", language="en-GB"), "application/feed+json"),
+    "json-feed-1.0": (_json_feed("1"), "application/json"),
+    "json-feed-as-text-plain-with-bom": (b"\xef\xbb\xbf" + _json_feed("1.1"), "text/plain"),
+    "rss-1.0-rdf": (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b'<channel rdf:about="https://city.example.eu/"><title>City</title><link>https://city.example.eu/</link></channel>'
+        b'<item rdf:about="https://city.example.eu/n/1"><title>Welcome desk for refugees opens</title>'
+        b"<link>https://city.example.eu/n/1</link><description>The desk helps with housing.</description>"
+        b"<dc:date>2025-03-04T09:00:00+01:00</dc:date></item>"
+        b'<item rdf:about="https://city.example.eu/n/2"><title>Second</title><link>https://city.example.eu/n/2</link>'
+        b"<dc:date>2025-03-05T10:00:00Z</dc:date></item></rdf:RDF>",
+        "application/rdf+xml",
+    ),
+    "atom-xhtml": (
+        (
+            ATOM_HEAD + '<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "Welcome desk for <em>refugees</em> opens</div></title>"
+            "<id>urn:1</id><published>2025-03-04T08:00:00Z</published>"
+            '<updated>2025-03-04T08:00:00Z</updated><link href="https://city.example.eu/n/1"/>'
+            '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+            "<p>The desk helps with <b>housing</b>.</p></div></content></entry>"
+            "<entry><title>Second</title><id>urn:2</id><updated>2025-03-05T10:00:00Z</updated>"
+            '<link href="https://city.example.eu/n/2"/></entry></feed>'
+        ).encode(),
+        "application/atom+xml",
+    ),
+    "rss-2.0-as-text-html": (
+        _rss(
+            "<title>Welcome desk for refugees opens</title><link>https://city.example.eu/n/1</link>"
+            "<description>The desk helps with housing.</description>"
+            "<pubDate>Tue, 04 Mar 2025 09:00:00 +0100</pubDate>",
+            "<title>Second</title><link>https://city.example.eu/n/2</link>"
+            "<pubDate>Wed, 05 Mar 2025 10:00:00 +0000</pubDate>",
+        ),
+        "text/html; charset=utf-8",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "content_type"), FORMAT_CASES.values(), ids=FORMAT_CASES.keys())
+def test_every_feed_format_gives_the_same_entries(body: bytes, content_type: str) -> None:
+    spider, items = _parse(body, content_type)
+    assert [i.url for i in items] == ["https://city.example.eu/n/2", "https://city.example.eu/n/1"]
+    first = items[1]
+    assert "Welcome desk for" in first.title and "opens" in first.title
+    assert first.published_at is not None and first.published_at.isoformat() == "2025-03-04T08:00:00+00:00"
+    assert "housing" in (first.summary or "")
+    assert not stats(spider).get("ewsi/errors/parse.feed_malformed")
+    assert not stats(spider).get("ewsi/errors/parse.not_a_feed")
+
+
+def test_json_feed_fields_map_like_rss() -> None:
+    _, items = _parse(_json_feed("1.1", language="en-GB"), "application/feed+json")
+    first = items[1]
+    assert (first.guid, first.author, first.declared_language) == ("1", "Press office", "en-GB")
+    assert [a.url for a in first.attachments] == ["https://city.example.eu/docs/1.pdf"]
+    assert first.record["tags"] == ["housing"]
+    assert items[0].guid == "2"
+
+
+# --- class 14: what is not a feed ---------------------------------------------------------------
+NOT_FEEDS = {
+    "empty": (b"", "application/rss+xml"),
+    "whitespace": (b" \r\n\t ", "application/rss+xml"),
+    "html-sign-in": (
+        b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><form method=post action=/login>"
+        b"<input name=user><input type=password name=pw></form></body></html>",
+        "text/html; charset=utf-8",
+    ),
+    "xhtml-maintenance": (
+        b'<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">'
+        b"<head><title>Maintenance</title></head><body><p>Back soon.</p></body></html>",
+        "application/xhtml+xml",
+    ),
+    "html-served-as-rss": (b"<html><body><h1>Forbidden</h1></body></html>", "application/rss+xml"),
+    "json-not-a-feed": (b'{"error": "unauthorised"}', "application/json"),
+    "plain-text": (b"Service temporarily unavailable", "text/plain"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "content_type"), NOT_FEEDS.values(), ids=NOT_FEEDS.keys())
+def test_what_is_not_a_feed_fails_the_run_as_not_a_feed(body: bytes, content_type: str) -> None:
+    spider, items = _parse(body, content_type)
+    assert items == []
+    got = stats(spider)
+    assert got.get("ewsi/errors/parse.not_a_feed") == 1
+    report = build_report("robust", got, spider.started_at, "finished")
+    assert (report.status, report.error_key) == ("failed", "parse.not_a_feed")
+
+
+EMPTY_FEEDS = {
+    "rss-2.0": _rss(),
+    "atom": (ATOM_HEAD + "</feed>").encode(),
+    "rss-1.0": b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    b'xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://c.eu/"><title>C</title></channel></rdf:RDF>',
+    "json-feed": json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "C", "items": []}
+    ).encode(),
+    "rss-0.92": b'<rss version="0.92"><channel><title>C</title><link>https://c.eu/</link></channel></rss>',
+}
+
+
+@pytest.mark.parametrize("body", EMPTY_FEEDS.values(), ids=EMPTY_FEEDS.keys())
+def test_a_valid_feed_without_entries_is_a_healthy_run(body: bytes) -> None:
+    spider, items = _parse(body)
+    got = stats(spider)
+    assert items == [] and got.get("ewsi/feed/empty") == 1
+    report = build_report("robust", got, spider.started_at, "finished")
+    assert (report.status, report.error_key) == ("ok", None)
