@@ -39,6 +39,8 @@ PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.extract.ExtractPipeline": 200,
     "pipelines.language.LanguagePipeline": 300,
+    "pipelines.funding.FundingPipeline": 350,
+    "pipelines.events.EventsPipeline": 360,
     "pipelines.dedup.DedupPipeline": 400,
     "pipelines.classify.ClassifyPipeline": 500,
     "pipelines.store.StorePipeline": 600,

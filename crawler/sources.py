@@ -62,6 +62,52 @@ class ListingConfig(BaseModel):
         return value
 
 
+class ApiFields(BaseModel):
+    """JMESPath expressions to a record's structured fields (funding calls and events).
+
+    Values are passed on as written (a list gives several values, e.g. several cut-off dates) and read
+    by pipelines.funding / pipelines.events: dates in the source's zone, budget as a number, a text
+    with a currency or the Funding & Tenders ``budgetOverview`` JSON text.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    call_id: str | None = Field(default=None, description="call or topic identifier")
+    programme: str | None = Field(default=None, description="programme (AMIF, ESF+, CERV, ...)")
+    status: str | None = Field(default=None, description="published status, mapped by `status_map`")
+    opening: str | None = Field(default=None, description="opening date")
+    deadline: str | None = Field(default=None, description="deadline(s): one value or a list of cut-offs")
+    budget: str | None = Field(
+        default=None, description="budget amount, text with currency, or budgetOverview"
+    )
+    currency: str | None = Field(default=None, description="ISO 4217 currency of the budget")
+    countries: str | None = Field(default=None, description="eligible countries (ISO alpha-2 codes)")
+    attachments: str | None = Field(default=None, description="links to the call documents (list)")
+    event_start: str | None = Field(default=None, description="event start")
+    event_end: str | None = Field(default=None, description="event end")
+    venue: str | None = Field(default=None, description="event venue")
+    city: str | None = Field(default=None, description="event city")
+    country: str | None = Field(default=None, description="event country (ISO alpha-2 code or name)")
+    online: str | None = Field(default=None, description="event is online (true/false)")
+    organiser: str | None = Field(default=None, description="event organiser")
+    registration_url: str | None = Field(default=None, description="event registration link")
+
+    @field_validator("*")
+    @classmethod
+    def _jmespaths(cls, value: str | None) -> str | None:
+        return None if value is None else _check_jmespath(value)
+
+
+def _check_jmespath(value: str) -> str:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        jmespath.compile(value)
+    except JMESPathError as exc:
+        raise ValueError(f"invalid JMESPath {value!r}: {exc}") from None
+    return value
+
+
 class ApiConfig(BaseModel):
     """How to read items out of a JSON API answer (JMESPath expressions)."""
 
@@ -78,20 +124,17 @@ class ApiConfig(BaseModel):
     date_format: Literal["auto", "dayfirst", "monthfirst", "iso"] = Field(
         default="dayfirst", description="how to read ambiguous numeric dates (EU sources write day first)"
     )
+    fields: ApiFields | None = Field(
+        default=None, description="JMESPaths to structured fields of funding calls and events"
+    )
+    status_map: dict[str, Literal["forthcoming", "open", "closed"]] = Field(
+        default_factory=dict, description="published status value -> forthcoming, open or closed"
+    )
 
     @field_validator("items", "title", "published", "summary", "link", "id")
     @classmethod
     def _jmespath(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        import jmespath
-        from jmespath.exceptions import JMESPathError
-
-        try:
-            jmespath.compile(value)
-        except JMESPathError as exc:
-            raise ValueError(f"invalid JMESPath {value!r}: {exc}") from None
-        return value
+        return None if value is None else _check_jmespath(value)
 
 
 def _cron_day(token: str) -> int:
@@ -200,7 +243,7 @@ class Source(BaseModel):
     content_type: Literal["news", "document", "legislation", "funding", "event", "good_practice"] = Field(
         default="news", description="what the source publishes"
     )
-    kind: Literal["feed", "listing", "sitemap", "api"] = Field(
+    kind: Literal["feed", "listing", "sitemap", "api", "ical"] = Field(
         description="fetch mechanism (spider template)"
     )
     urls: list[str] = Field(min_length=1, description="one or more start URLs")
@@ -407,6 +450,7 @@ def field_reference() -> str:
         ("`sources[]` entries", Source),
         ("`listing:` block", ListingConfig),
         ("`api:` block", ApiConfig),
+        ("`api.fields:` block", ApiFields),
     ):
         lines += [f"### {title}", "", "| field | type | default | description |", "|---|---|---|---|"]
         for name, info in model.model_fields.items():

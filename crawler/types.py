@@ -7,6 +7,7 @@ returns. `CrawlReport` summarises one crawl of one source.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,9 @@ THEMES: tuple[str, ...] = (
 """The six EWSI themes, in the portal's order (../shared/THEMES.md)."""
 
 CONTENT_TYPES: tuple[str, ...] = ("news", "document", "legislation", "funding", "event", "good_practice")
-SOURCE_KINDS: tuple[str, ...] = ("feed", "listing", "sitemap", "api")
+SOURCE_KINDS: tuple[str, ...] = ("feed", "listing", "sitemap", "api", "ical")
+CALL_STATUSES: tuple[str, ...] = ("forthcoming", "open", "closed")
+"""Status of a funding call; `closed` once the last deadline has passed, whatever the source says."""
 UNDETERMINED = "und"
 """ISO 639-2 code for an undetermined language."""
 
@@ -76,6 +79,69 @@ class Attachment:
 
 
 @dataclass
+class FundingCall:
+    """A funding call as structured data (content type ``funding``); set by pipelines.funding.
+
+    deadlines: every cut-off, aware UTC datetimes, ascending (the instant as published: "17:00 CET"
+    is 16:00Z; a day without a time is the end of that day in the zone named or the source's zone).
+    status: `CALL_STATUSES` as published or derived from opening and deadlines at harvest time.
+    budget_amount in budget_currency units (ISO 4217, e.g. ``EUR``); eligible_countries ISO 3166-1
+    alpha-2 codes. deadline_text: the phrase the first deadline was read from (text sources).
+    """
+
+    call_id: str | None = None
+    programme: str | None = None
+    opens_at: datetime | None = None
+    deadlines: list[datetime] = field(default_factory=list)
+    status: str | None = None
+    budget_amount: float | None = None
+    budget_currency: str | None = None
+    eligible_countries: list[str] = field(default_factory=list)
+    deadline_text: str | None = None
+
+
+def call_status(
+    now: datetime, *, opens_at: datetime | None, deadlines: Iterable[datetime], published: str | None = None
+) -> str | None:
+    """The status of a call at `now`: ``closed`` once the last deadline is past (whatever is published),
+    ``forthcoming`` before the opening date, ``open`` from the opening date on (a call published as
+    forthcoming opens by itself), else the published status when it is one of `CALL_STATUSES`, else
+    ``open`` when a deadline is ahead; None when nothing tells."""
+    ordered = sorted(deadlines)
+    if ordered and now > ordered[-1]:
+        return "closed"
+    if opens_at is not None and now < opens_at:
+        return "forthcoming"
+    if published == "forthcoming" and opens_at is not None:
+        return "open"
+    if published in CALL_STATUSES:
+        return published
+    return "open" if ordered else None
+
+
+@dataclass
+class EventInfo:
+    """An event as structured data (content type ``event``); set by pipelines.events or the ical spider.
+
+    start/end: aware UTC datetimes; end is exclusive (an all-day event of 15 March ends at midnight
+    starting 16 March, local time). timezone: IANA name or UTC offset the times were published in.
+    online: attendance is (also) online. country: ISO 3166-1 alpha-2 where known.
+    """
+
+    start: datetime | None = None
+    end: datetime | None = None
+    all_day: bool = False
+    timezone: str | None = None
+    venue: str | None = None
+    city: str | None = None
+    country: str | None = None
+    online: bool = False
+    organiser: str | None = None
+    registration_url: str | None = None
+    registration_deadline: datetime | None = None
+
+
+@dataclass
 class HarvestedItem:
     """One harvested item as it flows through the pipelines (the Scrapy item).
 
@@ -108,6 +174,9 @@ class HarvestedItem:
     country: str = "EU"
     attachments: list[Attachment] = field(default_factory=list)
     deadline: datetime | None = None
+    """The call's next deadline at harvest time (else its last); pipelines.funding sets it."""
+    structured_raw: dict[str, Any] = field(default_factory=dict)
+    """Values a source's field mapping (`api.fields`, the ical spider) picked, as written."""
     fetched_at: datetime | None = None
     record: dict[str, Any] | None = None
     """The raw API record or feed entry fields, kept for re-extraction (JSON-serialisable)."""
@@ -128,6 +197,9 @@ class HarvestedItem:
     date_method: str | None = None
     """Where published_at came from: feed, api, sitemap, page, fetch_time."""
     extraction_method: str | None = None
+    # --- set by pipelines.funding and pipelines.events ---
+    funding: FundingCall | None = None
+    event: EventInfo | None = None
     # --- set by pipelines.language ---
     language: str | None = None
     language_confidence: float | None = None

@@ -46,13 +46,42 @@ def item_identity(item: HarvestedItem) -> str:
 def content_hash(item: HarvestedItem) -> str:
     """SHA-256 hex over the fields an editor reads (title, summary, text, dates).
 
-    A change in any of them makes the stored item a new version.
+    A change in any of them makes the stored item a new version. Funding calls and events add their
+    structured fields (`structured_parts`), so a corrigendum that moves a deadline or changes the
+    budget is a new version even when the text is the same.
     """
     digest = hashlib.sha256()
-    for part in (item.title, item.summary, item.text):
+    for part in (item.title, item.summary, item.text, *structured_parts(item)):
         digest.update((part or "").encode("utf-8", "surrogatepass"))
         digest.update(b"\x1f")
     return digest.hexdigest()
+
+
+def structured_parts(item: HarvestedItem) -> tuple[str, ...]:
+    """The structured values that make a new version: a call's id, programme, opening, deadlines,
+    budget, countries and document links; an event's times, place, organiser and registration. The
+    call status is left out: it follows from the dates and the clock. Empty for other items."""
+    parts: list[str] = []
+    call = item.funding
+    if call is not None:
+        parts += [
+            call.call_id or "",
+            call.programme or "",
+            call.opens_at.isoformat() if call.opens_at else "",
+            ",".join(d.isoformat() for d in call.deadlines),
+            f"{call.budget_amount!r} {call.budget_currency or ''}",
+            ",".join(call.eligible_countries),
+            ",".join(sorted(a.url for a in item.attachments)),
+        ]
+    event = item.event
+    if event is not None:
+        parts += [
+            event.start.isoformat() if event.start else "",
+            event.end.isoformat() if event.end else "",
+            "|".join(str(v or "") for v in (event.venue, event.city, event.country, event.online)),
+            "|".join(str(v or "") for v in (event.organiser, event.registration_url)),
+        ]
+    return tuple(parts)
 
 
 def simhash(text: str | None, shingle: int = 3) -> int | None:

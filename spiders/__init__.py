@@ -5,6 +5,7 @@ from __future__ import annotations
 from spiders.api import ApiSpider
 from spiders.base import SourceSpider
 from spiders.feed import FeedSpider
+from spiders.ical import ICalSpider
 from spiders.listing import ListingSpider
 from spiders.sitemap import SitemapSpider
 
@@ -13,7 +14,16 @@ TEMPLATES: dict[str, type[SourceSpider]] = {
     "listing": ListingSpider,
     "sitemap": SitemapSpider,
     "api": ApiSpider,
+    "ical": ICalSpider,
 }
 """Spider class for each `Source.kind`."""
 
-__all__ = ["TEMPLATES", "ApiSpider", "FeedSpider", "ListingSpider", "SitemapSpider", "SourceSpider"]
+__all__ = [
+    "TEMPLATES",
+    "ApiSpider",
+    "FeedSpider",
+    "ICalSpider",
+    "ListingSpider",
+    "SitemapSpider",
+    "SourceSpider",
+]

@@ -3,6 +3,11 @@
 Links come from `api.link` or from `api.link_template`, whose ``{field}`` names are record fields
 (dotted paths allowed, e.g. ``{procedure.ref}``). Dates are passed on as written; the normalise
 stage reads them (day first, in the source's time zone).
+
+Structured fields (`api.fields`: call id, programme, status, deadlines, budget, event times and
+place) are copied as found into `HarvestedItem.structured_raw` for pipelines.funding and
+pipelines.events; the call id doubles as the official id when `api.id` is not set, so a changed call
+stays one item with versions. `fields.attachments` may give links or ``{url, title}`` objects.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ import json
 import string
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import jmespath
 from scrapy.http import Response
 
+from crawler.types import Attachment
 from spiders.base import SourceSpider
 
 
@@ -97,4 +104,31 @@ class ApiSpider(SourceSpider):
                 date_method="api" if published else None,
                 record=record,
             )
+            if api.fields is not None:
+                self.structure(item, record)
             yield from self.emit(item)
+
+    def structure(self, item: Any, record: dict[str, Any]) -> None:
+        """Copy the mapped structured values of `record` into the item (see the module docstring)."""
+        api = self.source.api
+        assert api is not None and api.fields is not None
+        raw: dict[str, Any] = {}
+        for name, expression in api.fields.model_dump(exclude_none=True).items():
+            try:
+                value = jmespath.search(expression, record)
+            except (RecursionError, jmespath.exceptions.JMESPathError):
+                self.stat("ewsi/api/field_errors")
+                continue
+            if value not in (None, "", []):
+                raw[name] = value
+        links = raw.pop("attachments", None)
+        for link in links if isinstance(links, list) else [links] if links else []:
+            url = link.get("url") if isinstance(link, dict) else link
+            title = link.get("title") if isinstance(link, dict) else None
+            if isinstance(url, str) and url.strip():
+                item.attachments.append(Attachment(url=urljoin(item.url, url.strip()), title=_text(title)))
+        item.structured_raw = raw
+        if not item.official_id and raw.get("call_id"):
+            item.official_id = _text(
+                raw["call_id"][0] if isinstance(raw["call_id"], list) else raw["call_id"]
+            )

@@ -530,6 +530,8 @@ def test_openapi_document(client):
     assert set(doc["paths"]) == {
         "/api/v1/items",
         "/api/v1/items/{item_id}",
+        "/api/v1/funding",
+        "/api/v1/events",
         "/api/v1/themes",
         "/api/v1/sources",
     }

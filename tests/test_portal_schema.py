@@ -26,6 +26,8 @@ def test_api_conforms_to_its_openapi_document(shared_db: str, mode: str) -> None
     assert {op.path for op in operations} == {
         "/api/v1/items",
         "/api/v1/items/{item_id}",
+        "/api/v1/funding",
+        "/api/v1/events",
         "/api/v1/themes",
         "/api/v1/sources",
     }

@@ -75,7 +75,7 @@ def test_good_config_loads_with_defaults() -> None:
         (
             "kind: feed",
             "kind: torrent",
-            "sources.yaml:8: sources[0].kind: Input should be 'feed', 'listing', 'sitemap' or 'api'",
+            "sources.yaml:8: sources[0].kind: Input should be 'feed', 'listing', 'sitemap', 'api' or 'ical'",
         ),
         (
             "urls: [https://www.europarl",

@@ -1,4 +1,4 @@
-"""``ewsi digest send [--dry-run] [--kind daily|newsletter] [--to ADDR ...] [--database-url URL]``.
+"""``ewsi digest send [--dry-run] [--kind daily|newsletter|alerts] [--to ADDR ...] [--database-url URL]``.
 
 Renders the digest of crawler.web.digest and sends it over SMTP (`Settings.smtp_*`), or prints the
 whole message with ``--dry-run``. Exit codes: 0 sent or printed, 2 no SMTP host or SMTP
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from crawler.config import Settings
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
-from crawler.web.digest import KINDS, SmtpSettings, build_message, compose, send
+from crawler.web.digest import ALERT_DAYS, KINDS, SmtpSettings, build_message, compose, due_alerts, send
 
 HELP = "render or send the editors' digest and the newsletter"
 
@@ -40,6 +40,9 @@ def main(argv: Sequence[str], runtime: Settings) -> int:
     url = args.database_url or runtime.database_url
     ensure_ready(url)
     with session_scope(url) as session:
+        if args.kind == "alerts" and not due_alerts(session):
+            print(f"no published funding call closes in {ALERT_DAYS} days: nothing sent", file=sys.stderr)
+            return 0
         subject, text, html = compose(session, args.kind, base_url=runtime.public_url.rstrip("/"))
     message = build_message(subject, text, html, sender=settings.sender, recipients=recipients)
     if args.dry_run:

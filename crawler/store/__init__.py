@@ -20,6 +20,7 @@ One module per entity
 - `users`: users, roles, web sessions, the login throttle, saved views, application secrets;
 - `audit`: the audit log;
 - `portal`: what the read API, feeds, digests and export read (the publication rule);
+- `structured`: funding calls' and events' columns, a call's status at query time, their lists;
 - `tokens`: API tokens;
 - `leader`: the scheduler's leader lock and the run rows it writes;
 - `training`: editors' decisions as training labels (the one labelling rule), re-classification.

@@ -44,7 +44,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from crawler.store import dialect, sources
+from crawler.store import dialect, sources, structured
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -161,6 +161,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "flags": clean_json(list(item.flags)),
         "attachments": clean_json([a for a in item.attachments if is_web_url(getattr(a, "url", None))]),
         "record": clean_json(item.record),
+        **structured.structured_values(item),
     }
 
 
@@ -251,7 +252,15 @@ def _version_date(row: Item, item: HarvestedItem, now: datetime) -> datetime:
     return now
 
 
-VERSIONED_FIELDS: tuple[str, ...] = ("title", "summary", "text", "url", "published_at", "attachments")
+VERSIONED_FIELDS: tuple[str, ...] = (
+    "title",
+    "summary",
+    "text",
+    "url",
+    "published_at",
+    "attachments",
+    *structured.VERSIONED,
+)
 """Fields compared between versions; the content hash covers title, summary and text."""
 
 

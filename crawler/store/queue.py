@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
-from crawler.store import dialect
+from crawler.store import dialect, structured
 from crawler.store.audit import audit
-from crawler.store.schema import Item, ItemTheme, utc_or_now
+from crawler.store.schema import Item, ItemTheme, utc_or_now, utcnow
 from crawler.text import iso_z
-from crawler.types import CONTENT_TYPES, THEMES
+from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES
 
 MAX_DB_INT = 2**63 - 1
 """Top of the signed 64-bit range of ids (BIGINT); ids in cursors beyond it are malformed."""
@@ -107,7 +107,8 @@ class QueueFilters:
     source: value lists (ISO codes, `CONTENT_TYPES`, source ids); relevance_min/max in [0, 1] (items
     without a relevance score match no relevance bound);
     date_from / date_to: publication (else first-seen) date bounds, inclusive, aware UTC; q: words
-    that must all occur in the title (case-insensitive).
+    that must all occur in the title (case-insensitive); programme: funding programmes (AMIF,
+    ESF+, ...); call_status: forthcoming, open or closed as of the query (crawler.store.structured).
     """
 
     status: str = "pending"
@@ -121,6 +122,8 @@ class QueueFilters:
     date_from: datetime | None = None
     date_to: datetime | None = None
     q: str = ""
+    programme: tuple[str, ...] = ()
+    call_status: str = ""
 
     @classmethod
     def from_query(cls, query: dict[str, Any]) -> QueueFilters:
@@ -161,6 +164,8 @@ class QueueFilters:
             date_from=day("date_from", False),
             date_to=day("date_to", True),
             q=str(q).strip()[:200],
+            programme=value_list(query.get("programme"), split=True),
+            call_status=next((c for c in value_list(query.get("call_status")) if c in CALL_STATUSES), ""),
         )
 
     def to_query(self) -> dict[str, Any]:
@@ -209,6 +214,10 @@ class QueueFilters:
             conds.append(when >= self.date_from)
         if self.date_to is not None:
             conds.append(when <= self.date_to)
+        if self.programme:
+            conds.append(Item.programme.in_(self.programme))
+        if self.call_status:
+            conds.append(structured.status_sql(utcnow()) == self.call_status)
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conds.append(func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\"))
@@ -237,6 +246,7 @@ _QUEUE_COLUMNS = (
     Item.revision,
     Item.claimed_by,
     Item.claim_expires_at,
+    *structured.structured_columns(),
 )
 
 
@@ -284,6 +294,12 @@ def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
     out["claimed"] = bool(out["claimed_by"] and expires and expires > now)
     out["cursor"] = _encode_cursor(lane, key, out["id"])
     out["lane"] = lane
+    record = structured.structured_record(row, now)  # the desk's deadline, status and event columns
+    out.update(
+        call_status=record.get("call_status"),
+        days_left=record.get("days_left"),
+        place=structured.place_label(record.get("place")),
+    )
     return out
 
 
@@ -548,6 +564,7 @@ def listing(
     language: str | None = None,
     theme: str | None = None,
     limit: int | None = 50,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Items for review, most relevant first, then newest (coalesce(published_at, fetched_at)).
 
@@ -556,10 +573,11 @@ def listing(
     identity, source_id, url, canonical_url, title, summary, language, content_type, country,
     published_at / updated_at / fetched_at (ISO 8601 with Z, or None), date_method, relevance,
     relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
-    highest first; empty when none passed its threshold) and `theme_scores` (all theme rows as
-    {name, score, assigned}, highest first).
+    highest first; empty when none passed its threshold), `theme_scores` (all theme rows as
+    {name, score, assigned}, highest first) and the structured fields of
+    `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
-    stmt = select(*_LISTING_COLUMNS)
+    stmt = select(*_LISTING_COLUMNS, *structured.queue_columns())
     if status not in (None, "any"):
         stmt = stmt.where(Item.status == status)
     if source_id is not None:
@@ -596,5 +614,5 @@ def listing(
             entry[name] = iso_z(entry[name])
         entry["themes"] = [{"name": s["name"], "score": s["score"]} for s in shown]
         entry["theme_scores"] = all_scores
-        out.append(entry)
+        out.append(structured.queue_entry(entry, utc_or_now(now)))
     return out

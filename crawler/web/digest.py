@@ -1,9 +1,14 @@
 """E-mail digests: the editors' daily digest and the weekly newsletter draft (crawler.commands.digest).
 
 - daily (for editors): pending items by language and by theme (all waiting, and new in the last
-  24 hours), and the sources whose state is failing, broken or quiet (crawler.store.source_status);
+  24 hours), the sources whose state is failing, broken or quiet (crawler.store.source_status),
+  and the published calls closing in the next 30 days and events of the next 30 days;
 - newsletter (a draft for the editors to send on): the items published on the portal in the last 7
-  days (approved_at, still published) and the funding deadlines of the next 30 days.
+  days (approved_at, still published), the published funding calls with a deadline in the next 30
+  days (the next cut-off of each) and the published events of the next 30 days;
+- alerts (optional, run daily): the published calls whose next deadline is `ALERT_DAYS` (7) days
+  away, i.e. in (now + 6 days, now + 7 days], so a daily run names each deadline once. With no such
+  call the subject says so (``nothing_due`` in the context: a sender may skip it).
 
 Each is rendered from templates/digest/<kind>.txt and <kind>.html (Jinja2; HTML autoescaped) and
 sent as one multipart/alternative message (text first, HTML preferred). Links are absolute under
@@ -31,15 +36,17 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from crawler.config import DEFAULT_PUBLIC_URL, Settings
-from crawler.store import portal
+from crawler.store import portal, structured
 from crawler.store.sources import source_status
+from crawler.web.calendars import place_text
 from crawler.web.public import public_record, theme_names
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "digest"
-KINDS = ("daily", "newsletter")
+KINDS = ("daily", "newsletter", "alerts")
 PROBLEM_STATES = ("failing", "broken", "quiet")
 NEWSLETTER_DAYS = 7
 DEADLINE_DAYS = 30
+ALERT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,33 @@ def daily_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
         },
         "theme": {theme: f"{base_url}/queue?{urlencode({'theme': theme})}" for theme in pending["by_theme"]},
     }
-    return {"date": _day(now), "pending": pending, "sources": sources, "links": links}
+    return {
+        "date": _day(now),
+        "pending": pending,
+        "sources": sources,
+        "links": links,
+        **coming(session, now, base_url),
+    }
+
+
+def coming(session: Any, now: datetime, base_url: str) -> dict[str, list[dict[str, Any]]]:
+    """``calls``: published calls with a deadline in the next `DEADLINE_DAYS` days, soonest first,
+    with ``deadline_text`` (the next cut-off, a day) and ``days_left``; ``events``: published events
+    not ended and starting within `DEADLINE_DAYS` days, with ``date_text`` and ``place_text``."""
+    until = now + timedelta(days=DEADLINE_DAYS)
+    calls = []
+    for row in structured.published_calls(session, now, deadline_before=until):
+        record = public_record(row, base_url)
+        record["deadline_text"] = _day(record.get("next_deadline"))
+        calls.append(record)
+    calls.sort(key=lambda c: (c.get("next_deadline") or until, c["id"]))
+    events = []
+    for row in structured.published_events(session, now, start_from=now, to=until):
+        record = public_record(row, base_url)
+        record["date_text"] = _day(record.get("event_start"))
+        record["place_text"] = place_text(record.get("place"))
+        events.append(record)
+    return {"calls": calls, "events": events}
 
 
 def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
@@ -110,17 +143,35 @@ def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, 
         record["theme_names"] = [names.get(t, t) for t in record["themes"]]
         record["published_at_text"] = _day(record.get("published_at"))
         items.append(record)
+    links = {
+        "calendar": f"{base_url}/feeds/funding.ics",
+        "events": f"{base_url}/feeds/events.ics",
+        "feed": f"{base_url}/feeds/atom",
+    }
+    return {"date": _day(now), "items": items, "links": links, **coming(session, now, base_url)}
+
+
+def alerts_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
+    """Data of the deadline alert: the published calls whose next deadline is in
+    (now + ALERT_DAYS - 1 day, now + ALERT_DAYS], soonest first (see the module docstring)."""
+    start, end = now + timedelta(days=ALERT_DAYS - 1), now + timedelta(days=ALERT_DAYS)
     calls = []
-    for row in portal.open_funding_calls(session, now, until=now + timedelta(days=DEADLINE_DAYS)):
-        record = public_record(row, base_url)
-        record["deadline_text"] = _day(record["deadline"])
-        calls.append(record)
-    links = {"calendar": f"{base_url}/feeds/funding.ics", "feed": f"{base_url}/feeds/atom"}
-    return {"date": _day(now), "items": items, "calls": calls, "links": links}
+    for call in coming(session, now, base_url)["calls"]:
+        due = call.get("next_deadline")
+        if due is not None and start < due <= end:
+            call["deadline_time"] = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            calls.append(call)
+    links = {"calendar": f"{base_url}/feeds/funding.ics"}
+    return {"date": _day(now), "calls": calls, "nothing_due": not calls, "days": ALERT_DAYS, "links": links}
+
+
+def due_alerts(session: Any, now: datetime | None = None) -> bool:
+    """True when the deadline alert has a call to name (`alerts_context`); senders skip it otherwise."""
+    return not alerts_context(session, now or datetime.now(UTC), DEFAULT_PUBLIC_URL)["nothing_due"]
 
 
 def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of digest `kind` ("daily" or "newsletter"); KeyError otherwise."""
+    """(subject, plain text, HTML) of digest `kind` (one of `KINDS`); KeyError otherwise."""
     if kind not in KINDS:
         raise KeyError(kind)
     env = _environment()
@@ -130,6 +181,13 @@ def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
         subject = f"EWSI digest {context['date']}: {context['pending']['total']} waiting"
         if context["sources"]:
             subject += f", {len(context['sources'])} sources need attention"
+    elif kind == "alerts":
+        count = len(context["calls"])
+        subject = (
+            f"EWSI: {count} funding call{'s' if count != 1 else ''} close in {context['days']} days"
+            if count
+            else f"EWSI: no funding call closes in {context['days']} days"
+        )
     else:
         subject = f"EWSI newsletter draft, week to {context['date']}"
     return subject, text, html
@@ -176,5 +234,5 @@ def compose(
     """(subject, text, HTML) of digest `kind` from the store at `now` (default: the current time)."""
     now = now or datetime.now(UTC)
     base = (base_url or DEFAULT_PUBLIC_URL).rstrip("/")
-    context = daily_context(session, now, base) if kind == "daily" else newsletter_context(session, now, base)
-    return render(kind, context)
+    contexts = {"daily": daily_context, "newsletter": newsletter_context, "alerts": alerts_context}
+    return render(kind, contexts[kind](session, now, base))

@@ -5,8 +5,10 @@ Routes (rate-limited like the read API, crawler.web.public.rate_limit):
   newest published items matching the filters (`PortalConfig.feed_size` entries, 50);
 - ``GET /feeds/theme/{theme}.atom``, ``/feeds/country/{code}.atom``, ``/feeds/type/{content_type}.atom``:
   the same for one theme, country or content type (stable URLs to subscribe to);
-- ``GET /feeds/funding.ics``: iCalendar (RFC 5545) with one event per open funding call (published,
-  content type ``funding``, deadline in the future), at its deadline, the 200 soonest.
+- ``GET /feeds/funding.ics``: iCalendar (RFC 5545) with one event per deadline still ahead of the
+  published funding calls (a call with two cut-offs gives two), each with a reminder 7 days before;
+- ``GET /feeds/events.ics``: iCalendar of the published events that have not ended (all-day events
+  as DATE values), with their place; both at most `CALENDAR_SIZE` items, soonest first.
 
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
 (``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
@@ -24,17 +26,18 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from crawler.store import portal
+from crawler.store import portal, structured
+from crawler.web import calendars
 from crawler.web.deps import DbSession
 from crawler.web.public import (
     API_PREFIX,
     ThemeParam,
     build_filter,
     clean_out,
+    now_of,
     portal_state,
     public_record,
     rate_limit,
-    safe_link,
     theme_ids,
     theme_names,
 )
@@ -43,6 +46,8 @@ from crawler.web.schemas import ERROR_RESPONSES
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 ICS_TYPE = "text/calendar; charset=utf-8"
+CALENDAR_SIZE = 200
+"""Items in an iCalendar feed at most."""
 FEED_AUTHOR = "European Web Site on Integration"
 
 router = APIRouter(
@@ -185,47 +190,30 @@ def type_feed(request: Request, session: DbSession, content_type: str) -> Respon
     return _feed_response(request, session, title=_title(None, None, content_type), content_type=content_type)
 
 
-def calendar_document(calls: list[dict[str, Any]], *, base_url: str, now: datetime | None = None) -> bytes:
-    """An iCalendar (RFC 5545) of funding deadlines: one VEVENT per call at its deadline.
-
-    UID ``item-<id>@<public host>``, DTSTAMP now, DTSTART = DTEND = deadline (UTC), SUMMARY
-    "Deadline: <title>", DESCRIPTION summary and link, URL the call's page (else its API URL).
-    """
-    from icalendar import Calendar, Event
-
-    now = now or datetime.now(UTC)
-    host = urlsplit(base_url).hostname or "ewsi.invalid"
-    cal = Calendar()
-    cal.add("prodid", "-//ewsi-harvester//funding deadlines//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "EWSI funding deadlines")
-    for call in calls:
-        event = Event()
-        event.add("uid", f"item-{call['id']}@{host}")
-        event.add("dtstamp", now)
-        event.add("dtstart", call["deadline"].astimezone(UTC))
-        event.add("dtend", call["deadline"].astimezone(UTC))
-        event.add("summary", clean_out(f"Deadline: {call.get('title') or '(untitled)'}"))
-        link = call.get("url") or call["api_url"]
-        description = "\n\n".join(p for p in (call.get("summary"), link) if p)
-        event.add("description", clean_out(description))
-        event.add("url", link)
-        cal.add_component(event)
-    return cal.to_ical()
+_ICS = {200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)"}}
 
 
-@router.get(
-    "/funding.ics",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar"}},
-    summary="iCalendar of open funding calls",
-)
-def funding_calendar(request: Request, session: DbSession) -> Response:
-    """Open funding calls (deadline in the future), soonest first, as iCalendar."""
+def _ics_records(request: Request, rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
     base = portal_state(request).config.public_url
-    now = datetime.now(UTC)
-    calls = [public_record(row, base) for row in portal.open_funding_calls(session, now)]
-    for call in calls:
-        call["url"] = safe_link(call.get("url"))
-    return Response(calendar_document(calls, base_url=base, now=now), media_type=ICS_TYPE)
+    return base, [public_record(row, base) for row in rows]
+
+
+@router.get("/funding.ics", response_class=Response, responses=_ICS, summary="iCalendar of funding deadlines")
+def funding_calendar(request: Request, session: DbSession) -> Response:
+    """Every deadline still ahead of the published funding calls (one event each, with a reminder
+    7 days before), soonest call first (crawler.web.calendars)."""
+    now = now_of(request)
+    rows = structured.published_calls(session, now, deadline_after=now, limit=CALENDAR_SIZE)
+    base, calls = _ics_records(request, rows)
+    body = calendars.funding_calendar(calls, base_url=base, clean=clean_out, now=now, after=now)
+    return Response(body, media_type=ICS_TYPE)
+
+
+@router.get("/events.ics", response_class=Response, responses=_ICS, summary="iCalendar of coming events")
+def events_calendar(request: Request, session: DbSession) -> Response:
+    """The published events that have not ended, soonest first (crawler.web.calendars)."""
+    now = now_of(request)
+    rows = structured.published_events(session, now, start_from=now, limit=CALENDAR_SIZE)
+    base, events = _ics_records(request, rows)
+    body = calendars.events_calendar(events, base_url=base, clean=clean_out, now=now)
+    return Response(body, media_type=ICS_TYPE)

@@ -15,6 +15,14 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   parameter (``status=pending``...) is ignored.
 - ``GET /api/v1/items/{id}``: one published item with ``versions`` (its language versions) and
   ``attachments``; 404 for every id that is not published, whether it exists or not (T43).
+- ``GET /api/v1/funding``: published funding calls with their structured fields (call id,
+  programme, status, deadlines, days left, budget), soonest last deadline first; filters ``status``
+  (forthcoming, open, closed: as of the request, a call closing itself after its last deadline),
+  ``programme``, ``deadline_before`` (its next or last deadline is ahead and not after it),
+  ``deadline_after`` (its last deadline is after it); ``limit`` (capped at 100).
+- ``GET /api/v1/events``: published events overlapping ``from``..``to`` (default: from now, so
+  ended events leave the list), soonest start first, with start, end, all-day, place, organiser and
+  registration link; filter ``country`` (ISO code of the venue's country); ``limit``.
 - ``GET /api/v1/themes``: the six themes with labels in the 24 EU languages (config/themes.yaml).
 - ``GET /api/v1/sources``: public metadata of the sources (no health state, no error text).
 
@@ -35,14 +43,14 @@ import base64
 import binascii
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from crawler.config import Settings as RuntimeSettings
-from crawler.store import portal
+from crawler.store import portal, structured
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
@@ -53,14 +61,18 @@ from crawler.web.public import (
     ThemeParam,
     build_filter,
     clean_out,
+    now_of,
     portal_state,
     public_record,
     rate_limit,
     themes_config,
+    utc_param,
 )
 from crawler.web.schemas import (
     ERROR_RESPONSES,
     ApiError,
+    EventPage,
+    FundingPage,
     ItemDetail,
     ItemPage,
     PortalJSONResponse,
@@ -155,6 +167,55 @@ def get_item(request: Request, session: DbSession, item_id: PathId) -> dict[str,
     if row is None:
         raise HTTPException(404, "not found")
     return public_record(row, portal_state(request).config.public_url)
+
+
+CallStatus = Literal["forthcoming", "open", "closed"]
+
+
+@router.get("/funding", response_model=FundingPage, summary="Published funding calls, deadlines and status")
+def list_funding(
+    request: Request,
+    session: DbSession,
+    status: Annotated[CallStatus | None, Query(description="status at request time")] = None,
+    programme: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
+    deadline_before: Annotated[IsoTime | None, Query(description="closing on or before")] = None,
+    deadline_after: Annotated[IsoTime | None, Query(description="last deadline after")] = None,
+    limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="calls at most, capped at 100")] = 100,
+) -> dict[str, Any]:
+    """Published funding calls matching the filters (see the module docstring)."""
+    state = portal_state(request)
+    rows = structured.published_calls(
+        session,
+        now_of(request),
+        status=status,
+        programme=programme,
+        deadline_before=utc_param(deadline_before, "deadline_before"),
+        deadline_after=utc_param(deadline_after, "deadline_after"),
+        limit=min(limit, state.config.max_page_size),
+    )
+    return {"items": [public_record(row, state.config.public_url) for row in rows]}
+
+
+@router.get("/events", response_model=EventPage, summary="Published events (upcoming by default)")
+def list_events(
+    request: Request,
+    session: DbSession,
+    start_from: Annotated[IsoTime | None, Query(alias="from", description="events not ended by then")] = None,
+    to: Annotated[IsoTime | None, Query(description="events starting before")] = None,
+    country: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
+    limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="events at most, capped at 100")] = 100,
+) -> dict[str, Any]:
+    """Published events overlapping ``from``..``to`` (see the module docstring)."""
+    state = portal_state(request)
+    rows = structured.published_events(
+        session,
+        now_of(request),
+        start_from=utc_param(start_from, "from"),
+        to=utc_param(to, "to"),
+        country=country,
+        limit=min(limit, state.config.max_page_size),
+    )
+    return {"items": [public_record(row, state.config.public_url) for row in rows]}
 
 
 @router.get("/themes", response_model=list[ThemeOut], summary="The six themes with labels in 24 languages")

@@ -120,8 +120,10 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
     ids = theme_ids()
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if key in ("url", "source_url"):
+        if key in ("url", "source_url", "registration_url"):
             out[key] = safe_link(value)
+        elif key in ("place", "budget") and isinstance(value, dict):
+            out[key] = {k: clean_out(v) if isinstance(v, str) else v for k, v in value.items()}
         elif key == "themes":
             out[key] = [clean_out(ids.get(v, v)) for v in value]
         elif key == "attachments":
@@ -165,6 +167,12 @@ class PortalState:
 
 def portal_state(request: Request) -> PortalState:
     return request.app.state.portal
+
+
+def now_of(request: Request) -> datetime:
+    """The current time for the read side: ``app.state.clock()`` when set (tests freeze it), else now."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock().astimezone(UTC) if clock is not None else datetime.now(UTC)
 
 
 def _token_info(state: PortalState, session: Session, token: str) -> tokens.TokenInfo | None:

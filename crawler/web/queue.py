@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from crawler.store import decisions, users
 from crawler.store import queue as store_queue
 from crawler.store.schema import ITEM_STATUSES
-from crawler.types import CONTENT_TYPES, THEMES
+from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES
 from crawler.web.auth import address_of, safe_next
 from crawler.web.deps import DbSession, PathId, has_controls, parse_db_int
 from crawler.web.desk import (
@@ -83,6 +83,7 @@ def queue(
             "statuses": ("any", *ITEM_STATUSES),
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
+            "call_statuses": CALL_STATUSES,
             "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
             "message": message(msg if isinstance(msg, str) else None),

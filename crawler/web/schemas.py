@@ -59,6 +59,62 @@ class PortalItem(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
 
 
+class Budget(BaseModel):
+    """A call's budget as published."""
+
+    amount: float | None = None
+    currency: str | None = Field(None, description="ISO 4217 code")
+
+
+class Place(BaseModel):
+    """Where an event takes place."""
+
+    venue: str | None = None
+    city: str | None = None
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
+    online: bool = False
+
+
+class FundingCall(PortalItem):
+    """A published funding call with its structured fields; `call_status` holds at request time."""
+
+    call_id: str | None = Field(None, description="Funding & Tenders topic or call identifier")
+    programme: str | None = Field(None, description="AMIF, ESF+, CERV, Erasmus+, or a national fund")
+    call_status: str | None = Field(None, description="forthcoming, open or closed (after the last deadline)")
+    opens_at: datetime | None = None
+    deadlines: list[datetime] = Field(default_factory=list, description="every cut-off, ascending")
+    next_deadline: datetime | None = None
+    final_deadline: datetime | None = None
+    days_left: int | None = Field(None, description="whole days to the next deadline")
+    budget: Budget | None = None
+    eligible_countries: list[str] = Field(default_factory=list)
+
+
+class EventOut(PortalItem):
+    """A published event with its structured fields (end exclusive; all-day events span whole days)."""
+
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    all_day: bool = False
+    timezone: str | None = Field(None, description="zone the times were published in")
+    place: Place | None = None
+    organiser: str | None = None
+    registration_url: str | None = None
+    registration_deadline: datetime | None = None
+
+
+class FundingPage(BaseModel):
+    """Funding calls, soonest last deadline first."""
+
+    items: list[FundingCall]
+
+
+class EventPage(BaseModel):
+    """Events, soonest start first."""
+
+    items: list[EventOut]
+
+
 class ItemDetail(PortalItem):
     """A published item with its language versions."""
 

@@ -1,0 +1,566 @@
+"""Funding calls as structured items: deadlines in text, call ids, programme, budget, status.
+
+Rules (pure functions, then `FundingPipeline` for items of content type ``funding``):
+- A deadline in text is a date found right after a cue word (`CUES`, the 24 EU languages:
+  "Deadline", "Einsendeschluss", "date limite", "scadenza", "termin składania", ...): the date must
+  start within `CUE_WINDOW` characters after the cue, and only date words may follow it (numbers, month
+  names, a time, a zone, "at", "um", "Uhr", "Brussels time"). Any other date on the page is ignored.
+  Several dates joined by "and", ",", ";" after one cue are several cut-offs.
+- The instant is the one published: a zone written next to it wins (``CET`` = +01:00, ``CEST`` =
+  +02:00, ``UTC``/``GMT``; "Brussels time" / "heure de Bruxelles" = Europe/Brussels with its DST);
+  otherwise the source's zone. A date without a time is the end of that day (23:59:59).
+- A call id is an EU Funding & Tenders topic or call identifier: upper-case segments joined by ``-``
+  with a year segment (``AMIF-2025-TF2-AG-INTE-04-PATHWAYS``), found in the URL first, then title and
+  text. The programme comes from the id's prefix (`PROGRAMMES`), else from the programme's name in the
+  text, else from the source (`programme` of the api field mapping).
+- Status: ``closed`` once the last deadline is past; ``forthcoming`` before the opening date;
+  otherwise the published status (mapped through `api.status_map`), else ``open`` when a deadline is
+  ahead. Evaluated at harvest time; readers re-derive it from the stored deadlines (`call_status`).
+- Budget: a number, a text such as ``EUR 2 500 000`` / ``€2.5 million`` / ``2,5 Mio. EUR``, or the
+  Funding & Tenders ``budgetOverview`` JSON text (the sum of every ``budgetYearMap`` value, EUR).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, tzinfo
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem, call_status
+from pipelines.dates import ZONE_OFFSETS, month_number, parse_date
+
+logger = logging.getLogger(__name__)
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+CUE_WINDOW = 60
+"""Characters between the end of a cue word and the start of its date, at most."""
+MAX_SPAN_TOKENS = 14
+MAX_CUES = 100
+"""Cue words examined per text at most: bounds the work on hostile pages (a call names a few)."""
+
+# Cue words per language (ISO 639-1), matched case-insensitively at word boundaries. Longer phrases
+# first within a language does not matter: every cue is tried and overlapping finds are merged.
+# fmt: off
+CUES: dict[str, tuple[str, ...]] = {
+    "en": ("deadline", "deadlines", "closing date", "submission deadline", "cut-off date", "cut-off dates",
+           "cut-off", "apply by", "applications close on", "due date"),
+    "de": ("einsendeschluss", "bewerbungsschluss", "bewerbungsfrist", "antragsfrist", "einreichungsfrist",
+           "abgabefrist", "frist", "fristen", "stichtag", "antragsschluss", "einreichfrist"),
+    "fr": ("date limite", "date-limite", "échéance", "date de clôture", "au plus tard le", "clôture"),
+    "nl": ("uiterste datum", "sluitingsdatum", "indieningstermijn", "uiterlijk", "deadline"),
+    "it": ("scadenza", "termine ultimo", "termine di presentazione", "entro il"),
+    "es": ("fecha límite", "plazo", "fecha de cierre", "hasta el"),
+    "pt": ("prazo", "data limite", "data-limite", "data de encerramento"),
+    "pl": ("termin składania", "ostateczny termin", "termin"),
+    "cs": ("uzávěrka", "termín podání", "termín", "lhůta"),
+    "sk": ("uzávierka", "termín predloženia", "termín", "lehota"),
+    "sl": ("rok za oddajo", "rok za prijavo", "rok"),
+    "hr": ("rok za prijavu", "rok za podnošenje", "rok"),
+    "hu": ("beadási határidő", "határidő", "határideje"),
+    "ro": ("termen limită", "termenul limită", "data limită", "termen"),
+    "bg": ("краен срок", "срок"),
+    "el": ("προθεσμία", "καταληκτική ημερομηνία"),
+    "da": ("ansøgningsfrist", "frist", "sidste frist"),
+    "sv": ("sista ansökningsdag", "sista dag", "ansökningstid", "deadline"),
+    "fi": ("määräaika", "viimeinen hakupäivä", "hakuaika päättyy", "haku päättyy"),
+    "et": ("tähtaeg", "taotluste esitamise tähtaeg"),
+    "lv": ("termiņš", "iesniegšanas termiņš", "pieteikšanās termiņš"),
+    "lt": ("terminas", "pateikimo terminas", "paraiškų pateikimo terminas"),
+    "ga": ("spriocdháta", "dáta deiridh"),
+    "mt": ("skadenza", "data tal-għeluq", "l-aħħar data"),
+}
+"""Deadline cue words of the 24 official EU languages."""
+
+# words that may sit inside a date phrase ("15 de marzo de 2026", "2026. gada 15. marts", "at 17:00")
+_DATE_WORDS = {
+    "de", "del", "at", "um", "à", "a", "alle", "ore", "las", "às", "ás", "om", "kl", "klo", "kello", "godz",
+    "o", "ob", "u", "v", "в", "στις", "kell", "uhr", "h", "hrs", "hours", "uur", "ora", "heures", "óra",
+    "gada", "m", "d", "г", "r", "roku", "година", "kl.", "midday", "noon", "brussels", "time", "bruxelles",
+    "heure", "brüsseler", "zeit", "di", "bruselas", "hora", "brusselse", "tijd", "czasu", "brukselskiego",
+    "bruxelas", "local", "ώρα", "βρυξελλών", "ta", "the", "der", "den", "am", "le", "el", "il", "op", "on",
+}
+_BRUSSELS_WORDS = (
+    "brussel", "bruxel", "brüssel", "bruksel", "brusel", "βρυξελλ", "брюксел", "bryssel", "bruselas",
+)
+_JOINERS = {
+    "and", "und", "et", "y", "e", "i", "och", "og", "en", "és", "ja", "un", "ir", "și", "si", "и", "και",
+    "agus", "u", "a", "or", "oder", "ou", "o", "then", ",", ";", "/", "&",
+}
+# fmt: on
+
+_TOKEN_RE = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"\w{4,}[.!?]$")
+_TIME_RE = re.compile(
+    r"(?<![\d.:])(\d{1,2})\s?[:.h]\s?(\d{2})(?![\d.:])|(?<![\d.:])(\d{1,2})\s?(?:h|Uhr|uur)\b", re.I
+)
+_HAS_DIGIT = re.compile(r"\d")
+_NUMERIC_TOKEN = re.compile(r"^[(\[]?\d[\d./:\-h]*(?:st|nd|rd|th|er|e|º|ª)?[.,;:)\]]*$", re.I)
+
+
+def _cue_pattern() -> re.Pattern[str]:
+    cues = sorted({c for words in CUES.values() for c in words}, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in cues)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+_CUE_RE = _cue_pattern()
+
+
+@dataclass(frozen=True)
+class DeadlineMatch:
+    """A deadline found in text: the instant (aware UTC), the phrase it was read from, its offset."""
+
+    at: datetime
+    phrase: str
+    position: int
+
+
+def _clean_token(token: str) -> str:
+    return token.strip("()[]{}\"'«»„“”").rstrip(",;:")
+
+
+def _is_date_token(token: str, languages: Sequence[str]) -> bool:
+    bare = _clean_token(token)
+    if not bare:
+        return False
+    if _NUMERIC_TOKEN.match(bare):
+        return True
+    folded = bare.casefold().rstrip(".")
+    if folded in _DATE_WORDS or bare.rstrip(".").upper() in ZONE_OFFSETS:
+        return True
+    return month_number(bare, languages) is not None
+
+
+def _starts_date(token: str, languages: Sequence[str]) -> bool:
+    bare = _clean_token(token)
+    return bool(bare) and (bool(_NUMERIC_TOKEN.match(bare)) or month_number(bare, languages) is not None)
+
+
+def _span_zone(span: str, default: tzinfo) -> tzinfo:
+    folded = span.casefold()
+    if any(word in folded for word in _BRUSSELS_WORDS):
+        return BRUSSELS
+    return default
+
+
+def read_date_phrase(span: str, zone: tzinfo, languages: Sequence[str] = ()) -> tuple[datetime | None, bool]:
+    """(aware UTC instant, a time was given) of a date phrase such as "15. März 2026, 12 Uhr MEZ".
+
+    A zone written in it wins (``CET``, "Brussels time"), else `zone`; without a time the instant is
+    local midnight. (None, False) when it does not read as a date.
+    """
+    text = " ".join(_clean_token(t) for t in span.split())
+    zone = _span_zone(text, zone)
+    timed = _TIME_RE.search(text)
+    # "17.00" and "17 Uhr" are times: give dateutil "17:00"
+    if timed and timed.group(1):
+        text = text[: timed.start()] + f" {timed.group(1)}:{timed.group(2)} " + text[timed.end() :]
+    elif timed:
+        text = text[: timed.start()] + f" {timed.group(3)}:00 " + text[timed.end() :]
+    text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra)\b", " ", text)
+    return parse_date(text, zone, dayfirst=True, languages=languages), bool(timed)
+
+
+def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:
+    """The deadline a date phrase names, or None (the end of that day when it gives no time)."""
+    parsed, timed = read_date_phrase(span, zone, languages)
+    if parsed is None or timed:
+        return parsed
+    local_zone = _span_zone(span, zone)
+    end = datetime.combine(parsed.astimezone(local_zone).date(), time(23, 59, 59), tzinfo=local_zone)
+    return end.astimezone(UTC)
+
+
+def _spans_after(text: str, start: int, languages: Sequence[str]) -> list[tuple[int, int]]:
+    """Token spans of the dates following a cue that ends at `start` (first within CUE_WINDOW)."""
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text, start, start + 600)]
+    spans: list[tuple[int, int]] = []
+    colons = 0
+    i = 0
+    while i < len(tokens):
+        begin, _, token = tokens[i]
+        limit = start + CUE_WINDOW if not spans else spans[-1][1] + 16
+        if begin > limit:
+            break
+        if not _starts_date(token, languages):
+            if spans and _clean_token(token).casefold() not in _JOINERS and token not in _JOINERS:
+                break
+            colons += token.endswith(":")
+            if not spans and (_SENTENCE_END.search(token) or token.endswith(";") or colons > 1):
+                break  # the date must be in the cue's own sentence and clause
+            i += 1
+            continue
+        j = i
+        while j < len(tokens) and j - i < MAX_SPAN_TOKENS and _is_date_token(tokens[j][2], languages):
+            j += 1
+            if tokens[j - 1][2].endswith(";"):
+                break
+            # a sentence ends after a full date ("... 2026."), but "2026." opens a Hungarian date
+            if j - i > 2 and re.search(r"\d{4}\.$", tokens[j - 1][2].rstrip(")")):
+                break
+        spans.append((tokens[i][0], tokens[j - 1][1]))
+        i = j
+    return spans
+
+
+def find_deadlines(
+    text: str | None, zone: tzinfo = BRUSSELS, languages: Sequence[str] = ()
+) -> list[DeadlineMatch]:
+    """Deadlines written after a cue word in `text`, in order of appearance, without repeats.
+
+    zone: where a time without zone is read (the source's zone). languages: preferred month-name
+    languages. Dates that are not right after a cue are not deadlines and are ignored.
+    """
+    if not text:
+        return []
+    text = unicodedata.normalize("NFC", text)
+    found: list[DeadlineMatch] = []
+    seen: set[datetime] = set()
+    for number, cue in enumerate(_CUE_RE.finditer(text)):
+        if number >= MAX_CUES:
+            break
+        for begin, end in _spans_after(text, cue.end(), languages):
+            span = text[begin:end]
+            # shorten from the right until the phrase reads as a date ("15 March 2026 at 17:00 CET 3")
+            tokens = span.split()
+            parsed = None
+            while tokens and parsed is None:
+                parsed = _read_span(" ".join(tokens), zone, languages)
+                if parsed is None:
+                    tokens.pop()
+            if parsed is None or parsed in seen:
+                continue
+            seen.add(parsed)
+            found.append(DeadlineMatch(parsed, " ".join(tokens).rstrip(".,;:"), begin))
+    return found
+
+
+# --- call ids and programmes ----------------------------------------------------------------
+
+# fmt: off
+PROGRAMMES: dict[str, str] = {
+    "AMIF": "AMIF", "ESF": "ESF+", "ESFPLUS": "ESF+", "ESF+": "ESF+", "CERV": "CERV", "ERASMUS": "Erasmus+",
+    "ERASMUS+": "Erasmus+", "ISF": "ISF", "BMVI": "BMVI", "HORIZON": "Horizon Europe",
+    "CREA": "Creative Europe",
+    "JUST": "JUST", "EU4H": "EU4Health", "DIGITAL": "Digital Europe", "SMP": "SMP", "LIFE": "LIFE",
+    "SOCPL": "ESF+", "EUSF": "EUSF", "UCPM": "UCPM", "EMFAF": "EMFAF", "CEF": "CEF", "EUBA": "EUBA",
+    "IPA": "IPA III", "NDICI": "NDICI", "EDF": "EDF", "I3": "I3", "RFCS": "RFCS", "PERI": "PERICLES",
+}
+"""Funding & Tenders identifier prefix -> programme name shown to editors."""
+PROGRAMME_NAMES: tuple[tuple[str, str], ...] = (
+    (r"asylum,? migration and integration fund|\bAMIF\b|asyl-,? migrations- und integrationsfonds"
+     r"|fonds asile,? migration et intégration|\bFAMI\b", "AMIF"),
+    (r"european social fund plus|\bESF\s?\+|\bESF\b|europäischer sozialfonds plus|fonds social européen plus"
+     r"|\bFSE\s?\+", "ESF+"),
+    (r"citizens,? equality,? rights and values|\bCERV\b", "CERV"),
+    (r"erasmus\+|\berasmus plus\b", "Erasmus+"),
+    (r"internal security fund|\bISF\b", "ISF"),
+)
+# fmt: on
+_PROGRAMME_RES = tuple((re.compile(p, re.IGNORECASE), name) for p, name in PROGRAMME_NAMES)
+_CALL_ID_RE = re.compile(
+    r"(?<![A-Za-z0-9-])([A-Z][A-Z0-9+]{1,11}(?:-[A-Z0-9]{1,24}){0,3}-20\d\d(?:-[A-Z0-9]{1,24}){0,8})(?![A-Za-z0-9])"
+)
+
+
+def call_ids(*texts: str | None) -> list[str]:
+    """Funding & Tenders call/topic identifiers in `texts` (URLs are percent-decoded), first seen first.
+
+    An id is upper-case letters and digits in ``-``-joined segments, one of them a year 20xx, with a
+    known programme prefix or at least three segments: ``AMIF-2025-TF2-AG-INTE-04-PATHWAYS``,
+    ``CERV-2026-CHAR-LITI``, ``ERASMUS-EDU-2026-PI-ALL-INNO``. Slugs in lower case are not ids.
+    """
+    out: list[str] = []
+    for text in texts:
+        if not text:
+            continue
+        for match in _CALL_ID_RE.finditer(unquote(text)):
+            value = match.group(1).rstrip("-")
+            prefix = value.split("-", 1)[0]
+            if (prefix in PROGRAMMES or value.count("-") >= 3) and value not in out:
+                out.append(value)
+    return out
+
+
+def programme_of(call_id: str | None, *texts: str | None) -> str | None:
+    """The programme of a call: from its id's prefix, else the first programme named in `texts`."""
+    if call_id:
+        prefix = call_id.split("-", 1)[0].upper()
+        if prefix in PROGRAMMES:
+            return PROGRAMMES[prefix]
+    best: tuple[int, str] | None = None
+    for text in texts:
+        if not text:
+            continue
+        for pattern, name in _PROGRAMME_RES:
+            match = pattern.search(text)
+            if match and (best is None or match.start() < best[0]):
+                best = (match.start(), name)
+        if best is not None:
+            return best[1]
+    return None
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+_CURRENCIES = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP",
+               "chf": "CHF", "sek": "SEK", "dkk": "DKK", "pln": "PLN", "zł": "PLN", "czk": "CZK", "kč": "CZK",
+               "huf": "HUF", "ft": "HUF", "ron": "RON", "lei": "RON", "bgn": "BGN", "nok": "NOK", "$": "USD",
+               "usd": "USD"}  # fmt: skip
+_MULTIPLIERS = {"million": 1e6, "millions": 1e6, "mio": 1e6, "mln": 1e6, "m": 1e6, "millionen": 1e6,
+                "milioni": 1e6, "millones": 1e6, "milhões": 1e6, "miljoen": 1e6, "mil": 1e3,
+                "billion": 1e9, "mrd": 1e9, "k": 1e3, "thousand": 1e3, "tausend": 1e3}  # fmt: skip
+_CUR = r"(€|EUR|euros?|£|GBP|CHF|SEK|DKK|PLN|zł|CZK|Kč|HUF|Ft|RON|lei|BGN|NOK|\$|USD)"
+_NUM = r"(\d{1,3}(?:[ \u00a0\u202f.,’']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)"
+_MULT = r"(?:\s?(million|millions|mio|mln|millionen|milioni|millones|milhões|miljoen|billion|mrd|thousand|tausend|k|m)\b\.?)?"  # noqa: E501
+_BUDGET_RES = (
+    re.compile(rf"{_CUR}\s?{_NUM}{_MULT}", re.IGNORECASE),
+    re.compile(rf"{_NUM}{_MULT}\s?{_CUR}(?!\w)", re.IGNORECASE),
+)
+_BUDGET_CUE = re.compile(
+    r"(?<!\w)(budget|total budget|funding available|fördervolumen|fördersumme|budget total|montant|"
+    r"dotazione|presupuesto|orçamento|budżet|rozpočet|költségvetés|bugetul?|budżet|beløb|anslag)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> float | None:
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("’", "'")
+    groups = re.split(r"[ .,']", text)
+    if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]):
+        return float("".join(groups))  # thousands separators only
+    if len(groups) > 1 and len(groups[-1]) <= 2:
+        return float("".join(groups[:-1]) + "." + groups[-1])  # decimal comma or point
+    try:
+        return float(text.replace(",", ".").replace(" ", ""))
+    except ValueError:
+        return None
+
+
+def parse_budget(value: Any) -> tuple[float | None, str | None]:
+    """(amount, ISO 4217 currency) of a budget value, or (None, None).
+
+    Accepts a number (currency unknown), the Funding & Tenders ``budgetOverview`` JSON text or dict
+    (the sum of every action's ``budgetYearMap``, EUR), or a text written with a currency
+    (``EUR 2 500 000``, ``€2.5 million``, ``2,5 Mio. EUR``, ``1.200.000 €``).
+    """
+    if isinstance(value, bool) or value is None:
+        return None, None
+    if isinstance(value, int | float):
+        return float(value), None
+    if isinstance(value, list):
+        for part in value:
+            amount, currency = parse_budget(part)
+            if amount is not None:
+                return amount, currency
+        return None, None
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None, None
+    if isinstance(value, dict):
+        total = 0.0
+        for entries in (value.get("budgetTopicActionMap") or {}).values():
+            for action in entries if isinstance(entries, list) else []:
+                for amount in (
+                    (action.get("budgetYearMap") or {}).values() if isinstance(action, dict) else []
+                ):
+                    try:
+                        total += float(amount)
+                    except (TypeError, ValueError):
+                        continue
+        return (total, "EUR") if total > 0 else (None, None)
+    if not isinstance(value, str):
+        return None, None
+    text = value.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text), None
+    for pattern in _BUDGET_RES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        groups = match.groups()
+        currency, number, mult = (
+            (groups[0], groups[1], groups[2])
+            if pattern is _BUDGET_RES[0]
+            else (groups[2], groups[0], groups[1])
+        )
+        amount = _number(number)
+        if amount is None:
+            continue
+        if mult:
+            amount *= _MULTIPLIERS.get(mult.casefold().rstrip("."), 1)
+        return amount, _CURRENCIES.get(currency.casefold(), currency.upper())
+    return None, None
+
+
+def budget_in_text(text: str | None) -> tuple[float | None, str | None]:
+    """The first amount with a currency written within 80 characters after a budget cue word."""
+    if not text:
+        return None, None
+    for number, cue in enumerate(_BUDGET_CUE.finditer(text)):
+        if number >= MAX_CUES:
+            break
+        amount, currency = parse_budget(text[cue.end() : cue.end() + 80])
+        if amount is not None and currency is not None:
+            return amount, currency
+    return None, None
+
+
+# --- status (the rule is crawler.types.call_status, shared with the store) --------------------
+
+
+def next_deadline(deadlines: Iterable[datetime], now: datetime) -> datetime | None:
+    """The first deadline after `now`, else the last one (a closed call keeps its last deadline)."""
+    ordered = sorted(deadlines)
+    return next((d for d in ordered if d > now), ordered[-1] if ordered else None)
+
+
+# --- from a source's field mapping (api.fields) -----------------------------------------------
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return [v for v in (value if isinstance(value, list) else [value]) if v not in (None, "")]
+
+
+_HAS_TIME = re.compile(r"T\d{2}|(?<![\d.])\d{1,2}[:h]\d{2}|(?<![\d.])\d{1,2}\.\d{2}(?![\d.])|^\d{10,13}$")
+
+
+def _dates(value: Any, zone: tzinfo, *, end_of_day: bool = True) -> list[datetime]:
+    """Every date of a mapped value (one or a list); a day without a time is the end of that day
+    (`end_of_day`, deadlines) or its start (opening dates)."""
+    out = []
+    for raw in _values(value):
+        text = str(raw).strip()
+        parsed = parse_date(text, zone)
+        if parsed is not None and not _HAS_TIME.search(text):
+            local = parsed.astimezone(zone).date()
+            parsed = datetime.combine(local, time(23, 59, 59) if end_of_day else time(0), tzinfo=zone)
+            parsed = parsed.astimezone(UTC)
+        if parsed is not None and parsed not in out:
+            out.append(parsed)
+    return sorted(out)
+
+
+def _text(value: Any) -> str | None:
+    values = _values(value)
+    return str(values[0]).strip() or None if values else None
+
+
+def funding_from_mapping(
+    raw: dict[str, Any], zone: tzinfo, status_map: dict[str, str] | None = None
+) -> FundingCall:
+    """A `FundingCall` from the values an `api.fields` mapping picked (keys as in the mapping).
+
+    Dates are read in `zone` (an ISO value with offset keeps it); a published status is mapped
+    through `status_map` (e.g. Funding & Tenders ``31094502`` -> ``open``) or kept when it already is
+    one of `CALL_STATUSES` (case-insensitive).
+    """
+    published = _text(raw.get("status"))
+    if published is not None:
+        mapped = (status_map or {}).get(published) or published.casefold()
+        published = mapped if mapped in CALL_STATUSES else None
+    amount, currency = parse_budget(raw.get("budget"))
+    currency = _text(raw.get("currency")) or currency
+    opens = _dates(raw.get("opening"), zone, end_of_day=False)
+    countries = [
+        str(c).strip().upper()
+        for c in _values(raw.get("countries"))
+        if re.fullmatch(r"[A-Za-z]{2}", str(c).strip())
+    ]
+    return FundingCall(
+        call_id=_text(raw.get("call_id")),
+        programme=_text(raw.get("programme")),
+        opens_at=opens[0] if opens else None,
+        deadlines=_dates(raw.get("deadline"), zone),
+        status=published,
+        budget_amount=amount,
+        budget_currency=currency.upper() if currency else None,
+        eligible_countries=countries,
+    )
+
+
+class FundingPipeline:
+    """Fill `item.funding` and `item.deadline` for items of content type ``funding``.
+
+    Order: the source's field mapping (`item.structured_raw`, api template) first; then what is
+    missing from the item's URL, title, summary, text and attachment links (call id, programme,
+    deadlines after cue words, budget after a budget cue); then the status at `clock()` time.
+    Stats: ``ewsi/funding/items``, ``with_deadline``, ``with_call_id``.
+    """
+
+    def __init__(self, stats: Any = None, clock: Any = None):
+        self.stats = stats
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FundingPipeline:
+        """Build from a Scrapy crawler (stats only)."""
+        return cls(stats=crawler.stats)
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"ewsi/funding/{key}")
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        """Structure a funding item in place; other items pass untouched."""
+        if not isinstance(item, HarvestedItem) or item.content_type != "funding":
+            return item
+        source = getattr(spider, "source", None)
+        zone: tzinfo = getattr(source, "zone", None) or BRUSSELS
+        api = getattr(source, "api", None)
+        languages = [item.language or "", *(getattr(source, "languages", None) or [])]
+        self._inc("items")
+        item.funding = structure_call(
+            item,
+            zone,
+            status_map=getattr(api, "status_map", None),
+            languages=[x for x in languages if x],
+            now=item.fetched_at or self.clock(),
+        )
+        if item.funding.deadlines:
+            self._inc("with_deadline")
+        if item.funding.call_id:
+            self._inc("with_call_id")
+        return item
+
+
+def structure_call(
+    item: HarvestedItem,
+    zone: tzinfo,
+    *,
+    status_map: dict[str, str] | None = None,
+    languages: Sequence[str] = (),
+    now: datetime | None = None,
+) -> FundingCall:
+    """The `FundingCall` of `item` (see `FundingPipeline` for the order); also sets item.deadline."""
+    now = now or datetime.now(UTC)
+    call = (
+        funding_from_mapping(item.structured_raw, zone, status_map) if item.structured_raw else FundingCall()
+    )
+    texts = (item.title, item.summary, item.text)
+    if not call.call_id:
+        ids = call_ids(item.url, item.body_url, item.official_id, *texts, *(a.url for a in item.attachments))
+        call.call_id = ids[0] if ids else None
+    if not call.programme:
+        call.programme = programme_of(call.call_id, *texts)
+    if not call.deadlines:
+        found = [m for t in (item.summary, item.text) for m in find_deadlines(t, zone, languages)]
+        call.deadlines = sorted({m.at for m in found})
+        call.deadline_text = found[0].phrase if found else None
+    if call.budget_amount is None:
+        call.budget_amount, call.budget_currency = budget_in_text(" ".join(t for t in texts if t))
+    call.status = call_status(now, opens_at=call.opens_at, deadlines=call.deadlines, published=call.status)
+    if call.deadlines:
+        item.deadline = next_deadline(call.deadlines, now)
+    return call

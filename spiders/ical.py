@@ -1,0 +1,199 @@
+"""iCalendar template (`kind: ical`): one event item per VEVENT of an RFC 5545 feed.
+
+The icalendar package parses the bytes Scrapy downloaded. Per VEVENT: UID -> guid, SUMMARY -> title,
+DESCRIPTION -> summary, URL -> link (without one: the feed URL with ``#<UID>``, and the UID as the
+item's official id so each event keeps its own identity), DTSTAMP/LAST-MODIFIED -> updated,
+CREATED -> published. DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local
+midnight to the local midnight after its last day, DTEND being exclusive); a floating time is local
+in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
+is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE, read by
+dateutil) gives its next occurrence that has not ended at harvest time, else its last one (at most
+`MAX_OCCURRENCES` looked at). Cancelled events (STATUS:CANCELLED) are skipped and counted
+``ewsi/ical/cancelled``. A feed icalendar cannot read is the error ``parse.ical_invalid``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+from urllib.parse import quote
+
+from scrapy.http import Response
+
+from crawler.types import EventInfo
+from spiders.base import SourceSpider
+
+_ONLINE_RE = re.compile(r"^https?://|\b(online|virtual|webinar|zoom|teams|webex)\b", re.IGNORECASE)
+
+
+def _text(component: Any, name: str) -> str | None:
+    value = component.get(name)
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _instant(value: date | datetime | None, zone: tzinfo) -> tuple[datetime | None, bool]:
+    """(aware UTC instant, is a DATE) of a DTSTART/DTEND value."""
+    if value is None:
+        return None, False
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            value = value.replace(tzinfo=zone)
+        return value.astimezone(UTC), False
+    return datetime.combine(value, time(0), tzinfo=zone).astimezone(UTC), True
+
+
+def _decoded(component: Any, name: str) -> Any:
+    try:
+        return component.decoded(name) if name in component else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+MAX_OCCURRENCES = 1000
+"""Occurrences of a recurring event looked at, at most."""
+
+
+def _next_occurrence(component: Any, raw_start: date | datetime, length: timedelta, now: datetime) -> Any:
+    """DTSTART of the occurrence of a recurring VEVENT that has not ended at `now` (else the last
+    one looked at); `raw_start` itself when there is no readable RRULE."""
+    from dateutil.rrule import rrulestr
+
+    rule = component.get("RRULE")
+    if rule is None:
+        return raw_start
+    timed = isinstance(raw_start, datetime)
+    first = raw_start if timed else datetime.combine(raw_start, time(0))
+    try:
+        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first)
+    except (ValueError, TypeError, AttributeError):
+        return raw_start
+    found = raw_start
+    for count, occurrence in enumerate(rules):
+        if count >= MAX_OCCURRENCES:
+            break
+        found = occurrence if timed else occurrence.date()
+        ends = occurrence + length
+        ends = ends if ends.tzinfo else ends.replace(tzinfo=UTC)
+        if ends > now:
+            break
+    return found
+
+
+def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> EventInfo:
+    """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring)."""
+    raw_start = _decoded(component, "DTSTART")
+    if raw_start is not None and "RRULE" in component:
+        first, _ = _instant(raw_start, zone)
+        last, _ = _instant(_decoded(component, "DTEND"), zone)
+        length = (last - first) if first and last else _decoded(component, "DURATION") or timedelta(0)
+        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC))
+        component = _without_end(component, raw_start, length)
+    start, all_day = _instant(raw_start, zone)
+    end, _ = _instant(_decoded(component, "DTEND"), zone)
+    duration = _decoded(component, "DURATION")
+    if end is None and start is not None:
+        if isinstance(duration, timedelta):
+            end = start + duration
+        elif all_day:
+            end = _instant(raw_start + timedelta(days=1), zone)[0]
+        else:
+            end = start
+    label = None
+    if isinstance(raw_start, datetime) and raw_start.tzinfo is not None:
+        label = getattr(raw_start.tzinfo, "key", None) or raw_start.tzname()
+    location = _text(component, "LOCATION")
+    organiser = component.get("ORGANIZER")
+    organiser_name = None
+    if organiser is not None:
+        organiser_name = organiser.params.get("CN") or str(organiser).removeprefix("mailto:").removeprefix(
+            "MAILTO:"
+        )
+    return EventInfo(
+        start=start,
+        end=end,
+        all_day=all_day,
+        timezone=label or getattr(zone, "key", None),
+        venue=location,
+        online=bool(location and _ONLINE_RE.search(location)),
+        organiser=organiser_name or None,
+        registration_url=_text(component, "URL"),
+    )
+
+
+def _without_end(component: Any, start: Any, length: timedelta) -> Any:
+    """A copy of `component` whose DTEND follows from the occurrence `start` and `length`."""
+    from icalendar import Event
+
+    copy = Event()
+    for name, value in component.property_items(recursive=False)[1:-1]:
+        if name not in ("DTSTART", "DTEND", "DURATION"):
+            copy.add(name, value, encode=False)
+    copy.add("dtstart", start)
+    if length > timedelta(0):
+        copy.add("duration", length)
+    return copy
+
+
+class ICalSpider(SourceSpider):
+    """Harvest a source of kind `ical`: one item per VEVENT, soonest start first, at most `max_items`."""
+
+    name = "ical"
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        from icalendar import Calendar
+
+        try:
+            calendars = Calendar.from_ical(response.body, multiple=True)
+        except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
+            self.record_error("parse.ical_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
+            return
+        events = [c for cal in calendars for c in cal.walk("VEVENT")]
+        if not events:
+            self.stat("ewsi/ical/empty")
+            return
+        zone = self.source.zone
+        rows = []
+        for component in events:
+            if (_text(component, "STATUS") or "").upper() == "CANCELLED":
+                self.stat("ewsi/ical/cancelled")
+                continue
+            rows.append((event_info(component, zone, self.started_at), component))
+        rows.sort(key=lambda r: r[0].start or datetime.max.replace(tzinfo=UTC))
+        for info, component in rows:
+            uid = _text(component, "UID")
+            link = _text(component, "URL")
+            if not link and not uid:
+                self.stat("ewsi/dropped/no_link")
+                continue
+            stamp = _decoded(component, "LAST-MODIFIED") or _decoded(component, "DTSTAMP")
+            created = _decoded(component, "CREATED")
+            item = self.new_item(
+                response.urljoin(link) if link else f"{response.url}#{quote(uid or '', safe='@.-_')}",
+                title=_text(component, "SUMMARY"),
+                summary=_text(component, "DESCRIPTION"),
+                guid=uid,
+                official_id=None if link else uid,
+                published_raw=created.isoformat() if isinstance(created, datetime) else None,
+                updated_raw=stamp.isoformat() if isinstance(stamp, datetime) else None,
+                date_method="feed" if isinstance(created, datetime) else None,
+            )
+            item.event = info
+            item.content_type = "event"
+            yield from self.emit(item)
+
+    def emit(self, item: Any) -> Iterator[Any]:
+        """As `SourceSpider.emit`, but events without their own link differ by their ``#UID``."""
+        if item.official_id and not self.source.follow:
+            if not self.budget_left():
+                self.stat("ewsi/items/truncated")
+                return
+            self.emitted += 1
+            self.stat("ewsi/items/yielded")
+            yield item
+            return
+        yield from super().emit(item)
