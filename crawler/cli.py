@@ -332,6 +332,7 @@ def _unquarantine(args: argparse.Namespace) -> int:
 EXTERNAL_COMMANDS: dict[str, tuple[str, str]] = {
     "classify": ("crawler.classify_cli:main", "classifier: eval, train, diff, reprocess"),
     "schedule": ("crawler.scheduling:main", "run the scheduler (or --list the next runs)"),
+    "worker": ("crawler.scheduling.worker_cli:main", "run crawl jobs queued by the scheduler (PostgreSQL)"),
     "serve": ("crawler.web.cli:serve_main", "start the editors' desk and the portal API"),
     "users": ("crawler.web.cli:users_main", "manage editor and admin accounts"),
     "api-token": ("crawler.web.tokens_cli:main", "manage portal API tokens"),
