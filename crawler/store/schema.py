@@ -593,10 +593,14 @@ class HostSlotRow(Base):
 
 
 class RateBucketRow(Base):
-    """Hits of one rate-limit key in the fixed window starting at `window_start` (every `ewsi serve`)."""
+    """Token bucket of one rate-limit key, shared by every `ewsi serve` process (PostgreSQL).
+
+    `tokens` as of `stamp` (database clock); `allowed`: whether the last request it charged got a token.
+    """
 
     __tablename__ = "rate_buckets"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
-    hits: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    allowed: Mapped[bool] = mapped_column(Boolean)

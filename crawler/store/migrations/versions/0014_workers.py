@@ -6,7 +6,7 @@ Create Date: 2026-12-03
 
 host_budgets / host_slots: one politeness budget per host for every crawl process on every machine
 (crawler.store.host_budget). rate_buckets: API and login rate limits shared by every `ewsi serve`
-process (crawler.store.rate_buckets).
+process (crawler.store.rate_buckets, token buckets on the database clock).
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ def upgrade() -> None:
     op.create_table(
         "rate_buckets",
         sa.Column("key", sa.String(200), primary_key=True),
-        sa.Column("window_start", sa.DateTime(timezone=True), primary_key=True),
-        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("stamp", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("allowed", sa.Boolean(), nullable=False),
     )
 
 
