@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from crawler.cli import main as ewsi
 from crawler.store import make_engine, session_factory
 from crawler.store import review as store
-from crawler.store.migrate import GrantRefused, current_revision, downgrade, grant_app_role, upgrade
+from crawler.store.migrate import GrantRefused, current_revision, downgrade, grant_app_role, head_revision, upgrade
 from crawler.store.schema import AuditEntry, Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.web.app import create_app
 from crawler.web.logsafe import EscapingFormatter, escape_controls
@@ -93,7 +93,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
     engine = make_engine(db_url)
     try:
         upgrade(engine=engine)
-        assert current_revision(engine) == "0007_login_address_index"
+        assert current_revision(engine) == head_revision()
         columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
         assert "csrf_secret" not in columns and "app_secrets" in inspect(engine).get_table_names()
         with session_factory(engine)() as s:
@@ -106,7 +106,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
         with engine.begin() as conn:  # no trigger any more
             conn.execute(text("UPDATE audit_log SET actor = 'changed' WHERE id = :id"), {"id": row_id})
         upgrade(engine=engine)
-        assert current_revision(engine) == "0007_login_address_index"
+        assert current_revision(engine) == head_revision()
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text("DELETE FROM audit_log"))
     finally:
