@@ -22,7 +22,14 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from crawler.cli import main as ewsi
 from crawler.store import make_engine, session_factory
 from crawler.store import review as store
-from crawler.store.migrate import GrantRefused, current_revision, downgrade, grant_app_role, head_revision, upgrade
+from crawler.store.migrate import (
+    GrantRefused,
+    current_revision,
+    downgrade,
+    grant_app_role,
+    head_revision,
+    upgrade,
+)
 from crawler.store.schema import AuditEntry, Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.web.app import create_app
 from crawler.web.logsafe import EscapingFormatter, escape_controls
