@@ -11,7 +11,9 @@ thread, never from the reactor). Rules:
   longer, it never sends faster. The first failure is logged, then one line per `LOG_EVERY_S`.
 - A reservation is a start time: a process woken more than `LATE_S` after it (a loaded machine)
   has lost its turn and reserves again, so its lateness never shortens the gap before the next
-  process's start (`wait_turn` does this with a blocking sleep; the fetch layer with its own).
+  process's start; one woken on time asks `clear_to_send` and reserves again when a push-back or
+  closure arrived meanwhile (`wait_turn` does this with a blocking sleep; the fetch layer with its
+  own). An unreachable database answers `clear_to_send` from what this process has seen.
 - `take_slot` returns a slot number, or -1 when the database is unreachable (the process's own
   semaphore still bounds its requests in flight).
 """
@@ -90,6 +92,21 @@ class SharedHostBudget:
             self._local_next[key] = start + max(delay, 0.0) * jitter * self.fallback_factor
         return start - now
 
+    def clear_to_send(self, host: str) -> bool:
+        """False while a push-back or closure of `host` lies ahead (see the module docstring)."""
+        try:
+            with self.engine.begin() as conn:
+                return store.clear_to_send(conn, host)
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            self._failed("clear_to_send", exc)
+        key = host.lower()
+        now = time.monotonic()
+        with self._lock:
+            closed = self._local_closed.get(key)
+            return not (closed and closed[0] > now)
+
     def wait_turn(self, host: str, delay: float, jitter: float = 1.0) -> int:
         """Block until this process may start a request to `host`; returns how many reservations it
         took (1 when it woke on time). Raises `HostClosed` like `reserve`."""
@@ -98,7 +115,7 @@ class SharedHostBudget:
             woke = time.monotonic() + wait
             if wait > 0:
                 time.sleep(wait)
-            if time.monotonic() - woke <= LATE_S:
+            if time.monotonic() - woke <= LATE_S and self.clear_to_send(host):
                 return turn
         return MAX_TURNS
 

@@ -51,7 +51,7 @@ GUARD_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.StrictCompressionMiddleware": 590,
-    "crawler.middlewares.HostGateMiddleware": 960,
+    "crawler.shared_gate.SharedHostGateMiddleware": 960,
 }
 """Downloader middlewares of every crawl (see crawler.middlewares for their order)."""
 

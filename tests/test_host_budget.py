@@ -224,3 +224,27 @@ def test_four_processes_share_one_gap(pg_url: str) -> None:
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= delay - 0.05  # the bound: 0.45 s for 0.5 s
     assert (len(starts) - 1) / (starts[-1] - starts[0]) <= 1.02 / delay
+
+
+@pytest.mark.parametrize(
+    ("action", "clear"),
+    [("none", True), ("push", False), ("close", False), ("crawl_delay", True), ("short_push_over", True)],
+)
+def test_clear_to_send_after_the_wait(pg_url: str, action: str, clear: bool) -> None:
+    a, b = SharedHostBudget(pg_url), SharedHostBudget(pg_url)
+    try:
+        b.reserve("h.example", 0.1)  # b holds a start; then a learns something about the host
+        if action == "push":
+            a.push_back("h.example", 5.0)
+        elif action == "close":
+            a.close("h.example", 5.0, "fetch.http_503")
+        elif action == "crawl_delay":
+            a.set_crawl_delay("h.example", 2.0)
+        elif action == "short_push_over":
+            a.push_back("h.example", 0.1)
+            time.sleep(0.15)
+        assert b.clear_to_send("h.example") is clear
+        assert b.clear_to_send("never-seen.example") is True
+    finally:
+        a.dispose()
+        b.dispose()

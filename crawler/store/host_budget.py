@@ -10,7 +10,10 @@ Rules (table ``host_budgets``, one row per lower-case host name):
 - `push_back` (Retry-After up to the run's limit, back-off) moves next_at to at least now + seconds;
   `close` (a Retry-After beyond the limit) also sets closed_until and the error key;
   `set_crawl_delay` records robots.txt Crawl-delay (seconds, already capped by the caller).
-  What one process learns, every process obeys on its next `reserve`.
+  What one process learns, every process obeys on its next `reserve`; push-back and closure also
+  set ``held_until``, and `clear_to_send` (asked after the wait, just before sending) is False
+  while it or the closure lies ahead, so a start reserved before the news is given up and reserved
+  again rather than sent into a Retry-After.
 - Slots (table ``host_slots``): `take_slot` holds one of `concurrency` in-flight places of a host
   for `lease` seconds (a crashed holder's place frees itself when the lease ends); `free_slot`
   gives it back. None from `take_slot` means every place is busy: wait and ask again.
@@ -95,10 +98,13 @@ def push_back(conn: Connection, host: str, seconds: float) -> None:
     conn.execute(
         text(
             """
-            INSERT INTO host_budgets AS b (host, next_at, crawl_delay, updated_at)
-            VALUES (:host, clock_timestamp() + make_interval(secs => :s), 0, clock_timestamp())
+            INSERT INTO host_budgets AS b (host, next_at, crawl_delay, held_until, updated_at)
+            VALUES (:host, clock_timestamp() + make_interval(secs => :s), 0,
+                    clock_timestamp() + make_interval(secs => :s), clock_timestamp())
             ON CONFLICT (host) DO UPDATE
                SET next_at = GREATEST(b.next_at, clock_timestamp() + make_interval(secs => :s)),
+                   held_until = GREATEST(COALESCE(b.held_until, clock_timestamp()),
+                                         clock_timestamp() + make_interval(secs => :s)),
                    updated_at = clock_timestamp()
             """
         ),
@@ -112,11 +118,15 @@ def close(conn: Connection, host: str, seconds: float, key: str) -> None:
     conn.execute(
         text(
             """
-            INSERT INTO host_budgets AS b (host, next_at, crawl_delay, closed_until, closed_key, updated_at)
+            INSERT INTO host_budgets AS b
+                   (host, next_at, crawl_delay, closed_until, closed_key, held_until, updated_at)
             VALUES (:host, clock_timestamp() + make_interval(secs => :s), 0,
-                    clock_timestamp() + make_interval(secs => :s), :key, clock_timestamp())
+                    clock_timestamp() + make_interval(secs => :s), :key,
+                    clock_timestamp() + make_interval(secs => :s), clock_timestamp())
             ON CONFLICT (host) DO UPDATE
                SET next_at = GREATEST(b.next_at, clock_timestamp() + make_interval(secs => :s)),
+                   held_until = GREATEST(COALESCE(b.held_until, clock_timestamp()),
+                                         clock_timestamp() + make_interval(secs => :s)),
                    closed_until = GREATEST(COALESCE(b.closed_until, clock_timestamp()),
                                            clock_timestamp() + make_interval(secs => :s)),
                    closed_key = :key,
@@ -125,6 +135,22 @@ def close(conn: Connection, host: str, seconds: float, key: str) -> None:
         ),
         {"host": _key(host), "s": max(0.0, float(seconds)), "key": key[:64]},
     )
+
+
+def clear_to_send(conn: Connection, host: str) -> bool:
+    """False while a push-back or closure of `host` lies ahead (the caller reserves again)."""
+    _check(conn)
+    row = conn.execute(
+        text(
+            """
+            SELECT COALESCE(held_until, '-infinity') <= clock_timestamp()
+                   AND COALESCE(closed_until, '-infinity') <= clock_timestamp()
+              FROM host_budgets WHERE host = :host
+            """
+        ),
+        {"host": _key(host)},
+    ).first()
+    return True if row is None else bool(row[0])
 
 
 def set_crawl_delay(conn: Connection, host: str, seconds: float) -> None:

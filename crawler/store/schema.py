@@ -568,7 +568,8 @@ class HostBudgetRow(Base):
     """One host's politeness budget, shared by every crawl process on every machine (PostgreSQL).
 
     `next_at`: the database-clock time before which no request to the host may start; `crawl_delay`:
-    robots.txt Crawl-delay (seconds); `closed_until`/`closed_key`: the host asked not to be contacted.
+    robots.txt Crawl-delay (seconds); `closed_until`/`closed_key`: the host asked not to be contacted;
+    `held_until`: the latest push-back (Retry-After, back-off), checked again just before sending.
     """
 
     __tablename__ = "host_budgets"
@@ -578,6 +579,7 @@ class HostBudgetRow(Base):
     crawl_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
     closed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_key: Mapped[str | None] = mapped_column(String(64))
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

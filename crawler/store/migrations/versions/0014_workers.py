@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("crawl_delay", sa.Float(), nullable=False, server_default=sa.text("0")),
         sa.Column("closed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_key", sa.String(64), nullable=True),
+        sa.Column("held_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
