@@ -11,9 +11,9 @@ thread, never from the reactor). Rules:
   longer, it never sends faster. The first failure is logged, then one line per `LOG_EVERY_S`.
 - A reservation is a start time: a process woken more than `LATE_S` after it (a loaded machine)
   has lost its turn and reserves again, so its lateness never shortens the gap before the next
-  process's start; one woken on time asks `clear_to_send` and reserves again when a push-back or
-  closure arrived meanwhile (`wait_turn` does this with a blocking sleep; the fetch layer with its
-  own). An unreachable database answers `clear_to_send` from what this process has seen.
+  process's start; `CHECK_AHEAD_S` before its start a process asks `clear_to_send` and reserves
+  again when a push-back or closure arrived meanwhile (`wait_turn` does this with a blocking
+  sleep; the fetch layer with its own). An unreachable database answers `clear_to_send` from what this process has seen.
 - `take_slot` returns a slot number, or -1 when the database is unreachable (the process's own
   semaphore still bounds its requests in flight).
 """
@@ -37,6 +37,8 @@ LOG_EVERY_S = 60.0
 DEFAULT_FALLBACK_FACTOR = 8.0
 LATE_S = 0.01
 """Seconds a process may wake after its reserved start and still send (else it reserves again)."""
+CHECK_AHEAD_S = 0.1
+"""Seconds before a reserved start at which `clear_to_send` is asked (its round trip fits in it)."""
 MAX_TURNS = 5
 """Reservations tried by `wait_turn` before it sends on the last one (late or not)."""
 
@@ -112,10 +114,15 @@ class SharedHostBudget:
         took (1 when it woke on time). Raises `HostClosed` like `reserve`."""
         for turn in range(1, MAX_TURNS + 1):
             wait = self.reserve(host, delay, jitter)
-            woke = time.monotonic() + wait
-            if wait > 0:
-                time.sleep(wait)
-            if time.monotonic() - woke <= LATE_S and self.clear_to_send(host):
+            due = time.monotonic() + wait
+            if wait > CHECK_AHEAD_S:
+                time.sleep(wait - CHECK_AHEAD_S)
+            if not self.clear_to_send(host):
+                continue
+            left = due - time.monotonic()
+            if left > 0:
+                time.sleep(left)
+            if time.monotonic() - due <= LATE_S:
                 return turn
         return MAX_TURNS
 

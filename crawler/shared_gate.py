@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 SLOT_POLL_S = 0.1
 """Seconds between two attempts at a busy host's in-flight place."""
 SLOT_LEASE_EXTRA_S = 30.0
+CHECK_AHEAD_S = 0.1
+"""Seconds before a reserved start at which `clear_to_send` is asked (its round trip fits in it)."""
 
 _BUDGETS: dict[str, SharedHostBudget] = {}
 """One budget handle (engine) per database URL and process."""
@@ -126,11 +128,17 @@ class SharedHostGateMiddleware(HostGateMiddleware):
                 threads.deferToThread(self.budget.reserve, host, delay, factor)
             )
             due = time.monotonic() + wait
-            if wait > 0:
-                await async_sleep(wait)
-            if time.monotonic() - due > LATE_S:
+            # ask about push-backs a little before the start, so the answer's delay is not spent
+            # after it (that would shorten the gap before the next process's start)
+            if wait > CHECK_AHEAD_S:
+                await async_sleep(wait - CHECK_AHEAD_S)
+            clear = await maybe_deferred_to_future(threads.deferToThread(self.budget.clear_to_send, host))
+            if not clear:
                 continue
-            if await maybe_deferred_to_future(threads.deferToThread(self.budget.clear_to_send, host)):
+            left = due - time.monotonic()
+            if left > 0:
+                await async_sleep(left)
+            if time.monotonic() - due <= LATE_S:
                 return
 
     def _release(self, request: Request) -> None:
