@@ -13,7 +13,8 @@ thread, never from the reactor). Rules:
   has lost its turn and reserves again, so its lateness never shortens the gap before the next
   process's start; `CHECK_AHEAD_S` before its start a process asks `clear_to_send` and reserves
   again when a push-back or closure arrived meanwhile (`wait_turn` does this with a blocking
-  sleep; the fetch layer with its own). An unreachable database answers `clear_to_send` from what this process has seen.
+  sleep; the fetch layer with its own). An unreachable database answers `clear_to_send` from
+  what this process has seen.
 - `take_slot` returns a slot number, or -1 when the database is unreachable (the process's own
   semaphore still bounds its requests in flight).
 """
