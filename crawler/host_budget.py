@@ -7,8 +7,13 @@ thread, never from the reactor). Rules:
   `crawler.store.host_budget.HostClosed` while the host is closed for every process.
 - When the database cannot be reached, the process keeps its own gate and spaces the host's
   requests `fallback_factor` times the delay apart (default 8: the scheduler's and a worker's usual
-  number of concurrent crawls), and keeps obeying every push-back and closure it has seen: it waits
-  longer, it never sends faster. The first failure is logged, then one line per `LOG_EVERY_S`.
+  number of concurrent crawls), after its own last reserved gap, and keeps obeying every push-back
+  and closure it has seen: it waits longer, it never sends faster. Processes cut off cannot see each
+  other: while k of them fall back and the others still reach the database, the host may get up to
+  (1 + k / fallback_factor) times its budget for the length of the cut. The first failure is
+  logged, then one line per `LOG_EVERY_S`.
+  Once the database answers again, the process first pushes the host's row past the starts it gave
+  out locally, then reserves as usual.
 - A reservation is a start time: a process woken more than `LATE_S` after it (a loaded machine)
   has lost its turn and reserves again, so its lateness never shortens the gap before the next
   process's start; `CHECK_AHEAD_S` before its start a process asks `clear_to_send` and reserves
@@ -36,12 +41,14 @@ log = logging.getLogger(__name__)
 
 LOG_EVERY_S = 60.0
 DEFAULT_FALLBACK_FACTOR = 8.0
-LATE_S = 0.01
-"""Seconds a process may wake after its reserved start and still send (else it reserves again)."""
+LATE_S = 0.03
+"""Seconds a process may wake after its reserved start and still send (else it reserves again):
+lateness L shortens the gap before the next process's start by L (within the 0.05 s tolerance)."""
 CHECK_AHEAD_S = 0.1
 """Seconds before a reserved start at which `clear_to_send` is asked (its round trip fits in it)."""
-MAX_TURNS = 5
-"""Reservations tried by `wait_turn` before it sends on the last one (late or not)."""
+MAX_TURNS = 50
+"""Reservations tried before a request is sent on the last one, late or not (a machine too loaded
+to keep any appointment; each lost turn waited its own gap, so this is never reached in practice)."""
 
 
 class SharedHostBudget:
@@ -56,6 +63,7 @@ class SharedHostBudget:
         self._lock = threading.Lock()
         self._local_next: dict[str, float] = {}
         self._local_closed: dict[str, tuple[float, str]] = {}
+        self._unsynced: set[str] = set()
         self._last_log = 0.0
         self.fallbacks = 0
 
@@ -74,20 +82,26 @@ class SharedHostBudget:
 
     def reserve(self, host: str, delay: float, jitter: float = 1.0) -> float:
         """Seconds to wait before the next request to `host` may start (see the module docstring)."""
+        key = host.lower()
         try:
             with self.engine.begin() as conn:
-                wait = store.reserve(conn, host, delay, jitter).wait
-            self._remember(host, wait)  # what the database said is the floor of a later fallback
-            return wait
+                if key in self._unsynced:  # starts given out locally while the database was away
+                    ahead = self._local_next.get(key, 0.0) - time.monotonic()
+                    if ahead > 0:
+                        store.push_back(conn, host, ahead)
+                reservation = store.reserve(conn, host, delay, jitter)
+            self._unsynced.discard(key)
+            self._remember(host, reservation.wait + reservation.gap)  # the floor of a later fallback
+            return reservation.wait
         except store.HostClosed:
             raise
         except Exception as exc:
             if not is_database_error(exc):
                 raise
             self._failed("reserve", exc)
-        key = host.lower()
         now = time.monotonic()
         with self._lock:
+            self._unsynced.add(key)
             closed = self._local_closed.get(key)
             if closed and closed[0] > now:
                 raise store.HostClosed(key, _utc_in(closed[0] - now), closed[1])
@@ -116,10 +130,10 @@ class SharedHostBudget:
         for turn in range(1, MAX_TURNS + 1):
             wait = self.reserve(host, delay, jitter)
             due = time.monotonic() + wait
-            if wait > CHECK_AHEAD_S:
+            if wait > CHECK_AHEAD_S:  # a shorter wait was reserved after any push-back there is
                 time.sleep(wait - CHECK_AHEAD_S)
-            if not self.clear_to_send(host):
-                continue
+                if not self.clear_to_send(host):
+                    continue
             left = due - time.monotonic()
             if left > 0:
                 time.sleep(left)

@@ -122,24 +122,30 @@ class SharedHostGateMiddleware(HostGateMiddleware):
     async def _wait_turn(self, host: str) -> None:
         assert self.budget is not None
         delay = max(self.delay, host_state(host, self.concurrency).crawl_delay)
-        for _turn in range(MAX_TURNS):
+        for turn in range(1, MAX_TURNS + 1):
             factor = random.uniform(1.0, 1.0 + self.jitter) if self.jitter else 1.0
             wait = await maybe_deferred_to_future(
                 threads.deferToThread(self.budget.reserve, host, delay, factor)
             )
             due = time.monotonic() + wait
-            # ask about push-backs a little before the start, so the answer's delay is not spent
-            # after it (that would shorten the gap before the next process's start)
             if wait > CHECK_AHEAD_S:
+                # a push-back may land while this request waits: ask a little before the start, so
+                # the answer's round trip is not spent after it (that would shorten the next gap)
                 await async_sleep(wait - CHECK_AHEAD_S)
-            clear = await maybe_deferred_to_future(threads.deferToThread(self.budget.clear_to_send, host))
-            if not clear:
-                continue
+                if not await maybe_deferred_to_future(threads.deferToThread(self.budget.clear_to_send, host)):
+                    continue
             left = due - time.monotonic()
             if left > 0:
                 await async_sleep(left)
             if time.monotonic() - due <= LATE_S:
                 return
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("ewsi/politeness/turn_lost")
+            if turn % 10 == 0:
+                logger.warning(
+                    "%s: %d reserved starts missed (a loaded machine): reserving again", host, turn
+                )
+        logger.warning("%s: sending after %d missed starts", host, MAX_TURNS)
 
     def _release(self, request: Request) -> None:
         super()._release(request)

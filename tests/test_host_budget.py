@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -248,3 +249,57 @@ def test_clear_to_send_after_the_wait(pg_url: str, action: str, clear: bool) -> 
     finally:
         a.dispose()
         b.dispose()
+
+
+# -- PostgreSQL restarted while processes send ---------------------------------------------------
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    from tests.pgcluster import throwaway_cluster
+
+    yield from throwaway_cluster()
+
+
+def _sender(url: str, delay: float, seconds: float, out: Any) -> None:
+    budget = SharedHostBudget(url, fallback_factor=4.0)
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        budget.wait_turn("restart.example", delay)
+        out.put(time.time())
+    out.put(("fallbacks", budget.fallbacks))
+    budget.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_postgresql_restart_never_speeds_a_host_up(cluster: Any) -> None:
+    """Two processes send for 12 s; the server restarts 3 s in. A process cut off spaces its own
+    requests 4x wider after its last reserved gap; processes cannot see each other then, so the bound
+    is a rate: budget x (1 + processes / 4) in any second (module docstring of crawler.host_budget)."""
+    url = cluster.create_database("budget")
+    upgrade(url)
+    delay, processes = 0.2, 2
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_sender, args=(url, delay, 12.0, out)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    time.sleep(3.0)
+    cluster.restart("immediate")
+    for p in procs:
+        p.join(90)
+        assert p.exitcode == 0
+    starts, fallbacks = [], 0
+    while not out.empty():
+        got = out.get()
+        if isinstance(got, tuple):
+            fallbacks += got[1]
+        else:
+            starts.append(got)
+    starts.sort()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    busiest = max(sum(1 for t in starts if s <= t < s + 1.0) for s in starts)
+    print(f"\nrestart: {len(starts)} starts, busiest second {busiest} for a budget of {1 / delay:.0f}, "
+          f"fallbacks {fallbacks}, gaps under the delay {sum(g < delay - 0.02 for g in gaps)}")  # fmt: skip
+    assert fallbacks > 0  # the restart was seen
+    assert busiest <= (1.0 / delay) * (1 + processes / 4.0) + 1  # + 1: a window holds both ends
+    assert len(starts) <= 12.0 / delay + processes
