@@ -51,6 +51,7 @@ class Host:
 
     def __init__(self, sources: int, pages: int, hold: float):
         self.starts: list[float] = []
+        self.paths: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.lock = threading.Lock()
@@ -65,6 +66,7 @@ class Host:
             def do_GET(self) -> None:
                 with host.lock:
                     host.starts.append(time.time())
+                    host.paths.append(self.path)
                     host.in_flight += 1
                     host.max_in_flight = max(host.max_in_flight, host.in_flight)
                 try:
@@ -99,6 +101,12 @@ class Host:
             )
             return rss.encode(), "application/rss+xml"
         return ARTICLE, "text/html; charset=utf-8"
+
+
+def _smallest_gap_paths(host: Host) -> list[str]:
+    order = sorted(zip(host.starts, host.paths, strict=True))
+    pairs = sorted(itertools.pairwise(order), key=lambda ab: ab[1][0] - ab[0][0])[:3]
+    return [f"{a[1]} -> {b[1]}" for a, b in pairs]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             "requests": len(starts),
             "min_gap_s": round(min(gaps), 3) if gaps else None,
             "smallest_gaps_s": [round(g, 3) for g in sorted(gaps)[:5]],
+            "smallest_gap_paths": _smallest_gap_paths(host),
             "mean_rate_per_s": round((len(starts) - 1) / (starts[-1] - starts[0]), 3)
             if len(starts) > 1
             else None,

@@ -19,7 +19,13 @@ Environment overrides, read when the settings are built: ``EWSI_DOWNLOAD_TIMEOUT
 default 30; the tests use 3), ``EWSI_DOWNLOAD_DELAY`` (seconds between requests to one host,
 default 1; the tests use 0), ``EWSI_RETRY_BACKOFF`` (seconds, base of the jittered exponential
 back-off between retries, default 2; the tests use 0.05), ``EWSI_ALLOW_PRIVATE`` (read by
-crawler.guard: comma-separated ``host`` or ``host:port`` allowed to be non-public).
+crawler.guard: comma-separated ``host`` or ``host:port`` allowed to be non-public),
+``EWSI_SHARED_HOST_BUDGET`` (``0``: keep the per-process gate on PostgreSQL too).
+
+With a PostgreSQL store the host gate spaces requests of every process through the database
+(crawler.shared_gate): it then owns the delay (``EWSI_HOST_DELAY``), and Scrapy's own per-slot delay
+and AutoThrottle are off, because a delay applied after the gate would shift a request past its
+reserved start and shorten the gap before another process's request.
 """
 
 from __future__ import annotations
@@ -144,6 +150,11 @@ def build_settings(
         "EWSI_DATABASE_URL": database_url or os.environ.get("EWSI_DATABASE_URL"),
         "FEED_EXPORTERS": {},
     }
+    store_url = str(settings["EWSI_DATABASE_URL"] or "")
+    if store_url.startswith("postgresql") and os.environ.get("EWSI_SHARED_HOST_BUDGET", "1") != "0":
+        settings.update({"EWSI_HOST_DELAY": delay, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
+    else:
+        settings["EWSI_SHARED_HOST_BUDGET"] = False
     if replay:
         settings["EWSI_REPLAY"] = str(replay)
         settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ReplayMiddleware"] = 50

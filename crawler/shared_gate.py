@@ -8,9 +8,10 @@ PostgreSQL store (``EWSI_DATABASE_URL``) and ``EWSI_SHARED_HOST_BUDGET`` on (def
    (polled every `SLOT_POLL_S`; a place is leased for DOWNLOAD_TIMEOUT + 30 s, so a killed
    process frees it), so the host never has more requests in flight from all processes together;
 3. reserves its start on the database clock (crawler.host_budget `SharedHostBudget`): gaps of
-   max(DOWNLOAD_DELAY, Crawl-delay) x uniform(1, 1 + DOWNLOAD_DELAY_JITTER) (the jitter only ever
-   lengthens a gap); a process woken late, or finding a push-back or closure written while it
-   waited (`clear_to_send`), reserves again.
+   max(EWSI_HOST_DELAY, DOWNLOAD_DELAY, Crawl-delay) x uniform(1, 1 + DOWNLOAD_DELAY_JITTER) (the
+   jitter only ever lengthens a gap; crawler.settings sets EWSI_HOST_DELAY and zeroes Scrapy's
+   own slot delay, which would act after the gate); a process woken late, or finding a push-back
+   or closure written while it waited (`clear_to_send`), reserves again.
 
 What a response teaches is written to the host's row for every process: a retryable status (429,
 5xx of RETRY_HTTP_CODES) pushes the host back by its Retry-After, else by the first back-off step
@@ -77,6 +78,7 @@ class SharedHostGateMiddleware(HostGateMiddleware):
         settings = crawler.settings
         url = shared_url(settings)
         self.budget = budget_for(url) if url else None
+        self.delay = max(self.delay, settings.getfloat("EWSI_HOST_DELAY", 0.0))
         self.jitter = max(0.0, settings.getfloat("DOWNLOAD_DELAY_JITTER", 0.0))
         self.retry_codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
         self.backoff = settings.getfloat("EWSI_RETRY_BACKOFF", 2.0)
