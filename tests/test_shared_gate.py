@@ -207,3 +207,28 @@ def test_retry_after_seen_by_one_process_holds_every_process(tmp_path: Path, pg_
     after = sorted(t - refused_at for t, _ in clock.starts if t > refused_at)
     print(f"\nretry-after {pause} s: next request from any process {after[0]:.2f} s later")
     assert after and after[0] >= pause - 0.05
+
+
+@pytest.mark.parametrize(
+    ("database_url", "switch", "expected"),
+    [
+        # (shared on, Scrapy's slot delay, AutoThrottle, the gate's delay)
+        ("postgresql+psycopg2://u@h/db", None, (True, 0, False, 1.5)),
+        ("postgresql+psycopg2://u@h/db", "1", (True, 0, False, 1.5)),
+        ("postgresql+psycopg2://u@h/db", "0", (False, 1.5, True, None)),
+        ("sqlite:///x.sqlite", None, (False, 1.5, True, None)),
+    ],
+)
+def test_settings_hand_the_delay_to_the_shared_gate(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, switch: str | None, expected: tuple[Any, ...]
+) -> None:
+    from crawler.settings import build_settings
+
+    monkeypatch.setenv("EWSI_DOWNLOAD_DELAY", "1.5")
+    if switch is None:
+        monkeypatch.delenv("EWSI_SHARED_HOST_BUDGET", raising=False)
+    else:
+        monkeypatch.setenv("EWSI_SHARED_HOST_BUDGET", switch)
+    s = build_settings(database_url=database_url)
+    shared = shared_url(Settings(s)) is not None
+    assert (shared, s["DOWNLOAD_DELAY"], s["AUTOTHROTTLE_ENABLED"], s.get("EWSI_HOST_DELAY")) == expected
