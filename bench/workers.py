@@ -5,9 +5,11 @@ run as one queued job each by `--workers` worker processes (``--concurrency 1``,
 request starts from every process together (minimum gap, mean rate against 1 / `--delay`), the most
 requests in flight at once (against CONCURRENT_REQUESTS_PER_DOMAIN, 2), runs per (source, slot),
 items stored and duplicate items. ``--hold S`` makes every answer take S seconds (a slow host);
-``--kill`` sends SIGKILL to one worker once the first pages arrive and starts a replacement (its
-crawl child finishes the run; the job is queued again once the worker is silent for 30 s and finds
-its slot taken). A fresh database ``ewsi_bench_workers_<hex>`` on `--admin-url` is dropped at the end.
+``--kill worker`` sends SIGKILL to a worker running a crawl and starts a replacement (its crawl
+child finishes the run; the job is queued again once the worker is silent for 30 s and finds its
+slot taken); ``--kill child`` kills a crawl child only (the worker re-runs it once); ``--kill
+pause`` stops a worker for 45 s (SIGSTOP, then SIGCONT). A fresh database
+``ewsi_bench_workers_<hex>`` on `--admin-url` is dropped at the end.
 
 Run: ``.venv/bin/python bench/workers.py [--workers 4] [--sources 20] [--delay 0.5] [--json]``.
 """
@@ -103,6 +105,36 @@ class Host:
         return ARTICLE, "text/html; charset=utf-8"
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _disturb(mode: str, procs: list[subprocess.Popen[bytes]], start_worker: Any) -> bool:
+    """Apply `--kill MODE` to the first worker that has a crawl child; True once done."""
+    for proc in procs:
+        children = _children(proc.pid)
+        if proc.poll() is not None or not children:
+            continue
+        if mode == "worker":
+            proc.send_signal(signal.SIGKILL)
+            procs.append(start_worker(len(procs)))
+        elif mode == "child":
+            os.kill(children[0], signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGSTOP)
+            threading.Timer(45.0, lambda p=proc: p.send_signal(signal.SIGCONT)).start()
+        return True
+    return False
+
+
 def _smallest_gap_paths(host: Host) -> list[str]:
     order = sorted(zip(host.starts, host.paths, strict=True))
     pairs = sorted(itertools.pairwise(order), key=lambda ab: ab[1][0] - ab[0][0])[:3]
@@ -116,7 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pages", type=int, default=2)
     p.add_argument("--delay", type=float, default=0.5)
     p.add_argument("--hold", type=float, default=0.0, help="seconds every answer takes")
-    p.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-run, start a replacement")
+    p.add_argument(
+        "--kill",
+        choices=["worker", "child", "pause"],
+        default=None,
+        help="mid-run: SIGKILL a worker (and start a replacement), SIGKILL a crawl child only, or stop a "
+        "worker (SIGSTOP) for 45 s, past its 30 s heartbeat limit",
+    )
     p.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--timeout", type=float, default=900.0)
     p.add_argument("--json", action="store_true")
@@ -177,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         while time.monotonic() < deadline:
             time.sleep(1.0)
             if args.kill and not killed and len(host.starts) > args.sources:
-                procs[0].send_signal(signal.SIGKILL)
-                procs.append(start_worker(len(procs)))
-                killed = True
+                killed = _disturb(args.kill, procs, start_worker)
             with psycopg.connect(conninfo) as conn:
                 waiting = conn.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0]  # type: ignore[index]
                 running = conn.execute("SELECT count(*) FROM crawl_runs WHERE status = 'running'").fetchone()[
@@ -203,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
             "sources": args.sources,
             "delay_s": args.delay,
             "hold_s": args.hold,
-            "killed_a_worker": killed,
+            "disturbance": args.kill if killed else None,
             "requests": len(starts),
             "min_gap_s": round(min(gaps), 3) if gaps else None,
             "smallest_gaps_s": [round(g, 3) for g in sorted(gaps)[:5]],
