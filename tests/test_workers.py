@@ -201,3 +201,30 @@ def test_two_workers_run_each_slot_once(pg_url: str, tmp_path: Path) -> None:
     assert {status for _, _, status in rows} == {"ok"}
     assert set(parents) == {w.pid for w in workers}  # both workers took jobs
     assert all(w.returncode == 0 for w in workers)
+
+
+@pytest.mark.postgres
+def test_leader_fires_one_job_per_source_and_slot(pg_url: str, tmp_path: Path) -> None:
+    config = _config(tmp_path / "sources.yaml", ["src-a", "src-b"])
+    options = SchedulerOptions(config=config, database_url=pg_url, dispatch="workers", interval_s=60.0)
+    service = SchedulerService(options, clock=lambda: datetime(2026, 12, 1, 6, 0, 30, tzinfo=UTC))
+    try:
+        service.load()
+        assert service.lock.acquire()
+        service.become_leader()
+        assert service.dispatcher is not None
+        assert [service.fire("src-a"), service.fire("src-b"), service.fire("src-a")] == [
+            "queued",
+            "queued",
+            "still_running",
+        ]
+        service.step_down(quiet=True)
+        assert service.dispatcher is None  # the queue connection goes with the leadership
+    finally:
+        service.shutdown()
+    with psycopg.connect(jobs.conninfo(pg_url)) as conn:
+        rows = conn.execute("SELECT lock, queueing_lock, args FROM procrastinate_jobs ORDER BY id").fetchall()
+    assert [(lock, qlock, args["slot"], args["rerun"]) for lock, qlock, args in rows] == [
+        ("src-a", "src-a", "2026-12-01T06:00:00+00:00", False),
+        ("src-b", "src-b", "2026-12-01T06:00:00+00:00", False),
+    ]
