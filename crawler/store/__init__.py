@@ -3,7 +3,9 @@
 - `schema`: tables (ORM classes) and safe column types;
 - `session`: engine, sessions, readiness check, retry helper;
 - `migrate`: Alembic upgrade/downgrade from code;
-- `queries`: every read and write the rest of the project needs (they never commit).
+- `queries`: every read and write the rest of the project needs (they never commit);
+- `host_budget`: the per-host politeness budget shared by every crawl process (PostgreSQL);
+- `rate_buckets`: the portal API's rate-limit buckets shared by every server process (PostgreSQL).
 """
 
 from __future__ import annotations
