@@ -228,3 +228,24 @@ def test_leader_fires_one_job_per_source_and_slot(pg_url: str, tmp_path: Path) -
         ("src-a", "src-a", "2026-12-01T06:00:00+00:00", False),
         ("src-b", "src-b", "2026-12-01T06:00:00+00:00", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///{tmp}/ewsi.sqlite", "`ewsi schedule` runs the crawls itself on SQLite"),
+        ("postgresql+psycopg2://postgres@127.0.0.1:1/none", "database unavailable"),
+    ],
+)
+def test_worker_refuses_sqlite_and_an_unreachable_database(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    url: str,
+    message: str,
+) -> None:
+    from crawler.scheduling.worker_cli import main
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", url.format(tmp=tmp_path))
+    assert main(["--config", str(_config(tmp_path / "s.yaml", ["a"]))]) == 2
+    assert message in capsys.readouterr().err
