@@ -1,13 +1,14 @@
 """Scheduled harvesting (APScheduler 3.x): ``python scheduler.py [options]``, the same as ``ewsi schedule``.
 
-The logic lives in `crawler.scheduling`; nothing imports this file.
+The command is crawler.commands.schedule, run through crawler.cli (its exit codes); nothing imports
+this file.
 """
 
 from __future__ import annotations
 
 import sys
 
-from crawler.scheduling import main
+from crawler.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["schedule", *sys.argv[1:]]))

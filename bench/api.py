@@ -148,8 +148,8 @@ def prepare(admin_url: str, n: int) -> str:
 
 def make_token(url: str) -> str:
     """A fresh API token with a limit no benchmark reaches."""
-    from crawler.store import portal, session_factory
-    from crawler.store.session import make_engine
+    from crawler.store import portal
+    from crawler.store.session import make_engine, session_factory
 
     engine = make_engine(url)
     with session_factory(engine)() as session:

@@ -199,18 +199,20 @@ def baseline(docs: list[Any], copies: int) -> dict[str, Any]:
 
 def stage_costs(docs: list[Any], tmp: Path) -> dict[str, float]:
     """Median milliseconds per item of each pipeline stage, driving the stage classes in-process."""
-    os.environ["EWSI_DATABASE_URL"] = f"sqlite:///{tmp / 'stages.sqlite'}"
-    from crawler import store
+    url = f"sqlite:///{tmp / 'stages.sqlite'}"
     from crawler.settings import PIPELINES
     from crawler.sources import Source
+    from crawler.store import migrate as store_migrate
+    from crawler.store import session as store_session
+    from crawler.store import sources as store_sources
     from crawler.types import HarvestedItem
 
-    store.upgrade()
+    store_migrate.upgrade(url)
     source = Source(
         id="bench-stages", name="bench", publisher="bench", kind="feed", urls=["https://bench.ewsi.test/"]
     )
-    with store.session_scope() as session:
-        store.sync_sources(session, [source])
+    with store_session.session_scope(url) as session:
+        store_sources.sync_sources(session, [source])
 
     class FakeSpider:
         name = source.id
@@ -223,7 +225,8 @@ def stage_costs(docs: list[Any], tmp: Path) -> dict[str, float]:
     stages = []
     for path in sorted(PIPELINES, key=PIPELINES.get):
         module, cls = path.rsplit(".", 1)
-        stage = getattr(__import__(module, fromlist=[cls]), cls)()
+        factory = getattr(__import__(module, fromlist=[cls]), cls)
+        stage = factory(database_url=url) if cls == "StorePipeline" else factory()
         if hasattr(stage, "open_spider"):
             stage.open_spider(spider)
         stages.append((cls.removesuffix("Pipeline").lower(), stage))

@@ -19,7 +19,7 @@ Usage::
    (``ewsi_bench_evict``, 1.25 x shared_buffers, loaded with pg_prewarm) and, when this process may
    (root), the OS page cache is dropped (``/proc/sys/vm/drop_caches``; ``--no-drop-os-cache`` skips
    it). Then (a) EXPLAIN (ANALYZE, BUFFERS) of every count query of the counts fragment, exact and
-   capped (`crawler.store.review.COUNT_CAP`), for a few filter sets, with shared blocks hit (in
+   capped (`crawler.store.queue.COUNT_CAP`), for a few filter sets, with shared blocks hit (in
    PostgreSQL's buffers) and read (from the OS, i.e. the page cache or the disk); (b) in the freshly
    started server, the first queue page and the first counts fragment of each distinct filter set
    (each after emptying the caches), p50 / max.
@@ -265,8 +265,8 @@ def _explain_counts(url: str, filters: dict[str, object], cap: int | None = None
     just before the query itself (so the EXPLAIN is the first, cold, execution)."""
     from sqlalchemy import event
 
-    from crawler.store import make_engine, session_factory
-    from crawler.store import review as store
+    from crawler.store import queue
+    from crawler.store.session import make_engine, session_factory
 
     engine = make_engine(url, connect_args={"options": "-c jit=off"})
     plans: list[tuple[str, dict]] = []
@@ -277,18 +277,18 @@ def _explain_counts(url: str, filters: dict[str, object], cap: int | None = None
             plans.append((statement, cursor.fetchone()[0][0]))
         return statement, params
 
-    parsed = store.QueueFilters.from_query(dict(filters))
+    parsed = queue.QueueFilters.from_query(dict(filters))
     with session_factory(engine)() as session:
         session.connection()  # connect before listening (the dialect's own set-up queries)
         event.listen(engine, "before_cursor_execute", explain_first, retval=True)
         try:
-            store.queue_counts(session, parsed, cap=cap or store.COUNT_CAP)
+            queue.queue_counts(session, parsed, cap=cap or queue.COUNT_CAP)
         finally:
             event.remove(engine, "before_cursor_execute", explain_first)
         session.rollback()
     engine.dispose()
     total = {"ms": 0.0, "hit": 0, "read": 0}
-    capped = "exact" if cap and cap >= 10**9 else f"capped at {cap or store.COUNT_CAP:,}"
+    capped = "exact" if cap and cap >= 10**9 else f"capped at {cap or queue.COUNT_CAP:,}"
     print(f"  filters {urlencode(filters, doseq=True) or '(pending only)'} ({capped}):")
     for statement, plan in plans:
         top = plan["Plan"]

@@ -5,7 +5,8 @@ trained from editors' decisions (classifier.model, written by ``ewsi classify tr
 one. Which model file, first match wins:
 
 1. the `model_path` argument;
-2. the environment variable ``EWSI_CLASSIFIER_MODEL``: a path, or empty / ``none`` for the rules alone;
+2. the setting ``EWSI_CLASSIFIER_MODEL`` (`load_default`'s `configured_model`): a path, or
+   empty / ``none`` for the rules alone;
 3. ``var/classifier-model.json`` under the current directory, if that file exists (where
    ``ewsi classify train`` writes by default, next to the default database var/ewsi.sqlite);
 4. none: the rules alone.
@@ -13,7 +14,6 @@ one. Which model file, first match wins:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Protocol
 
@@ -35,15 +35,21 @@ class Classifier(Protocol):
         ...
 
 
-def default_model_path() -> Path | None:
-    """The model file `load_default` uses when given none (steps 2-4 of the module docstring)."""
-    env = os.environ.get(MODEL_ENV)
-    if env is not None:
-        return None if env.strip().lower() in ("", "none") else Path(env)
+def default_model_path(configured: str | None = None) -> Path | None:
+    """The model file `load_default` uses when given none (steps 2-4 of the module docstring).
+
+    `configured`: the setting `MODEL_ENV` (None when unset; empty or ``none``: the rules alone)."""
+    if configured is not None:
+        return None if configured.strip().lower() in ("", "none") else Path(configured)
     return DEFAULT_MODEL_PATH if DEFAULT_MODEL_PATH.is_file() else None
 
 
-def load_default(path: str | Path | None = None, model_path: str | Path | None = None) -> Classifier:
+def load_default(
+    path: str | Path | None = None,
+    model_path: str | Path | None = None,
+    *,
+    configured_model: str | None = None,
+) -> Classifier:
     """The classifier for config/themes.yaml (or `path`), with the learned model when there is one.
 
     model_path: see the module docstring for the default. Raises ThemesConfigError (bad themes.yaml)
@@ -54,7 +60,7 @@ def load_default(path: str | Path | None = None, model_path: str | Path | None =
 
     engine = RuleEngine(load(path if path is not None else DEFAULT_PATH))
     if model_path is None:
-        model_path = default_model_path()
+        model_path = default_model_path(configured_model)
     if model_path is None:
         return engine
     from classifier.model import CombinedClassifier, Model

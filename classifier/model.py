@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from classifier.rules import Analysis, RuleEngine
+from crawler.errors import ModelFileError
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
 
 FORMAT = "ewsi-classifier-model"
@@ -57,10 +58,6 @@ MIN_CLASS_CALIBRATION = 5
 RULE_GRID: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
 """Candidate rule thresholds, 0.2 to 0.8 in steps of 0.025."""
 RELEVANCE = "relevance"
-
-
-class ModelFileError(ValueError):
-    """A model file is missing, not JSON, or was not written by this module (wrong format/version)."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from crawler.errors import ThemesConfigError
 from crawler.types import THEMES
 
 EU_LANGUAGES: tuple[str, ...] = (
@@ -54,10 +55,6 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "themes.yaml"
 
 TermMap = dict[str, dict[str, float]]
 """language code -> {normalised pattern: weight}"""
-
-
-class ThemesConfigError(ValueError):
-    """config/themes.yaml is missing, not YAML, or breaks a rule; the message names file and field."""
 
 
 # --- text normalisation (shared with classifier.rules) -------------------------------------------------

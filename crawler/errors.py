@@ -1,21 +1,32 @@
-"""Failures named once. Each has a stable ``key`` (recorded on crawl runs and source health).
+"""Every project exception, in sections by stage, each naming who raises it; and the error keys.
 
-Keys follow ``stage.reason`` (fetch.dns, fetch.timeout, parse.feed_malformed, store.db_error, ...).
+Keys follow ``stage.reason`` (fetch.dns, fetch.timeout, parse.feed_malformed, store.db_error, ...):
+`ERROR_KEYS` lists them, `error_key_for` maps any download exception to one. Scrapy IgnoreRequest
+subclasses (FetchRefused, NotModified) stay with their middleware. This module imports nothing of
+the project (every layer may import it). crawler.cli maps ConfigError, DatabaseUnavailable and
+UsageError to exit codes.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class EwsiError(Exception):
-    """Base class; ``key`` is the short error key recorded on crawl runs."""
+    """Base class of errors recorded on crawl runs; ``key`` is the short error key."""
 
     key = "error"
 
 
-class ConfigError(EwsiError):
-    """Raised by crawler.sources when the operator YAML is invalid.
+# --- config --------------------------------------------------------------------------------------
 
-    ``problems`` lists one human-readable line per error, each naming file, line and field path.
+
+class ConfigError(EwsiError):
+    """Raised by crawler.sources when the operator YAML is invalid, and by crawler.cli for a
+    runtime setting (crawler.config) that is not of its type.
+
+    ``problems`` lists one human-readable line per error, each naming file, line and field path
+    (or the variable).
     """
 
     key = "config.invalid"
@@ -25,28 +36,108 @@ class ConfigError(EwsiError):
         super().__init__("\n".join(problems))
 
 
+class UsageError(EwsiError):
+    """Raised by the ``ewsi`` commands (crawler.commands.classify) for bad arguments or a bad
+    themes.yaml or model file; crawler.cli prints ``error: ...`` and exits 2."""
+
+    key = "usage"
+
+
+class ThemesConfigError(ValueError):
+    """Raised by classifier.themes: config/themes.yaml is missing, not YAML, or breaks a rule; the
+    message names file and field."""
+
+
+class ModelFileError(ValueError):
+    """Raised by classifier.model: a model file is missing, not JSON, or was not written by it
+    (wrong format or version)."""
+
+
+# --- fetch ---------------------------------------------------------------------------------------
+
+
+class BlockedAddress(EwsiError):
+    """Raised by crawler.fetch.addresses when a URL's host is, or resolves to, a non-public address."""
+
+    key = "fetch.blocked_address"
+
+
+class BlockedScheme(EwsiError):
+    """Raised by crawler.fetch.addresses for a URL whose scheme is not http or https."""
+
+    key = "fetch.blocked_scheme"
+
+
+# --- store ---------------------------------------------------------------------------------------
+
+
 class DatabaseUnavailable(EwsiError):
-    """Raised by crawler.store when the database cannot be reached or is not migrated."""
+    """Raised by crawler.store when the database cannot be reached or is not migrated, and by the
+    ``ewsi`` commands for a driver error; crawler.cli prints one line and exits 2."""
 
     key = "store.db_error"
 
 
-class FeedMalformed(EwsiError):
-    """Raised by spiders.feed when a body is not a feed feedparser can read any entry from."""
+class HostClosed(Exception):
+    """Raised by crawler.store.host_budget (and crawler.fetch.budget while the database is away):
+    the host asked not to be contacted until `until` (UTC); `key` is the error key (fetch.http_429)."""
 
-    key = "parse.feed_malformed"
+    def __init__(self, host: str, until: datetime, key: str):
+        super().__init__(f"{host} asked not to be contacted until {until.isoformat()}")
+        self.host = host
+        self.until = until
+        self.key = key
 
 
-class JsonInvalid(EwsiError):
-    """Raised by spiders.api when an API answer is not JSON or too deeply nested."""
-
-    key = "parse.json_invalid"
+class AlreadyQueued(Exception):
+    """Raised by crawler.scheduling.jobs: a job of this source is already waiting in the queue."""
 
 
-class ExtractionFailed(EwsiError):
-    """Raised by pipelines.extract when a page or PDF yields no text."""
+class SlotTaken(Exception):
+    """Raised by crawler.store `start_run` when (source_id, slot_start) already has a run (another
+    scheduler won)."""
 
-    key = "extract.failed"
+
+class GrantRefused(ValueError):
+    """Raised by crawler.store.migrate `grant_app_role` when it cannot or must not grant: not
+    PostgreSQL, unknown role, superuser or owner."""
+
+
+class NotFound(LookupError):
+    """Raised by crawler.store (queue, decisions, users, sources) when the item, user or view is missing."""
+
+
+class ClaimRefused(Exception):
+    """Raised by crawler.store when another editor holds the item's claim. `claimed_by` and `until`
+    (aware UTC) say who and how long."""
+
+    def __init__(self, claimed_by: str | None, until: datetime | None) -> None:
+        self.claimed_by = claimed_by
+        self.until = until
+        when = until.strftime("%H:%M UTC") if until else "now"
+        super().__init__(f"{claimed_by or 'another editor'} is reviewing this item (claim until {when})")
+
+
+class ReviewConflict(Exception):
+    """Raised by crawler.store when the item changed since the form was loaded (revision mismatch),
+    or another editor holds it."""
+
+
+# --- web -----------------------------------------------------------------------------------------
+
+
+class PasswordPolicyError(ValueError):
+    """Raised by crawler.web.passwords `check_password_policy`: the password breaks the length rule (12
+    to 128 characters)."""
+
+
+class LoginRequired(Exception):
+    """Raised by crawler.web.auth when a request has no live session. `expired` = a cookie was sent
+    but its session is unknown, revoked or idle."""
+
+    def __init__(self, expired: bool) -> None:
+        super().__init__("login required")
+        self.expired = expired
 
 
 ERROR_KEYS: dict[str, str] = {

@@ -3,11 +3,12 @@
 At spider open a row is written with status ``running`` (and kept alive by a heartbeat, so a
 killed process is detected later by lease expiry); a heartbeat that finds its row no longer
 ``running`` (the lease expired and the run was marked interrupted and handed to another worker)
-fences this copy: the spider is closed at once (reason ``lease_lost``, stats ``ewsi/fence/lease_lost``)
-and the run's end is not written, so two copies of one run never finish it both; items already in the
-pipelines are upserted by URL, so a fenced copy adds no duplicate. At spider close Scrapy's stats become a
-`CrawlReport` whose status and error key are decided here (Miniflux's RefreshFeed semantics: a
-run that yields nothing, or only failures, is a failed run).
+fences this copy: the spider is closed at once (reason ``lease_lost``, stats
+``ewsi/fence/lease_lost``) and the run's end is not written, so two copies of one run never both
+finish it; items already in the pipelines are upserted by URL, so a fenced copy adds no duplicate.
+At spider close Scrapy's stats become a `CrawlReport` whose status and error key crawler.health
+decides (`build_report`), and the store saves the run and the source's health verdict
+(crawler.store.runs). This module only wires Scrapy's signals to them.
 
 Drops are counted here, once, for every stage: each ``DropItem(reason)`` raised by a pipeline
 reaches Scrapy's ``item_dropped`` signal, and `RunRecorder` adds one to ``ewsi/dropped/<reason>``
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +34,9 @@ from scrapy.logformatter import LogFormatter, LogFormatterResult
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from crawler import store
+from crawler.health import build_report
+from crawler.store import runs
+from crawler.store.session import run_with_retry, session_scope
 from crawler.types import CrawlReport
 
 logger = logging.getLogger(__name__)
@@ -43,80 +45,6 @@ HEARTBEAT_SECONDS = 30.0
 """How often a running crawl refreshes `crawl_runs.heartbeat_at` (the lease is 4x this)."""
 DROPPED_PREFIX = "ewsi/dropped/"
 """Stats prefix of dropped items, one key per reason (e.g. ``ewsi/dropped/invalid_url``)."""
-
-
-def build_report(source_id: str, stats: dict[str, Any], started_at: datetime, reason: str) -> CrawlReport:
-    """Turn a crawl's Scrapy stats into a `CrawlReport` with its status and error key.
-
-    Rules, in order: closed by shutdown -> interrupted; a store error -> failed `store.db_error`;
-    nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
-    because the source's URLs were unchanged (``ewsi/fetch/not_modified``: 304 or same body) -> ok;
-    nothing yielded otherwise -> failed `parse.no_items`; pages followed but none gave text ->
-    failed `extract.all_empty`; otherwise ok (errors of single pages are counted, not fatal).
-    """
-    errors = Counter(
-        {k.removeprefix("ewsi/errors/"): v for k, v in stats.items() if k.startswith("ewsi/errors/")}
-    )
-    page_errors = {
-        k.removeprefix("ewsi/page_errors/"): v for k, v in stats.items() if k.startswith("ewsi/page_errors/")
-    }
-    dropped = {k.removeprefix(DROPPED_PREFIX): v for k, v in stats.items() if k.startswith(DROPPED_PREFIX)}
-    http = {
-        k.removeprefix("downloader/response_status_count/"): v
-        for k, v in stats.items()
-        if k.startswith("downloader/response_status_count/") and not k.endswith(("/200", "/304"))
-    }
-    yielded = int(stats.get("ewsi/items/yielded", 0))
-    report = CrawlReport(
-        source_id=source_id,
-        started_at=started_at,
-        finished_at=datetime.now(UTC),
-        fetched=int(stats.get("downloader/response_count", 0)),
-        items_new=int(stats.get("ewsi/items/new", 0)),
-        items_updated=int(stats.get("ewsi/items/updated", 0)),
-        items_unchanged=int(stats.get("ewsi/items/unchanged", 0)),
-        dropped=dropped,
-        http_errors=http,
-        stats={k: v for k, v in stats.items() if isinstance(v, int | float | str | dict) and "/" in k},
-    )
-    report.stats["page_errors"] = page_errors
-    report.stats["quality"] = quality_counts(stats)
-    messages = stats.get("ewsi/error_messages") or {}
-    extracted_empty = int(stats.get("ewsi/extract/empty", 0))
-    followed = sum(
-        int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
-    )
-    if reason == "shutdown":
-        report.status, report.error_key = "interrupted", "crawl.interrupted"
-    elif errors.get("store.db_error"):
-        report.status, report.error_key = "failed", "store.db_error"
-    elif yielded == 0 and errors:
-        report.status, report.error_key = "failed", errors.most_common(1)[0][0]
-    elif yielded == 0 and stats.get("ewsi/fetch/not_modified"):
-        report.status = "ok"  # the source answered 304 or the same bytes: nothing new, not broken
-    elif yielded == 0:
-        report.status, report.error_key = "failed", "parse.no_items"
-    elif followed and extracted_empty >= followed:
-        report.status, report.error_key = "failed", "extract.all_empty"
-    else:
-        report.status = "ok"
-        if errors:  # some of the source's URLs failed, others delivered
-            report.error_key = errors.most_common(1)[0][0]
-    if report.error_key:
-        report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
-    elif stats.get("ewsi/feed/bozo"):
-        report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
-    return report
-
-
-def quality_counts(stats: dict[str, Any]) -> dict[str, int]:
-    """What the run's stored items looked like, for judging it against the source's history
-    (crawler.store.queries.judge_by_meaning): items that reached the store, those without a date
-    (or only the fetch time), those whose page was followed, and those of which no text came out.
-    Counted by pipelines.store as ``ewsi/quality/<name>``."""
-    return {
-        name: int(stats.get(f"ewsi/quality/{name}", 0)) for name in ("items", "undated", "followed", "empty")
-    }
 
 
 def drop_reason(exception: BaseException) -> str:
@@ -197,14 +125,14 @@ class RunRecorder:
         self.started_at = datetime.now(UTC)
         claimed = self.crawler.settings.getint("EWSI_RUN_ID") or None
         try:
-            with store.session_scope(self.database_url) as session:
+            with session_scope(self.database_url) as session:
                 if claimed is not None:  # the scheduler claimed the slot and wrote the row already
                     self.run_id = claimed
-                    store.heartbeat(session, claimed)
+                    runs.heartbeat(session, claimed)
                 else:
-                    self.run_id = store.start_run(session, spider.name, pid=os.getpid())
+                    self.run_id = runs.start_run(session, spider.name, pid=os.getpid())
                 # read by pipelines.extract: poison pages are not extracted again (T14)
-                self.crawler.ewsi_quarantined = store.queries.quarantined_urls(session, spider.name)  # type: ignore[attr-defined]
+                self.crawler.ewsi_quarantined = runs.quarantined_urls(session, spider.name)  # type: ignore[attr-defined]
         except Exception as exc:  # the run still happens; its record is what is lost
             logger.error("[%s] could not record the run start: %s", spider.name, exc)
             self.crawler.stats.inc_value("ewsi/errors/store.db_error")
@@ -221,8 +149,8 @@ class RunRecorder:
         if self.run_id is None:
             return
         try:
-            with store.session_scope(self.database_url) as session:
-                alive = store.heartbeat(session, self.run_id)
+            with session_scope(self.database_url) as session:
+                alive = runs.heartbeat(session, self.run_id)
         except Exception as exc:  # the database is away: the lease covers a short outage
             logger.warning("heartbeat failed: %s", exc)
             return
@@ -253,10 +181,10 @@ class RunRecorder:
         run_id, report = self.run_id, self.report
 
         def finish() -> None:
-            with store.session_scope(self.database_url) as session:
-                store.finish_run(session, run_id, report)
+            with session_scope(self.database_url) as session:
+                runs.finish_run(session, run_id, report)
 
         try:  # replayed while the database is briefly away (T33), else left to the lease
-            store.run_with_retry(finish)
+            run_with_retry(finish)
         except Exception as exc:
             logger.error("[%s] could not record the run end: %s", spider.name, exc)

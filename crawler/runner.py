@@ -29,10 +29,16 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.log import install_scrapy_root_handler
 
-from crawler import store
+from crawler import config
+from crawler.config import Settings as RuntimeSettings
 from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.settings import LOG_FORMAT, build_settings
 from crawler.sources import Source, load_sources
+from crawler.store import migrate as store_migrate
+from crawler.store import session as store_session
+from crawler.store import sources as store_sources
+from crawler.store.items import set_fault_kill_after
+from crawler.store.session import configure_retry
 from crawler.types import CrawlReport
 
 logger = logging.getLogger(__name__)
@@ -52,13 +58,19 @@ def run_sources(
     on_close: Callable[[str, CrawlReport | None], None] | None = None,
     log_level: str = "WARNING",
     overrides: dict[str, Any] | None = None,
+    runtime: RuntimeSettings | None = None,
 ) -> list[CrawlReport]:
     """Crawl `sources` concurrently in this process and return one `CrawlReport` per source.
 
     Blocks until every crawl has finished. Can run once per process (Twisted reactor). The
-    database must be migrated (see `crawler.store.check_ready`).
+    database must be migrated (see `crawler.store.check_ready`). `runtime`: the process's settings
+    (crawler.config; None: the defaults), also arming the store's retry budget and fault hook.
     """
     from spiders import TEMPLATES
+
+    runtime = runtime or RuntimeSettings()
+    configure_retry(runtime.db_retry_seconds)
+    set_fault_kill_after(runtime.fault_kill_after_item_row)
 
     settings = build_settings(
         database_url=database_url,
@@ -67,6 +79,7 @@ def run_sources(
         contact=contact,
         log_level=log_level,
         overrides=overrides,
+        runtime=runtime,
     )
     process = CrawlerProcess(settings)
     crawlers = []
@@ -158,19 +171,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_scrapy_root_handler(Settings({"LOG_LEVEL": level, "LOG_FORMAT": LOG_FORMAT}))
     quiet_startup_reports()
     try:
-        config = load_sources(args.config)
+        runtime = config.load()
+    except ValueError as exc:  # a runtime setting not of its type
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        sources_file = load_sources(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    by_id = {s.id: s for s in config.sources}
+    by_id = {s.id: s for s in sources_file.sources}
     unknown = [sid for sid in args.source_ids if sid not in by_id]
     if unknown:
         print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
     try:
-        store.ensure_ready()
-        with store.session_scope() as session:
-            store.sync_sources(session, config.sources)
+        store_migrate.ensure_ready(runtime.database_url)
+        with store_session.session_scope(runtime.database_url) as session:
+            store_sources.sync_sources(session, sources_file.sources)
     except DatabaseUnavailable as exc:
         print(f"database unavailable ({exc.key}): {exc}", file=sys.stderr)
         return 2
@@ -184,9 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         [by_id[sid] for sid in args.source_ids],
         replay=args.replay,
         record=args.record,
-        contact=config.contact,
+        contact=sources_file.contact,
         log_level=level,
         overrides=overrides,
+        runtime=runtime,
     )
     for report in reports:
         print(f"{report.source_id}\t{report.status}\t{report.error_key or '-'}\tnew={report.items_new}")

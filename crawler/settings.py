@@ -13,26 +13,27 @@ items by URL and reason instead of dumping the whole item, and a dropped item is
 (a drop is an expected outcome, counted per reason in the run's ``dropped``; Scrapy's default is
 WARNING).
 
-Fetch guard rails live in crawler.middlewares (SSRF guard with a pinning resolver, per-host gate
-shared by all sources of the process, polite retries, strict decompression, conditional GET).
-Environment overrides, read when the settings are built: ``EWSI_DOWNLOAD_TIMEOUT`` (seconds,
-default 30; the tests use 3), ``EWSI_DOWNLOAD_DELAY`` (seconds between requests to one host,
-default 1; the tests use 0), ``EWSI_RETRY_BACKOFF`` (seconds, base of the jittered exponential
-back-off between retries, default 2; the tests use 0.05), ``EWSI_ALLOW_PRIVATE`` (read by
-crawler.guard: comma-separated ``host`` or ``host:port`` allowed to be non-public),
-``EWSI_SHARED_HOST_BUDGET`` (``0``: keep the per-process gate on PostgreSQL too).
+Fetch guard rails live in crawler.fetch, one component per module (SSRF guard with a pinning
+resolver, per-host gate shared by all sources of the process, polite retries, strict
+decompression, conditional GET, WARC replay and record).
+Runtime settings (crawler.config, read at the entry point and passed as `runtime`): download
+timeout, delay and retry back-off become Scrapy's values; the allowlist of non-public hosts, the
+classifier model, the extraction worker's limit and the frozen clock are handed to the components
+as ``EWSI_*`` Scrapy settings.
 
-With a PostgreSQL store the host gate spaces requests of every process through the database
-(crawler.shared_gate): it then owns the delay (``EWSI_HOST_DELAY``), and Scrapy's own per-slot delay
-and AutoThrottle are off, because a delay applied after the gate would shift a request past its
-reserved start and shorten the gap before another process's request.
+With a PostgreSQL store and `shared_host_budget` on (default), the host gate spaces the requests of
+every process through the database (crawler.fetch.shared_gate): it then owns the delay
+(``EWSI_HOST_DELAY``), and Scrapy's own per-slot delay and AutoThrottle are off, because a delay
+applied after the gate would shift a request past its reserved start and shorten the gap before
+another process's request.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
+
+from crawler.config import Settings as RuntimeSettings
 
 MIB = 1024 * 1024
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
@@ -51,15 +52,15 @@ PIPELINES = {
 
 
 GUARD_MIDDLEWARES = {
-    "crawler.middlewares.GuardMiddleware": 40,
+    "crawler.fetch.ssrf.GuardMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.PoliteRetryMiddleware": 550,
-    "crawler.middlewares.ConditionalGetMiddleware": 585,
+    "crawler.fetch.retry.PoliteRetryMiddleware": 550,
+    "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.middlewares.StrictCompressionMiddleware": 590,
-    "crawler.shared_gate.SharedHostGateMiddleware": 960,
+    "crawler.fetch.compression.StrictCompressionMiddleware": 590,
+    "crawler.fetch.shared_gate.SharedHostGateMiddleware": 960,
 }
-"""Downloader middlewares of every crawl (see crawler.middlewares for their order)."""
+"""Downloader middlewares of every crawl (see crawler.fetch for their order)."""
 
 RETRY_EXCEPTIONS = [
     "scrapy.exceptions.DownloadTimeoutError",
@@ -68,16 +69,6 @@ RETRY_EXCEPTIONS = [
     "twisted.internet.error.TCPTimedOutError",
 ]
 """Only timeouts are retried among download exceptions (plus RETRY_HTTP_CODES: 408, 429, 5xx)."""
-
-
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        raise ValueError(f"{name}={value!r} is not a number of seconds") from None
 
 
 def build_settings(
@@ -89,18 +80,22 @@ def build_settings(
     user_agent: str | None = None,
     log_level: str = "WARNING",
     overrides: dict[str, Any] | None = None,
+    runtime: RuntimeSettings | None = None,
 ) -> dict[str, Any]:
     """Return the Scrapy settings dict for a harvest.
 
-    database_url: SQLAlchemy URL of the review-queue store (None: EWSI_DATABASE_URL or SQLite).
+    database_url: SQLAlchemy URL of the review-queue store (None: `runtime.database_url`, else SQLite).
+    runtime: the process's settings (crawler.config; None: the defaults), handed to the components
+    as ``EWSI_*`` Scrapy settings: timeouts, delays, back-off, allowlist, model, worker, clock.
     replay: WARC file to answer every request from (no network); record: WARC file to append every
     live response to. Both at once is a ValueError.
     """
     if replay and record:
         raise ValueError("--replay and --record cannot be combined")
     agent = user_agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
-    timeout = _env_float("EWSI_DOWNLOAD_TIMEOUT", 30.0)
-    delay = _env_float("EWSI_DOWNLOAD_DELAY", 1.0)
+    runtime = runtime or RuntimeSettings()
+    timeout = runtime.download_timeout
+    delay = runtime.download_delay
     settings: dict[str, Any] = {
         "BOT_NAME": "ewsi-harvester",
         "USER_AGENT": agent,
@@ -118,7 +113,7 @@ def build_settings(
         "RETRY_TIMES": 3,
         "RETRY_HTTP_CODES": [408, 429, 500, 502, 503, 504, 522, 524],
         "RETRY_EXCEPTIONS": list(RETRY_EXCEPTIONS),
-        "EWSI_RETRY_BACKOFF": _env_float("EWSI_RETRY_BACKOFF", 2.0),
+        "EWSI_RETRY_BACKOFF": runtime.retry_backoff,
         "EWSI_RETRY_AFTER_MAX": 60.0,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
@@ -132,7 +127,7 @@ def build_settings(
         "COOKIES_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "DNS_TIMEOUT": 10,
-        "TWISTED_DNS_RESOLVER": "crawler.middlewares.GuardedResolver",
+        "TWISTED_DNS_RESOLVER": "crawler.fetch.ssrf.GuardedResolver",
         "METAREFRESH_ENABLED": True,
         "LOG_LEVEL": log_level,
         "LOG_FORMAT": LOG_FORMAT,
@@ -147,17 +142,22 @@ def build_settings(
             "crawler.extensions.RunRecorder": 100,
         },
         "DOWNLOADER_MIDDLEWARES": dict(GUARD_MIDDLEWARES),
-        "EWSI_DATABASE_URL": database_url or os.environ.get("EWSI_DATABASE_URL"),
+        "EWSI_DATABASE_URL": database_url or runtime.database_url,
+        "EWSI_ALLOW_PRIVATE": runtime.allow_private,
+        "EWSI_CLASSIFIER_MODEL": runtime.classifier_model,
+        "EWSI_WORKER_MEMORY_MB": runtime.worker_memory_mb,
+        "EWSI_EXTRACT_IN_PROCESS": runtime.extract_in_process,
+        "EWSI_NOW": runtime.now,
         "FEED_EXPORTERS": {},
     }
     store_url = str(settings["EWSI_DATABASE_URL"] or "")
-    if store_url.startswith("postgresql") and os.environ.get("EWSI_SHARED_HOST_BUDGET", "1") != "0":
+    if store_url.startswith("postgresql") and runtime.shared_host_budget:
         settings.update({"EWSI_HOST_DELAY": delay, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
     else:
         settings["EWSI_SHARED_HOST_BUDGET"] = False
     if replay:
         settings["EWSI_REPLAY"] = str(replay)
-        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.ReplayMiddleware"] = 50
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.warc.ReplayMiddleware"] = 50
         settings.update(
             {
                 "DOWNLOAD_DELAY": 0,
@@ -169,7 +169,7 @@ def build_settings(
     if record:
         settings["EWSI_RECORD"] = str(record)
         # next to the downloader, so it sees the bytes as they came off the wire
-        settings["DOWNLOADER_MIDDLEWARES"]["crawler.middlewares.RecordMiddleware"] = 950
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.warc.RecordMiddleware"] = 950
     if overrides:
         settings.update(overrides)
     return settings

@@ -1,4 +1,5 @@
-"""Text hygiene shared by the pipelines and the store (stdlib only).
+"""Text hygiene shared by the pipelines and the store, and the one text form of timestamps and
+token digests (stdlib only).
 
 Rules (../shared/RELIABILITY.md §2, "Text normalisation before store"): NUL and C0 control
 characters other than TAB, LF and CR are removed; lone surrogates become U+FFFD; long values are
@@ -9,8 +10,10 @@ field on its way to either database, giving byte-identical values on both.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from datetime import UTC, datetime
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -82,3 +85,25 @@ def truncate_utf8(value: str | None, max_bytes: int) -> tuple[str | None, bool]:
     if len(encoded) <= max_bytes:
         return value, False
     return encoded[:max_bytes].decode("utf-8", "ignore"), True
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` suffix (naive values are taken as UTC); None for None.
+
+    The one text form of a timestamp in API answers, exports, CLI output and stored JSON:
+    ``2025-03-04T09:00:00Z``, microseconds kept when present.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 hex (64 characters) of a bearer secret: an API token or a session cookie token.
+
+    Only this digest is stored (api_tokens.token_hash, web_sessions.id), never the token. Text that
+    is not valid UTF-8 (lone surrogates) is encoded with replacement, so any input gives a digest.
+    """
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()

@@ -21,7 +21,8 @@ class ClassifyPipeline:
 
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
-        self.classifier = classifier.load_default()
+        configured = crawler.settings.get("EWSI_CLASSIFIER_MODEL") if crawler is not None else None
+        self.classifier = classifier.load_default(configured_model=configured)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:

@@ -36,7 +36,7 @@ PDF). A memory kill is retried once in a fresh worker (the first kill may be the
 doing); the number of kills is left on the item as ``ewsi_worker_kills`` for the store stage, which
 quarantines a URL killed twice (T14). Bodies of an unsupported type (ZIP, images, executables: T17)
 are never handed to a parser: the item is kept with its feed data, flagged
-``extract.unsupported_type``, and its body is not stored. ``EWSI_EXTRACT_IN_PROCESS=1`` runs
+``extract.unsupported_type``, and its body is not stored. The setting ``EWSI_EXTRACT_IN_PROCESS`` runs
 extraction in the crawl process instead (benchmarks and debugging only).
 """
 
@@ -46,7 +46,6 @@ import atexit
 import dataclasses
 import io
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -183,18 +182,26 @@ def extract_document(
 
 _WORKER: BoundedWorker | None = None
 _WORKER_LOCK = threading.Lock()
+_WORKER_MEMORY_MB = 0
+
+
+def configure_worker(memory_mb: int) -> None:
+    """The memory limit in MiB of the process-wide worker, when it starts later (0: the default)."""
+    global _WORKER_MEMORY_MB
+    _WORKER_MEMORY_MB = memory_mb
 
 
 def shared_worker() -> BoundedWorker:
     """The process-wide extraction worker (started on first use, stopped at exit).
 
-    Its address-space limit is `crawler.worker.MEMORY_LIMIT_BYTES` (768 MiB), or
-    ``EWSI_WORKER_MEMORY_MB`` megabytes when that is set (a smaller machine; tests of T14).
+    Its address-space limit is `crawler.worker.MEMORY_LIMIT_BYTES` (768 MiB), or the megabytes of
+    `configure_worker` when it was called with more than 0 before the first use (the setting
+    ``EWSI_WORKER_MEMORY_MB``: a smaller machine; tests of T14).
     """
     global _WORKER
     with _WORKER_LOCK:
         if _WORKER is None:
-            megabytes = int(os.environ.get("EWSI_WORKER_MEMORY_MB") or 0)
+            megabytes = _WORKER_MEMORY_MB
             memory = megabytes * 1024 * 1024 if megabytes > 0 else MEMORY_LIMIT_BYTES
             _WORKER = BoundedWorker(WORKER_TARGET, memory_bytes=memory)
             atexit.register(_WORKER.close)
@@ -221,11 +228,13 @@ def extract_bounded(
     header_charset: str | None = None,
     *,
     worker: BoundedWorker | None = None,
+    in_process: bool = False,
 ) -> BoundedOutcome:
     """`extract_document` in the bounded worker (module docstring); never raises for bad input.
 
     HTML is cut to `MAX_HTML_BYTES` before it crosses the pipe; the text is cut to
-    `MAX_OUTPUT_BYTES`. Unsupported bodies never reach the worker.
+    `MAX_OUTPUT_BYTES`. Unsupported bodies never reach the worker; `in_process` extracts in this
+    process instead (the setting ``EWSI_EXTRACT_IN_PROCESS``, for debugging).
     """
     method = route(body, media_type)
     if method == "unsupported":
@@ -234,7 +243,7 @@ def extract_bounded(
     if method == "html" and len(body) > MAX_HTML_BYTES:
         body = body[:MAX_HTML_BYTES]
         pre.append("input_truncated")
-    if os.environ.get("EWSI_EXTRACT_IN_PROCESS") == "1":
+    if in_process:
         return BoundedOutcome(_cap_output(extract_document(body, url, media_type, header_charset), pre))
     worker = worker or shared_worker()
     timeout = PDF_TIMEOUT_S if method == "pdf" else HTML_TIMEOUT_S
@@ -581,6 +590,10 @@ class ExtractPipeline:
 
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
+        settings = crawler.settings if crawler is not None else None
+        self.in_process = bool(settings and settings.getbool("EWSI_EXTRACT_IN_PROCESS"))
+        if settings is not None:
+            configure_worker(settings.getint("EWSI_WORKER_MEMORY_MB"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -598,7 +611,11 @@ class ExtractPipeline:
             item.body = None
             raise DropItem("quarantined")  # counted by crawler.extensions.RunRecorder
         outcome = extract_bounded(
-            item.body, item.body_url or item.url, item.media_type, header_charset_of(item)
+            item.body,
+            item.body_url or item.url,
+            item.media_type,
+            header_charset_of(item),
+            in_process=self.in_process,
         )
         document = outcome.document
         apply_document(item, document)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -224,8 +223,8 @@ class NormalizePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalizePipeline:
-        """Build from a Scrapy crawler (stats from ``crawler.stats``; ``EWSI_NOW`` from the environment)."""
-        frozen_now = os.environ.get("EWSI_NOW")
+        """Build from a Scrapy crawler (stats from ``crawler.stats``; the setting ``EWSI_NOW``)."""
+        frozen_now = crawler.settings.get("EWSI_NOW")
         if frozen_now:
             now = _aware(datetime.fromisoformat(frozen_now.strip()), UTC)
             pipeline = cls(stats=crawler.stats, clock=lambda: now, frozen=True)

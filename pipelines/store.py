@@ -9,7 +9,7 @@ Before the write, in this order:
    pipelines.normalize); attachments whose link is not http(s) are dropped; the body of an
    unsupported type (ZIP, images: T17) is not kept;
 3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
-   ``followed``, ``empty``; read by crawler.extensions).
+   ``followed``, ``empty``; read by crawler.health).
 
 Each item is written in its own transaction, so one bad item never costs the others. The
 transaction is replayed whole by `crawler.store.run_with_retry`: up to 5 tries on SQLite "database
@@ -36,8 +36,10 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler import store
+from crawler.store import items, runs
+from crawler.store.session import run_with_retry, session_scope
 from crawler.types import HarvestedItem
+from crawler.urls import is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +56,6 @@ def sanitise_html(value: Any) -> Any:
     if isinstance(value, list):
         return [sanitise_html(v) for v in value]
     return value
-
-
-def _web_url(url: object) -> bool:
-    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
 
 
 class StorePipeline:
@@ -103,26 +101,26 @@ class StorePipeline:
             raise DropItem("too_old")  # drops are counted by crawler.extensions.RunRecorder
         if item.record is not None:
             item.record = sanitise_html(item.record)
-        item.attachments = [a for a in item.attachments if _web_url(getattr(a, "url", None))]
+        item.attachments = [a for a in item.attachments if is_web_url(getattr(a, "url", None))]
         if item.extraction_method == "unsupported":
             item.body = None  # never parsed, so never kept: a ZIP bomb stays on the server (T17)
         self._quality(item)
-        raw = store.RawResponse.from_item(item)
+        raw = items.RawResponse.from_item(item)
         kills = int(getattr(item, "ewsi_worker_kills", 0) or 0)
 
         def write() -> str:
-            with store.session_scope(self.database_url) as session:
-                result = store.upsert_item(session, item, raw=raw)
+            with session_scope(self.database_url) as session:
+                result = items.upsert_item(session, item, raw=raw)
                 if kills:
                     reason = "memory" if "extract.memory" in item.flags else "timeout"
                     url = item.body_url or item.url
-                    if store.queries.record_worker_kill(session, url, item.source_id, reason, kills):
+                    if runs.record_worker_kill(session, url, item.source_id, reason, kills):
                         logger.warning("[%s] %s quarantined after %s kills", item.source_id, url, reason)
             return result
 
         try:
             # a concurrent writer (another crawl, an editor) may hold the lock or win a race: retried
-            outcome = store.run_with_retry(write, on_retry=self._retried)
+            outcome = run_with_retry(write, on_retry=self._retried)
             if kills:
                 self._stat("ewsi/quarantine/recorded")
         except Exception as exc:  # SQLAlchemy errors, after the store's own retries

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from crawler.errors import error_key_for
 from crawler.sources import Source
 from crawler.types import HarvestedItem
+from crawler.urls import is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ class SourceSpider(Spider):
         self._seen_urls.add(key)
         self.emitted += 1
         self.stat("ewsi/items/yielded")
-        if self.source.follow and item.url.startswith(("http://", "https://")):
+        if self.source.follow and is_web_url(item.url):
             yield Request(
                 item.url,
                 callback=self.parse_page,

@@ -16,6 +16,7 @@ import feedparser
 from scrapy.http import Response
 
 from crawler.types import Attachment, HarvestedItem
+from crawler.urls import is_web_url
 from spiders.base import SourceSpider
 
 
@@ -69,7 +70,7 @@ class FeedSpider(SourceSpider):
                 if candidate.get("rel") == "alternate" and candidate.get("href"):
                     link = candidate["href"]
                     break
-        if not link and guid and str(guid).startswith(("http://", "https://")):
+        if not link and guid and is_web_url(str(guid)):
             link = guid
         if not link:
             return None

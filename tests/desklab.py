@@ -15,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
+from crawler.store import users
 from crawler.store.migrate import upgrade
 from crawler.store.schema import (
     Item,
@@ -24,6 +23,7 @@ from crawler.store.schema import (
     SourceRow,
     sha256_hex,
 )
+from crawler.store.session import make_engine, session_factory
 from crawler.web.app import create_app
 from crawler.web.passwords import hash_password
 
@@ -86,7 +86,7 @@ def add_item(session, n: int, **kw) -> Item:
 
 def add_user(Session, name: str, role: str = "editor") -> int:
     with Session() as s:
-        user = store.create_user(s, name, role, hash_password(PASSWORD))
+        user = users.create_user(s, name, role, hash_password(PASSWORD))
         s.commit()
         return user.id
 

@@ -45,7 +45,7 @@ import json, os, sys
 sys.path.insert(0, os.environ["EWSI_TEST_ROOT"])
 spec = json.loads(os.environ.get("EWSI_TEST_DRIVER") or "{}")
 import crawler.runner as runner
-from crawler.middlewares import GuardedResolver
+from crawler.fetch.ssrf import GuardedResolver
 
 class FakeDNS(GuardedResolver):
     """Answers from the test's table (a list of answers per name, served in turn; the last repeats)."""

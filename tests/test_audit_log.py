@@ -20,8 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from crawler.cli import main as ewsi
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
+from crawler.store import audit, decisions, queue, users
 from crawler.store.migrate import (
     GrantRefused,
     current_revision,
@@ -31,6 +30,7 @@ from crawler.store.migrate import (
     upgrade,
 )
 from crawler.store.schema import AuditEntry, Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
+from crawler.store.session import make_engine, session_factory
 from crawler.web.app import create_app
 from crawler.web.logsafe import EscapingFormatter, escape_controls
 from crawler.web.passwords import hash_password
@@ -41,7 +41,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _audit_row(session) -> int:
-    store.audit(session, "alice", "approve", object_type="item", object_id=1, before={"a": 1}, after={"a": 2})
+    audit.audit(session, "alice", "approve", object_type="item", object_id=1, before={"a": 1}, after={"a": 2})
     session.commit()
     return session.scalar(select(func.max(AuditEntry.id)))
 
@@ -161,7 +161,7 @@ def test_app_role_writes_the_desk_but_cannot_change_audit_rows(
                 conn.execute(text(f'DROP ROLE "{role}_group"'))
         with session_factory(db_engine)() as s:
             item_id = _seed_item(s)
-            store.create_user(s, "alice", "editor", hash_password(PASSWORD))
+            users.create_user(s, "alice", "editor", hash_password(PASSWORD))
             s.commit()
         monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
         monkeypatch.delenv("EWSI_SECRET_KEY", raising=False)
@@ -193,8 +193,8 @@ def test_app_role_writes_the_desk_but_cannot_change_audit_rows(
         app.state.engine.dispose()
         with session_factory(role_engine)() as s:  # store functions as that role
             other = _seed_item(s, title="Item 2", n=2)
-            store.claim_item(s, other, "bob")
-            store.decide(s, other, "bob", "defer", revision=1, request_token="s" * 32)
+            queue.claim_item(s, other, "bob")
+            decisions.decide(s, other, "bob", "defer", revision=1, request_token="s" * 32)
             s.commit()
             assert s.get(Item, item_id).status == "approved" and s.get(Item, other).status == "deferred"
             assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 2
@@ -264,7 +264,7 @@ def test_hostile_title_and_reason_are_logged_on_one_line(db_url, db_engine, monk
     title = f"Evil{INJECTED}\rOK\x9b2J \u202egnp.exe"
     with session_factory(db_engine)() as s:
         item_id = _seed_item(s, title=title)
-        store.create_user(s, "alice", "editor", hash_password(PASSWORD))
+        users.create_user(s, "alice", "editor", hash_password(PASSWORD))
         s.commit()
     plain = io.StringIO()  # a plain formatter: the desk's logger filter alone must suffice
     handler = logging.StreamHandler(plain)

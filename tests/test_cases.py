@@ -2,7 +2,7 @@
 the loopback lab (127.0.0.2) into SQLite and PostgreSQL, asserting the case's expect.yaml outcome.
 
 The helpers here (`write_config`, `crawl`, `items`) are shared by the other crawl tests of the
-content side (test_incremental, test_health, test_storage_integrity).
+content side (test_incremental, test_health_runs, test_storage_integrity).
 """
 
 from __future__ import annotations

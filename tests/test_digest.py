@@ -17,8 +17,10 @@ pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller
 from test_portal_api import make_item, portal_db  # noqa: F401
 
-from crawler.store import make_engine, session_factory
+from crawler.cli import main as ewsi
+from crawler.config import Settings
 from crawler.store.schema import Item, ItemTheme
+from crawler.store.session import make_engine, session_factory
 from crawler.web import digest
 
 PUBLIC = "https://portal.example.eu"
@@ -93,7 +95,7 @@ def links(html: str) -> list[str]:
 
 def test_daily_digest_is_delivered(env, smtp):
     inbox, _ = smtp
-    assert digest.main(["send", "--kind", "daily", "--database-url", env]) == 0
+    assert ewsi(["digest", "send", "--kind", "daily", "--database-url", env]) == 0
     assert len(inbox.messages) == 1
     sender, recipients, raw = inbox.messages[0]
     assert sender == "digest@ewsi.example.eu"
@@ -120,7 +122,8 @@ def test_daily_digest_is_delivered(env, smtp):
 
 def test_newsletter_is_delivered_with_escaped_html(env, smtp):
     inbox, _ = smtp
-    assert digest.main(["send", "--kind", "newsletter", "--database-url", env, "--to", "one@example.eu"]) == 0
+    argv = ["digest", "send", "--kind", "newsletter", "--database-url", env, "--to", "one@example.eu"]
+    assert ewsi(argv) == 0
     _, recipients, raw = inbox.messages[0]
     assert recipients == ["one@example.eu"]
     message, text, html = parts(raw)
@@ -144,7 +147,7 @@ def test_newsletter_is_delivered_with_escaped_html(env, smtp):
 
 def test_dry_run_prints_and_sends_nothing(env, smtp, capsys):
     inbox, _ = smtp
-    assert digest.main(["send", "--dry-run", "--database-url", env]) == 0
+    assert ewsi(["digest", "send", "--dry-run", "--database-url", env]) == 0
     out = capsys.readouterr().out
     assert "Subject: EWSI digest" in out and "multipart/alternative" in out
     assert inbox.messages == []
@@ -152,11 +155,12 @@ def test_dry_run_prints_and_sends_nothing(env, smtp, capsys):
 
 def test_missing_smtp_host_is_an_error(env, monkeypatch, capsys):
     monkeypatch.delenv("EWSI_SMTP_HOST")
-    assert digest.main(["send", "--database-url", env]) == 2
+    assert ewsi(["digest", "send", "--database-url", env]) == 2
     assert "EWSI_SMTP_HOST" in capsys.readouterr().err
 
 
 def test_settings_from_env():
-    settings = digest.SmtpSettings.from_env({"EWSI_SMTP_HOST": "mx", "EWSI_SMTP_STARTTLS": "yes"})
+    env = {"EWSI_SMTP_HOST": "mx", "EWSI_SMTP_STARTTLS": "yes"}
+    settings = digest.SmtpSettings.from_settings(Settings.from_env(env))
     assert (settings.host, settings.port, settings.starttls, settings.recipients) == ("mx", 587, True, ())
-    assert digest.SmtpSettings.from_env({}).port == 25
+    assert digest.SmtpSettings.from_settings(Settings.from_env({})).port == 25

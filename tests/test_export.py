@@ -11,13 +11,14 @@ from datetime import timedelta
 import pytest
 from test_portal_api import NOW, PUBLISHED, make_item, portal_db, shared_db  # noqa: F401
 
-from crawler.store import make_engine, session_factory
+from crawler.cli import main as ewsi
+from crawler.store.session import make_engine, session_factory
 from crawler.web import export
 
 
 def test_jsonl_has_published_items_only(shared_db, tmp_path):  # noqa: F811
     out = tmp_path / "items.jsonl"
-    assert export.main(["--format", "jsonl", "--output", str(out), "--database-url", shared_db]) == 0
+    assert ewsi(["export", "--format", "jsonl", "--output", str(out), "--database-url", shared_db]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == sorted(PUBLISHED)
     two = next(r for r in rows if r["id"] == 2)
@@ -28,7 +29,7 @@ def test_jsonl_has_published_items_only(shared_db, tmp_path):  # noqa: F811
 
 def test_csv_to_stdout_with_since(shared_db, capsys):  # noqa: F811
     since = (NOW - timedelta(hours=2, minutes=30)).isoformat()
-    assert export.main(["--format", "csv", "--since", since, "--database-url", shared_db]) == 0
+    assert ewsi(["export", "--format", "csv", "--since", since, "--database-url", shared_db]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["id"] for r in rows] == ["1", "2"]  # modified_at = NOW - id hours
     assert rows[1]["themes"] == "education_culture"
@@ -57,7 +58,7 @@ def test_formula_titles_are_neutralised_in_the_file(portal_db, tmp_path):  # noq
         session.commit()
     engine.dispose()
     out = tmp_path / "items.csv"
-    assert export.main(["--format", "csv", "-o", str(out), "--database-url", portal_db]) == 0
+    assert ewsi(["export", "--format", "csv", "-o", str(out), "--database-url", portal_db]) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet programs
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
@@ -67,5 +68,5 @@ def test_formula_titles_are_neutralised_in_the_file(portal_db, tmp_path):  # noq
 
 
 def test_bad_since_is_rejected(shared_db, capsys):  # noqa: F811
-    assert export.main(["--since", "yesterday", "--database-url", shared_db]) == 2
+    assert ewsi(["export", "--since", "yesterday", "--database-url", shared_db]) == 2
     assert "--since" in capsys.readouterr().err

@@ -16,22 +16,12 @@ from typing import Any
 
 import pytest
 
-from crawler.middlewares import retry_after_seconds
 from tests.fetchlab import crawl, fetch_figures_fixture, migrate, record  # noqa: F401
 from tests.lab import LabServer, Route
 
 CASES = "cases"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 ARTICLE = b"<html><head><title>Article</title></head><body><p>any small article page</p></body></html>"
-
-
-def test_retry_after_reads_seconds_and_http_dates() -> None:
-    now = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
-    assert retry_after_seconds(b"120", now) == 120.0
-    assert retry_after_seconds(format_datetime(now + timedelta(minutes=2), usegmt=True), now) == 120.0
-    assert retry_after_seconds("Tue, 04 Mar 2025 08:00:00 GMT", now) == 0.0
-    assert retry_after_seconds(b"soon", now) is None
-    assert retry_after_seconds(None, now) is None
 
 
 def _timed(

@@ -1,240 +1,274 @@
-"""Source health by meaning (crawler.store.queries.finish_run) and the quarantine of poison pages,
-on SQLite and PostgreSQL: T12 (garbage where a feed should be, five real runs), T14 (a page that
-always kills the extraction worker, three real runs), broken and quiet judged from the source's own
-history."""
+"""crawler.health as tables, without a database: a run's status from its stats, judging by meaning,
+the source's state after a run, back-off and quarantine (the store side: test_health_runs.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from crawler.store import finish_run, start_run, sync_sources
-from crawler.store.queries import QUARANTINE_AFTER, quarantined_urls, record_worker_kill
-from crawler.store.schema import CrawlRun, SourceRow
-from crawler.types import CrawlReport
-from tests import test_cases
-from tests.lab import LabServer, Route
-from tests.test_cases import LAB_HOST, ROOT, crawl, items, migrate, session, write_config
+from crawler import health
+from crawler.health import Judgement, RunSummary, SourceHealth
 
-lab = test_cases.lab  # the loopback lab fixture
-RSS = {"Content-Type": "application/rss+xml; charset=utf-8"}
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
 
 
-def _report(
-    when: datetime,
-    status: str = "ok",
-    *,
-    key: str | None = None,
-    new: int = 0,
-    items: int = 3,
-    undated: int = 0,
-) -> CrawlReport:
-    quality = {"items": items, "undated": undated, "followed": 0, "empty": 0}
-    return CrawlReport(
-        source_id="src-a", started_at=when, finished_at=when, status=status, error_key=key,
-        items_new=new, items_unchanged=items - new, stats={"quality": quality},
-    )  # fmt: skip
+# --- 1. a run's status and error key from its stats -----------------------------------------------
+
+STATS_CASES: list[tuple[str, dict[str, Any], str, str, str | None]] = [
+    # (case, stats, close reason, status, error key)
+    ("shutdown wins over everything", {"ewsi/errors/store.db_error": 1}, "shutdown", "interrupted",
+     "crawl.interrupted"),
+    ("store error", {"ewsi/items/yielded": 5, "ewsi/errors/store.db_error": 1}, "finished", "failed",
+     "store.db_error"),
+    ("nothing and errors: the most frequent",
+     {"ewsi/errors/fetch.timeout": 1, "ewsi/errors/fetch.dns": 3}, "finished", "failed", "fetch.dns"),
+    ("nothing, but not modified", {"ewsi/fetch/not_modified": 2}, "finished", "ok", None),
+    ("nothing at all", {}, "finished", "failed", "parse.no_items"),
+    ("followed pages all empty",
+     {"ewsi/items/yielded": 3, "ewsi/extract/html": 3, "ewsi/extract/empty": 3}, "finished", "failed",
+     "extract.all_empty"),
+    ("some pages empty", {"ewsi/items/yielded": 3, "ewsi/extract/html": 3, "ewsi/extract/empty": 2},
+     "finished", "ok", None),
+    ("items and some errors: ok, key kept",
+     {"ewsi/items/yielded": 2, "ewsi/errors/fetch.http_404": 1}, "finished", "ok", "fetch.http_404"),
+    ("items, no errors", {"ewsi/items/yielded": 2}, "finished", "ok", None),
+]  # fmt: skip
 
 
-def _source() -> Any:
-    from crawler.sources import Source
-
-    return Source(id="src-a", name="A", publisher="P", kind="feed", urls=["https://a.example.eu/feed"])
-
-
-def _run(db_session: Any, report: CrawlReport) -> SourceRow:
-    run_id = start_run(db_session, "src-a")
-    finish_run(db_session, run_id, report)
-    db_session.commit()
-    source = db_session.get(SourceRow, "src-a")
-    db_session.refresh(source)
-    return source
+@pytest.mark.parametrize(
+    ("stats", "reason", "status", "key"), [c[1:] for c in STATS_CASES], ids=[c[0] for c in STATS_CASES]
+)
+def test_build_report_status_and_key(
+    stats: dict[str, Any], reason: str, status: str, key: str | None
+) -> None:
+    report = health.build_report("src-a", stats, T0, reason, now=T0 + DAY)
+    assert (report.status, report.error_key) == (status, key)
+    assert report.finished_at == T0 + DAY
 
 
-def test_no_items_after_a_delivering_history_is_broken(db_session: Any) -> None:
-    sync_sources(db_session, [_source()])
-    now = datetime.now(UTC)
-    assert _run(db_session, _report(now, "failed", key="parse.no_items", items=0)).state == "failing"
-    assert _run(db_session, _report(now, new=3)).state == "healthy"
-    source = _run(db_session, _report(now, "failed", key="parse.no_items", items=0))
-    assert (source.state, source.consecutive_failures, source.last_error_key) == (
-        "broken",
-        1,
-        "parse.no_items",
+def test_build_report_counts_and_messages() -> None:
+    stats = {
+        "ewsi/items/yielded": 4,
+        "ewsi/items/new": 3,
+        "ewsi/items/unchanged": 1,
+        "ewsi/dropped/duplicate": 2,
+        "ewsi/page_errors/fetch.http_404": 1,
+        "downloader/response_count": 7,
+        "downloader/response_status_count/200": 5,
+        "downloader/response_status_count/304": 1,
+        "downloader/response_status_count/404": 1,
+        "ewsi/quality/items": 4,
+        "ewsi/quality/undated": 1,
+        "ewsi/errors/fetch.http_404": 1,
+        "ewsi/error_messages": {"fetch.http_404": "404 on /old"},
+    }
+    report = health.build_report("src-a", stats, T0, "finished", now=T0)
+    assert (report.fetched, report.items_new, report.items_unchanged) == (7, 3, 1)
+    assert report.dropped == {"duplicate": 2} and report.http_errors == {"404": 1}
+    assert report.stats["quality"] == {"items": 4, "undated": 1, "followed": 0, "empty": 0}
+    assert report.stats["page_errors"] == {"fetch.http_404": 1}
+    assert report.error == "404 on /old"
+    bozo = health.build_report("s", {"ewsi/items/yielded": 1, "ewsi/feed/bozo": 1,
+                                     "ewsi/feed/bozo_message": "bad entity"}, T0, "finished")  # fmt: skip
+    assert (bozo.status, bozo.error) == ("ok", "warning: bad entity")
+
+
+@pytest.mark.parametrize(
+    ("status", "key", "expected"),
+    [("ok", None, "ok"), ("failed", "x", "failed"), ("interrupted", None, "interrupted"),
+     ("running", None, "ok"), ("running", "fetch.dns", "failed"), ("", None, "ok")],
+)  # fmt: skip
+def test_report_status(status: str, key: str | None, expected: str) -> None:
+    assert health.report_status(status, key) == expected
+
+
+# --- 2. judged by meaning ---------------------------------------------------------------------------
+
+DELIVERED = RunSummary(items_new=2, quality={"items": 2, "undated": 0, "followed": 0, "empty": 0})
+DELIVERED_OLD = RunSummary(items_unchanged=4)  # an old run without quality counts
+UNDATED = RunSummary(items_new=3, quality={"items": 3, "undated": 3, "followed": 0, "empty": 0})
+EMPTY = RunSummary()
+
+
+def _q(items: int, undated: int) -> dict[str, Any]:
+    return {"quality": {"items": items, "undated": undated, "followed": 0, "empty": 0}}
+
+
+MEANING_CASES: list[tuple[str, str, str | None, Any, list[RunSummary], Judgement]] = [
+    ("no items after delivering runs: broken", "failed", "parse.no_items", _q(0, 0), [DELIVERED],
+     Judgement("failed", "parse.no_items", None, True)),
+    ("delivered by counts only (old run)", "failed", "extract.all_empty", {}, [DELIVERED_OLD],
+     Judgement("failed", "extract.all_empty", None, True)),
+    ("no history: failing, not broken", "failed", "parse.no_items", _q(0, 0), [],
+     Judgement("failed", "parse.no_items", None, False)),
+    ("history that never delivered", "failed", "parse.feed_malformed", {}, [EMPTY, EMPTY],
+     Judgement("failed", "parse.feed_malformed", None, False)),
+    ("a fetch error is not by meaning", "failed", "fetch.timeout", {}, [DELIVERED],
+     Judgement("failed", "fetch.timeout", None, False)),
+    ("undated where the source dates", "ok", None, _q(4, 3), [UNDATED, DELIVERED],
+     Judgement("failed", "parse.no_dates", "3 of 4 items have no date; the source's last ok runs were dated",
+               True)),
+    ("half undated is still dated enough", "ok", None, _q(4, 2), [DELIVERED],
+     Judgement("ok", None, None, False)),
+    ("undated, but never dated before", "ok", None, _q(3, 3), [UNDATED],
+     Judgement("ok", None, None, False)),
+    ("ok without quality counts", "ok", None, {}, [DELIVERED], Judgement("ok", None, None, False)),
+    ("stats that are not a mapping", "ok", None, None, [DELIVERED], Judgement("ok", None, None, False)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "key", "stats", "history", "expected"),
+    [c[1:] for c in MEANING_CASES],
+    ids=[c[0] for c in MEANING_CASES],
+)
+def test_judge_by_meaning(
+    status: str, key: str | None, stats: Any, history: list[RunSummary], expected: Judgement
+) -> None:
+    assert health.judge_by_meaning(status, key, stats, history) == expected
+
+
+# --- 3. the source's state after a run --------------------------------------------------------------
+
+HEALTHY = SourceHealth(state="healthy", last_success_at=T0 - DAY, last_new_item_at=T0 - DAY)
+FAILING_2 = SourceHealth(
+    state="failing", consecutive_failures=2, backoff_until=T0, last_error_key="fetch.dns", last_error="x"
+)
+DAILY = [T0 - DAY * n for n in range(0, 6)]  # runs with new items every day, newest first
+
+
+AFTER_CASES: list[tuple[str, SourceHealth, Judgement, int, list[datetime], tuple[Any, ...] | None]] = [
+    # (case, current, judgement, items_new, new-item times, (state, failures, back-off, error key) or None)
+    ("ok clears failures and back-off", FAILING_2, Judgement("ok", None), 0, [],
+     ("healthy", 0, None, None)),
+    ("first failure: 30 min", HEALTHY, Judgement("failed", "fetch.timeout"), 0, [],
+     ("failing", 1, T0 + timedelta(minutes=30), "fetch.timeout")),
+    ("third failure: 2 h", FAILING_2, Judgement("failed", "fetch.timeout"), 0, [],
+     ("failing", 3, T0 + timedelta(hours=2), "fetch.timeout")),
+    ("broken by meaning", HEALTHY, Judgement("failed", "parse.no_items", None, True), 0, [],
+     ("broken", 1, T0 + timedelta(minutes=30), "parse.no_items")),
+    ("interrupted without a key: crashed", HEALTHY, Judgement("interrupted", None), 0, [],
+     ("failing", 1, T0 + timedelta(minutes=30), "crawl.crashed")),
+    ("failed without a key: fetch.error", HEALTHY, Judgement("failed", None), 0, [],
+     ("failing", 1, T0 + timedelta(minutes=30), "fetch.error")),
+    ("shutdown: health unchanged", FAILING_2, Judgement("interrupted", "crawl.interrupted"), 0, [], None),
+    ("our database outage: unchanged", HEALTHY, Judgement("failed", "store.db_error"), 0, [], None),
+    ("no new item for 4x the usual day: quiet",
+     SourceHealth(state="healthy", last_new_item_at=T0 - 4 * DAY), Judgement("ok", None), 0,
+     [T0 - DAY * n for n in range(4, 9)], ("quiet", 0, None, None)),
+    ("2 days without new items: usual enough",
+     SourceHealth(state="healthy", last_new_item_at=T0 - 2 * DAY), Judgement("ok", None), 0,
+     [T0 - DAY * n for n in range(2, 7)], ("healthy", 0, None, None)),
+    ("a new item now: healthy", HEALTHY, Judgement("ok", None), 1, DAILY, ("healthy", 0, None, None)),
+    ("too few samples to be quiet",
+     SourceHealth(state="healthy", last_new_item_at=T0 - 30 * DAY), Judgement("ok", None), 0,
+     [T0 - 30 * DAY, T0 - 31 * DAY], ("healthy", 0, None, None)),
+    ("never a new item: never quiet", SourceHealth(state="new"), Judgement("ok", None), 0, [],
+     ("healthy", 0, None, None)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("current", "judgement", "items_new", "times", "expected"),
+    [c[1:] for c in AFTER_CASES],
+    ids=[c[0] for c in AFTER_CASES],
+)
+def test_after_run(
+    current: SourceHealth,
+    judgement: Judgement,
+    items_new: int,
+    times: list[datetime],
+    expected: tuple[Any, ...] | None,
+) -> None:
+    verdict = health.after_run(
+        current, judgement, when=T0, items_new=items_new, error="boom", new_item_times=times
     )
-    assert source.backoff_until is not None and source.enabled  # retried later, never disabled
-    source = _run(db_session, _report(now, "failed", key="fetch.timeout", items=0))
-    assert (source.state, source.consecutive_failures) == ("failing", 2)  # a fetch error is not by meaning
+    if expected is None:
+        assert verdict is None
+        return
+    assert verdict is not None
+    assert (
+        verdict.state,
+        verdict.consecutive_failures,
+        verdict.backoff_until,
+        verdict.last_error_key,
+    ) == expected
+    if judgement.status == "ok":
+        assert verdict.last_success_at == T0 and verdict.last_error is None
+        assert verdict.last_new_item_at == (T0 if items_new else current.last_new_item_at)
+    else:
+        assert verdict.last_error == "boom" and verdict.last_success_at == current.last_success_at
 
 
-def test_a_database_outage_is_not_a_failure_of_the_source(db_session: Any) -> None:
-    """T33/T34: a run failed with store.db_error keeps the source's health and sets no back-off,
-    so the next slot runs and stores what the failed run could not; the run itself stays failed."""
-    sync_sources(db_session, [_source()])
-    now = datetime.now(UTC)
-    assert _run(db_session, _report(now, new=3)).state == "healthy"
-    source = _run(db_session, _report(now, "failed", key="store.db_error", items=1))
-    assert (source.state, source.consecutive_failures, source.backoff_until) == ("healthy", 0, None)
-    run = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
-    assert (run.status, run.error_key) == ("failed", "store.db_error")
-    source = _run(db_session, _report(now, "failed", key="fetch.timeout", items=0))
-    assert (source.state, source.consecutive_failures) == ("failing", 1)  # the source's own fault counts
-    assert source.backoff_until is not None
+def test_a_judgement_message_wins_over_the_report_error() -> None:
+    judged = Judgement("failed", "parse.no_dates", "3 of 3 items have no date", True)
+    verdict = health.after_run(HEALTHY, judged, when=T0, items_new=0, error="other")
+    assert verdict is not None and verdict.last_error == "3 of 3 items have no date"
 
 
-def test_undated_items_where_the_source_dates_them_fail_as_no_dates(db_session: Any) -> None:
-    sync_sources(db_session, [_source()])
-    now = datetime.now(UTC)
-    source = _run(db_session, _report(now, undated=3, new=3))
-    assert source.state == "healthy"  # no dated history yet: nothing to compare with
-    assert _run(db_session, _report(now, undated=0)).state == "healthy"
-    source = _run(db_session, _report(now, undated=3))
-    assert (source.state, source.last_error_key) == ("broken", "parse.no_dates")
-    run = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
-    assert (run.status, run.error_key) == ("failed", "parse.no_dates")
-    assert "3 of 3 items have no date" in run.error
+@pytest.mark.parametrize(
+    ("failures", "delay"),
+    [(-1, timedelta(0)), (0, timedelta(0)), (1, timedelta(minutes=30)), (2, timedelta(hours=1)),
+     (5, timedelta(hours=8)), (6, timedelta(hours=16)), (7, timedelta(hours=24)), (16, timedelta(hours=24)),
+     (17, timedelta(hours=24)), (1000, timedelta(hours=24))],
+)  # fmt: skip
+def test_backoff_is_doubling_and_capped(failures: int, delay: timedelta) -> None:
+    assert health.backoff_delay(failures) == delay
 
 
-def test_quiet_when_no_new_item_for_much_longer_than_usual(db_session: Any) -> None:
-    sync_sources(db_session, [_source()])
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    for day in range(4):  # a new item every day
-        assert _run(db_session, _report(start + timedelta(days=day), new=1)).state == "healthy"
-    assert _run(db_session, _report(start + timedelta(days=5))).state == "healthy"  # 2 days: usual enough
-    source = _run(db_session, _report(start + timedelta(days=7)))
-    assert source.state == "quiet"  # 4 days > 3 x the 1-day gap
-    assert source.last_new_item_at == start + timedelta(days=3)
-    assert _run(db_session, _report(start + timedelta(days=8), new=1)).state == "healthy"
+@pytest.mark.parametrize(
+    ("last_new", "times", "when", "quiet"),
+    [
+        (None, DAILY, T0, False),
+        (T0 - 3 * DAY - timedelta(seconds=1), [T0 - DAY * n for n in range(3, 8)], T0, True),
+        (T0 - 3 * DAY, [T0 - DAY * n for n in range(3, 8)], T0, False),  # exactly 3x: not yet
+        # the usual gap is the median: one long pause does not make a daily source look weekly
+        (T0 - 4 * DAY, [T0 - 4 * DAY, T0 - 5 * DAY, T0 - 6 * DAY, T0 - 20 * DAY], T0, True),
+        # hourly sources: QUIET_MIN (1 day) is the floor
+        (T0 - timedelta(hours=20), [T0 - timedelta(hours=20 + n) for n in range(5)], T0, False),
+        (T0 - timedelta(hours=25), [T0 - timedelta(hours=25 + n) for n in range(5)], T0, True),
+    ],
+)
+def test_is_quiet(last_new: datetime | None, times: list[datetime], when: datetime, quiet: bool) -> None:
+    assert health.is_quiet(last_new, times, when) is quiet
 
 
-def test_quarantine_counts_kills_and_expires(db_session: Any) -> None:
-    now = datetime(2025, 5, 1, tzinfo=UTC)
-    url = "https://a.example.eu/poison"
-    assert record_worker_kill(db_session, url, "src-a", "memory", now=now) is False
-    assert quarantined_urls(db_session, now=now) == set()
-    assert record_worker_kill(db_session, url, "src-a", "timeout", now=now + timedelta(days=1)) is True
-    assert QUARANTINE_AFTER == 2
-    assert quarantined_urls(db_session, "src-a", now=now + timedelta(days=7)) == {url}
-    assert quarantined_urls(db_session, "src-b", now=now + timedelta(days=7)) == set()
-    assert quarantined_urls(db_session, now=now + timedelta(days=8, seconds=1)) == set()  # expired
-    # a kill after expiry starts the count afresh
-    assert record_worker_kill(db_session, url, "src-a", "memory", now=now + timedelta(days=9)) is False
+# --- 4. quarantine ----------------------------------------------------------------------------------
 
 
-# --- real crawls ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("hits", "expires", "kills", "after", "quarantined"),
+    [
+        (0, None, 1, 1, False),  # first strike
+        (1, T0 + DAY, 1, 2, True),  # second strike within the week
+        (1, T0, 1, 1, False),  # the first strike expired at this very moment
+        (1, T0 - DAY, 1, 1, False),  # expired: the count starts afresh
+        (0, None, 2, 2, True),  # two kills reported at once
+        (5, T0 + DAY, 1, 6, True),
+    ],
+)
+def test_strike(hits: int, expires: datetime | None, kills: int, after: int, quarantined: bool) -> None:
+    new_hits, new_expiry = health.strike(hits, expires, T0, kills)
+    assert new_hits == after and new_expiry == T0 + timedelta(days=health.QUARANTINE_DAYS)
+    assert health.is_quarantined(new_hits) is quarantined
 
 
-def _status(db_url: str, config: Path) -> list[dict[str, Any]]:
-    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
-    result = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "sources", "status", "--json", "--config", str(config)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
-    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    return [r for r in rows if "id" in r]
+# --- imports ------------------------------------------------------------------------------------------
 
 
-def _source_row(db_url: str, source_id: str) -> SourceRow:
-    with session(db_url) as s:
-        row = s.get(SourceRow, source_id)
-        s.expunge_all()
-        return row
-
-
-VALID_FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Office</title>
-<item><title>Integration fund call opens</title><link>https://office.example.eu/n/1</link>
-<pubDate>Mon, 03 Mar 2025 09:00:00 +0100</pubDate><description>Applications until May.</description></item>
-<item><title>New guide on recognition of diplomas</title><link>https://office.example.eu/n/2</link>
-<pubDate>Tue, 04 Mar 2025 09:00:00 +0100</pubDate><description>In twelve languages.</description></item>
-</channel></rss>"""
-
-
-@pytest.mark.slow
-def test_t12_garbage_where_a_feed_should_be(db_url: str, tmp_path: Path, lab: LabServer) -> None:
-    login = (
-        b"<!doctype html><html><head><title>Sign in</title></head><body><form><input></form></body></html>"
-    )
-    truncated = VALID_FEED[: VALID_FEED.index(b"<item>") + 30]  # cut inside the first entry
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
-    bodies = [login, b"", truncated, png, VALID_FEED]
-    lab.routes["/feed.xml"] = Route(body=bodies, headers=RSS)
-    config = write_config(tmp_path, [{"id": "t12", "kind": "feed", "urls": [lab.url("/feed.xml")]}])
-    migrate(db_url)
-    backoffs = []
-    for run in range(1, 6):
-        crawl(db_url, config)
-        source = _source_row(db_url, "t12")
-        if run < 5:
-            assert source.consecutive_failures == run
-            assert source.state == "failing"
-            assert source.last_error_key in ("parse.feed_malformed", "parse.no_items"), source.last_error_key
-            backoffs.append(source.backoff_until - source.last_run_at)
-        else:
-            assert (source.consecutive_failures, source.state, source.backoff_until) == (0, "healthy", None)
-    assert backoffs == sorted(backoffs) and backoffs[0] < backoffs[-1]  # polled at a slower pace
-    assert len(items(db_url, "t12")) == 2
-    statuses = {r["id"]: r for r in _status(db_url, config)}
-    assert statuses["t12"]["state"] == "healthy"
-
-
-def _table_page(rows: int = 20_000, cols: int = 50) -> bytes:
-    row = "<tr>" + "".join(f"<td>cell {i}</td>" for i in range(cols)) + "</tr>"
-    return f"<html><head><title>Stats</title></head><body><table>{row * rows}</table></body></html>".encode()
-
-
-@pytest.mark.slow
-def test_t14_poison_page_is_quarantined_and_skipped(db_url: str, tmp_path: Path, lab: LabServer) -> None:
-    article = (
-        "<html><head><title>Mentoring for migrant women</title></head><body><article><p>"
-        + "A mentoring programme pairs migrant women with local professionals. " * 20
-        + "</p></article></body></html>"
-    ).encode()
-    date = "<pubDate>Mon, 03 Mar 2025 09:00:00 +0100</pubDate>"
-    entries = [f"<item><title>Statistics</title><link>{lab.base}/poison</link>{date}</item>"]
-    feeds = []
-    for run in range(3):  # each run the feed brings one more ordinary page
-        entries.append(f"<item><title>Mentoring {run}</title><link>{lab.base}/good{run}</link>{date}</item>")
-        feeds.append(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{"".join(entries)}'
-                     "</channel></rss>")  # fmt: skip
-    html = {"Content-Type": "text/html; charset=utf-8"}
-    lab.routes["/feed.xml"] = Route(body=[f.encode() for f in feeds], headers=RSS)
-    lab.routes["/poison"] = Route(body=_table_page(), headers=html)
-    for run in range(3):
-        lab.routes[f"/good{run}"] = Route(
-            body=article.replace(b"</title>", b" %d</title>" % run), headers=html
-        )
-    config = write_config(
-        tmp_path, [{"id": "t14", "kind": "feed", "urls": [lab.url("/feed.xml")], "follow": True}]
-    )
-    migrate(db_url)
-    env = {"EWSI_WORKER_MEMORY_MB": "320"}  # the table needs ~410 MB: this worker cannot survive it
-    crawl(db_url, config, env=env)
-    rows = {r.url.rsplit("/", 1)[-1]: r for r in items(db_url, "t14")}
-    assert set(rows) == {"poison", "good0"}
-    assert "extract.memory" in rows["poison"].flags and rows["poison"].title == "Statistics"
-    assert "A mentoring programme" in rows["good0"].text
-    with session(db_url) as s:
-        assert quarantined_urls(s, "t14") == {lab.url("/poison")}
-    for _ in range(2):
-        crawl(db_url, config, env=env)
-        with session(db_url) as s:
-            run = s.scalars(
-                select(CrawlRun).where(CrawlRun.source_id == "t14").order_by(CrawlRun.id.desc())
-            ).first()
-            assert run.status == "ok" and run.dropped.get("quarantined") == 1 and run.items_new == 1
-    assert {r["id"]: r["quarantined"] for r in _status(db_url, config)}["t14"] == 1
-    cleared = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "sources", "unquarantine", lab.url("/poison")],
-        cwd=ROOT, env={**os.environ, "EWSI_DATABASE_URL": db_url}, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert cleared.returncode == 0 and "1 quarantine entry cleared" in cleared.stdout
-    with session(db_url) as s:
-        assert quarantined_urls(s) == set()
+def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
+    path = Path(health.__file__)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    project = {m for m in imported if m and m.split(".")[0] in ("crawler", "scrapy", "sqlalchemy", "twisted")}
+    assert project == {"crawler.types"}

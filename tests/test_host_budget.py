@@ -1,4 +1,4 @@
-"""The shared per-host politeness budget (crawler.store.host_budget, crawler.host_budget).
+"""The shared per-host politeness budget (crawler.store.host_budget, crawler.fetch.budget).
 
 Rules under test: request starts to one host are at least max(delay, crawl_delay) * jitter apart on
 the database's clock whatever process reserves them; push-back and closure written by one process
@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from crawler.host_budget import SharedHostBudget
+from crawler.errors import HostClosed
+from crawler.fetch.budget import SharedHostBudget
 from crawler.store import host_budget as store
 from crawler.store.migrate import upgrade
 from crawler.store.session import make_engine
@@ -114,7 +115,7 @@ def test_closure_refuses_every_process_until_it_ends(pg_url: str) -> None:
     a, b = SharedHostBudget(pg_url), SharedHostBudget(pg_url)
     try:
         a.close("busy.example", 0.6, "fetch.http_429")
-        with pytest.raises(store.HostClosed) as info:
+        with pytest.raises(HostClosed) as info:
             b.reserve("busy.example", 0.1)
         assert info.value.key == "fetch.http_429"
         assert b.reserve("other.example", 0.1) < 0.05  # only that host
@@ -168,7 +169,7 @@ def test_unreachable_database_spaces_requests_wider_never_closer(factor: float) 
         assert waits[1] == pytest.approx(0.1 * factor, abs=0.02)
         assert waits[2] == pytest.approx(0.2 * factor, abs=0.02)
         budget.close("example.org", 5.0, "fetch.http_503")  # learnt locally while the database is down
-        with pytest.raises(store.HostClosed) as info:
+        with pytest.raises(HostClosed) as info:
             budget.reserve("example.org", 0.1)
         assert info.value.key == "fetch.http_503"
         assert budget.fallbacks >= 4
@@ -274,7 +275,7 @@ def _sender(url: str, delay: float, seconds: float, out: Any) -> None:
 def test_postgresql_restart_never_speeds_a_host_up(cluster: Any) -> None:
     """Two processes send for 12 s; the server restarts 3 s in. A process cut off spaces its own
     requests 4x wider after its last reserved gap; processes cannot see each other then, so the bound
-    is a rate: budget x (1 + processes / 4) in any second (module docstring of crawler.host_budget)."""
+    is a rate: budget x (1 + processes / 4) in any second (module docstring of crawler.fetch.budget)."""
     url = cluster.create_database("budget")
     upgrade(url)
     delay, processes = 0.2, 2

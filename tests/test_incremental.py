@@ -73,13 +73,13 @@ def test_eci_snapshots_store_exactly_what_is_new_or_changed(
     assert len(rows) == len(seen)
     assert len({r.identity_hash for r in rows}) == len({r.canonical_url for r in rows}) == len(rows)
     # a changed entry is a new version with the earlier content kept
-    from crawler.store import queries
+    from crawler.store import items as store_items
 
     versioned = [r for r in rows if r.version > 1]
     assert versioned
     with session(db_url) as s:
         for row in versioned:
-            history = queries.item_versions(s, row.id)
+            history = store_items.item_versions(s, row.id)
             assert [h["version"] for h in history] == list(range(1, row.version))
             assert "summary" in history[-1]["changed_fields"]
             assert history[-1]["summary"] != row.summary
@@ -98,7 +98,8 @@ def _feed(base: str, entries: list[tuple[str, str, str]], when: datetime) -> byt
 def test_t29_editor_work_survives_and_rejected_stays_rejected(
     db_url: str, tmp_path: Path, lab: LabServer
 ) -> None:
-    from crawler.store import add_tombstone, queries
+    from crawler.store import items as store_items
+    from crawler.store.items import add_tombstone
     from crawler.store.schema import Item, ItemVersion
 
     when = datetime.now(UTC) - timedelta(days=2)
@@ -137,7 +138,7 @@ def test_t29_editor_work_survives_and_rejected_stays_rejected(
         # what was approved stays what the portal shows
         assert (approved.status, approved.editor_title) == ("changed", "Language courses open")
         assert approved.editor_summary == "Courses for newly arrived refugees."
-        history = queries.item_versions(s, approved.id)
+        history = store_items.item_versions(s, approved.id)
         assert history[0]["title"] == "Language courses open"
         assert set(history[0]["changed_fields"]) >= {"title", "summary"}
         assert (rejected.status, rejected.version, rejected.title) == ("rejected", 1, "Unrelated sports news")

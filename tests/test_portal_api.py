@@ -19,9 +19,9 @@ pytest.importorskip("fastapi")
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from crawler.store import make_engine, session_factory
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, SourceRow, sha256_hex
+from crawler.store.session import make_engine, session_factory
 from crawler.web.deps import NO_CONTROLS, Settings
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -487,7 +487,7 @@ def test_rate_limit_is_shared_by_server_processes_on_postgresql(shared_db):
 
 
 def test_token_has_its_own_limit_and_bad_tokens_are_401(portal_db):
-    from crawler.store.portal import add_token, revoke_token
+    from crawler.store.tokens import add_token, revoke_token
 
     engine = make_engine(portal_db)
     with session_factory(engine)() as session:

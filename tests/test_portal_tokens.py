@@ -1,4 +1,4 @@
-"""``ewsi api-token`` (crawler.web.tokens_cli): add prints the token once, only its hash is stored,
+"""``ewsi api-token`` (crawler.commands.api_token): add prints the token once, only its hash is stored,
 list, revoke; the token then authenticates against the read API until revoked."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from test_portal_api import make_app, portal_db  # noqa: F401
 
-from crawler.store import make_engine, session_factory
+from crawler.cli import main as ewsi
 from crawler.store.schema import ApiToken
-from crawler.web import tokens_cli
+from crawler.store.session import make_engine, session_factory
 
 
 def test_add_list_revoke(portal_db, capsys):  # noqa: F811
-    assert tokens_cli.main(["--database-url", portal_db, "add", "portal", "--rate", "1200"]) == 0
+    assert ewsi(["api-token", "--database-url", portal_db, "add", "portal", "--rate", "1200"]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("ewsi_") and len(token) > 40
     engine = make_engine(portal_db)
@@ -25,8 +25,8 @@ def test_add_list_revoke(portal_db, capsys):  # noqa: F811
     assert rows[0].token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in rows[0].token_hash
     # a second active token of the same name is refused
-    assert tokens_cli.main(["--database-url", portal_db, "add", "portal"]) == 1
-    assert tokens_cli.main(["--database-url", portal_db, "list"]) == 0
+    assert ewsi(["api-token", "--database-url", portal_db, "add", "portal"]) == 1
+    assert ewsi(["api-token", "--database-url", portal_db, "list"]) == 0
     listing = capsys.readouterr().out
     assert "portal\t1200/min" in listing and token not in listing
 
@@ -34,25 +34,25 @@ def test_add_list_revoke(portal_db, capsys):  # noqa: F811
     with TestClient(app) as client:
         auth = {"Authorization": f"Bearer {token}"}
         assert [client.get("/api/v1/themes", headers=auth).status_code for _ in range(3)] == [200] * 3
-        assert tokens_cli.main(["--database-url", portal_db, "revoke", "portal"]) == 0
+        assert ewsi(["api-token", "--database-url", portal_db, "revoke", "portal"]) == 0
         assert client.get("/api/v1/themes", headers=auth).status_code == 401
     app.state.engine.dispose()
-    assert tokens_cli.main(["--database-url", portal_db, "revoke", "portal"]) == 1
+    assert ewsi(["api-token", "--database-url", portal_db, "revoke", "portal"]) == 1
     engine.dispose()
 
 
 @pytest.mark.parametrize("rate", ["lots", "0", "-5", "100001", "99999999999999999999"])
 def test_bad_rate_is_rejected(portal_db, rate, capsys):  # noqa: F811
     with pytest.raises(SystemExit) as exit_info:
-        tokens_cli.main(["--database-url", portal_db, "add", "x", "--rate", rate])
+        ewsi(["api-token", "--database-url", portal_db, "add", "x", "--rate", rate])
     assert exit_info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
-    assert tokens_cli.main(["--database-url", portal_db, "list"]) == 0
+    assert ewsi(["api-token", "--database-url", portal_db, "list"]) == 0
     assert "x\t" not in capsys.readouterr().out  # nothing was stored
 
 
 @pytest.mark.parametrize("name", ["fake\t1/min\nreal", "evil\u202eoh", " ", "a" * 65, ".dot"])
 def test_token_names_follow_the_user_name_rule(portal_db, name, capsys):  # noqa: F811
-    assert tokens_cli.main(["--database-url", portal_db, "add", name]) == 2
+    assert ewsi(["api-token", "--database-url", portal_db, "add", name]) == 2
     assert "ASCII letters" in capsys.readouterr().err
-    assert tokens_cli.main(["--database-url", portal_db, "add", "portal-site.eu"]) == 0
+    assert ewsi(["api-token", "--database-url", portal_db, "add", "portal-site.eu"]) == 0

@@ -17,7 +17,8 @@ from scrapy.statscollectors import MemoryStatsCollector
 
 from crawler.extensions import RunRecorder
 from crawler.sources import Source
-from crawler.store.queries import start_run, sync_sources
+from crawler.store.runs import start_run
+from crawler.store.sources import sync_sources
 from crawler.store.schema import CrawlRun
 from crawler.store.session import session_factory
 

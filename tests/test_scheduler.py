@@ -24,9 +24,9 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select, update
 
-from crawler import store
+from crawler.cli import main as ewsi
+from crawler.commands.schedule import list_sources
 from crawler.scheduling.child import CHILD_CMD_ENV, child_command
-from crawler.scheduling.cli import list_sources, main
 from crawler.scheduling.service import (
     OWNER_FILE,
     SNAPSHOT_PREFIX,
@@ -46,7 +46,11 @@ from crawler.scheduling.triggers import (
 )
 from crawler.sources import load_sources
 from crawler.store import leader
+from crawler.store import runs as store_runs
+from crawler.store import sources as store_sources
+from crawler.store.migrate import upgrade
 from crawler.store.schema import CrawlRun, SourceRow
+from crawler.store.session import make_engine, session_scope
 from tests.faultfigures import record_fault
 
 BRU = ZoneInfo("Europe/Brussels")
@@ -55,7 +59,8 @@ STUB = '''
 """Stub crawl child: finishes its claimed run after STUB_SLEEP seconds (STUB_MODE: ok, crash_once, hang)."""
 import os, signal, sys, time
 from datetime import UTC, datetime
-from crawler import store
+from crawler.store import runs
+from crawler.store.session import session_scope
 from crawler.types import CrawlReport
 
 source_id, run_id = sys.argv[1], int(sys.argv[sys.argv.index("--run-id") + 1])
@@ -73,9 +78,9 @@ if mode == "hang":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # only SIGKILL ends it
     time.sleep(600)
 time.sleep(float(os.environ.get("STUB_SLEEP", "0")))
-with store.session_scope() as session:
+with session_scope(os.environ["EWSI_DATABASE_URL"]) as session:
     now = datetime.now(UTC)
-    store.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
+    runs.finish_run(session, run_id, CrawlReport(source_id, now, now, status="ok"))
 '''
 
 
@@ -111,6 +116,7 @@ def stub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make_service(db_url: str, config: Path, *, clock: Any = None, **options: Any) -> SchedulerService:
+    options.setdefault("child_cmd", os.environ.get(CHILD_CMD_ENV))  # the stub, when the fixture set it
     opts = SchedulerOptions(config=config, database_url=db_url, **options)
     service = SchedulerService(opts, clock=clock) if clock else SchedulerService(opts)
     service.load()
@@ -260,7 +266,7 @@ def test_backoff_skips_the_slot_and_records_it(
     db_engine: Any, db_url: str, tmp_path: Path, stub: Path
 ) -> None:
     service = make_service(db_url, write_config(tmp_path / "s.yaml", [source_entry("src-a")]))
-    with store.session_scope(db_url) as session:
+    with session_scope(db_url) as session:
         session.execute(
             update(SourceRow)
             .where(SourceRow.id == "src-a")
@@ -333,9 +339,9 @@ def test_catch_up_runs_each_overdue_source_once(
     last = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     frozen = last + timedelta(minutes=15, seconds=30)  # slots 06:05, 06:10, 06:15 passed
     service = make_service(db_url, config, clock=lambda: frozen)
-    with store.session_scope(db_url) as session:
+    with session_scope(db_url) as session:
         for sid in ("src-a", "src-b"):
-            run_id = store.start_run(session, sid, slot_start=last)
+            run_id = store_runs.start_run(session, sid, slot_start=last)
             session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(status="ok"))
     assert service.lock.acquire()
     try:
@@ -372,8 +378,8 @@ def test_abandoned_run_is_marked_interrupted_and_rerun_once(
     service = make_service(db_url, write_config(tmp_path / "s.yaml", [source_entry("src-a")]))
     slot = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     old = datetime.now(UTC) - timedelta(minutes=5)
-    with store.session_scope(db_url) as session:
-        run_id = store.start_run(session, "src-a", slot_start=slot, pid=999_999)
+    with session_scope(db_url) as session:
+        run_id = store_runs.start_run(session, "src-a", slot_start=slot, pid=999_999)
         session.execute(
             update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=old, started_at=old)
         )
@@ -464,9 +470,9 @@ def test_list_json_has_next_run_last_run_and_backoff(
         ],
     )
     config = load_sources(path)
-    with store.session_scope(db_url) as session:
-        store.sync_sources(session, config.sources)
-        run_id = store.start_run(session, "src-a", slot_start=datetime(2026, 5, 4, 4, tzinfo=UTC))
+    with session_scope(db_url) as session:
+        store_sources.sync_sources(session, config.sources)
+        run_id = store_runs.start_run(session, "src-a", slot_start=datetime(2026, 5, 4, 4, tzinfo=UTC))
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(status="failed"))
         session.execute(
             update(SourceRow)
@@ -483,7 +489,7 @@ def test_list_json_has_next_run_last_run_and_backoff(
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
     monkeypatch.delenv(TEST_INTERVAL_ENV, raising=False)
-    assert main(["--list", "--json", "--config", str(path)]) == 0
+    assert ewsi(["schedule", "--list", "--json", "--config", str(path)]) == 0
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [p["source_id"] for p in printed] == ["src-a", "src-off"]
     assert printed[0]["next_run"].endswith(":00:00Z")
@@ -492,7 +498,7 @@ def test_list_json_has_next_run_last_run_and_backoff(
 def test_list_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(textwrap.dedent("sources:\n  - id: BAD\n"), encoding="utf-8")
-    assert main(["--list", "--config", str(path)]) == 2
+    assert ewsi(["schedule", "--list", "--config", str(path)]) == 2
     assert f"{path}:" in capsys.readouterr().err
 
 
@@ -521,7 +527,7 @@ def test_schedule_refuses_to_start_without_its_database(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     path = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
     started = time.monotonic()
-    assert main(["--config", str(path)]) == 2
+    assert ewsi(["schedule", "--config", str(path)]) == 2
     assert time.monotonic() - started < 10  # RELIABILITY.md T34: fail fast, < 10 s
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("database unavailable: "), err
@@ -530,7 +536,7 @@ def test_schedule_refuses_to_start_without_its_database(
     assert not list(tmp_path.glob("ewsi-schedule-*"))  # nothing left behind
     # an unmigrated database is refused the same way
     monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
-    assert main(["--config", str(path)]) == 2
+    assert ewsi(["schedule", "--config", str(path)]) == 2
     assert "database is not migrated" in capsys.readouterr().err
 
 
@@ -599,8 +605,8 @@ def test_database_back_logs_one_line_and_the_scheduler_leads(
         service.tick()
         assert not service.is_leader and service.outage.failures == 2
         assert caplog.text.count("cannot lead: database is not migrated: run `ewsi db upgrade`") == 1
-        engine = store.make_engine(db_url)
-        store.upgrade(engine=engine)
+        engine = make_engine(db_url)
+        upgrade(engine=engine)
         engine.dispose()
         service.tick()
         assert service.is_leader and not service.outage.down
@@ -640,8 +646,8 @@ def test_kill_9_then_start_cleans_the_snapshot_dir(tmp_path: Path) -> None:
     """A real scheduler killed with SIGKILL leaves its directory; the next one removes it at start
     (the directory does not depend on the database's back end: SQLite)."""
     db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
-    engine = store.make_engine(db_url)
-    store.upgrade(engine=engine)
+    engine = make_engine(db_url)
+    upgrade(engine=engine)
     engine.dispose()
     config = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
     snaps = tmp_path / "tmp"
@@ -655,7 +661,7 @@ def test_kill_9_then_start_cleans_the_snapshot_dir(tmp_path: Path) -> None:
     cli = [
         sys.executable,
         "-c",
-        "import sys; from crawler.scheduling import main; sys.exit(main(sys.argv[1:]))",
+        "import sys; from crawler.cli import main; sys.exit(main(['schedule', *sys.argv[1:]]))",
     ]
     argv = [*cli, "--config", str(config), "--leader-poll", "0.5"]
     first = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,4 +1,4 @@
-"""Politeness across crawl processes (crawler.shared_gate on the PostgreSQL host budget).
+"""Politeness across crawl processes (crawler.fetch.shared_gate on the PostgreSQL host budget).
 
 Rules under test, with real ``ewsi crawl`` processes on one loopback host: request starts from all
 processes together are at least DOWNLOAD_DELAY apart (within 0.05 s of arrival noise, the issue's
@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 
-from crawler.shared_gate import shared_url
+from crawler.fetch.shared_gate import shared_url
 from tests.fetchlab import crawl, migrate
 from tests.lab import LabServer, Route
 
@@ -220,15 +220,12 @@ def test_retry_after_seen_by_one_process_holds_every_process(tmp_path: Path, pg_
     ],
 )
 def test_settings_hand_the_delay_to_the_shared_gate(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, switch: str | None, expected: tuple[Any, ...]
+    database_url: str, switch: str | None, expected: tuple[Any, ...]
 ) -> None:
+    from crawler.config import Settings as RuntimeSettings
     from crawler.settings import build_settings
 
-    monkeypatch.setenv("EWSI_DOWNLOAD_DELAY", "1.5")
-    if switch is None:
-        monkeypatch.delenv("EWSI_SHARED_HOST_BUDGET", raising=False)
-    else:
-        monkeypatch.setenv("EWSI_SHARED_HOST_BUDGET", switch)
-    s = build_settings(database_url=database_url)
+    environ = {"EWSI_DOWNLOAD_DELAY": "1.5", **({"EWSI_SHARED_HOST_BUDGET": switch} if switch else {})}
+    s = build_settings(database_url=database_url, runtime=RuntimeSettings.from_env(environ))
     shared = shared_url(Settings(s)) is not None
     assert (shared, s["DOWNLOAD_DELAY"], s["AUTOTHROTTLE_ENABLED"], s.get("EWSI_HOST_DELAY")) == expected

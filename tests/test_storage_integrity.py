@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crawler.store import upsert_item
+from crawler.store.items import upsert_item
 from crawler.store.schema import Item
 from crawler.types import Attachment, HarvestedItem
 from pipelines.dedup import DedupPipeline
@@ -165,7 +165,7 @@ def test_t30_concurrent_crawls_and_editors(db_url: str, tmp_path: Path, lab: Lab
     """Two crawl children (1,000 items each, 500 shared) and 4 editors claiming from the queue."""
     import subprocess
 
-    from crawler.store import retry_counts, run_with_retry
+    from crawler.store.session import retry_counts, run_with_retry
 
     lab.routes["/a.rss"] = Route(
         body=_big_feed(lab.base, range(0, 1000)), headers={"Content-Type": "application/rss+xml"}

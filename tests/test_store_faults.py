@@ -1,6 +1,6 @@
 """The store under faults (../shared/RELIABILITY.md group F, T32-T34), with real processes.
 
-T32: the store's test hook (``EWSI_FAULT_KILL_AFTER_ITEM_ROW``, crawler/store/queries.py) SIGKILLs a
+T32: the store's test hook (``EWSI_FAULT_KILL_AFTER_ITEM_ROW``, crawler/store/items.py) SIGKILLs a
 real crawl child inside an item's transaction, after the ``items`` row and before its theme and raw
 rows; no partial item may remain, and a re-run stores every item whole, once (SQLite and PostgreSQL).
 T33: a throwaway PostgreSQL cluster (tests/pgcluster.py) is restarted (``-m fast``) or crashed
@@ -36,8 +36,8 @@ from crawler.errors import DatabaseUnavailable
 from crawler.scheduling.child import CHILD_CMD_ENV
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import TEST_INTERVAL_ENV
+from crawler.store.items import FAULT_KILL_ENV
 from crawler.store.migrate import upgrade
-from crawler.store.queries import FAULT_KILL_ENV
 from crawler.store.schema import CrawlRun, HttpCacheEntry, Item, ItemTheme, RawResponseRow
 from crawler.store.session import (
     DB_RETRY_SECONDS_ENV,

@@ -12,7 +12,7 @@ import pytest
 from desklab import PASSWORD, SQLITE_ONLY, add_user, client_for, csrf_of, decide_form, editor_client, log_in
 from sqlalchemy import func, select, update
 
-from crawler.store import review as store
+from crawler.store import decisions, queue, sources
 from crawler.store.schema import (
     AuditEntry,
     Item,
@@ -47,7 +47,7 @@ def test_sources_page_shows_yield(app, Session, seeded) -> None:
         s.execute(update(Item).where(Item.id == seeded[0]).values(status="approved"))
         s.execute(update(Item).where(Item.id == seeded[1]).values(status="rejected"))
         s.commit()
-        rows = {r["id"]: r for r in store.source_yield(s)}
+        rows = {r["id"]: r for r in sources.source_yield(s)}
     assert rows["src-a"]["yield"] == 0.5 and rows["src-a"]["items_total"] == 2
     assert rows["src-b"]["yield"] is None and rows["src-b"]["items_pending"] == 1
     page = editor_client(app, Session).get("/sources")
@@ -93,12 +93,12 @@ def test_audit_rows_for_each_action_without_secrets(app, Session, seeded, caplog
 
 def test_failed_decision_leaves_no_audit_row(Session, seeded) -> None:
     with Session() as s:
-        store.claim_item(s, seeded[0], "bob")
+        queue.claim_item(s, seeded[0], "bob")
         s.commit()
     with Session() as s:
         before = s.scalar(select(func.count()).select_from(AuditEntry))
-        with pytest.raises(store.ReviewConflict):
-            store.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t1")
+        with pytest.raises(decisions.ReviewConflict):
+            decisions.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t1")
         s.rollback()
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == before
         assert s.get(Item, seeded[0]).status == "pending"
@@ -108,10 +108,10 @@ def test_audit_failure_rolls_the_decision_back(Session, seeded, monkeypatch) -> 
     def broken(*args, **kwargs):
         raise RuntimeError("audit insert failed")
 
-    monkeypatch.setattr(store, "audit", broken)
+    monkeypatch.setattr(decisions, "audit", broken)
     with Session() as s:
         with pytest.raises(RuntimeError):
-            store.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t2")
+            decisions.decide(s, seeded[0], "alice", "approve", revision=1, request_token="t2")
         s.rollback()
     with Session() as s:
         assert s.get(Item, seeded[0]).status == "pending"

@@ -12,7 +12,7 @@ import pytest
 from desklab import NOW, PASSWORD, SQLITE_ONLY, add_user, client_for, csrf_of, editor_client, log_in
 from sqlalchemy import func, select, update
 
-from crawler.store import review as store
+from crawler.store import users
 from crawler.store.schema import (
     AuditEntry,
     SourceRow,
@@ -96,7 +96,7 @@ def test_throttle_per_account_and_address(app, Session) -> None:
     with Session() as s:
         actions = dict(s.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action)).all())
         throttled = s.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()
-        counted = store.login_failures(s, "alice", address="203.0.113.9", window=timedelta(minutes=15))
+        counted = users.login_failures(s, "alice", address="203.0.113.9", window=timedelta(minutes=15))
     assert actions["login_failed"] == 10 and actions["login_throttled"] == 3 and actions["login"] == 1
     assert {row.detail["scope"] for row in throttled} == {"account_address"}
     assert counted == 10  # refusals are audited, not counted: they do not extend the lock
@@ -148,40 +148,40 @@ def test_throttle_after_100_failures_across_addresses(app, Session) -> None:
 
 
 def test_login_wait_is_until_the_oldest_counted_failure_leaves(Session) -> None:
-    """`store.login_wait` at fixed times: the Retry-After of each scope, and what restarts a count."""
+    """`users.login_wait` at fixed times: the Retry-After of each scope, and what restarts a count."""
     window = timedelta(minutes=15)
     with Session() as s:
         for i in range(10):  # 10 failures from A, the oldest 14 minutes ago
-            store.record_login_attempt(
+            users.record_login_attempt(
                 s, "alice", "A", False, now=NOW - timedelta(minutes=14) + timedelta(seconds=i)
             )
-        store.record_login_attempt(s, "alice", "B", False, now=NOW - timedelta(minutes=20))  # outside
+        users.record_login_attempt(s, "alice", "B", False, now=NOW - timedelta(minutes=20))  # outside
         s.commit()
-        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
-        assert store.login_wait(s, "alice", address="A", limit=11, window=window, now=NOW) is None
+        assert users.login_wait(s, "alice", address="A", limit=11, window=window, now=NOW) is None
         # with more failures than the limit, the wait ends when the count falls back under it
-        assert store.login_wait(s, "alice", address="A", limit=8, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=8, window=window, now=NOW) == timedelta(
             minutes=1, seconds=2
         )
-        assert store.login_wait(s, "alice", address="B", limit=1, window=window, now=NOW) is None
-        assert store.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="B", limit=1, window=window, now=NOW) is None
+        assert users.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
-        assert store.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 11
+        assert users.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 11
         # a success from B restarts the account's count and B's, not A's, nor A's over all accounts
-        store.record_login_attempt(s, "alice", "B", True, now=NOW - timedelta(seconds=30))
+        users.record_login_attempt(s, "alice", "B", True, now=NOW - timedelta(seconds=30))
         s.commit()
-        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
-        assert store.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 0
-        assert store.login_failures(s, "alice", address="B", window=timedelta(hours=1), now=NOW) == 0
-        store.record_login_attempt(s, "alice", "A", True, now=NOW - timedelta(seconds=10))
+        assert users.login_failures(s, "alice", window=timedelta(hours=1), now=NOW) == 0
+        assert users.login_failures(s, "alice", address="B", window=timedelta(hours=1), now=NOW) == 0
+        users.record_login_attempt(s, "alice", "A", True, now=NOW - timedelta(seconds=10))
         s.commit()
-        assert store.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) is None
-        assert store.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
+        assert users.login_wait(s, "alice", address="A", limit=10, window=window, now=NOW) is None
+        assert users.login_wait(s, None, address="A", limit=10, window=window, now=NOW) == timedelta(
             minutes=1
         )
 

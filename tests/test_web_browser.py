@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
+from crawler.store import users
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
+from crawler.store.session import make_engine, session_factory
 from crawler.web.passwords import hash_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -100,7 +100,7 @@ def _seed(url: str) -> dict[str, int]:
             )
             ids[key] = item.id
         for name in ("alice", "bob"):
-            store.create_user(s, name, "editor", hash_password(PASSWORD))
+            users.create_user(s, name, "editor", hash_password(PASSWORD))
         s.commit()
     engine.dispose()
     return ids

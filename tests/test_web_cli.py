@@ -11,7 +11,7 @@ import io
 import pytest
 from desklab import SQLITE_ONLY
 
-from crawler.store import review as store
+from crawler.store import users
 from crawler.web.passwords import HASHER
 
 # --- ewsi users -----------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert users_main(["add", "dave", "--role", "editor"]) == 1
     with Session() as s:
-        user = store.get_user_by_name(s, "carol")
+        user = users.get_user_by_name(s, "carol")
         assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
         assert HASHER.verify(user.password_hash, "a long enough passphrase")
     answers = iter(["first passphrase!", "other passphrase"])
@@ -41,7 +41,7 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
     "name", ["ev\nil", "ev\til", " bob", "bob ", "a b", "", "x" * 65, "bö", "b\u202eob", "eve\x00", "éva"]
 )
 def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsys, name: str) -> None:
-    """User names follow store.USER_NAME_RULE: refused with exit 2 before the password is read."""
+    """User names follow users.USER_NAME_RULE: refused with exit 2 before the password is read."""
     from crawler.web.cli import users_main
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
@@ -53,9 +53,9 @@ def test_users_cli_refuses_bad_names(db_url, engine, Session, monkeypatch, capsy
     assert err.count("\n") == 1 and "\u202e" not in err  # the name is shown escaped, on one line
     assert stdin.tell() == 0  # no password was asked for
     with Session() as s:
-        assert store.list_users(s) == []
+        assert users.list_users(s) == []
         with pytest.raises(ValueError, match="1 to 64 characters"):
-            store.create_user(s, name, "editor", "$argon2id$not-used")
+            users.create_user(s, name, "editor", "$argon2id$not-used")
 
 
 def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatch) -> None:
@@ -66,12 +66,12 @@ def test_users_cli_accepts_names_of_the_rule(db_url, engine, Session, monkeypatc
         monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
         assert users_main(["add", name, "--role", "editor"]) == 0, name
     with Session() as s:
-        assert sorted(u.name for u in store.list_users(s)) == sorted(
+        assert sorted(u.name for u in users.list_users(s)) == sorted(
             ["ev.il-1@example.org", "A_b", "x" * 64, "7"]
         )
     for bad in ("-bob", ".bob", "@bob"):  # must start with a letter or digit
         with pytest.raises(ValueError):
-            store.check_user_name(bad)
+            users.check_user_name(bad)
 
 
 @SQLITE_ONLY

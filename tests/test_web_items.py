@@ -14,13 +14,14 @@ import pytest
 from desklab import NOW, SQLITE_ONLY, csrf_of, decide_form, editor_client
 from sqlalchemy import func, select
 
-from crawler.store import review as store
+from crawler.store import decisions, queue
 from crawler.store.schema import (
     AuditEntry,
     Item,
     ReviewDecision,
     Tombstone,
 )
+from crawler.store.training import decided_items
 
 
 @SQLITE_ONLY
@@ -41,20 +42,20 @@ def test_get_never_changes_state(app, Session, seeded) -> None:
 def test_claim_is_exclusive_and_expires(Session, seeded) -> None:
     item_id = seeded[0]
     with Session() as s:
-        until = store.claim_item(s, item_id, "alice", now=NOW)
+        until = queue.claim_item(s, item_id, "alice", now=NOW)
         s.commit()
-    assert until == NOW + store.CLAIM_LEASE
+    assert until == NOW + queue.CLAIM_LEASE
     with Session() as s:
-        with pytest.raises(store.ClaimRefused, match="alice is reviewing"):
-            store.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=4))
+        with pytest.raises(queue.ClaimRefused, match="alice is reviewing"):
+            queue.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=4))
         s.rollback()
-        store.claim_item(s, item_id, "alice", now=NOW + timedelta(minutes=4))  # renewal
+        queue.claim_item(s, item_id, "alice", now=NOW + timedelta(minutes=4))  # renewal
         s.commit()
     with Session() as s:
-        with pytest.raises(store.ClaimRefused):
-            store.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=8))
+        with pytest.raises(queue.ClaimRefused):
+            queue.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=8))
         s.rollback()
-        store.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=10))  # lease ran out
+        queue.claim_item(s, item_id, "bob", now=NOW + timedelta(minutes=10))  # lease ran out
         s.commit()
         assert s.get(Item, item_id).claimed_by == "bob"
         claims = s.scalars(select(AuditEntry.actor).where(AuditEntry.action == "claim")).all()
@@ -71,10 +72,10 @@ def test_racing_claims_have_one_winner(Session, seeded) -> None:
         with Session() as s:
             barrier.wait()
             try:
-                store.claim_item(s, item_id, name)
+                queue.claim_item(s, item_id, name)
                 s.commit()
                 winners.append(name)
-            except store.ClaimRefused:
+            except queue.ClaimRefused:
                 s.rollback()
             except BaseException as exc:
                 errors.append(exc)
@@ -90,12 +91,12 @@ def test_racing_claims_have_one_winner(Session, seeded) -> None:
 
 
 def test_claim_next_skips_claimed_items(Session, seeded) -> None:
-    filters = store.QueueFilters()
+    filters = queue.QueueFilters()
     with Session() as s:
-        first = store.claim_next(s, "alice", filters, now=NOW)
+        first = queue.claim_next(s, "alice", filters, now=NOW)
         s.commit()
     with Session() as s:
-        second = store.claim_next(s, "bob", filters, now=NOW)
+        second = queue.claim_next(s, "bob", filters, now=NOW)
         s.commit()
     assert first is not None and second is not None and first != second
 
@@ -203,14 +204,14 @@ def test_reject_tombstones_and_history_and_training(app, Session, seeded) -> Non
         assert item0.status == "rejected"
         assert s.get(Tombstone, item0.identity_hash).reason == "not relevant"
         for item_id in seeded:
-            actions = [h["action"] for h in store.item_history(s, item_id)]
-            assert s.get(Item, item_id).status == store.derived_status(actions)
-        training = {row["item_id"]: row for row in store.decisions_for_training(s)}
+            actions = [h["action"] for h in decisions.item_history(s, item_id)]
+            assert s.get(Item, item_id).status == decisions.derived_status(actions)
+        training = {row.item_id: row for row in decided_items(s)}
     assert set(training) == {seeded[0], seeded[1]}
-    assert training[seeded[0]]["relevant"] is False
-    assert training[seeded[1]]["relevant"] is True
-    assert training[seeded[1]]["themes"] == ["Active Citizenship"]
-    assert training[seeded[1]]["language"] == "de"
+    assert training[seeded[0]].relevant is False
+    assert training[seeded[1]].relevant is True
+    assert training[seeded[1]].themes == ("Active Citizenship",)
+    assert training[seeded[1]].language == "de"
     page = alice.get(f"/items/{seeded[1]}")
     history = re.findall(r'<td class="action">(\w+)</td>', page.text)
     assert history == ["edit", "approve"]
@@ -225,7 +226,7 @@ def test_reject_reason_must_be_listed(app, Session, seeded) -> None:
     page = alice.get(f"/items/{seeded[0]}")
     select_html = re.search(r'<select name="reason" id="reason">(.*?)</select>', page.text, re.S).group(1)
     offered = [v for v in re.findall(r"<option>([^<]*)</option>", select_html)]
-    assert tuple(offered) == store.REJECT_REASONS
+    assert tuple(offered) == decisions.REJECT_REASONS
     for reason in ("x" * 100_000, "Not relevant", "other: spam", "other\x00", "duplicate, spam"):
         r = alice.post(
             f"/items/{seeded[0]}/decide", data=decide_form(alice, seeded[0], "reject", reason=reason)

@@ -14,7 +14,7 @@ import pytest
 from desklab import NOW, SQLITE_ONLY, add_item, add_source, csrf_of, editor_client
 from sqlalchemy import func, select
 
-from crawler.store import review as store
+from crawler.store import queue, users
 from crawler.store.schema import (
     Item,
     ReviewDecision,
@@ -72,9 +72,9 @@ def many(Session):
 
 
 def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
-    filters = store.QueueFilters()
+    filters = queue.QueueFilters()
     with Session() as s:
-        every, cursor = store.queue_page(s, filters, limit=200, now=NOW)
+        every, cursor = queue.queue_page(s, filters, limit=200, now=NOW)
         assert cursor is None and len(every) == 40
         # the deadline lane: funding calls due within 21 days, nearest first
         assert [r["title"] for r in every[:2]] == ["Item 31", "Item 30"]
@@ -87,7 +87,7 @@ def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
         assert keys == sorted(keys, reverse=True)
         pages, cursor, seen = 0, None, []
         while True:
-            rows, cursor = store.queue_page(s, filters, after=cursor, limit=7, now=NOW)
+            rows, cursor = queue.queue_page(s, filters, after=cursor, limit=7, now=NOW)
             seen += [r["id"] for r in rows]
             pages += 1
             if cursor is None:
@@ -97,44 +97,44 @@ def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
 
 def test_queue_filters_and_counts(Session, many) -> None:
     with Session() as s:
-        filters = store.QueueFilters.from_query(
+        filters = queue.QueueFilters.from_query(
             {"language": "de fr", "source": ["src-b"], "relevance_min": "0.3", "theme": ["Social Cohesion"]}
         )
-        rows, _ = store.queue_page(s, filters, limit=200, now=NOW)
+        rows, _ = queue.queue_page(s, filters, limit=200, now=NOW)
         expected = [
             n
             for n in range(1, 41)
             if n % 4 in (1, 2) and n % 2 == 1 and (n * 37 % 100) / 100 >= 0.3 and n % 3 == 0
         ]
         assert sorted(int(r["title"].split()[1]) for r in rows) == sorted(expected)
-        counts = store.queue_counts(s, store.QueueFilters.from_query({"language": ["de"]}))
+        counts = queue.queue_counts(s, queue.QueueFilters.from_query({"language": ["de"]}))
         assert counts["total"] == {"": 10}
         assert counts["language"] == {"en": 10, "de": 10, "fr": 10, "it": 10}  # own facet not applied
         assert counts["source"] == {"src-b": 10}  # German items are n % 4 == 1, all odd: src-b
-        dated = store.QueueFilters.from_query({"date_from": "2026-11-10", "date_to": "2026-11-15"})
-        titles = {r["title"] for r in store.queue_page(s, dated, limit=200, now=NOW)[0]}
+        dated = queue.QueueFilters.from_query({"date_from": "2026-11-10", "date_to": "2026-11-15"})
+        titles = {r["title"] for r in queue.queue_page(s, dated, limit=200, now=NOW)[0]}
         assert titles == {f"Item {n}" for n in range(5, 11)}
 
 
 def test_counts_are_capped(Session, many) -> None:
     with Session() as s:
         # 40 pending items: over a cap of 15 for the total, status, language, country, source, theme
-        counts = store.queue_counts(s, store.QueueFilters(), cap=15)
+        counts = queue.queue_counts(s, queue.QueueFilters(), cap=15)
         assert counts["total"] == {"": 16}
         assert counts["capped"] == {
             f: 15 for f in ("status", "language", "content_type", "country", "source", "theme", "total")
         }
         assert counts["language"] == {} and counts["status"] == {}
         # German items (10): exact counts for every facet that keeps the language filter
-        german = store.QueueFilters.from_query({"language": ["de"]})
-        counts = store.queue_counts(s, german, cap=15)
+        german = queue.QueueFilters.from_query({"language": ["de"]})
+        counts = queue.queue_counts(s, german, cap=15)
         assert counts["total"] == {"": 10}
         assert counts["capped"] == {"language": 15}  # its own facet drops the filter: 40 items
         assert counts["source"] == {"src-b": 10} and counts["status"] == {"pending": 10}
-        assert counts == {**store.queue_counts(s, german), "language": {}, "capped": {"language": 15}}
+        assert counts == {**queue.queue_counts(s, german), "language": {}, "capped": {"language": 15}}
         # exactly at the cap is not capped
-        assert store.queue_counts(s, german, cap=10)["total"] == {"": 10}
-        assert "total" not in store.queue_counts(s, german, cap=10)["capped"]
+        assert queue.queue_counts(s, german, cap=10)["total"] == {"": 10}
+        assert "total" not in queue.queue_counts(s, german, cap=10)["capped"]
 
 
 @SQLITE_ONLY
@@ -165,7 +165,7 @@ def test_saved_views(app, Session, many) -> None:
     )
     assert r.status_code == 303
     with Session() as s:
-        views = store.saved_views(s, 1)
+        views = users.saved_views(s, 1)
     assert views[0]["name"] == "my languages" and views[0]["query"]["language"] == ["de", "fr"]
     page = alice.get("/queue")
     assert "my languages" in page.text and "language=de&amp;language=fr" in page.text
@@ -193,7 +193,7 @@ def test_control_characters_in_desk_filters_are_refused(app, Session, seeded) ->
     assert r.status_code == 404
     with Session() as s:
         assert s.get(SourceRow, "src-a").enabled is True
-        assert store.saved_views(s, 2) == [] and s.scalar(select(func.count()).select_from(Item)) == 3
+        assert users.saved_views(s, 2) == [] and s.scalar(select(func.count()).select_from(Item)) == 3
     assert admin.get("/queue?country=de&q=Item").status_code == 200
 
 

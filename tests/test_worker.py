@@ -1,6 +1,6 @@
 """The bounded extraction worker (crawler.worker, pipelines.extract.extract_bounded): limits hold,
 the worker is reused and restarted, and hostile pages and PDFs cost one item's text at most
-(RELIABILITY.md T13, T15, T16, T17; T13 and T14 through real crawls are in test_health.py).
+(RELIABILITY.md T13, T15, T16, T17; T13 and T14 through real crawls are in test_health_runs.py).
 
 Figures of RELIABILITY.md §5 measured here go to tests/artifacts/reliability-content.json.
 """

@@ -22,6 +22,7 @@ import psycopg
 import pytest
 import yaml
 
+from crawler.errors import AlreadyQueued
 from crawler.scheduling import jobs
 from crawler.scheduling.child import CHILD_CMD_ENV
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
@@ -107,7 +108,7 @@ def test_one_waiting_job_per_source(pg_url: str) -> None:
     slot = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
     try:
         dispatcher.defer("src-a", slot)
-        with pytest.raises(jobs.AlreadyQueued):
+        with pytest.raises(AlreadyQueued):
             dispatcher.defer("src-a", slot + timedelta(hours=1))
         dispatcher.defer("src-b", slot)  # another source: its own lock
     finally:
@@ -244,8 +245,19 @@ def test_worker_refuses_sqlite_and_an_unreachable_database(
     url: str,
     message: str,
 ) -> None:
-    from crawler.scheduling.worker_cli import main
+    from crawler.cli import main
 
     monkeypatch.setenv("EWSI_DATABASE_URL", url.format(tmp=tmp_path))
-    assert main(["--config", str(_config(tmp_path / "s.yaml", ["a"]))]) == 2
+    assert main(["worker", "--config", str(_config(tmp_path / "s.yaml", ["a"]))]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_schedule_dispatch_to_workers_needs_postgresql(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from crawler.cli import main
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'ewsi.sqlite'}")
+    config = _config(tmp_path / "s.yaml", ["a"])
+    assert main(["schedule", "--dispatch", "workers", "--config", str(config)]) == 2
+    assert "--dispatch workers needs PostgreSQL" in capsys.readouterr().err

@@ -1,15 +1,9 @@
-"""Scheduled harvesting: APScheduler 3.x jobs per source, one active scheduler, restart-proof runs.
+"""Scheduled harvesting: APScheduler 3.x jobs per source, one active scheduler, restart-proof runs
+(the command is crawler.commands.schedule).
 
 - `triggers`: a source's cron in its time zone, right across DST changes; next and missed slots;
 - `child`: the crawl child process under a time limit;
 - `service`: leader election, jobs, claims, catch-up, reload and graceful stop;
-- `cli`: ``ewsi schedule`` / ``scheduler.py`` (run, or ``--list`` the next runs);
-- `jobs`: runs as Procrastinate jobs in PostgreSQL (the leader defers, workers run);
-- `worker_cli`: ``ewsi worker`` (runs queued jobs on any machine).
+- `jobs`: runs as Procrastinate jobs in PostgreSQL (the leader defers, ``ewsi worker`` runs them;
+  the command is crawler.commands.worker).
 """
-
-from __future__ import annotations
-
-from crawler.scheduling.cli import main
-
-__all__ = ["main"]

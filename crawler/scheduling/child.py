@@ -42,10 +42,16 @@ class ChildResult:
 
 
 def child_command(
-    source_id: str, run_id: int, *, config: str | Path | None = None, replay: str | Path | None = None
+    source_id: str,
+    run_id: int,
+    *,
+    config: str | Path | None = None,
+    replay: str | Path | None = None,
+    command: str | None = None,
 ) -> list[str]:
-    """The argv of the crawl child for `source_id` and claimed run `run_id`."""
-    override = os.environ.get(CHILD_CMD_ENV, "").strip()
+    """The argv of the crawl child for `source_id` and claimed run `run_id`; `command` (a shell-quoted
+    command line, test hook `CHILD_CMD_ENV`) replaces ``python -m crawler.runner`` when not blank."""
+    override = (command or "").strip()
     base = shlex.split(override) if override else [sys.executable, "-m", "crawler.runner"]
     argv = [*base, source_id, "--run-id", str(run_id)]
     if config is not None:

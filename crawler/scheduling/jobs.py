@@ -37,6 +37,7 @@ import procrastinate
 from procrastinate import exceptions as pexc
 from procrastinate.schema import SchemaManager
 
+from crawler.errors import AlreadyQueued
 from crawler.store.session import libpq_url
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,6 @@ STALLED_AFTER_S = 30.0
 STALLED_CHECK_S = 10.0
 WORKER_HEARTBEAT_S = 5.0
 SCHEMA_LOCK = 0x65777369_0017
-
-
-class AlreadyQueued(Exception):
-    """A job of this source is already waiting in the queue (its queueing lock is taken)."""
 
 
 def conninfo(url: str) -> str:

@@ -2,7 +2,7 @@
 
 Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
 - one run per (source, slot): the run is claimed in the database before the child is spawned
-  (`crawler.store.start_run(slot_start=...)`, unique per source and slot); `SlotTaken` means it ran;
+  (`crawler.store.runs.start_run(slot_start=...)`, unique per source and slot); `SlotTaken` means it ran;
 - one active scheduler: `crawler.store.leader.LeaderLock`; a standby polls every `leader_poll_s`
   (default 5 s) and takes over when the leader's lock is gone;
 - APScheduler 3.x job settings, explicit: ``coalesce=True`` (runs piled up by a late wake-up
@@ -27,7 +27,7 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
   line, and the poll backs off from `leader_poll_s`, doubling, to at most `DB_POLL_MAX_S` (30 s)
   or `DB_POLL_MAX_POLLS` polls when that is shorter (so a standby takes over within one such wait,
   under a minute, once the database answers). A database that cannot be reached when
-  ``ewsi schedule`` starts is refused there (exit 2, crawler.scheduling.cli);
+  ``ewsi schedule`` starts is refused there (exit 2, crawler.commands.schedule);
 - a failing source's ``backoff_until`` is respected: its slot is recorded ``schedule.backoff``
   (re-runs of crashed runs ignore it: they repair a run, they are not a new attempt);
 - a child killed by a signal it was not sent by us (``kill -9``, OOM) is marked ``crawl.crashed``
@@ -69,12 +69,14 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
-from crawler import store
 from crawler.errors import ConfigError
 from crawler.scheduling.child import Child, ChildResult, child_command
 from crawler.scheduling.triggers import build_trigger, fire_times, last_fire, nominal_interval
 from crawler.sources import Source, SourcesFile, load_sources
-from crawler.store import leader
+from crawler.store import leader, runs
+from crawler.store import sources as store_sources
+from crawler.store.migrate import ensure_ready
+from crawler.store.session import redacted_url, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +229,8 @@ class SchedulerOptions:
     """``local``: the leader starts the crawl children; ``workers``: it defers jobs to ``ewsi worker``."""
     interval_s: float | None = None
     """Test-only epoch-aligned interval replacing every cron (``EWSI_SCHEDULE_INTERVAL_SECONDS``)."""
+    child_cmd: str | None = None
+    """Test-only command of the crawl child (``EWSI_SCHEDULER_CHILD_CMD``; crawler.scheduling.child)."""
 
 
 def _now() -> datetime:
@@ -319,8 +323,8 @@ class SchedulerService:
             self.triggers = triggers
             self._snapshot = snapshot
         try:
-            with store.session_scope(self.url) as session:
-                store.sync_sources(session, config.sources)
+            with session_scope(self.url) as session:
+                store_sources.sync_sources(session, config.sources)
         except Exception as exc:  # the database may be down; the next leader start syncs again
             log.warning("could not sync sources to the database: %s", leader.one_line(exc))
         if self.scheduler is not None:
@@ -396,7 +400,7 @@ class SchedulerService:
         if slot is None:
             return
         try:
-            with store.session_scope(self.url) as session:
+            with session_scope(self.url) as session:
                 leader.record_skipped(session, source_id, slot.astimezone(UTC), key, why)
         except Exception as exc:
             log.warning(
@@ -422,9 +426,9 @@ class SchedulerService:
 
     def become_leader(self) -> None:
         """Start the jobs after taking the lock: sync sources, recover abandoned runs, catch up."""
-        store.ensure_ready(self.url)
-        with store.session_scope(self.url) as session:
-            store.sync_sources(session, [*self.sources.values()])
+        ensure_ready(self.url)
+        with session_scope(self.url) as session:
+            store_sources.sync_sources(session, [*self.sources.values()])
         if self.options.dispatch == "workers" and self.dispatcher is None:
             from crawler.scheduling.jobs import Dispatcher
 
@@ -459,8 +463,8 @@ class SchedulerService:
 
     def recover_abandoned(self) -> set[str]:
         """Mark runs silent for `LEASE` interrupted, re-run each source once; return the source ids."""
-        with store.session_scope(self.url) as session:
-            ids = store.mark_interrupted(session, LEASE)
+        with session_scope(self.url) as session:
+            ids = runs.mark_interrupted(session, LEASE)
             sources = leader.sources_of_runs(session, ids)
         rerun = {sid for sid in sources.values() if sid in self.sources}
         for sid in sorted(rerun):
@@ -480,7 +484,7 @@ class SchedulerService:
         now = now or self.clock()
         exclude = exclude or set()
         lost_at = self._db_lost_at
-        with store.session_scope(self.url) as session:
+        with session_scope(self.url) as session:
             claimed = leader.last_slots(session)
         missed_counts: dict[str, int] = {}
         for sid, trigger in sorted(self.triggers.items()):
@@ -584,7 +588,7 @@ class SchedulerService:
     def _claim_and_run(self, source_id: str, slot: datetime | None, *, rerun: bool) -> str:
         now = self.clock()
         try:
-            with store.session_scope(self.url) as session:
+            with session_scope(self.url) as session:
                 until = leader.backoff_until(session, source_id)
                 if not rerun and until is not None and until > now:
                     if slot is not None:
@@ -592,8 +596,8 @@ class SchedulerService:
                         leader.record_skipped(session, source_id, slot, SKIP_BACKOFF, why)
                     self.outcomes.append((source_id, slot, "backoff"))
                     return "backoff"
-                run_id = store.start_run(session, source_id, slot_start=slot, pid=os.getpid())
-        except store.SlotTaken:
+                run_id = runs.start_run(session, source_id, slot_start=slot, pid=os.getpid())
+        except runs.SlotTaken:
             self.outcomes.append((source_id, slot, "taken"))
             return "taken"
         except Exception as exc:
@@ -606,7 +610,13 @@ class SchedulerService:
             self.outcomes.append((source_id, slot, "db_error"))
             return "db_error"
         env = {**os.environ, "EWSI_DATABASE_URL": self.url}
-        argv = child_command(source_id, run_id, config=self._snapshot, replay=self.options.replay)
+        argv = child_command(
+            source_id,
+            run_id,
+            config=self._snapshot,
+            replay=self.options.replay,
+            command=self.options.child_cmd,
+        )
         try:
             child = Child(argv, env=env, time_limit_s=self.options.time_limit_s)
         except OSError as exc:
@@ -618,7 +628,7 @@ class SchedulerService:
         if self._stopping.is_set():
             child.stop(self.options.stop_grace_s)
         try:
-            with store.session_scope(self.url) as session:
+            with session_scope(self.url) as session:
                 leader.set_run_pid(session, run_id, child.pid)
         except Exception as exc:
             log.warning("[%s] could not record the child pid: %s", source_id, leader.one_line(exc))
@@ -656,7 +666,7 @@ class SchedulerService:
             )
         for attempt in range(3):  # the database may be briefly away (T33): retry, then leave it to the lease
             try:
-                with store.session_scope(self.url) as session:
+                with session_scope(self.url) as session:
                     if leader.interrupt_run(session, run_id, key, why, count_failure=count):
                         return outcome
                     status = leader.run_status(session, run_id)
@@ -710,7 +720,7 @@ class SchedulerService:
                     log.error("cannot lead: %s", leader.one_line(exc))
                 return
             self.outage.recovered()
-            log.info("leader lock taken (%s)", store.redacted_url(self.url))
+            log.info("leader lock taken (%s)", redacted_url(self.url))
         if self.is_leader and (self._db_trouble or time.monotonic() - self._last_sweep >= SWEEP_EVERY_S):
             if self.outage.down and time.monotonic() - self._last_sweep < self.outage.delay():
                 return

@@ -21,7 +21,6 @@ two-scheduler and downtime tests (T37, T39), never in production.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +38,6 @@ __all__ = [
     "build_trigger",
     "cron_weekdays",
     "fire_times",
-    "interval_override",
     "last_fire",
     "next_fire",
     "nominal_interval",
@@ -97,16 +95,6 @@ class SourceCronTrigger(CronTrigger):
         fixed = state.pop("fixed_hour", True)
         super().__setstate__(state)
         self.fixed_hour = fixed
-
-
-def interval_override() -> float | None:
-    """Seconds from ``EWSI_SCHEDULE_INTERVAL_SECONDS`` (test-only), or None when unset or invalid."""
-    raw = os.environ.get(TEST_INTERVAL_ENV, "").strip()
-    try:
-        value = float(raw) if raw else None
-    except ValueError:
-        return None
-    return value if value and value > 0 else None
 
 
 def build_trigger(source: Source, interval_s: float | None = None) -> BaseTrigger:

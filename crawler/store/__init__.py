@@ -1,74 +1,28 @@
 """The review-queue database: the only package that imports SQLAlchemy.
 
-- `schema`: tables (ORM classes) and safe column types;
-- `session`: engine, sessions, readiness check, retry helper;
-- `migrate`: Alembic upgrade/downgrade from code;
-- `queries`: every read and write the rest of the project needs (they never commit);
+Import the module you need by name (``from crawler.store import queue``); this file re-exports
+nothing. Query functions take a Session and never commit: the entry point, pipeline or request that
+opened the session does (``session.session_scope``).
+
+Infrastructure
+- `schema`: tables (ORM classes), safe column types, small value helpers (`iso_z`, `clip`, `NotFound`);
+- `session`: engines, sessions, retries, "is the database unavailable" (`DB_ERRORS`);
+- `migrate`: Alembic upgrade/downgrade from code, readiness (`check_ready`, `ensure_ready`);
+- `dialect`: ON CONFLICT and SKIP LOCKED for PostgreSQL and their SQLite equivalents.
+
+One module per entity
+- `items`: the harvest's upsert, item versions, tombstones, raw bodies;
+- `runs`: crawl runs, the store side of source health (crawler.health), the quarantine;
+- `sources`: source metadata, status and yield, enabling a source;
+- `http_cache`: conditional-GET validators per URL;
+- `queue`: the review queue's filters, priority, cursors, facet counts and claims;
+- `decisions`: editorial decisions, an item's page and history;
+- `users`: users, roles, web sessions, the login throttle, saved views, application secrets;
+- `audit`: the audit log;
+- `portal`: what the read API, feeds, digests and export read (the publication rule);
+- `tokens`: API tokens;
+- `leader`: the scheduler's leader lock and the run rows it writes;
+- `training`: editors' decisions as training labels (the one labelling rule), re-classification;
 - `host_budget`: the per-host politeness budget shared by every crawl process (PostgreSQL);
 - `rate_buckets`: the portal API's rate-limit buckets shared by every server process (PostgreSQL).
 """
-
-from __future__ import annotations
-
-from crawler.store.migrate import current_revision, downgrade, head_revision, upgrade
-from crawler.store.queries import (
-    OUTCOMES,
-    RawResponse,
-    SlotTaken,
-    add_tombstone,
-    finish_run,
-    get_http_cache,
-    heartbeat,
-    mark_interrupted,
-    put_http_cache,
-    queue,
-    source_status,
-    start_run,
-    sync_sources,
-    upsert_item,
-)
-from crawler.store.schema import sha256_hex
-from crawler.store.session import (
-    check_ready,
-    database_url,
-    ensure_ready,
-    make_engine,
-    redacted_url,
-    retry_counts,
-    run_with_retry,
-    session_factory,
-    session_scope,
-    shared_engine,
-)
-
-__all__ = [
-    "OUTCOMES",
-    "RawResponse",
-    "SlotTaken",
-    "add_tombstone",
-    "check_ready",
-    "current_revision",
-    "database_url",
-    "downgrade",
-    "ensure_ready",
-    "finish_run",
-    "get_http_cache",
-    "head_revision",
-    "heartbeat",
-    "make_engine",
-    "mark_interrupted",
-    "put_http_cache",
-    "queue",
-    "redacted_url",
-    "retry_counts",
-    "run_with_retry",
-    "session_factory",
-    "session_scope",
-    "sha256_hex",
-    "shared_engine",
-    "source_status",
-    "start_run",
-    "sync_sources",
-    "upgrade",
-    "upsert_item",
-]

@@ -26,19 +26,10 @@ slower local gate). Other back ends raise `ValueError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-
-class HostClosed(Exception):
-    """The host asked not to be contacted until `until` (UTC); `key` is the error key (fetch.http_429)."""
-
-    def __init__(self, host: str, until: datetime, key: str):
-        super().__init__(f"{host} asked not to be contacted until {until.isoformat()}")
-        self.host = host
-        self.until = until
-        self.key = key
+from crawler.errors import HostClosed
 
 
 @dataclass(frozen=True)

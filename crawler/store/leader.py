@@ -6,7 +6,7 @@ Exactly one active scheduler (RELIABILITY.md guard rail "Scheduler", T37) rests 
    server the moment that connection dies, e.g. on ``kill -9`` of the holder); for SQLite an
    exclusive ``fcntl.flock`` on ``<database file>.leader.lock`` (released by the kernel when the
    holder dies). A standby calls `LeaderLock.acquire` on every poll and takes over when it succeeds.
-2. The unique ``(source_id, slot_start)`` of ``crawl_runs`` (`crawler.store.start_run` raises
+2. The unique ``(source_id, slot_start)`` of ``crawl_runs`` (`crawler.store.runs.start_run` raises
    `SlotTaken`): even two leaders at once (a lock lost during a network split) run a slot once.
 
 Slots the scheduler does not run are recorded as ``crawl_runs`` rows with status ``skipped`` and
@@ -38,9 +38,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from crawler.errors import DatabaseUnavailable
-from crawler.store.queries import _insert, _record_failure, _utc
-from crawler.store.schema import CrawlRun, SourceRow, iso_z, utcnow
-from crawler.store.session import _driver_reason, describe_url
+from crawler.store import dialect
+from crawler.store.runs import record_failure
+from crawler.store.schema import CrawlRun, SourceRow, as_utc, utcnow
+from crawler.store.session import describe_url, driver_reason
+from crawler.text import iso_z
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,10 @@ LOCK_NAME = "ewsi-scheduler"
 def one_line(exc: BaseException) -> str:
     """One short line saying what went wrong, for logs: the driver's first line for a database error
     (``connection refused``, ``database "x" does not exist``; SQLAlchemy's SQL echo and its
-    "Background on this error" link left out, crawler.store.session `_driver_reason`), the first
+    "Background on this error" link left out, crawler.store.session `driver_reason`), the first
     line of the message otherwise (a `DatabaseUnavailable` is one line already)."""
     if isinstance(exc, SQLAlchemyError):
-        return _driver_reason(exc)
+        return driver_reason(exc)
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
 
@@ -208,14 +210,14 @@ def record_skipped(
 
     The row takes the slot's claim (INSERT ... ON CONFLICT DO NOTHING): returns its id, or None
     when the slot already has a row (it ran, or another scheduler recorded it). Source health is
-    not touched. The source row must exist (`crawler.store.sync_sources`).
+    not touched. The source row must exist (`crawler.store.sources.sync_sources`).
     """
     now = utcnow()
     stmt = (
-        _insert(session, CrawlRun.__table__)
+        dialect.insert(session, CrawlRun.__table__)
         .values(
             source_id=source_id,
-            slot_start=_utc(slot_start),
+            slot_start=as_utc(slot_start),
             started_at=now,
             finished_at=now,
             heartbeat_at=None,
@@ -267,7 +269,7 @@ def interrupt_run(
             run.duration_s = max(0.0, (now - run.started_at).total_seconds())
         source = session.get(SourceRow, run.source_id)
         if count_failure and source is not None:
-            _record_failure(source, now, error_key, error)
+            record_failure(source, now, error_key, error)
     return True
 
 
@@ -293,7 +295,7 @@ def last_slots(session: Session) -> dict[str, datetime]:
         .where(CrawlRun.slot_start.is_not(None))
         .group_by(CrawlRun.source_id)
     ).all()
-    return {source_id: _utc(slot) for source_id, slot in rows if slot is not None}  # type: ignore[misc]
+    return {source_id: as_utc(slot) for source_id, slot in rows if slot is not None}  # type: ignore[misc]
 
 
 def last_runs(session: Session) -> dict[str, dict[str, Any]]:
@@ -329,7 +331,7 @@ def last_runs(session: Session) -> dict[str, dict[str, Any]]:
 def backoff_until(session: Session, source_id: str) -> datetime | None:
     """The source's ``backoff_until`` (UTC), or None (no back-off, or unknown source)."""
     value = session.execute(select(SourceRow.backoff_until).where(SourceRow.id == source_id)).scalar()
-    return _utc(value)
+    return as_utc(value)
 
 
 def health(session: Session) -> dict[str, dict[str, Any]]:

@@ -1,6 +1,8 @@
-"""Alembic migrations run from code: no alembic.ini, scripts inside the package.
+"""Alembic migrations run from code (no alembic.ini, scripts inside the package), and readiness.
 
-`upgrade()` is what ``ewsi db upgrade`` calls. The script location is
+`upgrade()` is what ``ewsi db upgrade`` calls. `check_ready` / `ensure_ready` say whether the
+database answers and is at the head revision (`DatabaseUnavailable` with one line otherwise); they
+live here, above crawler.store.session, so that session never imports migrate. The script location is
 ``crawler/store/migrations`` (shipped as package data, see pyproject.toml).
 """
 
@@ -15,12 +17,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.store.session import make_engine
+from crawler.errors import DatabaseUnavailable, GrantRefused
+from crawler.store.session import describe_url, driver_reason, make_engine, shared_engine
 
 log = logging.getLogger(__name__)
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+NOT_MIGRATED = "database is not migrated: run `ewsi db upgrade`"
 
 
 def alembic_config() -> Config:
@@ -43,6 +48,29 @@ def current_revision(engine: Engine) -> str | None:
     """
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_ready(engine: Engine) -> str:
+    """Check that the database answers and its schema is at the Alembic head.
+
+    Returns the current revision. Raises `DatabaseUnavailable` with a one-line message:
+    ``cannot connect to postgresql://127.0.0.1:5432/x: connection refused`` or
+    ``database is not migrated: run `ewsi db upgrade```.
+    """
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to {describe_url(engine.url)}: {driver_reason(exc)}"
+        ) from None
+    if current != head_revision():
+        raise DatabaseUnavailable(NOT_MIGRATED)
+    return current
+
+
+def ensure_ready(url: str | None = None) -> str:
+    """`check_ready` on the shared engine; raises `DatabaseUnavailable` with a one-line reason."""
+    return check_ready(shared_engine(url))
 
 
 def _run(url: str | None, engine: Engine | None, action: str, revision: str) -> None:
@@ -71,10 +99,6 @@ def upgrade(url: str | None = None, revision: str = "head", *, engine: Engine | 
 def downgrade(url: str | None = None, revision: str = "base", *, engine: Engine | None = None) -> None:
     """Migrate the database at `url` down to `revision` (``base`` drops every table)."""
     _run(url, engine, "downgrade", revision)
-
-
-class GrantRefused(ValueError):
-    """`grant_app_role` cannot or must not grant: not PostgreSQL, unknown role, superuser or owner."""
 
 
 def grant_app_role(role: str, url: str | None = None, *, engine: Engine | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""Read queries of the portal (read API, feeds, digests, export) and the API-token store.
+"""Read queries of the portal: the read API, feeds, digests and export (API tokens: crawler.store.tokens).
 
 Every function takes a Session and never commits (DESIGN.md convention 11).
 
@@ -38,9 +38,7 @@ item (the identity of pipelines.dedup), so an official document is never split a
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,16 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from crawler.store.schema import (
-    ApiToken,
-    Item,
-    ItemTheme,
-    SourceRow,
-    UTCDateTime,
-    iso_z,
-    sha256_hex,
-    utcnow,
-)
+from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
 
 __all__ = [
     "PUBLISHED_STATUSES",
@@ -77,19 +66,14 @@ __all__ = [
     "ItemFilter",
     "Page",
     "Session",
-    "TokenInfo",
-    "add_token",
     "export_items",
-    "find_token",
     "get_published_item",
     "list_items",
     "list_sources",
-    "list_tokens",
     "mark_public_change",
     "open_funding_calls",
     "pending_summary",
     "published_between",
-    "revoke_token",
 ]
 
 PUBLISHED_STATUSES: tuple[str, ...] = ("approved", "changed")
@@ -582,74 +566,3 @@ def export_items(
             yield _public_dict(row, themes.get(row.id, []))
         last_id = rows[-1].id
 
-
-# --- API tokens ----------------------------------------------------------------------------------
-
-TOKEN_PREFIX = "ewsi_"  # noqa: S105 (a public prefix, not a secret)
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 hex of a token (what api_tokens.token_hash stores; the token itself is never stored)."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """An API token's public facts: id, name, rate limit per minute, created, revoked (or None)."""
-
-    id: int
-    name: str
-    rate_limit_per_minute: int
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-def _info(row: ApiToken) -> TokenInfo:
-    return TokenInfo(row.id, row.name, row.rate_limit_per_minute, row.created_at, row.revoked_at)
-
-
-def add_token(session: Session, name: str, *, rate_limit_per_minute: int = 600) -> tuple[str, TokenInfo]:
-    """Create a token named `name`; returns (the token, shown once; its info).
-
-    The token is ``ewsi_`` + 43 URL-safe characters (256 random bits). Raises ValueError when an
-    active token already has this name or the rate is not a positive integer.
-    """
-    if rate_limit_per_minute < 1:
-        raise ValueError("rate limit must be at least 1 request per minute")
-    active = session.scalars(
-        select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
-    ).first()
-    if active is not None:
-        raise ValueError(f"an active token named {name!r} exists; revoke it first")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name, token_hash=token_hash(token), rate_limit_per_minute=rate_limit_per_minute)
-    session.add(row)
-    session.flush()
-    return token, _info(row)
-
-
-def list_tokens(session: Session) -> list[TokenInfo]:
-    """Every token (revoked ones too), by id."""
-    return [_info(row) for row in session.scalars(select(ApiToken).order_by(ApiToken.id))]
-
-
-def revoke_token(session: Session, name: str) -> int:
-    """Revoke the active tokens named `name`; returns how many were revoked (0: none active)."""
-    rows = list(session.scalars(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))))
-    now = utcnow()
-    for row in rows:
-        row.revoked_at = now
-    return len(rows)
-
-
-def find_token(session: Session, token: str) -> TokenInfo | None:
-    """The active token whose hash matches `token`, or None (unknown or revoked)."""
-    row = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
-    ).first()
-    return None if row is None else _info(row)
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 UTC with Z (re-exported for the web layer, which imports no SQLAlchemy)."""
-    return iso_z(value)

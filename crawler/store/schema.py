@@ -9,6 +9,10 @@ them. Column types are decorated so that every value on its way to either back e
 - `CleanJSON`: the same cleaning applied recursively to JSON strings and keys, NaN/inf turned into
   null (PostgreSQL's jsonb refuses both NUL escapes and NaN); JSONB on PostgreSQL.
 - `Simhash64`: an unsigned 64-bit fingerprint kept in a signed BIGINT column.
+
+Value helpers every store module shares: `sha256_hex`, `utcnow`, `clean_json`, `iso_z` (ISO 8601
+with Z), `as_utc` / `utc_or_now` (aware UTC), `clip` (clean and cut to a column's length), and
+`NotFound` (the row asked about does not exist).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false, text, true
 from sqlalchemy.types import TypeDecorator
 
-from crawler.text import clean_text
+from crawler.text import clean_text, iso_z
 
 SOURCE_STATES: tuple[str, ...] = ("new", "healthy", "failing", "quiet", "broken")
 RUN_STATUSES: tuple[str, ...] = ("running", "ok", "failed", "interrupted")
@@ -83,13 +87,24 @@ def clean_json(value: Any) -> Any:
     return clean_text(str(value))
 
 
-def iso_z(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` suffix (naive values are taken as UTC); None for None."""
+def as_utc(value: datetime | None) -> datetime | None:
+    """`value` as aware UTC (naive values are taken as UTC); None for None."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_or_now(value: datetime | None) -> datetime:
+    """`value` converted to UTC, or the current time when it is None (the ``now=`` of store functions)."""
+    return value.astimezone(UTC) if value is not None else utcnow()
+
+
+def clip(value: str | None, max_chars: int | None = None) -> str | None:
+    """`clean_text`, then cut to `max_chars` characters (VARCHAR(n) counts characters on PostgreSQL)."""
+    value = clean_text(value)
+    if value is not None and max_chars is not None:
+        value = value[:max_chars]
+    return value
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -252,7 +267,7 @@ class Item(Base):
         Index("ix_items_status_relevance", "status", "relevance"),
         Index("ix_items_source_guid", "source_id", "guid"),
         Index("ix_items_status_published", "status", "published_at"),
-        # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.review.PRIORITY_SQL_PG)
+        # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.queue.PRIORITY_SQL_PG)
         Index(
             "ix_items_queue_priority",
             "status",

@@ -20,7 +20,6 @@ starts while the database is down fails at once (T34).
 from __future__ import annotations
 
 import logging
-import os
 import random
 import re
 import time
@@ -32,7 +31,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.errors import DatabaseUnavailable
@@ -42,7 +41,6 @@ log = logging.getLogger(__name__)
 DEFAULT_URL = "sqlite:///var/ewsi.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 5  # T34: runs must fail in < 10 s when the server is down
-NOT_MIGRATED = "database is not migrated: run `ewsi db upgrade`"
 
 T = TypeVar("T")
 
@@ -52,11 +50,11 @@ RETRY_COUNTS: Counter[str] = Counter()
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL to use: `url`, else ``EWSI_DATABASE_URL``, else ``sqlite:///var/ewsi.sqlite``.
+    """The database URL to use: `url` (the setting ``EWSI_DATABASE_URL``), else ``sqlite:///var/ewsi.sqlite``.
 
     For the default, the ``var/`` directory is created under the current directory.
     """
-    chosen = url or os.environ.get("EWSI_DATABASE_URL") or DEFAULT_URL
+    chosen = url or DEFAULT_URL
     if chosen == DEFAULT_URL:
         Path("var").mkdir(exist_ok=True)
     return chosen
@@ -131,7 +129,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def _driver_reason(exc: BaseException) -> str:
+def driver_reason(exc: BaseException) -> str:
     """One short line from a driver error: ``connection refused``, ``database "x" does not exist``."""
     orig = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
@@ -140,26 +138,6 @@ def _driver_reason(exc: BaseException) -> str:
         line = line.split("failed: ", 1)[1]
     line = re.sub(r"^(FATAL|ERROR):\s*", "", line).strip()
     return line[:1].lower() + line[1:]
-
-
-def check_ready(engine: Engine) -> str:
-    """Check that the database answers and its schema is at the Alembic head.
-
-    Returns the current revision. Raises `DatabaseUnavailable` with a one-line message:
-    ``cannot connect to postgresql://127.0.0.1:5432/x: connection refused`` or
-    ``database is not migrated: run `ewsi db upgrade```.
-    """
-    from crawler.store.migrate import current_revision, head_revision
-
-    try:
-        current = current_revision(engine)
-    except SQLAlchemyError as exc:
-        raise DatabaseUnavailable(
-            f"cannot connect to {describe_url(engine.url)}: {_driver_reason(exc)}"
-        ) from None
-    if current != head_revision():
-        raise DatabaseUnavailable(NOT_MIGRATED)
-    return current
 
 
 _DISCONNECT_CODES = {"57P01", "57P02", "57P03"}  # admin/crash shutdown, cannot connect now
@@ -198,6 +176,19 @@ def retry_reason(exc: BaseException) -> str | None:
     return None
 
 
+DB_ERRORS: tuple[type[BaseException], ...] = (DatabaseUnavailable, OperationalError)
+"""Exceptions meaning "the database cannot be reached now" (the web app answers 503)."""
+
+
+def is_db_unavailable(exc: BaseException) -> bool:
+    """True when `exc` means the database is unreachable or went away (connection refused, shutdown)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, DBAPIError):
+        return isinstance(exc, OperationalError) or retry_reason(exc) == "disconnect"
+    return False
+
+
 DB_RETRY_SECONDS_ENV = "EWSI_DB_RETRY_SECONDS"
 DEFAULT_DB_RETRY_SECONDS = 30.0
 """How long a unit of work keeps retrying while the database is unreachable (disconnects), in seconds.
@@ -212,15 +203,18 @@ DISCONNECT_MAX_DELAY = 1.0
 used within about a second (RELIABILITY.md §5 "DB recovery": < 5 s)."""
 
 
+_retry_seconds = DEFAULT_DB_RETRY_SECONDS
+
+
+def configure_retry(seconds: float) -> None:
+    """Set this process's disconnect retry budget (the setting ``EWSI_DB_RETRY_SECONDS``; >= 0)."""
+    global _retry_seconds
+    _retry_seconds = max(0.0, seconds)
+
+
 def db_retry_seconds() -> float:
-    """The disconnect retry budget: ``EWSI_DB_RETRY_SECONDS`` (seconds, >= 0), else 30 s."""
-    raw = os.environ.get(DB_RETRY_SECONDS_ENV, "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_DB_RETRY_SECONDS
-    except ValueError:
-        log.warning("%s=%r is not a number: using %g s", DB_RETRY_SECONDS_ENV, raw, DEFAULT_DB_RETRY_SECONDS)
-        return DEFAULT_DB_RETRY_SECONDS
-    return max(0.0, value)
+    """The disconnect retry budget of this process in seconds (`configure_retry`, else 30 s)."""
+    return _retry_seconds
 
 
 def _jittered(delay: float) -> float:
@@ -274,7 +268,7 @@ def run_with_retry(
                 if elapsed >= budget:
                     raise DatabaseUnavailable(
                         f"database unreachable for {elapsed:.1f} s ({contention + disconnects} attempts, "
-                        f"retry budget {budget:g} s): {_driver_reason(exc)}"
+                        f"retry budget {budget:g} s): {driver_reason(exc)}"
                     ) from exc
                 delay = min(DISCONNECT_MAX_DELAY, base_delay * 2 ** (disconnects - 1), budget - elapsed)
                 label = f"{elapsed:.1f}/{budget:g} s"
@@ -282,7 +276,7 @@ def run_with_retry(
                 contention += 1
                 if contention >= attempts:
                     raise DatabaseUnavailable(
-                        f"database error after {attempts} attempts ({reason}): {_driver_reason(exc)}"
+                        f"database error after {attempts} attempts ({reason}): {driver_reason(exc)}"
                     ) from exc
                 delay = min(max_delay, base_delay * 2 ** (contention - 1))
                 label = f"{contention}/{attempts - 1}"
@@ -290,7 +284,7 @@ def run_with_retry(
             if on_retry is not None:
                 on_retry(reason, exc)
             delay = _jittered(max(0.0, delay))
-            log.warning("database %s, retry %s in %.2f s: %s", reason, label, delay, _driver_reason(exc))
+            log.warning("database %s, retry %s in %.2f s: %s", reason, label, delay, driver_reason(exc))
             sleep(delay)
             slept += delay
             continue
@@ -339,11 +333,6 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def ensure_ready(url: str | None = None) -> str:
-    """`check_ready` on the shared engine; raises `DatabaseUnavailable` with a one-line reason."""
-    return check_ready(shared_engine(url))
 
 
 def redacted_url(url: str | None = None) -> str:

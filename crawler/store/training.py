@@ -1,26 +1,28 @@
-"""Editors' decisions as training labels, and re-classification of stored items.
+"""Editors' decisions as training labels (the one labelling rule), and re-classification.
 
-Labels (`decided_items`), one per item, from the review queue:
+Labels (`decided_items`), one per item, from the item's status (which derives from its latest
+decision, crawler.store.decisions):
 
-- relevant: the item's status is ``approved``, or ``changed`` (approved, then its source text changed:
-  the editor's judgement of the subject still stands). Its themes are the editor's
-  (``items.editor_themes``) when that is a non-empty list, else the themes the item was approved
-  with (``item_themes.assigned``).
+- relevant: the status is ``approved``, or ``changed`` (approved, then its source text changed: the
+  editor's judgement of the subject still stands). Its themes are the final themes, as the portal
+  shows them: ``items.editor_themes`` when the editor set them (a list, even an empty one), else the
+  themes the item was approved with (``item_themes.assigned``, highest score first).
 - not relevant: the status is ``rejected`` and the item's latest ``review_decisions`` row with
   action ``reject`` gives a reason that means "not about migrant integration": after case-folding
   and turning ``_`` and ``-`` into spaces it contains one of `NOT_RELEVANT_REASONS` ("not relevant",
-  "irrelevant", "out of scope", "off topic", ...). Rejections for other reasons (duplicate, broken
-  page, outdated, poor quality) say nothing about the subject and are left out.
-- pending, deferred and other items are not labels.
+  the desk's reason, and older free-text ones: "irrelevant", "out of scope", "off topic", ...). Its
+  themes are empty. Rejections for other reasons (duplicate, out of date, poor quality, other) say
+  nothing about the subject and are no label.
+- pending, deferred (also when approved before) and other items are no label.
 
 The text is what the harvest classified: title and ``text`` (else ``summary``), and the detected
-language (``und`` is None). The editor's corrected title is not used: the model must learn from what
-the harvester sees.
+language (``und`` is None). The editor's corrected title and summary are not used: the model must
+learn from what the harvester sees.
 
 Re-classification (`reprocess_batch`): items are read in id order, classified by a callable, and
 their relevance, relevant flag, model_version and theme rows replaced. For decided items (approved,
 changed, rejected) the scores and evidence change but each theme's ``assigned`` flag is kept: those
-are the themes the editors decided on. Functions never commit (DESIGN.md convention 11).
+are the themes the editors decided on. Functions never commit.
 """
 
 from __future__ import annotations
@@ -87,8 +89,8 @@ def _language(value: str | None) -> str | None:
 
 
 def _themes_of(editor_themes: Any) -> tuple[str, ...] | None:
-    """The editor's theme list if it is a non-empty list of names, else None."""
-    if isinstance(editor_themes, list | tuple) and editor_themes:
+    """The editor's theme names when the editor set them (a list, possibly empty), else None."""
+    if isinstance(editor_themes, list | tuple):
         names = [t if isinstance(t, str) else (t or {}).get("name") for t in editor_themes]
         return tuple(n for n in names if isinstance(n, str) and n)
     return None

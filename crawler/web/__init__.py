@@ -9,5 +9,6 @@ Layout (one job per module; imports flow down this list, and no router imports `
 - portal: portal.py (``/api/v1`` and `install`), feeds.py (Atom, iCalendar), sharing public.py
   (config, public records, filters, rate limit) and schemas.py (response models);
 - deps.py is the contract every router uses (settings, database session, request-value bounds);
-- commands: cli.py (``ewsi serve``, ``ewsi users``), tokens_cli.py, digest.py, export.py.
+- digest.py (the editors' digest and newsletter) and export.py (published items as JSON lines or CSV);
+  their commands live in crawler.commands.
 """

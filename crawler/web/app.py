@@ -30,8 +30,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crawler.store import make_engine, session_factory
-from crawler.store import review as store
+from crawler.config import Settings as RuntimeSettings
+from crawler.config import load as load_settings
+from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
 from crawler.web import admin, items, login, portal, queue
 from crawler.web.auth import LoginRequired, clear_session_cookie
@@ -129,7 +130,7 @@ def _install_error_pages(app: FastAPI) -> None:
         )
         return _error(request, 503, DB_DOWN_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
 
-    for cls in store.DB_ERRORS:
+    for cls in DB_ERRORS:
         app.add_exception_handler(cls, db_down)
 
 
@@ -154,20 +155,26 @@ def _install_security_headers(app: FastAPI) -> None:
         return response
 
 
-def create_app(database_url: str | None = None, *, testing: bool = False) -> Any:
-    """Build the FastAPI app for the database at `database_url` (default: ``EWSI_DATABASE_URL`` or the
-    SQLite file; see `crawler.store.session.database_url`).
+def create_app(
+    database_url: str | None = None, *, testing: bool = False, settings: RuntimeSettings | None = None
+) -> Any:
+    """Build the FastAPI app for the database at `database_url` (default: the runtime settings'
+    ``EWSI_DATABASE_URL`` or the SQLite file; see `crawler.store.session.database_url`).
 
-    `testing`: a test app (same behaviour; errors are not hidden by the server's error page). The
-    database is not contacted here: the first request connects. Returns a `fastapi.FastAPI`.
+    `settings`: the runtime settings (crawler.config; None: read from the environment here, the
+    app factory being an entry point). `testing`: a test app (same behaviour; errors are not
+    hidden by the server's error page). The database is not contacted here: the first request
+    connects. Returns a `fastapi.FastAPI`.
     """
-    url = resolve_database_url(database_url)
-    settings = Settings.from_env(url, testing=testing)
+    runtime = settings if settings is not None else load_settings()
+    url = resolve_database_url(database_url or runtime.database_url)
+    web_settings = Settings.from_runtime(url, runtime, testing=testing)
     # no trailing-slash redirects: Starlette builds their absolute Location from the Host header
     app = FastAPI(
         title="ewsi-harvester", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False
     )
-    app.state.settings = settings
+    app.state.settings = web_settings
+    app.state.runtime = runtime
     # SQLite: BEGIN IMMEDIATE so a read-then-write request waits for the writer instead of failing
     # PostgreSQL: no JIT; it adds 100-200 ms of compilation to queue queries the planner misjudges
     # as expensive, which short interactive queries never win back (bench/review_queue.py)

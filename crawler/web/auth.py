@@ -37,7 +37,9 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, Response
 
-from crawler.store import review as store
+from crawler.errors import LoginRequired
+from crawler.store import audit, users
+from crawler.store.session import Session
 from crawler.web.deps import SESSION_COOKIE, DbSession, Settings, client_address, has_controls
 from crawler.web.logsafe import protect
 from crawler.web.passwords import HASHER, verify_password
@@ -72,14 +74,6 @@ class CurrentUser:
         return self.role == "admin"
 
 
-class LoginRequired(Exception):
-    """No live session. `expired` = a cookie was sent but its session is unknown, revoked or idle."""
-
-    def __init__(self, expired: bool) -> None:
-        super().__init__("login required")
-        self.expired = expired
-
-
 def set_session_cookie(response: Response, token: str) -> None:
     """Set ``__Host-ewsi_session`` (Secure, HttpOnly, SameSite=Lax, Path=/; a browser-session cookie)."""
     response.set_cookie(SESSION_COOKIE, token, path="/", secure=True, httponly=True, samesite="lax")
@@ -100,7 +94,7 @@ class Throttled:
 
 
 def login_throttle(
-    session: store.Session, settings: Settings, username: str, address: str
+    session: Session, settings: Settings, username: str, address: str
 ) -> tuple[str, int] | None:
     """The reached login limit as (scope, whole seconds to wait), or None when a password may be
     checked. Scopes: ``account_address``, ``address``, ``account`` (module docstring, `Settings`);
@@ -112,7 +106,7 @@ def login_throttle(
     )
     worst: tuple[str, int] | None = None
     for scope, limit, name, addr in scopes:
-        wait = store.login_wait(
+        wait = users.login_wait(
             session,
             name,
             address=addr,
@@ -127,7 +121,7 @@ def login_throttle(
 
 
 def login(
-    session: store.Session,
+    session: Session,
     settings: Settings,
     username: str,
     password: str,
@@ -146,12 +140,12 @@ def login(
     username = username.strip()[:64]
     # a name with a control character is no account (the column type drops NULs from bound values,
     # so "al\x00ice" would otherwise find alice)
-    user = store.get_user_by_name(session, username) if username and not has_controls(username) else None
+    user = users.get_user_by_name(session, username) if username and not has_controls(username) else None
     actor = user.name if user is not None else UNKNOWN_ACTOR
     reached = login_throttle(session, settings, username, address)
     if reached is not None:
         scope, seconds = reached
-        store.audit(
+        audit.audit(
             session,
             actor,
             "login_throttled",
@@ -163,21 +157,21 @@ def login(
         return Throttled(seconds)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or user.disabled:
-        store.record_login_attempt(session, username, address, False)
-        store.audit(session, actor, "login_failed", object_type="user", address=address)
+        users.record_login_attempt(session, username, address, False)
+        audit.audit(session, actor, "login_failed", object_type="user", address=address)
         log.info("login failed for %s from %s", actor, address)
         return LOGIN_FAILED
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     token = secrets.token_urlsafe(32)
-    web = store.create_web_session(
+    web = users.create_web_session(
         session,
         user.id,
         token_hash(token),
         absolute_timeout=timedelta(seconds=settings.session_absolute_timeout_s),
     )
-    store.record_login_attempt(session, username, address, True)
-    store.audit(session, user.name, "login", object_type="user", object_id=user.id, address=address)
+    users.record_login_attempt(session, username, address, True)
+    audit.audit(session, user.name, "login", object_type="user", object_id=user.id, address=address)
     log.info("login of %s from %s", user.name, address)
     return token, CurrentUser(user.id, user.name, user.role, web.id, list(user.languages or []))
 
@@ -192,7 +186,7 @@ def optional_user(request: Request, session: DbSession) -> CurrentUser | None:
     if not token:
         return None
     settings: Settings = request.app.state.settings
-    found = store.load_web_session(
+    found = users.load_web_session(
         session, token_hash(token), idle_timeout=timedelta(seconds=settings.session_idle_timeout_s)
     )
     if found is None:

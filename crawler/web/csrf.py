@@ -25,7 +25,7 @@ from fastapi_csrf_protect.exceptions import CsrfProtectError
 from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from crawler.store import review as store
+from crawler.store import users
 from crawler.web.auth import CurrentUser, LoginRequired, live_user, optional_user
 from crawler.web.deps import DbSession, Settings, get_settings
 
@@ -97,7 +97,7 @@ def application_secret(request: Request) -> str:
         secret = settings.secret_key
     else:
         with app_state.session_factory() as session:
-            secret = store.app_secret(session, "csrf")
+            secret = users.app_secret(session, "csrf")
             session.commit()
     app_state.application_secret = secret
     return secret

@@ -37,12 +37,11 @@ Security headers: the app adds ``X-Content-Type-Options: nosniff``, ``Referrer-P
 ``Content-Security-Policy: default-src 'none'; frame-ancestors 'none'``.
 
 This module imports no SQLAlchemy (only crawler.store does, DESIGN.md); the session type comes
-from `crawler.store.review.Session`.
+from `crawler.store.session.Session`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,7 +49,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
-from crawler.store.review import COUNT_CAP, Session
+from crawler.config import Settings as RuntimeSettings
+from crawler.store.queue import COUNT_CAP
+from crawler.store.session import Session
 
 SESSION_COOKIE = "__Host-ewsi_session"
 """Name of the editors' session cookie (``__Host-`` prefix: Secure, Path=/, no Domain; ASVS 3.4.4)."""
@@ -125,7 +126,7 @@ class Settings:
       crawler.web.auth).
     - page_size: rows per queue page (50).
     - count_cap: the queue's counts stop at this many items and show "1,000+" beyond
-      (`crawler.store.review.COUNT_CAP`: exact counts over a large queue take seconds when cold).
+      (`crawler.store.queue.COUNT_CAP`: exact counts over a large queue take seconds when cold).
     - trusted_origins: extra origins (``scheme://host:port``) accepted by the CSRF Origin check besides
       the request's own origin (``EWSI_TRUSTED_ORIGINS``, comma separated).
     - secret_key: the key CSRF cookies are signed with (``EWSI_SECRET_KEY``, at least 32 characters);
@@ -148,14 +149,12 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, database_url: str, *, testing: bool = False) -> Settings:
-        """Settings with `database_url` and the environment's ``EWSI_TRUSTED_ORIGINS`` and
-        ``EWSI_SECRET_KEY``. Raises ValueError when EWSI_SECRET_KEY is set but shorter than
-        `SECRET_KEY_MIN` characters."""
-        origins = tuple(
-            o.strip().rstrip("/") for o in os.environ.get("EWSI_TRUSTED_ORIGINS", "").split(",") if o.strip()
-        )
-        secret = os.environ.get("EWSI_SECRET_KEY") or None
+    def from_runtime(cls, database_url: str, runtime: RuntimeSettings, *, testing: bool = False) -> Settings:
+        """Settings with `database_url` and the runtime settings' trusted origins and secret key
+        (``EWSI_TRUSTED_ORIGINS``, ``EWSI_SECRET_KEY``). Raises ValueError when the secret key is
+        set but shorter than `SECRET_KEY_MIN` characters."""
+        origins = tuple(o.rstrip("/") for o in runtime.trusted_origins)
+        secret = runtime.secret_key or None
         if secret is not None and len(secret) < SECRET_KEY_MIN:
             raise ValueError(f"EWSI_SECRET_KEY needs at least {SECRET_KEY_MIN} characters")
         return cls(database_url=database_url, testing=testing, trusted_origins=origins, secret_key=secret)

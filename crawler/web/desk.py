@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from crawler.store import review as store
+from crawler.store import decisions
 from crawler.web.auth import CurrentUser, require_admin, require_editor
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import Settings, get_settings, has_controls
@@ -52,7 +52,7 @@ def request_token() -> str:
     return secrets.token_hex(16)
 
 
-def log_decision(user: CurrentUser, decision: store.Decision) -> None:
+def log_decision(user: CurrentUser, decision: decisions.Decision) -> None:
     """One log line per recorded decision. The title is harvested input: the logger's
     `ControlCharFilter` keeps it on this one line (ASVS 7.3.1)."""
     if decision.repeated:

@@ -1,6 +1,4 @@
-"""E-mail digests: the editors' daily digest and the weekly newsletter draft.
-
-    ewsi digest send [--dry-run] [--kind daily|newsletter] [--to ADDR ...] [--database-url URL]
+"""E-mail digests: the editors' daily digest and the weekly newsletter draft (crawler.commands.digest).
 
 - daily (for editors): pending items by language and by theme (all waiting, and new in the last
   24 hours), and the sources whose state is failing, broken or quiet (crawler.store.source_status);
@@ -9,23 +7,18 @@
 
 Each is rendered from templates/digest/<kind>.txt and <kind>.html (Jinja2; HTML autoescaped) and
 sent as one multipart/alternative message (text first, HTML preferred). Links are absolute under
-``EWSI_PUBLIC_URL`` (default http://127.0.0.1:8000); item links are the source page when it is an
-http(s) URL, else the item's API URL. ``--dry-run`` prints the whole message to standard output
-and sends nothing.
+the public URL (`Settings.public_url`); item links are the source page when it is an
+http(s) URL, else the item's API URL.
 
-SMTP settings from the environment (`SmtpSettings.from_env`): EWSI_SMTP_HOST (required to send),
-EWSI_SMTP_PORT (587 with STARTTLS, else 25), EWSI_SMTP_USER / EWSI_SMTP_PASSWORD (login when both
-are set), EWSI_SMTP_FROM (default ewsi@localhost), EWSI_DIGEST_TO (comma-separated recipients),
-EWSI_SMTP_STARTTLS (1/true/yes). Exit codes: 0 sent or printed, 2 bad settings, database or SMTP
-unavailable.
+SMTP settings come from the runtime settings (`SmtpSettings.from_settings`): EWSI_SMTP_HOST
+(required to send), EWSI_SMTP_PORT (587 with STARTTLS, else 25), EWSI_SMTP_USER /
+EWSI_SMTP_PASSWORD (login when both are set), EWSI_SMTP_FROM, EWSI_DIGEST_TO, EWSI_SMTP_STARTTLS.
+`send` raises ValueError without a host, smtplib.SMTPException or OSError when delivery fails.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import smtplib
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,10 +30,10 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from crawler.errors import DatabaseUnavailable
-from crawler.store import ensure_ready, session_scope, source_status
-from crawler.store import portal as store
-from crawler.web.public import public_record, public_url, theme_names
+from crawler.config import DEFAULT_PUBLIC_URL, Settings
+from crawler.store import portal
+from crawler.store.sources import source_status
+from crawler.web.public import public_record, theme_names
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "digest"
 KINDS = ("daily", "newsletter")
@@ -62,18 +55,16 @@ class SmtpSettings:
     starttls: bool
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> SmtpSettings:
-        """Settings from `env` (default os.environ). ValueError for a non-numeric port."""
-        env = dict(os.environ if env is None else env)
-        starttls = env.get("EWSI_SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes", "on")
-        port = env.get("EWSI_SMTP_PORT", "").strip()
+    def from_settings(cls, settings: Settings) -> SmtpSettings:
+        """The SMTP part of the runtime settings; the port defaults to 587 with STARTTLS, else 25."""
+        starttls = settings.smtp_starttls
         return cls(
-            host=env.get("EWSI_SMTP_HOST") or None,
-            port=int(port) if port else (587 if starttls else 25),
-            user=env.get("EWSI_SMTP_USER") or None,
-            password=env.get("EWSI_SMTP_PASSWORD") or None,
-            sender=env.get("EWSI_SMTP_FROM") or "ewsi@localhost",
-            recipients=tuple(a.strip() for a in env.get("EWSI_DIGEST_TO", "").split(",") if a.strip()),
+            host=settings.smtp_host,
+            port=settings.smtp_port or (587 if starttls else 25),
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            sender=settings.smtp_from,
+            recipients=settings.digest_to,
             starttls=starttls,
         )
 
@@ -95,7 +86,7 @@ def _day(value: datetime | None) -> str:
 
 def daily_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
     """Data of the daily digest: pending counts, problem sources, absolute links to the desk."""
-    pending = store.pending_summary(session, now - timedelta(days=1))
+    pending = portal.pending_summary(session, now - timedelta(days=1))
     sources = [
         s for s in source_status(session) if s.get("state") in PROBLEM_STATES and s.get("enabled", True)
     ]
@@ -114,13 +105,13 @@ def newsletter_context(session: Any, now: datetime, base_url: str) -> dict[str, 
     """Data of the newsletter: the week's published items and the next 30 days' funding deadlines."""
     names = theme_names()
     items = []
-    for row in store.published_between(session, now - timedelta(days=NEWSLETTER_DAYS), now):
+    for row in portal.published_between(session, now - timedelta(days=NEWSLETTER_DAYS), now):
         record = public_record(row, base_url)
         record["theme_names"] = [names.get(t, t) for t in record["themes"]]
         record["published_at_text"] = _day(record.get("published_at"))
         items.append(record)
     calls = []
-    for row in store.open_funding_calls(session, now, until=now + timedelta(days=DEADLINE_DAYS)):
+    for row in portal.open_funding_calls(session, now, until=now + timedelta(days=DEADLINE_DAYS)):
         record = public_record(row, base_url)
         record["deadline_text"] = _day(record["deadline"])
         calls.append(record)
@@ -184,54 +175,6 @@ def compose(
 ) -> tuple[str, str, str]:
     """(subject, text, HTML) of digest `kind` from the store at `now` (default: the current time)."""
     now = now or datetime.now(UTC)
-    base = base_url or public_url()
+    base = (base_url or DEFAULT_PUBLIC_URL).rstrip("/")
     context = daily_context(session, now, base) if kind == "daily" else newsletter_context(session, now, base)
     return render(kind, context)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Arguments of ``ewsi digest``."""
-    parser = argparse.ArgumentParser(prog="ewsi digest", description="editors' digest and newsletter draft")
-    sub = parser.add_subparsers(dest="action", required=True)
-    send_cmd = sub.add_parser("send", help="render and send (or print with --dry-run)")
-    send_cmd.add_argument("--kind", choices=KINDS, default="daily")
-    send_cmd.add_argument("--dry-run", action="store_true", help="print the message, send nothing")
-    send_cmd.add_argument("--to", action="append", metavar="ADDR", help="recipient (default EWSI_DIGEST_TO)")
-    send_cmd.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``ewsi digest`` (see the module docstring)."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    try:
-        settings = SmtpSettings.from_env()
-    except ValueError:
-        print("EWSI_SMTP_PORT must be a number", file=sys.stderr)
-        return 2
-    recipients = tuple(args.to or settings.recipients)
-    try:
-        ensure_ready(args.database_url)
-        with session_scope(args.database_url) as session:
-            subject, text, html = compose(session, args.kind)
-    except DatabaseUnavailable as exc:
-        print(f"database unavailable: {exc}", file=sys.stderr)
-        return 2
-    message = build_message(subject, text, html, sender=settings.sender, recipients=recipients)
-    if args.dry_run:
-        sys.stdout.write(message.as_string())
-        return 0
-    try:
-        send(message, settings)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    except (smtplib.SMTPException, OSError) as exc:
-        print(f"SMTP delivery failed: {exc}", file=sys.stderr)
-        return 2
-    print(f"sent {args.kind} digest to {len(recipients)} recipient(s)", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from crawler.store import portal as store
+from crawler.store import portal
 from crawler.web.deps import DbSession
 from crawler.web.public import (
     API_PREFIX,
@@ -112,7 +112,7 @@ def atom_document(
 def _feed_response(request: Request, session: Any, *, title: str, **filters: Any) -> Response:
     state = portal_state(request)
     flt = build_filter(**filters)
-    page = store.list_items(session, flt, limit=state.config.feed_size)
+    page = portal.list_items(session, flt, limit=state.config.feed_size)
     base = state.config.public_url
     items = [public_record(row, base) for row in page.items]
     query = urlencode(sorted((k, v) for k, v in request.query_params.items() if k in filters and v))
@@ -225,7 +225,7 @@ def funding_calendar(request: Request, session: DbSession) -> Response:
     """Open funding calls (deadline in the future), soonest first, as iCalendar."""
     base = portal_state(request).config.public_url
     now = datetime.now(UTC)
-    calls = [public_record(row, base) for row in store.open_funding_calls(session, now)]
+    calls = [public_record(row, base) for row in portal.open_funding_calls(session, now)]
     for call in calls:
         call["url"] = safe_link(call.get("url"))
     return Response(calendar_document(calls, base_url=base, now=now), media_type=ICS_TYPE)

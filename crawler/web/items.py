@@ -3,7 +3,7 @@
 Rules: opening the page does not claim (the page's script, or the Claim button, POSTs the claim);
 a claim held by another editor is 409 (JSON for the script, the page otherwise); a decision is made
 at the revision the form was loaded with (1..2**63-1, else 400) and a stale one is 409 naming who
-changed the item; a rejection's reason must be one of `crawler.store.review.REJECT_REASONS` (else
+changed the item; a rejection's reason must be one of `crawler.store.decisions.REJECT_REASONS` (else
 400, nothing stored); an unknown item is 404; a repeated form (same request token) is recorded once.
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from crawler.store import review as store
+from crawler.errors import NotFound
+from crawler.store import decisions, queue
 from crawler.store.schema import utcnow
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.auth import CurrentUser, address_of
@@ -45,8 +46,8 @@ def _item_page(
     status_code: int = 200,
 ) -> Response:
     try:
-        item = store.item_detail(session, item_id)
-    except store.NotFound:
+        item = decisions.item_detail(session, item_id)
+    except NotFound:
         raise HTTPException(404, "no such item") from None
     now = utcnow()
     held_by_other = bool(
@@ -63,12 +64,12 @@ def _item_page(
             "held_by_other": held_by_other,
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
-            "reject_reasons": store.REJECT_REASONS,
+            "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
             "message": message,
             "error": error,
             "shortcuts": KEYBOARD,
-            "lease_s": int(store.CLAIM_LEASE.total_seconds()),
+            "lease_s": int(queue.CLAIM_LEASE.total_seconds()),
         },
         status_code=status_code,
     )
@@ -87,10 +88,10 @@ def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -
     """Claim or renew the claim (JSON for the page's script, a redirect for the button)."""
     wants_json = "application/json" in request.headers.get("accept", "")
     try:
-        until = store.claim_item(session, item_id, user.name, address=address_of(request))
-    except store.NotFound:
+        until = queue.claim_item(session, item_id, user.name, address=address_of(request))
+    except NotFound:
         raise HTTPException(404, "no such item") from None
-    except store.ClaimRefused as exc:
+    except queue.ClaimRefused as exc:
         session.rollback()
         if wants_json:
             return JSONResponse(
@@ -106,7 +107,7 @@ def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -
 @router.post("/items/{item_id}/release")
 def release(item_id: PathId, session: DbSession, user: Editor) -> Response:
     """Give the item back to the queue."""
-    store.release_claim(session, item_id, user.name)
+    queue.release_claim(session, item_id, user.name)
     session.commit()
     return RedirectResponse("/queue?msg=released", status_code=303)
 
@@ -125,8 +126,8 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     edits: dict[str, Any] | None = None
     if action == "edit":
         try:
-            current = store.item_detail(session, item_id)
-        except store.NotFound:
+            current = decisions.item_detail(session, item_id)
+        except NotFound:
             raise HTTPException(404, "no such item") from None
         edits = {
             "editor_title": form.get("editor_title", ""),
@@ -139,7 +140,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
         if form.get("themes_field") and (current["editor_themes"] is not None or changed):
             edits["editor_themes"] = themes
     try:
-        decision = store.decide(
+        decision = decisions.decide(
             session,
             item_id,
             user.name,
@@ -151,11 +152,11 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
             edits=edits,
             address=address_of(request),
         )
-    except store.NotFound:
+    except NotFound:
         raise HTTPException(404, "no such item") from None
-    except (store.ReviewConflict, ValueError) as exc:
+    except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()
-        status = 409 if isinstance(exc, store.ReviewConflict) else 400
+        status = 409 if isinstance(exc, decisions.ReviewConflict) else 400
         return _item_page(request, session, user, item_id, error=str(exc), status_code=status)
     session.commit()
     log_decision(user, decision)

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from crawler.store import review as store
+from crawler.store import audit, users
 from crawler.web.auth import (
     CurrentUser,
     Throttled,
@@ -65,7 +65,7 @@ def login_submit(
     token at every login; the previous session of this browser ends whatever the outcome."""
     old = request.cookies.get(SESSION_COOKIE)
     if old:
-        store.revoke_web_session(session, token_hash(old))
+        users.revoke_web_session(session, token_hash(old))
         forget_login_state(request)
     outcome = login(session, settings, username, password, address_of(request))
     session.commit()
@@ -87,8 +87,8 @@ def login_submit(
 @router.post("/logout")
 def logout(request: Request, session: DbSession, user: Editor) -> Response:
     """End the session server-side (the old cookie no longer works) and in the browser."""
-    store.revoke_web_session(session, user.session_id)
-    store.audit(
+    users.revoke_web_session(session, user.session_id)
+    audit.audit(
         session, user.name, "logout", object_type="user", object_id=user.id, address=address_of(request)
     )
     session.commit()

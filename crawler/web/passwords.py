@@ -12,6 +12,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from crawler.errors import PasswordPolicyError
+
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
 HASHER = PasswordHasher(
@@ -19,10 +21,6 @@ HASHER = PasswordHasher(
 )
 """argon2id with m=19 MiB, t=2, p=1 (OWASP Password Storage Cheat Sheet minimum)."""
 _DUMMY_HASH = HASHER.hash("dummy password for timing equalisation")
-
-
-class PasswordPolicyError(ValueError):
-    """The password breaks the length rule (12 to 128 characters)."""
 
 
 def check_password_policy(password: str) -> None:

@@ -41,7 +41,8 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from crawler.store import portal as store
+from crawler.config import Settings as RuntimeSettings
+from crawler.store import portal
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
@@ -135,7 +136,7 @@ def list_items(
     mode = "list" if flt.updated_since is None else "sync"
     after = decode_cursor(cursor, mode) if cursor else None
     size = min(limit, state.config.max_page_size)
-    page = store.list_items(session, flt, limit=size, after=after)
+    page = portal.list_items(session, flt, limit=size, after=after)
     return {
         "items": [public_record(row, state.config.public_url) for row in page.items],
         "next_cursor": encode_cursor(page.mode, page.next_key) if page.next_key else None,
@@ -150,7 +151,7 @@ def list_items(
 )
 def get_item(request: Request, session: DbSession, item_id: PathId) -> dict[str, Any]:
     """The published item `item_id`; 404 when it does not exist or is not published (same answer)."""
-    row = store.get_published_item(session, item_id)
+    row = portal.get_published_item(session, item_id)
     if row is None:
         raise HTTPException(404, "not found")
     return public_record(row, portal_state(request).config.public_url)
@@ -170,7 +171,7 @@ def list_sources(session: DbSession) -> list[dict[str, Any]]:
     """Every source: id, name, publisher, country, content_type, kind, languages, published_items."""
     return [
         {k: clean_out(v) if isinstance(v, str) else v for k, v in row.items()}
-        for row in store.list_sources(session)
+        for row in portal.list_sources(session)
     ]
 
 
@@ -194,7 +195,8 @@ def install(app: FastAPI, **overrides: Any) -> None:
     `overrides` replace `PortalConfig` fields (tests: ``anonymous_per_minute=10_000``). The app must
     provide ``app.state.session_factory`` (crawler.web.deps.get_session) by the first request.
     """
-    app.state.portal = PortalState(config=PortalConfig.from_env(**overrides))
+    runtime = getattr(app.state, "runtime", None) or RuntimeSettings()
+    app.state.portal = PortalState(config=PortalConfig.from_settings(runtime, **overrides))
     app.include_router(router)
     app.include_router(feeds.router)
 

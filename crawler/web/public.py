@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -28,13 +27,15 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from functools import cache
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, Response
 from pydantic import BeforeValidator
 
 from classifier import themes as theme_config
-from crawler.store import portal as store
+from crawler.config import Settings as RuntimeSettings
+from crawler.store import portal, tokens
+from crawler.store.session import Session
+from crawler.urls import web_url
 from crawler.web.deps import DbSession, client_address, has_controls
 from crawler.web.ratelimit import SharedLimiter, retry_after_header
 
@@ -60,18 +61,15 @@ class PortalConfig:
     public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> PortalConfig:
-        """Defaults, then the environment, then `overrides`."""
-        values: dict[str, Any] = {"public_url": public_url()}
-        if os.environ.get("EWSI_API_RATE_ANON"):
-            values["anonymous_per_minute"] = int(os.environ["EWSI_API_RATE_ANON"])
+    def from_settings(cls, runtime: RuntimeSettings, **overrides: Any) -> PortalConfig:
+        """Defaults, then the runtime settings (public URL without a trailing slash, anonymous
+        rate), then `overrides`."""
+        values: dict[str, Any] = {
+            "public_url": runtime.public_url.rstrip("/"),
+            "anonymous_per_minute": runtime.api_rate_anon,
+        }
         values.update(overrides)
         return cls(**values)
-
-
-def public_url() -> str:
-    """``EWSI_PUBLIC_URL`` without a trailing slash (default http://127.0.0.1:8000)."""
-    return (os.environ.get("EWSI_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 
 # --- output hygiene -------------------------------------------------------------------------------
@@ -90,16 +88,9 @@ def clean_out(value: str | None) -> str | None:
 
 
 def safe_link(value: Any) -> str | None:
-    """`value` if it is an absolute http(s) URL without spaces or control characters, else None."""
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or any(ord(c) < 33 or 127 <= ord(c) <= 159 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return clean_out(value)
+    """`value` if it is a web URL (crawler.urls), control characters cleaned for output, else None."""
+    link = web_url(value)
+    return None if link is None else clean_out(link)
 
 
 @cache
@@ -169,7 +160,7 @@ class PortalState:
 
     config: PortalConfig
     limiter: SharedLimiter = field(default_factory=SharedLimiter)
-    tokens: dict[str, tuple[store.TokenInfo, float]] = field(default_factory=dict)
+    tokens: dict[str, tuple[tokens.TokenInfo, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -177,14 +168,14 @@ def portal_state(request: Request) -> PortalState:
     return request.app.state.portal
 
 
-def _token_info(state: PortalState, session: store.Session, token: str) -> store.TokenInfo | None:
-    key = store.token_hash(token)
+def _token_info(state: PortalState, session: Session, token: str) -> tokens.TokenInfo | None:
+    key = tokens.token_hash(token)
     now = time.monotonic()
     with state.lock:
         cached = state.tokens.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-    info = store.find_token(session, token)
+    info = tokens.find_token(session, token)
     if info is not None:
         with state.lock:
             if len(state.tokens) > 10_000:
@@ -288,14 +279,14 @@ def build_filter(
     published_to: datetime | date | None = None,
     q: str | None = None,
     updated_since: datetime | date | None = None,
-) -> store.ItemFilter:
+) -> portal.ItemFilter:
     """A store filter from query values (stripped; country upper-cased, language lower-cased).
 
     Raises HTTPException 422 when a text value holds a control character (`has_controls`): such a
     value matches nothing a person typed, and dropping it would widen the result unasked."""
     country = _clean_param(country, "country")
     language = _clean_param(language, "language")
-    return store.ItemFilter(
+    return portal.ItemFilter(
         themes=theme_values(theme),
         country=country.upper() if country else None,
         language=language.lower() if language else None,

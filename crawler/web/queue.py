@@ -1,11 +1,11 @@
 """Desk pages of the review queue: the list, facet counts, claim-next, bulk decisions, saved views.
 
 Rules: filters come from the query (`crawler.web.desk.query_dict`; control characters are 400) and
-are normalised by `crawler.store.review.QueueFilters`; pages are keyset pages whose ``after``
+are normalised by `crawler.store.queue.QueueFilters`; pages are keyset pages whose ``after``
 cursor is passed unchanged (a malformed one is 400); facet counts stop at `Settings.count_cap`
 and are cached per filter set for `COUNTS_TTL_S`; a bulk decision names each item as
 ``id:revision`` (both 1..2**63-1, else 400) and a rejection's reason must be one of
-`crawler.store.review.REJECT_REASONS` (else 400, nothing stored); a bulk answer is 409 when every
+`crawler.store.decisions.REJECT_REASONS` (else 400, nothing stored); a bulk answer is 409 when every
 selected item was refused.
 """
 
@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 from fastapi import HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from crawler.store import review as store
+from crawler.store import decisions, users
+from crawler.store import queue as store_queue
 from crawler.store.schema import ITEM_STATUSES
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.auth import address_of, safe_next
@@ -59,9 +60,9 @@ def queue(
     query = query_dict(request)
     query.pop("after", None)
     msg = query.pop("msg", None)
-    filters = store.QueueFilters.from_query(query)
+    filters = store_queue.QueueFilters.from_query(query)
     try:
-        rows, next_cursor = store.queue_page(
+        rows, next_cursor = store_queue.queue_page(
             session, filters, after=after, limit=request.app.state.settings.page_size
         )
     except ValueError as exc:
@@ -77,12 +78,12 @@ def queue(
             "next_url": f"/queue?{filter_query}&after={next_cursor}" if next_cursor else None,
             "views": [
                 {**v, "url": "/queue?" + urlencode(v["query"], doseq=True)}
-                for v in store.saved_views(session, user.id)
+                for v in users.saved_views(session, user.id)
             ],
             "statuses": ("any", *ITEM_STATUSES),
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
-            "reject_reasons": store.REJECT_REASONS,
+            "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
             "message": message(msg if isinstance(msg, str) else None),
             "shortcuts": QUEUE_KEYBOARD,
@@ -94,7 +95,7 @@ def queue(
 def queue_counts(request: Request, session: DbSession, user: Editor) -> Response:
     """Counts per filter value under the other filters (an HTML fragment the queue page loads);
     each count stops at `Settings.count_cap` ("1,000+"), and is cached per filter set for 30 s."""
-    filters = store.QueueFilters.from_query(query_dict(request))
+    filters = store_queue.QueueFilters.from_query(query_dict(request))
     key = repr(filters)
     cache: dict[str, tuple[float, Any]] = request.app.state.counts_cache
     hit = cache.get(key)
@@ -102,15 +103,15 @@ def queue_counts(request: Request, session: DbSession, user: Editor) -> Response
         if len(cache) > 500:
             cache.clear()
         cap = request.app.state.settings.count_cap
-        hit = cache[key] = (time.monotonic(), store.queue_counts(session, filters, cap=cap))
+        hit = cache[key] = (time.monotonic(), store_queue.queue_counts(session, filters, cap=cap))
     return render(request, "counts.html", {"counts": hit[1], "filters": filters})
 
 
 @router.post("/queue/next")
 def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
     """Claim the next unclaimed item under the queue's filters and open it."""
-    filters = store.QueueFilters.from_query(query_dict(request))
-    item_id = store.claim_next(session, user.name, filters, address=address_of(request))
+    filters = store_queue.QueueFilters.from_query(query_dict(request))
+    item_id = store_queue.claim_next(session, user.name, filters, address=address_of(request))
     session.commit()
     if item_id is None:
         return RedirectResponse(
@@ -122,7 +123,7 @@ def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
 @router.post("/queue/bulk", response_class=HTMLResponse)
 async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Response:
     """Approve or reject the selected items (fields ``item`` = ``id:revision``, both 1..2**63-1;
-    anything else is a 400, as is a rejection reason that is not one of `store.REJECT_REASONS`)."""
+    anything else is a 400, as is a rejection reason that is not one of `decisions.REJECT_REASONS`)."""
     form = await request.form()
     action = str(form.get("action", ""))
     if action not in ("approve", "reject"):
@@ -137,7 +138,7 @@ async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Resp
     reason = (str(form.get("reason", "")) or None) if action == "reject" else None
     token = str(form.get("request_token", "")) or request_token()
     try:
-        done, refused = store.bulk_decide(
+        done, refused = decisions.bulk_decide(
             session,
             pairs,
             user.name,
@@ -172,9 +173,9 @@ async def save_view(request: Request, session: DbSession, user: Editor) -> Respo
         if key in ("csrf_token", "name") or value == "":
             continue
         query.setdefault(key, []).append(str(value))
-    filters = store.QueueFilters.from_query(query)
+    filters = store_queue.QueueFilters.from_query(query)
     try:
-        store.save_view(session, user.id, str(form.get("name", "")), filters.to_query())
+        users.save_view(session, user.id, str(form.get("name", "")), filters.to_query())
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     session.commit()
@@ -184,7 +185,7 @@ async def save_view(request: Request, session: DbSession, user: Editor) -> Respo
 @router.post("/views/{view_id}/delete")
 def delete_view(view_id: PathId, session: DbSession, user: Editor) -> Response:
     """Delete one of the editor's saved views."""
-    if not store.delete_saved_view(session, user.id, view_id):
+    if not users.delete_saved_view(session, user.id, view_id):
         raise HTTPException(404, "no such view")
     session.commit()
     return RedirectResponse("/queue", status_code=303)

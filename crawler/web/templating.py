@@ -13,33 +13,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crawler.text import strip_bidi_controls
+from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def safe_url(value: Any) -> str | None:
-    """`value` when it is an absolute http(s) URL without control characters or spaces, else None.
+    """`value` when it is a web URL (crawler.urls), else None.
 
     Used for every harvested link (item URL, attachments) so ``javascript:``, ``data:`` and obfuscated
     variants (``jav&#x09;ascript:``) never become an href (T41).
     """
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or any(ord(c) < 33 or ord(c) == 127 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return value
+    return web_url(value)
 
 
 def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -5,7 +5,7 @@ Revises: 0002_editorial
 Create Date: 2026-11-29
 
 - ix_items_queue_priority: (status, priority DESC, id DESC), where priority is the time-independent
-  queue key of crawler.store.review (relevance + freshness); keyset pages read it in order.
+  queue key of crawler.store.queue (relevance + freshness); keyset pages read it in order.
 - ix_items_funding_deadline: (status, deadline, id) of funding calls only (the deadline lane).
 - ix_items_status_language: (status, language) for language filters and counts.
 - st_items_ctype / st_items_country: statistics on the editor-corrected content type and country
@@ -26,7 +26,7 @@ down_revision: str | None = "0002_editorial"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# must stay identical to crawler.store.review.PRIORITY_SQL_PG (the planner matches expressions)
+# must stay identical to crawler.store.queue.PRIORITY_SQL_PG (the planner matches expressions)
 PRIORITY = (
     "(coalesce(items.relevance, 0) + extract(epoch from (least(coalesce(items.published_at, "
     "items.first_seen_at), items.first_seen_at) - timestamptz '2000-01-01 00:00:00+00')) / 5184000)"

@@ -1,15 +1,16 @@
 """``ewsi schedule`` (and ``python scheduler.py``): run the scheduler, or list every source's next run.
 
-``ewsi schedule [--config PATH] [--replay FILE] [--workers N] [--time-limit S] [--stop-grace S]``
-runs until SIGTERM (exit 0); a second one on the same database waits as a standby. It starts only
+``ewsi schedule [--config PATH] [--replay FILE] [--workers N] [--time-limit S] [--stop-grace S]
+[--dispatch local|workers]`` runs until SIGTERM (exit 0); a second one on the same database waits as
+a standby. ``--dispatch workers`` (PostgreSQL only, else exit 2): queue one job per (source, slot)
+for ``ewsi worker`` (crawler.commands.worker) instead of starting the crawls here. It starts only
 when the config is valid and the database answers and is migrated: otherwise exit 2 with one line,
 as the other ``ewsi`` commands (``database unavailable: cannot connect to
 postgresql://127.0.0.1:1/nope: connection refused``), so a wrong URL is not a silent retry loop.
-A database lost later is waited for (crawler.scheduling.service `DatabaseOutage`, T34).
+A database lost later is waited for (crawler.scheduling.service `DatabaseOutage`).
 ``ewsi schedule --list [--config PATH] [--json]`` prints each source's next run (UTC), last run,
 state and back-off; ``--json`` prints one object per source. Exit 2: invalid config or database.
-Environment: ``EWSI_DATABASE_URL``; test-only ``EWSI_SCHEDULE_INTERVAL_SECONDS`` (see
-`crawler.scheduling.triggers`) and ``EWSI_SCHEDULER_CHILD_CMD`` (see `crawler.scheduling.child`).
+Settings: `database_url`; test hooks `schedule_interval_seconds` and `scheduler_child_cmd`.
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawler import store
-from crawler.errors import ConfigError, DatabaseUnavailable
+from crawler.config import Settings
+from crawler.errors import ConfigError
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
-from crawler.scheduling.triggers import build_trigger, interval_override, next_fire
+from crawler.scheduling.triggers import build_trigger, next_fire
 from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
 from crawler.store import leader
+from crawler.store import migrate as store_migrate
+from crawler.store import session as store_session
+from crawler.text import iso_z
 
+HELP = "run the scheduler (or --list the next runs)"
 log = logging.getLogger(__name__)
 
 
@@ -47,8 +52,8 @@ def list_sources(
     health: dict[str, dict[str, Any]] = {}
     warning = None
     try:
-        store.ensure_ready(database_url)
-        with store.session_scope(database_url) as session:
+        store_migrate.ensure_ready(database_url)
+        with store_session.session_scope(database_url) as session:
             runs = leader.last_runs(session)
             health = leader.health(session)
     except Exception as exc:  # list what the config says even without a database
@@ -65,7 +70,7 @@ def list_sources(
                 "enabled": source.enabled,
                 "schedule": f"every {interval_s:g} s (test)" if interval_s else source.schedule,
                 "timezone": source.timezone,
-                "next_run": store.schema.iso_z(fire) if fire else None,
+                "next_run": iso_z(fire) if fire else None,
                 "last_run": run.get("started_at"),
                 "last_status": run.get("status"),
                 "last_error_key": state.get("last_error_key"),
@@ -111,18 +116,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--leader-poll", type=float, default=5.0, help="seconds between a standby's lock attempts (default 5)"
     )
     p.add_argument("--config-poll", type=float, default=3.0, help="seconds between config mtime checks")
+    p.add_argument(
+        "--dispatch",
+        choices=("local", "workers"),
+        default="local",
+        help="local: start the crawls here (default); workers: queue them for `ewsi worker` (PostgreSQL)",
+    )
     p.add_argument("--log-level", default=None, help="default INFO (WARNING with --list)")
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str], settings: Settings) -> int:
     """Entry point of ``ewsi schedule`` and ``scheduler.py``; see the module docstring."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(list(argv))
     level = args.log_level or ("WARNING" if args.list else "INFO")
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config_path = Path(args.config) if args.config else DEFAULT_CONFIG
-    url = store.database_url()
-    interval_s = interval_override()
+    url = store_session.database_url(settings.database_url)
+    interval_s = settings.schedule_interval_seconds
+    interval_s = interval_s if interval_s and interval_s > 0 else None
     if args.list:
         try:
             config = load_sources(config_path)
@@ -148,17 +160,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         leader_poll_s=args.leader_poll,
         config_poll_s=args.config_poll,
         interval_s=interval_s,
+        child_cmd=settings.scheduler_child_cmd,
+        dispatch=args.dispatch,
     )
+    if args.dispatch == "workers" and not url.startswith("postgresql"):
+        print("--dispatch workers needs PostgreSQL (SQLite: the scheduler runs the crawls)", file=sys.stderr)
+        return 2
     try:
         load_sources(config_path)  # the config first: its errors are worth more than the database's
     except ConfigError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
         return 2
-    try:
-        store.ensure_ready(url)
-    except DatabaseUnavailable as exc:
-        print(f"database unavailable: {exc}", file=sys.stderr)
-        return 2
+    store_migrate.ensure_ready(url)  # DatabaseUnavailable: one line, exit 2 (crawler.cli)
     service = SchedulerService(options)
     try:
         service.load()

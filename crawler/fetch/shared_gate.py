@@ -7,7 +7,7 @@ PostgreSQL store (``EWSI_DATABASE_URL``) and ``EWSI_SHARED_HOST_BUDGET`` on (def
 2. holds one of the host's `CONCURRENT_REQUESTS_PER_DOMAIN` in-flight places in ``host_slots``
    (polled every `SLOT_POLL_S`; a place is leased for DOWNLOAD_TIMEOUT + 30 s, so a killed
    process frees it), so the host never has more requests in flight from all processes together;
-3. reserves its start on the database clock (crawler.host_budget `SharedHostBudget`): gaps of
+3. reserves its start on the database clock (crawler.fetch.budget `SharedHostBudget`): gaps of
    max(EWSI_HOST_DELAY, DOWNLOAD_DELAY, Crawl-delay) x uniform(1, 1 + DOWNLOAD_DELAY_JITTER) (the
    jitter only ever lengthens a gap; crawler.settings sets EWSI_HOST_DELAY and zeroes Scrapy's
    own slot delay, which would act after the gate); a process woken late, or finding a push-back
@@ -37,10 +37,11 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import threads
 
-from crawler.errors import http_status_key
-from crawler.host_budget import LATE_S, MAX_TURNS, SharedHostBudget
-from crawler.middlewares import FetchRefused, HostGateMiddleware, host_state, retry_after_seconds
-from crawler.store.host_budget import HostClosed
+from crawler.errors import HostClosed, http_status_key
+from crawler.fetch.budget import LATE_S, MAX_TURNS, SharedHostBudget
+from crawler.fetch.politeness import HostGateMiddleware, host_state
+from crawler.fetch.refusals import FetchRefused
+from crawler.fetch.retry import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 

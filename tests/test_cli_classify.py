@@ -17,10 +17,16 @@ import classifier
 from classifier.model import Model
 from classifier.rules import RuleEngine
 from classifier.themes import DEFAULT_PATH, load
-from crawler.classify_cli import main
+from crawler.cli import main as ewsi
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.store.training import decided_items, means_not_relevant, reprocess_batch
 from crawler.types import THEMES
+
+
+def main(argv: list[str]) -> int:
+    """``ewsi classify ARGV`` through the command line's entry point (its exit codes)."""
+    return ewsi(["classify", *argv])
+
 
 SC, EC, EP = "Social Cohesion", "Education and Culture", "Economic Participation"
 
@@ -185,8 +191,9 @@ def test_train_writes_the_model_that_load_default_picks_up(db_url, queue, capsys
     clf = classifier.load_default()
     assert clf.version == f"{model.version}+{load().version}"
     assert clf.classify("Refugees find social housing", None, "en").relevant
-    monkeypatch.setenv(classifier.MODEL_ENV, "none")
-    assert classifier.load_default().version == load().version
+    for configured in ("none", "NONE", "", "  "):  # the setting EWSI_CLASSIFIER_MODEL: the rules alone
+        assert classifier.load_default(configured_model=configured).version == load().version
+    assert classifier.default_model_path("elsewhere.json") == Path("elsewhere.json")
 
 
 def test_train_needs_both_classes(db_url, db_session, capsys, tmp_path):

@@ -1,8 +1,10 @@
-"""`ewsi classify ...`: evaluate, train from editors' decisions, backtest a change, re-classify items.
+"""`ewsi classify eval|train|diff|reprocess`: evaluate, train from editors' decisions, backtest a
+change, re-classify stored items.
 
-Exit codes: 0 done; 1 nothing to do it with (too few labels to train); 2 bad arguments, bad
-themes.yaml or model file, or an unreachable/unmigrated database. The database is
-``--database URL``, else ``EWSI_DATABASE_URL``, else var/ewsi.sqlite (crawler.store.session).
+Exit codes: 0 done; 1 nothing to do it with (too few labels to train); 2 bad arguments; bad
+themes.yaml or model file (UsageError) and an unreachable/unmigrated database (DatabaseUnavailable)
+are raised and mapped to 2 by crawler.cli. The database is ``--database URL``, else
+`Settings.database_url`; the model, unless named, is `Settings.classifier_model`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from crawler.errors import DatabaseUnavailable
+from crawler.config import Settings
+from crawler.errors import UsageError
+
+HELP = "classifier: eval, train, diff, reprocess"
 
 USAGE = """usage: ewsi classify COMMAND [options]   (ewsi classify COMMAND --help for the options)
 
@@ -26,14 +31,11 @@ USAGE = """usage: ewsi classify COMMAND [options]   (ewsi classify COMMAND --hel
 """
 
 
-class UsageError(Exception):
-    """Bad arguments or configuration, reported as exit status 2."""
-
-
 @contextmanager
 def _session(url: str | None) -> Iterator[Any]:
     """A session on a migrated database; the caller commits. Raises DatabaseUnavailable."""
-    from crawler.store.session import check_ready, make_engine, session_factory
+    from crawler.store.migrate import check_ready
+    from crawler.store.session import make_engine, session_factory
 
     engine = make_engine(url)
     try:
@@ -44,18 +46,19 @@ def _session(url: str | None) -> Iterator[Any]:
         engine.dispose()
 
 
-def _classifier(themes: str | None, model: str | None) -> Any:
+def _classifier(themes: str | None, model: str | None, settings: Settings) -> Any:
     """The rules of `themes` (default config/themes.yaml) with `model`: a path, "none" for the rules
-    alone, or None for the default model file (classifier.load_default)."""
+    alone, or None for the default model file (classifier.default_model_path of the settings)."""
     import classifier
-    from classifier.model import ModelFileError
-    from classifier.themes import ThemesConfigError
+    from classifier.rules import load_engine as load_rules
+    from crawler.errors import ModelFileError, ThemesConfigError
 
     try:
         if model is not None and model.strip().lower() == "none":
-            from classifier.rules import load_engine
-
-            return load_engine(themes)
+            return load_rules(themes)
+        if model is None:
+            model_path = classifier.default_model_path(settings.classifier_model)
+            return classifier.load_default(themes, model_path) if model_path else load_rules(themes)
         return classifier.load_default(themes, model)
     except (ThemesConfigError, ModelFileError) as exc:
         raise UsageError(str(exc)) from exc
@@ -78,7 +81,7 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 # --- train ---------------------------------------------------------------------------------------
 
 
-def cmd_train(argv: Sequence[str]) -> int:
+def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi classify train``: fit the model on decided items and save it (classifier.model)."""
     import classifier
     from classifier.model import MIN_LABELS, train
@@ -106,8 +109,8 @@ def cmd_train(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     if args.min_labels < 1:
         raise UsageError("--min-labels must be >= 1")
-    engine = _classifier(args.themes, "none")  # a RuleEngine
-    with _session(args.database) as session:
+    engine = _classifier(args.themes, "none", settings)  # a RuleEngine
+    with _session(args.database or settings.database_url) as session:
         examples = _examples(session, args.source)
     relevant = sum(e.relevant for e in examples)
     if relevant == 0 or relevant == len(examples):
@@ -172,7 +175,7 @@ def _themes() -> tuple[str, ...]:
 # --- diff ----------------------------------------------------------------------------------------
 
 
-def cmd_diff(argv: Sequence[str]) -> int:
+def cmd_diff(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi classify diff``: backtest a changed themes.yaml or model on the decided items."""
     from classifier.backtest import backtest, format_backtest
 
@@ -192,11 +195,13 @@ def cmd_diff(argv: Sequence[str]) -> int:
     parser.add_argument("--limit", type=int, default=50, help="changed items listed (default %(default)s)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    before = _classifier(args.before_themes, args.before_model)
+    before = _classifier(args.before_themes, args.before_model, settings)
     after = _classifier(
-        args.themes or args.before_themes, args.model if args.model is not None else args.before_model
+        args.themes or args.before_themes,
+        args.model if args.model is not None else args.before_model,
+        settings,
     )
-    with _session(args.database) as session:
+    with _session(args.database or settings.database_url) as session:
         examples = _examples(session, args.source)
     result = backtest(examples, before, after)
     if args.json:
@@ -211,7 +216,7 @@ def cmd_diff(argv: Sequence[str]) -> int:
 # --- reprocess -----------------------------------------------------------------------------------
 
 
-def cmd_reprocess(argv: Sequence[str]) -> int:
+def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi classify reprocess``: re-classify stored items so they follow the current rules."""
     from crawler.store.schema import ITEM_STATUSES
     from crawler.store.training import ReprocessCounts, reprocess_batch
@@ -244,9 +249,9 @@ def cmd_reprocess(argv: Sequence[str]) -> int:
             raise UsageError(
                 f"unknown status {', '.join(unknown) or '(none)'}; use {', '.join(ITEM_STATUSES)}"
             )
-    clf = _classifier(args.themes, args.model)
+    clf = _classifier(args.themes, args.model, settings)
     total = ReprocessCounts()
-    with _session(args.database) as session:
+    with _session(args.database or settings.database_url) as session:
         after_id: int | None = 0
         while after_id is not None:
             after_id, counts = reprocess_batch(
@@ -284,7 +289,7 @@ def cmd_reprocess(argv: Sequence[str]) -> int:
 COMMANDS = {"train": cmd_train, "diff": cmd_diff, "reprocess": cmd_reprocess}
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], settings: Settings) -> int:
     """Dispatch `ewsi classify SUBCOMMAND ...`; returns the exit code (2 for bad usage)."""
     argv = list(argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -299,19 +304,6 @@ def main(argv: Sequence[str]) -> int:
         print(f"unknown classify command {argv[0]!r}\n{USAGE}", file=sys.stderr)
         return 2
     try:
-        return command(argv[1:])
+        return command(argv[1:], settings)
     except SystemExit as exc:  # argparse: --help (0) or bad arguments (2)
         return int(exc.code or 0)
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except DatabaseUnavailable as exc:
-        print(f"database unavailable: {exc}", file=sys.stderr)
-        return 2
-
-
-__all__ = ["main"]
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

@@ -5,7 +5,7 @@ runs until SIGTERM/SIGINT (running crawls finish first; exit 0). Each job runs o
 starting the crawl child (crawler.scheduling.jobs). Needs PostgreSQL: exit 2 with one line for
 SQLite (``ewsi schedule`` runs children itself there), an invalid config or an unreachable or
 unmigrated database. ``--no-listen``: poll the queue instead of LISTEN/NOTIFY (behind pgbouncer in
-transaction mode). Environment: ``EWSI_DATABASE_URL``.
+transaction mode). Settings: `database_url`; test hook `scheduler_child_cmd`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from crawler import store
-from crawler.errors import ConfigError, DatabaseUnavailable
+from crawler.config import Settings
+from crawler.errors import ConfigError
 from crawler.scheduling import jobs
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.sources import DEFAULT_CONFIG
 from crawler.store import leader
+from crawler.store import migrate as store_migrate
+from crawler.store import session as store_session
 
+HELP = "run crawl jobs queued by `ewsi schedule --dispatch workers`"
 log = logging.getLogger(__name__)
 
 
@@ -39,27 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str], settings: Settings) -> int:
     """Entry point of ``ewsi worker``; see the module docstring."""
-    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = build_parser().parse_args(list(argv))
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    url = store.database_url()
+    url = store_session.database_url(settings.database_url)
     try:
         jobs.conninfo(url)
     except ValueError as exc:
         print(f"{exc}: `ewsi schedule` runs the crawls itself on SQLite", file=sys.stderr)
         return 2
-    try:
-        store.ensure_ready(url)
-    except DatabaseUnavailable as exc:
-        print(f"database unavailable: {exc}", file=sys.stderr)
-        return 2
+    store_migrate.ensure_ready(url)  # DatabaseUnavailable: one line, exit 2 (crawler.cli)
     options = SchedulerOptions(
         config=Path(args.config) if args.config else DEFAULT_CONFIG,
         database_url=url,
         replay=args.replay,
         workers=max(1, args.concurrency),
         time_limit_s=args.time_limit,
+        child_cmd=settings.scheduler_child_cmd,
     )
     runner = SchedulerService(options)
     try:

@@ -1,4 +1,4 @@
-"""SSRF guard: which URLs and addresses the crawler may connect to (pure, stdlib only).
+"""SSRF rules: which URLs and addresses the crawler may connect to (pure, stdlib only).
 
 Rules (../shared/RELIABILITY.md §2 "SSRF guard", Miniflux `IsNonPublicIP`, FreshRSS #9195):
 only ``http`` and ``https``; the host's address, after resolution, must be public. An address
@@ -14,12 +14,11 @@ address.
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawler.errors import EwsiError
+from crawler.errors import BlockedAddress, BlockedScheme
 
 ALLOW_ENV = "EWSI_ALLOW_PRIVATE"
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -60,18 +59,6 @@ NON_PUBLIC_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] =
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
-
-
-class BlockedAddress(EwsiError):
-    """Raised by the guard when a URL's host is, or resolves to, a non-public address."""
-
-    key = "fetch.blocked_address"
-
-
-class BlockedScheme(EwsiError):
-    """Raised by the guard for a URL whose scheme is not http or https."""
-
-    key = "fetch.blocked_scheme"
 
 
 def _ipv4_part(text: str) -> int | None:
@@ -158,11 +145,6 @@ class Allowlist:
         """From a comma-separated list; IPv6 entries are written ``[::1]`` or ``[::1]:8080``."""
         items = (e.strip().lower() for e in (text or "").split(","))
         return cls(frozenset(_normal_entry(e) for e in items if e))
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Allowlist:
-        """From `ALLOW_ENV` in `environ` (default os.environ)."""
-        return cls.parse((environ if environ is not None else os.environ).get(ALLOW_ENV))
 
     def allows(self, host: str, port: int | None) -> bool:
         """True when `host` (a name or address text) alone or with `port` is listed."""

@@ -4,7 +4,7 @@
 thread, never from the reactor). Rules:
 
 - `reserve(host, delay, jitter)` -> seconds to wait before the request starts; raises
-  `crawler.store.host_budget.HostClosed` while the host is closed for every process.
+  `crawler.errors.HostClosed` while the host is closed for every process.
 - When the database cannot be reached, the process keeps its own gate and spaces the host's
   requests `fallback_factor` times the delay apart (default 8: the scheduler's and a worker's usual
   number of concurrent crawls), after its own last reserved gap, and keeps obeying every push-back
@@ -33,6 +33,7 @@ import threading
 import time
 from typing import Any
 
+from crawler.errors import HostClosed
 from crawler.store import host_budget as store
 from crawler.store.leader import is_database_error, one_line
 from crawler.store.session import make_engine
@@ -93,7 +94,7 @@ class SharedHostBudget:
             self._unsynced.discard(key)
             self._remember(host, reservation.wait + reservation.gap)  # the floor of a later fallback
             return reservation.wait
-        except store.HostClosed:
+        except HostClosed:
             raise
         except Exception as exc:
             if not is_database_error(exc):
@@ -104,7 +105,7 @@ class SharedHostBudget:
             self._unsynced.add(key)
             closed = self._local_closed.get(key)
             if closed and closed[0] > now:
-                raise store.HostClosed(key, _utc_in(closed[0] - now), closed[1])
+                raise HostClosed(key, _utc_in(closed[0] - now), closed[1])
             start = max(self._local_next.get(key, 0.0), now)
             self._local_next[key] = start + max(delay, 0.0) * jitter * self.fallback_factor
         return start - now

@@ -1,0 +1,166 @@
+"""`ewsi crawl`: harvest the enabled sources (or the named ones) into the review queue.
+
+Prints a progress line per source and a summary table. Exit 0 when the run completed, even if some
+sources failed (their health records why); 2 for an unknown source id or an unreadable archive
+(ConfigError and DatabaseUnavailable are mapped by crawler.cli); 130 when stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from crawler.config import Settings
+
+HELP = "harvest the enabled sources into the review queue"
+console = Console(stderr=True)
+out = Console()
+
+UNREACHABLE_KEYS = {"fetch.dns", "fetch.connect", "fetch.timeout", "fetch.tls"}
+"""Error keys meaning "no network": when every source failed with one, the offline hint is printed."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments of ``ewsi crawl``."""
+    crawl = argparse.ArgumentParser(prog="ewsi crawl", description=HELP)
+    crawl.add_argument("--config", help="operator YAML (default config/sources.yaml)")
+    crawl.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+    mode = crawl.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--replay", metavar="FILE.warc.gz", help="answer every request from a WARC archive (offline)"
+    )
+    mode.add_argument("--record", metavar="FILE.warc.gz", help="keep every live response in a WARC archive")
+    crawl.add_argument("--log-level", default="INFO", help="log level (default INFO)")
+    crawl.add_argument(
+        "--log-file", default="var/log/crawl.log", help="crawl log (default var/log/crawl.log; - for stderr)"
+    )
+    return crawl
+
+
+def main(argv: Sequence[str], settings: Settings) -> int:
+    """Entry point of ``ewsi crawl`` (see the module docstring)."""
+    return run(build_parser().parse_args(list(argv)), settings)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Harvest as `args` say; see the module docstring for the exit codes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from crawler.runner import run_sources
+    from crawler.sources import load_sources
+    from crawler.store import migrate as store_migrate
+    from crawler.store import session as store_session
+    from crawler.store import sources as store_sources
+
+    config = load_sources(args.config)
+    sources = [s for s in config.sources if s.enabled]
+    if args.source:
+        wanted = set(args.source)
+        unknown = wanted - {s.id for s in config.sources}
+        if unknown:
+            console.print(f"[red]unknown source id(s): {', '.join(sorted(unknown))}")
+            return 2
+        sources = [s for s in config.sources if s.id in wanted]
+    if not sources:
+        console.print("no enabled source in the config")
+        return 0
+    if args.replay:
+        from crawler.fetch.warc import WarcIndex
+
+        try:
+            records = len(WarcIndex(args.replay))
+        except (OSError, ValueError) as exc:
+            print(f"cannot replay {args.replay}: {exc}", file=sys.stderr)
+            return 2
+        if records == 0:
+            print(f"cannot replay {args.replay}: the file holds no WARC response record", file=sys.stderr)
+            return 2
+    log_file = None if args.log_file == "-" else Path(args.log_file)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+    store_migrate.ensure_ready(settings.database_url)
+    with store_session.session_scope(settings.database_url) as session:
+        store_sources.sync_sources(session, config.sources)
+
+    outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+    progress = Progress(
+        TextColumn("{task.fields[source]:<24}"),
+        BarColumn(bar_width=None),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[state]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )
+    tasks = {s.id: progress.add_task(s.id, total=None, source=s.id, state="crawling") for s in sources}
+
+    def on_item(source_id: str, outcome: str) -> None:
+        outcomes[source_id][outcome] += 1
+        progress.advance(tasks[source_id])
+
+    def on_close(source_id: str, report: Any) -> None:
+        state = report.status if report is not None else "done"
+        done = progress.tasks[tasks[source_id]].completed
+        progress.update(tasks[source_id], total=done, state=state)
+
+    with progress:
+        reports = run_sources(
+            sources,
+            replay=args.replay,
+            record=args.record,
+            contact=config.contact,
+            on_item=on_item,
+            on_close=on_close,
+            log_level=args.log_level,
+            overrides={"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True} if log_file else None,
+            runtime=settings,
+        )
+    _print_summary(reports)
+    if log_file is not None:
+        console.print(f"crawl log: {log_file}", style="dim", highlight=False)
+    failed = [r for r in reports if r.status != "ok"]
+    if reports and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed):
+        # one plain line (never wrapped): scripts and `make run` users read it
+        print(
+            "No source host could be reached (no network?). Harvest the recorded corpus offline instead: "
+            "make replay (that is: .venv/bin/ewsi crawl --config ../shared/corpus/sources.yaml "
+            "--replay ../shared/corpus/snapshot.warc.gz)",
+            flush=True,
+        )
+    if any(r.status == "interrupted" for r in reports):
+        return 130  # stopped by Ctrl-C / SIGTERM: what was stored is kept, the rest comes next run
+    return 0
+
+
+def _print_summary(reports: Sequence[Any]) -> None:
+    """Summary table: one row per source (status, counts, drops by reason, error key), then one
+    line per source with an error or warning message (cut to the terminal's width, never wrapped)."""
+    table = Table(title="Harvest summary", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    numeric = ("fetched", "new", "updated", "unchanged")
+    for col in ("source", "status", *numeric, "dropped", "error"):
+        table.add_column(col, justify="right" if col in numeric else "left", overflow="fold")
+    totals: Counter[str] = Counter()
+    notes = []
+    for r in reports:
+        dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-"
+        error = r.error_key or ("warning" if r.error else "-")
+        if r.error:
+            notes.append(f"{r.source_id}: {r.error.removeprefix('warning: ')}")
+        style = "green" if r.status == "ok" else "red"
+        counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
+        table.add_row(r.source_id, f"[{style}]{r.status}", *map(str, counts), dropped, error)
+        totals.update(dict(zip(numeric, counts, strict=True)))
+    ok = sum(r.status == "ok" for r in reports)
+    table.add_row("[bold]total", f"{ok}/{len(reports)} ok", *(str(totals[c]) for c in numeric), "", "")
+    out.print(table)
+    for note in notes:
+        out.print(note, style="dim", overflow="ellipsis", no_wrap=True, markup=False, highlight=False)

@@ -1,0 +1,132 @@
+"""`ewsi queue`: the review queue, most relevant first, as a table or JSON Lines.
+
+Exit 0; 2 for an unknown theme or source id (DatabaseUnavailable is mapped by crawler.cli).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from crawler.config import Settings
+
+HELP = "list the review queue"
+out = Console()
+
+THEME_CODES = {
+    "Active Citizenship": "AC",
+    "Economic Participation": "EP",
+    "Social Cohesion": "SC",
+    "Education and Culture": "EC",
+    "Anti-discrimination and Equality": "AD",
+    "Tools and Techniques": "TT",
+}
+"""Two-letter theme codes for narrow terminal tables (legend printed under the queue)."""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments of ``ewsi queue``."""
+    queue = argparse.ArgumentParser(prog="ewsi queue", description=HELP)
+    queue.add_argument(
+        "--status",
+        default="pending",
+        choices=["pending", "approved", "rejected", "deferred", "changed", "any"],
+    )
+    queue.add_argument("--source", help="source id")
+    queue.add_argument("--language", help="ISO 639-1 code or und")
+    queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
+    queue.add_argument("--limit", type=_positive_int, default=50, help="rows at most (default 50)")
+    queue.add_argument("--json", action="store_true", help="one JSON object per line")
+    return queue
+
+
+def main(argv: Sequence[str], settings: Settings) -> int:
+    """Entry point of ``ewsi queue`` (see the module docstring)."""
+    return run(build_parser().parse_args(list(argv)), settings)
+
+
+def _theme_name(value: str | None) -> str | None:
+    """A theme given as its name (any case) or its two-letter code; ValueError for anything else."""
+    if value is None:
+        return None
+    by_key = {name.lower(): name for name in THEME_CODES} | {c.lower(): n for n, c in THEME_CODES.items()}
+    try:
+        return by_key[value.strip().lower()]
+    except KeyError:
+        choices = ", ".join(f"{code} ({name})" for name, code in THEME_CODES.items())
+        raise ValueError(f"unknown theme {value!r}; use one of {choices}") from None
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the queue as `args` say."""
+    from crawler.store import migrate as store_migrate
+    from crawler.store import queue as store_queue
+    from crawler.store import session as store_session
+    from crawler.store import sources as store_sources
+
+    try:
+        theme = _theme_name(args.theme)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    store_migrate.ensure_ready(settings.database_url)
+    with store_session.session_scope(settings.database_url) as session:
+        rows = store_queue.listing(
+            session,
+            status=None if args.status == "any" else args.status,
+            source_id=args.source,
+            language=args.language.lower() if args.language else None,
+            theme=theme,
+            limit=args.limit,
+        )
+    if not rows and args.source:
+        with store_session.session_scope(settings.database_url) as session:
+            known = {row["id"] for row in store_sources.source_status(session)}
+        if args.source not in known:
+            print(f"unknown source id {args.source!r}", file=sys.stderr)
+            return 2
+    if args.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return 0
+    table = Table(
+        title=f"Review queue ({args.status}, {len(rows)} shown)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+    )
+    for col in ("id", "rel", "lang", "source", "published", "themes"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("title", overflow="fold")  # the one column that gives way on a narrow terminal
+    for row in rows:
+        themes = " ".join(THEME_CODES.get(t["name"], t["name"][:2]) for t in row.get("themes", []))
+        table.add_row(
+            str(row["id"]),
+            f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
+            row.get("language") or "-",
+            _shorten(row["source_id"], 14),
+            (row.get("published_at") or "-")[:10],
+            themes,
+            _shorten(row.get("title") or "", 60),
+        )
+    out.print(table)
+    if rows:
+        out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
+    return 0
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,100 @@
+"""``ewsi users add|list|set-role``: manage editor and admin accounts.
+
+The database is ``--database-url``, else `Settings.database_url`. Exit codes: 0 ok, 1 refused
+(exists, bad password, no such user), 2 a NAME that breaks the naming rule; an unreachable
+database becomes DatabaseUnavailable (exit 2, crawler.cli).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+
+from crawler.config import Settings
+from crawler.errors import DatabaseUnavailable
+
+HELP = "manage editor and admin accounts"
+
+
+def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str] = getpass.getpass) -> str:
+    """The new password: asked twice on a terminal (must match), else the first line of stdin.
+
+    Raises ValueError when the two entries differ or the policy (12-128 characters) is broken.
+    """
+    from crawler.web.auth import check_password_policy
+
+    tty = sys.stdin.isatty() if stdin_is_tty is None else stdin_is_tty
+    if tty:
+        first = ask("Password (12-128 characters): ")
+        if ask("Repeat password: ") != first:
+            raise ValueError("the passwords differ")
+        password = first
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    check_password_policy(password)
+    return password
+
+
+def main(argv: Sequence[str], settings: Settings) -> int:
+    """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
+    ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
+    a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
+    digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
+    or the database unavailable."""
+    parser = argparse.ArgumentParser(prog="ewsi users", description="Manage editor and admin accounts.")
+    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="create an account (password asked twice, or read from stdin)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("editor", "admin"))
+    add.add_argument("--languages", default="", help="comma-separated ISO 639-1 codes the editor reads")
+    sub.add_parser("list", help="list accounts")
+    role = sub.add_parser("set-role", help="change an account's role (its sessions end)")
+    role.add_argument("name")
+    role.add_argument("--role", required=True, choices=("editor", "admin"))
+    args = parser.parse_args(list(argv))
+    url = args.database_url or settings.database_url
+
+    from crawler.store import session, users
+    from crawler.store.session import session_scope
+    from crawler.web.auth import hash_password
+
+    try:
+        if args.command == "add":
+            try:
+                users.check_user_name(args.name)
+            except ValueError as exc:
+                print(f"ewsi users add: {exc}; got {args.name!r}", file=sys.stderr)
+                return 2
+            try:
+                password = read_password()
+            except ValueError as exc:
+                print(f"ewsi users add: {exc}", file=sys.stderr)
+                return 1
+            languages = [code.strip().lower() for code in args.languages.split(",") if code.strip()]
+            with session_scope(url) as session:
+                if users.get_user_by_name(session, args.name) is not None:
+                    print(f"ewsi users add: user {args.name!r} exists", file=sys.stderr)
+                    return 1
+                users.create_user(session, args.name, args.role, hash_password(password), languages=languages)
+            print(f"user {args.name} ({args.role}) created")
+        elif args.command == "list":
+            with session_scope(url) as session:
+                for account in users.list_users(session):
+                    state = "disabled" if account.disabled else "active"
+                    print(f"{account.name}\t{account.role}\t{state}")
+        else:
+            with session_scope(url) as session:
+                user = users.get_user_by_name(session, args.name)
+                if user is None:
+                    print(f"ewsi users set-role: no user {args.name!r}", file=sys.stderr)
+                    return 1
+                users.set_role(session, "cli", user.id, args.role)
+            print(f"user {args.name} is now {args.role}")
+    except session.DB_ERRORS as exc:
+        if isinstance(exc, DatabaseUnavailable):
+            raise
+        raise DatabaseUnavailable(str(exc).splitlines()[0]) from None
+    return 0

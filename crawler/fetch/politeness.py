@@ -1,0 +1,137 @@
+"""Per-host politeness shared by every crawler of the process: `HostState` and `HostGateMiddleware`.
+
+Settings read: ``CONCURRENT_REQUESTS_PER_DOMAIN`` (process-wide slots per host),
+``DOWNLOAD_DELAY`` and ``RANDOMIZE_DOWNLOAD_DELAY`` (spacing between starts, jittered 0.5x-1.5x),
+``AUTOTHROTTLE_MAX_DELAY`` (cap on a robots.txt ``Crawl-delay``, seconds),
+``ROBOTSTXT_USER_AGENT`` / ``USER_AGENT`` (whose Crawl-delay applies) and ``EWSI_REPLAY`` (set: off).
+Times are `time.monotonic()` seconds. retry.PoliteRetryMiddleware pushes a host's next start and
+closes a host that asked for a too long Retry-After; this gate then refuses its requests with
+`FetchRefused` (the 429/5xx key of that answer).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.asyncio import sleep as async_sleep
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import defer
+
+from crawler.fetch.refusals import FetchRefused
+
+
+@dataclass
+class HostState:
+    """Shared state of one host: a concurrency semaphore and when the next request may start."""
+
+    slots: defer.DeferredSemaphore
+    next_at: float = 0.0
+    """time.monotonic() before which no request may start (delay, Retry-After, back-off)."""
+    crawl_delay: float = 0.0
+    closed_until: float = 0.0
+    """time.monotonic() until which the host refused us with a long Retry-After (no request)."""
+    closed_key: str = ""
+    active: int = 0
+    waits: list[float] = field(default_factory=list)
+
+
+HOSTS: dict[str, HostState] = {}
+"""Per-host state shared by every crawler of the process (all sources of one `ewsi crawl`)."""
+
+
+def host_state(host: str, concurrency: int = 1) -> HostState:
+    """The shared `HostState` of `host` (created with `concurrency` slots on first use)."""
+    key = host.lower()
+    if key not in HOSTS:
+        HOSTS[key] = HostState(defer.DeferredSemaphore(max(1, concurrency)))
+    return HOSTS[key]
+
+
+class HostGateMiddleware:
+    """Per-host concurrency and delay shared by all sources (crawlers) of the process.
+
+    Each Scrapy crawler has its own downloader, so `CONCURRENT_REQUESTS_PER_DOMAIN` and
+    `DOWNLOAD_DELAY` alone would let N sources on one host hit it N times as hard. This gate,
+    last before the download handler, holds one of `CONCURRENT_REQUESTS_PER_DOMAIN` process-wide
+    slots per host while a request is in flight, and starts requests at least
+    max(`DOWNLOAD_DELAY`, robots.txt `Crawl-delay` capped at `AUTOTHROTTLE_MAX_DELAY`) apart
+    (jittered 0.5x-1.5x when `RANDOMIZE_DOWNLOAD_DELAY`). Retry-After and back-off push the
+    host's next start (`PoliteRetryMiddleware`); a host that asked for more than
+    `EWSI_RETRY_AFTER_MAX` is not asked again in this run (`FetchRefused` with its 429/5xx key).
+    """
+
+    META = "_ewsi_host_slot"
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
+        self.delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.randomize = settings.getbool("RANDOMIZE_DOWNLOAD_DELAY")
+        self.max_crawl_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY") or 60.0
+        agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
+        self.agent = agent
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostGateMiddleware:
+        if crawler.settings.get("EWSI_REPLAY"):
+            raise NotConfigured("replay mode does not use the network")
+        mw = cls(crawler)
+        crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
+        return mw
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """Record the host's robots.txt Crawl-delay (seconds, capped)."""
+        try:
+            delay = robotparser.crawl_delay(self.agent)
+        except Exception:  # a parser without crawl_delay, or a broken value
+            delay = None
+        if delay:
+            state = host_state(urlparse_cached(request).hostname or "", self.concurrency)
+            state.crawl_delay = min(float(delay), self.max_crawl_delay)
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("ewsi/robots/crawl_delay", state.crawl_delay)
+
+    async def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).hostname or ""
+        state = host_state(host, self.concurrency)
+        if state.closed_until > time.monotonic():
+            raise FetchRefused(state.closed_key or "fetch.http_429", f"{host} asked not to be contacted")
+        await maybe_deferred_to_future(state.slots.acquire())
+        request.meta[self.META] = (host, object())
+        state.active += 1
+        wait = state.next_at - time.monotonic()
+        if wait > 0:
+            state.waits.append(wait)
+            await async_sleep(wait)
+        if state.closed_until > time.monotonic():  # closed while this request waited for its turn
+            self._release(request)
+            raise FetchRefused(state.closed_key or "fetch.http_429", f"{host} asked not to be contacted")
+        delay = max(self.delay, state.crawl_delay)
+        if self.randomize and delay:
+            delay *= random.uniform(0.5, 1.5)
+        state.next_at = max(state.next_at, time.monotonic() + delay)
+
+    def _release(self, request: Request) -> None:
+        held = request.meta.pop(self.META, None)
+        if held is None:
+            return
+        state = HOSTS.get(held[0].lower())
+        if state is not None:
+            state.active -= 1
+            state.slots.release()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._release(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._release(request)

@@ -1,0 +1,308 @@
+"""Source health: pure rules from a crawl's stats and the source's recent runs to its verdict.
+
+Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds it stats, the store
+(crawler.store.runs) loads the recent runs and saves what comes out. Times are aware UTC datetimes.
+
+1. A run's status and error key, from its Scrapy stats (`build_report`), in this order: closed by
+   shutdown -> interrupted ``crawl.interrupted``; a store error -> failed ``store.db_error``;
+   nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
+   because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``) -> ok; nothing
+   yielded otherwise -> failed ``parse.no_items``; pages followed but none gave text -> failed
+   ``extract.all_empty``; otherwise ok (errors of single pages are counted, not fatal).
+2. Judged by meaning (`judge_by_meaning`) against the source's last `HISTORY_RUNS` ok runs: an ok
+   run whose items are undated in more than `NO_DATES_SHARE` while an earlier ok run was dated ->
+   failed ``parse.no_dates``, broken; a run failed with a key of `MEANING_KEYS` while an earlier ok
+   run delivered items -> broken.
+3. The source's state after the run (`after_run`): a key of `NOT_THE_SOURCE` (shutdown, our own
+   database outage) -> unchanged (None); ok -> ``healthy``, failures 0, back-off cleared, or
+   ``quiet`` when no new item came for `QUIET_FACTOR` x the usual gap between runs with new items
+   (median over at least `QUIET_SAMPLES` gaps, at least `QUIET_MIN`); failed or interrupted ->
+   failures + 1, ``broken`` when judged so else ``failing``, back-off until finish +
+   `backoff_delay` (min(2**n x 15 min, 24 h); a source is never disabled).
+4. Quarantine of poison pages (`strike`): a URL whose extraction worker was killed
+   `QUARANTINE_AFTER` times is skipped until `QUARANTINE_DAYS` after its last kill; strikes older
+   than that are forgotten.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from crawler.types import CrawlReport
+
+HISTORY_RUNS = 5
+"""Ok runs of a source looked at to judge a run by meaning (does the source normally deliver?)."""
+MEANING_KEYS = frozenset({"parse.no_items", "parse.feed_malformed", "extract.all_empty", "parse.no_dates"})
+"""Error keys that say "the source answered, but not with what it normally delivers"."""
+NOT_THE_SOURCE = frozenset({"crawl.interrupted", "store.db_error"})
+"""Error keys of runs that failed for reasons of ours, not the source's: not counted as its failures."""
+NO_DATES_SHARE = 0.5
+"""A run whose items are undated in more than this share, for a source whose ok runs were dated,
+fails with ``parse.no_dates``."""
+QUIET_FACTOR = 3.0
+QUIET_MIN = timedelta(days=1)
+QUIET_SAMPLES = 3
+"""``quiet`` needs at least this many earlier runs with new items to know the usual gap."""
+QUIET_WINDOW = 20
+"""Latest runs with new items whose gaps give the usual gap."""
+BACKOFF_BASE = timedelta(minutes=15)
+BACKOFF_MAX = timedelta(hours=24)
+"""After n consecutive failures the source waits min(2**n * 15 min, 24 h) (Miniflux-style back-off)."""
+QUARANTINE_AFTER = 2
+"""Worker kills (memory or timeout) after which a URL is quarantined."""
+QUARANTINE_DAYS = 7
+"""How long a quarantine (and a single kill's strike) lasts after the last kill."""
+QUALITY_NAMES: tuple[str, ...] = ("items", "undated", "followed", "empty")
+"""Item quality counts of a run (``ewsi/quality/<name>``, counted by pipelines.store)."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """An earlier ok run of the source, as far as judging by meaning needs it."""
+
+    items_new: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    quality: Mapping[str, int] | None = None
+
+    @property
+    def delivered(self) -> bool:
+        """It brought items (by its quality counts, else by its store outcomes)."""
+        items = self.quality["items"] if self.quality else 0
+        return items > 0 or self.items_new + self.items_updated + self.items_unchanged > 0
+
+    @property
+    def dated(self) -> bool:
+        """Its items were mostly dated (undated at most `NO_DATES_SHARE`)."""
+        q = self.quality
+        return bool(q and q["items"] and q["undated"] <= q["items"] * NO_DATES_SHARE)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A run judged by meaning: its final status and error key, a message when the judgement set
+    one, and whether the source is broken (answers, but not with what it normally delivers)."""
+
+    status: str
+    error_key: str | None
+    message: str | None = None
+    broken: bool = False
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """The health columns of a source (crawler.store.schema.SourceRow), as plain data."""
+
+    state: str = "new"
+    consecutive_failures: int = 0
+    backoff_until: datetime | None = None
+    last_error_key: str | None = None
+    last_error: str | None = None
+    last_success_at: datetime | None = None
+    last_new_item_at: datetime | None = None
+
+
+# --- 1. a run's status from its stats ---------------------------------------------------------
+
+
+def quality_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """The run's item quality counts (`QUALITY_NAMES`) from Scrapy stats ``ewsi/quality/<name>``."""
+    return {name: int(stats.get(f"ewsi/quality/{name}", 0)) for name in QUALITY_NAMES}
+
+
+def quality_of(stats: Any) -> dict[str, int] | None:
+    """The quality counts a stored run recorded under ``stats["quality"]``, or None if absent."""
+    quality = stats.get("quality") if isinstance(stats, dict) else None
+    if not isinstance(quality, dict):
+        return None
+    return {k: int(quality.get(k) or 0) for k in QUALITY_NAMES}
+
+
+def _prefixed(stats: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k.removeprefix(prefix): v for k, v in stats.items() if k.startswith(prefix)}
+
+
+def build_report(
+    source_id: str,
+    stats: Mapping[str, Any],
+    started_at: datetime,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> CrawlReport:
+    """Turn a crawl's Scrapy stats into a `CrawlReport` with its status and error key (rule 1).
+
+    `reason` is Scrapy's close reason (``finished``, ``shutdown``, ...); `now` the finish time.
+    """
+    errors = Counter(_prefixed(stats, "ewsi/errors/"))
+    http = {
+        k: v
+        for k, v in _prefixed(stats, "downloader/response_status_count/").items()
+        if k not in ("200", "304")
+    }
+    yielded = int(stats.get("ewsi/items/yielded", 0))
+    report = CrawlReport(
+        source_id=source_id,
+        started_at=started_at,
+        finished_at=now or datetime.now(UTC),
+        fetched=int(stats.get("downloader/response_count", 0)),
+        items_new=int(stats.get("ewsi/items/new", 0)),
+        items_updated=int(stats.get("ewsi/items/updated", 0)),
+        items_unchanged=int(stats.get("ewsi/items/unchanged", 0)),
+        dropped=_prefixed(stats, "ewsi/dropped/"),
+        http_errors=http,
+        stats={k: v for k, v in stats.items() if isinstance(v, int | float | str | dict) and "/" in k},
+    )
+    report.stats["page_errors"] = _prefixed(stats, "ewsi/page_errors/")
+    report.stats["quality"] = quality_counts(stats)
+    messages = stats.get("ewsi/error_messages") or {}
+    extracted_empty = int(stats.get("ewsi/extract/empty", 0))
+    followed = sum(
+        int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
+    )
+    if reason == "shutdown":
+        report.status, report.error_key = "interrupted", "crawl.interrupted"
+    elif errors.get("store.db_error"):
+        report.status, report.error_key = "failed", "store.db_error"
+    elif yielded == 0 and errors:
+        report.status, report.error_key = "failed", errors.most_common(1)[0][0]
+    elif yielded == 0 and stats.get("ewsi/fetch/not_modified"):
+        report.status = "ok"  # the source answered 304 or the same bytes: nothing new, not broken
+    elif yielded == 0:
+        report.status, report.error_key = "failed", "parse.no_items"
+    elif followed and extracted_empty >= followed:
+        report.status, report.error_key = "failed", "extract.all_empty"
+    else:
+        report.status = "ok"
+        if errors:  # some of the source's URLs failed, others delivered
+            report.error_key = errors.most_common(1)[0][0]
+    if report.error_key:
+        report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
+    elif stats.get("ewsi/feed/bozo"):
+        report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
+    return report
+
+
+def report_status(status: str, error_key: str | None) -> str:
+    """A report's status as a run status: ok, failed or interrupted (``running`` and unknown values
+    count as ok unless there is an error key)."""
+    if status in ("ok", "failed", "interrupted"):
+        return status
+    return "failed" if error_key else "ok"
+
+
+# --- 2. judged by meaning -----------------------------------------------------------------------
+
+
+def judge_by_meaning(
+    status: str, error_key: str | None, stats: Any, history: Sequence[RunSummary]
+) -> Judgement:
+    """Judge a run against `history`, the source's last ok runs, newest first (rule 2)."""
+    quality = quality_of(stats)
+    if status == "ok" and quality and quality["items"]:
+        undated = quality["undated"]
+        if undated > quality["items"] * NO_DATES_SHARE and any(r.dated for r in history):
+            message = (
+                f"{undated} of {quality['items']} items have no date; the source's last ok runs were dated"
+            )
+            return Judgement("failed", "parse.no_dates", message, True)
+    if status == "failed" and error_key in MEANING_KEYS and any(r.delivered for r in history):
+        return Judgement(status, error_key, None, True)
+    return Judgement(status, error_key, None, False)
+
+
+# --- 3. the source's state ----------------------------------------------------------------------
+
+
+def backoff_delay(failures: int) -> timedelta:
+    """Back-off after `failures` consecutive failures: min(2**failures * 15 min, 24 h)."""
+    if failures <= 0:
+        return timedelta(0)
+    if failures >= 17:  # 2**17 * 15 min is far past the cap; avoids huge integers
+        return BACKOFF_MAX
+    return min(BACKOFF_BASE * (2**failures), BACKOFF_MAX)
+
+
+def is_quiet(last_new_item_at: datetime | None, new_item_times: Sequence[datetime], when: datetime) -> bool:
+    """No new item for `QUIET_FACTOR` x the usual gap; `new_item_times` are the finish times of the
+    source's ok runs with new items, newest first (this run included)."""
+    if last_new_item_at is None:
+        return False
+    times = list(new_item_times)[:QUIET_WINDOW]
+    if len(times) < QUIET_SAMPLES:
+        return False
+    gaps = sorted((a - b for a, b in itertools.pairwise(times)), key=lambda d: d.total_seconds())
+    usual = gaps[len(gaps) // 2]
+    return when - last_new_item_at > max(usual * QUIET_FACTOR, QUIET_MIN)
+
+
+def after_success(current: SourceHealth, when: datetime, items_new: int) -> SourceHealth:
+    """The health after an ok run finished at `when` (``healthy``; `is_quiet` may make it ``quiet``)."""
+    return replace(
+        current,
+        state="healthy",
+        consecutive_failures=0,
+        backoff_until=None,
+        last_error_key=None,
+        last_error=None,
+        last_success_at=when,
+        last_new_item_at=when if items_new > 0 else current.last_new_item_at,
+    )
+
+
+def after_failure(
+    current: SourceHealth, when: datetime, error_key: str, error: str | None, *, broken: bool = False
+) -> SourceHealth:
+    """The health after a failed (or interrupted) run at `when`: one more failure, a longer back-off."""
+    failures = current.consecutive_failures + 1
+    return replace(
+        current,
+        state="broken" if broken else "failing",
+        consecutive_failures=failures,
+        backoff_until=when + backoff_delay(failures),
+        last_error_key=error_key,
+        last_error=error,
+    )
+
+
+def after_run(
+    current: SourceHealth,
+    judgement: Judgement,
+    *,
+    when: datetime,
+    items_new: int,
+    error: str | None = None,
+    new_item_times: Sequence[datetime] = (),
+) -> SourceHealth | None:
+    """The source's health after a judged run (rule 3), or None when it must stay as it was."""
+    if judgement.status == "ok":
+        health = after_success(current, when, items_new)
+        if is_quiet(health.last_new_item_at, new_item_times, when):
+            health = replace(health, state="quiet")
+        return health
+    if judgement.error_key in NOT_THE_SOURCE:
+        return None  # a shutdown or our own database outage says nothing about the source's health
+    default_key = "crawl.crashed" if judgement.status == "interrupted" else "fetch.error"
+    return after_failure(
+        current, when, judgement.error_key or default_key, judgement.message or error, broken=judgement.broken
+    )
+
+
+# --- 4. quarantine ------------------------------------------------------------------------------
+
+
+def strike(hits: int, expires_at: datetime | None, now: datetime, kills: int = 1) -> tuple[int, datetime]:
+    """A URL's strikes and their expiry after `kills` more worker kills at `now` (rule 4)."""
+    if expires_at is not None and expires_at <= now:
+        hits = 0
+    return hits + kills, now + timedelta(days=QUARANTINE_DAYS)
+
+
+def is_quarantined(hits: int) -> bool:
+    """True when a URL's unexpired strikes reach `QUARANTINE_AFTER`."""
+    return hits >= QUARANTINE_AFTER

@@ -1,0 +1,423 @@
+"""Editorial decisions: approve, reject, defer, edit; an item's page and its history.
+
+A decision is one conditional UPDATE of the item on its ``revision`` and its claim
+(crawler.store.queue), so two editors can never both judge an item, and a form sent for an older
+revision is refused with `ReviewConflict` naming who changed it and when. In the caller's
+transaction: the item's new state, the append-only ``review_decisions`` row, the audit row
+(crawler.store.audit) and, for a rejection, the tombstone of the item's identity
+(crawler.store.items), so they commit together or not at all. Functions never commit.
+
+Status derives from decisions: approve -> approved, reject -> rejected, defer -> deferred; edits keep
+the status (`derived_status`). A rejection carries one of `REJECT_REASONS`. A double submit carries
+the same ``request_token`` (UNIQUE): the second submit returns the first decision and writes nothing.
+Editable fields are `EDITABLE`; their values are normalised (`_normalise_edit`: themes in portal
+order, a 2-letter country, a known content type, one clean line of title).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crawler.errors import NotFound, ReviewConflict
+from crawler.store import queue
+from crawler.store.audit import audit
+from crawler.store.items import add_tombstone
+from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
+from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs
+from crawler.types import CONTENT_TYPES, THEMES
+
+ACTIONS: tuple[str, ...] = ("approve", "reject", "defer", "edit")
+
+
+STATUS_OF_ACTION: dict[str, str] = {"approve": "approved", "reject": "rejected", "defer": "deferred"}
+
+
+REJECT_REASONS: tuple[str, ...] = ("not relevant", "duplicate", "out of date", "poor quality", "other")
+"""The reasons a rejection may carry, exactly as the reject forms offer them (no free text: any other
+value is refused by `decide`); ``not relevant`` is the negative label for training."""
+
+
+EDITABLE: tuple[str, ...] = (
+    "editor_title",
+    "editor_summary",
+    "editor_themes",
+    "editor_country",
+    "editor_content_type",
+)
+
+
+# --- one item ------------------------------------------------------------------------------------
+
+
+def item_detail(session: Session, item_id: int) -> dict[str, Any]:
+    """Everything the item page shows: the item's columns (dict), ``source`` (name, publisher, state),
+    ``theme_scores`` (name, score, assigned, evidence list; highest first), ``effective`` values
+    (editor's wins: title, summary, themes, country, content_type) and ``history`` (`item_history`).
+    Raises `NotFound`."""
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(f"item {item_id} not found")
+    data = {c.key: getattr(item, c.key) for c in Item.__mapper__.column_attrs}
+    source = session.get(SourceRow, item.source_id)
+    data["source"] = (
+        {"id": source.id, "name": source.name, "publisher": source.publisher, "state": source.state}
+        if source
+        else {"id": item.source_id, "name": None, "publisher": None, "state": None}
+    )
+    scores = session.execute(
+        select(ItemTheme.theme, ItemTheme.score, ItemTheme.assigned, ItemTheme.evidence)
+        .where(ItemTheme.item_id == item_id)
+        .order_by(ItemTheme.score.desc(), ItemTheme.theme)
+    ).all()
+    data["theme_scores"] = [
+        {"name": t, "score": s, "assigned": bool(a), "evidence": e if isinstance(e, list) else []}
+        for t, s, a, e in scores
+    ]
+    assigned = [s["name"] for s in data["theme_scores"] if s["assigned"]]
+    data["assigned_themes"] = assigned
+    data["effective"] = {
+        "title": item.editor_title or item.title,
+        "summary": item.editor_summary or item.summary,
+        "themes": item.editor_themes if item.editor_themes is not None else assigned,
+        "country": item.editor_country or item.country,
+        "content_type": item.editor_content_type or item.content_type,
+    }
+    data["history"] = item_history(session, item_id)
+    return data
+
+
+def item_history(session: Session, item_id: int) -> list[dict[str, Any]]:
+    """The item's review decisions, oldest first: id, editor, action, reason, changes, item_revision,
+    created_at (ISO 8601 Z)."""
+    rows = session.scalars(
+        select(ReviewDecision).where(ReviewDecision.item_id == item_id).order_by(ReviewDecision.id)
+    )
+    return [
+        {
+            "id": d.id,
+            "editor": d.editor,
+            "action": d.action,
+            "reason": d.reason,
+            "changes": d.changes or {},
+            "item_revision": d.item_revision,
+            "created_at": iso_z(d.created_at),
+        }
+        for d in rows
+    ]
+
+
+def recent_decisions(
+    session: Session, *, item_id: int | None = None, editor: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """Review decisions newest first (optionally of one item or one editor), each as in
+    `item_history` plus item_id and the item's current display title."""
+    stmt = (
+        select(ReviewDecision, func.coalesce(Item.editor_title, Item.title))
+        .join(Item, Item.id == ReviewDecision.item_id)
+        .order_by(ReviewDecision.id.desc())
+        .limit(max(1, min(limit, 1000)))
+    )
+    if item_id is not None:
+        stmt = stmt.where(ReviewDecision.item_id == item_id)
+    if editor:
+        stmt = stmt.where(ReviewDecision.editor == editor)
+    return [
+        {
+            "id": d.id,
+            "item_id": d.item_id,
+            "title": title,
+            "editor": d.editor,
+            "action": d.action,
+            "reason": d.reason,
+            "changes": d.changes or {},
+            "item_revision": d.item_revision,
+            "created_at": iso_z(d.created_at),
+        }
+        for d, title in session.execute(stmt)
+    ]
+
+
+def derived_status(actions: Iterable[str], initial: str = "pending") -> str:
+    """The status an item's decisions lead to: the last approve/reject/defer wins, edits keep it."""
+    status = initial
+    for action in actions:
+        status = STATUS_OF_ACTION.get(action, status)
+    return status
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Decision:
+    """The outcome of `decide`: the decision row's id, the action, the item's new status and revision,
+    `repeated` = True when the request token had already been used (nothing new written), the changed
+    fields, the item's title as shown (the editor's if set; harvested text: escape before logging)
+    and the rejection reason (None for other actions)."""
+
+    id: int
+    item_id: int
+    action: str
+    status: str
+    revision: int
+    repeated: bool = False
+    changes: dict[str, Any] = field(default_factory=dict)
+    title: str | None = None
+    reason: str | None = None
+
+
+def _editorial_state(item: Item) -> dict[str, Any]:
+    return {
+        "status": item.status,
+        "revision": item.revision,
+        **{name: getattr(item, name) for name in EDITABLE},
+    }
+
+
+def _normalise_edit(name: str, value: Any) -> Any:
+    if name == "editor_themes":
+        if value is None:
+            return None
+        themes = [t for t in queue.value_list(value) if t in THEMES]
+        return [t for t in THEMES if t in themes]  # portal order
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    if name == "editor_content_type" and value not in CONTENT_TYPES:
+        raise ValueError(f"content type must be one of {', '.join(CONTENT_TYPES)}, got {value!r}")
+    if name == "editor_country":
+        if not (value.isalpha() and 2 <= len(value) <= 3):
+            raise ValueError(f"country must be a 2-letter code, got {value!r}")
+        return value.upper()
+    if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides
+        return (squash_whitespace(strip_bidi_controls(clean_text(value))) or "")[:1000] or None
+    return (tidy_paragraphs(strip_bidi_controls(clean_text(value))) or "")[:20000] or None
+
+
+def _existing_decision(session: Session, request_token: str | None) -> Decision | None:
+    if not request_token:
+        return None
+    row = session.scalars(select(ReviewDecision).where(ReviewDecision.request_token == request_token)).first()
+    if row is None:
+        return None
+    item = session.get(Item, row.item_id)
+    return Decision(
+        id=row.id,
+        item_id=row.item_id,
+        action=row.action,
+        status=item.status if item else "",
+        revision=item.revision if item else 0,
+        repeated=True,
+        changes=row.changes or {},
+        title=(item.editor_title or item.title) if item else None,
+        reason=row.reason,
+    )
+
+
+def _conflict_message(session: Session, item: Item, editor: str, revision: int, now: datetime) -> str:
+    if (
+        item.claimed_by
+        and item.claimed_by != editor
+        and item.claim_expires_at
+        and item.claim_expires_at > now
+    ):
+        until = item.claim_expires_at.strftime("%H:%M UTC")
+        return (
+            f"{item.claimed_by} is reviewing this item (claim until {until}); your decision was not recorded."
+        )
+    last = session.scalars(
+        select(ReviewDecision).where(ReviewDecision.item_id == item.id).order_by(ReviewDecision.id.desc())
+    ).first()
+    who = f"{last.editor} ({last.action}, {iso_z(last.created_at)})" if last else "a re-crawl"
+    return (
+        f"This item was changed by {who} after you opened it (revision {item.revision}, your form had "
+        f"{revision}); your decision was not recorded. Reload the item to see the change."
+    )
+
+
+def check_reject_reason(reason: str | None) -> str:
+    """`reason` (surrounding spaces dropped) if it is one of `REJECT_REASONS`; else ValueError. A
+    rejection needs a reason and only a listed one: free text would be unbounded input in the
+    decision, the tombstone, the audit detail and the log, and training reads the listed values."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a rejection needs a reason")
+    if reason not in REJECT_REASONS:
+        raise ValueError(f"unknown rejection reason: choose one of {', '.join(REJECT_REASONS)}")
+    return reason
+
+
+def decide(
+    session: Session,
+    item_id: int,
+    editor: str,
+    action: str,
+    *,
+    revision: int,
+    request_token: str | None,
+    user_id: int | None = None,
+    reason: str | None = None,
+    edits: dict[str, Any] | None = None,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Record one editorial decision (approve, reject, defer, edit) on an item at `revision`.
+
+    In one transaction (the caller's): a conditional UPDATE of the item (revision matches and the
+    claim is free or `editor`'s; revision + 1, status from the action, claim released), the
+    append-only review_decisions row, the audit row, and for a rejection the tombstone of the item's
+    identity. `edits` maps EDITABLE names to new values (None clears); for ``edit`` only the changed
+    ones are recorded as ``{"field": {"from": old, "to": new}}``. A `request_token` seen before
+    returns that decision with ``repeated=True`` and writes nothing (double submit).
+
+    `reason` must be one of `REJECT_REASONS` for ``reject`` (`check_reject_reason`) and is ignored
+    (not stored) for the other actions.
+
+    Raises ValueError (bad action, reason or edit value), `NotFound`, `ReviewConflict` (changed
+    meanwhile or claimed by someone else; the message says who and when).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
+    reason = check_reject_reason(reason) if action == "reject" else None
+    now = utc_or_now(now)
+    existing = _existing_decision(session, request_token)
+    if existing is not None:
+        return existing
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound(f"item {item_id} not found")
+    changes: dict[str, Any] = {}
+    new_values: dict[str, Any] = {}
+    for name, value in (edits or {}).items():
+        if name not in EDITABLE:
+            raise ValueError(f"field {name!r} cannot be edited")
+        value = _normalise_edit(name, value)
+        if value != getattr(item, name):
+            changes[name] = {"from": getattr(item, name), "to": value}
+            new_values[name] = value
+    if action == "edit" and not changes:
+        raise ValueError("nothing was changed")
+    before = _editorial_state(item)
+    status = STATUS_OF_ACTION.get(action, item.status)
+    values: dict[str, Any] = {
+        **new_values,
+        "status": status,
+        "revision": Item.revision + 1,
+        "modified_at": now,
+    }
+    if action != "edit":
+        values.update(claimed_by=None, claim_expires_at=None)
+    if action == "approve":
+        values.update(approved_at=now, approved_by=editor[:64])
+    result = session.execute(
+        update(Item)
+        .where(Item.id == item_id, Item.revision == revision, queue.claim_free(editor, now))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        session.expire(item)
+        existing = _existing_decision(session, request_token)  # a concurrent double submit won
+        if existing is not None:
+            return existing
+        raise ReviewConflict(_conflict_message(session, item, editor, revision, now))
+    session.expire(item)
+    decision = ReviewDecision(
+        item_id=item_id,
+        user_id=user_id,
+        editor=editor[:64],
+        action=action,
+        reason=reason,
+        changes=changes or None,
+        item_revision=revision,
+        request_token=request_token,
+        created_at=now,
+    )
+    session.add(decision)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        existing = _existing_decision(session, request_token)
+        if existing is None:
+            raise
+        raise ReviewConflict("this form was already submitted") from None
+    if action == "reject":
+        add_tombstone(session, item.identity_hash, item.source_id, reason)
+    after = _editorial_state(item)
+    audit(
+        session,
+        editor,
+        action,
+        object_type="item",
+        object_id=item_id,
+        address=address,
+        before=before,
+        after=after,
+        detail={"reason": reason, "fields": sorted(changes)} if (reason or changes) else None,
+        now=now,
+    )
+    return Decision(
+        id=decision.id,
+        item_id=item_id,
+        action=action,
+        status=item.status,
+        revision=item.revision,
+        changes=changes,
+        title=item.editor_title or item.title,
+        reason=reason,
+    )
+
+
+def bulk_decide(
+    session: Session,
+    items: Sequence[tuple[int, int]],
+    editor: str,
+    action: str,
+    *,
+    request_token: str,
+    user_id: int | None = None,
+    reason: str | None = None,
+    address: str | None = None,
+    now: datetime | None = None,
+) -> tuple[list[Decision], list[tuple[int, str]]]:
+    """Approve or reject several (item id, revision) pairs; each in its own SAVEPOINT.
+
+    The request token of item i is ``f"{request_token}:{item_id}"`` so a repeated bulk submit is a
+    no-op. Returns (decisions made or repeated, [(item id, refusal message)]). Raises ValueError
+    for another action or, for ``reject``, a reason not in `REJECT_REASONS` (before any item).
+    """
+    if action not in ("approve", "reject"):
+        raise ValueError("bulk actions are approve and reject")
+    reason = check_reject_reason(reason) if action == "reject" else None
+    done: list[Decision] = []
+    refused: list[tuple[int, str]] = []
+    for item_id, revision in items[: queue.MAX_PAGE]:
+        try:
+            with session.begin_nested():
+                done.append(
+                    decide(
+                        session,
+                        item_id,
+                        editor,
+                        action,
+                        revision=revision,
+                        request_token=f"{request_token[:40]}:{item_id}"[:64],
+                        user_id=user_id,
+                        reason=reason,
+                        address=address,
+                        now=now,
+                    )
+                )
+        except (ReviewConflict, NotFound, ValueError) as exc:
+            refused.append((item_id, str(exc)))
+    return done, refused

@@ -1,0 +1,386 @@
+"""Harvested items: the upsert, earlier versions, tombstones and raw bodies.
+
+Every function takes a Session and never commits: the pipeline that opened the session does.
+Text goes through `crawler.text.clean_text` here (`clip`) and again in the column types (defence in
+depth); bounded columns are cut to their declared length so PostgreSQL never raises DataError.
+Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
+
+`upsert_item` evaluates in this order (Miniflux's entry storage):
+1. identity missing, or a URL that is not http(s) -> ValueError; identity hash tombstoned ->
+   "tombstoned", nothing written;
+2. look the row up by identity hash, else by (source_id, guid) (same entry, link changed);
+3. not found -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
+   raw body -> "new"; if a concurrent writer won the race, continue with its row;
+4. found, but owned by another source -> "duplicate" (row untouched);
+5. same content hash -> last_seen_at only -> "unchanged";
+6. rejected -> "tombstoned" (and its identity tombstoned, should the desk not have done it);
+7. content changed -> a new version: the previous title, summary, text and content hash go to
+   ``item_versions`` (with ``changed_fields``, e.g. ["summary", "text"]), ``version`` + 1, the row gets
+   the new harvested values (first published_at kept) -> "updated". An approved (or already changed)
+   item goes back to the queue as ``changed``; what the editor approved stays public: its
+   ``editor_title`` / ``editor_summary`` are kept when set and pinned to the approved values when not
+   (the portal serves ``coalesce(editor_*, harvested)``, crawler/store/portal.py).
+
+Raw bodies are kept zlib-compressed (level `ZLIB_LEVEL`), once per distinct body of an item.
+
+Fault-injection hook: ``EWSI_FAULT_KILL_AFTER_ITEM_ROW=N`` makes the process send itself SIGKILL
+inside the transaction of the N-th new item it writes, right after the INSERT of the ``items`` row
+reached the database and before the item's other rows (its six ``item_themes`` scores and its
+``raw_responses`` body). Read once at import; unset (the default everywhere but the storage fault
+tests) it costs one falsy check per new item. Never set it in production.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crawler.store import dialect, sources
+from crawler.store.schema import (
+    Item,
+    ItemTheme,
+    ItemVersion,
+    RawResponseRow,
+    Tombstone,
+    as_utc,
+    clean_json,
+    clip,
+    sha256_hex,
+    utcnow,
+)
+from crawler.text import iso_z
+from crawler.types import Classification, HarvestedItem
+from crawler.urls import is_web_url
+
+log = logging.getLogger(__name__)
+
+
+ZLIB_LEVEL = 6
+
+
+OUTCOMES: tuple[str, ...] = ("new", "updated", "unchanged", "duplicate", "tombstoned")
+
+
+FAULT_KILL_ENV = "EWSI_FAULT_KILL_AFTER_ITEM_ROW"
+
+
+_FAULT_KILL_AFTER = 0  # fault-injection hook (module docstring); armed by `set_fault_kill_after`
+
+
+def set_fault_kill_after(rows: int) -> None:
+    """Arm the fault hook for this process (the setting ``EWSI_FAULT_KILL_AFTER_ITEM_ROW``; 0: off)."""
+    global _FAULT_KILL_AFTER
+    _FAULT_KILL_AFTER = rows
+
+
+_fault_rows = 0
+
+
+def _fault_after_item_row(session: Session) -> None:
+    """The fault-injection hook: SIGKILL this process after the `_FAULT_KILL_AFTER`-th new item row."""
+    global _fault_rows
+    _fault_rows += 1
+    if _fault_rows == _FAULT_KILL_AFTER:
+        session.flush()
+        log.warning("%s=%d: killing this process inside the item's transaction", FAULT_KILL_ENV, _fault_rows)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class RawResponse:
+    """A fetched body to keep with its item (stored zlib-compressed in ``raw_responses``)."""
+
+    url: str
+    body: bytes
+    status: int | None = None
+    media_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+
+    @classmethod
+    def from_item(cls, item: HarvestedItem) -> RawResponse | None:
+        """The followed page of `item` (body, body_url, http_status, ...), or None when it has no body."""
+        if item.body is None:
+            return None
+        return cls(
+            url=item.body_url or item.url,
+            body=item.body,
+            status=item.http_status,
+            media_type=item.media_type,
+            headers=dict(item.http_headers),
+            fetched_at=item.fetched_at,
+        )
+
+
+
+# --- upsert ----------------------------------------------------------------------------------
+
+
+def _item_values(item: HarvestedItem) -> dict[str, Any]:
+    """Column values taken from the item on insert and on an in-place update of a pending row."""
+    canonical = clip(item.canonical_url) or clip(item.url) or ""
+    text = clip(item.text)
+    cls = item.classification
+    return {
+        "url": clip(item.url) or canonical,
+        "canonical_url": canonical,
+        "url_hash": sha256_hex(canonical),
+        "guid": clip(item.guid),
+        "official_id": clip(item.official_id, 255),
+        "title": clip(item.title),
+        "summary": clip(item.summary),
+        "text": text,
+        "text_chars": len(text) if text else 0,
+        "author": clip(item.author),
+        "language": clip(item.language, 8),
+        "language_confidence": item.language_confidence,
+        "language_method": clip(item.language_method, 32),
+        "declared_language": clip(item.declared_language, 16),
+        "languages_found": clean_json(list(item.languages_found)),
+        "content_type": clip(item.content_type, 32),
+        "country": clip(item.country, 8),
+        "date_method": clip(item.date_method, 16),
+        "deadline": as_utc(item.deadline),
+        "fetched_at": as_utc(item.fetched_at),
+        "content_hash": clip(item.content_hash, 64),
+        "fingerprint": item.fingerprint,
+        "relevance": cls.relevance if cls else None,
+        "relevant": cls.relevant if cls else None,
+        "model_version": clip(cls.model_version, 64) if cls else None,
+        "flags": clean_json(list(item.flags)),
+        "attachments": clean_json([a for a in item.attachments if is_web_url(getattr(a, "url", None))]),
+        "record": clean_json(item.record),
+    }
+
+
+def _write_themes(session: Session, item_id: int, classification: Classification | None) -> None:
+    """Replace the item's theme rows with one row per ThemeScore of `classification`."""
+    session.execute(delete(ItemTheme).where(ItemTheme.item_id == item_id))
+    if classification is None or not classification.themes:
+        return
+    assigned = set(classification.assigned)
+    rows = [
+        {
+            "item_id": item_id,
+            "theme": clip(ts.theme, 64),
+            "score": float(ts.score),
+            "assigned": ts.theme in assigned,
+            "evidence": clean_json(list(ts.evidence)),
+        }
+        for ts in classification.themes
+    ]
+    session.execute(ItemTheme.__table__.insert(), rows)
+
+
+def _write_raw(session: Session, item_id: int, raw: RawResponse) -> None:
+    """Keep `raw` once per distinct body (UNIQUE item_id, body_sha256)."""
+    body = bytes(raw.body or b"")
+    stmt = (
+        dialect.insert(session, RawResponseRow.__table__)
+        .values(
+            item_id=item_id,
+            url=clip(raw.url),
+            status=raw.status,
+            media_type=clip(raw.media_type, 255),
+            headers=clean_json(dict(raw.headers or {})),
+            body=zlib.compress(body, ZLIB_LEVEL),
+            body_sha256=hashlib.sha256(body).hexdigest(),
+            size=len(body),
+            fetched_at=as_utc(raw.fetched_at) or utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["item_id", "body_sha256"])
+    )
+    session.execute(stmt)
+
+
+def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Item | None:
+    row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one_or_none()
+    if row is None and item.guid:
+        row = session.scalars(
+            select(Item)
+            .where(Item.source_id == item.source_id, Item.guid == clip(item.guid))
+            .order_by(Item.id)
+            .limit(1)
+        ).first()
+    return row
+
+
+def _insert_item(
+    session: Session, item: HarvestedItem, identity: str, identity_hash: str, now: datetime
+) -> int | None:
+    """INSERT ... ON CONFLICT (identity_hash) DO NOTHING; the new id, or None if the row exists."""
+    values = _item_values(item)
+    stmt = (
+        dialect.insert(session, Item.__table__)
+        .values(
+            identity=identity,
+            identity_hash=identity_hash,
+            source_id=item.source_id,
+            published_at=as_utc(item.published_at),
+            updated_at=as_utc(item.updated_at),
+            first_seen_at=now,
+            last_seen_at=now,
+            status="pending",
+            version=1,
+            **values,
+        )
+        .on_conflict_do_nothing(index_elements=["identity_hash"])
+        .returning(Item.__table__.c.id)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def _version_date(row: Item, item: HarvestedItem, now: datetime) -> datetime:
+    """When the new version appeared: the item's updated date, else its (moved) published date, else now."""
+    if item.updated_at is not None:
+        return as_utc(item.updated_at)  # type: ignore[return-value]
+    published = as_utc(item.published_at)
+    if published is not None and published != row.published_at:
+        return published
+    return now
+
+
+VERSIONED_FIELDS: tuple[str, ...] = ("title", "summary", "text", "url", "published_at", "attachments")
+"""Fields compared between versions; the content hash covers title, summary and text."""
+
+
+def _changed_fields(row: Item, values: dict[str, Any], item: HarvestedItem) -> list[str]:
+    changed = []
+    for name in VERSIONED_FIELDS:
+        if name == "published_at":
+            new = as_utc(item.published_at)
+            if new is not None and row.published_at is not None and new != row.published_at:
+                changed.append(name)
+        elif name in values and values[name] != getattr(row, name):
+            changed.append(name)
+    return changed
+
+
+def _update_item(
+    session: Session, row: Item, item: HarvestedItem, raw: RawResponse | None, now: datetime
+) -> str:
+    if row.source_id != item.source_id:
+        return "duplicate"
+    new_hash = clip(item.content_hash, 64)
+    if row.content_hash == new_hash:
+        row.last_seen_at = now
+        return "unchanged"
+    if row.status == "rejected":
+        add_tombstone(session, row.identity_hash, row.source_id, "rejected")
+        return "tombstoned"
+    # a value missing from the new version (extraction failed this time, no guid) keeps the stored one
+    values = {name: value for name, value in _item_values(item).items() if value is not None}
+    if "text" not in values:
+        values.pop("text_chars", None)
+    changed = _changed_fields(row, values, item) or ["content"]
+    session.add(
+        ItemVersion(
+            item_id=row.id,
+            version=row.version or 1,
+            title=row.title,
+            summary=row.summary,
+            text=row.text,
+            content_hash=row.content_hash,
+            changed_fields=changed,
+            created_at=now,
+        )
+    )
+    version_date = _version_date(row, item, now)
+    if row.status in ("approved", "changed"):
+        # what the editor approved stays public until an editor looks again (crawler/store/portal.py)
+        if row.editor_title is None:
+            row.editor_title = row.title
+        if row.editor_summary is None:
+            row.editor_summary = row.summary
+        row.status = "changed"
+    for name, value in values.items():
+        setattr(row, name, value)
+    if row.published_at is None:
+        row.published_at = as_utc(item.published_at)
+    _write_themes(session, row.id, item.classification)
+    row.updated_at = version_date
+    row.version = (row.version or 1) + 1
+    row.last_changed_at = now
+    row.last_seen_at = now
+    if raw is not None:
+        _write_raw(session, row.id, raw)
+    return "updated"
+
+
+def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | None = None) -> str:
+    """Store one item; returns "new", "updated", "unchanged", "duplicate" or "tombstoned".
+
+    `item.identity` and `item.content_hash` come from the dedup stage; a missing identity raises
+    ValueError. The evaluation order is in the module docstring. Runs inside a SAVEPOINT so a
+    failing item rolls back alone; the caller commits. Database errors propagate (wrapped by
+    SQLAlchemy), after the savepoint was rolled back.
+    """
+    if not item.identity:
+        raise ValueError(f"item {item.url!r} of {item.source_id} has no identity (set by pipelines.dedup)")
+    if not is_web_url(item.url):
+        raise ValueError(f"item URL {str(item.url)[:200]!r} of {item.source_id} is not http(s)")
+    identity = clip(item.identity) or ""
+    identity_hash = sha256_hex(identity)
+    now = utcnow()
+    with session.begin_nested():
+        if session.get(Tombstone, identity_hash) is not None:
+            return "tombstoned"
+        sources.ensure_source(session, item.source_id)
+        row = _find_item(session, identity_hash, item)
+        if row is None:
+            new_id = _insert_item(session, item, identity, identity_hash, now)
+            if new_id is not None:
+                if _FAULT_KILL_AFTER:
+                    _fault_after_item_row(session)
+                _write_themes(session, new_id, item.classification)
+                if raw is not None:
+                    _write_raw(session, new_id, raw)
+                return "new"
+            # a concurrent writer inserted the same identity first: treat it as existing
+            row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one()
+        return _update_item(session, row, item, raw, now)
+
+
+# --- versions and tombstones -------------------------------------------------------------------
+
+
+def item_versions(session: Session, item_id: int) -> list[dict[str, Any]]:
+    """Earlier versions of an item, oldest first: dicts with version, title, summary, text,
+    content_hash, changed_fields (what the *next* version changed) and created_at (ISO 8601 Z)."""
+    rows = session.scalars(
+        select(ItemVersion).where(ItemVersion.item_id == item_id).order_by(ItemVersion.version)
+    )
+    return [
+        {
+            "version": v.version,
+            "title": v.title,
+            "summary": v.summary,
+            "text": v.text,
+            "content_hash": v.content_hash,
+            "changed_fields": list(v.changed_fields or []),
+            "created_at": iso_z(v.created_at),
+        }
+        for v in rows
+    ]
+
+
+def add_tombstone(session: Session, identity_hash: str, source_id: str | None, reason: str | None) -> None:
+    """Record a rejected identity (SHA-256 hex of the item identity) so re-crawls never requeue it.
+
+    Idempotent: a second call for the same hash keeps the first reason and time.
+    """
+    stmt = (
+        dialect.insert(session, Tombstone.__table__)
+        .values(identity_hash=identity_hash, source_id=source_id, reason=clip(reason), created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["identity_hash"])
+    )
+    session.execute(stmt)

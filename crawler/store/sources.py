@@ -1,0 +1,189 @@
+"""Sources: their metadata from the operator's YAML, their status and yield, enabling them.
+
+`sync_sources` writes metadata only (name, publisher, country, kind, content type, enabled); the
+health columns (state, failures, back-off, last run times, errors) are written by
+crawler.store.runs from the verdicts of crawler.health. A write for an unknown source id creates a
+placeholder row first (`ensure_source`), so it never fails its foreign key. Functions never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from crawler.errors import NotFound
+from crawler.health import QUARANTINE_AFTER
+from crawler.store import dialect
+from crawler.store.audit import audit
+from crawler.store.schema import CrawlRun, Item, QuarantinedUrl, SourceRow, clip, utcnow
+from crawler.text import iso_z
+
+if TYPE_CHECKING:  # only the type: crawler.store does not depend on pydantic at run time
+    from crawler.sources import Source
+
+log = logging.getLogger(__name__)
+
+
+def ensure_source(session: Session, source_id: str) -> None:
+    """Create a placeholder sources row if `source_id` is unknown, so a write never fails its FK."""
+    if session.get(SourceRow, source_id) is not None:
+        return
+    now = utcnow()
+    stmt = (
+        dialect.insert(session, SourceRow.__table__)
+        .values(
+            id=source_id,
+            name=source_id,
+            enabled=True,
+            state="new",
+            consecutive_failures=0,
+            note="created on first write before sync_sources",
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    session.execute(stmt)
+    log.warning("source %s was not synced; placeholder row created", source_id)
+
+
+def sync_sources(session: Session, sources: Iterable[Source]) -> int:
+    """Insert or update the metadata of `sources` (name, publisher, country, kind, content type, enabled).
+
+    Health fields (state, failures, back-off, last run times, errors) are left as they are; sources
+    missing from `sources` are not touched. Returns the number of sources written.
+    """
+    now = utcnow()
+    count = 0
+    for source in sources:
+        meta = {
+            "name": clip(source.name),
+            "publisher": clip(source.publisher),
+            "country": clip(source.country, 8),
+            "kind": clip(source.kind, 16),
+            "content_type": clip(source.content_type, 32),
+            "enabled": source.enabled,
+            "updated_at": now,
+        }
+        stmt = dialect.insert(session, SourceRow.__table__).values(
+            id=source.id, state="new", consecutive_failures=0, created_at=now, **meta
+        )
+        session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=meta))
+        count += 1
+    dialect.expire(session, SourceRow)  # ORM copies are stale after the Core upsert
+    return count
+
+
+def source_status(session: Session) -> list[dict[str, Any]]:
+    """One dict per source (ordered by id) for ``ewsi sources status``.
+
+    Keys: id, name, kind, enabled, state, last_run_at, last_run_status, last_success_at,
+    last_new_item_at, consecutive_failures, backoff_until, last_error_key, last_error,
+    items_total, items_pending, quarantined (URLs skipped by the quarantine). Times are ISO 8601
+    strings with Z, or None.
+    """
+    counts = {
+        source_id: (total, pending or 0)
+        for source_id, total, pending in session.execute(
+            select(
+                Item.source_id,
+                func.count(Item.id),
+                func.sum(case((Item.status == "pending", 1), else_=0)),
+            ).group_by(Item.source_id)
+        ).all()
+    }
+    last_ids = select(CrawlRun.source_id, func.max(CrawlRun.id).label("run_id")).group_by(CrawlRun.source_id)
+    last_status = {
+        source_id: status
+        for source_id, status in session.execute(
+            select(CrawlRun.source_id, CrawlRun.status).where(
+                CrawlRun.id.in_(select(last_ids.subquery().c.run_id))
+            )
+        ).all()
+    }
+    now = utcnow()
+    quarantined = dict(
+        session.execute(
+            select(QuarantinedUrl.source_id, func.count())
+            .where(QuarantinedUrl.hits >= QUARANTINE_AFTER, QuarantinedUrl.expires_at > now)
+            .group_by(QuarantinedUrl.source_id)
+        ).all()
+    )
+    out = []
+    for source in session.scalars(select(SourceRow).order_by(SourceRow.id)):
+        total, pending = counts.get(source.id, (0, 0))
+        out.append(
+            {
+                "id": source.id,
+                "name": source.name,
+                "kind": source.kind,
+                "enabled": source.enabled,
+                "state": source.state,
+                "last_run_at": iso_z(source.last_run_at),
+                "last_run_status": last_status.get(source.id),
+                "last_success_at": iso_z(source.last_success_at),
+                "last_new_item_at": iso_z(source.last_new_item_at),
+                "consecutive_failures": source.consecutive_failures,
+                "backoff_until": iso_z(source.backoff_until),
+                "last_error_key": source.last_error_key,
+                "last_error": source.last_error,
+                "items_total": int(total),
+                "items_pending": int(pending),
+                "quarantined": int(quarantined.get(source.id, 0)),
+            }
+        )
+    return out
+
+
+def source_yield(session: Session) -> list[dict[str, Any]]:
+    """`source_status` rows, each with items per status (approved, rejected, pending,
+    deferred, changed) and ``yield`` = approved / (approved + rejected), None before any decision."""
+    counts: dict[str, dict[str, int]] = {}
+    for source_id, status, n in session.execute(
+        select(Item.source_id, Item.status, func.count(Item.id)).group_by(Item.source_id, Item.status)
+    ):
+        counts.setdefault(source_id, {})[status] = int(n)
+    publishers = dict(session.execute(select(SourceRow.id, SourceRow.publisher)).all())
+    out = []
+    for row in source_status(session):
+        per = counts.get(row["id"], {})
+        approved, rejected = per.get("approved", 0), per.get("rejected", 0)
+        decided = approved + rejected
+        out.append(
+            {
+                **row,
+                "publisher": publishers.get(row["id"]),
+                "items_approved": approved,
+                "items_rejected": rejected,
+                "items_deferred": per.get("deferred", 0),
+                "yield": (approved / decided) if decided else None,
+            }
+        )
+    return out
+
+
+def set_source_enabled(
+    session: Session, actor: str, source_id: str, enabled: bool, *, address: str | None = None
+) -> None:
+    """Enable or disable a source (admins) and audit ``source_change``. Raises `NotFound`."""
+    source = session.get(SourceRow, source_id)
+    if source is None:
+        raise NotFound(f"source {source_id!r} not found")
+    before = {"enabled": source.enabled}
+    source.enabled = enabled
+    source.updated_at = utcnow()
+    audit(
+        session,
+        actor,
+        "source_change",
+        object_type="source",
+        object_id=source_id,
+        address=address,
+        before=before,
+        after={"enabled": enabled},
+        detail={"enabled": enabled},
+    )

@@ -1,0 +1,144 @@
+"""crawler.cli: the argument tree comes from crawler.commands, errors become exit codes in one place."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from crawler import cli
+from crawler.errors import ConfigError, DatabaseUnavailable, UsageError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_every_command_module_keeps_the_contract(name: str) -> None:
+    module_name, help_text = cli.COMMANDS[name]
+    module = importlib.import_module(module_name)
+    assert help_text == module.HELP and callable(module.main)
+    assert module_name.startswith("crawler.commands.")
+
+
+def test_one_module_per_command_and_no_other() -> None:
+    modules = {p.stem for p in (ROOT / "crawler" / "commands").glob("*.py") if p.stem != "__init__"}
+    assert modules == {m.rsplit(".", 1)[1] for m, _ in cli.COMMANDS.values()}
+
+
+def _raising(exc: BaseException) -> types.ModuleType:
+    module = types.ModuleType("crawler.commands._probe")
+    module.HELP = "probe"  # type: ignore[attr-defined]
+
+    def main(argv: list[str], settings: object) -> int:
+        raise exc
+
+    module.main = main  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "stderr"),
+    [
+        (DatabaseUnavailable("cannot connect to sqlite:///x: no such file"), 2,
+         "database unavailable: cannot connect to sqlite:///x: no such file\n"),
+        (ConfigError(["s.yaml:3: sources[0].id: required", "s.yaml:9: sources[1].urls: empty"]), 2,
+         "invalid config:\n  s.yaml:3: sources[0].id: required\n  s.yaml:9: sources[1].urls: empty\n"),
+        (UsageError("unknown status bogus"), 2, "error: unknown status bogus\n"),
+        (KeyboardInterrupt(), 130, ""),
+    ],
+)  # fmt: skip
+def test_project_errors_become_exit_codes_once(
+    exc: BaseException, code: int, stderr: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setitem(sys.modules, "crawler.commands._probe", _raising(exc))
+    monkeypatch.setitem(cli.COMMANDS, "probe", ("crawler.commands._probe", "probe"))
+    assert cli.main(["probe", "--any", "args"]) == code
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", stderr)
+
+
+def test_other_errors_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "crawler.commands._probe", _raising(RuntimeError("a bug")))
+    monkeypatch.setitem(cli.COMMANDS, "probe", ("crawler.commands._probe", "probe"))
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["probe"])
+
+
+def test_the_command_gets_its_arguments_and_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[list[str], object]] = []
+    module = types.ModuleType("crawler.commands._probe")
+    module.main = lambda argv, settings: seen.append((argv, settings)) or 7  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "crawler.commands._probe", module)
+    monkeypatch.setitem(cli.COMMANDS, "probe", ("crawler.commands._probe", "probe"))
+    monkeypatch.setenv("EWSI_PUBLIC_URL", "https://portal.example.eu")
+    assert cli.main(["probe", "--json", "x"]) == 7
+    assert seen[0][0] == ["--json", "x"] and seen[0][1].public_url == "https://portal.example.eu"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "needle"),
+    [
+        ([], 2, "the following arguments are required: command"),
+        (["nonsense"], 2, "invalid choice: 'nonsense'"),
+        (["--help"], 0, "api-token"),
+        (["crawl", "--replay", "a.warc.gz", "--record", "b.warc.gz"], 2, "not allowed with argument"),
+        (["queue", "--limit", "0"], 2, "must be at least 1, got 0"),
+        (["db", "drop"], 2, "invalid choice: 'drop'"),
+        (["serve", "--port", "99999"], 2, "a port is 1 to 65535"),
+    ],
+)
+def test_usage_errors_exit_like_argparse(argv: list[str], code: int, needle: str, capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == code
+    captured = capsys.readouterr()
+    assert needle in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "stderr_start"),
+    [
+        (["queue", "--theme", "XX"], 2, "unknown theme 'XX'"),
+        (["sources", "unquarantine"], 2, "give either a URL or --all"),
+        (["db", "grant-app-role"], 2, "ewsi db grant-app-role: name the role"),
+        (["classify"], 2, ""),
+        (["classify", "nope"], 2, "unknown classify command 'nope'"),
+        (["export", "--since", "yesterday"], 2, "--since: not an ISO 8601 date: 'yesterday'"),
+    ],
+)
+def test_command_refusals_keep_their_messages(
+    argv: list[str], code: int, stderr_start: str, capsys, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
+    assert cli.main(argv) == code
+    assert capsys.readouterr().err.startswith(stderr_start)
+
+
+UNMIGRATED = ["queue", "sources status", "api-token list", "export", "digest send --dry-run", "users list",
+              "classify train", "schedule", "db check"]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", UNMIGRATED)
+def test_an_unmigrated_database_is_one_line_and_exit_2(command: str, tmp_path: Path) -> None:
+    """The same last line for every command (as a user sees it: the console script's process);
+    ``ewsi schedule`` logs its start at INFO before, ``ewsi users`` names the missing table."""
+    env = {"EWSI_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite'}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *command.split()],
+        cwd=tmp_path if command != "schedule" else ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("database unavailable: "), done.stderr
+    assert ("no such table: users" if command == "users list" else "not migrated") in last
+    assert "Traceback" not in done.stderr

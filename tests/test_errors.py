@@ -1,0 +1,91 @@
+"""crawler.errors: every project exception lives there, names who raises it, and is raised."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import pytest
+
+from crawler import errors
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE = [
+    p
+    for top in ("crawler", "pipelines", "spiders", "classifier")
+    for p in sorted((ROOT / top).rglob("*.py"))
+    if "migrations" not in p.parts and p.name != "errors.py"
+]
+EXCEPTIONS = [
+    cls
+    for _, cls in inspect.getmembers(errors, inspect.isclass)
+    if issubclass(cls, BaseException) and cls.__module__ == errors.__name__
+]
+
+
+def _raised_names() -> set[str]:
+    names: set[str] = set()
+    for path in CODE:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+                elif isinstance(target, ast.Attribute):
+                    names.add(target.attr)
+    return names
+
+
+RAISED = _raised_names()
+
+
+@pytest.mark.parametrize(
+    "cls", [c for c in EXCEPTIONS if c is not errors.EwsiError], ids=lambda c: c.__name__
+)
+def test_every_exception_is_raised_and_says_by_whom(cls: type) -> None:
+    assert cls.__name__ in RAISED, f"{cls.__name__} is never raised: delete it"
+    assert (cls.__doc__ or "").startswith("Raised by "), f"{cls.__name__}: say who raises it"
+
+
+def test_no_project_exception_is_defined_elsewhere() -> None:
+    """Classes deriving from Exception (or ValueError, LookupError) outside crawler.errors: only the
+    Scrapy IgnoreRequest subclasses next to their middleware and private helpers."""
+    found = []
+    for path in CODE:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef) or node.name.startswith("_"):
+                continue
+            bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
+            if bases & {"Exception", "ValueError", "LookupError", "RuntimeError", "EwsiError"}:
+                found.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("cls", "key"),
+    [
+        (errors.ConfigError, "config.invalid"),
+        (errors.DatabaseUnavailable, "store.db_error"),
+        (errors.BlockedAddress, "fetch.blocked_address"),
+        (errors.BlockedScheme, "fetch.blocked_scheme"),
+        (errors.UsageError, "usage"),
+    ],
+)
+def test_keys_of_recorded_errors(cls: type[errors.EwsiError], key: str) -> None:
+    exc = cls(["x"]) if cls is errors.ConfigError else cls("x")
+    assert errors.error_key_for(exc) == key
+
+
+def test_moved_exceptions_keep_their_old_names() -> None:
+    """Modules that raised them still offer them under the same name (one class, not a copy)."""
+    from classifier.model import ModelFileError
+    from classifier.themes import ThemesConfigError
+    from crawler.fetch import addresses
+    from crawler.store import queue
+    from crawler.web import auth
+
+    assert addresses.BlockedAddress is errors.BlockedAddress and queue.ClaimRefused is errors.ClaimRefused
+    assert ModelFileError is errors.ModelFileError and ThemesConfigError is errors.ThemesConfigError
+    assert auth.LoginRequired is errors.LoginRequired
+    assert issubclass(errors.GrantRefused, ValueError) and issubclass(errors.NotFound, LookupError)

@@ -1,0 +1,19 @@
+"""crawler.store.http_cache on SQLite and PostgreSQL: validators stored, replaced and read back."""
+
+from __future__ import annotations
+
+from crawler.store.http_cache import get_http_cache, put_http_cache
+
+
+def test_http_cache_roundtrip(db_session):
+    url = "https://x.eu/feed.xml?" + "p" * 5000
+    assert get_http_cache(db_session, url) is None
+    put_http_cache(db_session, url, '"v1"', "Wed, 26 Mar 2025 10:00:00 GMT", "a" * 64, 200)
+    db_session.commit()
+    assert get_http_cache(db_session, url)["etag"] == '"v1"'
+    put_http_cache(db_session, url, '"v2"', None, "b" * 64, 200)
+    db_session.commit()
+    entry = get_http_cache(db_session, url)
+    assert (entry["url"], entry["etag"], entry["last_modified"]) == (url, '"v2"', None)
+    assert entry["body_sha256"] == "b" * 64
+    assert entry["fetched_at"].tzinfo is not None
