@@ -29,7 +29,7 @@ import random
 import time
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.asyncio import sleep as async_sleep
@@ -93,8 +93,8 @@ class SharedHostGateMiddleware(HostGateMiddleware):
         if self.budget is not None and state.crawl_delay:
             threads.deferToThread(self.budget.set_crawl_delay, host, state.crawl_delay)
 
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        await super().process_request(request, spider)  # local checks, slot and local spacing
+    async def process_request(self, request: Request) -> None:
+        await super().process_request(request)  # local checks, slot and local spacing
         if self.budget is None:
             return
         host = urlparse_cached(request).hostname or ""
@@ -156,9 +156,7 @@ class SharedHostGateMiddleware(HostGateMiddleware):
         if held is not None and self.budget is not None:
             threads.deferToThread(self.budget.free_slot, *held)
 
-    def process_response(
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if (
             self.budget is not None
             and response.status in self.retry_codes
@@ -172,7 +170,7 @@ class SharedHostGateMiddleware(HostGateMiddleware):
                 threads.deferToThread(
                     self.budget.push_back, host, seconds if seconds is not None else self.backoff
                 )
-        return super().process_response(request, response, spider)
+        return super().process_response(request, response)
 
 
 def _seconds_until(exc: HostClosed) -> float:
