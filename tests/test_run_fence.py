@@ -18,9 +18,9 @@ from scrapy.statscollectors import MemoryStatsCollector
 from crawler.extensions import RunRecorder
 from crawler.sources import Source
 from crawler.store.runs import start_run
-from crawler.store.sources import sync_sources
 from crawler.store.schema import CrawlRun
 from crawler.store.session import session_factory
+from crawler.store.sources import sync_sources
 
 
 class _Engine:
