@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sources": ("crawler.commands.sources", "operator config and source health"),
     "classify": ("crawler.commands.classify", "classifier: eval, train, diff, reprocess"),
     "schedule": ("crawler.commands.schedule", "run the scheduler (or --list the next runs)"),
+    "worker": ("crawler.commands.worker", "run crawl jobs queued by `ewsi schedule --dispatch workers`"),
     "serve": ("crawler.commands.serve", "start the editors' desk and the portal API"),
     "users": ("crawler.commands.users", "manage editor and admin accounts"),
     "api-token": ("crawler.commands.api_token", "manage portal API tokens"),

@@ -108,6 +108,13 @@ TABLE: tuple[Setting, ...] = (
         minimum=0.0,
     ),
     Setting(
+        "shared_host_budget",
+        "EWSI_SHARED_HOST_BUDGET",
+        "bool",
+        True,
+        "PostgreSQL: one politeness budget per host for every crawl process (off: per process)",
+    ),
+    Setting(
         "classifier_model",
         "EWSI_CLASSIFIER_MODEL",
         "str",
@@ -195,6 +202,7 @@ class Settings:
     download_timeout: float = 30.0
     download_delay: float = 1.0
     retry_backoff: float = 2.0
+    shared_host_budget: bool = True
     classifier_model: str | None = None
     worker_memory_mb: int = 0
     extract_in_process: bool = False

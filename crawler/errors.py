@@ -78,6 +78,21 @@ class DatabaseUnavailable(EwsiError):
     key = "store.db_error"
 
 
+class HostClosed(Exception):
+    """Raised by crawler.store.host_budget (and crawler.fetch.budget while the database is away):
+    the host asked not to be contacted until `until` (UTC); `key` is the error key (fetch.http_429)."""
+
+    def __init__(self, host: str, until: datetime, key: str):
+        super().__init__(f"{host} asked not to be contacted until {until.isoformat()}")
+        self.host = host
+        self.until = until
+        self.key = key
+
+
+class AlreadyQueued(Exception):
+    """Raised by crawler.scheduling.jobs: a job of this source is already waiting in the queue."""
+
+
 class SlotTaken(Exception):
     """Raised by crawler.store `start_run` when (source_id, slot_start) already has a run (another
     scheduler won)."""

@@ -1,10 +1,14 @@
 """RunRecorder: one `crawl_runs` row per crawl of a source, and the source's health after it.
 
 At spider open a row is written with status ``running`` (and kept alive by a heartbeat, so a
-killed process is detected later by lease expiry); at spider close Scrapy's stats become a
-`CrawlReport` whose status and error key crawler.health decides (`build_report`), and the store
-saves the run and the source's health verdict (crawler.store.runs). This module only wires Scrapy's
-signals to them.
+killed process is detected later by lease expiry); a heartbeat that finds its row no longer
+``running`` (the lease expired and the run was marked interrupted and handed to another worker)
+fences this copy: the spider is closed at once (reason ``lease_lost``, stats
+``ewsi/fence/lease_lost``) and the run's end is not written, so two copies of one run never both
+finish it; items already in the pipelines are upserted by URL, so a fenced copy adds no duplicate.
+At spider close Scrapy's stats become a `CrawlReport` whose status and error key crawler.health
+decides (`build_report`), and the store saves the run and the source's health verdict
+(crawler.store.runs). This module only wires Scrapy's signals to them.
 
 Drops are counted here, once, for every stage: each ``DropItem(reason)`` raised by a pipeline
 reaches Scrapy's ``item_dropped`` signal, and `RunRecorder` adds one to ``ewsi/dropped/<reason>``
@@ -27,6 +31,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter, LogFormatterResult
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.health import build_report
@@ -103,6 +108,7 @@ class RunRecorder:
         self.report: CrawlReport | None = None
         self.started_at = datetime.now(UTC)
         self._heartbeat: task.LoopingCall | None = None
+        self.fenced = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -144,16 +150,33 @@ class RunRecorder:
             return
         try:
             with session_scope(self.database_url) as session:
-                runs.heartbeat(session, self.run_id)
-        except Exception as exc:
+                alive = runs.heartbeat(session, self.run_id)
+        except Exception as exc:  # the database is away: the lease covers a short outage
             logger.warning("heartbeat failed: %s", exc)
+            return
+        if not alive:
+            self.fence()
+
+    def fence(self) -> None:
+        """Stop this copy of the run: its lease was lost (see the module docstring)."""
+        if self.fenced:
+            return
+        self.fenced = True
+        logger.error("run %s is no longer ours (lease lost): stopping without writing its end", self.run_id)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("ewsi/fence/lease_lost", 1)
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            deferred_from_coro(engine.close_spider_async(reason="lease_lost"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._heartbeat is not None and self._heartbeat.running:
             self._heartbeat.stop()
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         self.report = build_report(spider.name, stats, self.started_at, reason)
-        if self.run_id is None:
+        if self.run_id is None or self.fenced:
             return
         run_id, report = self.run_id, self.report
 

@@ -20,6 +20,12 @@ Runtime settings (crawler.config, read at the entry point and passed as `runtime
 timeout, delay and retry back-off become Scrapy's values; the allowlist of non-public hosts, the
 classifier model, the extraction worker's limit and the frozen clock are handed to the components
 as ``EWSI_*`` Scrapy settings.
+
+With a PostgreSQL store and `shared_host_budget` on (default), the host gate spaces the requests of
+every process through the database (crawler.fetch.shared_gate): it then owns the delay
+(``EWSI_HOST_DELAY``), and Scrapy's own per-slot delay and AutoThrottle are off, because a delay
+applied after the gate would shift a request past its reserved start and shorten the gap before
+another process's request.
 """
 
 from __future__ import annotations
@@ -56,7 +62,7 @@ GUARD_MIDDLEWARES = {
     "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.fetch.compression.StrictCompressionMiddleware": 590,
-    "crawler.fetch.politeness.HostGateMiddleware": 960,
+    "crawler.fetch.shared_gate.SharedHostGateMiddleware": 960,
 }
 """Downloader middlewares of every crawl (see crawler.fetch for their order)."""
 
@@ -148,6 +154,11 @@ def build_settings(
         "EWSI_NOW": runtime.now,
         "FEED_EXPORTERS": {},
     }
+    store_url = str(settings["EWSI_DATABASE_URL"] or "")
+    if store_url.startswith("postgresql") and runtime.shared_host_budget:
+        settings.update({"EWSI_HOST_DELAY": delay, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
+    else:
+        settings["EWSI_SHARED_HOST_BUDGET"] = False
     if replay:
         settings["EWSI_REPLAY"] = str(replay)
         # after the robots.txt middleware (100), so a replay applies the recorded robots.txt as live

@@ -50,6 +50,7 @@ def test_every_variable_the_code_names_is_in_the_table() -> None:
         "EWSI_RETRY_AFTER_MAX",
         "EWSI_CONDITIONAL_GET",
         "EWSI_LANGUAGE_REFINE_SHORT",
+        "EWSI_HOST_DELAY",
     }
     named: set[str] = set()
     for top in ("crawler", "pipelines", "spiders", "classifier"):

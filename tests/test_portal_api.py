@@ -464,12 +464,26 @@ def test_hostile_title_gives_clean_utf8_json(client):
 
 def test_anonymous_rate_limit(shared_db):
     app = make_app(shared_db, anonymous_per_minute=3)
-    with TestClient(app) as c:
+    with TestClient(app, client=("192.0.2.31", 50000)) as c:  # its own address: its own bucket
         codes = [c.get("/api/v1/themes").status_code for _ in range(5)]
         limited = c.get("/api/v1/themes")
     assert codes == [200, 200, 200, 429, 429]
     assert int(limited.headers["retry-after"]) >= 1
     app.state.engine.dispose()
+
+
+def test_rate_limit_is_shared_by_server_processes_on_postgresql(shared_db):
+    """Two apps stand for two `ewsi serve` processes: on PostgreSQL they charge one bucket per client;
+    on SQLite (one process by design) each keeps its own."""
+    first, second = make_app(shared_db, anonymous_per_minute=2), make_app(shared_db, anonymous_per_minute=2)
+    client = ("192.0.2.32", 50000)
+    with TestClient(first, client=client) as a, TestClient(second, client=client) as b:
+        codes = [a.get("/api/v1/themes").status_code, b.get("/api/v1/themes").status_code]
+        codes += [a.get("/api/v1/themes").status_code, b.get("/api/v1/themes").status_code]
+    shared = shared_db.startswith("postgresql")
+    assert codes == ([200, 200, 429, 429] if shared else [200, 200, 200, 200])
+    first.state.engine.dispose()
+    second.state.engine.dispose()
 
 
 def test_token_has_its_own_limit_and_bad_tokens_are_401(portal_db):

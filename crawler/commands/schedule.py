@@ -1,7 +1,9 @@
 """``ewsi schedule`` (and ``python scheduler.py``): run the scheduler, or list every source's next run.
 
-``ewsi schedule [--config PATH] [--replay FILE] [--workers N] [--time-limit S] [--stop-grace S]``
-runs until SIGTERM (exit 0); a second one on the same database waits as a standby. It starts only
+``ewsi schedule [--config PATH] [--replay FILE] [--workers N] [--time-limit S] [--stop-grace S]
+[--dispatch local|workers]`` runs until SIGTERM (exit 0); a second one on the same database waits as
+a standby. ``--dispatch workers`` (PostgreSQL only, else exit 2): queue one job per (source, slot)
+for ``ewsi worker`` (crawler.commands.worker) instead of starting the crawls here. It starts only
 when the config is valid and the database answers and is migrated: otherwise exit 2 with one line,
 as the other ``ewsi`` commands (``database unavailable: cannot connect to
 postgresql://127.0.0.1:1/nope: connection refused``), so a wrong URL is not a silent retry loop.
@@ -114,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--leader-poll", type=float, default=5.0, help="seconds between a standby's lock attempts (default 5)"
     )
     p.add_argument("--config-poll", type=float, default=3.0, help="seconds between config mtime checks")
+    p.add_argument(
+        "--dispatch",
+        choices=("local", "workers"),
+        default="local",
+        help="local: start the crawls here (default); workers: queue them for `ewsi worker` (PostgreSQL)",
+    )
     p.add_argument("--log-level", default=None, help="default INFO (WARNING with --list)")
     return p
 
@@ -153,7 +161,11 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         config_poll_s=args.config_poll,
         interval_s=interval_s,
         child_cmd=settings.scheduler_child_cmd,
+        dispatch=args.dispatch,
     )
+    if args.dispatch == "workers" and not url.startswith("postgresql"):
+        print("--dispatch workers needs PostgreSQL (SQLite: the scheduler runs the crawls)", file=sys.stderr)
+        return 2
     try:
         load_sources(config_path)  # the config first: its errors are worth more than the database's
     except ConfigError as exc:

@@ -11,7 +11,8 @@ Order in the chain (process_request runs low to high, process_response high to l
  585  conditional_get.ConditionalGetMiddleware      validators on the source's own URLs
  590  compression.StrictCompressionMiddleware       bounded decompression; corrupt stream = data loss
  950  warc.RecordMiddleware (record mode only)      appends each live response to a WARC file
- 960  politeness.HostGateMiddleware                 per-host concurrency and delay, process-wide
+ 960  shared_gate.SharedHostGateMiddleware          per-host concurrency and delay, process-wide; on
+                                                    PostgreSQL for every process (budget: the client)
 ====  ============================================  ====================================================
 
 `addresses` holds the pure SSRF rules (stdlib only); `refusals` the IgnoreRequest subclasses the

@@ -3,5 +3,7 @@
 
 - `triggers`: a source's cron in its time zone, right across DST changes; next and missed slots;
 - `child`: the crawl child process under a time limit;
-- `service`: leader election, jobs, claims, catch-up, reload and graceful stop.
+- `service`: leader election, jobs, claims, catch-up, reload and graceful stop;
+- `jobs`: runs as Procrastinate jobs in PostgreSQL (the leader defers, ``ewsi worker`` runs them;
+  the command is crawler.commands.worker).
 """

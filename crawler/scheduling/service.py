@@ -40,7 +40,11 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
   their runs are marked ``interrupted`` (``crawl.interrupted``, not counted as a source failure);
 - the config snapshots live in a temporary ``ewsi-schedule-*`` directory holding the scheduler's
   pid (``owner.pid``), removed on a clean stop; one left by a scheduler killed with SIGKILL is
-  removed by the next scheduler that starts on the machine (`remove_stale_snapshot_dirs`).
+  removed by the next scheduler that starts on the machine (`remove_stale_snapshot_dirs`);
+- ``dispatch="workers"`` (PostgreSQL only): the leader keeps every rule above about slots but
+  defers one Procrastinate job per (source, slot) (crawler.scheduling.jobs) instead of starting
+  the child; ``ewsi worker`` processes on any machine claim and run them with `run_slot`. A slot
+  whose source already has a job waiting is recorded ``schedule.still_running``.
 """
 
 from __future__ import annotations
@@ -221,6 +225,8 @@ class SchedulerOptions:
     stop_grace_s: float = 30.0
     leader_poll_s: float = 5.0
     config_poll_s: float = 3.0
+    dispatch: str = "local"
+    """``local``: the leader starts the crawl children; ``workers``: it defers jobs to ``ewsi worker``."""
     interval_s: float | None = None
     """Test-only epoch-aligned interval replacing every cron (``EWSI_SCHEDULE_INTERVAL_SECONDS``)."""
     child_cmd: str | None = None
@@ -245,6 +251,12 @@ class SchedulerService:
         self.sources: dict[str, Source] = {}
         self.triggers: dict[str, BaseTrigger] = {}
         self.lock = leader.LeaderLock(self.url)
+        if options.dispatch not in ("local", "workers"):
+            raise ValueError(f"dispatch must be 'local' or 'workers', not {options.dispatch!r}")
+        if options.dispatch == "workers" and self.lock.backend != "postgresql":
+            raise ValueError("dispatch to workers needs PostgreSQL (SQLite runs children locally)")
+        self.dispatcher: Any = None
+        """crawler.scheduling.jobs.Dispatcher while leading with ``dispatch="workers"``."""
         self.scheduler: BackgroundScheduler | None = None
         self.is_leader = False
         self._guard = threading.Lock()
@@ -322,6 +334,10 @@ class SchedulerService:
             for sid in changes["added"] + changes["changed"]:
                 self._add_job(sid)
         return changes
+
+    def config_changed(self) -> bool:
+        """True when the config file's mtime differs from the one last loaded."""
+        return self._config_changed()
 
     def _config_changed(self) -> bool:
         try:
@@ -413,6 +429,10 @@ class SchedulerService:
         ensure_ready(self.url)
         with session_scope(self.url) as session:
             store_sources.sync_sources(session, [*self.sources.values()])
+        if self.options.dispatch == "workers" and self.dispatcher is None:
+            from crawler.scheduling.jobs import Dispatcher
+
+            self.dispatcher = Dispatcher(self.url)
         self.is_leader = True
         self._start_scheduler()
         log.info("leader: %d source job(s) scheduled", len(self.sources))
@@ -429,8 +449,17 @@ class SchedulerService:
             self.scheduler = None
         self.is_leader = False
         self.lock.release()
+        self._close_dispatcher()
         if not quiet:
             log.warning("leadership lost: standing by")
+
+    def _close_dispatcher(self) -> None:
+        if self.dispatcher is not None:
+            try:
+                self.dispatcher.close()
+            except Exception as exc:  # the database may be gone already
+                log.debug("closing the job queue: %s", leader.one_line(exc))
+            self.dispatcher = None
 
     def recover_abandoned(self) -> set[str]:
         """Mark runs silent for `LEASE` interrupted, re-run each source once; return the source ids."""
@@ -519,6 +548,12 @@ class SchedulerService:
             if not rerun:
                 self._record_skip(source_id, slot, SKIP_STILL_RUNNING, "the previous run is still running")
             return "still_running"
+        if self.dispatcher is not None:
+            try:
+                return self._defer(source_id, slot, rerun=rerun)
+            finally:
+                with self._guard:
+                    self._active.discard(source_id)
         try:
             outcome = self._claim_and_run(source_id, slot, rerun=rerun)
             if outcome == "crashed" and not rerun and not self._stopping.is_set():
@@ -528,6 +563,27 @@ class SchedulerService:
         finally:
             with self._guard:
                 self._active.discard(source_id)
+
+    def _defer(self, source_id: str, slot: datetime | None, *, rerun: bool) -> str:
+        """Queue the run for a worker; outcomes: queued, still_running, db_error."""
+        from crawler.scheduling.jobs import AlreadyQueued
+
+        try:
+            job_id = self.dispatcher.defer(source_id, slot, rerun=rerun)
+        except AlreadyQueued:
+            if not rerun:
+                self._record_skip(source_id, slot, SKIP_STILL_RUNNING, "a job of the source is still queued")
+            return "still_running"
+        except Exception as exc:
+            log.error("[%s] could not queue slot %s: %s", source_id, slot, leader.one_line(exc))
+            self._db_trouble = True
+            if self._db_lost_at is None:
+                self._db_lost_at = self.clock()
+            self.outcomes.append((source_id, slot, "db_error"))
+            return "db_error"
+        log.info("[%s] slot %s queued as job %d", source_id, slot, job_id)
+        self.outcomes.append((source_id, slot, "queued"))
+        return "queued"
 
     def _claim_and_run(self, source_id: str, slot: datetime | None, *, rerun: bool) -> str:
         now = self.clock()
@@ -731,5 +787,6 @@ class SchedulerService:
             time.sleep(0.1)
         self.is_leader = False
         self.lock.release()
+        self._close_dispatcher()
         shutil.rmtree(self._snapdir, ignore_errors=True)
         log.info("scheduler stopped")

@@ -23,5 +23,7 @@ One module per entity
 - `structured`: funding calls' and events' columns, a call's status at query time, their lists;
 - `tokens`: API tokens;
 - `leader`: the scheduler's leader lock and the run rows it writes;
-- `training`: editors' decisions as training labels (the one labelling rule), re-classification.
+- `training`: editors' decisions as training labels (the one labelling rule), re-classification;
+- `host_budget`: the per-host politeness budget shared by every crawl process (PostgreSQL);
+- `rate_buckets`: the portal API's rate-limit buckets shared by every server process (PostgreSQL).
 """

@@ -602,3 +602,48 @@ class QuarantinedUrl(Base):
     hits: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- 0014_workers ------------------------------------------------------------------------------
+class HostBudgetRow(Base):
+    """One host's politeness budget, shared by every crawl process on every machine (PostgreSQL).
+
+    `next_at`: the database-clock time before which no request to the host may start; `crawl_delay`:
+    robots.txt Crawl-delay (seconds); `closed_until`/`closed_key`: the host asked not to be contacted;
+    `held_until`: the latest push-back (Retry-After, back-off), checked again just before sending.
+    """
+
+    __tablename__ = "host_budgets"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    crawl_delay: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
+    closed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_key: Mapped[str | None] = mapped_column(String(64))
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HostSlotRow(Base):
+    """A request in flight to `host` (slot `slot` of its concurrency budget) until `expires_at`."""
+
+    __tablename__ = "host_slots"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RateBucketRow(Base):
+    """Token bucket of one rate-limit key, shared by every `ewsi serve` process (PostgreSQL).
+
+    `tokens` as of `stamp` (database clock); `allowed`: whether the last request it charged got a token.
+    """
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    allowed: Mapped[bool] = mapped_column(Boolean)

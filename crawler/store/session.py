@@ -60,6 +60,15 @@ def database_url(url: str | None = None) -> str:
     return chosen
 
 
+def libpq_url(url: str) -> str:
+    """The libpq form of a PostgreSQL SQLAlchemy URL (driver suffix dropped; password and query kept),
+    for clients that are not SQLAlchemy (the job queue). Raises ValueError for another back end."""
+    u = make_url(url)
+    if u.get_backend_name() != "postgresql":
+        raise ValueError(f"the job queue needs PostgreSQL, not {u.get_backend_name()}")
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def describe_url(url: str | URL) -> str:
     """A short, password-free form of a URL for messages: ``postgresql://127.0.0.1:5432/ewsi``."""
     u = make_url(url) if isinstance(url, str) else url

@@ -10,7 +10,8 @@
 - Rate limits (`rate_limit`, crawler.web.ratelimit): anonymous clients get
   `PortalConfig.anonymous_per_minute` requests per minute per client address; ``Authorization:
   Bearer <token>`` uses that token's limit (an unknown, malformed or revoked token is 401; valid
-  tokens are cached for `PortalConfig.token_cache_s`). An empty bucket is 429 with Retry-After.
+  tokens are cached for `PortalConfig.token_cache_s`). An empty bucket is 429 with Retry-After. On
+  PostgreSQL the buckets live in the database: every `ewsi serve` process charges the same ones.
 - Filters (`build_filter`): a text value holding a control character is 422, never dropped; dates
   are ISO 8601 only (`IsoTime`), a date meaning its midnight UTC; a theme is an id or a name
   (`ThemeParam`, the six themes of config/themes.yaml).
@@ -36,7 +37,7 @@ from crawler.store import portal, tokens
 from crawler.store.session import Session
 from crawler.urls import web_url
 from crawler.web.deps import DbSession, client_address, has_controls
-from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
+from crawler.web.ratelimit import SharedLimiter, retry_after_header
 
 API_PREFIX = "/api/v1"
 
@@ -160,7 +161,7 @@ class PortalState:
     """What `install` keeps on ``app.state.portal``: config, limiter, token cache."""
 
     config: PortalConfig
-    limiter: TokenBucketLimiter = field(default_factory=TokenBucketLimiter)
+    limiter: SharedLimiter = field(default_factory=SharedLimiter)
     tokens: dict[str, tuple[tokens.TokenInfo, float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -198,6 +199,7 @@ def rate_limit(request: Request, response: Response, session: DbSession) -> None
     when the bucket is empty. Sets ``X-RateLimit-Limit``/``X-RateLimit-Remaining`` on JSON answers.
     """
     state = portal_state(request)
+    bind = session.get_bind()
     key = f"addr:{client_address(request)}"
     limit = state.config.anonymous_per_minute
     header = request.headers.get("authorization")
@@ -207,10 +209,10 @@ def rate_limit(request: Request, response: Response, session: DbSession) -> None
         if scheme.lower() == "bearer" and token.strip() and len(token) < 200:
             info = _token_info(state, session, token.strip())
         if info is None:
-            state.limiter.take(key, limit)  # a wrong token still costs its sender
+            state.limiter.take(key, limit, bind)  # a wrong token still costs its sender
             raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
         key, limit = f"token:{info.id}", info.rate_limit_per_minute
-    allowed, left, wait = state.limiter.take(key, limit)
+    allowed, left, wait = state.limiter.take(key, limit, bind)
     if not allowed:
         raise HTTPException(
             429, "rate limit reached, retry later", headers={"Retry-After": retry_after_header(wait)}

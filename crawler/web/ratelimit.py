@@ -7,18 +7,28 @@ for anonymous requests (the address the server saw: run uvicorn with ``--proxy-h
 ``--forwarded-allow-ips`` behind a reverse proxy so it is the real client), ``token:<id>`` for
 requests with a valid API token, each with the token's own limit.
 
-Scope and limits of the design: state lives in one process (with N worker processes a client gets up
-to N times its limit); buckets are kept in memory and, past `max_keys`, full (idle) buckets are
-dropped first, so memory stays bounded under address spraying.
+Where the buckets live: `SharedLimiter` (what the portal uses) keeps them in the database when it
+is PostgreSQL (crawler.store.rate_buckets, the database's clock), so every `ewsi serve` process on
+every machine charges the same bucket; on SQLite (one process) and, per process, while PostgreSQL
+cannot be reached, it uses the in-process `TokenBucketLimiter` (the first failure is logged, then
+one line a minute). In memory, past `max_keys`, full (idle) buckets are dropped first, so memory
+stays bounded under address spraying.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from crawler.store import rate_buckets
+from crawler.store.leader import is_database_error, one_line
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,6 +91,36 @@ class TokenBucketLimiter:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class SharedLimiter:
+    """Rate limits shared by every server process through the database (see the module docstring)."""
+
+    LOG_EVERY_S = 60.0
+
+    def __init__(self, *, local: TokenBucketLimiter | None = None) -> None:
+        self.local = local or TokenBucketLimiter()
+        self._last_log = 0.0
+        self.fallbacks = 0
+
+    def take(self, key: str, per_minute: int, bind: Any = None) -> tuple[bool, int, float]:
+        """As `TokenBucketLimiter.take`; `bind` (the request's Engine or Connection) selects the
+        database's buckets when it is PostgreSQL."""
+        if bind is not None and bind.dialect.name == "postgresql":
+            try:
+                return rate_buckets.take(bind, key, per_minute)
+            except Exception as exc:
+                if not is_database_error(exc):
+                    raise
+                self.fallbacks += 1
+                now = time.monotonic()
+                if self._last_log == 0.0 or now - self._last_log >= self.LOG_EVERY_S:
+                    self._last_log = now
+                    log.warning("shared rate limits unreachable (%s): limiting per process", one_line(exc))
+        return self.local.take(key, per_minute)
+
+    def __len__(self) -> int:
+        return len(self.local)
 
 
 def retry_after_header(seconds: float) -> str:
