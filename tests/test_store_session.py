@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from crawler.config import Settings
 from crawler.errors import DatabaseUnavailable
 from crawler.store.migrate import upgrade
 from crawler.store.session import RETRY_COUNTS, make_engine, run_with_retry
@@ -50,7 +52,8 @@ def test_database_url_default(monkeypatch, tmp_path):
     assert database_url() == "sqlite:///var/ewsi.sqlite"
     assert (tmp_path / "var").is_dir()
     monkeypatch.setenv("EWSI_DATABASE_URL", "postgresql+psycopg2://u@h/db")
-    assert database_url() == "postgresql+psycopg2://u@h/db"
+    assert database_url() == "sqlite:///var/ewsi.sqlite"  # the environment is read at entry points only
+    assert database_url(Settings.from_env(os.environ).database_url) == "postgresql+psycopg2://u@h/db"
     assert database_url("sqlite:///other.sqlite") == "sqlite:///other.sqlite"
 
 

@@ -85,7 +85,7 @@ def test_refused(value: Any) -> None:
 
 @pytest.mark.parametrize("value", [v for v, _ in ACCEPTED] + REFUSED, ids=repr)
 def test_every_caller_agrees(value: Any) -> None:
-    from crawler.web.portal import safe_link
+    from crawler.web.public import safe_link
     from crawler.web.templating import safe_url
 
     expected = web_url(value)
