@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
-import io
 import logging
 import re
 import threading
@@ -60,9 +59,7 @@ from datetime import UTC, date, tzinfo
 from urllib.parse import urlsplit
 
 import trafilatura
-from lxml import etree
 from lxml.html import HtmlElement
-from pypdf import PdfReader
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -89,12 +86,13 @@ from pipelines.boilerplate import (
 )
 from pipelines.dates import before_identifier, parse_date
 from pipelines.decode import decode_html
+from pipelines.document import ExtractedDocument, cap_text, one_line
+from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
     AffixLearner,
     choose_title,
     fold,
-    is_placeholder_title,
     looks_like_slug,
     strip_site,
 )
@@ -103,12 +101,6 @@ logger = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 2 * 1024 * 1024
 """HTML input cap in bytes (RELIABILITY.md T13)."""
-MAX_TEXT_CHARS = 1_000_000
-"""Cap on extracted text, in characters."""
-MAX_PDF_PAGES = 300
-"""PDF pages read at most."""
-MAX_TITLE_CHARS = 1_000
-"""Cap on a page title, in characters (a hostile page can put megabytes in <title>)."""
 HTML_TIMEOUT_S = 20.0
 """Wall limit of one HTML or XML extraction in the worker (RELIABILITY.md §2)."""
 PDF_TIMEOUT_S = 30.0
@@ -129,9 +121,6 @@ _BINARY_MAGIC = (
 )  # fmt: skip
 _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-_TRAILING_SPACES = re.compile(r"[ \t\r\f\v]+\n")
-_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _MONTH_NAMES = (
     # en, de, fr, es, pt, it, nl, sv/da, pl (genitive), cs (genitive), ro, fi (partitive)
     "january januar janvier enero janeiro gennaio januari stycznia ledna ianuarie tammikuuta",
@@ -154,43 +143,6 @@ _WRITTEN_DATE = re.compile(
 )
 _DATE_SEARCH_CHARS = 1_000
 """A publication date written in the text sits near its top (headline, byline)."""
-_XML_SKIP_PREFIXES = ("BIB.INSTANCE", "DOCUMENT.REF", "INFO.")
-_XML_SKIP = frozenset({"NO.CELEX", "NO.DOC", "NO.SEQ"})
-"""Formex 4/5 elements that hold bibliographic data only (Formex manual, "BIB.INSTANCE", "INFO.PROD")."""
-
-
-@dataclass(frozen=True)
-class ExtractedDocument:
-    """What `extract_document` found in one body.
-
-    text: main text (paragraphs separated by newlines), None when nothing was extracted.
-    title: the page's title (HTML ``<title>``, PDF metadata title, XML first TITLE element).
-    published: the page's publication date as trafilatura/htmldate give it (``YYYY-MM-DD``).
-    author: author names as trafilatura gives them (``"A; B"``).
-    language: the language the page declares (``<html lang>``, ``xml:lang``, Content-Language meta),
-        as written (``de-DE``).
-    page_count: pages of a PDF (all pages, even beyond the 300 read).
-    method: html, pdf, xml or unsupported.
-    warnings: flag strings, see the module docstring.
-    headline: trafilatura's title (og:title or h1), often the title without the site name.
-    raw_title: the title as the page or file gives it (HTML ``<title>``, PDF metadata title).
-    published_from: where `published` came from: jsonld, meta, time, dc (page metadata, with the time
-        of day when given), htmldate, text (a date written near the top of the text).
-    modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
-    """
-
-    text: str | None = None
-    title: str | None = None
-    published: str | None = None
-    author: str | None = None
-    language: str | None = None
-    page_count: int | None = None
-    method: str = "unsupported"
-    warnings: tuple[str, ...] = ()
-    headline: str | None = None
-    raw_title: str | None = None
-    published_from: str | None = None
-    modified: str | None = None
 
 
 def extract_document(
@@ -204,11 +156,11 @@ def extract_document(
     """
     method = route(body, media_type)
     if method == "pdf":
-        return _extract_pdf(body)
+        return extract_pdf(body)
     if method == "html":
         return _extract_html(body, url, header_charset)
     if method == "xml":
-        return _extract_xml(body)
+        return extract_xml(body)
     return ExtractedDocument(method="unsupported", warnings=("extract.unsupported_type",))
 
 
@@ -352,22 +304,6 @@ def _sniff(body: bytes) -> str | None:
     return None
 
 
-def _cap_text(text: str | None, warnings: list[str]) -> str | None:
-    if not text or not text.strip():
-        return None
-    if len(text) > MAX_TEXT_CHARS:
-        warnings.append("text_truncated")
-        return text[:MAX_TEXT_CHARS]
-    return text
-
-
-def _one_line(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = " ".join(_INVISIBLE.sub("", value).split())[:MAX_TITLE_CHARS]
-    return value or None
-
-
 # --- HTML -------------------------------------------------------------------------------------------
 
 
@@ -397,7 +333,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     text = published = author = headline = None
     if result is not None:
         text, published, author, headline = result.text, result.date, result.author, result.title
-    headline = _one_line(headline)
+    headline = one_line(headline)
     text = _main_text(tree, url, text, anchors, warnings)
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and consent_terms(text):
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
@@ -414,10 +350,10 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
     return ExtractedDocument(
-        text=_cap_text(text, warnings),
+        text=cap_text(text, warnings),
         title=title,
         published=published,
-        author=_one_line(author),
+        author=one_line(author),
         language=language,
         method="html",
         warnings=tuple(dict.fromkeys(warnings)),
@@ -516,199 +452,18 @@ def _html_title(tree: HtmlElement) -> str | None:
     element = tree.find("head/title")
     if element is None:
         element = tree.find(".//title")
-    return _one_line(element.text_content()) if element is not None else None
+    return one_line(element.text_content()) if element is not None else None
 
 
 def _html_language(tree: HtmlElement) -> str | None:
     root = tree.getroottree().getroot()
-    for key in ("lang", f"{_XML_NS}lang", "xml:lang"):
+    for key in ("lang", f"{XML_NS}lang", "xml:lang"):
         value = (root.get(key) or "").strip()
         if value:
             return value
     for meta in tree.iterfind(".//meta[@http-equiv]"):
         if meta.get("http-equiv", "").lower() == "content-language" and meta.get("content", "").strip():
             return meta.get("content", "").split(",")[0].strip()
-    return None
-
-
-# --- PDF --------------------------------------------------------------------------------------------
-
-
-def _extract_pdf(body: bytes) -> ExtractedDocument:
-    warnings: list[str] = []
-    try:
-        reader = PdfReader(io.BytesIO(body))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        page_count = len(reader.pages)
-    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
-        raise
-    except Exception as exc:  # pypdf raises PdfReadError, LimitReachedError, ValueError, KeyError, ...
-        logger.warning("PDF unreadable: %s: %s", type(exc).__name__, exc)
-        return ExtractedDocument(method="pdf", warnings=("extract.pdf_failed",))
-
-    parts: list[str] = []
-    size = 0
-    failed_pages = 0
-    to_read = min(page_count, MAX_PDF_PAGES)
-    for number in range(to_read):
-        if size > MAX_TEXT_CHARS:
-            break
-        try:
-            page_text = reader.pages[number].extract_text() or ""
-        except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
-            raise
-        except Exception as exc:  # one broken page (bomb, bad font) must not cost the others
-            logger.warning("PDF page %d failed: %s: %s", number + 1, type(exc).__name__, exc)
-            failed_pages += 1
-            continue
-        page_text = _TRAILING_SPACES.sub("\n", page_text).strip()
-        if page_text:
-            parts.append(page_text)
-            size += len(page_text) + 2
-    if page_count > MAX_PDF_PAGES:
-        warnings.append("extract.pdf_pages_capped")
-    if failed_pages:
-        warnings.append("extract.pdf_failed" if failed_pages == to_read else "extract.pdf_page_failed")
-    title, raw_title = _pdf_title(reader)
-    return ExtractedDocument(
-        text=_cap_text("\n\n".join(parts), warnings),
-        title=title,
-        raw_title=raw_title,
-        page_count=page_count,
-        method="pdf",
-        warnings=tuple(warnings),
-    )
-
-
-def _pdf_title(reader: PdfReader) -> tuple[str | None, str | None]:
-    """(title, raw metadata title) of a PDF.
-
-    The metadata title is no title when it is a placeholder (`pipelines.titles.is_placeholder_title`:
-    file and template names, "Unbenannt-1", "Layout 1", "Microsoft Word - ..."), nor when page 1's
-    first heading (`_pdf_heading`: the first run of its largest type) says something else (a form
-    whose metadata title is the letterhead "EUROPÄISCHE UNION"); then the heading is the title.
-    """
-    try:
-        metadata = reader.metadata
-        raw = _one_line(str(metadata.title)) if metadata is not None and metadata.title else None
-    except Exception:  # a broken Info dictionary only costs the title
-        raw = None
-    heading = _pdf_heading(reader)
-    agrees = heading is None or (
-        raw is not None and (fold(raw) in fold(heading) or fold(heading) in fold(raw))
-    )
-    if raw and not is_placeholder_title(raw) and agrees:
-        return raw, raw
-    return heading, raw
-
-
-def _pdf_heading(reader: PdfReader) -> str | None:
-    """The first run of the largest type on page 1 that holds words (at most 300 characters)."""
-    runs: list[tuple[float, str]] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
-        if text and text.strip() and len(runs) < 5_000:
-            scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
-            runs.append((round(float(size) * scale, 1), text))
-
-    try:
-        if not reader.pages:
-            return None
-        reader.pages[0].extract_text(visitor_text=visit)
-    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
-        raise
-    except Exception:  # a broken first page only costs the heading
-        return None
-    worded = [(size, text) for size, text in runs if sum(ch.isalpha() for ch in text) >= 1]
-    if not worded:
-        return None
-    largest = max(size for size, text in worded if sum(ch.isalpha() for ch in text) >= 3)
-    pieces: list[str] = []
-    for size, text in worded:
-        if size == largest:
-            pieces.append(text)
-        elif pieces:
-            break
-    heading = _one_line("".join(piece if piece.endswith((" ", "\n")) else piece + " " for piece in pieces))
-    if heading is None or len(heading) < 4:
-        return None
-    return heading[:300]
-
-
-# --- XML --------------------------------------------------------------------------------------------
-
-
-def _xml_parser() -> etree.XMLParser:
-    # entities unresolved, no network, no DTD, libxml2's size limits kept: T07, T08, T09
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=True,
-    )
-
-
-def _extract_xml(body: bytes) -> ExtractedDocument:
-    try:
-        root = etree.fromstring(body, _xml_parser())
-    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
-        raise
-    except Exception:  # XMLSyntaxError, or ValueError on odd encodings
-        root = None
-    if root is None:
-        return ExtractedDocument(method="xml", warnings=("extract.xml_failed",))
-    warnings: list[str] = []
-    text = _cap_text(_xml_text(root), warnings)
-    language = (root.get(f"{_XML_NS}lang") or "").strip() or None
-    return ExtractedDocument(
-        text=text, title=_xml_title(root), language=language, method="xml", warnings=tuple(warnings)
-    )
-
-
-def _xml_text(root: etree._Element) -> str:
-    """All text nodes in document order; an element whose tail is blank ends a line (iterative: T10).
-
-    Formex bibliographic records (journal numbers, pages, CELEX numbers, production data) are skipped:
-    they are metadata, not the act's text.
-    """
-    pieces: list[str] = []
-    size = 0
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, element in walker:
-        if size > MAX_TEXT_CHARS:
-            break
-        if not isinstance(element.tag, str):  # unresolved entity reference
-            if event == "end" and element.tail:
-                pieces.append(element.tail)
-            continue
-        if event == "start":
-            if element.tag.startswith(_XML_SKIP_PREFIXES) or element.tag in _XML_SKIP:
-                walker.skip_subtree()  # its end event still comes, with the tail
-                continue
-            if element.text:
-                pieces.append(element.text)
-                size += len(element.text)
-        else:
-            tail = element.tail or ""
-            if not tail.strip():
-                pieces.append("\n")
-            pieces.append(tail)
-            size += len(tail)
-    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def _xml_title(root: etree._Element) -> str | None:
-    for element in root.iter():
-        if isinstance(element.tag, str) and etree.QName(element).localname.lower() == "title":
-            title = _one_line(" ".join(element.itertext()))
-            if title:
-                return title
     return None
 
 

@@ -19,9 +19,9 @@ from scrapy.utils.test import get_crawler
 from crawler.types import HarvestedItem
 from pipelines.dates import parse_date
 from pipelines.decode import decode_html
+from pipelines.document import MAX_TEXT_CHARS
 from pipelines.extract import (
     MAX_HTML_BYTES,
-    MAX_TEXT_CHARS,
     ExtractPipeline,
     extract_document,
     header_charset_of,
