@@ -10,8 +10,11 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
    "tombstoned", nothing written;
 2. look the row up by identity hash, else by (source_id, guid) (same entry, link changed);
 3. not found -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
-   raw body -> "new"; if a concurrent writer won the race, continue with its row;
-4. found, but owned by another source -> "duplicate" (row untouched);
+   raw body -> "new", then joined to a near-duplicate group (crawler.store.groups); if a
+   concurrent writer won the race, continue with its row;
+4. found, but owned by another source: in another language -> stored as a language version of
+   it (identity ``<identity>#<language>``, ``version_of`` set; no version is dropped), in the same
+   language -> "duplicate" (row untouched);
 5. same content hash -> last_seen_at only -> "unchanged";
 6. rejected -> "tombstoned" (and its identity tombstoned, should the desk not have done it);
 7. content changed -> a new version: the previous title, summary, text and content hash go to
@@ -44,7 +47,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from crawler.store import dialect, sources
+from crawler.store import dialect, groups, sources
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -215,10 +218,16 @@ def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Ite
 
 
 def _insert_item(
-    session: Session, item: HarvestedItem, identity: str, identity_hash: str, now: datetime
+    session: Session,
+    item: HarvestedItem,
+    identity: str,
+    identity_hash: str,
+    now: datetime,
+    version_of: int | None = None,
 ) -> int | None:
     """INSERT ... ON CONFLICT (identity_hash) DO NOTHING; the new id, or None if the row exists."""
     values = _item_values(item)
+    values["version_of"] = version_of
     stmt = (
         dialect.insert(session, Item.__table__)
         .values(
@@ -316,6 +325,50 @@ def _update_item(
     return "updated"
 
 
+def item_language(item: HarvestedItem) -> str | None:
+    """The item's language: detected, else the source's only declared language (lower case)."""
+    language = item.language
+    if not language and len(item.declared_languages) == 1:
+        language = item.declared_languages[0]
+    return language.strip().lower()[:8] if language else None
+
+
+def _store_language_version(
+    session: Session,
+    primary: Item,
+    item: HarvestedItem,
+    identity: str,
+    raw: RawResponse | None,
+    now: datetime,
+) -> str | None:
+    """Store `item` as a language version of `primary` (another source's row with its identity).
+
+    Rule: same identity (official id, identity URL), another source, another language -> a version
+    row with identity ``<identity>#<language>`` and ``version_of`` the reviewed item; never dropped.
+    None when the languages are equal or unknown (the caller's "duplicate").
+    """
+    language = item_language(item)
+    if not language or (primary.language or "").lower() == language:
+        return None
+    head = primary.version_of or primary.id
+    version_identity = clip(f"{identity}#{language}") or ""
+    version_hash = sha256_hex(version_identity)
+    if session.get(Tombstone, version_hash) is not None:
+        return "tombstoned"
+    row = session.scalars(select(Item).where(Item.identity_hash == version_hash)).one_or_none()
+    if row is None:
+        if not item.language:
+            item.language = language
+        new_id = _insert_item(session, item, version_identity, version_hash, now, version_of=head)
+        if new_id is not None:
+            _write_themes(session, new_id, item.classification)
+            if raw is not None:
+                _write_raw(session, new_id, raw)
+            return "new"
+        row = session.scalars(select(Item).where(Item.identity_hash == version_hash)).one()
+    return _update_item(session, row, item, raw, now)
+
+
 def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | None = None) -> str:
     """Store one item; returns "new", "updated", "unchanged", "duplicate" or "tombstoned".
 
@@ -344,9 +397,14 @@ def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | Non
                 _write_themes(session, new_id, item.classification)
                 if raw is not None:
                     _write_raw(session, new_id, raw)
+                groups.assign_group(session, new_id, item.source_id, item.fingerprint)
                 return "new"
             # a concurrent writer inserted the same identity first: treat it as existing
             row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one()
+        if row.source_id != item.source_id:
+            version = _store_language_version(session, row, item, identity, raw, now)
+            if version is not None:
+                return version
         return _update_item(session, row, item, raw, now)
 
 

@@ -359,6 +359,9 @@ class Item(Base):
     approved_by: Mapped[str | None] = mapped_column(CleanString(64))
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # 0017_groups: language versions (crawler.store.items) and near-duplicate groups (crawler.store.groups)
+    version_of: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    group_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class ItemTheme(Base):
