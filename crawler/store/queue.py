@@ -209,6 +209,8 @@ class QueueFilters:
             conds.append(when >= self.date_from)
         if self.date_to is not None:
             conds.append(when <= self.date_to)
+        conds.append(Item.version_of.is_(None))  # a language version is reviewed with its item
+        conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conds.append(func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\"))
@@ -287,6 +289,44 @@ def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
     return out
 
 
+def annotate_groups(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add to each row (a dict with id) ``group`` (group id or None), ``also_from`` (source ids of
+    the group's other items) and ``versions`` (the item and its language versions as {id,
+    language, source_id}, the item first)."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return
+    heads = dict(session.execute(select(Item.id, Item.group_id).where(Item.id.in_(ids))).all())
+    group_ids = {g for g in heads.values() if g is not None}
+    members: dict[int, list[tuple[int, str]]] = {}
+    if group_ids:
+        for item_id, group_id, source_id in session.execute(
+            select(Item.id, Item.group_id, Item.source_id)
+            .where(Item.group_id.in_(group_ids))
+            .order_by(Item.id)
+        ):
+            members.setdefault(group_id, []).append((item_id, source_id))
+    versions: dict[int, list[dict[str, Any]]] = {}
+    for item_id, version_of, language, source_id in session.execute(
+        select(Item.id, Item.version_of, Item.language, Item.source_id)
+        .where(or_(Item.id.in_(ids), Item.version_of.in_(ids)))
+        .order_by(Item.version_of.is_not(None), Item.language, Item.id)
+    ):
+        head = version_of if version_of is not None else item_id
+        versions.setdefault(head, []).append({"id": item_id, "language": language, "source_id": source_id})
+    for row in rows:
+        group_id = heads.get(row["id"])
+        row["group"] = group_id
+        row["also_from"] = (
+            sorted(
+                {src for mid, src in members.get(group_id, []) if mid != row["id"]} - {row.get("source_id")}
+            )
+            if group_id is not None
+            else []
+        )
+        row["versions"] = versions.get(row["id"], [])
+
+
 def queue_page(
     session: Session,
     filters: QueueFilters,
@@ -342,6 +382,7 @@ def queue_page(
             themes[item_id].append(theme)
     for r in rows:
         r["themes"] = themes[r["id"]]
+    annotate_groups(session, rows)
     return rows, (rows[-1]["cursor"] if more and rows else None)
 
 
@@ -559,7 +600,7 @@ def listing(
     highest first; empty when none passed its threshold) and `theme_scores` (all theme rows as
     {name, score, assigned}, highest first).
     """
-    stmt = select(*_LISTING_COLUMNS)
+    stmt = select(*_LISTING_COLUMNS).where(Item.version_of.is_(None))
     if status not in (None, "any"):
         stmt = stmt.where(Item.status == status)
     if source_id is not None:
@@ -597,4 +638,5 @@ def listing(
         entry["themes"] = [{"name": s["name"], "score": s["score"]} for s in shown]
         entry["theme_scores"] = all_scores
         out.append(entry)
+    annotate_groups(session, out)
     return out
