@@ -23,9 +23,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.add_column(sa.Column("version_of", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("group_id", sa.BigInteger(), nullable=True))
+    # plain ADD COLUMN (no table copy on SQLite, which would lose the expression indexes of 0004)
+    op.add_column("items", sa.Column("version_of", sa.BigInteger(), nullable=True))
+    op.add_column("items", sa.Column("group_id", sa.BigInteger(), nullable=True))
     op.create_index("ix_items_version_of", "items", ["version_of"])
     op.create_index("ix_items_group_id", "items", ["group_id"])
 
@@ -33,6 +33,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_items_group_id", table_name="items")
     op.drop_index("ix_items_version_of", table_name="items")
-    with op.batch_alter_table("items") as batch:
-        batch.drop_column("group_id")
-        batch.drop_column("version_of")
+    op.drop_column("items", "group_id")
+    op.drop_column("items", "version_of")
