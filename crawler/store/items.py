@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crawler.store import dialect, groups, sources
@@ -442,3 +442,83 @@ def add_tombstone(session: Session, identity_hash: str, source_id: str | None, r
         .on_conflict_do_nothing(index_elements=["identity_hash"])
     )
     session.execute(stmt)
+
+
+# --- reprocessing ------------------------------------------------------------------------------
+
+REPROCESSED_FIELDS: tuple[str, ...] = ("title", "text", "language", "relevance", "relevant")
+"""Harvested fields a re-extraction may change; editors' fields (editor_*), status and decisions
+are never touched."""
+
+
+def reprocess_records(
+    session: Session, source_id: str | None = None, since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every stored item with a kept raw body (the latest one), as plain dicts for
+    pipelines.reprocess: id, source_id, url, title, summary, published_at (ISO), declared_languages
+    (the stored language the source declared, if any), body (decompressed), body_url, media_type,
+    headers. `source_id` and `since` (first seen at or after) narrow the set."""
+    latest = (
+        select(RawResponseRow.item_id, func.max(RawResponseRow.id).label("raw_id"))
+        .group_by(RawResponseRow.item_id)
+        .subquery()
+    )
+    stmt = (
+        select(Item, RawResponseRow)
+        .join(latest, latest.c.item_id == Item.id)
+        .join(RawResponseRow, RawResponseRow.id == latest.c.raw_id)
+        .order_by(Item.id)
+    )
+    if source_id is not None:
+        stmt = stmt.where(Item.source_id == source_id)
+    if since is not None:
+        stmt = stmt.where(Item.first_seen_at >= as_utc(since))
+    out = []
+    for item, raw in session.execute(stmt).tuples():
+        out.append(
+            {
+                "id": item.id,
+                "source_id": item.source_id,
+                "url": item.url,
+                "title": item.title,
+                "summary": item.summary,
+                "published_at": item.published_at.isoformat() if item.published_at else None,
+                "declared_languages": [item.declared_language] if item.declared_language else [],
+                "body": zlib.decompress(raw.body) if raw.body else b"",
+                "body_url": raw.url,
+                "media_type": raw.media_type,
+                "headers": dict(raw.headers or {}),
+            }
+        )
+    return out
+
+
+def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool = True) -> dict[str, Any]:
+    """Compare a pipelines.reprocess result with the stored item; write the changed harvested
+    fields (`REPROCESSED_FIELDS`, plus content hash and fingerprint) unless `write` is False.
+    Returns {field: {"from": old, "to": new}} for the changed fields (empty when nothing changed)."""
+    row = session.get(Item, result["id"])
+    if row is None or result.get("error"):
+        return {}
+    changes: dict[str, Any] = {}
+    for name in REPROCESSED_FIELDS:
+        new = result.get(name)
+        if name in ("title", "text", "language"):
+            new = clip(new, 8) if name == "language" else clip(new)
+        old = getattr(row, name)
+        if new is not None and new != old:
+            if name == "relevance" and old is not None and abs(float(new) - float(old)) < 1e-9:
+                continue
+            changes[name] = {"from": old, "to": new}
+    if write and changes:
+        for name, change in changes.items():
+            setattr(row, name, change["to"])
+        if "text" in changes:
+            row.text_chars = len(row.text or "")
+        row.content_hash = clip(result.get("content_hash"), 64) or row.content_hash
+        row.fingerprint = result.get("fingerprint")
+        if row.group_id is None and row.version_of is None:
+            group = groups.assign_group(session, row.id, row.source_id, row.fingerprint)
+            if group is not None:
+                changes["group"] = {"from": None, "to": group}
+    return changes
