@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound, ReviewConflict
-from crawler.store import queue
+from crawler.store import groups, queue
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
@@ -90,6 +90,10 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
         "content_type": item.editor_content_type or item.content_type,
     }
     data["history"] = item_history(session, item_id)
+    data["versions"] = groups.language_versions(session, item.version_of or item_id)
+    data["also_from"] = sorted(
+        {m["source_id"] for m in groups.group_members(session, item.group_id)} - {item.source_id}
+    )
     return data
 
 
