@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "api-token": ("crawler.commands.api_token", "manage portal API tokens"),
     "digest": ("crawler.commands.digest", "render or send the editors' digest and the newsletter"),
     "export": ("crawler.commands.export", "export the curated store as JSON Lines or CSV"),
+    "reprocess": ("crawler.commands.reprocess", "re-extract stored items from their kept raw bodies"),
 }
 """Subcommand -> (module, help line). The help lines equal each module's ``HELP`` (a test checks)."""
 

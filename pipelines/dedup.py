@@ -9,8 +9,10 @@ Identity, in order of preference (never the title; DESIGN.md convention 8):
 4. ``guid:<source id>:<guid>`` for entries without a usable link.
 The store also finds an entry again by (source, GUID) when its link changed.
 
-The fingerprint is a 64-bit SimHash over word 3-shingles of the text (Charikar 2002), stored for
-near-duplicate lookups; `hamming` gives the distance between two fingerprints.
+The fingerprint is a 64-bit SimHash over word 3-shingles (Charikar 2002) of `near_duplicate_basis`:
+the text when it has at least `MIN_TEXT_WORDS` words, else the title when it has at least
+`MIN_TITLE_WORDS` words (title-only sources give counters or boilerplate as summaries), else
+nothing. crawler.store.groups compares it across sources; `hamming` gives the distance.
 """
 
 from __future__ import annotations
@@ -102,6 +104,19 @@ def simhash(text: str | None, shingle: int = 3) -> int | None:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+MIN_TEXT_WORDS = 50
+MIN_TITLE_WORDS = 4
+
+
+def near_duplicate_basis(item: HarvestedItem) -> str | None:
+    """What the fingerprint covers (module docstring): text, else a title of 4+ words, else None."""
+    if item.text and len(_WORD.findall(item.text)) >= MIN_TEXT_WORDS:
+        return item.text
+    if item.title and len(_WORD.findall(item.title)) >= MIN_TITLE_WORDS:
+        return item.title
+    return None
+
+
 def hamming(a: int, b: int) -> int:
     """Number of differing bits between two 64-bit fingerprints (signed or unsigned)."""
     return bin((a ^ b) & _MASK64).count("1")
@@ -127,5 +142,5 @@ class DedupPipeline:
             raise DropItem("duplicate")  # counted by crawler.extensions.RunRecorder
         self.seen.add(item.identity)
         item.content_hash = content_hash(item)
-        item.fingerprint = simhash(item.text or " ".join(p for p in (item.title, item.summary) if p))
+        item.fingerprint = simhash(near_duplicate_basis(item))
         return item

@@ -91,12 +91,18 @@ def test_replay_matches_expected_and_is_idempotent(db_url: str, corpus: Path) ->
         elif facts["path"].startswith(("pdf/", "documents/")):
             assert row["text_chars"] > 0, (url, row["text_chars"])
 
+    # the ECI initiative in the register and in the third-party feed is one group
+    grouped = sorted((r["source_id"], r["group"]) for r in rows if r["group"] is not None)
+    assert [s for s, _ in grouped] == ["eci-ongoing", "eci-register"]
+    assert len({g for _, g in grouped}) == 1
+
     # a second identical run adds nothing and duplicates nothing
     second = crawl(db_url, corpus)
     assert "duplicate" not in second.stdout.split("total")[-1]
     rows_again = queue_rows(db_url)
     assert len(rows_again) == 173
     assert {r["id"] for r in rows_again} == {r["id"] for r in rows}
+    assert {(r["id"], r["group"]) for r in rows_again} == {(r["id"], r["group"]) for r in rows}
     assert max(Counter(canonicalize_url(r["url"]) for r in rows_again).values()) == 1
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound, ReviewConflict
-from crawler.store import queue, structured
+from crawler.store import groups, queue, structured
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
@@ -91,6 +91,10 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     }
     data["history"] = item_history(session, item_id)
     data["structured"] = structured.structured_record(item, utc_or_now(None))
+    data["versions"] = groups.language_versions(session, item.version_of or item_id)
+    data["also_from"] = sorted(
+        {m["source_id"] for m in groups.group_members(session, item.group_id)} - {item.source_id}
+    )
     return data
 
 
@@ -257,6 +261,37 @@ def check_reject_reason(reason: str | None) -> str:
     return reason
 
 
+_COMPANION_FIELDS = ("status", "modified_at", "approved_at", "approved_by", "claimed_by", "claim_expires_at")
+
+
+def _apply_to_companions(
+    session: Session, item: Item, values: dict[str, Any], *, reject_reason: str | None
+) -> int:
+    """Give the item's language versions and the other items of its near-duplicate group the
+    decision's status (and approval stamp): one review decides them all; the number changed.
+
+    Rule: companions are rows with ``version_of`` = the item, and rows sharing its ``group_id``;
+    a rejection tombstones each so a re-crawl never requeues them.
+    """
+    companion = Item.version_of == item.id
+    if item.group_id is not None:
+        companion = companion | ((Item.group_id == item.group_id) & (Item.id != item.id))
+    rows = session.execute(select(Item.id, Item.identity_hash, Item.source_id).where(companion)).all()
+    if not rows:
+        return 0
+    stamp = {k: v for k, v in values.items() if k in _COMPANION_FIELDS}
+    session.execute(
+        update(Item)
+        .where(Item.id.in_([r.id for r in rows]))
+        .values(**stamp, revision=Item.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if reject_reason is not None:
+        for r in rows:
+            add_tombstone(session, r.identity_hash, r.source_id, reject_reason)
+    return len(rows)
+
+
 def decide(
     session: Session,
     item_id: int,
@@ -354,6 +389,9 @@ def decide(
         raise ReviewConflict("this form was already submitted") from None
     if action == "reject":
         add_tombstone(session, item.identity_hash, item.source_id, reason)
+    if action != "edit":
+        rejected = (reason or "rejected") if action == "reject" else None
+        _apply_to_companions(session, item, values, reject_reason=rejected)
     after = _editorial_state(item)
     audit(
         session,

@@ -10,8 +10,11 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
    "tombstoned", nothing written;
 2. look the row up by identity hash, else by (source_id, guid) (same entry, link changed);
 3. not found -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
-   raw body -> "new"; if a concurrent writer won the race, continue with its row;
-4. found, but owned by another source -> "duplicate" (row untouched);
+   raw body -> "new", then joined to a near-duplicate group (crawler.store.groups); if a
+   concurrent writer won the race, continue with its row;
+4. found, but owned by another source: in another language -> stored as a language version of
+   it (identity ``<identity>#<language>``, ``version_of`` set; no version is dropped), in the same
+   language -> "duplicate" (row untouched);
 5. same content hash -> last_seen_at only -> "unchanged";
 6. rejected -> "tombstoned" (and its identity tombstoned, should the desk not have done it);
 7. content changed -> a new version: the previous title, summary, text and content hash go to
@@ -41,10 +44,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from crawler.store import dialect, sources, structured
+from crawler.store import dialect, groups, sources, structured
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -218,10 +221,16 @@ def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Ite
 
 
 def _insert_item(
-    session: Session, item: HarvestedItem, identity: str, identity_hash: str, now: datetime
+    session: Session,
+    item: HarvestedItem,
+    identity: str,
+    identity_hash: str,
+    now: datetime,
+    version_of: int | None = None,
 ) -> int | None:
     """INSERT ... ON CONFLICT (identity_hash) DO NOTHING; the new id, or None if the row exists."""
     values = _item_values(item)
+    values["version_of"] = version_of
     stmt = (
         dialect.insert(session, Item.__table__)  # type: ignore[arg-type]
         .values(
@@ -327,6 +336,50 @@ def _update_item(
     return "updated"
 
 
+def item_language(item: HarvestedItem) -> str | None:
+    """The item's language: detected, else the source's only declared language (lower case)."""
+    language = item.language
+    if not language and len(item.declared_languages) == 1:
+        language = item.declared_languages[0]
+    return language.strip().lower()[:8] if language else None
+
+
+def _store_language_version(
+    session: Session,
+    primary: Item,
+    item: HarvestedItem,
+    identity: str,
+    raw: RawResponse | None,
+    now: datetime,
+) -> str | None:
+    """Store `item` as a language version of `primary` (another source's row with its identity).
+
+    Rule: same identity (official id, identity URL), another source, another language -> a version
+    row with identity ``<identity>#<language>`` and ``version_of`` the reviewed item; never dropped.
+    None when the languages are equal or unknown (the caller's "duplicate").
+    """
+    language = item_language(item)
+    if not language or (primary.language or "").lower() == language:
+        return None
+    head = primary.version_of or primary.id
+    version_identity = clip(f"{identity}#{language}") or ""
+    version_hash = sha256_hex(version_identity)
+    if session.get(Tombstone, version_hash) is not None:
+        return "tombstoned"
+    row = session.scalars(select(Item).where(Item.identity_hash == version_hash)).one_or_none()
+    if row is None:
+        if not item.language:
+            item.language = language
+        new_id = _insert_item(session, item, version_identity, version_hash, now, version_of=head)
+        if new_id is not None:
+            _write_themes(session, new_id, item.classification)
+            if raw is not None:
+                _write_raw(session, new_id, raw)
+            return "new"
+        row = session.scalars(select(Item).where(Item.identity_hash == version_hash)).one()
+    return _update_item(session, row, item, raw, now)
+
+
 def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | None = None) -> str:
     """Store one item; returns "new", "updated", "unchanged", "duplicate" or "tombstoned".
 
@@ -355,9 +408,14 @@ def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | Non
                 _write_themes(session, new_id, item.classification)
                 if raw is not None:
                     _write_raw(session, new_id, raw)
+                groups.assign_group(session, new_id, item.source_id, item.fingerprint)
                 return "new"
             # a concurrent writer inserted the same identity first: treat it as existing
             row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one()
+        if row.source_id != item.source_id:
+            version = _store_language_version(session, row, item, identity, raw, now)
+            if version is not None:
+                return version
         return _update_item(session, row, item, raw, now)
 
 
@@ -395,3 +453,83 @@ def add_tombstone(session: Session, identity_hash: str, source_id: str | None, r
         .on_conflict_do_nothing(index_elements=["identity_hash"])
     )
     session.execute(stmt)
+
+
+# --- reprocessing ------------------------------------------------------------------------------
+
+REPROCESSED_FIELDS: tuple[str, ...] = ("title", "text", "language", "relevance", "relevant")
+"""Harvested fields a re-extraction may change; editors' fields (editor_*), status and decisions
+are never touched."""
+
+
+def reprocess_records(
+    session: Session, source_id: str | None = None, since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every stored item with a kept raw body (the latest one), as plain dicts for
+    pipelines.reprocess: id, source_id, url, title, summary, published_at (ISO), declared_languages
+    (the stored language the source declared, if any), body (decompressed), body_url, media_type,
+    headers. `source_id` and `since` (first seen at or after) narrow the set."""
+    latest = (
+        select(RawResponseRow.item_id, func.max(RawResponseRow.id).label("raw_id"))
+        .group_by(RawResponseRow.item_id)
+        .subquery()
+    )
+    stmt = (
+        select(Item, RawResponseRow)
+        .join(latest, latest.c.item_id == Item.id)
+        .join(RawResponseRow, RawResponseRow.id == latest.c.raw_id)
+        .order_by(Item.id)
+    )
+    if source_id is not None:
+        stmt = stmt.where(Item.source_id == source_id)
+    if since is not None:
+        stmt = stmt.where(Item.first_seen_at >= as_utc(since))
+    out = []
+    for item, raw in session.execute(stmt).tuples():
+        out.append(
+            {
+                "id": item.id,
+                "source_id": item.source_id,
+                "url": item.url,
+                "title": item.title,
+                "summary": item.summary,
+                "published_at": item.published_at.isoformat() if item.published_at else None,
+                "declared_languages": [item.declared_language] if item.declared_language else [],
+                "body": zlib.decompress(raw.body) if raw.body else b"",
+                "body_url": raw.url,
+                "media_type": raw.media_type,
+                "headers": dict(raw.headers or {}),
+            }
+        )
+    return out
+
+
+def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool = True) -> dict[str, Any]:
+    """Compare a pipelines.reprocess result with the stored item; write the changed harvested
+    fields (`REPROCESSED_FIELDS`, plus content hash and fingerprint) unless `write` is False.
+    Returns {field: {"from": old, "to": new}} for the changed fields (empty when nothing changed)."""
+    row = session.get(Item, result["id"])
+    if row is None or result.get("error"):
+        return {}
+    changes: dict[str, Any] = {}
+    for name in REPROCESSED_FIELDS:
+        new = result.get(name)
+        if name in ("title", "text", "language"):
+            new = clip(new, 8) if name == "language" else clip(new)
+        old = getattr(row, name)
+        if new is not None and new != old:
+            if name == "relevance" and old is not None and abs(float(new) - float(old)) < 1e-9:
+                continue
+            changes[name] = {"from": old, "to": new}
+    if write and changes:
+        for name, change in changes.items():
+            setattr(row, name, change["to"])
+        if "text" in changes:
+            row.text_chars = len(row.text or "")
+        row.content_hash = clip(result.get("content_hash"), 64) or row.content_hash
+        row.fingerprint = result.get("fingerprint")
+        if row.group_id is None and row.version_of is None:
+            group = groups.assign_group(session, row.id, row.source_id, row.fingerprint)
+            if group is not None:
+                changes["group"] = {"from": None, "to": group}
+    return changes

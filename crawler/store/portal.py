@@ -33,7 +33,11 @@ Language versions of an item (detail view): the other published items of the sam
 canonical link differs only in the language code at one language position: a two-letter path
 segment (``/en/`` vs ``/de/``, EUR-Lex ``/EN/``) or a ``lang=``/``language=``/``locale=`` value
 (`language_variants`; looked up through the url_hash index). One official document id is one
-item (the identity of pipelines.dedup), so an official document is never split across rows.
+item (the identity of pipelines.dedup); its versions from other sources in other languages are
+rows with ``version_of`` = that item (crawler.store.items), listed in `versions` too. Listings show
+one row per document (no version rows) unless a language is asked for, when the version in that
+language is found; and one row per near-duplicate group (its first item; the detail's
+``also_from`` names the others).
 """
 
 from __future__ import annotations
@@ -181,7 +185,10 @@ def _conditions(session: Session, flt: ItemFilter) -> list[ColumnElement[bool]]:
     if flt.country:
         where.append(PUBLIC_COUNTRY == flt.country)  # noqa: SIM300 (a SQL expression, not a constant)
     if flt.language:
-        where.append(Item.language == flt.language)
+        where.append(Item.language == flt.language)  # language versions included
+    else:
+        where.append(Item.version_of.is_(None))  # one row per document
+    where.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
     if flt.content_type:
         where.append(PUBLIC_CONTENT_TYPE == flt.content_type)  # noqa: SIM300
     if flt.source_id:
@@ -423,7 +430,30 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
                         "url": other.canonical_url or other.url,
                     }
                 )
+    head = session.scalar(select(Item.version_of).where(Item.id == row.id)) or row.id
+    seen = {v["id"] for v in versions}
+    for other in session.execute(
+        select(Item.id, Item.language, PUBLIC_TITLE.label("title"), Item.url, Item.canonical_url)
+        .where(or_(Item.id == head, Item.version_of == head), is_published())
+        .order_by(Item.language, Item.id)
+        .limit(50)
+    ):
+        if other.id not in seen:
+            seen.add(other.id)
+            url = other.canonical_url or other.url
+            versions.append({"id": other.id, "language": other.language, "title": other.title, "url": url})
     record["versions"] = versions
+    group_id = session.scalar(select(Item.group_id).where(Item.id == head))
+    record["also_from"] = []
+    if group_id is not None:
+        record["also_from"] = [
+            {"source_id": r.source_id, "url": r.canonical_url or r.url}
+            for r in session.execute(
+                select(Item.source_id, Item.url, Item.canonical_url)
+                .where(Item.group_id == group_id, Item.id != head, is_published())
+                .order_by(Item.id)
+            )
+        ]
     return record
 
 

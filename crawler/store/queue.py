@@ -218,6 +218,8 @@ class QueueFilters:
             conds.append(Item.programme.in_(self.programme))
         if self.call_status:
             conds.append(structured.status_sql(utcnow()) == self.call_status)
+        conds.append(Item.version_of.is_(None))  # a language version is reviewed with its item
+        conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conds.append(func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\"))
@@ -303,6 +305,44 @@ def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
     return out
 
 
+def annotate_groups(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add to each row (a dict with id) ``group`` (group id or None), ``also_from`` (source ids of
+    the group's other items) and ``versions`` (the item and its language versions as {id,
+    language, source_id}, the item first)."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return
+    heads = dict(session.execute(select(Item.id, Item.group_id).where(Item.id.in_(ids))).all())
+    group_ids = {g for g in heads.values() if g is not None}
+    members: dict[int, list[tuple[int, str]]] = {}
+    if group_ids:
+        for item_id, group_id, source_id in session.execute(
+            select(Item.id, Item.group_id, Item.source_id)
+            .where(Item.group_id.in_(group_ids))
+            .order_by(Item.id)
+        ):
+            members.setdefault(group_id, []).append((item_id, source_id))
+    versions: dict[int, list[dict[str, Any]]] = {}
+    for item_id, version_of, language, source_id in session.execute(
+        select(Item.id, Item.version_of, Item.language, Item.source_id)
+        .where(or_(Item.id.in_(ids), Item.version_of.in_(ids)))
+        .order_by(Item.version_of.is_not(None), Item.language, Item.id)
+    ):
+        head = version_of if version_of is not None else item_id
+        versions.setdefault(head, []).append({"id": item_id, "language": language, "source_id": source_id})
+    for row in rows:
+        group_id = heads.get(row["id"])
+        row["group"] = group_id
+        row["also_from"] = (
+            sorted(
+                {src for mid, src in members.get(group_id, []) if mid != row["id"]} - {row.get("source_id")}
+            )
+            if group_id is not None
+            else []
+        )
+        row["versions"] = versions.get(row["id"], [])
+
+
 def queue_page(
     session: Session,
     filters: QueueFilters,
@@ -358,6 +398,7 @@ def queue_page(
             themes[item_id].append(theme)
     for r in rows:  # type: ignore[assignment]
         r["themes"] = themes[r["id"]]  # type: ignore[call-overload,index]
+    annotate_groups(session, rows)
     return rows, (rows[-1]["cursor"] if more and rows else None)
 
 
@@ -577,7 +618,7 @@ def listing(
     {name, score, assigned}, highest first) and the structured fields of
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
-    stmt = select(*_LISTING_COLUMNS, *structured.queue_columns())
+    stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).where(Item.version_of.is_(None))
     if status not in (None, "any"):
         stmt = stmt.where(Item.status == status)
     if source_id is not None:
@@ -615,4 +656,5 @@ def listing(
         entry["themes"] = [{"name": s["name"], "score": s["score"]} for s in shown]
         entry["theme_scores"] = all_scores
         out.append(structured.queue_entry(entry, utc_or_now(now)))
+    annotate_groups(session, out)
     return out

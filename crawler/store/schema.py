@@ -385,6 +385,9 @@ class Item(Base):
     event_organiser: Mapped[str | None] = mapped_column(CleanText())
     registration_url: Mapped[str | None] = mapped_column(CleanText())
     registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 0017_groups: language versions (crawler.store.items) and near-duplicate groups (crawler.store.groups)
+    version_of: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    group_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class ItemTheme(Base):

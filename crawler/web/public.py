@@ -148,6 +148,10 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
                 }
                 for v in value
             ]
+        elif key == "also_from":
+            out[key] = [
+                {"source_id": clean_out(a.get("source_id")), "url": safe_link(a.get("url"))} for a in value
+            ]
         elif isinstance(value, str):
             out[key] = clean_out(value)
         else:

@@ -33,6 +33,13 @@ class Version(BaseModel):
     api_url: str
 
 
+class OtherSource(BaseModel):
+    """Another source that published the same record (a near-duplicate of the item)."""
+
+    source_id: str | None = None
+    url: str | None = None
+
+
 class PortalItem(BaseModel):
     """A published item, or in the sync a tombstone (``published`` false, only id and modified_at set)."""
 
@@ -116,9 +123,10 @@ class EventPage(BaseModel):
 
 
 class ItemDetail(PortalItem):
-    """A published item with its language versions."""
+    """A published item with its language versions and the other sources of the same record."""
 
     versions: list[Version] = Field(default_factory=list)
+    also_from: list[OtherSource] = Field(default_factory=list)
 
 
 class ItemPage(BaseModel):

@@ -1,0 +1,77 @@
+"""Near-duplicate groups: one story or record reached through several sources.
+
+Rule: a new item joins a group when an item of *another* source, not a language version, has a
+SimHash fingerprint (pipelines.dedup.near_duplicate_basis) within `MAX_DISTANCE` bits of its own.
+The group id is the id of the group's first item (that item carries its own id); an item matching
+items of several groups joins the one with the lowest id. Grouping happens once, when an item is
+inserted, so a second harvest of the same pages adds nothing and splits no group.
+
+`MAX_DISTANCE` = 9 of 64 bits, measured: on the two recorded corpora the one cross-source pair of
+the same record (an ECI initiative in the register and in the third-party feed) is 0 bits apart and
+the closest pair of different records 18 bits (corpus: 151 fingerprinted items; corpus2: 19 bits,
+32 items); one word changed in a 60-word text moves the fingerprint 4 to 9 bits (tests/test_groups.py).
+Candidates are scanned in Python over the fingerprints of other sources (one indexed column read).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from crawler.store.schema import Item
+
+MAX_DISTANCE = 9
+_MASK64 = (1 << 64) - 1
+
+
+def hamming(a: int, b: int) -> int:
+    """Differing bits of two 64-bit fingerprints (signed or unsigned)."""
+    return bin((a ^ b) & _MASK64).count("1")
+
+
+def assign_group(session: Session, item_id: int, source_id: str, fingerprint: int | None) -> int | None:
+    """Put item `item_id` in the group of its nearest earlier near-duplicate; the group id or None."""
+    if fingerprint is None:
+        return None
+    rows = session.execute(
+        select(Item.id, Item.group_id, Item.fingerprint).where(
+            Item.fingerprint.is_not(None),
+            Item.source_id != source_id,
+            Item.version_of.is_(None),
+            Item.id != item_id,
+        )
+    ).all()
+    matches = [
+        (r.group_id or r.id, r.id) for r in rows if hamming(r.fingerprint, fingerprint) <= MAX_DISTANCE
+    ]
+    if not matches:
+        return None
+    group_id, first = min(matches)
+    session.execute(update(Item).where(Item.id == first, Item.group_id.is_(None)).values(group_id=group_id))
+    session.execute(update(Item).where(Item.id == item_id).values(group_id=group_id))
+    return group_id
+
+
+def group_members(session: Session, group_id: int | None) -> list[dict[str, Any]]:
+    """The items of a group, first first: dicts with id, source_id, title, url, status."""
+    if group_id is None:
+        return []
+    rows = session.execute(
+        select(Item.id, Item.source_id, Item.title, Item.url, Item.status)
+        .where(Item.group_id == group_id)
+        .order_by(Item.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def language_versions(session: Session, item_id: int) -> list[dict[str, Any]]:
+    """Item `item_id` and its language versions (itself first): dicts with id, language, title,
+    url, source_id."""
+    rows = session.execute(
+        select(Item.id, Item.language, Item.title, Item.url, Item.source_id)
+        .where((Item.id == item_id) | (Item.version_of == item_id))
+        .order_by(Item.version_of.is_not(None), Item.language, Item.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]

@@ -1,0 +1,190 @@
+"""Language versions and near-duplicate groups (crawler.store.items, crawler.store.groups,
+pipelines.dedup), on SQLite and PostgreSQL: no version dropped, one review row per document and
+per group, one decision for all, the portal's language filter finds versions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crawler.store import decisions, groups, portal
+from crawler.store import queue as store_queue
+from crawler.store.items import upsert_item
+from crawler.store.schema import Item
+from crawler.types import HarvestedItem
+from pipelines.dedup import DedupPipeline, near_duplicate_basis, simhash
+from tests.storedata import make_item
+
+LONG = (
+    "The city council opens a new advice centre for newly arrived refugees and migrants in the "
+    "old market hall, with language courses, job counselling, housing help and a legal clinic "
+    "run together with local associations; it is open on weekdays from nine to five and on "
+    "Saturday mornings, and volunteers from the neighbourhood welcome visitors in twelve languages."
+)
+
+
+def _versioned(
+    n: int, source_id: str, language: str | None, declared: list[str], oid: str = "A-10-2026-0106"
+):
+    item = make_item(
+        n,
+        source_id=source_id,
+        url=f"https://www.europarl.europa.eu/doceo/document/{oid}_{(language or 'xx').upper()}.html",
+        official_id=oid,
+        identity=f"oid:{oid}",
+        language=language,
+        declared_languages=declared,
+        title=f"Report {language}",
+        content=f"{language}{n}",
+    )
+    return item
+
+
+# (languages of the sources in harvest order, declared language when undetected) -> rows stored
+VERSION_CASES = [
+    (["en", "de", "fr"], 3),  # three languages of one document: one item with three versions
+    (["de", "en"], 2),  # whichever language comes first is the reviewed item
+    (["en", "en"], 1),  # the same language from another source stays a duplicate
+    (["en", None], 2),  # undetected language: the source's only declared language ("xx" below)
+]
+
+
+@pytest.mark.parametrize(("languages", "rows"), VERSION_CASES)
+def test_language_versions_are_kept_with_their_item(db_session, languages, rows) -> None:
+    outcomes = []
+    for n, language in enumerate(languages):
+        declared = [language] if language else ["xx"]
+        outcomes.append(upsert_item(db_session, _versioned(n, f"ep-{n}", language, declared)))
+    db_session.commit()
+    stored = db_session.scalars(select(Item).order_by(Item.id)).all()
+    assert len(stored) == rows
+    head = stored[0]
+    assert head.version_of is None
+    assert all(v.version_of == head.id for v in stored[1:])
+    assert outcomes[0] == "new" and outcomes.count("duplicate") == len(languages) - rows
+    # a second harvest adds nothing
+    again = [
+        upsert_item(db_session, _versioned(n, f"ep-{n}", lang, [lang] if lang else ["xx"]))
+        for n, lang in enumerate(languages)
+    ]
+    db_session.commit()
+    assert len(db_session.scalars(select(Item)).all()) == rows
+    assert "new" not in again
+    page, _ = store_queue.queue_page(db_session, store_queue.QueueFilters.from_query({"status": "any"}))
+    assert [r["id"] for r in page] == [head.id]
+    assert sorted(v["language"] for v in page[0]["versions"]) == sorted(s.language for s in stored)
+
+
+def test_approval_publishes_every_version_and_the_language_filter_finds_them(db_session) -> None:
+    for n, language in enumerate(["en", "de", "fr"]):
+        upsert_item(db_session, _versioned(n, f"ep-{n}", language, [language]))
+    db_session.commit()
+    head = db_session.scalars(select(Item).where(Item.version_of.is_(None))).one()
+    decisions.decide(db_session, head.id, "ed", "approve", revision=head.revision, request_token=None)
+    db_session.commit()
+    db_session.expire_all()
+    assert {i.status for i in db_session.scalars(select(Item))} == {"approved"}
+    everything = portal.list_items(db_session, portal.ItemFilter())
+    assert [i["id"] for i in everything.items] == [head.id]
+    french = portal.list_items(db_session, portal.ItemFilter(language="fr")).items
+    assert [i["language"] for i in french] == ["fr"] and french[0]["id"] != head.id
+    detail = portal.get_published_item(db_session, french[0]["id"])
+    assert detail is not None
+    assert sorted(v["language"] for v in detail["versions"]) == ["de", "en", "fr"]
+
+
+# (title, text) -> basis: the text from 50 words, else a title of 4+ words, else nothing
+BASIS_CASES = [
+    ("Short", LONG, LONG),
+    ("Food is a Human Right for All!", None, "Food is a Human Right for All!"),
+    ("Food is a Human Right for All!", "Total supporters: 4722", "Food is a Human Right for All!"),
+    ("Air-Quotas", None, None),
+    ("Press release", "too short", None),
+    (None, None, None),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "basis"), BASIS_CASES)
+def test_near_duplicate_basis(title, text, basis) -> None:
+    item = HarvestedItem(source_id="s", url="https://x.eu/1", title=title, text=text)
+    assert near_duplicate_basis(item) == basis
+
+
+def _fingerprinted(n: int, source_id: str, title: str, text: str | None) -> HarvestedItem:
+    item = make_item(n, source_id=source_id, title=title, text=text, summary=f"Total supporters: {n}")
+    item.identity = None
+    return DedupPipeline().process_item(item)
+
+
+EDITED = LONG.replace("twelve", "eleven")
+OTHER = (
+    "Parliament adopted the annual report on the accession negotiations, calling on the government "
+    "to restore the independence of the judiciary, release detained journalists and resume the "
+    "dialogue with the opposition before any further chapter of the negotiations is opened, while "
+    "welcoming the cooperation on migration management and the support given to refugees in the country."
+)
+
+# (first: source, title, text; second: source, title, text) -> same group?
+GROUP_CASES = [
+    (("a", "Advice centre opens", LONG), ("b", "New advice centre", LONG), True),  # same text
+    (("a", "Advice centre opens", LONG), ("b", "Advice centre", EDITED), True),  # one word edited
+    (("a", "Advice centre opens", LONG), ("a", "Advice centre opens", EDITED), False),  # same source
+    (("a", "Advice centre opens", LONG), ("b", "Annual report", OTHER), False),  # different story
+    (("a", "Food is a Human Right for All!", None), ("b", "Food is a Human Right for All! ", None), True),
+    (("a", "Food is a Human Right for All!", None), ("b", "Stop Funding Russia's War Now", None), False),
+    (("a", "Air-Quotas", None), ("b", "Air-Quotas", None), False),  # too short to compare
+]
+
+
+@pytest.mark.parametrize(("first", "second", "grouped"), GROUP_CASES)
+def test_near_duplicates_across_sources_form_one_group(db_session, first, second, grouped) -> None:
+    a = _fingerprinted(1, *first)
+    b = _fingerprinted(2, *second)
+    if grouped:
+        assert a.fingerprint is not None and b.fingerprint is not None
+        assert groups.hamming(a.fingerprint, b.fingerprint) <= groups.MAX_DISTANCE
+    assert upsert_item(db_session, a) == "new"
+    assert upsert_item(db_session, b) == "new"
+    db_session.commit()
+    rows = db_session.scalars(select(Item).order_by(Item.id)).all()
+    assert len(rows) == 2
+    if grouped:
+        assert rows[0].group_id == rows[1].group_id == rows[0].id
+        page, _ = store_queue.queue_page(db_session, store_queue.QueueFilters.from_query({"status": "any"}))
+        assert [(r["id"], r["also_from"]) for r in page] == [(rows[0].id, [second[0]])]
+        # a second harvest adds nothing and splits no group
+        assert upsert_item(db_session, _fingerprinted(1, *first)) == "unchanged"
+        assert upsert_item(db_session, _fingerprinted(2, *second)) == "unchanged"
+        db_session.commit()
+        assert {r.group_id for r in db_session.scalars(select(Item))} == {rows[0].id}
+        # one decision for the group
+        decisions.decide(
+            db_session,
+            rows[0].id,
+            "ed",
+            "reject",
+            revision=rows[0].revision,
+            request_token=None,
+            reason="not relevant",
+        )
+        db_session.commit()
+        db_session.expire_all()
+        assert {r.status for r in db_session.scalars(select(Item))} == {"rejected"}
+    else:
+        assert rows[0].group_id is None and rows[1].group_id is None
+
+
+def test_simhash_distance_of_one_word_edit_is_small() -> None:
+    a, b = simhash(LONG), simhash(EDITED)
+    assert a is not None and b is not None and groups.hamming(a, b) <= groups.MAX_DISTANCE
+    c = simhash(OTHER)
+    assert c is not None and groups.hamming(a, c) > 2 * groups.MAX_DISTANCE
+
+
+@pytest.mark.parametrize("position", [0, 5, 10, 20, 30, 40, 50, len(LONG.split()) - 1])
+def test_one_word_edit_anywhere_stays_within_the_threshold(position: int) -> None:
+    words = LONG.split()
+    words[position] = "changed"
+    a, b = simhash(LONG), simhash(" ".join(words))
+    assert a is not None and b is not None
+    assert 0 < groups.hamming(a, b) <= groups.MAX_DISTANCE
