@@ -11,6 +11,7 @@ in tests); a `RobotsReader` is ``url -> (allowed, robots.txt text)``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,10 @@ from crawler.sources import Source, load_sources
 Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
 
-MEMBER_STATES = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+MEMBER_STATES = (
+    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
+    *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
+)
 """The 27 EU member states (ISO 3166-1 alpha-2; Greece is GR)."""
 _TLD_COUNTRY = {m.lower(): m for m in MEMBER_STATES} | {"el": "GR"}
 
@@ -85,7 +89,7 @@ def propose(
     when = (today or datetime.now(UTC).date()).isoformat()
     seen = {
         "feed": f"feed {url} named by the page" if url != found.url else "the URL answered a feed",
-        "api": f"JSON answer with {found.api.count if found.api else 0} records at {found.api.items if found.api else ''}",
+        "api": f"JSON answer with {found.api.count} records at {found.api.items}" if found.api else "",
         "listing": f"{len(found.sample_links)} article links matched by the proposed selector",
         "sitemap": f"sitemap {url} named by robots.txt",
     }[kind]
@@ -223,12 +227,19 @@ def _xpath_literal(value: str) -> str:
     return "concat('" + value.replace("'", "', \"'\", '") + "')"
 
 
+@functools.cache
+def _rules() -> Any:
+    """The rule classifier (config/themes.yaml), loaded once per process."""
+    from classifier import load_default
+
+    return load_default(configured_model="none")
+
+
 def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     """The first items as a harvest would store them (module docstring)."""
-    from classifier import load_default
     from pipelines.language import detect_language
 
-    classifier = load_default(configured_model="none")
+    classifier = _rules()
     items = []
     for title, url, published, summary in raw_items(source, body, limit):
         language = detect_language(summary or title, source.languages, title=title).language

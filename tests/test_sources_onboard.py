@@ -69,6 +69,7 @@ def lab() -> Iterator[LabServer]:
         yield server
 
 
+@pytest.mark.slow
 def test_add_home_page_with_feed_link(lab: LabServer) -> None:
     block, source, items = add(lab.url("/integration-news_en"), EMPTY_CONFIG, fetcher, robots)
     assert source.kind == "feed"
@@ -81,6 +82,7 @@ def test_add_home_page_with_feed_link(lab: LabServer) -> None:
     assert validate_entry(block, EMPTY_CONFIG).id == source.id
 
 
+@pytest.mark.slow
 def test_add_json_api(lab: LabServer) -> None:
     _block, source, items = add(lab.url("/api/search"), EMPTY_CONFIG, fetcher, robots, "example-api")
     assert (source.id, source.kind) == ("example-api", "api")
@@ -93,6 +95,7 @@ def test_add_json_api(lab: LabServer) -> None:
     assert items[0].url == "https://example.eu/doc/1"
 
 
+@pytest.mark.slow
 def test_add_listing_page(lab: LabServer) -> None:
     _block, source, items = add(lab.url("/news_en"), EMPTY_CONFIG, fetcher, robots)
     assert source.kind == "listing"
@@ -101,6 +104,7 @@ def test_add_listing_page(lab: LabServer) -> None:
     assert items[0].url == lab.url("/news/2026/language-courses-expanded")
 
 
+@pytest.mark.slow
 def test_add_sitemap_only_site(lab: LabServer) -> None:
     _block, source, items = add(lab.url("/welcome"), EMPTY_CONFIG, fetcher, robots)
     assert source.kind == "sitemap"

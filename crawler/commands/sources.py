@@ -1,4 +1,4 @@
-"""`ewsi sources validate|status|unquarantine|add|check`: operator YAML, health, quarantine, onboarding, probes.
+"""`ewsi sources validate|status|unquarantine|add|check`: operator YAML, health, onboarding, probes.
 
 `add URL [--id ID] [--dry-run]` proposes a validated entry (crawler.onboard) and appends it to the
 operator file (prints it with --dry-run); `check [--source ID]` prints one verdict line per source.
@@ -116,6 +116,7 @@ def _unquarantine(args: argparse.Namespace, url: str | None) -> int:
 
 
 def _tools(settings: Settings) -> tuple[object, object]:
+    from crawler.errors import ConfigError
     from crawler.fetch import oneshot
     from crawler.fetch.addresses import Allowlist
     from crawler.settings import DEFAULT_CONTACT, DEFAULT_USER_AGENT
@@ -124,7 +125,7 @@ def _tools(settings: Settings) -> tuple[object, object]:
     try:
         config = load_sources(None)
         contact, agent = config.contact, config.user_agent
-    except Exception:  # noqa: BLE001 - the User-Agent falls back to the default contact
+    except ConfigError:  # the User-Agent falls back to the default contact
         contact, agent = None, None
     user_agent = agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
     allow = Allowlist.parse(settings.allow_private)
