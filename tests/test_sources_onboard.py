@@ -225,3 +225,45 @@ def test_the_live_config_still_validates_after_corrections() -> None:
     assert not by_id["rijksoverheid-asiel"].enabled
     assert not by_id["ec-presscorner"].follow
     assert all(s.verified for s in config.sources)
+
+
+def test_commands_check_and_add(lab: LabServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.commands import sources as command
+    from crawler.config import Settings
+
+    settings = Settings(allow_private="127.0.0.2", download_timeout=5.0)
+    config = tmp_path / "sources.yaml"
+    entries = [
+        {"id": "ok-feed", "name": "x", "publisher": "x", "kind": "feed", "urls": [lab.url("/empty.xml")]},
+        {"id": "walled", "name": "x", "publisher": "x", "kind": "feed", "urls": [lab.url("/ep/rss.xml")]},
+    ]
+    config.write_text(json.dumps({"sources": entries}), encoding="utf-8")
+    assert command.main(["check", "--config", str(config)], settings) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("ok-feed: parse.no_items: ")
+    assert lines[1].startswith("walled: fetch.blocked_by_site: 202")
+    assert command.main(["check", "--config", str(config), "--source", "nope"], settings) == 1
+    before = config.read_text()
+    assert command.main(["add", lab.url("/ep/rss.xml"), "--config", str(config)], settings) == 1
+    assert (
+        command.main(["add", lab.url("/plain403.xml"), "--config", str(config), "--dry-run"], settings) == 1
+    )
+    assert config.read_text() == before, "a refused add writes nothing"
+
+
+@pytest.mark.slow
+def test_command_add_appends_a_valid_entry(lab: LabServer, tmp_path: Path) -> None:
+    from crawler.commands import sources as command
+    from crawler.config import Settings
+
+    config = tmp_path / "sources.yaml"
+    config.write_text("# operator file\n" + EMPTY_CONFIG, encoding="utf-8")
+    settings = Settings(allow_private="127.0.0.2", download_timeout=5.0)
+    assert (
+        command.main(["add", lab.url("/news_en"), "--id", "lab-news", "--config", str(config)], settings) == 0
+    )
+    loaded = load_sources(config)
+    assert [s.id for s in loaded.sources] == ["ecre-news", "lab-news"]
+    assert loaded.sources[1].listing is not None
+    assert config.read_text().startswith("# operator file\n")
+    assert command.main(["add", lab.url("/news_en"), "--config", str(config)], settings) == 1  # duplicate now
