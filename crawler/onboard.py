@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
+from crawler.coverage import MEMBER_STATES
 from crawler.discover import Discovery, discover, duplicate_of, slug_for
 from crawler.fetch.oneshot import Fetched
 from crawler.probe import ProbeResult, Verdict, verdict
@@ -29,11 +30,6 @@ from crawler.sources import Source, load_sources
 Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
 
-MEMBER_STATES = (
-    *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
-    *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
-)
-"""The 27 EU member states (ISO 3166-1 alpha-2; Greece is GR)."""
 _TLD_COUNTRY = {m.lower(): m for m in MEMBER_STATES} | {"el": "GR"}
 
 
