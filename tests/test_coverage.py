@@ -1,4 +1,4 @@
-"""Coverage: the pure gap rule (crawler.coverage) and the matrix counts on a generated store (both back ends)."""
+"""Coverage: the pure gap rule and the matrix counts on a generated store (both back ends)."""
 
 from __future__ import annotations
 
@@ -187,3 +187,50 @@ def test_gap_alert_on_the_generated_store(store) -> None:
         ("PL", "Economic Participation", 0, 10.0)
     ]
     assert alerts[0].sources == ("pl-gov", "pl-ngo")
+
+
+def test_api_coverage_and_heatmap_and_digest(store, db_url) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from crawler.store.session import make_engine, session_factory
+    from crawler.web.coverage import digest_lines, heatmap_svg, report
+    from crawler.web.deps import Settings
+    from crawler.web.portal import install
+
+    engine = make_engine(db_url)
+    app = FastAPI()
+    app.state.settings = Settings(database_url=db_url, testing=True)
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    install(app, anonymous_per_minute=10_000)
+    with TestClient(app) as client:
+        got = client.get("/api/v1/coverage", params={"until": NOW.isoformat(), "periods": 4})
+        assert got.status_code == 200, got.text
+        body = got.json()
+        from crawler.types import THEMES
+
+        assert len(body["rows"]) == 28 and body["columns"] == list(THEMES)
+        cell = next(c for c in body["cells"] if (c["country"], c["key"]) == ("EU", "Social Cohesion"))
+        assert (cell["relevant"], cell["approved"]) == (6, 2)
+        assert body["alerts"] == [
+            {
+                "country": "PL",
+                "key": "Economic Participation",
+                "current": 0,
+                "usual": 10.0,
+                "sources": ["pl-gov", "pl-ngo"],
+            }
+        ]
+        language = client.get(
+            "/api/v1/coverage", params={"until": NOW.isoformat(), "axis": "language"}
+        ).json()
+        assert "pl" in language["columns"] and "en" in language["columns"]
+        assert client.get("/api/v1/coverage", params={"axis": "x"}).status_code == 422
+    engine.dispose()
+    data = report(store, NOW, periods=4)
+    svg = heatmap_svg(data)
+    assert svg.startswith("<svg") and "<title" in svg and ">6</text>" in svg and ">0 !</text>" in svg
+    assert digest_lines(data) == [
+        "PL x Economic Participation: 0 item(s) in 30 days, usually 10; used to come from pl-gov, pl-ngo"
+    ]
