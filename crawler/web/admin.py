@@ -36,6 +36,26 @@ def sources(request: Request, session: DbSession, user: Editor) -> Response:
     return render(request, "sources.html", {"rows": store_sources.source_yield(session)})
 
 
+@router.get("/coverage", response_class=HTMLResponse)
+def coverage(
+    request: Request, session: DbSession, user: Editor, axis: str = "theme", days: int = 30
+) -> Response:
+    """Coverage heatmaps (relevant and approved items per country x theme or language) and gap alerts."""
+    from datetime import UTC, datetime
+
+    from crawler.web.coverage import heatmap_svg, report
+
+    if axis not in ("theme", "language") or not 1 <= days <= 366:
+        raise HTTPException(status_code=422, detail="axis is theme or language; days 1-366")
+    data = report(session, datetime.now(UTC), axis, days)
+    context = {
+        "data": data,
+        "relevant_svg": heatmap_svg(data, "relevant"),
+        "approved_svg": heatmap_svg(data, "approved"),
+    }
+    return render(request, "coverage.html", context)
+
+
 @router.post("/admin/sources/{source_id}")
 async def source_change(source_id: str, request: Request, session: DbSession, user: Admin) -> Response:
     """Enable or disable a source (admins); 404 for an unknown id (or one no source can have)."""
