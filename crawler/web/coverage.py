@@ -63,7 +63,7 @@ def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
     flagged = {(a["country"], a["key"]) for a in data["alerts"]}
     top = max(value.values(), default=0) or 1
     cw, ch, left, head = 74, 18, 40, 90
-    width, height = left + cw * len(cols) + 4, head + ch * len(rows) + 4
+    width, height = left + cw * len(cols) + 110, head + ch * len(rows) + 4  # room for the last label
     period = f"{data['since'][:10]} to {data['until'][:10]}"
     title = f"Coverage: {measure} items per country and {data['axis']}, {period}"
     out = [
@@ -76,7 +76,7 @@ def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
         x = left + cw * j + cw // 2
         out.append(
             f'<text x="{x}" y="{head - 6}" transform="rotate(-35 {x} {head - 6})">'
-            f"{escape(str(col))[:24]}</text>"
+            f"{escape(str(col)[:28])}</text>"
         )
     for i, row in enumerate(rows):
         y = head + ch * i
