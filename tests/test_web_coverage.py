@@ -63,3 +63,40 @@ def test_daily_digest_lists_the_gap(Session, gap_store) -> None:
     ]
     rendered = render("daily", context)
     assert any("PL x Economic Participation" in part for part in rendered)
+
+
+@pytest.mark.parametrize(
+    ("ages_days", "expected"),
+    [
+        ([0, 1, 2], [0, 0, 0, 0, 0, 0, 0, 3]),
+        ([8, 15, 16], [0, 0, 0, 0, 0, 2, 1, 0]),
+        ([55, 60, 1], [1, 0, 0, 0, 0, 0, 0, 1]),  # 60 days is outside the 8 weeks
+        ([], [0] * 8),
+    ],
+)
+def test_weekly_new_items(Session, ages_days: list[int], expected: list[int]) -> None:
+    from crawler.store.sources import weekly_new_items
+
+    now = datetime.now(UTC)
+    with Session() as s:
+        add_source(s, "src-w", "Weekly")
+        for n, age in enumerate(ages_days, start=1):
+            add_item(s, n, source_id="src-w", first_seen_at=now - timedelta(days=age, hours=1))
+        s.commit()
+        assert weekly_new_items(s, now).get("src-w", [0] * 8) == expected
+
+
+def test_sources_page_shows_kind_sparkline_share_and_broken(app, Session) -> None:
+    now = datetime.now(UTC)
+    with Session() as s:
+        add_source(
+            s, "src-b", "Broken source", kind="feed", state="broken", last_error_key="fetch.blocked_by_site"
+        )
+        for n in range(1, 5):
+            add_item(s, n, source_id="src-b", relevant=n <= 3, first_seen_at=now - timedelta(days=n))
+        s.commit()
+    html = editor_client(app, Session).get("/sources").text
+    assert '<strong class="broken">BROKEN</strong>' in html
+    assert "an anti-bot answer" in html
+    assert "new items per week: 0, 0, 0, 0, 0, 0, 0, 4" in html
+    assert "75" in html and "<td>feed</td>" in html

@@ -33,7 +33,14 @@ def history(request: Request, session: DbSession, user: Editor, item: QueryId = 
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request, session: DbSession, user: Editor) -> Response:
     """Health of every source, items per source and the editorial yield."""
-    return render(request, "sources.html", {"rows": store_sources.source_yield(session)})
+    from crawler.errors import ERROR_KEYS
+    from crawler.web.coverage import sparkline_svg
+
+    rows = store_sources.source_yield(session)
+    for row in rows:
+        row["spark"] = sparkline_svg(row["weekly"])
+        row["hint"] = ERROR_KEYS.get(row.get("last_error_key") or "", "")
+    return render(request, "sources.html", {"rows": rows})
 
 
 @router.get("/coverage", response_class=HTMLResponse)

@@ -109,3 +109,18 @@ def digest_lines(data: dict[str, Any]) -> list[str]:
             f"usually {a['usual']:g}{source}"
         )
     return lines
+
+
+def sparkline_svg(values: list[int], label: str = "new items per week") -> str:
+    """A small inline SVG bar chart of weekly counts (oldest first), with the numbers in its title."""
+    top = max(values, default=0) or 1
+    bars = "".join(
+        f'<rect x="{i * 7}" y="{20 - max(1, round(18 * v / top)) if v else 19}" width="6" '
+        f'height="{max(1, round(18 * v / top)) if v else 1}" fill="{"#1f4e9c" if v else "#bbb"}"/>'
+        for i, v in enumerate(values)
+    )
+    text = escape(f"{label}: {', '.join(str(v) for v in values)}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{7 * len(values)}" height="20" '
+        f'class="spark"><title>{text}</title>{bars}</svg>'
+    )
