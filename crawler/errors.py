@@ -125,6 +125,11 @@ class LoginRequired(Exception):
         self.expired = expired
 
 
+class DuplicateSource(ValueError):
+    """Raised by crawler.onboard (`ewsi sources add`) when the URL is already harvested by a source
+    (same URL, or same host and path)."""
+
+
 ERROR_KEYS: dict[str, str] = {
     "fetch.dns": "host name could not be resolved",
     "fetch.connect": "connection refused or reset",

@@ -23,6 +23,7 @@ import yaml
 
 from crawler.coverage import MEMBER_STATES
 from crawler.discover import Discovery, discover, duplicate_of, slug_for
+from crawler.errors import DuplicateSource
 from crawler.fetch.oneshot import Fetched
 from crawler.probe import ProbeResult, Verdict, verdict
 from crawler.sources import Source, load_sources
@@ -31,10 +32,6 @@ Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
 
 _TLD_COUNTRY = {m.lower(): m for m in MEMBER_STATES} | {"el": "GR"}
-
-
-class DuplicateSource(ValueError):
-    """The URL is already harvested by an existing source (same URL or same host and path)."""
 
 
 @dataclass(frozen=True)

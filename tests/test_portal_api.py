@@ -532,6 +532,7 @@ def test_openapi_document(client):
         "/api/v1/items/{item_id}",
         "/api/v1/themes",
         "/api/v1/sources",
+        "/api/v1/coverage",
     }
 
 
