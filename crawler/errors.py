@@ -140,12 +140,19 @@ class LoginRequired(Exception):
         self.expired = expired
 
 
+class DuplicateSource(ValueError):
+    """Raised by crawler.onboard (`ewsi sources add`) when the URL is already harvested by a source
+    (same URL, or same host and path)."""
+
+
 ERROR_KEYS: dict[str, str] = {
     "fetch.dns": "host name could not be resolved",
     "fetch.connect": "connection refused or reset",
     "fetch.timeout": "no answer within DOWNLOAD_TIMEOUT",
     "fetch.tls": "TLS handshake or certificate failure",
-    "fetch.http_404": "the URL answered 404 Not Found",
+    "fetch.http_403": "the URL answered 403 Forbidden (the site refuses crawlers)",
+    "fetch.http_404": "the URL answered 404 Not Found or 410 Gone",
+    "fetch.blocked_by_site": "an anti-bot answer: 202 or 200 with a challenge page, or a 403 with a bot wall",
     "fetch.http_4xx": "the URL answered another 4xx status",
     "fetch.http_429": "the host asked us to slow down (429)",
     "fetch.http_5xx": "the server failed (5xx)",
@@ -162,6 +169,9 @@ ERROR_KEYS: dict[str, str] = {
     "parse.sitemap_malformed": "the sitemap is not well-formed, nests too deep or lists too many sitemaps",
     "parse.json_invalid": "the body is not valid JSON",
     "parse.no_items": "the source yielded no item",
+    "parse.not_a_feed": "a feed URL answered with a web page",
+    "parse.selector_empty": "the listing's link selector matches nothing",
+    "parse.javascript_only": "the page holds no content without JavaScript",
     "extract.all_empty": "no followed page yielded text",
     "store.db_error": "the database refused or was unreachable",
     "crawl.crashed": "the crawl process died",

@@ -25,6 +25,16 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     ),
     "crawler.text": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier"),
     "crawler.urls": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
+    "crawler.probe": ("crawler.", "scrapy", "sqlalchemy", "spiders", "pipelines", "classifier", "twisted"),
+    "crawler.discover": (
+        "scrapy",
+        "sqlalchemy",
+        "spiders",
+        "pipelines",
+        "crawler.store",
+        "crawler.web",
+        "twisted",
+    ),
     "crawler.fetch.addresses": ("scrapy", "sqlalchemy", "twisted", "crawler.store", "crawler.web", "spiders"),
     "crawler.fetch": ("crawler.web", "spiders", "pipelines", "classifier", "sqlalchemy"),
     "crawler.sources": ("scrapy", "sqlalchemy", "spiders", "pipelines", "crawler.web", "crawler.store"),
@@ -404,6 +414,8 @@ def test_environment_is_read_only_by_config_and_entry_points() -> None:
         and (lines := environment_reads(path.read_text(encoding="utf-8")))
     }
     assert not found, f"environment read outside crawler/config.py and the entry points: {found}"
+
+
 def test_only_the_command_line_imports_the_commands() -> None:
     """crawler.commands and crawler.cli sit on top: no library module imports them."""
     for path in FILES:

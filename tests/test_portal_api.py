@@ -548,6 +548,7 @@ def test_openapi_document(client):
         "/api/v1/events",
         "/api/v1/themes",
         "/api/v1/sources",
+        "/api/v1/coverage",
     }
 
 

@@ -257,3 +257,17 @@ def test_hostile_title_renders_as_text(server, browser) -> None:
     page.wait_for_timeout(300)
     assert page.dialogs == []  # type: ignore[attr-defined]
     context.close()
+
+
+def test_coverage_page_screenshot(server, browser) -> None:
+    base, _url, _ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = _login(context, base, "alice")
+    page.goto(f"{base}/coverage")
+    assert page.locator("figure.heatmap svg").count() == 2
+    title = page.locator("figure.heatmap svg title").first.text_content() or ""
+    assert title.startswith("Coverage: relevant items")
+    page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
+    assert not page.dialogs  # type: ignore[attr-defined]
+    context.close()

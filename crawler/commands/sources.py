@@ -1,6 +1,9 @@
-"""`ewsi sources validate|status|unquarantine`: check the operator YAML, source health, quarantine reset.
+"""`ewsi sources validate|status|unquarantine|add|check`: operator YAML, health, onboarding, probes.
 
-Exit 0; 2 for unquarantine without exactly one of URL and --all (ConfigError and
+`add URL [--id ID] [--dry-run]` proposes a validated entry (crawler.onboard) and appends it to the
+operator file (prints it with --dry-run); `check [--source ID]` prints one verdict line per source.
+Exit 0; 1 when `check` finds a source not ok or `add` cannot propose (duplicate, nothing found,
+blocked); 2 for unquarantine without exactly one of URL and --all (ConfigError and
 DatabaseUnavailable are mapped by crawler.cli).
 """
 
@@ -24,8 +27,13 @@ out = Console()
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi sources``."""
     src = argparse.ArgumentParser(prog="ewsi sources", description=HELP)
-    src.add_argument("sources_command", choices=["validate", "status", "unquarantine"])
-    src.add_argument("url", nargs="?", help="unquarantine: the URL to clear")
+    src.add_argument("sources_command", choices=["validate", "status", "unquarantine", "add", "check"])
+    src.add_argument(
+        "url", nargs="?", help="unquarantine: the URL to clear; add: the page, feed or API to add"
+    )
+    src.add_argument("--id", dest="source_id", help="add: the new source's id (default: from the URL)")
+    src.add_argument("--dry-run", action="store_true", help="add: print the entry, do not write it")
+    src.add_argument("--source", help="check: probe this source only")
     src.add_argument("--all", action="store_true", help="unquarantine: clear every quarantined URL")
     src.add_argument("--config", help="operator YAML (default config/sources.yaml)")
     src.add_argument("--json", action="store_true")
@@ -41,6 +49,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """`ewsi sources validate|status|unquarantine`: config check, health table, quarantine reset."""
     if args.sources_command == "unquarantine":
         return _unquarantine(args, settings.database_url)
+    if args.sources_command in ("add", "check"):
+        return _onboard(args, settings)
     from crawler.sources import load_sources
 
     config = load_sources(args.config)
@@ -102,4 +112,79 @@ def _unquarantine(args: argparse.Namespace, url: str | None) -> int:
     with store_session.session_scope(url) as session:
         removed = store_runs.clear_quarantine(session, None if args.all else args.url)
     out.print(f"{removed} quarantine entr{'y' if removed == 1 else 'ies'} cleared", markup=False)
+    return 0
+
+
+def _tools(settings: Settings) -> tuple[object, object]:
+    from crawler.errors import ConfigError
+    from crawler.fetch import oneshot
+    from crawler.fetch.addresses import Allowlist
+    from crawler.settings import DEFAULT_CONTACT, DEFAULT_USER_AGENT
+    from crawler.sources import load_sources
+
+    try:
+        config = load_sources(None)
+        contact, agent = config.contact, config.user_agent
+    except ConfigError:  # the User-Agent falls back to the default contact
+        contact, agent = None, None
+    user_agent = agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
+    allow = Allowlist.parse(settings.allow_private)
+    timeout = float(settings.download_timeout)
+
+    def fetcher(url: str) -> oneshot.Fetched:
+        return oneshot.fetch(url, user_agent=user_agent, allow=allow, timeout=timeout)
+
+    def robots(url: str) -> tuple[bool, str]:
+        return oneshot.robots_allows(url, user_agent=user_agent, allow=allow, timeout=timeout)
+
+    return fetcher, robots
+
+
+def _onboard(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from crawler import onboard
+    from crawler.errors import BlockedAddress, BlockedScheme
+    from crawler.sources import DEFAULT_CONFIG, load_sources
+
+    path = Path(args.config) if args.config else DEFAULT_CONFIG
+    fetcher, robots = _tools(settings)
+    if args.sources_command == "check":
+        config = load_sources(path)
+        chosen = [s for s in config.sources if args.source in (None, s.id)]
+        if not chosen:
+            console.print(f"no source {args.source!r} in {path}", markup=False)
+            return 1
+        bad = 0
+        for source in chosen:
+            result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
+            bad += not result.ok
+            if args.json:
+                sys.stdout.write(json.dumps({"source": source.id, **result.__dict__}) + "\n")
+            else:
+                out.print(result.line(source.id), markup=False, highlight=False, soft_wrap=True)
+        return 1 if bad else 0
+    if not args.url:
+        console.print("give the URL to add", markup=False)
+        return 2
+    text = path.read_text(encoding="utf-8")
+    load_sources(path, text=text)
+    try:
+        block, source, items = onboard.add(args.url, text, fetcher, robots, args.source_id)  # type: ignore[arg-type]
+    except (ValueError, OSError, BlockedAddress, BlockedScheme) as exc:
+        console.print(f"cannot add {args.url}: {exc}", markup=False)
+        return 1
+    for item in items:
+        out.print(
+            f"  {item.published or '-':25.25} {item.language:3} rel {item.relevance:.2f} "
+            f"{','.join(item.themes) or '-':30.30} {item.title[:80]}",
+            markup=False,
+            highlight=False,
+        )
+    if args.dry_run:
+        sys.stdout.write(block)
+        return 0
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(("" if text.endswith("\n") else "\n") + block)
+    out.print(f"{path}: added source {source.id!r} ({source.kind})", markup=False)
     return 0

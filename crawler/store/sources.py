@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, select
@@ -148,6 +149,14 @@ def source_yield(session: Session) -> list[dict[str, Any]]:
     ):
         counts.setdefault(source_id, {})[status] = int(n)
     publishers = dict(session.execute(select(SourceRow.id, SourceRow.publisher)).all())
+    relevant = dict(
+        session.execute(
+            select(Item.source_id, func.count(Item.id))
+            .where(Item.relevant.is_(True))
+            .group_by(Item.source_id)
+        ).all()
+    )
+    weekly = weekly_new_items(session)
     out = []
     for row in source_status(session):
         per = counts.get(row["id"], {})
@@ -161,8 +170,32 @@ def source_yield(session: Session) -> list[dict[str, Any]]:
                 "items_rejected": rejected,
                 "items_deferred": per.get("deferred", 0),
                 "yield": (approved / decided) if decided else None,
+                "relevant_share": (relevant.get(row["id"], 0) / total)
+                if (total := sum(per.values()))
+                else None,
+                "weekly": weekly.get(row["id"], [0] * WEEKS),
             }
         )
+    return out
+
+
+WEEKS = 8
+"""Weeks of new-item history on the sources page."""
+
+
+def weekly_new_items(
+    session: Session, now: datetime | None = None, weeks: int = WEEKS
+) -> dict[str, list[int]]:
+    """{source id: new items (first seen) in each of the last `weeks` 7-day windows, oldest first}."""
+    now = now or utcnow()
+    since = now - timedelta(days=7 * weeks)
+    out: dict[str, list[int]] = {}
+    rows = session.execute(select(Item.source_id, Item.first_seen_at).where(Item.first_seen_at >= since))
+    for source_id, seen in rows:
+        if seen.tzinfo is None:
+            seen = seen.replace(tzinfo=now.tzinfo)
+        index = weeks - 1 - min(weeks - 1, int((now - seen).total_seconds() // (7 * 86400)))
+        out.setdefault(source_id, [0] * weeks)[index] += 1
     return out
 
 

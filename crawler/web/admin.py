@@ -33,7 +33,34 @@ def history(request: Request, session: DbSession, user: Editor, item: QueryId = 
 @router.get("/sources", response_class=HTMLResponse)
 def sources(request: Request, session: DbSession, user: Editor) -> Response:
     """Health of every source, items per source and the editorial yield."""
-    return render(request, "sources.html", {"rows": store_sources.source_yield(session)})
+    from crawler.errors import ERROR_KEYS
+    from crawler.web.coverage import sparkline_svg
+
+    rows = store_sources.source_yield(session)
+    for row in rows:
+        row["spark"] = sparkline_svg(row["weekly"])
+        row["hint"] = ERROR_KEYS.get(row.get("last_error_key") or "", "")
+    return render(request, "sources.html", {"rows": rows})
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def coverage(
+    request: Request, session: DbSession, user: Editor, axis: str = "theme", days: int = 30
+) -> Response:
+    """Coverage heatmaps (relevant and approved items per country x theme or language) and gap alerts."""
+    from datetime import UTC, datetime
+
+    from crawler.web.coverage import heatmap_svg, report
+
+    if axis not in ("theme", "language") or not 1 <= days <= 366:
+        raise HTTPException(status_code=422, detail="axis is theme or language; days 1-366")
+    data = report(session, datetime.now(UTC), axis, days)
+    context = {
+        "data": data,
+        "relevant_svg": heatmap_svg(data, "relevant"),
+        "approved_svg": heatmap_svg(data, "approved"),
+    }
+    return render(request, "coverage.html", context)
 
 
 @router.post("/admin/sources/{source_id}")

@@ -105,11 +105,16 @@ def daily_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]:
         },
         "theme": {theme: f"{base_url}/queue?{urlencode({'theme': theme})}" for theme in pending["by_theme"]},
     }
+    from crawler.web.coverage import digest_lines, report
+
+    links["coverage"] = f"{base_url}/coverage"
+    gaps = digest_lines(report(session, now))
     return {
         "date": _day(now),
         "pending": pending,
         "sources": sources,
         "links": links,
+        "coverage_gaps": gaps,
         **coming(session, now, base_url),
     }
 

@@ -71,6 +71,7 @@ from crawler.web.public import (
 from crawler.web.schemas import (
     ERROR_RESPONSES,
     ApiError,
+    CoverageOut,
     EventPage,
     FundingPage,
     ItemDetail,
@@ -234,6 +235,24 @@ def list_sources(session: DbSession) -> list[dict[str, Any]]:
         {k: clean_out(v) if isinstance(v, str) else v for k, v in row.items()}
         for row in portal.list_sources(session)
     ]
+
+
+@router.get(
+    "/coverage", response_model=CoverageOut, summary="Items per country x theme (or language) and gap alerts"
+)
+def coverage(
+    session: DbSession,
+    axis: Annotated[str, Query(pattern="^(theme|language)$")] = "theme",
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    periods: Annotated[int, Query(ge=1, le=24)] = 6,
+    until: Annotated[datetime | None, Query(description="end of the period (default: now)")] = None,
+) -> dict[str, Any]:
+    """Counts of relevant and approved items per cell over the last `days` days, and gap alerts
+    (crawler.web.coverage)."""
+    from crawler.web.coverage import report
+
+    end = until.astimezone(UTC) if until and until.tzinfo else (until.replace(tzinfo=UTC) if until else None)
+    return report(session, end or datetime.now(UTC), axis, days, periods)
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

@@ -181,3 +181,35 @@ class PortalJSONResponse(JSONResponse):
     """JSON as UTF-8 with an explicit charset (T42)."""
 
     media_type = "application/json; charset=utf-8"
+
+
+class CoverageCell(BaseModel):
+    """Items of one (country, theme or language) cell over the period."""
+
+    country: str
+    key: str
+    relevant: int
+    approved: int
+
+
+class CoverageAlert(BaseModel):
+    """A cell well below its own history, with the sources that used to fill it."""
+
+    country: str
+    key: str
+    current: int
+    usual: float
+    sources: list[str]
+
+
+class CoverageOut(BaseModel):
+    """The coverage matrix (rows: 27 member states + EU) and its gap alerts."""
+
+    axis: str
+    since: str
+    until: str
+    days: int
+    rows: list[str]
+    columns: list[str]
+    cells: list[CoverageCell]
+    alerts: list[CoverageAlert]

@@ -1,0 +1,119 @@
+"""One polite, guarded GET for operator tools (`ewsi sources add|check`), outside a Scrapy crawl.
+
+Same rules as a harvest's fetch layer: http(s) only and public addresses only (crawler.fetch.
+addresses, allowlist from the settings), robots.txt read with protego for the product token
+``ewsi-harvester``, the harvest's User-Agent, at most `MAX_REDIRECTS` redirects (each hop checked
+again), bodies cut at `max_bytes` (default 2 MiB) and gzip-decoded by `strict_gunzip` with the
+same cap, `timeout` seconds per request. HTTP errors are answers, not exceptions: a `Fetched`
+carries the status; only a refused URL (`BlockedAddress`, `BlockedScheme`) or a network failure
+(`OSError`) raises.
+"""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from email.message import Message
+from urllib.parse import urljoin, urlsplit
+
+from crawler.fetch.addresses import Allowlist, check_addresses, check_url
+from crawler.fetch.compression import strict_gunzip
+
+MAX_REDIRECTS = 5
+ROBOTS_TOKEN = "ewsi-harvester"  # noqa: S105 - the robots.txt product token, not a secret
+
+
+@dataclass
+class Fetched:
+    """One answer: the URL asked, the final URL after redirects, status, headers, body."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str = ""
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _guard(url: str, allow: Allowlist) -> None:
+    host, port, ip = check_url(url, allow)
+    if ip is None:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        check_addresses(host, port, [str(info[4][0]) for info in infos], allow)
+
+
+def _one(url: str, user_agent: str, timeout: float, max_bytes: int) -> Fetched:
+    headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only: _guard ran
+    try:
+        response = _OPENER.open(request, timeout=timeout)
+    except urllib.error.HTTPError as err:
+        response = err
+    with response:
+        raw = response.read(max_bytes + 1)[:max_bytes]
+        headers: Message = response.headers
+        status = int(response.status or 0)
+    if (headers.get("Content-Encoding") or "").lower() == "gzip":
+        try:
+            raw = strict_gunzip(raw, max_size=max_bytes)
+        except ValueError:
+            raw = b""
+    return Fetched(
+        url=url,
+        final_url=url,
+        status=status,
+        content_type=headers.get("Content-Type") or "",
+        body=raw,
+        headers={k.lower(): v for k, v in headers.items()},
+    )
+
+
+def fetch(
+    url: str,
+    *,
+    user_agent: str,
+    allow: Allowlist | None = None,
+    timeout: float = 20.0,
+    max_bytes: int = 2 << 20,
+) -> Fetched:
+    """GET `url`, following up to `MAX_REDIRECTS` guarded redirects (rules in the module docstring)."""
+    allow = allow or Allowlist()
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        _guard(current, allow)
+        got = _one(current, user_agent, timeout, max_bytes)
+        location = got.headers.get("location")
+        if got.status in (301, 302, 303, 307, 308) and location:
+            current = urljoin(current, location)
+            continue
+        got.url, got.final_url = url, current
+        return got
+    return Fetched(url=url, final_url=current, status=310)
+
+
+def robots_allows(
+    url: str, *, user_agent: str, allow: Allowlist | None = None, timeout: float = 20.0
+) -> tuple[bool, str]:
+    """(may `url` be fetched, the robots.txt text). A missing or failing robots.txt allows everything."""
+    from protego import Protego
+
+    parts = urlsplit(url)
+    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+    try:
+        got = fetch(robots_url, user_agent=user_agent, allow=allow, timeout=timeout, max_bytes=512 << 10)
+    except OSError:
+        return True, ""
+    if got.status != 200:
+        return True, ""
+    text = got.body.decode("utf-8", errors="replace")
+    return Protego.parse(text).can_fetch(url, ROBOTS_TOKEN), text

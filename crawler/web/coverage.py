@@ -1,0 +1,126 @@
+"""Coverage report shared by the API (/api/v1/coverage), the desk page and the editors' digest.
+
+`report` returns the matrix (rows: `crawler.coverage.COUNTRIES`; columns: the six themes or the
+languages seen) with ``relevant`` and ``approved`` counts per cell over the last `days` days up to
+`now`, and the gap alerts of the relevant counts against the `periods` periods before.
+`heatmap_svg` draws the matrix server-side: each cell is shaded by its count AND prints the
+count, so it reads without colour; cells with an alert are outlined and marked ``!``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
+
+from crawler.coverage import COUNTRIES, gaps
+from crawler.store import coverage as store_coverage
+from crawler.types import THEMES
+from crawler.web.deps import DbSession
+
+
+def report(
+    session: DbSession, now: datetime, axis: str = "theme", days: int = 30, periods: int = 6
+) -> dict[str, Any]:
+    """The coverage report (module docstring) as plain JSON-ready data."""
+    if axis not in ("theme", "language"):
+        raise ValueError(f"axis must be theme or language, not {axis!r}")
+    since = now - timedelta(days=days)
+    chosen: store_coverage.Axis = "theme" if axis == "theme" else "language"
+    relevant, past, filled = store_coverage.history(session, chosen, "relevant", now, days, periods)
+    approved = store_coverage.counts(session, chosen, "approved", since, now)
+    columns = list(THEMES) if axis == "theme" else sorted({k for _, k in [*relevant, *approved, *past]})
+    alerts = gaps(relevant, past, filled)
+    return {
+        "axis": axis,
+        "since": since.isoformat(),
+        "until": now.isoformat(),
+        "days": days,
+        "rows": list(COUNTRIES),
+        "columns": columns,
+        "cells": [
+            {"country": c, "key": k, "relevant": relevant.get((c, k), 0), "approved": approved.get((c, k), 0)}
+            for c in COUNTRIES
+            for k in columns
+        ],
+        "alerts": [
+            {
+                "country": a.country,
+                "key": a.key,
+                "current": a.current,
+                "usual": a.usual,
+                "sources": list(a.sources),
+            }
+            for a in alerts
+        ],
+    }
+
+
+def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
+    """An accessible SVG heatmap of one measure (counts printed in every cell; alerts marked ``!``)."""
+    rows, cols = data["rows"], data["columns"]
+    value = {(c["country"], c["key"]): int(c[measure]) for c in data["cells"]}
+    flagged = {(a["country"], a["key"]) for a in data["alerts"]}
+    top = max(value.values(), default=0) or 1
+    cw, ch, left, head = 74, 18, 40, 90
+    width, height = left + cw * len(cols) + 110, head + ch * len(rows) + 4  # room for the last label
+    period = f"{data['since'][:10]} to {data['until'][:10]}"
+    title = f"Coverage: {measure} items per country and {data['axis']}, {period}"
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="cov-title" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<title id="cov-title">{escape(title)}</title>',
+    ]
+    for j, col in enumerate(cols):
+        x = left + cw * j + cw // 2
+        out.append(
+            f'<text x="{x}" y="{head - 6}" transform="rotate(-35 {x} {head - 6})">'
+            f"{escape(str(col)[:28])}</text>"
+        )
+    for i, row in enumerate(rows):
+        y = head + ch * i
+        out.append(f'<text x="4" y="{y + 13}" font-weight="bold">{escape(row)}</text>')
+        for j, col in enumerate(cols):
+            n = value.get((row, col), 0)
+            shade = 255 - int(200 * n / top)
+            alert = (row, col) in flagged
+            stroke = ' stroke="#000" stroke-width="2"' if alert else ' stroke="#ccc"'
+            x = left + cw * j
+            label = f"{row} {col}: {n}" + (" (gap)" if alert else "")
+            out.append(
+                f'<g><title>{escape(label)}</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" '
+                f'fill="rgb({shade},{shade},255)"{stroke}/>'
+                f'<text x="{x + cw - 4}" y="{y + 13}" text-anchor="end" '
+                f'fill="{"#fff" if shade < 120 else "#000"}">'
+                f"{n}{' !' if alert else ''}</text></g>"
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def digest_lines(data: dict[str, Any]) -> list[str]:
+    """The alerts as digest lines (empty when none)."""
+    lines = []
+    for a in data["alerts"]:
+        source = f"; used to come from {', '.join(a['sources'])}" if a["sources"] else ""
+        lines.append(
+            f"{a['country']} x {a['key']}: {a['current']} item(s) in {data['days']} days, "
+            f"usually {a['usual']:g}{source}"
+        )
+    return lines
+
+
+def sparkline_svg(values: list[int], label: str = "new items per week") -> str:
+    """A small inline SVG bar chart of weekly counts (oldest first), with the numbers in its title."""
+    top = max(values, default=0) or 1
+    bars = "".join(
+        f'<rect x="{i * 7}" y="{20 - max(1, round(18 * v / top)) if v else 19}" width="6" '
+        f'height="{max(1, round(18 * v / top)) if v else 1}" fill="{"#1f4e9c" if v else "#bbb"}"/>'
+        for i, v in enumerate(values)
+    )
+    text = escape(f"{label}: {', '.join(str(v) for v in values)}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{7 * len(values)}" height="20" '
+        f'class="spark"><title>{text}</title>{bars}</svg>'
+    )

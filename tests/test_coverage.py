@@ -1,0 +1,236 @@
+"""Coverage: the pure gap rule and the matrix counts on a generated store (both back ends)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crawler.coverage import COUNTRIES, GapAlert, country_of, gaps, is_gap
+from crawler.store import coverage as store_coverage
+from crawler.store.schema import Item, ItemTheme
+from crawler.store.sources import sync_sources
+from tests.storedata import source
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("current", "history", "expected"),
+    [
+        (0, [10, 9, 11, 10], True),  # the issue's example: usually ten, none now
+        (2, [10, 9, 11, 10], True),  # 2 <= 2.5
+        (3, [10, 9, 11, 10], False),  # 3 > 2.5
+        (0, [2, 2, 2], False),  # too small to be usual
+        (0, [3, 3, 3], True),
+        (0, [0, 0, 12, 0], False),  # one burst is not a habit (median 0)
+        (0, [], False),
+        (10, [10, 10], False),
+        (1, [4, 4, 4, 40], True),  # median 4, 1 <= 1
+    ],
+)
+def test_gap_rule_table(current: int, history: list[int], expected: bool) -> None:
+    assert is_gap(current, history) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "row"),
+    [
+        ("PL", "PL"),
+        ("pl", "PL"),
+        (" de ", "DE"),
+        ("EL", "GR"),
+        ("GR", "GR"),
+        (None, "EU"),
+        ("", "EU"),
+        ("EU", "EU"),
+        ("UK", "EU"),
+        ("NO", "EU"),
+    ],
+)
+def test_country_rows(raw: str | None, row: str) -> None:
+    assert country_of(raw) == row
+
+
+def test_countries_are_27_plus_eu() -> None:
+    assert len(COUNTRIES) == 28 and COUNTRIES[0] == "EU" and len(set(COUNTRIES)) == 28
+
+
+def test_gaps_sorted_by_shortfall_with_sources() -> None:
+    alerts = gaps(
+        {("PL", "Economic Participation"): 0, ("DE", "Health"): 1},
+        {
+            ("PL", "Economic Participation"): [10, 10, 10],
+            ("DE", "Health"): [4, 4, 4],
+            ("FR", "Health"): [1, 1],
+        },
+        {("PL", "Economic Participation"): ["pl-gov", "pl-ngo"]},
+    )
+    assert alerts[0] == GapAlert("PL", "Economic Participation", 0, 10.0, ("pl-gov", "pl-ngo"))
+    assert [a.country for a in alerts] == ["PL", "DE"]
+    assert (
+        alerts[0].line()
+        == "PL x Economic Participation: 0 item(s), usually 10; used to come from pl-gov, pl-ngo"
+    )
+
+
+def _add(
+    session,
+    n: int,
+    *,
+    source_id: str,
+    country: str | None,
+    language: str,
+    theme: str,
+    seen: datetime,
+    relevant: bool = True,
+    approved: bool = False,
+    editor_country: str | None = None,
+) -> None:
+    url = f"https://x.eu/{source_id}/{n}"
+    row = Item(
+        identity=f"url:{url}",
+        identity_hash=hashlib.sha256(url.encode()).hexdigest(),
+        source_id=source_id,
+        url=url,
+        country=country,
+        editor_country=editor_country,
+        language=language,
+        relevant=relevant,
+        first_seen_at=seen,
+        last_seen_at=seen,
+        status="approved" if approved else "pending",
+        approved_at=seen if approved else None,
+    )
+    session.add(row)
+    session.flush()
+    session.add(ItemTheme(item_id=row.id, theme=theme, score=0.9, assigned=True))
+    other = "Health" if theme != "Health" else "Education"
+    session.add(ItemTheme(item_id=row.id, theme=other, score=0.1, assigned=False))
+
+
+@pytest.fixture
+def store(db_session):
+    sync_sources(db_session, [source("pl-gov"), source("pl-ngo"), source("eu-wide")])
+    db_session.commit()
+    n = 0
+    # four past 30-day periods with ten Polish Economic Participation items each, none in the last 30 days
+    for period in range(1, 5):
+        for k in range(10):
+            n += 1
+            seen = NOW - timedelta(days=30 * period + 1 + k)
+            _add(
+                db_session,
+                n,
+                source_id="pl-gov" if k < 7 else "pl-ngo",
+                country="PL",
+                language="pl",
+                theme="Economic Participation",
+                seen=seen,
+            )
+    # the current period: EU-wide items, some approved, one corrected to DE by an editor, one irrelevant
+    for k in range(6):
+        n += 1
+        _add(
+            db_session,
+            n,
+            source_id="eu-wide",
+            country=None,
+            language="en",
+            theme="Social Cohesion",
+            seen=NOW - timedelta(days=2 + k),
+            approved=k < 2,
+        )
+    n += 1
+    _add(
+        db_session,
+        n,
+        source_id="eu-wide",
+        country="EU",
+        language="de",
+        theme="Health",
+        seen=NOW - timedelta(days=3),
+        editor_country="DE",
+    )
+    n += 1
+    _add(
+        db_session,
+        n,
+        source_id="eu-wide",
+        country="PL",
+        language="pl",
+        theme="Economic Participation",
+        seen=NOW - timedelta(days=3),
+        relevant=False,
+    )
+    db_session.commit()
+    return db_session
+
+
+def test_matrix_counts(store) -> None:
+    since = NOW - timedelta(days=30)
+    theme = store_coverage.counts(store, "theme", "relevant", since, NOW)
+    assert theme == {("EU", "Social Cohesion"): 6, ("DE", "Health"): 1}
+    assert store_coverage.counts(store, "theme", "approved", since, NOW) == {("EU", "Social Cohesion"): 2}
+    language = store_coverage.counts(store, "language", "relevant", since, NOW)
+    assert language == {("EU", "en"): 6, ("DE", "de"): 1}
+    older = store_coverage.counts(store, "theme", "relevant", NOW - timedelta(days=60), since)
+    assert older == {("PL", "Economic Participation"): 10}
+
+
+def test_gap_alert_on_the_generated_store(store) -> None:
+    current, past, filled = store_coverage.history(store, "theme", "relevant", NOW, days=30, periods=4)
+    assert past[("PL", "Economic Participation")] == [10, 10, 10, 10]
+    alerts = gaps(current, past, filled)
+    assert [(a.country, a.key, a.current, a.usual) for a in alerts] == [
+        ("PL", "Economic Participation", 0, 10.0)
+    ]
+    assert alerts[0].sources == ("pl-gov", "pl-ngo")
+
+
+def test_api_coverage_and_heatmap_and_digest(store, db_url) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from crawler.store.session import make_engine, session_factory
+    from crawler.web.coverage import digest_lines, heatmap_svg, report
+    from crawler.web.deps import Settings
+    from crawler.web.portal import install
+
+    engine = make_engine(db_url)
+    app = FastAPI()
+    app.state.settings = Settings(database_url=db_url, testing=True)
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    install(app, anonymous_per_minute=10_000)
+    with TestClient(app) as client:
+        got = client.get("/api/v1/coverage", params={"until": NOW.isoformat(), "periods": 4})
+        assert got.status_code == 200, got.text
+        body = got.json()
+        from crawler.types import THEMES
+
+        assert len(body["rows"]) == 28 and body["columns"] == list(THEMES)
+        cell = next(c for c in body["cells"] if (c["country"], c["key"]) == ("EU", "Social Cohesion"))
+        assert (cell["relevant"], cell["approved"]) == (6, 2)
+        assert body["alerts"] == [
+            {
+                "country": "PL",
+                "key": "Economic Participation",
+                "current": 0,
+                "usual": 10.0,
+                "sources": ["pl-gov", "pl-ngo"],
+            }
+        ]
+        language = client.get(
+            "/api/v1/coverage", params={"until": NOW.isoformat(), "axis": "language"}
+        ).json()
+        assert "pl" in language["columns"] and "en" in language["columns"]
+        assert client.get("/api/v1/coverage", params={"axis": "x"}).status_code == 422
+    engine.dispose()
+    data = report(store, NOW, periods=4)
+    svg = heatmap_svg(data)
+    assert svg.startswith("<svg") and "<title" in svg and ">6</text>" in svg and ">0 !</text>" in svg
+    assert digest_lines(data) == [
+        "PL x Economic Participation: 0 item(s) in 30 days, usually 10; used to come from pl-gov, pl-ngo"
+    ]

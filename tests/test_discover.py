@@ -1,0 +1,201 @@
+"""crawler.discover: feeds, sitemaps, JSON records and a listing selector read off recorded pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+from crawler.discover import (
+    discover,
+    duplicate_of,
+    feed_links,
+    guess_api,
+    propose_selector,
+    robots_sitemaps,
+    slug_for,
+)
+
+DATA = Path(__file__).parent / "data" / "discover"
+BASE = "https://example.eu/integration-news_en"
+
+
+def test_home_page_with_feed_link() -> None:
+    found = discover(BASE, (DATA / "home_with_feed.html").read_bytes(), "text/html")
+    assert found.feeds == ["https://example.eu/integration-news/feed_en?format=rss"]
+    assert found.kind == "feed"
+    assert found.feed_candidates == []
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<link rel="alternate" type="application/rss+xml" href="/rss">', ["https://example.eu/rss"]),
+        (
+            '<link rel="Alternate" type="application/atom+xml; charset=utf-8" href="a.xml">',
+            ["https://example.eu/a.xml"],
+        ),
+        (
+            '<base href="https://cdn.example.eu/x/">'
+            '<link rel="alternate" type="application/rss+xml" href="f">',
+            ["https://cdn.example.eu/x/f"],
+        ),
+        ('<link rel="alternate" type="text/html" href="/fr">', []),
+        ('<link rel="stylesheet" type="application/rss+xml" href="/rss">', []),
+        ('<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">', []),
+        (
+            '<link rel="alternate" type="application/rss+xml" href="/a"><link rel="alternate" '
+            'type="application/rss+xml" href="/a">',
+            ["https://example.eu/a"],
+        ),
+    ],
+)
+def test_feed_link_table(head: str, expected: list[str]) -> None:
+    assert feed_links(f"<html><head>{head}</head><body></body></html>", BASE) == expected
+
+
+def test_page_without_feed_gets_common_paths_to_try() -> None:
+    found = discover(BASE, (DATA / "listing.html").read_bytes(), "text/html")
+    assert found.feeds == []
+    assert found.feed_candidates[0] == "https://example.eu/feed/"
+
+
+def test_listing_selector_matches_the_article_block_only() -> None:
+    html = (DATA / "listing.html").read_text()
+    selector, links = propose_selector(html, "https://example.eu/news_en")
+    assert selector is not None
+    matched = Selector(text=html).css(selector).getall()
+    assert sorted(matched) == sorted(
+        f"/news/2026/{s}"
+        for s in (
+            "language-courses-expanded",
+            "new-reception-centre",
+            "labour-market-access",
+            "housing-support",
+            "school-integration",
+        )
+    )
+    assert links[0] == "https://example.eu/news/2026/language-courses-expanded"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><p>no links</p></body></html>",
+        "<html><body><nav>"
+        + "".join(f'<a href="/n/{i}/x">{i}</a>' for i in range(9))
+        + "</nav></body></html>",
+        "<html><body><ul>"
+        + "".join(f'<li><a href="https://other.eu/n/{i}">{i}</a></li>' for i in range(9))
+        + "</ul></body></html>",
+        "<html><body><ul>"
+        + "".join(f'<li><a href="/n/{i}">{i}</a></li>' for i in range(3))
+        + "</ul></body></html>",
+        "",
+    ],
+)
+def test_no_selector_without_a_repeated_block(html: str) -> None:
+    assert propose_selector(html, "https://example.eu/") == (None, [])
+
+
+def test_api_answer() -> None:
+    found = discover("https://example.eu/api/search", (DATA / "api.json").read_bytes(), "application/json")
+    assert found.kind == "api"
+    assert found.api is not None
+    assert found.api.as_config() == {
+        "items": "result.docs",
+        "title": "docTitle",
+        "published": "publicationDate",
+        "link": "documentUrl",
+        "summary": "leadText",
+    }
+    assert found.api.count == 3
+
+
+@pytest.mark.parametrize(
+    ("doc", "items", "title"),
+    [
+        ([{"title": "a"}, {"title": "b"}], "@", "title"),
+        ({"data": [{"name": "a", "id": 1}]}, "data", "name"),
+        ({"a": [{"headline": "x"}], "b": {"c": [{"title": "1"}, {"title": "2"}]}}, "b.c", "title"),
+        ({"hits": [{"Title Text": "x"}]}, "hits", '"Title Text"'),
+    ],
+)
+def test_api_guess_table(doc: object, items: str, title: str) -> None:
+    guess = guess_api(json.dumps(doc).encode())
+    assert guess is not None
+    assert (guess.items, guess.title) == (items, title)
+    import jmespath
+
+    assert jmespath.search(
+        f"{guess.items}[0].{guess.title}" if guess.items != "@" else f"[0].{guess.title}", doc
+    )
+
+
+@pytest.mark.parametrize("body", [b"{}", b"[1, 2]", b'{"a": [{"x": 1}]}', b"not json", b"\xff\xfe"])
+def test_api_guess_none(body: bytes) -> None:
+    assert guess_api(body) is None
+
+
+def test_robots_sitemaps() -> None:
+    assert robots_sitemaps((DATA / "robots.txt").read_text(), "https://example.eu/robots.txt") == [
+        "https://example.eu/sitemap.xml",
+        "https://example.eu/news-sitemap.xml",
+    ]
+    assert robots_sitemaps("", "https://example.eu/robots.txt") == []
+
+
+def test_sitemap_only_site() -> None:
+    found = discover(
+        "https://example.eu/",
+        b"<html><body><p>Welcome</p></body></html>",
+        "text/html",
+        (DATA / "robots.txt").read_text(),
+    )
+    assert found.kind == "sitemap"
+
+
+def test_a_feed_url_is_its_own_feed() -> None:
+    found = discover("https://example.eu/rss.xml", (DATA / "feed.xml").read_bytes(), "application/rss+xml")
+    assert found.feeds == ["https://example.eu/rss.xml"]
+
+
+@pytest.mark.parametrize(
+    ("urls", "expected"),
+    [
+        (["https://ecre.org/feed/"], "ecre"),
+        (["https://www.ecre.org/feed"], "ecre"),
+        (["https://ECRE.org/Feed/"], "ecre"),
+        (["https://ecre.org/feed/?page=2"], "ecre"),
+        (["https://ecre.org/news/"], None),
+        (["https://other.org/feed/"], None),
+    ],
+)
+def test_duplicate_of(urls: list[str], expected: str | None) -> None:
+    assert duplicate_of(urls, {"ecre": ["https://ecre.org/feed/"], "x": ["https://x.eu/a"]}) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("https://www.ecre.org/feed/", "ecre-org-feed"),
+        (
+            "https://migrant-integration.ec.europa.eu/integration-news_en",
+            "migrant-integration-ec-europa-eu-news",
+        ),
+        ("https://example.eu/", "example-eu"),
+        ("https://www.migrationpolicy.org/rss.xml", "migrationpolicy-org-rss"),
+    ],
+)
+def test_slug_for(url: str, slug: str) -> None:
+    assert slug_for(url) == slug
+
+
+def test_recorded_corpus_pages_do_not_break_discovery(shared: Path) -> None:
+    pages = sorted((shared / "corpus" / "html").rglob("*.html"))[:40]
+    assert pages
+    for page in pages:
+        found = discover("https://example.eu/page", page.read_bytes(), "text/html")
+        assert found.kind in (None, "feed", "listing")
