@@ -169,7 +169,6 @@ ERROR_KEYS: dict[str, str] = {
     "parse.sitemap_malformed": "the sitemap is not well-formed, nests too deep or lists too many sitemaps",
     "parse.json_invalid": "the body is not valid JSON",
     "parse.no_items": "the source yielded no item",
-    "parse.not_a_feed": "a feed URL answered with a web page",
     "parse.selector_empty": "the listing's link selector matches nothing",
     "parse.javascript_only": "the page holds no content without JavaScript",
     "extract.all_empty": "no followed page yielded text",
