@@ -1,0 +1,94 @@
+"""Build the shipped model from labelled JSONL, and the page hold-out used to check it.
+
+Rules:
+- `holdout(examples, fifth)` puts an example in the hold-out when sha256(its source page URL, else its
+  id) mod `HOLDOUT_FOLDS` == `fifth`: examples read from one page never straddle the split, and the
+  split does not depend on file order. The shipped model is trained on every example; the figures
+  of ``--holdout`` come from a model trained without the held-out fifth.
+- Training is deterministic (fixed folds and seed, liblinear, gzip without a timestamp): the same
+  files give the same model version (`classifier.model.Model.version` ignores the creation time).
+- `SHIPPED_MODEL_PATH` is the model `classifier.load_default` uses when no other file is named.
+
+CLI: ``python -m classifier.build --data FILE.jsonl [--data ...] [--output PATH] [--holdout]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from classifier import SHIPPED_MODEL_NAME
+from classifier.evaluate import evaluate, format_report, load_examples
+from classifier.model import CombinedClassifier, LabelledExample, Model, train
+from classifier.rules import RuleEngine
+from classifier.themes import load
+
+SHIPPED_MODEL_PATH = Path(__file__).resolve().parent / SHIPPED_MODEL_NAME
+"""The model trained on ../shared/data/themes_train.jsonl that ships with the package."""
+HOLDOUT_FOLDS = 5
+HOLDOUT_FIFTH = 0
+
+
+def holdout_fold(example: LabelledExample) -> int:
+    """The fold (0 .. HOLDOUT_FOLDS-1) of an example, from its source page (see the module doc)."""
+    key = example.page or example.id
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % HOLDOUT_FOLDS
+
+
+def holdout(
+    examples: Sequence[LabelledExample], fifth: int = HOLDOUT_FIFTH
+) -> tuple[list[LabelledExample], list[LabelledExample]]:
+    """(training part, held-out part) of `examples`, split by source page."""
+    train_part = [e for e in examples if holdout_fold(e) != fifth]
+    held = [e for e in examples if holdout_fold(e) == fifth]
+    return train_part, held
+
+
+def build(examples: Sequence[LabelledExample], engine: RuleEngine) -> Model:
+    """The model trained on `examples` with the default constants (deterministic)."""
+    model = train(examples, engine)
+    model.created = ""
+    return model
+
+
+def evaluate_holdout(examples: Sequence[LabelledExample], engine: RuleEngine) -> dict[str, Any]:
+    """Train on four fifths (by page) and evaluate rules + model on the held-out fifth."""
+    train_part, held = holdout(examples)
+    combined = CombinedClassifier(engine, build(train_part, engine))
+    result = evaluate(held, lambda e: combined.classify(e.title, e.text, e.language))
+    result["split"] = {"train": len(train_part), "held_out": len(held), "by": "source page"}
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train and save the model (or, with --holdout, report the held-out figures). Exit 2 on bad input."""
+    parser = argparse.ArgumentParser(prog="python -m classifier.build", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", action="append", required=True, help="labelled JSONL (repeatable)")
+    parser.add_argument("--output", default=str(SHIPPED_MODEL_PATH), help="model file (default %(default)s)")
+    parser.add_argument("--themes", help="themes.yaml (default config/themes.yaml)")
+    parser.add_argument("--holdout", action="store_true", help="report the page hold-out, write nothing")
+    parser.add_argument("--json", action="store_true", help="print JSON (with --holdout)")
+    args = parser.parse_args(argv)
+    try:
+        engine = RuleEngine(load(args.themes))
+        examples = [e for path in args.data for e in load_examples(path)]
+        if args.holdout:
+            result = evaluate_holdout(examples, engine)
+            print(json.dumps(result, ensure_ascii=False) if args.json else format_report(result))
+            return 0
+        model = build(examples, engine)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    model.save(args.output)
+    print(f"{model.version} written to {args.output} ({len(examples)} examples, rules {model.rules_version})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
