@@ -8,7 +8,9 @@ with gold or predicted items); the same per language; and the confusion cases.
 `cross_validate` scores the learned model honestly: each fold is classified by a model trained on
 the other folds only.
 
-CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K]``
+CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K | --holdout]``
+(``--holdout``: train on four fifths of --data split by source page, score the fifth held out;
+classifier.build).
 (`main(argv)` receives the arguments after ``eval``).
 """
 
@@ -202,11 +204,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cv", type=int, metavar="K", help="score rules + a model trained by K-fold CV on --data"
     )
+    parser.add_argument(
+        "--holdout",
+        action="store_true",
+        help="score rules + a model trained on the other four fifths of --data (split by source page)",
+    )
     args = parser.parse_args(argv)
     try:
         engine = RuleEngine(load(args.themes))
         examples = load_examples(args.data)
-        if args.cv:
+        if args.holdout:
+            from classifier.build import evaluate_holdout
+
+            result = evaluate_holdout(examples, engine)
+        elif args.cv:
             result = cross_validate(examples, engine, k=args.cv)
         elif args.model:
             combined = CombinedClassifier(engine, Model.load(args.model))
