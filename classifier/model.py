@@ -77,7 +77,7 @@ RULE_GRID: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25
 RELEVANCE = "relevance"
 NO_MIGRANT_CUE_FACTOR = 0.3
 """Share of the blended relevance an item keeps without any migrant cue (keeps it below threshold)."""
-MIN_MIGRANT_EVIDENCE = 3.0
+MIN_MIGRANT_EVIDENCE = 2.5
 """Migrant-cue weight (themes.yaml weights: 3 decisive, 2 clear, 1 weak) an item needs to be relevant."""
 THEME_MODEL_SHARE = 0.3
 """Share of a theme score the model takes at full weight; the rules keep the rest (measured on a
