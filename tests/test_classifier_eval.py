@@ -79,6 +79,7 @@ def test_quality_gate_rules(engine):
     assert result["relevance"]["fp"] == 0
 
 
+@pytest.mark.slow
 def test_quality_gate_learned_model_by_cross_validation(engine):
     result = cross_validate(_dev(), engine, k=5)
     assert result["model_version"].startswith("cv5:")

@@ -157,7 +157,8 @@ def _run(capsys, argv: list[str]) -> tuple[int, dict]:
 def test_train_writes_the_model_that_load_default_picks_up(db_url, queue, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
-    assert classifier.default_model_path() is None
+    # before training: the model shipped with the package
+    assert classifier.default_model_path() == Path(classifier.__file__).parent / classifier.SHIPPED_MODEL_NAME
     code, out = _run(capsys, ["train", "--database", db_url, "--min-labels", "5", "--json"])
     assert code == 0
     assert out["output"] == "var/classifier-model.json"
