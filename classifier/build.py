@@ -65,6 +65,34 @@ def evaluate_holdout(examples: Sequence[LabelledExample], engine: RuleEngine) ->
     return result
 
 
+def movement(examples: Sequence[LabelledExample], engine: RuleEngine, before: Any) -> dict[str, Any]:
+    """How the evaluation moves when the model is retrained on `examples`.
+
+    Both sides are scored on the same held-out fifth (by page): ``before`` is the classifier in use
+    (anything with ``classify(title, text, language)``), ``after`` a model trained on the other four
+    fifths. Returns {"held_out", "before", "after", "delta"}, each side with relevance precision,
+    recall and F1 and theme micro-F1; delta = after - before. Empty sides when nothing is held out.
+    """
+    train_part, held = holdout(examples)
+
+    def summary(result: dict[str, Any]) -> dict[str, float]:
+        rel = result["relevance"]
+        return {
+            "relevance_precision": rel["precision"],
+            "relevance_recall": rel["recall"],
+            "relevance_f1": rel["f1"],
+            "theme_micro_f1": result["themes"]["micro_f1"],
+        }
+
+    if not held or len({e.relevant for e in train_part}) < 2:
+        return {"held_out": len(held), "before": {}, "after": {}, "delta": {}}
+    old = summary(evaluate(held, lambda e: before.classify(e.title, e.text, e.language)))
+    combined = CombinedClassifier(engine, build(train_part, engine))
+    new = summary(evaluate(held, lambda e: combined.classify(e.title, e.text, e.language)))
+    delta = {k: round(new[k] - old[k], 4) for k in new}
+    return {"held_out": len(held), "before": old, "after": new, "delta": delta}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Train and save the model (or, with --holdout, report the held-out figures). Exit 2 on bad input."""
     parser = argparse.ArgumentParser(prog="python -m classifier.build", description=__doc__.split("\n")[0])

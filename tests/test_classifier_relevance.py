@@ -192,3 +192,66 @@ def test_generic_social_words_alone_never_make_an_item_relevant(default, text):
     result = default.classify(text, text, "en")
     assert not result.relevant
     assert result.relevance < 0.3
+
+
+def _examples(n: int) -> list:
+    from classifier.model import LabelledExample
+
+    rel = [
+        LabelledExample(
+            f"Refugees learn the language {i}",
+            "Language courses and jobs for refugees and migrants.",
+            "en",
+            True,
+            ("Education and Culture",),
+            page=f"https://example.org/r{i}",
+        )
+        for i in range(n)
+    ]
+    neg = [
+        LabelledExample(
+            f"Fishing quotas agreed {i}",
+            "Ministers agree fishing quotas.",
+            "en",
+            False,
+            page=f"https://x.org/f{i}",
+        )
+        for i in range(n)
+    ]
+    return rel + neg
+
+
+@pytest.mark.parametrize("page", ["https://example.org/a", "https://example.org/b?x=1", "http://x.test/"])
+def test_holdout_keeps_a_page_together(page):
+    from classifier.build import holdout, holdout_fold
+    from classifier.model import LabelledExample
+
+    same = [LabelledExample(f"t{i}", "x", "en", True, id=f"id{i}", page=page) for i in range(6)]
+    assert len({holdout_fold(e) for e in same}) == 1
+    train_part, held = holdout(same)
+    assert not train_part or not held  # never straddles the split
+
+
+def test_holdout_without_a_page_goes_by_id():
+    from classifier.build import holdout_fold
+    from classifier.model import LabelledExample
+
+    folds = {holdout_fold(LabelledExample("t", "x", "en", True, id=f"id{i}")) for i in range(40)}
+    assert len(folds) > 1
+
+
+def test_movement_compares_the_model_in_use_with_a_retrained_one_on_the_same_fifth(rules):
+    from classifier.build import movement
+
+    result = movement(_examples(25), rules, rules)
+    assert result["held_out"] > 0
+    for side in ("before", "after"):
+        assert set(result[side]) == {
+            "relevance_precision",
+            "relevance_recall",
+            "relevance_f1",
+            "theme_micro_f1",
+        }
+    assert result["delta"]["relevance_f1"] == pytest.approx(
+        result["after"]["relevance_f1"] - result["before"]["relevance_f1"], abs=1e-4
+    )
