@@ -139,7 +139,7 @@ def _generate(engine, n: int) -> float:
 
 
 def _session_cookie(engine) -> str:
-    from crawler.web.auth import hash_password
+    from crawler.web.passwords import hash_password
 
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:

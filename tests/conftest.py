@@ -17,6 +17,10 @@ import pytest
 
 ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
+pytest_plugins = ("desklab",)
+"""The desk's fixtures (engine, Session, app, seeded), used by tests/test_web_*.py; a test module's
+own fixture of the same name wins."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the markers (pyproject.toml declares them too; a repeat is harmless)."""

@@ -25,8 +25,8 @@ from crawler.store import review as store
 from crawler.store.migrate import GrantRefused, current_revision, downgrade, grant_app_role, upgrade
 from crawler.store.schema import AuditEntry, Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.web.app import create_app
-from crawler.web.auth import hash_password
 from crawler.web.logsafe import EscapingFormatter, escape_controls
+from crawler.web.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 INJECTED = "\n2026-01-01 INFO admin logged in"

@@ -22,7 +22,7 @@ from crawler.store import make_engine, session_factory
 from crawler.store import review as store
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
-from crawler.web.auth import hash_password
+from crawler.web.passwords import hash_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -1,47 +1,49 @@
-"""The web app factory: shared plumbing, the editors' desk, then the portal when it is installed.
+"""The web app factory: assembles the desk's and the portal's routers with the shared plumbing.
 
 `create_app` sets up, in this order: settings and the database session factory (crawler.web.deps),
 the security-headers middleware (per-request CSP nonce), error pages (401 login, 403, 404, 503 when
-the database is down, T35), static files and Jinja2 templates (autoescaping on), the desk's routers
-(crawler.web.review), and finally ``crawler.web.portal.install(app)`` if that module exists.
+the database is down, T35), static files, the Jinja2 environment (crawler.web.templating), the
+desk's routers (login, queue, items, admin) and the portal (crawler.web.portal.install: read API
+and feeds). Routers never import this module.
 
 Content-Security-Policy of HTML pages (RELIABILITY.md T41, ASVS 14.4.3): ``default-src 'none'``;
 scripts only with this response's nonce; styles and images from our own origin; forms post to our
 own origin; no framing, no ``<base>``. Every response gets ``X-Content-Type-Options: nosniff``.
+Errors: JSON ``{"error": key, "message": ...}`` under ``/api/`` or for clients asking for JSON,
+else the error page; a validation error is 422 with ``detail`` under ``/api/``, else 400.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
-import importlib.util
 import logging
 import secrets
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crawler.store import make_engine, session_factory
 from crawler.store import review as store
 from crawler.store.session import database_url as resolve_database_url
-from crawler.text import strip_bidi_controls
-from crawler.web.auth import LoginRequired, clear_session_cookie, csrf_token_for, set_pending_csrf_cookie
+from crawler.web import admin, items, login, portal, queue
+from crawler.web.auth import LoginRequired, clear_session_cookie
 from crawler.web.deps import Settings
 from crawler.web.logsafe import protect
+from crawler.web.templating import make_templates, render
 
 log = protect(logging.getLogger(__name__))
 
 HERE = Path(__file__).resolve().parent
+DESK_ROUTERS = (login.router, queue.router, items.router, admin.router)
+"""The editors' desk, in the order its routes are matched."""
 RETRY_AFTER_S = 30
 DB_DOWN_MESSAGE = "The database is not reachable right now. Nothing was saved; please retry in a minute."
 
@@ -54,87 +56,6 @@ def _csp(nonce: str) -> str:
         "img-src 'self'; connect-src 'self'; font-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
-
-
-def safe_url(value: Any) -> str | None:
-    """`value` when it is an absolute http(s) URL without control characters or spaces, else None.
-
-    Used for every harvested link (item URL, attachments) so ``javascript:``, ``data:`` and obfuscated
-    variants (``jav&#x09;ascript:``) never become an href (T41).
-    """
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or any(ord(c) < 33 or ord(c) == 127 for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return value
-
-
-def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime(fmt)
-    return str(value)
-
-
-def _show(value: Any) -> str:
-    """A recorded value for the history: lists joined with commas, None as a dash."""
-    if value is None or value == []:
-        return "—"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{100 * float(value):.0f}%"
-
-
-def make_templates() -> Environment:
-    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
-    pct, show and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles
-    sit in ``<bdi>`` elements so an override cannot reorder the text around them)."""
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["safe_url"] = safe_url
-    env.filters["dt"] = _fmt_dt
-    env.filters["pct"] = _pct
-    env.filters["show"] = _show
-    env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
-    return env
-
-
-def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    """Render templates/`name` with `context` plus request, csp_nonce, user (may be None) and
-    ``csrf_token()``, a function the page's forms call for the CSRF token (`csrf_token_for`: only
-    pages with a form need the application secret); a newly generated token's cookie is set on the
-    response."""
-    env: Environment = request.app.state.templates
-    full = {
-        "request": request,
-        "csp_nonce": getattr(request.state, "csp_nonce", ""),
-        "user": getattr(request.state, "user", None),
-        "csrf_token": lambda: csrf_token_for(request),
-        **context,
-    }
-    response = HTMLResponse(env.get_template(name).render(full), status_code=status_code)
-    set_pending_csrf_cookie(request, response)
-    return response
 
 
 def _wants_json(request: Request) -> bool:
@@ -258,13 +179,7 @@ def create_app(database_url: str | None = None, *, testing: bool = False) -> Any
     _install_security_headers(app)
     _install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-    from crawler.web import review
-
-    app.include_router(review.router)
-    if importlib.util.find_spec("crawler.web.portal") is not None:
-        portal = importlib.import_module("crawler.web.portal")
-        install = getattr(portal, "install", None)
-        if callable(install):
-            install(app)
+    for router in DESK_ROUTERS:
+        app.include_router(router)
+    portal.install(app)
     return app

@@ -94,7 +94,7 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
 
     Raises ValueError when the two entries differ or the policy (12-128 characters) is broken.
     """
-    from crawler.web.auth import check_password_policy
+    from crawler.web.passwords import check_password_policy
 
     tty = sys.stdin.isatty() if stdin_is_tty is None else stdin_is_tty
     if tty:
@@ -129,7 +129,7 @@ def users_main(argv: list[str]) -> int:
 
     from crawler.store import review as store
     from crawler.store import session_scope
-    from crawler.web.auth import hash_password
+    from crawler.web.passwords import hash_password
 
     try:
         if args.command == "add":

@@ -40,7 +40,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from crawler.errors import DatabaseUnavailable
 from crawler.store import ensure_ready, session_scope, source_status
 from crawler.store import portal as store
-from crawler.web.portal import public_record, public_url, theme_names
+from crawler.web.public import public_record, public_url, theme_names
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "digest"
 KINDS = ("daily", "newsletter")

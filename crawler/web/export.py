@@ -2,7 +2,7 @@
 
     ewsi export --format jsonl|csv [--output FILE] [--since DATE] [--database-url URL]
 
-Records are the read API's (crawler.web.portal.public_record): published items only, editor
+Records are the read API's (crawler.web.public.public_record): published items only, editor
 corrections applied, strings cleaned of control characters, links http(s) only; by id. `--since`
 (ISO 8601 date or time, UTC when no offset) keeps the items whose public state changed at or after it.
 
@@ -26,7 +26,7 @@ from typing import IO, Any
 from crawler.errors import DatabaseUnavailable
 from crawler.store import ensure_ready, session_scope
 from crawler.store import portal as store
-from crawler.web.portal import public_record, public_url
+from crawler.web.public import public_record, public_url
 
 CSV_COLUMNS: tuple[str, ...] = (
     "id",

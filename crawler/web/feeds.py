@@ -1,6 +1,6 @@
 """Atom feeds of published items and an iCalendar feed of open funding calls.
 
-Routes (rate-limited like the read API, crawler.web.portal):
+Routes (rate-limited like the read API, crawler.web.public.rate_limit):
 - ``GET /feeds/atom?theme=&country=&content_type=&language=&source=``: Atom 1.0 (RFC 4287) of the
   newest published items matching the filters (`PortalConfig.feed_size` entries, 50);
 - ``GET /feeds/theme/{theme}.atom``, ``/feeds/country/{code}.atom``, ``/feeds/type/{content_type}.atom``:
@@ -10,7 +10,7 @@ Routes (rate-limited like the read API, crawler.web.portal):
 
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
 (``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
-U+FFFE/U+FFFF) and C1 controls are removed first by `crawler.web.portal.clean_out`. iCalendar text is
+U+FFFE/U+FFFF) and C1 controls are removed first by `crawler.web.public.clean_out`. iCalendar text is
 escaped by the icalendar package after the same cleaning. Entry ids are the items' API URLs under
 ``EWSI_PUBLIC_URL``, so they stay stable when an item's link changes.
 """
@@ -26,9 +26,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from crawler.store import portal as store
 from crawler.web.deps import DbSession
-from crawler.web.portal import (
+from crawler.web.public import (
     API_PREFIX,
-    ERROR_RESPONSES,
     ThemeParam,
     build_filter,
     clean_out,
@@ -39,6 +38,7 @@ from crawler.web.portal import (
     theme_ids,
     theme_names,
 )
+from crawler.web.schemas import ERROR_RESPONSES
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

@@ -1,0 +1,94 @@
+"""What every page of the editors' desk shares: its router rule, role types, messages, query parsing.
+
+Rules (each desk router is made by `desk_router`): every route checks the role it needs (`Editor` or
+`Admin`, ASVS 4.1.1) and every unsafe method passes `crawler.web.csrf.csrf_protect` (router
+dependency, ASVS 4.2.2); GET never changes editorial state. Handlers that write commit before
+answering (crawler.web.deps). Filter values and names must not hold control characters
+(`query_dict`: HTTPException 400 with `CONTROLS_REFUSED`). One log line per recorded decision
+(`log_decision`), kept on one line by the logger's filter (crawler.web.logsafe).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from crawler.store import review as store
+from crawler.web.auth import CurrentUser, require_admin, require_editor
+from crawler.web.csrf import csrf_protect
+from crawler.web.deps import Settings, get_settings, has_controls
+from crawler.web.logsafe import protect
+
+log = protect(logging.getLogger(__name__))
+
+Editor = Annotated[CurrentUser, Depends(require_editor)]
+Admin = Annotated[CurrentUser, Depends(require_admin)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def desk_router() -> APIRouter:
+    """A router of desk pages: CSRF-checked unsafe methods, left out of any OpenAPI document."""
+    return APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+MESSAGES = {
+    "approve": "Approved and published.",
+    "reject": "Rejected; the item will not come back in later crawls.",
+    "defer": "Deferred.",
+    "edit": "Changes saved.",
+    "repeated": "This form had already been submitted; it was recorded once.",
+    "claimed": "You have claimed this item.",
+    "released": "Claim released.",
+    "saved": "View saved.",
+    "empty": "No unclaimed item is waiting under these filters.",
+}
+
+
+def request_token() -> str:
+    """A fresh token for one form, so a double submit is recorded once."""
+    return secrets.token_hex(16)
+
+
+def log_decision(user: CurrentUser, decision: store.Decision) -> None:
+    """One log line per recorded decision. The title is harvested input: the logger's
+    `ControlCharFilter` keeps it on this one line (ASVS 7.3.1)."""
+    if decision.repeated:
+        return
+    reason = decision.reason
+    fields = ", ".join(sorted(decision.changes)) if decision.changes else ""
+    log.info(
+        'decision %s on item %d "%s" by %s%s%s',
+        decision.action,
+        decision.item_id,
+        decision.title or "",
+        user.name,
+        f" (reason: {reason})" if reason else "",
+        f" (changed: {fields})" if fields else "",
+    )
+
+
+def message(key: str | None) -> str | None:
+    """The flash message of a ``?msg=`` key, None for an unknown one."""
+    return MESSAGES.get(key or "")
+
+
+CONTROLS_REFUSED = "Filter values and names must not contain control characters."
+
+
+def query_dict(request: Request) -> dict[str, Any]:
+    """The query's non-empty values (lists for the multi-value filters); HTTPException 400 when a
+    key or value holds a control character (`has_controls`)."""
+    out: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        if has_controls(key) or has_controls(value):
+            raise HTTPException(400, CONTROLS_REFUSED)
+        if value == "":
+            continue
+        out.setdefault(key, []).append(value)
+    return {
+        k: v if len(v) > 1 or k in ("language", "country", "source", "theme", "content_type") else v[0]
+        for k, v in out.items()
+    }

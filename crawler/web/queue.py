@@ -1,0 +1,190 @@
+"""Desk pages of the review queue: the list, facet counts, claim-next, bulk decisions, saved views.
+
+Rules: filters come from the query (`crawler.web.desk.query_dict`; control characters are 400) and
+are normalised by `crawler.store.review.QueueFilters`; pages are keyset pages whose ``after``
+cursor is passed unchanged (a malformed one is 400); facet counts stop at `Settings.count_cap`
+and are cached per filter set for `COUNTS_TTL_S`; a bulk decision names each item as
+``id:revision`` (both 1..2**63-1, else 400) and a rejection's reason must be one of
+`crawler.store.review.REJECT_REASONS` (else 400, nothing stored); a bulk answer is 409 when every
+selected item was refused.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from crawler.store import review as store
+from crawler.store.schema import ITEM_STATUSES
+from crawler.types import CONTENT_TYPES, THEMES
+from crawler.web.auth import address_of, safe_next
+from crawler.web.deps import DbSession, PathId, has_controls, parse_db_int
+from crawler.web.desk import (
+    CONTROLS_REFUSED,
+    Editor,
+    desk_router,
+    log_decision,
+    message,
+    query_dict,
+    request_token,
+)
+from crawler.web.templating import render
+
+router = desk_router()
+
+COUNTS_TTL_S = 30.0
+"""Facet counts are cached per filter set for this long (they scan the whole filtered queue)."""
+QUEUE_KEYBOARD = (
+    ("j / k", "move down / up"),
+    ("o or Enter", "open the item"),
+    ("x", "select for a bulk action"),
+    ("Shift+A", "approve the selected items"),
+    ("/", "filter by title words"),
+)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    session: DbSession,
+    user: Editor,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The queue: filters, priority order, keyset pages, saved views, bulk actions; 400 for a
+    malformed ``after`` cursor (pass the next-page link unchanged)."""
+    query = query_dict(request)
+    query.pop("after", None)
+    msg = query.pop("msg", None)
+    filters = store.QueueFilters.from_query(query)
+    try:
+        rows, next_cursor = store.queue_page(
+            session, filters, after=after, limit=request.app.state.settings.page_size
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    filter_query = urlencode(filters.to_query(), doseq=True)
+    return render(
+        request,
+        "queue.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "filter_query": filter_query,
+            "next_url": f"/queue?{filter_query}&after={next_cursor}" if next_cursor else None,
+            "views": [
+                {**v, "url": "/queue?" + urlencode(v["query"], doseq=True)}
+                for v in store.saved_views(session, user.id)
+            ],
+            "statuses": ("any", *ITEM_STATUSES),
+            "themes": THEMES,
+            "content_types": CONTENT_TYPES,
+            "reject_reasons": store.REJECT_REASONS,
+            "request_token": request_token(),
+            "message": message(msg if isinstance(msg, str) else None),
+            "shortcuts": QUEUE_KEYBOARD,
+        },
+    )
+
+
+@router.get("/queue/counts", response_class=HTMLResponse)
+def queue_counts(request: Request, session: DbSession, user: Editor) -> Response:
+    """Counts per filter value under the other filters (an HTML fragment the queue page loads);
+    each count stops at `Settings.count_cap` ("1,000+"), and is cached per filter set for 30 s."""
+    filters = store.QueueFilters.from_query(query_dict(request))
+    key = repr(filters)
+    cache: dict[str, tuple[float, Any]] = request.app.state.counts_cache
+    hit = cache.get(key)
+    if hit is None or time.monotonic() - hit[0] > COUNTS_TTL_S:
+        if len(cache) > 500:
+            cache.clear()
+        cap = request.app.state.settings.count_cap
+        hit = cache[key] = (time.monotonic(), store.queue_counts(session, filters, cap=cap))
+    return render(request, "counts.html", {"counts": hit[1], "filters": filters})
+
+
+@router.post("/queue/next")
+def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
+    """Claim the next unclaimed item under the queue's filters and open it."""
+    filters = store.QueueFilters.from_query(query_dict(request))
+    item_id = store.claim_next(session, user.name, filters, address=address_of(request))
+    session.commit()
+    if item_id is None:
+        return RedirectResponse(
+            f"/queue?{urlencode(filters.to_query(), doseq=True)}&msg=empty", status_code=303
+        )
+    return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+@router.post("/queue/bulk", response_class=HTMLResponse)
+async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Response:
+    """Approve or reject the selected items (fields ``item`` = ``id:revision``, both 1..2**63-1;
+    anything else is a 400, as is a rejection reason that is not one of `store.REJECT_REASONS`)."""
+    form = await request.form()
+    action = str(form.get("action", ""))
+    if action not in ("approve", "reject"):
+        raise HTTPException(400, "bulk action must be approve or reject")
+    pairs: list[tuple[int, int]] = []
+    for raw in form.getlist("item"):
+        item_s, _, revision_s = str(raw).partition(":")
+        item_id, revision = parse_db_int(item_s), parse_db_int(revision_s)
+        if item_id is None or revision is None:
+            raise HTTPException(400, "each selected item must be sent as id:revision (whole numbers)")
+        pairs.append((item_id, revision))
+    reason = (str(form.get("reason", "")) or None) if action == "reject" else None
+    token = str(form.get("request_token", "")) or request_token()
+    try:
+        done, refused = store.bulk_decide(
+            session,
+            pairs,
+            user.name,
+            action,
+            request_token=token,
+            user_id=user.id,
+            reason=reason,
+            address=address_of(request),
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    session.commit()
+    for decision in done:
+        log_decision(user, decision)
+    back = str(form.get("back", "")) or "/queue"
+    return render(
+        request,
+        "bulk.html",
+        {"done": done, "refused": refused, "action": action, "back": safe_next(back)},
+        status_code=200 if not refused or done else 409,
+    )
+
+
+@router.post("/views")
+async def save_view(request: Request, session: DbSession, user: Editor) -> Response:
+    """Save the submitted filters under a name for this editor."""
+    form = await request.form()
+    query: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if has_controls(key) or has_controls(str(value)):
+            raise HTTPException(400, CONTROLS_REFUSED)
+        if key in ("csrf_token", "name") or value == "":
+            continue
+        query.setdefault(key, []).append(str(value))
+    filters = store.QueueFilters.from_query(query)
+    try:
+        store.save_view(session, user.id, str(form.get("name", "")), filters.to_query())
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    session.commit()
+    return RedirectResponse(f"/queue?{urlencode(filters.to_query(), doseq=True)}&msg=saved", status_code=303)
+
+
+@router.post("/views/{view_id}/delete")
+def delete_view(view_id: PathId, session: DbSession, user: Editor) -> Response:
+    """Delete one of the editor's saved views."""
+    if not store.delete_saved_view(session, user.id, view_id):
+        raise HTTPException(404, "no such view")
+    session.commit()
+    return RedirectResponse("/queue", status_code=303)

@@ -1,0 +1,106 @@
+"""The desk's Jinja2 environment and `render`, the one way a page is produced.
+
+Rules: autoescape is always on (HTML of every page and of strings); harvested links pass `safe_url`
+(absolute http(s) only, no spaces or control characters, else None: ``javascript:``, ``data:`` and
+obfuscated variants never become an href, RELIABILITY.md T41); the ``<title>`` uses ``nobidi`` and
+page text puts harvested titles in ``<bdi>``. `render` adds request, csp_nonce, user and
+``csrf_token()`` to every context and sets a newly generated CSRF cookie on the response
+(crawler.web.csrf). Templates live in templates/ next to this module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from crawler.text import strip_bidi_controls
+from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def safe_url(value: Any) -> str | None:
+    """`value` when it is an absolute http(s) URL without control characters or spaces, else None.
+
+    Used for every harvested link (item URL, attachments) so ``javascript:``, ``data:`` and obfuscated
+    variants (``jav&#x09;ascript:``) never become an href (T41).
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or any(ord(c) < 33 or ord(c) == 127 for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).strftime(fmt)
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """A recorded value for the history: lists joined with commas, None as a dash."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{100 * float(value):.0f}%"
+
+
+def make_templates() -> Environment:
+    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
+    pct, show and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles
+    sit in ``<bdi>`` elements so an override cannot reorder the text around them)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["dt"] = _fmt_dt
+    env.filters["pct"] = _pct
+    env.filters["show"] = _show
+    env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
+    return env
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render templates/`name` with `context` plus request, csp_nonce, user (may be None) and
+    ``csrf_token()``, a function the page's forms call for the CSRF token (`csrf_token_for`: only
+    pages with a form need the application secret); a newly generated token's cookie is set on the
+    response."""
+    env: Environment = request.app.state.templates
+    full = {
+        "request": request,
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
+        "user": getattr(request.state, "user", None),
+        "csrf_token": lambda: csrf_token_for(request),
+        **context,
+    }
+    response = HTMLResponse(env.get_template(name).render(full), status_code=status_code)
+    set_pending_csrf_cookie(request, response)
+    return response

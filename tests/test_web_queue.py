@@ -1,0 +1,220 @@
+"""The review queue of the desk (crawler.web.queue): order, filters, counts, saved views, bulk decisions.
+
+Runs on SQLite and PostgreSQL (`db_url`); HTTP goes through FastAPI's TestClient over
+``https://testserver`` so the ``Secure`` session cookie is sent back (tests/desklab.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import html5lib
+import pytest
+from desklab import NOW, SQLITE_ONLY, add_item, add_source, csrf_of, editor_client
+from sqlalchemy import func, select
+
+from crawler.store import review as store
+from crawler.store.schema import (
+    Item,
+    ReviewDecision,
+    SourceRow,
+)
+
+
+@SQLITE_ONLY
+def test_bulk_approve_and_reject(app, Session, seeded) -> None:
+    alice = editor_client(app, Session)
+    page = alice.get("/queue")
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    values = re.findall(r'name="item" value="(\d+:\d+)"', page.text)
+    assert len(values) == 3
+    form = {"csrf_token": csrf, "request_token": "b" * 32, "action": "approve", "item": values[:2]}
+    r = alice.post("/queue/bulk", data=form)
+    assert r.status_code == 200 and "2 item(s): approved" in r.text
+    r = alice.post("/queue/bulk", data=form)  # repeated submit: nothing new
+    form = {
+        "csrf_token": csrf,
+        "request_token": "c" * 32,
+        "action": "reject",
+        "reason": "duplicate",
+        "item": values[2:],
+    }
+    assert alice.post("/queue/bulk", data=form).status_code == 200
+    with Session() as s:
+        statuses = sorted(s.scalars(select(Item.status)))
+        assert statuses == ["approved", "approved", "rejected"]
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 3
+
+
+# --- queue ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(Session):
+    """40 items across languages, sources, types; two funding calls with near deadlines."""
+    with Session() as s:
+        add_source(s, "src-a")
+        add_source(s, "src-b")
+        for n in range(1, 41):
+            add_item(
+                s,
+                n,
+                language=("en", "de", "fr", "it")[n % 4],
+                source_id=("src-a", "src-b")[n % 2],
+                relevance=(n * 37 % 100) / 100,
+                content_type="funding" if n in (30, 31) else "news",
+                deadline=NOW + timedelta(days=40 - n) if n in (30, 31) else None,
+                country=("DE", "FR")[n % 2],
+                themes={"Social Cohesion": 0.9} if n % 3 == 0 else {"Tools and Techniques": 0.6},
+            )
+        s.commit()
+
+
+def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
+    filters = store.QueueFilters()
+    with Session() as s:
+        every, cursor = store.queue_page(s, filters, limit=200, now=NOW)
+        assert cursor is None and len(every) == 40
+        # the deadline lane: funding calls due within 21 days, nearest first
+        assert [r["title"] for r in every[:2]] == ["Item 31", "Item 30"]
+        assert [r["lane"] for r in every[:3]] == [0, 0, 1]
+        rest = every[2:]
+        keys = [
+            r["relevance"] + (r["published_at"] - datetime(2000, 1, 1, tzinfo=UTC)).total_seconds() / 5184000
+            for r in rest
+        ]
+        assert keys == sorted(keys, reverse=True)
+        pages, cursor, seen = 0, None, []
+        while True:
+            rows, cursor = store.queue_page(s, filters, after=cursor, limit=7, now=NOW)
+            seen += [r["id"] for r in rows]
+            pages += 1
+            if cursor is None:
+                break
+    assert pages == 6 and seen == [r["id"] for r in every]
+
+
+def test_queue_filters_and_counts(Session, many) -> None:
+    with Session() as s:
+        filters = store.QueueFilters.from_query(
+            {"language": "de fr", "source": ["src-b"], "relevance_min": "0.3", "theme": ["Social Cohesion"]}
+        )
+        rows, _ = store.queue_page(s, filters, limit=200, now=NOW)
+        expected = [
+            n
+            for n in range(1, 41)
+            if n % 4 in (1, 2) and n % 2 == 1 and (n * 37 % 100) / 100 >= 0.3 and n % 3 == 0
+        ]
+        assert sorted(int(r["title"].split()[1]) for r in rows) == sorted(expected)
+        counts = store.queue_counts(s, store.QueueFilters.from_query({"language": ["de"]}))
+        assert counts["total"] == {"": 10}
+        assert counts["language"] == {"en": 10, "de": 10, "fr": 10, "it": 10}  # own facet not applied
+        assert counts["source"] == {"src-b": 10}  # German items are n % 4 == 1, all odd: src-b
+        dated = store.QueueFilters.from_query({"date_from": "2026-11-10", "date_to": "2026-11-15"})
+        titles = {r["title"] for r in store.queue_page(s, dated, limit=200, now=NOW)[0]}
+        assert titles == {f"Item {n}" for n in range(5, 11)}
+
+
+def test_counts_are_capped(Session, many) -> None:
+    with Session() as s:
+        # 40 pending items: over a cap of 15 for the total, status, language, country, source, theme
+        counts = store.queue_counts(s, store.QueueFilters(), cap=15)
+        assert counts["total"] == {"": 16}
+        assert counts["capped"] == {
+            f: 15 for f in ("status", "language", "content_type", "country", "source", "theme", "total")
+        }
+        assert counts["language"] == {} and counts["status"] == {}
+        # German items (10): exact counts for every facet that keeps the language filter
+        german = store.QueueFilters.from_query({"language": ["de"]})
+        counts = store.queue_counts(s, german, cap=15)
+        assert counts["total"] == {"": 10}
+        assert counts["capped"] == {"language": 15}  # its own facet drops the filter: 40 items
+        assert counts["source"] == {"src-b": 10} and counts["status"] == {"pending": 10}
+        assert counts == {**store.queue_counts(s, german), "language": {}, "capped": {"language": 15}}
+        # exactly at the cap is not capped
+        assert store.queue_counts(s, german, cap=10)["total"] == {"": 10}
+        assert "total" not in store.queue_counts(s, german, cap=10)["capped"]
+
+
+@SQLITE_ONLY
+def test_counts_fragment_shows_capped_counts(app, Session, many) -> None:
+    import dataclasses
+
+    app.state.settings = dataclasses.replace(app.state.settings, count_cap=15)
+    alice = editor_client(app, Session)
+    page = alice.get("/queue/counts")
+    assert page.status_code == 200
+    assert "<p>15+ items match.</p>" in page.text
+    assert "Over 15 items: narrow the other filters to count per language." in page.text
+    assert '<span class="facet-value">de</span>' not in page.text
+    page = alice.get("/queue/counts?language=de")
+    assert "<p>10 items match.</p>" in page.text
+    assert '<span class="facet-value">src-b</span> <span class="n">10</span>' in page.text
+    assert "count per language" in page.text and "count per source" not in page.text
+
+
+@SQLITE_ONLY
+def test_saved_views(app, Session, many) -> None:
+    alice = editor_client(app, Session)
+    csrf = csrf_of(alice)
+    r = alice.post(
+        "/views",
+        data={"csrf_token": csrf, "name": "my languages", "language": "de fr"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with Session() as s:
+        views = store.saved_views(s, 1)
+    assert views[0]["name"] == "my languages" and views[0]["query"]["language"] == ["de", "fr"]
+    page = alice.get("/queue")
+    assert "my languages" in page.text and "language=de&amp;language=fr" in page.text
+
+
+def test_control_characters_in_desk_filters_are_refused(app, Session, seeded) -> None:
+    """A NUL or other control character in a filter, a view's name or a source id is a 400/404,
+    never a 500 (PostgreSQL refuses NUL in a query) nor a silently dropped filter."""
+    admin = editor_client(app, Session, "root", "admin")
+    csrf = csrf_of(admin)
+    for path in (
+        "/queue?country=%00",
+        "/queue?q=%00",
+        "/queue?q=a%0Ab",
+        "/queue/counts?source=%1b",
+        "/queue?la%00=x",
+    ):
+        r = admin.get(path)
+        assert r.status_code == 400 and "must not contain control characters" in r.text, path
+    r = admin.post("/queue/next?country=%00", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 400
+    r = admin.post("/views", data={"csrf_token": csrf, "name": "mine\x00", "language": "de"})
+    assert r.status_code == 400
+    r = admin.post("/admin/sources/src-a%00", data={"csrf_token": csrf, "enabled": "false"})
+    assert r.status_code == 404
+    with Session() as s:
+        assert s.get(SourceRow, "src-a").enabled is True
+        assert store.saved_views(s, 2) == [] and s.scalar(select(func.count()).select_from(Item)) == 3
+    assert admin.get("/queue?country=de&q=Item").status_code == 200
+
+
+def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
+    """The Published column shows a publication date plainly and, for an item without one, its
+    first-seen date marked (muted, "seen", a title), as the item page shows "Published —"."""
+    with Session() as s:
+        add_source(s, "src-a")
+        dated = add_item(s, 1).id
+        undated = add_item(s, 2, published_at=None).id
+        s.commit()
+    alice = editor_client(app, Session)
+    tree = html5lib.parse(alice.get("/queue").text, namespaceHTMLElements=False)
+    header = [th.text for th in tree.iter("th")]
+    rows = {tr.get("data-href"): tr.findall("td") for tr in tree.iter("tr") if tr.get("data-href")}
+    column = header.index("Published")
+    plain = rows[f"/items/{dated}"][column]
+    assert plain.text == "2026-11-19" and list(plain) == []
+    marked = rows[f"/items/{undated}"][column]
+    (span,) = list(marked)
+    assert (marked.text or "") == "" and span.tag == "span" and span.text == "seen 2026-11-18"
+    assert span.get("title") == "first seen; no publication date" and "muted" in span.get("class")
+    item_page = alice.get(f"/items/{undated}").text
+    assert "<dt>Published</dt><dd>—" in item_page

