@@ -184,6 +184,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
             language=args.language.lower() if args.language else None,
             theme=theme,
             limit=args.limit,
+            order=args.order,
         )
     if not rows and args.source:
         with store.session_scope() as session:
@@ -394,6 +395,13 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
     queue.add_argument("--limit", type=_positive_int, default=50, help="rows at most (default 50)")
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
+    queue.add_argument(
+        "--order",
+        choices=["priority", "uncertain"],
+        default="priority",
+        help="priority: the desk's order (default); uncertain: the items the classifier is least sure "
+        "about first, spread across languages",
+    )
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade", "check", "grant-app-role"])

@@ -58,6 +58,7 @@ from sqlalchemy import Table, case, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crawler.store import priority as queue_order
 from crawler.store.schema import (
     CrawlRun,
     HttpCacheEntry,
@@ -278,6 +279,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "content_hash": _c(item.content_hash, 64),
         "fingerprint": item.fingerprint,
         "relevance": cls.relevance if cls else None,
+        "relevance_evidence": clean_json(list(cls.relevance_evidence)) if cls else None,
         "relevant": cls.relevant if cls else None,
         "model_version": _c(cls.model_version, 64) if cls else None,
         "flags": clean_json(list(item.flags)),
@@ -895,12 +897,14 @@ _QUEUE_COLUMNS = (
     Item.date_method,
     Item.fetched_at,
     Item.relevance,
+    Item.relevance_evidence,
     Item.relevant,
     Item.status,
     Item.version,
     Item.text_chars,
     Item.flags,
 )
+QUEUE_ORDERS: tuple[str, ...] = ("priority", "uncertain")
 
 
 def queue(
@@ -911,32 +915,44 @@ def queue(
     language: str | None = None,
     theme: str | None = None,
     limit: int | None = 50,
+    order: str = "priority",
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Items for review, most relevant first, then newest (coalesce(published_at, fetched_at)).
+    """Items for review in the desk's priority order (crawler.store.priority), or with
+    ``order="uncertain"`` the items the classifier is least sure about first, spread across languages.
 
     Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1),
     `theme` (only items with that theme assigned). `limit` None = no limit. Each dict has id,
     identity, source_id, url, canonical_url, title, summary, language, content_type, country,
     published_at / updated_at / fetched_at (ISO 8601 with Z, or None), date_method, relevance,
-    relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
+    relevance_evidence (the terms behind the score: {term, weight, language, count}, or None for
+    items classified before it was kept), relevant, status, version, text_chars, flags, `themes`
+    (assigned themes as {name, score},
     highest first; empty when none passed its threshold) and `theme_scores` (all theme rows as
     {name, score, assigned}, highest first).
     """
-    stmt = select(*_QUEUE_COLUMNS)
+    conds: list[Any] = []
     if status not in (None, "any"):
-        stmt = stmt.where(Item.status == status)
+        conds.append(Item.status == status)
     if source_id is not None:
-        stmt = stmt.where(Item.source_id == source_id)
+        conds.append(Item.source_id == source_id)
     if language is not None:
-        stmt = stmt.where(Item.language == language)
+        conds.append(Item.language == language)
     if theme is not None:
-        stmt = stmt.where(
+        conds.append(
             select(ItemTheme.item_id)
             .where(ItemTheme.item_id == Item.id, ItemTheme.theme == theme, ItemTheme.assigned.is_(True))
             .exists()
         )
-    newest = func.coalesce(Item.published_at, Item.fetched_at)
-    stmt = stmt.order_by(Item.relevance.desc().nulls_last(), newest.desc().nulls_last(), Item.id.desc())
+    if order not in QUEUE_ORDERS:
+        raise ValueError(f"unknown queue order {order!r}; use {', '.join(QUEUE_ORDERS)}")
+    if order == "uncertain":
+        ranks = queue_order.uncertain_ranks(conds)
+        stmt = select(*_QUEUE_COLUMNS).join(ranks, ranks.c.id == Item.id)
+        stmt = stmt.order_by(*queue_order.uncertain_order(ranks))
+    else:
+        stmt = select(*_QUEUE_COLUMNS).where(*conds)
+        stmt = stmt.order_by(*queue_order.priority_order(session, now or datetime.now(UTC)))
     if limit is not None:
         stmt = stmt.limit(max(0, limit))
     rows = session.execute(stmt).mappings().all()

@@ -3,13 +3,8 @@
 Every function takes a Session and never commits (DESIGN.md convention 11): the request that opened
 the session does, so a decision, its audit row and its tombstone share one transaction (T46).
 
-Queue order ("priority"), evaluated in this order:
-1. lane 0, funding calls whose deadline is between now and now + `DEADLINE_LANE` (21 days), nearest
-   deadline first: they cannot wait;
-2. lane 1, everything else by ``coalesce(relevance, 0) + age_anchor_days / 60``, highest first, where
-   the anchor is the publication date (never later than the day the item was first seen). One point of
-   relevance is worth 60 days of freshness. The key depends on absolute dates only, so it is stable as
-   time passes and PostgreSQL can keep it in an index (migration 0003_review_indexes); ties by id.
+Queue order ("priority"): crawler.store.priority states it (deadline lane, then relevance bands,
+dated before undated, freshness inside a band); ``ewsi queue`` uses the same.
 Pagination is keyset (``after`` = the last row's cursor), never OFFSET.
 
 Claims: an editor claims an item for `CLAIM_LEASE` (5 min), renewed while the page is open. On
@@ -37,12 +32,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, inspect, literal_column, or_, select, tuple_, update
+from sqlalchemy import func, inspect, literal_column, or_, select, tuple_, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import DatabaseUnavailable
+from crawler.store import priority as priority_rules
 from crawler.store.queries import add_tombstone, source_status
 from crawler.store.schema import (
     AppSecret,
@@ -133,9 +129,7 @@ EDITABLE: tuple[str, ...] = (
     "editor_content_type",
 )
 CLAIM_LEASE = timedelta(minutes=5)
-DEADLINE_LANE = timedelta(days=21)
-FRESHNESS_DAYS_PER_POINT = 60
-"""Days of freshness worth one point of relevance in the queue priority (module docstring)."""
+DEADLINE_LANE = priority_rules.DEADLINE_LANE
 MAX_PAGE = 200
 
 DB_ERRORS: tuple[type[BaseException], ...] = (DatabaseUnavailable, OperationalError)
@@ -557,25 +551,14 @@ def delete_saved_view(session: Session, user_id: int, view_id: int) -> bool:
 
 # --- the queue ------------------------------------------------------------------------------------
 
-_EPOCH_PG = "timestamptz '2000-01-01 00:00:00+00'"
-_SECONDS_PER_POINT = FRESHNESS_DAYS_PER_POINT * 86400
-
-PRIORITY_SQL_PG = (
-    "(coalesce(items.relevance, 0) + extract(epoch from (least(coalesce(items.published_at, "
-    f"items.first_seen_at), items.first_seen_at) - {_EPOCH_PG})) / {_SECONDS_PER_POINT})"
-)
-"""Lane-1 priority on PostgreSQL, written exactly as the expression index of 0003_review_indexes."""
-PRIORITY_SQL_SQLITE = (
-    "(coalesce(items.relevance, 0) + (julianday(min(coalesce(items.published_at, items.first_seen_at), "
-    f"items.first_seen_at)) - 2451544.5) / {FRESHNESS_DAYS_PER_POINT})"
-)
+PRIORITY_SQL_PG = priority_rules.PRIORITY_SQL_PG
+PRIORITY_SQL_SQLITE = priority_rules.PRIORITY_SQL_SQLITE
 CONTENT_TYPE_SQL = "coalesce(items.editor_content_type, items.content_type)"
 COUNTRY_SQL = "coalesce(items.editor_country, items.country)"
 
 
 def _priority(session: Session) -> ColumnElement[Any]:
-    sql = PRIORITY_SQL_PG if _dialect(session) == "postgresql" else PRIORITY_SQL_SQLITE
-    return literal_column(sql)
+    return priority_rules.priority(session)
 
 
 def _list(value: Any, *, split: bool = False) -> tuple[str, ...]:
@@ -794,11 +777,7 @@ def queue_page(
     limit = max(1, min(limit, MAX_PAGE))
     cursor = _decode_cursor(after)
     conds = filters.conditions(session)
-    lane0 = and_(
-        literal_column(CONTENT_TYPE_SQL) == "funding",
-        Item.deadline >= now,
-        Item.deadline < now + DEADLINE_LANE,
-    )
+    lane0 = priority_rules.in_deadline_lane(now)
     rows: list[dict[str, Any]] = []
     if cursor is None or cursor[0] == 0:
         stmt = select(*_QUEUE_COLUMNS).where(*conds, lane0)
@@ -808,7 +787,9 @@ def queue_page(
         rows = [_row_dict(r, 0, r.deadline, now) for r in session.execute(stmt)]
     if len(rows) <= limit:
         priority = _priority(session)
-        stmt = select(*_QUEUE_COLUMNS, priority.label("priority")).where(*conds, ~lane0)
+        stmt = select(*_QUEUE_COLUMNS, priority.label("priority")).where(
+            *conds, priority_rules.not_in_deadline_lane(now)
+        )
         if cursor is not None and cursor[0] == 1:
             key: Any = Decimal(cursor[1]) if _dialect(session) == "postgresql" else float(cursor[1])
             stmt = stmt.where(tuple_(priority, Item.id) < tuple_(key, cursor[2]))
@@ -819,6 +800,12 @@ def queue_page(
             rows.append(entry)
     more = len(rows) > limit
     rows = rows[:limit]
+    _attach_themes(session, rows)
+    return rows, (rows[-1]["cursor"] if more and rows else None)
+
+
+def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Set each row's ``themes``: its assigned theme names, highest score first."""
     themes: dict[int, list[str]] = {r["id"]: [] for r in rows}
     if rows:
         for item_id, theme in session.execute(
@@ -829,7 +816,6 @@ def queue_page(
             themes[item_id].append(theme)
     for r in rows:
         r["themes"] = themes[r["id"]]
-    return rows, (rows[-1]["cursor"] if more and rows else None)
 
 
 FACETS: tuple[str, ...] = ("status", "language", "content_type", "country", "source", "theme")
@@ -840,6 +826,26 @@ cached (bench/review_queue.py, cold), the seven count queries take 5.8 s with no
 for one language; capped at 10,000 still 1.8 to 3.4 s (random index and heap reads), capped at
 1,000 0.17 to 0.64 s."""
 
+
+def uncertain_page(
+    session: Session, filters: QueueFilters, *, limit: int = 50, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The items the classifier is least sure about, spread across languages (crawler.store.priority
+    `uncertain_order`): rows shaped like `queue_page`'s (lane 1, no next page)."""
+    now = _now(now)
+    limit = max(1, min(limit, MAX_PAGE))
+    ranks = priority_rules.uncertain_ranks(list(filters.conditions(session)))
+    stmt = (
+        select(*_QUEUE_COLUMNS)
+        .join(ranks, ranks.c.id == Item.id)
+        .order_by(*priority_rules.uncertain_order(ranks))
+        .limit(limit)
+    )
+    rows = [_row_dict(r, 1, 0, now) for r in session.execute(stmt)]
+    for r in rows:
+        r["cursor"] = None
+    _attach_themes(session, rows)
+    return rows
 
 def queue_counts(
     session: Session, filters: QueueFilters, *, cap: int = COUNT_CAP
