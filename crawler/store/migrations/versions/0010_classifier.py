@@ -48,12 +48,10 @@ def _priority_index(expression: str) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items") as batch:
-        batch.add_column(sa.Column("relevance_evidence", JSON_T, nullable=True))
+    op.add_column("items", sa.Column("relevance_evidence", JSON_T, nullable=True))
     _priority_index(PRIORITY)
 
 
 def downgrade() -> None:
     _priority_index(OLD_PRIORITY)
-    with op.batch_alter_table("items") as batch:
-        batch.drop_column("relevance_evidence")
+    op.drop_column("items", "relevance_evidence")  # SQLite >= 3.35 drops a column in place
