@@ -120,3 +120,14 @@ def test_the_migration_indexes_the_expression_the_queue_sorts_by() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.PRIORITY == priority.PRIORITY_SQL_PG
+
+
+def test_relevance_evidence_is_listed_by_ewsi_queue_and_the_desk(Session) -> None:
+    evidence = [{"term": "refugee*", "weight": 4.5, "language": "en", "count": 2}]
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, relevance=0.9, relevance_evidence=evidence)
+        s.commit()
+        (row,) = queries.queue(s, limit=None)
+        assert row["relevance_evidence"] == evidence
+        assert store.item_detail(s, item.id)["relevance_evidence"] == evidence
