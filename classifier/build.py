@@ -1,10 +1,10 @@
 """Build the shipped model from labelled JSONL, and the page hold-out used to check it.
 
 Rules:
-- `holdout(examples, fifth)` puts an example in the hold-out when sha256(its source page URL, else its
-  id) mod `HOLDOUT_FOLDS` == `fifth`: examples read from one page never straddle the split, and the
-  split does not depend on file order. The shipped model is trained on every example; the figures
-  of ``--holdout`` come from a model trained without the held-out fifth.
+- `classifier.evaluate.holdout(examples, fifth)` holds an example out when sha256(its source page
+  URL, else its id) mod `HOLDOUT_FOLDS` == `fifth`: examples read from one page never straddle the
+  split, and the split does not depend on file order. The shipped model is trained on every
+  example; the figures of ``--holdout`` come from a model trained without the held-out fifth.
 - Training is deterministic (fixed folds and seed, liblinear, gzip without a timestamp): the same
   files give the same model version (`classifier.model.Model.version` ignores the creation time).
 - `SHIPPED_MODEL_PATH` is the model `classifier.load_default` uses when no other file is named.
@@ -15,7 +15,6 @@ CLI: ``python -m classifier.build --data FILE.jsonl [--data ...] [--output PATH]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -23,30 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from classifier import SHIPPED_MODEL_NAME
-from classifier.evaluate import evaluate, format_report, load_examples
+from classifier.evaluate import evaluate, evaluate_holdout, format_report, holdout, load_examples
 from classifier.model import CombinedClassifier, LabelledExample, Model, train
 from classifier.rules import RuleEngine
 from classifier.themes import load
 
 SHIPPED_MODEL_PATH = Path(__file__).resolve().parent / SHIPPED_MODEL_NAME
 """The model trained on ../shared/data/themes_train.jsonl that ships with the package."""
-HOLDOUT_FOLDS = 5
-HOLDOUT_FIFTH = 0
-
-
-def holdout_fold(example: LabelledExample) -> int:
-    """The fold (0 .. HOLDOUT_FOLDS-1) of an example, from its source page (see the module doc)."""
-    key = example.page or example.id
-    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % HOLDOUT_FOLDS
-
-
-def holdout(
-    examples: Sequence[LabelledExample], fifth: int = HOLDOUT_FIFTH
-) -> tuple[list[LabelledExample], list[LabelledExample]]:
-    """(training part, held-out part) of `examples`, split by source page."""
-    train_part = [e for e in examples if holdout_fold(e) != fifth]
-    held = [e for e in examples if holdout_fold(e) == fifth]
-    return train_part, held
 
 
 def build(examples: Sequence[LabelledExample], engine: RuleEngine) -> Model:
@@ -54,15 +36,6 @@ def build(examples: Sequence[LabelledExample], engine: RuleEngine) -> Model:
     model = train(examples, engine)
     model.created = ""
     return model
-
-
-def evaluate_holdout(examples: Sequence[LabelledExample], engine: RuleEngine) -> dict[str, Any]:
-    """Train on four fifths (by page) and evaluate rules + model on the held-out fifth."""
-    train_part, held = holdout(examples)
-    combined = CombinedClassifier(engine, build(train_part, engine))
-    result = evaluate(held, lambda e: combined.classify(e.title, e.text, e.language))
-    result["split"] = {"train": len(train_part), "held_out": len(held), "by": "source page"}
-    return result
 
 
 def movement(examples: Sequence[LabelledExample], engine: RuleEngine, before: Any) -> dict[str, Any]:

@@ -223,7 +223,7 @@ def _examples(n: int) -> list:
 
 @pytest.mark.parametrize("page", ["https://example.org/a", "https://example.org/b?x=1", "http://x.test/"])
 def test_holdout_keeps_a_page_together(page):
-    from classifier.build import holdout, holdout_fold
+    from classifier.evaluate import holdout, holdout_fold
     from classifier.model import LabelledExample
 
     same = [LabelledExample(f"t{i}", "x", "en", True, id=f"id{i}", page=page) for i in range(6)]
@@ -233,7 +233,7 @@ def test_holdout_keeps_a_page_together(page):
 
 
 def test_holdout_without_a_page_goes_by_id():
-    from classifier.build import holdout_fold
+    from classifier.evaluate import holdout_fold
     from classifier.model import LabelledExample
 
     folds = {holdout_fold(LabelledExample("t", "x", "en", True, id=f"id{i}")) for i in range(40)}
