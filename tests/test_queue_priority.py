@@ -131,3 +131,15 @@ def test_relevance_evidence_is_listed_by_ewsi_queue_and_the_desk(Session) -> Non
         (row,) = queries.queue(s, limit=None)
         assert row["relevance_evidence"] == evidence
         assert store.item_detail(s, item.id)["relevance_evidence"] == evidence
+
+
+def test_desk_uncertain_view(app, Session, table) -> None:
+    from desklab import editor_client
+
+    alice = editor_client(app, Session)
+    page = alice.get("/queue?order=uncertain&status=pending")
+    assert page.status_code == 200
+    titles = [f"Item {n}" for n in UNCERTAIN[:4]]
+    positions = [page.text.index(f">{t}<") for t in titles]
+    assert positions == sorted(positions)
+    assert alice.get("/queue?order=sideways").status_code in (400, 422)
