@@ -279,7 +279,7 @@ class Model:
 
     def save(self, path: str | Path) -> None:
         """Write the model as JSON (gzip-compressed when the name ends in .gz); creates the directory."""
-        blob = json.dumps(self._to_dict(), ensure_ascii=False).encode()
+        blob = json.dumps(self._to_dict(), ensure_ascii=False, sort_keys=True).encode()
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(gzip.compress(blob, mtime=0) if p.suffix == ".gz" else blob)
