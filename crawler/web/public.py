@@ -145,6 +145,17 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
                 }
                 for v in value
             ]
+        elif key == "relevance_evidence":
+            out[key] = [
+                {
+                    "term": clean_out(e.get("term")),
+                    "weight": e.get("weight"),
+                    "language": clean_out(e.get("language")),
+                    "count": e.get("count"),
+                }
+                for e in value or []
+                if isinstance(e, dict)
+            ]
         elif isinstance(value, str):
             out[key] = clean_out(value)
         else:

@@ -59,10 +59,23 @@ class PortalItem(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
 
 
+class EvidenceOut(BaseModel):
+    """One term behind the relevance score; a negative weight pushed the score down."""
+
+    term: str | None = None
+    weight: float | None = None
+    language: str | None = None
+    count: int | None = None
+
+
 class ItemDetail(PortalItem):
     """A published item with its language versions."""
 
     versions: list[Version] = Field(default_factory=list)
+    relevance: float | None = Field(None, description="relevance to migrant integration in [0, 1]")
+    relevance_evidence: list[EvidenceOut] = Field(
+        default_factory=list, description="the terms behind the relevance score, strongest first"
+    )
 
 
 class ItemPage(BaseModel):
