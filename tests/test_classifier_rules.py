@@ -91,9 +91,9 @@ def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path):
         load(bad)
 
 
-def test_load_default_returns_rules_with_file_version(monkeypatch, tmp_path):
-    monkeypatch.setenv(classifier.MODEL_ENV, "none")
-    clf = classifier.load_default()
+@pytest.mark.parametrize("configured", ["none", "None", " ", ""])
+def test_load_default_returns_rules_with_file_version(configured):
+    clf = classifier.load_default(configured_model=configured)
     result = clf.classify("Refugees get free language courses", None, "en")
     assert result.model_version == load().version
     assert result.relevant
