@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from desklab import NOW, add_item, add_source
+from sqlalchemy import select
 
 from crawler.store import decisions, priority
 from crawler.store import queue as store
+from crawler.store.schema import Item
 
 # (n, relevance, published days ago or None, content type, deadline in days or None, language)
 TABLE = [
@@ -104,13 +106,31 @@ def test_unknown_order_is_refused(Session) -> None:
         store.listing(s, order="newest")
 
 
-@pytest.mark.parametrize(
-    ("relevance", "band"), [(1.0, 3), (0.75, 3), (0.7499, 2), (0.5, 2), (0.25, 1), (0.2499, 0), (None, 0)]
-)
-def test_bands(relevance, band) -> None:
-    bounds = priority.RELEVANCE_BANDS
-    expected = next((len(bounds) - i for i, b in enumerate(bounds) if (relevance or 0) >= b), 0)
-    assert expected == band
+# (relevance, band): the bounds of RELEVANCE_BANDS are inclusive; no score counts as 0
+BAND_CASES = [
+    (1.0, 3),
+    (0.75, 3),
+    (0.7499, 2),
+    (0.5, 2),
+    (0.4999, 1),
+    (0.25, 1),
+    (0.2499, 0),
+    (0.0, 0),
+    (None, 0),
+]
+
+
+def test_bands_in_the_key_the_database_computes(Session) -> None:
+    """The band is the key's step: key // (2 x BAND_SPAN), on the session's own SQL (dated items)."""
+    with Session() as s:
+        add_source(s, "src-a")
+        ids = [add_item(s, n, relevance=rel, published_at=NOW).id for n, (rel, _) in enumerate(BAND_CASES, 1)]
+        s.commit()
+        key = priority.priority(s)
+        got = dict(s.execute(select(Item.id, key).where(Item.id.in_(ids))).tuples().all())
+    steps = {item_id: int(float(got[item_id]) // priority.BAND_SPAN) for item_id in ids}
+    assert [steps[i] // 2 for i in ids] == [band for _, band in BAND_CASES]
+    assert all(steps[i] % 2 == 1 for i in ids)  # dated
 
 
 def test_the_migration_indexes_the_expression_the_queue_sorts_by() -> None:
@@ -143,3 +163,33 @@ def test_desk_uncertain_view(app, Session, table) -> None:
     positions = [page.text.index(f">{t}<") for t in titles]
     assert positions == sorted(positions)
     assert alice.get("/queue?order=sideways").status_code in (400, 422)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--order", "uncertain"], UNCERTAIN[:5]),
+        (["--order", "uncertain", "--language", "fr"], [5, 13, 6]),
+        (["--order", "uncertain", "--language", "it"], [7, 8]),
+    ],
+)
+def test_ewsi_queue_order_uncertain(db_url, table, monkeypatch, capsys, argv, expected) -> None:
+    """``ewsi queue --order uncertain --json``: the store's uncertain order, evidence on every row."""
+    import json
+
+    from crawler.cli import main as ewsi
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    assert ewsi(["queue", "--json", "--limit", "5", *argv]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert _numbers(rows) == expected
+    assert all(row["relevance_evidence"] is None for row in rows)  # desklab items carry none
+
+
+def test_ewsi_queue_refuses_an_unknown_order(capsys) -> None:
+    from crawler.cli import main as ewsi
+
+    with pytest.raises(SystemExit) as info:
+        ewsi(["queue", "--order", "newest"])
+    assert info.value.code == 2
+    assert "invalid choice: 'newest'" in capsys.readouterr().err
