@@ -9,7 +9,9 @@ one. Which model file, first match wins:
    empty / ``none`` for the rules alone;
 3. ``var/classifier-model.json`` under the current directory, if that file exists (where
    ``ewsi classify train`` writes by default, next to the default database var/ewsi.sqlite);
-4. none: the rules alone.
+4. the model shipped with the package (`classifier.build.SHIPPED_MODEL_PATH`, trained on the
+   labelled themes_train set; rebuilt by ``python -m classifier.build``), if present;
+5. none: the rules alone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from classifier.themes import DEFAULT_PATH, ThemesConfigError
 from crawler.types import Classification
 
 MODEL_ENV = "EWSI_CLASSIFIER_MODEL"
+SHIPPED_MODEL_NAME = "model-themes-train.json.gz"
 DEFAULT_MODEL_PATH = Path("var") / "classifier-model.json"
 """Default model file, relative to the current directory (like the default database)."""
 
@@ -36,12 +39,15 @@ class Classifier(Protocol):
 
 
 def default_model_path(configured: str | None = None) -> Path | None:
-    """The model file `load_default` uses when given none (steps 2-4 of the module docstring).
+    """The model file `load_default` uses when given none (steps 2-5 of the module docstring).
 
     `configured`: the setting `MODEL_ENV` (None when unset; empty or ``none``: the rules alone)."""
     if configured is not None:
         return None if configured.strip().lower() in ("", "none") else Path(configured)
-    return DEFAULT_MODEL_PATH if DEFAULT_MODEL_PATH.is_file() else None
+    if DEFAULT_MODEL_PATH.is_file():
+        return DEFAULT_MODEL_PATH
+    shipped = Path(__file__).resolve().parent / SHIPPED_MODEL_NAME
+    return shipped if shipped.is_file() else None
 
 
 def load_default(

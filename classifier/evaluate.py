@@ -8,13 +8,16 @@ with gold or predicted items); the same per language; and the confusion cases.
 `cross_validate` scores the learned model honestly: each fold is classified by a model trained on
 the other folds only.
 
-CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K]``
+CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K | --holdout]``
+(``--holdout``: train on four fifths of --data split by source page, score the fifth held out;
+classifier.build).
 (`main(argv)` receives the arguments after ``eval``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -161,6 +164,34 @@ def cross_validate(
     return result
 
 
+HOLDOUT_FOLDS = 5
+HOLDOUT_FIFTH = 0
+
+
+def holdout_fold(example: LabelledExample) -> int:
+    """The fold (0 .. HOLDOUT_FOLDS-1) of an example, from its source page (see the module doc)."""
+    key = example.page or example.id
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % HOLDOUT_FOLDS
+
+
+def holdout(
+    examples: Sequence[LabelledExample], fifth: int = HOLDOUT_FIFTH
+) -> tuple[list[LabelledExample], list[LabelledExample]]:
+    """(training part, held-out part) of `examples`, split by source page."""
+    train_part = [e for e in examples if holdout_fold(e) != fifth]
+    held = [e for e in examples if holdout_fold(e) == fifth]
+    return train_part, held
+
+
+def evaluate_holdout(examples: Sequence[LabelledExample], engine: RuleEngine) -> dict[str, Any]:
+    """Train on four fifths (by page) and evaluate rules + model on the held-out fifth."""
+    train_part, held = holdout(examples)
+    combined = CombinedClassifier(engine, train(train_part, engine))
+    result = evaluate(held, lambda e: combined.classify(e.title, e.text, e.language))
+    result["split"] = {"train": len(train_part), "held_out": len(held), "by": "source page"}
+    return result
+
+
 def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     """Human-readable report of an `evaluate` result."""
     rel, th = result["relevance"], result["themes"]
@@ -202,11 +233,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--cv", type=int, metavar="K", help="score rules + a model trained by K-fold CV on --data"
     )
+    parser.add_argument(
+        "--holdout",
+        action="store_true",
+        help="score rules + a model trained on the other four fifths of --data (split by source page)",
+    )
     args = parser.parse_args(argv)
     try:
         engine = RuleEngine(load(args.themes))
         examples = load_examples(args.data)
-        if args.cv:
+        if args.holdout:
+            result = evaluate_holdout(examples, engine)
+        elif args.cv:
             result = cross_validate(examples, engine, k=args.cv)
         elif args.model:
             combined = CombinedClassifier(engine, Model.load(args.model))

@@ -5,9 +5,11 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
 1. Normalise: NFKD, accents and combining marks removed, case-folded, ß->ss, ł->l, ø->o ...
    (`classifier.themes.normalize`, the same function that normalised the patterns).
 2. Tokenise into words (``\\w+``); apostrophes and hyphens separate words, so "d'asile" = "d asile".
-3. Match every pattern of every language (a mis-detected language or a mixed text still finds its
-   cues): a word matches exactly, by prefix (``stem*``), suffix (``*stem``) or infix (``*stem*``);
-   a phrase matches consecutive words.
+3. Match the patterns of the item's language and the language-neutral ones (key ``any``: acronyms,
+   names), never another language's: Estonian "töö" is not English "too". An item whose language
+   is unknown (None) or has no term list in themes.yaml is matched against every list. A word
+   matches exactly, by prefix (``stem*``), suffix (``*stem``) or infix (``*stem*``); a phrase
+   matches consecutive words.
 4. Negative terms (``relevance.negative``, a theme's ``negative``) are dropped where a longer positive
    phrase covers them ("European Integration Network" beats "European integration"); the rest mask
    their words: relevance negatives for every positive cue, a theme's negatives for that theme only.
@@ -19,6 +21,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    N = negative sum; relevance = sqrt(sat(M/s_rel) x sat(A/s_rel)) x exp(-N/s_neg)
    (THEMES.md 1.5: a migrant cue AND an integration-area cue are both needed);
    theme score = sat(theme sum / s_theme).
+   Gate: without a migrant cue (migrant or integration group) relevance is 0, whatever the
+   area and theme words (school, poverty, housing support a theme, never relevance alone).
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
    relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
    >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
@@ -32,7 +36,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.themes import TermMap, ThemeConfig, load, normalize
+from classifier.themes import ANY_LANGUAGE, TermMap, ThemeConfig, load, normalize
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
 
 _TOKEN = re.compile(r"\w+")
@@ -44,6 +48,7 @@ NEGATIVE = "negative"
 MIGRANT = "migrant"
 AREA = "area"
 INTEGRATION = "integration"
+ANY = ANY_LANGUAGE
 
 
 def tokenize(text: str | None) -> list[str]:
@@ -67,7 +72,8 @@ class _Term:
     positive: bool
     pos: tuple[tuple[str, str | None, dict[str, float], float], ...]
     """(group, theme id or None, weight by language, heaviest weight) per positive group"""
-    neg: tuple[str, ...]
+    neg: tuple[tuple[str, frozenset[str]], ...]
+    """(group, languages) per negative group"""
 
 
 @dataclass
@@ -131,9 +137,13 @@ class RuleEngine:
                 for g, by_lang in groups.items()
                 if not _is_negative(g)
             )
-            neg = tuple(g for g in groups if _is_negative(g))
+            neg = tuple((g, frozenset(by_lang)) for g, by_lang in groups.items() if _is_negative(g))
             self._by_first.setdefault(units[0], []).append(len(self._terms))
             self._terms.append(_Term(pattern, units, tuple(targets), bool(pos), pos, neg))
+        self.languages = frozenset(
+            lang for t in self._terms for tg in t.targets if tg.language != ANY for lang in [tg.language]
+        )
+        """Languages with a term list; other languages are matched against every list."""
         self._prefix_lengths = sorted(self._prefix)
         self._suffix_lengths = sorted(self._suffix)
 
@@ -214,8 +224,14 @@ class RuleEngine:
         mask_all: set[int] = set()
         mask_theme: dict[str, set[int]] = {}
         positives = [(ti, s, e) for ti, s, e in matches if self._terms[ti].positive]
+        if language is not None:
+            positives = [
+                m for m in positives if any(_speaks(pos[2], language) for pos in self._terms[m[0]].pos)
+            ]
         for ti, s, e in matches:
-            neg_groups = self._terms[ti].neg
+            neg_groups = [
+                g for g, langs in self._terms[ti].neg if language is None or _speaks(langs, language)
+            ]
             if not neg_groups:
                 continue
             if any(ps <= s and e <= pe and pe - ps > e - s for _, ps, pe in positives):
@@ -231,11 +247,13 @@ class RuleEngine:
             if mask_all and any(k in mask_all for k in range(s, e)):
                 continue
             for group, theme_id, by_lang, heaviest in self._terms[ti].pos:
+                if language is not None and not _speaks(by_lang, language):
+                    continue
                 if theme_id is not None and mask_theme:
                     masked = mask_theme.get(theme_id)
                     if masked and any(k in masked for k in range(s, e)):
                         continue
-                weight = by_lang.get(language, heaviest) if language else heaviest
+                weight = by_lang.get(language, by_lang.get(ANY, heaviest)) if language else heaviest
                 key = (group, s)
                 old = best.get(key)
                 if old is None or (weight, e - s) > (old[0], old[2]):
@@ -245,9 +263,14 @@ class RuleEngine:
         return counts, negatives
 
     def _weight(self, ti: int, group: str, language: str | None) -> float:
-        """Weight of a term in a group: the item's language's if listed there, else the heaviest."""
+        """Weight of a term in a group: the item's language's, else the neutral one, else the heaviest."""
         by_lang = {t.language: t.weight for t in self._terms[ti].targets if t.group == group}
-        return by_lang.get(language or "", max(by_lang.values()))
+        return by_lang.get(language or "", by_lang.get(ANY, max(by_lang.values())))
+
+    def match_language(self, language: str | None) -> str | None:
+        """The term list an item in `language` is matched against: its own, or None (every list) when
+        the language is unknown or has no list (step 3)."""
+        return language if language in self.languages else None
 
     def _language_of(self, ti: int, group: str, language: str | None) -> str:
         langs = [t.language for t in self._terms[ti].targets if t.group == group]
@@ -256,6 +279,7 @@ class RuleEngine:
     def analyse(self, title: str | None, text: str | None, language: str | None = None) -> Analysis:
         """Match title and text and compute the scores (steps 1-7 of the module docstring)."""
         sc = self.config.scoring
+        language = self.match_language(language)
         title_tokens, body_tokens = tokenize(title), tokenize(text)
         t_counts, t_neg = self._field_counts(title_tokens, language)
         b_counts, b_neg = self._field_counts(body_tokens, language)
@@ -295,6 +319,7 @@ class RuleEngine:
         theme_sum = sum(v for k, v in sums.items() if k.startswith("theme:"))
         m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
         a = sums.get(AREA, 0.0) + sums.get(INTEGRATION, 0.0) + sc.theme_area_factor * theme_sum
+        # m counts only migrant cues: with m = 0 (no migrant evidence) relevance is 0
         relevance = math.sqrt(_sat(m / sc.relevance_scale) * _sat(a / sc.relevance_scale))
         relevance *= math.exp(-sums.get(NEGATIVE, 0.0) / sc.negative_scale)
         theme_scores = {
@@ -362,6 +387,11 @@ class RuleEngine:
             relevance_evidence=self.relevance_evidence(analysis),
             model_version=self.version,
         )
+
+
+def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool:
+    """True when a term listed for `languages` is matched in an item in `language` (step 3)."""
+    return language in languages or ANY in languages
 
 
 def _is_negative(group: str) -> bool:

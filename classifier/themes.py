@@ -33,6 +33,9 @@ EXTRA_LANGUAGES: tuple[str, ...] = ("ar", "ru", "tr", "uk")
 
 LANGUAGES: frozenset[str] = frozenset(EU_LANGUAGES + EXTRA_LANGUAGES)
 
+ANY_LANGUAGE = "any"
+"""Term-list key of language-neutral terms (acronyms, programme names) matched in every language."""
+
 MIN_STEM = 4
 """Shortest stem (letters around the ``*``) of a one-word pattern, so a wildcard never matches half the
 language; inside a phrase a stem needs 2 letters."""
@@ -231,9 +234,10 @@ class _Checker:
     def term_map(self, value: Any, where: str) -> TermMap:
         out: TermMap = {}
         for lang, terms in self.mapping(value, where).items():
-            if lang not in LANGUAGES:
+            if lang not in LANGUAGES and lang != ANY_LANGUAGE:
                 self.fail(
-                    f"{where}.{lang}", f"unknown language code; allowed: {', '.join(sorted(LANGUAGES))}"
+                    f"{where}.{lang}",
+                    f"unknown language code; allowed: {', '.join(sorted(LANGUAGES))} or {ANY_LANGUAGE}",
                 )
             seen: dict[str, str] = {}
             for raw, weight in self.mapping(terms if terms is not None else {}, f"{where}.{lang}").items():

@@ -17,6 +17,7 @@ from classifier.model import (
     Model,
     ModelFileError,
     features,
+    language_balanced_weights,
     train,
 )
 from classifier.rules import RuleEngine
@@ -78,6 +79,7 @@ def test_quality_gate_rules(engine):
     assert result["relevance"]["fp"] == 0
 
 
+@pytest.mark.slow
 def test_quality_gate_learned_model_by_cross_validation(engine):
     result = cross_validate(_dev(), engine, k=5)
     assert result["model_version"].startswith("cv5:")
@@ -136,9 +138,9 @@ def test_model_inference_matches_sklearn(engine):
     feats = [features(engine.analyse(e.title, e.text, e.language)) for e in examples]
     vec = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True)
     x = vec.fit_transform(feats)
-    clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000).fit(
-        x, [e.relevant for e in examples]
-    )
+    y = [int(e.relevant) for e in examples]
+    weights = language_balanced_weights([e.language for e in examples], y)
+    clf = LogisticRegression(C=4.0, solver="liblinear", max_iter=3000).fit(x, y, sample_weight=weights)
     expected = clf.predict_proba(x)[:, 1]
     got = [model.predict(f)["relevance"][0] for f in feats]
     assert got == pytest.approx(list(expected), abs=1e-6)
@@ -203,7 +205,10 @@ def _weak_german(n_pos: int, n_neg: int, language: str = "de") -> list[LabelledE
     return pos + neg
 
 
-def test_rule_thresholds_calibrated_per_language_with_enough_labels(engine):
+def test_rule_thresholds_calibrated_per_language_with_enough_labels(engine, monkeypatch):
+    # one weak migrant cue: below the migrant-evidence gate, which is pinned elsewhere; lowered here so
+    # that only the calibration decides
+    monkeypatch.setattr("classifier.model.MIN_MIGRANT_EVIDENCE", 1.0)
     weak = "Vertriebene sind willkommen."
     assert engine.analyse(None, weak, "de").relevance == pytest.approx(0.456, abs=1e-3)
     examples = _weak_german(20, 6) + _weak_german(12, 6, "nl") + _toy()

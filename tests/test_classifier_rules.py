@@ -91,12 +91,20 @@ def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path):
         load(bad)
 
 
-def test_load_default_returns_rules_with_file_version(monkeypatch, tmp_path):
-    monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
-    monkeypatch.chdir(tmp_path)  # no var/classifier-model.json here
-    clf = classifier.load_default()
+@pytest.mark.parametrize("configured", ["none", "None", " ", ""])
+def test_load_default_returns_rules_with_file_version(configured):
+    clf = classifier.load_default(configured_model=configured)
     result = clf.classify("Refugees get free language courses", None, "en")
     assert result.model_version == load().version
+    assert result.relevant
+
+
+def test_load_default_falls_back_to_the_shipped_model(monkeypatch, tmp_path):
+    monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)  # no var/classifier-model.json here
+    assert classifier.default_model_path() == Path(classifier.__file__).parent / classifier.SHIPPED_MODEL_NAME
+    result = classifier.load_default().classify("Refugees get free language courses", None, "en")
+    assert result.model_version.startswith("model-") and result.model_version.endswith(load().version)
     assert result.relevant
 
 

@@ -163,7 +163,8 @@ def _run(capsys, argv: list[str]) -> tuple[int, dict]:
 def test_train_writes_the_model_that_load_default_picks_up(db_url, queue, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
-    assert classifier.default_model_path() is None
+    # before training: the model shipped with the package
+    assert classifier.default_model_path() == Path(classifier.__file__).parent / classifier.SHIPPED_MODEL_NAME
     code, out = _run(capsys, ["train", "--database", db_url, "--min-labels", "5", "--json"])
     assert code == 0
     assert out["output"] == "var/classifier-model.json"
@@ -298,3 +299,28 @@ def test_unmigrated_database_is_reported(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     assert main(["train", "--database", url]) == 2
     assert "not migrated" in capsys.readouterr().err
+
+
+def test_train_adds_labelled_files_and_reports_how_the_evaluation_moved(db_url, queue, capsys, tmp_path):
+    extra = Path(__file__).parent / "data" / "labelled_extra.jsonl"
+    argv = ["train", "--database", db_url, "--data", str(extra), "--output", str(tmp_path / "m.json")]
+    code, out = _run(capsys, [*argv, "--json"])
+    assert code == 0
+    assert (out["examples"], out["relevant"]) == (25 + 4, 15 + 2)
+    assert out["languages"]["de"] == 2 and out["languages"]["fr"] == 2
+    moved = out["evaluation"]
+    assert moved["held_out"] > 0
+    for key, value in moved["after"].items():
+        assert moved["delta"][key] == pytest.approx(value - moved["before"][key], abs=1e-4)
+    code, out = _run(capsys, argv)
+    assert code == 0 and "evaluation on a held-out fifth" in out["text"]
+
+
+@pytest.mark.parametrize("content", ["not json\n", "[1, 2]\n"])
+def test_train_refuses_a_bad_labelled_file(db_url, queue, capsys, tmp_path, content):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    code = main(["train", "--database", db_url, "--data", str(bad), "--output", str(tmp_path / "m.json")])
+    assert code == 2
+    assert "bad.jsonl" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()

@@ -7,7 +7,7 @@ Runs on SQLite and PostgreSQL (`db_url`); HTTP goes through FastAPI's TestClient
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import html5lib
 import pytest
@@ -80,9 +80,9 @@ def test_queue_order_keyset_pages_and_deadline_lane(Session, many) -> None:
         assert [r["title"] for r in every[:2]] == ["Item 31", "Item 30"]
         assert [r["lane"] for r in every[:3]] == [0, 0, 1]
         rest = every[2:]
+        # then relevance bands (crawler.store.priority), newest first inside a band
         keys = [
-            r["relevance"] + (r["published_at"] - datetime(2000, 1, 1, tzinfo=UTC)).total_seconds() / 5184000
-            for r in rest
+            (sum(r["relevance"] >= b for b in (0.75, 0.5, 0.25)), r["published_at"], r["id"]) for r in rest
         ]
         assert keys == sorted(keys, reverse=True)
         pages, cursor, seen = 0, None, []

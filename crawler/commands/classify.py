@@ -74,6 +74,19 @@ def _examples(session: Any, source_id: str | None) -> list[Any]:
     ]
 
 
+def _files(paths: Sequence[str]) -> list[Any]:
+    """Labelled examples from JSON Lines files; UsageError naming the file for a bad one."""
+    from classifier.evaluate import load_examples
+
+    out: list[Any] = []
+    for path in paths:
+        try:
+            out += load_examples(path)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{path}: {exc}") from exc
+    return out
+
+
 def _db_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", metavar="URL", help="database URL (default $EWSI_DATABASE_URL)")
 
@@ -105,13 +118,22 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     )
     parser.add_argument("--themes", help="themes.yaml the model is trained with (default config/themes.yaml)")
     parser.add_argument("--source", help="train on one source's items only")
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="FILE.jsonl",
+        help="labelled JSON Lines added to the editors' decisions (e.g. themes_train.jsonl; repeatable)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.min_labels < 1:
         raise UsageError("--min-labels must be >= 1")
     engine = _classifier(args.themes, "none", settings)  # a RuleEngine
+    before = _classifier(args.themes, None, settings)  # the model in use, to report how the evaluation moved
     with _session(args.database or settings.database_url) as session:
         examples = _examples(session, args.source)
+    examples += _files(args.data)
     relevant = sum(e.relevant for e in examples)
     if relevant == 0 or relevant == len(examples):
         print(
@@ -122,6 +144,9 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
         return 1
     model = train(examples, engine, min_labels=args.min_labels)
     model.save(args.output)
+    from classifier.build import movement
+
+    moved = movement(examples, engine, before)
     heads = {
         label: {
             "positives": h.positives,
@@ -142,6 +167,7 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
         "languages": dict(sorted(Counter(e.language or "und" for e in examples).items())),
         "rule_thresholds": model.rule_thresholds,
         "heads": heads,
+        "evaluation": moved,
     }
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -155,6 +181,12 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     missing = [t for t in ("relevance", *_themes()) if t not in heads]
     if missing:
         print(f"left to the rules (one class only): {', '.join(missing)}")
+    if moved["before"]:
+        print(f"evaluation on a held-out fifth ({moved['held_out']} items, split by page): before -> after")
+        for key, value in moved["after"].items():
+            print(f"  {key:20} {moved['before'][key]:.3f} -> {value:.3f} ({moved['delta'][key]:+.3f})")
+    else:
+        print("evaluation: too few items to hold a fifth out")
     if model.rule_thresholds:
         calibrated = ", ".join(
             f"{lang} " + " ".join(f"{k} {v:.3f}" for k, v in over.items())

@@ -1,4 +1,6 @@
-"""`ewsi queue`: the review queue, most relevant first, as a table or JSON Lines.
+"""`ewsi queue`: the review queue in the desk's priority order (``--order uncertain``: the items the
+classifier is least sure about first, spread across languages), as a table or JSON Lines; ``--json``
+rows carry relevance_evidence (crawler.store.queue `listing`).
 
 Exit 0; 2 for an unknown theme or source id (DatabaseUnavailable is mapped by crawler.cli).
 """
@@ -50,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
     queue.add_argument("--limit", type=_positive_int, default=50, help="rows at most (default 50)")
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
+    queue.add_argument(
+        "--order",
+        choices=["priority", "uncertain"],
+        default="priority",
+        help="priority: the desk's order (default); uncertain: the items the classifier is least sure "
+        "about first, spread across languages",
+    )
     return queue
 
 
@@ -91,6 +100,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             language=args.language.lower() if args.language else None,
             theme=theme,
             limit=args.limit,
+            order=args.order,
         )
     if not rows and args.source:
         with store_session.session_scope(settings.database_url) as session:

@@ -159,6 +159,7 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "content_hash": clip(item.content_hash, 64),
         "fingerprint": item.fingerprint,
         "relevance": cls.relevance if cls else None,
+        "relevance_evidence": clean_json(list(cls.relevance_evidence)) if cls else None,
         "relevant": cls.relevant if cls else None,
         "model_version": clip(cls.model_version, 64) if cls else None,
         "flags": clean_json(list(item.flags)),

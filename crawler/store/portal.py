@@ -393,7 +393,8 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
     content_type, themes (names), source_id, source_name, official_id, author, published_at,
     updated_at, deadline, approved_at, modified_at (aware UTC datetimes or None), attachments
     (list of {url, title, media_type}), versions (list of {id, language, title, url} for the item
-    itself and its other published language versions, see the module docstring).
+    itself and its other published language versions, see the module docstring), relevance and
+    relevance_evidence (list of {term, weight, language, count}; [] when not kept).
     """
     stmt = (
         select(*_PUBLIC_COLUMNS)
@@ -404,6 +405,11 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     record = _public_dict(row, _themes_of(session, [row]).get(row.id, []))
+    relevance, evidence = session.execute(
+        select(Item.relevance, Item.relevance_evidence).where(Item.id == item_id)
+    ).one()
+    record["relevance"] = relevance
+    record["relevance_evidence"] = evidence if isinstance(evidence, list) else []
     versions = [{"id": row.id, "language": row.language, "title": row.title, "url": record["url"]}]
     variants = language_variants(row.canonical_url or row.url or "")
     if variants:

@@ -1,12 +1,8 @@
 """The review queue: filters, priority order, keyset cursors, facet counts and claims.
 
-Priority, evaluated in this order:
-1. lane 0, funding calls whose deadline is between now and now + `DEADLINE_LANE` (21 days), nearest
-   deadline first: they cannot wait;
-2. lane 1, everything else by ``coalesce(relevance, 0) + age_anchor_days / 60``, highest first, where
-   the anchor is the publication date (never later than the day the item was first seen). One point of
-   relevance is worth 60 days of freshness. The key depends on absolute dates only, so it is stable as
-   time passes and PostgreSQL can keep it in an index (migration 0003_review_indexes); ties by id.
+Priority: crawler.store.priority states it (deadline lane, then relevance bands, dated before
+undated, freshness inside a band); ``ewsi queue`` (`listing`) uses the same. `uncertain_page` lists
+the items the classifier is least sure about, spread across languages (no next page).
 Pagination is keyset (``after`` = the last row's cursor ``lane~key~id``), never OFFSET; a malformed
 cursor raises ValueError(`BAD_CURSOR`).
 
@@ -15,8 +11,8 @@ PostgreSQL the row is taken with ``SELECT ... FOR UPDATE SKIP LOCKED`` (a row an
 claiming counts as taken); on SQLite the same rule is one conditional UPDATE (SQLite runs one writer
 at a time, so it is atomic; crawler.store.dialect). Another editor's live claim raises `ClaimRefused`.
 
-`listing` is the plain list of ``ewsi queue``: most relevant first, then newest. Functions never
-commit.
+`listing` is the plain list of ``ewsi queue``, in priority order or ``order="uncertain"``. Functions
+never commit.
 """
 
 from __future__ import annotations
@@ -27,12 +23,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, tuple_, update
+from sqlalchemy import func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
 from crawler.store import dialect, structured
+from crawler.store import priority as priority_rules
 from crawler.store.audit import audit
 from crawler.store.schema import Item, ItemTheme, utc_or_now, utcnow
 from crawler.text import iso_z
@@ -45,11 +42,7 @@ MAX_DB_INT = 2**63 - 1
 CLAIM_LEASE = timedelta(minutes=5)
 
 
-DEADLINE_LANE = timedelta(days=21)
-
-
-FRESHNESS_DAYS_PER_POINT = 60
-"""Days of freshness worth one point of relevance in the queue priority (module docstring)."""
+DEADLINE_LANE = priority_rules.DEADLINE_LANE
 
 
 MAX_PAGE = 200
@@ -58,34 +51,20 @@ MAX_PAGE = 200
 # --- filters and order ----------------------------------------------------------------------------
 
 
-_EPOCH_PG = "timestamptz '2000-01-01 00:00:00+00'"
+PRIORITY_SQL_PG = priority_rules.PRIORITY_SQL_PG
 
 
-_SECONDS_PER_POINT = FRESHNESS_DAYS_PER_POINT * 86400
+PRIORITY_SQL_SQLITE = priority_rules.PRIORITY_SQL_SQLITE
 
 
-PRIORITY_SQL_PG = (
-    "(coalesce(items.relevance, 0) + extract(epoch from (least(coalesce(items.published_at, "
-    f"items.first_seen_at), items.first_seen_at) - {_EPOCH_PG})) / {_SECONDS_PER_POINT})"
-)
-"""Lane-1 priority on PostgreSQL, written exactly as the expression index of 0003_review_indexes."""
-
-
-PRIORITY_SQL_SQLITE = (
-    "(coalesce(items.relevance, 0) + (julianday(min(coalesce(items.published_at, items.first_seen_at), "
-    f"items.first_seen_at)) - 2451544.5) / {FRESHNESS_DAYS_PER_POINT})"
-)
-
-
-CONTENT_TYPE_SQL = "coalesce(items.editor_content_type, items.content_type)"
+CONTENT_TYPE_SQL = priority_rules.CONTENT_TYPE_SQL
 
 
 COUNTRY_SQL = "coalesce(items.editor_country, items.country)"
 
 
 def _priority(session: Session) -> ColumnElement[Any]:
-    sql = PRIORITY_SQL_PG if dialect.is_postgresql(session) else PRIORITY_SQL_SQLITE
-    return literal_column(sql)
+    return priority_rules.priority(session)
 
 
 def value_list(value: Any, *, split: bool = False) -> tuple[str, ...]:
@@ -363,11 +342,7 @@ def queue_page(
     limit = max(1, min(limit, MAX_PAGE))
     cursor = _decode_cursor(after)
     conds = filters.conditions(session)
-    lane0 = and_(
-        literal_column(CONTENT_TYPE_SQL) == "funding",
-        Item.deadline >= now,
-        Item.deadline < now + DEADLINE_LANE,
-    )
+    lane0 = priority_rules.in_deadline_lane(now)
     rows: list[dict[str, Any]] = []
     if cursor is None or cursor[0] == 0:
         stmt = select(*_QUEUE_COLUMNS).where(*conds, lane0)
@@ -377,7 +352,9 @@ def queue_page(
         rows = [_row_dict(r, 0, r.deadline, now) for r in session.execute(stmt)]
     if len(rows) <= limit:
         priority = _priority(session)
-        stmt = select(*_QUEUE_COLUMNS, priority.label("priority")).where(*conds, ~lane0)
+        stmt = select(*_QUEUE_COLUMNS, priority.label("priority")).where(
+            *conds, priority_rules.not_in_deadline_lane(now)
+        )
         if cursor is not None and cursor[0] == 1:
             key: Any = Decimal(cursor[1]) if dialect.is_postgresql(session) else float(cursor[1])
             stmt = stmt.where(tuple_(priority, Item.id) < tuple_(key, cursor[2]))
@@ -388,6 +365,12 @@ def queue_page(
             rows.append(entry)
     more = len(rows) > limit
     rows = rows[:limit]
+    _attach_themes(session, rows)
+    return rows, (rows[-1]["cursor"] if more and rows else None)
+
+
+def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Set each row's ``themes``: its assigned theme names, highest score first."""
     themes: dict[int, list[str]] = {r["id"]: [] for r in rows}
     if rows:
         for item_id, theme in session.execute(
@@ -400,6 +383,27 @@ def queue_page(
         r["themes"] = themes[r["id"]]  # type: ignore[call-overload,index]
     annotate_groups(session, rows)
     return rows, (rows[-1]["cursor"] if more and rows else None)
+
+
+def uncertain_page(
+    session: Session, filters: QueueFilters, *, limit: int = 50, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The items the classifier is least sure about, spread across languages (crawler.store.priority
+    `uncertain_order`): rows shaped like `queue_page`'s (lane 1, no next page)."""
+    now = utc_or_now(now)
+    limit = max(1, min(limit, MAX_PAGE))
+    ranks = priority_rules.uncertain_ranks(list(filters.conditions(session)))
+    stmt = (
+        select(*_QUEUE_COLUMNS)
+        .join(ranks, ranks.c.id == Item.id)
+        .order_by(*priority_rules.uncertain_order(ranks))
+        .limit(limit)
+    )
+    rows = [_row_dict(r, 1, 0, now) for r in session.execute(stmt)]
+    for r in rows:
+        r["cursor"] = None
+    _attach_themes(session, rows)
+    return rows
 
 
 FACETS: tuple[str, ...] = ("status", "language", "content_type", "country", "source", "theme")
@@ -589,12 +593,17 @@ _LISTING_COLUMNS = (
     Item.date_method,
     Item.fetched_at,
     Item.relevance,
+    Item.relevance_evidence,
     Item.relevant,
     Item.status,
     Item.version,
     Item.text_chars,
     Item.flags,
 )
+
+
+QUEUE_ORDERS: tuple[str, ...] = ("priority", "uncertain")
+"""Orders of `listing` (and of the desk's queue page)."""
 
 
 def listing(
@@ -605,34 +614,46 @@ def listing(
     language: str | None = None,
     theme: str | None = None,
     limit: int | None = 50,
+    order: str = "priority",
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Items for review, most relevant first, then newest (coalesce(published_at, fetched_at)).
+    """Items for review in the desk's priority order (crawler.store.priority), or with
+    ``order="uncertain"`` the items the classifier is least sure about first, spread across languages.
 
     Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1),
-    `theme` (only items with that theme assigned). `limit` None = no limit. Each dict has id,
-    identity, source_id, url, canonical_url, title, summary, language, content_type, country,
-    published_at / updated_at / fetched_at (ISO 8601 with Z, or None), date_method, relevance,
+    `theme` (only items with that theme assigned). `limit` None = no limit. An `order` outside
+    `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
+    title, summary, language, content_type, country, published_at / updated_at / fetched_at
+    (ISO 8601 with Z, or None), date_method, relevance, relevance_evidence (the terms behind the
+    score: {term, weight, language, count}, or None for items classified before it was kept),
     relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
     highest first; empty when none passed its threshold), `theme_scores` (all theme rows as
     {name, score, assigned}, highest first) and the structured fields of
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
-    stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).where(Item.version_of.is_(None))
+    if order not in QUEUE_ORDERS:
+        raise ValueError(f"unknown queue order {order!r}; use {', '.join(QUEUE_ORDERS)}")
+    conds: list[Any] = []
+    conds.append(Item.version_of.is_(None))  # a language version is listed with its item
     if status not in (None, "any"):
-        stmt = stmt.where(Item.status == status)
+        conds.append(Item.status == status)
     if source_id is not None:
-        stmt = stmt.where(Item.source_id == source_id)
+        conds.append(Item.source_id == source_id)
     if language is not None:
-        stmt = stmt.where(Item.language == language)
+        conds.append(Item.language == language)
     if theme is not None:
-        stmt = stmt.where(
+        conds.append(
             select(ItemTheme.item_id)
             .where(ItemTheme.item_id == Item.id, ItemTheme.theme == theme, ItemTheme.assigned.is_(True))
             .exists()
         )
-    newest = func.coalesce(Item.published_at, Item.fetched_at)
-    stmt = stmt.order_by(Item.relevance.desc().nulls_last(), newest.desc().nulls_last(), Item.id.desc())
+    if order == "uncertain":
+        ranks = priority_rules.uncertain_ranks(conds)
+        stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).join(ranks, ranks.c.id == Item.id)
+        stmt = stmt.order_by(*priority_rules.uncertain_order(ranks))
+    else:
+        stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).where(*conds)
+        stmt = stmt.order_by(*priority_rules.priority_order(session, utc_or_now(now)))
     if limit is not None:
         stmt = stmt.limit(max(0, limit))
     rows = session.execute(stmt).mappings().all()

@@ -269,14 +269,16 @@ class Item(Base):
         # about 2,700 bytes), so the (source, guid) look-up goes through its hash
         Index("ix_items_source_guid_hash", "source_id", "guid_hash"),
         Index("ix_items_status_published", "status", "published_at"),
-        # 0003_review_indexes (PostgreSQL; the priority expression is crawler.store.queue.PRIORITY_SQL_PG)
+        # 0018_classifier (PostgreSQL; the priority expression is crawler.store.priority.PRIORITY_SQL_PG)
         Index(
             "ix_items_queue_priority",
             "status",
             text(
-                "(coalesce(items.relevance, 0) + extract(epoch from (least(coalesce(items.published_at, "
-                "items.first_seen_at), items.first_seen_at) - timestamptz '2000-01-01 00:00:00+00')) "
-                "/ 5184000) DESC"
+                "(((CASE WHEN coalesce(items.relevance, 0) >= 0.75 THEN 3 WHEN coalesce(items.relevance, 0) "
+                ">= 0.5 THEN 2 WHEN coalesce(items.relevance, 0) >= 0.25 THEN 1 ELSE 0 END) * 2 + (CASE WHEN "
+                "items.published_at IS NULL THEN 0 ELSE 1 END)) * 100000 + extract(epoch from (least("
+                "coalesce(items.published_at, items.first_seen_at), items.first_seen_at) - timestamptz "
+                "'2000-01-01 00:00:00+00')) / 86400) DESC"
             ),
             text("id DESC"),
         ).ddl_if(dialect="postgresql"),
@@ -345,6 +347,8 @@ class Item(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     fingerprint: Mapped[int | None] = mapped_column(Simhash64())
     relevance: Mapped[float | None] = mapped_column(Float)
+    relevance_evidence: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+    """Terms behind the relevance score: [{term, weight, language, count}] (0018_classifier)."""
     relevant: Mapped[bool | None] = mapped_column(Boolean)
     model_version: Mapped[str | None] = mapped_column(CleanString(64))
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")

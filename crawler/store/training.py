@@ -204,6 +204,7 @@ def _write_classification(
     session: Session, item: Item, cls: Classification, keep_assigned: set[str] | None
 ) -> None:
     item.relevance = float(cls.relevance)
+    item.relevance_evidence = clean_json(list(cls.relevance_evidence))
     item.relevant = bool(cls.relevant)
     item.model_version = (cls.model_version or "")[:64]
     session.execute(delete(ItemTheme).where(ItemTheme.item_id == item.id))

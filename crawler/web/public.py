@@ -152,6 +152,17 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
             out[key] = [
                 {"source_id": clean_out(a.get("source_id")), "url": safe_link(a.get("url"))} for a in value
             ]
+        elif key == "relevance_evidence":
+            out[key] = [
+                {
+                    "term": clean_out(e.get("term")),
+                    "weight": e.get("weight"),
+                    "language": clean_out(e.get("language")),
+                    "count": e.get("count"),
+                }
+                for e in value or []
+                if isinstance(e, dict)
+            ]
         elif isinstance(value, str):
             out[key] = clean_out(value)
         else:

@@ -12,7 +12,7 @@ selected item was refused.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Query, Request, Response
@@ -54,17 +54,22 @@ def queue(
     session: DbSession,
     user: Editor,
     after: Annotated[str | None, Query(max_length=200)] = None,
+    order: Annotated[Literal["priority", "uncertain"], Query()] = "priority",
 ) -> Response:
     """The queue: filters, priority order, keyset pages, saved views, bulk actions; 400 for a
-    malformed ``after`` cursor (pass the next-page link unchanged)."""
+    malformed ``after`` cursor (pass the next-page link unchanged). ``order=uncertain``: one page of
+    the items the classifier is least sure about, spread across languages (crawler.store.priority)."""
     query = query_dict(request)
     query.pop("after", None)
+    query.pop("order", None)
     msg = query.pop("msg", None)
     filters = store_queue.QueueFilters.from_query(query)
+    limit = request.app.state.settings.page_size
     try:
-        rows, next_cursor = store_queue.queue_page(
-            session, filters, after=after, limit=request.app.state.settings.page_size
-        )
+        if order == "uncertain":
+            rows, next_cursor = store_queue.uncertain_page(session, filters, limit=limit), None
+        else:
+            rows, next_cursor = store_queue.queue_page(session, filters, after=after, limit=limit)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     filter_query = urlencode(filters.to_query(), doseq=True)

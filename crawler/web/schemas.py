@@ -122,11 +122,24 @@ class EventPage(BaseModel):
     items: list[EventOut]
 
 
+class EvidenceOut(BaseModel):
+    """One term behind the relevance score; a negative weight pushed the score down."""
+
+    term: str | None = None
+    weight: float | None = None
+    language: str | None = None
+    count: int | None = None
+
+
 class ItemDetail(PortalItem):
     """A published item with its language versions and the other sources of the same record."""
 
     versions: list[Version] = Field(default_factory=list)
     also_from: list[OtherSource] = Field(default_factory=list)
+    relevance: float | None = Field(None, description="relevance to migrant integration in [0, 1]")
+    relevance_evidence: list[EvidenceOut] = Field(
+        default_factory=list, description="the terms behind the relevance score, strongest first"
+    )
 
 
 class ItemPage(BaseModel):

@@ -1,0 +1,108 @@
+"""The review queue's order, stated once: used by the desk (`queue.queue_page`) and ``ewsi queue``
+(`queue.listing`).
+
+Priority order:
+1. lane 0: funding calls (editor's content type, else harvested) whose deadline is in
+   [now, now + `DEADLINE_LANE`), nearest deadline first. Every other item is in lane 1: the lane test
+   is NULL-safe, so a missing deadline or content type never hides an item.
+2. lane 1: relevance band first (`RELEVANCE_BANDS`: >= 0.75, >= 0.5, >= 0.25, the rest; no score counts
+   as 0), then dated items before undated ones of the same band, then freshness: the publication date
+   (never later than first seen) for dated items, the first-seen date for undated ones. So freshness
+   never lifts an item over a more relevant band, and an undated item is never "new today" ahead of
+   a dated one of its band. Ties by id, highest first.
+The lane-1 key is one number, ``(band x 2 + dated) x BAND_SPAN + days since 2000-01-01``, independent
+of the current time, so PostgreSQL keeps it in an expression index (migration 0018_classifier) and
+keyset pages compare it directly.
+
+Uncertain order (`uncertain_order`): the items the classifier is least sure about first, measured as
+|relevance - `UNCERTAIN_AROUND`| (no score: 0.5 away), spread across languages: the least certain item of
+every language comes before the second least certain of any, and so on (ties by id).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from crawler.store import dialect
+from crawler.store.schema import Item
+
+DEADLINE_LANE = timedelta(days=21)
+RELEVANCE_BANDS: tuple[float, ...] = (0.75, 0.5, 0.25)
+"""Lower bounds of the relevance bands, best first; below the last bound: band 0."""
+BAND_SPAN = 100_000
+"""Days one (band, dated) step spans in the key: more than any date's day count until the year 2273."""
+UNCERTAIN_AROUND = 0.5
+"""The relevance the classifier is least sure about (its default decision threshold)."""
+
+_REL = "coalesce(items.relevance, 0)"
+_BAND = (
+    "(CASE "
+    + " ".join(f"WHEN {_REL} >= {b} THEN {len(RELEVANCE_BANDS) - i}" for i, b in enumerate(RELEVANCE_BANDS))
+    + " ELSE 0 END)"
+)
+_DATED = "(CASE WHEN items.published_at IS NULL THEN 0 ELSE 1 END)"
+_STEP = f"({_BAND} * 2 + {_DATED}) * {BAND_SPAN}"
+PRIORITY_SQL_PG = (
+    f"({_STEP} + extract(epoch from (least(coalesce(items.published_at, items.first_seen_at), "
+    "items.first_seen_at) - timestamptz '2000-01-01 00:00:00+00')) / 86400)"
+)
+"""Lane-1 key on PostgreSQL, written exactly as the expression index of 0018_classifier."""
+PRIORITY_SQL_SQLITE = (
+    f"({_STEP} + (julianday(min(coalesce(items.published_at, items.first_seen_at), items.first_seen_at))"
+    " - 2451544.5))"
+)
+CONTENT_TYPE_SQL = "coalesce(items.editor_content_type, items.content_type)"
+
+
+def priority(session: Session) -> ColumnElement[Any]:
+    """The lane-1 key (module docstring) for the session's database."""
+    return literal_column(PRIORITY_SQL_PG if dialect.is_postgresql(session) else PRIORITY_SQL_SQLITE)
+
+
+def in_deadline_lane(now: datetime) -> ColumnElement[bool]:
+    """True for lane-0 items, False (never NULL) for every other item."""
+    return and_(
+        func.coalesce(literal_column(CONTENT_TYPE_SQL), "") == "funding",
+        Item.deadline.is_not(None),
+        Item.deadline >= now,
+        Item.deadline < now + DEADLINE_LANE,
+    )
+
+
+def not_in_deadline_lane(now: datetime) -> ColumnElement[bool]:
+    """The complement of `in_deadline_lane`, NULL-safe: a NULL deadline or content type is lane 1."""
+    lane0 = in_deadline_lane(now)
+    return case((lane0, False), else_=True)
+
+
+def priority_order(session: Session, now: datetime) -> list[Any]:
+    """ORDER BY clauses of the whole queue in priority order (both lanes), for unpaged listings."""
+    lane0 = in_deadline_lane(now)
+    return [
+        case((lane0, 0), else_=1),
+        case((lane0, Item.deadline), else_=None).asc(),
+        priority(session).desc(),
+        Item.id.desc(),
+    ]
+
+
+def uncertainty() -> ColumnElement[float]:
+    """|relevance - UNCERTAIN_AROUND|, with no score counting as 0."""
+    return func.abs(func.coalesce(Item.relevance, 0.0) - UNCERTAIN_AROUND)
+
+
+def uncertain_ranks(conditions: list[Any]) -> Any:
+    """Subquery (id, uncertainty u, rank r within its language) of the items matching `conditions`."""
+    u = uncertainty()
+    rank = func.row_number().over(partition_by=func.coalesce(Item.language, "und"), order_by=(u, Item.id))
+    return select(Item.id.label("id"), u.label("u"), rank.label("r")).where(*conditions).subquery()
+
+
+def uncertain_order(ranks: Any) -> list[Any]:
+    """ORDER BY clauses over an `uncertain_ranks` subquery: round by round across languages."""
+    return [ranks.c.r.asc(), ranks.c.u.asc(), ranks.c.id.asc()]

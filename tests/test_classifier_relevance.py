@@ -1,0 +1,257 @@
+"""Relevance means migrant integration, in the item's language (classifier.rules step 3, classifier.model
+vetoes), with the default classifier: rules + the shipped model.
+
+Rules pinned:
+- terms are matched in the item's language and the language-neutral list only: every piece of rule
+  evidence names the item's language or ``any``;
+- generic social words (school, poverty, housing, human rights) never make an item relevant alone;
+- negative contexts (sanctions and foreign affairs, visa codes and border agreements, animal welfare,
+  appointments, "European integration" of states) keep migration words from making an item relevant;
+- every off-topic item of the table scores below every on-topic one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import classifier
+from classifier.rules import RuleEngine
+from classifier.themes import load
+
+OFF_TOPIC = [
+    (
+        "en",
+        "EU foreign ministers agree new sanctions on Venezuela",
+        "The Foreign Affairs Council condemned human rights abuses, poverty and the closure of schools. "
+        "Sanctions target officials; millions have left the country as migrants.",
+    ),
+    (
+        "en",
+        "Frontex status agreement signed with Montenegro",
+        "The agreement allows border management teams to operate at the border and supports readmission "
+        "of irregular migrants.",
+    ),
+    (
+        "en",
+        "Citizens call for an EU law on stray dogs and cats",
+        "Animal welfare groups want shelters funded in every member state and in non-EU countries.",
+    ),
+    (
+        "en",
+        "Council updates the visa code: higher fees for short stays",
+        "The visa code sets the fee for a Schengen visa; third-country nationals applying pay more.",
+    ),
+    (
+        "en",
+        "Western Balkans summit: European integration of the region",
+        "Leaders discussed enlargement, the single market and deeper integration of the candidate countries.",
+    ),
+    (
+        "en",
+        "Schools face rising poverty and housing costs",
+        "Teachers report hungry children; human rights groups call for free school meals and housing.",
+    ),
+    (
+        "de",
+        "Ex-Ministerin neue Chefin eines Migrationsinstituts",
+        "Die frühere Ministerin wurde zur Chefin des Instituts ernannt, das zu Migration und Asyl forscht.",
+    ),
+    (
+        "de",
+        "Sonderparteitag: Partei fordert Obergrenze für Asylzahlen",
+        "Auf dem Parteitag verlangten Delegierte weniger Asylanträge und mehr Grenzkontrollen.",
+    ),
+    (
+        "es",
+        "Los ministros de Asuntos Exteriores debaten nuevas sanciones",
+        "El embargo de armas y las sanciones centraron la reunión; miles de desplazados huyen del conflicto.",
+    ),
+    (
+        "it",
+        "Sanzioni alla Russia, il vertice dei ministri degli esteri",
+        "I ministri degli esteri hanno approvato nuove sanzioni e un embargo sul petrolio.",
+    ),
+    (
+        "fr",
+        "Fusion des universités : naissance d'un grand établissement",
+        "La fusion réunit trois écoles; les étudiants étrangers pourront s'inscrire dans le nouveau master.",
+    ),
+    ("et", "Töö ja pereelu ühitamine", "Too much work: töö ja pereelu ühitamine on raske, ütlevad vanemad."),
+]
+
+ON_TOPIC = [
+    (
+        "en",
+        "Language courses help refugees find jobs in Vienna",
+        "The city funds German courses and job coaching for refugees and other newcomers.",
+    ),
+    (
+        "de",
+        "Mehr Plätze in Integrationskursen für Geflüchtete",
+        "Geflüchtete und Zugewanderte sollen schneller Deutsch lernen und Arbeit finden.",
+    ),
+    (
+        "fr",
+        "Des cours de français pour les réfugiés à Lyon",
+        "La ville propose des cours de langue et un accompagnement vers l'emploi aux réfugiés et migrants.",
+    ),
+    (
+        "it",
+        "Corsi di italiano per migranti e rifugiati a Torino",
+        "Il comune finanzia corsi di lingua e percorsi di inserimento lavorativo per i rifugiati.",
+    ),
+    (
+        "es",
+        "Programa de inserción laboral para personas migrantes en Madrid",
+        "El programa ofrece formación y empleo a personas inmigrantes y refugiadas.",
+    ),
+    (
+        "pl",
+        "Asystenci międzykulturowi wspierają dzieci uchodźców w szkołach",
+        "Szkoły zatrudniają asystentów dla dzieci uchodźców z Ukrainy, by ułatwić integrację.",
+    ),
+    (
+        "fi",
+        "Maahanmuuttajien kotoutumiskoulutus laajenee",
+        "Kunnat tarjoavat maahanmuuttajille suomen kielen opetusta ja työelämävalmennusta.",
+    ),
+    (
+        "nl",
+        "Gemeente helpt statushouders met huisvesting en werk",
+        "Statushouders krijgen begeleiding bij inburgering, huisvesting en het vinden van werk.",
+    ),
+    (
+        "sv",
+        "Nyanlända får snabbare undervisning i svenska",
+        "Kommunen erbjuder nyanlända invandrare svenskundervisning och praktik.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def default():
+    return classifier.load_default(model_path=None)
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleEngine:
+    return RuleEngine(load())
+
+
+@pytest.mark.parametrize(("language", "title", "text"), OFF_TOPIC + ON_TOPIC)
+def test_rule_evidence_is_in_the_items_language(rules, language, title, text):
+    evidence = [ev for items in rules.analyse(title, text, language).evidence.values() for ev in items]
+    assert {ev.language for ev in evidence} <= {language, "any"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "foreign_term"),
+    [
+        ("en", "Work on the new bridge has begun", "begun*"),  # Slovene "refugee"
+        ("en", "Too little, too late", None),
+        ("et", "Töö ja pereelu ühitamine", None),
+    ],
+)
+def test_no_match_across_languages(rules, language, text, foreign_term):
+    here = rules.analyse(text, None, language)
+    assert here.sums.get("migrant", 0.0) == 0.0
+    if foreign_term:  # the same text with an unknown language still finds the other language's term
+        terms = {ev.term for ev in rules.analyse(text, None, None).evidence.get("migrant", ())}
+        assert foreign_term in terms
+
+
+@pytest.mark.parametrize(("language", "title", "text"), OFF_TOPIC)
+def test_off_topic_items_are_not_relevant(default, language, title, text):
+    result = default.classify(title, text, language)
+    assert not result.relevant, (result.relevance, result.relevance_evidence)
+
+
+@pytest.mark.parametrize(("language", "title", "text"), ON_TOPIC)
+def test_on_topic_items_are_relevant_with_rule_evidence(default, language, title, text):
+    result = default.classify(title, text, language)
+    assert result.relevant, (result.relevance, result.relevance_evidence)
+    assert any(not ev.term.startswith("model:") and ev.weight > 0 for ev in result.relevance_evidence)
+    assert result.assigned
+
+
+def test_every_off_topic_item_scores_below_every_on_topic_one(default):
+    off = max(default.classify(t, x, lang).relevance for lang, t, x in OFF_TOPIC)
+    on = min(default.classify(t, x, lang).relevance for lang, t, x in ON_TOPIC)
+    assert off < on
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "School meals, poverty and housing: human rights groups demand action.",
+        "Social inclusion and integration of people with disabilities in schools.",
+        "Poverty, housing and health: the new social inclusion strategy.",
+    ],
+)
+def test_generic_social_words_alone_never_make_an_item_relevant(default, text):
+    result = default.classify(text, text, "en")
+    assert not result.relevant
+    assert result.relevance < 0.3
+
+
+def _examples(n: int) -> list:
+    from classifier.model import LabelledExample
+
+    rel = [
+        LabelledExample(
+            f"Refugees learn the language {i}",
+            "Language courses and jobs for refugees and migrants.",
+            "en",
+            True,
+            ("Education and Culture",),
+            page=f"https://example.org/r{i}",
+        )
+        for i in range(n)
+    ]
+    neg = [
+        LabelledExample(
+            f"Fishing quotas agreed {i}",
+            "Ministers agree fishing quotas.",
+            "en",
+            False,
+            page=f"https://x.org/f{i}",
+        )
+        for i in range(n)
+    ]
+    return rel + neg
+
+
+@pytest.mark.parametrize("page", ["https://example.org/a", "https://example.org/b?x=1", "http://x.test/"])
+def test_holdout_keeps_a_page_together(page):
+    from classifier.evaluate import holdout, holdout_fold
+    from classifier.model import LabelledExample
+
+    same = [LabelledExample(f"t{i}", "x", "en", True, id=f"id{i}", page=page) for i in range(6)]
+    assert len({holdout_fold(e) for e in same}) == 1
+    train_part, held = holdout(same)
+    assert not train_part or not held  # never straddles the split
+
+
+def test_holdout_without_a_page_goes_by_id():
+    from classifier.evaluate import holdout_fold
+    from classifier.model import LabelledExample
+
+    folds = {holdout_fold(LabelledExample("t", "x", "en", True, id=f"id{i}")) for i in range(40)}
+    assert len(folds) > 1
+
+
+def test_movement_compares_the_model_in_use_with_a_retrained_one_on_the_same_fifth(rules):
+    from classifier.build import movement
+
+    result = movement(_examples(25), rules, rules)
+    assert result["held_out"] > 0
+    for side in ("before", "after"):
+        assert set(result[side]) == {
+            "relevance_precision",
+            "relevance_recall",
+            "relevance_f1",
+            "theme_micro_f1",
+        }
+    assert result["delta"]["relevance_f1"] == pytest.approx(
+        result["after"]["relevance_f1"] - result["before"]["relevance_f1"], abs=1e-4
+    )

@@ -1,0 +1,195 @@
+"""One queue order for the desk and ``ewsi queue`` (crawler.store.priority), pinned on a table of items
+on SQLite and PostgreSQL: funding calls due within 21 days first (a missing deadline never hides an
+item), then relevance bands, dated before undated inside a band, freshness last; ``uncertain`` puts
+the items the classifier is least sure about first, round by round across languages."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from desklab import NOW, add_item, add_source
+from sqlalchemy import select
+
+from crawler.store import decisions, priority
+from crawler.store import queue as store
+from crawler.store.schema import Item
+
+# (n, relevance, published days ago or None, content type, deadline in days or None, language)
+TABLE = [
+    (1, 0.95, 300, "news", None, "en"),  # old but very relevant: above any fresher lower band
+    (2, 0.10, 0, "news", None, "en"),  # new today but off topic: low
+    (3, 0.80, 2, "news", None, "de"),
+    (4, 0.80, None, "news", None, "de"),  # undated: after the dated items of its band
+    (5, 0.55, 1, "news", None, "fr"),
+    (6, 0.30, 5, "funding", None, "fr"),  # funding call without a deadline: listed, in its band
+    (7, 0.20, 9, "funding", 10, "it"),  # due in 10 days: first
+    (8, 0.90, 9, "funding", 40, "it"),  # due in 40 days: in its band
+    (9, 0.00, None, "news", None, "en"),  # undated and off topic: last
+    (10, None, 3, "news", None, "en"),  # no score counts as 0
+    (11, 0.49, 4, "news", None, "de"),
+    (12, 0.52, 6, "news", None, "en"),
+    (13, 0.60, 7, None, None, "fr"),  # no content type at all: listed
+]
+PRIORITY = [7, 3, 8, 1, 4, 5, 12, 13, 11, 6, 2, 10, 9]
+# round 1: the least certain of each language (de 11 .01, en 12 .02, fr 5 .05, it 8 .40 vs 7 .30 -> 7);
+# round 2: fr 13 .10, de 3 .30 (tie with 4: lower id), it 8 .40, en 2 .40 (tie with 8: lower id first)
+UNCERTAIN = [11, 12, 5, 7, 13, 3, 2, 8]
+
+
+@pytest.fixture
+def table(Session):
+    with Session() as s:
+        add_source(s, "src-a")
+        for n, rel, age, ctype, due, lang in TABLE:
+            add_item(
+                s,
+                n,
+                relevance=rel,
+                published_at=None if age is None else NOW - timedelta(days=age),
+                first_seen_at=NOW - timedelta(days=(age if age is not None else 1), hours=-1),
+                content_type=ctype,
+                deadline=None if due is None else NOW + timedelta(days=due),
+                language=lang,
+            )
+        s.commit()
+
+
+def _numbers(rows) -> list[int]:
+    return [int(r["title"].split()[1]) for r in rows]
+
+
+def test_desk_order(Session, table) -> None:
+    with Session() as s:
+        rows, cursor = store.queue_page(s, store.QueueFilters(), limit=200, now=NOW)
+    assert cursor is None
+    assert _numbers(rows) == PRIORITY
+
+
+@pytest.mark.parametrize("page", [1, 2, 5])
+def test_desk_pages_follow_the_same_order(Session, table, page) -> None:
+    seen, cursor = [], None
+    with Session() as s:
+        while True:
+            rows, cursor = store.queue_page(s, store.QueueFilters(), after=cursor, limit=page, now=NOW)
+            seen += _numbers(rows)
+            if cursor is None:
+                break
+    assert seen == PRIORITY
+
+
+def test_cli_order_is_the_desk_order(Session, table) -> None:
+    with Session() as s:
+        rows = store.listing(s, status="pending", limit=None, now=NOW)
+    assert _numbers(rows) == PRIORITY
+
+
+def test_counts_and_list_agree(Session, table) -> None:
+    with Session() as s:
+        total = store.queue_counts(s, store.QueueFilters())["total"][""]
+        rows, _ = store.queue_page(s, store.QueueFilters(), limit=200, now=NOW)
+    assert total == len(rows) == len(TABLE)
+
+
+def test_uncertain_order_spreads_across_languages(Session, table) -> None:
+    with Session() as s:
+        desk = store.uncertain_page(s, store.QueueFilters(), limit=len(UNCERTAIN), now=NOW)
+        cli = store.listing(s, status="pending", limit=len(UNCERTAIN), order="uncertain")
+    assert _numbers(desk) == UNCERTAIN
+    assert _numbers(cli) == UNCERTAIN
+
+
+def test_unknown_order_is_refused(Session) -> None:
+    with Session() as s, pytest.raises(ValueError, match="unknown queue order"):
+        store.listing(s, order="newest")
+
+
+# (relevance, band): the bounds of RELEVANCE_BANDS are inclusive; no score counts as 0
+BAND_CASES = [
+    (1.0, 3),
+    (0.75, 3),
+    (0.7499, 2),
+    (0.5, 2),
+    (0.4999, 1),
+    (0.25, 1),
+    (0.2499, 0),
+    (0.0, 0),
+    (None, 0),
+]
+
+
+def test_bands_in_the_key_the_database_computes(Session) -> None:
+    """The band is the key's step: key // (2 x BAND_SPAN), on the session's own SQL (dated items)."""
+    with Session() as s:
+        add_source(s, "src-a")
+        ids = [add_item(s, n, relevance=rel, published_at=NOW).id for n, (rel, _) in enumerate(BAND_CASES, 1)]
+        s.commit()
+        key = priority.priority(s)
+        got = dict(s.execute(select(Item.id, key).where(Item.id.in_(ids))).tuples().all())
+    steps = {item_id: int(float(got[item_id]) // priority.BAND_SPAN) for item_id in ids}
+    assert [steps[i] // 2 for i in ids] == [band for _, band in BAND_CASES]
+    assert all(steps[i] % 2 == 1 for i in ids)  # dated
+
+
+def test_the_migration_indexes_the_expression_the_queue_sorts_by() -> None:
+    path = Path(priority.__file__).parent / "migrations" / "versions" / "0018_classifier.py"
+    spec = importlib.util.spec_from_file_location("m0010", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.PRIORITY == priority.PRIORITY_SQL_PG
+
+
+def test_relevance_evidence_is_listed_by_ewsi_queue_and_the_desk(Session) -> None:
+    evidence = [{"term": "refugee*", "weight": 4.5, "language": "en", "count": 2}]
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, relevance=0.9, relevance_evidence=evidence)
+        s.commit()
+        (row,) = store.listing(s, limit=None)
+        assert row["relevance_evidence"] == evidence
+        assert decisions.item_detail(s, item.id)["relevance_evidence"] == evidence
+
+
+def test_desk_uncertain_view(app, Session, table) -> None:
+    from desklab import editor_client
+
+    alice = editor_client(app, Session)
+    page = alice.get("/queue?order=uncertain&status=pending")
+    assert page.status_code == 200
+    titles = [f"Item {n}" for n in UNCERTAIN[:4]]
+    positions = [page.text.index(f">{t}<") for t in titles]
+    assert positions == sorted(positions)
+    assert alice.get("/queue?order=sideways").status_code in (400, 422)
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--order", "uncertain"], UNCERTAIN[:5]),
+        (["--order", "uncertain", "--language", "fr"], [5, 13, 6]),
+        (["--order", "uncertain", "--language", "it"], [7, 8]),
+    ],
+)
+def test_ewsi_queue_order_uncertain(db_url, table, monkeypatch, capsys, argv, expected) -> None:
+    """``ewsi queue --order uncertain --json``: the store's uncertain order, evidence on every row."""
+    import json
+
+    from crawler.cli import main as ewsi
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    assert ewsi(["queue", "--json", "--limit", "5", *argv]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert _numbers(rows) == expected
+    assert all(row["relevance_evidence"] is None for row in rows)  # desklab items carry none
+
+
+def test_ewsi_queue_refuses_an_unknown_order(capsys) -> None:
+    from crawler.cli import main as ewsi
+
+    with pytest.raises(SystemExit) as info:
+        ewsi(["queue", "--order", "newest"])
+    assert info.value.code == 2
+    assert "invalid choice: 'newest'" in capsys.readouterr().err
