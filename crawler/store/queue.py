@@ -379,10 +379,9 @@ def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
             .order_by(ItemTheme.score.desc())
         ):
             themes[item_id].append(theme)
-    for r in rows:  # type: ignore[assignment]
-        r["themes"] = themes[r["id"]]  # type: ignore[call-overload,index]
+    for r in rows:
+        r["themes"] = themes[r["id"]]
     annotate_groups(session, rows)
-    return rows, (rows[-1]["cursor"] if more and rows else None)
 
 
 def uncertain_page(
