@@ -54,9 +54,13 @@ def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
     """The `HarvestedItem` of a contribution, before any stage ran."""
     now = now or datetime.now(UTC)
     f = sub.fields
-    url = f.get("link") or (f.get("links") or [None])[0] or f"https://{SYNTHETIC_HOST}/{secrets.token_hex(12)}"
+    url = (
+        f.get("link") or (f.get("links") or [None])[0] or f"https://{SYNTHETIC_HOST}/{secrets.token_hex(12)}"
+    )
     if sub.kind == "good_practice":
-        text = "\n\n".join(f"{key.replace('_', ' ').capitalize()}: {f[key]}" for key in _TEXT_ORDER if f.get(key))
+        text = "\n\n".join(
+            f"{key.replace('_', ' ').capitalize()}: {f[key]}" for key in _TEXT_ORDER if f.get(key)
+        )
         summary = f.get("aims")
     else:
         text = f.get("summary")

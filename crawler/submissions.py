@@ -62,7 +62,9 @@ class FieldSpec:
         return self.labels.get(language) or self.labels.get("en") or self.id
 
 
-def _spec(id: str, type: str = "text", required: bool = False, max_chars: int = 300, en: str = "") -> FieldSpec:
+def _spec(
+    id: str, type: str = "text", required: bool = False, max_chars: int = 300, en: str = ""
+) -> FieldSpec:
     return FieldSpec(id, type, required, max_chars, {"en": en or id.replace("_", " ").capitalize()})
 
 
@@ -74,8 +76,8 @@ _COMMON = (
 _KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "news": _COMMON,
     "document": _COMMON,
-    "event": _COMMON
-    + (
+    "event": (
+        *_COMMON,
         _spec("event_start", "date", required=True, en="Start"),
         _spec("event_end", "date", en="End"),
         _spec("place_name", en="Venue"),
@@ -83,8 +85,8 @@ _KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _spec("place_country", max_chars=8, en="Country of the venue"),
         _spec("place_online", "bool", en="Online"),
     ),
-    "funding": _COMMON
-    + (
+    "funding": (
+        *_COMMON,
         _spec("deadline", "date", required=True, en="Deadline"),
         _spec("programme", en="Programme"),
         _spec("call_id", max_chars=255, en="Call identifier"),
@@ -251,9 +253,13 @@ def validate(
         errors["fields"] = f"unknown field(s) for {kind}: {', '.join(unknown[:10])}"
     values = {s.id: _field(s, fields.get(s.id), errors) for s in specs}
     values = {k: v for k, v in values.items() if v not in (None, [], "")}
-    if values.get("event_start") and values.get("event_end") and "event_start" not in errors:
-        if "event_end" not in errors and parse_when(values["event_end"]) < parse_when(values["event_start"]):
-            errors["event_end"] = "before the start"
+    dated = (
+        values.get("event_start")
+        and values.get("event_end")
+        and not {"event_start", "event_end"} & set(errors)
+    )
+    if dated and parse_when(values["event_end"]) < parse_when(values["event_start"]):
+        errors["event_end"] = "before the start"
     if pdf is not None:
         if len(pdf) > MAX_PDF_BYTES:
             errors["pdf"] = f"larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB"

@@ -589,7 +589,9 @@ class SubmissionRow(Base):
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    item_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("items.id", ondelete="SET NULL"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("items.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     fields: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)

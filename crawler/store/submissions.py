@@ -25,7 +25,9 @@ def ensure_source(session: Session) -> None:
     """The ``submissions`` source row the contributed items belong to (created once)."""
     if session.get(SourceRow, SOURCE_ID) is None:
         session.add(
-            SourceRow(id=SOURCE_ID, name="Contributions", publisher="EWSI contributors", kind="api", state="healthy")
+            SourceRow(
+                id=SOURCE_ID, name="Contributions", publisher="EWSI contributors", kind="api", state="healthy"
+            )
         )
         session.flush()
 
@@ -72,7 +74,9 @@ def record(
 def for_item(session: Session, item_id: int) -> list[SubmissionRow]:
     """The contributions behind an item, oldest first (for the desk)."""
     return list(
-        session.scalars(select(SubmissionRow).where(SubmissionRow.item_id == item_id).order_by(SubmissionRow.id))
+        session.scalars(
+            select(SubmissionRow).where(SubmissionRow.item_id == item_id).order_by(SubmissionRow.id)
+        )
     )
 
 
@@ -83,7 +87,11 @@ def credits(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, s
         return out
     rows = session.scalars(
         select(SubmissionRow)
-        .where(SubmissionRow.item_id.in_(item_ids), SubmissionRow.consent.is_(True), SubmissionRow.name.is_not(None))
+        .where(
+            SubmissionRow.item_id.in_(item_ids),
+            SubmissionRow.consent.is_(True),
+            SubmissionRow.name.is_not(None),
+        )
         .order_by(SubmissionRow.id)
     )
     for row in rows:
@@ -106,7 +114,14 @@ def contributors_report(session: Session, year: int) -> list[dict[str, Any]]:
     for sub, status in rows:
         person = people.setdefault(
             sub.email_hash,
-            {"name": None, "organisation": None, "country": None, "consent": False, "submitted": 0, "published": 0},
+            {
+                "name": None,
+                "organisation": None,
+                "country": None,
+                "consent": False,
+                "submitted": 0,
+                "published": 0,
+            },
         )
         person["name"] = sub.name or person["name"]
         person["organisation"] = sub.organisation or person["organisation"]

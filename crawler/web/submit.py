@@ -128,7 +128,9 @@ def _bearer_token(request: Request, session: DbSession) -> tokens.TokenInfo:
 
 
 @api_router.post("/submissions", status_code=201, summary="Submit a contribution (portal relay)")
-async def api_submit(request: Request, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]) -> Response:
+async def api_submit(
+    request: Request, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]
+) -> Response:
     """Validate and queue one contribution (module docstring)."""
     intake = _intake(request)
     try:
