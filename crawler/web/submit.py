@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -59,11 +60,18 @@ class TooMany(Exception):
         self.seconds = seconds
 
 
-def _limiter(request: Request) -> TokenBucketLimiter:
+def _limiter(request: Request, hourly: bool = False) -> TokenBucketLimiter:
+    """The app's limiter of contributions; the hourly one runs on a clock in minutes, so its
+    per-minute capacity is a per-hour one."""
     state = request.app.state
-    if getattr(state, "submit_limiter", None) is None:
-        state.submit_limiter = TokenBucketLimiter()
-    return state.submit_limiter  # type: ignore[no-any-return]
+    name = "submit_limiter_hourly" if hourly else "submit_limiter"
+    if getattr(state, name, None) is None:
+        setattr(
+            state,
+            name,
+            TokenBucketLimiter(clock=(lambda: time.monotonic() / 60) if hourly else time.monotonic),
+        )
+    return getattr(state, name)  # type: ignore[no-any-return]
 
 
 def _check_address(request: Request) -> None:
@@ -74,7 +82,7 @@ def _check_address(request: Request) -> None:
 
 
 def _check_email(request: Request, email: str) -> None:
-    ok, _, wait = _limiter(request).take(f"email:{email}", PER_EMAIL_PER_HOUR)
+    ok, _, wait = _limiter(request, hourly=True).take(f"email:{email}", PER_EMAIL_PER_HOUR)
     if not ok:
         raise TooMany(wait * 60)
 
@@ -129,7 +137,7 @@ def _bearer_token(request: Request, session: DbSession) -> tokens.TokenInfo:
 
 @api_router.post("/submissions", status_code=201, summary="Submit a contribution (portal relay)")
 async def api_submit(
-    request: Request, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]
+    request: Request, session: DbSession, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]
 ) -> Response:
     """Validate and queue one contribution (module docstring)."""
     intake = _intake(request)
@@ -157,6 +165,7 @@ async def api_submit(
         return JSONResponse({"error": "invalid_submission", "errors": exc.errors}, 422)
     except TooMany as exc:
         return _too_many(exc, True)
+    session.commit()  # the intake writes in its own transaction: end this request's (SQLite's lock)
     accepted = intake(sub, channel=f"api:{token.name}"[:16])
     return JSONResponse(
         {"id": accepted.submission_id, "item_id": accepted.item_id, "outcome": accepted.outcome}, 201
@@ -201,7 +210,7 @@ def submit_thanks(request: Request) -> HTMLResponse:
 
 
 @form_router.post("/submit")
-async def submit_post(request: Request) -> Response:
+async def submit_post(request: Request, session: DbSession) -> Response:
     """Validate and queue one contribution from the form (module docstring)."""
     intake = _intake(request)
     try:
@@ -230,5 +239,6 @@ async def submit_post(request: Request) -> Response:
         return _form_page(request, shown, lang, exc.errors, values, status=400)
     except TooMany as exc:
         return _too_many(exc, False)
+    session.commit()  # the intake writes in its own transaction: end this request's (SQLite's lock)
     intake(sub, channel="form")
     return RedirectResponse("/submit/thanks", 303)
