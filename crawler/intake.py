@@ -23,11 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from crawler.store import items
 from crawler.store import submissions as store
-from crawler.store.schema import Item, sha256_hex
 from crawler.store.session import run_with_retry, session_scope
 from crawler.submissions import Submission
 from crawler.types import HarvestedItem
@@ -111,9 +108,7 @@ def accept(sub: Submission, *, channel: str, database_url: str | None = None) ->
             outcome = items.upsert_item(session, item)
             item_id: Any = None
             if outcome != "tombstoned":
-                item_id = session.scalar(
-                    select(Item.id).where(Item.identity_hash == sha256_hex(item.identity or ""))
-                )
+                item_id = store.item_id_of(session, item.identity or "")
             sid = store.record(
                 session,
                 item_id=item_id,

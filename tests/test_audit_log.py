@@ -93,7 +93,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
     engine = make_engine(db_url)
     try:
         upgrade(engine=engine)
-        assert current_revision(engine) == "0007_login_address_index"
+        assert current_revision(engine) == "0015_submissions"
         columns = {c["name"] for c in inspect(engine).get_columns("web_sessions")}
         assert "csrf_secret" not in columns and "app_secrets" in inspect(engine).get_table_names()
         with session_factory(engine)() as s:
@@ -106,7 +106,7 @@ def test_append_only_and_secret_migrations_go_down_and_up(db_url) -> None:
         with engine.begin() as conn:  # no trigger any more
             conn.execute(text("UPDATE audit_log SET actor = 'changed' WHERE id = :id"), {"id": row_id})
         upgrade(engine=engine)
-        assert current_revision(engine) == "0007_login_address_index"
+        assert current_revision(engine) == "0015_submissions"
         with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text("DELETE FROM audit_log"))
     finally:

@@ -20,13 +20,13 @@ def test_upgrade_from_empty_database(db_url):
             check_ready(engine)
         assert current_revision(engine) is None
         upgrade(db_url)
-        assert current_revision(engine) == head_revision() == "0007_login_address_index"
-        assert check_ready(engine) == "0007_login_address_index"
+        assert current_revision(engine) == head_revision() == "0015_submissions"
+        assert check_ready(engine) == "0015_submissions"
         assert set(inspect(engine).get_table_names()) >= TABLES
         downgrade(db_url)
         assert not TABLES & set(inspect(engine).get_table_names())
         upgrade(db_url)  # and back up again from base
-        assert current_revision(engine) == "0007_login_address_index"
+        assert current_revision(engine) == "0015_submissions"
     finally:
         engine.dispose()
 

@@ -28,6 +28,11 @@ from crawler.submissions import (
 )
 from tests.desklab import SQLITE_ONLY, Session, add_item, add_source, app, client_for, engine  # noqa: F401
 
+FORM_PERSON = {
+    "contributor_name": "Ana Ruiz",
+    "contributor_email": "ana@example.org",
+    "contributor_organisation": "Red Acoge",
+}
 PERSON = {"name": "Ana Ruiz", "email": "Ana@Example.org", "organisation": "Red Acoge", "country": "ES"}
 GOOD_PRACTICE = {
     "title": "Mentoring for newcomers",
@@ -332,7 +337,13 @@ def test_form_lists_criteria_and_the_template_in_the_chosen_language(submit_app)
 @pytest.mark.parametrize("kind", KINDS)
 def test_form_queues_every_kind(submit_app, Session, kind) -> None:
     client = client_for(submit_app)
-    form = {"kind": kind, "csrf_token": _form_token(client, kind), **VALID[kind], **PERSON, "consent": "1"}
+    form = {
+        "kind": kind,
+        "csrf_token": _form_token(client, kind),
+        **VALID[kind],
+        **FORM_PERSON,
+        "contributor_consent": "1",
+    }
     files = {"pdf": ("doc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")} if kind == "document" else None
     answer = client.post("/submit", data=form, files=files, follow_redirects=False)
     assert answer.status_code == 303, answer.text
@@ -344,7 +355,9 @@ def test_form_queues_every_kind(submit_app, Session, kind) -> None:
 def test_form_without_csrf_token_is_refused(submit_app, Session) -> None:
     client = client_for(submit_app)
     _form_token(client)
-    answer = client.post("/submit", data={"kind": "news", **VALID["news"], **PERSON}, follow_redirects=False)
+    answer = client.post(
+        "/submit", data={"kind": "news", **VALID["news"], **FORM_PERSON}, follow_redirects=False
+    )
     assert answer.status_code == 403
     assert _counts(Session) == (0, 0)
 
@@ -357,7 +370,7 @@ def test_form_honeypot_looks_accepted_and_stores_nothing(submit_app, Session) ->
         "csrf_token": _form_token(client),
         "website": "http://spam",
         **VALID["news"],
-        **PERSON,
+        **FORM_PERSON,
     }
     answer = client.post("/submit", data=form, follow_redirects=False)
     assert answer.status_code == 303
@@ -372,7 +385,7 @@ def test_form_shows_errors_and_keeps_what_was_typed(submit_app, Session) -> None
         "csrf_token": _form_token(client),
         "title": "Café",
         "summary": "<b>s</b>",
-        **PERSON,
+        **FORM_PERSON,
     }
     answer = client.post("/submit", data=form, follow_redirects=False)
     assert answer.status_code == 400

@@ -71,6 +71,11 @@ def record(
     return row.id
 
 
+def item_id_of(session: Session, identity: str) -> int | None:
+    """The id of the item with this identity (the dedup stage's), or None."""
+    return session.scalar(select(Item.id).where(Item.identity_hash == sha256_hex(identity)))
+
+
 def for_item(session: Session, item_id: int) -> list[SubmissionRow]:
     """The contributions behind an item, oldest first (for the desk)."""
     return list(

@@ -9,7 +9,8 @@ Contract:
   ``Retry-After`` past the rate limits.
 - Form: GET renders the kind's fields (the good practice from config/good_practice.yaml) and the
   criteria (config/criteria.yaml) in en/fr/de (``?lang=``); POST (multipart, CSRF token and Origin
-  checked as on the desk) 303 to ``/submit/thanks`` or 400 with the errors shown. The honeypot
+  checked as on the desk; the contributor's fields are named ``contributor_<field>``) answers
+  303 to ``/submit/thanks`` or 400 with the errors shown. The honeypot
   field `HONEYPOT` must stay empty: a filled one is answered like a success and nothing is stored.
 - Rate limits: per client address `PER_ADDRESS_PER_MINUTE`, per email `PER_EMAIL_PER_HOUR`
   (crawler.web.ratelimit's token buckets), on both channels; a refused request stores nothing.
@@ -228,8 +229,8 @@ async def submit_post(request: Request, session: DbSession) -> Response:
     if upload is not None and not isinstance(upload, str) and upload.filename:
         pdf = await upload.read(MAX_BODY_BYTES + 1)
         pdf_name = upload.filename
-    person = {k: values.get(k) for k in CONTRIBUTOR_FIELDS}
-    skip = {"kind", "lang", "csrf_token", HONEYPOT, *CONTRIBUTOR_FIELDS}
+    person = {k: values.get(f"contributor_{k}") for k in CONTRIBUTOR_FIELDS}
+    skip = {"kind", "lang", "csrf_token", HONEYPOT, *(f"contributor_{k}" for k in CONTRIBUTOR_FIELDS)}
     fields = {k: v for k, v in values.items() if k not in skip}
     try:
         sub: Submission = validate(kind, fields, person, pdf or None, pdf_name)
