@@ -416,3 +416,27 @@ def test_report_counts_and_forget_keeps_the_content(submit_app, Session, token) 
         assert store.contributors_report(s, year)[0]["submitted"] == 3
         assert s.get(Item, ids[0]).title == "N 0"
         assert s.scalar(select(func.count()).where(SubmissionRow.email.is_not(None))) == 0
+
+
+@SQLITE_ONLY
+def test_contributors_cli_report_and_forget(submit_app, db_url, token, capsys) -> None:
+    from crawler.cli import main
+
+    client = client_for(submit_app)
+    for n in range(2):
+        assert _post(client, token, "news", {**VALID["news"], "title": f"N {n}"}).status_code == 201
+    year = str(datetime.now(UTC).year)
+    assert main(["contributors", "--database-url", db_url, "report", "--year", year, "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "name,organisation,country,consent,submitted,published",
+        "Ana Ruiz,Red Acoge,ES,True,2,0",
+    ]
+    assert "example.org" not in out
+    assert main(["contributors", "--database-url", db_url, "forget", "ana@example.org"]) == 0
+    assert main(["contributors", "--database-url", db_url, "forget", "ana@example.org"]) == 0
+    assert main(["contributors", "--database-url", db_url, "forget", "nobody@example.org"]) == 1
+    assert main(["contributors", "--database-url", db_url, "report", "--year", year]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["name", "organisation", "country", "consent", "submitted", "published"]
+    assert table[1].split() == ["-", "-", "ES", "False", "2", "0"]
