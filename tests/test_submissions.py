@@ -440,3 +440,20 @@ def test_contributors_cli_report_and_forget(submit_app, db_url, token, capsys) -
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["name", "organisation", "country", "consent", "submitted", "published"]
     assert table[1].split() == ["-", "-", "ES", "False", "2", "0"]
+
+
+@SQLITE_ONLY
+def test_consenting_contributors_are_credited_on_the_published_item(submit_app, Session, token) -> None:
+    client = client_for(submit_app)
+    answer = _post(client, token, "news", VALID["news"])
+    item_id = answer.json()["item_id"]
+    assert client.get(f"/api/v1/items/{item_id}").status_code == 404  # pending: not public
+    with Session() as s:
+        s.get(Item, item_id).status = "approved"
+        s.get(Item, item_id).approved_at = datetime.now(UTC)
+        s.commit()
+    detail = client.get(f"/api/v1/items/{item_id}")
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["contributors"] == [{"name": "Ana Ruiz", "organisation": "Red Acoge"}]
+    assert "example.org" not in detail.text.replace("https://example.org", "")
+    assert "ana@" not in detail.text.lower()

@@ -14,7 +14,9 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   ``{"id": n, "published": false, "modified_at": ...}`` (other fields null). Any other query
   parameter (``status=pending``...) is ignored.
 - ``GET /api/v1/items/{id}``: one published item with ``versions`` (its language versions) and
-  ``attachments``; 404 for every id that is not published, whether it exists or not (T43).
+  ``attachments`` and ``contributors`` (name and organisation of those who submitted it and consented
+  to be credited, crawler.store.submissions.credits); 404 for every id that is not published,
+  whether it exists or not (T43).
 - ``GET /api/v1/themes``: the six themes with labels in the 24 EU languages (config/themes.yaml).
 - ``GET /api/v1/sources``: public metadata of the sources (no health state, no error text).
 
@@ -42,7 +44,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from crawler.config import Settings as RuntimeSettings
-from crawler.store import portal
+from crawler.store import portal, submissions
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
@@ -154,7 +156,10 @@ def get_item(request: Request, session: DbSession, item_id: PathId) -> dict[str,
     row = portal.get_published_item(session, item_id)
     if row is None:
         raise HTTPException(404, "not found")
-    return public_record(row, portal_state(request).config.public_url)
+    record = public_record(row, portal_state(request).config.public_url)
+    credited = submissions.credits(session, [item_id]).get(item_id, [])
+    record["contributors"] = [{k: clean_out(v) for k, v in c.items()} for c in credited]
+    return record
 
 
 @router.get("/themes", response_model=list[ThemeOut], summary="The six themes with labels in 24 languages")

@@ -59,10 +59,19 @@ class PortalItem(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
 
 
+class Contributor(BaseModel):
+    """A credited contributor: name and organisation."""
+
+    name: str | None = None
+    organisation: str | None = None
+
+
 class ItemDetail(PortalItem):
     """A published item with its language versions."""
 
     versions: list[Version] = Field(default_factory=list)
+    contributors: list[Contributor] = Field(default_factory=list)
+    """Contributors who submitted it and consented to be credited (never an email address)."""
 
 
 class ItemPage(BaseModel):
