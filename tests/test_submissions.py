@@ -26,7 +26,7 @@ from crawler.submissions import (
     plain_text,
     validate,
 )
-from tests.desklab import SQLITE_ONLY, Session, add_item, add_source, app, client_for, engine  # noqa: F401
+from tests.desklab import SQLITE_ONLY, Session, add_item, add_source, app, client_for, editor_client, engine  # noqa: F401
 
 FORM_PERSON = {
     "contributor_name": "Ana Ruiz",
@@ -457,3 +457,12 @@ def test_consenting_contributors_are_credited_on_the_published_item(submit_app, 
     assert detail.json()["contributors"] == [{"name": "Ana Ruiz", "organisation": "Red Acoge"}]
     assert "example.org" not in detail.text.replace("https://example.org", "")
     assert "ana@" not in detail.text.lower()
+
+
+@SQLITE_ONLY
+def test_desk_item_shows_the_contributor_and_the_criteria(submit_app, Session, token) -> None:
+    item_id = _post(client_for(submit_app, "203.0.113.50"), token, "event", VALID["event"]).json()["item_id"]
+    page = editor_client(submit_app, Session).get(f"/items/{item_id}")
+    assert page.status_code == 200
+    assert "Ana Ruiz" in page.text and "ana@example.org" in page.text and "(credit consented)" in page.text
+    assert criteria()[0]["en"] in page.text
