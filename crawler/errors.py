@@ -257,3 +257,12 @@ def error_key_for(exc: BaseException) -> str:
     if "ResponseFailed" in names or "data loss" in text.lower():
         return "fetch.data_loss"
     return "fetch.error"
+
+
+class SubmissionInvalid(ValueError):
+    """A contribution refused before anything is stored (crawler.submissions): `errors` maps each
+    offending field to a readable reason; the API answers 422, the form 400, with both."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors

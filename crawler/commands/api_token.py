@@ -1,6 +1,7 @@
 """``ewsi api-token``: manage the portal's API tokens.
 
-    ewsi api-token add NAME [--rate N]   create a token (printed once; only its SHA-256 is stored)
+    ewsi api-token add NAME [--rate N] [--scope submit]
+                                         create a token (printed once; only its SHA-256 is stored)
     ewsi api-token list                  every token: name, rate limit, created, revoked
     ewsi api-token revoke NAME           revoke the active token with this name
 
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_RATE,
         help=f"requests per minute, 1 to {MAX_RATE} (default {DEFAULT_RATE})",
     )
+    add.add_argument(
+        "--scope", action="append", choices=tokens.SCOPES, default=[], help="a right beyond reading (submit)"
+    )
     sub.add_parser("list", help="list tokens")
     revoke = sub.add_parser("revoke", help="revoke the active token with this name")
     revoke.add_argument("name")
@@ -77,7 +81,9 @@ def main(argv: Sequence[str], settings: Settings) -> int:
                 )
                 return 2
             try:
-                token, info = tokens.add_token(session, name, rate_limit_per_minute=args.rate)
+                token, info = tokens.add_token(
+                    session, name, rate_limit_per_minute=args.rate, scopes=tuple(args.scope)
+                )
             except ValueError as exc:
                 print(str(exc), file=sys.stderr)
                 return 1 if "exists" in str(exc) else 2

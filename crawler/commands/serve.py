@@ -107,6 +107,11 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         print(f"ewsi serve: {exc}", file=sys.stderr)
         return 2
     check_ready(app.state.engine)
+    from functools import partial
+
+    from crawler.intake import accept
+
+    app.state.intake = partial(accept, database_url=args.database_url or settings.database_url)
     # client addresses for throttling and audit come from the socket, or from the named proxies only
     uvicorn.run(
         app,

@@ -601,4 +601,3 @@ def export_items(
         for row in rows:
             yield _public_dict(row, themes.get(row.id, []))
         last_id = rows[-1].id
-

@@ -593,6 +593,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(CleanString(64))
     token_hash: Mapped[str] = mapped_column(String(64))
     rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=600, server_default="600")
+    scopes: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -654,3 +655,31 @@ class RateBucketRow(Base):
     tokens: Mapped[float] = mapped_column(Float)
     stamp: Mapped[datetime] = mapped_column(UTCDateTime())
     allowed: Mapped[bool] = mapped_column(Boolean)
+
+
+# --- 0015_submissions ----------------------------------------------------------------------------
+class SubmissionRow(Base):
+    """A contribution (crawler.submissions) with its contributor, beside the item it became.
+
+    `item_id` is the pending item (or, for a link already harvested, the item it joined); personal
+    data (name, organisation, email) is nulled by `forget`, `email_hash` kept for the counts."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    item_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("items.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+    name: Mapped[str | None] = mapped_column(CleanText())
+    organisation: Mapped[str | None] = mapped_column(CleanText())
+    email: Mapped[str | None] = mapped_column(CleanString(254))
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    country: Mapped[str | None] = mapped_column(CleanString(8))
+    language: Mapped[str | None] = mapped_column(CleanString(8))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -28,13 +28,21 @@ class TokenInfo:
     rate_limit_per_minute: int
     created_at: datetime
     revoked_at: datetime | None
+    scopes: tuple[str, ...] = ()
+    """Rights beyond reading: ``submit`` (POST /api/v1/submissions)."""
+
+
+SCOPES: tuple[str, ...] = ("submit",)
 
 
 def _info(row: ApiToken) -> TokenInfo:
-    return TokenInfo(row.id, row.name, row.rate_limit_per_minute, row.created_at, row.revoked_at)
+    scopes = tuple(str(s) for s in (row.scopes or ()))
+    return TokenInfo(row.id, row.name, row.rate_limit_per_minute, row.created_at, row.revoked_at, scopes)
 
 
-def add_token(session: Session, name: str, *, rate_limit_per_minute: int = 600) -> tuple[str, TokenInfo]:
+def add_token(
+    session: Session, name: str, *, rate_limit_per_minute: int = 600, scopes: tuple[str, ...] = ()
+) -> tuple[str, TokenInfo]:
     """Create a token named `name`; returns (the token, shown once; its info).
 
     The token is ``ewsi_`` + 43 URL-safe characters (256 random bits). Raises ValueError when an
@@ -42,13 +50,20 @@ def add_token(session: Session, name: str, *, rate_limit_per_minute: int = 600) 
     """
     if rate_limit_per_minute < 1:
         raise ValueError("rate limit must be at least 1 request per minute")
+    if set(scopes) - set(SCOPES):
+        raise ValueError(f"unknown scope(s) {sorted(set(scopes) - set(SCOPES))}; known: {SCOPES}")
     active = session.scalars(
         select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
     ).first()
     if active is not None:
         raise ValueError(f"an active token named {name!r} exists; revoke it first")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name, token_hash=token_hash(token), rate_limit_per_minute=rate_limit_per_minute)
+    row = ApiToken(
+        name=name,
+        token_hash=token_hash(token),
+        rate_limit_per_minute=rate_limit_per_minute,
+        scopes=sorted(set(scopes)) or None,
+    )
     session.add(row)
     session.flush()
     return token, _info(row)

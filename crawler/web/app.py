@@ -34,7 +34,7 @@ from crawler.config import Settings as RuntimeSettings
 from crawler.config import load as load_settings
 from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
-from crawler.web import admin, items, login, portal, queue
+from crawler.web import admin, items, login, portal, queue, submit
 from crawler.web.auth import LoginRequired, clear_session_cookie
 from crawler.web.deps import Settings
 from crawler.web.logsafe import protect
@@ -188,5 +188,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in DESK_ROUTERS:
         app.include_router(router)
+    app.include_router(submit.api_router)
+    app.include_router(submit.form_router)
     portal.install(app)
     return app

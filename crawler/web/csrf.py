@@ -41,6 +41,8 @@ CSRF_REISSUE_AFTER_S = CSRF_MAX_AGE_S // 2
 CSRF_LIBRARY_SALT = "fastapi-csrf-token"
 """The itsdangerous salt fastapi-csrf-protect 1.0 signs its cookie with (tests check the round trip);
 `csrf_token_for` reads the token back from a valid cookie to reuse it."""
+PUBLIC_FORMS: tuple[str, ...] = ("/login", "/submit")
+"""Forms posted without a login (their tokens are signed with the pre-login key)."""
 CSRF_REFUSED = "missing or wrong CSRF token: reload the page and try again"
 
 
@@ -181,13 +183,13 @@ async def csrf_protect(
     """Router dependency: for POST/PUT/PATCH/DELETE, 403 unless the Origin check passes and
     fastapi-csrf-protect validates the sent token (header ``X-CSRF-Token``, else form field
     ``csrf_token``) against the ``__Host-ewsi_csrf`` cookie under this request's signing key
-    (`csrf_signing_key`). Outside /login a request without a live session gets `LoginRequired`
+    (`csrf_signing_key`). Outside `PUBLIC_FORMS` a request without a live session gets `LoginRequired`
     first. Safe methods pass."""
     if request.method not in UNSAFE_METHODS:
         return
     if not origin_allowed(request, settings):
         raise HTTPException(403, "cross-origin request refused")
-    if request.url.path == "/login":
+    if request.url.path in PUBLIC_FORMS:
         live_user(request, session)
     elif optional_user(request, session) is None:
         raise LoginRequired(expired=False)

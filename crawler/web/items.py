@@ -15,8 +15,9 @@ from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from crawler.errors import NotFound
-from crawler.store import decisions, queue
+from crawler.store import decisions, queue, submissions
 from crawler.store.schema import utcnow
+from crawler.submissions import criteria
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.auth import CurrentUser, address_of
 from crawler.web.deps import DbSession, PathId, parse_db_int
@@ -70,6 +71,8 @@ def _item_page(
             "error": error,
             "shortcuts": KEYBOARD,
             "lease_s": int(queue.CLAIM_LEASE.total_seconds()),
+            "contributions": submissions.for_item(session, item_id),
+            "criteria": criteria(),
         },
         status_code=status_code,
     )

@@ -14,7 +14,9 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   ``{"id": n, "published": false, "modified_at": ...}`` (other fields null). Any other query
   parameter (``status=pending``...) is ignored.
 - ``GET /api/v1/items/{id}``: one published item with ``versions`` (its language versions) and
-  ``attachments``; 404 for every id that is not published, whether it exists or not (T43).
+  ``attachments`` and ``contributors`` (name and organisation of those who submitted it and consented
+  to be credited, crawler.store.submissions.credits); 404 for every id that is not published,
+  whether it exists or not (T43).
 - ``GET /api/v1/funding``: published funding calls with their structured fields (call id,
   programme, status, deadlines, days left, budget), soonest last deadline first; filters ``status``
   (forthcoming, open, closed: as of the request, a call closing itself after its last deadline),
@@ -50,7 +52,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from crawler.config import Settings as RuntimeSettings
-from crawler.store import portal, structured
+from crawler.store import portal, structured, submissions
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
@@ -167,7 +169,10 @@ def get_item(request: Request, session: DbSession, item_id: PathId) -> dict[str,
     row = portal.get_published_item(session, item_id)
     if row is None:
         raise HTTPException(404, "not found")
-    return public_record(row, portal_state(request).config.public_url)
+    record = public_record(row, portal_state(request).config.public_url)
+    credited = submissions.credits(session, [item_id]).get(item_id, [])
+    record["contributors"] = [{k: clean_out(v) for k, v in c.items()} for c in credited]
+    return record
 
 
 CallStatus = Literal["forthcoming", "open", "closed"]

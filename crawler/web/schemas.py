@@ -131,6 +131,13 @@ class EvidenceOut(BaseModel):
     count: int | None = None
 
 
+class Contributor(BaseModel):
+    """A credited contributor: name and organisation."""
+
+    name: str | None = None
+    organisation: str | None = None
+
+
 class ItemDetail(PortalItem):
     """A published item with its language versions and the other sources of the same record."""
 
@@ -140,6 +147,8 @@ class ItemDetail(PortalItem):
     relevance_evidence: list[EvidenceOut] = Field(
         default_factory=list, description="the terms behind the relevance score, strongest first"
     )
+    contributors: list[Contributor] = Field(default_factory=list)
+    """Contributors who submitted it and consented to be credited (never an email address)."""
 
 
 class ItemPage(BaseModel):

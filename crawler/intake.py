@@ -1,0 +1,128 @@
+"""Intake of a validated contribution (crawler.submissions) into the review queue.
+
+A contribution becomes a `HarvestedItem` of source ``submissions`` and goes through the harvest's
+stages in their order: normalise, extract (an uploaded PDF only, in the bounded extraction worker),
+language, dedup, classify; then the store's upsert and the contribution row, in one transaction.
+
+Rules:
+- url: the contribution's link; without one, ``https://<host>/submissions/<random id>`` under
+  `SYNTHETIC_HOST` (a reserved name, so never a real page and never an identity of a harvest).
+- A link already harvested (same identity, T28) joins that item: the contribution is recorded
+  against it (outcome ``duplicate``) and no second item is made. A link an editor rejected before
+  is recorded with outcome ``tombstoned`` and no item.
+- The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline`` and
+  ``record["structured"]``; the kind's fields to ``record["submission"]``; the contributor only to
+  the ``submissions`` table.
+Returns `Accepted(submission_id, item_id, outcome)`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.store import items
+from crawler.store import submissions as store
+from crawler.store.session import run_with_retry, session_scope
+from crawler.submissions import Submission
+from crawler.types import HarvestedItem
+from pipelines.classify import ClassifyPipeline
+from pipelines.dedup import DedupPipeline
+from pipelines.extract import ExtractPipeline
+from pipelines.language import LanguagePipeline
+from pipelines.normalize import NormalizePipeline
+
+SYNTHETIC_HOST = "submissions.ewsi.invalid"
+_TEXT_ORDER = ("summary", "aims", "activities", "results", "transferability", "target_group")
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A stored contribution: its id, the item it became or joined (None: tombstoned), the outcome."""
+
+    submission_id: int
+    item_id: int | None
+    outcome: str
+
+
+def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
+    """The `HarvestedItem` of a contribution, before any stage ran."""
+    now = now or datetime.now(UTC)
+    f = sub.fields
+    url = (
+        f.get("link") or (f.get("links") or [None])[0] or f"https://{SYNTHETIC_HOST}/{secrets.token_hex(12)}"
+    )
+    if sub.kind == "good_practice":
+        text = "\n\n".join(
+            f"{key.replace('_', ' ').capitalize()}: {f[key]}" for key in _TEXT_ORDER if f.get(key)
+        )
+        summary = f.get("aims")
+    else:
+        text = f.get("summary")
+        summary = f.get("summary")
+    structured = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in sub.item_fields().items()}
+    item = HarvestedItem(
+        source_id=store.SOURCE_ID,
+        url=url,
+        title=sub.title,
+        summary=summary,
+        content_type=sub.kind,
+        country=f.get("country") or sub.country or "EU",
+        declared_language=sub.language,
+        fetched_at=now,
+        published_at=now,
+        deadline=sub.item_fields().get("deadline"),
+        record={"submission": {"kind": sub.kind, **f}, "structured": structured},
+        text=text,
+    )
+    item.date_method = "submission"
+    if sub.pdf:
+        item.body, item.body_url, item.media_type = sub.pdf, url, "application/pdf"
+    return item
+
+
+def run_stages(item: HarvestedItem, *, in_process_extract: bool = False) -> HarvestedItem:
+    """Normalise, extract (PDF bodies only), language, dedup and classify `item`, as a crawl would."""
+    item = NormalizePipeline().process_item(item)
+    if item.body:
+        known = item.text
+        item = ExtractPipeline().process_item(item)
+        if known and item.text and known not in item.text:
+            item.text = f"{known}\n\n{item.text}"
+        item.text = item.text or known
+        item.body = None  # the PDF is not kept: parsed once in the worker, its text stays
+    item = LanguagePipeline().process_item(item)
+    item = DedupPipeline().process_item(item)
+    return ClassifyPipeline().process_item(item)
+
+
+def accept(sub: Submission, *, channel: str, database_url: str | None = None) -> Accepted:
+    """Run `sub` through the stages and store it with its contributor (module docstring)."""
+    item = run_stages(build_item(sub))
+
+    def write() -> Accepted:
+        with session_scope(database_url) as session:
+            store.ensure_source(session)
+            outcome = items.upsert_item(session, item)
+            item_id: Any = None
+            if outcome != "tombstoned":
+                item_id = store.item_id_of(session, item.identity or "")
+            sid = store.record(
+                session,
+                item_id=item_id,
+                outcome=outcome,
+                channel=channel,
+                kind=sub.kind,
+                fields=sub.fields,
+                name=sub.name,
+                email=sub.email,
+                organisation=sub.organisation,
+                country=sub.country,
+                language=sub.language,
+                consent=sub.consent,
+            )
+            return Accepted(sid, item_id, outcome)
+
+    return run_with_retry(write)

@@ -1,0 +1,245 @@
+"""Contributions: ``POST /api/v1/submissions`` (portal relay) and the public form ``/submit``.
+
+Contract:
+- API: ``Authorization: Bearer <token>`` of a token with the ``submit`` scope (else 401 unknown /
+  403 no scope); JSON ``{"kind", "fields": {...}, "contributor": {"name", "email", "organisation",
+  "country", "language", "consent"}, "pdf_base64": str | null, "pdf_name": str | null}``.
+  201 ``{"id", "item_id", "outcome"}``; 422 ``{"error": "invalid_submission", "errors": {field:
+  reason}}``; 413 above `MAX_BODY_BYTES` (checked on Content-Length and while reading); 429 with
+  ``Retry-After`` past the rate limits.
+- Form: GET renders the kind's fields (the good practice from config/good_practice.yaml) and the
+  criteria (config/criteria.yaml) in en/fr/de (``?lang=``); POST (multipart, CSRF token and Origin
+  checked as on the desk; the contributor's fields are named ``contributor_<field>``) answers
+  303 to ``/submit/thanks`` or 400 with the errors shown. The honeypot
+  field `HONEYPOT` must stay empty: a filled one is answered like a success and nothing is stored.
+- Rate limits: per client address `PER_ADDRESS_PER_MINUTE`, per email `PER_EMAIL_PER_HOUR`
+  (crawler.web.ratelimit's token buckets), on both channels; a refused request stores nothing.
+- Validation is crawler.submissions.validate; storage is the intake callable the serving entry point
+  puts on ``app.state.intake`` (crawler.intake.accept, which runs the harvest's stages). Without one
+  the routes answer 503 and store nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from crawler.errors import SubmissionInvalid
+from crawler.store import tokens
+from crawler.submissions import (
+    KINDS,
+    LANGUAGES,
+    MAX_BODY_BYTES,
+    Submission,
+    criteria,
+    kind_fields,
+    validate,
+)
+from crawler.web.csrf import csrf_protect
+from crawler.web.deps import DbSession
+from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
+from crawler.web.templating import render
+
+PER_ADDRESS_PER_MINUTE = 5
+PER_EMAIL_PER_HOUR = 10
+HONEYPOT = "website"
+CONTRIBUTOR_FIELDS = ("name", "email", "organisation", "country", "language", "consent")
+
+
+class TooMany(Exception):
+    """A rate limit refused the request (seconds until a retry may pass)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("too many submissions")
+        self.seconds = seconds
+
+
+def _limiter(request: Request, hourly: bool = False) -> TokenBucketLimiter:
+    """The app's limiter of contributions; the hourly one runs on a clock in minutes, so its
+    per-minute capacity is a per-hour one."""
+    state = request.app.state
+    name = "submit_limiter_hourly" if hourly else "submit_limiter"
+    if getattr(state, name, None) is None:
+        setattr(
+            state,
+            name,
+            TokenBucketLimiter(clock=(lambda: time.monotonic() / 60) if hourly else time.monotonic),
+        )
+    return getattr(state, name)  # type: ignore[no-any-return]
+
+
+def _check_address(request: Request) -> None:
+    address = request.client.host if request.client else "unknown"
+    ok, _, wait = _limiter(request).take(f"addr:{address}", PER_ADDRESS_PER_MINUTE)
+    if not ok:
+        raise TooMany(wait)
+
+
+def _check_email(request: Request, email: str) -> None:
+    ok, _, wait = _limiter(request, hourly=True).take(f"email:{email}", PER_EMAIL_PER_HOUR)
+    if not ok:
+        raise TooMany(wait * 60)
+
+
+async def body_limit(request: Request) -> None:
+    """413 when the body is larger than `MAX_BODY_BYTES` by its Content-Length (before any read)."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        raise HTTPException(413, f"the request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
+
+
+async def _read_capped(request: Request) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise HTTPException(413, f"the request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _intake(request: Request) -> Callable[..., Any]:
+    intake = getattr(request.app.state, "intake", None)
+    if intake is None:
+        raise HTTPException(503, "contributions are not accepted by this server")
+    return intake  # type: ignore[no-any-return]
+
+
+def _too_many(exc: TooMany, as_json: bool) -> Response:
+    headers = {"Retry-After": retry_after_header(exc.seconds)}
+    message = "too many submissions; please retry later"
+    if as_json:
+        return JSONResponse({"error": "too_many_requests", "message": message}, 429, headers=headers)
+    return HTMLResponse(f"<p>{message}</p>", 429, headers=headers)
+
+
+# --- API --------------------------------------------------------------------------------------------
+
+api_router = APIRouter(prefix="/api/v1", tags=["submissions"], dependencies=[Depends(body_limit)])
+
+
+def _bearer_token(request: Request, session: DbSession) -> tokens.TokenInfo:
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    info = tokens.find_token(session, value.strip()) if scheme.lower() == "bearer" and value.strip() else None
+    if info is None:
+        raise HTTPException(401, "an API token with the submit scope is required")
+    if "submit" not in info.scopes:
+        raise HTTPException(403, "this API token has no submit scope")
+    return info
+
+
+@api_router.post("/submissions", status_code=201, summary="Submit a contribution (portal relay)")
+async def api_submit(
+    request: Request, session: DbSession, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]
+) -> Response:
+    """Validate and queue one contribution (module docstring)."""
+    intake = _intake(request)
+    try:
+        _check_address(request)
+        raw = await _read_capped(request)
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise SubmissionInvalid({"body": "not a JSON document"}) from None
+        if not isinstance(data, dict):
+            raise SubmissionInvalid({"body": "a JSON object is expected"})
+        fields, person = data.get("fields") or {}, data.get("contributor") or {}
+        if not isinstance(fields, dict) or not isinstance(person, dict):
+            raise SubmissionInvalid({"body": "fields and contributor must be objects"})
+        pdf = None
+        if data.get("pdf_base64"):
+            try:
+                pdf = base64.b64decode(str(data["pdf_base64"]), validate=True)
+            except (binascii.Error, ValueError):
+                raise SubmissionInvalid({"pdf": "not valid base64"}) from None
+        sub = validate(str(data.get("kind") or ""), fields, person, pdf, data.get("pdf_name"))
+        _check_email(request, sub.email)
+    except SubmissionInvalid as exc:
+        return JSONResponse({"error": "invalid_submission", "errors": exc.errors}, 422)
+    except TooMany as exc:
+        return _too_many(exc, True)
+    session.commit()  # the intake writes in its own transaction: end this request's (SQLite's lock)
+    accepted = intake(sub, channel=f"api:{token.name}"[:16])
+    return JSONResponse(
+        {"id": accepted.submission_id, "item_id": accepted.item_id, "outcome": accepted.outcome}, 201
+    )
+
+
+# --- form -------------------------------------------------------------------------------------------
+
+form_router = APIRouter(dependencies=[Depends(body_limit), Depends(csrf_protect)])
+
+
+def _lang(value: str | None) -> str:
+    return value if value in LANGUAGES else "en"
+
+
+def _form_page(
+    request: Request, kind: str, lang: str, errors: dict[str, str], values: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    context = {
+        "kinds": KINDS,
+        "kind": kind,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "fields": kind_fields(kind),
+        "criteria": criteria(),
+        "errors": errors,
+        "values": values,
+        "honeypot": HONEYPOT,
+    }
+    return render(request, "submit.html", context, status_code=status)
+
+
+@form_router.get("/submit", response_class=HTMLResponse)
+def submit_form(request: Request, kind: str = "news", lang: str = "en") -> HTMLResponse:
+    """The public contribution form for `kind`, labels in `lang` (en, fr, de)."""
+    return _form_page(request, kind if kind in KINDS else "news", _lang(lang), {}, {})
+
+
+@form_router.get("/submit/thanks", response_class=HTMLResponse)
+def submit_thanks(request: Request) -> HTMLResponse:
+    return render(request, "submit_thanks.html", {})
+
+
+@form_router.post("/submit")
+async def submit_post(request: Request, session: DbSession) -> Response:
+    """Validate and queue one contribution from the form (module docstring)."""
+    intake = _intake(request)
+    try:
+        _check_address(request)
+    except TooMany as exc:
+        return _too_many(exc, False)
+    form = await request.form(max_files=1, max_fields=100)
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    kind = values.get("kind", "")
+    lang = _lang(values.get("lang"))
+    if values.get(HONEYPOT):
+        return RedirectResponse("/submit/thanks", 303)
+    upload = form.get("pdf")
+    pdf, pdf_name = None, None
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        pdf = await upload.read(MAX_BODY_BYTES + 1)
+        pdf_name = upload.filename
+    person = {k: values.get(f"contributor_{k}") for k in CONTRIBUTOR_FIELDS}
+    skip = {"kind", "lang", "csrf_token", HONEYPOT, *(f"contributor_{k}" for k in CONTRIBUTOR_FIELDS)}
+    fields = {k: v for k, v in values.items() if k not in skip}
+    try:
+        sub: Submission = validate(kind, fields, person, pdf or None, pdf_name)
+        _check_email(request, sub.email)
+    except SubmissionInvalid as exc:
+        shown = kind if kind in KINDS else "news"
+        return _form_page(request, shown, lang, exc.errors, values, status=400)
+    except TooMany as exc:
+        return _too_many(exc, False)
+    session.commit()  # the intake writes in its own transaction: end this request's (SQLite's lock)
+    intake(sub, channel="form")
+    return RedirectResponse("/submit/thanks", 303)
