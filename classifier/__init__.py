@@ -19,7 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from classifier.themes import DEFAULT_PATH, ThemesConfigError
+from classifier.themes import DEFAULT_PATH
+from crawler.errors import ThemesConfigError
 from crawler.types import Classification
 
 MODEL_ENV = "EWSI_CLASSIFIER_MODEL"

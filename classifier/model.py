@@ -200,7 +200,7 @@ class Model:
             for f, i in self.vocabulary.items():
                 names[i] = f
             self._arrays = (labels, coef, intercepts, np.array(self.idf, dtype=np.float64), names)
-        return self._arrays  # type: ignore[return-value]
+        return self._arrays
 
     def vectorize(self, feats: Sequence[str]) -> dict[int, float]:
         """Sparse TF-IDF vector (sublinear tf, l2-normalised) as sklearn's TfidfVectorizer computes it."""

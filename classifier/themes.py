@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -207,7 +207,7 @@ class _Checker:
     def __init__(self, source: str):
         self.source = source
 
-    def fail(self, where: str, message: str) -> None:
+    def fail(self, where: str, message: str) -> NoReturn:
         raise ThemesConfigError(f"{self.source}: {where}: {message}")
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
@@ -216,7 +216,8 @@ class _Checker:
         for key in value:
             if not isinstance(key, str):
                 self.fail(where, f"keys must be strings, got {key!r} (quote it in YAML)")
-        return value
+        mapping: dict[str, Any] = value
+        return mapping
 
     def number(self, value: Any, where: str, low: float, high: float | None = None) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -312,6 +313,8 @@ def parse(data: Any, source: str = "themes.yaml", sha256: str = "") -> ThemeConf
         tid, name = t.get("id"), t.get("name")
         if not isinstance(tid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", tid):
             c.fail(f"{where}.id", f"must be a lower-case identifier like 'social_cohesion', got {tid!r}")
+        if not isinstance(name, str):
+            c.fail(f"{where}.name", f"must be one of {', '.join(THEMES)}; got {name!r}")
         if tid in ids:
             c.fail(f"{where}.id", f"duplicate id {tid!r}")
         ids.add(tid)

@@ -60,7 +60,7 @@ def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
         )
         summary = f.get("aims")
     else:
-        text = f.get("summary")
+        text = str(f.get("summary") or "")
         summary = f.get("summary")
     structured = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in sub.item_fields().items()}
     item = HarvestedItem(

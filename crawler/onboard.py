@@ -148,7 +148,8 @@ def _iso(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, tuple | list) and len(value) >= 6:  # feedparser's struct_time
-        return datetime(*value[:6], tzinfo=UTC).isoformat()
+        year, month, day, hour, minute, second = (int(v) for v in value[:6])
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC).isoformat()
     from dateutil import parser as dateparser
 
     try:  # ISO 8601 first: dateutil's dayfirst would read 2026-03-02 as 3 February

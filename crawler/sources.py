@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawler.errors import ConfigError
+from crawler.urls import web_url
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -287,8 +288,11 @@ class Source(BaseModel):
     @classmethod
     def _urls(cls, value: list[str]) -> list[str]:
         for url in value:
-            if not re.match(r"^https?://[^\s/]+", url):
-                raise ValueError(f"{url!r}: only absolute http:// or https:// URLs are allowed")
+            if web_url(url) != url:  # the one web-URL rule (crawler.urls): no user:password@ either
+                raise ValueError(
+                    f"{url!r}: only absolute http:// or https:// URLs without spaces, control characters "
+                    "or user information (user:password@) are allowed"
+                )
         return value
 
     @field_validator("schedule")
@@ -335,7 +339,33 @@ class _LineLoader(yaml.SafeLoader):
     """Safe loader that remembers the line of every mapping key and sequence item."""
 
 
+MAX_YAML_NODES = 1_000_000
+"""Nodes a sources file may expand to, aliases counted each time they are used (a "billion laughs"
+file of nested aliases would otherwise take gigabytes); 8,000 sources are about 200,000 nodes."""
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Nodes `node` stands for once every alias is expanded (shared nodes are sized once)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a node that contains itself (recursive alias) counts once
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(item, memo) for item in node.value)
+    memo[id(node)] = size = min(size, MAX_YAML_NODES + 1)
+    return size
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:  # a repeated key is a mistake, not "the last one wins"
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key is not None and key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
     mapping: dict[str, Any] = dict(loader.construct_mapping(node, deep=True))  # type: ignore[arg-type]
     lines = {}
     for key_node, value_node in node.value:
@@ -403,7 +433,18 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{name}: cannot read: {exc}"]) from None
     try:
-        doc = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        loader = _LineLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_YAML_NODES:
+                raise ConfigError(
+                    [f"{name}: the file expands to more than {MAX_YAML_NODES:,} YAML nodes (aliases)"]
+                )
+            doc = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise ConfigError([f"{name}: YAML nested too deeply"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name

@@ -111,10 +111,10 @@ def good_practice_fields(path: Path | None = None) -> tuple[FieldSpec, ...]:
             for f in data["fields"]
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{path.name}: {exc}") from exc
+        raise ConfigError([f"{path.name}: {exc}"]) from exc
     missing = [s.id for s in specs if set(s.labels) != set(LANGUAGES)]
     if missing:
-        raise ConfigError(f"{path.name}: fields without a label in each of {LANGUAGES}: {missing}")
+        raise ConfigError([f"{path.name}: fields without a label in each of {LANGUAGES}: {missing}"])
     return specs
 
 
@@ -126,9 +126,9 @@ def criteria(path: Path | None = None) -> tuple[dict[str, str], ...]:
         items = yaml.safe_load(path.read_text(encoding="utf-8"))["criteria"]
         result = tuple({k: str(v) for k, v in c.items()} for c in items)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(f"{path.name}: {exc}") from exc
+        raise ConfigError([f"{path.name}: {exc}"]) from exc
     if any("id" not in c or set(LANGUAGES) - set(c) for c in result):
-        raise ConfigError(f"{path.name}: every criterion needs an id and labels {LANGUAGES}")
+        raise ConfigError([f"{path.name}: every criterion needs an id and labels {LANGUAGES}"])
     return result
 
 

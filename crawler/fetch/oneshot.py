@@ -61,9 +61,9 @@ def _one(url: str, user_agent: str, timeout: float, max_bytes: int) -> Fetched:
         response = err
     with response:
         raw = response.read(max_bytes + 1)[:max_bytes]
-        headers: Message = response.headers
+        answer_headers: Message = response.headers
         status = int(response.status or 0)
-    if (headers.get("Content-Encoding") or "").lower() == "gzip":
+    if (answer_headers.get("Content-Encoding") or "").lower() == "gzip":
         try:
             raw = strict_gunzip(raw, max_size=max_bytes)
         except ValueError:
@@ -72,9 +72,9 @@ def _one(url: str, user_agent: str, timeout: float, max_bytes: int) -> Fetched:
         url=url,
         final_url=url,
         status=status,
-        content_type=headers.get("Content-Type") or "",
+        content_type=answer_headers.get("Content-Type") or "",
         body=raw,
-        headers={k.lower(): v for k, v in headers.items()},
+        headers={k.lower(): v for k, v in answer_headers.items()},
     )
 
 

@@ -95,7 +95,7 @@ def ensure_schema(url: str) -> bool:
             row = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
             if row and row[0] is not None:
                 return False
-            conn.execute(SchemaManager.get_schema())  # type: ignore[arg-type]
+            conn.execute(SchemaManager.get_schema())
             return True
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
@@ -148,14 +148,14 @@ async def _work(app: procrastinate.App, concurrency: int, listen: bool, name: st
             await app.run_worker_async(
                 queues=[QUEUE],
                 concurrency=concurrency,
-                name=name,
+                name=name,  # type: ignore[arg-type]
                 listen_notify=listen,
                 fetch_job_polling_interval=POLL_S,
                 update_heartbeat_interval=WORKER_HEARTBEAT_S,
                 stalled_worker_timeout=STALLED_AFTER_S,
                 delete_jobs="successful",
                 install_signal_handlers=True,
-                shutdown_graceful_timeout=None,
+                shutdown_graceful_timeout=None,  # type: ignore[arg-type]
             )
         finally:
             stop.set()

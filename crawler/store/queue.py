@@ -300,7 +300,8 @@ def annotate_groups(session: Session, rows: list[dict[str, Any]]) -> None:
             .where(Item.group_id.in_(group_ids))
             .order_by(Item.id)
         ):
-            members.setdefault(group_id, []).append((item_id, source_id))
+            if group_id is not None:
+                members.setdefault(group_id, []).append((item_id, source_id))
     versions: dict[int, list[dict[str, Any]]] = {}
     for item_id, version_of, language, source_id in session.execute(
         select(Item.id, Item.version_of, Item.language, Item.source_id)

@@ -138,10 +138,12 @@ def _title(theme: str | None, country: str | None, content_type: str | None) -> 
     return "EWSI: " + (" · ".join(parts) if parts else "latest items")
 
 
-_ATOM = {200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0 feed"}}
+_ATOM: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0 feed"}
+}
 
 
-@router.get("/atom", response_class=Response, responses=_ATOM, summary="Atom feed of published items")  # type: ignore[arg-type]
+@router.get("/atom", response_class=Response, responses=_ATOM, summary="Atom feed of published items")
 def atom_feed(
     request: Request,
     session: DbSession,
@@ -164,14 +166,17 @@ def atom_feed(
     )
 
 
-@router.get("/theme/{theme}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of one theme")  # type: ignore[arg-type]
+@router.get("/theme/{theme}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of one theme")
 def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Response:  # type: ignore[valid-type]
     """The newest published items of one theme (id or name), as Atom."""
     return _feed_response(request, session, title=_title(theme, None, None), theme=theme)
 
 
 @router.get(
-    "/country/{country}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a country"  # type: ignore[arg-type]
+    "/country/{country}.atom",
+    response_class=Response,
+    responses=_ATOM,
+    summary="Atom feed of a country",
 )
 def country_feed(request: Request, session: DbSession, country: str) -> Response:
     """The newest published items of one country code (``EU`` for EU-level items), as Atom."""
@@ -181,7 +186,10 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
 
 
 @router.get(
-    "/type/{content_type}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of a type"  # type: ignore[arg-type]
+    "/type/{content_type}.atom",
+    response_class=Response,
+    responses=_ATOM,
+    summary="Atom feed of a type",
 )
 def type_feed(request: Request, session: DbSession, content_type: str) -> Response:
     """The newest published items of one content type (news, document, funding, ...), as Atom."""
@@ -190,7 +198,9 @@ def type_feed(request: Request, session: DbSession, content_type: str) -> Respon
     return _feed_response(request, session, title=_title(None, None, content_type), content_type=content_type)
 
 
-_ICS = {200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)"}}
+_ICS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)"}
+}
 
 
 def _ics_records(request: Request, rows: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:

@@ -72,7 +72,7 @@ def _limiter(request: Request, hourly: bool = False) -> TokenBucketLimiter:
             name,
             TokenBucketLimiter(clock=(lambda: time.monotonic() / 60) if hourly else time.monotonic),
         )
-    return getattr(state, name)  # type: ignore[no-any-return]
+    return getattr(state, name)
 
 
 def _check_address(request: Request) -> None:
@@ -109,7 +109,7 @@ def _intake(request: Request) -> Callable[..., Any]:
     intake = getattr(request.app.state, "intake", None)
     if intake is None:
         raise HTTPException(503, "contributions are not accepted by this server")
-    return intake  # type: ignore[no-any-return]
+    return intake
 
 
 def _too_many(exc: TooMany, as_json: bool) -> Response:

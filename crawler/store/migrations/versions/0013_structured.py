@@ -14,6 +14,7 @@ the next deadline at harvest time (the desk's deadline lane); ``final_deadline``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,7 +28,7 @@ depends_on: str | Sequence[str] | None = None
 TS = sa.DateTime(timezone=True)
 JSON_T = sa.JSON().with_variant(JSONB(), "postgresql")
 
-COLUMNS = (
+COLUMNS: tuple[sa.Column[Any], ...] = (
     sa.Column("call_id", sa.String(128)),
     sa.Column("programme", sa.String(64)),
     sa.Column("call_status", sa.String(16)),
