@@ -17,6 +17,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -28,7 +29,7 @@ class Setting:
 
     field: str
     env: str
-    type: str  # "str", "int", "float", "bool" or "list"
+    type: str  # "str", "int", "float", "bool", "list", "url" or "datetime" (ISO 8601, kept as text)
     default: Any
     description: str
     lenient: bool = False  # an unreadable value means the default instead of an error
@@ -70,7 +71,7 @@ TABLE: tuple[Setting, ...] = (
     Setting(
         "public_url",
         "EWSI_PUBLIC_URL",
-        "str",
+        "url",
         DEFAULT_PUBLIC_URL,
         "absolute base of links in feeds, exports and digests",
     ),
@@ -80,6 +81,7 @@ TABLE: tuple[Setting, ...] = (
         "int",
         60,
         "portal API requests per minute for a client without a token",
+        minimum=1,
     ),
     Setting(
         "allow_private",
@@ -143,7 +145,7 @@ TABLE: tuple[Setting, ...] = (
     Setting("smtp_from", "EWSI_SMTP_FROM", "str", "ewsi@localhost", "sender address of digests"),
     Setting("smtp_starttls", "EWSI_SMTP_STARTTLS", "bool", False, "use STARTTLS"),
     Setting("digest_to", "EWSI_DIGEST_TO", "list", (), "digest recipients, comma separated"),
-    Setting("now", "EWSI_NOW", "str", None, "test hook: a frozen clock (ISO 8601) for harvested items"),
+    Setting("now", "EWSI_NOW", "datetime", None, "test hook: a frozen clock (ISO 8601) for harvested items"),
     Setting(
         "schedule_interval_seconds",
         "EWSI_SCHEDULE_INTERVAL_SECONDS",
@@ -176,6 +178,19 @@ def _parse(setting: Setting, raw: str) -> Any:
     """The typed value of `raw` (not empty) for `setting`; ValueError when it is not of its type."""
     if setting.type == "str":
         return raw
+    if setting.type == "url":  # an absolute http(s) base, nothing else (it ends up in links)
+        base = raw.strip()
+        scheme, _, rest = base.partition("://")
+        if (
+            scheme.lower() not in ("http", "https")
+            or not rest
+            or any(c.isspace() or ord(c) < 32 for c in base)
+        ):
+            raise ValueError("not an http(s) URL")
+        return base
+    if setting.type == "datetime":  # ISO 8601, checked here so a typo stops the command at start
+        datetime.fromisoformat(raw.strip())
+        return raw.strip()
     if setting.type == "bool":
         return raw.strip().lower() in _TRUE
     if setting.type == "list":
@@ -239,7 +254,15 @@ class Settings:
         return cls(**values)
 
 
-_KIND = {"int": "a whole number", "float": "a number", "bool": "a flag", "list": "a list", "str": "text"}
+_KIND = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "a flag",
+    "list": "a list",
+    "str": "text",
+    "url": "an absolute http(s) URL",
+    "datetime": "an ISO 8601 date and time",
+}
 
 
 def markdown_table() -> str:

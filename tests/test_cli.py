@@ -142,3 +142,27 @@ def test_an_unmigrated_database_is_one_line_and_exit_2(command: str, tmp_path: P
     assert last.startswith("database unavailable: "), done.stderr
     assert ("no such table: users" if command == "users list" else "not migrated") in last
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "99999999999999999999999", "ten", "1e3"])
+def test_queue_limit_out_of_range_is_a_usage_error(limit: str, capsys) -> None:
+    from crawler.cli import main as ewsi
+
+    with pytest.raises(SystemExit) as info:
+        ewsi(["queue", "--limit", limit])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--limit" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("target", ["missing-folder/x.csv", "."])
+def test_export_to_an_unwritable_path_is_one_line(target: str, tmp_path, monkeypatch, capsys) -> None:
+    from crawler.cli import main as ewsi
+    from crawler.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    upgrade(url)
+    monkeypatch.chdir(tmp_path)
+    assert ewsi(["export", "--format", "csv", "--output", target, "--database-url", url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"ewsi export: cannot write {target}:") and "\n" not in err

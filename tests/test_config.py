@@ -68,6 +68,9 @@ def test_every_variable_the_code_names_is_in_the_table() -> None:
         ({"EWSI_DOWNLOAD_DELAY": ""}, "download_delay", 1.0),  # empty = unset
         ({"EWSI_DOWNLOAD_DELAY": "   "}, "download_delay", 1.0),
         ({"EWSI_API_RATE_ANON": "120"}, "api_rate_anon", 120),
+        ({"EWSI_API_RATE_ANON": "-1"}, "api_rate_anon", 1),  # raised to the minimum: never locked
+        ({"EWSI_NOW": "2026-03-29T01:30:00+01:00"}, "now", "2026-03-29T01:30:00+01:00"),
+        ({"EWSI_PUBLIC_URL": "https://portal.example.eu/"}, "public_url", "https://portal.example.eu/"),
         ({"EWSI_SMTP_PORT": "2525"}, "smtp_port", 2525),
         ({"EWSI_SMTP_STARTTLS": "YES"}, "smtp_starttls", True),
         ({"EWSI_SMTP_STARTTLS": "on"}, "smtp_starttls", True),
@@ -103,6 +106,20 @@ def test_values_are_read_by_type(env: dict[str, str], field: str, expected: obje
         ({"EWSI_SMTP_PORT": "smtp"}, "EWSI_SMTP_PORT='smtp': expected a whole number"),
         ({"EWSI_API_RATE_ANON": "1.5"}, "EWSI_API_RATE_ANON='1.5': expected a whole number"),
         ({"EWSI_WORKER_MEMORY_MB": "320MB"}, "EWSI_WORKER_MEMORY_MB='320MB': expected a whole number"),
+        ({"EWSI_NOW": "garbage"}, "EWSI_NOW='garbage': expected an ISO 8601 date and time"),
+        ({"EWSI_NOW": "2026-13-01"}, "EWSI_NOW='2026-13-01': expected an ISO 8601 date and time"),
+        (
+            {"EWSI_PUBLIC_URL": "javascript:alert(1)//"},
+            "EWSI_PUBLIC_URL='javascript:alert(1)//': expected an absolute http(s) URL",
+        ),
+        (
+            {"EWSI_PUBLIC_URL": "portal.example.eu"},
+            "EWSI_PUBLIC_URL='portal.example.eu': expected an absolute http(s) URL",
+        ),
+        (
+            {"EWSI_PUBLIC_URL": "https://a b.eu"},
+            "EWSI_PUBLIC_URL='https://a b.eu': expected an absolute http(s) URL",
+        ),
     ],
 )
 def test_a_value_not_of_its_type_is_an_error_naming_the_variable(env: dict[str, str], message: str) -> None:

@@ -51,7 +51,12 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         rows = records(session, since=since, base_url=settings.public_url.rstrip("/"))
         if args.output:
             encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-            with open(args.output, "w", encoding=encoding, newline="") as out:
+            try:
+                out = open(args.output, "w", encoding=encoding, newline="")  # noqa: SIM115
+            except OSError as exc:  # a missing folder, a directory, no permission: one line, exit 2
+                print(f"ewsi export: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+                return 2
+            with out:
                 count = writer(rows, out)
         else:
             count = writer(rows, sys.stdout)

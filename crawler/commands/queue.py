@@ -32,10 +32,17 @@ THEME_CODES = {
 """Two-letter theme codes for narrow terminal tables (legend printed under the queue)."""
 
 
+MAX_LIMIT = 1_000_000
+"""Rows ``--limit`` may ask for (a bigger number is no use and overflows SQLite's 64-bit integers)."""
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_LIMIT:,}, got {value}")
     return value
 
 
