@@ -27,14 +27,7 @@ from sqlalchemy import select, update
 from crawler.cli import main as ewsi
 from crawler.commands.schedule import list_sources
 from crawler.scheduling.child import CHILD_CMD_ENV, child_command
-from crawler.scheduling.service import (
-    OWNER_FILE,
-    SNAPSHOT_PREFIX,
-    DatabaseOutage,
-    SchedulerOptions,
-    SchedulerService,
-    remove_stale_snapshot_dirs,
-)
+from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import (
     TEST_INTERVAL_ENV,
     SourceCronTrigger,
@@ -43,6 +36,12 @@ from crawler.scheduling.triggers import (
     fire_times,
     last_fire,
     next_fire,
+)
+from crawler.scheduling.upkeep import (
+    OWNER_FILE,
+    SNAPSHOT_PREFIX,
+    DatabaseOutage,
+    remove_stale_snapshot_dirs,
 )
 from crawler.sources import load_sources
 from crawler.store import leader
