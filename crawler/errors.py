@@ -68,6 +68,19 @@ class BlockedScheme(EwsiError):
     key = "fetch.blocked_scheme"
 
 
+# --- parse ---------------------------------------------------------------------------------------
+
+
+class SitemapMalformed(ValueError):
+    """Raised by spiders.sitemapdoc when a document is no sitemap whose URLs can all be read exactly
+    (the spider records ``parse.sitemap_malformed``)."""
+
+
+class NotJsonFeed(ValueError):
+    """Raised by spiders.jsonfeed when a body is not a JSON Feed (not JSON, too deep, or no
+    ``version``/``items``); the feed spider then tries feedparser or records ``parse.not_a_feed``."""
+
+
 # --- store ---------------------------------------------------------------------------------------
 
 
@@ -138,6 +151,15 @@ class LoginRequired(Exception):
     def __init__(self, expired: bool) -> None:
         super().__init__("login required")
         self.expired = expired
+
+
+class TooMany(Exception):
+    """Raised by crawler.web.submit when a rate limit refuses a submission; `seconds` until a retry
+    may pass (the answer is 429 with Retry-After)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__("too many submissions")
+        self.seconds = seconds
 
 
 class DuplicateSource(ValueError):
@@ -260,8 +282,8 @@ def error_key_for(exc: BaseException) -> str:
 
 
 class SubmissionInvalid(ValueError):
-    """A contribution refused before anything is stored (crawler.submissions): `errors` maps each
-    offending field to a readable reason; the API answers 422, the form 400, with both."""
+    """Raised by crawler.submissions `validate`: a contribution refused before anything is stored;
+    `errors` maps each offending field to a readable reason; the API answers 422, the form 400."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

@@ -18,11 +18,9 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.errors import NotJsonFeed
+
 VERSION_PREFIX = "https://jsonfeed.org/version/"
-
-
-class NotJsonFeed(ValueError):
-    """The body is not a JSON Feed (not JSON, too deep, or no ``version``/``items``)."""
 
 
 def looks_like_json(body: bytes) -> bool:

@@ -20,14 +20,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from crawler.errors import SitemapMalformed
+
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _URL_LINE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 MAX_TEXT_LINES = 50_000
 """URLs per text sitemap (the sitemaps.org limit); more lines refuse the file."""
-
-
-class SitemapMalformed(ValueError):
-    """The document is no sitemap whose URLs can all be read exactly."""
 
 
 @dataclass

@@ -86,7 +86,7 @@ def test_the_command_gets_its_arguments_and_the_settings(monkeypatch: pytest.Mon
         (["nonsense"], 2, "invalid choice: 'nonsense'"),
         (["--help"], 0, "api-token"),
         (["crawl", "--replay", "a.warc.gz", "--record", "b.warc.gz"], 2, "not allowed with argument"),
-        (["queue", "--limit", "0"], 2, "must be at least 1, got 0"),
+        (["queue", "--limit", "0"], 2, "must be 1 to 1,000,000, got 0"),
         (["db", "drop"], 2, "invalid choice: 'drop'"),
         (["serve", "--port", "99999"], 2, "a port is 1 to 65535"),
     ],

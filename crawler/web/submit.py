@@ -31,7 +31,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from crawler.errors import SubmissionInvalid
+from crawler.errors import SubmissionInvalid, TooMany
 from crawler.store import tokens
 from crawler.submissions import (
     KINDS,
@@ -51,14 +51,6 @@ PER_ADDRESS_PER_MINUTE = 5
 PER_EMAIL_PER_HOUR = 10
 HONEYPOT = "website"
 CONTRIBUTOR_FIELDS = ("name", "email", "organisation", "country", "language", "consent")
-
-
-class TooMany(Exception):
-    """A rate limit refused the request (seconds until a retry may pass)."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__("too many submissions")
-        self.seconds = seconds
 
 
 def _limiter(request: Request, hourly: bool = False) -> TokenBucketLimiter:
