@@ -120,6 +120,8 @@ def test_serve_refuses_a_bad_port_before_starting(port, capsys) -> None:
         "proxy.internal",
         "10.0.0.300",
         "10.0.0.*",
+        "::ffff:0.0.0.0/96",
+        "::ffff:10.0.0.0/100",
     ],
 )
 def test_serve_refuses_a_proxy_list_that_admits_everybody(value, monkeypatch, capsys) -> None:
@@ -145,6 +147,7 @@ def test_serve_refuses_a_proxy_list_that_admits_everybody(value, monkeypatch, ca
         ("10.0.0.0/8", "10.0.0.0/8"),
         ("192.168.1.0/24,2001:db8::1", "192.168.1.0/24,2001:db8::1"),
         ("2001:db8::/32", "2001:db8::/32"),
+        ("::ffff:10.0.0.5", "::ffff:10.0.0.5"),
         ("", None),
     ],
 )

@@ -53,6 +53,10 @@ def proxy_list(value: str | None) -> str | None:
             network.prefixlen == network.max_prefixlen and network.network_address.is_unspecified
         ):
             raise ValueError(f"--forwarded-allow-ips: {entry!r} stands for every address")
+        address = network.network_address
+        mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+        if mapped is not None and network.prefixlen >= 96:  # ::ffff:a.b.c.d/n is a.b.c.d/(n-96)
+            network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
         if network.prefixlen < MIN_PREFIX[network.version]:
             raise ValueError(
                 f"--forwarded-allow-ips: {entry!r} is wider than /{MIN_PREFIX[network.version]}; "
