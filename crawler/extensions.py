@@ -182,7 +182,12 @@ class RunRecorder:
 
         def finish() -> None:
             with session_scope(self.database_url) as session:
-                runs.finish_run(session, run_id, report)
+                judged = runs.finish_run(session, run_id, report)
+                # the summary tells what the health judgement found, not only what the stats said
+                report.status, report.error_key = judged.status, judged.error_key
+                report.broken = judged.broken
+                report.error = judged.message or report.error
+                report.held_back = judged.held_back
 
         try:  # replayed while the database is briefly away (T33), else left to the lease
             run_with_retry(finish)

@@ -10,10 +10,20 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    feed has zero entries (``ewsi/feed/empty``) -> ok; nothing
    yielded otherwise -> failed ``parse.no_items``; pages followed but none gave text -> failed
    ``extract.all_empty``; otherwise ok (errors of single pages are counted, not fatal).
-2. Judged by meaning (`judge_by_meaning`) against the source's last `HISTORY_RUNS` ok runs: an ok
-   run whose items are undated in more than `NO_DATES_SHARE` while an earlier ok run was dated ->
-   failed ``parse.no_dates``, broken; a run failed with a key of `MEANING_KEYS` while an earlier ok
-   run delivered items -> broken.
+2. Judged by meaning (`judge_by_meaning`) against the source's last `HISTORY_RUNS` ok runs. An ok
+   run that delivered items is failed and broken, first rule that holds:
+   - ``parse.nav_links``: at least `NAV_MIN` items, more than `NAV_SHARE` of them, are titled with a
+     navigation label (`is_nav_title`: "Home", "About us", "Kontakt", "Accueil", ...): the selector
+     now matches the site's menu (no history needed: a menu is never news);
+   - ``parse.same_titles``: one title (compared by `title_key`) is carried by at least
+     `SAME_TITLE_MIN` items and more than `SAME_TITLE_SHARE` of them (repeated anchor texts such as
+     "Read more", or one page title on every item);
+   - ``extract.no_text``: more than `NO_TEXT_SHARE` of the items have no text while an earlier ok run
+     recorded its text count and had text;
+   - ``parse.no_dates``: undated in more than `NO_DATES_SHARE` while an earlier ok run was dated.
+   A run failed with a key of `MEANING_KEYS` while an earlier ok run delivered items -> broken.
+   The items a broken run stored first are held back from the review queue (`Judgement.holds_items`,
+   crawler.store.suspects), and the crawl summary shows the run as broken with this key.
 3. The source's state after the run (`after_run`): a key of `NOT_THE_SOURCE` (shutdown, our own
    database outage) -> unchanged (None); ok -> ``healthy``, failures 0, back-off cleared, or
    ``quiet`` when no new item came for `QUIET_FACTOR` x the usual gap between runs with new items
@@ -28,6 +38,8 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,7 +50,17 @@ from crawler.types import CrawlReport
 
 HISTORY_RUNS = 5
 """Ok runs of a source looked at to judge a run by meaning (does the source normally deliver?)."""
-MEANING_KEYS = frozenset({"parse.no_items", "parse.feed_malformed", "extract.all_empty", "parse.no_dates"})
+MEANING_KEYS = frozenset(
+    {
+        "parse.no_items",
+        "parse.feed_malformed",
+        "extract.all_empty",
+        "parse.no_dates",
+        "parse.nav_links",
+        "parse.same_titles",
+        "extract.no_text",
+    }
+)
 """Error keys that say "the source answered, but not with what it normally delivers"."""
 NOT_THE_SOURCE = frozenset({"crawl.interrupted", "store.db_error"})
 """Error keys of runs that failed for reasons of ours, not the source's: not counted as its failures."""
@@ -58,8 +80,66 @@ QUARANTINE_AFTER = 2
 """Worker kills (memory or timeout) after which a URL is quarantined."""
 QUARANTINE_DAYS = 7
 """How long a quarantine (and a single kill's strike) lasts after the last kill."""
-QUALITY_NAMES: tuple[str, ...] = ("items", "undated", "followed", "empty")
-"""Item quality counts of a run (``ewsi/quality/<name>``, counted by pipelines.store)."""
+NAV_MIN = 2
+NAV_SHARE = 0.3
+"""A run with at least `NAV_MIN` navigation-titled items, more than `NAV_SHARE` of its items, fails
+with ``parse.nav_links`` (a listing selector that matched the menu yields mostly menu entries; a real
+listing with one stray "Contact" link stays ok)."""
+SAME_TITLE_MIN = 3
+SAME_TITLE_SHARE = 0.5
+"""A run where one title is carried by at least `SAME_TITLE_MIN` items and more than
+`SAME_TITLE_SHARE` of them fails with ``parse.same_titles``."""
+NO_TEXT_SHARE = 0.5
+"""A run whose items have no text in more than this share, for a source whose ok runs had text,
+fails with ``extract.no_text``."""
+QUALITY_NAMES: tuple[str, ...] = ("items", "undated", "followed", "empty", "nav", "same_title", "no_text")
+"""Item quality counts of a run (``ewsi/quality/<name>``, counted by pipelines.store): items stored,
+undated, followed to a page, followed but empty, navigation-titled (`is_nav_title`), the number of
+items carrying the run's most frequent title (`title_key`), and items without text."""
+BASE_QUALITY = ("items", "undated", "followed", "empty")
+"""Quality counts every recorded run has; the others are absent from runs recorded before them."""
+
+NAV_LABELS = frozenset(
+    {
+        # en
+        "home", "home page", "homepage", "about", "about us", "contact", "contact us", "contacts",
+        "imprint", "legal notice", "privacy", "privacy policy", "cookie policy", "cookies",
+        "accessibility", "sitemap", "site map", "search", "menu", "main menu", "login", "log in",
+        "sign in", "register", "skip to content", "skip to main content", "back", "back to top",
+        "top", "next", "previous", "more", "read more", "faq", "help", "terms of use", "newsletter",
+        # de
+        "startseite", "start", "über uns", "kontakt", "impressum", "datenschutz", "suche",
+        "barrierefreiheit", "weiterlesen", "mehr", "zurück",
+        # fr
+        "accueil", "à propos", "qui sommes-nous", "nous contacter", "mentions légales",
+        "plan du site", "recherche", "lire la suite", "confidentialité",
+        # es, pt, it
+        "inicio", "contacto", "aviso legal", "quiénes somos", "buscar", "leer más", "início",
+        "contactos", "sobre nós", "pesquisar", "chi siamo", "contatti", "cerca", "note legali",
+        # nl, pl, cs, sv, da, el
+        "over ons", "zoeken", "strona główna", "kontakt z nami", "o nas", "szukaj",
+        "úvodní stránka", "o nás", "hledat", "hem", "om oss", "sök", "forside", "om os",
+        "αρχική", "επικοινωνία",
+    }
+)  # fmt: skip
+"""Navigation labels of the 24 EU languages' sites (compared by `title_key`); the list is ours,
+gathered from menus of ministry, city and NGO sites."""
+
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def title_key(title: str | None) -> str:
+    """A title as compared by the junk rules: NFKC, case-folded, whitespace collapsed, punctuation
+    and arrows (``» › →``) stripped at both ends; "" for None."""
+    if not title:
+        return ""
+    text = " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+    return _EDGE_PUNCT.sub("", text)
+
+
+def is_nav_title(title: str | None) -> bool:
+    """Whether `title` is a navigation label (`NAV_LABELS`), e.g. "Home", "» About us", "KONTAKT"."""
+    return title_key(title) in NAV_LABELS
 
 
 @dataclass(frozen=True)
@@ -83,16 +163,30 @@ class RunSummary:
         q = self.quality
         return bool(q and q["items"] and q["undated"] <= q["items"] * NO_DATES_SHARE)
 
+    @property
+    def texted(self) -> bool:
+        """It recorded its items without text and they were at most `NO_TEXT_SHARE` of its items."""
+        q = self.quality
+        return bool(q and q["items"] and "no_text" in q and q["no_text"] <= q["items"] * NO_TEXT_SHARE)
+
 
 @dataclass(frozen=True)
 class Judgement:
     """A run judged by meaning: its final status and error key, a message when the judgement set
-    one, and whether the source is broken (answers, but not with what it normally delivers)."""
+    one, whether the source is broken (answers, but not with what it normally delivers) and how many
+    of its items were held back."""
 
     status: str
     error_key: str | None
     message: str | None = None
     broken: bool = False
+    held_back: int = 0
+    """items of the run held back from the review queue (set by crawler.store.runs.finish_run)"""
+
+    @property
+    def holds_items(self) -> bool:
+        """The items this run stored first are held back from the review queue (a broken run)."""
+        return self.broken
 
 
 @dataclass(frozen=True)
@@ -121,7 +215,7 @@ def quality_of(stats: Any) -> dict[str, int] | None:
     quality = stats.get("quality") if isinstance(stats, dict) else None
     if not isinstance(quality, dict):
         return None
-    return {k: int(quality.get(k) or 0) for k in QUALITY_NAMES}
+    return {k: int(quality.get(k) or 0) for k in QUALITY_NAMES if k in quality or k in BASE_QUALITY}
 
 
 def _prefixed(stats: Mapping[str, Any], prefix: str) -> dict[str, Any]:
@@ -209,15 +303,28 @@ def judge_by_meaning(
     """Judge a run against `history`, the source's last ok runs, newest first (rule 2)."""
     quality = quality_of(stats)
     if status == "ok" and quality and quality["items"]:
-        undated = quality["undated"]
-        if undated > quality["items"] * NO_DATES_SHARE and any(r.dated for r in history):
-            message = (
-                f"{undated} of {quality['items']} items have no date; the source's last ok runs were dated"
-            )
-            return Judgement("failed", "parse.no_dates", message, True)
+        junk = _junk(quality, history)
+        if junk is not None:
+            return Judgement("failed", junk[0], junk[1], True)
     if status == "failed" and error_key in MEANING_KEYS and any(r.delivered for r in history):
         return Judgement(status, error_key, None, True)
     return Judgement(status, error_key, None, False)
+
+
+def _junk(quality: Mapping[str, int], history: Sequence[RunSummary]) -> tuple[str, str] | None:
+    """The first junk rule of rule 2 an ok run's quality counts meet: (error key, message), or None."""
+    n = quality["items"]
+    nav, same, no_text = quality.get("nav", 0), quality.get("same_title", 0), quality.get("no_text", 0)
+    if nav >= NAV_MIN and nav > n * NAV_SHARE:
+        return "parse.nav_links", f"{nav} of {n} items are titled like navigation links (Home, About, ...)"
+    if same >= SAME_TITLE_MIN and same > n * SAME_TITLE_SHARE:
+        return "parse.same_titles", f"{same} of {n} items carry the same title"
+    if no_text > n * NO_TEXT_SHARE and any(r.texted for r in history):
+        return "extract.no_text", f"{no_text} of {n} items have no text; the source's last ok runs had text"
+    undated = quality["undated"]
+    if undated > n * NO_DATES_SHARE and any(r.dated for r in history):
+        return "parse.no_dates", f"{undated} of {n} items have no date; the source's last ok runs were dated"
+    return None
 
 
 # --- 3. the source's state ----------------------------------------------------------------------

@@ -235,3 +235,7 @@ class CrawlReport:
     dropped: dict[str, int] = field(default_factory=dict)
     http_errors: dict[str, int] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    broken: bool = False
+    """judged broken by meaning (crawler.health rule 2): the source answers, but with junk"""
+    held_back: int = 0
+    """items of this run held back from the review queue (crawler.store.suspects)"""

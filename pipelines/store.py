@@ -9,7 +9,11 @@ Before the write, in this order:
    pipelines.normalize); attachments whose link is not http(s) are dropped; the body of an
    unsupported type (ZIP, images: T17) is not kept;
 3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
-   ``followed``, ``empty``; read by crawler.health).
+   ``followed``, ``empty``, ``nav``, ``no_text``, and ``same_title``: how many items carry the run's
+   most frequent title; read by crawler.health).
+
+After the write, the item row notes the crawl run that yielded it (and first stored it), so a broken
+run's items can be held back and a later healthy run's release them (crawler.store.suspects).
 
 Each item is written in its own transaction, so one bad item never costs the others. The
 transaction is replayed whole by `crawler.store.run_with_retry`: up to 5 tries on SQLite "database
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,7 +41,8 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.store import items, runs
+from crawler.health import is_nav_title, title_key
+from crawler.store import items, runs, suspects
 from crawler.store.session import run_with_retry, session_scope
 from crawler.types import HarvestedItem
 from crawler.urls import is_web_url
@@ -64,6 +70,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler | None = None, database_url: str | None = None):
         self.crawler = crawler
         self.database_url = database_url
+        self._titles: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -88,6 +95,19 @@ class StorePipeline:
             self._stat("ewsi/quality/followed")
             if not item.text:
                 self._stat("ewsi/quality/empty")
+        if not (item.text or "").strip():
+            self._stat("ewsi/quality/no_text")
+        if is_nav_title(item.title):
+            self._stat("ewsi/quality/nav")
+        key = title_key(item.title)
+        if key and self.crawler is not None and self.crawler.stats is not None:
+            self._titles[key] += 1
+            self.crawler.stats.max_value("ewsi/quality/same_title", self._titles[key])
+
+    def _run_id(self) -> int | None:
+        """The id of the crawl run being recorded (crawler.extensions.RunRecorder), if any."""
+        recorder = getattr(self.crawler, "ewsi_recorder", None)
+        return getattr(recorder, "run_id", None)
 
     def process_item(self, item: HarvestedItem, spider: Spider | None = None) -> HarvestedItem:
         """Store `item`; raises DropItem(too_old | duplicate | tombstoned | store_error)."""
@@ -107,10 +127,13 @@ class StorePipeline:
         self._quality(item)
         raw = items.RawResponse.from_item(item)
         kills = int(getattr(item, "ewsi_worker_kills", 0) or 0)
+        run_id = self._run_id()
 
         def write() -> str:
             with session_scope(self.database_url) as session:
                 result = items.upsert_item(session, item, raw=raw)
+                if run_id is not None and result in ("new", "updated", "unchanged"):
+                    suspects.note_seen(session, item.identity or "", run_id, first=result == "new")
                 if kills:
                     reason = "memory" if "extract.memory" in item.flags else "timeout"
                     url = item.body_url or item.url

@@ -70,7 +70,15 @@ def test_build_report_counts_and_messages() -> None:
     report = health.build_report("src-a", stats, T0, "finished", now=T0)
     assert (report.fetched, report.items_new, report.items_unchanged) == (7, 3, 1)
     assert report.dropped == {"duplicate": 2} and report.http_errors == {"404": 1}
-    assert report.stats["quality"] == {"items": 4, "undated": 1, "followed": 0, "empty": 0}
+    assert report.stats["quality"] == {
+        "items": 4,
+        "undated": 1,
+        "followed": 0,
+        "empty": 0,
+        "nav": 0,
+        "same_title": 0,
+        "no_text": 0,
+    }
     assert report.stats["page_errors"] == {"fetch.http_404": 1}
     assert report.error == "404 on /old"
     bozo = health.build_report("s", {"ewsi/items/yielded": 1, "ewsi/feed/bozo": 1,

@@ -143,7 +143,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_summary(reports: Sequence[Any]) -> None:
     """Summary table: one row per source (status, counts, drops by reason, error key), then one
-    line per source with an error or warning message (cut to the terminal's width, never wrapped)."""
+    line per source with an error or warning message (cut to the terminal's width, never wrapped).
+
+    A run the health judgement found broken (crawler.health rule 2) shows as ``broken`` with its
+    key (``parse.nav_links``, ``extract.no_text``, ...) and how many of its items were held back."""
     table = Table(title="Harvest summary", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
     numeric = ("fetched", "new", "updated", "unchanged")
     for col in ("source", "status", *numeric, "dropped", "error"):
@@ -153,11 +156,13 @@ def _print_summary(reports: Sequence[Any]) -> None:
     for r in reports:
         dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-"
         error = r.error_key or ("warning" if r.error else "-")
-        if r.error:
-            notes.append(f"{r.source_id}: {r.error.removeprefix('warning: ')}")
+        status = "broken" if r.broken else r.status
+        if r.error or r.held_back:
+            held = f" ({r.held_back} items held back from the queue)" if r.held_back else ""
+            notes.append(f"{r.source_id}: {(r.error or status).removeprefix('warning: ')}{held}")
         style = "green" if r.status == "ok" else "red"
         counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
-        table.add_row(r.source_id, f"[{style}]{r.status}", *map(str, counts), dropped, error)
+        table.add_row(r.source_id, f"[{style}]{status}", *map(str, counts), dropped, error)
         totals.update(dict(zip(numeric, counts, strict=True)))
     ok = sum(r.status == "ok" for r in reports)
     table.add_row("[bold]total", f"{ok}/{len(reports)} ok", *(str(totals[c]) for c in numeric), "", "")

@@ -62,6 +62,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from crawler.store import suspects
 from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
 
 __all__ = [
@@ -544,7 +545,7 @@ def pending_summary(session: Session, since: datetime) -> dict[str, Any]:
     "by_theme": {theme name: n} (assigned themes; an item counts once per theme),
     "new_by_language": {lang: n}}; "und" stands for an unknown language.
     """
-    pending = Item.status == "pending"
+    pending = and_(Item.status == "pending", suspects.in_queue())  # held-back items do not wait
     lang = func.coalesce(Item.language, "und")
     by_language = {
         language: int(n)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
-from crawler.store import dialect, structured
+from crawler.store import dialect, structured, suspects
 from crawler.store import priority as priority_rules
 from crawler.store.audit import audit
 from crawler.store.schema import Item, ItemTheme, utc_or_now, utcnow
@@ -198,6 +198,7 @@ class QueueFilters:
         if self.call_status:
             conds.append(structured.status_sql(utcnow()) == self.call_status)
         conds.append(Item.version_of.is_(None))  # a language version is reviewed with its item
+        conds.append(suspects.in_queue())  # held back after a broken run (crawler.store.suspects)
         conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -635,6 +636,7 @@ def listing(
         raise ValueError(f"unknown queue order {order!r}; use {', '.join(QUEUE_ORDERS)}")
     conds: list[Any] = []
     conds.append(Item.version_of.is_(None))  # a language version is listed with its item
+    conds.append(suspects.in_queue())  # held back after a broken run (crawler.store.suspects)
     if status not in (None, "any"):
         conds.append(Item.status == status)
     if source_id is not None:

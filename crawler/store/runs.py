@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from crawler import health
 from crawler.errors import SlotTaken
-from crawler.store import dialect, sources
+from crawler.store import dialect, sources, suspects
 from crawler.store.schema import (
     CrawlRun,
     QuarantinedUrl,
@@ -139,13 +140,15 @@ def new_item_times(session: Session, source_id: str) -> list[datetime]:
     return [t for t in times if t is not None]
 
 
-def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
-    """Write the report's counts on the run and the source's health after it.
+def finish_run(session: Session, run_id: int, report: CrawlReport) -> health.Judgement:
+    """Write the report's counts on the run and the source's health after it; returns the judgement.
 
     The run is judged by meaning against the source's `ok_history` (`health.judge_by_meaning`); the
     source's new health is `health.after_run` (None: left as it was, e.g. after a shutdown or our
     own database outage, so its next slot runs). A report still saying ``running`` counts as ok
-    unless it has an error key. Raises LookupError for an unknown run id.
+    unless it has an error key. A broken run's first-stored items are held back from the queue, an ok
+    run releases the held items it yielded again (crawler.store.suspects); the counts are kept in the
+    run's stats as ``held_back`` and ``released``. Raises LookupError for an unknown run id.
     """
     run = session.get(CrawlRun, run_id)
     if run is None:
@@ -166,12 +169,18 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
     run.items_dropped = sum(int(v) for v in report.dropped.values())
     run.dropped = clean_json(report.dropped)
     run.http_errors = clean_json(report.http_errors)
-    run.stats = clean_json(report.stats)
+    stats = dict(report.stats)
+    if judged.holds_items and judged.error_key:
+        stats["held_back"] = suspects.hold_back(session, run.id, judged.error_key)
+        judged = replace(judged, held_back=stats["held_back"])
+    elif judged.status == "ok":
+        stats["released"] = suspects.release_seen(session, run.source_id, run.id)
+    run.stats = clean_json(stats)
     started = run.started_at or as_utc(report.started_at)
     run.duration_s = max(0.0, (finished - started).total_seconds()) if started else None
     source = session.get(SourceRow, run.source_id)
     if source is None:  # FK makes this impossible unless the row was deleted meanwhile
-        return
+        return judged
     times: list[datetime] = []
     if judged.status == "ok":
         session.flush()  # this run counts in the usual gap
@@ -186,6 +195,7 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> None:
     )
     if verdict is not None:
         save_health(source, verdict)
+    return judged
 
 
 def mark_interrupted(session: Session, older_than: timedelta | datetime) -> list[int]:

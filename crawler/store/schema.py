@@ -269,6 +269,7 @@ class Item(Base):
         # about 2,700 bytes), so the (source, guid) look-up goes through its hash
         Index("ix_items_source_guid_hash", "source_id", "guid_hash"),
         Index("ix_items_status_published", "status", "published_at"),
+        Index("ix_items_source_suspect", "source_id", "suspect_key"),
         # 0018_classifier (PostgreSQL; the priority expression is crawler.store.priority.PRIORITY_SQL_PG)
         Index(
             "ix_items_queue_priority",
@@ -392,6 +393,10 @@ class Item(Base):
     # 0017_groups: language versions (crawler.store.items) and near-duplicate groups (crawler.store.groups)
     version_of: Mapped[int | None] = mapped_column(BigInteger, index=True)
     group_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    # 0019_suspect_items: held back from the queue after a broken run (crawler.store.suspects)
+    suspect_key: Mapped[str | None] = mapped_column(String(64))
+    first_run_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    seen_run_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ItemTheme(Base):

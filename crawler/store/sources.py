@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound
@@ -84,16 +84,18 @@ def source_status(session: Session) -> list[dict[str, Any]]:
 
     Keys: id, name, kind, enabled, state, last_run_at, last_run_status, last_success_at,
     last_new_item_at, consecutive_failures, backoff_until, last_error_key, last_error,
-    items_total, items_pending, quarantined (URLs skipped by the quarantine). Times are ISO 8601
+    items_total, items_pending (in the review queue), items_suspect (held back after a broken run,
+    crawler.store.suspects), quarantined (URLs skipped by the quarantine). Times are ISO 8601
     strings with Z, or None.
     """
     counts = {
-        source_id: (total, pending or 0)
-        for source_id, total, pending in session.execute(
+        source_id: (total, pending or 0, suspect or 0)
+        for source_id, total, pending, suspect in session.execute(
             select(
                 Item.source_id,
                 func.count(Item.id),
-                func.sum(case((Item.status == "pending", 1), else_=0)),
+                func.sum(case((and_(Item.status == "pending", Item.suspect_key.is_(None)), 1), else_=0)),
+                func.sum(case((Item.suspect_key.is_not(None), 1), else_=0)),
             ).group_by(Item.source_id)
         ).all()
     }
@@ -116,7 +118,7 @@ def source_status(session: Session) -> list[dict[str, Any]]:
     )
     out = []
     for source in session.scalars(select(SourceRow).order_by(SourceRow.id)):
-        total, pending = counts.get(source.id, (0, 0))
+        total, pending, suspect = counts.get(source.id, (0, 0, 0))
         out.append(
             {
                 "id": source.id,
@@ -134,6 +136,7 @@ def source_status(session: Session) -> list[dict[str, Any]]:
                 "last_error": source.last_error,
                 "items_total": int(total),
                 "items_pending": int(pending),
+                "items_suspect": int(suspect),
                 "quarantined": int(quarantined.get(source.id, 0)),
             }
         )

@@ -1,18 +1,22 @@
 """Desk pages of oversight and administration: decision history, sources, users and roles, audit log.
 
 Rules: history and sources are for editors; enabling a source, changing a role and reading the
-audit log are for admins (others get 403). A source id longer than 64 characters or holding a
-control character is 404 like an unknown one; an unknown user is 404 and an unknown role 400. A
-changed role ends that user's sessions (crawler.store.users.set_role).
+audit log are for admins (others get 403). A source's page lists its items held back after a broken
+run (crawler.store.suspects); an editor releases them to the queue (all, or the ticked ones) with a
+CSRF-protected POST, recorded in the audit log as ``items.release``. A source id longer than 64
+characters or holding a control character is 404 like an unknown one; an unknown user is 404 and an
+unknown role 400. A changed role ends that user's sessions (crawler.store.users.set_role).
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from crawler.errors import NotFound
-from crawler.store import audit, decisions
+from crawler.store import audit, decisions, suspects
 from crawler.store import sources as store_sources
 from crawler.store import users as store_users
 from crawler.web.auth import address_of
@@ -41,6 +45,54 @@ def sources(request: Request, session: DbSession, user: Editor) -> Response:
         row["spark"] = sparkline_svg(row["weekly"])
         row["hint"] = ERROR_KEYS.get(row.get("last_error_key") or "", "")
     return render(request, "sources.html", {"rows": rows})
+
+
+def _known_source(session: DbSession, source_id: str) -> dict[str, object]:
+    """The `source_status` row of `source_id`; 404 for an unknown id or one no source can have."""
+    if len(source_id) <= 64 and not has_controls(source_id):
+        for row in store_sources.source_status(session):
+            if row["id"] == source_id:
+                return row
+    raise HTTPException(404, "no such source")
+
+
+@router.get("/sources/{source_id}", response_class=HTMLResponse)
+def source_page(request: Request, session: DbSession, user: Editor, source_id: str) -> Response:
+    """One source: its health and the items held back from the queue after a broken run."""
+    from crawler.errors import ERROR_KEYS
+
+    row = _known_source(session, source_id)
+    held = suspects.suspect_items(session, source_id)
+    for entry in held:
+        entry["hint"] = ERROR_KEYS.get(str(entry["suspect_key"]), "")
+    context = {"s": row, "held": held, "hint": ERROR_KEYS.get(str(row.get("last_error_key") or ""), "")}
+    return render(request, "source.html", context)
+
+
+@router.post("/sources/{source_id}/release")
+async def source_release(source_id: str, request: Request, session: DbSession, user: Editor) -> Response:
+    """Release held-back items of a source to the review queue: the ``item`` ids sent, or all of
+    them with ``all=true``; 400 for an id that is not a number, 404 for an unknown source."""
+    _known_source(session, source_id)
+    form = await request.form()
+    ids: list[int] | None = None
+    if str(form.get("all", "")) != "true":
+        try:
+            ids = [int(str(v)) for v in form.getlist("item")]
+        except ValueError:
+            raise HTTPException(400, "item ids are numbers") from None
+    released = suspects.release(session, source_id, ids)
+    audit.audit(
+        session,
+        user.name,
+        "items.release",
+        object_type="source",
+        object_id=source_id,
+        address=address_of(request),
+        detail={"released": released, "items": ids},
+    )
+    session.commit()
+    return RedirectResponse(f"/sources/{quote(source_id, safe='')}?released={released}", status_code=303)
 
 
 @router.get("/coverage", response_class=HTMLResponse)
