@@ -197,6 +197,7 @@ def test_broken_run_items_held_back_and_released(store: str, variants: tuple[str
         assert portal.pending_summary(s, T0)["total"] == broken * 5 + (len(variants) - broken) * 7
 
 
+@SQLITE_ONLY  # the queries are the storage test's, on both back ends
 def test_source_page_lists_held_items_and_releases_them(app: Any, Session: Any, store: str) -> None:
     db_url = store
     _run(db_url, [(n, {"title": t}) for n, t in enumerate(GOOD)])
@@ -247,3 +248,32 @@ def test_crawl_summary_shows_broken(monkeypatch: pytest.MonkeyPatch, db_url: str
     assert "menu-src: 4 of 4 items are titled like navigation links" in text
     assert "(4 items held back from the queue)" in text
     assert "1/2 ok" in text
+
+
+@SQLITE_ONLY
+def test_run_recorder_reports_the_judgement(store: str) -> None:
+    """crawler.extensions.RunRecorder hands the summary the judged run, not the raw stats' verdict."""
+    from crawler.extensions import RunRecorder
+
+    _run(store, [(n, {"title": t}) for n, t in enumerate(GOOD)])
+    crawler = _crawler()
+    crawler.stats.set_stats({})
+    recorder = RunRecorder(crawler, store)
+    with _session(store) as s:
+        recorder.run_id = start_run(s, "src-a")
+        s.commit()
+    crawler.ewsi_recorder = recorder
+    pipeline = StorePipeline(crawler, store)
+    for n, title in enumerate(("Home", "About us", "Contact", "Language courses for adults")):
+        crawler.stats.inc_value("ewsi/items/yielded")
+        pipeline.process_item(make_item(20 + n, title=title))
+    recorder.spider_closed(type("Spider", (), {"name": "src-a"})(), "finished")
+    report = recorder.report
+    assert report is not None
+    assert (report.status, report.error_key, report.broken, report.held_back) == (
+        "failed",
+        "parse.nav_links",
+        True,
+        4,
+    )
+    assert report.error == "3 of 4 items are titled like navigation links (Home, About, ...)"
