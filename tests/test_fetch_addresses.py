@@ -85,3 +85,24 @@ def test_allowlist_is_exact_host_or_host_port() -> None:
     assert addresses.check_addresses("pub.test", 80, ["127.0.0.1", "127.0.0.2"], allow) == ["127.0.0.2"]
     unset = Settings.from_env({"EWSI_ALLOW_PRIVATE": ""}).allow_private
     assert addresses.Allowlist.parse(unset).entries == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("host", "never"),
+    [
+        ("news.example.invalid", True),
+        ("invalid", True),
+        ("NEWS.EXAMPLE.INVALID.", True),
+        ("a.b.c.invalid", True),
+        ("integrationnews.onion", True),
+        ("invalid.example.eu", False),
+        ("news.invalid.eu", False),
+        ("example.invalidate", False),
+        ("news.example.eu", False),
+        ("127.0.0.1", False),
+        ("", False),
+    ],
+)
+def test_special_use_names_never_resolve(host: str, never: bool) -> None:
+    """RFC 6761 §6.4 (.invalid) and RFC 7686 (.onion): refused as fetch.dns without a lookup."""
+    assert addresses.never_resolves(host) is never

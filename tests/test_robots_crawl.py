@@ -1,6 +1,7 @@
 """robots.txt per RFC 9309 (issue 12, class 6) through real crawls on the loopback lab: a 5xx
 robots.txt stops the source with the reason, a 404 allows everything, BOM and CR line endings are
-read, redirects are followed up to five, and a recorded robots.txt is applied again on replay.
+read, redirects are followed up to five, a robots.txt host that does not resolve (or never can:
+``.invalid``, ``.onion``) fails as ``fetch.dns``, and a recorded robots.txt is applied again on replay.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ FEED = (
     b"<link>https://city.example.eu/n/1</link><guid>n1</guid></item></channel></rss>"
 )
 DISALLOW = b"\xef\xbb\xbfUser-agent: *\rDisallow: /feed\r"
+UNRESOLVED = {
+    "dns-nxdomain": "http://feeds.example.eu/feed.xml",  # not in the fake DNS
+    "dns-invalid-tld": "http://news.example.invalid/feed.xml",  # RFC 6761: refused before any lookup
+    "dns-invalid-upper": "https://NEWS.EXAMPLE.INVALID./feed.xml",
+    "dns-onion": "http://integrationnews.onion/feed.xml",  # RFC 7686
+}
 
 
 def _redirects(lab: LabServer, hops: int, final: Route) -> None:
@@ -48,7 +55,12 @@ def test_robots_status_classes_bom_and_redirects(tmp_path: Path) -> None:
     _redirects(labs["robots-7-redirects"], 7, Route(DISALLOW))
     try:
         sources = [{"id": name, "kind": "feed", "urls": [lab.url("/feed.xml")]} for name, lab in labs.items()]
-        result = crawl(tmp_path, db_url, sources, timeout=120)
+        sources += [{"id": name, "kind": "feed", "urls": [url]} for name, url in UNRESOLVED.items()]
+        dns_log = tmp_path / "dns.log"
+        # the never-resolving names are in the fake DNS: a lookup would find the lab and fetch the feed
+        fake_dns = {"news.example.invalid": [["127.0.0.2"]], "integrationnews.onion": [["127.0.0.2"]]}
+        env = {"EWSI_TEST_DNS_LOG": str(dns_log)}
+        result = crawl(tmp_path, db_url, sources, timeout=120, dns=fake_dns, env=env)
     finally:
         for lab in labs.values():
             lab.__exit__(None, None, None)
@@ -65,6 +77,9 @@ def test_robots_status_classes_bom_and_redirects(tmp_path: Path) -> None:
         assert (run["status"], run["error_key"]) == (status, key), (name, run)
         assert ("/feed.xml" in labs[name].paths()) is fetched, (name, labs[name].paths())
     assert "503" in (result.run("robots-503")["error"] or "")
+    for name in UNRESOLVED:  # the robots.txt host does not resolve: the network's key, not robots_unreachable
+        assert (result.run(name)["status"], result.run(name)["error_key"]) == ("failed", "fetch.dns"), name
+    assert not dns_log.exists(), dns_log.read_text()  # .invalid and .onion were never looked up
 
 
 def test_recorded_robots_txt_is_applied_again_on_replay(tmp_path: Path) -> None:

@@ -9,6 +9,11 @@ hide a private address behind an unusual form. The allowlist (environment variab
 `ALLOW_ENV`, comma-separated ``host`` or ``host:port``, exact match, case-insensitive) lets
 tests and intranet sources through; an entry matches the URL's host name or the resolved
 address.
+
+Names that never resolve (`never_resolves`): a host under ``.invalid`` (RFC 6761 §6.4: "guaranteed
+never to resolve") or ``.onion`` (RFC 7686 §2: must not be looked up in the DNS) is not looked up at
+all; the guard refuses it at once as ``fetch.dns`` (no resolver query, no retry), for the page and
+its robots.txt alike.
 """
 
 from __future__ import annotations
@@ -173,6 +178,17 @@ def _normal_entry(entry: str) -> str:
         host, port = entry.split(":")
         return _host_key(host) + f":{port}"
     return _host_key(entry)
+
+
+NEVER_RESOLVING_TLDS = frozenset({"invalid", "onion"})
+"""Special-use top-level names that never resolve in the DNS (RFC 6761 §6.4, RFC 7686 §2)."""
+
+
+def never_resolves(host: str) -> bool:
+    """Whether the host name lies under a `NEVER_RESOLVING_TLDS` name (case and a trailing dot ignored):
+    ``news.example.invalid``, ``INVALID.``, ``x.onion`` -> True; ``invalid.example.eu`` -> False."""
+    labels = host.strip().lower().rstrip(".").rsplit(".", 1)
+    return bool(labels[-1]) and labels[-1] in NEVER_RESOLVING_TLDS and parse_ip(host) is None
 
 
 def check_scheme(url: str) -> tuple[str, str, int]:

@@ -7,7 +7,10 @@ What a host's robots.txt answer means (`rules_for`):
   is refused with ``fetch.robots_unreachable`` and a message naming the status, so the run fails,
   the source backs off and the next run asks again;
 - no answer at all (DNS, refused connection, timeout, after Scrapy's retries): unreachable too,
-  refused under the network failure's own key (``fetch.dns``, ``fetch.timeout``, ...);
+  refused under the network failure's own key (``fetch.dns``, ``fetch.timeout``, ...), never
+  ``fetch.robots_unreachable`` (that key says the server answered 5xx); a host under ``.invalid``
+  is refused by the guard before any lookup (crawler.fetch.addresses.never_resolves), also
+  ``fetch.dns``;
 - redirects are followed by Scrapy's RedirectMiddleware up to ``REDIRECT_MAX_TIMES`` (5, 2.3.1.2);
   beyond that the file counts as unavailable (everything allowed), as Scrapy already does.
 robots.txt requests pass through the downloader middlewares like any other, so ``EWSI_RECORD``
@@ -86,6 +89,9 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, FetchRefused) and exc.ewsi_key == "fetch.dns":  # a name that never resolves
+            self._settle(netloc, Unreachable("fetch.dns", f"robots.txt of {netloc} not fetched: {exc}"))
+            return
         if isinstance(exc, IgnoreRequest):  # refused by a guard or too many redirects: unavailable
             super()._robots_error(exc, netloc)
             return

@@ -82,6 +82,8 @@ class GuardedResolver:
     def resolve_checked(cls, host: str, port: int, allow: addresses.Allowlist) -> defer.Deferred[list[str]]:
         """Deferred list of the allowed, pinned addresses of `host`; fails with `addresses.BlockedAddress`."""
         key = host.lower().rstrip(".")
+        if addresses.never_resolves(key):  # not even asked: the name cannot exist (RFC 6761 §6.4)
+            return defer.fail(OSError(f"{key}: a special-use name that never resolves"))
         literal = addresses.parse_ip(key)
         if literal is not None:
             try:
@@ -139,7 +141,8 @@ class GuardMiddleware:
     `GuardedResolver` resolves and pins. A 3xx whose Location is not http(s) is refused as
     ``fetch.blocked_scheme`` (Scrapy hands it to the spider unchanged). Off in replay mode,
     which never touches the network. Raises `FetchRefused` with key ``fetch.blocked_address``
-    or ``fetch.blocked_scheme``.
+    or ``fetch.blocked_scheme``, and ``fetch.dns`` at once for a name that never resolves
+    (`crawler.fetch.addresses.never_resolves`: ``.invalid``, ``.onion``).
     """
 
     def __init__(self, crawler: Crawler, resolver: type[GuardedResolver]):
@@ -169,6 +172,10 @@ class GuardMiddleware:
             raise self._refuse(exc, request) from None
         if literal is not None:
             return
+        if addresses.never_resolves(host):  # RFC 6761 / 7686: fail fast, no lookup, no retry
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("ewsi/guard/fetch.dns")
+            raise FetchRefused("fetch.dns", f"{host}: a special-use name that never resolves (RFC 6761)")
         try:
             await maybe_deferred_to_future(self.resolver.resolve_checked(host, port, self.allow))
         except addresses.BlockedAddress as exc:
