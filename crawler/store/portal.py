@@ -20,9 +20,13 @@ Publication rule (the one place it is written down; T43):
   column): the desk's approve/reject/defer/edit and any re-crawl that changes a published field.
   The sync order is (modified_at, id); an item whose modified_at is NULL is not seen by sync.
 
-Ordering: listings are newest first by `SORT_DATE` = ``coalesce(published_at, first_seen_at)``
-then id (keyset pagination on that pair, so pages stay stable while items arrive); the sync
-(``updated_since``) is oldest change first by (modified_at, id).
+Ordering (`list_items`): dated items first, newest publication date first; then the undated ones
+(no ``published_at``: the source gave no date or one that could not be trusted), most recently
+first seen first. An undated item is never ranked as if it had been published the day the harvest
+found it (issue 13: 8 undated corpus items came out on top as "today"). Ties break on id, newest
+first. Keyset pagination on (`SORT_DATE`, id) within each of the two parts (the cursor says which
+part it points into), so pages stay stable while items arrive; the sync (``updated_since``) is
+oldest change first by (modified_at, id).
 
 Full-text query: PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@
 websearch_to_tsquery('simple', q)`` (the 'simple' configuration: no stemming, because items come in
@@ -84,7 +88,10 @@ PUBLISHED_STATUSES: tuple[str, ...] = ("approved", "changed")
 """Statuses whose items the portal may show (see the module docstring)."""
 
 SORT_DATE = func.coalesce(Item.published_at, Item.first_seen_at, type_=UTCDateTime())
-"""Listing order key: the item's publication date, else when the harvest first saw it."""
+"""Listing order key within a part (module docstring, Ordering): the publication date for dated
+items, when the harvest first saw it for undated ones (which are listed after every dated one)."""
+UNDATED = Item.published_at.is_(None)
+"""True for the undated part of a listing (ordered after the dated part: false < true)."""
 
 PUBLIC_TITLE = func.coalesce(Item.editor_title, Item.title)
 PUBLIC_SUMMARY = func.coalesce(Item.editor_summary, Item.summary)
@@ -300,7 +307,8 @@ class Page:
 
     items: public dicts (see `get_published_item`) or, in sync mode, tombstones
     ``{"id", "published": False, "modified_at"}``; next_key: (datetime, id) to pass as `after` for
-    the next page, None on the last page; mode: "list" or "sync" (a key only fits its own mode).
+    the next page, None on the last page; mode: "list", "undated" (a list key in the undated part)
+    or "sync" (a key only fits its own mode).
     """
 
     items: list[dict[str, Any]]
@@ -309,13 +317,20 @@ class Page:
 
 
 def list_items(
-    session: Session, flt: ItemFilter, *, limit: int = 50, after: tuple[datetime, int] | None = None
+    session: Session,
+    flt: ItemFilter,
+    *,
+    limit: int = 50,
+    after: tuple[datetime, int] | None = None,
+    after_undated: bool = False,
 ) -> Page:
-    """A page of published items matching `flt`, newest first; or, with ``flt.updated_since``, the
-    sync page: items published or unpublished at or after that time, oldest change first.
+    """A page of published items matching `flt`, dated ones newest first, then the undated ones
+    (module docstring, Ordering); or, with ``flt.updated_since``, the sync page: items published or
+    unpublished at or after that time, oldest change first.
 
-    `after` is the `Page.next_key` of the previous page (keyset pagination: no OFFSET, stable under
-    inserts). `limit` is used as given (the caller caps it). Raises nothing of its own.
+    `after` is the `Page.next_key` of the previous page and `after_undated` whether its `Page.mode`
+    was "undated" (keyset pagination: no OFFSET, stable under inserts). `limit` is used as given (the
+    caller caps it). Raises nothing of its own.
     """
     limit = max(1, int(limit))
     conditions = _conditions(session, flt)
@@ -324,8 +339,9 @@ def list_items(
         mode = "list"
         stmt = stmt.where(is_published(), *conditions)
         if after is not None:
-            stmt = stmt.where(tuple_(SORT_DATE, Item.id) < tuple_(literal(after[0], UTCDateTime()), after[1]))
-        stmt = stmt.order_by(SORT_DATE.desc(), Item.id.desc())
+            before_key = tuple_(SORT_DATE, Item.id) < tuple_(literal(after[0], UTCDateTime()), after[1])
+            stmt = stmt.where(and_(UNDATED, before_key) if after_undated else or_(UNDATED, before_key))
+        stmt = stmt.order_by(UNDATED, SORT_DATE.desc(), Item.id.desc())
     else:
         mode = "sync"
         stmt = stmt.where(
@@ -351,6 +367,8 @@ def list_items(
     if more and rows:
         last = rows[-1]
         next_key = (last.sort_date if mode == "list" else last.modified_at, last.id)
+        if mode == "list" and last.published_at is None:
+            mode = "undated"
     return Page(items=items, next_key=next_key, mode=mode)
 
 
