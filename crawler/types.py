@@ -189,6 +189,7 @@ class HarvestedItem:
     encoding: str | None = None
     # --- set by pipelines.extract ---
     text: str | None = None
+    """Main text of the followed page; without a page, an API record's detail text (spiders.api)."""
     page_title: str | None = None
     """The followed page's own title, cleaned (`pipelines.titles`)."""
     raw_title: str | None = None

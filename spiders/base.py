@@ -106,16 +106,26 @@ class SourceSpider(Spider):
 
     def emit(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Yield the item, or a request for its page when the source has `follow: true`."""
+        if self.accept(item):
+            yield from self.deliver(item)
+
+    def accept(self, item: HarvestedItem) -> bool:
+        """Count the item against `max_items` and the run's duplicates; False when it is not to be
+        emitted (budget spent: ``ewsi/items/truncated``; seen in this run: ``duplicate_in_run``)."""
         if not self.budget_left():
             self.stat("ewsi/items/truncated")
-            return
+            return False
         key = f"entry:{item.entry_key}" if item.entry_key else item.url.split("#", 1)[0]
         if key in self._seen_urls:
             self.stat("ewsi/dropped/duplicate_in_run")
-            return
+            return False
         self._seen_urls.add(key)
         self.emitted += 1
         self.stat("ewsi/items/yielded")
+        return True
+
+    def deliver(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
+        """Yield an accepted item, or a request for its page when the source has `follow: true`."""
         if self.source.follow and is_web_url(item.url):
             yield Request(
                 item.url,
