@@ -28,10 +28,10 @@ first. Keyset pagination on (`SORT_DATE`, id) within each of the two parts (the 
 part it points into), so pages stay stable while items arrive; the sync (``updated_since``) is
 oldest change first by (modified_at, id).
 
-Full-text query: PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@
-websearch_to_tsquery('simple', q)`` (the 'simple' configuration: no stemming, because items come in
-24 languages; a GIN expression index of migration 0004 serves it); SQLite: case-insensitive LIKE
-on the public title and summary.
+Full-text query (also matched against the item's attachment documents, crawler.store.attachments):
+PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@ websearch_to_tsquery('simple', q)``
+(the 'simple' configuration: no stemming, because items come in 24 languages; a GIN expression
+index of migration 0004 serves it); SQLite: case-insensitive LIKE on the public title and summary.
 
 Language versions of an item (detail view): the other published items of the same source whose
 canonical link differs only in the language code at one language position: a two-letter path
@@ -66,6 +66,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from crawler.store import attachments
 from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
 
 __all__ = [
@@ -175,13 +176,16 @@ def _theme_condition(session: Session, values: Sequence[str]) -> ColumnElement[b
 
 
 def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
+    """The item's public title and summary, or one of its attachment documents, match `q`."""
+    in_attachments = attachments.text_match(session, q)
     if session.get_bind().dialect.name == "postgresql":
         query = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), q)
-        return FTS_DOCUMENT.op("@@")(query)
+        return or_(FTS_DOCUMENT.op("@@")(query), in_attachments)
     pattern = f"%{_like_escape(q)}%"
     return or_(
         func.coalesce(PUBLIC_TITLE, "").like(pattern, escape="\\"),
         func.coalesce(PUBLIC_SUMMARY, "").like(pattern, escape="\\"),
+        in_attachments,
     )
 
 
@@ -267,6 +271,42 @@ def _attachments(value: Any) -> list[dict[str, Any]]:
                 {"url": entry.get("url"), "title": entry.get("title"), "media_type": entry.get("media_type")}
             )
     return out
+
+
+_DOCUMENT_KEYS = ("document_title", "language", "page_count", "text_chars", "sha256")
+
+
+def with_documents(links: list[dict[str, Any]], documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The item's attachment links with what was read of each fetched one (crawler.store.attachments):
+    a link whose URL reached a document gains `_DOCUMENT_KEYS`; a document reached by a URL no link
+    names is added after the links. The link's own title wins, else the document's."""
+    by_url = {d["url"]: d for d in documents}
+    out: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for link in links:
+        document = by_url.get(link["url"])
+        entry = dict(link)
+        if document is not None and document["sha256"] not in used:
+            used.add(document["sha256"])
+            entry.update(_document_fields(document))
+        out.append(entry)
+    for document in documents:
+        if document["sha256"] not in used:
+            used.add(document["sha256"])
+            entry = {
+                "url": document["url"],
+                "title": document["link_title"],
+                "media_type": document["media_type"],
+            }
+            out.append({**entry, **_document_fields(document)})
+    return out
+
+
+def _document_fields(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "document_title": document["title"],
+        **{k: document[k] for k in _DOCUMENT_KEYS if k != "document_title"},
+    }
 
 
 def _public_dict(row: Any, themes: list[str]) -> dict[str, Any]:
@@ -410,8 +450,10 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
     Keys: id, published (True), url (canonical link), source_url, title, summary, language, country,
     content_type, themes (names), source_id, source_name, official_id, author, published_at,
     updated_at, deadline, approved_at, modified_at (aware UTC datetimes or None), attachments
-    (list of {url, title, media_type}), versions (list of {id, language, title, url} for the item
-    itself and its other published language versions, see the module docstring), relevance and
+    (list of {url, title, media_type}, plus document_title, language, page_count, text_chars and
+    sha256 for those fetched with the page: `with_documents`), versions (list of {id, language,
+    title, url} for the item itself and its other published language versions, see the module
+    docstring), relevance and
     relevance_evidence (list of {term, weight, language, count}; [] when not kept).
     """
     stmt = (
@@ -467,6 +509,7 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
             url = other.canonical_url or other.url
             versions.append({"id": other.id, "language": other.language, "title": other.title, "url": url})
     record["versions"] = versions
+    record["attachments"] = with_documents(record["attachments"], attachments.documents_of(session, row.id))
     group_id = session.scalar(select(Item.group_id).where(Item.id == head))
     record["also_from"] = []
     if group_id is not None:
