@@ -25,6 +25,7 @@ Items whose text needed control-character cleaning get the flag ``text_cleaned``
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -299,7 +300,11 @@ class NormalizePipeline:
                 continue
             seen_urls.add(att_url)
             title, _ = _plain_text(attachment.title, TITLE_MAX_BYTES, _Cleaned())
-            kept.append(Attachment(url=att_url, title=title, media_type=clean_text(attachment.media_type)))
+            kept.append(
+                dataclasses.replace(
+                    attachment, url=att_url, title=title, media_type=clean_text(attachment.media_type)
+                )
+            )  # a fetched attachment keeps its body and flags (pipelines.attachments reads them)
         item.attachments = kept
 
     def _texts(self, item: HarvestedItem, spider: Any, seen: _Cleaned) -> None:
