@@ -191,6 +191,7 @@ ERROR_KEYS: dict[str, str] = {
     "parse.sitemap_malformed": "the sitemap is not well-formed, nests too deep or lists too many sitemaps",
     "parse.json_invalid": "the body is not valid JSON",
     "parse.no_items": "the source yielded no item",
+    "parse.detail_empty": "a record's detail link could not be built or its answer held no text",
     "parse.selector_empty": "the listing's link selector matches nothing",
     "parse.javascript_only": "the page holds no content without JavaScript",
     "parse.nav_links": "items titled like menu links (Home, About, Contact): the selector matches the menu",

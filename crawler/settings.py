@@ -44,6 +44,7 @@ DEFAULT_USER_AGENT = "ewsi-harvester/0.1 (+https://github.com/ewsi/ewsi-harveste
 PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.attachments.AttachmentsPipeline": 250,
     "pipelines.language.LanguagePipeline": 300,
     "pipelines.funding.FundingPipeline": 350,
     "pipelines.events.EventsPipeline": 360,

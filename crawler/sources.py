@@ -109,6 +109,55 @@ def _check_jmespath(value: str) -> str:
     return value
 
 
+class ApiDetail(BaseModel):
+    """A record's detail answer, fetched when the list gives titles only (ECI register: titles in the
+    search answer, objectives in ``/details/{year}/{number}``).
+
+    `url` is a link template whose ``{field}`` names are JMESPaths into the list record (as
+    `link_template`); `text`, `title` and `summary` are JMESPaths into the detail answer (JSON). The
+    detail is fetched through the crawl's fetch layer (robots.txt, politeness, address guard, size
+    limit) once per record; its text becomes the item's text (HTML in it is reduced to plain text).
+    A record whose detail is missing or fails is kept with what the list gave (a page warning).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(description="detail link built from record fields, e.g. `https://x.eu/details/{id}`")
+    text: str = Field(description="JMESPath to the description text in the detail answer")
+    title: str | None = Field(default=None, description="JMESPath to the title in the detail answer")
+    summary: str | None = Field(default=None, description="JMESPath to a summary in the detail answer")
+
+    @field_validator("url")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return check_link_template(value)
+
+    @field_validator("text", "title", "summary")
+    @classmethod
+    def _jmespath(cls, value: str | None) -> str | None:
+        return None if value is None else _check_jmespath(value)
+
+
+def check_link_template(value: str) -> str:
+    """A link template: an absolute http(s) URL once its ``{field}`` names (each a JMESPath into the
+    record, at least one) are filled; ValueError otherwise."""
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"invalid template {value!r}: {exc}") from None
+    if not names:
+        raise ValueError(f"template {value!r} names no record field, e.g. `{{id}}`")
+    for name in names:
+        _check_jmespath(name)
+    filled = value
+    for name in names:
+        filled = filled.replace("{" + name + "}", "x")
+    if web_url(filled) != filled:
+        raise ValueError(f"template {value!r} does not give an absolute http:// or https:// URL")
+    return value
+
+
 class ApiConfig(BaseModel):
     """How to read items out of a JSON API answer (JMESPath expressions)."""
 
@@ -130,6 +179,9 @@ class ApiConfig(BaseModel):
     )
     status_map: dict[str, Literal["forthcoming", "open", "closed"]] = Field(
         default_factory=dict, description="published status value -> forthcoming, open or closed"
+    )
+    detail: ApiDetail | None = Field(
+        default=None, description="fetch each record's detail answer for its text (title-only lists)"
     )
 
     @field_validator("items", "title", "published", "summary", "link", "id")
@@ -253,6 +305,11 @@ class Source(BaseModel):
         default="UTC", description="IANA zone for the schedule and for dates without offset"
     )
     follow: bool = Field(default=False, description="fetch each item's page (HTML or PDF) for its full text")
+    attachments: bool = Field(
+        default=False,
+        description="with `follow`: fetch the PDFs a page's main content links to on the same site "
+        "as the item's attachments (text, language, title; searchable; not queue rows)",
+    )
     enabled: bool = Field(default=True, description="harvested by `ewsi crawl` and the scheduler")
     max_items: int = Field(default=500, ge=1, le=100_000, description="items processed per run at most")
     max_age_days: int | None = Field(default=None, ge=1, description="skip items older than this on arrival")
@@ -318,6 +375,8 @@ class Source(BaseModel):
                 raise ValueError("kind api needs `api: {items: ..., title: ...}`")
             if not (self.api.link or self.api.link_template):
                 raise ValueError("api needs `link` or `link_template`")
+        if self.attachments and not self.follow:
+            raise ValueError("`attachments: true` needs `follow: true` (attachments are read from the page)")
         return self
 
     @property
@@ -492,6 +551,7 @@ def field_reference() -> str:
         ("`listing:` block", ListingConfig),
         ("`api:` block", ApiConfig),
         ("`api.fields:` block", ApiFields),
+        ("`api.detail:` block", ApiDetail),
     ):
         lines += [f"### {title}", "", "| field | type | default | description |", "|---|---|---|---|"]
         for name, info in model.model_fields.items():

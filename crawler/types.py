@@ -71,11 +71,31 @@ class Classification:
 
 @dataclass
 class Attachment:
-    """A document linked from an item (PDF, enclosure)."""
+    """A document linked from an item (PDF, enclosure).
+
+    `title` is the link's own text (feed enclosure, API field, anchor). The fields below are set only
+    for an attachment fetched from a followed page (source setting `attachments`): `body` (the bytes,
+    until pipelines.attachments extracted them), `sha256` (hex digest of the body: one document per
+    distinct body), `size` (bytes), the extracted `text`, `document_title`, `language` (ISO 639-1 or
+    ``und``), `page_count`, and `flags` (extraction warnings, or ``attachment_<error key>`` when the
+    fetch failed).
+    """
 
     url: str
     title: str | None = None
     media_type: str | None = None
+    body: bytes | None = None
+    sha256: str | None = None
+    size: int | None = None
+    text: str | None = None
+    document_title: str | None = None
+    language: str | None = None
+    page_count: int | None = None
+    flags: list[str] = field(default_factory=list)
+
+    def link(self) -> dict[str, str | None]:
+        """The attachment as a link (what `items.attachments` keeps): url, title, media_type."""
+        return {"url": self.url, "title": self.title, "media_type": self.media_type}
 
 
 @dataclass
@@ -189,6 +209,7 @@ class HarvestedItem:
     encoding: str | None = None
     # --- set by pipelines.extract ---
     text: str | None = None
+    """Main text of the followed page; without a page, an API record's detail text (spiders.api)."""
     page_title: str | None = None
     """The followed page's own title, cleaned (`pipelines.titles`)."""
     raw_title: str | None = None

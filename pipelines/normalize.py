@@ -8,6 +8,10 @@ For each `HarvestedItem`, in this order:
    surrogates removed (crawler.text), HTML tags removed with lxml and entities decoded, whitespace
    squashed, then cut at a UTF-8 boundary: title 1,000 bytes (flag ``title_truncated``), summary
    10,000 (flag ``summary_truncated``). guid, ids and raw dates get the control-character cleaning.
+   A text the spider gave (an API record's detail answer, spiders.api) becomes plain multi-line text:
+   controls removed, HTML reduced to its text with block elements on their own lines, paragraphs
+   tidied, cut at `TEXT_MAX_BYTES` (flag ``text_truncated``). A followed page's text is the extract
+   stage's and is not touched here.
 3. record (the raw JSON) cleaned recursively: strings as above and capped, ints of more than 4,000
    digits dropped (Python 3.11 cannot print ints over 4,300 digits: T11), NaN/Infinity -> null.
 4. dates: published_at and updated_at parsed from the raw strings in the source's time zone (a value
@@ -21,6 +25,7 @@ Items whose text needed control-character cleaning get the flag ``text_cleaned``
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -34,7 +39,7 @@ from lxml import html as lxml_html
 from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
-from crawler.text import clean_text, has_dirty_chars, squash_whitespace, truncate_utf8
+from crawler.text import clean_text, has_dirty_chars, squash_whitespace, tidy_paragraphs, truncate_utf8
 from crawler.types import Attachment, HarvestedItem
 from pipelines.dates import parse_date, plausible_date
 from pipelines.urls import canonical_url, clean_url
@@ -44,6 +49,8 @@ logger = logging.getLogger(__name__)
 TITLE_MAX_BYTES = 1_000
 SUMMARY_MAX_BYTES = 10_000
 AUTHOR_MAX_BYTES = 1_000
+TEXT_MAX_BYTES = 1_000_000
+"""Cap of a spider-given text: the extract stage's output cap (pipelines.extract.MAX_OUTPUT_BYTES)."""
 RECORD_STRING_MAX_BYTES = 100_000
 """Cap of one string inside `record`; the raw record is metadata, a 20 MB field is hostile (T11)."""
 PRECAP_FACTOR = 32
@@ -64,8 +71,9 @@ _BLOCK_TAGS = frozenset({
 _DROP = object()
 
 
-def html_to_text(value: str) -> str:
-    """Text of an HTML fragment: tags removed (lxml), entities decoded, block elements separated.
+def html_to_text(value: str, block_end: str = " ") -> str:
+    """Text of an HTML fragment: tags removed (lxml), entities decoded, block elements separated by
+    `block_end` (a space for one-line fields, a newline for multi-line text).
 
     A value without markup only has its entities decoded, so a literal ``a < b`` survives. Script
     and style content is dropped. `value` must already be free of NUL and control characters.
@@ -82,7 +90,7 @@ def html_to_text(value: str) -> str:
         if element.tag.lower() in _DROP_TAGS:
             element.drop_tree()
         elif element.tag.lower() in _BLOCK_TAGS:
-            element.tail = " " + (element.tail or "")
+            element.tail = block_end + (element.tail or "")
     return str(root.text_content())
 
 
@@ -105,6 +113,19 @@ def _as_text(value: Any) -> str | None:
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
     return None
+
+
+def _paragraphs(value: Any, seen: _Cleaned) -> tuple[str | None, bool]:
+    """Plain multi-line text within `TEXT_MAX_BYTES`; (text or None when empty, truncated)."""
+    text = _as_text(value)
+    if text is None:
+        return None, False
+    text, _ = truncate_utf8(text, TEXT_MAX_BYTES * 2)  # markup and spaces go; a 16 MiB answer costs little
+    if has_dirty_chars(text):
+        seen.dirty = True
+    text = tidy_paragraphs(clean_text(html_to_text(clean_text(text) or "", "\n"))) or ""
+    text, cut = truncate_utf8(text, TEXT_MAX_BYTES)
+    return (text or None), cut
 
 
 def _plain_text(value: Any, max_bytes: int, seen: _Cleaned) -> tuple[str | None, bool]:
@@ -279,7 +300,11 @@ class NormalizePipeline:
                 continue
             seen_urls.add(att_url)
             title, _ = _plain_text(attachment.title, TITLE_MAX_BYTES, _Cleaned())
-            kept.append(Attachment(url=att_url, title=title, media_type=clean_text(attachment.media_type)))
+            kept.append(
+                dataclasses.replace(
+                    attachment, url=att_url, title=title, media_type=clean_text(attachment.media_type)
+                )
+            )  # a fetched attachment keeps its body and flags (pipelines.attachments reads them)
         item.attachments = kept
 
     def _texts(self, item: HarvestedItem, spider: Any, seen: _Cleaned) -> None:
@@ -292,6 +317,10 @@ class NormalizePipeline:
             _flag(item, "summary_truncated")
             self._inc(spider, "summary_truncated")
         item.author, _ = _plain_text(item.author, AUTHOR_MAX_BYTES, seen)
+        if item.text is not None and not item.body:
+            item.text, cut = _paragraphs(item.text, seen)
+            if cut:
+                _flag(item, "text_truncated")
         item.guid = _raw_text(item.guid, seen)
         item.official_id = _raw_text(item.official_id, seen)
         item.published_raw = _raw_text(item.published_raw, seen)

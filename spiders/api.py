@@ -8,21 +8,35 @@ Structured fields (`api.fields`: call id, programme, status, deadlines, budget, 
 place) are copied as found into `HarvestedItem.structured_raw` for pipelines.funding and
 pipelines.events; the call id doubles as the official id when `api.id` is not set, so a changed call
 stays one item with versions. `fields.attachments` may give links or ``{url, title}`` objects.
+
+Title-only lists (`api.detail`, crawler.sources.ApiDetail): each accepted record's detail answer is
+fetched (``meta["ewsi_role"] = "detail"``: the same download stack as every request, no conditional
+GET) and its text, as written, becomes `HarvestedItem.text` (pipelines.normalize makes it plain
+text); its title and summary fill the item's when the list gave none. A record whose detail link
+cannot be built, whose fetch fails or whose answer is not JSON or holds no text at `detail.text` is
+still emitted with what the list gave, flagged ``detail_<error key>`` and counted
+``ewsi/page_errors/<error key>`` (a warning in the log; the run does not fail).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import string
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 import jmespath
+from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
-from crawler.types import Attachment
+from crawler.errors import error_key_for
+from crawler.types import Attachment, HarvestedItem
 from spiders.base import SourceSpider
+
+logger = logging.getLogger(__name__)
 
 
 def _text(value: Any) -> str | None:
@@ -106,7 +120,72 @@ class ApiSpider(SourceSpider):
             )
             if api.fields is not None:
                 self.structure(item, record)
-            yield from self.emit(item)
+            if api.detail is None:
+                yield from self.emit(item)
+            elif self.accept(item):
+                yield from self.detail_request(item, record)
+
+    # -- record details (module docstring) -------------------------------------------------------
+    def detail_request(self, item: HarvestedItem, record: dict[str, Any]) -> Iterator[Any]:
+        """A request for the record's detail answer, or the item itself when no link can be built."""
+        api = self.source.api
+        assert api is not None and api.detail is not None
+        url = fill_template(api.detail.url, record)
+        if not url:
+            self.detail_missing(
+                item, "parse.detail_empty", f"{item.url}: no detail link from {api.detail.url}"
+            )
+            yield from self.deliver(item)
+            return
+        yield Request(
+            url,
+            callback=self.parse_detail,
+            errback=self.detail_failed,
+            cb_kwargs={"item": item},
+            meta={"ewsi_role": "detail"},
+            dont_filter=True,
+        )
+
+    def parse_detail(self, response: Response, item: HarvestedItem) -> Iterator[Any]:
+        """Copy the detail answer's text (and title or summary where the list gave none) to the item."""
+        detail = self.source.api.detail  # type: ignore[union-attr]
+        assert detail is not None
+        try:
+            data = json.loads(response.body, parse_int=_parse_int)
+            text = _text(jmespath.search(detail.text, data))
+            title = _text(jmespath.search(detail.title, data)) if detail.title else None
+            summary = _text(jmespath.search(detail.summary, data)) if detail.summary else None
+        except (ValueError, RecursionError, jmespath.exceptions.JMESPathError) as exc:
+            self.detail_missing(item, "parse.json_invalid", f"{response.url}: {type(exc).__name__}")
+            yield from self.deliver(item)
+            return
+        if not (text and text.strip()):
+            self.detail_missing(item, "parse.detail_empty", f"{response.url}: nothing at `{detail.text}`")
+        else:
+            item.text = text
+            item.extraction_method = "api_detail"
+            self.stat("ewsi/api/detail_text")
+        if title and not item.title:
+            item.title = title
+        if summary and not item.summary:
+            item.summary = summary
+        yield from self.deliver(item)
+
+    def detail_failed(self, failure: Failure) -> Iterator[Any]:
+        """The detail fetch failed: the item goes on with what the list gave, flagged."""
+        request = failure.request  # type: ignore[attr-defined]
+        item: HarvestedItem = request.cb_kwargs["item"]
+        key = error_key_for(failure.value)
+        self.detail_missing(item, key, f"{request.url}: {failure.getErrorMessage()}")
+        yield from self.deliver(item)
+
+    def detail_missing(self, item: HarvestedItem, key: str, message: str) -> None:
+        """Flag `item` ``detail_<key>``, count the page error and log a warning."""
+        self.record_error(key, message, page=True)
+        logger.warning(
+            "[%s] record detail missing (%s), kept with its list title: %s", self.source.id, key, message
+        )
+        item.flags.append(f"detail_{key}")
 
     def structure(self, item: Any, record: dict[str, Any]) -> None:
         """Copy the mapped structured values of `record` into the item (see the module docstring)."""

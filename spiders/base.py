@@ -19,8 +19,9 @@ from twisted.python.failure import Failure
 
 from crawler.errors import error_key_for
 from crawler.sources import Source
-from crawler.types import HarvestedItem
+from crawler.types import Attachment, HarvestedItem
 from crawler.urls import is_web_url
+from spiders.attachments import attachment_links
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +107,26 @@ class SourceSpider(Spider):
 
     def emit(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Yield the item, or a request for its page when the source has `follow: true`."""
+        if self.accept(item):
+            yield from self.deliver(item)
+
+    def accept(self, item: HarvestedItem) -> bool:
+        """Count the item against `max_items` and the run's duplicates; False when it is not to be
+        emitted (budget spent: ``ewsi/items/truncated``; seen in this run: ``duplicate_in_run``)."""
         if not self.budget_left():
             self.stat("ewsi/items/truncated")
-            return
+            return False
         key = f"entry:{item.entry_key}" if item.entry_key else item.url.split("#", 1)[0]
         if key in self._seen_urls:
             self.stat("ewsi/dropped/duplicate_in_run")
-            return
+            return False
         self._seen_urls.add(key)
         self.emitted += 1
         self.stat("ewsi/items/yielded")
+        return True
+
+    def deliver(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
+        """Yield an accepted item, or a request for its page when the source has `follow: true`."""
         if self.source.follow and is_web_url(item.url):
             yield Request(
                 item.url,
@@ -128,7 +139,7 @@ class SourceSpider(Spider):
         else:
             yield item
 
-    def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem]:
+    def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Attach the followed page's bytes to the item; extraction happens in the pipelines."""
         item.body = response.body
         item.body_url = response.url
@@ -141,7 +152,56 @@ class SourceSpider(Spider):
             if k.lower() in {b"content-type", b"last-modified", b"etag", b"content-language", b"date"}
         }
         item.fetched_at = datetime.now(UTC)
-        yield item
+        links = attachment_links(response) if self.source.attachments else []
+        yield from self.next_attachment(item, links)
+
+    # -- attachments (spiders.attachments: which links; pipelines.attachments: their text) ----------
+    def next_attachment(
+        self, item: HarvestedItem, pending: list[tuple[str, str | None]]
+    ) -> Iterator[HarvestedItem | Request]:
+        """Fetch the next pending attachment of the item's page (one at a time, in page order), or
+        yield the item once none is left. Requests skip the duplicate filter: a PDF linked from
+        two pages is fetched for both (its document is stored once, by hash)."""
+        if not pending:
+            yield item
+            return
+        (url, title), rest = pending[0], pending[1:]
+        yield Request(
+            url,
+            callback=self.parse_attachment,
+            errback=self.attachment_failed,
+            cb_kwargs={"item": item, "title": title, "pending": rest},
+            meta={"ewsi_role": "attachment", "download_maxsize": FOLLOW_MAXSIZE},
+            dont_filter=True,
+        )
+
+    def parse_attachment(
+        self,
+        response: Response,
+        item: HarvestedItem,
+        title: str | None,
+        pending: list[tuple[str, str | None]],
+    ) -> Iterator[HarvestedItem | Request]:
+        """Keep the fetched attachment's bytes on the item; extraction happens in the pipelines."""
+        media_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        link = response.request.url if response.request is not None else response.url
+        item.attachments.append(Attachment(url=link, title=title, media_type=media_type, body=response.body))
+        self.stat("ewsi/attachments/fetched")
+        yield from self.next_attachment(item, pending)
+
+    def attachment_failed(self, failure: Failure) -> Iterator[HarvestedItem | Request]:
+        """An attachment failed: it stays a link (flagged), the page and the other attachments go on;
+        one robots.txt forbids is left out."""
+        request = failure.request  # type: ignore[attr-defined]
+        item: HarvestedItem = request.cb_kwargs["item"]
+        key = error_key_for(failure.value)
+        if key != "fetch.robots":
+            self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
+            flags = [f"attachment_{key}"]
+            item.attachments.append(
+                Attachment(url=request.url, title=request.cb_kwargs["title"], flags=flags)
+            )
+        yield from self.next_attachment(item, request.cb_kwargs["pending"])
 
     def page_failed(self, failure: Failure) -> Iterator[HarvestedItem]:
         """A followed page failed: keep the item with what the index gave, flagged.

@@ -332,6 +332,53 @@ def test_cursor_pagination_walks_every_item_once(client):
     assert seen == PUBLISHED
 
 
+UNDATED_ITEMS = {
+    # id: first seen (never published_at); 20 was found today, 21 yesterday, 23 a year ago
+    20: NOW,
+    21: NOW - timedelta(days=1),
+    23: NOW - timedelta(days=365),
+}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 100])
+def test_undated_items_come_after_every_dated_one(portal_db, limit):
+    """Undated items are listed after the dated ones (most recently first seen first), on every page
+    size: a cursor pointing into either part resumes in the right one; the Atom feed keeps that order."""
+    engine = make_engine(portal_db)
+    with session_factory(engine)() as session:
+        for id_, seen in UNDATED_ITEMS.items():
+            make_item(session, id_, published_at=None, first_seen_at=seen, title=f"Undated {id_}")
+        # dated long ago, first seen today: still ranked by its publication date
+        make_item(session, 22, published_at=NOW - timedelta(days=400), first_seen_at=NOW, title="Old")
+        session.commit()
+    engine.dispose()
+    app = make_app(portal_db)
+    client = TestClient(app)
+    seen: list[int] = []
+    cursor = None
+    for _ in range(30):
+        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/v1/items", params=params).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [*PUBLISHED, 22, 20, 21, 23]
+    if limit == 100:
+        entries = strict_atom_ids(client.get("/feeds/atom").content)
+        assert entries[-3:] == ["20", "21", "23"] and entries[:2] == ["1", "2"]
+    app.state.engine.dispose()
+
+
+def strict_atom_ids(body: bytes) -> list[str]:
+    """The item ids of an Atom feed's entries, in order (the last path segment of each entry link)."""
+    from lxml import etree
+
+    root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    ns = "{http://www.w3.org/2005/Atom}"
+    return [e.find(f"{ns}id").text.rstrip("/").rsplit("/", 1)[-1] for e in root.iter(f"{ns}entry")]
+
+
 @pytest.mark.parametrize("cursor", ["garbage", "eyJtIjoibGlzdCJ9", "e30", "!!!"])
 def test_bad_cursor_is_400(client, cursor):
     assert client.get("/api/v1/items", params={"cursor": cursor}).status_code == 400
@@ -406,7 +453,10 @@ def test_detail_has_editor_values_versions_and_attachments(client):
     assert [(v["id"], v["language"]) for v in nine["versions"]] == [(9, "en"), (10, "fr")]
     eleven = client.get("/api/v1/items/11").json()
     assert eleven["url"] is None  # javascript: link dropped (T41)
-    assert eleven["attachments"] == [{"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None}]
+    not_fetched = dict.fromkeys(("document_title", "language", "page_count", "text_chars", "sha256"))
+    assert eleven["attachments"] == [
+        {"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None, **not_fetched}
+    ]
 
 
 def test_themes_have_24_labels(client):

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound, ReviewConflict
-from crawler.store import groups, queue, structured
+from crawler.store import attachments, groups, queue, structured
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
@@ -95,6 +95,7 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     data["also_from"] = sorted(
         {m["source_id"] for m in groups.group_members(session, item.group_id)} - {item.source_id}
     )
+    data["documents"] = attachments.documents_of(session, item_id)
     return data
 
 

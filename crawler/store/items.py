@@ -47,7 +47,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from crawler.store import dialect, groups, sources, structured
+from crawler.store import attachments, dialect, groups, sources, structured
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -61,7 +61,7 @@ from crawler.store.schema import (
     utcnow,
 )
 from crawler.text import iso_z
-from crawler.types import Classification, HarvestedItem
+from crawler.types import Attachment, Classification, HarvestedItem
 from crawler.urls import is_web_url
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,13 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "relevant": cls.relevant if cls else None,
         "model_version": clip(cls.model_version, 64) if cls else None,
         "flags": clean_json(list(item.flags)),
-        "attachments": clean_json([a for a in item.attachments if is_web_url(getattr(a, "url", None))]),
+        "attachments": clean_json(
+            [
+                a.link() if isinstance(a, Attachment) else a
+                for a in item.attachments
+                if is_web_url(getattr(a, "url", None))
+            ]
+        ),
         "record": clean_json(item.record),
         **structured.structured_values(item),
     }
@@ -396,27 +402,46 @@ def upsert_item(session: Session, item: HarvestedItem, *, raw: RawResponse | Non
     identity_hash = sha256_hex(identity)
     now = utcnow()
     with session.begin_nested():
-        if session.get(Tombstone, identity_hash) is not None:
-            return "tombstoned"
-        sources.ensure_source(session, item.source_id)
-        row = _find_item(session, identity_hash, item)
-        if row is None:
-            new_id = _insert_item(session, item, identity, identity_hash, now)
-            if new_id is not None:
-                if _FAULT_KILL_AFTER:
-                    _fault_after_item_row(session)
-                _write_themes(session, new_id, item.classification)
-                if raw is not None:
-                    _write_raw(session, new_id, raw)
-                groups.assign_group(session, new_id, item.source_id, item.fingerprint)
-                return "new"
-            # a concurrent writer inserted the same identity first: treat it as existing
-            row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one()
-        if row.source_id != item.source_id:
-            version = _store_language_version(session, row, item, identity, raw, now)
-            if version is not None:
-                return version
-        return _update_item(session, row, item, raw, now)
+        outcome = _upsert(session, item, raw, identity, identity_hash, now)
+        if outcome not in ("duplicate", "tombstoned") and any(
+            getattr(a, "sha256", None) for a in item.attachments
+        ):
+            row = _find_item(session, identity_hash, item)
+            if row is not None:  # a language version from another source: the document it belongs to
+                attachments.save(session, row.id, item.attachments, now)
+        return outcome
+
+
+def _upsert(
+    session: Session,
+    item: HarvestedItem,
+    raw: RawResponse | None,
+    identity: str,
+    identity_hash: str,
+    now: datetime,
+) -> str:
+    """The body of `upsert_item` inside its savepoint (the evaluation order of the module docstring)."""
+    if session.get(Tombstone, identity_hash) is not None:
+        return "tombstoned"
+    sources.ensure_source(session, item.source_id)
+    row = _find_item(session, identity_hash, item)
+    if row is None:
+        new_id = _insert_item(session, item, identity, identity_hash, now)
+        if new_id is not None:
+            if _FAULT_KILL_AFTER:
+                _fault_after_item_row(session)
+            _write_themes(session, new_id, item.classification)
+            if raw is not None:
+                _write_raw(session, new_id, raw)
+            groups.assign_group(session, new_id, item.source_id, item.fingerprint)
+            return "new"
+        # a concurrent writer inserted the same identity first: treat it as existing
+        row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one()
+    if row.source_id != item.source_id:
+        version = _store_language_version(session, row, item, identity, raw, now)
+        if version is not None:
+            return version
+    return _update_item(session, row, item, raw, now)
 
 
 # --- versions and tombstones -------------------------------------------------------------------

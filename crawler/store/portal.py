@@ -20,14 +20,18 @@ Publication rule (the one place it is written down; T43):
   column): the desk's approve/reject/defer/edit and any re-crawl that changes a published field.
   The sync order is (modified_at, id); an item whose modified_at is NULL is not seen by sync.
 
-Ordering: listings are newest first by `SORT_DATE` = ``coalesce(published_at, first_seen_at)``
-then id (keyset pagination on that pair, so pages stay stable while items arrive); the sync
-(``updated_since``) is oldest change first by (modified_at, id).
+Ordering (`list_items`): dated items first, newest publication date first; then the undated ones
+(no ``published_at``: the source gave no date or one that could not be trusted), most recently
+first seen first. An undated item is never ranked as if it had been published the day the harvest
+found it (issue 13: 8 undated corpus items came out on top as "today"). Ties break on id, newest
+first. Keyset pagination on (`SORT_DATE`, id) within each of the two parts (the cursor says which
+part it points into), so pages stay stable while items arrive; the sync (``updated_since``) is
+oldest change first by (modified_at, id).
 
-Full-text query: PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@
-websearch_to_tsquery('simple', q)`` (the 'simple' configuration: no stemming, because items come in
-24 languages; a GIN expression index of migration 0004 serves it); SQLite: case-insensitive LIKE
-on the public title and summary.
+Full-text query (also matched against the item's attachment documents, crawler.store.attachments):
+PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@ websearch_to_tsquery('simple', q)``
+(the 'simple' configuration: no stemming, because items come in 24 languages; a GIN expression
+index of migration 0004 serves it); SQLite: case-insensitive LIKE on the public title and summary.
 
 Language versions of an item (detail view): the other published items of the same source whose
 canonical link differs only in the language code at one language position: a two-letter path
@@ -62,7 +66,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from crawler.store import suspects
+from crawler.store import attachments, suspects
 from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
 
 __all__ = [
@@ -85,7 +89,10 @@ PUBLISHED_STATUSES: tuple[str, ...] = ("approved", "changed")
 """Statuses whose items the portal may show (see the module docstring)."""
 
 SORT_DATE = func.coalesce(Item.published_at, Item.first_seen_at, type_=UTCDateTime())
-"""Listing order key: the item's publication date, else when the harvest first saw it."""
+"""Listing order key within a part (module docstring, Ordering): the publication date for dated
+items, when the harvest first saw it for undated ones (which are listed after every dated one)."""
+UNDATED = Item.published_at.is_(None)
+"""True for the undated part of a listing (ordered after the dated part: false < true)."""
 
 PUBLIC_TITLE = func.coalesce(Item.editor_title, Item.title)
 PUBLIC_SUMMARY = func.coalesce(Item.editor_summary, Item.summary)
@@ -169,13 +176,16 @@ def _theme_condition(session: Session, values: Sequence[str]) -> ColumnElement[b
 
 
 def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
+    """The item's public title and summary, or one of its attachment documents, match `q`."""
+    in_attachments = attachments.text_match(session, q)
     if session.get_bind().dialect.name == "postgresql":
         query = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), q)
-        return FTS_DOCUMENT.op("@@")(query)
+        return or_(FTS_DOCUMENT.op("@@")(query), in_attachments)
     pattern = f"%{_like_escape(q)}%"
     return or_(
         func.coalesce(PUBLIC_TITLE, "").like(pattern, escape="\\"),
         func.coalesce(PUBLIC_SUMMARY, "").like(pattern, escape="\\"),
+        in_attachments,
     )
 
 
@@ -263,6 +273,42 @@ def _attachments(value: Any) -> list[dict[str, Any]]:
     return out
 
 
+_DOCUMENT_KEYS = ("document_title", "language", "page_count", "text_chars", "sha256")
+
+
+def with_documents(links: list[dict[str, Any]], documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The item's attachment links with what was read of each fetched one (crawler.store.attachments):
+    a link whose URL reached a document gains `_DOCUMENT_KEYS`; a document reached by a URL no link
+    names is added after the links. The link's own title wins, else the document's."""
+    by_url = {d["url"]: d for d in documents}
+    out: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for link in links:
+        document = by_url.get(link["url"])
+        entry = dict(link)
+        if document is not None and document["sha256"] not in used:
+            used.add(document["sha256"])
+            entry.update(_document_fields(document))
+        out.append(entry)
+    for document in documents:
+        if document["sha256"] not in used:
+            used.add(document["sha256"])
+            entry = {
+                "url": document["url"],
+                "title": document["link_title"],
+                "media_type": document["media_type"],
+            }
+            out.append({**entry, **_document_fields(document)})
+    return out
+
+
+def _document_fields(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "document_title": document["title"],
+        **{k: document[k] for k in _DOCUMENT_KEYS if k != "document_title"},
+    }
+
+
 def _public_dict(row: Any, themes: list[str]) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -301,7 +347,8 @@ class Page:
 
     items: public dicts (see `get_published_item`) or, in sync mode, tombstones
     ``{"id", "published": False, "modified_at"}``; next_key: (datetime, id) to pass as `after` for
-    the next page, None on the last page; mode: "list" or "sync" (a key only fits its own mode).
+    the next page, None on the last page; mode: "list", "undated" (a list key in the undated part)
+    or "sync" (a key only fits its own mode).
     """
 
     items: list[dict[str, Any]]
@@ -310,13 +357,20 @@ class Page:
 
 
 def list_items(
-    session: Session, flt: ItemFilter, *, limit: int = 50, after: tuple[datetime, int] | None = None
+    session: Session,
+    flt: ItemFilter,
+    *,
+    limit: int = 50,
+    after: tuple[datetime, int] | None = None,
+    after_undated: bool = False,
 ) -> Page:
-    """A page of published items matching `flt`, newest first; or, with ``flt.updated_since``, the
-    sync page: items published or unpublished at or after that time, oldest change first.
+    """A page of published items matching `flt`, dated ones newest first, then the undated ones
+    (module docstring, Ordering); or, with ``flt.updated_since``, the sync page: items published or
+    unpublished at or after that time, oldest change first.
 
-    `after` is the `Page.next_key` of the previous page (keyset pagination: no OFFSET, stable under
-    inserts). `limit` is used as given (the caller caps it). Raises nothing of its own.
+    `after` is the `Page.next_key` of the previous page and `after_undated` whether its `Page.mode`
+    was "undated" (keyset pagination: no OFFSET, stable under inserts). `limit` is used as given (the
+    caller caps it). Raises nothing of its own.
     """
     limit = max(1, int(limit))
     conditions = _conditions(session, flt)
@@ -325,8 +379,9 @@ def list_items(
         mode = "list"
         stmt = stmt.where(is_published(), *conditions)
         if after is not None:
-            stmt = stmt.where(tuple_(SORT_DATE, Item.id) < tuple_(literal(after[0], UTCDateTime()), after[1]))
-        stmt = stmt.order_by(SORT_DATE.desc(), Item.id.desc())
+            before_key = tuple_(SORT_DATE, Item.id) < tuple_(literal(after[0], UTCDateTime()), after[1])
+            stmt = stmt.where(and_(UNDATED, before_key) if after_undated else or_(UNDATED, before_key))
+        stmt = stmt.order_by(UNDATED, SORT_DATE.desc(), Item.id.desc())
     else:
         mode = "sync"
         stmt = stmt.where(
@@ -352,6 +407,8 @@ def list_items(
     if more and rows:
         last = rows[-1]
         next_key = (last.sort_date if mode == "list" else last.modified_at, last.id)
+        if mode == "list" and last.published_at is None:
+            mode = "undated"
     return Page(items=items, next_key=next_key, mode=mode)
 
 
@@ -393,8 +450,10 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
     Keys: id, published (True), url (canonical link), source_url, title, summary, language, country,
     content_type, themes (names), source_id, source_name, official_id, author, published_at,
     updated_at, deadline, approved_at, modified_at (aware UTC datetimes or None), attachments
-    (list of {url, title, media_type}), versions (list of {id, language, title, url} for the item
-    itself and its other published language versions, see the module docstring), relevance and
+    (list of {url, title, media_type}, plus document_title, language, page_count, text_chars and
+    sha256 for those fetched with the page: `with_documents`), versions (list of {id, language,
+    title, url} for the item itself and its other published language versions, see the module
+    docstring), relevance and
     relevance_evidence (list of {term, weight, language, count}; [] when not kept).
     """
     stmt = (
@@ -450,6 +509,7 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
             url = other.canonical_url or other.url
             versions.append({"id": other.id, "language": other.language, "title": other.title, "url": url})
     record["versions"] = versions
+    record["attachments"] = with_documents(record["attachments"], attachments.documents_of(session, row.id))
     group_id = session.scalar(select(Item.group_id).where(Item.id == head))
     record["also_from"] = []
     if group_id is not None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
-from crawler.store import dialect, structured, suspects
+from crawler.store import attachments, dialect, structured, suspects
 from crawler.store import priority as priority_rules
 from crawler.store.audit import audit
 from crawler.store.schema import Item, ItemTheme, utc_or_now, utcnow
@@ -81,13 +81,14 @@ def value_list(value: Any, *, split: bool = False) -> tuple[str, ...]:
 class QueueFilters:
     """Queue filters; empty tuples / None mean "any".
 
-    status: one of crawler.store.schema.ITEM_STATUSES or ``any`` (default ``pending``);
-    themes: assigned theme names (an item matches any of them); country, language, content_type,
-    source: value lists (ISO codes, `CONTENT_TYPES`, source ids); relevance_min/max in [0, 1] (items
-    without a relevance score match no relevance bound);
-    date_from / date_to: publication (else first-seen) date bounds, inclusive, aware UTC; q: words
-    that must all occur in the title (case-insensitive); programme: funding programmes (AMIF,
-    ESF+, ...); call_status: forthcoming, open or closed as of the query (crawler.store.structured).
+        status: one of crawler.store.schema.ITEM_STATUSES or ``any`` (default ``pending``);
+        themes: assigned theme names (an item matches any of them); country, language, content_type,
+        source: value lists (ISO codes, `CONTENT_TYPES`, source ids); relevance_min/max in [0, 1] (items
+        without a relevance score match no relevance bound);
+        date_from / date_to: publication (else first-seen) date bounds, inclusive, aware UTC; q: words
+        that must all occur in the title (case-insensitive) or in one of the item's attachment documents
+    (crawler.store.attachments.text_match); programme: funding programmes (AMIF,
+        ESF+, ...); call_status: forthcoming, open or closed as of the query (crawler.store.structured).
     """
 
     status: str = "pending"
@@ -202,7 +203,8 @@ class QueueFilters:
         conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conds.append(func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\"))
+            in_title = func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\")
+            conds.append(or_(in_title, attachments.text_match(session, word)))
         return conds
 
 

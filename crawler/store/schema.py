@@ -438,6 +438,52 @@ class RawResponseRow(Base):
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+_ATTACHMENT_FTS = "to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(text, ''))"
+
+
+class AttachmentDocument(Base):
+    """One distinct attachment body (UNIQUE sha256): the same PDF from two pages or mirrors is one
+    document. Text, language, title as extracted (pipelines.attachments); flags a space-separated
+    list of extraction warnings; size in bytes."""
+
+    __tablename__ = "attachment_documents"
+    __table_args__ = (
+        UniqueConstraint("sha256", name="uq_attachment_documents_sha256"),
+        Index("ix_attachment_documents_fts", text(_ATTACHMENT_FTS), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str | None] = mapped_column(CleanString(255))
+    title: Mapped[str | None] = mapped_column(CleanText())
+    text: Mapped[str | None] = mapped_column(CleanText())
+    text_chars: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    language: Mapped[str | None] = mapped_column(String(8))
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int | None] = mapped_column(Integer)
+    flags: Mapped[str | None] = mapped_column(CleanText())
+    first_url: Mapped[str | None] = mapped_column(CleanText())
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ItemAttachment(Base):
+    """An item's link to one of its attachment documents (the URL it was reached by)."""
+
+    __tablename__ = "item_attachments"
+    __table_args__ = (UniqueConstraint("item_id", "document_id", name="uq_item_attachments_item_document"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(BigId, ForeignKey("items.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("attachment_documents.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(CleanText())
+    link_title: Mapped[str | None] = mapped_column(CleanText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Tombstone(Base):
     """The identity of a rejected item: re-crawls never requeue it (Miniflux's entry tombstones)."""
 

@@ -2,7 +2,8 @@
 
 Contract (OpenAPI document at ``/api/v1/openapi.json``):
 - ``GET /api/v1/items``: ``{"items": [...], "next_cursor": str | null}``; published items only (the
-  publication rule is in crawler.store.portal), newest first; filters ``theme`` (id or name),
+  publication rule is in crawler.store.portal), dated items newest first, then undated ones by when
+  they were first seen (crawler.store.portal, Ordering); filters ``theme`` (id or name),
   ``country``, ``language``, ``content_type``, ``source``, ``published_from``/``published_to``
   (ISO 8601; a date means midnight UTC), ``q`` (full text); ``limit`` 1.. (capped at
   `PortalConfig.max_page_size`, 100; above 2**63 - 1 it is a 422); ``cursor`` from the previous
@@ -92,16 +93,19 @@ def encode_cursor(mode: str, key: tuple[datetime, int]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, mode: str) -> tuple[datetime, int]:
-    """The (time, id) key in `cursor`; HTTPException 400 when malformed or from the other mode."""
+def decode_cursor(cursor: str, mode: str) -> tuple[tuple[datetime, int], str]:
+    """The (time, id) key in `cursor` and the cursor's own mode (a "list" request also takes an
+    "undated" cursor: a key in the undated part of the listing, crawler.store.portal); HTTPException
+    400 when malformed or from the other mode."""
+    allowed = ("list", "undated") if mode == "list" else (mode,)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
         key = datetime.fromisoformat(data["k"])
         item_id = int(data["i"])
-        if data["m"] != mode or key.tzinfo is None or not 1 <= item_id <= DB_INT_MAX:
+        if data["m"] not in allowed or key.tzinfo is None or not 1 <= item_id <= DB_INT_MAX:
             raise ValueError("cursor of another mode")
-        return key.astimezone(UTC), item_id
+        return (key.astimezone(UTC), item_id), data["m"]
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError, OverflowError):
         raise HTTPException(400, "invalid cursor (pass next_cursor of the previous page unchanged)") from None
 
@@ -149,9 +153,9 @@ def list_items(
         updated_since=updated_since,
     )
     mode = "list" if flt.updated_since is None else "sync"
-    after = decode_cursor(cursor, mode) if cursor else None
+    after, after_mode = decode_cursor(cursor, mode) if cursor else (None, mode)
     size = min(limit, state.config.max_page_size)
-    page = portal.list_items(session, flt, limit=size, after=after)
+    page = portal.list_items(session, flt, limit=size, after=after, after_undated=after_mode == "undated")
     return {
         "items": [public_record(row, state.config.public_url) for row in page.items],
         "next_cursor": encode_cursor(page.mode, page.next_key) if page.next_key else None,

@@ -113,6 +113,10 @@ def theme_names() -> dict[str, str]:
     return {theme.id: theme.name for theme in themes_config().themes}
 
 
+ATTACHMENT_DOCUMENT_KEYS = ("document_title", "language", "page_count", "text_chars", "sha256")
+"""What the item detail adds to an attachment fetched with its page (crawler.store.portal.with_documents)."""
+
+
 def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
     """The API form of a store record (crawler.store.portal): strings cleaned, links checked, theme
     names turned into ids, ``api_url`` added (absolute, under `base_url`). Tombstones stay small."""
@@ -133,6 +137,11 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
                     "url": link,
                     "title": clean_out(a.get("title")),
                     "media_type": clean_out(a.get("media_type")),
+                    **{
+                        k: clean_out(a[k]) if isinstance(a[k], str) else a[k]
+                        for k in ATTACHMENT_DOCUMENT_KEYS
+                        if k in a
+                    },
                 }
                 for a in value
                 if (link := safe_link(a.get("url")))

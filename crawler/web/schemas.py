@@ -23,6 +23,17 @@ class Attachment(BaseModel):
     media_type: str | None = None
 
 
+class AttachmentDetail(Attachment):
+    """An attachment in the item detail: for a PDF fetched with the item's page, what was read of it
+    (its own title, language, pages, text length, SHA-256: one document per digest); null otherwise."""
+
+    document_title: str | None = None
+    language: str | None = None
+    page_count: int | None = None
+    text_chars: int | None = None
+    sha256: str | None = None
+
+
 class Version(BaseModel):
     """A published language version of an item (the item itself included)."""
 
@@ -142,6 +153,7 @@ class ItemDetail(PortalItem):
     """A published item with its language versions and the other sources of the same record."""
 
     versions: list[Version] = Field(default_factory=list)
+    attachments: list[AttachmentDetail] = Field(default_factory=list)  # type: ignore[assignment]
     also_from: list[OtherSource] = Field(default_factory=list)
     relevance: float | None = Field(None, description="relevance to migrant integration in [0, 1]")
     relevance_evidence: list[EvidenceOut] = Field(
