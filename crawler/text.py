@@ -107,3 +107,11 @@ def token_hash(token: str) -> str:
     is not valid UTF-8 (lone surrogates) is encoded with replacement, so any input gives a digest.
     """
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` and its noun in English number: ``counted(1, "item")`` is "1 item", 0 and 2 give "items"
+    (``plural`` when the plural is not singular + "s", e.g. ``counted(2, "day left", "days left")``).
+    Thousands get a comma ("1,000 items"), as the desk prints its capped counts."""
+    noun = singular if abs(n) == 1 else (plural or singular + "s")
+    return f"{n:,} {noun}"

@@ -59,7 +59,7 @@ def test_daily_digest_lists_the_gap(Session, gap_store) -> None:
     with Session() as s:
         context = daily_context(s, datetime.now(UTC), "https://desk.example.eu")
     assert context["coverage_gaps"] == [
-        "PL x Economic Participation: 0 item(s) in 30 days, usually 4; used to come from pl-gov"
+        "PL x Economic Participation: 0 items in 30 days, usually 4; used to come from pl-gov"
     ]
     rendered = render("daily", context)
     assert any("PL x Economic Participation" in part for part in rendered)

@@ -114,7 +114,7 @@ def test_second_editor_cannot_judge_a_claimed_item(app, Session, seeded) -> None
     )
     assert r.status_code == 409 and r.json()["claimed_by"] == "alice"
     page = bob.get(f"/items/{item_id}")
-    assert "alice is reviewing this item" in page.text
+    assert re.search(r"Claimed by alice until \d\d:\d\d UTC\. You can read it but not decide\.", page.text)
     r = bob.post(f"/items/{item_id}/decide", data=decide_form(bob, item_id, "approve"))
     assert r.status_code == 409 and "alice is reviewing this item" in r.text
     r = alice.post(

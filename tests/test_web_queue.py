@@ -31,7 +31,7 @@ def test_bulk_approve_and_reject(app, Session, seeded) -> None:
     assert len(values) == 3
     form = {"csrf_token": csrf, "request_token": "b" * 32, "action": "approve", "item": values[:2]}
     r = alice.post("/queue/bulk", data=form)
-    assert r.status_code == 200 and "2 item(s): approved" in r.text
+    assert r.status_code == 200 and "2 items approved." in r.text
     r = alice.post("/queue/bulk", data=form)  # repeated submit: nothing new
     form = {
         "csrf_token": csrf,

@@ -65,7 +65,7 @@ def structured_items(Session) -> dict[str, int]:
 
 
 def _titles(html: str) -> list[str]:
-    return re.findall(r'class="title" href="/items/\d+"><bdi>([^<]+)</bdi>', html)
+    return re.findall(r'class="title" href="/items/\d+[^"]*"><bdi>([^<]+)</bdi>', html)
 
 
 @SQLITE_ONLY

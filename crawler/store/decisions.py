@@ -209,6 +209,36 @@ def _normalise_edit(name: str, value: Any) -> Any:
     return (tidy_paragraphs(strip_bidi_controls(clean_text(value))) or "")[:20000] or None
 
 
+HARVESTED_FIELD: dict[str, str] = {
+    "editor_title": "title",
+    "editor_summary": "summary",
+    "editor_country": "country",
+    "editor_content_type": "content_type",
+}
+"""The harvested column each editable text field overrides."""
+
+
+def edits_from_form(item: dict[str, Any], submitted: dict[str, Any]) -> dict[str, Any]:
+    """The edits of an edit form pre-filled with the item's current values (`item`: `item_detail`).
+
+    Rule: a field sent back equal to its harvested value (both normalised as `decide` stores them)
+    means "no editor value" (None), so an untouched pre-filled field records no change and the
+    harvested value keeps following re-crawls; an emptied field also clears the editor's value. Any
+    other value is the editor's. `submitted` maps `HARVESTED_FIELD` names to form values; other
+    names pass unchanged.
+    """
+    out: dict[str, Any] = {}
+    for name, value in submitted.items():
+        column = HARVESTED_FIELD.get(name)
+        harvested = item.get(column) if column else None
+        try:
+            same = harvested is not None and _normalise_edit(name, value) == _normalise_edit(name, harvested)
+        except ValueError:  # a harvested value an editor could not type (e.g. an unknown content type)
+            same = False
+        out[name] = None if same else value
+    return out
+
+
 def _existing_decision(session: Session, request_token: str | None) -> Decision | None:
     if not request_token:
         return None

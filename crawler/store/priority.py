@@ -3,8 +3,8 @@
 
 Priority order:
 1. lane 0: funding calls (editor's content type, else harvested) whose deadline is in
-   [now, now + `DEADLINE_LANE`), nearest deadline first. Every other item is in lane 1: the lane test
-   is NULL-safe, so a missing deadline or content type never hides an item.
+   [now, now + `DEADLINE_LANE`), nearest deadline first, ties by id, lowest first. Every other item is
+   in lane 1: the lane test is NULL-safe, so a missing deadline or content type never hides an item.
 2. lane 1: relevance band first (`RELEVANCE_BANDS`: >= 0.75, >= 0.5, >= 0.25, the rest; no score counts
    as 0), then dated items before undated ones of the same band, then freshness: the publication date
    (never later than first seen) for dated items, the first-seen date for undated ones. So freshness
@@ -86,6 +86,7 @@ def priority_order(session: Session, now: datetime) -> list[Any]:
     return [
         case((lane0, 0), else_=1),
         case((lane0, Item.deadline), else_=None).asc(),
+        case((lane0, Item.id), else_=None).asc(),  # lane 0 ties as the desk's keyset pages: lowest id
         priority(session).desc(),
         Item.id.desc(),
     ]

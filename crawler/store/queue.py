@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select, tuple_, update
+from sqlalchemy import case, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,7 +31,7 @@ from crawler.errors import ClaimRefused, NotFound
 from crawler.store import attachments, dialect, structured, suspects
 from crawler.store import priority as priority_rules
 from crawler.store.audit import audit
-from crawler.store.schema import Item, ItemTheme, utc_or_now, utcnow
+from crawler.store.schema import Item, ItemTheme, SourceRow, utc_or_now, utcnow
 from crawler.text import iso_z
 from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES
 
@@ -46,6 +46,17 @@ DEADLINE_LANE = priority_rules.DEADLINE_LANE
 
 
 MAX_PAGE = 200
+
+
+QUEUE_ORDERS: tuple[str, ...] = ("priority", "uncertain")
+"""Orders of `listing`, `claim_next` and the desk's queue page (crawler.store.priority)."""
+
+
+def check_order(order: str) -> str:
+    """`order` when it is one of `QUEUE_ORDERS`, else ValueError naming them."""
+    if order not in QUEUE_ORDERS:
+        raise ValueError(f"unknown queue order {order!r}; use {', '.join(QUEUE_ORDERS)}")
+    return order
 
 
 # --- filters and order ----------------------------------------------------------------------------
@@ -65,6 +76,18 @@ COUNTRY_SQL = "coalesce(items.editor_country, items.country)"
 
 def _priority(session: Session) -> ColumnElement[Any]:
     return priority_rules.priority(session)
+
+
+def one_row_per_group() -> list[ColumnElement[bool]]:
+    """Conditions that list each item once with its kin, shared by the desk and ``ewsi queue``: a
+    language version (``version_of`` set) is reviewed with its item, and a near-duplicate group
+    (crawler.store.groups) shows only its first item (``group_id`` = its id); `annotate_groups` names
+    the others. Items held back after a broken run (crawler.store.suspects) are not listed."""
+    return [
+        Item.version_of.is_(None),
+        or_(Item.group_id.is_(None), Item.group_id == Item.id),
+        suspects.in_queue(),
+    ]
 
 
 def value_list(value: Any, *, split: bool = False) -> tuple[str, ...]:
@@ -198,9 +221,7 @@ class QueueFilters:
             conds.append(Item.programme.in_(self.programme))
         if self.call_status:
             conds.append(structured.status_sql(utcnow()) == self.call_status)
-        conds.append(Item.version_of.is_(None))  # a language version is reviewed with its item
-        conds.append(suspects.in_queue())  # held back after a broken run (crawler.store.suspects)
-        conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
+        conds.extend(one_row_per_group())
         for word in self.q.split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             in_title = func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\")
@@ -210,6 +231,10 @@ class QueueFilters:
 
 # --- pages and counts -----------------------------------------------------------------------------
 
+
+SNIPPET_SOURCE_CHARS = 400
+"""Characters of summary (editor's, else harvested) or text a queue row carries for its one-line
+snippet (crawler.web.rows): enough for one line of a wide screen, never the whole text."""
 
 _QUEUE_COLUMNS = (
     Item.id,
@@ -230,6 +255,12 @@ _QUEUE_COLUMNS = (
     Item.revision,
     Item.claimed_by,
     Item.claim_expires_at,
+    Item.relevance_evidence,
+    func.substr(
+        func.coalesce(func.nullif(Item.editor_summary, ""), func.nullif(Item.summary, ""), Item.text),
+        1,
+        SNIPPET_SOURCE_CHARS,
+    ).label("snippet_source"),
     *structured.structured_columns(),
 )
 
@@ -339,7 +370,9 @@ def queue_page(
     Returns (rows, next_cursor or None). Each row: id, source_id, title, display_title (the editor's
     title if set), language, declared_language, content_type, country (editor values win),
     published_at, first_seen_at, deadline, relevance, status, revision, claimed_by,
-    claim_expires_at, claimed (live claim), themes (assigned names), cursor, lane (0 deadline, 1 rest).
+    claim_expires_at, claimed (live claim), relevance_evidence, snippet_source (the first
+    `SNIPPET_SOURCE_CHARS` of the summary or text), themes (assigned names), source_name, cursor,
+    lane (0 deadline, 1 rest).
     Raises ValueError for a malformed `after` (`_decode_cursor`).
     """
     now = utc_or_now(now)
@@ -374,7 +407,8 @@ def queue_page(
 
 
 def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Set each row's ``themes``: its assigned theme names, highest score first."""
+    """Set each row's ``themes`` (its assigned theme names, highest score first) and ``source_name``
+    (the source's name, else its id)."""
     themes: dict[int, list[str]] = {r["id"]: [] for r in rows}
     if rows:
         for item_id, theme in session.execute(
@@ -383,8 +417,14 @@ def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
             .order_by(ItemTheme.score.desc())
         ):
             themes[item_id].append(theme)
+    names: dict[str, str | None] = {}
+    if rows:
+        source_ids = {r["source_id"] for r in rows}
+        by_id = select(SourceRow.id, SourceRow.name).where(SourceRow.id.in_(source_ids))
+        names = {source_id: name for source_id, name in session.execute(by_id)}
     for r in rows:
         r["themes"] = themes[r["id"]]
+        r["source_name"] = names.get(r["source_id"]) or r["source_id"]
     annotate_groups(session, rows)
 
 
@@ -537,31 +577,61 @@ def claim_item(
     return until
 
 
+def cursor_of(session: Session, item_id: int, now: datetime | None = None) -> str | None:
+    """The queue cursor (``lane~key~id``, as `queue_page` makes) of one item, whatever its status;
+    None for an unknown id. A page ``after`` it starts with the item that follows it in priority order."""
+    now = utc_or_now(now)
+    lane0 = priority_rules.in_deadline_lane(now)
+    row = session.execute(
+        select(case((lane0, 0), else_=1), Item.deadline, _priority(session)).where(Item.id == item_id)
+    ).first()
+    if row is None:
+        return None
+    lane, deadline, key = row
+    return _encode_cursor(int(lane), deadline if lane == 0 else key, item_id)
+
+
+NEXT_SCAN = 50
+"""Rows `claim_next` reads per pass (after the decided item, then from the top) to find a free one."""
+
+
 def claim_next(
     session: Session,
     editor: str,
     filters: QueueFilters,
     *,
+    order: str = "priority",
+    after_item: int | None = None,
     lease: timedelta = CLAIM_LEASE,
     address: str | None = None,
     now: datetime | None = None,
 ) -> int | None:
-    """Claim the first unclaimed item of the queue under `filters` (priority order); its id, or None.
+    """Claim the next item of the queue under `filters` that no other editor holds; its id, or None.
 
-    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so two editors asking at once get different items.
+    `order` is one of `QUEUE_ORDERS`. `after_item` is the item the editor just decided (or skipped):
+    it is never claimed again, and in priority order the search starts at the item that follows it
+    (`cursor_of`), then wraps to the top, so approve/reject walks down the queue as listed; the
+    uncertain order is recomputed, so its search starts at the top. Each pass reads `NEXT_SCAN` rows.
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` (`claim_item`) so two editors asking at once get
+    different items. Raises ValueError for an unknown `order`.
     """
+    check_order(order)
     now = utc_or_now(now)
-    for _ in range(5):
-        rows, _cursor = queue_page(session, filters, limit=20, now=now)
-        candidates = [r["id"] for r in rows if not r["claimed"] or r["claimed_by"] == editor]
-        for item_id in candidates:
-            try:
-                claim_item(session, item_id, editor, lease=lease, address=address, now=now)
-                return item_id
-            except ClaimRefused:
-                continue
-        if not candidates:
-            return None
+    if order == "uncertain":
+        passes = [uncertain_page(session, filters, limit=NEXT_SCAN, now=now)]
+    else:
+        starts = [cursor_of(session, after_item, now), None] if after_item is not None else [None]
+        passes = [queue_page(session, filters, after=start, limit=NEXT_SCAN, now=now)[0] for start in starts]
+    tried = {after_item}
+    for row in (r for rows in passes for r in rows):
+        if row["id"] in tried or (row["claimed"] and row["claimed_by"] != editor):
+            continue
+        tried.add(row["id"])
+        try:
+            claim_item(session, row["id"], editor, lease=lease, address=address, now=now)
+        except ClaimRefused:
+            continue
+        return int(row["id"])
     return None
 
 
@@ -605,10 +675,6 @@ _LISTING_COLUMNS = (
 )
 
 
-QUEUE_ORDERS: tuple[str, ...] = ("priority", "uncertain")
-"""Orders of `listing` (and of the desk's queue page)."""
-
-
 def listing(
     session: Session,
     *,
@@ -634,11 +700,8 @@ def listing(
     {name, score, assigned}, highest first) and the structured fields of
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
-    if order not in QUEUE_ORDERS:
-        raise ValueError(f"unknown queue order {order!r}; use {', '.join(QUEUE_ORDERS)}")
-    conds: list[Any] = []
-    conds.append(Item.version_of.is_(None))  # a language version is listed with its item
-    conds.append(suspects.in_queue())  # held back after a broken run (crawler.store.suspects)
+    check_order(order)
+    conds: list[Any] = one_row_per_group()
     if status not in (None, "any"):
         conds.append(Item.status == status)
     if source_id is not None:

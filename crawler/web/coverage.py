@@ -15,6 +15,7 @@ from typing import Any
 
 from crawler.coverage import COUNTRIES, gaps
 from crawler.store import coverage as store_coverage
+from crawler.text import counted
 from crawler.types import THEMES
 from crawler.web.deps import DbSession
 
@@ -105,7 +106,8 @@ def digest_lines(data: dict[str, Any]) -> list[str]:
     for a in data["alerts"]:
         source = f"; used to come from {', '.join(a['sources'])}" if a["sources"] else ""
         lines.append(
-            f"{a['country']} x {a['key']}: {a['current']} item(s) in {data['days']} days, "
+            f"{a['country']} x {a['key']}: {counted(a['current'], 'item')} "
+            f"in {counted(data['days'], 'day')}, "
             f"usually {a['usual']:g}{source}"
         )
     return lines

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from crawler.store import decisions
+from crawler.store import queue as store_queue
 from crawler.web.auth import CurrentUser, require_admin, require_editor
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import Settings, get_settings, has_controls
@@ -78,17 +81,56 @@ def message(key: str | None) -> str | None:
 CONTROLS_REFUSED = "Filter values and names must not contain control characters."
 
 
-def query_dict(request: Request) -> dict[str, Any]:
-    """The query's non-empty values (lists for the multi-value filters); HTTPException 400 when a
-    key or value holds a control character (`has_controls`)."""
-    out: dict[str, Any] = {}
-    for key, value in request.query_params.multi_items():
+MULTI_VALUED = ("language", "country", "source", "theme", "content_type")
+"""Query keys whose values are always lists (the queue's multi-value filters)."""
+
+
+def _fold(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Non-empty query values by key (lists for `MULTI_VALUED` keys and repeated keys); HTTPException
+    400 when a key or value holds a control character (`has_controls`)."""
+    out: dict[str, list[str]] = {}
+    for key, value in pairs:
         if has_controls(key) or has_controls(value):
             raise HTTPException(400, CONTROLS_REFUSED)
         if value == "":
             continue
         out.setdefault(key, []).append(value)
-    return {
-        k: v if len(v) > 1 or k in ("language", "country", "source", "theme", "content_type") else v[0]
-        for k, v in out.items()
-    }
+    return {k: v if len(v) > 1 or k in MULTI_VALUED else v[0] for k, v in out.items()}
+
+
+def query_dict(request: Request) -> dict[str, Any]:
+    """The query's non-empty values (lists for the multi-value filters); HTTPException 400 when a
+    key or value holds a control character (`has_controls`)."""
+    return _fold(request.query_params.multi_items())
+
+
+def queue_query(filters: store_queue.QueueFilters, order: str = "priority") -> str:
+    """The query string of the queue under `filters` in `order` (``order`` left out for priority)."""
+    extra = {"order": order} if order != "priority" else {}
+    return urlencode({**filters.to_query(), **extra}, doseq=True)
+
+
+def queue_context(raw: str | None) -> tuple[store_queue.QueueFilters, str, str]:
+    """(filters, order, canonical query) of the queue an item was opened from, carried as one query
+    string (``/items/7?queue=language%3Dde``) so approve/reject/next walk that queue. An unknown order
+    is the priority order; unknown keys and bad values are dropped as in `QueueFilters.from_query`;
+    HTTPException 400 for control characters. None or "" is the default queue (pending, priority)."""
+    query = _fold(parse_qsl(raw or "")[:64])
+    order = query.pop("order", "priority")
+    order = order if isinstance(order, str) and order in store_queue.QUEUE_ORDERS else "priority"
+    filters = store_queue.QueueFilters.from_query(query)
+    return filters, order, queue_query(filters, order)
+
+
+def item_query(context: str) -> str:
+    """The query an item link carries for the queue's query `context` (`queue_query`):
+    ``?queue=...``, or "" for the default queue (pending, priority)."""
+    return "" if context in ("", "status=pending") else "?" + urlencode({"queue": context})
+
+
+def item_link(item_id: int, context: str, **params: str | int | None) -> str:
+    """The item page's path carrying the queue's query `context` (as `item_query`) and then `params`
+    (None values left out), in that order."""
+    query: dict[str, str | int] = {} if context in ("", "status=pending") else {"queue": context}
+    query.update({k: v for k, v in params.items() if v is not None})
+    return f"/items/{item_id}" + ("?" + urlencode(query) if query else "")

@@ -38,6 +38,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from crawler.config import DEFAULT_PUBLIC_URL, Settings
 from crawler.store import portal, structured
 from crawler.store.sources import source_status
+from crawler.text import counted
 from crawler.web.calendars import place_text
 from crawler.web.public import public_record, theme_names
 
@@ -77,7 +78,8 @@ class SmtpSettings:
 
 
 def _environment() -> Environment:
-    return Environment(
+    """The digests' templates, with the desk's ``counted`` filter ("1 item", "2 days left")."""
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         undefined=StrictUndefined,
@@ -85,6 +87,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["counted"] = counted
+    return env
 
 
 def _day(value: datetime | None) -> str:

@@ -9,9 +9,9 @@ changed the item; a rejection's reason must be one of `crawler.store.decisions.R
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request, Response
+from fastapi import HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from crawler.errors import NotFound
@@ -21,7 +21,17 @@ from crawler.submissions import criteria
 from crawler.types import CONTENT_TYPES, THEMES
 from crawler.web.auth import CurrentUser, address_of
 from crawler.web.deps import DbSession, PathId, parse_db_int
-from crawler.web.desk import Editor, desk_router, log_decision, message, request_token
+from crawler.web.desk import (
+    Editor,
+    desk_router,
+    item_link,
+    item_query,
+    log_decision,
+    message,
+    queue_context,
+    request_token,
+)
+from crawler.web.rows import claim_line
 from crawler.web.templating import render
 
 router = desk_router()
@@ -31,7 +41,7 @@ KEYBOARD = (
     ("r", "reject (choose a reason, then Enter)"),
     ("d", "defer"),
     ("e", "edit title, summary, themes"),
-    ("n", "next item in the queue"),
+    ("n", "next item in the queue (this one stays as it is)"),
     ("q", "back to the queue"),
 )
 
@@ -45,24 +55,30 @@ def _item_page(
     message: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    from_queue: str | None = None,
+    done: int | None = None,
 ) -> Response:
     try:
         item = decisions.item_detail(session, item_id)
     except NotFound:
         raise HTTPException(404, "no such item") from None
     now = utcnow()
-    held_by_other = bool(
-        item["claimed_by"]
-        and item["claimed_by"] != user.name
-        and item["claim_expires_at"]
-        and item["claim_expires_at"] > now
-    )
+    live = bool(item["claimed_by"] and item["claim_expires_at"] and item["claim_expires_at"] > now)
+    held_by_other = live and item["claimed_by"] != user.name
+    context = queue_context(from_queue)[2]
+    mine_or_other = claim_line(item["claimed_by"], item["claim_expires_at"], user.name) if live else None
     return render(
         request,
         "item.html",
         {
             "item": item,
             "held_by_other": held_by_other,
+            "claim_line": mine_or_other,
+            "queue_context": context,
+            "queue_url": f"/queue?{context}",
+            "next_action": f"/queue/next?{context}",
+            "decide_action": f"/items/{item_id}/decide{item_query(context)}",
+            "done": done,
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
             "reject_reasons": decisions.REJECT_REASONS,
@@ -78,12 +94,24 @@ def _item_page(
     )
 
 
+QueueQuery = Annotated[str | None, Query(alias="queue", max_length=2000)]
+"""The queue an item was opened from, as one query string (crawler.web.desk `queue_context`)."""
+
+
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(
-    item_id: PathId, request: Request, session: DbSession, user: Editor, msg: str | None = None
+    item_id: PathId,
+    request: Request,
+    session: DbSession,
+    user: Editor,
+    msg: str | None = None,
+    from_queue: QueueQuery = None,
+    done: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
-    """The item: content, scores with evidence, history; the page's script claims it on load."""
-    return _item_page(request, session, user, item_id, message=message(msg))
+    """The item: content, scores with evidence, history; the page's script claims it on load.
+    ``queue``: the queue it was opened from (its filters and order; decisions and Next walk it);
+    ``done``: the item decided just before, linked from the flash message."""
+    return _item_page(request, session, user, item_id, message=message(msg), from_queue=from_queue, done=done)
 
 
 @router.post("/items/{item_id}/claim")
@@ -97,13 +125,21 @@ def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -
     except queue.ClaimRefused as exc:
         session.rollback()
         if wants_json:
+            label = claim_line(exc.claimed_by, exc.until) if exc.claimed_by and exc.until else str(exc)
             return JSONResponse(
-                {"claimed": False, "claimed_by": exc.claimed_by, "message": str(exc)}, status_code=409
+                {"claimed": False, "claimed_by": exc.claimed_by, "message": str(exc), "label": label},
+                status_code=409,
             )
         return _item_page(request, session, user, item_id, error=str(exc), status_code=409)
     session.commit()
     if wants_json:
-        return JSONResponse({"claimed": True, "until": until.isoformat().replace("+00:00", "Z")})
+        return JSONResponse(
+            {
+                "claimed": True,
+                "until": until.isoformat().replace("+00:00", "Z"),
+                "label": claim_line(user.name, until, user.name),
+            }
+        )
     return RedirectResponse(f"/items/{item_id}?msg=claimed", status_code=303)
 
 
@@ -118,7 +154,11 @@ def release(item_id: PathId, session: DbSession, user: Editor) -> Response:
 @router.post("/items/{item_id}/decide", response_class=HTMLResponse)
 async def decide(item_id: PathId, request: Request, session: DbSession, user: Editor) -> Response:
     """Approve, reject (with a reason from the select), defer or edit, at the revision the form was
-    loaded with (1..2**63-1, else 400)."""
+    loaded with (1..2**63-1, else 400). Approve, reject and defer then open the next item of the queue
+    the item came from (query ``queue``; `queue.claim_next` after this item), or that queue when
+    none is left; an edit stays on the item. The edit form is pre-filled with the current values
+    (`decisions.edits_from_form`)."""
+    queue_raw = request.query_params.get("queue")
     form = await request.form()
     action = str(form.get("action", ""))
     revision = parse_db_int(form.get("revision"))
@@ -132,12 +172,9 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
             current = decisions.item_detail(session, item_id)
         except NotFound:
             raise HTTPException(404, "no such item") from None
-        edits = {
-            "editor_title": form.get("editor_title", ""),
-            "editor_summary": form.get("editor_summary", ""),
-            "editor_country": form.get("editor_country", ""),
-            "editor_content_type": form.get("editor_content_type", ""),
-        }
+        edits = decisions.edits_from_form(
+            current, {name: form.get(name, "") for name in decisions.HARVESTED_FIELD}
+        )
         themes = [str(t) for t in form.getlist("editor_themes")]
         changed = set(themes) != set(current["effective"]["themes"] or [])
         if form.get("themes_field") and (current["editor_themes"] is not None or changed):
@@ -160,8 +197,20 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()
         status = 409 if isinstance(exc, decisions.ReviewConflict) else 400
-        return _item_page(request, session, user, item_id, error=str(exc), status_code=status)
+        return _item_page(
+            request, session, user, item_id, error=str(exc), status_code=status, from_queue=queue_raw
+        )
+    filters, order, context = queue_context(queue_raw)
+    if decision.repeated or decision.action == "edit":
+        session.commit()
+        log_decision(user, decision)
+        key = "repeated" if decision.repeated else decision.action
+        return RedirectResponse(item_link(item_id, context, msg=key), status_code=303)
+    next_id = queue.claim_next(
+        session, user.name, filters, order=order, after_item=item_id, address=address_of(request)
+    )
     session.commit()
     log_decision(user, decision)
-    key = "repeated" if decision.repeated else decision.action
-    return RedirectResponse(f"/items/{item_id}?msg={key}", status_code=303)
+    if next_id is None:
+        return RedirectResponse(f"/queue?{context}&msg={decision.action}", status_code=303)
+    return RedirectResponse(item_link(next_id, context, done=item_id, msg=decision.action), status_code=303)

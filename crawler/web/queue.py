@@ -28,11 +28,15 @@ from crawler.web.desk import (
     CONTROLS_REFUSED,
     Editor,
     desk_router,
+    item_link,
+    item_query,
     log_decision,
     message,
     query_dict,
+    queue_query,
     request_token,
 )
+from crawler.web.rows import compact
 from crawler.web.templating import render
 
 router = desk_router()
@@ -73,13 +77,21 @@ def queue(
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     filter_query = urlencode(filters.to_query(), doseq=True)
+    context = queue_query(filters, order)
     return render(
         request,
         "queue.html",
         {
-            "rows": rows,
+            "rows": compact(rows, user.name),
             "filters": filters,
+            "order": order,
             "filter_query": filter_query,
+            # the queue an item is opened from, so approve/reject/next on its page walk this queue
+            "item_query": item_query(context),
+            "tabs": [
+                ("priority", "By priority", f"/queue?{filter_query}"),
+                ("uncertain", "Model unsure", f"/queue?{filter_query}&order=uncertain"),
+            ],
             "next_url": f"/queue?{filter_query}&after={next_cursor}" if next_cursor else None,
             "views": [
                 {**v, "url": "/queue?" + urlencode(v["query"], doseq=True)}
@@ -114,16 +126,25 @@ def queue_counts(request: Request, session: DbSession, user: Editor) -> Response
 
 
 @router.post("/queue/next")
-def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
-    """Claim the next unclaimed item under the queue's filters and open it."""
-    filters = store_queue.QueueFilters.from_query(query_dict(request))
-    item_id = store_queue.claim_next(session, user.name, filters, address=address_of(request))
+async def queue_next(request: Request, session: DbSession, user: Editor) -> Response:
+    """Claim the next item no other editor holds under the queue's filters and order (query ``order``,
+    default priority) and open it. The form field ``after_item`` (the item page's Next) names the item
+    the editor is leaving: it is skipped and, in priority order, the search starts after it
+    (`store_queue.claim_next`)."""
+    form = await request.form()
+    query = query_dict(request)
+    order = str(query.pop("order", "priority"))
+    order = order if order in store_queue.QUEUE_ORDERS else "priority"
+    filters = store_queue.QueueFilters.from_query(query)
+    after_item = parse_db_int(form.get("after_item")) if form.get("after_item") else None
+    item_id = store_queue.claim_next(
+        session, user.name, filters, order=order, after_item=after_item, address=address_of(request)
+    )
     session.commit()
+    context = queue_query(filters, order)
     if item_id is None:
-        return RedirectResponse(
-            f"/queue?{urlencode(filters.to_query(), doseq=True)}&msg=empty", status_code=303
-        )
-    return RedirectResponse(f"/items/{item_id}", status_code=303)
+        return RedirectResponse(f"/queue?{context}&msg=empty", status_code=303)
+    return RedirectResponse(item_link(item_id, context), status_code=303)
 
 
 @router.post("/queue/bulk", response_class=HTMLResponse)

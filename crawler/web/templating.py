@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from crawler.text import strip_bidi_controls
+from crawler.text import counted, strip_bidi_controls
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
 
@@ -64,8 +64,9 @@ def _pct(value: Any) -> str:
 
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
-    pct, show and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles
-    sit in ``<bdi>`` elements so an override cannot reorder the text around them)."""
+    pct, show, counted (``n|counted("item")``: "1 item", "2 items"; crawler.text) and nobidi (bidi
+    controls removed, for the ``<title>``; in the page, harvested titles sit in ``<bdi>`` elements so
+    an override cannot reorder the text around them)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -76,6 +77,7 @@ def make_templates() -> Environment:
     env.filters["dt"] = _fmt_dt
     env.filters["pct"] = _pct
     env.filters["show"] = _show
+    env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
     return env
 

@@ -74,11 +74,14 @@
         .then((r) => r.json().then((body) => ({ ok: r.ok, body })))
         .then(({ ok, body }) => {
           if (ok) {
-            banner.textContent = `You are reviewing this item (claim until ${new Date(body.until).toLocaleTimeString()}).`;
+            // the server's words, absolute UTC: every editor reads the same line, whatever their time zone
+            banner.textContent = `${body.label}.`;
             banner.classList.remove("error");
             banner.dataset.claimed = "mine";
           } else {
-            banner.textContent = body.message || "Another editor is reviewing this item.";
+            banner.textContent = body.label
+              ? `${body.label}. You can read it but not decide.`
+              : body.message || "Another editor is reviewing this item.";
             banner.classList.add("error");
             banner.dataset.claimed = "other";
             buttons.forEach((b) => { if (b) b.disabled = true; });
@@ -102,7 +105,7 @@
       else if (ev.key === "r") { if (reason && reason.value) click("reject"); else if (reason) reason.focus(); }
       else if (ev.key === "e") { const t = document.getElementById("editor_title"); if (t) t.focus(); }
       else if (ev.key === "n") click("next-item");
-      else if (ev.key === "q") window.location.href = "/queue";
+      else if (ev.key === "q") window.location.href = article.dataset.queue || "/queue";
       else return;
       ev.preventDefault();
     });

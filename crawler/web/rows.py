@@ -1,0 +1,91 @@
+"""What one compact queue row shows besides its columns: a one-line snippet, the top reasons for the
+relevance score, and the claim line; and the claim line of the item page.
+
+Rules:
+- snippet: the row's ``snippet_source`` (editor's summary, else harvested summary, else text; the
+  store cuts it to `crawler.store.queue.SNIPPET_SOURCE_CHARS`) on one line (`squash_whitespace`, bidi
+  controls removed), a leading copy of the title dropped, cut at a word boundary to at most
+  `SNIPPET_CHARS` characters with "…"; "" when nothing is left. The page escapes it like every
+  harvested string, and CSS ellipsis keeps it to one line on any width.
+- reasons: at most `REASONS_SHOWN` evidence terms of the relevance score (crawler.store.queue rows'
+  ``relevance_evidence``: ``[{term, weight, language, count}]``), the ones that weigh most in the
+  score first (|weight| x count, count 1 when absent); ties by term. Each is ``{term, language,
+  pushes}`` with pushes "up" (weight > 0) or "down" (weight < 0); zero weights and entries that are
+  not mappings with a text term are skipped, so evidence from older classifier versions still shows.
+- claim line: the same words for every viewer, with the time as absolute UTC (``14:05 UTC``) rather
+  than a local or relative time, so two editors in different time zones read the same line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.text import squash_whitespace, strip_bidi_controls
+
+SNIPPET_CHARS = 240
+"""Longest snippet in characters: more than one line of the widest queue column holds."""
+REASONS_SHOWN = 3
+"""Evidence terms a queue row shows (the item page shows up to 12)."""
+
+
+def snippet(source: str | None, title: str | None = None, limit: int = SNIPPET_CHARS) -> str:
+    """The one-line snippet of a row (module docstring); "" when there is no text."""
+    text = squash_whitespace(strip_bidi_controls(source or "")) or ""
+    head = squash_whitespace(strip_bidi_controls(title or "")) or ""
+    if head and text.casefold().startswith(head.casefold()):
+        text = text[len(head) :].lstrip(" .:;,-–—|").strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" .,;:") + "…"
+
+
+def reasons(evidence: Any, shown: int = REASONS_SHOWN) -> list[dict[str, Any]]:
+    """The top reasons of a relevance score (module docstring), heaviest first."""
+    scored: list[tuple[float, str, dict[str, Any]]] = []
+    for entry in evidence if isinstance(evidence, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("term"), str) or not entry["term"]:
+            continue
+        try:
+            weight = float(entry.get("weight") or 0)
+            count = float(entry.get("count") or 1)
+        except (TypeError, ValueError):
+            continue
+        if weight == 0:
+            continue
+        reason = {
+            "term": entry["term"],
+            "language": entry.get("language") if isinstance(entry.get("language"), str) else None,
+            "pushes": "up" if weight > 0 else "down",
+        }
+        scored.append((-abs(weight) * max(count, 1.0), entry["term"], reason))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [reason for _, _, reason in scored[:shown]]
+
+
+def utc_time(value: datetime) -> str:
+    """``14:05 UTC`` for an aware datetime (a naive one is taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def claim_line(holder: str, until: datetime, viewer: str | None = None) -> str:
+    """``Claimed by alice until 14:05 UTC``; ``Claimed by you (alice) until ...`` for the holder."""
+    who = f"you ({holder})" if viewer == holder else holder
+    return f"Claimed by {who} until {utc_time(until)}"
+
+
+def compact(rows: list[dict[str, Any]], viewer: str | None = None) -> list[dict[str, Any]]:
+    """Add ``snippet``, ``reasons`` and ``claim_line`` (None unless the row's claim is live) to queue
+    rows of crawler.store.queue (`queue_page` / `uncertain_page` shape); returns the same list."""
+    for row in rows:
+        row["snippet"] = snippet(row.get("snippet_source"), row.get("display_title"))
+        row["reasons"] = reasons(row.get("relevance_evidence"))
+        live = row.get("claimed") and row.get("claimed_by") and row.get("claim_expires_at")
+        row["claim_line"] = claim_line(row["claimed_by"], row["claim_expires_at"], viewer) if live else None
+    return rows
