@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 import jmespath
+from scrapy import Request
 from scrapy.http import Response
 
 from crawler.types import Attachment
+from spiders.apiquery import next_page, page_request_parts
 from spiders.base import SourceSpider
 
 
@@ -64,13 +66,41 @@ def fill_template(template: str, record: dict[str, Any]) -> str | None:
 
 
 class ApiSpider(SourceSpider):
-    """Harvest a source of kind `api`: one item per record found by `api.items`."""
+    """Harvest a source of kind `api`: one item per record found by `api.items`.
+
+    Each start URL is asked with `api.method` and `api.body` (spiders.apiquery); with
+    `api.pagination` its pages follow one after the other until `apiquery.next_page` says the last
+    one came (stats ``ewsi/api/pages``; ``ewsi/api/page_cap`` when `max_pages` stopped a source that
+    had more).
+    """
 
     name = "api"
+
+    async def start(self) -> AsyncIterator[Request]:
+        api = self.source.api
+        assert api is not None  # guaranteed by Source validation
+        first = api.pagination.first if api.pagination is not None else None
+        for url in self.source.urls:
+            yield self.page_request(url, first, seen=0)
+
+    def page_request(self, url: str, page: int | None, *, seen: int) -> Request:
+        """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far."""
+        assert self.source.api is not None
+        parts = page_request_parts(self.source.api, url, page)
+        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen}}
+        return self.source_request(
+            parts.url,
+            callback=self.parse,
+            method=parts.method,
+            body=parts.body,
+            headers=parts.headers,
+            meta=meta,
+        )
 
     def parse(self, response: Response) -> Iterator[Any]:
         api = self.source.api
         assert api is not None  # guaranteed by Source validation
+        self.stat("ewsi/api/pages")
         try:
             data = json.loads(response.body, parse_int=_parse_int)
         except (ValueError, RecursionError) as exc:
@@ -84,6 +114,7 @@ class ApiSpider(SourceSpider):
         if not isinstance(records, list):
             self.record_error("parse.no_items", f"{response.url}: `{api.items}` is not a list")
             return
+        yield from self.follow_pages(response, data, len(records))
         for record in records:
             if not isinstance(record, dict):
                 self.stat("ewsi/dropped/bad_record")
@@ -107,6 +138,22 @@ class ApiSpider(SourceSpider):
             if api.fields is not None:
                 self.structure(item, record)
             yield from self.emit(item)
+
+    def follow_pages(self, response: Response, data: Any, records: int) -> Iterator[Request]:
+        """The request of the next page, if `apiquery.next_page` finds one after this answer."""
+        api = self.source.api
+        state = response.meta.get("ewsi_api")
+        if api is None or api.pagination is None or not state or state.get("page") is None:
+            return
+        seen = state["seen"] + records
+        following = next_page(api, state["page"], records, data, seen)
+        if following is not None:
+            yield self.page_request(state["start"], following, seen=seen)
+        elif (
+            records >= api.pagination.size
+            and state["page"] - api.pagination.first + 1 >= api.pagination.max_pages
+        ):
+            self.stat("ewsi/api/page_cap")
 
     def structure(self, item: Any, record: dict[str, Any]) -> None:
         """Copy the mapped structured values of `record` into the item (see the module docstring)."""
