@@ -89,8 +89,12 @@ class ApiFields(BaseModel):
         default=None, description="budget amount, text with currency, or budgetOverview"
     )
     currency: str | None = Field(default=None, description="ISO 4217 currency of the budget")
-    countries: str | None = Field(default=None, description="eligible countries (ISO alpha-2 codes)")
-    attachments: str | None = Field(default=None, description="links to the call documents (list)")
+    countries: str | None = Field(
+        default=None, description="eligible countries (codes or names in an EU language; a list or a text)"
+    )
+    attachments: str | None = Field(
+        default=None, description="links to the call documents (list of links or `{url, title, role}`)"
+    )
     event_start: str | None = Field(default=None, description="event start")
     event_end: str | None = Field(default=None, description="event end")
     venue: str | None = Field(default=None, description="event venue")

@@ -71,11 +71,13 @@ class Classification:
 
 @dataclass
 class Attachment:
-    """A document linked from an item (PDF, enclosure)."""
+    """A document linked from an item (PDF, enclosure); `role` for a funding call's documents (call
+    document, guide, template, annex, ...: pipelines.calldocs.ROLES), None elsewhere."""
 
     url: str
     title: str | None = None
     media_type: str | None = None
+    role: str | None = None
 
 
 @dataclass

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 TITLE_MAX_BYTES = 1_000
 SUMMARY_MAX_BYTES = 10_000
 AUTHOR_MAX_BYTES = 1_000
+ROLE_MAX_BYTES = 64
+"""Cap of an attachment's role (a source-given label such as "call document")."""
 RECORD_STRING_MAX_BYTES = 100_000
 """Cap of one string inside `record`; the raw record is metadata, a 20 MB field is hostile (T11)."""
 PRECAP_FACTOR = 32
@@ -272,6 +274,7 @@ class NormalizePipeline:
                     url=attachment.get("url"),  # type: ignore[arg-type]
                     title=attachment.get("title"),
                     media_type=attachment.get("media_type"),
+                    role=attachment.get("role"),
                 )
             att_url = clean_url(getattr(attachment, "url", None))  # type: ignore[arg-type]
             if att_url is None or att_url in seen_urls:
@@ -279,7 +282,10 @@ class NormalizePipeline:
                 continue
             seen_urls.add(att_url)
             title, _ = _plain_text(attachment.title, TITLE_MAX_BYTES, _Cleaned())
-            kept.append(Attachment(url=att_url, title=title, media_type=clean_text(attachment.media_type)))
+            role, _ = _plain_text(attachment.role, ROLE_MAX_BYTES, _Cleaned())
+            kept.append(
+                Attachment(url=att_url, title=title, media_type=clean_text(attachment.media_type), role=role)
+            )
         item.attachments = kept
 
     def _texts(self, item: HarvestedItem, spider: Any, seen: _Cleaned) -> None:

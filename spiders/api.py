@@ -7,7 +7,8 @@ stage reads them (day first, in the source's time zone).
 Structured fields (`api.fields`: call id, programme, status, deadlines, budget, event times and
 place) are copied as found into `HarvestedItem.structured_raw` for pipelines.funding and
 pipelines.events; the call id doubles as the official id when `api.id` is not set, so a changed call
-stays one item with versions. `fields.attachments` may give links or ``{url, title}`` objects.
+stays one item with versions. `fields.attachments` may give links or ``{url, title, role}`` objects
+(a role the source does not give is read from the title and link: pipelines.calldocs).
 """
 
 from __future__ import annotations
@@ -172,8 +173,11 @@ class ApiSpider(SourceSpider):
         for link in links if isinstance(links, list) else [links] if links else []:
             url = link.get("url") if isinstance(link, dict) else link
             title = link.get("title") if isinstance(link, dict) else None
+            role = link.get("role") if isinstance(link, dict) else None
             if isinstance(url, str) and url.strip():
-                item.attachments.append(Attachment(url=urljoin(item.url, url.strip()), title=_text(title)))
+                item.attachments.append(
+                    Attachment(url=urljoin(item.url, url.strip()), title=_text(title), role=_text(role))
+                )
         item.structured_raw = raw
         if not item.official_id and raw.get("call_id"):
             item.official_id = _text(

@@ -406,7 +406,9 @@ def test_detail_has_editor_values_versions_and_attachments(client):
     assert [(v["id"], v["language"]) for v in nine["versions"]] == [(9, "en"), (10, "fr")]
     eleven = client.get("/api/v1/items/11").json()
     assert eleven["url"] is None  # javascript: link dropped (T41)
-    assert eleven["attachments"] == [{"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None}]
+    assert eleven["attachments"] == [
+        {"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None, "role": None}
+    ]
 
 
 def test_themes_have_24_labels(client):

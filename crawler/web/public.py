@@ -133,6 +133,7 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
                     "url": link,
                     "title": clean_out(a.get("title")),
                     "media_type": clean_out(a.get("media_type")),
+                    "role": clean_out(a.get("role")),
                 }
                 for a in value
                 if (link := safe_link(a.get("url")))
