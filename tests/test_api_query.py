@@ -329,3 +329,18 @@ def test_page_parameters_in_the_body_need_a_post() -> None:
         load_sources("s.yaml", text=_get_yaml("\n    pagination: {send_in: body}"))
     (problem,) = err.value.problems
     assert problem.startswith("s.yaml:12: sources[0].api.pagination: page parameters in the body")
+
+
+@pytest.mark.parametrize(
+    "source_id", ["eu-funding-tenders-amif", "eu-funding-tenders-esf", "eu-funding-tenders-cerv"]
+)
+def test_shipped_funding_sources_post_the_query_as_public_clients_do(source_id: str) -> None:
+    """config/sources.yaml: the first request of each Funding & Tenders source is a multipart POST
+    whose parts are the JSON query, languages and sort, page 1 of 50 in the URL."""
+    shipped = {s.id: s for s in load_sources().sources}[source_id]
+    assert shipped.api is not None
+    parts = page_request_parts(shipped.api, shipped.urls[0], 1)
+    assert parts.method == "POST" and parts.url.endswith("&pageNumber=1&pageSize=50")
+    fields = form_fields(parts.headers["Content-Type"], parts.body or b"")
+    assert set(fields) == {"query", "languages", "sort"}
+    assert fields["languages"] == ["en"] and fields["query"]["bool"]["must"]
