@@ -128,6 +128,8 @@ class ApiPagination(BaseModel):
     Pages are requested one after the other, from `first` on, while the previous page returned `size`
     records (a shorter or empty page is the last), the records seen stay below the `total` the answer
     states (when `total` is given) and fewer than `max_pages` pages were fetched (the hard cap).
+    Page parameters in the body (``send_in: body``) give every page the same URL, which a recorded
+    archive (keyed by URL) cannot tell apart: prefer the query.
     """
 
     model_config = ConfigDict(extra="forbid")
