@@ -24,7 +24,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.types import Attachment
-from spiders.apiquery import next_page, page_request_parts
+from spiders.apiquery import next_page, page_capped, page_request_parts
 from spiders.base import SourceSpider
 
 
@@ -150,10 +150,7 @@ class ApiSpider(SourceSpider):
         following = next_page(api, state["page"], records, data, seen)
         if following is not None:
             yield self.page_request(state["start"], following, seen=seen)
-        elif (
-            records >= api.pagination.size
-            and state["page"] - api.pagination.first + 1 >= api.pagination.max_pages
-        ):
+        elif page_capped(api, state["page"], records, data, seen):
             self.stat("ewsi/api/page_cap")
 
     def structure(self, item: Any, record: dict[str, Any]) -> None:

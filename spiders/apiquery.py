@@ -6,7 +6,8 @@
   with ``send_in: body``, into the body's fields. ``page=None`` means "no pagination".
 - `next_page(api, page, records, answer, seen)` -> the next page number, or None when this page was
   the last: fewer records than the page size (an empty page included), `seen` records reached the
-  answer's `total`, or `max_pages` pages fetched.
+  answer's `total`, or `max_pages` pages fetched; `page_capped(...)` tells when the cap alone stopped
+  a source that had more.
 
 Body encodings (where the rule comes from: the Funding & Tenders search API, whose public clients
 POST ``query``, ``languages`` and ``sort`` as multipart/form-data parts holding JSON documents):
@@ -107,15 +108,29 @@ def next_page(api: ApiConfig, page: int, records: int, answer: Any, seen: int) -
     decoded JSON of `page` (for the `total` expression; a total that is not a number is ignored).
     """
     paging = api.pagination
-    if paging is None or records < paging.size:
+    if paging is None or records < paging.size or _total_reached(api, answer, seen):
         return None
     if page - paging.first + 1 >= paging.max_pages:
         return None
-    if paging.total:
-        try:
-            total = jmespath.search(paging.total, answer)
-        except (RecursionError, jmespath.exceptions.JMESPathError):
-            total = None
-        if isinstance(total, int | float) and not isinstance(total, bool) and seen >= total:
-            return None
     return page + 1
+
+
+def page_capped(api: ApiConfig, page: int, records: int, answer: Any, seen: int) -> bool:
+    """True when `max_pages` alone stopped a source that had more: `page` was full, was the last the
+    cap allows, and the answer's total (when known) was not reached."""
+    paging = api.pagination
+    if paging is None or records < paging.size or _total_reached(api, answer, seen):
+        return False
+    return page - paging.first + 1 >= paging.max_pages
+
+
+def _total_reached(api: ApiConfig, answer: Any, seen: int) -> bool:
+    """`seen` records reach the total the answer states (a total that is not a number: unknown)."""
+    expression = api.pagination.total if api.pagination else None
+    if not expression:
+        return False
+    try:
+        total = jmespath.search(expression, answer)
+    except (RecursionError, jmespath.exceptions.JMESPathError):
+        return False
+    return isinstance(total, int | float) and not isinstance(total, bool) and seen >= total

@@ -26,7 +26,7 @@ from scrapy.http import TextResponse
 from crawler.errors import ConfigError
 from crawler.sources import load_sources
 from crawler.types import HarvestedItem
-from spiders.apiquery import encode_body, next_page, page_request_parts
+from spiders.apiquery import encode_body, next_page, page_capped, page_request_parts
 from tests.lab import LabServer
 
 DATA = Path(__file__).parent / "data"
@@ -294,6 +294,23 @@ def test_multipart_is_stable_and_plain_values_are_text_parts() -> None:
 def test_next_page_rules(page: int, records: int, answer: Any, seen: int, expected: int | None) -> None:
     api = source("https://x.eu/s", size=4, cap=10).api
     assert next_page(api, page, records, answer, seen) == expected
+
+
+@pytest.mark.parametrize(
+    ("page", "records", "answer", "seen", "capped"),
+    [
+        (10, 4, {"totalResults": 100}, 40, True),  # full last allowed page, more to come
+        (10, 4, {"totalResults": 40}, 40, False),  # the total is reached on the last allowed page
+        (10, 4, {}, 40, True),  # no total: a full page means there may be more
+        (10, 3, {"totalResults": 100}, 39, False),  # a short page is the last anyway
+        (9, 4, {"totalResults": 100}, 36, False),  # the cap allows one more page
+    ],
+)
+def test_page_cap_is_reported_only_when_it_cut_a_source_short(
+    page: int, records: int, answer: Any, seen: int, capped: bool
+) -> None:
+    api = source("https://x.eu/s", size=4, cap=10).api
+    assert page_capped(api, page, records, answer, seen) is capped
 
 
 @pytest.mark.parametrize(
