@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from crawler.errors import ConfigError
 from crawler.urls import web_url
@@ -81,8 +89,12 @@ class ApiFields(BaseModel):
         default=None, description="budget amount, text with currency, or budgetOverview"
     )
     currency: str | None = Field(default=None, description="ISO 4217 currency of the budget")
-    countries: str | None = Field(default=None, description="eligible countries (ISO alpha-2 codes)")
-    attachments: str | None = Field(default=None, description="links to the call documents (list)")
+    countries: str | None = Field(
+        default=None, description="eligible countries (codes or names in an EU language; a list or a text)"
+    )
+    attachments: str | None = Field(
+        default=None, description="links to the call documents (list of links or `{url, title, role}`)"
+    )
     event_start: str | None = Field(default=None, description="event start")
     event_end: str | None = Field(default=None, description="event end")
     venue: str | None = Field(default=None, description="event venue")
@@ -158,10 +170,61 @@ def check_link_template(value: str) -> str:
     return value
 
 
-class ApiConfig(BaseModel):
-    """How to read items out of a JSON API answer (JMESPath expressions)."""
+class ApiPagination(BaseModel):
+    """Page through an API answer by page number (the Funding & Tenders search API's ``pageNumber``
+    and ``pageSize`` query parameters).
+
+    Pages are requested one after the other, from `first` on, while the previous page returned `size`
+    records (a shorter or empty page is the last), the records seen stay below the `total` the answer
+    states (when `total` is given) and fewer than `max_pages` pages were fetched (the hard cap).
+    Page parameters in the body (``send_in: body``) give every page the same URL, which a recorded
+    archive (keyed by URL) cannot tell apart: prefer the query.
+    """
 
     model_config = ConfigDict(extra="forbid")
+    page_param: str = Field(
+        default="pageNumber", min_length=1, description="name of the page number parameter"
+    )
+    size_param: str | None = Field(
+        default="pageSize", description="name of the page size parameter (none: the server's default)"
+    )
+    size: int = Field(default=50, ge=1, le=1000, description="records asked for per page")
+    first: int = Field(default=1, ge=0, le=1, description="number of the first page (1 or 0)")
+    total: str | None = Field(
+        default=None, description="JMESPath to the answer's total number of records (e.g. `totalResults`)"
+    )
+    max_pages: int = Field(default=10, ge=1, le=100, description="pages fetched per run at most (hard cap)")
+    send_in: Literal["query", "body"] = Field(
+        default="query", description="where the page parameters go: the URL query or the request body"
+    )
+
+    @field_validator("total")
+    @classmethod
+    def _jmespath(cls, value: str | None) -> str | None:
+        return None if value is None else _check_jmespath(value)
+
+
+class ApiConfig(BaseModel):
+    """How to query a JSON API (method, body, pages) and read items out of its answers (JMESPath).
+
+    A POST sends `body` encoded as `body_format`: ``json`` (one JSON document), ``form``
+    (application/x-www-form-urlencoded) or ``multipart`` (multipart/form-data). In the two form
+    encodings a mapping or list value is sent as JSON text, in multipart as a JSON document part
+    (``application/json``), which is how public clients send the Funding & Tenders search API its
+    ``query``, ``languages`` and ``sort`` fields. A GET has no body.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    method: Literal["GET", "POST"] = Field(default="GET", description="HTTP method of the API request")
+    body_format: Literal["json", "form", "multipart"] = Field(
+        default="json", description="how `body` is encoded (POST only)"
+    )
+    body: dict[str, Any] | None = Field(
+        default=None, description="fields of the request body (POST only); mappings and lists go as JSON"
+    )
+    pagination: ApiPagination | None = Field(
+        default=None, description="page through the answer (see the `api.pagination:` block)"
+    )
     items: str = Field(description="JMESPath to the list of records")
     title: str = Field(description="JMESPath to a record's title")
     published: str | None = Field(default=None, description="JMESPath to a record's publication date")
@@ -188,6 +251,23 @@ class ApiConfig(BaseModel):
     @classmethod
     def _jmespath(cls, value: str | None) -> str | None:
         return None if value is None else _check_jmespath(value)
+
+    @field_validator("body")
+    @classmethod
+    def _body(cls, value: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        if value is not None and info.data.get("method", "POST") != "POST":
+            raise ValueError("a request body needs `method: POST`")
+        for key in value or {}:
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"body field names must be non-empty text, got {key!r}")
+        return value
+
+    @field_validator("pagination")
+    @classmethod
+    def _pagination(cls, value: ApiPagination | None, info: ValidationInfo) -> ApiPagination | None:
+        if value is not None and value.send_in == "body" and info.data.get("method", "POST") != "POST":
+            raise ValueError("page parameters in the body (`send_in: body`) need `method: POST`")
+        return value
 
 
 def _cron_day(token: str) -> int:
@@ -550,6 +630,7 @@ def field_reference() -> str:
         ("`sources[]` entries", Source),
         ("`listing:` block", ListingConfig),
         ("`api:` block", ApiConfig),
+        ("`api.pagination:` block", ApiPagination),
         ("`api.fields:` block", ApiFields),
         ("`api.detail:` block", ApiDetail),
     ):

@@ -73,17 +73,19 @@ class Classification:
 class Attachment:
     """A document linked from an item (PDF, enclosure).
 
-    `title` is the link's own text (feed enclosure, API field, anchor). The fields below are set only
-    for an attachment fetched from a followed page (source setting `attachments`): `body` (the bytes,
-    until pipelines.attachments extracted them), `sha256` (hex digest of the body: one document per
-    distinct body), `size` (bytes), the extracted `text`, `document_title`, `language` (ISO 639-1 or
-    ``und``), `page_count`, and `flags` (extraction warnings, or ``attachment_<error key>`` when the
-    fetch failed).
+    `title` is the link's own text (feed enclosure, API field, anchor); `role` names a funding call's
+    document (call document, guide, template, annex, ...: pipelines.calldocs.ROLES), None elsewhere.
+    The fields below are set only for an attachment fetched from a followed page (source setting
+    `attachments`): `body` (the bytes, until pipelines.attachments extracted them), `sha256` (hex
+    digest of the body: one document per distinct body), `size` (bytes), the extracted `text`,
+    `document_title`, `language` (ISO 639-1 or ``und``), `page_count`, and `flags` (extraction
+    warnings, or ``attachment_<error key>`` when the fetch failed).
     """
 
     url: str
     title: str | None = None
     media_type: str | None = None
+    role: str | None = None
     body: bytes | None = None
     sha256: str | None = None
     size: int | None = None
@@ -94,8 +96,8 @@ class Attachment:
     flags: list[str] = field(default_factory=list)
 
     def link(self) -> dict[str, str | None]:
-        """The attachment as a link (what `items.attachments` keeps): url, title, media_type."""
-        return {"url": self.url, "title": self.title, "media_type": self.media_type}
+        """The attachment as a link (what `items.attachments` keeps): url, title, media_type, role."""
+        return {"url": self.url, "title": self.title, "media_type": self.media_type, "role": self.role}
 
 
 @dataclass

@@ -10,8 +10,8 @@ Rules:
   midnight and ends at the local midnight after its last day (the end is exclusive, as in RFC 5545).
   No end: a timed event ends at its start; an all-day one after its day.
 - Place: ``location`` as Place (name = venue, address.addressLocality = city, address.addressCountry
-  = country, a 2-letter code or a name in `COUNTRY_NAMES`), a plain text (venue) or VirtualLocation
-  (online); ``eventAttendanceMode`` Online/Mixed also means online.
+  = country, a 2-letter code or a name in one of the 24 EU languages: pipelines.countries), a plain
+  text (venue) or VirtualLocation (online); ``eventAttendanceMode`` Online/Mixed also means online.
 - Organiser: ``organizer.name`` (or text); registration: ``offers.url`` else ``url``; its deadline:
   ``offers.validThrough``.
 - Listings and pages without markup: the date after a cue word (`DATE_CUES`: "Date:", "When:",
@@ -33,6 +33,7 @@ from lxml import html as lxml_html
 
 from crawler.text import clean_text
 from crawler.types import EventInfo, HarvestedItem
+from pipelines.countries import country_code
 from pipelines.dates import parse_date
 from pipelines.funding import MAX_CUES, read_date_phrase
 from pipelines.normalize import html_to_text
@@ -43,16 +44,6 @@ MAX_JSONLD_BYTES = 1_000_000
 """JSON-LD blocks longer than this are skipped (an Event is a few kB)."""
 _DAY_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _ONLINE_RE = re.compile(r"\b(online|virtual|webinar|zoom|ms teams|webex)\b", re.IGNORECASE)
-COUNTRY_NAMES: dict[str, str] = {
-    "austria": "AT", "belgium": "BE", "bulgaria": "BG", "croatia": "HR", "cyprus": "CY",
-    "czechia": "CZ", "czech republic": "CZ", "denmark": "DK", "estonia": "EE", "finland": "FI",
-    "france": "FR", "germany": "DE",
-    "deutschland": "DE", "greece": "GR", "hungary": "HU", "ireland": "IE", "italy": "IT", "italia": "IT",
-    "latvia": "LV", "lithuania": "LT", "luxembourg": "LU", "malta": "MT", "netherlands": "NL",
-    "the netherlands": "NL", "poland": "PL", "portugal": "PT", "romania": "RO", "slovakia": "SK",
-    "slovenia": "SI", "spain": "ES", "españa": "ES", "sweden": "SE", "norway": "NO", "switzerland": "CH",
-    "united kingdom": "GB", "belgique": "BE", "belgië": "BE", "österreich": "AT",
-}  # fmt: skip
 
 
 def _first(value: Any) -> Any:
@@ -72,16 +63,6 @@ def _str(value: Any) -> str | None:
     # page text is untrusted: markup becomes text, controls go (as pipelines.normalize does for titles)
     value = html_to_text(clean_text(value) or "")
     return " ".join(value.split()) or None
-
-
-def country_code(value: Any) -> str | None:
-    """ISO 3166-1 alpha-2 code of a country value (a code, a name, or a schema.org Country)."""
-    text = _str(value)
-    if not text:
-        return None
-    if re.fullmatch(r"[A-Za-z]{2}", text):
-        return "GR" if text.upper() == "EL" else text.upper()
-    return COUNTRY_NAMES.get(text.casefold())
 
 
 def read_time(value: Any, zone: tzinfo) -> tuple[datetime | None, bool]:
@@ -135,7 +116,7 @@ def event_from_record(record: dict[str, Any], zone: tzinfo) -> EventInfo:
             address = place.get("address")
             if isinstance(address, dict):
                 info.city = info.city or _str(address.get("addressLocality"))
-                info.country = info.country or country_code(address.get("addressCountry"))
+                info.country = info.country or country_code(_str(address.get("addressCountry")))
             elif isinstance(address, str) and not info.city:
                 info.city = " ".join(address.split()) or None
     organiser = _first(record.get("organizer"))

@@ -18,6 +18,11 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   ahead. Evaluated at harvest time; readers re-derive it from the stored deadlines (`call_status`).
 - Budget: a number, a text such as ``EUR 2 500 000`` / ``€2.5 million`` / ``2,5 Mio. EUR``, or the
   Funding & Tenders ``budgetOverview`` JSON text (the sum of every ``budgetYearMap`` value, EUR).
+- Eligible countries: the mapped values (codes or names in any EU language, lists, "EU Member States
+  except Denmark"), else the list after an "eligible countries" cue in the text
+  (pipelines.countries); ISO 3166-1 alpha-2 codes.
+- Attachments: each call document gets its role (call document, guide, template, annex, ...:
+  pipelines.calldocs) unless the source gave one.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem, call_status
+from pipelines.calldocs import document_role
+from pipelines.countries import country_list, eligible_countries_in_text
 from pipelines.dates import ZONE_OFFSETS, month_number, parse_date
 
 logger = logging.getLogger(__name__)
@@ -473,11 +480,7 @@ def funding_from_mapping(
     amount, currency = parse_budget(raw.get("budget"))
     currency = _text(raw.get("currency")) or currency
     opens = _dates(raw.get("opening"), zone, end_of_day=False)
-    countries = [
-        str(c).strip().upper()
-        for c in _values(raw.get("countries"))
-        if re.fullmatch(r"[A-Za-z]{2}", str(c).strip())
-    ]
+    countries = list(dict.fromkeys(c for v in _values(raw.get("countries")) for c in country_list(str(v))))
     return FundingCall(
         call_id=_text(raw.get("call_id")),
         programme=_text(raw.get("programme")),
@@ -495,7 +498,8 @@ class FundingPipeline:
 
     Order: the source's field mapping (`item.structured_raw`, api template) first; then what is
     missing from the item's URL, title, summary, text and attachment links (call id, programme,
-    deadlines after cue words, budget after a budget cue); then the status at `clock()` time.
+    deadlines after cue words, budget after a budget cue, eligible countries after their cue); the
+    attachments' roles; then the status at `clock()` time.
     Stats: ``ewsi/funding/items``, ``with_deadline``, ``with_call_id``.
     """
 
@@ -560,6 +564,12 @@ def structure_call(
         call.deadline_text = found[0].phrase if found else None
     if call.budget_amount is None:
         call.budget_amount, call.budget_currency = budget_in_text(" ".join(t for t in texts if t))
+    if not call.eligible_countries:
+        call.eligible_countries = eligible_countries_in_text(item.text) or eligible_countries_in_text(
+            item.summary
+        )
+    for attachment in item.attachments:
+        attachment.role = attachment.role or document_role(attachment.title, attachment.url)
     call.status = call_status(now, opens_at=call.opens_at, deadlines=call.deadlines, published=call.status)
     if call.deadlines:
         item.deadline = next_deadline(call.deadlines, now)

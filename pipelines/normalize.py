@@ -51,6 +51,8 @@ SUMMARY_MAX_BYTES = 10_000
 AUTHOR_MAX_BYTES = 1_000
 TEXT_MAX_BYTES = 1_000_000
 """Cap of a spider-given text: the extract stage's output cap (pipelines.extract.MAX_OUTPUT_BYTES)."""
+ROLE_MAX_BYTES = 64
+"""Cap of an attachment's role (a source-given label such as "call document")."""
 RECORD_STRING_MAX_BYTES = 100_000
 """Cap of one string inside `record`; the raw record is metadata, a 20 MB field is hostile (T11)."""
 PRECAP_FACTOR = 32
@@ -293,6 +295,7 @@ class NormalizePipeline:
                     url=attachment.get("url"),  # type: ignore[arg-type]
                     title=attachment.get("title"),
                     media_type=attachment.get("media_type"),
+                    role=attachment.get("role"),
                 )
             att_url = clean_url(getattr(attachment, "url", None))  # type: ignore[arg-type]
             if att_url is None or att_url in seen_urls:
@@ -300,9 +303,14 @@ class NormalizePipeline:
                 continue
             seen_urls.add(att_url)
             title, _ = _plain_text(attachment.title, TITLE_MAX_BYTES, _Cleaned())
+            role, _ = _plain_text(attachment.role, ROLE_MAX_BYTES, _Cleaned())
             kept.append(
                 dataclasses.replace(
-                    attachment, url=att_url, title=title, media_type=clean_text(attachment.media_type)
+                    attachment,
+                    url=att_url,
+                    title=title,
+                    media_type=clean_text(attachment.media_type),
+                    role=role,
                 )
             )  # a fetched attachment keeps its body and flags (pipelines.attachments reads them)
         item.attachments = kept

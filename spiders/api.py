@@ -7,7 +7,8 @@ stage reads them (day first, in the source's time zone).
 Structured fields (`api.fields`: call id, programme, status, deadlines, budget, event times and
 place) are copied as found into `HarvestedItem.structured_raw` for pipelines.funding and
 pipelines.events; the call id doubles as the official id when `api.id` is not set, so a changed call
-stays one item with versions. `fields.attachments` may give links or ``{url, title}`` objects.
+stays one item with versions. `fields.attachments` may give links or ``{url, title, role}`` objects
+(a role the source does not give is read from the title and link: pipelines.calldocs).
 
 Title-only lists (`api.detail`, crawler.sources.ApiDetail): each accepted record's detail answer is
 fetched (``meta["ewsi_role"] = "detail"``: the same download stack as every request, no conditional
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import string
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -34,6 +35,7 @@ from twisted.python.failure import Failure
 
 from crawler.errors import error_key_for
 from crawler.types import Attachment, HarvestedItem
+from spiders.apiquery import next_page, page_capped, page_request_parts
 from spiders.base import SourceSpider
 
 logger = logging.getLogger(__name__)
@@ -78,13 +80,41 @@ def fill_template(template: str, record: dict[str, Any]) -> str | None:
 
 
 class ApiSpider(SourceSpider):
-    """Harvest a source of kind `api`: one item per record found by `api.items`."""
+    """Harvest a source of kind `api`: one item per record found by `api.items`.
+
+    Each start URL is asked with `api.method` and `api.body` (spiders.apiquery); with
+    `api.pagination` its pages follow one after the other until `apiquery.next_page` says the last
+    one came (stats ``ewsi/api/pages``; ``ewsi/api/page_cap`` when `max_pages` stopped a source that
+    had more).
+    """
 
     name = "api"
+
+    async def start(self) -> AsyncIterator[Request]:
+        api = self.source.api
+        assert api is not None  # guaranteed by Source validation
+        first = api.pagination.first if api.pagination is not None else None
+        for url in self.source.urls:
+            yield self.page_request(url, first, seen=0)
+
+    def page_request(self, url: str, page: int | None, *, seen: int) -> Request:
+        """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far."""
+        assert self.source.api is not None
+        parts = page_request_parts(self.source.api, url, page)
+        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen}}
+        return self.source_request(
+            parts.url,
+            callback=self.parse,
+            method=parts.method,
+            body=parts.body,
+            headers=parts.headers,
+            meta=meta,
+        )
 
     def parse(self, response: Response) -> Iterator[Any]:
         api = self.source.api
         assert api is not None  # guaranteed by Source validation
+        self.stat("ewsi/api/pages")
         try:
             data = json.loads(response.body, parse_int=_parse_int)
         except (ValueError, RecursionError) as exc:
@@ -98,6 +128,7 @@ class ApiSpider(SourceSpider):
         if not isinstance(records, list):
             self.record_error("parse.no_items", f"{response.url}: `{api.items}` is not a list")
             return
+        yield from self.follow_pages(response, data, len(records))
         for record in records:
             if not isinstance(record, dict):
                 self.stat("ewsi/dropped/bad_record")
@@ -187,6 +218,19 @@ class ApiSpider(SourceSpider):
         )
         item.flags.append(f"detail_{key}")
 
+    def follow_pages(self, response: Response, data: Any, records: int) -> Iterator[Request]:
+        """The request of the next page, if `apiquery.next_page` finds one after this answer."""
+        api = self.source.api
+        state = response.meta.get("ewsi_api")
+        if api is None or api.pagination is None or not state or state.get("page") is None:
+            return
+        seen = state["seen"] + records
+        following = next_page(api, state["page"], records, data, seen)
+        if following is not None:
+            yield self.page_request(state["start"], following, seen=seen)
+        elif page_capped(api, state["page"], records, data, seen):
+            self.stat("ewsi/api/page_cap")
+
     def structure(self, item: Any, record: dict[str, Any]) -> None:
         """Copy the mapped structured values of `record` into the item (see the module docstring)."""
         api = self.source.api
@@ -204,8 +248,11 @@ class ApiSpider(SourceSpider):
         for link in links if isinstance(links, list) else [links] if links else []:
             url = link.get("url") if isinstance(link, dict) else link
             title = link.get("title") if isinstance(link, dict) else None
+            role = link.get("role") if isinstance(link, dict) else None
             if isinstance(url, str) and url.strip():
-                item.attachments.append(Attachment(url=urljoin(item.url, url.strip()), title=_text(title)))
+                item.attachments.append(
+                    Attachment(url=urljoin(item.url, url.strip()), title=_text(title), role=_text(role))
+                )
         item.structured_raw = raw
         if not item.official_id and raw.get("call_id"):
             item.official_id = _text(

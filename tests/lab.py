@@ -72,7 +72,9 @@ class LabServer:
 
             def do_GET(self) -> None:
                 with lab._lock:
-                    lab.hits.append(Hit("GET", self.path, {k.lower(): v for k, v in self.headers.items()}))
+                    lab.hits.append(
+                        Hit(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+                    )
                 route = lab.routes.get(self.path) or lab.routes.get(self.path.split("?", 1)[0])
                 if route is None:
                     self.send_response(404)
@@ -92,6 +94,7 @@ class LabServer:
                 self.wfile.write(body)
 
             do_HEAD = do_GET
+            do_POST = do_GET  # a callable route reads the request body itself
 
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._server = _Server((host, 0), RequestHandler, family)

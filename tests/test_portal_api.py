@@ -455,7 +455,7 @@ def test_detail_has_editor_values_versions_and_attachments(client):
     assert eleven["url"] is None  # javascript: link dropped (T41)
     not_fetched = dict.fromkeys(("document_title", "language", "page_count", "text_chars", "sha256"))
     assert eleven["attachments"] == [
-        {"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None, **not_fetched}
+        {"url": "https://example.org/a.pdf", "title": "PDF", "media_type": None, "role": None, **not_fetched}
     ]
 
 

@@ -288,6 +288,34 @@ def test_queue_json_shows_structured_fields(structured_db: str, capsys: pytest.C
     json.dumps(list(rows.values()), default=str)  # the CLI prints these as JSON lines
 
 
+def test_ewsi_queue_json_prints_the_structured_fields(
+    structured_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command itself (in process): funding rows carry call_id, programme, deadline and
+    call_status, event rows event_start, event_end and place; other keys of the other kind are null."""
+    from crawler import cli
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", structured_db)
+    assert cli.main(["queue", "--json", "--status", "any", "--limit", "50"]) == 0
+    rows = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    housing = rows["Access to housing for refugees and migrants"]
+    assert {k: housing[k] for k in ("call_id", "programme", "call_status", "event_start", "place")} == {
+        "call_id": "AMIF-2026-TF2-AG-INTE-03-HOUSING",
+        "programme": "AMIF",
+        "call_status": "open" if datetime.now(UTC) < utc(2026, 5, 12, 15) else "closed",
+        "event_start": None,
+        "place": None,
+    }
+    assert housing["deadline"] == "2026-05-12T15:00:00Z"
+    forum = rows["European Integration Forum 2026"]
+    assert (forum["event_start"], forum["event_end"], forum["place"], forum["call_id"]) == (
+        "2026-03-24T08:30:00Z",
+        "2026-03-25T16:00:00Z",
+        "Albert Borschette Centre, Brussels, BE",
+        None,
+    )
+
+
 @pytest.mark.parametrize(
     ("now", "expected"),
     [

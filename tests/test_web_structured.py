@@ -37,6 +37,11 @@ def structured_items(Session) -> dict[str, int]:
             deadlines=[_iso(SOON)],
             budget_amount=4_000_000.0,
             budget_currency="EUR",
+            eligible_countries=["AT", "DE", "GR"],
+            attachments=[
+                {"url": "https://x.eu/guide.pdf", "title": "Guide for applicants", "role": "guide"},
+                {"url": "https://x.eu/b.docx", "title": "Part B", "role": "template"},
+            ],
         ).id
         esf = add_item(
             s,
@@ -89,5 +94,10 @@ def test_item_page_shows_the_call(app, Session, structured_items) -> None:
     assert 'id="call-id">AMIF-2026-TF2-AG-INTE-01-LANGUAGE · AMIF' in page
     assert re.search(r'id="call-status">open', page)
     assert "5 days left" in page and "4,000,000 EUR" in page
+    assert 'id="eligible-countries">AT, DE, GR</dd>' in page
+    assert re.findall(r"<bdi>([^<]+)</bdi></a> <span class=\"muted role\">\(([^)]+)\)</span>", page) == [
+        ("Guide for applicants", "guide"),
+        ("Part B", "template"),
+    ]
     page = alice.get(f"/items/{structured_items['forum']}").text
     assert 'id="event-time"' in page and "Town hall, Ghent, BE" in page

@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound, ReviewConflict
-from crawler.store import attachments, groups, queue, structured
+from crawler.store import attachments, field_changes, groups, queue, structured
 from crawler.store.audit import audit
-from crawler.store.items import add_tombstone
+from crawler.store.items import add_tombstone, item_versions
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
 from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs
 from crawler.types import CONTENT_TYPES, THEMES
@@ -59,7 +59,10 @@ EDITABLE: tuple[str, ...] = (
 def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     """Everything the item page shows: the item's columns (dict), ``source`` (name, publisher, state),
     ``theme_scores`` (name, score, assigned, evidence list; highest first), ``effective`` values
-    (editor's wins: title, summary, themes, country, content_type) and ``history`` (`item_history`).
+    (editor's wins: title, summary, themes, country, content_type), ``history`` (`item_history`) and
+    ``field_changes``: per new version of a call or event, oldest first, {version (the new one),
+    created_at (ISO 8601 Z, when the change was harvested), lines (``"deadline: old → new"``,
+    crawler.store.field_changes.describe)}.
     Raises `NotFound`."""
     item = session.get(Item, item_id)
     if item is None:
@@ -90,6 +93,15 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
         "content_type": item.editor_content_type or item.content_type,
     }
     data["history"] = item_history(session, item_id)
+    data["field_changes"] = [
+        {
+            "version": v["version"] + 1,
+            "created_at": v["created_at"],
+            "lines": [field_changes.describe(c) for c in v["field_changes"]],
+        }
+        for v in item_versions(session, item_id)
+        if v["field_changes"]
+    ]
     data["structured"] = structured.structured_record(item, utc_or_now(None))
     data["versions"] = groups.language_versions(session, item.version_of or item_id)
     data["also_from"] = sorted(

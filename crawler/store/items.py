@@ -47,7 +47,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from crawler.store import attachments, dialect, groups, sources, structured
+from crawler.store import attachments, dialect, field_changes, groups, sources, structured
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -308,6 +308,8 @@ def _update_item(
     if "text" not in values:
         values.pop("text_chars", None)
     changed = _changed_fields(row, values, item) or ["content"]
+    old = {name: getattr(row, name) for name in field_changes.LABELS}
+    new = {**values, "published_at": as_utc(item.published_at)}
     session.add(
         ItemVersion(
             item_id=row.id,
@@ -317,6 +319,7 @@ def _update_item(
             text=row.text,
             content_hash=row.content_hash,
             changed_fields=changed,
+            field_changes=clean_json(field_changes.changes(old, new, changed)) or None,
             created_at=now,
         )
     )
@@ -449,7 +452,8 @@ def _upsert(
 
 def item_versions(session: Session, item_id: int) -> list[dict[str, Any]]:
     """Earlier versions of an item, oldest first: dicts with version, title, summary, text,
-    content_hash, changed_fields (what the *next* version changed) and created_at (ISO 8601 Z)."""
+    content_hash, changed_fields (what the *next* version changed), field_changes (its
+    ``{field, old, new}`` list, crawler.store.field_changes) and created_at (ISO 8601 Z)."""
     rows = session.scalars(
         select(ItemVersion).where(ItemVersion.item_id == item_id).order_by(ItemVersion.version)
     )
@@ -461,6 +465,7 @@ def item_versions(session: Session, item_id: int) -> list[dict[str, Any]]:
             "text": v.text,
             "content_hash": v.content_hash,
             "changed_fields": list(v.changed_fields or []),
+            "field_changes": list(v.field_changes or []),
             "created_at": iso_z(v.created_at),
         }
         for v in rows

@@ -268,7 +268,12 @@ def _attachments(value: Any) -> list[dict[str, Any]]:
     for entry in value or []:
         if isinstance(entry, dict) and entry.get("url"):
             out.append(
-                {"url": entry.get("url"), "title": entry.get("title"), "media_type": entry.get("media_type")}
+                {
+                    "url": entry.get("url"),
+                    "title": entry.get("title"),
+                    "media_type": entry.get("media_type"),
+                    "role": entry.get("role"),
+                }
             )
     return out
 

@@ -524,6 +524,8 @@ class ItemVersion(Base):
     text: Mapped[str | None] = mapped_column(CleanText())
     content_hash: Mapped[str | None] = mapped_column(String(64))
     changed_fields: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+    # 0022_structured_versions: [{field, old, new}] of the structured fields the next version changed
+    field_changes: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -137,6 +137,7 @@ def public_record(row: dict[str, Any], base_url: str) -> dict[str, Any]:
                     "url": link,
                     "title": clean_out(a.get("title")),
                     "media_type": clean_out(a.get("media_type")),
+                    "role": clean_out(a.get("role")),
                     **{
                         k: clean_out(a[k]) if isinstance(a[k], str) else a[k]
                         for k in ATTACHMENT_DOCUMENT_KEYS

@@ -21,6 +21,9 @@ class Attachment(BaseModel):
     url: str
     title: str | None = None
     media_type: str | None = None
+    role: str | None = Field(
+        default=None, description="a funding call's document: call document, guide, template, annex, ..."
+    )
 
 
 class AttachmentDetail(Attachment):
