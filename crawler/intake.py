@@ -12,7 +12,10 @@ Rules:
   is recorded with outcome ``tombstoned`` and no item.
 - The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline`` and
   ``record["structured"]``; the kind's fields to ``record["submission"]``; the contributor only to
-  the ``submissions`` table.
+  the ``submissions`` table; the receipt mail is queued in the same transaction (crawler.store.outbox).
+- An uploaded PDF the bounded worker could not read (a bomb, a timeout, a malformed file: the
+  ``extract.pdf_failed``, ``extract.timeout`` or ``extract.memory`` flags) refuses the contribution
+  with `SubmissionInvalid` naming ``pdf``; nothing is stored.
 Returns `Accepted(submission_id, item_id, outcome)`.
 """
 
@@ -23,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.store import items
+from crawler.errors import SubmissionInvalid
+from crawler.store import items, outbox
 from crawler.store import submissions as store
 from crawler.store.session import run_with_retry, session_scope
 from crawler.submissions import Submission
@@ -83,12 +87,22 @@ def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
     return item
 
 
+UNREADABLE_PDF = ("extract.pdf_failed", "extract.timeout", "extract.memory")
+"""Flags of an extraction that failed: the contribution is refused (module docstring)."""
+
+
 def run_stages(item: HarvestedItem, *, in_process_extract: bool = False) -> HarvestedItem:
-    """Normalise, extract (PDF bodies only), language, dedup and classify `item`, as a crawl would."""
+    """Normalise, extract (PDF bodies only), language, dedup and classify `item`, as a crawl would.
+
+    Raises SubmissionInvalid (``pdf``) when the uploaded PDF could not be read."""
     item = NormalizePipeline().process_item(item)
     if item.body:
         known = item.text
         item = ExtractPipeline().process_item(item)
+        if any(flag in item.flags for flag in UNREADABLE_PDF):
+            raise SubmissionInvalid(
+                {"pdf": "the PDF could not be read (damaged, too complex or too large when unpacked)"}
+            )
         if known and item.text and known not in item.text:
             item.text = f"{known}\n\n{item.text}"
         item.text = item.text or known
@@ -123,6 +137,22 @@ def accept(sub: Submission, *, channel: str, database_url: str | None = None) ->
                 language=sub.language,
                 consent=sub.consent,
             )
+            outbox.enqueue(session, sid, "receipt", {"title": sub.title, "outcome": outcome})
             return Accepted(sid, item_id, outcome)
+
+    return run_with_retry(write)
+
+
+def amend(submission_id: int, nonce: str, sub: Submission, *, database_url: str | None = None) -> list[str]:
+    """Apply a contributor's amendment (crawler.web.amend): `sub` through the stages, then the
+    item's content replaced and the item back in the queue (crawler.store.submissions.apply_amend).
+    Returns the changed field names; NotFound when the link is no longer valid, SubmissionInvalid
+    for an unreadable PDF."""
+    item = run_stages(build_item(sub))
+
+    def write() -> list[str]:
+        with session_scope(database_url) as session:
+            row = store.amendable(session, submission_id, nonce)
+            return store.apply_amend(session, row, sub.fields, item)
 
     return run_with_retry(write)
