@@ -10,8 +10,11 @@ Rules:
 - A link already harvested (same identity, T28) joins that item: the contribution is recorded
   against it (outcome ``duplicate``) and no second item is made. A link an editor rejected before
   is recorded with outcome ``tombstoned`` and no item.
-- The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline`` and
-  ``record["structured"]``; the kind's fields to ``record["submission"]``; the contributor only to
+- The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline``,
+  ``item.event`` (start, end, venue, city, country, online; organiser: the contributor's
+  organisation), ``item.funding`` (call id, programme, the deadline) and ``record["structured"]``,
+  so a contributed event or call reaches the calendars and the API like a harvested one; the
+  kind's fields to ``record["submission"]``; the contributor only to
   the ``submissions`` table; the receipt mail is queued in the same transaction (crawler.store.outbox).
 - An uploaded PDF the bounded worker could not read (a bomb, a timeout, a malformed file: the
   ``extract.pdf_failed``, ``extract.timeout`` or ``extract.memory`` flags) refuses the contribution
@@ -24,6 +27,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from crawler.errors import SubmissionInvalid
@@ -31,7 +35,7 @@ from crawler.store import items, outbox
 from crawler.store import submissions as store
 from crawler.store.session import run_with_retry, session_scope
 from crawler.submissions import Submission
-from crawler.types import HarvestedItem
+from crawler.types import EventInfo, FundingCall, HarvestedItem
 from pipelines.classify import ClassifyPipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.extract import ExtractPipeline
@@ -82,6 +86,23 @@ def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
         text=text,
     )
     item.date_method = "submission"
+    fields = sub.item_fields()
+    if sub.kind == "event" and fields.get("event_start"):
+        place = fields.get("place") or {}
+        item.event = EventInfo(
+            start=fields["event_start"],
+            end=fields.get("event_end") or fields["event_start"],
+            timezone="UTC",
+            venue=place.get("name"),
+            city=place.get("city"),
+            country=place.get("country"),
+            online=bool(place.get("online")),
+            organiser=sub.organisation,
+        )
+    if sub.kind == "funding" and fields.get("deadline"):
+        item.funding = FundingCall(
+            call_id=fields.get("call_id"), programme=fields.get("programme"), deadlines=[fields["deadline"]]
+        )
     if sub.pdf:
         item.body, item.body_url, item.media_type = sub.pdf, url, "application/pdf"
     return item
@@ -109,7 +130,14 @@ def run_stages(item: HarvestedItem, *, in_process_extract: bool = False) -> Harv
         item.body = None  # the PDF is not kept: parsed once in the worker, its text stays
     item = LanguagePipeline().process_item(item)
     item = DedupPipeline().process_item(item)
-    return ClassifyPipeline().process_item(item)
+    return _classify_stage().process_item(item)
+
+
+@cache
+def _classify_stage() -> ClassifyPipeline:
+    """One classifier per process (loading the rules and the model takes seconds); a retrained
+    model is used by servers started after it was written, as by crawls."""
+    return ClassifyPipeline()
 
 
 def accept(sub: Submission, *, channel: str, database_url: str | None = None) -> Accepted:

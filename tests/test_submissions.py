@@ -26,8 +26,8 @@ from crawler.submissions import (
     plain_text,
     validate,
 )
-from tests.test_worker import make_pdf
 from tests.desklab import SQLITE_ONLY, Session, add_item, add_source, app, client_for, editor_client, engine  # noqa: F401
+from tests.test_worker import make_pdf
 
 SMALL_PDF = make_pdf(b"BT /F1 12 Tf 72 712 Td (Integration of migrants) Tj ET")
 FORM_PERSON = {
