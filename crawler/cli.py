@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "api-token": ("crawler.commands.api_token", "manage portal API tokens"),
     "digest": ("crawler.commands.digest", "render or send the editors' digest and the newsletter"),
     "contributors": ("crawler.commands.contributors", "report contributors or forget one's personal data"),
+    "mail": ("crawler.commands.mail", "send the mails to contributors waiting in the outbox"),
     "export": ("crawler.commands.export", "export the curated store as JSON Lines or CSV"),
     "reprocess": ("crawler.commands.reprocess", "re-extract stored items from their kept raw bodies"),
 }

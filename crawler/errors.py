@@ -293,3 +293,8 @@ class SubmissionInvalid(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class AmendLinkInvalid(ValueError):
+    """Raised by crawler.web.amend when a contributor's amend link is not one the server signed, or
+    is older than its validity (crawler.web.contributor_mail.AMEND_DAYS); the page answers 404."""

@@ -10,9 +10,15 @@ Rules:
 - A link already harvested (same identity, T28) joins that item: the contribution is recorded
   against it (outcome ``duplicate``) and no second item is made. A link an editor rejected before
   is recorded with outcome ``tombstoned`` and no item.
-- The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline`` and
-  ``record["structured"]``; the kind's fields to ``record["submission"]``; the contributor only to
-  the ``submissions`` table.
+- The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline``,
+  ``item.event`` (start, end, venue, city, country, online; organiser: the contributor's
+  organisation), ``item.funding`` (call id, programme, the deadline) and ``record["structured"]``,
+  so a contributed event or call reaches the calendars and the API like a harvested one; the
+  kind's fields to ``record["submission"]``; the contributor only to
+  the ``submissions`` table; the receipt mail is queued in the same transaction (crawler.store.outbox).
+- An uploaded PDF the bounded worker could not read (a bomb, a timeout, a malformed file: the
+  ``extract.pdf_failed``, ``extract.timeout`` or ``extract.memory`` flags) refuses the contribution
+  with `SubmissionInvalid` naming ``pdf``; nothing is stored.
 Returns `Accepted(submission_id, item_id, outcome)`.
 """
 
@@ -21,13 +27,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from crawler.store import items
+from crawler.errors import SubmissionInvalid
+from crawler.store import items, outbox
 from crawler.store import submissions as store
 from crawler.store.session import run_with_retry, session_scope
 from crawler.submissions import Submission
-from crawler.types import HarvestedItem
+from crawler.types import EventInfo, FundingCall, HarvestedItem
 from pipelines.classify import ClassifyPipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.extract import ExtractPipeline
@@ -78,24 +86,58 @@ def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
         text=text,
     )
     item.date_method = "submission"
+    fields = sub.item_fields()
+    if sub.kind == "event" and fields.get("event_start"):
+        place = fields.get("place") or {}
+        item.event = EventInfo(
+            start=fields["event_start"],
+            end=fields.get("event_end") or fields["event_start"],
+            timezone="UTC",
+            venue=place.get("name"),
+            city=place.get("city"),
+            country=place.get("country"),
+            online=bool(place.get("online")),
+            organiser=sub.organisation,
+        )
+    if sub.kind == "funding" and fields.get("deadline"):
+        item.funding = FundingCall(
+            call_id=fields.get("call_id"), programme=fields.get("programme"), deadlines=[fields["deadline"]]
+        )
     if sub.pdf:
         item.body, item.body_url, item.media_type = sub.pdf, url, "application/pdf"
     return item
 
 
+UNREADABLE_PDF = ("extract.pdf_failed", "extract.timeout", "extract.memory")
+"""Flags of an extraction that failed: the contribution is refused (module docstring)."""
+
+
 def run_stages(item: HarvestedItem, *, in_process_extract: bool = False) -> HarvestedItem:
-    """Normalise, extract (PDF bodies only), language, dedup and classify `item`, as a crawl would."""
+    """Normalise, extract (PDF bodies only), language, dedup and classify `item`, as a crawl would.
+
+    Raises SubmissionInvalid (``pdf``) when the uploaded PDF could not be read."""
     item = NormalizePipeline().process_item(item)
     if item.body:
         known = item.text
         item = ExtractPipeline().process_item(item)
+        if any(flag in item.flags for flag in UNREADABLE_PDF):
+            raise SubmissionInvalid(
+                {"pdf": "the PDF could not be read (damaged, too complex or too large when unpacked)"}
+            )
         if known and item.text and known not in item.text:
             item.text = f"{known}\n\n{item.text}"
         item.text = item.text or known
         item.body = None  # the PDF is not kept: parsed once in the worker, its text stays
     item = LanguagePipeline().process_item(item)
     item = DedupPipeline().process_item(item)
-    return ClassifyPipeline().process_item(item)
+    return _classify_stage().process_item(item)
+
+
+@cache
+def _classify_stage() -> ClassifyPipeline:
+    """One classifier per process (loading the rules and the model takes seconds); a retrained
+    model is used by servers started after it was written, as by crawls."""
+    return ClassifyPipeline()
 
 
 def accept(sub: Submission, *, channel: str, database_url: str | None = None) -> Accepted:
@@ -123,6 +165,22 @@ def accept(sub: Submission, *, channel: str, database_url: str | None = None) ->
                 language=sub.language,
                 consent=sub.consent,
             )
+            outbox.enqueue(session, sid, "receipt", {"title": sub.title, "outcome": outcome})
             return Accepted(sid, item_id, outcome)
+
+    return run_with_retry(write)
+
+
+def amend(submission_id: int, nonce: str, sub: Submission, *, database_url: str | None = None) -> list[str]:
+    """Apply a contributor's amendment (crawler.web.amend): `sub` through the stages, then the
+    item's content replaced and the item back in the queue (crawler.store.submissions.apply_amend).
+    Returns the changed field names; NotFound when the link is no longer valid, SubmissionInvalid
+    for an unreadable PDF."""
+    item = run_stages(build_item(sub))
+
+    def write() -> list[str]:
+        with session_scope(database_url) as session:
+            row = store.amendable(session, submission_id, nonce)
+            return store.apply_amend(session, row, sub.fields, item)
 
     return run_with_retry(write)

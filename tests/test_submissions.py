@@ -27,7 +27,9 @@ from crawler.submissions import (
     validate,
 )
 from tests.desklab import SQLITE_ONLY, Session, add_item, add_source, app, client_for, editor_client, engine  # noqa: F401
+from tests.test_worker import make_pdf
 
+SMALL_PDF = make_pdf(b"BT /F1 12 Tf 72 712 Td (Integration of migrants) Tj ET")
 FORM_PERSON = {
     "contributor_name": "Ana Ruiz",
     "contributor_email": "ana@example.org",
@@ -344,7 +346,7 @@ def test_form_queues_every_kind(submit_app, Session, kind) -> None:
         **FORM_PERSON,
         "contributor_consent": "1",
     }
-    files = {"pdf": ("doc.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")} if kind == "document" else None
+    files = {"pdf": ("doc.pdf", SMALL_PDF, "application/pdf")} if kind == "document" else None
     answer = client.post("/submit", data=form, files=files, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     assert answer.headers["location"] == "/submit/thanks"

@@ -113,9 +113,10 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     check_ready(app.state.engine)
     from functools import partial
 
-    from crawler.intake import accept
+    from crawler.intake import accept, amend
 
     app.state.intake = partial(accept, database_url=args.database_url or settings.database_url)
+    app.state.amend = partial(amend, database_url=args.database_url or settings.database_url)
     # client addresses for throttling and audit come from the socket, or from the named proxies only
     uvicorn.run(
         app,

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound, ReviewConflict
-from crawler.store import attachments, field_changes, groups, queue, structured
+from crawler.store import attachments, field_changes, groups, outbox, queue, structured
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone, item_versions
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
@@ -348,6 +348,7 @@ def decide(
     edits: dict[str, Any] | None = None,
     address: str | None = None,
     now: datetime | None = None,
+    criterion: str | None = None,
 ) -> Decision:
     """Record one editorial decision (approve, reject, defer, edit) on an item at `revision`.
 
@@ -359,7 +360,9 @@ def decide(
     returns that decision with ``repeated=True`` and writes nothing (double submit).
 
     `reason` must be one of `REJECT_REASONS` for ``reject`` (`check_reject_reason`) and is ignored
-    (not stored) for the other actions.
+    (not stored) for the other actions. An approval or rejection that changes the status of a
+    contributed item queues the decision mail to its contributors (crawler.store.outbox), with
+    `criterion` (the id of the publication criterion a rejected contribution failed) in its context.
 
     Raises ValueError (bad action, reason or edit value), `NotFound`, `ReviewConflict` (changed
     meanwhile or claimed by someone else; the message says who and when).
@@ -386,6 +389,7 @@ def decide(
     if action == "edit" and not changes:
         raise ValueError("nothing was changed")
     before = _editorial_state(item)
+    old_status = item.status
     status = STATUS_OF_ACTION.get(action, item.status)
     values: dict[str, Any] = {
         **new_values,
@@ -436,6 +440,16 @@ def decide(
         rejected = (reason or "rejected") if action == "reject" else None
         _apply_to_companions(session, item, values, reject_reason=rejected)
     after = _editorial_state(item)
+    if action in ("approve", "reject") and old_status != status:
+        outbox.enqueue_decision(
+            session,
+            item_id,
+            action,
+            title=item.editor_title or item.title or "",
+            reason=reason,
+            criterion=criterion if action == "reject" else None,
+            now=now,
+        )
     audit(
         session,
         editor,

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.store import attachments, dialect, field_changes, groups, sources, structured
@@ -172,6 +172,20 @@ def _item_values(item: HarvestedItem) -> dict[str, Any]:
         "record": clean_json(item.record),
         **structured.structured_values(item),
     }
+
+
+IDENTITY_COLUMNS = ("url", "canonical_url", "url_hash", "guid", "guid_hash", "official_id")
+
+
+def replace_content(session: Session, item_id: int, item: HarvestedItem) -> None:
+    """Overwrite the content of stored item `item_id` with `item`'s (text, dates, structured
+    columns, classification and themes), keeping its URL and identity columns (`IDENTITY_COLUMNS`);
+    the caller sets status and revision (a contributor's amendment, crawler.store.submissions)."""
+    values = {k: v for k, v in _item_values(item).items() if k not in IDENTITY_COLUMNS}
+    session.execute(
+        update(Item).where(Item.id == item_id).values(**values).execution_options(synchronize_session=False)
+    )
+    _write_themes(session, item_id, item.classification)
 
 
 def _write_themes(session: Session, item_id: int, classification: Classification | None) -> None:

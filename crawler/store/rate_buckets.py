@@ -29,18 +29,19 @@ _TAKE = text(
 )
 
 
-def take(bind: Any, key: str, per_minute: int) -> tuple[bool, int, float]:
+def take(bind: Any, key: str, per_minute: int, *, window_s: float = 60.0) -> tuple[bool, int, float]:
     """Charge one request to `key` in its own short transaction on `bind` (an Engine or Connection).
 
     Returns (allowed, whole tokens left, seconds until the next token when refused else 0); a
-    `per_minute` below 1 refuses everything. SQLAlchemy errors propagate.
+    `per_minute` below 1 refuses everything. `window_s`: the period the capacity refills in (60 s;
+    3600 for a per-hour limit). SQLAlchemy errors propagate.
     """
     if bind.dialect.name != "postgresql":
         raise ValueError(f"shared rate limits need PostgreSQL, not {bind.dialect.name}")
     capacity = float(max(0, per_minute))
     if capacity <= 0:
-        return False, 0, 60.0
-    rate = capacity / 60.0
+        return False, 0, window_s
+    rate = capacity / window_s
     engine = getattr(bind, "engine", bind)
     with engine.begin() as conn:
         allowed, tokens = conn.execute(_TAKE, {"key": key[:200], "cap": capacity, "rate": rate}).one()

@@ -736,3 +736,31 @@ class SubmissionRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    amend_nonce: Mapped[str | None] = mapped_column(String(32))
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    previous_fields: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+
+
+# --- 0023_submission_mail ------------------------------------------------------------------------
+class SubmissionMailRow(Base):
+    """A mail to a contributor waiting to be sent, or sent (crawler.store.outbox).
+
+    `kind`: receipt | decision | changes; `context`: what the text needs (title, language, action,
+    reason, link, message), never the address, which is read from the contribution when sending.
+    `status`: pending | sent | dropped (the address was forgotten)."""
+
+    __tablename__ = "submission_mail"
+    __table_args__ = (Index("ix_submission_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    context: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,11 +3,14 @@
 Rules: the item a contribution became lives in ``items`` under source `SOURCE_ID`; the
 contributor's data lives only here. `forget` nulls name, organisation and email of every
 contribution of an address (and the credit), keeps the items and the counts (by `email_hash`, the
-SHA-256 of the lower-cased address). Functions never commit.
+SHA-256 of the lower-cased address). An editor's request for changes gives the contribution a
+nonce (`start_amend`) that its signed amend link carries; the link works once, while the item is
+pending or deferred (`amendable`, `apply_amend`). Functions never commit.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +18,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.errors import NotFound
+from crawler.store import items
+from crawler.store.audit import audit
 from crawler.store.schema import Item, SourceRow, SubmissionRow, sha256_hex, utcnow
+from crawler.types import HarvestedItem
 
 SOURCE_ID = "submissions"
 PUBLISHED = ("approved", "changed")
@@ -158,3 +165,71 @@ def count_recent(session: Session, email: str, since: datetime) -> int:
         )
         or 0
     )
+
+
+AMENDABLE = ("pending", "deferred")
+"""Statuses of an item its contributor may still amend (a decided item is not reopened)."""
+
+
+def start_amend(session: Session, submission_id: int) -> str:
+    """A fresh nonce for the amend link of contribution `submission_id` (the previous link stops
+    working); NotFound without the contribution."""
+    row = session.get(SubmissionRow, submission_id)
+    if row is None:
+        raise NotFound(f"contribution {submission_id} not found")
+    row.amend_nonce = secrets.token_hex(16)
+    session.flush()
+    return row.amend_nonce
+
+
+def amendable(session: Session, submission_id: int, nonce: str) -> SubmissionRow:
+    """The contribution an amend link names, when the link is its current one and its item is
+    still `AMENDABLE`; NotFound otherwise (used, replaced, decided, forgotten or unknown)."""
+    row = session.get(SubmissionRow, submission_id)
+    if row is None or not row.amend_nonce or not secrets.compare_digest(row.amend_nonce, nonce):
+        raise NotFound("this link was already used or has been replaced")
+    item = session.get(Item, row.item_id) if row.item_id is not None else None
+    if item is None or item.status not in AMENDABLE or row.email is None:
+        raise NotFound("this contribution can no longer be changed")
+    return row
+
+
+def apply_amend(
+    session: Session,
+    row: SubmissionRow,
+    fields: dict[str, Any],
+    content: HarvestedItem,
+    *,
+    now: datetime | None = None,
+) -> list[str]:
+    """Store the contributor's amendment: the contribution's new `fields` (the old ones kept in
+    ``previous_fields``), the item's content from `content` (crawler.store.items.replace_content),
+    the item back to ``pending`` at revision + 1, the link used up, an audit row. Returns the
+    names of the fields that changed."""
+    now = now or utcnow()
+    before = dict(row.fields or {})
+    changed = sorted(k for k in set(before) | set(fields) if before.get(k) != fields.get(k))
+    row.previous_fields = before
+    row.fields = fields
+    row.amended_at = now
+    row.amend_nonce = None
+    item = session.get(Item, row.item_id)
+    if item is None:
+        raise NotFound("the item of this contribution is gone")
+    items.replace_content(session, item.id, content)
+    session.refresh(item)
+    item.status = "pending"
+    item.revision = (item.revision or 0) + 1
+    item.modified_at = now
+    item.claimed_by = item.claim_expires_at = None
+    audit(
+        session,
+        "contributor",
+        "amend",
+        object_type="item",
+        object_id=item.id,
+        detail={"submission": row.id, "fields": changed},
+        now=now,
+    )
+    session.flush()
+    return changed

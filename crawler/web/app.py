@@ -34,7 +34,7 @@ from crawler.config import Settings as RuntimeSettings
 from crawler.config import load as load_settings
 from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
-from crawler.web import admin, items, login, portal, queue, submit
+from crawler.web import admin, amend, items, login, portal, queue, submit
 from crawler.web.auth import LoginRequired, clear_session_cookie
 from crawler.web.deps import Settings
 from crawler.web.logsafe import protect
@@ -43,7 +43,7 @@ from crawler.web.templating import make_templates, render
 log = protect(logging.getLogger(__name__))
 
 HERE = Path(__file__).resolve().parent
-DESK_ROUTERS = (login.router, queue.router, items.router, admin.router)
+DESK_ROUTERS = (login.router, queue.router, items.router, amend.desk, admin.router)
 """The editors' desk, in the order its routes are matched."""
 RETRY_AFTER_S = 30
 DB_DOWN_MESSAGE = "The database is not reachable right now. Nothing was saved; please retry in a minute."
@@ -190,5 +190,6 @@ def create_app(
         app.include_router(router)
     app.include_router(submit.api_router)
     app.include_router(submit.form_router)
+    app.include_router(amend.public)
     portal.install(app)
     return app

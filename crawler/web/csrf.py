@@ -43,6 +43,8 @@ CSRF_LIBRARY_SALT = "fastapi-csrf-token"
 `csrf_token_for` reads the token back from a valid cookie to reuse it."""
 PUBLIC_FORMS: tuple[str, ...] = ("/login", "/submit")
 """Forms posted without a login (their tokens are signed with the pre-login key)."""
+PUBLIC_FORM_PREFIXES: tuple[str, ...] = ("/submit/amend/",)
+"""Paths under which forms are posted without a login too (a contributor's amend link)."""
 CSRF_REFUSED = "missing or wrong CSRF token: reload the page and try again"
 
 
@@ -189,7 +191,7 @@ async def csrf_protect(
         return
     if not origin_allowed(request, settings):
         raise HTTPException(403, "cross-origin request refused")
-    if request.url.path in PUBLIC_FORMS:
+    if request.url.path in PUBLIC_FORMS or request.url.path.startswith(PUBLIC_FORM_PREFIXES):
         live_user(request, session)
     elif optional_user(request, session) is None:
         raise LoginRequired(expired=False)

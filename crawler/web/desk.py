@@ -44,6 +44,7 @@ MESSAGES = {
     "edit": "Changes saved.",
     "repeated": "This form had already been submitted; it was recorded once.",
     "claimed": "You have claimed this item.",
+    "asked": "Deferred; the contributor was asked for changes by email.",
     "released": "Claim released.",
     "saved": "View saved.",
     "empty": "No unclaimed item is waiting under these filters.",

@@ -4,7 +4,9 @@ Rules: opening the page does not claim (the page's script, or the Claim button, 
 a claim held by another editor is 409 (JSON for the script, the page otherwise); a decision is made
 at the revision the form was loaded with (1..2**63-1, else 400) and a stale one is 409 naming who
 changed the item; a rejection's reason must be one of `crawler.store.decisions.REJECT_REASONS` (else
-400, nothing stored); an unknown item is 404; a repeated form (same request token) is recorded once.
+400, nothing stored), and for a contribution may name the publication criterion it failed
+(``criterion``, an id of config/criteria.yaml, else 400), told to the contributor by mail; an
+unknown item is 404; a repeated form (same request token) is recorded once.
 """
 
 from __future__ import annotations
@@ -166,6 +168,9 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
         raise HTTPException(400, "the form has no valid revision: reload the item")
     request_token = str(form.get("request_token", ""))[:64] or None
     reason = (str(form.get("reason", "")) or None) if action == "reject" else None
+    criterion = (str(form.get("criterion", "")) or None) if action == "reject" else None
+    if criterion is not None and criterion not in {c["id"] for c in criteria()}:
+        raise HTTPException(400, "unknown publication criterion")
     edits: dict[str, Any] | None = None
     if action == "edit":
         try:
@@ -191,6 +196,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
             reason=reason,
             edits=edits,
             address=address_of(request),
+            criterion=criterion,
         )
     except NotFound:
         raise HTTPException(404, "no such item") from None

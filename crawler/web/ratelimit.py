@@ -36,6 +36,7 @@ class _Bucket:
     tokens: float
     capacity: float
     stamp: float
+    window: float = 60.0
 
 
 class TokenBucketLimiter:
@@ -50,27 +51,29 @@ class TokenBucketLimiter:
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: str, per_minute: int) -> tuple[bool, int, float]:
-        """Take one token from `key`'s bucket of `per_minute` capacity.
+    def take(self, key: str, per_minute: int, *, window_s: float = 60.0) -> tuple[bool, int, float]:
+        """Take one token from `key`'s bucket of `per_minute` capacity, refilled over `window_s`
+        seconds (60; 3600 for a per-hour limit).
 
         Returns (allowed, tokens left rounded down, seconds until the next token when refused else 0).
         A `per_minute` below 1 refuses everything.
         """
         capacity = float(max(0, per_minute))
         if capacity <= 0:
-            return False, 0, 60.0
-        rate = capacity / 60.0
+            return False, 0, window_s
+        rate = capacity / window_s
         now = self._clock()
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
                 if len(self._buckets) >= self._max_keys:
                     self._prune(now)
-                bucket = self._buckets[key] = _Bucket(capacity, capacity, now)
+                bucket = self._buckets[key] = _Bucket(capacity, capacity, now, window_s)
             else:
                 bucket.tokens = min(capacity, bucket.tokens + (now - bucket.stamp) * rate)
                 bucket.capacity = capacity
                 bucket.stamp = now
+                bucket.window = window_s
             if bucket.tokens >= 1.0:
                 bucket.tokens -= 1.0
                 return True, int(bucket.tokens), 0.0
@@ -81,7 +84,7 @@ class TokenBucketLimiter:
         idle = [
             key
             for key, b in self._buckets.items()
-            if b.tokens + (now - b.stamp) * b.capacity / 60.0 >= b.capacity
+            if b.tokens + (now - b.stamp) * b.capacity / b.window >= b.capacity
         ]
         if not idle:
             by_age = sorted(self._buckets, key=lambda k: self._buckets[k].stamp)
@@ -103,12 +106,14 @@ class SharedLimiter:
         self._last_log = 0.0
         self.fallbacks = 0
 
-    def take(self, key: str, per_minute: int, bind: Any = None) -> tuple[bool, int, float]:
+    def take(
+        self, key: str, per_minute: int, bind: Any = None, *, window_s: float = 60.0
+    ) -> tuple[bool, int, float]:
         """As `TokenBucketLimiter.take`; `bind` (the request's Engine or Connection) selects the
         database's buckets when it is PostgreSQL."""
         if bind is not None and bind.dialect.name == "postgresql":
             try:
-                return rate_buckets.take(bind, key, per_minute)
+                return rate_buckets.take(bind, key, per_minute, window_s=window_s)
             except Exception as exc:
                 if not is_database_error(exc):
                     raise
@@ -117,7 +122,7 @@ class SharedLimiter:
                 if self._last_log == 0.0 or now - self._last_log >= self.LOG_EVERY_S:
                     self._last_log = now
                     log.warning("shared rate limits unreachable (%s): limiting per process", one_line(exc))
-        return self.local.take(key, per_minute)
+        return self.local.take(key, per_minute, window_s=window_s)
 
     def __len__(self) -> int:
         return len(self.local)

@@ -6,15 +6,19 @@ Contract:
   "country", "language", "consent"}, "pdf_base64": str | null, "pdf_name": str | null}``.
   201 ``{"id", "item_id", "outcome"}``; 422 ``{"error": "invalid_submission", "errors": {field:
   reason}}``; 413 above `MAX_BODY_BYTES` (checked on Content-Length and while reading); 429 with
-  ``Retry-After`` past the rate limits.
+  ``Retry-After`` past the rate limits; 411 for a POST without Content-Length.
 - Form: GET renders the kind's fields (the good practice from config/good_practice.yaml) and the
   criteria (config/criteria.yaml) in en/fr/de (``?lang=``); POST (multipart, CSRF token and Origin
   checked as on the desk; the contributor's fields are named ``contributor_<field>``) answers
   303 to ``/submit/thanks`` or 400 with the errors shown. The honeypot
   field `HONEYPOT` must stay empty: a filled one is answered like a success and nothing is stored.
 - Rate limits: per client address `PER_ADDRESS_PER_MINUTE`, per email `PER_EMAIL_PER_HOUR`
-  (crawler.web.ratelimit's token buckets), on both channels; a refused request stores nothing.
-- Validation is crawler.submissions.validate; storage is the intake callable the serving entry point
+  (crawler.web.ratelimit's `SharedLimiter`: token buckets in the database on PostgreSQL, so they
+  hold across every `ewsi serve` process; keys ``submit-addr:<address>`` and
+  ``submit-email:<SHA-256 of the address>``, never the address itself), on both channels; a
+  refused request stores nothing.
+- Validation is crawler.submissions.validate (and the intake refuses a PDF the bounded worker
+  cannot read, with the same answers); storage is the intake callable the serving entry point
   puts on ``app.state.intake`` (crawler.intake.accept, which runs the harvest's stages). Without one
   the routes answer 503 and store nothing.
 """
@@ -24,7 +28,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -33,6 +36,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from crawler.errors import SubmissionInvalid, TooMany
 from crawler.store import tokens
+from crawler.store.submissions import email_hash
 from crawler.submissions import (
     KINDS,
     LANGUAGES,
@@ -44,7 +48,7 @@ from crawler.submissions import (
 )
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import DbSession
-from crawler.web.ratelimit import TokenBucketLimiter, retry_after_header
+from crawler.web.ratelimit import SharedLimiter, retry_after_header
 from crawler.web.templating import render
 
 PER_ADDRESS_PER_MINUTE = 5
@@ -53,36 +57,40 @@ HONEYPOT = "website"
 CONTRIBUTOR_FIELDS = ("name", "email", "organisation", "country", "language", "consent")
 
 
-def _limiter(request: Request, hourly: bool = False) -> TokenBucketLimiter:
-    """The app's limiter of contributions; the hourly one runs on a clock in minutes, so its
-    per-minute capacity is a per-hour one."""
+def _limiter(request: Request) -> SharedLimiter:
+    """The app's limiter of contributions (`SharedLimiter`: in the database on PostgreSQL, so the
+    limits hold across every `ewsi serve` process; in this process on SQLite)."""
     state = request.app.state
-    name = "submit_limiter_hourly" if hourly else "submit_limiter"
-    if getattr(state, name, None) is None:
-        setattr(
-            state,
-            name,
-            TokenBucketLimiter(clock=(lambda: time.monotonic() / 60) if hourly else time.monotonic),
-        )
-    return getattr(state, name)
+    if getattr(state, "submit_limiter", None) is None:
+        state.submit_limiter = SharedLimiter()
+    limiter: SharedLimiter = state.submit_limiter
+    return limiter
+
+
+def _bind(request: Request) -> Any:
+    return getattr(request.app.state, "engine", None)
 
 
 def _check_address(request: Request) -> None:
     address = request.client.host if request.client else "unknown"
-    ok, _, wait = _limiter(request).take(f"addr:{address}", PER_ADDRESS_PER_MINUTE)
+    ok, _, wait = _limiter(request).take(f"submit-addr:{address}", PER_ADDRESS_PER_MINUTE, _bind(request))
     if not ok:
         raise TooMany(wait)
 
 
 def _check_email(request: Request, email: str) -> None:
-    ok, _, wait = _limiter(request, hourly=True).take(f"email:{email}", PER_EMAIL_PER_HOUR)
+    key = f"submit-email:{email_hash(email)}"
+    ok, _, wait = _limiter(request).take(key, PER_EMAIL_PER_HOUR, _bind(request), window_s=3600.0)
     if not ok:
-        raise TooMany(wait * 60)
+        raise TooMany(wait)
 
 
 async def body_limit(request: Request) -> None:
-    """413 when the body is larger than `MAX_BODY_BYTES` by its Content-Length (before any read)."""
+    """413 when the body is larger than `MAX_BODY_BYTES` by its Content-Length (before any read);
+    411 for a POST without Content-Length (a chunked body could not be refused before reading)."""
     length = request.headers.get("content-length")
+    if length is None and request.method == "POST":
+        raise HTTPException(411, "a Content-Length header is required")
     if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
         raise HTTPException(413, f"the request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
 
@@ -159,7 +167,10 @@ async def api_submit(
     except TooMany as exc:
         return _too_many(exc, True)
     session.commit()  # the intake writes in its own transaction: end this request's (SQLite's lock)
-    accepted = intake(sub, channel=f"api:{token.name}"[:16])
+    try:
+        accepted = intake(sub, channel=f"api:{token.name}"[:16])
+    except SubmissionInvalid as exc:  # e.g. an unreadable PDF, found by the bounded worker
+        return JSONResponse({"error": "invalid_submission", "errors": exc.errors}, 422)
     return JSONResponse(
         {"id": accepted.submission_id, "item_id": accepted.item_id, "outcome": accepted.outcome}, 201
     )
@@ -233,5 +244,8 @@ async def submit_post(request: Request, session: DbSession) -> Response:
     except TooMany as exc:
         return _too_many(exc, False)
     session.commit()  # the intake writes in its own transaction: end this request's (SQLite's lock)
-    intake(sub, channel="form")
+    try:
+        intake(sub, channel="form")
+    except SubmissionInvalid as exc:  # e.g. an unreadable PDF, found by the bounded worker
+        return _form_page(request, kind, lang, exc.errors, values, status=400)
     return RedirectResponse("/submit/thanks", 303)
