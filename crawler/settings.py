@@ -153,6 +153,7 @@ def build_settings(
         "EWSI_CLASSIFIER_MODEL": runtime.classifier_model,
         "EWSI_WORKER_MEMORY_MB": runtime.worker_memory_mb,
         "EWSI_EXTRACT_IN_PROCESS": runtime.extract_in_process,
+        "EWSI_CPU_SLOTS": runtime.cpu_slots,
         "EWSI_NOW": runtime.now,
         "FEED_EXPORTERS": {},
     }
