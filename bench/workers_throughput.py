@@ -148,7 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", default="1,2,4")
     p.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--cpu-slots",
+        default=None,
+        help="EWSI_CPU_SLOTS of the workers (default: the environment's; a large number turns the gate off)",
+    )
     args = p.parse_args(argv)
+    if args.cpu_slots is not None:
+        os.environ["EWSI_CPU_SLOTS"] = str(args.cpu_slots)
     tmp = Path(tempfile.mkdtemp(prefix="ewsi-bench-tp-"))
     docs = documents(Path(args.shared) / "corpus")
     warc, config, pages = build_replay(tmp, docs, args.items, args.sources)

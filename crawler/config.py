@@ -138,6 +138,28 @@ TABLE: tuple[Setting, ...] = (
         False,
         "extract in the crawl process instead of the bounded worker (debugging)",
     ),
+    Setting(
+        "archive_url",
+        "EWSI_ARCHIVE_URL",
+        "str",
+        None,
+        "raw archive: each run's responses in its own WARC file in `file:///dir` or `s3://bucket[/prefix]`",
+    ),
+    Setting(
+        "archive_endpoint",
+        "EWSI_ARCHIVE_ENDPOINT",
+        "str",
+        None,
+        "endpoint URL of the S3-compatible store of `EWSI_ARCHIVE_URL`; unset: AWS",
+    ),
+    Setting(
+        "cpu_slots",
+        "EWSI_CPU_SLOTS",
+        "int",
+        0,
+        "extractions running at once on this machine, every crawl process together; 0: one per CPU",
+        minimum=0,
+    ),
     Setting("smtp_host", "EWSI_SMTP_HOST", "str", None, "SMTP server of digests (required to send)"),
     Setting("smtp_port", "EWSI_SMTP_PORT", "int", None, "SMTP port; unset: 587 with STARTTLS, else 25"),
     Setting("smtp_user", "EWSI_SMTP_USER", "str", None, "SMTP login (with the password)"),
@@ -221,6 +243,9 @@ class Settings:
     classifier_model: str | None = None
     worker_memory_mb: int = 0
     extract_in_process: bool = False
+    archive_url: str | None = None
+    archive_endpoint: str | None = None
+    cpu_slots: int = 0
     smtp_host: str | None = None
     smtp_port: int | None = None
     smtp_user: str | None = None

@@ -81,6 +81,13 @@ class NotJsonFeed(ValueError):
     ``version``/``items``); the feed spider then tries feedparser or records ``parse.not_a_feed``."""
 
 
+class ArchiveError(UsageError):
+    """Raised by crawler.archive: an archive URL (EWSI_ARCHIVE_URL, a stored WARC location) that is
+    neither ``file:///absolute/dir`` nor ``s3://bucket[/prefix]``, or a WARC file that could not be
+    stored or fetched (the message names it); by crawler.commands.crawl for a run that archived
+    nothing. A UsageError, so ``ewsi`` prints it and exits 2."""
+
+
 # --- store ---------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,8 @@ WARNING).
 
 Fetch guard rails live in crawler.fetch, one component per module (SSRF guard with a pinning
 resolver, per-host gate shared by all sources of the process, polite retries, strict
-decompression, conditional GET, WARC replay and record).
+decompression, conditional GET, WARC replay and record, and the raw archive of each run:
+``EWSI_ARCHIVE_URL`` set and not replaying, crawler.fetch.run_archive writes the run's own WARC).
 Runtime settings (crawler.config, read at the entry point and passed as `runtime`): download
 timeout, delay and retry back-off become Scrapy's values; the allowlist of non-public hosts, the
 classifier model, the extraction worker's limit and the frozen clock are handed to the components
@@ -33,6 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from crawler.archive import parse_target
 from crawler.config import Settings as RuntimeSettings
 
 MIB = 1024 * 1024
@@ -152,6 +154,7 @@ def build_settings(
         "EWSI_CLASSIFIER_MODEL": runtime.classifier_model,
         "EWSI_WORKER_MEMORY_MB": runtime.worker_memory_mb,
         "EWSI_EXTRACT_IN_PROCESS": runtime.extract_in_process,
+        "EWSI_CPU_SLOTS": runtime.cpu_slots,
         "EWSI_NOW": runtime.now,
         "FEED_EXPORTERS": {},
     }
@@ -172,6 +175,11 @@ def build_settings(
                 "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
             }
         )
+    if runtime.archive_url and not replay:
+        parse_target(runtime.archive_url)  # a bad URL stops the crawl at start (ArchiveError)
+        settings["EWSI_ARCHIVE_URL"] = runtime.archive_url
+        settings["EWSI_ARCHIVE_ENDPOINT"] = runtime.archive_endpoint
+        settings["DOWNLOADER_MIDDLEWARES"]["crawler.fetch.run_archive.RunArchiveMiddleware"] = 951
     if record:
         settings["EWSI_RECORD"] = str(record)
         # next to the downloader, so it sees the bytes as they came off the wire

@@ -68,6 +68,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 from w3lib.encoding import read_bom
 
+from crawler.cpu_slots import CpuSlots
 from crawler.text import truncate_utf8
 from crawler.types import HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
@@ -500,6 +501,18 @@ class ExtractPipeline:
         self.in_process = bool(settings and settings.getbool("EWSI_EXTRACT_IN_PROCESS"))
         if settings is not None:
             configure_worker(settings.getint("EWSI_WORKER_MEMORY_MB"))
+        # one machine-wide CPU slot per extraction (crawler.cpu_slots; EWSI_CPU_SLOTS, 0: per CPU)
+        self.cpu = CpuSlots(settings.getint("EWSI_CPU_SLOTS") if settings is not None else 0)
+
+    def _extract(self, item: HarvestedItem) -> BoundedOutcome:
+        assert item.body is not None
+        return extract_bounded(
+            item.body,
+            item.body_url or item.url,
+            item.media_type,
+            header_charset_of(item),
+            in_process=self.in_process,
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -516,13 +529,10 @@ class ExtractPipeline:
         if (item.body_url or item.url) in quarantined or item.url in quarantined:
             item.body = None
             raise DropItem("quarantined")  # counted by crawler.extensions.RunRecorder
-        outcome = extract_bounded(
-            item.body,
-            item.body_url or item.url,
-            item.media_type,
-            header_charset_of(item),
-            in_process=self.in_process,
-        )
+        with self.cpu.hold() as waited:
+            outcome = self._extract(item)
+        if waited > 0 and stats is not None:
+            stats.inc_value("ewsi/cpu_slot_wait_ms", round(waited * 1000))
         document = outcome.document
         if document.title and document.method == "html":
             self.affixes.observe(item.source_id, document.raw_title)

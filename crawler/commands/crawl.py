@@ -1,8 +1,10 @@
 """`ewsi crawl`: harvest the enabled sources (or the named ones) into the review queue.
 
 Prints a progress line per source and a summary table. Exit 0 when the run completed, even if some
-sources failed (their health records why); 2 for an unknown source id or an unreadable archive
-(ConfigError and DatabaseUnavailable are mapped by crawler.cli); 130 when stopped.
+sources failed (their health records why); 2 for an unknown source id, an unreadable archive or a
+`--replay-run` whose run archived nothing (ConfigError, DatabaseUnavailable and ArchiveError are
+mapped by crawler.cli); 130 when stopped. `--replay-run RUN_ID` replays the WARC file a run stored
+with EWSI_ARCHIVE_URL set (crawler.store.warc_locations says where), for that run's source only.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--replay", metavar="FILE.warc.gz", help="answer every request from a WARC archive (offline)"
     )
     mode.add_argument("--record", metavar="FILE.warc.gz", help="keep every live response in a WARC archive")
+    mode.add_argument(
+        "--replay-run",
+        type=int,
+        metavar="RUN_ID",
+        help="replay the raw archive of an archived run (its source only; EWSI_ARCHIVE_URL)",
+    )
     crawl.add_argument("--log-level", default="INFO", help="log level (default INFO)")
     crawl.add_argument(
         "--log-file", default="var/log/crawl.log", help="crawl log (default var/log/crawl.log; - for stderr)"
@@ -48,6 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str], settings: Settings) -> int:
     """Entry point of ``ewsi crawl`` (see the module docstring)."""
     return run(build_parser().parse_args(list(argv)), settings)
+
+
+def _archived_run(run_id: int, settings: Settings) -> tuple[str, str] | None:
+    """(source id, local WARC path) of archived run `run_id` (downloaded into a temporary directory
+    when it is in a bucket), or None when the run archived nothing. Raises ArchiveError when the
+    file cannot be fetched and DatabaseUnavailable as the store does."""
+    import tempfile
+
+    from crawler import archive
+    from crawler.store import migrate as store_migrate
+    from crawler.store import session as store_session
+    from crawler.store import warc_locations
+
+    store_migrate.ensure_ready(settings.database_url)
+    with store_session.session_scope(settings.database_url) as session:
+        found = warc_locations.run_archive(session, run_id)
+    if found is None:
+        return None
+    source_id, url = found
+    into = Path(tempfile.mkdtemp(prefix="ewsi-replay-run-"))
+    return source_id, str(archive.fetch(url, into, settings.archive_endpoint))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -69,6 +98,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             console.print(f"[red]unknown source id(s): {', '.join(sorted(unknown))}")
             return 2
         sources = [s for s in config.sources if s.id in wanted]
+    if args.replay_run is not None:
+        found = _archived_run(args.replay_run, settings)
+        if found is None:
+            print(
+                f"run {args.replay_run} has no archive (unknown run, or archiving was off)", file=sys.stderr
+            )
+            return 2
+        source_id, args.replay = found
+        sources = [s for s in config.sources if s.id == source_id]
+        if not sources:
+            print(f"run {args.replay_run} is of source {source_id!r}, not in the config", file=sys.stderr)
+            return 2
     if not sources:
         console.print("no enabled source in the config")
         return 0

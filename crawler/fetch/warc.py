@@ -5,7 +5,8 @@ replay component is off) and ``EWSI_RECORD`` (path of the WARC file live respons
 to; unset: off). `ReplayMiddleware` looks a request up by URL (fragment ignored, then the
 canonical form of the URL, w3lib ``canonicalize_url``); a URL absent from the archive gets a 404
 flagged ``absent``, so a harvest is reproduced exactly and offline. `RecordMiddleware` writes
-each response not itself replayed, with its headers minus ``Transfer-Encoding``, gzip-compressed.
+each response not itself replayed, with its headers minus ``Transfer-Encoding``, gzip-compressed
+(one gzip member per record), and keeps (url, offset, length, status) of each record in `written`.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class RecordMiddleware:
         self._fh = self.path.open("ab")
         self._writer = WARCWriter(self._fh, gzip=True)
         self.count = 0
+        self.written: list[tuple[str, int, int, int]] = []
+        """(url, offset, length, status) of each record written, offsets in bytes of the file."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecordMiddleware:
@@ -152,8 +155,10 @@ class RecordMiddleware:
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},
         )
+        offset = self._fh.tell()
         self._writer.write_record(record)
         self._fh.flush()
+        self.written.append((response.url, offset, self._fh.tell() - offset, response.status))
         self.count += 1
         return response
 

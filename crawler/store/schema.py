@@ -710,6 +710,25 @@ class RateBucketRow(Base):
     allowed: Mapped[bool] = mapped_column(Boolean)
 
 
+# --- 0024_warc_locations -------------------------------------------------------------------------
+class WarcLocation(Base):
+    """Where one response of an archived run is: `warc` (the file's file:// or s3:// URL),
+    `record_offset` (bytes from the file's start to the gzip member of its WARC record) and
+    `record_length` (that member's bytes), for (`run_id`, sha256 of `url`)."""
+
+    __tablename__ = "warc_locations"
+
+    run_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    url: Mapped[str] = mapped_column(Text)
+    warc: Mapped[str] = mapped_column(Text)
+    record_offset: Mapped[int] = mapped_column(BigInteger)
+    record_length: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[int] = mapped_column(Integer)
+
+
 # --- 0015_submissions ----------------------------------------------------------------------------
 class SubmissionRow(Base):
     """A contribution (crawler.submissions) with its contributor, beside the item it became.
