@@ -41,7 +41,10 @@ def gap_store(Session):
 
 
 def test_coverage_page_lists_the_gap_and_draws_both_heatmaps(app, Session, gap_store) -> None:
-    page = editor_client(app, Session).get("/coverage")
+    client = editor_client(app, Session)
+    for start in ("/queue", "/sources", "/history"):  # every desk page links to it
+        assert '<a href="/coverage">Coverage</a>' in client.get(start).text
+    page = client.get("/coverage")
     assert page.status_code == 200, page.text
     html = page.text
     assert html.count("<svg") == 2

@@ -13,33 +13,60 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from crawler.coverage import COUNTRIES, gaps
+from crawler.coverage import COUNTRIES, Cell, gaps
 from crawler.store import coverage as store_coverage
 from crawler.types import THEMES
 from crawler.web.deps import DbSession
 
 
 def report(
-    session: DbSession, now: datetime, axis: str = "theme", days: int = 30, periods: int = 6
+    session: DbSession,
+    now: datetime,
+    axis: str = "theme",
+    days: int = 30,
+    periods: int = 6,
+    scope: str = "all",
 ) -> dict[str, Any]:
-    """The coverage report (module docstring) as plain JSON-ready data."""
+    """The coverage report (module docstring) as plain JSON-ready data.
+
+    scope ``all`` (the desk, the digest, API tokens with the ``coverage`` scope): ``relevant`` and
+    ``approved`` per cell, alerts on the relevant counts. scope ``published`` (anonymous API
+    clients): harvested and unpublished items are not disclosed: ``relevant`` is None, ``approved``
+    counts published items, and the alerts are computed on the published counts. ValueError for
+    another axis or scope.
+    """
     if axis not in ("theme", "language"):
         raise ValueError(f"axis must be theme or language, not {axis!r}")
+    if scope not in ("all", "published"):
+        raise ValueError(f"scope must be all or published, not {scope!r}")
     since = now - timedelta(days=days)
     chosen: store_coverage.Axis = "theme" if axis == "theme" else "language"
-    relevant, past, filled = store_coverage.history(session, chosen, "relevant", now, days, periods)
-    approved = store_coverage.counts(session, chosen, "approved", since, now)
-    columns = list(THEMES) if axis == "theme" else sorted({k for _, k in [*relevant, *approved, *past]})
-    alerts = gaps(relevant, past, filled)
+    relevant: dict[Cell, int] | None
+    if scope == "all":
+        relevant, past, filled = store_coverage.history(session, chosen, "relevant", now, days, periods)
+        approved = store_coverage.counts(session, chosen, "approved", since, now)
+        current = relevant
+    else:
+        approved, past, filled = store_coverage.history(session, chosen, "published", now, days, periods)
+        relevant, current = None, approved
+    seen = [*current, *approved, *past]
+    columns = list(THEMES) if axis == "theme" else sorted({k for _, k in seen})
+    alerts = gaps(current, past, filled)
     return {
         "axis": axis,
+        "scope": scope,
         "since": since.isoformat(),
         "until": now.isoformat(),
         "days": days,
         "rows": list(COUNTRIES),
         "columns": columns,
         "cells": [
-            {"country": c, "key": k, "relevant": relevant.get((c, k), 0), "approved": approved.get((c, k), 0)}
+            {
+                "country": c,
+                "key": k,
+                "relevant": None if relevant is None else relevant.get((c, k), 0),
+                "approved": approved.get((c, k), 0),
+            }
             for c in COUNTRIES
             for k in columns
         ],
@@ -59,7 +86,7 @@ def report(
 def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
     """An accessible SVG heatmap of one measure (counts printed in every cell; alerts marked ``!``)."""
     rows, cols = data["rows"], data["columns"]
-    value = {(c["country"], c["key"]): int(c[measure]) for c in data["cells"]}
+    value = {(c["country"], c["key"]): int(c[measure] or 0) for c in data["cells"]}
     flagged = {(a["country"], a["key"]) for a in data["alerts"]}
     top = max(value.values(), default=0) or 1
     cw, ch, left, head = 74, 18, 40, 90
