@@ -57,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"requests per minute, 1 to {MAX_RATE} (default {DEFAULT_RATE})",
     )
     add.add_argument(
-        "--scope", action="append", choices=tokens.SCOPES, default=[], help="a right beyond reading (submit, coverage)"
+        "--scope",
+        action="append",
+        choices=tokens.SCOPES,
+        default=[],
+        help="a right beyond reading (submit, coverage)",
     )
     sub.add_parser("list", help="list tokens")
     revoke = sub.add_parser("revoke", help="revoke the active token with this name")
