@@ -48,7 +48,7 @@ def test_coverage_page_lists_the_gap_and_draws_both_heatmaps(app, Session, gap_s
     assert page.status_code == 200, page.text
     html = page.text
     assert html.count("<svg") == 2
-    assert "<td>PL</td><td>Economic Participation</td><td>0</td><td>4.0</td><td>pl-gov</td>" in html
+    assert "<td>PL</td><td>Economic Participation</td><td>0</td><td>4</td><td>pl-gov</td>" in html
     assert "PL Economic Participation: 0 (gap)" in html
     assert editor_client(app, Session, "bob").get("/coverage?axis=nope").status_code == 422
 

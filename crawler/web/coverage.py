@@ -84,13 +84,18 @@ def report(
 
 
 def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
-    """An accessible SVG heatmap of one measure (counts printed in every cell; alerts marked ``!``)."""
+    """An accessible SVG heatmap of one measure (counts printed in every cell, a legend of the
+    shades; the alerts outlined and marked ``!`` on the measure they were computed on: relevant
+    counts, or approved ones in the ``published`` scope)."""
     rows, cols = data["rows"], data["columns"]
     value = {(c["country"], c["key"]): int(c[measure] or 0) for c in data["cells"]}
-    flagged = {(a["country"], a["key"]) for a in data["alerts"]}
+    alerted = "approved" if data.get("scope") == "published" else "relevant"
+    flagged = {(a["country"], a["key"]) for a in data["alerts"]} if measure == alerted else set()
     top = max(value.values(), default=0) or 1
-    cw, ch, left, head = 74, 18, 40, 90
-    width, height = left + cw * len(cols) + 110, head + ch * len(rows) + 4  # room for the last label
+    longest = max((len(str(c)) for c in cols), default=0)
+    cw, ch, left = 74, 18, 40
+    head = 20 + int(min(longest, 40) * 6.2 * 0.58)  # rotated labels: about 6.2 px per character
+    width, height = left + cw * len(cols) + 170, head + ch * len(rows) + 30
     period = f"{data['since'][:10]} to {data['until'][:10]}"
     title = f"Coverage: {measure} items per country and {data['axis']}, {period}"
     out = [
@@ -103,7 +108,7 @@ def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
         x = left + cw * j + cw // 2
         out.append(
             f'<text x="{x}" y="{head - 6}" transform="rotate(-35 {x} {head - 6})">'
-            f"{escape(str(col)[:28])}</text>"
+            f"{escape(str(col)[:40])}</text>"
         )
     for i, row in enumerate(rows):
         y = head + ch * i
@@ -115,13 +120,19 @@ def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
             stroke = ' stroke="#000" stroke-width="2"' if alert else ' stroke="#ccc"'
             x = left + cw * j
             label = f"{row} {col}: {n}" + (" (gap)" if alert else "")
+            ink = "#fff" if shade < 120 else ("#000" if n or alert else "#999")
+            weight = ' font-weight="bold"' if alert else ""
             out.append(
                 f'<g><title>{escape(label)}</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" '
                 f'fill="rgb({shade},{shade},255)"{stroke}/>'
-                f'<text x="{x + cw - 4}" y="{y + 13}" text-anchor="end" '
-                f'fill="{"#fff" if shade < 120 else "#000"}">'
-                f"{n}{' !' if alert else ''}</text></g>"
+                f'<text x="{x + cw - 4}" y="{y + 13}" text-anchor="end" fill="{ink}"'
+                f'{weight}>{n}{" !" if alert else ""}</text></g>'
             )
+    legend_y = head + ch * len(rows) + 20
+    gap_note = "; outlined and ! = gap (well below its usual count)" if flagged else ""
+    out.append(
+        f'<text x="{left}" y="{legend_y}">Darker = more items (white 0, darkest {top}){gap_note}</text>'
+    )
     out.append("</svg>")
     return "".join(out)
 
