@@ -126,7 +126,7 @@ def heatmap_svg(data: dict[str, Any], measure: str = "relevant") -> str:
                 f'<g><title>{escape(label)}</title><rect x="{x}" y="{y}" width="{cw}" height="{ch}" '
                 f'fill="rgb({shade},{shade},255)"{stroke}/>'
                 f'<text x="{x + cw - 4}" y="{y + 13}" text-anchor="end" fill="{ink}"'
-                f'{weight}>{n}{" !" if alert else ""}</text></g>'
+                f"{weight}>{n}{' !' if alert else ''}</text></g>"
             )
     legend_y = head + ch * len(rows) + 20
     gap_note = "; outlined and ! = gap (well below its usual count)" if flagged else ""
