@@ -167,6 +167,13 @@ TABLE: tuple[Setting, ...] = (
     Setting("smtp_from", "EWSI_SMTP_FROM", "str", "ewsi@localhost", "sender address of digests"),
     Setting("smtp_starttls", "EWSI_SMTP_STARTTLS", "bool", False, "use STARTTLS"),
     Setting("digest_to", "EWSI_DIGEST_TO", "list", (), "digest recipients, comma separated"),
+    Setting(
+        "sources_config",
+        "EWSI_SOURCES_CONFIG",
+        "str",
+        None,
+        "operator YAML read by the desk's sources page (schedule, next run); unset: `config/sources.yaml`",
+    ),
     Setting("now", "EWSI_NOW", "datetime", None, "test hook: a frozen clock (ISO 8601) for harvested items"),
     Setting(
         "schedule_interval_seconds",
@@ -253,6 +260,7 @@ class Settings:
     smtp_from: str = "ewsi@localhost"
     smtp_starttls: bool = False
     digest_to: tuple[str, ...] = ()
+    sources_config: str | None = None
     now: str | None = None
     schedule_interval_seconds: float | None = None
     scheduler_child_cmd: str | None = None

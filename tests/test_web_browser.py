@@ -84,6 +84,7 @@ def _seed(url: str) -> dict[str, int]:
                 content_type="news",
                 country="DE" if language == "de" else "EU",
                 relevance=relevance,
+                relevant=relevance >= 0.5,
                 published_at=NOW - timedelta(days=n),
                 first_seen_at=NOW - timedelta(days=n),
             )
@@ -99,11 +100,39 @@ def _seed(url: str) -> dict[str, int]:
                 )
             )
             ids[key] = item.id
+        _seed_gap(s)
         for name in ("alice", "bob"):
             users.create_user(s, name, "editor", hash_password(PASSWORD))
         s.commit()
     engine.dispose()
     return ids
+
+
+def _seed_gap(s) -> None:
+    """A coverage gap: Polish Economic Participation items, four in each of the six 30-day periods
+    before the last one, approved (so never in the pending queue), none in the last 30 days."""
+    s.add(SourceRow(id="pl-gov", name="Polish ministry"))
+    s.flush()
+    for n in range(24):
+        seen = NOW - timedelta(days=30 * (n // 4 + 1) + 1 + n % 4)
+        item = Item(
+            identity=f"https://example.pl/{n}",
+            identity_hash=sha256_hex(f"https://example.pl/{n}"),
+            source_id="pl-gov",
+            url=f"https://example.pl/{n}",
+            title=f"Aktywizacja zawodowa cudzoziemców {n}",
+            language="pl",
+            content_type="news",
+            country="PL",
+            relevant=True,
+            relevance=0.8,
+            first_seen_at=seen,
+            status="approved",
+            approved_at=seen + timedelta(days=1),
+        )
+        s.add(item)
+        s.flush()
+        s.add(ItemTheme(item_id=item.id, theme="Economic Participation", score=0.8, assigned=True))
 
 
 @pytest.fixture(scope="module")
@@ -262,12 +291,22 @@ def test_hostile_title_renders_as_text(server, browser) -> None:
 def test_coverage_page_screenshot(server, browser) -> None:
     base, _url, _ids = server
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # bypass_csp: only so that the grey view's style can be added to the page below
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     page = _login(context, base, "alice")
     page.goto(f"{base}/coverage")
     assert page.locator("figure.heatmap svg").count() == 2
     title = page.locator("figure.heatmap svg title").first.text_content() or ""
     assert title.startswith("Coverage: relevant items")
+    assert page.locator("table.alerts tbody tr").all_inner_texts() == [
+        "PL\tEconomic Participation\t0\t4\tpl-gov"
+    ]
+    # the gap reads without colour: outlined, and its count carries the mark
+    gap = page.locator("figure.heatmap svg g", has_text="0 !").first
+    assert gap.locator("title").text_content() == "PL Economic Participation: 0 (gap)"
+    assert gap.locator("rect").get_attribute("stroke-width") == "2"
     page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
+    page.add_style_tag(content="html { filter: grayscale(1); }")  # as printed or seen without colour
+    page.screenshot(path=str(ARTIFACTS / "coverage-grey.png"), full_page=True)
     assert not page.dialogs  # type: ignore[attr-defined]
     context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -40,11 +41,14 @@ def gap_store(Session):
 
 
 def test_coverage_page_lists_the_gap_and_draws_both_heatmaps(app, Session, gap_store) -> None:
-    page = editor_client(app, Session).get("/coverage")
+    client = editor_client(app, Session)
+    for start in ("/queue", "/sources", "/history"):  # every desk page links to it
+        assert '<a href="/coverage">Coverage</a>' in client.get(start).text
+    page = client.get("/coverage")
     assert page.status_code == 200, page.text
     html = page.text
     assert html.count("<svg") == 2
-    assert "<td>PL</td><td>Economic Participation</td><td>0</td><td>4.0</td><td>pl-gov</td>" in html
+    assert "<td>PL</td><td>Economic Participation</td><td>0</td><td>4</td><td>pl-gov</td>" in html
     assert "PL Economic Participation: 0 (gap)" in html
     assert editor_client(app, Session, "bob").get("/coverage?axis=nope").status_code == 422
 
@@ -100,3 +104,68 @@ def test_sources_page_shows_kind_sparkline_share_and_broken(app, Session) -> Non
     assert "an anti-bot answer" in html
     assert "new items per week: 0, 0, 0, 0, 0, 0, 0, 4" in html
     assert "75" in html and "<td>feed</td>" in html
+
+
+SCHEDULE_YAML = """\
+sources:
+- {id: src-daily, name: Daily, publisher: P, country: DE, languages: [de], content_type: news, kind: feed,
+   urls: ["https://example.org/feed.xml"], schedule: "30 2 * * *", timezone: Europe/Berlin}
+- {id: src-off, name: Disabled, publisher: P, country: FR, languages: [fr], content_type: news, kind: feed,
+   urls: ["https://example.org/off.xml"], schedule: "0 6 * * *", timezone: Europe/Paris, enabled: false}
+- {id: src-backoff, name: Backing off, publisher: P, country: PL, languages: [pl], content_type: news,
+   kind: listing, urls: ["https://example.org/news"], listing: {links: "a.news::attr(href)"},
+   schedule: "0 6 * * *", timezone: Europe/Warsaw}
+"""
+
+
+def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, tmp_path) -> None:
+    """Next run by the scheduler's rules: the next slot, after the back-off, or none (disabled)."""
+    import dataclasses
+
+    from crawler.scheduling.nextrun import next_run
+
+    config = tmp_path / "sources.yaml"
+    config.write_text(SCHEDULE_YAML, encoding="utf-8")
+    app.state.runtime = dataclasses.replace(app.state.runtime, sources_config=str(config))
+    backoff = datetime.now(UTC) + timedelta(days=3, hours=1)
+    with Session() as s:
+        add_source(s, "src-daily", "Daily", kind="feed", state="healthy")
+        add_source(s, "src-off", "Disabled", kind="feed")
+        add_source(
+            s,
+            "src-backoff",
+            "Backing off",
+            kind="listing",
+            state="failing",
+            backoff_until=backoff,
+            last_error_key="fetch.blocked_by_site",
+            last_error="HTTP 202 with a challenge page",
+        )
+        add_source(s, "src-gone", "Removed from the config")
+        s.commit()
+    html = editor_client(app, Session).get("/sources").text
+    rows = {
+        m.group(1): m.group(0)
+        for m in re.finditer(r'<tr class="state-\w+"><td><a href="[^"]*source=([\w-]+)".*?</tr>', html, re.S)
+    }
+    daily = next_run("30 2 * * *", "Europe/Berlin", datetime.now(UTC)).label()
+    assert "30 2 * * * (Europe/Berlin)" in rows["src-daily"] and f">{daily}<" in rows["src-daily"]
+    after = next_run("0 6 * * *", "Europe/Warsaw", datetime.now(UTC), backoff_until=backoff)
+    assert after.reason == "after back-off" and f">{after.label()}<" in rows["src-backoff"]
+    assert (
+        "an anti-bot answer" in rows["src-backoff"]
+        and "HTTP 202 with a challenge page" in rows["src-backoff"]
+    )
+    assert '<td class="next-run">disabled</td>' in rows["src-off"]
+    assert "not in the config" in rows["src-gone"] and '<td class="next-run">never</td>' in rows["src-gone"]
+
+
+def test_sources_page_says_when_the_config_cannot_be_read(app, Session, tmp_path) -> None:
+    import dataclasses
+
+    app.state.runtime = dataclasses.replace(app.state.runtime, sources_config=str(tmp_path / "missing.yaml"))
+    with Session() as s:
+        add_source(s, "src-x", "X")
+        s.commit()
+    html = editor_client(app, Session).get("/sources").text
+    assert "config unreadable" in html and '<td class="next-run">unknown</td>' in html

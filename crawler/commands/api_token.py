@@ -1,6 +1,6 @@
 """``ewsi api-token``: manage the portal's API tokens.
 
-    ewsi api-token add NAME [--rate N] [--scope submit]
+    ewsi api-token add NAME [--rate N] [--scope submit|coverage]
                                          create a token (printed once; only its SHA-256 is stored)
     ewsi api-token list                  every token: name, rate limit, created, revoked
     ewsi api-token revoke NAME           revoke the active token with this name
@@ -57,7 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"requests per minute, 1 to {MAX_RATE} (default {DEFAULT_RATE})",
     )
     add.add_argument(
-        "--scope", action="append", choices=tokens.SCOPES, default=[], help="a right beyond reading (submit)"
+        "--scope",
+        action="append",
+        choices=tokens.SCOPES,
+        default=[],
+        help="a right beyond reading (submit, coverage)",
     )
     sub.add_parser("list", help="list tokens")
     revoke = sub.add_parser("revoke", help="revoke the active token with this name")

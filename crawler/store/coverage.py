@@ -1,7 +1,9 @@
 """Coverage counts: items per (country, theme) or (country, language) cell over a period.
 
-Two counts per cell: ``relevant`` = items judged relevant, first seen in [since, until);
-``approved`` = items with status approved, approved in [since, until). Country is the editor's
+Three measures per cell: ``relevant`` = items judged relevant, first seen in [since, until);
+``approved`` = items with status approved, approved in [since, until); ``published`` = items
+published now (status approved or changed, the portal's rule in crawler.store.portal) and first
+approved in [since, until): the only measure shown to the public (crawler.web.portal). Country is the editor's
 correction when set, else the harvested one, mapped by `crawler.coverage.country_of` (no
 country -> ``EU``). Themes are the assigned rows of item_themes (an item counts once under each
 assigned theme); language is the detected one (``und`` when none). Grouped in SQL, mapped to
@@ -18,18 +20,21 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from crawler.coverage import Cell, country_of
+from crawler.store.portal import is_published
 from crawler.store.schema import Item, ItemTheme
 
 Axis = Literal["theme", "language"]
-Measure = Literal["relevant", "approved"]
+Measure = Literal["relevant", "approved", "published"]
 
 
 def _query(axis: Axis, measure: Measure, since: datetime, until: datetime, with_source: bool) -> Select:
     country = func.coalesce(Item.editor_country, Item.country)
     if measure == "relevant":
         when = and_(Item.relevant.is_(True), Item.first_seen_at >= since, Item.first_seen_at < until)
-    else:
+    elif measure == "approved":
         when = and_(Item.status == "approved", Item.approved_at >= since, Item.approved_at < until)
+    else:
+        when = and_(is_published(), Item.approved_at >= since, Item.approved_at < until)
     key = ItemTheme.theme if axis == "theme" else func.coalesce(Item.language, "und")
     cols = [country, key] + ([Item.source_id] if with_source else [])
     stmt = select(*cols, func.count()).select_from(Item)

@@ -311,6 +311,19 @@ class Item(Base):
         Index(
             "ix_items_published_fts", text(_FTS), postgresql_using="gin", postgresql_where=text(_PUBLISHED)
         ).ddl_if(dialect="postgresql"),
+        # 0025_coverage_index: the coverage counts (crawler.store.coverage) by first seen / approved
+        Index(
+            "ix_items_coverage_seen",
+            "first_seen_at",
+            postgresql_where=text("relevant IS true"),
+            sqlite_where=text("relevant IS 1"),
+        ),
+        Index(
+            "ix_items_coverage_approved",
+            "approved_at",
+            postgresql_where=text("approved_at IS NOT NULL"),
+            sqlite_where=text("approved_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -410,6 +423,14 @@ class ItemTheme(Base):
             "item_id",
             postgresql_where=text("assigned"),
             sqlite_where=text("assigned"),
+        ),
+        # 0025_coverage_index: the coverage counts join the period's items to their assigned themes
+        Index(
+            "ix_item_themes_coverage",
+            "item_id",
+            "theme",
+            postgresql_where=text("assigned IS true"),
+            sqlite_where=text("assigned IS 1"),
         ),
     )
 

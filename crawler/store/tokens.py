@@ -29,10 +29,11 @@ class TokenInfo:
     created_at: datetime
     revoked_at: datetime | None
     scopes: tuple[str, ...] = ()
-    """Rights beyond reading: ``submit`` (POST /api/v1/submissions)."""
+    """Rights beyond reading: ``submit`` (POST /api/v1/submissions), ``coverage`` (the harvested
+    and unpublished counts of GET /api/v1/coverage)."""
 
 
-SCOPES: tuple[str, ...] = ("submit",)
+SCOPES: tuple[str, ...] = ("submit", "coverage")
 
 
 def _info(row: ApiToken) -> TokenInfo:

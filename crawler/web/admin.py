@@ -10,12 +10,15 @@ unknown role 400. A changed role ends that user's sessions (crawler.store.users.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from crawler.errors import NotFound
+from crawler.sources import Source
 from crawler.store import audit, decisions, suspects
 from crawler.store import sources as store_sources
 from crawler.store import users as store_users
@@ -41,9 +44,12 @@ def sources(request: Request, session: DbSession, user: Editor) -> Response:
     from crawler.web.coverage import sparkline_svg
 
     rows = store_sources.source_yield(session)
+    plans = schedules(request)
+    now = datetime.now(UTC)
     for row in rows:
         row["spark"] = sparkline_svg(row["weekly"])
         row["hint"] = ERROR_KEYS.get(row.get("last_error_key") or "", "")
+        row["schedule"], row["next_run"] = next_run_cell(plans, row, now)
     return render(request, "sources.html", {"rows": rows})
 
 
@@ -93,6 +99,35 @@ async def source_release(source_id: str, request: Request, session: DbSession, u
     )
     session.commit()
     return RedirectResponse(f"/sources/{quote(source_id, safe='')}?released={released}", status_code=303)
+def schedules(request: Request) -> dict[str, Source] | None:
+    """The configured sources by id, from ``EWSI_SOURCES_CONFIG`` (default config/sources.yaml);
+    None when the file is missing or invalid (the page then says so instead of failing)."""
+    from crawler.errors import ConfigError
+    from crawler.sources import load_sources
+
+    runtime = getattr(request.app.state, "runtime", None)
+    try:
+        config = load_sources(getattr(runtime, "sources_config", None))
+    except (ConfigError, OSError):
+        return None
+    return {source.id: source for source in config.sources}
+
+
+def next_run_cell(plans: dict[str, Source] | None, row: dict[str, Any], now: datetime) -> tuple[str, str]:
+    """(schedule text, next-run text) of one sources-page row: the configured cron and zone, and the
+    next run by the scheduler's rules (crawler.scheduling.nextrun): disabled when the config disables
+    it (the scheduler reads only the config's flag), after its back-off when it is backing off."""
+    from crawler.scheduling.nextrun import next_run
+
+    if plans is None:
+        return "config unreadable", "unknown"
+    source = plans.get(row["id"])
+    if source is None:
+        return "not in the config", "never"
+    backoff = row.get("backoff_until")
+    until = datetime.fromisoformat(backoff.replace("Z", "+00:00")) if backoff else None
+    plan = next_run(source.schedule, source.timezone, now, enabled=source.enabled, backoff_until=until)
+    return f"{source.schedule} ({source.timezone})", plan.label()
 
 
 @router.get("/coverage", response_class=HTMLResponse)

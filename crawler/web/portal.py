@@ -28,6 +28,8 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   registration link; filter ``country`` (ISO code of the venue's country); ``limit``.
 - ``GET /api/v1/themes``: the six themes with labels in the 24 EU languages (config/themes.yaml).
 - ``GET /api/v1/sources``: public metadata of the sources (no health state, no error text).
+- ``GET /api/v1/coverage``: items per country x theme (or language) and gap alerts; published
+  items only, unless the token has the ``coverage`` scope (then harvested-relevant and approved).
 
 Output hygiene (T42): every string leaves through `clean_out` (C0/C1 controls except TAB/LF/CR,
 DEL, lone surrogates and non-characters removed); links are only absolute http(s) URLs, else null
@@ -69,6 +71,7 @@ from crawler.web.public import (
     public_record,
     rate_limit,
     themes_config,
+    token_scopes,
     utc_param,
 )
 from crawler.web.schemas import (
@@ -250,18 +253,26 @@ def list_sources(session: DbSession) -> list[dict[str, Any]]:
     "/coverage", response_model=CoverageOut, summary="Items per country x theme (or language) and gap alerts"
 )
 def coverage(
+    request: Request,
     session: DbSession,
     axis: Annotated[str, Query(pattern="^(theme|language)$")] = "theme",
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     periods: Annotated[int, Query(ge=1, le=24)] = 6,
     until: Annotated[datetime | None, Query(description="end of the period (default: now)")] = None,
 ) -> dict[str, Any]:
-    """Counts of relevant and approved items per cell over the last `days` days, and gap alerts
-    (crawler.web.coverage)."""
+    """Items per cell over the last `days` days, and gap alerts (crawler.web.coverage).
+
+    Access rule: the harvested-relevant and approved counts also reveal items the editors have not
+    published (pending, rejected), so they need a token with the ``coverage`` scope (``ewsi
+    api-token add NAME --scope coverage``; ``"scope": "all"``). Anonymous clients and other tokens
+    get published items only (``"scope": "published"``: ``relevant`` null, ``approved`` = published
+    items, alerts on those counts), like every other read route.
+    """
     from crawler.web.coverage import report
 
+    scope = "all" if "coverage" in token_scopes(request, session) else "published"
     end = until.astimezone(UTC) if until and until.tzinfo else (until.replace(tzinfo=UTC) if until else None)
-    return report(session, end or datetime.now(UTC), axis, days, periods)
+    return report(session, end or datetime.now(UTC), axis, days, periods, scope)
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

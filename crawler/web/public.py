@@ -246,6 +246,16 @@ def rate_limit(request: Request, response: Response, session: DbSession) -> None
     response.headers["X-RateLimit-Remaining"] = str(left)
 
 
+def token_scopes(request: Request, session: Session) -> tuple[str, ...]:
+    """The scopes of the request's bearer token; () for an anonymous request (`rate_limit`, which
+    runs first on every read route, has already answered 401 for a bad token)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) >= 200:
+        return ()
+    info = _token_info(portal_state(request), session, token.strip())
+    return info.scopes if info is not None else ()
+
+
 # --- request parsing ------------------------------------------------------------------------------
 
 

@@ -225,8 +225,10 @@ class CoverageCell(BaseModel):
 
     country: str
     key: str
-    relevant: int
+    relevant: int | None
+    """Items judged relevant, first seen in the period (None without the ``coverage`` scope)."""
     approved: int
+    """Approved items (without the ``coverage`` scope: published items), approved in the period."""
 
 
 class CoverageAlert(BaseModel):
@@ -243,6 +245,8 @@ class CoverageOut(BaseModel):
     """The coverage matrix (rows: 27 member states + EU) and its gap alerts."""
 
     axis: str
+    scope: str
+    """``all`` (a token with the ``coverage`` scope) or ``published`` (published items only)."""
     since: str
     until: str
     days: int
