@@ -99,6 +99,8 @@ async def source_release(source_id: str, request: Request, session: DbSession, u
     )
     session.commit()
     return RedirectResponse(f"/sources/{quote(source_id, safe='')}?released={released}", status_code=303)
+
+
 def schedules(request: Request) -> dict[str, Source] | None:
     """The configured sources by id, from ``EWSI_SOURCES_CONFIG`` (default config/sources.yaml);
     None when the file is missing or invalid (the page then says so instead of failing)."""
