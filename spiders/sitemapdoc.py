@@ -10,12 +10,16 @@ Rule for the whole class: every URL is recovered exactly, or the document is ref
   its text is not known without expanding it, and expanding is what entity attacks need;
 - the root must be ``urlset`` or ``sitemapindex`` (any namespace);
 - a body whose first non-blank character (after a BOM) is not ``<`` is a text sitemap: every
-  non-blank line must be one absolute http(s) URL without spaces; one other line refuses the file.
+  non-blank line must be one absolute http(s) URL without spaces; one other line refuses the file;
+- around a URL (in ``<loc>`` or on a text line), any Unicode whitespace and invisible format
+  character (category Cf: zero-width space, byte order mark, word joiner) is removed (`strip_url`);
+  inside it nothing is touched.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -26,6 +30,21 @@ _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _URL_LINE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
 MAX_TEXT_LINES = 50_000
 """URLs per text sitemap (the sitemaps.org limit); more lines refuse the file."""
+
+
+def _blank(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
+def strip_url(text: str) -> str:
+    """`text` without Unicode whitespace and format characters (Cf) at either end:
+    ``"\u00a0https://e.eu/a\u200b\r\n"`` -> ``"https://e.eu/a"``."""
+    start, end = 0, len(text)
+    while start < end and _blank(text[start]):
+        start += 1
+    while end > start and _blank(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 @dataclass
@@ -82,7 +101,7 @@ def _xml_sitemap(body: bytes, repaired: bool) -> SitemapDoc:
                 continue
             if any(isinstance(node, etree._Entity) for node in element.iter()):
                 raise SitemapMalformed(f"<{name}> holds an entity reference the document defines itself")
-            entry[name] = "".join(element.itertext()).strip()
+            entry[name] = strip_url("".join(element.itertext()))
         if entry.get("loc"):
             doc.entries.append(entry)
     return doc
@@ -95,7 +114,7 @@ def _text_sitemap(body: bytes) -> SitemapDoc:
         raise SitemapMalformed(f"text sitemap is not UTF-8: {exc}") from None
     doc = SitemapDoc(kind="urlset")
     for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
+        line = strip_url(line)
         if not line:
             continue
         if not _URL_LINE.match(line):

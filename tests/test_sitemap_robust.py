@@ -67,6 +67,18 @@ EXACT = {
     ),
     "text-cr-only": (f"{BASE}/n/1\r{BASE}/n/2".encode(), [f"{BASE}/n/1", f"{BASE}/n/2"]),
     "cdata-loc": (_urlset(f"<![CDATA[{BASE}/a?x=1&y=2]]>"), [f"{BASE}/a?x=1&y=2"]),
+    "unicode-spaces-around-loc": (
+        _urlset(f"\u00a0{BASE}/n/1\u3000", f"\u2003{BASE}/n/2"),
+        [f"{BASE}/n/1", f"{BASE}/n/2"],
+    ),
+    "zero-width-around-loc": (
+        _urlset(f"\u200b{BASE}/n/1\ufeff", f"{BASE}/n/2\u2060"),
+        [f"{BASE}/n/1", f"{BASE}/n/2"],
+    ),
+    "text-zero-width-and-nbsp": (
+        f"{BASE}/n/1\u200b\n\u00a0{BASE}/n/2\n".encode(),
+        [f"{BASE}/n/1", f"{BASE}/n/2"],
+    ),
 }
 
 

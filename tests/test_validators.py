@@ -97,7 +97,14 @@ def test_a_304_with_new_validators_replaces_the_stored_ones(
 
 
 @pytest.mark.parametrize(
-    "headers", [{"ETag": '"v1"'}, {"Last-Modified": "Tue, 04 Mar 2025 09:00:00 GMT"}, {}]
+    "headers",
+    [
+        {"ETag": '"v1"'},
+        {"Last-Modified": "Tue, 04 Mar 2025 09:00:00 GMT"},
+        {},
+        {"Last-Modified": "Tue, 04 Mar 2025 09:00:00 GMT", "Cache-Control": "max-age=86400"},
+        {"Expires": "Wed, 05 Mar 2025 09:00:00 GMT", "Age": "10"},
+    ],
 )
 def test_a_200_with_unchanged_validators_but_a_new_body_is_parsed(
     database: str, headers: dict[str, str]
@@ -111,8 +118,8 @@ def test_a_200_with_unchanged_validators_but_a_new_body_is_parsed(
 
 @pytest.mark.parametrize(
     ("age", "conditional"),
-    [(timedelta(hours=2), True), (timedelta(hours=23, minutes=59), True),
-     (timedelta(hours=24, minutes=1), False), (timedelta(days=9), False)],
+    [(timedelta(minutes=10), True), (timedelta(hours=2), True), (timedelta(hours=23, minutes=59), True),
+     (timedelta(hours=24, minutes=1), False), (timedelta(days=9), False), (timedelta(days=400), False)],
 )  # fmt: skip
 def test_one_unconditional_request_24_hours_after_the_last_200(
     database: str, age: timedelta, conditional: bool
