@@ -8,6 +8,7 @@ so the ``__Host-`` Secure cookie works over plain http). No browser is downloade
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -40,6 +41,46 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PASSWORD = "correct horse battery staple"
 XSS_TITLE = "<img src=x onerror=alert(document.domain)>"
 NOW = datetime.now(UTC)
+DAY_ITEMS = [
+    (f"{title} ({n})", language, round(0.99 - n * 0.02, 2))
+    for n, (title, language) in enumerate(
+        [
+            ("Accueil des réfugiés ukrainiens : bilan de la première année dans les communes", "fr"),
+            ("Cours de langue pour primo-arrivants", "fr"),
+            ("Integrazione lavorativa dei rifugiati: il nuovo bando regionale per le imprese sociali", "it"),
+            ("Mentoring programme for newcomers", "fr"),
+            ("Wsparcie dla cudzoziemców w urzędach pracy", "pl"),
+            ("Inclusión de personas migrantes en la escuela: guía para docentes y familias", "es"),
+            ("Logement des demandeurs d'asile", "fr"),
+            ("Consultation publique sur la stratégie nationale d'intégration 2027-2030", "fr"),
+            ("Reconnaissance des diplômes étrangers", "fr"),
+            ("Diaspora e sviluppo locale", "it"),
+            ("Santé mentale des personnes exilées : un nouveau réseau de soins en Île-de-France", "fr"),
+            ("Bénévolat et citoyenneté active", "fr"),
+            ("Mediatori culturali negli ospedali", "it"),
+            ("Appel à projets : inclusion numérique des migrants âgés", "fr"),
+            ("Racisme au travail : enquête 2026", "fr"),
+            ("Parrainage citoyen de familles réfugiées", "fr"),
+            ("Accès aux droits sociaux des ressortissants de pays tiers", "fr"),
+            ("Formation des agents d'accueil", "fr"),
+            ("Jeunes migrants non accompagnés : scolarisation", "fr"),
+            ("Cohésion sociale dans les quartiers", "fr"),
+        ]
+    )
+]
+"""Pending items of the day's-work tests (source ngo, none German or English), most relevant first."""
+DAY_SUMMARY = "Résumé : la commune ouvre un guichet unique pour les nouveaux arrivants et leurs familles."
+DAY_TEXT = (
+    "Le conseil municipal a adopté un plan d'accueil pour les réfugiés et les demandeurs d'asile, "
+    "avec des cours de langue, un accompagnement vers l'emploi et un soutien au logement.\n\n"
+    "Les associations du quartier participent à la mise en œuvre."
+)
+DAY_EVIDENCE = [
+    {"term": "réfugié*", "weight": 2.5, "language": "fr", "count": 2},
+    {"term": "demandeur* d'asile", "weight": 2.0, "language": "fr", "count": 1},
+    {"term": "intégration", "weight": 1.0, "language": "fr", "count": 1},
+    {"term": "logement", "weight": 0.3, "language": "fr", "count": 1},
+]
 
 if not CHROMIUM.exists() or shutil.which("chromium") is None:
     if os.environ.get("CI") == "true":
@@ -101,6 +142,30 @@ def _seed(url: str) -> dict[str, int]:
             )
             ids[key] = item.id
         _seed_gap(s)
+        s.add(SourceRow(id="ngo", name="Fédération des associations d'accueil (FAA)"))
+        s.flush()
+        for n, (title, language, relevance) in enumerate(DAY_ITEMS):
+            key = f"day{n}"
+            item = Item(
+                identity=f"https://example.org/{key}",
+                identity_hash=sha256_hex(f"https://example.org/{key}"),
+                source_id="ngo",
+                url=f"https://example.org/{key}",
+                title=title,
+                summary=DAY_SUMMARY if n % 3 == 0 else None,
+                text=f"{title}\n\n{DAY_TEXT}",
+                language=language,
+                declared_language=language,
+                content_type="news",
+                country="FR",
+                relevance=relevance,
+                relevance_evidence=DAY_EVIDENCE,
+                published_at=NOW - timedelta(days=10 + n) if n % 5 else None,
+                first_seen_at=NOW - timedelta(days=10 + n),
+            )
+            s.add(item)
+            s.flush()
+            ids[key] = item.id
         for name in ("alice", "bob"):
             users.create_user(s, name, "editor", hash_password(PASSWORD))
         s.commit()
@@ -213,30 +278,27 @@ def test_editor_workflow(server, browser) -> None:
     page.screenshot(path=str(ARTIFACTS / "queue.png"), full_page=True)
     # open an item; its script claims it
     page.click("text=Integrationskurse werden ausgebaut")
-    page.wait_for_url(f"{base}/items/{ids['de1']}")
+    page.wait_for_url(re.compile(rf"/items/{ids['de1']}\?queue="))  # the item knows its queue
     page.wait_for_selector("#claim-banner[data-claimed='mine']")
     page.screenshot(path=str(ARTIFACTS / "item.png"), full_page=True)
-    # approve with the keyboard
+    # approve with the keyboard: the next German item opens
     page.keyboard.press("a")
-    page.wait_for_url("**msg=approve")
-    assert page.inner_text("#status") == "approved"
-    assert page.locator("#history td.action").all_inner_texts() == ["approve"]
-    # reject another one with a reason (keyboard: choose the reason, Enter)
-    page.goto(f"{base}/items/{ids['de2']}")
+    page.wait_for_url(re.compile(rf"/items/{ids['de2']}\?queue=.*done={ids['de1']}&msg=approve$"))
+    assert page.inner_text("#status") == "pending"
+    assert page.get_attribute("#previous a", "href") == f"/items/{ids['de1']}"
+    # reject it with a reason (keyboard: choose the reason, Enter)
     page.wait_for_selector("#claim-banner[data-claimed='mine']")
     page.keyboard.press("r")
     page.select_option("#reason", "not relevant")
     page.keyboard.press("Enter")
-    page.wait_for_url("**msg=reject")
-    assert page.inner_text("#status") == "rejected"
-    assert "not relevant" in page.inner_text("#history")
+    page.wait_for_url(re.compile(rf"/items/{ids['de3']}\?queue=.*msg=reject$"))
     # bulk approve two English items
     page.goto(f"{base}/queue?language=en")
     page.check(f'input[name="item"][value="{ids["en2"]}:1"]')
     page.check(f'input[name="item"][value="{ids["en3"]}:1"]')
     page.click("#bulk-approve")
     page.wait_for_selector("#bulk-done")
-    assert "2 item(s): approved" in page.inner_text("#bulk-done")
+    assert "2 items approved." in page.inner_text("#bulk-done")
     # the history page lists all of it
     page.goto(f"{base}/history")
     history = page.inner_text("table.history")
@@ -252,20 +314,29 @@ def test_editor_workflow(server, browser) -> None:
 
 def test_two_editors_cannot_claim_the_same_item(server, browser) -> None:
     base, url, ids = server
-    alice_ctx, bob_ctx = browser.new_context(), browser.new_context()
+    # two time zones: the claim line is the same absolute UTC time for both
+    alice_ctx = browser.new_context(timezone_id="Asia/Tokyo", locale="ja-JP")
+    bob_ctx = browser.new_context(timezone_id="America/New_York", locale="en-US")
     alice, bob = _login(alice_ctx, base, "alice"), _login(bob_ctx, base, "bob")
-    alice.goto(f"{base}/items/{ids['de3']}")
+    alice.goto(f"{base}/items/{ids['de3']}?queue=language%3Dde")  # its queue: nothing follows it
     alice.wait_for_selector("#claim-banner[data-claimed='mine']")
     bob.goto(f"{base}/items/{ids['de3']}")
     bob.wait_for_selector("#claim-banner.error")
-    assert "alice is reviewing this item" in bob.inner_text("#claim-banner")
+    mine = re.fullmatch(
+        r"Claimed by you \(alice\) until (\d\d:\d\d) UTC\.", alice.inner_text("#claim-banner")
+    )
+    theirs = re.fullmatch(
+        r"Claimed by alice until (\d\d:\d\d) UTC\. You can read it but not decide\.",
+        bob.inner_text("#claim-banner"),
+    )
+    assert mine and theirs and mine.group(1) == theirs.group(1)
     assert bob.is_disabled("#approve") and bob.is_disabled("#reject")
     bob.keyboard.press("a")  # disabled: nothing happens
     bob.wait_for_timeout(300)
     assert all(d[0] != ids["de3"] for d in _decisions(url))
     alice.keyboard.press("d")
-    alice.wait_for_url("**msg=defer")
-    assert alice.inner_text("#status") == "deferred"
+    alice.wait_for_url("**/queue?status=pending&language=de&msg=defer")  # the German queue is done
+    assert (ids["de3"], "alice", "defer", None) in _decisions(url)
     alice_ctx.close()
     bob_ctx.close()
 
@@ -308,5 +379,96 @@ def test_coverage_page_screenshot(server, browser) -> None:
     page.screenshot(path=str(ARTIFACTS / "coverage.png"), full_page=True)
     page.add_style_tag(content="html { filter: grayscale(1); }")  # as printed or seen without colour
     page.screenshot(path=str(ARTIFACTS / "coverage-grey.png"), full_page=True)
+    assert not page.dialogs  # type: ignore[attr-defined]
+    context.close()
+
+
+def _rows_in_view(page) -> int:
+    """Queue rows wholly inside the viewport (the page scrolled to the top)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll("tr.row")).filter((r) => {
+             const b = r.getBoundingClientRect();
+             return b.top >= 0 && b.bottom <= window.innerHeight;
+           }).length"""
+    )
+
+
+LAPTOP = {"width": 1366, "height": 768}
+"""A 1366x768 laptop screen given wholly to the page; `LAPTOP_WINDOW` keeps room for a browser's tabs
+and address bar (about 110 px)."""
+LAPTOP_WINDOW = {"width": 1366, "height": 657}
+PHONE = {"width": 375, "height": 740}
+
+
+def test_queue_compact_rows_on_a_laptop_and_a_phone(server, browser) -> None:
+    """About 15 compact rows on a laptop screen, each two lines (title; reasons and a one-line
+    snippet) with the source name, language and date; facets open; no horizontal scroll at 375 px."""
+    base, _url, _ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "alice")
+    page.goto(f"{base}/queue?source=ngo")
+    page.wait_for_selector("#counts .counts")
+    assert _rows_in_view(page) >= 16  # 18 measured
+    page.set_viewport_size(LAPTOP_WINDOW)
+    assert _rows_in_view(page) >= 14  # 15 measured
+    page.set_viewport_size(LAPTOP)
+    first = page.locator("tr.row").first
+    assert first.locator(".source-name").inner_text() == "Fédération des associations d'accueil (FAA)"
+    assert first.locator("td.lang").inner_text() == "fr"
+    assert first.locator(".reason").all_inner_texts() == ["+réfugié*", "+demandeur* d'asile", "+intégration"]
+    assert first.locator(".snippet").inner_text().startswith("Le conseil municipal a adopté")  # no title
+    snippets = page.locator(".snippet").all_inner_texts()
+    assert sum(s.startswith("Résumé : la commune ouvre") for s in snippets) == 7  # a summary comes first
+    heights = page.evaluate(
+        """() => Array.from(document.querySelectorAll("tr.row")).map((r) => [
+             r.getBoundingClientRect().height,
+             r.querySelector(".line.sub").getBoundingClientRect().height])"""
+    )
+    assert all(row <= 40 and sub <= 18 for row, sub in heights), heights  # two lines; the snippet one
+    opened = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#counts details')).map((d) => d.open)"
+    )
+    assert opened and all(opened)
+    page.screenshot(path=str(ARTIFACTS / "queue-compact.png"))
+    page.set_viewport_size(PHONE)
+    for path in ("/queue?source=ngo", f"/items/{_ids['day1']}"):
+        page.goto(f"{base}{path}")
+        assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"), path
+        page.screenshot(path=str(ARTIFACTS / f"{path.split('/')[1].split('?')[0]}-phone.png"), full_page=True)
+    context.close()
+
+
+def test_a_day_of_decisions_walks_the_queue(server, browser) -> None:
+    """From the "Model unsure" tab and the priority tab: approve and reject open the next item of
+    that queue; the edit form holds the current values; Next leaves the item as it was."""
+    base, url, ids = server
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "bob")
+    page.goto(f"{base}/queue?source=ngo&language=it")
+    page.click("#tab-uncertain")
+    page.wait_for_url("**order=uncertain**")
+    # uncertain: |relevance - 0.5| smallest first (day12 0.75, day9 0.81, day2 0.95)
+    assert page.locator("a.title").all_inner_texts() == [DAY_ITEMS[n][0] for n in (12, 9, 2)]
+    page.click("#next-item")  # claims the first of this view
+    page.wait_for_url(re.compile(rf"/items/{ids['day12']}\?queue="))
+    assert page.input_value("#editor_title") == DAY_ITEMS[12][0]
+    assert page.input_value("#editor_country") == "FR"
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    page.keyboard.press("a")
+    page.wait_for_url(re.compile(rf"/items/{ids['day9']}\?queue=.*done={ids['day12']}&msg=approve$"))
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    page.keyboard.press("n")  # skip: day2 next, day9 stays pending
+    page.wait_for_url(re.compile(rf"/items/{ids['day2']}\?queue="))
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    page.keyboard.press("r")
+    page.select_option("#reason", "out of date")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/items/{ids['day9']}\?queue=.*done={ids['day2']}&msg=reject$"))
+    page.keyboard.press("q")  # back to the queue it came from
+    page.wait_for_url("**/queue?**order=uncertain**")
+    assert page.locator("a.title").all_inner_texts() == [DAY_ITEMS[9][0]]
+    decided = {(d[0], d[2], d[3]) for d in _decisions(url) if d[1] == "bob"}
+    assert decided == {(ids["day12"], "approve", None), (ids["day2"], "reject", "out of date")}
     assert not page.dialogs  # type: ignore[attr-defined]
     context.close()

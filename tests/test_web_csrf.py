@@ -75,7 +75,7 @@ def test_every_unsafe_route_refuses_a_missing_token(app, Session, seeded) -> Non
         for method in getattr(route, "methods", set())
         if method in ("POST", "PUT", "PATCH", "DELETE")
     ]
-    assert len(unsafe) == 12
+    assert len(unsafe) == 13
     for path, method in unsafe:
         concrete = (
             path.replace("{item_id}", str(seeded[0]))

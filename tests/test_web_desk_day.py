@@ -242,6 +242,7 @@ def test_decisions_walk_down_the_queue(app, Session, five) -> None:
     assert r.headers["location"] == "/queue?status=pending&msg=approve"
 
 
+@SQLITE_ONLY
 def test_an_edit_stays_and_a_repeated_form_does_not_move(app, Session, five) -> None:
     alice = editor_client(app, Session)
     r = _post(alice, five[0], "edit", editor_title="Better title")
@@ -410,6 +411,7 @@ def test_compact_row_shows_source_name_snippet_and_reasons(app, Session) -> None
     assert terms == [("up", "+asylum seeker*"), ("down", "−sanction*"), ("up", "+integration")]
 
 
+@SQLITE_ONLY
 def test_claim_next_refuses_an_unknown_order(Session) -> None:
     with Session() as s, pytest.raises(ValueError, match="unknown queue order"):
         store_queue.claim_next(s, "alice", store_queue.QueueFilters(), order="newest")

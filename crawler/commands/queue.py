@@ -1,6 +1,7 @@
-"""`ewsi queue`: the review queue in the desk's priority order (``--order uncertain``: the items the
-classifier is least sure about first, spread across languages), as a table or JSON Lines; ``--json``
-rows carry relevance_evidence (crawler.store.queue `listing`).
+"""`ewsi queue`: the review queue in the desk's priority order, one row per near-duplicate group as
+on the desk (``--order uncertain``: the items the classifier is least sure about first, spread
+across languages), as a table or JSON Lines; ``--json`` rows carry relevance_evidence
+(crawler.store.queue `listing`).
 
 Exit 0; 2 for an unknown theme or source id (DatabaseUnavailable is mapped by crawler.cli).
 """

@@ -689,6 +689,8 @@ def listing(
     """Items for review in the desk's priority order (crawler.store.priority), or with
     ``order="uncertain"`` the items the classifier is least sure about first, spread across languages.
 
+    Rows are the desk's: one per item with its language versions and near-duplicate group
+    (`one_row_per_group`), so ``ewsi queue`` and the desk list the same items in the same order.
     Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1),
     `theme` (only items with that theme assigned). `limit` None = no limit. An `order` outside
     `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
