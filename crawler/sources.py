@@ -28,6 +28,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _COUNTRY = re.compile(r"^(EU|[A-Z]{2})$")
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[\w-]+(\.[\w-]+)+", re.ASCII)
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 # (low, high) per cron field: minute, hour, day of month, month, day of week
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
@@ -333,6 +334,21 @@ class SourcesFile(BaseModel):
     sources: list[Source] = Field(description="the sources")
     user_agent: str | None = Field(default=None, description="User-Agent with a contact address")
     contact: str | None = Field(default=None, description="contact address put in the User-Agent")
+
+    @field_validator("user_agent", "contact")
+    @classmethod
+    def _reachable(cls, value: str | None) -> str | None:
+        """A publisher must be able to write to the operators: the contact (or a whole User-Agent)
+        names an e-mail address or an http(s) URL, on one line of printable ASCII at most 200
+        characters long (it travels in a request header)."""
+        if value is None:
+            return None
+        value = value.strip()
+        if not value or len(value) > 200 or any(not " " <= ch <= "~" for ch in value):
+            raise ValueError("one line of printable ASCII, 1-200 characters")
+        if not _CONTACT.search(value):
+            raise ValueError("must name an e-mail address or an http(s) URL to reach the operators")
+        return value
 
 
 class _LineLoader(yaml.SafeLoader):
