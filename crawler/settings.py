@@ -62,7 +62,7 @@ def user_agent_for(contact: str | None = None, user_agent: str | None = None) ->
     `user_agent`: the operator YAML's ``user_agent:``, used as written (crawler.sources checks that
     it names a contact); else `DEFAULT_USER_AGENT` with the product's version and `contact` (the
     YAML's ``contact:``, else `DEFAULT_CONTACT`). Example:
-    ``ewsi-harvester/0.1.0 (+https://github.com/ewsi/ewsi-harvester; EWSI editorial team <ewsi-editors@example.eu>)``.
+    ``ewsi-harvester/0.1.0 (+https://github.com/ewsi/ewsi-harvester; Ops <ops@example.eu>)``.
     """
     if user_agent:
         return user_agent
