@@ -68,6 +68,7 @@ def user_agent_for(contact: str | None = None, user_agent: str | None = None) ->
         return user_agent
     return DEFAULT_USER_AGENT.format(version=product_version(), contact=contact or DEFAULT_CONTACT)
 
+
 PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.extract.ExtractPipeline": 200,
