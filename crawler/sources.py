@@ -120,7 +120,9 @@ class ApiConfig(BaseModel):
     summary: str | None = Field(default=None, description="JMESPath to a record's summary")
     link: str | None = Field(default=None, description="JMESPath to a record's link")
     link_template: str | None = Field(
-        default=None, description="link built from record fields, e.g. `https://x.eu/{year}/{number}`"
+        default=None,
+        description="link built from record fields, e.g. `https://x.eu/{year}/{number}`, with "
+        "filters lower, upper, replace(OLD,NEW), quote (see Link templates)",
     )
     id: str | None = Field(default=None, description="JMESPath to the record's official id")
     date_format: Literal["auto", "dayfirst", "monthfirst", "iso"] = Field(
@@ -137,6 +139,15 @@ class ApiConfig(BaseModel):
     @classmethod
     def _jmespath(cls, value: str | None) -> str | None:
         return None if value is None else _check_jmespath(value)
+
+    @field_validator("link_template")
+    @classmethod
+    def _template(cls, value: str | None) -> str | None:
+        from crawler.linktemplate import parse
+
+        if value is not None:
+            parse(value)
+        return value
 
 
 def _cron_day(token: str) -> int:
