@@ -41,7 +41,35 @@ MIB = 1024 * 1024
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 """Format of every crawl log line (``ewsi crawl``'s log file, the scheduler's crawl children)."""
 DEFAULT_CONTACT = "ewsi-harvester operators <harvester@ewsi.invalid>"
-DEFAULT_USER_AGENT = "ewsi-harvester/0.1 (+https://github.com/ewsi/ewsi-harvester; {contact})"
+PRODUCT = "ewsi-harvester"
+PRODUCT_URL = "https://github.com/ewsi/ewsi-harvester"
+DEFAULT_USER_AGENT = PRODUCT + "/{version} (+" + PRODUCT_URL + "; {contact})"
+"""The User-Agent of every request: the product, its version, where to read about it and who to
+write to (the bot-identification convention of RFC 9110 10.1.5 and of the major crawlers)."""
+
+
+def product_version() -> str:
+    """The installed package's version (``0.1.0``); ``0`` when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(PRODUCT)
+    except PackageNotFoundError:
+        return "0"
+
+
+def user_agent_for(contact: str | None = None, user_agent: str | None = None) -> str:
+    """The User-Agent of every fetch (crawls, ``ewsi sources add`` and ``check``).
+
+    `user_agent`: the operator YAML's ``user_agent:``, used as written (crawler.sources checks that
+    it names a contact); else `DEFAULT_USER_AGENT` with the product's version and `contact` (the
+    YAML's ``contact:``, else `DEFAULT_CONTACT`). Example:
+    ``ewsi-harvester/0.1.0 (+https://github.com/ewsi/ewsi-harvester; Ops <ops@example.eu>)``.
+    """
+    if user_agent:
+        return user_agent
+    return DEFAULT_USER_AGENT.format(version=product_version(), contact=contact or DEFAULT_CONTACT)
+
 
 PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
@@ -99,7 +127,7 @@ def build_settings(
     """
     if replay and record:
         raise ValueError("--replay and --record cannot be combined")
-    agent = user_agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
+    agent = user_agent_for(contact, user_agent)
     runtime = runtime or RuntimeSettings()
     timeout = runtime.download_timeout
     delay = runtime.download_delay

@@ -36,6 +36,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _COUNTRY = re.compile(r"^(EU|[A-Z]{2})$")
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[\w-]+(\.[\w-]+)+", re.ASCII)
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 # (low, high) per cron field: minute, hour, day of month, month, day of week
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
@@ -150,21 +151,17 @@ class ApiDetail(BaseModel):
 
 
 def check_link_template(value: str) -> str:
-    """A link template: an absolute http(s) URL once its ``{field}`` names (each a JMESPath into the
-    record, at least one) are filled; ValueError otherwise."""
-    import string
+    """A link template (crawler.linktemplate: ``{expression|filter...}`` slots, at least one): an
+    absolute http(s) URL once its slots are filled; ValueError otherwise."""
+    from crawler.linktemplate import parse
 
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        slots = parse(value)
     except ValueError as exc:
         raise ValueError(f"invalid template {value!r}: {exc}") from None
-    if not names:
-        raise ValueError(f"template {value!r} names no record field, e.g. `{{id}}`")
-    for name in names:
-        _check_jmespath(name)
     filled = value
-    for name in names:
-        filled = filled.replace("{" + name + "}", "x")
+    for slot, _expression, _filters in slots:
+        filled = filled.replace(slot, "x")
     if web_url(filled) != filled:
         raise ValueError(f"template {value!r} does not give an absolute http:// or https:// URL")
     return value
@@ -232,7 +229,8 @@ class ApiConfig(BaseModel):
     link: str | None = Field(default=None, description="JMESPath to a record's link")
     link_template: str | None = Field(
         default=None,
-        description="link built from record fields, e.g. `https://portal.ewsi.invalid/{year}/{number}`",
+        description="link built from record fields, e.g. `https://portal.ewsi.invalid/{year}/{number}`, "
+        "with filters lower, upper, replace(OLD,NEW), quote (see Link templates)",
     )
     id: str | None = Field(default=None, description="JMESPath to the record's official id")
     date_format: Literal["auto", "dayfirst", "monthfirst", "iso"] = Field(
@@ -269,6 +267,11 @@ class ApiConfig(BaseModel):
         if value is not None and value.send_in == "body" and info.data.get("method", "POST") != "POST":
             raise ValueError("page parameters in the body (`send_in: body`) need `method: POST`")
         return value
+
+    @field_validator("link_template")
+    @classmethod
+    def _template(cls, value: str | None) -> str | None:
+        return None if value is None else check_link_template(value)
 
 
 def _cron_day(token: str) -> int:
@@ -473,6 +476,21 @@ class SourcesFile(BaseModel):
     sources: list[Source] = Field(description="the sources")
     user_agent: str | None = Field(default=None, description="User-Agent with a contact address")
     contact: str | None = Field(default=None, description="contact address put in the User-Agent")
+
+    @field_validator("user_agent", "contact")
+    @classmethod
+    def _reachable(cls, value: str | None) -> str | None:
+        """A publisher must be able to write to the operators: the contact (or a whole User-Agent)
+        names an e-mail address or an http(s) URL, on one line of printable ASCII at most 200
+        characters long (it travels in a request header)."""
+        if value is None:
+            return None
+        value = value.strip()
+        if not value or len(value) > 200 or any(not " " <= ch <= "~" for ch in value):
+            raise ValueError("one line of printable ASCII, 1-200 characters")
+        if not _CONTACT.search(value):
+            raise ValueError("must name an e-mail address or an http(s) URL to reach the operators")
+        return value
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -1,7 +1,8 @@
 """API template: JSON answers read with JMESPath expressions from the source's `api:` block.
 
 Links come from `api.link` or from `api.link_template`, whose ``{field}`` names are record fields
-(dotted paths allowed, e.g. ``{procedure.ref}``). Dates are passed on as written; the normalise
+(dotted paths allowed, e.g. ``{procedure.ref}``; filters such as ``{refCode|lower|replace(/,_)}``:
+crawler.linktemplate). Dates are passed on as written; the normalise
 stage reads them (day first, in the source's time zone).
 
 Structured fields (`api.fields`: call id, programme, status, deadlines, budget, event times and
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import string
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -34,24 +34,14 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import error_key_for
+from crawler.linktemplate import fill, text_of
 from crawler.types import Attachment, HarvestedItem
 from spiders.apiquery import next_page, page_capped, page_request_parts
 from spiders.base import SourceSpider
 
 logger = logging.getLogger(__name__)
 
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, list):
-        parts = [p for p in (_text(v) for v in value) if p]
-        return " ".join(parts) or None
-    return None
+_text = text_of
 
 
 MAX_INT_DIGITS = 4000
@@ -63,20 +53,9 @@ def _parse_int(text: str) -> int | str:
 
 
 def fill_template(template: str, record: dict[str, Any]) -> str | None:
-    """Fill ``{field}`` (or ``{a.b}``) names from a record; None when a field is missing or empty."""
-    values = {}
-    for _, field_name, _, _ in string.Formatter().parse(template):
-        if field_name is None:
-            continue
-        value = jmespath.search(field_name, record)
-        text = _text(value)
-        if not text:
-            return None
-        values[field_name] = text
-    out = template
-    for name, value in values.items():
-        out = out.replace("{" + name + "}", value)
-    return out
+    """Fill ``{field}`` (or ``{a.b}``, with ``|lower``-style filters: crawler.linktemplate) slots from
+    a record; None when a field is missing or empty."""
+    return fill(template, record)
 
 
 class ApiSpider(SourceSpider):

@@ -122,7 +122,9 @@ def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, 
     """Next run by the scheduler's rules: the next slot, after the back-off, or none (disabled)."""
     import dataclasses
 
+    from crawler.health import QUARANTINE_AFTER
     from crawler.scheduling.nextrun import next_run
+    from crawler.store.schema import QuarantinedUrl, sha256_hex
 
     config = tmp_path / "sources.yaml"
     config.write_text(SCHEDULE_YAML, encoding="utf-8")
@@ -142,6 +144,18 @@ def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, 
             last_error="HTTP 202 with a challenge page",
         )
         add_source(s, "src-gone", "Removed from the config")
+        for n, (hits, days) in enumerate([(QUARANTINE_AFTER, 1), (QUARANTINE_AFTER + 2, 5), (1, 5), (9, -1)]):
+            # counted: the first two; not yet quarantined (one hit) and expired ones are not
+            url = f"https://example.org/poison/{n}"
+            s.add(
+                QuarantinedUrl(
+                    url_hash=sha256_hex(url),
+                    url=url,
+                    source_id="src-backoff",
+                    hits=hits,
+                    expires_at=datetime.now(UTC) + timedelta(days=days),
+                )
+            )
         s.commit()
     html = editor_client(app, Session).get("/sources").text
     rows = {
@@ -156,6 +170,7 @@ def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, 
         "an anti-bot answer" in rows["src-backoff"]
         and "HTTP 202 with a challenge page" in rows["src-backoff"]
     )
+    assert "2 quarantined" in rows["src-backoff"] and "quarantined" not in rows["src-daily"]
     assert '<td class="next-run">disabled</td>' in rows["src-off"]
     assert "not in the config" in rows["src-gone"] and '<td class="next-run">never</td>' in rows["src-gone"]
 

@@ -119,7 +119,7 @@ def _tools(settings: Settings) -> tuple[object, object]:
     from crawler.errors import ConfigError
     from crawler.fetch import oneshot
     from crawler.fetch.addresses import Allowlist
-    from crawler.settings import DEFAULT_CONTACT, DEFAULT_USER_AGENT
+    from crawler.settings import user_agent_for
     from crawler.sources import load_sources
 
     try:
@@ -127,7 +127,7 @@ def _tools(settings: Settings) -> tuple[object, object]:
         contact, agent = config.contact, config.user_agent
     except ConfigError:  # the User-Agent falls back to the default contact
         contact, agent = None, None
-    user_agent = agent or DEFAULT_USER_AGENT.format(contact=contact or DEFAULT_CONTACT)
+    user_agent = user_agent_for(contact, agent)
     allow = Allowlist.parse(settings.allow_private)
     timeout = float(settings.download_timeout)
 

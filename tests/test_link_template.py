@@ -1,0 +1,93 @@
+"""API link templates with filters (crawler.linktemplate) and the press corner's search API entry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.linktemplate import fill, parse
+from crawler.sources import load_sources
+from crawler.types import HarvestedItem
+from spiders.api import ApiSpider
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESS = "https://ec.europa.eu/commission/presscorner/detail/en/{refCode|lower|replace(/,_)}"
+
+
+@pytest.mark.parametrize(
+    ("template", "record", "expected"),
+    [
+        (PRESS, {"refCode": "IP/26/301"}, "https://ec.europa.eu/commission/presscorner/detail/en/ip_26_301"),
+        (
+            PRESS,
+            {"refCode": "SPEECH/26/1765"},
+            "https://ec.europa.eu/commission/presscorner/detail/en/speech_26_1765",
+        ),
+        (PRESS, {"refCode": ""}, None),  # empty: dropped
+        (PRESS, {}, None),  # missing: dropped
+        ("https://x.eu/{a}/{b.c}", {"a": 1, "b": {"c": "z"}}, "https://x.eu/1/z"),  # no filter, as before
+        ("https://x.eu/{code|upper}", {"code": "amif-2025"}, "https://x.eu/AMIF-2025"),
+        ("https://x.eu/s?q={t|quote}", {"t": "a b/c&d"}, "https://x.eu/s?q=a%20b%2Fc%26d"),
+        ("https://x.eu/{t|replace(-,)|lower}", {"t": "AB-12-C"}, "https://x.eu/ab12c"),  # NEW may be empty
+        ("https://x.eu/{ids[0]|lower}", {"ids": ["X1", "X2"]}, "https://x.eu/x1"),
+        ("https://x.eu/{ids|lower}", {"ids": ["X1", "X2"]}, "https://x.eu/x1 x2"),  # lists joined
+        ("https://x.eu/{a || b|lower}", {"b": "Q"}, "https://x.eu/q"),  # JMESPath `||` is not a filter
+        ("https://x.eu/{flag}", {"flag": True}, None),  # booleans have no text
+    ],
+)
+def test_fill(template: str, record: dict[str, Any], expected: str | None) -> None:
+    assert fill(template, record) == expected
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://x.eu/static",  # no slot
+        "https://x.eu/{a[}",  # invalid JMESPath
+        "https://x.eu/{a|replace(/}",  # not a filter, and no JMESPath either
+    ],
+)
+def test_invalid_templates_are_refused_by_the_config(template: str) -> None:
+    with pytest.raises(ValueError):
+        parse(template)
+    entry = (
+        "sources:\n- {id: api-x, name: X, publisher: P, country: EU, languages: [en], content_type: news,\n"
+        '   kind: api, urls: ["https://x.eu/api"], schedule: "0 6 * * *",\n'
+        f"   api: {{items: records, title: t, link_template: {json.dumps(template)}}}}}\n"
+    )
+    from crawler.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="link_template"):
+        load_sources("sources.yaml", text=entry)
+
+
+def test_presscorner_search_api_entry_on_the_recorded_answer() -> None:
+    """The shipped ec-presscorner-api entry on a built answer of the search API's shape: the
+    integration-relevant records only, linked to their detail pages, with date, lead and ref."""
+    source = next(
+        s for s in load_sources(ROOT / "config" / "sources.yaml").sources if s.id == "ec-presscorner-api"
+    )
+    crawler = get_crawler(ApiSpider)
+    spider = ApiSpider.from_crawler(crawler, source=source)
+    crawler.stats.open_spider()
+    body = (ROOT / "tests" / "data" / "presscorner" / "search.json").read_bytes()
+    response = TextResponse(source.urls[0], body=body, headers={"Content-Type": "application/json"})
+    response.request = Request(response.url)
+    items = [o for o in spider.parse(response) if isinstance(o, HarvestedItem)]
+    base = "https://ec.europa.eu/commission/presscorner/detail/en/"
+    assert [(i.url, i.official_id, i.published_raw) for i in items] == [
+        (base + "ip_26_2101", "IP/26/2101", "2026-12-02"),
+        (base + "statement_26_2099", "STATEMENT/26/2099", "2026-12-01"),
+        (base + "qanda_26_2090", "QANDA/26/2090", "2026-11-30"),  # relevant by its lead text
+        (base + "speech_26_2075", "SPEECH/26/2075", "2026-11-27"),
+    ]
+    assert items[0].title == "Commission proposes an Action Plan on Integration and Inclusion for 2027-2030"
+    assert items[0].summary and items[0].summary.startswith("The plan supports Member States")
+    assert crawler.stats.get_value("ewsi/dropped/no_link") == 1  # the relevant record without refCode
+    assert source.follow is False and "not fetched live" in (source.verified or "")
