@@ -119,7 +119,8 @@ class ApiConfig(BaseModel):
     summary: str | None = Field(default=None, description="JMESPath to a record's summary")
     link: str | None = Field(default=None, description="JMESPath to a record's link")
     link_template: str | None = Field(
-        default=None, description="link built from record fields, e.g. `https://portal.ewsi.invalid/{year}/{number}`"
+        default=None,
+        description="link built from record fields, e.g. `https://portal.ewsi.invalid/{year}/{number}`",
     )
     id: str | None = Field(default=None, description="JMESPath to the record's official id")
     date_format: Literal["auto", "dayfirst", "monthfirst", "iso"] = Field(
