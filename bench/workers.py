@@ -136,6 +136,18 @@ def _disturb(mode: str, procs: list[subprocess.Popen[bytes]], start_worker: Any)
     return False
 
 
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to every process still running, then wait up to 60 s each (SIGKILL past it)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _smallest_gap_paths(host: Host) -> list[str]:
     order = sorted(zip(host.starts, host.paths, strict=True))
     pairs = sorted(itertools.pairwise(order), key=lambda ab: ab[1][0] - ab[0][0])[:3]
@@ -271,14 +283,7 @@ def measure(args: argparse.Namespace, disturb: Disturb | None = None) -> dict[st
             "wall_s": round(wall, 1),
         }
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         host.server.shutdown()
         with psycopg.connect(args.admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

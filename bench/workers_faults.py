@@ -40,7 +40,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from workers import Host, measure, parser  # noqa: E402
+from workers import Host, measure, parser, stop_all  # noqa: E402
 
 from crawler.scheduling import jobs  # noqa: E402
 from crawler.store.migrate import upgrade  # noqa: E402
@@ -131,14 +131,7 @@ def leader_failover(cluster: Any, sources: int, interval: float, poll: float) ->
         figures["takeover_s"] = round(takeover, 2) if takeover is not None else None
         time.sleep(interval * 2)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         host.server.shutdown()
     with psycopg.connect(conninfo) as conn:
         rows = conn.execute(
