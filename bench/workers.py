@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -135,13 +136,26 @@ def _disturb(mode: str, procs: list[subprocess.Popen[bytes]], start_worker: Any)
     return False
 
 
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to every process still running, then wait up to 60 s each (SIGKILL past it)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def _smallest_gap_paths(host: Host) -> list[str]:
     order = sorted(zip(host.starts, host.paths, strict=True))
     pairs = sorted(itertools.pairwise(order), key=lambda ab: ab[1][0] - ab[0][0])[:3]
     return [f"{a[1]} -> {b[1]}" for a, b in pairs]
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The arguments of this bench (bench/workers_faults.py reuses them)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--sources", type=int, default=20)
@@ -158,8 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--timeout", type=float, default=900.0)
     p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
+    return p
 
+
+Disturb = Callable[[], bool]
+"""A disturbance of bench/workers_faults.py, called once a second after the first requests until it
+returns True (done)."""
+
+
+def measure(args: argparse.Namespace, disturb: Disturb | None = None) -> dict[str, Any]:
+    """Run the bench as `args` say and return its figures (see the module docstring)."""
     name = f"ewsi_bench_workers_{secrets.token_hex(4)}"
     with psycopg.connect(args.admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -214,8 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.monotonic() + args.timeout
         while time.monotonic() < deadline:
             time.sleep(1.0)
-            if args.kill and not killed and len(host.starts) > args.sources:
-                killed = _disturb(args.kill, procs, start_worker)
+            if not killed and len(host.starts) > args.sources:
+                if args.kill:
+                    killed = _disturb(args.kill, procs, start_worker)
+                elif disturb is not None:
+                    killed = disturb()
             with psycopg.connect(conninfo) as conn:
                 waiting = conn.execute("SELECT count(*) FROM procrastinate_jobs").fetchone()[0]  # type: ignore[index]
                 running = conn.execute("SELECT count(*) FROM crawl_runs WHERE status = 'running'").fetchone()[
@@ -239,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             "sources": args.sources,
             "delay_s": args.delay,
             "hold_s": args.hold,
-            "disturbance": args.kill if killed else None,
+            "disturbance": (args.kill or "custom") if killed else None,
             "requests": len(starts),
             "min_gap_s": round(min(gaps), 3) if gaps else None,
             "smallest_gaps_s": [round(g, 3) for g in sorted(gaps)[:5]],
@@ -258,21 +283,19 @@ def main(argv: list[str] | None = None) -> int:
             "wall_s": round(wall, 1),
         }
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         host.server.shutdown()
         with psycopg.connect(args.admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    figures = measure(parser().parse_args(argv))
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"{key:<{width}}  {value}")
-    if args.json:
+    if "--json" in (argv if argv is not None else sys.argv[1:]):
         print(json.dumps(figures))
     return 0
 

@@ -278,3 +278,33 @@ def test_replaying_a_run_that_archived_nothing_exits_2(tmp_path: Path, capsys: A
     args = ["--config", str(config), "--replay-run", "999"]
     assert crawl_command.main(args, Settings(database_url=url)) == 2
     assert "run 999 has no archive" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("archive_url", "replay", "enabled"),
+    [
+        (None, None, False),
+        ("file:///srv/warc", None, True),
+        ("s3://bucket/runs", None, True),
+        ("s3://bucket/runs", "recorded.warc.gz", False),  # a replay archives nothing
+    ],
+)
+def test_the_run_archive_is_on_exactly_when_a_url_is_set_and_not_replaying(
+    archive_url: str | None, replay: str | None, enabled: bool
+) -> None:
+    from crawler.settings import build_settings
+
+    runtime = Settings(archive_url=archive_url, archive_endpoint="http://127.0.0.1:9")
+    built = build_settings(database_url="sqlite://", replay=replay, runtime=runtime)
+    on = "crawler.fetch.run_archive.RunArchiveMiddleware" in built["DOWNLOADER_MIDDLEWARES"]
+    assert on is enabled
+    if enabled:
+        assert built["EWSI_ARCHIVE_URL"] == archive_url
+        assert built["EWSI_ARCHIVE_ENDPOINT"] == "http://127.0.0.1:9"
+
+
+def test_a_bad_archive_url_stops_the_crawl_at_start() -> None:
+    from crawler.settings import build_settings
+
+    with pytest.raises(ArchiveError, match="archive URL"):
+        build_settings(database_url="sqlite://", runtime=Settings(archive_url="http://x.test/a"))
