@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 
+from crawler.text import counted
+
 MEMBER_STATES = (
     *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
     *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
@@ -39,7 +41,7 @@ class GapAlert:
 
     def line(self) -> str:
         filled = f"; used to come from {', '.join(self.sources)}" if self.sources else ""
-        return f"{self.country} x {self.key}: {self.current} item(s), usually {self.usual:g}{filled}"
+        return f"{self.country} x {self.key}: {counted(self.current, 'item')}, usually {self.usual:g}{filled}"
 
 
 def country_of(value: str | None) -> str:

@@ -186,7 +186,7 @@ def test_detail_text_is_made_plain_multi_line_text() -> None:
     [
         ({"url": DETAIL, "text": OBJECTIVES_EN}, None),
         ({"url": "https://x.eu/details/{a.b}?lang={lang}", "text": "t"}, None),
-        ({"url": "https://x.eu/details/fixed", "text": "t"}, "names no record field"),
+        ({"url": "https://x.eu/details/fixed", "text": "t"}, "at least one {field}"),
         ({"url": "ftp://x.eu/{id}", "text": "t"}, "absolute http"),
         ({"url": "/details/{id}", "text": "t"}, "absolute http"),
         ({"url": "https://x.eu/{id", "text": "t"}, "invalid template"),

@@ -73,7 +73,7 @@ def test_gaps_sorted_by_shortfall_with_sources() -> None:
     assert [a.country for a in alerts] == ["PL", "DE"]
     assert (
         alerts[0].line()
-        == "PL x Economic Participation: 0 item(s), usually 10; used to come from pl-gov, pl-ngo"
+        == "PL x Economic Participation: 0 items, usually 10; used to come from pl-gov, pl-ngo"
     )
 
 
@@ -234,7 +234,7 @@ def test_api_coverage_and_heatmap_and_digest(store, db_url) -> None:
     svg = heatmap_svg(data)
     assert svg.startswith("<svg") and "<title" in svg and ">6</text>" in svg and ">0 !</text>" in svg
     assert digest_lines(data) == [
-        "PL x Economic Participation: 0 item(s) in 30 days, usually 10; used to come from pl-gov, pl-ngo"
+        "PL x Economic Participation: 0 items in 30 days, usually 10; used to come from pl-gov, pl-ngo"
     ]
 
 

@@ -160,7 +160,7 @@ def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, 
     html = editor_client(app, Session).get("/sources").text
     rows = {
         m.group(1): m.group(0)
-        for m in re.finditer(r'<tr class="state-\w+"><td><a href="[^"]*source=([\w-]+)".*?</tr>', html, re.S)
+        for m in re.finditer(r'<tr class="state-\w+"><td><a href="/sources/([\w-]+)".*?</tr>', html, re.S)
     }
     daily = next_run("30 2 * * *", "Europe/Berlin", datetime.now(UTC)).label()
     assert "30 2 * * * (Europe/Berlin)" in rows["src-daily"] and f">{daily}<" in rows["src-daily"]
