@@ -29,8 +29,38 @@ def pytest_configure(config: pytest.Config) -> None:
         "corpus: needs ../shared/corpus",
         "slow: takes more than a few seconds",
         "browser: drives headless Chromium",
+        "serial: measures time or spacing; run alone, after the parallel part (make test)",
     ):
         config.addinivalue_line("markers", line)
+
+
+SERIAL_MODULES = frozenset(
+    {
+        "test_cpu_slots",
+        "test_extract",
+        "test_fetch_limits",
+        "test_fetch_politeness",
+        "test_health_runs",
+        "test_host_budget",
+        "test_robots_crawl",
+        "test_scheduler",
+        "test_scheduler_faults",
+        "test_scheduler_overrun",
+        "test_shared_gate",
+        "test_store_faults",
+        "test_worker",
+        "test_workers",
+    }
+)
+"""Modules whose tests measure wall-clock gaps, rates or timeouts: `make test` runs them alone (marker
+``serial``) after the other tests have run two at a time, so a neighbour's load cannot bend a figure."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of `SERIAL_MODULES` ``serial``."""
+    for item in items:
+        if item.path.stem in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
 
 
 def _postgres_url(admin_url: str) -> Iterator[str]:
