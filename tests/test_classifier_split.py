@@ -121,3 +121,27 @@ def test_model_files_without_per_theme_blend_thresholds_still_load(tmp_path):
         "Refugees learn the language", "Courses for migrants.", "en"
     )
     assert result.relevant and result.assigned
+
+
+@pytest.mark.parametrize(
+    ("positive_groups", "k", "calibrated"),
+    [(1, 2, False), (2, 2, True), (3, 3, True), (4, 2, True)],
+)
+def test_calibration_folds_are_grouped_or_not_used(positive_groups, k, calibrated):
+    """Out-of-fold scores exist only when every training fold holds both classes; a group's rows are
+    always scored by a model that never saw the group."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from classifier.model import _grouped_oof
+
+    groups = [f"p{i % positive_groups}" for i in range(8)] + [f"n{i % 4}" for i in range(8)]
+    y = [1] * 8 + [0] * 8
+    x = np.array([[1.0 if yi else 0.0, float(i % 3)] for i, yi in enumerate(y)])
+    oof = _grouped_oof(LogisticRegression(), x, y, groups, k, 0, None)
+    if not calibrated:
+        assert oof is None
+        return
+    assert oof is not None and len(oof) == len(y)
+    assert all(0.0 < p < 1.0 for p in oof)
+    assert min(oof[:8]) > max(oof[8:])  # the separable feature ranks every positive above every negative
