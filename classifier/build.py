@@ -1,10 +1,12 @@
 """Build the shipped model from labelled JSONL, and the page hold-out used to check it.
 
 Rules:
-- `classifier.evaluate.holdout(examples, fifth)` holds an example out when sha256(its source page
-  URL, else its id) mod `HOLDOUT_FOLDS` == `fifth`: examples read from one page never straddle the
+- `classifier.evaluate.holdout(examples, fifth)` holds an example out when its source group
+  (classifier.split: the host of its page, without ``www.``, once the examples come from
+  `classifier.split.MIN_HOSTS` hosts or more, else the page URL, else the id) falls in fold `fifth` of
+  `HOLDOUT_FOLDS` (sha256 of a fixed salt and the group): examples of one site never straddle the
   split, and the split does not depend on file order. The shipped model is trained on every
-  example; the figures of ``--holdout`` come from a model trained without the held-out fifth.
+  example; the figures of ``--holdout`` come from a model trained without the held-out part.
 - Training is deterministic (fixed folds and seed, liblinear, gzip without a timestamp): the same
   files give the same model version (`classifier.model.Model.version` ignores the creation time).
 - `SHIPPED_MODEL_PATH` is the model `classifier.load_default` uses when no other file is named.
@@ -41,10 +43,11 @@ def build(examples: Sequence[LabelledExample], engine: RuleEngine) -> Model:
 def movement(examples: Sequence[LabelledExample], engine: RuleEngine, before: Any) -> dict[str, Any]:
     """How the evaluation moves when the model is retrained on `examples`.
 
-    Both sides are scored on the same held-out fifth (by page): ``before`` is the classifier in use
-    (anything with ``classify(title, text, language)``), ``after`` a model trained on the other four
-    fifths. Returns {"held_out", "before", "after", "delta"}, each side with relevance precision,
-    recall and F1 and theme micro-F1; delta = after - before. Empty sides when nothing is held out.
+    Both sides are scored on the same held-out fifth (by source group, `holdout`): ``before`` is the
+    classifier in use (anything with ``classify(title, text, language)``), ``after`` a model trained
+    on the other four fifths. Returns {"held_out", "before", "after", "delta"}, each side with
+    relevance precision, recall and F1 and theme micro-F1; delta = after - before. Empty sides when
+    nothing is held out.
     """
     train_part, held = holdout(examples)
 

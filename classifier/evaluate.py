@@ -9,7 +9,8 @@ with gold or predicted items); the same per language; and the confusion cases.
 the other folds only.
 
 CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K | --holdout]``
-(``--holdout``: train on four fifths of --data split by source page, score the fifth held out;
+(``--holdout``: train on four fifths of --data split by source host (classifier.split), score the fifth
+held out;
 classifier.build).
 (`main(argv)` receives the arguments after ``eval``).
 """
@@ -17,14 +18,13 @@ classifier.build).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import random
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from classifier import split
 from classifier.model import CombinedClassifier, LabelledExample, Model, train
 from classifier.rules import RuleEngine
 from classifier.themes import load
@@ -141,16 +141,16 @@ def cross_validate(
 ) -> dict[str, Any]:
     """K-fold estimate of rules + learned model: each fold is scored by a model trained on the others.
 
-    Folds are stratified by relevance and shuffled with `seed`. `combine` goes to CombinedClassifier
-    (min_labels, min_language). The ``model_version`` field reads ``cv<k>:...``.
+    Folds are grouped by source (classifier.split: host, else page) and stratified by relevance
+    (StratifiedGroupKFold shuffled with `seed`), so no fold is scored by a model that saw its source.
+    `combine` goes to CombinedClassifier (min_labels, min_language). ``model_version`` reads ``cv<k>:...``.
     """
-    rng = random.Random(seed)
-    order: list[int] = []
-    for flag in (True, False):
-        group = [i for i, e in enumerate(examples) if e.relevant is flag]
-        rng.shuffle(group)
-        order.extend(group)
-    fold_of = {i: n % k for n, i in enumerate(order)}
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    groups = split.groups([e.page for e in examples], [e.id or str(i) for i, e in enumerate(examples)])
+    y = [int(e.relevant) for e in examples]
+    cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    fold_of = {int(i): fold for fold, (_, test) in enumerate(cv.split(examples, y, groups)) for i in test}
     predictions: dict[int, Classification] = {}
     for fold in range(k):
         train_set = [e for i, e in enumerate(examples) if fold_of[i] != fold]
@@ -168,35 +168,49 @@ HOLDOUT_FOLDS = 5
 HOLDOUT_FIFTH = 0
 
 
+def holdout_folds(examples: Sequence[LabelledExample]) -> list[int]:
+    """The fold (0 .. HOLDOUT_FOLDS-1) of every example, from its source group (classifier.split:
+    its host when the examples come from enough hosts, else its page, else its id)."""
+    keys = split.groups([e.page for e in examples], [e.id for e in examples])
+    return [split.fold(key, HOLDOUT_FOLDS) for key in keys]
+
+
 def holdout_fold(example: LabelledExample) -> int:
-    """The fold (0 .. HOLDOUT_FOLDS-1) of an example, from its source page (see the module doc)."""
-    key = example.page or example.id
-    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % HOLDOUT_FOLDS
+    """The fold of one example taken alone (grouped by its page, else its id)."""
+    return holdout_folds([example])[0]
 
 
 def holdout(
     examples: Sequence[LabelledExample], fifth: int = HOLDOUT_FIFTH
 ) -> tuple[list[LabelledExample], list[LabelledExample]]:
-    """(training part, held-out part) of `examples`, split by source page."""
-    train_part = [e for e in examples if holdout_fold(e) != fifth]
-    held = [e for e in examples if holdout_fold(e) == fifth]
+    """(training part, held-out part) of `examples`, split by source group (`holdout_folds`)."""
+    folds = holdout_folds(examples)
+    train_part = [e for e, f in zip(examples, folds, strict=True) if f != fifth]
+    held = [e for e, f in zip(examples, folds, strict=True) if f == fifth]
     return train_part, held
 
 
 def evaluate_holdout(examples: Sequence[LabelledExample], engine: RuleEngine) -> dict[str, Any]:
-    """Train on four fifths (by page) and evaluate rules + model on the held-out fifth."""
+    """Train on four fifths (by source group, `holdout`) and evaluate rules + model on the held-out fifth."""
     train_part, held = holdout(examples)
     combined = CombinedClassifier(engine, train(train_part, engine))
     result = evaluate(held, lambda e: combined.classify(e.title, e.text, e.language))
-    result["split"] = {"train": len(train_part), "held_out": len(held), "by": "source page"}
+    by = (
+        "host"
+        if any(g.startswith("host:") for g in split.groups([e.page for e in examples], [""] * len(examples)))
+        else "page"
+    )
+    result["split"] = {"train": len(train_part), "held_out": len(held), "by": f"source {by}"}
     return result
 
 
 def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     """Human-readable report of an `evaluate` result."""
     rel, th = result["relevance"], result["themes"]
+    split_info = result.get("split")
+    where = f" (held out by {split_info['by']}; {split_info['train']} trained on)" if split_info else ""
     lines = [
-        f"model {result.get('model_version', '')}: {result['n']} items",
+        f"model {result.get('model_version', '')}: {result['n']} items{where}",
         f"relevance  P {rel['precision']:.3f}  R {rel['recall']:.3f}  F1 {rel['f1']:.3f}"
         f"  (tp {rel['tp']} fp {rel['fp']} fn {rel['fn']} tn {rel['tn']})",
         f"themes     micro-F1 {th['micro_f1']:.3f}  macro-F1 {th['macro_f1']:.3f}"

@@ -182,7 +182,7 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     if missing:
         print(f"left to the rules (one class only): {', '.join(missing)}")
     if moved["before"]:
-        print(f"evaluation on a held-out fifth ({moved['held_out']} items, split by page): before -> after")
+        print(f"evaluation on a held-out fifth ({moved['held_out']} items, split by source): before -> after")
         for key, value in moved["after"].items():
             print(f"  {key:20} {moved['before'][key]:.3f} -> {value:.3f} ({moved['delta'][key]:+.3f})")
     else:

@@ -1,0 +1,264 @@
+"""Which learned method classifies relevance and themes best, measured without touching the held-out part.
+
+Data: ../shared/data/themes_train.jsonl, split as ``ewsi classify eval --holdout`` splits it
+(classifier.split: by source host, salt ``ewsi-hosts-1``). Every comparison below runs on the
+TRAINING part only, by grouped 5-fold cross-validation (StratifiedGroupKFold over the source hosts,
+seed 0): each example is scored by a model fitted on folds without its host. The TF-IDF vocabulary
+is fitted once on the training part (no labels are used by it). The held-out part is scored once, at
+the end, by the shipped recipe (`classifier.evaluate.evaluate_holdout`).
+
+Relevance (model alone; sample weights that balance the classes inside every language, so a skewed
+language teaches nothing by itself): ROC AUC, and precision / recall at 0.5, for
+- ``lr``: logistic regression (liblinear, C=4) on words, word pairs, character 3-5-grams, rule groups;
+- ``lr-words``: the same without character n-grams; ``lr-norules``: without the rule-group features;
+- ``svm``: a linear SVM (C=0.5) on the same features, its margin turned into a probability by Platt
+  scaling inside the training folds (CalibratedClassifierCV, 3 folds);
+- ``lr-unweighted``: no language balancing (shows how much language alone would have been learned).
+
+Themes (relevant items only; micro-F1 of the assigned themes, each theme on its own threshold chosen
+to maximise F1 on the out-of-fold scores of the training part, at least the best theme assigned):
+``rules`` (the rule engine's decision), ``lr`` one-vs-rest with balanced class weights,
+``lr-unbalanced``, ``svm``, ``chain`` (a classifier chain over the six themes, order as in
+crawler.types.THEMES), and ``blend-S``: S x model probability + (1 - S) x rule score.
+
+Usage: .venv/bin/python bench/themes.py [--data FILE] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
+from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
+from sklearn.multioutput import ClassifierChain  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
+
+from classifier import split  # noqa: E402
+from classifier.evaluate import evaluate_holdout, holdout, load_examples  # noqa: E402
+from classifier.model import features, language_balanced_weights  # noqa: E402
+from classifier.rules import RuleEngine  # noqa: E402
+from classifier.themes import load  # noqa: E402
+from crawler.types import THEMES  # noqa: E402
+
+SHARED = Path(os.environ.get("EWSI_SHARED") or ROOT / ".." / "shared")
+FOLDS = 5
+
+
+def _feature_lists(analyses: list[Any], chars: bool = True, rules: bool = True) -> list[list[str]]:
+    out = []
+    for a in analyses:
+        fs = features(a)
+        if not chars:
+            fs = [f for f in fs if not (f.startswith(" ") or f.endswith(" ")) or f.startswith("§")]
+        if not rules:
+            fs = [f for f in fs if not f.startswith("§")]
+        out.append(fs)
+    return out
+
+
+def _matrix(feats: list[list[str]]) -> Any:
+    return TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True).fit_transform(feats)
+
+
+def _oof(make: Any, x: Any, y: np.ndarray, groups: list[str], weights: Any = None) -> np.ndarray:
+    """Out-of-fold probabilities of the positive class (grouped, stratified folds)."""
+    out = np.zeros(len(y))
+    cv = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+    for tr, te in cv.split(x, y, groups):
+        clf = make()
+        if weights is not None:
+            clf.fit(x[tr], y[tr], sample_weight=weights[tr])
+        else:
+            clf.fit(x[tr], y[tr])
+        out[te] = clf.predict_proba(x[te])[:, 1]
+    return out
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    best = (-1.0, 0.5)
+    for t in np.unique(np.round(p, 4)):
+        pred = p >= t
+        tp = int((pred & (y == 1)).sum())
+        f1 = 2 * tp / (pred.sum() + y.sum()) if tp else 0.0
+        if f1 > best[0]:
+            best = (f1, float(t))
+    return best[1]
+
+
+def _theme_f1(gold: np.ndarray, scores: np.ndarray) -> tuple[float, dict[str, float]]:
+    """Micro-F1 (and recall per theme) with per-theme thresholds tuned on these scores."""
+    thresholds = np.array([_best_threshold(gold[:, j], scores[:, j]) for j in range(len(THEMES))])
+    pred = scores >= thresholds
+    pred[np.arange(len(pred)), scores.argmax(axis=1)] = True
+    tp = int((pred & (gold == 1)).sum())
+    f1 = 2 * tp / (pred.sum() + gold.sum())
+    recall = {
+        t: round(float((pred[:, j] & (gold[:, j] == 1)).sum() / gold[:, j].sum()), 3)
+        for j, t in enumerate(THEMES)
+    }
+    return round(float(f1), 4), recall
+
+
+def _lr(balanced: bool = True) -> Any:
+    return lambda: LogisticRegression(
+        C=4.0, solver="liblinear", max_iter=3000, class_weight="balanced" if balanced else None
+    )
+
+
+def _svm(balanced: bool = True) -> Any:
+    return lambda: CalibratedClassifierCV(
+        LinearSVC(C=0.5, class_weight="balanced" if balanced else None), cv=3, method="sigmoid"
+    )
+
+
+def compare(examples: list[Any], engine: RuleEngine) -> dict[str, Any]:
+    """The comparison tables (see the module docstring) on `examples` (the training part)."""
+    analyses = [engine.analyse(e.title, e.text, e.language) for e in examples]
+    groups = split.groups([e.page for e in examples], [e.id for e in examples])
+    y = np.array([int(e.relevant) for e in examples])
+    langs = [e.language for e in examples]
+    weights = language_balanced_weights(langs, list(y))
+    x = _matrix(_feature_lists(analyses))
+    relevance: dict[str, dict[str, float]] = {}
+
+    def rel_row(name: str, p: np.ndarray) -> None:
+        pred = p >= 0.5
+        tp = int((pred & (y == 1)).sum())
+        relevance[name] = {
+            "auc": round(float(roc_auc_score(y, p)), 4),
+            "precision": round(tp / max(1, int(pred.sum())), 4),
+            "recall": round(tp / int(y.sum()), 4),
+        }
+
+    plain = lambda: LogisticRegression(C=4.0, solver="liblinear", max_iter=3000)  # noqa: E731
+    rel_row("rules", np.array([a.relevance for a in analyses]))
+    rel_row("lr", _oof(plain, x, y, groups, weights))
+    rel_row("lr-words", _oof(plain, _matrix(_feature_lists(analyses, chars=False)), y, groups, weights))
+    rel_row("lr-norules", _oof(plain, _matrix(_feature_lists(analyses, rules=False)), y, groups, weights))
+    rel_row("svm", _oof(_svm(False), x, y, groups, weights))
+    rel_row("lr-unweighted", _oof(plain, x, y, groups))
+
+    rows = [i for i, e in enumerate(examples) if e.relevant]
+    xr = x[rows]
+    gr = [groups[i] for i in rows]
+    gold = np.array([[int(t in examples[i].themes) for t in THEMES] for i in rows])
+    rule_scores = np.array([[analyses[i].theme_scores[t] for t in THEMES] for i in rows])
+    themes: dict[str, dict[str, Any]] = {}
+
+    def theme_row(name: str, scores: np.ndarray) -> None:
+        f1, recall = _theme_f1(gold, scores)
+        themes[name] = {"micro_f1": f1, "recall": recall}
+
+    def per_theme(make: Any) -> np.ndarray:
+        return np.column_stack([_oof(make, xr, gold[:, j], gr) for j in range(len(THEMES))])
+
+    theme_row("rules", rule_scores)
+    lr = per_theme(_lr())
+    theme_row("lr", lr)
+    theme_row("lr-unbalanced", per_theme(_lr(False)))
+    theme_row("svm", per_theme(_svm()))
+    chain = np.zeros_like(rule_scores)
+    cv = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+    for tr, te in cv.split(xr, gold[:, 0], gr):
+        model = ClassifierChain(_lr()(), order=list(range(len(THEMES))), random_state=0)
+        model.fit(xr[tr], gold[tr])
+        chain[te] = model.predict_proba(xr[te])
+    theme_row("chain", chain)
+    for share in (0.3, 0.5, 0.7):
+        theme_row(f"blend-{share}", share * lr + (1 - share) * rule_scores)
+    return {"training_items": len(examples), "relevance": relevance, "themes": themes}
+
+
+def select(examples: list[Any], engine: RuleEngine, shares: tuple[float, ...] = (0.3, 0.5)) -> dict[str, Any]:
+    """Rules + model as shipped, by grouped 5-fold CV on `examples`, under decision variants:
+    ``rescaled`` (one threshold for all themes, the model's probability rescaled onto it) and
+    ``per-theme-S`` (each theme on its own threshold of the blend with model share S)."""
+    import classifier.evaluate as ev
+    import classifier.model as cm
+
+    out: dict[str, Any] = {}
+    real_train, real_share = ev.train, cm.THEME_MODEL_SHARE
+
+    def rescaled(*args: Any, **kwargs: Any) -> Any:
+        model = real_train(*args, **kwargs)
+        for head in model.heads.values():
+            head.blend_threshold = None
+        return model
+
+    variants: list[tuple[str, Any, float]] = [("rescaled", rescaled, real_share)]
+    variants += [(f"per-theme-{s}", real_train, s) for s in shares]
+    try:
+        for name, fn, share in variants:
+            ev.train, cm.THEME_MODEL_SHARE = fn, share
+            r = ev.cross_validate(examples, engine, k=FOLDS)
+            out[name] = {
+                "relevance": {k: r["relevance"][k] for k in ("precision", "recall", "f1")},
+                "micro_f1": r["themes"]["micro_f1"],
+                "recall": {t: m["recall"] for t, m in r["themes"]["per_theme"].items()},
+            }
+    finally:
+        ev.train, cm.THEME_MODEL_SHARE = real_train, real_share
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the comparison and the held-out figures of the shipped recipe."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=str(SHARED / "data" / "themes_train.jsonl"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    engine = RuleEngine(load())
+    examples = load_examples(args.data)
+    train_part, held = holdout(examples)
+    started = time.process_time()
+    result = compare(train_part, engine)
+    result["compare_cpu_s"] = round(time.process_time() - started, 1)
+    result["pipeline"] = select(train_part, engine)
+    started = time.process_time()
+    final = evaluate_holdout(examples, engine)
+    result["holdout_cpu_s"] = round(time.process_time() - started, 1)
+    result["held_out"] = {
+        "items": len(held),
+        "relevance": {k: final["relevance"][k] for k in ("precision", "recall", "f1")},
+        "theme_micro_f1": final["themes"]["micro_f1"],
+        "theme_recall": {t: m["recall"] for t, m in final["themes"]["per_theme"].items()},
+    }
+    print(f"grouped {FOLDS}-fold CV on the training part ({len(train_part)} items)")
+    print(f"{'relevance':16} {'AUC':>6} {'P@0.5':>6} {'R@0.5':>6}")
+    for name, m in result["relevance"].items():
+        print(f"{name:16} {m['auc']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f}")
+    short = [t.split()[0][:6] for t in THEMES]
+    print(f"\n{'themes':16} {'micro':>6} " + " ".join(f"{s:>6}" for s in short) + "  (recall)")
+    for name, m in result["themes"].items():
+        print(f"{name:16} {m['micro_f1']:6.3f} " + " ".join(f"{m['recall'][t]:6.3f}" for t in THEMES))
+    print(f"\n{'rules + model':16} {'rel P':>6} {'rel R':>6} {'micro':>6}  (grouped CV, as shipped)")
+    for name, m in result["pipeline"].items():
+        r = m["relevance"]
+        print(f"{name:16} {r['precision']:6.3f} {r['recall']:6.3f} {m['micro_f1']:6.3f}")
+    h = result["held_out"]
+    print(
+        f"\nheld-out part ({h['items']} items, by host): relevance P {h['relevance']['precision']:.3f}"
+        f" R {h['relevance']['recall']:.3f}, theme micro-F1 {h['theme_micro_f1']:.3f}"
+    )
+    print(f"cpu: comparison {result['compare_cpu_s']} s, hold-out {result['holdout_cpu_s']} s")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Source groups of labelled examples (classifier.split) and the checks built on them: the hold-out of
+``ewsi classify eval --holdout``, grouped cross-validation and the grouped calibration folds of
+classifier.model.train never score an example with a model that saw its source."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from classifier import split
+from classifier.evaluate import HOLDOUT_FOLDS, holdout, holdout_folds
+from classifier.model import CombinedClassifier, LabelledExample, Model, train
+from classifier.rules import RuleEngine
+from classifier.themes import load
+from crawler.types import THEMES
+
+
+@pytest.mark.parametrize(
+    ("page", "host"),
+    [
+        ("https://www.example.org/a?b=1", "example.org"),
+        ("https://WWW.Example.ORG/", "example.org"),
+        ("http://news.example.org:8080/x", "news.example.org"),
+        ("https://wwwexample.org/", "wwwexample.org"),  # only a "www." label is dropped
+        ("  https://yle.fi/a/1  ", "yle.fi"),
+        ("not a url", ""),
+        ("", ""),
+        ("https://[::1/", ""),  # malformed: no host, no error
+    ],
+)
+def test_host_of(page, host):
+    assert split.host_of(page) == host
+
+
+def _pages(hosts: int, per_host: int = 2) -> list[str]:
+    return [f"https://www.h{h}.example/p{i}" for h in range(hosts) for i in range(per_host)]
+
+
+@pytest.mark.parametrize(
+    ("hosts", "by"),
+    [(split.MIN_HOSTS, "host"), (split.MIN_HOSTS + 7, "host"), (split.MIN_HOSTS - 1, "page"), (2, "page")],
+)
+def test_groups_go_by_host_only_with_enough_hosts(hosts, by):
+    pages = _pages(hosts)
+    keys = split.groups(pages, [str(i) for i in range(len(pages))])
+    assert all(k.startswith(f"{by}:") for k in keys)
+    assert len(set(keys)) == (hosts if by == "host" else len(pages))
+
+
+def test_examples_without_a_page_are_their_own_group():
+    pages = [*_pages(split.MIN_HOSTS), "", "   "]
+    keys = split.groups(pages, [f"id{i}" for i in range(len(pages))])
+    assert keys[-2:] == [f"id:id{len(pages) - 2}", f"id:id{len(pages) - 1}"]
+
+
+@pytest.mark.parametrize("k", [2, 5, 7])
+def test_fold_is_stable_and_in_range(k):
+    groups = [f"host:h{i}.example" for i in range(200)]
+    folds = [split.fold(g, k) for g in groups]
+    assert folds == [split.fold(g, k) for g in groups]
+    assert set(folds) == set(range(k))  # 200 groups reach every fold
+
+
+def _examples(hosts: int) -> list[LabelledExample]:
+    out = []
+    for h, page in enumerate(_pages(hosts, per_host=3)):
+        relevant = h % 2 == 0
+        out.append(LabelledExample(f"t{h}", "x", "en", relevant, id=f"e{h}", page=page))
+    return out
+
+
+@pytest.mark.parametrize("hosts", [split.MIN_HOSTS, 40])
+def test_holdout_never_splits_a_host(hosts):
+    examples = _examples(hosts)
+    train_part, held = holdout(examples)
+    assert held and train_part
+    held_hosts = {split.host_of(e.page) for e in held}
+    assert held_hosts.isdisjoint({split.host_of(e.page) for e in train_part})
+    # independent of file order
+    assert holdout(list(reversed(examples)))[1] == list(reversed(held))
+    assert set(holdout_folds(examples)) <= set(range(HOLDOUT_FOLDS))
+
+
+def test_model_files_without_per_theme_blend_thresholds_still_load(tmp_path):
+    """A file written before per-theme blend thresholds existed decides themes as it did then."""
+    engine = RuleEngine(load())
+    examples = [
+        LabelledExample(
+            f"Refugees learn the language {i}",
+            "Language courses and jobs for refugees and migrants in the city.",
+            "en",
+            True,
+            ("Education and Culture",) if i % 2 else ("Economic Participation",),
+            page=f"https://h{i}.example/r",
+        )
+        for i in range(24)
+    ] + [
+        LabelledExample(
+            f"Fishing quotas agreed {i}",
+            "Ministers agree fishing quotas.",
+            "en",
+            False,
+            page=f"https://f{i}.example/",
+        )
+        for i in range(24)
+    ]
+    model = train(examples, engine)
+    calibrated = [t for t in THEMES if t in model.heads]
+    assert calibrated and all(model.heads[t].blend_threshold is not None for t in calibrated)
+    path = tmp_path / "m.json.gz"
+    model.save(path)
+    d = json.loads(gzip.decompress(path.read_bytes()))
+    for head in d["heads"].values():
+        head.pop("blend_threshold")
+    path.write_bytes(gzip.compress(json.dumps(d).encode()))
+    old = Model.load(path)
+    assert all(h.blend_threshold is None for h in old.heads.values())
+    result = CombinedClassifier(engine, old).classify(
+        "Refugees learn the language", "Courses for migrants.", "en"
+    )
+    assert result.relevant and result.assigned
+
+
+@pytest.mark.parametrize(
+    ("positive_groups", "k", "calibrated"),
+    [(1, 2, False), (2, 2, True), (3, 3, True), (4, 2, True)],
+)
+def test_calibration_folds_are_grouped_or_not_used(positive_groups, k, calibrated):
+    """Out-of-fold scores exist only when every training fold holds both classes; a group's rows are
+    always scored by a model that never saw the group."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from classifier.model import _grouped_oof
+
+    groups = [f"p{i % positive_groups}" for i in range(8)] + [f"n{i % 4}" for i in range(8)]
+    y = [1] * 8 + [0] * 8
+    x = np.array([[1.0 if yi else 0.0, float(i % 3)] for i, yi in enumerate(y)])
+    oof = _grouped_oof(LogisticRegression(), x, y, groups, k, 0, None)
+    if not calibrated:
+        assert oof is None
+        return
+    assert oof is not None and len(oof) == len(y)
+    assert all(0.0 < p < 1.0 for p in oof)
+    assert min(oof[:8]) > max(oof[8:])  # the separable feature ranks every positive above every negative
