@@ -47,6 +47,7 @@ SERIAL_MODULES = frozenset(
         "test_scheduler_faults",
         "test_scheduler_overrun",
         "test_shared_gate",
+        "test_storage_integrity",
         "test_store_faults",
         "test_worker",
         "test_workers",
