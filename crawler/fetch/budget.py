@@ -5,15 +5,20 @@ thread, never from the reactor). Rules:
 
 - `reserve(host, delay, jitter)` -> seconds to wait before the request starts; raises
   `crawler.errors.HostClosed` while the host is closed for every process.
-- When the database cannot be reached, the process keeps its own gate and spaces the host's
-  requests `fallback_factor` times the delay apart (default 8: the scheduler's and a worker's usual
-  number of concurrent crawls), after its own last reserved gap, and keeps obeying every push-back
-  and closure it has seen: it waits longer, it never sends faster. Processes cut off cannot see each
-  other: while k of them fall back and the others still reach the database, the host may get up to
-  (1 + k / fallback_factor) times its budget for the length of the cut. The first failure is
-  logged, then one line per `LOG_EVERY_S`.
-  Once the database answers again, the process first pushes the host's row past the starts it gave
-  out locally, then reserves as usual.
+- When the database cannot be reached, the processes of this machine fall back to one gate per
+  host shared by all of them (crawler.fetch.machine_gate: a locked file per host): they space the
+  host's requests `fallback_factor` times the delay apart (default 8: the scheduler's and a
+  worker's usual number of concurrent crawls), after the last start any process of the machine
+  reserved (every database reservation also advances the machine's record, under the same file
+  lock, so the two cannot interleave), and obey every push-back and closure any of them has seen:
+  they wait longer, they never send faster. So one machine cut off sends to a host at most
+  1 / fallback_factor of its budget; while k machines are cut off and others still reach the
+  database, the host may get up to (1 + k / fallback_factor) times its budget for the length of the
+  cut. The file lock is held for the database call, so a hanging database holds this machine's
+  requests to that host too (they would hang on their own anyway). The first failure is logged,
+  then one line per `LOG_EVERY_S`.
+  Once the database answers again, the first reservation pushes the host's row past the starts the
+  machine gave out locally, then reserves as usual.
 - A reservation is a start time: a process woken more than `LATE_S` after it (a loaded machine)
   has lost its turn and reserves again, so its lateness never shortens the gap before the next
   process's start; `CHECK_AHEAD_S` before its start a process asks `clear_to_send` and reserves
@@ -21,7 +26,8 @@ thread, never from the reactor). Rules:
   sleep; the fetch layer with its own). An unreachable database answers `clear_to_send` from
   what this process has seen.
 - `take_slot` returns a slot number, or -1 when the database is unreachable (the process's own
-  semaphore still bounds its requests in flight).
+  semaphore still bounds its requests in flight; the machine gate's spacing, 8x the delay, keeps
+  requests of the machine from overlapping at usual answer times).
 """
 
 from __future__ import annotations
@@ -29,11 +35,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 import time
 from typing import Any
 
 from crawler.errors import HostClosed
+from crawler.fetch.machine_gate import MachineGate
 from crawler.store import host_budget as store
 from crawler.store.leader import is_database_error, one_line
 from crawler.store.session import make_engine
@@ -55,16 +61,20 @@ to keep any appointment; each lost turn waited its own gap, so this is never rea
 class SharedHostBudget:
     """One process's handle on the shared host budgets at `url` (PostgreSQL)."""
 
-    def __init__(self, url: str, *, fallback_factor: float = DEFAULT_FALLBACK_FACTOR, engine: Any = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        fallback_factor: float = DEFAULT_FALLBACK_FACTOR,
+        engine: Any = None,
+        machine: MachineGate | None = None,
+    ):
         self.engine = engine or make_engine(url, pool_size=2, max_overflow=4)
         if self.engine.dialect.name != "postgresql":
             raise ValueError("the shared host budget needs PostgreSQL; SQLite keeps the in-process gate")
         self.fallback_factor = max(1.0, fallback_factor)
         self.holder = f"{socket.gethostname()[:40]}:{os.getpid()}"
-        self._lock = threading.Lock()
-        self._local_next: dict[str, float] = {}
-        self._local_closed: dict[str, tuple[float, str]] = {}
-        self._unsynced: set[str] = set()
+        self.machine = machine or MachineGate()
         self._last_log = 0.0
         self.fallbacks = 0
 
@@ -76,38 +86,36 @@ class SharedHostBudget:
             reason = one_line(exc)
             log.warning("shared host budget unreachable (%s: %s): spacing requests locally", what, reason)
 
-    def _remember(self, host: str, seconds: float) -> None:
-        key = host.lower()
-        with self._lock:
-            self._local_next[key] = max(self._local_next.get(key, 0.0), time.monotonic() + seconds)
-
     def reserve(self, host: str, delay: float, jitter: float = 1.0) -> float:
         """Seconds to wait before the next request to `host` may start (see the module docstring)."""
-        key = host.lower()
-        try:
-            with self.engine.begin() as conn:
-                if key in self._unsynced:  # starts given out locally while the database was away
-                    ahead = self._local_next.get(key, 0.0) - time.monotonic()
-                    if ahead > 0:
+        with self.machine.locked(host) as record:
+            try:
+                with self.engine.begin() as conn:
+                    ahead = record.local_until - time.monotonic()
+                    if ahead > 0:  # starts given out locally while the database was away
                         store.push_back(conn, host, ahead)
-                reservation = store.reserve(conn, host, delay, jitter)
-            self._unsynced.discard(key)
-            self._remember(host, reservation.wait + reservation.gap)  # the floor of a later fallback
-            return reservation.wait
-        except HostClosed:
-            raise
-        except Exception as exc:
-            if not is_database_error(exc):
+                    reservation = store.reserve(conn, host, delay, jitter)
+                record.local_until = 0.0
+                # the floor of a later fallback of any process of this machine
+                end = time.monotonic() + reservation.wait + reservation.gap
+                record.next_at = max(record.next_at, end)
+                return reservation.wait
+            except HostClosed:
                 raise
-            self._failed("reserve", exc)
-        now = time.monotonic()
-        with self._lock:
-            self._unsynced.add(key)
-            closed = self._local_closed.get(key)
-            if closed and closed[0] > now:
-                raise HostClosed(key, _utc_in(closed[0] - now), closed[1])
-            start = max(self._local_next.get(key, 0.0), now)
-            self._local_next[key] = start + max(delay, 0.0) * jitter * self.fallback_factor
+            except Exception as exc:
+                if not is_database_error(exc):
+                    raise
+                self._failed("reserve", exc)
+            now = time.monotonic()
+            if record.closed_until > now:
+                closed = (record.closed_until - now, record.closed_key)
+            else:
+                closed = None
+                start = max(record.next_at, now)
+                record.next_at = start + max(delay, 0.0) * jitter * self.fallback_factor
+                record.local_until = record.next_at
+        if closed is not None:
+            raise HostClosed(host.lower(), _utc_in(closed[0]), closed[1])
         return start - now
 
     def clear_to_send(self, host: str) -> bool:
@@ -119,11 +127,9 @@ class SharedHostBudget:
             if not is_database_error(exc):
                 raise
             self._failed("clear_to_send", exc)
-        key = host.lower()
         now = time.monotonic()
-        with self._lock:
-            closed = self._local_closed.get(key)
-            return not (closed and closed[0] > now)
+        with self.machine.locked(host) as record:
+            return record.held_until <= now and record.closed_until <= now
 
     def wait_turn(self, host: str, delay: float, jitter: float = 1.0) -> int:
         """Block until this process may start a request to `host`; returns how many reservations it
@@ -142,6 +148,16 @@ class SharedHostBudget:
                 return turn
         return MAX_TURNS
 
+    def _remember(self, host: str, seconds: float, closed_key: str | None = None) -> None:
+        """Record a push-back (or with `closed_key`, a closure) in this machine's gate."""
+        until = time.monotonic() + max(0.0, seconds)
+        with self.machine.locked(host) as record:
+            record.next_at = max(record.next_at, until)
+            record.held_until = max(record.held_until, until)
+            if closed_key is not None:
+                record.closed_until = max(record.closed_until, until)
+                record.closed_key = closed_key
+
     def _write(self, what: str, fn: Any, *args: Any) -> None:
         try:
             with self.engine.begin() as conn:
@@ -158,9 +174,7 @@ class SharedHostBudget:
 
     def close(self, host: str, seconds: float, key: str) -> None:
         """No process contacts `host` for `seconds`; `key` is the error key its requests get."""
-        self._remember(host, seconds)
-        with self._lock:
-            self._local_closed[host.lower()] = (time.monotonic() + seconds, key)
+        self._remember(host, seconds, key)
         self._write("close", store.close, host, seconds, key)
 
     def set_crawl_delay(self, host: str, seconds: float) -> None:

@@ -18,8 +18,9 @@ What a response teaches is written to the host's row for every process: a retrya
 (EWSI_RETRY_BACKOFF); a Retry-After over EWSI_RETRY_AFTER_MAX closes the host for that long
 (requests get its 429/5xx key); robots.txt Crawl-delay (capped at AUTOTHROTTLE_MAX_DELAY) is stored.
 Database calls run in the reactor's thread pool; an unreachable database spaces the host's
-requests 8x wider in this process (never closer). SQLite, replay, or the setting off: the
-in-process gate alone, exactly as `HostGateMiddleware`.
+requests 8x wider across all processes of this machine (crawler.fetch.machine_gate; never
+closer). SQLite, replay, or the setting off: the in-process gate alone, exactly as
+`HostGateMiddleware`.
 """
 
 from __future__ import annotations
