@@ -97,7 +97,8 @@ def test_event_from_the_form_to_the_calendar_with_both_mails(server, smtp) -> No
             assert "Ana Ruiz" in desk.inner_text(".contributions")
             item_id = int(desk.url.rsplit("/", 1)[1])
             desk.keyboard.press("a")
-            desk.wait_for_url("**msg=approve")
+            desk.wait_for_url("**msg=approve")  # the desk moves on to the next item (or the queue)
+            desk.goto(f"{base}/items/{item_id}")
             assert desk.inner_text("#status") == "approved"
         finally:
             browser.close()

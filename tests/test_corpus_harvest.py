@@ -37,7 +37,7 @@ def ewsi(db_url: str, *args: str, timeout: float = 240) -> subprocess.CompletedP
 
 
 def queue_rows(db_url: str) -> list[dict[str, Any]]:
-    result = ewsi(db_url, "queue", "--status", "any", "--json", "--limit", "100000")
+    result = ewsi(db_url, "queue", "--status", "any", "--json", "--limit", "100000", "--group-members")
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 

@@ -201,6 +201,11 @@ def test_desk_and_ewsi_queue_agree_on_the_order(
     cli = [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()]
     number = {v: k for k, v in agree_table.items()}
     assert [number[i] for i in desk] == [number[i] for i in cli] == [3, 4, 2, 1, 7, 6, 9, 5, 13, 12]
+    # --group-members adds each group's other members (10, the duplicate of 9), never versions (11)
+    assert ewsi(["queue", "--json", "--limit", "100", "--group-members"]) == 0
+    members = [number[json.loads(line)["id"]] for line in capsys.readouterr().out.splitlines()]
+    assert sorted(members) == sorted([3, 4, 2, 1, 7, 6, 9, 5, 13, 12, 10])
+    assert members.index(10) < members.index(9)  # more relevant (0.95 against 0.7), so earlier
 
 
 # --- approve / reject / defer move on --------------------------------------------------------------

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--limit", type=_positive_int, default=50, help="rows at most (default 50)")
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
     queue.add_argument(
+        "--group-members",
+        action="store_true",
+        help="also list the other members of each near-duplicate group (the desk shows one row per group)",
+    )
+    queue.add_argument(
         "--order",
         choices=["priority", "uncertain"],
         default="priority",
@@ -109,6 +114,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             theme=theme,
             limit=args.limit,
             order=args.order,
+            group_members=args.group_members,
         )
     if not rows and args.source:
         with store_session.session_scope(settings.database_url) as session:

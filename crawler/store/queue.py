@@ -78,16 +78,16 @@ def _priority(session: Session) -> ColumnElement[Any]:
     return priority_rules.priority(session)
 
 
-def one_row_per_group() -> list[ColumnElement[bool]]:
+def one_row_per_group(*, group_members: bool = False) -> list[ColumnElement[bool]]:
     """Conditions that list each item once with its kin, shared by the desk and ``ewsi queue``: a
     language version (``version_of`` set) is reviewed with its item, and a near-duplicate group
-    (crawler.store.groups) shows only its first item (``group_id`` = its id); `annotate_groups` names
-    the others. Items held back after a broken run (crawler.store.suspects) are not listed."""
-    return [
-        Item.version_of.is_(None),
-        or_(Item.group_id.is_(None), Item.group_id == Item.id),
-        suspects.in_queue(),
-    ]
+    (crawler.store.groups) shows only its first item (``group_id`` = its id; `annotate_groups` names
+    the others), unless `group_members` (``ewsi queue --group-members``) lists every member. Items
+    held back after a broken run (crawler.store.suspects) are not listed."""
+    conds = [Item.version_of.is_(None), suspects.in_queue()]
+    if not group_members:
+        conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))
+    return conds
 
 
 def value_list(value: Any, *, split: bool = False) -> tuple[str, ...]:
@@ -685,12 +685,14 @@ def listing(
     limit: int | None = 50,
     order: str = "priority",
     now: datetime | None = None,
+    group_members: bool = False,
 ) -> list[dict[str, Any]]:
     """Items for review in the desk's priority order (crawler.store.priority), or with
     ``order="uncertain"`` the items the classifier is least sure about first, spread across languages.
 
     Rows are the desk's: one per item with its language versions and near-duplicate group
-    (`one_row_per_group`), so ``ewsi queue`` and the desk list the same items in the same order.
+    (`one_row_per_group`), so ``ewsi queue`` and the desk list the same items in the same order;
+    `group_members` also lists the other members of each group.
     Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1),
     `theme` (only items with that theme assigned). `limit` None = no limit. An `order` outside
     `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
@@ -703,7 +705,7 @@ def listing(
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
     check_order(order)
-    conds: list[Any] = one_row_per_group()
+    conds: list[Any] = one_row_per_group(group_members=group_members)
     if status not in (None, "any"):
         conds.append(Item.status == status)
     if source_id is not None:
