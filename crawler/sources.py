@@ -134,7 +134,9 @@ class ApiDetail(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(description="detail link built from record fields, e.g. `https://portal.ewsi.invalid/details/{id}`")
+    url: str = Field(
+        description="detail link built from record fields, e.g. `https://portal.ewsi.invalid/details/{id}`"
+    )
     text: str = Field(description="JMESPath to the description text in the detail answer")
     title: str | None = Field(default=None, description="JMESPath to the title in the detail answer")
     summary: str | None = Field(default=None, description="JMESPath to a summary in the detail answer")
