@@ -10,6 +10,9 @@ filters, applied left to right to the value's text (so a JMESPath pipe whose rig
   ``{`` ``}`` (``replace(/,_)``: ``ip/26/301`` -> ``ip_26_301``);
 - ``quote``: percent-encode for one URL path segment or query value (RFC 3986 unreserved kept).
 
+Any other trailing ``|name`` or ``|name(...)`` is refused as an unknown filter (a typo would
+otherwise drop every record at crawl time).
+
 Example (the Commission press corner, whose detail pages are ``.../detail/en/ip_26_301`` for the
 record ``{"refCode": "IP/26/301"}``): ``https://ec.europa.eu/commission/presscorner/detail/en/
 {refCode|lower|replace(/,_)}``. `fill` gives None when a slot's value is missing or empty, so a
@@ -29,6 +32,9 @@ from jmespath.exceptions import JMESPathError
 __all__ = ["fill", "parse", "text_of"]
 
 _SLOT = re.compile(r"\{([^{}]+)\}")
+_FILTER_LIKE = re.compile(r"(?<!\|)\|(?!\|)(\s*[A-Za-z_][A-Za-z0-9_]*\s*(?:\(.*\))?)\s*$")
+"""A trailing ``|name`` or ``|name(...)`` that is not a filter: refused rather than read as a JMESPath
+pipe into a field of that name (which gives nothing on a text value, so every record would be dropped)."""
 _REPLACE = re.compile(r"replace\(([^,(){}]*),([^,(){}]*)\)")
 _SIMPLE: dict[str, Callable[[str], str]] = {
     "lower": str.lower,
@@ -69,6 +75,12 @@ def parse(template: str) -> list[tuple[str, str, list[Filter]]]:
     slots = []
     for match in _SLOT.finditer(template):
         expression, filters = _slot(match.group(1))
+        unknown = _FILTER_LIKE.search(expression)
+        if unknown:
+            raise ValueError(
+                f"unknown filter {unknown.group(1).strip()!r} in {match.group(0)}; filters are lower, "
+                "upper, replace(OLD,NEW) and quote"
+            )
         try:
             jmespath.compile(expression)
         except JMESPathError as exc:

@@ -12,7 +12,9 @@ in tests); a `RobotsReader` is ``url -> (allowed, robots.txt text)``.
 from __future__ import annotations
 
 import functools
+import html
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -59,12 +61,16 @@ def page_language(body: bytes) -> str | None:
 
 
 def page_title(body: bytes) -> str | None:
-    """The page's or feed's first ``<title>`` text, whitespace collapsed, or None."""
+    """The page's or feed's first ``<title>`` text, entities decoded, control, bidirectional and
+    zero-width characters removed (a source name is plain text: crawler.sources), whitespace
+    collapsed; or None."""
     match = re.search(rb"<title[^>]*>(.*?)</title>", body[:65536], re.IGNORECASE | re.DOTALL)
     if not match:
         return None
     text = re.sub(r"<!\[CDATA\[|\]\]>|<[^>]+>", "", match.group(1).decode("utf-8", errors="replace"))
-    return " ".join(text.split())[:200] or None
+    text = html.unescape(text)
+    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(text.split())[:200] or None  # plain text, as Source.name wants
 
 
 def propose(

@@ -10,8 +10,10 @@ YAML is read with PyYAML's safe loader only (no Python tags: CVE-2017-18342, CVE
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
+import unicodedata
 import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +38,19 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _COUNTRY = re.compile(r"^(EU|[A-Z]{2})$")
+
+
+@functools.cache
+def _iso_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes, from the CLDR territory list Babel ships (offline); CLDR's private-use
+    and unknown codes (``ZZ``, ``XA``, ``XB``, ``QO``...) and ``EU``/``EZ``/``UN`` groupings are not
+    countries. Kosovo's ``XK`` is kept, as the EU and CLDR use it."""
+    from babel import Locale
+
+    codes = {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()}
+    return frozenset(codes - {"ZZ", "XA", "XB", "QO", "EU", "EZ", "UN"})
+
+
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[\w-]+(\.[\w-]+)+", re.ASCII)
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 # (low, high) per cron field: minute, hour, day of month, month, day of week
@@ -415,8 +430,17 @@ class Source(BaseModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        if not _COUNTRY.match(value):
-            raise ValueError("expected `EU` or an ISO 3166-1 alpha-2 code such as `DE`")
+        if not _COUNTRY.match(value) or (value != "EU" and value not in _iso_countries()):
+            raise ValueError("expected `EU` or an ISO 3166-1 alpha-2 code such as `DE` (Greece is `GR`)")
+        return value
+
+    @field_validator("name", "publisher")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if not value.strip() or any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+            raise ValueError(
+                "must be plain text: not empty, no control, bidirectional or zero-width characters"
+            )
         return value
 
     @field_validator("languages")

@@ -5,7 +5,7 @@ Rules:
 - `validate(kind, fields, contributor, pdf)` returns a `Submission` or raises
   `crawler.errors.SubmissionInvalid` with every offending field at once; nothing is stored before.
 - Every text value is made plain text: HTML tags and the content of script/style removed (nh3 with
-  no tag allowed), entities decoded, control characters removed (crawler.text.clean_text), then
+  no tag allowed), entities decoded, control and bidirectional control characters removed, then
   checked against its maximum length (characters). Markup is never kept, so nothing to escape later
   but what any template escapes anyway.
 - Links are absolute http(s) URLs (crawler.urls.is_web_url). Dates are ISO 8601 (a date means
@@ -31,7 +31,7 @@ import nh3
 import yaml
 
 from crawler.errors import ConfigError, SubmissionInvalid
-from crawler.text import clean_text
+from crawler.text import clean_text, strip_bidi_controls
 from crawler.urls import is_web_url
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
@@ -140,13 +140,14 @@ def kind_fields(kind: str) -> tuple[FieldSpec, ...]:
 
 
 def plain_text(value: Any) -> str:
-    """`value` as plain text: tags and script/style content removed, entities decoded, controls
-    removed, whitespace at the ends stripped."""
+    """`value` as plain text: tags and script/style content removed, entities decoded, controls and
+    bidirectional controls removed (an override in a title reorders what an editor reads:
+    ``gnp.exe`` shown as ``exe.png``; crawler.text.BIDI_CONTROLS), whitespace at the ends stripped."""
     text = clean_text(str(value)) or ""
     if "<" in text or "&" in text:
         text = html.unescape(nh3.clean(text, tags=set()))
         text = text.replace("<", "").replace(">", "")  # what decoding brought back is not markup either
-    return text.strip()
+    return (strip_bidi_controls(text) or "").strip()
 
 
 def parse_when(value: str) -> datetime:

@@ -51,6 +51,11 @@ def test_fill(template: str, record: dict[str, Any], expected: str | None) -> No
         "https://x.eu/static",  # no slot
         "https://x.eu/{a[}",  # invalid JMESPath
         "https://x.eu/{a|replace(/}",  # not a filter, and no JMESPath either
+        "https://x.eu/{id|nosuchfilter}",  # a typo of a filter, not a JMESPath pipe into a field
+        "https://x.eu/{id|lower|trim}",  # unknown after a known one
+        "https://x.eu/{id|Lower}",  # filter names are lower case
+        "https://x.eu/{id|replace(a)}",  # replace needs OLD,NEW
+        "https://x.eu/{id | upper_case }",  # spaces around an unknown name
     ],
 )
 def test_invalid_templates_are_refused_by_the_config(template: str) -> None:

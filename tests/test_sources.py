@@ -115,6 +115,21 @@ def test_good_config_loads_with_defaults() -> None:
             'schedule: "*/0 * * * *"',
             "sources.yaml:10: sources[0].schedule: cron '*/0 * * * *' cannot be read",
         ),
+        # a country code must be a real one (coverage rows are the 27 member states + EU)
+        ("country: EU", "country: XX", "sources.yaml:5: sources[0].country: expected `EU`"),
+        ("country: EU", "country: EL", "sources.yaml:5: sources[0].country: expected `EU`"),
+        ("country: EU", "country: ZZ", "sources.yaml:5: sources[0].country: expected `EU`"),
+        ("country: EU", "country: de", "sources.yaml:5: sources[0].country: expected `EU`"),
+        # names are shown in the desk, the digest and logs: plain text only
+        ("name: EP press", 'name: "EP \\u202Epress"', "sources.yaml:3: sources[0].name: must be plain"),
+        ("name: EP press", 'name: "EP\\u200Bpress"', "sources.yaml:3: sources[0].name: must be plain"),
+        ("name: EP press", 'name: "EP\\tpress"', "sources.yaml:3: sources[0].name: must be plain"),
+        ("name: EP press", 'name: " "', "sources.yaml:3: sources[0].name: must be plain"),
+        (
+            "publisher: European Parliament",
+            'publisher: "European \\u2066Parliament"',
+            "sources.yaml:4: sources[0].publisher: must be plain",
+        ),
     ],
 )
 def test_bad_config_names_file_line_and_field(old: str, new: str, expected: str) -> None:

@@ -267,3 +267,21 @@ def test_command_add_appends_a_valid_entry(lab: LabServer, tmp_path: Path) -> No
     assert loaded.sources[1].listing is not None
     assert config.read_text().startswith("# operator file\n")
     assert command.main(["add", lab.url("/news_en"), "--config", str(config)], settings) == 1  # duplicate now
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"<title>Integration news</title>", "Integration news"),
+        (b"<title>Caf&eacute; &amp; Co</title>", "Café & Co"),  # entities decoded
+        ("<title>Ministry \u202egnp.exe</title>".encode(), "Ministry gnp.exe"),  # bidi override dropped
+        ("<title>Zero\u200bwidth\tand\nlines</title>".encode(), "Zerowidth and lines"),
+        (b"<title><![CDATA[Feed title]]></title>", "Feed title"),
+        (b"<title>   </title>", None),
+        (b"<html>no title</html>", None),
+    ],
+)
+def test_page_title_is_plain_text_a_source_name_accepts(body: bytes, expected: str | None) -> None:
+    from crawler.onboard import page_title
+
+    assert page_title(body) == expected

@@ -173,6 +173,20 @@ def test_every_text_field_is_made_plain(kind: str, hostile: str, plain: str) -> 
     assert all("<" not in str(v) for v in sub.fields.values())
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Report \u202egnp.exe", "Report gnp.exe"),  # right-to-left override
+        ("\u2066isolate\u2069d", "isolated"),  # isolates
+        ("a\u200fb\u200ec", "abc"),  # RLM, LRM
+        ("&#x202E;entity", "entity"),  # the override written as an entity
+        ("<b>\u202atitle</b>", "title"),  # embedding inside markup
+    ],
+)
+def test_plain_text_drops_bidirectional_controls(value: str, expected: str) -> None:
+    assert plain_text(value) == expected
+
+
 def test_plain_text_keeps_ordinary_punctuation() -> None:
     assert plain_text("Rights & duties: 5 > 3") == "Rights & duties: 5  3"
     assert plain_text("Café für Zuwanderer") == "Café für Zuwanderer"

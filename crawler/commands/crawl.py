@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
+from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
 
 HELP = "harvest the enabled sources into the review queue"
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 
 UNREACHABLE_KEYS = {"fetch.dns", "fetch.connect", "fetch.timeout", "fetch.tls"}
 """Error keys meaning "no network": when every source failed with one, the offline hint is printed."""

@@ -10,13 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-
+from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
 from crawler.errors import DatabaseUnavailable, GrantRefused
 
 HELP = "database schema"
-console = Console(stderr=True)
+console = make_console(stderr=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,13 +14,13 @@ import sys
 from collections.abc import Sequence
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
+from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
 
 HELP = "list the review queue"
-out = Console()
+out = make_console()
 
 THEME_CODES = {
     "Active Citizenship": "AC",

@@ -14,14 +14,14 @@ import json
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
 from rich.table import Table
 
+from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
 
 HELP = "operator config and source health"
-console = Console(stderr=True)
-out = Console()
+console = make_console(stderr=True)
+out = make_console()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,9 +86,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "quarantined",
     )
     for col in cols:
-        table.add_column(col.replace("_", " "))
-    for row in rows:
-        table.add_row(*[str(row.get(c) if row.get(c) is not None else "-")[:19] for c in cols])
+        table.add_column(col.replace("_", " "), no_wrap=col == "id")
+    for row in rows:  # times cut to the second (19 characters); ids and keys whole
+        table.add_row(
+            *[
+                str(row.get(c) if row.get(c) is not None else "-")[
+                    : 19 if c.endswith(("_at", "_until")) else None
+                ]
+                for c in cols
+            ]
+        )
     out.print(table)
     for entry in (e for e in quarantine if e["quarantined"]):
         out.print(
