@@ -3,7 +3,8 @@
 Rules under test: a 304 carrying a new ETag or Last-Modified replaces the stored validators (the body
 hash and the time of the last 200 stay); a 200 is parsed whenever its body differs from the last one,
 whatever its validators say; 24 h after the last 200 one request goes out without validators, and its
-answer (even an unchanged body) restarts the 24 h.
+answer (even an unchanged body) restarts the 24 h. Validators learned in a run count only once the
+run succeeded: a failed, broken or interrupted run keeps none, so the next run fetches in full.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from crawler.fetch.conditional_get import ConditionalGetMiddleware
 from crawler.fetch.refusals import NotModified
 from crawler.store import http_cache
 from crawler.store.session import session_scope
+from crawler.types import CrawlReport
 
 URL = "https://city.example.eu/feed.xml"
 BODY = b"<rss><channel><title>C</title></channel></rss>"
@@ -44,10 +47,24 @@ def _seed(database: str, etag: str | None, modified: str | None, age: timedelta,
         )  # fmt: skip
 
 
-def _exchange(database: str, status: int, headers: dict[str, str], body: bytes = b"") -> tuple[Request, Any]:
+def _exchange(
+    database: str,
+    status: int,
+    headers: dict[str, str],
+    body: bytes = b"",
+    *,
+    report: CrawlReport | None = None,
+    stats: dict[str, int] | None = None,
+    reason: str = "finished",
+) -> tuple[Request, Any]:
     """One request/response through a fresh middleware, then the spider closes; returns the request
-    and what process_response gave (a Response, or the NotModified it raised)."""
+    and what process_response gave (a Response, or the NotModified it raised).
+
+    A parsed answer yields one item unless `stats` are given; `report` is the run recorder's
+    verdict (None: no recorder)."""
     crawler = get_crawler(settings_dict={"EWSI_DATABASE_URL": database})
+    if report is not None:
+        crawler.ewsi_recorder = SimpleNamespace(report=report)  # type: ignore[attr-defined]
     crawler.stats.open_spider()
     mw = ConditionalGetMiddleware(crawler, database)
     request = Request(URL, meta={"ewsi_role": "source"})
@@ -57,7 +74,9 @@ def _exchange(database: str, status: int, headers: dict[str, str], body: bytes =
         outcome: Any = mw.process_response(request, response)
     except NotModified as exc:
         outcome = exc
-    mw.spider_closed("finished")
+    for key, value in (stats if stats is not None else {"ewsi/items/yielded": 1}).items():
+        crawler.stats.set_value(key, value)
+    mw.spider_closed(reason)
     return request, outcome
 
 
@@ -137,3 +156,59 @@ def test_one_unconditional_request_24_hours_after_the_last_200(
     if not conditional:
         request, _ = _exchange(database, 200, {"ETag": '"v1"'}, BODY)
         assert request.headers.get(b"If-None-Match") == b'"v1"'  # once, not on every run after
+
+
+def _report(status: str, error_key: str | None = None, *, broken: bool = False) -> CrawlReport:
+    return CrawlReport(
+        source_id="s", started_at=datetime.now(UTC), status=status, error_key=error_key, broken=broken
+    )
+
+
+NEW_BODY = b'{"items": [{"id": 1}]}'
+RUN_ENDS = [
+    # (recorder verdict, stats at close, close reason, validators kept)
+    pytest.param(_report("failed", "parse.no_items"), {}, "finished", False, id="failed-no-items"),
+    pytest.param(_report("failed", "parse.no_items", broken=True), {}, "finished", False, id="broken"),
+    pytest.param(_report("failed", "parse.nav_links", broken=True), {"ewsi/items/yielded": 9}, "finished",
+                 False, id="broken-junk-items"),
+    pytest.param(_report("failed", "store.db_error"), {"ewsi/items/yielded": 3}, "finished", False,
+                 id="failed-store"),
+    pytest.param(_report("interrupted", "crawl.interrupted"), {"ewsi/items/yielded": 3}, "shutdown", False,
+                 id="interrupted"),
+    pytest.param(_report("ok"), {"ewsi/items/yielded": 3}, "finished", True, id="ok"),
+    pytest.param(_report("ok"), {"ewsi/feed/empty": 1}, "finished", True, id="ok-zero-items-empty-feed"),
+    pytest.param(_report("ok"), {"ewsi/items/yielded": 3, "ewsi/errors/parse.json": 1}, "finished", False,
+                 id="ok-with-source-errors"),
+    pytest.param(None, {}, "finished", False, id="no-recorder-no-items"),
+    pytest.param(None, {"ewsi/items/yielded": 2}, "finished", True, id="no-recorder-items"),
+    pytest.param(None, {"ewsi/feed/empty": 1}, "finished", True, id="no-recorder-zero-items-ok"),
+    pytest.param(None, {"ewsi/items/yielded": 2}, "closespider_timeout", False, id="no-recorder-cut-short"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("report", "stats", "reason", "kept"), RUN_ENDS)
+@pytest.mark.parametrize("seeded", [False, True], ids=["new-url", "known-url"])
+def test_validators_count_only_once_the_run_succeeded(
+    database: str, report: CrawlReport | None, stats: dict[str, int], reason: str, kept: bool, seeded: bool
+) -> None:
+    """The reproduction: an api source whose link_template was wrong fails ``parse.no_items``; the
+    answer's validators must not make the fixed config's next run get a 304 forever."""
+    if seeded:
+        _seed(database, '"v1"', "Tue, 04 Mar 2025 09:00:00 GMT", timedelta(hours=2))
+    headers = {"ETag": '"v2"', "Last-Modified": "Wed, 05 Mar 2025 10:00:00 GMT"}
+    _, outcome = _exchange(database, 200, headers, NEW_BODY, report=report, stats=stats, reason=reason)
+    assert isinstance(outcome, Response)
+    with session_scope(database) as session:
+        entry = http_cache.get_http_cache(session, URL)
+    if kept:
+        assert entry is not None and entry["etag"] == '"v2"'
+        assert entry["body_sha256"] == hashlib.sha256(NEW_BODY).hexdigest()
+    elif seeded:  # what the last successful run stored stays
+        assert entry is not None and entry["etag"] == '"v1"'
+        assert entry["body_sha256"] == hashlib.sha256(BODY).hexdigest()
+    else:
+        assert entry is None
+    # the next run: the same answer is parsed again unless the successful run already had it
+    request, again = _exchange(database, 200, headers, NEW_BODY)
+    assert request.headers.get(b"If-None-Match") == (b'"v2"' if kept else b'"v1"' if seeded else None)
+    assert isinstance(again, NotModified) is kept

@@ -30,6 +30,18 @@ UNREACHABLE_KEYS = {"fetch.dns", "fetch.connect", "fetch.timeout", "fetch.tls"}
 """Error keys meaning "no network": when every source failed with one, the offline hint is printed."""
 
 
+def machine_offline(reports: Sequence[Any]) -> bool:
+    """Whether no source host at all could be reached in a run: every report failed with a key of
+    `UNREACHABLE_KEYS` (DNS, connect, timeout, TLS). Then the machine is offline, not the sources
+    broken: the runs stay recorded with their error, but their failures are taken back
+    (crawler.store.runs.forgive_offline) so no source backs off once the network returns. A run
+    where one source answered, or one failed otherwise, is not offline: every failure counts."""
+    failed = [r for r in reports if r.status != "ok"]
+    return (
+        bool(reports) and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed)
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi crawl``."""
     crawl = argparse.ArgumentParser(prog="ewsi crawl", description=HELP)
@@ -86,6 +98,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from crawler.runner import run_sources
     from crawler.sources import load_sources
     from crawler.store import migrate as store_migrate
+    from crawler.store import runs as store_runs
     from crawler.store import session as store_session
     from crawler.store import sources as store_sources
 
@@ -130,6 +143,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
         store_sources.sync_sources(session, config.sources)
+        before = store_runs.health_of(session, [s.id for s in sources])
 
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     progress = Progress(
@@ -168,8 +182,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     _print_summary(reports)
     if log_file is not None:
         console.print(f"crawl log: {log_file}", style="dim", highlight=False)
-    failed = [r for r in reports if r.status != "ok"]
-    if reports and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed):
+    if machine_offline(reports):
+        with store_session.session_scope(settings.database_url) as session:
+            forgiven = store_runs.forgive_offline(session, before)
         # one plain line (never wrapped): scripts and `make run` users read it
         print(
             "No source host could be reached (no network?). Harvest the recorded corpus offline instead: "
@@ -177,6 +192,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             "--replay ../shared/corpus/snapshot.warc.gz)",
             flush=True,
         )
+        print(f"Offline: not counted as failures of {len(forgiven)} source(s); no back-off.", flush=True)
     if any(r.status == "interrupted" for r in reports):
         return 130  # stopped by Ctrl-C / SIGTERM: what was stored is kept, the rest comes next run
     return 0

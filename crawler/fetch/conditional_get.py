@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.fetch.refusals import NotModified
+from crawler.health import build_report
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +33,17 @@ class ConditionalGetMiddleware:
     Sends `If-None-Match` / `If-Modified-Since` from the `http_cache` table. A 304, or a 200
     whose body has the same SHA-256 as last time (servers that ignore validators), raises
     `NotModified`: the URL is counted ``ewsi/fetch/not_modified`` and nothing is parsed. After
-    a 200 the new validators and body hash are written when the spider closes, and only if the
-    run recorded no error (``ewsi/errors/*``): a run that failed to parse or store the answer
-    must get the full body again next time. Followed item pages are not handled here. Off in
-    replay mode and when `EWSI_CONDITIONAL_GET` is false.
+    a 200 the new validators and body hash are kept in memory and written when the spider closes.
+    Followed item pages are not handled here. Off in replay mode and when `EWSI_CONDITIONAL_GET`
+    is false.
+
+    Validators learned in a run count only once the run succeeded (`run_succeeded`): a run that
+    ends failed (``parse.no_items`` after a wrong ``link_template``, a store error, any
+    ``ewsi/errors/*``), broken (judged by meaning, crawler.health rule 2), interrupted or closed for
+    any reason but ``finished`` writes none of them, so the URL keeps what the last successful run
+    stored (nothing, for a new source) and the next run fetches the full body again instead of
+    getting a 304 for items it never stored. An ok run with zero items (every URL answered 304 or
+    the same bytes, or an empty feed) is a success and keeps them.
 
     Validators that lie: a 304 carrying a new ETag or Last-Modified replaces the stored one (the
     body hash and the time of the last 200 stay); a 200 is parsed whenever its body differs from
@@ -123,9 +131,27 @@ class ConditionalGetMiddleware:
         self.pending[request.url] = (etag, modified, digest, response.status, None)
         return response
 
-    def spider_closed(self, reason: str) -> None:
+    def run_succeeded(self, reason: str) -> bool:
+        """Whether this run counts as a success for its validators (see the class docstring).
+
+        The verdict is the run recorder's (crawler.extensions.RunRecorder, connected before the
+        downloader middlewares, so its spider_closed has judged the run when this one runs); without
+        one (RunRecorder off, or not yet closed), crawler.health rule 1 on the stats decides.
+        """
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        if reason != "finished" or any(k.startswith("ewsi/errors/") for k in stats) or not self.pending:
+        if reason != "finished" or any(k.startswith("ewsi/errors/") for k in stats):
+            return False
+        report = getattr(getattr(self.crawler, "ewsi_recorder", None), "report", None)
+        if report is None:
+            report = build_report("-", stats, datetime.now(UTC), reason)
+        return bool(report.status == "ok" and not report.broken)
+
+    def spider_closed(self, reason: str) -> None:
+        if not self.pending:
+            return
+        if not self.run_succeeded(reason):
+            logger.info("run did not succeed: %d URL validators not kept", len(self.pending))
+            self.pending.clear()
             return
         from crawler.store import http_cache
         from crawler.store.session import session_scope

@@ -5,7 +5,8 @@ a second claim raises `SlotTaken`), `heartbeat` keeps its lease, `finish_run` wr
 counts, and `mark_interrupted` closes runs whose lease ran out (error key ``crawl.crashed``).
 The rules of source health are crawler.health's; here they get their inputs (the source's
 health columns, its last ok runs, the finish times of its runs with new items) and their verdict is
-saved on the ``sources`` row (`record_failure`, `finish_run`).
+saved on the ``sources`` row (`record_failure`, `finish_run`); `forgive_offline` takes back the
+failures of a run in which the machine was offline.
 
 Quarantine: `record_worker_kill` counts extraction-worker kills per URL (`crawler.health.strike`);
 `quarantined_urls` lists the URLs the extraction skips. Functions never commit.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -108,6 +110,35 @@ def save_health(source: SourceRow, verdict: health.SourceHealth) -> None:
 def record_failure(source: SourceRow, when: datetime, error_key: str, error: str | None) -> None:
     """Count one failure of `source` at `when` (``failing``, a longer back-off: `health.after_failure`)."""
     save_health(source, health.after_failure(source_health(source), when, error_key, error))
+
+
+def health_of(session: Session, source_ids: Sequence[str]) -> dict[str, health.SourceHealth]:
+    """The health columns of the sources `source_ids` (unknown ids are left out), by source id."""
+    rows = session.scalars(select(SourceRow).where(SourceRow.id.in_(list(source_ids))))
+    return {row.id: source_health(row) for row in rows}
+
+
+def forgive_offline(session: Session, before: Mapping[str, health.SourceHealth]) -> list[str]:
+    """Take back the failure each source was counted for a run in which no source host at all
+    could be reached (the machine was offline, crawler.commands.crawl decides): its failure count,
+    back-off and state go back to `before` (its `health_of` taken before the run), so the scheduler
+    does not skip it for up to `health.backoff_delay` once the network returns.
+
+    The runs themselves keep their status and error key (nothing is silent), and the source's
+    last error stays as the run wrote it. A source whose failure count is not exactly one more than
+    before (another run of it finished meanwhile) is left alone. Returns the ids taken back.
+    """
+    forgiven = []
+    for source_id, prior in before.items():
+        source = session.get(SourceRow, source_id)
+        if source is None or (source.consecutive_failures or 0) != prior.consecutive_failures + 1:
+            continue
+        source.state = prior.state
+        source.consecutive_failures = prior.consecutive_failures
+        source.backoff_until = prior.backoff_until
+        source.updated_at = utcnow()
+        forgiven.append(source_id)
+    return forgiven
 
 
 def ok_history(session: Session, source_id: str, run_id: int) -> list[health.RunSummary]:

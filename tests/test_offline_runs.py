@@ -1,0 +1,128 @@
+"""A crawl with no network at all is not counted against the sources (crawler.commands.crawl
+`machine_offline`, crawler.store.runs `forgive_offline`), on SQLite and PostgreSQL.
+
+Rule: when no source host could be reached at all in a run (every source failed with a DNS, connect,
+timeout or TLS error), the runs are recorded with their error but the sources' failure counts and
+back-off are not advanced; one reachable source, or one failing otherwise, makes every failure count.
+"""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from crawler.commands.crawl import machine_offline
+from crawler.store.runs import finish_run, forgive_offline, health_of, start_run
+from crawler.store.schema import CrawlRun, SourceRow
+from crawler.store.sources import sync_sources
+from crawler.types import CrawlReport
+from tests.test_cases import LAB_HOST, crawl, migrate, session, write_config
+
+
+def _report(source_id: str, status: str, key: str | None = None) -> CrawlReport:
+    now = datetime.now(UTC)
+    return CrawlReport(source_id=source_id, started_at=now, finished_at=now, status=status, error_key=key)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "offline"),
+    [
+        ([("failed", "fetch.dns"), ("failed", "fetch.dns")], True),
+        ([("failed", "fetch.connect"), ("failed", "fetch.timeout"), ("failed", "fetch.tls")], True),
+        ([("failed", "fetch.connect")], True),
+        ([("failed", "fetch.dns"), ("ok", None)], False),
+        ([("failed", "fetch.dns"), ("failed", "parse.no_items")], False),
+        ([("failed", "fetch.dns"), ("failed", "http.500")], False),
+        ([("failed", "fetch.dns"), ("interrupted", "crawl.interrupted")], False),
+        ([("ok", None)], False),
+        ([], False),
+    ],
+)
+def test_machine_offline_only_when_no_host_at_all_answered(
+    outcomes: list[tuple[str, str | None]], offline: bool
+) -> None:
+    reports = [_report(f"s{i}", status, key) for i, (status, key) in enumerate(outcomes)]
+    assert machine_offline(reports) is offline
+
+
+def _source(source_id: str) -> Any:
+    from crawler.sources import Source
+
+    return Source(
+        id=source_id, name=source_id, publisher="P", kind="feed", urls=[f"https://{source_id}.invalid/"]
+    )
+
+
+PRIOR = [
+    # (failures before, runs between the snapshot and the take-back, failures after it)
+    pytest.param(0, 1, 0, id="healthy-one-offline-run"),
+    pytest.param(2, 1, 2, id="failing-keeps-its-own-count"),
+    pytest.param(0, 2, 2, id="another-run-finished-meanwhile"),
+]
+
+
+@pytest.mark.parametrize(("failures", "runs", "after"), PRIOR)
+def test_forgive_offline_takes_back_the_failure_and_back_off(
+    db_session: Any, failures: int, runs: int, after: int
+) -> None:
+    sync_sources(db_session, [_source("src-a")])
+    row = db_session.get(SourceRow, "src-a")
+    earlier = datetime.now(UTC) - timedelta(minutes=5) if failures else None
+    row.consecutive_failures, row.backoff_until = failures, earlier
+    row.state = "failing" if failures else "healthy"
+    db_session.commit()
+    before = health_of(db_session, ["src-a", "unknown"])
+    assert set(before) == {"src-a"}
+    for _ in range(runs):
+        finish_run(db_session, start_run(db_session, "src-a"), _report("src-a", "failed", "fetch.dns"))
+    db_session.commit()
+    forgiven = forgive_offline(db_session, before)
+    db_session.commit()
+    db_session.refresh(row)
+    assert row.consecutive_failures == after
+    assert forgiven == (["src-a"] if runs == 1 else [])
+    if runs == 1:
+        assert row.state == ("failing" if failures else "healthy")
+        assert (row.backoff_until is None) == (earlier is None)
+        assert row.last_error_key == "fetch.dns"  # not silent: the source shows what happened
+    else:
+        assert row.backoff_until is not None and row.backoff_until > datetime.now(UTC)
+    keys = db_session.scalars(select(CrawlRun.error_key).where(CrawlRun.source_id == "src-a")).all()
+    assert keys == ["fetch.dns"] * runs  # the runs stay recorded with their error
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LAB_HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow  # one real `ewsi crawl` child process (about 7 s); SQLite only
+def test_a_crawl_with_no_reachable_host_sets_no_back_off(tmp_path: Path) -> None:
+    """Every source on a closed loopback port (connection refused, as offline): the hint is printed,
+    the runs are recorded failed, no source backs off."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    port = _closed_port()
+    config = write_config(
+        tmp_path,
+        [
+            {"id": sid, "kind": "feed", "urls": [f"http://{LAB_HOST}:{port}/{sid}.xml"]}
+            for sid in ("off-a", "off-b")
+        ],
+    )
+    result = crawl(db_url, config)
+    assert "No source host could be reached" in result.stdout, result.stdout + result.stderr
+    assert "not counted as failures of 2 source(s)" in result.stdout
+    with session(db_url) as s:
+        rows = s.scalars(select(SourceRow).where(SourceRow.id.in_(["off-a", "off-b"]))).all()
+        assert [(r.consecutive_failures, r.backoff_until, r.last_error_key) for r in rows] == [
+            (0, None, "fetch.connect")
+        ] * 2
+        runs = s.scalars(select(CrawlRun.status)).all()
+        assert runs == ["failed", "failed"]
