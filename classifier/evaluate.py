@@ -8,7 +8,12 @@ with gold or predicted items); the same per language; and the confusion cases.
 `cross_validate` scores the learned model honestly: each fold is classified by a model trained on
 the other folds only.
 
-CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE] [--cv K | --holdout]``
+CLI: ``ewsi classify eval --data FILE.jsonl [--json] [--themes PATH] [--model FILE|none]
+[--cv K | --holdout]``
+Without ``--model`` it scores exactly the classifier the harvest uses: the model file chosen by
+`classifier.default_model_path` (a trained var/classifier-model.json if present, else the shipped
+model; ``EWSI_CLASSIFIER_MODEL`` overrides both), blended with the rules; ``--model none`` scores the
+rules alone. The report names the model file (``model_file`` in --json; null for the rules alone).
 (``--holdout``: train on four fifths of --data split by source host (classifier.split), score the fifth
 held out;
 classifier.build).
@@ -211,6 +216,7 @@ def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     where = f" (held out by {split_info['by']}; {split_info['train']} trained on)" if split_info else ""
     lines = [
         f"model {result.get('model_version', '')}: {result['n']} items{where}",
+        *([f"model file {result['model_file'] or 'none (rules alone)'}"] if "model_file" in result else []),
         f"relevance  P {rel['precision']:.3f}  R {rel['recall']:.3f}  F1 {rel['f1']:.3f}"
         f"  (tp {rel['tp']} fp {rel['fp']} fn {rel['fn']} tn {rel['tn']})",
         f"themes     micro-F1 {th['micro_f1']:.3f}  macro-F1 {th['macro_f1']:.3f}"
@@ -237,13 +243,22 @@ def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``ewsi classify eval``: print the report (or JSON with --json). Returns the exit status."""
+def main(argv: Sequence[str] | None = None, configured_model: str | None = None) -> int:
+    """``ewsi classify eval``: print the report (or JSON with --json). Returns the exit status.
+
+    `configured_model`: the setting ``EWSI_CLASSIFIER_MODEL`` (None when unset), resolved as the
+    harvest resolves it (`classifier.default_model_path`) when ``--model`` is not given."""
+    from classifier import default_model_path
+
     parser = argparse.ArgumentParser(prog="ewsi classify eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="labelled JSONL (format of themes_dev.jsonl)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--themes", help="themes.yaml to use (default config/themes.yaml)")
-    parser.add_argument("--model", help="learned model file to blend with the rules")
+    parser.add_argument(
+        "--model",
+        help="learned model file to blend with the rules, or 'none' for the rules alone "
+        "(default: the model the harvest uses: var/classifier-model.json if present, else the shipped one)",
+    )
     parser.add_argument(
         "--cv", type=int, metavar="K", help="score rules + a model trained by K-fold CV on --data"
     )
@@ -260,11 +275,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = evaluate_holdout(examples, engine)
         elif args.cv:
             result = cross_validate(examples, engine, k=args.cv)
-        elif args.model:
-            combined = CombinedClassifier(engine, Model.load(args.model))
-            result = evaluate(examples, lambda e: combined.classify(e.title, e.text, e.language))
         else:
-            result = evaluate(examples, lambda e: engine.classify(e.title, e.text, e.language))
+            model_path = default_model_path(configured_model if args.model is None else args.model)
+            if model_path is not None:
+                combined = CombinedClassifier(engine, Model.load(model_path))
+                result = evaluate(examples, lambda e: combined.classify(e.title, e.text, e.language))
+            else:
+                result = evaluate(examples, lambda e: engine.classify(e.title, e.text, e.language))
+            result["model_file"] = str(model_path) if model_path is not None else None
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

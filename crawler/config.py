@@ -121,7 +121,8 @@ TABLE: tuple[Setting, ...] = (
         "EWSI_CLASSIFIER_MODEL",
         "str",
         None,
-        "model file of the classifier; empty or `none` for the rules alone; unset: var/classifier-model.json",
+        "model file of the classifier (harvest and `ewsi classify`); empty or `none` for the rules alone; "
+        "unset: var/classifier-model.json if present, else the shipped classifier/model-themes-train.json.gz",
         keep_empty=True,
     ),
     Setting(

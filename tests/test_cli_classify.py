@@ -324,3 +324,71 @@ def test_train_refuses_a_bad_labelled_file(db_url, queue, capsys, tmp_path, cont
     assert code == 2
     assert "bad.jsonl" in capsys.readouterr().err
     assert not (tmp_path / "m.json").exists()
+
+
+def _harvest_classifier_version(configured: str | None) -> str:
+    """The version of the classifier the harvest's classify stage builds with EWSI_CLASSIFIER_MODEL
+    `configured` (None: unset), as crawler.settings hands it to the pipeline."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings as ScrapySettings
+
+    from pipelines.classify import ClassifyPipeline
+
+    crawler = SimpleNamespace(settings=ScrapySettings({"EWSI_CLASSIFIER_MODEL": configured}), stats=None)
+    return ClassifyPipeline(crawler).classifier.version  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def own_model() -> Model:
+    """A small model trained here (its version differs from the shipped model's)."""
+    from classifier.model import LabelledExample, train
+
+    examples = [
+        LabelledExample("", f"Refugees get free language courses {i}", "en", True, ("Social Cohesion",))
+        for i in range(8)
+    ] + [LabelledExample("", f"The budget {i} is adopted.", "en", False) for i in range(8)]
+    return train(examples, RuleEngine(load(DEFAULT_PATH)), min_labels=2)
+
+
+@pytest.mark.parametrize("case", ["shipped", "trained", "configured-none", "configured-file"])
+def test_eval_scores_the_model_the_harvest_uses(case, own_model, tmp_path, monkeypatch, capsys):
+    """Without --model, `ewsi classify eval` scores the classifier the harvest's classify stage
+    builds (same model resolution), names its file, and --model none scores the rules alone."""
+    own = own_model
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
+    configured = None
+    if case == "trained":
+        (tmp_path / "var").mkdir()
+        own.save(tmp_path / "var" / "classifier-model.json")
+    elif case == "configured-none":
+        configured = "none"
+    elif case == "configured-file":
+        own.save(tmp_path / "own.json")
+        configured = str(tmp_path / "own.json")
+    if configured is not None:
+        monkeypatch.setenv(classifier.MODEL_ENV, configured)
+    data = tmp_path / "d.jsonl"
+    row = {"id": "x", "lang": "en", "title": "Refugee housing", "summary": "", "relevant": True}
+    data.write_text(json.dumps({**row, "themes": ["Social Cohesion"]}) + "\n", encoding="utf-8")
+
+    assert ewsi(["classify", "eval", "--data", str(data), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    harvest = _harvest_classifier_version(configured)
+    assert out["model_version"] == harvest
+    expected_file = {
+        "shipped": str(Path(classifier.__file__).resolve().parent / classifier.SHIPPED_MODEL_NAME),
+        "trained": str(Path("var") / "classifier-model.json"),
+        "configured-none": None,
+        "configured-file": configured,
+    }[case]
+    assert out["model_file"] == expected_file
+    assert ("+" in harvest) == (case != "configured-none")  # rules + a model, or the rules alone
+    if case in ("trained", "configured-file"):
+        assert harvest.startswith(own.version + "+")
+    assert ewsi(["classify", "eval", "--data", str(data)]) == 0
+    assert f"model file {expected_file or 'none (rules alone)'}" in capsys.readouterr().out
+    if case == "trained":
+        assert ewsi(["classify", "eval", "--data", str(data), "--model", "none", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["model_file"] is None

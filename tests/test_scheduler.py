@@ -494,6 +494,74 @@ def test_list_json_has_next_run_last_run_and_backoff(
     assert printed[0]["next_run"].endswith(":00:00Z")
 
 
+# (source id, cron, zone, enabled, backoff_until or None, the label both must show) at NOW_LIST
+NOW_LIST = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+AGREE_CASES = [
+    ("plain", "0 9,11 * * *", "UTC", True, None, "2026-05-04 09:00 UTC"),
+    (
+        "ends-before",
+        "0 9,11 * * *",
+        "UTC",
+        True,
+        datetime(2026, 5, 4, 8, 30, tzinfo=UTC),
+        "2026-05-04 09:00 UTC",
+    ),
+    (
+        "ends-at-slot",
+        "0 9,11 * * *",
+        "UTC",
+        True,
+        datetime(2026, 5, 4, 9, 0, tzinfo=UTC),
+        "2026-05-04 09:00 UTC",
+    ),
+    (
+        "ends-after",
+        "0 9,11 * * *",
+        "UTC",
+        True,
+        datetime(2026, 5, 4, 9, 13, 52, tzinfo=UTC),
+        "2026-05-04 11:00 UTC (after back-off)",
+    ),
+    (
+        "ends-next-day",
+        "30 6 * * *",
+        "Europe/Brussels",
+        True,
+        datetime(2026, 5, 5, 7, 0, tzinfo=UTC),
+        "2026-05-06 04:30 UTC (after back-off)",
+    ),
+    ("ended-long-ago", "0 9,11 * * *", "UTC", True, datetime(2026, 5, 1, tzinfo=UTC), "2026-05-04 09:00 UTC"),
+    ("off", "0 9,11 * * *", "UTC", False, None, "disabled"),
+    ("off-backing-off", "0 9,11 * * *", "UTC", False, datetime(2026, 5, 4, 10, tzinfo=UTC), "disabled"),
+]
+
+
+def test_list_and_the_desk_agree_on_the_next_run(db_engine: Any, db_url: str, tmp_path: Path) -> None:
+    """`ewsi schedule --list` and the desk's sources page (crawler.web.admin.next_run_cell) show the
+    same next run for every case of AGREE_CASES, read from the same stored back-off."""
+    from crawler.web.admin import next_run_cell
+
+    entries = [source_entry(sid, cron, timezone=tz, enabled=on) for sid, cron, tz, on, _, _ in AGREE_CASES]
+    config = load_sources(write_config(tmp_path / "s.yaml", entries))
+    with session_scope(db_url) as session:
+        store_sources.sync_sources(session, config.sources)
+        for sid, _, _, _, until, _ in AGREE_CASES:
+            if until is not None:
+                session.execute(
+                    update(SourceRow).where(SourceRow.id == sid).values(state="failing", backoff_until=until)
+                )
+    rows, warning = list_sources(config, db_url, now=NOW_LIST)
+    assert warning is None
+    plans = {source.id: source for source in config.sources}
+    for row, (sid, _, _, _, until, label) in zip(rows, AGREE_CASES, strict=True):
+        assert row["source_id"] == sid
+        assert row["backoff_until"] == (until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else None)
+        _, desk = next_run_cell(plans, {"id": sid, "backoff_until": row["backoff_until"]}, NOW_LIST)
+        assert (sid, row["next_run_label"], desk) == (sid, label, label)
+        expected_at = None if label == "disabled" else label[:16].replace(" ", "T") + ":00Z"
+        assert row["next_run"] == expected_at
+
+
 def test_list_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(textwrap.dedent("sources:\n  - id: BAD\n"), encoding="utf-8")

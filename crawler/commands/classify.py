@@ -330,7 +330,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     if argv[0] == "eval":
         from classifier import evaluate
 
-        return int(evaluate.main(argv[1:]) or 0)
+        return int(evaluate.main(argv[1:], configured_model=settings.classifier_model) or 0)
     command = COMMANDS.get(argv[0])
     if command is None:
         print(f"unknown classify command {argv[0]!r}\n{USAGE}", file=sys.stderr)

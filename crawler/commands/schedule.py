@@ -26,6 +26,7 @@ from typing import Any
 
 from crawler.config import Settings
 from crawler.errors import ConfigError
+from crawler.scheduling.nextrun import NextRun, source_next_run
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import build_trigger, next_fire
 from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
@@ -44,8 +45,15 @@ def list_sources(
     """One dict per configured source, in config order, and a warning when the database was unreadable.
 
     Keys: source_id, name, enabled, schedule, timezone, next_run (UTC ISO 8601 with Z; None when
-    disabled), last_run (start of the latest run not skipped), last_status, last_error_key, state,
+    disabled or never), next_run_reason and next_run_label (crawler.scheduling.nextrun `NextRun`:
+    ``scheduled``, ``after back-off``, ``disabled``, ``never``), last_run (start of the latest run
+    not skipped), last_status, last_error_key, state,
     consecutive_failures, backoff_until (ISO Z or None).
+
+    The next run is `crawler.scheduling.nextrun.source_next_run`, the function the desk's sources
+    page uses, so the two agree: a source backing off past its next slot next runs at the first slot
+    at or after the end of its back-off. With the test hook `interval_s` every source runs every
+    `interval_s` seconds instead (no back-off applied).
     """
     now = now or datetime.now(UTC)
     runs: dict[str, dict[str, Any]] = {}
@@ -60,9 +68,13 @@ def list_sources(
         warning = f"database not read ({exc}): last run, state and back-off unknown"
     out = []
     for source in config.sources:
-        fire = next_fire(build_trigger(source, interval_s), now) if source.enabled else None
         run = runs.get(source.id, {})
         state = health.get(source.id, {})
+        if interval_s:
+            fire = next_fire(build_trigger(source, interval_s), now) if source.enabled else None
+            plan = NextRun(fire, "scheduled") if fire else NextRun(None, "disabled")
+        else:
+            plan = source_next_run(source, now, state.get("backoff_until"))
         out.append(
             {
                 "source_id": source.id,
@@ -70,7 +82,9 @@ def list_sources(
                 "enabled": source.enabled,
                 "schedule": f"every {interval_s:g} s (test)" if interval_s else source.schedule,
                 "timezone": source.timezone,
-                "next_run": iso_z(fire) if fire else None,
+                "next_run": iso_z(plan.at) if plan.at else None,
+                "next_run_reason": plan.reason,
+                "next_run_label": plan.label(),
                 "last_run": run.get("started_at"),
                 "last_status": run.get("status"),
                 "last_error_key": state.get("last_error_key"),
@@ -90,7 +104,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
     for r in rows:
         table.add_row(
             r["source_id"],
-            r["next_run"] or "disabled",
+            r["next_run_label"],
             f"{r['schedule']} {r['timezone']}",
             r["last_run"] or "-",
             r["last_status"] or "-",

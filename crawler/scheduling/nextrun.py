@@ -19,10 +19,14 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from crawler.scheduling.triggers import SourceCronTrigger, next_fire
 
-__all__ = ["NextRun", "next_run"]
+if TYPE_CHECKING:
+    from crawler.sources import Source
+
+__all__ = ["NextRun", "next_run", "source_next_run"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,12 @@ def next_run(
         later = next_fire(trigger, backoff_until.astimezone(UTC))
         return NextRun(later, "after back-off") if later else NextRun(None, "never")
     return NextRun(fire, "scheduled")
+
+
+def source_next_run(source: Source, now: datetime, backoff_until: str | None) -> NextRun:
+    """`next_run` of a configured `source` (its cron, zone and config ``enabled`` flag, which is all
+    the scheduler reads) with `backoff_until` as stored (ISO 8601, ``Z`` or an offset; None or empty:
+    not backing off). The one reading shared by the desk's sources page and ``ewsi schedule --list``,
+    so the two always agree. Raises ValueError for a malformed `backoff_until` or a naive one."""
+    until = datetime.fromisoformat(backoff_until.replace("Z", "+00:00")) if backoff_until else None
+    return next_run(source.schedule, source.timezone, now, enabled=source.enabled, backoff_until=until)

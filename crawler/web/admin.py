@@ -119,16 +119,14 @@ def next_run_cell(plans: dict[str, Source] | None, row: dict[str, Any], now: dat
     """(schedule text, next-run text) of one sources-page row: the configured cron and zone, and the
     next run by the scheduler's rules (crawler.scheduling.nextrun): disabled when the config disables
     it (the scheduler reads only the config's flag), after its back-off when it is backing off."""
-    from crawler.scheduling.nextrun import next_run
+    from crawler.scheduling.nextrun import source_next_run
 
     if plans is None:
         return "config unreadable", "unknown"
     source = plans.get(row["id"])
     if source is None:
         return "not in the config", "never"
-    backoff = row.get("backoff_until")
-    until = datetime.fromisoformat(backoff.replace("Z", "+00:00")) if backoff else None
-    plan = next_run(source.schedule, source.timezone, now, enabled=source.enabled, backoff_until=until)
+    plan = source_next_run(source, now, row.get("backoff_until"))
     return f"{source.schedule} ({source.timezone})", plan.label()
 
 
