@@ -47,7 +47,7 @@ def _iso_countries() -> frozenset[str]:
     countries. Kosovo's ``XK`` is kept, as the EU and CLDR use it."""
     from babel import Locale
 
-    codes = {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()}
+    codes = {c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
     return frozenset(codes - {"ZZ", "XA", "XB", "QO", "EU", "EZ", "UN"})
 
 

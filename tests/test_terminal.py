@@ -1,4 +1,4 @@
-"""Tables written to a pipe keep ids and keys whole (crawler.commands.terminal)."""
+"""Tables written to a pipe keep ids and keys whole (crawler.terminal)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from rich.table import Table
 
-from crawler.commands import terminal
+from crawler import terminal
 
 
 class _Stream(io.StringIO):

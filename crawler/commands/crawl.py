@@ -19,8 +19,8 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
+from crawler.terminal import console as make_console
 
 HELP = "harvest the enabled sources into the review queue"
 console = make_console(stderr=True)

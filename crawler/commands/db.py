@@ -10,9 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
 from crawler.errors import DatabaseUnavailable, GrantRefused
+from crawler.terminal import console as make_console
 
 HELP = "database schema"
 console = make_console(stderr=True)

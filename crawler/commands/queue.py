@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from rich import box
 from rich.table import Table
 
-from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
+from crawler.terminal import console as make_console
 
 HELP = "list the review queue"
 out = make_console()

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from crawler.commands.terminal import console as make_console
 from crawler.config import Settings
+from crawler.terminal import console as make_console
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
