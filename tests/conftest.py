@@ -42,6 +42,7 @@ SERIAL_MODULES = frozenset(
         "test_fetch_politeness",
         "test_health_runs",
         "test_host_budget",
+        "test_parse_attacks",
         "test_robots_crawl",
         "test_scheduler",
         "test_scheduler_faults",
@@ -53,8 +54,9 @@ SERIAL_MODULES = frozenset(
         "test_workers",
     }
 )
-"""Modules whose tests measure wall-clock gaps, rates or timeouts: `make test` runs them alone (marker
-``serial``) after the other tests have run two at a time, so a neighbour's load cannot bend a figure."""
+"""Modules whose tests measure wall-clock gaps, rates, timeouts or a crawl's peak memory (which depends
+on how its sources' parses overlap in time): `make test` runs them alone (marker ``serial``) after
+the other tests have run in parallel, so a neighbour's load cannot bend a figure."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
