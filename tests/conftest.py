@@ -40,6 +40,7 @@ SERIAL_MODULES = frozenset(
         "test_extract",
         "test_fetch_limits",
         "test_fetch_politeness",
+        "test_fetch_ssrf",
         "test_health_runs",
         "test_host_budget",
         "test_parse_attacks",
