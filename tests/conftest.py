@@ -30,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "slow: takes more than a few seconds",
         "browser: drives headless Chromium",
         "serial: measures time or spacing; run alone, after the parallel part (make test)",
+        "waits: a fault test that mostly waits for slots and restarts; two at a time (make test)",
     ):
         config.addinivalue_line("markers", line)
 
@@ -46,11 +47,8 @@ SERIAL_MODULES = frozenset(
         "test_parse_attacks",
         "test_robots_crawl",
         "test_scheduler",
-        "test_scheduler_faults",
-        "test_scheduler_overrun",
         "test_shared_gate",
         "test_storage_integrity",
-        "test_store_faults",
         "test_worker",
         "test_workers",
     }
@@ -59,12 +57,20 @@ SERIAL_MODULES = frozenset(
 on how its sources' parses overlap in time): `make test` runs them alone (marker ``serial``) after
 the other tests have run in parallel, so a neighbour's load cannot bend a figure."""
 
+WAITING_MODULES = frozenset({"test_scheduler_faults", "test_scheduler_overrun", "test_store_faults"})
+"""Fault modules (RELIABILITY.md T31-T38) whose tests spend about a minute each waiting: for 5-15 s
+schedule slots to pass, a killed scheduler's lease, a database cluster stopped and started again.
+Their children are stubs or small crawls and their bounds are in slots, not in milliseconds, so
+`make test` runs them two at a time (marker ``waits``), apart from the CPU-bound parallel part."""
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test of `SERIAL_MODULES` ``serial``."""
+    """Mark every test of `SERIAL_MODULES` ``serial`` and every test of `WAITING_MODULES` ``waits``."""
     for item in items:
         if item.path.stem in SERIAL_MODULES:
             item.add_marker(pytest.mark.serial)
+        elif item.path.stem in WAITING_MODULES:
+            item.add_marker(pytest.mark.waits)
 
 
 def _postgres_url(admin_url: str) -> Iterator[str]:

@@ -373,4 +373,6 @@ def test_postgresql_restart_never_speeds_a_host_up(cluster: Any, tmp_path) -> No
     assert fallbacks > 0  # the restart was seen
     assert min(gaps) >= delay - 0.02
     assert busiest <= 1.0 / delay + 1  # + 1: a window holds both ends
-    assert len(starts) <= 12.0 / delay + processes
+    # on average no faster than the budget over the time the starts span (not 12 s: the two
+    # processes start up to a few tenths of a second apart)
+    assert (len(starts) - 1) / (starts[-1] - starts[0]) <= 1.02 / delay
