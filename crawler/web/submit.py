@@ -51,6 +51,7 @@ from crawler.web.csrf import csrf_protect
 from crawler.web.deps import DbSession
 from crawler.web.form_limits import MAX_FORM_FIELDS, public_form
 from crawler.web.ratelimit import SharedLimiter, retry_after_header
+from crawler.web.submit_schema import REQUEST_BODY, RESPONSES
 from crawler.web.templating import render
 
 PER_ADDRESS_PER_MINUTE = 5
@@ -138,11 +139,20 @@ def _bearer_token(request: Request, session: DbSession) -> tokens.TokenInfo:
     return info
 
 
-@api_router.post("/submissions", status_code=201, summary="Submit a contribution (portal relay)")
+@api_router.post(
+    "/submissions",
+    status_code=201,
+    summary="Submit a contribution (portal relay)",
+    response_class=JSONResponse,
+    responses=RESPONSES,
+    openapi_extra=REQUEST_BODY,
+)
 async def api_submit(
     request: Request, session: DbSession, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]
 ) -> Response:
-    """Validate and queue one contribution (module docstring)."""
+    """Validate and queue one contribution for the editors' review. Needs ``Authorization: Bearer
+    <token>`` of a token with the ``submit`` scope and a Content-Length; limited per client address
+    and per contributor email (429 with Retry-After)."""
     intake = _intake(request)
     try:
         _check_address(request)
