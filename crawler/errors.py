@@ -241,6 +241,14 @@ _NAME_KEYS = {
     "_DataLoss": "fetch.data_loss",
     "PotentialDataLoss": "fetch.data_loss",
     "SSLError": "fetch.tls",
+    # the standard library's names, as a one-shot fetch (`ewsi sources add|check`) raises them
+    "gaierror": "fetch.dns",
+    "herror": "fetch.dns",
+    "SSLCertVerificationError": "fetch.tls",
+    "CertificateError": "fetch.tls",
+    "ConnectionAbortedError": "fetch.connect",
+    "BrokenPipeError": "fetch.connect",
+    "RemoteDisconnected": "fetch.connect",
     "Error": "fetch.error",
 }
 
@@ -263,7 +271,15 @@ def error_key_for(exc: BaseException) -> str:
     Order: our own keys (`EwsiError.key`, an ``ewsi_key`` attribute), the HTTP status of an
     HttpError, then message patterns (robots, redirect limit, size limit, TLS), then class names
     (Scrapy 2.19's DownloadTimeoutError, CannotResolveHostError, ... and Twisted's).
+
+    Rule: one mapping for every fetch path. A crawl (Scrapy/Twisted) and a one-shot probe
+    (urllib: `ewsi sources add|check`) name the same failure with the same key: DNS -> fetch.dns,
+    refused/reset -> fetch.connect, timeout -> fetch.timeout, TLS -> fetch.tls. A wrapper that
+    carries the real failure in ``reason`` (urllib's URLError) is judged by that failure.
     """
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, BaseException) and reason is not exc:
+        return error_key_for(reason)
     if isinstance(exc, EwsiError):
         return exc.key
     key = getattr(exc, "ewsi_key", None)

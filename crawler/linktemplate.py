@@ -11,7 +11,9 @@ filters, applied left to right to the value's text (so a JMESPath pipe whose rig
 - ``quote``: percent-encode for one URL path segment or query value (RFC 3986 unreserved kept).
 
 Any other trailing ``|name`` or ``|name(...)`` is refused as an unknown filter (a typo would
-otherwise drop every record at crawl time).
+otherwise drop every record at crawl time). Braces pair and never nest; a slot is never empty and
+a ``|`` is followed by a filter name. Every refusal names the template, the character (1-based)
+where the fault starts and what was expected there (`_refuse`).
 
 Example (the Commission press corner, whose detail pages are ``.../detail/en/ip_26_301`` for the
 record ``{"refCode": "IP/26/301"}``): ``https://ec.europa.eu/commission/presscorner/detail/en/
@@ -31,8 +33,7 @@ from jmespath.exceptions import JMESPathError
 
 __all__ = ["fill", "parse", "text_of"]
 
-_SLOT = re.compile(r"\{([^{}]+)\}")
-_FILTER_LIKE = re.compile(r"(?<!\|)\|(?!\|)(\s*[A-Za-z_][A-Za-z0-9_]*\s*(?:\(.*\))?)\s*$")
+_FILTER_LIKE = re.compile(r"(?<!\|)\|(?!\|)(\s*[A-Za-z_][A-Za-z0-9_]*\s*(?:\(.*)?)\s*$")
 """A trailing ``|name`` or ``|name(...)`` that is not a filter: refused rather than read as a JMESPath
 pipe into a field of that name (which gives nothing on a text value, so every record would be dropped)."""
 _REPLACE = re.compile(r"replace\(([^,(){}]*),([^,(){}]*)\)")
@@ -57,7 +58,38 @@ def _filter(name: str) -> Filter | None:
     return None
 
 
-def _slot(body: str) -> tuple[str, list[Filter]]:
+FILTERS = "lower, upper, replace(OLD,NEW) or quote"
+
+
+def _refuse(template: str, index: int, problem: str, expected: str) -> ValueError:
+    """Rule: every refusal names the template, the 1-based character where the fault starts, what
+    is wrong there and what was expected, so the operator can fix the YAML without guessing."""
+    return ValueError(f"link template {template!r}, character {index + 1}: {problem}; expected {expected}")
+
+
+def _braces(template: str) -> list[tuple[int, str]]:
+    """(index of ``{``, text between the braces) of every slot; braces must pair, never nest."""
+    slots: list[tuple[int, str]] = []
+    opened: int | None = None
+    for index, char in enumerate(template):
+        if char == "{":
+            if opened is not None:
+                raise _refuse(
+                    template, opened, "'{' is not closed before the next '{'", "'}' closing the slot"
+                )
+            opened = index
+        elif char == "}":
+            if opened is None:
+                raise _refuse(template, index, "'}' without an opening '{'", "a slot written {field}")
+            slots.append((opened, template[opened + 1 : index]))
+            opened = None
+    if opened is not None:
+        raise _refuse(template, opened, "'{' is never closed", "'}' closing the slot")
+    return slots
+
+
+def _slot(template: str, at: int, body: str) -> tuple[str, list[Filter]]:
+    """(JMESPath, filters) of the slot whose ``{`` is at index `at`; ValueError by `_refuse`."""
     parts = body.split("|")
     filters: list[Filter] = []
     while len(parts) > 1:
@@ -66,28 +98,36 @@ def _slot(body: str) -> tuple[str, list[Filter]]:
             break
         filters.insert(0, found)
         parts.pop()
-    return "|".join(parts).strip(), filters
+    raw = "|".join(parts)  # a prefix of body: its offsets are the body's
+    expression = raw.strip()
+    where = at + 1 + (len(raw) - len(raw.lstrip()))
+    if not expression:
+        raise _refuse(template, where, "empty slot", "a field or JMESPath expression, as in {id}")
+    if expression.endswith("|"):  # `{id|}`, `{id||lower}`: a pipe with no filter name after it
+        pipe = at + 1 + raw.rstrip().rindex("|")
+        raise _refuse(template, pipe + 1, "empty filter name after '|'", f"a filter: {FILTERS}")
+    unknown = _FILTER_LIKE.search(raw)
+    if unknown:
+        name = unknown.group(1).strip()
+        raise _refuse(template, at + 1 + unknown.start(1), f"unknown filter {name!r}", f"a filter: {FILTERS}")
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        problem = f"{expression!r} is not a valid JMESPath expression ({' '.join(str(exc).split())})"
+        raise _refuse(template, where, problem, "a field or JMESPath expression, as in {id}") from None
+    return expression, filters
 
 
 def parse(template: str) -> list[tuple[str, str, list[Filter]]]:
-    """The slots of `template`: (slot text with braces, JMESPath, filters). ValueError for a slot
-    whose expression is not valid JMESPath or a template without any slot."""
+    """The slots of `template`: (slot text with braces, JMESPath, filters). ValueError (`_refuse`)
+    for unpaired or nested braces, an empty slot, an empty or unknown filter name, an expression
+    that is not valid JMESPath, or a template without any slot."""
     slots = []
-    for match in _SLOT.finditer(template):
-        expression, filters = _slot(match.group(1))
-        unknown = _FILTER_LIKE.search(expression)
-        if unknown:
-            raise ValueError(
-                f"unknown filter {unknown.group(1).strip()!r} in {match.group(0)}; filters are lower, "
-                "upper, replace(OLD,NEW) and quote"
-            )
-        try:
-            jmespath.compile(expression)
-        except JMESPathError as exc:
-            raise ValueError(f"invalid JMESPath {expression!r} in {match.group(0)}: {exc}") from None
-        slots.append((match.group(0), expression, filters))
+    for at, body in _braces(template):
+        expression, filters = _slot(template, at, body)
+        slots.append(("{" + body + "}", expression, filters))
     if not slots:
-        raise ValueError("a link template needs at least one {field}")
+        raise _refuse(template, len(template), "no slot", "at least one {field} naming a record value")
     return slots
 
 

@@ -25,9 +25,9 @@ import yaml
 
 from crawler.coverage import MEMBER_STATES
 from crawler.discover import Discovery, discover, duplicate_of, slug_for
-from crawler.errors import DuplicateSource
+from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, error_key_for
 from crawler.fetch.oneshot import Fetched
-from crawler.probe import ProbeResult, Verdict, verdict
+from crawler.probe import ProbeResult, Verdict, failure, verdict
 from crawler.sources import Source, load_sources
 
 Fetcher = Callable[[str], Fetched]
@@ -250,12 +250,30 @@ def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     return items
 
 
+NO_ANSWER = (OSError, BlockedAddress, BlockedScheme)
+"""What a `Fetcher` or `RobotsReader` raises when there is no answer to judge (network, SSRF guard)."""
+
+
+def no_answer(exc: BaseException, kind: str = "") -> Verdict:
+    """The verdict of a fetch that raised: keyed by crawler.errors.error_key_for, the mapping a crawl
+    uses, so `ewsi sources add|check` and a crawl name one failure alike (fetch.dns, not gaierror)."""
+    key = error_key_for(exc)
+    reason = getattr(exc, "reason", None)
+    cause = reason if isinstance(reason, BaseException) else exc
+    message = str(cause) if isinstance(cause, BlockedAddress | BlockedScheme) else f"no answer: {cause}"
+    return failure(key, message if str(cause) else f"no answer: {cause.__class__.__name__}", kind)
+
+
 def discover_url(url: str, fetcher: Fetcher, robots: RobotsReader) -> tuple[Discovery, Fetched]:
     """Fetch `url` (refused when robots.txt disallows it) and discover what it offers."""
-    allowed, robots_txt = robots(url)
-    if not allowed:
-        raise ValueError(f"{url}: robots.txt disallows it for ewsi-harvester")
-    got = fetcher(url)
+    try:
+        allowed, robots_txt = robots(url)
+        if not allowed:
+            raise ValueError(f"{url}: robots.txt disallows it for ewsi-harvester")
+        got = fetcher(url)
+    except NO_ANSWER as exc:
+        failed = no_answer(exc)
+        raise ValueError(f"{url}: {failed.key}: {failed.message} -> {failed.hint}") from None
     probe = verdict(ProbeResult(url, "page", got.status, got.final_url, got.content_type, got.body))
     if probe.key.startswith("fetch."):
         raise ValueError(f"{url}: {probe.message} -> {probe.hint}")
@@ -281,15 +299,15 @@ def add(
 
 
 def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verdict:
-    """One probe of the source's first URL and its verdict; a network failure is ``fetch.error``."""
+    """One probe of the source's first URL and its verdict; a fetch without answer is `no_answer`."""
     url = source.urls[0]
     try:
         allowed, _text = robots(url)
         if not allowed:
             return verdict(ProbeResult(url, source.kind, 0, robots_allowed=False))
         got = fetcher(url)
-    except OSError as exc:
-        return Verdict("fetch.error", f"no answer: {exc.__class__.__name__}", "check the host name and retry")
+    except NO_ANSWER as exc:
+        return no_answer(exc, source.kind)
     matches = None
     if source.kind == "listing" and source.listing and got.status < 300:
         matches = len(raw_items(source, got.body, limit=1000))

@@ -15,7 +15,11 @@ robots.txt allows the URL, how many links the listing selector matched). Output 
 - ``kind: listing`` whose selector matches nothing -> ``parse.selector_empty``, and if the page is
   a script shell (little visible text, a script-mounted root) -> ``parse.javascript_only``;
 - ``kind: api`` whose body is not JSON -> ``parse.json_invalid``; otherwise ``ok``.
-Every key but ``ok`` and ``moved`` is one of crawler.errors.ERROR_KEYS.
+Every key but ``ok`` and ``moved`` is one of crawler.errors.ERROR_KEYS. A fetch that never got an
+answer (DNS, refused, timeout, TLS, SSRF refusal) is `failure` with the key crawler.errors.
+error_key_for gives it, the same key a crawl records.
+Hints (`hint_for`) fit the source's kind: a feed's hint speaks of RSS/Atom/JSON Feed, only a
+listing's hint speaks of a selector, a sitemap's of robots.txt and <loc>, an api's of JSON.
 Bodies are untrusted bytes: only the first `SNIFF_BYTES` are looked at, decoded leniently.
 """
 
@@ -115,6 +119,53 @@ def looks_like_feed(body: bytes) -> bool:
     return bool(_FEED_ROOT.search(head)) and not head[:200].lower().startswith((b"<!doctype html", b"<html"))
 
 
+def looks_like_json_feed(body: bytes) -> bool:
+    """True when the head of the body is a JSON object naming a JSON Feed version."""
+    head = body[:4096].lstrip()
+    return head.startswith(b"{") and b"jsonfeed.org/version/" in head.replace(b"\\/", b"/")
+
+
+HINTS: dict[str, str] = {
+    "fetch.robots": "ask the publisher or find a feed",
+    "fetch.blocked_by_site": "ask the publisher to allow the crawler's User-Agent, or disable the source",
+    "fetch.http_403": "the site refuses crawlers: ask the publisher or disable",
+    "fetch.http_404": "find the new address with `ewsi sources add`",
+    "fetch.http_429": "retry later; if it persists, check the URL",
+    "fetch.http_4xx": "retry later; if it persists, check the URL",
+    "fetch.http_5xx": "retry later; if it persists, check the URL",
+    "fetch.dns": "check the host name in the URL (typo, or a site that moved) and retry",
+    "fetch.connect": "check the host and port; the server may be down: retry later",
+    "fetch.timeout": "the server is slow or unreachable: retry later, or raise EWSI_DOWNLOAD_TIMEOUT",
+    "fetch.tls": "the site's certificate or TLS setup is broken: tell the publisher, or try http://",
+    "fetch.blocked_address": "set the allowlist named in the message, or use the site's public URL",
+    "fetch.blocked_scheme": "use an http:// or https:// URL",
+    "fetch.error": "check the URL and retry",
+}
+"""Hints of the keys that mean the same for every kind of source."""
+
+KIND_HINTS: dict[tuple[str, str], str] = {
+    ("parse.not_a_feed", "feed"): "check that the URL serves RSS, Atom or JSON Feed (not its web page), "
+    "or add the page with `ewsi sources add URL` as `kind: listing`",
+    ("parse.no_items", "feed"): "check again later; if it stays empty, disable",
+    ("parse.selector_empty", "listing"): "propose a new selector with `ewsi sources add URL --dry-run`",
+    ("parse.javascript_only", "listing"): "the page is rendered by JavaScript: look for its JSON API or feed",
+    ("parse.json_invalid", "api"): "check the API URL and its parameters",
+    ("parse.no_items", "api"): "check the API parameters and the `api.items` expression",
+    ("parse.no_items", "sitemap"): "check the sitemap URL in robots.txt: it must list pages in <loc>",
+}
+"""Hints of the parse keys, by (key, source kind): each speaks of what that kind's config holds."""
+
+
+def hint_for(key: str, kind: str) -> str:
+    """What to do about `key` for a source of `kind` (rule in the module docstring)."""
+    return KIND_HINTS.get((key, kind)) or HINTS.get(key, "")
+
+
+def failure(key: str, message: str, kind: str = "") -> Verdict:
+    """The verdict of a probe that got no answer: `key` from crawler.errors.error_key_for."""
+    return Verdict(key, message, hint_for(key, kind))
+
+
 def _moved(result: ProbeResult) -> bool:
     if not result.final_url or result.final_url == result.url:
         return False
@@ -126,75 +177,63 @@ def _moved(result: ProbeResult) -> bool:
 
 def verdict(result: ProbeResult) -> Verdict:
     """The verdict for one probe (rules in the module docstring)."""
+    kind = result.kind
+
+    def said(key: str, message: str) -> Verdict:
+        return Verdict(key, message, hint_for(key, kind))
+
     if not result.robots_allowed:
-        return Verdict("fetch.robots", "robots.txt disallows this URL", "ask the publisher or find a feed")
+        return said("fetch.robots", "robots.txt disallows this URL")
     status, html = result.status, _text(result.body)
     challenge = is_challenge(result.body)
     is_html = "html" in result.content_type.lower() or html.lstrip()[:200].lower().startswith(
         ("<!doctype", "<html")
     )
     if status == 202 and (is_html or not result.body.strip()):
-        return Verdict(
-            "fetch.blocked_by_site",
-            "202 with a page instead of content (anti-bot answer)",
-            "ask the publisher to allow the crawler's User-Agent, or disable the source",
-        )
+        return said("fetch.blocked_by_site", "202 with a page instead of content (anti-bot answer)")
     if status in (403, 429, 503) and challenge:
-        return Verdict(
-            "fetch.blocked_by_site",
-            f"{status} with a bot wall",
-            "ask the publisher to allow the crawler's User-Agent, or disable the source",
-        )
+        return said("fetch.blocked_by_site", f"{status} with a bot wall")
     if (
         200 <= status < 300
         and challenge
         and len(visible_text(html)) < 2000
         and not looks_like_feed(result.body)
     ):
-        return Verdict(
-            "fetch.blocked_by_site",
-            f"{status} with a challenge page",
-            "ask the publisher to allow the crawler's User-Agent, or disable the source",
-        )
+        return said("fetch.blocked_by_site", f"{status} with a challenge page")
     if status == 403:
-        return Verdict(
-            "fetch.http_403", "403 forbidden", "the site refuses crawlers: ask the publisher or disable"
-        )
+        return said("fetch.http_403", "403 forbidden")
     if status in (404, 410):
-        return Verdict(
-            "fetch.http_404", f"{status}: the URL is gone", "find the new address with `ewsi sources add`"
-        )
+        return said("fetch.http_404", f"{status}: the URL is gone")
     if status >= 400:
         key = "fetch.http_429" if status == 429 else f"fetch.http_{status // 100}xx"
-        return Verdict(key, f"HTTP {status}", "retry later; if it persists, check the URL")
+        return said(key, f"HTTP {status}")
     if _moved(result):
         return Verdict(
             "moved", f"redirected to {result.final_url}", f"replace the URL with {result.final_url}"
         )
-    if result.kind == "feed":
-        if not looks_like_feed(result.body):
-            hint = "this is a web page: run `ewsi sources add` on it to find its feed"
-            return Verdict("parse.not_a_feed", "the answer is not RSS/Atom", hint)
-        if not _FEED_ENTRY.search(result.body[:SNIFF_BYTES]):
-            return Verdict(
-                "parse.no_items", "the feed has no entries", "check again later; if it stays empty, disable"
-            )
-    elif result.kind == "listing":
+    if kind == "feed":
+        if looks_like_json_feed(result.body):
+            if b'"items"' not in result.body[:SNIFF_BYTES] or re.search(
+                rb'"items"\s*:\s*\[\s*\]', result.body[:SNIFF_BYTES]
+            ):
+                return said("parse.no_items", "the feed has no entries")
+        elif not looks_like_feed(result.body):
+            seen = "a web page" if is_html else "no feed"
+            return said("parse.not_a_feed", f"the answer is {seen}, not RSS/Atom/JSON Feed")
+        elif not _FEED_ENTRY.search(result.body[:SNIFF_BYTES]):
+            return said("parse.no_items", "the feed has no entries")
+    elif kind == "listing":
         if not result.selector_matches:
             if is_javascript_only(result.body):
-                hint = "the page is rendered by JavaScript: look for its JSON API or feed"
-                return Verdict("parse.javascript_only", "the page holds no content without JavaScript", hint)
-            hint = "propose a new selector with `ewsi sources add URL --dry-run`"
-            return Verdict("parse.selector_empty", "the link selector matches nothing", hint)
-    elif result.kind == "api":
+                return said("parse.javascript_only", "the page holds no content without JavaScript")
+            return said("parse.selector_empty", "the link selector matches nothing")
+    elif kind == "api":
         try:
             data = json.loads(result.body.decode("utf-8", errors="strict") or "null")
         except (ValueError, UnicodeDecodeError):
-            return Verdict(
-                "parse.json_invalid", "the answer is not JSON", "check the API URL and its parameters"
-            )
+            return said("parse.json_invalid", "the answer is not JSON")
         if not data:
-            return Verdict("parse.no_items", "the JSON answer is empty", "check the API parameters")
-    elif result.kind == "sitemap" and b"<loc" not in result.body[:SNIFF_BYTES].lower():
-        return Verdict("parse.no_items", "the sitemap lists no URLs", "check the sitemap URL in robots.txt")
+            return said("parse.no_items", "the JSON answer is empty")
+    elif kind == "sitemap" and b"<loc" not in result.body[:SNIFF_BYTES].lower():
+        return said("parse.no_items", "the sitemap lists no URLs")
     return Verdict("ok", f"HTTP {status}", "")

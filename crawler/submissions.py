@@ -42,6 +42,8 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 """Largest uploaded PDF (10 MiB); a larger upload is refused before it is read further."""
 MAX_BODY_BYTES = MAX_PDF_BYTES + 256 * 1024
 """Largest request body of the form or the API (the PDF plus its fields)."""
+MAX_FIELD_BYTES = 256 * 1024
+"""Largest text field of a form (bytes as sent; the longest field holds 5000 characters)."""
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$|^EU$")

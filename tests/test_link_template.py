@@ -72,6 +72,45 @@ def test_invalid_templates_are_refused_by_the_config(template: str) -> None:
         load_sources("sources.yaml", text=entry)
 
 
+MALFORMED = [
+    # (template, 1-based character of the fault, what is wrong, what is expected)
+    ("https://x.eu/{id||lower}", 18, "empty filter name", "lower, upper, replace(OLD,NEW) or quote"),
+    ("https://x.eu/{id|}", 18, "empty filter name", "lower, upper, replace(OLD,NEW) or quote"),
+    ("https://x.eu/{id|lower|}", 24, "empty filter name", "lower, upper, replace(OLD,NEW) or quote"),
+    ("https://x.eu/{id|nosuch}", 18, "unknown filter 'nosuch'", "lower, upper, replace(OLD,NEW) or quote"),
+    ("https://x.eu/{id|replace(a)}", 18, "unknown filter 'replace(a)'", "replace(OLD,NEW)"),
+    ("https://x.eu/{a|replace(/}", 17, "unknown filter 'replace(/'", "replace(OLD,NEW)"),
+    ("https://x.eu/{id", 14, "'{' is never closed", "'}' closing the slot"),
+    ("https://x.eu/{a{b}}", 14, "not closed before the next '{'", "'}' closing the slot"),
+    ("https://x.eu/id}", 16, "'}' without an opening '{'", "a slot written {field}"),
+    ("https://x.eu/{}", 15, "empty slot", "a field or JMESPath expression"),
+    ("https://x.eu/{  }", 17, "empty slot", "a field or JMESPath expression"),
+    ("https://x.eu/{|lower}", 15, "empty slot", "a field or JMESPath expression"),
+    ("https://x.eu/{a[}", 15, "not a valid JMESPath", "a field or JMESPath expression"),
+    ("https://x.eu/static", 20, "no slot", "at least one {field}"),
+]
+
+
+@pytest.mark.parametrize(("template", "position", "problem", "expected"), MALFORMED)
+def test_a_malformed_template_names_itself_the_place_and_what_is_expected(
+    template: str, position: int, problem: str, expected: str
+) -> None:
+    with pytest.raises(ValueError) as info:
+        parse(template)
+    message = str(info.value)
+    assert message.startswith(f"link template {template!r}, character {position}: ")
+    found, _, wanted = message.partition("; expected ")
+    assert problem in found and expected in wanted
+    entry = {"id": "api-x", "name": "X", "publisher": "P", "kind": "api", "urls": ["https://x.eu/api"]}
+    entry["api"] = {"items": "records", "title": "t", "link_template": template}  # type: ignore[assignment]
+    from crawler.errors import ConfigError
+
+    with pytest.raises(ConfigError) as config_info:
+        load_sources("sources.yaml", text=json.dumps({"sources": [entry]}))
+    shown = str(config_info.value)
+    assert f"{template!r}, character {position}: " in shown and problem in shown
+
+
 def test_presscorner_search_api_entry_on_the_recorded_answer() -> None:
     """The shipped ec-presscorner-api entry on a built answer of the search API's shape: the
     integration-relevant records only, linked to their detail pages, with date, lead and ref."""

@@ -178,7 +178,7 @@ def test_check_verdicts_on_the_lab(lab: LabServer, kind: str, path: str, extra: 
     assert check_source(source, fetcher, robots).key == key
 
 
-def test_check_unreachable_host_is_a_fetch_error() -> None:
+def test_check_unreachable_host_is_a_connect_error() -> None:
     source = load_sources(
         "t.yaml",
         text=json.dumps(
@@ -195,7 +195,7 @@ def test_check_unreachable_host_is_a_fetch_error() -> None:
             }
         ),
     ).sources[0]
-    assert check_source(source, fetcher, robots).key == "fetch.error"
+    assert check_source(source, fetcher, robots).key == "fetch.connect"
 
 
 def test_requests_carry_the_configured_user_agent(lab: LabServer) -> None:

@@ -191,6 +191,17 @@ def never_resolves(host: str) -> bool:
     return bool(labels[-1]) and labels[-1] in NEVER_RESOLVING_TLDS and parse_ip(host) is None
 
 
+def how_to_allow(host: str, port: int) -> str:
+    """The second half of every `BlockedAddress` message: why the URL is refused and the exact
+    `ALLOW_ENV` entry that lets it through (rule: a refusal always says how to allow it, so an
+    operator trying a local or intranet server is not left with a bare "refused")."""
+    entry = f"{_host_key(host)}:{port}"
+    return (
+        "private, loopback and reserved addresses are refused (SSRF guard); "
+        f"to fetch it anyway (intranet source, local test server) set {ALLOW_ENV}={entry}"
+    )
+
+
 def check_scheme(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an http(s) URL; raises `BlockedScheme` for any other scheme or no host."""
     try:
@@ -217,7 +228,7 @@ def check_url(url: str, allow: Allowlist) -> tuple[str, int, IPAddress | None]:
     _scheme, host, port = check_scheme(url)
     ip = parse_ip(host)
     if ip is not None and not is_public(ip) and not allow.allows(host, port):
-        raise BlockedAddress(f"{url[:200]}: {ip} is not a public address")
+        raise BlockedAddress(f"{url[:200]}: {ip} is not a public address; " + how_to_allow(host, port))
     return host, port, ip
 
 
@@ -240,5 +251,5 @@ def check_addresses(host: str, port: int, addresses: Iterable[str], allow: Allow
             refused.append(text)
     if not kept:
         shown = ", ".join(refused[:4]) or "no address"
-        raise BlockedAddress(f"{host}:{port} resolves to non-public {shown}")
+        raise BlockedAddress(f"{host}:{port} resolves to non-public {shown}; " + how_to_allow(host, port))
     return kept

@@ -35,15 +35,15 @@ from crawler.web.contributor_mail import AMEND_DAYS
 from crawler.web.csrf import application_secret, csrf_protect
 from crawler.web.deps import DbSession, PathId, parse_db_int
 from crawler.web.desk import Editor, desk_router, log_decision
+from crawler.web.form_limits import MAX_FORM_FIELDS, public_form
 from crawler.web.public import portal_state
-from crawler.web.submit import body_limit
 from crawler.web.templating import render
 
 SALT = "ewsi-amend-link"
 MAX_MESSAGE_CHARS = 2000
 
 desk = desk_router()
-public = APIRouter(dependencies=[Depends(body_limit), Depends(csrf_protect)])
+public = APIRouter(dependencies=[Depends(public_form), Depends(csrf_protect)])
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
@@ -131,7 +131,7 @@ def _page(
         "criteria": criteria(),
         "errors": errors,
         "values": values,
-        "action": f"/submit/amend/{token}",
+        "action": f"/submit/amend/{token}",  # the template adds ?lang= (crawler.web.form_limits)
         "amend": {"message": (asked[-1].context or {}).get("message") if asked else None},
     }
     return render(request, "submit.html", context, status_code=400 if errors else 200)
@@ -152,7 +152,7 @@ async def amend_post(token: str, request: Request, session: DbSession) -> Respon
     if amend is None:
         raise HTTPException(503, "contributions are not accepted by this server")
     row, nonce = _open(request, session, token)
-    form = await request.form(max_files=0, max_fields=100)
+    form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)  # parsed by public_form
     values = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "kind", "lang")}
     person = {"name": row.name, "email": row.email, "organisation": row.organisation, "country": row.country}
     person.update(language=row.language, consent=row.consent)

@@ -188,8 +188,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in DESK_ROUTERS:
         app.include_router(router)
-    app.include_router(submit.api_router)
     app.include_router(submit.form_router)
     app.include_router(amend.public)
-    portal.install(app)
+    portal.install(app, api_routers=(submit.api_router,))  # in the API's OpenAPI document
     return app

@@ -276,28 +276,36 @@ def coverage(
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``/api/v1`` alone (cached on the app)."""
+    """The OpenAPI 3.1 document of ``/api/v1`` alone (cached on the app): the read routes and every
+    router `install` added under ``/api/v1`` (rule in `install`)."""
     doc = getattr(app.state, "portal_openapi", None)
     if doc is None:
+        routers = (router, *getattr(app.state, "api_routers", ()))
         doc = get_openapi(
-            title="EWSI portal read API",
+            title="EWSI portal API",
             version=API_VERSION,
             description=(__doc__ or "").split("\n\n", 1)[1] if __doc__ else None,
-            routes=router.routes,
+            routes=[route for each in routers for route in each.routes],
         )
         app.state.portal_openapi = doc
     return doc
 
 
-def install(app: FastAPI, **overrides: Any) -> None:
+def install(app: FastAPI, api_routers: tuple[APIRouter, ...] = (), **overrides: Any) -> None:
     """Add the read API, its OpenAPI document and the feeds (crawler.web.feeds) to `app`.
 
-    `overrides` replace `PortalConfig` fields (tests: ``anonymous_per_minute=10_000``). The app must
-    provide ``app.state.session_factory`` (crawler.web.deps.get_session) by the first request.
+    Rule: every router under ``/api/v1`` (`api_routers`, e.g. crawler.web.submit's contributions)
+    is added here and nowhere else, so each of its routes is in ``/api/v1/openapi.json``; its own
+    dependencies (token, size limit, rate limits) stay as they are. `overrides` replace
+    `PortalConfig` fields (tests: ``anonymous_per_minute=10_000``). The app must provide
+    ``app.state.session_factory`` (crawler.web.deps.get_session) by the first request.
     """
     runtime = getattr(app.state, "runtime", None) or RuntimeSettings()
     app.state.portal = PortalState(config=PortalConfig.from_settings(runtime, **overrides))
     app.include_router(router)
+    app.state.api_routers = api_routers
+    for extra in api_routers:
+        app.include_router(extra)
     app.include_router(feeds.router)
 
     @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False)

@@ -10,7 +10,8 @@ Contract:
 - Form: GET renders the kind's fields (the good practice from config/good_practice.yaml) and the
   criteria (config/criteria.yaml) in en/fr/de (``?lang=``); POST (multipart, CSRF token and Origin
   checked as on the desk; the contributor's fields are named ``contributor_<field>``) answers
-  303 to ``/submit/thanks`` or 400 with the errors shown. The honeypot
+  303 to ``/submit/thanks`` or 400 with the errors shown; an over-large form or field gets 413 with
+  a plain sentence in the form's language (crawler.web.form_limits). The honeypot
   field `HONEYPOT` must stay empty: a filled one is answered like a success and nothing is stored.
 - Rate limits: per client address `PER_ADDRESS_PER_MINUTE`, per email `PER_EMAIL_PER_HOUR`
   (crawler.web.ratelimit's `SharedLimiter`: token buckets in the database on PostgreSQL, so they
@@ -48,7 +49,9 @@ from crawler.submissions import (
 )
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import DbSession
+from crawler.web.form_limits import MAX_FORM_FIELDS, public_form
 from crawler.web.ratelimit import SharedLimiter, retry_after_header
+from crawler.web.submit_schema import REQUEST_BODY, RESPONSES
 from crawler.web.templating import render
 
 PER_ADDRESS_PER_MINUTE = 5
@@ -136,11 +139,20 @@ def _bearer_token(request: Request, session: DbSession) -> tokens.TokenInfo:
     return info
 
 
-@api_router.post("/submissions", status_code=201, summary="Submit a contribution (portal relay)")
+@api_router.post(
+    "/submissions",
+    status_code=201,
+    summary="Submit a contribution (portal relay)",
+    response_class=JSONResponse,
+    responses=RESPONSES,
+    openapi_extra=REQUEST_BODY,
+)
 async def api_submit(
     request: Request, session: DbSession, token: Annotated[tokens.TokenInfo, Depends(_bearer_token)]
 ) -> Response:
-    """Validate and queue one contribution (module docstring)."""
+    """Validate and queue one contribution for the editors' review. Needs ``Authorization: Bearer
+    <token>`` of a token with the ``submit`` scope and a Content-Length; limited per client address
+    and per contributor email (429 with Retry-After)."""
     intake = _intake(request)
     try:
         _check_address(request)
@@ -178,7 +190,7 @@ async def api_submit(
 
 # --- form -------------------------------------------------------------------------------------------
 
-form_router = APIRouter(dependencies=[Depends(body_limit), Depends(csrf_protect)])
+form_router = APIRouter(dependencies=[Depends(public_form), Depends(csrf_protect)])
 
 
 def _lang(value: str | None) -> str:
@@ -221,7 +233,7 @@ async def submit_post(request: Request, session: DbSession) -> Response:
         _check_address(request)
     except TooMany as exc:
         return _too_many(exc, False)
-    form = await request.form(max_files=1, max_fields=100)
+    form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)  # parsed by public_form
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     kind = values.get("kind", "")
     lang = _lang(values.get("lang"))
