@@ -26,6 +26,18 @@ CONTENT_TYPES: tuple[str, ...] = ("news", "document", "legislation", "funding", 
 SOURCE_KINDS: tuple[str, ...] = ("feed", "listing", "sitemap", "api", "ical")
 CALL_STATUSES: tuple[str, ...] = ("forthcoming", "open", "closed")
 """Status of a funding call; `closed` once the last deadline has passed, whatever the source says."""
+DATE_ONLY = "date_only"
+"""Item flag: the publication date is a calendar day without a time of day, stored as that day at
+00:00 UTC (pipelines.dates.parse_day_or_time); shown as the day alone."""
+
+
+def published_precision(published_at: datetime | None, flags: Iterable[str] | None) -> str | None:
+    """How much of `published_at` the source gave: "day" (flag `DATE_ONLY`), "time", or None undated."""
+    if published_at is None:
+        return None
+    return "day" if DATE_ONLY in (flags or ()) else "time"
+
+
 UNDETERMINED = "und"
 """ISO 639-2 code for an undetermined language."""
 

@@ -17,6 +17,8 @@ Evaluation order in `parse_date`:
    English abbreviations, weekday names and other words dropped, then ``dateutil.parser.parse``; a
    value that lacks its year, month or day is rejected rather than completed from today's date.
 
+`parse_day_or_time` applies the day rule to publication dates: a day without a time of day is that
+calendar day at 00:00 UTC, flagged as a day (never "00:00", never the previous day in UTC).
 `plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
 after the fetch time, a date is not trusted. `before_identifier`: nor is a date in a year before the
 one the document's own identifiers carry (a CELEX year, a procedure number, an EP document number).
@@ -415,6 +417,42 @@ def parse_date(
         return None if value is None else _to_utc(value, zone)
     except Exception:  # dateutil raises several types on hostile input; a bad date is never fatal
         return None
+
+
+_CLOCK_RES = (
+    re.compile(r"\d{1,2}:\d{2}"),  # 09:30, 9:30:15, T09:30
+    re.compile(r"(?<![\d.])\d{1,2}\s?h\s?\d{2}\b", re.IGNORECASE),  # 16h45 (fr, it, pt)
+    re.compile(r"(?<![\d.])\d{1,2}[.]\d{2}\s?(?:uhr|h|val|klo|óra)\b", re.IGNORECASE),  # 9.30 Uhr
+    re.compile(r"(?:klo|kl\.?)\s?\d{1,2}[.:]\d{2}", re.IGNORECASE),  # klo 9.30 (fi), kl. 14.00 (sv, da)
+    re.compile(r"(?<!\d)\d{1,2}\s?(?:am|pm)\b", re.IGNORECASE),  # 9 am
+    re.compile(r"T\d{4}(?:\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?$"),  # ISO basic format: 20250610T0930
+)
+
+
+def has_time_of_day(raw: str | None) -> bool:
+    """True when a date string as a source wrote it gives a time of day (``09:30``, ``16h45``,
+    ``9.30 Uhr``, ``klo 9.30``, ``9 am``, ISO basic ``T0930``) or is a Unix timestamp; False for a
+    day alone (``2025-06-10``, ``10 juni 2025``, ``Tue, 10 Jun 2025``) and for None."""
+    if not isinstance(raw, str):
+        return False
+    text = " ".join(raw.split())
+    return bool(_EPOCH_RE.match(text)) or any(pattern.search(text) for pattern in _CLOCK_RES)
+
+
+def parse_day_or_time(
+    raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
+) -> tuple[datetime | None, bool]:
+    """(`parse_date` result, day_only) for a publication or modification date.
+
+    Rule: a date without a time of day (`has_time_of_day`) names a calendar day, not an instant. It
+    is stored as that day at 00:00 UTC whatever the source's zone (read as local midnight in
+    Europe/Stockholm, 10 June would be stored as 9 June 22:00 UTC and shown a day early), and
+    day_only is True so that the item is flagged ``date_only`` and shown as the day alone, never
+    as "00:00". A value with a time of day is read in `zone` as `parse_date` reads it.
+    """
+    day_only = not has_time_of_day(raw)
+    parsed = parse_date(raw, UTC if day_only else zone, dayfirst=dayfirst, languages=languages)
+    return parsed, parsed is not None and day_only
 
 
 def plausible_date(value: datetime | None, fetched_at: datetime) -> tuple[datetime | None, str | None]:

@@ -55,7 +55,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, timedelta, tzinfo
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -70,7 +70,7 @@ from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
 from crawler.text import truncate_utf8
-from crawler.types import HarvestedItem
+from crawler.types import DATE_ONLY, HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     CONSENT_REMNANT_CHARS,
@@ -85,7 +85,7 @@ from pipelines.boilerplate import (
     prune_consent,
     unwrap_layout_tables,
 )
-from pipelines.dates import before_identifier, parse_date
+from pipelines.dates import before_identifier, parse_date, parse_day_or_time
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
@@ -471,7 +471,6 @@ def _html_language(tree: HtmlElement) -> str | None:
 # --- pipeline ---------------------------------------------------------------------------------------
 
 
-_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
 _URL_ONLY = re.compile(r"^\s*(https?://|www\.)\S*\s*$", re.IGNORECASE)
 
 
@@ -580,8 +579,10 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
     title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
     the page gave it. Date: the page's date is used when the item has none or only a sitemap
-    ``<lastmod>`` (which then stays as `updated_at`), with ``date_method = "page"``: with its time,
-    read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC. A
+    ``<lastmod>`` (which then stays as `updated_at`), or only the day of it (flag ``date_only``) when
+    the page gives the time of that day (`SAME_DAY`), with ``date_method = "page"``: with its time,
+    read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC,
+    flagged ``date_only`` (pipelines.dates.parse_day_or_time). A
     publication date in a year before the document's identifiers
     (`pipelines.dates.before_identifier`) is dropped and flagged ``date_before_identifier``; an
     undated item stays undated. The page's modification date fills an
@@ -625,18 +626,34 @@ def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
     return folded != clean and (folded == fold(document.raw_title) or clean in folded)
 
 
+SAME_DAY = timedelta(hours=36)
+"""How far a page's timed date may lie from the feed's day (any zone, UTC-14 to UTC+14) and still be
+the same day, told with its time: it then replaces the day."""
+
+
 def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
-    page = None
+    page, page_day_only = None, False
     if document.published:
         # a day without a time of day is that calendar day (00:00 UTC), not local midnight
-        has_time = _TIME_OF_DAY.search(document.published) is not None
-        page = parse_date(document.published, zone if has_time else UTC)
-    if page is not None and (item.published_at is None or item.date_method == "sitemap"):
+        page, page_day_only = parse_day_or_time(document.published, zone)
+    item_day_only = DATE_ONLY in item.flags
+    more_precise = (
+        page is not None
+        and item.published_at is not None
+        and item_day_only
+        and not page_day_only
+        and abs(page - item.published_at) <= SAME_DAY
+    )
+    if page is not None and (item.published_at is None or item.date_method == "sitemap" or more_precise):
         if item.date_method == "sitemap" and item.updated_at is None:
             item.updated_at = item.published_at
         item.published_raw = document.published
         item.published_at = page
         item.date_method = "page"
+        if page_day_only and not item_day_only:
+            item.flags.append(DATE_ONLY)
+        elif not page_day_only and item_day_only:
+            item.flags.remove(DATE_ONLY)
     if item.updated_at is None and document.modified:
         item.updated_at = parse_date(document.modified, zone)
     if before_identifier(item.published_at, item.url, item.body_url, item.official_id):

@@ -18,7 +18,9 @@ For each `HarvestedItem`, in this order:
    the spider set is kept, made UTC-aware), then the plausibility rule against fetched_at (default now):
    more than 1 h ahead -> published_at = fetched_at, date_method ``fetch_time``, flag
    ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
-   Otherwise date_method stays what the spider set, or ``feed`` when a date exists.
+   Otherwise date_method stays what the spider set, or ``feed`` when a date exists. A raw date
+   without a time of day is that calendar day at 00:00 UTC, flagged ``date_only``
+   (pipelines.dates.parse_day_or_time).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
 """
@@ -40,8 +42,8 @@ from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
 from crawler.text import clean_text, has_dirty_chars, squash_whitespace, tidy_paragraphs, truncate_utf8
-from crawler.types import Attachment, HarvestedItem
-from pipelines.dates import parse_date, plausible_date
+from crawler.types import DATE_ONLY, Attachment, HarvestedItem
+from pipelines.dates import parse_day_or_time, plausible_date
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -353,10 +355,16 @@ class NormalizePipeline:
         fetched_at = fetched_at or self.clock().astimezone(UTC)
         item.fetched_at = fetched_at
 
+        day_only = False
+
         def read(value: datetime | None, raw: str | None) -> datetime | None:
             # the raw string wins: it is read in the source's zone and in its language, where a
-            # parser upstream (feedparser) would have assumed UTC or given up
-            parsed = parse_date(raw, zone, dayfirst=dayfirst, languages=languages) if raw else None
+            # parser upstream (feedparser) would have assumed UTC or given up; a day without a time
+            # of day is that calendar day (pipelines.dates.parse_day_or_time)
+            nonlocal day_only
+            parsed, day_only = (
+                parse_day_or_time(raw, zone, dayfirst=dayfirst, languages=languages) if raw else (None, False)
+            )
             if parsed is None and value is not None:
                 return _aware(value, zone)
             if parsed is None and raw and raw.strip():
@@ -365,6 +373,8 @@ class NormalizePipeline:
             return parsed
 
         published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
+        if published is not None and reason is None and day_only:
+            _flag(item, DATE_ONLY)
         if reason == "date_in_future":
             published = fetched_at
             item.date_method = "fetch_time"

@@ -68,6 +68,7 @@ from sqlalchemy.orm import Session
 
 from crawler.store import attachments, suspects
 from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
+from crawler.types import published_precision
 
 __all__ = [
     "PUBLISHED_STATUSES",
@@ -240,6 +241,7 @@ _PUBLIC_COLUMNS = (
     Item.modified_at,
     Item.editor_themes,
     Item.attachments,
+    Item.flags,
     SORT_DATE.label("sort_date"),
 )
 
@@ -331,6 +333,7 @@ def _public_dict(row: Any, themes: list[str]) -> dict[str, Any]:
         "official_id": row.official_id,
         "author": row.author,
         "published_at": row.published_at,
+        "published_precision": published_precision(row.published_at, row.flags),
         "updated_at": row.updated_at,
         "deadline": row.deadline,
         "approved_at": row.approved_at,

@@ -33,7 +33,7 @@ from crawler.store import priority as priority_rules
 from crawler.store.audit import audit
 from crawler.store.schema import Item, ItemTheme, SourceRow, utc_or_now, utcnow
 from crawler.text import iso_z
-from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES
+from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES, published_precision
 
 MAX_DB_INT = 2**63 - 1
 """Top of the signed 64-bit range of ids (BIGINT); ids in cursors beyond it are malformed."""
@@ -697,7 +697,8 @@ def listing(
     `theme` (only items with that theme assigned). `limit` None = no limit. An `order` outside
     `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
     title, summary, language, content_type, country, published_at / updated_at / fetched_at
-    (ISO 8601 with Z, or None), date_method, relevance, relevance_evidence (the terms behind the
+    (ISO 8601 with Z, or None), published_precision ("day" for a date without a time of day, shown
+    as the day alone; "time"; None undated), date_method, relevance, relevance_evidence (the terms behind the
     score: {term, weight, language, count}, or None for items classified before it was kept),
     relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
     highest first; empty when none passed its threshold), `theme_scores` (all theme rows as
@@ -743,6 +744,7 @@ def listing(
         all_scores = sorted(scores[row["id"]], key=lambda s: (-s["score"], s["name"]))
         shown = [s for s in all_scores if s["assigned"]]  # what the classifier decided; all scores below
         entry = dict(row)
+        entry["published_precision"] = published_precision(entry["published_at"], entry.get("flags"))
         for name in ("published_at", "updated_at", "fetched_at"):
             entry[name] = iso_z(entry[name])
         entry["themes"] = [{"name": s["name"], "score": s["score"]} for s in shown]

@@ -9,7 +9,7 @@ may give, each an `ApiError`; JSON goes out as `PortalJSONResponse`, UTF-8 with 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -74,6 +74,11 @@ class PortalItem(BaseModel):
     official_id: str | None = None
     author: str | None = None
     published_at: datetime | None = None
+    published_precision: Literal["day", "time"] | None = Field(
+        None,
+        description="day: the source gave the day without a time of day (published_at is that day at"
+        " 00:00 UTC; show the day alone); time: published_at is the instant; null when undated",
+    )
     updated_at: datetime | None = None
     deadline: datetime | None = None
     approved_at: datetime | None = None
