@@ -183,10 +183,23 @@ def compare(examples: list[Any], engine: RuleEngine) -> dict[str, Any]:
     return {"training_items": len(examples), "relevance": relevance, "themes": themes}
 
 
-def select(examples: list[Any], engine: RuleEngine, shares: tuple[float, ...] = (0.3, 0.5)) -> dict[str, Any]:
+DECISION_VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("max-themes-2", {"MAX_THEMES": 2}),
+    ("max-themes-4", {"MAX_THEMES": 4}),
+    ("second-0.2", {"SECOND_THEME_SLACK": 0.2}),
+    ("second-0.35", {"SECOND_THEME_SLACK": 0.35}),
+)
+"""Theme-decision constants of classifier.model tried beside the shipped ones (``name``, overrides)."""
+
+
+def select(
+    examples: list[Any], engine: RuleEngine, shares: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7)
+) -> dict[str, Any]:
     """Rules + model as shipped, by grouped 5-fold CV on `examples`, under decision variants:
-    ``rescaled`` (one threshold for all themes, the model's probability rescaled onto it) and
-    ``per-theme-S`` (each theme on its own threshold of the blend with model share S)."""
+    ``rescaled`` (one threshold for all themes, the model's probability rescaled onto it),
+    ``per-theme-S`` (each theme on its own threshold of the blend with model share S) and the
+    `DECISION_VARIANTS` (at most 2 or 4 themes; the runner-up added to a one-theme item when its score
+    is within the given share of its threshold)."""
     import classifier.evaluate as ev
     import classifier.model as cm
 
@@ -201,10 +214,19 @@ def select(examples: list[Any], engine: RuleEngine, shares: tuple[float, ...] = 
 
     variants: list[tuple[str, Any, float]] = [("rescaled", rescaled, real_share)]
     variants += [(f"per-theme-{s}", real_train, s) for s in shares]
+    variants += [(name, real_train, real_share) for name, _ in DECISION_VARIANTS]
+    overrides = dict(DECISION_VARIANTS)
     try:
         for name, fn, share in variants:
             ev.train, cm.THEME_MODEL_SHARE = fn, share
-            r = ev.cross_validate(examples, engine, k=FOLDS)
+            saved = {k: getattr(cm, k) for k in overrides.get(name, {})}
+            for k, v in overrides.get(name, {}).items():
+                setattr(cm, k, v)
+            try:
+                r = ev.cross_validate(examples, engine, k=FOLDS)
+            finally:
+                for k, v in saved.items():
+                    setattr(cm, k, v)
             out[name] = {
                 "relevance": {k: r["relevance"][k] for k in ("precision", "recall", "f1")},
                 "micro_f1": r["themes"]["micro_f1"],
@@ -245,10 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'themes':16} {'micro':>6} " + " ".join(f"{s:>6}" for s in short) + "  (recall)")
     for name, m in result["themes"].items():
         print(f"{name:16} {m['micro_f1']:6.3f} " + " ".join(f"{m['recall'][t]:6.3f}" for t in THEMES))
-    print(f"\n{'rules + model':16} {'rel P':>6} {'rel R':>6} {'micro':>6}  (grouped CV, as shipped)")
+    head = " ".join(f"{s:>6}" for s in short)
+    print(f"\n{'rules + model':16} {'rel P':>6} {'rel R':>6} {'micro':>6} {head}  (grouped CV, as shipped)")
     for name, m in result["pipeline"].items():
         r = m["relevance"]
-        print(f"{name:16} {r['precision']:6.3f} {r['recall']:6.3f} {m['micro_f1']:6.3f}")
+        recall = " ".join(f"{m['recall'][t]:6.3f}" for t in THEMES)
+        print(f"{name:16} {r['precision']:6.3f} {r['recall']:6.3f} {m['micro_f1']:6.3f} {recall}")
     h = result["held_out"]
     print(
         f"\nheld-out part ({h['items']} items, by host): relevance P {h['relevance']['precision']:.3f}"
