@@ -1,27 +1,31 @@
 """Re-extraction of a stored item from its kept raw body, without fetching.
 
 A record is a plain dict (picklable, so a process pool can run the heavy stages) with the stored
-item's id, source_id, url, title, summary, published_at (ISO 8601), declared_languages, body (bytes),
-body_url, media_type, headers. The result is a dict of the re-derived harvested fields: title, text,
-language, relevance, relevant, content_hash, fingerprint (None where the stage gives none); a stage's
-error is returned as ``error`` (the item keeps its stored values); nothing is written here.
+item's id, source_id, url, title, summary, published_at (ISO 8601), declared_languages (the
+source's), declared_language (the page's or feed's), timezone (the source's), body (bytes), body_url,
+media_type, headers (crawler.store.items.reprocess_records). The result is a dict of the re-derived
+harvested fields: title, text, language, relevance, relevant, content_hash, fingerprint (None where
+the stage gives none); a stage's error is returned as ``error`` (the item keeps its stored values);
+nothing is written here.
 
 Rule: the reprocess runs the harvest's steps on the harvest's inputs, so reprocessing the raw bodies
 a harvest just stored changes nothing. The stages are the crawl's, in three steps:
 
 1. `extract_record`: `pipelines.extract.extract_item` (in process: the pool bounds the workers), with
    the HTTP header charset the harvest used;
-2. `Reprocessor.finish`: `pipelines.extract.DocumentFinisher`, whose per-source learners (title
-   affixes, repeated lead-in lines) must see a source's pages in the harvest's order, so this step
-   runs in one process over the records in item-id order;
-3. `Reprocessor.derive`: language -> dedup -> classify.
+2. `Reprocessor.finish`: `pipelines.extract.DocumentFinisher` (dates in the source's zone), whose
+   per-source learners (title affixes, repeated lead-in lines) must see a source's pages in the
+   harvest's order, so this step runs in one process over the records in item-id order;
+3. `Reprocessor.derive`: language (with the source's declared languages and the page's, as the
+   harvest) -> dedup -> classify.
 
 `reprocess_record(record)` runs the three steps for one record with its own learners.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import zoneinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from crawler.types import HarvestedItem
@@ -50,11 +54,20 @@ def _item(record: dict[str, Any]) -> HarvestedItem:
         summary=record.get("summary"),
         published_at=datetime.fromisoformat(published) if published else None,
         declared_languages=list(record.get("declared_languages") or []),
+        declared_language=record.get("declared_language"),
         body=record.get("body"),
         body_url=record.get("body_url"),
         media_type=record.get("media_type"),
         http_headers=dict(record.get("headers") or {}),
     )
+
+
+def _zone(name: str | None) -> tzinfo:
+    """The source's zone (the harvest reads dates without an offset in it); UTC when unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def extract_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +94,7 @@ class Reprocessor:
         document: ExtractedDocument | None = extracted.get("document")
         try:
             if document is not None:
-                self.finisher.finish(item, document)
+                self.finisher.finish(item, document, _zone(record.get("timezone")))
         except Exception as exc:
             return {"id": record["id"], "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
         item.body = None
