@@ -602,7 +602,9 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
     """Read and validate an operator YAML file.
 
     Returns the validated `SourcesFile`. Raises `ConfigError` whose ``problems`` holds one line per
-    error, each ``FILE:LINE: field.path: message``. Duplicate source ids are errors too.
+    error, each ``FILE:LINE: field.path: message``, in file order. Every error of the file comes in
+    one pass: the field errors of every source and the checks across sources (duplicate ids, also
+    of a source that has field errors) are collected together.
     """
     path = Path(path) if path else DEFAULT_CONFIG
     name = str(path)
@@ -633,31 +635,51 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
         raise ConfigError([f"{where}: YAML syntax error: {problem}"]) from None
     if not isinstance(doc, dict):
         raise ConfigError([f"{name}:1: expected a mapping with a `sources:` list"])
+    problems: list[tuple[int, str]] = []  # (line, message): every error of the file, in one pass
+    result = None
     try:
         result = SourcesFile.model_validate(_strip(doc))
     except ValidationError as exc:
-        problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
             line = _line_of(doc, loc)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown field"
-            problems.append(f"{name}:{line or '?'}: {_format_loc(loc)}: {msg}")
-        raise ConfigError(problems) from None
-    seen: dict[str, int] = {}
-    problems = []
-    for index, source in enumerate(result.sources):
-        if source.id in seen:
-            line = _line_of(doc, ("sources", index, "id"))
-            problems.append(
-                f"{name}:{line}: sources[{index}].id: duplicate id {source.id!r}"
-                f" (first at sources[{seen[source.id]}])"
-            )
-        seen.setdefault(source.id, index)
+            problems.append((line or 0, f"{name}:{line or '?'}: {_format_loc(loc)}: {msg}"))
+    problems += _cross_source_problems(name, doc)
     if problems:
-        raise ConfigError(problems)
+        # file order; a stable sort keeps a node's errors in the order they were found
+        raise ConfigError([message for _, message in sorted(problems, key=lambda p: p[0])])
+    assert result is not None
     return result
+
+
+def _cross_source_problems(name: str, doc: dict[str, Any]) -> list[tuple[int, str]]:
+    """Checks across sources, run on the file as written whether or not its sources are valid (so
+    they come in the same pass as the field errors): a source id used again is an error at each
+    repeat, naming the first use. Returns (line, message) pairs."""
+    entries = doc.get("sources")
+    if not isinstance(entries, list):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for index, entry in enumerate(entries):
+        source_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(source_id, str):
+            continue
+        if source_id in first:
+            line = _line_of(doc, ("sources", index, "id")) or 0
+            first_line = _line_of(doc, ("sources", first[source_id], "id"))
+            problems.append(
+                (
+                    line,
+                    f"{name}:{line or '?'}: sources[{index}].id: duplicate id {source_id!r}"
+                    f" (first at sources[{first[source_id]}], line {first_line})",
+                )
+            )
+        first.setdefault(source_id, index)
+    return problems
 
 
 def field_reference() -> str:

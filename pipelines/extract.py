@@ -494,8 +494,7 @@ class ExtractPipeline:
 
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
-        self.affixes = AffixLearner()
-        self.lead_ins = LeadInLearner()
+        self.finisher = DocumentFinisher()
         settings = crawler.settings if crawler is not None else None
         self.in_process = bool(settings and settings.getbool("EWSI_EXTRACT_IN_PROCESS"))
         if settings is not None:
@@ -504,14 +503,7 @@ class ExtractPipeline:
         self.cpu = CpuSlots(settings.getint("EWSI_CPU_SLOTS") if settings is not None else 0)
 
     def _extract(self, item: HarvestedItem) -> BoundedOutcome:
-        assert item.body is not None
-        return extract_bounded(
-            item.body,
-            item.body_url or item.url,
-            item.media_type,
-            header_charset_of(item),
-            in_process=self.in_process,
-        )
+        return extract_item(item, in_process=self.in_process)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -532,19 +524,8 @@ class ExtractPipeline:
             outcome = self._extract(item)
         if waited > 0 and stats is not None:
             stats.inc_value("ewsi/cpu_slot_wait_ms", round(waited * 1000))
-        document = outcome.document
-        if document.title and document.method == "html":
-            self.affixes.observe(item.source_id, document.raw_title)
-            document = dataclasses.replace(
-                document, title=strip_site(document.title, affixes=self.affixes.affixes(item.source_id))
-            )
-        text, cut = self.lead_ins.strip(item.source_id, document.text)
-        if cut:
-            document = dataclasses.replace(document, text=text)
-        if self.lead_ins.repeated_share(item.source_id, text) >= NAV_SHARE:
-            document = dataclasses.replace(document, warnings=(*document.warnings, "extract.boilerplate"))
         source = getattr(spider, "source", None) or getattr(getattr(crawler, "spider", None), "source", None)
-        apply_document(item, document, getattr(source, "zone", None) or UTC)
+        document = self.finisher.finish(item, outcome.document, getattr(source, "zone", None) or UTC)
         if outcome.kills:
             item.ewsi_worker_kills = outcome.kills  # type: ignore[attr-defined]  # read by pipelines.store
         if stats is not None:
@@ -560,6 +541,55 @@ class ExtractPipeline:
     def _stats(self, spider: Spider | None) -> StatsCollector | None:
         crawler = self.crawler or getattr(spider, "crawler", None)
         return getattr(crawler, "stats", None)
+
+
+def extract_item(item: HarvestedItem, *, in_process: bool) -> BoundedOutcome:
+    """Extract `item.body` with the item's URL, media type and HTTP header charset (the harvest's and
+    the reprocess's one call, so both read the same bytes the same way)."""
+    assert item.body is not None
+    return extract_bounded(
+        item.body,
+        item.body_url or item.url,
+        item.media_type,
+        header_charset_of(item),
+        in_process=in_process,
+    )
+
+
+class DocumentFinisher:
+    """The steps from an extraction result to the item's fields, shared by the harvest
+    (`ExtractPipeline`) and `ewsi reprocess` (pipelines.reprocess).
+
+    Rule: every step that shapes a stored harvested field after extraction runs here and only here,
+    so a reprocess of the kept raw bodies runs the harvest's steps on the harvest's inputs and a
+    reprocess right after a harvest changes nothing. The steps: the source's repeated title
+    segments are learned and stripped (`AffixLearner`, HTML pages), its repeated opening lines are
+    learned and dropped with any blank lines before the text (`LeadInLearner`), a text made of the
+    site's furniture is flagged ``extract.boilerplate``, then `apply_document` (dates read in the
+    source's `zone`). The learners are per source and learn in the order pages are fed: the harvest
+    feeds them in the order it stores new items, the reprocess in item-id order, the same order.
+    """
+
+    def __init__(self) -> None:
+        self.affixes = AffixLearner()
+        self.lead_ins = LeadInLearner()
+
+    def finish(
+        self, item: HarvestedItem, document: ExtractedDocument, zone: tzinfo = UTC
+    ) -> ExtractedDocument:
+        """Learn from and clean `document`, copy it onto `item`; returns the document as applied."""
+        if document.title and document.method == "html":
+            self.affixes.observe(item.source_id, document.raw_title)
+            document = dataclasses.replace(
+                document, title=strip_site(document.title, affixes=self.affixes.affixes(item.source_id))
+            )
+        text, cut = self.lead_ins.strip(item.source_id, document.text)
+        if cut:
+            document = dataclasses.replace(document, text=text)
+        if self.lead_ins.repeated_share(item.source_id, text) >= NAV_SHARE:
+            document = dataclasses.replace(document, warnings=(*document.warnings, "extract.boilerplate"))
+        apply_document(item, document, zone)
+        return document
 
 
 def header_charset_of(item: HarvestedItem) -> str | None:

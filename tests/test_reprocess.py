@@ -10,9 +10,11 @@ from sqlalchemy import update
 
 from crawler.commands import reprocess
 from crawler.config import Settings
-from crawler.store.items import RawResponse, upsert_item
+from crawler.sources import load_sources
+from crawler.store.items import RawResponse, reprocess_records, upsert_item
 from crawler.store.schema import Item
 from crawler.store.session import session_scope
+from crawler.store.sources import sync_sources
 from tests.storedata import make_item
 
 PAGE = (Path(__file__).parent / "data" / "reprocess_page.html").read_bytes()
@@ -61,3 +63,29 @@ def test_reprocess_keeps_decisions_and_rewrites_harvested_fields(
 @pytest.mark.parametrize("argv", [["--workers", "0"], ["--since", "yesterday"]])
 def test_reprocess_bad_arguments(argv: list[str], db_url: str) -> None:
     assert reprocess.main(["--database-url", db_url, *argv], Settings()) == 2
+
+
+SOURCE = """\
+sources:
+- id: src-a
+  name: A city
+  publisher: A city
+  languages: [de, en]
+  timezone: Europe/Vienna
+  kind: feed
+  urls: [https://city.example.eu/feed]
+"""
+
+
+def test_reprocess_reads_items_with_the_sources_languages_and_zone(db_session, db_url: str) -> None:
+    """The harvest's inputs: the language step gets the source's declared languages (not the page's
+    language in their place) and the page's own, dates are read in the source's zone."""
+    item = make_item(1, declared_language="en-GB")
+    raw = RawResponse(url=item.url, body=PAGE, status=200, media_type="text/html")
+    with session_scope(db_url) as session:
+        sync_sources(session, load_sources("sources.yaml", text=SOURCE).sources)
+        upsert_item(session, item, raw=raw)
+    with session_scope(db_url) as session:
+        (record,) = reprocess_records(session)
+    assert record["declared_languages"] == ["de", "en"]
+    assert (record["declared_language"], record["timezone"]) == ("en-GB", "Europe/Vienna")

@@ -200,3 +200,72 @@ def test_config_readme_documents_every_field() -> None:
 
     readme = (Path(__file__).resolve().parents[1] / "config" / "README.md").read_text(encoding="utf-8")
     assert field_reference() in readme, "regenerate config/README.md from crawler.sources.field_reference()"
+
+
+def _source(source_id: str, *extra: str, kind: str = "feed") -> str:
+    """One source entry of a sources file (7 lines, plus `extra` lines)."""
+    lines = [
+        f"- id: {source_id}",
+        "  name: A source",
+        "  publisher: A publisher",
+        f"  kind: {kind}",
+        f"  urls: [https://{source_id.lower().replace('_', '-')}.example.org/feed]",
+        *extra,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# files mixing field errors and errors across sources -> every problem, in file order, in one pass
+ALL_ERRORS_CASES = [
+    pytest.param(
+        "sources:\n"
+        + _source("alpha")  # lines 2-6
+        + _source("beta", "  country: Germany")  # lines 7-12
+        + _source("alpha", '  schedule: "61 * * * *"'),  # lines 13-18
+        [
+            "s.yaml:12: sources[1].country: expected `EU` or an ISO 3166-1 alpha-2 code such as `DE`"
+            " (Greece is `GR`)",
+            "s.yaml:13: sources[2].id: duplicate id 'alpha' (first at sources[0], line 2)",
+            "s.yaml:18: sources[2].schedule: cron minute value 61 outside 0-59",
+        ],
+        id="field-errors-and-a-duplicate",
+    ),
+    pytest.param(
+        "sources:\n"
+        + _source("alpha")  # 2-6
+        + _source("beta")  # 7-11
+        + _source("alpha")  # 12-16
+        + _source("beta", "  colour: blue")  # 17-22
+        + _source("alpha"),  # 23-27
+        [
+            "s.yaml:12: sources[2].id: duplicate id 'alpha' (first at sources[0], line 2)",
+            "s.yaml:17: sources[3].id: duplicate id 'beta' (first at sources[1], line 7)",
+            "s.yaml:22: sources[3].colour: unknown field",
+            "s.yaml:23: sources[4].id: duplicate id 'alpha' (first at sources[0], line 2)",
+        ],
+        id="two-duplicates",
+    ),
+    pytest.param(
+        "sources:\n"
+        + _source("alpha", kind="torrent")  # 2-6: invalid
+        + _source("Bad_Id")  # 7-11: invalid id
+        + _source("alpha")  # 12-16: valid, but a duplicate of the invalid source
+        + _source("Bad_Id", "  languages: [english]"),  # 17-22
+        [
+            "s.yaml:5: sources[0].kind: Input should be 'feed', 'listing', 'sitemap', 'api' or 'ical'",
+            "s.yaml:7: sources[1].id: must be a slug of lowercase letters, digits and '-' (2-63 characters)",
+            "s.yaml:12: sources[2].id: duplicate id 'alpha' (first at sources[0], line 2)",
+            "s.yaml:17: sources[3].id: must be a slug of lowercase letters, digits and '-' (2-63 characters)",
+            "s.yaml:17: sources[3].id: duplicate id 'Bad_Id' (first at sources[1], line 7)",
+            "s.yaml:22: sources[3].languages: 'english' is not an ISO 639-1 code (two lowercase letters)",
+        ],
+        id="duplicates-of-invalid-sources",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ALL_ERRORS_CASES)
+def test_every_error_of_a_file_in_one_pass(text: str, expected: list[str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_sources("s.yaml", text=text)
+    assert info.value.problems == expected

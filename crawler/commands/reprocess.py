@@ -1,8 +1,9 @@
 """``ewsi reprocess [--source ID] [--since DATE] [--dry-run] [--workers N]``.
 
-Re-runs extract -> language -> dedup -> classify (pipelines.reprocess) on the raw bodies the store
-kept, without fetching, in a pool of `--workers` processes (default: every core); each worker
-extracts in process, one body at a time. Writes only the harvested fields that changed
+Re-runs the harvest's extract -> language -> dedup -> classify (pipelines.reprocess) on the raw
+bodies the store kept, without fetching, in a pool of `--workers` processes (default: every core);
+each worker extracts in process, one body at a time. The steps and inputs are the harvest's, so a
+reprocess right after a harvest changes nothing. Writes only the harvested fields that changed
 (crawler.store.items.apply_reprocessed): editors' decisions and edited fields stay. Prints one
 line per changed item (titles, languages, relevance flips, new groups) and a summary line with the
 throughput. `--since` keeps items first seen at or after it (ISO 8601, UTC when no offset).
@@ -25,7 +26,7 @@ from crawler.config import Settings
 from crawler.store import items as store_items
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
-from pipelines.reprocess import reprocess_record
+from pipelines.reprocess import Reprocessor, derive_pair, extract_record, reprocess_record
 
 HELP = "re-extract stored items from their kept raw bodies"
 
@@ -42,22 +43,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(records: list[dict[str, Any]], workers: int) -> list[dict[str, Any]]:
-    """`reprocess_record` over `records`, in `workers` processes (1: in this process), in order.
+    """Reprocess `records` (in item-id order) in `workers` processes (1: in this process), in order.
 
-    With more than one worker the first record is processed here, which loads the extraction,
-    language and classifier models once; the pool is then forked from this warm process (where the
-    platform can fork), so no worker spends its first seconds loading them again: that start-up was
-    the gap between two workers and twice one. Records are handed out one at a time (chunksize 1:
-    a 30-page PDF and a short page cost very different times, and one body's pickling is
-    microseconds beside its ~150 ms of extraction).
+    The steps of pipelines.reprocess: extraction in the pool, the learned title and lead-in steps
+    here over all records in order (they must see a source's pages in the harvest's order), then
+    language, dedup and classification in the pool again. With more than one worker the first
+    record is processed here first, which loads the extraction, language and classifier models
+    once; the pool is then forked from this warm process (where the platform can fork), so no
+    worker spends its first seconds loading them again: that start-up was the gap between two
+    workers and twice one. Records are handed out one at a time (chunksize 1: a 30-page PDF and a
+    short page cost very different times, and one body's pickling is microseconds beside its
+    ~150 ms of extraction).
     """
+    reprocessor = Reprocessor()
     if workers <= 1 or len(records) <= 1:
-        return [reprocess_record(r) for r in records]
-    first = reprocess_record(records[0])
+        return [reprocess_record(r, reprocessor) for r in records]
+    first = reprocess_record(records[0], reprocessor)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork") if "fork" in methods else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [first, *pool.map(reprocess_record, records[1:], chunksize=1)]
+        extracted = pool.map(extract_record, records[1:], chunksize=1)
+        finished = [reprocessor.finish(r, e) for r, e in zip(records[1:], extracted, strict=True)]
+        pending = [
+            (r["id"], f) for r, f in zip(records[1:], finished, strict=True) if not isinstance(f, dict)
+        ]
+        derived = iter(pool.map(derive_pair, pending, chunksize=1))
+        return [first, *(f if isinstance(f, dict) else next(derived) for f in finished)]
 
 
 def _describe(item_id: int, changes: dict[str, Any]) -> str:

@@ -53,6 +53,7 @@ from crawler.store.schema import (
     ItemTheme,
     ItemVersion,
     RawResponseRow,
+    SourceRow,
     Tombstone,
     as_utc,
     clean_json,
@@ -509,19 +510,22 @@ are never touched."""
 def reprocess_records(
     session: Session, source_id: str | None = None, since: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Every stored item with a kept raw body (the latest one), as plain dicts for
+    """Every stored item with a kept raw body (the latest one), in item-id order, as plain dicts for
     pipelines.reprocess: id, source_id, url, title, summary, published_at (ISO), declared_languages
-    (the stored language the source declared, if any), body (decompressed), body_url, media_type,
-    headers. `source_id` and `since` (first seen at or after) narrow the set."""
+    (the source's languages as last synced, the harvest's input; for a source synced before they
+    were kept, the item's stored page language), declared_language (the stored page or feed
+    language), timezone (the source's, None when unknown), body (decompressed), body_url,
+    media_type, headers. `source_id` and `since` (first seen at or after) narrow the set."""
     latest = (
         select(RawResponseRow.item_id, func.max(RawResponseRow.id).label("raw_id"))
         .group_by(RawResponseRow.item_id)
         .subquery()
     )
     stmt = (
-        select(Item, RawResponseRow)
+        select(Item, RawResponseRow, SourceRow.languages, SourceRow.timezone)
         .join(latest, latest.c.item_id == Item.id)
         .join(RawResponseRow, RawResponseRow.id == latest.c.raw_id)
+        .outerjoin(SourceRow, SourceRow.id == Item.source_id)
         .order_by(Item.id)
     )
     if source_id is not None:
@@ -529,7 +533,8 @@ def reprocess_records(
     if since is not None:
         stmt = stmt.where(Item.first_seen_at >= as_utc(since))
     out = []
-    for item, raw in session.execute(stmt).tuples():
+    for item, raw, languages, zone in session.execute(stmt).tuples():
+        page_language = [item.declared_language] if item.declared_language else []
         out.append(
             {
                 "id": item.id,
@@ -538,7 +543,9 @@ def reprocess_records(
                 "title": item.title,
                 "summary": item.summary,
                 "published_at": item.published_at.isoformat() if item.published_at else None,
-                "declared_languages": [item.declared_language] if item.declared_language else [],
+                "declared_languages": list(languages) if languages is not None else page_language,
+                "declared_language": item.declared_language,
+                "timezone": zone,
                 "body": zlib.decompress(raw.body) if raw.body else b"",
                 "body_url": raw.url,
                 "media_type": raw.media_type,

@@ -201,6 +201,10 @@ class SourceRow(Base):
     kind: Mapped[str | None] = mapped_column(CleanString(16))
     content_type: Mapped[str | None] = mapped_column(CleanString(32))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    languages: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+    """The source's declared languages at the last sync (what the harvest's language step reads)."""
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    """The source's IANA zone at the last sync (dates without an offset are read in it)."""
     state: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,6 +1,7 @@
 """Sources: their metadata from the operator's YAML, their status and yield, enabling them.
 
-`sync_sources` writes metadata only (name, publisher, country, kind, content type, enabled); the
+`sync_sources` writes metadata only (name, publisher, country, kind, content type, enabled,
+languages and time zone: the last two are what `ewsi reprocess` reads items with); the
 health columns (state, failures, back-off, last run times, errors) are written by
 crawler.store.runs from the verdicts of crawler.health. A write for an unknown source id creates a
 placeholder row first (`ensure_source`), so it never fails its foreign key. Functions never commit.
@@ -53,7 +54,8 @@ def ensure_source(session: Session, source_id: str) -> None:
 
 
 def sync_sources(session: Session, sources: Iterable[Source]) -> int:
-    """Insert or update the metadata of `sources` (name, publisher, country, kind, content type, enabled).
+    """Insert or update the metadata of `sources` (name, publisher, country, kind, content type, enabled,
+    languages, time zone).
 
     Health fields (state, failures, back-off, last run times, errors) are left as they are; sources
     missing from `sources` are not touched. Returns the number of sources written.
@@ -68,6 +70,8 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> int:
             "kind": clip(source.kind, 16),
             "content_type": clip(source.content_type, 32),
             "enabled": source.enabled,
+            "languages": list(source.languages),
+            "timezone": source.timezone,
             "updated_at": now,
         }
         stmt = dialect.insert(session, SourceRow.__table__).values(  # type: ignore[arg-type]
