@@ -38,6 +38,9 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 KINDS: tuple[str, ...] = ("news", "event", "funding", "good_practice", "document")
 LANGUAGES: tuple[str, ...] = ("en", "fr", "de")
 """The portal's interface languages (labels of the template and the criteria)."""
+PDF_KINDS: tuple[str, ...] = KINDS
+"""The kinds that take an uploaded PDF (the form shows its file field only for these); a PDF sent
+with another kind is refused naming ``pdf``, never taken for an unknown text field."""
 MAX_PDF_BYTES = 10 * 1024 * 1024
 """Largest uploaded PDF (10 MiB); a larger upload is refused before it is read further."""
 MAX_BODY_BYTES = MAX_PDF_BYTES + 256 * 1024
@@ -263,7 +266,9 @@ def validate(
     )
     if dated and parse_when(values["event_end"]) < parse_when(values["event_start"]):
         errors["event_end"] = "before the start"
-    if pdf is not None:
+    if pdf is not None and kind not in PDF_KINDS:
+        errors["pdf"] = f"a {kind.replace('_', ' ')} contribution takes no PDF; send it without one"
+    elif pdf is not None:
         if len(pdf) > MAX_PDF_BYTES:
             errors["pdf"] = f"larger than {MAX_PDF_BYTES // (1024 * 1024)} MiB"
         elif not pdf.startswith(b"%PDF-"):

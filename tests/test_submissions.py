@@ -482,3 +482,84 @@ def test_desk_item_shows_the_contributor_and_the_criteria(submit_app, Session, t
     assert page.status_code == 200
     assert "Ana Ruiz" in page.text and "ana@example.org" in page.text and "(credit consented)" in page.text
     assert criteria()[0]["en"] in page.text
+
+
+# --- the form's file field as a browser sends it ------------------------------------------------------
+
+
+def _browser_multipart(fields: dict[str, str], pdf: tuple[str, bytes, str] | str | None) -> tuple[bytes, str]:
+    """A multipart body as a browser writes it: every text field, then the file field, which a
+    browser sends even when no file was chosen (``filename=""``, application/octet-stream, empty);
+    `pdf` a str: the field sent as a text part of that value instead (as some clients do)."""
+    boundary = "----WebKitFormBoundaryE19zNvXGzXaLvS5C"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    if isinstance(pdf, str):
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"\r\n\r\n{pdf}\r\n'.encode())
+        return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    filename, content, media_type = pdf or ("", b"", "application/octet-stream")
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="{filename}"\r\n'
+    parts.append(f"{head}Content-Type: {media_type}\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+# (kind, the file part or None for "no file chosen", status, the error shown or "")
+BROWSER_FILE_CASES = [
+    *[(kind, None, 303, "") for kind in KINDS],
+    *[(kind, "", 303, "") for kind in KINDS],
+    ("news", "report.pdf", 400, "pdf: a PDF must be sent as a file"),
+    ("document", ("report.pdf", SMALL_PDF, "application/pdf"), 303, ""),
+    ("news", ("notes.txt", b"plain words", "text/plain"), 400, "pdf: not a PDF file"),
+    ("event", ("empty.pdf", b"", "application/pdf"), 400, "pdf: not a PDF file"),
+]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(("kind", "pdf", "status", "shown"), BROWSER_FILE_CASES)
+def test_form_sent_by_a_browser_without_a_file_is_accepted(
+    submit_app, Session, kind: str, pdf: tuple[str, bytes, str] | str | None, status: int, shown: str
+) -> None:
+    """Rule: an empty file field (no file name, no content) is no file, for every kind; a file that
+    was chosen is validated as a PDF, and the field is never taken for one of the kind's fields."""
+    client = client_for(submit_app)
+    form = {"kind": kind, "csrf_token": _form_token(client, kind), **VALID[kind], **FORM_PERSON}
+    body, content_type = _browser_multipart(form, pdf)
+    answer = client.post(
+        "/submit", content=body, headers={"Content-Type": content_type}, follow_redirects=False
+    )
+    assert answer.status_code == status, answer.text
+    assert "unknown field" not in answer.text
+    if status == 303:
+        assert answer.headers["location"] == "/submit/thanks"
+        assert _counts(Session) == (1, 1)
+    else:
+        assert shown in answer.text and _counts(Session) == (0, 0)
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_pdf_for_a_kind_that_takes_none_is_refused_clearly(submit_app, Session, monkeypatch, kind) -> None:
+    """Rule: a kind outside PDF_KINDS shows no file field and refuses a PDF naming ``pdf``."""
+    monkeypatch.setattr("crawler.submissions.PDF_KINDS", tuple(k for k in KINDS if k != kind))
+    monkeypatch.setattr("crawler.web.submit.PDF_KINDS", tuple(k for k in KINDS if k != kind))
+    client = client_for(submit_app)
+    token = _form_token(client, kind)
+    assert 'type="file"' not in client.get(f"/submit?kind={kind}").text
+    body, content_type = _browser_multipart(
+        {"kind": kind, "csrf_token": token, **VALID[kind], **FORM_PERSON},
+        ("a.pdf", SMALL_PDF, "application/pdf"),
+    )
+    answer = client.post("/submit", content=body, headers={"Content-Type": content_type})
+    assert answer.status_code == 400
+    assert f"pdf: a {kind.replace('_', ' ')} contribution takes no PDF" in answer.text
+    assert _counts(Session) == (0, 0)
+    # and without a file the same form goes through
+    body, content_type = _browser_multipart(
+        {"kind": kind, "csrf_token": token, **VALID[kind], **FORM_PERSON}, None
+    )
+    answer = client.post(
+        "/submit", content=body, headers={"Content-Type": content_type}, follow_redirects=False
+    )
+    assert answer.status_code == 303 and _counts(Session) == (1, 1)

@@ -82,6 +82,10 @@ def test_an_over_large_form_gets_a_plain_sentence_and_stores_nothing(
     for word in words:
         assert word in shown, (word, shown[:400])
     assert "exceeded" not in shown.lower() and "maximum number" not in shown.lower()
+    # Rule: an error page shows its sentence styled as an error (flash error), never as a success
+    start = re.escape(html.escape(words[0], quote=True)[:6])
+    assert re.search(r'class="flash error"[^>]*>[^<]*' + start, answer.text)
+    assert 'class="flash ok"' not in answer.text
     assert _stored(Session) == (0, 0)
 
 

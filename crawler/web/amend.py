@@ -35,7 +35,7 @@ from crawler.web.contributor_mail import AMEND_DAYS
 from crawler.web.csrf import application_secret, csrf_protect
 from crawler.web.deps import DbSession, PathId, parse_db_int
 from crawler.web.desk import Editor, desk_router, log_decision
-from crawler.web.form_limits import MAX_FORM_FIELDS, public_form
+from crawler.web.form_limits import MAX_FORM_FIELDS, PDF_FIELD, form_pdf, public_form
 from crawler.web.public import portal_state
 from crawler.web.templating import render
 
@@ -153,7 +153,13 @@ async def amend_post(token: str, request: Request, session: DbSession) -> Respon
         raise HTTPException(503, "contributions are not accepted by this server")
     row, nonce = _open(request, session, token)
     form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)  # parsed by public_form
-    values = {k: v for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "kind", "lang")}
+    skip = ("csrf_token", "kind", "lang", PDF_FIELD)
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k not in skip}
+    pdf, _, pdf_error = await form_pdf(form)  # an empty file field is no file
+    if pdf_error or pdf is not None:  # an amendment changes the fields; the PDF stays the one sent
+        return _page(
+            request, session, row, token, values, {PDF_FIELD: pdf_error or "an amendment takes no PDF"}
+        )
     person = {"name": row.name, "email": row.email, "organisation": row.organisation, "country": row.country}
     person.update(language=row.language, consent=row.consent)
     try:

@@ -77,7 +77,9 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
         return JSONResponse(
             {"error": key.get(status, "error"), "message": message}, status_code=status, headers=headers
         )
-    context: dict[str, Any] = {"status": status, "message": message}
+    # the sentence travels as ``failure``: base.html shows ``message`` as a success notice (flash ok),
+    # and an error must read as an error, never as a success
+    context: dict[str, Any] = {"status": status, "failure": message}
     if status == 503:  # the CSRF key may have to come from the database that is down
         context["csrf_token"] = lambda: ""
     response = render(request, "error.html", context, status_code=status)

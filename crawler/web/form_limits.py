@@ -12,6 +12,8 @@ own message; the route does not run, so nothing is stored.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import HTTPException, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
@@ -104,3 +106,28 @@ async def public_form(request: Request) -> None:
         if said.startswith("Too many"):
             raise HTTPException(400, sentence("too_many", lang)) from None
         raise HTTPException(400, sentence("unreadable", lang)) from None
+
+
+PDF_FIELD = "pdf"
+"""The file field of the public forms."""
+
+
+async def form_pdf(form: Any) -> tuple[bytes | None, str | None, str | None]:
+    """(content, file name, error) of the form's PDF field.
+
+    Rule: a browser sends the file field of a form even when no file was chosen, as a part with an
+    empty file name and no content (some clients send it as an empty text part): such an empty part
+    is "no file" (None, None, None), for every kind. A part with a name or content is the upload
+    (validated by crawler.submissions.validate: size, ``%PDF-``, whether the kind takes one); a
+    non-empty text part under that name is refused with `error`. The field is never one of the
+    kind's text fields.
+    """
+    part = form.get(PDF_FIELD)
+    if part is None:
+        return None, None, None
+    if isinstance(part, str):
+        return None, None, ("a PDF must be sent as a file" if part.strip() else None)
+    content = await part.read(MAX_BODY_BYTES + 1)
+    if not part.filename and not content:
+        return None, None, None
+    return content, part.filename or "upload.pdf", None

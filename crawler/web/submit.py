@@ -42,6 +42,7 @@ from crawler.submissions import (
     KINDS,
     LANGUAGES,
     MAX_BODY_BYTES,
+    PDF_KINDS,
     Submission,
     criteria,
     kind_fields,
@@ -49,7 +50,7 @@ from crawler.submissions import (
 )
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import DbSession
-from crawler.web.form_limits import MAX_FORM_FIELDS, public_form
+from crawler.web.form_limits import MAX_FORM_FIELDS, PDF_FIELD, form_pdf, public_form
 from crawler.web.ratelimit import SharedLimiter, retry_after_header
 from crawler.web.submit_schema import REQUEST_BODY, RESPONSES
 from crawler.web.templating import render
@@ -210,6 +211,7 @@ def _form_page(
         "errors": errors,
         "values": values,
         "honeypot": HONEYPOT,
+        "takes_pdf": kind in PDF_KINDS,
     }
     return render(request, "submit.html", context, status_code=status)
 
@@ -239,16 +241,15 @@ async def submit_post(request: Request, session: DbSession) -> Response:
     lang = _lang(values.get("lang"))
     if values.get(HONEYPOT):
         return RedirectResponse("/submit/thanks", 303)
-    upload = form.get("pdf")
-    pdf, pdf_name = None, None
-    if upload is not None and not isinstance(upload, str) and upload.filename:
-        pdf = await upload.read(MAX_BODY_BYTES + 1)
-        pdf_name = upload.filename
+    pdf, pdf_name, pdf_error = await form_pdf(form)  # an empty file field is no file
+    values.pop(PDF_FIELD, None)
     person = {k: values.get(f"contributor_{k}") for k in CONTRIBUTOR_FIELDS}
     skip = {"kind", "lang", "csrf_token", HONEYPOT, *(f"contributor_{k}" for k in CONTRIBUTOR_FIELDS)}
     fields = {k: v for k, v in values.items() if k not in skip}
     try:
-        sub: Submission = validate(kind, fields, person, pdf or None, pdf_name)
+        if pdf_error:
+            raise SubmissionInvalid({PDF_FIELD: pdf_error})
+        sub: Submission = validate(kind, fields, person, pdf, pdf_name)
         _check_email(request, sub.email)
     except SubmissionInvalid as exc:
         shown = kind if kind in KINDS else "news"
