@@ -218,3 +218,42 @@ def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
     assert span.get("title") == "first seen; no publication date" and "muted" in span.get("class")
     item_page = alice.get(f"/items/{undated}").text
     assert "<dt>Published</dt><dd>—" in item_page
+
+
+# (query, items listed, the problem shown beside the filters or "")
+FILTER_CASES = [
+    ("theme=social_cohesion", 13, ""),  # the read API's theme id
+    ("theme=Social+Cohesion", 13, ""),  # its name
+    ("theme=social_cohesion&theme=tools_techniques", 40, ""),
+    ("theme=nonexistent", 40, "Unknown theme &#39;nonexistent&#39;: ignored."),
+    ("theme=social_cohesion&theme=zzz", 13, "Unknown theme &#39;zzz&#39;: ignored."),
+    ("date_from=2026-13-45", 40, "Date from &#39;2026-13-45&#39; is not a day (YYYY-MM-DD): ignored."),
+    ("date_to=yesterday&language=de", 10, "Date to &#39;yesterday&#39; is not a day"),
+    ("status=bogus", 40, "Unknown status &#39;bogus&#39;"),
+    ("relevance_min=high", 40, "Relevance &#39;high&#39; is not a number"),
+    ("content_type=blog", 40, "Unknown content type &#39;blog&#39;"),
+    ("country=Germany", 40, "Not a country code (ISO 3166-1, EU): &#39;Germany&#39;"),
+    ("language=german&theme=social_cohesion", 13, "Not a language code (ISO 639): &#39;german&#39;"),
+]
+
+
+@pytest.mark.parametrize(("query", "listed", "problem"), FILTER_CASES)
+def test_unknown_filter_values_are_shown_never_silently_dropped(
+    app, Session, many, query: str, listed: int, problem: str
+) -> None:
+    """Rule: the desk takes the API's theme ids and names; an unknown or malformed value is shown
+    beside the filters and that filter is left out of both the list and its counts."""
+    alice = editor_client(app, Session)
+    page = alice.get(f"/queue?{query}")
+    assert page.status_code == 200
+    assert len(re.findall(r'name="item" value="\d+:\d+"', page.text)) == listed
+    shown = re.search(r'<ul class="flash error filter-problems"[^>]*>(.*?)</ul>', page.text)
+    if problem:
+        assert shown is not None and problem in shown.group(1), page.text[:2000]
+    else:
+        assert shown is None
+    counts = alice.get(f"/queue/counts?{query}")
+    assert f"{listed} items match." in counts.text
+    # the counts the page loads are those of the filters it applied
+    src = re.search(r'data-src="(/queue/counts\?[^"]*)"', page.text).group(1)  # type: ignore[union-attr]
+    assert f"{listed} items match." in alice.get(src.replace("&amp;", "&")).text

@@ -18,6 +18,7 @@ never commit.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,7 +32,7 @@ from crawler.errors import ClaimRefused, NotFound
 from crawler.store import attachments, dialect, structured, suspects
 from crawler.store import priority as priority_rules
 from crawler.store.audit import audit
-from crawler.store.schema import Item, ItemTheme, SourceRow, utc_or_now, utcnow
+from crawler.store.schema import ITEM_STATUSES, Item, ItemTheme, SourceRow, utc_or_now, utcnow
 from crawler.text import iso_z
 from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES, published_precision
 
@@ -100,6 +101,82 @@ def value_list(value: Any, *, split: bool = False) -> tuple[str, ...]:
     return tuple(sorted({p.strip()[:64] for p in parts if p.strip()}))
 
 
+QUEUE_STATUSES: tuple[str, ...] = ("any", *ITEM_STATUSES)
+"""The values of the queue's status filter."""
+
+
+def _first(raw: Any) -> str | None:
+    if isinstance(raw, list | tuple):
+        raw = raw[0] if raw else None
+    return None if raw is None else str(raw)
+
+
+def _number(raw: Any) -> float | None:
+    """A relevance bound clamped to [0, 1]; None when absent or not a number."""
+    try:
+        value = float(_first(raw))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return min(1.0, max(0.0, value)) if value == value else None
+
+
+def _day(raw: Any, end: bool) -> datetime | None:
+    """A ``YYYY-MM-DD`` day as aware UTC (its last microsecond when `end`); None when malformed."""
+    try:
+        d = datetime.strptime(str(_first(raw)), "%Y-%m-%d").replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+    return d + timedelta(days=1) - timedelta(microseconds=1) if end else d
+
+
+def filter_problems(query: dict[str, Any]) -> dict[str, str]:
+    """Filter key -> a sentence for each value `QueueFilters.from_query` drops from `query`.
+
+    Rule: an unknown or malformed filter value is never dropped silently: the desk shows these
+    sentences beside the filters, and the list and its counts both run without that filter.
+    """
+    problems: dict[str, str] = {}
+
+    def unknown(key: str, allowed: tuple[str, ...], label: str, split: bool = False) -> None:
+        bad = [v for v in value_list(query.get(key), split=split) if v not in allowed]
+        if bad:
+            problems[key] = f"Unknown {label} {', '.join(repr(v) for v in bad[:5])}: ignored."
+
+    status = _first(query.get("status"))
+    if status and status not in QUEUE_STATUSES:
+        problems["status"] = (
+            f"Unknown status {status[:32]!r} (use {', '.join(QUEUE_STATUSES)}): showing pending items."
+        )
+    unknown("theme", THEMES, "theme")
+    unknown("content_type", CONTENT_TYPES, "content type")
+    unknown("call_status", CALL_STATUSES, "call status")
+    bad_countries = [c for c in value_list(query.get("country"), split=True) if not _COUNTRY.match(c.upper())]
+    if bad_countries:
+        problems["country"] = (
+            f"Not a country code (ISO 3166-1, EU): {', '.join(repr(c) for c in bad_countries[:5])}: ignored."
+        )
+    bad_languages = [
+        c for c in value_list(query.get("language"), split=True) if not _LANGUAGE.match(c.lower())
+    ]
+    if bad_languages:
+        problems["language"] = (
+            f"Not a language code (ISO 639): {', '.join(repr(c) for c in bad_languages[:5])}: ignored."
+        )
+    for key in ("relevance_min", "relevance_max"):
+        raw = _first(query.get(key))
+        if raw and _number(raw) is None:
+            problems[key] = f"Relevance {raw[:32]!r} is not a number between 0 and 1: ignored."
+    for key, label in (("date_from", "from"), ("date_to", "to")):
+        raw = _first(query.get(key))
+        if raw and _day(raw, False) is None:
+            problems[key] = f"Date {label} {raw[:32]!r} is not a day (YYYY-MM-DD): ignored."
+    return problems
+
+
+_COUNTRY = re.compile(r"^(?:[A-Z]{2}|EU)$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """Queue filters; empty tuples / None mean "any".
@@ -130,42 +207,30 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, query: dict[str, Any]) -> QueueFilters:
-        """Build from a query mapping (lists or scalars); bad numbers and dates are ignored."""
-
-        def number(key: str) -> float | None:
-            try:
-                value = float(query.get(key))  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                return None
-            return min(1.0, max(0.0, value)) if value == value else None
-
-        def day(key: str, end: bool) -> datetime | None:
-            raw = query.get(key)
-            if isinstance(raw, list | tuple):
-                raw = raw[0] if raw else None
-            try:
-                d = datetime.strptime(str(raw), "%Y-%m-%d").replace(tzinfo=UTC)
-            except (TypeError, ValueError):
-                return None
-            return d + timedelta(days=1) - timedelta(microseconds=1) if end else d
-
-        status = query.get("status") or "pending"
-        if isinstance(status, list | tuple):
-            status = status[0] if status else "pending"
-        q = query.get("q") or ""
-        if isinstance(q, list | tuple):
-            q = q[0] if q else ""
+        """Build from a query mapping (lists or scalars). A value that is unknown or malformed is
+        dropped as if absent (an unknown status is the default ``pending``); `filter_problems`
+        names each one, for the desk to show beside the filters."""
+        status = _first(query.get("status")) or "pending"
+        q = _first(query.get("q")) or ""
         return cls(
-            status=str(status)[:16],
+            status=status if status in QUEUE_STATUSES else "pending",
             themes=tuple(t for t in value_list(query.get("theme")) if t in THEMES),
-            country=tuple(c.upper() for c in value_list(query.get("country"), split=True)),
-            language=tuple(c.lower() for c in value_list(query.get("language"), split=True)),
+            country=tuple(
+                c
+                for c in (c.upper() for c in value_list(query.get("country"), split=True))
+                if _COUNTRY.match(c)
+            ),
+            language=tuple(
+                c
+                for c in (c.lower() for c in value_list(query.get("language"), split=True))
+                if _LANGUAGE.match(c)
+            ),
             content_type=tuple(c for c in value_list(query.get("content_type")) if c in CONTENT_TYPES),
             source=value_list(query.get("source"), split=True),
-            relevance_min=number("relevance_min"),
-            relevance_max=number("relevance_max"),
-            date_from=day("date_from", False),
-            date_to=day("date_to", True),
+            relevance_min=_number(query.get("relevance_min")),
+            relevance_max=_number(query.get("relevance_max")),
+            date_from=_day(query.get("date_from"), False),
+            date_to=_day(query.get("date_to"), True),
             q=str(q).strip()[:200],
             programme=value_list(query.get("programme"), split=True),
             call_status=next((c for c in value_list(query.get("call_status")) if c in CALL_STATUSES), ""),

@@ -105,6 +105,23 @@ def query_dict(request: Request) -> dict[str, Any]:
     return _fold(request.query_params.multi_items())
 
 
+def desk_filters(query: dict[str, Any]) -> tuple[store_queue.QueueFilters, dict[str, str]]:
+    """(filters, problems) of a queue query.
+
+    Rules: the desk takes the same theme values as the read API, names and ids of config/themes.yaml
+    (``social_cohesion`` = ``Social Cohesion``); an unknown or malformed value is named in `problems`
+    (crawler.store.queue.filter_problems, shown beside the filters) and that filter is left out of
+    both the list and its counts, never dropped silently.
+    """
+    from crawler.web.public import theme_ids, theme_names  # the read API's themes (config/themes.yaml)
+
+    query = dict(query)
+    if query.get("theme"):
+        ids, names = theme_ids(), theme_names()
+        query["theme"] = [names.get(ids.get(t, ""), t) for t in store_queue.value_list(query["theme"])]
+    return store_queue.QueueFilters.from_query(query), store_queue.filter_problems(query)
+
+
 def queue_query(filters: store_queue.QueueFilters, order: str = "priority") -> str:
     """The query string of the queue under `filters` in `order` (``order`` left out for priority)."""
     extra = {"order": order} if order != "priority" else {}
@@ -119,7 +136,7 @@ def queue_context(raw: str | None) -> tuple[store_queue.QueueFilters, str, str]:
     query = _fold(parse_qsl(raw or "")[:64])
     order = query.pop("order", "priority")
     order = order if isinstance(order, str) and order in store_queue.QUEUE_ORDERS else "priority"
-    filters = store_queue.QueueFilters.from_query(query)
+    filters, _ = desk_filters(query)
     return filters, order, queue_query(filters, order)
 
 

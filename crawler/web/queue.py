@@ -27,6 +27,7 @@ from crawler.web.deps import DbSession, PathId, has_controls, parse_db_int
 from crawler.web.desk import (
     CONTROLS_REFUSED,
     Editor,
+    desk_filters,
     desk_router,
     item_link,
     item_query,
@@ -67,7 +68,7 @@ def queue(
     query.pop("after", None)
     query.pop("order", None)
     msg = query.pop("msg", None)
-    filters = store_queue.QueueFilters.from_query(query)
+    filters, problems = desk_filters(query)  # shown beside the filters, never dropped silently
     limit = request.app.state.settings.page_size
     try:
         if order == "uncertain":
@@ -104,6 +105,7 @@ def queue(
             "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
             "message": message(msg if isinstance(msg, str) else None),
+            "filter_problems": problems,
             "shortcuts": QUEUE_KEYBOARD,
         },
     )
@@ -113,7 +115,7 @@ def queue(
 def queue_counts(request: Request, session: DbSession, user: Editor) -> Response:
     """Counts per filter value under the other filters (an HTML fragment the queue page loads);
     each count stops at `Settings.count_cap` ("1,000+"), and is cached per filter set for 30 s."""
-    filters = store_queue.QueueFilters.from_query(query_dict(request))
+    filters, _ = desk_filters(query_dict(request))  # the same filters as the list
     key = repr(filters)
     cache: dict[str, tuple[float, Any]] = request.app.state.counts_cache
     hit = cache.get(key)
@@ -135,7 +137,7 @@ async def queue_next(request: Request, session: DbSession, user: Editor) -> Resp
     query = query_dict(request)
     order = str(query.pop("order", "priority"))
     order = order if order in store_queue.QUEUE_ORDERS else "priority"
-    filters = store_queue.QueueFilters.from_query(query)
+    filters, _ = desk_filters(query)
     after_item = parse_db_int(form.get("after_item")) if form.get("after_item") else None
     item_id = store_queue.claim_next(
         session, user.name, filters, order=order, after_item=after_item, address=address_of(request)
