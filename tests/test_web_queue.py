@@ -257,3 +257,35 @@ def test_unknown_filter_values_are_shown_never_silently_dropped(
     # the counts the page loads are those of the filters it applied
     src = re.search(r'data-src="(/queue/counts\?[^"]*)"', page.text).group(1)  # type: ignore[union-attr]
     assert f"{listed} items match." in alice.get(src.replace("&amp;", "&")).text
+
+
+# (what is sent as indexes into the listed items, with a revision offset; approved, refused, status)
+BULK_REPEATS = [
+    ([(0, 0), (0, 0), (0, 0)], 1, 0, 200),
+    ([(0, 0), (1, 0), (0, 0), (1, 0)], 2, 0, 200),
+    ([(0, 0), (0, 1)], 0, 1, 409),  # the same item at two revisions: stale
+    ([(0, 0), (0, 1), (2, 0), (2, 0)], 1, 1, 200),
+]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(("sent", "approved", "refused", "status"), BULK_REPEATS)
+def test_bulk_counts_each_item_once(app, Session, seeded, sent, approved, refused, status) -> None:
+    """Rule: repeated item ids are decided and counted once; conflicting revisions refuse that item."""
+    alice = editor_client(app, Session)
+    page = alice.get("/queue")
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    listed = [tuple(map(int, v.split(":"))) for v in re.findall(r'name="item" value="(\d+:\d+)"', page.text)]
+    items = [f"{listed[i][0]}:{listed[i][1] + offset}" for i, offset in sent]
+    form = {"csrf_token": csrf, "request_token": "d" * 32, "action": "approve", "item": items}
+    answer = alice.post("/queue/bulk", data=form)
+    assert answer.status_code == status
+    done = re.search(r'id="bulk-done">([^<]*)<', answer.text).group(1)  # type: ignore[union-attr]
+    assert done == f"{approved} item{'' if approved == 1 else 's'} approved."
+    if refused:
+        assert f"{refused} item refused:" in answer.text and "conflicting revisions" in answer.text
+    else:
+        assert "refused" not in answer.text
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == approved
+        assert s.scalar(select(func.count()).where(Item.status == "approved")) == approved

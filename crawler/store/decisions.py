@@ -491,13 +491,24 @@ def bulk_decide(
     The request token of item i is ``f"{request_token}:{item_id}"`` so a repeated bulk submit is a
     no-op. Returns (decisions made or repeated, [(item id, refusal message)]). Raises ValueError
     for another action or, for ``reject``, a reason not in `REJECT_REASONS` (before any item).
+
+    Rule: an item is decided (and counted) once however often it is named; the same id with
+    different revisions is refused as stale (the form was built from two versions of the item).
     """
     if action not in ("approve", "reject"):
         raise ValueError("bulk actions are approve and reject")
     reason = check_reject_reason(reason) if action == "reject" else None
     done: list[Decision] = []
     refused: list[tuple[int, str]] = []
-    for item_id, revision in items[: queue.MAX_PAGE]:
+    revisions: dict[int, set[int]] = {}
+    for item_id, revision in items:
+        revisions.setdefault(item_id, set()).add(revision)
+    for item_id, sent in list(revisions.items())[: queue.MAX_PAGE]:
+        if len(sent) > 1:
+            listed = ", ".join(str(r) for r in sorted(sent))
+            refused.append((item_id, f"sent with conflicting revisions ({listed}); reload the queue"))
+            continue
+        (revision,) = sent
         try:
             with session.begin_nested():
                 done.append(
