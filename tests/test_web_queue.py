@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 import html5lib
 import pytest
@@ -20,6 +21,7 @@ from crawler.store.schema import (
     ReviewDecision,
     SourceRow,
 )
+from crawler.web.desk import desk_filters
 
 
 @SQLITE_ONLY
@@ -289,3 +291,42 @@ def test_bulk_counts_each_item_once(app, Session, seeded, sent, approved, refuse
     with Session() as s:
         assert s.scalar(select(func.count()).select_from(ReviewDecision)) == approved
         assert s.scalar(select(func.count()).where(Item.status == "approved")) == approved
+
+
+# (page size, filter query, the number of rows on each page walked through the next-page links)
+UNCERTAIN_PAGES = [
+    (50, "", [40]),
+    (7, "", [7, 7, 7, 7, 7, 5]),
+    (10, "", [10, 10, 10, 10]),
+    (4, "language=de", [4, 4, 2]),
+    (5, "theme=social_cohesion", [5, 5, 3]),
+]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(("size", "query", "pages"), UNCERTAIN_PAGES)
+def test_model_unsure_tab_pages_through_every_item(app, Session, many, size, query, pages) -> None:
+    """Rule: the uncertain order pages like the priority order: a next-page link while more items
+    match, every item once, in the order of the store's uncertain ranking."""
+    import dataclasses
+
+    app.state.settings = dataclasses.replace(app.state.settings, page_size=size)
+    alice = editor_client(app, Session)
+    url: str | None = f"/queue?{query}&order=uncertain"
+    seen: list[int] = []
+    sizes: list[int] = []
+    while url:
+        page = alice.get(url)
+        assert page.status_code == 200
+        ids = [int(v.split(":")[0]) for v in re.findall(r'name="item" value="(\d+:\d+)"', page.text)]
+        sizes.append(len(ids))
+        seen += ids
+        assert f'id="page-number">Page {len(sizes)}<' in page.text
+        assert ('id="prev-page"' in page.text) == (len(sizes) > 1)
+        link = re.search(r'href="([^"]+)" id="next-page"', page.text)
+        url = link.group(1).replace("&amp;", "&") if link else None
+    assert sizes == pages
+    filters, _ = desk_filters(dict(parse_qsl(query)))
+    with Session() as s:
+        expected = [r["id"] for r in queue.uncertain_page(s, filters, limit=200)]
+    assert seen == expected and len(set(seen)) == sum(pages)

@@ -494,17 +494,26 @@ def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def uncertain_page(
-    session: Session, filters: QueueFilters, *, limit: int = 50, now: datetime | None = None
+    session: Session,
+    filters: QueueFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The items the classifier is least sure about, spread across languages (crawler.store.priority
-    `uncertain_order`): rows shaped like `queue_page`'s (lane 1, no next page)."""
+    `uncertain_order`): rows shaped like `queue_page`'s (lane 1, no cursor), the `limit` rows from
+    `offset` on. The order is recomputed on each call (ranks per language), so this order pages by
+    position (the desk's ``page``) rather than by a keyset cursor; its last key is the item id, so
+    the order is total and pages neither repeat nor skip rows while the queue is unchanged."""
     now = utc_or_now(now)
-    limit = max(1, min(limit, MAX_PAGE))
+    limit = max(1, min(limit, MAX_PAGE + 1))
     ranks = priority_rules.uncertain_ranks(list(filters.conditions(session)))
     stmt = (
         select(*_QUEUE_COLUMNS)
         .join(ranks, ranks.c.id == Item.id)
         .order_by(*priority_rules.uncertain_order(ranks))
+        .offset(max(0, offset))
         .limit(limit)
     )
     rows = [_row_dict(r, 1, 0, now) for r in session.execute(stmt)]

@@ -44,6 +44,8 @@ router = desk_router()
 
 COUNTS_TTL_S = 30.0
 """Facet counts are cached per filter set for this long (they scan the whole filtered queue)."""
+MAX_UNCERTAIN_PAGE = 10_000
+"""Highest ``page`` of the uncertain order (each page is an OFFSET query)."""
 QUEUE_KEYBOARD = (
     ("j / k", "move down / up"),
     ("o or Enter", "open the item"),
@@ -60,19 +62,24 @@ def queue(
     user: Editor,
     after: Annotated[str | None, Query(max_length=200)] = None,
     order: Annotated[Literal["priority", "uncertain"], Query()] = "priority",
+    page: Annotated[int, Query(ge=1, le=MAX_UNCERTAIN_PAGE)] = 1,
 ) -> Response:
     """The queue: filters, priority order, keyset pages, saved views, bulk actions; 400 for a
-    malformed ``after`` cursor (pass the next-page link unchanged). ``order=uncertain``: one page of
-    the items the classifier is least sure about, spread across languages (crawler.store.priority)."""
+    malformed ``after`` cursor (pass the next-page link unchanged). ``order=uncertain``: the items
+    the classifier is least sure about, spread across languages (crawler.store.priority), paged by
+    ``page`` (1, 2, ...): every page has its next-page link while more items match, as in the
+    priority order, so the tab never stops short of its count."""
     query = query_dict(request)
-    query.pop("after", None)
-    query.pop("order", None)
+    for key in ("after", "order", "page"):
+        query.pop(key, None)
     msg = query.pop("msg", None)
     filters, problems = desk_filters(query)  # shown beside the filters, never dropped silently
     limit = request.app.state.settings.page_size
+    more = False
     try:
         if order == "uncertain":
-            rows, next_cursor = store_queue.uncertain_page(session, filters, limit=limit), None
+            rows = store_queue.uncertain_page(session, filters, limit=limit + 1, offset=(page - 1) * limit)
+            more, rows, next_cursor = len(rows) > limit, rows[:limit], None
         else:
             rows, next_cursor = store_queue.queue_page(session, filters, after=after, limit=limit)
     except ValueError as exc:
@@ -93,7 +100,17 @@ def queue(
                 ("priority", "By priority", f"/queue?{filter_query}"),
                 ("uncertain", "Model unsure", f"/queue?{filter_query}&order=uncertain"),
             ],
-            "next_url": f"/queue?{filter_query}&after={next_cursor}" if next_cursor else None,
+            "next_url": (
+                f"/queue?{filter_query}&order=uncertain&page={page + 1}"
+                if order == "uncertain" and more and page < MAX_UNCERTAIN_PAGE
+                else f"/queue?{filter_query}&after={next_cursor}"
+                if next_cursor
+                else None
+            ),
+            "prev_url": f"/queue?{filter_query}&order=uncertain&page={page - 1}"
+            if order == "uncertain" and page > 1
+            else None,
+            "page": page if order == "uncertain" else None,
             "views": [
                 {**v, "url": "/queue?" + urlencode(v["query"], doseq=True)}
                 for v in users.saved_views(session, user.id)
