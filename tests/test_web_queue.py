@@ -19,6 +19,7 @@ from crawler.store import queue, users
 from crawler.store.schema import (
     Item,
     ReviewDecision,
+    SavedView,
     SourceRow,
 )
 from crawler.web.desk import desk_filters
@@ -330,3 +331,36 @@ def test_model_unsure_tab_pages_through_every_item(app, Session, many, size, que
     with Session() as s:
         expected = [r["id"] for r in queue.uncertain_page(s, filters, limit=200)]
     assert seen == expected and len(set(seen)) == sum(pages)
+
+
+# (name typed, status, how the queue lists it afterwards or the refusal's words)
+VIEW_NAMES = [
+    ("my languages", 303, "<bdi>my languages</bdi>"),
+    ("\u202egnitset", 303, "<bdi>\u202egnitset</bdi>"),
+    ("ملفات \u202bعربية", 303, "<bdi>ملفات \u202bعربية</bdi>"),
+    ("v" * 64, 303, f"<bdi>{'v' * 64}</bdi>"),
+    ("  padded  ", 303, "<bdi>padded</bdi>"),
+    ("w" * 65, 400, "at most 64 characters (this one has 65); nothing was saved"),
+    ("x" * 200, 400, "at most 64 characters (this one has 200)"),
+]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(("name", "status", "shown"), VIEW_NAMES)
+def test_view_names_are_isolated_and_never_cut(app, Session, name: str, status: int, shown: str) -> None:
+    """Rule: a saved view's name is listed in ``<bdi>`` like titles, and a name over 64 characters
+    is refused with a message, never shortened silently."""
+    alice = editor_client(app, Session)
+    csrf = csrf_of(alice)
+    answer = alice.post(
+        "/views", data={"csrf_token": csrf, "name": name, "language": "de"}, follow_redirects=False
+    )
+    assert answer.status_code == status
+    with Session() as s:
+        names = list(s.scalars(select(SavedView.name)))
+    if status == 303:
+        assert names == [name.strip()]
+        assert shown in alice.get("/queue").text
+    else:
+        assert shown in answer.text and 'class="flash error"' in answer.text
+        assert names == []

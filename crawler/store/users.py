@@ -325,11 +325,23 @@ def saved_views(session: Session, user_id: int) -> list[dict[str, Any]]:
     return [{"id": v.id, "name": v.name, "query": v.query or {}} for v in rows]
 
 
+MAX_VIEW_NAME = 64
+"""Longest saved view name, in characters (the column's size)."""
+
+
 def save_view(session: Session, user_id: int, name: str, query: dict[str, Any]) -> SavedView:
-    """Create or replace the user's view called `name` (1-64 characters)."""
-    name = name.strip()[:64]
+    """Create or replace the user's view called `name` (1-`MAX_VIEW_NAME` characters once trimmed).
+
+    Rule: a name is stored as typed (trimmed) or refused with ValueError, never shortened silently.
+    """
+    name = name.strip()
     if not name:
         raise ValueError("a saved view needs a name")
+    if len(name) > MAX_VIEW_NAME:
+        raise ValueError(
+            f"a saved view's name has at most {MAX_VIEW_NAME} characters (this one has {len(name)});"
+            " nothing was saved"
+        )
     row = session.scalars(
         select(SavedView).where(SavedView.user_id == user_id, SavedView.name == name)
     ).first()
