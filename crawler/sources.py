@@ -51,6 +51,11 @@ def _iso_countries() -> frozenset[str]:
     return frozenset(codes - {"ZZ", "XA", "XB", "QO", "EU", "EZ", "UN"})
 
 
+def is_country_code(code: str) -> bool:
+    """Whether `code` is ``EU`` or an ISO 3166-1 alpha-2 code (upper case), as a source's country."""
+    return code == "EU" or (bool(_COUNTRY.match(code)) and code in _iso_countries())
+
+
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[\w-]+(\.[\w-]+)+", re.ASCII)
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 # (low, high) per cron field: minute, hour, day of month, month, day of week

@@ -92,12 +92,40 @@ def test_filtered_feeds(client, path, expected):
     assert root.find(f"{ATOM}link[@rel='self']").get("href").startswith("http://127.0.0.1:8000/feeds/")
 
 
-def test_unknown_theme_feed_is_rejected(client):
-    assert client.get("/feeds/theme/nonsense.atom").status_code == 422
+# (path, status, words of the plain-text answer)
+FEED_ERRORS = [
+    ("/feeds/theme/nonsense.atom", 404, "No such feed"),
+    ("/feeds/theme/zzz.atom", 404, "No such feed"),
+    ("/feeds/atom?theme=%ff", 400, "Bad feed request (theme:"),
+    ("/feeds/atom?theme=zzz", 400, "Bad feed request (theme:"),
+    ("/feeds/atom?country=" + "X" * 9, 400, "Bad feed request (country:"),
+    ("/feeds/country/XX.atom", 404, "not a country code"),
+    ("/feeds/country/QQ.atom", 404, "not a country code"),
+    ("/feeds/country/EUR.atom", 404, "not a country code"),
+    ("/feeds/country/" + "D" * 9 + ".atom", 404, "not a country code"),
+    ("/feeds/type/blog.atom", 404, "No such feed: the content types are news"),
+]
+
+
+@pytest.mark.parametrize(("path", "status", "words"), FEED_ERRORS)
+def test_feed_errors_are_plain_text_with_their_status(client, path: str, status: int, words: str):
+    """Rule: a feed route answers an error as plain text with the right status, never an HTML page
+    or JSON; a country code that is neither ISO 3166-1 alpha-2 nor EU names no feed (404)."""
+    answer = client.get(path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert answer.text.startswith(f"{status} ") and words in answer.text
+    assert "<" not in answer.text
+
+
+@pytest.mark.parametrize("code", ["de", "DE", "GR", "XK", "EU", "eu"])
+def test_every_iso_country_code_and_eu_have_a_feed(client, code: str):
+    assert client.get(f"/feeds/country/{code}.atom").status_code == 200
 
 
 def test_empty_feed_is_still_valid(client):
-    root = strict(client.get("/feeds/country/ZZ.atom").content)
+    """A country with no published item has a valid feed with no entry (ZZ is no country: 404)."""
+    root = strict(client.get("/feeds/country/NZ.atom").content)
     assert entry_ids(root) == []
     assert root.findtext(f"{ATOM}updated")
 

@@ -117,3 +117,24 @@ def test_t35_approve_during_outage_then_double_submit(db_url, engine, Session, s
             assert s.get(Item, seeded[0]).status == "approved"
     finally:
         proxy.close()
+
+
+# (path, status) of feed requests the served app answers as plain text
+SERVED_FEED_ERRORS = [
+    ("/feeds/atom?theme=%ff", 400),
+    ("/feeds/theme/zzz.atom", 404),
+    ("/feeds/country/XX.atom", 404),
+    ("/feeds/nothing-here", 404),
+    ("/feeds/atom?country=" + "X" * 9, 400),
+]
+
+
+@pytest.mark.parametrize(("path", "status"), SERVED_FEED_ERRORS)
+def test_served_feeds_answer_errors_as_plain_text(app, path: str, status: int) -> None:
+    """Rule: in the served app too, a feed reader never gets the desk's HTML error page."""
+    from desklab import client_for
+
+    answer = client_for(app).get(path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/plain")
+    assert answer.text.startswith(f"{status} ") and "<" not in answer.text

@@ -26,7 +26,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -63,7 +63,17 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+FEED_PREFIX = "/feeds/"
+
+
+def _is_feed(request: Request) -> bool:
+    """Rule: a feed reader gets its errors as plain text (never an HTML page) with the right status."""
+    return request.url.path.startswith(FEED_PREFIX)
+
+
 def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _is_feed(request):
+        return PlainTextResponse(f"{status} {message}\n", status_code=status, headers=headers)
     if _wants_json(request):
         key = {
             503: "database_unavailable",

@@ -10,6 +10,10 @@ Routes (rate-limited like the read API, crawler.web.public.rate_limit):
 - ``GET /feeds/events.ics``: iCalendar of the published events that have not ended (all-day events
   as DATE values), with their place; both at most `CALENDAR_SIZE` items, soonest first.
 
+Errors: a feed reader gets every error of these routes as plain text with its status (crawler.web.app):
+400 for a malformed query value (``?theme=%ff``), 404 for a path that names no feed (an unknown theme,
+content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``), 429 past the limits.
+
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
 (``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
 U+FFFE/U+FFFF) and C1 controls are removed first by `crawler.web.public.clean_out`. iCalendar text is
@@ -20,13 +24,20 @@ escaped by the icalendar package after the same cleaning. Entry ids are the item
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from crawler.sources import is_country_code
 from crawler.store import portal, structured
+from crawler.types import CONTENT_TYPES
 from crawler.web import calendars
 from crawler.web.deps import DbSession
 from crawler.web.public import (
@@ -50,8 +61,41 @@ CALENDAR_SIZE = 200
 """Items in an iCalendar feed at most."""
 FEED_AUTHOR = "European Web Site on Integration"
 
+
+def feed_error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """An error as a feed reader gets it: plain text, ``<status> <sentence>``, with the status."""
+    return PlainTextResponse(f"{status} {message}\n", status_code=status, headers=dict(headers or {}))
+
+
+class FeedRoute(APIRoute):
+    """A feed route whose errors are plain text (module docstring), whatever the app's error pages:
+    a malformed path value names no feed (404), a malformed query value is 400, and the route's
+    own HTTP errors (404, 429 with Retry-After) keep their status."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = exc.errors()
+                if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
+                    return feed_error(404, "No such feed.")
+                said = "; ".join(f"{tuple(e.get('loc', ('?',)))[-1]}: {e.get('msg', '')}" for e in errors)
+                return feed_error(400, f"Bad feed request ({said}).")
+            except StarletteHTTPException as exc:
+                return feed_error(exc.status_code, str(exc.detail), exc.headers)
+
+        return handle
+
+
 router = APIRouter(
-    prefix="/feeds", tags=["feeds"], dependencies=[Depends(rate_limit)], responses=ERROR_RESPONSES
+    prefix="/feeds",
+    tags=["feeds"],
+    dependencies=[Depends(rate_limit)],
+    responses=ERROR_RESPONSES,
+    route_class=FeedRoute,
 )
 
 
@@ -179,9 +223,10 @@ def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Respo
     summary="Atom feed of a country",
 )
 def country_feed(request: Request, session: DbSession, country: str) -> Response:
-    """The newest published items of one country code (``EU`` for EU-level items), as Atom."""
-    if len(country) > 8:
-        raise HTTPException(404, "not found")
+    """The newest published items of one country code (``EU`` for EU-level items), as Atom; 404 for
+    a code that is neither ``EU`` nor ISO 3166-1 alpha-2 (any case: ``de`` is ``DE``)."""
+    if len(country) > 8 or not is_country_code(country.upper()):
+        raise HTTPException(404, "No such feed: not a country code (ISO 3166-1 alpha-2, or EU).")
     return _feed_response(request, session, title=_title(None, country, None), country=country)
 
 
@@ -193,8 +238,8 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
 )
 def type_feed(request: Request, session: DbSession, content_type: str) -> Response:
     """The newest published items of one content type (news, document, funding, ...), as Atom."""
-    if len(content_type) > 32:
-        raise HTTPException(404, "not found")
+    if len(content_type) > 32 or content_type not in CONTENT_TYPES:
+        raise HTTPException(404, f"No such feed: the content types are {', '.join(CONTENT_TYPES)}.")
     return _feed_response(request, session, title=_title(None, None, content_type), content_type=content_type)
 
 
