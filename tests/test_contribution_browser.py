@@ -14,10 +14,12 @@ from functools import partial
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from crawler.intake import accept, amend
 from crawler.store import users
 from crawler.store.migrate import upgrade
+from crawler.store.schema import SubmissionRow
 from crawler.store.session import make_engine, session_factory
 from crawler.web.contributor_mail import send_due
 from crawler.web.passwords import hash_password
@@ -119,3 +121,48 @@ def test_event_from_the_form_to_the_calendar_with_both_mails(server, smtp) -> No
     ]
     assert all(rcpt == ["ana@example.org"] for rcpt, _ in inbox.messages)
     assert f"{base}/api/v1/items/{item_id}" in body_of(inbox.messages[1][1])
+
+
+# (kind, the fields typed; no file is chosen in any of them)
+NO_FILE_FORMS = [
+    ("news", {"title": "New integration law", "summary": "Parliament passed a law on integration."}),
+    (
+        "document",
+        {"title": "Annual report", "summary": "Report on migrant integration.", "link": "https://e.org/r"},
+    ),
+    (
+        "funding",
+        {"title": "AMIF call", "summary": "A call for integration projects.", "deadline": "2031-01-31"},
+    ),
+]
+
+
+def test_the_form_is_sent_without_a_file_for_every_kind(server) -> None:
+    """Rule: the empty file part a browser sends when no file was chosen is no file: the form goes
+    through for each kind, and the request really carried that part."""
+    base, url = server
+    engine = make_engine(url)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_context().new_page()
+            bodies: list[bytes] = []
+            page.on(
+                "request", lambda r: bodies.append(r.post_data_buffer or b"") if r.method == "POST" else None
+            )
+            for n, (kind, fields) in enumerate(NO_FILE_FORMS):
+                page.goto(f"{base}/submit?kind={kind}&lang=en")
+                for name, value in fields.items():
+                    page.fill(f'[name="{name}"]', value)
+                page.fill('input[name="contributor_name"]', "Ana Ruiz")
+                page.fill('input[name="contributor_email"]', f"ana{n}@example.org")
+                page.click('form.submission button[type="submit"]')
+                page.wait_for_url(f"{base}/submit/thanks")
+                assert b'name="pdf"; filename=""' in bodies[-1], kind
+        finally:
+            browser.close()
+    try:
+        with session_factory(engine)() as s:
+            assert sorted(s.scalars(select(SubmissionRow.kind))) == sorted(k for k, _ in NO_FILE_FORMS)
+    finally:
+        engine.dispose()
