@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.terminal import console as make_console
 
@@ -26,7 +27,7 @@ out = make_console()
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi sources``."""
-    src = argparse.ArgumentParser(prog="ewsi sources", description=HELP)
+    src = Parser(prog="ewsi sources", description=HELP)
     src.add_argument("sources_command", choices=["validate", "status", "unquarantine", "add", "check"])
     src.add_argument(
         "url", nargs="?", help="unquarantine: the URL to clear; add: the page, feed or API to add"
