@@ -39,7 +39,9 @@ ClassifyFn = Callable[[LabelledExample], Classification]
 
 
 def load_examples(path: str | Path) -> list[LabelledExample]:
-    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object."""
+    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object,
+    and ValueError ``no labelled items in FILE`` for a file without any (`ewsi classify eval`,
+    `ewsi classify train --data`: exit 2)."""
     out: list[LabelledExample] = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -52,6 +54,9 @@ def load_examples(path: str | Path) -> list[LabelledExample]:
             if not isinstance(record, dict):
                 raise ValueError(f"{path}:{n}: expected a JSON object")
             out.append(LabelledExample.from_dict(record))
+    if not out:
+        # a file without a labelled item is a mistake (wrong file, empty export), never an empty score
+        raise ValueError(f"no labelled items in {path}")
     return out
 
 

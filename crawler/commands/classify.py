@@ -67,8 +67,10 @@ def _classifier(themes: str | None, model: str | None, settings: Settings) -> An
 
 def _examples(session: Any, source_id: str | None) -> list[Any]:
     from classifier.model import LabelledExample
+    from crawler.store.sources import require_known_source
     from crawler.store.training import decided_items
 
+    require_known_source(session, source_id)
     return [
         LabelledExample(d.title, d.text, d.language, d.relevant, d.themes, id=str(d.item_id))
         for d in decided_items(session, source_id)
@@ -84,7 +86,7 @@ def _files(paths: Sequence[str]) -> list[Any]:
         try:
             out += load_examples(path)
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{path}: {exc}") from exc
+            raise UsageError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
     return out
 
 
@@ -287,6 +289,9 @@ def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
     clf = _classifier(args.themes, args.model, settings)
     total = ReprocessCounts()
     with _session(args.database or settings.database_url) as session:
+        from crawler.store.sources import require_known_source
+
+        require_known_source(session, args.source)
         after_id: int | None = 0
         while after_id is not None:
             after_id, counts = reprocess_batch(

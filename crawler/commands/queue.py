@@ -47,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["pending", "approved", "rejected", "deferred", "changed", "any"],
     )
     queue.add_argument("--source", help="source id")
-    queue.add_argument("--language", help="ISO 639-1 code or und")
+    queue.add_argument(
+        "--language",
+        action="append",
+        help="ISO 639-1 code or und (repeatable: items in any of them)",
+    )
     queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
     queue.add_argument(
         "--limit", type=int_at_least(1, MAX_LIMIT), default=50, help="rows at most (default 50)"
@@ -99,22 +103,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
+        store_sources.require_known_source(session, args.source)
         rows = store_queue.listing(
             session,
             status=None if args.status == "any" else args.status,
             source_id=args.source,
-            language=args.language.lower() if args.language else None,
+            language=[code.lower() for code in args.language] if args.language else None,
             theme=theme,
             limit=args.limit,
             order=args.order,
             group_members=args.group_members,
         )
-    if not rows and args.source:
-        with store_session.session_scope(settings.database_url) as session:
-            known = {row["id"] for row in store_sources.source_status(session)}
-        if args.source not in known:
-            print(f"unknown source id {args.source!r}", file=sys.stderr)
-            return 2
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")

@@ -25,6 +25,7 @@ from crawler.argtypes import Parser, positive_int
 from crawler.commands.export import parse_since
 from crawler.config import Settings
 from crawler.store import items as store_items
+from crawler.store import sources as store_sources
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from pipelines.reprocess import Reprocessor, derive_pair, extract_record, reprocess_record
@@ -95,6 +96,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     url = args.database_url or settings.database_url
     ensure_ready(url)
     with session_scope(url) as session:
+        store_sources.require_known_source(session, args.source)  # unknown: exit 2, not "0 items"
         records = store_items.reprocess_records(session, args.source, since)
     started = time.monotonic()
     results = run(records, args.workers)

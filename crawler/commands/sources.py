@@ -160,9 +160,9 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     if args.sources_command == "check":
         config = load_sources(path)
         chosen = [s for s in config.sources if args.source in (None, s.id)]
-        if not chosen:
-            console.print(f"no source {args.source!r} in {path}", markup=False)
-            return 1
+        if not chosen:  # an unknown --source id: exit 2, as every command taking --source
+            print(f"unknown source id {args.source!r} in {path}", file=sys.stderr)
+            return 2
         bad = 0
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
