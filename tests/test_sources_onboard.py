@@ -242,7 +242,9 @@ def test_commands_check_and_add(lab: LabServer, tmp_path: Path, capsys: pytest.C
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("ok-feed: parse.no_items: ")
     assert lines[1].startswith("walled: fetch.blocked_by_site: 202")
-    assert command.main(["check", "--config", str(config), "--source", "nope"], settings) == 1
+    assert (
+        command.main(["check", "--config", str(config), "--source", "nope"], settings) == 2
+    )  # unknown source id
     before = config.read_text()
     assert command.main(["add", lab.url("/ep/rss.xml"), "--config", str(config)], settings) == 1
     assert (
