@@ -51,6 +51,48 @@ def _iso_countries() -> frozenset[str]:
     return frozenset(codes - {"ZZ", "XA", "XB", "QO", "EU", "EZ", "UN"})
 
 
+EU_LANGUAGES = frozenset(
+    [
+        "bg",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "fi",
+        "fr",
+        "ga",
+        "hr",
+        "hu",
+        "it",
+        "lt",
+        "lv",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "sl",
+        "sv",
+    ]
+)
+"""The 24 official languages of the EU (ISO 639-1)."""
+
+
+@functools.cache
+def iso_languages() -> frozenset[str]:
+    """ISO 639-1 codes: the two-letter language codes of the CLDR list Babel ships (offline), plus the
+    24 EU languages. Rule for a source's ``languages``: each is one of these (``xx``, ``zz``, ``en-GB``
+    and three-letter codes are not)."""
+    from babel import Locale
+
+    codes = {c for c in Locale("en").languages if isinstance(c, str) and len(c) == 2 and c.isalpha()}
+    return frozenset(codes | EU_LANGUAGES)
+
+
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[\w-]+(\.[\w-]+)+", re.ASCII)
 _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 # (low, high) per cron field: minute, hour, day of month, month, day of week
@@ -446,6 +488,8 @@ class Source(BaseModel):
         for code in value:
             if not _LANG.match(code):
                 raise ValueError(f"{code!r} is not an ISO 639-1 code (two lowercase letters)")
+            if code not in iso_languages():
+                raise ValueError(f"{code!r} is not an ISO 639-1 language code (e.g. `de`, `fr`, `el`)")
         return value
 
     @field_validator("urls")
