@@ -51,34 +51,10 @@ def _iso_countries() -> frozenset[str]:
     return frozenset(codes - {"ZZ", "XA", "XB", "QO", "EU", "EZ", "UN"})
 
 
-EU_LANGUAGES = frozenset(
-    [
-        "bg",
-        "cs",
-        "da",
-        "de",
-        "el",
-        "en",
-        "es",
-        "et",
-        "fi",
-        "fr",
-        "ga",
-        "hr",
-        "hu",
-        "it",
-        "lt",
-        "lv",
-        "mt",
-        "nl",
-        "pl",
-        "pt",
-        "ro",
-        "sk",
-        "sl",
-        "sv",
-    ]
-)
+EU_LANGUAGES = frozenset({
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+})  # fmt: skip
 """The 24 official languages of the EU (ISO 639-1)."""
 
 
