@@ -22,7 +22,6 @@ classifier.build).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -33,13 +32,16 @@ from classifier import split
 from classifier.model import CombinedClassifier, LabelledExample, Model, train
 from classifier.rules import RuleEngine
 from classifier.themes import load
+from crawler.argtypes import Parser, int_at_least
 from crawler.types import THEMES, Classification
 
 ClassifyFn = Callable[[LabelledExample], Classification]
 
 
 def load_examples(path: str | Path) -> list[LabelledExample]:
-    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object."""
+    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object,
+    and ValueError ``no labelled items in FILE`` for a file without any (`ewsi classify eval`,
+    `ewsi classify train --data`: exit 2)."""
     out: list[LabelledExample] = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -52,6 +54,9 @@ def load_examples(path: str | Path) -> list[LabelledExample]:
             if not isinstance(record, dict):
                 raise ValueError(f"{path}:{n}: expected a JSON object")
             out.append(LabelledExample.from_dict(record))
+    if not out:
+        # a file without a labelled item is a mistake (wrong file, empty export), never an empty score
+        raise ValueError(f"no labelled items in {path}")
     return out
 
 
@@ -250,7 +255,7 @@ def main(argv: Sequence[str] | None = None, configured_model: str | None = None)
     harvest resolves it (`classifier.default_model_path`) when ``--model`` is not given."""
     from classifier import default_model_path
 
-    parser = argparse.ArgumentParser(prog="ewsi classify eval", description=__doc__.split("\n\n")[0])
+    parser = Parser(prog="ewsi classify eval", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="labelled JSONL (format of themes_dev.jsonl)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--themes", help="themes.yaml to use (default config/themes.yaml)")
@@ -260,7 +265,7 @@ def main(argv: Sequence[str] | None = None, configured_model: str | None = None)
         "(default: the model the harvest uses: var/classifier-model.json if present, else the shipped one)",
     )
     parser.add_argument(
-        "--cv", type=int, metavar="K", help="score rules + a model trained by K-fold CV on --data"
+        "--cv", type=int_at_least(2), metavar="K", help="score rules + a model trained by K-fold CV on --data"
     )
     parser.add_argument(
         "--holdout",

@@ -20,13 +20,7 @@ from typing import Any, NoReturn
 import yaml
 
 from crawler.errors import ThemesConfigError
-from crawler.types import THEMES
-
-EU_LANGUAGES: tuple[str, ...] = (
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
-)  # fmt: skip
-"""The 24 official EU languages (ISO 639-1); every theme needs a label in each."""
+from crawler.types import EU_LANGUAGES, THEMES
 
 EXTRA_LANGUAGES: tuple[str, ...] = ("ar", "ru", "tr", "uk")
 """Languages of large migrant communities, accepted for relevance cues (and any term list)."""

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import config
+from crawler.argtypes import Parser
 from crawler.errors import ConfigError, DatabaseUnavailable, UsageError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -41,9 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The top of the argument tree (``ewsi --help``); each subcommand parses its own arguments."""
-    parser = argparse.ArgumentParser(
-        prog="ewsi", description="ewsi-harvester: harvest, review queue, portal feeds"
-    )
+    parser = Parser(prog="ewsi", description="ewsi-harvester: harvest, review queue, portal feeds")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)

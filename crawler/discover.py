@@ -22,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.urls import source_url_key
+
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
 COMMON_FEED_PATHS = ("/feed/", "/rss.xml", "/feed.xml", "/atom.xml", "/rss", "/index.xml")
 """Paths tried on the page's host when the page names no feed."""
@@ -237,17 +239,16 @@ def discover(url: str, body: bytes, content_type: str = "", robots_txt: str = ""
     return found
 
 
-def host_path(url: str) -> tuple[str, str]:
-    """(host without www., path without trailing slash, lower-case): two URLs of one source share it."""
-    parts = urlsplit(url)
-    return (parts.hostname or "").removeprefix("www."), parts.path.rstrip("/").lower()
-
-
 def duplicate_of(candidate_urls: list[str], existing: dict[str, list[str]]) -> str | None:
-    """The id of an existing source with the same URL or the same host+path as a candidate, or None."""
-    wanted = {host_path(u) for u in candidate_urls} | set(candidate_urls)
+    """The id of an existing source that has one of the candidates' URLs, or None.
+
+    Rule: the same source URL is the same scheme, host, port (default ports normalised), path and
+    query (`crawler.urls.source_url_key`); ``:8765`` and ``:8766`` are two sources, and so are
+    ``http``/``https``, ``/feed`` and ``/feed/``, ``?lang=de`` and ``?lang=fr``.
+    """
+    wanted = {key for key in map(source_url_key, candidate_urls) if key is not None}
     for source_id, urls in existing.items():
-        if wanted & ({host_path(u) for u in urls} | set(urls)):
+        if wanted & {source_url_key(u) for u in urls}:
             return source_id
     return None
 

@@ -242,6 +242,8 @@ def _coherence(text: str) -> int:
         if char.isascii() or not char.isalpha():
             continue
         lower = char.lower()
+        if len(lower) != 1:  # "İ".lower() is two code points: i and a combining dot
+            lower = char
         if unicodedata.name(lower, "").startswith("LATIN"):
             counts[lower] = counts.get(lower, 0) + 1
     if not counts:

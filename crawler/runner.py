@@ -17,7 +17,6 @@ enabled components, overridden settings) are left out, being the same in every r
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +29,7 @@ from scrapy.settings import Settings
 from scrapy.utils.log import install_scrapy_root_handler
 
 from crawler import config
+from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings as RuntimeSettings
 from crawler.errors import ConfigError, DatabaseUnavailable
 from crawler.settings import LOG_FORMAT, build_settings
@@ -151,16 +151,14 @@ def quiet_startup_reports() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m crawler.runner SOURCE_ID [...]``; see the module docstring."""
-    parser = argparse.ArgumentParser(
-        prog="python -m crawler.runner", description="Crawl sources in this process."
-    )
+    parser = Parser(prog="python -m crawler.runner", description="Crawl sources in this process.")
     parser.add_argument("source_ids", nargs="+", metavar="SOURCE_ID")
     parser.add_argument("--config", default=None, help="operator YAML (default config/sources.yaml)")
     parser.add_argument("--replay", default=None, help="answer every request from this WARC file")
     parser.add_argument("--record", default=None, help="append every live response to this WARC file")
     parser.add_argument(
         "--run-id",
-        type=int,
+        type=positive_int,
         default=None,
         help="crawl_runs row already claimed for this run by the scheduler (one source only)",
     )

@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from crawler.errors import ConfigError
+from crawler.types import EU_LANGUAGES
 from crawler.urls import web_url
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
@@ -54,6 +55,17 @@ def _iso_countries() -> frozenset[str]:
 def is_country_code(code: str) -> bool:
     """Whether `code` is ``EU`` or an ISO 3166-1 alpha-2 code (upper case), as a source's country."""
     return code == "EU" or (bool(_COUNTRY.match(code)) and code in _iso_countries())
+
+
+@functools.cache
+def iso_languages() -> frozenset[str]:
+    """ISO 639-1 codes: the two-letter language codes of the CLDR list Babel ships (offline), plus the
+    24 EU languages. Rule for a source's ``languages``: each is one of these (``xx``, ``zz``, ``en-GB``
+    and three-letter codes are not)."""
+    from babel import Locale
+
+    codes = {c for c in Locale("en").languages if isinstance(c, str) and len(c) == 2 and c.isalpha()}
+    return frozenset(codes | set(EU_LANGUAGES))
 
 
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://[\w-]+(\.[\w-]+)+", re.ASCII)
@@ -451,6 +463,8 @@ class Source(BaseModel):
         for code in value:
             if not _LANG.match(code):
                 raise ValueError(f"{code!r} is not an ISO 639-1 code (two lowercase letters)")
+            if code not in iso_languages():
+                raise ValueError(f"{code!r} is not an ISO 639-1 language code (e.g. `de`, `fr`, `el`)")
         return value
 
     @field_validator("urls")

@@ -22,6 +22,12 @@ THEMES: tuple[str, ...] = (
 )
 """The six EWSI themes, in the portal's order (../shared/THEMES.md)."""
 
+EU_LANGUAGES: tuple[str, ...] = (
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+)  # fmt: skip
+"""The 24 official languages of the EU (ISO 639-1; Regulation No 1/1958 as amended)."""
+
 CONTENT_TYPES: tuple[str, ...] = ("news", "document", "legislation", "funding", "event", "good_practice")
 SOURCE_KINDS: tuple[str, ...] = ("feed", "listing", "sitemap", "api", "ical")
 CALL_STATUSES: tuple[str, ...] = ("forthcoming", "open", "closed")

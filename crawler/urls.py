@@ -8,15 +8,24 @@ is not the one linked); and its port, when present, is a number from 0 to 65535.
 ``javascript:``, ``data:``, relative or scheme-relative links and non-strings included, is
 refused; the check never raises.
 
+Two URLs are the same source URL (`source_url_key`, `same_source_url`) only when, both being web
+URLs, their scheme, host, port, path and query are equal: scheme and host compared case-insensitively
+(a trailing dot on the host dropped), a default port (80 for http, 443 for https) equal to no port,
+an empty path equal to ``/``, percent-escapes compared in upper case; the fragment does not count.
+``www.``, a trailing slash, letter case in the path and the query all make a different URL.
+
 Cleaning a harvested URL (tracking parameters, IDNA, default ports) is pipelines.urls; which
 addresses the crawler may connect to is crawler.fetch.addresses.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 WEB_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
 
 def _forbidden(char: str) -> bool:
@@ -44,3 +53,26 @@ def web_url(value: object) -> str | None:
 def is_web_url(value: object) -> bool:
     """True when `value` is a web URL (module rule)."""
     return web_url(value) is not None
+
+
+def source_url_key(value: object) -> tuple[str, str, int, str, str] | None:
+    """(scheme, host, port, path, query) that two equal source URLs share (module rule), or None
+    when `value` is not a web URL."""
+    url = web_url(value)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    port = parts.port if parts.port is not None else DEFAULT_PORTS[scheme]
+
+    def escapes(text: str) -> str:
+        return _ESCAPE.sub(lambda m: m.group(0).upper(), text)
+
+    return scheme, host, port, escapes(parts.path or "/"), escapes(parts.query)
+
+
+def same_source_url(a: object, b: object) -> bool:
+    """True when `a` and `b` are the same source URL (module rule); never for a non-web URL."""
+    key = source_url_key(a)
+    return key is not None and key == source_url_key(b)

@@ -20,11 +20,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-EU_LANGUAGES: tuple[str, ...] = (
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
-)  # fmt: skip
-"""The 24 official languages of the EU (Regulation No 1/1958 as amended)."""
+from crawler.types import EU_LANGUAGES
 
 EU_MEMBER_STATES: tuple[str, ...] = (
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",

@@ -17,6 +17,13 @@ Evaluation order in `parse_date`:
    English abbreviations, weekday names and other words dropped, then ``dateutil.parser.parse``; a
    value that lacks its year, month or day is rejected rather than completed from today's date.
 
+Impossible dates (rule): a value whose fields are out of range (30 February, month 13, day 32,
+hour 25, minute 61) is no date, never another day: dateutil's own range errors end the parse
+(dateutil's free parser would otherwise read ``2026-13-01`` as 13 January, htmldate reads
+``2026-02-30`` as 1 February), and a day-first numeric date whose month is over 12 (``01/13/2026``)
+is not read month-first behind the source's back. `impossible_date` tells such a value from one that
+is merely unreadable; callers flag it ``date_unparsed`` and never fall back to another reading of it.
+
 `parse_day_or_time` applies the day rule to publication dates: a day without a time of day is that
 calendar day at 00:00 UTC, flagged as a day (never "00:00", never the previous day in UTC).
 `plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
@@ -386,6 +393,72 @@ def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime
     return first
 
 
+_OUT_OF_RANGE = re.compile(r"out of range|must be in|year \d+ is out", re.IGNORECASE)
+_NUMERIC_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?!\d)")
+
+
+class _Impossible(Exception):
+    """A date string whose fields are out of range (module docstring, "Impossible dates")."""
+
+
+def _swapped(text: str, dayfirst: bool) -> bool:
+    """True when a numeric d/m/y (or m/d/y) date names a month over 12 in the source's order."""
+    match = _NUMERIC_DMY.match(text)
+    if match is None:
+        return False
+    month = int(match.group(2) if dayfirst else match.group(1))
+    return month > 12
+
+
+def _read(text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
+    """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields."""
+    epoch = _EPOCH_RE.match(text)
+    if epoch:
+        seconds = int(epoch.group(3)) / 1000 if epoch.group(3) else float(epoch.group(0))
+        return datetime.fromtimestamp(seconds, UTC)
+    if _ISO_RE.match(text):
+        try:
+            return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
+        except (ValueError, OverflowError) as exc:
+            if _OUT_OF_RANGE.search(str(exc)):
+                raise _Impossible(text) from None
+            # e.g. a space-separated offset; the general parser gets a chance
+    if _swapped(text, dayfirst):
+        raise _Impossible(text)
+    try:
+        value = _parse_free(text, dayfirst, languages)
+    except (ValueError, OverflowError) as exc:
+        if _OUT_OF_RANGE.search(str(exc)):
+            raise _Impossible(text) from None
+        raise
+    return None if value is None else _to_utc(value, zone)
+
+
+def _clean(raw: str | None) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not text or len(text) > MAX_DATE_CHARS:
+        return None
+    return text
+
+
+def impossible_date(raw: str | None, *, dayfirst: bool = True, languages: Sequence[str] = ()) -> bool:
+    """True when `raw` writes a full date or time with fields out of range (``2026-02-30``,
+    ``2026-13-01``, ``32/01/2026``, ``2026-01-10T25:00``, ``30 February 2026``, day-first
+    ``01/13/2026``): no date, flag ``date_unparsed`` (module docstring, "Impossible dates")."""
+    text = _clean(raw)
+    if text is None:
+        return False
+    try:
+        _read(text, UTC, dayfirst, languages)
+    except _Impossible:
+        return True
+    except Exception:  # unreadable is not impossible
+        return False
+    return False
+
+
 def parse_date(
     raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
 ) -> datetime | None:
@@ -395,26 +468,15 @@ def parse_date(
     ``ZoneInfo("Europe/Brussels")``; DST follows zoneinfo ("03/09/2025 14:59" -> 12:59Z).
     dayfirst: ambiguous numeric dates are day first (EU habit; `ApiConfig.date_format`).
     languages: ISO 639-1 codes preferred when a month name means different months in two languages.
-    Never raises: invalid or unreadable values ("0000-00-00", "9999-12-31T99:99", garbage) give None.
+    Never raises: invalid or unreadable values ("0000-00-00", "9999-12-31T99:99", garbage) give None,
+    and so do impossible ones ("2026-02-30": never another day, see `impossible_date`).
     The evaluation order is in the module docstring.
     """
-    if not isinstance(raw, str):
-        return None
-    text = unicodedata.normalize("NFC", " ".join(raw.split()))
-    if not text or len(text) > MAX_DATE_CHARS:
+    text = _clean(raw)
+    if text is None:
         return None
     try:
-        epoch = _EPOCH_RE.match(text)
-        if epoch:
-            seconds = int(epoch.group(3)) / 1000 if epoch.group(3) else float(epoch.group(0))
-            return datetime.fromtimestamp(seconds, UTC)
-        if _ISO_RE.match(text):
-            try:
-                return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
-            except (ValueError, OverflowError):
-                pass  # e.g. a space-separated offset; the general parser gets a chance
-        value = _parse_free(text, dayfirst, languages)
-        return None if value is None else _to_utc(value, zone)
+        return _read(text, zone, dayfirst, languages)
     except Exception:  # dateutil raises several types on hostile input; a bad date is never fatal
         return None
 

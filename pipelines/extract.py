@@ -55,7 +55,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -85,7 +85,13 @@ from pipelines.boilerplate import (
     prune_consent,
     unwrap_layout_tables,
 )
-from pipelines.dates import before_identifier, parse_date, parse_day_or_time
+from pipelines.dates import (
+    before_identifier,
+    impossible_date,
+    parse_date,
+    parse_day_or_time,
+    plausible_date,
+)
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
@@ -349,7 +355,12 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         doc_heading=meta.doc_heading,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
-    published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
+    if meta.impossible:
+        # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
+        warnings.append("date_unparsed")
+        published, published_from = None, None
+    else:
+        published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
     return ExtractedDocument(
         text=cap_text(text, warnings),
         title=title,
@@ -662,10 +673,22 @@ the same day, told with its time: it then replaces the day."""
 
 
 def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
+    """Rule: every publication date, whatever its origin (feed, API, sitemap, page metadata, text),
+    passes `pipelines.dates.plausible_date` against the item's fetch time (now when unknown). A page
+    date before 1990 or more than 1 h after the fetch is not used: the item keeps its other date or
+    stays undated, flagged ``date_implausible`` or ``date_in_future``. An impossible page date
+    (2026-02-30) is no date, flagged ``date_unparsed``. The modification date follows the same rule
+    (flags ``updated_date_*``)."""
+    fetched_at = item.fetched_at or datetime.now(UTC)
     page, page_day_only = None, False
     if document.published:
         # a day without a time of day is that calendar day (00:00 UTC), not local midnight
         page, page_day_only = parse_day_or_time(document.published, zone)
+        if page is None and impossible_date(document.published):
+            _flag(item, "date_unparsed")
+        page, reason = plausible_date(page, fetched_at)
+        if reason is not None:
+            _flag(item, reason)
     item_day_only = DATE_ONLY in item.flags
     more_precise = (
         page is not None
@@ -685,9 +708,16 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
         elif not page_day_only and item_day_only:
             item.flags.remove(DATE_ONLY)
     if item.updated_at is None and document.modified:
-        item.updated_at = parse_date(document.modified, zone)
+        updated, reason = plausible_date(parse_date(document.modified, zone), fetched_at)
+        item.updated_at = updated
+        if reason is not None:
+            _flag(item, f"updated_{reason}")
     if before_identifier(item.published_at, item.url, item.body_url, item.official_id):
         item.published_at = None
         item.date_method = None
-        if "date_before_identifier" not in item.flags:
-            item.flags.append("date_before_identifier")
+        _flag(item, "date_before_identifier")
+
+
+def _flag(item: HarvestedItem, flag: str) -> None:
+    if flag not in item.flags:
+        item.flags.append(flag)

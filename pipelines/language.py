@@ -54,15 +54,10 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.types import UNDETERMINED, HarvestedItem
+from crawler.types import EU_LANGUAGES, UNDETERMINED, HarvestedItem
 
 logger = logging.getLogger(__name__)
 
-EU_LANGUAGES: tuple[str, ...] = (
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
-)  # fmt: skip
-"""The 24 official EU languages (ISO 639-1)."""
 MIGRANT_LANGUAGES: tuple[str, ...] = ("ar", "tr", "uk", "ru")
 """Languages migrants' organisations publish in, beyond the EU ones."""
 CANDIDATES: tuple[str, ...] = EU_LANGUAGES + MIGRANT_LANGUAGES

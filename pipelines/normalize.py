@@ -20,7 +20,9 @@ For each `HarvestedItem`, in this order:
    ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
    Otherwise date_method stays what the spider set, or ``feed`` when a date exists. A raw date
    without a time of day is that calendar day at 00:00 UTC, flagged ``date_only``
-   (pipelines.dates.parse_day_or_time).
+   (pipelines.dates.parse_day_or_time). An impossible raw date (``2026-02-30``, hour 25) is no
+   date, flagged ``date_unparsed``, even when a parser upstream made a day of it. The followed
+   page's date passes the same rule (pipelines.extract `_apply_dates`).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
 """
@@ -43,7 +45,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from crawler.text import clean_text, has_dirty_chars, squash_whitespace, tidy_paragraphs, truncate_utf8
 from crawler.types import DATE_ONLY, Attachment, HarvestedItem
-from pipelines.dates import parse_day_or_time, plausible_date
+from pipelines.dates import impossible_date, parse_day_or_time, plausible_date
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -365,7 +367,9 @@ class NormalizePipeline:
             parsed, day_only = (
                 parse_day_or_time(raw, zone, dayfirst=dayfirst, languages=languages) if raw else (None, False)
             )
-            if parsed is None and value is not None:
+            if parsed is None and value is not None and not impossible_date(raw, dayfirst=dayfirst):
+                # an impossible raw date (30 February) is no date: never the day a parser upstream
+                # made of it (pipelines.dates, "Impossible dates")
                 return _aware(value, zone)
             if parsed is None and raw and raw.strip():
                 _flag(item, "date_unparsed")

@@ -24,7 +24,7 @@ from datetime import UTC
 from lxml.html import HtmlElement
 
 from pipelines.boilerplate import block_text
-from pipelines.dates import parse_date
+from pipelines.dates import impossible_date, parse_date
 from pipelines.titles import fold, is_code_only, one_line
 
 MAX_JSONLD_CHARS = 200_000
@@ -74,6 +74,9 @@ class PageMeta:
     doc_heading: the document's own heading when the page is a legal record (EUR-Lex ``#title``, the
         ``WT.z_docTitle`` meta, ``#procedureHeading``, the first heading after a code-only heading).
     published, modified: date strings as written; published_from: jsonld, meta, time or dc.
+    impossible: the first publication date the page declares with fields out of range
+        (``2026-02-30``, `pipelines.dates.impossible_date`) when no candidate is a valid date: the
+        page then has no date (htmldate would read that same tag as another day, 1 February).
     """
 
     headlines: tuple[str, ...] = ()
@@ -83,6 +86,7 @@ class PageMeta:
     published: str | None = None
     published_from: str | None = None
     modified: str | None = None
+    impossible: str | None = None
 
 
 def read_page_meta(tree: HtmlElement) -> PageMeta:
@@ -102,10 +106,13 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
     sites = tuple(
         dict.fromkeys(s for s in (one_line(metas.get(k)) for k in ("og:site_name", "application-name")) if s)
     )
-    published, source = _first_day(
-        [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
-         *[(metas.get(k), "dc") for k in _DC_META], (_article_time(tree), "time")]
-    )  # fmt: skip
+    candidates = [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
+                  *[(metas.get(k), "dc") for k in _DC_META], (_article_time(tree), "time")]  # fmt: skip
+    published, source = _first_day(candidates)
+    impossible = None
+    if published is None:
+        values = (one_line(value) for value, _ in candidates)
+        impossible = next((v for v in values if v and len(v) <= 64 and impossible_date(v)), None)
     modified, _ = _first_day([(ld_modified, "jsonld"), *[(metas.get(k), "meta") for k in _MODIFIED_META]])
     return PageMeta(
         headlines=tuple(dict.fromkeys([*h1s, *meta_titles])),
@@ -115,6 +122,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         published=published,
         published_from=source,
         modified=modified,
+        impossible=impossible,
     )
 
 

@@ -53,6 +53,7 @@ def _item(record: dict[str, Any]) -> HarvestedItem:
         title=record.get("title"),
         summary=record.get("summary"),
         published_at=datetime.fromisoformat(published) if published else None,
+        fetched_at=datetime.fromisoformat(fetched) if (fetched := record.get("fetched_at")) else None,
         declared_languages=list(record.get("declared_languages") or []),
         declared_language=record.get("declared_language"),
         body=record.get("body"),

@@ -17,6 +17,7 @@ from crawler.discover import (
     robots_sitemaps,
     slug_for,
 )
+from crawler.urls import same_source_url
 
 DATA = Path(__file__).parent / "data" / "discover"
 BASE = "https://example.eu/integration-news_en"
@@ -162,19 +163,61 @@ def test_a_feed_url_is_its_own_feed() -> None:
     assert found.feeds == ["https://example.eu/rss.xml"]
 
 
+EXISTING = {
+    "ecre": ["https://ecre.org/feed/"],
+    "x": ["https://x.eu/a"],
+    "test-feed": ["http://127.0.0.1:8765/feed.xml"],
+    "lang": ["https://y.eu/news?lang=de"],
+}
+
+
 @pytest.mark.parametrize(
     ("urls", "expected"),
     [
+        # the same scheme, host, port, path and query
         (["https://ecre.org/feed/"], "ecre"),
-        (["https://www.ecre.org/feed"], "ecre"),
-        (["https://ECRE.org/Feed/"], "ecre"),
-        (["https://ecre.org/feed/?page=2"], "ecre"),
+        (["https://ECRE.org/feed/"], "ecre"),  # host case
+        (["HTTPS://ecre.org:443/feed/"], "ecre"),  # scheme case, default port
+        (["https://ecre.org./feed/#latest"], "ecre"),  # trailing dot, fragment
+        (["http://127.0.0.1:8765/feed.xml"], "test-feed"),
+        (["http://127.0.0.1:8765/%7efeed"], None),
+        (["https://y.eu/news?lang=de"], "lang"),
+        (["https://x.eu:443/a", "https://other.org/"], "x"),
+        # another port, scheme, host, path or query: another source URL
+        (["http://127.0.0.1:8766/feed.xml"], None),
+        (["https://127.0.0.1:8765/feed.xml"], None),
+        (["http://127.0.0.1/feed.xml"], None),
+        (["http://ecre.org/feed/"], None),
+        (["https://ecre.org:8443/feed/"], None),
+        (["https://www.ecre.org/feed/"], None),
+        (["https://ecre.org/feed"], None),
+        (["https://ecre.org/Feed/"], None),
+        (["https://ecre.org/feed/?page=2"], None),
+        (["https://y.eu/news?lang=fr"], None),
         (["https://ecre.org/news/"], None),
-        (["https://other.org/feed/"], None),
+        (["not a url", "javascript:alert(1)"], None),
     ],
 )
 def test_duplicate_of(urls: list[str], expected: str | None) -> None:
-    assert duplicate_of(urls, {"ecre": ["https://ecre.org/feed/"], "x": ["https://x.eu/a"]}) == expected
+    assert duplicate_of(urls, EXISTING) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("http://127.0.0.1:8765/feed.xml", "http://127.0.0.1:8766/feed.xml", False),
+        ("http://example.eu/feed", "http://example.eu:80/feed", True),
+        ("https://example.eu/feed", "https://example.eu:443/feed", True),
+        ("http://example.eu:443/feed", "https://example.eu/feed", False),
+        ("https://example.eu", "https://example.eu/", True),
+        ("https://example.eu/a%2fb", "https://example.eu/a%2Fb", True),
+        ("https://example.eu/a?x=1&y=2", "https://example.eu/a?y=2&x=1", False),
+        ("https://user@example.eu/a", "https://user@example.eu/a", False),  # not a web URL
+    ],
+)
+def test_same_source_url(a: str, b: str, same: bool) -> None:
+    assert same_source_url(a, b) is same
+    assert same_source_url(b, a) is same
 
 
 @pytest.mark.parametrize(

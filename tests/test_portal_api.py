@@ -255,8 +255,8 @@ def test_unpublished_ids_answer_404_like_unknown_ones(client):
 
 def test_no_unpublished_text_in_any_output(client):
     bodies = [
-        client.get("/api/v1/items?limit=1000").text,
-        client.get("/api/v1/items?updated_since=2000-01-01T00:00:00Z&limit=1000").text,
+        client.get("/api/v1/items?limit=100").text,
+        client.get("/api/v1/items?updated_since=2000-01-01T00:00:00Z&limit=100").text,
         client.get("/api/v1/items?q=secret").text,
         client.get("/feeds/atom").text,
         client.get("/feeds/funding.ics").text,
@@ -266,13 +266,13 @@ def test_no_unpublished_text_in_any_output(client):
             assert word not in body
 
 
-def test_large_limit_is_capped(shared_db):
+def test_a_lower_configured_page_size_caps_a_valid_limit(shared_db):
     app = make_app(shared_db)
     app.state.portal = type(app.state.portal)(
         config=type(app.state.portal.config)(anonymous_per_minute=10_000, max_page_size=3)
     )
     with TestClient(app) as c:
-        body = c.get("/api/v1/items?limit=1000000").json()
+        body = c.get("/api/v1/items?limit=100").json()
     assert len(body["items"]) == 3
     assert body["next_cursor"]
     app.state.engine.dispose()
@@ -692,8 +692,9 @@ BIG = "99999999999999999999999"
 
 
 def test_portal_integers_are_bounded(app_client):
-    """Ids, limits and cursor ids lie in 1..2**63-1 (the BIGINT range): beyond is a 422 (or 400 for
-    a cursor), not a 500 from the SQLite driver; at the top of the range an id is merely unknown."""
+    """Ids and cursor ids lie in 1..2**63-1 (the BIGINT range), limits in 1..100: beyond is a 422
+    (or 400 for a cursor), not a 500 from the SQLite driver; at the top of the range an id is merely
+    unknown."""
     cases = [
         (f"/api/v1/items/{BIG}", 422),
         (f"/api/v1/items/{2**63}", 422),
@@ -701,7 +702,8 @@ def test_portal_integers_are_bounded(app_client):
         (f"/api/v1/items/{2**63 - 1}", 404),
         (f"/api/v1/items?limit={BIG}", 422),
         (f"/api/v1/items?limit={2**63}", 422),
-        (f"/api/v1/items?limit={2**63 - 1}", 200),
+        (f"/api/v1/items?limit={2**63 - 1}", 422),
+        ("/api/v1/items?limit=100", 200),
     ]
     for path, status in cases:
         assert app_client.get(path).status_code == status, path
@@ -723,3 +725,40 @@ def test_no_redirect_built_from_the_host_header(app_client):
     response = app_client.get("/api/v1/items/?limit=1", headers=headers, follow_redirects=False)
     assert response.status_code == 404
     assert "location" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/items?limit=1", 200),
+        ("/api/v1/items?limit=100", 200),
+        ("/api/v1/items?limit=101", 422),
+        ("/api/v1/items?limit=1000000", 422),
+        (f"/api/v1/items?limit={2**63 - 1}", 422),
+        ("/api/v1/items?limit=0", 422),
+        ("/api/v1/items?limit=-1", 422),
+        ("/api/v1/funding?limit=100", 200),
+        ("/api/v1/funding?limit=101", 422),
+        (f"/api/v1/funding?limit={2**63 - 1}", 422),
+        ("/api/v1/events?limit=100", 200),
+        ("/api/v1/events?limit=101", 422),
+        (f"/api/v1/events?limit={2**63 - 1}", 422),
+    ],
+)
+def test_limit_is_1_to_100_and_a_422_names_the_bound(app_client, path: str, status: int):
+    response = app_client.get(path)
+    assert response.status_code == status, response.text
+    if status == 422:
+        body = response.json()
+        assert body["error"] == "invalid_request"
+        (detail,) = body["detail"]
+        assert detail["loc"] == ["query", "limit"]
+        bound = "1" if path.endswith(("=0", "=-1")) else "100"
+        assert detail["msg"].endswith(f"equal to {bound}"), detail
+
+
+def test_openapi_states_the_limit_bound(app_client):
+    schema = app_client.get("/api/v1/openapi.json").json()
+    for route in ("/api/v1/items", "/api/v1/funding", "/api/v1/events"):
+        (limit,) = [p for p in schema["paths"][route]["get"]["parameters"] if p["name"] == "limit"]
+        assert limit["schema"]["maximum"] == 100 and limit["schema"]["minimum"] == 1, route

@@ -269,3 +269,33 @@ def test_every_error_of_a_file_in_one_pass(text: str, expected: list[str]) -> No
     with pytest.raises(ConfigError) as info:
         load_sources("s.yaml", text=text)
     assert info.value.problems == expected
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        ("[xx]", "sources.yaml:6: sources[0].languages: 'xx' is not an ISO 639-1 language code"),
+        ("[en, zz]", "sources.yaml:6: sources[0].languages: 'zz' is not an ISO 639-1 language code"),
+        ("[qq]", "sources.yaml:6: sources[0].languages: 'qq' is not an ISO 639-1 language code"),
+        ("[EN]", "sources.yaml:6: sources[0].languages: 'EN' is not an ISO 639-1 code (two lowercase"),
+        ("[deu]", "sources.yaml:6: sources[0].languages: 'deu' is not an ISO 639-1 code (two lowercase"),
+        ("[en-GB]", "sources.yaml:6: sources[0].languages: 'en-GB' is not an ISO 639-1 code"),
+    ],
+)
+def test_languages_must_be_iso_639_1_codes(languages: str, expected: str) -> None:
+    found = problems(GOOD.replace("languages: [en]", f"languages: {languages}"))
+    assert len(found) == 1 and found[0].startswith(expected), found
+
+
+@pytest.mark.parametrize(
+    "languages",
+    [
+        "[bg, cs, da, de, el, en, es, et, fi, fr, ga, hr, hu, it, lt, lv, mt, nl, pl, pt, ro, sk, sl, sv]",
+        "[uk, ru, ar, tr]",  # not EU languages, but ISO 639-1 codes
+        "[lb, sq, sr, mk, bs]",
+        "[]",
+    ],
+)
+def test_iso_639_1_languages_pass(languages: str) -> None:
+    config = load_sources("sources.yaml", text=GOOD.replace("languages: [en]", f"languages: {languages}"))
+    assert config.sources[0].languages == [c.strip() for c in languages.strip("[]").split(",") if c.strip()]

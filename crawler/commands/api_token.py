@@ -16,6 +16,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.store import tokens
 from crawler.store.migrate import ensure_ready
@@ -45,7 +46,7 @@ def _rate(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi api-token``."""
-    parser = argparse.ArgumentParser(prog="ewsi api-token", description="manage portal API tokens")
+    parser = Parser(prog="ewsi api-token", description="manage portal API tokens")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="create a token and print it once")

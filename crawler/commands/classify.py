@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
 from crawler.errors import UsageError
 
@@ -66,8 +67,10 @@ def _classifier(themes: str | None, model: str | None, settings: Settings) -> An
 
 def _examples(session: Any, source_id: str | None) -> list[Any]:
     from classifier.model import LabelledExample
+    from crawler.store.sources import require_known_source
     from crawler.store.training import decided_items
 
+    require_known_source(session, source_id)
     return [
         LabelledExample(d.title, d.text, d.language, d.relevant, d.themes, id=str(d.item_id))
         for d in decided_items(session, source_id)
@@ -83,7 +86,7 @@ def _files(paths: Sequence[str]) -> list[Any]:
         try:
             out += load_examples(path)
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{path}: {exc}") from exc
+            raise UsageError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
     return out
 
 
@@ -99,7 +102,7 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     import classifier
     from classifier.model import MIN_LABELS, train
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ewsi classify train",
         description="Train the learned model from the editors' decisions (approved = relevant with "
         "their themes; rejected as not relevant / out of scope = not relevant).",
@@ -107,7 +110,7 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     _db_arg(parser)
     parser.add_argument(
         "--min-labels",
-        type=int,
+        type=positive_int,
         default=MIN_LABELS,
         metavar="N",
         help=f"positives and negatives a label needs before the model fully takes over from the rules "
@@ -127,8 +130,6 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    if args.min_labels < 1:
-        raise UsageError("--min-labels must be >= 1")
     engine = _classifier(args.themes, "none", settings)  # a RuleEngine
     before = _classifier(args.themes, None, settings)  # the model in use, to report how the evaluation moved
     with _session(args.database or settings.database_url) as session:
@@ -211,7 +212,7 @@ def cmd_diff(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi classify diff``: backtest a changed themes.yaml or model on the decided items."""
     from classifier.backtest import backtest, format_backtest
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ewsi classify diff",
         description="Replay a changed themes.yaml (terms, weights, thresholds) or model against the "
         "editors' decisions: which decided items would change, and precision/recall before and after.",
@@ -224,7 +225,9 @@ def cmd_diff(argv: Sequence[str], settings: Settings) -> int:
         "--before-model", help="model to compare against, or 'none' (default: the model in use)"
     )
     parser.add_argument("--source", help="only this source's decided items")
-    parser.add_argument("--limit", type=int, default=50, help="changed items listed (default %(default)s)")
+    parser.add_argument(
+        "--limit", type=positive_int, default=50, help="changed items listed (default %(default)s)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     before = _classifier(args.before_themes, args.before_model, settings)
@@ -253,7 +256,7 @@ def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
     from crawler.store.schema import ITEM_STATUSES
     from crawler.store.training import ReprocessCounts, reprocess_batch
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ewsi classify reprocess",
         description="Re-classify stored items (title + text) with the current rules and model and "
         "update relevance, relevant, model_version and theme scores. Decided items keep the themes "
@@ -270,7 +273,9 @@ def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
     parser.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
     parser.add_argument("--themes", help="themes.yaml (default config/themes.yaml)")
     parser.add_argument("--model", help="model file, or 'none' (default: the model in use)")
-    parser.add_argument("--batch", type=int, default=200, help="items per transaction (default %(default)s)")
+    parser.add_argument(
+        "--batch", type=positive_int, default=200, help="items per transaction (default %(default)s)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     statuses: list[str] | None = None
@@ -284,13 +289,16 @@ def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
     clf = _classifier(args.themes, args.model, settings)
     total = ReprocessCounts()
     with _session(args.database or settings.database_url) as session:
+        from crawler.store.sources import require_known_source
+
+        require_known_source(session, args.source)
         after_id: int | None = 0
         while after_id is not None:
             after_id, counts = reprocess_batch(
                 session,
                 clf.classify,
                 after_id=after_id,
-                limit=max(1, args.batch),
+                limit=args.batch,
                 source_id=args.source,
                 statuses=statuses,
                 dry_run=args.dry_run,

@@ -19,6 +19,7 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
+from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
 from crawler.terminal import console as make_console
 
@@ -44,7 +45,7 @@ def machine_offline(reports: Sequence[Any]) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi crawl``."""
-    crawl = argparse.ArgumentParser(prog="ewsi crawl", description=HELP)
+    crawl = Parser(prog="ewsi crawl", description=HELP)
     crawl.add_argument("--config", help="operator YAML (default config/sources.yaml)")
     crawl.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     mode = crawl.add_mutually_exclusive_group()
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--record", metavar="FILE.warc.gz", help="keep every live response in a WARC archive")
     mode.add_argument(
         "--replay-run",
-        type=int,
+        type=positive_int,
         metavar="RUN_ID",
         help="replay the raw archive of an archived run (its source only; EWSI_ARCHIVE_URL)",
     )

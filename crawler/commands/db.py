@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.errors import DatabaseUnavailable, GrantRefused
 from crawler.terminal import console as make_console
@@ -20,7 +21,7 @@ console = make_console(stderr=True)
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi db``."""
-    db = argparse.ArgumentParser(prog="ewsi db", description=HELP)
+    db = Parser(prog="ewsi db", description=HELP)
     db.add_argument("db_command", choices=["upgrade", "check", "grant-app-role"])
     db.add_argument("role", nargs="?", help="grant-app-role: the application's PostgreSQL role")
     return db

@@ -12,6 +12,7 @@ import smtplib
 import sys
 from collections.abc import Sequence
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
@@ -22,7 +23,7 @@ HELP = "render or send the editors' digest and the newsletter"
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi digest``."""
-    parser = argparse.ArgumentParser(prog="ewsi digest", description="editors' digest and newsletter draft")
+    parser = Parser(prog="ewsi digest", description="editors' digest and newsletter draft")
     sub = parser.add_subparsers(dest="action", required=True)
     send_cmd = sub.add_parser("send", help="render and send (or print with --dry-run)")
     send_cmd.add_argument("--kind", choices=KINDS, default="daily")

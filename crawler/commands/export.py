@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
@@ -28,7 +29,7 @@ def parse_since(value: str) -> datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi export``."""
-    parser = argparse.ArgumentParser(prog="ewsi export", description="export the published items")
+    parser = Parser(prog="ewsi export", description="export the published items")
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument("--output", "-o", help="file to write (default: standard output)")
     parser.add_argument("--since", help="only items whose public state changed since (ISO 8601)")

@@ -17,6 +17,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
 from crawler.store import outbox
 from crawler.store.migrate import ensure_ready
@@ -29,11 +30,13 @@ HELP = "send the mails to contributors waiting in the outbox"
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi mail``."""
-    parser = argparse.ArgumentParser(prog="ewsi mail", description=HELP)
+    parser = Parser(prog="ewsi mail", description=HELP)
     parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     sub = parser.add_subparsers(dest="action", required=True)
     send_cmd = sub.add_parser("send", help="send the mails that are due")
-    send_cmd.add_argument("--limit", type=int, default=500, help="at most this many mails (default 500)")
+    send_cmd.add_argument(
+        "--limit", type=positive_int, default=500, help="at most this many mails (default 500)"
+    )
     sub.add_parser("status", help="mails by status")
     return parser
 
@@ -51,9 +54,6 @@ def main(argv: Sequence[str], runtime: Settings) -> int:
     smtp = SmtpSettings.from_settings(runtime)
     if not smtp.host:
         print("EWSI_SMTP_HOST is not set: nothing sent", file=sys.stderr)
-        return 2
-    if args.limit < 1:
-        print("--limit must be at least 1", file=sys.stderr)
         return 2
     engine = make_engine(url)
     try:

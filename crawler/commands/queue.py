@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from rich import box
 from rich.table import Table
 
+from crawler.argtypes import Parser, int_at_least
 from crawler.config import Settings
 from crawler.terminal import console as make_console
 
@@ -37,28 +38,24 @@ MAX_LIMIT = 1_000_000
 """Rows ``--limit`` may ask for (a bigger number is no use and overflows SQLite's 64-bit integers)."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_LIMIT:,}, got {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi queue``."""
-    queue = argparse.ArgumentParser(prog="ewsi queue", description=HELP)
+    queue = Parser(prog="ewsi queue", description=HELP)
     queue.add_argument(
         "--status",
         default="pending",
         choices=["pending", "approved", "rejected", "deferred", "changed", "any"],
     )
     queue.add_argument("--source", help="source id")
-    queue.add_argument("--language", help="ISO 639-1 code or und")
+    queue.add_argument(
+        "--language",
+        action="append",
+        help="ISO 639-1 code or und (repeatable: items in any of them)",
+    )
     queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
-    queue.add_argument("--limit", type=_positive_int, default=50, help="rows at most (default 50)")
+    queue.add_argument(
+        "--limit", type=int_at_least(1, MAX_LIMIT), default=50, help="rows at most (default 50)"
+    )
     queue.add_argument("--json", action="store_true", help="one JSON object per line")
     queue.add_argument(
         "--group-members",
@@ -106,22 +103,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
+        store_sources.require_known_source(session, args.source)
         rows = store_queue.listing(
             session,
             status=None if args.status == "any" else args.status,
             source_id=args.source,
-            language=args.language.lower() if args.language else None,
+            language=[code.lower() for code in args.language] if args.language else None,
             theme=theme,
             limit=args.limit,
             order=args.order,
             group_members=args.group_members,
         )
-    if not rows and args.source:
-        with store_session.session_scope(settings.database_url) as session:
-            known = {row["id"] for row in store_sources.source_status(session)}
-        if args.source not in known:
-            print(f"unknown source id {args.source!r}", file=sys.stderr)
-            return 2
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")

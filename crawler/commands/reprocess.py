@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from crawler.argtypes import Parser, positive_int
 from crawler.commands.export import parse_since
 from crawler.config import Settings
 from crawler.store import items as store_items
+from crawler.store import sources as store_sources
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from pipelines.reprocess import Reprocessor, derive_pair, extract_record, reprocess_record
@@ -33,11 +35,11 @@ HELP = "re-extract stored items from their kept raw bodies"
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi reprocess``."""
-    parser = argparse.ArgumentParser(prog="ewsi reprocess", description=HELP)
+    parser = Parser(prog="ewsi reprocess", description=HELP)
     parser.add_argument("--source", help="only this source id")
     parser.add_argument("--since", help="only items first seen since (ISO 8601)")
     parser.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--workers", type=positive_int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     return parser
 
@@ -91,12 +93,10 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     except ValueError:
         print(f"--since: not an ISO 8601 date: {args.since!r}", file=sys.stderr)
         return 2
-    if args.workers < 1:
-        print("--workers must be at least 1", file=sys.stderr)
-        return 2
     url = args.database_url or settings.database_url
     ensure_ready(url)
     with session_scope(url) as session:
+        store_sources.require_known_source(session, args.source)  # unknown: exit 2, not "0 items"
         records = store_items.reprocess_records(session, args.source, since)
     started = time.monotonic()
     results = run(records, args.workers)

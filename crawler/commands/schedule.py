@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.argtypes import Parser, positive_int, seconds
 from crawler.config import Settings
 from crawler.errors import ConfigError
 from crawler.scheduling.nextrun import NextRun, source_next_run
@@ -116,20 +117,30 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi schedule``."""
-    p = argparse.ArgumentParser(prog="ewsi schedule", description="run the scheduler or list the next runs")
+    p = Parser(prog="ewsi schedule", description="run the scheduler or list the next runs")
     p.add_argument("--config", default=None, help="operator YAML (default config/sources.yaml)")
     p.add_argument("--list", action="store_true", help="print every source's next run and health, then exit")
     p.add_argument("--json", action="store_true", help="with --list: one JSON object per source and line")
     p.add_argument("--replay", default=None, metavar="FILE.warc.gz", help="children answer from this WARC")
-    p.add_argument("--workers", type=int, default=8, help="crawls running at once at most (default 8)")
-    p.add_argument("--time-limit", type=float, default=3600.0, help="seconds a run may take (default 3600)")
     p.add_argument(
-        "--stop-grace", type=float, default=30.0, help="seconds running crawls get on SIGTERM (default 30)"
+        "--workers", type=positive_int, default=8, help="crawls running at once at most (default 8)"
     )
     p.add_argument(
-        "--leader-poll", type=float, default=5.0, help="seconds between a standby's lock attempts (default 5)"
+        "--time-limit", type=seconds(), default=3600.0, help="seconds a run may take (default 3600)"
     )
-    p.add_argument("--config-poll", type=float, default=3.0, help="seconds between config mtime checks")
+    p.add_argument(
+        "--stop-grace",
+        type=seconds(zero=True),
+        default=30.0,
+        help="seconds running crawls get on SIGTERM (default 30)",
+    )
+    p.add_argument(
+        "--leader-poll",
+        type=seconds(),
+        default=5.0,
+        help="seconds between a standby's lock attempts (default 5)",
+    )
+    p.add_argument("--config-poll", type=seconds(), default=3.0, help="seconds between config mtime checks")
     p.add_argument(
         "--dispatch",
         choices=("local", "workers"),

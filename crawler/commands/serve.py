@@ -12,6 +12,7 @@ import ipaddress
 import sys
 from collections.abc import Sequence
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 
 HELP = "start the editors' desk and the portal API"
@@ -80,9 +81,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     shorter than 32 characters); raises DatabaseUnavailable when the database is unreachable or not
     migrated. Logs go to stderr, one escaped line per record (crawler.web.logsafe).
     """
-    parser = argparse.ArgumentParser(
-        prog="ewsi serve", description="Serve the editors' desk and the portal API."
-    )
+    parser = Parser(prog="ewsi serve", description="Serve the editors' desk and the portal API.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8000, help="TCP port, 1 to 65535 (default 8000)")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")

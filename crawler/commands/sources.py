@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.terminal import console as make_console
 
@@ -26,7 +27,7 @@ out = make_console()
 
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi sources``."""
-    src = argparse.ArgumentParser(prog="ewsi sources", description=HELP)
+    src = Parser(prog="ewsi sources", description=HELP)
     src.add_argument("sources_command", choices=["validate", "status", "unquarantine", "add", "check"])
     src.add_argument(
         "url", nargs="?", help="unquarantine: the URL to clear; add: the page, feed or API to add"
@@ -159,9 +160,9 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     if args.sources_command == "check":
         config = load_sources(path)
         chosen = [s for s in config.sources if args.source in (None, s.id)]
-        if not chosen:
-            console.print(f"no source {args.source!r} in {path}", markup=False)
-            return 1
+        if not chosen:  # an unknown --source id: exit 2, as every command taking --source
+            print(f"unknown source id {args.source!r} in {path}", file=sys.stderr)
+            return 2
         bad = 0
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]

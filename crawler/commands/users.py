@@ -7,11 +7,11 @@ database becomes DatabaseUnavailable (exit 2, crawler.cli).
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
 
+from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.errors import DatabaseUnavailable
 
@@ -43,7 +43,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
     digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
     or the database unavailable."""
-    parser = argparse.ArgumentParser(prog="ewsi users", description="Manage editor and admin accounts.")
+    parser = Parser(prog="ewsi users", description="Manage editor and admin accounts.")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="create an account (password asked twice, or read from stdin)")

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from crawler.argtypes import Parser, positive_int, seconds
 from crawler.config import Settings
 from crawler.errors import ConfigError
 from crawler.scheduling import jobs
@@ -31,11 +32,13 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ewsi worker", description="run crawl jobs queued by the scheduler")
+    p = Parser(prog="ewsi worker", description="run crawl jobs queued by the scheduler")
     p.add_argument("--config", default=None, help="operator YAML (default config/sources.yaml)")
-    p.add_argument("--concurrency", type=int, default=2, help="crawls running at once (default 2)")
+    p.add_argument("--concurrency", type=positive_int, default=2, help="crawls running at once (default 2)")
     p.add_argument("--replay", default=None, metavar="FILE.warc.gz", help="children answer from this WARC")
-    p.add_argument("--time-limit", type=float, default=3600.0, help="seconds a run may take (default 3600)")
+    p.add_argument(
+        "--time-limit", type=seconds(), default=3600.0, help="seconds a run may take (default 3600)"
+    )
     p.add_argument("--name", default=None, help="worker name shown in the queue (default: none)")
     p.add_argument("--no-listen", action="store_true", help="poll instead of LISTEN/NOTIFY (pgbouncer)")
     p.add_argument("--log-level", default="INFO")
@@ -57,7 +60,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         config=Path(args.config) if args.config else DEFAULT_CONFIG,
         database_url=url,
         replay=args.replay,
-        workers=max(1, args.concurrency),
+        workers=args.concurrency,
         time_limit_s=args.time_limit,
         child_cmd=settings.scheduler_child_cmd,
     )

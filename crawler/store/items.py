@@ -548,6 +548,7 @@ def reprocess_records(
                 "timezone": zone,
                 "body": zlib.decompress(raw.body) if raw.body else b"",
                 "body_url": raw.url,
+                "fetched_at": raw.fetched_at.isoformat() if raw.fetched_at else None,
                 "media_type": raw.media_type,
                 "headers": dict(raw.headers or {}),
             }

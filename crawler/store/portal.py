@@ -68,7 +68,7 @@ from sqlalchemy.orm import Session
 
 from crawler.store import attachments, suspects
 from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
-from crawler.types import published_precision
+from crawler.types import EU_LANGUAGES, published_precision
 
 __all__ = [
     "PUBLISHED_STATUSES",
@@ -427,11 +427,6 @@ _LANGUAGE_POSITION = re.compile(
     r"|(?:(?<=[?&]lang=)|(?<=[?&]locale=)|(?<=[?&]language=))[a-zA-Z]{2}(?=&|$|#)",
     re.IGNORECASE,
 )
-EU_LANGUAGES: tuple[str, ...] = (
-    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
-    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
-)  # fmt: skip
-"""The 24 official EU languages (as classifier.themes.EU_LANGUAGES, which the store may not import)."""
 MAX_LANGUAGE_POSITIONS = 3
 
 

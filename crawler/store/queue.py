@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -754,7 +755,7 @@ def listing(
     *,
     status: str | None = "pending",
     source_id: str | None = None,
-    language: str | None = None,
+    language: str | Sequence[str] | None = None,
     theme: str | None = None,
     limit: int | None = 50,
     order: str = "priority",
@@ -767,7 +768,8 @@ def listing(
     Rows are the desk's: one per item with its language versions and near-duplicate group
     (`one_row_per_group`), so ``ewsi queue`` and the desk list the same items in the same order;
     `group_members` also lists the other members of each group.
-    Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1),
+    Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1; several
+    codes: an item in any of them),
     `theme` (only items with that theme assigned). `limit` None = no limit. An `order` outside
     `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
     title, summary, language, content_type, country, published_at / updated_at / fetched_at
@@ -786,7 +788,7 @@ def listing(
     if source_id is not None:
         conds.append(Item.source_id == source_id)
     if language is not None:
-        conds.append(Item.language == language)
+        conds.append(Item.language.in_([language] if isinstance(language, str) else list(language)))
     if theme is not None:
         conds.append(
             select(ItemTheme.item_id)

@@ -5,11 +5,11 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   publication rule is in crawler.store.portal), dated items newest first, then undated ones by when
   they were first seen (crawler.store.portal, Ordering); filters ``theme`` (id or name),
   ``country``, ``language``, ``content_type``, ``source``, ``published_from``/``published_to``
-  (ISO 8601; a date means midnight UTC), ``q`` (full text); ``limit`` 1.. (capped at
-  `PortalConfig.max_page_size`, 100; above 2**63 - 1 it is a 422); ``cursor`` from the previous
-  page (opaque). A filter value holding a control character (NUL, LF, ESC, DEL, C1) is a 422, for
-  ``q`` too, never a silently widened result; so is a malformed date (``{"error":
-  "invalid_request", "detail": [...]}``).
+  (ISO 8601; a date means midnight UTC), ``q`` (full text); ``limit`` 1 to
+  `API_MAX_LIMIT`, 100 (above, a 422 naming the bound; `PortalConfig.max_page_size` may serve
+  fewer); ``cursor`` from the previous page (opaque). A filter value holding a control character
+  (NUL, LF, ESC, DEL, C1) is a 422, for ``q`` too, never a silently widened result; so is a
+  malformed date (``{"error": "invalid_request", "detail": [...]}``).
   With ``updated_since`` it is the incremental sync instead: every item whose public state changed
   at or after that time, oldest change first, unpublished ones as tombstones
   ``{"id": n, "published": false, "modified_at": ...}`` (other fields null). Any other query
@@ -22,10 +22,10 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   programme, status, deadlines, days left, budget), soonest last deadline first; filters ``status``
   (forthcoming, open, closed: as of the request, a call closing itself after its last deadline),
   ``programme``, ``deadline_before`` (its next or last deadline is ahead and not after it),
-  ``deadline_after`` (its last deadline is after it); ``limit`` (capped at 100).
+  ``deadline_after`` (its last deadline is after it); ``limit`` (1 to 100, else a 422).
 - ``GET /api/v1/events``: published events overlapping ``from``..``to`` (default: from now, so
   ended events leave the list), soonest start first, with start, end, all-day, place, organiser and
-  registration link; filter ``country`` (ISO code of the venue's country); ``limit``.
+  registration link; filter ``country`` (ISO code of the venue's country); ``limit`` (1 to 100).
 - ``GET /api/v1/themes``: the six themes with labels in the 24 EU languages (config/themes.yaml).
 - ``GET /api/v1/sources``: public metadata of the sources (no health state, no error text).
 - ``GET /api/v1/coverage``: items per country x theme (or language) and gap alerts; published
@@ -59,6 +59,7 @@ from crawler.store import portal, structured, submissions
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
+    API_MAX_LIMIT,
     API_PREFIX,
     IsoTime,
     PortalConfig,
@@ -139,7 +140,7 @@ def list_items(
         str | None, Query(max_length=200, pattern=NO_CONTROLS, description="full-text query")
     ] = None,
     updated_since: Annotated[IsoTime | None, Query(description="sync: changes since")] = None,
-    limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="page size, capped at 100")] = 50,
+    limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description="page size, 1 to 100")] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> dict[str, Any]:
     """A page of published items, newest first; with ``updated_since`` the sync (see module docstring)."""
@@ -193,7 +194,7 @@ def list_funding(
     programme: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
     deadline_before: Annotated[IsoTime | None, Query(description="closing on or before")] = None,
     deadline_after: Annotated[IsoTime | None, Query(description="last deadline after")] = None,
-    limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="calls at most, capped at 100")] = 100,
+    limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description="calls at most, 1 to 100")] = 100,
 ) -> dict[str, Any]:
     """Published funding calls matching the filters (see the module docstring)."""
     state = portal_state(request)
@@ -216,7 +217,7 @@ def list_events(
     start_from: Annotated[IsoTime | None, Query(alias="from", description="events not ended by then")] = None,
     to: Annotated[IsoTime | None, Query(description="events starting before")] = None,
     country: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
-    limit: Annotated[int, Query(ge=1, le=DB_INT_MAX, description="events at most, capped at 100")] = 100,
+    limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description="events at most, 1 to 100")] = 100,
 ) -> dict[str, Any]:
     """Published events overlapping ``from``..``to`` (see the module docstring)."""
     state = portal_state(request)

@@ -40,6 +40,10 @@ from crawler.web.deps import DbSession, client_address, has_controls
 from crawler.web.ratelimit import SharedLimiter, retry_after_header
 
 API_PREFIX = "/api/v1"
+API_MAX_LIMIT = 100
+"""The largest ``limit`` the read API accepts (items, funding, events). Rule: a ``limit`` outside
+1..API_MAX_LIMIT is a 422 naming the bound ("less than or equal to 100"), never silently read;
+`PortalConfig.max_page_size` may only lower the page size actually served."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class PortalConfig:
     """
 
     anonymous_per_minute: int = 60
-    max_page_size: int = 100
+    max_page_size: int = API_MAX_LIMIT
     default_page_size: int = 50
     feed_size: int = 50
     token_cache_s: float = 60.0

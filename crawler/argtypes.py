@@ -1,0 +1,68 @@
+"""Command-line argument types and the parser every ``ewsi`` command builds (stdlib only).
+
+Rule: every number a command takes is checked when the command line is read, never later and never
+silently corrected: a count, a limit, a number of workers or of folds is a whole number at least its
+minimum (1, or 2 for cross-validation folds), a duration is a positive number of seconds (a grace
+period may be 0), a year or an id is at least 1. A value out of range refuses the command with exit
+code 2 and one line on standard error (``ewsi worker: error: argument --concurrency: must be at
+least 1, got 0``), before any work starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+
+class Parser(argparse.ArgumentParser):
+    """`argparse.ArgumentParser` whose usage errors are one line (``PROG: error: MESSAGE``), exit 2.
+
+    ``--help`` still prints the full help; sub-parsers (`add_subparsers`) are of this class too.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE`` on one line and exit with code 2."""
+        print(f"{self.prog}: error: {' '.join(message.split())}", file=sys.stderr)
+        sys.exit(2)
+
+
+def int_at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """argparse type: a whole number from `minimum` (to `maximum` when given)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if maximum is not None and not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} to {maximum:,}, got {value}")
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def seconds(*, zero: bool = False) -> Callable[[str], float]:
+    """argparse type: a finite number of seconds above 0 (at least 0 when `zero`)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            bound = "at least 0" if zero else "above 0"
+            raise argparse.ArgumentTypeError(f"must be {bound} seconds, got {text}")
+        return value
+
+    parse.__name__ = "seconds"
+    return parse
+
+
+positive_int = int_at_least(1)
+"""argparse type: a whole number at least 1 (counts, limits, workers, ids)."""

@@ -1,0 +1,120 @@
+"""Every command that takes ``--source ID`` refuses an unknown id (exit 2, ``unknown source id``)
+instead of answering with nothing; an empty labelled-data file is refused (exit 2, ``no labelled items
+in FILE``); ``ewsi queue --language`` may be repeated and then lists items in any of the codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import main as ewsi
+from crawler.store.schema import Item, SourceRow, sha256_hex
+
+
+def _exit(argv: list[str]) -> int:
+    try:
+        return ewsi(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+@pytest.fixture
+def seeded(db_engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    from crawler.store.session import session_factory
+
+    with session_factory(db_engine)() as session:
+        session.add(SourceRow(id="src-a", name="A"))
+        session.flush()
+        for n, language in enumerate(["de", "fr", "it", "de", "en"]):
+            session.add(
+                Item(
+                    identity=f"test:{n}",
+                    identity_hash=sha256_hex(f"test:{n}"),
+                    source_id="src-a",
+                    url=f"https://example.org/{n}",
+                    title=f"Item {n}",
+                    text="Refugees find homes in social housing.",
+                    language=language,
+                    status="pending",
+                )
+            )
+        session.commit()
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    return db_url
+
+
+UNKNOWN = [
+    ["queue", "--source", "nope"],
+    ["reprocess", "--source", "nope"],
+    ["reprocess", "--source", "nope", "--dry-run"],
+    ["classify", "train", "--source", "nope"],
+    ["classify", "diff", "--source", "nope"],
+    ["classify", "reprocess", "--source", "nope", "--dry-run"],
+]
+
+
+@pytest.mark.parametrize("argv", UNKNOWN)
+def test_an_unknown_source_id_is_refused(argv: list[str], seeded: str, capsys) -> None:
+    assert _exit(argv) == 2
+    err = capsys.readouterr().err
+    assert "unknown source id 'nope'" in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["queue", "--source", "src-a", "--json"], ["classify", "reprocess", "--source", "src-a", "--dry-run"]],
+)
+def test_a_known_source_id_is_accepted(argv: list[str], seeded: str, capsys) -> None:
+    assert _exit(argv) == 0
+    assert "unknown source id" not in capsys.readouterr().err
+
+
+def test_sources_check_refuses_an_unknown_id(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "sources.yaml"
+    config.write_text("sources: []\n", encoding="utf-8")
+    assert _exit(["sources", "check", "--source", "nope", "--config", str(config)]) == 2
+    assert "unknown source id 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "   \n"])
+@pytest.mark.parametrize("command", [["classify", "eval"], ["classify", "eval", "--cv", "3"]])
+def test_an_empty_labelled_file_is_refused(
+    content: str, command: list[str], tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
+    data = tmp_path / "empty.jsonl"
+    data.write_text(content, encoding="utf-8")
+    assert _exit([*command, "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert f"no labelled items in {data}" in err
+
+
+def test_train_refuses_an_empty_labelled_file(seeded: str, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "empty.jsonl"
+    data.write_text("", encoding="utf-8")
+    assert _exit(["classify", "train", "--data", str(data), "--output", str(tmp_path / "m.json")]) == 2
+    assert f"no labelled items in {data}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (["de"], ["de", "de"]),
+        (["de", "fr"], ["de", "de", "fr"]),
+        (["FR", "it"], ["fr", "it"]),
+        (["de", "fr", "en"], ["de", "de", "en", "fr"]),
+        (["pl"], []),
+    ],
+)
+def test_queue_language_repeats_filter_on_any(
+    languages: list[str], expected: list[str], seeded: str, capsys
+) -> None:
+    argv = ["queue", "--json", "--limit", "100"]
+    for code in languages:
+        argv += ["--language", code]
+    assert _exit(argv) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert sorted(row["language"] for row in rows) == expected
