@@ -51,13 +51,13 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
     size = 0
     failed_pages = 0
     to_read = min(page_count, MAX_PDF_PAGES)
-    runs: list[tuple[float, str]] | None = None  # page 1's text runs for `_pdf_title`, read with its text
+    runs: _Runs | None = None  # page 1's text runs for `_pdf_title`, read with its text
     for number in range(to_read):
         if size > MAX_TEXT_CHARS:
             break
         try:
             if number == 0:
-                runs = []
+                runs = _Runs()
                 page_text = reader.pages[0].extract_text(visitor_text=_run_visitor(runs)) or ""
             else:
                 page_text = reader.pages[number].extract_text() or ""
@@ -88,9 +88,7 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
     )
 
 
-def _pdf_title(
-    reader: PdfReader, runs: list[tuple[float, str]] | None = None
-) -> tuple[str | None, str | None]:
+def _pdf_title(reader: PdfReader, runs: _Runs | None = None) -> tuple[str | None, str | None]:
     """(title, raw metadata title) of a PDF; `runs`: page 1's text runs when already read
     (`_run_visitor`), None to read them here.
 
@@ -113,22 +111,34 @@ def _pdf_title(
     return heading, raw
 
 
-def _run_visitor(runs: list[tuple[float, str]]) -> Callable[..., None]:
-    """A pypdf ``visitor_text`` that collects (type size, text) runs into `runs` (at most 5,000)."""
+class _Runs(list[tuple[float, str]]):
+    """Page 1's (type size, text) runs; `broken`: the visitor failed on one (no heading then)."""
+
+    broken = False
+
+
+def _run_visitor(runs: _Runs) -> Callable[..., None]:
+    """A pypdf ``visitor_text`` that collects (type size, text) runs into `runs` (at most 5,000); it
+    never raises, so the page's text does not depend on it."""
 
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
-        if text and text.strip() and len(runs) < 5_000:
-            scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
-            runs.append((round(float(size) * scale, 1), text))
+        try:
+            if text and text.strip() and len(runs) < 5_000:
+                scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
+                runs.append((round(float(size) * scale, 1), text))
+        except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+            raise
+        except Exception:  # an odd matrix or size only costs the heading
+            runs.broken = True
 
     return visit
 
 
-def _pdf_heading(reader: PdfReader, runs: list[tuple[float, str]] | None = None) -> str | None:
+def _pdf_heading(reader: PdfReader, runs: _Runs | None = None) -> str | None:
     """The first run of the largest type on page 1 that holds words (at most 300 characters); `runs`:
     page 1's runs when its text was already read with `_run_visitor` (one pass over the page)."""
     if runs is None:
-        runs = []
+        runs = _Runs()
         try:
             if not reader.pages:
                 return None
@@ -137,6 +147,8 @@ def _pdf_heading(reader: PdfReader, runs: list[tuple[float, str]] | None = None)
             raise
         except Exception:  # a broken first page only costs the heading
             return None
+    if runs.broken:
+        return None
     worded = [(size, text) for size, text in runs if sum(ch.isalpha() for ch in text) >= 1]
     if not worded:
         return None
