@@ -65,6 +65,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -155,19 +156,27 @@ def features(analysis: Analysis) -> list[str]:
         out.extend(words)
         out.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
     out.extend(f"t:{t}" for t in analysis.title_tokens if len(t) > 1 and not t.isdigit())
-    lo, hi = CHAR_NGRAMS
     for t in itertools.chain(analysis.title_tokens, analysis.body_tokens):
         if len(t) < 2 or t.isdigit():
             continue
-        padded = f" {t} "
-        for n in range(lo, min(hi, len(padded)) + 1):
-            out.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+        out.extend(_char_grams(t))
     for group, value in analysis.sums.items():
         if value > 0:
             out.append(f"§{group}")
             if value >= 3:
                 out.append(f"§{group}+")
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _char_grams(token: str) -> tuple[str, ...]:
+    """The `CHAR_NGRAMS` character n-grams of `token` padded with a space each side, shortest first
+    (a token recurs across an item and across items: computed once)."""
+    lo, hi = CHAR_NGRAMS
+    padded = f" {token} "
+    return tuple(
+        padded[i : i + n] for n in range(lo, min(hi, len(padded)) + 1) for i in range(len(padded) - n + 1)
+    )
 
 
 def has_migrant_cue(analysis: Analysis) -> bool:

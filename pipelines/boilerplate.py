@@ -66,6 +66,11 @@ _CONSENT_ATTRIBUTE = re.compile(
     r"""(?:id|class|aria-label)\s*=\s*["']?[^"'>]*?(?:""" + _CONSENT_MARKER.pattern + ")", re.IGNORECASE
 )
 """The same names inside an id, class or aria-label attribute of the markup (a cheap first look)."""
+_CONSENT_ATTRIBUTE_LOWER = re.compile(_CONSENT_ATTRIBUTE.pattern)
+"""`_CONSENT_ATTRIBUTE` without IGNORECASE, for lower-cased markup (its pattern is lower case)."""
+_FOLD_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
+"""The characters that IGNORECASE matches to an ASCII letter and ``str.lower`` does not lower to it
+(dotted and dotless i, long s, Kelvin sign): with one of them the markup is searched as written."""
 _CONSENT_VOCABULARY = (
     "cookie cookies consent accept reject preferences tracking partners",  # en
     "einwilligung zustimmen akzeptieren ablehnen datenschutzeinstellungen zustimmung",  # de
@@ -129,7 +134,7 @@ def prune_consent(tree: HtmlElement, markup: str | None = None) -> int:
 
     `markup`, the page's source, lets a page without any consent-like attribute skip the walk.
     """
-    if markup is not None and not _CONSENT_ATTRIBUTE.search(markup):
+    if markup is not None and not has_consent_attribute(markup):
         return 0
     doomed: list[HtmlElement] = []
     for element in tree.iter():
@@ -148,6 +153,15 @@ def prune_consent(tree: HtmlElement, markup: str | None = None) -> int:
             element.drop_tree()
             removed += 1
     return removed
+
+
+def has_consent_attribute(markup: str) -> bool:
+    """Whether `_CONSENT_ATTRIBUTE` finds a consent name in an attribute of `markup`: the same answer,
+    searched case-sensitively in the lower-cased markup (a case-insensitive search costs twice as
+    much) unless the markup holds one of `_FOLD_ODD`."""
+    if any(odd in markup for odd in _FOLD_ODD):
+        return _CONSENT_ATTRIBUTE.search(markup) is not None
+    return _CONSENT_ATTRIBUTE_LOWER.search(markup.lower()) is not None
 
 
 def _longer_than(element: HtmlElement, limit: int) -> bool:

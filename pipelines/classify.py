@@ -6,14 +6,42 @@ the outcome in stats (`ewsi/classify/relevant`, `ewsi/classify/not_relevant`).
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
 import classifier
+from classifier.themes import DEFAULT_PATH as THEMES_PATH
 from crawler.types import HarvestedItem
 
 MAX_CLASSIFY_CHARS = 20_000
 """Text beyond this many characters adds cost but rarely changes the decision."""
+
+
+def shared_classifier(configured: str | None = None) -> classifier.Classifier:
+    """`classifier.load_default(configured_model=configured)`, loaded once per process while its files
+    stay as they are: every crawler of a run (one per source) builds this stage, and loading the model
+    takes about a second. The classifier is pure, so crawlers may share one."""
+    model = classifier.default_model_path(configured)
+    return _load(configured, _stamp(THEMES_PATH), _stamp(model))
+
+
+def _stamp(path: Path | None) -> tuple[str, int, int] | None:
+    """(path, mtime, size) of a file, None when there is none: a changed file is loaded again."""
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path.resolve()), -1, -1)
+    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load(configured: str | None, *_stamps: tuple[str, int, int] | None) -> classifier.Classifier:
+    return classifier.load_default(configured_model=configured)
 
 
 class ClassifyPipeline:
@@ -22,7 +50,7 @@ class ClassifyPipeline:
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
         configured = crawler.settings.get("EWSI_CLASSIFIER_MODEL") if crawler is not None else None
-        self.classifier = classifier.load_default(configured_model=configured)
+        self.classifier = shared_classifier(configured)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Callable
 
 from lxml import etree
 from pypdf import PdfReader
@@ -50,14 +51,21 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
     size = 0
     failed_pages = 0
     to_read = min(page_count, MAX_PDF_PAGES)
+    runs: _Runs | None = None  # page 1's text runs for `_pdf_title`, read with its text
     for number in range(to_read):
         if size > MAX_TEXT_CHARS:
             break
         try:
-            page_text = reader.pages[number].extract_text() or ""
+            if number == 0:
+                runs = _Runs()
+                page_text = reader.pages[0].extract_text(visitor_text=_run_visitor(runs)) or ""
+            else:
+                page_text = reader.pages[number].extract_text() or ""
         except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
             raise
         except Exception as exc:  # one broken page (bomb, bad font) must not cost the others
+            if number == 0:
+                runs = None
             logger.warning("PDF page %d failed: %s: %s", number + 1, type(exc).__name__, exc)
             failed_pages += 1
             continue
@@ -69,7 +77,7 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
         warnings.append("extract.pdf_pages_capped")
     if failed_pages:
         warnings.append("extract.pdf_failed" if failed_pages == to_read else "extract.pdf_page_failed")
-    title, raw_title = _pdf_title(reader)
+    title, raw_title = _pdf_title(reader, runs)
     return ExtractedDocument(
         text=cap_text("\n\n".join(parts), warnings),
         title=title,
@@ -80,8 +88,9 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
     )
 
 
-def _pdf_title(reader: PdfReader) -> tuple[str | None, str | None]:
-    """(title, raw metadata title) of a PDF.
+def _pdf_title(reader: PdfReader, runs: _Runs | None = None) -> tuple[str | None, str | None]:
+    """(title, raw metadata title) of a PDF; `runs`: page 1's text runs when already read
+    (`_run_visitor`), None to read them here.
 
     The metadata title is no title when it is a placeholder (`pipelines.titles.is_placeholder_title`:
     file and template names, "Unbenannt-1", "Layout 1", "Microsoft Word - ..."), nor when page 1's
@@ -93,7 +102,7 @@ def _pdf_title(reader: PdfReader) -> tuple[str | None, str | None]:
         raw = one_line(str(metadata.title)) if metadata is not None and metadata.title else None
     except Exception:  # a broken Info dictionary only costs the title
         raw = None
-    heading = _pdf_heading(reader)
+    heading = _pdf_heading(reader, runs)
     agrees = heading is None or (
         raw is not None and (fold(raw) in fold(heading) or fold(heading) in fold(raw))
     )
@@ -102,22 +111,43 @@ def _pdf_title(reader: PdfReader) -> tuple[str | None, str | None]:
     return heading, raw
 
 
-def _pdf_heading(reader: PdfReader) -> str | None:
-    """The first run of the largest type on page 1 that holds words (at most 300 characters)."""
-    runs: list[tuple[float, str]] = []
+class _Runs(list[tuple[float, str]]):
+    """Page 1's (type size, text) runs; `broken`: the visitor failed on one (no heading then)."""
+
+    broken = False
+
+
+def _run_visitor(runs: _Runs) -> Callable[..., None]:
+    """A pypdf ``visitor_text`` that collects (type size, text) runs into `runs` (at most 5,000); it
+    never raises, so the page's text does not depend on it."""
 
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
-        if text and text.strip() and len(runs) < 5_000:
-            scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
-            runs.append((round(float(size) * scale, 1), text))
+        try:
+            if text and text.strip() and len(runs) < 5_000:
+                scale = abs(tm[3]) * abs(cm[3]) if tm and cm else 1.0
+                runs.append((round(float(size) * scale, 1), text))
+        except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+            raise
+        except Exception:  # an odd matrix or size only costs the heading
+            runs.broken = True
 
-    try:
-        if not reader.pages:
+    return visit
+
+
+def _pdf_heading(reader: PdfReader, runs: _Runs | None = None) -> str | None:
+    """The first run of the largest type on page 1 that holds words (at most 300 characters); `runs`:
+    page 1's runs when its text was already read with `_run_visitor` (one pass over the page)."""
+    if runs is None:
+        runs = _Runs()
+        try:
+            if not reader.pages:
+                return None
+            reader.pages[0].extract_text(visitor_text=_run_visitor(runs))
+        except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+            raise
+        except Exception:  # a broken first page only costs the heading
             return None
-        reader.pages[0].extract_text(visitor_text=visit)
-    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
-        raise
-    except Exception:  # a broken first page only costs the heading
+    if runs.broken:
         return None
     worded = [(size, text) for size, text in runs if sum(ch.isalpha() for ch in text) >= 1]
     if not worded:

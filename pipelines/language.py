@@ -144,9 +144,9 @@ def detect_language(
     sources = _codes(declared)
     page = next(iter(_codes([page_language] if page_language else [])), None)
     cleaned = _clean(text or "")
-    if title and _letters(cleaned) < TITLE_BELOW_LETTERS:
+    if title and not _has_letters(cleaned, TITLE_BELOW_LETTERS):
         cleaned = f"{_clean(title)}\n{cleaned}".strip()
-    if _letters(cleaned) < MIN_LETTERS:
+    if not _has_letters(cleaned, MIN_LETTERS):
         return _fallback(sources, page, 0.0, featureless=True)
 
     chunks = _sample(cleaned)
@@ -246,7 +246,17 @@ def _clean(text: str) -> str:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
+
+
+def _has_letters(text: str, wanted: int, block: int = 2048) -> bool:
+    """Whether `text` holds at least `wanted` letters (counted block by block: a long text stops early)."""
+    found = 0
+    for start in range(0, len(text), block):
+        found += _letters(text[start : start + block])
+        if found >= wanted:
+            return True
+    return found >= wanted
 
 
 def _sample(text: str) -> list[str]:
@@ -254,17 +264,16 @@ def _sample(text: str) -> list[str]:
     `CHUNK_MAX_CHARS` each, evenly spaced over the text and `SAMPLE_CHARS` in all."""
     chunks: list[str] = []
     buffer = ""
+    letters = 0  # letters of `buffer` (the joining space is none)
     for line in text.splitlines():
         buffer = f"{buffer} {line}" if buffer else line
-        if _letters(buffer) >= CHUNK_MIN_LETTERS:
+        letters += _letters(line)
+        if letters >= CHUNK_MIN_LETTERS:
             chunks.append(_cut(buffer))
             buffer = ""
+            letters = 0
     if buffer:
-        if (
-            chunks
-            and _letters(buffer) < CHUNK_MIN_LETTERS // 2
-            and len(chunks[-1]) + len(buffer) < CHUNK_MAX_CHARS
-        ):
+        if chunks and letters < CHUNK_MIN_LETTERS // 2 and len(chunks[-1]) + len(buffer) < CHUNK_MAX_CHARS:
             chunks[-1] = f"{chunks[-1]} {buffer}"
         else:
             chunks.append(_cut(buffer))

@@ -7,8 +7,10 @@ import pytest
 from lxml.html import fromstring
 
 from pipelines.boilerplate import (
+    _CONSENT_ATTRIBUTE,
     LeadInLearner,
     drop_lead_in,
+    has_consent_attribute,
     is_consent_text,
     link_texts,
     navigation_share,
@@ -232,3 +234,23 @@ def test_a_menu_extraction_falls_back_to_the_article() -> None:
     document = extract_document(body.encode(), "https://stadt.example/kurse", "text/html")
     assert "Barrierefreiheit" not in (document.text or "")
     assert all(p in (document.text or "") for p in PARAS)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<div id="CookieBanner">',
+        "<div CLASS='x Consent-layer'>",
+        '<div data-x="1" aria-label="Cookie settings">',
+        "<div class=foo data-x=CMP>",
+        '<div class="İd cookie">',
+        '<dİv İd="cookie">',
+        '<div claſs="cookie">',
+        '<div class="cooKie">',
+        '<div class="no">cookie</div>',
+        "<p>We use cookies</p>",
+        '<div class="xcmpx">',
+    ],
+)
+def test_consent_attribute_look_is_the_case_insensitive_search(markup: str) -> None:
+    assert has_consent_attribute(markup) == (_CONSENT_ATTRIBUTE.search(markup) is not None)
