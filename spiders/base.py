@@ -204,20 +204,29 @@ class SourceSpider(Spider):
         yield from self.next_attachment(item, request.cb_kwargs["pending"])
 
     def page_failed(self, failure: Failure) -> Iterator[HarvestedItem]:
-        """A followed page failed: keep the item with what the index gave, flagged.
+        """A followed page failed: keep the item with what the index gave, flagged ``page_<key>``
+        (the item page tells the editor the document could not be fetched).
 
-        A page robots.txt forbids is not harvested at all (case B13): the item is dropped and
-        counted ``ewsi/dropped/robots``.
+        Not harvested at all, the item dropped and counted ``ewsi/dropped/<reason>``: a page robots.txt
+        forbids (case B13, ``robots``), and a link the SSRF guard refuses (a private, loopback or
+        link-local address, a scheme other than http(s): ``blocked_address``, ``blocked_scheme``), since
+        an item is offered for publication with its link, and such a link is no public document.
         """
         request = failure.request  # type: ignore[attr-defined]
         item: HarvestedItem = request.cb_kwargs["item"]
         key = error_key_for(failure.value)
-        if key == "fetch.robots":
-            self.stat("ewsi/dropped/robots")
+        if key in DROPPED_PAGE_KEYS:
+            self.stat(f"ewsi/dropped/{key.removeprefix('fetch.')}")
+            if key != "fetch.robots":
+                self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
             return
         self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
         item.flags.append(f"page_{key}")
         yield item
+
+
+DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
+"""Error keys of a followed page that drop its item instead of keeping it flagged (`page_failed`)."""
 
 
 def _header_charset(content_type: str | None) -> str | None:

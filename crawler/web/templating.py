@@ -34,6 +34,11 @@ def safe_url(value: Any) -> str | None:
     return web_url(value)
 
 
+def is_page_error(flag: str) -> bool:
+    """Jinja test: an item flag saying its followed page failed (``page_<error key>``, spiders.base)."""
+    return flag.startswith("page_") and "." in flag
+
+
 def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
@@ -79,6 +84,7 @@ def make_templates() -> Environment:
     env.filters["show"] = _show
     env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
+    env.tests["page_error"] = is_page_error
     return env
 
 

@@ -1,0 +1,75 @@
+"""A followed page that fails: the item is kept flagged ``page_<key>`` and the item page says the document
+was not fetched, except where the link is no public document (SSRF refusal) or robots.txt forbids it:
+then the item is dropped and counted (spiders.base.page_failed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from desklab import add_item, add_source, editor_client
+from scrapy import Request
+from test_spiders import make_spider, stats
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.errors import BlockedAddress, BlockedScheme
+from crawler.types import HarvestedItem
+
+
+def _fail(spider: Any, url: str, exc: Exception) -> list[HarvestedItem]:
+    item = HarvestedItem(source_id="page-src", url=url, title="Entry title", summary="From the feed.")
+    request = Request(url, cb_kwargs={"item": item})
+    failure = Failure(exc)
+    failure.request = request  # type: ignore[attr-defined]
+    return list(spider.page_failed(failure))
+
+
+@pytest.mark.parametrize(
+    ("url", "exc", "kept_flag", "dropped_stat"),
+    [
+        ("https://x.example.eu/a", DNSLookupError("x.example.eu"), "page_fetch.dns", None),
+        ("https://x.example.eu/a", TimeoutError(), "page_fetch.timeout", None),
+        ("https://x.example.eu/a", ConnectionRefusedError(), "page_fetch.connect", None),
+        ("http://169.254.169.254/latest/meta-data", BlockedAddress("link-local"), None, "blocked_address"),
+        ("http://[::1]/x", BlockedAddress("loopback"), None, "blocked_address"),
+        ("http://10.0.0.1/intranet", BlockedAddress("private"), None, "blocked_address"),
+        ("ftp://x.example.eu/a", BlockedScheme("ftp"), None, "blocked_scheme"),
+    ],
+)
+def test_failed_page_keeps_or_drops_the_item(
+    url: str, exc: Exception, kept_flag: str | None, dropped_stat: str | None
+) -> None:
+    spider = make_spider(id="page-src", kind="feed", urls=["https://x.example.eu/feed.xml"], follow=True)
+    items = _fail(spider, url, exc)
+    if kept_flag is None:
+        assert items == []
+        assert stats(spider)[f"ewsi/dropped/{dropped_stat}"] == 1
+    else:
+        (item,) = items
+        assert kept_flag in item.flags
+        assert not any(k.startswith("ewsi/dropped/") for k in stats(spider))
+
+
+@pytest.mark.parametrize(
+    ("flags", "shown"),
+    [
+        (["page_fetch.dns"], "not fetched (fetch.dns)"),
+        (["date_only", "page_fetch.http_404"], "not fetched (fetch.http_404)"),
+        (["date_only"], None),
+        ([], None),
+        (None, None),
+    ],
+)
+def test_item_page_says_the_document_was_not_fetched(
+    app, Session, flags: list[str] | None, shown: str | None
+) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        item_id = add_item(s, 1, flags=flags).id
+        s.commit()
+    page = editor_client(app, Session).get(f"/items/{item_id}").text
+    if shown is None:
+        assert "not fetched" not in page
+    else:
+        assert shown in page and "check the link before approving" in page
