@@ -483,7 +483,9 @@ def parse_date(
 
 _CLOCK_RES = (
     re.compile(r"\d{1,2}:\d{2}"),  # 09:30, 9:30:15, T09:30
-    re.compile(r"(?<![\d.])\d{1,2}\s?h\s?\d{2}\b", re.IGNORECASE),  # 16h45 (fr, it, pt)
+    re.compile(r"(?<![\d.])\d{1,2}\s?h(?:\s?\d{2})?\b", re.IGNORECASE),  # 16h45, 14h (fr, it, pt)
+    re.compile(r"(?<![\d.])\d{1,2}\s?uhr\b", re.IGNORECASE),  # 9 Uhr (de)
+    re.compile(r"\dT\d{2}(?![\d:])"),  # ISO with the hour alone: 2025-06-10T14
     re.compile(r"(?<![\d.])\d{1,2}[.]\d{2}\s?(?:uhr|h|val|klo|óra)\b", re.IGNORECASE),  # 9.30 Uhr
     re.compile(r"(?:klo|kl\.?)\s?\d{1,2}[.:]\d{2}", re.IGNORECASE),  # klo 9.30 (fi), kl. 14.00 (sv, da)
     re.compile(r"(?<!\d)\d{1,2}\s?(?:am|pm)\b", re.IGNORECASE),  # 9 am

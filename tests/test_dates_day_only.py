@@ -42,6 +42,11 @@ ZONES = ["Europe/Stockholm", "Europe/Lisbon", "Europe/Athens", "Europe/Helsinki"
         ("20250610T0930Z", True),
         ("10.6.2025 klo 9.30", True),
         ("June 10, 2025 9 am", True),
+        ("2025-06-10T14", True),  # the hour alone is a time of day
+        ("10/06/2025 14h", True),
+        ("Di., 10.06.2025, 9 Uhr", True),
+        ("2025-06-10 14 h", True),
+        ("10 June 2025 (14th session)", False),
         ("", False),
         (None, False),
     ],
