@@ -227,9 +227,10 @@ def stage_costs(docs: list[Any], tmp: Path) -> dict[str, float]:
         module, cls = path.rsplit(".", 1)
         factory = getattr(__import__(module, fromlist=[cls]), cls)
         stage = factory(database_url=url) if cls == "StorePipeline" else factory()
+        stage = getattr(stage, "stage", stage)  # the background extract stage's blocking twin
         if hasattr(stage, "open_spider"):
             stage.open_spider(spider)
-        stages.append((cls.removesuffix("Pipeline").lower(), stage))
+        stages.append((cls.removesuffix("Pipeline").removeprefix("Background").lower(), stage))
     times: dict[str, list[float]] = defaultdict(list)
     for k in range(3):
         for url, status, headers, body in docs:

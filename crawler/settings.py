@@ -73,7 +73,7 @@ def user_agent_for(contact: str | None = None, user_agent: str | None = None) ->
 
 PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
-    "pipelines.extract.ExtractPipeline": 200,
+    "pipelines.extract_background.BackgroundExtractPipeline": 200,
     "pipelines.attachments.AttachmentsPipeline": 250,
     "pipelines.language.LanguagePipeline": 300,
     "pipelines.funding.FundingPipeline": 350,

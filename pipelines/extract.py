@@ -523,18 +523,36 @@ class ExtractPipeline:
 
     def process_item(self, item: HarvestedItem, spider: Spider | None = None) -> HarvestedItem:
         """Extract `item.body` (if any) into the item's extract fields and return the item."""
-        if not item.body:
+        if not self.admit(item, spider):
             return item
-        stats = self._stats(spider)
+        return self.finish(item, spider, *self.run(item))
+
+    def admit(self, item: HarvestedItem, spider: Spider | None) -> bool:
+        """Whether `item` has a body to extract; raises DropItem("quarantined") for a quarantined URL."""
+        if not item.body:
+            return False
         crawler = self.crawler or getattr(spider, "crawler", None)
         quarantined = getattr(crawler, "ewsi_quarantined", None) or ()
         if (item.body_url or item.url) in quarantined or item.url in quarantined:
             item.body = None
             raise DropItem("quarantined")  # counted by crawler.extensions.RunRecorder
+        return True
+
+    def run(self, item: HarvestedItem) -> tuple[BoundedOutcome, float]:
+        """The blocking part: a CPU slot, then the bounded extraction; returns (outcome, seconds waited
+        for the slot). Touches nothing but `item`'s body, so it may run on another thread."""
         with self.cpu.hold() as waited:
             outcome = self._extract(item)
+        return outcome, waited
+
+    def finish(
+        self, item: HarvestedItem, spider: Spider | None, outcome: BoundedOutcome, waited: float
+    ) -> HarvestedItem:
+        """Copy `outcome` onto `item` through the source's learners and count it (the crawl's thread)."""
+        stats = self._stats(spider)
         if waited > 0 and stats is not None:
             stats.inc_value("ewsi/cpu_slot_wait_ms", round(waited * 1000))
+        crawler = self.crawler or getattr(spider, "crawler", None)
         source = getattr(spider, "source", None) or getattr(getattr(crawler, "spider", None), "source", None)
         document = self.finisher.finish(item, outcome.document, getattr(source, "zone", None) or UTC)
         if outcome.kills:
