@@ -770,3 +770,30 @@ def test_openapi_states_the_limit_bound(app_client):
     for route in ("/api/v1/items", "/api/v1/funding", "/api/v1/events"):
         (limit,) = [p for p in schema["paths"][route]["get"]["parameters"] if p["name"] == "limit"]
         assert limit["schema"]["maximum"] == 100 and limit["schema"]["minimum"] == 1, route
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("until=0001-01-01T00:00:00Z", 422),  # the periods before it fall before year 1
+        ("until=0001-01-01T00:00:00%2B00:01", 422),  # and an offset at the calendar's edge
+        ("until=0001-06-30", 422),  # 7 x 30 days before it is year 0
+        ("until=0001-12-31", 200),  # 7 x 30 days before it is 0001-06-04
+        ("until=0002-01-01&days=1&periods=1", 200),  # two days after year 1 is enough here
+        ("until=0001-07-01&days=366&periods=24", 422),
+        ("until=9999-12-31T23:59:59Z", 200),
+        ("until=9999-12-31T23:59:59-00:01", 200),  # clamped to the calendar's end
+        ("until=3011239", 422),  # a Unix timestamp is not ISO 8601
+        ("until=-119577", 422),
+        ("until=2026-01-31", 200),
+        ("until=2026-01-31T08:00:00%2B02:00&periods=24&days=366", 200),
+        ("until=2026-02-30", 422),
+    ],
+)
+def test_coverage_until_edges_are_answered_never_a_500(app_client, query, status):
+    """`until` is ISO 8601 like every other date of the API; an `until` whose periods reach back
+    before the calendar's start is a 422 naming it (it used to raise OverflowError: a 500)."""
+    response = app_client.get(f"/api/v1/coverage?{query}")
+    assert response.status_code == status, (query, response.text)
+    if status == 422:
+        assert "until" in response.text

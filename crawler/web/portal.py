@@ -47,7 +47,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
@@ -259,7 +259,7 @@ def coverage(
     axis: Annotated[str, Query(pattern="^(theme|language)$")] = "theme",
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     periods: Annotated[int, Query(ge=1, le=24)] = 6,
-    until: Annotated[datetime | None, Query(description="end of the period (default: now)")] = None,
+    until: Annotated[IsoTime | None, Query(description="end of the period (default: now)")] = None,
 ) -> dict[str, Any]:
     """Items per cell over the last `days` days, and gap alerts (crawler.web.coverage).
 
@@ -272,8 +272,14 @@ def coverage(
     from crawler.web.coverage import report
 
     scope = "all" if "coverage" in token_scopes(request, session) else "published"
-    end = until.astimezone(UTC) if until and until.tzinfo else (until.replace(tzinfo=UTC) if until else None)
-    return report(session, end or datetime.now(UTC), axis, days, periods, scope)
+    end = utc_param(until, "until") or datetime.now(UTC)
+    try:  # the report reaches back `periods` + 1 spans of `days` before `until`
+        end - timedelta(days=days * (periods + 1))
+    except OverflowError:
+        raise HTTPException(
+            422, f"until: {periods + 1} periods of {days} days before it fall before year 1"
+        ) from None
+    return report(session, end, axis, days, periods, scope)
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
