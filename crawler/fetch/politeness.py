@@ -69,6 +69,7 @@ class HostGateMiddleware:
     """
 
     META = "_ewsi_host_slot"
+    GAP = "_ewsi_host_gap"
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -119,6 +120,7 @@ class HostGateMiddleware:
         if self.randomize and delay:
             delay *= random.uniform(0.5, 1.5)
         state.next_at = max(state.next_at, time.monotonic() + delay)
+        request.meta[self.GAP] = delay
 
     def _release(self, request: Request) -> None:
         held = request.meta.pop(self.META, None)
@@ -130,8 +132,26 @@ class HostGateMiddleware:
             state.slots.release()
 
     def process_response(self, request: Request, response: Response) -> Response:
+        self._space_from_send(request)
         self._release(request)
         return response
+
+    def _space_from_send(self, request: Request) -> None:
+        """Count the gap from when the request reached the download handler, not from the gate.
+
+        The gate sets the next start when a request passes it; if the crawl's thread then stalls
+        (a long item stage, a model loading) before the handler sends it, the host would see this
+        request late and the next one right after. Scrapy's ``download_latency`` runs from the
+        handler's start to the response headers, so ``now - download_latency`` is the real start:
+        the next start is pushed to at least that plus this request's gap.
+        """
+        gap, latency = request.meta.get(self.GAP), request.meta.get("download_latency")
+        held = request.meta.get(self.META)
+        if gap is None or latency is None or held is None:
+            return
+        state = HOSTS.get(held[0].lower())
+        if state is not None:
+            state.next_at = max(state.next_at, time.monotonic() - float(latency) + float(gap))
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         self._release(request)
