@@ -2,7 +2,8 @@
 
 `propose` turns a `Discovery` into a source entry (a dict the operator YAML accepts) and
 `render` writes it as a commented YAML block that `crawler.sources.load_sources` validates
-(`validate_entry`). `preview` reads the first items as a harvest would store them: title, date
+(`validate_entry`). `preview` reads the first items as a harvest would store them: title and
+summary made plain text by the normalise stage's own `pipelines.normalize.plain_line`, date
 (ISO 8601), language (pipelines.language) and the classifier's relevance and assigned themes.
 `check_source` makes one probe per source and returns its `crawler.probe.Verdict`. A `Fetcher`
 is any callable ``url -> Fetched`` (crawler.fetch.oneshot.fetch in production, recorded bytes
@@ -240,10 +241,13 @@ def _rules() -> Any:
 def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     """The first items as a harvest would store them (module docstring)."""
     from pipelines.language import detect_language
+    from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line
 
     classifier = _rules()
     items = []
-    for title, url, published, summary in raw_items(source, body, limit):
+    for raw_title, url, published, raw_summary in raw_items(source, body, limit):
+        title = plain_line(raw_title, TITLE_MAX_BYTES)[0] or ""
+        summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
         language = detect_language(summary or title, source.languages, title=title).language
         result = classifier.classify(title, summary, language)
         items.append(
