@@ -191,7 +191,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.blocked_scheme": "the URL scheme is not http or https",
     "fetch.robots": "robots.txt forbids the URL",
     "fetch.robots_unreachable": "robots.txt answered 5xx: nothing on the host is fetched until it answers",
-    "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects",
+    "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects, or a redirect loop",
     "fetch.error": "another download error",
     "parse.feed_malformed": "the body is a feed, but broken: no entry could be read",
     "parse.not_a_feed": "the body is no feed: empty, an HTML page (sign-in, maintenance) or other JSON",
@@ -274,7 +274,9 @@ def error_key_for(exc: BaseException) -> str:
 
     Rule: one mapping for every fetch path. A crawl (Scrapy/Twisted) and a one-shot probe
     (urllib: `ewsi sources add|check`) name the same failure with the same key: DNS -> fetch.dns,
-    refused/reset -> fetch.connect, timeout -> fetch.timeout, TLS -> fetch.tls. A wrapper that
+    refused/reset -> fetch.connect, timeout -> fetch.timeout, TLS -> fetch.tls; a body over the size
+    limit (also once decompressed) -> fetch.too_large, one cut short or corruptly compressed ->
+    fetch.data_loss, a redirect loop or chain -> fetch.redirect_limit. A wrapper that
     carries the real failure in ``reason`` (urllib's URLError) is judged by that failure.
     """
     reason = getattr(exc, "reason", None)

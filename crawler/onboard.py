@@ -2,7 +2,8 @@
 
 `propose` turns a `Discovery` into a source entry (a dict the operator YAML accepts) and
 `render` writes it as a commented YAML block that `crawler.sources.load_sources` validates
-(`validate_entry`). `preview` reads the first items as a harvest would store them: title, date
+(`validate_entry`). `preview` reads the first items as a harvest would store them: title and
+summary made plain text by the normalise stage's own `pipelines.normalize.plain_line`, date
 (ISO 8601), language (pipelines.language) and the classifier's relevance and assigned themes.
 `check_source` makes one probe per source and returns its `crawler.probe.Verdict`. A `Fetcher`
 is any callable ``url -> Fetched`` (crawler.fetch.oneshot.fetch in production, recorded bytes
@@ -18,7 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -27,11 +28,13 @@ from crawler.coverage import MEMBER_STATES
 from crawler.discover import Discovery, discover, duplicate_of, slug_for
 from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, error_key_for
 from crawler.fetch.oneshot import Fetched
+from crawler.fetch.refusals import FetchRefused
 from crawler.probe import ProbeResult, Verdict, failure, verdict
 from crawler.sources import Source, load_sources
 
 Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
+T = TypeVar("T")
 
 _TLD_COUNTRY = {m.lower(): m for m in MEMBER_STATES} | {"el": "GR"}
 
@@ -238,10 +241,13 @@ def _rules() -> Any:
 def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     """The first items as a harvest would store them (module docstring)."""
     from pipelines.language import detect_language
+    from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line
 
     classifier = _rules()
     items = []
-    for title, url, published, summary in raw_items(source, body, limit):
+    for raw_title, url, published, raw_summary in raw_items(source, body, limit):
+        title = plain_line(raw_title, TITLE_MAX_BYTES)[0] or ""
+        summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
         language = detect_language(summary or title, source.languages, title=title).language
         result = classifier.classify(title, summary, language)
         items.append(
@@ -250,8 +256,9 @@ def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     return items
 
 
-NO_ANSWER = (OSError, BlockedAddress, BlockedScheme)
-"""What a `Fetcher` or `RobotsReader` raises when there is no answer to judge (network, SSRF guard)."""
+NO_ANSWER = (OSError, BlockedAddress, BlockedScheme, FetchRefused)
+"""What a `Fetcher` or `RobotsReader` raises when there is no answer to judge (network, SSRF guard,
+a body or redirect chain the crawl refuses too)."""
 
 
 def no_answer(exc: BaseException, kind: str = "") -> Verdict:
@@ -260,20 +267,27 @@ def no_answer(exc: BaseException, kind: str = "") -> Verdict:
     key = error_key_for(exc)
     reason = getattr(exc, "reason", None)
     cause = reason if isinstance(reason, BaseException) else exc
-    message = str(cause) if isinstance(cause, BlockedAddress | BlockedScheme) else f"no answer: {cause}"
+    said = isinstance(cause, BlockedAddress | BlockedScheme | FetchRefused)
+    message = str(cause) if said else f"no answer: {cause}"
     return failure(key, message if str(cause) else f"no answer: {cause.__class__.__name__}", kind)
+
+
+def fetch_or_explain(url: str, get: Callable[[str], T]) -> T:
+    """`get(url)` (a `Fetcher` or `RobotsReader`); a fetch without answer raises ValueError naming
+    its `no_answer` key and hint."""
+    try:
+        return get(url)
+    except NO_ANSWER as exc:
+        failed = no_answer(exc)
+        raise ValueError(f"{url}: {failed.key}: {failed.message} -> {failed.hint}") from None
 
 
 def discover_url(url: str, fetcher: Fetcher, robots: RobotsReader) -> tuple[Discovery, Fetched]:
     """Fetch `url` (refused when robots.txt disallows it) and discover what it offers."""
-    try:
-        allowed, robots_txt = robots(url)
-        if not allowed:
-            raise ValueError(f"{url}: robots.txt disallows it for ewsi-harvester")
-        got = fetcher(url)
-    except NO_ANSWER as exc:
-        failed = no_answer(exc)
-        raise ValueError(f"{url}: {failed.key}: {failed.message} -> {failed.hint}") from None
+    allowed, robots_txt = fetch_or_explain(url, robots)
+    if not allowed:
+        raise ValueError(f"{url}: robots.txt disallows it for ewsi-harvester")
+    got = fetch_or_explain(url, fetcher)
     probe = verdict(ProbeResult(url, "page", got.status, got.final_url, got.content_type, got.body))
     if probe.key.startswith("fetch."):
         raise ValueError(f"{url}: {probe.message} -> {probe.hint}")
@@ -294,7 +308,8 @@ def add(
         raise DuplicateSource(f"{entry['urls'][0]} is already harvested by source {dup!r}")
     block = render(entry, found)
     source = validate_entry(block, config_text)
-    first = got.body if entry["urls"][0] == got.final_url else fetcher(entry["urls"][0]).body
+    first_url = entry["urls"][0]
+    first = got.body if first_url == got.final_url else fetch_or_explain(first_url, fetcher).body
     return block, source, preview(source, first)
 
 

@@ -16,8 +16,9 @@ robots.txt allows the URL, how many links the listing selector matched). Output 
   a script shell (little visible text, a script-mounted root) -> ``parse.javascript_only``;
 - ``kind: api`` whose body is not JSON -> ``parse.json_invalid``; otherwise ``ok``.
 Every key but ``ok`` and ``moved`` is one of crawler.errors.ERROR_KEYS. A fetch that never got an
-answer (DNS, refused, timeout, TLS, SSRF refusal) is `failure` with the key crawler.errors.
-error_key_for gives it, the same key a crawl records.
+answer to judge (DNS, refused, timeout, TLS, SSRF refusal; a body over the size limit, cut short
+or corruptly compressed; a redirect loop) is `failure` with the key crawler.errors.error_key_for
+gives it, the same key a crawl records.
 Hints (`hint_for`) fit the source's kind: a feed's hint speaks of RSS/Atom/JSON Feed, only a
 listing's hint speaks of a selector, a sitemap's of robots.txt and <loc>, an api's of JSON.
 Bodies are untrusted bytes: only the first `SNIFF_BYTES` are looked at, decoded leniently.
@@ -139,6 +140,12 @@ HINTS: dict[str, str] = {
     "fetch.tls": "the site's certificate or TLS setup is broken: tell the publisher, or try http://",
     "fetch.blocked_address": "set the allowlist named in the message, or use the site's public URL",
     "fetch.blocked_scheme": "use an http:// or https:// URL",
+    "fetch.too_large": "the body is over the download size limit (also after decompression): "
+    "find a smaller feed or sitemap, or ask the publisher",
+    "fetch.data_loss": "the body arrived cut short or its compression is corrupt: retry later; "
+    "if it persists, tell the publisher",
+    "fetch.redirect_limit": "the URL redirects in a loop or too often: open it in a browser and use "
+    "the address it ends on",
     "fetch.error": "check the URL and retry",
 }
 """Hints of the keys that mean the same for every kind of source."""

@@ -38,6 +38,10 @@ from crawler.archive import parse_target
 from crawler.config import Settings as RuntimeSettings
 
 MIB = 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * MIB
+"""Bytes a body may have after decoding, in a crawl and in a one-shot fetch (crawler.fetch.oneshot)."""
+REDIRECT_MAX_TIMES = 5
+"""Redirects followed, in a crawl and in a one-shot fetch."""
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 """Format of every crawl log line (``ewsi crawl``'s log file, the scheduler's crawl children)."""
 DEFAULT_CONTACT = "ewsi-harvester operators <harvester@ewsi.invalid>"
@@ -140,10 +144,10 @@ def build_settings(
         "REMOTE_CONTROL_ENABLED": False,
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
         "DOWNLOAD_TIMEOUT": timeout,
-        "DOWNLOAD_MAXSIZE": 16 * MIB,
+        "DOWNLOAD_MAXSIZE": DOWNLOAD_MAXSIZE,
         "DOWNLOAD_WARNSIZE": 4 * MIB,
         "DOWNLOAD_FAIL_ON_DATALOSS": True,
-        "REDIRECT_MAX_TIMES": 5,
+        "REDIRECT_MAX_TIMES": REDIRECT_MAX_TIMES,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 3,
         "RETRY_HTTP_CODES": [408, 429, 500, 502, 503, 504, 522, 524],

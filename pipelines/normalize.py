@@ -134,14 +134,15 @@ def _paragraphs(value: Any, seen: _Cleaned) -> tuple[str | None, bool]:
     return (text or None), cut
 
 
-def _plain_text(value: Any, max_bytes: int, seen: _Cleaned) -> tuple[str | None, bool]:
-    """One-line plain text within `max_bytes`; returns (text or None when empty, truncated)."""
+def plain_line(value: Any, max_bytes: int, seen: _Cleaned | None = None) -> tuple[str | None, bool]:
+    """One-line plain text within `max_bytes`, as a title, summary or author is stored (module
+    docstring, step 2); returns (text or None when empty, truncated). `seen` notes control characters."""
     text = _as_text(value)
     if text is None:
         return None, False
     text, precut = truncate_utf8(text, max_bytes * PRECAP_FACTOR)
     assert text is not None
-    if has_dirty_chars(text):
+    if seen is not None and has_dirty_chars(text):
         seen.dirty = True
     text = squash_whitespace(clean_text(html_to_text(clean_text(text) or ""))) or ""
     text, cut = truncate_utf8(text, max_bytes)
@@ -306,8 +307,8 @@ class NormalizePipeline:
                 self._inc(spider, "attachments_dropped")
                 continue
             seen_urls.add(att_url)
-            title, _ = _plain_text(attachment.title, TITLE_MAX_BYTES, _Cleaned())
-            role, _ = _plain_text(attachment.role, ROLE_MAX_BYTES, _Cleaned())
+            title, _ = plain_line(attachment.title, TITLE_MAX_BYTES, _Cleaned())
+            role, _ = plain_line(attachment.role, ROLE_MAX_BYTES, _Cleaned())
             kept.append(
                 dataclasses.replace(
                     attachment,
@@ -320,15 +321,15 @@ class NormalizePipeline:
         item.attachments = kept
 
     def _texts(self, item: HarvestedItem, spider: Any, seen: _Cleaned) -> None:
-        item.title, cut = _plain_text(item.title, TITLE_MAX_BYTES, seen)
+        item.title, cut = plain_line(item.title, TITLE_MAX_BYTES, seen)
         if cut:
             _flag(item, "title_truncated")
             self._inc(spider, "title_truncated")
-        item.summary, cut = _plain_text(item.summary, SUMMARY_MAX_BYTES, seen)
+        item.summary, cut = plain_line(item.summary, SUMMARY_MAX_BYTES, seen)
         if cut:
             _flag(item, "summary_truncated")
             self._inc(spider, "summary_truncated")
-        item.author, _ = _plain_text(item.author, AUTHOR_MAX_BYTES, seen)
+        item.author, _ = plain_line(item.author, AUTHOR_MAX_BYTES, seen)
         if item.text is not None and not item.body:
             item.text, cut = _paragraphs(item.text, seen)
             if cut:

@@ -3,21 +3,25 @@ one-shot probe (`ewsi sources add|check`, urllib); an SSRF refusal says how to a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import ssl
 import urllib.error
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from twisted.internet import error as twisted_error
 
 from crawler.config import Settings
-from crawler.errors import error_key_for
+from crawler.errors import ERROR_KEYS, error_key_for
 from crawler.fetch import addresses, oneshot
 from crawler.onboard import add, check_source
 from crawler.sources import Source, load_sources
+from tests.lab import Handler, LabServer, Route
 
 UA = "ewsi-harvester/test (+tests; ops@example.eu)"
 CONFIG = "sources:\n- id: ecre-news\n  name: ECRE\n  publisher: ECRE\n  kind: feed\n  urls: ['https://ecre.org/feed/']\n"
@@ -126,3 +130,102 @@ def test_command_add_prints_the_allowlist_setting(tmp_path: Path, capsys: pytest
     assert command.main(["add", "http://127.0.0.1:8123/feed.xml", "--config", str(config)], settings) == 1
     err = capsys.readouterr().err
     assert "EWSI_ALLOW_PRIVATE=127.0.0.1:8123" in " ".join(err.split())
+
+
+# --- a body or a redirect chain the crawl refuses: the one-shot fetch names it with the crawl's key ---
+
+MIB = 1024 * 1024
+FEED = (
+    b"<?xml version='1.0'?>"
+    b"<rss version='2.0'><channel><title>x</title><item><title>a</title></item></channel></rss>"
+)
+
+
+def _gzip(data: bytes) -> bytes:
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return comp.compress(data) + comp.flush()
+
+
+def _raw(headers: list[tuple[str, str]], body: Callable[[BaseHTTPRequestHandler], None]) -> Handler:
+    """An answer written by hand (a lying Content-Length, an endless chunked body)."""
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        h.wfile.write(
+            b"HTTP/1.1 200 OK\r\n" + b"".join(f"{k}: {v}\r\n".encode() for k, v in headers) + b"\r\n"
+        )
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            body(h)
+
+    return handle
+
+
+def _endless_chunks(h: BaseHTTPRequestHandler) -> None:
+    block = b"a" * 65536
+    for _ in range(400):  # 25 MiB at most, more than the limit
+        h.wfile.write(f"{len(block):x}\r\n".encode() + block + b"\r\n")
+
+
+GZIP = {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}
+_good = _gzip(FEED * 20)
+# (path, answer, the key a crawl records for it: tests/test_fetch_limits.py T01-T06, T24)
+REFUSED_ANSWERS: list[tuple[str, Route | Handler, str]] = [
+    ("/gzip-bomb", Route(_gzip(bytes(17 * MIB)), headers=GZIP), "fetch.too_large"),
+    (
+        "/gzip-in-gzip",
+        Route(_gzip(_gzip(bytes(17 * MIB))), headers={**GZIP, "Content-Encoding": "gzip, gzip"}),
+        "fetch.too_large",
+    ),
+    (
+        "/deflate-bomb",
+        Route(zlib.compress(bytes(17 * MIB)), headers={**GZIP, "Content-Encoding": "deflate"}),
+        "fetch.too_large",
+    ),
+    (
+        "/length-lie",
+        _raw([("Content-Length", str(10 * 1024 * MIB))], lambda h: h.wfile.write(FEED)),
+        "fetch.too_large",
+    ),
+    ("/endless", _raw([("Transfer-Encoding", "chunked")], _endless_chunks), "fetch.too_large"),
+    ("/bad-crc", Route(_good[:-8] + bytes([_good[-8] ^ 0xFF]) + _good[-7:], headers=GZIP), "fetch.data_loss"),
+    ("/cut-gzip", Route(_good[: len(_good) // 2], headers=GZIP), "fetch.data_loss"),
+    ("/not-gzip", Route(FEED, headers=GZIP), "fetch.data_loss"),
+    ("/short-body", _raw([("Content-Length", "200000")], lambda h: h.wfile.write(FEED)), "fetch.data_loss"),
+    (
+        "/cut-chunks",
+        _raw([("Transfer-Encoding", "chunked")], lambda h: h.wfile.write(b"ffff\r\n" + FEED)),
+        "fetch.data_loss",
+    ),
+    ("/loop-a", Route(status=302, headers={"Location": "/loop-b"}), "fetch.redirect_limit"),
+    ("/self", Route(status=301, headers={"Location": "/self"}), "fetch.redirect_limit"),
+    ("/hop0", Route(status=302, headers={"Location": "/hop1"}), "fetch.redirect_limit"),
+]
+
+
+@pytest.fixture(scope="module")
+def refusing_lab() -> Iterator[LabServer]:
+    routes: dict[str, Route | Handler] = {path: answer for path, answer, _ in REFUSED_ANSWERS}
+    routes["/loop-b"] = Route(status=302, headers={"Location": "/loop-a"})
+    routes |= {f"/hop{i}": Route(status=302, headers={"Location": f"/hop{i + 1}"}) for i in range(1, 12)}
+    with LabServer(routes=routes) as server:
+        yield server
+
+
+@pytest.mark.parametrize(("path", "key"), [(path, key) for path, _, key in REFUSED_ANSWERS])
+@pytest.mark.parametrize("kind", ["feed", "listing", "sitemap"])
+def test_check_and_add_name_a_refused_answer_as_the_crawl(
+    refusing_lab: LabServer, path: str, key: str, kind: str
+) -> None:
+    allow = addresses.Allowlist.parse("127.0.0.2")
+
+    def fetcher(u: str) -> oneshot.Fetched:
+        return oneshot.fetch(u, user_agent=UA, allow=allow, timeout=5)
+
+    def robots(u: str) -> tuple[bool, str]:
+        return oneshot.robots_allows(u, user_agent=UA, allow=allow, timeout=5)
+
+    assert key in ERROR_KEYS
+    verdict = check_source(_source(refusing_lab.url(path), kind), fetcher, robots)
+    assert (verdict.key, verdict.hint != "") == (key, True), verdict
+    with pytest.raises(ValueError, match=f": {key}: "):
+        add(refusing_lab.url(path), CONFIG, fetcher, robots)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crawler.commands.crawl import machine_offline
+from crawler.commands.crawl import EXAMPLE_CHARS, _print_summary, machine_offline, offline_summary
 from crawler.store.runs import finish_run, forgive_offline, health_of, start_run
 from crawler.store.schema import CrawlRun, SourceRow
 from crawler.store.sources import sync_sources
@@ -24,9 +24,11 @@ from crawler.types import CrawlReport
 from tests.test_cases import LAB_HOST, crawl, migrate, session, write_config
 
 
-def _report(source_id: str, status: str, key: str | None = None) -> CrawlReport:
+def _report(source_id: str, status: str, key: str | None = None, error: str | None = None) -> CrawlReport:
     now = datetime.now(UTC)
-    return CrawlReport(source_id=source_id, started_at=now, finished_at=now, status=status, error_key=key)
+    return CrawlReport(
+        source_id=source_id, started_at=now, finished_at=now, status=status, error_key=key, error=error
+    )
 
 
 @pytest.mark.parametrize(
@@ -48,6 +50,55 @@ def test_machine_offline_only_when_no_host_at_all_answered(
 ) -> None:
     reports = [_report(f"s{i}", status, key) for i, (status, key) in enumerate(outcomes)]
     assert machine_offline(reports) is offline
+
+
+DNS = "robots.txt of s0.eu not fetched: CannotResolveHostError: DNS lookup failed"
+LONG = "https://s0.eu/" + "a" * 300 + ": robots.txt not fetched: CannotResolveHostError: DNS lookup failed"
+
+
+@pytest.mark.parametrize(
+    ("failures", "counted", "quoted"),
+    [
+        (
+            [("fetch.dns", DNS)] * 3,
+            "all 3 source(s) failed (fetch.dns 3: host name could not be resolved)",
+            f"s0: {DNS}",
+        ),
+        (
+            [("fetch.dns", None), ("fetch.connect", "refused"), ("fetch.connect", "refused")],
+            "(fetch.connect 2: connection refused or reset, fetch.dns 1: host name could not be resolved)",
+            "s0: fetch.dns",
+        ),
+        (
+            [("fetch.timeout", "took\n too   long")],
+            "all 1 source(s) failed (fetch.timeout 1:",
+            "s0: took too long",
+        ),
+        (
+            [("fetch.dns", LONG)] * 2,
+            "all 2 source(s) failed (fetch.dns 2:",
+            "s0: https://s0.eu/aaa",
+        ),
+    ],
+)
+def test_an_offline_run_is_one_summary_line_not_a_line_per_source(
+    failures: list[tuple[str, str | None]], counted: str, quoted: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = [_report(f"s{i}", "failed", key, error) for i, (key, error) in enumerate(failures)]
+    assert machine_offline(reports)
+    line = offline_summary(reports, len(reports))
+    assert line.startswith("Offline: all ") and "\n" not in line
+    assert f"; not counted as failures of {len(reports)} source(s); no back-off. E.g. " in line
+    example = line.split(" E.g. ", 1)[1]
+    assert counted in line and example.startswith(quoted) and len(example) <= EXAMPLE_CHARS
+    assert (" … " in example) == (len(f"s0: {failures[0][1]}") > EXAMPLE_CHARS)  # the middle cut
+    assert example.endswith(" ".join((failures[0][1] or failures[0][0]).split())[-60:])
+    _print_summary(reports, notes=False)
+    table = capsys.readouterr().out
+    assert all(f"s{i}: " not in table and f"s{i} " in table for i in range(len(reports)))  # key kept, no note
+    _print_summary(reports)  # a run that is not offline keeps a line per source with a message
+    shown = capsys.readouterr().out
+    assert [f"s{i}: " in shown for i in range(len(reports))] == [bool(error) for _, error in failures]
 
 
 def _source(source_id: str) -> Any:
@@ -118,7 +169,14 @@ def test_a_crawl_with_no_reachable_host_sets_no_back_off(tmp_path: Path) -> None
     )
     result = crawl(db_url, config)
     assert "No source host could be reached" in result.stdout, result.stdout + result.stderr
+    assert "all 2 source(s) failed (fetch.connect 2: connection refused or reset)" in result.stdout
     assert "not counted as failures of 2 source(s)" in result.stdout
+    hint = "No source host could be reached (no network?). Harvest the recorded corpus offline instead"
+    assert result.stdout.rstrip().splitlines()[-1].startswith(hint)  # the summary's last line
+    # each source's key stays in the table; one example message, not a line per source
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert [row[0] for row in rows if row[-1:] == ["fetch.connect"]] == ["off-a", "off-b"]
+    assert sum(f"{LAB_HOST}:{port}" in line for line in result.stdout.splitlines()) == 1
     with session(db_url) as s:
         rows = s.scalars(select(SourceRow).where(SourceRow.id.in_(["off-a", "off-b"]))).all()
         assert [(r.consecutive_failures, r.backoff_until, r.last_error_key) for r in rows] == [

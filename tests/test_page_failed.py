@@ -51,25 +51,52 @@ def test_failed_page_keeps_or_drops_the_item(
         assert not any(k.startswith("ewsi/dropped/") for k in stats(spider))
 
 
-@pytest.mark.parametrize(
-    ("flags", "shown"),
-    [
-        (["page_fetch.dns"], "not fetched (fetch.dns)"),
-        (["date_only", "page_fetch.http_404"], "not fetched (fetch.http_404)"),
-        (["date_only"], None),
-        ([], None),
-        (None, None),
-    ],
-)
-def test_item_page_says_the_document_was_not_fetched(
-    app, Session, flags: list[str] | None, shown: str | None
-) -> None:
+# (an item's flags, the error keys its page and its queue row name; None: no mark)
+PAGE_FLAGS: list[tuple[list[str] | None, str | None]] = [
+    (["page_fetch.dns"], "fetch.dns"),
+    (["date_only", "page_fetch.http_404"], "fetch.http_404"),
+    (["page_fetch.timeout", "text_cleaned", "page_fetch.too_large"], "fetch.timeout, fetch.too_large"),
+    (["page_language"], None),  # no error key: not a failed page
+    (["date_only"], None),
+    ([], None),
+    (None, None),
+]
+
+
+def _desk_with_item(app, Session, flags: list[str] | None) -> tuple[Any, int]:
+    """An editor's client of the desk, and the id of its one pending item, flagged `flags`."""
     with Session() as s:
         add_source(s, "src-a")
         item_id = add_item(s, 1, flags=flags).id
         s.commit()
-    page = editor_client(app, Session).get(f"/items/{item_id}").text
-    if shown is None:
+    return editor_client(app, Session), item_id
+
+
+@pytest.mark.parametrize(("flags", "keys"), PAGE_FLAGS)
+def test_item_page_says_the_document_was_not_fetched(
+    app, Session, flags: list[str] | None, keys: str | None
+) -> None:
+    client, item_id = _desk_with_item(app, Session, flags)
+    page = client.get(f"/items/{item_id}").text
+    if keys is None:
         assert "not fetched" not in page
     else:
-        assert shown in page and "check the link before approving" in page
+        assert f"not fetched ({keys})" in page and "check the link before approving" in page
+
+
+@pytest.mark.parametrize(("flags", "keys"), PAGE_FLAGS)
+def test_queue_row_marks_a_document_not_fetched(
+    app, Session, flags: list[str] | None, keys: str | None
+) -> None:
+    from lxml import html
+
+    client, item_id = _desk_with_item(app, Session, flags)
+    page = html.fromstring(client.get("/queue").text)
+    (row,) = page.xpath(f'//tr[.//input[@name="item" and starts-with(@value, "{item_id}:")]]')
+    marks = row.xpath('.//*[contains(@class, "page-error")]')
+    if keys is None:
+        assert marks == [] and "not fetched" not in row.text_content()
+    else:
+        (mark,) = marks
+        assert mark.text_content() == "not fetched"
+        assert mark.get("title") == f"document not fetched ({keys}): check the link before approving"

@@ -287,3 +287,50 @@ def test_page_title_is_plain_text_a_source_name_accepts(body: bytes, expected: s
     from crawler.onboard import page_title
 
     assert page_title(body) == expected
+
+
+def _feed_titled(raw: bytes) -> bytes:
+    return (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Lab</title>'
+        b"<item><title>" + raw + b"</title><link>https://example.eu/n/1</link>"
+        b"<pubDate>Mon, 02 Mar 2026 09:00:00 GMT</pubDate></item></channel></rss>"
+    )
+
+
+def _api_titled(raw: str) -> bytes:
+    docs = [
+        {"docTitle": title, "publicationDate": "2026-03-02", "documentUrl": f"https://example.eu/d/{n}"}
+        for n, title in enumerate([raw, "Second record", "Third record"])
+    ]
+    return json.dumps({"meta": {"total": 3}, "result": {"docs": docs}}).encode()
+
+
+# (kind of source, the record's raw title as the source serves it, the title a harvest stores)
+DIRTY_TITLES: list[tuple[str, bytes | str, str]] = [
+    ("feed", b"&lt;b&gt;Integration&lt;/b&gt; &lt;i&gt;news&lt;/i&gt;", "Integration news"),
+    ("feed", b"<![CDATA[<p>Language <em>courses</em></p>]]>", "Language courses"),
+    ("feed", b"Caf&amp;eacute; &amp;amp; Co", "Caf\u00e9 & Co"),
+    ("feed", b"Line one\n\t   line two", "Line one line two"),
+    ("feed", "Zero\u200bwidth\u00a0title".encode(), "Zerowidth title"),
+    ("feed", b"&lt;script&gt;alert(1)&lt;/script&gt;Safe title", "Safe title"),
+    ("api", "<b>Bold</b> &amp; co", "Bold & co"),
+    ("api", "\x07Alarm\x00 bells\x1b", "Alarm bells"),
+    ("api", "  many\n\nspaces &nbsp; here ", "many spaces here"),
+    ("api", "Rights &lt;em&gt;now&lt;/em&gt;", "Rights <em>now</em>"),  # escaped markup is text
+]
+
+
+@pytest.mark.parametrize(("kind", "raw", "stored"), DIRTY_TITLES)
+def test_add_previews_titles_as_a_harvest_stores_them(
+    lab: LabServer, kind: str, raw: bytes | str, stored: str
+) -> None:
+    path = f"/dirty/{DIRTY_TITLES.index((kind, raw, stored))}"
+    if kind == "feed":
+        assert isinstance(raw, bytes)
+        lab.routes[path] = Route(_feed_titled(raw), headers=RSS)
+    else:
+        assert isinstance(raw, str)
+        lab.routes[path] = Route(_api_titled(raw), headers={"Content-Type": "application/json"})
+    _block, source, items = add(lab.url(path), EMPTY_CONFIG, fetcher, robots, f"dirty-{kind}")
+    assert source.kind == kind
+    assert items[0].title == stored

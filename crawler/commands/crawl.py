@@ -1,8 +1,10 @@
 """`ewsi crawl`: harvest the enabled sources (or the named ones) into the review queue.
 
-Prints a progress line per source and a summary table. Exit 0 when the run completed, even if some
-sources failed (their health records why); 2 for an unknown source id, an unreadable archive or a
-`--replay-run` whose run archived nothing (ConfigError, DatabaseUnavailable and ArchiveError are
+Prints a progress line per source, a summary table and a line per source with an error; a run
+that reached no host at all (`machine_offline`) gets one `offline_summary` line and a hint
+instead of those lines. Exit 0 when the run completed, even if some sources failed (their health
+records why); 2 for an unknown source id, an unreadable archive or a `--replay-run` whose run
+archived nothing (ConfigError, DatabaseUnavailable and ArchiveError are
 mapped by crawler.cli); 130 when stopped. `--replay-run RUN_ID` replays the WARC file a run stored
 with EWSI_ARCHIVE_URL set (crawler.store.warc_locations says where), for that run's source only.
 """
@@ -180,28 +182,59 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             overrides={"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True} if log_file else None,
             runtime=settings,
         )
-    _print_summary(reports)
+    offline = machine_offline(reports)
+    _print_summary(reports, notes=not offline)
     if log_file is not None:
         console.print(f"crawl log: {log_file}", style="dim", highlight=False)
-    if machine_offline(reports):
+    if offline:
         with store_session.session_scope(settings.database_url) as session:
             forgiven = store_runs.forgive_offline(session, before)
-        # one plain line (never wrapped): scripts and `make run` users read it
-        print(
-            "No source host could be reached (no network?). Harvest the recorded corpus offline instead: "
-            "make replay (that is: .venv/bin/ewsi crawl --config ../shared/corpus/sources.yaml "
-            "--replay ../shared/corpus/snapshot.warc.gz)",
-            flush=True,
-        )
-        print(f"Offline: not counted as failures of {len(forgiven)} source(s); no back-off.", flush=True)
+        # two plain lines (never wrapped), the hint last: scripts and `make run` users read them
+        print(offline_summary(reports, len(forgiven)), flush=True)
+        print(OFFLINE_HINT, flush=True)
     if any(r.status == "interrupted" for r in reports):
         return 130  # stopped by Ctrl-C / SIGTERM: what was stored is kept, the rest comes next run
     return 0
 
 
-def _print_summary(reports: Sequence[Any]) -> None:
-    """Summary table: one row per source (status, counts, drops by reason, error key), then one
-    line per source with an error or warning message (cut to the terminal's width, never wrapped).
+OFFLINE_HINT = (
+    "No source host could be reached (no network?). Harvest the recorded corpus offline instead: "
+    "make replay (that is: .venv/bin/ewsi crawl --config ../shared/corpus/sources.yaml "
+    "--replay ../shared/corpus/snapshot.warc.gz)"
+)
+"""What to do when `machine_offline`: the recorded corpus needs no network."""
+
+EXAMPLE_CHARS = 200
+"""Characters of the one error message `offline_summary` quotes."""
+
+
+def offline_summary(reports: Sequence[Any], forgiven: int) -> str:
+    """One line for a run where `machine_offline`: how many sources failed with which keys (and what
+    each key means), that `forgiven` of them do not count as failures, and the first failed
+    source's message as an example, its middle cut past `EXAMPLE_CHARS` (each source's key is in
+    the summary table, each message in the crawl log)."""
+    from crawler.errors import ERROR_KEYS
+
+    failed = [r for r in reports if r.status != "ok"]
+    keys = Counter(str(r.error_key) for r in failed)
+    counted = ", ".join(
+        f"{key} {n}: {ERROR_KEYS.get(key, key)}"
+        for key, n in sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    example = " ".join(f"{failed[0].source_id}: {failed[0].error or failed[0].error_key}".split())
+    if len(example) > EXAMPLE_CHARS:  # the source and URL, and the cause at the end
+        head = EXAMPLE_CHARS // 3
+        example = example[:head] + " … " + example[head - EXAMPLE_CHARS + 3 :]
+    return (
+        f"Offline: all {len(failed)} source(s) failed ({counted}); not counted as failures of "
+        f"{forgiven} source(s); no back-off. E.g. {example}"
+    )
+
+
+def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:
+    """Summary table: one row per source (status, counts, drops by reason, error key), then, with
+    `notes`, one line per source with an error or warning message (cut to the terminal's width,
+    never wrapped). An offline run (`machine_offline`) leaves the lines to `offline_summary`.
 
     A run the health judgement found broken (crawler.health rule 2) shows as ``broken`` with its
     key (``parse.nav_links``, ``extract.no_text``, ...) and how many of its items were held back."""
@@ -210,14 +243,14 @@ def _print_summary(reports: Sequence[Any]) -> None:
     for col in ("source", "status", *numeric, "dropped", "error"):
         table.add_column(col, justify="right" if col in numeric else "left", overflow="fold")
     totals: Counter[str] = Counter()
-    notes = []
+    lines = []
     for r in reports:
         dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-"
         error = r.error_key or ("warning" if r.error else "-")
         status = "broken" if r.broken else r.status
         if r.error or r.held_back:
             held = f" ({r.held_back} items held back from the queue)" if r.held_back else ""
-            notes.append(f"{r.source_id}: {(r.error or status).removeprefix('warning: ')}{held}")
+            lines.append(f"{r.source_id}: {(r.error or status).removeprefix('warning: ')}{held}")
         style = "green" if r.status == "ok" else "red"
         counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
         table.add_row(r.source_id, f"[{style}]{status}", *map(str, counts), dropped, error)
@@ -225,5 +258,5 @@ def _print_summary(reports: Sequence[Any]) -> None:
     ok = sum(r.status == "ok" for r in reports)
     table.add_row("[bold]total", f"{ok}/{len(reports)} ok", *(str(totals[c]) for c in numeric), "", "")
     out.print(table)
-    for note in notes:
+    for note in lines if notes else []:
         out.print(note, style="dim", overflow="ellipsis", no_wrap=True, markup=False, highlight=False)

@@ -4,20 +4,23 @@ Settings read (through Scrapy's `HttpCompressionMiddleware`): ``COMPRESSION_ENAB
 ``DOWNLOAD_MAXSIZE`` and ``DOWNLOAD_WARNSIZE`` (bytes after decoding; a request may raise its own
 limit with ``meta["download_maxsize"]``). A gzip stream that is cut short or fails its CRC, and a
 corrupt deflate/br/zstd stream, is `FetchRefused` ``fetch.data_loss`` instead of a partial body;
-a body over the limit is ``fetch.too_large``.
+a body over the limit is ``fetch.too_large``. `decode_body` applies the same rules to a one-shot
+fetch (crawler.fetch.oneshot), so `ewsi sources add|check` names these bodies as a crawl does.
 """
 
 from __future__ import annotations
 
 import io
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils._compression import _CHUNK_SIZE, _check_max_size
+from scrapy.utils._compression import _CHUNK_SIZE, _check_max_size, _DecompressionMaxSizeExceeded
 
 from crawler.fetch.refusals import FetchRefused
 
@@ -79,15 +82,40 @@ class StrictCompressionMiddleware(HttpCompressionMiddleware):
             raise _CorruptStream(f"corrupt {encoding.decode('latin-1')} stream: {exc}") from None
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
-        try:
+        with refusing(response.url):
             return super().process_response(request, response)
-        except _CorruptStream as exc:
-            raise FetchRefused("fetch.data_loss", f"{response.url[:200]}: {exc}") from None
-        except IgnoreRequest as exc:
-            if "DOWNLOAD_MAXSIZE" in str(exc):
-                raise FetchRefused("fetch.too_large", str(exc)) from None
+
+
+def refusal_for(exc: BaseException, url: str) -> FetchRefused | None:
+    """The crawl's refusal of a body it could not decode: a corrupt or truncated stream is
+    ``fetch.data_loss``, one past the size limit ``fetch.too_large``; None for any other error."""
+    if isinstance(exc, _CorruptStream) or type(exc).__module__.split(".")[0] in _CODEC_MODULES:
+        return FetchRefused("fetch.data_loss", f"{url[:200]}: {exc}")
+    if isinstance(exc, _DecompressionMaxSizeExceeded) or (
+        isinstance(exc, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exc)
+    ):
+        return FetchRefused("fetch.too_large", str(exc))
+    return None
+
+
+@contextmanager
+def refusing(url: str) -> Iterator[None]:
+    """Raise `refusal_for`'s FetchRefused instead of a decoding error it names; others pass."""
+    try:
+        yield
+    except Exception as exc:
+        refused = refusal_for(exc, url)
+        if refused is None:
             raise
-        except Exception as exc:  # brotli.error, zstd.ZstdError: a body we cannot read
-            if type(exc).__module__.split(".")[0] in _CODEC_MODULES:
-                raise FetchRefused("fetch.data_loss", f"{response.url[:200]}: {exc}") from None
-            raise
+        raise refused from None
+
+
+def decode_body(body: bytes, content_encoding: str, max_size: int, url: str) -> bytes:
+    """`body` decoded from its Content-Encoding header as a crawl decodes it (each encoding the crawl
+    accepts, gzip strictly, at most `max_size` bytes out); raises `refusal_for`'s FetchRefused."""
+    encodings = [content_encoding.encode("latin-1", errors="replace")]
+    to_decode, _unknown = StrictCompressionMiddleware._split_encodings(encodings)
+    with refusing(url):
+        for encoding in to_decode:
+            body = StrictCompressionMiddleware._decode(body, encoding, max_size)
+    return body

@@ -14,8 +14,9 @@ class FetchRefused(IgnoreRequest):
     """A request refused on purpose; ``ewsi_key`` is its error key (read by `error_key_for`).
 
     Raised by ssrf.GuardMiddleware (``fetch.blocked_*``), politeness.HostGateMiddleware (the
-    429/5xx key of a host that asked not to be contacted) and compression.StrictCompressionMiddleware
-    (``fetch.data_loss``, ``fetch.too_large``).
+    429/5xx key of a host that asked not to be contacted), compression.StrictCompressionMiddleware
+    (``fetch.data_loss``, ``fetch.too_large``), and by oneshot.fetch for the same bodies and a
+    redirect loop (``fetch.redirect_limit``), so `ewsi sources add|check` names them as a crawl does.
     """
 
     def __init__(self, key: str, message: str):

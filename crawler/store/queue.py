@@ -322,6 +322,7 @@ _QUEUE_COLUMNS = (
     Item.claimed_by,
     Item.claim_expires_at,
     Item.relevance_evidence,
+    Item.flags,
     func.substr(
         func.coalesce(func.nullif(Item.editor_summary, ""), func.nullif(Item.summary, ""), Item.text),
         1,
@@ -436,7 +437,7 @@ def queue_page(
     Returns (rows, next_cursor or None). Each row: id, source_id, title, display_title (the editor's
     title if set), language, declared_language, content_type, country (editor values win),
     published_at, first_seen_at, deadline, relevance, status, revision, claimed_by,
-    claim_expires_at, claimed (live claim), relevance_evidence, snippet_source (the first
+    claim_expires_at, claimed (live claim), relevance_evidence, flags, snippet_source (the first
     `SNIPPET_SOURCE_CHARS` of the summary or text), themes (assigned names), source_name, cursor,
     lane (0 deadline, 1 rest).
     Raises ValueError for a malformed `after` (`_decode_cursor`).

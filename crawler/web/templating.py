@@ -35,8 +35,14 @@ def safe_url(value: Any) -> str | None:
 
 
 def is_page_error(flag: str) -> bool:
-    """Jinja test: an item flag saying its followed page failed (``page_<error key>``, spiders.base)."""
+    """An item flag saying its followed page failed (``page_<error key>``, spiders.base)."""
     return flag.startswith("page_") and "." in flag
+
+
+def page_errors(flags: Any) -> list[str]:
+    """Jinja filter: the error keys of an item's followed page that was not fetched (its
+    `is_page_error` flags without ``page_``), as the item page and its queue row show them."""
+    return [f.removeprefix("page_") for f in flags or [] if isinstance(f, str) and is_page_error(f)]
 
 
 def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -69,9 +75,9 @@ def _pct(value: Any) -> str:
 
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
-    pct, show, counted (``n|counted("item")``: "1 item", "2 items"; crawler.text) and nobidi (bidi
-    controls removed, for the ``<title>``; in the page, harvested titles sit in ``<bdi>`` elements so
-    an override cannot reorder the text around them)."""
+    pct, show, page_errors, counted (``n|counted("item")``: "1 item", "2 items"; crawler.text) and
+    nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
+    ``<bdi>`` elements so an override cannot reorder the text around them)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -84,7 +90,7 @@ def make_templates() -> Environment:
     env.filters["show"] = _show
     env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
-    env.tests["page_error"] = is_page_error
+    env.filters["page_errors"] = page_errors
     return env
 
 
