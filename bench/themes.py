@@ -25,8 +25,22 @@ Rules + model as shipped (``ewsi classify eval``'s decision) under decision vari
 95% host-bootstrap interval of its micro-F1 difference with the shipped recipe (`paired_interval`).
 Measured: shipped 0.694; runner-up within 0.2 / 0.35 of its threshold 0.698 / 0.700 (intervals
 -0.009 to +0.017, -0.013 to +0.024); model share 0 / 0.5 / 0.7: 0.686 / 0.694 / 0.692; at most 2
-themes 0.682, at most 4 0.686 (-0.014 to -0.003); theme heads on every example 0.688. Held-out part:
-relevance P 0.983 R 0.950, theme micro-F1 0.746.
+themes 0.682, at most 4 0.686 (-0.014 to -0.003); theme heads on every example 0.688.
+
+EuroVoc theme vocabulary (classifier.eurovoc: thesaurus labels mapped to the six themes, matched in
+the item's language only), as model features (``eurovoc-*``: classifier.model.EUROVOC_FEATURES, one
+feature per distinct label, or ``-once`` per theme and tier, ``+`` at 3 labels) or added to the
+rules' theme sums (``eurovoc-rules-W``: EUROVOC_RULE_WEIGHT W per label): deep (en/fr, all depths)
+0.697 (-0.005 to +0.012), top (23 languages) 0.684 (-0.025 to +0.002), both 0.685 (-0.024 to
++0.003); deep-once 0.694 (-0.008 to +0.007), both-once 0.694 (-0.012 to +0.010), deep-once+ 0.692
+(-0.010 to +0.005), both-once+ 0.691 (-0.018 to +0.008); rules 0.5 0.677 (-0.039 to +0.002), rules 1
+0.679 (-0.035 to +0.003), rules 0.5 deep 0.688 (-0.021 to +0.008), rules 1 top 0.685 (-0.027 to
++0.008). Relevance P/R moved at most 0.933/0.880 -> 0.939/0.880. None is a clear gain: not shipped.
+A second-level per-theme logistic regression over the six rule scores, the six out-of-fold model
+probabilities and the EuroVoc counts (label co-occurrence) did not beat the shipped blend either
+(theme heads alone, thresholds tuned on the same scores: 0.763-0.772 against 0.783).
+
+Held-out part: relevance P 0.983 R 0.950, theme micro-F1 0.746.
 
 Usage: .venv/bin/python bench/themes.py [--data FILE] [--json]
 """
@@ -196,6 +210,17 @@ DECISION_VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("second-0.2", {"SECOND_THEME_SLACK": 0.2}),
     ("second-0.35", {"SECOND_THEME_SLACK": 0.35}),
     ("heads-on-all", {"THEME_HEAD_ROWS": "all"}),
+    ("eurovoc-deep", {"EUROVOC_FEATURES": ("deep",)}),
+    ("eurovoc-top", {"EUROVOC_FEATURES": ("top",)}),
+    ("eurovoc-both", {"EUROVOC_FEATURES": ("top", "deep")}),
+    ("eurovoc-deep-once", {"EUROVOC_FEATURES": ("deep",), "EUROVOC_FEATURE_COUNT": "presence"}),
+    ("eurovoc-both-once", {"EUROVOC_FEATURES": ("top", "deep"), "EUROVOC_FEATURE_COUNT": "presence"}),
+    ("eurovoc-deep-once+", {"EUROVOC_FEATURES": ("deep",), "EUROVOC_FEATURE_COUNT": "presence+"}),
+    ("eurovoc-both-once+", {"EUROVOC_FEATURES": ("top", "deep"), "EUROVOC_FEATURE_COUNT": "presence+"}),
+    ("eurovoc-rules-0.5", {"EUROVOC_RULE_WEIGHT": 0.5}),
+    ("eurovoc-rules-1", {"EUROVOC_RULE_WEIGHT": 1.0}),
+    ("eurovoc-rules-0.5-deep", {"EUROVOC_RULE_WEIGHT": 0.5, "EUROVOC_RULE_TIERS": ("deep",)}),
+    ("eurovoc-rules-1-top", {"EUROVOC_RULE_WEIGHT": 1.0, "EUROVOC_RULE_TIERS": ("top",)}),
 )
 """Constants of classifier.model tried beside the shipped ones (``name``, overrides)."""
 BOOTSTRAP = 2000

@@ -71,7 +71,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier import split
+from classifier import eurovoc, split
 from classifier.rules import INTEGRATION, MIGRANT, NEGATIVE, Analysis, RuleEngine
 from crawler.errors import ModelFileError
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
@@ -116,6 +116,24 @@ host hold-out (bench/themes.py) it moved theme micro-F1 from 0.694 to 0.696 / 0.
 at 0.1 / 0.2 / 0.35 / 0.5; at 0.35 the 95% host-bootstrap interval of the difference is -0.013 to
 +0.024, and the 5-fold CV of themes_dev (the quality gate of tests/test_classifier_eval.py) fell
 from 0.763 to 0.739."""
+EUROVOC_FEATURES: tuple[str, ...] = ()
+"""EuroVoc label tiers (classifier.eurovoc: "top", "deep") whose matches in the item's language are
+model features (`eurovoc_features`); () for none. Off: by grouped 5-fold CV on the training part of
+the host hold-out (bench/themes.py) no variant clearly beat the shipped recipe (theme micro-F1 0.694):
+"deep" 0.697 (95% host-bootstrap interval of the difference -0.005 to +0.012), "top" 0.684, both
+0.685 (-0.024 to +0.003); once per theme and tier 0.694 / 0.694 (deep / both), with a "+" feature at
+3 labels 0.692 / 0.691."""
+EUROVOC_FEATURE_COUNT = "labels"
+"""How `eurovoc_features` counts: "labels" (one feature per distinct label found), "presence" (one per
+theme and tier), "presence+" (and a ``+`` feature at 3 labels or more, as for the rule groups)."""
+EUROVOC_RULE_WEIGHT = 0.0
+"""Weight of one EuroVoc label found in the item's language, added to its theme's rule sum (see
+`analyse`); 0 for none. Off: by grouped 5-fold CV on the training part of the host hold-out, theme
+micro-F1 0.677 at 0.5, 0.679 at 1 (all labels), 0.688 at 0.5 deep labels only, 0.685 at 1 top labels
+only, against 0.694 without (every interval of the difference reaches below -0.02)."""
+EUROVOC_RULE_TIERS: tuple[str, ...] = ("top", "deep")
+"""EuroVoc label tiers counted by `EUROVOC_RULE_WEIGHT`."""
+_THEME_IDS = {t: t.split()[0].lower() for t in THEMES}
 CHAR_NGRAMS: tuple[int, int] = (3, 5)
 """Lengths of the character n-gram features of each word."""
 
@@ -165,6 +183,46 @@ def features(analysis: Analysis) -> list[str]:
             out.append(f"§{group}")
             if value >= 3:
                 out.append(f"§{group}+")
+    if EUROVOC_FEATURES:
+        out.extend(eurovoc_features(analysis))
+    return out
+
+
+def analyse(engine: RuleEngine, title: str | None, text: str | None, language: str | None) -> Analysis:
+    """The rules' analysis of one item, its theme scores raised by the EuroVoc labels found in the
+    item's language: sat((theme sum + `EUROVOC_RULE_WEIGHT` x distinct labels of the theme in the
+    `EUROVOC_RULE_TIERS`) / theme_scale), the rules' own saturation (classifier.rules step 7)."""
+    analysis = engine.analyse(title, text, language)
+    if not EUROVOC_RULE_WEIGHT or not EUROVOC_RULE_TIERS:
+        return analysis
+    found = _eurovoc_matches(analysis)
+    scale = engine.config.scoring.theme_scale
+    for theme in engine.config.themes:
+        extra = sum(
+            n for (name, tier), n in found.items() if name == theme.name and tier in EUROVOC_RULE_TIERS
+        )
+        if extra:
+            total = analysis.sums.get(f"theme:{theme.id}", 0.0) + EUROVOC_RULE_WEIGHT * extra
+            analysis.theme_scores[theme.name] = 1.0 - math.exp(-total / scale)
+    return analysis
+
+
+def _eurovoc_matches(analysis: Analysis) -> dict[tuple[str, str], int]:
+    return eurovoc.load().match([*analysis.title_tokens, "", *analysis.body_tokens], analysis.language)
+
+
+def eurovoc_features(analysis: Analysis) -> list[str]:
+    """``§ev:<tier>:<theme>`` for the EuroVoc labels of a theme and tier found in the title and text, in
+    the item's language only (classifier.eurovoc): once per distinct label, or once per theme and tier
+    (`EUROVOC_FEATURE_COUNT`)."""
+    out: list[str] = []
+    for (theme, tier), n in sorted(_eurovoc_matches(analysis).items()):
+        if tier not in EUROVOC_FEATURES:
+            continue
+        name = f"§ev:{tier}:{_THEME_IDS[theme]}"
+        out.extend([name] * (n if EUROVOC_FEATURE_COUNT == "labels" else 1))
+        if EUROVOC_FEATURE_COUNT == "presence+" and n >= 3:
+            out.append(f"{name}+")
     return out
 
 
@@ -485,7 +543,7 @@ def train(
     exs = [e if isinstance(e, LabelledExample) else LabelledExample.from_dict(e) for e in examples]
     if len({e.relevant for e in exs}) < 2:
         raise ValueError("training needs relevant and non-relevant examples")
-    analyses = [engine.analyse(e.title, e.text, e.language) for e in exs]
+    analyses = [analyse(engine, e.title, e.text, e.language) for e in exs]
     feats = [features(a) for a in analyses]
     vectorizer = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True, min_df=1)
     x_all = vectorizer.fit_transform(feats)
@@ -599,7 +657,7 @@ class CombinedClassifier:
 
     def classify(self, title: str | None, text: str | None, language: str | None = None) -> Classification:
         """Classify one item; same contract as RuleEngine.classify."""
-        analysis = self.engine.analyse(title, text, language)
+        analysis = analyse(self.engine, title, text, language)
         predicted = self.model.predict(features(analysis))
         thr = self.engine.config.thresholds
         rules_version = self.engine.version
