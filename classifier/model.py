@@ -134,6 +134,12 @@ only, against 0.694 without (every interval of the difference reaches below -0.0
 EUROVOC_RULE_TIERS: tuple[str, ...] = ("top", "deep")
 """EuroVoc label tiers counted by `EUROVOC_RULE_WEIGHT`."""
 _THEME_IDS = {t: t.split()[0].lower() for t in THEMES}
+THEME_THRESHOLDS = "per-theme"
+"""How the themes' blend thresholds are chosen on out-of-fold scores: "per-theme" (each maximises its
+theme's F1) or "micro" (then moved one by one to maximise the micro-F1 of all themes,
+`_micro_thresholds`). Per theme: by grouped 5-fold CV on the training part of the host hold-out,
+theme micro-F1 0.694 per theme, 0.689 micro (95% host-bootstrap interval of the difference -0.020 to
++0.007; with the deep EuroVoc features 0.687)."""
 CHAR_NGRAMS: tuple[int, int] = (3, 5)
 """Lengths of the character n-gram features of each word."""
 
@@ -549,6 +555,7 @@ def train(
     x_all = vectorizer.fit_transform(feats)
     vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
     heads: dict[str, _Head] = {}
+    calibration: dict[str, tuple[list[int], list[int], list[float]]] = {}
     groups = split.groups([e.page for e in exs], [e.id or str(i) for i, e in enumerate(exs)])
 
     def fit(label: str, rows: list[int], y: list[int]) -> None:
@@ -582,6 +589,7 @@ def train(
                     for j, q in zip(calib, rule, strict=True)
                 ]
                 blend_threshold = _best_threshold([y[j] for j in calib], blended)
+                calibration[label] = ([rows[j] for j in calib], [y[j] for j in calib], blended)
             by_lang: dict[str, float] = {}
             for lang in {exs[r].language for r in rows if exs[r].language}:
                 idx = [j for j, r in enumerate(rows) if exs[r].language == lang]
@@ -609,6 +617,8 @@ def train(
     theme_rows = all_rows if THEME_HEAD_ROWS == "all" else [i for i, e in enumerate(exs) if e.relevant]
     for theme in THEMES:
         fit(theme, theme_rows, [int(exs[i].relevant and theme in exs[i].themes) for i in theme_rows])
+    if THEME_THRESHOLDS == "micro":
+        _micro_thresholds(heads, calibration)
     language_counts = Counter(e.language for e in exs if e.language)
     return Model(
         vocabulary,
@@ -622,6 +632,41 @@ def train(
         int(min_labels),
         int(min_language),
     )
+
+
+def _micro_thresholds(
+    heads: Mapping[str, _Head], calibration: Mapping[str, tuple[list[int], list[int], list[float]]]
+) -> None:
+    """Move the themes' blend thresholds, one theme at a time (two rounds, THEMES order), to the value
+    that maximises the micro-F1 of all themes together on the out-of-fold blended scores."""
+    names = [n for n in THEMES if n in calibration and heads[n].blend_threshold is not None]
+    if not names or any(calibration[n][0] != calibration[names[0]][0] for n in names):
+        return
+    gold = np.array([calibration[n][1] for n in names]).T
+    score = np.array([calibration[n][2] for n in names]).T
+    thr = np.array([float(heads[n].blend_threshold or 0.0) for n in names])
+
+    def counts(j: int, t: float) -> tuple[int, int]:
+        pred = score[:, j] >= t
+        return int((pred & (gold[:, j] == 1)).sum()), int(pred.sum())
+
+    total_gold = int(gold.sum())
+    for _ in range(2):
+        for j in range(len(names)):
+            tp_rest = pp_rest = 0
+            for k in range(len(names)):
+                if k != j:
+                    tp_k, pp_k = counts(k, thr[k])
+                    tp_rest, pp_rest = tp_rest + tp_k, pp_rest + pp_k
+
+            def micro(t: float, j: int = j, tp_rest: int = tp_rest, pp_rest: int = pp_rest) -> float:
+                tp, pp = counts(j, t)
+                return 2 * (tp + tp_rest) / (pp + pp_rest + total_gold)
+
+            candidates = sorted(set(np.round(score[:, j], 4).tolist()))
+            thr[j] = max(candidates, key=lambda t: (round(micro(t), 9), -abs(t - thr[j])))
+    for j, n in enumerate(names):
+        heads[n].blend_threshold = float(thr[j])
 
 
 def assign_themes(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""EuroVoc theme vocabulary: the shipped file, matching in the item's language only, model features."""
+"""EuroVoc theme vocabulary (shipped file, matching in the item's language only, model features) and the
+micro-F1 theme thresholds."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from classifier import eurovoc
 from classifier.eurovoc import ATTRIBUTION, VOCABULARY_PATH, Vocabulary, generate, load
 from classifier.rules import RuleEngine, tokenize
 from classifier.themes import load as load_themes
+from crawler.types import THEMES
 
 EP, AC, EC = "Economic Participation", "Active Citizenship", "Education and Culture"
 
@@ -113,3 +115,15 @@ def test_no_label_of_another_language_reaches_the_features(monkeypatch, language
     engine = RuleEngine(load_themes())
     analysis = cm.analyse(engine, "Labour market", "unemployment and vocational training", language)
     assert cm.eurovoc_features(analysis) == []
+
+
+def test_micro_thresholds_move_each_theme_to_the_best_micro_f1():
+    a, b = THEMES[0], THEMES[1]
+    heads = {n: cm._Head([], 0.0, 1, 1, 0.5, {}, 0.5) for n in (a, b)}
+    calibration = {
+        a: ([0, 1, 2, 3], [1, 1, 0, 0], [0.9, 0.4, 0.3, 0.1]),
+        b: ([0, 1, 2, 3], [1, 0, 0, 0], [0.8, 0.6, 0.2, 0.1]),
+    }
+    cm._micro_thresholds(heads, calibration)
+    # a: 0.4 takes both positives (micro-F1 6/7 with b at 0.5); then b: 0.8 drops its false positive (1.0)
+    assert (heads[a].blend_threshold, heads[b].blend_threshold) == (0.4, 0.8)
