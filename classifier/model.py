@@ -6,6 +6,9 @@ Features are the normalised words and word pairs of the title and text, title wo
 ``t:`` prefix, the character 3- to 5-grams of each word padded with spaces (" migr", "grant "), which
 carry stems across related languages, and the rule groups that fired (``§migrant``,
 ``§theme:social_cohesion`` ...), which carry the rules' multilingual vocabulary into the model.
+EuroVoc theme labels found in the item's language (classifier.eurovoc) can be added as features
+(`EUROVOC_FEATURES`) or to the rules' theme sums (`EUROVOC_RULE_WEIGHT`); both are off, as neither
+beat the shipped recipe by grouped CV (figures at the constants and in bench/themes.py).
 
 Language is not a relevance cue: the relevance head is fitted with sample weights that give, in every
 language, the relevant and the not-relevant examples the same total weight (the language's share of
