@@ -6,6 +6,9 @@ Features are the normalised words and word pairs of the title and text, title wo
 ``t:`` prefix, the character 3- to 5-grams of each word padded with spaces (" migr", "grant "), which
 carry stems across related languages, and the rule groups that fired (``§migrant``,
 ``§theme:social_cohesion`` ...), which carry the rules' multilingual vocabulary into the model.
+EuroVoc theme labels found in the item's language (classifier.eurovoc) can be added as features
+(`EUROVOC_FEATURES`) or to the rules' theme sums (`EUROVOC_RULE_WEIGHT`); both are off, as neither
+beat the shipped recipe by grouped CV (figures at the constants and in bench/themes.py).
 
 Language is not a relevance cue: the relevance head is fitted with sample weights that give, in every
 language, the relevant and the not-relevant examples the same total weight (the language's share of
@@ -71,7 +74,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier import split
+from classifier import eurovoc, split
 from classifier.rules import INTEGRATION, MIGRANT, NEGATIVE, Analysis, RuleEngine
 from crawler.errors import ModelFileError
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
@@ -116,6 +119,30 @@ host hold-out (bench/themes.py) it moved theme micro-F1 from 0.694 to 0.696 / 0.
 at 0.1 / 0.2 / 0.35 / 0.5; at 0.35 the 95% host-bootstrap interval of the difference is -0.013 to
 +0.024, and the 5-fold CV of themes_dev (the quality gate of tests/test_classifier_eval.py) fell
 from 0.763 to 0.739."""
+EUROVOC_FEATURES: tuple[str, ...] = ()
+"""EuroVoc label tiers (classifier.eurovoc: "top", "deep") whose matches in the item's language are
+model features (`eurovoc_features`); () for none. Off: by grouped 5-fold CV on the training part of
+the host hold-out (bench/themes.py) no variant clearly beat the shipped recipe (theme micro-F1 0.694):
+"deep" 0.697 (95% host-bootstrap interval of the difference -0.005 to +0.012), "top" 0.684, both
+0.685 (-0.024 to +0.003); once per theme and tier 0.694 / 0.694 (deep / both), with a "+" feature at
+3 labels 0.692 / 0.691."""
+EUROVOC_FEATURE_COUNT = "labels"
+"""How `eurovoc_features` counts: "labels" (one feature per distinct label found), "presence" (one per
+theme and tier), "presence+" (and a ``+`` feature at 3 labels or more, as for the rule groups)."""
+EUROVOC_RULE_WEIGHT = 0.0
+"""Weight of one EuroVoc label found in the item's language, added to its theme's rule sum (see
+`analyse`); 0 for none. Off: by grouped 5-fold CV on the training part of the host hold-out, theme
+micro-F1 0.677 at 0.5, 0.679 at 1 (all labels), 0.688 at 0.5 deep labels only, 0.685 at 1 top labels
+only, against 0.694 without (every interval of the difference reaches below -0.02)."""
+EUROVOC_RULE_TIERS: tuple[str, ...] = ("top", "deep")
+"""EuroVoc label tiers counted by `EUROVOC_RULE_WEIGHT`."""
+_THEME_IDS = {t: t.split()[0].lower() for t in THEMES}
+THEME_THRESHOLDS = "per-theme"
+"""How the themes' blend thresholds are chosen on out-of-fold scores: "per-theme" (each maximises its
+theme's F1) or "micro" (then moved one by one to maximise the micro-F1 of all themes,
+`_micro_thresholds`). Per theme: by grouped 5-fold CV on the training part of the host hold-out,
+theme micro-F1 0.694 per theme, 0.689 micro (95% host-bootstrap interval of the difference -0.020 to
++0.007; with the deep EuroVoc features 0.687)."""
 CHAR_NGRAMS: tuple[int, int] = (3, 5)
 """Lengths of the character n-gram features of each word."""
 
@@ -165,6 +192,46 @@ def features(analysis: Analysis) -> list[str]:
             out.append(f"§{group}")
             if value >= 3:
                 out.append(f"§{group}+")
+    if EUROVOC_FEATURES:
+        out.extend(eurovoc_features(analysis))
+    return out
+
+
+def analyse(engine: RuleEngine, title: str | None, text: str | None, language: str | None) -> Analysis:
+    """The rules' analysis of one item, its theme scores raised by the EuroVoc labels found in the
+    item's language: sat((theme sum + `EUROVOC_RULE_WEIGHT` x distinct labels of the theme in the
+    `EUROVOC_RULE_TIERS`) / theme_scale), the rules' own saturation (classifier.rules step 7)."""
+    analysis = engine.analyse(title, text, language)
+    if not EUROVOC_RULE_WEIGHT or not EUROVOC_RULE_TIERS:
+        return analysis
+    found = _eurovoc_matches(analysis)
+    scale = engine.config.scoring.theme_scale
+    for theme in engine.config.themes:
+        extra = sum(
+            n for (name, tier), n in found.items() if name == theme.name and tier in EUROVOC_RULE_TIERS
+        )
+        if extra:
+            total = analysis.sums.get(f"theme:{theme.id}", 0.0) + EUROVOC_RULE_WEIGHT * extra
+            analysis.theme_scores[theme.name] = 1.0 - math.exp(-total / scale)
+    return analysis
+
+
+def _eurovoc_matches(analysis: Analysis) -> dict[tuple[str, str], int]:
+    return eurovoc.load().match([*analysis.title_tokens, "", *analysis.body_tokens], analysis.language)
+
+
+def eurovoc_features(analysis: Analysis) -> list[str]:
+    """``§ev:<tier>:<theme>`` for the EuroVoc labels of a theme and tier found in the title and text, in
+    the item's language only (classifier.eurovoc): once per distinct label, or once per theme and tier
+    (`EUROVOC_FEATURE_COUNT`)."""
+    out: list[str] = []
+    for (theme, tier), n in sorted(_eurovoc_matches(analysis).items()):
+        if tier not in EUROVOC_FEATURES:
+            continue
+        name = f"§ev:{tier}:{_THEME_IDS[theme]}"
+        out.extend([name] * (n if EUROVOC_FEATURE_COUNT == "labels" else 1))
+        if EUROVOC_FEATURE_COUNT == "presence+" and n >= 3:
+            out.append(f"{name}+")
     return out
 
 
@@ -485,12 +552,13 @@ def train(
     exs = [e if isinstance(e, LabelledExample) else LabelledExample.from_dict(e) for e in examples]
     if len({e.relevant for e in exs}) < 2:
         raise ValueError("training needs relevant and non-relevant examples")
-    analyses = [engine.analyse(e.title, e.text, e.language) for e in exs]
+    analyses = [analyse(engine, e.title, e.text, e.language) for e in exs]
     feats = [features(a) for a in analyses]
     vectorizer = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True, min_df=1)
     x_all = vectorizer.fit_transform(feats)
     vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
     heads: dict[str, _Head] = {}
+    calibration: dict[str, tuple[list[int], list[int], list[float]]] = {}
     groups = split.groups([e.page for e in exs], [e.id or str(i) for i, e in enumerate(exs)])
 
     def fit(label: str, rows: list[int], y: list[int]) -> None:
@@ -524,6 +592,7 @@ def train(
                     for j, q in zip(calib, rule, strict=True)
                 ]
                 blend_threshold = _best_threshold([y[j] for j in calib], blended)
+                calibration[label] = ([rows[j] for j in calib], [y[j] for j in calib], blended)
             by_lang: dict[str, float] = {}
             for lang in {exs[r].language for r in rows if exs[r].language}:
                 idx = [j for j, r in enumerate(rows) if exs[r].language == lang]
@@ -551,6 +620,8 @@ def train(
     theme_rows = all_rows if THEME_HEAD_ROWS == "all" else [i for i, e in enumerate(exs) if e.relevant]
     for theme in THEMES:
         fit(theme, theme_rows, [int(exs[i].relevant and theme in exs[i].themes) for i in theme_rows])
+    if THEME_THRESHOLDS == "micro":
+        _micro_thresholds(heads, calibration)
     language_counts = Counter(e.language for e in exs if e.language)
     return Model(
         vocabulary,
@@ -564,6 +635,41 @@ def train(
         int(min_labels),
         int(min_language),
     )
+
+
+def _micro_thresholds(
+    heads: Mapping[str, _Head], calibration: Mapping[str, tuple[list[int], list[int], list[float]]]
+) -> None:
+    """Move the themes' blend thresholds, one theme at a time (two rounds, THEMES order), to the value
+    that maximises the micro-F1 of all themes together on the out-of-fold blended scores."""
+    names = [n for n in THEMES if n in calibration and heads[n].blend_threshold is not None]
+    if not names or any(calibration[n][0] != calibration[names[0]][0] for n in names):
+        return
+    gold = np.array([calibration[n][1] for n in names]).T
+    score = np.array([calibration[n][2] for n in names]).T
+    thr = np.array([float(heads[n].blend_threshold or 0.0) for n in names])
+
+    def counts(j: int, t: float) -> tuple[int, int]:
+        pred = score[:, j] >= t
+        return int((pred & (gold[:, j] == 1)).sum()), int(pred.sum())
+
+    total_gold = int(gold.sum())
+    for _ in range(2):
+        for j in range(len(names)):
+            tp_rest = pp_rest = 0
+            for k in range(len(names)):
+                if k != j:
+                    tp_k, pp_k = counts(k, thr[k])
+                    tp_rest, pp_rest = tp_rest + tp_k, pp_rest + pp_k
+
+            def micro(t: float, j: int = j, tp_rest: int = tp_rest, pp_rest: int = pp_rest) -> float:
+                tp, pp = counts(j, t)
+                return 2 * (tp + tp_rest) / (pp + pp_rest + total_gold)
+
+            candidates = sorted(set(np.round(score[:, j], 4).tolist()))
+            thr[j] = max(candidates, key=lambda t: (round(micro(t), 9), -abs(t - thr[j])))
+    for j, n in enumerate(names):
+        heads[n].blend_threshold = float(thr[j])
 
 
 def assign_themes(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> tuple[str, ...]:
@@ -599,7 +705,7 @@ class CombinedClassifier:
 
     def classify(self, title: str | None, text: str | None, language: str | None = None) -> Classification:
         """Classify one item; same contract as RuleEngine.classify."""
-        analysis = self.engine.analyse(title, text, language)
+        analysis = analyse(self.engine, title, text, language)
         predicted = self.model.predict(features(analysis))
         thr = self.engine.config.thresholds
         rules_version = self.engine.version

@@ -90,6 +90,8 @@ class Analysis:
     evidence: dict[str, list[Evidence]]
     relevance: float
     theme_scores: dict[str, float]
+    language: str | None = None
+    """The item's language as given (before `RuleEngine.match_language`)."""
 
 
 def _sat(x: float) -> float:
@@ -279,6 +281,7 @@ class RuleEngine:
     def analyse(self, title: str | None, text: str | None, language: str | None = None) -> Analysis:
         """Match title and text and compute the scores (steps 1-7 of the module docstring)."""
         sc = self.config.scoring
+        item_language = language
         language = self.match_language(language)
         title_tokens, body_tokens = tokenize(title), tokenize(text)
         t_counts, t_neg = self._field_counts(title_tokens, language)
@@ -325,7 +328,7 @@ class RuleEngine:
         theme_scores = {
             t.name: _sat(sums.get(f"theme:{t.id}", 0.0) / sc.theme_scale) for t in self.config.themes
         }
-        return Analysis(title_tokens, body_tokens, sums, evidence, relevance, theme_scores)
+        return Analysis(title_tokens, body_tokens, sums, evidence, relevance, theme_scores, item_language)
 
     def relevance_evidence(self, analysis: Analysis) -> tuple[Evidence, ...]:
         """The terms behind the relevance score: migrant, integration, area and negative cues."""
