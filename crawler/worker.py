@@ -200,14 +200,23 @@ class BoundedWorker:
         return self._process.pid if self._process is not None and self._process.poll() is None else None
 
     # -- calls ------------------------------------------------------------------------------------
+    def ensure_started(self) -> None:
+        """Start the child now if it is not running (it imports its target: about a second), so the
+        first call does not wait for it. RuntimeError when it fails to start."""
+        with self._lock:
+            self._running()
+
+    def _running(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            if self._process is not None:
+                self.restarts += 1
+            self._kill()
+            self._start()
+
     def call(self, *args: Any, timeout: float) -> WorkerResult:
         """Run the target on `args` (picklable) in the child with a wall limit of `timeout` seconds."""
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                if self._process is not None:
-                    self.restarts += 1
-                self._kill()
-                self._start()
+            self._running()
             assert self._process is not None and self._conn is not None
             pid = self._process.pid
             self.calls += 1

@@ -19,6 +19,7 @@ the thread come back as the item's failure, as they would from a blocking stage.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,9 +32,10 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.types import HarvestedItem
-from pipelines.extract import ExtractPipeline
+from pipelines.extract import ExtractPipeline, shared_worker
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _EXECUTOR: ThreadPoolExecutor | None = None
 _EXECUTOR_LOCK = threading.Lock()
@@ -72,6 +74,15 @@ def on_extraction_thread(
     return done
 
 
+def _start_worker() -> None:
+    """Start the process's extraction worker ahead of the first page; a failure is left for the first
+    extraction to meet and report."""
+    try:
+        shared_worker().ensure_started()
+    except Exception:
+        logger.debug("extraction worker did not start ahead of the first page", exc_info=True)
+
+
 def _pass() -> None:
     """Nothing: an item without a body keeps its place in the thread's order."""
 
@@ -83,6 +94,11 @@ class BackgroundExtractPipeline:
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
         self.stage = ExtractPipeline(crawler)
+        source = getattr(getattr(crawler, "spider", None), "source", None)
+        if not self.stage.in_process and getattr(source, "follow", False):
+            # a source that follows its links will extract: the worker starts while the crawl
+            # process builds its other stages (the classifier's model loads meanwhile)
+            extraction_thread().submit(_start_worker)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackgroundExtractPipeline:

@@ -126,3 +126,26 @@ def test_harvest_is_the_same_with_extraction_on_its_thread_or_in_the_crawls(
     assert sorted(results["thread"]) == ["de-at-public-bodies", "ep-documents", "news-sitemap"]
     assert sum(len(rows) for rows in results["thread"].values()) == 32
     assert results["thread"] == results["crawl"]
+
+
+@pytest.mark.parametrize(
+    ("follow", "in_process", "started"), [(True, False, 1), (False, False, 0), (True, True, 0)]
+)
+def test_the_worker_starts_ahead_for_a_source_that_follows_its_links(
+    monkeypatch, follow, in_process, started
+) -> None:
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    import pipelines.extract_background as background
+
+    calls: list[str] = []
+    monkeypatch.setattr(
+        background, "shared_worker", lambda: SimpleNamespace(ensure_started=lambda: calls.append("x"))
+    )
+    crawler = get_crawler(settings_dict={"EWSI_EXTRACT_IN_PROCESS": in_process})
+    crawler.spider = SimpleNamespace(source=SimpleNamespace(follow=follow))
+    background.BackgroundExtractPipeline(crawler)
+    extraction_thread().submit(lambda: None).result(timeout=10)  # the thread has run what was before
+    assert len(calls) == started
