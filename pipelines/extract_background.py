@@ -60,6 +60,7 @@ def on_extraction_thread(
         from twisted.internet import reactor
 
         post = reactor.callFromThread
+        _drop_pending_at_shutdown(reactor)
     done: Deferred[T] = Deferred()
 
     def fire(future: Future[T]) -> None:
@@ -70,8 +71,29 @@ def on_extraction_thread(
             done.callback(future.result())
 
     future = extraction_thread().submit(call, *args)
-    future.add_done_callback(lambda f: post(fire, f))
+    future.add_done_callback(lambda f: None if f.cancelled() else post(fire, f))
     return done
+
+
+_SHUTDOWN_HOOKED: set[int] = set()
+
+
+def _drop_pending_at_shutdown(reactor: Any) -> None:
+    """Once per reactor: when it shuts down, extractions not yet started are cancelled (a forced stop
+    must not wait for the backlog; a graceful stop has none left, its items being finished first)."""
+    if id(reactor) not in _SHUTDOWN_HOOKED:
+        _SHUTDOWN_HOOKED.add(id(reactor))
+        reactor.addSystemEventTrigger("before", "shutdown", drop_pending)
+
+
+def drop_pending() -> None:
+    """Cancel the extractions waiting for the thread (the running one ends within its time limit) and
+    let the next call start a fresh thread."""
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        executor, _EXECUTOR = _EXECUTOR, None
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _start_worker() -> None:

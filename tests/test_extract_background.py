@@ -149,3 +149,30 @@ def test_the_worker_starts_ahead_for_a_source_that_follows_its_links(
     background.BackgroundExtractPipeline(crawler)
     extraction_thread().submit(lambda: None).result(timeout=10)  # the thread has run what was before
     assert len(calls) == started
+
+
+def test_a_forced_stop_drops_the_backlog_but_not_the_running_call() -> None:
+    from pipelines.extract_background import drop_pending
+
+    reactor = FakeReactor()
+    release, began = threading.Event(), threading.Event()
+    fired: list[int] = []
+
+    def running_call() -> int:
+        began.set()
+        release.wait(10)
+        return 0
+
+    on_extraction_thread(running_call, post=reactor.post).addCallback(fired.append)
+    for n in range(1, 6):
+        on_extraction_thread(slow_identity, n, 0.0, post=reactor.post).addCallback(fired.append)
+    assert began.wait(10)
+    drop_pending()
+    release.set()
+    reactor.drain(1)
+    time.sleep(0.2)
+    assert fired == [0] and reactor.posted.empty()  # the five waiting calls never ran
+    # the next call gets a fresh thread
+    on_extraction_thread(slow_identity, 7, 0.0, post=reactor.post).addCallback(fired.append)
+    reactor.drain(1)
+    assert fired == [0, 7]
