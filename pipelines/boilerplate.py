@@ -25,8 +25,11 @@ text; the other cells become blocks so the text keeps its paragraphs.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
+from itertools import accumulate
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines.titles import fold
@@ -62,15 +65,20 @@ _CONSENT_MARKER = re.compile(
     r"iubenda|klaro|borlabs|quantcast|sp_message|privacy-?banner|cc-banner|cc-window|truste",
     re.IGNORECASE,
 )
-_CONSENT_ATTRIBUTE = re.compile(
-    r"""(?:id|class|aria-label)\s*=\s*["']?[^"'>]*?(?:""" + _CONSENT_MARKER.pattern + ")", re.IGNORECASE
-)
-"""The same names inside an id, class or aria-label attribute of the markup (a cheap first look)."""
-_CONSENT_ATTRIBUTE_LOWER = re.compile(_CONSENT_ATTRIBUTE.pattern)
-"""`_CONSENT_ATTRIBUTE` without IGNORECASE, for lower-cased markup (its pattern is lower case)."""
+_CONSENT_MARKER_LOWER = re.compile(_CONSENT_MARKER.pattern)
+"""`_CONSENT_MARKER` without IGNORECASE, for lower-cased text (its pattern is lower case)."""
+_CONSENT_LITERALS = (
+    "cookie", "consent", "gdpr", "dsgvo", "cmp", "onetrust", "didomi", "usercentrics", "tarteaucitron",
+    "iubenda", "klaro", "borlabs", "quantcast", "sp_message", "privacy", "cc-banner", "cc-window", "truste",
+)  # fmt: skip
+"""Every `_CONSENT_MARKER` match holds one of these (lower case): a value without any is no match."""
 _FOLD_ODD = ("\u0130", "\u0131", "\u017f", "\u212a")
 """The characters that IGNORECASE matches to an ASCII letter and ``str.lower`` does not lower to it
-(dotted and dotless i, long s, Kelvin sign): with one of them the markup is searched as written."""
+(dotted and dotless i, long s, Kelvin sign): with one of them the values are searched as written."""
+_NAMING_VALUES = etree.XPath("//@id | //@class | //@aria-label", smart_strings=False)
+_NAMING_ATTRIBUTES = etree.XPath("//@id | //@class | //@aria-label")
+"""Where a layer's name is looked for: plain strings for the first look, then values that know their
+element (the rule was the three values joined by a space: no name spans one)."""
 _CONSENT_VOCABULARY = (
     "cookie cookies consent accept reject preferences tracking partners",  # en
     "einwilligung zustimmen akzeptieren ablehnen datenschutzeinstellungen zustimmung",  # de
@@ -129,39 +137,54 @@ _LAYOUT_BLOCKS = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4")
 _NON_TEXT = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "button", "select"))
 
 
-def prune_consent(tree: HtmlElement, markup: str | None = None) -> int:
+def prune_consent(tree: HtmlElement) -> int:
     """Remove consent and cookie layers from `tree` in place (module rules); returns how many.
 
-    `markup`, the page's source, lets a page without any consent-like attribute skip the walk.
+    One XPath gathers every id, class and aria-label value; a page where none names a layer is left
+    as it is (most pages). Each naming value's element is a candidate (not html, body, main or
+    article, nor one holding more than `MAX_BANNER_CHARS` of text); nested candidates go with their
+    outermost one.
     """
-    if markup is not None and not has_consent_attribute(markup):
+    hits = layer_names(_NAMING_VALUES(tree))
+    if not hits:
         return 0
-    doomed: list[HtmlElement] = []
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
+    attributes = _NAMING_ATTRIBUTES(tree)  # the same values, in the same order, with their elements
+    doomed: dict[HtmlElement, None] = {}
+    for index in hits:
+        element = attributes[index].getparent()
+        if element is None or element in doomed or not isinstance(element.tag, str):
             continue
-        if element.tag in ("html", "body", "main", "article"):
+        if element.tag in ("html", "body", "main", "article") or _longer_than(element, MAX_BANNER_CHARS):
             continue
-        marker = f"{element.get('id') or ''} {element.get('class') or ''} {element.get('aria-label') or ''}"
-        if not _CONSENT_MARKER.search(marker) or _longer_than(element, MAX_BANNER_CHARS):
-            continue
-        doomed.append(element)
+        doomed[element] = None
     removed = 0
-    marked = set(doomed)  # lxml keeps one proxy per element while it is referenced
-    for element in doomed:
-        if element.getparent() is not None and not any(a in marked for a in element.iterancestors()):
+    for element in doomed:  # lxml keeps one proxy per element while it is referenced
+        if element.getparent() is not None and not any(a in doomed for a in element.iterancestors()):
             element.drop_tree()
             removed += 1
     return removed
 
 
-def has_consent_attribute(markup: str) -> bool:
-    """Whether `_CONSENT_ATTRIBUTE` finds a consent name in an attribute of `markup`: the same answer,
-    searched case-sensitively in the lower-cased markup (a case-insensitive search costs twice as
-    much) unless the markup holds one of `_FOLD_ODD`."""
-    if any(odd in markup for odd in _FOLD_ODD):
-        return _CONSENT_ATTRIBUTE.search(markup) is not None
-    return _CONSENT_ATTRIBUTE_LOWER.search(markup.lower()) is not None
+def layer_names(values: list[str]) -> list[int]:
+    """Indexes of the `values` in which `_CONSENT_MARKER` finds a layer's name, in order.
+
+    The same answer as searching each value, found faster: the values are joined by line ends (no
+    name spans one) and searched once, after a look for `_CONSENT_LITERALS` in the lower-cased text
+    (searched case-sensitively there, unless a character of `_FOLD_ODD` is present).
+    """
+    joined = "\n".join(values)
+    lowered = joined.lower()
+    if len(lowered) == len(joined) and not any(odd in joined for odd in _FOLD_ODD):
+        if not any(literal in lowered for literal in _CONSENT_LITERALS):
+            return []
+        matches = _CONSENT_MARKER_LOWER.finditer(lowered)
+    else:
+        matches = _CONSENT_MARKER.finditer(joined)
+    starts = list(accumulate((len(v) + 1 for v in values), initial=0))
+    found: dict[int, None] = {}
+    for match in matches:
+        found[bisect_right(starts, match.start()) - 1] = None
+    return list(found)
 
 
 def _longer_than(element: HtmlElement, limit: int) -> bool:

@@ -334,7 +334,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     language = _html_language(tree)
     meta = read_page_meta(tree)
     anchors = link_texts(tree)
-    layers = prune_consent(tree, markup)
+    layers = prune_consent(tree)
     unwrap_layout_tables(tree)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None

@@ -68,8 +68,14 @@ def one_line(value: str | None) -> str | None:
 
 
 def fold(value: str) -> str:
-    """Comparison key: NFKC, case-folded, typographic quotes made plain, whitespace squashed."""
-    value = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).translate(_QUOTES).casefold()
+    """Comparison key: NFKC, case-folded, typographic quotes made plain, whitespace squashed.
+
+    ASCII text skips the steps that cannot change it (NFKC, invisible characters; casefold is lower).
+    """
+    if value.isascii():
+        value = value.translate(_QUOTES).lower()
+    else:
+        value = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).translate(_QUOTES).casefold()
     return " ".join(value.split()).strip(" .:;,")
 
 

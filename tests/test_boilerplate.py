@@ -3,17 +3,20 @@ navigation-like extractions and lead-in lines. Made-up pages."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from lxml.html import fromstring
 
 from pipelines.boilerplate import (
-    _CONSENT_ATTRIBUTE,
+    _CONSENT_MARKER,
     LeadInLearner,
     drop_lead_in,
-    has_consent_attribute,
     is_consent_text,
+    layer_names,
     link_texts,
     navigation_share,
+    prune_consent,
     unwrap_layout_tables,
 )
 from pipelines.extract import extract_document
@@ -237,20 +240,91 @@ def test_a_menu_extraction_falls_back_to_the_article() -> None:
 
 
 @pytest.mark.parametrize(
-    "markup",
+    "value",
     [
-        '<div id="CookieBanner">',
-        "<div CLASS='x Consent-layer'>",
-        '<div data-x="1" aria-label="Cookie settings">',
-        "<div class=foo data-x=CMP>",
-        '<div class="İd cookie">',
-        '<dİv İd="cookie">',
-        '<div claſs="cookie">',
-        '<div class="cooKie">',
-        '<div class="no">cookie</div>',
-        "<p>We use cookies</p>",
-        '<div class="xcmpx">',
+        "CookieBanner",
+        "x Consent-layer",
+        "Cookie settings",
+        "CMP",
+        "foo CMP bar",
+        "xcmpx",
+        "cmp-container",
+        "İd cookie",
+        "cooKie",  # Kelvin sign
+        "coo\u212aie",
+        "claſs cooſent",
+        "priva\u0131y-banner",
+        "PrivacyBanner",
+        "privacy banner",
+        "sp_message_container_123",
+        "OneTrust-banner-sdk",
+        "TrustE",
+        "cc-Window cc-banner",
+        "tarteaucitronRoot",
+        "GDPR",
+        "dsgvo-hinweis",
+        "klaro",
+        "no",
+        "",
+        "ärger straße",
+        "Ꮯookie",  # a Cherokee letter that lower-cases to no ASCII letter
+        "ǅ cookie",
+        "\n".join(["nav", "menu", "cookie-bar"]),
+        "\n".join(["nav", "menu", "header"]),
     ],
 )
-def test_consent_attribute_look_is_the_case_insensitive_search(markup: str) -> None:
-    assert has_consent_attribute(markup) == (_CONSENT_ATTRIBUTE.search(markup) is not None)
+def test_the_look_for_a_layer_name_is_the_case_insensitive_search(value: str) -> None:
+    assert layer_names([value]) == ([0] if _CONSENT_MARKER.search(value) else [])
+    assert layer_names(["nav", value, "x-cookie"]) == [
+        i for i in (1, 2) if _CONSENT_MARKER.search(["", value, "x-cookie"][i])
+    ]
+
+
+def test_layer_names_over_many_values_is_each_value_searched() -> None:
+    pool = [
+        "nav", "cookie", "CMP", "xcmpx", "cmp", "İd", "coo\u212aie", "Consent", "", "privacy-", "banner",
+        "prIvacybanner", "ſp_message", "header main", "cc-", "window", "straße", "ǅ", "truste",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(300):
+        values = [rng.choice(pool) for _ in range(rng.randint(0, 12))]
+        expected = [i for i, v in enumerate(values) if _CONSENT_MARKER.search(v)]
+        assert layer_names(values) == expected, values
+
+
+@pytest.mark.parametrize(
+    ("attributes", "removed"),
+    [
+        ('id="cookie-banner"', 1),
+        ('class="cc-window cc-banner"', 1),
+        ('aria-label="Cookie consent"', 1),
+        ('class="Didomi-Popup"', 1),
+        ('id="Coo\u212aieLayer"', 1),  # Kelvin sign, as IGNORECASE reads it
+        ('class="news"', 0),
+        ('data-consent="1"', 0),  # not a naming attribute
+        ('title="cookie"', 0),
+    ],
+)
+def test_consent_layers_are_found_by_their_naming_attributes(attributes: str, removed: int) -> None:
+    page = fromstring(
+        f"<html><body><div {attributes}><p>We use cookies. Accept?</p></div>"
+        "<article><p>Der Text des Artikels.</p></article></body></html>"
+    )
+    assert prune_consent(page) == removed
+    assert "Der Text des Artikels." in page.text_content()
+    assert ("We use cookies" in page.text_content()) == (removed == 0)
+
+
+def test_nested_layers_and_large_wrappers() -> None:
+    long_text = "Wort " * 1_000  # 5,000 characters: more than a banner holds
+    page = fromstring(
+        "<html><body class='consent-given'>"
+        "<div id='cmp-root'><div class='cookie-text'>Cookies?</div>"
+        "<div class='consent-buttons'>OK</div></div>"
+        f"<div class='cookie-wrapper'><p>{long_text}</p></div>"
+        "<main class='cookie-page'><p>Main</p></main></body></html>"
+    )
+    assert prune_consent(page) == 1  # the outer layer once; body, main and the large wrapper stay
+    text = page.text_content()
+    assert "Cookies?" not in text and "OK" not in text
+    assert "Main" in text and "Wort Wort" in text

@@ -11,7 +11,15 @@ import yaml
 
 import classifier
 from classifier.rules import RuleEngine, tokenize
-from classifier.themes import DEFAULT_PATH, EU_LANGUAGES, ThemesConfigError, load, normalize, parse
+from classifier.themes import (
+    DEFAULT_PATH,
+    EU_LANGUAGES,
+    YAML_LOADER,
+    ThemesConfigError,
+    load,
+    normalize,
+    parse,
+)
 from crawler.types import THEMES
 
 
@@ -89,6 +97,16 @@ def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path):
     bad.write_text("schema: [1\n", encoding="utf-8")
     with pytest.raises(ThemesConfigError, match="not valid YAML"):
         load(bad)
+
+
+def test_the_fast_loader_reads_the_shipped_file_as_the_safe_loader_does(tmp_path: Path):
+    raw = DEFAULT_PATH.read_bytes()
+    assert yaml.load(raw, Loader=YAML_LOADER) == yaml.safe_load(raw)
+    assert load() == parse(yaml.safe_load(raw), str(DEFAULT_PATH), load().sha256)
+    unsafe = tmp_path / "unsafe.yaml"
+    unsafe.write_text("schema: !!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    with pytest.raises(ThemesConfigError, match="not valid YAML"):
+        load(unsafe)
 
 
 @pytest.mark.parametrize("configured", ["none", "None", " ", ""])

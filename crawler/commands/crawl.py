@@ -133,7 +133,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from crawler.fetch.warc import WarcIndex
 
         try:
-            records = len(WarcIndex(args.replay))
+            records = len(WarcIndex.shared(args.replay))
         except (OSError, ValueError) as exc:
             print(f"cannot replay {args.replay}: {exc}", file=sys.stderr)
             return 2

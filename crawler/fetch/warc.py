@@ -15,6 +15,7 @@ import io
 import logging
 import threading
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,14 @@ class WarcIndex:
     def __len__(self) -> int:
         return len(self._offsets)
 
+    @classmethod
+    def shared(cls, path: str | Path) -> WarcIndex:
+        """The index of `path`, built once per process while the file keeps its size and mtime (a
+        crawl builds one crawler per source, each with its replay component, over one archive)."""
+        resolved = Path(path).resolve()
+        stat = resolved.stat()  # FileNotFoundError for a missing file, as the constructor
+        return _shared_index(resolved, stat.st_size, stat.st_mtime_ns)
+
     def lookup(self, url: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """(status, headers, decoded body) recorded for `url`, or None when it was not recorded."""
         offset = self._offsets.get(_url_key(url))
@@ -88,11 +97,16 @@ class WarcIndex:
         return status, headers, body
 
 
+@lru_cache(maxsize=4)
+def _shared_index(path: Path, _size: int, _mtime_ns: int) -> WarcIndex:
+    return WarcIndex(path)
+
+
 class ReplayMiddleware:
     """Answer every request from the WARC file named by the `EWSI_REPLAY` setting."""
 
     def __init__(self, path: str):
-        self.index = WarcIndex(path)
+        self.index = WarcIndex.shared(path)
         logger.info("replaying %d recorded responses from %s", len(self.index), path)
 
     @classmethod
