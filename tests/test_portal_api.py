@@ -797,3 +797,16 @@ def test_coverage_until_edges_are_answered_never_a_500(app_client, query, status
     assert response.status_code == status, (query, response.text)
     if status == 422:
         assert "until" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "phrase"),
+    [
+        ("until=0001-01-01&days=1&periods=1", "2 periods of 1 day before it"),
+        ("until=0001-01-01&days=2&periods=3", "4 periods of 2 days before it"),
+        ("until=0001-01-01", "7 periods of 30 days before it"),
+    ],
+)
+def test_coverage_reach_error_counts_its_days(app_client, query, phrase):
+    response = app_client.get(f"/api/v1/coverage?{query}")
+    assert response.status_code == 422 and phrase in response.text, response.text

@@ -277,7 +277,9 @@ def coverage(
         end - timedelta(days=days * (periods + 1))
     except OverflowError:
         raise HTTPException(
-            422, f"until: {periods + 1} periods of {days} days before it fall before year 1"
+            422,
+            f"until: {periods + 1} periods of {days} day{'' if days == 1 else 's'} before it"
+            " fall before year 1",
         ) from None
     return report(session, end, axis, days, periods, scope)
 
