@@ -31,6 +31,7 @@ import nh3
 import yaml
 
 from crawler.errors import ConfigError, SubmissionInvalid
+from crawler.sources import is_country_code
 from crawler.text import clean_text, strip_bidi_controls
 from crawler.urls import is_web_url
 
@@ -49,7 +50,6 @@ MAX_FIELD_BYTES = 256 * 1024
 """Largest text field of a form (bytes as sent; the longest field holds 5000 characters)."""
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$|^EU$")
 
 
 @dataclass(frozen=True)
@@ -285,8 +285,8 @@ def validate(
     if organisation and len(organisation) > 300:
         errors["organisation"] = "at most 300 characters"
     country = plain_text(contributor.get("country") or "").upper() or None
-    if country and not _COUNTRY.match(country):
-        errors["country"] = "a two-letter country code (ISO 3166-1) or EU"
+    if country and not is_country_code(country):  # the rule of a source's `country`
+        errors["country"] = "a two-letter country code (ISO 3166-1, Greece is GR) or EU"
     language = plain_text(contributor.get("language") or "").lower() or None
     if language and not _LANG.match(language):
         errors["language"] = "a two- or three-letter language code (ISO 639)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.types import HarvestedItem
+from pipelines import language
 from pipelines.language import CANDIDATES, LanguagePipeline, LanguageResult, detect_language
 
 SHARED = Path(os.environ.get("EWSI_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared")
@@ -184,3 +186,68 @@ def test_b17_statistics_page_through_extraction() -> None:
     for declared, expected in ((["de"], ("de", "source_default")), (["fr", "nl"], ("und", "undetermined"))):
         result = detect_language(document.text, declared, title=document.title)
         assert (result.language, result.method) == expected
+
+
+_OLD_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+_OLD_PATH = re.compile(r"\S*[/\\]\S*")
+
+
+def _pattern_clean(text: str) -> str:
+    """The former whole-text patterns: right on ordinary text, quadratic on long non-space runs."""
+    text = text.encode("utf-8", "ignore").decode("utf-8")
+    text = re.sub(r"\d+", " ", _OLD_PATH.sub(" ", _OLD_URL.sub(" ", text)))
+    text = re.sub(r"[^\S\n]+", " ", text)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Stadt hat 2024 ein Programm vorgestellt.",
+        "Mehr unter https://www.stadt.example/integration?x=1 und bei info@stadt.example heute.",
+        "Kontakt: anna.muster@ministerium.gv.at\nTel. 01 234 567",
+        "Voir www.interieur.gouv.fr pour les détails",
+        "Pfad C:\\Daten\\bericht.pdf oder /var/www/index.html",
+        "Üle\u2028rea\x0bja\x0c\r\nmigrandid 3x tööl",
+        "ud\ud800 lone surrogate and \t tabs\n\n\n  blank lines  ",
+        "e-mail@ alone, @handle and a@b without a dot",
+        "Ελληνικά 12:30 κείμενο, ΕΛΛΗΝΙΚΆ",
+        "",
+        "   \n \t ",
+    ],
+)
+def test_cleaning_word_by_word_keeps_what_the_patterns_kept(text: str) -> None:
+    assert language._clean(text) == _pattern_clean(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(www.example.org) Text", "( Text"),
+        ("see:http://x.example/a Text", "Text"),  # the whole word goes: it holds a "/"
+        ("name@host.example, more", "more"),
+        ("bei info@stadt.example.", "bei"),  # the patterns left the full stop
+    ],
+)
+def test_cleaning_drops_whole_address_words(text: str, expected: str) -> None:
+    assert language._clean(text) == expected
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "run",
+    [
+        "H" * 200_000,  # a title of one letter repeated
+        "a@" + "." * 200_000,
+        "a@" + "b" * 200_000,
+        "www." + "w" * 200_000,
+        "x" * 100_000 + "/" + "y" * 100_000,
+        "1" * 200_000,
+        "\\" * 200_000,
+    ],
+)
+def test_cleaning_is_linear_on_long_runs_without_spaces(run: str) -> None:
+    cleaned = language._clean(f"Intro text\n{run} tail")
+    assert cleaned.startswith("Intro text") and cleaned.endswith("tail")
+    result = detect_language(f"Integration von Geflüchteten in den Arbeitsmarkt. {run}")
+    assert isinstance(result, LanguageResult)

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -334,8 +335,8 @@ def _field(page: str, name: str) -> str:
     return html.unescape(re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1))
 
 
-@SQLITE_ONLY
-def test_edit_form_is_prefilled_and_records_only_what_changed(app, Session) -> None:
+def _edit_form(app, Session) -> tuple[Any, int, dict[str, str]]:
+    """An editor, a harvested item and the values its edit form shows."""
     with Session() as s:
         add_source(s, "src-a")
         item_id = add_item(s, 1, title="Harvested title", summary="Harvested summary", country="AT").id
@@ -346,6 +347,12 @@ def test_edit_form_is_prefilled_and_records_only_what_changed(app, Session) -> N
         n: _field(page, n)
         for n in ("editor_title", "editor_summary", "editor_country", "editor_content_type")
     }
+    return alice, item_id, current
+
+
+@SQLITE_ONLY
+def test_edit_form_is_prefilled_and_records_only_what_changed(app, Session) -> None:
+    alice, item_id, current = _edit_form(app, Session)
     assert current == {
         "editor_title": "Harvested title",
         "editor_summary": "Harvested summary",
@@ -374,6 +381,34 @@ def test_edit_form_is_prefilled_and_records_only_what_changed(app, Session) -> N
     r = _post(alice, item_id, "edit", **{**current, "editor_summary": "Harvested summary"})
     with Session() as s:
         assert r.status_code == 303 and s.get(Item, item_id).editor_summary is None
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("de", "DE"),
+        (" FR ", "FR"),
+        ("EU", "EU"),
+        ("gr", "GR"),
+        ("EL", None),  # Greece is GR in ISO 3166-1 (EL is the EU's own abbreviation)
+        ("UK", None),  # GB
+        ("ZZZ", None),
+        ("ZZ", None),
+        ("D1", None),
+        ("Deutschland", None),
+    ],
+)
+def test_edited_country_follows_the_sources_rule(app, Session, sent: str, stored: str | None) -> None:
+    alice, item_id, current = _edit_form(app, Session)
+    r = _post(alice, item_id, "edit", **{**current, "editor_country": sent})
+    with Session() as s:
+        item = s.get(Item, item_id)
+        assert item.editor_country == stored
+    if stored is None:
+        assert r.status_code == 400 and "ISO 3166-1" in r.text
+    else:
+        assert r.status_code == 303
 
 
 @SQLITE_ONLY

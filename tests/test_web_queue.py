@@ -232,6 +232,8 @@ FILTER_CASES = [
     ("theme=social_cohesion&theme=zzz", 13, "Unknown theme &#39;zzz&#39;: ignored."),
     ("date_from=2026-13-45", 40, "Date from &#39;2026-13-45&#39; is not a day (YYYY-MM-DD): ignored."),
     ("date_to=yesterday&language=de", 10, "Date to &#39;yesterday&#39; is not a day"),
+    ("date_to=9999-12-31", 40, ""),  # the calendar's last day is a day (it was a 500)
+    ("date_from=0001-01-01&date_to=9999-12-31", 40, ""),
     ("status=bogus", 40, "Unknown status &#39;bogus&#39;"),
     ("relevance_min=high", 40, "Relevance &#39;high&#39; is not a number"),
     ("content_type=blog", 40, "Unknown content type &#39;blog&#39;"),

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import NotFound, ReviewConflict
+from crawler.sources import is_country_code
 from crawler.store import attachments, field_changes, groups, outbox, queue, structured
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone, item_versions
@@ -213,9 +214,12 @@ def _normalise_edit(name: str, value: Any) -> Any:
     if name == "editor_content_type" and value not in CONTENT_TYPES:
         raise ValueError(f"content type must be one of {', '.join(CONTENT_TYPES)}, got {value!r}")
     if name == "editor_country":
-        if not (value.isalpha() and 2 <= len(value) <= 3):
-            raise ValueError(f"country must be a 2-letter code, got {value!r}")
-        return value.upper()
+        code = value.upper()
+        if not is_country_code(code):  # the rule of a source's `country` (crawler.sources)
+            raise ValueError(
+                f"country must be EU or an ISO 3166-1 alpha-2 code such as DE (Greece is GR), got {value!r}"
+            )
+        return code
     if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides
         return (squash_whitespace(strip_bidi_controls(clean_text(value))) or "")[:1000] or None
     return (tidy_paragraphs(strip_bidi_controls(clean_text(value))) or "")[:20000] or None

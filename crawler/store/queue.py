@@ -127,7 +127,7 @@ def _day(raw: Any, end: bool) -> datetime | None:
         d = datetime.strptime(str(_first(raw)), "%Y-%m-%d").replace(tzinfo=UTC)
     except (TypeError, ValueError):
         return None
-    return d + timedelta(days=1) - timedelta(microseconds=1) if end else d
+    return d.replace(hour=23, minute=59, second=59, microsecond=999_999) if end else d
 
 
 def filter_problems(query: dict[str, Any]) -> dict[str, str]:

@@ -146,6 +146,36 @@ def _install_error_pages(app: FastAPI) -> None:
         app.add_exception_handler(cls, db_down)  # type: ignore[arg-type]
 
 
+HEAD_PREFIXES = ("/api/", "/feeds/", "/static/", "/submit", "/login")
+"""Paths answered to HEAD as to GET without the body (RFC 9110 9.3.2): the read API, the feeds and
+the public pages, which link checkers, feed readers and uptime monitors probe with HEAD. Desk pages
+are left out: opening an item there claims it."""
+
+
+class HeadAsGet:
+    """ASGI middleware: a HEAD request to `HEAD_PREFIXES` runs as GET; the status and headers
+    (Content-Length included) are GET's, the body is dropped."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "HEAD"
+            or not scope["path"].startswith(HEAD_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def _install_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -197,6 +227,7 @@ def create_app(
     app.state.counts_cache = {}
     _install_security_headers(app)
     _install_error_pages(app)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in DESK_ROUTERS:
         app.include_router(router)
