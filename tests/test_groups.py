@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crawler.store import decisions, groups, portal
 from crawler.store import queue as store_queue
 from crawler.store.items import upsert_item
-from crawler.store.schema import Item
+from crawler.store.schema import AuditEntry, Item
 from crawler.types import HarvestedItem
 from pipelines.dedup import DedupPipeline, near_duplicate_basis, simhash
 from tests.storedata import make_item
@@ -188,3 +188,63 @@ def test_one_word_edit_anywhere_stays_within_the_threshold(position: int) -> Non
     a, b = simhash(LONG), simhash(" ".join(words))
     assert a is not None and b is not None
     assert 0 < groups.hamming(a, b) <= groups.MAX_DISTANCE
+
+
+def _group_of_three(db_session) -> list[Item]:
+    for n, source in enumerate(("a", "b", "c"), start=1):
+        text = LONG if n != 2 else EDITED
+        assert upsert_item(db_session, _fingerprinted(n, source, "Advice centre opens", text)) == "new"
+    db_session.commit()
+    rows = db_session.scalars(select(Item).order_by(Item.id)).all()
+    assert len({r.group_id for r in rows}) == 1
+    return list(rows)
+
+
+def _decide(db_session, item_id: int, action: str, **extra) -> None:
+    item = db_session.get(Item, item_id)
+    decisions.decide(db_session, item_id, "ed", action, revision=item.revision, request_token=None, **extra)
+    db_session.commit()
+    db_session.expire_all()
+
+
+def _statuses(db_session, rows: list[Item]) -> list[str]:
+    return [db_session.get(Item, r.id).status for r in rows]
+
+
+def test_the_copy_an_editor_approves_is_the_one_published(db_session) -> None:
+    """Rule (crawler.store.groups.choose_head): the member approved last is the group's head, so the
+    portal lists the reviewed copy with its edits and names the others "also from"."""
+    first, second, third = _group_of_three(db_session)
+    _decide(db_session, second.id, "edit", edits={"editor_title": "The editor's title"})
+    _decide(db_session, second.id, "approve")
+    assert _statuses(db_session, [first, second, third]) == ["approved"] * 3
+    listed = portal.list_items(db_session, portal.ItemFilter()).items
+    assert [(i["id"], i["title"]) for i in listed] == [(second.id, "The editor's title")]
+    detail = portal.get_published_item(db_session, second.id)
+    assert detail is not None and [a["source_id"] for a in detail["also_from"]] == ["a", "c"]
+    # every change of status is in the audit log: the decided item and its two companions
+    logged = db_session.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "approve")).all()
+    assert sorted(logged) == sorted(str(r.id) for r in (first, second, third))
+
+
+def test_a_duplicate_rejection_leaves_the_kept_copy_published(db_session) -> None:
+    first, second, third = _group_of_three(db_session)
+    _decide(db_session, third.id, "approve")
+    _decide(db_session, first.id, "reject", reason="duplicate")  # the first copy is the superfluous one
+    assert _statuses(db_session, [first, second, third]) == ["rejected", "approved", "approved"]
+    assert [i["id"] for i in portal.list_items(db_session, portal.ItemFilter()).items] == [third.id]
+    _decide(db_session, third.id, "reject", reason="duplicate")  # then the approved head as well
+    assert _statuses(db_session, [first, second, third]) == ["rejected", "approved", "rejected"]
+    assert [i["id"] for i in portal.list_items(db_session, portal.ItemFilter()).items] == [second.id]
+
+
+@pytest.mark.parametrize("reason", ["not relevant", "out of date", "poor quality", "other"])
+def test_any_other_rejection_decides_the_whole_group(db_session, reason: str) -> None:
+    rows = _group_of_three(db_session)
+    _decide(db_session, rows[1].id, "approve")
+    _decide(db_session, rows[2].id, "reject", reason=reason)
+    assert _statuses(db_session, rows) == ["rejected"] * 3
+    assert portal.list_items(db_session, portal.ItemFilter()).items == []
+    # the pending queue and a later harvest keep the group as one (its head a member)
+    heads = {db_session.get(Item, r.id).group_id for r in rows}
+    assert len(heads) == 1 and heads <= {r.id for r in rows}

@@ -40,7 +40,8 @@ ACTIONS: tuple[str, ...] = ("approve", "reject", "defer", "edit")
 STATUS_OF_ACTION: dict[str, str] = {"approve": "approved", "reject": "rejected", "defer": "deferred"}
 
 
-REJECT_REASONS: tuple[str, ...] = ("not relevant", "duplicate", "out of date", "poor quality", "other")
+DUPLICATE = "duplicate"
+REJECT_REASONS: tuple[str, ...] = ("not relevant", DUPLICATE, "out of date", "poor quality", "other")
 """The reasons a rejection may carry, exactly as the reject forms offer them (no free text: any other
 value is refused by `decide`); ``not relevant`` is the negative label for training."""
 
@@ -313,19 +314,21 @@ _COMPANION_FIELDS = ("status", "modified_at", "approved_at", "approved_by", "cla
 
 def _apply_to_companions(
     session: Session, item: Item, values: dict[str, Any], *, reject_reason: str | None
-) -> int:
+) -> list[int]:
     """Give the item's language versions and the other items of its near-duplicate group the
-    decision's status (and approval stamp): one review decides them all; the number changed.
+    decision's status (and approval stamp): one review decides them all; the ids changed.
 
-    Rule: companions are rows with ``version_of`` = the item, and rows sharing its ``group_id``;
-    a rejection tombstones each so a re-crawl never requeues them.
+    Rule: companions are rows with ``version_of`` = the item, and rows sharing its ``group_id``,
+    except for a rejection as ``duplicate``: that says this copy is superfluous beside another of
+    its group, so only the item's own language versions follow it. A rejection tombstones each
+    companion so a re-crawl never requeues them.
     """
     companion = Item.version_of == item.id
-    if item.group_id is not None:
+    if item.group_id is not None and reject_reason != DUPLICATE:
         companion = companion | ((Item.group_id == item.group_id) & (Item.id != item.id))
     rows = session.execute(select(Item.id, Item.identity_hash, Item.source_id).where(companion)).all()
     if not rows:
-        return 0
+        return []
     stamp = {k: v for k, v in values.items() if k in _COMPANION_FIELDS}
     session.execute(
         update(Item)
@@ -336,7 +339,7 @@ def _apply_to_companions(
     if reject_reason is not None:
         for r in rows:
             add_tombstone(session, r.identity_hash, r.source_id, reject_reason)
-    return len(rows)
+    return [r.id for r in rows]
 
 
 def decide(
@@ -440,9 +443,11 @@ def decide(
         raise ReviewConflict("this form was already submitted") from None
     if action == "reject":
         add_tombstone(session, item.identity_hash, item.source_id, reason)
+    companions: list[int] = []
     if action != "edit":
         rejected = (reason or "rejected") if action == "reject" else None
-        _apply_to_companions(session, item, values, reject_reason=rejected)
+        companions = _apply_to_companions(session, item, values, reject_reason=rejected)
+        groups.choose_head(session, item.group_id, approved=item_id if action == "approve" else None)
     after = _editorial_state(item)
     if action in ("approve", "reject") and old_status != status:
         outbox.enqueue_decision(
@@ -466,6 +471,17 @@ def decide(
         detail={"reason": reason, "fields": sorted(changes)} if (reason or changes) else None,
         now=now,
     )
+    for companion_id in companions:  # every change of status is in the audit log
+        audit(
+            session,
+            editor,
+            action,
+            object_type="item",
+            object_id=companion_id,
+            address=address,
+            detail={"with": item_id, "reason": reason} if reason else {"with": item_id},
+            now=now,
+        )
     return Decision(
         id=decision.id,
         item_id=item_id,

@@ -75,3 +75,40 @@ def language_versions(session: Session, item_id: int) -> list[dict[str, Any]]:
         .order_by(Item.version_of.is_not(None), Item.language, Item.id)
     ).all()
     return [dict(r._mapping) for r in rows]
+
+
+HEAD_STATUSES = ("approved", "changed")
+"""A member in one of these statuses (published: crawler.store.portal.PUBLISHED_STATUSES) is the head
+before any other."""
+
+
+def choose_head(session: Session, group_id: int | None, approved: int | None = None) -> int | None:
+    """Make the group's representative its head (``group_id`` = its id on every member) and return it.
+
+    Rule: the member just `approved` (the copy an editor reviewed and edited: the portal lists it
+    and names the others "also from"); else the current head while it is published; else the
+    published member approved last; else the first member not rejected; else the first member.
+    None for no group.
+    """
+    if group_id is None:
+        return None
+    rows = session.execute(
+        select(Item.id, Item.status, Item.approved_at).where(Item.group_id == group_id)
+    ).all()
+    if not rows:
+        return None
+    published = {r.id: r for r in rows if r.status in HEAD_STATUSES}
+    if approved in published:
+        head = approved
+    elif group_id in published:
+        head = group_id
+    elif published:
+        latest = max(
+            published.values(), key=lambda r: (r.approved_at.timestamp() if r.approved_at else 0.0, r.id)
+        )
+        head = latest.id
+    else:
+        head = min((r.id for r in rows if r.status != "rejected"), default=min(r.id for r in rows))
+    if head != group_id:
+        session.execute(update(Item).where(Item.group_id == group_id).values(group_id=head))
+    return head
