@@ -108,11 +108,9 @@ def text_match(session: Session, query: str) -> ColumnElement[bool]:
             func.websearch_to_tsquery(literal_column("'simple'::regconfig"), query)
         )
     else:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
         matches = or_(
-            func.coalesce(AttachmentDocument.title, "").ilike(pattern, escape="\\"),
-            func.coalesce(AttachmentDocument.text, "").ilike(pattern, escape="\\"),
+            dialect.contains(session, AttachmentDocument.title, query),
+            dialect.contains(session, AttachmentDocument.text, query),
         )
     linked = (
         select(ItemAttachment.item_id)

@@ -7,15 +7,20 @@
   a time, so callers use one conditional UPDATE instead (crawler.store.queue `claim_item`).
 - `expire`: ORM copies made stale by a Core write are expired, targeted rather than expire_all()
   (which would also discard the caller's unflushed changes).
+- `contains`: a case-insensitive substring test in every alphabet. PostgreSQL's ILIKE folds case
+  by the database's ctype (C.UTF-8 folds Greek and Cyrillic); SQLite's LIKE and lower() fold ASCII
+  only, so there both sides go through `CASEFOLD_FUNCTION` (Python's ``str.casefold``, registered
+  on every connection by crawler.store.session).
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import Table, func, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import GenerativeSelect
 
 SelectT = TypeVar("SelectT", bound=GenerativeSelect)
@@ -56,3 +61,26 @@ def expire(session: Session, cls: type, keys: set[Any] | None = None) -> None:
         identity = inspect(obj).identity
         if keys is None or (identity is not None and identity[0] in keys):
             session.expire(obj)
+
+
+CASEFOLD_FUNCTION = "ewsi_casefold"
+"""The SQLite function name of `casefold`."""
+
+
+def casefold(value: str | None) -> str | None:
+    """``str.casefold`` for SQLite (None stays None: SQL NULL)."""
+    return value.casefold() if isinstance(value, str) else value
+
+
+def like_escape(value: str) -> str:
+    """`value` with LIKE's ``%``, ``_`` and the escape character ``\\`` taken literally."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(session: Session, column: Any, text: str) -> ColumnElement[bool]:
+    """`column` contains `text`, case ignored in every alphabet (module docstring); NULL never does."""
+    if is_postgresql(session):
+        return func.coalesce(column, "").ilike(f"%{like_escape(text)}%", escape="\\")
+    folded = casefold(text) or ""
+    fold = getattr(func, CASEFOLD_FUNCTION)
+    return fold(func.coalesce(column, "")).like(f"%{like_escape(folded)}%", escape="\\")

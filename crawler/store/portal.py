@@ -31,7 +31,8 @@ oldest change first by (modified_at, id).
 Full-text query (also matched against the item's attachment documents, crawler.store.attachments):
 PostgreSQL ``to_tsvector('simple', title || ' ' || summary) @@ websearch_to_tsquery('simple', q)``
 (the 'simple' configuration: no stemming, because items come in 24 languages; a GIN expression
-index of migration 0004 serves it); SQLite: case-insensitive LIKE on the public title and summary.
+index of migration 0004 serves it); SQLite: the public title or summary contains `q`, case ignored in
+every alphabet (crawler.store.dialect.contains).
 
 Language versions of an item (detail view): the other published items of the same source whose
 canonical link differs only in the language code at one language position: a two-letter path
@@ -66,7 +67,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from crawler.store import attachments, suspects
+from crawler.store import attachments, dialect, suspects
 from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
 from crawler.types import EU_LANGUAGES, published_precision
 
@@ -149,10 +150,6 @@ class ItemFilter:
     updated_since: datetime | None = None
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _theme_condition(session: Session, values: Sequence[str]) -> ColumnElement[bool]:
     """Editor themes when the editor set a list (an empty list too), else the assigned themes.
 
@@ -182,10 +179,9 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
         query = func.websearch_to_tsquery(literal_column("'simple'::regconfig"), q)
         return or_(FTS_DOCUMENT.op("@@")(query), in_attachments)
-    pattern = f"%{_like_escape(q)}%"
     return or_(
-        func.coalesce(PUBLIC_TITLE, "").like(pattern, escape="\\"),
-        func.coalesce(PUBLIC_SUMMARY, "").like(pattern, escape="\\"),
+        dialect.contains(session, PUBLIC_TITLE, q),
+        dialect.contains(session, PUBLIC_SUMMARY, q),
         in_attachments,
     )
 

@@ -289,8 +289,7 @@ class QueueFilters:
             conds.append(structured.status_sql(utcnow()) == self.call_status)
         conds.extend(one_row_per_group())
         for word in self.q.split()[:8]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            in_title = func.coalesce(Item.editor_title, Item.title).ilike(f"%{escaped}%", escape="\\")
+            in_title = dialect.contains(session, func.coalesce(Item.editor_title, Item.title), word)
             conds.append(or_(in_title, attachments.text_match(session, word)))
         return conds
 

@@ -35,6 +35,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.errors import DatabaseUnavailable
+from crawler.store import dialect
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+    # case-insensitive search in every alphabet (crawler.store.dialect.contains)
+    dbapi_connection.create_function(dialect.CASEFOLD_FUNCTION, 1, dialect.casefold, deterministic=True)
 
 
 def make_engine(url: str | None = None, *, sqlite_immediate: bool = False, **kwargs: Any) -> Engine:
