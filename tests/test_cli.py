@@ -103,6 +103,8 @@ def test_usage_errors_exit_like_argparse(argv: list[str], code: int, needle: str
     ("argv", "code", "stderr_start"),
     [
         (["queue", "--theme", "XX"], 2, "unknown theme 'XX'"),
+        (["queue", "--language", "xx"], 2, "not a language code (ISO 639-1, or und): 'xx'"),
+        (["queue", "--language", "de", "--language", "german"], 2, "not a language code"),
         (["sources", "unquarantine"], 2, "give either a URL or --all"),
         (["db", "grant-app-role"], 2, "ewsi db grant-app-role: name the role"),
         (["classify"], 2, ""),
@@ -166,3 +168,21 @@ def test_export_to_an_unwritable_path_is_one_line(target: str, tmp_path, monkeyp
     assert ewsi(["export", "--format", "csv", "--output", target, "--database-url", url]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"ewsi export: cannot write {target}:") and "\n" not in err
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("social_cohesion", "Social Cohesion"),
+        ("SOCIAL_COHESION", "Social Cohesion"),
+        ("Social Cohesion", "Social Cohesion"),
+        ("sc", "Social Cohesion"),
+        ("anti_discrimination_equality", "Anti-discrimination and Equality"),
+        ("tools_techniques", "Tools and Techniques"),
+        (" education_culture ", "Education and Culture"),
+    ],
+)
+def test_queue_theme_takes_the_desks_and_apis_ids(value: str, name: str) -> None:
+    from crawler.commands.queue import _theme_name
+
+    assert _theme_name(value) == name

@@ -3,7 +3,8 @@ on the desk (``--order uncertain``: the items the classifier is least sure about
 across languages), as a table or JSON Lines; ``--json`` rows carry relevance_evidence
 (crawler.store.queue `listing`).
 
-Exit 0; 2 for an unknown theme or source id (DatabaseUnavailable is mapped by crawler.cli).
+Exit 0; 2 for an unknown theme, language code or source id (DatabaseUnavailable is mapped by
+crawler.cli).
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="ISO 639-1 code or und (repeatable: items in any of them)",
     )
-    queue.add_argument("--theme", help="assigned theme: name (e.g. 'Social Cohesion') or code (SC)")
+    queue.add_argument(
+        "--theme", help="assigned theme: name ('Social Cohesion'), code (SC) or id (social_cohesion)"
+    )
     queue.add_argument(
         "--limit", type=int_at_least(1, MAX_LIMIT), default=50, help="rows at most (default 50)"
     )
@@ -78,10 +81,14 @@ def main(argv: Sequence[str], settings: Settings) -> int:
 
 
 def _theme_name(value: str | None) -> str | None:
-    """A theme given as its name (any case) or its two-letter code; ValueError for anything else."""
+    """A theme given as its name (any case), its two-letter code or the read API's and desk's id
+    (``social_cohesion``, config/themes.yaml); ValueError for anything else."""
     if value is None:
         return None
+    from classifier.themes import load as load_themes
+
     by_key = {name.lower(): name for name in THEME_CODES} | {c.lower(): n for n, c in THEME_CODES.items()}
+    by_key |= {theme.id.lower(): theme.name for theme in load_themes().themes if theme.name in THEME_CODES}
     try:
         return by_key[value.strip().lower()]
     except KeyError:
@@ -100,6 +107,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         theme = _theme_name(args.theme)
     except ValueError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    from crawler.sources import iso_languages
+
+    unknown = [code for code in args.language or () if code.lower() not in iso_languages() | {"und"}]
+    if unknown:
+        print(f"not a language code (ISO 639-1, or und): {unknown[0]!r}", file=sys.stderr)
         return 2
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
