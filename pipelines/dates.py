@@ -410,8 +410,23 @@ def _swapped(text: str, dayfirst: bool) -> bool:
     return month > 12
 
 
+_OFFSET_AFTER_TIME = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:GMT|UTC)?\s*([+-])(\d{2}):?(\d{2})$"
+)
+"""A numeric UTC offset closing a time of day (``10:00 +0200``, ``10:00:00+02:00``)."""
+MAX_OFFSET_HOURS = 14
+"""UTC offsets in use run from -12:00 to +14:00 (Kiribati); an hour above 14 or a minute above 59 is
+no offset (``+2500``): the date is impossible, not another reading of it."""
+_ZONE_ANNOTATION = re.compile(r"(?<=\d|Z)\[[A-Za-z0-9_+:/\-]{1,64}\]$")
+"""RFC 9557's time zone name after an ISO 8601 time with its offset (``...Z[Europe/Athens]``): the
+offset written before it decides the instant, so the name is dropped."""
+
+
 def _read(text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
     """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields."""
+    offset = _OFFSET_AFTER_TIME.search(text)
+    if offset and (int(offset.group(2)) > MAX_OFFSET_HOURS or int(offset.group(3)) > 59):
+        raise _Impossible(text)
     epoch = _EPOCH_RE.match(text)
     if epoch:
         seconds = int(epoch.group(3)) / 1000 if epoch.group(3) else float(epoch.group(0))
@@ -440,7 +455,7 @@ def _clean(raw: str | None) -> str | None:
     text = unicodedata.normalize("NFC", " ".join(raw.split()))
     if not text or len(text) > MAX_DATE_CHARS:
         return None
-    return text
+    return _ZONE_ANNOTATION.sub("", text)
 
 
 def impossible_date(raw: str | None, *, dayfirst: bool = True, languages: Sequence[str] = ()) -> bool:

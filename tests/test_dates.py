@@ -15,6 +15,7 @@ from pipelines.dates import (
     MONTHS,
     WEEKDAYS,
     from_struct_time,
+    impossible_date,
     month_number,
     parse_date,
     plausible_date,
@@ -240,3 +241,32 @@ def test_from_struct_time() -> None:
     )
     with pytest.raises(ValueError):
         from_struct_time((2025, 2, 30, 0, 0, 0, 0, 0, 0))
+
+
+# (raw, UTC reading or None, impossible): UTC offsets in use are -12:00..+14:00 with minutes < 60;
+# RFC 9557's zone name after an ISO time (``Z[Europe/Athens]``) leaves the written offset in charge
+OFFSETS = [
+    ("Thu, 04 Dec 2026 10:00:00 +2500", None, True),
+    ("Thu, 04 Dec 2026 10:00:00 -1500", None, True),
+    ("Thu, 04 Dec 2026 10:00:00 +0560", None, True),
+    ("2026-12-04T10:00:00+25:00", None, True),
+    ("2026-12-04T10:00:00-99:99", None, True),
+    ("Thu, 04 Dec 2026 10:00:00 +1400", "2026-12-03T20:00:00Z", False),
+    ("Thu, 04 Dec 2026 10:00:00 -1200", "2026-12-04T22:00:00Z", False),
+    ("Thu, 04 Dec 2026 10:00:00 +0545", "2026-12-04T04:15:00Z", False),
+    ("Thu, 04 Dec 2026 10:00:00 GMT+0100", "2026-12-04T09:00:00Z", False),
+    ("2026-12-04T10:00:00.5+05:30", "2026-12-04T04:30:00.500000Z", False),
+    ("2026-12-04T10:00:00Z[Europe/Athens]", "2026-12-04T10:00:00Z", False),
+    ("2026-12-04T10:00:00+02:00[Europe/Athens]", "2026-12-04T08:00:00Z", False),
+    ("2026-12-04T10:00:00+01:00[+01:00]", "2026-12-04T09:00:00Z", False),
+    ("2026-12-04 10:00", "2026-12-04T09:00:00Z", False),  # no offset: the source's zone
+    ("2026-12-25", "2026-12-24T23:00:00Z", False),  # a day, not an offset of -25
+]
+
+
+@pytest.mark.parametrize(("raw", "expected", "impossible"), OFFSETS)
+def test_utc_offsets_out_of_range_are_no_date(raw: str, expected: str | None, impossible: bool) -> None:
+    value = parse_date(raw, BERLIN)
+    shown = None if value is None else value.isoformat().replace("+00:00", "Z")
+    assert shown == expected
+    assert impossible_date(raw) is impossible

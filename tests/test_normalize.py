@@ -343,3 +343,26 @@ def test_other_items_pass_through_and_spider_is_optional() -> None:
     item = HarvestedItem(source_id="s", url="https://x.eu/a", published_raw="2025-01-01")
     out = pipeline.process_item(item)
     assert iso(out.published_at) == "2025-01-01T00:00:00Z"  # no source: UTC
+
+
+@pytest.mark.parametrize(
+    ("raw", "upstream", "expected"),
+    [
+        # feedparser reads +2500 as 25 hours east; an offset beyond +14:00 is no date at all
+        ("Thu, 04 Dec 2026 10:00:00 +2500", datetime(2026, 12, 3, 9, 0, tzinfo=UTC), None),
+        ("Thu, 04 Dec 2026 10:00:00 +0200", datetime(2026, 12, 4, 8, 0, tzinfo=UTC), "2026-12-04T08:00:00Z"),
+        (
+            "2026-12-04T10:00:00Z[Europe/Athens]",
+            datetime(2026, 12, 4, 10, 0, tzinfo=UTC),
+            "2026-12-04T10:00:00Z",
+        ),
+    ],
+)
+def test_an_impossible_offset_is_no_date_whatever_the_parser_upstream_made(
+    raw: str, upstream: datetime, expected: str | None
+) -> None:
+    clock = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    entry = HarvestedItem(source_id="s", url="https://x.eu/1", published_raw=raw, published_at=upstream)
+    out, _stats = run([entry], make_source(timezone="Europe/Athens"), clock=clock)
+    assert (iso(out[0].published_at) if out[0].published_at else None) == expected
+    assert ("date_unparsed" in out[0].flags) == (expected is None)
