@@ -186,3 +186,25 @@ def test_queue_theme_takes_the_desks_and_apis_ids(value: str, name: str) -> None
     from crawler.commands.queue import _theme_name
 
     assert _theme_name(value) == name
+
+
+@pytest.mark.parametrize("limit", [8, 9, 40, 80, 119, 120, 121, 500])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "loop-a: http://127.0.0.1:8765/feed.xml: loopback and reserved addresses are refused (SSRF guard);"
+        " to fetch it, set EWSI_ALLOW_PRIVATE=127.0.0.1:8765",
+        "short note",
+        "ü" * 300,
+    ],
+)
+def test_summary_notes_keep_their_start_and_their_end(note: str, limit: int) -> None:
+    from crawler.commands.crawl import middle_cut
+
+    cut = middle_cut(note, limit)
+    if len(note) <= limit:
+        assert cut == note
+        return
+    assert len(cut) == limit
+    head, _, tail = cut.partition(" … ")
+    assert note.startswith(head) and note.endswith(tail) and len(head) == limit // 3

@@ -222,13 +222,22 @@ def offline_summary(reports: Sequence[Any], forgiven: int) -> str:
         for key, n in sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     example = " ".join(f"{failed[0].source_id}: {failed[0].error or failed[0].error_key}".split())
-    if len(example) > EXAMPLE_CHARS:  # the source and URL, and the cause at the end
-        head = EXAMPLE_CHARS // 3
-        example = example[:head] + " … " + example[head - EXAMPLE_CHARS + 3 :]
+    example = middle_cut(example, EXAMPLE_CHARS)  # the source and URL, and the cause at the end
     return (
         f"Offline: all {len(failed)} source(s) failed ({counted}); not counted as failures of "
         f"{forgiven} source(s); no back-off. E.g. {example}"
     )
+
+
+def middle_cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: its first third and its end joined by " … " (a message
+    names the source and URL first and the cause, or what to do, last)."""
+    if len(text) <= limit:
+        return text
+    if limit < 8:
+        return text[:limit]
+    head = limit // 3
+    return text[:head] + " … " + text[len(text) - (limit - head - 3) :]
 
 
 def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:
@@ -258,5 +267,5 @@ def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:
     ok = sum(r.status == "ok" for r in reports)
     table.add_row("[bold]total", f"{ok}/{len(reports)} ok", *(str(totals[c]) for c in numeric), "", "")
     out.print(table)
-    for note in lines if notes else []:
-        out.print(note, style="dim", overflow="ellipsis", no_wrap=True, markup=False, highlight=False)
+    for note in lines if notes else []:  # the source first, what to do last: cut in the middle
+        out.print(middle_cut(note, out.width), style="dim", no_wrap=True, markup=False, highlight=False)
