@@ -56,3 +56,11 @@ def test_missing_or_unreadable_archive_is_refused_every_time(tmp_path: Path) -> 
     for _ in range(2):
         with pytest.raises(ValueError, match="not a readable WARC"):
             WarcIndex.shared(bad)
+
+
+def test_a_file_that_is_not_an_archive_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    other = tmp_path / "passwd"
+    other.write_text("root:x:0:0:secret-line:/root:/bin/bash\n" * 3, encoding="utf-8")
+    with pytest.raises(ValueError, match="not a readable WARC file") as raised:
+        WarcIndex(other)
+    assert "secret-line" not in str(raised.value) and "root:x" not in str(raised.value)

@@ -155,3 +155,26 @@ def test_proxy_lists_of_named_proxies_are_kept(value, expected) -> None:
     from crawler.commands.serve import proxy_list
 
     assert proxy_list(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("piped", "password"),
+    [
+        ("correct-horse-battery\n", "correct-horse-battery"),
+        ("correct-horse-battery", "correct-horse-battery"),
+        ("correct-horse-battery\ncorrect-horse-battery\n", "correct-horse-battery"),
+        ("correct-horse-battery\r\ncorrect-horse-battery\r\n", "correct-horse-battery"),
+        ("correct-horse-battery\n\n", "correct-horse-battery"),
+        ("correct-horse-battery\ndifferent-horse-battery\n", None),
+        ("correct-horse-battery\ncorrect-horse-batter\n", None),
+    ],
+)
+def test_piped_password_repeated_must_match(monkeypatch, piped: str, password: str | None) -> None:
+    from crawler.commands.users import read_password
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(piped))
+    if password is None:
+        with pytest.raises(ValueError, match="differ"):
+            read_password(stdin_is_tty=False)
+    else:
+        assert read_password(stdin_is_tty=False) == password

@@ -19,7 +19,8 @@ HELP = "manage editor and admin accounts"
 
 
 def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str] = getpass.getpass) -> str:
-    """The new password: asked twice on a terminal (must match), else the first line of stdin.
+    """The new password: asked twice on a terminal (must match), else the first line of stdin (a
+    second line, when one follows, must repeat it, as on a terminal).
 
     Raises ValueError when the two entries differ or the policy (12-128 characters) is broken.
     """
@@ -33,6 +34,9 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
         password = first
     else:
         password = sys.stdin.readline().rstrip("\r\n")
+        repeated = sys.stdin.readline().rstrip("\r\n")
+        if repeated and repeated != password:
+            raise ValueError("the passwords differ")
     check_password_policy(password)
     return password
 

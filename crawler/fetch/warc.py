@@ -63,7 +63,8 @@ class WarcIndex:
                     self._offsets.setdefault(_url_key(uri), offset)
                     self._canonical.setdefault(canonicalize_url(uri), offset)
             except Exception as exc:  # warcio raises ArchiveLoadFailed and others
-                raise ValueError(f"{self.path}: not a readable WARC file: {exc}") from exc
+                # the cause's class only: warcio quotes the file's first line (any file's content)
+                raise ValueError(f"{self.path}: not a readable WARC file ({type(exc).__name__})") from exc
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
