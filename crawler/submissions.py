@@ -26,11 +26,13 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 import yaml
 
 from crawler.errors import ConfigError, SubmissionInvalid
+from crawler.fetch.addresses import is_public, never_resolves, parse_ip
 from crawler.sources import is_country_code
 from crawler.text import clean_text, strip_bidi_controls
 from crawler.urls import is_web_url
@@ -218,6 +220,8 @@ def _field(spec: FieldSpec, raw: Any, errors: dict[str, str]) -> Any:
             errors[spec.id] = f"at most {spec.max_chars} characters"
         if spec.type == "url_list" and any(not is_web_url(v) for v in out):
             errors[spec.id] = "every link must be an absolute http(s) URL"
+        elif spec.type == "url_list" and any(not is_public_link(v) for v in out):
+            errors[spec.id] = PRIVATE_LINK
         if spec.required and not out:
             errors[spec.id] = "required"
         return out
@@ -233,12 +237,29 @@ def _field(spec: FieldSpec, raw: Any, errors: dict[str, str]) -> Any:
         errors[spec.id] = f"at most {spec.max_chars} characters"
     elif spec.type == "url" and not is_web_url(text):
         errors[spec.id] = "must be an absolute http(s) URL"
+    elif spec.type == "url" and not is_public_link(text):
+        errors[spec.id] = PRIVATE_LINK
     elif spec.type == "date":
         try:
             parse_when(text)
         except ValueError:
             errors[spec.id] = "must be an ISO 8601 date, e.g. 2026-05-14 or 2026-05-14T09:30+02:00"
     return text
+
+
+PRIVATE_LINK = "must be a public web address (not localhost, a private network or a reserved address)"
+
+
+def is_public_link(url: str) -> bool:
+    """Whether a contributed link may name a public site: not ``localhost`` (or a name under it),
+    not a name that never resolves (``.invalid``, ``.onion``), not an IP literal outside the public
+    internet in any spelling (the crawl's SSRF rules, crawler.fetch.addresses). Names are not
+    looked up: the form never fetches the link."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if not host or host == "localhost" or host.endswith(".localhost") or never_resolves(host):
+        return False
+    address = parse_ip(host)
+    return address is None or is_public(address)
 
 
 def validate(

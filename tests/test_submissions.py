@@ -22,6 +22,7 @@ from crawler.submissions import (
     MAX_PDF_BYTES,
     criteria,
     good_practice_fields,
+    is_public_link,
     kind_fields,
     plain_text,
     validate,
@@ -566,3 +567,35 @@ def test_a_pdf_for_a_kind_that_takes_none_is_refused_clearly(submit_app, Session
         "/submit", content=body, headers={"Content-Type": content_type}, follow_redirects=False
     )
     assert answer.status_code == 303 and _counts(Session) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("link", "public"),
+    [
+        ("https://e.org/r", True),
+        ("https://www.integration.gv.at/report.pdf", True),
+        ("http://93.184.216.34/page", True),
+        ("http://127.0.0.1:6379/", False),
+        ("http://127.1/", False),
+        ("http://2130706433/", False),  # 127.0.0.1 as one number
+        ("http://0x7f.1/", False),
+        ("http://[::1]/", False),
+        ("http://[::ffff:10.0.0.1]/", False),
+        ("http://169.254.169.254/latest/meta-data/", False),
+        ("http://10.1.2.3/", False),
+        ("http://192.168.0.1/admin", False),
+        ("http://localhost:8000/queue", False),
+        ("http://LOCALHOST./", False),
+        ("http://desk.localhost/", False),
+        ("http://hidden.onion/", False),
+        ("http://x.invalid/", False),
+    ],
+)
+def test_contributed_links_name_public_sites(link: str, public: bool) -> None:
+    assert is_public_link(link) is public
+    errors: dict[str, str] = {}
+    try:
+        validate("document", {**VALID["document"], "link": link}, PERSON)
+    except SubmissionInvalid as exc:
+        errors = exc.errors
+    assert ("link" in errors) is not public
