@@ -52,6 +52,10 @@ def _iso_countries() -> frozenset[str]:
     return frozenset(codes - {"ZZ", "XA", "XB", "QO", "EU", "EZ", "UN"})
 
 
+MAX_NAME_CHARS = 300
+"""A source's name and publisher are shown in the desk, the feeds and the API: one line, at most this."""
+
+
 def is_country_code(code: str) -> bool:
     """Whether `code` is ``EU`` or an ISO 3166-1 alpha-2 code (upper case), as a source's country."""
     return code == "EU" or (bool(_COUNTRY.match(code)) and code in _iso_countries())
@@ -401,8 +405,8 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(description="permanent slug: lowercase letters, digits and '-'")
-    name: str = Field(description="human-readable name")
-    publisher: str = Field(description="organisation that publishes the source")
+    name: str = Field(description="human-readable name", max_length=MAX_NAME_CHARS)
+    publisher: str = Field(description="organisation that publishes the source", max_length=MAX_NAME_CHARS)
     country: str = Field(default="EU", description="`EU` or ISO 3166-1 alpha-2 code")
     languages: list[str] = Field(
         default_factory=list,

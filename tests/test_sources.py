@@ -125,6 +125,7 @@ def test_good_config_loads_with_defaults() -> None:
         ("name: EP press", 'name: "EP\\u200Bpress"', "sources.yaml:3: sources[0].name: must be plain"),
         ("name: EP press", 'name: "EP\\tpress"', "sources.yaml:3: sources[0].name: must be plain"),
         ("name: EP press", 'name: " "', "sources.yaml:3: sources[0].name: must be plain"),
+        ("name: EP press", "name: " + "N" * 301, "sources.yaml:3: sources[0].name: String should have at"),
         (
             "publisher: European Parliament",
             'publisher: "European \\u2066Parliament"',
