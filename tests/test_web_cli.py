@@ -178,3 +178,23 @@ def test_piped_password_repeated_must_match(monkeypatch, piped: str, password: s
             read_password(stdin_is_tty=False)
     else:
         assert read_password(stdin_is_tty=False) == password
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("second", ["Alice", "ALICE", "aLiCe"])
+def test_users_differing_only_by_case_are_one_name(
+    db_url, engine, Session, monkeypatch, capsys, second
+) -> None:
+    from crawler.cli import main as ewsi
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert ewsi(["users", "add", "alice", "--role", "editor"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert ewsi(["users", "add", second, "--role", "admin"]) == 1
+    assert "user 'alice' exists (names must differ by more than case)" in capsys.readouterr().err
+    with Session() as s:
+        assert [u.name for u in users.list_users(s)] == ["alice"]
+        with pytest.raises(ValueError, match="differ by more than case"):
+            users.create_user(s, second, "editor", "$argon2id$x")

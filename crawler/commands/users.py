@@ -79,8 +79,10 @@ def main(argv: Sequence[str], settings: Settings) -> int:
                 return 1
             languages = [code.strip().lower() for code in args.languages.split(",") if code.strip()]
             with session_scope(url) as session:
-                if users.get_user_by_name(session, args.name) is not None:
-                    print(f"ewsi users add: user {args.name!r} exists", file=sys.stderr)
+                taken = users.name_taken(session, args.name)
+                if taken is not None:
+                    same = "" if taken == args.name else " (names must differ by more than case)"
+                    print(f"ewsi users add: user {taken!r} exists{same}", file=sys.stderr)
                     return 1
                 users.create_user(session, args.name, args.role, hash_password(password), languages=languages)
             print(f"user {args.name} ({args.role}) created")

@@ -71,6 +71,9 @@ def create_user(
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     check_user_name(name)
+    taken = name_taken(session, name)
+    if taken is not None and taken != name:
+        raise ValueError(f"user {taken!r} exists: names must differ by more than case")
     user = User(
         name=name,
         role=role,
@@ -89,6 +92,13 @@ def create_user(
 def get_user(session: Session, user_id: int) -> User | None:
     """The user with this id, or None."""
     return session.get(User, user_id)
+
+
+def name_taken(session: Session, name: str) -> str | None:
+    """The existing user name equal to `name` with case ignored (``Alice`` and ``alice`` would be
+    two accounts an editor cannot tell apart in the desk and the audit log), or None. Names are
+    ASCII (`USER_NAME_RULE`), so SQL lower() compares them alike on both back ends."""
+    return session.scalars(select(User.name).where(func.lower(User.name) == name.lower())).first()
 
 
 def get_user_by_name(session: Session, name: str) -> User | None:
