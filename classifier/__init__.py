@@ -34,8 +34,15 @@ class Classifier(Protocol):
 
     version: str
 
-    def classify(self, title: str | None, text: str | None, language: str | None = None) -> Classification:
-        """Relevance, the six theme scores (sorted), assigned themes, evidence and model version."""
+    def classify(
+        self,
+        title: str | None,
+        text: str | None,
+        language: str | None = None,
+        content_type: str | None = None,
+    ) -> Classification:
+        """Relevance, the six theme scores (sorted), assigned themes, evidence and model version;
+        `content_type` is one of crawler.types.CONTENT_TYPES or None."""
         ...
 
 

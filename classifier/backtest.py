@@ -64,8 +64,8 @@ def backtest(examples: Sequence[LabelledExample], before: Any, after: Any) -> di
     pairs_before, pairs_after, changes = [], [], []
     version_before = version_after = ""
     for e in examples:
-        b = before.classify(e.title, e.text, e.language)
-        a = after.classify(e.title, e.text, e.language)
+        b = before.classify(e.title, e.text, e.language, e.content_type)
+        a = after.classify(e.title, e.text, e.language, e.content_type)
         version_before, version_after = b.model_version, a.model_version
         pairs_before.append((e, b))
         pairs_after.append((e, a))

@@ -62,9 +62,9 @@ def movement(examples: Sequence[LabelledExample], engine: RuleEngine, before: An
 
     if not held or len({e.relevant for e in train_part}) < 2:
         return {"held_out": len(held), "before": {}, "after": {}, "delta": {}}
-    old = summary(evaluate(held, lambda e: before.classify(e.title, e.text, e.language)))
+    old = summary(evaluate(held, lambda e: before.classify(e.title, e.text, e.language, e.content_type)))
     combined = CombinedClassifier(engine, build(train_part, engine))
-    new = summary(evaluate(held, lambda e: combined.classify(e.title, e.text, e.language)))
+    new = summary(evaluate(held, lambda e: combined.classify(e.title, e.text, e.language, e.content_type)))
     delta = {k: round(new[k] - old[k], 4) for k in new}
     return {"held_out": len(held), "before": old, "after": new, "delta": delta}
 

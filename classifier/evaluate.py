@@ -143,7 +143,9 @@ def evaluate(examples: Sequence[LabelledExample], classify: ClassifyFn) -> dict[
 
 def evaluate_file(path: str | Path, classifier: Any) -> dict[str, Any]:
     """Evaluate `classifier` (anything with ``classify(title, text, language)``) on a labelled JSONL file."""
-    return evaluate(load_examples(path), lambda e: classifier.classify(e.title, e.text, e.language))
+    return evaluate(
+        load_examples(path), lambda e: classifier.classify(e.title, e.text, e.language, e.content_type)
+    )
 
 
 def cross_validate(
@@ -167,7 +169,7 @@ def cross_validate(
         combined = CombinedClassifier(engine, train(train_set, engine, seed=seed), **combine)
         for i, e in enumerate(examples):
             if fold_of[i] == fold:
-                predictions[i] = combined.classify(e.title, e.text, e.language)
+                predictions[i] = combined.classify(e.title, e.text, e.language, e.content_type)
     by_identity = {id(e): predictions[i] for i, e in enumerate(examples)}
     result = evaluate(examples, lambda e: by_identity[id(e)])
     result["model_version"] = f"cv{k}:{combined.version.split('+', 1)[1]}"
@@ -204,7 +206,7 @@ def evaluate_holdout(examples: Sequence[LabelledExample], engine: RuleEngine) ->
     """Train on four fifths (by source group, `holdout`) and evaluate rules + model on the held-out fifth."""
     train_part, held = holdout(examples)
     combined = CombinedClassifier(engine, train(train_part, engine))
-    result = evaluate(held, lambda e: combined.classify(e.title, e.text, e.language))
+    result = evaluate(held, lambda e: combined.classify(e.title, e.text, e.language, e.content_type))
     by = (
         "host"
         if any(g.startswith("host:") for g in split.groups([e.page for e in examples], [""] * len(examples)))
@@ -284,9 +286,13 @@ def main(argv: Sequence[str] | None = None, configured_model: str | None = None)
             model_path = default_model_path(configured_model if args.model is None else args.model)
             if model_path is not None:
                 combined = CombinedClassifier(engine, Model.load(model_path))
-                result = evaluate(examples, lambda e: combined.classify(e.title, e.text, e.language))
+                result = evaluate(
+                    examples, lambda e: combined.classify(e.title, e.text, e.language, e.content_type)
+                )
             else:
-                result = evaluate(examples, lambda e: engine.classify(e.title, e.text, e.language))
+                result = evaluate(
+                    examples, lambda e: engine.classify(e.title, e.text, e.language, e.content_type)
+                )
             result["model_file"] = str(model_path) if model_path is not None else None
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

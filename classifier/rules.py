@@ -369,8 +369,15 @@ class RuleEngine:
             assigned = [ranked[0]]
         return True, tuple(assigned[: self.config.scoring.max_themes])
 
-    def classify(self, title: str | None, text: str | None, language: str | None = None) -> Classification:
-        """Classify one item from its title and text (either may be None); `language` is ISO 639-1."""
+    def classify(
+        self,
+        title: str | None,
+        text: str | None,
+        language: str | None = None,
+        content_type: str | None = None,
+    ) -> Classification:
+        """Classify one item from its title and text (either may be None); `language` is ISO 639-1;
+        `content_type` is not used by the rules (the learned model's priors use it)."""
         analysis = self.analyse(title, text, language)
         relevant, assigned = self.decide(analysis.relevance, analysis.theme_scores, language)
         themes = tuple(

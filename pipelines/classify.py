@@ -59,7 +59,9 @@ class ClassifyPipeline:
     def process_item(self, item: HarvestedItem, spider: Spider | None = None) -> HarvestedItem:
         body = item.text or item.summary or ""
         language = item.language if item.language and item.language != "und" else None
-        item.classification = self.classifier.classify(item.title, body[:MAX_CLASSIFY_CHARS], language)
+        item.classification = self.classifier.classify(
+            item.title, body[:MAX_CLASSIFY_CHARS], language, item.content_type
+        )
         if self.crawler is not None and self.crawler.stats is not None:
             key = "relevant" if item.classification.relevant else "not_relevant"
             self.crawler.stats.inc_value(f"ewsi/classify/{key}")

@@ -58,7 +58,13 @@ def test_the_labelling_rule(
     expected: tuple[bool, tuple[str, ...]] | None,
 ) -> None:
     sync_sources(db_session, [source()])
-    item = make_item(1, classification=classification(0.7, assigned), title="Harvested title", text="Body")
+    item = make_item(
+        1,
+        classification=classification(0.7, assigned),
+        title="Harvested title",
+        text="Body",
+        content_type="document",
+    )
     assert upsert_item(db_session, item) == "new"
     row = db_session.query(Item).one()
     row.status = status
@@ -76,3 +82,5 @@ def test_the_labelling_rule(
     # what the harvest classified, never the editor's corrections
     assert (label.title, label.text, label.language) == ("Harvested title", "Body", "en")
     assert label.status == status and label.source_id == "src-a"
+    # the item's content type goes with the label (the model's content-type priors learn from it)
+    assert label.content_type == "document"

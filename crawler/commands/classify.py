@@ -72,7 +72,9 @@ def _examples(session: Any, source_id: str | None) -> list[Any]:
 
     require_known_source(session, source_id)
     return [
-        LabelledExample(d.title, d.text, d.language, d.relevant, d.themes, id=str(d.item_id))
+        LabelledExample(
+            d.title, d.text, d.language, d.relevant, d.themes, id=str(d.item_id), content_type=d.content_type
+        )
         for d in decided_items(session, source_id)
     ]
 

@@ -53,8 +53,8 @@ RELEVANT_STATUSES: tuple[str, ...] = ("approved", "changed")
 DECIDED_STATUSES: tuple[str, ...] = ("approved", "changed", "rejected")
 """Statuses whose theme assignments are the editors' and are kept by re-classification."""
 
-ClassifyFn = Callable[[str | None, str | None, str | None], Classification]
-"""(title, text, language) -> Classification, e.g. ``classifier.load_default().classify``."""
+ClassifyFn = Callable[[str | None, str | None, str | None, str | None], Classification]
+"""(title, text, language, content type) -> classification, as `classifier.Classifier.classify`."""
 
 
 def means_not_relevant(reason: str | None) -> bool:
@@ -82,6 +82,7 @@ class DecidedItem:
     status: str = ""
     decided_at: datetime | None = None
     source_id: str = ""
+    content_type: str | None = None
 
 
 def _language(value: str | None) -> str | None:
@@ -120,6 +121,7 @@ def decided_items(session: Session, source_id: str | None = None) -> list[Decide
             Item.status,
             Item.editor_themes,
             Item.source_id,
+            Item.content_type,
         )
         .where(Item.status.in_(DECIDED_STATUSES))
         .order_by(Item.id)
@@ -159,6 +161,7 @@ def decided_items(session: Session, source_id: str | None = None) -> list[Decide
                 status=r.status,
                 decided_at=decided_at,
                 source_id=r.source_id,
+                content_type=r.content_type,
             )
         )
     return out
@@ -256,7 +259,9 @@ def reprocess_batch(
     ):
         old_assigned[item_id].add(theme)
     for item in items:
-        cls = classify(item.title, item.text or item.summary or "", _language(item.language))
+        cls = classify(
+            item.title, item.text or item.summary or "", _language(item.language), item.content_type
+        )
         counts.examined += 1
         counts.by_status[item.status] = counts.by_status.get(item.status, 0) + 1
         decided = item.status in DECIDED_STATUSES
