@@ -228,6 +228,134 @@ def test_a_czech_museum_is_still_culture(rules):
         assert {ev.term for ev in evidence} & {"muzeu*", "muzejn*"}, text
 
 
+# Off-topic news with a word that a migrant term once swallowed after accent folding (the term is
+# the second field): a shelter for dogs, a prison escapee, unattended luggage, extra security at a
+# match, protected industrial designs, a council that complies, loanwords, travellers entering the
+# country, roaming outside the EU, a country's own diaspora voting, Latvia's non-citizens, investors
+# of Greek descent, a third earthquake, a man fleeing the police. Each also mentions inclusion or
+# integration in another sense, so a migrant term would make it relevant.
+HOMONYMS = [
+    (
+        "sk",
+        "docasn* utocisk*",
+        "Psy z Bratislavy našli dočasné útočisko v novom útulku",
+        "Občianske združenie otvorilo nový útulok, kde túlavé psy nájdu dočasné útočisko. "
+        "Dobrovoľníci hľadajú pre zvieratá nové rodiny a pomáhajú s ich začlenením do domácností."
+        " Útulok prijíma aj finančné dary.",
+    ),
+    (
+        "bg",
+        "бегълец",
+        "Издирват бегълец от затвора в Пазарджик",
+        "Полицията издирва бегълец от затвора в Пазарджик, осъден за въоръжен грабеж. Бегълецът е"
+        " избягал по време на работа извън затвора. Гражданите се приканват да съобщят при "
+        "включване на информация.",
+    ),
+    (
+        "lt",
+        "nelydim*",
+        "Vilniaus oro uoste rastas nelydimas bagažas",
+        "Vilniaus oro uoste rastas nelydimas bagažas sukėlė evakuaciją. Pareigūnai patikrino "
+        "lagaminą ir pavojaus nenustatė. Keleiviai buvo įtraukti į vėlesnius skrydžius.",
+    ),
+    (
+        "lt",
+        "papildom* apsaug*",
+        "Krepšinio finale – papildoma apsauga",
+        "Policija Žalgirio arenoje per finalą skirs papildomą apsaugą. Į areną atvyks daug "
+        "sirgalių iš užsienio. Organizatoriai ragina žiūrovus įtraukti bilietus į programėlę iš "
+        "anksto.",
+    ),
+    (
+        "hu",
+        "oltalmazott*",
+        "Oltalmazott formatervezési minták: új szabályok",
+        "A Szellemi Tulajdon Nemzeti Hivatala új eljárást vezet be az oltalmazott formatervezési "
+        "minták nyilvántartására. A külföldi bejelentők is elektronikusan nyújthatják be "
+        "kérelmeiket. Az integráció a európai rendszerbe jövőre valósul meg.",
+    ),
+    (
+        "da",
+        "efterkommer*",
+        "Kommunen efterkommer Ankestyrelsens krav om nye busruter",
+        "Aarhus Kommune efterkommer nu Ankestyrelsens afgørelse og opretter to nye busruter. "
+        "Borgerne har klaget over manglende inklusion af landsbyerne i den kollektive trafik. "
+        "Ruterne starter i august.",
+    ),
+    (
+        "sl",
+        "tujk*",
+        "Jezikoslovci o tujkah v slovenščini",
+        "Inštitut za slovenski jezik je objavil nov seznam tujk, ki jih je mogoče nadomestiti s "
+        "slovenskimi besedami. Tujke so najpogostejše v računalništvu in športu. Predlogi bodo "
+        "vključeni v nov pravopis.",
+    ),
+    (
+        "fi",
+        "maahan tulle*",
+        "Matkailijat: muista tullirajoitukset maahan tullessa",
+        "Tulli muistuttaa, että maahan tulleet matkailijat saavat tuoda alkoholia vain "
+        "rajoitetusti. Ulkomailta tulleet paketit tarkastetaan. Tulli kehittää järjestelmien "
+        "integraatiota.",
+    ),
+    (
+        "hr",
+        "izvan eu",
+        "Roaming izvan EU: koliko plaćaju turisti",
+        "Hrvatski turisti koji putuju izvan EU i dalje plaćaju visoke naknade za roaming. "
+        "Operateri savjetuju uključivanje paketa prije puta. Cijene u Srbiji i BiH su i do deset "
+        "puta veće.",
+    ),
+    (
+        "ro",
+        "diaspor*",
+        "Românii din diaspora au votat în număr record",
+        "Peste 900.000 de români din diaspora au votat la alegerile prezidențiale. Cele mai lungi"
+        " cozi s-au format la secțiile din Londra, Madrid și Roma. Autoritatea Electorală "
+        "Permanentă a promis integrarea votului prin corespondență în platforma electronică.",
+    ),
+    (
+        "lv",
+        "nepilson*",
+        "Saeima lemj par nepilsoņu balsstiesībām pašvaldību vēlēšanās",
+        "Saeima šodien debatēs par nepilsoņu balsstiesībām pašvaldību vēlēšanās. Opozīcija "
+        "uzskata, ka sabiedrības integrācija prasa iekļaušanu. Koalīcija iebilst.",
+    ),
+    (
+        "el",
+        "ομογεν*",
+        "Ένταξη 12 έργων της Περιφέρειας Κρήτης στο ΕΣΠΑ",
+        "Εγκρίθηκε η ένταξη 12 έργων οδοποιίας και ύδρευσης της Περιφέρειας Κρήτης στο ΕΣΠΑ "
+        "2021-2027. Τα έργα χρηματοδοτούνται από το Ταμείο Συνοχής. Ομογενείς επενδυτές από την "
+        "Αυστραλία δήλωσαν ενδιαφέρον.",
+    ),
+    (
+        "cs",
+        "treti* zem*",
+        "Turecko zasáhlo třetí zemětřesení za týden",
+        "Východ Turecka zasáhlo třetí zemětřesení za týden o síle 5,8 stupně. Záchranáři hledají "
+        "přeživší v troskách. Česká vláda nabídla humanitární pomoc a vyslala tým hasičů.",
+    ),
+    (
+        "pl",
+        "uciekajac*",
+        "Pościg za uciekającym kierowcą w Krakowie",
+        "Policjanci ścigali uciekającego kierowcę bmw przez pół Krakowa. Mężczyzna był pod "
+        "wpływem alkoholu. Uciekający został zatrzymany na ul. Opolskiej.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "term", "title", "text"), HOMONYMS, ids=[r[0] + "-" + r[1] for r in HOMONYMS]
+)
+def test_homonyms_of_migrant_terms_are_not_relevant(default, language, term, title, text):
+    result = default.classify(title, text, language, "news")
+    assert not result.relevant, (result.relevance, result.relevance_evidence)
+    terms = {ev.term for ev in default.engine.analyse(title, text, language).evidence.get("migrant", ())}
+    assert term not in terms
+
+
 @pytest.mark.parametrize(("language", "title", "text"), OFF_TOPIC)
 def test_off_topic_items_are_not_relevant(default, language, title, text):
     result = default.classify(title, text, language)
