@@ -1,61 +1,84 @@
-"""The host gate counts a request's gap from when it reached the download handler
-(crawler.fetch.politeness `HostGateMiddleware._space_from_send`): a stall of the crawl's thread between
-the gate and the handler must not let the next request reach the host right after it."""
+"""The host gate counts a request's gap from when its answer came (crawler.fetch.politeness
+`HostGateMiddleware._space_from_answer`): a stall of the crawl's thread anywhere between the gate and
+the wire must not let the next request reach the host right after it. Rule for every answer and
+every failure of a request that passed the gate: the host's next start is at least answer time + the
+request's gap, and a later next start (Retry-After, back-off, another request's gap) stands."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
+from twisted.internet.error import TCPTimedOutError
 
 from crawler.fetch.politeness import HOSTS, HostGateMiddleware, host_state
 
 
 @pytest.fixture
-def gate() -> HostGateMiddleware:
+def gate() -> Iterator[HostGateMiddleware]:
     HOSTS.pop("gate.test", None)
     yield HostGateMiddleware(get_crawler(settings_dict={"DOWNLOAD_DELAY": 1.0}))
     HOSTS.pop("gate.test", None)
 
 
-def _answered(gate: HostGateMiddleware, meta: dict[str, Any], next_at: float) -> float:
+def _answered(
+    gate: HostGateMiddleware, meta: dict[str, Any], next_at: float, *, failed: bool = False
+) -> float:
+    """Seconds from the answer (or failure) to the host's next start."""
     state = host_state("gate.test")
     state.next_at = next_at
     if HostGateMiddleware.META in meta:
         state.slots.acquire()  # the slot the gate took for this request; the answer releases it
     request = Request("http://gate.test/page", meta=meta)
-    gate.process_response(request, Response(request.url, request=request))
+    if failed:
+        gate.process_exception(request, TCPTimedOutError())
+    else:
+        gate.process_response(request, Response(request.url, request=request))
+    assert state.slots.tokens == 1  # the slot is free again either way
     return state.next_at - time.monotonic()
 
 
 @pytest.mark.parametrize(
-    ("latency", "gap", "next_in", "at_least", "at_most"),
+    ("case", "latency", "gap", "next_in", "expected"),
     [
-        # sent 0.1 s ago (stalled after the gate): the next start is 1.0 s after the send
-        (0.1, 1.0, -3.0, 0.85, 0.95),
-        # sent 2 s ago: the gate's own next start (later) stands
-        (2.0, 1.0, 0.5, 0.45, 0.55),
-        # sent 0.2 s ago with a 1.4 s jittered gap, next start already 1.3 s ahead: kept
-        (0.2, 1.4, 1.3, 1.25, 1.35),
-        # a slow answer (latency longer than the gap): nothing to add
-        (5.0, 1.0, -1.0, -1.05, -0.95),
+        # the bytes left 0.95 s after the handler started (the reactor was busy): a full gap from now,
+        # where the handler's start (now - latency) would have allowed the next start after 0.05 s
+        ("stalled before the wire", 0.95, 1.0, 0.05, 1.0),
+        # a slow host: the gap runs after its answer, so it is asked less often
+        ("slow answer", 5.0, 1.0, -4.0, 1.0),
+        ("jittered gap, gate's start nearer", 0.2, 1.4, 1.3, 1.4),
+        ("short jittered gap", 0.01, 0.5, -0.5, 0.5),
+        # a Retry-After or back-off already pushed the host further: that stands
+        ("host pushed back further", 0.1, 1.0, 30.0, 30.0),
+        # no delay configured: the next request may start at once
+        ("no delay", 0.1, 0.0, -1.0, 0.0),
+        ("no latency recorded", None, 1.0, -3.0, 1.0),
     ],
 )
-def test_next_start_counts_from_the_send(gate, latency, gap, next_in, at_least, at_most) -> None:
-    meta = {HostGateMiddleware.META: ("gate.test", object()), HostGateMiddleware.GAP: gap,
-            "download_latency": latency}  # fmt: skip
+def test_next_start_counts_from_the_answer(gate, case, latency, gap, next_in, expected) -> None:
+    meta: dict[str, Any] = {HostGateMiddleware.META: ("gate.test", object()), HostGateMiddleware.GAP: gap}
+    if latency is not None:
+        meta["download_latency"] = latency
     left = _answered(gate, meta, time.monotonic() + next_in)
-    assert at_least <= left <= at_most
+    assert expected - 0.05 <= left <= expected, case
 
 
-@pytest.mark.parametrize("missing", [HostGateMiddleware.GAP, "download_latency", HostGateMiddleware.META])
-def test_without_the_facts_the_gates_next_start_stands(gate, missing) -> None:
-    meta = {HostGateMiddleware.META: ("gate.test", object()), HostGateMiddleware.GAP: 1.0,
-            "download_latency": 0.0}  # fmt: skip
+@pytest.mark.parametrize(("gap", "next_in", "expected"), [(1.0, -2.0, 1.0), (0.7, 0.2, 0.7), (1.0, 9.0, 9.0)])
+def test_a_failed_request_spaces_the_next_too(gate, gap, next_in, expected) -> None:
+    """A timeout or reset may come after the host had the request: the gap runs from the failure."""
+    meta = {HostGateMiddleware.META: ("gate.test", object()), HostGateMiddleware.GAP: gap}
+    left = _answered(gate, meta, time.monotonic() + next_in, failed=True)
+    assert expected - 0.05 <= left <= expected
+
+
+@pytest.mark.parametrize("missing", [HostGateMiddleware.GAP, HostGateMiddleware.META])
+def test_a_request_that_never_passed_the_gate_changes_nothing(gate, missing) -> None:
+    meta = {HostGateMiddleware.META: ("gate.test", object()), HostGateMiddleware.GAP: 1.0}
     del meta[missing]
     left = _answered(gate, meta, time.monotonic() - 2.0)
     assert -2.05 <= left <= -1.95

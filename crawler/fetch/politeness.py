@@ -63,7 +63,8 @@ class HostGateMiddleware:
     last before the download handler, holds one of `CONCURRENT_REQUESTS_PER_DOMAIN` process-wide
     slots per host while a request is in flight, and starts requests at least
     max(`DOWNLOAD_DELAY`, robots.txt `Crawl-delay` capped at `AUTOTHROTTLE_MAX_DELAY`) apart
-    (jittered 0.5x-1.5x when `RANDOMIZE_DOWNLOAD_DELAY`). Retry-After and back-off push the
+    (jittered 0.5x-1.5x when `RANDOMIZE_DOWNLOAD_DELAY`), and that gap after the previous
+    request's answer (`_space_from_answer`). Retry-After and back-off push the
     host's next start (`PoliteRetryMiddleware`); a host that asked for more than
     `EWSI_RETRY_AFTER_MAX` is not asked again in this run (`FetchRefused` with its 429/5xx key).
     """
@@ -132,26 +133,28 @@ class HostGateMiddleware:
             state.slots.release()
 
     def process_response(self, request: Request, response: Response) -> Response:
-        self._space_from_send(request)
+        self._space_from_answer(request)
         self._release(request)
         return response
 
-    def _space_from_send(self, request: Request) -> None:
-        """Count the gap from when the request reached the download handler, not from the gate.
+    def _space_from_answer(self, request: Request) -> None:
+        """Count the next start from when this request's answer (or failure) came, not from the gate.
 
-        The gate sets the next start when a request passes it; if the crawl's thread then stalls
-        (a long item stage, a model loading) before the handler sends it, the host would see this
-        request late and the next one right after. Scrapy's ``download_latency`` runs from the
-        handler's start to the response headers, so ``now - download_latency`` is the real start:
-        the next start is pushed to at least that plus this request's gap.
+        Between the gate and the wire the crawl's thread can stall (a long item stage, a model
+        loading): the handler starts, Twisted buffers the bytes, and they leave only when the
+        reactor runs again, so neither the gate's time nor the handler's start (``now -
+        download_latency``) bounds when the host saw the request. Its answer does: the host had the
+        request before it answered. So no request to the host starts before this answer's time
+        plus this request's gap, as Nutch and Heritrix space a host's fetches from the end of the
+        last one. A host answering slowly is asked less often, never faster.
         """
-        gap, latency = request.meta.get(self.GAP), request.meta.get("download_latency")
-        held = request.meta.get(self.META)
-        if gap is None or latency is None or held is None:
+        gap, held = request.meta.get(self.GAP), request.meta.get(self.META)
+        if gap is None or held is None:
             return
         state = HOSTS.get(held[0].lower())
         if state is not None:
-            state.next_at = max(state.next_at, time.monotonic() - float(latency) + float(gap))
+            state.next_at = max(state.next_at, time.monotonic() + float(gap))
 
     def process_exception(self, request: Request, exception: Exception) -> None:
+        self._space_from_answer(request)  # a timeout or reset may come after the host had it
         self._release(request)
