@@ -343,6 +343,110 @@ HOMONYMS = [
         "Policjanci ścigali uciekającego kierowcę bmw przez pół Krakowa. Mężczyzna był pod "
         "wpływem alkoholu. Uciekający został zatrzymany na ul. Opolskiej.",
     ),
+    # "asylum" words that also name a nursery, an old people's home, a homeless hostel, an animal
+    # shelter or university asylum; "foreigner" stems that also mean "abroad"; "sold" in German
+    (
+        "it",
+        "asilo",
+        "Nuovo asilo nido comunale a Bergamo",
+        "Apre a settembre il nuovo asilo nido comunale di via Roma, con 60 posti. Il progetto punta "
+        "sull'inclusione dei bambini con disabilità e sull'integrazione con la scuola dell'infanzia. "
+        "Le iscrizioni agli asili nido sono aperte fino al 30 giugno.",
+    ),
+    (
+        "es",
+        "asilo",
+        "Inaugurado un asilo de ancianos en Cuenca",
+        "La Junta inauguró un asilo de ancianos con 80 plazas en Cuenca. El centro apuesta por la "
+        "integración de los mayores en la vida del barrio y por la inclusión digital.",
+    ),
+    (
+        "pt",
+        "asilo",
+        "Asilo de idosos de Braga recebe obras de requalificação",
+        "O asilo de idosos da Misericórdia de Braga vai receber obras de requalificação. A "
+        "direção quer promover a integração dos utentes na comunidade e a inclusão digital.",
+    ),
+    (
+        "ro",
+        "azil*",
+        "Un nou azil de bătrâni la Cluj",
+        "Primăria Cluj a inaugurat un azil de bătrâni cu 50 de locuri. Proiectul urmărește "
+        "integrarea vârstnicilor în comunitate și incluziunea socială a celor singuri.",
+    ),
+    (
+        "ro",
+        "straini",
+        "Investitorii străini aduc 2 miliarde de euro în Timiș",
+        "Investitori străini din Germania și Italia au anunțat noi fabrici în județul Timiș. "
+        "Turiști străini au vizitat Timișoara în număr record. Autoritățile vorbesc despre "
+        "integrarea regiunii în lanțurile de producție europene.",
+    ),
+    (
+        "el",
+        "ασυλο*",
+        "Συζήτηση για το πανεπιστημιακό άσυλο",
+        "Η κυβέρνηση κατέθεσε νομοσχέδιο για το πανεπιστημιακό άσυλο. Οι πρυτάνεις ζητούν "
+        "ένταξη των φοιτητικών εστιών στο νέο πρόγραμμα χρηματοδότησης.",
+    ),
+    (
+        "cs",
+        "azyl*",
+        "Azylový dům pro matky s dětmi otevřel v Kladně",
+        "Charita otevřela v Kladně nový azylový dům pro matky s dětmi. V azylovém domě najdou "
+        "ženy bydlení a pomoc se začleněním do běžného života.",
+    ),
+    (
+        "cs",
+        "cizin*",
+        "Studium v cizině: jak získat stipendium",
+        "Každý rok vyjede studovat do ciziny tisíce českých studentů. Po návratu z ciziny jim "
+        "univerzity pomáhají s integrací do pracovního trhu.",
+    ),
+    (
+        "sk",
+        "cudzin*",
+        "Práca v cudzine: na čo si dať pozor",
+        "Slováci, ktorí hľadajú prácu v cudzine, by si mali overiť agentúru. Po návrate z cudziny "
+        "úrady pomáhajú so začlenením na trh práce.",
+    ),
+    (
+        "pl",
+        "azyl*",
+        "Nowy azyl dla zwierząt pod Krakowem",
+        "Fundacja otworzyła azyl dla zwierząt gospodarskich pod Krakowem. Wolontariusze dbają o "
+        "integrację zwierząt ze stadem i o włączenie lokalnej społeczności.",
+    ),
+    (
+        "hr",
+        "azil*",
+        "Azil za pse u Zagrebu traži volontere",
+        "Gradski azil za pse u Dumovcu traži volontere za šetnju pasa. Udruga potiče uključivanje "
+        "djece i integraciju životinja u nove obitelji.",
+    ),
+    (
+        "de",
+        "vertrieben*",
+        "Neue Küchengeräte werden europaweit vertrieben",
+        "Die Geräte werden ab Mai europaweit vertrieben. Die Integration der App in bestehende "
+        "Smart-Home-Systeme ist geplant.",
+    ),
+]
+
+SENSES_KEPT = [
+    # the same stems in the sense the lists mean them still count (language, term, text)
+    ("it", "asilo", "Le domande di asilo sono aumentate e il comune rafforza l'integrazione."),
+    ("es", "asilo", "Los solicitantes de asilo reciben clases de español para su integración."),
+    ("ro", "azil*", "Solicitanții de azil primesc cursuri de limba română pentru integrare."),
+    ("cs", "azyl*", "Žadatelé o azyl mohou navštěvovat integrační kurzy."),
+    ("cs", "cizinc*", "Cizinci ze třetích zemí mohou navštěvovat kurzy češtiny."),
+    ("cs", "cizinec", "Každý cizinec s povolením k pobytu má nárok na integrační kurz."),
+    ("cs", "cizineck*", "Cizinecká policie a integrační centra spolupracují."),
+    ("sk", "cudzinc*", "Cudzinci na Slovensku sa môžu prihlásiť na integračný kurz."),
+    ("pl", "azyl*", "Osoby ubiegające się o azyl otrzymają wsparcie w integracji."),
+    ("hr", "azil*", "Tražitelji azila uključeni su u tečaj hrvatskog jezika."),
+    ("de", "binnenvertrieben*", "Binnenvertriebene aus der Ukraine erhalten Integrationskurse."),
+    ("de", "vertriebene", "Vertriebene aus der Ukraine erhalten Integrationskurse."),
 ]
 
 
@@ -354,6 +458,25 @@ def test_homonyms_of_migrant_terms_are_not_relevant(default, language, term, tit
     assert not result.relevant, (result.relevance, result.relevance_evidence)
     terms = {ev.term for ev in default.engine.analyse(title, text, language).evidence.get("migrant", ())}
     assert term not in terms
+
+
+@pytest.mark.parametrize(
+    ("language", "term", "text"), SENSES_KEPT, ids=[r[0] + "-" + r[1] for r in SENSES_KEPT]
+)
+def test_migrant_senses_of_those_stems_still_count(default, language, term, text):
+    terms = {ev.term for ev in default.engine.analyse("", text, language).evidence.get("migrant", ())}
+    assert term in terms, terms
+
+
+def test_czech_museum_forms_are_culture_cues_and_verbs_are_not(default):
+    def cues(text: str) -> set[str]:
+        found = default.engine.analyse("", text, "cs").evidence.get("theme:education_culture", ())
+        return {ev.term for ev in found}
+
+    for text in ("Výstava v muzeích", "Muzeum otevřelo kurz", "Do muzea zdarma", "Muzejní noc"):
+        assert cues(text) & {"muzeu*", "muzea", "muzei*", "muzejn*"}, text
+    for text in ("Může to být", "Muži a ženy", "Mužům"):
+        assert not cues(text) & {"muzeu*", "muzea", "muzei*", "muzejn*"}, text
 
 
 @pytest.mark.parametrize(("language", "title", "text"), OFF_TOPIC)
