@@ -515,8 +515,9 @@ class Model:
         )
 
     def theme_prior(self, content_type: str | None, theme: str) -> float:
-        """What an item of `content_type` adds to `theme`'s blended score (0 without a prior)."""
-        return self.theme_priors.get(content_type or "", {}).get(theme, 0.0)
+        """What an item of `content_type` adds to `theme`'s blended score (0 without a prior); the
+        type is read as `content_kind` reads it (" Document ", "library document" = document)."""
+        return self.theme_priors.get(content_kind(content_type) or "", {}).get(theme, 0.0)
 
 
 def _best_threshold(y: Sequence[int], p: Sequence[float]) -> float:
@@ -865,7 +866,9 @@ class CombinedClassifier:
             prior = self.model.theme_prior(content_type, name) if w > 0 and head is not None else 0.0
             if prior and head is not None and head.blend_threshold is not None:
                 evidence += (
-                    Evidence(f"content type:{content_type}", round(prior * w / THEME_MODEL_SHARE, 3)),
+                    Evidence(
+                        f"content type:{content_kind(content_type)}", round(prior * w / THEME_MODEL_SHARE, 3)
+                    ),
                 )
             theme_evidence[name] = evidence
         relevant = relevance >= rel_thr

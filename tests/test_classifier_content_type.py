@@ -175,3 +175,14 @@ def test_the_harvest_passes_the_items_content_type() -> None:
     assert item.classification is not None
     terms = [e.term for t in item.classification.themes for e in t.evidence]
     assert "content type:document" in terms
+
+
+@pytest.mark.parametrize("spelled", ["DOCUMENT", " Document ", "Library Document", "integration dossier"])
+def test_the_content_type_is_read_as_content_kind_reads_it(
+    shipped: cm.CombinedClassifier, spelled: str
+) -> None:
+    """A type spelled in capitals, padded, or under a labelled set's name gets the same prior and evidence."""
+    result = shipped.classify("Integration handbook for local authorities", TEXT, "en", spelled)
+    assert {t.theme: t.score for t in result.themes} == _scores(shipped, "document")
+    (tt,) = [t for t in result.themes if t.theme == TT]
+    assert [e.term for e in tt.evidence if e.term.startswith("content type:")] == ["content type:document"]
