@@ -297,3 +297,47 @@ def test_labour_market_integration_is_not_eu_market_integration(engine):
     assert not engine.classify(
         "Energy market integration", "Gas and electricity market integration.", "en"
     ).relevant
+
+
+# Learning or knowing the host country's language is a subtopic of Education and Culture
+# (themes.yaml subtopics): every language's list names it, and the short nouns chosen for it do not
+# catch the look-alike words of their language (Finnish "kielto" ban, Estonian "keelatud" forbidden,
+# Lithuanian "kalbėjo" said, Czech/Slovak adjectives stay matched by design: "jazykový kurz").
+HOST_LANGUAGE = [
+    ("en", "Free English classes for newly arrived families"),
+    ("es", "El ayuntamiento ofrece un curso gratuito de español para vecinos recién llegados"),
+    ("pt", "Aulas de português gratuitas para famílias recém-chegadas"),
+    ("hr", "Novi radnici moraju učiti hrvatski prije produljenja dozvole"),
+    ("hr", "Tečaj: hrvatski jezik za početnike"),
+    ("sl", "Znanje jezika odpira vrata na trg dela"),
+    ("cs", "Bez jazyka to nejde: kurzy pro nově příchozí"),
+    ("sk", "Znalosť jazyka je prvým krokom"),
+    ("bg", "Безплатни уроци по български език за новодошли"),
+    ("ro", "Cunoașterea limbii deschide uși"),
+    ("hu", "A nyelvtudás az első lépés"),
+    ("fi", "Suomen kieli avaa ovia työelämään"),
+    ("et", "Eesti keele õpe algab sügisel"),
+    ("lv", "Valodas zināšanas palīdz atrast darbu"),
+    ("lt", "Lietuvių kalbos pamokos suaugusiems"),
+    ("sv", "Lär dig svenska på biblioteket"),
+    ("da", "Gratis undervisning i dansk for nyankomne"),
+]
+NOT_HOST_LANGUAGE = [
+    ("fi", "Kaupunki harkitsee kieltoa ilotulitteille"),
+    ("et", "Koerte toomine randa on keelatud"),
+    ("lt", "Meras kalbėjo apie naują tiltą"),
+    ("ro", "Limbajul de programare Python câștigă teren"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), HOST_LANGUAGE, ids=[f"{r[0]}-{i}" for i, r in enumerate(HOST_LANGUAGE)]
+)
+def test_host_language_learning_is_an_education_cue(engine, language, title):
+    evidence = engine.analyse(title, "", language).evidence.get("theme:education_culture", ())
+    assert evidence, title
+
+
+@pytest.mark.parametrize(("language", "title"), NOT_HOST_LANGUAGE)
+def test_look_alike_words_are_not_language_cues(engine, language, title):
+    assert not engine.analyse(title, "", language).evidence.get("theme:education_culture", ())
