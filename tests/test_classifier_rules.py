@@ -341,3 +341,40 @@ def test_host_language_learning_is_an_education_cue(engine, language, title):
 @pytest.mark.parametrize(("language", "title"), NOT_HOST_LANGUAGE)
 def test_look_alike_words_are_not_language_cues(engine, language, title):
     assert not engine.analyse(title, "", language).evidence.get("theme:education_culture", ())
+
+
+# "Social integration" (the social-inclusion subtopic of Social Cohesion) named in each language,
+# and housing words beyond the noun (Dutch "huisvesten", French "relogement").
+SOCIAL_INTEGRATION = [
+    ("en", "Sport clubs as places of social integration"),
+    ("de", "Soziale Integration im Stadtteil stärken"),
+    ("fr", "L'intégration sociale passe par le quartier"),
+    ("fr", "Relogement des familles réfugiées à Lyon"),
+    ("it", "Integrazione sociale dei nuovi arrivati"),
+    ("es", "La integración social empieza en el barrio"),
+    ("pt", "Integração social nas cidades"),
+    ("nl", "Sociale integratie via de buurt"),
+    ("nl", "Gemeente wil meer statushouders huisvesten"),
+    ("pl", "Integracja społeczna w małych gminach"),
+    ("cs", "Sociální integrace v obcích"),
+    ("sk", "Sociálna integrácia v mestách"),
+    ("sl", "Socialna integracija v lokalnem okolju"),
+    ("hr", "Socijalna integracija u lokalnoj zajednici"),
+    ("bg", "Социална интеграция в общините"),
+    ("ro", "Integrarea socială în comunitate"),
+    ("hu", "Társadalmi integráció a településeken"),
+    ("fi", "Sosiaalinen integraatio kunnissa"),
+    ("et", "Sotsiaalne integratsioon omavalitsustes"),
+    ("lv", "Sociālā integrācija pašvaldībās"),
+    ("lt", "Socialinė integracija savivaldybėse"),
+    ("sv", "Social integration i kommunerna"),
+    ("da", "Social integration i kommunerne"),
+    ("mt", "Integrazzjoni soċjali fil-komunità"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), SOCIAL_INTEGRATION, ids=[f"{r[0]}-{i}" for i, r in enumerate(SOCIAL_INTEGRATION)]
+)
+def test_social_integration_is_a_social_cohesion_cue(engine, language, title):
+    assert engine.analyse(title, "", language).evidence.get("theme:social_cohesion", ()), title
