@@ -330,14 +330,6 @@ NOT_HOST_LANGUAGE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("language", "title"), HOST_LANGUAGE, ids=[f"{r[0]}-{i}" for i, r in enumerate(HOST_LANGUAGE)]
-)
-def test_host_language_learning_is_an_education_cue(engine, language, title):
-    evidence = engine.analyse(title, "", language).evidence.get("theme:education_culture", ())
-    assert evidence, title
-
-
 @pytest.mark.parametrize(("language", "title"), NOT_HOST_LANGUAGE)
 def test_look_alike_words_are_not_language_cues(engine, language, title):
     assert not engine.analyse(title, "", language).evidence.get("theme:education_culture", ())
@@ -373,8 +365,15 @@ SOCIAL_INTEGRATION = [
 ]
 
 
+SUBTOPIC_CUES = [("education_culture", *r) for r in HOST_LANGUAGE] + [
+    ("social_cohesion", *r) for r in SOCIAL_INTEGRATION
+]
+
+
 @pytest.mark.parametrize(
-    ("language", "title"), SOCIAL_INTEGRATION, ids=[f"{r[0]}-{i}" for i, r in enumerate(SOCIAL_INTEGRATION)]
+    ("theme", "language", "title"),
+    SUBTOPIC_CUES,
+    ids=[f"{r[0]}-{r[1]}-{i}" for i, r in enumerate(SUBTOPIC_CUES)],
 )
-def test_social_integration_is_a_social_cohesion_cue(engine, language, title):
-    assert engine.analyse(title, "", language).evidence.get("theme:social_cohesion", ()), title
+def test_subtopic_is_a_cue_of_its_theme(engine, theme, language, title):
+    assert engine.analyse(title, "", language).evidence.get(f"theme:{theme}", ()), title
