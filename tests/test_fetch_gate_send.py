@@ -32,9 +32,10 @@ def _answered(
     """Seconds from the answer (or failure) to the host's next start."""
     state = host_state("gate.test")
     state.next_at = next_at
+    request = Request("http://gate.test/page", meta=meta)
     if HostGateMiddleware.META in meta:
         state.slots.acquire()  # the slot the gate took for this request; the answer releases it
-    request = Request("http://gate.test/page", meta=meta)
+        state.holders[meta[HostGateMiddleware.META][1]] = id(request)
     if failed:
         gate.process_exception(request, TCPTimedOutError())
     else:

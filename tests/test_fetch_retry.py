@@ -47,6 +47,11 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
         ("soon", None),
         ("Tue, 32 Mar 2025 09:00:00 GMT", None),
         (b"\xff\xfe", None),
+        ("1\u00b2", None),  # superscript two: a digit to str.isdigit, not to int()
+        ("\u0661\u0662", None),  # Arabic-Indic digits
+        ("\uff13\uff10", None),  # fullwidth digits
+        (b"1\xb2", None),  # the same superscript as latin-1 bytes
+        ("Tue, 04 Mar 99999999999 09:00:00 GMT", None),
     ],
 )
 def test_retry_after_table(value: bytes | str, seconds: float | None) -> None:

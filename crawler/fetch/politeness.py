@@ -11,6 +11,7 @@ closes a host that asked for a too long Retry-After; this gate then refuses its 
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -41,15 +42,32 @@ class HostState:
     closed_key: str = ""
     active: int = 0
     waits: list[float] = field(default_factory=list)
+    holders: dict[object, int] = field(default_factory=dict)
+    """Slot token -> id() of the request holding it: only that request's answer or failure frees
+    the slot (a request whose meta was copied from a holder, by a retry or a redirect, holds none)."""
 
 
 HOSTS: dict[str, HostState] = {}
 """Per-host state shared by every crawler of the process (all sources of one `ewsi crawl`)."""
 
 
+def host_key(host: str) -> str:
+    """The key of a host name in `HOSTS`: case and a final dot do not matter ("A.test." = "a.test")."""
+    return host.strip().lower().rstrip(".")
+
+
+def seconds(value: Any) -> float | None:
+    """A delay in seconds (>= 0, may be infinite), or None for a missing, negative or NaN value."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) or number < 0 else number
+
+
 def host_state(host: str, concurrency: int = 1) -> HostState:
     """The shared `HostState` of `host` (created with `concurrency` slots on first use)."""
-    key = host.lower()
+    key = host_key(host)
     if key not in HOSTS:
         HOSTS[key] = HostState(defer.DeferredSemaphore(max(1, concurrency)))
     return HOSTS[key]
@@ -76,7 +94,10 @@ class HostGateMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.concurrency = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
-        self.delay = settings.getfloat("DOWNLOAD_DELAY")
+        delay = seconds(settings.get("DOWNLOAD_DELAY") or 0)
+        if delay is None:
+            raise ValueError(f"DOWNLOAD_DELAY must be seconds >= 0, not {settings.get('DOWNLOAD_DELAY')!r}")
+        self.delay = delay
         self.randomize = settings.getbool("RANDOMIZE_DOWNLOAD_DELAY")
         self.max_crawl_delay = settings.getfloat("AUTOTHROTTLE_MAX_DELAY") or 60.0
         agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
@@ -93,28 +114,41 @@ class HostGateMiddleware:
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Record the host's robots.txt Crawl-delay (seconds, capped)."""
         try:
-            delay = robotparser.crawl_delay(self.agent)
+            delay = seconds(robotparser.crawl_delay(self.agent))
         except Exception:  # a parser without crawl_delay, or a broken value
             delay = None
-        if delay:
+        if delay:  # None, 0 and NaN ("Crawl-delay: nan") leave the host's spacing as it is
             state = host_state(urlparse_cached(request).hostname or "", self.concurrency)
             state.crawl_delay = min(float(delay), self.max_crawl_delay)
             if self.crawler.stats is not None:
                 self.crawler.stats.set_value("ewsi/robots/crawl_delay", state.crawl_delay)
 
     async def process_request(self, request: Request) -> None:
-        host = urlparse_cached(request).hostname or ""
+        host = host_key(urlparse_cached(request).hostname or "")
         state = host_state(host, self.concurrency)
+        request.meta.pop(self.META, None)  # copied from another request (a retry, a redirect)
+        request.meta.pop(self.GAP, None)
         if state.closed_until > time.monotonic():
             raise FetchRefused(state.closed_key or "fetch.http_429", f"{host} asked not to be contacted")
         await maybe_deferred_to_future(state.slots.acquire())
-        request.meta[self.META] = (host, object())
+        token = object()
+        request.meta[self.META] = (host, token)
+        state.holders[token] = id(request)
         state.active += 1
-        wait = state.next_at - time.monotonic()
-        if wait > 0:
-            state.waits.append(wait)
-            await async_sleep(wait)
-        if state.closed_until > time.monotonic():  # closed while this request waited for its turn
+        try:
+            # wait until the host's next start, read again after every sleep: a Retry-After or
+            # another request's start may have moved it while this one slept
+            while (wait := state.next_at - time.monotonic()) > 0:
+                state.waits.append(wait)
+                await async_sleep(wait)
+                if state.closed_until > time.monotonic():  # closed while this request waited
+                    raise FetchRefused(
+                        state.closed_key or "fetch.http_429", f"{host} asked not to be contacted"
+                    )
+        except BaseException:  # refused, or cancelled while it slept: the slot is given back
+            self._release(request)
+            raise
+        if state.closed_until > time.monotonic():
             self._release(request)
             raise FetchRefused(state.closed_key or "fetch.http_429", f"{host} asked not to be contacted")
         delay = max(self.delay, state.crawl_delay)
@@ -127,8 +161,9 @@ class HostGateMiddleware:
         held = request.meta.pop(self.META, None)
         if held is None:
             return
-        state = HOSTS.get(held[0].lower())
-        if state is not None:
+        state = HOSTS.get(host_key(held[0]))
+        if state is not None and state.holders.get(held[1]) == id(request):
+            del state.holders[held[1]]
             state.active -= 1
             state.slots.release()
 
@@ -151,8 +186,8 @@ class HostGateMiddleware:
         gap, held = request.meta.get(self.GAP), request.meta.get(self.META)
         if gap is None or held is None:
             return
-        state = HOSTS.get(held[0].lower())
-        if state is not None:
+        state = HOSTS.get(host_key(held[0]))
+        if state is not None and state.holders.get(held[1]) == id(request):
             state.next_at = max(state.next_at, time.monotonic() + float(gap))
 
     def process_exception(self, request: Request, exception: Exception) -> None:
