@@ -312,7 +312,7 @@ class RuleEngine:
             evidence.setdefault(NEGATIVE, []).append(
                 Evidence(
                     self._terms[ti].pattern,
-                    -round(contribution, 3),
+                    -round(contribution, 3) or 0.0,
                     self._language_of(ti, NEGATIVE, language),
                     tc + bc,
                 )

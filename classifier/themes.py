@@ -229,7 +229,9 @@ class _Checker:
         if extra:
             self.fail(where, f"unknown key(s) {', '.join(extra)}; allowed: {', '.join(sorted(allowed))}")
 
-    def term_map(self, value: Any, where: str) -> TermMap:
+    def term_map(self, value: Any, where: str, masks: bool = False) -> TermMap:
+        """language -> {pattern: weight}; with `masks` (negative lists) a weight may be 0: the words
+        are another sense and count for nothing, without lowering the score."""
         out: TermMap = {}
         for lang, terms in self.mapping(value, where).items():
             if lang not in LANGUAGES and lang != ANY_LANGUAGE:
@@ -245,7 +247,7 @@ class _Checker:
                 except ValueError as exc:
                     self.fail(here, str(exc))
                 w = self.number(weight, here, 0.0)
-                if w == 0:
+                if w == 0 and not masks:
                     self.fail(here, "weight must be > 0 (delete the term instead)")
                 if pattern in seen:
                     self.fail(here, f"same pattern as {seen[pattern]!r} once accents and case are ignored")
@@ -296,7 +298,9 @@ def parse(data: Any, source: str = "themes.yaml", sha256: str = "") -> ThemeConf
     for group in ("migrant", "area"):
         if not raw_rel.get(group):
             c.fail(f"relevance.{group}", "is required and may not be empty (THEMES.md 1.5 needs both cues)")
-    relevance = {g: c.term_map(raw_rel.get(g) or {}, f"relevance.{g}") for g in RELEVANCE_GROUPS}
+    relevance = {
+        g: c.term_map(raw_rel.get(g) or {}, f"relevance.{g}", masks=g == "negative") for g in RELEVANCE_GROUPS
+    }
 
     raw_themes = root.get("themes")
     if not isinstance(raw_themes, list):
@@ -327,7 +331,7 @@ def parse(data: Any, source: str = "themes.yaml", sha256: str = "") -> ThemeConf
         terms = c.term_map(t.get("terms"), f"{where}.terms")
         if not terms:
             c.fail(f"{where}.terms", "needs at least one language with terms")
-        negative = c.term_map(t.get("negative") or {}, f"{where}.negative")
+        negative = c.term_map(t.get("negative") or {}, f"{where}.negative", masks=True)
         themes.append(Theme(tid, name, dict(labels), tuple(subtopics), terms, negative))
     names = [t.name for t in themes]
     if sorted(names) != sorted(THEMES):

@@ -433,6 +433,28 @@ HOMONYMS = [
     ),
 ]
 
+MASKED_YET_ON_TOPIC = [
+    # a masked sense (weight 0) removes the word and nothing else: the item's own migrant words count
+    (
+        "it",
+        "Asilo nido gratuito per i figli dei migranti",
+        "Il Comune di Torino offre l'asilo nido gratuito ai figli delle famiglie migranti. L'obiettivo è "
+        "l'integrazione delle madri nel lavoro.",
+    ),
+    (
+        "cs",
+        "Azylový dům pro uprchlice z Ukrajiny",
+        "Charita otevřela azylový dům pro uprchlice z Ukrajiny s dětmi. Pomáhá jim s integrací a hledáním "
+        "práce.",
+    ),
+    (
+        "ro",
+        "Investitori străini aduc lucrători din Asia",
+        "Investitorii străini din Timiș angajează tot mai mulți lucrători străini din Asia. Integrarea lor "
+        "rămâne o provocare.",
+    ),
+]
+
 SENSES_KEPT = [
     # the same stems in the sense the lists mean them still count (language, term, text)
     ("it", "asilo", "Le domande di asilo sono aumentate e il comune rafforza l'integrazione."),
@@ -466,6 +488,14 @@ def test_homonyms_of_migrant_terms_are_not_relevant(default, language, term, tit
 def test_migrant_senses_of_those_stems_still_count(default, language, term, text):
     terms = {ev.term for ev in default.engine.analyse("", text, language).evidence.get("migrant", ())}
     assert term in terms, terms
+
+
+@pytest.mark.parametrize(("language", "title", "text"), MASKED_YET_ON_TOPIC)
+def test_a_masked_sense_does_not_lower_an_on_topic_item(default, language, title, text):
+    result = default.classify(title, text, language, "news")
+    assert result.relevant, (result.relevance, result.relevance_evidence)
+    masks = [ev for ev in result.relevance_evidence if ev.weight == 0]
+    assert masks, "the masked phrase is shown, with no weight"
 
 
 def test_czech_museum_forms_are_culture_cues_and_verbs_are_not(default):

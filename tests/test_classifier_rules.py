@@ -69,6 +69,8 @@ def test_default_config_has_six_themes_with_labels_in_all_eu_languages():
         (lambda d: d["relevance"]["migrant"]["en"].update({"mi*grant": 3}), "'*' may only start or end"),
         (lambda d: d["relevance"]["area"]["de"].update({"teilhabe": "x"}), "relevance.area.de['teilhabe']"),
         (lambda d: d["relevance"]["area"]["de"].update({"teilhabe": 0}), "weight must be > 0"),
+        (lambda d: d["themes"][0]["terms"]["en"].update({"voting": 0}), "weight must be > 0"),
+        (lambda d: d["relevance"]["negative"]["en"].update({"sanction*": -1}), "relevance.negative.en"),
         (lambda d: d["relevance"]["migrant"].update(xx={"foo": 1}), "relevance.migrant.xx: unknown language"),
         (lambda d: d["relevance"].update(migrant={}), "relevance.migrant: is required"),
         (lambda d: d["themes"][0].update(name="Citizenship"), "themes[0].name: must be one of"),
@@ -88,6 +90,28 @@ def test_invalid_config_names_the_field(raw, edit, message):
         parse(data, "themes.yaml")
     assert message in str(err.value)
     assert str(err.value).startswith("themes.yaml: ")
+
+
+@pytest.mark.parametrize("where", ["relevance", "theme"])
+def test_a_negative_of_weight_0_masks_without_lowering(raw, where):
+    """Weight 0 is allowed in negative lists only: the words are another sense and count for nothing."""
+    data = copy.deepcopy(raw)
+    if where == "relevance":
+        data["relevance"]["negative"]["en"]["migrant workers day"] = 0
+    else:
+        data["themes"][1].setdefault("negative", {}).setdefault("en", {})["migrant workers day"] = 0
+    engine = RuleEngine(parse(data, "themes.yaml"))
+    text = "Migrant workers day: the city supports the integration of migrant workers in the labour market."
+    analysis = engine.analyse("", text, "en")
+    plain = RuleEngine(parse(copy.deepcopy(raw), "themes.yaml")).analyse("", text, "en")
+    if where == "relevance":
+        assert [e.weight for e in analysis.evidence["negative"]] == [0.0]
+        assert analysis.relevance == pytest.approx(plain.relevance, abs=0.1)  # one of two mentions masked
+        assert analysis.relevance > 0.5
+    else:
+        theme = data["themes"][1]["name"]
+        assert analysis.theme_scores[theme] < plain.theme_scores[theme]
+        assert "negative" not in analysis.evidence  # a theme's mask is not a relevance negative
 
 
 def test_load_reports_missing_file_and_bad_yaml(tmp_path: Path):
