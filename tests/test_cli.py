@@ -208,3 +208,34 @@ def test_summary_notes_keep_their_start_and_their_end(note: str, limit: int) -> 
     assert len(cut) == limit
     head, _, tail = cut.partition(" … ")
     assert note.startswith(head) and note.endswith(tail) and len(head) == limit // 3
+
+
+@pytest.mark.slow
+def test_db_upgrade_says_what_it_did(tmp_path: Path) -> None:
+    """A new database: "schema created"; the same again: "nothing to do" (both with the revision)."""
+    from crawler.store.migrate import head_revision
+
+    env = {
+        "EWSI_DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}",
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+    }
+    said = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "db", "upgrade"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        said.append(" ".join((done.stdout + done.stderr).split()))
+    head = head_revision()
+    assert said[0].endswith(f"schema created (revision {head})"), said
+    assert said[1].endswith(f"is at the latest schema (revision {head}): nothing to do"), said
+
+
+def test_db_upgrade_message_from_an_older_revision() -> None:
+    from crawler.commands.db import upgrade_message
+
+    assert upgrade_message("sqlite:///x", "0003_a", "0007_b") == (
+        "database at sqlite:///x: schema upgraded from revision 0003_a to 0007_b"
+    )

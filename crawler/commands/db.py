@@ -40,19 +40,31 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.db_command == "grant-app-role":
         return _grant_app_role(args.role, settings.database_url)
     if args.db_command == "upgrade":
+        where = store_session.redacted_url(settings.database_url)
         try:
-            store_migrate.upgrade(settings.database_url)
+            engine = store_session.make_engine(settings.database_url)
+            try:
+                before = store_migrate.current_revision(engine)
+                store_migrate.upgrade(engine=engine)
+            finally:
+                engine.dispose()
         except Exception as exc:  # driver and Alembic errors: one clear line, exit 2
             reason = (str(exc).splitlines() or [""])[0]
-            where = store_session.redacted_url(settings.database_url)
             raise DatabaseUnavailable(f"cannot migrate {where}: {type(exc).__name__}: {reason}") from None
-        console.print(
-            f"database at {store_session.redacted_url(settings.database_url)} is at the latest schema"
-        )
+        console.print(upgrade_message(where, before, store_migrate.head_revision()), highlight=False)
         return 0
     store_migrate.ensure_ready(settings.database_url)
     console.print("database ready")
     return 0
+
+
+def upgrade_message(where: str, before: str | None, head: str | None) -> str:
+    """What `ewsi db upgrade` did to the database at `where` (redacted URL), from revision `before`."""
+    if before is None:
+        return f"database at {where}: schema created (revision {head})"
+    if before == head:
+        return f"database at {where} is at the latest schema (revision {head}): nothing to do"
+    return f"database at {where}: schema upgraded from revision {before} to {head}"
 
 
 def _grant_app_role(role: str | None, url: str | None) -> int:
