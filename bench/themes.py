@@ -58,6 +58,8 @@ cue in 17 languages: "učiti hrvatski", "curso gratuito de español", the word f
 gives editors, a gain within noise; held-out part after it 0.757 (one Education item fewer).
 "Social integration" named in 20 more languages and housing verbs (Social Cohesion): 0.724 -> 0.733
 (-0.013 to +0.030), Social Cohesion recall 0.623 -> 0.639: shipped; held-out part after it 0.761.
+Active Citizenship cues (integration courses, intercultural mediators, advisory councils, long-term
+residence, work permits) in 16 languages: 0.733 -> 0.737 (-0.006 to +0.014): shipped; held-out 0.761.
 In the themes table, ``stack`` (label co-occurrence) reaches 0.780 against 0.784 for ``blend-0.3``
 (Active Citizenship recall 0.842 against 0.816, Social Cohesion 0.639 against 0.836).
 

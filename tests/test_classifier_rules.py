@@ -389,9 +389,31 @@ SOCIAL_INTEGRATION = [
 ]
 
 
-SUBTOPIC_CUES = [("education_culture", *r) for r in HOST_LANGUAGE] + [
-    ("social_cohesion", *r) for r in SOCIAL_INTEGRATION
+# Integration courses and programmes, intercultural mediators, advisory councils, long-term residence
+# and work permits (subtopics of Active Citizenship) in the languages whose lists lacked them.
+CIVIC = [
+    ("es", "Nuevo curso de integración para recién llegados"),
+    ("pt", "Mediadores interculturais nas escolas"),
+    ("it", "Il mediatore culturale in ospedale"),
+    ("pl", "Kursy integracyjne dla cudzoziemców"),
+    ("cs", "Interkulturní pracovníci na úřadech"),
+    ("sk", "Integračný kurz pre cudzincov"),
+    ("sl", "Program začetne integracije priseljencev"),
+    ("hr", "Stalni boravak za strane radnike"),
+    ("bg", "Интеграционна програма за бежанци"),
+    ("ro", "Sesiuni de acomodare culturală"),
+    ("hu", "Letelepedési engedély igénylése"),
+    ("et", "Alaline elamisõigus ja pikaajaline elanik"),
+    ("lv", "Darba atļauja ārzemniekiem"),
+    ("lt", "Integracijos programa prieglobstį gavusiems"),
+    ("el", "Άδειες εργασίας για μετανάστες"),
+    ("mt", "Il-programm I Belong"),
 ]
+SUBTOPIC_CUES = (
+    [("education_culture", *r) for r in HOST_LANGUAGE]
+    + [("social_cohesion", *r) for r in SOCIAL_INTEGRATION]
+    + [("active_citizenship", *r) for r in CIVIC]
+)
 
 
 @pytest.mark.parametrize(
