@@ -23,6 +23,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    theme score = sat(theme sum / s_theme).
    Gate: without a migrant cue (migrant or integration group) relevance is 0, whatever the
    area and theme words (school, poverty, housing support a theme, never relevance alone).
+   ``ambiguous`` cues (a migrant word with a common second sense) count as migrant cues only
+   beside another migrant or integration cue; alone they are shown with weight 0.
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
    relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
    >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
@@ -48,6 +50,7 @@ NEGATIVE = "negative"
 MIGRANT = "migrant"
 AREA = "area"
 INTEGRATION = "integration"
+AMBIGUOUS = "ambiguous"
 ANY = ANY_LANGUAGE
 
 
@@ -319,6 +322,7 @@ class RuleEngine:
             )
         for items in evidence.values():
             items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
+        _resolve_ambiguous(sums, evidence)
         theme_sum = sum(v for k, v in sums.items() if k.startswith("theme:"))
         m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
         a = sums.get(AREA, 0.0) + sums.get(INTEGRATION, 0.0) + sc.theme_area_factor * theme_sum
@@ -332,7 +336,8 @@ class RuleEngine:
 
     def relevance_evidence(self, analysis: Analysis) -> tuple[Evidence, ...]:
         """The terms behind the relevance score: migrant, integration, area and negative cues."""
-        items = [ev for g in (MIGRANT, INTEGRATION, AREA, NEGATIVE) for ev in analysis.evidence.get(g, ())]
+        groups = (MIGRANT, INTEGRATION, AREA, NEGATIVE, AMBIGUOUS)
+        items = [ev for g in groups for ev in analysis.evidence.get(g, ())]
         items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         return tuple(items[: MAX_EVIDENCE + 2])
 
@@ -402,6 +407,22 @@ class RuleEngine:
 def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool:
     """True when a term listed for `languages` is matched in an item in `language` (step 3)."""
     return language in languages or ANY in languages
+
+
+def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence]]) -> None:
+    """Step 7's first part, in place: the ``ambiguous`` cues join the migrant ones when the item has
+    another migrant or integration cue; else they count for nothing and stay as evidence of weight 0
+    (an Italian "asilo" alone is a kindergarten as often as asylum)."""
+    weight = sums.pop(AMBIGUOUS, 0.0)
+    found = evidence.pop(AMBIGUOUS, [])
+    if not found:
+        return
+    if sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0) > 0:
+        sums[MIGRANT] = sums.get(MIGRANT, 0.0) + weight
+        evidence.setdefault(MIGRANT, []).extend(found)
+        evidence[MIGRANT].sort(key=lambda ev: (-abs(ev.weight), ev.term))
+    else:
+        evidence[AMBIGUOUS] = [Evidence(ev.term, 0.0, ev.language, ev.count) for ev in found]
 
 
 def _is_negative(group: str) -> bool:

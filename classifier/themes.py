@@ -46,7 +46,9 @@ SCORING_DEFAULTS: dict[str, float] = {
 }
 """Defaults of the ``scoring`` block; the meaning of each is commented in config/themes.yaml."""
 
-RELEVANCE_GROUPS: tuple[str, ...] = ("migrant", "area", "integration", "negative")
+RELEVANCE_GROUPS: tuple[str, ...] = ("migrant", "ambiguous", "area", "integration", "negative")
+"""``ambiguous``: migrant words with a common second sense (Italian "asilo", a kindergarten); they
+count as migrant cues only beside another migrant or integration cue (classifier.rules step 7)."""
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "themes.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -170,7 +172,7 @@ class Theme:
 class ThemeConfig:
     """The validated content of config/themes.yaml.
 
-    relevance: group name (migrant | area | integration | negative) -> TermMap.
+    relevance: group name (migrant | ambiguous | area | integration | negative) -> TermMap.
     sha256: hex digest of the file bytes (the rules' model version is ``rules-<first 8>``).
     """
 

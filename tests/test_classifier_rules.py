@@ -423,3 +423,34 @@ SUBTOPIC_CUES = (
 )
 def test_subtopic_is_a_cue_of_its_theme(engine, theme, language, title):
     assert engine.analyse(title, "", language).evidence.get(f"theme:{theme}", ()), title
+
+
+@pytest.mark.parametrize(
+    "language, title, text, counted",
+    [
+        # alone: a kindergarten, an old people's home, an animal shelter, a bomb shelter
+        ("it", "Nuovo asilo comunale", "Il nuovo asilo apre con 60 posti per i bambini.", False),
+        ("es", "Reforma del asilo", "El asilo de San Rafael reforma el comedor.", False),
+        ("hr", "Azil traži hranu", "Azil za napuštene životinje traži hranu i volontere.", False),
+        ("bg", "Ремонт на убежищата", "Общината ремонтира убежищата в училищата.", False),
+        # beside another migrant or integration cue (in the title or the text): asylum
+        ("it", "Asilo e integrazione", "Il Comune sostiene l'integrazione dei migranti.", True),
+        ("it", "Rifugiati a scuola", "I rifugiati con asilo seguono corsi di italiano.", True),
+        ("ro", "Azil și integrare", "Persoanele cu azil primesc cursuri de limba română.", True),
+        ("bg", "Убежище", "Търсещите убежище учат български език в центровете.", True),
+    ],
+)
+def test_ambiguous_cues_count_only_beside_another_migrant_cue(engine, language, title, text, counted):
+    """Step 7: an ``ambiguous`` word (a migrant word with a common second sense) joins the migrant sum
+    only when the item has another migrant or integration cue; alone it is evidence of weight 0."""
+    analysis = engine.analyse(title, text, language)
+    ambiguous = {t for lang in engine.config.relevance["ambiguous"].values() for t in lang}
+    shown = [e for e in engine.relevance_evidence(analysis) if e.term in ambiguous]
+    assert shown, "the ambiguous word is shown as evidence"
+    if counted:
+        assert all(e.weight > 0 for e in shown)
+        assert analysis.sums["migrant"] >= sum(e.weight for e in shown)
+    else:
+        assert all(e.weight == 0 for e in shown)
+        assert analysis.relevance == 0.0
+        assert "ambiguous" not in analysis.sums

@@ -12,9 +12,11 @@
   language, which beats the "European integration" of states (another European fund does not count).
 
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
-and every on-topic one relevant. Items it still gets wrong are kept out of the files (single-word
-senses: Italian "asilo" for a kindergarten, "fled" verbs of de/nl/hu/lv/lt, nationality words without
-a migrant word such as "Ukrainians" or "Ukrainian children", which war news uses as much).
+and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
+es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
+relevance.ambiguous cues: they count only beside another migrant cue. Items it still gets wrong are
+kept out of the files ("fled" verbs of de/nl/hu/lv/lt, nationality words without a migrant word such
+as "Ukrainians" or "Ukrainian children", which war news uses as much).
 """
 
 from __future__ import annotations
