@@ -157,13 +157,23 @@ class HostGateMiddleware:
         state.next_at = max(state.next_at, time.monotonic() + delay)
         request.meta[self.GAP] = delay
 
-    def _release(self, request: Request) -> None:
-        held = request.meta.pop(self.META, None)
+    def _held_state(self, request: Request) -> tuple[HostState, object] | None:
+        """The host state and slot token of the slot this very request took, or None: a copied
+        meta (a retry or redirect of the request holding the slot) names a slot it does not hold."""
+        held = request.meta.get(self.META)
         if held is None:
-            return
+            return None
         state = HOSTS.get(host_key(held[0]))
-        if state is not None and state.holders.get(held[1]) == id(request):
-            del state.holders[held[1]]
+        if state is None or state.holders.get(held[1]) != id(request):
+            return None
+        return state, held[1]
+
+    def _release(self, request: Request) -> None:
+        found = self._held_state(request)
+        request.meta.pop(self.META, None)
+        if found is not None:
+            state, token = found
+            del state.holders[token]
             state.active -= 1
             state.slots.release()
 
@@ -183,12 +193,9 @@ class HostGateMiddleware:
         plus this request's gap, as Nutch and Heritrix space a host's fetches from the end of the
         last one. A host answering slowly is asked less often, never faster.
         """
-        gap, held = request.meta.get(self.GAP), request.meta.get(self.META)
-        if gap is None or held is None:
-            return
-        state = HOSTS.get(host_key(held[0]))
-        if state is not None and state.holders.get(held[1]) == id(request):
-            state.next_at = max(state.next_at, time.monotonic() + float(gap))
+        gap, found = request.meta.get(self.GAP), self._held_state(request)
+        if gap is not None and found is not None:
+            found[0].next_at = max(found[0].next_at, time.monotonic() + float(gap))
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         self._space_from_answer(request)  # a timeout or reset may come after the host had it
