@@ -409,8 +409,33 @@ CIVIC = [
     ("el", "Άδειες εργασίας για μετανάστες"),
     ("mt", "Il-programm I Belong"),
 ]
+# The host country's language named as a second language or "for foreigners" (a course's usual name).
+SECOND_LANGUAGE = [
+    ("hr", "Hrvatski za strance: upisi u tijeku"),
+    ("sl", "Slovenščina za tujce v Mariboru"),
+    ("cs", "Čeština pro cizince zdarma"),
+    ("sk", "Slovenčina pre cudzincov v Bratislave"),
+    ("pl", "Język polski dla cudzoziemców od września"),
+    ("bg", "Български за чужденци в Пловдив"),
+    ("lt", "Lietuvių kalba užsieniečiams"),
+    ("lv", "Latviešu valoda ārzemniekiem"),
+    ("et", "Eesti keel teise keelena koolides"),
+    ("hu", "Magyar mint második nyelv az iskolában"),
+    ("ro", "Limba română pentru străini"),
+    ("fi", "Suomi toisena kielenä -opetus"),
+    ("sv", "Svenska för invandrare i Malmö"),
+    ("da", "Dansk som andetsprog i folkeskolen"),
+    ("nl", "Nederlands als tweede taal op de basisschool"),
+    ("de", "Deutsch als Zweitsprache an Grundschulen"),
+    ("fr", "Français langue seconde au collège"),
+    ("it", "Italiano L2 nelle scuole primarie"),
+    ("es", "Español para extranjeros en Murcia"),
+    ("pt", "Português Língua de Acolhimento em Braga"),
+    ("el", "Ελληνικά ως δεύτερη γλώσσα στα σχολεία"),
+    ("en", "ESOL classes at the library"),
+]
 SUBTOPIC_CUES = (
-    [("education_culture", *r) for r in HOST_LANGUAGE]
+    [("education_culture", *r) for r in HOST_LANGUAGE + SECOND_LANGUAGE]
     + [("social_cohesion", *r) for r in SOCIAL_INTEGRATION]
     + [("active_citizenship", *r) for r in CIVIC]
 )
