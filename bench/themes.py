@@ -68,10 +68,17 @@ Citizenship recall 0.58 -> 0.75, Social Cohesion 0.63 -> 0.74).
 Migrant evidence that carries no migrant word, in 22 languages (config/themes.yaml: children, pupils,
 people and families from Ukraine; foreign qualifications and skilled workers from abroad; candidates of
 North African or non-Western origin in discrimination tests; the European Integration Fund by name,
-which beats the negative "European integration"), read off the relevance misses of this CV and tested
-on items written for tests/test_classifier_classes.py: relevance R 0.903 -> 0.931 (P 0.942), theme
-micro-F1 0.741 -> 0.758, a figure biased upwards as the misses were read; held-out part, looked at
-once: relevance R 0.950 -> 0.983 (P 0.983), theme micro-F1 0.748 -> 0.767.
+which beats the negative "European integration"), read off the relevance misses of this CV: relevance
+R 0.903 -> 0.931 (P 0.942), theme micro-F1 0.741 -> 0.758 (biased upwards, as the misses were read).
+An independent attack (348 items written to break them, 24 languages) then had 128 of 174 off-topic
+items accepted: the same phrases in war, sport, tourism and trade news, nationals coming home with a
+foreign degree, dust "of North African origin", accession funds. Those phrases became
+relevance.ambiguous cues (they count only beside another migrant cue; the displacement forms "fled
+from", "displaced from Ukraine" and people "from abroad" stay migrant cues), with masks for foreign
+investors, tourists and players in six languages: 32 of 174 off-topic accepted; on-topic items whose
+only cue is such a phrase are missed again (154 of 174 of the attack's, most of which no cue ever
+caught). CV after that: relevance P 0.942 R 0.926, theme micro-F1 0.758; held-out part, looked at
+once: relevance P 0.983 R 0.983 (0.950 before), theme micro-F1 0.767.
 In the themes table, ``stack`` (label co-occurrence) reaches 0.780 against 0.784 for ``blend-0.3``
 (Active Citizenship recall 0.842 against 0.816, Social Cohesion 0.639 against 0.836).
 

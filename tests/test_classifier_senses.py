@@ -4,12 +4,13 @@
   home, a Greek tax appeal, a Czech escaped prisoner, migratory birds in seven languages, IT
   migrations, football newcomers ...) and on-topic items that carry one of those phrases or a rare
   inflection;
-- relevance_classes.jsonl: migrant evidence that carries no migrant word, each class with off-topic
-  look-alikes: people from Ukraine (children, pupils, people, families from Ukraine; not grain, wheat
-  or a court case about Ukraine); foreign qualifications and skilled workers from abroad; candidates
-  of North African or non-Western origin in discrimination tests (not a grape or a date of that
-  origin); the European Integration Fund (third-country nationals, 2007-2013) by its name in each
-  language, which beats the "European integration" of states (another European fund does not count).
+- relevance_classes.jsonl: phrases that name migrants only in some contexts, each with look-alikes
+  (rows ``look-alike-*`` were written by a reviewer to break them): children, pupils, people from
+  Ukraine (war, sport, tourism and trade news use them too); foreign qualifications (nationals coming
+  home with a foreign degree); "of North African origin", "foreign-sounding names" (dust, dishes,
+  brands); the European Integration Fund's name (accession funds, transport funds "for integration").
+  They are relevance.ambiguous cues: on-topic rows carry another migrant cue beside them, look-alikes
+  none. Candidates "d'origine maghrébine" and discrimination "liée à l'origine" are migrant cues.
 
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
@@ -47,7 +48,7 @@ def default() -> Any:
 
 @pytest.mark.parametrize(
     "name, relevant, off_topic, languages",
-    [("relevance_senses.jsonl", 4, 50, 18), ("relevance_classes.jsonl", 15, 8, 12)],
+    [("relevance_senses.jsonl", 4, 50, 18), ("relevance_classes.jsonl", 15, 40, 15)],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
     name: str, relevant: int, off_topic: int, languages: int
