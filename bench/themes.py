@@ -73,9 +73,10 @@ R 0.903 -> 0.931 (P 0.942), theme micro-F1 0.741 -> 0.758 (biased upwards, as th
 An independent attack (348 items written to break them, 24 languages) then had 128 of 174 off-topic
 items accepted: the same phrases in war, sport, tourism and trade news, nationals coming home with a
 foreign degree, dust "of North African origin", accession funds. Those phrases became
-relevance.ambiguous cues (they count only beside another migrant cue; the displacement forms "fled
-from", "displaced from Ukraine" and people "from abroad" stay migrant cues), with masks for foreign
-investors, tourists and players in six languages: 32 of 174 off-topic accepted; on-topic items whose
+relevance.ambiguous cues (they count only beside other migrant cues of weight 2 or more, never their
+own words; the displacement forms "fled from", "displaced from Ukraine" and people "from abroad" stay
+migrant cues), with masks for foreign investors, tourists and players in six languages, and the Gulf
+states and football transfers as negative contexts: 12 of 174 off-topic accepted; on-topic items whose
 only cue is such a phrase are missed again (154 of 174 of the attack's, most of which no cue ever
 caught). CV after that: relevance P 0.942 R 0.926, theme micro-F1 0.758; held-out part, looked at
 once: relevance P 0.983 R 0.983 (0.950 before), theme micro-F1 0.767.

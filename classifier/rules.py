@@ -51,6 +51,9 @@ MIGRANT = "migrant"
 AREA = "area"
 INTEGRATION = "integration"
 AMBIGUOUS = "ambiguous"
+MIN_SUPPORT = 2.0
+"""Migrant and integration cue weight (themes.yaml: 2 = a clear cue) an item needs beside its
+``ambiguous`` cues for them to count: weak cues ("emigra*", "expat*": 1) do not vouch for them."""
 ANY = ANY_LANGUAGE
 
 
@@ -248,11 +251,24 @@ class RuleEngine:
                 else:
                     mask_theme.setdefault(group.split(":", 1)[1], set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
+        # a migrant cue inside a longer ambiguous phrase is that phrase's word ("lavoratori stranieri"
+        # in Qatar): it does not count on its own, so the phrase cannot support itself
+        ambiguous = [
+            (s, e)
+            for ti, s, e in positives
+            if any(
+                g == AMBIGUOUS and (language is None or _speaks(langs, language))
+                for g, _, langs, _ in self._terms[ti].pos
+            )
+        ]
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
                 continue
+            inside = any(ps <= s and e <= pe and pe - ps > e - s for ps, pe in ambiguous)
             for group, theme_id, by_lang, heaviest in self._terms[ti].pos:
                 if language is not None and not _speaks(by_lang, language):
+                    continue
+                if inside and group in (MIGRANT, INTEGRATION):
                     continue
                 if theme_id is not None and mask_theme:
                     masked = mask_theme.get(theme_id)
@@ -411,13 +427,13 @@ def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool
 
 def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence]]) -> None:
     """Step 7's first part, in place: the ``ambiguous`` cues join the migrant ones when the item has
-    another migrant or integration cue; else they count for nothing and stay as evidence of weight 0
-    (an Italian "asilo" alone is a kindergarten as often as asylum)."""
+    other migrant or integration cues of at least `MIN_SUPPORT`; else they count for nothing and stay
+    as evidence of weight 0 (an Italian "asilo" alone is a kindergarten as often as asylum)."""
     weight = sums.pop(AMBIGUOUS, 0.0)
     found = evidence.pop(AMBIGUOUS, [])
     if not found:
         return
-    if sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0) > 0:
+    if sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0) >= MIN_SUPPORT:
         sums[MIGRANT] = sums.get(MIGRANT, 0.0) + weight
         evidence.setdefault(MIGRANT, []).extend(found)
         evidence[MIGRANT].sort(key=lambda ev: (-abs(ev.weight), ev.term))

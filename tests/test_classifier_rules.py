@@ -479,3 +479,39 @@ def test_ambiguous_cues_count_only_beside_another_migrant_cue(engine, language, 
         assert all(e.weight == 0 for e in shown)
         assert analysis.relevance == 0.0
         assert "ambiguous" not in analysis.sums
+
+
+@pytest.mark.parametrize(
+    "language, title, text, counted",
+    [
+        # the migrant word inside the ambiguous phrase is the phrase's own word: no support
+        (
+            "it",
+            "Titoli di studio esteri",
+            "Chi rientra in Italia con titoli di studio esteri aspetta mesi.",
+            False,
+        ),
+        ("es", "Especies de origen extranjero", "Las especies de origen extranjero invaden el río.", False),
+        # a weak cue (weight 1) does not vouch for it either
+        (
+            "es",
+            "Retornados con títulos extranjeros",
+            "Jóvenes que emigraron vuelven con títulos extranjeros.",
+            False,
+        ),
+        # a clear migrant cue elsewhere does
+        ("it", "Titoli esteri", "Gli immigrati con titoli di studio esteri aspettano mesi.", True),
+        (
+            "es",
+            "Títulos extranjeros",
+            "Los inmigrantes con títulos extranjeros esperan la homologación.",
+            True,
+        ),
+    ],
+)
+def test_an_ambiguous_phrase_needs_support_from_elsewhere(engine, language, title, text, counted):
+    """An ``ambiguous`` phrase's own words never support it, nor do weak cues below MIN_SUPPORT."""
+    analysis = engine.analyse(title, text, language)
+    ambiguous = {t for lang in engine.config.relevance["ambiguous"].values() for t in lang}
+    shown = [e for e in engine.relevance_evidence(analysis) if e.term in ambiguous]
+    assert shown and all((e.weight > 0) == counted for e in shown), shown

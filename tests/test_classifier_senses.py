@@ -8,7 +8,8 @@
   (rows ``look-alike-*`` were written by a reviewer to break them): children, pupils, people from
   Ukraine (war, sport, tourism and trade news use them too); foreign qualifications (nationals coming
   home with a foreign degree); "of North African origin", "foreign-sounding names" (dust, dishes,
-  brands); the European Integration Fund's name (accession funds, transport funds "for integration").
+  brands); the European Integration Fund's name (accession funds, transport funds "for integration");
+  foreign workers in the Gulf states and football's "new arrivals" (negative contexts).
   They are relevance.ambiguous cues: on-topic rows carry another migrant cue beside them, look-alikes
   none. Candidates "d'origine maghrébine" and discrimination "liée à l'origine" are migrant cues.
 
