@@ -374,9 +374,13 @@ def test_catch_up_runs_each_overdue_source_once(
 def test_abandoned_run_is_marked_interrupted_and_rerun_once(
     db_engine: Any, db_url: str, tmp_path: Path, stub: Path
 ) -> None:
-    service = make_service(db_url, write_config(tmp_path / "s.yaml", [source_entry("src-a")]))
-    slot = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
-    old = datetime.now(UTC) - timedelta(minutes=5)
+    # a fixed clock away from the daily 06:00 slot: between the abandoned run's slot and now no
+    # scheduled slot falls, so the only run is the re-run (on the wall clock, 06:00-07:00 UTC added one)
+    frozen = datetime(2026, 5, 4, 12, 0, 30, tzinfo=UTC)
+    config = write_config(tmp_path / "s.yaml", [source_entry("src-a")])
+    service = make_service(db_url, config, clock=lambda: frozen)
+    slot = frozen.replace(second=0) - timedelta(hours=1)
+    old = frozen - timedelta(minutes=5)
     with session_scope(db_url) as session:
         run_id = store_runs.start_run(session, "src-a", slot_start=slot, pid=999_999)
         session.execute(
