@@ -289,6 +289,25 @@ def features(analysis: Analysis) -> list[str]:
     return out
 
 
+def readable_feature(analysis: Analysis) -> Callable[[str], bool]:
+    """Which model features an editor can read as a reason: a word or a pair of words of the item
+    (``t:`` title words too) of four letters or more; not a character n-gram ("lin", " rs "), a short
+    function word ("and", "for") nor a rule-group marker (the rules show their own terms)."""
+    words = set(analysis.title_tokens) | set(analysis.body_tokens)
+
+    def readable(feature: str) -> bool:
+        if feature.startswith("t:"):
+            feature = feature[2:]
+        parts = feature.split(" ")
+        return (
+            len(parts) <= 2
+            and all(len(p) > 3 and not p.isdigit() for p in parts)
+            and all(p in words for p in parts)
+        )
+
+    return readable
+
+
 def analyse(engine: RuleEngine, title: str | None, text: str | None, language: str | None) -> Analysis:
     """The rules' analysis of one item, its theme scores raised by the EuroVoc labels found in the
     item's language: sat((theme sum + `EUROVOC_RULE_WEIGHT` x distinct labels of the theme in the
@@ -415,16 +434,20 @@ class Model:
         norm = float(np.sqrt(values @ values))
         return idx, (values / norm if norm else values)
 
-    def predict(self, feats: Sequence[str]) -> dict[str, tuple[float, tuple[Evidence, ...]]]:
-        """Probability per head with its top positive features as evidence (``model:<feature>``)."""
+    def predict(
+        self, feats: Sequence[str], shown: Callable[[str], bool] | None = None
+    ) -> dict[str, tuple[float, tuple[Evidence, ...]]]:
+        """Probability per head with its top 5 positive features as evidence (``model:<feature>``),
+        among those `shown` accepts (all when None)."""
         labels, coef, intercepts, _, names = self._matrices()
         idx, values = self._sparse(feats)
         parts = coef[idx] * values[:, None]  # (features present x heads)
         z = np.clip(intercepts + parts.sum(axis=0), -30.0, 30.0)
         probs = 1.0 / (1.0 + np.exp(-z))
         out: dict[str, tuple[float, tuple[Evidence, ...]]] = {}
+        keep = np.array([shown is None or shown(names[i]) for i in idx], dtype=bool)
         for h, label in enumerate(labels):
-            column = parts[:, h]
+            column = np.where(keep, parts[:, h], 0.0) if len(idx) else parts[:, h]
             top = np.argsort(-column, kind="stable")[:5] if len(column) else ()
             evidence = tuple(
                 Evidence(f"model:{names[idx[j]]}", round(float(column[j]), 3)) for j in top if column[j] > 0
@@ -829,7 +852,7 @@ class CombinedClassifier:
         crawler.types.CONTENT_TYPES) adds the model's prior for that type to each theme's blended
         score (`content_type_priors`)."""
         analysis = analyse(self.engine, title, text, language)
-        predicted = self.model.predict(features(analysis))
+        predicted = self.model.predict(features(analysis), readable_feature(analysis))
         thr = self.engine.config.thresholds
         rules_version = self.engine.version
         calibrated_rel = self.model.rule_threshold(RELEVANCE, language, rules_version)

@@ -145,3 +145,57 @@ def test_calibration_folds_are_grouped_or_not_used(positive_groups, k, calibrate
     assert oof is not None and len(oof) == len(y)
     assert all(0.0 < p < 1.0 for p in oof)
     assert min(oof[:8]) > max(oof[8:])  # the separable feature ranks every positive above every negative
+
+
+@pytest.mark.parametrize(
+    "feature, shown",
+    [
+        ("refugees", True),  # a word of the item
+        ("t:welcoming", True),  # a title word
+        ("language courses", True),  # a pair of the item's words
+        ("lin", False),  # a character n-gram inside "online"
+        (" onl", False),  # a padded character n-gram
+        ("online courses", True),  # both words of the item (a pair's order is the model's business)
+        ("and", False),  # a function word
+        ("§migrant", False),  # a rule-group marker
+        ("§migrant+", False),
+        ("2024", False),
+        ("asylum", False),  # a word the item does not contain
+    ],
+)
+def test_only_readable_model_features_are_shown_as_reasons(feature, shown):
+    from classifier.model import analyse, readable_feature
+
+    analysis = analyse(
+        RuleEngine(load()), "Welcoming refugees", "Online language courses and more in 2024", "en"
+    )
+    readable = readable_feature(analysis)
+    assert readable(feature) is shown
+
+
+def test_model_reasons_in_a_classification_are_words_of_the_item():
+    import classifier as cl
+
+    result = cl.load_default().classify(
+        "We are a welcoming Europe, let us help!", "Refugees deserve safe and legal routes.", "en"
+    )
+    words = {
+        "we",
+        "are",
+        "welcoming",
+        "europe",
+        "let",
+        "us",
+        "help",
+        "refugees",
+        "deserve",
+        "safe",
+        "and",
+        "legal",
+        "routes",
+    }
+    model = [e.term[len("model:") :] for e in result.relevance_evidence if e.term.startswith("model:")]
+    assert model, result.relevance_evidence
+    for term in model:
+        parts = term.removeprefix("t:").split(" ")
+        assert all(p in words and len(p) > 3 for p in parts), term
