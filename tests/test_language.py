@@ -251,3 +251,24 @@ def test_cleaning_is_linear_on_long_runs_without_spaces(run: str) -> None:
     assert cleaned.startswith("Intro text") and cleaned.endswith("tail")
     result = detect_language(f"Integration von Geflüchteten in den Arbeitsmarkt. {run}")
     assert isinstance(result, LanguageResult)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "language", "method"),
+    [
+        # a word or two on a one-language source: the source's language
+        ("Air-Quotas", ["en"], "en", "source_default"),
+        ("MOVEUROPE", ["en"], "en", "source_default"),
+        ("« On The Wire »", ["en"], "en", "source_default"),
+        ("Integrazione", ["de"], "de", "source_default"),
+        # another script is not outvoted
+        ("Ελληνικά", ["en"], "el", "detected"),
+        ("Интеграция", ["de"], "bg", "detected"),
+        # long enough, or no single source language: the text decides
+        ("Willkommen in der Stadt und im Land", ["en"], "de", "detected"),
+        ("Integrazione dei migranti nelle scuole", ["de"], "it", "detected"),
+    ],
+)
+def test_a_word_or_two_does_not_outvote_a_one_language_source(text, declared, language, method):
+    result = detect_language(text, declared)
+    assert (result.language, result.method) == (language, method)
