@@ -8,6 +8,7 @@ Dates, first found wins for `PageMeta.published`:
 4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
    (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
    agenda, event, calendar, comment, recommended, sidebar, promo).
+A day alone gives way to a later candidate with the time of that same day (`_first_day`).
 Never from a ``<script>`` other than JSON-LD, an agenda or event listing, "related articles" or the
 copyright line. Values are returned as written (``2024-04-27T07:39+0200``, ``Tue, 4 May 2021
 19:18:00 +0200``); a value that `pipelines.dates.parse_date` cannot read as a full day (``2021``) is
@@ -19,12 +20,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from lxml.html import HtmlElement
 
 from pipelines.boilerplate import block_text
-from pipelines.dates import impossible_date, parse_date
+from pipelines.dates import has_time_of_day, impossible_date, parse_date
 from pipelines.titles import fold, is_code_only, one_line
 
 MAX_JSONLD_CHARS = 200_000
@@ -57,7 +58,8 @@ _NOT_ARTICLE = re.compile(
 _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{8}")
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
-    "article.published", "publishdate", "pubdate", "sailthru.date",
+    "article.published", "publishdate", "pubdate", "sailthru.date", "published", "og:published",
+    "publish-date", "publish_date", "publication_date", "publication-date",
 )  # fmt: skip
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 _DC_META = ("dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date")
@@ -127,11 +129,28 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
 
 
 def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, str | None]:
-    for value, source in candidates:
-        value = one_line(value)
-        if value and len(value) <= 64 and parse_date(value, UTC) is not None:
-            return value, source
-    return None, None
+    """The first candidate that reads as a full day; when it gives the day alone, a later candidate
+    that gives the time of that same day (in any zone, UTC-14 to UTC+14) replaces it: Regeringen.se
+    declares ``DC.Date 2016-12-30`` before ``published 2016-12-30 08:45:51``."""
+    found = [
+        (value, source, parsed)
+        for value, source in ((one_line(v), s) for v, s in candidates)
+        if value and len(value) <= 64 and (parsed := parse_date(value, UTC)) is not None
+    ]
+    if not found:
+        return None, None
+    first, source, day = found[0]
+    if has_time_of_day(first):
+        return first, source
+    for value, other, parsed in found[1:]:
+        if has_time_of_day(value) and -_ZONE_WEST <= parsed - day <= _ZONE_EAST + _ONE_DAY:
+            return value, other
+    return first, source
+
+
+_ZONE_WEST, _ZONE_EAST, _ONE_DAY = timedelta(hours=14), timedelta(hours=12), timedelta(days=1)
+"""How far a timed value (read as UTC) may lie from the day's 00:00 UTC and still be that day
+somewhere: local midnight at UTC+14 is 14 h before, local 24:00 at UTC-12 is 36 h after."""
 
 
 def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:

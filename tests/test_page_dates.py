@@ -116,3 +116,42 @@ def test_modified_date_is_read_beside_the_published_one() -> None:
     )
     document = extract_document(page(head), "https://city.example/news/courses", "text/html")
     assert (document.published_from, document.modified) == ("meta", "2024-02-12T09:30:00+01:00")
+
+
+DC_DAY = '<meta name="DC.Date" content="2016-12-30">'
+
+
+@pytest.mark.parametrize(
+    ("head", "article_top", "expected"),
+    [
+        # a day alone gives way to a later candidate with the time of that day
+        (DC_DAY + '<meta name="published" content="2016-12-30 08:45:51">', "", "2016-12-30 08:45:51"),
+        (
+            DC_DAY,
+            '<time datetime="2016-12-30T09:10:00+01:00">30 december 2016</time>',
+            "2016-12-30T09:10:00+01:00",
+        ),
+        # the same day far west: 22:30 at UTC-10 is 08:30 UTC the next day
+        (DC_DAY, '<time datetime="2016-12-30T22:30:00-10:00">30 Dec</time>', "2016-12-30T22:30:00-10:00"),
+        # another day's time does not replace it
+        (DC_DAY, '<time datetime="2017-01-04T09:10:00+01:00">4 January 2017</time>', "2016-12-30"),
+        # only days: the first one stays
+        (DC_DAY + '<meta name="dcterms.date" content="2016-12-29">', "", "2016-12-30"),
+        # a time first stays first
+        (
+            '<meta property="article:published_time" content="2016-12-30T07:00:00Z">' + DC_DAY,
+            "",
+            "2016-12-30T07:00:00Z",
+        ),
+        # the newly read meta names
+        ('<meta name="publication_date" content="2021-03-04 10:00">', "", "2021-03-04 10:00"),
+        ('<meta property="og:published" content="2021-03-04T10:00:00Z">', "", "2021-03-04T10:00:00Z"),
+    ],
+)
+def test_a_day_alone_takes_the_time_of_that_day_from_a_later_candidate(
+    head: str, article_top: str, expected: str
+) -> None:
+    document = extract_document(
+        page(head, article_top=article_top), "https://city.example/news/c", "text/html"
+    )
+    assert document.published == expected
