@@ -30,7 +30,7 @@ Evaluation order of `detect_language`:
    then multiplied by `DECLARED_BOOST` for the source's languages and `PAGE_BOOST` for the page's own
    and renormalised: a prior that tips ambiguous text, never one that outvotes clear text;
 5. a text of fewer than `SHORT_TEXT_LETTERS` letters whose best language is not the source's only one
-   (and is written in the same script) -> the source's, ``source_default``; best probability below
+   (and could be in it, `SHORT_POSSIBLE`) -> the source's, ``source_default``; best probability below
    `CONFIDENCE_FLOOR`: exactly one source language -> ``source_default``, else ``und`` /
    ``undetermined``; otherwise the best language, ``detected``;
 6. languages found: each chunk of the sample is detected alone; a language whose confidently
@@ -98,29 +98,13 @@ the models of the languages it meets, not of all 27 (about 0.6 GB, which put the
 0.08 point on word pairs (93.61 -> 93.53 %) and 1.3 on single words (77.67 -> 76.41 %)."""
 SHORT_TEXT_LETTERS = 20
 """Below this many letters (a word or two: a title-only register entry), a detection that disagrees
-with a source declaring one language gives way to it, unless the scripts differ: on bench/langid.py
-single words are identified 76-78 % of the time, while a one-language source's items are nearly all
-in its language ("Air-Quotas" was Lithuanian, "MOVEUROPE" Italian, on an English register)."""
-_SCRIPT = {
-    "el": "greek",
-    "bg": "cyrillic",
-    "ru": "cyrillic",
-    "uk": "cyrillic",
-    "sr": "cyrillic",
-    "mk": "cyrillic",
-    "ar": "arabic",
-    "fa": "arabic",
-    "ur": "arabic",
-    "he": "hebrew",
-    "zh": "han",
-    "ja": "japanese",
-    "ko": "hangul",
-    "hi": "devanagari",
-    "ka": "georgian",
-    "hy": "armenian",
-    "th": "thai",
-}
-"""Scripts of the candidate languages not written in Latin letters (the rest are "latin")."""
+with a source declaring one language gives way to it, unless the text cannot be in that language
+(`SHORT_POSSIBLE`): on bench/langid.py single words are identified 76-78 % of the time, while a
+one-language source's items are nearly all in its language ("Air-Quotas" was Lithuanian,
+"MOVEUROPE" Italian, on an English register)."""
+SHORT_POSSIBLE = 0.001
+"""...and unless the detector gives the source's language less than this probability: text in
+another script ("Ελληνικά" on an English source) scores it below 1e-7, a Latin word at least 0.02."""
 DECLARED_BOOST = 4.0
 """Prior factor for the source's declared languages."""
 PAGE_BOOST = 2.0
@@ -183,7 +167,7 @@ def detect_language(
         len(sources) == 1
         and best != sources[0]
         and not _has_letters(cleaned, SHORT_TEXT_LETTERS)
-        and _SCRIPT.get(best, "latin") == _SCRIPT.get(sources[0], "latin")
+        and scores.get(sources[0], 0.0) >= SHORT_POSSIBLE
     ):
         # a word or two ("Air-Quotas", "MOVEUROPE") does not outvote a one-language source
         return LanguageResult(sources[0], round(scores.get(sources[0], 0.0), 4), "source_default", sources)

@@ -264,6 +264,8 @@ def test_cleaning_is_linear_on_long_runs_without_spaces(run: str) -> None:
         # another script is not outvoted
         ("Ελληνικά", ["en"], "el", "detected"),
         ("Интеграция", ["de"], "bg", "detected"),
+        ("الاندماج", ["fr"], "ar", "detected"),
+        ("Integração", ["es"], "es", "source_default"),
         # long enough, or no single source language: the text decides
         ("Willkommen in der Stadt und im Land", ["en"], "de", "detected"),
         ("Integrazione dei migranti nelle scuole", ["de"], "it", "detected"),
