@@ -129,9 +129,11 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
 
 
 def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, str | None]:
-    """The first candidate that reads as a full day; when it gives the day alone, a later candidate
-    that gives the time of that same day (in any zone, UTC-14 to UTC+14) replaces it: Regeringen.se
-    declares ``DC.Date 2016-12-30`` before ``published 2016-12-30 08:45:51``."""
+    """The first candidate that reads as a full day, with the time of that day when any candidate
+    gives it: a candidate with a real time of day wins if it is the first one or falls on the first
+    one's day (in any zone, UTC-14 to UTC+14). A bare midnight without an offset is no time of day
+    (Regeringen.se writes ``published 2013-07-03 00:00:00`` beside ``DC.Date 2013-07-03`` for a day,
+    and ``2016-12-30 08:45:51`` beside ``2016-12-30`` for a time): the day alone is kept then."""
     found = [
         (value, source, parsed)
         for value, source in ((one_line(v), s) for v, s in candidates)
@@ -140,12 +142,20 @@ def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, st
     if not found:
         return None, None
     first, source, day = found[0]
-    if has_time_of_day(first):
+    if _timed(first):
         return first, source
     for value, other, parsed in found[1:]:
-        if has_time_of_day(value) and -_ZONE_WEST <= parsed - day <= _ZONE_EAST + _ONE_DAY:
+        if _timed(value) and -_ZONE_WEST <= parsed - day <= _ZONE_EAST + _ONE_DAY:
             return value, other
-    return first, source
+    return next(((v, s) for v, s, _ in found if not has_time_of_day(v)), (first, source))
+
+
+_BARE_MIDNIGHT = re.compile(r"(?:^|[T\s])00[:.]00(?:[:.]00(?:[.,]0+)?)?$")
+
+
+def _timed(value: str) -> bool:
+    """A time of day (`pipelines.dates.has_time_of_day`) other than a bare 00:00 without an offset."""
+    return has_time_of_day(value) and not _BARE_MIDNIGHT.search(value.strip())
 
 
 _ZONE_WEST, _ZONE_EAST, _ONE_DAY = timedelta(hours=14), timedelta(hours=12), timedelta(days=1)

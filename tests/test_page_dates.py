@@ -143,6 +143,15 @@ DC_DAY = '<meta name="DC.Date" content="2016-12-30">'
             "",
             "2016-12-30T07:00:00Z",
         ),
+        # a bare midnight is a day written with a placeholder time: the day alone is kept
+        ('<meta name="published" content="2016-12-30 00:00:00">' + DC_DAY, "", "2016-12-30"),
+        (DC_DAY + '<meta name="published" content="2016-12-30 00:00">', "", "2016-12-30"),
+        # midnight with its offset is said outright: a time
+        (
+            DC_DAY + '<meta name="published" content="2016-12-30T00:00:00+01:00">',
+            "",
+            "2016-12-30T00:00:00+01:00",
+        ),
         # the newly read meta names
         ('<meta name="publication_date" content="2021-03-04 10:00">', "", "2021-03-04 10:00"),
         ('<meta property="og:published" content="2021-03-04T10:00:00Z">', "", "2021-03-04T10:00:00Z"),
