@@ -10,6 +10,7 @@ same function the rule engine applies to texts, so editors may write "Flüchtlin
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 import unicodedata
@@ -200,6 +201,51 @@ class ThemeConfig:
 # --- validation -------------------------------------------------------------------------------------------
 
 
+class _FieldError(ThemesConfigError):
+    """A rule broken at field `where` (``relevance.migrant.de['asyl*']``, ``themes[2].labels``):
+    `load` adds the line of that field, `parse` alone (no text) cannot."""
+
+    def __init__(self, source: str, where: str, message: str):
+        super().__init__(f"{source}: {where}: {message}")
+        self.source, self.where, self.message = source, where, message
+
+
+_PATH_PART = re.compile(r"""\.?([A-Za-z_][\w-]*)|\[(\d+)\]|\[('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]""")
+
+
+def line_of(text: str | bytes, where: str) -> int:
+    """The 1-based line of field `where` (as `_Checker` names it) in the YAML `text`: the line of the
+    deepest key or list element of the path that exists (a missing key: its parent's line; the
+    ``top level``: 1). Only called on the error path, so it may compose the whole file again."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return 1
+    line = 1
+    pos = 0
+    while node is not None and pos < len(where):
+        m = _PATH_PART.match(where, pos)
+        if m is None:
+            break
+        pos = m.end()
+        key: object = m.group(1) if m.group(1) is not None else None
+        if m.group(2) is not None:
+            key = int(m.group(2))
+        elif m.group(3) is not None:
+            key = ast.literal_eval(m.group(3))
+        found: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    line, found = k.start_mark.line + 1, v
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            found = node.value[key]
+            line = found.start_mark.line + 1
+        node = found
+    return line
+
+
 class _Checker:
     """Collects nothing: raises at the first error, prefixed with the file name."""
 
@@ -207,7 +253,7 @@ class _Checker:
         self.source = source
 
     def fail(self, where: str, message: str) -> NoReturn:
-        raise ThemesConfigError(f"{self.source}: {where}: {message}")
+        raise _FieldError(self.source, where, message)
 
     def mapping(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -347,7 +393,8 @@ def parse(data: Any, source: str = "themes.yaml", sha256: str = "") -> ThemeConf
 def load(path: str | Path | None = None) -> ThemeConfig:
     """Read and validate themes.yaml (default: config/themes.yaml next to the package).
 
-    Raises ThemesConfigError when the file is missing, is not valid YAML, or breaks a rule.
+    Raises ThemesConfigError when the file is missing, is not valid YAML, or breaks a rule; the
+    message reads ``FILE:LINE: field: problem`` (``FILE: cannot read: ...`` for an unreadable file).
     """
     p = Path(path) if path is not None else DEFAULT_PATH
     try:
@@ -357,5 +404,11 @@ def load(path: str | Path | None = None) -> ThemeConfig:
     try:
         data = yaml.load(raw, Loader=YAML_LOADER)  # noqa: S506 (both loaders are safe ones)
     except yaml.YAMLError as exc:
-        raise ThemesConfigError(f"{p}: not valid YAML: {exc}") from exc
-    return parse(data, str(p), hashlib.sha256(raw).hexdigest())
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
+        raise ThemesConfigError(f"{where}: not valid YAML: {exc}") from exc
+    try:
+        return parse(data, str(p), hashlib.sha256(raw).hexdigest())
+    except _FieldError as exc:
+        line = line_of(raw, exc.where)
+        raise ThemesConfigError(f"{p}:{line}: {exc.where}: {exc.message}") from None

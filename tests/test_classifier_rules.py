@@ -515,3 +515,47 @@ def test_an_ambiguous_phrase_needs_support_from_elsewhere(engine, language, titl
     ambiguous = {t for lang in engine.config.relevance["ambiguous"].values() for t in lang}
     shown = [e for e in engine.relevance_evidence(analysis) if e.term in ambiguous]
     assert shown and all((e.weight > 0) == counted for e in shown), shown
+
+
+def _edit_at(text: str, old: str, new: str, nth: int = 1) -> tuple[str, int]:
+    """`text` with the `nth` occurrence of `old` replaced by `new`, and the 1-based line it is on."""
+    at = -1
+    for _ in range(nth):
+        at = text.index(old, at + 1)
+    return text[:at] + new + text[at + len(old) :], text.count("\n", 0, at) + 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "nth", "field"),
+    [
+        ("schema: 1", "schema: 2", 1, "schema"),
+        ("max_themes: 4", "max_themes: 0", 1, "scoring.max_themes"),
+        ('"asilo": 3', '"asilo": 0', 1, "relevance.ambiguous.it['asilo']"),
+        ('"asilo": 3', '"asilo": x', 2, "relevance.ambiguous.es['asilo']"),
+        ('"menas": 2', '"me*nas": 2', 1, "relevance.ambiguous.es['me*nas']"),
+        ("  migrant:\n", "  migrant:\n    xx: {foo: 1}\n", 1, "relevance.migrant.xx"),
+        ("name: Social Cohesion", "name: Cohesion", 1, "themes[2].name"),
+    ],
+)
+def test_load_names_the_line_of_the_broken_field(tmp_path: Path, old, new, nth, field):
+    """A rule broken anywhere in the file is reported as FILE:LINE: field: problem, the line being
+    the key's own (a term on the third line of a flow mapping too)."""
+    text, line = _edit_at(DEFAULT_PATH.read_text(encoding="utf-8"), old, new, nth)
+    if old.startswith("  migrant:"):
+        line += 1  # the inserted language is on the next line
+    path = tmp_path / "themes.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ThemesConfigError) as err:
+        load(path)
+    assert str(err.value).startswith(f"{path}:{line}: {field}: "), str(err.value)
+
+
+def test_a_yaml_syntax_error_names_its_line(tmp_path: Path):
+    text, line = _edit_at(DEFAULT_PATH.read_text(encoding="utf-8"), '"asilo": 3,', '"asilo": [3,', 1)
+    path = tmp_path / "themes.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ThemesConfigError) as err:
+        load(path)
+    reported = int(str(err.value).split(":")[1])
+    assert str(err.value).startswith(f"{path}:") and "not valid YAML" in str(err.value)
+    assert line <= reported <= line + 3  # the parser notices a few lines on, at the latest
