@@ -261,6 +261,11 @@ class ApiConfig(BaseModel):
     title: str = Field(description="JMESPath to a record's title")
     published: str | None = Field(default=None, description="JMESPath to a record's publication date")
     summary: str | None = Field(default=None, description="JMESPath to a record's summary")
+    language: str | None = Field(
+        default=None,
+        description="JMESPath to a record's own language code (`EN`, `de-AT`: case and region ignored), "
+        "weighed as a page's `<html lang>` is",
+    )
     link: str | None = Field(default=None, description="JMESPath to a record's link")
     link_template: str | None = Field(
         default=None,
@@ -281,7 +286,7 @@ class ApiConfig(BaseModel):
         default=None, description="fetch each record's detail answer for its text (title-only lists)"
     )
 
-    @field_validator("items", "title", "published", "summary", "link", "id")
+    @field_validator("items", "title", "published", "summary", "language", "link", "id")
     @classmethod
     def _jmespath(cls, value: str | None) -> str | None:
         return None if value is None else _check_jmespath(value)

@@ -123,6 +123,7 @@ class ApiSpider(SourceSpider):
                 response.urljoin(link),
                 title=_text(jmespath.search(api.title, record)),
                 summary=_text(jmespath.search(api.summary, record)) if api.summary else None,
+                declared_language=_text(jmespath.search(api.language, record)) if api.language else None,
                 official_id=_text(jmespath.search(api.id, record)) if api.id else None,
                 published_raw=published,
                 date_method="api" if published else None,

@@ -204,3 +204,50 @@ def test_detail_config_is_validated(detail: dict[str, Any], error: str | None) -
         return
     with pytest.raises(ValidationError, match=error.replace("[", r"\[")):
         Source(**fields, api=api)
+
+
+@pytest.mark.parametrize(
+    ("record_language", "path", "declared", "title", "language", "method"),
+    [
+        ("EN", "languageCode", "EN", "A dignified reception of migrants in Europe", "en", "detected"),
+        ("FR", "languageCode", "FR", "Accueil digne des migrants en Europe et inclusion", "fr", "detected"),
+        ("de-AT", "languageCode", "de-AT", "2024–2025", "de", "declared_page"),
+        ("FR", "languageCode", "FR", "2024–2025", "fr", "declared_page"),
+        (None, "languageCode", None, "2024–2025", "und", "undetermined"),
+        ("EN", None, None, "2024–2025", "und", "undetermined"),
+        ("fr", "meta.lang", "fr", "2024–2025", "fr", "declared_page"),
+    ],
+)
+def test_a_record_s_own_language_field_is_the_item_s_declared_language(
+    record_language: str | None,
+    path: str | None,
+    declared: str | None,
+    title: str,
+    language: str,
+    method: str,
+) -> None:
+    """`api.language` reads a record's language code as a page's `<html lang>` is read: a hint the
+    text outweighs, decisive when the title has no words (case and region ignored)."""
+    from pipelines.language import LanguagePipeline
+
+    record: dict[str, Any] = {"title": title, "year": "2024", "number": "000001"}
+    if record_language is not None:
+        if path == "meta.lang":
+            record["meta"] = {"lang": record_language}
+        else:
+            record["languageCode"] = record_language
+    api = {k: v for k, v in ECI_API.items() if k != "detail"}
+    if path is not None:
+        api["language"] = path
+    spider = make_spider(
+        id="eci-register", kind="api", urls=[SEARCH_URL], languages=["en", "fr", "de"], api=api
+    )
+    (item,), _ = run(spider, json_response(SEARCH_URL, json.dumps({"entries": [record]}).encode()))
+    assert item.declared_language == declared
+    LanguagePipeline().process_item(item)
+    assert (item.language, item.language_method) == (language, method)
+
+
+def test_a_bad_language_path_is_refused_with_its_field() -> None:
+    with pytest.raises(ValidationError, match=r"api\.language"):
+        eci_spider(language="languageCode[")
