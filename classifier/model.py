@@ -84,7 +84,7 @@ from typing import Any
 import numpy as np
 
 from classifier import eurovoc, split
-from classifier.rules import INTEGRATION, MIGRANT, NEGATIVE, Analysis, RuleEngine
+from classifier.rules import INTEGRATION, MIGRANT, Analysis, RuleEngine, negative_factor
 from crawler.errors import ModelFileError
 from crawler.types import CONTENT_TYPES, THEMES, Classification, Evidence, ThemeScore
 
@@ -860,9 +860,7 @@ class CombinedClassifier:
         rule_rel_thr = thr.relevance_for(language) if calibrated_rel is None else calibrated_rel
         rule_theme_thr = thr.theme_for(language) if calibrated_theme is None else calibrated_theme
 
-        negative_factor = math.exp(
-            -analysis.sums.get(NEGATIVE, 0.0) / self.engine.config.scoring.negative_scale
-        )
+        negative = negative_factor(analysis.sums, self.engine.config.themes, self.engine.config.scoring)
 
         def blend(label: str, rule_score: float, rule_thr: float) -> tuple[float, float, float]:
             w = self.model.weight(label, language, self.min_labels, self.min_language) * RELEVANCE_MODEL_SHARE
@@ -870,7 +868,7 @@ class CombinedClassifier:
                 return rule_score, rule_thr, 0.0
             p = predicted[label][0]
             if label == RELEVANCE:
-                p *= negative_factor
+                p *= negative
             return (
                 w * p + (1 - w) * rule_score,
                 w * self.model.threshold(label, language) + (1 - w) * rule_thr,

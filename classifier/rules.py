@@ -17,8 +17,10 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    seeker" and "asyl*" are not counted twice, nor the same stem listed in two languages.
 6. Per term: contribution = weight x min(count_cap, title_boost if in title + (1 + ln(body count)/2)).
 7. Scores, with sat(x) = 1 - exp(-x) and s = the scales in ``scoring``:
-   M = migrant + integration sums; A = area + integration sums + theme_area_factor x all theme sums;
-   N = negative sum; relevance = sqrt(sat(M/s_rel) x sat(A/s_rel)) x exp(-N/s_neg)
+   M = migrant + integration sums; A = area + integration sums + theme_area_factor x the sums of the
+   themes with `area` (all but Tools and Techniques: a report or statistics is no integration area);
+   N = negative sum; relevance = sqrt(sat(M/s_rel) x sat(A/s_rel)) x exp(-N x soft/s_neg), where
+   soft = exp(-A/s_neg_area) lets integration-area evidence outweigh a negative context (`negative_factor`)
    (THEMES.md 1.5: a migrant cue AND an integration-area cue are both needed);
    theme score = sat(theme sum / s_theme).
    Gate: without a migrant cue (migrant or integration group) relevance is 0, whatever the
@@ -35,10 +37,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.themes import ANY_LANGUAGE, TermMap, ThemeConfig, load, normalize
+from classifier.themes import ANY_LANGUAGE, Scoring, TermMap, Theme, ThemeConfig, load, normalize
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
 
 _TOKEN = re.compile(r"\w+")
@@ -98,6 +101,22 @@ class Analysis:
     theme_scores: dict[str, float]
     language: str | None = None
     """The item's language as given (before `RuleEngine.match_language`)."""
+
+
+def area_sum(sums: Mapping[str, float], themes: Iterable[Theme], theme_area_factor: float) -> float:
+    """A of step 7: area + integration sums + theme_area_factor x each theme's sum x its `area` share."""
+    theme_sum = sum(t.area * sums.get(f"theme:{t.id}", 0.0) for t in themes)
+    return sums.get(AREA, 0.0) + sums.get(INTEGRATION, 0.0) + theme_area_factor * theme_sum
+
+
+def negative_factor(sums: Mapping[str, float], themes: Iterable[Theme], scoring: Scoring) -> float:
+    """The factor negatives leave of a relevance score (step 7): exp(-N x soft / negative_scale), soft =
+    exp(-A / negative_area_scale) (1 when that scale is 0). Integration-area evidence softens a negative
+    context: a story on language courses for refugees that mentions "asylum numbers" or "penalties"
+    keeps its score, a story whose only other words are the negative context's does not."""
+    a = area_sum(sums, themes, scoring.theme_area_factor)
+    soft = math.exp(-a / scoring.negative_area_scale) if scoring.negative_area_scale > 0 else 1.0
+    return math.exp(-sums.get(NEGATIVE, 0.0) * soft / scoring.negative_scale)
 
 
 def _sat(x: float) -> float:
@@ -339,12 +358,11 @@ class RuleEngine:
         for items in evidence.values():
             items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         _resolve_ambiguous(sums, evidence)
-        theme_sum = sum(v for k, v in sums.items() if k.startswith("theme:"))
         m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
-        a = sums.get(AREA, 0.0) + sums.get(INTEGRATION, 0.0) + sc.theme_area_factor * theme_sum
+        a = area_sum(sums, self.config.themes, sc.theme_area_factor)
         # m counts only migrant cues: with m = 0 (no migrant evidence) relevance is 0
         relevance = math.sqrt(_sat(m / sc.relevance_scale) * _sat(a / sc.relevance_scale))
-        relevance *= math.exp(-sums.get(NEGATIVE, 0.0) / sc.negative_scale)
+        relevance *= negative_factor(sums, self.config.themes, sc)
         theme_scores = {
             t.name: _sat(sums.get(f"theme:{t.id}", 0.0) / sc.theme_scale) for t in self.config.themes
         }

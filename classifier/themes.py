@@ -44,6 +44,7 @@ SCORING_DEFAULTS: dict[str, float] = {
     "theme_area_factor": 0.5,
     "theme_relative": 0.45,
     "max_themes": 4,
+    "negative_area_scale": 0.0,
 }
 """Defaults of the ``scoring`` block; the meaning of each is commented in config/themes.yaml."""
 
@@ -138,6 +139,7 @@ class Scoring:
     theme_area_factor: float
     theme_relative: float
     max_themes: int
+    negative_area_scale: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,11 @@ class Theme:
     subtopics: tuple[str, ...]
     terms: TermMap
     negative: TermMap
+    area: float = 1.0
+    """Share of scoring.theme_area_factor at which the theme's cues count towards the
+    integration-area side of relevance (``area:`` in themes.yaml, 0 to 1, default 1): less for a
+    theme whose cues name the form of an item (a report, statistics, a conference) rather than an
+    area of migrants' lives."""
 
 
 @dataclass(frozen=True)
@@ -358,7 +365,7 @@ def parse(data: Any, source: str = "themes.yaml", sha256: str = "") -> ThemeConf
     for i, raw in enumerate(raw_themes):
         where = f"themes[{i}]"
         t = c.mapping(raw, where)
-        c.unknown_keys(t, {"id", "name", "labels", "subtopics", "terms", "negative"}, where)
+        c.unknown_keys(t, {"id", "name", "labels", "subtopics", "terms", "negative", "area"}, where)
         tid, name = t.get("id"), t.get("name")
         if not isinstance(tid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", tid):
             c.fail(f"{where}.id", f"must be a lower-case identifier like 'social_cohesion', got {tid!r}")
@@ -380,7 +387,8 @@ def parse(data: Any, source: str = "themes.yaml", sha256: str = "") -> ThemeConf
         if not terms:
             c.fail(f"{where}.terms", "needs at least one language with terms")
         negative = c.term_map(t.get("negative") or {}, f"{where}.negative", masks=True)
-        themes.append(Theme(tid, name, dict(labels), tuple(subtopics), terms, negative))
+        area = c.number(t.get("area", 1.0), f"{where}.area", 0.0, 1.0)
+        themes.append(Theme(tid, name, dict(labels), tuple(subtopics), terms, negative, area))
     names = [t.name for t in themes]
     if sorted(names) != sorted(THEMES):
         missing_names = sorted(set(THEMES) - set(names))

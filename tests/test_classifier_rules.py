@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 from pathlib import Path
 
@@ -81,6 +82,9 @@ def test_default_config_has_six_themes_with_labels_in_all_eu_languages():
         ),
         (lambda d: d["themes"].pop(), "themes: must define each of the six themes exactly once"),
         (lambda d: d["themes"][3].update(terms={}), "themes[3].terms: needs at least one language"),
+        (lambda d: d["themes"][5].update(area=2), "themes[5].area: must be in [0.0, 1.0]"),
+        (lambda d: d["themes"][5].update(area="no"), "themes[5].area: must be a number"),
+        (lambda d: d["scoring"].update(negative_area_scale=-1), "scoring.negative_area_scale: must be >= 0"),
     ],
 )
 def test_invalid_config_names_the_field(raw, edit, message):
@@ -559,3 +563,34 @@ def test_a_yaml_syntax_error_names_its_line(tmp_path: Path):
     reported = int(str(err.value).split(":")[1])
     assert str(err.value).startswith(f"{path}:") and "not valid YAML" in str(err.value)
     assert line <= reported <= line + 3  # the parser notices a few lines on, at the latest
+
+
+@pytest.mark.parametrize(
+    ("negative", "area", "area_scale", "expected"),
+    [
+        (0.0, 0.0, 8.0, 1.0),  # no negative context: nothing taken
+        (2.0, 0.0, 8.0, math.exp(-1.0)),  # no area evidence: the negative in full
+        (2.0, 8.0, 8.0, math.exp(-math.exp(-1.0))),  # area evidence softens it
+        (2.0, 80.0, 8.0, math.exp(-2.0 * math.exp(-10.0) / 2.0)),  # strong area evidence: almost nothing
+        (2.0, 8.0, 0.0, math.exp(-1.0)),  # scale 0: negatives always in full
+    ],
+)
+def test_integration_area_evidence_softens_a_negative_context(negative, area, area_scale, expected):
+    from classifier.rules import negative_factor
+    from classifier.themes import Scoring
+
+    scoring = Scoring(1.5, 3.0, 2.0, 3.0, 2.0, 0.5, 0.45, 4, area_scale)
+    sums = {"negative": negative, "area": area}
+    assert negative_factor(sums, (), scoring) == pytest.approx(expected)
+
+
+def test_a_theme_s_area_share_counts_on_the_area_side(raw):
+    """Tools and Techniques (`area: 0.25`) adds a quarter of what another theme adds to A."""
+    config = parse(copy.deepcopy(raw), "themes.yaml")
+    from classifier.rules import area_sum
+
+    tools = next(t for t in config.themes if t.name == "Tools and Techniques")
+    social = next(t for t in config.themes if t.name == "Social Cohesion")
+    assert (tools.area, social.area) == (0.25, 1.0)
+    assert area_sum({f"theme:{tools.id}": 4.0}, config.themes, 0.5) == pytest.approx(0.5)
+    assert area_sum({f"theme:{social.id}": 4.0}, config.themes, 0.5) == pytest.approx(2.0)
