@@ -7,8 +7,17 @@ Three forms of one link:
   ``www.`` kept, query order kept.
 - `canonical_url`: w3lib ``canonicalize_url`` of the clean URL (sorted query, normalised
   percent-encoding); what the store hashes for uniqueness (T27).
-- `identity_url`: the canonical URL without scheme, leading ``www.`` and trailing ``/``, so the variants
-  of T28 (``http``/``https``, ``www.``, ``#frag``, ``utm_source``, trailing slash) give one value.
+- `identity_url`: the canonical URL without scheme, leading ``www.``, a final directory index file
+  (``index.html``, ``default.aspx``, ...) and trailing ``/``, so the variants of T28 (``http``/``https``,
+  ``www.``, ``#frag``, ``utm_source``, trailing slash) and ``/news/`` vs ``/news/index.html`` give one
+  value.
+
+Rule for what is removed (never what tells two pages apart): a query parameter is removed only when its
+name is one a server sets for a session or an analytics / mail / ad tool adds to links (the names of the
+browsers' query-stripping lists: Brave, Firefox, AdGuard, and the vendors' own documentation; a
+family by prefix only where the prefix is the vendor's, ``utm_``, ``pk_``, ``mtm_``), never a generic
+word such as ``ref``, ``source`` or ``id``; a path part is removed only when it is a server session id
+(``;jsessionid=...``, ASP.NET's cookieless ``/(S(...))/`` segment).
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 # fmt: off
 SESSION_PARAMS: frozenset[str] = frozenset({
     "jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "aspsessionid",
-    "cfid", "cftoken", "zenid", "oscsid",
+    "cfid", "cftoken", "zenid", "oscsid", "___sid", "aspxautodetectcookiesupport",
 })
 """Query or path-parameter names (lowercase) that carry a server session id, removed from URLs."""
 
@@ -30,6 +39,13 @@ TRACKING_PARAMS: frozenset[str] = frozenset({
     "_gl", "yclid", "igshid", "ref_src", "ref_url", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
     "oly_enc_id", "vero_id", "wickedid", "twclid", "ttclid", "srsltid", "s_kwcid", "ef_id",
     "wt.mc_id", "at_medium", "at_campaign",
+    # HubSpot mail and CTA links (brave/brave-browser#9019), Drip, Vero, Adobe, AdGuard#127864
+    "__hstc", "__hssc", "__hsfp", "hsctatracking", "__s", "vero_conv", "s_cid",
+    # AT Internet / Piano (French and Belgian public sites), Webtrends, Google Ads, Yandex, LinkedIn,
+    # Mailchimp, MailerLite, Rakuten, Squarespace mail
+    "xtor", "at_creation", "at_format", "at_variant", "at_send_date", "at_link", "at_type",
+    "wt_mc", "gad_source", "gad_campaignid", "ysclid", "_openstat", "li_fat_id", "mc_tc",
+    "ml_subscriber", "ml_subscriber_hash", "rb_clickid", "ss_email_id",
 })
 # fmt: on
 """Tracking query parameters (lowercase) removed from URLs; names starting with a prefix in
@@ -45,6 +61,11 @@ _INNER_WHITESPACE = re.compile("[\t\n\r]")
 _HOST = re.compile(r"^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]*:[0-9a-f:.]*)$")
 # ";name=value" inside a path segment, e.g. "/page.html;jsessionid=51A2...2_cid324"
 _PATH_PARAM = re.compile(r";([^;/?=]*)=[^;/?]*")
+# ASP.NET cookieless state as a whole path segment: "/(S(lit3py55t21z5v55vlm25s55))/page.aspx",
+# "/(X(1)S(3f2rhm55)F(Ab12))/page.aspx" (one letter and a parenthesised token, one or more times)
+_ASPNET_COOKIELESS = re.compile(r"/\((?:[A-Za-z]\([^()/]*\))+\)(?=/|$)")
+# a directory's index file as the last segment: "/news/index.html" is "/news/"
+_DIRECTORY_INDEX = re.compile(r"/(?:index|default)\.(?:html?|shtml|php[0-9]?|aspx?|jsp|cfm)$", re.IGNORECASE)
 
 
 def _is_session(name: str) -> bool:
@@ -57,6 +78,7 @@ def _is_unwanted(name: str) -> bool:
 
 
 def _clean_path(path: str) -> str:
+    path = _ASPNET_COOKIELESS.sub("", path)
     return _PATH_PARAM.sub(lambda m: "" if _is_session(m.group(1)) else m.group(0), path)
 
 
@@ -118,12 +140,14 @@ def canonical_url(url: str) -> str:
 
 
 def identity_url(url: str) -> str:
-    """Dedup identity of a URL: canonical form without scheme, leading ``www.`` and trailing ``/``.
+    """Dedup identity of a URL: canonical form without scheme, leading ``www.``, a final directory index
+    file (``index.html``, ``index.php``, ``default.aspx``, ... any case) and trailing ``/``.
 
-    ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a`` and ``https://x.eu/a/`` all give
-    ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``). Raises ValueError like `canonical_url`.
+    ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a``, ``https://x.eu/a/`` and
+    ``https://x.eu/a/index.html`` all give ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``).
+    Raises ValueError like `canonical_url`.
     """
     parts = urlsplit(canonical_url(url))
     netloc = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/") or "/"
+    path = _DIRECTORY_INDEX.sub("", parts.path).rstrip("/") or "/"
     return netloc + path + (f"?{parts.query}" if parts.query else "")
