@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+import idna
 from w3lib.url import canonicalize_url, safe_url_string
 
 # fmt: off
@@ -77,6 +78,24 @@ def _is_unwanted(name: str) -> bool:
     return key in SESSION_PARAMS or key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
 
 
+_IDNA_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+"""ß, final sigma, ZWNJ, ZWJ: the characters IDNA 2003 maps away (ß -> ss) and UTS #46
+nontransitional processing keeps, so the two name different hosts (straße.de is not strasse.de)."""
+
+
+def _ascii_host(host: str) -> str | None:
+    """The DNS name of a non-ASCII `host` as browsers resolve it (WHATWG URL: UTS #46 nontransitional,
+    ``idna``), or `host` itself for w3lib to encode when ``idna`` refuses it but IDNA 2003 names the
+    same host (an emoji label, which browsers accept); None when it refuses a host holding a
+    deviation character (`_IDNA_DEVIATIONS`: IDNA 2003 would name another host)."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True, transitional=False, std3_rules=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return None if _IDNA_DEVIATIONS & set(host.lower()) else host
+
+
 def _clean_path(path: str) -> str:
     path = _ASPNET_COOKIELESS.sub("", path)
     return _PATH_PARAM.sub(lambda m: "" if _is_session(m.group(1)) else m.group(0), path)
@@ -94,7 +113,8 @@ def clean_url(url: str, base: str | None = None) -> str | None:
     `url` may be relative; it is resolved against `base` (e.g. the feed's final URL, case B08).
     Removes the fragment, session ids (path parameters ``;jsessionid=...`` and query parameters in
     `SESSION_PARAMS`, case-insensitive) and tracking parameters (`TRACKING_PARAMS`,
-    `TRACKING_PREFIXES`); percent-encodes with w3lib ``safe_url_string`` (IDN hosts become punycode);
+    `TRACKING_PREFIXES`); percent-encodes with w3lib ``safe_url_string``; an IDN host becomes punycode
+    as browsers resolve it (`_ascii_host`: ``straße.de`` is ``xn--strae-oqa.de``, not ``strasse.de``);
     lowercases the host and drops a default port. A URL with user information
     (``http://user:pw@host/``, ``https://ec.europa.eu@evil.example/``) is refused: it would store
     and log a password, or show one host while linking another. Never raises on bad input.
@@ -112,7 +132,13 @@ def clean_url(url: str, base: str | None = None) -> str | None:
         scheme = parts.scheme.lower()
         if scheme not in _DEFAULT_PORTS or not parts.hostname:
             return None
-        url = urlunsplit((scheme, parts.netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+        netloc = parts.netloc
+        if not parts.hostname.isascii() and "@" not in netloc:
+            host = _ascii_host(parts.hostname)
+            if host is None:
+                return None
+            netloc = host if parts.port is None else f"{host}:{parts.port}"
+        url = urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
         parts = urlsplit(safe_url_string(url))
         host = (parts.hostname or "").rstrip(".")
         if not _HOST.match(host):

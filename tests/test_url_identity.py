@@ -86,6 +86,32 @@ def test_distinct_pages_keep_distinct_identities(a: str, b: str) -> None:
     assert identity_url(a) != identity_url(b)
 
 
+# IDN hosts as browsers resolve them (WHATWG URL: UTS #46 nontransitional; whatwg/url#223,
+# ada-url/ada#114): IDNA 2003 maps ß to ss and final sigma to sigma, naming another registered host
+IDN_HOSTS = [
+    ("https://straße.de/a", "https://xn--strae-oqa.de/a"),
+    ("https://STRAẞE.de/a", "https://xn--strae-oqa.de/a"),  # capital sharp s lower-cases to ß
+    ("https://faß.de:8443/a", "https://xn--fa-hia.de:8443/a"),
+    ("https://σοφιας.gr/a", "https://xn--mxaprobt.gr/a"),
+    ("https://Bücher.DE./a", "https://xn--bcher-kva.de/a"),
+    ("https://bücher\u3002de/a", "https://xn--bcher-kva.de/a"),  # ideographic full stop separates labels
+    ("https://ｅｘａｍｐｌｅ.eu/a", "https://example.eu/a"),  # full-width letters
+    ("https://😀.eu/a", "https://xn--e28h.eu/a"),  # IDNA 2008 refuses emoji, browsers do not: as before
+    ("https://x\u200d.eu/a", None),  # a joiner where none may stand: no host (IDNA 2003 made it x.eu)
+    ("https://strasse.de/a", "https://strasse.de/a"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), IDN_HOSTS)
+def test_idn_host_is_the_host_browsers_resolve(raw: str, expected: str | None) -> None:
+    assert clean_url(raw) == expected
+
+
+def test_sharp_s_host_is_not_the_ss_host() -> None:
+    assert identity_url("https://straße.de/a") == identity_url("https://xn--strae-oqa.de/a")
+    assert identity_url("https://straße.de/a") != identity_url("https://strasse.de/a")
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
