@@ -11,8 +11,9 @@ typo or a site's suffix may be as far. So two bases within the distance are one 
 - figures (numbers written in digits, separators ignored: ``12.345`` = ``12,345``) tell documents of
   one template apart (a call's number, a regulation's, a report's year, a month's figures). When
   both bases have figures: two titles must have the same ones; two texts must share at least
-  `TEXT_FIGURES_SHARED` of all their figures (Jaccard), so a copy with a corrected figure or an added
-  date still matches, a report of another month does not. A basis without figures decides nothing.
+  `TEXT_FIGURES_SHARED` of the figures of the one with fewer (overlap coefficient), so a copy with a
+  corrected figure, or with dates of a site's sidebar added, still matches, a report of another month
+  does not. A basis without figures decides nothing.
 - a title that replaces a word of the other (each has words the other lacks) is another document
   unless every replaced word is a spelling variant of one in the other (`SPELLING_RATIO`): a fixed
   typo stays one story, "January" for "February" does not. Words only added (a site's name) are no
@@ -29,7 +30,7 @@ MIN_TEXT_WORDS = 50
 MIN_TITLE_WORDS = 4
 """Else a title with at least this many words is."""
 TEXT_FIGURES_SHARED = 0.5
-"""Jaccard share of figures two texts need when both have figures."""
+"""Share of the smaller figure set two texts need in common when both have figures."""
 SPELLING_RATIO = 0.8
 """difflib ratio from which two words are spellings of one ("intergration" / "integration": 0.96)."""
 
@@ -73,7 +74,7 @@ def same_document(a: str, b: str) -> bool:
     if fa and fb:
         if titles and fa != fb:
             return False
-        if not titles and len(fa & fb) / len(fa | fb) < TEXT_FIGURES_SHARED:
+        if not titles and len(fa & fb) / min(len(fa), len(fb)) < TEXT_FIGURES_SHARED:
             return False
     if titles:
         wa, wb = _words(a), _words(b)

@@ -60,6 +60,7 @@ SAME_DOCUMENT = [
     # texts: the month's report is another document, a republished copy with a corrected figure is not
     (JAN, FEB, False),
     (JAN, JAN_COPY, True),
+    (JAN, JAN + "\nRelated: 28 February 2025, 14 February 2025, 30 January 2024, 12 December 2024.", True),
     (JAN, JAN, True),
 ]  # fmt: skip
 
