@@ -12,7 +12,8 @@ The store also finds an entry again by (source, GUID) when its link changed.
 The fingerprint is a 64-bit SimHash over word 3-shingles (Charikar 2002) of `near_duplicate_basis`:
 the text when it has at least `MIN_TEXT_WORDS` words, else the title when it has at least
 `MIN_TITLE_WORDS` words (title-only sources give counters or boilerplate as summaries), else
-nothing. crawler.store.groups compares it across sources; `hamming` gives the distance.
+nothing (crawler.neardup). crawler.store.groups compares it across sources; `hamming` gives the
+distance, crawler.neardup.same_document what two close bases must also share.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler import neardup
+from crawler.neardup import MIN_TEXT_WORDS, MIN_TITLE_WORDS
 from crawler.types import HarvestedItem
 from pipelines.urls import identity_url
+
+__all__ = ["MIN_TEXT_WORDS", "MIN_TITLE_WORDS"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MASK64 = (1 << 64) - 1
@@ -104,17 +109,10 @@ def simhash(text: str | None, shingle: int = 3) -> int | None:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-MIN_TEXT_WORDS = 50
-MIN_TITLE_WORDS = 4
-
-
 def near_duplicate_basis(item: HarvestedItem) -> str | None:
-    """What the fingerprint covers (module docstring): text, else a title of 4+ words, else None."""
-    if item.text and len(_WORD.findall(item.text)) >= MIN_TEXT_WORDS:
-        return item.text
-    if item.title and len(_WORD.findall(item.title)) >= MIN_TITLE_WORDS:
-        return item.title
-    return None
+    """What the fingerprint covers (module docstring, crawler.neardup): text, else a title of 4+
+    words, else None."""
+    return neardup.near_duplicate_basis(item.title, item.text)
 
 
 def hamming(a: int, b: int) -> int:

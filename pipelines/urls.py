@@ -7,8 +7,17 @@ Three forms of one link:
   ``www.`` kept, query order kept.
 - `canonical_url`: w3lib ``canonicalize_url`` of the clean URL (sorted query, normalised
   percent-encoding); what the store hashes for uniqueness (T27).
-- `identity_url`: the canonical URL without scheme, leading ``www.`` and trailing ``/``, so the variants
-  of T28 (``http``/``https``, ``www.``, ``#frag``, ``utm_source``, trailing slash) give one value.
+- `identity_url`: the canonical URL without scheme, leading ``www.``, a final directory index file
+  (``index.html``, ``default.aspx``, ...) and trailing ``/``, so the variants of T28 (``http``/``https``,
+  ``www.``, ``#frag``, ``utm_source``, trailing slash) and ``/news/`` vs ``/news/index.html`` give one
+  value.
+
+Rule for what is removed (never what tells two pages apart): a query parameter is removed only when its
+name is one a server sets for a session or an analytics / mail / ad tool adds to links (the names of the
+browsers' query-stripping lists: Brave, Firefox, AdGuard, and the vendors' own documentation; a
+family by prefix only where the prefix is the vendor's, ``utm_``, ``pk_``, ``mtm_``), never a generic
+word such as ``ref``, ``source`` or ``id``; a path part is removed only when it is a server session id
+(``;jsessionid=...``, ASP.NET's cookieless ``/(S(...))/`` segment).
 """
 
 from __future__ import annotations
@@ -16,12 +25,13 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
+import idna
 from w3lib.url import canonicalize_url, safe_url_string
 
 # fmt: off
 SESSION_PARAMS: frozenset[str] = frozenset({
     "jsessionid", "phpsessid", "sid", "sessionid", "session_id", "sessid", "aspsessionid",
-    "cfid", "cftoken", "zenid", "oscsid",
+    "cfid", "cftoken", "zenid", "oscsid", "___sid", "aspxautodetectcookiesupport",
 })
 """Query or path-parameter names (lowercase) that carry a server session id, removed from URLs."""
 
@@ -30,6 +40,13 @@ TRACKING_PARAMS: frozenset[str] = frozenset({
     "_gl", "yclid", "igshid", "ref_src", "ref_url", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
     "oly_enc_id", "vero_id", "wickedid", "twclid", "ttclid", "srsltid", "s_kwcid", "ef_id",
     "wt.mc_id", "at_medium", "at_campaign",
+    # HubSpot mail and CTA links (brave/brave-browser#9019), Drip, Vero, Adobe, AdGuard#127864
+    "__hstc", "__hssc", "__hsfp", "hsctatracking", "__s", "vero_conv", "s_cid",
+    # AT Internet / Piano (French and Belgian public sites), Webtrends, Google Ads, Yandex, LinkedIn,
+    # Mailchimp, MailerLite, Rakuten, Squarespace mail
+    "xtor", "at_creation", "at_format", "at_variant", "at_send_date", "at_link", "at_type",
+    "wt_mc", "gad_source", "gad_campaignid", "ysclid", "_openstat", "li_fat_id", "mc_tc",
+    "ml_subscriber", "ml_subscriber_hash", "rb_clickid", "ss_email_id",
 })
 # fmt: on
 """Tracking query parameters (lowercase) removed from URLs; names starting with a prefix in
@@ -45,6 +62,11 @@ _INNER_WHITESPACE = re.compile("[\t\n\r]")
 _HOST = re.compile(r"^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]*:[0-9a-f:.]*)$")
 # ";name=value" inside a path segment, e.g. "/page.html;jsessionid=51A2...2_cid324"
 _PATH_PARAM = re.compile(r";([^;/?=]*)=[^;/?]*")
+# ASP.NET cookieless state as a whole path segment: "/(S(lit3py55t21z5v55vlm25s55))/page.aspx",
+# "/(X(1)S(3f2rhm55)F(Ab12))/page.aspx" (one letter and a parenthesised token, one or more times)
+_ASPNET_COOKIELESS = re.compile(r"/\((?:[A-Za-z]\([^()/]*\))+\)(?=/|$)")
+# a directory's index file as the last segment: "/news/index.html" is "/news/"
+_DIRECTORY_INDEX = re.compile(r"/(?:index|default)\.(?:html?|shtml|php[0-9]?|aspx?|jsp|cfm)$", re.IGNORECASE)
 
 
 def _is_session(name: str) -> bool:
@@ -56,7 +78,26 @@ def _is_unwanted(name: str) -> bool:
     return key in SESSION_PARAMS or key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
 
 
+_IDNA_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
+"""ß, final sigma, ZWNJ, ZWJ: the characters IDNA 2003 maps away (ß -> ss) and UTS #46
+nontransitional processing keeps, so the two name different hosts (straße.de is not strasse.de)."""
+
+
+def _ascii_host(host: str) -> str | None:
+    """The DNS name of a non-ASCII `host` as browsers resolve it (WHATWG URL: UTS #46 nontransitional,
+    ``idna``), or `host` itself for w3lib to encode when ``idna`` refuses it but IDNA 2003 names the
+    same host (an emoji label, which browsers accept); None when it refuses a host holding a
+    deviation character (`_IDNA_DEVIATIONS`: IDNA 2003 would name another host)."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True, transitional=False, std3_rules=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return None if _IDNA_DEVIATIONS & set(host.lower()) else host
+
+
 def _clean_path(path: str) -> str:
+    path = _ASPNET_COOKIELESS.sub("", path)
     return _PATH_PARAM.sub(lambda m: "" if _is_session(m.group(1)) else m.group(0), path)
 
 
@@ -72,7 +113,8 @@ def clean_url(url: str, base: str | None = None) -> str | None:
     `url` may be relative; it is resolved against `base` (e.g. the feed's final URL, case B08).
     Removes the fragment, session ids (path parameters ``;jsessionid=...`` and query parameters in
     `SESSION_PARAMS`, case-insensitive) and tracking parameters (`TRACKING_PARAMS`,
-    `TRACKING_PREFIXES`); percent-encodes with w3lib ``safe_url_string`` (IDN hosts become punycode);
+    `TRACKING_PREFIXES`); percent-encodes with w3lib ``safe_url_string``; an IDN host becomes punycode
+    as browsers resolve it (`_ascii_host`: ``straße.de`` is ``xn--strae-oqa.de``, not ``strasse.de``);
     lowercases the host and drops a default port. A URL with user information
     (``http://user:pw@host/``, ``https://ec.europa.eu@evil.example/``) is refused: it would store
     and log a password, or show one host while linking another. Never raises on bad input.
@@ -90,7 +132,13 @@ def clean_url(url: str, base: str | None = None) -> str | None:
         scheme = parts.scheme.lower()
         if scheme not in _DEFAULT_PORTS or not parts.hostname:
             return None
-        url = urlunsplit((scheme, parts.netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
+        netloc = parts.netloc
+        if not parts.hostname.isascii() and "@" not in netloc:
+            host = _ascii_host(parts.hostname)
+            if host is None:
+                return None
+            netloc = host if parts.port is None else f"{host}:{parts.port}"
+        url = urlunsplit((scheme, netloc, _clean_path(parts.path), _clean_query(parts.query), ""))
         parts = urlsplit(safe_url_string(url))
         host = (parts.hostname or "").rstrip(".")
         if not _HOST.match(host):
@@ -118,12 +166,14 @@ def canonical_url(url: str) -> str:
 
 
 def identity_url(url: str) -> str:
-    """Dedup identity of a URL: canonical form without scheme, leading ``www.`` and trailing ``/``.
+    """Dedup identity of a URL: canonical form without scheme, leading ``www.``, a final directory index
+    file (``index.html``, ``index.php``, ``default.aspx``, ... any case) and trailing ``/``.
 
-    ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a`` and ``https://x.eu/a/`` all give
-    ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``). Raises ValueError like `canonical_url`.
+    ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a``, ``https://x.eu/a/`` and
+    ``https://x.eu/a/index.html`` all give ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``).
+    Raises ValueError like `canonical_url`.
     """
     parts = urlsplit(canonical_url(url))
     netloc = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/") or "/"
+    path = _DIRECTORY_INDEX.sub("", parts.path).rstrip("/") or "/"
     return netloc + path + (f"?{parts.query}" if parts.query else "")

@@ -44,7 +44,13 @@ Guarantees (../shared/RELIABILITY.md groups F and G) and how they are kept:
 - ``dispatch="workers"`` (PostgreSQL only): the leader keeps every rule above about slots but
   defers one Procrastinate job per (source, slot) (crawler.scheduling.jobs) instead of starting
   the child; ``ewsi worker`` processes on any machine claim and run them with `run_slot`. A slot
-  whose source already has a job waiting is recorded ``schedule.still_running``.
+  whose source already has a job waiting is recorded ``schedule.still_running``;
+- a host suspended and resumed (a laptop, a paused VM) or a clock set forward: APScheduler 3 sleeps
+  until its next fire on the monotonic clock, which stops while the host sleeps
+  (agronholm/apscheduler#794), so a slot that came due during the sleep would fire only after the
+  whole remaining wait (hours late, or past its grace and recorded missed). Rule: every tick compares
+  the wall clock's advance with the monotonic clock's; when the wall clock gained `CLOCK_JUMP_S` or
+  more, the leader wakes APScheduler at once, which fires each due slot (coalesced, within its grace).
 """
 
 from __future__ import annotations
@@ -92,6 +98,9 @@ SWEEP_EVERY_S = 60.0
 """How often the leader looks for abandoned runs (a child that died while no scheduler watched)."""
 MISSED_RECORD_CAP = 50
 """Missed slots recorded per source at catch-up (the most recent ones; older ones are only counted)."""
+CLOCK_JUMP_S = 30.0
+"""Wall-clock gain over the monotonic clock between two ticks that counts as a suspend or a clock set
+(NTP slews far less; a slow tick advances both clocks alike)."""
 
 SKIP_STILL_RUNNING = "schedule.still_running"
 SKIP_MISSED = "schedule.missed"
@@ -164,6 +173,8 @@ class SchedulerService:
         self._snapshot: Path | None = None
         self._generation = 0
         self._last_sweep = time.monotonic()
+        self._clock_mark: tuple[float, float] | None = None
+        """(wall clock timestamp, monotonic) at the last `check_clock_jump`."""
         self.outcomes: deque[tuple[str, datetime | None, str]] = deque(maxlen=1000)
         """Recent (source_id, slot, outcome) of `run_slot`, for logs and tests."""
 
@@ -585,6 +596,7 @@ class SchedulerService:
         """One turn of the main loop: reload if asked or changed, keep or take leadership, sweep.
 
         Attempts that find the database unreachable go to `outage` (one line first, then summaries)."""
+        self.check_clock_jump()
         if self._reload.is_set() or self._config_changed():
             self._reload.clear()
             self.reload()
@@ -625,6 +637,23 @@ class SchedulerService:
                     log.warning("sweep failed: %s", leader.one_line(exc))
                 return
             self.outage.recovered()
+
+    def check_clock_jump(self) -> float:
+        """Seconds the wall clock gained over the monotonic clock since the last call (module
+        docstring); at `CLOCK_JUMP_S` or more, a leading scheduler's APScheduler is woken now."""
+        mark = (self.clock().timestamp(), time.monotonic())
+        last, self._clock_mark = self._clock_mark, mark
+        if last is None:
+            return 0.0
+        gained = (mark[0] - last[0]) - (mark[1] - last[1])
+        if gained >= CLOCK_JUMP_S and self.scheduler is not None:
+            log.warning(
+                "the clock jumped %.0f s ahead (host resumed from sleep, or the clock was set): "
+                "running the slots that came due",
+                gained,
+            )
+            self.scheduler.wakeup()
+        return gained
 
     def next_poll_s(self) -> float:
         """Seconds between two leadership attempts of a standby: `leader_poll_s`, or the outage's

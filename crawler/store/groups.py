@@ -1,7 +1,10 @@
 """Near-duplicate groups: one story or record reached through several sources.
 
 Rule: a new item joins a group when an item of *another* source, not a language version, has a
-SimHash fingerprint (pipelines.dedup.near_duplicate_basis) within `MAX_DISTANCE` bits of its own.
+SimHash fingerprint (crawler.neardup.near_duplicate_basis) within `MAX_DISTANCE` bits of its own
+and the two bases are one document by `crawler.neardup.same_document` (same figures; a title that
+replaces a word only by a spelling of it): documents of one template ("statistics, January 2025" /
+"..., February 2025", call 01 / call 02) fall within the distance but are never grouped.
 The group id is the id of the group's first item (that item carries its own id); an item matching
 items of several groups joins the one with the lowest id. Grouping happens once, when an item is
 inserted, so a second harvest of the same pages adds nothing and splits no group.
@@ -20,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from crawler.neardup import near_duplicate_basis, same_document
 from crawler.store.schema import Item
 
 MAX_DISTANCE = 9
@@ -43,8 +47,20 @@ def assign_group(session: Session, item_id: int, source_id: str, fingerprint: in
             Item.id != item_id,
         )
     ).all()
+    close = {r.id: r.group_id or r.id for r in rows if hamming(r.fingerprint, fingerprint) <= MAX_DISTANCE}
+    if not close:
+        return None
+    bases = {
+        r.id: near_duplicate_basis(r.title, r.text)
+        for r in session.execute(
+            select(Item.id, Item.title, Item.text).where(Item.id.in_([item_id, *close]))
+        ).all()
+    }
+    own = bases.get(item_id)
     matches = [
-        (r.group_id or r.id, r.id) for r in rows if hamming(r.fingerprint, fingerprint) <= MAX_DISTANCE
+        (group, other)
+        for other, group in close.items()
+        if own is None or (basis := bases.get(other)) is None or same_document(own, basis)
     ]
     if not matches:
         return None
