@@ -15,11 +15,18 @@ What a body is (checked in this order):
   (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``;
 - a well-formed feed with zero entries is a healthy run with nothing new (``ewsi/feed/empty``);
 - a real feed served as ``text/html`` is read like any other.
+
+Bytes before the root that XML forbids but feeds carry (feedparser#508, feedjira#196): blank lines
+or spaces before ``<?xml`` are dropped, so the feed is parsed strictly instead of by feedparser's
+loose fallback with a bozo warning; a UTF-16 document without a byte order mark is recognised by
+its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian), as XML 1.0
+Appendix F says, instead of being read as UTF-8 and found to be no feed.
 Links and identity of entries follow `spiders.entries`.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import time
 from collections.abc import Iterator
@@ -95,8 +102,8 @@ class FeedSpider(SourceSpider):
             except NotJsonFeed as exc:
                 self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
                 return None
-        text, _ = decode_html(body, content_type or None)
-        text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff"), count=1)
+        text, _ = decode_html(_utf16_bom(body), content_type or None)
+        text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff").lstrip(), count=1)
         headers = {"content-location": url}
         if content_type:
             headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
@@ -168,6 +175,16 @@ class FeedSpider(SourceSpider):
             date_method="feed" if published_raw else None,
             record=record,
         )
+
+
+def _utf16_bom(body: bytes) -> bytes:
+    """`body` with the UTF-16 byte order mark its first character implies (XML 1.0 Appendix F:
+    ``<`` written ``00 3C`` or ``3C 00``), when it has none; any other body unchanged."""
+    if body[:2] == b"\x00<":
+        return codecs.BOM_UTF16_BE + body
+    if body[:2] == b"<\x00":
+        return codecs.BOM_UTF16_LE + body
+    return body
 
 
 def _absolute(response: Any, url: str | None) -> str | None:

@@ -312,3 +312,60 @@ def test_a_valid_feed_without_entries_is_a_healthy_run(body: bytes) -> None:
     assert items == [] and got.get("ewsi/feed/empty") == 1
     report = build_report("robust", got, spider.started_at, "finished")
     assert (report.status, report.error_key) == ("ok", None)
+
+
+# --- bytes before the root and the encodings a feed may come in ---------------------------------
+_TWO = _rss(
+    "<title>Welcome desk for réfugiés opens</title><link>https://city.example.eu/n/1</link>"
+    "<pubDate>Tue, 04 Mar 2025 09:00:00 +0100</pubDate>",
+    "<title>Second</title><link>https://city.example.eu/n/2</link>"
+    "<pubDate>Wed, 05 Mar 2025 10:00:00 +0000</pubDate>",
+)
+_UTF16 = _TWO.replace(b'encoding="utf-8"', b'encoding="utf-16"').decode("utf-8")
+_JSON = _json_feed("1.1").decode("utf-8")
+_JSON_V = json.loads(_JSON)
+LEADING = {
+    # feedparser#508, feedjira#196: blank lines or spaces before <?xml (XML forbids them)
+    "newlines-before-declaration": (b"\n\n" + _TWO, "application/rss+xml"),
+    "spaces-tabs-before-declaration": (b"  \t\r\n" + _TWO, "text/xml"),
+    "bom-then-newline": (b"\xef\xbb\xbf\n" + _TWO, "application/rss+xml"),
+    # XML 1.0 Appendix F: UTF-16 known from the first character when there is no byte order mark
+    "utf-16-be-no-bom": (_UTF16.encode("utf-16-be"), "application/rss+xml"),
+    "utf-16-le-no-bom": (_UTF16.encode("utf-16-le"), "application/xml"),
+    "utf-16-with-bom": (_UTF16.encode("utf-16"), "application/rss+xml"),
+    "utf-16-be-no-bom-labelled": (_UTF16.encode("utf-16-be"), "application/rss+xml; charset=utf-16"),
+    # JSON: UTF-8, UTF-16 or UTF-32, with or without a byte order mark (RFC 4627 section 3)
+    "json-utf-16-le-no-bom": (_JSON.encode("utf-16-le"), "application/feed+json"),
+    "json-utf-16-with-bom": (_JSON.encode("utf-16"), "application/json"),
+    "json-utf-32-be-no-bom": (_JSON.encode("utf-32-be"), "application/feed+json"),
+    "json-blank-lines-first": (b"\r\n\r\n" + _JSON.encode("utf-8"), "application/feed+json"),
+    # the version URL as feeds write it
+    "json-version-http": (json.dumps({**_JSON_V, "version": "http://jsonfeed.org/version/1"}).encode(),
+                          "application/feed+json"),
+    "json-version-www-slash": (json.dumps({**_JSON_V, "version": "https://www.jsonfeed.org/version/1.1/"})
+                               .encode(), "application/json"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "content_type"), LEADING.values(), ids=LEADING.keys())
+def test_leading_blanks_and_utf16_or_32_feeds_are_read_strictly(body: bytes, content_type: str) -> None:
+    """Same entries as the plain UTF-8 feed, and read without feedparser's bozo warning."""
+    spider, items = _parse(body, content_type)
+    assert [i.url for i in items] == ["https://city.example.eu/n/2", "https://city.example.eu/n/1"]
+    assert items[1].published_at is not None
+    assert items[1].published_at.isoformat() == "2025-03-04T08:00:00+00:00"
+    if not content_type.endswith("json") and "json" not in content_type:
+        assert items[1].title == "Welcome desk for réfugiés opens"
+    got = stats(spider)
+    assert not any(key.startswith("ewsi/errors/") for key in got), got
+    assert got.get("ewsi/feed/bozo") is None, got.get("ewsi/feed/bozo_message")
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["https://jsonfeed.org/version/", "https://jsonfeed.org/version/x", "https://example.org/version/1",
+     "https://jsonfeed.org.evil.example/version/1", "1.1", ""],
+)  # fmt: skip
+def test_a_json_document_without_a_json_feed_version_is_not_a_feed(version: str) -> None:
+    spider, items = _parse(json.dumps({**_JSON_V, "version": version}).encode(), "application/json")
+    assert items == [] and stats(spider).get("ewsi/errors/parse.not_a_feed") == 1
