@@ -10,7 +10,9 @@ What a body is (checked in this order):
 - a JSON body (first byte ``{``) that is a JSON Feed is read; any other JSON is ``parse.not_a_feed``;
 - an empty body, or a document that is no RSS/RDF/Atom feed (an HTML sign-in page, an XHTML
   maintenance page) and yields no entry, is ``parse.not_a_feed``: the source is failing, nothing of
-  what it delivered before is touched;
+  what it delivered before is touched; an HTML page that names a feed (``<link rel="alternate"
+  type="application/rss+xml">``: the source's URL is the site's page, not its feed) says which in
+  the error message, for the operator to put in the config (it is not fetched in its place);
 - a feed that feedparser flags as malformed ("bozo") but still yields entries is counted as a warning
   (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``;
 - a well-formed feed with zero entries is a healthy run with nothing new (``ewsi/feed/empty``);
@@ -35,6 +37,7 @@ from typing import Any
 import feedparser
 from scrapy.http import Response
 
+from crawler.discover import feed_links
 from crawler.encoding import decode_html
 from crawler.types import Attachment, HarvestedItem
 from spiders.base import SourceSpider
@@ -109,9 +112,14 @@ class FeedSpider(SourceSpider):
             headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
         parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
         if not parsed.get("version") and not parsed.entries:
-            root = _ROOT.search(body[:4096].removeprefix(b"\xef\xbb\xbf"))
+            root = _ROOT.search(text[:4096].encode("utf-8", "replace"))
             name = root.group(1).decode("ascii", "replace") if root else "?"
-            self.record_error("parse.not_a_feed", f"{url}: no RSS, RDF or Atom root (found <{name}>)")
+            message = f"{url}: no RSS, RDF or Atom root (found <{name}>)"
+            named = feed_links(text, url) if name.lower() == "html" else []
+            named = [link for link in named if link != url]
+            if named:
+                message += f"; the page names a feed: {named[0]} (use it as the source's URL)"
+            self.record_error("parse.not_a_feed", message)
             return None
         return parsed
 

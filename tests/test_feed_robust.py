@@ -369,3 +369,30 @@ def test_leading_blanks_and_utf16_or_32_feeds_are_read_strictly(body: bytes, con
 def test_a_json_document_without_a_json_feed_version_is_not_a_feed(version: str) -> None:
     spider, items = _parse(json.dumps({**_JSON_V, "version": version}).encode(), "application/json")
     assert items == [] and stats(spider).get("ewsi/errors/parse.not_a_feed") == 1
+
+
+SITE_PAGES = {
+    "rss-link": ('<link rel="alternate" type="application/rss+xml" title="News" href="/news/rss.xml">',
+                 "https://city.example.eu/news/rss.xml"),
+    "atom-link-base": ('<base href="https://city.example.eu/en/"><link rel="alternate" '
+                       'type="application/atom+xml" href="atom.xml">', "https://city.example.eu/en/atom.xml"),
+    "json-feed-link": ('<link rel="alternate" type="application/feed+json" href="https://cdn.example.eu/f.json">',
+                       "https://cdn.example.eu/f.json"),
+    "only-a-stylesheet": ('<link rel="stylesheet" href="/site.css">', None),
+    "link-to-itself": (f'<link rel="alternate" type="application/rss+xml" href="{FEED_URL}">', None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("head", "named"), SITE_PAGES.values(), ids=SITE_PAGES.keys())
+def test_a_site_page_in_place_of_its_feed_names_the_feed_in_the_error(head: str, named: str | None) -> None:
+    """alexdebril/feed-io#157, dariusk/rss-to-activitypub#12: the source's URL is the site's page, not
+    its feed; the error says which feed the page names (nothing is fetched in its place)."""
+    page = f"<!DOCTYPE html><html><head><title>City</title>{head}</head><body>News</body></html>"
+    spider, items = _parse(page.encode(), "text/html; charset=utf-8")
+    assert items == []
+    message = stats(spider)["ewsi/error_messages"]["parse.not_a_feed"]
+    assert message.startswith(f"{FEED_URL}: no RSS, RDF or Atom root (found <html>)")
+    if named:
+        assert message.endswith(f"; the page names a feed: {named} (use it as the source's URL)")
+    else:
+        assert "names a feed" not in message
