@@ -73,6 +73,8 @@ READ = {
     "deflate-declared-plain-body": ("deflate", "application/rss+xml", FEED, "source", FEED, 1, 0),
     "br-declared-plain-json": ("br", "application/feed+json", JSON, "source", JSON, 1, 0),
     "x-gzip-declared-plain-json": ("x-gzip", "application/json", JSON, "source", JSON, 1, 0),
+    "gzip-declared-empty-body": ("gzip", "application/rss+xml", b"", "source", b"", 1, 0),
+    "deflate-declared-blank-body": ("deflate", "application/rss+xml", b" \r\n", "source", b" \r\n", 1, 0),
     "page-html-gzip-undeclared": (None, "text/html; charset=utf-8", gzip.compress(PAGE), "page", PAGE, 0, 1),
 }  # fmt: skip
 
