@@ -4,7 +4,8 @@ Each route is a fault reported against feed readers and HTTP clients:
 - a gzip body without Content-Encoding, as ``application/x-gzip``, or gzipped twice (rbren/rss-parser#280,
   apache/trafficcontrol#1737): the feed is read (crawler.fetch.compression, "applied but not declared");
 - ``Content-Encoding: gzip`` on a plain body (danmactough/node-feedparser#277, projectdiscovery/httpx#307):
-  read as it is ("declared but not applied"); a gzip body cut short stays ``fetch.data_loss``;
+  read as it is ("declared but not applied"); a gzip, deflate or br body cut short is ``fetch.data_loss``
+  (Scrapy's deflate and br decoders handed on the bytes before the cut);
 - a redirect loop, and a redirect to itself: ``fetch.redirect_limit`` naming the chain, where the
   duplicate filter used to drop the hop and the run ended ``parse.no_items`` without a message;
 - a 304 to a request without validators (caddyserver/cache-handler#137): ``fetch.error`` naming it;
@@ -14,9 +15,11 @@ Each route is a fault reported against feed readers and HTTP clients:
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 
 from tests.fetchlab import crawl, migrate
@@ -51,6 +54,10 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes, str, str | None, str, list[s
     "gzip-label-plain-body": (200, GZ, b"\n" + _feed("d"), "ok", None, "", NOT_APPLIED),
     "gzip-cut": (200, GZ, gzip.compress(_feed("e") * 40)[:-25], "failed", "fetch.data_loss",
                  "gzip stream cut short", []),
+    "deflate-cut": (200, {**GZ, "Content-Encoding": "deflate"}, zlib.compress(_feed("f") * 40)[:-300],
+                    "failed", "fetch.data_loss", "deflate stream cut short", []),
+    "br-cut": (200, {**GZ, "Content-Encoding": "br"}, brotli.compress(_feed("g") * 40)[:-30], "failed",
+               "fetch.data_loss", "br stream cut short", []),
     "loop-a": (302, {"Location": "/loop-b"}, b"", "failed", "fetch.redirect_limit",
                "redirect loop (302): {base}/loop-a -> {base}/loop-b -> {base}/loop-a", []),
     "self": (301, {"Location": "/self"}, b"", "failed", "fetch.redirect_limit",
