@@ -147,6 +147,28 @@ LINK_CASES = [
         '<link rel="alternate" hreflang="it" href="https://eu.example.eu/it/call"/>',
         ["en"], "https://eu.example.eu/it/call", ["https://eu.example.eu/photo.webp"], set(),
     ),
+    # the page a reader opens before other representations (node-feedparser#146, liferea#723, feedbin#747)
+    (
+        '<link rel="alternate" type="application/atom+xml" href="https://eu.example.eu/call.atom"/>'
+        '<link rel="alternate" type="text/html" href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", [], set(),
+    ),
+    (
+        '<link rel="alternate" type="application/nostr+json" href="nostr:naddr1qvzqqqr4gup"/>'
+        '<link href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", [], set(),
+    ),
+    (
+        '<link rel="alternate" type="application/json" hreflang="de" href="https://eu.example.eu/de/call.json"/>'
+        '<link rel="alternate" type="text/html" hreflang="de" href="https://eu.example.eu/de/call"/>'
+        '<link rel="alternate" type="text/html" hreflang="en" href="https://eu.example.eu/en/call"/>',
+        ["de"], "https://eu.example.eu/de/call", [], {"en"},
+    ),
+    (
+        '<link rel="self" type="application/atom+xml" href="https://eu.example.eu/entries/1.atom"/>'
+        '<link rel="alternate" type="text/html" href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", [], set(),
+    ),
 ]  # fmt: skip
 
 
@@ -172,6 +194,35 @@ def test_rss_enclosure_only_entry_keeps_the_enclosure_as_its_document() -> None:
     image += '<enclosure url="https://city.example.eu/p/8.jpg" type="image/jpeg" length="1"/>'
     _, items = _parse(_rss(entry, image))
     assert [i.url for i in items] == ["https://city.example.eu/p/7.mp3"]
+
+
+# an entry without an alternate or an enclosure: its Media RSS document, its Atom out-of-line content,
+# an http(s) GUID; never the urn: id feedparser copies into `link` (ssb-bot-feed#5, miniflux/v2#3557)
+NO_ALTERNATE = {
+    "media-content-pdf": (_rss('<title>Call</title><media:content url="https://city.example.eu/call.pdf" '
+                               'type="application/pdf" medium="document"/>'), "https://city.example.eu/call.pdf"),
+    "media-content-image-only": (_rss('<title>Photo</title><media:content '
+                                      'url="https://city.example.eu/p.jpg" medium="image"/>'), None),
+    "media-image-then-video": (_rss('<title>Clip</title><media:content url="https://city.example.eu/p.png"/>'
+                                    '<media:content url="https://city.example.eu/v.mp4" type="video/mp4"/>'),
+                               "https://city.example.eu/v.mp4"),
+    "atom-content-src": (_atom_entry('<content type="application/pdf" src="https://eu.example.eu/call.pdf"/>'),
+                         "https://eu.example.eu/call.pdf"),
+    "atom-urn-id-only": (_atom_entry("<summary>No link at all</summary>"), None),
+    "rss-url-guid": (_rss('<title>Call</title><guid>https://city.example.eu/calls/9</guid>'),
+                     "https://city.example.eu/calls/9"),
+    "rss-guid-is-the-feed": (_rss(f"<title>Call</title><guid>{FEED_URL}</guid>"), None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "url"), NO_ALTERNATE.values(), ids=NO_ALTERNATE.keys())
+def test_an_entry_without_alternate_link_takes_its_document_or_is_dropped(
+    body: bytes, url: str | None
+) -> None:
+    kind = "application/atom+xml" if b"<feed" in body else "application/rss+xml"
+    spider, items = _parse(body.replace(b"<rss ", b'<rss xmlns:media="http://search.yahoo.com/mrss/" '), kind)
+    assert [i.url for i in items] == ([url] if url else [])
+    assert stats(spider).get("ewsi/dropped/no_link") == (None if url else 1)
 
 
 # --- class 4: formats ---------------------------------------------------------------------------
