@@ -95,6 +95,8 @@ GUARD_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.PoliteRetryMiddleware": 550,
     "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.fetch.redirects.LoopAwareRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.fetch.compression.StrictCompressionMiddleware": 590,
     "crawler.fetch.shared_gate.SharedHostGateMiddleware": 960,

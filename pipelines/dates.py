@@ -280,14 +280,28 @@ _MULTIWORD_RE = re.compile(
     re.IGNORECASE,
 )
 
+_ISO_WEEK_OR_ORDINAL = r"\d{4}-?W\d{2}-?\d|\d{4}-\d{3}"
+"""ISO 8601 week dates (``2025-W10-2``, ``2025W102``: Tuesday of week 10) and ordinal dates
+(``2025-063``: day 63). Rule: read by ``isoparse`` as the day they name, or no date at all, never
+handed to the free parser (which read ``2025-W10-2`` as 1 October)."""
 _ISO_RE = re.compile(
-    r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?"
+    rf"^(?:\d{{4}}-?\d{{2}}-?\d{{2}}|{_ISO_WEEK_OR_ORDINAL})"
+    r"(?:[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)?"
     r"(?:\s?(?:Z|[+-]\d{2}(?::?\d{2})?))?$",
     re.IGNORECASE,
 )
+_WEEK_OR_ORDINAL_RE = re.compile(rf"^(?:{_ISO_WEEK_OR_ORDINAL})(?!\d)", re.IGNORECASE)
 _EPOCH_RE = re.compile(r"^(\d{10})(?:\.(\d{1,9}))?$|^(\d{13})$")
 _GMT_OFFSET_RE = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
-_NUMERIC_OFFSET_RE = re.compile(r"(?<![\d:])[+-]\d{2}:?\d{2}\b|\d[zZ]\b")
+_NUMERIC_OFFSET_RE = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?\s+)?(?:[a-z]{1,5}\s*)?[+-]\d{2}:?\d{2}\b|\d[z]\b",
+    re.IGNORECASE,
+)
+"""A numeric UTC offset after the time of day (``09:00 +0100``, ``9:00 am +0100``, ``09:00 GMT +0100``),
+or a ``Z``. Rule: only what follows the time is an offset; the ``-2025`` of ``04-Mar-2025`` (RFC 850
+dates with a four-digit year, PHP's DATE_COOKIE) is the year, and reading it as one used to drop the
+zone name after the time (``GMT`` read as the source's local time; feedparser#95 is the same
+confusion of a year and an offset)."""
 _HOUR_H_RE = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b", re.IGNORECASE)
 # letters with their combining marks (upper-case Greek keeps a separate accent: "ΜΑΪ́ΟΥ")
 _LETTERS = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"
@@ -435,7 +449,7 @@ def _read(text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str]) -> 
         try:
             return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
         except (ValueError, OverflowError) as exc:
-            if _OUT_OF_RANGE.search(str(exc)):
+            if _OUT_OF_RANGE.search(str(exc)) or _WEEK_OR_ORDINAL_RE.match(text):
                 raise _Impossible(text) from None
             # e.g. a space-separated offset; the general parser gets a chance
     if _swapped(text, dayfirst):

@@ -80,13 +80,16 @@ class SourceSpider(Spider):
 
         An unchanged answer (304 or the same body, raised by the conditional GET middleware with
         ``ewsi_not_modified``) is not an error: it is already counted ``ewsi/fetch/not_modified``.
+        An HTTP status the spider does not read is named in the message (``HTTP 301 without a
+        Location header``), not Scrapy's bare "Ignoring non-200 response".
         """
         if getattr(failure.value, "ewsi_not_modified", False):
             return
         key = error_key_for(failure.value)
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        self.record_error(key, f"{url}: {type(failure.value).__name__}: {failure.getErrorMessage()}")
+        detail = _status_detail(failure.value) or failure.getErrorMessage()
+        self.record_error(key, f"{url}: {type(failure.value).__name__}: {detail}")
 
     # -- items ---------------------------------------------------------------------------------
     def new_item(self, url: str, **fields: Any) -> HarvestedItem:
@@ -227,6 +230,18 @@ class SourceSpider(Spider):
 
 DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
 """Error keys of a followed page that drop its item instead of keeping it flagged (`page_failed`)."""
+
+
+def _status_detail(exc: BaseException) -> str | None:
+    """``HTTP 418`` for an HttpError's answer (``HTTP 302 without a Location header`` for a redirect
+    that names no target), else None."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status", None)
+    if not isinstance(status, int):
+        return None
+    if 300 <= status < 400 and not response.headers.get(b"Location"):  # type: ignore[union-attr]
+        return f"HTTP {status} without a Location header (a redirect that names no target)"
+    return f"HTTP {status} answer (only a 200 is read)"
 
 
 def _header_charset(content_type: str | None) -> str | None:

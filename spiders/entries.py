@@ -5,8 +5,15 @@ Links (an entry may carry alternates in several languages, related links, enclos
   several, the one whose ``hreflang`` matches the source's languages in their order, then the entry's
   or the feed's language, else the first; the other alternates are kept as language versions
   (``{hreflang: href}``);
+- among alternates, a page a reader opens comes before other representations (RFC 4287 allows one
+  alternate per type): an http(s) link typed HTML (or untyped) first, then other http(s) types (an
+  Atom entry document, JSON), then other schemes (``nostr:``); node-feedparser#146, liferea#723,
+  feedbin#747 opened the ``application/atom+xml`` or ``nostr:`` alternate instead of the article;
 - an entry without an alternate link takes its first non-image enclosure as its document (podcast and
-  PDF feeds), then a GUID that is an http(s) URL other than the feed's own;
+  PDF feeds), then its first non-image Media RSS ``media:content`` (ssb-bot-feed#5), then its Atom
+  out-of-line content (``<content src="..."/>``, RFC 4287 4.1.3.2), then a GUID that is an http(s)
+  URL other than the feed's own; the ``link`` feedparser copies from an entry's id (``guidislink``)
+  is that GUID, not a link: an ``urn:`` id is never the item's URL;
 - an image (``type`` image/*, or a path ending in an image extension) is never the item's URL;
 - every enclosure, ``related`` and ``via`` link that is not the item's URL is kept as an attachment.
 
@@ -84,11 +91,13 @@ def choose_links(
     links = [
         dict(link) for link in entry.get("links") or [] if isinstance(link, Mapping) and link.get("href")
     ]
-    if not links and entry.get("link"):
+    copied_id = entry.get("guidislink") and entry.get("link") == entry.get("id")
+    if not links and entry.get("link") and not copied_id:
         links = [{"rel": "alternate", "href": entry["link"]}]
-    alternates = [
-        link for link in links if (link.get("rel") or "alternate") == "alternate" and not is_image(link)
-    ]
+    alternates = sorted(
+        (link for link in links if (link.get("rel") or "alternate") == "alternate" and not is_image(link)),
+        key=_reader_order,
+    )
     url = None
     language = None
     if alternates:
@@ -103,6 +112,8 @@ def choose_links(
         enclosure = next((lnk for lnk in links if lnk.get("rel") == "enclosure" and not is_image(lnk)), None)
         if enclosure is not None:
             url = enclosure["href"]
+    if url is None:
+        url = _media_document(entry)
     guid = entry.get("id")
     if (
         url is None
@@ -112,13 +123,36 @@ def choose_links(
     ):
         url = guid
     result = EntryLinks(url=url, language=language)
-    for link in alternates:
-        if link["href"] != url and link.get("hreflang"):
+    for link in alternates:  # other languages only: another type of the chosen page is no version
+        if link["href"] != url and link.get("hreflang") and _lang(link["hreflang"]) != _lang(language):
             result.language_versions.setdefault(str(link["hreflang"]), link["href"])
     for link in links:
         if link["href"] != url and (link.get("rel") in ATTACHMENT_RELS or is_image(link)):
             result.attachments.append(link)
     return result
+
+
+_PAGE_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
+
+
+def _reader_order(link: Mapping[str, Any]) -> tuple[bool, bool]:
+    """Sort key of alternates: http(s) before other schemes, then HTML or untyped before other types."""
+    href = str(link.get("href") or "").strip().lower()
+    media = str(link.get("type") or "").split(";", 1)[0].strip().lower()
+    return (not href.startswith(("http://", "https://")), media not in _PAGE_TYPES)
+
+
+def _media_document(entry: Mapping[str, Any]) -> str | None:
+    """The first non-image Media RSS ``media:content`` URL, else the Atom out-of-line content's ``src``."""
+    for media in entry.get("media_content") or []:
+        if isinstance(media, Mapping) and media.get("url"):
+            candidate = {"href": media["url"], "type": media.get("type") or ""}
+            if not is_image(candidate) and str(media.get("medium") or "") != "image":
+                return str(media["url"])
+    for content in entry.get("content") or []:
+        if isinstance(content, Mapping) and content.get("src"):
+            return str(content["src"])
+    return None
 
 
 @dataclass

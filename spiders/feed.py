@@ -10,16 +10,25 @@ What a body is (checked in this order):
 - a JSON body (first byte ``{``) that is a JSON Feed is read; any other JSON is ``parse.not_a_feed``;
 - an empty body, or a document that is no RSS/RDF/Atom feed (an HTML sign-in page, an XHTML
   maintenance page) and yields no entry, is ``parse.not_a_feed``: the source is failing, nothing of
-  what it delivered before is touched;
+  what it delivered before is touched; an HTML page that names a feed (``<link rel="alternate"
+  type="application/rss+xml">``: the source's URL is the site's page, not its feed) says which in
+  the error message, for the operator to put in the config (it is not fetched in its place);
 - a feed that feedparser flags as malformed ("bozo") but still yields entries is counted as a warning
   (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``;
 - a well-formed feed with zero entries is a healthy run with nothing new (``ewsi/feed/empty``);
 - a real feed served as ``text/html`` is read like any other.
+
+Bytes before the root that XML forbids but feeds carry (feedparser#508, feedjira#196): blank lines
+or spaces before ``<?xml`` are dropped, so the feed is parsed strictly instead of by feedparser's
+loose fallback with a bozo warning; a UTF-16 document without a byte order mark is recognised by
+its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian), as XML 1.0
+Appendix F says, instead of being read as UTF-8 and found to be no feed.
 Links and identity of entries follow `spiders.entries`.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import time
 from collections.abc import Iterator
@@ -28,6 +37,7 @@ from typing import Any
 import feedparser
 from scrapy.http import Response
 
+from crawler.discover import feed_links
 from crawler.encoding import decode_html
 from crawler.types import Attachment, HarvestedItem
 from spiders.base import SourceSpider
@@ -95,16 +105,21 @@ class FeedSpider(SourceSpider):
             except NotJsonFeed as exc:
                 self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
                 return None
-        text, _ = decode_html(body, content_type or None)
-        text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff"), count=1)
+        text, _ = decode_html(_utf16_bom(body), content_type or None)
+        text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff").lstrip(), count=1)
         headers = {"content-location": url}
         if content_type:
             headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
         parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
         if not parsed.get("version") and not parsed.entries:
-            root = _ROOT.search(body[:4096].removeprefix(b"\xef\xbb\xbf"))
+            root = _ROOT.search(text[:4096].encode("utf-8", "replace"))
             name = root.group(1).decode("ascii", "replace") if root else "?"
-            self.record_error("parse.not_a_feed", f"{url}: no RSS, RDF or Atom root (found <{name}>)")
+            message = f"{url}: no RSS, RDF or Atom root (found <{name}>)"
+            named = feed_links(text, url) if name.lower() == "html" else []
+            named = [link for link in named if link != url]
+            if named:
+                message += f"; the page names a feed: {named[0]} (use it as the source's URL)"
+            self.record_error("parse.not_a_feed", message)
             return None
         return parsed
 
@@ -168,6 +183,16 @@ class FeedSpider(SourceSpider):
             date_method="feed" if published_raw else None,
             record=record,
         )
+
+
+def _utf16_bom(body: bytes) -> bytes:
+    """`body` with the UTF-16 byte order mark its first character implies (XML 1.0 Appendix F:
+    ``<`` written ``00 3C`` or ``3C 00``), when it has none; any other body unchanged."""
+    if body[:2] == b"\x00<":
+        return codecs.BOM_UTF16_BE + body
+    if body[:2] == b"<\x00":
+        return codecs.BOM_UTF16_LE + body
+    return body
 
 
 def _absolute(response: Any, url: str | None) -> str | None:

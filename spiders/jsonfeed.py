@@ -9,43 +9,58 @@ struct_time, ``authors`` (1.1) or ``author`` (1.0) -> ``author``, ``language`` (
 
 `looks_like_json` tells a JSON body from others; `parse_json_feed` raises `NotJsonFeed` for a JSON
 body that is not one (or not JSON at all), never another exception.
+
+Rules for what real JSON Feeds carry: the body's encoding is UTF-8, UTF-16 or UTF-32, with or
+without a byte order mark, recognised from its first bytes as RFC 4627 section 3 and Python's
+`json.detect_encoding` do (a UTF-16 feed is not "no feed"); ``version`` is the spec's URL
+``https://jsonfeed.org/version/N`` with either scheme, with or without ``www.`` and a trailing slash
+(feeds written by hand or by older generators say ``http://``); anything else is no JSON Feed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from crawler.errors import NotJsonFeed
 
-VERSION_PREFIX = "https://jsonfeed.org/version/"
+VERSION_URL = re.compile(r"^https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)*)/?$", re.IGNORECASE)
+"""The ``version`` of a JSON Feed; group 1 is the version number (``1``, ``1.1``)."""
+
+
+def _text_of(body: bytes) -> str:
+    """The body decoded as JSON is encoded (module docstring); a byte order mark removed."""
+    encoding = json.detect_encoding(body)
+    return body.decode(encoding, "replace").removeprefix("\ufeff")
 
 
 def looks_like_json(body: bytes) -> bool:
-    """True when the body's first non-blank byte (after a UTF-8 BOM) opens a JSON object."""
-    return body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"{"
+    """True when the body's first non-blank character (after a byte order mark) opens a JSON object."""
+    return _text_of(body[:256]).lstrip()[:1] == "{"
 
 
 def parse_json_feed(body: bytes) -> dict[str, Any]:
     """The feedparser-shaped result of a JSON Feed body; `NotJsonFeed` when it is not one."""
     try:
-        document = json.loads(body.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace"))
+        document = json.loads(_text_of(body))
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise NotJsonFeed(f"not JSON: {exc}") from None
     if not isinstance(document, dict):
         raise NotJsonFeed("not a JSON object")
     version = document.get("version")
     items = document.get("items")
-    if not isinstance(version, str) or not version.startswith(VERSION_PREFIX) or not isinstance(items, list):
+    number = VERSION_URL.match(version.strip()) if isinstance(version, str) else None
+    if number is None or not isinstance(items, list):
         raise NotJsonFeed("no JSON Feed version and items")
     language = _text(document.get("language"))
     feed = {"title": _text(document.get("title")), "link": _text(document.get("home_page_url"))}
     if language:
         feed["language"] = language
     entries = [_entry(item) for item in items if isinstance(item, dict)]
-    return {"version": "json" + version.removeprefix(VERSION_PREFIX), "feed": feed, "entries": entries}
+    return {"version": "json" + number.group(1), "feed": feed, "entries": entries}
 
 
 def _entry(item: dict[str, Any]) -> dict[str, Any]:

@@ -270,3 +270,46 @@ def test_utc_offsets_out_of_range_are_no_date(raw: str, expected: str | None, im
     shown = None if value is None else value.isoformat().replace("+00:00", "Z")
     assert shown == expected
     assert impossible_date(raw) is impossible
+
+
+# A year is not an offset (kurtmckee/feedparser#95 confused the two): the '-2025' of an RFC 850 date
+# with a four-digit year (PHP's DATE_COOKIE, 'l, d-M-Y H:i:s T') used to be taken for a -20:25 offset,
+# which dropped the zone name after the time, so GMT and EET were read as the source's local time.
+YEAR_NOT_OFFSET = [
+    ("Tuesday, 04-Mar-2025 09:00:00 GMT", "2025-03-04T09:00:00Z"),
+    ("Tue, 04-Mar-2025 09:00:00 UTC", "2025-03-04T09:00:00Z"),
+    ("04-Mar-2025 09:00:00 EET", "2025-03-04T07:00:00Z"),
+    ("Tue, 04-Mar-2025 09:00:00 EST", "2025-03-04T14:00:00Z"),
+    ("Tuesday, 04-Mar-25 09:00:00 GMT", "2025-03-04T09:00:00Z"),
+    ("04-Mar-2025 09:00:00", "2025-03-04T08:00:00Z"),  # no zone: the source's (Brussels)
+    # a numeric offset after the time still wins over a zone name next to it
+    ("Tue, 04-Mar-2025 09:00:00 +0200 EET", "2025-03-04T07:00:00Z"),
+    ("Tue, 04 Mar 2025 09:00:00 CEST +0200", "2025-03-04T07:00:00Z"),
+    ("4 Mar 2025 9:00 am +0200 EET", "2025-03-04T07:00:00Z"),
+    ("Tue Mar 04 2025 09:00:00 GMT+0200 (Eastern European Standard Time)", "2025-03-04T07:00:00Z"),
+]
+# ISO 8601 week and ordinal dates: the day they name, or no date; never the free parser's guess
+# ('2025-W10-2' was read as 1 October)
+ISO_WEEK_ORDINAL = [
+    ("2025-W10-2", "2025-03-03T23:00:00Z", False),
+    ("2025W102", "2025-03-03T23:00:00Z", False),
+    ("2025-W10-2T09:00:00+01:00", "2025-03-04T08:00:00Z", False),
+    ("2025-063", "2025-03-03T23:00:00Z", False),
+    ("2025-063T09:00", "2025-03-04T08:00:00Z", False),
+    ("2024-366", "2024-12-30T23:00:00Z", False),
+    ("2025-366", None, True),
+    ("2025-W54-1", None, True),
+    ("2025-W10-9", None, True),
+    ("2025-W10", None, False),  # a week is no day
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), YEAR_NOT_OFFSET)
+def test_a_four_digit_year_after_a_dash_is_not_an_offset(raw: str, expected: str) -> None:
+    assert iso(parse_date(raw, BRUSSELS)) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected", "impossible"), ISO_WEEK_ORDINAL)
+def test_iso_week_and_ordinal_dates(raw: str, expected: str | None, impossible: bool) -> None:
+    assert iso(parse_date(raw, BRUSSELS)) == expected
+    assert impossible_date(raw) is impossible

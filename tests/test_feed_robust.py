@@ -147,6 +147,28 @@ LINK_CASES = [
         '<link rel="alternate" hreflang="it" href="https://eu.example.eu/it/call"/>',
         ["en"], "https://eu.example.eu/it/call", ["https://eu.example.eu/photo.webp"], set(),
     ),
+    # the page a reader opens before other representations (node-feedparser#146, liferea#723, feedbin#747)
+    (
+        '<link rel="alternate" type="application/atom+xml" href="https://eu.example.eu/call.atom"/>'
+        '<link rel="alternate" type="text/html" href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", [], set(),
+    ),
+    (
+        '<link rel="alternate" type="application/nostr+json" href="nostr:naddr1qvzqqqr4gup"/>'
+        '<link href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", [], set(),
+    ),
+    (
+        '<link rel="alternate" type="application/json" hreflang="de" href="https://eu.example.eu/de/call.json"/>'
+        '<link rel="alternate" type="text/html" hreflang="de" href="https://eu.example.eu/de/call"/>'
+        '<link rel="alternate" type="text/html" hreflang="en" href="https://eu.example.eu/en/call"/>',
+        ["de"], "https://eu.example.eu/de/call", [], {"en"},
+    ),
+    (
+        '<link rel="self" type="application/atom+xml" href="https://eu.example.eu/entries/1.atom"/>'
+        '<link rel="alternate" type="text/html" href="https://eu.example.eu/call"/>',
+        ["en"], "https://eu.example.eu/call", [], set(),
+    ),
 ]  # fmt: skip
 
 
@@ -172,6 +194,35 @@ def test_rss_enclosure_only_entry_keeps_the_enclosure_as_its_document() -> None:
     image += '<enclosure url="https://city.example.eu/p/8.jpg" type="image/jpeg" length="1"/>'
     _, items = _parse(_rss(entry, image))
     assert [i.url for i in items] == ["https://city.example.eu/p/7.mp3"]
+
+
+# an entry without an alternate or an enclosure: its Media RSS document, its Atom out-of-line content,
+# an http(s) GUID; never the urn: id feedparser copies into `link` (ssb-bot-feed#5, miniflux/v2#3557)
+NO_ALTERNATE = {
+    "media-content-pdf": (_rss('<title>Call</title><media:content url="https://city.example.eu/call.pdf" '
+                               'type="application/pdf" medium="document"/>'), "https://city.example.eu/call.pdf"),
+    "media-content-image-only": (_rss('<title>Photo</title><media:content '
+                                      'url="https://city.example.eu/p.jpg" medium="image"/>'), None),
+    "media-image-then-video": (_rss('<title>Clip</title><media:content url="https://city.example.eu/p.png"/>'
+                                    '<media:content url="https://city.example.eu/v.mp4" type="video/mp4"/>'),
+                               "https://city.example.eu/v.mp4"),
+    "atom-content-src": (_atom_entry('<content type="application/pdf" src="https://eu.example.eu/call.pdf"/>'),
+                         "https://eu.example.eu/call.pdf"),
+    "atom-urn-id-only": (_atom_entry("<summary>No link at all</summary>"), None),
+    "rss-url-guid": (_rss('<title>Call</title><guid>https://city.example.eu/calls/9</guid>'),
+                     "https://city.example.eu/calls/9"),
+    "rss-guid-is-the-feed": (_rss(f"<title>Call</title><guid>{FEED_URL}</guid>"), None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "url"), NO_ALTERNATE.values(), ids=NO_ALTERNATE.keys())
+def test_an_entry_without_alternate_link_takes_its_document_or_is_dropped(
+    body: bytes, url: str | None
+) -> None:
+    kind = "application/atom+xml" if b"<feed" in body else "application/rss+xml"
+    spider, items = _parse(body.replace(b"<rss ", b'<rss xmlns:media="http://search.yahoo.com/mrss/" '), kind)
+    assert [i.url for i in items] == ([url] if url else [])
+    assert stats(spider).get("ewsi/dropped/no_link") == (None if url else 1)
 
 
 # --- class 4: formats ---------------------------------------------------------------------------
@@ -312,3 +363,87 @@ def test_a_valid_feed_without_entries_is_a_healthy_run(body: bytes) -> None:
     assert items == [] and got.get("ewsi/feed/empty") == 1
     report = build_report("robust", got, spider.started_at, "finished")
     assert (report.status, report.error_key) == ("ok", None)
+
+
+# --- bytes before the root and the encodings a feed may come in ---------------------------------
+_TWO = _rss(
+    "<title>Welcome desk for réfugiés opens</title><link>https://city.example.eu/n/1</link>"
+    "<pubDate>Tue, 04 Mar 2025 09:00:00 +0100</pubDate>",
+    "<title>Second</title><link>https://city.example.eu/n/2</link>"
+    "<pubDate>Wed, 05 Mar 2025 10:00:00 +0000</pubDate>",
+)
+_UTF16 = _TWO.replace(b'encoding="utf-8"', b'encoding="utf-16"').decode("utf-8")
+_JSON = _json_feed("1.1").decode("utf-8")
+_JSON_V = json.loads(_JSON)
+LEADING = {
+    # feedparser#508, feedjira#196: blank lines or spaces before <?xml (XML forbids them)
+    "newlines-before-declaration": (b"\n\n" + _TWO, "application/rss+xml"),
+    "spaces-tabs-before-declaration": (b"  \t\r\n" + _TWO, "text/xml"),
+    "bom-then-newline": (b"\xef\xbb\xbf\n" + _TWO, "application/rss+xml"),
+    # XML 1.0 Appendix F: UTF-16 known from the first character when there is no byte order mark
+    "utf-16-be-no-bom": (_UTF16.encode("utf-16-be"), "application/rss+xml"),
+    "utf-16-le-no-bom": (_UTF16.encode("utf-16-le"), "application/xml"),
+    "utf-16-with-bom": (_UTF16.encode("utf-16"), "application/rss+xml"),
+    "utf-16-be-no-bom-labelled": (_UTF16.encode("utf-16-be"), "application/rss+xml; charset=utf-16"),
+    # JSON: UTF-8, UTF-16 or UTF-32, with or without a byte order mark (RFC 4627 section 3)
+    "json-utf-16-le-no-bom": (_JSON.encode("utf-16-le"), "application/feed+json"),
+    "json-utf-16-with-bom": (_JSON.encode("utf-16"), "application/json"),
+    "json-utf-32-be-no-bom": (_JSON.encode("utf-32-be"), "application/feed+json"),
+    "json-blank-lines-first": (b"\r\n\r\n" + _JSON.encode("utf-8"), "application/feed+json"),
+    # the version URL as feeds write it
+    "json-version-http": (json.dumps({**_JSON_V, "version": "http://jsonfeed.org/version/1"}).encode(),
+                          "application/feed+json"),
+    "json-version-www-slash": (json.dumps({**_JSON_V, "version": "https://www.jsonfeed.org/version/1.1/"})
+                               .encode(), "application/json"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "content_type"), LEADING.values(), ids=LEADING.keys())
+def test_leading_blanks_and_utf16_or_32_feeds_are_read_strictly(body: bytes, content_type: str) -> None:
+    """Same entries as the plain UTF-8 feed, and read without feedparser's bozo warning."""
+    spider, items = _parse(body, content_type)
+    assert [i.url for i in items] == ["https://city.example.eu/n/2", "https://city.example.eu/n/1"]
+    assert items[1].published_at is not None
+    assert items[1].published_at.isoformat() == "2025-03-04T08:00:00+00:00"
+    if not content_type.endswith("json") and "json" not in content_type:
+        assert items[1].title == "Welcome desk for réfugiés opens"
+    got = stats(spider)
+    assert not any(key.startswith("ewsi/errors/") for key in got), got
+    assert got.get("ewsi/feed/bozo") is None, got.get("ewsi/feed/bozo_message")
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["https://jsonfeed.org/version/", "https://jsonfeed.org/version/x", "https://example.org/version/1",
+     "https://jsonfeed.org.evil.example/version/1", "1.1", ""],
+)  # fmt: skip
+def test_a_json_document_without_a_json_feed_version_is_not_a_feed(version: str) -> None:
+    spider, items = _parse(json.dumps({**_JSON_V, "version": version}).encode(), "application/json")
+    assert items == [] and stats(spider).get("ewsi/errors/parse.not_a_feed") == 1
+
+
+SITE_PAGES = {
+    "rss-link": ('<link rel="alternate" type="application/rss+xml" title="News" href="/news/rss.xml">',
+                 "https://city.example.eu/news/rss.xml"),
+    "atom-link-base": ('<base href="https://city.example.eu/en/"><link rel="alternate" '
+                       'type="application/atom+xml" href="atom.xml">', "https://city.example.eu/en/atom.xml"),
+    "json-feed-link": ('<link rel="alternate" type="application/feed+json" href="https://cdn.example.eu/f.json">',
+                       "https://cdn.example.eu/f.json"),
+    "only-a-stylesheet": ('<link rel="stylesheet" href="/site.css">', None),
+    "link-to-itself": (f'<link rel="alternate" type="application/rss+xml" href="{FEED_URL}">', None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("head", "named"), SITE_PAGES.values(), ids=SITE_PAGES.keys())
+def test_a_site_page_in_place_of_its_feed_names_the_feed_in_the_error(head: str, named: str | None) -> None:
+    """alexdebril/feed-io#157, dariusk/rss-to-activitypub#12: the source's URL is the site's page, not
+    its feed; the error says which feed the page names (nothing is fetched in its place)."""
+    page = f"<!DOCTYPE html><html><head><title>City</title>{head}</head><body>News</body></html>"
+    spider, items = _parse(page.encode(), "text/html; charset=utf-8")
+    assert items == []
+    message = stats(spider)["ewsi/error_messages"]["parse.not_a_feed"]
+    assert message.startswith(f"{FEED_URL}: no RSS, RDF or Atom root (found <html>)")
+    if named:
+        assert message.endswith(f"; the page names a feed: {named} (use it as the source's URL)")
+    else:
+        assert "names a feed" not in message

@@ -1,18 +1,29 @@
-"""Strict gunzip (crawler.fetch.compression.strict_gunzip).
+"""Strict decompression (crawler.fetch.compression: strict_gunzip, strict_inflate, strict_unbrotli,
+strict_unzstd).
 
 Rule: one or more complete gzip members (trailing NUL padding allowed) decode to their bytes;
 a stream cut anywhere, a flipped CRC or length, or bytes that are not gzip raise `_CorruptStream`;
-output past `max_size` raises Scrapy's `_DecompressionMaxSizeExceeded`.
+output past `max_size` raises Scrapy's `_DecompressionMaxSizeExceeded`. The same for deflate (zlib
+or raw), br and zstd, whose Scrapy decoders returned the bytes before a cut as the whole body.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import pytest
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 
-from crawler.fetch.compression import _CorruptStream, strict_gunzip
+from crawler.fetch.compression import (
+    _CorruptStream,
+    decode_body,
+    strict_gunzip,
+    strict_inflate,
+    strict_unbrotli,
+    strict_unzstd,
+)
+from crawler.fetch.refusals import FetchRefused
 
 
 def _gzip_member(data: bytes) -> bytes:
@@ -85,3 +96,45 @@ def test_size_limit_counts_decoded_bytes(limit: int, ok: bool) -> None:
     else:
         with pytest.raises(_DecompressionMaxSizeExceeded):
             strict_gunzip(MEMBER, max_size=limit)
+
+
+# --- deflate, br and zstd: strict too (Scrapy returns the bytes before a cut in these) ------------
+def _raw_deflate(data: bytes) -> bytes:
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return comp.compress(data) + comp.flush()
+
+
+def _codecs() -> dict[str, tuple[Any, Any]]:
+    import brotli
+    from scrapy.utils._compression import zstd
+
+    return {
+        "deflate-zlib": (zlib.compress, strict_inflate),
+        "deflate-raw": (_raw_deflate, strict_inflate),
+        "br": (brotli.compress, strict_unbrotli),
+        "zstd": (zstd.compress, strict_unzstd),
+    }
+
+
+@pytest.mark.parametrize("codec", ["deflate-zlib", "deflate-raw", "br", "zstd"])
+def test_deflate_br_and_zstd_decode_whole_streams_and_refuse_cut_ones(codec: str) -> None:
+    compress, decode = _codecs()[codec]
+    stream = compress(DATA * 8)
+    assert decode(stream) == DATA * 8
+    assert decode(compress(b"")) == b""
+    for cut in (len(stream) // 2, len(stream) - 1, 3):
+        with pytest.raises(_CorruptStream):
+            decode(stream[:cut])
+    with pytest.raises(_DecompressionMaxSizeExceeded):
+        decode(stream, max_size=len(DATA))
+
+
+@pytest.mark.parametrize("codec", ["deflate-zlib", "deflate-raw", "br", "zstd"])
+def test_a_cut_deflate_br_or_zstd_body_is_data_loss_not_a_partial_feed(codec: str) -> None:
+    compress, _ = _codecs()[codec]
+    stream = compress(DATA * 8)
+    encoding = codec.split("-")[0]
+    with pytest.raises(FetchRefused) as refused:
+        decode_body(stream[: len(stream) // 2], encoding, 0, "https://city.example.eu/feed")
+    assert refused.value.ewsi_key == "fetch.data_loss"
+    assert decode_body(stream, encoding, 0, "https://city.example.eu/feed") == DATA * 8

@@ -189,7 +189,7 @@ REFUSED_ANSWERS: list[tuple[str, Route | Handler, str]] = [
     ("/endless", _raw([("Transfer-Encoding", "chunked")], _endless_chunks), "fetch.too_large"),
     ("/bad-crc", Route(_good[:-8] + bytes([_good[-8] ^ 0xFF]) + _good[-7:], headers=GZIP), "fetch.data_loss"),
     ("/cut-gzip", Route(_good[: len(_good) // 2], headers=GZIP), "fetch.data_loss"),
-    ("/not-gzip", Route(FEED, headers=GZIP), "fetch.data_loss"),
+    ("/not-gzip", Route(b"\x00\x01 neither gzip nor markup", headers=GZIP), "fetch.data_loss"),
     ("/short-body", _raw([("Content-Length", "200000")], lambda h: h.wfile.write(FEED)), "fetch.data_loss"),
     (
         "/cut-chunks",
@@ -206,6 +206,8 @@ REFUSED_ANSWERS: list[tuple[str, Route | Handler, str]] = [
 def refusing_lab() -> Iterator[LabServer]:
     routes: dict[str, Route | Handler] = {path: answer for path, answer, _ in REFUSED_ANSWERS}
     routes["/loop-b"] = Route(status=302, headers={"Location": "/loop-a"})
+    routes["/plain-labelled-gzip"] = Route(FEED, headers=GZIP)
+    routes["/gzip-unlabelled"] = Route(_gzip(FEED), headers={"Content-Type": "application/rss+xml"})
     routes |= {f"/hop{i}": Route(status=302, headers={"Location": f"/hop{i + 1}"}) for i in range(1, 12)}
     with LabServer(routes=routes) as server:
         yield server
@@ -229,3 +231,14 @@ def test_check_and_add_name_a_refused_answer_as_the_crawl(
     assert (verdict.key, verdict.hint != "") == (key, True), verdict
     with pytest.raises(ValueError, match=f": {key}: "):
         add(refusing_lab.url(path), CONFIG, fetcher, robots)
+
+
+@pytest.mark.parametrize("path", ["/plain-labelled-gzip", "/gzip-unlabelled"])
+def test_check_and_add_read_a_feed_whose_gzip_label_lies_as_the_crawl(
+    refusing_lab: LabServer, path: str
+) -> None:
+    """crawler.fetch.compression, "labels that lie": a plain body labelled gzip (node-feedparser#277) and
+    a gzip body without the label (rss-parser#280) are the feed itself, in a probe as in a crawl."""
+    allow = addresses.Allowlist.parse("127.0.0.2")
+    got = oneshot.fetch(refusing_lab.url(path), user_agent=UA, allow=allow, timeout=5)
+    assert (got.status, got.body) == (200, FEED)

@@ -4,7 +4,8 @@ Rules under test: a 304 carrying a new ETag or Last-Modified replaces the stored
 hash and the time of the last 200 stay); a 200 is parsed whenever its body differs from the last one,
 whatever its validators say; 24 h after the last 200 one request goes out without validators, and its
 answer (even an unchanged body) restarts the 24 h. Validators learned in a run count only once the
-run succeeded: a failed, broken or interrupted run keeps none, so the next run fetches in full.
+run succeeded: a failed, broken or interrupted run keeps none, so the next run fetches in full. A 304
+to a request that sent no validator is a named error (``fetch.error``), never "unchanged".
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
+from crawler.errors import error_key_for
 from crawler.fetch.conditional_get import ConditionalGetMiddleware
-from crawler.fetch.refusals import NotModified
+from crawler.fetch.refusals import FetchRefused, NotModified
 from crawler.store import http_cache
 from crawler.store.session import session_scope
 from crawler.types import CrawlReport
@@ -58,7 +60,7 @@ def _exchange(
     reason: str = "finished",
 ) -> tuple[Request, Any]:
     """One request/response through a fresh middleware, then the spider closes; returns the request
-    and what process_response gave (a Response, or the NotModified it raised).
+    and what process_response gave (a Response, or the NotModified or FetchRefused it raised).
 
     A parsed answer yields one item unless `stats` are given; `report` is the run recorder's
     verdict (None: no recorder)."""
@@ -72,7 +74,7 @@ def _exchange(
     response = Response(URL, status=status, headers=headers, body=body, request=request)
     try:
         outcome: Any = mw.process_response(request, response)
-    except NotModified as exc:
+    except (NotModified, FetchRefused) as exc:
         outcome = exc
     for key, value in (stats if stats is not None else {"ewsi/items/yielded": 1}).items():
         crawler.stats.set_value(key, value)
@@ -212,3 +214,37 @@ def test_validators_count_only_once_the_run_succeeded(
     request, again = _exchange(database, 200, headers, NEW_BODY)
     assert request.headers.get(b"If-None-Match") == (b'"v2"' if kept else b'"v1"' if seeded else None)
     assert isinstance(again, NotModified) is kept
+
+
+@pytest.mark.parametrize(
+    ("seed_age", "headers"),
+    [
+        (None, {}),  # first fetch: nothing stored, no validator sent
+        (None, {"ETag": '"v1"'}),
+        (timedelta(hours=25), {}),  # the 24 h unconditional request
+        (timedelta(days=3), {"Last-Modified": "Tue, 04 Mar 2025 09:00:00 GMT"}),
+    ],
+    ids=["first-run", "first-run-with-etag", "unconditional-24h", "unconditional-3-days"],
+)
+def test_a_304_to_a_request_without_validators_is_a_named_error(
+    database: str, seed_age: timedelta | None, headers: dict[str, str]
+) -> None:
+    """caddyserver/cache-handler#137, darkweak/souin#794: a cache in front of the site answers 304
+    to a request that asked nothing; there is no body, and nothing stored to stand for it."""
+    if seed_age is not None:
+        _seed(database, '"v1"', "Tue, 04 Mar 2025 09:00:00 GMT", seed_age)
+        before = _stored(database)
+    request, outcome = _exchange(database, 304, headers, report=_report("failed", "fetch.error"))
+    assert request.headers.get(b"If-None-Match") is None and request.headers.get(b"If-Modified-Since") is None
+    assert isinstance(outcome, FetchRefused), outcome
+    assert error_key_for(outcome) == "fetch.error"
+    assert "304 Not Modified to a request without validators" in str(outcome)
+    if seed_age is not None:  # what the last good run stored stays
+        assert _stored(database) == before
+
+
+def test_a_304_to_a_conditional_request_is_still_unchanged(database: str) -> None:
+    _seed(database, '"v1"', None, timedelta(hours=2))
+    request, outcome = _exchange(database, 304, {})
+    assert request.headers.get(b"If-None-Match") == b'"v1"'
+    assert isinstance(outcome, NotModified)

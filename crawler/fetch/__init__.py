@@ -9,7 +9,10 @@ Order in the chain (process_request runs low to high, process_response high to l
                                                     recorded robots.txt applies as live
  550  retry.PoliteRetryMiddleware                   timeouts, 429, 5xx; Retry-After; jittered back-off
  585  conditional_get.ConditionalGetMiddleware      validators on the source's own URLs
- 590  compression.StrictCompressionMiddleware       bounded decompression; corrupt stream = data loss
+ 590  compression.StrictCompressionMiddleware       bounded decompression; corrupt stream = data loss;
+                                                    a gzip body not declared gunzipped, a plain body
+                                                    declared compressed read as is
+ 600  redirects.LoopAwareRedirectMiddleware         Scrapy's redirects; a loop is fetch.redirect_limit
  950  warc.RecordMiddleware (record mode only)      appends each live response to a WARC file
  960  shared_gate.SharedHostGateMiddleware          per-host concurrency and delay, process-wide; on
                                                     PostgreSQL for every process (budget: the client)

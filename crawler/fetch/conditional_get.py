@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawler.fetch.refusals import NotModified
+from crawler.fetch.refusals import FetchRefused, NotModified
 from crawler.health import build_report
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,11 @@ class ConditionalGetMiddleware:
     the last one, whatever its validators; `UNCONDITIONAL_AFTER` (24 h) after the last 200 one
     request goes out without validators (``ewsi/fetch/unconditional``), and its answer, even the
     same bytes, restarts the 24 h.
+
+    A 304 to a request that carried no validator (a first run, the 24 h unconditional request; a
+    cache or CDN in front of the site answering from its own state) is a server fault, not "unchanged":
+    there is no body and nothing we stored to stand for it. It fails the URL with ``fetch.error`` and
+    a message naming it (counted ``ewsi/fetch/unasked_304``), never a silent run with no items.
     """
 
     def __init__(self, crawler: Crawler, database_url: str | None):
@@ -108,6 +113,15 @@ class ConditionalGetMiddleware:
         modified_raw = response.headers.get(b"Last-Modified")
         etag = etag_raw.decode("latin-1") if etag_raw else None
         modified = modified_raw.decode("latin-1") if modified_raw else None
+        if response.status == 304 and not (
+            request.headers.get(b"If-None-Match") or request.headers.get(b"If-Modified-Since")
+        ):
+            self._stat("ewsi/fetch/unasked_304")
+            raise FetchRefused(
+                "fetch.error",
+                f"{request.url[:200]}: 304 Not Modified to a request without validators "
+                "(no If-None-Match, no If-Modified-Since): no body to read, nothing known to be unchanged",
+            )
         if response.status == 304 and entry:
             self._stat("ewsi/fetch/not_modified")
             if (etag and etag != entry.get("etag")) or (modified and modified != entry.get("last_modified")):
