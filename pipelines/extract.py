@@ -88,6 +88,7 @@ from pipelines.boilerplate import (
 from pipelines.dates import (
     before_identifier,
     impossible_date,
+    month_number,
     parse_date,
     parse_day_or_time,
     plausible_date,
@@ -128,25 +129,22 @@ _BINARY_MAGIC = (
 )  # fmt: skip
 _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_MONTH_NAMES = (
-    # en, de, fr, es, pt, it, nl, sv/da, pl (genitive), cs (genitive), ro, fi (partitive)
-    "january januar janvier enero janeiro gennaio januari stycznia ledna ianuarie tammikuuta",
-    "february februar février fevrier febrero fevereiro febbraio februari lutego února unora februarie"
-    " helmikuuta",
-    "march märz maerz mars marzo março marco maart marts marca března brezna martie maaliskuuta",
-    "april avril abril aprile kwietnia dubna aprilie huhtikuuta",
-    "may mai mayo maio maggio mei maj maja května kvetna toukokuuta",
-    "june juni juin junio junho giugno czerwca června cervna iunie kesäkuuta",
-    "july juli juillet julio julho luglio lipca července cervence iulie heinäkuuta",
-    "august août aout agosto augustus augusti sierpnia srpna elokuuta",
-    "september septembre septiembre setiembre setembro settembre września zari září septembrie syyskuuta",
-    "october oktober octobre octubre outubro ottobre października října rijna octombrie lokakuuta",
-    "november novembre noviembre novembro listopada listopadu noiembrie marraskuuta",
-    "december dezember décembre decembre diciembre dezembro dicembre grudnia prosince decembrie joulukuuta",
-)
-_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
-_WRITTEN_DATE = re.compile(
-    r"(?<!\d)(?P<day>[0-3]?\d)\.?\s+(?:de\s+)?(?P<month>[^\W\d_]{3,})\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)(?!\d)"
+_WORD = r"[^\W\d_][^\W\d_'’]{2,}"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
+_WRITTEN_DATES = (
+    # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
+    # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
+    re.compile(
+        rf"(?<![\d.])(?P<day>[0-3]?\d)\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
+        rf"\s+(?:de\s+)?{_YEAR}"
+    ),
+    # year first: "2025. március 3." (hu), "2025. gada 3. martā" (lv), "2025 m. kovo 3 d." (lt)
+    re.compile(
+        rf"(?<![\d.]){_YEAR}\.?\s+(?:(?:gada|m\.)\s+)?"
+        rf"(?:(?P<day_a>[0-3]?\d)\.\s+(?P<month_a>{_WORD})|(?P<month_b>{_WORD})\s+(?P<day_b>[0-3]?\d)(?![\d:]))"
+    ),
+    # month first: "March 3, 2025"
+    re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
 )
 _DATE_SEARCH_CHARS = 1_000
 """A publication date written in the text sits near its top (headline, byline)."""
@@ -360,7 +358,10 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
-        published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
+        hint = (language.split("-")[0].lower(),) if language else ()
+        published, published_from = _page_date(
+            meta.published, meta.published_from, published or None, text, hint
+        )
     return ExtractedDocument(
         text=cap_text(text, warnings),
         title=title,
@@ -428,36 +429,57 @@ def _suspect(text: str | None, anchors: set[str]) -> bool:
 
 
 def _page_date(
-    page: str | None, page_from: str | None, found: str | None, text: str | None
+    page: str | None,
+    page_from: str | None,
+    found: str | None,
+    text: str | None,
+    languages: tuple[str, ...] = (),
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
     The page's own metadata first (with its time of day); else htmldate's date, unless it is
     ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
     day-month-year written out in the first 1000 characters of the main text (`_written_date`: month
-    names of 12 EU languages; htmldate knows five, and B12's "Publicado em 12 de março de 2025" came
-    out as 2025-01-01 from "© 2025" in the footer).
+    names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
+    came out as 2025-01-01 from "© 2025" in the footer). Rule for the year-only guess: it does not
+    outvote a written date of the same or an earlier year (a copyright line names the current year,
+    so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
+    taken (an announced event, not the publication).
     """
     if page:
         return page, page_from
     if found is not None and not found.endswith("-01-01"):
         return found, "htmldate"
-    written = _written_date(text[:_DATE_SEARCH_CHARS]) if text else None
-    if written is not None and (found is None or found[:4] == written[:4]):
+    written = _written_date(text[:_DATE_SEARCH_CHARS], languages) if text else None
+    if written is not None and (found is None or written[:4] <= found[:4]):
         return written, "text"
     return None, None
 
 
-def _written_date(text: str) -> str | None:
-    for match in _WRITTEN_DATE.finditer(text):
-        month = _MONTHS.get(match["month"].lower())
-        if month is None:
-            continue
-        try:
-            return date(int(match["year"]), month, int(match["day"])).isoformat()
-        except ValueError:
-            continue
-    return None
+def _written_date(text: str, languages: tuple[str, ...] = ()) -> str | None:
+    """The first day-month-year written out in `text` (ISO date), or None.
+
+    Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
+    (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
+    in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
+    `languages` first where a name is ambiguous). The earliest such date in the text wins; a day that
+    does not exist (31 April) is skipped.
+    """
+    found: list[tuple[int, str]] = []
+    for pattern in _WRITTEN_DATES:
+        for match in pattern.finditer(text):
+            parts = {k: v for k, v in match.groupdict().items() if v}
+            day = parts.get("day") or parts.get("day_a") or parts.get("day_b")
+            name = parts.get("month") or parts.get("month_a") or parts.get("month_b")
+            month = month_number(name or "", languages)
+            if day is None or month is None:
+                continue
+            try:
+                found.append((match.start(), date(int(parts["year"]), month, int(day)).isoformat()))
+            except ValueError:
+                continue
+            break
+    return min(found)[1] if found else None
 
 
 def _html_title(tree: HtmlElement) -> str | None:
