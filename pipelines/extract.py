@@ -102,6 +102,7 @@ from pipelines.titles import (
     choose_title,
     fold,
     looks_like_slug,
+    split_segments,
     strip_site,
 )
 
@@ -343,7 +344,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and consent_terms(text):
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
         text = None
-    headlines = [*meta.headlines, *([headline] if headline else [])]
+    guessed = headline is not None and _title_segment(headline, raw_title, meta.headlines)
+    headlines = [*meta.headlines, *([headline] if headline and not guessed else [])]
     title = choose_title(
         raw_title,
         headlines=headlines,
@@ -480,6 +482,23 @@ def _written_date(text: str, languages: tuple[str, ...] = ()) -> str | None:
                 continue
             break
     return min(found)[1] if found else None
+
+
+def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[str, ...]) -> bool:
+    """True when trafilatura's title is the first or last part of a multi-part ``<title>`` that none
+    of the page's own headlines (h1, og:title, JSON-LD) repeats.
+
+    Rule: that is trafilatura's guess of which part of ``<title>`` is the headline (the part before
+    its first or after its last separator, often the site's name: "Migracijos departamentas - Nauji
+    kursai" gave the department's name), not a headline the page states; `choose_title` then reads
+    ``<title>`` by its own rules.
+    """
+    if not raw_title or len(split_segments(raw_title)) < 2:
+        return False
+    key, whole = fold(headline), fold(raw_title)
+    if key == whole or not (whole.startswith(key) or whole.endswith(key)):
+        return False
+    return all(fold(h) != key for h in page_headlines)
 
 
 def _html_title(tree: HtmlElement) -> str | None:
