@@ -31,7 +31,9 @@ Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, `
 ``extract.fallback`` (the first extraction was navigation or a banner; a second one was kept),
 ``extract.boilerplate`` (every extraction looked like navigation), ``extract.consent`` (only a consent
 banner was found: no text),
-``extract.pdf_failed``, ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
+``extract.deep_markup`` (nested deeper than libxml2 parses: read without its wrapper tags,
+`pipelines.markup`), ``extract.pdf_failed``, ``extract.pdf_encrypted``, ``extract.pdf_no_text``,
+``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
 ``extract.unsupported_type``. No input makes `extract_document` raise.
 
 Bounded execution (RELIABILITY.md §2 "Extraction worker", T13-T16): the pipeline never calls
@@ -65,7 +67,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
@@ -96,6 +97,7 @@ from pipelines.dates import (
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
+from pipelines.markup import parse_html
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
     AffixLearner,
@@ -320,14 +322,16 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         warnings.append("input_truncated")
     markup, _encoding = decode_html(body, header_charset)
     try:
-        tree = load_html(markup)
+        tree, flattened = parse_html(markup)
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
     except Exception:  # lxml and trafilatura raise many types on hostile input
         logger.warning("HTML parse failed for %s", url, exc_info=True)
-        tree = None
+        tree, flattened = None, False
     if tree is None:
         return ExtractedDocument(method="html", warnings=(*warnings, "extract.html_failed"))
+    if flattened:
+        warnings.append("extract.deep_markup")
 
     raw_title = _html_title(tree)
     language = _html_language(tree)
@@ -502,10 +506,18 @@ def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[s
 
 
 def _html_title(tree: HtmlElement) -> str | None:
+    """The page's ``<title>``: the one in ``<head>``, else the first one outside ``<svg>`` and
+    ``<math>`` (an inline icon's ``<title>`` is its accessible name, "Icon Pfeil", not the page's)."""
     element = tree.find("head/title")
     if element is None:
-        element = tree.find(".//title")
+        element = next((e for e in tree.iter("title") if not _in_foreign_content(e)), None)
     return one_line(element.text_content()) if element is not None else None
+
+
+def _in_foreign_content(element: HtmlElement) -> bool:
+    return any(
+        str(parent.tag).lower().rsplit("}", 1)[-1] in ("svg", "math") for parent in element.iterancestors()
+    )
 
 
 def _html_language(tree: HtmlElement) -> str | None:
