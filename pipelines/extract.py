@@ -149,6 +149,17 @@ _WRITTEN_DATES = (
     # month first: "March 3, 2025"
     re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
 )
+_UPDATE_LABEL = re.compile(
+    # en, fr, es, pt, it, de, nl, sv, da, fi, pl, cs, sk, sl, hr, hu, ro, bg, el, lt, lv, et, mt, ga
+    r"updat|modifi|mis[e]? à jour|actualiza|atualiza|aggiornat|aktualisiert|geändert|zuletzt|\bstand\b"
+    r"|gewijzigd|bijgewerkt|uppdater|opdater|ændret|päivitet|muokat|aktualiz|modyfik|zmieniono|změněn"
+    r"|zmenen|posodobl|spremenjen|ažurira|izmijenjen|frissít|módosít|actualizat|modificat|актуализ"
+    r"|обновен|променен|ενημερ|τροποποι|atnaujin|pakeist|atjaunin|grozīt|uuendat|muudetud|aġġorn"
+    r"|nuashonr",
+    re.IGNORECASE,
+)
+"""Words that introduce an update date rather than the publication date, in the 24 EU languages."""
+_LABEL_CHARS = 40
 _DATE_SEARCH_CHARS = 1_000
 """A publication date written in the text sits near its top (headline, byline)."""
 
@@ -359,12 +370,12 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         doc_heading=meta.doc_heading,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
+    hint = (language.split("-")[0].lower(),) if language else ()
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
-        hint = (language.split("-")[0].lower(),) if language else ()
         published, published_from = _page_date(
             meta.published, meta.published_from, published or None, text, hint
         )
@@ -379,7 +390,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
-        modified=meta.modified,
+        modified=meta.modified or (written_dates(text[:_DATE_SEARCH_CHARS], hint)[1] if text else None),
     )
 
 
@@ -445,7 +456,7 @@ def _page_date(
 
     The page's own metadata first (with its time of day); else htmldate's date, unless it is
     ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
-    day-month-year written out in the first 1000 characters of the main text (`_written_date`: month
+    day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
     names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
     came out as 2025-01-01 from "© 2025" in the footer). Rule for the year-only guess: it does not
     outvote a written date of the same or an earlier year (a copyright line names the current year,
@@ -456,36 +467,49 @@ def _page_date(
         return page, page_from
     if found is not None and not found.endswith("-01-01"):
         return found, "htmldate"
-    written = _written_date(text[:_DATE_SEARCH_CHARS], languages) if text else None
+    written = written_dates(text[:_DATE_SEARCH_CHARS], languages)[0] if text else None
     if written is not None and (found is None or written[:4] <= found[:4]):
         return written, "text"
     return None, None
 
 
-def _written_date(text: str, languages: tuple[str, ...] = ()) -> str | None:
-    """The first day-month-year written out in `text` (ISO date), or None.
+def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+    """(published, updated): the first day-month-year written out in `text` as ISO dates, or None.
 
     Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
-    `languages` first where a name is ambiguous). The earliest such date in the text wins; a day that
-    does not exist (31 April) is skipped.
+    `languages` first where a name is ambiguous); a day that does not exist (31 April) is skipped. A
+    date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
+    most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
+    update, never the publication; the earliest of each kind wins.
     """
-    found: list[tuple[int, str]] = []
+    found: dict[int, tuple[int, str]] = {}
     for pattern in _WRITTEN_DATES:
         for match in pattern.finditer(text):
             parts = {k: v for k, v in match.groupdict().items() if v}
             day = parts.get("day") or parts.get("day_a") or parts.get("day_b")
-            name = parts.get("month") or parts.get("month_a") or parts.get("month_b")
-            month = month_number(name or "", languages)
+            month = month_number(
+                parts.get("month") or parts.get("month_a") or parts.get("month_b") or "", languages
+            )
             if day is None or month is None:
                 continue
             try:
-                found.append((match.start(), date(int(parts["year"]), month, int(day)).isoformat()))
+                iso = date(int(parts["year"]), month, int(day)).isoformat()
             except ValueError:
                 continue
-            break
-    return min(found)[1] if found else None
+            found.setdefault(match.start(), (match.end(), iso))
+    published = updated = None
+    previous_end = 0
+    for start in sorted(found):
+        end, iso = found[start]
+        lead_in = text[max(previous_end, start - _LABEL_CHARS) : start]
+        previous_end = max(previous_end, end)
+        if _UPDATE_LABEL.search(lead_in):
+            updated = updated or iso
+        elif published is None:
+            published = iso
+    return published, updated
 
 
 def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[str, ...]) -> bool:

@@ -77,3 +77,30 @@ def test_written_date_in_every_eu_language(lang: str, byline: str, footer: str) 
 def test_written_date_rules(byline: str, lang: str, footer: str, expected: str | None) -> None:
     document = extract_document(page(byline, lang, footer), "https://example.eu/news/courses", "text/html")
     assert document.published == expected
+
+
+PUB, UPD = "2025-03-03", "2025-03-10"
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline", "published", "updated"),
+    [
+        ("it", "<p>Aggiornato il 10 marzo 2025</p><p>Pubblicato il 3 marzo 2025</p>", PUB, UPD),
+        ("es", "<p>Actualizado el 10 de marzo de 2025</p><p>Publicado el 3 de marzo de 2025</p>", PUB, UPD),
+        ("pl", "<p>Aktualizacja: 10 marca 2025</p><p>Data publikacji: 3 marca 2025</p>", PUB, UPD),
+        ("pl", "Data publikacji: 3 marca 2025, aktualizacja: 10 marca 2025", PUB, UPD),
+        ("nl", "<p>Gewijzigd op 10 maart 2025</p><p>Gepubliceerd op 3 maart 2025</p>", PUB, UPD),
+        ("hu", "Frissítve: 2025. március 10. Közzétéve: 2025. március 3.", PUB, UPD),
+        ("el", "Ενημερώθηκε 10 Μαρτίου 2025 · Δημοσιεύθηκε 3 Μαρτίου 2025", PUB, UPD),
+        ("bg", "Актуализирано на 10 март 2025 г. Публикувано на 3 март 2025 г.", PUB, UPD),
+        ("lt", "Atnaujinta 2025 m. kovo 10 d. Paskelbta 2025 m. kovo 3 d.", PUB, UPD),
+        # an update alone is no publication date
+        ("pl", "Ostatnia modyfikacja: 10 marca 2025", None, UPD),
+        ("ro", "Actualizat la 10 martie 2025", None, UPD),
+    ],
+)
+def test_update_date_is_not_the_publication(
+    lang: str, byline: str, published: str | None, updated: str
+) -> None:
+    document = extract_document(page(byline, lang), "https://example.eu/news/courses", "text/html")
+    assert (document.published, document.modified) == (published, updated)
