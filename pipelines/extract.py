@@ -76,9 +76,11 @@ from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     CONSENT_REMNANT_CHARS,
     NAV_SHARE,
+    REMNANT_TERMS,
     LeadInLearner,
     best_block_text,
     consent_terms,
+    drop_consent_lines,
     drop_lead_in,
     is_consent_text,
     link_texts,
@@ -356,7 +358,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         text, published, author, headline = result.text, result.date, result.author, result.title
     headline = one_line(headline)
     text = _main_text(tree, url, text, anchors, warnings)
-    if layers and text and len(text) < CONSENT_REMNANT_CHARS and consent_terms(text):
+    if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
         text = None
     guessed = headline is not None and _title_segment(headline, raw_title, meta.headlines)
@@ -420,13 +422,20 @@ def _main_text(
 ) -> str | None:
     """The article's text, not a menu or a consent banner (rules in `pipelines.boilerplate`).
 
-    Tried in order, first acceptable wins: trafilatura's default extraction, its precision mode, the
-    best content block. Acceptable: not navigation-like, not a banner, at least 200 characters (or
-    as long as the first try). When none is, a banner is dropped (``extract.consent``) and a
-    navigation-like text is kept and flagged (``extract.boilerplate``).
+    A banner-like text first loses its banner lines (`pipelines.boilerplate.drop_consent_lines`);
+    what is left, when it holds a sentence, is the text. Then tried in order, first acceptable wins:
+    trafilatura's default extraction, its precision mode, the best content block. Acceptable: not
+    navigation-like, not a banner, at least 200 characters (or as long as the first try). When none
+    is, a banner is dropped (``extract.consent``) and a navigation-like text is kept and flagged
+    (``extract.boilerplate``).
     """
     if not _suspect(text, anchors):
         return text
+    if is_consent_text(text):
+        rest = drop_consent_lines(text)
+        if rest is not None and not _suspect(rest, anchors):
+            warnings.append("extract.fallback")
+            return rest
     precise = _trafilatura(tree, url, [], precision=True)
     tries = (lambda: precise.text if precise is not None else None, lambda: best_block_text(tree))
     for attempt in tries:
