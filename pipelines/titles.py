@@ -17,9 +17,12 @@ Rules, in order (`choose_title`):
    pages (`AffixLearner`); a section name of one or two words next to a dropped site name goes too.
 3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
    replaces a cleaned title that no headline confirms (a newspaper's SEO title).
-4. A title that is only a home page's name ("Home page - Comune di Roma": a CMS that gives every
-   page the site's title), or a ``<title>`` with a home page's name that no headline confirms
-   ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's first headline.
+4. A title that is only a home page's or the site's name ("Home page - Comune di Roma", "BAMF": a
+   CMS that gives every page the site's title), or a ``<title>`` with a home page's name that no
+   headline confirms ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's own
+   headline (a confirmed one, else the one of most words: a logo's h1 is short); so does a title cut
+   short with an ellipsis that starts a headline ("Neue Regeln für…" of "Neue Regeln für
+   Einbürgerung"; a shorter title without the mark is the page's choice: "Vissa skolfrågor").
 5. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
    2022/2852(RSP)") gives way to the document's heading (`ExtractedDocument.doc_heading`, e.g.
    EUR-Lex's ``#title`` element); failing that it stays.
@@ -64,6 +67,7 @@ HOME_PAGE_NAMES = frozenset(
     }
 )  # fmt: skip
 """Names of a site's home page in the EU languages (folded): a title segment, never a headline."""
+_TRUNCATION = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,6}$")
 _TRAILING_PUNCT = re.compile(r"[\s:|\-–—·]+$")
 _LEADING_PUNCT = re.compile(r"^[\s:|\-–—·]+")
@@ -257,10 +261,16 @@ def choose_title(
     title = strip_site(title, site_names, host, affixes) if title != raw else title
     if sure and not any(fold(title) == fold(h) for h in heads) and fold(title) not in map(fold, sure):
         title = strip_site(sure[0], site_names, host, affixes)
-    home = [h for h in heads if fold(h) not in HOME_PAGE_NAMES]
+    keys = [_site_key(n) for n in (one_line(x) for x in site_names) if n] + list(host_names(host))
+    own = [h for h in heads if fold(h) not in HOME_PAGE_NAMES and not _names_site(h, keys)]
     homely = fold(title) in HOME_PAGE_NAMES or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
-    if home and homely and not any(fold(title) == fold(h) for h in heads):
-        title = strip_site(home[0], site_names, host, affixes)
+    if own and not any(fold(title) == fold(h) for h in heads) and (homely or _names_site(title, keys)):
+        best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
+        title = strip_site(best[0], site_names, host, affixes)
+    cut = _TRUNCATION.sub("", title)
+    longer = [h for h in own if cut != title and len(h) > len(cut) >= 8 and fold(h).startswith(fold(cut))]
+    if longer:  # a <title> cut short of the page's headline, marked so
+        title = strip_site(longer[0], site_names, host, affixes)
     first = split_segments(title)[0] if split_segments(title) else title
     if is_code_only(first) and doc_heading and not is_code_only(doc_heading):
         return one_line(doc_heading)

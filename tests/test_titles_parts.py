@@ -66,6 +66,23 @@ BODY = "<p>" + "Die Integration von Zugewanderten ist eine gemeinsame Aufgabe al
             "Nowe zasady legalizacji pobytu",
         ),
         ("Főoldal", {"headlines": ["Új integrációs program indul"]}, "Új integrációs program indul"),
+        # the site's name alone gives way to the page's own headline, not to a logo's short h1
+        ("BAMF", {"host": "www.bamf.de", "headlines": ["Bundesamt", "Neue Regeln für Einbürgerung"]},
+         "Neue Regeln für Einbürgerung"),
+        ("Regeringen.se", {"host": "www.regeringen.se", "headlines": ["Vissa skolfrågor"]},
+         "Vissa skolfrågor"),
+        ("Bundesamt für Migration und Flüchtlinge",
+         {"site_names": ["Bundesamt für Migration und Flüchtlinge"], "headlines": ["Neue Regeln"]},
+         "Neue Regeln"),
+        # a title cut short with an ellipsis gives way to the headline it starts
+        ("Neue Regeln für die Einbürgerung von… | BAMF",
+         {"host": "www.bamf.de", "headlines": ["Neue Regeln für die Einbürgerung von Geflüchteten"]},
+         "Neue Regeln für die Einbürgerung von Geflüchteten"),
+        ("Nowe zasady pobytu cudzo... - Urząd", {"site_names": ["Urząd"],
+         "headlines": ["Nowe zasady pobytu cudzoziemców"]}, "Nowe zasady pobytu cudzoziemców"),
+        # a shorter title without the mark is the page's own choice
+        ("Vissa skolfrågor", {"headlines": ["Vissa skolfrågor ID-nummer: Prop. 2012/13:187"]},
+         "Vissa skolfrågor"),
         # without a headline the home page's name stays: nothing better is known
         ("Startseite", {}, "Startseite"),
         # quotation marks with no spaces and hyphens inside words are untouched
