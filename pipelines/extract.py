@@ -99,7 +99,7 @@ from pipelines.dates import (
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
-from pipelines.markup import parse_html
+from pipelines.markup import drop_link_targets, parse_html
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
     AffixLearner,
@@ -352,6 +352,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     anchors = link_texts(tree)
     layers = prune_consent(tree)
     unwrap_layout_tables(tree)
+    drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:

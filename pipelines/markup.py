@@ -1,5 +1,14 @@
 """HTML text to an lxml tree for extraction, including pages nested deeper than libxml2 parses.
 
+Rule (link targets): a date in the URL of something the page links or embeds (a photo's upload
+folder ``/uploads/2019/05/``, a related article ``/news/2018/01/02/...``, a PDF named
+``2017-06-30_bericht.pdf``) is not the page's date, but htmldate's extensive search reads the whole
+serialised page, attributes included, and took it (a made-up ``2019-05-01`` for a page without a
+date). `drop_link_targets` removes those targets (``href`` of ``a``/``area``; ``src``, ``srcset``,
+``data-src``, ``poster`` of embedded media and scripts) from the extraction tree once the page's
+metadata and link texts were read; ``<link rel=canonical>`` and ``<meta>`` stay, and so does the
+page's own URL, which htmldate reads as before.
+
 Rule (deep markup): libxml2's HTML parser stops building the tree at 256 levels of nesting
 ("Excessive depth in document") and silently drops everything after that point, so a page with a
 few hundred unclosed ``<font>``/``<span>``/``<b>`` tags (old CMS output) or wrappers nested that deep
@@ -36,6 +45,26 @@ def parse_html(markup: str) -> tuple[HtmlElement | None, bool]:
         return tree, False
     flat = load_html(_WRAPPERS.sub(" ", markup))
     return (flat if flat is not None else tree), True
+
+
+_TARGETS = {
+    "a": ("href",),
+    "area": ("href",),
+    **{tag: ("src", "srcset", "data-src", "data-srcset", "poster") for tag in (
+        "img", "source", "iframe", "video", "audio", "embed", "script", "track", "input")},
+    "object": ("data",),
+}  # fmt: skip
+
+
+def drop_link_targets(tree: HtmlElement) -> int:
+    """Remove the targets of links and embeds from `tree` (module rule); returns how many."""
+    removed = 0
+    for element in tree.iter(*_TARGETS):
+        for name in _TARGETS[str(element.tag)]:
+            if name in element.attrib:
+                del element.attrib[name]
+                removed += 1
+    return removed
 
 
 def _too_deep() -> bool:
