@@ -136,6 +136,13 @@ _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = r"[^\W\d_][^\W\d_'’]{2,}"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
+_WRITTEN_CLOCK = re.compile(
+    # "3. März 2025, 14:30 Uhr", "3 mars 2025 à 14h30", "3 marca 2025 o godz. 14:30", "kl. 14.30"
+    r"\s*[,.|\-–—/]?\s*(?:um|à|a las|alle ore|alle|ore|o godz\.?|godz\.?|kl\.?|klo|klockan|kell|στις|в"
+    r"|at|om|ob|u|la|às|ás|v|o)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?![\d.:])",
+    re.IGNORECASE,
+)
+"""A time of day written right after a written date (the day's publication time)."""
 _WRITTEN_DATES = (
     # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
     # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
@@ -468,16 +475,19 @@ def _page_date(
     ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
     day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
     names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
-    came out as 2025-01-01 from "© 2025" in the footer). Rule for the year-only guess: it does not
+    came out as 2025-01-01 from "© 2025" in the footer); a written date with its time of day beats
+    htmldate's same day without one. Rule for the year-only guess: it does not
     outvote a written date of the same or an earlier year (a copyright line names the current year,
     so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
     taken (an announced event, not the publication).
     """
     if page:
         return page, page_from
-    if found is not None and not found.endswith("-01-01"):
-        return found, "htmldate"
     written = written_dates(text[:_DATE_SEARCH_CHARS], languages)[0] if text else None
+    if found is not None and not found.endswith("-01-01"):
+        if written is not None and len(written) > 10 and written[:10] == found:
+            return written, "text"  # the same day, with the time written beside it
+        return found, "htmldate"
     if written is not None and (found is None or written[:4] <= found[:4]):
         return written, "text"
     return None, None
@@ -489,7 +499,9 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
     Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
-    `languages` first where a name is ambiguous); a day that does not exist (31 April) is skipped. A
+    `languages` first where a name is ambiguous); a day that does not exist (31 April) is skipped; a
+    time of day written right after it (`_WRITTEN_CLOCK`: "14:30 Uhr", "à 14h30") is kept as a naive
+    ``YYYY-MM-DDTHH:MM``, read later in the source's time zone. A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
     most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
     update, never the publication; the earliest of each kind wins.
@@ -508,7 +520,11 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
                 iso = date(int(parts["year"]), month, int(day)).isoformat()
             except ValueError:
                 continue
-            found.setdefault(match.start(), (match.end(), iso))
+            end = match.end()
+            if (clock := _WRITTEN_CLOCK.match(text, end)) is not None:
+                iso += f"T{int(clock['hour']):02d}:{clock['minute']}"
+                end = clock.end()
+            found.setdefault(match.start(), (end, iso))
     published = updated = None
     previous_end = 0
     for start in sorted(found):

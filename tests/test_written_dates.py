@@ -4,9 +4,13 @@ a copyright year in the footer does not outvote it. Made-up pages, one language 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from pipelines.extract import extract_document
+from crawler.types import DATE_ONLY, HarvestedItem
+from pipelines.extract import apply_document, extract_document
 
 BODY = "<p>" + "Die Integration von Zugewanderten ist eine gemeinsame Aufgabe aller Ebenen. " * 6 + "</p>"
 
@@ -104,3 +108,31 @@ def test_update_date_is_not_the_publication(
 ) -> None:
     document = extract_document(page(byline, lang), "https://example.eu/news/courses", "text/html")
     assert (document.published, document.modified) == (published, updated)
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline"),
+    [
+        ("de", "Veröffentlicht am 3. März 2025, 14:30 Uhr"),
+        ("fr", "Publié le 3 mars 2025 à 14h30"),
+        ("pl", "Opublikowano 3 marca 2025 o godz. 14:30"),
+        ("it", "Pubblicato il 3 marzo 2025 alle ore 14:30"),
+        ("el", "Δημοσιεύθηκε 3 Μαρτίου 2025, 14:30"),
+        ("sv", "Publicerad 3 mars 2025 kl. 14.30"),
+        ("hu", "Közzétéve: 2025. március 3. 14:30"),
+        ("en", "Published March 3, 2025 at 14:30"),
+    ],
+)
+def test_written_time_of_day_is_kept_and_read_in_the_sources_zone(lang: str, byline: str) -> None:
+    document = extract_document(page(byline, lang), "https://example.eu/news/courses", "text/html")
+    assert document.published == "2025-03-03T14:30"
+    fetched = datetime(2026, 1, 1, tzinfo=UTC)
+    item = HarvestedItem(source_id="s", url="https://example.eu/news/courses", fetched_at=fetched)
+    apply_document(item, document, ZoneInfo("Europe/Berlin"))
+    assert (item.published_at, DATE_ONLY in item.flags) == (datetime(2025, 3, 3, 13, 30, tzinfo=UTC), False)
+
+
+def test_a_number_after_the_date_is_no_time() -> None:
+    body = page("Am 3. März 2025 12.500 Teilnehmende", "de")
+    document = extract_document(body, "https://example.eu/a", "text/html")
+    assert document.published == "2025-03-03"
