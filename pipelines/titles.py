@@ -32,6 +32,7 @@ heading. PDF metadata titles that are placeholders (`is_placeholder_title`) are 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -67,6 +68,7 @@ HOME_PAGE_NAMES = frozenset(
     }
 )  # fmt: skip
 """Names of a site's home page in the EU languages (folded): a title segment, never a headline."""
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _TRUNCATION = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,6}$")
 _TRAILING_PUNCT = re.compile(r"[\s:|\-–—·]+$")
@@ -92,9 +94,15 @@ _SLUG = re.compile(r"^[\w.~]+(?:[-_][\w.~]+)+$")
 
 
 def one_line(value: str | None) -> str | None:
-    """Whitespace squashed, invisible characters dropped, capped at `MAX_TITLE_CHARS`; None if empty."""
+    """Whitespace squashed, invisible characters dropped, capped at `MAX_TITLE_CHARS`; None if empty.
+
+    Rule: a character reference still in the text after parsing ("Bund &amp; Länder", "Caf&eacute;")
+    was escaped twice by the site's CMS and is decoded once more (`html.unescape`).
+    """
     if not value:
         return None
+    if "&" in value and _ENTITY.search(value):
+        value = html.unescape(value)
     value = " ".join(_INVISIBLE.sub("", value).split())[:MAX_TITLE_CHARS]
     return value or None
 
