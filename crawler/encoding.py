@@ -23,7 +23,14 @@ Order of evaluation (first match wins):
 8. the header, declared or UTF-8 encoding with U+FFFD for undecodable bytes.
 
 Labels are resolved as the WHATWG Encoding Standard says, through w3lib: ``latin-1``/``iso-8859-1``
-and ``ascii`` mean windows-1252, ``gb2312`` means gb18030, ``utf-7`` is refused. An incomplete
+and ``ascii`` mean windows-1252, ``gb2312`` means gb18030, ``utf-7`` is refused. UTF-16 and UTF-32
+labels (rule, WHATWG "prescan" and "decode"): a body's own declaration of UTF-16 or UTF-32 is read as
+UTF-8 (the declaration was readable as ASCII, so the body is not UTF-16: Word's "Save as web page"
+writes ``charset=unicode``/``utf-16`` into UTF-8 and windows-125x pages); a header's UTF-16 or
+UTF-32 label counts only for a body with NUL bytes in its first 1024 bytes (wide markup always has
+them; an ASCII-compatible body under a wrong label is decoded by the other rules), and without a
+byte order mark its byte order is read from where the NULs stand (``<`` as ``00 3C`` is big-endian,
+else little-endian). No label makes decoding raise. An incomplete
 multi-byte sequence at the very end of the body (a body cut at a size cap) is not counted as an error.
 """
 
@@ -80,6 +87,8 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
         return body[len(bom) :].decode(bom_encoding, "replace"), bom_encoding
 
     header = _resolve_header(header_charset)
+    if header is not None and _wide(header):
+        header = _wide_order(body, header)
     declared = _declared(body)
     labels = [e for e in (header, declared) if e]
     if labels and all(_single_byte(e) for e in labels) and _multibyte_utf8(body):
@@ -101,17 +110,42 @@ def _resolve_header(value: str | None) -> str | None:
     if not value:
         return None
     if ";" in value or "=" in value:
-        return http_content_type_encoding(value)
-    return resolve_encoding(value.strip("\"' "))
+        encoding = http_content_type_encoding(value)
+    else:
+        encoding = resolve_encoding(value.strip("\"' "))
+    return encoding
 
 
 def _declared(body: bytes) -> str | None:
-    """The body's own charset declaration (rule 4 of the module docstring), resolved, or None."""
+    """The body's own charset declaration (rule 4 of the module docstring), resolved, or None; a
+    declared UTF-16 or UTF-32 is UTF-8 (module docstring)."""
     declared = html_body_declared_encoding(body)
     if declared is None and len(body) > 4096:
         head = _COMMENTS.sub(b" ", _SCRIPTS.sub(b" ", body[:_DETECT_SAMPLE]))
         declared = html_body_declared_encoding(head)
+    if declared is not None and _wide(declared):
+        return "utf-8"
     return declared
+
+
+def _wide_order(body: bytes, encoding: str) -> str | None:
+    """A header's UTF-16/UTF-32 label as the codec with the body's byte order, or None when the body
+    has no NUL byte in its first 1024 bytes and so is not wide (module docstring)."""
+    head = body[:1024]
+    if b"\x00" not in head:
+        return None
+    name = codecs.lookup(encoding).name
+    if name not in ("utf-16", "utf-32"):
+        return name  # the label names the byte order itself
+    return f"{name}-be" if head[:1] == b"\x00" else f"{name}-le"
+
+
+def _wide(encoding: str) -> bool:
+    """True for the UTF-16 and UTF-32 codecs (whatever the byte order)."""
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
 
 
 def _single_byte(encoding: str) -> bool:
@@ -141,7 +175,7 @@ def _decodes_cleanly(body: bytes, encoding: str) -> bool:
     try:
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         decoder.decode(body, final=False)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # UnicodeError: "UTF-16 stream does not start with BOM"
         return False
     return True
 

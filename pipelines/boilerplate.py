@@ -6,8 +6,12 @@ Rules:
   removed, unless they hold more than `MAX_BANNER_CHARS` of text (then they are the page, not a
   layer). After extraction, a text that still reads as a banner (`is_consent_text`: at least
   `CONSENT_TERMS` distinct consent words of any EU language in its first 1,500 characters, and short)
-  is not the article: another extraction is tried, else the item is flagged ``extract.consent`` and
-  gets no text (its raw body is kept by the store). So is a short remnant of a consent wall.
+  is not the article: first its banner lines are dropped (`drop_consent_lines`: a line with
+  `CONSENT_TERMS` consent words, or a short button-like line with one), and what is left is the text
+  when it holds a sentence (a short news item under an unmarked banner was lost whole); else another
+  extraction is tried, else the item is flagged ``extract.consent`` and gets no text (its raw body is
+  kept by the store). So is a short remnant of a consent wall: one that names `REMNANT_TERMS` consent
+  words (one word is no wall: "Der Bundesrat erteilte seine Zustimmung" is news).
 - Navigation: a text is navigation-like (`navigation_share` >= `NAV_SHARE`) when most of its characters
   sit on lines that are link texts of the page, or on very short lines (<= 3 words) making up most
   lines of a long list. Such a text gives way to trafilatura's precision mode, then to the best
@@ -41,6 +45,12 @@ CONSENT_REMNANT_CHARS = 300
 consent, is the wall's remnant ("read on after accepting cookies"), not an article."""
 CONSENT_TERMS = 3
 """Distinct consent words in a text's head that make it a banner."""
+REMNANT_TERMS = 2
+"""Distinct consent words that make a short text left after a consent layer the wall's remnant."""
+BUTTON_WORDS = 5
+"""A line of at most this many words with a consent word is a banner's button ("Alle akzeptieren")."""
+SENTENCE_CHARS = 40
+"""A text left after its banner lines went is an article when one of its lines is this long."""
 NAV_SHARE = 0.6
 """Share of a text's characters on link lines or short list lines that makes it navigation."""
 NAV_SAMPLE_CHARS = 20_000
@@ -80,8 +90,9 @@ _NAMING_ATTRIBUTES = etree.XPath("//@id | //@class | //@aria-label")
 """Where a layer's name is looked for: plain strings for the first look, then values that know their
 element (the rule was the three values joined by a space: no name spans one)."""
 _CONSENT_VOCABULARY = (
-    "cookie cookies consent accept reject preferences tracking partners",  # en
+    "cookie cookies consent accept reject preferences tracking partners privacy",  # en, it, nl
     "einwilligung zustimmen akzeptieren ablehnen datenschutzeinstellungen zustimmung",  # de
+    "datenschutzerklärung",  # de
     "accepter refuser consentement paramétrer traceurs",  # fr
     "aceptar rechazar consentimiento",  # es
     "accetta accetto rifiuta consenso",  # it
@@ -89,11 +100,17 @@ _CONSENT_VOCABULARY = (
     "accepteren weigeren toestemming",  # nl
     "godkänn acceptera samtycke avvisa",  # sv
     "accepter afvis samtykke acceptér",  # da
-    "akceptuję zgoda zgody odrzuć",  # pl
+    "akceptuję zgoda zgody zgodę odrzuć ciasteczka ciasteczek akceptuj prywatności",  # pl
     "souhlas souhlasím odmítnout",  # cs
-    "súhlas elfogad hozzájárulás",  # sk, hu
-    "sutinku slapukai sīkdatnes küpsised evästeet hyväksy",  # lt, lv, et, fi
-    "αποδοχή συγκατάθεση приемам бисквитки prihvati kolačiće piškotki accepta",  # el, bg, hr, sl, ro
+    "súhlas súhlasím odmietnuť elfogad elfogadom sütiket sütik hozzájárulás adatvédelmi",  # sk, hu
+    "sutinku sutikimas sutikimą slapukai slapukus slapukų privatumo",  # lt
+    "sīkdatnes sīkdatņu piekrītu küpsised küpsiseid nõustun",  # lv, et
+    "evästeet evästeitä hyväksy hyväksyn",  # fi
+    "αποδοχή συγκατάθεση συγκατάθεσή συγκατάθεσης απόρριψη απορρήτου",  # el
+    "приемам бисквитки бисквитките съгласие отхвърлям поверителност",  # bg
+    "prihvati prihvaćam kolačiće kolačića piškotki piškotke sprejmi sprejmem",  # hr, sl
+    "accepta accept consimțământ consimțământul consimtamant refuz confidențialitate",  # ro
+    "naċċetta fianáin",  # mt, ga
 )
 """Words of cookie and consent banners, per language."""
 _CONSENT_WORDS = frozenset(" ".join(_CONSENT_VOCABULARY).split())
@@ -239,6 +256,23 @@ def _is_layout(table: HtmlElement) -> bool:
 def consent_terms(text: str) -> set[str]:
     """The distinct consent words in `text` (lower-case)."""
     return {w for w in (m.group(0).lower() for m in _WORDS.finditer(text)) if w in _CONSENT_WORDS}
+
+
+def drop_consent_lines(text: str | None) -> str | None:
+    """`text` without its banner lines (module rules), or None when no line of a sentence's length
+    (`SENTENCE_CHARS`) is left or what is left still reads as a banner."""
+    if not text:
+        return None
+    kept = []
+    for line in text.splitlines():
+        terms = consent_terms(line)
+        if len(terms) >= CONSENT_TERMS or (terms and len(line.split()) <= BUTTON_WORDS):
+            continue
+        kept.append(line)
+    rest = "\n".join(kept).strip()
+    if not any(len(line) >= SENTENCE_CHARS for line in kept) or is_consent_text(rest):
+        return None
+    return rest
 
 
 def is_consent_text(text: str | None) -> bool:

@@ -31,7 +31,9 @@ Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, `
 ``extract.fallback`` (the first extraction was navigation or a banner; a second one was kept),
 ``extract.boilerplate`` (every extraction looked like navigation), ``extract.consent`` (only a consent
 banner was found: no text),
-``extract.pdf_failed``, ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
+``extract.deep_markup`` (nested deeper than libxml2 parses: read without its wrapper tags,
+`pipelines.markup`), ``extract.pdf_failed``, ``extract.pdf_encrypted``, ``extract.pdf_no_text``,
+``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
 ``extract.unsupported_type``. No input makes `extract_document` raise.
 
 Bounded execution (RELIABILITY.md §2 "Extraction worker", T13-T16): the pipeline never calls
@@ -65,7 +67,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
@@ -75,9 +76,11 @@ from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     CONSENT_REMNANT_CHARS,
     NAV_SHARE,
+    REMNANT_TERMS,
     LeadInLearner,
     best_block_text,
     consent_terms,
+    drop_consent_lines,
     drop_lead_in,
     is_consent_text,
     link_texts,
@@ -88,6 +91,7 @@ from pipelines.boilerplate import (
 from pipelines.dates import (
     before_identifier,
     impossible_date,
+    month_number,
     parse_date,
     parse_day_or_time,
     plausible_date,
@@ -95,12 +99,14 @@ from pipelines.dates import (
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
+from pipelines.markup import drop_link_targets, parse_html
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
     AffixLearner,
     choose_title,
     fold,
     looks_like_slug,
+    split_segments,
     strip_site,
 )
 
@@ -128,26 +134,41 @@ _BINARY_MAGIC = (
 )  # fmt: skip
 _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_MONTH_NAMES = (
-    # en, de, fr, es, pt, it, nl, sv/da, pl (genitive), cs (genitive), ro, fi (partitive)
-    "january januar janvier enero janeiro gennaio januari stycznia ledna ianuarie tammikuuta",
-    "february februar février fevrier febrero fevereiro febbraio februari lutego února unora februarie"
-    " helmikuuta",
-    "march märz maerz mars marzo março marco maart marts marca března brezna martie maaliskuuta",
-    "april avril abril aprile kwietnia dubna aprilie huhtikuuta",
-    "may mai mayo maio maggio mei maj maja května kvetna toukokuuta",
-    "june juni juin junio junho giugno czerwca června cervna iunie kesäkuuta",
-    "july juli juillet julio julho luglio lipca července cervence iulie heinäkuuta",
-    "august août aout agosto augustus augusti sierpnia srpna elokuuta",
-    "september septembre septiembre setiembre setembro settembre września zari září septembrie syyskuuta",
-    "october oktober octobre octubre outubro ottobre października října rijna octombrie lokakuuta",
-    "november novembre noviembre novembro listopada listopadu noiembrie marraskuuta",
-    "december dezember décembre decembre diciembre dezembro dicembre grudnia prosince decembrie joulukuuta",
+_WORD = r"[^\W\d_][^\W\d_'’]{2,}"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
+_WRITTEN_CLOCK = re.compile(
+    # "3. März 2025, 14:30 Uhr", "3 mars 2025 à 14h30", "3 marca 2025 o godz. 14:30", "kl. 14.30"
+    r"\s*[,.|\-–—/]?\s*(?:um|à|a las|alle ore|alle|ore|o godz\.?|godz\.?|kl\.?|klo|klockan|kell|στις|в"
+    r"|at|om|ob|u|la|às|ás|v|o)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?![\d.:])",
+    re.IGNORECASE,
 )
-_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
-_WRITTEN_DATE = re.compile(
-    r"(?<!\d)(?P<day>[0-3]?\d)\.?\s+(?:de\s+)?(?P<month>[^\W\d_]{3,})\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)(?!\d)"
+"""A time of day written right after a written date (the day's publication time)."""
+_WRITTEN_DATES = (
+    # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
+    # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
+    re.compile(
+        rf"(?<![\d.])(?P<day>[0-3]?\d)\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
+        rf"\s+(?:de\s+)?{_YEAR}"
+    ),
+    # year first: "2025. március 3." (hu), "2025. gada 3. martā" (lv), "2025 m. kovo 3 d." (lt)
+    re.compile(
+        rf"(?<![\d.]){_YEAR}\.?\s+(?:(?:gada|m\.)\s+)?"
+        rf"(?:(?P<day_a>[0-3]?\d)\.\s+(?P<month_a>{_WORD})|(?P<month_b>{_WORD})\s+(?P<day_b>[0-3]?\d)(?![\d:]))"
+    ),
+    # month first: "March 3, 2025"
+    re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
 )
+_UPDATE_LABEL = re.compile(
+    # en, fr, es, pt, it, de, nl, sv, da, fi, pl, cs, sk, sl, hr, hu, ro, bg, el, lt, lv, et, mt, ga
+    r"updat|modifi|mis[e]? à jour|actualiza|atualiza|aggiornat|aktualisiert|geändert|zuletzt|\bstand\b"
+    r"|gewijzigd|bijgewerkt|uppdater|opdater|ændret|päivitet|muokat|aktualiz|modyfik|zmieniono|změněn"
+    r"|zmenen|posodobl|spremenjen|ažurira|izmijenjen|frissít|módosít|actualizat|modificat|актуализ"
+    r"|обновен|променен|ενημερ|τροποποι|atnaujin|pakeist|atjaunin|grozīt|uuendat|muudetud|aġġorn"
+    r"|nuashonr",
+    re.IGNORECASE,
+)
+"""Words that introduce an update date rather than the publication date, in the 24 EU languages."""
+_LABEL_CHARS = 40
 _DATE_SEARCH_CHARS = 1_000
 """A publication date written in the text sits near its top (headline, byline)."""
 
@@ -321,14 +342,16 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         warnings.append("input_truncated")
     markup, _encoding = decode_html(body, header_charset)
     try:
-        tree = load_html(markup)
+        tree, flattened = parse_html(markup)
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
     except Exception:  # lxml and trafilatura raise many types on hostile input
         logger.warning("HTML parse failed for %s", url, exc_info=True)
-        tree = None
+        tree, flattened = None, False
     if tree is None:
         return ExtractedDocument(method="html", warnings=(*warnings, "extract.html_failed"))
+    if flattened:
+        warnings.append("extract.deep_markup")
 
     raw_title = _html_title(tree)
     language = _html_language(tree)
@@ -336,16 +359,18 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     anchors = link_texts(tree)
     layers = prune_consent(tree)
     unwrap_layout_tables(tree)
+    drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
         text, published, author, headline = result.text, result.date, result.author, result.title
     headline = one_line(headline)
     text = _main_text(tree, url, text, anchors, warnings)
-    if layers and text and len(text) < CONSENT_REMNANT_CHARS and consent_terms(text):
+    if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
         text = None
-    headlines = [*meta.headlines, *([headline] if headline else [])]
+    guessed = headline is not None and _title_segment(headline, raw_title, meta.headlines)
+    headlines = [*meta.headlines, *([headline] if headline and not guessed else [])]
     title = choose_title(
         raw_title,
         headlines=headlines,
@@ -355,12 +380,15 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         doc_heading=meta.doc_heading,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
+    hint = (language.split("-")[0].lower(),) if language else ()
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
-        published, published_from = _page_date(meta.published, meta.published_from, published or None, text)
+        published, published_from = _page_date(
+            meta.published, meta.published_from, published or None, text, hint
+        )
     return ExtractedDocument(
         text=cap_text(text, warnings),
         title=title,
@@ -372,7 +400,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
-        modified=meta.modified,
+        modified=meta.modified or (written_dates(text[:_DATE_SEARCH_CHARS], hint)[1] if text else None),
     )
 
 
@@ -402,13 +430,20 @@ def _main_text(
 ) -> str | None:
     """The article's text, not a menu or a consent banner (rules in `pipelines.boilerplate`).
 
-    Tried in order, first acceptable wins: trafilatura's default extraction, its precision mode, the
-    best content block. Acceptable: not navigation-like, not a banner, at least 200 characters (or
-    as long as the first try). When none is, a banner is dropped (``extract.consent``) and a
-    navigation-like text is kept and flagged (``extract.boilerplate``).
+    A banner-like text first loses its banner lines (`pipelines.boilerplate.drop_consent_lines`);
+    what is left, when it holds a sentence, is the text. Then tried in order, first acceptable wins:
+    trafilatura's default extraction, its precision mode, the best content block. Acceptable: not
+    navigation-like, not a banner, at least 200 characters (or as long as the first try). When none
+    is, a banner is dropped (``extract.consent``) and a navigation-like text is kept and flagged
+    (``extract.boilerplate``).
     """
     if not _suspect(text, anchors):
         return text
+    if is_consent_text(text):
+        rest = drop_consent_lines(text)
+        if rest is not None and not _suspect(rest, anchors):
+            warnings.append("extract.fallback")
+            return rest
     precise = _trafilatura(tree, url, [], precision=True)
     tries = (lambda: precise.text if precise is not None else None, lambda: best_block_text(tree))
     for attempt in tries:
@@ -428,43 +463,111 @@ def _suspect(text: str | None, anchors: set[str]) -> bool:
 
 
 def _page_date(
-    page: str | None, page_from: str | None, found: str | None, text: str | None
+    page: str | None,
+    page_from: str | None,
+    found: str | None,
+    text: str | None,
+    languages: tuple[str, ...] = (),
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
     The page's own metadata first (with its time of day); else htmldate's date, unless it is
     ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
-    day-month-year written out in the first 1000 characters of the main text (`_written_date`: month
-    names of 12 EU languages; htmldate knows five, and B12's "Publicado em 12 de março de 2025" came
-    out as 2025-01-01 from "© 2025" in the footer).
+    day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
+    names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
+    came out as 2025-01-01 from "© 2025" in the footer); a written date with its time of day beats
+    htmldate's same day without one. Rule for the year-only guess: it does not
+    outvote a written date of the same or an earlier year (a copyright line names the current year,
+    so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
+    taken (an announced event, not the publication).
     """
     if page:
         return page, page_from
+    written = written_dates(text[:_DATE_SEARCH_CHARS], languages)[0] if text else None
     if found is not None and not found.endswith("-01-01"):
+        if written is not None and len(written) > 10 and written[:10] == found:
+            return written, "text"  # the same day, with the time written beside it
         return found, "htmldate"
-    written = _written_date(text[:_DATE_SEARCH_CHARS]) if text else None
-    if written is not None and (found is None or found[:4] == written[:4]):
+    if written is not None and (found is None or written[:4] <= found[:4]):
         return written, "text"
     return None, None
 
 
-def _written_date(text: str) -> str | None:
-    for match in _WRITTEN_DATE.finditer(text):
-        month = _MONTHS.get(match["month"].lower())
-        if month is None:
-            continue
-        try:
-            return date(int(match["year"]), month, int(match["day"])).isoformat()
-        except ValueError:
-            continue
-    return None
+def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+    """(published, updated): the first day-month-year written out in `text` as ISO dates, or None.
+
+    Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
+    (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
+    in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
+    `languages` first where a name is ambiguous); a day that does not exist (31 April) is skipped; a
+    time of day written right after it (`_WRITTEN_CLOCK`: "14:30 Uhr", "à 14h30") is kept as a naive
+    ``YYYY-MM-DDTHH:MM``, read later in the source's time zone. A
+    date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
+    most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
+    update, never the publication; the earliest of each kind wins.
+    """
+    found: dict[int, tuple[int, str]] = {}
+    for pattern in _WRITTEN_DATES:
+        for match in pattern.finditer(text):
+            parts = {k: v for k, v in match.groupdict().items() if v}
+            day = parts.get("day") or parts.get("day_a") or parts.get("day_b")
+            month = month_number(
+                parts.get("month") or parts.get("month_a") or parts.get("month_b") or "", languages
+            )
+            if day is None or month is None:
+                continue
+            try:
+                iso = date(int(parts["year"]), month, int(day)).isoformat()
+            except ValueError:
+                continue
+            end = match.end()
+            if (clock := _WRITTEN_CLOCK.match(text, end)) is not None:
+                iso += f"T{int(clock['hour']):02d}:{clock['minute']}"
+                end = clock.end()
+            found.setdefault(match.start(), (end, iso))
+    published = updated = None
+    previous_end = 0
+    for start in sorted(found):
+        end, iso = found[start]
+        lead_in = text[max(previous_end, start - _LABEL_CHARS) : start]
+        previous_end = max(previous_end, end)
+        if _UPDATE_LABEL.search(lead_in):
+            updated = updated or iso
+        elif published is None:
+            published = iso
+    return published, updated
+
+
+def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[str, ...]) -> bool:
+    """True when trafilatura's title is the first or last part of a multi-part ``<title>`` that none
+    of the page's own headlines (h1, og:title, JSON-LD) repeats.
+
+    Rule: that is trafilatura's guess of which part of ``<title>`` is the headline (the part before
+    its first or after its last separator, often the site's name: "Migracijos departamentas - Nauji
+    kursai" gave the department's name), not a headline the page states; `choose_title` then reads
+    ``<title>`` by its own rules.
+    """
+    if not raw_title or len(split_segments(raw_title)) < 2:
+        return False
+    key, whole = fold(headline), fold(raw_title)
+    if key == whole or not (whole.startswith(key) or whole.endswith(key)):
+        return False
+    return all(fold(h) != key for h in page_headlines)
 
 
 def _html_title(tree: HtmlElement) -> str | None:
+    """The page's ``<title>``: the one in ``<head>``, else the first one outside ``<svg>`` and
+    ``<math>`` (an inline icon's ``<title>`` is its accessible name, "Icon Pfeil", not the page's)."""
     element = tree.find("head/title")
     if element is None:
-        element = tree.find(".//title")
+        element = next((e for e in tree.iter("title") if not _in_foreign_content(e)), None)
     return one_line(element.text_content()) if element is not None else None
+
+
+def _in_foreign_content(element: HtmlElement) -> bool:
+    return any(
+        str(parent.tag).lower().rsplit("}", 1)[-1] in ("svg", "math") for parent in element.iterancestors()
+    )
 
 
 def _html_language(tree: HtmlElement) -> str | None:

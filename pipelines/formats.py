@@ -2,7 +2,12 @@
 
 PDF: pypdf, the text of at most `MAX_PDF_PAGES` pages joined with blank lines; the metadata title
 unless it is a placeholder or page 1's first heading says otherwise (`_pdf_title`); pypdf stops
-decompression bombs itself (LimitReachedError, RELIABILITY.md T15). XML: every text node through lxml
+decompression bombs itself (LimitReachedError, RELIABILITY.md T15). Rule for PDFs that give no text
+(the item is kept with its feed or listing data either way): one encrypted with a password other than
+the empty one is flagged ``extract.pdf_encrypted`` besides ``extract.pdf_failed`` (an empty user
+password is opened); one whose pages all read without error but hold no text (a scan without a text
+layer) is flagged ``extract.pdf_no_text`` and logged, so an editor knows it needs OCR, not a retry.
+XML: every text node through lxml
 with entities left unresolved, no network, no DTD and libxml2's default size limits (T07-T09).
 """
 
@@ -38,8 +43,9 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
     warnings: list[str] = []
     try:
         reader = PdfReader(io.BytesIO(body))
-        if reader.is_encrypted:
-            reader.decrypt("")
+        if reader.is_encrypted and not reader.decrypt(""):
+            logger.warning("PDF unreadable: encrypted with a password")
+            return ExtractedDocument(method="pdf", warnings=("extract.pdf_encrypted", "extract.pdf_failed"))
         page_count = len(reader.pages)
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
@@ -77,6 +83,9 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
         warnings.append("extract.pdf_pages_capped")
     if failed_pages:
         warnings.append("extract.pdf_failed" if failed_pages == to_read else "extract.pdf_page_failed")
+    elif to_read and not parts:
+        logger.warning("PDF of %d pages has no text layer (a scan?): OCR needed", page_count)
+        warnings.append("extract.pdf_no_text")
     title, raw_title = _pdf_title(reader, runs)
     return ExtractedDocument(
         text=cap_text("\n\n".join(parts), warnings),

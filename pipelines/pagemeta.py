@@ -13,6 +13,10 @@ Never from a ``<script>`` other than JSON-LD, an agenda or event listing, "relat
 copyright line. Values are returned as written (``2024-04-27T07:39+0200``, ``Tue, 4 May 2021
 19:18:00 +0200``); a value that `pipelines.dates.parse_date` cannot read as a full day (``2021``) is
 no date. `modified` follows the same order with dateModified / modified_time.
+
+JSON-LD is read leniently, as browsers' and search engines' readers do (`load_json_ld`): a block
+wrapped in an HTML comment or CDATA section, holding raw control characters (a tab or newline inside
+a string) or a trailing comma before ``}`` or ``]`` is read; a block that is still no JSON is skipped.
 """
 
 from __future__ import annotations
@@ -172,9 +176,8 @@ def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:
         raw = script.text or ""
         if len(raw) > MAX_JSONLD_CHARS:
             continue
-        try:
-            data = json.loads(raw)
-        except ValueError:
+        data = load_json_ld(raw)
+        if data is None:
             continue
         for node in _walk(data):
             types = node.get("@type")
@@ -192,6 +195,25 @@ def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:
             if isinstance(node.get("dateModified"), str):
                 modified = modified or node["dateModified"]
     return heads, article_date or any_date, modified
+
+
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(\s*[}\]])', re.DOTALL)
+"""A JSON string (group 1, kept as it is) or a comma before a closing brace or bracket (dropped)."""
+
+
+def load_json_ld(raw: str) -> object | None:
+    """A JSON-LD block's data, read leniently (module docstring), or None."""
+    for attempt in (raw, _WRAPPER.sub("", raw)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            pass
+    unwrapped = _WRAPPER.sub("", raw)
+    try:
+        return json.loads(_TRAILING_COMMA.sub(lambda m: m.group(1) or m.group(2), unwrapped), strict=False)
+    except ValueError:
+        return None
 
 
 def _walk(data: object, depth: int = 0) -> list[dict]:

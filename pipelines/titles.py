@@ -2,7 +2,13 @@
 
 Rules, in order (`choose_title`):
 1. The raw title (HTML ``<title>``) is split into segments at the separators `` | ``, `` - ``,
-   `` – ``, `` — ``, `` :: ``, `` · ``, `` » `` (a hyphen inside a word, "frauen- und", is no separator).
+   `` – ``, `` — ``, `` ‒ ``, `` ― ``, `` :: ``, `` · ``, `` • ``, `` » ``, `` « ``, `` › ``, `` > ``
+   (breadcrumbs: "Accueil > Actualités > ..."; a hyphen inside a
+   word, "frauen- und", is no separator; nor are the guillemets of a quotation, French and Italian
+   style with spaces inside: ``Le plan « Bienvenue en France » présenté`` is one segment).
+   A segment that is a bare domain name ("Igsi.ro", "Rijksoverheid.nl") names the site, and one that
+   names a home page in an EU language (`HOME_PAGE_NAMES`: "Startseite", "Accueil", "Αρχική") is
+   dropped from either end like a site name (breadcrumb titles: "Αρχική » Νέα » headline").
 2. A run of consecutive segments that equals (after folding case, quotes and spaces) or is contained
    in one of the page's headlines (h1, og:title, twitter:title, JSON-LD ``headline``) is the title;
    the longest such run wins. Otherwise segments are dropped from either end while they name the site:
@@ -11,7 +17,13 @@ Rules, in order (`choose_title`):
    pages (`AffixLearner`); a section name of one or two words next to a dropped site name goes too.
 3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
    replaces a cleaned title that no headline confirms (a newspaper's SEO title).
-4. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
+4. A title that is only a home page's or the site's name ("Home page - Comune di Roma", "BAMF": a
+   CMS that gives every page the site's title), or a ``<title>`` with a home page's name that no
+   headline confirms ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's own
+   headline (a confirmed one, else the one of most words: a logo's h1 is short); so does a title cut
+   short with an ellipsis that starts a headline ("Neue Regeln für…" of "Neue Regeln für
+   Einbürgerung"; a shorter title without the mark is the page's choice: "Vissa skolfrågor").
+5. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
    2022/2852(RSP)") gives way to the document's heading (`ExtractedDocument.doc_heading`, e.g.
    EUR-Lex's ``#title`` element); failing that it stays.
 A listing anchor or file name that looks like a slug (`looks_like_slug`) never beats a page or PDF
@@ -20,6 +32,7 @@ heading. PDF metadata titles that are placeholders (`is_placeholder_title`) are 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -36,7 +49,28 @@ SECTION_WORDS = 2
 MAX_SEGMENT_WORDS_AS_SITE = 6
 """A learned or host-like affix has at most this many words (a headline is longer)."""
 
-_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|/)\s+|\s*\|\s*|\s+::\s*")
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|‒|―|::|·|•|»|«|›|>|/)\s+|\s*\|\s*|\s+::\s*")
+_QUOTATION = re.compile(r"«[^«»]*»")
+"""A quotation in guillemets, French style (``« Bienvenue »``): its marks are no separators."""
+_MASK = str.maketrans("«»", "\ue000\ue001")
+_UNMASK = str.maketrans("\ue000\ue001", "«»")
+HOME_PAGE_NAMES = frozenset(
+    {
+        # en, de, fr, es, it, pt, nl, da, sv, fi, et, lv, lt, pl, cs, sk, sl, hr, hu, ro, bg, el, mt, ga
+        "home", "home page", "homepage", "start page", "main page", "startseite", "hauptseite",
+        "accueil", "page d'accueil", "inicio", "página de inicio", "portada", "pagina iniziale",
+        "início", "página inicial", "startpagina", "hoofdpagina", "forside", "startside",
+        "startsida", "start", "etusivu", "avaleht", "esileht", "sākums", "sākumlapa", "pradžia",
+        "pagrindinis", "pagrindinis puslapis", "strona główna", "úvod", "úvodní stránka", "domů",
+        "domov", "hlavná stránka", "domača stran", "naslovnica", "početna", "početna stranica",
+        "főoldal", "kezdőlap", "nyitólap", "acasă", "pagina principală", "prima pagină", "начало",
+        "начална страница", "αρχική", "αρχική σελίδα", "paġna ewlenija", "leathanach baile",
+    }
+)  # fmt: skip
+"""Names of a site's home page in the EU languages (folded): a title segment, never a headline."""
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_TRUNCATION = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+_DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,6}$")
 _TRAILING_PUNCT = re.compile(r"[\s:|\-–—·]+$")
 _LEADING_PUNCT = re.compile(r"^[\s:|\-–—·]+")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
@@ -60,9 +94,15 @@ _SLUG = re.compile(r"^[\w.~]+(?:[-_][\w.~]+)+$")
 
 
 def one_line(value: str | None) -> str | None:
-    """Whitespace squashed, invisible characters dropped, capped at `MAX_TITLE_CHARS`; None if empty."""
+    """Whitespace squashed, invisible characters dropped, capped at `MAX_TITLE_CHARS`; None if empty.
+
+    Rule: a character reference still in the text after parsing ("Bund &amp; Länder", "Caf&eacute;")
+    was escaped twice by the site's CMS and is decoded once more (`html.unescape`).
+    """
     if not value:
         return None
+    if "&" in value and _ENTITY.search(value):
+        value = html.unescape(value)
     value = " ".join(_INVISIBLE.sub("", value).split())[:MAX_TITLE_CHARS]
     return value or None
 
@@ -101,12 +141,15 @@ def host_names(host: str | None) -> tuple[str, ...]:
 def split_segments(title: str) -> list[str]:
     """The raw title cut at separators (rule 1); empty segments dropped."""
     title = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", title))
-    return [part.strip() for part in _SEPARATORS.split(title) if part and part.strip()]
+    if "«" in title and "»" in title:
+        title = _QUOTATION.sub(lambda quote: quote.group().translate(_MASK), title)
+    parts = _SEPARATORS.split(title)
+    return [part.strip().translate(_UNMASK) for part in parts if part and part.strip()]
 
 
 def _names_site(segment: str, site_keys: Sequence[str]) -> bool:
     key = _site_key(segment)
-    if not key:
+    if not key or _DOMAIN.match(segment):
         return True
     if len(segment.split()) > MAX_SEGMENT_WORDS_AS_SITE:
         return False
@@ -150,7 +193,7 @@ def strip_site(
                 raw = raw[len(name + sep) :]
                 cut_start = True
     keys = [_site_key(n) for n in site_list] + list(host_names(host))
-    learned = {fold(a) for a in affixes}
+    learned = {fold(a) for a in affixes} | HOME_PAGE_NAMES
     segments = split_segments(raw)
     cut = cut_end
     while len(segments) > 1 and (_names_site(segments[-1], keys) or fold(segments[-1]) in learned):
@@ -226,6 +269,16 @@ def choose_title(
     title = strip_site(title, site_names, host, affixes) if title != raw else title
     if sure and not any(fold(title) == fold(h) for h in heads) and fold(title) not in map(fold, sure):
         title = strip_site(sure[0], site_names, host, affixes)
+    keys = [_site_key(n) for n in (one_line(x) for x in site_names) if n] + list(host_names(host))
+    own = [h for h in heads if fold(h) not in HOME_PAGE_NAMES and not _names_site(h, keys)]
+    homely = fold(title) in HOME_PAGE_NAMES or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
+    if own and not any(fold(title) == fold(h) for h in heads) and (homely or _names_site(title, keys)):
+        best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
+        title = strip_site(best[0], site_names, host, affixes)
+    cut = _TRUNCATION.sub("", title)
+    longer = [h for h in own if cut != title and len(h) > len(cut) >= 8 and fold(h).startswith(fold(cut))]
+    if longer:  # a <title> cut short of the page's headline, marked so
+        title = strip_site(longer[0], site_names, host, affixes)
     first = split_segments(title)[0] if split_segments(title) else title
     if is_code_only(first) and doc_heading and not is_code_only(doc_heading):
         return one_line(doc_heading)

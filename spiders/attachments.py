@@ -12,6 +12,9 @@ published by the same publisher as the page.
   never fetched): ``www.bmi.bund.de`` and ``bmi.bund.de`` are one publisher, ``europa.eu`` sites
   share ``europa.eu``; another domain is another publisher's document and is not taken;
 - at most `MAX_ATTACHMENTS` (10) per page, in document order, each URL once (fragment removed).
+Relative links resolve against the page's ``<base href>`` when it has one (HTML's rule, as a browser
+and Scrapy's ``response.urljoin`` do), else against the page's final URL; the publisher is always the
+page's own host.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import tldextract
 from scrapy.http import Response, TextResponse
+from scrapy.utils.response import get_base_url
 
 from crawler.urls import web_url
 
@@ -58,14 +62,15 @@ def attachment_links(response: Response, limit: int = MAX_ATTACHMENTS) -> list[t
         anchors = containers.xpath(".//a[@href]") if containers else response.xpath(_OUTSIDE_CHROME)
     except ValueError:  # not markup Scrapy can parse
         return []
-    base = response.url
-    publisher = registrable_domain(base)
+    base = get_base_url(response)
+    page_url = response.url.split("#", 1)[0]
+    publisher = registrable_domain(response.url)
     out: list[tuple[str, str | None]] = []
     seen: set[str] = set()
     for anchor in anchors:
         href = (anchor.attrib.get("href") or "").strip()
         url = web_url(urljoin(base, href).split("#", 1)[0]) if href else None
-        if not url or url in seen or url == base.split("#", 1)[0]:
+        if not url or url in seen or url == page_url:
             continue
         if not is_pdf_link(url, anchor.attrib.get("type")) or registrable_domain(url) != publisher:
             continue

@@ -2,6 +2,11 @@
 
 The selector is CSS (``ul.documents a::attr(href)``) or XPath (starting with ``/`` or ``(``).
 If it selects elements rather than attribute strings, each element's ``href`` and text are used.
+Rule for the links: each resolves against the page's ``<base href>`` (else its URL) and only a web URL
+(`crawler.urls.web_url`: http or https with a host) is an item; ``javascript:``, ``mailto:``,
+``tel:``, ``data:`` and ``ftp:`` links, in any case and with any surrounding spaces, and in-page
+``#`` anchors are skipped before they are counted, so they never take an item's place under
+``max_items``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
+from crawler.urls import web_url
 from spiders.base import SourceSpider
 
 
@@ -54,10 +60,12 @@ class ListingSpider(SourceSpider):
         assert listing is not None  # guaranteed by Source validation
         found = 0
         for href, title in links(response, listing.links):
-            if not href or href.startswith(("#", "javascript:", "mailto:")):
+            href = (href or "").strip()
+            url = web_url(response.urljoin(href)) if href and not href.startswith("#") else None
+            if url is None:
                 continue
             found += 1
-            item = self.new_item(response.urljoin(href.strip()), title=title)
+            item = self.new_item(url, title=title)
             if title:
                 item.flags.append("title_from_link")  # provisional: the page's own title wins
             yield from self.emit(item)

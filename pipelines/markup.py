@@ -1,0 +1,72 @@
+"""HTML text to an lxml tree for extraction, including pages nested deeper than libxml2 parses.
+
+Rule (link targets): a date in the URL of something the page links or embeds (a photo's upload
+folder ``/uploads/2019/05/``, a related article ``/news/2018/01/02/...``, a PDF named
+``2017-06-30_bericht.pdf``) is not the page's date, but htmldate's extensive search reads the whole
+serialised page, attributes included, and took it (a made-up ``2019-05-01`` for a page without a
+date). `drop_link_targets` removes those targets (``href`` of ``a``/``area``; ``src``, ``srcset``,
+``data-src``, ``poster`` of embedded media and scripts) from the extraction tree once the page's
+metadata and link texts were read; ``<link rel=canonical>`` and ``<meta>`` stay, and so does the
+page's own URL, which htmldate reads as before.
+
+Rule (deep markup): libxml2's HTML parser stops building the tree at 256 levels of nesting
+("Excessive depth in document") and silently drops everything after that point, so a page with a
+few hundred unclosed ``<font>``/``<span>``/``<b>`` tags (old CMS output) or wrappers nested that deep
+lost its whole article. When the parse reports that error, the page is parsed again with the tags that
+only wrap or format text removed (`_WRAPPERS`: ``div``, ``span``, ``font``, ``b``, ``i``, ``em``,
+``strong`` and the like; their text, paragraphs, headings, lists, links, tables and the page's
+``nav``/``header``/``footer``/``main``/``article`` stay), and the result says so (``flattened``; the
+extraction flags it ``extract.deep_markup``). libxml2's limit is not raised instead (``huge_tree``): a
+2,048-level tree is then handed to code that walks it recursively.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+from trafilatura.utils import HTML_PARSER, load_html
+
+_WRAPPERS = re.compile(
+    r"</?(?:div|span|font|b|i|u|s|em|strong|small|big|center|abbr|sup|sub|tt|nobr|blink|label|mark|cite|q)"
+    r"(?=[\s/>])[^>]*>",
+    re.IGNORECASE,
+)
+"""Opening, closing and self-closing tags of elements that only wrap or format text."""
+_DEPTH_ERROR = "excessive depth"
+
+
+def parse_html(markup: str) -> tuple[HtmlElement | None, bool]:
+    """(tree, flattened): the page's tree as trafilatura's `load_html` builds it, or, when libxml2
+    stopped at its nesting limit, the tree of the page without its wrapper tags (module rule).
+    The tree is None when the markup is no HTML at all. Raises what lxml raises on hostile input."""
+    tree = load_html(markup)
+    if not _too_deep():
+        return tree, False
+    flat = load_html(_WRAPPERS.sub(" ", markup))
+    return (flat if flat is not None else tree), True
+
+
+_TARGETS = {
+    "a": ("href",),
+    "area": ("href",),
+    **{tag: ("src", "srcset", "data-src", "data-srcset", "poster") for tag in (
+        "img", "source", "iframe", "video", "audio", "embed", "script", "track", "input")},
+    "object": ("data",),
+}  # fmt: skip
+
+
+def drop_link_targets(tree: HtmlElement) -> int:
+    """Remove the targets of links and embeds from `tree` (module rule); returns how many."""
+    removed = 0
+    for element in tree.iter(*_TARGETS):
+        for name in _TARGETS[str(element.tag)]:
+            if name in element.attrib:
+                del element.attrib[name]
+                removed += 1
+    return removed
+
+
+def _too_deep() -> bool:
+    """True when the last parse of trafilatura's parser stopped at libxml2's depth limit."""
+    return any(_DEPTH_ERROR in (entry.message or "").lower() for entry in HTML_PARSER.error_log)
