@@ -11,7 +11,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    matches exactly, by prefix (``stem*``), suffix (``*stem``) or infix (``*stem*``); a phrase
    matches consecutive words.
 4. Negative terms (``relevance.negative``, a theme's ``negative``) are dropped where a longer positive
-   phrase covers them ("European Integration Network" beats "European integration"); the rest mask
+   phrase covers them ("European Integration Network" beats "European integration"; for a theme's
+   negative, a longer phrase of that theme); the rest mask
    their words: relevance negatives for every positive cue, a theme's negatives for that theme only.
 5. Per cue group and start word, only the heaviest match counts (then the longest), so "asylum
    seeker" and "asyl*" are not counted twice, nor the same stem listed in two languages.
@@ -221,6 +222,10 @@ class RuleEngine:
         self._cache[token] = found
         return found
 
+    def _of_theme(self, ti: int, theme_id: str) -> bool:
+        """Whether term `ti` is a positive cue of theme `theme_id`."""
+        return any(tid == theme_id for _, tid, _, _ in self._terms[ti].pos)
+
     def _match(self, tokens: list[str]) -> list[tuple[int, int, int]]:
         """(term index, start, end) of every pattern occurrence in `tokens`."""
         units = [self._units_of(t) for t in tokens]
@@ -259,16 +264,21 @@ class RuleEngine:
             neg_groups = [
                 g for g, langs in self._terms[ti].neg if language is None or _speaks(langs, language)
             ]
-            if not neg_groups:
-                continue
-            if any(ps <= s and e <= pe and pe - ps > e - s for _, ps, pe in positives):
-                continue  # a longer positive phrase covers it
             for group in neg_groups:
-                if group == NEGATIVE:
+                theme = None if group == NEGATIVE else group.split(":", 1)[1]
+                # a longer positive phrase covers it: any cue for a relevance negative, a cue of
+                # that theme for a theme's mask ("sportello unico" of Social Cohesion does not make
+                # "sportello" the sport of Education and Culture)
+                if any(
+                    ps <= s and e <= pe and pe - ps > e - s and (theme is None or self._of_theme(pi, theme))
+                    for pi, ps, pe in positives
+                ):
+                    continue
+                if theme is None:
                     mask_all.update(range(s, e))
                     negatives[ti] = negatives.get(ti, 0) + 1
                 else:
-                    mask_theme.setdefault(group.split(":", 1)[1], set()).update(range(s, e))
+                    mask_theme.setdefault(theme, set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
         # a migrant cue inside a longer ambiguous phrase is that phrase's word ("lavoratori stranieri"
         # in Qatar): it does not count on its own, so the phrase cannot support itself

@@ -594,3 +594,18 @@ def test_a_theme_s_area_share_counts_on_the_area_side(raw):
     assert (tools.area, social.area) == (0.25, 1.0)
     assert area_sum({f"theme:{tools.id}": 4.0}, config.themes, 0.5) == pytest.approx(0.5)
     assert area_sum({f"theme:{social.id}": 4.0}, config.themes, 0.5) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    ("title", "education"),
+    [
+        ("Gli sportelli aprono per i rifugiati", False),  # help desks, not sport
+        ("Lo sportello unico per l'immigrazione apre a Bari", False),  # another theme's phrase covers it
+        ("Sport e integrazione: una squadra di calcio per i rifugiati", True),
+        ("Sportivi e sportive insieme contro il razzismo", True),
+    ],
+)
+def test_a_theme_s_mask_holds_under_another_theme_s_phrase(engine, title, education):
+    """A theme's negative (mask) is dropped only under a longer phrase of the same theme."""
+    analysis = engine.analyse(title, "", "it")
+    assert (analysis.theme_scores["Education and Culture"] > 0) is education
