@@ -21,7 +21,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    M = migrant + integration sums; A = area + integration sums + theme_area_factor x the sums of the
    themes with `area` (all but Tools and Techniques: a report or statistics is no integration area);
    N = negative sum; relevance = sqrt(sat(M/s_rel) x sat(A/s_rel)) x exp(-N x soft/s_neg), where
-   soft = exp(-A/s_neg_area) lets integration-area evidence outweigh a negative context (`negative_factor`)
+   soft = exp(-min(A, cap)/s_neg_area) lets integration-area evidence soften a negative context
+   (`negative_factor`)
    (THEMES.md 1.5: a migrant cue AND an integration-area cue are both needed);
    theme score = sat(theme sum / s_theme).
    Gate: without a migrant cue (migrant or integration group) relevance is 0, whatever the
@@ -112,10 +113,12 @@ def area_sum(sums: Mapping[str, float], themes: Iterable[Theme], theme_area_fact
 
 def negative_factor(sums: Mapping[str, float], themes: Iterable[Theme], scoring: Scoring) -> float:
     """The factor negatives leave of a relevance score (step 7): exp(-N x soft / negative_scale), soft =
-    exp(-A / negative_area_scale) (1 when that scale is 0). Integration-area evidence softens a negative
-    context: a story on language courses for refugees that mentions "asylum numbers" or "penalties"
-    keeps its score, a story whose only other words are the negative context's does not."""
-    a = area_sum(sums, themes, scoring.theme_area_factor)
+    exp(-min(A, negative_area_cap) / negative_area_scale) (1 when that scale is 0). Integration-area
+    evidence softens a negative context: a story on language courses for refugees that mentions
+    "asylum numbers" keeps its score, a story whose only other words are the negative context's does
+    not. The cap keeps most of a negative in a long text whose A grows with its length (the EU
+    treaties, the Visa Code: A of 30 and more would have cancelled "European integration")."""
+    a = min(area_sum(sums, themes, scoring.theme_area_factor), scoring.negative_area_cap)
     soft = math.exp(-a / scoring.negative_area_scale) if scoring.negative_area_scale > 0 else 1.0
     return math.exp(-sums.get(NEGATIVE, 0.0) * soft / scoring.negative_scale)
 

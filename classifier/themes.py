@@ -45,6 +45,7 @@ SCORING_DEFAULTS: dict[str, float] = {
     "theme_relative": 0.45,
     "max_themes": 4,
     "negative_area_scale": 0.0,
+    "negative_area_cap": 0.0,
 }
 """Defaults of the ``scoring`` block; the meaning of each is commented in config/themes.yaml."""
 
@@ -140,6 +141,7 @@ class Scoring:
     theme_relative: float
     max_themes: int
     negative_area_scale: float = 0.0
+    negative_area_cap: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 hand labels of tests/data/corpus_relevance.yaml (url -> yes/no, clear cases only).
 
 Rule pinned: every clearly off-topic item scores below every clearly on-topic one (ROC AUC 1.0,
-R-precision 1.0), with the default classifier (rules + the shipped model)."""
+R-precision 1.0) and is judged not relevant, with the default classifier (rules + the shipped model)."""
 
 from __future__ import annotations
 
@@ -60,19 +60,22 @@ def _harvest(db_url: str, corpus: Path) -> dict[str, float]:
     run("crawl", "--config", str(corpus / "sources.yaml"), "--replay", str(corpus / "snapshot.warc.gz"))
     out = run("queue", "--status", "any", "--json", "--limit", "100000")
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    return {row["url"]: float(row["relevance"] or 0.0) for row in rows}
+    return {row["url"]: (float(row["relevance"] or 0.0), bool(row["relevant"])) for row in rows}
 
 
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_off_topic_items_score_below_on_topic_ones_on_both_corpora(shared, tmp_path):
     labels = {str(k): bool(v) for k, v in yaml.safe_load(LABELS.read_text(encoding="utf-8")).items()}
-    scores: dict[str, float] = {}
+    scores: dict[str, tuple[float, bool]] = {}
     for name in ("corpus", "corpus2"):
         if not (shared / name / "snapshot.warc.gz").exists():
             pytest.skip(f"../shared/{name}/snapshot.warc.gz not found")
         scores.update(_harvest(f"sqlite:///{tmp_path / name}.sqlite", shared / name))
-    judged = [(scores[url], label) for url, label in labels.items() if url in scores]
+    judged = [(scores[url][0], label) for url, label in labels.items() if url in scores]
+    # no clearly off-topic item is judged relevant (the queue's relevant band), not just ranked lower
+    accepted = sorted(url for url, label in labels.items() if url in scores and not label and scores[url][1])
+    assert accepted == [], [(url, scores[url][0]) for url in accepted]
     assert len(judged) >= 0.9 * len(labels)  # the labels still name the harvested items
     s = [score for score, _ in judged]
     y = [label for _, label in judged]

@@ -566,20 +566,22 @@ def test_a_yaml_syntax_error_names_its_line(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    ("negative", "area", "area_scale", "expected"),
+    ("negative", "area", "area_scale", "cap", "expected"),
     [
-        (0.0, 0.0, 8.0, 1.0),  # no negative context: nothing taken
-        (2.0, 0.0, 8.0, math.exp(-1.0)),  # no area evidence: the negative in full
-        (2.0, 8.0, 8.0, math.exp(-math.exp(-1.0))),  # area evidence softens it
-        (2.0, 80.0, 8.0, math.exp(-2.0 * math.exp(-10.0) / 2.0)),  # strong area evidence: almost nothing
-        (2.0, 8.0, 0.0, math.exp(-1.0)),  # scale 0: negatives always in full
+        (0.0, 0.0, 8.0, 4.0, 1.0),  # no negative context: nothing taken
+        (2.0, 0.0, 8.0, 4.0, math.exp(-1.0)),  # no area evidence: the negative in full
+        (2.0, 2.0, 8.0, 4.0, math.exp(-math.exp(-0.25))),  # area evidence softens it
+        (2.0, 80.0, 8.0, 4.0, math.exp(-math.exp(-0.5))),  # a long text: at most the cap's share
+        (2.0, 80.0, 8.0, 100.0, math.exp(-math.exp(-10.0))),  # no cap to speak of: almost nothing left
+        (2.0, 8.0, 0.0, 4.0, math.exp(-1.0)),  # scale 0: negatives always in full
+        (2.0, 8.0, 8.0, 0.0, math.exp(-1.0)),  # cap 0: likewise
     ],
 )
-def test_integration_area_evidence_softens_a_negative_context(negative, area, area_scale, expected):
+def test_integration_area_evidence_softens_a_negative_context(negative, area, area_scale, cap, expected):
     from classifier.rules import negative_factor
     from classifier.themes import Scoring
 
-    scoring = Scoring(1.5, 3.0, 2.0, 3.0, 2.0, 0.5, 0.45, 4, area_scale)
+    scoring = Scoring(1.5, 3.0, 2.0, 3.0, 2.0, 0.5, 0.45, 4, area_scale, cap)
     sums = {"negative": negative, "area": area}
     assert negative_factor(sums, (), scoring) == pytest.approx(expected)
 
