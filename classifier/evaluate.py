@@ -38,10 +38,33 @@ from crawler.types import THEMES, Classification
 ClassifyFn = Callable[[LabelledExample], Classification]
 
 
+def label_problem(record: dict[str, Any]) -> str | None:
+    """What makes a labelled record unusable, or None. A label that is silently read otherwise would
+    change the figures: ``relevant`` must be true or false (not "yes"), ``themes`` a list of the six
+    portal theme names (a misspelt one is not dropped), empty unless relevant, and the item needs a
+    title or a text."""
+    relevant = record.get("relevant")
+    if not isinstance(relevant, bool):
+        return f"`relevant` must be true or false, got {relevant!r}"
+    themes = record.get("themes", [])
+    if themes is None:
+        themes = []
+    if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+        return f"`themes` must be a list of theme names, got {themes!r}"
+    unknown = [t for t in themes if t not in THEMES]
+    if unknown:
+        return f"unknown theme(s) {', '.join(map(repr, unknown))}; themes are: {', '.join(THEMES)}"
+    if themes and not relevant:
+        return "`themes` given for an item that is not relevant"
+    if not any(isinstance(record.get(k), str) and record[k].strip() for k in ("title", "text", "summary")):
+        return "no `title`, `text` or `summary`"
+    return None
+
+
 def load_examples(path: str | Path) -> list[LabelledExample]:
-    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object,
-    and ValueError ``no labelled items in FILE`` for a file without any (`ewsi classify eval`,
-    `ewsi classify train --data`: exit 2)."""
+    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object or
+    whose labels are unusable (`label_problem`), and ValueError ``no labelled items in FILE`` for a
+    file without any (`ewsi classify eval`, `ewsi classify train --data`: exit 2)."""
     out: list[LabelledExample] = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -53,6 +76,9 @@ def load_examples(path: str | Path) -> list[LabelledExample]:
                 raise ValueError(f"{path}:{n}: not JSON: {exc}") from exc
             if not isinstance(record, dict):
                 raise ValueError(f"{path}:{n}: expected a JSON object")
+            problem = label_problem(record)
+            if problem:
+                raise ValueError(f"{path}:{n}: {problem}")
             out.append(LabelledExample.from_dict(record))
     if not out:
         # a file without a labelled item is a mistake (wrong file, empty export), never an empty score

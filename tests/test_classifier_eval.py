@@ -244,3 +244,40 @@ def test_model_file_keeps_blending_constants_and_thresholds(engine, tmp_path):
     assert (combined.min_labels, combined.min_language) == (100, 3)
     # relevance: 60 positives, 26 negatives -> weight min(1, 26 / 100) x min(1, 26 German / 3)
     assert loaded.weight("relevance", "de", 100, 3) == pytest.approx(0.26)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"title": "a", "relevant": "yes", "themes": []}, "`relevant` must be true or false, got 'yes'"),
+        ({"title": "a", "themes": []}, "`relevant` must be true or false, got None"),
+        ({"title": "a", "relevant": 1}, "`relevant` must be true or false, got 1"),
+        (
+            {"title": "a", "relevant": True, "themes": ["Social Kohesion"]},
+            "unknown theme(s) 'Social Kohesion'",
+        ),
+        ({"title": "a", "relevant": True, "themes": "Social Cohesion"}, "`themes` must be a list"),
+        ({"title": "a", "relevant": False, "themes": ["Social Cohesion"]}, "given for an item that is not"),
+        ({"id": "T8", "relevant": False}, "no `title`, `text` or `summary`"),
+        ({"title": " ", "summary": "", "relevant": False}, "no `title`, `text` or `summary`"),
+    ],
+)
+def test_an_unusable_label_is_refused_with_its_line(tmp_path, record, message):
+    """A label read otherwise than written would change the figures silently: the file is refused."""
+    good = {"title": "Refugees learn German", "relevant": True, "themes": ["Education and Culture"]}
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError) as err:
+        load_examples(path)
+    assert str(err.value).startswith(f"{path}:3: ") and message in str(err.value), str(err.value)
+
+
+def test_a_usable_file_loads_every_record(tmp_path):
+    rows = [
+        {"title": "Refugees learn German", "relevant": True, "themes": ["Education and Culture"]},
+        {"summary": "Storm warning for the coast", "relevant": False, "themes": []},
+        {"text": "Rain", "relevant": False, "themes": None},
+    ]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert [e.relevant for e in load_examples(path)] == [True, False, False]
