@@ -35,6 +35,8 @@ CALL_STATUSES: tuple[str, ...] = ("forthcoming", "open", "closed")
 DATE_ONLY = "date_only"
 """Item flag: the publication date is a calendar day without a time of day, stored as that day at
 00:00 UTC (pipelines.dates.parse_day_or_time); shown as the day alone."""
+FEED_UPDATED = "feed_updated"
+"""date_method of a feed entry dated by its <updated> alone (a date of change, not of publication)."""
 
 
 def published_precision(published_at: datetime | None, flags: Iterable[str] | None) -> str | None:

@@ -71,7 +71,7 @@ from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
 from crawler.text import truncate_utf8
-from crawler.types import DATE_ONLY, HarvestedItem
+from crawler.types import DATE_ONLY, FEED_UPDATED, HarvestedItem
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     CONSENT_REMNANT_CHARS,
@@ -740,8 +740,9 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
     (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
     title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
-    the page gave it. Date: the page's date is used when the item has none or only a sitemap
-    ``<lastmod>`` (which then stays as `updated_at`), or only the day of it (flag ``date_only``) when
+    the page gave it. Date: the page's date is used when the item has none or only a date of change
+    (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then stays as
+    `updated_at`), or only the day of it (flag ``date_only``) when
     the page gives the time of that day (`SAME_DAY`), with ``date_method = "page"``: with its time,
     read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC,
     flagged ``date_only`` (pipelines.dates.parse_day_or_time). A
@@ -788,6 +789,11 @@ def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
     return folded != clean and (folded == fold(document.raw_title) or clean in folded)
 
 
+CHANGE_DATES = ("sitemap", FEED_UPDATED)
+"""Date methods that give when a document last changed, not when it was published (a sitemap's
+``<lastmod>``, a feed entry with ``<updated>`` alone): the page's own publication date replaces them,
+and they stay as `updated_at`."""
+
 SAME_DAY = timedelta(hours=36)
 """How far a page's timed date may lie from the feed's day (any zone, UTC-14 to UTC+14) and still be
 the same day, told with its time: it then replaces the day."""
@@ -818,8 +824,8 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
         and not page_day_only
         and abs(page - item.published_at) <= SAME_DAY
     )
-    if page is not None and (item.published_at is None or item.date_method == "sitemap" or more_precise):
-        if item.date_method == "sitemap" and item.updated_at is None:
+    if page is not None and (item.published_at is None or item.date_method in CHANGE_DATES or more_precise):
+        if item.date_method in CHANGE_DATES and item.updated_at is None:
             item.updated_at = item.published_at
         item.published_raw = document.published
         item.published_at = page

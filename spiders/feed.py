@@ -39,7 +39,7 @@ from scrapy.http import Response
 
 from crawler.discover import feed_links
 from crawler.encoding import decode_html
-from crawler.types import Attachment, HarvestedItem
+from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links
 from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
@@ -180,7 +180,9 @@ class FeedSpider(SourceSpider):
             author=entry.get("author"),
             declared_language=(language or None),
             attachments=attachments,
-            date_method="feed" if published_raw else None,
+            # an entry with <updated> alone gives when it last changed: the page's own publication
+            # date, when it has one, replaces it (pipelines.extract._apply_dates)
+            date_method=("feed" if entry.get("published") else FEED_UPDATED) if published_raw else None,
             record=record,
         )
 
