@@ -9,7 +9,10 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``), or a well-formed
    feed has zero entries (``ewsi/feed/empty``) -> ok; nothing
    yielded otherwise -> failed ``parse.no_items``; pages followed but none gave text -> failed
-   ``extract.all_empty``; otherwise ok (errors of single pages are counted, not fatal).
+   ``extract.all_empty``; pages to follow but every one failed to fetch (404s, a block, a cut
+   archive) -> failed with their most frequent key, the items kept without text; otherwise ok
+   (errors of single pages are counted, not fatal, and shown as a warning: "3 of 20 followed pages
+   failed, most with fetch.http_404").
 2. Judged by meaning (`judge_by_meaning`) against the source's last `HISTORY_RUNS` ok runs. An ok
    run that delivered items is failed and broken, first rule that holds:
    - ``parse.nav_links``: at least `NAV_MIN` items, more than `NAV_SHARE` of them, are titled with a
@@ -254,9 +257,12 @@ def build_report(
         stats={k: v for k, v in stats.items() if isinstance(v, int | float | str | dict) and "/" in k},
     )
     report.stats["page_errors"] = _prefixed(stats, "ewsi/page_errors/")
+    report.stats["attachment_errors"] = _prefixed(stats, "ewsi/attachment_errors/")
     report.stats["quality"] = quality_counts(stats)
     messages = stats.get("ewsi/error_messages") or {}
     extracted_empty = int(stats.get("ewsi/extract/empty", 0))
+    page_errors = Counter({k: int(v) for k, v in report.stats["page_errors"].items()})
+    pages_failed = sum(page_errors.values())
     followed = sum(
         int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
     )
@@ -272,17 +278,30 @@ def build_report(
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
         report.status, report.error_key = "failed", "extract.all_empty"
+    elif pages_failed and not followed:
+        # every page the items link to failed (404s, a cut archive, a block): items without text
+        report.status, report.error_key = "failed", page_errors.most_common(1)[0][0]
     else:
         report.status = "ok"
         if errors:  # some of the source's URLs failed, others delivered
             report.error_key = errors.most_common(1)[0][0]
-    if report.error_key:
+    page_note = (
+        f"{pages_failed} of {pages_failed + followed} followed pages failed, "
+        f"most with {page_errors.most_common(1)[0][0]} (their items kept without text)"
+        if pages_failed
+        else None
+    )
+    if report.error_key and report.error_key in page_errors and not errors:
+        report.error = page_note
+    elif report.error_key:
         report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
     elif stats.get("ewsi/feed/bozo"):
         report.error = f"warning: {stats.get('ewsi/feed/bozo_message')}"
     elif stats.get("ewsi/feed/guid_repeated"):
         repeated = stats["ewsi/feed/guid_repeated"]
         report.error = f"warning: {repeated} feed entries share a GUID or use the feed's URL as one"
+    elif page_note:
+        report.error = f"warning: {page_note}"
     return report
 
 

@@ -2,7 +2,8 @@
 naming every failure with an error key counted in Scrapy stats.
 
 Stats keys: ``ewsi/errors/<key>`` for failures of the source's own URLs (they make a run fail),
-``ewsi/page_errors/<key>`` for followed pages (the item is kept without its page),
+``ewsi/page_errors/<key>`` for followed pages (the item is kept without its page; every one failing
+fails the run, crawler.health rule 1), ``ewsi/attachment_errors/<key>`` for attachments,
 ``ewsi/items/yielded`` and ``ewsi/items/truncated``.
 """
 
@@ -63,9 +64,9 @@ class SourceSpider(Spider):
         if crawler is not None and crawler.stats is not None:
             crawler.stats.inc_value(key, count)
 
-    def record_error(self, key: str, message: str, *, page: bool = False) -> None:
+    def record_error(self, key: str, message: str, *, page: bool = False, attachment: bool = False) -> None:
         """Count an error key and remember the first message of each key for the run record."""
-        prefix = "ewsi/page_errors/" if page else "ewsi/errors/"
+        prefix = "ewsi/attachment_errors/" if attachment else "ewsi/page_errors/" if page else "ewsi/errors/"
         self.stat(prefix + key)
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None and not page:
@@ -199,7 +200,7 @@ class SourceSpider(Spider):
         item: HarvestedItem = request.cb_kwargs["item"]
         key = error_key_for(failure.value)
         if key != "fetch.robots":
-            self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
+            self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True, attachment=True)
             flags = [f"attachment_{key}"]
             item.attachments.append(
                 Attachment(url=request.url, title=request.cb_kwargs["title"], flags=flags)

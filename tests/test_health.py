@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crawler import health
-from crawler.health import Judgement, RunSummary, SourceHealth
+from crawler.health import Judgement, RunSummary, SourceHealth, build_report
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -280,3 +280,47 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
             imported.add(node.module)
     project = {m for m in imported if m and m.split(".")[0] in ("crawler", "scrapy", "sqlalchemy", "twisted")}
     assert project == {"crawler.types"}
+
+
+@pytest.mark.parametrize(
+    ("stats", "status", "key", "error"),
+    [
+        # every followed page failed: the run failed with their key, the items kept
+        (
+            {"ewsi/items/yielded": 18, "ewsi/page_errors/fetch.http_404": 18},
+            "failed",
+            "fetch.http_404",
+            "18 of 18 followed pages failed, most with fetch.http_404 (their items kept without text)",
+        ),
+        # some failed, the rest gave text: ok, with a warning
+        (
+            {
+                "ewsi/items/yielded": 20,
+                "ewsi/extract/html": 17,
+                "ewsi/page_errors/fetch.http_404": 2,
+                "ewsi/page_errors/fetch.timeout": 1,
+            },
+            "ok",
+            None,
+            "warning: 3 of 20 followed pages failed, most with fetch.http_404"
+            " (their items kept without text)",
+        ),
+        # no page failed: nothing to say
+        ({"ewsi/items/yielded": 5, "ewsi/extract/html": 5}, "ok", None, None),
+        # a source error comes first and keeps its own message
+        (
+            {
+                "ewsi/items/yielded": 0,
+                "ewsi/errors/fetch.dns": 1,
+                "ewsi/page_errors/fetch.http_404": 1,
+                "ewsi/error_messages": {"fetch.dns": "no such host"},
+            },
+            "failed",
+            "fetch.dns",
+            "no such host",
+        ),
+    ],
+)
+def test_failed_followed_pages_are_never_silent(stats, status, key, error):
+    report = build_report("s", stats, datetime(2026, 1, 1, tzinfo=UTC), "finished")
+    assert (report.status, report.error_key, report.error) == (status, key, error)
