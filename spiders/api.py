@@ -118,10 +118,16 @@ class ApiSpider(SourceSpider):
             if not link:
                 self.stat("ewsi/dropped/no_link")
                 continue
+            title = _text(jmespath.search(api.title, record))
+            if not (title and title.strip()) and api.detail is None and not self.source.follow:
+                # nothing later gives it one (no detail answer, no page followed): an untitled row
+                # is no use to an editor; counted, so the summary shows it
+                self.stat("ewsi/dropped/no_title")
+                continue
             published = _text(jmespath.search(api.published, record)) if api.published else None
             item = self.new_item(
                 response.urljoin(link),
-                title=_text(jmespath.search(api.title, record)),
+                title=title,
                 summary=_text(jmespath.search(api.summary, record)) if api.summary else None,
                 declared_language=_text(jmespath.search(api.language, record)) if api.language else None,
                 official_id=_text(jmespath.search(api.id, record)) if api.id else None,

@@ -251,3 +251,26 @@ def test_a_record_s_own_language_field_is_the_item_s_declared_language(
 def test_a_bad_language_path_is_refused_with_its_field() -> None:
     with pytest.raises(ValidationError, match=r"api\.language"):
         eci_spider(language="languageCode[")
+
+
+@pytest.mark.parametrize(
+    ("title", "follow", "detail", "kept"),
+    [
+        (None, False, False, False),  # nothing will give it a title: dropped, counted
+        ("  ", False, False, False),
+        (None, True, False, True),  # the followed page gives the title
+        (None, False, True, True),  # the detail answer gives the title
+        ("A title", False, False, True),
+    ],
+)
+def test_an_untitled_record_is_dropped_and_counted_unless_a_title_will_come(
+    title: str | None, follow: bool, detail: bool, kept: bool
+) -> None:
+    record: dict[str, Any] = {"year": "2024", "number": "000001"}
+    if title is not None:
+        record["title"] = title
+    api = {k: v for k, v in ECI_API.items() if detail or k != "detail"}
+    spider = make_spider(id="eci-register", kind="api", urls=[SEARCH_URL], api=api, follow=follow)
+    items, requests = run(spider, json_response(SEARCH_URL, json.dumps({"entries": [record]}).encode()))
+    assert bool(items or requests) is kept
+    assert stats(spider).get("ewsi/dropped/no_title") == (None if kept else 1)
