@@ -66,8 +66,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
         store_sources.sync_sources(session, config.sources)
-        rows = store_sources.source_status(session)
-        quarantine = store_runs.quarantine_list(session)
+        # the sources of the named config only: a store may also hold sources of other configs
+        configured = {source.id for source in config.sources}
+        rows = [row for row in store_sources.source_status(session) if row.get("id") in configured]
+        quarantine = [e for e in store_runs.quarantine_list(session) if e.get("source_id") in configured]
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
