@@ -266,6 +266,8 @@ def build_report(
     followed = sum(
         int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
     )
+    # pages read (an empty page counts: it answered) and API detail answers that gave a text
+    pages_read = followed + int(stats.get("ewsi/api/detail_text", 0))
     if reason == "shutdown":
         report.status, report.error_key = "interrupted", "crawl.interrupted"
     elif errors.get("store.db_error"):
@@ -278,7 +280,7 @@ def build_report(
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
         report.status, report.error_key = "failed", "extract.all_empty"
-    elif pages_failed and not followed:
+    elif pages_failed and not pages_read:
         # every page the items link to failed (404s, a cut archive, a block): items without text
         report.status, report.error_key = "failed", page_errors.most_common(1)[0][0]
     else:
@@ -286,7 +288,7 @@ def build_report(
         if errors:  # some of the source's URLs failed, others delivered
             report.error_key = errors.most_common(1)[0][0]
     page_note = (
-        f"{pages_failed} of {pages_failed + followed} followed pages failed, "
+        f"{pages_failed} of {pages_failed + pages_read} followed pages failed, "
         f"most with {page_errors.most_common(1)[0][0]} (their items kept without text)"
         if pages_failed
         else None

@@ -305,6 +305,18 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
             "warning: 3 of 20 followed pages failed, most with fetch.http_404"
             " (their items kept without text)",
         ),
+        # API detail answers: one read, one gone, one empty: ok, with a warning
+        (
+            {
+                "ewsi/items/yielded": 3,
+                "ewsi/api/detail_text": 1,
+                "ewsi/page_errors/fetch.http_404": 1,
+                "ewsi/page_errors/parse.detail_empty": 1,
+            },
+            "ok",
+            None,
+            "warning: 2 of 3 followed pages failed, most with fetch.http_404 (their items kept without text)",
+        ),
         # no page failed: nothing to say
         ({"ewsi/items/yielded": 5, "ewsi/extract/html": 5}, "ok", None, None),
         # a source error comes first and keeps its own message
