@@ -9,10 +9,10 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``), or a well-formed
    feed has zero entries (``ewsi/feed/empty``) -> ok; nothing
    yielded otherwise -> failed ``parse.no_items``; pages followed but none gave text -> failed
-   ``extract.all_empty``; pages to follow but every one failed to fetch (404s, a block, a cut
-   archive) -> failed with their most frequent key, the items kept without text; otherwise ok
-   (errors of single pages are counted, not fatal, and shown as a warning: "3 of 20 followed pages
-   failed, most with fetch.http_404").
+   ``extract.all_empty``; pages to follow but every one failed to fetch, `MIN_FAILED_PAGES` or more
+   (404s, a block, a cut archive) -> failed with their most frequent key, the items kept without
+   text; otherwise ok (errors of single pages are counted, not fatal, and shown as a warning: "3 of
+   20 followed pages failed, most with fetch.http_404").
 2. Judged by meaning (`judge_by_meaning`) against the source's last `HISTORY_RUNS` ok runs. An ok
    run that delivered items is failed and broken, first rule that holds:
    - ``parse.nav_links``: at least `NAV_MIN` items, more than `NAV_SHARE` of them, are titled with a
@@ -51,6 +51,11 @@ from typing import Any
 
 from crawler.types import CrawlReport
 
+DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
+"""Error keys of a followed page that drop its item instead of keeping it flagged (spiders.base)."""
+MIN_FAILED_PAGES = 3
+"""Followed pages that must fail, none read, before the run fails for them (rule 1): one or two new
+items whose pages fail are a warning, not a failing source with a back-off."""
 HISTORY_RUNS = 5
 """Ok runs of a source looked at to judge a run by meaning (does the source normally deliver?)."""
 MEANING_KEYS = frozenset(
@@ -261,7 +266,10 @@ def build_report(
     report.stats["quality"] = quality_counts(stats)
     messages = stats.get("ewsi/error_messages") or {}
     extracted_empty = int(stats.get("ewsi/extract/empty", 0))
-    page_errors = Counter({k: int(v) for k, v in report.stats["page_errors"].items()})
+    # pages whose item was kept without text; a refused page's item was dropped (counted there)
+    page_errors = Counter(
+        {k: int(v) for k, v in report.stats["page_errors"].items() if k not in DROPPED_PAGE_KEYS}
+    )
     pages_failed = sum(page_errors.values())
     followed = sum(
         int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
@@ -280,7 +288,7 @@ def build_report(
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
         report.status, report.error_key = "failed", "extract.all_empty"
-    elif pages_failed and not pages_read:
+    elif pages_failed >= MIN_FAILED_PAGES and not pages_read:
         # every page the items link to failed (404s, a cut archive, a block): items without text
         report.status, report.error_key = "failed", page_errors.most_common(1)[0][0]
     else:

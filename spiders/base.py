@@ -19,6 +19,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import error_key_for
+from crawler.health import DROPPED_PAGE_KEYS
 from crawler.sources import Source
 from crawler.types import Attachment, HarvestedItem
 from crawler.urls import is_web_url
@@ -227,10 +228,6 @@ class SourceSpider(Spider):
         self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
         item.flags.append(f"page_{key}")
         yield item
-
-
-DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
-"""Error keys of a followed page that drop its item instead of keeping it flagged (`page_failed`)."""
 
 
 def _status_detail(exc: BaseException) -> str | None:

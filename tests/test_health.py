@@ -317,6 +317,24 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
             None,
             "warning: 2 of 3 followed pages failed, most with fetch.http_404 (their items kept without text)",
         ),
+        # one or two new items whose pages failed: a warning, not a failing source
+        (
+            {"ewsi/items/yielded": 2, "ewsi/page_errors/fetch.http_404": 2},
+            "ok",
+            None,
+            "warning: 2 of 2 followed pages failed, most with fetch.http_404 (their items kept without text)",
+        ),
+        # refused pages drop their items (counted as dropped): not a failure of pages kept
+        (
+            {
+                "ewsi/items/yielded": 4,
+                "ewsi/page_errors/fetch.blocked_address": 4,
+                "ewsi/dropped/blocked_address": 4,
+            },
+            "ok",
+            None,
+            None,
+        ),
         # no page failed: nothing to say
         ({"ewsi/items/yielded": 5, "ewsi/extract/html": 5}, "ok", None, None),
         # a source error comes first and keeps its own message
