@@ -499,8 +499,8 @@ def embed_fit_predict(
         real_predict = model.predict
         current: dict[str, np.ndarray] = {}
 
-        def predict(feats: Any) -> Any:
-            out = dict(real_predict(feats))
+        def predict(feats: Any, *rest: Any) -> Any:
+            out = dict(real_predict(feats, *rest))
             xx = current["z"][None, :]
             if mode == "concat":
                 idx, values = model._sparse(feats)

@@ -84,7 +84,7 @@ from typing import Any
 import numpy as np
 
 from classifier import eurovoc, split
-from classifier.rules import INTEGRATION, MIGRANT, Analysis, RuleEngine, negative_factor
+from classifier.rules import INTEGRATION, MIGRANT, Analysis, RuleEngine, negative_factor, tokenize
 from crawler.errors import ModelFileError
 from crawler.types import CONTENT_TYPES, THEMES, Classification, Evidence, ThemeScore
 
@@ -289,11 +289,24 @@ def features(analysis: Analysis) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=64)
+def function_words(language: str | None) -> frozenset[str]:
+    """The function words of `language` (ISO 639-1), normalised as the tokens are
+    (classifier.themes.normalize): the stop-word lists of the package ``stopwords`` (NLTK-style
+    lists of 30-750 words for 42 languages: articles, pronouns, prepositions, conjunctions, auxiliary
+    verbs). Empty for a language it has no list for (hr, et, mt) or None."""
+    import stopwords
+
+    return frozenset(t for w in stopwords.safe_get_stopwords(language or "") for t in tokenize(w))
+
+
 def readable_feature(analysis: Analysis) -> Callable[[str], bool]:
     """Which model features an editor can read as a reason: a word or a pair of words of the item
-    (``t:`` title words too) of four letters or more; not a character n-gram ("lin", " rs "), a short
-    function word ("and", "for") nor a rule-group marker (the rules show their own terms)."""
+    (``t:`` title words too) of four letters or more and not a function word of the item's language
+    (`function_words`: "with", "from", "pour", "dell"; a pair needs one word that is not); not a
+    character n-gram ("lin", " rs ") nor a rule-group marker (the rules show their own terms)."""
     words = set(analysis.title_tokens) | set(analysis.body_tokens)
+    common = function_words(analysis.language)
 
     def readable(feature: str) -> bool:
         if feature.startswith("t:"):
@@ -303,6 +316,7 @@ def readable_feature(analysis: Analysis) -> Callable[[str], bool]:
             len(parts) <= 2
             and all(len(p) > 3 and not p.isdigit() for p in parts)
             and all(p in words for p in parts)
+            and not all(p in common for p in parts)
         )
 
     return readable

@@ -157,6 +157,8 @@ def test_calibration_folds_are_grouped_or_not_used(positive_groups, k, calibrate
         (" onl", False),  # a padded character n-gram
         ("online courses", True),  # both words of the item (a pair's order is the model's business)
         ("and", False),  # a function word
+        ("more", False),  # a function word of four letters (the item's language's stop words)
+        ("more courses", True),  # a pair with one content word
         ("§migrant", False),  # a rule-group marker
         ("§migrant+", False),
         ("2024", False),
@@ -171,6 +173,32 @@ def test_only_readable_model_features_are_shown_as_reasons(feature, shown):
     )
     readable = readable_feature(analysis)
     assert readable(feature) is shown
+
+
+@pytest.mark.parametrize(
+    "language, title, text, hidden, shown",
+    [
+        ("en", "Welcoming refugees", "Courses with mentors from the city", "with", "mentors"),
+        ("fr", "Accueil des réfugiés", "Des cours pour les arrivants avec mentors", "pour", "arrivants"),
+        ("de", "Flüchtlinge willkommen", "Kurse für neue Nachbarn über den Winter", "über", "nachbarn"),
+        ("es", "Acogida de refugiados", "Cursos para recién llegados desde enero", "para", "cursos"),
+        ("el", "Ένταξη προσφύγων", "Μαθήματα για πρόσφυγες αλλά και για παιδιά", "αλλά", "Μαθήματα"),
+        ("pl", "Integracja uchodźców", "Kursy języka: pomoc prawna jest bezpłatna", "jest", "kursy"),
+        ("sv", "Nyanlända i skolan", "Kurser för nyanlända efter sommaren", "efter", "kurser"),
+    ],
+)
+def test_function_words_of_the_item_language_are_not_reasons(language, title, text, hidden, shown):
+    """A word of the item's language's stop-word list (classifier.model.function_words) explains
+    nothing to an editor; the same word is a reason in an item of another language."""
+    from classifier.model import analyse, readable_feature
+    from classifier.rules import tokenize
+
+    hidden, shown = tokenize(hidden)[0], tokenize(shown)[0]  # features are normalised words
+    readable = readable_feature(analyse(RuleEngine(load()), title, text, language))
+    assert readable(shown)
+    assert not readable(hidden)
+    elsewhere = readable_feature(analyse(RuleEngine(load()), title, text, "hr"))  # no list for hr
+    assert elsewhere(hidden)
 
 
 def test_model_reasons_in_a_classification_are_words_of_the_item():
