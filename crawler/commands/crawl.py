@@ -231,13 +231,25 @@ def offline_summary(reports: Sequence[Any], forgiven: int) -> str:
 
 def middle_cut(text: str, limit: int) -> str:
     """`text` in at most `limit` characters: its first third and its end joined by " … " (a message
-    names the source and URL first and the cause, or what to do, last)."""
+    names the source and URL first and the cause, or what to do, last). Each part ends, or starts,
+    at a space when one lies within `WORD_SLACK` characters of the cut, so no word is split there."""
     if len(text) <= limit:
         return text
     if limit < 8:
         return text[:limit]
-    head = limit // 3
-    return text[:head] + " … " + text[len(text) - (limit - head - 3) :]
+    head = text[: limit // 3]
+    space = head.rfind(" ")
+    if space >= max(1, len(head) - WORD_SLACK):
+        head = head[:space]
+    tail = text[len(text) - (limit - (limit // 3) - 3) :]
+    space = tail.find(" ")
+    if 0 <= space < min(WORD_SLACK, len(tail) - 1):
+        tail = tail[space + 1 :]
+    return head + " … " + tail
+
+
+WORD_SLACK = 15
+"""Characters `middle_cut` may give up at each cut to end a part on a word boundary."""
 
 
 def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:

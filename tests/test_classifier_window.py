@@ -1,0 +1,147 @@
+"""Themes are decided on the title and the lead of a text, relevance on all of it (classifier.model
+THEME_WINDOW): the labelled items the theme heads and thresholds are fitted on are a title and a
+teaser of 15-36 words, and a long article names every theme somewhere.
+
+Rule: a text longer than the window gets the themes its title and first THEME_WINDOW words would
+get alone; its relevance is that of the whole text; a lead that scores no theme at all leaves the
+whole text's best theme to a relevant item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import classifier
+import classifier.model as cm
+
+# words that name other themes in passing, as the body of a long report does
+FILLER = {
+    "en": "Schools, housing, health care, voting rights, discrimination, handbooks and toolkits for "
+    "municipalities, culture and sport are covered in other chapters of the annual report. ",
+    "de": "Schulen, Wohnungen, Gesundheit, Wahlrecht, Diskriminierung, Handbücher und Leitfäden für "
+    "Kommunen, Kultur und Sport behandeln andere Kapitel des Jahresberichts. ",
+    "fr": "Les écoles, le logement, la santé, le droit de vote, la discrimination, les guides pour les "
+    "communes, la culture et le sport sont traités dans d'autres chapitres du rapport annuel. ",
+    "it": "Scuole, alloggi, sanità, diritto di voto, discriminazione, guide e manuali per i comuni, "
+    "cultura e sport sono trattati in altri capitoli del rapporto annuale. ",
+    "es": "Las escuelas, la vivienda, la sanidad, el derecho de voto, la discriminación, las guías para "
+    "los municipios, la cultura y el deporte se tratan en otros capítulos del informe anual. ",
+}
+LEADS = [
+    # (language, title, lead about one subject, a theme the lead is about)
+    (
+        "en",
+        "Refugees find jobs faster with the new employment programme",
+        "The programme matches refugees with employers, recognises their qualifications and pays "
+        "a wage subsidy for the first six months of work.",
+        "Economic Participation",
+    ),
+    (
+        "de",
+        "Geflüchtete finden schneller Arbeit",
+        "Das Programm bringt Geflüchtete mit Arbeitgebern zusammen, erkennt ihre Berufsabschlüsse an "
+        "und zahlt in den ersten sechs Monaten einen Lohnzuschuss.",
+        "Economic Participation",
+    ),
+    (
+        "fr",
+        "Des cours de français pour les réfugiés",
+        "La ville ouvre des cours de français langue étrangère pour les réfugiés et les demandeurs "
+        "d'asile, avec une garde d'enfants pendant les cours.",
+        "Education and Culture",
+    ),
+    (
+        "it",
+        "Corsi di italiano per i rifugiati",
+        "Il comune apre corsi di lingua italiana per rifugiati e richiedenti asilo, con un servizio "
+        "di baby sitting durante le lezioni.",
+        "Education and Culture",
+    ),
+    (
+        "es",
+        "Los migrantes encuentran empleo más rápido",
+        "El programa pone en contacto a personas migrantes con empresas, reconoce sus títulos y paga "
+        "una ayuda salarial durante los primeros seis meses de trabajo.",
+        "Economic Participation",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def default() -> Any:
+    return classifier.load_default()
+
+
+@pytest.mark.parametrize(
+    "text, words, lead",
+    [
+        (None, 3, None),
+        ("", 3, ""),
+        ("one two", 3, "one two"),
+        ("one two three", 3, "one two three"),
+        ("one  two\nthree four", 3, "one two three"),
+        ("  one two three four five", 2, "one two"),
+    ],
+)
+def test_theme_lead_is_the_first_words(text: str | None, words: int, lead: str | None) -> None:
+    assert cm.theme_lead(text, words) == lead
+
+
+@pytest.mark.parametrize("language, title, lead, theme", LEADS, ids=[r[0] for r in LEADS])
+def test_a_long_text_gets_the_themes_of_its_title_and_lead(
+    default: Any, monkeypatch: pytest.MonkeyPatch, language: str, title: str, lead: str, theme: str
+) -> None:
+    opening = " ".join([lead] * 3)  # the lead fills the window
+    assert len(opening.split()) >= cm.THEME_WINDOW
+    text = opening + " " + FILLER[language] * 12
+    assert len(text.split()) > 5 * cm.THEME_WINDOW
+    long = default.classify(title, text, language, "news")
+    alone = default.classify(title, cm.theme_lead(text), language, "news")
+    assert long.relevant and alone.relevant
+    assert long.assigned == alone.assigned
+    assert theme in long.assigned
+    # without the window the filler's themes come in
+    monkeypatch.setattr(cm, "THEME_WINDOW", 10_000)
+    whole = default.classify(title, text, language, "news")
+    assert len(whole.assigned) > len(long.assigned)
+    assert set(whole.assigned) - set(long.assigned)
+
+
+def test_relevance_reads_the_whole_text(default: Any) -> None:
+    """The migrant cue comes after the window: relevance finds it, the themes come from the lead."""
+    title = "Annual report of the city's employment service"
+    text = "The service placed people in jobs, trained jobseekers and advised employers. " * 6 + (
+        "This year a third of them were refugees and newly arrived migrants, and the programme "
+        "for their integration into the labour market grew fastest."
+    )
+    assert len(title.split()) + cm.THEME_WINDOW < len(text.split())
+    result = default.classify(title, text, "en", "news")
+    assert result.relevant, result.relevance
+    lead_only = default.classify(title, cm.theme_lead(text), "en", "news")
+    assert result.relevance > lead_only.relevance
+    assert "Economic Participation" in result.assigned
+
+
+def test_a_lead_without_theme_cues_keeps_the_whole_texts_best_theme(default: Any) -> None:
+    """A language the model has no labels for is decided by the rules alone; when its lead scores no
+    theme, a relevant item keeps the best theme of its whole text instead of none."""
+    language = "mt"
+    assert default.model.weight("Economic Participation", language, 30, 15) == 0
+    title = "Aħbarijiet mill-belt"
+    lead = " ".join(["Il-Ministeru ħabbar il-baġit tiegħu għas-sena d-dieħla."] * 6)
+    body = (
+        "Ir-refuġjati u l-migranti jsibu xogħol aktar malajr: il-programm jgħin lil min ifittex "
+        "xogħol u lil min iħaddem. "
+    ) * 4
+    text = lead + " " + body
+    result = default.classify(title, text, language, "news")
+    lead_alone = default.engine.analyse(title, cm.theme_lead(text), language)
+    if not result.relevant:
+        pytest.fail(f"the item should be relevant: {result.relevance} {result.relevance_evidence}")
+    assert all(score == 0 for score in lead_alone.theme_scores.values())
+    assert len(result.assigned) == 1
+    whole = default.engine.analyse(title, text, language)
+    best = max(whole.theme_scores, key=lambda n: whole.theme_scores[n])
+    assert result.assigned == (best,)
