@@ -23,7 +23,8 @@ or spaces before ``<?xml`` are dropped, so the feed is parsed strictly instead o
 loose fallback with a bozo warning; a UTF-16 document without a byte order mark is recognised by
 its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian), as XML 1.0
 Appendix F says, instead of being read as UTF-8 and found to be no feed.
-Links and identity of entries follow `spiders.entries`.
+Links and identity of entries follow `spiders.entries`; what an entry's id is (a URL or a token),
+`spiders.feedfields`.
 """
 
 from __future__ import annotations
@@ -42,10 +43,13 @@ from crawler.encoding import decode_html
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links
+from spiders.feedfields import install as install_feed_fields
 from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
 
 _XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+
+install_feed_fields()
 
 
 class FeedSpider(SourceSpider):

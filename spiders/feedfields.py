@@ -1,0 +1,67 @@
+"""Where feedparser 6.0.x files an entry's id, read as the feeds mean it (installed on its parsers).
+
+feedparser is frozen at 6.0.x (RELIABILITY.md §6); its readings are corrected on the two parser
+classes `feedparser.parse` builds (``feedparser.api.StrictFeedParser`` and ``LooseFeedParser``), at
+the end of the element, where the text is still as the feed wrote it. `install` is idempotent and
+runs when `spiders.feed` is imported.
+
+Ids (RSS ``<guid>``, Atom ``<id>``). A GUID is an identifier; RSS's ``isPermaLink`` (true unless
+written "false") says it is also the item's URL, and feedparser then resolves it against the feed's
+base and copies it to the entry's link. Feeds write ``<guid>12345</guid>`` or ``<guid>post-81</guid>``
+without ``isPermaLink="false"``, and Atom ids are written as bare tokens (``<id>entry-1</id>``):
+resolved, such a token became an address nobody published (``https://host/feeds/12345``) that was
+stored as the item's URL, and an id that changed whenever the feed's URL or xml:base did (a feed
+moved by a 301 gave every entry a new key). Rule: an id is read as a URL only when it is written as
+one:
+- an absolute URI (a scheme: ``https://...``, ``urn:...``, ``tag:...``) is kept as written, and an
+  http(s) one may be the entry's address, as before;
+- a relative reference that is a path: it starts with ``/``, ``./``, ``../`` or ``?``, or its first
+  segment, without a dot, ends in ``/`` (``news/2025/welcome``): resolved against the feed's base
+  (xml:base, else the final URL), as before;
+- anything else (``12345``, ``post-81``, ``abc def``, ``www.host.eu/a/1`` which is a host written
+  without its scheme, ``index.html``) is an identifier: kept as written, never resolved, never the
+  entry's link (as if ``isPermaLink="false"``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import feedparser.api
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PATH = re.compile(r"^(?:/|\./|\.\./|\?)|^[^/.:?#\s]+/")
+_INSTALLED = "_ewsi_feedfields"
+
+
+def id_is_url(raw: str) -> bool:
+    """True when an id as written is a URI or a path reference (module docstring), False for a token."""
+    text = raw.strip()
+    if not text or any(ch.isspace() for ch in text):
+        return False
+    return bool(_SCHEME.match(text) or _PATH.match(text))
+
+
+def _end_guid(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    def end_guid(parser: Any) -> None:
+        stack = parser.elementstack
+        if stack and stack[-1][0] == "id" and parser.guidislink:
+            raw = "".join(str(piece) for piece in stack[-1][2])
+            if not id_is_url(raw):
+                parser.guidislink = False  # not resolved, not copied to the link
+        original(parser)
+
+    return end_guid
+
+
+def install() -> None:
+    """Put the readings of the module docstring on feedparser's parser classes (once)."""
+    for cls in (feedparser.api.StrictFeedParser, feedparser.api.LooseFeedParser):
+        if getattr(cls, _INSTALLED, False):
+            continue
+        end_guid = _end_guid(cls._end_guid)
+        cls._end_guid = end_guid
+        cls._end_id = end_guid
+        setattr(cls, _INSTALLED, True)
