@@ -1,4 +1,4 @@
-"""Where feedparser 6.0.x files an entry's id, read as the feeds mean it (installed on its parsers).
+"""Where feedparser 6.0.x files an entry's id and dc:date, read as feeds mean them (on its parsers).
 
 feedparser is frozen at 6.0.x (RELIABILITY.md §6); its readings are corrected on the two parser
 classes `feedparser.parse` builds (``feedparser.api.StrictFeedParser`` and ``LooseFeedParser``), at
@@ -21,6 +21,16 @@ one:
 - anything else (``12345``, ``post-81``, ``abc def``, ``www.host.eu/a/1`` which is a host written
   without its scheme, ``index.html``) is an identifier: kept as written, never resolved, never the
   entry's link (as if ``isPermaLink="false"``).
+
+Dates. ``dc:date`` is how RSS 1.0 (RDF) items, and many RSS 2.0 and Atom feeds of CMSs (Drupal,
+Plone, TYPO3), give an item's date: the date the resource was issued. feedparser files it as
+``updated``, so the harvest took a dated RDF item for one known only by its date of change
+(``date_method`` feed_updated: a date the followed page replaced, kept as updated_at). Rule: an
+entry's (or the feed's) ``dc:date`` is its publication date when nothing else gives one; a
+``pubDate``, ``dcterms:issued`` or ``atom:published`` of the same entry wins wherever it stands.
+As before, ``dc:date`` is also the entry's ``updated``, but it never replaces a date of change given
+before it (``dcterms:modified``, ``atom:updated``, an earlier ``dc:date``); one given after it
+replaces it, as always.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ import feedparser.api
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PATH = re.compile(r"^(?:/|\./|\.\./|\?)|^[^/.:?#\s]+/")
 _INSTALLED = "_ewsi_feedfields"
+_UPDATED = ("updated", "updated_parsed")
 
 
 def id_is_url(raw: str) -> bool:
@@ -56,6 +67,22 @@ def _end_guid(original: Callable[[Any], None]) -> Callable[[Any], None]:
     return end_guid
 
 
+def _end_dc_date(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    def end_dc_date(parser: Any) -> None:
+        context = parser._get_context()
+        dated = dict.__contains__(context, "published")
+        changed = {key: dict.__getitem__(context, key) for key in _UPDATED if dict.__contains__(context, key)}
+        original(parser)  # feedparser: updated, updated_parsed
+        value, parsed = dict.get(context, "updated"), dict.get(context, "updated_parsed")
+        if changed.get("updated"):  # a date of change given before stays the date of change
+            context.update(changed)
+        if not dated and value:
+            context["published"] = value
+            context["published_parsed"] = parsed
+
+    return end_dc_date
+
+
 def install() -> None:
     """Put the readings of the module docstring on feedparser's parser classes (once)."""
     for cls in (feedparser.api.StrictFeedParser, feedparser.api.LooseFeedParser):
@@ -64,4 +91,5 @@ def install() -> None:
         end_guid = _end_guid(cls._end_guid)
         cls._end_guid = end_guid
         cls._end_id = end_guid
+        cls._end_dc_date = _end_dc_date(cls._end_dc_date)
         setattr(cls, _INSTALLED, True)
