@@ -14,7 +14,9 @@ What a body is (checked in this order):
   type="application/rss+xml">``: the source's URL is the site's page, not its feed) says which in
   the error message, for the operator to put in the config (it is not fetched in its place);
 - a feed that feedparser flags as malformed ("bozo") but still yields entries is counted as a warning
-  (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``;
+  (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``; of a document cut
+  short, only the entries that closed before the cut are read (`spiders.feedcut`), so a cut
+  in the middle of every entry is ``parse.feed_malformed`` too;
 - a well-formed feed with zero entries is a healthy run with nothing new (``ewsi/feed/empty``);
 - a real feed served as ``text/html`` is read like any other.
 
@@ -43,6 +45,7 @@ from crawler.encoding import decode_html
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links
+from spiders.feedcut import complete_entries
 from spiders.feedfields import install as install_feed_fields
 from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
 
@@ -63,6 +66,10 @@ class FeedSpider(SourceSpider):
         if parsed is None:
             return
         entries = list(parsed["entries"])
+        complete = parsed.get("ewsi_complete_entries")
+        if complete is not None and complete < len(entries):  # cut short: the open entries are partial
+            self.stat("ewsi/feed/entry_cut", len(entries) - complete)
+            entries = entries[:complete]
         if parsed.get("bozo"):
             message = f"{response.url}: {type(parsed['bozo_exception']).__name__}: {parsed['bozo_exception']}"
             if not entries:
@@ -125,6 +132,8 @@ class FeedSpider(SourceSpider):
                 message += f"; the page names a feed: {named[0]} (use it as the source's URL)"
             self.record_error("parse.not_a_feed", message)
             return None
+        if parsed.get("bozo"):
+            parsed["ewsi_complete_entries"] = complete_entries(text)
         return parsed
 
     def entry_item(
