@@ -254,10 +254,14 @@ _NAME_KEYS = {
 
 
 def http_status_key(status: int) -> str:
-    """Error key for an HTTP status: fetch.http_429, fetch.http_5xx, fetch.http_404 or fetch.http_4xx."""
+    """Error key for an HTTP status, as `ewsi sources check` names it (crawler.probe): 403 ->
+    fetch.http_403, 404 and 410 -> fetch.http_404, 429 -> fetch.http_429, other 4xx ->
+    fetch.http_4xx, 5xx -> fetch.http_5xx."""
     if status == 429:
         return "fetch.http_429"
-    if status == 404:
+    if status == 403:
+        return "fetch.http_403"
+    if status in (404, 410):
         return "fetch.http_404"
     if status >= 500:
         return "fetch.http_5xx"

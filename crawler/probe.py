@@ -194,6 +194,34 @@ def _utf8_head(body: bytes) -> bytes:
     return body[: SNIFF_BYTES * 4].decode(encoding, "replace").removeprefix("\ufeff").encode("utf-8")
 
 
+def _is_html(content_type: str, body: bytes) -> bool:
+    return "html" in content_type.lower() or _text(body).lstrip()[:200].lower().startswith(
+        ("<!doctype", "<html")
+    )
+
+
+def blocked_by_site(status: int, content_type: str, body: bytes) -> str | None:
+    """What makes an answer an anti-bot one (``fetch.blocked_by_site``), for a message; None if not.
+
+    The rule of the check and of a crawl (crawler.fetch.shield, spiders.feed): a 202 with an HTML
+    page or no body; a 403, 429 or 503 whose page has a `CHALLENGE_MARKERS` phrase; a 2xx page with
+    such a phrase, under 2,000 characters of visible text and not a feed.
+    """
+    challenge = is_challenge(body)
+    if status == 202 and (_is_html(content_type, body) or not body.strip()):
+        return "202 with a page instead of content (anti-bot answer)"
+    if status in (403, 429, 503) and challenge:
+        return f"{status} with a bot wall"
+    if (
+        200 <= status < 300
+        and challenge
+        and len(visible_text(_text(body))) < 2000
+        and not looks_like_feed(body)
+    ):
+        return f"{status} with a challenge page"
+    return None
+
+
 def verdict(result: ProbeResult) -> Verdict:
     """The verdict for one probe (rules in the module docstring)."""
     result = replace(result, body=_utf8_head(result.body))
@@ -204,22 +232,11 @@ def verdict(result: ProbeResult) -> Verdict:
 
     if not result.robots_allowed:
         return said("fetch.robots", "robots.txt disallows this URL")
-    status, html = result.status, _text(result.body)
-    challenge = is_challenge(result.body)
-    is_html = "html" in result.content_type.lower() or html.lstrip()[:200].lower().startswith(
-        ("<!doctype", "<html")
-    )
-    if status == 202 and (is_html or not result.body.strip()):
-        return said("fetch.blocked_by_site", "202 with a page instead of content (anti-bot answer)")
-    if status in (403, 429, 503) and challenge:
-        return said("fetch.blocked_by_site", f"{status} with a bot wall")
-    if (
-        200 <= status < 300
-        and challenge
-        and len(visible_text(html)) < 2000
-        and not looks_like_feed(result.body)
-    ):
-        return said("fetch.blocked_by_site", f"{status} with a challenge page")
+    status = result.status
+    is_html = _is_html(result.content_type, result.body)
+    shield = blocked_by_site(status, result.content_type, result.body)
+    if shield is not None:
+        return said("fetch.blocked_by_site", shield)
     if status == 403:
         return said("fetch.http_403", "403 forbidden")
     if status in (404, 410):

@@ -94,6 +94,7 @@ GUARD_MIDDLEWARES = {
     "crawler.fetch.robots.RfcRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.fetch.retry.PoliteRetryMiddleware": 550,
+    "crawler.fetch.shield.ShieldMiddleware": 570,
     "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.fetch.redirects.LoopAwareRedirectMiddleware": 600,

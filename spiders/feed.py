@@ -12,9 +12,13 @@ What a body is (checked in this order):
   maintenance page) and yields no entry, is ``parse.not_a_feed``: the source is failing, nothing of
   what it delivered before is touched; an HTML page that names a feed (``<link rel="alternate"
   type="application/rss+xml">``: the source's URL is the site's page, not its feed) says which in
-  the error message, for the operator to put in the config (it is not fetched in its place);
+  the error message, for the operator to put in the config (it is not fetched in its place); a
+  site shield's challenge page ("Just a moment...", "Access denied") is ``fetch.blocked_by_site``,
+  as ``ewsi sources check`` says (crawler.probe.blocked_by_site);
 - a feed that feedparser flags as malformed ("bozo") but still yields entries is counted as a warning
-  (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``;
+  (``ewsi/feed/bozo``); one that yields no entry is ``parse.feed_malformed``; of a document cut
+  short, only the entries that closed before the cut are read (`spiders.feedcut`), so a cut
+  in the middle of every entry is ``parse.feed_malformed`` too;
 - a well-formed feed with zero entries is a healthy run with nothing new (``ewsi/feed/empty``);
 - a real feed served as ``text/html`` is read like any other.
 
@@ -23,7 +27,8 @@ or spaces before ``<?xml`` are dropped, so the feed is parsed strictly instead o
 loose fallback with a bozo warning; a UTF-16 document without a byte order mark is recognised by
 its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian), as XML 1.0
 Appendix F says, instead of being read as UTF-8 and found to be no feed.
-Links and identity of entries follow `spiders.entries`.
+Links and identity of entries follow `spiders.entries`; what an entry's id is (a URL or a token),
+`spiders.feedfields`.
 """
 
 from __future__ import annotations
@@ -39,13 +44,18 @@ from scrapy.http import Response
 
 from crawler.discover import feed_links
 from crawler.encoding import decode_html
+from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links
+from spiders.feedcut import complete_entries
+from spiders.feedfields import install as install_feed_fields
 from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
 
 _XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+
+install_feed_fields()
 
 
 class FeedSpider(SourceSpider):
@@ -55,10 +65,14 @@ class FeedSpider(SourceSpider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        parsed = self.read_feed(response.body, content_type, response.url)
+        parsed = self.read_feed(response.body, content_type, response.url, response.status)
         if parsed is None:
             return
         entries = list(parsed["entries"])
+        complete = parsed.get("ewsi_complete_entries")
+        if complete is not None and complete < len(entries):  # cut short: the open entries are partial
+            self.stat("ewsi/feed/entry_cut", len(entries) - complete)
+            entries = entries[:complete]
         if parsed.get("bozo"):
             message = f"{response.url}: {type(parsed['bozo_exception']).__name__}: {parsed['bozo_exception']}"
             if not entries:
@@ -94,8 +108,9 @@ class FeedSpider(SourceSpider):
             message = self.crawler.stats.get_value("ewsi/feed/bozo_message") or ""
             self.record_error("parse.feed_malformed", message)
 
-    def read_feed(self, body: bytes, content_type: str, url: str) -> dict[str, Any] | None:
-        """The parsed feed (feedparser's shape), or None after recording ``parse.not_a_feed``."""
+    def read_feed(self, body: bytes, content_type: str, url: str, status: int = 200) -> dict[str, Any] | None:
+        """The parsed feed (feedparser's shape), or None after recording ``parse.not_a_feed`` (or
+        ``fetch.blocked_by_site`` for a site shield's challenge page, crawler.probe.blocked_by_site)."""
         if not body.strip():
             self.record_error("parse.not_a_feed", f"{url}: empty body")
             return None
@@ -112,6 +127,10 @@ class FeedSpider(SourceSpider):
             headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
         parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
         if not parsed.get("version") and not parsed.entries:
+            shield = blocked_by_site(status, content_type, body)
+            if shield is not None:
+                self.record_error("fetch.blocked_by_site", f"{url}: {shield}")
+                return None
             root = _ROOT.search(text[:4096].encode("utf-8", "replace"))
             name = root.group(1).decode("ascii", "replace") if root else "?"
             message = f"{url}: no RSS, RDF or Atom root (found <{name}>)"
@@ -121,6 +140,8 @@ class FeedSpider(SourceSpider):
                 message += f"; the page names a feed: {named[0]} (use it as the source's URL)"
             self.record_error("parse.not_a_feed", message)
             return None
+        if parsed.get("bozo"):
+            parsed["ewsi_complete_entries"] = complete_entries(text)
         return parsed
 
     def entry_item(

@@ -152,7 +152,7 @@ def test_failed_detail_keeps_the_item_with_its_list_title(status: int) -> None:
     failure = Failure(HttpError(response))
     failure.request = request  # type: ignore[attr-defined]
     assert list(spider.detail_failed(failure)) == [item]
-    key = {404: "fetch.http_404", 500: "fetch.http_5xx", 403: "fetch.http_4xx"}[status]
+    key = {404: "fetch.http_404", 500: "fetch.http_5xx", 403: "fetch.http_403"}[status]
     assert item.flags == [f"detail_{key}"] and item.text is None
     assert stats(spider)[f"ewsi/page_errors/{key}"] == 1
 
