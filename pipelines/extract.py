@@ -369,7 +369,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
         text = None
-    guessed = headline is not None and _title_segment(headline, raw_title, meta.headlines)
+    guessed = headline is not None and (
+        _title_segment(headline, raw_title, meta.headlines) or _kicker_and(headline, meta.headlines)
+    )
     headlines = [*meta.headlines, *([headline] if headline and not guessed else [])]
     title = choose_title(
         raw_title,
@@ -378,6 +380,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         site_names=meta.site_names,
         host=urlsplit(url).hostname,
         doc_heading=meta.doc_heading,
+        chrome=meta.chrome,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     hint = (language.split("-")[0].lower(),) if language else ()
@@ -553,6 +556,13 @@ def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[s
     if key == whole or not (whole.startswith(key) or whole.endswith(key)):
         return False
     return all(fold(h) != key for h in page_headlines)
+
+
+def _kicker_and(headline: str, page_headlines: tuple[str, ...]) -> bool:
+    """True when trafilatura's title is one of the page's headlines with a kicker before it (it reads
+    the whole ``<h1>``; `pipelines.sitenames.heading_text` leaves the kicker out)."""
+    key = fold(headline)
+    return any(key != fold(h) and key.endswith(fold(h)) for h in page_headlines)
 
 
 def _html_title(tree: HtmlElement) -> str | None:
