@@ -6,6 +6,7 @@ Dates, first found wins for `PageMeta.published`:
 2. ``<meta property="article:published_time">`` (also ``og:published_time``, itemprop datePublished);
 3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``);
 4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
+   (a ``datetime`` with the day alone takes the one time of day its byline writes: `_with_clock`)
    (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
    agenda, event, calendar, comment, recommended, sidebar, promo).
 A day alone gives way to a later candidate with the time of that same day (`_first_day`).
@@ -29,6 +30,7 @@ from datetime import UTC, timedelta
 from lxml.html import HtmlElement
 
 from pipelines.boilerplate import block_text
+from pipelines.clock import find_clock
 from pipelines.dates import has_time_of_day, impossible_date, parse_date
 from pipelines.sitenames import chrome_text, heading_text
 from pipelines.titles import fold, is_code_only, one_line
@@ -272,8 +274,23 @@ def _article_time(tree: HtmlElement) -> str | None:
                 continue
             value = element.get("datetime") or element.get("content")
             if value and _FULL_DAY.search(value) and not _excluded(element, scope):
-                return value
+                return _with_clock(value.strip(), element)
     return None
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _with_clock(value: str, element: HtmlElement) -> str:
+    """A ``<time datetime>`` that gives the day alone, with the time of day its byline writes beside
+    it (rule: the one time in the text of the element's parent block, `pipelines.clock.find_clock`:
+    ``<time datetime="2026-12-05">5.12.2026</time> | 14:30`` is 2026-12-05T14:30 in the source's
+    zone); two times there, or none, leave the day alone."""
+    parent = element.getparent()
+    if not _ISO_DAY.match(value) or parent is None:
+        return value
+    clock = find_clock(one_line(parent.text_content()) or "")
+    return f"{value}T{clock}" if clock else value
 
 
 _PROCEDURE_HEADING = (
