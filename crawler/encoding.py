@@ -6,6 +6,15 @@ Order of evaluation (first match wins):
    an 8-bit encoding (servers default to ISO-8859-1; legacy text almost never forms valid UTF-8
    sequences by chance);
 3. the HTTP header charset, if the body decodes in it without errors;
+3a. rule for every 8-bit label (header or body, ISO-8859-x, windows-125x): a label that decodes the
+   body without errors is not proof, since nearly any byte is valid in windows-1252, and servers send
+   ``ISO-8859-1`` by default for pages written in windows-1250, ISO-8859-2, windows-1257 or
+   windows-1253. The label's reading is compared with the body's own 8-bit declaration and with the
+   8-bit encodings of the EU languages, by `_plausibility` plus `_coherence` (step 7's scores); the
+   best wins; a tie keeps the label, then the declaration, but a windows-1252 label (the servers'
+   default) loses a tie to the body's own declaration. So a Polish ISO-8859-2 page under
+   ``charset=iso-8859-1`` reads ``ł ą ż``, not ``³ ± ¿``, with or without its own ``<meta charset>``,
+   and a windows-1252 French or German page keeps windows-1252 (its letters score best there);
 4. the charset the body declares (``<meta charset>``, ``http-equiv`` Content-Type, XML declaration,
    first 4096 bytes as scanned by w3lib; when none is there, the same scan over the first 256 KiB
    with scripts, styles and comments removed, so a declaration after a large inline CSS is found),
@@ -95,6 +104,8 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
         return body.decode("utf-8", "replace"), "utf-8"
     for encoding in _unique(header, declared, "utf-8"):
         if _decodes_cleanly(body, encoding):
+            if _single_byte(encoding) and not body.isascii():
+                encoding = _best_8bit(body, encoding, declared)
             return body.decode(encoding, "replace"), encoding
 
     if _mostly_utf8(body, labelled="utf-8" in labels):
@@ -104,6 +115,25 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
         return body.decode(detected, "replace"), detected
     fallback = header or declared or "utf-8"
     return body.decode(fallback, "replace"), fallback
+
+
+def _best_8bit(body: bytes, label: str, declared: str | None) -> str:
+    """The 8-bit reading of `body` to use when `label` (the first label that decodes it) is 8-bit
+    (rule 3a of the module docstring): `label`, the body's own declaration or an EU legacy encoding,
+    whichever gives the most plausible and coherent letters. Ties keep `label`, then the declaration,
+    except that windows-1252 (what ``ISO-8859-1`` and ``ASCII`` mean, a server's default) loses a tie
+    to the body's own declaration."""
+    sample = _MARKUP.sub(b" ", _SCRIPTS.sub(b" ", body[:_DETECT_SAMPLE]))
+    scored: list[tuple[int, int, str]] = []
+    own = declared if declared and _single_byte(declared) else None
+    first = (own, label) if label == "cp1252" else (label, own)
+    candidates = _unique(*first, *_LEGACY, "iso8859-15")
+    for position, encoding in enumerate(candidates):
+        if not _decodes_cleanly(body, encoding):
+            continue
+        text = sample.decode(encoding, "replace")
+        scored.append((_plausibility(text) + _coherence(text), -position, encoding))
+    return max(scored)[2] if scored else label
 
 
 def _resolve_header(value: str | None) -> str | None:

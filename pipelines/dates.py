@@ -13,7 +13,9 @@ Evaluation order in `parse_date`:
 1. reject None, empty or over-long strings;
 2. Unix timestamps (10 digits, optional fraction; 13 digits = milliseconds);
 3. ISO 8601 via ``dateutil.parser.isoparse`` (a full date is required);
-4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, localised month names replaced by
+4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, a dotted time with its word
+   or unit (``klo 14.30``, ``om 14.30 uur``: `pipelines.clock.colon_clock`) written with a colon,
+   localised month names replaced by
    English abbreviations, weekday names and other words dropped, then ``dateutil.parser.parse``; a
    value that lacks its year, month or day is rejected rather than completed from today's date.
 
@@ -42,6 +44,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from urllib.parse import unquote
 
 from dateutil import parser as du_parser
+
+from pipelines.clock import colon_clock
 
 MAX_DATE_CHARS = 200
 """Longer strings are not dates; rejecting them bounds the work on hostile input (T11)."""
@@ -382,7 +386,7 @@ def _gmt_offset(match: re.Match[str]) -> str:
 
 
 def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
-    text = text.replace("(", " ").replace(")", " ")
+    text = colon_clock(text.replace("(", " ").replace(")", " "))
     text = _GMT_OFFSET_RE.sub(_gmt_offset, text)
     text = _HOUR_H_RE.sub(r"\1:\2", text)
     english = _localised_to_english(text, languages)
@@ -528,7 +532,7 @@ def has_time_of_day(raw: str | None) -> bool:
     day alone (``2025-06-10``, ``10 juni 2025``, ``Tue, 10 Jun 2025``) and for None."""
     if not isinstance(raw, str):
         return False
-    text = " ".join(raw.split())
+    text = colon_clock(" ".join(raw.split()))
     return bool(_EPOCH_RE.match(text)) or any(pattern.search(text) for pattern in _CLOCK_RES)
 
 

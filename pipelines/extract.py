@@ -88,8 +88,10 @@ from pipelines.boilerplate import (
     prune_consent,
     unwrap_layout_tables,
 )
+from pipelines.clock import AFTER_DATE, hour_minute
 from pipelines.dates import (
     before_identifier,
+    has_time_of_day,
     impossible_date,
     month_number,
     parse_date,
@@ -136,13 +138,6 @@ _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = r"[^\W\d_][^\W\d_'’]{2,}"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
-_WRITTEN_CLOCK = re.compile(
-    # "3. März 2025, 14:30 Uhr", "3 mars 2025 à 14h30", "3 marca 2025 o godz. 14:30", "kl. 14.30"
-    r"\s*[,.|\-–—/]?\s*(?:um|à|a las|alle ore|alle|ore|o godz\.?|godz\.?|kl\.?|klo|klockan|kell|στις|в"
-    r"|at|om|ob|u|la|às|ás|v|o)?\s*(?P<hour>[01]?\d|2[0-3])[:.h](?P<minute>[0-5]\d)(?![\d.:])",
-    re.IGNORECASE,
-)
-"""A time of day written right after a written date (the day's publication time)."""
 _WRITTEN_DATES = (
     # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
     # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
@@ -157,6 +152,12 @@ _WRITTEN_DATES = (
     ),
     # month first: "March 3, 2025"
     re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
+    # numeric, day first: "05.12.2026", "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"
+    re.compile(rf"(?<![\d./-])(?P<day>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<number>[01]?\d)(?P=sep){_YEAR}"),
+    # numeric, year first: "2026-12-05" (ISO; lt, sv), "2026.12.05." (hu), "2026/12/05"
+    re.compile(
+        r"(?<![\d./-])(?P<year>(?:19|20)\d\d)(?P<sep>[-./])(?P<number>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d)"
+    ),
 )
 _UPDATE_LABEL = re.compile(
     # en, fr, es, pt, it, de, nl, sv, da, fi, pl, cs, sk, sl, hr, hu, ro, bg, el, lt, lv, et, mt, ga
@@ -369,7 +370,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
         text = None
-    guessed = headline is not None and _title_segment(headline, raw_title, meta.headlines)
+    guessed = headline is not None and (
+        _title_segment(headline, raw_title, meta.headlines) or _kicker_and(headline, meta.headlines)
+    )
     headlines = [*meta.headlines, *([headline] if headline and not guessed else [])]
     title = choose_title(
         raw_title,
@@ -378,6 +381,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         site_names=meta.site_names,
         host=urlsplit(url).hostname,
         doc_heading=meta.doc_heading,
+        chrome=meta.chrome,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     hint = (language.split("-")[0].lower(),) if language else ()
@@ -471,7 +475,9 @@ def _page_date(
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
-    The page's own metadata first (with its time of day); else htmldate's date, unless it is
+    The page's own metadata first (with its time of day; a day alone takes the time written beside
+    the same day at the top of the text: ``<meta ... content="2026-12-05">`` and "05.12.2026, 14:30
+    Uhr"); else htmldate's date, unless it is
     ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
     day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
     names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
@@ -481,9 +487,13 @@ def _page_date(
     so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
     taken (an announced event, not the publication).
     """
-    if page:
-        return page, page_from
     written = written_dates(text[:_DATE_SEARCH_CHARS], languages)[0] if text else None
+    if page:
+        if written is not None and len(written) > 10 and not has_time_of_day(page):
+            day = parse_date(page, UTC)
+            if day is not None and day.date().isoformat() == written[:10]:
+                return written, page_from  # the page's day, with the time the byline gives it
+        return page, page_from
     if found is not None and not found.endswith("-01-01"):
         if written is not None and len(written) > 10 and written[:10] == found:
             return written, "text"  # the same day, with the time written beside it
@@ -499,9 +509,12 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
     Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
-    `languages` first where a name is ambiguous); a day that does not exist (31 April) is skipped; a
-    time of day written right after it (`_WRITTEN_CLOCK`: "14:30 Uhr", "à 14h30") is kept as a naive
-    ``YYYY-MM-DDTHH:MM``, read later in the source's time zone. A
+    `languages` first where a name is ambiguous); or the month as a number: day first (``05.12.2026``,
+    ``5. 12. 2026``, ``05/12/2026``: the EU's order) or year first (``2026-12-05``, ``2026.12.05.``);
+    a day that does not exist (31 April) is skipped; a time of day written right after it
+    (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
+    "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
+    later in the source's time zone. A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
     most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
     update, never the publication; the earliest of each kind wins.
@@ -511,8 +524,12 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
         for match in pattern.finditer(text):
             parts = {k: v for k, v in match.groupdict().items() if v}
             day = parts.get("day") or parts.get("day_a") or parts.get("day_b")
-            month = month_number(
-                parts.get("month") or parts.get("month_a") or parts.get("month_b") or "", languages
+            month = (
+                int(parts["number"])
+                if "number" in parts
+                else month_number(
+                    parts.get("month") or parts.get("month_a") or parts.get("month_b") or "", languages
+                )
             )
             if day is None or month is None:
                 continue
@@ -521,8 +538,8 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
             except ValueError:
                 continue
             end = match.end()
-            if (clock := _WRITTEN_CLOCK.match(text, end)) is not None:
-                iso += f"T{int(clock['hour']):02d}:{clock['minute']}"
+            if (clock := AFTER_DATE.match(text, end)) is not None:
+                iso += f"T{hour_minute(clock)}"
                 end = clock.end()
             found.setdefault(match.start(), (end, iso))
     published = updated = None
@@ -553,6 +570,13 @@ def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[s
     if key == whole or not (whole.startswith(key) or whole.endswith(key)):
         return False
     return all(fold(h) != key for h in page_headlines)
+
+
+def _kicker_and(headline: str, page_headlines: tuple[str, ...]) -> bool:
+    """True when trafilatura's title is one of the page's headlines with a kicker before it (it reads
+    the whole ``<h1>``; `pipelines.sitenames.heading_text` leaves the kicker out)."""
+    key = fold(headline)
+    return any(key != fold(h) and key.endswith(fold(h)) for h in page_headlines)
 
 
 def _html_title(tree: HtmlElement) -> str | None:

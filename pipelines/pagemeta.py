@@ -6,6 +6,7 @@ Dates, first found wins for `PageMeta.published`:
 2. ``<meta property="article:published_time">`` (also ``og:published_time``, itemprop datePublished);
 3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``);
 4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
+   (a ``datetime`` with the day alone takes the one time of day its byline writes: `_with_clock`)
    (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
    agenda, event, calendar, comment, recommended, sidebar, promo).
 A day alone gives way to a later candidate with the time of that same day (`_first_day`).
@@ -29,7 +30,9 @@ from datetime import UTC, timedelta
 from lxml.html import HtmlElement
 
 from pipelines.boilerplate import block_text
+from pipelines.clock import find_clock
 from pipelines.dates import has_time_of_day, impossible_date, parse_date
+from pipelines.sitenames import chrome_text, heading_text
 from pipelines.titles import fold, is_code_only, one_line
 
 MAX_JSONLD_CHARS = 200_000
@@ -66,6 +69,11 @@ _PUBLISHED_META = (
     "publish-date", "publish_date", "publication_date", "publication-date",
 )  # fmt: skip
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
+_SITE_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher", "dc.publisher")
+_SITE_TYPES = frozenset(
+    {"organization", "governmentorganization", "newsmediaorganization", "website", "ngo", "corporation"}
+)
+"""JSON-LD types whose ``name`` is the site's (the publisher's ``name`` too)."""
 _DC_META = ("dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date")
 """Dublin Core publication dates; ``DC.Date.Created`` is the web page's creation, not the document's."""
 
@@ -76,7 +84,10 @@ class PageMeta:
 
     headlines: h1 texts, og:title, twitter:title and JSON-LD headlines, in that order.
     confirmed: h1 texts that a metadata title repeats (folded comparison).
-    site_names: og:site_name, application-name.
+    site_names: og:site_name, application-name, apple-mobile-web-app-title, the ``publisher`` and
+        ``DC.publisher`` meta, and the JSON-LD publisher's, Organization's and WebSite's ``name``.
+    chrome: the folded text of the page's header, footer, navigation and logo
+        (`pipelines.sitenames.chrome_text`), where a site names itself in its own language.
     doc_heading: the document's own heading when the page is a legal record (EUR-Lex ``#title``, the
         ``WT.z_docTitle`` meta, ``#procedureHeading``, the first heading after a code-only heading).
     published, modified: date strings as written; published_from: jsonld, meta, time or dc.
@@ -88,6 +99,7 @@ class PageMeta:
     headlines: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
     site_names: tuple[str, ...] = ()
+    chrome: str = ""
     doc_heading: str | None = None
     published: str | None = None
     published_from: str | None = None
@@ -103,15 +115,14 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         content = meta.get("content")
         if key and content and key not in metas:
             metas[key] = content
-    ld_heads, ld_published, ld_modified = _json_ld(tree)
-    h1s = [t for t in (one_line(h.text_content()) for h in tree.iter("h1")) if t]
+    ld_heads, ld_published, ld_modified, ld_names = _json_ld(tree)
+    h1s = [t for t in (heading_text(h) for h in tree.iter("h1")) if t]
     meta_titles = [t for t in (one_line(metas.get(k)) for k in ("og:title", "twitter:title")) if t]
     meta_titles += ld_heads
     folded_meta = {fold(t) for t in meta_titles}
     confirmed = tuple(h for h in h1s if fold(h) in folded_meta)
-    sites = tuple(
-        dict.fromkeys(s for s in (one_line(metas.get(k)) for k in ("og:site_name", "application-name")) if s)
-    )
+    named = [metas.get(k) for k in _SITE_META] + ld_names
+    sites = tuple(dict.fromkeys(s for s in map(one_line, named) if s and len(s) <= 200))
     candidates = [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
                   *[(metas.get(k), "dc") for k in _DC_META], (_article_time(tree), "time")]  # fmt: skip
     published, source = _first_day(candidates)
@@ -124,6 +135,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         headlines=tuple(dict.fromkeys([*h1s, *meta_titles])),
         confirmed=confirmed,
         site_names=sites,
+        chrome=chrome_text(tree),
         doc_heading=_doc_heading(tree, metas),
         published=published,
         published_from=source,
@@ -167,8 +179,9 @@ _ZONE_WEST, _ZONE_EAST, _ONE_DAY = timedelta(hours=14), timedelta(hours=12), tim
 somewhere: local midnight at UTC+14 is 14 h before, local 24:00 at UTC-12 is 36 h after."""
 
 
-def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:
+def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None, list[str]]:
     heads: list[str] = []
+    names: list[str] = []
     article_date = any_date = modified = None
     for script in tree.iterfind(".//script[@type]"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
@@ -181,8 +194,12 @@ def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:
             continue
         for node in _walk(data):
             types = node.get("@type")
-            names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
-            if not names & _ARTICLE_TYPES:
+            kinds = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+            publisher = node.get("publisher")
+            for named in (node if kinds & _SITE_TYPES else None, publisher):
+                if isinstance(named, dict) and isinstance(named.get("name"), str):
+                    names.append(named["name"])
+            if not kinds & _ARTICLE_TYPES:
                 continue
             head = one_line(node.get("headline")) if isinstance(node.get("headline"), str) else None
             if head:
@@ -190,11 +207,11 @@ def _json_ld(tree: HtmlElement) -> tuple[list[str], str | None, str | None]:
             value = node.get("datePublished")
             if isinstance(value, str):
                 any_date = any_date or value
-                if not names <= {"webpage", "creativework", "event"}:
+                if not kinds <= {"webpage", "creativework", "event"}:
                     article_date = article_date or value
             if isinstance(node.get("dateModified"), str):
                 modified = modified or node["dateModified"]
-    return heads, article_date or any_date, modified
+    return heads, article_date or any_date, modified, names
 
 
 _WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
@@ -257,8 +274,23 @@ def _article_time(tree: HtmlElement) -> str | None:
                 continue
             value = element.get("datetime") or element.get("content")
             if value and _FULL_DAY.search(value) and not _excluded(element, scope):
-                return value
+                return _with_clock(value.strip(), element)
     return None
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _with_clock(value: str, element: HtmlElement) -> str:
+    """A ``<time datetime>`` that gives the day alone, with the time of day its byline writes beside
+    it (rule: the one time in the text of the element's parent block, `pipelines.clock.find_clock`:
+    ``<time datetime="2026-12-05">5.12.2026</time> | 14:30`` is 2026-12-05T14:30 in the source's
+    zone); two times there, or none, leave the day alone."""
+    parent = element.getparent()
+    if not _ISO_DAY.match(value) or parent is None:
+        return value
+    clock = find_clock(one_line(parent.text_content()) or "")
+    return f"{value}T{clock}" if clock else value
 
 
 _PROCEDURE_HEADING = (

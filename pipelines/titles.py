@@ -15,6 +15,13 @@ Rules, in order (`choose_title`):
    og:site_name / application-name, the host's labels ("SN.at" for sn.at, "La Stampa" for
    lastampa.it, "European Parliament" for europarl), or a prefix/suffix the source repeats on its other
    pages (`AffixLearner`); a section name of one or two words next to a dropped site name goes too.
+2b. The site's name in the page's own language, which no host or metadata gives ("Νέο πρόγραμμα
+   ένταξης | Υπουργείο Μετανάστευσης και Ασύλου" on migration.gov.gr), is found in the page's
+   chrome (logo, header, footer: `chrome_segments`) and dropped like og:site_name. A name whose
+   initials are the host's ("Ministerstvo vnitra České republiky" on mvcr.cz), the host's name with
+   a word for what it is ("Stadt Wien", "Préfecture du Nord"), a section's name in an EU language
+   (`SECTION_NAMES`: "Aktuelles", "Actualités", "Ειδήσεις") and a segment that is only a date
+   ("05.12.2026 - ...": `is_date_only`) go from either end too.
 3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
    replaces a cleaned title that no headline confirms (a newspaper's SEO title).
 4. A title that is only a home page's or the site's name ("Home page - Comune di Roma", "BAMF": a
@@ -68,6 +75,27 @@ HOME_PAGE_NAMES = frozenset(
     }
 )  # fmt: skip
 """Names of a site's home page in the EU languages (folded): a title segment, never a headline."""
+SECTION_NAMES = frozenset(
+    {
+        # en, de, fr, es, it, pt, nl, da, sv, fi, et, lv, lt, pl, cs, sk, sl, hr, hu, ro, bg, el, mt, ga
+        "news", "latest news", "press releases", "press release", "press", "newsroom", "media",
+        "aktuelles", "aktuell", "nachrichten", "meldungen", "pressemitteilungen", "pressemitteilung",
+        "presse", "actualités", "actualites", "actualité", "communiqués de presse", "communiqué de presse",
+        "noticias", "actualidad", "notas de prensa", "sala de prensa", "prensa", "notizie", "news e media",
+        "comunicati stampa", "comunicato stampa", "attualità", "notícias", "novidades", "imprensa",
+        "comunicados de imprensa", "nieuws", "nieuwsbericht", "persberichten", "persbericht", "actueel",
+        "nyheder", "nyhed", "pressemeddelelser", "nyheter", "pressmeddelanden", "pressmeddelande",
+        "uutiset", "tiedotteet", "ajankohtaista", "uudised", "pressiteated", "jaunumi", "aktualitātes",
+        "naujienos", "pranešimai spaudai", "aktualności", "wiadomości", "komunikaty", "aktuality",
+        "zprávy", "tiskové zprávy", "novinky", "správy", "tlačové správy", "novice", "sporočila za javnost",
+        "vijesti", "novosti", "priopćenja", "hírek", "aktuális", "sajtóközlemények", "știri", "stiri",
+        "noutăți", "comunicate de presă", "новини", "актуално", "прессъобщения", "съобщения", "νέα",
+        "ειδήσεις", "ανακοινώσεις", "δελτία τύπου", "aħbarijiet", "stqarrijiet għall-istampa", "nuacht",
+        "preaseisiúintí",
+    }
+)  # fmt: skip
+"""Names of a site's news section in the EU languages (folded): at either end of a multi-part title
+they name where the page sits, not what it says ("Préfecture du Nord - Nouveau plan - Actualités")."""
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _TRUNCATION = re.compile(r"\s*(?:\.\.\.|…)\s*$")
 _DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,6}$")
@@ -91,6 +119,12 @@ _FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _SLUG = re.compile(r"^[\w.~]+(?:[-_][\w.~]+)+$")
+_DATE_YEAR = re.compile(r"^(?:19|20)\d\d\.?,?$")
+_DATE_NUMBER = re.compile(r"^\d{1,4}(?:[./\-]\d{1,4}){0,2}[.,]?$")
+_YEAR_IN = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DAY = re.compile(r"^[0-3]?\d\.?,?$")
+_FULL_NUMERIC_DATE = re.compile(r"^\d{1,4}([./\-])\d{1,2}\1\d{1,4}\.?$")
+_ELISION = re.compile(r"^(?:[dl]|dell|dall|nell|sull|all|dell|qu)['’]", re.IGNORECASE)
 
 
 def one_line(value: str | None) -> str | None:
@@ -117,6 +151,10 @@ def fold(value: str) -> str:
     else:
         value = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value)).translate(_QUOTES).casefold()
     return " ".join(value.split()).strip(" .:;,")
+
+
+HOME_PAGE_NAMES = frozenset(fold(name) for name in HOME_PAGE_NAMES)  # Greek final sigma: σ
+SECTION_NAMES = frozenset(fold(name) for name in SECTION_NAMES)
 
 
 def _site_key(value: str) -> str:
@@ -149,10 +187,15 @@ def split_segments(title: str) -> list[str]:
 
 def _names_site(segment: str, site_keys: Sequence[str]) -> bool:
     key = _site_key(segment)
-    if not key or _DOMAIN.match(segment):
+    if not key or _DOMAIN.match(segment) or is_date_only(segment):
+        return True
+    if _initials_name(segment, site_keys):
         return True
     if len(segment.split()) > MAX_SEGMENT_WORDS_AS_SITE:
         return False
+    words = [_site_key(w) for w in segment.split()]
+    if len(words) <= 3 and any(len(k) >= 3 and k in (words[0], words[-1]) for k in site_keys):
+        return True  # the host's name with a word for what it is: "Stadt Wien", "Préfecture du Nord"
     for site in site_keys:
         if not site:
             continue
@@ -161,6 +204,46 @@ def _names_site(segment: str, site_keys: Sequence[str]) -> bool:
         if len(site) >= 5 and len(segment.split()) <= 4 and key[:3] == site[:3] and _subsequence(site, key):
             return True  # an abbreviated host: "europarl" for "European Parliament"
     return False
+
+
+def _initials_name(segment: str, site_keys: Sequence[str]) -> bool:
+    """A name whose initials are the host's name: "Ministerstvo vnitra České republiky" (mvcr.cz),
+    "Inspectoratul General pentru Imigrări" (igi), "Office français de l'immigration et de
+    l'intégration" (ofii). Initials of all words, of the capitalised ones, or of the words of four
+    letters or more (an elided article dropped); at most ten words, keys of three letters or more."""
+    words = [_ELISION.sub("", w) for w in re.findall(r"[^\W\d_][\w'’]*", segment)]
+    if not 2 <= len(words) <= 10:
+        return False
+    keys = {k for k in site_keys if len(k) >= 3}
+    if not keys:
+        return False
+    variants = (words, [w for w in words if w[:1].isupper()], [w for w in words if len(w) >= 4])
+    for chosen in variants:
+        initials = _strip_accents("".join(w[0] for w in chosen if w).casefold())
+        if len(initials) >= 3 and initials in keys:
+            return True
+    return False
+
+
+def _strip_accents(value: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+
+
+def is_date_only(segment: str) -> bool:
+    """A title segment that is only a date ("05.12.2026", "2026-12-05", "5. Dezember 2026", "2026.
+    gada 5. decembrī", "5 de diciembre de 2026"): a year and a day, and at most one word of four or
+    more letters (the month; Latvian "gada" besides); a date inside a headline is kept with it."""
+    tokens = segment.split()
+    if not tokens or len(tokens) > 7:
+        return False
+    numeric = [t for t in tokens if _DATE_NUMBER.match(t)]
+    if not any(_YEAR_IN.search(t) for t in numeric):
+        return False
+    if not (_FULL_NUMERIC_DATE.match(segment.strip()) or any(_DAY.match(t) for t in numeric)):
+        return False
+    words = [t.strip(".,'’") for t in tokens if t not in numeric]
+    long_words = [w for w in words if len(w) > 3 and w.casefold() != "gada"]
+    return len(long_words) <= 1 and all(len(w) <= 14 for w in words)
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -193,7 +276,7 @@ def strip_site(
                 raw = raw[len(name + sep) :]
                 cut_start = True
     keys = [_site_key(n) for n in site_list] + list(host_names(host))
-    learned = {fold(a) for a in affixes} | HOME_PAGE_NAMES
+    learned = {fold(a) for a in affixes} | HOME_PAGE_NAMES | SECTION_NAMES
     segments = split_segments(raw)
     cut = cut_end
     while len(segments) > 1 and (_names_site(segments[-1], keys) or fold(segments[-1]) in learned):
@@ -210,6 +293,30 @@ def strip_site(
     if not segments:
         return raw
     return _rejoin(raw, segments)
+
+
+def chrome_segments(raw: str, chrome: str, headlines: Sequence[str] = ()) -> list[str]:
+    """Segments of `raw` that the page's chrome repeats (`pipelines.sitenames.chrome_text`: header,
+    footer, navigation, logo) and no headline holds: the site's name in its own words (rule 2b).
+
+    A segment counts when it has two words or six characters at least and stands in the chrome as
+    whole words. None counts when every segment does (the title is then told by the other rules)."""
+    if not chrome:
+        return []
+    segments = split_segments(raw)
+    if len(segments) < 2 or len(segments) > MAX_SEGMENTS:
+        return []
+    folded_heads = [fold(h) for h in headlines if h]
+    found = []
+    for segment in segments:
+        key = fold(segment)
+        if (len(key) < 6 and len(key.split()) < 2) or len(segment.split()) > 2 * MAX_SEGMENT_WORDS_AS_SITE:
+            continue
+        if any(key in head for head in folded_heads):
+            continue
+        if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", chrome):
+            found.append(segment)
+    return found if len(found) < len(segments) else []
 
 
 def _rejoin(raw: str, segments: list[str]) -> str:
@@ -249,13 +356,15 @@ def choose_title(
     host: str | None = None,
     affixes: Iterable[str] = (),
     doc_heading: str | None = None,
+    chrome: str = "",
 ) -> str | None:
     """The document's title by the module's rules.
 
     raw: the page's ``<title>``; headlines: h1 texts and metadata titles (og:title, twitter:title,
     JSON-LD headline); confirmed: headlines two sources on the page agree on (an h1 equal to a
     metadata title); site_names: og:site_name, application-name; host: the page's host; affixes:
-    learned segments of the source; doc_heading: a document title found in the body (legal acts).
+    learned segments of the source; doc_heading: a document title found in the body (legal acts);
+    chrome: the folded text of the page's header, footer, navigation and logo (rule 2b).
     """
     raw = one_line(raw)
     heads = [h for h in (one_line(x) for x in headlines) if h]
@@ -265,6 +374,7 @@ def choose_title(
         if raw is None:
             return one_line(doc_heading)
     heads = [h for h in heads if fold(h) != fold(raw)]  # og:title often repeats <title>, site name and all
+    site_names = [*site_names, *chrome_segments(raw, chrome, [*heads, *sure])]
     title = _headline_run(raw, heads) or strip_site(raw, site_names, host, affixes)
     title = strip_site(title, site_names, host, affixes) if title != raw else title
     if sure and not any(fold(title) == fold(h) for h in heads) and fold(title) not in map(fold, sure):
