@@ -353,7 +353,7 @@ def _check_index_use(db_session, axis: str, measure: str, indexes: set[str]) -> 
     from crawler.store.coverage import _query
 
     conn = db_session.connection()
-    stmt = _query(axis, measure, NOW - timedelta(days=30), NOW, False)
+    stmt = _query(db_session, axis, measure, NOW - timedelta(days=30), NOW, False)
     sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
     if conn.dialect.name == "postgresql":
         conn.execute(text("SET LOCAL enable_seqscan = off"))

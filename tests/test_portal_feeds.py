@@ -99,6 +99,15 @@ FEED_ERRORS = [
     ("/feeds/atom?theme=%ff", 400, "Bad feed request (theme:"),
     ("/feeds/atom?theme=zzz", 400, "Bad feed request (theme:"),
     ("/feeds/atom?country=" + "X" * 9, 400, "Bad feed request (country:"),
+    # a malformed query value is 400 whatever the parameter (the read API's 422 for the same values)
+    ("/feeds/atom?country=12", 400, "Bad feed request (country: Value error, expected a country code"),
+    ("/feeds/atom?country=XX", 400, "Bad feed request (country:"),
+    ("/feeds/atom?country=EUR", 400, "Bad feed request (country:"),
+    ("/feeds/atom?language=xx", 400, "Bad feed request (language: Value error, expected a language code"),
+    ("/feeds/atom?language=english", 400, "Bad feed request (language:"),
+    ("/feeds/atom?content_type=blog", 400, "Bad feed request (content_type: Value error, expected a content"),
+    ("/feeds/atom?theme=social_cohesion&country=1", 400, "Bad feed request (country:"),
+    ("/feeds/atom?source=src%00", 400, "Bad feed request (source: String should match pattern"),
     ("/feeds/country/XX.atom", 404, "not a country code"),
     ("/feeds/country/QQ.atom", 404, "not a country code"),
     ("/feeds/country/EUR.atom", 404, "not a country code"),
@@ -116,6 +125,22 @@ def test_feed_errors_are_plain_text_with_their_status(client, path: str, status:
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.text.startswith(f"{status} ") and words in answer.text
     assert "<" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("country=de", "EWSI: DE"),
+        ("country=EU", "EWSI: EU"),
+        ("language=DE&content_type=news", "EWSI: news"),
+        ("language=und", "EWSI: latest items"),
+        ("country=", "EWSI: latest items"),
+    ],
+)
+def test_well_formed_feed_queries_are_served(client, query: str, title: str):
+    answer = client.get(f"/feeds/atom?{query}")
+    assert answer.status_code == 200
+    assert strict(answer.content).findtext(f"{ATOM}title") == title
 
 
 @pytest.mark.parametrize("code", ["de", "DE", "GR", "XK", "EU", "eu"])

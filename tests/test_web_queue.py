@@ -238,7 +238,24 @@ FILTER_CASES = [
     ("relevance_min=high", 40, "Relevance &#39;high&#39; is not a number"),
     ("content_type=blog", 40, "Unknown content type &#39;blog&#39;"),
     ("country=Germany", 40, "Not a country code (ISO 3166-1, EU): &#39;Germany&#39;"),
-    ("language=german&theme=social_cohesion", 13, "Not a language code (ISO 639): &#39;german&#39;"),
+    ("language=german&theme=social_cohesion", 13, "Not a language code (ISO 639-1, und): &#39;german&#39;"),
+    # well-formed but unknown or out of range: named too, never an empty list without a word
+    ("language=xx", 40, "Not a language code (ISO 639-1, und): &#39;xx&#39;: ignored."),
+    ("language=xx&language=de", 10, "Not a language code (ISO 639-1, und): &#39;xx&#39;"),
+    ("language=DE", 10, ""),
+    ("country=XX", 40, "Not a country code (ISO 3166-1, EU): &#39;XX&#39;: ignored."),
+    ("country=12", 40, "Not a country code (ISO 3166-1, EU): &#39;12&#39;"),
+    ("country=de", 20, ""),
+    ("source=nope", 40, "Unknown source &#39;nope&#39;: ignored."),
+    ("source=nope&source=src-a", 20, "Unknown source &#39;nope&#39;: ignored."),
+    ("source=src-b", 20, ""),
+    ("relevance_min=5", 40, "Relevance &#39;5&#39; is not a number between 0 and 1: ignored."),
+    ("relevance_max=-0.5", 40, "Relevance &#39;-0.5&#39; is not a number between 0 and 1"),
+    ("relevance_min=0.9", 4, ""),  # a bound inside 0..1 filters
+    ("order=bogus", 40, "Unknown order &#39;bogus&#39; (use priority, uncertain): showing by priority."),
+    ("page=-1", 40, "Page &#39;-1&#39; is not a whole number from 1 to 10,000: showing page 1."),
+    ("page=abc&order=uncertain", 40, "Page &#39;abc&#39; is not a whole number"),
+    ("page=10001&order=uncertain&language=fr", 10, "Page &#39;10001&#39; is not a whole number"),
 ]
 
 
@@ -329,8 +346,8 @@ def test_model_unsure_tab_pages_through_every_item(app, Session, many, size, que
         link = re.search(r'href="([^"]+)" id="next-page"', page.text)
         url = link.group(1).replace("&amp;", "&") if link else None
     assert sizes == pages
-    filters, _ = desk_filters(dict(parse_qsl(query)))
     with Session() as s:
+        filters, _ = desk_filters(s, dict(parse_qsl(query)))
         expected = [r["id"] for r in queue.uncertain_page(s, filters, limit=200)]
     assert seen == expected and len(set(seen)) == sum(pages)
 

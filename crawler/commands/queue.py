@@ -1,7 +1,10 @@
 """`ewsi queue`: the review queue in the desk's priority order, one row per near-duplicate group as
 on the desk (``--order uncertain``: the items the classifier is least sure about first, spread
 across languages), as a table or JSON Lines; ``--json`` rows carry relevance_evidence
-(crawler.store.queue `listing`).
+(crawler.store.queue `listing`). Titles and themes are the desk's: the editor's when set
+(crawler.store.themes), the harvested title and the classifier's themes kept in ``--json`` as
+``harvested_title`` and ``classifier_themes``; ``--theme`` filters on the same themes. With
+``--status any`` the table has a status column.
 
 Exit 0; 2 for an unknown theme, language code or source id (DatabaseUnavailable is mapped by
 crawler.cli).
@@ -13,6 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rich import box
 from rich.table import Table
@@ -54,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="ISO 639-1 code or und (repeatable: items in any of them)",
     )
     queue.add_argument(
-        "--theme", help="assigned theme: name ('Social Cohesion'), code (SC) or id (social_cohesion)"
+        "--theme",
+        help="theme (the editor's when set, else the assigned ones): name ('Social Cohesion'), code (SC) "
+        "or id (social_cohesion)",
     )
     queue.add_argument(
         "--limit", type=int_at_least(1, MAX_LIMIT), default=50, help="rows at most (default 50)"
@@ -137,24 +143,32 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         padding=(0, 1),
         pad_edge=False,
     )
-    for col in ("id", "rel", "lang", "source", "published", "themes"):
+    with_status = args.status == "any"  # every status listed: say each row's
+    columns = ("id", "rel", "lang", "source", "published", *(("status",) if with_status else ()), "themes")
+    for col in columns:
         table.add_column(col, no_wrap=True)
     table.add_column("title", overflow="fold")  # the one column that gives way on a narrow terminal
     for row in rows:
-        themes = " ".join(THEME_CODES.get(t["name"], t["name"][:2]) for t in row.get("themes", []))
-        table.add_row(
-            str(row["id"]),
-            f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
-            row.get("language") or "-",
-            _shorten(row["source_id"], 14),
-            (row.get("published_at") or "-")[:10],
-            themes,
-            _shorten(row.get("title") or "", 60),
-        )
+        table.add_row(*_cells(row, with_status))
     out.print(table)
     if rows:
         out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
     return 0
+
+
+def _cells(row: dict[str, Any], with_status: bool) -> list[str]:
+    """One table row: the desk's values (the editor's title and themes when set, themes by code)."""
+    themes = " ".join(THEME_CODES.get(t["name"], t["name"][:2]) for t in row.get("themes", []))
+    return [
+        str(row["id"]),
+        f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
+        row.get("language") or "-",
+        _shorten(row["source_id"], 14),
+        (row.get("published_at") or "-")[:10],
+        *([row.get("status") or "-"] if with_status else []),
+        themes,
+        _shorten(row.get("title") or "", 60),
+    ]
 
 
 def _shorten(text: str, width: int) -> str:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from crawler.errors import NotFound, ReviewConflict
 from crawler.sources import is_country_code
 from crawler.store import attachments, field_changes, groups, outbox, queue, structured
+from crawler.store import themes as item_themes
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone, item_versions
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
@@ -90,7 +91,7 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     data["effective"] = {
         "title": item.editor_title or item.title,
         "summary": item.editor_summary or item.summary,
-        "themes": item.editor_themes if item.editor_themes is not None else assigned,
+        "themes": item_themes.effective(item.editor_themes, assigned),
         "country": item.editor_country or item.country,
         "content_type": item.editor_content_type or item.content_type,
     }

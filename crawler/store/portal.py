@@ -13,8 +13,8 @@ Publication rule (the one place it is written down; T43):
   ``{"id": ..., "published": false, "modified_at": ...}`` so the portal can remove it. Items that
   were never approved never leave the store in any form.
 - public values: the editor's corrections win: ``coalesce(editor_title, title)``, likewise for
-  summary, country and content type; themes are ``editor_themes`` when set, else the classifier's
-  assigned themes (item_themes.assigned).
+  summary, country and content type; themes are the effective themes of crawler.store.themes
+  (``editor_themes`` when the editor set a list, an empty one too, else the classifier's assigned ones).
 - ``modified_at`` is the time of the last change of an item's public state (approve, unpublish,
   editorial edit). Every code path that changes it must call `mark_public_change` (or set the
   column): the desk's approve/reject/defer/edit and any re-crawl that changes a published field.
@@ -48,7 +48,7 @@ language is found; and one row per near-duplicate group (its first item; the det
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,7 +56,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     and_,
-    exists,
     func,
     literal,
     literal_column,
@@ -64,11 +63,11 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from crawler.store import attachments, dialect, suspects
-from crawler.store.schema import Item, ItemTheme, SourceRow, UTCDateTime, sha256_hex, utcnow
+from crawler.store import themes as item_themes
+from crawler.store.schema import Item, SourceRow, UTCDateTime, sha256_hex, utcnow
 from crawler.types import EU_LANGUAGES, published_precision
 
 __all__ = [
@@ -150,29 +149,6 @@ class ItemFilter:
     updated_since: datetime | None = None
 
 
-def _theme_condition(session: Session, values: Sequence[str]) -> ColumnElement[bool]:
-    """Editor themes when the editor set a list (an empty list too), else the assigned themes.
-
-    "No editor themes" is SQL NULL or JSON null (the JSON type stores Python None as ``null``).
-    """
-    # OFFSET 0 keeps PostgreSQL from turning this EXISTS under OR into a hashed subplan that reads every
-    # assigned theme row: probed per row through the primary key instead, while the listing index
-    # yields rows in order and the LIMIT stops early (bench/api.py: 44 ms -> under 5 ms)
-    assigned = exists(
-        select(ItemTheme.item_id)
-        .where(ItemTheme.item_id == Item.id, ItemTheme.theme.in_(values), ItemTheme.assigned.is_(True))
-        .offset(0)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        editor_list = func.jsonb_typeof(Item.editor_themes) == "array"
-        in_editor = Item.editor_themes.op("?|")(postgresql.array(list(values)))
-    else:
-        editor_list = func.json_type(Item.editor_themes) == "array"
-        each = func.json_each(Item.editor_themes).table_valued("value")
-        in_editor = exists(select(literal(1)).select_from(each).where(each.c.value.in_(values)))  # type: ignore[assignment]
-    return or_(and_(editor_list, in_editor), and_(func.coalesce(editor_list, False).is_(False), assigned))
-
-
 def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
     """The item's public title and summary, or one of its attachment documents, match `q`."""
     in_attachments = attachments.text_match(session, q)
@@ -189,7 +165,7 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
 def _conditions(session: Session, flt: ItemFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if flt.themes:
-        where.append(_theme_condition(session, flt.themes))
+        where.append(item_themes.has_theme(session, flt.themes))
     if flt.country:
         where.append(PUBLIC_COUNTRY == flt.country)  # noqa: SIM300 (a SQL expression, not a constant)
     if flt.language:
@@ -240,25 +216,6 @@ _PUBLIC_COLUMNS = (
     Item.flags,
     SORT_DATE.label("sort_date"),
 )
-
-
-def _themes_of(session: Session, rows: Sequence[Any]) -> dict[int, list[str]]:
-    """Public theme names per item id: editor_themes when set, else the assigned themes, best first."""
-    out: dict[int, list[str]] = {}
-    need = [row.id for row in rows if row.editor_themes is None]
-    if need:
-        found = session.execute(
-            select(ItemTheme.item_id, ItemTheme.theme)
-            .where(ItemTheme.item_id.in_(need), ItemTheme.assigned.is_(True))
-            .order_by(ItemTheme.item_id, ItemTheme.score.desc(), ItemTheme.theme)
-        ).all()
-        for item_id, theme in found:
-            out.setdefault(item_id, []).append(theme)
-    for row in rows:
-        if row.editor_themes is not None:
-            values = row.editor_themes if isinstance(row.editor_themes, list) else [row.editor_themes]
-            out[row.id] = [str(v) for v in values if v]
-    return out
 
 
 def _attachments(value: Any) -> list[dict[str, Any]]:
@@ -402,7 +359,7 @@ def list_items(
     more = len(rows) > limit
     rows = rows[:limit]
     published = [row for row in rows if row.status in PUBLISHED_STATUSES]
-    themes = _themes_of(session, published)
+    themes = item_themes.of_rows(session, published)
     items = [
         _public_dict(row, themes.get(row.id, [])) if row.status in PUBLISHED_STATUSES else _tombstone(row)
         for row in rows
@@ -463,7 +420,7 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
     row = session.execute(stmt).first()
     if row is None:
         return None
-    record = _public_dict(row, _themes_of(session, [row]).get(row.id, []))
+    record = _public_dict(row, item_themes.of_rows(session, [row]).get(row.id, []))
     relevance, evidence = session.execute(
         select(Item.relevance, Item.relevance_evidence).where(Item.id == item_id)
     ).one()
@@ -577,7 +534,7 @@ def open_funding_calls(
     if until is not None:
         stmt = stmt.where(Item.deadline <= until)
     rows = session.execute(stmt.order_by(Item.deadline, Item.id).limit(max(1, limit))).all()
-    themes = _themes_of(session, rows)
+    themes = item_themes.of_rows(session, rows)
     return [_public_dict(row, themes.get(row.id, [])) for row in rows]
 
 
@@ -593,7 +550,7 @@ def published_between(
         .limit(max(1, limit))
     )
     rows = session.execute(stmt).all()
-    themes = _themes_of(session, rows)
+    themes = item_themes.of_rows(session, rows)
     return [_public_dict(row, themes.get(row.id, [])) for row in rows]
 
 
@@ -601,7 +558,8 @@ def pending_summary(session: Session, since: datetime) -> dict[str, Any]:
     """What waits for the editors: counts of pending items.
 
     Returns {"total": n, "new": n first seen at or after `since`, "by_language": {lang: n},
-    "by_theme": {theme name: n} (assigned themes; an item counts once per theme),
+    "by_theme": {theme name: n} (effective themes, crawler.store.themes; an item counts once per
+    theme),
     "new_by_language": {lang: n}}; "und" stands for an unknown language.
     """
     pending = and_(Item.status == "pending", suspects.in_queue())  # held-back items do not wait
@@ -621,14 +579,11 @@ def pending_summary(session: Session, since: datetime) -> dict[str, Any]:
             .order_by(lang)
         ).all()
     }
+    pairs = item_themes.theme_pairs(session, where=[pending]).subquery()
     by_theme = {
         theme: int(n)
         for theme, n in session.execute(
-            select(ItemTheme.theme, func.count(ItemTheme.item_id))
-            .join(Item, Item.id == ItemTheme.item_id)
-            .where(pending, ItemTheme.assigned.is_(True))
-            .group_by(ItemTheme.theme)
-            .order_by(ItemTheme.theme)
+            select(pairs.c.theme, func.count()).group_by(pairs.c.theme).order_by(pairs.c.theme)
         ).all()
     }
     return {
@@ -657,7 +612,7 @@ def export_items(
         rows = session.execute(stmt.order_by(Item.id).limit(batch)).all()
         if not rows:
             return
-        themes = _themes_of(session, rows)
+        themes = item_themes.of_rows(session, rows)
         for row in rows:
             yield _public_dict(row, themes.get(row.id, []))
         last_id = rows[-1].id

@@ -18,8 +18,7 @@ never commit.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -30,8 +29,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
+from crawler.sources import is_country_code, iso_languages
 from crawler.store import attachments, dialect, structured, suspects
 from crawler.store import priority as priority_rules
+from crawler.store import themes as item_themes
 from crawler.store.audit import audit
 from crawler.store.schema import ITEM_STATUSES, Item, ItemTheme, SourceRow, utc_or_now, utcnow
 from crawler.text import iso_z
@@ -113,12 +114,13 @@ def _first(raw: Any) -> str | None:
 
 
 def _number(raw: Any) -> float | None:
-    """A relevance bound clamped to [0, 1]; None when absent or not a number."""
+    """A relevance bound in [0, 1]; None when absent, not a number or outside [0, 1] (a bound of 5
+    is a mistake to name, not a filter that matches nothing)."""
     try:
         value = float(_first(raw))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return min(1.0, max(0.0, value)) if value == value else None
+    return value if 0.0 <= value <= 1.0 else None
 
 
 def _day(raw: Any, end: bool) -> datetime | None:
@@ -130,8 +132,28 @@ def _day(raw: Any, end: bool) -> datetime | None:
     return d.replace(hour=23, minute=59, second=59, microsecond=999_999) if end else d
 
 
-def filter_problems(query: dict[str, Any]) -> dict[str, str]:
-    """Filter key -> a sentence for each value `QueueFilters.from_query` drops from `query`.
+def _country(code: str) -> bool:
+    """A country filter value (upper case): ``EU`` or an ISO 3166-1 alpha-2 code (crawler.sources)."""
+    return is_country_code(code)
+
+
+def _language(code: str) -> bool:
+    """A language filter value (lower case): an ISO 639-1 code (crawler.sources) or ``und``."""
+    return code == "und" or code in iso_languages()
+
+
+def known_sources(session: Session, query: dict[str, Any]) -> frozenset[str]:
+    """The source ids of `query`'s ``source`` filter that are sources of the store (for
+    `QueueFilters.from_query` and `filter_problems`)."""
+    asked = value_list(query.get("source"), split=True)
+    if not asked:
+        return frozenset()
+    return frozenset(session.scalars(select(SourceRow.id).where(SourceRow.id.in_(asked))))
+
+
+def filter_problems(query: dict[str, Any], sources: Collection[str] | None = None) -> dict[str, str]:
+    """Filter key -> a sentence for each value `QueueFilters.from_query` drops from `query`
+    (`sources`: the known source ids, as there; None = every source id is taken).
 
     Rule: an unknown or malformed filter value is never dropped silently: the desk shows these
     sentences beside the filters, and the list and its counts both run without that filter.
@@ -151,18 +173,20 @@ def filter_problems(query: dict[str, Any]) -> dict[str, str]:
     unknown("theme", THEMES, "theme")
     unknown("content_type", CONTENT_TYPES, "content type")
     unknown("call_status", CALL_STATUSES, "call status")
-    bad_countries = [c for c in value_list(query.get("country"), split=True) if not _COUNTRY.match(c.upper())]
+    bad_countries = [c for c in value_list(query.get("country"), split=True) if not _country(c.upper())]
     if bad_countries:
         problems["country"] = (
             f"Not a country code (ISO 3166-1, EU): {', '.join(repr(c) for c in bad_countries[:5])}: ignored."
         )
-    bad_languages = [
-        c for c in value_list(query.get("language"), split=True) if not _LANGUAGE.match(c.lower())
-    ]
+    bad_languages = [c for c in value_list(query.get("language"), split=True) if not _language(c.lower())]
     if bad_languages:
         problems["language"] = (
-            f"Not a language code (ISO 639): {', '.join(repr(c) for c in bad_languages[:5])}: ignored."
+            f"Not a language code (ISO 639-1, und): {', '.join(repr(c) for c in bad_languages[:5])}: ignored."
         )
+    if sources is not None:
+        bad_sources = [v for v in value_list(query.get("source"), split=True) if v not in sources]
+        if bad_sources:
+            problems["source"] = f"Unknown source {', '.join(repr(v) for v in bad_sources[:5])}: ignored."
     for key in ("relevance_min", "relevance_max"):
         raw = _first(query.get(key))
         if raw and _number(raw) is None:
@@ -174,16 +198,13 @@ def filter_problems(query: dict[str, Any]) -> dict[str, str]:
     return problems
 
 
-_COUNTRY = re.compile(r"^(?:[A-Z]{2}|EU)$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-
-
 @dataclass(frozen=True)
 class QueueFilters:
     """Queue filters; empty tuples / None mean "any".
 
         status: one of crawler.store.schema.ITEM_STATUSES or ``any`` (default ``pending``);
-        themes: assigned theme names (an item matches any of them); country, language, content_type,
+        themes: theme names (an item matches when one of its effective themes, crawler.store.themes,
+        is one of them); country, language, content_type,
         source: value lists (ISO codes, `CONTENT_TYPES`, source ids); relevance_min/max in [0, 1] (items
         without a relevance score match no relevance bound);
         date_from / date_to: publication (else first-seen) date bounds, inclusive, aware UTC; q: words
@@ -207,27 +228,26 @@ class QueueFilters:
     call_status: str = ""
 
     @classmethod
-    def from_query(cls, query: dict[str, Any]) -> QueueFilters:
+    def from_query(cls, query: dict[str, Any], sources: Collection[str] | None = None) -> QueueFilters:
         """Build from a query mapping (lists or scalars). A value that is unknown or malformed is
         dropped as if absent (an unknown status is the default ``pending``); `filter_problems`
-        names each one, for the desk to show beside the filters."""
+        names each one, for the desk to show beside the filters. `sources`: the source ids known to
+        the store (`known_sources`), others dropped; None takes every source id as given."""
         status = _first(query.get("status")) or "pending"
         q = _first(query.get("q")) or ""
         return cls(
             status=status if status in QUEUE_STATUSES else "pending",
             themes=tuple(t for t in value_list(query.get("theme")) if t in THEMES),
             country=tuple(
-                c
-                for c in (c.upper() for c in value_list(query.get("country"), split=True))
-                if _COUNTRY.match(c)
+                c for c in (c.upper() for c in value_list(query.get("country"), split=True)) if _country(c)
             ),
             language=tuple(
-                c
-                for c in (c.lower() for c in value_list(query.get("language"), split=True))
-                if _LANGUAGE.match(c)
+                c for c in (c.lower() for c in value_list(query.get("language"), split=True)) if _language(c)
             ),
             content_type=tuple(c for c in value_list(query.get("content_type")) if c in CONTENT_TYPES),
-            source=value_list(query.get("source"), split=True),
+            source=tuple(
+                v for v in value_list(query.get("source"), split=True) if sources is None or v in sources
+            ),
             relevance_min=_number(query.get("relevance_min")),
             relevance_max=_number(query.get("relevance_max")),
             date_from=_day(query.get("date_from"), False),
@@ -256,19 +276,13 @@ class QueueFilters:
         if skip != "status" and self.status not in ("any", ""):
             conds.append(Item.status == self.status)
         if skip != "theme" and self.themes:
-            conds.append(
-                select(ItemTheme.item_id)
-                .where(
-                    ItemTheme.item_id == Item.id,
-                    ItemTheme.theme.in_(self.themes),
-                    ItemTheme.assigned.is_(True),
-                )
-                .exists()
-            )
+            conds.append(item_themes.has_theme(session, self.themes))
         if skip != "country" and self.country:
             conds.append(literal_column(COUNTRY_SQL).in_(self.country))
         if skip != "language" and self.language:
-            conds.append(Item.language.in_(self.language))
+            in_language = Item.language.in_(self.language)
+            # und: no language detected, as the counts name it (the plain column keeps its index)
+            conds.append(or_(in_language, Item.language.is_(None)) if "und" in self.language else in_language)
         if skip != "content_type" and self.content_type:
             conds.append(literal_column(CONTENT_TYPE_SQL).in_(self.content_type))
         if skip != "source" and self.source:
@@ -437,7 +451,8 @@ def queue_page(
     title if set), language, declared_language, content_type, country (editor values win),
     published_at, first_seen_at, deadline, relevance, status, revision, claimed_by,
     claim_expires_at, claimed (live claim), relevance_evidence, flags, snippet_source (the first
-    `SNIPPET_SOURCE_CHARS` of the summary or text), themes (assigned names), source_name, cursor,
+    `SNIPPET_SOURCE_CHARS` of the summary or text), themes (effective names, crawler.store.themes),
+    source_name, cursor,
     lane (0 deadline, 1 rest).
     Raises ValueError for a malformed `after` (`_decode_cursor`).
     """
@@ -473,23 +488,17 @@ def queue_page(
 
 
 def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Set each row's ``themes`` (its assigned theme names, highest score first) and ``source_name``
-    (the source's name, else its id)."""
-    themes: dict[int, list[str]] = {r["id"]: [] for r in rows}
-    if rows:
-        for item_id, theme in session.execute(
-            select(ItemTheme.item_id, ItemTheme.theme)
-            .where(ItemTheme.item_id.in_(list(themes)), ItemTheme.assigned.is_(True))
-            .order_by(ItemTheme.score.desc())
-        ):
-            themes[item_id].append(theme)
+    """Set each row's ``themes`` (its effective theme names, crawler.store.themes: the editor's when
+    set, else the assigned ones, highest score first) and ``source_name`` (the source's name, else
+    its id)."""
+    themes = item_themes.of_items(session, [r["id"] for r in rows]) if rows else {}
     names: dict[str, str | None] = {}
     if rows:
         source_ids = {r["source_id"] for r in rows}
         by_id = select(SourceRow.id, SourceRow.name).where(SourceRow.id.in_(source_ids))
         names = {source_id: name for source_id, name in session.execute(by_id)}
     for r in rows:
-        r["themes"] = themes[r["id"]]
+        r["themes"] = themes.get(r["id"], [])
         r["source_name"] = names.get(r["source_id"]) or r["source_id"]
     annotate_groups(session, rows)
 
@@ -560,11 +569,8 @@ def queue_counts(
         facet: select(column.label("value")).select_from(Item).where(*filters.conditions(session, skip=facet))
         for facet, column in columns.items()
     }
-    inner["theme"] = (
-        select(ItemTheme.theme.label("value"))
-        .join(Item, Item.id == ItemTheme.item_id)
-        .where(ItemTheme.assigned.is_(True), *filters.conditions(session, skip="theme"))
-    )
+    pairs = item_themes.theme_pairs(session, where=filters.conditions(session, skip="theme")).subquery()
+    inner["theme"] = select(pairs.c.theme.label("value"))
     for facet, stmt in inner.items():
         sample = stmt.limit(cap + 1).subquery()
         rows = session.execute(select(sample.c.value, func.count()).group_by(sample.c.value)).all()
@@ -731,7 +737,8 @@ _LISTING_COLUMNS = (
     Item.source_id,
     Item.url,
     Item.canonical_url,
-    Item.title,
+    func.coalesce(Item.editor_title, Item.title).label("title"),
+    Item.title.label("harvested_title"),
     Item.summary,
     Item.language,
     Item.content_type,
@@ -747,7 +754,21 @@ _LISTING_COLUMNS = (
     Item.version,
     Item.text_chars,
     Item.flags,
+    Item.editor_themes,
 )
+
+
+def _listing_themes(editor_themes: Any, all_scores: list[dict[str, Any]]) -> dict[str, Any]:
+    """The theme fields of a `listing` row from its editor_themes and its theme rows (highest first)."""
+    assigned = [s["name"] for s in all_scores if s["assigned"]]  # what the classifier decided
+    score_of = {s["name"]: s["score"] for s in all_scores}
+    edited = item_themes.editor_list(editor_themes)
+    return {
+        "themes": [{"name": n, "score": score_of.get(n)} for n in item_themes.effective(edited, assigned)],
+        "themes_by_editor": edited is not None,
+        "classifier_themes": [{"name": n, "score": score_of[n]} for n in assigned],
+        "theme_scores": all_scores,
+    }
 
 
 def listing(
@@ -770,15 +791,20 @@ def listing(
     `group_members` also lists the other members of each group.
     Filters: `status` ("any" or None = every status), `source_id`, `language` (ISO 639-1; several
     codes: an item in any of them),
-    `theme` (only items with that theme assigned). `limit` None = no limit. An `order` outside
+    `theme` (only items with that effective theme, crawler.store.themes: the editor's themes when
+    set, else the assigned ones). `limit` None = no limit. An `order` outside
     `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
-    title, summary, language, content_type, country, published_at / updated_at / fetched_at
+    title (the editor's title when set, as the desk shows it), harvested_title (the harvested one),
+    summary, language, content_type, country, published_at / updated_at / fetched_at
     (ISO 8601 with Z, or None), published_precision ("day" for a date without a time of day, shown
     as the day alone; "time"; None undated), date_method, relevance, relevance_evidence (the terms behind the
     score: {term, weight, language, count}, or None for items classified before it was kept),
-    relevant, status, version, text_chars, flags, `themes` (assigned themes as {name, score},
-    highest first; empty when none passed its threshold), `theme_scores` (all theme rows as
-    {name, score, assigned}, highest first) and the structured fields of
+    relevant, status, version, text_chars, flags, `themes` (the effective themes as {name, score}:
+    the editor's list when set, an empty one too, with the classifier's score of each, None when it
+    has none; else the assigned themes, highest first), `themes_by_editor` (whether `themes` is the
+    editor's list), `classifier_themes` (the assigned themes as {name, score}, highest first; empty
+    when none passed its threshold), `theme_scores` (all theme rows as {name, score, assigned},
+    highest first) and the structured fields of
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
     check_order(order)
@@ -790,11 +816,7 @@ def listing(
     if language is not None:
         conds.append(Item.language.in_([language] if isinstance(language, str) else list(language)))
     if theme is not None:
-        conds.append(
-            select(ItemTheme.item_id)
-            .where(ItemTheme.item_id == Item.id, ItemTheme.theme == theme, ItemTheme.assigned.is_(True))
-            .exists()
-        )
+        conds.append(item_themes.has_theme(session, [theme]))
     if order == "uncertain":
         ranks = priority_rules.uncertain_ranks(conds)
         stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).join(ranks, ranks.c.id == Item.id)
@@ -813,18 +835,16 @@ def listing(
                 ItemTheme.item_id.in_(ids)
             )
         ).all()
-        for item_id, name, score, assigned in theme_rows:
-            scores[item_id].append({"name": name, "score": score, "assigned": bool(assigned)})
+        for item_id, name, score, is_assigned in theme_rows:
+            scores[item_id].append({"name": name, "score": score, "assigned": bool(is_assigned)})
     out = []
     for row in rows:
         all_scores = sorted(scores[row["id"]], key=lambda s: (-s["score"], s["name"]))
-        shown = [s for s in all_scores if s["assigned"]]  # what the classifier decided; all scores below
         entry = dict(row)
         entry["published_precision"] = published_precision(entry["published_at"], entry.get("flags"))
         for name in ("published_at", "updated_at", "fetched_at"):
             entry[name] = iso_z(entry[name])
-        entry["themes"] = [{"name": s["name"], "score": s["score"]} for s in shown]
-        entry["theme_scores"] = all_scores
+        entry.update(_listing_themes(entry.pop("editor_themes"), all_scores))
         out.append(structured.queue_entry(entry, utc_or_now(now)))
     annotate_groups(session, out)
     return out

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from crawler.store import themes as item_themes
 from crawler.store.schema import Item, SourceRow
 from crawler.types import CALL_STATUSES, HarvestedItem, call_status
 
@@ -248,7 +249,7 @@ def _published_rows(
 def _records(session: Session, rows: Sequence[Any], now: datetime) -> list[dict[str, Any]]:
     from crawler.store import portal
 
-    themes = portal._themes_of(session, rows)
+    themes = item_themes.of_rows(session, rows)
     return [
         {**portal._public_dict(row, themes.get(row.id, [])), **structured_record(row, now)} for row in rows
     ]

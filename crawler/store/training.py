@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crawler.store import themes as item_themes
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, clean_json
 from crawler.types import Classification
 
@@ -89,14 +90,6 @@ def _language(value: str | None) -> str | None:
     return None if not value or value == "und" else value
 
 
-def _themes_of(editor_themes: Any) -> tuple[str, ...] | None:
-    """The editor's theme names when the editor set them (a list, possibly empty), else None."""
-    if isinstance(editor_themes, list | tuple):
-        names = [t if isinstance(t, str) else (t or {}).get("name") for t in editor_themes]
-        return tuple(n for n in names if isinstance(n, str) and n)
-    return None
-
-
 def decided_items(session: Session, source_id: str | None = None) -> list[DecidedItem]:
     """Every item that is a training label (rules in the module docstring), in item id order."""
     latest: dict[int, tuple[str, str | None, datetime | None]] = {}
@@ -129,23 +122,14 @@ def decided_items(session: Session, source_id: str | None = None) -> list[Decide
     if source_id is not None:
         stmt = stmt.where(Item.source_id == source_id)
     rows = session.execute(stmt).all()
-    approved_ids = [r.id for r in rows if r.status in RELEVANT_STATUSES]
-    assigned: dict[int, list[str]] = {}
-    for start in range(0, len(approved_ids), 500):  # bounded IN lists
-        chunk = approved_ids[start : start + 500]
-        for item_id, theme in session.execute(
-            select(ItemTheme.item_id, ItemTheme.theme)
-            .where(ItemTheme.item_id.in_(chunk), ItemTheme.assigned.is_(True))
-            .order_by(ItemTheme.item_id, ItemTheme.score.desc(), ItemTheme.theme)
-        ):
-            assigned.setdefault(item_id, []).append(theme)
+    # the final themes (crawler.store.themes: the editor's list when set, else the assigned ones)
+    final = item_themes.of_rows(session, [r for r in rows if r.status in RELEVANT_STATUSES])
 
     out: list[DecidedItem] = []
     for r in rows:
         decided_at = latest.get(r.id, (None, None, None))[2]
         if r.status in RELEVANT_STATUSES:
-            themes = _themes_of(r.editor_themes)
-            relevant = True
+            themes, relevant = tuple(final[r.id]), True
         elif r.id in last_reject and means_not_relevant(last_reject[r.id]):
             themes, relevant = (), False
         else:
@@ -157,7 +141,7 @@ def decided_items(session: Session, source_id: str | None = None) -> list[Decide
                 text=r.text or r.summary or "",
                 language=_language(r.language),
                 relevant=relevant,
-                themes=themes if themes is not None else tuple(assigned.get(r.id, ())),
+                themes=themes,
                 status=r.status,
                 decided_at=decided_at,
                 source_id=r.source_id,

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from crawler.store import decisions
 from crawler.store import queue as store_queue
+from crawler.store.session import Session
 from crawler.web.auth import CurrentUser, require_admin, require_editor
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import Settings, get_settings, has_controls
@@ -105,11 +106,13 @@ def query_dict(request: Request) -> dict[str, Any]:
     return _fold(request.query_params.multi_items())
 
 
-def desk_filters(query: dict[str, Any]) -> tuple[store_queue.QueueFilters, dict[str, str]]:
+def desk_filters(session: Session, query: dict[str, Any]) -> tuple[store_queue.QueueFilters, dict[str, str]]:
     """(filters, problems) of a queue query.
 
     Rules: the desk takes the same theme values as the read API, names and ids of config/themes.yaml
-    (``social_cohesion`` = ``Social Cohesion``); an unknown or malformed value is named in `problems`
+    (``social_cohesion`` = ``Social Cohesion``); an unknown or malformed value (a language that is
+    not ISO 639-1 nor ``und``, a country that is not ISO 3166-1 alpha-2 nor ``EU``, a relevance
+    outside 0..1, a source id the store does not hold, ...) is named in `problems`
     (crawler.store.queue.filter_problems, shown beside the filters) and that filter is left out of
     both the list and its counts, never dropped silently.
     """
@@ -119,7 +122,34 @@ def desk_filters(query: dict[str, Any]) -> tuple[store_queue.QueueFilters, dict[
     if query.get("theme"):
         ids, names = theme_ids(), theme_names()
         query["theme"] = [names.get(ids.get(t, ""), t) for t in store_queue.value_list(query["theme"])]
-    return store_queue.QueueFilters.from_query(query), store_queue.filter_problems(query)
+    sources = store_queue.known_sources(session, query)
+    return store_queue.QueueFilters.from_query(query, sources), store_queue.filter_problems(query, sources)
+
+
+MAX_PAGE_NUMBER = 10_000
+"""Highest ``page`` of the uncertain order (each page is an OFFSET query)."""
+
+
+def order_and_page(query: dict[str, Any]) -> tuple[str, int, dict[str, str]]:
+    """(order, page, problems) of a queue query's ``order`` and ``page``: an unknown order or a page
+    that is not a whole number from 1 to `MAX_PAGE_NUMBER` is named in `problems` (as the filters'
+    values are) and the default (priority, page 1) is used."""
+    problems: dict[str, str] = {}
+    order = query.get("order") or "priority"
+    order = order[-1] if isinstance(order, list) else str(order)
+    if order not in store_queue.QUEUE_ORDERS:
+        orders = ", ".join(store_queue.QUEUE_ORDERS)
+        problems["order"] = f"Unknown order {order[:32]!r} (use {orders}): showing by priority."
+        order = "priority"
+    raw = query.get("page") or "1"
+    raw = raw[-1] if isinstance(raw, list) else str(raw)
+    page = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 0
+    if not 1 <= page <= MAX_PAGE_NUMBER:
+        problems["page"] = (
+            f"Page {raw[:32]!r} is not a whole number from 1 to {MAX_PAGE_NUMBER:,}: showing page 1."
+        )
+        page = 1
+    return order, page, problems
 
 
 def queue_query(filters: store_queue.QueueFilters, order: str = "priority") -> str:
@@ -128,7 +158,7 @@ def queue_query(filters: store_queue.QueueFilters, order: str = "priority") -> s
     return urlencode({**filters.to_query(), **extra}, doseq=True)
 
 
-def queue_context(raw: str | None) -> tuple[store_queue.QueueFilters, str, str]:
+def queue_context(session: Session, raw: str | None) -> tuple[store_queue.QueueFilters, str, str]:
     """(filters, order, canonical query) of the queue an item was opened from, carried as one query
     string (``/items/7?queue=language%3Dde``) so approve/reject/next walk that queue. An unknown order
     is the priority order; unknown keys and bad values are dropped as in `QueueFilters.from_query`;
@@ -136,7 +166,7 @@ def queue_context(raw: str | None) -> tuple[store_queue.QueueFilters, str, str]:
     query = _fold(parse_qsl(raw or "")[:64])
     order = query.pop("order", "priority")
     order = order if isinstance(order, str) and order in store_queue.QUEUE_ORDERS else "priority"
-    filters, _ = desk_filters(query)
+    filters, _ = desk_filters(session, query)
     return filters, order, queue_query(filters, order)
 
 

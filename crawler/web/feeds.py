@@ -11,7 +11,9 @@ Routes (rate-limited like the read API, crawler.web.public.rate_limit):
   as DATE values), with their place; both at most `CALENDAR_SIZE` items, soonest first.
 
 Errors: a feed reader gets every error of these routes as plain text with its status (crawler.web.app):
-400 for a malformed query value (``?theme=%ff``), 404 for a path that names no feed (an unknown theme,
+400 for a malformed query value (``?theme=%ff``, ``?country=12``, ``?language=xx``,
+``?content_type=blog``, a control character: the rules of crawler.web.public `build_filter`, as the
+read API's, whose answer to the same value is its 422), 404 for a path that names no feed (an unknown theme,
 content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``), 429 past the limits.
 
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
@@ -39,9 +41,12 @@ from crawler.sources import is_country_code
 from crawler.store import portal, structured
 from crawler.types import CONTENT_TYPES
 from crawler.web import calendars
-from crawler.web.deps import DbSession
+from crawler.web.deps import NO_CONTROLS, DbSession
 from crawler.web.public import (
     API_PREFIX,
+    ContentTypeParam,
+    CountryParam,
+    LanguageParam,
     ThemeParam,
     build_filter,
     clean_out,
@@ -192,10 +197,10 @@ def atom_feed(
     request: Request,
     session: DbSession,
     theme: Annotated[ThemeParam | None, Query()] = None,  # type: ignore[valid-type]
-    country: Annotated[str | None, Query(max_length=8)] = None,
-    content_type: Annotated[str | None, Query(max_length=32)] = None,
-    language: Annotated[str | None, Query(max_length=8)] = None,
-    source: Annotated[str | None, Query(max_length=64)] = None,
+    country: Annotated[CountryParam | None, Query(max_length=8)] = None,
+    content_type: Annotated[ContentTypeParam | None, Query(max_length=32)] = None,
+    language: Annotated[LanguageParam | None, Query(max_length=8)] = None,
+    source: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
 ) -> Response:
     """The newest published items matching the filters, as Atom."""
     return _feed_response(

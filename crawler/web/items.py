@@ -67,7 +67,7 @@ def _item_page(
     now = utcnow()
     live = bool(item["claimed_by"] and item["claim_expires_at"] and item["claim_expires_at"] > now)
     held_by_other = live and item["claimed_by"] != user.name
-    context = queue_context(from_queue)[2]
+    context = queue_context(session, from_queue)[2]
     mine_or_other = claim_line(item["claimed_by"], item["claim_expires_at"], user.name) if live else None
     return render(
         request,
@@ -206,7 +206,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
         return _item_page(
             request, session, user, item_id, error=str(exc), status_code=status, from_queue=queue_raw
         )
-    filters, order, context = queue_context(queue_raw)
+    filters, order, context = queue_context(session, queue_raw)
     if decision.repeated or decision.action == "edit":
         session.commit()
         log_decision(user, decision)

@@ -61,7 +61,10 @@ from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
     API_MAX_LIMIT,
     API_PREFIX,
+    ContentTypeParam,
+    CountryParam,
     IsoTime,
+    LanguageParam,
     PortalConfig,
     PortalState,
     ThemeParam,
@@ -130,9 +133,9 @@ def list_items(
     request: Request,
     session: DbSession,
     theme: Annotated[ThemeParam | None, Query(description="theme id or name")] = None,  # type: ignore[valid-type]
-    country: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
-    language: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
-    content_type: Annotated[str | None, Query(max_length=32, pattern=NO_CONTROLS)] = None,
+    country: Annotated[CountryParam | None, Query(max_length=8)] = None,
+    language: Annotated[LanguageParam | None, Query(max_length=8)] = None,
+    content_type: Annotated[ContentTypeParam | None, Query(max_length=32)] = None,
     source: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
     published_from: Annotated[IsoTime | None, Query()] = None,
     published_to: Annotated[IsoTime | None, Query()] = None,
@@ -216,7 +219,7 @@ def list_events(
     session: DbSession,
     start_from: Annotated[IsoTime | None, Query(alias="from", description="events not ended by then")] = None,
     to: Annotated[IsoTime | None, Query(description="events starting before")] = None,
-    country: Annotated[str | None, Query(max_length=8, pattern=NO_CONTROLS)] = None,
+    country: Annotated[CountryParam | None, Query(max_length=8)] = None,
     limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description="events at most, 1 to 100")] = 100,
 ) -> dict[str, Any]:
     """Published events overlapping ``from``..``to`` (see the module docstring)."""

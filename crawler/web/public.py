@@ -12,9 +12,12 @@
   Bearer <token>`` uses that token's limit (an unknown, malformed or revoked token is 401; valid
   tokens are cached for `PortalConfig.token_cache_s`). An empty bucket is 429 with Retry-After. On
   PostgreSQL the buckets live in the database: every `ewsi serve` process charges the same ones.
-- Filters (`build_filter`): a text value holding a control character is 422, never dropped; dates
+- Filters (`build_filter`): a text value holding a control character is refused, never dropped; dates
   are ISO 8601 only (`IsoTime`), a date meaning its midnight UTC; a theme is an id or a name
-  (`ThemeParam`, the six themes of config/themes.yaml).
+  (`ThemeParam`, the six themes of config/themes.yaml); a country is ``EU`` or ISO 3166-1 alpha-2
+  (`CountryParam`), a language ISO 639-1 or ``und`` (`LanguageParam`), a content type one of
+  `crawler.types.CONTENT_TYPES` (`ContentTypeParam`). A malformed value is a validation error naming
+  the parameter: 422 in the read API, 400 in the feeds (crawler.web.feeds), never an empty answer.
 """
 
 from __future__ import annotations
@@ -29,14 +32,16 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Request, Response
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from classifier import themes as theme_config
 from crawler.config import Settings as RuntimeSettings
+from crawler.sources import is_country_code, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
+from crawler.types import CONTENT_TYPES
 from crawler.urls import web_url
-from crawler.web.deps import DbSession, client_address, has_controls
+from crawler.web.deps import NO_CONTROLS, DbSession, client_address, has_controls
 from crawler.web.ratelimit import SharedLimiter, retry_after_header
 
 API_PREFIX = "/api/v1"
@@ -298,6 +303,36 @@ def _clean_param(value: str | None, name: str) -> str | None:
     if has_controls(value):
         raise HTTPException(422, f"{name}: control characters are not allowed")
     return value.strip() or None
+
+
+def _country_code(value: str) -> str:
+    code = value.strip().upper()
+    if code and not is_country_code(code):
+        raise ValueError("expected a country code: ISO 3166-1 alpha-2 (DE) or EU")
+    return code
+
+
+def _language_code(value: str) -> str:
+    code = value.strip().lower()
+    if code and code != "und" and code not in iso_languages():
+        raise ValueError("expected a language code: ISO 639-1 (de) or und")
+    return code
+
+
+def _content_type(value: str) -> str:
+    name = value.strip()
+    if name and name not in CONTENT_TYPES:
+        raise ValueError(f"expected a content type: {', '.join(CONTENT_TYPES)}")
+    return name
+
+
+# NO_CONTROLS first: a control character is the pattern's error (the pattern is in the OpenAPI document)
+CountryParam = Annotated[str, StringConstraints(pattern=NO_CONTROLS), AfterValidator(_country_code)]
+"""A query parameter: ``EU`` or an ISO 3166-1 alpha-2 code, any case (upper-cased); "" = none."""
+LanguageParam = Annotated[str, StringConstraints(pattern=NO_CONTROLS), AfterValidator(_language_code)]
+"""A query parameter: an ISO 639-1 code or ``und``, any case (lower-cased); "" = none."""
+ContentTypeParam = Annotated[str, StringConstraints(pattern=NO_CONTROLS), AfterValidator(_content_type)]
+"""A query parameter: one of `crawler.types.CONTENT_TYPES`; "" = none."""
 
 
 def theme_values(theme: str | None) -> tuple[str, ...]:

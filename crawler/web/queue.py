@@ -12,7 +12,7 @@ selected item was refused.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Query, Request, Response
@@ -26,6 +26,7 @@ from crawler.web.auth import address_of, safe_next
 from crawler.web.deps import DbSession, PathId, has_controls, parse_db_int
 from crawler.web.desk import (
     CONTROLS_REFUSED,
+    MAX_PAGE_NUMBER,
     Editor,
     desk_filters,
     desk_router,
@@ -33,6 +34,7 @@ from crawler.web.desk import (
     item_query,
     log_decision,
     message,
+    order_and_page,
     query_dict,
     queue_query,
     request_token,
@@ -44,7 +46,7 @@ router = desk_router()
 
 COUNTS_TTL_S = 30.0
 """Facet counts are cached per filter set for this long (they scan the whole filtered queue)."""
-MAX_UNCERTAIN_PAGE = 10_000
+MAX_UNCERTAIN_PAGE = MAX_PAGE_NUMBER
 """Highest ``page`` of the uncertain order (each page is an OFFSET query)."""
 QUEUE_KEYBOARD = (
     ("j / k", "move down / up"),
@@ -61,19 +63,20 @@ def queue(
     session: DbSession,
     user: Editor,
     after: Annotated[str | None, Query(max_length=200)] = None,
-    order: Annotated[Literal["priority", "uncertain"], Query()] = "priority",
-    page: Annotated[int, Query(ge=1, le=MAX_UNCERTAIN_PAGE)] = 1,
 ) -> Response:
     """The queue: filters, priority order, keyset pages, saved views, bulk actions; 400 for a
     malformed ``after`` cursor (pass the next-page link unchanged). ``order=uncertain``: the items
     the classifier is least sure about, spread across languages (crawler.store.priority), paged by
     ``page`` (1, 2, ...): every page has its next-page link while more items match, as in the
-    priority order, so the tab never stops short of its count."""
+    priority order, so the tab never stops short of its count. An unknown ``order`` or a bad
+    ``page`` is named beside the filters and the default used (crawler.web.desk `order_and_page`)."""
     query = query_dict(request)
+    order, page, problems = order_and_page(query)
     for key in ("after", "order", "page"):
         query.pop(key, None)
     msg = query.pop("msg", None)
-    filters, problems = desk_filters(query)  # shown beside the filters, never dropped silently
+    filters, filter_problems = desk_filters(session, query)  # shown beside the filters, never dropped
+    problems = {**filter_problems, **problems}
     limit = request.app.state.settings.page_size
     more = False
     try:
@@ -132,7 +135,7 @@ def queue(
 def queue_counts(request: Request, session: DbSession, user: Editor) -> Response:
     """Counts per filter value under the other filters (an HTML fragment the queue page loads);
     each count stops at `Settings.count_cap` ("1,000+"), and is cached per filter set for 30 s."""
-    filters, _ = desk_filters(query_dict(request))  # the same filters as the list
+    filters, _ = desk_filters(session, query_dict(request))  # the same filters as the list
     key = repr(filters)
     cache: dict[str, tuple[float, Any]] = request.app.state.counts_cache
     hit = cache.get(key)
@@ -154,7 +157,7 @@ async def queue_next(request: Request, session: DbSession, user: Editor) -> Resp
     query = query_dict(request)
     order = str(query.pop("order", "priority"))
     order = order if order in store_queue.QUEUE_ORDERS else "priority"
-    filters, _ = desk_filters(query)
+    filters, _ = desk_filters(session, query)
     after_item = parse_db_int(form.get("after_item")) if form.get("after_item") else None
     item_id = store_queue.claim_next(
         session, user.name, filters, order=order, after_item=after_item, address=address_of(request)
