@@ -151,7 +151,7 @@ def test_model_inference_matches_sklearn(engine):
 
 def test_combiner_defers_to_rules_without_enough_labels(engine):
     model = train(_toy(), engine)
-    title = "Integration courses for refugees"
+    title = "Refugees and migrant workers find housing and jobs"
     rules = engine.classify(title, None, "en")
     # language never labelled: the rules decide alone
     fr = CombinedClassifier(engine, model).classify(title, None, "fr")
@@ -159,6 +159,7 @@ def test_combiner_defers_to_rules_without_enough_labels(engine):
     # enough English labels: the model moves the score and shows its features
     en = CombinedClassifier(engine, model, min_labels=10, min_language=10).classify(title, None, "en")
     assert en.relevance != pytest.approx(rules.relevance, abs=1e-3)
+    assert en.relevant  # the model's words are reasons of a relevant item
     assert any(e.term.startswith("model:") for e in en.relevance_evidence)
     assert en.model_version == f"{model.version}+{engine.version}"
 

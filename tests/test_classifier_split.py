@@ -204,26 +204,71 @@ def test_function_words_of_the_item_language_are_not_reasons(language, title, te
 def test_model_reasons_in_a_classification_are_words_of_the_item():
     import classifier as cl
 
-    result = cl.load_default().classify(
-        "We are a welcoming Europe, let us help!", "Refugees deserve safe and legal routes.", "en"
-    )
-    words = {
-        "we",
-        "are",
-        "welcoming",
-        "europe",
-        "let",
-        "us",
-        "help",
-        "refugees",
-        "deserve",
-        "safe",
-        "and",
-        "legal",
-        "routes",
-    }
+    from classifier.rules import tokenize
+
+    title = "We are a welcoming city: language courses for refugees"
+    text = "Refugees and migrants get free language courses and help to find work."
+    result = cl.load_default().classify(title, text, "en")
+    assert result.relevant, result.relevance
+    words = set(tokenize(title)) | set(tokenize(text))
     model = [e.term[len("model:") :] for e in result.relevance_evidence if e.term.startswith("model:")]
     assert model, result.relevance_evidence
     for term in model:
         parts = term.removeprefix("t:").split(" ")
         assert all(p in words and len(p) > 3 for p in parts), term
+
+
+@pytest.mark.parametrize(
+    "language, title, text, relevant, marker",
+    [
+        (
+            "en",
+            "Language courses for refugees",
+            "The city opens free courses for refugees and migrants.",
+            True,
+            False,
+        ),
+        (
+            "de",
+            "Sprachkurse für Geflüchtete",
+            "Die Stadt bietet Geflüchteten kostenlose Deutschkurse an.",
+            True,
+            False,
+        ),
+        (
+            "en",
+            "Stop Destroying Videogames",
+            "Total supporters: 1 402 Support link: https://eci.example",
+            False,
+            True,
+        ),
+        (
+            "fr",
+            "La ville rénove ses écoles",
+            "Le conseil municipal vote le budget des écoles et du sport.",
+            False,
+            True,
+        ),
+        (
+            "en",
+            "Readmission agreement signed",
+            "The minister signed a readmission agreement on migrants.",
+            False,
+            False,
+        ),
+    ],
+)
+def test_relevance_reasons_explain_the_decision(language, title, text, relevant, marker):
+    """Model words are reasons of a relevant item only (on another item the largest of thousands of
+    tiny contributions explains nothing); an item without migrant evidence says so."""
+    import classifier as cl
+    from classifier.model import NO_MIGRANT_CUE
+
+    result = cl.load_default().classify(title, text, language, "news")
+    assert result.relevant is relevant, (result.relevance, result.relevance_evidence)
+    terms = [e.term for e in result.relevance_evidence]
+    assert any(t.startswith("model:") for t in terms) is relevant
+    assert (NO_MIGRANT_CUE in terms) is marker
+    if marker:
+        [cue] = [e for e in result.relevance_evidence if e.term == NO_MIGRANT_CUE]
+        assert cue.weight < 0
