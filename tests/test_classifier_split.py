@@ -203,7 +203,6 @@ def test_function_words_of_the_item_language_are_not_reasons(language, title, te
 
 def test_model_reasons_in_a_classification_are_words_of_the_item():
     import classifier as cl
-
     from classifier.rules import tokenize
 
     title = "We are a welcoming city: language courses for refugees"
