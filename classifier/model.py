@@ -912,7 +912,9 @@ class CombinedClassifier:
         rule_rel_thr = thr.relevance_for(language) if calibrated_rel is None else calibrated_rel
         rule_theme_thr = thr.theme_for(language) if calibrated_theme is None else calibrated_theme
 
-        negative = negative_factor(analysis.sums, self.engine.config.themes, self.engine.config.scoring)
+        negative = negative_factor(
+            analysis.sums, self.engine.config.themes, self.engine.config.scoring, analysis.lead_sums
+        )
 
         def blend(label: str, rule_score: float, rule_thr: float) -> tuple[float, float, float]:
             w = self.model.weight(label, language, self.min_labels, self.min_language) * RELEVANCE_MODEL_SHARE
@@ -940,11 +942,14 @@ class CombinedClassifier:
             lead, lead_predicted, language, content_type, rule_theme_thr
         )
         relevant = relevance >= rel_thr
-        assigned = assign_themes(scores, thresholds) if relevant else ()
-        if relevant and not assigned and lead is not analysis:
-            # the lead names no theme: the whole text's best one
-            whole = self._themes(analysis, predicted, language, content_type, rule_theme_thr)
-            assigned = assign_themes(whole[0], whole[1])[:1]
+        if lead is not analysis and not any(lead.theme_scores.values()):
+            # the lead names no theme (a byline, a cover page): the whole text's best one decides
+            scores, thresholds, theme_evidence = self._themes(
+                analysis, predicted, language, content_type, rule_theme_thr
+            )
+            assigned = assign_themes(scores, thresholds)[:1] if relevant else ()
+        else:
+            assigned = assign_themes(scores, thresholds) if relevant else ()
         rel_evidence = self.engine.relevance_evidence(analysis)
         if not has_migrant_cue(analysis):
             rel_evidence += (Evidence(NO_MIGRANT_CUE, round(NO_MIGRANT_CUE_FACTOR - 1, 3)),)

@@ -21,8 +21,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    M = migrant + integration sums; A = area + integration sums + theme_area_factor x the sums of the
    themes with `area` (all but Tools and Techniques: a report or statistics is no integration area);
    N = negative sum; relevance = sqrt(sat(M/s_rel) x sat(A/s_rel)) x exp(-N x soft/s_neg), where
-   soft = exp(-min(A, cap)/s_neg_area) lets integration-area evidence soften a negative context
-   (`negative_factor`)
+   soft = exp(-min(A_lead, cap)/s_neg_area) lets integration-area evidence soften a negative
+   context, A_lead being A of the title and the first `LEAD_WORDS` words (`negative_factor`)
    (THEMES.md 1.5: a migrant cue AND an integration-area cue are both needed);
    theme score = sat(theme sum / s_theme).
    Gate: without a migrant cue (migrant or integration group) relevance is 0, whatever the
@@ -103,6 +103,9 @@ class Analysis:
     theme_scores: dict[str, float]
     language: str | None = None
     """The item's language as given (before `RuleEngine.match_language`)."""
+    lead_sums: dict[str, float] | None = None
+    """Group sums of the title and the first `LEAD_WORDS` words of the body (None: the body is no
+    longer, `sums` is that); the integration-area evidence that softens a negative is read there."""
 
 
 def area_sum(sums: Mapping[str, float], themes: Iterable[Theme], theme_area_factor: float) -> float:
@@ -111,16 +114,29 @@ def area_sum(sums: Mapping[str, float], themes: Iterable[Theme], theme_area_fact
     return sums.get(AREA, 0.0) + sums.get(INTEGRATION, 0.0) + theme_area_factor * theme_sum
 
 
-def negative_factor(sums: Mapping[str, float], themes: Iterable[Theme], scoring: Scoring) -> float:
+def negative_factor(
+    sums: Mapping[str, float],
+    themes: Iterable[Theme],
+    scoring: Scoring,
+    lead_sums: Mapping[str, float] | None = None,
+) -> float:
     """The factor negatives leave of a relevance score (step 7): exp(-N x soft / negative_scale), soft =
-    exp(-min(A, negative_area_cap) / negative_area_scale) (1 when that scale is 0). Integration-area
-    evidence softens a negative context: a story on language courses for refugees that mentions
-    "asylum numbers" keeps its score, a story whose only other words are the negative context's does
-    not. The cap keeps most of a negative in a long text whose A grows with its length (the EU
-    treaties, the Visa Code: A of 30 and more would have cancelled "European integration")."""
-    a = min(area_sum(sums, themes, scoring.theme_area_factor), scoring.negative_area_cap)
+    exp(-min(A, negative_area_cap) / negative_area_scale) (1 when that scale is 0), A read on the
+    title and lead (`lead_sums`, else `sums`). Integration-area evidence softens a negative context:
+    a story on language courses for refugees that mentions "asylum numbers" keeps its score, a story
+    whose only other words are the negative context's does not. A is read where a text states its
+    subject, so a long text whose A grows with its length (the EU treaties, the Visa Code: A of 30
+    and more over the whole text) does not cancel "European integration"; the cap bounds it still."""
+    soft_sums = sums if lead_sums is None else lead_sums
+    a = min(area_sum(soft_sums, themes, scoring.theme_area_factor), scoring.negative_area_cap)
     soft = math.exp(-a / scoring.negative_area_scale) if scoring.negative_area_scale > 0 else 1.0
     return math.exp(-sums.get(NEGATIVE, 0.0) * soft / scoring.negative_scale)
+
+
+LEAD_WORDS = 40
+"""Words of the body, after the title, where a text states its subject: the integration-area
+evidence that softens a negative context is read on them (`negative_factor`); the same window as
+classifier.model.THEME_WINDOW (the longest labelled teaser of themes_train, rounded up)."""
 
 
 def _sat(x: float) -> float:
@@ -329,14 +345,14 @@ class RuleEngine:
         langs = [t.language for t in self._terms[ti].targets if t.group == group]
         return language if language in langs else langs[0]
 
-    def analyse(self, title: str | None, text: str | None, language: str | None = None) -> Analysis:
-        """Match title and text and compute the scores (steps 1-7 of the module docstring)."""
+    def _positive_sums(
+        self,
+        t_counts: dict[tuple[str, int], int],
+        b_counts: dict[tuple[str, int], int],
+        language: str | None,
+    ) -> tuple[dict[str, float], dict[str, list[Evidence]]]:
+        """Sums and evidence per positive group from the title's and the body's counts (step 6)."""
         sc = self.config.scoring
-        item_language = language
-        language = self.match_language(language)
-        title_tokens, body_tokens = tokenize(title), tokenize(text)
-        t_counts, t_neg = self._field_counts(title_tokens, language)
-        b_counts, b_neg = self._field_counts(body_tokens, language)
         sums: dict[str, float] = {}
         evidence: dict[str, list[Evidence]] = {}
         for key in set(t_counts) | set(b_counts):
@@ -354,6 +370,22 @@ class RuleEngine:
                     tc + bc,
                 )
             )
+        return sums, evidence
+
+    def analyse(self, title: str | None, text: str | None, language: str | None = None) -> Analysis:
+        """Match title and text and compute the scores (steps 1-7 of the module docstring)."""
+        sc = self.config.scoring
+        item_language = language
+        language = self.match_language(language)
+        title_tokens, body_tokens = tokenize(title), tokenize(text)
+        t_counts, t_neg = self._field_counts(title_tokens, language)
+        b_counts, b_neg = self._field_counts(body_tokens, language)
+        sums, evidence = self._positive_sums(t_counts, b_counts, language)
+        lead_sums: dict[str, float] | None = None
+        if len(body_tokens) > LEAD_WORDS:
+            lead_counts, _ = self._field_counts(body_tokens[:LEAD_WORDS], language)
+            lead_sums, lead_evidence = self._positive_sums(t_counts, lead_counts, language)
+            _resolve_ambiguous(lead_sums, lead_evidence)
         for ti in set(t_neg) | set(b_neg):
             tc, bc = t_neg.get(ti, 0), b_neg.get(ti, 0)
             contribution = self._weight(ti, NEGATIVE, language) * _occurrences(
@@ -375,11 +407,13 @@ class RuleEngine:
         a = area_sum(sums, self.config.themes, sc.theme_area_factor)
         # m counts only migrant cues: with m = 0 (no migrant evidence) relevance is 0
         relevance = math.sqrt(_sat(m / sc.relevance_scale) * _sat(a / sc.relevance_scale))
-        relevance *= negative_factor(sums, self.config.themes, sc)
+        relevance *= negative_factor(sums, self.config.themes, sc, lead_sums)
         theme_scores = {
             t.name: _sat(sums.get(f"theme:{t.id}", 0.0) / sc.theme_scale) for t in self.config.themes
         }
-        return Analysis(title_tokens, body_tokens, sums, evidence, relevance, theme_scores, item_language)
+        return Analysis(
+            title_tokens, body_tokens, sums, evidence, relevance, theme_scores, item_language, lead_sums
+        )
 
     def relevance_evidence(self, analysis: Analysis) -> tuple[Evidence, ...]:
         """The terms behind the relevance score: migrant, integration, area and negative cues."""

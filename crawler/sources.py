@@ -42,7 +42,7 @@ _COUNTRY = re.compile(r"^(EU|[A-Z]{2})$")
 
 
 @functools.cache
-def _iso_countries() -> frozenset[str]:
+def iso_countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes, from the CLDR territory list Babel ships (offline); CLDR's private-use
     and unknown codes (``ZZ``, ``XA``, ``XB``, ``QO``...) and ``EU``/``EZ``/``UN`` groupings are not
     countries. Kosovo's ``XK`` is kept, as the EU and CLDR use it."""
@@ -58,7 +58,7 @@ MAX_NAME_CHARS = 300
 
 def is_country_code(code: str) -> bool:
     """Whether `code` is ``EU`` or an ISO 3166-1 alpha-2 code (upper case), as a source's country."""
-    return code == "EU" or (bool(_COUNTRY.match(code)) and code in _iso_countries())
+    return code == "EU" or (bool(_COUNTRY.match(code)) and code in iso_countries())
 
 
 @functools.cache
@@ -453,7 +453,7 @@ class Source(BaseModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        if not _COUNTRY.match(value) or (value != "EU" and value not in _iso_countries()):
+        if not _COUNTRY.match(value) or (value != "EU" and value not in iso_countries()):
             raise ValueError("expected `EU` or an ISO 3166-1 alpha-2 code such as `DE` (Greece is `GR`)")
         return value
 

@@ -611,3 +611,67 @@ def test_a_theme_s_mask_holds_under_another_theme_s_phrase(engine, title, educat
     """A theme's negative (mask) is dropped only under a longer phrase of the same theme."""
     analysis = engine.analyse(title, "", "it")
     assert (analysis.theme_scores["Education and Culture"] > 0) is education
+
+
+@pytest.mark.parametrize(
+    "whole_area, lead_area, expected",
+    [
+        (80.0, None, math.exp(-math.exp(-0.5))),  # no lead given: the whole text's A, capped
+        (80.0, 0.0, math.exp(-1.0)),  # area only beyond the lead (a treaty): the negative in full
+        (0.0, 2.0, math.exp(-math.exp(-0.25))),  # the lead states the area: softened
+    ],
+)
+def test_the_area_evidence_that_softens_a_negative_is_read_on_the_lead(whole_area, lead_area, expected):
+    from classifier.rules import negative_factor
+    from classifier.themes import Scoring
+
+    scoring = Scoring(1.5, 3.0, 2.0, 3.0, 2.0, 0.5, 0.45, 4, 8.0, 4.0)
+    sums = {"negative": 2.0, "area": whole_area}
+    lead = None if lead_area is None else {"area": lead_area}
+    assert negative_factor(sums, (), scoring, lead) == pytest.approx(expected)
+
+
+LEAD_PADDING = {
+    "en": "The council met on Tuesday and published the minutes of the meeting on its website. ",
+    "de": "Der Rat tagte am Dienstag und veröffentlichte das Protokoll der Sitzung auf seiner Website. ",
+    "fr": "Le conseil s'est réuni mardi et a publié le compte rendu de la séance sur son site. ",
+}
+
+
+@pytest.mark.parametrize(
+    "language, lead, passing",
+    [
+        (
+            "en",
+            "Refugees and migrants join free language courses and job mentoring for their integration "
+            "in the city.",
+            "The minister presented the plan at the party conference.",
+        ),
+        (
+            "de",
+            "Geflüchtete und Zugewanderte besuchen kostenlose Sprachkurse und ein Mentoring für den "
+            "Arbeitsmarkt, damit ihre Integration gelingt.",
+            "Die Jugendlichen helfen auch im Tierheim der Stadt.",
+        ),
+        (
+            "fr",
+            "Les réfugiés et les migrants suivent des cours de français gratuits et un accompagnement "
+            "vers l'emploi pour leur intégration.",
+            "Le nouveau programme a été présenté au congrès du parti.",
+        ),
+    ],
+)
+def test_a_negative_context_in_passing_does_not_sink_an_integration_story(
+    engine: RuleEngine, language: str, lead: str, passing: str
+) -> None:
+    """The lead states integration-area evidence: a negative context named once, further on, keeps
+    most of the score; the same context with the area named only after the lead takes it in full."""
+    text = lead + " " + LEAD_PADDING[language] * 4 + passing
+    stated = engine.analyse("", text, language)
+    assert stated.sums.get("negative", 0.0) > 0
+    late = engine.analyse("", LEAD_PADDING[language] * 4 + lead + " " + passing, language)
+    assert late.sums.get("negative", 0.0) == pytest.approx(stated.sums["negative"])
+    assert stated.lead_sums is not None and late.lead_sums is not None
+    assert stated.relevance > late.relevance
+    # the lead's area evidence is what softens: the whole texts' sums are the same
+    assert stated.sums.get("area", 0.0) == pytest.approx(late.sums.get("area", 0.0))

@@ -26,8 +26,13 @@
   "appointed"), animal shelters, party congresses; emigration of a country's own nationals
   ("emigra*" is an ambiguous cue: it counts only beside another migrant cue); a ministry whose name
   holds "migraciones" beside pensions. On-topic stories that mention such a context in passing stay
-  relevant (a new director who opens language courses; border checks named once). One passing
-  border-control mention still sinks a borderline Swedish school story (0.50 against 0.52): kept out.
+  relevant (a new director who opens language courses; border checks named once; volunteers at
+  an animal shelter, named after a lead that states integration: the area evidence that softens a
+  negative is read on the title and lead); Schengen accession is no integration. Kept out: one
+  passing border-control mention still sinks a borderline Swedish school story (0.50 against 0.52),
+  and a German language café whose only area cue is "Integration in den Arbeitsmarkt" falls to
+  0.37 when the mayor presents it "auf dem Parteitag" (its other words, Sprachcafé, Bewerbungen,
+  are no cue).
 
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
@@ -76,7 +81,7 @@ def default() -> Any:
         ("relevance_senses.jsonl", 4, 50, 18),
         ("relevance_classes.jsonl", 15, 40, 15),
         ("relevance_contexts.jsonl", 9, 7, 11),
-        ("relevance_controls.jsonl", 5, 20, 17),
+        ("relevance_controls.jsonl", 6, 22, 17),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -707,7 +708,16 @@ def test_control_character_pattern_is_in_the_openapi_document(app_client):
     for param in params:
         schemas = param["schema"].get("anyOf", [param["schema"]])
         patterns[param["name"]] = next((s["pattern"] for s in schemas if "pattern" in s), None)
-    assert {patterns[n] for n in ("country", "language", "content_type", "source", "q")} == {NO_CONTROLS}
+    assert {patterns[n] for n in ("source", "q")} == {NO_CONTROLS}
+    # the coded parameters name their values: no control character can match them either
+    for name, good, bad in (
+        ("country", ["DE", "de", " EU ", ""], ["XX", "DEU", "d\x00e", "12"]),
+        ("language", ["de", "EN", "und", ""], ["xx", "deu", "e\x1bn"]),
+        ("content_type", ["news", " document ", ""], ["blog", "News", "news\t"]),
+    ):
+        pattern = re.compile(patterns[name])
+        assert all(pattern.match(v) for v in good), name
+        assert not any(pattern.match(v) for v in bad), name
 
 
 def test_control_characters_in_feed_filters_are_refused(app_client):
@@ -803,30 +813,34 @@ def test_openapi_states_the_limit_bound(app_client):
 
 
 @pytest.mark.parametrize(
-    ("query", "status"),
+    ("query", "status", "until"),
     [
-        ("until=0001-01-01T00:00:00Z", 422),  # the periods before it fall before year 1
-        ("until=0001-01-01T00:00:00%2B00:01", 422),  # and an offset at the calendar's edge
-        ("until=0001-06-30", 422),  # 7 x 30 days before it is year 0
-        ("until=0001-12-31", 200),  # 7 x 30 days before it is 0001-06-04
-        ("until=0002-01-01&days=1&periods=1", 200),  # two days after year 1 is enough here
-        ("until=0001-07-01&days=366&periods=24", 422),
-        ("until=9999-12-31T23:59:59Z", 200),
-        ("until=9999-12-31T23:59:59-00:01", 200),  # clamped to the calendar's end
-        ("until=3011239", 422),  # a Unix timestamp is not ISO 8601
-        ("until=-119577", 422),
-        ("until=2026-01-31", 200),
-        ("until=2026-01-31T08:00:00%2B02:00&periods=24&days=366", 200),
-        ("until=2026-02-30", 422),
+        # periods that would start before year 1 are left out; an `until` too early for one period
+        # moves to the earliest end that has one (two spans after year 1): a schema-valid date is
+        # answered, never refused nor a 500 (it used to raise OverflowError)
+        ("until=0001-01-01T00:00:00Z", 200, "0001-03-02"),
+        ("until=0001-01-01T00:00:00%2B00:01", 200, "0001-03-02"),
+        ("until=0001-06-30", 200, "0001-06-30"),
+        ("until=0001-12-31", 200, "0001-12-31"),
+        ("until=0002-01-01&days=1&periods=1", 200, "0002-01-01"),
+        ("until=0001-07-01&days=366&periods=24", 200, "0003-01-03"),
+        ("until=9999-12-31T23:59:59Z", 200, "9999-12-31"),
+        ("until=9999-12-31T23:59:59-00:01", 200, "9999-12-31"),  # clamped to the calendar's end
+        ("until=3011239", 422, None),  # a Unix timestamp is not ISO 8601
+        ("until=-119577", 422, None),
+        ("until=2026-01-31", 200, "2026-01-31"),
+        ("until=2026-01-31T08:00:00%2B02:00&periods=24&days=366", 200, "2026-01-31"),
+        ("until=2026-02-30", 422, None),
     ],
 )
-def test_coverage_until_edges_are_answered_never_a_500(app_client, query, status):
-    """`until` is ISO 8601 like every other date of the API; an `until` whose periods reach back
-    before the calendar's start is a 422 naming it (it used to raise OverflowError: a 500)."""
+def test_coverage_until_edges_are_answered_never_a_500(app_client, query, status, until):
+    """`until` is ISO 8601 like every other date of the API (a malformed one is a 422 naming it)."""
     response = app_client.get(f"/api/v1/coverage?{query}")
     assert response.status_code == status, (query, response.text)
     if status == 422:
         assert "until" in response.text
+    else:
+        assert response.json()["until"].startswith(until), response.json()["until"]
 
 
 @pytest.mark.parametrize(

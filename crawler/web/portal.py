@@ -276,15 +276,14 @@ def coverage(
 
     scope = "all" if "coverage" in token_scopes(request, session) else "published"
     end = utc_param(until, "until") or datetime.now(UTC)
-    try:  # the report reaches back `periods` + 1 spans of `days` before `until`
-        end - timedelta(days=days * (periods + 1))
-    except OverflowError:
-        raise HTTPException(
-            422,
-            f"until: {periods + 1} periods of {days} day{'' if days == 1 else 's'} before it"
-            " fall before year 1",
-        ) from None
-    return report(session, end, axis, days, periods, scope)
+    # the report reaches back `periods` + 1 spans of `days` before `until`: near year 1 the spans
+    # that would start before it are left out (fewer periods), and an `until` too early for even
+    # one period moves to the earliest end that has one; nothing is stored that early
+    earliest = datetime.min.replace(tzinfo=UTC)
+    fit = (end - earliest) // timedelta(days=days) - 1
+    if fit < 1:
+        end, fit = earliest + timedelta(days=2 * days), 1
+    return report(session, end, axis, days, min(periods, fit), scope)
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

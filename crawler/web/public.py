@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -32,11 +33,11 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Request, Response
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 from classifier import themes as theme_config
 from crawler.config import Settings as RuntimeSettings
-from crawler.sources import is_country_code, iso_languages
+from crawler.sources import is_country_code, iso_countries, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
 from crawler.types import CONTENT_TYPES
@@ -326,12 +327,36 @@ def _content_type(value: str) -> str:
     return name
 
 
-# NO_CONTROLS first: a control character is the pattern's error (the pattern is in the OpenAPI document)
-CountryParam = Annotated[str, StringConstraints(pattern=NO_CONTROLS), AfterValidator(_country_code)]
+def one_of_pattern(values: Iterable[str], any_case: bool = False) -> str:
+    """A pattern (JSON Schema / ECMA 262 subset) matching exactly one of `values`, or nothing, between
+    spaces; with `any_case`, in any case ("de", "DE", "De"). The OpenAPI document then says which
+    values a parameter takes, so a schema-driven client never sends one the validator refuses (and
+    no control character can match)."""
+
+    def spelled(value: str) -> str:
+        if not any_case:
+            return re.escape(value)
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in value)
+
+    return "^ *(?:" + "|".join(spelled(v) for v in sorted(values)) + ")? *$"
+
+
+def _code_param(validator: Callable[[str], str], pattern: str) -> Any:
+    """A query parameter type: control characters refused first (NO_CONTROLS: their own error),
+    then `validator` (its message names what is expected); the OpenAPI document shows `pattern`."""
+    return Annotated[
+        str,
+        StringConstraints(pattern=NO_CONTROLS),
+        AfterValidator(validator),
+        WithJsonSchema({"type": "string", "pattern": pattern}),
+    ]
+
+
+CountryParam = _code_param(_country_code, one_of_pattern(iso_countries() | {"EU"}, any_case=True))
 """A query parameter: ``EU`` or an ISO 3166-1 alpha-2 code, any case (upper-cased); "" = none."""
-LanguageParam = Annotated[str, StringConstraints(pattern=NO_CONTROLS), AfterValidator(_language_code)]
+LanguageParam = _code_param(_language_code, one_of_pattern(iso_languages() | {"und"}, any_case=True))
 """A query parameter: an ISO 639-1 code or ``und``, any case (lower-cased); "" = none."""
-ContentTypeParam = Annotated[str, StringConstraints(pattern=NO_CONTROLS), AfterValidator(_content_type)]
+ContentTypeParam = _code_param(_content_type, one_of_pattern(CONTENT_TYPES))
 """A query parameter: one of `crawler.types.CONTENT_TYPES`; "" = none."""
 
 
