@@ -241,12 +241,12 @@ def _rules() -> Any:
 def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     """The first items as a harvest would store them (module docstring)."""
     from pipelines.language import detect_language
-    from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line
+    from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 
     classifier = _rules()
     items = []
     for raw_title, url, published, raw_summary in raw_items(source, body, limit):
-        title = plain_line(raw_title, TITLE_MAX_BYTES)[0] or ""
+        title = plain_title(raw_title, TITLE_MAX_BYTES)[0] or ""
         summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
         language = detect_language(summary or title, source.languages, title=title).language
         result = classifier.classify(title, summary, language)

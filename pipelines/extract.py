@@ -102,6 +102,7 @@ from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.markup import drop_link_targets, parse_html
+from pipelines.normalize import TITLE_MAX_BYTES, plain_title
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
     AffixLearner,
@@ -787,7 +788,8 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         or looks_like_slug(item.title)
         or _same_title_with_site_name(item.title, document)
     ):
-        item.title = document.title
+        # a page title escaped twice (``&amp;lt;b&amp;gt;``) is read as the normalise stage reads one
+        item.title = plain_title(document.title, TITLE_MAX_BYTES)[0] or document.title
     if not item.title and document.text:
         # last resort for untitled documents (many PDFs): their first line
         first = next((line.strip() for line in document.text.splitlines() if len(line.strip()) > 3), None)
