@@ -49,6 +49,7 @@ from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links
 from spiders.feedcut import complete_entries
+from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
 from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
 
@@ -161,7 +162,8 @@ class FeedSpider(SourceSpider):
             return None
         raw_guid = entry.get("id") or None
         guid = identity.usable_guid(raw_guid) if identity is not None else raw_guid
-        published_raw = entry.get("published") or entry.get("updated")
+        updated_raw, _ = change_date(entry)  # never feedparser's copy of the publication date
+        published_raw = entry.get("published") or updated_raw
         entry_key = identity.entry_key(link, guid, published_raw, entry.get("title")) if identity else None
         attachments = [
             Attachment(
@@ -182,7 +184,7 @@ class FeedSpider(SourceSpider):
             "id": raw_guid,
             "link": link,
             "published": published_raw,
-            "updated": entry.get("updated"),
+            "updated": updated_raw,
             "tags": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
         }
         if links.language_versions:
@@ -196,7 +198,7 @@ class FeedSpider(SourceSpider):
             guid=guid,
             entry_key=entry_key,
             published_raw=published_raw,
-            updated_raw=entry.get("updated"),
+            updated_raw=updated_raw,
             published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
             author=entry.get("author"),
             declared_language=(language or None),
