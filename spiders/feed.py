@@ -7,7 +7,9 @@ feedparser as UTF-8. feedparser gets the response's final URL as Content-Locatio
 resolve against where the feed really is after redirects, and against xml:base (case B08).
 
 What a body is (checked in this order):
-- a JSON body (first byte ``{``) that is a JSON Feed is read; any other JSON is ``parse.not_a_feed``;
+- a JSON body (first byte ``{``) that is a JSON Feed is read; one that starts like a JSON Feed (its
+  head names a jsonfeed.org version) but is cut short, invalid JSON or has no ``items`` list is
+  ``parse.feed_malformed``; any other JSON is ``parse.not_a_feed``;
 - an empty body, or a document that is no RSS/RDF/Atom feed (an HTML sign-in page, an XHTML
   maintenance page) and yields no entry, is ``parse.not_a_feed``: the source is failing, nothing of
   what it delivered before is touched; an HTML page that names a feed (``<link rel="alternate"
@@ -44,6 +46,7 @@ from scrapy.http import Response
 
 from crawler.discover import feed_links
 from crawler.encoding import decode_html
+from crawler.errors import JsonFeedMalformed, NotJsonFeed
 from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
@@ -51,7 +54,7 @@ from spiders.entries import FeedIdentity, choose_links
 from spiders.feedcut import complete_entries
 from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
-from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
+from spiders.jsonfeed import looks_like_json, parse_json_feed
 
 _XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
@@ -118,6 +121,9 @@ class FeedSpider(SourceSpider):
         if looks_like_json(body):
             try:
                 return parse_json_feed(body)
+            except JsonFeedMalformed as exc:
+                self.record_error("parse.feed_malformed", f"{url}: {exc}")
+                return None
             except NotJsonFeed as exc:
                 self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
                 return None
