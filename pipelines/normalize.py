@@ -26,9 +26,12 @@ For each `HarvestedItem`, in this order:
    ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
    Otherwise date_method stays what the spider set, or ``feed`` when a date exists. A raw date
    without a time of day is that calendar day at 00:00 UTC, flagged ``date_only``
-   (pipelines.dates.parse_day_or_time). An impossible raw date (``2026-02-30``, hour 25) is no
-   date, flagged ``date_unparsed``, even when a parser upstream made a day of it. The followed
-   page's date passes the same rule (pipelines.extract `_apply_dates`).
+   (pipelines.dates.parse_day_or_time); a W3C Datetime of month or year precision (``2025-03``,
+   ``2025``: a sitemap's ``<lastmod>``) is the period's first day, flagged ``date_only`` and
+   ``date_month`` or ``date_year`` (pipelines.dates.parse_with_precision), never an exact day. An
+   impossible raw date (``2026-02-30``, hour 25) is no date, flagged ``date_unparsed``, even when
+   a parser upstream made a day of it. The followed page's date passes the same rule
+   (pipelines.extract `_apply_dates`).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
 """
@@ -52,8 +55,8 @@ from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
 from crawler.text import clean_text, has_dirty_chars, squash_whitespace, tidy_paragraphs, truncate_utf8
-from crawler.types import DATE_ONLY, Attachment, HarvestedItem
-from pipelines.dates import impossible_date, parse_day_or_time, plausible_date
+from crawler.types import Attachment, HarvestedItem, precision_flags
+from pipelines.dates import impossible_date, parse_with_precision, plausible_date
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -402,15 +405,18 @@ class NormalizePipeline:
         fetched_at = fetched_at or self.clock().astimezone(UTC)
         item.fetched_at = fetched_at
 
-        day_only = False
+        precision: str | None = None
 
         def read(value: datetime | None, raw: str | None) -> datetime | None:
             # the raw string wins: it is read in the source's zone and in its language, where a
             # parser upstream (feedparser) would have assumed UTC or given up; a day without a time
-            # of day is that calendar day (pipelines.dates.parse_day_or_time)
-            nonlocal day_only
-            parsed, day_only = (
-                parse_day_or_time(raw, zone, dayfirst=dayfirst, languages=languages) if raw else (None, False)
+            # of day is that calendar day, a month or year alone its first day with its precision
+            # (pipelines.dates.parse_with_precision)
+            nonlocal precision
+            parsed, precision = (
+                parse_with_precision(raw, zone, dayfirst=dayfirst, languages=languages)
+                if raw
+                else (None, None)
             )
             if parsed is None and value is not None and not impossible_date(raw, dayfirst=dayfirst):
                 # an impossible raw date (30 February) is no date: never the day a parser upstream
@@ -422,8 +428,9 @@ class NormalizePipeline:
             return parsed
 
         published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
-        if published is not None and reason is None and day_only:
-            _flag(item, DATE_ONLY)
+        if published is not None and reason is None:
+            for flag in precision_flags(precision):
+                _flag(item, flag)
         if reason == "date_in_future":
             published = fetched_at
             item.date_method = "fetch_time"
