@@ -29,6 +29,7 @@ from crawler.discover import Discovery, discover, duplicate_of, slug_for
 from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, error_key_for
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
+from crawler.health import moved_to
 from crawler.probe import ProbeResult, Verdict, failure, verdict
 from crawler.sources import Source, load_sources
 
@@ -326,6 +327,21 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
     matches = None
     if source.kind == "listing" and source.listing and got.status < 300:
         matches = len(raw_items(source, got.body, limit=1000))
+    chain = [url, *(target for _status, target in got.redirects)]
+    moved = (
+        moved_to(chain, [status for status, _target in got.redirects]) if 200 <= got.status < 300 else None
+    )
     return verdict(
-        ProbeResult(url, source.kind, got.status, got.final_url, got.content_type, got.body, True, matches)
+        ProbeResult(
+            url,
+            source.kind,
+            got.status,
+            got.final_url,
+            got.content_type,
+            got.body,
+            True,
+            matches,
+            moved_to=moved,
+            redirects_known=True,
+        )
     )

@@ -87,10 +87,7 @@ class FeedSpider(SourceSpider):
         if not entries:
             self.stat("ewsi/feed/empty")
             return
-        hops = response.meta.get("redirect_urls") or []
-        reasons = response.meta.get("redirect_reasons") or []
-        if hops and reasons and all(r in (301, 308) for r in reasons):  # every hop permanent (B08)
-            self.crawler.stats.set_value("ewsi/permanent_redirect", f"{hops[0]} -> {response.url}")
+        hops = response.meta.get("redirect_urls") or []  # a permanent move: SourceSpider.note_moved
         feed = parsed.get("feed") or {}
         feed_language = feed.get("language")
         if all(e.get("published_parsed") or e.get("updated_parsed") for e in entries):
