@@ -81,6 +81,12 @@ class NotJsonFeed(ValueError):
     ``version``/``items``); the feed spider then tries feedparser or records ``parse.not_a_feed``."""
 
 
+class JsonFeedMalformed(NotJsonFeed):
+    """Raised by spiders.jsonfeed for a body that starts like a JSON Feed (a JSON object naming a
+    jsonfeed.org version) but is not one: cut short, invalid JSON, no ``items`` list. The feed
+    spider records ``parse.feed_malformed``, as for an XML feed cut short."""
+
+
 class ArchiveError(UsageError):
     """Raised by crawler.archive: an archive URL (EWSI_ARCHIVE_URL, a stored WARC location) that is
     neither ``file:///absolute/dir`` nor ``s3://bucket[/prefix]``, or a WARC file that could not be

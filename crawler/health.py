@@ -33,7 +33,14 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    (median over at least `QUIET_SAMPLES` gaps, at least `QUIET_MIN`); failed or interrupted ->
    failures + 1, ``broken`` when judged so else ``failing``, back-off until finish +
    `backoff_delay` (min(2**n x 15 min, 24 h); a source is never disabled).
-4. Quarantine of poison pages (`strike`): a URL whose extraction worker was killed
+4. Moved sources (`moved_to`, `moved_after_run`): a source's configured URL that answers a
+   permanent redirect (301 or 308; after it, other hops may follow) to a final URL answering 2xx
+   has moved: the URL the permanent hops lead to is recorded on the source (``sources.moved_to``,
+   configured URL -> new URL) and shown by `ewsi sources status`, `ewsi sources check` and the
+   desk's sources page, with the advice to update the config. A temporary redirect (302, 303,
+   307) first never counts. A run that answered without it replaces the record (the config was
+   updated, or the site moved back); a run that did not reach the source keeps it.
+5. Quarantine of poison pages (`strike`): a URL whose extraction worker was killed
    `QUARANTINE_AFTER` times is skipped until `QUARANTINE_DAYS` after its last kill; strikes older
    than that are forgotten.
 """
@@ -434,7 +441,35 @@ def after_run(
     )
 
 
-# --- 4. quarantine ------------------------------------------------------------------------------
+# --- 4. moved sources -------------------------------------------------------------------------
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+"""Statuses that say the resource moved for good (RFC 9110 15.4.2, 15.4.9)."""
+
+
+def moved_to(chain: Sequence[str], reasons: Sequence[Any]) -> str | None:
+    """Where the URL first asked (`chain[0]`) moved for good, or None (rule 4): `chain` is every URL
+    asked, the final one last; `reasons` the status of each redirect (Scrapy's
+    ``redirect_reasons``). The permanent hops at the start are followed; the first temporary one
+    ends them (the URL it left is the new one)."""
+    target = None
+    for index, reason in enumerate(reasons):
+        if reason not in PERMANENT_REDIRECTS or index + 1 >= len(chain):
+            break
+        target = chain[index + 1]
+    return target if target is not None and target != chain[0] else None
+
+
+def moved_after_run(
+    previous: Mapping[str, str] | None, seen: Mapping[str, str] | None, *, answered: bool
+) -> dict[str, str] | None:
+    """The source's moved URLs after a run (rule 4): what the run saw when its URLs `answered`
+    (replacing the record), else the record with what it saw added; None when empty."""
+    moved = dict(seen or {}) if answered else {**(previous or {}), **(seen or {})}
+    return moved or None
+
+
+# --- 5. quarantine ------------------------------------------------------------------------------
 
 
 def strike(hits: int, expires_at: datetime | None, now: datetime, kills: int = 1) -> tuple[int, datetime]:

@@ -29,6 +29,7 @@ from crawler.discover import Discovery, discover, duplicate_of, slug_for
 from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, error_key_for
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
+from crawler.health import moved_to
 from crawler.probe import ProbeResult, Verdict, failure, verdict
 from crawler.sources import Source, load_sources
 
@@ -241,12 +242,12 @@ def _rules() -> Any:
 def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
     """The first items as a harvest would store them (module docstring)."""
     from pipelines.language import detect_language
-    from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line
+    from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 
     classifier = _rules()
     items = []
     for raw_title, url, published, raw_summary in raw_items(source, body, limit):
-        title = plain_line(raw_title, TITLE_MAX_BYTES)[0] or ""
+        title = plain_title(raw_title, TITLE_MAX_BYTES)[0] or ""
         summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
         language = detect_language(summary or title, source.languages, title=title).language
         result = classifier.classify(title, summary, language)
@@ -326,6 +327,21 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
     matches = None
     if source.kind == "listing" and source.listing and got.status < 300:
         matches = len(raw_items(source, got.body, limit=1000))
+    chain = [url, *(target for _status, target in got.redirects)]
+    moved = (
+        moved_to(chain, [status for status, _target in got.redirects]) if 200 <= got.status < 300 else None
+    )
     return verdict(
-        ProbeResult(url, source.kind, got.status, got.final_url, got.content_type, got.body, True, matches)
+        ProbeResult(
+            url,
+            source.kind,
+            got.status,
+            got.final_url,
+            got.content_type,
+            got.body,
+            True,
+            matches,
+            moved_to=moved,
+            redirects_known=True,
+        )
     )

@@ -9,7 +9,9 @@ robots.txt allows the URL, how many links the listing selector matched). Output 
   names a bot wall or challenge, or a 200 whose short page is a challenge (markers below); a 403
   without such a page is ``fetch.http_403`` (also blocked; the hint differs);
 - 404/410 -> ``fetch.http_404``; 429 -> ``fetch.http_429``; other 4xx/5xx -> ``fetch.http_4xx``/``5xx``;
-- a final URL on another path than asked -> ``moved`` (the hint names the new URL);
+- a permanent redirect (301 or 308, crawler.health rule 4) -> ``moved`` (the hint names the new
+  URL, to put in the config); a temporary one (302, 303, 307) is followed and judged as the answer
+  it leads to; without the redirects known, a final URL on another path than asked -> ``moved``;
 - ``kind: feed`` whose body is not RSS/Atom/RDF -> ``parse.not_a_feed``; a feed with no entries
   -> ``parse.no_items``;
 - ``kind: listing`` whose selector matches nothing -> ``parse.selector_empty``, and if the page is
@@ -73,6 +75,10 @@ class ProbeResult:
     body: bytes = b""
     robots_allowed: bool = True
     selector_matches: int | None = None
+    moved_to: str | None = None
+    """where the URL moved for good (a 301/308, crawler.health.moved_to), when the redirects are known"""
+    redirects_known: bool = False
+    """True when the fetch told its redirects: only `moved_to` is then a move, a temporary one is not"""
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,8 @@ def failure(key: str, message: str, kind: str = "") -> Verdict:
 
 
 def _moved(result: ProbeResult) -> bool:
+    if result.redirects_known:  # a permanent redirect only (301, 308); 302, 303, 307 are no move
+        return result.moved_to is not None
     if not result.final_url or result.final_url == result.url:
         return False
     asked, got = urlsplit(result.url), urlsplit(result.final_url)
@@ -245,8 +253,11 @@ def verdict(result: ProbeResult) -> Verdict:
         key = "fetch.http_429" if status == 429 else f"fetch.http_{status // 100}xx"
         return said(key, f"HTTP {status}")
     if _moved(result):
+        new = result.moved_to or result.final_url
         return Verdict(
-            "moved", f"redirected to {result.final_url}", f"replace the URL with {result.final_url}"
+            "moved",
+            f"moved permanently to {new}" if result.moved_to else f"redirected to {new}",
+            f"replace the URL with {new} in the config",
         )
     if kind == "feed":
         if looks_like_json_feed(result.body):

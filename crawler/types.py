@@ -39,11 +39,41 @@ FEED_UPDATED = "feed_updated"
 """date_method of a feed entry dated by its <updated> alone (a date of change, not of publication)."""
 
 
+DATE_MONTH = "date_month"
+"""Item flag, with `DATE_ONLY`: the source gave the month alone (a W3C Datetime ``2025-03``); the
+publication date is the month's first day at 00:00 UTC, shown as the month."""
+DATE_YEAR = "date_year"
+"""Item flag, with `DATE_ONLY`: the source gave the year alone (``2025``); the publication date is
+1 January at 00:00 UTC, shown as the year."""
+PRECISION_FLAGS = (DATE_ONLY, DATE_MONTH, DATE_YEAR)
+PRECISIONS = ("year", "month", "day", "time")
+"""Precisions of a date, coarsest first (pipelines.dates.parse_with_precision)."""
+
+
+def precision_flags(precision: str | None) -> list[str]:
+    """The item flags of a date of `precision`: none for "time" or undated, `DATE_ONLY` for "day",
+    `DATE_ONLY` and `DATE_MONTH` / `DATE_YEAR` for "month" / "year" (no time of day either)."""
+    return {"day": [DATE_ONLY], "month": [DATE_ONLY, DATE_MONTH], "year": [DATE_ONLY, DATE_YEAR]}.get(
+        precision or "", []
+    )
+
+
+def set_precision(flags: list[str], precision: str | None) -> None:
+    """Replace the precision flags in `flags` (in place) by those of `precision`."""
+    flags[:] = [f for f in flags if f not in PRECISION_FLAGS] + precision_flags(precision)
+
+
 def published_precision(published_at: datetime | None, flags: Iterable[str] | None) -> str | None:
-    """How much of `published_at` the source gave: "day" (flag `DATE_ONLY`), "time", or None undated."""
+    """How much of `published_at` the source gave: "year" (flag `DATE_YEAR`), "month" (`DATE_MONTH`),
+    "day" (`DATE_ONLY`), "time", or None undated."""
     if published_at is None:
         return None
-    return "day" if DATE_ONLY in (flags or ()) else "time"
+    given = set(flags or ())
+    if DATE_YEAR in given:
+        return "year"
+    if DATE_MONTH in given:
+        return "month"
+    return "day" if DATE_ONLY in given else "time"
 
 
 UNDETERMINED = "und"

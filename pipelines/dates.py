@@ -536,6 +536,47 @@ def has_time_of_day(raw: str | None) -> bool:
     return bool(_EPOCH_RE.match(text)) or any(pattern.search(text) for pattern in _CLOCK_RES)
 
 
+_W3C_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+"""A W3C Datetime (https://www.w3.org/TR/NOTE-datetime) of year (``2025``) or month (``2025-03``)
+precision: the sitemaps protocol's ``<lastmod>`` format, also in Atom-like and API dates."""
+
+
+def w3c_partial(raw: str | None) -> tuple[datetime, str] | None:
+    """(first instant of the period at 00:00 UTC, "year" or "month") for a W3C Datetime of year or
+    month precision (``2025``, ``2025-03``); None for anything else, and for month 00 or 13."""
+    if not isinstance(raw, str):
+        return None
+    match = _W3C_PARTIAL.match(raw.strip())
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2) or 1)
+    if not 1 <= month <= 12 or year < 1:
+        return None
+    return datetime(year, month, 1, tzinfo=UTC), "month" if match.group(2) else "year"
+
+
+def parse_with_precision(
+    raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
+) -> tuple[datetime | None, str | None]:
+    """(date, precision) for a publication or modification date; precision is how much the source
+    wrote: "time" (an instant, read in `zone`), "day", "month" or "year" (the first day of the
+    period at 00:00 UTC, never an instant: `crawler.types.precision_flags`), None when undated.
+
+    Rule: a W3C Datetime is read at every precision it has (``2025``, ``2025-03``, ``2025-03-10``,
+    ``2025-03-10T09:30+01:00``), as the sitemaps protocol's ``<lastmod>`` allows; a partial date
+    keeps its precision, so it is never shown as a day or time the source did not give. Other
+    values: `parse_day_or_time`.
+    """
+    partial = w3c_partial(raw)
+    if partial is not None:
+        return partial
+    day_only = not has_time_of_day(raw)
+    parsed = parse_date(raw, UTC if day_only else zone, dayfirst=dayfirst, languages=languages)
+    if parsed is None:
+        return None, None
+    return parsed, "day" if day_only else "time"
+
+
 def parse_day_or_time(
     raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
 ) -> tuple[datetime | None, bool]:
@@ -545,11 +586,12 @@ def parse_day_or_time(
     is stored as that day at 00:00 UTC whatever the source's zone (read as local midnight in
     Europe/Stockholm, 10 June would be stored as 9 June 22:00 UTC and shown a day early), and
     day_only is True so that the item is flagged ``date_only`` and shown as the day alone, never
-    as "00:00". A value with a time of day is read in `zone` as `parse_date` reads it.
+    as "00:00". A value with a time of day is read in `zone` as `parse_date` reads it. A W3C
+    Datetime of month or year precision is its first day, day_only True: `parse_with_precision`
+    says which precision it has.
     """
-    day_only = not has_time_of_day(raw)
-    parsed = parse_date(raw, UTC if day_only else zone, dayfirst=dayfirst, languages=languages)
-    return parsed, parsed is not None and day_only
+    parsed, precision = parse_with_precision(raw, zone, dayfirst=dayfirst, languages=languages)
+    return parsed, precision not in (None, "time")
 
 
 def plausible_date(value: datetime | None, fetched_at: datetime) -> tuple[datetime | None, str | None]:

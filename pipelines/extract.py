@@ -71,7 +71,7 @@ from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
 from crawler.text import truncate_utf8
-from crawler.types import DATE_ONLY, FEED_UPDATED, HarvestedItem
+from crawler.types import FEED_UPDATED, PRECISIONS, HarvestedItem, published_precision, set_precision
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     CONSENT_REMNANT_CHARS,
@@ -95,13 +95,14 @@ from pipelines.dates import (
     impossible_date,
     month_number,
     parse_date,
-    parse_day_or_time,
+    parse_with_precision,
     plausible_date,
 )
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.markup import drop_link_targets, parse_html
+from pipelines.normalize import TITLE_MAX_BYTES, plain_title
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
     AffixLearner,
@@ -769,7 +770,9 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     `updated_at`), or only the day of it (flag ``date_only``) when
     the page gives the time of that day (`SAME_DAY`), with ``date_method = "page"``: with its time,
     read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC,
-    flagged ``date_only`` (pipelines.dates.parse_day_or_time). A
+    flagged ``date_only`` (pipelines.dates.parse_day_or_time), a month or year alone its first day
+    flagged with its precision (`crawler.types.precision_flags`); an item dated to a month or year
+    takes a page date within that month or year that is more precise. A
     publication date in a year before the document's identifiers
     (`pipelines.dates.before_identifier`) is dropped and flagged ``date_before_identifier``; an
     undated item stays undated. The page's modification date fills an
@@ -787,7 +790,8 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         or looks_like_slug(item.title)
         or _same_title_with_site_name(item.title, document)
     ):
-        item.title = document.title
+        # a page title escaped twice (``&amp;lt;b&amp;gt;``) is read as the normalise stage reads one
+        item.title = plain_title(document.title, TITLE_MAX_BYTES)[0] or document.title
     if not item.title and document.text:
         # last resort for untitled documents (many PDFs): their first line
         first = next((line.strip() for line in document.text.splitlines() if len(line.strip()) > 3), None)
@@ -823,6 +827,16 @@ SAME_DAY = timedelta(hours=36)
 the same day, told with its time: it then replaces the day."""
 
 
+def _within(page: datetime, given: datetime, precision: str) -> bool:
+    """The page's date lies in the period an item's date of `precision` names (the same day, within
+    `SAME_DAY` as before; the same month; the same year)."""
+    if precision == "year":
+        return page.year == given.year
+    if precision == "month":
+        return (page.year, page.month) == (given.year, given.month)
+    return abs(page - given) <= SAME_DAY
+
+
 def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
     """Rule: every publication date, whatever its origin (feed, API, sitemap, page metadata, text),
     passes `pipelines.dates.plausible_date` against the item's fetch time (now when unknown). A page
@@ -831,22 +845,23 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
     (2026-02-30) is no date, flagged ``date_unparsed``. The modification date follows the same rule
     (flags ``updated_date_*``)."""
     fetched_at = item.fetched_at or datetime.now(UTC)
-    page, page_day_only = None, False
+    page, page_precision = None, None
     if document.published:
-        # a day without a time of day is that calendar day (00:00 UTC), not local midnight
-        page, page_day_only = parse_day_or_time(document.published, zone)
+        # a day without a time of day is that calendar day (00:00 UTC), not local midnight; a month
+        # or year alone keeps its precision
+        page, page_precision = parse_with_precision(document.published, zone)
         if page is None and impossible_date(document.published):
             _flag(item, "date_unparsed")
         page, reason = plausible_date(page, fetched_at)
         if reason is not None:
             _flag(item, reason)
-    item_day_only = DATE_ONLY in item.flags
+    item_precision = published_precision(item.published_at, item.flags)
     more_precise = (
         page is not None
         and item.published_at is not None
-        and item_day_only
-        and not page_day_only
-        and abs(page - item.published_at) <= SAME_DAY
+        and item_precision is not None
+        and PRECISIONS.index(page_precision or "time") > PRECISIONS.index(item_precision)
+        and _within(page, item.published_at, item_precision)
     )
     if page is not None and (item.published_at is None or item.date_method in CHANGE_DATES or more_precise):
         if item.date_method in CHANGE_DATES and item.updated_at is None:
@@ -854,10 +869,7 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
         item.published_raw = document.published
         item.published_at = page
         item.date_method = "page"
-        if page_day_only and not item_day_only:
-            item.flags.append(DATE_ONLY)
-        elif not page_day_only and item_day_only:
-            item.flags.remove(DATE_ONLY)
+        set_precision(item.flags, page_precision)
     if item.updated_at is None and document.modified:
         updated, reason = plausible_date(parse_date(document.modified, zone), fetched_at)
         item.updated_at = updated

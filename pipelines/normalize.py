@@ -8,6 +8,12 @@ For each `HarvestedItem`, in this order:
    surrogates removed (crawler.text), HTML tags removed with lxml and entities decoded, whitespace
    squashed, then cut at a UTF-8 boundary: title 1,000 bytes (flag ``title_truncated``), summary
    10,000 (flag ``summary_truncated``). guid, ids and raw dates get the control-character cleaning.
+   Markup escaped twice (``&amp;lt;b&amp;gt;Visa&amp;lt;/b&amp;gt;`` in a feed, a CMS escaping its
+   own escaped title) is read once more in a title (`plain_title`): when the text, decoded once, is
+   still markup (an HTML element's tag such as ``<b>`` or ``</em>``, or a character reference such
+   as ``&amp;``, ``&#8217;``), it is decoded and stripped again, at most `MARKUP_PASSES` times in
+   all. Only a complete tag of a known HTML element and a known entity count: a text that shows a
+   ``<`` or ``&`` as text (``age < 18``, ``x<y``, ``5 <= n``, ``AT&T``) stays as it is.
    A text the spider gave (an API record's detail answer, spiders.api) becomes plain multi-line text:
    controls removed, HTML reduced to its text with block elements on their own lines, paragraphs
    tidied, cut at `TEXT_MAX_BYTES` (flag ``text_truncated``). A followed page's text is the extract
@@ -20,9 +26,12 @@ For each `HarvestedItem`, in this order:
    ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
    Otherwise date_method stays what the spider set, or ``feed`` when a date exists. A raw date
    without a time of day is that calendar day at 00:00 UTC, flagged ``date_only``
-   (pipelines.dates.parse_day_or_time). An impossible raw date (``2026-02-30``, hour 25) is no
-   date, flagged ``date_unparsed``, even when a parser upstream made a day of it. The followed
-   page's date passes the same rule (pipelines.extract `_apply_dates`).
+   (pipelines.dates.parse_day_or_time); a W3C Datetime of month or year precision (``2025-03``,
+   ``2025``: a sitemap's ``<lastmod>``) is the period's first day, flagged ``date_only`` and
+   ``date_month`` or ``date_year`` (pipelines.dates.parse_with_precision), never an exact day. An
+   impossible raw date (``2026-02-30``, hour 25) is no date, flagged ``date_unparsed``, even when
+   a parser upstream made a day of it. The followed page's date passes the same rule
+   (pipelines.extract `_apply_dates`).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
 """
@@ -36,16 +45,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from html.entities import html5 as _html5
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.html import defs as lxml_defs
 from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
 from crawler.text import clean_text, has_dirty_chars, squash_whitespace, tidy_paragraphs, truncate_utf8
-from crawler.types import DATE_ONLY, Attachment, HarvestedItem
-from pipelines.dates import impossible_date, parse_day_or_time, plausible_date
+from crawler.types import Attachment, HarvestedItem, precision_flags
+from pipelines.dates import impossible_date, parse_with_precision, plausible_date
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -67,6 +78,11 @@ INT_DIGITS_LIMIT = 4_000
 _INT_LIMIT = 10**INT_DIGITS_LIMIT
 
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
+MARKUP_PASSES = 3
+"""Decodings a title gets at most (module docstring, step 2): once, and again while still markup."""
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(:[A-Za-z][\w.-]*)?(?:\s[^<>]*)?/?>|<!--")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
+_HTML_TAGS = frozenset(lxml_defs.tags) | {"main", "picture", "template", "search", "slot"}
 _DROP_TAGS = frozenset({"script", "style", "template", "noscript", "head", "title"})
 # fmt: off
 _BLOCK_TAGS = frozenset({
@@ -77,14 +93,15 @@ _BLOCK_TAGS = frozenset({
 _DROP = object()
 
 
-def html_to_text(value: str, block_end: str = " ") -> str:
+def html_to_text(value: str, block_end: str = " ", *, strict: bool = False) -> str:
     """Text of an HTML fragment: tags removed (lxml), entities decoded, block elements separated by
     `block_end` (a space for one-line fields, a newline for multi-line text).
 
-    A value without markup only has its entities decoded, so a literal ``a < b`` survives. Script
-    and style content is dropped. `value` must already be free of NUL and control characters.
+    A value without markup only has its entities decoded, so a literal ``a < b`` survives; `strict`
+    (titles): only what `is_markup` calls markup is, so ``x<y`` and ``<refugees>`` survive too.
+    Script and style content is dropped. `value` must already be free of NUL and control characters.
     """
-    if not _MARKUP.search(value):
+    if not (is_markup(value) if strict else _MARKUP.search(value)):
         return replace_entities(value)
     try:
         root = lxml_html.fragment_fromstring(value, create_parent="div")
@@ -134,9 +151,28 @@ def _paragraphs(value: Any, seen: _Cleaned) -> tuple[str | None, bool]:
     return (text or None), cut
 
 
-def plain_line(value: Any, max_bytes: int, seen: _Cleaned | None = None) -> tuple[str | None, bool]:
+def is_markup(text: str) -> bool:
+    """True when `text` holds a complete tag of a known HTML element (``<b>``, ``</em>``,
+    ``<a href="...">``) or a known character reference (``&amp;``, ``&#8217;``, ``&#x2019;``);
+    False for text that only shows a ``<`` or ``&`` (``age < 18``, ``x<y``, ``AT&T``)."""
+    for match in _TAG.finditer(text):
+        # a comment, a prefixed tag (``<o:p>`` of an office program) or a known element's tag
+        if match.group(1) is None or match.group(2) or match.group(1).lower() in _HTML_TAGS:
+            return True
+    for match in _ENTITY.finditer(text):
+        name = match.group(1)
+        if name is None or name + ";" in _html5:
+            return True
+    return False
+
+
+def plain_line(
+    value: Any, max_bytes: int, seen: _Cleaned | None = None, *, passes: int = 1
+) -> tuple[str | None, bool]:
     """One-line plain text within `max_bytes`, as a title, summary or author is stored (module
-    docstring, step 2); returns (text or None when empty, truncated). `seen` notes control characters."""
+    docstring, step 2); returns (text or None when empty, truncated). `seen` notes control characters.
+    `passes` > 1: a text still markup after a decoding (`is_markup`) is decoded again, up to
+    `passes` decodings in all (a title, `plain_title`)."""
     text = _as_text(value)
     if text is None:
         return None, False
@@ -144,10 +180,21 @@ def plain_line(value: Any, max_bytes: int, seen: _Cleaned | None = None) -> tupl
     assert text is not None
     if seen is not None and has_dirty_chars(text):
         seen.dirty = True
-    text = squash_whitespace(clean_text(html_to_text(clean_text(text) or ""))) or ""
+    strict = passes > 1
+    text = html_to_text(clean_text(text) or "", strict=strict)
+    for _ in range(passes - 1):
+        if not is_markup(text):
+            break
+        text = html_to_text(clean_text(text) or "", strict=strict)
+    text = squash_whitespace(clean_text(text)) or ""
     text, cut = truncate_utf8(text, max_bytes)
     text = (text or "").rstrip()
     return (text or None), precut or cut
+
+
+def plain_title(value: Any, max_bytes: int, seen: _Cleaned | None = None) -> tuple[str | None, bool]:
+    """A title as stored: `plain_line` with markup escaped twice read once more (module docstring)."""
+    return plain_line(value, max_bytes, seen, passes=MARKUP_PASSES)
 
 
 def _raw_text(value: Any, seen: _Cleaned) -> str | None:
@@ -307,7 +354,7 @@ class NormalizePipeline:
                 self._inc(spider, "attachments_dropped")
                 continue
             seen_urls.add(att_url)
-            title, _ = plain_line(attachment.title, TITLE_MAX_BYTES, _Cleaned())
+            title, _ = plain_title(attachment.title, TITLE_MAX_BYTES, _Cleaned())
             role, _ = plain_line(attachment.role, ROLE_MAX_BYTES, _Cleaned())
             kept.append(
                 dataclasses.replace(
@@ -321,7 +368,7 @@ class NormalizePipeline:
         item.attachments = kept
 
     def _texts(self, item: HarvestedItem, spider: Any, seen: _Cleaned) -> None:
-        item.title, cut = plain_line(item.title, TITLE_MAX_BYTES, seen)
+        item.title, cut = plain_title(item.title, TITLE_MAX_BYTES, seen)
         if cut:
             _flag(item, "title_truncated")
             self._inc(spider, "title_truncated")
@@ -358,15 +405,18 @@ class NormalizePipeline:
         fetched_at = fetched_at or self.clock().astimezone(UTC)
         item.fetched_at = fetched_at
 
-        day_only = False
+        precision: str | None = None
 
         def read(value: datetime | None, raw: str | None) -> datetime | None:
             # the raw string wins: it is read in the source's zone and in its language, where a
             # parser upstream (feedparser) would have assumed UTC or given up; a day without a time
-            # of day is that calendar day (pipelines.dates.parse_day_or_time)
-            nonlocal day_only
-            parsed, day_only = (
-                parse_day_or_time(raw, zone, dayfirst=dayfirst, languages=languages) if raw else (None, False)
+            # of day is that calendar day, a month or year alone its first day with its precision
+            # (pipelines.dates.parse_with_precision)
+            nonlocal precision
+            parsed, precision = (
+                parse_with_precision(raw, zone, dayfirst=dayfirst, languages=languages)
+                if raw
+                else (None, None)
             )
             if parsed is None and value is not None and not impossible_date(raw, dayfirst=dayfirst):
                 # an impossible raw date (30 February) is no date: never the day a parser upstream
@@ -378,8 +428,9 @@ class NormalizePipeline:
             return parsed
 
         published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
-        if published is not None and reason is None and day_only:
-            _flag(item, DATE_ONLY)
+        if published is not None and reason is None:
+            for flag in precision_flags(precision):
+                _flag(item, flag)
         if reason == "date_in_future":
             published = fetched_at
             item.date_method = "fetch_time"

@@ -4,7 +4,8 @@ naming every failure with an error key counted in Scrapy stats.
 Stats keys: ``ewsi/errors/<key>`` for failures of the source's own URLs (they make a run fail),
 ``ewsi/page_errors/<key>`` for followed pages (the item is kept without its page; every one failing
 fails the run, crawler.health rule 1), ``ewsi/attachment_errors/<key>`` for attachments,
-``ewsi/items/yielded`` and ``ewsi/items/truncated``.
+``ewsi/items/yielded`` and ``ewsi/items/truncated``. ``ewsi/moved`` maps each configured URL that
+answered a permanent redirect (crawler.health rule 4) to its new URL, for every kind of source.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import error_key_for
-from crawler.health import DROPPED_PAGE_KEYS
+from crawler.health import DROPPED_PAGE_KEYS, moved_to
 from crawler.sources import Source
 from crawler.types import Attachment, HarvestedItem
 from crawler.urls import is_web_url
@@ -46,6 +47,26 @@ class SourceSpider(Spider):
         self.emitted = 0
         self.started_at = datetime.now(UTC)
         self._seen_urls: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.note_moved, signal=signals.response_received)
+        return spider
+
+    def note_moved(self, response: Response, request: Request, spider: Spider) -> None:
+        """Record in ``ewsi/moved`` a configured URL that answered a permanent redirect to a URL
+        answering 2xx (crawler.health.moved_to); temporary redirects and other requests are ignored."""
+        if spider is not self or not 200 <= response.status < 300:
+            return
+        hops = list(request.meta.get("redirect_urls") or [])
+        if not hops or hops[0] not in self.source.urls:
+            return
+        target = moved_to([*hops, response.url], list(request.meta.get("redirect_reasons") or []))
+        if target is not None and self.crawler.stats is not None:
+            moved = dict(self.crawler.stats.get_value("ewsi/moved") or {})
+            moved[hops[0]] = target
+            self.crawler.stats.set_value("ewsi/moved", moved)
 
     # -- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:

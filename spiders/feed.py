@@ -7,7 +7,9 @@ feedparser as UTF-8. feedparser gets the response's final URL as Content-Locatio
 resolve against where the feed really is after redirects, and against xml:base (case B08).
 
 What a body is (checked in this order):
-- a JSON body (first byte ``{``) that is a JSON Feed is read; any other JSON is ``parse.not_a_feed``;
+- a JSON body (first byte ``{``) that is a JSON Feed is read; one that starts like a JSON Feed (its
+  head names a jsonfeed.org version) but is cut short, invalid JSON or has no ``items`` list is
+  ``parse.feed_malformed``; any other JSON is ``parse.not_a_feed``;
 - an empty body, or a document that is no RSS/RDF/Atom feed (an HTML sign-in page, an XHTML
   maintenance page) and yields no entry, is ``parse.not_a_feed``: the source is failing, nothing of
   what it delivered before is touched; an HTML page that names a feed (``<link rel="alternate"
@@ -44,13 +46,15 @@ from scrapy.http import Response
 
 from crawler.discover import feed_links
 from crawler.encoding import decode_html
+from crawler.errors import JsonFeedMalformed, NotJsonFeed
 from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links
 from spiders.feedcut import complete_entries
+from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
-from spiders.jsonfeed import NotJsonFeed, looks_like_json, parse_json_feed
+from spiders.jsonfeed import looks_like_json, parse_json_feed
 
 _XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
@@ -83,10 +87,7 @@ class FeedSpider(SourceSpider):
         if not entries:
             self.stat("ewsi/feed/empty")
             return
-        hops = response.meta.get("redirect_urls") or []
-        reasons = response.meta.get("redirect_reasons") or []
-        if hops and reasons and all(r in (301, 308) for r in reasons):  # every hop permanent (B08)
-            self.crawler.stats.set_value("ewsi/permanent_redirect", f"{hops[0]} -> {response.url}")
+        hops = response.meta.get("redirect_urls") or []  # a permanent move: SourceSpider.note_moved
         feed = parsed.get("feed") or {}
         feed_language = feed.get("language")
         if all(e.get("published_parsed") or e.get("updated_parsed") for e in entries):
@@ -117,6 +118,9 @@ class FeedSpider(SourceSpider):
         if looks_like_json(body):
             try:
                 return parse_json_feed(body)
+            except JsonFeedMalformed as exc:
+                self.record_error("parse.feed_malformed", f"{url}: {exc}")
+                return None
             except NotJsonFeed as exc:
                 self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
                 return None
@@ -161,7 +165,8 @@ class FeedSpider(SourceSpider):
             return None
         raw_guid = entry.get("id") or None
         guid = identity.usable_guid(raw_guid) if identity is not None else raw_guid
-        published_raw = entry.get("published") or entry.get("updated")
+        updated_raw, _ = change_date(entry)  # never feedparser's copy of the publication date
+        published_raw = entry.get("published") or updated_raw
         entry_key = identity.entry_key(link, guid, published_raw, entry.get("title")) if identity else None
         attachments = [
             Attachment(
@@ -182,7 +187,7 @@ class FeedSpider(SourceSpider):
             "id": raw_guid,
             "link": link,
             "published": published_raw,
-            "updated": entry.get("updated"),
+            "updated": updated_raw,
             "tags": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
         }
         if links.language_versions:
@@ -196,7 +201,7 @@ class FeedSpider(SourceSpider):
             guid=guid,
             entry_key=entry_key,
             published_raw=published_raw,
-            updated_raw=entry.get("updated"),
+            updated_raw=updated_raw,
             published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
             author=entry.get("author"),
             declared_language=(language or None),

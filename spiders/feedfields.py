@@ -1,4 +1,4 @@
-"""Where feedparser 6.0.x files an entry's id and dc:date, read as feeds mean them (on its parsers).
+"""Where feedparser 6.0.x files an entry's id, dc:date and date of change, read as feeds mean them.
 
 feedparser is frozen at 6.0.x (RELIABILITY.md §6); its readings are corrected on the two parser
 classes `feedparser.parse` builds (``feedparser.api.StrictFeedParser`` and ``LooseFeedParser``), at
@@ -28,9 +28,15 @@ Plone, TYPO3), give an item's date: the date the resource was issued. feedparser
 (``date_method`` feed_updated: a date the followed page replaced, kept as updated_at). Rule: an
 entry's (or the feed's) ``dc:date`` is its publication date when nothing else gives one; a
 ``pubDate``, ``dcterms:issued`` or ``atom:published`` of the same entry wins wherever it stands.
-As before, ``dc:date`` is also the entry's ``updated``, but it never replaces a date of change given
-before it (``dcterms:modified``, ``atom:updated``, an earlier ``dc:date``); one given after it
-replaces it, as always.
+
+Date of change (`change_date`, feedparser issue 310). feedparser answers ``entry["updated"]`` (and
+``entry.get("updated")``) with the publication date when the entry has no date of change, so every
+RSS item seemed changed at its pubDate. Rule: an entry's date of change is only a date the feed
+wrote as one: ``atom:updated``, ``dcterms:modified``, Atom 0.3 ``modified``, and a ``dc:date`` that
+is not the entry's publication date (one next to a ``pubDate``, ``dcterms:issued`` or
+``atom:published``, or a second ``dc:date``). Never a copy of the publication date: an item with a
+``pubDate`` alone, or a ``dc:date`` alone (its publication date), has none. A date of change
+given before a ``dc:date`` is never replaced by it; one given after it replaces it, as always.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PATH = re.compile(r"^(?:/|\./|\.\./|\?)|^[^/.:?#\s]+/")
 _INSTALLED = "_ewsi_feedfields"
 _UPDATED = ("updated", "updated_parsed")
+_COPY = "ewsi_updated_is_published"
+"""Context key: the entry's ``updated`` is a dc:date that is also its publication date (no change)."""
 
 
 def id_is_url(raw: str) -> bool:
@@ -71,16 +79,45 @@ def _end_dc_date(original: Callable[[Any], None]) -> Callable[[Any], None]:
     def end_dc_date(parser: Any) -> None:
         context = parser._get_context()
         dated = dict.__contains__(context, "published")
+        copy = bool(dict.get(context, _COPY))
         changed = {key: dict.__getitem__(context, key) for key in _UPDATED if dict.__contains__(context, key)}
-        original(parser)  # feedparser: updated, updated_parsed
+        original(parser)  # feedparser: updated, updated_parsed (through _end_updated, which clears _COPY)
         value, parsed = dict.get(context, "updated"), dict.get(context, "updated_parsed")
-        if changed.get("updated"):  # a date of change given before stays the date of change
+        kept = bool(changed.get("updated")) and not copy
+        if kept:  # a date of change given before stays the date of change
             context.update(changed)
         if not dated and value:
             context["published"] = value
             context["published_parsed"] = parsed
+            if not kept:  # the publication date, and no date of change
+                dict.__setitem__(context, _COPY, True)
 
     return end_dc_date
+
+
+def _end_updated(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    def end_updated(parser: Any) -> None:
+        original(parser)
+        dict.pop(parser._get_context(), _COPY, None)  # a date written as a date of change
+
+    return end_updated
+
+
+def _end_published(original: Callable[[Any], None]) -> Callable[[Any], None]:
+    def end_published(parser: Any) -> None:
+        original(parser)
+        # a dc:date read before as the publication date is no longer it: it is the date of change
+        dict.pop(parser._get_context(), _COPY, None)
+
+    return end_published
+
+
+def change_date(entry: Any) -> tuple[str | None, Any]:
+    """(raw, parsed) date of change of a feedparser entry (or a JSON Feed entry), or (None, None):
+    never feedparser's fallback to the publication date (module docstring)."""
+    if dict.get(entry, _COPY):
+        return None, None
+    return dict.get(entry, "updated") or None, dict.get(entry, "updated_parsed")
 
 
 def install() -> None:
@@ -92,4 +129,8 @@ def install() -> None:
         cls._end_guid = end_guid
         cls._end_id = end_guid
         cls._end_dc_date = _end_dc_date(cls._end_dc_date)
+        end_updated = _end_updated(cls._end_updated)
+        cls._end_updated = cls._end_modified = cls._end_lastbuilddate = end_updated
+        end_published = _end_published(cls._end_published)
+        cls._end_published = cls._end_issued = cls._end_pubdate = end_published
         setattr(cls, _INSTALLED, True)

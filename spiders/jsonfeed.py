@@ -1,14 +1,18 @@
 """JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) mapped into feedparser's result shape.
 
 feedparser 6 reads XML feeds only, so a JSON Feed becomes the same ``{"version", "feed", "entries"}``
-structure the feed spider already reads: ``id`` -> ``id``, ``url`` -> the alternate link,
-``external_url`` -> a ``related`` link, ``title``, ``summary`` (else ``content_html``/``content_text``),
+structure the feed spider already reads: ``id`` -> ``id``, ``url`` -> the alternate link (the
+item's link), ``external_url`` -> a ``related`` link, or the item's link when it has no ``url`` (the
+spec: ``url`` is the item's own page, ``external_url`` the page it is about; a link blog's items
+often carry only that), ``title``, ``summary`` (else ``content_html``/``content_text``),
 ``date_published``/``date_modified`` (RFC 3339) -> ``published``/``updated`` with their parsed UTC
 struct_time, ``authors`` (1.1) or ``author`` (1.0) -> ``author``, ``language`` (1.1, item or feed),
 ``attachments`` -> ``enclosure`` links, ``tags`` -> ``tags``. Items that are not objects are skipped.
 
 `looks_like_json` tells a JSON body from others; `parse_json_feed` raises `NotJsonFeed` for a JSON
-body that is not one (or not JSON at all), never another exception.
+body that is not one (or not JSON at all), never another exception; `JsonFeedMalformed` (a
+`NotJsonFeed`, recorded ``parse.feed_malformed``) for one that starts like a JSON Feed, its head
+naming a jsonfeed.org ``version``, but is cut short, invalid JSON or has no ``items`` list.
 
 Rules for what real JSON Feeds carry: the body's encoding is UTF-8, UTF-16 or UTF-32, with or
 without a byte order mark, recognised from its first bytes as RFC 4627 section 3 and Python's
@@ -25,10 +29,21 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.errors import NotJsonFeed
+from crawler.errors import JsonFeedMalformed, NotJsonFeed
 
 VERSION_URL = re.compile(r"^https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)*)/?$", re.IGNORECASE)
 """The ``version`` of a JSON Feed; group 1 is the version number (``1``, ``1.1``)."""
+_NAMES_VERSION = re.compile(
+    r'"version"\s*:\s*"https?:(?:\\?/){2}(?:www\.)?jsonfeed\.org(?:\\?/)version(?:\\?/)\d', re.IGNORECASE
+)
+HEAD_CHARS = 4096
+"""Characters of a body looked at for a JSON Feed ``version`` (it comes first in feeds)."""
+
+
+def names_json_feed(text: str) -> bool:
+    """True when the head of a JSON text (`HEAD_CHARS`) names a jsonfeed.org ``version``."""
+    head = text[:HEAD_CHARS].lstrip()
+    return head[:1] == "{" and bool(_NAMES_VERSION.search(head))
 
 
 def _text_of(body: bytes) -> str:
@@ -44,15 +59,20 @@ def looks_like_json(body: bytes) -> bool:
 
 def parse_json_feed(body: bytes) -> dict[str, Any]:
     """The feedparser-shaped result of a JSON Feed body; `NotJsonFeed` when it is not one."""
+    text = _text_of(body)
     try:
-        document = json.loads(_text_of(body))
+        document = json.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        if names_json_feed(text):
+            raise JsonFeedMalformed(f"a JSON Feed cut short or invalid JSON: {exc}") from None
         raise NotJsonFeed(f"not JSON: {exc}") from None
     if not isinstance(document, dict):
         raise NotJsonFeed("not a JSON object")
     version = document.get("version")
     items = document.get("items")
     number = VERSION_URL.match(version.strip()) if isinstance(version, str) else None
+    if number is not None and not isinstance(items, list):
+        raise JsonFeedMalformed("a JSON Feed version without an items list")
     if number is None or not isinstance(items, list):
         raise NotJsonFeed("no JSON Feed version and items")
     language = _text(document.get("language"))
@@ -70,7 +90,7 @@ def _entry(item: dict[str, Any]) -> dict[str, Any]:
         links.append({"rel": "alternate", "type": "text/html", "href": url})
     external = _text(item.get("external_url"))
     if external:
-        links.append({"rel": "related", "type": "text/html", "href": external})
+        links.append({"rel": "related" if url else "alternate", "type": "text/html", "href": external})
     for attachment in item.get("attachments") or []:
         if isinstance(attachment, dict) and _text(attachment.get("url")):
             links.append(
@@ -91,8 +111,8 @@ def _entry(item: dict[str, Any]) -> dict[str, Any]:
         "links": links,
         "tags": [{"term": t} for t in item.get("tags") or [] if isinstance(t, str)],
     }
-    if url:
-        entry["link"] = url
+    if url or external:
+        entry["link"] = url or external
     for key, field in (("published", "date_published"), ("updated", "date_modified")):
         raw = _text(item.get(field))
         if raw:

@@ -3,8 +3,9 @@
 Rule under test: in RSS 1.0 (RDF), RSS 2.0 and Atom, an entry's ``dc:date`` is its publication
 date (``date_method`` feed, which a followed page's date does not replace) unless ``pubDate``,
 ``dcterms:issued`` or ``atom:published`` gives one, in any order; the date of change (``updated``)
-is ``dcterms:modified`` or ``atom:updated`` when given, wherever it stands, else the dc:date. An
-entry dated by ``<updated>`` or ``dcterms:modified`` alone stays a date of change (feed_updated).
+is ``dcterms:modified`` or ``atom:updated`` when given, wherever it stands, else a dc:date that is
+not the publication date, else none: never a copy of the publication date (feedparser issue 310).
+An entry dated by ``<updated>`` or ``dcterms:modified`` alone stays a date of change (feed_updated).
 """
 
 from __future__ import annotations
@@ -46,26 +47,34 @@ A_UPD = "<updated>2025-03-07T08:00:00Z</updated>"
 
 # wrapper, date elements in document order, published_at (UTC), date_method, updated (raw)
 CASES = [
-    ("rdf", DC, "2025-03-04T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
+    ("rdf", DC, "2025-03-04T08:00:00+00:00", "feed", None),
     ("rdf", DC + MODIFIED, "2025-03-04T08:00:00+00:00", "feed", "2025-03-05T09:00:00+01:00"),
     ("rdf", MODIFIED + DC, "2025-03-04T08:00:00+00:00", "feed", "2025-03-05T09:00:00+01:00"),
     ("rdf", DC + ISSUED, "2025-03-02T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
     ("rdf", ISSUED + DC, "2025-03-02T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
-    ("rdf", DC + DC2, "2025-03-04T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
+    ("rdf", DC + DC2, "2025-03-04T08:00:00+00:00", "feed", "2025-03-06T09:00:00+01:00"),
+    ("rdf", MODIFIED + DC + DC2, "2025-03-04T08:00:00+00:00", "feed", "2025-03-05T09:00:00+01:00"),
     ("rdf", MODIFIED, "2025-03-05T08:00:00+00:00", FEED_UPDATED, "2025-03-05T09:00:00+01:00"),
-    ("rss2", DC, "2025-03-04T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
+    ("rss2", DC, "2025-03-04T08:00:00+00:00", "feed", None),
+    ("rss2", PUB, "2025-03-03T08:00:00+00:00", "feed", None),
+    ("rss2", PUB + MODIFIED, "2025-03-03T08:00:00+00:00", "feed", "2025-03-05T09:00:00+01:00"),
+    ("rss2", DC + MODIFIED, "2025-03-04T08:00:00+00:00", "feed", "2025-03-05T09:00:00+01:00"),
+    ("rss2", ISSUED, "2025-03-02T08:00:00+00:00", "feed", None),
     ("rss2", PUB + DC, "2025-03-03T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
     ("rss2", DC + PUB, "2025-03-03T08:00:00+00:00", "feed", "2025-03-04T09:00:00+01:00"),
     ("atom", DC + A_UPD, "2025-03-04T08:00:00+00:00", "feed", "2025-03-07T08:00:00Z"),
     ("atom", A_UPD + DC, "2025-03-04T08:00:00+00:00", "feed", "2025-03-07T08:00:00Z"),
     ("atom", A_PUB + DC + A_UPD, "2025-03-01T08:00:00+00:00", "feed", "2025-03-07T08:00:00Z"),
     ("atom", A_UPD, "2025-03-07T08:00:00+00:00", FEED_UPDATED, "2025-03-07T08:00:00Z"),
+    ("atom", A_PUB, "2025-03-01T08:00:00+00:00", "feed", None),
+    ("atom", A_PUB + A_UPD, "2025-03-01T08:00:00+00:00", "feed", "2025-03-07T08:00:00Z"),
+    ("atom", DC, "2025-03-04T08:00:00+00:00", "feed", None),
 ]
 
 
 @pytest.mark.parametrize(("wrap", "dates", "published", "method", "updated"), CASES)
 def test_dc_date_is_the_publication_date_unless_another_is_given(
-    wrap: str, dates: str, published: str, method: str, updated: str
+    wrap: str, dates: str, published: str, method: str, updated: str | None
 ) -> None:
     spider = make_spider(id="dc-dates", kind="feed", urls=["https://e.eu/feed"], languages=["en"])
     body = WRAP[wrap].replace("{dates}", dates).encode()
@@ -75,3 +84,4 @@ def test_dc_date_is_the_publication_date_unless_another_is_given(
     assert item.published_at is not None and item.published_at.isoformat() == published
     assert item.date_method == method
     assert item.updated_raw == updated
+    assert item.record is not None and item.record["updated"] == updated

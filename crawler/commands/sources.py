@@ -100,6 +100,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             ]
         )
     out.print(table)
+    for row in rows:
+        for old, new in (row.get("moved_to") or {}).items():
+            out.print(
+                f"moved permanently: {row['id']}: {old} -> {new}; update its urls in the config",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     for entry in (e for e in quarantine if e["quarantined"]):
         out.print(
             f"quarantined until {entry['expires_at']}: {entry['url']} ({entry['source_id']}, "

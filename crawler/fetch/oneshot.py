@@ -41,6 +41,8 @@ class Fetched:
     content_type: str = ""
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    redirects: list[tuple[int, str]] = field(default_factory=list)
+    """each redirect followed, in order: its status (301, 302, ...) and the URL it led to"""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -106,14 +108,16 @@ def fetch(
     """GET `url`, following up to `MAX_REDIRECTS` guarded redirects (rules in the module docstring)."""
     allow = allow or Allowlist()
     current = url
+    redirects: list[tuple[int, str]] = []
     for _hop in range(MAX_REDIRECTS + 1):
         _guard(current, allow)
         got = _one(current, user_agent, timeout, max_bytes)
         location = got.headers.get("location")
         if got.status in (301, 302, 303, 307, 308) and location:
             current = urljoin(current, location)
+            redirects.append((got.status, current))
             continue
-        got.url, got.final_url = url, current
+        got.url, got.final_url, got.redirects = url, current, redirects
         return got
     raise FetchRefused("fetch.redirect_limit", f"{url[:200]}: max redirections ({MAX_REDIRECTS}) reached")
 

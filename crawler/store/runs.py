@@ -226,6 +226,16 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> health.Jud
     )
     if verdict is not None:
         save_health(source, verdict)
+    if judged.error_key not in health.NOT_THE_SOURCE:
+        seen = report.stats.get("ewsi/moved")
+        answered = judged.status == "ok" and not report.stats.get("ewsi/fetch/not_modified")
+        moved = health.moved_after_run(
+            source.moved_to if isinstance(source.moved_to, dict) else None,
+            seen if isinstance(seen, dict) else None,
+            answered=answered,
+        )
+        if moved != source.moved_to:
+            source.moved_to = clean_json(moved)
     return judged
 
 

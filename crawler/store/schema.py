@@ -214,6 +214,8 @@ class SourceRow(Base):
     last_error_key: Mapped[str | None] = mapped_column(CleanString(64))
     last_error: Mapped[str | None] = mapped_column(CleanText())
     note: Mapped[str | None] = mapped_column(CleanText())
+    moved_to: Mapped[Any] = mapped_column(CleanJSON(), nullable=True)
+    """Configured URLs that answered a permanent redirect, each to its new URL (crawler.health rule 4)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

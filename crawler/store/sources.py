@@ -89,8 +89,9 @@ def source_status(session: Session) -> list[dict[str, Any]]:
     Keys: id, name, kind, enabled, state, last_run_at, last_run_status, last_success_at,
     last_new_item_at, consecutive_failures, backoff_until, last_error_key, last_error,
     items_total, items_pending (in the review queue), items_suspect (held back after a broken run,
-    crawler.store.suspects), quarantined (URLs skipped by the quarantine). Times are ISO 8601
-    strings with Z, or None.
+    crawler.store.suspects), quarantined (URLs skipped by the quarantine), moved_to (configured URL
+    -> the URL its permanent redirect leads to: update the config; crawler.health rule 4, or None).
+    Times are ISO 8601 strings with Z, or None.
     """
     counts = {
         source_id: (total, pending or 0, suspect or 0)
@@ -142,6 +143,7 @@ def source_status(session: Session) -> list[dict[str, Any]]:
                 "items_pending": int(pending),
                 "items_suspect": int(suspect),
                 "quarantined": int(quarantined.get(source.id, 0)),
+                "moved_to": source.moved_to or None,
             }
         )
     return out

@@ -74,10 +74,12 @@ class PortalItem(BaseModel):
     official_id: str | None = None
     author: str | None = None
     published_at: datetime | None = None
-    published_precision: Literal["day", "time"] | None = Field(
+    published_precision: Literal["year", "month", "day", "time"] | None = Field(
         None,
         description="day: the source gave the day without a time of day (published_at is that day at"
-        " 00:00 UTC; show the day alone); time: published_at is the instant; null when undated",
+        " 00:00 UTC; show the day alone); month, year: the source gave the month or the year alone"
+        " (published_at is its first day at 00:00 UTC; show the month or the year alone); time:"
+        " published_at is the instant; null when undated",
     )
     updated_at: datetime | None = None
     deadline: datetime | None = None

@@ -1,0 +1,138 @@
+"""W3C Datetime is read at every precision, and a partial date keeps its precision.
+
+Rules under test (pipelines.dates.parse_with_precision, crawler.types.precision_flags, the normalise
+and extract stages): ``2025`` and ``2025-03`` (a sitemap's ``<lastmod>``, valid W3C Datetime) are
+the first day of the year or month at 00:00 UTC, flagged ``date_only`` plus ``date_year`` or
+``date_month`` (published_precision "year" / "month"), never a day or time shown as exact; a day
+stays "day", an instant "time". A followed page's more precise date within that month or year
+replaces it; one outside it does not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from scrapy.http import XmlResponse
+
+from crawler.types import DATE_MONTH, DATE_ONLY, DATE_YEAR, HarvestedItem, published_precision
+from pipelines.dates import parse_day_or_time, parse_with_precision
+from pipelines.document import ExtractedDocument
+from pipelines.extract import apply_document
+from tests.test_normalize import make_source
+from tests.test_normalize import run as normalize
+from tests.test_spiders import make_spider, run
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+# raw -> (date as ISO in UTC, precision)
+W3C = {
+    "2025": ("2025-01-01T00:00:00+00:00", "year"),
+    "1999": ("1999-01-01T00:00:00+00:00", "year"),
+    "2025-03": ("2025-03-01T00:00:00+00:00", "month"),
+    "2024-12": ("2024-12-01T00:00:00+00:00", "month"),
+    " 2025-03 ": ("2025-03-01T00:00:00+00:00", "month"),
+    "2025-03-10": ("2025-03-10T00:00:00+00:00", "day"),
+    "2025-03-10T09:30+01:00": ("2025-03-10T08:30:00+00:00", "time"),
+    "2025-03-10T09:30:15+01:00": ("2025-03-10T08:30:15+00:00", "time"),
+    "2025-03-10T09:30:15.45+01:00": ("2025-03-10T08:30:15.450000+00:00", "time"),
+    "2025-03-10T09:30:15Z": ("2025-03-10T09:30:15+00:00", "time"),
+}
+
+
+@pytest.mark.parametrize(("raw", "expected"), W3C.items(), ids=list(W3C))
+def test_w3c_datetime_of_every_precision(raw: str, expected: tuple[str, str]) -> None:
+    parsed, precision = parse_with_precision(raw, BRUSSELS)
+    assert parsed is not None
+    assert (parsed.isoformat(), precision) == expected
+    day, day_only = parse_day_or_time(raw, BRUSSELS)
+    assert day == parsed and day_only is (precision != "time")
+
+
+@pytest.mark.parametrize("raw", ["2025-13", "2025-00", "202", "20250", "2025-3", "2025-03-", "", None])
+def test_not_a_w3c_date(raw: str | None) -> None:
+    assert parse_with_precision(raw, UTC) == (None, None)
+
+
+def _sitemap(lastmod: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>https://city.example.eu/news/1</loc><lastmod>{lastmod}</lastmod></url></urlset>"
+    ).encode()
+
+
+# lastmod -> published_at (UTC ISO), flags of precision, published_precision
+SITEMAP = {
+    "year": ("2025", "2025-01-01T00:00:00+00:00", [DATE_ONLY, DATE_YEAR], "year"),
+    "month": ("2025-03", "2025-03-01T00:00:00+00:00", [DATE_ONLY, DATE_MONTH], "month"),
+    "day": ("2025-03-10", "2025-03-10T00:00:00+00:00", [DATE_ONLY], "day"),
+    "minutes": ("2025-03-10T09:30+01:00", "2025-03-10T08:30:00+00:00", [], "time"),
+    "fraction": ("2025-03-10T09:30:15.5Z", "2025-03-10T09:30:15.500000+00:00", [], "time"),
+}
+
+
+@pytest.mark.parametrize(("lastmod", "published", "flags", "precision"), SITEMAP.values(), ids=SITEMAP.keys())
+def test_sitemap_lastmod_keeps_its_precision(
+    lastmod: str, published: str, flags: list[str], precision: str
+) -> None:
+    url = "https://city.example.eu/sitemap.xml"
+    spider = make_spider(id="sm", kind="sitemap", urls=[url], languages=["en"])
+    items, _ = run(spider, XmlResponse(url, body=_sitemap(lastmod)))
+    assert len(items) == 1
+    source = make_source(id="sm", kind="sitemap", urls=[url], timezone="Europe/Brussels")
+    (item,), stats = normalize(items, source, clock=datetime(2026, 1, 1, tzinfo=UTC))
+    assert item.published_at is not None and item.published_at.isoformat() == published
+    assert item.updated_at is not None and item.updated_at.isoformat() == published
+    assert [f for f in item.flags if f in (DATE_ONLY, DATE_MONTH, DATE_YEAR)] == flags
+    assert published_precision(item.published_at, item.flags) == precision
+    assert "date_unparsed" not in item.flags and not stats.get("ewsi/normalize/date_unparsed")
+
+
+# item's precision flags and date, page's date -> published_at, precision after the page
+PAGE = {
+    "month-then-page-time-in-month": (
+        [DATE_ONLY, DATE_MONTH], datetime(2025, 3, 1, tzinfo=UTC), "2025-03-18T10:00:00+00:00",
+        "2025-03-18T10:00:00+00:00", "time",
+    ),
+    "month-then-page-day-in-month": (
+        [DATE_ONLY, DATE_MONTH], datetime(2025, 3, 1, tzinfo=UTC), "2025-03-18",
+        "2025-03-18T00:00:00+00:00", "day",
+    ),
+    "month-then-page-in-other-month": (
+        [DATE_ONLY, DATE_MONTH], datetime(2025, 3, 1, tzinfo=UTC), "2025-05-02T10:00:00+00:00",
+        "2025-03-01T00:00:00+00:00", "month",
+    ),
+    "year-then-page-month": (
+        [DATE_ONLY, DATE_YEAR], datetime(2025, 1, 1, tzinfo=UTC), "2025-06",
+        "2025-06-01T00:00:00+00:00", "month",
+    ),
+    "year-then-page-other-year": (
+        [DATE_ONLY, DATE_YEAR], datetime(2025, 1, 1, tzinfo=UTC), "2024-06-01",
+        "2025-01-01T00:00:00+00:00", "year",
+    ),
+    "day-then-page-time-same-day": (
+        [DATE_ONLY], datetime(2025, 3, 10, tzinfo=UTC), "2025-03-10T09:00:00+00:00",
+        "2025-03-10T09:00:00+00:00", "time",
+    ),
+    "time-then-page-month": (
+        [], datetime(2025, 3, 10, 9, tzinfo=UTC), "2025-03", "2025-03-10T09:00:00+00:00", "time",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("flags", "given", "page", "published", "precision"), PAGE.values(), ids=PAGE.keys())
+def test_a_more_precise_page_date_within_the_period_replaces_it(
+    flags: list[str], given: datetime, page: str, published: str, precision: str
+) -> None:
+    item = HarvestedItem(
+        source_id="p",
+        url="https://city.example.eu/news/1",
+        published_at=given,
+        date_method="feed",
+        flags=list(flags),
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    apply_document(item, ExtractedDocument(text="Body.", published=page, method="html"))
+    assert item.published_at is not None and item.published_at.isoformat() == published
+    assert published_precision(item.published_at, item.flags) == precision
