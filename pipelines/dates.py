@@ -26,6 +26,15 @@ hour 25, minute 61) is no date, never another day: dateutil's own range errors e
 is not read month-first behind the source's back. `impossible_date` tells such a value from one that
 is merely unreadable; callers flag it ``date_unparsed`` and never fall back to another reading of it.
 
+Locale order (rule): a page says how it writes numeric dates through its declared locale
+(`page_dayfirst`: ``<html lang>``, ``og:locale``, ``Content-Language``). A numeric date whose day
+and month are both 12 or less (``03/04/2026``) is read in that order: month first for the
+`MONTH_FIRST_LOCALES` (``en-US``: 4 March 2026), day first for every other one (3 April 2026: each
+EU locale, ``en-GB``, ``en-IE`` and a plain ``en``, the portal's pages being European). A page's
+order is a preference, not a format (``either_order=True``): a date that only one order can read
+(``13/04/2026``, ``04/13/2026``) is read that way whatever the locale. A source's configured order
+(`ApiConfig.date_format`) stays strict: there ``01/13/2026`` day first is impossible.
+
 `parse_day_or_time` applies the day rule to publication dates: a day without a time of day is that
 calendar day at 00:00 UTC, flagged as a day (never "00:00", never the previous day in UTC).
 `plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
@@ -55,6 +64,34 @@ EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
 FUTURE_TOLERANCE = timedelta(hours=1)
 """Clock skew accepted beyond the fetch time (case B10: 30 minutes ahead is kept, later is not)."""
+
+MONTH_FIRST_LOCALES = frozenset(
+    {"en-us", "es-us", "en-ph", "fil-ph", "en-as", "en-gu", "en-mp", "en-pr", "en-um", "en-vi", "en-fm",
+     "en-mh", "en-pw"}
+)  # fmt: skip
+"""Locales whose numeric dates put the month first (CLDR short dates ``M/d/yy``: the United States and
+the territories and states that follow its usage). Canada is not among them (CLDR ``y-MM-dd``, and
+its sites write both orders)."""
+
+_LOCALE_RE = re.compile(
+    r"^\s*([A-Za-z]{2,3})(?:[-_]([A-Za-z]{4}))?(?:[-_]([A-Za-z]{2}|\d{3}))?(?![A-Za-z0-9])"
+)
+
+
+def page_dayfirst(declarations: Sequence[str | None]) -> bool:
+    """Whether a page's ambiguous numeric dates are day first (module docstring, "Locale order").
+
+    declarations: the page's locale declarations, most specific first (``<html lang>``,
+    ``og:locale``, ``Content-Language``), as written (``en-US``, ``en_US``, ``EN-us``). The first
+    one that names a region decides; without a region (``en``, ``de``) or any declaration the page
+    is day first.
+    """
+    for value in declarations:
+        match = _LOCALE_RE.match(value) if isinstance(value, str) else None
+        if match is not None and match.group(3):
+            return f"{match.group(1)}-{match.group(3)}".lower() not in MONTH_FIRST_LOCALES
+    return True
+
 
 # Month names per language, ISO 639-1 code -> 12 tuples of forms (nominative, genitive/locative or
 # partitive where dates use them, and the usual abbreviations). Matching is case-insensitive, a
@@ -440,7 +477,9 @@ _ZONE_ANNOTATION = re.compile(r"(?<=\d|Z)\[[A-Za-z0-9_+:/\-]{1,64}\]$")
 offset written before it decides the instant, so the name is dropped."""
 
 
-def _read(text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
+def _read(
+    text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str], either_order: bool = False
+) -> datetime | None:
     """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields."""
     offset = _OFFSET_AFTER_TIME.search(text)
     if offset and (int(offset.group(2)) > MAX_OFFSET_HOURS or int(offset.group(3)) > 59):
@@ -457,7 +496,9 @@ def _read(text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str]) -> 
                 raise _Impossible(text) from None
             # e.g. a space-separated offset; the general parser gets a chance
     if _swapped(text, dayfirst):
-        raise _Impossible(text)
+        if not either_order or _swapped(text, not dayfirst):
+            raise _Impossible(text)
+        dayfirst = not dayfirst  # a page's locale order: the one order that reads it
     try:
         value = _parse_free(text, dayfirst, languages)
     except (ValueError, OverflowError) as exc:
@@ -476,15 +517,18 @@ def _clean(raw: str | None) -> str | None:
     return _ZONE_ANNOTATION.sub("", text)
 
 
-def impossible_date(raw: str | None, *, dayfirst: bool = True, languages: Sequence[str] = ()) -> bool:
+def impossible_date(
+    raw: str | None, *, dayfirst: bool = True, languages: Sequence[str] = (), either_order: bool = False
+) -> bool:
     """True when `raw` writes a full date or time with fields out of range (``2026-02-30``,
     ``2026-13-01``, ``32/01/2026``, ``2026-01-10T25:00``, ``30 February 2026``, day-first
-    ``01/13/2026``): no date, flag ``date_unparsed`` (module docstring, "Impossible dates")."""
+    ``01/13/2026``; with ``either_order``, a page's locale order, only what no order reads:
+    ``13/13/2026``): no date, flag ``date_unparsed`` (module docstring, "Impossible dates")."""
     text = _clean(raw)
     if text is None:
         return False
     try:
-        _read(text, UTC, dayfirst, languages)
+        _read(text, UTC, dayfirst, languages, either_order)
     except _Impossible:
         return True
     except Exception:  # unreadable is not impossible
@@ -493,7 +537,12 @@ def impossible_date(raw: str | None, *, dayfirst: bool = True, languages: Sequen
 
 
 def parse_date(
-    raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
+    raw: str | None,
+    zone: tzinfo,
+    *,
+    dayfirst: bool = True,
+    languages: Sequence[str] = (),
+    either_order: bool = False,
 ) -> datetime | None:
     """Parse a date string as a source wrote it into an aware UTC datetime, or None.
 
@@ -501,6 +550,8 @@ def parse_date(
     ``ZoneInfo("Europe/Brussels")``; DST follows zoneinfo ("03/09/2025 14:59" -> 12:59Z).
     dayfirst: ambiguous numeric dates are day first (EU habit; `ApiConfig.date_format`).
     languages: ISO 639-1 codes preferred when a month name means different months in two languages.
+    either_order: `dayfirst` is a page's locale order (`page_dayfirst`), a preference: a numeric date
+        only the other order can read (``04/13/2026`` day first) is read that way, not impossible.
     Never raises: invalid or unreadable values ("0000-00-00", "9999-12-31T99:99", garbage) give None,
     and so do impossible ones ("2026-02-30": never another day, see `impossible_date`).
     The evaluation order is in the module docstring.
@@ -509,7 +560,7 @@ def parse_date(
     if text is None:
         return None
     try:
-        return _read(text, zone, dayfirst, languages)
+        return _read(text, zone, dayfirst, languages, either_order)
     except Exception:  # dateutil raises several types on hostile input; a bad date is never fatal
         return None
 
@@ -556,7 +607,12 @@ def w3c_partial(raw: str | None) -> tuple[datetime, str] | None:
 
 
 def parse_with_precision(
-    raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
+    raw: str | None,
+    zone: tzinfo,
+    *,
+    dayfirst: bool = True,
+    languages: Sequence[str] = (),
+    either_order: bool = False,
 ) -> tuple[datetime | None, str | None]:
     """(date, precision) for a publication or modification date; precision is how much the source
     wrote: "time" (an instant, read in `zone`), "day", "month" or "year" (the first day of the
@@ -571,14 +627,21 @@ def parse_with_precision(
     if partial is not None:
         return partial
     day_only = not has_time_of_day(raw)
-    parsed = parse_date(raw, UTC if day_only else zone, dayfirst=dayfirst, languages=languages)
+    parsed = parse_date(
+        raw, UTC if day_only else zone, dayfirst=dayfirst, languages=languages, either_order=either_order
+    )
     if parsed is None:
         return None, None
     return parsed, "day" if day_only else "time"
 
 
 def parse_day_or_time(
-    raw: str | None, zone: tzinfo, *, dayfirst: bool = True, languages: Sequence[str] = ()
+    raw: str | None,
+    zone: tzinfo,
+    *,
+    dayfirst: bool = True,
+    languages: Sequence[str] = (),
+    either_order: bool = False,
 ) -> tuple[datetime | None, bool]:
     """(`parse_date` result, day_only) for a publication or modification date.
 
@@ -590,7 +653,9 @@ def parse_day_or_time(
     Datetime of month or year precision is its first day, day_only True: `parse_with_precision`
     says which precision it has.
     """
-    parsed, precision = parse_with_precision(raw, zone, dayfirst=dayfirst, languages=languages)
+    parsed, precision = parse_with_precision(
+        raw, zone, dayfirst=dayfirst, languages=languages, either_order=either_order
+    )
     return parsed, precision not in (None, "time")
 
 

@@ -32,8 +32,12 @@ class ExtractedDocument:
     headline: trafilatura's title (og:title or h1), often the title without the site name.
     raw_title: the title as the page or file gives it (HTML ``<title>``, PDF metadata title).
     published_from: where `published` came from: jsonld, meta, time, dc (page metadata, with the time
-        of day when given), htmldate, text (a date written near the top of the text).
+        of day when given), url (a compact ``YYYYMMDD`` date in the URL's path), htmldate, text (a
+        date written near the top of the text).
     modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
+    dayfirst: how `published` and `modified` read when they are ambiguous numeric dates: the page's
+        locale order (`pipelines.dates.page_dayfirst`; month first for ``en-US``), a preference that a
+        date only the other order can read overrides.
     """
 
     text: str | None = None
@@ -48,6 +52,7 @@ class ExtractedDocument:
     raw_title: str | None = None
     published_from: str | None = None
     modified: str | None = None
+    dayfirst: bool = True
 
 
 def cap_text(text: str | None, warnings: list[str]) -> str | None:

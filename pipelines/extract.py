@@ -18,8 +18,11 @@ Per method:
   second try (trafilatura's precision mode, then the best content block); lines before the document's
   title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
   `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by. The
-  date: page metadata first, else htmldate's unless it is a year-only guess (``YYYY-01-01``), else a
-  day-month-year written near the top of the text (`_page_date`: month names of 12 EU languages).
+  date: page metadata first, else a compact date in the URL's path (`url_day`), else htmldate's
+  unless it is a year-only guess (``YYYY-01-01``), else a day-month-year written near the top of the
+  text (`_page_date`: month names of the 24 EU languages). Ambiguous numeric dates (``03/04/2026``)
+  are read in the page's locale order (`pipelines.dates.page_dayfirst`: month first on ``en-US``),
+  htmldate's day-first reading of them included (`_locale_order`).
 - PDF: pypdf, the text of at most 300 pages joined with blank lines; the metadata title unless it is a
   placeholder or page 1's first heading says otherwise (`_pdf_title`). pypdf stops decompression
   bombs itself (LimitReachedError, T15).
@@ -58,7 +61,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -90,10 +93,13 @@ from pipelines.boilerplate import (
 )
 from pipelines.clock import AFTER_DATE, hour_minute
 from pipelines.dates import (
+    EARLIEST_PLAUSIBLE,
+    FUTURE_TOLERANCE,
     before_identifier,
     has_time_of_day,
     impossible_date,
     month_number,
+    page_dayfirst,
     parse_date,
     parse_with_precision,
     plausible_date,
@@ -153,8 +159,9 @@ _WRITTEN_DATES = (
     ),
     # month first: "March 3, 2025"
     re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
-    # numeric, day first: "05.12.2026", "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"
-    re.compile(rf"(?<![\d./-])(?P<day>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<number>[01]?\d)(?P=sep){_YEAR}"),
+    # numeric, day and month in the page's locale order (`written_dates`): "05.12.2026",
+    # "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"; "12/05/2026" on an en-US page
+    re.compile(rf"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<second>[0-3]?\d)(?P=sep){_YEAR}"),
     # numeric, year first: "2026-12-05" (ISO; lt, sv), "2026.12.05." (hu), "2026/12/05"
     re.compile(
         r"(?<![\d./-])(?P<year>(?:19|20)\d\d)(?P<sep>[-./])(?P<number>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d)"
@@ -357,7 +364,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
 
     raw_title = _html_title(tree)
     language = _html_language(tree)
-    meta = read_page_meta(tree)
+    dayfirst = page_dayfirst(_locale_declarations(tree))
+    meta = read_page_meta(tree, dayfirst=dayfirst)
     anchors = link_texts(tree)
     layers = prune_consent(tree)
     unwrap_layout_tables(tree)
@@ -391,8 +399,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
+        found = _locale_order(published or None, dayfirst, markup, url)
         published, published_from = _page_date(
-            meta.published, meta.published_from, published or None, text, hint
+            meta.published, meta.published_from, found, text, hint, dayfirst, url_day(url)
         )
     return ExtractedDocument(
         text=cap_text(text, warnings),
@@ -405,7 +414,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
-        modified=meta.modified or (written_dates(text[:_DATE_SEARCH_CHARS], hint)[1] if text else None),
+        modified=meta.modified
+        or (written_dates(text[:_DATE_SEARCH_CHARS], hint, dayfirst)[1] if text else None),
+        dayfirst=dayfirst,
     )
 
 
@@ -473,12 +484,16 @@ def _page_date(
     found: str | None,
     text: str | None,
     languages: tuple[str, ...] = (),
+    dayfirst: bool = True,
+    in_url: str | None = None,
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
     The page's own metadata first (with its time of day; a day alone takes the time written beside
     the same day at the top of the text: ``<meta ... content="2026-12-05">`` and "05.12.2026, 14:30
-    Uhr"); else htmldate's date, unless it is
+    Uhr"); else a compact date in the URL's path (`in_url`, `url_day`: the place htmldate gives the
+    ``/2026-12-05-`` dates it reads in URLs, before its other finds; "url"); else htmldate's date,
+    unless it is
     ``YYYY-01-01``: htmldate's year-only guess (its copyright-footer fallback) is not a date; else a
     day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
     names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
@@ -488,13 +503,17 @@ def _page_date(
     so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
     taken (an announced event, not the publication).
     """
-    written = written_dates(text[:_DATE_SEARCH_CHARS], languages)[0] if text else None
+    written = written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst)[0] if text else None
     if page:
         if written is not None and len(written) > 10 and not has_time_of_day(page):
             day = parse_date(page, UTC)
             if day is not None and day.date().isoformat() == written[:10]:
                 return written, page_from  # the page's day, with the time the byline gives it
         return page, page_from
+    if in_url is not None:
+        if written is not None and len(written) > 10 and written[:10] == in_url:
+            return written, "text"  # the same day, with the time written beside it
+        return in_url, "url"
     if found is not None and not found.endswith("-01-01"):
         if written is not None and len(written) > 10 and written[:10] == found:
             return written, "text"  # the same day, with the time written beside it
@@ -504,14 +523,19 @@ def _page_date(
     return None, None
 
 
-def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+def written_dates(
+    text: str, languages: tuple[str, ...] = (), dayfirst: bool = True
+) -> tuple[str | None, str | None]:
     """(published, updated): the first day-month-year written out in `text` as ISO dates, or None.
 
     Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
-    `languages` first where a name is ambiguous); or the month as a number: day first (``05.12.2026``,
-    ``5. 12. 2026``, ``05/12/2026``: the EU's order) or year first (``2026-12-05``, ``2026.12.05.``);
+    `languages` first where a name is ambiguous); or the month as a number: in the page's locale order
+    when both numbers could be the month (`dayfirst`, `pipelines.dates.page_dayfirst`: ``05.12.2026``,
+    ``5. 12. 2026``, ``05/12/2026`` are 5 December in the EU's order, 12 May on an ``en-US`` page),
+    the one possible way when only one is 12 or less (``13/04/2026``, ``04/13/2026``: 13 April
+    whatever the locale), or year first (``2026-12-05``, ``2026.12.05.``);
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
@@ -524,6 +548,10 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
     for pattern in _WRITTEN_DATES:
         for match in pattern.finditer(text):
             parts = {k: v for k, v in match.groupdict().items() if v}
+            if "first" in parts:
+                parts["day"], parts["number"] = _numeric_order(
+                    int(parts["first"]), int(parts["second"]), dayfirst
+                )
             day = parts.get("day") or parts.get("day_a") or parts.get("day_b")
             month = (
                 int(parts["number"])
@@ -554,6 +582,105 @@ def written_dates(text: str, languages: tuple[str, ...] = ()) -> tuple[str | Non
         elif published is None:
             published = iso
     return published, updated
+
+
+def _numeric_order(first: int, second: int, dayfirst: bool) -> tuple[str, str]:
+    """(day, month) of a numeric date written ``first/second/year``: the only reading when one number
+    is over 12, else the locale's order."""
+    if first > 12 or (second <= 12 and dayfirst):
+        return str(first), str(second)
+    return str(second), str(first)
+
+
+_URL_DAY = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+"""An 8-digit YYYYMMDD token: not part of a longer digit run nor glued to a word before it."""
+_URL_SEPARATED_DAY = re.compile(r"\D(?:19|20)\d\d[/_-]\d{1,2}[/_-]\d{1,2}(?:\D|$)")
+"""A year-month-day htmldate reads in a URL itself (its ``COMPLETE_URL``)."""
+
+
+def url_day(url: str | None, now: datetime | None = None) -> str | None:
+    """The compact date (``YYYYMMDD``) in a URL's path as ``YYYY-MM-DD``, or None.
+
+    Rule: an 8-digit token of the path (``/aktuelles/20261205_kurse``, ``/20250204IPR26689/``) that is
+    a real day, not before 1990 and not after `now` (the fetch, default the present) by more than the
+    plausibility rule's hour (`pipelines.dates.plausible_date`), is a URL date: the same standing as
+    the ``/2026-12-05-`` dates htmldate reads (a URL that holds one of those is left to htmldate). A
+    longer digit run (an id, a phone number), a 6-digit token (``261205``), a token glued to a word
+    before it (``id20261205``) or one in the host, query or fragment is not.
+    """
+    if not url:
+        return None
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return None
+    if _URL_SEPARATED_DAY.search(url):
+        return None
+    latest = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    for match in _URL_DAY.finditer(path[:2000]):
+        try:
+            day = datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
+        except ValueError:  # 20260230
+            continue
+        if EARLIEST_PLAUSIBLE <= day <= latest:
+            return day.date().isoformat()
+    return None
+
+
+def _locale_order(found: str | None, dayfirst: bool, markup: str, url: str) -> str | None:
+    """htmldate's date read in the page's locale order.
+
+    htmldate reads every numeric date day first (it only swaps a month over 12) and has no setting
+    for the order. On a month-first page (`dayfirst` False), a date of its whose day and month are
+    both 12 or less and that the page writes only as such a numeric date (``03/04/2026``, read
+    3 April) is that date month first (4 March); a page or URL that also writes the day year first
+    (``2026-04-03``, ``20260403``) keeps it.
+    """
+    if dayfirst or not found:
+        return found
+    try:
+        day = date.fromisoformat(found[:10])
+    except ValueError:
+        return found
+    if day.day > 12 or day.day == day.month:
+        return found
+    year, month, dom = day.year, day.month, day.day
+    numeric = re.compile(
+        rf"(?<![\d./-])0?{dom}(?P<sep>[./-])0?{month}(?P=sep)(?:{year}|{year % 100:02d})(?!\d)"
+    )
+    year_first = re.compile(
+        rf"(?<!\d){year}(?:(?P<sep>[./_-])0?{month}(?P=sep)0?{dom}|{month:02d}{dom:02d})(?!\d)"
+    )
+    head = markup[:MAX_HTML_BYTES]
+    if numeric.search(head) and not year_first.search(head) and not year_first.search(url):
+        return date(year, dom, month).isoformat()
+    return found
+
+
+def _locale_declarations(tree: HtmlElement) -> list[str | None]:
+    """The page's locale declarations, most specific first: ``<html lang>`` (or ``xml:lang``),
+    ``og:locale``, the Content-Language meta."""
+    root = tree.getroottree().getroot()
+    lang = next(
+        (v for k in ("lang", f"{XML_NS}lang", "xml:lang") if (v := (root.get(k) or "").strip())), None
+    )
+    og = next(
+        (
+            m.get("content")
+            for m in tree.iterfind(".//meta[@property]")
+            if m.get("property", "").lower() == "og:locale"
+        ),
+        None,
+    )
+    header = next(
+        (
+            m.get("content", "").split(",")[0]
+            for m in tree.iterfind(".//meta[@http-equiv]")
+            if m.get("http-equiv", "").lower() == "content-language"
+        ),
+        None,
+    )
+    return [lang, og, header]
 
 
 def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[str, ...]) -> bool:
@@ -849,8 +976,12 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
     if document.published:
         # a day without a time of day is that calendar day (00:00 UTC), not local midnight; a month
         # or year alone keeps its precision
-        page, page_precision = parse_with_precision(document.published, zone)
-        if page is None and impossible_date(document.published):
+        page, page_precision = parse_with_precision(
+            document.published, zone, dayfirst=document.dayfirst, either_order=True
+        )
+        if page is None and impossible_date(
+            document.published, dayfirst=document.dayfirst, either_order=True
+        ):
             _flag(item, "date_unparsed")
         page, reason = plausible_date(page, fetched_at)
         if reason is not None:
@@ -871,7 +1002,8 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
         item.date_method = "page"
         set_precision(item.flags, page_precision)
     if item.updated_at is None and document.modified:
-        updated, reason = plausible_date(parse_date(document.modified, zone), fetched_at)
+        modified = parse_date(document.modified, zone, dayfirst=document.dayfirst, either_order=True)
+        updated, reason = plausible_date(modified, fetched_at)
         item.updated_at = updated
         if reason is not None:
             _flag(item, f"updated_{reason}")

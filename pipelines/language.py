@@ -30,10 +30,27 @@ Evaluation order of `detect_language`:
    then multiplied by `DECLARED_BOOST` for the source's languages and `PAGE_BOOST` for the page's own
    and renormalised: a prior that tips ambiguous text, never one that outvotes clear text;
 5. a text of fewer than `SHORT_TEXT_LETTERS` letters whose best language is not the source's only one
-   (and could be in it, `SHORT_POSSIBLE`) -> the source's, ``source_default``; best probability below
-   `CONFIDENCE_FLOOR`: exactly one source language -> ``source_default``, else ``und`` /
-   ``undetermined``; otherwise the best language, ``detected``;
-6. languages found: each chunk of the sample is detected alone; a language whose confidently
+   (and could be in it, `SHORT_POSSIBLE`) -> the source's, ``source_default``;
+6. a language outside the candidates (rule): the portal covers the 24 EU languages, but an item in
+   another language is still stored, under its own code, not its nearest candidate's (Macedonian is
+   not Bulgarian, Norwegian not Danish, Luxembourgish not German). When a text of at least
+   `OWN_MIN_LETTERS` letters is given at least `OWN_CONFIDENCE` by py3langid over all its 140
+   languages (no prior) and that language is no candidate, the text's language is that code
+   (``detected``; py3langid's codes: ``mk``, ``no`` for Bokmål, ``nn``, ``lb``, ``bs``, ``sr``, ``sq``,
+   ...), unless it is one of `NOT_OWN` (no language content, or an ancient language that modern text
+   in an old spelling scores);
+7. the title and the page agree against the text (rule): when the text's language (step 6's
+   included) differs from the language the page declares (one of the source's, when the source
+   declares any) and the title, alone, is clearly in that same language (at least
+   `SHORT_TEXT_LETTERS` letters, detected with at least `CHUNK_CONFIDENCE` like a chunk of step 9), the
+   text is another language's boilerplate (a cookie banner, a "not available in your language"
+   note) rather than the item: the title and the page decide, ``title_and_page``. Not when the
+   declared language holds a share of the text (step 9: a bilingual page), nor for a text of
+   `BOILERPLATE_LETTERS` letters or more (a whole article in another language is the item's
+   language), nor when page and title disagree (a wrong ``lang`` attribute: the text decides);
+8. best probability below `CONFIDENCE_FLOOR`: exactly one source language -> ``source_default``, else
+   ``und`` / ``undetermined``; otherwise the best language, ``detected``;
+9. languages found: each chunk of the sample is detected alone; a language whose confidently
    detected chunks (probability >= `CHUNK_CONFIDENCE`) hold at least `FOUND_SHARE` of the chunks'
    letters is listed, the detected language first.
 
@@ -65,7 +82,7 @@ MIGRANT_LANGUAGES: tuple[str, ...] = ("ar", "tr", "uk", "ru")
 CANDIDATES: tuple[str, ...] = EU_LANGUAGES + MIGRANT_LANGUAGES
 """Languages every detection chooses among (declared languages the model knows are added)."""
 
-METHODS: tuple[str, ...] = ("detected", "declared_page", "source_default", "undetermined")
+METHODS: tuple[str, ...] = ("detected", "declared_page", "source_default", "title_and_page", "undetermined")
 """Values of `LanguageResult.method`."""
 
 CONFIDENCE_FLOOR = 0.2
@@ -109,6 +126,21 @@ DECLARED_BOOST = 4.0
 """Prior factor for the source's declared languages."""
 PAGE_BOOST = 2.0
 """Prior factor for the language the page itself declares (a weak hint: templates copy it)."""
+OWN_MIN_LETTERS = 40
+"""A language outside the candidates is only named for a text of at least this many letters (a
+sentence): on word pairs and single words py3langid over all its languages is right too rarely."""
+OWN_CONFIDENCE = 0.9
+"""...and only when py3langid over all its languages gives it at least this probability. On
+bench/langid.py's 69,000 EU-language lines, 5 sentences pass both tests with a non-candidate (two
+Latin quotations in the Czech set, three Modern Greek sentences in polytonic spelling, `NOT_OWN`);
+Macedonian, Norwegian and Luxembourgish news sentences score 0.99 or more."""
+NOT_OWN: frozenset[str] = frozenset({"zxx", "grc", "hbo"})
+"""py3langid codes never given as a text's own language: no linguistic content (``zxx``), Ancient
+Greek and Biblical Hebrew (Modern Greek in polytonic spelling scores ``grc`` 1.0; the text then falls
+to its nearest candidate, ``el``)."""
+BOILERPLATE_LETTERS = 2000
+"""A text with fewer letters may be another language's boilerplate when the title and the page
+agree against it (step 7); a longer one is the item's own text."""
 
 _DIGITS = re.compile(r"\d+")
 _WORD_CHAR = re.compile(r"\w")
@@ -171,12 +203,56 @@ def detect_language(
     ):
         # a word or two ("Air-Quotas", "MOVEUROPE") does not outvote a one-language source
         return LanguageResult(sources[0], round(scores.get(sources[0], 0.0), 4), "source_default", sources)
+    own = _own_language(chunks, candidates) if _has_letters(cleaned, OWN_MIN_LETTERS) else None
+    text_language = own[0] if own else best
+    agreed = _title_and_page(title, text_language, cleaned, chunks, candidates, sources, page, refine_short)
+    if agreed is not None:
+        return agreed
+    if own is not None:
+        return LanguageResult(own[0], round(own[1], 4), "detected", (own[0],))
     if confidence < floor:
         return _fallback(
             sources, page, scores.get(sources[0], 0.0) if sources else confidence, featureless=False
         )
     found = _languages_found(chunks, best, candidates, sources, page)
     return LanguageResult(best, round(confidence, 4), "detected", found)
+
+
+def _own_language(chunks: list[str], candidates: tuple[str, ...]) -> tuple[str, float] | None:
+    """(code, probability) when py3langid over all its languages names a language outside
+    `candidates` with at least `OWN_CONFIDENCE` (module docstring, step 6), else None."""
+    language, probability = _identifier(None).classify("\n".join(chunks))
+    if language in candidates or language in NOT_OWN or float(probability) < OWN_CONFIDENCE:
+        return None
+    return str(language), float(probability)
+
+
+def _title_and_page(
+    title: str | None,
+    text_language: str,
+    cleaned: str,
+    chunks: list[str],
+    candidates: tuple[str, ...],
+    sources: tuple[str, ...],
+    page: str | None,
+    refine_short: bool,
+) -> LanguageResult | None:
+    """The title's and the page's language when both say it against the text (module docstring,
+    step 7), else None."""
+    if not title or page is None or page == text_language or (sources and page not in sources):
+        return None
+    if _has_letters(cleaned, BOILERPLATE_LETTERS):
+        return None
+    heading = _clean(title)
+    if not _has_letters(heading, SHORT_TEXT_LETTERS) or page not in candidates:
+        return None
+    scores = _scores(heading, candidates, (), None, refine_short)
+    said = max(scores, key=scores.__getitem__)
+    if said != page or scores[said] < CHUNK_CONFIDENCE:
+        return None
+    if page in _languages_found(chunks, text_language, candidates, sources, page):
+        return None  # the page's language holds a share of the text: a bilingual page
+    return LanguageResult(page, round(scores[said], 4), "title_and_page", (page,))
 
 
 class LanguagePipeline:

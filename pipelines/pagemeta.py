@@ -107,8 +107,12 @@ class PageMeta:
     impossible: str | None = None
 
 
-def read_page_meta(tree: HtmlElement) -> PageMeta:
-    """Read `PageMeta` from a parsed page; never raises for odd markup."""
+def read_page_meta(tree: HtmlElement, *, dayfirst: bool = True) -> PageMeta:
+    """Read `PageMeta` from a parsed page; never raises for odd markup.
+
+    dayfirst: the page's locale order for ambiguous numeric dates (`pipelines.dates.page_dayfirst`);
+    a date only the other order can read is read that way (``either_order``).
+    """
     metas: dict[str, str] = {}
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
@@ -125,12 +129,21 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
     sites = tuple(dict.fromkeys(s for s in map(one_line, named) if s and len(s) <= 200))
     candidates = [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
                   *[(metas.get(k), "dc") for k in _DC_META], (_article_time(tree), "time")]  # fmt: skip
-    published, source = _first_day(candidates)
+    published, source = _first_day(candidates, dayfirst)
     impossible = None
     if published is None:
         values = (one_line(value) for value, _ in candidates)
-        impossible = next((v for v in values if v and len(v) <= 64 and impossible_date(v)), None)
-    modified, _ = _first_day([(ld_modified, "jsonld"), *[(metas.get(k), "meta") for k in _MODIFIED_META]])
+        impossible = next(
+            (
+                v
+                for v in values
+                if v and len(v) <= 64 and impossible_date(v, dayfirst=dayfirst, either_order=True)
+            ),
+            None,
+        )
+    modified, _ = _first_day(
+        [(ld_modified, "jsonld"), *[(metas.get(k), "meta") for k in _MODIFIED_META]], dayfirst
+    )
     return PageMeta(
         headlines=tuple(dict.fromkeys([*h1s, *meta_titles])),
         confirmed=confirmed,
@@ -144,7 +157,9 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
     )
 
 
-def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, str | None]:
+def _first_day(
+    candidates: list[tuple[str | None, str]], dayfirst: bool = True
+) -> tuple[str | None, str | None]:
     """The first candidate that reads as a full day, with the time of that day when any candidate
     gives it: a candidate with a real time of day wins if it is the first one or falls on the first
     one's day (in any zone, UTC-14 to UTC+14). A bare midnight without an offset is no time of day
@@ -153,7 +168,9 @@ def _first_day(candidates: list[tuple[str | None, str]]) -> tuple[str | None, st
     found = [
         (value, source, parsed)
         for value, source in ((one_line(v), s) for v, s in candidates)
-        if value and len(value) <= 64 and (parsed := parse_date(value, UTC)) is not None
+        if value
+        and len(value) <= 64
+        and (parsed := parse_date(value, UTC, dayfirst=dayfirst, either_order=True)) is not None
     ]
     if not found:
         return None, None

@@ -124,9 +124,9 @@ def test_declared_language_outside_candidates_is_detectable() -> None:
     assert detect_language(PERSIAN, ["fa"]).language == "fa"
 
 
-def test_without_declared_languages_an_answer_stays_among_candidates() -> None:
-    # Persian is not a candidate: the nearest candidate in script and vocabulary is Arabic
-    assert detect_language(PERSIAN).language == "ar"
+def test_a_clear_text_outside_the_candidates_keeps_its_own_code() -> None:
+    # Persian is not a candidate; its nearest candidate, Arabic, is not its language
+    assert detect_language(PERSIAN).language == "fa"
 
 
 @pytest.mark.slow
@@ -274,3 +274,174 @@ def test_cleaning_is_linear_on_long_runs_without_spaces(run: str) -> None:
 def test_a_word_or_two_does_not_outvote_a_one_language_source(text, declared, language, method):
     result = detect_language(text, declared)
     assert (result.language, result.method) == (language, method)
+
+
+# --- languages outside the candidates: their own code, not the nearest candidate's ------------------
+
+MACEDONIAN = (
+    "Владата објави нова програма за поддршка на бегалците и мигрантите кои бараат работа и сместување "
+    "во земјата. Програмата вклучува бесплатни курсеви по македонски јазик."
+)
+NORWEGIAN = (
+    "Regjeringen har lagt fram en ny plan for integrering av flyktninger. Kommunene skal få mer penger "
+    "til norskopplæring og hjelp til å finne jobb, og det blir flere tilbud om kvalifisering."
+)
+LUXEMBOURGISH = (
+    "D'Regierung huet en neie Plang fir d'Integratioun vu Flüchtlinge virgestallt. D'Gemenge kréien méi "
+    "Suen fir Sproochecoursen an Hëllef beim Sichen no enger Aarbecht."
+)
+SERBIAN = (
+    "Влада је представила нови план за интеграцију избеглица. Општине ће добити више новца за курсеве "
+    "српског језика и помоћ при запошљавању."
+)
+ALBANIAN = (
+    "Qeveria prezantoi një plan të ri për integrimin e refugjatëve. Komunat do të marrin më shumë para "
+    "për kurse gjuhe dhe ndihmë për të gjetur punë."
+)
+CATALAN = (
+    "El govern ha presentat un nou pla per a la integració de les persones refugiades. Els ajuntaments "
+    "rebran més diners per a cursos de català i ajuda per trobar feina."
+)
+BULGARIAN = (
+    "Правителството обяви нова програма за подкрепа на бежанците и мигрантите, които търсят работа и "
+    "жилище в страната. Програмата включва безплатни курсове по български език."
+)
+DANISH = (
+    "Regeringen har fremlagt en ny plan for integration af flygtninge. Kommunerne får flere penge til "
+    "danskundervisning og hjælp til at finde arbejde."
+)
+CROATIAN = (
+    "Vlada je predstavila novi plan za integraciju izbjeglica. Općine će dobiti više novca za tečajeve "
+    "hrvatskoga jezika i pomoć pri zapošljavanju."
+)
+POLYTONIC_GREEK = (
+    "Ποτὲ ἡ χριστιανική μας πίστη δὲν διαχώρισε τὴν πίστη ἀπὸ τὴν ζωή, καὶ ἡ κοινότητα βοηθᾶ τοὺς πρόσφυγες."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "expected"),
+    [
+        # a language no candidate is: its own code
+        (MACEDONIAN, ["bg"], "mk"),
+        (MACEDONIAN, [], "mk"),
+        (NORWEGIAN, ["da", "sv"], "no"),
+        (NORWEGIAN, ["da"], "no"),
+        (LUXEMBOURGISH, ["de", "fr"], "lb"),
+        (LUXEMBOURGISH, ["de"], "lb"),
+        (SERBIAN, ["hr"], "sr"),
+        (SERBIAN, ["bg"], "sr"),
+        (ALBANIAN, ["it", "el"], "sq"),
+        (CATALAN, ["es"], "ca"),
+        (PERSIAN, ["ar"], "fa"),
+        # the candidates' own texts stay theirs
+        (BULGARIAN, ["bg"], "bg"),
+        (BULGARIAN, [], "bg"),
+        (DANISH, ["da", "sv"], "da"),
+        (GERMAN, ["de", "fr"], "de"),
+        (CROATIAN, ["hr"], "hr"),
+        (CROATIAN, [], "hr"),
+        (RUSSIAN, ["bg"], "ru"),
+        # Modern Greek in the old polytonic spelling is not Ancient Greek
+        (POLYTONIC_GREEK, ["el"], "el"),
+        (POLYTONIC_GREEK, [], "el"),
+    ],
+)
+def test_a_language_outside_the_candidates_keeps_its_own_code(
+    text: str, declared: list[str], expected: str
+) -> None:
+    result = detect_language(text, declared)
+    assert (result.language, result.method, result.languages_found) == (expected, "detected", (expected,))
+    assert result.confidence >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "declared"),
+    [
+        ("Нова програма за бегалци", ["bg"]),  # a few words: among the candidates
+        ("Ny plan for flyktninger", ["da", "sv"]),
+        ("Neie Plang fir Flüchtlinge", ["de"]),
+    ],
+)
+def test_a_few_words_stay_among_the_candidates(text: str, declared: list[str]) -> None:
+    assert detect_language(text, declared).language in declared
+
+
+def test_a_declared_language_outside_the_candidates_is_a_candidate() -> None:
+    result = detect_language(MACEDONIAN, ["mk", "bg"])
+    assert (result.language, result.method) == ("mk", "detected")
+
+
+# --- the title and the page against the text: another language's boilerplate ------------------------
+
+COOKIES = (
+    "We use cookies to improve your experience on our website. By continuing to browse, you agree to "
+    "our use of cookies. You can change your cookie settings at any time. Accept all cookies. Manage "
+    "preferences. Privacy policy."
+)
+COOKIES_DE = (
+    "Wir verwenden Cookies, um Ihnen die bestmögliche Nutzung unserer Webseite zu ermöglichen. Mit der "
+    "weiteren Nutzung stimmen Sie der Verwendung von Cookies zu. Alle akzeptieren. Einstellungen."
+)
+ONLY_IN = "This page is only available in Dutch. Please use the language menu to choose another page."
+POLISH = (
+    "Urząd miasta otwiera we wrześniu nowe punkty informacyjne dla cudzoziemców. Można tam uzyskać "
+    "pomoc w sprawach mieszkaniowych, zawodowych i w nauce języka polskiego, także z tłumaczem."
+)
+ENGLISH_ARTICLE = (
+    "The city council opens new information points for foreign residents in September. They offer help "
+    "with housing, work and language courses, with interpreters for the most common languages. "
+)
+TITLE_PL = "Nowe kursy językowe dla cudzoziemców"
+TITLE_FR = "Nouveaux cours de langue pour les réfugiés"
+TITLE_NL = "Nieuw loket voor nieuwkomers in Gent"
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "title", "page", "expected"),
+    [
+        # the text is another language's boilerplate: the title and the page decide
+        (COOKIES, ["pl", "en"], TITLE_PL, "pl", ("pl", "title_and_page")),
+        (COOKIES, ["pl", "en"], TITLE_PL, "pl-PL", ("pl", "title_and_page")),
+        (COOKIES, [], TITLE_PL, "pl", ("pl", "title_and_page")),
+        (COOKIES_DE, ["fr", "de"], TITLE_FR, "fr", ("fr", "title_and_page")),
+        (ONLY_IN, ["nl", "fr", "en"], TITLE_NL, "nl", ("nl", "title_and_page")),
+        # a wrong lang attribute: the Polish title and text decide
+        (POLISH, ["pl", "en"], TITLE_PL, "en", ("pl", "detected")),
+        (COOKIES, ["pl", "en"], "We use cookies on this website", "pl", ("en", "detected")),
+        # the title is not clear (a word) or the page declares a language the source does not
+        (COOKIES, ["pl", "en"], "Aktualności", "pl", ("en", "detected")),
+        (COOKIES, ["en"], TITLE_PL, "pl", ("en", "detected")),
+        (COOKIES, ["pl", "en"], TITLE_PL, None, ("en", "detected")),
+        # a whole article in another language is the item's language
+        (ENGLISH_ARTICLE * 14, ["pl", "en"], TITLE_PL, "pl", ("en", "detected")),
+        # the text itself in the title's and the page's language
+        (POLISH, ["pl", "en"], TITLE_PL, "pl", ("pl", "detected")),
+    ],
+)  # fmt: skip
+def test_title_and_page_outvote_boilerplate_text(
+    text: str, declared: list[str], title: str, page: str | None, expected: tuple[str, str]
+) -> None:
+    result = detect_language(text, declared, title=title, page_language=page)
+    assert (result.language, result.method) == expected
+
+
+@pytest.mark.parametrize(
+    "title", ["Nieuw loket voor nieuwkomers in Gent", "Un nouveau guichet pour les nouveaux venus"]
+)
+def test_a_bilingual_page_is_not_boilerplate(title: str) -> None:
+    text = f"{FRENCH}\n\n{DUTCH}\n{FRENCH}\n{DUTCH}\n{FRENCH}"
+    for page in ("nl", "fr"):
+        result = detect_language(text, ["fr", "nl"], title=title, page_language=page)
+        assert result.method == "detected"
+        assert set(result.languages_found) == {"fr", "nl"}
+
+
+def test_pipeline_counts_title_and_page() -> None:
+    crawler = get_crawler(Spider)
+    crawler.stats.open_spider()
+    item = LanguagePipeline.from_crawler(crawler).process_item(
+        _item(text=COOKIES, title=TITLE_PL, declared_language="pl-PL", declared_languages=["pl", "en"])
+    )
+    assert (item.language, item.language_method, item.languages_found) == ("pl", "title_and_page", ["pl"])
+    assert crawler.stats.get_value("ewsi/language/title_and_page") == 1
