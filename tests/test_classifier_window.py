@@ -158,3 +158,41 @@ def test_a_lead_without_theme_cues_leaves_the_whole_texts_best_theme(
     best = max(shown, key=lambda n: shown[n])
     assert result.assigned[0] in shown and shown[result.assigned[0]] > 0
     assert best == result.assigned[0] or language != "mt"
+
+
+@pytest.mark.parametrize(
+    "language, title, text",
+    [
+        (
+            "en",
+            "Refugees find jobs faster",
+            "A mentoring scheme matches refugees with employers in the region.",
+        ),
+        (
+            "de",
+            "Erste Zusagen für Aufnahmen aus Afghanistan",
+            "Das Land nimmt 80 Geflüchtete auf; Vereine helfen bei der Integration.",
+        ),
+        (
+            "fr",
+            "Semaine de l'intégration",
+            "Les associations accueillent les nouveaux arrivants du 17 au 24 octobre.",
+        ),
+        ("it", "Corsi di italiano per i rifugiati", "Il comune apre corsi di lingua per rifugiati."),
+        ("pl", "Nowy portal dla cudzoziemców", "Cudzoziemcy znajdą w portalu informacje o pobycie i pracy."),
+        ("sv", "Om integration", "Kommunen förklarar skillnaden mellan asylsökande och nyanlända."),
+    ],
+)
+def test_every_assigned_theme_has_a_reason(default: Any, language: str, title: str, text: str) -> None:
+    """A theme is assigned only with a cue of its own (classifier.model.THEME_NEEDS_CUE): a rule term,
+    or its model head's probability at THEME_MODEL_CUE with the model's words as reasons; a content
+    type's lean alone is no reason."""
+    result = default.classify(title, text, language, "news")
+    assert result.relevant, (result.relevance, result.relevance_evidence)
+    assert result.assigned
+    by_theme = {t.theme: t for t in result.themes}
+    for theme in result.assigned:
+        reasons = [
+            e for e in by_theme[theme].evidence if e.weight > 0 and not e.term.startswith("content type:")
+        ]
+        assert reasons, (theme, by_theme[theme].evidence)

@@ -844,13 +844,17 @@ def test_coverage_until_edges_are_answered_never_a_500(app_client, query, status
 
 
 @pytest.mark.parametrize(
-    ("query", "phrase"),
+    ("query", "since", "until"),
     [
-        ("until=0001-01-01&days=1&periods=1", "2 periods of 1 day before it"),
-        ("until=0001-01-01&days=2&periods=3", "4 periods of 2 days before it"),
-        ("until=0001-01-01", "7 periods of 30 days before it"),
+        # an `until` too early for one period and the one before it moves two spans past year 1
+        ("until=0001-01-01&days=1&periods=1", "0001-01-02", "0001-01-03"),
+        ("until=0001-01-01&days=2&periods=3", "0001-01-03", "0001-01-05"),
+        ("until=0001-01-01", "0001-01-31", "0001-03-02"),
+        ("until=0001-04-01&days=30&periods=6", "0001-03-02", "0001-04-01"),  # fewer periods, same end
     ],
 )
-def test_coverage_reach_error_counts_its_days(app_client, query, phrase):
+def test_coverage_near_year_1_answers_the_periods_that_fit(app_client, query, since, until):
     response = app_client.get(f"/api/v1/coverage?{query}")
-    assert response.status_code == 422 and phrase in response.text, response.text
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["since"].startswith(since) and body["until"].startswith(until), body
