@@ -273,6 +273,8 @@ def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
         lines.append(f"      gold {c['gold_themes']}  predicted {c['predicted_themes']}")
         if c["kind"] != "themes":
             lines.append(f"      evidence {', '.join(c['evidence']) or '-'}")
+    if len(confusions) > max_confusions:
+        lines.append(f"  ... and {len(confusions) - max_confusions} more (--json lists them all)")
     return "\n".join(lines)
 
 

@@ -106,9 +106,10 @@ NO_MIGRANT_CUE_FACTOR = 0.3
 RELEVANCE_MODEL_SHARE = 0.7
 """Share of the relevance score the model takes at full weight; the rules keep the rest (held-out
 fifth of themes_train: recall 0.931 at 1.0, 0.966 from 0.8 down to 0.5, precision 0.98 throughout)."""
-NO_MIGRANT_CUE = "no migrant cue"
-"""Relevance evidence of an item without migrant evidence in its language (weight: the share of its
-score it loses, ``NO_MIGRANT_CUE_FACTOR - 1``), shown so an editor sees why it ranks low."""
+NO_MIGRANT_CUE = "too little migrant evidence"
+"""Relevance evidence of an item whose migrant cues in its language weigh less than
+`MIN_MIGRANT_EVIDENCE` (none, or one weak word such as "migration*" at 1.5; weight: the share of
+its score it loses, ``NO_MIGRANT_CUE_FACTOR - 1``), shown so an editor sees why it ranks low."""
 MIN_MIGRANT_EVIDENCE = 2.5
 """Migrant-cue weight (themes.yaml weights: 3 decisive, 2 clear, 1 weak) an item needs to be relevant."""
 THEME_MODEL_SHARE = 0.3

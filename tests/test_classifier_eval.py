@@ -282,3 +282,33 @@ def test_a_usable_file_loads_every_record(tmp_path):
     path = tmp_path / "labels.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert [e.relevant for e in load_examples(path)] == [True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("shown", "total", "tail"), [(30, 35, "... and 5 more"), (30, 30, None), (2, 3, "... and 1 more")]
+)
+def test_the_report_says_how_many_confusions_it_left_out(shown: int, total: int, tail: str | None) -> None:
+    from classifier.evaluate import format_report, metrics
+
+    result = metrics([])
+    result["per_language"] = {}
+    result["confusions"] = [
+        {
+            "id": f"T{i}",
+            "language": "en",
+            "kind": "themes",
+            "relevance": 0.9,
+            "title": f"item {i}",
+            "gold_themes": [],
+            "predicted_themes": [],
+            "evidence": [],
+        }
+        for i in range(total)
+    ]
+    lines = format_report(result, max_confusions=shown).splitlines()
+    assert f"confusions ({total}):" in lines
+    assert sum(1 for line in lines if line.startswith("  T")) == shown
+    if tail is None:
+        assert not lines[-1].startswith("  ...")
+    else:
+        assert lines[-1].startswith(f"  {tail}")

@@ -103,8 +103,8 @@ def test_usage_errors_exit_like_argparse(argv: list[str], code: int, needle: str
     ("argv", "code", "stderr_start"),
     [
         (["queue", "--theme", "XX"], 2, "unknown theme 'XX'"),
-        (["queue", "--language", "xx"], 2, "not a language code (ISO 639-1, or und): 'xx'"),
-        (["queue", "--language", "de", "--language", "german"], 2, "not a language code"),
+        (["queue", "--language", "xx"], 2, "--language: not a language code (ISO 639-1, or und): 'xx'"),
+        (["queue", "--language", "de", "--language", "german"], 2, "--language: not a language code"),
         (["sources", "unquarantine"], 2, "give either a URL or --all"),
         (["db", "grant-app-role"], 2, "ewsi db grant-app-role: name the role"),
         (["classify"], 2, ""),

@@ -183,3 +183,34 @@ def test_cli_table_shows_the_desk_values(store, db_url, monkeypatch, capsys, arg
     if "--theme" in argv:
         assert "Edited 2" in out and "Item 5" in out and "Item 1 " not in out
         assert "approved" in out
+
+
+@pytest.mark.parametrize(
+    ("number", "edited_to", "history_from"),
+    [
+        (1, [TT], [SC]),  # unset: the item had the classifier's themes, and the history says so
+        (5, [], [EP]),  # unset (SQL NULL), edited to "no themes"
+        (2, [SC], [EP]),  # set: the editor's earlier list
+        (3, [AC], []),  # set to none before
+    ],
+)
+def test_a_theme_edit_records_the_themes_the_item_had(store, number, edited_to, history_from) -> None:
+    from crawler.store import decisions
+
+    session, ids = store
+    item = session.get(Item, ids[number])
+    decisions.decide(
+        session,
+        ids[number],
+        "alice",
+        "edit",
+        revision=item.revision,
+        request_token=None,
+        edits={"editor_themes": edited_to},
+        now=NOW,
+    )
+    session.commit()
+    detail = decisions.item_detail(session, ids[number])
+    assert detail["effective"]["themes"] == edited_to
+    change = detail["history"][-1]["changes"]["editor_themes"]
+    assert change == {"from": history_from, "to": edited_to}

@@ -215,7 +215,9 @@ def test_reject_tombstones_and_history_and_training(app, Session, seeded) -> Non
     page = alice.get(f"/items/{seeded[1]}")
     history = re.findall(r'<td class="action">(\w+)</td>', page.text)
     assert history == ["edit", "approve"]
-    assert '<div class="change">themes: — → Active Citizenship</div>' in page.text
+    # the themes it had were the classifier's: the history names them
+    assert '<div class="change">themes: Social Cohesion → Active Citizenship</div>' in page.text
+    assert "Set by an editor: Active Citizenship." in page.text  # above the classifier's table
     listing = alice.get(f"/history?item={seeded[0]}")
     assert "not relevant" in listing.text
 

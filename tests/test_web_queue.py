@@ -272,6 +272,10 @@ def test_unknown_filter_values_are_shown_never_silently_dropped(
     shown = re.search(r'<ul class="flash error filter-problems"[^>]*>(.*?)</ul>', page.text)
     if problem:
         assert shown is not None and problem in shown.group(1), page.text[:2000]
+        # above the list, not in the filter column that a phone shows after the rows
+        first_row = re.search(r'name="item" value="\d+:\d+"', page.text)
+        assert first_row is None or shown.start() < first_row.start()
+        assert shown.start() > page.text.index('<section class="list">')
     else:
         assert shown is None
     counts = alice.get(f"/queue/counts?{query}")

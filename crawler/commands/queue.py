@@ -118,7 +118,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     unknown = [code for code in args.language or () if code.lower() not in iso_languages() | {"und"}]
     if unknown:
-        print(f"not a language code (ISO 639-1, or und): {unknown[0]!r}", file=sys.stderr)
+        print(f"--language: not a language code (ISO 639-1, or und): {unknown[0]!r}", file=sys.stderr)
         return 2
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:

@@ -392,7 +392,12 @@ def decide(
             raise ValueError(f"field {name!r} cannot be edited")
         value = _normalise_edit(name, value)
         if value != getattr(item, name):
-            changes[name] = {"from": getattr(item, name), "to": value}
+            old = getattr(item, name)
+            if name == "editor_themes" and item_themes.editor_list(old) is None:
+                # the themes it had were the classifier's: the history says so, not "none"
+                assigned = item_themes.assigned_of(session, [item_id]).get(item_id, [])
+                old = [t for t in THEMES if t in assigned]
+            changes[name] = {"from": old, "to": value}
             new_values[name] = value
     if action == "edit" and not changes:
         raise ValueError("nothing was changed")
