@@ -84,7 +84,15 @@ from typing import Any
 import numpy as np
 
 from classifier import eurovoc, split
-from classifier.rules import INTEGRATION, MIGRANT, Analysis, RuleEngine, negative_factor, tokenize
+from classifier.rules import (
+    INTEGRATION,
+    LEAD_WORDS,
+    MIGRANT,
+    Analysis,
+    RuleEngine,
+    negative_factor,
+    tokenize,
+)
 from crawler.errors import ModelFileError
 from crawler.types import CONTENT_TYPES, THEMES, Classification, Evidence, ThemeScore
 
@@ -206,7 +214,7 @@ terms only 0.766 (Social Cohesion recall 0.75 -> 0.72, the lowest); with the mod
 rule terms only, thresholds calibrated with the rule too: 0.759."""
 CHAR_NGRAMS: tuple[int, int] = (3, 5)
 """Lengths of the character n-gram features of each word."""
-THEME_WINDOW = 40
+THEME_WINDOW = LEAD_WORDS
 """Words of the text, after the title, that themes are decided on (`theme_lead`). The labelled items
 the theme heads and thresholds are fitted on are a title and a teaser of 15 to 36 words
 (themes_train.jsonl); a whole article or report names every theme somewhere, and on the blend's
