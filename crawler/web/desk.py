@@ -127,7 +127,7 @@ def desk_filters(session: Session, query: dict[str, Any]) -> tuple[store_queue.Q
 
 
 MAX_PAGE_NUMBER = 10_000
-"""Highest ``page`` of the uncertain order (each page is an OFFSET query)."""
+"""Highest ``page`` of either queue order (each numbered page is an OFFSET query)."""
 
 
 def order_and_page(query: dict[str, Any]) -> tuple[str, int, dict[str, str]]:
