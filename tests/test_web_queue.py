@@ -227,6 +227,13 @@ def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
 FILTER_CASES = [
     ("theme=social_cohesion", 13, ""),  # the read API's theme id
     ("theme=Social+Cohesion", 13, ""),  # its name
+    # the forms ``ewsi queue --theme`` takes: the two-letter code, any case, spaces around
+    ("theme=SC", 13, ""),
+    ("theme=sc", 13, ""),
+    ("theme=social+cohesion", 13, ""),
+    ("theme=+Social_Cohesion+", 13, ""),
+    ("theme=SC&theme=TT", 40, ""),
+    ("theme=XY", 40, "Unknown theme &#39;XY&#39;: ignored."),
     ("theme=social_cohesion&theme=tools_techniques", 40, ""),
     ("theme=nonexistent", 40, "Unknown theme &#39;nonexistent&#39;: ignored."),
     ("theme=social_cohesion&theme=zzz", 13, "Unknown theme &#39;zzz&#39;: ignored."),
@@ -257,6 +264,25 @@ FILTER_CASES = [
     ("page=abc&order=uncertain", 40, "Page &#39;abc&#39; is not a whole number"),
     ("page=10001&order=uncertain&language=fr", 10, "Page &#39;10001&#39; is not a whole number"),
 ]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    "typed", ["SC", "sc", " Sc ", "Social Cohesion", "SOCIAL COHESION", "social_cohesion", "XY"]
+)
+def test_desk_reads_a_theme_as_the_cli_does(Session, typed: str) -> None:
+    """Rule: one reading of a typed theme (crawler.themes `theme_name`) for ``ewsi queue --theme``
+    and the desk's filter; what the command refuses, the desk names as unknown."""
+    from crawler.commands.queue import _theme_name
+
+    with Session() as s:
+        filters, problems = desk_filters(s, {"theme": typed})
+    try:
+        name = _theme_name(typed)
+    except ValueError:
+        assert filters.themes == () and "theme" in problems
+    else:
+        assert filters.themes == (name,) == ("Social Cohesion",) and "theme" not in problems
 
 
 @pytest.mark.parametrize(("query", "listed", "problem"), FILTER_CASES)
