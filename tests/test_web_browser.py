@@ -292,6 +292,16 @@ def test_editor_workflow(server, browser) -> None:
     page.select_option("#reason", "not relevant")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/items/{ids['de3']}\?queue=.*msg=reject$"))
+    # a refused edit: the typed values stay, the message sits by the field, the address is the item's
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    page.fill("#editor_title", "Typed title")
+    page.fill("#editor_country", "XX")
+    page.click("#save-edit")
+    page.wait_for_selector("#editor_country-error")
+    assert page.input_value("#editor_title") == "Typed title"
+    assert page.input_value("#editor_country") == "XX"
+    page.wait_for_url(re.compile(rf"/items/{ids['de3']}\?queue="))
+    assert "/decide" not in page.url
     # bulk approve two English items
     page.goto(f"{base}/queue?language=en")
     page.check(f'input[name="item"][value="{ids["en2"]}:1"]')

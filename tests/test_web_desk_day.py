@@ -85,7 +85,8 @@ E = [
         ("not a list", 3, []),
         ([], 3, []),
         (E, 3, [("integration", "up"), ("sanction*", "down"), ("refugee*", "up")]),
-        (E, 1, [("integration", "up")]),
+        # one slot: the heaviest negative takes it (it is what held the score down)
+        (E, 1, [("sanction*", "down")]),
         (E[:1] + E[3:], 3, [("refugee*", "up"), ("school", "up")]),
         # zero weight, missing or non-text term, non-mapping, bad numbers: skipped
         (
@@ -105,6 +106,64 @@ E = [
     ],
 )
 def test_top_reasons(evidence, shown, expected) -> None:
+    assert [(r["term"], r["pushes"]) for r in reasons(evidence, shown)] == expected
+
+
+POSITIVES = [
+    {"term": "flüchtling*", "weight": 3.0, "language": "de", "count": 2},
+    {"term": "integration", "weight": 2.0, "language": "de", "count": 1},
+    {"term": "asyl*", "weight": 1.5, "language": "de", "count": 1},
+    {"term": "schule", "weight": 1.0, "language": "de", "count": 1},
+]
+MARKER = {"term": "too little migrant evidence", "weight": -0.7}
+
+
+@pytest.mark.parametrize(
+    ("evidence", "shown", "expected"),
+    [
+        # only positives: the heaviest ones
+        (POSITIVES, 3, [("flüchtling*", "up"), ("integration", "up"), ("asyl*", "up")]),
+        # one negative lighter than the top three: it takes the last slot
+        (
+            [*POSITIVES, {"term": "neue chefin", "weight": -0.9, "language": "de", "count": 1}],
+            3,
+            [("flüchtling*", "up"), ("integration", "up"), ("neue chefin", "down")],
+        ),
+        # several negatives: the heaviest one (|weight| x count) is kept
+        (
+            [
+                *POSITIVES,
+                {"term": "neue chefin", "weight": -0.9, "language": "de", "count": 1},
+                {"term": "sonderparteitag*", "weight": -0.6, "language": "de", "count": 2},
+            ],
+            3,
+            [("flüchtling*", "up"), ("integration", "up"), ("sonderparteitag*", "down")],
+        ),
+        # a negative already among the heaviest: nothing is swapped
+        (
+            [*POSITIVES, {"term": "sonderparteitag*", "weight": -8.54, "language": "de", "count": 1}],
+            3,
+            [("sonderparteitag*", "down"), ("flüchtling*", "up"), ("integration", "up")],
+        ),
+        # the marker of too little migrant evidence is a negative reason like the others
+        ([*POSITIVES, MARKER], 3, [("flüchtling*", "up"), ("integration", "up"), (MARKER["term"], "down")]),
+        ([*POSITIVES[:1], MARKER], 3, [("flüchtling*", "up"), (MARKER["term"], "down")]),
+        # weights that round to 0.00 are never reasons, however often they count
+        (
+            [
+                {"term": "model:mehr", "weight": 0.004, "count": 9},
+                {"term": "content type:news", "weight": -0.001},
+                {"term": "migrant*", "weight": 0.5},
+            ],
+            3,
+            [("migrant*", "up")],
+        ),
+        ([{"term": "model:mehr", "weight": 0.0049}, {"term": "model:weniger", "weight": -0.003}], 3, []),
+        # nothing to show
+        (POSITIVES, 0, []),
+    ],
+)
+def test_top_reasons_keep_the_heaviest_negative(evidence, shown, expected) -> None:
     assert [(r["term"], r["pushes"]) for r in reasons(evidence, shown)] == expected
 
 
@@ -449,6 +508,29 @@ def test_compact_row_shows_source_name_snippet_and_reasons(app, Session) -> None
     assert "The city opens a &lt;script&gt;shelter&lt;/script&gt; for asylum seekers." in row
     terms = re.findall(r'<span class="reason (up|down)"[^>]*>([^<]+)</span>', row)
     assert terms == [("up", "+asylum seeker*"), ("down", "−sanction*"), ("up", "+integration")]
+
+
+@SQLITE_ONLY
+def test_low_score_shows_the_negative_reason_on_row_and_item_page(app, Session) -> None:
+    evidence = [
+        {"term": "flüchtling*", "weight": 3.0, "language": "de", "count": 1},
+        {"term": "integration", "weight": 2.5, "language": "de", "count": 1},
+        {"term": "asyl*", "weight": 2.0, "language": "de", "count": 1},
+        {"term": "model:mehr", "weight": 0.001, "language": "de", "count": 1},
+        {"term": "neue chefin", "weight": -1.75, "language": "de", "count": 1},
+    ]
+    with Session() as s:
+        add_source(s, "src-a")
+        add_item(s, 1, title="Neue Chefin", relevance=0.03, relevance_evidence=evidence)
+        s.commit()
+    alice = editor_client(app, Session)
+    row = alice.get("/queue").text.split('<tr class="row', 1)[1].split("</tr>", 1)[0]
+    terms = re.findall(r'<span class="reason (up|down)"[^>]*>([^<]+)</span>', row)
+    assert terms == [("up", "+flüchtling*"), ("up", "+integration"), ("down", "−neue chefin")]
+    page = alice.get("/items/1").text
+    shown = page.split('id="relevance-evidence">', 1)[1].split("</dd>", 1)[0]
+    assert "neue chefin" in shown and "(-1.75)" in shown
+    assert "model:mehr" not in shown and "0.00" not in shown
 
 
 @SQLITE_ONLY

@@ -256,3 +256,45 @@ def test_reject_reason_must_be_listed(app, Session, seeded) -> None:
             "reject": "poor quality",
             "approve": None,
         }
+
+
+def test_refused_edit_keeps_the_typed_values(app, Session, seeded) -> None:
+    alice = editor_client(app, Session)
+    item_id = seeded[1]
+    before = alice.get(f"/items/{item_id}").text
+    assert re.search(r'name="editor_themes" value="Social Cohesion" checked', before)
+    typed = {
+        "editor_title": "A title the editor typed",
+        "editor_summary": "A summary the editor typed.",
+        "editor_country": "XX",
+        "editor_content_type": "news",
+        "themes_field": "1",
+    }  # no editor_themes: the editor unticked the only theme
+    form = decide_form(alice, item_id, "edit", **typed)
+    r = alice.post(f"/items/{item_id}/decide", data=form, follow_redirects=False)
+    assert r.status_code == 400
+    page = r.text
+    edit_form = page.split('id="edit-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="A title the editor typed"' in edit_form
+    assert ">A summary the editor typed.</textarea>" in edit_form
+    assert 'value="XX"' in edit_form
+    assert " checked" not in edit_form  # the unticked theme stays unticked
+    # the message sits beside the country field, and the page names the item's own address
+    country = edit_form.split('id="editor_country"', 1)[1]
+    assert country.lstrip().startswith('value="XX" maxlength="3" aria-invalid="true"')
+    assert re.search(r'id="editor_country-error" role="alert">country must be EU', country)
+    assert f'data-url="/items/{item_id}"' in page
+    assert "The changes were not saved" in page
+    with Session() as s:
+        item = s.get(Item, item_id)
+        assert item.editor_title is None and item.editor_country is None
+    # the page stays usable: the same form with the country corrected is saved
+    token = re.search(r'name="request_token" value="([0-9a-f]+-e)"', page).group(1)
+    revision = re.search(r'name="revision" value="(\d+)"', edit_form).group(1)
+    fixed = {**form, **typed, "editor_country": "FR", "request_token": token, "revision": revision}
+    r = alice.post(f"/items/{item_id}/decide", data=fixed, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with Session() as s:
+        item = s.get(Item, item_id)
+        assert item.editor_title == "A title the editor typed" and item.editor_country == "FR"
+        assert item.editor_themes == []

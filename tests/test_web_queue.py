@@ -227,6 +227,13 @@ def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
 FILTER_CASES = [
     ("theme=social_cohesion", 13, ""),  # the read API's theme id
     ("theme=Social+Cohesion", 13, ""),  # its name
+    # the forms ``ewsi queue --theme`` takes: the two-letter code, any case, spaces around
+    ("theme=SC", 13, ""),
+    ("theme=sc", 13, ""),
+    ("theme=social+cohesion", 13, ""),
+    ("theme=+Social_Cohesion+", 13, ""),
+    ("theme=SC&theme=TT", 40, ""),
+    ("theme=XY", 40, "Unknown theme &#39;XY&#39;: ignored."),
     ("theme=social_cohesion&theme=tools_techniques", 40, ""),
     ("theme=nonexistent", 40, "Unknown theme &#39;nonexistent&#39;: ignored."),
     ("theme=social_cohesion&theme=zzz", 13, "Unknown theme &#39;zzz&#39;: ignored."),
@@ -257,6 +264,25 @@ FILTER_CASES = [
     ("page=abc&order=uncertain", 40, "Page &#39;abc&#39; is not a whole number"),
     ("page=10001&order=uncertain&language=fr", 10, "Page &#39;10001&#39; is not a whole number"),
 ]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    "typed", ["SC", "sc", " Sc ", "Social Cohesion", "SOCIAL COHESION", "social_cohesion", "XY"]
+)
+def test_desk_reads_a_theme_as_the_cli_does(Session, typed: str) -> None:
+    """Rule: one reading of a typed theme (crawler.themes `theme_name`) for ``ewsi queue --theme``
+    and the desk's filter; what the command refuses, the desk names as unknown."""
+    from crawler.commands.queue import _theme_name
+
+    with Session() as s:
+        filters, problems = desk_filters(s, {"theme": typed})
+    try:
+        name = _theme_name(typed)
+    except ValueError:
+        assert filters.themes == () and "theme" in problems
+    else:
+        assert filters.themes == (name,) == ("Social Cohesion",) and "theme" not in problems
 
 
 @pytest.mark.parametrize(("query", "listed", "problem"), FILTER_CASES)
@@ -354,6 +380,59 @@ def test_model_unsure_tab_pages_through_every_item(app, Session, many, size, que
         filters, _ = desk_filters(s, dict(parse_qsl(query)))
         expected = [r["id"] for r in queue.uncertain_page(s, filters, limit=200)]
     assert seen == expected and len(set(seen)) == sum(pages)
+
+
+def _listed(text: str) -> list[int]:
+    return [int(v.split(":")[0]) for v in re.findall(r'name="item" value="(\d+:\d+)"', text)]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("order", ["priority", "uncertain"])
+def test_a_page_past_the_end_says_so_in_either_order(app, Session, many, order) -> None:
+    """Rule: ``page`` numbers both orders; a page past the last one is named with a link to the last
+    page (never "Nothing matches" while items match, never page 1 silently); the last page lists the
+    rows the next-page links reach last."""
+    import dataclasses
+
+    app.state.settings = dataclasses.replace(app.state.settings, page_size=15)
+    alice = editor_client(app, Session)
+    base = "/queue?order=uncertain" if order == "uncertain" else "/queue?"
+    # every item, walked through the next-page links
+    walked: list[list[int]] = []
+    url: str | None = base
+    while url:
+        page = alice.get(url)
+        walked.append(_listed(page.text))
+        link = re.search(r'href="([^"]+)" id="next-page"', page.text)
+        url = link.group(1).replace("&amp;", "&") if link else None
+    assert [len(ids) for ids in walked] == [15, 15, 10]
+    # numbered pages list the same rows
+    for number, ids in enumerate(walked, start=1):
+        assert _listed(alice.get(f"{base}&page={number}").text) == ids
+    past = alice.get(f"{base}&page=999")
+    assert past.status_code == 200 and _listed(past.text) == []
+    assert "Nothing matches these filters" not in past.text
+    assert "Page 999 is past the last page (3)" in past.text
+    last = re.search(r'href="([^"]+)" id="last-page"', past.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert last.endswith("&page=3") and ("order=uncertain" in last) == (order == "uncertain")
+    assert _listed(alice.get(last).text) == walked[-1]
+    assert 'id="next-page"' not in past.text and 'id="prev-page"' not in past.text
+    # with filters that match nothing, nothing matches on any page
+    empty = alice.get(f"{base}&language=fi&page=4")
+    assert "Nothing matches these filters" in empty.text and "past the last page" not in empty.text
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("offset", [0, 1, 2, 3, 17, 38, 40, 41])
+def test_priority_page_by_offset_spans_both_lanes(Session, many, offset) -> None:
+    """Rule: an offset into the priority order skips the deadline lane first, then the rest."""
+    with Session() as s:
+        filters = queue.QueueFilters()
+        everything = [r["id"] for r in queue.queue_page(s, filters, limit=200)[0]]
+        rows, cursor = queue.queue_page(s, filters, limit=5, offset=offset)
+        assert [r["id"] for r in rows] == everything[offset : offset + 5]
+        assert (cursor is not None) == (offset + 5 < len(everything))
+        assert queue.count_matching(s, filters) == len(everything) == 40
 
 
 # (name typed, status, how the queue lists it afterwards or the refusal's words)

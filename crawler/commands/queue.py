@@ -24,20 +24,10 @@ from rich.table import Table
 from crawler.argtypes import Parser, int_at_least
 from crawler.config import Settings
 from crawler.terminal import console as make_console
+from crawler.themes import THEME_CODES, theme_name
 
 HELP = "list the review queue"
 out = make_console()
-
-THEME_CODES = {
-    "Active Citizenship": "AC",
-    "Economic Participation": "EP",
-    "Social Cohesion": "SC",
-    "Education and Culture": "EC",
-    "Anti-discrimination and Equality": "AD",
-    "Tools and Techniques": "TT",
-}
-"""Two-letter theme codes for narrow terminal tables (legend printed under the queue)."""
-
 
 MAX_LIMIT = 1_000_000
 """Rows ``--limit`` may ask for (a bigger number is no use and overflows SQLite's 64-bit integers)."""
@@ -87,19 +77,9 @@ def main(argv: Sequence[str], settings: Settings) -> int:
 
 
 def _theme_name(value: str | None) -> str | None:
-    """A theme given as its name (any case), its two-letter code or the read API's and desk's id
-    (``social_cohesion``, config/themes.yaml); ValueError for anything else."""
-    if value is None:
-        return None
-    from classifier.themes import load as load_themes
-
-    by_key = {name.lower(): name for name in THEME_CODES} | {c.lower(): n for n, c in THEME_CODES.items()}
-    by_key |= {theme.id.lower(): theme.name for theme in load_themes().themes if theme.name in THEME_CODES}
-    try:
-        return by_key[value.strip().lower()]
-    except KeyError:
-        choices = ", ".join(f"{code} ({name})" for name, code in THEME_CODES.items())
-        raise ValueError(f"unknown theme {value!r}; use one of {choices}") from None
+    """A theme given in any form `crawler.themes.theme_name` reads (as the desk's filter does);
+    ValueError for anything else."""
+    return None if value is None else theme_name(value)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

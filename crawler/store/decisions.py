@@ -194,6 +194,14 @@ class Decision:
     reason: str | None = None
 
 
+class EditError(ValueError):
+    """An edited value that cannot be stored; `field` names the edit form's field (``editor_country``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _editorial_state(item: Item) -> dict[str, Any]:
     return {
         "status": item.status,
@@ -214,12 +222,13 @@ def _normalise_edit(name: str, value: Any) -> Any:
     if not value:
         return None
     if name == "editor_content_type" and value not in CONTENT_TYPES:
-        raise ValueError(f"content type must be one of {', '.join(CONTENT_TYPES)}, got {value!r}")
+        raise EditError(name, f"content type must be one of {', '.join(CONTENT_TYPES)}, got {value!r}")
     if name == "editor_country":
         code = value.upper()
         if not is_country_code(code):  # the rule of a source's `country` (crawler.sources)
-            raise ValueError(
-                f"country must be EU or an ISO 3166-1 alpha-2 code such as DE (Greece is GR), got {value!r}"
+            raise EditError(
+                name,
+                f"country must be EU or an ISO 3166-1 alpha-2 code such as DE (Greece is GR), got {value!r}",
             )
         return code
     if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides
@@ -372,8 +381,9 @@ def decide(
     contributed item queues the decision mail to its contributors (crawler.store.outbox), with
     `criterion` (the id of the publication criterion a rejected contribution failed) in its context.
 
-    Raises ValueError (bad action, reason or edit value), `NotFound`, `ReviewConflict` (changed
-    meanwhile or claimed by someone else; the message says who and when).
+    Raises ValueError (bad action or reason; `EditError` for an edit value, naming its field),
+    `NotFound`, `ReviewConflict` (changed meanwhile or claimed by someone else; the message says who
+    and when).
     """
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")

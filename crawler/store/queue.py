@@ -443,9 +443,11 @@ def queue_page(
     *,
     after: str | None = None,
     limit: int = 50,
+    offset: int = 0,
     now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the queue in priority order (module docstring) and the cursor of the next page.
+    `offset`: rows skipped from the start of the order (the desk's ``page``); ignored with `after`.
 
     Returns (rows, next_cursor or None). Each row: id, source_id, title, display_title (the editor's
     title if set), language, declared_language, content_type, country (editor values win),
@@ -461,14 +463,19 @@ def queue_page(
     cursor = _decode_cursor(after)
     conds = filters.conditions(session)
     lane0 = priority_rules.in_deadline_lane(now)
+    skip = max(0, offset) if cursor is None else 0
     rows: list[dict[str, Any]] = []
     if cursor is None or cursor[0] == 0:
         stmt = select(*_QUEUE_COLUMNS).where(*conds, lane0)
         if cursor is not None:
             stmt = stmt.where(tuple_(Item.deadline, Item.id) > tuple_(cursor[1], cursor[2]))
-        stmt = stmt.order_by(Item.deadline.asc(), Item.id.asc()).limit(limit + 1)
+        stmt = stmt.order_by(Item.deadline.asc(), Item.id.asc()).offset(skip).limit(limit + 1)
         rows = [_row_dict(r, 0, r.deadline, now) for r in session.execute(stmt)]
     if len(rows) <= limit:
+        lane1_skip = 0
+        if skip and not rows:  # the offset reaches past the deadline lane: skip the rest in lane 1
+            in_lane0 = select(Item.id).where(*conds, lane0).subquery()
+            lane1_skip = max(0, skip - int(session.scalar(select(func.count()).select_from(in_lane0)) or 0))
         priority = _priority(session)
         stmt = select(*_QUEUE_COLUMNS, priority.label("priority")).where(
             *conds, priority_rules.not_in_deadline_lane(now)
@@ -476,7 +483,7 @@ def queue_page(
         if cursor is not None and cursor[0] == 1:
             key: Any = Decimal(cursor[1]) if dialect.is_postgresql(session) else float(cursor[1])
             stmt = stmt.where(tuple_(priority, Item.id) < tuple_(key, cursor[2]))
-        stmt = stmt.order_by(priority.desc(), Item.id.desc()).limit(limit + 1 - len(rows))
+        stmt = stmt.order_by(priority.desc(), Item.id.desc()).offset(lane1_skip).limit(limit + 1 - len(rows))
         for r in session.execute(stmt):
             entry = _row_dict(r, 1, r.priority, now)
             entry.pop("priority", None)
@@ -485,6 +492,12 @@ def queue_page(
     rows = rows[:limit]
     _attach_themes(session, rows)
     return rows, (rows[-1]["cursor"] if more and rows else None)
+
+
+def count_matching(session: Session, filters: QueueFilters) -> int:
+    """How many rows the queue lists under `filters` (either order lists the same items)."""
+    matching = select(Item.id).where(*filters.conditions(session)).subquery()
+    return int(session.scalar(select(func.count()).select_from(matching)) or 0)
 
 
 def _attach_themes(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from crawler.store import decisions
 from crawler.store import queue as store_queue
 from crawler.store.session import Session
+from crawler.themes import theme_name
 from crawler.web.auth import CurrentUser, require_admin, require_editor
 from crawler.web.csrf import csrf_protect
 from crawler.web.deps import Settings, get_settings, has_controls
@@ -109,25 +110,32 @@ def query_dict(request: Request) -> dict[str, Any]:
 def desk_filters(session: Session, query: dict[str, Any]) -> tuple[store_queue.QueueFilters, dict[str, str]]:
     """(filters, problems) of a queue query.
 
-    Rules: the desk takes the same theme values as the read API, names and ids of config/themes.yaml
-    (``social_cohesion`` = ``Social Cohesion``); an unknown or malformed value (a language that is
+    Rules: the desk takes the same theme values as ``ewsi queue --theme`` (crawler.themes
+    `theme_name`: a name in any case, the two-letter code ``SC``, or the read API's id
+    ``social_cohesion`` of config/themes.yaml); an unknown or malformed value (a language that is
     not ISO 639-1 nor ``und``, a country that is not ISO 3166-1 alpha-2 nor ``EU``, a relevance
     outside 0..1, a source id the store does not hold, ...) is named in `problems`
     (crawler.store.queue.filter_problems, shown beside the filters) and that filter is left out of
     both the list and its counts, never dropped silently.
     """
-    from crawler.web.public import theme_ids, theme_names  # the read API's themes (config/themes.yaml)
-
     query = dict(query)
     if query.get("theme"):
-        ids, names = theme_ids(), theme_names()
-        query["theme"] = [names.get(ids.get(t, ""), t) for t in store_queue.value_list(query["theme"])]
+        query["theme"] = [_theme_or_as_typed(t) for t in store_queue.value_list(query["theme"])]
     sources = store_queue.known_sources(session, query)
     return store_queue.QueueFilters.from_query(query, sources), store_queue.filter_problems(query, sources)
 
 
+def _theme_or_as_typed(value: str) -> str:
+    """The theme's name for `value` (crawler.themes `theme_name`), else `value` itself, so that the
+    filters name it as unknown."""
+    try:
+        return theme_name(value)
+    except ValueError:
+        return value
+
+
 MAX_PAGE_NUMBER = 10_000
-"""Highest ``page`` of the uncertain order (each page is an OFFSET query)."""
+"""Highest ``page`` of either queue order (each numbered page is an OFFSET query)."""
 
 
 def order_and_page(query: dict[str, Any]) -> tuple[str, int, dict[str, str]]:

@@ -59,7 +59,11 @@ def _item_page(
     status_code: int = 200,
     from_queue: str | None = None,
     done: int | None = None,
+    typed: dict[str, Any] | None = None,
+    field_errors: dict[str, str] | None = None,
 ) -> Response:
+    """The item page; `typed`: the edit form's values as the editor sent them (shown instead of the
+    stored ones when an edit was refused), `field_errors`: a message per edit form field."""
     try:
         item = decisions.item_detail(session, item_id)
     except NotFound:
@@ -80,6 +84,9 @@ def _item_page(
             "queue_url": f"/queue?{context}",
             "next_action": f"/queue/next?{context}",
             "decide_action": f"/items/{item_id}/decide{item_query(context)}",
+            "page_url": item_link(item_id, context),
+            "edit": typed if typed is not None else _stored_edit_values(item),
+            "field_errors": field_errors or {},
             "done": done,
             "themes": THEMES,
             "content_types": CONTENT_TYPES,
@@ -94,6 +101,25 @@ def _item_page(
         },
         status_code=status_code,
     )
+
+
+def _stored_edit_values(item: dict[str, Any]) -> dict[str, Any]:
+    """The edit form's values for the item as stored (its effective values)."""
+    effective = item["effective"]
+    return {
+        "editor_title": effective["title"] or "",
+        "editor_summary": effective["summary"] or "",
+        "editor_themes": list(effective["themes"] or []),
+        "editor_country": effective["country"] or "",
+        "editor_content_type": effective["content_type"] or "",
+    }
+
+
+def _typed_edit_values(form: Any) -> dict[str, Any]:
+    """The edit form's values as the editor sent them, to show again when the edit is refused."""
+    values: dict[str, Any] = {name: str(form.get(name, "")) for name in decisions.HARVESTED_FIELD}
+    values["editor_themes"] = [str(t) for t in form.getlist("editor_themes")]
+    return values
 
 
 QueueQuery = Annotated[str | None, Query(alias="queue", max_length=2000)]
@@ -159,7 +185,8 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     loaded with (1..2**63-1, else 400). Approve, reject and defer then open the next item of the queue
     the item came from (query ``queue``; `queue.claim_next` after this item), or that queue when
     none is left; an edit stays on the item. The edit form is pre-filled with the current values
-    (`decisions.edits_from_form`)."""
+    (`decisions.edits_from_form`); a refused edit shows the page again with the values the editor
+    typed, the message beside the field it concerns, and (by the page's script) the item's address."""
     queue_raw = request.query_params.get("queue")
     form = await request.form()
     action = str(form.get("action", ""))
@@ -203,8 +230,19 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()
         status = 409 if isinstance(exc, decisions.ReviewConflict) else 400
+        typed = _typed_edit_values(form) if action == "edit" else None
+        field_errors = {exc.field: str(exc)} if isinstance(exc, decisions.EditError) else None
+        error = f"The changes were not saved: {exc}" if typed is not None else str(exc)
         return _item_page(
-            request, session, user, item_id, error=str(exc), status_code=status, from_queue=queue_raw
+            request,
+            session,
+            user,
+            item_id,
+            error=error,
+            status_code=status,
+            from_queue=queue_raw,
+            typed=typed,
+            field_errors=field_errors,
         )
     filters, order, context = queue_context(session, queue_raw)
     if decision.repeated or decision.action == "edit":

@@ -68,8 +68,11 @@ def queue(
     malformed ``after`` cursor (pass the next-page link unchanged). ``order=uncertain``: the items
     the classifier is least sure about, spread across languages (crawler.store.priority), paged by
     ``page`` (1, 2, ...): every page has its next-page link while more items match, as in the
-    priority order, so the tab never stops short of its count. An unknown ``order`` or a bad
-    ``page`` is named beside the filters and the default used (crawler.web.desk `order_and_page`)."""
+    priority order, so the tab never stops short of its count. ``page`` numbers the priority order
+    too (its next-page link then goes on by cursor). A page past the last one says so, in either
+    order, with a link to the last page ("Nothing matches" only when nothing does). An unknown
+    ``order`` or a bad ``page`` is named beside the filters and the default used
+    (crawler.web.desk `order_and_page`)."""
     query = query_dict(request)
     order, page, problems = order_and_page(query)
     for key in ("after", "order", "page"):
@@ -79,16 +82,26 @@ def queue(
     problems = {**filter_problems, **problems}
     limit = request.app.state.settings.page_size
     more = False
+    page = 1 if after and order == "priority" else page  # a cursor names the page itself
     try:
         if order == "uncertain":
             rows = store_queue.uncertain_page(session, filters, limit=limit + 1, offset=(page - 1) * limit)
             more, rows, next_cursor = len(rows) > limit, rows[:limit], None
         else:
-            rows, next_cursor = store_queue.queue_page(session, filters, after=after, limit=limit)
+            rows, next_cursor = store_queue.queue_page(
+                session, filters, after=after, limit=limit, offset=(page - 1) * limit
+            )
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
     filter_query = urlencode(filters.to_query(), doseq=True)
     context = queue_query(filters, order)
+    order_part = "&order=uncertain" if order == "uncertain" else ""
+    past_end: dict[str, Any] | None = None
+    if not rows and page > 1:
+        total = store_queue.count_matching(session, filters)
+        if total:
+            last = -(-total // limit)
+            past_end = {"page": page, "last": last, "url": f"/queue?{filter_query}{order_part}&page={last}"}
     return render(
         request,
         "queue.html",
@@ -110,10 +123,11 @@ def queue(
                 if next_cursor
                 else None
             ),
-            "prev_url": f"/queue?{filter_query}&order=uncertain&page={page - 1}"
-            if order == "uncertain" and page > 1
+            "prev_url": f"/queue?{filter_query}{order_part}&page={page - 1}"
+            if page > 1 and not past_end
             else None,
-            "page": page if order == "uncertain" else None,
+            "page": page if (order == "uncertain" or page > 1) and not past_end else None,
+            "past_end": past_end,
             "views": [
                 {**v, "url": "/queue?" + urlencode(v["query"], doseq=True)}
                 for v in users.saved_views(session, user.id)

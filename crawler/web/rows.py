@@ -9,9 +9,14 @@ Rules:
   harvested string, and CSS ellipsis keeps it to one line on any width.
 - reasons: at most `REASONS_SHOWN` evidence terms of the relevance score (crawler.store.queue rows'
   ``relevance_evidence``: ``[{term, weight, language, count}]``), the ones that weigh most in the
-  score first (|weight| x count, count 1 when absent); ties by term. Each is ``{term, language,
-  pushes}`` with pushes "up" (weight > 0) or "down" (weight < 0); zero weights and entries that are
-  not mappings with a text term are skipped, so evidence from older classifier versions still shows.
+  score first (|weight| x count, count 1 when absent); ties by term. When the evidence has any
+  negative term (a negative context such as "neue chefin", or the marker
+  `classifier.model.NO_MIGRANT_CUE`) and none is among the heaviest, the heaviest negative takes the
+  last slot: it is what held the score down, so a low score never shows only positive reasons.
+  Each is ``{term, language, pushes, weight, count}`` with pushes "up" (weight > 0) or "down"
+  (weight < 0); weights that round to 0.00 (`weighs`) and entries that are not mappings with a text
+  term are skipped, so evidence from older classifier versions still shows. The queue rows and the
+  item page (up to `REASONS_ON_ITEM`) both show these.
 - claim line: the same words for every viewer, with the time as absolute UTC (``14:05 UTC``) rather
   than a local or relative time, so two editors in different time zones read the same line.
 """
@@ -26,7 +31,9 @@ from crawler.text import squash_whitespace, strip_bidi_controls
 SNIPPET_CHARS = 240
 """Longest snippet in characters: more than one line of the widest queue column holds."""
 REASONS_SHOWN = 3
-"""Evidence terms a queue row shows (the item page shows up to 12)."""
+"""Evidence terms a queue row shows."""
+REASONS_ON_ITEM = 12
+"""Evidence terms the item page shows."""
 
 
 def snippet(source: str | None, title: str | None = None, limit: int = SNIPPET_CHARS) -> str:
@@ -44,6 +51,14 @@ def snippet(source: str | None, title: str | None = None, limit: int = SNIPPET_C
     return cut.rstrip(" .,;:") + "…"
 
 
+def weighs(weight: Any) -> bool:
+    """Whether an evidence weight shows as a reason: a number that does not round to 0.00."""
+    try:
+        return round(float(weight or 0), 2) != 0
+    except (TypeError, ValueError):
+        return False
+
+
 def reasons(evidence: Any, shown: int = REASONS_SHOWN) -> list[dict[str, Any]]:
     """The top reasons of a relevance score (module docstring), heaviest first."""
     scored: list[tuple[float, str, dict[str, Any]]] = []
@@ -55,16 +70,29 @@ def reasons(evidence: Any, shown: int = REASONS_SHOWN) -> list[dict[str, Any]]:
             count = float(entry.get("count") or 1)
         except (TypeError, ValueError):
             continue
-        if weight == 0:
+        if not weighs(weight):
             continue
         reason = {
             "term": entry["term"],
             "language": entry.get("language") if isinstance(entry.get("language"), str) else None,
             "pushes": "up" if weight > 0 else "down",
+            "weight": weight,
+            "count": entry.get("count") or 1,
         }
         scored.append((-abs(weight) * max(count, 1.0), entry["term"], reason))
     scored.sort(key=lambda t: (t[0], t[1]))
-    return [reason for _, _, reason in scored[:shown]]
+    top = scored[: max(shown, 0)]
+    if top and not any(r["pushes"] == "down" for _, _, r in top):
+        heaviest_down = next((t for t in scored if t[2]["pushes"] == "down"), None)
+        if heaviest_down is not None:
+            top[-1] = heaviest_down
+    return [reason for _, _, reason in top]
+
+
+def weighing(evidence: Any) -> list[Any]:
+    """Evidence entries (of a theme score) to show: mappings whose weight rounds to 0.00 left out."""
+    entries = evidence if isinstance(evidence, list) else []
+    return [e for e in entries if not isinstance(e, dict) or weighs(e.get("weight"))]
 
 
 def utc_time(value: datetime) -> str:

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from crawler.text import counted, strip_bidi_controls
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
+from crawler.web.rows import REASONS_ON_ITEM, reasons, weighing
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -75,7 +76,9 @@ def _pct(value: Any) -> str:
 
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
-    pct, show, page_errors, counted (``n|counted("item")``: "1 item", "2 items"; crawler.text) and
+    pct, show, page_errors, reasons (the relevance evidence an item shows, crawler.web.rows
+    `reasons`), weighing (theme evidence without weights that round to 0.00), counted
+    (``n|counted("item")``: "1 item", "2 items"; crawler.text) and
     nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
     ``<bdi>`` elements so an override cannot reorder the text around them)."""
     env = Environment(
@@ -91,6 +94,8 @@ def make_templates() -> Environment:
     env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
     env.filters["page_errors"] = page_errors
+    env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM: reasons(evidence, shown)
+    env.filters["weighing"] = weighing
     return env
 
 

@@ -58,6 +58,9 @@
     const article = document.getElementById("item");
     if (!article) return;
     const id = article.dataset.itemId;
+    // a refused decision is shown at the form's POST address: show (and reload) the item's own
+    if (article.dataset.url && window.location.pathname !== new URL(article.dataset.url, window.location.href).pathname)
+      window.history.replaceState(null, "", article.dataset.url);
     const lease = Number(article.dataset.lease || 300) * 1000;
     const banner = document.getElementById("claim-banner");
     const buttons = ["approve", "defer", "reject", "save-edit"].map((x) => document.getElementById(x));
