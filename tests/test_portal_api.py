@@ -858,3 +858,37 @@ def test_coverage_near_year_1_answers_the_periods_that_fit(app_client, query, si
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["since"].startswith(since) and body["until"].startswith(until), body
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "param"),
+    [
+        ("/api/v1/items?source=nope", 422, "source"),
+        ("/api/v1/items?source=SRC-EU", 422, "source"),
+        ("/api/v1/items?published_from=2023-01-01&published_to=2020-01-01", 422, "published_from"),
+        ("/feeds/atom?source=nope", 400, "source"),
+    ],
+)
+def test_a_filter_that_cannot_match_is_refused(app_client, path: str, status: int, param: str):
+    """An unknown source id (ids are exact, as in the desk and `ewsi queue --source`) and a period that
+    ends before it starts are refused naming the parameter, never answered with an empty page."""
+    response = app_client.get(path)
+    assert response.status_code == status, response.text
+    if status == 422:
+        body = response.json()
+        assert body["error"] == "invalid_request"
+        assert [e["loc"] for e in body["detail"]] == [["query", param]]
+    else:
+        assert response.text.startswith("400 Bad feed request") and f"{param}:" in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/items?source=src-eu",
+        "/api/v1/items?published_from=2020-01-01&published_to=2020-01-01",
+        "/feeds/atom?source=src-eu",
+    ],
+)
+def test_a_filter_that_can_match_is_served(app_client, path: str):
+    assert app_client.get(path).status_code == 200

@@ -46,6 +46,11 @@ def test_api_conforms_to_its_openapi_document(shared_db: str, mode: str) -> None
             if mode == "positive" and case.query:
                 # a cursor is opaque: no schema can say which strings are valid (see test_bad_cursor_is_400)
                 case.query.pop("cursor", None)
+                # nor which source ids the store holds, nor (a cross-parameter rule) that a period
+                # must not end before it starts (see test_a_filter_that_cannot_match_is_refused)
+                case.query.pop("source", None)
+                if "published_from" in case.query and "published_to" in case.query:
+                    case.query.pop("published_to")
             response = case.call_and_validate()
             calls.append(response.status_code)
             assert response.status_code < 500

@@ -317,6 +317,11 @@ class Page:
     mode: str
 
 
+def is_source(session: Session, source_id: str) -> bool:
+    """Whether `source_id` names a source of the store (every stored item's source is one)."""
+    return session.get(SourceRow, source_id) is not None
+
+
 def list_items(
     session: Session,
     flt: ItemFilter,

@@ -49,6 +49,7 @@ from crawler.web.public import (
     LanguageParam,
     ThemeParam,
     build_filter,
+    check_filter,
     clean_out,
     now_of,
     portal_state,
@@ -166,6 +167,7 @@ def atom_document(
 def _feed_response(request: Request, session: Any, *, title: str, **filters: Any) -> Response:
     state = portal_state(request)
     flt = build_filter(**filters)
+    check_filter(session, flt)
     page = portal.list_items(session, flt, limit=state.config.feed_size)
     base = state.config.public_url
     items = [public_record(row, base) for row in page.items]

@@ -69,6 +69,7 @@ from crawler.web.public import (
     PortalState,
     ThemeParam,
     build_filter,
+    check_filter,
     clean_out,
     now_of,
     portal_state,
@@ -159,6 +160,7 @@ def list_items(
         q=q,
         updated_since=updated_since,
     )
+    check_filter(session, flt)
     mode = "list" if flt.updated_since is None else "sync"
     after, after_mode = decode_cursor(cursor, mode) if cursor else (None, mode)
     size = min(limit, state.config.max_page_size)

@@ -33,6 +33,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 from classifier import themes as theme_config
@@ -304,6 +305,24 @@ def _clean_param(value: str | None, name: str) -> str | None:
     if has_controls(value):
         raise HTTPException(422, f"{name}: control characters are not allowed")
     return value.strip() or None
+
+
+def check_filter(session: Session, flt: portal.ItemFilter) -> None:
+    """Refuse what a filter cannot mean, as a validation error naming the parameter (422 from the
+    API, 400 from a feed): a ``source`` that is no source of the store (the desk and ``ewsi queue
+    --source`` refuse it too; an empty page would read as "nothing published"), and a
+    ``published_from`` after ``published_to``."""
+    errors: list[dict[str, Any]] = []
+    if flt.source_id is not None and not portal.is_source(session, flt.source_id):
+        errors.append(_query_error("source", f"unknown source id {flt.source_id!r}"))
+    if flt.published_from and flt.published_to and flt.published_from > flt.published_to:
+        errors.append(_query_error("published_from", "is after published_to"))
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _query_error(name: str, message: str) -> dict[str, Any]:
+    return {"loc": ("query", name), "msg": message, "type": "value_error"}
 
 
 def _country_code(value: str) -> str:
