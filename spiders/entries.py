@@ -27,6 +27,11 @@ Identity within one feed document (feeds that break RSS's "unique GUID" rule):
   and the published date when that pair is unique in the document, else of the link, date and title
   (the only fields left that tell the entries apart). Every other entry is identified by its link, as before.
 The same document therefore gives the same keys on every run (idempotent).
+
+Summaries: a summary that `SHARED_SUMMARY_MIN` or more entries of one document carry word for word
+(after folding case and spaces: "Recorded page", "Read more", the site's slogan) is the feed's
+placeholder, not a teaser of any of them (`shared_summaries`): those entries get no summary from
+the feed, and the desk shows the start of the page's text instead.
 """
 
 from __future__ import annotations
@@ -201,6 +206,23 @@ class FeedIdentity:
         if not published or self.dated[(link, published)] > 1:
             parts.append(title or "")
         return "sha256:" + hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+SHARED_SUMMARY_MIN = 3
+"""Entries of one feed document that must carry the same summary for it to be a placeholder; two
+entries may share a teaser (a story and its correction)."""
+
+
+def summary_key(summary: Any) -> str:
+    """`summary` compared as a placeholder is: case and runs of whitespace folded ("" for none)."""
+    return " ".join(str(summary or "").split()).casefold()
+
+
+def shared_summaries(entries: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The `summary_key`s that at least `SHARED_SUMMARY_MIN` entries carry (module docstring)."""
+    counts = Counter(summary_key(e.get("summary")) for e in entries)
+    counts.pop("", None)
+    return frozenset(k for k, n in counts.items() if n >= SHARED_SUMMARY_MIN)
 
 
 def _published(entry: Any) -> str:

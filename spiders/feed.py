@@ -50,7 +50,7 @@ from crawler.errors import JsonFeedMalformed, NotJsonFeed
 from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
-from spiders.entries import FeedIdentity, choose_links
+from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
 from spiders.feedcut import complete_entries
 from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
@@ -95,10 +95,14 @@ class FeedSpider(SourceSpider):
         feed_urls = {response.url, *hops, str(feed.get("link") or "")}
         links = [choose_links(e, self.source.languages, feed_language, feed_urls) for e in entries]
         identity = FeedIdentity.of(entries, [_absolute(response, lnk.url) for lnk in links], feed_urls)
+        placeholders = shared_summaries(entries)
         usable = 0
         for entry, entry_links in zip(entries, links, strict=True):
             if identity.repeated_guid(entry.get("id")):
                 self.stat("ewsi/feed/guid_repeated")
+            if placeholders and summary_key(entry.get("summary")) in placeholders:
+                self.stat("ewsi/feed/summary_placeholder")
+                entry = {**entry, "summary": None}
             item = self.entry_item(entry, response, feed_language, entry_links, identity)
             if item is None:
                 self.stat("ewsi/dropped/no_link")
