@@ -412,7 +412,11 @@ class Source(BaseModel):
     id: str = Field(description="permanent slug: lowercase letters, digits and '-'")
     name: str = Field(description="human-readable name", max_length=MAX_NAME_CHARS)
     publisher: str = Field(description="organisation that publishes the source", max_length=MAX_NAME_CHARS)
-    country: str = Field(default="EU", description="`EU` or ISO 3166-1 alpha-2 code")
+    country: str = Field(
+        default="EU",
+        description="`EU` or ISO 3166-1 alpha-2 code; with `EU` an item takes its page's "
+        "country-code domain when that names a European country (`.pl` -> PL)",
+    )
     languages: list[str] = Field(
         default_factory=list,
         description="expected ISO 639-1 languages, first preferred (a feed entry's alternate link)",

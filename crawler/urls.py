@@ -76,3 +76,27 @@ def same_source_url(a: object, b: object) -> bool:
     """True when `a` and `b` are the same source URL (module rule); never for a non-web URL."""
     key = source_url_key(a)
     return key is not None and key == source_url_key(b)
+
+
+HOST_COUNTRIES: frozenset[str] = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    "IS", "NO", "LI", "CH", "GB", "UA", "MD", "RS", "BA", "MK", "AL", "TR",
+})  # fmt: skip
+"""Countries whose country-code domain names the country a site belongs to: the EU's 27, the EEA,
+Switzerland, the United Kingdom and the candidate countries; not ``.me``, ``.eu`` nor other domains
+sites take for their letters (``.io``, ``.tv``)."""
+_TLD_COUNTRY = {"uk": "GB", "el": "GR"}
+
+
+def host_country(value: object) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a web URL's country-code domain when it is one of
+    `HOST_COUNTRIES` (``https://www.rp.pl/a`` -> ``PL``, ``gov.uk`` -> ``GB``); None otherwise (``.eu``,
+    ``.com``, an address without a host)."""
+    url = web_url(value)
+    if url is None:
+        return None
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    code = _TLD_COUNTRY.get(tld, tld.upper())
+    return code if code in HOST_COUNTRIES else None
