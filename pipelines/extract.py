@@ -107,7 +107,7 @@ from pipelines.dates import (
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
-from pipelines.markup import drop_link_targets, parse_html
+from pipelines.markup import drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import TITLE_MAX_BYTES, plain_title
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
@@ -370,6 +370,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     layers = prune_consent(tree)
     unwrap_layout_tables(tree)
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
+    keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:

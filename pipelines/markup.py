@@ -18,6 +18,12 @@ only wrap or format text removed (`_WRAPPERS`: ``div``, ``span``, ``font``, ``b`
 ``nav``/``header``/``footer``/``main``/``article`` stay), and the result says so (``flattened``; the
 extraction flags it ``extract.deep_markup``). libxml2's limit is not raised instead (``huge_tree``): a
 2,048-level tree is then handed to code that walks it recursively.
+
+Rule (hidden separators): the extractor drops elements marked ``aria-hidden="true"`` (icons, the
+dash a site shows between a kicker and its headline only to sighted readers) and keeps their tail,
+so the words either side ran together ("zur MigrationChiesa ruft"). `keep_hidden_breaks` puts a
+space at the start of such an element's tail when it has none, so a word break stays where the
+element was.
 """
 
 from __future__ import annotations
@@ -70,3 +76,17 @@ def drop_link_targets(tree: HtmlElement) -> int:
 def _too_deep() -> bool:
     """True when the last parse of trafilatura's parser stopped at libxml2's depth limit."""
     return any(_DEPTH_ERROR in (entry.message or "").lower() for entry in HTML_PARSER.error_log)
+
+
+def keep_hidden_breaks(tree: HtmlElement) -> int:
+    """Give every ``aria-hidden="true"`` element's tail a leading space (module rule); returns how
+    many tails changed."""
+    changed = 0
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.get("aria-hidden", "").strip().lower() != "true":
+            continue
+        tail = element.tail or ""
+        if not tail[:1].isspace():
+            element.tail = " " + tail
+            changed += 1
+    return changed
