@@ -1,4 +1,4 @@
-"""Three relevance rules for whole classes of wording (classifier.rules, config/themes.yaml).
+"""Four relevance rules for whole classes of wording (classifier.rules, config/themes.yaml).
 
 1. A negative context named as what a story goes on despite is not its subject: a relevance negative
    within CONCESSIVE_GAP words after a concessive marker of the item's language ("despite the new
@@ -11,6 +11,9 @@
    migrant word appears. "Naturalist" and "natural" are not.
 3. A negative context a long text names only after its lead (a related-articles line, an aside)
    keeps PASSING_NEGATIVE_SHARE of its weight; named in the title or the lead it keeps all of it.
+4. People who fled a war are migrant evidence in every language ("children who fled the war",
+   "in fuga dalla guerra", "uciekające przed wojną"); someone who fled a scene, a fire or an
+   accident is not.
 """
 
 from __future__ import annotations
@@ -164,3 +167,48 @@ def test_a_short_text_has_no_aside(engine: RuleEngine) -> None:
         "Refugee catering cooperative", "Refugee women cook. The minister takes office.", "en"
     )
     assert short.sums.get(NEGATIVE, 0.0) == pytest.approx(1.5)
+
+
+FLED_WAR = [
+    ("en", "Children who fled the war start school in Leeds"),
+    ("de", "Familien, die vor dem Krieg geflohen sind, finden Wohnungen"),
+    ("sv", "Barn som har flytt från kriget får traumavård"),
+    ("da", "Børn, der er flygtet fra krigen, starter i skole"),
+    ("fr", "Des familles ayant fui la guerre apprennent le français"),
+    ("it", "Famiglie in fuga dalla guerra trovano casa a Bologna"),
+    ("es", "Niños que huyeron de la guerra van a la escuela"),
+    ("pt", "Famílias que fugiram da guerra aprendem português"),
+    ("nl", "Gezinnen op de vlucht voor de oorlog vinden woningen"),
+    ("pl", "Dzieci uciekające przed wojną idą do szkoły"),
+    ("cs", "Děti prchající před válkou nastoupily do škol"),
+    ("sk", "Deti utekajúce pred vojnou nastúpili do škôl"),
+    ("sl", "Družine, ki so pobegnile pred vojno, dobijo stanovanja"),
+    ("hr", "Obitelji koje su pobjegle od rata dobivaju stanove"),
+    ("fi", "Sotaa paenneet lapset aloittavat koulun"),
+    ("lv", "Bērni, bēgot no kara, sāk mācības"),
+    ("lt", "Nuo karo pabėgę vaikai pradeda mokslus"),
+    ("lt", "Vaikai, pabėgę nuo karo, pradeda mokslus"),
+    ("hu", "A háború elől menekülő családok lakást kapnak"),
+    ("ro", "Copiii care au fugit de război merg la școală"),
+    ("bg", "Деца, избягали от войната, тръгват на училище"),
+    ("el", "Παιδιά που έφυγαν από τον πόλεμο πάνε σχολείο"),
+]
+
+
+@pytest.mark.parametrize(("language", "title"), FLED_WAR)
+def test_fleeing_a_war_is_migrant_evidence(engine: RuleEngine, language: str, title: str) -> None:
+    assert has_migrant_cue(engine.analyse(title, "", language))
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "The suspect fled the scene after the robbery"),
+        ("en", "Residents fled the wildfire in Attica"),
+        ("de", "Der Täter ist nach dem Überfall geflohen"),
+        ("fr", "Le conducteur a fui après l'accident"),
+        ("it", "Il ladro è fuggito dalla finestra"),
+    ],
+)
+def test_fleeing_anything_else_is_not(engine: RuleEngine, language: str, title: str) -> None:
+    assert not has_migrant_cue(engine.analyse(title, "", language))
