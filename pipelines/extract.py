@@ -107,6 +107,7 @@ from pipelines.dates import (
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
+from pipelines.lead import restore_lead
 from pipelines.markup import drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import TITLE_MAX_BYTES, plain_title
 from pipelines.pagemeta import read_page_meta
@@ -377,6 +378,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         text, published, author, headline = result.text, result.date, result.author, result.title
     headline = one_line(headline)
     text = _main_text(tree, url, text, anchors, warnings)
+    text = restore_lead(tree, text, result.description if result is not None else None)
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
         warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
         text = None

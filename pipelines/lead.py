@@ -1,0 +1,94 @@
+"""A page's lead paragraph that the extraction left out.
+
+Rule: news sites often set the lead (standfirst) apart from the body container, and trafilatura
+keeps the body container alone: sn.at's ``<p class="article-leadtext">`` stands before its
+``<div class="section-text article-body-text">``, and the text began at the second paragraph,
+without the sentence that says what happened. The page's own description (``og:description`` or
+``<meta name="description">``, as trafilatura reads it) is that lead when an element of the page
+holds it (its whole text, or the description cut short is the start of it), the element stands
+before the first extracted paragraph, and the two share an ancestor below ``<body>`` (a site's
+tagline in its header, or a teaser in its footer, does not). Then the lead's text goes before the
+extracted text, unless the text already holds it.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+MIN_LEAD_CHARS = 60
+"""A description shorter than this is a tagline or a title, not a lead."""
+KEY_CHARS = 60
+"""Characters of a text compared to find where it is on the page."""
+_LEAD_TAGS = ("p", "div", "h2", "h3", "span", "strong", "section", "header")
+_PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "h4", "blockquote", "dd", "td", "div")
+_ELLIPSIS = "…. "
+
+
+def _norm(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def restore_lead(tree: HtmlElement, text: str | None, description: str | None) -> str | None:
+    """`text` with the page's lead before it when the extraction left the lead out (module rule);
+    `text` unchanged otherwise (no description, a short one, one the text holds, no such element)."""
+    if not text or not description:
+        return text
+    lead = _norm(description)
+    key = lead.rstrip(_ELLIPSIS)
+    if len(key) < MIN_LEAD_CHARS or key[:KEY_CHARS] in _norm(text):
+        return text
+    first = _norm(text.split("\n", 1)[0])[:KEY_CHARS]
+    order = {el: i for i, el in enumerate(tree.iter())}
+    body_start = _first_holding(tree, first)
+    lead_el = _lead_element(tree, key)
+    if body_start is None or lead_el is None or order[lead_el] >= order[body_start]:
+        return text
+    if not _near(lead_el, body_start):
+        return text
+    return _norm(lead_el.text_content()) + "\n" + text
+
+
+def _first_holding(tree: HtmlElement, key: str) -> HtmlElement | None:
+    """The first paragraph-like element whose text holds `key` (the deepest of nested ones)."""
+    found: HtmlElement | None = None
+    for el in tree.iter(*_PARAGRAPH_TAGS):
+        if key in _norm(el.text_content()):
+            found = el
+            # a nested paragraph holding it too is deeper: keep looking inside this one only
+            for inner in el.iter(*_PARAGRAPH_TAGS):
+                if inner is not el and key in _norm(inner.text_content()):
+                    found = inner
+            return found
+    return found
+
+
+def _lead_element(tree: HtmlElement, key: str) -> HtmlElement | None:
+    """The first element of the page's body whose whole text is the lead, or starts with it when
+    the description was cut short (at most twice its length)."""
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    for el in root.iter(*_LEAD_TAGS):
+        content = _norm(el.text_content())
+        if len(content) < len(key) or len(content) > 2 * len(key) + 50:
+            continue
+        if content.rstrip(_ELLIPSIS) == key or content.startswith(key):
+            return _innermost(el, key)
+    return None
+
+
+def _innermost(el: HtmlElement, key: str) -> HtmlElement:
+    for inner in el.iter(*_LEAD_TAGS):
+        if inner is not el and _norm(inner.text_content()).startswith(key):
+            return _innermost(inner, key)
+    return el
+
+
+def _near(lead: HtmlElement, body_start: HtmlElement) -> bool:
+    """Whether the two share an ancestor below ``<body>``, and neither holds the other."""
+    lead_line = {id(a) for a in lead.iterancestors()}
+    if id(body_start) in lead_line or any(a is lead for a in body_start.iterancestors()):
+        return False
+    for ancestor in body_start.iterancestors():
+        if id(ancestor) in lead_line:
+            return ancestor.tag not in ("body", "html")
+    return False
