@@ -301,7 +301,7 @@ def test_unknown_filter_values_are_shown_never_silently_dropped(
         # above the list, not in the filter column that a phone shows after the rows
         first_row = re.search(r'name="item" value="\d+:\d+"', page.text)
         assert first_row is None or shown.start() < first_row.start()
-        assert shown.start() > page.text.index('<section class="list">')
+        assert shown.start() > page.text.index('<section class="list"')
     else:
         assert shown is None
     counts = alice.get(f"/queue/counts?{query}")
@@ -466,3 +466,17 @@ def test_view_names_are_isolated_and_never_cut(app, Session, name: str, status: 
     else:
         assert shown in answer.text and 'class="flash error"' in answer.text
         assert names == []
+
+
+def test_filters_link_at_the_top_of_the_list(app, Session, many) -> None:
+    """The queue opens with a Filters link (shown on narrow screens, where the filter column follows
+    the rows) to the filter column, which links back to the list; it counts the filters set."""
+    alice = editor_client(app, Session)
+    page = alice.get("/queue?language=de&language=fr&source=src-a").text
+    link = re.search(r'<a href="#(filters-panel)" id="to-filters">Filters \(2 set\)</a>', page)
+    assert link is not None
+    first_row = re.search(r'name="item" value="\d+:\d+"', page)
+    assert first_row is not None and link.start() < first_row.start()
+    assert 'id="filters-panel"' in page and '<a href="#queue-list" id="to-list">' in page
+    assert 'id="queue-list"' in page
+    assert ">Filters</a>" in alice.get("/queue").text  # none set
