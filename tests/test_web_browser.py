@@ -307,8 +307,11 @@ def test_editor_workflow(server, browser) -> None:
     page.check(f'input[name="item"][value="{ids["en2"]}:1"]')
     page.check(f'input[name="item"][value="{ids["en3"]}:1"]')
     page.click("#bulk-approve")
-    page.wait_for_selector("#bulk-done")
-    assert "2 items approved." in page.inner_text("#bulk-done")
+    page.wait_for_url(f"{base}/queue?language=en&msg=bulk-approve&n=2")  # back to the same queue
+    assert page.inner_text("#message") == "2 items approved."
+    page.click("#bulk-reject")  # nothing selected: nothing happens, the queue says so
+    page.wait_for_url(f"{base}/queue?language=en&msg=select-first")
+    assert page.inner_text("#message").startswith("Select items first")
     # the history page lists all of it
     page.goto(f"{base}/history")
     history = page.inner_text("table.history")
