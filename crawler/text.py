@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -85,6 +86,65 @@ def truncate_utf8(value: str | None, max_bytes: int) -> tuple[str | None, bool]:
     if len(encoded) <= max_bytes:
         return value, False
     return encoded[:max_bytes].decode("utf-8", "ignore"), True
+
+
+PRECISION_FORMATS = {
+    "year": "%Y",
+    "month": "%Y-%m",
+    "day": "%Y-%m-%d",
+    "minute": "%Y-%m-%d %H:%M UTC",
+    "second": "%Y-%m-%d %H:%M:%S UTC",
+}
+"""How `when` shows a moment at each precision: a time of day always names its zone (UTC, the zone the
+store keeps), a date alone (day, month, year) never shows a time or a zone."""
+
+
+def _parse_when(value: str) -> datetime | date | None:
+    text = value.strip()
+    try:
+        if len(text) == 10 and "T" not in text and " " not in text:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def when(value: Any, precision: str = "minute", flags: Any = None) -> str:
+    """The one way a date or a time is shown to people (the desk's Jinja filter ``dt``, the digests,
+    the changes by a source).
+
+    `value` is an aware datetime (shown in UTC), a naive one (taken as UTC, as the store keeps them),
+    a `date`, or an ISO 8601 string of either; None shows "—", any other string as it is.
+    `precision` is one of `PRECISION_FORMATS`: "minute" gives ``2023-07-01 09:16 UTC``, "second"
+    ``2023-07-01 09:16:05 UTC``, "day" ``2023-07-01``, "month" ``2023-07``, "year" ``2023``. A `date`
+    (or a date-only string) has no time of day, so it never shows more than the day. `flags` are an
+    item's flags: its date precision flags (crawler.types `PRECISION_FLAGS`: ``date_only``,
+    ``date_month``, ``date_year``) cut the precision to the day, month or year the source gave.
+    """
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        parsed = _parse_when(value)
+        if parsed is None:
+            return value
+        value = parsed
+    if not isinstance(value, date):
+        return str(value)
+    shown = precision if precision in PRECISION_FORMATS else "minute"
+    flag_set = set(flags or [])
+    if "date_year" in flag_set:
+        shown = "year"
+    elif "date_month" in flag_set and shown != "year":
+        shown = "month"
+    elif "date_only" in flag_set and shown in ("minute", "second"):
+        shown = "day"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+    elif shown in ("minute", "second"):
+        shown = "day"
+    return value.strftime(PRECISION_FORMATS[shown])
 
 
 def iso_z(value: datetime | None) -> str | None:

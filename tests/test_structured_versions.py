@@ -1,7 +1,7 @@
 """A corrigendum of a funding call (new deadline, budget change) or a moved event is a new version
 of the same item whose version row keeps the old and the new value of each changed field
 (crawler.store.field_changes, migration 0022_structured_versions), and the desk's item page shows
-them: "deadline: 12 May 2026 15:00 UTC → 2 June 2026 15:00 UTC"."""
+them: "deadline: 2026-05-12 15:00 UTC → 2026-06-02 15:00 UTC"."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_the_version_row_keeps_old_and_new_values(db_session: Any) -> None:
         {"field": "budget_amount", "old": 3_000_000.0, "new": 3_500_000.0},
     ]
     assert [describe(c) for c in version["field_changes"]] == [
-        "deadline: 12 May 2026 15:00 UTC → 2 June 2026 15:00 UTC",
+        "deadline: 2026-05-12 15:00 UTC → 2026-06-02 15:00 UTC",
         "budget: 3,000,000 → 3,500,000",
     ]
     # the calls without a corrigendum got no version at all
@@ -54,7 +54,7 @@ def test_the_item_page_shows_what_the_corrigendum_changed(app: Any, Session: Any
     page = editor_client(app, Session).get(f"/items/{row_id}").text
     section = page[page.index('id="field-changes"') :].split("</section>", 1)[0]
     assert "version 2" in section
-    assert "<bdi>deadline: 12 May 2026 15:00 UTC → 2 June 2026 15:00 UTC</bdi>" in section
+    assert "<bdi>deadline: 2026-05-12 15:00 UTC → 2026-06-02 15:00 UTC</bdi>" in section
     assert "<bdi>budget: 3,000,000 → 3,500,000</bdi>" in section
 
 
@@ -70,21 +70,21 @@ T2 = datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
             {"deadlines": ["2026-03-15T16:00:00Z"]},
             {"deadlines": ["2026-03-29T16:00:00Z"]},
             ["deadlines"],
-            ["deadline: 15 March 2026 16:00 UTC → 29 March 2026 16:00 UTC"],
+            ["deadline: 2026-03-15 16:00 UTC → 2026-03-29 16:00 UTC"],
         ),
         # a second cut-off added
         (
             {"deadlines": ["2026-03-15T16:00:00Z"]},
             {"deadlines": ["2026-03-15T16:00:00Z", "2026-09-24T15:00:00Z"]},
             ["deadlines"],
-            ["deadline: 15 March 2026 16:00 UTC → 15 March 2026 16:00 UTC; 24 September 2026 15:00 UTC"],
+            ["deadline: 2026-03-15 16:00 UTC → 2026-03-15 16:00 UTC; 2026-09-24 15:00 UTC"],
         ),
         # an event moved and went online (datetimes, booleans); title changes are not listed here
         (
             {"event_start": T1, "event_online": False, "title": "a"},
             {"event_start": T2, "event_online": True, "title": "b"},
             ["title", "event_start", "event_online"],
-            ["start: 15 March 2026 16:00 UTC → 29 March 2026 16:00 UTC", "online: no → yes"],
+            ["start: 2026-03-15 16:00 UTC → 2026-03-29 16:00 UTC", "online: no → yes"],
         ),
         # an opening date given for the first time, a currency, eligible countries, a budget in cents
         (
@@ -92,7 +92,7 @@ T2 = datetime(2026, 3, 29, 16, 0, tzinfo=UTC)
             {"opens_at": T1, "budget_currency": "CHF", "eligible_countries": ["AT", "DE", "NO"]},
             ["opens_at", "budget_currency", "eligible_countries"],
             [
-                "opening: none → 15 March 2026 16:00 UTC",
+                "opening: none → 2026-03-15 16:00 UTC",
                 "currency: EUR → CHF",
                 "eligible countries: AT; DE → AT; DE; NO",
             ],

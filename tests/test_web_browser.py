@@ -307,8 +307,11 @@ def test_editor_workflow(server, browser) -> None:
     page.check(f'input[name="item"][value="{ids["en2"]}:1"]')
     page.check(f'input[name="item"][value="{ids["en3"]}:1"]')
     page.click("#bulk-approve")
-    page.wait_for_selector("#bulk-done")
-    assert "2 items approved." in page.inner_text("#bulk-done")
+    page.wait_for_url(f"{base}/queue?language=en&msg=bulk-approve&n=2")  # back to the same queue
+    assert page.inner_text("#message") == "2 items approved."
+    page.click("#bulk-reject")  # nothing selected: nothing happens, the queue says so
+    page.wait_for_url(f"{base}/queue?language=en&msg=select-first")
+    assert page.inner_text("#message").startswith("Select items first")
     # the history page lists all of it
     page.goto(f"{base}/history")
     history = page.inner_text("table.history")
@@ -480,5 +483,70 @@ def test_a_day_of_decisions_walks_the_queue(server, browser) -> None:
     assert page.locator("a.title").all_inner_texts() == [DAY_ITEMS[9][0]]
     decided = {(d[0], d[2], d[3]) for d in _decisions(url) if d[1] == "bob"}
     assert decided == {(ids["day12"], "approve", None), (ids["day2"], "reject", "out of date")}
+    assert not page.dialogs  # type: ignore[attr-defined]
+    context.close()
+
+
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def _page_fits(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= 390")
+
+
+def test_phone_width_filters_coverage_and_item_actions(server, browser) -> None:
+    """At 390 px: no page scrolls sideways (queue, coverage, item); the queue's Filters link at the top
+    jumps to the filter form and its link back returns to the list; coverage's heatmaps scroll in
+    their own box; on an item page the shortcuts are folded and Approve and Reject are on screen
+    without scrolling, at least 44 px tall."""
+    base, _url, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=PHONE_390)
+    page = _login(context, base, "alice")
+    page.goto(f"{base}/queue?status=any")
+    assert _page_fits(page)
+    link = page.locator("#to-filters")
+    assert link.is_visible()
+    top, form = link.bounding_box(), page.locator("#filters").bounding_box()
+    assert top is not None and top["y"] < 400  # at the top of the list, above the cards
+    assert form is not None and form["y"] > 844  # the form itself follows the 50 cards
+    link.click()
+    page.wait_for_url("**#filters-panel")
+    assert page.locator("#apply-filters").is_visible()
+    assert page.evaluate("() => window.scrollY") > 844
+    assert page.evaluate(
+        "() => { const b = document.getElementById('filters').getBoundingClientRect();"
+        " return b.top >= -1 && b.top < window.innerHeight; }"
+    )
+    page.click("#to-list")
+    page.wait_for_url("**#queue-list")
+    assert page.evaluate("() => window.scrollY") < 400
+    page.screenshot(path=str(ARTIFACTS / "queue-390.png"))
+
+    page.goto(f"{base}/coverage")
+    assert _page_fits(page)
+    boxes = page.evaluate(
+        """() => Array.from(document.querySelectorAll("figure.heatmap")).map((f) => [
+             f.clientWidth, f.scrollWidth, getComputedStyle(f).overflowX])"""
+    )
+    assert len(boxes) == 2
+    for client, scroll, overflow in boxes:
+        assert client <= 390 and overflow == "auto"
+        assert scroll > client  # the chart keeps its size and scrolls inside its box
+    page.screenshot(path=str(ARTIFACTS / "coverage-390.png"), full_page=True)
+
+    page.goto(f"{base}/items/{ids['day4']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    assert _page_fits(page)
+    assert page.evaluate("() => document.getElementById('item-keys').open") is False
+    for button in ("#approve", "#reject", "#defer"):
+        box = page.locator(button).bounding_box()
+        assert box is not None and box["height"] >= 44, (button, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (button, box)  # on screen, unscrolled
+    page.screenshot(path=str(ARTIFACTS / "item-390.png"))
+    # a wide screen still shows the shortcuts
+    page.set_viewport_size(LAPTOP)
+    page.reload()
+    assert page.evaluate("() => document.getElementById('item-keys').open") is True
     assert not page.dialogs  # type: ignore[attr-defined]
     context.close()

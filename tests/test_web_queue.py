@@ -23,6 +23,7 @@ from crawler.store.schema import (
     SourceRow,
 )
 from crawler.web.desk import desk_filters
+from crawler.web.queue import bulk_message
 
 
 @SQLITE_ONLY
@@ -301,7 +302,7 @@ def test_unknown_filter_values_are_shown_never_silently_dropped(
         # above the list, not in the filter column that a phone shows after the rows
         first_row = re.search(r'name="item" value="\d+:\d+"', page.text)
         assert first_row is None or shown.start() < first_row.start()
-        assert shown.start() > page.text.index('<section class="list">')
+        assert shown.start() > page.text.index('<section class="list"')
     else:
         assert shown is None
     counts = alice.get(f"/queue/counts?{query}")
@@ -332,7 +333,8 @@ def test_bulk_counts_each_item_once(app, Session, seeded, sent, approved, refuse
     form = {"csrf_token": csrf, "request_token": "d" * 32, "action": "approve", "item": items}
     answer = alice.post("/queue/bulk", data=form)
     assert answer.status_code == status
-    done = re.search(r'id="bulk-done">([^<]*)<', answer.text).group(1)  # type: ignore[union-attr]
+    notice = "bulk-done" if refused else "message"  # refusals are listed; else back to the queue
+    done = re.search(rf'id="{notice}">([^<]*)<', answer.text).group(1)  # type: ignore[union-attr]
     assert done == f"{approved} item{'' if approved == 1 else 's'} approved."
     if refused:
         assert f"{refused} item refused:" in answer.text and "conflicting revisions" in answer.text
@@ -466,3 +468,89 @@ def test_view_names_are_isolated_and_never_cut(app, Session, name: str, status: 
     else:
         assert shown in answer.text and 'class="flash error"' in answer.text
         assert names == []
+
+
+def test_filters_link_at_the_top_of_the_list(app, Session, many) -> None:
+    """The queue opens with a Filters link (shown on narrow screens, where the filter column follows
+    the rows) to the filter column, which links back to the list; it counts the filters set."""
+    alice = editor_client(app, Session)
+    page = alice.get("/queue?language=de&language=fr&source=src-a").text
+    link = re.search(r'<a href="#(filters-panel)" id="to-filters">Filters \(2 set\)</a>', page)
+    assert link is not None
+    first_row = re.search(r'name="item" value="\d+:\d+"', page)
+    assert first_row is not None and link.start() < first_row.start()
+    assert 'id="filters-panel"' in page and '<a href="#queue-list" id="to-list">' in page
+    assert 'id="queue-list"' in page
+    assert ">Filters</a>" in alice.get("/queue").text  # none set
+
+
+@SQLITE_ONLY
+def test_bulk_goes_back_to_the_same_queue_with_a_notice(app, Session, many) -> None:
+    """Post-redirect-get: a bulk decision answers 303 to the queue it was sent from (the same query
+    string: filters, order, page) with "3 items rejected."; nothing selected changes nothing and
+    says "Select items first"; the queue's bulk form carries its own address."""
+    alice = editor_client(app, Session)
+    address = "/queue?language=de&source=src-b&order=uncertain&page=1"
+    page = alice.get(address).text
+    back = re.search(r'name="back" value="([^"]*)"', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert dict(parse_qsl(back.partition("?")[2])) == dict(parse_qsl(address.partition("?")[2]))
+    values = re.findall(r'name="item" value="(\d+:\d+)"', page)
+    assert len(values) >= 3
+    csrf = csrf_of(alice)
+    base = {"csrf_token": csrf, "back": back, "reason": "duplicate"}
+
+    # nothing selected, either action: back to the same queue, nothing stored
+    for action in ("reject", "approve"):
+        form = {**base, "request_token": f"{action[0]}" * 32, "action": action}
+        r = alice.post("/queue/bulk", data=form, follow_redirects=False)
+        assert r.status_code == 303
+        target = r.headers["location"]
+        assert target.startswith("/queue?")
+        pairs = parse_qsl(target.partition("?")[2])
+        assert ("msg", "select-first") in pairs and "n" not in dict(pairs)
+        assert {k: v for k, v in pairs if k != "msg"} == dict(parse_qsl(address.partition("?")[2]))
+        shown = alice.get(target).text
+        assert re.search(r'id="message">Select items first', shown)
+        assert "items rejected" not in shown and "/queue/bulk" not in r.headers["location"]
+    with Session() as s:
+        assert s.scalar(select(func.count()).select_from(ReviewDecision)) == 0
+
+    # three selected: rejected, then back to the same queue saying so
+    form = {**base, "request_token": "h" * 32, "action": "reject", "item": values[:3]}
+    r = alice.post("/queue/bulk", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    pairs = parse_qsl(r.headers["location"].partition("?")[2])
+    assert [p for p in pairs if p[0] in ("msg", "n")] == [("msg", "bulk-reject"), ("n", "3")]
+    assert {k: v for k, v in pairs if k not in ("msg", "n")} == dict(parse_qsl(address.partition("?")[2]))
+    shown = alice.get(r.headers["location"])
+    assert (
+        shown.status_code == 200
+        and '<p class="flash ok" role="status" id="message">3 items rejected.</p>' in shown.text
+    )
+    # the page's own bulk form does not carry the notice on
+    again = re.search(r'name="back" value="([^"]*)"', shown.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert "msg=" not in again and "n=" not in again
+    with Session() as s:
+        assert s.scalar(select(func.count()).where(Item.status == "rejected")) == 3
+    # one approved: "1 item approved."
+    one = re.findall(r'name="item" value="(\d+:\d+)"', alice.get(address).text)[0]
+    form = {**base, "request_token": "i" * 32, "action": "approve", "item": [one]}
+    assert "1 item approved." in alice.post("/queue/bulk", data=form).text
+
+
+@pytest.mark.parametrize(
+    ("msg", "n", "shown"),
+    [
+        ("bulk-reject", "3", "3 items rejected."),
+        ("bulk-approve", "1", "1 item approved."),
+        ("bulk-approve", "0", "0 items approved."),
+        ("bulk-approve", "x", None),
+        ("bulk-approve", None, None),
+        ("bulk-approve", "\u0663", None),  # an Arabic-Indic digit is not a count
+        ("bulk-defer", "2", None),
+        ("select-first", None, "Select items first: nothing was approved or rejected."),
+        (None, None, None),
+    ],
+)
+def test_bulk_message(msg, n, shown) -> None:
+    assert bulk_message(msg, n) == shown

@@ -7,12 +7,14 @@ Runs on SQLite and PostgreSQL (`db_url`); HTTP goes through FastAPI's TestClient
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import html5lib
 import pytest
 from desklab import SQLITE_ONLY, add_item, add_source, client_for, csrf_of, decide_form, editor_client
 
-from crawler.web.templating import safe_url
+from crawler.text import when
+from crawler.web.templating import TEMPLATES, safe_url
 
 # --- T41 static check -----------------------------------------------------------------------------
 
@@ -185,3 +187,73 @@ def test_titles_render_inside_bidi_isolates(app, Session) -> None:
                 assert parent.tag == "bdi" or parent.get("dir") == "auto", (path, parent.tag, el.tail)
         assert found >= 1, path
         assert any(el.tag == "bdi" and el.text == BIDI_TITLE for el in tree.iter()), path
+
+
+# --- dates and times: one way, a time of day always names its zone --------------------------------
+
+CEST = timezone(timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "flags", "shown"),
+    [
+        # an aware time is shown in UTC, named
+        (datetime(2023, 7, 1, 11, 16, tzinfo=CEST), "minute", None, "2023-07-01 09:16 UTC"),
+        (datetime(2023, 7, 1, 9, 16, 5, tzinfo=UTC), "second", None, "2023-07-01 09:16:05 UTC"),
+        (datetime(2023, 7, 1, 0, 30, tzinfo=CEST), "day", None, "2023-06-30"),  # the UTC day
+        # a naive time is UTC, as the store keeps them
+        (datetime(2023, 7, 1, 9, 16), "minute", None, "2023-07-01 09:16 UTC"),
+        # ISO strings (structured fields): an instant, and a date alone
+        ("2026-03-15T16:00:00Z", "minute", None, "2026-03-15 16:00 UTC"),
+        ("2026-03-15T18:00:00+02:00", "minute", None, "2026-03-15 16:00 UTC"),
+        ("2026-03-15", "minute", None, "2026-03-15"),
+        # a date has no time of day: neither a time nor a zone
+        (date(2023, 7, 1), "minute", None, "2023-07-01"),
+        (date(2023, 7, 1), "month", None, "2023-07"),
+        # an item's date precision: the day, month or year the source gave, no time or zone
+        (datetime(2023, 7, 1, tzinfo=UTC), "minute", ["date_only"], "2023-07-01"),
+        (datetime(2023, 7, 1, tzinfo=UTC), "minute", ["date_only", "date_month"], "2023-07"),
+        (datetime(2023, 1, 1, tzinfo=UTC), "minute", ["date_only", "date_year"], "2023"),
+        (datetime(2023, 7, 1, 9, 16, tzinfo=UTC), "minute", ["feed_updated"], "2023-07-01 09:16 UTC"),
+        # nothing, and what is not a date
+        (None, "minute", None, "—"),
+        ("", "minute", None, "—"),
+        ("soon", "minute", None, "soon"),
+    ],
+)
+def test_when_names_the_zone_of_every_time_of_day(value, precision, flags, shown) -> None:
+    assert when(value, precision, flags) == shown
+
+
+def test_templates_show_times_only_through_dt() -> None:
+    """Every template formats dates with the ``dt`` filter: no strftime of its own (an input's value
+    for a date field excepted) and no zone written by hand."""
+    for path in TEMPLATES.rglob("*.*"):
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if "strftime" in line:
+                assert 'type="date"' in line, (path.name, line)
+            assert "UTC" not in line, (path.name, line)
+
+
+def test_item_page_shows_published_and_other_times_in_utc(app, Session) -> None:
+    """The item page's publication time names its zone like the claim line; a day-only date shows
+    the day alone."""
+    with Session() as s:
+        add_source(s, "src-a")
+        timed = add_item(s, 1, published_at=datetime(2023, 7, 1, 11, 16, tzinfo=CEST)).id
+        day = add_item(s, 2, published_at=datetime(2023, 7, 1, tzinfo=UTC), flags=["date_only"]).id
+        s.commit()
+    alice = editor_client(app, Session)
+    page = alice.get(f"/items/{timed}").text
+    assert "<dt>Published</dt><dd>2023-07-01 09:16 UTC " in page
+    assert re.search(r"<dt>First seen</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>", page)
+    page = alice.get(f"/items/{day}").text
+    assert '<dt>Published</dt><dd>2023-07-01 <span class="muted">(day only)</span>' in page
+    alice.post(f"/items/{timed}/claim", data={"csrf_token": csrf_of(alice)})
+    page = alice.get(f"/items/{timed}").text
+    assert re.search(r"Claimed by you \(alice\) until \d\d:\d\d UTC", page)
+    form = decide_form(alice, timed, "defer")
+    assert alice.post(f"/items/{timed}/decide", data=form, follow_redirects=False)
+    history = alice.get("/history").text
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td><td>alice</td>", history)

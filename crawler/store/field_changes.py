@@ -10,7 +10,8 @@ strings, numbers, texts, booleans and country-code lists as stored; None for a v
   ``changed_fields``; fields outside `LABELS`, such as title or text, are left out: the editor sees
   those in the item itself).
 - `describe(change)`: what the desk prints, e.g.
-  ``deadline: 15 March 2026 17:00 UTC → 29 March 2026 17:00 UTC`` or ``budget: 3,000,000 → 3,500,000``.
+  ``deadline: 2026-03-15 17:00 UTC → 2026-03-29 17:00 UTC`` (crawler.text `when`) or
+  ``budget: 3,000,000 → 3,500,000``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+from crawler.text import when
 
 LABELS: dict[str, str] = {
     "call_id": "call id",
@@ -37,8 +40,6 @@ LABELS: dict[str, str] = {
     "published_at": "published",
 }
 """Fields whose old and new values a version keeps, and the name the desk shows for each."""
-
-_DATE_SHOWN = "%-d %B %Y %H:%M UTC"
 
 
 def json_value(value: Any) -> Any:
@@ -74,12 +75,12 @@ def _shown(value: Any) -> str:
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     text = str(value)
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return text
-    if when.tzinfo is None or len(text) < 16:  # a code or a bare day, not an instant
+    if instant.tzinfo is None or len(text) < 16:  # a code or a bare day, not an instant
         return text
-    return when.astimezone(UTC).strftime(_DATE_SHOWN)
+    return when(instant)
 
 
 def describe(change: Mapping[str, Any]) -> str:

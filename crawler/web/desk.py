@@ -50,6 +50,7 @@ MESSAGES = {
     "released": "Claim released.",
     "saved": "View saved.",
     "empty": "No unclaimed item is waiting under these filters.",
+    "select-first": "Select items first: nothing was approved or rejected.",
 }
 
 

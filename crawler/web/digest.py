@@ -38,7 +38,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from crawler.config import DEFAULT_PUBLIC_URL, Settings
 from crawler.store import portal, structured
 from crawler.store.sources import source_status
-from crawler.text import counted
+from crawler.text import counted, when
 from crawler.web.calendars import place_text
 from crawler.web.public import public_record, theme_names
 
@@ -78,7 +78,8 @@ class SmtpSettings:
 
 
 def _environment() -> Environment:
-    """The digests' templates, with the desk's ``counted`` filter ("1 item", "2 days left")."""
+    """The digests' templates, with the desk's ``counted`` filter ("1 item", "2 days left") and its
+    ``dt`` (crawler.text `when`: a time of day names its zone)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
@@ -88,6 +89,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["counted"] = counted
+    env.filters["dt"] = when
     return env
 
 
@@ -168,7 +170,7 @@ def alerts_context(session: Any, now: datetime, base_url: str) -> dict[str, Any]
     for call in coming(session, now, base_url)["calls"]:
         due = call.get("next_deadline")
         if due is not None and start < due <= end:
-            call["deadline_time"] = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            call["deadline_time"] = when(due)
             calls.append(call)
     links = {"calendar": f"{base_url}/feeds/funding.ics"}
     return {"date": _day(now), "calls": calls, "nothing_due": not calls, "days": ALERT_DAYS, "links": links}

@@ -5,15 +5,18 @@ are normalised by `crawler.store.queue.QueueFilters`; pages are keyset pages who
 cursor is passed unchanged (a malformed one is 400); facet counts stop at `Settings.count_cap`
 and are cached per filter set for `COUNTS_TTL_S`; a bulk decision names each item as
 ``id:revision`` (both 1..2**63-1, else 400) and a rejection's reason must be one of
-`crawler.store.decisions.REJECT_REASONS` (else 400, nothing stored); a bulk answer is 409 when every
-selected item was refused.
+`crawler.store.decisions.REJECT_REASONS` (else 400, nothing stored). A bulk form sent with nothing
+selected changes nothing and goes back to the same queue (its whole query string) saying "Select
+items first"; a bulk decision goes back there too (303, POST-redirect-GET) saying "3 items rejected."
+(`bulk_message`), unless an item was refused: then a page names each refused item and why, 409 when
+every selected item was refused.
 """
 
 from __future__ import annotations
 
 import time
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -21,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from crawler.store import decisions, users
 from crawler.store import queue as store_queue
 from crawler.store.schema import ITEM_STATUSES
+from crawler.text import counted
 from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES
 from crawler.web.auth import address_of, safe_next
 from crawler.web.deps import DbSession, PathId, has_controls, parse_db_int
@@ -55,6 +59,29 @@ QUEUE_KEYBOARD = (
     ("Shift+A", "approve the selected items"),
     ("/", "filter by title words"),
 )
+BULK_DONE = {"approve": "approved", "reject": "rejected"}
+"""What a bulk action did, as its notice on the queue says it ("3 items rejected.")."""
+NOTICE_KEYS = ("msg", "n")
+"""Query keys of a notice on the queue (never filters; left out of the queue's own address)."""
+
+
+def bulk_message(key: str | None, n: str | None) -> str | None:
+    """The queue's notice for ``?msg=`` (desk `message`); ``msg=bulk-approve`` / ``bulk-reject`` with
+    ``n`` (a whole number) is "1 item approved." / "3 items rejected."."""
+    action = (key or "").removeprefix("bulk-")
+    if key and key.startswith("bulk-") and action in BULK_DONE:
+        count = int(n) if n and n.isascii() and n.isdigit() and len(n) <= 6 else None
+        return None if count is None else f"{counted(count, 'item')} {BULK_DONE[action]}."
+    return message(key)
+
+
+def with_notice(back: str, msg: str, n: int | None = None) -> str:
+    """`back` (a same-site queue address, `safe_next`) with the notice `msg` (and count `n`) in its
+    query, any earlier notice dropped; the filters, order and page stay as they were."""
+    parts = urlsplit(safe_next(back))
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in NOTICE_KEYS]
+    pairs += [("msg", msg)] + ([("n", str(n))] if n is not None else [])
+    return f"{parts.path}?{urlencode(pairs)}"
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -77,7 +104,7 @@ def queue(
     order, page, problems = order_and_page(query)
     for key in ("after", "order", "page"):
         query.pop(key, None)
-    msg = query.pop("msg", None)
+    msg, n = query.pop("msg", None), query.pop("n", None)
     filters, filter_problems = desk_filters(session, query)  # shown beside the filters, never dropped
     problems = {**filter_problems, **problems}
     limit = request.app.state.settings.page_size
@@ -138,7 +165,10 @@ def queue(
             "call_statuses": CALL_STATUSES,
             "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
-            "message": message(msg if isinstance(msg, str) else None),
+            "message": bulk_message(msg if isinstance(msg, str) else None, n if isinstance(n, str) else None),
+            # the bulk form comes back to this very address (filters, order, page), notice aside
+            "back_url": "/queue?"
+            + urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in NOTICE_KEYS]),
             "filter_problems": problems,
             "shortcuts": QUEUE_KEYBOARD,
         },
@@ -186,7 +216,9 @@ async def queue_next(request: Request, session: DbSession, user: Editor) -> Resp
 @router.post("/queue/bulk", response_class=HTMLResponse)
 async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Response:
     """Approve or reject the selected items (fields ``item`` = ``id:revision``, both 1..2**63-1;
-    anything else is a 400, as is a rejection reason that is not one of `decisions.REJECT_REASONS`)."""
+    anything else is a 400, as is a rejection reason that is not one of `decisions.REJECT_REASONS`),
+    then go back to the queue at the form's ``back`` address (303) with a notice (module docstring).
+    Nothing selected: back with "Select items first", nothing stored."""
     form = await request.form()
     action = str(form.get("action", ""))
     if action not in ("approve", "reject"):
@@ -198,6 +230,9 @@ async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Resp
         if item_id is None or revision is None:
             raise HTTPException(400, "each selected item must be sent as id:revision (whole numbers)")
         pairs.append((item_id, revision))
+    back = str(form.get("back", "")) or "/queue"
+    if not pairs:
+        return RedirectResponse(with_notice(back, "select-first"), status_code=303)
     reason = (str(form.get("reason", "")) or None) if action == "reject" else None
     token = str(form.get("request_token", "")) or request_token()
     try:
@@ -216,7 +251,8 @@ async def queue_bulk(request: Request, session: DbSession, user: Editor) -> Resp
     session.commit()
     for decision in done:
         log_decision(user, decision)
-    back = str(form.get("back", "")) or "/queue"
+    if not refused:
+        return RedirectResponse(with_notice(back, f"bulk-{action}", len(done)), status_code=303)
     return render(
         request,
         "bulk.html",

@@ -10,7 +10,6 @@ page text puts harvested titles in ``<bdi>``. `render` adds request, csp_nonce, 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from crawler.text import counted, strip_bidi_controls
+from crawler.text import counted, strip_bidi_controls, when
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
 from crawler.web.rows import REASONS_ON_ITEM, reasons, weighing
@@ -46,21 +45,6 @@ def page_errors(flags: Any) -> list[str]:
     return [f.removeprefix("page_") for f in flags or [] if isinstance(f, str) and is_page_error(f)]
 
 
-def _fmt_dt(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime(fmt)
-    return str(value)
-
-
 def _show(value: Any) -> str:
     """A recorded value for the history: lists joined with commas, None as a dash."""
     if value is None or value == []:
@@ -75,11 +59,11 @@ def _pct(value: Any) -> str:
 
 
 def make_templates() -> Environment:
-    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt,
-    pct, show, page_errors, reasons (the relevance evidence an item shows, crawler.web.rows
-    `reasons`), weighing (theme evidence without weights that round to 0.00), counted
-    (``n|counted("item")``: "1 item", "2 items"; crawler.text) and
-    nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
+    """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt
+    (crawler.text `when`: every date and time the desk shows), pct, show, page_errors, reasons (the
+    relevance evidence an item shows, crawler.web.rows `reasons`), weighing (theme evidence without
+    weights that round to 0.00), counted (``n|counted("item")``: "1 item", "2 items"; crawler.text)
+    and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
     ``<bdi>`` elements so an override cannot reorder the text around them)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -88,7 +72,7 @@ def make_templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["safe_url"] = safe_url
-    env.filters["dt"] = _fmt_dt
+    env.filters["dt"] = when
     env.filters["pct"] = _pct
     env.filters["show"] = _show
     env.filters["counted"] = counted

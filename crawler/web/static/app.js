@@ -97,6 +97,10 @@
     setInterval(() => { if (Date.now() - lastActivity < lease && banner.dataset.claimed === "mine") claim(); },
       Math.max(10000, lease / 3));
 
+    // the shortcuts table: open on a wide screen, folded on a phone (the markup starts folded)
+    const keys = document.getElementById("item-keys");
+    if (keys && window.matchMedia("(min-width: 761px)").matches) keys.open = true;
+
     const reason = document.getElementById("reason");
     if (reason) reason.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && reason.value) { ev.preventDefault(); click("reject"); }
