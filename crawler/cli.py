@@ -71,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"database unavailable: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
+from crawler.errors import UsageError, unknown_source_message
 from crawler.terminal import console as make_console
 
 HELP = "harvest the enabled sources into the review queue"
@@ -109,10 +110,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sources = [s for s in config.sources if s.enabled]
     if args.source:
         wanted = set(args.source)
-        unknown = wanted - {s.id for s in config.sources}
-        if unknown:
-            console.print(f"[red]unknown source id(s): {', '.join(sorted(unknown))}")
-            return 2
+        known = [s.id for s in config.sources]
+        unknown = sorted(wanted - set(known))
+        if unknown:  # one line per id, each with its close ids
+            raise UsageError("\n".join(unknown_source_message(sid, known) for sid in unknown))
         sources = [s for s in config.sources if s.id in wanted]
     if args.replay_run is not None:
         found = _archived_run(args.replay_run, settings)

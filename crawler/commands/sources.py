@@ -18,6 +18,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
+from crawler.errors import UnknownSource
 from crawler.terminal import console as make_console
 
 HELP = "operator config and source health"
@@ -171,8 +172,7 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         config = load_sources(path)
         chosen = [s for s in config.sources if args.source in (None, s.id)]
         if not chosen:  # an unknown --source id: exit 2, as every command taking --source
-            print(f"unknown source id {args.source!r} in {path}", file=sys.stderr)
-            return 2
+            raise UnknownSource(args.source, (s.id for s in config.sources))
         bad = 0
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
