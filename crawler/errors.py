@@ -40,7 +40,7 @@ class ConfigError(EwsiError):
 
 class UsageError(EwsiError):
     """Raised by the ``ewsi`` commands (crawler.commands.classify) for bad arguments or a bad
-    themes.yaml or model file; crawler.cli prints ``error: ...`` and exits 2."""
+    themes.yaml or model file; crawler.cli prints ``ewsi NAME: error: ...`` and exits 2."""
 
     key = "usage"
 

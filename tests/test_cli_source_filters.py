@@ -139,6 +139,6 @@ def test_crawl_names_the_close_id_of_each_unknown_one(tmp_path: Path, capsys) ->
     assert _exit(["crawl", "--config", str(config), "--source", "a", "--source", "b"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert [line.split("; ")[0] for line in err] == [
-        "error: unknown source id 'a'",
-        "error: unknown source id 'b'",
+        "ewsi crawl: error: unknown source id 'a'",
+        "ewsi crawl: error: unknown source id 'b'",
     ]

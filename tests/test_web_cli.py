@@ -135,7 +135,7 @@ def test_serve_refuses_a_proxy_list_that_admits_everybody(value, monkeypatch, ca
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))
     assert ewsi(["serve", "--forwarded-allow-ips", value]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("ewsi serve: --forwarded-allow-ips:") and "\n" not in err
+    assert err.startswith("ewsi serve: error: --forwarded-allow-ips:") and "\n" not in err
     assert started == []
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
-from crawler.errors import DatabaseUnavailable
+from crawler.errors import DatabaseUnavailable, UsageError
 
 HELP = "manage editor and admin accounts"
 
@@ -70,8 +70,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             try:
                 users.check_user_name(args.name)
             except ValueError as exc:
-                print(f"ewsi users add: {exc}; got {args.name!r}", file=sys.stderr)
-                return 2
+                raise UsageError(f"{exc}; got {args.name!r}") from exc
             try:
                 password = read_password()
             except ValueError as exc:
