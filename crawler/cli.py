@@ -4,7 +4,8 @@
 ``crawler.commands.<module>.main(ARGS, settings)``. Errors become exit codes here and nowhere else:
 ConfigError 2 (``invalid config:`` and one indented line per problem; also for a runtime setting
 that is not of its type), DatabaseUnavailable 2
-(``database unavailable: <reason>``, one line), UsageError 2 (``error: <reason>``),
+(``database unavailable: <reason>``, one line), UsageError 2 (``ewsi NAME: error: <reason>``, as
+argparse says it, one such line per line of the reason),
 KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0. Commands return
 0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped.
 """
@@ -71,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"database unavailable: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:  # argparse's form: ``ewsi queue: error: ...``
+            print(f"ewsi {argv[0]}: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -9,6 +9,8 @@ UsageError to exit codes.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from datetime import datetime
 
 
@@ -38,9 +40,46 @@ class ConfigError(EwsiError):
 
 class UsageError(EwsiError):
     """Raised by the ``ewsi`` commands (crawler.commands.classify) for bad arguments or a bad
-    themes.yaml or model file; crawler.cli prints ``error: ...`` and exits 2."""
+    themes.yaml or model file; crawler.cli prints ``ewsi NAME: error: ...`` and exits 2."""
 
     key = "usage"
+
+
+SOURCE_IDS_LISTED = 20
+"""At most this many known source ids are listed when an unknown one is close to none of them."""
+
+
+def unknown_source_message(source_id: str, known: Iterable[str]) -> str:
+    """The one message for a source id that is not among `known` (every command, the portal API):
+    ``unknown source id 'ep-pres'; did you mean 'ep-press'?`` naming up to 3 close ids (a typo, a
+    difference of case), else the known ids when there are at most `SOURCE_IDS_LISTED`, else how to
+    list them."""
+    ids = sorted(set(known))
+    by_lower: dict[str, str] = {}
+    for sid in ids:
+        by_lower.setdefault(sid.lower(), sid)
+    if source_id.lower() in by_lower:  # ids are exact: a difference of case names the one id
+        close = [source_id.lower()]
+    else:
+        close = difflib.get_close_matches(source_id.lower(), list(by_lower), n=3, cutoff=0.6)
+    head = f"unknown source id {source_id!r}"
+    if close:
+        quoted = [repr(by_lower[c]) for c in close]
+        names = " or ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+        return f"{head}; did you mean {names}?"
+    if not ids:
+        return f"{head}; there is no source yet"
+    if len(ids) <= SOURCE_IDS_LISTED:
+        return f"{head}; known ids: {', '.join(ids)}"
+    return f"{head}; {len(ids)} known ids, listed by `ewsi sources status`"
+
+
+class UnknownSource(UsageError):
+    """Raised for a ``--source ID`` that names no source (`unknown_source_message`); exit 2."""
+
+    def __init__(self, source_id: str, known: Iterable[str]):
+        self.source_id = source_id
+        super().__init__(unknown_source_message(source_id, known))
 
 
 class ThemesConfigError(ValueError):

@@ -31,7 +31,7 @@ from scrapy.utils.log import install_scrapy_root_handler
 from crawler import config
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings as RuntimeSettings
-from crawler.errors import ConfigError, DatabaseUnavailable
+from crawler.errors import ConfigError, DatabaseUnavailable, unknown_source_message
 from crawler.settings import LOG_FORMAT, build_settings
 from crawler.sources import Source, load_sources
 from crawler.store import migrate as store_migrate
@@ -181,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     by_id = {s.id: s for s in sources_file.sources}
     unknown = [sid for sid in args.source_ids if sid not in by_id]
     if unknown:
-        print(f"unknown source id(s): {', '.join(unknown)}", file=sys.stderr)
+        for sid in unknown:
+            print(unknown_source_message(sid, by_id), file=sys.stderr)
         return 2
     try:
         store_migrate.ensure_ready(runtime.database_url)

@@ -47,7 +47,7 @@ def _raising(exc: BaseException) -> types.ModuleType:
          "database unavailable: cannot connect to sqlite:///x: no such file\n"),
         (ConfigError(["s.yaml:3: sources[0].id: required", "s.yaml:9: sources[1].urls: empty"]), 2,
          "invalid config:\n  s.yaml:3: sources[0].id: required\n  s.yaml:9: sources[1].urls: empty\n"),
-        (UsageError("unknown status bogus"), 2, "error: unknown status bogus\n"),
+        (UsageError("unknown status bogus"), 2, "ewsi probe: error: unknown status bogus\n"),
         (KeyboardInterrupt(), 130, ""),
     ],
 )  # fmt: skip
@@ -102,14 +102,23 @@ def test_usage_errors_exit_like_argparse(argv: list[str], code: int, needle: str
 @pytest.mark.parametrize(
     ("argv", "code", "stderr_start"),
     [
-        (["queue", "--theme", "XX"], 2, "unknown theme 'XX'"),
-        (["queue", "--language", "xx"], 2, "--language: not a language code (ISO 639-1, or und): 'xx'"),
-        (["queue", "--language", "de", "--language", "german"], 2, "--language: not a language code"),
-        (["sources", "unquarantine"], 2, "give either a URL or --all"),
-        (["db", "grant-app-role"], 2, "ewsi db grant-app-role: name the role"),
+        (["queue", "--theme", "XX"], 2, "ewsi queue: error: unknown theme 'XX'"),
+        (
+            ["queue", "--language", "xx"],
+            2,
+            "ewsi queue: error: --language: not a language code (ISO 639-1, or und): 'xx'",
+        ),
+        (["queue", "--language", "de", "--language", "german"], 2, "ewsi queue: error: --language: not a"),
+        (["sources", "unquarantine"], 2, "ewsi sources: error: give either a URL or --all"),
+        (["db", "grant-app-role"], 2, "ewsi db: error: grant-app-role: name the role"),
         (["classify"], 2, ""),
-        (["classify", "nope"], 2, "unknown classify command 'nope'"),
-        (["export", "--since", "yesterday"], 2, "--since: not an ISO 8601 date: 'yesterday'"),
+        (["classify", "nope"], 2, "ewsi classify: error: unknown classify command 'nope'"),
+        (
+            ["export", "--since", "yesterday"],
+            2,
+            "ewsi export: error: --since: not an ISO 8601 date: 'yesterday'",
+        ),
+        (["reprocess", "--since", "yesterday"], 2, "ewsi reprocess: error: --since: not an ISO 8601 date"),
     ],
 )
 def test_command_refusals_keep_their_messages(
@@ -118,6 +127,31 @@ def test_command_refusals_keep_their_messages(
     monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
     assert cli.main(argv) == code
     assert capsys.readouterr().err.startswith(stderr_start)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["queue", "--limit", "0"],  # argparse
+        ["queue", "--language", "xx"],  # the command
+        ["queue", "--source", "nope", "--limit", "x"],
+        ["export", "--since", "yesterday"],
+        ["export", "--format", "xml"],
+        ["crawl", "--replay", "missing.warc.gz"],
+        ["sources", "unquarantine"],
+    ],
+)
+def test_every_usage_error_has_one_form(argv: list[str], capsys, tmp_path, monkeypatch) -> None:
+    """argparse's and the commands' own usage errors read alike: ``ewsi NAME: error: MESSAGE``, exit 2."""
+    monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path / 'none.sqlite'}")
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    assert code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith(f"ewsi {argv[0]}: error: ") for line in lines), lines
 
 
 UNMIGRATED = ["queue", "sources status", "api-token list", "export", "digest send --dry-run", "users list",
@@ -167,7 +201,7 @@ def test_export_to_an_unwritable_path_is_one_line(target: str, tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     assert ewsi(["export", "--format", "csv", "--output", target, "--database-url", url]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"ewsi export: cannot write {target}:") and "\n" not in err
+    assert err.startswith(f"ewsi export: error: cannot write {target}:") and "\n" not in err
 
 
 @pytest.mark.parametrize(

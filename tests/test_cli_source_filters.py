@@ -118,3 +118,27 @@ def test_queue_language_repeats_filter_on_any(
     assert _exit(argv) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert sorted(row["language"] for row in rows) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["queue", "--source", "src-b"], "did you mean 'src-a'?"),
+        (["queue", "--source", "SRC-A"], "did you mean 'src-a'?"),
+        (["reprocess", "--source", "zzz"], "known ids: src-a"),
+    ],
+)
+def test_an_unknown_source_id_gets_a_hint(argv: list[str], hint: str, seeded: str, capsys) -> None:
+    assert _exit(argv) == 2
+    assert hint in capsys.readouterr().err
+
+
+def test_crawl_names_the_close_id_of_each_unknown_one(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "sources.yaml"
+    config.write_text("sources: []\n", encoding="utf-8")
+    assert _exit(["crawl", "--config", str(config), "--source", "a", "--source", "b"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split("; ")[0] for line in err] == [
+        "ewsi crawl: error: unknown source id 'a'",
+        "ewsi crawl: error: unknown source id 'b'",
+    ]

@@ -62,8 +62,10 @@ def test_reprocess_keeps_decisions_and_rewrites_harvested_fields(
 
 @pytest.mark.parametrize("argv", [["--workers", "0"], ["--since", "yesterday"]])
 def test_reprocess_bad_arguments(argv: list[str], db_url: str) -> None:
+    from crawler.cli import main as ewsi
+
     try:  # --workers 0 is refused when the command line is read (argparse: SystemExit 2)
-        code = reprocess.main(["--database-url", db_url, *argv], Settings())
+        code = ewsi(["reprocess", "--database-url", db_url, *argv])
     except SystemExit as exc:
         code = int(exc.code or 0)
     assert code == 2

@@ -276,8 +276,8 @@ def test_replaying_a_run_that_archived_nothing_exits_2(tmp_path: Path, capsys: A
         encoding="utf-8",
     )
     args = ["--config", str(config), "--replay-run", "999"]
-    assert crawl_command.main(args, Settings(database_url=url)) == 2
-    assert "run 999 has no archive" in capsys.readouterr().err
+    with pytest.raises(UsageError, match="run 999 has no archive"):
+        crawl_command.main(args, Settings(database_url=url))
 
 
 @pytest.mark.parametrize(

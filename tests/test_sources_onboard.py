@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.errors import UnknownSource
 from crawler.fetch import oneshot
 from crawler.fetch.addresses import Allowlist
 from crawler.onboard import DuplicateSource, add, check_source, country_of, validate_entry
@@ -242,9 +243,8 @@ def test_commands_check_and_add(lab: LabServer, tmp_path: Path, capsys: pytest.C
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("ok-feed: parse.no_items: ")
     assert lines[1].startswith("walled: fetch.blocked_by_site: 202")
-    assert (
-        command.main(["check", "--config", str(config), "--source", "nope"], settings) == 2
-    )  # unknown source id
+    with pytest.raises(UnknownSource, match="unknown source id 'walld'; did you mean 'walled'"):
+        command.main(["check", "--config", str(config), "--source", "walld"], settings)
     before = config.read_text()
     assert command.main(["add", lab.url("/ep/rss.xml"), "--config", str(config)], settings) == 1
     assert (

@@ -39,6 +39,42 @@ def test_users_cli_reads_stdin_and_refuses_duplicates(db_url, engine, Session, m
         read_password(stdin_is_tty=True, ask=lambda _prompt: next(answers))
 
 
+@SQLITE_ONLY
+def test_users_languages_are_iso_codes_and_listed(db_url, engine, Session, monkeypatch, capsys) -> None:
+    """``--languages`` takes ISO 639-1 codes (any case, blanks ignored); ``users list`` shows them."""
+    from crawler.cli import main as ewsi
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert ewsi(["users", "add", "erin", "--role", "editor", "--languages", "DE, fr,de"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert ewsi(["users", "add", "finn", "--role", "admin"]) == 0
+    with Session() as s:
+        assert users.get_user_by_name(s, "erin").languages == ["de", "fr"]
+    capsys.readouterr()
+    assert ewsi(["users", "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["erin\teditor\tactive\tde,fr", "finn\tadmin\tactive\t-"]
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [("english", "'english'"), ("xx,de", "'xx'"), ("de,en-GB,deu", "'en-gb', 'deu'")],
+)
+def test_users_add_refuses_a_language_that_is_no_iso_code(
+    value: str, named: str, monkeypatch, capsys
+) -> None:
+    """An unknown code is a usage error naming it (exit 2), before the password or the database."""
+    from crawler.cli import main as ewsi
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(SystemExit) as info:
+        ewsi(["users", "add", "gil", "--role", "editor", "--languages", value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ewsi users add: error: argument --languages: not an ISO 639-1 language code")
+    assert err.rstrip().endswith(named) and err.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     "name", ["ev\nil", "ev\til", " bob", "bob ", "a b", "", "x" * 65, "bö", "b\u202eob", "eve\x00", "éva"]
 )
@@ -135,7 +171,7 @@ def test_serve_refuses_a_proxy_list_that_admits_everybody(value, monkeypatch, ca
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append(kw))
     assert ewsi(["serve", "--forwarded-allow-ips", value]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("ewsi serve: --forwarded-allow-ips:") and "\n" not in err
+    assert err.startswith("ewsi serve: error: --forwarded-allow-ips:") and "\n" not in err
     assert started == []
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
+from crawler.errors import UsageError
 from crawler.store import tokens
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
@@ -79,12 +80,10 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         if args.action == "add":
             name = args.name
             if USER_NAME_RULE.fullmatch(name) is None:
-                print(
+                raise UsageError(
                     "a token name is 1 to 64 ASCII letters, digits and . _ - @, starting with a letter "
-                    "or digit",
-                    file=sys.stderr,
+                    "or digit"
                 )
-                return 2
             try:
                 token, info = tokens.add_token(
                     session, name, rate_limit_per_minute=args.rate, scopes=tuple(args.scope)

@@ -343,8 +343,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         return int(evaluate.main(argv[1:], configured_model=settings.classifier_model) or 0)
     command = COMMANDS.get(argv[0])
     if command is None:
-        print(f"unknown classify command {argv[0]!r}\n{USAGE}", file=sys.stderr)
-        return 2
+        raise UsageError(f"unknown classify command {argv[0]!r}; the commands: eval, {', '.join(COMMANDS)}")
     try:
         return command(argv[1:], settings)
     except SystemExit as exc:  # argparse: --help (0) or bad arguments (2)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from crawler.argtypes import Parser, int_at_least
 from crawler.config import Settings
+from crawler.errors import UsageError
 from crawler.store import submissions
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
@@ -55,8 +56,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             print(f"personal data of {count} contribution(s) erased", file=sys.stderr)
             return 0
         if not 1990 <= args.year <= 9999:
-            print("--year must be 1990 to 9999", file=sys.stderr)
-            return 2
+            raise UsageError("--year must be 1990 to 9999")
         rows = submissions.contributors_report(session, args.year)
     if args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, extrasaction="ignore")

@@ -12,7 +12,6 @@ with EWSI_ARCHIVE_URL set (crawler.store.warc_locations says where), for that ru
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
+from crawler.errors import UsageError, unknown_source_message
 from crawler.terminal import console as make_console
 
 HELP = "harvest the enabled sources into the review queue"
@@ -109,23 +109,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     sources = [s for s in config.sources if s.enabled]
     if args.source:
         wanted = set(args.source)
-        unknown = wanted - {s.id for s in config.sources}
-        if unknown:
-            console.print(f"[red]unknown source id(s): {', '.join(sorted(unknown))}")
-            return 2
+        known = [s.id for s in config.sources]
+        unknown = sorted(wanted - set(known))
+        if unknown:  # one line per id, each with its close ids
+            raise UsageError("\n".join(unknown_source_message(sid, known) for sid in unknown))
         sources = [s for s in config.sources if s.id in wanted]
     if args.replay_run is not None:
         found = _archived_run(args.replay_run, settings)
         if found is None:
-            print(
-                f"run {args.replay_run} has no archive (unknown run, or archiving was off)", file=sys.stderr
-            )
-            return 2
+            raise UsageError(f"run {args.replay_run} has no archive (unknown run, or archiving was off)")
         source_id, args.replay = found
         sources = [s for s in config.sources if s.id == source_id]
         if not sources:
-            print(f"run {args.replay_run} is of source {source_id!r}, not in the config", file=sys.stderr)
-            return 2
+            raise UsageError(f"run {args.replay_run} is of source {source_id!r}, not in the config")
     if not sources:
         console.print("no enabled source in the config")
         return 0
@@ -135,11 +131,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
             records = len(WarcIndex.shared(args.replay))
         except (OSError, ValueError) as exc:
-            print(f"cannot replay {args.replay}: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(f"cannot replay {args.replay}: {exc}") from exc
         if records == 0:
-            print(f"cannot replay {args.replay}: the file holds no WARC response record", file=sys.stderr)
-            return 2
+            raise UsageError(f"cannot replay {args.replay}: the file holds no WARC response record")
     log_file = None if args.log_file == "-" else Path(args.log_file)
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)

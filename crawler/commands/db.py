@@ -7,12 +7,11 @@ migration and driver errors become DatabaseUnavailable (one line, mapped by craw
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
-from crawler.errors import DatabaseUnavailable, GrantRefused
+from crawler.errors import DatabaseUnavailable, GrantRefused, UsageError
 from crawler.terminal import console as make_console
 
 HELP = "database schema"
@@ -73,13 +72,11 @@ def _grant_app_role(role: str | None, url: str | None) -> int:
     from crawler.store.migrate import grant_app_role
 
     if not role:
-        print("ewsi db grant-app-role: name the role (e.g. ewsi_app)", file=sys.stderr)
-        return 2
+        raise UsageError("grant-app-role: name the role (e.g. ewsi_app)")
     try:
         statements = grant_app_role(role, url)
     except GrantRefused as exc:
-        print(f"ewsi db grant-app-role: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(f"grant-app-role: {exc}") from exc
     except Exception as exc:  # driver errors: one clear line, exit 2
         reason = (str(exc).splitlines() or [""])[0]
         raise DatabaseUnavailable(f"cannot grant on {store_session.redacted_url(url)}: {reason}") from None

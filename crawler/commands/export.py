@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
+from crawler.errors import UsageError
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from crawler.web.export import records, write_csv, write_jsonl
@@ -43,8 +44,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     try:
         since = parse_since(args.since) if args.since else None
     except ValueError:
-        print(f"--since: not an ISO 8601 date: {args.since!r}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--since: not an ISO 8601 date: {args.since!r}") from None
     writer = write_csv if args.format == "csv" else write_jsonl
     url = args.database_url or settings.database_url
     ensure_ready(url)
@@ -55,8 +55,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             try:
                 out = open(args.output, "w", encoding=encoding, newline="")  # noqa: SIM115
             except OSError as exc:  # a missing folder, a directory, no permission: one line, exit 2
-                print(f"ewsi export: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-                return 2
+                raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
             with out:
                 count = writer(rows, out)
         else:

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser, int_at_least
 from crawler.config import Settings
+from crawler.errors import UsageError
 from crawler.terminal import console as make_console
 from crawler.themes import THEME_CODES, theme_name
 
@@ -92,14 +93,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         theme = _theme_name(args.theme)
     except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from exc
     from crawler.sources import iso_languages
 
     unknown = [code for code in args.language or () if code.lower() not in iso_languages() | {"und"}]
     if unknown:
-        print(f"--language: not a language code (ISO 639-1, or und): {unknown[0]!r}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--language: not a language code (ISO 639-1, or und): {unknown[0]!r}")
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
         store_sources.require_known_source(session, args.source)

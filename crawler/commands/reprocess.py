@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +23,7 @@ from typing import Any
 from crawler.argtypes import Parser, positive_int
 from crawler.commands.export import parse_since
 from crawler.config import Settings
+from crawler.errors import UsageError
 from crawler.store import items as store_items
 from crawler.store import sources as store_sources
 from crawler.store.migrate import ensure_ready
@@ -91,8 +91,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     try:
         since = parse_since(args.since) if args.since else None
     except ValueError:
-        print(f"--since: not an ISO 8601 date: {args.since!r}", file=sys.stderr)
-        return 2
+        raise UsageError(f"--since: not an ISO 8601 date: {args.since!r}") from None
     url = args.database_url or settings.database_url
     ensure_ready(url)
     with session_scope(url) as session:

@@ -26,7 +26,7 @@ from typing import Any
 
 from crawler.argtypes import Parser, positive_int, seconds
 from crawler.config import Settings
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, UsageError
 from crawler.scheduling.nextrun import NextRun, source_next_run
 from crawler.scheduling.service import SchedulerOptions, SchedulerService
 from crawler.scheduling.triggers import build_trigger, next_fire
@@ -189,8 +189,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         dispatch=args.dispatch,
     )
     if args.dispatch == "workers" and not url.startswith("postgresql"):
-        print("--dispatch workers needs PostgreSQL (SQLite: the scheduler runs the crawls)", file=sys.stderr)
-        return 2
+        raise UsageError("--dispatch workers needs PostgreSQL (SQLite: the scheduler runs the crawls)")
     try:
         load_sources(config_path)  # the config first: its errors are worth more than the database's
     except ConfigError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
+from crawler.errors import UsageError
 
 HELP = "start the editors' desk and the portal API"
 
@@ -96,8 +97,7 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     try:
         proxies = proxy_list(args.forwarded_allow_ips)
     except ValueError as exc:
-        print(f"ewsi serve: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from exc
     import uvicorn
 
     from crawler.store.migrate import check_ready

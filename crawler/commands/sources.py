@@ -18,6 +18,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
+from crawler.errors import UnknownSource, UsageError
 from crawler.terminal import console as make_console
 
 HELP = "operator config and source health"
@@ -124,8 +125,7 @@ def _unquarantine(args: argparse.Namespace, url: str | None) -> int:
     from crawler.store import session as store_session
 
     if bool(args.url) == bool(args.all):
-        console.print("give either a URL or --all", markup=False)
-        return 2
+        raise UsageError("give either a URL or --all")
     store_migrate.ensure_ready(url)
     with store_session.session_scope(url) as session:
         removed = store_runs.clear_quarantine(session, None if args.all else args.url)
@@ -171,8 +171,7 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         config = load_sources(path)
         chosen = [s for s in config.sources if args.source in (None, s.id)]
         if not chosen:  # an unknown --source id: exit 2, as every command taking --source
-            print(f"unknown source id {args.source!r} in {path}", file=sys.stderr)
-            return 2
+            raise UnknownSource(args.source, (s.id for s in config.sources))
         bad = 0
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
@@ -183,8 +182,7 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
                 out.print(result.line(source.id), markup=False, highlight=False, soft_wrap=True)
         return 1 if bad else 0
     if not args.url:
-        console.print("give the URL to add", markup=False)
-        return 2
+        raise UsageError("give the URL to add")
     text = path.read_text(encoding="utf-8")
     load_sources(path, text=text)
     try:

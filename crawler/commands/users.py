@@ -1,19 +1,21 @@
 """``ewsi users add|list|set-role``: manage editor and admin accounts.
 
 The database is ``--database-url``, else `Settings.database_url`. Exit codes: 0 ok, 1 refused
-(exists, bad password, no such user), 2 a NAME that breaks the naming rule; an unreachable
+(exists, bad password, no such user), 2 a NAME that breaks the naming rule or a ``--languages``
+entry that is no ISO 639-1 code; ``list`` prints name, role, state and languages. An unreachable
 database becomes DatabaseUnavailable (exit 2, crawler.cli).
 """
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
-from crawler.errors import DatabaseUnavailable
+from crawler.errors import DatabaseUnavailable, UsageError
 
 HELP = "manage editor and admin accounts"
 
@@ -41,20 +43,39 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
     return password
 
 
+def language_codes(text: str) -> list[str]:
+    """argparse type of ``--languages``: comma-separated ISO 639-1 codes (``de,fr``; any case, blanks
+    ignored), each once, in the order given; every other entry (``english``, ``xx``) is named."""
+    from crawler.sources import iso_languages
+
+    codes = list(dict.fromkeys(code.strip().lower() for code in text.split(",") if code.strip()))
+    unknown = [code for code in codes if code not in iso_languages()]
+    if unknown:
+        named = ", ".join(repr(code) for code in unknown)
+        raise argparse.ArgumentTypeError(f"not an ISO 639-1 language code (as de, fr): {named}")
+    return codes
+
+
 def main(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
     ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
     a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
     digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
-    or the database unavailable."""
+    or an unknown ``--languages`` code, or the database unavailable."""
     parser = Parser(prog="ewsi users", description="Manage editor and admin accounts.")
     parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="create an account (password asked twice, or read from stdin)")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=("editor", "admin"))
-    add.add_argument("--languages", default="", help="comma-separated ISO 639-1 codes the editor reads")
-    sub.add_parser("list", help="list accounts")
+    add.add_argument(
+        "--languages",
+        type=language_codes,
+        default=[],
+        metavar="CODES",
+        help="comma-separated ISO 639-1 codes of the languages the editor reads (de,fr); shown by `list`",
+    )
+    sub.add_parser("list", help="list accounts: name, role, state, languages (- for none)")
     role = sub.add_parser("set-role", help="change an account's role (its sessions end)")
     role.add_argument("name")
     role.add_argument("--role", required=True, choices=("editor", "admin"))
@@ -70,14 +91,13 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             try:
                 users.check_user_name(args.name)
             except ValueError as exc:
-                print(f"ewsi users add: {exc}; got {args.name!r}", file=sys.stderr)
-                return 2
+                raise UsageError(f"{exc}; got {args.name!r}") from exc
             try:
                 password = read_password()
             except ValueError as exc:
                 print(f"ewsi users add: {exc}", file=sys.stderr)
                 return 1
-            languages = [code.strip().lower() for code in args.languages.split(",") if code.strip()]
+            languages = args.languages
             with session_scope(url) as session:
                 taken = users.name_taken(session, args.name)
                 if taken is not None:
@@ -90,7 +110,8 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             with session_scope(url) as session:
                 for account in users.list_users(session):
                     state = "disabled" if account.disabled else "active"
-                    print(f"{account.name}\t{account.role}\t{state}")
+                    languages = ",".join(account.languages or []) or "-"
+                    print(f"{account.name}\t{account.role}\t{state}\t{languages}")
         else:
             with session_scope(url) as session:
                 user = users.get_user_by_name(session, args.name)

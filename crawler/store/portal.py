@@ -322,6 +322,11 @@ def is_source(session: Session, source_id: str) -> bool:
     return session.get(SourceRow, source_id) is not None
 
 
+def source_ids(session: Session) -> list[str]:
+    """The ids of the store's sources (to name the close ones to an unknown id)."""
+    return list(session.scalars(select(SourceRow.id).order_by(SourceRow.id)))
+
+
 def list_items(
     session: Session,
     flt: ItemFilter,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from crawler.errors import NotFound, UsageError
+from crawler.errors import NotFound, UnknownSource
 from crawler.health import QUARANTINE_AFTER
 from crawler.store import dialect
 from crawler.store.audit import audit
@@ -233,9 +233,9 @@ def set_source_enabled(
 
 def require_known_source(session: Session, source_id: str | None) -> None:
     """Rule for every command that takes ``--source ID``: an id that is not a synced source (every
-    stored item's source is one) is a usage error (``unknown source id 'ID'``, exit 2), never an
-    empty answer. None (no ``--source``) passes."""
+    stored item's source is one) is a usage error (`UnknownSource`: ``unknown source id 'ID'`` and
+    the close ids, exit 2), never an empty answer. None (no ``--source``) passes."""
     if source_id is None:
         return
     if session.get(SourceRow, source_id) is None:
-        raise UsageError(f"unknown source id {source_id!r}")
+        raise UnknownSource(source_id, session.scalars(select(SourceRow.id)))

@@ -38,6 +38,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJso
 
 from classifier import themes as theme_config
 from crawler.config import Settings as RuntimeSettings
+from crawler.errors import unknown_source_message
 from crawler.sources import is_country_code, iso_countries, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
@@ -314,7 +315,8 @@ def check_filter(session: Session, flt: portal.ItemFilter) -> None:
     ``published_from`` after ``published_to``."""
     errors: list[dict[str, Any]] = []
     if flt.source_id is not None and not portal.is_source(session, flt.source_id):
-        errors.append(_query_error("source", f"unknown source id {flt.source_id!r}"))
+        message = unknown_source_message(flt.source_id, portal.source_ids(session))
+        errors.append(_query_error("source", message))
     if flt.published_from and flt.published_to and flt.published_from > flt.published_to:
         errors.append(_query_error("published_from", "is after published_to"))
     if errors:
