@@ -17,8 +17,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
 5. Per cue group and start word, only the heaviest match counts (then the longest), so "asylum
    seeker" and "asyl*" are not counted twice, nor the same stem listed in two languages.
 6. Per term: contribution = weight x min(count_cap, title_boost if in title + (1 + ln(body count)/2)).
-   A relevance negative of a text longer than `LEAD_WORDS` that is named neither in the title nor in
-   the lead keeps `PASSING_NEGATIVE_SHARE` of it; one after a concessive marker ("despite ...") none.
+   A relevance negative after a concessive marker of the item's language ("despite ...") counts
+   none (`_concessive`); its words stay masked.
 7. Scores, with sat(x) = 1 - exp(-x) and s = the scales in ``scoring``:
    M = migrant + integration sums; A = area + integration sums + theme_area_factor x the sums of the
    themes with `area` (all but Tools and Techniques: a report or statistics is no integration area);
@@ -105,7 +105,8 @@ CONCESSIVE_BEFORE = _marker_tokens(_CONCESSIVE_BEFORE)
 "trotz Grenzkontrollen"); `CONCESSIVE_AFTER` holds the postpositions (Finnish "huolimatta",
 Hungarian "ellenére", Estonian "hoolimata"). A negative context named as what a story goes on
 despite is not its subject: a relevance negative within `CONCESSIVE_GAP` words of such a marker of
-the item's language (of any language when it is unknown) is not counted (`_concessive`). Lists: the
+the item's language is not counted (`_concessive`; its words stay masked, and a mask of weight 0,
+"took shelter", "abroad", stays a mask). Lists: the
 standard concessive prepositions of the EU languages; per language, since one language's marker is
 another's word (Dutch "trots" = proud, Czech "mimo" = outside)."""
 CONCESSIVE_AFTER = _marker_tokens(_CONCESSIVE_AFTER)
@@ -183,15 +184,6 @@ LEAD_WORDS = 40
 """Words of the body, after the title, where a text states its subject: the integration-area
 evidence that softens a negative context is read on them (`negative_factor`); the same window as
 classifier.model.THEME_WINDOW (the longest labelled teaser of themes_train, rounded up)."""
-
-
-PASSING_NEGATIVE_SHARE = 0.25
-"""Share of its weight a relevance negative keeps when a long text names it neither in the title nor
-in the first `LEAD_WORDS` words: a text states its subject there, and a negative context named only
-later is an aside ("Mercato: ..." in a related-articles line under a story on language workshops for
-refugee mothers took it from 0.77 to 0.50). The labelled items are title and teaser, so no labelled
-figure moves; the corpus replays' off-topic items keep their negatives in the title or lead
-(tests/test_classifier_corpus.py)."""
 
 
 def _sat(x: float) -> float:
@@ -340,8 +332,6 @@ class RuleEngine:
             ]
             for group in neg_groups:
                 theme = None if group == NEGATIVE else group.split(":", 1)[1]
-                if theme is None and _concessive(tokens, s, e, language):
-                    continue
                 # a longer positive phrase covers it: any cue for a relevance negative, a cue of
                 # that theme for a theme's mask ("sportello unico" of Social Cohesion does not make
                 # "sportello" the sport of Education and Culture)
@@ -351,8 +341,11 @@ class RuleEngine:
                 ):
                     continue
                 if theme is None:
+                    # a mask (weight 0) always masks; a conceded negative ("despite ...") masks its
+                    # words but is not counted
                     mask_all.update(range(s, e))
-                    negatives[ti] = negatives.get(ti, 0) + 1
+                    if not _concessive(tokens, s, e, language):
+                        negatives[ti] = negatives.get(ti, 0) + 1
                 else:
                     mask_theme.setdefault(theme, set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
@@ -439,9 +432,8 @@ class RuleEngine:
         b_counts, b_neg = self._field_counts(body_tokens, language)
         sums, evidence = self._positive_sums(t_counts, b_counts, language)
         lead_sums: dict[str, float] | None = None
-        lead_neg: dict[int, int] | None = None
         if len(body_tokens) > LEAD_WORDS:
-            lead_counts, lead_neg = self._field_counts(body_tokens[:LEAD_WORDS], language)
+            lead_counts, _ = self._field_counts(body_tokens[:LEAD_WORDS], language)
             lead_sums, lead_evidence = self._positive_sums(t_counts, lead_counts, language)
             _resolve_ambiguous(lead_sums, lead_evidence)
         for ti in set(t_neg) | set(b_neg):
@@ -449,9 +441,6 @@ class RuleEngine:
             contribution = self._weight(ti, NEGATIVE, language) * _occurrences(
                 tc, bc, sc.title_boost, sc.count_cap
             )
-            if lead_neg is not None and not tc and not lead_neg.get(ti):
-                # named only after the lead: a passing mention (a related-articles line, an aside)
-                contribution *= PASSING_NEGATIVE_SHARE
             sums[NEGATIVE] = sums.get(NEGATIVE, 0.0) + contribution
             evidence.setdefault(NEGATIVE, []).append(
                 Evidence(
@@ -569,11 +558,12 @@ def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence
 
 def _concessive(tokens: list[str], start: int, end: int, language: str | None) -> bool:
     """Whether tokens[start:end] (a negative term) follow a `CONCESSIVE_BEFORE` marker of `language`
-    or precede a `CONCESSIVE_AFTER` one, at most `CONCESSIVE_GAP` words away (every language's
-    markers when `language` is None)."""
+    or precede a `CONCESSIVE_AFTER` one, at most `CONCESSIVE_GAP` words away; never for an unknown
+    language (one language's marker is another's word)."""
+    if language is None:
+        return False
     for table, after in ((CONCESSIVE_BEFORE, False), (CONCESSIVE_AFTER, True)):
-        markers = table.get(language, frozenset()) if language else frozenset().union(*table.values())
-        for marker in markers:
+        for marker in table.get(language, frozenset()):
             n = len(marker)
             lo, hi = (
                 (end, min(len(tokens) - n, end + CONCESSIVE_GAP))

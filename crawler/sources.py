@@ -415,7 +415,7 @@ class Source(BaseModel):
     country: str = Field(
         default="EU",
         description="`EU` or ISO 3166-1 alpha-2 code; with `EU` an item takes its page's "
-        "country-code domain when that names a European country (`.pl` -> PL)",
+        "country-code domain when the page is in a language of that country (`.pl`, Polish -> PL)",
     )
     languages: list[str] = Field(
         default_factory=list,

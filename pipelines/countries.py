@@ -12,6 +12,12 @@
 - `eligible_countries_in_text(text)`: the list written after an "eligible countries" cue ("Eligible
   countries:", "Förderfähige Länder:", "Pays éligibles :", "Paesi ammissibili:", ...), up to the end of
   that line or sentence; other country names on the page are ignored. Empty when there is no cue.
+- `page_country(declared, url, language)`: an item's country. The source's, except that an item of
+  a source whose country is ``EU`` (EU-wide, or one that spans countries) takes its page's
+  country-code domain (crawler.urls.host_country: rp.pl PL, tagesanzeiger.ch CH) when the page is
+  written in an official language of that country (CLDR through Babel): a page is read at its final
+  address, after redirects, and a short link (youtu.be, dlvr.it, docs.rs) or a vanity domain in
+  another language names no country.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from crawler.types import EU_LANGUAGES
+from crawler.urls import host_country
 
 EU_MEMBER_STATES: tuple[str, ...] = (
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
@@ -152,3 +159,26 @@ def eligible_countries_in_text(text: str | None) -> list[str]:
         if found:
             return found
     return []
+
+
+@lru_cache(maxsize=64)
+def official_languages(country: str) -> frozenset[str]:
+    """ISO 639-1 codes of `country`'s official languages, de facto ones included (CLDR through Babel:
+    CH -> de, fr, it; BE -> nl, fr, de; RS -> sr)."""
+    from babel.languages import get_official_languages
+
+    return frozenset(
+        code.split("_")[0]
+        for code in get_official_languages(country, de_facto=True)
+        if len(code.split("_")[0]) == 2
+    )
+
+
+def page_country(declared: str, url: object, language: str | None) -> str:
+    """An item's country (module docstring, `page_country`)."""
+    if declared != "EU" or not language:
+        return declared
+    code = host_country(url)
+    if code is None or language.split("-")[0].lower() not in official_languages(code):
+        return declared
+    return code

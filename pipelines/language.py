@@ -74,6 +74,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.types import EU_LANGUAGES, UNDETERMINED, HarvestedItem
+from pipelines.countries import page_country
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +258,8 @@ def _title_and_page(
 
 class LanguagePipeline:
     """Scrapy item pipeline: sets `language`, `language_confidence`, `language_method` and
-    `languages_found` on a `HarvestedItem`.
+    `languages_found` on a `HarvestedItem`, then its `country` from its page's domain and language
+    where its source is EU-wide (pipelines.countries.page_country).
 
     Reads `item.text` (or, when empty, title and summary), `item.declared_languages` (the source's)
     and `item.declared_language` (the page's own). Setting ``EWSI_LANGUAGE_REFINE_SHORT`` (default
@@ -294,6 +296,7 @@ class LanguagePipeline:
         item.language_confidence = result.confidence
         item.language_method = result.method
         item.languages_found = list(result.languages_found)
+        item.country = page_country(item.country, item.body_url or item.url, item.language)
         stats = self._stats(spider)
         if stats is not None:
             stats.inc_value(f"ewsi/language/{result.method}")

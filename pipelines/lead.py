@@ -6,9 +6,11 @@ keeps the body container alone: sn.at's ``<p class="article-leadtext">`` stands 
 without the sentence that says what happened. The page's own description (``og:description`` or
 ``<meta name="description">``, as trafilatura reads it) is that lead when an element of the page
 holds it (its whole text, or the description cut short is the start of it), the element stands
-before the first extracted paragraph, and the two share an ancestor below ``<body>`` (a site's
-tagline in its header, or a teaser in its footer, does not). Then the lead's text goes before the
-extracted text, unless the text already holds it.
+before the first extracted paragraph, in the same block: their nearest common ancestor is the
+lead's parent or grandparent and lies below ``<body>``. An element inside a header, navigation,
+footer, aside, figure, quote or form is never the lead (a site's tagline, a teaser, a pull quote,
+a cookie notice), nor one whose text is mostly links (a related-articles teaser). Then the lead's
+text goes before the extracted text, unless the text already holds it.
 """
 
 from __future__ import annotations
@@ -22,10 +24,17 @@ KEY_CHARS = 60
 _LEAD_TAGS = ("p", "div", "h2", "h3", "span", "strong", "section", "header")
 _PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "h4", "blockquote", "dd", "td", "div")
 _ELLIPSIS = "…. "
+_NOT_LEAD = frozenset(
+    {"header", "nav", "footer", "aside", "figure", "figcaption", "blockquote", "form", "button", "label"}
+)
+MAX_LINK_SHARE = 0.3
+"""Share of a lead's characters that may be link text."""
+MAX_LEAD_DEPTH = 2
+"""Levels the lead may sit below its common ancestor with the first extracted paragraph."""
 
 
 def _norm(value: str | None) -> str:
-    return " ".join((value or "").split())
+    return " ".join((value or "").replace("\u00ad", "").split())
 
 
 def restore_lead(tree: HtmlElement, text: str | None, description: str | None) -> str | None:
@@ -43,7 +52,7 @@ def restore_lead(tree: HtmlElement, text: str | None, description: str | None) -
     lead_el = _lead_element(tree, key)
     if body_start is None or lead_el is None or order[lead_el] >= order[body_start]:
         return text
-    if not _near(lead_el, body_start):
+    if not _near(lead_el, body_start) or not _readable(lead_el):
         return text
     return _norm(lead_el.text_content()) + "\n" + text
 
@@ -84,11 +93,23 @@ def _innermost(el: HtmlElement, key: str) -> HtmlElement:
 
 
 def _near(lead: HtmlElement, body_start: HtmlElement) -> bool:
-    """Whether the two share an ancestor below ``<body>``, and neither holds the other."""
-    lead_line = {id(a) for a in lead.iterancestors()}
+    """Whether the two share an ancestor below ``<body>`` at most `MAX_LEAD_DEPTH` levels above the
+    lead, and neither holds the other."""
+    lead_line = [id(a) for a in lead.iterancestors()]
     if id(body_start) in lead_line or any(a is lead for a in body_start.iterancestors()):
         return False
     for ancestor in body_start.iterancestors():
         if id(ancestor) in lead_line:
-            return ancestor.tag not in ("body", "html")
+            depth = lead_line.index(id(ancestor)) + 1
+            return depth <= MAX_LEAD_DEPTH and ancestor.tag not in ("body", "html")
     return False
+
+
+def _readable(lead: HtmlElement) -> bool:
+    """Whether `lead` can be a lead: not in a header, navigation, footer, aside, figure, quote or
+    form, and not mostly link text."""
+    if lead.tag in _NOT_LEAD or any(a.tag in _NOT_LEAD for a in lead.iterancestors()):
+        return False
+    total = len(_norm(lead.text_content()))
+    links = sum(len(_norm(a.text_content())) for a in lead.iter("a"))
+    return total > 0 and links <= MAX_LINK_SHARE * total

@@ -23,7 +23,7 @@ from crawler.errors import error_key_for
 from crawler.health import DROPPED_PAGE_KEYS, moved_to
 from crawler.sources import Source
 from crawler.types import Attachment, HarvestedItem
-from crawler.urls import host_country, is_web_url
+from crawler.urls import is_web_url
 from spiders.attachments import attachment_links
 
 logger = logging.getLogger(__name__)
@@ -116,19 +116,14 @@ class SourceSpider(Spider):
 
     # -- items ---------------------------------------------------------------------------------
     def new_item(self, url: str, **fields: Any) -> HarvestedItem:
-        """A `HarvestedItem` pre-filled with the source's declared metadata. Its country is the
-        source's, except that an item of a source whose country is ``EU`` (EU-wide, or a source that
-        spans countries) takes its page's country-code domain when that names a European country
-        (crawler.urls.host_country: a story of rp.pl is PL, of tagesanzeiger.ch CH)."""
-        country = self.source.country
-        if country == "EU":
-            country = host_country(url) or country
+        """A `HarvestedItem` pre-filled with the source's declared metadata (its country may be made
+        more precise once the page's language is known: pipelines.language, `page_country`)."""
         return HarvestedItem(
             source_id=self.source.id,
             url=url,
             declared_languages=list(self.source.languages),
             content_type=self.source.content_type,
-            country=country,
+            country=self.source.country,
             fetched_at=datetime.now(UTC),
             **fields,
         )

@@ -28,10 +28,12 @@ Identity within one feed document (feeds that break RSS's "unique GUID" rule):
   (the only fields left that tell the entries apart). Every other entry is identified by its link, as before.
 The same document therefore gives the same keys on every run (idempotent).
 
-Summaries: a summary that `SHARED_SUMMARY_MIN` or more entries of one document carry word for word
-(after folding case and spaces: "Recorded page", "Read more", the site's slogan) is the feed's
-placeholder, not a teaser of any of them (`shared_summaries`): those entries get no summary from
-the feed, and the desk shows the start of the page's text instead.
+Summaries: a short summary (at most `PLACEHOLDER_MAX_WORDS` words) that `SHARED_SUMMARY_MIN` or more
+entries of one document carry word for word (after folding case and spaces: "Recorded page", "Read
+more", the site's slogan) is the feed's placeholder, not a teaser of any of them
+(`shared_summaries`): those entries get no summary from the feed, and the desk shows the start of
+the page's text instead. A longer shared summary is real (a monthly event's description, a call's
+topics) and stays.
 """
 
 from __future__ import annotations
@@ -211,6 +213,9 @@ class FeedIdentity:
 SHARED_SUMMARY_MIN = 3
 """Entries of one feed document that must carry the same summary for it to be a placeholder; two
 entries may share a teaser (a story and its correction)."""
+PLACEHOLDER_MAX_WORDS = 12
+"""Words a placeholder has at most: "Read more", "Recorded page", a slogan; a series of events or
+calls that share a real description write more."""
 
 
 def summary_key(summary: Any) -> str:
@@ -222,7 +227,9 @@ def shared_summaries(entries: Iterable[Mapping[str, Any]]) -> frozenset[str]:
     """The `summary_key`s that at least `SHARED_SUMMARY_MIN` entries carry (module docstring)."""
     counts = Counter(summary_key(e.get("summary")) for e in entries)
     counts.pop("", None)
-    return frozenset(k for k, n in counts.items() if n >= SHARED_SUMMARY_MIN)
+    return frozenset(
+        k for k, n in counts.items() if n >= SHARED_SUMMARY_MIN and len(k.split()) <= PLACEHOLDER_MAX_WORDS
+    )
 
 
 def _published(entry: Any) -> str:

@@ -1,19 +1,17 @@
-"""Four relevance rules for whole classes of wording (classifier.rules, config/themes.yaml).
+"""Relevance rules for whole classes of wording (classifier.rules, config/themes.yaml).
 
 1. A negative context named as what a story goes on despite is not its subject: a relevance negative
    within CONCESSIVE_GAP words after a concessive marker of the item's language ("despite the new
    border controls", "trotz Grenzkontrollen", "malgré la fermeture des frontières") or before a
    postposed one (Finnish "huolimatta", Hungarian "ellenére") is not counted. The same negative
-   without the marker, further away, or after another language's marker (Dutch "trots" = proud)
-   still counts.
-2. Naturalisation is migrant evidence in every language: only foreigners are naturalised, so a
-   naturalisation ceremony or a citizenship test of newcomers is about migrants even when no other
-   migrant word appears. "Naturalist" and "natural" are not.
-3. A negative context a long text names only after its lead (a related-articles line, an aside)
-   keeps PASSING_NEGATIVE_SHARE of its weight; named in the title or the lead it keeps all of it.
-4. People who fled a war are migrant evidence in every language ("children who fled the war",
-   "in fuga dalla guerra", "uciekające przed wojną"); someone who fled a scene, a fire or an
-   accident is not.
+   without the marker, further away, after another language's marker (Dutch "trots" = proud) or in
+   an item of unknown language still counts; a mask of weight 0 ("se sont réfugiés" = took
+   shelter, "all'estero" = abroad) stays a mask after a marker.
+2. A naturalisation named with the people or the procedure (a ceremony, an application, a test,
+   naturalised citizens) is migrant evidence; the word alone is not (plants, species, yeast and
+   software are "naturalised" too).
+3. People who fled a war are migrant evidence only beside another migrant cue (relevance.ambiguous):
+   history pieces, deserters and price wars use the same words.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ import pytest
 
 import classifier
 from classifier.model import has_migrant_cue
-from classifier.rules import LEAD_WORDS, NEGATIVE, PASSING_NEGATIVE_SHARE, RuleEngine, load_engine
+from classifier.rules import MIGRANT, NEGATIVE, RuleEngine, load_engine
 
 
 @pytest.fixture(scope="module")
@@ -82,20 +80,18 @@ def test_a_conceded_negative_keeps_an_integration_story_relevant() -> None:
     assert kept.relevance > sunk.relevance
 
 
-# (language, title naming a naturalisation, with no other migrant word)
+# (language, title naming a naturalisation with its people or procedure, no other migrant word)
 NATURALISATION = [
     ("en", "240 residents receive their certificates at the naturalisation ceremony"),
     ("en", "Naturalization applications rose by a third last year"),
     ("de", "Einbürgerungsfeier im Rathaus: 240 neue Staatsbürgerinnen und Staatsbürger"),
+    ("de", "Zahl der Einbürgerungen steigt auf Rekordhoch"),
     ("fr", "Les demandes de naturalisation augmentent à Lyon"),
-    ("it", "Naturalizzazione: i tempi delle domande scendono a due anni"),
-    ("es", "La naturalización por residencia se acelera en Madrid"),
+    ("it", "Domande di naturalizzazione: i tempi scendono a due anni"),
+    ("es", "La nacionalidad por residencia se acelera en Madrid"),
     ("nl", "Naturalisatieceremonie in het stadhuis van Utrecht"),
-    ("pl", "Naturalizacja: więcej wniosków w urzędach wojewódzkich"),
-    ("fi", "Kansalaistaminen nopeutuu: hakemusten käsittely lyhenee"),
     ("sv", "Kommunen ordnar medborgarskapsceremoni för nya svenskar"),
-    ("el", "Αυξάνονται οι αιτήσεις πολιτογράφησης"),
-    ("lv", "Naturalizācijas eksāmenu kārto vairāk cilvēku"),
+    ("sv", "Fler elever läser sfi i höst"),
 ]
 
 
@@ -105,68 +101,17 @@ def test_naturalisation_is_migrant_evidence(engine: RuleEngine, language: str, t
 
 
 @pytest.mark.parametrize(
-    "title",
+    ("language", "title"),
     [
-        "The naturalist David Attenborough opens the new nature centre",
-        "Natural gas prices fall for households this winter",
+        ("en", "The naturalist David Attenborough opens the new nature centre"),
+        ("en", "Naturalization of wild yeast strains in sourdough bakeries"),
+        ("de", "Einbürgerung gebietsfremder Pflanzen am Rheinufer"),
+        ("fr", "La naturalisation de la perruche à collier inquiète les ornithologues"),
+        ("nl", "Japanse duizendknoop is in Nederland genaturaliseerd"),
     ],
 )
-def test_nature_is_not_naturalisation(engine: RuleEngine, title: str) -> None:
-    assert not has_migrant_cue(engine.analyse(title, "", "en"))
-
-
-# (language, title, a lead of an integration story, a later line naming a negative context)
-PASSING = [
-    (
-        "fr",
-        "À Marseille, des ateliers ouvrent l'école aux mères exilées",
-        "Dans trois écoles de Marseille, des mères réfugiées apprennent le français avec des "
-        "formatrices, découvrent l'école et rencontrent les enseignants de leurs enfants. Le programme, "
-        "financé par la ville, accueille quarante femmes cette année.",
-        "À lire aussi : Mercato : l'OM officialise l'arrivée d'un nouveau défenseur.",
-    ),
-    (
-        "de",
-        "Sprachcafé für Geflüchtete im Stadtteilzentrum",
-        "Jeden Dienstag treffen sich geflüchtete Frauen und Männer im Stadtteilzentrum, um Deutsch zu "
-        "üben, Bewerbungen zu schreiben und Nachbarn kennenzulernen. Ehrenamtliche begleiten sie zu "
-        "Behörden und helfen bei der Wohnungssuche.",
-        "Mehr aus der Region: Transferfenster schließt, der Verein meldet zwei Neuzugänge.",
-    ),
-    (
-        "en",
-        "Refugee women open a catering cooperative in Leeds",
-        "Twelve refugee women have opened a catering cooperative in Leeds with support from the city's "
-        "employment service, which helped them with training, food hygiene certificates and a small "
-        "start-up grant for their first kitchen.",
-        "Also in the news: the minister takes office after the reshuffle.",
-    ),
-]
-FILLER = " The project runs for two years and its partners meet every month to plan the next steps."
-
-
-@pytest.mark.parametrize(("language", "title", "lead", "aside"), PASSING)
-def test_a_negative_named_after_the_lead_is_an_aside(
-    engine: RuleEngine, language: str, title: str, lead: str, aside: str
-) -> None:
-    body = lead + FILLER * 3
-    assert len(body.split()) > LEAD_WORDS
-    late = engine.analyse(title, body + " " + aside, language)
-    early = engine.analyse(title, aside + " " + body, language)
-    full = early.sums.get(NEGATIVE, 0.0)
-    assert full > 0
-    assert late.sums.get(NEGATIVE, 0.0) == pytest.approx(PASSING_NEGATIVE_SHARE * full)
-    assert late.relevance > early.relevance
-    c = classifier.load_default()
-    assert c.classify(title, body + " " + aside, language, "news").relevant
-
-
-def test_a_short_text_has_no_aside(engine: RuleEngine) -> None:
-    # a teaser is all lead: its negative keeps its weight wherever it stands
-    short = engine.analyse(
-        "Refugee catering cooperative", "Refugee women cook. The minister takes office.", "en"
-    )
-    assert short.sums.get(NEGATIVE, 0.0) == pytest.approx(1.5)
+def test_naturalised_species_are_not_migrants(engine: RuleEngine, language: str, title: str) -> None:
+    assert not has_migrant_cue(engine.analyse(title, "", language))
 
 
 FLED_WAR = [
@@ -195,20 +140,40 @@ FLED_WAR = [
 ]
 
 
-@pytest.mark.parametrize(("language", "title"), FLED_WAR)
-def test_fleeing_a_war_is_migrant_evidence(engine: RuleEngine, language: str, title: str) -> None:
-    assert has_migrant_cue(engine.analyse(title, "", language))
+# Finnish, Hungarian and Romanian name the refugee in the verb itself (paenneet, menekülő, fugit
+# are migrant cues of their own), so they are not rows here
+ALONE = [(lang, title) for lang, title in FLED_WAR if lang not in ("fi", "hu", "ro")]
+
+
+@pytest.mark.parametrize(("language", "title"), ALONE)
+def test_fleeing_a_war_vouches_for_nothing_alone(engine: RuleEngine, language: str, title: str) -> None:
+    # a history piece, a deserter or a price war reads the same: alone it is no migrant evidence
+    assert not has_migrant_cue(engine.analyse(title, "", language))
 
 
 @pytest.mark.parametrize(
-    ("language", "title"),
+    ("language", "title", "cue"),
     [
-        ("en", "The suspect fled the scene after the robbery"),
-        ("en", "Residents fled the wildfire in Attica"),
-        ("de", "Der Täter ist nach dem Überfall geflohen"),
-        ("fr", "Le conducteur a fui après l'accident"),
-        ("it", "Il ladro è fuggito dalla finestra"),
+        ("en", "Children who fled the war start school in Leeds", "Refugee families welcome them."),
+        ("de", "Familien, die vor dem Krieg geflohen sind, finden Wohnungen", "Die Geflüchteten ziehen ein."),
+        ("it", "Famiglie in fuga dalla guerra trovano casa a Bologna", "I rifugiati entrano a marzo."),
+        ("pl", "Dzieci uciekające przed wojną idą do szkoły", "Uchodźcy dostaną podręczniki."),
     ],
 )
-def test_fleeing_anything_else_is_not(engine: RuleEngine, language: str, title: str) -> None:
-    assert not has_migrant_cue(engine.analyse(title, "", language))
+def test_fleeing_a_war_adds_to_another_migrant_cue(
+    engine: RuleEngine, language: str, title: str, cue: str
+) -> None:
+    alone = engine.analyse("", cue, language).sums.get(MIGRANT, 0.0)
+    both = engine.analyse(title, cue, language).sums.get(MIGRANT, 0.0)
+    assert both > alone > 0
+
+
+def test_a_mask_stays_a_mask_after_a_marker(engine: RuleEngine) -> None:
+    # "se sont réfugiés" (took shelter) is a mask of weight 0: "malgré" must not lift it
+    took_shelter = "Malgré tout, ils se sont réfugiés dans l'école pendant la tempête"
+    assert not has_migrant_cue(engine.analyse(took_shelter, "", "fr"))
+
+
+def test_no_marker_in_an_unknown_language(engine: RuleEngine) -> None:
+    assert _negative(engine, "Trots gränskontrollerna", "sv") == 0
+    assert _negative(engine, "Trots gränskontrollerna", None) > 0

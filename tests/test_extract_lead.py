@@ -78,3 +78,37 @@ def test_nothing_changes_without_a_lead_to_restore() -> None:
     # a description the text already holds is not put in twice
     inside = text_of(page(lang, BODY[lang][:120], "", ""))
     assert inside == none
+
+
+def wrapped(lang: str, description: str, above: str) -> bytes:
+    """A page whose header and article sit in one wrapper, with `above` before the body container."""
+    body = "".join(f"<p>{BODY[lang]}</p>" for _ in range(3))
+    return (
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Sprachcafés</title>'
+        f'<meta property="og:description" content="{description}"></head><body><div class="page">'
+        f'<header><p class="tagline">{LEAD[lang] if "tagline" in above else ""}</p></header>'
+        f"<main><article><h1>Sprachcafés</h1>{above if 'tagline' not in above else ''}"
+        f'<div class="article-body-text">{body}</div></article></main></div></body></html>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "tagline",  # the site's tagline in a header inside the page wrapper
+        '<div class="related"><a href="/a/2">' + LEAD["de"] + "</a></div>",  # a teaser link
+        "<blockquote>" + LEAD["de"] + "</blockquote>",  # a pull quote
+        '<figure><img src="a.jpg"><figcaption>' + LEAD["de"] + "</figcaption></figure>",
+    ],
+)
+def test_what_only_looks_like_a_lead_stays_out(above: str) -> None:
+    text = text_of(wrapped("de", LEAD["de"], above))
+    assert not text.startswith(LEAD["de"][:60])
+
+
+def test_a_lead_with_soft_hyphens_is_found() -> None:
+    hyphenated = (
+        LEAD["de"].replace("Sprachcafés", "Sprach\u00adcafés").replace("ehrenamtliche", "ehren\u00adamtliche")
+    )
+    text = text_of(page("de", LEAD["de"], "", f'<p class="lead">{hyphenated}</p>'))
+    assert text.replace("\u00ad", "").startswith(LEAD["de"])

@@ -1,7 +1,8 @@
-"""A summary most entries of a feed share word for word is the feed's placeholder, not a teaser
-(spiders.entries.shared_summaries): "Recorded page", "Read more", a site's slogan. Rule: a summary
-that SHARED_SUMMARY_MIN or more entries of one document carry (case and spaces folded) is dropped
-from those entries; any other summary, two entries sharing one included, is kept as the feed wrote it.
+"""A short summary most entries of a feed share word for word is the feed's placeholder, not a
+teaser (spiders.entries.shared_summaries): "Recorded page", "Read more", a site's slogan. Rule: a
+summary of at most PLACEHOLDER_MAX_WORDS words that SHARED_SUMMARY_MIN or more entries of one
+document carry (case and spaces folded) is dropped from those entries; any other summary, two
+entries sharing one or a series sharing a real description included, is kept as the feed wrote it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def _summaries(body: bytes, json_feed: bool = False) -> dict[str, Any]:
     return {item.url.rsplit("/", 1)[1]: item.summary for item in items}
 
 
+SERIES = (
+    "Welcome Café: newcomers and neighbours meet every first Tuesday of the month at the library to "
+    "practise the language over coffee."
+)
 CASES: dict[str, tuple[list[str | None], list[str | None]]] = {
     # name: (the entries' summaries, the summaries stored, in entry order)
     "placeholder on every entry": (["Recorded page"] * 4, [None] * 4),
@@ -55,6 +60,10 @@ CASES: dict[str, tuple[list[str | None], list[str | None]]] = {
         ["Budget for integration courses.", "Budget for integration courses.", "Other story."],
     ),
     "distinct teasers": (["One.", "Two.", "Three.", "Four."], ["One.", "Two.", "Three.", "Four."]),
+    "a series shares a real description": (
+        [SERIES] * 3,
+        [SERIES] * 3,
+    ),
     "no summaries": ([None, None, None], [None, None, None]),
 }
 

@@ -1,18 +1,19 @@
-"""An item's country (spiders.base.SourceSpider.new_item, crawler.urls.host_country).
+"""An item's country (pipelines.countries.page_country, crawler.urls.host_country).
 
 Rule: the source's country, except that a source whose country is ``EU`` (EU-wide, or one that spans
-countries) gives each item its page's country-code domain when that names a European country; a
-source with a country of its own keeps it (the operator said so); ``.eu``, generic and vanity domains
-(``.com``, ``.io``, ``.me``) name none.
+countries) gives each item its page's country-code domain when the page is written in an official
+language of that country; a source with a country of its own keeps it; ``.eu``, generic and vanity
+domains (``.com``, ``.io``, ``.me``) name none, and a short link or a vanity domain whose page is in
+another language (youtu.be, docs.rs, linktr.ee) names none either.
 """
 
 from __future__ import annotations
 
 import pytest
-from scrapy.http import XmlResponse
 
 from crawler.urls import host_country
-from tests.test_spiders import make_spider, run
+from pipelines.countries import page_country
+from pipelines.language import LanguagePipeline
 
 
 @pytest.mark.parametrize(
@@ -41,24 +42,37 @@ def test_host_country(url: str | None, country: str | None) -> None:
     assert host_country(url) == country
 
 
-def _countries(source_country: str, links: list[str]) -> list[str | None]:
-    items = "".join(f"<item><link>{u}</link><title>T{i}</title></item>" for i, u in enumerate(links))
-    body = (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Media</title>'
-        f"<link>https://media.example.eu/</link>{items}</channel></rss>"
-    ).encode()
-    url = "https://media.example.eu/feed.xml"
-    spider = make_spider(id="media", kind="feed", urls=[url], languages=["en"], country=source_country)
-    got, _ = run(spider, XmlResponse(url, body=body, headers={"Content-Type": "application/rss+xml"}))
-    by_url = {item.url: item.country for item in got}
-    return [by_url[u] for u in links]
+@pytest.mark.parametrize(
+    ("declared", "url", "language", "country"),
+    [
+        ("EU", "https://www.rp.pl/a", "pl", "PL"),
+        ("EU", "https://www.tagesanzeiger.ch/b", "de", "CH"),
+        ("EU", "https://www.letemps.ch/b", "fr", "CH"),
+        ("EU", "https://www.standaard.be/c", "nl", "BE"),
+        ("EU", "https://www.irishtimes.ie/d", "en", "IE"),
+        ("EU", "https://www.gov.uk/e", "en", "GB"),
+        ("EU", "https://youtu.be/xyz", "en", "EU"),
+        ("EU", "https://dlvr.it/abc", "en", "EU"),
+        ("EU", "https://docs.rs/crate", "en", "EU"),
+        ("EU", "https://linktr.ee/org", "en", "EU"),
+        ("EU", "https://spoti.fi/x", "en", "EU"),
+        ("EU", "https://news.example.com/c", "de", "EU"),
+        ("EU", "https://www.rp.pl/a", None, "EU"),
+        ("DE", "https://www.bundeskanzleramt.gv.at/a", "de", "DE"),
+    ],
+)
+def test_page_country(declared: str, url: str, language: str | None, country: str) -> None:
+    assert page_country(declared, url, language) == country
 
 
-def test_an_eu_wide_source_gives_each_item_its_page_country() -> None:
-    links = ["https://www.rp.pl/a", "https://www.tagesanzeiger.ch/b", "https://news.example.com/c"]
-    assert _countries("EU", links) == ["PL", "CH", "EU"]
+def test_the_language_stage_sets_it_from_the_final_address() -> None:
+    from crawler.types import HarvestedItem
 
-
-def test_a_source_country_of_its_own_is_kept() -> None:
-    links = ["https://www.bundeskanzleramt.gv.at/a", "https://www.example.de/b"]
-    assert _countries("DE", links) == ["DE", "DE"]
+    text = "Rząd przyjął nowy program integracji cudzoziemców z kursami języka polskiego dla dorosłych."
+    item = HarvestedItem(source_id="s", url="https://dlvr.it/abc", country="EU", text=text * 3)
+    item.body_url = "https://www.rp.pl/spoleczenstwo/art1"
+    LanguagePipeline(refine_short=False).process_item(item)
+    assert (item.language, item.country) == ("pl", "PL")
+    short = HarvestedItem(source_id="s", url="https://dlvr.it/abc", country="EU", text=text * 3)
+    LanguagePipeline(refine_short=False).process_item(short)
+    assert short.country == "EU"
