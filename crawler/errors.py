@@ -75,11 +75,21 @@ def unknown_source_message(source_id: str, known: Iterable[str]) -> str:
 
 
 class UnknownSource(UsageError):
-    """Raised for a ``--source ID`` that names no source (`unknown_source_message`); exit 2."""
+    """Raised by crawler.store.sources.require_known_source and ``ewsi sources check`` for a
+    ``--source ID`` that names no source (`unknown_source_message`); exit 2."""
 
     def __init__(self, source_id: str, known: Iterable[str]):
         self.source_id = source_id
         super().__init__(unknown_source_message(source_id, known))
+
+
+class EditError(ValueError):
+    """Raised by crawler.store.decisions for an edited value that cannot be stored; `field` names the
+    edit form's field (``editor_country``), so the desk shows the message beside it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ThemesConfigError(ValueError):

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.errors import NotFound, ReviewConflict
+from crawler.errors import EditError, NotFound, ReviewConflict
 from crawler.sources import is_country_code
 from crawler.store import attachments, field_changes, groups, outbox, queue, structured
 from crawler.store import themes as item_themes
@@ -192,14 +192,6 @@ class Decision:
     changes: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     reason: str | None = None
-
-
-class EditError(ValueError):
-    """An edited value that cannot be stored; `field` names the edit form's field (``editor_country``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _editorial_state(item: Item) -> dict[str, Any]:
