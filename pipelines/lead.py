@@ -9,13 +9,16 @@ holds it (its whole text, or the description cut short is the start of it), the 
 before the first extracted paragraph, in the same block: their nearest common ancestor is the
 lead's parent or grandparent and lies below ``<body>``. An element inside a header, navigation,
 footer, aside, figure, quote or form is never the lead (a site's tagline, a teaser, a pull quote,
-a cookie notice), nor one whose text is mostly links (a related-articles teaser). Then the lead's
+a cookie notice), nor one whose text is mostly links (a related-articles teaser) or names a
+consent term ("cookies", pipelines.boilerplate.consent_terms). Then the lead's
 text goes before the extracted text, unless the text already holds it.
 """
 
 from __future__ import annotations
 
 from lxml.html import HtmlElement
+
+from pipelines.boilerplate import consent_terms
 
 MIN_LEAD_CHARS = 60
 """A description shorter than this is a tagline or a title, not a lead."""
@@ -112,4 +115,4 @@ def _readable(lead: HtmlElement) -> bool:
         return False
     total = len(_norm(lead.text_content()))
     links = sum(len(_norm(a.text_content())) for a in lead.iter("a"))
-    return total > 0 and links <= MAX_LINK_SHARE * total
+    return total > 0 and links <= MAX_LINK_SHARE * total and not consent_terms(lead.text_content())

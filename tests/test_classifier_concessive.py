@@ -92,11 +92,16 @@ NATURALISATION = [
     ("nl", "Naturalisatieceremonie in het stadhuis van Utrecht"),
     ("sv", "Kommunen ordnar medborgarskapsceremoni för nya svenskar"),
     ("sv", "Fler elever läser sfi i höst"),
+    ("en", "Record number of naturalisations as the language test is eased"),
+    ("en", "Children who fled the war in Ukraine start school in Kraków"),
+    ("pl", "Dzieci uciekające przed wojną w Ukrainie idą do szkoły"),
 ]
 
 
 @pytest.mark.parametrize(("language", "title"), NATURALISATION)
-def test_naturalisation_is_migrant_evidence(engine: RuleEngine, language: str, title: str) -> None:
+def test_naturalisation_and_a_named_war_are_migrant_evidence(
+    engine: RuleEngine, language: str, title: str
+) -> None:
     assert has_migrant_cue(engine.analyse(title, "", language))
 
 

@@ -99,6 +99,8 @@ def wrapped(lang: str, description: str, above: str) -> bytes:
         '<div class="related"><a href="/a/2">' + LEAD["de"] + "</a></div>",  # a teaser link
         "<blockquote>" + LEAD["de"] + "</blockquote>",  # a pull quote
         '<figure><img src="a.jpg"><figcaption>' + LEAD["de"] + "</figcaption></figure>",
+        # a cookie notice that starts as the description does
+        '<div class="notice"><p>' + LEAD["de"] + " Wir verwenden Cookies.</p></div>",
     ],
 )
 def test_what_only_looks_like_a_lead_stays_out(above: str) -> None:
