@@ -952,7 +952,8 @@ class CombinedClassifier:
             )
 
         relevance, rel_thr, w_rel = blend(RELEVANCE, analysis.relevance, rule_rel_thr)
-        if not has_migrant_cue(analysis):
+        migrant_cue = has_migrant_cue(analysis)
+        if not migrant_cue:
             relevance *= NO_MIGRANT_CUE_FACTOR
         lead_text = theme_lead(text)
         if lead_text == text:
@@ -988,7 +989,7 @@ class CombinedClassifier:
         if decided_on is not lead:
             assigned = assigned[:1]
         rel_evidence = self.engine.relevance_evidence(analysis)
-        if not has_migrant_cue(analysis):
+        if not migrant_cue:
             rel_evidence += (Evidence(NO_MIGRANT_CUE, round(NO_MIGRANT_CUE_FACTOR - 1, 3)),)
         if w_rel > 0 and relevant:
             # the model's words explain a relevant item; on another, spread over thousands of

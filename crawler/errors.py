@@ -52,8 +52,8 @@ SOURCE_IDS_LISTED = 20
 def unknown_source_message(source_id: str, known: Iterable[str]) -> str:
     """The one message for a source id that is not among `known` (every command, the portal API):
     ``unknown source id 'ep-pres'; did you mean 'ep-press'?`` naming up to 3 close ids (a typo, a
-    difference of case), else the known ids when there are at most `SOURCE_IDS_LISTED`, else how to
-    list them."""
+    difference of case), else the known ids, the first `SOURCE_IDS_LISTED` of them and how many more
+    (no command lists every id of the store: ``ewsi sources status`` lists a config's)."""
     ids = sorted(set(known))
     by_lower: dict[str, str] = {}
     for sid in ids:
@@ -69,9 +69,9 @@ def unknown_source_message(source_id: str, known: Iterable[str]) -> str:
         return f"{head}; did you mean {names}?"
     if not ids:
         return f"{head}; there is no source yet"
-    if len(ids) <= SOURCE_IDS_LISTED:
-        return f"{head}; known ids: {', '.join(ids)}"
-    return f"{head}; {len(ids)} known ids, listed by `ewsi sources status`"
+    more = len(ids) - SOURCE_IDS_LISTED
+    listed = ", ".join(ids[:SOURCE_IDS_LISTED])
+    return f"{head}; known ids: {listed}" + (f" (and {more} more)" if more > 0 else "")
 
 
 class UnknownSource(UsageError):

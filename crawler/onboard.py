@@ -32,12 +32,11 @@ from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
 from crawler.probe import ProbeResult, Verdict, failure, verdict
 from crawler.sources import Source, load_sources
+from crawler.urls import host_country
 
 Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
 T = TypeVar("T")
-
-_TLD_COUNTRY = {m.lower(): m for m in MEMBER_STATES} | {"el": "GR"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,10 @@ class PreviewItem:
 
 
 def country_of(url: str) -> str:
-    """A member state's code from the host's country TLD (``.de`` -> ``DE``), else ``EU``."""
-    tld = (urlsplit(url).hostname or "").rsplit(".", 1)[-1].lower()
-    return _TLD_COUNTRY.get(tld, "EU")
+    """A member state's code from the host's country TLD (``.de`` -> ``DE``, crawler.urls.host_country),
+    else ``EU``."""
+    code = host_country(url)
+    return code if code in MEMBER_STATES else "EU"
 
 
 def page_language(body: bytes) -> str | None:

@@ -17,7 +17,8 @@
   country-code domain (crawler.urls.host_country: rp.pl PL, tagesanzeiger.ch CH) when the page is
   written in an official language of that country (CLDR through Babel): a page is read at its final
   address, after redirects, and a short link (youtu.be, dlvr.it, docs.rs) or a vanity domain in
-  another language names no country.
+  another language names no country. Set when an item is harvested; ``ewsi reprocess`` keeps a
+  stored item's country.
 """
 
 from __future__ import annotations

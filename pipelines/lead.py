@@ -32,6 +32,8 @@ _NOT_LEAD = frozenset(
 )
 MAX_LINK_SHARE = 0.3
 """Share of a lead's characters that may be link text."""
+PARAGRAPH_CHARS = 5000
+"""Longest element searched for the first extracted paragraph (a paragraph, not a page section)."""
 MAX_LEAD_DEPTH = 2
 """Levels the lead may sit below its common ancestor with the first extracted paragraph."""
 
@@ -60,17 +62,31 @@ def restore_lead(tree: HtmlElement, text: str | None, description: str | None) -
     return _norm(lead_el.text_content()) + "\n" + text
 
 
+def _text_upto(el: HtmlElement, limit: int) -> str | None:
+    """`el`'s text, whitespace folded, or None once it passes `limit` characters (read no further:
+    every element of a deeply nested page would otherwise be read whole, quadratic in its size)."""
+    pieces: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        pieces.append(piece)
+        size += len(piece.strip())
+        if size > limit:
+            return None
+    return _norm("".join(pieces))
+
+
 def _first_holding(tree: HtmlElement, key: str) -> HtmlElement | None:
-    """The first paragraph-like element whose text holds `key` (the deepest of nested ones)."""
+    """The first paragraph-like element of at most `PARAGRAPH_CHARS` whose text holds `key`, or the
+    deepest such element inside it."""
     found: HtmlElement | None = None
+    outer: HtmlElement | None = None
     for el in tree.iter(*_PARAGRAPH_TAGS):
-        if key in _norm(el.text_content()):
+        if outer is not None and not any(a is outer for a in el.iterancestors()):
+            break
+        content = _text_upto(el, PARAGRAPH_CHARS)
+        if content is not None and key in content:
             found = el
-            # a nested paragraph holding it too is deeper: keep looking inside this one only
-            for inner in el.iter(*_PARAGRAPH_TAGS):
-                if inner is not el and key in _norm(inner.text_content()):
-                    found = inner
-            return found
+            outer = outer if outer is not None else el
     return found
 
 
@@ -80,8 +96,8 @@ def _lead_element(tree: HtmlElement, key: str) -> HtmlElement | None:
     body = tree.find(".//body")
     root = body if body is not None else tree
     for el in root.iter(*_LEAD_TAGS):
-        content = _norm(el.text_content())
-        if len(content) < len(key) or len(content) > 2 * len(key) + 50:
+        content = _text_upto(el, 2 * len(key) + 50)
+        if content is None or len(content) < len(key):
             continue
         if content.rstrip(_ELLIPSIS) == key or content.startswith(key):
             return _innermost(el, key)

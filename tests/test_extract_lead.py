@@ -31,14 +31,22 @@ BODY = {
 }
 
 
-def page(lang: str, description: str, before: str, article_lead: str, after: str = "") -> bytes:
+def page(
+    lang: str, description: str, before: str, article_lead: str, after: str = "", wrapper: bool = False
+) -> bytes:
+    """A news page: `before` in its header, `article_lead` between the headline and the body container,
+    `after` in its footer; with `wrapper`, header, article and footer sit in one page-wide <div>."""
     body = "".join(f"<p>{BODY[lang]}</p>" for _ in range(3))
+    inner = (
+        f"<header><nav><a href='/'>Start</a></nav>{before}</header><main><article><h1>Sprachcafés</h1>"
+        f'{article_lead}<div class="article-body-text section-text">{body}</div></article></main>'
+        f"<footer>{after}</footer>"
+    )
     return (
         f'<html lang="{lang}"><head><meta charset="utf-8"><title>Sprachcafés</title>'
         f'<meta property="og:description" content="{description}"></head><body>'
-        f"<header><nav><a href='/'>Start</a></nav>{before}</header><main><article><h1>Sprachcafés</h1>"
-        f'{article_lead}<div class="article-body-text section-text">{body}</div></article></main>'
-        f"<footer>{after}</footer></body></html>"
+        + (f'<div class="page">{inner}</div>' if wrapper else inner)
+        + "</body></html>"
     ).encode()
 
 
@@ -80,31 +88,22 @@ def test_nothing_changes_without_a_lead_to_restore() -> None:
     assert inside == none
 
 
-def wrapped(lang: str, description: str, above: str) -> bytes:
-    """A page whose header and article sit in one wrapper, with `above` before the body container."""
-    body = "".join(f"<p>{BODY[lang]}</p>" for _ in range(3))
-    return (
-        f'<html lang="{lang}"><head><meta charset="utf-8"><title>Sprachcafés</title>'
-        f'<meta property="og:description" content="{description}"></head><body><div class="page">'
-        f'<header><p class="tagline">{LEAD[lang] if "tagline" in above else ""}</p></header>'
-        f"<main><article><h1>Sprachcafés</h1>{above if 'tagline' not in above else ''}"
-        f'<div class="article-body-text">{body}</div></article></main></div></body></html>'
-    ).encode()
+TAGLINE = '<p class="tagline">' + LEAD["de"] + "</p>"
 
 
 @pytest.mark.parametrize(
-    "above",
+    ("header", "above"),
     [
-        "tagline",  # the site's tagline in a header inside the page wrapper
-        '<div class="related"><a href="/a/2">' + LEAD["de"] + "</a></div>",  # a teaser link
-        "<blockquote>" + LEAD["de"] + "</blockquote>",  # a pull quote
-        '<figure><img src="a.jpg"><figcaption>' + LEAD["de"] + "</figcaption></figure>",
+        (TAGLINE, ""),  # the site's tagline in a header inside the page wrapper
+        ("", '<div class="related"><a href="/a/2">' + LEAD["de"] + "</a></div>"),  # a teaser link
+        ("", "<blockquote>" + LEAD["de"] + "</blockquote>"),  # a pull quote
+        ("", '<figure><img src="a.jpg"><figcaption>' + LEAD["de"] + "</figcaption></figure>"),
         # a cookie notice that starts as the description does
-        '<div class="notice"><p>' + LEAD["de"] + " Wir verwenden Cookies.</p></div>",
+        ("", '<div class="notice"><p>' + LEAD["de"] + " Wir verwenden Cookies.</p></div>"),
     ],
 )
-def test_what_only_looks_like_a_lead_stays_out(above: str) -> None:
-    text = text_of(wrapped("de", LEAD["de"], above))
+def test_what_only_looks_like_a_lead_stays_out(header: str, above: str) -> None:
+    text = text_of(page("de", LEAD["de"], header, above, wrapper=True))
     assert not text.startswith(LEAD["de"][:60])
 
 

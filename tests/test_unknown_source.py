@@ -1,6 +1,6 @@
 """Every ``unknown source id`` message (each command's ``--source``, the portal API's ``source``)
 comes from `crawler.errors.unknown_source_message`: the close ids of a typo or a difference of case,
-else the known ids when there are few, else where to list them."""
+else the known ids (the first SOURCE_IDS_LISTED and how many more)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ MANY = [f"source-{n:03d}" for n in range(SOURCE_IDS_LISTED + 1)]
             FEW,
             "unknown source id 'bbc'; known ids: ec-presscorner, ep-press, iom-news, unhcr-news",
         ),
-        ("bbc", MANY, f"unknown source id 'bbc'; {len(MANY)} known ids, listed by `ewsi sources status`"),
+        (
+            "bbc",
+            MANY,
+            f"unknown source id 'bbc'; known ids: {', '.join(MANY[:SOURCE_IDS_LISTED])} (and 1 more)",
+        ),
         ("source-0001", MANY, "unknown source id 'source-0001'; did you mean 'source-001', "),
         ("bbc", [], "unknown source id 'bbc'; there is no source yet"),
     ],

@@ -317,16 +317,6 @@ class Page:
     mode: str
 
 
-def is_source(session: Session, source_id: str) -> bool:
-    """Whether `source_id` names a source of the store (every stored item's source is one)."""
-    return session.get(SourceRow, source_id) is not None
-
-
-def source_ids(session: Session) -> list[str]:
-    """The ids of the store's sources (to name the close ones to an unknown id)."""
-    return list(session.scalars(select(SourceRow.id).order_by(SourceRow.id)))
-
-
 def list_items(
     session: Session,
     flt: ItemFilter,

@@ -38,10 +38,11 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJso
 
 from classifier import themes as theme_config
 from crawler.config import Settings as RuntimeSettings
-from crawler.errors import unknown_source_message
+from crawler.errors import UnknownSource
 from crawler.sources import is_country_code, iso_countries, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
+from crawler.store.sources import require_known_source
 from crawler.types import CONTENT_TYPES
 from crawler.urls import web_url
 from crawler.web.deps import NO_CONTROLS, DbSession, client_address, has_controls
@@ -314,9 +315,10 @@ def check_filter(session: Session, flt: portal.ItemFilter) -> None:
     --source`` refuse it too; an empty page would read as "nothing published"), and a
     ``published_from`` after ``published_to``."""
     errors: list[dict[str, Any]] = []
-    if flt.source_id is not None and not portal.is_source(session, flt.source_id):
-        message = unknown_source_message(flt.source_id, portal.source_ids(session))
-        errors.append(_query_error("source", message))
+    try:
+        require_known_source(session, flt.source_id)
+    except UnknownSource as exc:
+        errors.append(_query_error("source", str(exc)))
     if flt.published_from and flt.published_to and flt.published_from > flt.published_to:
         errors.append(_query_error("published_from", "is after published_to"))
     if errors:
