@@ -73,7 +73,16 @@ def test_anti_bot_answers_are_blocked_by_site_as_the_check_says(tmp_path: Path) 
         for name, (status, headers, body, *_rest) in ANSWERS.items():
             lab.routes[f"/{name}"] = Route(body, status=status, headers=headers)
         sources = [{"id": f"s-{name}", "kind": "feed", "urls": [lab.url(f"/{name}")]} for name in ANSWERS]
-        result = crawl(tmp_path, db_url, sources, overrides={"RETRY_TIMES": 2}, timeout=180)
+        # No answer here is slow: a download timeout well above the lab's 3 s keeps a loaded
+        # machine's scheduling delay from turning the retried 503 into fetch.timeout.
+        result = crawl(
+            tmp_path,
+            db_url,
+            sources,
+            overrides={"RETRY_TIMES": 2},
+            env={"EWSI_DOWNLOAD_TIMEOUT": "20"},
+            timeout=180,
+        )
         hits = lab.paths()
     assert result.returncode == 0, result.stderr[-3000:]
     for name, (status, headers, body, key, asked) in ANSWERS.items():
