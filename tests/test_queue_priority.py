@@ -1,7 +1,8 @@
 """One queue order for the desk and ``ewsi queue`` (crawler.store.priority), pinned on a table of items
 on SQLite and PostgreSQL: funding calls due within 21 days first (a missing deadline never hides an
 item), then relevance bands, dated before undated inside a band, freshness last; ``uncertain`` puts
-the items the classifier is least sure about first, round by round across languages."""
+the items the classifier is least sure about first, in steps of 0.1 of |relevance - 0.5|, languages
+taking turns inside a step."""
 
 from __future__ import annotations
 
@@ -34,9 +35,22 @@ TABLE = [
     (13, 0.60, 7, None, None, "fr"),  # no content type at all: listed
 ]
 PRIORITY = [7, 3, 8, 1, 4, 5, 12, 13, 11, 6, 2, 10, 9]
-# round 1: the least certain of each language (de 11 .01, en 12 .02, fr 5 .05, it 8 .40 vs 7 .30 -> 7);
-# round 2: fr 13 .10, de 3 .30 (tie with 4: lower id), it 8 .40, en 2 .40 (tie with 8: lower id first)
-UNCERTAIN = [11, 12, 5, 7, 13, 3, 2, 8]
+# (n, relevance, language) for the uncertain order: u = |relevance - 0.5| in steps of 0.1 (no value on a
+# step's edge), languages taking turns inside a step
+UNCERTAIN_TABLE = [
+    (1, 0.47, "en"),  # step 0 (u .03)
+    (2, 0.55, "de"),  # step 0 (.05)
+    (3, 0.44, "en"),  # step 0 (.06): en's second, after the other languages' first
+    (4, 0.58, "fr"),  # step 0 (.08)
+    (5, 0.35, "de"),  # step 1 (.15)
+    (6, 0.64, "en"),  # step 1 (.14)
+    (7, 0.06, "fi"),  # step 4 (.44): a sure item of a language seen nowhere else stays late
+    (8, 0.25, "fr"),  # step 2 (.25)
+    (9, None, "it"),  # step 4 (no score: .5)
+    (10, 0.93, "de"),  # step 4 (.43)
+    (11, 0.72, "en"),  # step 2 (.22)
+]
+UNCERTAIN = [1, 2, 4, 3, 6, 5, 11, 8, 10, 7, 9]
 
 
 @pytest.fixture
@@ -93,7 +107,16 @@ def test_counts_and_list_agree(Session, table) -> None:
     assert total == len(rows) == len(TABLE)
 
 
-def test_uncertain_order_spreads_across_languages(Session, table) -> None:
+@pytest.fixture
+def uncertain_table(Session):
+    with Session() as s:
+        add_source(s, "src-a")
+        for n, rel, lang in UNCERTAIN_TABLE:
+            add_item(s, n, relevance=rel, published_at=NOW - timedelta(days=n), language=lang)
+        s.commit()
+
+
+def test_uncertain_order_spreads_across_languages_inside_a_step(Session, uncertain_table) -> None:
     with Session() as s:
         desk = store.uncertain_page(s, store.QueueFilters(), limit=len(UNCERTAIN), now=NOW)
         cli = store.listing(s, status="pending", limit=len(UNCERTAIN), order="uncertain")
@@ -153,7 +176,7 @@ def test_relevance_evidence_is_listed_by_ewsi_queue_and_the_desk(Session) -> Non
         assert decisions.item_detail(s, item.id)["relevance_evidence"] == evidence
 
 
-def test_desk_uncertain_view(app, Session, table) -> None:
+def test_desk_uncertain_view(app, Session, uncertain_table) -> None:
     from desklab import editor_client
 
     alice = editor_client(app, Session)
@@ -170,11 +193,11 @@ def test_desk_uncertain_view(app, Session, table) -> None:
     ("argv", "expected"),
     [
         (["--order", "uncertain"], UNCERTAIN[:5]),
-        (["--order", "uncertain", "--language", "fr"], [5, 13, 6]),
-        (["--order", "uncertain", "--language", "it"], [7, 8]),
+        (["--order", "uncertain", "--language", "fr"], [4, 8]),
+        (["--order", "uncertain", "--language", "de"], [2, 5, 10]),
     ],
 )
-def test_ewsi_queue_order_uncertain(db_url, table, monkeypatch, capsys, argv, expected) -> None:
+def test_ewsi_queue_order_uncertain(db_url, uncertain_table, monkeypatch, capsys, argv, expected) -> None:
     """``ewsi queue --order uncertain --json``: the store's uncertain order, evidence on every row."""
     import json
 

@@ -333,7 +333,7 @@ def test_the_next_item_is_one_nobody_else_holds(app, Session, five) -> None:
     [
         ("language=de", [4, 5]),  # the filtered queue: only German items follow
         ("language=en&relevance_min=0.75", [1, 2]),
-        # uncertain order (|relevance - 0.5|, round by round across languages): recomputed each time
+        # uncertain order (|relevance - 0.5| in steps, languages taking turns): recomputed each time
         ("order=uncertain", [5, 4]),
     ],
 )

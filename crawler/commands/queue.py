@@ -1,6 +1,6 @@
 """`ewsi queue`: the review queue in the desk's priority order, one row per near-duplicate group as
-on the desk (``--order uncertain``: the items the classifier is least sure about first, spread
-across languages), as a table or JSON Lines; ``--json`` rows carry relevance_evidence
+on the desk (``--order uncertain``: the items the classifier is least sure about first, languages
+taking turns inside steps), as a table or JSON Lines; ``--json`` rows carry relevance_evidence
 (crawler.store.queue `listing`). Titles and themes are the desk's: the editor's when set
 (crawler.store.themes), the harvested title and the classifier's themes kept in ``--json`` as
 ``harvested_title`` and ``classifier_themes``; ``--theme`` filters on the same themes. With
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["priority", "uncertain"],
         default="priority",
         help="priority: the desk's order (default); uncertain: the items the classifier is least sure "
-        "about first, spread across languages",
+        "about first (relevance nearest 0.5, in steps of 0.1; languages take turns inside a step)",
     )
     return queue
 

@@ -15,8 +15,10 @@ of the current time, so PostgreSQL keeps it in an expression index (migration 00
 keyset pages compare it directly.
 
 Uncertain order (`uncertain_order`): the items the classifier is least sure about first, measured as
-|relevance - `UNCERTAIN_AROUND`| (no score: 0.5 away), spread across languages: the least certain item of
-every language comes before the second least certain of any, and so on (ties by id).
+u = |relevance - `UNCERTAIN_AROUND`| (no score: 0.5 away), in steps of `UNCERTAIN_STEP` (u < 0.1, then
+u < 0.2, ...); inside a step languages take turns: the least certain item of every language comes before
+the second least certain of any, and so on (ties by u, then id). So spreading across languages never puts
+an item the classifier is sure about (a 0.06) ahead of a less certain one of another step.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ BAND_SPAN = 100_000
 """Days one (band, dated) step spans in the key: more than any date's day count until the year 2273."""
 UNCERTAIN_AROUND = 0.5
 """The relevance the classifier is least sure about (its default decision threshold)."""
+UNCERTAIN_STEP = 0.1
+"""Width of the uncertainty steps inside which languages take turns (u in [0, 0.5]: 5 steps)."""
 
 _REL = "coalesce(items.relevance, 0)"
 _BAND = (
@@ -97,13 +101,30 @@ def uncertainty() -> ColumnElement[float]:
     return func.abs(func.coalesce(Item.relevance, 0.0) - UNCERTAIN_AROUND)
 
 
-def uncertain_ranks(conditions: list[Any]) -> Any:
-    """Subquery (id, uncertainty u, rank r within its language) of the items matching `conditions`."""
+def uncertainty_step() -> ColumnElement[int]:
+    """The `UNCERTAIN_STEP` step of `uncertainty` (0 for u < 0.1, ...), as a CASE both back ends compute
+    alike (a cast to integer truncates on SQLite but rounds on PostgreSQL)."""
     u = uncertainty()
-    rank = func.row_number().over(partition_by=func.coalesce(Item.language, "und"), order_by=(u, Item.id))
-    return select(Item.id.label("id"), u.label("u"), rank.label("r")).where(*conditions).subquery()
+    steps = round(UNCERTAIN_AROUND / UNCERTAIN_STEP)
+    return case(*((u < round(UNCERTAIN_STEP * (k + 1), 6), k) for k in range(steps - 1)), else_=steps - 1)
+
+
+def uncertain_ranks(conditions: list[Any]) -> Any:
+    """Subquery (id, uncertainty u, its step s, rank r within its language and step) of the items
+    matching `conditions`."""
+    u = uncertainty()
+    step = uncertainty_step()
+    rank = func.row_number().over(
+        partition_by=(step, func.coalesce(Item.language, "und")), order_by=(u, Item.id)
+    )
+    return (
+        select(Item.id.label("id"), u.label("u"), step.label("s"), rank.label("r"))
+        .where(*conditions)
+        .subquery()
+    )
 
 
 def uncertain_order(ranks: Any) -> list[Any]:
-    """ORDER BY clauses over an `uncertain_ranks` subquery: round by round across languages."""
-    return [ranks.c.r.asc(), ranks.c.u.asc(), ranks.c.id.asc()]
+    """ORDER BY clauses over an `uncertain_ranks` subquery: step by step, and inside a step round by
+    round across languages."""
+    return [ranks.c.s.asc(), ranks.c.r.asc(), ranks.c.u.asc(), ranks.c.id.asc()]

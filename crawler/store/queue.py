@@ -2,7 +2,7 @@
 
 Priority: crawler.store.priority states it (deadline lane, then relevance bands, dated before
 undated, freshness inside a band); ``ewsi queue`` (`listing`) uses the same. `uncertain_page` lists
-the items the classifier is least sure about, spread across languages (no next page).
+the items the classifier is least sure about (crawler.store.priority; no next page).
 Pagination is keyset (``after`` = the last row's cursor ``lane~key~id``), never OFFSET; a malformed
 cursor raises ValueError(`BAD_CURSOR`).
 
@@ -524,7 +524,7 @@ def uncertain_page(
     offset: int = 0,
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The items the classifier is least sure about, spread across languages (crawler.store.priority
+    """The items the classifier is least sure about, languages taking turns (crawler.store.priority
     `uncertain_order`): rows shaped like `queue_page`'s (lane 1, no cursor), the `limit` rows from
     `offset` on. The order is recomputed on each call (ranks per language), so this order pages by
     position (the desk's ``page``) rather than by a keyset cursor; its last key is the item id, so
@@ -797,7 +797,7 @@ def listing(
     group_members: bool = False,
 ) -> list[dict[str, Any]]:
     """Items for review in the desk's priority order (crawler.store.priority), or with
-    ``order="uncertain"`` the items the classifier is least sure about first, spread across languages.
+    ``order="uncertain"`` the items the classifier is least sure about first (crawler.store.priority).
 
     Rows are the desk's: one per item with its language versions and near-duplicate group
     (`one_row_per_group`), so ``ewsi queue`` and the desk list the same items in the same order;

@@ -93,7 +93,7 @@ def queue(
 ) -> Response:
     """The queue: filters, priority order, keyset pages, saved views, bulk actions; 400 for a
     malformed ``after`` cursor (pass the next-page link unchanged). ``order=uncertain``: the items
-    the classifier is least sure about, spread across languages (crawler.store.priority), paged by
+    the classifier is least sure about (crawler.store.priority), paged by
     ``page`` (1, 2, ...): every page has its next-page link while more items match, as in the
     priority order, so the tab never stops short of its count. ``page`` numbers the priority order
     too (its next-page link then goes on by cursor). A page past the last one says so, in either
