@@ -414,8 +414,8 @@ class Source(BaseModel):
     publisher: str = Field(description="organisation that publishes the source", max_length=MAX_NAME_CHARS)
     country: str = Field(
         default="EU",
-        description="`EU` or ISO 3166-1 alpha-2 code; with `EU` an item takes its page's "
-        "country-code domain when the page is in a language of that country (`.pl`, Polish -> PL)",
+        description="`EU` or ISO 3166-1 alpha-2 code; an item whose page is on another country's "
+        "country-code domain and in a language of that country takes that country (`.pl`, Polish -> PL)",
     )
     languages: list[str] = Field(
         default_factory=list,

@@ -87,16 +87,24 @@ HOST_COUNTRIES: frozenset[str] = frozenset({
 Switzerland, the United Kingdom and the candidate countries; not ``.me``, ``.eu`` nor other domains
 sites take for their letters (``.io``, ``.tv``)."""
 _TLD_COUNTRY = {"uk": "GB", "el": "GR"}
+SHORT_LINK_HOSTS: frozenset[str] = frozenset({
+    "youtu.be", "spoti.fi", "dlvr.it", "docs.rs", "linktr.ee", "cnn.it", "reut.rs", "bloom.bg",
+    "tcrn.ch", "flip.it", "trib.al", "shar.es", "wef.ch", "hubs.li", "fal.cn", "mashable.it",
+})  # fmt: skip
+"""Short-link and vanity hosts on a country's domain that name no country (youtu.be is YouTube's,
+not Belgium's); their subdomains alike."""
 
 
 def host_country(value: object) -> str | None:
     """The ISO 3166-1 alpha-2 code of a web URL's country-code domain when it is one of
     `HOST_COUNTRIES` (``https://www.rp.pl/a`` -> ``PL``, ``gov.uk`` -> ``GB``); None otherwise (``.eu``,
-    ``.com``, an address without a host)."""
+    ``.com``, a `SHORT_LINK_HOSTS` host, an address without a host)."""
     url = web_url(value)
     if url is None:
         return None
     host = (urlsplit(url).hostname or "").rstrip(".")
+    if any(host == short or host.endswith("." + short) for short in SHORT_LINK_HOSTS):
+        return None
     tld = host.rsplit(".", 1)[-1] if "." in host else ""
     code = _TLD_COUNTRY.get(tld, tld.upper())
     return code if code in HOST_COUNTRIES else None

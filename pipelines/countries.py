@@ -12,10 +12,12 @@
 - `eligible_countries_in_text(text)`: the list written after an "eligible countries" cue ("Eligible
   countries:", "Förderfähige Länder:", "Pays éligibles :", "Paesi ammissibili:", ...), up to the end of
   that line or sentence; other country names on the page are ignored. Empty when there is no cue.
-- `page_country(declared, url, language)`: an item's country. The source's, except that an item of
-  a source whose country is ``EU`` (EU-wide, or one that spans countries) takes its page's
-  country-code domain (crawler.urls.host_country: rp.pl PL, tagesanzeiger.ch CH) when the page is
-  written in an official language of that country (CLDR through Babel): a page is read at its final
+- `page_country(declared, url, language)`: an item's country. The source's, except that an item
+  whose page is on a country-code domain (crawler.urls.host_country: rp.pl PL, tagesanzeiger.ch CH)
+  and written in an official language of that country (CLDR through Babel) takes that country,
+  whatever the source declares: an EU-wide source's pages, and the Austrian pages of a source
+  declared ``DE`` that also follows Austrian bodies (a source declares one country but may span
+  several; the page's own domain and language are the better witness). A page is read at its final
   address, after redirects, and a short link (youtu.be, dlvr.it, docs.rs) or a vanity domain in
   another language names no country. Set when an item is harvested; ``ewsi reprocess`` keeps a
   stored item's country.
@@ -177,7 +179,7 @@ def official_languages(country: str) -> frozenset[str]:
 
 def page_country(declared: str, url: object, language: str | None) -> str:
     """An item's country (module docstring, `page_country`)."""
-    if declared != "EU" or not language:
+    if not language:
         return declared
     code = host_country(url)
     if code is None or language.split("-")[0].lower() not in official_languages(code):

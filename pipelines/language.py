@@ -259,7 +259,7 @@ def _title_and_page(
 class LanguagePipeline:
     """Scrapy item pipeline: sets `language`, `language_confidence`, `language_method` and
     `languages_found` on a `HarvestedItem`, then its `country` from its page's domain and language
-    where its source is EU-wide (pipelines.countries.page_country).
+    where they name a country (pipelines.countries.page_country).
 
     Reads `item.text` (or, when empty, title and summary), `item.declared_languages` (the source's)
     and `item.declared_language` (the page's own). Setting ``EWSI_LANGUAGE_REFINE_SHORT`` (default

@@ -1,8 +1,8 @@
 """An item's country (pipelines.countries.page_country, crawler.urls.host_country).
 
-Rule: the source's country, except that a source whose country is ``EU`` (EU-wide, or one that spans
-countries) gives each item its page's country-code domain when the page is written in an official
-language of that country; a source with a country of its own keeps it; ``.eu``, generic and vanity
+Rule: the source's country, except that an item takes its page's country-code domain when the page
+is written in an official language of that country, whatever the source declares (an EU-wide source,
+or a source declared DE that also follows Austrian bodies); ``.eu``, generic and vanity
 domains (``.com``, ``.io``, ``.me``) name none, and a short link or a vanity domain whose page is in
 another language (youtu.be, docs.rs, linktr.ee) names none either.
 """
@@ -31,6 +31,11 @@ from pipelines.language import LanguagePipeline
         ("https://www.example.com/a", None),
         ("https://startup.io/post", None),
         ("https://blog.me/post", None),
+        ("https://youtu.be/xyz", None),
+        ("https://www.youtu.be/xyz", None),
+        ("https://spoti.fi/abc", None),
+        ("https://reut.rs/3x", None),
+        ("https://notyoutu.be/x", "BE"),
         ("https://192.168.1.10/page", None),
         ("https://localhost/page", None),
         ("mailto:press@rp.pl", None),
@@ -58,7 +63,17 @@ def test_host_country(url: str | None, country: str | None) -> None:
         ("EU", "https://spoti.fi/x", "en", "EU"),
         ("EU", "https://news.example.com/c", "de", "EU"),
         ("EU", "https://www.rp.pl/a", None, "EU"),
-        ("DE", "https://www.bundeskanzleramt.gv.at/a", "de", "DE"),
+        ("DE", "https://www.bundeskanzleramt.gv.at/a", "de", "AT"),
+        ("DE", "https://www.unsere-zeitung.at/2024/x", "de", "AT"),
+        ("DE", "https://www.bmi.bund.de/a", "de", "DE"),
+        ("DE", "https://www.make-it-in-germany.com/en/a", "en", "DE"),
+        ("AT", "https://www.nzz.ch/a", "de", "CH"),
+        ("IT", "https://www.rsi.ch/news/a", "it", "CH"),
+        ("IT", "https://www.rp.pl/a", "it", "IT"),
+        ("FR", "https://www.lesoir.be/a", "fr", "BE"),
+        ("FR", "https://youtu.be/xyz", "fr", "FR"),
+        ("SE", "https://yle.fi/a", "sv", "FI"),
+        ("SE", "https://yle.fi/a", "en", "SE"),
     ],
 )
 def test_page_country(declared: str, url: str, language: str | None, country: str) -> None:
