@@ -325,7 +325,7 @@ def cluster() -> Iterator[Any]:
     yield from throwaway_cluster()
 
 
-def _sender(url: str, delay: float, seconds: float, out: Any, directory: str) -> None:
+def _sender(url: str, delay: float, seconds: float, out: Any, directory: str, ready: Any) -> None:
     from pathlib import Path
 
     budget = SharedHostBudget(url, fallback_factor=4.0, machine=MachineGate(Path(directory)))
@@ -333,6 +333,7 @@ def _sender(url: str, delay: float, seconds: float, out: Any, directory: str) ->
     while time.monotonic() < stop:
         budget.wait_turn("restart.example", delay)
         out.put(time.time())
+        ready.set()  # sending through the database: the restart may come
     out.put(("fallbacks", budget.fallbacks))
     budget.dispose()
 
@@ -340,20 +341,23 @@ def _sender(url: str, delay: float, seconds: float, out: Any, directory: str) ->
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_postgresql_restart_never_speeds_a_host_up(cluster: Any, tmp_path) -> None:
-    """Two processes send for 12 s; the server restarts 3 s in. Cut off, the processes of the machine
-    space their requests 4x wider through its shared gate, after the last start reserved in the
-    database; back, they push the row past the local starts: no gap is ever under the delay."""
+    """Two processes send for 12 s; the server restarts 2 s after both have sent (a loaded machine may
+    take seconds to spawn them). Cut off, the processes of the machine space their requests 4x wider
+    through its shared gate, after the last start reserved in the database; back, they push the row
+    past the local starts: no gap is ever under the delay."""
     url = cluster.create_database("budget")
     upgrade(url)
     delay, processes = 0.2, 2
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
+    readies = [ctx.Event() for _ in range(processes)]
     procs = [
-        ctx.Process(target=_sender, args=(url, delay, 12.0, out, str(tmp_path))) for _ in range(processes)
+        ctx.Process(target=_sender, args=(url, delay, 12.0, out, str(tmp_path), ready)) for ready in readies
     ]
     for p in procs:
         p.start()
-    time.sleep(3.0)
+    assert all(ready.wait(60) for ready in readies), "a sender never sent"
+    time.sleep(2.0)
     cluster.restart("immediate")
     for p in procs:
         p.join(90)
