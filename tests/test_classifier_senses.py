@@ -34,6 +34,16 @@
   0.37 when the mayor presents it "auf dem Parteitag" (its other words, Sprachcafé, Bewerbungen,
   are no cue).
 
+- relevance_enforcement.jsonl: the same kinds of control in the languages that lacked them, as a rule
+  for every language rather than for the phrases a probe used: appointments at the head of a
+  migration body (verbs such as "nimitetty", "utnämnd", "udnævnt", "назначен на поста", and "new
+  director general" level heads; a school's "new director" stays neutral), deportation, expulsion
+  and detention (at half a negative's weight: a passing mention of a family's fear of deportation
+  does not sink an integration story), investor residence and citizenship ("golden visas"), and
+  bird migration in Latvian, Romanian, Slovak, Hungarian, Swedish, Danish, Finnish, Dutch and Irish.
+  Kept out: "Ausbildung statt Abschiebung" (a German apprenticeship story whose title names
+  deportation) still falls to 0.30.
+
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
 es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
@@ -60,6 +70,7 @@ FILES = (
     "relevance_classes.jsonl",
     "relevance_contexts.jsonl",
     "relevance_controls.jsonl",
+    "relevance_enforcement.jsonl",
 )
 ROWS = {
     name: [
@@ -82,6 +93,7 @@ def default() -> Any:
         ("relevance_classes.jsonl", 15, 40, 15),
         ("relevance_contexts.jsonl", 9, 7, 11),
         ("relevance_controls.jsonl", 6, 22, 17),
+        ("relevance_enforcement.jsonl", 8, 20, 19),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(

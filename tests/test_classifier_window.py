@@ -179,7 +179,11 @@ def test_a_lead_without_theme_cues_leaves_the_whole_texts_best_theme(
             "Les associations accueillent les nouveaux arrivants du 17 au 24 octobre.",
         ),
         ("it", "Corsi di italiano per i rifugiati", "Il comune apre corsi di lingua per rifugiati."),
-        ("pl", "Nowy portal dla cudzoziemców", "Cudzoziemcy znajdą w portalu informacje o pobycie i pracy."),
+        (
+            "pl",
+            "Nowy portal dla cudzoziemców",
+            "Cudzoziemcy i uchodźcy znajdą w portalu informacje o pobycie, pracy i kursach języka polskiego.",
+        ),
         ("sv", "Om integration", "Kommunen förklarar skillnaden mellan asylsökande och nyanlända."),
     ],
 )
