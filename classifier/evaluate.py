@@ -33,6 +33,7 @@ from classifier.model import CombinedClassifier, LabelledExample, Model, train
 from classifier.rules import RuleEngine
 from classifier.themes import load
 from crawler.argtypes import Parser, int_at_least
+from crawler.text import counted
 from crawler.types import THEMES, Classification
 
 ClassifyFn = Callable[[LabelledExample], Classification]
@@ -248,7 +249,7 @@ def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     split_info = result.get("split")
     where = f" (held out by {split_info['by']}; {split_info['train']} trained on)" if split_info else ""
     lines = [
-        f"model {result.get('model_version', '')}: {result['n']} items{where}",
+        f"model {result.get('model_version', '')}: {counted(result['n'], 'item')}{where}",
         *([f"model file {result['model_file'] or 'none (rules alone)'}"] if "model_file" in result else []),
         f"relevance  P {rel['precision']:.3f}  R {rel['recall']:.3f}  F1 {rel['f1']:.3f}"
         f"  (tp {rel['tp']} fp {rel['fp']} fn {rel['fn']} tn {rel['tn']})",

@@ -20,6 +20,7 @@ from typing import Any
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
 from crawler.errors import UsageError
+from crawler.text import counted
 
 HELP = "classifier: eval, train, diff, reprocess"
 
@@ -176,7 +177,8 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
     print(f"{model.version} written to {args.output} (rules {model.rules_version})")
-    print(f"{len(examples)} decided items: {relevant} relevant, {len(examples) - relevant} not relevant")
+    decided = counted(len(examples), "decided item")
+    print(f"{decided}: {relevant} relevant, {len(examples) - relevant} not relevant")
     print("languages: " + ", ".join(f"{k} {v}" for k, v in summary["languages"].items()))
     print(f"{'label':34} {'pos':>5} {'neg':>5} {'weight':>6} {'thr':>6}")
     for label, h in heads.items():
@@ -185,7 +187,8 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     if missing:
         print(f"left to the rules (one class only): {', '.join(missing)}")
     if moved["before"]:
-        print(f"evaluation on a held-out fifth ({moved['held_out']} items, split by source): before -> after")
+        held = counted(moved["held_out"], "item")
+        print(f"evaluation on a held-out fifth ({held}, split by source): before -> after")
         for key, value in moved["after"].items():
             print(f"  {key:20} {moved['before'][key]:.3f} -> {value:.3f} ({moved['delta'][key]:+.3f})")
     else:
@@ -316,7 +319,7 @@ def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
         return 0
     verb = "would change" if args.dry_run else "changed"
     print(
-        f"{clf.version}: {total.examined} items examined, {total.changed} {verb}: "
+        f"{clf.version}: {counted(total.examined, 'item')} examined, {total.changed} {verb}: "
         f"{total.became_relevant} became relevant, {total.became_not_relevant} became not relevant, "
         f"{total.themes_changed} with other themes, {total.score_changed} with another relevance score, "
         f"{total.version_changed} with another model version"

@@ -24,6 +24,7 @@ from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
 from crawler.errors import UsageError, unknown_source_message
 from crawler.terminal import console as make_console
+from crawler.text import counted
 
 HELP = "harvest the enabled sources into the review queue"
 console = make_console(stderr=True)
@@ -264,7 +265,7 @@ def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:
         error = r.error_key or ("warning" if r.error else "-")
         status = "broken" if r.broken else r.status
         if r.error or r.held_back:
-            held = f" ({r.held_back} items held back from the queue)" if r.held_back else ""
+            held = f" ({counted(r.held_back, 'item')} held back from the queue)" if r.held_back else ""
             lines.append(f"{r.source_id}: {(r.error or status).removeprefix('warning: ')}{held}")
         style = "green" if r.status == "ok" else "red"
         counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
