@@ -53,7 +53,8 @@ def unknown_source_message(source_id: str, known: Iterable[str]) -> str:
     """The one message for a source id that is not among `known` (every command, the portal API):
     ``unknown source id 'ep-pres'; did you mean 'ep-press'?`` naming up to 3 close ids (a typo, a
     difference of case), else the known ids, the first `SOURCE_IDS_LISTED` of them and how many more
-    (no command lists every id of the store: ``ewsi sources status`` lists a config's)."""
+    (no command lists every id of the store: ``ewsi sources status`` lists a config's and those
+    with runs or items)."""
     ids = sorted(set(known))
     by_lower: dict[str, str] = {}
     for sid in ids:
