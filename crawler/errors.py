@@ -225,6 +225,15 @@ class TooMany(Exception):
         self.seconds = seconds
 
 
+class NoAnswer(ValueError):
+    """Raised by crawler.onboard `fetch_or_explain` (``ewsi sources add``) when a fetch got no answer
+    to judge; `key` is its error key, `hint` what to do (crawler.probe), both in the message."""
+
+    def __init__(self, url: str, key: str, message: str, hint: str) -> None:
+        super().__init__(f"{url}: {key}: {message} -> {hint}")
+        self.url, self.key, self.detail, self.hint = url, key, message, hint
+
+
 class DuplicateSource(ValueError):
     """Raised by crawler.onboard (`ewsi sources add`) when the URL is already harvested by a source
     (same URL, or same host and path)."""

@@ -22,6 +22,7 @@ from rich.table import Table
 from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.errors import UnknownSource, UsageError
+from crawler.probe import Verdict
 from crawler.terminal import console as make_console
 from crawler.text import when
 
@@ -182,11 +183,20 @@ def _tools(settings: Settings) -> tuple[object, object]:
     return fetcher, robots
 
 
+def _verdict(source_id: str, result: Verdict, as_json: bool) -> None:
+    """One line of ``ewsi sources check``: the verdict as text, or as JSON with ``--json``."""
+    if as_json:
+        sys.stdout.write(json.dumps({"source": source_id, **result.__dict__}) + "\n")
+    else:
+        out.print(result.line(source_id), markup=False, highlight=False, soft_wrap=True)
+
+
 def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from crawler import onboard
-    from crawler.errors import BlockedAddress, BlockedScheme
+    from crawler.errors import BlockedAddress, BlockedScheme, NoAnswer
+    from crawler.probe import OFFLINE_HINT, UNREACHABLE_KEYS
     from crawler.sources import DEFAULT_CONFIG, load_sources
 
     path = Path(args.config) if args.config else DEFAULT_CONFIG
@@ -197,13 +207,24 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         if not chosen:  # an unknown --source id: exit 2, as every command taking --source
             raise UnknownSource(args.source, (s.id for s in config.sources))
         bad = 0
+        held: list[tuple[str, Verdict]] = []  # no-network failures while no host has answered yet
+        answered = False
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
             bad += not result.ok
-            if args.json:
-                sys.stdout.write(json.dumps({"source": source.id, **result.__dict__}) + "\n")
-            else:
-                out.print(result.line(source.id), markup=False, highlight=False, soft_wrap=True)
+            if result.key in UNREACHABLE_KEYS and not answered:
+                held.append((source.id, result))
+                continue
+            answered = True  # a host answered (or failed otherwise): the network is up
+            for sid, waiting in [*held, (source.id, result)]:
+                _verdict(sid, waiting, args.json)
+            held = []
+        if held:
+            tried = [s.urls[0] for s in chosen if s.id in {sid for sid, _ in held}]
+            others = [s.urls[0] for s in config.sources]
+            offline = onboard.looks_offline(tried, others, fetcher)  # type: ignore[arg-type]
+            for sid, waiting in held:
+                _verdict(sid, onboard.offline_verdict(waiting) if offline else waiting, args.json)
         return 1 if bad else 0
     if not args.url:
         raise UsageError("give the URL to add")
@@ -211,6 +232,12 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     load_sources(path, text=text)
     try:
         block, source, items = onboard.add(args.url, text, fetcher, robots, args.source_id)  # type: ignore[arg-type]
+    except NoAnswer as exc:
+        others = [s.urls[0] for s in load_sources(path, text=text).sources]
+        offline = exc.key in UNREACHABLE_KEYS and onboard.looks_offline([exc.url], others, fetcher)  # type: ignore[arg-type]
+        hint = OFFLINE_HINT if offline else exc.hint
+        console.print(f"cannot add {args.url}: {exc.url}: {exc.key}: {exc.detail} -> {hint}", markup=False)
+        return 1
     except (ValueError, OSError, BlockedAddress, BlockedScheme) as exc:
         console.print(f"cannot add {args.url}: {exc}", markup=False)
         return 1
