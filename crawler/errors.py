@@ -40,9 +40,17 @@ class ConfigError(EwsiError):
 
 class UsageError(EwsiError):
     """Raised by the ``ewsi`` commands (crawler.commands.classify) for bad arguments or a bad
-    themes.yaml or model file; crawler.cli prints ``ewsi NAME: error: ...`` and exits 2."""
+    themes.yaml or model file; crawler.cli prints ``ewsi NAME: error: ...`` and exits 2 (`prog`,
+    when set, names the subcommand as its parser does: ``ewsi classify eval``)."""
 
     key = "usage"
+    prog: str | None = None
+
+
+def unreadable(path: object, exc: OSError) -> str:
+    """The one message for a file that cannot be read: ``nope.jsonl: cannot read: No such file or
+    directory`` (the system's reason, without the errno)."""
+    return f"{path}: cannot read: {exc.strerror or exc}"
 
 
 SOURCE_IDS_LISTED = 20

@@ -19,7 +19,7 @@ from typing import Any
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
-from crawler.errors import UsageError
+from crawler.errors import UsageError, unreadable
 from crawler.text import counted
 
 HELP = "classifier: eval, train, diff, reprocess"
@@ -88,7 +88,9 @@ def _files(paths: Sequence[str]) -> list[Any]:
     for path in paths:
         try:
             out += load_examples(path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise UsageError(unreadable(path, exc)) from exc
+        except ValueError as exc:
             raise UsageError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
     return out
 
@@ -340,14 +342,16 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if argv else 2
-    if argv[0] == "eval":
-        from classifier import evaluate
-
-        return int(evaluate.main(argv[1:], configured_model=settings.classifier_model) or 0)
-    command = COMMANDS.get(argv[0])
-    if command is None:
+    if argv[0] != "eval" and argv[0] not in COMMANDS:
         raise UsageError(f"unknown classify command {argv[0]!r}; the commands: eval, {', '.join(COMMANDS)}")
     try:
-        return command(argv[1:], settings)
+        if argv[0] == "eval":
+            from classifier import evaluate
+
+            return int(evaluate.main(argv[1:], configured_model=settings.classifier_model) or 0)
+        return COMMANDS[argv[0]](argv[1:], settings)
     except SystemExit as exc:  # argparse: --help (0) or bad arguments (2)
         return int(exc.code or 0)
+    except UsageError as exc:  # named as its parser names it: ``ewsi classify eval: error: ...``
+        exc.prog = exc.prog or f"ewsi classify {argv[0]}"
+        raise

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
-from crawler.errors import UsageError, unknown_source_message
+from crawler.errors import UsageError, unknown_source_message, unreadable
 from crawler.terminal import console as make_console
 from crawler.text import counted
 
@@ -129,7 +129,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         try:
             records = len(WarcIndex.shared(args.replay))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise UsageError(unreadable(args.replay, exc)) from exc
+        except ValueError as exc:
             raise UsageError(f"cannot replay {args.replay}: {exc}") from exc
         if records == 0:
             raise UsageError(f"cannot replay {args.replay}: the file holds no WARC response record")

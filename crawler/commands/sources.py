@@ -21,7 +21,7 @@ from rich.table import Table
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
-from crawler.errors import UnknownSource, UsageError
+from crawler.errors import UnknownSource, UsageError, unreadable
 from crawler.probe import Verdict
 from crawler.terminal import console as make_console
 from crawler.text import when
@@ -228,7 +228,10 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if bad else 0
     if not args.url:
         raise UsageError("give the URL to add")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(unreadable(path, exc)) from exc
     load_sources(path, text=text)
     try:
         block, source, items = onboard.add(args.url, text, fetcher, robots, args.source_id)  # type: ignore[arg-type]
