@@ -23,7 +23,6 @@ classifier.build).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,8 @@ from classifier.model import CombinedClassifier, LabelledExample, Model, train
 from classifier.rules import RuleEngine
 from classifier.themes import load
 from crawler.argtypes import Parser, int_at_least
+from crawler.errors import UsageError, unreadable
+from crawler.text import counted
 from crawler.types import THEMES, Classification
 
 ClassifyFn = Callable[[LabelledExample], Classification]
@@ -248,7 +249,7 @@ def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     split_info = result.get("split")
     where = f" (held out by {split_info['by']}; {split_info['train']} trained on)" if split_info else ""
     lines = [
-        f"model {result.get('model_version', '')}: {result['n']} items{where}",
+        f"model {result.get('model_version', '')}: {counted(result['n'], 'item')}{where}",
         *([f"model file {result['model_file'] or 'none (rules alone)'}"] if "model_file" in result else []),
         f"relevance  P {rel['precision']:.3f}  R {rel['recall']:.3f}  F1 {rel['f1']:.3f}"
         f"  (tp {rel['tp']} fp {rel['fp']} fn {rel['fn']} tn {rel['tn']})",
@@ -322,12 +323,16 @@ def main(argv: Sequence[str] | None = None, configured_model: str | None = None)
                     examples, lambda e: engine.classify(e.title, e.text, e.language, e.content_type)
                 )
             result["model_file"] = str(model_path) if model_path is not None else None
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:  # ``ewsi classify eval: error: FILE: cannot read: ...`` (crawler.cli)
+        raise UsageError(unreadable(exc.filename or args.data, exc)) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     print(json.dumps(result, ensure_ascii=False) if args.json else format_report(result))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except UsageError as exc:  # as crawler.cli says it for ``ewsi classify eval``
+        raise SystemExit(f"ewsi classify eval: error: {exc}") from None

@@ -572,7 +572,9 @@ class Model:
             if raw[:2] == b"\x1f\x8b":
                 raw = gzip.decompress(raw)
             d = json.loads(raw)
-        except (OSError, ValueError, EOFError) as exc:
+        except OSError as exc:
+            raise ModelFileError(f"{p}: cannot read model: {exc.strerror or exc}") from exc
+        except (ValueError, EOFError) as exc:
             raise ModelFileError(f"{p}: cannot read model: {exc}") from exc
         if not isinstance(d, dict) or d.get("format") != FORMAT or d.get("format_version") != FORMAT_VERSION:
             raise ModelFileError(f"{p}: not a {FORMAT} v{FORMAT_VERSION} file")

@@ -5,7 +5,8 @@
 ConfigError 2 (``invalid config:`` and one indented line per problem; also for a runtime setting
 that is not of its type), DatabaseUnavailable 2
 (``database unavailable: <reason>``, one line), UsageError 2 (``ewsi NAME: error: <reason>``, as
-argparse says it, one such line per line of the reason),
+argparse says it, one such line per line of the reason; ``ewsi NAME SUB: error:`` when the error
+names its `prog`; a missing or unreadable file: ``FILE: cannot read: <reason>``),
 KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0. Commands return
 0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped.
 """
@@ -72,8 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"database unavailable: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
+        prog = exc.prog or f"ewsi {argv[0]}"
         for line in str(exc).splitlines() or [""]:  # argparse's form: ``ewsi queue: error: ...``
-            print(f"ewsi {argv[0]}: error: {line}", file=sys.stderr)
+            print(f"{prog}: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

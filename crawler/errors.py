@@ -40,9 +40,17 @@ class ConfigError(EwsiError):
 
 class UsageError(EwsiError):
     """Raised by the ``ewsi`` commands (crawler.commands.classify) for bad arguments or a bad
-    themes.yaml or model file; crawler.cli prints ``ewsi NAME: error: ...`` and exits 2."""
+    themes.yaml or model file; crawler.cli prints ``ewsi NAME: error: ...`` and exits 2 (`prog`,
+    when set, names the subcommand as its parser does: ``ewsi classify eval``)."""
 
     key = "usage"
+    prog: str | None = None
+
+
+def unreadable(path: object, exc: OSError) -> str:
+    """The one message for a file that cannot be read: ``nope.jsonl: cannot read: No such file or
+    directory`` (the system's reason, without the errno)."""
+    return f"{path}: cannot read: {exc.strerror or exc}"
 
 
 SOURCE_IDS_LISTED = 20
@@ -53,7 +61,8 @@ def unknown_source_message(source_id: str, known: Iterable[str]) -> str:
     """The one message for a source id that is not among `known` (every command, the portal API):
     ``unknown source id 'ep-pres'; did you mean 'ep-press'?`` naming up to 3 close ids (a typo, a
     difference of case), else the known ids, the first `SOURCE_IDS_LISTED` of them and how many more
-    (no command lists every id of the store: ``ewsi sources status`` lists a config's)."""
+    (no command lists every id of the store: ``ewsi sources status`` lists a config's and those
+    with runs or items)."""
     ids = sorted(set(known))
     by_lower: dict[str, str] = {}
     for sid in ids:
@@ -222,6 +231,15 @@ class TooMany(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__("too many submissions")
         self.seconds = seconds
+
+
+class NoAnswer(ValueError):
+    """Raised by crawler.onboard `fetch_or_explain` (``ewsi sources add``) when a fetch got no answer
+    to judge; `key` is its error key, `hint` what to do (crawler.probe), both in the message."""
+
+    def __init__(self, url: str, key: str, message: str, hint: str) -> None:
+        super().__init__(f"{url}: {key}: {message} -> {hint}")
+        self.url, self.key, self.detail, self.hint = url, key, message, hint
 
 
 class DuplicateSource(ValueError):

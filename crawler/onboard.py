@@ -16,8 +16,8 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -26,11 +26,11 @@ import yaml
 
 from crawler.coverage import MEMBER_STATES
 from crawler.discover import Discovery, discover, duplicate_of, slug_for
-from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, error_key_for
+from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, NoAnswer, error_key_for
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
-from crawler.probe import ProbeResult, Verdict, failure, verdict
+from crawler.probe import OFFLINE_HINT, ProbeResult, Verdict, failure, no_host_reached, verdict
 from crawler.sources import Source, load_sources
 from crawler.urls import host_country
 
@@ -274,13 +274,46 @@ def no_answer(exc: BaseException, kind: str = "") -> Verdict:
 
 
 def fetch_or_explain(url: str, get: Callable[[str], T]) -> T:
-    """`get(url)` (a `Fetcher` or `RobotsReader`); a fetch without answer raises ValueError naming
-    its `no_answer` key and hint."""
+    """`get(url)` (a `Fetcher` or `RobotsReader`); a fetch without answer raises NoAnswer (a
+    ValueError) naming its `no_answer` key and hint."""
     try:
         return get(url)
     except NO_ANSWER as exc:
         failed = no_answer(exc)
-        raise ValueError(f"{url}: {failed.key}: {failed.message} -> {failed.hint}") from None
+        raise NoAnswer(url, failed.key, failed.message, failed.hint) from None
+
+
+OFFLINE_SAMPLE = 3
+"""Hosts `looks_offline` wants to have tried (those that failed, then others) before it judges."""
+
+
+def looks_offline(failed: Sequence[str], others: Iterable[str], fetcher: Fetcher) -> bool:
+    """Whether the machine looks offline after fetches of the `failed` URLs got no answer (a key of
+    crawler.probe.UNREACHABLE_KEYS each): the rule
+    of a crawl (crawler.probe.no_host_reached) over hosts tried. When fewer than `OFFLINE_SAMPLE`
+    hosts failed, the robots.txt of other hosts (from `others`, the config's URLs) is fetched until
+    that many were tried; any answer (any status) means the network is up, so the failure is the
+    host's. Fewer than two hosts tried is no evidence: False."""
+    hosts = {urlsplit(url).hostname for url in failed} - {None}
+    keys = ["fetch.dns"] * len(hosts)
+    for url in others:
+        parts = urlsplit(url)
+        if len(hosts) >= OFFLINE_SAMPLE or not no_host_reached(keys):
+            break
+        if not parts.hostname or parts.hostname in hosts:
+            continue
+        hosts.add(parts.hostname)
+        try:
+            fetcher(f"{parts.scheme}://{parts.netloc}/robots.txt")
+            keys.append("ok")
+        except NO_ANSWER as exc:
+            keys.append(error_key_for(exc))
+    return len(hosts) >= 2 and no_host_reached(keys)
+
+
+def offline_verdict(failed: Verdict) -> Verdict:
+    """`failed` with the hint of a machine that looks offline (crawler.probe.OFFLINE_HINT)."""
+    return replace(failed, hint=OFFLINE_HINT)
 
 
 def discover_url(url: str, fetcher: Fetcher, robots: RobotsReader) -> tuple[Discovery, Fetched]:

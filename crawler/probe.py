@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -168,6 +169,22 @@ KIND_HINTS: dict[tuple[str, str], str] = {
     ("parse.no_items", "sitemap"): "check the sitemap URL in robots.txt: it must list pages in <loc>",
 }
 """Hints of the parse keys, by (key, source kind): each speaks of what that kind's config holds."""
+
+
+UNREACHABLE_KEYS = frozenset({"fetch.dns", "fetch.connect", "fetch.timeout", "fetch.tls"})
+"""Error keys meaning "no network" when every host fails with one (`no_host_reached`)."""
+
+OFFLINE_HINT = "no host at all could be reached: this machine seems to have no network; retry once it has"
+"""What to do about a failure of `UNREACHABLE_KEYS` when `no_host_reached`: the host is not to blame."""
+
+
+def no_host_reached(keys: Iterable[str | None]) -> bool:
+    """Whether the machine looks offline: at least one attempt, and every one failed with a key of
+    `UNREACHABLE_KEYS` (DNS, connect, timeout, TLS). The one rule of ``ewsi crawl`` (over its
+    sources) and ``ewsi sources check|add`` (over the hosts they tried); one answer, or one failure
+    of another kind, means the network is up."""
+    seen = list(keys)
+    return bool(seen) and all(key in UNREACHABLE_KEYS for key in seen)
 
 
 def hint_for(key: str, kind: str) -> str:

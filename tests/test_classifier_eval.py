@@ -22,6 +22,7 @@ from classifier.model import (
 )
 from classifier.rules import RuleEngine
 from classifier.themes import load
+from crawler.cli import main as ewsi
 from crawler.types import THEMES, Classification, ThemeScore
 
 SHARED = Path(os.environ.get("EWSI_SHARED") or Path(__file__).resolve().parents[1] / ".." / "shared")
@@ -195,8 +196,8 @@ def test_cli_report_and_bad_file(capsys, tmp_path):
     report = capsys.readouterr().out
     assert "relevance  P 1.000  R 1.000  F1 1.000" in report
     data.write_text("not json\n", encoding="utf-8")
-    assert main(["--data", str(data)]) == 2
-    assert "d.jsonl:1: not JSON" in capsys.readouterr().err
+    assert ewsi(["classify", "eval", "--data", str(data)]) == 2
+    assert capsys.readouterr().err.startswith(f"ewsi classify eval: error: {data}:1: not JSON")
 
 
 def _weak_german(n_pos: int, n_neg: int, language: str = "de") -> list[LabelledExample]:

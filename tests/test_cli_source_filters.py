@@ -142,3 +142,34 @@ def test_crawl_names_the_close_id_of_each_unknown_one(tmp_path: Path, capsys) ->
         "ewsi crawl: error: unknown source id 'a'",
         "ewsi crawl: error: unknown source id 'b'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "prog", "name"),
+    [
+        (["classify", "eval", "--data", "{missing}"], "ewsi classify eval", "{missing}"),
+        (["classify", "eval", "--data", "{folder}"], "ewsi classify eval", "{folder}"),
+        (["classify", "eval", "--data", "{data}", "--model", "{missing}"], "ewsi classify eval", "{missing}"),
+        (["classify", "train", "--data", "{missing}"], "ewsi classify train", "{missing}"),
+        (["classify", "diff", "--model", "{missing}"], "ewsi classify diff", "{missing}"),
+        (["crawl", "--replay", "{missing}", "--config", "{config}"], "ewsi crawl", "{missing}"),
+        (["sources", "add", "https://example.org/", "--config", "{missing}"], "ewsi sources", "{missing}"),
+    ],
+)
+def test_a_missing_or_unreadable_file_is_a_usage_error(
+    argv: list[str], prog: str, name: str, seeded: str, tmp_path: Path, capsys
+) -> None:
+    """Rule: every command names a file it cannot read in argparse's form, one line, exit 2:
+    ``ewsi classify eval: error: FILE: cannot read: No such file or directory``."""
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"title": "t", "text": "x", "language": "en", "relevant": true}\n', encoding="utf-8")
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        "sources:\n- {id: src-s, name: S, publisher: P, kind: feed, urls: ['https://s.eu/f']}\n"
+    )
+    paths = {"missing": tmp_path / "nope.file", "folder": tmp_path, "data": data, "config": config}
+    filled = [arg.format(**paths) for arg in argv]
+    assert _exit(filled) == 2
+    err = capsys.readouterr().err
+    said = f"{prog}: error: {name.format(**paths)}: cannot read"
+    assert err.startswith(said) and "[Errno" not in err and len(err.splitlines()) == 1, err

@@ -70,3 +70,18 @@ def test_formula_titles_are_neutralised_in_the_file(portal_db, tmp_path):  # noq
 def test_bad_since_is_rejected(shared_db, capsys):  # noqa: F811
     assert ewsi(["export", "--since", "yesterday", "--database-url", shared_db]) == 2
     assert "--since" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [
+        (0.5, "exported 0 published items"),
+        (1.5, "exported 1 published item"),
+        (2.5, "exported 2 published items"),
+    ],
+)
+def test_the_count_line_speaks_english_number(shared_db, capsys, hours: float, said: str):  # noqa: F811
+    """Rule: the closing line names the count in the singular for 1 item, the plural otherwise."""
+    since = (NOW - timedelta(hours=hours)).isoformat()
+    assert ewsi(["export", "--format", "jsonl", "--since", since, "--database-url", shared_db]) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == said

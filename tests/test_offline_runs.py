@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crawler.commands.crawl import EXAMPLE_CHARS, _print_summary, machine_offline, offline_summary
+from crawler.commands.crawl import URL_CHARS, _print_summary, cut_url, machine_offline, offline_summary
 from crawler.store.runs import finish_run, forgive_offline, health_of, start_run
 from crawler.store.schema import CrawlRun, SourceRow
 from crawler.store.sources import sync_sources
@@ -52,53 +52,94 @@ def test_machine_offline_only_when_no_host_at_all_answered(
     assert machine_offline(reports) is offline
 
 
-DNS = "robots.txt of s0.eu not fetched: CannotResolveHostError: DNS lookup failed"
-LONG = "https://s0.eu/" + "a" * 300 + ": robots.txt not fetched: CannotResolveHostError: DNS lookup failed"
+DNS = "https://s0.eu/feed?x=1: FetchRefused: robots.txt of s0.eu not fetched: CannotResolveHostError"
+LONG = (
+    "https://s0.eu/" + "a" * 100 + "/" + "b" * 300 + ": robots.txt not fetched: CannotResolveHostError: DNS"
+)
+ALL_FORGIVEN = (
+    "This machine seems to have no network, so these failures are not held against the sources (no back-off)."
+)
 
 
 @pytest.mark.parametrize(
-    ("failures", "counted", "quoted"),
+    ("failures", "forgiven", "words"),
     [
-        (
+        pytest.param(
             [("fetch.dns", DNS)] * 3,
-            "all 3 source(s) failed (fetch.dns 3: host name could not be resolved)",
-            f"s0: {DNS}",
+            3,
+            "Offline: none of the 3 sources could be reached (fetch.dns for all 3: the host names do not "
+            f"resolve). {ALL_FORGIVEN} Example: s0: https://s0.eu/feed?x=1.",
+            id="one-key",
         ),
-        (
+        pytest.param(
             [("fetch.dns", None), ("fetch.connect", "refused"), ("fetch.connect", "refused")],
-            "(fetch.connect 2: connection refused or reset, fetch.dns 1: host name could not be resolved)",
-            "s0: fetch.dns",
+            3,
+            "(fetch.connect for 2: the connections were refused or reset; fetch.dns for 1: the host name "
+            f"does not resolve). {ALL_FORGIVEN} Example: s0: fetch.dns.",
+            id="two-keys-no-url",
         ),
-        (
+        pytest.param(
             [("fetch.timeout", "took\n too   long")],
-            "all 1 source(s) failed (fetch.timeout 1:",
-            "s0: took too long",
+            1,
+            "Offline: the source could not be reached (fetch.timeout: no answer came in time). This machine "
+            "seems to have no network, so this failure is not held against the source (no back-off). "
+            "Example: s0: took too long.",
+            id="one-source",
         ),
-        (
+        pytest.param(
             [("fetch.dns", LONG)] * 2,
-            "all 2 source(s) failed (fetch.dns 2:",
-            "s0: https://s0.eu/aaa",
+            2,
+            f"{ALL_FORGIVEN} Example: s0: https://s0.eu/{'a' * 100}/…",
+            id="long-url-cut-at-a-slash",
+        ),
+        pytest.param(
+            [("fetch.dns", DNS)] * 3,
+            2,
+            "so the failures of 2 of them are not held against them (no back-off); the others ran again "
+            "meanwhile and their failures count.",
+            id="partly-forgiven",
+        ),
+        pytest.param(
+            [("fetch.dns", DNS)] * 2,
+            0,
+            "This machine seems to have no network; the sources ran again meanwhile, so these failures "
+            "count.",
+            id="none-forgiven",
         ),
     ],
 )
 def test_an_offline_run_is_one_summary_line_not_a_line_per_source(
-    failures: list[tuple[str, str | None]], counted: str, quoted: str, capsys: pytest.CaptureFixture[str]
+    failures: list[tuple[str, str | None]], forgiven: int, words: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Rule: one line of plain sentences: how many sources, which keys and what they mean, whether
+    their failures count, and one source with its URL (whole, or cut after a path boundary)."""
     reports = [_report(f"s{i}", "failed", key, error) for i, (key, error) in enumerate(failures)]
     assert machine_offline(reports)
-    line = offline_summary(reports, len(reports))
-    assert line.startswith("Offline: all ") and "\n" not in line
-    assert f"; not counted as failures of {len(reports)} source(s); no back-off. E.g. " in line
-    example = line.split(" E.g. ", 1)[1]
-    assert counted in line and example.startswith(quoted) and len(example) <= EXAMPLE_CHARS
-    assert (" … " in example) == (len(f"s0: {failures[0][1]}") > EXAMPLE_CHARS)  # the middle cut
-    assert example.endswith(" ".join((failures[0][1] or failures[0][0]).split())[-60:])
+    line = offline_summary(reports, forgiven)
+    assert line.startswith("Offline: ") and "\n" not in line and words in line
+    assert "(s)" not in line and "E.g." not in line and " … " not in line
+    example = line.split(" Example: ", 1)[1]
+    assert len(example) <= URL_CHARS + 10
     _print_summary(reports, notes=False)
     table = capsys.readouterr().out
     assert all(f"s{i}: " not in table and f"s{i} " in table for i in range(len(reports)))  # key kept, no note
     _print_summary(reports)  # a run that is not offline keeps a line per source with a message
     shown = capsys.readouterr().out
     assert [f"s{i}: " in shown for i in range(len(reports))] == [bool(error) for _, error in failures]
+
+
+@pytest.mark.parametrize(
+    ("url", "cut"),
+    [
+        ("https://a.eu/x?y=1", "https://a.eu/x?y=1"),
+        ("https://a.eu/" + "p" * 20 + "/" + "q" * 20, "https://a.eu/" + "p" * 20 + "/…"),
+        ("https://a.eu/p?" + "q" * 20 + "&r=" + "s" * 20, "https://a.eu/p?" + "q" * 20 + "&…"),
+        ("https://a.eu/" + "p" * 60, "https://a.eu/…"),
+        ("https://" + "h" * 60 + ".eu/", "https://" + "h" * 32 + "…"),
+    ],
+)
+def test_cut_url_at_a_path_boundary(url: str, cut: str) -> None:
+    assert cut_url(url, 40) == cut
 
 
 def _source(source_id: str) -> Any:
@@ -168,10 +209,11 @@ def test_a_crawl_with_no_reachable_host_sets_no_back_off(tmp_path: Path) -> None
         ],
     )
     result = crawl(db_url, config)
-    assert "No source host could be reached" in result.stdout, result.stdout + result.stderr
-    assert "all 2 source(s) failed (fetch.connect 2: connection refused or reset)" in result.stdout
-    assert "not counted as failures of 2 source(s)" in result.stdout
-    hint = "No source host could be reached (no network?). Harvest the recorded corpus offline instead"
+    assert "To harvest without a network, replay an archive" in result.stdout, result.stdout + result.stderr
+    said = "none of the 2 sources could be reached (fetch.connect for all 2: the connections were refused"
+    assert said in result.stdout
+    assert "so these failures are not held against the sources (no back-off)" in result.stdout
+    hint = "To harvest without a network, replay an archive: make replay"
     assert result.stdout.rstrip().splitlines()[-1].startswith(hint)  # the summary's last line
     # each source's key stays in the table; one example message, not a line per source
     rows = [line.split() for line in result.stdout.splitlines()]

@@ -1,15 +1,25 @@
-"""`ewsi sources status --config FILE` lists the sources of that file only, although the store may
-also hold sources synced from another config (a store shared by two configs)."""
+"""`ewsi sources status --config FILE` lists the sources of that file and every other source the
+store knows by its work (a run or an item: a replay of another config), marking those as not in the
+config; a source only synced from another config, never run, is left out."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
+
+from crawler.commands.sources import status_rows
+from crawler.store import runs
+from crawler.store import session as store_session
+from crawler.types import CrawlReport
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,14 +34,18 @@ def _config(tmp_path: Path, name: str, ids: list[str]) -> Path:
     return path
 
 
-def _status(db_url: str, config: Path) -> list[str]:
-    env = {**os.environ, "EWSI_DATABASE_URL": db_url}
-    args = [sys.executable, "-m", "crawler.cli", "sources", "status", "--json", "--config", str(config)]
+def _status(db_url: str, config: Path, *, json_lines: bool = True) -> Any:
+    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "COLUMNS": "250"}
+    args = [sys.executable, "-m", "crawler.cli", "sources", "status", "--config", str(config)]
+    args += ["--json"] if json_lines else []
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
-    return [json.loads(line)["id"] for line in result.stdout.splitlines() if line.startswith('{"id"')]
+    if not json_lines:
+        return result.stdout
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{"id"')]
+    return [row["id"] if row["in_config"] else f"{row['id']} (not in config)" for row in rows]
 
 
-def test_status_lists_the_named_config_s_sources_only(tmp_path: Path) -> None:
+def test_status_lists_the_config_and_the_sources_that_worked(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     env = {**os.environ, "EWSI_DATABASE_URL": db_url}
     args = [sys.executable, "-m", "crawler.cli", "db", "upgrade"]
@@ -39,5 +53,45 @@ def test_status_lists_the_named_config_s_sources_only(tmp_path: Path) -> None:
     first = _config(tmp_path, "first", ["alpha-news", "beta-news"])
     second = _config(tmp_path, "second", ["gamma-news"])
     assert _status(db_url, first) == ["alpha-news", "beta-news"]
-    assert _status(db_url, second) == ["gamma-news"]
+    assert _status(db_url, second) == ["gamma-news"]  # synced, never run: not listed elsewhere
     assert _status(db_url, first) == ["alpha-news", "beta-news"]
+    with store_session.session_scope(db_url) as session:  # gamma-news runs (as in a replay)
+        runs.finish_run(session, runs.start_run(session, "gamma-news"), _report("gamma-news"))
+    assert _status(db_url, first) == ["alpha-news", "beta-news", "gamma-news (not in config)"]
+    assert _status(db_url, second) == ["gamma-news"]
+    table = _status(db_url, first, json_lines=False)
+    gamma = next(line for line in table.splitlines() if "gamma-news" in line)
+    assert "not in config" in gamma and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", gamma)
+    assert "not in config" not in next(line for line in table.splitlines() if "alpha-news" in line)
+
+
+def _report(source_id: str) -> CrawlReport:
+    now = datetime.now(UTC)
+    return CrawlReport(source_id=source_id, started_at=now, finished_at=now, status="ok")
+
+
+def _row(source_id: str, **fields: Any) -> dict[str, Any]:
+    return {"id": source_id, "last_run_at": None, "last_run_status": None, "items_total": 0, **fields}
+
+
+@pytest.mark.parametrize(
+    ("row", "listed"),
+    [
+        pytest.param(_row("in-config"), "in-config", id="configured-never-run"),
+        pytest.param(_row("other"), None, id="other-config-never-run"),
+        pytest.param(_row("other", last_run_at="2026-01-01T00:00:00Z"), "other (not in config)", id="ran"),
+        pytest.param(_row("other", last_run_status="running"), "other (not in config)", id="running"),
+        pytest.param(_row("other", items_total=3), "other (not in config)", id="holds-items"),
+    ],
+)
+def test_status_rows_rule(row: dict[str, Any], listed: str | None) -> None:
+    rows = status_rows([row], {"in-config"})
+    assert [r["id"] if r["in_config"] else f"{r['id']} (not in config)" for r in rows] == (
+        [listed] if listed else []
+    )
+
+
+def test_status_rows_put_the_config_first() -> None:
+    rows = status_rows([_row("a-other", items_total=1), _row("b-conf"), _row("c-conf")], {"b-conf", "c-conf"})
+    listed = [(r["id"], r["in_config"]) for r in rows]
+    assert listed == [("b-conf", True), ("c-conf", True), ("a-other", False)]

@@ -203,6 +203,10 @@ def test_proxy_lists_of_named_proxies_are_kept(value, expected) -> None:
         ("correct-horse-battery\n\n", "correct-horse-battery"),
         ("correct-horse-battery\ndifferent-horse-battery\n", None),
         ("correct-horse-battery\ncorrect-horse-batter\n", None),
+        ("", ""),  # </dev/null: no password at all, not a short one
+        ("\n", ""),
+        ("\r\n", ""),
+        ("short\n", "short"),
     ],
 )
 def test_piped_password_repeated_must_match(monkeypatch, piped: str, password: str | None) -> None:
@@ -211,6 +215,13 @@ def test_piped_password_repeated_must_match(monkeypatch, piped: str, password: s
     monkeypatch.setattr("sys.stdin", io.StringIO(piped))
     if password is None:
         with pytest.raises(ValueError, match="differ"):
+            read_password(stdin_is_tty=False)
+    elif password == "":
+        with pytest.raises(ValueError, match=r"^no password was given: standard input is empty") as refused:
+            read_password(stdin_is_tty=False)
+        assert "| ewsi users add NAME --role ROLE" in str(refused.value) and "12" not in str(refused.value)
+    elif password == "short":
+        with pytest.raises(ValueError, match="12 to 128"):
             read_password(stdin_is_tty=False)
     else:
         assert read_password(stdin_is_tty=False) == password

@@ -263,9 +263,10 @@ def test_desk_and_ewsi_queue_agree_on_the_order(
     assert [number[i] for i in desk] == [number[i] for i in cli] == [3, 4, 2, 1, 7, 6, 9, 5, 13, 12]
     # --group-members adds each group's other members (10, the duplicate of 9), never versions (11)
     assert ewsi(["queue", "--json", "--limit", "100", "--group-members"]) == 0
-    members = [number[json.loads(line)["id"]] for line in capsys.readouterr().out.splitlines()]
-    assert sorted(members) == sorted([3, 4, 2, 1, 7, 6, 9, 5, 13, 12, 10])
-    assert members.index(10) < members.index(9)  # more relevant (0.95 against 0.7), so earlier
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    members = [number[row["id"]] for row in listed]
+    assert members == [3, 4, 2, 1, 7, 6, 9, 10, 5, 13, 12]  # 10 right after its group's head, 9
+    assert [row["group_head"] for row in listed if row["group_head"]] == [agree_table[9]]
 
 
 # --- approve / reject / defer move on --------------------------------------------------------------

@@ -19,7 +19,8 @@ from typing import Any
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
-from crawler.errors import UsageError
+from crawler.errors import UsageError, unreadable
+from crawler.text import counted
 
 HELP = "classifier: eval, train, diff, reprocess"
 
@@ -87,7 +88,9 @@ def _files(paths: Sequence[str]) -> list[Any]:
     for path in paths:
         try:
             out += load_examples(path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise UsageError(unreadable(path, exc)) from exc
+        except ValueError as exc:
             raise UsageError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
     return out
 
@@ -176,7 +179,8 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
     print(f"{model.version} written to {args.output} (rules {model.rules_version})")
-    print(f"{len(examples)} decided items: {relevant} relevant, {len(examples) - relevant} not relevant")
+    decided = counted(len(examples), "decided item")
+    print(f"{decided}: {relevant} relevant, {len(examples) - relevant} not relevant")
     print("languages: " + ", ".join(f"{k} {v}" for k, v in summary["languages"].items()))
     print(f"{'label':34} {'pos':>5} {'neg':>5} {'weight':>6} {'thr':>6}")
     for label, h in heads.items():
@@ -185,7 +189,8 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     if missing:
         print(f"left to the rules (one class only): {', '.join(missing)}")
     if moved["before"]:
-        print(f"evaluation on a held-out fifth ({moved['held_out']} items, split by source): before -> after")
+        held = counted(moved["held_out"], "item")
+        print(f"evaluation on a held-out fifth ({held}, split by source): before -> after")
         for key, value in moved["after"].items():
             print(f"  {key:20} {moved['before'][key]:.3f} -> {value:.3f} ({moved['delta'][key]:+.3f})")
     else:
@@ -316,7 +321,7 @@ def cmd_reprocess(argv: Sequence[str], settings: Settings) -> int:
         return 0
     verb = "would change" if args.dry_run else "changed"
     print(
-        f"{clf.version}: {total.examined} items examined, {total.changed} {verb}: "
+        f"{clf.version}: {counted(total.examined, 'item')} examined, {total.changed} {verb}: "
         f"{total.became_relevant} became relevant, {total.became_not_relevant} became not relevant, "
         f"{total.themes_changed} with other themes, {total.score_changed} with another relevance score, "
         f"{total.version_changed} with another model version"
@@ -337,14 +342,16 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if argv else 2
-    if argv[0] == "eval":
-        from classifier import evaluate
-
-        return int(evaluate.main(argv[1:], configured_model=settings.classifier_model) or 0)
-    command = COMMANDS.get(argv[0])
-    if command is None:
+    if argv[0] != "eval" and argv[0] not in COMMANDS:
         raise UsageError(f"unknown classify command {argv[0]!r}; the commands: eval, {', '.join(COMMANDS)}")
     try:
-        return command(argv[1:], settings)
+        if argv[0] == "eval":
+            from classifier import evaluate
+
+            return int(evaluate.main(argv[1:], configured_model=settings.classifier_model) or 0)
+        return COMMANDS[argv[0]](argv[1:], settings)
     except SystemExit as exc:  # argparse: --help (0) or bad arguments (2)
         return int(exc.code or 0)
+    except UsageError as exc:  # named as its parser names it: ``ewsi classify eval: error: ...``
+        exc.prog = exc.prog or f"ewsi classify {argv[0]}"
+        raise

@@ -12,6 +12,7 @@ with EWSI_ARCHIVE_URL set (crawler.store.warc_locations says where), for that ru
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,27 +23,25 @@ from rich.table import Table
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
-from crawler.errors import UsageError, unknown_source_message
+from crawler.errors import UsageError, unknown_source_message, unreadable
 from crawler.terminal import console as make_console
+from crawler.text import counted
 
 HELP = "harvest the enabled sources into the review queue"
 console = make_console(stderr=True)
 out = make_console()
 
-UNREACHABLE_KEYS = {"fetch.dns", "fetch.connect", "fetch.timeout", "fetch.tls"}
-"""Error keys meaning "no network": when every source failed with one, the offline hint is printed."""
-
 
 def machine_offline(reports: Sequence[Any]) -> bool:
     """Whether no source host at all could be reached in a run: every report failed with a key of
-    `UNREACHABLE_KEYS` (DNS, connect, timeout, TLS). Then the machine is offline, not the sources
-    broken: the runs stay recorded with their error, but their failures are taken back
-    (crawler.store.runs.forgive_offline) so no source backs off once the network returns. A run
-    where one source answered, or one failed otherwise, is not offline: every failure counts."""
-    failed = [r for r in reports if r.status != "ok"]
-    return (
-        bool(reports) and len(failed) == len(reports) and all(r.error_key in UNREACHABLE_KEYS for r in failed)
-    )
+    crawler.probe.UNREACHABLE_KEYS (DNS, connect, timeout, TLS; `crawler.probe.no_host_reached`).
+    Then the machine is offline, not the sources broken: the runs stay recorded with their error,
+    but their failures are taken back (crawler.store.runs.forgive_offline) so no source backs off
+    once the network returns. A run where one source answered, or one failed otherwise, is not
+    offline: every failure counts."""
+    from crawler.probe import no_host_reached
+
+    return no_host_reached(r.error_key if r.status != "ok" else "ok" for r in reports)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +129,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         try:
             records = len(WarcIndex.shared(args.replay))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise UsageError(unreadable(args.replay, exc)) from exc
+        except ValueError as exc:
             raise UsageError(f"cannot replay {args.replay}: {exc}") from exc
         if records == 0:
             raise UsageError(f"cannot replay {args.replay}: the file holds no WARC response record")
@@ -192,35 +193,69 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 OFFLINE_HINT = (
-    "No source host could be reached (no network?). Harvest the recorded corpus offline instead: "
-    "make replay (that is: .venv/bin/ewsi crawl --config ../shared/corpus/sources.yaml "
-    "--replay ../shared/corpus/snapshot.warc.gz)"
+    "To harvest without a network, replay an archive: make replay (that is: .venv/bin/ewsi crawl "
+    "--config ../shared/corpus/sources.yaml --replay ../shared/corpus/snapshot.warc.gz)."
 )
 """What to do when `machine_offline`: the recorded corpus needs no network."""
 
-EXAMPLE_CHARS = 200
-"""Characters of the one error message `offline_summary` quotes."""
+URL_CHARS = 120
+"""Characters of the example URL `offline_summary` quotes; a longer one is cut at a path boundary."""
+
+OFFLINE_CAUSES = {
+    "fetch.dns": ("the host name does not resolve", "the host names do not resolve"),
+    "fetch.connect": ("the connection was refused or reset", "the connections were refused or reset"),
+    "fetch.timeout": ("no answer came in time", "no answer came in time"),
+    "fetch.tls": ("the TLS handshake failed", "the TLS handshakes failed"),
+}
+"""What each key of crawler.probe.UNREACHABLE_KEYS says of one host and of several in an offline run."""
+
+_URL = re.compile(r"https?://[^\s]+?(?=:?(?:\s|$))")
 
 
 def offline_summary(reports: Sequence[Any], forgiven: int) -> str:
-    """One line for a run where `machine_offline`: how many sources failed with which keys (and what
-    each key means), that `forgiven` of them do not count as failures, and the first failed
-    source's message as an example, its middle cut past `EXAMPLE_CHARS` (each source's key is in
-    the summary table, each message in the crawl log)."""
-    from crawler.errors import ERROR_KEYS
-
+    """One line of sentences for a run where `machine_offline`: none of the sources could be
+    reached, with which keys and what they mean (`OFFLINE_CAUSES`); that the failures of
+    `forgiven` of them are not held against them (no back-off); one failed source and its URL as an
+    example (`cut_url` past `URL_CHARS`; a message without a URL is cut in the middle past it).
+    Each source's key is in the summary table, each message in the log."""
     failed = [r for r in reports if r.status != "ok"]
     keys = Counter(str(r.error_key) for r in failed)
-    counted = ", ".join(
-        f"{key} {n}: {ERROR_KEYS.get(key, key)}"
-        for key, n in sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))
+    n = len(failed)
+    causes = "; ".join(
+        f"{key}{'' if n == 1 else ' for all' if count == n else ' for'}{'' if n == 1 else f' {count}'}: "
+        f"{OFFLINE_CAUSES.get(key, (key, key))[count > 1]}"
+        for key, count in sorted(keys.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-    example = " ".join(f"{failed[0].source_id}: {failed[0].error or failed[0].error_key}".split())
-    example = middle_cut(example, EXAMPLE_CHARS)  # the source and URL, and the cause at the end
+    head = "the source could not be reached" if n == 1 else f"none of the {n} sources could be reached"
+    if forgiven == n == 1:
+        held = ", so this failure is not held against the source (no back-off)"
+    elif forgiven == n:
+        held = ", so these failures are not held against the sources (no back-off)"
+    elif forgiven:
+        held = (
+            f", so the failures of {forgiven} of them are not held against them (no back-off); the "
+            "others ran again meanwhile and their failures count"
+        )
+    else:
+        held = "; the sources ran again meanwhile, so these failures count"
+    first = failed[0]
+    message = " ".join(str(first.error or first.error_key).split())
+    found = _URL.search(message)
+    example = cut_url(found.group(0), URL_CHARS) if found else middle_cut(message, URL_CHARS)
     return (
-        f"Offline: all {len(failed)} source(s) failed ({counted}); not counted as failures of "
-        f"{forgiven} source(s); no back-off. E.g. {example}"
+        f"Offline: {head} ({causes}). This machine seems to have no network{held}. "
+        f"Example: {first.source_id}: {example.rstrip('.')}" + ("" if example.endswith("…") else ".")
     )
+
+
+def cut_url(url: str, limit: int) -> str:
+    """`url` whole when it fits in `limit` characters, else cut after its last ``/``, ``?`` or
+    ``&`` within the limit (past the host) and followed by "…"."""
+    if len(url) <= limit:
+        return url
+    start = url.find("/", url.find("//") + 2)
+    cut = max(url.rfind(mark, 0, limit) for mark in "/?&")
+    return (url[: cut + 1] if cut >= start > 0 else url[:limit]) + "…"
 
 
 def middle_cut(text: str, limit: int) -> str:
@@ -264,7 +299,7 @@ def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:
         error = r.error_key or ("warning" if r.error else "-")
         status = "broken" if r.broken else r.status
         if r.error or r.held_back:
-            held = f" ({r.held_back} items held back from the queue)" if r.held_back else ""
+            held = f" ({counted(r.held_back, 'item')} held back from the queue)" if r.held_back else ""
             lines.append(f"{r.source_id}: {(r.error or status).removeprefix('warning: ')}{held}")
         style = "green" if r.status == "ok" else "red"
         counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)

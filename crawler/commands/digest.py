@@ -16,6 +16,7 @@ from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
+from crawler.text import counted
 from crawler.web.digest import ALERT_DAYS, KINDS, SmtpSettings, build_message, compose, due_alerts, send
 
 HELP = "render or send the editors' digest and the newsletter"
@@ -57,5 +58,5 @@ def main(argv: Sequence[str], runtime: Settings) -> int:
     except (smtplib.SMTPException, OSError) as exc:
         print(f"SMTP delivery failed: {exc}", file=sys.stderr)
         return 2
-    print(f"sent {args.kind} digest to {len(recipients)} recipient(s)", file=sys.stderr)
+    print(f"sent {args.kind} digest to {counted(len(recipients), 'recipient')}", file=sys.stderr)
     return 0

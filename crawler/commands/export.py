@@ -17,6 +17,7 @@ from crawler.config import Settings
 from crawler.errors import UsageError
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
+from crawler.text import counted
 from crawler.web.export import records, write_csv, write_jsonl
 
 HELP = "export the curated store as JSON Lines or CSV"
@@ -61,5 +62,5 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         else:
             count = writer(rows, sys.stdout)
             sys.stdout.flush()
-    print(f"exported {count} published items", file=sys.stderr)
+    print(f"exported {counted(count, 'published item')}", file=sys.stderr)
     return 0

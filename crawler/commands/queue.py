@@ -4,7 +4,9 @@ taking turns inside steps), as a table or JSON Lines; ``--json`` rows carry rele
 (crawler.store.queue `listing`). Titles and themes are the desk's: the editor's when set
 (crawler.store.themes), the harvested title and the classifier's themes kept in ``--json`` as
 ``harvested_title`` and ``classifier_themes``; ``--theme`` filters on the same themes. With
-``--status any`` the table has a status column.
+``--status any`` the table has a status column. ``--group-members`` puts each member of a
+near-duplicate group right after its group's first item, its title marked ``↳ #6:`` (``"group_head": 6`` in
+``--json``, None on other rows; `under_heads`), and the title counts the groups and members shown.
 
 Exit 0; 2 for an unknown theme, language code or source id (DatabaseUnavailable is mapped by
 crawler.cli).
@@ -25,6 +27,7 @@ from crawler.argtypes import Parser, int_at_least
 from crawler.config import Settings
 from crawler.errors import UsageError
 from crawler.terminal import console as make_console
+from crawler.text import counted
 from crawler.themes import THEME_CODES, theme_name
 
 HELP = "list the review queue"
@@ -112,12 +115,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             order=args.order,
             group_members=args.group_members,
         )
+    rows = under_heads(rows)
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         return 0
     table = Table(
-        title=f"Review queue ({args.status}, {len(rows)} shown)",
+        title=f"Review queue ({args.status}, {_shown(rows)})",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
         pad_edge=False,
@@ -135,9 +139,41 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def under_heads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` with ``group_head`` set: the id of the group's first item on a row of another member of
+    a near-duplicate group (``group`` names the group), else None. Each member follows its head
+    directly, members in their own order; a member whose head is not listed (filtered out, past
+    the limit) keeps its place."""
+    for row in rows:
+        group = row.get("group")
+        row["group_head"] = group if group is not None and group != row["id"] else None
+    listed = {row["id"] for row in rows}
+    members: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["group_head"] in listed:
+            members.setdefault(row["group_head"], []).append(row)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if row["group_head"] not in listed:
+            out += [row, *members.get(row["id"], [])]
+    return out
+
+
+def _shown(rows: list[dict[str, Any]]) -> str:
+    """How many rows are shown; with group members, how many of them and of how many groups:
+    ``12 shown`` or ``10 shown + 3 members of 2 groups``."""
+    members = [row for row in rows if row.get("group_head") is not None]
+    if not members:
+        return f"{len(rows)} shown"
+    groups = counted(len({row["group_head"] for row in members}), "group")
+    return f"{len(rows) - len(members)} shown + {counted(len(members), 'member')} of {groups}"
+
+
 def _cells(row: dict[str, Any], with_status: bool) -> list[str]:
-    """One table row: the desk's values (the editor's title and themes when set, themes by code)."""
+    """One table row: the desk's values (the editor's title and themes when set, themes by code); a
+    group member's title starts with its head (``↳ #6: ``)."""
     themes = " ".join(THEME_CODES.get(t["name"], t["name"][:2]) for t in row.get("themes", []))
+    head = row.get("group_head")
     return [
         str(row["id"]),
         f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
@@ -146,7 +182,7 @@ def _cells(row: dict[str, Any], with_status: bool) -> list[str]:
         (row.get("published_at") or "-")[:10],
         *([row.get("status") or "-"] if with_status else []),
         themes,
-        _shorten(row.get("title") or "", 60),
+        _shorten(("" if head is None else f"↳ #{head}: ") + (row.get("title") or ""), 60),
     ]
 
 

@@ -28,6 +28,7 @@ from crawler.store import items as store_items
 from crawler.store import sources as store_sources
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
+from crawler.text import counted
 from pipelines.reprocess import Reprocessor, derive_pair, extract_record, reprocess_record
 
 HELP = "re-extract stored items from their kept raw bodies"
@@ -116,7 +117,8 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     rate = len(records) / elapsed if elapsed > 0 else 0.0
     verb = "would change" if args.dry_run else "changed"
     print(
-        f"reprocessed {len(records)} items with {args.workers} workers in {elapsed:.1f} s "
+        f"reprocessed {counted(len(records), 'item')} with {counted(args.workers, 'worker')} "
+        f"in {elapsed:.1f} s "
         f"({rate:.1f} items/s); {verb} {changed}, errors {errors}"
     )
     return 0

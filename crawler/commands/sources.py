@@ -2,6 +2,8 @@
 
 `add URL [--id ID] [--dry-run]` proposes a validated entry (crawler.onboard) and appends it to the
 operator file (prints it with --dry-run); `check [--source ID]` prints one verdict line per source.
+`status [--config PATH]` lists the config's sources and every other source the store knows by a run
+or an item, marked "not in config" (`status_rows`); times as the desk shows them (UTC named).
 Exit 0; 1 when `check` finds a source not ok or `add` cannot propose (duplicate, nothing found,
 blocked); 2 for unquarantine without exactly one of URL and --all (ConfigError and
 DatabaseUnavailable are mapped by crawler.cli).
@@ -13,13 +15,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rich.table import Table
 
 from crawler.argtypes import Parser
 from crawler.config import Settings
-from crawler.errors import UnknownSource, UsageError
+from crawler.errors import UnknownSource, UsageError, unreadable
+from crawler.probe import Verdict
 from crawler.terminal import console as make_console
+from crawler.text import when
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
@@ -67,10 +72,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
         store_sources.sync_sources(session, config.sources)
-        # the sources of the named config only: a store may also hold sources of other configs
         configured = {source.id for source in config.sources}
-        rows = [row for row in store_sources.source_status(session) if row.get("id") in configured]
-        quarantine = [e for e in store_runs.quarantine_list(session) if e.get("source_id") in configured]
+        rows = status_rows(store_sources.source_status(session), configured)
+        listed = {row["id"] for row in rows}
+        quarantine = [e for e in store_runs.quarantine_list(session) if e.get("source_id") in listed]
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
@@ -91,14 +96,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     for col in cols:
         table.add_column(col.replace("_", " "), no_wrap=col == "id")
-    for row in rows:  # times cut to the second (19 characters); ids and keys whole
+    table.add_column("config")
+    for row in rows:  # times as the desk shows them (UTC named); ids and keys whole
         table.add_row(
-            *[
-                str(row.get(c) if row.get(c) is not None else "-")[
-                    : 19 if c.endswith(("_at", "_until")) else None
-                ]
-                for c in cols
-            ]
+            *[_cell(row.get(c), time=c.endswith(("_at", "_until"))) for c in cols],
+            "" if row["in_config"] else "not in config",
         )
     out.print(table)
     for row in rows:
@@ -111,12 +113,35 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             )
     for entry in (e for e in quarantine if e["quarantined"]):
         out.print(
-            f"quarantined until {entry['expires_at']}: {entry['url']} ({entry['source_id']}, "
+            f"quarantined until {when(entry['expires_at'])}: {entry['url']} ({entry['source_id']}, "
             f"{entry['hits']} worker kills, {entry['reason']}); clear with `ewsi sources unquarantine URL`",
             markup=False,
             highlight=False,
         )
     return 0
+
+
+def status_rows(rows: list[dict[str, Any]], configured: set[str]) -> list[dict[str, Any]]:
+    """The rows `ewsi sources status` lists: every source of the config (`configured`) and every
+    other source the store knows by its work (a run or an item, as after a replay of another
+    config); a source only synced from another config and never run is left out. Each row gets
+    ``in_config`` (False: not in the current config); those of the config come first, each part
+    in id order."""
+    worked = ("last_run_at", "last_run_status", "items_total")
+    known = [
+        {**row, "in_config": row["id"] in configured}
+        for row in rows
+        if row["id"] in configured or any(row.get(key) for key in worked)
+    ]
+    return sorted(known, key=lambda row: (not row["in_config"], row["id"]))
+
+
+def _cell(value: Any, *, time: bool) -> str:
+    """A table cell: "-" for nothing, a time as `crawler.text.when` shows it (``2026-12-05 16:37
+    UTC``), anything else as text."""
+    if value is None:
+        return "-"
+    return when(value) if time else str(value)
 
 
 def _unquarantine(args: argparse.Namespace, url: str | None) -> int:
@@ -158,11 +183,20 @@ def _tools(settings: Settings) -> tuple[object, object]:
     return fetcher, robots
 
 
+def _verdict(source_id: str, result: Verdict, as_json: bool) -> None:
+    """One line of ``ewsi sources check``: the verdict as text, or as JSON with ``--json``."""
+    if as_json:
+        sys.stdout.write(json.dumps({"source": source_id, **result.__dict__}) + "\n")
+    else:
+        out.print(result.line(source_id), markup=False, highlight=False, soft_wrap=True)
+
+
 def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from crawler import onboard
-    from crawler.errors import BlockedAddress, BlockedScheme
+    from crawler.errors import BlockedAddress, BlockedScheme, NoAnswer
+    from crawler.probe import OFFLINE_HINT, UNREACHABLE_KEYS
     from crawler.sources import DEFAULT_CONFIG, load_sources
 
     path = Path(args.config) if args.config else DEFAULT_CONFIG
@@ -173,20 +207,40 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         if not chosen:  # an unknown --source id: exit 2, as every command taking --source
             raise UnknownSource(args.source, (s.id for s in config.sources))
         bad = 0
+        held: list[tuple[str, Verdict]] = []  # no-network failures while no host has answered yet
+        answered = False
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
             bad += not result.ok
-            if args.json:
-                sys.stdout.write(json.dumps({"source": source.id, **result.__dict__}) + "\n")
-            else:
-                out.print(result.line(source.id), markup=False, highlight=False, soft_wrap=True)
+            if result.key in UNREACHABLE_KEYS and not answered:
+                held.append((source.id, result))
+                continue
+            answered = True  # a host answered (or failed otherwise): the network is up
+            for sid, waiting in [*held, (source.id, result)]:
+                _verdict(sid, waiting, args.json)
+            held = []
+        if held:
+            tried = [s.urls[0] for s in chosen if s.id in {sid for sid, _ in held}]
+            others = [s.urls[0] for s in config.sources]
+            offline = onboard.looks_offline(tried, others, fetcher)  # type: ignore[arg-type]
+            for sid, waiting in held:
+                _verdict(sid, onboard.offline_verdict(waiting) if offline else waiting, args.json)
         return 1 if bad else 0
     if not args.url:
         raise UsageError("give the URL to add")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(unreadable(path, exc)) from exc
     load_sources(path, text=text)
     try:
         block, source, items = onboard.add(args.url, text, fetcher, robots, args.source_id)  # type: ignore[arg-type]
+    except NoAnswer as exc:
+        others = [s.urls[0] for s in load_sources(path, text=text).sources]
+        offline = exc.key in UNREACHABLE_KEYS and onboard.looks_offline([exc.url], others, fetcher)  # type: ignore[arg-type]
+        hint = OFFLINE_HINT if offline else exc.hint
+        console.print(f"cannot add {args.url}: {exc.url}: {exc.key}: {exc.detail} -> {hint}", markup=False)
+        return 1
     except (ValueError, OSError, BlockedAddress, BlockedScheme) as exc:
         console.print(f"cannot add {args.url}: {exc}", markup=False)
         return 1

@@ -20,11 +20,20 @@ from crawler.errors import DatabaseUnavailable, UsageError
 HELP = "manage editor and admin accounts"
 
 
+NOTHING_TYPED = (
+    "no password was given: standard input is empty and not a terminal; run the command at a terminal "
+    "to be asked for it, or pipe it in: printf '%s\\n' 'PASSWORD' | ewsi users add NAME --role ROLE"
+)
+"""What `read_password` says when standard input gives no password at all."""
+
+
 def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str] = getpass.getpass) -> str:
     """The new password: asked twice on a terminal (must match), else the first line of stdin (a
     second line, when one follows, must repeat it, as on a terminal).
 
-    Raises ValueError when the two entries differ or the policy (12-128 characters) is broken.
+    Raises ValueError when the two entries differ, when no password was given at all (standard
+    input empty and not a terminal: `NOTHING_TYPED` says how to give one) or the policy (12-128
+    characters) is broken.
     """
     from crawler.web.passwords import check_password_policy
 
@@ -35,7 +44,10 @@ def read_password(*, stdin_is_tty: bool | None = None, ask: Callable[[str], str]
             raise ValueError("the passwords differ")
         password = first
     else:
-        password = sys.stdin.readline().rstrip("\r\n")
+        line = sys.stdin.readline()
+        if not line.strip("\r\n"):
+            raise ValueError(NOTHING_TYPED)
+        password = line.rstrip("\r\n")
         repeated = sys.stdin.readline().rstrip("\r\n")
         if repeated and repeated != password:
             raise ValueError("the passwords differ")

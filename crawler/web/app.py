@@ -36,7 +36,7 @@ from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
 from crawler.web import admin, amend, items, login, portal, queue, submit
 from crawler.web.auth import LoginRequired, clear_session_cookie
-from crawler.web.deps import Settings
+from crawler.web.deps import Settings, validation_message
 from crawler.web.logsafe import protect
 from crawler.web.templating import make_templates, render
 
@@ -102,12 +102,13 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     """The errors of `exc` as JSON-safe dicts ``{"loc": [...], "msg": str, "type": str}``.
 
     pydantic's own error dicts carry the raised exception object under ``ctx`` (a ValueError for a
-    malformed date) and the rejected input; neither is sent back: the message names the problem.
+    malformed date) and the rejected input; neither is sent back: the message names the problem,
+    without pydantic's "Value error, " (`crawler.web.deps.validation_message`).
     """
     out = []
     for error in exc.errors():
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
-        out.append({"loc": loc, "msg": str(error.get("msg", "")), "type": str(error.get("type", ""))})
+        out.append({"loc": loc, "msg": validation_message(error), "type": str(error.get("type", ""))})
     return jsonable_encoder(out)
 
 

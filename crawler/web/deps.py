@@ -43,7 +43,7 @@ from `crawler.store.session.Session`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -191,3 +191,16 @@ def csp_nonce(request: Request) -> str:
 def client_address(request: Request) -> str:
     """The client's IP address as the server saw it (no proxy headers are trusted), or ``unknown``."""
     return request.client.host if request.client else "unknown"
+
+
+PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+"""What pydantic puts before the message of a ValueError or assertion raised by a validator."""
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """The message of one validation error as users read it (the read API's 422 detail, a feed's
+    400): pydantic's ``msg`` without its `PYDANTIC_PREFIXES`, for every field alike."""
+    message = str(error.get("msg", ""))
+    for prefix in PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message

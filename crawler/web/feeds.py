@@ -14,7 +14,8 @@ Errors: a feed reader gets every error of these routes as plain text with its st
 400 for a malformed query value (``?theme=%ff``, ``?country=12``, ``?language=xx``,
 ``?content_type=blog``, a control character: the rules of crawler.web.public `build_filter`, as the
 read API's, whose answer to the same value is its 422), 404 for a path that names no feed (an unknown theme,
-content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``), 429 past the limits.
+content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``; the answer lists what
+the path takes: the themes' ids and names, the content types), 429 past the limits.
 
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
 (``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
@@ -41,7 +42,7 @@ from crawler.sources import is_country_code
 from crawler.store import portal, structured
 from crawler.types import CONTENT_TYPES
 from crawler.web import calendars
-from crawler.web.deps import NO_CONTROLS, DbSession
+from crawler.web.deps import NO_CONTROLS, DbSession, validation_message
 from crawler.web.public import (
     API_PREFIX,
     ContentTypeParam,
@@ -73,6 +74,23 @@ def feed_error(status: int, message: str, headers: Mapping[str, str] | None = No
     return PlainTextResponse(f"{status} {message}\n", status_code=status, headers=dict(headers or {}))
 
 
+def path_values() -> dict[str, str]:
+    """What each path parameter of a feed takes, as the 404 for a value that names no feed says it."""
+    themes = ", ".join(f"{theme_id} ({name})" for theme_id, name in theme_names().items())
+    return {
+        "theme": f"the themes are {themes}",
+        "country": "not a country code (ISO 3166-1 alpha-2, or EU)",
+        "content_type": f"the content types are {', '.join(CONTENT_TYPES)}",
+    }
+
+
+def no_such_feed(parameter: str) -> HTTPException:
+    """The 404 for a path value that names no feed, listing what `parameter` takes (`path_values`):
+    ``No such feed: the themes are active_citizenship (Active Citizenship), ...``."""
+    said = path_values().get(parameter)
+    return HTTPException(404, f"No such feed: {said}." if said else "No such feed.")
+
+
 class FeedRoute(APIRoute):
     """A feed route whose errors are plain text (module docstring), whatever the app's error pages:
     a malformed path value names no feed (404), a malformed query value is 400, and the route's
@@ -86,9 +104,13 @@ class FeedRoute(APIRoute):
                 return await handler(request)
             except RequestValidationError as exc:
                 errors = exc.errors()
-                if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in errors):
-                    return feed_error(404, "No such feed.")
-                said = "; ".join(f"{tuple(e.get('loc', ('?',)))[-1]}: {e.get('msg', '')}" for e in errors)
+                for error in errors:
+                    loc = tuple(error.get("loc", ()))
+                    if loc[:1] == ("path",):
+                        return feed_error(404, no_such_feed(str(loc[-1])).detail)
+                said = "; ".join(
+                    f"{tuple(e.get('loc', ('?',)))[-1]}: {validation_message(e)}" for e in errors
+                )
                 return feed_error(400, f"Bad feed request ({said}).")
             except StarletteHTTPException as exc:
                 return feed_error(exc.status_code, str(exc.detail), exc.headers)
@@ -233,7 +255,7 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
     """The newest published items of one country code (``EU`` for EU-level items), as Atom; 404 for
     a code that is neither ``EU`` nor ISO 3166-1 alpha-2 (any case: ``de`` is ``DE``)."""
     if len(country) > 8 or not is_country_code(country.upper()):
-        raise HTTPException(404, "No such feed: not a country code (ISO 3166-1 alpha-2, or EU).")
+        raise no_such_feed("country")
     return _feed_response(request, session, title=_title(None, country, None), country=country)
 
 
@@ -246,7 +268,7 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
 def type_feed(request: Request, session: DbSession, content_type: str) -> Response:
     """The newest published items of one content type (news, document, funding, ...), as Atom."""
     if len(content_type) > 32 or content_type not in CONTENT_TYPES:
-        raise HTTPException(404, f"No such feed: the content types are {', '.join(CONTENT_TYPES)}.")
+        raise no_such_feed("content_type")
     return _feed_response(request, session, title=_title(None, None, content_type), content_type=content_type)
 
 
