@@ -58,13 +58,48 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):.0f}%"
 
 
+LANGUAGE_METHODS: dict[str, str] = {
+    "detected": "detected",
+    "title_and_page": "title and page agree",
+    "declared_page": "declared by the page",
+    "source_default": "the source's language",
+    "undetermined": "undetermined",
+}
+"""How the item page names each way the harvest chose an item's language (pipelines.language
+``METHODS``); an unknown method is shown as stored, underscores as spaces."""
+
+
+def language_line(language: Any, confidence: Any = None, method: Any = None, declared: Any = None) -> str:
+    """The item page's language line: ``fr (detected, 100%); declared fr``.
+
+    Rules: the code, then how it was chosen (`LANGUAGE_METHODS`) and the detector's confidence in
+    brackets, each only when known (a confidence of 0 means no detector was asked, so none is
+    shown); an undetermined language (``und`` or none) reads "undetermined"; then the declared
+    language, or "none declared" (left out when the page's declaration is the language). No word
+    appears twice."""
+    code = str(language or "").strip()
+    undetermined = code in ("", "und")
+    how = [] if undetermined or not method else [LANGUAGE_METHODS.get(method, str(method).replace("_", " "))]
+    try:
+        share = float(confidence) if confidence is not None else 0.0
+    except (TypeError, ValueError):
+        share = 0.0
+    if share > 0 and not undetermined:
+        how.append(_pct(share))
+    head = "undetermined" if undetermined else code + (f" ({', '.join(how)})" if how else "")
+    if method == "declared_page" and declared == code:
+        return head  # the declaration is the language: said once
+    return f"{head}; " + (f"declared {declared}" if declared else "none declared")
+
+
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt
     (crawler.text `when`: every date and time the desk shows), pct, show, page_errors, reasons (the
     relevance evidence an item shows, crawler.web.rows `reasons`), weighing (theme evidence without
     weights that round to 0.00), counted (``n|counted("item")``: "1 item", "2 items"; crawler.text)
     and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
-    ``<bdi>`` elements so an override cannot reorder the text around them)."""
+    ``<bdi>`` elements so an override cannot reorder the text around them); the function
+    `language_line`."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -80,6 +115,7 @@ def make_templates() -> Environment:
     env.filters["page_errors"] = page_errors
     env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM: reasons(evidence, shown)
     env.filters["weighing"] = weighing
+    env.globals["language_line"] = language_line
     return env
 
 
