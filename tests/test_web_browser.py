@@ -23,6 +23,7 @@ from crawler.store import users
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.store.session import make_engine, session_factory
+from crawler.types import THEMES
 from crawler.web.passwords import hash_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -81,6 +82,8 @@ DAY_EVIDENCE = [
     {"term": "intégration", "weight": 1.0, "language": "fr", "count": 1},
     {"term": "logement", "weight": 0.3, "language": "fr", "count": 1},
 ]
+DAY_THEMES: list[tuple[str, ...]] = [THEMES, ("Social Cohesion", "Education and Culture"), (), ()]
+"""The classifier's themes of day item n: ``DAY_THEMES[n % 4]`` (all six: the widest theme cell)."""
 
 if not CHROMIUM.exists() or shutil.which("chromium") is None:
     if os.environ.get("CI") == "true":
@@ -165,6 +168,8 @@ def _seed(url: str) -> dict[str, int]:
             )
             s.add(item)
             s.flush()
+            for rank, theme in enumerate(DAY_THEMES[n % 4]):
+                s.add(ItemTheme(item_id=item.id, theme=theme, score=0.9 - rank / 10, assigned=True))
             ids[key] = item.id
         for name in ("alice", "bob"):
             users.create_user(s, name, "editor", hash_password(PASSWORD))
@@ -431,6 +436,14 @@ def test_queue_compact_rows_on_a_laptop_and_a_phone(server, browser) -> None:
     assert first.locator("td.lang").inner_text() == "fr"
     assert first.locator(".reason").all_inner_texts() == ["+réfugié*", "+demandeur* d'asile", "+intégration"]
     assert first.locator(".snippet").inner_text().startswith("Le conseil municipal a adopté")  # no title
+    # themes as codes, on screen (not only on hover): day1 has two, day4 all six in two lines
+    assert first.locator("td.themes").inner_text() == "SC EC"
+    assert first.locator("td.themes abbr").first.get_attribute("title") == "Social Cohesion"
+    six = page.locator(f'tr.row[data-href^="/items/{_ids["day4"]}?"] td.themes')
+    assert six.inner_text().split() == ["AC", "EP", "SC", "EC", "AD", "TT"] and six.is_visible()
+    # an undated item says so; the day it was first seen sits below, muted
+    undated = page.locator(f'tr.row[data-href^="/items/{_ids["day5"]}?"] td.date')
+    assert undated.inner_text().split("\n") == ["undated", f"seen {(NOW - timedelta(days=15)):%Y-%m-%d}"]
     snippets = page.locator(".snippet").all_inner_texts()
     assert sum(s.startswith("Résumé : la commune ouvre") for s in snippets) == 7  # a summary comes first
     heights = page.evaluate(

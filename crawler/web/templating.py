@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crawler.text import counted, strip_bidi_controls, when
+from crawler.themes import THEME_CODES
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
 from crawler.web.rows import REASONS_ON_ITEM, reasons, weighing
@@ -92,14 +93,21 @@ def language_line(language: Any, confidence: Any = None, method: Any = None, dec
     return f"{head}; " + (f"declared {declared}" if declared else "none declared")
 
 
+def theme_code(name: Any) -> str:
+    """Jinja filter: the two-letter code of a theme (crawler.themes `THEME_CODES`, as ``ewsi queue``
+    prints them); a name it does not know gives its first two letters, upper case."""
+    text = str(name or "")
+    return THEME_CODES.get(text) or text[:2].upper()
+
+
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt
     (crawler.text `when`: every date and time the desk shows), pct, show, page_errors, reasons (the
     relevance evidence an item shows, crawler.web.rows `reasons`), weighing (theme evidence without
-    weights that round to 0.00), counted (``n|counted("item")``: "1 item", "2 items"; crawler.text)
-    and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
-    ``<bdi>`` elements so an override cannot reorder the text around them); the function
-    `language_line`."""
+    weights that round to 0.00), theme_code (``SC`` for Social Cohesion), counted
+    (``n|counted("item")``: "1 item", "2 items"; crawler.text) and nobidi (bidi controls removed, for
+    the ``<title>``; in the page, harvested titles sit in ``<bdi>`` elements so an override cannot
+    reorder the text around them); the function `language_line`."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -115,6 +123,7 @@ def make_templates() -> Environment:
     env.filters["page_errors"] = page_errors
     env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM: reasons(evidence, shown)
     env.filters["weighing"] = weighing
+    env.filters["theme_code"] = theme_code
     env.globals["language_line"] = language_line
     return env
 
