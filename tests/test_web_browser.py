@@ -171,11 +171,61 @@ def _seed(url: str) -> dict[str, int]:
             for rank, theme in enumerate(DAY_THEMES[n % 4]):
                 s.add(ItemTheme(item_id=item.id, theme=theme, score=0.9 - rank / 10, assigned=True))
             ids[key] = item.id
+        ids["long"] = _seed_long_item(s)
         for name in ("alice", "bob"):
             users.create_user(s, name, "editor", hash_password(PASSWORD))
         s.commit()
     engine.dispose()
     return ids
+
+
+LONG_TITLE = (
+    "Nationaler Aktionsplan Integration: Bund, Länder und Kommunen vereinbaren neue Maßnahmen für "
+    "Sprachförderung, Arbeitsmarktzugang und Beratung von Geflüchteten in ländlichen Regionen"
+)
+
+
+def _seed_long_item(s) -> int:
+    """A pending item whose page is as long as they come: a three-line title, a summary, a text of
+    thousands of words, twelve relevance reasons and six theme scores with evidence."""
+    s.add(SourceRow(id="long", name="Bundesregierung"))
+    s.flush()
+    paragraph = (
+        "Die Integrationskurse werden ausgebaut, die Beratungsstellen für Geflüchtete erhalten mehr "
+        "Personal und die Kommunen mehr Mittel für Sprachförderung und Wohnraum. "
+    ) * 4
+    item = Item(
+        identity="https://example.org/long",
+        identity_hash=sha256_hex("https://example.org/long"),
+        source_id="long",
+        url="https://example.org/long",
+        title=LONG_TITLE,
+        summary="The federal and regional governments agree on a national integration action plan. " * 3,
+        text="\n\n".join(f"{n}. {paragraph}" for n in range(1, 81)),
+        language="nl",
+        declared_language="nl",
+        language_confidence=0.97,
+        language_method="detected",
+        content_type="news",
+        country="DE",
+        relevance=0.88,
+        relevance_evidence=[
+            {"term": f"integration{n}", "weight": 2.0 - n / 10, "language": "de", "count": 1}
+            for n in range(14)
+        ],
+        published_at=NOW - timedelta(days=3),
+        first_seen_at=NOW - timedelta(days=3),
+    )
+    s.add(item)
+    s.flush()
+    for rank, theme in enumerate(THEMES):
+        evidence = [{"term": f"wort{n}", "weight": 1.0, "language": "de", "count": 2} for n in range(12)]
+        s.add(
+            ItemTheme(
+                item_id=item.id, theme=theme, score=0.9 - rank / 10, assigned=rank < 3, evidence=evidence
+            )
+        )
+    return item.id
 
 
 def _seed_gap(s) -> None:
@@ -561,5 +611,48 @@ def test_phone_width_filters_coverage_and_item_actions(server, browser) -> None:
     page.set_viewport_size(LAPTOP)
     page.reload()
     assert page.evaluate("() => document.getElementById('item-keys').open") is True
+    assert not page.dialogs  # type: ignore[attr-defined]
+    context.close()
+
+
+def test_item_decision_panel_is_on_a_laptop_screen(server, browser) -> None:
+    """At 1366x768 an item with a long title and text shows, without scrolling, what the editor
+    decides with: relevance and its reasons, the themes and their scores, Approve, Defer, Reject and
+    the reason, and the edit form's first field; the text runs on below."""
+    base, _url, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "bob")
+    page.goto(f"{base}/items/{ids['long']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    assert page.evaluate("() => window.scrollY") == 0
+    text = page.locator("#item-text").bounding_box()
+    assert text is not None and text["y"] + text["height"] > 768  # a long text, below the fold
+    page.screenshot(path=str(ARTIFACTS / "item-laptop.png"))
+    approve = page.locator("#approve").bounding_box()
+    assert approve is not None and approve["y"] < 768, approve
+    for part in (
+        "#relevance-evidence",
+        "#themes",
+        "#theme-scores",
+        "#approve",
+        "#defer",
+        "#reason",
+        "#reject",
+        "#editor_title",
+    ):
+        box = page.locator(part).bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, (part, box)
+    assert page.locator("#theme-scores tbody tr").count() == 6
+    page.set_viewport_size(LAPTOP_WINDOW)  # with the browser's tabs and address bar
+    for part in ("#approve", "#defer", "#reject"):
+        box = page.locator(part).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= LAPTOP_WINDOW["height"], (part, box)
+    assert page.inner_text("#language") == "nl (detected, 97%); declared nl"
+    # the keyboard still decides: Defer opens the queue (nothing else of the default queue is left
+    # unclaimed for bob, or the next item)
+    page.keyboard.press("d")
+    page.wait_for_url(re.compile(r"msg=defer"))
+    assert (ids["long"], "bob", "defer", None) in _decisions(_url)
     assert not page.dialogs  # type: ignore[attr-defined]
     context.close()
