@@ -11,7 +11,7 @@ import socket
 import threading
 
 import pytest
-from desklab import decide_form, editor_client
+from desklab import SQLITE_ONLY, client_for, decide_form, editor_client
 from sqlalchemy import func, select
 
 from crawler.store.schema import (
@@ -138,3 +138,17 @@ def test_served_feeds_answer_errors_as_plain_text(app, path: str, status: int) -
     assert answer.status_code == status
     assert answer.headers["content-type"].startswith("text/plain")
     assert answer.text.startswith(f"{status} ") and "<" not in answer.text
+
+
+@SQLITE_ONLY
+def test_favicon_is_no_404(app) -> None:
+    """Rule: /favicon.ico answers 204 (cached), without a login; the pages name the SVG icon, served."""
+    client = client_for(app)
+    for method in ("GET", "HEAD"):
+        r = client.request(method, "/favicon.ico")
+        assert (r.status_code, r.content) == (204, b""), method
+        assert "max-age=" in r.headers["cache-control"]
+    login = client.get("/login").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in login
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")

@@ -23,6 +23,7 @@ from crawler.store import users
 from crawler.store.migrate import upgrade
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.store.session import make_engine, session_factory
+from crawler.types import THEMES
 from crawler.web.passwords import hash_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -81,6 +82,8 @@ DAY_EVIDENCE = [
     {"term": "intégration", "weight": 1.0, "language": "fr", "count": 1},
     {"term": "logement", "weight": 0.3, "language": "fr", "count": 1},
 ]
+DAY_THEMES: list[tuple[str, ...]] = [THEMES, ("Social Cohesion", "Education and Culture"), (), ()]
+"""The classifier's themes of day item n: ``DAY_THEMES[n % 4]`` (all six: the widest theme cell)."""
 
 if not CHROMIUM.exists() or shutil.which("chromium") is None:
     if os.environ.get("CI") == "true":
@@ -165,12 +168,64 @@ def _seed(url: str) -> dict[str, int]:
             )
             s.add(item)
             s.flush()
+            for rank, theme in enumerate(DAY_THEMES[n % 4]):
+                s.add(ItemTheme(item_id=item.id, theme=theme, score=0.9 - rank / 10, assigned=True))
             ids[key] = item.id
+        ids["long"] = _seed_long_item(s)
         for name in ("alice", "bob"):
             users.create_user(s, name, "editor", hash_password(PASSWORD))
         s.commit()
     engine.dispose()
     return ids
+
+
+LONG_TITLE = (
+    "Nationaler Aktionsplan Integration: Bund, Länder und Kommunen vereinbaren neue Maßnahmen für "
+    "Sprachförderung, Arbeitsmarktzugang und Beratung von Geflüchteten in ländlichen Regionen"
+)
+
+
+def _seed_long_item(s) -> int:
+    """A pending item whose page is as long as they come: a three-line title, a summary, a text of
+    thousands of words, twelve relevance reasons and six theme scores with evidence."""
+    s.add(SourceRow(id="long", name="Bundesregierung"))
+    s.flush()
+    paragraph = (
+        "Die Integrationskurse werden ausgebaut, die Beratungsstellen für Geflüchtete erhalten mehr "
+        "Personal und die Kommunen mehr Mittel für Sprachförderung und Wohnraum. "
+    ) * 4
+    item = Item(
+        identity="https://example.org/long",
+        identity_hash=sha256_hex("https://example.org/long"),
+        source_id="long",
+        url="https://example.org/long",
+        title=LONG_TITLE,
+        summary="The federal and regional governments agree on a national integration action plan. " * 3,
+        text="\n\n".join(f"{n}. {paragraph}" for n in range(1, 81)),
+        language="nl",
+        declared_language="nl",
+        language_confidence=0.97,
+        language_method="detected",
+        content_type="news",
+        country="DE",
+        relevance=0.88,
+        relevance_evidence=[
+            {"term": f"integration{n}", "weight": 2.0 - n / 10, "language": "de", "count": 1}
+            for n in range(14)
+        ],
+        published_at=NOW - timedelta(days=3),
+        first_seen_at=NOW - timedelta(days=3),
+    )
+    s.add(item)
+    s.flush()
+    for rank, theme in enumerate(THEMES):
+        evidence = [{"term": f"wort{n}", "weight": 1.0, "language": "de", "count": 2} for n in range(12)]
+        s.add(
+            ItemTheme(
+                item_id=item.id, theme=theme, score=0.9 - rank / 10, assigned=rank < 3, evidence=evidence
+            )
+        )
+    return item.id
 
 
 def _seed_gap(s) -> None:
@@ -431,6 +486,14 @@ def test_queue_compact_rows_on_a_laptop_and_a_phone(server, browser) -> None:
     assert first.locator("td.lang").inner_text() == "fr"
     assert first.locator(".reason").all_inner_texts() == ["+réfugié*", "+demandeur* d'asile", "+intégration"]
     assert first.locator(".snippet").inner_text().startswith("Le conseil municipal a adopté")  # no title
+    # themes as codes, on screen (not only on hover): day1 has two, day4 all six in two lines
+    assert first.locator("td.themes").inner_text() == "SC EC"
+    assert first.locator("td.themes abbr").first.get_attribute("title") == "Social Cohesion"
+    six = page.locator(f'tr.row[data-href^="/items/{_ids["day4"]}?"] td.themes')
+    assert six.inner_text().split() == ["AC", "EP", "SC", "EC", "AD", "TT"] and six.is_visible()
+    # an undated item says so; the day it was first seen sits below, muted
+    undated = page.locator(f'tr.row[data-href^="/items/{_ids["day5"]}?"] td.date')
+    assert undated.inner_text().split("\n") == ["undated", f"seen {(NOW - timedelta(days=15)):%Y-%m-%d}"]
     snippets = page.locator(".snippet").all_inner_texts()
     assert sum(s.startswith("Résumé : la commune ouvre") for s in snippets) == 7  # a summary comes first
     heights = page.evaluate(
@@ -548,5 +611,48 @@ def test_phone_width_filters_coverage_and_item_actions(server, browser) -> None:
     page.set_viewport_size(LAPTOP)
     page.reload()
     assert page.evaluate("() => document.getElementById('item-keys').open") is True
+    assert not page.dialogs  # type: ignore[attr-defined]
+    context.close()
+
+
+def test_item_decision_panel_is_on_a_laptop_screen(server, browser) -> None:
+    """At 1366x768 an item with a long title and text shows, without scrolling, what the editor
+    decides with: relevance and its reasons, the themes and their scores, Approve, Defer, Reject and
+    the reason, and the edit form's first field; the text runs on below."""
+    base, _url, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "bob")
+    page.goto(f"{base}/items/{ids['long']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    assert page.evaluate("() => window.scrollY") == 0
+    text = page.locator("#item-text").bounding_box()
+    assert text is not None and text["y"] + text["height"] > 768  # a long text, below the fold
+    page.screenshot(path=str(ARTIFACTS / "item-laptop.png"))
+    approve = page.locator("#approve").bounding_box()
+    assert approve is not None and approve["y"] < 768, approve
+    for part in (
+        "#relevance-evidence",
+        "#themes",
+        "#theme-scores",
+        "#approve",
+        "#defer",
+        "#reason",
+        "#reject",
+        "#editor_title",
+    ):
+        box = page.locator(part).bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768, (part, box)
+    assert page.locator("#theme-scores tbody tr").count() == 6
+    page.set_viewport_size(LAPTOP_WINDOW)  # with the browser's tabs and address bar
+    for part in ("#approve", "#defer", "#reject"):
+        box = page.locator(part).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= LAPTOP_WINDOW["height"], (part, box)
+    assert page.inner_text("#language") == "nl (detected, 97%); declared nl"
+    # the keyboard still decides: Defer opens the queue (nothing else of the default queue is left
+    # unclaimed for bob, or the next item)
+    page.keyboard.press("d")
+    page.wait_for_url(re.compile(r"msg=defer"))
+    assert (ids["long"], "bob", "defer", None) in _decisions(_url)
     assert not page.dialogs  # type: ignore[attr-defined]
     context.close()

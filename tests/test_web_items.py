@@ -152,10 +152,62 @@ def test_stale_form_is_refused_with_who_changed_it(app, Session, seeded) -> None
             2,
         )
         changes = s.scalar(select(ReviewDecision.changes))
+    # "from" is what the editor saw: the harvested values, not "unset"
     assert changes == {
-        "editor_title": {"from": None, "to": "Better title"},
-        "editor_country": {"from": None, "to": "FR"},
+        "editor_title": {"from": "Item 1", "to": "Better title"},
+        "editor_country": {"from": "DE", "to": "FR"},
     }
+    history = bob.get(f"/items/{item_id}").text.split('id="history"', 1)[1]
+    assert '<div class="change">country: DE → FR</div>' in history
+    assert '<div class="change">title: Item 1 → Better title</div>' in history
+
+
+HARVESTED = {"title": "Item 1", "summary": "Harvested summary.", "country": "DE", "content_type": "news"}
+"""The harvested values of the item of `test_a_change_records_the_values_the_editor_saw`; its
+classifier's theme is Social Cohesion."""
+
+# (field, the editor's value before, the value sent, recorded from, recorded to)
+SEEN_CHANGES = [
+    ("editor_title", None, "Austria: new rules", "Item 1", "Austria: new rules"),
+    ("editor_title", "Earlier title", "Austria: new rules", "Earlier title", "Austria: new rules"),
+    ("editor_title", "Earlier title", None, "Earlier title", "Item 1"),  # back to the harvested one
+    ("editor_summary", None, "An English summary.", "Harvested summary.", "An English summary."),
+    ("editor_summary", "Earlier summary.", None, "Earlier summary.", "Harvested summary."),
+    ("editor_country", None, "at", "DE", "AT"),
+    ("editor_country", "FR", "AT", "FR", "AT"),
+    ("editor_country", "FR", None, "FR", "DE"),
+    ("editor_content_type", None, "event", "news", "event"),
+    ("editor_content_type", "document", "event", "document", "event"),
+    ("editor_content_type", "document", None, "document", "news"),
+    ("editor_themes", None, ["Tools and Techniques"], ["Social Cohesion"], ["Tools and Techniques"]),
+    ("editor_themes", ["Active Citizenship"], [], ["Active Citizenship"], []),
+    ("editor_themes", ["Active Citizenship"], None, ["Active Citizenship"], ["Social Cohesion"]),
+]
+
+
+def test_the_change_table_covers_every_editable_field() -> None:
+    assert {case[0] for case in SEEN_CHANGES} == set(decisions.EDITABLE)
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(("field", "before", "sent", "seen_from", "seen_to"), SEEN_CHANGES)
+def test_a_change_records_the_values_the_editor_saw(Session, seeded, field, before, sent, seen_from, seen_to):
+    """Rule: a change's "from" and "to" are the item's effective values (the editor's when set, else
+    the harvested ones), the values the page showed before and shows after the edit."""
+    item_id = seeded[0]
+    with Session() as s:
+        item = s.get(Item, item_id)
+        for column, value in HARVESTED.items():
+            setattr(item, column, value)
+        setattr(item, field, before)
+        s.commit()
+        shown = decisions.item_detail(s, item_id)["effective"][field.removeprefix("editor_")]
+        assert shown == seen_from  # the page showed it
+        decisions.decide(s, item_id, "alice", "edit", revision=1, request_token=None, edits={field: sent})
+        s.commit()
+        detail = decisions.item_detail(s, item_id)
+    assert detail["history"][-1]["changes"] == {field: {"from": seen_from, "to": seen_to}}
+    assert detail["effective"][field.removeprefix("editor_")] == seen_to
 
 
 def test_editor_title_and_summary_are_cleaned_like_harvested_text(app, Session, seeded) -> None:

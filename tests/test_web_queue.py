@@ -201,13 +201,16 @@ def test_control_characters_in_desk_filters_are_refused(app, Session, seeded) ->
     assert admin.get("/queue?country=de&q=Item").status_code == 200
 
 
-def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
-    """The Published column shows a publication date plainly and, for an item without one, its
-    first-seen date marked (muted, "seen", a title), as the item page shows "Published —"."""
+def test_queue_marks_undated_items_as_such(app, Session) -> None:
+    """The Published column shows a publication date plainly and, for an item without one,
+    "undated" with its first-seen date below it ("seen ..."), muted, so it never reads as the newest
+    date on the screen; a call's deadline takes that second line (the first-seen date stays in the
+    title). The item page shows "Published —"."""
     with Session() as s:
         add_source(s, "src-a")
         dated = add_item(s, 1).id
         undated = add_item(s, 2, published_at=None).id
+        call = add_item(s, 3, published_at=None, deadline=NOW + timedelta(days=9)).id
         s.commit()
     alice = editor_client(app, Session)
     tree = html5lib.parse(alice.get("/queue").text, namespaceHTMLElements=False)
@@ -217,11 +220,40 @@ def test_queue_marks_first_seen_dates_as_such(app, Session) -> None:
     plain = rows[f"/items/{dated}"][column]
     assert plain.text == "2026-11-19" and list(plain) == []
     marked = rows[f"/items/{undated}"][column]
-    (span,) = list(marked)
-    assert (marked.text or "") == "" and span.tag == "span" and span.text == "seen 2026-11-18"
-    assert span.get("title") == "first seen; no publication date" and "muted" in span.get("class")
+    label, seen = list(marked)
+    assert (marked.text or "") == "" and (label.tag, label.text) == ("span", "undated")
+    assert label.get("title") == "no publication date; first seen 2026-11-18"
+    assert (seen.tag, seen.text) == ("div", "seen 2026-11-18") and "muted" in seen.get("class")
+    label, due = list(rows[f"/items/{call}"][column])
+    assert label.text == "undated" and label.get("title") == "no publication date; first seen 2026-11-17"
+    assert due.get("class") == "due" and due.text.startswith("due 2026-11-29")
     item_page = alice.get(f"/items/{undated}").text
     assert "<dt>Published</dt><dd>—" in item_page
+
+
+@SQLITE_ONLY
+def test_queue_rows_show_theme_codes(app, Session) -> None:
+    """Each row shows its effective themes (the editor's when set) as the codes ``ewsi queue``
+    prints, each an <abbr> naming the theme, in a column of their own; a row without themes a dash."""
+    with Session() as s:
+        add_source(s, "src-a")
+        two = add_item(s, 1, themes={"Social Cohesion": 0.9, "Economic Participation": 0.7}).id
+        edited = add_item(s, 2, editor_themes=["Tools and Techniques"]).id
+        none = add_item(s, 3, themes={"Active Citizenship": 0.2}).id
+        s.commit()
+    alice = editor_client(app, Session)
+    tree = html5lib.parse(alice.get("/queue").text, namespaceHTMLElements=False)
+    header = [th.text for th in tree.iter("th")]
+    rows = {tr.get("data-href"): tr.findall("td") for tr in tree.iter("tr") if tr.get("data-href")}
+    column = header.index("Themes")
+
+    def shown(item_id: int) -> list[tuple[str | None, str | None]]:
+        return [(abbr.text, abbr.get("title")) for abbr in rows[f"/items/{item_id}"][column].iter("abbr")]
+
+    assert shown(two) == [("SC", "Social Cohesion"), ("EP", "Economic Participation")]
+    assert shown(edited) == [("TT", "Tools and Techniques")]
+    assert shown(none) == [] and "".join(rows[f"/items/{none}"][column].itertext()) == "—"
+    assert all(td.get("title") is None for tds in rows.values() for td in tds)  # nothing only on hover
 
 
 # (query, items listed, the problem shown beside the filters or "")

@@ -14,7 +14,7 @@ import pytest
 from desklab import SQLITE_ONLY, add_item, add_source, client_for, csrf_of, decide_form, editor_client
 
 from crawler.text import when
-from crawler.web.templating import TEMPLATES, safe_url
+from crawler.web.templating import TEMPLATES, language_line, safe_url
 
 # --- T41 static check -----------------------------------------------------------------------------
 
@@ -257,3 +257,34 @@ def test_item_page_shows_published_and_other_times_in_utc(app, Session) -> None:
     assert alice.post(f"/items/{timed}/decide", data=form, follow_redirects=False)
     history = alice.get("/history").text
     assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td><td>alice</td>", history)
+
+
+# (language, confidence, method, declared, the item page's line)
+LANGUAGE_LINES = [
+    ("fr", 1.0, "detected", "fr", "fr (detected, 100%); declared fr"),
+    ("fr", 0.87, "title_and_page", "fr", "fr (title and page agree, 87%); declared fr"),
+    ("de", 0.0, "declared_page", "de", "de (declared by the page)"),
+    ("de", 0.42, "source_default", None, "de (the source's language, 42%); none declared"),
+    ("und", 0.12, "undetermined", None, "undetermined; none declared"),
+    (None, None, None, "it", "undetermined; declared it"),
+    ("pl", 0.9, None, None, "pl (90%); none declared"),  # harvested before methods were kept
+    ("pl", None, "new_method", None, "pl (new method); none declared"),
+]
+
+
+@pytest.mark.parametrize(("language", "confidence", "method", "declared", "line"), LANGUAGE_LINES)
+def test_language_line_reads_naturally(language, confidence, method, declared, line) -> None:
+    """Rule: the code, then how it was chosen and the confidence in brackets, no word twice."""
+    assert language_line(language, confidence, method, declared) == line
+    words = re.findall(r"[a-z]{3,}", line)
+    assert len(words) == len(set(words)), line
+
+
+@SQLITE_ONLY
+def test_item_page_shows_the_language_line(app, Session) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, language="fr", language_confidence=1.0, language_method="detected").id
+        s.commit()
+    page = editor_client(app, Session).get(f"/items/{item}").text
+    assert '<dt>Language</dt><dd id="language">fr (detected, 100%); declared en</dd>' in page

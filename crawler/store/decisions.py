@@ -237,6 +237,18 @@ HARVESTED_FIELD: dict[str, str] = {
 """The harvested column each editable text field overrides."""
 
 
+def shown_value(item: Item, name: str, editor_value: Any, assigned: Sequence[str] = ()) -> Any:
+    """The value an item shows for the editable field `name` when the editor's value is
+    `editor_value` (the effective value, as `item_detail` gives it): that value when set, else the
+    harvested one of `HARVESTED_FIELD`; for themes the editor's list (an empty one too), else the
+    classifier's `assigned` themes in portal order. A change record names these, never a bare
+    "unset": "country: DE → AT", not "country: — → AT"."""
+    if name == "editor_themes":
+        edited = item_themes.editor_list(editor_value)
+        return edited if edited is not None else [t for t in THEMES if t in assigned]
+    return editor_value or getattr(item, HARVESTED_FIELD[name])
+
+
 def edits_from_form(item: dict[str, Any], submitted: dict[str, Any]) -> dict[str, Any]:
     """The edits of an edit form pre-filled with the item's current values (`item`: `item_detail`).
 
@@ -365,7 +377,8 @@ def decide(
     claim is free or `editor`'s; revision + 1, status from the action, claim released), the
     append-only review_decisions row, the audit row, and for a rejection the tombstone of the item's
     identity. `edits` maps EDITABLE names to new values (None clears); for ``edit`` only the changed
-    ones are recorded as ``{"field": {"from": old, "to": new}}``. A `request_token` seen before
+    ones are recorded as ``{"field": {"from": old, "to": new}}``, old and new being the values the
+    editor saw before and sees after (`shown_value`). A `request_token` seen before
     returns that decision with ``repeated=True`` and writes nothing (double submit).
 
     `reason` must be one of `REJECT_REASONS` for ``reject`` (`check_reject_reason`) and is ignored
@@ -394,12 +407,12 @@ def decide(
             raise ValueError(f"field {name!r} cannot be edited")
         value = _normalise_edit(name, value)
         if value != getattr(item, name):
-            old = getattr(item, name)
-            if name == "editor_themes" and item_themes.editor_list(old) is None:
-                # the themes it had were the classifier's: the history says so, not "none"
-                assigned = item_themes.assigned_of(session, [item_id]).get(item_id, [])
-                old = [t for t in THEMES if t in assigned]
-            changes[name] = {"from": old, "to": value}
+            themed = name == "editor_themes"
+            assigned = item_themes.assigned_of(session, [item_id]).get(item_id, []) if themed else []
+            changes[name] = {
+                "from": shown_value(item, name, getattr(item, name), assigned),
+                "to": shown_value(item, name, value, assigned),
+            }
             new_values[name] = value
     if action == "edit" and not changes:
         raise ValueError("nothing was changed")

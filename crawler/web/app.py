@@ -2,9 +2,9 @@
 
 `create_app` sets up, in this order: settings and the database session factory (crawler.web.deps),
 the security-headers middleware (per-request CSP nonce), error pages (401 login, 403, 404, 503 when
-the database is down, T35), static files, the Jinja2 environment (crawler.web.templating), the
-desk's routers (login, queue, items, admin) and the portal (crawler.web.portal.install: read API
-and feeds). Routers never import this module.
+the database is down, T35), static files (``/favicon.ico`` answers 204), the Jinja2 environment
+(crawler.web.templating), the desk's routers (login, queue, items, admin) and the portal
+(crawler.web.portal.install: read API and feeds). Routers never import this module.
 
 Content-Security-Policy of HTML pages (RELIABILITY.md T41, ASVS 14.4.3): ``default-src 'none'``;
 scripts only with this response's nonce; styles and images from our own origin; forms post to our
@@ -177,6 +177,18 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+FAVICON_MAX_AGE_S = 7 * 24 * 3600
+"""How long a browser may keep the answer to ``/favicon.ico``."""
+
+
+def _install_favicon(app: FastAPI) -> None:
+    @app.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)
+    async def favicon() -> Response:
+        """Rule: ``/favicon.ico`` answers 204, cached for a week, never a logged 404; the pages name
+        their icon, /static/favicon.svg (base.html), so browsers showing them ask for that."""
+        return Response(status_code=204, headers={"Cache-Control": f"public, max-age={FAVICON_MAX_AGE_S}"})
+
+
 def _install_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
@@ -230,6 +242,7 @@ def create_app(
     _install_error_pages(app)
     app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _install_favicon(app)
     for router in DESK_ROUTERS:
         app.include_router(router)
     app.include_router(submit.form_router)

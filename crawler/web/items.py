@@ -33,7 +33,7 @@ from crawler.web.desk import (
     queue_context,
     request_token,
 )
-from crawler.web.rows import claim_line
+from crawler.web.rows import REASONS_SHOWN, claim_line
 from crawler.web.templating import render
 
 router = desk_router()
@@ -95,6 +95,7 @@ def _item_page(
             "message": message,
             "error": error,
             "shortcuts": KEYBOARD,
+            "reasons_shown": REASONS_SHOWN,
             "lease_s": int(queue.CLAIM_LEASE.total_seconds()),
             "contributions": submissions.for_item(session, item_id),
             "criteria": criteria(),

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crawler.text import counted, strip_bidi_controls, when
+from crawler.themes import THEME_CODES
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
 from crawler.web.rows import REASONS_ON_ITEM, reasons, weighing
@@ -58,13 +59,55 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):.0f}%"
 
 
+LANGUAGE_METHODS: dict[str, str] = {
+    "detected": "detected",
+    "title_and_page": "title and page agree",
+    "declared_page": "declared by the page",
+    "source_default": "the source's language",
+    "undetermined": "undetermined",
+}
+"""How the item page names each way the harvest chose an item's language (pipelines.language
+``METHODS``); an unknown method is shown as stored, underscores as spaces."""
+
+
+def language_line(language: Any, confidence: Any = None, method: Any = None, declared: Any = None) -> str:
+    """The item page's language line: ``fr (detected, 100%); declared fr``.
+
+    Rules: the code, then how it was chosen (`LANGUAGE_METHODS`) and the detector's confidence in
+    brackets, each only when known (a confidence of 0 means no detector was asked, so none is
+    shown); an undetermined language (``und`` or none) reads "undetermined"; then the declared
+    language, or "none declared" (left out when the page's declaration is the language). No word
+    appears twice."""
+    code = str(language or "").strip()
+    undetermined = code in ("", "und")
+    how = [] if undetermined or not method else [LANGUAGE_METHODS.get(method, str(method).replace("_", " "))]
+    try:
+        share = float(confidence) if confidence is not None else 0.0
+    except (TypeError, ValueError):
+        share = 0.0
+    if share > 0 and not undetermined:
+        how.append(_pct(share))
+    head = "undetermined" if undetermined else code + (f" ({', '.join(how)})" if how else "")
+    if method == "declared_page" and declared == code:
+        return head  # the declaration is the language: said once
+    return f"{head}; " + (f"declared {declared}" if declared else "none declared")
+
+
+def theme_code(name: Any) -> str:
+    """Jinja filter: the two-letter code of a theme (crawler.themes `THEME_CODES`, as ``ewsi queue``
+    prints them); a name it does not know gives its first two letters, upper case."""
+    text = str(name or "")
+    return THEME_CODES.get(text) or text[:2].upper()
+
+
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt
     (crawler.text `when`: every date and time the desk shows), pct, show, page_errors, reasons (the
     relevance evidence an item shows, crawler.web.rows `reasons`), weighing (theme evidence without
-    weights that round to 0.00), counted (``n|counted("item")``: "1 item", "2 items"; crawler.text)
-    and nobidi (bidi controls removed, for the ``<title>``; in the page, harvested titles sit in
-    ``<bdi>`` elements so an override cannot reorder the text around them)."""
+    weights that round to 0.00), theme_code (``SC`` for Social Cohesion), counted
+    (``n|counted("item")``: "1 item", "2 items"; crawler.text) and nobidi (bidi controls removed, for
+    the ``<title>``; in the page, harvested titles sit in ``<bdi>`` elements so an override cannot
+    reorder the text around them); the function `language_line`."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -80,6 +123,8 @@ def make_templates() -> Environment:
     env.filters["page_errors"] = page_errors
     env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM: reasons(evidence, shown)
     env.filters["weighing"] = weighing
+    env.filters["theme_code"] = theme_code
+    env.globals["language_line"] = language_line
     return env
 
 
