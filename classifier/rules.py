@@ -326,6 +326,17 @@ class RuleEngine:
             positives = [
                 m for m in positives if any(_speaks(pos[2], language) for pos in self._terms[m[0]].pos)
             ]
+        # a relevance negative inside a longer mask of weight 0 is that mask's word: the mask names the
+        # exception ("local and regional integration" of migrants is no "regional integration")
+        zero_spans = [
+            (s, e)
+            for ti, s, e in matches
+            if any(
+                g == NEGATIVE and (language is None or _speaks(langs, language))
+                for g, langs in self._terms[ti].neg
+            )
+            and self._weight(ti, NEGATIVE, language) == 0
+        ]
         for ti, s, e in matches:
             neg_groups = [
                 g for g, langs in self._terms[ti].neg if language is None or _speaks(langs, language)
@@ -344,8 +355,11 @@ class RuleEngine:
                     # a mask (weight 0) always masks; a conceded negative ("despite ...") masks its
                     # words but is not counted
                     mask_all.update(range(s, e))
-                    if not _concessive(tokens, s, e, language):
-                        negatives[ti] = negatives.get(ti, 0) + 1
+                    if _concessive(tokens, s, e, language) or any(
+                        zs <= s and e <= ze and ze - zs > e - s for zs, ze in zero_spans
+                    ):
+                        continue
+                    negatives[ti] = negatives.get(ti, 0) + 1
                 else:
                     mask_theme.setdefault(theme, set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
