@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from crawler.errors import NotFound
+from crawler.errors import ApprovalRefused, EditError, NotFound
 from crawler.store import decisions, queue, submissions
 from crawler.store.schema import utcnow
 from crawler.submissions import criteria
@@ -123,6 +123,26 @@ def _typed_edit_values(form: Any) -> dict[str, Any]:
     return values
 
 
+def _suggest_themes(
+    session: Any, item_id: int, typed: dict[str, Any] | None, exc: ApprovalRefused
+) -> tuple[dict[str, Any], str]:
+    """The edit form's values and the page's message for an approval refused for want of a theme.
+
+    Rule: the form keeps what the editor typed (or the stored values) with the classifier's
+    best-scoring theme ticked, so checking it and pressing "Save and approve" publishes the item;
+    nothing is saved until the editor does."""
+    if typed is None:
+        typed = _stored_edit_values(decisions.item_detail(session, item_id))
+    if not exc.suggested:
+        return typed, f"{exc} Tick a theme in the edit form, then press Save and approve."
+    typed["editor_themes"] = list(exc.suggested)
+    ticked = ", ".join(exc.suggested)
+    return typed, (
+        f"{exc} The edit form below has {ticked} ticked as a suggestion (not saved yet): check the "
+        "themes, then press Save and approve."
+    )
+
+
 QueueQuery = Annotated[str | None, Query(alias="queue", max_length=2000)]
 """The queue an item was opened from, as one query string (crawler.web.desk `queue_context`)."""
 
@@ -200,7 +220,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     if criterion is not None and criterion not in {c["id"] for c in criteria()}:
         raise HTTPException(400, "unknown publication criterion")
     edits: dict[str, Any] | None = None
-    if action == "edit":
+    if action == "edit" or (action == "approve" and form.get("themes_field")):  # "Save and approve"
         try:
             current = decisions.item_detail(session, item_id)
         except NotFound:
@@ -231,9 +251,11 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()
         status = 409 if isinstance(exc, decisions.ReviewConflict) else 400
-        typed = _typed_edit_values(form) if action == "edit" else None
-        field_errors = {exc.field: str(exc)} if isinstance(exc, decisions.EditError) else None
+        typed = _typed_edit_values(form) if edits is not None else None
+        field_errors = {exc.field: str(exc)} if isinstance(exc, EditError | ApprovalRefused) else None
         error = f"The changes were not saved: {exc}" if typed is not None else str(exc)
+        if isinstance(exc, ApprovalRefused):
+            typed, error = _suggest_themes(session, item_id, typed, exc)
         return _item_page(
             request,
             session,

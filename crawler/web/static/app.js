@@ -63,7 +63,7 @@
       window.history.replaceState(null, "", article.dataset.url);
     const lease = Number(article.dataset.lease || 300) * 1000;
     const banner = document.getElementById("claim-banner");
-    const buttons = ["approve", "defer", "reject", "save-edit"].map((x) => document.getElementById(x));
+    const buttons = ["approve", "defer", "reject", "save-edit", "save-approve"].map((x) => document.getElementById(x));
     let lastActivity = Date.now();
     ["keydown", "mousemove", "input", "scroll"].forEach((t) =>
       document.addEventListener(t, () => { lastActivity = Date.now(); }, { passive: true }));
