@@ -656,3 +656,69 @@ def test_item_decision_panel_is_on_a_laptop_screen(server, browser) -> None:
     assert (ids["long"], "bob", "defer", None) in _decisions(_url)
     assert not page.dialogs  # type: ignore[attr-defined]
     context.close()
+
+
+SOURCE_ERROR = (
+    "FetchRefused: https://integration.example.invalid/aktuelles/pressemitteilungen/feed.xml could not "
+    "be fetched after 3 attempts: CannotResolveHostError: DNS lookup failed: no results for hostname "
+    "lookup: integration.example.invalid (Errno -2: Name or service not known) " * 3
+).strip()
+
+
+def _seed_source_troubles(url: str) -> None:
+    """A broken source as the report had it (a long raw error, a moved URL) and an admin, whose
+    sources page has one more column (Enabled)."""
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            if s.get(SourceRow, "dns-fail") is None:
+                s.add(
+                    SourceRow(
+                        id="dns-fail",
+                        name="Landesamt für Integration und Migration (Pressemitteilungen)",
+                        publisher="Landesamt für Integration und Migration",
+                        kind="listing",
+                        state="broken",
+                        consecutive_failures=12,
+                        last_run_at=NOW,
+                        last_error_key="fetch.dns",
+                        last_error=SOURCE_ERROR,
+                        moved_to={
+                            "https://integration.example.org/aktuelles/pressemitteilungen/index.html": (
+                                "https://www.integration.example.org/de/presse/pressemitteilungen-2026/index.html"
+                            )
+                        },
+                    )
+                )
+                users.create_user(s, "carol", "admin", hash_password(PASSWORD))
+                s.commit()
+    finally:
+        engine.dispose()
+
+
+def test_sources_page_fits_a_laptop_and_a_phone(server, browser) -> None:
+    """At 1366x768 the sources table is no wider than the screen and its last column is on it; at
+    390x844 the page does not scroll sideways (rows become cards)."""
+    base, url, _ids = server
+    _seed_source_troubles(url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "carol")
+    page.goto(f"{base}/sources")
+    assert "fetch.dns" in page.inner_text("table.sources")
+    fits = page.evaluate(
+        """() => {
+             const heads = document.querySelectorAll("table.sources thead th");
+             const last = heads[heads.length - 1].getBoundingClientRect();
+             return {scroll: document.documentElement.scrollWidth, view: window.innerWidth,
+                     lastRight: last.right, lastName: heads[heads.length - 1].textContent};
+           }"""
+    )
+    assert fits["lastName"] == "Enabled"
+    assert fits["scroll"] <= fits["view"] and fits["lastRight"] <= fits["view"], fits
+    page.screenshot(path=str(ARTIFACTS / "sources-laptop.png"), full_page=False)
+    page.set_viewport_size(PHONE_390)
+    page.goto(f"{base}/sources")
+    assert _page_fits(page), page.evaluate("() => document.documentElement.scrollWidth")
+    page.screenshot(path=str(ARTIFACTS / "sources-phone.png"), full_page=False)
+    context.close()
