@@ -218,9 +218,10 @@ def _normalise_edit(name: str, value: Any) -> Any:
     if name == "editor_country":
         code = value.upper()
         if not is_country_code(code):  # the rule of a source's `country` (crawler.sources)
+            typed = value if len(value) <= 60 else value[:59] + "…"
             raise EditError(
                 name,
-                f"country must be EU or an ISO 3166-1 alpha-2 code such as DE (Greece is GR), got {value!r}",
+                f"use a two-letter code such as DE or AT (Greece is GR; EU for the Union), got {typed!r}",
             )
         return code
     if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides
