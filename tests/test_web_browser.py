@@ -722,3 +722,57 @@ def test_sources_page_fits_a_laptop_and_a_phone(server, browser) -> None:
     assert _page_fits(page), page.evaluate("() => document.documentElement.scrollWidth")
     page.screenshot(path=str(ARTIFACTS / "sources-phone.png"), full_page=False)
     context.close()
+
+
+def _add_decided_item(url: str, key: str, status: str) -> int:
+    """An item already decided (`status`), with a theme."""
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            item = Item(
+                identity=f"https://example.org/{key}",
+                identity_hash=sha256_hex(f"https://example.org/{key}"),
+                source_id="ec",
+                url=f"https://example.org/{key}",
+                title=f"Decided item {key}",
+                text="Text.",
+                language="en",
+                content_type="news",
+                country="EU",
+                relevance=0.8,
+                relevant=True,
+                first_seen_at=NOW,
+                status=status,
+            )
+            s.add(item)
+            s.flush()
+            s.add(ItemTheme(item_id=item.id, theme="Social Cohesion", score=0.8, assigned=True))
+            s.commit()
+            return item.id
+    finally:
+        engine.dispose()
+
+
+def test_only_items_waiting_for_a_decision_are_claimed(server, browser) -> None:
+    """Opening an approved item claims nothing and shows no claim banner nor Claim button; a claimed
+    pending item shows "Claimed by you" with Release beside it, never Claim."""
+    base, url, ids = server
+    decided = _add_decided_item(url, "decided-claim", "approved")
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "bob")
+    page.goto(f"{base}/items/{decided}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#claim-banner").count() == 0 and page.locator("#claim").count() == 0
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            assert s.get(Item, decided).claimed_by is None
+    finally:
+        engine.dispose()
+    page.goto(f"{base}/items/{ids['en1']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    assert page.inner_text("#claim-banner").startswith("Claimed by you (bob)")
+    assert not page.is_visible("#claim") and page.is_visible("#release")
+    page.click("#release")
+    page.wait_for_url("**/queue?msg=released")
+    context.close()

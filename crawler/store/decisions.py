@@ -114,6 +114,11 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     return data
 
 
+def status_of(session: Session, item_id: int) -> str | None:
+    """The item's status; None for an unknown item."""
+    return session.scalar(select(Item.status).where(Item.id == item_id))
+
+
 def item_history(session: Session, item_id: int) -> list[dict[str, Any]]:
     """The item's review decisions, oldest first: id, editor, action, reason, changes, item_revision,
     created_at (ISO 8601 Z)."""

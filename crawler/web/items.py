@@ -1,7 +1,8 @@
 """Desk pages of one item: the item page, claims, and decisions (approve, reject, defer, edit).
 
 Rules: opening the page does not claim (the page's script, or the Claim button, POSTs the claim);
-a claim held by another editor is 409 (JSON for the script, the page otherwise); a decision is made
+only an item waiting for a decision (`CLAIMABLE_STATUSES`) is claimed, a decided one is 409; a
+claim held by another editor is 409 (JSON for the script, the page otherwise); a decision is made
 at the revision the form was loaded with (1..2**63-1, else 400) and a stale one is 409 naming who
 changed the item; a rejection's reason must be one of `crawler.store.decisions.REJECT_REASONS` (else
 400, nothing stored), and for a contribution may name the publication criterion it failed
@@ -38,6 +39,11 @@ from crawler.web.templating import render
 
 router = desk_router()
 
+CLAIMABLE_STATUSES: tuple[str, ...] = ("pending", "deferred", "changed")
+"""Statuses of an item waiting for a decision: only these are claimed (on opening, by the Claim
+button); a decided item (approved, rejected) shows no claim banner and no Claim button."""
+
+
 KEYBOARD = (
     ("a", "approve"),
     ("r", "reject (choose a reason, then Enter)"),
@@ -72,13 +78,18 @@ def _item_page(
     live = bool(item["claimed_by"] and item["claim_expires_at"] and item["claim_expires_at"] > now)
     held_by_other = live and item["claimed_by"] != user.name
     context = queue_context(session, from_queue)[2]
-    mine_or_other = claim_line(item["claimed_by"], item["claim_expires_at"], user.name) if live else None
+    claimable = item["status"] in CLAIMABLE_STATUSES
+    mine_or_other = (
+        claim_line(item["claimed_by"], item["claim_expires_at"], user.name) if live and claimable else None
+    )
     return render(
         request,
         "item.html",
         {
             "item": item,
-            "held_by_other": held_by_other,
+            "held_by_other": held_by_other and claimable,
+            "claimable": claimable,
+            "claimed_by_me": live and claimable and not held_by_other,
             "claim_line": mine_or_other,
             "queue_context": context,
             "queue_url": f"/queue?{context}",
@@ -157,7 +168,8 @@ def item_page(
     from_queue: QueueQuery = None,
     done: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
-    """The item: content, scores with evidence, history; the page's script claims it on load.
+    """The item: content, scores with evidence, history; the page's script claims it on load when it
+    waits for a decision (`CLAIMABLE_STATUSES`).
     ``queue``: the queue it was opened from (its filters and order; decisions and Next walk it);
     ``done``: the item decided just before, linked from the flash message."""
     return _item_page(request, session, user, item_id, message=message(msg), from_queue=from_queue, done=done)
@@ -167,6 +179,14 @@ def item_page(
 def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -> Response:
     """Claim or renew the claim (JSON for the page's script, a redirect for the button)."""
     wants_json = "application/json" in request.headers.get("accept", "")
+    status = decisions.status_of(session, item_id)
+    if status is None:
+        raise HTTPException(404, "no such item")
+    if status not in CLAIMABLE_STATUSES:
+        refusal = f"This item is {status}: only an item waiting for a decision is claimed."
+        if wants_json:
+            return JSONResponse({"claimed": False, "message": refusal, "label": None}, status_code=409)
+        return _item_page(request, session, user, item_id, error=refusal, status_code=409)
     try:
         until = queue.claim_item(session, item_id, user.name, address=address_of(request))
     except NotFound:
