@@ -403,7 +403,7 @@ def test_two_editors_cannot_claim_the_same_item(server, browser) -> None:
     bob.wait_for_timeout(300)
     assert all(d[0] != ids["de3"] for d in _decisions(url))
     alice.keyboard.press("d")
-    alice.wait_for_url("**/queue?status=pending&language=de&msg=defer")  # the German queue is done
+    alice.wait_for_url(f"**/queue?status=pending&language=de&done={ids['de3']}&msg=defer")  # queue done
     assert (ids["de3"], "alice", "defer", None) in _decisions(url)
     alice_ctx.close()
     bob_ctx.close()

@@ -295,7 +295,8 @@ def test_decisions_walk_down_the_queue(app, Session, five) -> None:
     assert r.status_code == 303
     assert r.headers["location"] == f"/items/{five[2]}?done={five[1]}&msg=approve"
     page = alice.get(r.headers["location"]).text
-    assert "Approved and published." in page and f'href="/items/{five[1]}">#{five[1]}</a>' in page
+    assert f"#{five[1]} &#39;" in page and "&#39; approved and published." in page
+    assert f'href="/items/{five[1]}">#{five[1]}</a>' in page
     r = _post(alice, five[2], "reject", reason="not relevant")
     assert r.headers["location"] == f"/items/{five[3]}?done={five[2]}&msg=reject"
     r = _post(alice, five[3], "defer")
@@ -305,7 +306,7 @@ def test_decisions_walk_down_the_queue(app, Session, five) -> None:
     with Session() as s:  # the next item is claimed for the editor as she lands on it
         assert s.get(Item, five[0]).claimed_by == "alice"
     r = _post(alice, five[0], "approve")  # the queue is empty now
-    assert r.headers["location"] == "/queue?status=pending&msg=approve"
+    assert r.headers["location"] == f"/queue?status=pending&done={five[0]}&msg=approve"
 
 
 @SQLITE_ONLY

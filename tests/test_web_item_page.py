@@ -1,7 +1,8 @@
-"""The item page's claim (crawler.web.items).
+"""The item page's claim and flash messages (crawler.web.items, crawler.web.desk `decided_message`).
 
 Only an item waiting for a decision is claimed: a decided item's page has no claim banner and no
-Claim button, and its claim is refused; a held claim shows Release, never Claim.
+Claim button, and its claim is refused; a held claim shows Release, never Claim. The message after a
+decision names the item it was about.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from desklab import SQLITE_ONLY, csrf_of, editor_client
+from desklab import SQLITE_ONLY, csrf_of, decide_form, editor_client
 from sqlalchemy import select, update
 
 from crawler.store.schema import AuditEntry, Item
@@ -54,3 +55,23 @@ def test_an_item_waiting_for_a_decision_is_claimed(app, Session, seeded, status:
     assert "Claimed by you (alice)" in page
     # never a Claim button beside "Claimed by you": Release instead
     assert re.search(r'id="claim-form" hidden>', page) and re.search(r'id="release-form">', page)
+
+
+def test_messages_after_a_decision_name_the_item(app, Session, seeded) -> None:
+    alice = editor_client(app, Session)
+    first, second, third = seeded
+    with Session() as s:
+        s.execute(update(Item).where(Item.id == first).values(title="A title long enough " * 5))
+        s.commit()
+    r = alice.post(
+        f"/items/{first}/decide", data=decide_form(alice, first, "approve"), follow_redirects=False
+    )
+    page = alice.get(r.headers["location"]).text
+    assert f"#{first} &#39;A title long enough A title long enough A title long enough…&#39; " in page
+    assert "approved and published." in page and "Approved and published." not in page
+    form = decide_form(alice, second, "reject", reason="duplicate")
+    page = alice.post(f"/items/{second}/decide", data=form).text
+    assert f"#{second} &#39;Item 2&#39; rejected; it will not come back in later crawls." in page
+    r = alice.post(f"/items/{third}/decide", data=decide_form(alice, third, "defer"), follow_redirects=False)
+    assert r.headers["location"].startswith("/queue?") and f"done={third}&msg=defer" in r.headers["location"]
+    assert f"#{third} &#39;Item 3&#39; deferred." in alice.get(r.headers["location"]).text

@@ -114,6 +114,15 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     return data
 
 
+def shown_title(session: Session, item_id: int) -> str | None:
+    """The item's title as the desk shows it (the editor's if set, else the harvested one; "" when
+    it has none); None for an unknown item."""
+    row = session.execute(select(Item.editor_title, Item.title).where(Item.id == item_id)).first()
+    if row is None:
+        return None
+    return row.editor_title or row.title or ""
+
+
 def status_of(session: Session, item_id: int) -> str | None:
     """The item's status; None for an unknown item."""
     return session.scalar(select(Item.status).where(Item.id == item_id))

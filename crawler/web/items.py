@@ -26,6 +26,7 @@ from crawler.web.auth import CurrentUser, address_of
 from crawler.web.deps import DbSession, PathId, parse_db_int
 from crawler.web.desk import (
     Editor,
+    decided_message,
     desk_router,
     item_link,
     item_query,
@@ -172,7 +173,8 @@ def item_page(
     waits for a decision (`CLAIMABLE_STATUSES`).
     ``queue``: the queue it was opened from (its filters and order; decisions and Next walk it);
     ``done``: the item decided just before, linked from the flash message."""
-    return _item_page(request, session, user, item_id, message=message(msg), from_queue=from_queue, done=done)
+    shown = decided_message(session, msg, done) or message(msg)
+    return _item_page(request, session, user, item_id, message=shown, from_queue=from_queue, done=done)
 
 
 @router.post("/items/{item_id}/claim")
@@ -299,5 +301,5 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     session.commit()
     log_decision(user, decision)
     if next_id is None:
-        return RedirectResponse(f"/queue?{context}&msg={decision.action}", status_code=303)
+        return RedirectResponse(f"/queue?{context}&done={item_id}&msg={decision.action}", status_code=303)
     return RedirectResponse(item_link(next_id, context, done=item_id, msg=decision.action), status_code=303)
