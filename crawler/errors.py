@@ -101,6 +101,18 @@ class EditError(ValueError):
         self.field = field
 
 
+class ApprovalRefused(ValueError):
+    """Raised by crawler.store.decisions `decide` when an approval would publish an item with no
+    theme (the editor's list is empty, or unset and the classifier assigned none). `suggested`: the
+    classifier's best-scoring theme (empty when it scored none), to tick in the edit form."""
+
+    field = "editor_themes"
+
+    def __init__(self, message: str, suggested: list[str]) -> None:
+        super().__init__(message)
+        self.suggested = suggested
+
+
 class ThemesConfigError(ValueError):
     """Raised by classifier.themes: config/themes.yaml is missing, not YAML, or breaks a rule; the
     message names file and field."""

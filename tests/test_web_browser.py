@@ -403,7 +403,7 @@ def test_two_editors_cannot_claim_the_same_item(server, browser) -> None:
     bob.wait_for_timeout(300)
     assert all(d[0] != ids["de3"] for d in _decisions(url))
     alice.keyboard.press("d")
-    alice.wait_for_url("**/queue?status=pending&language=de&msg=defer")  # the German queue is done
+    alice.wait_for_url(f"**/queue?status=pending&language=de&done={ids['de3']}&msg=defer")  # queue done
     assert (ids["de3"], "alice", "defer", None) in _decisions(url)
     alice_ctx.close()
     bob_ctx.close()
@@ -655,4 +655,124 @@ def test_item_decision_panel_is_on_a_laptop_screen(server, browser) -> None:
     page.wait_for_url(re.compile(r"msg=defer"))
     assert (ids["long"], "bob", "defer", None) in _decisions(_url)
     assert not page.dialogs  # type: ignore[attr-defined]
+    context.close()
+
+
+SOURCE_ERROR = (
+    "FetchRefused: https://integration.example.invalid/aktuelles/pressemitteilungen/feed.xml could not "
+    "be fetched after 3 attempts: CannotResolveHostError: DNS lookup failed: no results for hostname "
+    "lookup: integration.example.invalid (Errno -2: Name or service not known) " * 3
+).strip()
+
+
+def _seed_source_troubles(url: str) -> None:
+    """A broken source as the report had it (a long raw error, a moved URL) and an admin, whose
+    sources page has one more column (Enabled)."""
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            if s.get(SourceRow, "dns-fail") is None:
+                s.add(
+                    SourceRow(
+                        id="dns-fail",
+                        name="Landesamt für Integration und Migration (Pressemitteilungen)",
+                        publisher="Landesamt für Integration und Migration",
+                        kind="listing",
+                        state="broken",
+                        consecutive_failures=12,
+                        last_run_at=NOW,
+                        last_error_key="fetch.dns",
+                        last_error=SOURCE_ERROR,
+                        moved_to={
+                            "https://integration.example.org/aktuelles/pressemitteilungen/index.html": (
+                                "https://www.integration.example.org/de/presse/pressemitteilungen-2026/index.html"
+                            )
+                        },
+                    )
+                )
+                users.create_user(s, "carol", "admin", hash_password(PASSWORD))
+                s.commit()
+    finally:
+        engine.dispose()
+
+
+def test_sources_page_fits_a_laptop_and_a_phone(server, browser) -> None:
+    """At 1366x768 the sources table is no wider than the screen and its last column is on it; at
+    390x844 the page does not scroll sideways (rows become cards)."""
+    base, url, _ids = server
+    _seed_source_troubles(url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "carol")
+    page.goto(f"{base}/sources")
+    assert "fetch.dns" in page.inner_text("table.sources")
+    fits = page.evaluate(
+        """() => {
+             const heads = document.querySelectorAll("table.sources thead th");
+             const last = heads[heads.length - 1].getBoundingClientRect();
+             return {scroll: document.documentElement.scrollWidth, view: window.innerWidth,
+                     lastRight: last.right, lastName: heads[heads.length - 1].textContent};
+           }"""
+    )
+    assert fits["lastName"] == "Enabled"
+    assert fits["scroll"] <= fits["view"] and fits["lastRight"] <= fits["view"], fits
+    page.screenshot(path=str(ARTIFACTS / "sources-laptop.png"), full_page=False)
+    page.set_viewport_size(PHONE_390)
+    page.goto(f"{base}/sources")
+    assert _page_fits(page), page.evaluate("() => document.documentElement.scrollWidth")
+    page.screenshot(path=str(ARTIFACTS / "sources-phone.png"), full_page=False)
+    context.close()
+
+
+def _add_decided_item(url: str, key: str, status: str) -> int:
+    """An item already decided (`status`), with a theme."""
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            item = Item(
+                identity=f"https://example.org/{key}",
+                identity_hash=sha256_hex(f"https://example.org/{key}"),
+                source_id="ec",
+                url=f"https://example.org/{key}",
+                title=f"Decided item {key}",
+                text="Text.",
+                language="en",
+                content_type="news",
+                country="EU",
+                relevance=0.8,
+                relevant=True,
+                first_seen_at=NOW,
+                status=status,
+            )
+            s.add(item)
+            s.flush()
+            s.add(ItemTheme(item_id=item.id, theme="Social Cohesion", score=0.8, assigned=True))
+            s.commit()
+            return item.id
+    finally:
+        engine.dispose()
+
+
+def test_only_items_waiting_for_a_decision_are_claimed(server, browser) -> None:
+    """Opening an approved item claims nothing and shows no claim banner nor Claim button; a claimed
+    pending item shows "Claimed by you" with Release beside it, never Claim."""
+    base, url, ids = server
+    decided = _add_decided_item(url, "decided-claim", "approved")
+    context = browser.new_context(viewport=LAPTOP)
+    page = _login(context, base, "bob")
+    page.goto(f"{base}/items/{decided}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#claim-banner").count() == 0 and page.locator("#claim").count() == 0
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as s:
+            assert s.get(Item, decided).claimed_by is None
+    finally:
+        engine.dispose()
+    page.goto(f"{base}/items/{ids['en1']}")
+    page.wait_for_selector("#claim-banner[data-claimed='mine']")
+    assert page.inner_text("#claim-banner").startswith("Claimed by you (bob)")
+    assert not page.is_visible("#claim") and page.is_visible("#release")
+    page.click("#release")
+    page.wait_for_url("**/queue?msg=released")
     context.close()

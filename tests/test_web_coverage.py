@@ -103,7 +103,7 @@ def test_sources_page_shows_kind_sparkline_share_and_broken(app, Session) -> Non
     assert '<strong class="broken">BROKEN</strong>' in html
     assert "an anti-bot answer" in html
     assert "new items per week: 0, 0, 0, 0, 0, 0, 0, 4" in html
-    assert "75" in html and "<td>feed</td>" in html
+    assert "75" in html and "src-b · feed" in html
 
 
 SCHEDULE_YAML = """\
@@ -163,7 +163,8 @@ def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, 
         for m in re.finditer(r'<tr class="state-\w+"><td><a href="/sources/([\w-]+)".*?</tr>', html, re.S)
     }
     daily = next_run("30 2 * * *", "Europe/Berlin", datetime.now(UTC)).label()
-    assert "30 2 * * * (Europe/Berlin)" in rows["src-daily"] and f">{daily}<" in rows["src-daily"]
+    assert "daily at 02:30 Europe/Berlin" in rows["src-daily"] and f">{daily}<" in rows["src-daily"]
+    assert 'title="cron: 30 2 * * * (Europe/Berlin)"' in rows["src-daily"]  # the raw cron in a tooltip
     after = next_run("0 6 * * *", "Europe/Warsaw", datetime.now(UTC), backoff_until=backoff)
     assert after.reason == "after back-off" and f">{after.label()}<" in rows["src-backoff"]
     assert (
@@ -171,8 +172,10 @@ def test_sources_page_shows_schedule_next_run_quarantine_and_hint(app, Session, 
         and "HTTP 202 with a challenge page" in rows["src-backoff"]
     )
     assert "2 quarantined" in rows["src-backoff"] and "quarantined" not in rows["src-daily"]
-    assert '<td class="next-run">disabled</td>' in rows["src-off"]
-    assert "not in the config" in rows["src-gone"] and '<td class="next-run">never</td>' in rows["src-gone"]
+    assert '<span class="next-run">disabled</span>' in rows["src-off"]
+    assert (
+        "not in the config" in rows["src-gone"] and '<span class="next-run">never</span>' in rows["src-gone"]
+    )
 
 
 def test_sources_page_says_when_the_config_cannot_be_read(app, Session, tmp_path) -> None:
@@ -183,4 +186,39 @@ def test_sources_page_says_when_the_config_cannot_be_read(app, Session, tmp_path
         add_source(s, "src-x", "X")
         s.commit()
     html = editor_client(app, Session).get("/sources").text
-    assert "config unreadable" in html and '<td class="next-run">unknown</td>' in html
+    assert "config unreadable" in html and '<span class="next-run">unknown</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("cron", "words"),
+    [
+        ("0 5 * * *", "daily at 05:00 UTC"),
+        ("0 8,14 * * 1-5", "weekdays at 08:00 and 14:00 UTC"),
+        ("45 */3 * * *", "every 3 hours at :45 UTC"),
+        ("7 * * * *", "hourly at :07 UTC"),
+        ("0 6 * * 1", "Mondays at 06:00 UTC"),
+        ("5 4 1 * *", "5 4 1 * * (UTC)"),  # not simple: the cron as it is
+        ("*/10 * * * *", "*/10 * * * * (UTC)"),
+    ],
+)
+def test_schedules_in_words(cron: str, words: str) -> None:
+    from crawler.web.admin import schedule_words
+
+    assert schedule_words(cron, "UTC") == words
+
+
+def test_sources_page_shortens_a_raw_error(app, Session) -> None:
+    """The error key and its sentence show; the raw text only in the key's title and a details."""
+    raw = "FetchRefused: https://x.invalid/feed could not be fetched: CannotResolveHostError: " + "x" * 300
+    with Session() as s:
+        add_source(
+            s, "src-dns", "DNS", kind="feed", state="failing", last_error_key="fetch.dns", last_error=raw
+        )
+        s.commit()
+    html = editor_client(app, Session).get("/sources").text
+    cell = re.search(r'<td class="last-error".*?</td>', html, re.S).group(0)
+    assert "<strong title=" in cell and ">fetch.dns</strong>" in cell
+    assert '<div class="hint">host name could not be resolved</div>' in cell
+    assert re.search(
+        r"<details class=\"raw-error\"><summary>full text</summary><div class=\"muted\">FetchRefused", cell
+    )

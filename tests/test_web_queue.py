@@ -228,7 +228,7 @@ def test_queue_marks_undated_items_as_such(app, Session) -> None:
     assert label.text == "undated" and label.get("title") == "no publication date; first seen 2026-11-17"
     assert due.get("class") == "due" and due.text.startswith("due 2026-11-29")
     item_page = alice.get(f"/items/{undated}").text
-    assert "<dt>Published</dt><dd>—" in item_page
+    assert '<dt>Published</dt><dd id="published">No publication date found</dd>' in item_page
 
 
 @SQLITE_ONLY

@@ -6,6 +6,7 @@ Runs on SQLite and PostgreSQL (`db_url`); HTTP goes through FastAPI's TestClient
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -246,10 +247,10 @@ def test_item_page_shows_published_and_other_times_in_utc(app, Session) -> None:
         s.commit()
     alice = editor_client(app, Session)
     page = alice.get(f"/items/{timed}").text
-    assert "<dt>Published</dt><dd>2023-07-01 09:16 UTC " in page
+    assert '<dt>Published</dt><dd id="published" title="2023-07-01 09:16 UTC">1 Jul 2023 09:16 UTC (' in page
     assert re.search(r"<dt>First seen</dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>", page)
     page = alice.get(f"/items/{day}").text
-    assert '<dt>Published</dt><dd>2023-07-01 <span class="muted">(day only)</span>' in page
+    assert '<dt>Published</dt><dd id="published" title="2023-07-01">1 Jul 2023 (the day only' in page
     alice.post(f"/items/{timed}/claim", data={"csrf_token": csrf_of(alice)})
     page = alice.get(f"/items/{timed}").text
     assert re.search(r"Claimed by you \(alice\) until \d\d:\d\d UTC", page)
@@ -257,6 +258,43 @@ def test_item_page_shows_published_and_other_times_in_utc(app, Session) -> None:
     assert alice.post(f"/items/{timed}/decide", data=form, follow_redirects=False)
     history = alice.get("/history").text
     assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d UTC</td><td>alice</td>", history)
+
+
+# (published_at, flags, date_method, the item page's line)
+PUBLISHED_LINES = [
+    (datetime(2022, 1, 20, tzinfo=UTC), ["date_only"], "page", "20 Jan 2022 (the page gives the day only)"),
+    (
+        datetime(2022, 1, 1, tzinfo=UTC),
+        ["date_only", "date_month"],
+        "sitemap",
+        "Jan 2022 (the sitemap's last-modified date gives the month only)",
+    ),
+    (
+        datetime(2022, 1, 1, tzinfo=UTC),
+        ["date_only", "date_year"],
+        None,
+        "2022 (the year only; where the date came from is not recorded)",
+    ),
+    (datetime(2023, 7, 1, 11, 16, tzinfo=CEST), [], "feed", "1 Jul 2023 09:16 UTC (from the feed)"),
+    (None, [], None, "No publication date found"),
+    (None, [], "page", "No publication date found"),
+]
+
+
+@pytest.mark.parametrize(("published_at", "flags", "method", "line"), PUBLISHED_LINES)
+def test_item_page_says_the_publication_date_in_words(
+    app, Session, published_at, flags, method, line
+) -> None:
+    """No jargon such as "(day only) (page)" or "(date method unknown)": the date in words, how
+    precise the source gave it and where it came from; no date reads as the queue's "undated" does."""
+    with Session() as s:
+        add_source(s, "src-a")
+        item_id = add_item(s, 1, published_at=published_at, flags=flags, date_method=method).id
+        s.commit()
+    page = editor_client(app, Session).get(f"/items/{item_id}").text
+    shown = re.search(r'<dd id="published"[^>]*>([^<]*)</dd>', page).group(1)
+    assert html.unescape(shown) == line
+    assert "date method unknown" not in page and "(day only)" not in page
 
 
 # (language, confidence, method, declared, the item page's line)

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crawler.errors import EditError, NotFound, ReviewConflict
+from crawler.errors import ApprovalRefused, EditError, NotFound, ReviewConflict
 from crawler.sources import is_country_code
 from crawler.store import attachments, field_changes, groups, outbox, queue, structured
 from crawler.store import themes as item_themes
@@ -112,6 +112,20 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
     )
     data["documents"] = attachments.documents_of(session, item_id)
     return data
+
+
+def shown_title(session: Session, item_id: int) -> str | None:
+    """The item's title as the desk shows it (the editor's if set, else the harvested one; "" when
+    it has none); None for an unknown item."""
+    row = session.execute(select(Item.editor_title, Item.title).where(Item.id == item_id)).first()
+    if row is None:
+        return None
+    return row.editor_title or row.title or ""
+
+
+def status_of(session: Session, item_id: int) -> str | None:
+    """The item's status; None for an unknown item."""
+    return session.scalar(select(Item.status).where(Item.id == item_id))
 
 
 def item_history(session: Session, item_id: int) -> list[dict[str, Any]]:
@@ -218,9 +232,10 @@ def _normalise_edit(name: str, value: Any) -> Any:
     if name == "editor_country":
         code = value.upper()
         if not is_country_code(code):  # the rule of a source's `country` (crawler.sources)
+            typed = value if len(value) <= 60 else value[:59] + "…"
             raise EditError(
                 name,
-                f"country must be EU or an ISO 3166-1 alpha-2 code such as DE (Greece is GR), got {value!r}",
+                f"use a two-letter code such as DE or AT (Greece is GR; EU for the Union), got {typed!r}",
             )
         return code
     if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides
@@ -311,6 +326,41 @@ def _conflict_message(session: Session, item: Item, editor: str, revision: int, 
     )
 
 
+SUGGESTED_THEMES = 3
+"""How many of the classifier's best-scoring themes a refused approval names."""
+
+
+def check_approvable(session: Session, item: Item, editor_themes: Any) -> None:
+    """Raise `ApprovalRefused` when approving `item` with `editor_themes` (the value it will have
+    after the decision's edits) would publish it with no theme.
+
+    Rule: an item is published only with at least one theme: its effective themes (the editor's
+    list when set, else the classifier's assigned ones, crawler.store.themes) must not be empty. The
+    refusal names the classifier's best-scoring themes with their scores and suggests the best one.
+    """
+    assigned = item_themes.assigned_of(session, [item.id]).get(item.id, [])
+    if item_themes.effective(editor_themes, assigned):
+        return
+    best = session.execute(
+        select(ItemTheme.theme, ItemTheme.score)
+        .where(ItemTheme.item_id == item.id)
+        .order_by(ItemTheme.score.desc(), ItemTheme.theme)
+        .limit(SUGGESTED_THEMES)
+    ).all()
+    if item_themes.editor_list(editor_themes) is not None:
+        why = "the editor's theme list is empty"
+    elif item.relevant is False:
+        why = "the classifier assigned none because it judged the item not relevant"
+    else:
+        why = "the classifier assigned none"
+    scores = ", ".join(f"{name} {score:.2f}" for name, score in best)
+    listed = f"; its best-scoring themes: {scores}" if scores else "; it scored no theme"
+    raise ApprovalRefused(
+        f"Choose at least one theme before approving: {why}{listed}.",
+        [best[0][0]] if best else [],
+    )
+
+
 def check_reject_reason(reason: str | None) -> str:
     """`reason` (surrounding spaces dropped) if it is one of `REJECT_REASONS`; else ValueError. A
     rejection needs a reason and only a listed one: free text would be unbounded input in the
@@ -386,7 +436,10 @@ def decide(
     contributed item queues the decision mail to its contributors (crawler.store.outbox), with
     `criterion` (the id of the publication criterion a rejected contribution failed) in its context.
 
-    Raises ValueError (bad action or reason; `EditError` for an edit value, naming its field),
+    An approval needs at least one effective theme after its `edits` (`check_approvable`).
+
+    Raises ValueError (bad action or reason; `EditError` for an edit value, naming its field;
+    `ApprovalRefused` for an approval without a theme),
     `NotFound`, `ReviewConflict` (changed meanwhile or claimed by someone else; the message says who
     and when).
     """
@@ -416,6 +469,8 @@ def decide(
             new_values[name] = value
     if action == "edit" and not changes:
         raise ValueError("nothing was changed")
+    if action == "approve" and item.revision == revision:  # a stale form is a ReviewConflict below
+        check_approvable(session, item, new_values.get("editor_themes", item.editor_themes))
     before = _editorial_state(item)
     old_status = item.status
     status = STATUS_OF_ACTION.get(action, item.status)

@@ -50,6 +50,8 @@ def sources(request: Request, session: DbSession, user: Editor) -> Response:
         row["spark"] = sparkline_svg(row["weekly"])
         row["hint"] = ERROR_KEYS.get(row.get("last_error_key") or "", "")
         row["schedule"], row["next_run"] = next_run_cell(plans, row, now)
+        source = (plans or {}).get(row["id"])
+        row["cron"] = f"{source.schedule} ({source.timezone})" if source else None
     return render(request, "sources.html", {"rows": rows})
 
 
@@ -127,7 +129,36 @@ def next_run_cell(plans: dict[str, Source] | None, row: dict[str, Any], now: dat
     if source is None:
         return "not in the config", "never"
     plan = source_next_run(source, now, row.get("backoff_until"))
-    return f"{source.schedule} ({source.timezone})", plan.label()
+    return schedule_words(source.schedule, source.timezone), plan.label()
+
+
+DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+def schedule_words(cron: str, zone: str) -> str:
+    """A cron schedule in words where it is simple ("daily at 05:00 UTC", "weekdays at 08:00 and 14:00
+    Europe/Brussels", "every 3 hours at :45 UTC", "Mondays at 06:00 UTC"), else the cron and the
+    zone as they are ("5 4 1 * * (UTC)"); the page keeps the raw cron in a tooltip."""
+    fields = cron.split()
+    raw = f"{cron} ({zone})"
+    if len(fields) != 5 or fields[2:4] != ["*", "*"] or not fields[0].isdigit():
+        return raw
+    minute, hour, _, _, weekday = fields
+    days = {"*": "daily", "1-5": "weekdays", "0,6": "weekends", "6,0": "weekends"}.get(weekday)
+    if days is None and weekday.isdigit() and int(weekday) <= 7:
+        days = f"{DAYS[int(weekday) % 7]}s"
+    if days is None or int(minute) > 59:
+        return raw
+    if hour == "*" and days == "daily":
+        return f"hourly at :{int(minute):02d} {zone}"
+    if hour.startswith("*/") and hour[2:].isdigit() and days == "daily":
+        return f"every {int(hour[2:])} hours at :{int(minute):02d} {zone}"
+    hours = hour.split(",")
+    if not all(h.isdigit() and int(h) <= 23 for h in hours):
+        return raw
+    times = [f"{int(h):02d}:{int(minute):02d}" for h in hours]
+    listed = times[0] if len(times) == 1 else ", ".join(times[:-1]) + " and " + times[-1]
+    return f"{days} at {listed} {zone}"
 
 
 @router.get("/coverage", response_class=HTMLResponse)

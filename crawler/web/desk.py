@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from crawler.store import decisions
 from crawler.store import queue as store_queue
 from crawler.store.session import Session
+from crawler.text import squash_whitespace, strip_bidi_controls
 from crawler.themes import theme_name
 from crawler.web.auth import CurrentUser, require_admin, require_editor
 from crawler.web.csrf import csrf_protect
@@ -52,6 +53,31 @@ MESSAGES = {
     "empty": "No unclaimed item is waiting under these filters.",
     "select-first": "Select items first: nothing was approved or rejected.",
 }
+
+
+DECIDED: dict[str, str] = {
+    "approve": "approved and published.",
+    "reject": "rejected; it will not come back in later crawls.",
+    "defer": "deferred.",
+}
+"""How the flash message after a decision ends, after the item it names (`decided_message`)."""
+TITLE_SHOWN = 60
+"""Characters of an item's title a flash message quotes before "…"."""
+
+
+def decided_message(session: Session, key: str | None, item_id: int | None) -> str | None:
+    """The flash message of a decision on item `item_id`, naming it: ``#141 'Title…' approved and
+    published.``; None when `key` is no decision or the item is unknown (the caller falls back
+    to `message`)."""
+    if key not in DECIDED or item_id is None:
+        return None
+    title = decisions.shown_title(session, item_id)
+    if title is None:
+        return None
+    title = squash_whitespace(strip_bidi_controls(title)) or "(no title)"
+    if len(title) > TITLE_SHOWN:
+        title = title[: TITLE_SHOWN - 1].rstrip() + "…"
+    return f"#{item_id} '{title}' {DECIDED[key]}"
 
 
 def request_token() -> str:

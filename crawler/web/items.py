@@ -1,7 +1,8 @@
 """Desk pages of one item: the item page, claims, and decisions (approve, reject, defer, edit).
 
 Rules: opening the page does not claim (the page's script, or the Claim button, POSTs the claim);
-a claim held by another editor is 409 (JSON for the script, the page otherwise); a decision is made
+only an item waiting for a decision (`CLAIMABLE_STATUSES`) is claimed, a decided one is 409; a
+claim held by another editor is 409 (JSON for the script, the page otherwise); a decision is made
 at the revision the form was loaded with (1..2**63-1, else 400) and a stale one is 409 naming who
 changed the item; a rejection's reason must be one of `crawler.store.decisions.REJECT_REASONS` (else
 400, nothing stored), and for a contribution may name the publication criterion it failed
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from crawler.errors import NotFound
+from crawler.errors import ApprovalRefused, EditError, NotFound
 from crawler.store import decisions, queue, submissions
 from crawler.store.schema import utcnow
 from crawler.submissions import criteria
@@ -25,6 +26,7 @@ from crawler.web.auth import CurrentUser, address_of
 from crawler.web.deps import DbSession, PathId, parse_db_int
 from crawler.web.desk import (
     Editor,
+    decided_message,
     desk_router,
     item_link,
     item_query,
@@ -37,6 +39,11 @@ from crawler.web.rows import REASONS_SHOWN, claim_line
 from crawler.web.templating import render
 
 router = desk_router()
+
+CLAIMABLE_STATUSES: tuple[str, ...] = ("pending", "deferred", "changed")
+"""Statuses of an item waiting for a decision: only these are claimed (on opening, by the Claim
+button); a decided item (approved, rejected) shows no claim banner and no Claim button."""
+
 
 KEYBOARD = (
     ("a", "approve"),
@@ -72,13 +79,18 @@ def _item_page(
     live = bool(item["claimed_by"] and item["claim_expires_at"] and item["claim_expires_at"] > now)
     held_by_other = live and item["claimed_by"] != user.name
     context = queue_context(session, from_queue)[2]
-    mine_or_other = claim_line(item["claimed_by"], item["claim_expires_at"], user.name) if live else None
+    claimable = item["status"] in CLAIMABLE_STATUSES
+    mine_or_other = (
+        claim_line(item["claimed_by"], item["claim_expires_at"], user.name) if live and claimable else None
+    )
     return render(
         request,
         "item.html",
         {
             "item": item,
-            "held_by_other": held_by_other,
+            "held_by_other": held_by_other and claimable,
+            "claimable": claimable,
+            "claimed_by_me": live and claimable and not held_by_other,
             "claim_line": mine_or_other,
             "queue_context": context,
             "queue_url": f"/queue?{context}",
@@ -123,6 +135,26 @@ def _typed_edit_values(form: Any) -> dict[str, Any]:
     return values
 
 
+def _suggest_themes(
+    session: Any, item_id: int, typed: dict[str, Any] | None, exc: ApprovalRefused
+) -> tuple[dict[str, Any], str]:
+    """The edit form's values and the page's message for an approval refused for want of a theme.
+
+    Rule: the form keeps what the editor typed (or the stored values) with the classifier's
+    best-scoring theme ticked, so checking it and pressing "Save and approve" publishes the item;
+    nothing is saved until the editor does."""
+    if typed is None:
+        typed = _stored_edit_values(decisions.item_detail(session, item_id))
+    if not exc.suggested:
+        return typed, f"{exc} Tick a theme in the edit form, then press Save and approve."
+    typed["editor_themes"] = list(exc.suggested)
+    ticked = ", ".join(exc.suggested)
+    return typed, (
+        f"{exc} The edit form below has {ticked} ticked as a suggestion (not saved yet): check the "
+        "themes, then press Save and approve."
+    )
+
+
 QueueQuery = Annotated[str | None, Query(alias="queue", max_length=2000)]
 """The queue an item was opened from, as one query string (crawler.web.desk `queue_context`)."""
 
@@ -137,16 +169,26 @@ def item_page(
     from_queue: QueueQuery = None,
     done: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
-    """The item: content, scores with evidence, history; the page's script claims it on load.
+    """The item: content, scores with evidence, history; the page's script claims it on load when it
+    waits for a decision (`CLAIMABLE_STATUSES`).
     ``queue``: the queue it was opened from (its filters and order; decisions and Next walk it);
     ``done``: the item decided just before, linked from the flash message."""
-    return _item_page(request, session, user, item_id, message=message(msg), from_queue=from_queue, done=done)
+    shown = decided_message(session, msg, done) or message(msg)
+    return _item_page(request, session, user, item_id, message=shown, from_queue=from_queue, done=done)
 
 
 @router.post("/items/{item_id}/claim")
 def claim(item_id: PathId, request: Request, session: DbSession, user: Editor) -> Response:
     """Claim or renew the claim (JSON for the page's script, a redirect for the button)."""
     wants_json = "application/json" in request.headers.get("accept", "")
+    status = decisions.status_of(session, item_id)
+    if status is None:
+        raise HTTPException(404, "no such item")
+    if status not in CLAIMABLE_STATUSES:
+        refusal = f"This item is {status}: only an item waiting for a decision is claimed."
+        if wants_json:
+            return JSONResponse({"claimed": False, "message": refusal, "label": None}, status_code=409)
+        return _item_page(request, session, user, item_id, error=refusal, status_code=409)
     try:
         until = queue.claim_item(session, item_id, user.name, address=address_of(request))
     except NotFound:
@@ -200,7 +242,7 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     if criterion is not None and criterion not in {c["id"] for c in criteria()}:
         raise HTTPException(400, "unknown publication criterion")
     edits: dict[str, Any] | None = None
-    if action == "edit":
+    if action == "edit" or (action == "approve" and form.get("themes_field")):  # "Save and approve"
         try:
             current = decisions.item_detail(session, item_id)
         except NotFound:
@@ -231,9 +273,11 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     except (decisions.ReviewConflict, ValueError) as exc:
         session.rollback()
         status = 409 if isinstance(exc, decisions.ReviewConflict) else 400
-        typed = _typed_edit_values(form) if action == "edit" else None
-        field_errors = {exc.field: str(exc)} if isinstance(exc, decisions.EditError) else None
+        typed = _typed_edit_values(form) if edits is not None else None
+        field_errors = {exc.field: str(exc)} if isinstance(exc, EditError | ApprovalRefused) else None
         error = f"The changes were not saved: {exc}" if typed is not None else str(exc)
+        if isinstance(exc, ApprovalRefused):
+            typed, error = _suggest_themes(session, item_id, typed, exc)
         return _item_page(
             request,
             session,
@@ -257,5 +301,5 @@ async def decide(item_id: PathId, request: Request, session: DbSession, user: Ed
     session.commit()
     log_decision(user, decision)
     if next_id is None:
-        return RedirectResponse(f"/queue?{context}&msg={decision.action}", status_code=303)
+        return RedirectResponse(f"/queue?{context}&done={item_id}&msg={decision.action}", status_code=303)
     return RedirectResponse(item_link(next_id, context, done=item_id, msg=decision.action), status_code=303)

@@ -32,6 +32,7 @@ from crawler.web.desk import (
     CONTROLS_REFUSED,
     MAX_PAGE_NUMBER,
     Editor,
+    decided_message,
     desk_filters,
     desk_router,
     item_link,
@@ -61,7 +62,7 @@ QUEUE_KEYBOARD = (
 )
 BULK_DONE = {"approve": "approved", "reject": "rejected"}
 """What a bulk action did, as its notice on the queue says it ("3 items rejected.")."""
-NOTICE_KEYS = ("msg", "n")
+NOTICE_KEYS = ("msg", "n", "done")
 """Query keys of a notice on the queue (never filters; left out of the queue's own address)."""
 
 
@@ -105,6 +106,7 @@ def queue(
     for key in ("after", "order", "page"):
         query.pop(key, None)
     msg, n = query.pop("msg", None), query.pop("n", None)
+    done = parse_db_int(query.pop("done", None))  # the item decided last: the notice names it
     filters, filter_problems = desk_filters(session, query)  # shown beside the filters, never dropped
     problems = {**filter_problems, **problems}
     limit = request.app.state.settings.page_size
@@ -165,7 +167,8 @@ def queue(
             "call_statuses": CALL_STATUSES,
             "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
-            "message": bulk_message(msg if isinstance(msg, str) else None, n if isinstance(n, str) else None),
+            "message": decided_message(session, msg if isinstance(msg, str) else None, done)
+            or bulk_message(msg if isinstance(msg, str) else None, n if isinstance(n, str) else None),
             # the bulk form comes back to this very address (filters, order, page), notice aside
             "back_url": "/queue?"
             + urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in NOTICE_KEYS]),

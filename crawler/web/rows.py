@@ -17,6 +17,9 @@ Rules:
   (weight < 0); weights that round to 0.00 (`weighs`) and entries that are not mappings with a text
   term are skipped, so evidence from older classifier versions still shows. The queue rows and the
   item page (up to `REASONS_ON_ITEM`) both show these.
+- published line: the item page's publication date in words, with how precise it is and where it
+  came from (``20 Jan 2022 (the page gives the day only)``, ``No publication date found``, which the
+  queue shows as "undated").
 - claim line: the same words for every viewer, with the time as absolute UTC (``14:05 UTC``) rather
   than a local or relative time, so two editors in different time zones read the same line.
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.text import squash_whitespace, strip_bidi_controls
+from crawler.text import squash_whitespace, strip_bidi_controls, when
 
 SNIPPET_CHARS = 240
 """Longest snippet in characters: more than one line of the widest queue column holds."""
@@ -117,3 +120,46 @@ def compact(rows: list[dict[str, Any]], viewer: str | None = None) -> list[dict[
         live = row.get("claimed") and row.get("claimed_by") and row.get("claim_expires_at")
         row["claim_line"] = claim_line(row["claimed_by"], row["claim_expires_at"], viewer) if live else None
     return rows
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DATE_ORIGINS: dict[str, str] = {
+    "page": "the page",
+    "feed": "the feed",
+    "feed_updated": "the feed's update date",
+    "sitemap": "the sitemap's last-modified date",
+    "api": "the source's API",
+    "submission": "the contributor",
+}
+"""Where an item's publication date came from (its ``date_method``), in words."""
+NO_DATE = "No publication date found"
+
+
+def published_line(value: datetime | None, flags: Any, method: str | None) -> str:
+    """The item page's publication date in words (module docstring): the date as precise as the
+    source gave it (day, month or year alone from the item's precision flags), then its origin."""
+    if value is None:
+        return NO_DATE
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    flag_set = set(flags or [])
+    day = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if "date_year" in flag_set:
+        shown, only = str(value.year), "year"
+    elif "date_month" in flag_set:
+        shown, only = f"{MONTHS[value.month - 1]} {value.year}", "month"
+    elif "date_only" in flag_set:
+        shown, only = day, "day"
+    else:
+        shown, only = f"{day} {when(value).split(' ', 1)[1]}", None  # the time of day as `when` gives it
+    if method == "fetch_time":
+        return f"{shown} (when it was fetched: the source's date lay in the future)"
+    origin = DATE_ORIGINS.get(method or "")
+    if only and origin:
+        return f"{shown} ({origin} gives the {only} only)"
+    if only:
+        return f"{shown} (the {only} only; where the date came from is not recorded)"
+    if origin:
+        return f"{shown} (from {origin})"
+    return f"{shown} (where the date came from is not recorded)"

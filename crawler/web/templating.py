@@ -21,7 +21,7 @@ from crawler.text import counted, strip_bidi_controls, when
 from crawler.themes import THEME_CODES
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
-from crawler.web.rows import REASONS_ON_ITEM, reasons, weighing
+from crawler.web.rows import REASONS_ON_ITEM, published_line, reasons, weighing
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -125,6 +125,7 @@ def make_templates() -> Environment:
     env.filters["weighing"] = weighing
     env.filters["theme_code"] = theme_code
     env.globals["language_line"] = language_line
+    env.globals["published_line"] = published_line
     return env
 
 

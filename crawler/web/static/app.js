@@ -63,10 +63,18 @@
       window.history.replaceState(null, "", article.dataset.url);
     const lease = Number(article.dataset.lease || 300) * 1000;
     const banner = document.getElementById("claim-banner");
-    const buttons = ["approve", "defer", "reject", "save-edit"].map((x) => document.getElementById(x));
+    const buttons = ["approve", "defer", "reject", "save-edit", "save-approve"].map((x) => document.getElementById(x));
     let lastActivity = Date.now();
     ["keydown", "mousemove", "input", "scroll"].forEach((t) =>
       document.addEventListener(t, () => { lastActivity = Date.now(); }, { passive: true }));
+
+    // never a Claim button beside "Claimed by you": Claim while not holding it, Release while holding it
+    function showClaimButton(show) {
+      const claimForm = document.getElementById("claim-form");
+      const releaseForm = document.getElementById("release-form");
+      if (claimForm) claimForm.hidden = !show;
+      if (releaseForm) releaseForm.hidden = show;
+    }
 
     function claim() {
       return fetch(`/items/${id}/claim`, {
@@ -81,21 +89,26 @@
             banner.textContent = `${body.label}.`;
             banner.classList.remove("error");
             banner.dataset.claimed = "mine";
+            showClaimButton(false);
           } else {
             banner.textContent = body.label
               ? `${body.label}. You can read it but not decide.`
               : body.message || "Another editor is reviewing this item.";
             banner.classList.add("error");
             banner.dataset.claimed = "other";
+            showClaimButton(true);
             buttons.forEach((b) => { if (b) b.disabled = true; });
           }
         })
         .catch(() => { banner.textContent = "Could not claim the item (network or server error)."; });
     }
-    claim();
-    // renew while the editor works; an idle page lets the lease run out
-    setInterval(() => { if (Date.now() - lastActivity < lease && banner.dataset.claimed === "mine") claim(); },
-      Math.max(10000, lease / 3));
+    // only an item waiting for a decision is claimed: a decided one has no banner and no Claim button
+    if (article.dataset.claimable === "true" && banner) {
+      claim();
+      // renew while the editor works; an idle page lets the lease run out
+      setInterval(() => { if (Date.now() - lastActivity < lease && banner.dataset.claimed === "mine") claim(); },
+        Math.max(10000, lease / 3));
+    }
 
     // the shortcuts table: open on a wide screen, folded on a phone (the markup starts folded)
     const keys = document.getElementById("item-keys");
