@@ -78,7 +78,7 @@ def _error(
     status: int,
     message: str,
     headers: dict[str, str] | None = None,
-    detail: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    detail: list[dict[str, Any]] | None = None,
 ) -> Response:
     """The error answer: plain text for a feed, JSON ``{"error", "message", "detail"}`` under
     ``/api/`` (detail: the field errors, [] when none), else the error page."""
@@ -94,7 +94,7 @@ def _error(
             401: "unauthorized",
             400: "bad_request",
         }
-        body = {"error": key.get(status, "error"), "message": message, "detail": list(detail)}
+        body = {"error": key.get(status, "error"), "message": message, "detail": detail or []}
         return JSONResponse(body, status_code=status, headers=headers)
     # the sentence travels as ``failure``: base.html shows ``message`` as a success notice (flash ok),
     # and an error must read as an error, never as a success
