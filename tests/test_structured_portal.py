@@ -361,3 +361,19 @@ def test_alert_command_sends_nothing_when_no_call_is_due(
     argv = ["send", "--kind", "alerts", "--database-url", db_url, "--to", "e@example.eu"]
     assert digest.main(argv, Settings()) == 0
     assert "nothing sent" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("programme", "expected"),
+    [
+        ("AMIF", ["AMIF-2026-TF2-AG-INTE-01-LANGUAGE", "AMIF-2026-TF2-AG-INTE-03-HOUSING"]),
+        ("amif", ["AMIF-2026-TF2-AG-INTE-01-LANGUAGE", "AMIF-2026-TF2-AG-INTE-03-HOUSING"]),
+        (" Amif ", ["AMIF-2026-TF2-AG-INTE-01-LANGUAGE", "AMIF-2026-TF2-AG-INTE-03-HOUSING"]),
+        ("erasmus+", ["ERASMUS-EDU-2026-PI-ALL-INNO-INCL"]),
+        ("NOPE", []),  # a programme never stored: a valid, empty filter
+    ],
+)
+def test_programme_matches_in_any_case(structured_db: str, programme: str, expected: list[str]) -> None:
+    with client_at(structured_db, HARVEST) as client:
+        response = client.get("/api/v1/funding", params={"status": "open", "programme": programme})
+        assert call_ids(response) == expected

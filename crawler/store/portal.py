@@ -132,17 +132,18 @@ class ItemFilter:
 
     themes: any of these values (theme names, and ids where editors stored ids);
     country / content_type: the public value (editor's correction first), upper-case country codes
-    as stored (``EU``, ``DE``); language: ISO 639-1 as detected; source_id: the source's id;
+    as stored (``EU``, ``DE``); language: ISO 639-1 as detected; source_id: the source's id; each
+    of these four takes one value or a tuple of values meaning "any of them";
     published_from / published_to: inclusive bounds on published_at (UTC); q: full-text query;
     updated_since: switch to sync mode (items whose public state changed at or after this time,
     tombstones included, oldest change first).
     """
 
     themes: tuple[str, ...] = ()
-    country: str | None = None
-    language: str | None = None
-    content_type: str | None = None
-    source_id: str | None = None
+    country: str | tuple[str, ...] | None = None
+    language: str | tuple[str, ...] | None = None
+    content_type: str | tuple[str, ...] | None = None
+    source_id: str | tuple[str, ...] | None = None
     published_from: datetime | None = None
     published_to: datetime | None = None
     q: str | None = None
@@ -162,21 +163,28 @@ def _text_condition(session: Session, q: str) -> ColumnElement[bool]:
     )
 
 
+def any_of(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The values of a filter field of `ItemFilter` as a tuple (() = any)."""
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _conditions(session: Session, flt: ItemFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if flt.themes:
         where.append(item_themes.has_theme(session, flt.themes))
     if flt.country:
-        where.append(PUBLIC_COUNTRY == flt.country)  # noqa: SIM300 (a SQL expression, not a constant)
+        where.append(PUBLIC_COUNTRY.in_(any_of(flt.country)))
     if flt.language:
-        where.append(Item.language == flt.language)  # language versions included
+        where.append(Item.language.in_(any_of(flt.language)))  # language versions included
     else:
         where.append(Item.version_of.is_(None))  # one row per document
     where.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))  # one row per group
     if flt.content_type:
-        where.append(PUBLIC_CONTENT_TYPE == flt.content_type)  # noqa: SIM300
+        where.append(PUBLIC_CONTENT_TYPE.in_(any_of(flt.content_type)))
     if flt.source_id:
-        where.append(Item.source_id == flt.source_id)
+        where.append(Item.source_id.in_(any_of(flt.source_id)))
     # bounds on published_at, written on SORT_DATE (equal to it when published_at is set) so that the
     # listing indexes read just the range, in order
     if flt.published_from or flt.published_to:

@@ -5,10 +5,11 @@
   deadline, ``deadlines`` every cut-off as ISO 8601 UTC strings.
 - `STATUS_SQL`: `crawler.types.call_status` as SQL, so lists filter by the status at query time
   (a call closes by itself once its last deadline has passed; a forthcoming one opens on its date).
-- `funding_where` / `events_where`: conditions of the API's lists: ``status``, ``programme``,
+- `funding_where` / `events_where`: conditions of the API's lists: ``status``, ``programme`` (any
+  case, surrounding spaces ignored; a programme never stored matches nothing),
   ``deadline_before`` (the call's next deadline at harvest time, or its last one, is after now and
   not after the bound: "closing before"), ``deadline_after`` (its last deadline is after the bound);
-  events by ``from``/``to`` (an event overlapping the window) and ``country``.
+  events by ``from``/``to`` (an event overlapping the window) and ``country`` (any of several).
 - `structured_record(row, now)`: the structured fields of a row for the API, queue and feeds.
 Query functions never commit.
 """
@@ -136,8 +137,8 @@ def funding_where(
     where: list[ColumnElement[bool]] = []
     if status:
         where.append(status_sql(now) == status)
-    if programme:
-        where.append(Item.programme == programme)
+    if programme and programme.strip():  # any case, surrounding spaces ignored
+        where.append(func.lower(func.trim(Item.programme)) == programme.strip().lower())
     if deadline_before is not None:
         where.append(
             or_(
@@ -151,9 +152,13 @@ def funding_where(
 
 
 def events_where(
-    *, start_from: datetime | None = None, to: datetime | None = None, country: str | None = None
+    *,
+    start_from: datetime | None = None,
+    to: datetime | None = None,
+    country: str | Sequence[str] | None = None,
 ) -> list[ColumnElement[bool]]:
-    """Conditions on events: overlapping [start_from, to) and in `country` (an ISO code)."""
+    """Conditions on events: overlapping [start_from, to) and in `country` (an ISO code, or any of
+    several)."""
     where: list[ColumnElement[bool]] = [Item.event_start.is_not(None)]
     if start_from is not None:
         where.append(
@@ -161,8 +166,9 @@ def events_where(
         )
     if to is not None:
         where.append(Item.event_start < to)
-    if country:
-        where.append(Item.event_country == country.upper())
+    codes = [country] if isinstance(country, str) else list(country or ())
+    if codes := [c.upper() for c in codes if c]:
+        where.append(Item.event_country.in_(codes))
     return where
 
 
@@ -284,7 +290,7 @@ def published_events(
     *,
     start_from: datetime | None = None,
     to: datetime | None = None,
-    country: str | None = None,
+    country: str | Sequence[str] | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Published events overlapping [start_from, to) (`start_from` defaults to `now`: upcoming and

@@ -9,8 +9,10 @@ the database is down, T35), static files (``/favicon.ico`` answers 204), the Jin
 Content-Security-Policy of HTML pages (RELIABILITY.md T41, ASVS 14.4.3): ``default-src 'none'``;
 scripts only with this response's nonce; styles and images from our own origin; forms post to our
 own origin; no framing, no ``<base>``. Every response gets ``X-Content-Type-Options: nosniff``.
-Errors: JSON ``{"error": key, "message": ...}`` under ``/api/`` or for clients asking for JSON,
-else the error page; a validation error is 422 with ``detail`` under ``/api/``, else 400.
+Errors: JSON ``{"error": key, "message": sentence, "detail": [field errors]}`` under ``/api/`` or
+for clients asking for JSON (``detail`` [] when no field is at fault), else the error page; a
+validation error is 422 under ``/api/`` (``message`` names each parameter: ``q: control characters
+are not allowed``), else 400.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
 from crawler.web import admin, amend, items, login, portal, queue, submit
 from crawler.web.auth import LoginRequired, clear_session_cookie
-from crawler.web.deps import Settings, validation_message
+from crawler.web.deps import Settings, errors_sentence, field_errors
 from crawler.web.logsafe import protect
 from crawler.web.templating import make_templates, render
 
@@ -71,7 +73,15 @@ def _is_feed(request: Request) -> bool:
     return request.url.path.startswith(FEED_PREFIX)
 
 
-def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    detail: list[dict[str, Any]] | None = None,
+) -> Response:
+    """The error answer: plain text for a feed, JSON ``{"error", "message", "detail"}`` under
+    ``/api/`` (detail: the field errors, [] when none), else the error page."""
     if _is_feed(request):
         return PlainTextResponse(f"{status} {message}\n", status_code=status, headers=headers)
     if _wants_json(request):
@@ -84,9 +94,8 @@ def _error(request: Request, status: int, message: str, headers: dict[str, str] 
             401: "unauthorized",
             400: "bad_request",
         }
-        return JSONResponse(
-            {"error": key.get(status, "error"), "message": message}, status_code=status, headers=headers
-        )
+        body = {"error": key.get(status, "error"), "message": message, "detail": detail or []}
+        return JSONResponse(body, status_code=status, headers=headers)
     # the sentence travels as ``failure``: base.html shows ``message`` as a success notice (flash ok),
     # and an error must read as an error, never as a success
     context: dict[str, Any] = {"status": status, "failure": message}
@@ -102,14 +111,10 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     """The errors of `exc` as JSON-safe dicts ``{"loc": [...], "msg": str, "type": str}``.
 
     pydantic's own error dicts carry the raised exception object under ``ctx`` (a ValueError for a
-    malformed date) and the rejected input; neither is sent back: the message names the problem,
-    without pydantic's "Value error, " (`crawler.web.deps.validation_message`).
+    malformed date) and the rejected input; neither is sent back: the message names the problem as a
+    plain sentence (`crawler.web.deps.field_errors`).
     """
-    out = []
-    for error in exc.errors():
-        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
-        out.append({"loc": loc, "msg": validation_message(error), "type": str(error.get("type", ""))})
-    return jsonable_encoder(out)
+    return jsonable_encoder(field_errors(exc.errors()))
 
 
 def _install_error_pages(app: FastAPI) -> None:
@@ -133,8 +138,8 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            body = {"error": "invalid_request", "detail": validation_details(exc)}
-            return JSONResponse(body, status_code=422)
+            details = validation_details(exc)
+            return _error(request, 422, errors_sentence(details), detail=details)
         return _error(request, 400, "The request was not understood (a field is missing or malformed).")
 
     async def db_down(request: Request, exc: Exception) -> Response:

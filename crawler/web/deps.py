@@ -43,7 +43,7 @@ from `crawler.store.session.Session`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -197,10 +197,61 @@ PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 """What pydantic puts before the message of a ValueError or assertion raised by a validator."""
 
 
+DATE_EXPECTED = "expected an ISO 8601 date (2026-01-31) or date-time (2026-01-31T08:00:00Z)"
+"""The message of any malformed date or date-time, whichever member of ``datetime | date`` failed."""
+_ONE_OF = re.compile(r"\^\(([\w|]+)\)\$")
+
+
+def _or_list(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+
+
 def validation_message(error: Mapping[str, Any]) -> str:
     """The message of one validation error as users read it (the read API's 422 detail, a feed's
-    400): pydantic's ``msg`` without its `PYDANTIC_PREFIXES`, for every field alike."""
+    400), a plain sentence for every field alike: pydantic's ``msg`` without its `PYDANTIC_PREFIXES`;
+    a control character (`NO_CONTROLS`) "control characters are not allowed"; a pattern or literal
+    of choices "use a or b"; any malformed date `DATE_EXPECTED`."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        if pattern == NO_CONTROLS:
+            return "control characters are not allowed"
+        choices = _ONE_OF.fullmatch(pattern)
+        return f"use {_or_list(choices.group(1).split('|'))}" if choices else "is not in the expected form"
+    if kind == "literal_error" and ctx.get("expected"):
+        return f"use {str(ctx['expected']).replace(chr(39), '')}"
+    if kind.startswith(("datetime_", "date_")):
+        return DATE_EXPECTED
     message = str(error.get("msg", ""))
     for prefix in PYDANTIC_PREFIXES:
         message = message.removeprefix(prefix)
     return message
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Validation errors as answered (read API ``detail``, feeds): ``{"loc", "msg", "type"}`` with
+    `validation_message`; the loc of a query or path value is its parameter (``["query", name]``,
+    no list index), and one parameter has one error per message (a date once, not once per member
+    of its union)."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[tuple[Any, ...], str]] = set()
+    for error in errors:
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        if loc[:1] in (["query"], ["path"]):
+            loc = loc[:2]
+        message = validation_message(error)
+        if (tuple(loc), message) not in seen:
+            seen.add((tuple(loc), message))
+            out.append({"loc": loc, "msg": message, "type": str(error.get("type", ""))})
+    return out
+
+
+def errors_sentence(details: Iterable[Mapping[str, Any]]) -> str:
+    """``name: message`` of each field error (`field_errors`), joined by "; " (an error's ``message``)."""
+    parts = []
+    for error in details:
+        loc = list(error.get("loc", ()))
+        name = loc[1] if len(loc) > 1 else (loc[0] if loc else "request")
+        parts.append(f"{name}: {error.get('msg', '')}")
+    return "; ".join(parts)

@@ -15,7 +15,13 @@ Errors: a feed reader gets every error of these routes as plain text with its st
 ``?content_type=blog``, a control character: the rules of crawler.web.public `build_filter`, as the
 read API's, whose answer to the same value is its 422), 404 for a path that names no feed (an unknown theme,
 content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``; the answer lists what
-the path takes: the themes' ids and names, the content types), 429 past the limits.
+the path takes: the themes' ids and names, the content types), 429 past the limits. The query rules
+are the read API's (crawler.web.public `strict_query`: an unknown or wrongly repeated parameter is
+400); the message is the API's ``message``.
+
+Feed ids: a feed's id and rel=self link use the canonical form of its key whatever the request
+spelled (theme id, upper-case country code, content type; for ``/feeds/atom`` the filters sorted,
+`canonical_query`): ``/feeds/theme/SC.atom`` is ``/feeds/theme/social_cohesion.atom``.
 
 Well-formedness (T42): the XML is built with ElementTree, which escapes ``&``, ``<``, ``>`` and quotes
 (``]]>`` is plain escaped text, no CDATA); characters XML 1.0 forbids (C0 controls, lone surrogates,
@@ -30,7 +36,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -42,13 +48,15 @@ from crawler.sources import is_country_code
 from crawler.store import portal, structured
 from crawler.types import CONTENT_TYPES
 from crawler.web import calendars
-from crawler.web.deps import NO_CONTROLS, DbSession, validation_message
+from crawler.web.deps import DbSession, errors_sentence, field_errors
 from crawler.web.public import (
     API_PREFIX,
-    ContentTypeParam,
-    CountryParam,
-    LanguageParam,
+    ContentTypesQuery,
+    CountriesQuery,
+    LanguagesQuery,
+    SourcesQuery,
     ThemeParam,
+    ThemesQuery,
     build_filter,
     check_filter,
     clean_out,
@@ -56,7 +64,7 @@ from crawler.web.public import (
     portal_state,
     public_record,
     rate_limit,
-    theme_ids,
+    strict_query,
     theme_names,
 )
 from crawler.web.schemas import ERROR_RESPONSES
@@ -108,10 +116,7 @@ class FeedRoute(APIRoute):
                     loc = tuple(error.get("loc", ()))
                     if loc[:1] == ("path",):
                         return feed_error(404, no_such_feed(str(loc[-1])).detail)
-                said = "; ".join(
-                    f"{tuple(e.get('loc', ('?',)))[-1]}: {validation_message(e)}" for e in errors
-                )
-                return feed_error(400, f"Bad feed request ({said}).")
+                return feed_error(400, f"Bad feed request ({errors_sentence(field_errors(errors))}).")
             except StarletteHTTPException as exc:
                 return feed_error(exc.status_code, str(exc.detail), exc.headers)
 
@@ -121,7 +126,7 @@ class FeedRoute(APIRoute):
 router = APIRouter(
     prefix="/feeds",
     tags=["feeds"],
-    dependencies=[Depends(rate_limit)],
+    dependencies=[Depends(rate_limit), Depends(strict_query)],
     responses=ERROR_RESPONSES,
     route_class=FeedRoute,
 )
@@ -186,28 +191,39 @@ def atom_document(
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _feed_response(request: Request, session: Any, *, title: str, **filters: Any) -> Response:
+def canonical_query(filters: Mapping[str, Any]) -> str:
+    """The query of a feed's id and self link: each filter's canonical values (theme ids, upper-case
+    country codes, lower-case languages), sorted, each once, whatever spelling the request used."""
+    pairs: set[tuple[str, str]] = set()
+    for key, value in filters.items():
+        for each in [value] if isinstance(value, str) else value or []:
+            text = str(each).strip()
+            if text:
+                pairs.add(
+                    (key, text.upper() if key == "country" else text.lower() if key == "language" else text)
+                )
+    return urlencode(sorted(pairs))
+
+
+def _feed_response(request: Request, session: Any, *, path: str, title: str, **filters: Any) -> Response:
+    """The Atom feed of `filters`; its id and self link are `path` (canonical) and `canonical_query`."""
     state = portal_state(request)
     flt = build_filter(**filters)
     check_filter(session, flt)
     page = portal.list_items(session, flt, limit=state.config.feed_size)
     base = state.config.public_url
     items = [public_record(row, base) for row in page.items]
-    query = urlencode(sorted((k, v) for k, v in request.query_params.items() if k in filters and v))
-    path = urlsplit(str(request.url)).path
-    feed_url = f"{base}{path}" + (f"?{query}" if query else "")
+    query = canonical_query(filters) if path == "/atom" else ""  # a path feed's key is in its path
+    feed_url = f"{base}/feeds{path}" + (f"?{query}" if query else "")
     body = atom_document(items, title=title, feed_url=feed_url, base_url=base)
     return Response(body, media_type=ATOM_TYPE)
 
 
-def _title(theme: str | None, country: str | None, content_type: str | None) -> str:
-    parts = []
-    if theme:
-        parts.append(theme_names()[theme_ids()[theme]])
-    if country:
-        parts.append(country.upper())
-    if content_type:
-        parts.append(content_type)
+def _title(themes: Any, countries: Any, content_types: Any) -> str:
+    """ "EWSI: " and the names of the feed's themes, countries and content types."""
+    parts = [theme_names()[t] for t in themes or () if t]
+    parts += [c.strip().upper() for c in countries or () if c.strip()]
+    parts += [c for c in content_types or () if c]
     return "EWSI: " + (" · ".join(parts) if parts else "latest items")
 
 
@@ -220,16 +236,17 @@ _ATOM: dict[int | str, dict[str, Any]] = {
 def atom_feed(
     request: Request,
     session: DbSession,
-    theme: Annotated[ThemeParam | None, Query()] = None,  # type: ignore[valid-type]
-    country: Annotated[CountryParam | None, Query(max_length=8)] = None,
-    content_type: Annotated[ContentTypeParam | None, Query(max_length=32)] = None,
-    language: Annotated[LanguageParam | None, Query(max_length=8)] = None,
-    source: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
+    theme: Annotated[ThemesQuery, Query(description="theme id, name or code; repeat: any of")] = None,
+    country: Annotated[CountriesQuery, Query(description="repeat: any of")] = None,
+    content_type: Annotated[ContentTypesQuery, Query(description="repeat: any of")] = None,
+    language: Annotated[LanguagesQuery, Query(description="repeat: any of")] = None,
+    source: Annotated[SourcesQuery, Query(description="source id; repeat: any of")] = None,
 ) -> Response:
     """The newest published items matching the filters, as Atom."""
     return _feed_response(
         request,
         session,
+        path="/atom",
         title=_title(theme, country, content_type),
         theme=theme,
         country=country,
@@ -240,9 +257,13 @@ def atom_feed(
 
 
 @router.get("/theme/{theme}.atom", response_class=Response, responses=_ATOM, summary="Atom feed of one theme")
-def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Response:  # type: ignore[valid-type]
-    """The newest published items of one theme (id or name), as Atom."""
-    return _feed_response(request, session, title=_title(theme, None, None), theme=theme)
+def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Response:
+    """The newest published items of one theme (id, name or code, any case), as Atom; the feed's id
+    is its theme id's address (``/feeds/theme/social_cohesion.atom``)."""
+    if not theme:
+        raise no_such_feed("theme")
+    path = f"/theme/{theme}.atom"
+    return _feed_response(request, session, path=path, title=_title([theme], None, None), theme=theme)
 
 
 @router.get(
@@ -254,9 +275,11 @@ def theme_feed(request: Request, session: DbSession, theme: ThemeParam) -> Respo
 def country_feed(request: Request, session: DbSession, country: str) -> Response:
     """The newest published items of one country code (``EU`` for EU-level items), as Atom; 404 for
     a code that is neither ``EU`` nor ISO 3166-1 alpha-2 (any case: ``de`` is ``DE``)."""
-    if len(country) > 8 or not is_country_code(country.upper()):
+    code = country.strip().upper()
+    if len(country) > 8 or not is_country_code(code):
         raise no_such_feed("country")
-    return _feed_response(request, session, title=_title(None, country, None), country=country)
+    path = f"/country/{code}.atom"
+    return _feed_response(request, session, path=path, title=_title(None, [code], None), country=code)
 
 
 @router.get(
@@ -269,7 +292,10 @@ def type_feed(request: Request, session: DbSession, content_type: str) -> Respon
     """The newest published items of one content type (news, document, funding, ...), as Atom."""
     if len(content_type) > 32 or content_type not in CONTENT_TYPES:
         raise no_such_feed("content_type")
-    return _feed_response(request, session, title=_title(None, None, content_type), content_type=content_type)
+    path = f"/type/{content_type}.atom"
+    return _feed_response(
+        request, session, path=path, title=_title(None, None, [content_type]), content_type=content_type
+    )
 
 
 _ICS: dict[int | str, dict[str, Any]] = {

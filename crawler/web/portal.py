@@ -12,8 +12,14 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
   malformed date (``{"error": "invalid_request", "detail": [...]}``).
   With ``updated_since`` it is the incremental sync instead: every item whose public state changed
   at or after that time, oldest change first, unpublished ones as tombstones
-  ``{"id": n, "published": false, "modified_at": ...}`` (other fields null). Any other query
-  parameter (``status=pending``...) is ignored.
+  ``{"id": n, "published": false, "modified_at": ...}`` (other fields null).
+- Query rules of every route (crawler.web.public `strict_query`, `check_ranges`): a parameter the
+  route does not take (``status=pending``, ``contry=FR``) is a 422 naming it, the closest one and
+  those the route takes; ``theme``, ``country``, ``language``, ``content_type`` and ``source`` may be
+  repeated, meaning any of the values; any other parameter given twice is a 422; a from/to pair
+  whose start is after its end is a 422 ("from: is after to"). A theme is an id, a name or a code.
+- Errors: ``{"error": key, "message": sentence, "detail": [{"loc", "msg", "type"}, ...]}``; ``message``
+  names each parameter at fault in plain words, ``detail`` is [] when no field is at fault.
 - ``GET /api/v1/items/{id}``: one published item with ``versions`` (its language versions) and
   ``attachments`` and ``contributors`` (name and organisation of those who submitted it and consented
   to be credited, crawler.store.submissions.credits); 404 for every id that is not published,
@@ -21,7 +27,8 @@ Contract (OpenAPI document at ``/api/v1/openapi.json``):
 - ``GET /api/v1/funding``: published funding calls with their structured fields (call id,
   programme, status, deadlines, days left, budget), soonest last deadline first; filters ``status``
   (forthcoming, open, closed: as of the request, a call closing itself after its last deadline),
-  ``programme``, ``deadline_before`` (its next or last deadline is ahead and not after it),
+  ``programme`` (any case, surrounding spaces ignored; one no call has: an empty list),
+  ``deadline_before`` (its next or last deadline is ahead and not after it),
   ``deadline_after`` (its last deadline is after it); ``limit`` (1 to 100, else a 422).
 - ``GET /api/v1/events``: published events overlapping ``from``..``to`` (default: from now, so
   ended events leave the list), soonest start first, with start, end, all-day, place, organiser and
@@ -61,20 +68,23 @@ from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
 from crawler.web.public import (
     API_MAX_LIMIT,
     API_PREFIX,
-    ContentTypeParam,
-    CountryParam,
+    ContentTypesQuery,
+    CountriesQuery,
     IsoTime,
-    LanguageParam,
+    LanguagesQuery,
     PortalConfig,
     PortalState,
-    ThemeParam,
+    SourcesQuery,
+    ThemesQuery,
     build_filter,
     check_filter,
+    check_ranges,
     clean_out,
     now_of,
     portal_state,
     public_record,
     rate_limit,
+    strict_query,
     themes_config,
     token_scopes,
     utc_param,
@@ -123,7 +133,7 @@ def decode_cursor(cursor: str, mode: str) -> tuple[tuple[datetime, int], str]:
 router = APIRouter(
     prefix=API_PREFIX,
     tags=["portal"],
-    dependencies=[Depends(rate_limit)],
+    dependencies=[Depends(rate_limit), Depends(strict_query)],
     default_response_class=PortalJSONResponse,
     responses=ERROR_RESPONSES,
 )
@@ -133,11 +143,11 @@ router = APIRouter(
 def list_items(
     request: Request,
     session: DbSession,
-    theme: Annotated[ThemeParam | None, Query(description="theme id or name")] = None,  # type: ignore[valid-type]
-    country: Annotated[CountryParam | None, Query(max_length=8)] = None,
-    language: Annotated[LanguageParam | None, Query(max_length=8)] = None,
-    content_type: Annotated[ContentTypeParam | None, Query(max_length=32)] = None,
-    source: Annotated[str | None, Query(max_length=64, pattern=NO_CONTROLS)] = None,
+    theme: Annotated[ThemesQuery, Query(description="theme id, name or code; repeat: any of")] = None,
+    country: Annotated[CountriesQuery, Query(description="repeat: any of")] = None,
+    language: Annotated[LanguagesQuery, Query(description="repeat: any of")] = None,
+    content_type: Annotated[ContentTypesQuery, Query(description="repeat: any of")] = None,
+    source: Annotated[SourcesQuery, Query(description="source id; repeat: any of")] = None,
     published_from: Annotated[IsoTime | None, Query()] = None,
     published_to: Annotated[IsoTime | None, Query()] = None,
     q: Annotated[
@@ -203,6 +213,14 @@ def list_funding(
 ) -> dict[str, Any]:
     """Published funding calls matching the filters (see the module docstring)."""
     state = portal_state(request)
+    check_ranges(
+        (
+            "deadline_after",
+            utc_param(deadline_after, "deadline_after"),
+            "deadline_before",
+            utc_param(deadline_before, "deadline_before"),
+        )
+    )
     rows = structured.published_calls(
         session,
         now_of(request),
@@ -221,17 +239,18 @@ def list_events(
     session: DbSession,
     start_from: Annotated[IsoTime | None, Query(alias="from", description="events not ended by then")] = None,
     to: Annotated[IsoTime | None, Query(description="events starting before")] = None,
-    country: Annotated[CountryParam | None, Query(max_length=8)] = None,
+    country: Annotated[CountriesQuery, Query(description="repeat: any of")] = None,
     limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT, description="events at most, 1 to 100")] = 100,
 ) -> dict[str, Any]:
     """Published events overlapping ``from``..``to`` (see the module docstring)."""
     state = portal_state(request)
+    check_ranges(("from", utc_param(start_from, "from"), "to", utc_param(to, "to")))
     rows = structured.published_events(
         session,
         now_of(request),
         start_from=utc_param(start_from, "from"),
         to=utc_param(to, "to"),
-        country=country,
+        country=[c for c in country or () if c],
         limit=min(limit, state.config.max_page_size),
     )
     return {"items": [public_record(row, state.config.public_url) for row in rows]}

@@ -12,16 +12,23 @@
   Bearer <token>`` uses that token's limit (an unknown, malformed or revoked token is 401; valid
   tokens are cached for `PortalConfig.token_cache_s`). An empty bucket is 429 with Retry-After. On
   PostgreSQL the buckets live in the database: every `ewsi serve` process charges the same ones.
+- Query rules (`strict_query`, every read API and feed route): a parameter the route does not take
+  is refused naming it, the closest one and those the route takes; a parameter of `MULTI_VALUED`
+  may be repeated ("any of" the values), any other given twice is refused naming it.
+- Ranges (`check_ranges`): a start after its end (``published_from``/``published_to``,
+  ``from``/``to``, ``deadline_after``/``deadline_before``) is refused as "START: is after END".
 - Filters (`build_filter`): a text value holding a control character is refused, never dropped; dates
-  are ISO 8601 only (`IsoTime`), a date meaning its midnight UTC; a theme is an id or a name
-  (`ThemeParam`, the six themes of config/themes.yaml); a country is ``EU`` or ISO 3166-1 alpha-2
-  (`CountryParam`), a language ISO 639-1 or ``und`` (`LanguageParam`), a content type one of
-  `crawler.types.CONTENT_TYPES` (`ContentTypeParam`). A malformed value is a validation error naming
-  the parameter: 422 in the read API, 400 in the feeds (crawler.web.feeds), never an empty answer.
+  are ISO 8601 only (`IsoTime`), a date meaning its midnight UTC; a theme is an id, a name (any
+  case) or a two-letter code (`ThemeParam`, crawler.themes, as the desk takes it); a country is
+  ``EU`` or ISO 3166-1 alpha-2 (`CountryParam`), a language ISO 639-1 or ``und`` (`LanguageParam`),
+  a content type one of `crawler.types.CONTENT_TYPES` (`ContentTypeParam`). A malformed value is a
+  validation error naming the parameter: 422 in the read API, 400 in the feeds (crawler.web.feeds),
+  never an empty answer.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 import time
@@ -30,10 +37,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 from classifier import themes as theme_config
@@ -43,6 +52,7 @@ from crawler.sources import is_country_code, iso_countries, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
 from crawler.store.sources import require_known_source
+from crawler.themes import THEME_CODES, theme_name
 from crawler.types import CONTENT_TYPES
 from crawler.urls import web_url
 from crawler.web.deps import NO_CONTROLS, DbSession, client_address, has_controls
@@ -315,18 +325,79 @@ def check_filter(session: Session, flt: portal.ItemFilter) -> None:
     --source`` refuse it too; an empty page would read as "nothing published"), and a
     ``published_from`` after ``published_to``."""
     errors: list[dict[str, Any]] = []
-    try:
-        require_known_source(session, flt.source_id)
-    except UnknownSource as exc:
-        errors.append(_query_error("source", str(exc)))
-    if flt.published_from and flt.published_to and flt.published_from > flt.published_to:
-        errors.append(_query_error("published_from", "is after published_to"))
+    for source_id in portal.any_of(flt.source_id):
+        try:
+            require_known_source(session, source_id)
+        except UnknownSource as exc:
+            errors.append(_query_error("source", str(exc)))
+    errors += range_errors(("published_from", flt.published_from, "published_to", flt.published_to))
     if errors:
         raise RequestValidationError(errors)
 
 
-def _query_error(name: str, message: str) -> dict[str, Any]:
-    return {"loc": ("query", name), "msg": message, "type": "value_error"}
+def _query_error(name: str, message: str, kind: str = "value_error") -> dict[str, Any]:
+    return {"loc": ("query", name), "msg": message, "type": kind}
+
+
+RangeBounds = tuple[str, datetime | None, str, datetime | None]
+"""(start parameter, its value, end parameter, its value) of a from/to style pair."""
+
+
+def range_errors(*pairs: RangeBounds) -> list[dict[str, Any]]:
+    """One error "START: is after END" per pair whose start is after its end (equal bounds pass)."""
+    return [
+        _query_error(start, f"is after {end}")
+        for start, low, end, high in pairs
+        if low is not None and high is not None and low > high
+    ]
+
+
+def check_ranges(*pairs: RangeBounds) -> None:
+    """Rule for every from/to style pair of every route: a start after its end is a validation
+    error naming the start (`range_errors`), never an empty answer."""
+    if errors := range_errors(*pairs):
+        raise RequestValidationError(errors)
+
+
+MULTI_VALUED = ("theme", "country", "language", "content_type", "source")
+"""Query parameters that may be repeated, meaning "any of" the values (as the desk's filters and
+``ewsi queue --language``); every other parameter takes one value."""
+
+
+def query_names(dependant: Dependant) -> list[str]:
+    """The query parameters a route takes (its own and its dependencies'), in declaration order."""
+    names: list[str] = []
+    for sub in dependant.dependencies:
+        names += [n for n in query_names(sub) if n not in names]
+    names += [p.alias for p in dependant.query_params if p.alias not in names]
+    return names
+
+
+def strict_query(request: Request) -> None:
+    """FastAPI dependency of every read API and feed route: RequestValidationError (422 from the
+    API, 400 from a feed) for a query parameter the route does not take (the message suggests the
+    closest and lists those it takes) and for a repeat of one outside `MULTI_VALUED`."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    taken = query_names(route.dependant)
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for name, _ in request.query_params.multi_items():
+        seen[name] = seen.get(name, 0) + 1
+    for name, count in seen.items():
+        shown = clean_out(name[:40]) or "?"
+        if name not in taken:
+            close = difflib.get_close_matches(name.lower(), taken, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            takes = ", ".join(taken) if taken else "no parameters"
+            errors.append(
+                _query_error(shown, f"unknown parameter; {hint}this address takes {takes}", "extra_forbidden")
+            )
+        elif count > 1 and name not in MULTI_VALUED:
+            errors.append(_query_error(name, f"takes one value, it was given {count}", "too_many_values"))
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def _country_code(value: str) -> str:
@@ -383,45 +454,91 @@ ContentTypeParam = _code_param(_content_type, one_of_pattern(CONTENT_TYPES))
 """A query parameter: one of `crawler.types.CONTENT_TYPES`; "" = none."""
 
 
-def theme_values(theme: str | None) -> tuple[str, ...]:
-    """The stored forms (name and id) of a theme given by id or name; () for None."""
-    if theme is None:
-        return ()
-    theme_id = theme_ids()[theme]
-    return (theme_names()[theme_id], theme_id)
+def theme_values(theme: str | list[str] | None) -> tuple[str, ...]:
+    """The stored forms (name and id) of the themes given by id or name; () for None."""
+    out: list[str] = []
+    for value in _values(theme):
+        theme_id = theme_ids()[value]
+        out += [theme_names()[theme_id], theme_id]
+    return tuple(out)
 
 
-def _theme_choices() -> list[str]:
-    return sorted(theme_ids())
+Values = str | list[str] | None
+"""A filter value from the query: one, several (any of them) or none."""
 
 
-ThemeParam = Literal[tuple(_theme_choices())]  # type: ignore[valid-type]
+def _values(value: Values, name: str = "") -> tuple[str, ...]:
+    """The non-empty values of `value`, stripped, each once, in order; HTTPException 422 when one
+    holds a control character."""
+    out: list[str] = []
+    for each in [value] if isinstance(value, str) else value or []:
+        cleaned = _clean_param(each, name)
+        if cleaned and cleaned not in out:
+            out.append(cleaned)
+    return tuple(out)
+
+
+def _one_or_more(values: tuple[str, ...]) -> str | tuple[str, ...] | None:
+    return None if not values else values[0] if len(values) == 1 else values
+
+
+def _theme_id(value: str) -> str:
+    """The theme id for an id, a name (any case) or a code (crawler.themes); "" stays ""."""
+    if not value.strip():
+        return ""
+    try:
+        return theme_ids()[theme_name(value)]
+    except (ValueError, KeyError):
+        choices = ", ".join(
+            f"{theme_id} ({THEME_CODES.get(name, '')})" for theme_id, name in theme_names().items()
+        )
+        raise ValueError(f"expected a theme id, name or code: {choices}") from None
+
+
+def _theme_spellings() -> set[str]:
+    return set(theme_ids()) | set(THEME_CODES.values())
+
+
+ThemeParam = _code_param(_theme_id, one_of_pattern(_theme_spellings(), any_case=True))
+"""A query or path parameter: a theme id, name or two-letter code, any case (-> its id); "" = none."""
+
+ThemesQuery = list[ThemeParam] | None  # type: ignore[valid-type]
+"""A repeatable ``theme`` (`MULTI_VALUED`): any of the themes."""
+CountriesQuery = list[CountryParam] | None  # type: ignore[valid-type]
+"""A repeatable ``country``: any of the codes."""
+LanguagesQuery = list[LanguageParam] | None  # type: ignore[valid-type]
+"""A repeatable ``language``: any of the codes."""
+ContentTypesQuery = list[ContentTypeParam] | None  # type: ignore[valid-type]
+"""A repeatable ``content_type``: any of the types."""
+SourcesQuery = list[Annotated[str, StringConstraints(max_length=64, pattern=NO_CONTROLS)]] | None
+"""A repeatable ``source``: any of the source ids (each one of the store, `check_filter`)."""
 
 
 def build_filter(
     *,
-    theme: str | None = None,
-    country: str | None = None,
-    language: str | None = None,
-    content_type: str | None = None,
-    source: str | None = None,
+    theme: Values = None,
+    country: Values = None,
+    language: Values = None,
+    content_type: Values = None,
+    source: Values = None,
     published_from: datetime | date | None = None,
     published_to: datetime | date | None = None,
     q: str | None = None,
     updated_since: datetime | date | None = None,
 ) -> portal.ItemFilter:
-    """A store filter from query values (stripped; country upper-cased, language lower-cased).
+    """A store filter from query values (stripped; country upper-cased, language lower-cased;
+    several values of one filter mean any of them).
 
     Raises HTTPException 422 when a text value holds a control character (`has_controls`): such a
     value matches nothing a person typed, and dropping it would widen the result unasked."""
-    country = _clean_param(country, "country")
-    language = _clean_param(language, "language")
+    countries = tuple(c.upper() for c in _values(country, "country"))
+    languages = tuple(c.lower() for c in _values(language, "language"))
     return portal.ItemFilter(
-        themes=theme_values(theme),
-        country=country.upper() if country else None,
-        language=language.lower() if language else None,
-        content_type=_clean_param(content_type, "content_type"),
-        source_id=_clean_param(source, "source"),
+        themes=theme_values(list(_values(theme, "theme"))),
+        country=_one_or_more(countries),
+        language=_one_or_more(languages),
+        content_type=_one_or_more(_values(content_type, "content_type")),
+        source_id=_one_or_more(_values(source, "source")),
         published_from=utc_param(published_from, "published_from"),
         published_to=utc_param(published_to, "published_to"),
         q=_clean_param(q, "q"),

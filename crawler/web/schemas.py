@@ -202,7 +202,8 @@ class SourceOut(BaseModel):
 
 
 class ApiError(BaseModel):
-    """An error answer (401, 404, 429, 400 and 422 carry one of these fields or more)."""
+    """An error answer: ``error`` (a key), ``message`` (a sentence naming each parameter at fault)
+    and ``detail`` (the field errors, ``{"loc", "msg", "type"}`` each; [] when none)."""
 
     error: str | None = None
     message: str | None = None
@@ -210,12 +211,12 @@ class ApiError(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ApiError, "description": "Malformed cursor or date"},
+    400: {"model": ApiError, "description": "Malformed cursor; from a feed, any malformed query"},
     401: {"model": ApiError, "description": "Unknown or revoked API token"},
     422: {
         "model": ApiError,
-        "description": "Malformed parameter (detail: loc, msg, type of each error) or a control "
-        "character in a filter (message)",
+        "description": "Malformed, unknown or wrongly repeated parameter, or a range whose start is "
+        "after its end (message; detail: loc, msg, type of each error)",
     },
     429: {"model": ApiError, "description": "Rate limit reached (see Retry-After)"},
 }
