@@ -210,6 +210,25 @@ def test_ewsi_queue_order_uncertain(db_url, uncertain_table, monkeypatch, capsys
     assert all(row["relevance_evidence"] is None for row in rows)  # desklab items carry none
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--status", "changed"], "No changed items match these filters."),
+        (["--status", "any", "--language", "mt"], "No items match these filters."),
+        (["--language", "mt"], "No pending items match these filters."),
+    ],
+)
+def test_ewsi_queue_says_when_nothing_matches(db_url, table, monkeypatch, capsys, argv, said) -> None:
+    """An empty listing says so under the table's header, instead of a bare table."""
+    from crawler.cli import main as ewsi
+
+    monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    assert ewsi(["queue", *argv]) == 0
+    assert said in " ".join(capsys.readouterr().out.split())
+    assert ewsi(["queue"]) == 0
+    assert "match these filters" not in capsys.readouterr().out
+
+
 def test_ewsi_queue_refuses_an_unknown_order(capsys) -> None:
     from crawler.cli import main as ewsi
 

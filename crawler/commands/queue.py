@@ -136,6 +136,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out.print(table)
     if rows:
         out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
+    else:
+        out.print(f"No {'' if args.status == 'any' else args.status + ' '}items match these filters.")
     return 0
 
 
