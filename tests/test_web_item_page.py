@@ -21,12 +21,17 @@ def _claim(client, item_id: int):
     return client.post(f"/items/{item_id}/claim", headers=headers)
 
 
-@pytest.mark.parametrize("status", ["approved", "rejected"])
-def test_a_decided_item_is_not_claimed(app, Session, seeded, status: str) -> None:
-    item_id = seeded[0]
+def _with_status(Session, item_id: int, status: str) -> int:
+    """Set item `item_id`'s status (as a decision or a change would have left it); return the id."""
     with Session() as s:
         s.execute(update(Item).where(Item.id == item_id).values(status=status))
         s.commit()
+    return item_id
+
+
+@pytest.mark.parametrize("status", ["approved", "rejected"])
+def test_a_decided_item_is_not_claimed(app, Session, seeded, status: str) -> None:
+    item_id = _with_status(Session, seeded[0], status)
     alice = editor_client(app, Session)
     page = alice.get(f"/items/{item_id}").text
     assert 'id="claim-banner"' not in page and "Not claimed yet" not in page
@@ -42,10 +47,7 @@ def test_a_decided_item_is_not_claimed(app, Session, seeded, status: str) -> Non
 @SQLITE_ONLY
 @pytest.mark.parametrize("status", ["pending", "deferred", "changed"])
 def test_an_item_waiting_for_a_decision_is_claimed(app, Session, seeded, status: str) -> None:
-    item_id = seeded[0]
-    with Session() as s:
-        s.execute(update(Item).where(Item.id == item_id).values(status=status))
-        s.commit()
+    item_id = _with_status(Session, seeded[0], status)
     alice = editor_client(app, Session)
     page = alice.get(f"/items/{item_id}").text
     assert 'data-claimable="true"' in page and "Not claimed yet." in page
