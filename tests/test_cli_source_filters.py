@@ -173,3 +173,29 @@ def test_a_missing_or_unreadable_file_is_a_usage_error(
     err = capsys.readouterr().err
     said = f"{prog}: error: {name.format(**paths)}: cannot read"
     assert err.startswith(said) and "[Errno" not in err and len(err.splitlines()) == 1, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "title", "more"),
+    [
+        (
+            ["--limit", "2"],
+            "Review queue (pending, 2 of 5 shown)",
+            "3 more match; a larger --limit lists them.",
+        ),
+        (["--limit", "5"], "Review queue (pending, all 5 shown)", None),
+        (["--language", "de", "--limit", "1"], "Review queue (pending, 1 of 2 shown)", "1 more match"),
+        (["--language", "fr"], "Review queue (pending, 1 shown)", None),
+        (["--status", "approved"], "Review queue (approved, 0 shown)", None),
+    ],
+)
+def test_queue_says_how_many_match_beyond_the_limit(
+    argv: list[str], title: str, more: str | None, seeded: str, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert _exit(["queue", *argv]) == 0
+    out = capsys.readouterr().out
+    assert title in out
+    assert ("more match" in out) == (more is not None)
+    if more is not None:
+        assert more in out

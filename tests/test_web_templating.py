@@ -15,7 +15,7 @@ import pytest
 from desklab import SQLITE_ONLY, add_item, add_source, client_for, csrf_of, decide_form, editor_client
 
 from crawler.text import when
-from crawler.web.templating import TEMPLATES, language_line, safe_url
+from crawler.web.templating import TEMPLATES, language_line, safe_url, score
 
 # --- T41 static check -----------------------------------------------------------------------------
 
@@ -326,3 +326,21 @@ def test_item_page_shows_the_language_line(app, Session) -> None:
         s.commit()
     page = editor_client(app, Session).get(f"/items/{item}").text
     assert '<dt>Language</dt><dd id="language">fr (detected, 100%); declared en</dd>' in page
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [(0.756, "0.76"), (0.754, "0.75"), (1.0, "1.00"), (0.0, "0.00"), (0.005, "0.01"), (None, "—")],
+)
+def test_relevance_reads_as_the_cli_prints_it(value, shown) -> None:
+    assert score(value) == shown
+
+
+def test_desk_shows_relevance_as_the_cli_does(app, Session) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, relevance=0.756).id
+        s.commit()
+    client = editor_client(app, Session)
+    assert "<dt>Relevance</dt><dd>0.76 " in client.get(f"/items/{item}").text
+    assert '<td class="rel">0.76 ' in client.get("/queue").text

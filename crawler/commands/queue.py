@@ -105,23 +105,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store_migrate.ensure_ready(settings.database_url)
     with store_session.session_scope(settings.database_url) as session:
         store_sources.require_known_source(session, args.source)
+        filters: dict[str, Any] = {
+            "status": None if args.status == "any" else args.status,
+            "source_id": args.source,
+            "language": [code.lower() for code in args.language] if args.language else None,
+            "theme": theme,
+        }
         rows = store_queue.listing(
-            session,
-            status=None if args.status == "any" else args.status,
-            source_id=args.source,
-            language=[code.lower() for code in args.language] if args.language else None,
-            theme=theme,
-            limit=args.limit,
-            order=args.order,
-            group_members=args.group_members,
+            session, **filters, limit=args.limit, order=args.order, group_members=args.group_members
         )
+        total = None if args.json else store_queue.listing_count(session, **filters)
     rows = under_heads(rows)
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         return 0
     table = Table(
-        title=f"Review queue ({args.status}, {_shown(rows)})",
+        title=f"Review queue ({args.status}, {_shown(rows, total or 0)})",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
         pad_edge=False,
@@ -136,6 +136,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out.print(table)
     if rows:
         out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
+        heads = sum(row.get("group_head") is None for row in rows)
+        if total and total > heads:
+            out.print(f"{total - heads} more match; a larger --limit lists them.")
     else:
         out.print(f"No {'' if args.status == 'any' else args.status + ' '}items match these filters.")
     return 0
@@ -161,14 +164,23 @@ def under_heads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _shown(rows: list[dict[str, Any]]) -> str:
-    """How many rows are shown; with group members, how many of them and of how many groups:
-    ``12 shown`` or ``10 shown + 3 members of 2 groups``."""
+def _shown(rows: list[dict[str, Any]], total: int) -> str:
+    """How many rows are shown of the `total` that match (one per near-duplicate group); with group
+    members, how many of them and of how many groups: ``12 of 173 shown``, ``all 12 shown`` or
+    ``10 of 173 shown + 3 members of 2 groups``."""
     members = [row for row in rows if row.get("group_head") is not None]
+    heads = len(rows) - len(members)
+    shown = (
+        f"{heads} of {total} shown"
+        if heads < total
+        else f"all {heads} shown"
+        if heads > 1
+        else f"{heads} shown"
+    )
     if not members:
-        return f"{len(rows)} shown"
+        return shown
     groups = counted(len({row["group_head"] for row in members}), "group")
-    return f"{len(rows) - len(members)} shown + {counted(len(members), 'member')} of {groups}"
+    return f"{shown} + {counted(len(members), 'member')} of {groups}"
 
 
 def _cells(row: dict[str, Any], with_status: bool) -> list[str]:

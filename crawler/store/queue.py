@@ -784,6 +784,41 @@ def _listing_themes(editor_themes: Any, all_scores: list[dict[str, Any]]) -> dic
     }
 
 
+def _listing_conditions(
+    session: Session,
+    status: str | None,
+    source_id: str | None,
+    language: str | Sequence[str] | None,
+    theme: str | None,
+    group_members: bool,
+) -> list[Any]:
+    """The SQL conditions of `listing`'s filters (see there)."""
+    conds: list[Any] = one_row_per_group(group_members=group_members)
+    if status not in (None, "any"):
+        conds.append(Item.status == status)
+    if source_id is not None:
+        conds.append(Item.source_id == source_id)
+    if language is not None:
+        conds.append(Item.language.in_([language] if isinstance(language, str) else list(language)))
+    if theme is not None:
+        conds.append(item_themes.has_theme(session, [theme]))
+    return conds
+
+
+def listing_count(
+    session: Session,
+    *,
+    status: str | None = "pending",
+    source_id: str | None = None,
+    language: str | Sequence[str] | None = None,
+    theme: str | None = None,
+) -> int:
+    """How many rows `listing` gives under the same filters without a limit, one per near-duplicate
+    group (its members not counted)."""
+    conds = _listing_conditions(session, status, source_id, language, theme, False)
+    return int(session.scalar(select(func.count()).select_from(Item).where(*conds)) or 0)
+
+
 def listing(
     session: Session,
     *,
@@ -821,15 +856,7 @@ def listing(
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
     check_order(order)
-    conds: list[Any] = one_row_per_group(group_members=group_members)
-    if status not in (None, "any"):
-        conds.append(Item.status == status)
-    if source_id is not None:
-        conds.append(Item.source_id == source_id)
-    if language is not None:
-        conds.append(Item.language.in_([language] if isinstance(language, str) else list(language)))
-    if theme is not None:
-        conds.append(item_themes.has_theme(session, [theme]))
+    conds = _listing_conditions(session, status, source_id, language, theme, group_members)
     if order == "uncertain":
         ranks = priority_rules.uncertain_ranks(conds)
         stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).join(ranks, ranks.c.id == Item.id)

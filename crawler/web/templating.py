@@ -59,6 +59,11 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{100 * float(value):.0f}%"
 
 
+def score(value: Any) -> str:
+    """A relevance score as ``ewsi queue`` and the read API give it: two decimals ("0.76"), "—" for none."""
+    return "—" if value is None else f"{float(value):.2f}"
+
+
 LANGUAGE_METHODS: dict[str, str] = {
     "detected": "detected",
     "title_and_page": "title and page agree",
@@ -102,7 +107,8 @@ def theme_code(name: Any) -> str:
 
 def make_templates() -> Environment:
     """The Jinja2 environment of the desk: templates/, autoescape always on, filters safe_url, dt
-    (crawler.text `when`: every date and time the desk shows), pct, show, page_errors, reasons (the
+    (crawler.text `when`: every date and time the desk shows), pct, score (relevance as the CLI shows
+    it), show, page_errors, reasons (the
     relevance evidence an item shows, crawler.web.rows `reasons`), weighing (theme evidence without
     weights that round to 0.00), theme_code (``SC`` for Social Cohesion), counted
     (``n|counted("item")``: "1 item", "2 items"; crawler.text) and nobidi (bidi controls removed, for
@@ -117,6 +123,7 @@ def make_templates() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["dt"] = when
     env.filters["pct"] = _pct
+    env.filters["score"] = score
     env.filters["show"] = _show
     env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
