@@ -57,6 +57,18 @@ def has_dirty_chars(value: str | None) -> bool:
     return bool(value) and bool(_CONTROLS.search(value) or _SURROGATES.search(value))  # type: ignore[arg-type]
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` when it has at most `limit` characters, else cut to `limit` - 1 at the last space past
+    half of it (mid-word when there is none) with trailing punctuation dropped, plus "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" .,;:–—-") + "…"
+
+
 def squash_whitespace(value: str | None) -> str | None:
     """One-line text: every Unicode space (U+00A0 included) and newline becomes one U+0020; soft hyphens
     and zero-width characters are removed; stripped."""

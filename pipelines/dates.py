@@ -36,7 +36,8 @@ order is a preference, not a format (``either_order=True``): a date that only on
 (`ApiConfig.date_format`) stays strict: there ``01/13/2026`` day first is impossible.
 
 `parse_day_or_time` applies the day rule to publication dates: a day without a time of day is that
-calendar day at 00:00 UTC, flagged as a day (never "00:00", never the previous day in UTC).
+calendar day at 00:00 UTC, flagged as a day (never "00:00", never the previous day in UTC); so is a
+time of exactly 00:00 in the source's zone or in UTC (`midnight_day`: how systems write a day).
 `plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
 after the fetch time, a date is not trusted. `before_identifier`: nor is a date in a year before the
 one the document's own identifiers carry (a CELEX year, a procedure number, an EP document number).
@@ -49,7 +50,7 @@ import time
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import unquote
 
 from dateutil import parser as du_parser
@@ -632,7 +633,42 @@ def parse_with_precision(
     )
     if parsed is None:
         return None, None
+    if not day_only:
+        midnight = midnight_day(parsed, zone, written_offset(raw))
+        if midnight is not None:
+            return midnight, "day"
     return parsed, "day" if day_only else "time"
+
+
+_OFFSET = re.compile(r"\d(?::\d\d)?(?:\.\d+)?\s*([+-])(\d\d):?(\d\d)\s*$")
+"""A UTC offset written after a time (``00:00:00+03:00``, ``00:00:00 +0300``)."""
+
+
+def written_offset(raw: str | None) -> tzinfo | None:
+    """The UTC offset a date string ends with (``+03:00``, ``-0500``), else None."""
+    match = _OFFSET.search(raw or "")
+    if match is None:
+        return None
+    minutes = int(match.group(2)) * 60 + int(match.group(3))
+    if minutes >= 24 * 60:
+        return None
+    return timezone(timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
+
+
+def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None) -> datetime | None:
+    """The calendar day, at 00:00 UTC, of an instant that falls exactly on midnight (00:00:00.000) in
+    the source's `zone`, in the offset the value was `written` with, or in UTC; None for any other
+    instant.
+
+    Rule: a time of day of exactly 00:00 is how databases, APIs and feeds write a day without a
+    time ("11/09/2025 00:00", ``2025-09-11T00:00:00+02:00``), not a publication at midnight; read as
+    an instant, it shows the day before in UTC. It is a day (precision "day", flag ``date_only``),
+    the day the source wrote. A real publication at midnight loses only the "00:00"."""
+    aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    for local in (aware.astimezone(z) for z in (zone, written or zone, UTC)):
+        if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+            return datetime(local.year, local.month, local.day, tzinfo=UTC)
+    return None
 
 
 def parse_day_or_time(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crawler.text import strip_bidi_controls
+
 MAX_TEXT_CHARS = 1_000_000
 """Cap on extracted text, in characters."""
 MAX_TITLE_CHARS = 1_000
@@ -66,8 +68,9 @@ def cap_text(text: str | None, warnings: list[str]) -> str | None:
 
 
 def one_line(value: str | None) -> str | None:
-    """`value` on one line, invisible characters removed, at most `MAX_TITLE_CHARS`; None when empty."""
+    """`value` on one line, invisible characters and bidirectional controls (crawler.text.BIDI_CONTROLS)
+    removed, at most `MAX_TITLE_CHARS`; None when empty."""
     if not value:
         return None
-    value = " ".join(_INVISIBLE.sub("", value).split())[:MAX_TITLE_CHARS]
+    value = " ".join(_INVISIBLE.sub("", strip_bidi_controls(value) or "").split())[:MAX_TITLE_CHARS]
     return value or None

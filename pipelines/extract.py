@@ -118,6 +118,7 @@ from pipelines.titles import (
     looks_like_slug,
     split_segments,
     strip_site,
+    title_from_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -921,12 +922,12 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         or _same_title_with_site_name(item.title, document)
     ):
         # a page title escaped twice (``&amp;lt;b&amp;gt;``) is read as the normalise stage reads one
-        item.title = plain_title(document.title, TITLE_MAX_BYTES)[0] or document.title
+        item.title = plain_title(document.title, TITLE_MAX_BYTES)[0] or one_line(document.title)
     if not item.title and document.text:
-        # last resort for untitled documents (many PDFs): their first line
-        first = next((line.strip() for line in document.text.splitlines() if len(line.strip()) > 3), None)
+        # last resort for untitled documents (many PDFs): their first sentence
+        first = title_from_text(document.text)
         if first:
-            item.title = first[:200]
+            item.title = first
             item.flags.append("title_from_text")
     if document.language:
         item.declared_language = document.language

@@ -5,8 +5,10 @@ For each `HarvestedItem`, in this order:
    counted in the run's ``dropped`` as ``invalid_url``), `canonical_url` set; attachment URLs
    cleaned, non-http(s) and repeated ones dropped.
 2. title, summary, author -> plain one-line text: capped before any work, control characters and lone
-   surrogates removed (crawler.text), HTML tags removed with lxml and entities decoded, whitespace
-   squashed, then cut at a UTF-8 boundary: title 1,000 bytes (flag ``title_truncated``), summary
+   surrogates removed (crawler.text), HTML tags removed with lxml and entities decoded, bidirectional
+   controls removed (crawler.text.BIDI_CONTROLS: an override such as U+202E would show "evil" as
+   "live" wherever the title is shown; editors' and contributors' titles lose them the same way),
+   whitespace squashed, then cut at a UTF-8 boundary: title 1,000 bytes (flag ``title_truncated``), summary
    10,000 (flag ``summary_truncated``). guid, ids and raw dates get the control-character cleaning.
    Markup escaped twice (``&amp;lt;b&amp;gt;Visa&amp;lt;/b&amp;gt;`` in a feed, a CMS escaping its
    own escaped title) is read once more in a title (`plain_title`): when the text, decoded once, is
@@ -54,7 +56,14 @@ from lxml.html import defs as lxml_defs
 from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
-from crawler.text import clean_text, has_dirty_chars, squash_whitespace, tidy_paragraphs, truncate_utf8
+from crawler.text import (
+    clean_text,
+    has_dirty_chars,
+    squash_whitespace,
+    strip_bidi_controls,
+    tidy_paragraphs,
+    truncate_utf8,
+)
 from crawler.types import Attachment, HarvestedItem, precision_flags
 from pipelines.dates import impossible_date, parse_with_precision, plausible_date
 from pipelines.urls import canonical_url, clean_url
@@ -186,7 +195,7 @@ def plain_line(
         if not is_markup(text):
             break
         text = html_to_text(clean_text(text) or "", strict=strict)
-    text = squash_whitespace(clean_text(text)) or ""
+    text = squash_whitespace(strip_bidi_controls(clean_text(text))) or ""
     text, cut = truncate_utf8(text, max_bytes)
     text = (text or "").rstrip()
     return (text or None), precut or cut

@@ -45,6 +45,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from crawler.text import shorten, strip_bidi_controls
+
 MAX_TITLE_CHARS = 1_000
 """Cap on a title, in characters (a hostile page can put megabytes in <title>)."""
 MIN_AFFIX_PAGES = 2
@@ -128,7 +130,8 @@ _ELISION = re.compile(r"^(?:[dl]|dell|dall|nell|sull|all|dell|qu)['’]", re.IGN
 
 
 def one_line(value: str | None) -> str | None:
-    """Whitespace squashed, invisible characters dropped, capped at `MAX_TITLE_CHARS`; None if empty.
+    """Whitespace squashed, invisible characters and bidirectional controls (crawler.text.BIDI_CONTROLS)
+    dropped, capped at `MAX_TITLE_CHARS`; None if empty.
 
     Rule: a character reference still in the text after parsing ("Bund &amp; Länder", "Caf&eacute;")
     was escaped twice by the site's CMS and is decoded once more (`html.unescape`).
@@ -137,8 +140,35 @@ def one_line(value: str | None) -> str | None:
         return None
     if "&" in value and _ENTITY.search(value):
         value = html.unescape(value)
-    value = " ".join(_INVISIBLE.sub("", value).split())[:MAX_TITLE_CHARS]
+    value = " ".join(_INVISIBLE.sub("", strip_bidi_controls(value) or "").split())[:MAX_TITLE_CHARS]
     return value or None
+
+
+TEXT_TITLE_CHARS = 160
+"""Longest title taken from a document's text: about two lines of the desk's title column."""
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«„“(]?[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я0-9])")
+_MIN_SENTENCE = 20
+"""A sentence end before this many characters is an abbreviation's dot ("Dr. Weber", "z. B.") more
+often than a sentence: the title goes on to the next one."""
+
+
+def title_from_text(text: str | None, limit: int = TEXT_TITLE_CHARS) -> str | None:
+    """The last-resort title of an untitled document: its first line longer than 3 characters, cut
+    at the end of its first sentence (a ``.``, ``!``, ``?`` or ``…`` followed by a space and a
+    capital or a digit, at least `_MIN_SENTENCE` characters in; a final full stop dropped, as titles
+    have none), then at a word boundary to at most
+    `limit` characters with "…"; `one_line` applies. None when the text has no such line."""
+    first = next((line.strip() for line in (text or "").splitlines() if len(line.strip()) > 3), None)
+    line = one_line(first)
+    if line is None:
+        return None
+    for end in _SENTENCE_END.finditer(line):
+        if end.start() >= _MIN_SENTENCE:
+            line = line[: end.start()]
+            break
+    if line.endswith(".") and not line.endswith(".."):
+        line = line[:-1]
+    return shorten(line, limit)
 
 
 def fold(value: str) -> str:

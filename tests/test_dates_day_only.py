@@ -109,7 +109,19 @@ def _normalise(raw: str, zone: str) -> HarvestedItem:
         ("10 juni 2025", "Europe/Stockholm", datetime(2025, 6, 10, tzinfo=UTC), True),
         ("10.06.2025", "Europe/Athens", datetime(2025, 6, 10, tzinfo=UTC), True),
         ("2025-06-10T09:30:00", "Europe/Stockholm", datetime(2025, 6, 10, 7, 30, tzinfo=UTC), False),
-        ("2025-06-10T00:00:00Z", "Europe/Athens", datetime(2025, 6, 10, tzinfo=UTC), False),
+        # exactly midnight, in the source's zone, the written offset or UTC, is how systems write a day
+        ("2025-06-10T00:00:00Z", "Europe/Athens", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("10/06/2025 00:00", "Europe/Brussels", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("2025-06-10 00:00:00", "Europe/Stockholm", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("2025-06-10T00:00:00+02:00", "Europe/Brussels", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("Tue, 10 Jun 2025 00:00:00 +0300", "Europe/Brussels", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("2025-06-10T00:00:00.000-05:00", "Europe/Lisbon", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("10.06.2025 0:00 Uhr", "Europe/Vienna", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("Tue, 10 Jun 2025 00:00:00 GMT", "Europe/Helsinki", datetime(2025, 6, 10, tzinfo=UTC), True),
+        # any other time of day stays an instant
+        ("2025-06-10T00:00:01+02:00", "Europe/Brussels", datetime(2025, 6, 9, 22, 0, 1, tzinfo=UTC), False),
+        ("2025-06-10T00:30:00", "Europe/Brussels", datetime(2025, 6, 9, 22, 30, tzinfo=UTC), False),
+        ("2025-06-10T12:00:00Z", "Europe/Brussels", datetime(2025, 6, 10, 12, tzinfo=UTC), False),
     ],
 )
 def test_feed_dates(raw: str, zone: str, expected: datetime, flagged: bool) -> None:

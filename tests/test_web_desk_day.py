@@ -167,6 +167,55 @@ def test_top_reasons_keep_the_heaviest_negative(evidence, shown, expected) -> No
     assert [(r["term"], r["pushes"]) for r in reasons(evidence, shown)] == expected
 
 
+CHEFIN = {"term": "neue chefin", "weight": -3.75, "language": "de", "count": 1}
+PARTEITAG = {"term": "sonderparteitag*", "weight": -0.6, "language": "de", "count": 2}
+
+
+@pytest.mark.parametrize(
+    ("evidence", "relevant", "expected"),
+    [
+        # judged not relevant: what held the score down leads, heaviest first, then what pushed it up
+        (
+            [*POSITIVES, CHEFIN],
+            False,
+            [("neue chefin", "down"), ("flüchtling*", "up"), ("integration", "up")],
+        ),
+        (
+            [*POSITIVES, PARTEITAG, CHEFIN],
+            False,
+            [("neue chefin", "down"), ("sonderparteitag*", "down"), ("flüchtling*", "up")],
+        ),
+        (
+            [*POSITIVES[:2], MARKER],
+            False,
+            [(MARKER["term"], "down"), ("flüchtling*", "up"), ("integration", "up")],
+        ),
+        # nothing negative: the positives, as for any item
+        (POSITIVES, False, [("flüchtling*", "up"), ("integration", "up"), ("asyl*", "up")]),
+        # judged relevant or not judged: the heaviest first, one negative in the last slot
+        (
+            [*POSITIVES, PARTEITAG, CHEFIN],
+            True,
+            [("flüchtling*", "up"), ("neue chefin", "down"), ("integration", "up")],
+        ),
+        (
+            [*POSITIVES, PARTEITAG],
+            True,
+            [("flüchtling*", "up"), ("integration", "up"), ("sonderparteitag*", "down")],
+        ),
+        (
+            [*POSITIVES, PARTEITAG],
+            None,
+            [("flüchtling*", "up"), ("integration", "up"), ("sonderparteitag*", "down")],
+        ),
+    ],
+)
+def test_reasons_of_an_item_judged_not_relevant_lead_with_what_held_it_down(
+    evidence, relevant, expected
+) -> None:
+    assert [(r["term"], r["pushes"]) for r in reasons(evidence, 3, relevant)] == expected
+
+
 @pytest.mark.parametrize(
     ("until", "viewer", "expected"),
     [

@@ -344,3 +344,31 @@ def test_desk_shows_relevance_as_the_cli_does(app, Session) -> None:
     client = editor_client(app, Session)
     assert "<dt>Relevance</dt><dd>0.76 " in client.get(f"/items/{item}").text
     assert '<td class="rel">0.76 ' in client.get("/queue").text
+
+
+HELD_DOWN = [
+    {"term": "*migration*", "weight": 6.0, "language": "de", "count": 13},
+    {"term": "asyl*", "weight": 3.0, "language": "de", "count": 2},
+    {"term": "neue chefin", "weight": -3.75, "language": "de", "count": 1},
+]
+
+
+@pytest.mark.parametrize(("relevant", "first"), [(False, "neue chefin"), (True, "*migration*")])
+def test_desk_reasons_lead_with_the_side_that_decided(app, Session, relevant: bool, first: str) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, relevance=0.03 if not relevant else 0.9, relevant=relevant)
+        item.relevance_evidence = HELD_DOWN
+        item_id = item.id
+        s.commit()
+    client = editor_client(app, Session)
+    page = client.get(f"/items/{item_id}").text
+    evidence = page.split('<div id="relevance-evidence">', 1)[1]
+    terms = [
+        term
+        for term, _ in re.findall(r'<span class="term (?:up|down)">([^<]+?) <small>(de)</small>', evidence)
+    ]
+    assert terms[0] == first and sorted(terms) == ["*migration*", "asyl*", "neue chefin"]
+    row = client.get("/queue").text.split('class="line sub"', 1)[1]
+    shown = re.findall(r'<span class="reason (up|down)"[^>]*>[+−]([^<]+)</span>', row)
+    assert shown[0][1] == first and len(shown) == 3

@@ -330,6 +330,7 @@ _QUEUE_COLUMNS = (
     Item.first_seen_at,
     Item.deadline,
     Item.relevance,
+    Item.relevant,
     Item.status,
     Item.revision,
     Item.claimed_by,

@@ -9,10 +9,12 @@ Rules:
   harvested string, and CSS ellipsis keeps it to one line on any width.
 - reasons: at most `REASONS_SHOWN` evidence terms of the relevance score (crawler.store.queue rows'
   ``relevance_evidence``: ``[{term, weight, language, count}]``), the ones that weigh most in the
-  score first (|weight| x count, count 1 when absent); ties by term. When the evidence has any
-  negative term (a negative context such as "neue chefin", or the marker
-  `classifier.model.NO_MIGRANT_CUE`) and none is among the heaviest, the heaviest negative takes the
-  last slot: it is what held the score down, so a low score never shows only positive reasons.
+  score first (|weight| x count, count 1 when absent); ties by term. The side that decided leads:
+  for an item the classifier judged not relevant, the negative terms (negative contexts such as
+  "neue chefin", the marker `classifier.model.NO_MIGRANT_CUE`) come first, heaviest first, then the
+  positive ones, so a low score never opens with the words that pushed it up. Otherwise, when the
+  evidence has a negative term and none is among the heaviest, the heaviest negative takes the
+  last slot: it is what held the score down.
   Each is ``{term, language, pushes, weight, count}`` with pushes "up" (weight > 0) or "down"
   (weight < 0); weights that round to 0.00 (`weighs`) and entries that are not mappings with a text
   term are skipped, so evidence from older classifier versions still shows. The queue rows and the
@@ -29,7 +31,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.text import squash_whitespace, strip_bidi_controls, when
+from crawler.text import shorten, squash_whitespace, strip_bidi_controls, when
 
 SNIPPET_CHARS = 240
 """Longest snippet in characters: more than one line of the widest queue column holds."""
@@ -45,13 +47,7 @@ def snippet(source: str | None, title: str | None = None, limit: int = SNIPPET_C
     head = squash_whitespace(strip_bidi_controls(title or "")) or ""
     if head and text.casefold().startswith(head.casefold()):
         text = text[len(head) :].lstrip(" .:;,-–—|").strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" .,;:") + "…"
+    return shorten(text, limit)
 
 
 def weighs(weight: Any) -> bool:
@@ -62,8 +58,9 @@ def weighs(weight: Any) -> bool:
         return False
 
 
-def reasons(evidence: Any, shown: int = REASONS_SHOWN) -> list[dict[str, Any]]:
-    """The top reasons of a relevance score (module docstring), heaviest first."""
+def reasons(evidence: Any, shown: int = REASONS_SHOWN, relevant: bool | None = None) -> list[dict[str, Any]]:
+    """The top reasons of a relevance score (module docstring), heaviest first; `relevant` False (the
+    classifier judged the item not relevant) puts the negative terms first."""
     scored: list[tuple[float, str, dict[str, Any]]] = []
     for entry in evidence if isinstance(evidence, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("term"), str) or not entry["term"]:
@@ -84,6 +81,8 @@ def reasons(evidence: Any, shown: int = REASONS_SHOWN) -> list[dict[str, Any]]:
         }
         scored.append((-abs(weight) * max(count, 1.0), entry["term"], reason))
     scored.sort(key=lambda t: (t[0], t[1]))
+    if relevant is False:
+        scored.sort(key=lambda t: t[2]["pushes"] == "up")  # stable: heaviest first on each side
     top = scored[: max(shown, 0)]
     if top and not any(r["pushes"] == "down" for _, _, r in top):
         heaviest_down = next((t for t in scored if t[2]["pushes"] == "down"), None)
@@ -116,7 +115,7 @@ def compact(rows: list[dict[str, Any]], viewer: str | None = None) -> list[dict[
     rows of crawler.store.queue (`queue_page` / `uncertain_page` shape); returns the same list."""
     for row in rows:
         row["snippet"] = snippet(row.get("snippet_source"), row.get("display_title"))
-        row["reasons"] = reasons(row.get("relevance_evidence"))
+        row["reasons"] = reasons(row.get("relevance_evidence"), relevant=row.get("relevant"))
         live = row.get("claimed") and row.get("claimed_by") and row.get("claim_expires_at")
         row["claim_line"] = claim_line(row["claimed_by"], row["claim_expires_at"], viewer) if live else None
     return rows

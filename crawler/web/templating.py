@@ -128,7 +128,9 @@ def make_templates() -> Environment:
     env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
     env.filters["page_errors"] = page_errors
-    env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM: reasons(evidence, shown)
+    env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM, relevant=None: reasons(
+        evidence, shown, relevant
+    )
     env.filters["weighing"] = weighing
     env.filters["theme_code"] = theme_code
     env.globals["language_line"] = language_line
