@@ -51,6 +51,19 @@
   employment service who wants newcomers in work still falls short (0.48) and is kept out.
   Kept out: "Ausbildung statt Abschiebung" (a German apprenticeship story whose title names
   deportation) still falls to 0.30.
+  Then, as rules for every language: migration of data, systems, cells, fish and animals is a
+  negative context (Croatian, Bulgarian, Portuguese, French, Greek, Russian, Latvian, Turkish; Czech
+  "data o migraci" of foreigners stays in); the integration or inclusion of Roma and of persons with
+  disabilities (a national Roma integration strategy, the German "Integrationsamt") is a negative,
+  while Roma refugees from Ukraine stay in; people who fled Ukraine, Syria or their country are
+  migrant evidence of their own (en, de, sv, es, pl, bg), residents forced to flee a flood or a
+  wildfire are not; unaccompanied children in every inflection, intercultural and
+  linguistic-cultural mediators and community sponsorship beside a resettled family are migrant
+  evidence, a museum's cultural mediators and a bank's community sponsorship are not; brain drain,
+  diaspora bonds, nationals and voters abroad are negatives and "Fondazione Migrantes" is a name,
+  while the foundation's refugee courses and migrant nurses recruited abroad (an integration
+  programme in the lead) stay in. Kept out: the nurses' story without an integration cue in its lead
+  falls to 0.34 when it names a brain drain.
 
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
@@ -101,7 +114,7 @@ def default() -> Any:
         ("relevance_classes.jsonl", 15, 40, 15),
         ("relevance_contexts.jsonl", 10, 9, 11),
         ("relevance_controls.jsonl", 6, 22, 17),
-        ("relevance_enforcement.jsonl", 11, 26, 19),
+        ("relevance_enforcement.jsonl", 29, 51, 23),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
