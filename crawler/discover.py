@@ -3,7 +3,10 @@
 Rules:
 - feeds: ``<link rel="alternate">`` with an RSS/Atom/RDF type, absolute against the page (or its
   ``<base href>``); then `COMMON_FEED_PATHS` as candidates to try, in that order;
-- sitemaps: every ``Sitemap:`` line of robots.txt (protego's reading), in file order;
+- sitemaps: a URL whose answer is itself a sitemap (`is_sitemap`: an XML ``<urlset>`` or
+  ``<sitemapindex>`` root, plain or gzipped as the sitemap spider reads it) comes first and makes
+  the proposal ``kind: sitemap``; then every ``Sitemap:`` line of robots.txt (protego's reading), in
+  file order;
 - JSON: an object or list whose largest list of objects holds a title-like key becomes an
   `ApiGuess` with JMESPath expressions (items, title, and date/link/summary where a key matches);
 - listing: links whose href shares a path prefix, grouped by their parent chain of tag.class
@@ -13,8 +16,11 @@ Nothing here fetches; bodies are untrusted and parsed by parsel (lxml) only.
 
 from __future__ import annotations
 
+import gzip
+import ipaddress
 import json
 import re
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,9 +73,15 @@ class Discovery:
     selector: str | None = None
     sample_links: list[str] = field(default_factory=list)
 
+    sitemap_given: bool = False
+    """True when the URL itself answered a sitemap (it is then ``sitemaps[0]``)."""
+
     @property
     def kind(self) -> str | None:
-        """The template to propose: feed, api, listing, sitemap (in that preference), or None."""
+        """The template to propose: sitemap when the URL is one, else feed, api, listing, sitemap (in
+        that preference), or None."""
+        if self.sitemap_given:
+            return "sitemap"
         if self.feeds:
             return "feed"
         if self.api:
@@ -217,11 +229,52 @@ def propose_selector(html: str, url: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
+SITEMAP_PEEK_BYTES = 65_536
+"""Bytes of a gzipped body unpacked to look for a sitemap's root (the head is enough)."""
+_SITEMAP_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:urlset|sitemapindex)[\s/>]")
+_PROLOG = ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!", b">"))
+"""What may stand before an XML root: declaration and processing instructions, comments, a doctype."""
+
+
+def sitemap_head(body: bytes) -> bytes:
+    """The head of `body`, unpacked when it is gzip (magic ``1f 8b``; at most `SITEMAP_PEEK_BYTES`,
+    so a compression bomb costs nothing), byte order mark removed."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, SITEMAP_PEEK_BYTES)
+        except (zlib.error, gzip.BadGzipFile):
+            return b""
+    return body[:SITEMAP_PEEK_BYTES].removeprefix(b"\xef\xbb\xbf")
+
+
+def is_sitemap(body: bytes) -> bool:
+    """True when the body (plain or gzip) opens an XML sitemap: its root is ``<urlset>`` or
+    ``<sitemapindex>`` (any namespace prefix), after an XML declaration, comments or a doctype."""
+    head = sitemap_head(body)
+    at = 0
+    while True:  # skip the prolog, one construct at a time (linear: no backtracking)
+        while at < len(head) and head[at : at + 1].isspace():
+            at += 1
+        for opening, closing in _PROLOG:
+            if head.startswith(opening, at):
+                end = head.find(closing, at + len(opening))
+                if end < 0:
+                    return False
+                at = end + len(closing)
+                break
+        else:
+            return bool(_SITEMAP_ROOT.match(head, at))
+
+
 def discover(url: str, body: bytes, content_type: str = "", robots_txt: str = "") -> Discovery:
     """Everything the page at `url` (and its host's robots.txt) offers (rules in the module docstring)."""
     found = Discovery(url=url)
     parts = urlsplit(url)
     found.sitemaps = robots_sitemaps(robots_txt, f"{parts.scheme}://{parts.netloc}/robots.txt")
+    if is_sitemap(body):
+        found.sitemaps = [url, *(s for s in found.sitemaps if source_url_key(s) != source_url_key(url))]
+        found.sitemap_given = True
+        return found
     head = body[:512].lstrip()
     if "json" in content_type.lower() or head[:1] in (b"{", b"["):
         found.api = guess_api(body)
@@ -255,11 +308,34 @@ def duplicate_of(candidate_urls: list[str], existing: dict[str, list[str]]) -> s
 
 def slug_for(url: str) -> str:
     """A source id proposed from a URL: host labels and the last path segment without a language
-    suffix or extension, lower-case words joined by '-', at most 60 characters, e.g. ``ecre-org-feed``."""
+    suffix or extension, lower-case words joined by '-', at most 60 characters, e.g. ``ecre-org-feed``.
+    A host that is an IP address (``127.0.0.1``, ``[::1]``) names nothing: the path's words alone
+    (``http://127.0.0.1:8766/feed-latin1.xml`` -> ``feed-latin1``), or ``source`` when there are none."""
     parts = urlsplit(url)
     host = (parts.hostname or "").removeprefix("www.")
+    if _is_ip(host):
+        host = ""
     last = next((seg for seg in reversed(parts.path.split("/")) if seg), "")
-    last = re.sub(r"(_[a-z]{2})?(\.[a-z0-9]{2,5})?$", "", last.lower())
+    last = re.sub(r"(_[a-z]{2})?(\.[a-z0-9]{2,5})" + ("?$" if host else "*$"), "", last.lower())
     words = re.findall(r"[a-z0-9]+", host.lower()) + re.findall(r"[a-z0-9]+", last)
     slug = "-".join(dict.fromkeys(words))[:60].strip("-")
     return slug if len(slug) >= 2 else "source"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def unique_id(wanted: str, taken: set[str]) -> str:
+    """`wanted`, or `wanted` with the first free ``-2``, ``-3``, ... suffix when an id of `taken`
+    (the config's) has it."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}-{n}" in taken:
+        n += 1
+    return f"{wanted}-{n}"

@@ -8,12 +8,36 @@ summary made plain text by the normalise stage's own `pipelines.normalize.plain_
 `check_source` makes one probe per source and returns its `crawler.probe.Verdict`. A `Fetcher`
 is any callable ``url -> Fetched`` (crawler.fetch.oneshot.fetch in production, recorded bytes
 in tests); a `RobotsReader` is ``url -> (allowed, robots.txt text)``.
+
+Rules of a proposal:
+- feeds are read as a harvest reads them (`spiders.feed.parse_xml_feed`: crawler.encoding.decode_html,
+  then feedparser; JSON Feeds by spiders.jsonfeed), pages are decoded by crawler.encoding.decode_html:
+  never with U+FFFD where the bytes are readable;
+- name: the feed's title as feedparser reads it when the URL answered a feed, else the page's
+  ``<title>``; plain text (`plain_name`); else the host;
+- languages: what the source declares (`declared_language`: the page's ``<html lang>``, a feed's RSS
+  ``<language>``, ``dc:language`` or Atom ``xml:lang``; first the page's, then the proposed feed's);
+  else the language detected on the preview items when at least `MIN_LANGUAGE_ITEMS` items were
+  read and two thirds of them agree (`agreed_language`); else ``[]`` with a YAML comment saying no
+  language could be told;
+- id: `crawler.discover.slug_for` (an IP-address host gives the path's words alone), made unique
+  against the config's ids with a ``-2``, ``-3`` suffix (`crawler.discover.unique_id`); an id given
+  with ``--id`` is taken as it is (a duplicate is refused by validation);
+- a URL that answers a sitemap (``<urlset>`` or ``<sitemapindex>``, plain or gzip) is ``kind:
+  sitemap``; the preview of a sitemap index reads its first child sitemap.
+Rules of the preview (`preview`): every item is classified exactly as a harvest of the same text
+would be: the configured classifier (pipelines.classify.shared_classifier with the setting
+EWSI_CLASSIFIER_MODEL), the source's ``content_type``, the detected language (none when ``und``),
+the title and the record's summary; when the source follows its links, a harvest classifies the
+followed page instead, and `preview_note` says the preview does not.
+Rules of `check_source` beyond crawler.probe.verdict: a feed the probe finds ok is parsed as a
+crawl parses it (`feed_reading`); not well-formed XML that still yields entries is ``warning``
+naming the parse error, its line and how many entries are readable (a harvest logs the same
+warning and goes on); one that yields none is ``parse.feed_malformed``.
 """
 
 from __future__ import annotations
 
-import functools
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -25,18 +49,34 @@ from urllib.parse import urljoin, urlsplit
 import yaml
 
 from crawler.coverage import MEMBER_STATES
-from crawler.discover import Discovery, discover, duplicate_of, slug_for
+from crawler.discover import Discovery, discover, duplicate_of, sitemap_head, slug_for, unique_id
 from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, NoAnswer, error_key_for
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
-from crawler.probe import OFFLINE_HINT, ProbeResult, Verdict, failure, no_host_reached, verdict
+from crawler.probe import (
+    OFFLINE_HINT,
+    ProbeResult,
+    Verdict,
+    failure,
+    looks_like_feed,
+    looks_like_json_feed,
+    no_host_reached,
+    verdict,
+)
 from crawler.sources import Source, load_sources
 from crawler.urls import host_country
 
 Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
 T = TypeVar("T")
+
+MIN_LANGUAGE_ITEMS = 3
+"""Fewest preview items whose detected language can make a proposal's ``languages``."""
+NO_LANGUAGE_COMMENT = "# none could be told: no declared language, and the preview items do not agree"
+"""The comment on ``languages: []`` when neither the source nor its preview items tell a language."""
+SITEMAP_PREVIEW_BYTES = 10 * 1024 * 1024
+"""Bytes of a gzipped sitemap unpacked for the preview at most."""
 
 
 @dataclass(frozen=True)
@@ -58,47 +98,126 @@ def country_of(url: str) -> str:
     return code if code in MEMBER_STATES else "EU"
 
 
-def page_language(body: bytes) -> str | None:
+def language_code(value: Any) -> str | None:
+    """The two-letter language of a declaration (``fr``, ``fr-BE``, ``FR_fr``), lower-case, or None."""
+    match = re.match(r"\s*([a-zA-Z]{2})(?:[-_]|\s*$)", str(value or ""))
+    return match.group(1).lower() if match else None
+
+
+def is_feed(body: bytes) -> bool:
+    """True when the body is an RSS, Atom, RDF or JSON Feed document (crawler.probe's sniffing)."""
+    return looks_like_feed(body) or looks_like_json_feed(body)
+
+
+def feed_reading(body: bytes, content_type: str = "", url: str = "") -> dict[str, Any]:
+    """The feed as a harvest reads it (spiders.feed.parse_xml_feed; a JSON Feed by spiders.jsonfeed):
+    feedparser's shape, with ``bozo`` and ``bozo_exception`` for a document that is not well-formed."""
+    from spiders.jsonfeed import looks_like_json, parse_json_feed
+
+    if looks_like_json(body):
+        try:
+            return dict(parse_json_feed(body))
+        except ValueError:
+            return {"entries": [], "feed": {}}
+    from spiders.feed import parse_xml_feed
+
+    return parse_xml_feed(body, content_type, url)[0]
+
+
+def page_text(body: bytes, content_type: str = "") -> str:
+    """A page's text decoded as a harvest decodes it (crawler.encoding.decode_html)."""
+    from crawler.encoding import decode_html
+
+    return decode_html(body, content_type or None)[0]
+
+
+def page_language(body: bytes, content_type: str = "") -> str | None:
     """The page's ``<html lang>`` (two letters), or None."""
-    match = re.search(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", body[:4096])
-    return match.group(1).decode().lower() if match else None
+    text = page_text(body[:4096], content_type)
+    match = re.search(r"<html[^>]*\blang=[\"']?([a-zA-Z]{2}(?![a-zA-Z]))", text)
+    return match.group(1).lower() if match else None
 
 
-def page_title(body: bytes) -> str | None:
-    """The page's or feed's first ``<title>`` text, entities decoded, control, bidirectional and
-    zero-width characters removed (a source name is plain text: crawler.sources), whitespace
-    collapsed; or None."""
-    match = re.search(rb"<title[^>]*>(.*?)</title>", body[:65536], re.IGNORECASE | re.DOTALL)
+def declared_language(body: bytes, content_type: str = "", url: str = "") -> str | None:
+    """What the body declares (module docstring): a feed's language as feedparser reads it (RSS
+    ``<language>``, ``dc:language``, Atom ``xml:lang`` on the root or its title), a page's
+    ``<html lang>``; two letters, or None."""
+    if not is_feed(body):
+        return page_language(body, content_type)
+    feed = feed_reading(body, content_type, url).get("feed") or {}
+    for value in (
+        feed.get("language"),
+        (feed.get("title_detail") or {}).get("language"),
+        (feed.get("subtitle_detail") or {}).get("language"),
+    ):
+        if code := language_code(value):
+            return code
+    return None
+
+
+def plain_name(value: Any) -> str | None:
+    """A source name as plain text (crawler.sources): tags and entities read as the harvest's
+    `pipelines.normalize.plain_title` reads a title, control, bidirectional and zero-width characters
+    removed, whitespace collapsed, at most 200 characters; or None."""
+    from pipelines.normalize import TITLE_MAX_BYTES, plain_title
+
+    text = plain_title(value, TITLE_MAX_BYTES)[0] or ""
+    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(text.split())[:200] or None
+
+
+def page_title(body: bytes, content_type: str = "", url: str = "") -> str | None:
+    """The source's name from its body: a feed's title as feedparser reads it (the harvest's reading,
+    `feed_reading`), else the page's first ``<title>`` decoded as a harvest decodes the page
+    (`page_text`); plain text (`plain_name`), or None."""
+    if is_feed(body):
+        feed = feed_reading(body, content_type, url).get("feed") or {}
+        return plain_name(feed.get("title"))
+    match = re.search(r"<title[^>]*>(.*?)</title>", page_text(body[:65536], content_type), re.I | re.S)
     if not match:
         return None
-    text = re.sub(r"<!\[CDATA\[|\]\]>|<[^>]+>", "", match.group(1).decode("utf-8", errors="replace"))
-    text = html.unescape(text)
-    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) not in ("Cc", "Cf"))
-    return " ".join(text.split())[:200] or None  # plain text, as Source.name wants
+    return plain_name(re.sub(r"<!\[CDATA\[|\]\]>", "", match.group(1)))
 
 
-def propose(
-    found: Discovery, body: bytes, source_id: str | None = None, today: date | None = None
-) -> dict[str, Any]:
-    """A source entry for what `found` offers; raises ValueError when it offers nothing harvestable."""
+def proposed_url(found: Discovery) -> str:
+    """The URL a proposal harvests: the feed, the sitemap, or the URL itself; ValueError when `found`
+    offers nothing harvestable."""
     kind = found.kind
     if kind is None:
         raise ValueError(f"{found.url}: no feed, sitemap, JSON records or repeated article links found")
-    url = {"feed": (found.feeds or [found.url])[0], "sitemap": (found.sitemaps or [found.url])[0]}.get(
+    return {"feed": (found.feeds or [found.url])[0], "sitemap": (found.sitemaps or [found.url])[0]}.get(
         kind, found.url
     )
+
+
+def propose(
+    found: Discovery,
+    body: bytes,
+    source_id: str | None = None,
+    today: date | None = None,
+    *,
+    content_type: str = "",
+    taken: Iterable[str] = (),
+) -> dict[str, Any]:
+    """A source entry for what `found` offers (rules in the module docstring); `body` and
+    `content_type` are the answer of `found.url`, `taken` the config's ids. Raises ValueError when
+    it offers nothing harvestable."""
+    url = proposed_url(found)
+    kind = found.kind
     host = (urlsplit(found.url).hostname or "").removeprefix("www.")
-    language = page_language(body)
+    language = declared_language(body, content_type, found.url)
     when = (today or datetime.now(UTC).date()).isoformat()
     seen = {
         "feed": f"feed {url} named by the page" if url != found.url else "the URL answered a feed",
         "api": f"JSON answer with {found.api.count} records at {found.api.items}" if found.api else "",
         "listing": f"{len(found.sample_links)} article links matched by the proposed selector",
-        "sitemap": f"sitemap {url} named by robots.txt",
-    }[kind]
+        "sitemap": (
+            "the URL answered a sitemap" if found.sitemap_given else f"sitemap {url} named by robots.txt"
+        ),
+    }[str(kind)]
     entry: dict[str, Any] = {
-        "id": source_id or slug_for(url),
-        "name": page_title(body) or host,
+        "id": source_id or unique_id(slug_for(url), set(taken)),
+        "name": page_title(body, content_type, found.url) or host,
         "publisher": host,
         "country": country_of(found.url),
         "languages": [language] if language else [],
@@ -130,6 +249,8 @@ def render(entry: dict[str, Any], found: Discovery) -> str:
     for link in found.sample_links[:3]:
         lines.append(f"# sample link: {link}")
     body = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=200)
+    if not entry.get("languages"):
+        body = body.replace("\n  languages: []\n", f"\n  languages: []  {NO_LANGUAGE_COMMENT}\n", 1)
     return "\n".join(lines) + "\n" + body
 
 
@@ -172,19 +293,41 @@ def _iso(value: Any) -> str | None:
         return None
 
 
-def raw_items(source: Source, body: bytes, limit: int = 5) -> list[tuple[str, str | None, str | None, str]]:
+def raw_items(
+    source: Source, body: bytes, limit: int = 5, content_type: str = ""
+) -> list[tuple[str, str | None, str | None, str]]:
     """(title, url, date, summary) of the first `limit` records of a source's first answer."""
-    out: list[tuple[str, str | None, str | None, str]] = []
-    if source.kind == "feed":
-        import feedparser
+    return [record[:4] for record in _records(source, body, limit, content_type)]
 
-        parsed = feedparser.parse(body)
-        for entry in parsed.entries[:limit]:
+
+def _records(
+    source: Source, body: bytes, limit: int = 5, content_type: str = ""
+) -> list[tuple[str, str | None, str | None, str, str | None]]:
+    """`raw_items` with the language each record declares (a feed entry's or the feed's), or None."""
+    out: list[tuple[str, str | None, str | None, str, str | None]] = []
+    if source.kind == "feed":
+        parsed = feed_reading(body, content_type, source.urls[0])
+        entries = list(parsed.get("entries") or [])
+        complete = parsed.get("ewsi_complete_entries")
+        if complete is not None:  # a feed cut short: the open entries are partial (spiders.feed)
+            entries = entries[:complete]
+        feed_language = (parsed.get("feed") or {}).get("language")
+        for entry in entries[:limit]:
             date_value = entry.get("published_parsed") or entry.get("updated_parsed")
-            out.append(
-                (entry.get("title", ""), entry.get("link"), _iso(date_value), entry.get("summary", ""))
+            language = (
+                entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language
             )
-    elif source.kind == "api" and source.api:
+            out.append(
+                (
+                    entry.get("title", ""),
+                    entry.get("link"),
+                    _iso(date_value),
+                    entry.get("summary", ""),
+                    language or None,
+                )
+            )
+        return out
+    if source.kind == "api" and source.api:
         import json
 
         import jmespath
@@ -201,12 +344,13 @@ def raw_items(source: Source, body: bytes, limit: int = 5) -> list[tuple[str, st
                     get(source.api.link),
                     _iso(get(source.api.published)),
                     str(get(source.api.summary) or ""),
+                    None,
                 )
             )
     elif source.kind == "listing" and source.listing:
         from parsel import Selector
 
-        sel = Selector(text=body.decode("utf-8", errors="replace"))
+        sel = Selector(text=page_text(body, content_type))
         links = (
             sel.css(source.listing.links)
             if not source.listing.links.startswith(("/", "("))
@@ -215,12 +359,32 @@ def raw_items(source: Source, body: bytes, limit: int = 5) -> list[tuple[str, st
         for href in links.getall()[:limit]:
             anchor = sel.xpath(f"//a[@href={_xpath_literal(href)}]")
             title = " ".join(" ".join(anchor[:1].xpath(".//text()").getall()).split())
-            out.append((title, urljoin(source.urls[0], href), None, ""))
+            out.append((title, urljoin(source.urls[0], href), None, "", None))
     elif source.kind == "sitemap":
-        for loc in re.findall(rb"<loc>\s*([^<\s]+)\s*</loc>", body)[:limit]:
-            url = loc.decode("utf-8", errors="replace")
-            out.append((url, url, None, ""))
+        for url in sitemap_locs(body)[1][:limit]:
+            out.append((url, url, None, "", None))
     return out
+
+
+def sitemap_locs(body: bytes) -> tuple[str, list[str]]:
+    """(``urlset`` or ``sitemapindex``, its ``<loc>`` URLs) of a sitemap body, plain or gzip (at
+    most `SITEMAP_PREVIEW_BYTES` unpacked), read as the sitemap spider reads it
+    (spiders.sitemapdoc.parse_sitemap); ("", []) for a body it refuses."""
+    import zlib
+
+    from crawler.errors import SitemapMalformed
+    from spiders.sitemapdoc import parse_sitemap
+
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, SITEMAP_PREVIEW_BYTES)
+        except zlib.error:
+            return "", []
+    try:
+        doc = parse_sitemap(body)
+    except SitemapMalformed:
+        return "", []
+    return doc.kind, [entry["loc"] for entry in doc.entries if entry.get("loc")]
 
 
 def _xpath_literal(value: str) -> str:
@@ -231,30 +395,62 @@ def _xpath_literal(value: str) -> str:
     return "concat('" + value.replace("'", "', \"'\", '") + "')"
 
 
-@functools.cache
-def _rules() -> Any:
-    """The rule classifier (config/themes.yaml), loaded once per process."""
-    from classifier import load_default
-
-    return load_default(configured_model="none")
-
-
-def preview(source: Source, body: bytes, limit: int = 5) -> list[PreviewItem]:
-    """The first items as a harvest would store them (module docstring)."""
+def preview(
+    source: Source,
+    body: bytes,
+    limit: int = 5,
+    content_type: str = "",
+    classifier_model: str | None = None,
+) -> list[PreviewItem]:
+    """The first items as a harvest would store them (module docstring); `classifier_model` is the
+    setting EWSI_CLASSIFIER_MODEL (None when unset), as a harvest's classify stage reads it."""
+    from pipelines.classify import MAX_CLASSIFY_CHARS, shared_classifier
     from pipelines.language import detect_language
     from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 
-    classifier = _rules()
+    classifier = shared_classifier(classifier_model)
     items = []
-    for raw_title, url, published, raw_summary in raw_items(source, body, limit):
+    for raw_title, url, published, raw_summary, declared in _records(source, body, limit, content_type):
         title = plain_title(raw_title, TITLE_MAX_BYTES)[0] or ""
         summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
-        language = detect_language(summary or title, source.languages, title=title).language
-        result = classifier.classify(title, summary, language)
+        text = "\n".join(p for p in (title, summary) if p)  # pipelines.language: no page text
+        language = detect_language(text, source.languages, page_language=declared).language
+        result = classifier.classify(
+            title, summary[:MAX_CLASSIFY_CHARS], language if language != "und" else None, source.content_type
+        )
         items.append(
             PreviewItem(title, url, published, language, round(result.relevance, 3), result.assigned)
         )
     return items
+
+
+def preview_note(source: Source) -> str | None:
+    """What the preview classified, when a harvest classifies something else: a source that
+    follows its links is classified on the followed page's text, the preview on the record alone."""
+    if not source.follow:
+        return None
+    if source.kind in ("feed", "api"):
+        what = "the feed's title and summary" if source.kind == "feed" else "the record's title and summary"
+    else:
+        what = "the link's title" if source.kind == "listing" else "the URL"
+    return (
+        f"relevance and themes classify {what}, not the followed page (a harvest classifies the page's text)"
+    )
+
+
+def agreed_language(items: Sequence[PreviewItem]) -> str | None:
+    """The language detected on at least two thirds of the preview items, when at least
+    `MIN_LANGUAGE_ITEMS` were read (``und`` never agrees); else None."""
+    if len(items) < MIN_LANGUAGE_ITEMS:
+        return None
+    counts: dict[str, int] = {}
+    for item in items:
+        if item.language and item.language != "und":
+            counts[item.language] = counts.get(item.language, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda code: counts[code])
+    return best if 3 * counts[best] >= 2 * len(items) else None
 
 
 NO_ANSWER = (OSError, BlockedAddress, BlockedScheme, FetchRefused)
@@ -329,22 +525,47 @@ def discover_url(url: str, fetcher: Fetcher, robots: RobotsReader) -> tuple[Disc
 
 
 def add(
-    url: str, config_text: str, fetcher: Fetcher, robots: RobotsReader, source_id: str | None = None
+    url: str,
+    config_text: str,
+    fetcher: Fetcher,
+    robots: RobotsReader,
+    source_id: str | None = None,
+    classifier_model: str | None = None,
 ) -> tuple[str, Source, list[PreviewItem]]:
-    """(YAML block, validated Source, preview) for `url`; raises DuplicateSource or ValueError."""
-    dup = duplicate_of([url], existing_urls(config_text))
+    """(YAML block, validated Source, preview) for `url` (rules in the module docstring);
+    `classifier_model` is the setting EWSI_CLASSIFIER_MODEL. Raises DuplicateSource or ValueError."""
+    existing = existing_urls(config_text)
+    dup = duplicate_of([url], existing)
     if dup:
         raise DuplicateSource(f"{url} is already harvested by source {dup!r}")
     found, got = discover_url(url, fetcher, robots)
-    entry = propose(found, got.body, source_id)
-    dup = duplicate_of(entry["urls"], existing_urls(config_text))
+    entry = propose(found, got.body, source_id, content_type=got.content_type, taken=existing)
+    dup = duplicate_of(entry["urls"], existing)
     if dup:
         raise DuplicateSource(f"{entry['urls'][0]} is already harvested by source {dup!r}")
-    block = render(entry, found)
-    source = validate_entry(block, config_text)
     first_url = entry["urls"][0]
-    first = got.body if first_url == got.final_url else fetch_or_explain(first_url, fetcher).body
-    return block, source, preview(source, first)
+    first = got if first_url == got.final_url else fetch_or_explain(first_url, fetcher)
+    if not entry["languages"] and first is not got:  # the feed or sitemap may declare what the page did not
+        declared = declared_language(first.body, first.content_type, first.final_url)
+        entry["languages"] = [declared] if declared else []
+    shown = first
+    if entry["kind"] == "sitemap":  # an index lists sitemaps: preview the first one's pages
+        kind, locs = sitemap_locs(first.body)
+        if kind == "sitemapindex" and locs:
+            shown = fetch_or_explain(locs[0], fetcher)
+            entry["verified"] = entry["verified"].replace(
+                "; review", f" (an index of {len(locs)} sitemaps; preview from {locs[0]}); review", 1
+            )
+    source = validate_entry(render(entry, found), config_text)
+    items = preview(source, shown.body, 5, shown.content_type, classifier_model)
+    if not entry["languages"] and (agreed := agreed_language(items)):
+        entry["languages"] = [agreed]
+        entry["verified"] = entry["verified"].replace(
+            "; review", f"; language {agreed} detected on {len(items)} preview items; review", 1
+        )
+        source = validate_entry(render(entry, found), config_text)
+        items = preview(source, shown.body, 5, shown.content_type, classifier_model)
+    return render(entry, found), source, items
 
 
 def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verdict:
@@ -359,22 +580,53 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
         return no_answer(exc, source.kind)
     matches = None
     if source.kind == "listing" and source.listing and got.status < 300:
-        matches = len(raw_items(source, got.body, limit=1000))
+        matches = len(raw_items(source, got.body, limit=1000, content_type=got.content_type))
+    body = sitemap_head(got.body) if source.kind == "sitemap" else got.body
     chain = [url, *(target for _status, target in got.redirects)]
     moved = (
         moved_to(chain, [status for status, _target in got.redirects]) if 200 <= got.status < 300 else None
     )
-    return verdict(
+    said = verdict(
         ProbeResult(
             url,
             source.kind,
             got.status,
             got.final_url,
             got.content_type,
-            got.body,
+            body,
             True,
             matches,
             moved_to=moved,
             redirects_known=True,
         )
+    )
+    if said.key in ("ok", "parse.no_items") and source.kind == "feed":
+        return feed_verdict(got.body, got.content_type, got.final_url) or said
+    return said
+
+
+def feed_verdict(body: bytes, content_type: str, url: str) -> Verdict | None:
+    """The verdict of a feed a crawl would flag as not well-formed (module docstring), or None when
+    feedparser reads it without complaint: ``warning`` naming the parse error, its line and the
+    entries a harvest reads; ``parse.feed_malformed`` when it reads none."""
+    parsed = feed_reading(body, content_type, url)
+    if not parsed.get("bozo"):
+        return None
+    exc: Any = parsed.get("bozo_exception")
+    entries = len(parsed.get("entries") or [])
+    complete = parsed.get("ewsi_complete_entries")
+    if complete is not None:
+        entries = min(entries, complete)
+    if hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException: the document is not well-formed
+        line = exc.getLineNumber()
+        where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
+        problem = f"the feed is not well-formed XML{where} ({type(exc).__name__}: {exc.getMessage()})"
+    else:
+        problem = f"feedparser flags the feed ({type(exc).__name__}: {exc})"
+    if not entries:
+        return failure("parse.feed_malformed", f"{problem}; no entry could be read", "feed")
+    return Verdict(
+        "warning",
+        f"{problem}; {entries} entr{'y' if entries == 1 else 'ies'} readable as a crawl reads the feed",
+        "a crawl reads these entries and logs a warning: tell the publisher the feed is malformed",
     )

@@ -17,10 +17,11 @@ robots.txt allows the URL, how many links the listing selector matched). Output 
 - ``kind: listing`` whose selector matches nothing -> ``parse.selector_empty``, and if the page is
   a script shell (little visible text, a script-mounted root) -> ``parse.javascript_only``;
 - ``kind: api`` whose body is not JSON -> ``parse.json_invalid``; otherwise ``ok``.
-Every key but ``ok`` and ``moved`` is one of crawler.errors.ERROR_KEYS. A fetch that never got an
-answer to judge (DNS, refused, timeout, TLS, SSRF refusal; a body over the size limit, cut short
-or corruptly compressed; a redirect loop) is `failure` with the key crawler.errors.error_key_for
-gives it, the same key a crawl records.
+Every key but ``ok``, ``warning`` and ``moved`` is one of crawler.errors.ERROR_KEYS; ``warning``
+(given by crawler.onboard.check_source to a feed a crawl reads with a parse warning) is `usable`.
+A fetch that never got an answer to judge (DNS, refused, timeout, TLS, SSRF refusal; a body over
+the size limit, cut short or corruptly compressed; a redirect loop) is `failure` with the key
+crawler.errors.error_key_for gives it, the same key a crawl records.
 Hints (`hint_for`) fit the source's kind: a feed's hint speaks of RSS/Atom/JSON Feed, only a
 listing's hint speaks of a selector, a sitemap's of robots.txt and <loc>, an api's of JSON.
 Bodies are untrusted bytes: only the first `SNIFF_BYTES` are looked at, decoded leniently; a UTF-16
@@ -93,6 +94,11 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return self.key == "ok"
+
+    @property
+    def usable(self) -> bool:
+        """True for ``ok`` and ``warning`` (a harvest reads the source and notes the problem)."""
+        return self.key in ("ok", "warning")
 
     def line(self, source_id: str) -> str:
         return f"{source_id}: {self.key}: {self.message}" + (f" -> {self.hint}" if self.hint else "")

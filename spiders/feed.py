@@ -128,13 +128,8 @@ class FeedSpider(SourceSpider):
             except NotJsonFeed as exc:
                 self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
                 return None
-        text, _ = decode_html(_utf16_bom(body), content_type or None)
-        text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff").lstrip(), count=1)
-        headers = {"content-location": url}
-        if content_type:
-            headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
-        parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
-        if not parsed.get("version") and not parsed.entries:
+        parsed, text = parse_xml_feed(body, content_type, url)
+        if not parsed.get("version") and not parsed.get("entries"):
             shield = blocked_by_site(status, content_type, body)
             if shield is not None:
                 self.record_error("fetch.blocked_by_site", f"{url}: {shield}")
@@ -148,8 +143,6 @@ class FeedSpider(SourceSpider):
                 message += f"; the page names a feed: {named[0]} (use it as the source's URL)"
             self.record_error("parse.not_a_feed", message)
             return None
-        if parsed.get("bozo"):
-            parsed["ewsi_complete_entries"] = complete_entries(text)
         return parsed
 
     def entry_item(
@@ -215,6 +208,22 @@ class FeedSpider(SourceSpider):
             date_method=("feed" if entry.get("published") else FEED_UPDATED) if published_raw else None,
             record=record,
         )
+
+
+def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, Any], str]:
+    """(feedparser's reading, the decoded text) of an XML feed body, read as a harvest reads it (module
+    docstring): `crawler.encoding.decode_html`, the XML declaration made to say UTF-8, feedparser with
+    `url` as Content-Location. A malformed ("bozo") feed carries ``ewsi_complete_entries``: how many
+    of its entries closed before a cut (`spiders.feedcut`)."""
+    text, _ = decode_html(_utf16_bom(body), content_type or None)
+    text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff").lstrip(), count=1)
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
+    parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
+    if parsed.get("bozo") and (parsed.get("version") or parsed.entries):
+        parsed["ewsi_complete_entries"] = complete_entries(text)
+    return parsed, text
 
 
 def _utf16_bom(body: bytes) -> bytes:

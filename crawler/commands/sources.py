@@ -4,7 +4,8 @@
 operator file (prints it with --dry-run); `check [--source ID]` prints one verdict line per source.
 `status [--config PATH]` lists the config's sources and every other source the store knows by a run
 or an item, marked "not in config" (`status_rows`); times as the desk shows them (UTC named).
-Exit 0; 1 when `check` finds a source not ok or `add` cannot propose (duplicate, nothing found,
+Exit 0; 1 when `check` finds a source not ok (``warning``: a feed a crawl reads with a parse
+warning, is fine) or `add` cannot propose (duplicate, nothing found,
 blocked); 2 for unquarantine without exactly one of URL and --all (ConfigError and
 DatabaseUnavailable are mapped by crawler.cli).
 """
@@ -211,7 +212,7 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         answered = False
         for source in chosen:
             result = onboard.check_source(source, fetcher, robots)  # type: ignore[arg-type]
-            bad += not result.ok
+            bad += not result.usable
             if result.key in UNREACHABLE_KEYS and not answered:
                 held.append((source.id, result))
                 continue
@@ -234,7 +235,14 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(unreadable(path, exc)) from exc
     load_sources(path, text=text)
     try:
-        block, source, items = onboard.add(args.url, text, fetcher, robots, args.source_id)  # type: ignore[arg-type]
+        block, source, items = onboard.add(
+            args.url,
+            text,
+            fetcher,  # type: ignore[arg-type]
+            robots,  # type: ignore[arg-type]
+            args.source_id,
+            settings.classifier_model,
+        )
     except NoAnswer as exc:
         others = [s.urls[0] for s in load_sources(path, text=text).sources]
         offline = exc.key in UNREACHABLE_KEYS and onboard.looks_offline([exc.url], others, fetcher)  # type: ignore[arg-type]
@@ -244,6 +252,9 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     except (ValueError, OSError, BlockedAddress, BlockedScheme) as exc:
         console.print(f"cannot add {args.url}: {exc}", markup=False)
         return 1
+    note = onboard.preview_note(source)
+    if items and note:
+        out.print(f"  ({note})", markup=False, highlight=False, soft_wrap=True)
     for item in items:
         out.print(
             f"  {item.published or '-':25.25} {item.language:3} rel {item.relevance:.2f} "
