@@ -47,10 +47,33 @@ class UsageError(EwsiError):
     prog: str | None = None
 
 
+class DatabaseDirectoryMissing(UsageError):
+    """Raised by crawler.store.session for a SQLite database the user named (``EWSI_DATABASE_URL``,
+    ``--database-url``) whose directory does not exist: only the default ``var/`` is created, so a
+    typo never gives an empty new database; every command says it the same way, exit 2."""
+
+    def __init__(self, directory: str, url: str):
+        self.directory = directory
+        super().__init__(
+            f"database directory {directory} does not exist ({url}); create it or correct the database URL"
+        )
+
+
 def unreadable(path: object, exc: OSError) -> str:
     """The one message for a file that cannot be read: ``nope.jsonl: cannot read: No such file or
     directory`` (the system's reason, without the errno)."""
     return f"{path}: cannot read: {exc.strerror or exc}"
+
+
+def closest_name(name: str, known: Iterable[str]) -> str | None:
+    """The one name of `known` closest to a mistyped `name` (``contry`` -> ``country``, ``folow`` ->
+    ``follow``, a difference of case), or None when none is close (difflib's ratio below 0.6): the
+    "did you mean" of every unknown name, in the read API, the feeds, the config and the command line."""
+    by_lower: dict[str, str] = {}
+    for candidate in known:
+        by_lower.setdefault(candidate.lower(), candidate)
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
 
 
 SOURCE_IDS_LISTED = 20

@@ -89,3 +89,21 @@ def test_moved_exceptions_keep_their_old_names() -> None:
     assert ModelFileError is errors.ModelFileError and ThemesConfigError is errors.ThemesConfigError
     assert auth.LoginRequired is errors.LoginRequired
     assert issubclass(errors.GrantRefused, ValueError) and issubclass(errors.NotFound, LookupError)
+
+
+@pytest.mark.parametrize(
+    ("name", "known", "expected"),
+    [
+        ("folow", ["follow", "feed", "fields"], "follow"),
+        ("contry", ["country", "language", "theme"], "country"),
+        ("LANGUAGES", ["languages", "urls"], "languages"),  # a difference of case
+        ("max_item", ["max_items", "max_pages"], "max_items"),
+        ("--hepl", ["--help"], "--help"),
+        ("colour", ["follow", "feed", "urls"], None),  # close to nothing
+        ("x", [], None),
+    ],
+)
+def test_closest_name_is_the_one_did_you_mean(name, known, expected) -> None:
+    from crawler.errors import closest_name
+
+    assert closest_name(name, known) == expected

@@ -28,7 +28,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import time
@@ -47,7 +46,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJso
 
 from classifier import themes as theme_config
 from crawler.config import Settings as RuntimeSettings
-from crawler.errors import UnknownSource
+from crawler.errors import UnknownSource, closest_name
 from crawler.sources import is_country_code, iso_countries, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
@@ -388,8 +387,8 @@ def strict_query(request: Request) -> None:
     for name, count in seen.items():
         shown = clean_out(name[:40]) or "?"
         if name not in taken:
-            close = difflib.get_close_matches(name.lower(), taken, n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
+            close = closest_name(name, taken)
+            hint = f"did you mean {close}? " if close else ""
             takes = ", ".join(taken) if taken else "no parameters"
             errors.append(
                 _query_error(shown, f"unknown parameter; {hint}this address takes {takes}", "extra_forbidden")
