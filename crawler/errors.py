@@ -299,6 +299,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.blocked_scheme": "the URL scheme is not http or https",
     "fetch.robots": "robots.txt forbids the URL",
     "fetch.robots_unreachable": "robots.txt answered 5xx: nothing on the host is fetched until it answers",
+    "fetch.url_too_long": "the link is longer than the URL length limit (2083 characters): not fetched",
     "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects, or a redirect loop",
     "fetch.error": "another download error",
     "parse.feed_malformed": "the body is a feed, but broken: no entry could be read",
