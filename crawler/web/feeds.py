@@ -44,7 +44,7 @@ from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crawler.sources import is_country_code
+from crawler.sources import country_suggestion, is_country_code
 from crawler.store import portal, structured
 from crawler.types import CONTENT_TYPES
 from crawler.web import calendars
@@ -277,6 +277,13 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
     a code that is neither ``EU`` nor ISO 3166-1 alpha-2 (any case: ``de`` is ``DE``)."""
     code = country.strip().upper()
     if len(country) > 8 or not is_country_code(code):
+        meant = country_suggestion(code)
+        if meant is not None:  # UK, EL: the codes EU institutions write for GB and GR
+            raise HTTPException(
+                404,
+                f"No such feed: {code} is not a country code; did you mean {meant}? "
+                f"/feeds/country/{meant}.atom",
+            )
         raise no_such_feed("country")
     path = f"/country/{code}.atom"
     return _feed_response(request, session, path=path, title=_title(None, [code], None), country=code)
