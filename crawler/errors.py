@@ -53,10 +53,11 @@ class DatabaseDirectoryMissing(UsageError):
     ``--database-url``) whose directory does not exist: only the default ``var/`` is created, so a
     typo never gives an empty new database; every command says it the same way, exit 2."""
 
-    def __init__(self, directory: str, url: str):
+    def __init__(self, directory: str, url: str, *, is_file: bool = False):
         self.directory = directory
+        state = "is a file, not a directory" if is_file else "does not exist"
         super().__init__(
-            f"database directory {directory} does not exist ({url}); create it or correct the database URL"
+            f"database directory {directory} {state} ({url}); create it or correct the database URL"
         )
 
 

@@ -87,8 +87,9 @@ def test_only_the_default_database_directory_is_created(monkeypatch, tmp_path, u
     with pytest.raises(DatabaseDirectoryMissing) as info:
         make_engine(url)
     assert info.value.directory == missing.format(tmp=tmp_path)
+    state = "is a file, not a directory" if "afile" in missing else "does not exist"
     assert str(info.value) == (
-        f"database directory {missing.format(tmp=tmp_path)} does not exist ({url}); "
+        f"database directory {missing.format(tmp=tmp_path)} {state} ({url}); "
         "create it or correct the database URL"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing created

@@ -80,7 +80,7 @@ def check_sqlite_directory(url: str) -> None:
         return
     parent = Path(u.database).parent
     if not parent.is_dir():
-        raise DatabaseDirectoryMissing(str(parent), describe_url(u))
+        raise DatabaseDirectoryMissing(str(parent), describe_url(u), is_file=parent.exists())
 
 
 def libpq_url(url: str) -> str:
