@@ -8,7 +8,9 @@ that is not of its type), DatabaseUnavailable 2
 argparse says it, one such line per line of the reason; ``ewsi NAME SUB: error:`` when the error
 names its `prog`; a missing or unreadable file: ``FILE: cannot read: <reason>``),
 KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0. Commands return
-0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped.
+0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped. An option before any command
+(``ewsi --bogus``) and an unknown command are usage errors naming them and the closest known name
+(`crawler.errors.closest_name`), exit 2.
 """
 
 from __future__ import annotations
