@@ -15,7 +15,9 @@ Errors: a feed reader gets every error of these routes as plain text with its st
 ``?content_type=blog``, a control character: the rules of crawler.web.public `build_filter`, as the
 read API's, whose answer to the same value is its 422), 404 for a path that names no feed (an unknown theme,
 content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``; the answer lists what
-the path takes: the themes' ids and names, the content types), 429 past the limits. The query rules
+the path takes: the themes' ids and names, the content types; for ``UK`` and ``EL``, the codes EU
+institutions write, the country feed meant: ``did you mean GB? /feeds/country/GB.atom``), 429 past
+the limits. The query rules
 are the read API's (crawler.web.public `strict_query`: an unknown or wrongly repeated parameter is
 400); the message is the API's ``message``.
 
