@@ -290,15 +290,18 @@ def main(argv: Sequence[str] | None = None, configured_model: str | None = None)
     parser.add_argument("--data", required=True, help="labelled JSONL (format of themes_dev.jsonl)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--themes", help="themes.yaml to use (default config/themes.yaml)")
-    parser.add_argument(
+    # one way to get the model scored: a given file, one trained by K folds, or one trained on a
+    # held-out split; two of them together are refused naming both (exit 2), never one ignored
+    scored = parser.add_mutually_exclusive_group()
+    scored.add_argument(
         "--model",
         help="learned model file to blend with the rules, or 'none' for the rules alone "
         "(default: the model the harvest uses: var/classifier-model.json if present, else the shipped one)",
     )
-    parser.add_argument(
+    scored.add_argument(
         "--cv", type=int_at_least(2), metavar="K", help="score rules + a model trained by K-fold CV on --data"
     )
-    parser.add_argument(
+    scored.add_argument(
         "--holdout",
         action="store_true",
         help="score rules + a model trained on the other four fifths of --data (split by source page)",

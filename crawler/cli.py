@@ -8,7 +8,9 @@ that is not of its type), DatabaseUnavailable 2
 argparse says it, one such line per line of the reason; ``ewsi NAME SUB: error:`` when the error
 names its `prog`; a missing or unreadable file: ``FILE: cannot read: <reason>``),
 KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0. Commands return
-0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped.
+0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped. An option before any command
+(``ewsi --bogus``) and an unknown command are usage errors naming them and the closest known name
+(`crawler.errors.closest_name`), exit 2.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 
 from crawler import config
 from crawler.argtypes import Parser
-from crawler.errors import ConfigError, DatabaseUnavailable, UsageError
+from crawler.errors import ConfigError, DatabaseUnavailable, UsageError, closest_name
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "crawl": ("crawler.commands.crawl", "harvest the enabled sources into the review queue"),
@@ -51,11 +53,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def unknown_option_message(option: str) -> str:
+    """The usage error of an option given before any command (``ewsi --bogus``): it names the
+    option, the closest option ``ewsi`` takes, and where options go (after the command)."""
+    name = option.split("=", 1)[0]
+    close = closest_name(name, ["--help"])
+    hint = f"did you mean {close}? " if close else ""
+    return f"unrecognized option {name}; {hint}ewsi takes a command first, its options after it (ewsi --help)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ewsi` console script; returns the exit code (see the module docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
-        build_parser().parse_args(argv)  # --help, or a usage error: exits
+        parser = build_parser()
+        if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+            parser.error(unknown_option_message(argv[0]))  # exits 2
+        if argv and not argv[0].startswith("-"):
+            close = closest_name(argv[0], COMMANDS)
+            hint = f"did you mean {close}? " if close else ""
+            parser.error(f"unknown command {argv[0]!r}; {hint}the commands: {', '.join(COMMANDS)}")
+        parser.parse_args(argv)  # --help, or a usage error: exits
         return 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
     try:

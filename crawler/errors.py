@@ -10,8 +10,9 @@ UsageError to exit codes.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 
 class EwsiError(Exception):
@@ -47,10 +48,165 @@ class UsageError(EwsiError):
     prog: str | None = None
 
 
+class DatabaseDirectoryMissing(UsageError):
+    """Raised by crawler.store.session for a SQLite database the user named (``EWSI_DATABASE_URL``,
+    ``--database-url``) whose directory does not exist: only the default ``var/`` is created, so a
+    typo never gives an empty new database; every command says it the same way, exit 2."""
+
+    def __init__(self, directory: str, url: str, *, is_file: bool = False):
+        self.directory = directory
+        state = "is a file, not a directory" if is_file else "does not exist"
+        super().__init__(
+            f"database directory {directory} {state} ({url}); create it or correct the database URL"
+        )
+
+
 def unreadable(path: object, exc: OSError) -> str:
     """The one message for a file that cannot be read: ``nope.jsonl: cannot read: No such file or
     directory`` (the system's reason, without the errno)."""
     return f"{path}: cannot read: {exc.strerror or exc}"
+
+
+def closest_name(name: str, known: Iterable[str]) -> str | None:
+    """The one name of `known` closest to a mistyped `name` (``contry`` -> ``country``, ``folow`` ->
+    ``follow``, a difference of case), or None when none is close (difflib's ratio below 0.6): the
+    "did you mean" of every unknown name, in the read API, the feeds, the config and the command line."""
+    by_lower: dict[str, str] = {}
+    for candidate in known:
+        by_lower.setdefault(candidate.lower(), candidate)
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
+
+
+VALIDATION_PREFIXES = ("Value error, ", "Assertion failed, ")
+"""What pydantic puts before the message of a ValueError or assertion raised by a validator."""
+
+_EXPECTED_BY_TYPE = {
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "set_type": "a list",
+    "string_type": "text",
+    "string_unicode": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "url_type": "an absolute http(s) URL",
+    "url_parsing": "an absolute http(s) URL",
+    "url_scheme": "an absolute http(s) URL",
+    "json_invalid": "valid JSON",
+    "json_type": "valid JSON",
+}
+"""Validation error types that say the value is of the wrong type -> what a field of them takes."""
+
+_EXTRA = "Extra inputs are not permitted"
+"""pydantic's message of an unknown field (a message of the project's own, such as the read API's
+unknown parameter, is kept)."""
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "above"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "below"),
+}
+
+
+def _kind_of(value: object) -> str:
+    """What a rejected value is, in words (``a string``, ``a list``), for "expected X, got Y"."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple | set):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another type"
+
+
+def _shown(value: object) -> str:
+    """A rejected scalar as it was given (``'torrent'``, ``0``), shortened; a list or mapping in words."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:59] + "…")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return _kind_of(value)
+
+
+def _choices(expected: str) -> str:
+    """pydantic's ``'feed', 'listing' or 'api'`` without its quotes: ``feed, listing or api``."""
+    return expected.replace("'", "")
+
+
+def _count(n: object, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def validation_sentence(
+    error: Mapping[str, Any], *, expected: str | None = None, known: Iterable[str] = ()
+) -> str:
+    """The message of one validation error (a pydantic error dict: ``type``, ``msg``, ``input``,
+    ``ctx``) as a user reads it, for the config (crawler.sources) and the read API alike.
+
+    Rule: a plain sentence saying what the field expects and what it got, never pydantic's own
+    words ("Input should be ..."). `expected` names what the field takes in the field's own terms
+    (``a list of language codes``), else the type's (`_EXPECTED_BY_TYPE`); `known`, for an unknown
+    field, the field names taken there, the closest of which is suggested (`closest_name`).
+
+    - wrong type: ``expected a list of language codes, got a string``
+    - bounds: ``expected a whole number of at least 1, got 0``; lengths: ``expected at most 300
+      characters, got 301``, ``expected at least 1 item, got none``
+    - choices (literal, enum): ``expected one of feed, listing or api, got 'torrent'``
+    - missing: ``required field missing (expected a CSS selector)``
+    - unknown: ``unknown field; did you mean follow?``
+    - a validator's own ValueError: its message, without pydantic's prefix
+    """
+    kind = str(error.get("type", ""))
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    if kind in _EXPECTED_BY_TYPE:
+        return f"expected {expected or _EXPECTED_BY_TYPE[kind]}, got {_kind_of(value)}"
+    if kind in _BOUNDS:
+        key, words = _BOUNDS[kind]
+        bound = ctx.get(key)
+        number = "a whole number" if isinstance(bound, int) and not isinstance(bound, bool) else "a number"
+        got = value if isinstance(value, str) and len(value) <= 30 else _shown(value)  # a query's "0"
+        return f"expected {expected or number} {words} {bound}, got {got}"
+    if kind in ("string_too_short", "string_too_long", "too_short", "too_long"):
+        noun = "character" if kind.startswith("string_") else "item"
+        if kind.endswith("short"):
+            need = f"at least {_count(ctx.get('min_length'), noun)}"
+        else:
+            need = f"at most {_count(ctx.get('max_length'), noun)}"
+        length = ctx.get("actual_length")
+        if length is None:
+            length = len(value) if isinstance(value, str | list | tuple | dict) else "?"
+        return f"expected {need}, got {length if length else 'none'}"
+    if kind in ("literal_error", "enum") and ctx.get("expected"):
+        return f"expected one of {_choices(str(ctx['expected']))}, got {_shown(value)}"
+    if kind == "missing":
+        return "required field missing" + (f" (expected {expected})" if expected else "")
+    if kind == "extra_forbidden" and error.get("msg", _EXTRA) == _EXTRA:  # else a message of ours
+        name = next((str(p) for p in reversed(tuple(error.get("loc", ()))) if isinstance(p, str)), "")
+        close = closest_name(name, known) if name else None
+        return "unknown field" + (f"; did you mean {close}?" if close else "")
+    if kind.startswith(("datetime_", "date_")):
+        return "expected an ISO 8601 date (2026-01-31) or date-time (2026-01-31T08:00:00Z)"
+    message = str(error.get("msg", ""))
+    for prefix in VALIDATION_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
 
 
 SOURCE_IDS_LISTED = 20
@@ -276,6 +432,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.blocked_scheme": "the URL scheme is not http or https",
     "fetch.robots": "robots.txt forbids the URL",
     "fetch.robots_unreachable": "robots.txt answered 5xx: nothing on the host is fetched until it answers",
+    "fetch.url_too_long": "the link is longer than the URL length limit (2083 characters): not fetched",
     "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects, or a redirect loop",
     "fetch.error": "another download error",
     "parse.feed_malformed": "the body is a feed, but broken: no entry could be read",

@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, validation_sentence
 from crawler.types import EU_LANGUAGES
 from crawler.urls import web_url
 
@@ -59,6 +59,24 @@ MAX_NAME_CHARS = 300
 def is_country_code(code: str) -> bool:
     """Whether `code` is ``EU`` or an ISO 3166-1 alpha-2 code (upper case), as a source's country."""
     return code == "EU" or (bool(_COUNTRY.match(code)) and code in iso_countries())
+
+
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+"""Codes EU institutions write (the Interinstitutional Style Guide's UK and EL) that are not
+ISO 3166-1 alpha-2, and the ISO code the harvester uses for them."""
+
+
+def country_suggestion(code: str) -> str | None:
+    """The country code meant by a near-miss `code`, for a "did you mean" (``UK`` -> ``GB``, ``EL`` ->
+    ``GR``, in any case), else None. Rule: every place that refuses a country code (the config, the
+    read API and feeds, the desk's edit form, contributions) names this suggestion when there is one."""
+    return COUNTRY_ALIASES.get(code.strip().upper())
+
+
+def country_hint(code: str) -> str:
+    """``; did you mean GB?`` for a near-miss `code` (`country_suggestion`), else ``""``."""
+    meant = country_suggestion(code)
+    return f"; did you mean {meant}?" if meant else ""
 
 
 @functools.cache
@@ -458,7 +476,10 @@ class Source(BaseModel):
     @classmethod
     def _country(cls, value: str) -> str:
         if not _COUNTRY.match(value) or (value != "EU" and value not in iso_countries()):
-            raise ValueError("expected `EU` or an ISO 3166-1 alpha-2 code such as `DE` (Greece is `GR`)")
+            raise ValueError(
+                "expected `EU` or an ISO 3166-1 alpha-2 code such as `DE` (Greece is `GR`)"
+                + country_hint(value)
+            )
         return value
 
     @field_validator("name", "publisher")
@@ -618,6 +639,64 @@ def _line_of(doc: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+FIELD_EXPECTED = {
+    "sources": "a list of sources",
+    "id": "a slug such as ep-press",
+    "name": "the source's name as text",
+    "publisher": "the publishing organisation's name as text",
+    "kind": "one of feed, listing, sitemap, api or ical",
+    "languages": "a list of language codes",
+    "urls": "a list of URLs",
+    "schedule": 'a cron expression in quotes ("0 6 * * *")',
+    "links": "a CSS or XPath selector of item links",
+    "items": "a JMESPath to the list of records",
+    "text": "a JMESPath to the description text",
+    "body": "a mapping of request fields",
+    "status_map": "a mapping of published statuses to forthcoming, open or closed",
+}
+"""What a config field takes, in its own terms, for the messages of a value of the wrong type and
+of a missing field (`crawler.errors.validation_sentence`); other fields are named by their type."""
+
+ITEM_EXPECTED = {"languages": "a language code", "urls": "a URL", "sources": "a mapping of source fields"}
+"""What each member of a list field takes (``languages[0]: expected a language code, got ...``)."""
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The config model inside a field's annotation (``ApiConfig | None``, ``list[Source]``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def fields_at(loc: tuple[int | str, ...]) -> tuple[str, ...]:
+    """The field names the config takes at `loc` (``("sources", 0)`` -> a source's fields), for the
+    "did you mean" of an unknown field; () where `loc` leads to no model (a mapping's keys)."""
+    model: type[BaseModel] = SourcesFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        sub = _model_in(info.annotation) if info is not None else None
+        if sub is None:
+            return ()
+        model = sub
+    return tuple(model.model_fields)
+
+
+def config_message(err: Any) -> str:
+    """The message of one validation error of the config, a plain sentence naming what the field
+    expects (`crawler.errors.validation_sentence`; the field path is put before it by the caller)."""
+    loc = tuple(err["loc"])
+    names = [p for p in loc if isinstance(p, str) and not p.startswith(("function-", "literal"))]
+    name = names[-1] if names else ""
+    expected = ITEM_EXPECTED.get(name) if loc and isinstance(loc[-1], int) else FIELD_EXPECTED.get(name)
+    return validation_sentence(err, expected=expected, known=fields_at(loc[:-1]))
+
+
 def _format_loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
@@ -675,9 +754,7 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
         for err in exc.errors():
             loc = tuple(err["loc"])
             line = _line_of(doc, loc)
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
+            msg = config_message(err)
             problems.append((line or 0, f"{name}:{line or '?'}: {_format_loc(loc)}: {msg}"))
     problems += _cross_source_problems(name, doc)
     if problems:

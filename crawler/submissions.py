@@ -33,7 +33,7 @@ import yaml
 
 from crawler.errors import ConfigError, SubmissionInvalid
 from crawler.fetch.addresses import is_public, never_resolves, parse_ip
-from crawler.sources import is_country_code
+from crawler.sources import country_hint, is_country_code
 from crawler.text import clean_text, strip_bidi_controls
 from crawler.urls import is_web_url
 
@@ -307,7 +307,9 @@ def validate(
         errors["organisation"] = "at most 300 characters"
     country = plain_text(contributor.get("country") or "").upper() or None
     if country and not is_country_code(country):  # the rule of a source's `country`
-        errors["country"] = "a two-letter country code (ISO 3166-1, Greece is GR) or EU"
+        errors["country"] = "a two-letter country code (ISO 3166-1, Greece is GR) or EU" + country_hint(
+            country
+        )
     language = plain_text(contributor.get("language") or "").lower() or None
     if language and not _LANG.match(language):
         errors["language"] = "a two- or three-letter language code (ISO 639)"

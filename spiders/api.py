@@ -154,7 +154,7 @@ class ApiSpider(SourceSpider):
             )
             yield from self.deliver(item)
             return
-        yield Request(
+        request = Request(
             url,
             callback=self.parse_detail,
             errback=self.detail_failed,
@@ -162,6 +162,13 @@ class ApiSpider(SourceSpider):
             meta={"ewsi_role": "detail"},
             dont_filter=True,
         )
+        if self.too_long(request.url):  # Scrapy would discard it silently: kept with its list fields
+            self.detail_missing(
+                item, "fetch.url_too_long", f"{request.url[:200]}...: {len(request.url)} characters"
+            )
+            yield from self.deliver(item)
+            return
+        yield request
 
     def parse_detail(self, response: Response, item: HarvestedItem) -> Iterator[Any]:
         """Copy the detail answer's text (and title or summary where the list gave none) to the item."""

@@ -153,9 +153,14 @@ class SourceSpider(Spider):
         return True
 
     def deliver(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
-        """Yield an accepted item, or a request for its page when the source has `follow: true`."""
+        """Yield an accepted item, or a request for its page when the source has `follow: true`.
+
+        A page link longer than Scrapy's URL length limit (`too_long`), which Scrapy would discard
+        without a word, is not requested: the item is dropped and counted
+        ``ewsi/dropped/url_too_long``, so every entry the spider does not follow has a named reason.
+        """
         if self.source.follow and is_web_url(item.url):
-            yield Request(
+            request = Request(
                 item.url,
                 callback=self.parse_page,
                 errback=self.page_failed,
@@ -163,8 +168,25 @@ class SourceSpider(Spider):
                 meta={"ewsi_role": "page", "download_maxsize": FOLLOW_MAXSIZE},
                 dont_filter=True,
             )
+            if self.too_long(request.url):
+                self.stat("ewsi/dropped/url_too_long")
+                logger.info(
+                    "[%s] dropped (url_too_long): a link of %d characters: %s...",
+                    self.source.id,
+                    len(request.url),
+                    request.url[:200],
+                )
+                return
+            yield request
         else:
             yield item
+
+    def too_long(self, url: str) -> bool:
+        """True when `url` is longer than ``URLLENGTH_LIMIT`` (Scrapy's UrlLengthMiddleware, 2083 by
+        default; 0: no limit), which would discard its request silently."""
+        crawler = getattr(self, "crawler", None)
+        limit = crawler.settings.getint("URLLENGTH_LIMIT", 2083) if crawler is not None else 2083
+        return bool(limit) and len(url) > limit
 
     def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Attach the followed page's bytes to the item; extraction happens in the pipelines."""
@@ -193,7 +215,7 @@ class SourceSpider(Spider):
             yield item
             return
         (url, title), rest = pending[0], pending[1:]
-        yield Request(
+        request = Request(
             url,
             callback=self.parse_attachment,
             errback=self.attachment_failed,
@@ -201,6 +223,15 @@ class SourceSpider(Spider):
             meta={"ewsi_role": "attachment", "download_maxsize": FOLLOW_MAXSIZE},
             dont_filter=True,
         )
+        if self.too_long(request.url):  # not fetched: it stays a link, flagged as a failed one
+            key = "fetch.url_too_long"
+            self.record_error(
+                key, f"{request.url[:200]}...: {len(request.url)} characters", page=True, attachment=True
+            )
+            item.attachments.append(Attachment(url=url, title=title, flags=[f"attachment_{key}"]))
+            yield from self.next_attachment(item, rest)
+            return
+        yield request
 
     def parse_attachment(
         self,

@@ -316,14 +316,20 @@ def test_page_cap_is_reported_only_when_it_cut_a_source_short(
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("method: POST", "method: PUT"), "sources[0].api.method: Input should be 'GET' or 'POST'"),
-        (("body_format: multipart", "body_format: xml"), "sources[0].api.body_format: Input should be"),
+        (("method: POST", "method: PUT"), "sources[0].api.method: expected one of GET or POST, got 'PUT'"),
+        (
+            ("body_format: multipart", "body_format: xml"),
+            "sources[0].api.body_format: expected one of json, form or multipart, got 'xml'",
+        ),
         (("method: POST", "method: GET"), "sources[0].api.body: a request body needs `method: POST`"),
         (
             ("size: 4", "size: 0"),
-            "sources[0].api.pagination.size: Input should be greater than or equal to 1",
+            "sources[0].api.pagination.size: expected a whole number at least 1, got 0",
         ),
-        (("max_pages: 10", "max_pages: 500"), "sources[0].api.pagination.max_pages: Input should be less"),
+        (
+            ("max_pages: 10", "max_pages: 500"),
+            "sources[0].api.pagination.max_pages: expected a whole number at most 100, got 500",
+        ),
         (("total: totalResults", "total: 'a.['"), "sources[0].api.pagination.total: invalid JMESPath"),
         (("page_param: pageNumber", "page: 1"), "sources[0].api.pagination.page: unknown field"),
     ],

@@ -83,8 +83,14 @@ def test_the_command_gets_its_arguments_and_the_settings(monkeypatch: pytest.Mon
     ("argv", "code", "needle"),
     [
         ([], 2, "the following arguments are required: command"),
-        (["nonsense"], 2, "invalid choice: 'nonsense'"),
+        (["nonsense"], 2, "ewsi: error: unknown command 'nonsense'; the commands: crawl, queue,"),
+        (["crwal"], 2, "ewsi: error: unknown command 'crwal'; did you mean crawl?"),
+        (["--bogus"], 2, "ewsi: error: unrecognized option --bogus; ewsi takes a command first"),
+        (["--hepl"], 2, "ewsi: error: unrecognized option --hepl; did you mean --help?"),
+        (["--json=1", "queue"], 2, "ewsi: error: unrecognized option --json; ewsi takes a command first"),
+        (["-x"], 2, "ewsi: error: unrecognized option -x;"),
         (["--help"], 0, "api-token"),
+        (["-h"], 0, "api-token"),
         (["crawl", "--replay", "a.warc.gz", "--record", "b.warc.gz"], 2, "not allowed with argument"),
         (["queue", "--limit", "0"], 2, "must be 1 to 1,000,000, got 0"),
         (["db", "drop"], 2, "invalid choice: 'drop'"),
@@ -97,6 +103,42 @@ def test_usage_errors_exit_like_argparse(argv: list[str], code: int, needle: str
     assert info.value.code == code
     captured = capsys.readouterr()
     assert needle in captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["classify", "eval", "--data", "x.jsonl", "--holdout", "--cv", "3"],
+            "ewsi classify eval: error: argument --cv: not allowed with argument --holdout",
+        ),
+        (
+            ["classify", "eval", "--data", "x.jsonl", "--cv", "3", "--holdout"],
+            "ewsi classify eval: error: argument --holdout: not allowed with argument --cv",
+        ),
+        (
+            ["classify", "eval", "--data", "x.jsonl", "--model", "none", "--holdout"],
+            "ewsi classify eval: error: argument --holdout: not allowed with argument --model",
+        ),
+        (
+            ["classify", "eval", "--data", "x.jsonl", "--cv", "2", "--model", "m.json"],
+            "ewsi classify eval: error: argument --model: not allowed with argument --cv",
+        ),
+        (["schedule", "--json"], "ewsi schedule: error: argument --json: only with --list"),
+        (
+            ["crawl", "--replay", "a.warc.gz", "--replay-run", "3"],
+            "ewsi crawl: error: argument --replay-run: not allowed with argument --replay",
+        ),
+    ],
+)
+def test_options_that_cannot_go_together_are_refused_naming_both(argv: list[str], line: str, capsys) -> None:
+    """Rule: an option that would be ignored beside another is refused, exit 2, one line naming both."""
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert capsys.readouterr().err == line + "\n"
 
 
 @pytest.mark.parametrize(

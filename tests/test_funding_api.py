@@ -160,8 +160,14 @@ def test_store_keeps_versions_of_a_changed_call(db_session: Any) -> None:
             "api.fields.deadline: invalid JMESPath",
         ),
         (("budget:", "budgett:"), "api.fields.budgett: unknown field"),
-        (("closed}", "shut}"), "api.status_map.31094503: Input should be 'forthcoming', 'open' or 'closed'"),
-        (("kind: api", "kind: icall"), "kind: Input should be 'feed', 'listing', 'sitemap', 'api' or 'ical'"),
+        (
+            ("closed}", "shut}"),
+            "api.status_map.31094503: expected one of forthcoming, open or closed, got 'shut'",
+        ),
+        (
+            ("kind: api", "kind: icall"),
+            "kind: expected one of feed, listing, sitemap, api or ical, got 'icall'",
+        ),
     ],
 )
 def test_config_errors_name_file_line_and_field(edit: tuple[str, str], message: str) -> None:

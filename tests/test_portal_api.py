@@ -806,8 +806,11 @@ def test_limit_is_1_to_100_and_a_422_names_the_bound(app_client, path: str, stat
         assert body["error"] == "invalid_request"
         (detail,) = body["detail"]
         assert detail["loc"] == ["query", "limit"]
-        bound = "1" if path.endswith(("=0", "=-1")) else "100"
-        assert detail["msg"].endswith(f"equal to {bound}"), detail
+        given = path.rsplit("=", 1)[1]
+        bound = "at least 1" if path.endswith(("=0", "=-1")) else "at most 100"
+        assert detail["msg"] == f"expected a whole number {bound}, got {given}", detail
+        assert body["message"] == f"limit: expected a whole number {bound}, got {given}"
+        assert "Input should" not in response.text
 
 
 def test_openapi_states_the_limit_bound(app_client):
@@ -897,3 +900,29 @@ def test_a_filter_that_cannot_match_is_refused(app_client, path: str, status: in
 )
 def test_a_filter_that_can_match_is_served(app_client, path: str):
     assert app_client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/api/v1/items?limit=0", "limit: expected a whole number at least 1, got 0"),
+        ("/api/v1/items?limit=500", "limit: expected a whole number at most 100, got 500"),
+        ("/api/v1/items?limit=ten", "limit: expected a whole number, got a string"),
+        ("/api/v1/items?limit=2.5", "limit: expected a whole number, got a string"),
+        ("/api/v1/funding?status=shut", "status: use forthcoming, open or closed"),
+        ("/api/v1/items?q=" + "x" * 201, "q: expected at most 200 characters, got 201"),
+        ("/api/v1/items?cursor=" + "c" * 513, "cursor: expected at most 512 characters, got 513"),
+        (
+            "/api/v1/items?country=UK",
+            "country: expected a country code: ISO 3166-1 alpha-2 (DE) or EU; did you mean GB?",
+        ),
+        ("/api/v1/items?published_from=yesterday", "published_from: expected an ISO 8601 date (2026-01-31)"),
+    ],
+)
+def test_every_api_validation_message_is_a_plain_sentence(app_client, path: str, message: str):
+    """Rule: a 422 names the parameter and what it expects in plain words (type errors, bounds,
+    lengths, choices, dates), never pydantic's "Input should be ..."."""
+    response = app_client.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["message"].startswith(message), response.json()
+    assert "Input should" not in response.text and "Value error" not in response.text

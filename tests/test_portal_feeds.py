@@ -114,6 +114,29 @@ FEED_ERRORS = [
     ("/feeds/country/EUR.atom", 404, "not a country code"),
     ("/feeds/country/" + "D" * 9 + ".atom", 404, "not a country code"),
     ("/feeds/type/blog.atom", 404, "No such feed: the content types are news"),
+    # the codes EU institutions write for GB and GR are near-misses with a suggestion
+    (
+        "/feeds/country/UK.atom",
+        404,
+        "404 No such feed: UK is not a country code; did you mean GB? /feeds/country/GB.atom",
+    ),
+    ("/feeds/country/uk.atom", 404, "404 No such feed: UK is not a country code; did you mean GB?"),
+    (
+        "/feeds/country/EL.atom",
+        404,
+        "404 No such feed: EL is not a country code; did you mean GR? /feeds/country/GR.atom",
+    ),
+    ("/feeds/country/el.atom", 404, "did you mean GR?"),
+    (
+        "/feeds/atom?country=UK",
+        400,
+        "(country: expected a country code: ISO 3166-1 alpha-2 (DE) or EU; did you mean GB?)",
+    ),
+    (
+        "/feeds/atom?country=el",
+        400,
+        "(country: expected a country code: ISO 3166-1 alpha-2 (DE) or EU; did you mean GR?)",
+    ),
 ]
 
 

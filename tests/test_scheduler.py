@@ -577,12 +577,13 @@ def test_list_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def unreachable_url(backend: str, tmp_path: Path) -> str:
-    """A database URL that cannot be reached: a closed port, or a SQLite file under a regular file."""
+    """A database URL that cannot be reached: a closed port, or a SQLite "file" that is a directory
+    (a missing directory is refused before any connection: crawler.store.session.database_url)."""
     if backend == "postgresql":
         return "postgresql+psycopg2://postgres@127.0.0.1:1/nope"
-    blocker = tmp_path / "not-a-directory"
-    blocker.write_text("", encoding="utf-8")
-    return f"sqlite:///{blocker / 'ewsi.sqlite'}"
+    blocker = tmp_path / "a-directory"
+    blocker.mkdir()
+    return f"sqlite:///{blocker}"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -602,7 +603,7 @@ def test_schedule_refuses_to_start_without_its_database(
     assert time.monotonic() - started < 10  # RELIABILITY.md T34: fail fast, < 10 s
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("database unavailable: "), err
-    expected = "connection refused" if backend == "postgresql" else "File exists"
+    expected = "connection refused" if backend == "postgresql" else "unable to open database file"
     assert expected in err
     assert not list(tmp_path.glob("ewsi-schedule-*"))  # nothing left behind
     # an unmigrated database is refused the same way
@@ -644,14 +645,14 @@ def test_lost_database_is_logged_once_then_summarised_with_backed_off_polls(
     if backend == "postgresql":
         assert first == "leader lock: cannot connect to postgresql://127.0.0.1:1/nope: connection refused"
     else:
-        assert first.startswith("leader lock: cannot open the lock file ") and "File exists" in first
+        assert first.startswith("cannot lead: cannot connect to sqlite:///") and "unable to open" in first
     # attempts 2-12 at 1120 ... 2320 s: summaries when 300 s have passed since the last line
     assert [s.split(" (")[0] for s in summaries] == [
         "still cannot reach the database: 4 attempts since 06:07 UTC",
         "still cannot reach the database: 7 attempts since 06:07 UTC",
         "still cannot reach the database: 10 attempts since 06:07 UTC",
     ]
-    assert caplog.text.count("leader lock:") == 1
+    assert caplog.text.count(first.split(": ")[0] + ":") == 1
 
 
 def test_outage_back_off_is_capped_at_8_polls_for_a_short_leader_poll() -> None:

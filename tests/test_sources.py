@@ -75,7 +75,8 @@ def test_good_config_loads_with_defaults() -> None:
         (
             "kind: feed",
             "kind: torrent",
-            "sources.yaml:8: sources[0].kind: Input should be 'feed', 'listing', 'sitemap', 'api' or 'ical'",
+            "sources.yaml:8: sources[0].kind: expected one of feed, listing, sitemap, api or ical, got"
+            " 'torrent'",
         ),
         (
             "urls: [https://www.europarl",
@@ -85,7 +86,8 @@ def test_good_config_loads_with_defaults() -> None:
         (
             '    links: "ul.documents a::attr(href)"\n',
             "    next_page: x\n",
-            "sources.yaml:17: sources[1].listing.links: Field required",
+            "sources.yaml:17: sources[1].listing.links: required field missing (expected a CSS or XPath"
+            " selector of item links)",
         ),
         (
             '    links: "ul.documents a::attr(href)"',
@@ -125,7 +127,11 @@ def test_good_config_loads_with_defaults() -> None:
         ("name: EP press", 'name: "EP\\u200Bpress"', "sources.yaml:3: sources[0].name: must be plain"),
         ("name: EP press", 'name: "EP\\tpress"', "sources.yaml:3: sources[0].name: must be plain"),
         ("name: EP press", 'name: " "', "sources.yaml:3: sources[0].name: must be plain"),
-        ("name: EP press", "name: " + "N" * 301, "sources.yaml:3: sources[0].name: String should have at"),
+        (
+            "name: EP press",
+            "name: " + "N" * 301,
+            "sources.yaml:3: sources[0].name: expected at most 300 characters, got 301",
+        ),
         (
             "publisher: European Parliament",
             'publisher: "European \\u2066Parliament"',
@@ -241,7 +247,7 @@ ALL_ERRORS_CASES = [
         [
             "s.yaml:12: sources[2].id: duplicate id 'alpha' (first at sources[0], line 2)",
             "s.yaml:17: sources[3].id: duplicate id 'beta' (first at sources[1], line 7)",
-            "s.yaml:22: sources[3].colour: unknown field",
+            "s.yaml:22: sources[3].colour: unknown field; did you mean country?",
             "s.yaml:23: sources[4].id: duplicate id 'alpha' (first at sources[0], line 2)",
         ],
         id="two-duplicates",
@@ -253,7 +259,7 @@ ALL_ERRORS_CASES = [
         + _source("alpha")  # 12-16: valid, but a duplicate of the invalid source
         + _source("Bad_Id", "  languages: [english]"),  # 17-22
         [
-            "s.yaml:5: sources[0].kind: Input should be 'feed', 'listing', 'sitemap', 'api' or 'ical'",
+            "s.yaml:5: sources[0].kind: expected one of feed, listing, sitemap, api or ical, got 'torrent'",
             "s.yaml:7: sources[1].id: must be a slug of lowercase letters, digits and '-' (2-63 characters)",
             "s.yaml:12: sources[2].id: duplicate id 'alpha' (first at sources[0], line 2)",
             "s.yaml:17: sources[3].id: must be a slug of lowercase letters, digits and '-' (2-63 characters)",
@@ -300,3 +306,168 @@ def test_languages_must_be_iso_639_1_codes(languages: str, expected: str) -> Non
 def test_iso_639_1_languages_pass(languages: str) -> None:
     config = load_sources("sources.yaml", text=GOOD.replace("languages: [en]", f"languages: {languages}"))
     assert config.sources[0].languages == [c.strip() for c in languages.strip("[]").split(",") if c.strip()]
+
+
+# Rule: every validation message is a plain sentence naming the field and what it expects; never
+# pydantic's own words ("Input should be ...", "Field required", "Extra inputs are not permitted").
+PLAIN_MESSAGES = [
+    # wrong types
+    (
+        "languages: [en]",
+        "languages: en",
+        "sources.yaml:6: sources[0].languages: expected a list of language codes, got a string",
+    ),
+    (
+        "languages: [en]",
+        "languages: 7",
+        "sources.yaml:6: sources[0].languages: expected a list of language codes, got the number 7",
+    ),
+    (
+        "languages: [en]",
+        "languages: [7]",
+        "sources.yaml:6: sources[0].languages[0]: expected a language code, got the number 7",
+    ),
+    (
+        "urls: [https://www.europarl.europa.eu/rss/doc/press-releases/en.xml]",
+        "urls: {a: b}",
+        "sources.yaml:9: sources[0].urls: expected a list of URLs, got a mapping",
+    ),
+    (
+        "kind: feed",
+        "kind: feed\n  follow: maybe",
+        "sources.yaml:9: sources[0].follow: expected true or false, got a string",
+    ),
+    (
+        "kind: feed",
+        "kind: feed\n  max_items: many",
+        "sources.yaml:9: sources[0].max_items: expected a whole number, got a string",
+    ),
+    (
+        "kind: feed",
+        "kind: feed\n  max_items: 2.5",
+        "sources.yaml:9: sources[0].max_items: expected a whole number, got the number 2.5",
+    ),
+    (
+        "name: EP press",
+        "name: [EP, press]",
+        "sources.yaml:3: sources[0].name: expected the source's name as text, got a list",
+    ),
+    (
+        '    links: "ul.documents a::attr(href)"',
+        "    links: [a, b]",
+        "sources.yaml:17: sources[1].listing.links: expected a CSS or XPath selector of item links, got a"
+        " list",
+    ),
+    # bounds and lengths
+    (
+        "kind: feed",
+        "kind: feed\n  max_items: 0",
+        "sources.yaml:9: sources[0].max_items: expected a whole number at least 1, got 0",
+    ),
+    (
+        "kind: feed",
+        "kind: feed\n  max_items: 100001",
+        "sources.yaml:9: sources[0].max_items: expected a whole number at most 100000, got 100001",
+    ),
+    (
+        "urls: [https://www.europarl.europa.eu/rss/doc/press-releases/en.xml]",
+        "urls: []",
+        "sources.yaml:9: sources[0].urls: expected at least 1 item, got none",
+    ),
+    # choices (literal)
+    (
+        "content_type: news",
+        "content_type: blog",
+        "sources.yaml:7: sources[0].content_type: expected one of news, document, legislation, funding,"
+        " event or good_practice, got 'blog'",
+    ),
+    (
+        "kind: feed",
+        "kind: rss",
+        "sources.yaml:8: sources[0].kind: expected one of feed, listing, sitemap, api or ical, got 'rss'",
+    ),
+    # a country as the EU institutions write it: the ISO code is suggested
+    (
+        "country: EU",
+        "country: UK",
+        "sources.yaml:5: sources[0].country: expected `EU` or an ISO 3166-1 alpha-2 code such as"
+        " `DE` (Greece is `GR`); did you mean GB?",
+    ),
+    (
+        "country: EU",
+        "country: EL",
+        "sources.yaml:5: sources[0].country: expected `EU` or an ISO 3166-1 alpha-2 code such as"
+        " `DE` (Greece is `GR`); did you mean GR?",
+    ),
+    (
+        "country: EU",
+        "country: el",
+        "sources.yaml:5: sources[0].country: expected `EU` or an ISO 3166-1 alpha-2 code such as"
+        " `DE` (Greece is `GR`); did you mean GR?",
+    ),
+    (
+        "country: EU",
+        "country: XX",
+        "sources.yaml:5: sources[0].country: expected `EU` or an ISO 3166-1 alpha-2 code such as"
+        " `DE` (Greece is `GR`)",
+    ),
+    # missing
+    (
+        "  name: EP press\n",
+        "",
+        "sources.yaml:2: sources[0].name: required field missing (expected the source's name as text)",
+    ),
+    (
+        "  kind: feed\n",
+        "",
+        "sources.yaml:2: sources[0].kind: required field missing (expected one of feed, listing, sitemap,"
+        " api or ical)",
+    ),
+    # unknown fields: the closest known name of that place is suggested
+    (
+        "kind: feed",
+        "kind: feed\n  folow: true",
+        "sources.yaml:9: sources[0].folow: unknown field; did you mean follow?",
+    ),
+    (
+        "kind: feed",
+        "kind: feed\n  max_item: 5",
+        "sources.yaml:9: sources[0].max_item: unknown field; did you mean max_items?",
+    ),
+    (
+        "kind: feed",
+        "kind: feed\n  Languages: [de]",
+        "sources.yaml:9: sources[0].Languages: unknown field; did you mean languages?",
+    ),
+    (
+        "    links:",
+        "    max_page: 3\n    links:",
+        "sources.yaml:17: sources[1].listing.max_page: unknown field; did you mean max_pages?",
+    ),
+    (
+        "    links:",
+        "    nextpage: a\n    links:",
+        "sources.yaml:17: sources[1].listing.nextpage: unknown field; did you mean next_page?",
+    ),
+    (
+        "sources:",
+        "contcat: a@b.eu\nsources:",
+        "sources.yaml:1: contcat: unknown field; did you mean contact?",
+    ),
+    ("kind: feed", "kind: feed\n  zzz: 1", "sources.yaml:9: sources[0].zzz: unknown field"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), PLAIN_MESSAGES)
+def test_config_messages_are_plain_sentences_naming_what_is_expected(
+    old: str, new: str, expected: str
+) -> None:
+    assert old in GOOD
+    found = problems(GOOD.replace(old, new, 1))
+    assert expected in found, found
+    for problem in found:
+        assert (
+            "Input should" not in problem
+            and "Field required" not in problem
+            and "Extra inputs" not in problem
+        )

@@ -6,6 +6,7 @@ import gzip
 import json
 from typing import Any
 
+import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
@@ -180,3 +181,77 @@ def test_api_invalid_and_deep_json() -> None:
 def test_fill_template_needs_every_field() -> None:
     assert fill_template("https://x.eu/{a}/{b.c}", {"a": 1, "b": {"c": "z"}}) == "https://x.eu/1/z"
     assert fill_template("https://x.eu/{a}/{missing}", {"a": 1}) is None
+
+
+def _feed_with_link(link: str) -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>Long</title><link>" + link.encode() + b"</link></item>"
+        b"<item><title>Short</title><link>https://x.de/short</link></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("link_length", "follow", "limit", "followed", "kept", "too_long"),
+    [
+        (2084, True, None, ["https://x.de/short"], [], 1),  # one over Scrapy's 2083: dropped, counted
+        (5000, True, None, ["https://x.de/short"], [], 1),
+        (2083, True, None, ["LONG", "https://x.de/short"], [], 0),  # at the limit: followed
+        (2084, False, None, [], ["LONG", "https://x.de/short"], 0),  # not followed: kept as the feed gives it
+        (600, True, 500, ["https://x.de/short"], [], 1),  # URLLENGTH_LIMIT is the limit
+        (5000, True, 0, ["LONG", "https://x.de/short"], [], 0),  # 0: no limit
+    ],
+)
+def test_every_entry_link_not_followed_is_counted(
+    link_length, follow, limit, followed, kept, too_long
+) -> None:
+    """Rule: an entry link too long to request (Scrapy's UrlLengthMiddleware would discard it with
+    no word) is counted under ``dropped: url_too_long``, never lost without a reason."""
+    long_link = "https://x.de/a?q=" + "x" * (link_length - len("https://x.de/a?q="))
+    source = Source(
+        name="Test",
+        publisher="Test",
+        schedule="0 6 * * *",
+        id="long",
+        kind="feed",
+        urls=["https://x.de/f"],
+        follow=follow,
+    )
+    settings = {} if limit is None else {"URLLENGTH_LIMIT": limit}
+    crawler = get_crawler(TEMPLATES["feed"], settings)
+    spider = TEMPLATES["feed"].from_crawler(crawler, source=source)
+    crawler.stats.open_spider()
+    items, requests = run(spider, XmlResponse("https://x.de/f", body=_feed_with_link(long_link)))
+    named = {long_link: "LONG"}
+    assert [named.get(r.url, r.url) for r in requests] == followed
+    assert [named.get(i.url, i.url) for i in items] == kept
+    assert stats(spider).get("ewsi/dropped/url_too_long", 0) == too_long
+
+
+def test_a_too_long_attachment_or_detail_link_is_kept_flagged_not_lost() -> None:
+    spider = make_spider(id="att", kind="feed", urls=["https://x.de/f"], follow=True, attachments=True)
+    item = spider.new_item("https://x.de/1", title="t")
+    long_pdf = "https://x.de/" + "p" * 2100 + ".pdf"
+    out = list(spider.next_attachment(item, [(long_pdf, "Annex"), ("https://x.de/b.pdf", "Guide")]))
+    assert [r.url for r in out] == ["https://x.de/b.pdf"]  # the next attachment is still fetched
+    assert [(a.url, a.title, a.flags) for a in item.attachments] == [
+        (long_pdf, "Annex", ["attachment_fetch.url_too_long"])
+    ]
+    assert stats(spider)["ewsi/attachment_errors/fetch.url_too_long"] == 1
+
+    api = make_spider(
+        id="det",
+        kind="api",
+        urls=["https://api.eu/x"],
+        api={
+            "items": "items",
+            "title": "t",
+            "link": "l",
+            "detail": {"url": "https://api.eu/d/{id}", "text": "t"},
+        },
+    )
+    record = {"id": "z" * 2100, "t": "T", "l": "https://x.eu/1"}
+    api_item = api.new_item("https://x.eu/1", title="T")
+    assert list(api.detail_request(api_item, record)) == [api_item]  # kept with its list fields
+    assert api_item.flags == ["detail_fetch.url_too_long"]
+    assert stats(api)["ewsi/page_errors/fetch.url_too_long"] == 1

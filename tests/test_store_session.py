@@ -10,13 +10,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crawler.config import Settings
-from crawler.errors import DatabaseUnavailable
+from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable
 from crawler.store.migrate import upgrade
 from crawler.store.session import RETRY_COUNTS, make_engine, run_with_retry
 
 
 def test_sqlite_connection_settings(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'a' / 'b.sqlite'}")  # parent directory created
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.sqlite'}")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -55,6 +55,69 @@ def test_database_url_default(monkeypatch, tmp_path):
     assert database_url() == "sqlite:///var/ewsi.sqlite"  # the environment is read at entry points only
     assert database_url(Settings.from_env(os.environ).database_url) == "postgresql+psycopg2://u@h/db"
     assert database_url("sqlite:///other.sqlite") == "sqlite:///other.sqlite"
+
+
+@pytest.mark.parametrize(
+    ("url", "missing"),
+    [
+        ("sqlite:///{tmp}/nope/x.sqlite", "{tmp}/nope"),
+        ("sqlite:///{tmp}/nope/deeper/x.sqlite", "{tmp}/nope/deeper"),
+        ("sqlite:///nope/x.sqlite", "nope"),  # relative to the current directory
+        ("sqlite:///vra/ewsi.sqlite", "vra"),  # a typo of the default's directory
+        ("sqlite:///{tmp}/afile/x.sqlite", "{tmp}/afile"),  # a file, not a directory
+        ("sqlite:///{tmp}/x.sqlite", None),
+        ("sqlite:///x.sqlite", None),
+        ("sqlite:///:memory:", None),
+        ("sqlite://", None),
+        ("postgresql+psycopg2://u@h/db", None),
+    ],
+)
+def test_only_the_default_database_directory_is_created(monkeypatch, tmp_path, url, missing):
+    """Rule: the default var/ is created; a named SQLite file whose directory is missing is refused
+    naming the directory, and nothing is created."""
+    from crawler.store.session import database_url
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    url = url.format(tmp=tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    if missing is None:
+        assert database_url(url) == url
+        return
+    with pytest.raises(DatabaseDirectoryMissing) as info:
+        make_engine(url)
+    assert info.value.directory == missing.format(tmp=tmp_path)
+    state = "is a file, not a directory" if "afile" in missing else "does not exist"
+    assert str(info.value) == (
+        f"database directory {missing.format(tmp=tmp_path)} {state} ({url}); "
+        "create it or correct the database URL"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing created
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "check"], ["queue"], ["users", "list"]])
+def test_every_command_refuses_a_missing_database_directory(monkeypatch, tmp_path, capsys, command):
+    from crawler import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EWSI_DATABASE_URL", f"sqlite:///{tmp_path}/typo/x.sqlite")
+    assert cli.main(command) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"ewsi {command[0]}: error: database directory {tmp_path}/typo does not exist "
+        f"(sqlite:///{tmp_path}/typo/x.sqlite); create it or correct the database URL\n"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_default_database_directory_is_created_by_db_upgrade(monkeypatch, tmp_path, capsys):
+    from crawler import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("EWSI_DATABASE_URL", raising=False)
+    assert cli.main(["db", "upgrade"]) == 0
+    assert (tmp_path / "var" / "ewsi.sqlite").is_file()
+    assert "sqlite:///var/ewsi.sqlite: schema created" in capsys.readouterr().err
 
 
 def _locked() -> OperationalError:

@@ -519,6 +519,10 @@ def test_edited_country_follows_the_sources_rule(app, Session, sent: str, stored
     if stored is None:  # the whole typed value is named: the field never cuts what the editor typed
         assert r.status_code == 400 and "use a two-letter code such as DE or AT" in r.text
         assert f"got &#39;{sent.strip()}&#39;" in r.text
+        meant = {"EL": "GR", "UK": "GB"}.get(sent)
+        assert ("did you mean" in r.text) == (meant is not None)
+        if meant:
+            assert f"got &#39;{sent}&#39;; did you mean {meant}?" in r.text
         field = re.search(r'<input name="editor_country"[^>]*>', r.text).group(0)
         assert f'value="{sent}"' in field and 'maxlength="3"' not in field
     else:

@@ -22,7 +22,7 @@ from crawler.store.schema import (
     SavedView,
     SourceRow,
 )
-from crawler.web.desk import desk_filters
+from crawler.web.desk import desk_filters, message_style
 from crawler.web.queue import bulk_message
 
 
@@ -368,6 +368,8 @@ def test_bulk_counts_each_item_once(app, Session, seeded, sent, approved, refuse
     notice = "bulk-done" if refused else "message"  # refusals are listed; else back to the queue
     done = re.search(rf'id="{notice}">([^<]*)<', answer.text).group(1)  # type: ignore[union-attr]
     assert done == f"{approved} item{'' if approved == 1 else 's'} approved."
+    style = "ok" if approved else "notice"  # nothing approved is not styled as a success
+    assert re.search(rf'class="flash {style}" role="status" id="{notice}"', answer.text)
     if refused:
         assert f"{refused} item refused:" in answer.text and "conflicting revisions" in answer.text
     else:
@@ -586,3 +588,28 @@ def test_bulk_goes_back_to_the_same_queue_with_a_notice(app, Session, many) -> N
 )
 def test_bulk_message(msg, n, shown) -> None:
     assert bulk_message(msg, n) == shown
+
+
+@pytest.mark.parametrize(
+    ("query", "style", "words"),
+    [
+        ("msg=select-first", "notice", "Select items first: nothing was approved or rejected."),
+        ("msg=empty", "notice", "No unclaimed item is waiting under these filters."),
+        ("msg=repeated", "notice", "This form had already been submitted; it was recorded once."),
+        ("msg=bulk-approve&n=0", "notice", "0 items approved."),
+        ("msg=bulk-reject&n=00", "notice", "0 items rejected."),
+        ("msg=bulk-reject&n=3", "ok", "3 items rejected."),
+        ("msg=bulk-approve&n=1", "ok", "1 item approved."),
+        ("msg=saved", "ok", "View saved."),
+        ("msg=released", "ok", "Claim released."),
+    ],
+)
+def test_a_message_that_reports_nothing_done_is_a_notice(app, Session, query, style, words) -> None:
+    """Rule: a flash message saying nothing was done (nothing selected, nothing waiting, a form sent
+    twice, a bulk action that decided no item) is styled as a notice, never as a success."""
+    alice = editor_client(app, Session)
+    page = alice.get(f"/queue?{query}")
+    assert f'<p class="flash {style}" role="status" id="message">{words}</p>' in page.text
+    key, _, rest = query.partition("&")
+    n = rest.partition("=")[2] or None
+    assert message_style(key.partition("=")[2], n) == style

@@ -47,6 +47,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 store_migrate.upgrade(engine=engine)
             finally:
                 engine.dispose()
+        except UsageError:  # a database directory that does not exist: named as such (exit 2)
+            raise
         except Exception as exc:  # driver and Alembic errors: one clear line, exit 2
             reason = (str(exc).splitlines() or [""])[0]
             raise DatabaseUnavailable(f"cannot migrate {where}: {type(exc).__name__}: {reason}") from None

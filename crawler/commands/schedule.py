@@ -153,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str], settings: Settings) -> int:
     """Entry point of ``ewsi schedule`` and ``scheduler.py``; see the module docstring."""
-    args = build_parser().parse_args(list(argv))
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.json and not args.list:  # an option that would be ignored is refused, naming both
+        parser.error("argument --json: only with --list")
     level = args.log_level or ("WARNING" if args.list else "INFO")
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config_path = Path(args.config) if args.config else DEFAULT_CONFIG

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crawler.errors import ApprovalRefused, EditError, NotFound, ReviewConflict
-from crawler.sources import is_country_code
+from crawler.sources import country_hint, is_country_code
 from crawler.store import attachments, field_changes, groups, outbox, queue, structured
 from crawler.store import themes as item_themes
 from crawler.store.audit import audit
@@ -235,7 +235,8 @@ def _normalise_edit(name: str, value: Any) -> Any:
             typed = value if len(value) <= 60 else value[:59] + "…"
             raise EditError(
                 name,
-                f"use a two-letter code such as DE or AT (Greece is GR; EU for the Union), got {typed!r}",
+                f"use a two-letter code such as DE or AT (Greece is GR; EU for the Union), got {typed!r}"
+                + country_hint(value),
             )
         return code
     if name == "editor_title":  # one line, like a harvested title: no line breaks, controls or overrides

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
-from crawler.sources import is_country_code, iso_languages
+from crawler.sources import country_suggestion, is_country_code, iso_languages
 from crawler.store import attachments, dialect, structured, suspects
 from crawler.store import priority as priority_rules
 from crawler.store import themes as item_themes
@@ -175,8 +175,12 @@ def filter_problems(query: dict[str, Any], sources: Collection[str] | None = Non
     unknown("call_status", CALL_STATUSES, "call status")
     bad_countries = [c for c in value_list(query.get("country"), split=True) if not _country(c.upper())]
     if bad_countries:
+        meant = [
+            f"{c.upper()} is {country_suggestion(c)}" for c in bad_countries[:5] if country_suggestion(c)
+        ]
         problems["country"] = (
             f"Not a country code (ISO 3166-1, EU): {', '.join(repr(c) for c in bad_countries[:5])}: ignored."
+            + (f" ({'; '.join(meant)})" if meant else "")
         )
     bad_languages = [c for c in value_list(query.get("language"), split=True) if not _language(c.lower())]
     if bad_languages:

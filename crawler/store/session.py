@@ -34,7 +34,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.errors import DatabaseUnavailable
+from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable
 from crawler.store import dialect
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,34 @@ RETRY_COUNTS: Counter[str] = Counter()
 def database_url(url: str | None = None) -> str:
     """The database URL to use: `url` (the setting ``EWSI_DATABASE_URL``), else ``sqlite:///var/ewsi.sqlite``.
 
-    For the default, the ``var/`` directory is created under the current directory.
+    Rule: only the default location is created (the ``var/`` directory under the current
+    directory); a SQLite file the user named whose directory does not exist raises
+    `DatabaseDirectoryMissing` (exit 2, naming the directory) instead of creating it, so a typo
+    never gives an empty new database.
     """
     chosen = url or DEFAULT_URL
     if chosen == DEFAULT_URL:
         Path("var").mkdir(exist_ok=True)
+    else:
+        check_sqlite_directory(chosen)
     return chosen
+
+
+def check_sqlite_directory(url: str) -> None:
+    """Raise `DatabaseDirectoryMissing` when `url` is a SQLite file whose parent directory does not
+    exist; any other URL (PostgreSQL, ``:memory:``, a ``file:`` URI, one SQLAlchemy cannot read)
+    passes here and is judged where it is opened."""
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        return
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return
+    if u.database.startswith("file:"):
+        return
+    parent = Path(u.database).parent
+    if not parent.is_dir():
+        raise DatabaseDirectoryMissing(str(parent), describe_url(u), is_file=parent.exists())
 
 
 def libpq_url(url: str) -> str:
@@ -104,14 +126,12 @@ def make_engine(url: str | None = None, *, sqlite_immediate: bool = False, **kwa
     `sqlite_immediate`: start SQLite transactions with BEGIN IMMEDIATE, taking the write lock at once
     (waiting up to busy_timeout) instead of failing with "database is locked" when a read-then-write
     transaction finds another writer committed meanwhile; meant for crawl writers, not for readers.
-    Extra keyword arguments go to `sqlalchemy.create_engine`. The parent directory of a SQLite file
-    is created if missing. Connecting is lazy: nothing is opened here.
+    Extra keyword arguments go to `sqlalchemy.create_engine`. A SQLite file's directory is created
+    only for the default location (`database_url`). Connecting is lazy: nothing is opened here.
     """
     u = make_url(database_url(url))
     backend = u.get_backend_name()
     if backend == "sqlite":
-        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs.pop("connect_args", {})}
         engine = create_engine(u, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)

@@ -50,6 +50,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 
 from crawler.config import Settings as RuntimeSettings
+from crawler.errors import validation_sentence
 from crawler.store.queue import COUNT_CAP
 from crawler.store.session import Session
 
@@ -193,10 +194,6 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
-"""What pydantic puts before the message of a ValueError or assertion raised by a validator."""
-
-
 DATE_EXPECTED = "expected an ISO 8601 date (2026-01-31) or date-time (2026-01-31T08:00:00Z)"
 """The message of any malformed date or date-time, whichever member of ``datetime | date`` failed."""
 _ONE_OF = re.compile(r"\^\(([\w|]+)\)\$")
@@ -208,9 +205,9 @@ def _or_list(values: list[str]) -> str:
 
 def validation_message(error: Mapping[str, Any]) -> str:
     """The message of one validation error as users read it (the read API's 422 detail, a feed's
-    400), a plain sentence for every field alike: pydantic's ``msg`` without its `PYDANTIC_PREFIXES`;
-    a control character (`NO_CONTROLS`) "control characters are not allowed"; a pattern or literal
-    of choices "use a or b"; any malformed date `DATE_EXPECTED`."""
+    400), a plain sentence for every field alike (`crawler.errors.validation_sentence`: ``expected
+    a whole number at least 1, got '0'``); a control character (`NO_CONTROLS`) "control characters
+    are not allowed"; a pattern or literal of choices "use a or b"; any malformed date `DATE_EXPECTED`."""
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     if kind == "string_pattern_mismatch":
@@ -223,10 +220,9 @@ def validation_message(error: Mapping[str, Any]) -> str:
         return f"use {str(ctx['expected']).replace(chr(39), '')}"
     if kind.startswith(("datetime_", "date_")):
         return DATE_EXPECTED
-    message = str(error.get("msg", ""))
-    for prefix in PYDANTIC_PREFIXES:
-        message = message.removeprefix(prefix)
-    return message
+    # every other type the way the config says it (crawler.errors.validation_sentence): bounds,
+    # wrong types, missing values as plain sentences, never pydantic's "Input should be ..."
+    return validation_sentence(error)
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

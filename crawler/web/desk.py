@@ -55,6 +55,22 @@ MESSAGES = {
 }
 
 
+NOTHING_DONE = frozenset({"select-first", "empty", "repeated"})
+"""Message keys that report that nothing was done (nothing selected, no item waiting, a form sent
+twice). Rule: such a message is shown as a notice (``flash notice``), never in the style of a
+success (``flash ok``); so is a bulk action that decided no item ("0 items approved.")."""
+
+
+def message_style(key: str | None, n: str | None = None) -> str:
+    """The style of the flash message of ``?msg=key`` (with the count ``n`` of a bulk action):
+    ``notice`` when it reports nothing done (`NOTHING_DONE`, a count of 0), else ``ok``."""
+    if key in NOTHING_DONE:
+        return "notice"
+    if key and key.startswith("bulk-") and n is not None and n.isascii() and n.isdigit() and int(n) == 0:
+        return "notice"
+    return "ok"
+
+
 DECIDED: dict[str, str] = {
     "approve": "approved and published.",
     "reject": "rejected; it will not come back in later crawls.",

@@ -15,7 +15,9 @@ Errors: a feed reader gets every error of these routes as plain text with its st
 ``?content_type=blog``, a control character: the rules of crawler.web.public `build_filter`, as the
 read API's, whose answer to the same value is its 422), 404 for a path that names no feed (an unknown theme,
 content type, or a country code that is neither ISO 3166-1 alpha-2 nor ``EU``; the answer lists what
-the path takes: the themes' ids and names, the content types), 429 past the limits. The query rules
+the path takes: the themes' ids and names, the content types; for ``UK`` and ``EL``, the codes EU
+institutions write, the country feed meant: ``did you mean GB? /feeds/country/GB.atom``), 429 past
+the limits. The query rules
 are the read API's (crawler.web.public `strict_query`: an unknown or wrongly repeated parameter is
 400); the message is the API's ``message``.
 
@@ -44,7 +46,7 @@ from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crawler.sources import is_country_code
+from crawler.sources import country_suggestion, is_country_code
 from crawler.store import portal, structured
 from crawler.types import CONTENT_TYPES
 from crawler.web import calendars
@@ -277,6 +279,13 @@ def country_feed(request: Request, session: DbSession, country: str) -> Response
     a code that is neither ``EU`` nor ISO 3166-1 alpha-2 (any case: ``de`` is ``DE``)."""
     code = country.strip().upper()
     if len(country) > 8 or not is_country_code(code):
+        meant = country_suggestion(code)
+        if meant is not None:  # UK, EL: the codes EU institutions write for GB and GR
+            raise HTTPException(
+                404,
+                f"No such feed: {code} is not a country code; did you mean {meant}? "
+                f"/feeds/country/{meant}.atom",
+            )
         raise no_such_feed("country")
     path = f"/country/{code}.atom"
     return _feed_response(request, session, path=path, title=_title(None, [code], None), country=code)

@@ -32,6 +32,7 @@ from crawler.web.desk import (
     item_query,
     log_decision,
     message,
+    message_style,
     queue_context,
     request_token,
 )
@@ -62,6 +63,7 @@ def _item_page(
     item_id: int,
     *,
     message: str | None = None,
+    message_style: str = "ok",
     error: str | None = None,
     status_code: int = 200,
     from_queue: str | None = None,
@@ -105,6 +107,7 @@ def _item_page(
             "reject_reasons": decisions.REJECT_REASONS,
             "request_token": request_token(),
             "message": message,
+            "message_style": message_style,
             "error": error,
             "shortcuts": KEYBOARD,
             "reasons_shown": REASONS_SHOWN,
@@ -174,7 +177,16 @@ def item_page(
     ``queue``: the queue it was opened from (its filters and order; decisions and Next walk it);
     ``done``: the item decided just before, linked from the flash message."""
     shown = decided_message(session, msg, done) or message(msg)
-    return _item_page(request, session, user, item_id, message=shown, from_queue=from_queue, done=done)
+    return _item_page(
+        request,
+        session,
+        user,
+        item_id,
+        message=shown,
+        message_style=message_style(msg),
+        from_queue=from_queue,
+        done=done,
+    )
 
 
 @router.post("/items/{item_id}/claim")

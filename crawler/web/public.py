@@ -28,7 +28,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import threading
 import time
@@ -47,8 +46,8 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJso
 
 from classifier import themes as theme_config
 from crawler.config import Settings as RuntimeSettings
-from crawler.errors import UnknownSource
-from crawler.sources import is_country_code, iso_countries, iso_languages
+from crawler.errors import UnknownSource, closest_name
+from crawler.sources import country_hint, is_country_code, iso_countries, iso_languages
 from crawler.store import portal, tokens
 from crawler.store.session import Session
 from crawler.store.sources import require_known_source
@@ -61,7 +60,8 @@ from crawler.web.ratelimit import SharedLimiter, retry_after_header
 API_PREFIX = "/api/v1"
 API_MAX_LIMIT = 100
 """The largest ``limit`` the read API accepts (items, funding, events). Rule: a ``limit`` outside
-1..API_MAX_LIMIT is a 422 naming the bound ("less than or equal to 100"), never silently read;
+1..API_MAX_LIMIT is a 422 naming the bound ("expected a whole number at most 100, got 500"), never
+silently read;
 `PortalConfig.max_page_size` may only lower the page size actually served."""
 
 
@@ -388,8 +388,8 @@ def strict_query(request: Request) -> None:
     for name, count in seen.items():
         shown = clean_out(name[:40]) or "?"
         if name not in taken:
-            close = difflib.get_close_matches(name.lower(), taken, n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
+            close = closest_name(name, taken)
+            hint = f"did you mean {close}? " if close else ""
             takes = ", ".join(taken) if taken else "no parameters"
             errors.append(
                 _query_error(shown, f"unknown parameter; {hint}this address takes {takes}", "extra_forbidden")
@@ -403,7 +403,7 @@ def strict_query(request: Request) -> None:
 def _country_code(value: str) -> str:
     code = value.strip().upper()
     if code and not is_country_code(code):
-        raise ValueError("expected a country code: ISO 3166-1 alpha-2 (DE) or EU")
+        raise ValueError("expected a country code: ISO 3166-1 alpha-2 (DE) or EU" + country_hint(code))
     return code
 
 

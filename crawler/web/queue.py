@@ -39,6 +39,7 @@ from crawler.web.desk import (
     item_query,
     log_decision,
     message,
+    message_style,
     order_and_page,
     query_dict,
     queue_query,
@@ -169,6 +170,9 @@ def queue(
             "request_token": request_token(),
             "message": decided_message(session, msg if isinstance(msg, str) else None, done)
             or bulk_message(msg if isinstance(msg, str) else None, n if isinstance(n, str) else None),
+            "message_style": message_style(
+                msg if isinstance(msg, str) else None, n if isinstance(n, str) else None
+            ),
             # the bulk form comes back to this very address (filters, order, page), notice aside
             "back_url": "/queue?"
             + urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in NOTICE_KEYS]),
