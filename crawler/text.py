@@ -45,11 +45,24 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Bidirectional controls: the Arabic letter mark, LRM/RLM, embeddings, overrides and isolates."""
 
 
+_RIGHT_TO_LEFT_OVERRIDE = re.compile("\u202e([^\u202c\r\n]*)(?:\u202c|(?=[\r\n])|\\Z)")
+"""A right-to-left override (U+202E) run, up to its pop (U+202C) or the end of the line."""
+
+
 def strip_bidi_controls(value: str | None) -> str | None:
     """`value` without `BIDI_CONTROLS`: typed into a field, or left in a place that cannot isolate it
     (an HTML ``<title>``), they can reorder the text around it (Trojan Source, CVE-2021-42574).
-    None for None."""
-    return None if value is None else BIDI_CONTROLS.sub("", value)
+
+    Rule: what a reader saw is what is kept. A right-to-left override shows its run reversed
+    (``‮seegufeR rof sesruoC‬`` reads "Courses for Refugees"; ``Integration ‮evil‬`` reads
+    "Integration live"), so the run's characters are reversed as they are unwrapped; every other
+    control (marks, embeddings, a left-to-right override, isolates) only moves neutral characters
+    and is dropped. None for None."""
+    if value is None:
+        return None
+    if "\u202e" in value:
+        value = _RIGHT_TO_LEFT_OVERRIDE.sub(lambda m: BIDI_CONTROLS.sub("", m.group(1))[::-1], value)
+    return BIDI_CONTROLS.sub("", value)
 
 
 def has_dirty_chars(value: str | None) -> bool:

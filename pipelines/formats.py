@@ -22,7 +22,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from pipelines.document import MAX_TEXT_CHARS, ExtractedDocument, cap_text, one_line
-from pipelines.titles import fold, is_placeholder_title
+from pipelines.titles import fold, is_placeholder_title, title_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,10 @@ def _run_visitor(runs: _Runs) -> Callable[..., None]:
 
 
 def _pdf_heading(reader: PdfReader, runs: _Runs | None = None) -> str | None:
-    """The first run of the largest type on page 1 that holds words (at most 300 characters); `runs`:
-    page 1's runs when its text was already read with `_run_visitor` (one pass over the page)."""
+    """The first run of the largest type on page 1 that holds words, when page 1 has more than one
+    type size (a page set in one size has no heading), cut as a title from text is
+    (`pipelines.titles.title_from_text`: first sentence, at most 160 characters); `runs`: page 1's
+    runs when its text was already read with `_run_visitor` (one pass over the page)."""
     if runs is None:
         runs = _Runs()
         try:
@@ -162,6 +164,8 @@ def _pdf_heading(reader: PdfReader, runs: _Runs | None = None) -> str | None:
     if not worded:
         return None
     largest = max(size for size, text in worded if sum(ch.isalpha() for ch in text) >= 3)
+    if all(size == largest for size, _text in worded):
+        return None  # one type size on the page: no heading stands out, the text is body text
     pieces: list[str] = []
     for size, text in worded:
         if size == largest:
@@ -171,7 +175,7 @@ def _pdf_heading(reader: PdfReader, runs: _Runs | None = None) -> str | None:
     heading = one_line("".join(piece if piece.endswith((" ", "\n")) else piece + " " for piece in pieces))
     if heading is None or len(heading) < 4:
         return None
-    return heading[:300]
+    return title_from_text(heading)
 
 
 # --- XML --------------------------------------------------------------------------------------------

@@ -148,14 +148,29 @@ TEXT_TITLE_CHARS = 160
 """Longest title taken from a document's text: about two lines of the desk's title column."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«„“(]?[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я0-9])")
 _MIN_SENTENCE = 20
-"""A sentence end before this many characters is an abbreviation's dot ("Dr. Weber", "z. B.") more
-often than a sentence: the title goes on to the next one."""
+"""A sentence end before this many characters is more often a heading's fragment than a sentence:
+the title goes on to the next one."""
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_ABBREVIATIONS = frozenset({"prof", "dipl", "univ", "sept", "inkl", "bzgl", "ggfs", "resp", "approx", "str"})
+"""Abbreviations of four letters or more that a dot ends (lower case); shorter words before a dot
+("Dr.", "z. B.", "Nr.", "Mrs.") and numbers ("am 3. März") never end a sentence."""
+
+
+def _ends_sentence(head: str) -> bool:
+    """Whether the mark `head` ends with closes a sentence: ``!``, ``?`` or ``…`` always; a full stop
+    after a word of at least four letters that is not one of `_ABBREVIATIONS`."""
+    if not head.endswith("."):
+        return True
+    match = _WORD_BEFORE.search(head[:-1])
+    word = match.group(1) if match else ""
+    return word.isalpha() and len(word) >= 4 and word.lower() not in _ABBREVIATIONS
 
 
 def title_from_text(text: str | None, limit: int = TEXT_TITLE_CHARS) -> str | None:
     """The last-resort title of an untitled document: its first line longer than 3 characters, cut
     at the end of its first sentence (a ``.``, ``!``, ``?`` or ``…`` followed by a space and a
-    capital or a digit, at least `_MIN_SENTENCE` characters in; a final full stop dropped, as titles
+    capital or a digit, at least `_MIN_SENTENCE` characters in, a full stop only after a word
+    (`_ends_sentence`: not "Dr.", "z. B.", "am 3. März"); a final full stop dropped, as titles
     have none), then at a word boundary to at most
     `limit` characters with "…"; `one_line` applies. None when the text has no such line."""
     first = next((line.strip() for line in (text or "").splitlines() if len(line.strip()) > 3), None)
@@ -163,7 +178,7 @@ def title_from_text(text: str | None, limit: int = TEXT_TITLE_CHARS) -> str | No
     if line is None:
         return None
     for end in _SENTENCE_END.finditer(line):
-        if end.start() >= _MIN_SENTENCE:
+        if end.start() >= _MIN_SENTENCE and _ends_sentence(line[: end.start()]):
             line = line[: end.start()]
             break
     if line.endswith(".") and not line.endswith(".."):

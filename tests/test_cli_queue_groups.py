@@ -62,3 +62,48 @@ def test_members_follow_their_head(
     assert _shown(rows, listed).startswith("all " if listed > 1 else f"{listed} shown")
     titles = [_cells(row, with_status=False)[-1] for row in rows]
     assert titles == [f"t{i}" if h is None else f"↳ #{h}: t{i}" for i, h in zip(order, heads, strict=True)]
+
+
+# (item number, relevance, group: the number of the group's first item or None)
+GROUPED = [
+    (1, 0.9, None),
+    (2, 0.8, 2),
+    (3, 0.7, None),
+    (4, 0.6, None),
+    (5, 0.5, 5),
+    (6, 0.2, 2),
+    (7, 0.1, 5),
+    (8, 0.05, 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("limit", "listed"),
+    [
+        # the members of a listed group follow it, however far down the order they are
+        (1, [1]),
+        (2, [1, 2, 6, 8]),
+        (3, [1, 2, 6, 8, 3]),
+        (5, [1, 2, 6, 8, 3, 4, 5, 7]),
+        (50, [1, 2, 6, 8, 3, 4, 5, 7]),
+    ],
+)
+def test_the_limit_counts_groups_and_keeps_their_members(db_session, limit: int, listed: list[int]) -> None:
+    from desklab import add_item, add_source
+
+    from crawler.store import queue
+
+    add_source(db_session, "src-a")
+    ids = {}
+    for n, relevance, _group in GROUPED:
+        ids[n] = add_item(db_session, n, relevance=relevance, published_at=None).id
+    for n, _relevance, group in GROUPED:
+        if group is not None:
+            db_session.get(queue.Item, ids[n]).group_id = ids[group]
+    db_session.commit()
+    rows = under_heads(queue.listing(db_session, limit=limit, group_members=True))
+    number = {v: k for k, v in ids.items()}
+    assert [number[row["id"]] for row in rows] == listed
+    heads = sum(row["group_head"] is None for row in rows)
+    assert heads == min(limit, 5)
+    assert "group_id" not in rows[0]

@@ -276,7 +276,7 @@ def test_command_add_appends_a_valid_entry(lab: LabServer, tmp_path: Path) -> No
     [
         (b"<title>Integration news</title>", "Integration news"),
         (b"<title>Caf&eacute; &amp; Co</title>", "Café & Co"),  # entities decoded
-        ("<title>Ministry \u202egnp.exe</title>".encode(), "Ministry gnp.exe"),  # bidi override dropped
+        ("<title>Ministry \u202egnp.exe</title>".encode(), "Ministry exe.png"),  # override: as it read
         ("<title>Zero\u200bwidth\tand\nlines</title>".encode(), "Zerowidth and lines"),
         (b"<title><![CDATA[Feed title]]></title>", "Feed title"),
         (b"<title>   </title>", None),

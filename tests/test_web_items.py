@@ -221,8 +221,8 @@ def test_editor_title_and_summary_are_cleaned_like_harvested_text(app, Session, 
     assert bob.post(f"/items/{item_id}/decide", data=form, follow_redirects=False).status_code == 303
     with Session() as s:
         item = s.get(Item, item_id)
-        assert item.editor_title == "EvilTITLE FAKE 2026-01-01 INFO[31m x yz"
-        assert item.editor_summary == "First para.\n\nSecond para."
+        assert item.editor_title == "EvilELTIT FAKE 2026-01-01 INFO[31m x yz"  # as the override showed it
+        assert item.editor_summary == "First.arap\n\nSecond para."
 
 
 def test_double_submit_records_one_decision(app, Session, seeded) -> None:

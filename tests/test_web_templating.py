@@ -372,3 +372,21 @@ def test_desk_reasons_lead_with_the_side_that_decided(app, Session, relevant: bo
     row = client.get("/queue").text.split('class="line sub"', 1)[1]
     shown = re.findall(r'<span class="reason (up|down)"[^>]*>[+−]([^<]+)</span>', row)
     assert shown[0][1] == first and len(shown) == 3
+
+
+@pytest.mark.parametrize(
+    ("relevant", "caption"),
+    [
+        (True, "that theme's own threshold"),
+        (None, "that theme's own threshold"),
+        (False, "relevant items only"),
+    ],
+)
+def test_theme_table_says_how_themes_are_assigned(app, Session, relevant, caption: str) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        item = add_item(s, 1, relevant=relevant).id
+        s.commit()
+    page = editor_client(app, Session).get(f"/items/{item}").text
+    table = page.split('id="theme-scores"', 1)[1].split("</table>", 1)[0]
+    assert caption in table.split("</caption>", 1)[0]

@@ -773,6 +773,7 @@ _LISTING_COLUMNS = (
     Item.text_chars,
     Item.flags,
     Item.editor_themes,
+    Item.group_id,
 )
 
 
@@ -824,6 +825,23 @@ def listing_count(
     return int(session.scalar(select(func.count()).select_from(Item).where(*conds)) or 0)
 
 
+def _first_groups(rows: Sequence[Any], limit: int) -> list[Any]:
+    """With ``--group-members``: the first `limit` rows that lead (an item outside a group, a group's
+    first item, or a member whose first item is not among `rows`), each followed in `rows`' order by
+    the members of its group, however far down the order they come; `limit` counts leading rows, so
+    a member never takes a group's place nor is cut from its group."""
+    ids = {row["id"] for row in rows}
+
+    def leads(row: Any) -> bool:
+        group = row["group_id"]
+        return group is None or group == row["id"] or group not in ids
+
+    kept = [row for row in rows if leads(row)][: max(0, limit)]
+    heads = {row["id"] for row in kept if row["group_id"] == row["id"]}
+    chosen = {row["id"] for row in kept}
+    return [row for row in rows if row["id"] in chosen or (row["group_id"] in heads and not leads(row))]
+
+
 def listing(
     session: Session,
     *,
@@ -869,9 +887,11 @@ def listing(
     else:
         stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).where(*conds)
         stmt = stmt.order_by(*priority_rules.priority_order(session, utc_or_now(now)))
-    if limit is not None:
+    if limit is not None and not group_members:
         stmt = stmt.limit(max(0, limit))
     rows = session.execute(stmt).mappings().all()
+    if group_members and limit is not None:
+        rows = _first_groups(rows, limit)
     ids = [row["id"] for row in rows]
     scores: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if ids:
@@ -886,6 +906,7 @@ def listing(
     for row in rows:
         all_scores = sorted(scores[row["id"]], key=lambda s: (-s["score"], s["name"]))
         entry = dict(row)
+        entry.pop("group_id", None)  # `annotate_groups` names the group as ``group``
         entry["published_precision"] = published_precision(entry["published_at"], entry.get("flags"))
         for name in ("published_at", "updated_at", "fetched_at"):
             entry[name] = iso_z(entry[name])
