@@ -73,7 +73,7 @@ T = TypeVar("T")
 
 MIN_LANGUAGE_ITEMS = 3
 """Fewest preview items whose detected language can make a proposal's ``languages``."""
-NO_LANGUAGE_COMMENT = "# none could be told: no declared language, and the preview items do not agree"
+NO_LANGUAGE_COMMENT = "# none could be told: no declared language, and none common to the preview items"
 """The comment on ``languages: []`` when neither the source nor its preview items tell a language."""
 SITEMAP_PREVIEW_BYTES = 10 * 1024 * 1024
 """Bytes of a gzipped sitemap unpacked for the preview at most."""
@@ -87,7 +87,8 @@ class PreviewItem:
     url: str | None
     published: str | None
     language: str
-    relevance: float
+    relevance: float | None
+    """None when the record has nothing to classify but its URL (a sitemap's)."""
     themes: tuple[str, ...]
 
 
@@ -275,6 +276,28 @@ def existing_urls(config_text: str) -> dict[str, list[str]]:
     }
 
 
+def _when(value: Any, zone_name: str) -> str | None:
+    """A record's date as a harvest stores it (pipelines.dates.parse_with_precision in the source's
+    time zone: a day alone, or midnight, is the day the source wrote): ``2025-09-11`` for a day,
+    ``2025-09-11 07:30 UTC`` for a time, the first day of a month or year; None when undated."""
+    from zoneinfo import ZoneInfo
+
+    from pipelines.dates import parse_with_precision
+
+    if isinstance(value, tuple | list):  # feedparser's struct_time, in UTC
+        value = _iso(value)
+    if value is None or not str(value).strip():
+        return None
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ValueError, KeyError):
+        zone = ZoneInfo("UTC")
+    parsed, precision = parse_with_precision(str(value), zone)
+    if parsed is None:
+        return None
+    return parsed.strftime("%Y-%m-%d %H:%M UTC") if precision == "time" else parsed.strftime("%Y-%m-%d")
+
+
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
@@ -313,7 +336,7 @@ def _records(
             entries = entries[:complete]
         feed_language = (parsed.get("feed") or {}).get("language")
         for entry in entries[:limit]:
-            date_value = entry.get("published_parsed") or entry.get("updated_parsed")
+            date_value = entry.get("published") or entry.get("updated") or entry.get("published_parsed")
             language = (
                 entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language
             )
@@ -321,7 +344,7 @@ def _records(
                 (
                     entry.get("title", ""),
                     entry.get("link"),
-                    _iso(date_value),
+                    _when(date_value, source.timezone),
                     entry.get("summary", ""),
                     language or None,
                 )
@@ -342,7 +365,7 @@ def _records(
                 (
                     str(get(source.api.title) or ""),
                     get(source.api.link),
-                    _iso(get(source.api.published)),
+                    _when(get(source.api.published), source.timezone),
                     str(get(source.api.summary) or ""),
                     None,
                 )
@@ -361,15 +384,26 @@ def _records(
             title = " ".join(" ".join(anchor[:1].xpath(".//text()").getall()).split())
             out.append((title, urljoin(source.urls[0], href), None, "", None))
     elif source.kind == "sitemap":
-        for url in sitemap_locs(body)[1][:limit]:
-            out.append((url, url, None, "", None))
+        for url, lastmod in sitemap_entries(body)[:limit]:
+            out.append((url, url, _when(lastmod, source.timezone), "", None))
     return out
+
+
+def sitemap_entries(body: bytes) -> list[tuple[str, str | None]]:
+    """(``<loc>``, ``<lastmod>`` or None) of a sitemap's entries, read as `sitemap_locs` reads them."""
+    return [(entry["loc"], entry.get("lastmod")) for entry in _sitemap_doc(body)[1] if entry.get("loc")]
 
 
 def sitemap_locs(body: bytes) -> tuple[str, list[str]]:
     """(``urlset`` or ``sitemapindex``, its ``<loc>`` URLs) of a sitemap body, plain or gzip (at
     most `SITEMAP_PREVIEW_BYTES` unpacked), read as the sitemap spider reads it
     (spiders.sitemapdoc.parse_sitemap); ("", []) for a body it refuses."""
+    kind, entries = _sitemap_doc(body)
+    return kind, [entry["loc"] for entry in entries if entry.get("loc")]
+
+
+def _sitemap_doc(body: bytes) -> tuple[str, list[dict[str, Any]]]:
+    """(kind, entries) of a sitemap body, plain or gzip; ("", []) for a body the spider refuses."""
     import zlib
 
     from crawler.errors import SitemapMalformed
@@ -384,7 +418,7 @@ def sitemap_locs(body: bytes) -> tuple[str, list[str]]:
         doc = parse_sitemap(body)
     except SitemapMalformed:
         return "", []
-    return doc.kind, [entry["loc"] for entry in doc.entries if entry.get("loc")]
+    return doc.kind, list(doc.entries)
 
 
 def _xpath_literal(value: str) -> str:
@@ -413,6 +447,9 @@ def preview(
     for raw_title, url, published, raw_summary, declared in _records(source, body, limit, content_type):
         title = plain_title(raw_title, TITLE_MAX_BYTES)[0] or ""
         summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
+        if title == url and not summary:  # a sitemap's entry: nothing but its URL to classify
+            items.append(PreviewItem(title, url, published, "und", None, ()))
+            continue
         text = "\n".join(p for p in (title, summary) if p)  # pipelines.language: no page text
         language = detect_language(text, source.languages, page_language=declared).language
         result = classifier.classify(

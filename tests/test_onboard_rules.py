@@ -437,6 +437,8 @@ def test_add_a_sitemap_url(
     block, source, items = add(lab.url(path), CONFIG, fetcher, robots)
     assert (source.kind, source.urls) == ("sitemap", [lab.url(path)])
     assert [i.url for i in items] == first_items
+    # a sitemap's entry has nothing but its URL: no score, no language, rather than "und 0.00"
+    assert {(i.language, i.relevance, i.themes) for i in items} == {("und", None, ())}
     assert "the URL answered a sitemap" in block
     assert ("an index of 2 sitemaps" in block) == (path == "/sm/index.xml")
     assert check_source(source, fetcher, robots).key == "ok"
@@ -585,3 +587,25 @@ def test_add_from_an_ip_host_proposes_a_path_id_unique_in_the_config(lab: LabSer
     assert source.id == "feed-latin1-2"
     _block, source, _items = add(lab.url("/feed-latin1.xml"), taken, fetcher, robots, "chosen-id")
     assert source.id == "chosen-id"
+
+
+@pytest.mark.parametrize(
+    ("raw", "zone", "shown"),
+    [
+        ("Thu, 11 Sep 2025 00:00:00 +0200", "Europe/Brussels", "2025-09-11"),  # midnight: the day written
+        ("11/09/2025 00:00", "Europe/Brussels", "2025-09-11"),
+        ("2025-09-11", "Europe/Helsinki", "2025-09-11"),
+        ("Thu, 11 Sep 2025 09:30:00 +0200", "Europe/Brussels", "2025-09-11 07:30 UTC"),
+        ("2025-09-11T09:30:00", "Europe/Athens", "2025-09-11 06:30 UTC"),  # the source's zone
+        ("2025-03", "Europe/Brussels", "2025-03-01"),  # a month: its first day, never a time
+        ((2025, 9, 11, 7, 30, 0, 3, 254, 0), "Europe/Brussels", "2025-09-11 07:30 UTC"),  # parsed, UTC
+        ((2025, 9, 11, 0, 0, 0, 3, 254, 0), "Europe/Brussels", "2025-09-11"),
+        ("not a date", "Europe/Brussels", None),
+        ("", "Europe/Brussels", None),
+        (None, "Europe/Brussels", None),
+    ],
+)
+def test_preview_dates_read_as_a_harvest_stores_them(raw, zone: str, shown: str | None) -> None:
+    from crawler.onboard import _when
+
+    assert _when(raw, zone) == shown

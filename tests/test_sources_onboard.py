@@ -77,7 +77,7 @@ def test_add_home_page_with_feed_link(lab: LabServer) -> None:
     assert source.urls == [lab.url("/integration-news/feed_en?format=rss")]
     assert source.languages == ["en"]
     assert items[0].title == "Language courses expanded"
-    assert items[0].published == "2026-03-02T09:00:00+00:00"
+    assert items[0].published == "2026-03-02 09:00 UTC"  # as a harvest stores it, in UTC
     assert items[0].language == "en"
     assert "verified:" in block and block.startswith("# ")
     assert validate_entry(block, EMPTY_CONFIG).id == source.id

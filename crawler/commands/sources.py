@@ -25,7 +25,8 @@ from crawler.config import Settings
 from crawler.errors import UnknownSource, UsageError, unreadable
 from crawler.probe import Verdict
 from crawler.terminal import console as make_console
-from crawler.text import when
+from crawler.text import shorten, when
+from crawler.themes import THEME_CODES
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
@@ -256,9 +257,11 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     if items and note:
         out.print(f"  ({note})", markup=False, highlight=False, soft_wrap=True)
     for item in items:
+        rel = "-" if item.relevance is None else f"{item.relevance:.2f}"
+        themes = " ".join(THEME_CODES.get(t, t[:2]) for t in item.themes) or "-"
         out.print(
-            f"  {item.published or '-':25.25} {item.language:3} rel {item.relevance:.2f} "
-            f"{','.join(item.themes) or '-':30.30} {item.title[:80]}",
+            f"  {item.published or '-':20.20} {item.language:3} rel {rel:4} {themes:11} "
+            f"{shorten(item.title or '(no title)', 80)}",
             markup=False,
             highlight=False,
         )
