@@ -1,4 +1,5 @@
-"""Command-line argument types and the parser every ``ewsi`` command builds (stdlib only).
+"""Command-line argument types and the parser every ``ewsi`` command builds (stdlib and
+crawler.errors only).
 
 Rule: every number a command takes is checked when the command line is read, never later and never
 silently corrected: a count, a limit, a number of workers or of folds is a whole number at least its
@@ -14,7 +15,9 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from crawler.errors import closest_name
 
 
 class Parser(argparse.ArgumentParser):
@@ -27,6 +30,32 @@ class Parser(argparse.ArgumentParser):
         """Print ``PROG: error: MESSAGE`` on one line and exit with code 2."""
         print(f"{self.prog}: error: {' '.join(message.split())}", file=sys.stderr)
         sys.exit(2)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[Any, list[str]]:
+        """As argparse's, noting in the namespace the innermost parser that read the command line
+        (a command's sub-parser), so an unknown option is named against that command's options."""
+        known, extras = super().parse_known_args(args, namespace)
+        if getattr(known, _LEAF, None) is None:
+            setattr(known, _LEAF, self)
+        return known, extras
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's; an unknown option is refused by the command that was given it, with the
+        closest of its options (``ewsi queue: error: unrecognized arguments: --lmit 3; did you mean
+        --limit?``)."""
+        known, extras = self.parse_known_args(args, namespace)
+        leaf = vars(known).pop(_LEAF, None) or self
+        if extras:
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            unknown = next((e.split("=", 1)[0] for e in extras if e.startswith("--")), None)
+            options = [o for o in getattr(leaf, "_option_string_actions", {}) if o.startswith("--")]
+            close = closest_name(unknown, options) if unknown else None
+            leaf.error(message + (f"; did you mean {close}?" if close else ""))
+        return known
+
+
+_LEAF = "_ewsi_command_parser"
+"""Namespace attribute `Parser.parse_known_args` sets; `Parser.parse_args` removes it."""
 
 
 def int_at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:

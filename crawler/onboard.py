@@ -656,8 +656,10 @@ def feed_verdict(body: bytes, content_type: str, url: str) -> Verdict | None:
         entries = min(entries, complete)
     if hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException: the document is not well-formed
         line = exc.getLineNumber()
+        if isinstance(line, int) and not body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+            line -= 1  # the XML declaration put before a body without one is not the publisher's line
         where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
-        problem = f"the feed is not well-formed XML{where} ({type(exc).__name__}: {exc.getMessage()})"
+        problem = f"the feed is not well-formed XML{where}: {exc.getMessage()}"
     else:
         problem = f"feedparser flags the feed ({type(exc).__name__}: {exc})"
     if not entries:
