@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select, tuple_, update
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
@@ -91,6 +91,21 @@ def one_row_per_group(*, group_members: bool = False) -> list[ColumnElement[bool
     if not group_members:
         conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))
     return conds
+
+
+def from_sources(source_ids: Sequence[str]) -> ColumnElement[bool]:
+    """An item of one of `source_ids`, or the listed item of one that came from them: a language
+    version (``version_of``) or a near-duplicate group member is reviewed on its item's row, so a
+    source filter finds that row; a harvest's "new 1" under a source is never lost to its filter."""
+    kin = aliased(Item)
+    related = or_(
+        kin.version_of == Item.id,
+        and_(Item.group_id.is_not(None), kin.group_id == Item.group_id, kin.id != Item.id),
+    )
+    return or_(
+        Item.source_id.in_(list(source_ids)),
+        exists(select(kin.id).where(related, kin.source_id.in_(list(source_ids)))),
+    )
 
 
 def value_list(value: Any, *, split: bool = False) -> tuple[str, ...]:
@@ -290,7 +305,7 @@ class QueueFilters:
         if skip != "content_type" and self.content_type:
             conds.append(literal_column(CONTENT_TYPE_SQL).in_(self.content_type))
         if skip != "source" and self.source:
-            conds.append(Item.source_id.in_(self.source))
+            conds.append(from_sources(self.source))
         # the plain column (not coalesce) so the planner uses its statistics; unscored items never match
         if self.relevance_min is not None:
             conds.append(Item.relevance >= self.relevance_min)
@@ -803,7 +818,7 @@ def _listing_conditions(
     if status not in (None, "any"):
         conds.append(Item.status == status)
     if source_id is not None:
-        conds.append(Item.source_id == source_id)
+        conds.append(from_sources([source_id]))
     if language is not None:
         conds.append(Item.language.in_([language] if isinstance(language, str) else list(language)))
     if theme is not None:
