@@ -126,8 +126,8 @@ def _kind_of(value: object) -> str:
         return "true or false"
     if isinstance(value, int | float):
         return f"the number {value}"
-    if isinstance(value, str):
-        return "a string"
+    if isinstance(value, str):  # as given when short: the query's "ten", the config's "en"
+        return repr(value) if 0 < len(value) <= 30 else "a string"
     if isinstance(value, list | tuple | set):
         return "a list"
     if isinstance(value, dict):
@@ -164,7 +164,8 @@ def validation_sentence(
     (``a list of language codes``), else the type's (`_EXPECTED_BY_TYPE`); `known`, for an unknown
     field, the field names taken there, the closest of which is suggested (`closest_name`).
 
-    - wrong type: ``expected a list of language codes, got a string``
+    - wrong type: ``expected a list of language codes, got 'en'`` (a string of up to 30 characters as
+      given, ``a string`` when longer)
     - bounds: ``expected a whole number of at least 1, got 0``; lengths: ``expected at most 300
       characters, got 301``, ``expected at least 1 item, got none``
     - choices (literal, enum): ``expected one of feed, listing or api, got 'torrent'``

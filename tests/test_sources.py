@@ -315,7 +315,7 @@ PLAIN_MESSAGES = [
     (
         "languages: [en]",
         "languages: en",
-        "sources.yaml:6: sources[0].languages: expected a list of language codes, got a string",
+        "sources.yaml:6: sources[0].languages: expected a list of language codes, got 'en'",
     ),
     (
         "languages: [en]",
@@ -335,12 +335,12 @@ PLAIN_MESSAGES = [
     (
         "kind: feed",
         "kind: feed\n  follow: maybe",
-        "sources.yaml:9: sources[0].follow: expected true or false, got a string",
+        "sources.yaml:9: sources[0].follow: expected true or false, got 'maybe'",
     ),
     (
         "kind: feed",
         "kind: feed\n  max_items: many",
-        "sources.yaml:9: sources[0].max_items: expected a whole number, got a string",
+        "sources.yaml:9: sources[0].max_items: expected a whole number, got 'many'",
     ),
     (
         "kind: feed",
