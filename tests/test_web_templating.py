@@ -390,3 +390,39 @@ def test_theme_table_says_how_themes_are_assigned(app, Session, relevant, captio
     page = editor_client(app, Session).get(f"/items/{item}").text
     table = page.split('id="theme-scores"', 1)[1].split("</table>", 1)[0]
     assert caption in table.split("</caption>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "editor_summary", "shown", "placeholder"),
+    [
+        ("en", None, "Refugees find homes.", False),  # an English summary is the English field's value
+        ("fr", None, "", True),  # another language's is not put in the English field; the form says so
+        ("de", None, "", True),
+        ("fr", "An English summary.", "An English summary.", False),  # the editor's own stays
+        (None, None, "", True),
+    ],
+)
+def test_the_english_summary_field_holds_english_only(
+    app, Session, language, editor_summary, shown: str, placeholder: bool
+) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        summary = {
+            "en": "Refugees find homes.",
+            "fr": "Les réfugiés trouvent un logement.",
+            "de": "Wohnungen.",
+        }
+        item = add_item(
+            s,
+            1,
+            language=language,
+            summary=summary.get(language or "", "Text."),
+            editor_summary=editor_summary,
+        ).id
+        s.commit()
+    page = editor_client(app, Session).get(f"/items/{item}").text
+    field = page.split('id="editor_summary"', 1)[1].split("</textarea>", 1)[0]
+    assert field.split(">", 1)[1] == shown
+    assert ("placeholder=" in field.split(">", 1)[0]) is placeholder
+    if placeholder:
+        assert f"is in {language or 'another language'}" in field

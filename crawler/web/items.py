@@ -120,11 +120,14 @@ def _item_page(
 
 
 def _stored_edit_values(item: dict[str, Any]) -> dict[str, Any]:
-    """The edit form's values for the item as stored (its effective values)."""
+    """The edit form's values for the item as stored (its effective values). The English summary is
+    the editor's, else the harvested one when the item is in English; a summary in another language
+    is not put in the English field (the form names its language instead, `summary_placeholder`)."""
     effective = item["effective"]
+    english = item.get("editor_summary") or (item.get("summary") if item.get("language") == "en" else None)
     return {
         "editor_title": effective["title"] or "",
-        "editor_summary": effective["summary"] or "",
+        "editor_summary": english or "",
         "editor_themes": list(effective["themes"] or []),
         "editor_country": effective["country"] or "",
         "editor_content_type": effective["content_type"] or "",
