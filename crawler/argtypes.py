@@ -45,12 +45,14 @@ class Parser(argparse.ArgumentParser):
         --limit?``)."""
         known, extras = self.parse_known_args(args, namespace)
         leaf = vars(known).pop(_LEAF, None) or self
+        extras = [e for e in extras if e != "--"]  # a bare separator ends the options: nothing unknown
         if extras:
             message = f"unrecognized arguments: {' '.join(extras)}"
-            unknown = next((e.split("=", 1)[0] for e in extras if e.startswith("--")), None)
-            options = [o for o in getattr(leaf, "_option_string_actions", {}) if o.startswith("--")]
-            close = closest_name(unknown, options) if unknown else None
-            leaf.error(message + (f"; did you mean {close}?" if close else ""))
+            unknown = next((e.split("=", 1)[0] for e in extras if e.startswith("--") and e != "--"), None)
+            # compared without their dashes, which would make any two options look alike
+            names = [o[2:] for o in getattr(leaf, "_option_string_actions", {}) if o.startswith("--")]
+            close = closest_name(unknown.lstrip("-"), names) if unknown else None
+            leaf.error(message + (f"; did you mean --{close}?" if close else ""))
         return known
 
 

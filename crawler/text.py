@@ -45,24 +45,89 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Bidirectional controls: the Arabic letter mark, LRM/RLM, embeddings, overrides and isolates."""
 
 
-_RIGHT_TO_LEFT_OVERRIDE = re.compile("\u202e([^\u202c\r\n]*)(?:\u202c|(?=[\r\n])|\\Z)")
-"""A right-to-left override (U+202E) run, up to its pop (U+202C) or the end of the line."""
+_LINE_ENDS = frozenset("\r\n\u2029\u0085")
+_MIRRORED = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+"""Brackets a right-to-left run shows mirrored (Unicode's Bidi_Mirrored pairs in common use)."""
+_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+
+
+def _clusters(text: str) -> list[str]:
+    """`text` in user-perceived characters: a base with its combining marks, joiner sequences
+    (emoji with ZWJ or variation selectors) and regional-indicator pairs (flags) kept together."""
+    out: list[str] = []
+    for ch in text:
+        regional = "\U0001f1e6" <= ch <= "\U0001f1ff"
+        joins = bool(out) and (
+            unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or ch in _JOINERS
+            or out[-1][-1] == "\u200d"
+            or (regional and "\U0001f1e6" <= out[-1][-1] <= "\U0001f1ff" and len(out[-1]) == 1)
+        )
+        if joins:
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _as_read(run: str) -> str:
+    """An override run as a reader saw it: left-to-right text reversed by user-perceived character
+    with its brackets mirrored; a run holding right-to-left letters reads as written (they run
+    right to left anyway), so only its controls go."""
+    run = BIDI_CONTROLS.sub("", run)
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in run):
+        return run
+    return "".join(reversed(_clusters(run))).translate(_MIRRORED)
 
 
 def strip_bidi_controls(value: str | None) -> str | None:
     """`value` without `BIDI_CONTROLS`: typed into a field, or left in a place that cannot isolate it
     (an HTML ``<title>``), they can reorder the text around it (Trojan Source, CVE-2021-42574).
 
-    Rule: what a reader saw is what is kept. A right-to-left override shows its run reversed
-    (``‮seegufeR rof sesruoC‬`` reads "Courses for Refugees"; ``Integration ‮evil‬`` reads
-    "Integration live"), so the run's characters are reversed as they are unwrapped; every other
-    control (marks, embeddings, a left-to-right override, isolates) only moves neutral characters
-    and is dropped. None for None."""
+    Rule: what a reader saw is what is kept. A right-to-left override shows a left-to-right run
+    reversed (``‮seegufeR rof sesruoC‬`` reads "Courses for Refugees"; ``Integration ‮evil‬`` reads
+    "Integration live"), so such a run is reversed as it is unwrapped (`_as_read`: by perceived
+    character, brackets mirrored; Arabic or Hebrew in a run is kept as written); every other control
+    (marks, embeddings, a left-to-right override, isolates) only moves neutral characters and is
+    dropped. An override nested in another is read with it as one run. None for None."""
     if value is None:
         return None
     if "\u202e" in value:
-        value = _RIGHT_TO_LEFT_OVERRIDE.sub(lambda m: BIDI_CONTROLS.sub("", m.group(1))[::-1], value)
+        value = _unwrap_overrides(value)
     return BIDI_CONTROLS.sub("", value)
+
+
+def _unwrap_overrides(value: str) -> str:
+    """`value` with each right-to-left override run replaced by `_as_read` of it. A run ends at its
+    pop (U+202C; embeddings and overrides opened inside it pop first), at the close (U+2069) of an
+    isolate around it, or at the end of its line or paragraph."""
+    out: list[str] = []
+    i, n = 0, len(value)
+    while i < n:
+        start = value.find("\u202e", i)
+        if start < 0:
+            out.append(value[i:])
+            break
+        out.append(value[i:start])
+        j, pushes, isolates = start + 1, 0, 0
+        while j < n and value[j] not in _LINE_ENDS:
+            ch = value[j]
+            if ch in "\u202a\u202b\u202d\u202e":
+                pushes += 1
+            elif ch == "\u202c":
+                if pushes == 0:
+                    break
+                pushes -= 1
+            elif ch in "\u2066\u2067\u2068":
+                isolates += 1
+            elif ch == "\u2069":
+                if isolates == 0:
+                    break
+                isolates -= 1
+            j += 1
+        out.append(_as_read(value[start + 1 : j]))
+        i = j + 1 if j < n and value[j] == "\u202c" else j
+    return "".join(out)
 
 
 def has_dirty_chars(value: str | None) -> bool:

@@ -37,7 +37,8 @@ order is a preference, not a format (``either_order=True``): a date that only on
 
 `parse_day_or_time` applies the day rule to publication dates: a day without a time of day is that
 calendar day at 00:00 UTC, flagged as a day (never "00:00", never the previous day in UTC); so is a
-time of exactly 00:00 in the source's zone or in UTC (`midnight_day`: how systems write a day).
+time of exactly 00:00 where it was written: in its written zone, else the source's (`midnight_day`:
+how systems write a day).
 `plausible_date` applies the plausibility rule (B10, T11): before 1990-01-01 or more than one hour
 after the fetch time, a date is not trusted. `before_identifier`: nor is a date in a year before the
 one the document's own identifiers carry (a CELEX year, a procedure number, an EP document number).
@@ -640,34 +641,47 @@ def parse_with_precision(
     return parsed, "day" if day_only else "time"
 
 
-_OFFSET = re.compile(r"\d(?::\d\d)?(?:\.\d+)?\s*([+-])(\d\d):?(\d\d)\s*$")
-"""A UTC offset written after a time (``00:00:00+03:00``, ``00:00:00 +0300``)."""
+_WRITTEN_OFFSET = re.compile(
+    r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*\(?\s*(?:GMT|UTC|UT)?\s*([+-])(\d{1,2})(?::?(\d\d))?\s*\)?\s*$",
+    re.IGNORECASE,
+)
+"""A UTC offset written after a time (``00:00+03:00``, ``00:00 +0300``, ``00:00:00+03``, ``GMT+3``,
+``(UTC+02:00)``)."""
+_WRITTEN_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([A-Za-z]{1,5})\s*$")
+"""A zone name or ``Z`` written after a time (``00:00:00Z``, ``00:00 GMT``, ``00:00:00 EET``)."""
 
 
 def written_offset(raw: str | None) -> tzinfo | None:
-    """The UTC offset a date string ends with (``+03:00``, ``-0500``), else None."""
-    match = _OFFSET.search(raw or "")
-    if match is None:
-        return None
-    minutes = int(match.group(2)) * 60 + int(match.group(3))
-    if minutes >= 24 * 60:
-        return None
-    return timezone(timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
+    """The zone a date string ends with: a numeric offset (`_WRITTEN_OFFSET`) or a name of
+    `ZONE_OFFSETS` (``Z``, ``GMT``, ``EET``); None when it names none."""
+    text = (raw or "").strip()
+    match = _WRITTEN_OFFSET.search(text)
+    if match is not None:
+        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+        if hours > MAX_OFFSET_HOURS or minutes > 59:
+            return None
+        total = hours * 60 + minutes
+        return timezone(timedelta(minutes=-total if match.group(1) == "-" else total))
+    named = _WRITTEN_ZONE.search(text)
+    if named is not None and named.group(1).upper() in ZONE_OFFSETS:
+        return timezone(timedelta(seconds=ZONE_OFFSETS[named.group(1).upper()]))
+    return None
 
 
 def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None) -> datetime | None:
-    """The calendar day, at 00:00 UTC, of an instant that falls exactly on midnight (00:00:00.000) in
-    the source's `zone`, in the offset the value was `written` with, or in UTC; None for any other
-    instant.
+    """The calendar day, at 00:00 UTC, of an instant that falls exactly on midnight (00:00:00.000)
+    where the source wrote it: in the zone the value was `written` with when it names one
+    (`written_offset`), else in the source's `zone`; None for any other instant.
 
     Rule: a time of day of exactly 00:00 is how databases, APIs and feeds write a day without a
     time ("11/09/2025 00:00", ``2025-09-11T00:00:00+02:00``), not a publication at midnight; read as
     an instant, it shows the day before in UTC. It is a day (precision "day", flag ``date_only``),
-    the day the source wrote. A real publication at midnight loses only the "00:00"."""
+    the day the source wrote. A real publication at midnight loses only the "00:00". Midnight in
+    another zone than the one written is a time (``23:00-01:00`` is not the next day)."""
     aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
-    for local in (aware.astimezone(z) for z in (zone, written or zone, UTC)):
-        if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-            return datetime(local.year, local.month, local.day, tzinfo=UTC)
+    local = aware.astimezone(written or zone)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return datetime(local.year, local.month, local.day, tzinfo=UTC)
     return None
 
 

@@ -146,40 +146,61 @@ def one_line(value: str | None) -> str | None:
 
 TEXT_TITLE_CHARS = 160
 """Longest title taken from a document's text: about two lines of the desk's title column."""
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"'«„“(]?[A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩА-Я0-9])")
+_CLOSERS = "\"'”“»«’‘)"
+_SENTENCE_END = re.compile(rf"(?<=[.!?…])([{_CLOSERS}]*)\s+(?=[\"'«„“‘(¿¡]?(\w))")
+"""A mark that may end a sentence, the closing quotes after it, and the first letter after them."""
 _MIN_SENTENCE = 20
 """A sentence end before this many characters is more often a heading's fragment than a sentence:
 the title goes on to the next one."""
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
-_ABBREVIATIONS = frozenset({"prof", "dipl", "univ", "sept", "inkl", "bzgl", "ggfs", "resp", "approx", "str"})
-"""Abbreviations of four letters or more that a dot ends (lower case); shorter words before a dot
-("Dr.", "z. B.", "Nr.", "Mrs.") and numbers ("am 3. März") never end a sentence."""
+# fmt: off
+_ABBREVIATIONS = frozenset({
+    # titles and forms of address
+    "dr", "mr", "mrs", "ms", "st", "prof", "dipl", "ing", "dott", "sig", "sra", "sr", "srta", "excma",
+    "excmo", "mme", "mlle", "hr", "fr", "mgr", "ks",
+    # words of reference and listing
+    "nr", "no", "tel", "str", "avda", "ul", "godz", "vgl", "bzw", "ggf", "ggfs", "usw", "evtl", "insb",
+    "inkl", "bzgl", "sog", "hrsg", "ca", "resp", "approx", "dept", "govt", "tzv", "např", "bijv", "oa",
+    "etc", "vs", "art", "abs", "cf", "ibid", "op",
+    # months
+    "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt", "nov", "dec",
+    "janv", "févr", "avr", "juil", "déc", "gen", "ene", "abr", "ago", "dic", "mrt", "mei",
+})
+# fmt: on
+"""Words that a full stop follows without ending a sentence (lower case), in the EU's languages."""
 
 
 def _ends_sentence(head: str) -> bool:
-    """Whether the mark `head` ends with closes a sentence: ``!``, ``?`` or ``…`` always; a full stop
-    after a word of at least four letters that is not one of `_ABBREVIATIONS`."""
+    """Whether the mark `head` ends with closes a sentence: ``!``, ``?`` or ``…`` always; a full
+    stop unless the word before it is a single letter ("z. B."), a number of at most two digits
+    ("am 3. März"), one of `_ABBREVIATIONS` ("Dr.", "dott.", "févr.") or a capitalised word of at
+    most three letters that is not all capitals ("Nr.", "Abs."; "EU." ends a sentence)."""
     if not head.endswith("."):
         return True
     match = _WORD_BEFORE.search(head[:-1])
     word = match.group(1) if match else ""
-    return word.isalpha() and len(word) >= 4 and word.lower() not in _ABBREVIATIONS
+    if not word or len(word) == 1 or word.lower() in _ABBREVIATIONS:
+        return False
+    if word.isdigit():
+        return len(word) > 2
+    return not (word[0].isupper() and not word.isupper() and len(word) <= 3)
 
 
 def title_from_text(text: str | None, limit: int = TEXT_TITLE_CHARS) -> str | None:
     """The last-resort title of an untitled document: its first line longer than 3 characters, cut
-    at the end of its first sentence (a ``.``, ``!``, ``?`` or ``…`` followed by a space and a
-    capital or a digit, at least `_MIN_SENTENCE` characters in, a full stop only after a word
-    (`_ends_sentence`: not "Dr.", "z. B.", "am 3. März"); a final full stop dropped, as titles
-    have none), then at a word boundary to at most
-    `limit` characters with "…"; `one_line` applies. None when the text has no such line."""
+    at the end of its first sentence (a ``.``, ``!``, ``?`` or ``…`` with its closing quotes,
+    followed by a space and a capital of any alphabet, at least `_MIN_SENTENCE` characters in; a
+    full stop only as `_ends_sentence` says: not "Dr.", "z. B.", "am 3. März"; a final full stop
+    dropped, as titles have none), then at a word boundary to at most `limit` characters with "…";
+    `one_line` applies. None when the text has no such line."""
     first = next((line.strip() for line in (text or "").splitlines() if len(line.strip()) > 3), None)
     line = one_line(first)
     if line is None:
         return None
     for end in _SENTENCE_END.finditer(line):
-        if end.start() >= _MIN_SENTENCE and _ends_sentence(line[: end.start()]):
-            line = line[: end.start()]
+        capital = end.group(2).isupper()
+        if capital and end.start() >= _MIN_SENTENCE and _ends_sentence(line[: end.start()]):
+            line = line[: end.start() + len(end.group(1))]  # with its closing quotes
             break
     if line.endswith(".") and not line.endswith(".."):
         line = line[:-1]

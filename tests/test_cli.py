@@ -119,6 +119,10 @@ def test_the_command_gets_its_arguments_and_the_settings(monkeypatch: pytest.Mon
         ),
         (["queue", "--zzzzzz"], 2, "ewsi queue: error: unrecognized arguments: --zzzzzz"),
         (["queue", "extra"], 2, "ewsi queue: error: unrecognized arguments: extra"),
+        # options compared without their dashes: nothing close, no suggestion
+        (["sources", "status", "--lmit", "3"], 2, "ewsi sources: error: unrecognized arguments: --lmit 3\n"),
+        (["sources", "status", "--it"], 2, "ewsi sources: error: unrecognized arguments: --it\n"),
+        (["queue", "---limit", "3"], 2, "; did you mean --limit?"),
     ],
 )
 def test_usage_errors_exit_like_argparse(argv: list[str], code: int, needle: str, capsys) -> None:

@@ -118,6 +118,15 @@ def _normalise(raw: str, zone: str) -> HarvestedItem:
         ("2025-06-10T00:00:00.000-05:00", "Europe/Lisbon", datetime(2025, 6, 10, tzinfo=UTC), True),
         ("10.06.2025 0:00 Uhr", "Europe/Vienna", datetime(2025, 6, 10, tzinfo=UTC), True),
         ("Tue, 10 Jun 2025 00:00:00 GMT", "Europe/Helsinki", datetime(2025, 6, 10, tzinfo=UTC), True),
+        ("2025-03-10T00:00:00+03", "UTC", datetime(2025, 3, 10, tzinfo=UTC), True),
+        ("10 Mar 2025 00:00 GMT+3", "UTC", datetime(2025, 3, 10, tzinfo=UTC), True),
+        ("Mon, 10 Mar 2025 00:00:00 EET", "UTC", datetime(2025, 3, 10, tzinfo=UTC), True),
+        ("10.03.2025 00:00 (UTC+02:00)", "Europe/Lisbon", datetime(2025, 3, 10, tzinfo=UTC), True),
+        ("2025-03-30 00:00", "Europe/Brussels", datetime(2025, 3, 30, tzinfo=UTC), True),  # DST day
+        # midnight in another zone than the one written is a time, never the next or previous day
+        ("2025-03-10T23:00:00-01:00", "UTC", datetime(2025, 3, 11, tzinfo=UTC), False),
+        ("2025-03-09T19:00:00-05:00", "Europe/Brussels", datetime(2025, 3, 10, tzinfo=UTC), False),
+        ("2025-06-10T00:00:00+02:00", "Europe/Lisbon", datetime(2025, 6, 10, tzinfo=UTC), True),
         # any other time of day stays an instant
         ("2025-06-10T00:00:01+02:00", "Europe/Brussels", datetime(2025, 6, 9, 22, 0, 1, tzinfo=UTC), False),
         ("2025-06-10T00:30:00", "Europe/Brussels", datetime(2025, 6, 9, 22, 30, tzinfo=UTC), False),

@@ -17,16 +17,19 @@ def kin(db_session) -> dict[str, int]:
     """A (src-a) with a French version V (src-b); group head H (src-a), member M (src-c); L (src-d)."""
     for source in ("src-a", "src-b", "src-c", "src-d"):
         add_source(db_session, source)
+    add_source(db_session, "src-e")
     a = add_item(db_session, 1, source_id="src-a")
     v = add_item(db_session, 2, source_id="src-b", language="fr")
     h = add_item(db_session, 3, source_id="src-a")
     m = add_item(db_session, 4, source_id="src-c")
     lone = add_item(db_session, 5, source_id="src-d")
+    mv = add_item(db_session, 6, source_id="src-e", language="de")
     v.version_of = a.id
     h.group_id = h.id
     m.group_id = h.id
+    mv.version_of = m.id  # a language version of the member: two steps from H's row
     db_session.commit()
-    return {"A": a.id, "V": v.id, "H": h.id, "M": m.id, "L": lone.id}
+    return {"A": a.id, "V": v.id, "H": h.id, "M": m.id, "L": lone.id, "MV": mv.id}
 
 
 TABLE = [
@@ -35,6 +38,7 @@ TABLE = [
     (["src-c"], ["H"]),  # the member is reviewed under its group's first item
     (["src-d"], ["L"]),
     (["src-b", "src-d"], ["A", "L"]),
+    (["src-e"], ["H"]),  # the member's language version is reviewed on the group's row
 ]
 
 
@@ -54,6 +58,6 @@ def test_cli_source_filter_finds_the_row_of_a_folded_item(db_session, kin, sourc
     assert sorted(name[r["id"]] for r in got) == rows
     assert queue.listing_count(db_session, source_id=sources[0]) == len(rows)
     members = queue.listing(db_session, source_id=sources[0], limit=None, group_members=True)
-    if sources == ["src-c"]:  # with the members listed, the member itself is there too
+    if sources in (["src-c"], ["src-e"]):  # with the members listed, the member is there too
         assert sorted(name[r["id"]] for r in members) == ["H", "M"]
     assert all(db_session.get(Item, r["id"]).version_of is None for r in members)

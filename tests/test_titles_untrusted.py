@@ -99,10 +99,48 @@ LONG = "Refugee integration language course newcomers " * 6
             "The guide, by Mrs. Smith and St. Mary's, helps newcomers. Next.",
             "The guide, by Mrs. Smith and St. Mary's, helps newcomers",
         ),
+        # abbreviations of the EU's languages, and real ends whatever the alphabet or the word's length
+        (
+            "Incontro con il dott. Rossi sulla salute dei migranti. Altro.",
+            "Incontro con il dott. Rossi sulla salute dei migranti",
+        ),
+        (
+            "Reunión con la Excma. Sra. García sobre migrantes. Más texto.",
+            "Reunión con la Excma. Sra. García sobre migrantes",
+        ),
+        (
+            "Spotkanie o godz. 10:00 dla uchodźców w Warszawie. Więcej.",
+            "Spotkanie o godz. 10:00 dla uchodźców w Warszawie",
+        ),
+        (
+            "Réunion le 12 févr. 2025 pour les réfugiés de Lyon. Suite.",
+            "Réunion le 12 févr. 2025 pour les réfugiés de Lyon",
+        ),
+        ("Treffen in der Hauptstr. 5 für Geflüchtete. Mehr.", "Treffen in der Hauptstr. 5 für Geflüchtete"),
+        (
+            "Neue Sprachkurse fangen heute wieder an. Anmeldung ab sofort.",
+            "Neue Sprachkurse fangen heute wieder an",
+        ),
+        ("Kurs für Geflüchtete im Jahr 2025. Anmeldung ab sofort.", "Kurs für Geflüchtete im Jahr 2025"),
+        (
+            "Οι πρόσφυγες μαθαίνουν ελληνικά στην Αθήνα. Άλλο κείμενο.",
+            "Οι πρόσφυγες μαθαίνουν ελληνικά στην Αθήνα",
+        ),
+        (
+            "Cursuri de limbă pentru refugiați în București. Școala oferă.",
+            "Cursuri de limbă pentru refugiați în București",
+        ),
+        ("Er sagte „das ist gut für alle.“ So geht es weiter.", "Er sagte „das ist gut für alle.“"),
+        ("¿Qué hacen los migrantes en Madrid? ¿Dónde viven?", "¿Qué hacen los migrantes en Madrid?"),
         # a number's dot or a lower-case word after the dot is no sentence end
         (
-            "Die Stadt fördert 3.000 Plätze in 12 Kursen. 2025 kommen weitere dazu.",
+            "Die Stadt fördert 3.000 Plätze in 12 Kursen. Ab 2025 kommen weitere dazu.",
             "Die Stadt fördert 3.000 Plätze in 12 Kursen",
+        ),
+        # a digit after the dot starts no sentence: "Nr. 5", "Tel. 030", "Hauptstr. 5" run on
+        (
+            "Die Stadt fördert 3.000 Plätze in 12 Kursen. 2025 kommen weitere dazu.",
+            "Die Stadt fördert 3.000 Plätze in 12 Kursen. 2025 kommen weitere dazu",
         ),
         (
             "Version 2.1 of the guide e.g. for mentors is out now",
@@ -151,6 +189,16 @@ def test_an_untitled_document_gets_its_first_sentence_as_title() -> None:
         ("x\u202eab\u202cy \u202ecd\u202c", "xbay dc"),  # two runs
         ("x\u202ea\u2066b\u2069c\u202cy", "xcbay"),  # controls inside a run are dropped
         ("\u202dLTR\u202c and \u200emarks\u200f", "LTR and marks"),  # the rest only moves neutrals: dropped
+        # right-to-left letters run right to left anyway: kept as written
+        ("\u202eمرحبا بكم\u202c", "مرحبا بكم"),
+        ("\u202eשלום\u202c", "שלום"),
+        # by perceived character, brackets mirrored
+        ("\u202e(a)\u202c", "(a)"),
+        ("\u202ecafe\u0301\u202c", "e\u0301fac"),
+        ("\u202e\U0001f1e9\U0001f1ea x\u202c", "x \U0001f1e9\U0001f1ea"),
+        # the run ends at the isolate around it, or at a paragraph's end
+        ("x \u2067\u202eabc\u2069 def", "x cba def"),
+        ("\u202eabc\u2029def", "cba\u2029def"),
         (None, None),
     ],
 )

@@ -97,14 +97,17 @@ def from_sources(source_ids: Sequence[str]) -> ColumnElement[bool]:
     """An item of one of `source_ids`, or the listed item of one that came from them: a language
     version (``version_of``) or a near-duplicate group member is reviewed on its item's row, so a
     source filter finds that row; a harvest's "new 1" under a source is never lost to its filter."""
-    kin = aliased(Item)
+    kin, member = aliased(Item), aliased(Item)
+    in_group = and_(Item.group_id.is_not(None), member.group_id == Item.group_id)
     related = or_(
         kin.version_of == Item.id,
         and_(Item.group_id.is_not(None), kin.group_id == Item.group_id, kin.id != Item.id),
+        # a language version of another member of the group: two steps away, on the same row
+        kin.version_of.in_(select(member.id).where(in_group, member.id != Item.id).correlate(Item)),
     )
     return or_(
         Item.source_id.in_(list(source_ids)),
-        exists(select(kin.id).where(related, kin.source_id.in_(list(source_ids)))),
+        exists(select(kin.id).where(related, kin.source_id.in_(list(source_ids))).correlate(Item)),
     )
 
 
