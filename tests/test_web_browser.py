@@ -174,6 +174,7 @@ def _seed(url: str) -> dict[str, int]:
         ids["long"] = _seed_long_item(s)
         for name in ("alice", "bob"):
             users.create_user(s, name, "editor", hash_password(PASSWORD))
+        _seed_source_troubles(s)  # seeded before the server starts: no test writes beside it
         s.commit()
     engine.dispose()
     return ids
@@ -665,42 +666,35 @@ SOURCE_ERROR = (
 ).strip()
 
 
-def _seed_source_troubles(url: str) -> None:
+def _seed_source_troubles(s) -> None:
     """A broken source as the report had it (a long raw error, a moved URL) and an admin, whose
     sources page has one more column (Enabled)."""
-    engine = make_engine(url)
-    try:
-        with session_factory(engine)() as s:
-            if s.get(SourceRow, "dns-fail") is None:
-                s.add(
-                    SourceRow(
-                        id="dns-fail",
-                        name="Landesamt für Integration und Migration (Pressemitteilungen)",
-                        publisher="Landesamt für Integration und Migration",
-                        kind="listing",
-                        state="broken",
-                        consecutive_failures=12,
-                        last_run_at=NOW,
-                        last_error_key="fetch.dns",
-                        last_error=SOURCE_ERROR,
-                        moved_to={
-                            "https://integration.example.org/aktuelles/pressemitteilungen/index.html": (
-                                "https://www.integration.example.org/de/presse/pressemitteilungen-2026/index.html"
-                            )
-                        },
-                    )
+    s.add(
+        SourceRow(
+            id="dns-fail",
+            name="Landesamt für Integration und Migration (Pressemitteilungen)",
+            publisher="Landesamt für Integration und Migration",
+            kind="listing",
+            state="broken",
+            consecutive_failures=12,
+            last_run_at=NOW,
+            last_error_key="fetch.dns",
+            last_error=SOURCE_ERROR,
+            moved_to={
+                "https://integration.example.org/aktuelles/pressemitteilungen/index.html": (
+                    "https://www.integration.example.org/de/presse/pressemitteilungen-2026/index.html"
                 )
-                users.create_user(s, "carol", "admin", hash_password(PASSWORD))
-                s.commit()
-    finally:
-        engine.dispose()
+            },
+        )
+    )
+    s.flush()
+    users.create_user(s, "carol", "admin", hash_password(PASSWORD))
 
 
 def test_sources_page_fits_a_laptop_and_a_phone(server, browser) -> None:
     """At 1366x768 the sources table is no wider than the screen and its last column is on it; at
     390x844 the page does not scroll sideways (rows become cards)."""
-    base, url, _ids = server
-    _seed_source_troubles(url)
+    base, _url, _ids = server
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport=LAPTOP)
     page = _login(context, base, "carol")
