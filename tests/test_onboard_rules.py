@@ -15,8 +15,6 @@ import pytest
 import yaml
 
 from crawler.discover import is_sitemap, slug_for, unique_id
-from crawler.fetch import oneshot
-from crawler.fetch.addresses import Allowlist
 from crawler.onboard import (
     NO_LANGUAGE_COMMENT,
     PreviewItem,
@@ -30,20 +28,11 @@ from crawler.onboard import (
 )
 from crawler.sources import Source, load_sources
 from tests.lab import LabServer, Route
+from tests.onboardlab import ONE_SOURCE_CONFIG, fetcher, robots
 
-UA = "ewsi-harvester/test (+tests; ops@example.eu)"
-ALLOW = Allowlist.parse("127.0.0.2")
 RSS = {"Content-Type": "application/rss+xml"}
 XML = {"Content-Type": "application/xml"}
-CONFIG = "sources:\n- id: ecre-news\n  name: ECRE\n  publisher: ECRE\n  kind: feed\n  urls: ['https://ecre.org/feed/']\n"
-
-
-def fetcher(url: str) -> oneshot.Fetched:
-    return oneshot.fetch(url, user_agent=UA, allow=ALLOW, timeout=5)
-
-
-def robots(url: str) -> tuple[bool, str]:
-    return oneshot.robots_allows(url, user_agent=UA, allow=ALLOW, timeout=5)
+CONFIG = ONE_SOURCE_CONFIG
 
 
 @pytest.fixture(scope="module")

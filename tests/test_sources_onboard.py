@@ -9,26 +9,15 @@ from pathlib import Path
 import pytest
 
 from crawler.errors import UnknownSource
-from crawler.fetch import oneshot
-from crawler.fetch.addresses import Allowlist
 from crawler.onboard import DuplicateSource, add, check_source, country_of, validate_entry
 from crawler.sources import load_sources
 from tests.lab import LabServer, Route
+from tests.onboardlab import ONE_SOURCE_CONFIG, UA, fetcher, robots
 
 DATA = Path(__file__).parent / "data" / "discover"
-UA = "ewsi-harvester/test (+tests; ops@example.eu)"
-ALLOW = Allowlist.parse("127.0.0.2")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 RSS = {"Content-Type": "application/rss+xml"}
-EMPTY_CONFIG = "sources:\n- id: ecre-news\n  name: ECRE\n  publisher: ECRE\n  kind: feed\n  urls: ['https://ecre.org/feed/']\n"
-
-
-def fetcher(url: str) -> oneshot.Fetched:
-    return oneshot.fetch(url, user_agent=UA, allow=ALLOW, timeout=5)
-
-
-def robots(url: str) -> tuple[bool, str]:
-    return oneshot.robots_allows(url, user_agent=UA, allow=ALLOW, timeout=5)
+EMPTY_CONFIG = ONE_SOURCE_CONFIG
 
 
 @pytest.fixture(scope="module")
