@@ -42,7 +42,9 @@
   migration body (verbs such as "nimitetty", "utnämnd", "udnævnt", "назначен на поста", and "new
   director general" level heads; a school's "new director" stays neutral), deportation, expulsion
   and detention (at half a negative's weight: a passing mention of a family's fear of deportation
-  does not sink an integration story), investor residence and citizenship ("golden visas"), and
+  does not sink an integration story: refugees' health care with a fear of deportation stays relevant
+  in eleven languages, while deportation flights and expulsion figures stay out in six), investor
+  residence and citizenship ("golden visas"), and
   bird migration in Latvian, Romanian, Slovak, Hungarian, Swedish, Danish, Finnish, Dutch and Irish;
   a minister's or ministry's title that names integration ("Integrationsministerin",
   "integrationsministern") is no migrant evidence: the minister's childcare or tax news stays out, a
@@ -50,7 +52,7 @@
   Heads of agencies ("ny generaldirektör") weigh 1, below the verbs (1.5): a new director-general of the
   employment service who wants newcomers in work still falls short (0.48) and is kept out.
   Kept out: "Ausbildung statt Abschiebung" (a German apprenticeship story whose title names
-  deportation) still falls to 0.30.
+  deportation) still falls to 0.37, as its English and French look-alikes sit at 0.52 and 0.45.
   Then, as rules for every language: migration of data, systems, cells, fish and animals is a
   negative context (Croatian, Bulgarian, Portuguese, French, Greek, Russian, Latvian, Turkish; Czech
   "data o migraci" of foreigners stays in); the integration or inclusion of Roma and of persons with
@@ -114,7 +116,7 @@ def default() -> Any:
         ("relevance_classes.jsonl", 15, 40, 15),
         ("relevance_contexts.jsonl", 10, 9, 11),
         ("relevance_controls.jsonl", 6, 22, 17),
-        ("relevance_enforcement.jsonl", 29, 51, 23),
+        ("relevance_enforcement.jsonl", 40, 57, 23),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
