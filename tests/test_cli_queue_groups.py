@@ -46,7 +46,7 @@ def _rows(spec: list[tuple[int, int | None]]) -> list[dict[str, Any]]:
             [(1, None), (13, 6)],
             [1, 13],
             [None, 6],
-            "1 of 40 shown + 1 member of 1 group",
+            "2 of 40 shown",
             id="head-not-listed",
         ),
     ],
@@ -58,7 +58,7 @@ def test_members_follow_their_head(
     assert [row["id"] for row in rows] == order
     assert [row["group_head"] for row in rows] == heads
     assert _shown(rows, 40) == shown
-    listed = len(rows) - sum(h is not None for h in heads)
+    listed = len(rows) - sum(h is not None and h in order for h in heads)
     assert _shown(rows, listed).startswith("all " if listed > 1 else f"{listed} shown")
     titles = [_cells(row, with_status=False)[-1] for row in rows]
     assert titles == [f"t{i}" if h is None else f"↳ #{h}: t{i}" for i, h in zip(order, heads, strict=True)]
@@ -107,3 +107,47 @@ def test_the_limit_counts_groups_and_keeps_their_members(db_session, limit: int,
     heads = sum(row["group_head"] is None for row in rows)
     assert heads == min(limit, 5)
     assert "group_id" not in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("decided", "limit", "listed", "total"),
+    [
+        # nothing decided: five rows lead (1, 2, 3, 4, 5), members follow their group's first item
+        ({}, 50, [1, 2, 6, 8, 3, 4, 5, 7], 5),
+        # group 2's first item approved, its members still pending: each member leads on its own row
+        ({2: "approved"}, 50, [1, 3, 4, 5, 7, 6, 8], 6),
+        ({2: "approved"}, 3, [1, 3, 4], 6),
+        # both groups' first items decided: every member leads
+        ({2: "approved", 5: "rejected"}, 50, [1, 3, 4, 6, 7, 8], 6),
+        # a member decided alone leaves its group's first item leading with the other member
+        ({6: "deferred"}, 50, [1, 2, 8, 3, 4, 5, 7], 5),
+    ],
+)
+def test_the_count_with_members_is_the_rows_that_lead(
+    db_session, decided: dict[int, str], limit: int, listed: list[int], total: int
+) -> None:
+    """Rule: with ``--group-members``, "N of M shown" counts in M exactly the rows that take a place
+    under the limit (`_first_groups`), so a pending member whose first item is decided is in it."""
+    from desklab import add_item, add_source
+
+    from crawler.store import queue
+
+    add_source(db_session, "src-a")
+    ids = {n: add_item(db_session, n, relevance=r, published_at=None).id for n, r, _group in GROUPED}
+    for n, _relevance, group in GROUPED:
+        if group is not None:
+            db_session.get(queue.Item, ids[n]).group_id = ids[group]
+    for n, status in decided.items():
+        db_session.get(queue.Item, ids[n]).status = status
+    db_session.commit()
+    number = {v: k for k, v in ids.items()}
+    rows = under_heads(queue.listing(db_session, limit=limit, group_members=True))
+    assert [number[row["id"]] for row in rows] == listed
+    count = queue.listing_count(db_session, group_members=True)
+    assert count == total
+    unlimited = under_heads(queue.listing(db_session, limit=None, group_members=True))
+    shown = _shown(unlimited, count)
+    members = len(unlimited) - count
+    assert shown.startswith(f"all {count} shown") and (f" + {members} member" in shown) == (members > 0)
+    # without members, one row per group whose first item matches
+    assert queue.listing_count(db_session) == len(queue.listing(db_session, limit=None))

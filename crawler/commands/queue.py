@@ -114,7 +114,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         rows = store_queue.listing(
             session, **filters, limit=args.limit, order=args.order, group_members=args.group_members
         )
-        total = None if args.json else store_queue.listing_count(session, **filters)
+        total = (
+            None
+            if args.json
+            else store_queue.listing_count(session, **filters, group_members=args.group_members)
+        )
     rows = under_heads(rows)
     if args.json:
         for row in rows:
@@ -136,7 +140,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out.print(table)
     if rows:
         out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
-        heads = sum(row.get("group_head") is None for row in rows)
+        heads = len(rows) - len(_members(rows))
         if total and total > heads:
             out.print(f"{total - heads} more match; a larger --limit lists them.")
     else:
@@ -164,11 +168,19 @@ def under_heads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _members(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows listed under their group's first item; a member whose first item is not listed (it
+    does not match the filters, or a decided group's new member in the pending queue) leads its own
+    row and counts as one of the rows shown, as `crawler.store.queue.listing_count` counts it."""
+    listed = {row["id"] for row in rows}
+    return [row for row in rows if row.get("group_head") is not None and row["group_head"] in listed]
+
+
 def _shown(rows: list[dict[str, Any]], total: int) -> str:
     """How many rows are shown of the `total` that match (one per near-duplicate group); with group
     members, how many of them and of how many groups: ``12 of 173 shown``, ``all 12 shown`` or
     ``10 of 173 shown + 3 members of 2 groups``."""
-    members = [row for row in rows if row.get("group_head") is not None]
+    members = _members(rows)
     heads = len(rows) - len(members)
     shown = (
         f"{heads} of {total} shown"

@@ -836,11 +836,23 @@ def listing_count(
     source_id: str | None = None,
     language: str | Sequence[str] | None = None,
     theme: str | None = None,
+    group_members: bool = False,
 ) -> int:
     """How many rows `listing` gives under the same filters without a limit, one per near-duplicate
-    group (its members not counted)."""
-    conds = _listing_conditions(session, status, source_id, language, theme, False)
-    return int(session.scalar(select(func.count()).select_from(Item).where(*conds)) or 0)
+    group (its members not counted). With `group_members`, the rows that lead as `_first_groups`
+    counts them against the limit: an item outside a group, a group's first item, and a member whose
+    first item does not match the filters (a pending member of an approved group, in the pending
+    queue)."""
+    conds = _listing_conditions(session, status, source_id, language, theme, group_members)
+    if not group_members:
+        return int(session.scalar(select(func.count()).select_from(Item).where(*conds)) or 0)
+    matching = select(Item.id.label("id"), Item.group_id.label("group_id")).where(*conds).cte("matching")
+    leads = or_(
+        matching.c.group_id.is_(None),
+        matching.c.group_id == matching.c.id,
+        matching.c.group_id.not_in(select(matching.c.id)),
+    )
+    return int(session.scalar(select(func.count()).select_from(matching).where(leads)) or 0)
 
 
 def _first_groups(rows: Sequence[Any], limit: int) -> list[Any]:
