@@ -85,6 +85,9 @@ import numpy as np
 
 from classifier import eurovoc, split
 from classifier.rules import (
+    ELSEWHERE,
+    ELSEWHERE_NEGATIVE,
+    EUROPE,
     INTEGRATION,
     LEAD_WORDS,
     MIGRANT,
@@ -312,6 +315,10 @@ def content_type_priors(examples: Sequence[LabelledExample]) -> dict[str, dict[s
     return out
 
 
+PLACE_GROUPS = frozenset({ELSEWHERE, EUROPE, ELSEWHERE_NEGATIVE})
+"""Rule groups that name places (classifier.rules step 7), kept out of the model's features."""
+
+
 def features(analysis: Analysis) -> list[str]:
     """Model features of one analysed item (see the module docstring); order is irrelevant."""
     out: list[str] = []
@@ -325,7 +332,8 @@ def features(analysis: Analysis) -> list[str]:
             continue
         out.extend(_char_grams(t))
     for group, value in analysis.sums.items():
-        if value > 0:
+        # where a story is set is no topic evidence: the rules read it (`elsewhere`), the model does not
+        if value > 0 and group not in PLACE_GROUPS:
             out.append(f"§{group}")
             if value >= 3:
                 out.append(f"§{group}+")

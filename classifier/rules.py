@@ -31,6 +31,11 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    area and theme words (school, poverty, housing support a theme, never relevance alone).
    ``ambiguous`` cues (a migrant word with a common second sense) count as migrant cues only
    beside another migrant or integration cue; alone they are shown with weight 0.
+   ``elsewhere`` terms (Canada, Toronto, Australia: a destination outside Europe) are a negative E,
+   relevance x exp(-E / s_neg) without the area softening, when the item names no ``europe`` term
+   (a European country, city, Europe or the EU): a story set outside Europe is no integration news
+   for a European portal, while a European story that names such a place (sponsorship on the
+   Canadian model in Germany) keeps its score (`_resolve_elsewhere`).
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
    relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
    >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
@@ -58,6 +63,10 @@ MIGRANT = "migrant"
 AREA = "area"
 INTEGRATION = "integration"
 AMBIGUOUS = "ambiguous"
+ELSEWHERE = "elsewhere"
+EUROPE = "europe"
+ELSEWHERE_NEGATIVE = "negative:elsewhere"
+"""Sum of the `elsewhere` terms of an item that names no `europe` term (`_resolve_elsewhere`)."""
 MIN_SUPPORT = 2.0
 """Migrant and integration cue weight (themes.yaml: 2 = a clear cue) an item needs beside its
 ``ambiguous`` cues for them to count: weak cues ("emigra*", "expat*": 1) do not vouch for them."""
@@ -177,7 +186,9 @@ def negative_factor(
     soft_sums = sums if lead_sums is None else lead_sums
     a = min(area_sum(soft_sums, themes, scoring.theme_area_factor), scoring.negative_area_cap)
     soft = math.exp(-a / scoring.negative_area_scale) if scoring.negative_area_scale > 0 else 1.0
-    return math.exp(-sums.get(NEGATIVE, 0.0) * soft / scoring.negative_scale)
+    # a place outside Europe is not softened: its exception, a European place named, is its own
+    elsewhere = sums.get(ELSEWHERE_NEGATIVE, 0.0)
+    return math.exp(-(sums.get(NEGATIVE, 0.0) * soft + elsewhere) / scoring.negative_scale)
 
 
 LEAD_WORDS = 40
@@ -467,6 +478,7 @@ class RuleEngine:
         for items in evidence.values():
             items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         _resolve_ambiguous(sums, evidence)
+        _resolve_elsewhere(sums, evidence)
         m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
         a = area_sum(sums, self.config.themes, sc.theme_area_factor)
         # m counts only migrant cues: with m = 0 (no migrant evidence) relevance is 0
@@ -552,6 +564,19 @@ class RuleEngine:
 def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool:
     """True when a term listed for `languages` is matched in an item in `language` (step 3)."""
     return language in languages or ANY in languages
+
+
+def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence]]) -> None:
+    """Step 7's `elsewhere` rule, in place: with no `europe` term in the item, the places outside
+    Europe become a negative (`ELSEWHERE_NEGATIVE`, which integration-area evidence does not
+    soften, and negative evidence); with one, they count for nothing."""
+    found = evidence.get(ELSEWHERE)
+    if not found or sums.get(EUROPE, 0.0) > 0:
+        return
+    sums[ELSEWHERE_NEGATIVE] = sums.get(ELSEWHERE, 0.0)
+    negatives = evidence.setdefault(NEGATIVE, [])
+    negatives += [Evidence(ev.term, -ev.weight, ev.language, ev.count) for ev in found]
+    negatives.sort(key=lambda ev: (-abs(ev.weight), ev.term))
 
 
 def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence]]) -> None:

@@ -49,9 +49,19 @@ SCORING_DEFAULTS: dict[str, float] = {
 }
 """Defaults of the ``scoring`` block; the meaning of each is commented in config/themes.yaml."""
 
-RELEVANCE_GROUPS: tuple[str, ...] = ("migrant", "ambiguous", "area", "integration", "negative")
+RELEVANCE_GROUPS: tuple[str, ...] = (
+    "migrant",
+    "ambiguous",
+    "area",
+    "integration",
+    "negative",
+    "elsewhere",
+    "europe",
+)
 """``ambiguous``: migrant words with a common second sense (Italian "asilo", a kindergarten); they
-count as migrant cues only beside another migrant or integration cue (classifier.rules step 7)."""
+count as migrant cues only beside another migrant or integration cue (classifier.rules step 7).
+``elsewhere``: places outside Europe where migrants settle; they count as negatives only when no
+``europe`` term (a European country, city or the EU) is in the item (classifier.rules step 7)."""
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "config" / "themes.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

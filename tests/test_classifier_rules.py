@@ -675,3 +675,30 @@ def test_a_negative_context_in_passing_does_not_sink_an_integration_story(
     assert stated.relevance > late.relevance
     # the lead's area evidence is what softens: the whole texts' sums are the same
     assert stated.sums.get("area", 0.0) == pytest.approx(late.sums.get("area", 0.0))
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "outside", "inside"),
+    [
+        ("en", "In {} the city opens language courses and job advice for refugees.", "Toronto", "Vienna"),
+        ("de", "In {} bietet die Stadt Geflüchteten Sprachkurse und Jobberatung an.", "Kanada", "Wien"),
+        ("fr", "À {}, la ville ouvre des cours de langue pour les réfugiés.", "Montréal", "Lyon"),
+        ("it", "In {} il comune apre corsi di lingua per i rifugiati.", "Australia", "Italia"),
+        ("es", "En {} el ayuntamiento abre cursos de idioma para refugiados.", "Colombia", "España"),
+        ("pl", "W {} miasto otwiera kursy językowe dla uchodźców.", "Kanadzie", "Polsce"),
+        ("el", "Στον {} ο δήμος προσφέρει μαθήματα γλώσσας σε πρόσφυγες.", "Καναδά", "Ευρώπη"),
+    ],
+)
+def test_a_story_set_outside_europe_is_a_negative_context(
+    engine: RuleEngine, language: str, text: str, outside: str, inside: str
+) -> None:
+    """Rules step 7: `elsewhere` places lower relevance, unsoftened by integration words, when the item
+    names no `europe` place; the same story set in Europe keeps its score, and a European place
+    named beside the other place lifts the negative."""
+    away = engine.analyse(None, text.format(outside), language)
+    home = engine.analyse(None, text.format(inside), language)
+    both = engine.analyse(None, text.format(outside) + " " + text.format(inside), language)
+    assert home.relevance > 0.4 and not home.evidence.get("negative")
+    assert away.relevance < 0.7 * home.relevance
+    assert [ev.weight < 0 for ev in away.evidence["negative"]] == [True]
+    assert not both.evidence.get("negative") and both.relevance >= home.relevance

@@ -67,6 +67,13 @@
   programme in the lead) stay in. Kept out: the nurses' story without an integration cue in its lead
   falls to 0.34 when it names a brain drain.
 
+- relevance_places.jsonl: where a story is set (rules step 7, ``elsewhere`` and ``europe``): migrant
+  integration in a destination outside Europe (Canada, Québec, Toronto, Australia, New York,
+  Colombia, Brazil) is out in 17 languages, however strong its integration words; a European story
+  that names such a place (sponsorship on the Canadian model in Berlin, Vienna, Ireland, France,
+  Dutch and Swedish municipalities; Colombians in Madrid and Valencia; Brazilians in Lisbon; an
+  OECD report naming the United States beside Germany) stays in.
+
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
 es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
@@ -94,6 +101,7 @@ FILES = (
     "relevance_contexts.jsonl",
     "relevance_controls.jsonl",
     "relevance_enforcement.jsonl",
+    "relevance_places.jsonl",
 )
 ROWS = {
     name: [
@@ -117,6 +125,7 @@ def default() -> Any:
         ("relevance_contexts.jsonl", 10, 9, 11),
         ("relevance_controls.jsonl", 6, 22, 17),
         ("relevance_enforcement.jsonl", 40, 57, 23),
+        ("relevance_places.jsonl", 15, 20, 15),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
