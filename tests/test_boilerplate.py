@@ -17,6 +17,7 @@ from pipelines.boilerplate import (
     link_texts,
     navigation_share,
     prune_consent,
+    prune_read_more,
     unwrap_layout_tables,
 )
 from pipelines.extract import extract_document
@@ -328,3 +329,50 @@ def test_nested_layers_and_large_wrappers() -> None:
     text = page.text_content()
     assert "Cookies?" not in text and "OK" not in text
     assert "Main" in text and "Wort Wort" in text
+
+
+TEASER_PAGE = "<html><body><article><p>{p0}</p><p>{p1}</p>{box}<p>{p2}</p></article></body></html>"
+TEASER = "Die Stadt Köln eröffnet ein weiteres Beratungszentrum für Geflüchtete"
+
+
+@pytest.mark.parametrize(
+    ("box", "removed"),
+    [
+        # a label over a linked teaser, in its own wrapper (pl, as rp.pl prints it)
+        (
+            '<div class="excerpt"><div><p class="subtitle">Czytaj więcej</p></div>'
+            f'<div><a href="/art1"><img alt="x"></a><p>{TEASER}…</p><a href="/art1">{TEASER}</a></div></div>',
+            1,
+        ),
+        # a label with a colon and its link in one paragraph (de, fr, sv, el, lt)
+        (f'<p><strong>Lesen Sie auch:</strong> <a href="/a">{TEASER}</a></p>', 1),
+        (f'<p><b>À lire aussi</b> <a href="/a">{TEASER}</a></p>', 1),
+        (f'<aside><h3>Läs också</h3><ul><li><a href="/a">{TEASER}</a></li></ul></aside>', 1),
+        (f'<div><span>ΔΙΑΒΆΣΤΕ ΕΠΊΣΗΣ</span><a href="/a">{TEASER}</a></div>', 1),
+        (f'<div><em>Taip pat skaitykite</em>: <a href="/a">{TEASER}</a></div>', 1),
+        # the label is a link itself: a "read more" link, left to the extractor (en)
+        (f'<p>{TEASER}. <a href="/a">Read more</a></p>', 0),
+        # a label without a link beside it is not a teaser (it)
+        ("<div><h3>Leggi anche</h3><p>Il comune apre un nuovo sportello.</p></div>", 0),
+        # the words inside a sentence are text (es)
+        (f'<p>Lee también el informe: <a href="/a">{TEASER}</a> y otros textos.</p>', 0),
+        # a box longer than a teaser is the text around it (nl)
+        (f'<div><h3>Lees ook</h3><a href="/a">link</a><p>{"Nieuwe taalcursussen. " * 40}</p></div>', 0),
+    ],
+)
+def test_read_more_teasers_of_other_pages_are_not_the_text(box: str, removed: int) -> None:
+    page = fromstring(TEASER_PAGE.format(p0=PARAS[0], p1=PARAS[1], p2=PARAS[2], box=box))
+    assert prune_read_more(page) == removed
+    text = " ".join(page.text_content().split())
+    assert all(paragraph in text for paragraph in PARAS[:3])
+    assert (TEASER in text) == (removed == 0 and TEASER in box)
+
+
+def test_a_teaser_box_does_not_reach_the_article() -> None:
+    """A short article whose only link box is the article itself keeps its text (the box stops below
+    the article element)."""
+    page = fromstring(
+        f'<html><body><article><h3>Read also</h3><a href="/a">{TEASER}</a></article></body></html>'
+    )
+    assert prune_read_more(page) == 0
+    assert TEASER in page.text_content()
