@@ -28,6 +28,11 @@ Rules:
   ancestor holding a link outside the label, when it holds at most `READ_MORE_BOX_CHARS` of text,
   spaces collapsed (a longer one is the article around the teaser, and is kept; so is a label that is
   itself a link).
+- Headings of link lists: before extraction, a heading (h2 to h6) whose section holds links and no
+  text outside them is removed with its section (`prune_link_headings`): "Ladda ner:" over a PDF's
+  link, "Ordförklaringar" over a glossary link, "Related links" over a list. The section is the
+  heading's following siblings up to the first one that is or holds a heading; a heading with no
+  section, or with any word outside a link in it, stays.
 Tables used for layout (`unwrap_layout_tables`, before extraction): a cell of links is a menu, not
 text; the other cells become blocks so the text keeps its paragraphs.
 """
@@ -248,6 +253,50 @@ def _teaser_box(label: HtmlElement) -> HtmlElement | None:
         if any(link is not label and label not in link.iterancestors() for link in box.iter("a")):
             return box
     return None
+
+
+def prune_link_headings(tree: HtmlElement) -> int:
+    """Remove headings whose sections are only links, with those sections (module rules), from `tree`
+    in place; returns how many headings went."""
+    doomed: list[list[HtmlElement]] = []
+    for heading in tree.iter(*_SUB_HEADINGS):
+        section = _section(heading)
+        links = any(next(el.iter("a"), None) is not None for el in section)
+        if links and not _has_words(section) and not _WORDS.search(heading.tail or ""):
+            doomed.append([heading, *section])
+    for elements in doomed:
+        for element in elements:
+            if element.getparent() is not None:
+                element.drop_tree()
+    return len(doomed)
+
+
+_SUB_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_HEADINGS = frozenset(("h1", *_SUB_HEADINGS))
+
+
+def _section(heading: HtmlElement) -> list[HtmlElement]:
+    """`heading`'s following siblings up to the first that is or holds a heading."""
+    section: list[HtmlElement] = []
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if next(sibling.iter(*_HEADINGS), None) is not None:
+            break
+        section.append(sibling)
+    return section
+
+
+def _has_words(elements: list[HtmlElement]) -> bool:
+    """Whether `elements` (and the text after each) hold a word outside links, scripts and styles."""
+    for top in elements:
+        if _WORDS.search(top.tail or ""):
+            return True
+        if top.tag == "a" or not isinstance(top.tag, str) or top.tag in _NON_TEXT:
+            continue
+        if _WORDS.search(top.text or "") or _has_words(list(top)):
+            return True
+    return False
 
 
 def layer_names(values: list[str]) -> list[int]:

@@ -13,8 +13,8 @@ Per method:
 - HTML: the first 2 MiB only (RELIABILITY.md T13: trafilatura took 38 s and 1.7 GB on a 10 MB table),
   decoded by `pipelines.decode.decode_html`, parsed once. From that tree: the page's metadata
   (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
-  their time), then consent layers and "read more" teasers of other pages removed and layout tables
-  unwrapped (`pipelines.boilerplate`), then
+  their time), then consent layers, "read more" teasers of other pages and headings of link lists
+  removed and layout tables unwrapped (`pipelines.boilerplate`), then
   trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
   second try (trafilatura's precision mode, then the best content block); lines before the document's
   title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
@@ -90,6 +90,7 @@ from pipelines.boilerplate import (
     link_texts,
     navigation_share,
     prune_consent,
+    prune_link_headings,
     prune_read_more,
     unwrap_layout_tables,
 )
@@ -373,6 +374,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     anchors = link_texts(tree)
     layers = prune_consent(tree)
     prune_read_more(tree)
+    prune_link_headings(tree)
     unwrap_layout_tables(tree)
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
     keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)

@@ -17,6 +17,7 @@ from pipelines.boilerplate import (
     link_texts,
     navigation_share,
     prune_consent,
+    prune_link_headings,
     prune_read_more,
     unwrap_layout_tables,
 )
@@ -376,3 +377,45 @@ def test_a_teaser_box_does_not_reach_the_article() -> None:
     )
     assert prune_read_more(page) == 0
     assert TEASER in page.text_content()
+
+
+@pytest.mark.parametrize(
+    ("section", "removed", "gone"),
+    [
+        # a download heading over a list of links (sv), the next block holds a heading of its own
+        (
+            '<h2>Ladda ner:</h2><ul><li><a href="/a.pdf">Betänkande (pdf 846 kB)</a></li></ul>'
+            '<div><h2>Ordförklaringar</h2><a href="/ordlista/">Ordlista</a></div>',
+            2,
+            ["Ladda ner", "Betänkande", "Ordförklaringar", "Ordlista"],
+        ),
+        # related links after the text (de, fr, fi), separators and a comment between the links
+        (
+            '<h3>Weitere Beiträge aus der Kolumne:</h3><p><a href="/1">Werte formen Kultur</a> | '
+            '<a href="/2">Pulse Checks</a></p><!-- teaser -->',
+            1,
+            ["Weitere Beiträge", "Pulse Checks"],
+        ),
+        ('<h4>Sur le même thème</h4><a href="/x">Un autre article</a>', 1, ["même thème", "autre article"]),
+        ('<h5>Lisätietoja</h5><ul><li><a href="/y">Kotoutumisohjelma</a></li></ul>', 1, ["Lisätietoja"]),
+        # a word outside the links keeps the heading and its section (de, es, pl)
+        (
+            '<h3>Kontakt</h3><p>Rufen Sie an: <a href="tel:1">030 123</a></p>',
+            0,
+            [],
+        ),
+        ('<h3>Documentos</h3><a href="/d.pdf">Guía</a> (PDF, 2 MB)', 0, []),
+        ('<h3>Pliki</h3>Do pobrania: <a href="/p.pdf">Raport</a>', 0, []),
+        # a heading without links, or with no section of its own, stays (it, nl)
+        ("<h2>Il progetto</h2><p>Il comune apre un nuovo sportello.</p>", 0, []),
+        ('<div><h2>Meer weten</h2></div><div><a href="/z">Taalcursus</a></div>', 0, []),
+    ],
+)
+def test_headings_over_links_only_are_not_text(section: str, removed: int, gone: list[str]) -> None:
+    page = fromstring(TEASER_PAGE.format(p0=PARAS[0], p1=PARAS[1], p2=PARAS[2], box=f"<div>{section}</div>"))
+    before = page.text_content()
+    assert prune_link_headings(page) == removed
+    text = page.text_content()
+    assert all(paragraph in text for paragraph in PARAS[:3])
+    assert [word for word in gone if word in text] == []
+    assert (text == before) == (removed == 0)
