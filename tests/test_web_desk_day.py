@@ -138,6 +138,19 @@ def test_snippet(source, title, limit, expected) -> None:
         ),
         # no line is prose: only the one-word labels go (fi)
         ("Uutinen\nKotoutumisen tuki\nLisää tietoa", "Otsikko", "Kotoutumisen tuki Lisää tietoa"),
+        # the title twice, then labels (pl); an identifier line is no prose (en)
+        (
+            '"Ziemniaki na szóstej". Jak pomagać?\n"Ziemniaki na szóstej". Jak pomagać?\nREKLAMA\nred.\n'
+            "Jak pomóc osobie niewidomej w restauracji?",
+            '"Ziemniaki na szóstej". Jak pomagać?',
+            "Jak pomóc osobie niewidomej w restauracji?",
+        ),
+        (
+            "Type: procedure (NLE)\n- European Parliament: 12016E077 ; 12016E218 ; 12016E079\n"
+            "The Parliament gave its consent to the agreement with Montenegro",
+            "Agreement with Montenegro",
+            "The Parliament gave its consent to the agreement with Montenegro",
+        ),
         # a title with no words matches nothing (el)
         ("— —\nΝέο κέντρο για πρόσφυγες.", "—", "Νέο κέντρο για πρόσφυγες."),
     ],

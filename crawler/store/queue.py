@@ -333,9 +333,10 @@ class QueueFilters:
 # --- pages and counts -----------------------------------------------------------------------------
 
 
-SNIPPET_SOURCE_CHARS = 400
+SNIPPET_SOURCE_CHARS = 1_000
 """Characters of summary (editor's, else harvested) or text a queue row carries for its one-line
-snippet (crawler.web.rows): enough for one line of a wide screen, never the whole text."""
+snippet (crawler.web.rows): enough for one line of a wide screen after what the snippet skips (a
+text that opens with a long legal title twice, then reference lines), never the whole text."""
 
 _QUEUE_COLUMNS = (
     Item.id,
