@@ -28,6 +28,11 @@ Rules:
   ancestor holding a link outside the label, when it holds at most `READ_MORE_BOX_CHARS` of text,
   spaces collapsed (a longer one is the article around the teaser, and is kept; so is a label that is
   itself a link).
+- Not printed: before extraction, an element whose class says the page hides it when printed
+  (`NOT_PRINTED`: ``no-print``, ``noprint``, ``hidden-print``, Bootstrap's ``d-print-none``, ...) is
+  the screen's furniture (share and scroll buttons, social links, a "legislative chain" of related
+  documents), not the document, and is removed (`prune_not_printed`); html, body, main and article
+  elements, and an element holding an h1, are kept.
 - Headings of link lists: before extraction, a heading (h2 to h6) whose section holds links and no
   text outside them is removed with its section (`prune_link_headings`): "Ladda ner:" over a PDF's
   link, "Ordförklaringar" over a glossary link, "Related links" over a list. The section is the
@@ -70,6 +75,13 @@ LAYOUT_CELL_CHARS = 300
 """A table cell with more text than this is page layout, not data."""
 MENU_LINK_SHARE = 0.6
 """A layout cell whose text is at least this share links is a menu."""
+NOT_PRINTED = frozenset(
+    (
+        "no-print", "noprint", "non-print", "not-print", "hidden-print", "print-hidden", "hide-print",
+        "hide-on-print", "print-hide", "d-print-none", "print-none", "non-printable", "not-printable",
+    )
+)  # fmt: skip
+"""Class names that hide an element when the page is printed."""
 READ_MORE_BOX_CHARS = 600
 """A box headed by a "read more" label and holding more text than this is not a teaser."""
 READ_MORE_DEPTH = 4
@@ -216,6 +228,25 @@ def prune_consent(tree: HtmlElement) -> int:
             element.drop_tree()
             removed += 1
     return removed
+
+
+_PRINT_CLASSES = etree.XPath("//*[contains(translate(@class, 'PRINT', 'print'), 'print')]")
+
+
+def prune_not_printed(tree: HtmlElement) -> int:
+    """Remove the elements a page hides when printed (module rules) from `tree` in place; returns how
+    many."""
+    doomed = [
+        element
+        for element in _PRINT_CLASSES(tree)
+        if NOT_PRINTED.intersection((element.get("class") or "").lower().split())
+        and element.tag not in ("html", "body", "main", "article")
+        and next(element.iter("h1"), None) is None
+    ]
+    outermost = [e for e in doomed if not set(e.iterancestors()).intersection(doomed)]
+    for element in outermost:
+        element.drop_tree()
+    return len(outermost)
 
 
 def prune_read_more(tree: HtmlElement) -> int:

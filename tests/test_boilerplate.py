@@ -4,9 +4,10 @@ navigation-like extractions and lead-in lines. Made-up pages."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
-from lxml.html import fromstring
+from lxml.html import HtmlElement, fromstring
 
 from pipelines.boilerplate import (
     _CONSENT_MARKER,
@@ -18,6 +19,7 @@ from pipelines.boilerplate import (
     navigation_share,
     prune_consent,
     prune_link_headings,
+    prune_not_printed,
     prune_read_more,
     unwrap_layout_tables,
 )
@@ -336,6 +338,16 @@ TEASER_PAGE = "<html><body><article><p>{p0}</p><p>{p1}</p>{box}<p>{p2}</p></arti
 TEASER = "Die Stadt Köln eröffnet ein weiteres Beratungszentrum für Geflüchtete"
 
 
+def pruned_text(prune: Callable[[HtmlElement], int], box: str, removed: int) -> str:
+    """The text of an article holding `box` after `prune`, which must remove `removed` elements and
+    keep the article's paragraphs (spaces collapsed)."""
+    page = fromstring(TEASER_PAGE.format(p0=PARAS[0], p1=PARAS[1], p2=PARAS[2], box=box))
+    assert prune(page) == removed
+    text = " ".join(page.text_content().split())
+    assert all(paragraph in text for paragraph in PARAS[:3])
+    return text
+
+
 @pytest.mark.parametrize(
     ("box", "removed"),
     [
@@ -362,10 +374,7 @@ TEASER = "Die Stadt Köln eröffnet ein weiteres Beratungszentrum für Geflücht
     ],
 )
 def test_read_more_teasers_of_other_pages_are_not_the_text(box: str, removed: int) -> None:
-    page = fromstring(TEASER_PAGE.format(p0=PARAS[0], p1=PARAS[1], p2=PARAS[2], box=box))
-    assert prune_read_more(page) == removed
-    text = " ".join(page.text_content().split())
-    assert all(paragraph in text for paragraph in PARAS[:3])
+    text = pruned_text(prune_read_more, box, removed)
     assert (TEASER in text) == (removed == 0 and TEASER in box)
 
 
@@ -412,10 +421,32 @@ def test_a_teaser_box_does_not_reach_the_article() -> None:
     ],
 )
 def test_headings_over_links_only_are_not_text(section: str, removed: int, gone: list[str]) -> None:
-    page = fromstring(TEASER_PAGE.format(p0=PARAS[0], p1=PARAS[1], p2=PARAS[2], box=f"<div>{section}</div>"))
-    before = page.text_content()
-    assert prune_link_headings(page) == removed
-    text = page.text_content()
-    assert all(paragraph in text for paragraph in PARAS[:3])
+    before = pruned_text(lambda page: 0, f"<div>{section}</div>", 0)
+    text = pruned_text(prune_link_headings, f"<div>{section}</div>", removed)
     assert [word for word in gone if word in text] == []
     assert (text == before) == (removed == 0)
+
+
+CHAIN = "Lagstiftningskedjan Kommittédirektiv (2 st) Tilläggsdirektiv till E-delegationen"
+
+
+@pytest.mark.parametrize(
+    ("marked", "removed"),
+    [
+        # the screen's furniture, as sites mark it (sv, de, en, fr, pl)
+        (f'<div class="col-2 no-print"><div class="island no-print"><h2>{CHAIN}</h2></div></div>', 1),
+        (f'<div class="clips noprint"><p>{CHAIN}</p></div>', 1),
+        (f'<a class="hidden-print hideInPdf" href="#">{CHAIN}</a>', 1),
+        (f'<aside class="share d-print-none">{CHAIN}</aside>', 1),
+        (f'<ul class="Related NO-PRINT"><li>{CHAIN}</li></ul>', 1),
+        # a class that only mentions printing is kept (it, nl)
+        (f'<div class="print-only">{CHAIN}</div>', 0),
+        (f'<div class="printable-version">{CHAIN}</div>', 0),
+        (f'<div class="noprinter">{CHAIN}</div>', 0),
+        # the article, and a block holding the document's h1, are never furniture (es)
+        (f'<article class="no-print"><p>{CHAIN}</p></article>', 0),
+        (f'<div class="noprint"><h1>Título</h1><p>{CHAIN}</p></div>', 0),
+    ],
+)
+def test_what_the_page_does_not_print_is_not_the_text(marked: str, removed: int) -> None:
+    assert (CHAIN in pruned_text(prune_not_printed, marked, removed)) == (removed == 0)
