@@ -22,6 +22,22 @@ Rules:
   learned across its pages and dropped (`LeadInLearner`). A text whose lines are mostly lines other
   pages of the source repeat (`NAV_SHARE` of its characters) is the site's furniture: flagged
   ``extract.boilerplate``.
+- Teasers of other pages: before extraction, a box inside the text that a "read more" label heads
+  (`READ_MORE_LABELS`, any EU language: "Czytaj więcej", "Lesen Sie auch:", "Lire aussi", "Läs
+  också") and that links elsewhere is removed (`prune_read_more`): the box is the label's nearest
+  ancestor holding a link outside the label, when it holds at most `READ_MORE_BOX_CHARS` of text,
+  spaces collapsed (a longer one is the article around the teaser, and is kept; so is a label that is
+  itself a link).
+- Not printed: before extraction, an element whose class says the page hides it when printed
+  (`NOT_PRINTED`: ``no-print``, ``noprint``, ``hidden-print``, Bootstrap's ``d-print-none``, ...) is
+  the screen's furniture (share and scroll buttons, social links, a "legislative chain" of related
+  documents), not the document, and is removed (`prune_not_printed`); html, body, main and article
+  elements, and an element holding an h1, are kept.
+- Headings of link lists: before extraction, a heading (h2 to h6) whose section holds links and no
+  text outside them is removed with its section (`prune_link_headings`): "Ladda ner:" over a PDF's
+  link, "Ordförklaringar" over a glossary link, "Related links" over a list. The section is the
+  heading's following siblings up to the first one that is or holds a heading; a heading with no
+  section, or with any word outside a link in it, stays.
 Tables used for layout (`unwrap_layout_tables`, before extraction): a cell of links is a menu, not
 text; the other cells become blocks so the text keeps its paragraphs.
 """
@@ -59,6 +75,17 @@ LAYOUT_CELL_CHARS = 300
 """A table cell with more text than this is page layout, not data."""
 MENU_LINK_SHARE = 0.6
 """A layout cell whose text is at least this share links is a menu."""
+NOT_PRINTED = frozenset(
+    (
+        "no-print", "noprint", "non-print", "not-print", "hidden-print", "print-hidden", "hide-print",
+        "hide-on-print", "print-hide", "d-print-none", "print-none", "non-printable", "not-printable",
+    )
+)  # fmt: skip
+"""Class names that hide an element when the page is printed."""
+READ_MORE_BOX_CHARS = 600
+"""A box headed by a "read more" label and holding more text than this is not a teaser."""
+READ_MORE_DEPTH = 4
+"""How many ancestors of a "read more" label are looked at for the teaser's box."""
 LEAD_IN_LINES = 40
 """A title line further down than this is not where the text begins."""
 MIN_LEAD_IN_PAGES = 2
@@ -114,6 +141,27 @@ _CONSENT_VOCABULARY = (
 )
 """Words of cookie and consent banners, per language."""
 _CONSENT_WORDS = frozenset(" ".join(_CONSENT_VOCABULARY).split())
+READ_MORE_LABELS = (
+    "read more", "read also", "also read", "see also", "related articles", "related stories",  # en
+    "lesen sie auch", "lesen sie mehr", "weiterlesen", "mehr zum thema", "auch interessant",  # de
+    "lire aussi", "à lire aussi", "lire la suite", "voir aussi", "sur le même sujet",  # fr
+    "leggi anche", "leggi di più", "leggi tutto", "vedi anche",  # it
+    "lee también", "leer más", "ver también", "te puede interesar",  # es
+    "leia também", "leia mais", "ler mais", "veja também",  # pt
+    "lees ook", "lees meer", "lees verder", "zie ook",  # nl
+    "czytaj więcej", "czytaj też", "czytaj także", "zobacz też", "zobacz także", "przeczytaj też",  # pl
+    "čtěte také", "čtěte též", "přečtěte si také", "čítajte aj", "čítajte tiež", "prečítajte si aj",  # cs, sk
+    "preberite tudi", "pročitajte i", "pročitajte još", "olvasd el ezt is", "kapcsolódó cikkek",  # sl, hr, hu
+    "citește și", "citeşte şi", "vezi și", "прочетете още", "вижте още", "още по темата",  # ro, bg
+    "διαβάστε επίσης", "διαβάστε ακόμη", "διαβάστε περισσότερα", "σχετικά άρθρα",  # el
+    "läs också", "läs även", "läs mer", "læs også", "læs mere", "lue myös", "lue lisää",  # sv, da, fi
+    "loe ka", "loe edasi", "vaata ka", "lasi arī", "lasiet arī", "taip pat skaitykite",  # et, lv, lt
+    "skaitykite daugiau", "aqra wkoll", "aqra aktar", "léigh tuilleadh", "léigh freisin",  # lt, mt, ga
+)  # fmt: skip
+"""Labels heading a teaser of another page inside an article ("read more", "see also"), per language."""
+_READ_MORE = frozenset(fold(label) for label in READ_MORE_LABELS)
+_READ_MORE_LONGEST = max(len(label) for label in _READ_MORE) + 4
+_SHORT_TEXTS = etree.XPath("//text()[string-length(normalize-space(.)) > 4 and string-length(.) < 200]")
 _WORDS = re.compile(r"[^\W\d_]+")
 _BLOCK_TAGS = frozenset(
     [
@@ -180,6 +228,106 @@ def prune_consent(tree: HtmlElement) -> int:
             element.drop_tree()
             removed += 1
     return removed
+
+
+_PRINT_CLASSES = etree.XPath("//*[contains(translate(@class, 'PRINT', 'print'), 'print')]")
+
+
+def prune_not_printed(tree: HtmlElement) -> int:
+    """Remove the elements a page hides when printed (module rules) from `tree` in place; returns how
+    many."""
+    doomed = [
+        element
+        for element in _PRINT_CLASSES(tree)
+        if NOT_PRINTED.intersection((element.get("class") or "").lower().split())
+        and element.tag not in ("html", "body", "main", "article")
+        and next(element.iter("h1"), None) is None
+    ]
+    outermost = [e for e in doomed if not set(e.iterancestors()).intersection(doomed)]
+    for element in outermost:
+        element.drop_tree()
+    return len(outermost)
+
+
+def prune_read_more(tree: HtmlElement) -> int:
+    """Remove the teasers of other pages that "read more" labels head (module rules) from `tree` in
+    place; returns how many."""
+    doomed: dict[HtmlElement, None] = {}
+    for node in _SHORT_TEXTS(tree):
+        label = node.getparent()
+        if label is None or len(node) > _READ_MORE_LONGEST or fold(str(node)) not in _READ_MORE:
+            continue
+        if fold(label.text_content()) not in _READ_MORE or label.tag == "a" or _in_link(label):
+            continue
+        box = _teaser_box(label)
+        if box is not None:
+            doomed[box] = None
+    removed = 0
+    for box in doomed:
+        if box.getparent() is not None and not any(a in doomed for a in box.iterancestors()):
+            box.drop_tree()
+            removed += 1
+    return removed
+
+
+def _in_link(element: HtmlElement) -> bool:
+    return any(ancestor.tag == "a" for ancestor in element.iterancestors())
+
+
+def _teaser_box(label: HtmlElement) -> HtmlElement | None:
+    """The nearest ancestor of `label` with a link outside it, when short enough to be a teaser."""
+    for depth, box in enumerate(label.iterancestors()):
+        if depth >= READ_MORE_DEPTH or box.tag in ("html", "body", "main", "article"):
+            return None
+        if len(" ".join(box.text_content().split())) > READ_MORE_BOX_CHARS:
+            return None
+        if any(link is not label and label not in link.iterancestors() for link in box.iter("a")):
+            return box
+    return None
+
+
+def prune_link_headings(tree: HtmlElement) -> int:
+    """Remove headings whose sections are only links, with those sections (module rules), from `tree`
+    in place; returns how many headings went."""
+    doomed: list[list[HtmlElement]] = []
+    for heading in tree.iter(*_SUB_HEADINGS):
+        section = _section(heading)
+        links = any(next(el.iter("a"), None) is not None for el in section)
+        if links and not _has_words(section) and not _WORDS.search(heading.tail or ""):
+            doomed.append([heading, *section])
+    for elements in doomed:
+        for element in elements:
+            if element.getparent() is not None:
+                element.drop_tree()
+    return len(doomed)
+
+
+_SUB_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_HEADINGS = frozenset(("h1", *_SUB_HEADINGS))
+
+
+def _section(heading: HtmlElement) -> list[HtmlElement]:
+    """`heading`'s following siblings up to the first that is or holds a heading."""
+    section: list[HtmlElement] = []
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if next(sibling.iter(*_HEADINGS), None) is not None:
+            break
+        section.append(sibling)
+    return section
+
+
+def _has_words(elements: list[HtmlElement]) -> bool:
+    """Whether `elements` (and the text after each) hold a word outside links, scripts and styles."""
+    for top in elements:
+        if _WORDS.search(top.tail or ""):
+            return True
+        if top.tag == "a" or not isinstance(top.tag, str) or top.tag in _NON_TEXT:
+            continue
+        if _WORDS.search(top.text or "") or _has_words(list(top)):
+            return True
+    return False
 
 
 def layer_names(values: list[str]) -> list[int]:

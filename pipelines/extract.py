@@ -13,7 +13,8 @@ Per method:
 - HTML: the first 2 MiB only (RELIABILITY.md T13: trafilatura took 38 s and 1.7 GB on a 10 MB table),
   decoded by `pipelines.decode.decode_html`, parsed once. From that tree: the page's metadata
   (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
-  their time), then consent layers removed and layout tables unwrapped (`pipelines.boilerplate`), then
+  their time), then consent layers, what the page does not print, "read more" teasers of other pages
+  and headings of link lists removed and layout tables unwrapped (`pipelines.boilerplate`), then
   trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
   second try (trafilatura's precision mode, then the best content block); lines before the document's
   title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
@@ -89,6 +90,9 @@ from pipelines.boilerplate import (
     link_texts,
     navigation_share,
     prune_consent,
+    prune_link_headings,
+    prune_not_printed,
+    prune_read_more,
     unwrap_layout_tables,
 )
 from pipelines.clock import AFTER_DATE, hour_minute
@@ -370,6 +374,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     meta = read_page_meta(tree, dayfirst=dayfirst)
     anchors = link_texts(tree)
     layers = prune_consent(tree)
+    prune_not_printed(tree)
+    prune_read_more(tree)
+    prune_link_headings(tree)
     unwrap_layout_tables(tree)
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
     keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)

@@ -4,7 +4,9 @@ of legal pages, and the page's own publication and modification dates with their
 Dates, first found wins for `PageMeta.published`:
 1. JSON-LD ``datePublished`` of an Article-like object (Article, NewsArticle, Report, WebPage, ...);
 2. ``<meta property="article:published_time">`` (also ``og:published_time``, itemprop datePublished);
-3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``);
+3. Dublin Core and plain ``date`` meta (``DC.date.issued``, ``DC.date``, ``dcterms.issued``, ``date``),
+   then the one full day that ``DC.source`` names, the issue the document was published in (EUR-Lex:
+   ``Official Journal C 115 , 09/05/2008 P. 0001 - 0388``, ``Amtsblatt Nr. L 190 vom 18/07/2002``);
 4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
    (a ``datetime`` with the day alone takes the one time of day its byline writes: `_with_clock`)
    (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
@@ -128,7 +130,8 @@ def read_page_meta(tree: HtmlElement, *, dayfirst: bool = True) -> PageMeta:
     named = [metas.get(k) for k in _SITE_META] + ld_names
     sites = tuple(dict.fromkeys(s for s in map(one_line, named) if s and len(s) <= 200))
     candidates = [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
-                  *[(metas.get(k), "dc") for k in _DC_META], (_article_time(tree), "time")]  # fmt: skip
+                  *[(metas.get(k), "dc") for k in _DC_META], (_source_day(metas.get("dc.source")), "dc"),
+                  (_article_time(tree), "time")]  # fmt: skip
     published, source = _first_day(candidates, dayfirst)
     impossible = None
     if published is None:
@@ -155,6 +158,13 @@ def read_page_meta(tree: HtmlElement, *, dayfirst: bool = True) -> PageMeta:
         modified=modified,
         impossible=impossible,
     )
+
+
+def _source_day(value: str | None) -> str | None:
+    """The full day a ``DC.source`` value names (``Official Journal C 115 , 09/05/2008 P. 0001``), when
+    it names exactly one."""
+    days = _FULL_DAY.findall(value or "")
+    return days[0] if len(days) == 1 else None
 
 
 def _first_day(

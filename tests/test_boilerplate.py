@@ -4,9 +4,10 @@ navigation-like extractions and lead-in lines. Made-up pages."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import pytest
-from lxml.html import fromstring
+from lxml.html import HtmlElement, fromstring
 
 from pipelines.boilerplate import (
     _CONSENT_MARKER,
@@ -17,6 +18,9 @@ from pipelines.boilerplate import (
     link_texts,
     navigation_share,
     prune_consent,
+    prune_link_headings,
+    prune_not_printed,
+    prune_read_more,
     unwrap_layout_tables,
 )
 from pipelines.extract import extract_document
@@ -328,3 +332,121 @@ def test_nested_layers_and_large_wrappers() -> None:
     text = page.text_content()
     assert "Cookies?" not in text and "OK" not in text
     assert "Main" in text and "Wort Wort" in text
+
+
+TEASER_PAGE = "<html><body><article><p>{p0}</p><p>{p1}</p>{box}<p>{p2}</p></article></body></html>"
+TEASER = "Die Stadt Köln eröffnet ein weiteres Beratungszentrum für Geflüchtete"
+
+
+def pruned_text(prune: Callable[[HtmlElement], int], box: str, removed: int) -> str:
+    """The text of an article holding `box` after `prune`, which must remove `removed` elements and
+    keep the article's paragraphs (spaces collapsed)."""
+    page = fromstring(TEASER_PAGE.format(p0=PARAS[0], p1=PARAS[1], p2=PARAS[2], box=box))
+    assert prune(page) == removed
+    text = " ".join(page.text_content().split())
+    assert all(paragraph in text for paragraph in PARAS[:3])
+    return text
+
+
+@pytest.mark.parametrize(
+    ("box", "removed"),
+    [
+        # a label over a linked teaser, in its own wrapper (pl, as rp.pl prints it)
+        (
+            '<div class="excerpt"><div><p class="subtitle">Czytaj więcej</p></div>'
+            f'<div><a href="/art1"><img alt="x"></a><p>{TEASER}…</p><a href="/art1">{TEASER}</a></div></div>',
+            1,
+        ),
+        # a label with a colon and its link in one paragraph (de, fr, sv, el, lt)
+        (f'<p><strong>Lesen Sie auch:</strong> <a href="/a">{TEASER}</a></p>', 1),
+        (f'<p><b>À lire aussi</b> <a href="/a">{TEASER}</a></p>', 1),
+        (f'<aside><h3>Läs också</h3><ul><li><a href="/a">{TEASER}</a></li></ul></aside>', 1),
+        (f'<div><span>ΔΙΑΒΆΣΤΕ ΕΠΊΣΗΣ</span><a href="/a">{TEASER}</a></div>', 1),
+        (f'<div><em>Taip pat skaitykite</em>: <a href="/a">{TEASER}</a></div>', 1),
+        # the label is a link itself: a "read more" link, left to the extractor (en)
+        (f'<p>{TEASER}. <a href="/a">Read more</a></p>', 0),
+        # a label without a link beside it is not a teaser (it)
+        ("<div><h3>Leggi anche</h3><p>Il comune apre un nuovo sportello.</p></div>", 0),
+        # the words inside a sentence are text (es)
+        (f'<p>Lee también el informe: <a href="/a">{TEASER}</a> y otros textos.</p>', 0),
+        # a box longer than a teaser is the text around it (nl)
+        (f'<div><h3>Lees ook</h3><a href="/a">link</a><p>{"Nieuwe taalcursussen. " * 40}</p></div>', 0),
+    ],
+)
+def test_read_more_teasers_of_other_pages_are_not_the_text(box: str, removed: int) -> None:
+    text = pruned_text(prune_read_more, box, removed)
+    assert (TEASER in text) == (removed == 0 and TEASER in box)
+
+
+def test_a_teaser_box_does_not_reach_the_article() -> None:
+    """A short article whose only link box is the article itself keeps its text (the box stops below
+    the article element)."""
+    page = fromstring(
+        f'<html><body><article><h3>Read also</h3><a href="/a">{TEASER}</a></article></body></html>'
+    )
+    assert prune_read_more(page) == 0
+    assert TEASER in page.text_content()
+
+
+@pytest.mark.parametrize(
+    ("section", "removed", "gone"),
+    [
+        # a download heading over a list of links (sv), the next block holds a heading of its own
+        (
+            '<h2>Ladda ner:</h2><ul><li><a href="/a.pdf">Betänkande (pdf 846 kB)</a></li></ul>'
+            '<div><h2>Ordförklaringar</h2><a href="/ordlista/">Ordlista</a></div>',
+            2,
+            ["Ladda ner", "Betänkande", "Ordförklaringar", "Ordlista"],
+        ),
+        # related links after the text (de, fr, fi), separators and a comment between the links
+        (
+            '<h3>Weitere Beiträge aus der Kolumne:</h3><p><a href="/1">Werte formen Kultur</a> | '
+            '<a href="/2">Pulse Checks</a></p><!-- teaser -->',
+            1,
+            ["Weitere Beiträge", "Pulse Checks"],
+        ),
+        ('<h4>Sur le même thème</h4><a href="/x">Un autre article</a>', 1, ["même thème", "autre article"]),
+        ('<h5>Lisätietoja</h5><ul><li><a href="/y">Kotoutumisohjelma</a></li></ul>', 1, ["Lisätietoja"]),
+        # a word outside the links keeps the heading and its section (de, es, pl)
+        (
+            '<h3>Kontakt</h3><p>Rufen Sie an: <a href="tel:1">030 123</a></p>',
+            0,
+            [],
+        ),
+        ('<h3>Documentos</h3><a href="/d.pdf">Guía</a> (PDF, 2 MB)', 0, []),
+        ('<h3>Pliki</h3>Do pobrania: <a href="/p.pdf">Raport</a>', 0, []),
+        # a heading without links, or with no section of its own, stays (it, nl)
+        ("<h2>Il progetto</h2><p>Il comune apre un nuovo sportello.</p>", 0, []),
+        ('<div><h2>Meer weten</h2></div><div><a href="/z">Taalcursus</a></div>', 0, []),
+    ],
+)
+def test_headings_over_links_only_are_not_text(section: str, removed: int, gone: list[str]) -> None:
+    before = pruned_text(lambda page: 0, f"<div>{section}</div>", 0)
+    text = pruned_text(prune_link_headings, f"<div>{section}</div>", removed)
+    assert [word for word in gone if word in text] == []
+    assert (text == before) == (removed == 0)
+
+
+CHAIN = "Lagstiftningskedjan Kommittédirektiv (2 st) Tilläggsdirektiv till E-delegationen"
+
+
+@pytest.mark.parametrize(
+    ("marked", "removed"),
+    [
+        # the screen's furniture, as sites mark it (sv, de, en, fr, pl)
+        (f'<div class="col-2 no-print"><div class="island no-print"><h2>{CHAIN}</h2></div></div>', 1),
+        (f'<div class="clips noprint"><p>{CHAIN}</p></div>', 1),
+        (f'<a class="hidden-print hideInPdf" href="#">{CHAIN}</a>', 1),
+        (f'<aside class="share d-print-none">{CHAIN}</aside>', 1),
+        (f'<ul class="Related NO-PRINT"><li>{CHAIN}</li></ul>', 1),
+        # a class that only mentions printing is kept (it, nl)
+        (f'<div class="print-only">{CHAIN}</div>', 0),
+        (f'<div class="printable-version">{CHAIN}</div>', 0),
+        (f'<div class="noprinter">{CHAIN}</div>', 0),
+        # the article, and a block holding the document's h1, are never furniture (es)
+        (f'<article class="no-print"><p>{CHAIN}</p></article>', 0),
+        (f'<div class="noprint"><h1>Título</h1><p>{CHAIN}</p></div>', 0),
+    ],
+)
+def test_what_the_page_does_not_print_is_not_the_text(marked: str, removed: int) -> None:
+    assert (CHAIN in pruned_text(prune_not_printed, marked, removed)) == (removed == 0)

@@ -19,6 +19,7 @@ from test_portal_api import make_item, portal_db  # noqa: F401
 
 from crawler.cli import main as ewsi
 from crawler.config import Settings
+from crawler.store import portal, queue
 from crawler.store.schema import Item, ItemTheme
 from crawler.store.session import make_engine, session_factory
 from crawler.web import digest
@@ -164,3 +165,38 @@ def test_settings_from_env():
     settings = digest.SmtpSettings.from_settings(Settings.from_env(env))
     assert (settings.host, settings.port, settings.starttls, settings.recipients) == ("mx", 587, True, ())
     assert digest.SmtpSettings.from_settings(Settings.from_env({})).port == 25
+
+
+@pytest.mark.parametrize(
+    ("kin", "expected"),
+    [
+        # no kin: every pending item waits (de, fr, it)
+        ({}, {"de": 1, "fr": 2, "it": 1}),
+        # the German and Italian items are language versions of the French one: one row
+        ({21: {"version_of": 22}, 23: {"version_of": 22}}, {"fr": 2}),
+        # a near-duplicate group of three shows its first item once
+        ({21: {"group_id": 21}, 22: {"group_id": 21}, 23: {"group_id": 21}}, {"de": 1, "fr": 1}),
+        # a decided item does not wait, whatever its kin
+        ({21: {"status": "rejected"}, 23: {"version_of": 21}}, {"fr": 2}),
+    ],
+)
+def test_the_digest_counts_what_waits_as_the_queue_lists_it(
+    portal_db: str,  # noqa: F811
+    kin: dict[int, dict[str, Any]],
+    expected: dict[str, int],
+) -> None:
+    engine = make_engine(portal_db)
+    now = datetime.now(UTC)
+    with session_factory(engine)() as session:
+        before = portal.pending_summary(session, now)["by_language"]
+        for id_, language in ((20, "fr"), (21, "de"), (22, "fr"), (23, "it")):
+            fields = {"status": "pending", "language": language, "first_seen_at": now, **kin.get(id_, {})}
+            make_item(session, id_, **fields)
+        session.flush()
+        summary = portal.pending_summary(session, now)
+        rows, _ = queue.queue_page(session, queue.QueueFilters.from_query({}))
+    engine.dispose()
+    added = {lang: n - before.get(lang, 0) for lang, n in summary["by_language"].items()}
+    assert {lang: n for lang, n in added.items() if n} == expected
+    assert summary["new"] == sum(expected.values())
+    assert summary["total"] == len(rows)

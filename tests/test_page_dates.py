@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from lxml.html import fromstring
 
 from pipelines.dates import parse_date
 from pipelines.extract import extract_document
+from pipelines.pagemeta import read_page_meta
 
 PARAGRAPHS = "".join(
     f"<p>{text}</p>"
@@ -164,3 +166,43 @@ def test_a_day_alone_takes_the_time_of_that_day_from_a_later_candidate(
         page(head, article_top=article_top), "https://city.example/news/c", "text/html"
     )
     assert document.published == expected
+
+
+def _source_page(source: str, extra: str = "") -> bytes:
+    return page(
+        f'<meta name="DC.source" content="{source}">{extra}',
+        article_top="<p>Opinion of the Council Legal Service of 22 June 2007.</p>",
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # the Official Journal issue a document was published in, in the EU's languages
+        (("Official Journal C 115 , 09/05/2008 P. 0001 - 0388; ",), "09/05/2008"),
+        (("Amtsblatt Nr. L 190 vom 18/07/2002 S. 0001 - 0020; ",), "18/07/2002"),
+        (("Journal officiel n° L 348 du 24/12/2008 p. 0098 - 0107",), "24/12/2008"),
+        (("Gazzetta ufficiale n. C 303 del 14.12.2007 pag. 0001",), "14.12.2007"),
+        (("Dziennik Urzędowy L 180 z 2013-06-29, s. 60",), "2013-06-29"),
+        # a Dublin Core date of the document comes first
+        (("Official Journal C 115 , 09/05/2008", '<meta name="DC.date" content="2008-04-30">'), "2008-04-30"),
+        # a source that names no day, or two, gives none
+        (("La Vie des idées",), None),
+        (("Official Journal C 115 , 09/05/2008, corrigendum 12/06/2009",), None),
+    ],
+)
+def test_dublin_core_source_names_the_issue_day(head: tuple[str, ...], expected: str | None) -> None:
+    meta = read_page_meta(fromstring(_source_page(*head)))
+    assert meta.published == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Official Journal C 115 , 09/05/2008 P. 0001 - 0388; ", datetime(2008, 5, 9, tzinfo=UTC)),
+        ("Amtsblatt Nr. L 190 vom 18/07/2002 S. 0001 - 0020; ", datetime(2002, 7, 18, tzinfo=UTC)),
+    ],
+)
+def test_an_official_journal_page_is_dated_by_its_issue_not_its_text(source: str, expected: datetime) -> None:
+    document = extract_document(_source_page(source), "https://eur-lex.example/doc", "text/html")
+    assert parse_date(document.published, UTC) == expected, document.published

@@ -70,6 +70,95 @@ def test_snippet(source, title, limit, expected) -> None:
     assert snippet(source, title, limit) == expected
 
 
+@pytest.mark.parametrize(
+    ("source", "title", "expected"),
+    [
+        # kicker and headline on two lines, the title joins them with a colon (de)
+        (
+            'Schnellere Integration\n"Job-Turbo" hilft Geflüchteten\nSeit Beginn des Kriegs kamen viele.',
+            'Schnellere Integration: "Job-Turbo" hilft Geflüchteten',
+            "Seit Beginn des Kriegs kamen viele.",
+        ),
+        # the same words with other quotes and a hyphen for a space (de)
+        (
+            "SVP-Sonderparteitag zur Migration Chiesa ruft zum «Widerstand» auf\nDie Delegierten tagten.",
+            'SVP Sonderparteitag zur Migration: Chiesa ruft zum "Widerstand" auf',
+            "Die Delegierten tagten.",
+        ),
+        # the title's own closing marks go with it, an opening quote on the next line stays (de, en)
+        (
+            "Ist die Inklusion umsetzbar? Soziales Netzwerk",
+            "Ist die Inklusion umsetzbar?",
+            "Soziales Netzwerk",
+        ),
+        ("Die Studie „Lebensgefühl“ - Pressemitteilung", "Die Studie „Lebensgefühl“", "Pressemitteilung"),
+        ("New centre\n“We are ready,” the mayor said.", "New centre", "“We are ready,” the mayor said."),
+        # a badge line before the text (cs), no copy of the title
+        (
+            "Článek\nHlavní obviněný řekl, že prodává vilu.",
+            "Hlavní aktér prodává vilu",
+            "Hlavní obviněný řekl, že prodává vilu.",
+        ),
+        # the headline, then a comment count (es)
+        (
+            "Albares defiende el embargo\n47\nLa situación en Gaza centra la reunión.",
+            "Albares defiende el embargo",
+            "La situación en Gaza centra la reunión.",
+        ),
+        # a badge, then the title in capitals, then a dateline word (fr)
+        (
+            "Article\nLA VILLE OUVRE UN CENTRE\nParis\nLe centre accueille les réfugiés.",
+            "La ville ouvre un centre",
+            "Le centre accueille les réfugiés.",
+        ),
+        # a title that only begins the first sentence's words is not a copy (en)
+        ("Integration courses open today for all.", "Integration courses", "open today for all."),
+        ("Integrationskurse starten heute.", "Integration", "Integrationskurse starten heute."),
+        # a text of one word is kept; a text that is only the title leaves nothing (pl)
+        ("Uchodźcy", "Inny tytuł", "Uchodźcy"),
+        ("Nowe centrum\n\n", "Nowe centrum.", ""),
+        # a document's reference lines before its prose (sv), the title on the first of them
+        (
+            "Organisering av framtidens e-förvaltning ID-nummer: SOU 2013:75\n"
+            "Ansvarig: Näringsdepartementet\nLadda ner:\nOrdförklaringar\n"
+            "E-delegationen har arbetat i fyra år.",
+            "Organisering av framtidens e-förvaltning",
+            "E-delegationen har arbetat i fyra år.",
+        ),
+        # a short first sentence is prose (nl); a long line without a stop too (it)
+        (
+            "Kort nieuws.\nDe minister opent een centrum",
+            "Iets anders",
+            "Kort nieuws. De minister opent een centrum",
+        ),
+        (
+            "Roma\nIl governo apre nuovi corsi di lingua per rifugiati\nAltro",
+            "Corsi",
+            "Il governo apre nuovi corsi di lingua per rifugiati Altro",
+        ),
+        # no line is prose: only the one-word labels go (fi)
+        ("Uutinen\nKotoutumisen tuki\nLisää tietoa", "Otsikko", "Kotoutumisen tuki Lisää tietoa"),
+        # the title twice, then labels (pl); an identifier line is no prose (en)
+        (
+            '"Ziemniaki na szóstej". Jak pomagać?\n"Ziemniaki na szóstej". Jak pomagać?\nREKLAMA\nred.\n'
+            "Jak pomóc osobie niewidomej w restauracji?",
+            '"Ziemniaki na szóstej". Jak pomagać?',
+            "Jak pomóc osobie niewidomej w restauracji?",
+        ),
+        (
+            "Type: procedure (NLE)\n- European Parliament: 12016E077 ; 12016E218 ; 12016E079\n"
+            "The Parliament gave its consent to the agreement with Montenegro",
+            "Agreement with Montenegro",
+            "The Parliament gave its consent to the agreement with Montenegro",
+        ),
+        # a title with no words matches nothing (el)
+        ("— —\nΝέο κέντρο για πρόσφυγες.", "—", "Νέο κέντρο για πρόσφυγες."),
+    ],
+)
+def test_snippet_starts_at_the_documents_words(source, title, expected) -> None:
+    assert snippet(source, title) == expected
+
+
 E = [
     {"term": "refugee*", "weight": 2.0, "language": "en", "count": 1},
     {"term": "integration", "weight": 1.0, "language": "en", "count": 3},

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from crawler.neardup import near_duplicate_basis, same_document
+from crawler.store import suspects
 from crawler.store.schema import Item
 
 MAX_DISTANCE = 9
@@ -128,3 +129,16 @@ def choose_head(session: Session, group_id: int | None, approved: int | None = N
     if head != group_id:
         session.execute(update(Item).where(Item.group_id == group_id).values(group_id=head))
     return head
+
+
+def one_row_per_group(*, group_members: bool = False) -> list[ColumnElement[bool]]:
+    """Conditions that list each item once with its kin, shared by the desk, ``ewsi queue`` and the
+    digest's counts: a language version (``version_of`` set) is reviewed with its item, and a
+    near-duplicate group shows only its first item (``group_id`` = its id;
+    `crawler.store.queue.annotate_groups` names the others), unless `group_members` (``ewsi queue
+    --group-members``) lists every member. Items held back after a broken run
+    (crawler.store.suspects) are not listed."""
+    conds = [Item.version_of.is_(None), suspects.in_queue()]
+    if not group_members:
+        conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))
+    return conds

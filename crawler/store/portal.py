@@ -65,8 +65,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crawler.store import attachments, dialect, suspects
+from crawler.store import attachments, dialect
 from crawler.store import themes as item_themes
+from crawler.store.groups import one_row_per_group
 from crawler.store.schema import Item, SourceRow, UTCDateTime, sha256_hex, utcnow
 from crawler.types import EU_LANGUAGES, published_precision
 
@@ -563,14 +564,17 @@ def published_between(
 
 
 def pending_summary(session: Session, since: datetime) -> dict[str, Any]:
-    """What waits for the editors: counts of pending items.
+    """What waits for the editors: counts of pending items, counted as the queue lists them (one per
+    queue row, `crawler.store.groups.one_row_per_group`: a language version is reviewed with its item,
+    a near-duplicate group once, items held back after a broken run not at all), so the digest's
+    figures are the desk's.
 
     Returns {"total": n, "new": n first seen at or after `since`, "by_language": {lang: n},
     "by_theme": {theme name: n} (effective themes, crawler.store.themes; an item counts once per
     theme),
     "new_by_language": {lang: n}}; "und" stands for an unknown language.
     """
-    pending = and_(Item.status == "pending", suspects.in_queue())  # held-back items do not wait
+    pending = and_(Item.status == "pending", *one_row_per_group())
     lang = func.coalesce(Item.language, "und")
     by_language = {
         language: int(n)

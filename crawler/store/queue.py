@@ -30,10 +30,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.errors import ClaimRefused, NotFound
 from crawler.sources import country_suggestion, is_country_code, iso_languages
-from crawler.store import attachments, dialect, structured, suspects
+from crawler.store import attachments, dialect, structured
 from crawler.store import priority as priority_rules
 from crawler.store import themes as item_themes
 from crawler.store.audit import audit
+from crawler.store.groups import one_row_per_group
 from crawler.store.schema import ITEM_STATUSES, Item, ItemTheme, SourceRow, utc_or_now, utcnow
 from crawler.text import iso_z
 from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES, published_precision
@@ -79,18 +80,6 @@ COUNTRY_SQL = "coalesce(items.editor_country, items.country)"
 
 def _priority(session: Session) -> ColumnElement[Any]:
     return priority_rules.priority(session)
-
-
-def one_row_per_group(*, group_members: bool = False) -> list[ColumnElement[bool]]:
-    """Conditions that list each item once with its kin, shared by the desk and ``ewsi queue``: a
-    language version (``version_of`` set) is reviewed with its item, and a near-duplicate group
-    (crawler.store.groups) shows only its first item (``group_id`` = its id; `annotate_groups` names
-    the others), unless `group_members` (``ewsi queue --group-members``) lists every member. Items
-    held back after a broken run (crawler.store.suspects) are not listed."""
-    conds = [Item.version_of.is_(None), suspects.in_queue()]
-    if not group_members:
-        conds.append(or_(Item.group_id.is_(None), Item.group_id == Item.id))
-    return conds
 
 
 def from_sources(source_ids: Sequence[str]) -> ColumnElement[bool]:
@@ -333,9 +322,10 @@ class QueueFilters:
 # --- pages and counts -----------------------------------------------------------------------------
 
 
-SNIPPET_SOURCE_CHARS = 400
+SNIPPET_SOURCE_CHARS = 1_000
 """Characters of summary (editor's, else harvested) or text a queue row carries for its one-line
-snippet (crawler.web.rows): enough for one line of a wide screen, never the whole text."""
+snippet (crawler.web.rows): enough for one line of a wide screen after what the snippet skips (a
+text that opens with a long legal title twice, then reference lines), never the whole text."""
 
 _QUEUE_COLUMNS = (
     Item.id,

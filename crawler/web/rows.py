@@ -4,9 +4,17 @@ relevance score, and the claim line; and the claim line of the item page.
 Rules:
 - snippet: the row's ``snippet_source`` (editor's summary, else harvested summary, else text; the
   store cuts it to `crawler.store.queue.SNIPPET_SOURCE_CHARS`) on one line (`squash_whitespace`, bidi
-  controls removed), a leading copy of the title dropped, cut at a word boundary to at most
-  `SNIPPET_CHARS` characters with "…"; "" when nothing is left. The page escapes it like every
-  harvested string, and CSS ellipsis keeps it to one line on any width.
+  controls removed), starting where the document's own words start: leading copies of the title
+  are dropped (a summary that repeats the title, then the text's own), each recognised word by word
+  whatever the punctuation and case between the words (a kicker and headline printed as two lines,
+  "Schnellere Integration" / "Job-Turbo" hilft..., are the title "Schnellere Integration: Job-Turbo
+  hilft..."), and so are leading lines of at most one word while a line follows (a page's label or
+  badge, "Článek", "REKLAMA", a comment count "47"); then the snippet starts at the first line of
+  prose (`PROSE_WORDS` words or more, or a sentence's final stop), so a document's reference lines
+  ("ID-nummer: SOU 2013:75", "Ansvarig: Näringsdepartementet", "Ladda ner:") are left out, unless
+  no line is prose; then it is cut at a word boundary to at most `SNIPPET_CHARS` characters with
+  "…"; "" when nothing is left. The page escapes it like every harvested string, and CSS ellipsis
+  keeps it to one line on any width.
 - reasons: at most `REASONS_SHOWN` evidence terms of the relevance score (crawler.store.queue rows'
   ``relevance_evidence``: ``[{term, weight, language, count}]``), the ones that weigh most in the
   score first (|weight| x count, count 1 when absent); ties by term. The side that decided leads:
@@ -28,6 +36,7 @@ Rules:
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,19 +44,62 @@ from crawler.text import shorten, squash_whitespace, strip_bidi_controls, when
 
 SNIPPET_CHARS = 240
 """Longest snippet in characters: more than one line of the widest queue column holds."""
+PROSE_WORDS = 6
+"""A line of at least this many words of two letters or more reads as prose, not as a label or a
+reference line (``European Parliament: 12016E077 ; 12016E218`` has two)."""
 REASONS_SHOWN = 3
 """Evidence terms a queue row shows."""
 REASONS_ON_ITEM = 12
 """Evidence terms the item page shows."""
 
 
+_WORD = re.compile(r"[^\W_]+")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _title_copy(title: str | None) -> re.Pattern[str] | None:
+    """A pattern matching `title` at a text's start word by word, any punctuation or line breaks
+    between the words, case ignored, and the rest of its line up to the next word; None for a title
+    without words."""
+    words = _WORD.findall(strip_bidi_controls(title or "") or "")
+    if not words:
+        return None
+    return re.compile(r"\W*" + r"[\W_]+".join(map(re.escape, words)) + r"(?!\w)[^\w\n]*", re.IGNORECASE)
+
+
+def _skip_labels(lines: list[str]) -> list[str]:
+    """`lines` without their leading lines of at most one word, the last line always kept."""
+    while len(lines) > 1 and len(_WORD.findall(lines[0])) <= 1:
+        lines = lines[1:]
+    return lines
+
+
+def _is_prose(line: str) -> bool:
+    """Whether `line` reads as prose: `PROSE_WORDS` words or more, or ending with a sentence's stop."""
+    return len(_LETTER_WORD.findall(line)) >= PROSE_WORDS or line.rstrip("\"'»«”“’‘)]").endswith(
+        (".", "!", "?", "…")
+    )
+
+
+def _from_prose(lines: list[str]) -> list[str]:
+    """`lines` from the first line of prose; when none is prose, from the first after its labels."""
+    start = next((i for i, line in enumerate(lines) if _is_prose(line)), None)
+    return _skip_labels(lines) if start is None else lines[start:]
+
+
 def snippet(source: str | None, title: str | None = None, limit: int = SNIPPET_CHARS) -> str:
     """The one-line snippet of a row (module docstring); "" when there is no text."""
-    text = squash_whitespace(strip_bidi_controls(source or "")) or ""
-    head = squash_whitespace(strip_bidi_controls(title or "")) or ""
-    if head and text.casefold().startswith(head.casefold()):
-        text = text[len(head) :].lstrip(" .:;,-–—|").strip()
-    return shorten(text, limit)
+    lines = [
+        line
+        for line in (squash_whitespace(part) for part in (strip_bidi_controls(source) or "").splitlines())
+        if line
+    ]
+    text = "\n".join(_skip_labels(lines))
+    copy = _title_copy(title)
+    while copy is not None and (found := copy.match(text)) and found.end():
+        text = "\n".join(_skip_labels(text[found.end() :].lstrip().splitlines()))
+    text = "\n".join(_from_prose(text.splitlines()))
+    return shorten(squash_whitespace(text) or "", limit)
 
 
 def weighs(weight: Any) -> bool:
