@@ -649,7 +649,7 @@ def test_item_decision_panel_is_on_a_laptop_screen(server, browser) -> None:
     for part in ("#approve", "#defer", "#reject"):
         box = page.locator(part).bounding_box()
         assert box is not None and box["y"] + box["height"] <= LAPTOP_WINDOW["height"], (part, box)
-    assert page.inner_text("#language") == "nl (detected, 97%); declared nl"
+    assert page.inner_text("#language") == "nl (detected, 97%); document declares nl"
     # the keyboard still decides: Defer opens the queue (nothing else of the default queue is left
     # unclaimed for bob, or the next item)
     page.keyboard.press("d")

@@ -299,14 +299,14 @@ def test_item_page_says_the_publication_date_in_words(
 
 # (language, confidence, method, declared, the item page's line)
 LANGUAGE_LINES = [
-    ("fr", 1.0, "detected", "fr", "fr (detected, 100%); declared fr"),
-    ("fr", 0.87, "title_and_page", "fr", "fr (title and page agree, 87%); declared fr"),
+    ("fr", 1.0, "detected", "fr", "fr (detected, 100%); document declares fr"),
+    ("fr", 0.87, "title_and_page", "fr", "fr (title and page agree, 87%); document declares fr"),
     ("de", 0.0, "declared_page", "de", "de (declared by the page)"),
-    ("de", 0.42, "source_default", None, "de (the source's language, 42%); none declared"),
-    ("und", 0.12, "undetermined", None, "undetermined; none declared"),
-    (None, None, None, "it", "undetermined; declared it"),
-    ("pl", 0.9, None, None, "pl (90%); none declared"),  # harvested before methods were kept
-    ("pl", None, "new_method", None, "pl (new method); none declared"),
+    ("de", 0.42, "source_default", None, "de (the source's language, 42%); document declares none"),
+    ("und", 0.12, "undetermined", None, "undetermined; document declares none"),
+    (None, None, None, "it", "undetermined; document declares it"),
+    ("pl", 0.9, None, None, "pl (90%); document declares none"),  # harvested before methods were kept
+    ("pl", None, "new_method", None, "pl (new method); document declares none"),
 ]
 
 
@@ -325,7 +325,7 @@ def test_item_page_shows_the_language_line(app, Session) -> None:
         item = add_item(s, 1, language="fr", language_confidence=1.0, language_method="detected").id
         s.commit()
     page = editor_client(app, Session).get(f"/items/{item}").text
-    assert '<dt>Language</dt><dd id="language">fr (detected, 100%); declared en</dd>' in page
+    assert '<dt>Language</dt><dd id="language">fr (detected, 100%); document declares en</dd>' in page
 
 
 @pytest.mark.parametrize(

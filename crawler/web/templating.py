@@ -76,12 +76,13 @@ LANGUAGE_METHODS: dict[str, str] = {
 
 
 def language_line(language: Any, confidence: Any = None, method: Any = None, declared: Any = None) -> str:
-    """The item page's language line: ``fr (detected, 100%); declared fr``.
+    """The item page's language line: ``fr (detected, 100%); document declares fr``.
 
     Rules: the code, then how it was chosen (`LANGUAGE_METHODS`) and the detector's confidence in
     brackets, each only when known (a confidence of 0 means no detector was asked, so none is
-    shown); an undetermined language (``und`` or none) reads "undetermined"; then the declared
-    language, or "none declared" (left out when the page's declaration is the language). No word
+    shown); an undetermined language (``und`` or none) reads "undetermined"; then the language the
+    document declares ("document declares none" when it declares none: the source's configured
+    languages are not a declaration), left out when the page's declaration is the language. No word
     appears twice."""
     code = str(language or "").strip()
     undetermined = code in ("", "und")
@@ -95,7 +96,7 @@ def language_line(language: Any, confidence: Any = None, method: Any = None, dec
     head = "undetermined" if undetermined else code + (f" ({', '.join(how)})" if how else "")
     if method == "declared_page" and declared == code:
         return head  # the declaration is the language: said once
-    return f"{head}; " + (f"declared {declared}" if declared else "none declared")
+    return f"{head}; document declares " + (str(declared) if declared else "none")
 
 
 def theme_code(name: Any) -> str:
