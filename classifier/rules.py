@@ -35,7 +35,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    relevance x exp(-E / s_neg) without the area softening, when the item names no ``europe`` term
    (a European country, city, Europe or the EU): a story set outside Europe is no integration news
    for a European portal, while a European story that names such a place (sponsorship on the
-   Canadian model in Germany) keeps its score (`_resolve_elsewhere`).
+   Canadian model in Germany) keeps its score (`_resolve_elsewhere`). A place name inside a longer
+   place name of the other group is that name's word (Wales in New South Wales).
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
    relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
    >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
@@ -384,6 +385,14 @@ class RuleEngine:
                 for g, _, langs, _ in self._terms[ti].pos
             )
         ]
+        # a place name inside a longer place name of the other side is that name's word: Wales in New
+        # South Wales, England in New England do not set a story in Europe
+        places = [
+            (s, e, group)
+            for ti, s, e in positives
+            for group, _, langs, _ in self._terms[ti].pos
+            if group in (ELSEWHERE, EUROPE) and (language is None or _speaks(langs, language))
+        ]
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
                 continue
@@ -392,6 +401,10 @@ class RuleEngine:
                 if language is not None and not _speaks(by_lang, language):
                     continue
                 if inside and group in (MIGRANT, INTEGRATION):
+                    continue
+                if group in (ELSEWHERE, EUROPE) and any(
+                    pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
+                ):
                     continue
                 if theme_id is not None and mask_theme:
                     masked = mask_theme.get(theme_id)
