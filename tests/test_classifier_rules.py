@@ -722,3 +722,33 @@ def test_usa_as_a_word_of_the_language_is_no_place(engine: RuleEngine, language:
     names the United States only in the languages where it is no word of their own."""
     assert not engine.analyse(None, text, language).evidence.get("negative")
     assert engine.analyse(None, "Die USA bieten Geflüchteten Sprachkurse an.", "de").evidence.get("negative")
+
+
+@pytest.mark.parametrize(
+    ("language", "borrowed", "own"),
+    [
+        (
+            "de",
+            "Geflüchtete lernen Deutsch bei Ehrenamtlichen, nach kanadischem Vorbild.",
+            "Kanada bietet Geflüchteten Sprachkurse bei Ehrenamtlichen an.",
+        ),
+        (
+            "en",
+            "Volunteers support refugee families through community sponsorship modelled on Canada.",
+            "Canada's model: volunteers support refugee families through community sponsorship.",
+        ),
+        (
+            "cs",
+            "Dobrovolníci pomáhají uprchlíkům s bydlením po vzoru Kanady.",
+            "V Kanadě dobrovolníci pomáhají uprchlíkům s bydlením; je to kanadský model.",
+        ),
+    ],
+)
+def test_a_place_named_as_a_model_does_not_set_the_story(
+    engine: RuleEngine, language: str, borrowed: str, own: str
+) -> None:
+    """Rules step 7: places outside Europe named only beside a word for a model ("nach kanadischem
+    Vorbild", "modelled on Canada", "po vzoru Kanady") are where an idea comes from: no negative;
+    naming the place otherwise, or its own model ("Canada's model"), keeps the negative."""
+    assert not engine.analyse(None, borrowed, language).evidence.get("negative")
+    assert engine.analyse(None, own, language).evidence.get("negative")

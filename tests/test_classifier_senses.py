@@ -75,7 +75,9 @@
   OECD report naming the United States beside Germany) stays in; so do stories naming a European
   place only in an inflected form ("na Litwie", "v Řecku", "Euroopassa", "u Zagrebu"), the EU by its
   abbreviation in their language (UE, ES, EL, AE), a region or town (Kent, Crete, Brașov, Murcia), or the
-  verb "usa"; US states, Canadian provinces, New South Wales, "EE.UU." and "American" cities are out.
+  verb "usa", or a place outside Europe only as a model ("nach kanadischem Vorbild", "efter canadisk
+  model"); US states, Canadian provinces, New South Wales, "EE.UU.", "American" cities and a place's
+  own model ("Canada's model", "das kanadische Modell: Kanada nimmt ...") are out.
 
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
