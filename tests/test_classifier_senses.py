@@ -74,7 +74,8 @@
   Dutch and Swedish municipalities; Colombians in Madrid and Valencia; Brazilians in Lisbon; an
   OECD report naming the United States beside Germany) stays in; so do stories naming a European
   place only in an inflected form ("na Litwie", "v Řecku", "Euroopassa", "u Zagrebu"), the EU by its
-  abbreviation in their language (UE, ES, EL, AE), a region or town (Kent, Crete, Brașov, Murcia), or the
+  abbreviation in their language (UE, ES, EL, AE), a region or town (Kent, Crete, Brașov, Murcia), a
+  city's adjective (Viennese, lyonnaise, milanese, madrileña, Münchner), or the
   verb "usa", or a place outside Europe only as a model ("nach kanadischem Vorbild", "efter canadisk
   model"); US states, Canadian provinces, New South Wales, "EE.UU.", "American" cities and a place's
   own model ("Canada's model", "das kanadische Modell: Kanada nimmt ...") are out.
