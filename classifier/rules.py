@@ -38,7 +38,9 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    Canadian model in Germany) keeps its score (`_resolve_elsewhere`). A place name inside a longer
    place name of the other group is that name's word (Wales in New South Wales), and an item that
    names places outside Europe only beside a word for a model or an example ("nach kanadischem
-   Vorbild") has no `elsewhere` negative.
+   Vorbild") has no `elsewhere` negative; a European name right before a migrant word ("Ukrainian
+   refugees", "Ukraine-Flüchtlinge"; after it in `ADJECTIVE_AFTER` languages: "réfugiés ukrainiens")
+   names their origin and is no `europe` term.
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
    relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
    >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
@@ -159,6 +161,9 @@ where an idea comes from, not where the story is set: an item that names places 
 so has no `elsewhere` negative (`_borrowed`); one that also names such a place otherwise ("the Canadian
 model: Canada offers ...") has. In English the word comes before the place ("modelled on Canada";
 "Canada's model" is its own) but for "-style"."""
+ADJECTIVE_AFTER = frozenset({"fr", "it", "es", "pt", "ro", "mt", "ga"})
+"""Languages whose adjectives follow the noun ("rifugiati ucraini"): there a European name right after
+a migrant word is the migrants' origin too; elsewhere only one right before it is."""
 BORROWED_GAP = 4
 """Words allowed between such a word and the place ("wzorowane na programie z Kanady")."""
 
@@ -416,24 +421,23 @@ class RuleEngine:
                 else:
                     mask_theme.setdefault(theme, set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
-        # a migrant cue inside a longer ambiguous phrase is that phrase's word ("lavoratori stranieri"
-        # in Qatar): it does not count on its own, so the phrase cannot support itself
-        ambiguous = [
-            (s, e)
-            for ti, s, e in positives
-            if any(
-                g == AMBIGUOUS and (language is None or _speaks(langs, language))
-                for g, _, langs, _ in self._terms[ti].pos
-            )
-        ]
-        # a place name inside a longer place name of the other side is that name's word: Wales in New
-        # South Wales, England in New England do not set a story in Europe
-        places = [
+        spans = [
             (s, e, group)
             for ti, s, e in positives
             for group, _, langs, _ in self._terms[ti].pos
-            if group in (ELSEWHERE, EUROPE) and (language is None or _speaks(langs, language))
+            if group in (AMBIGUOUS, MIGRANT, ELSEWHERE, EUROPE)
+            and (language is None or _speaks(langs, language))
         ]
+        # a migrant cue inside a longer ambiguous phrase is that phrase's word ("lavoratori stranieri"
+        # in Qatar): it does not count on its own, so the phrase cannot support itself
+        ambiguous = [(s, e) for s, e, group in spans if group == AMBIGUOUS]
+        # a place name inside a longer place name of the other side is that name's word: Wales in New
+        # South Wales, England in New England do not set a story in Europe
+        places = [(s, e, group) for s, e, group in spans if group in (ELSEWHERE, EUROPE)]
+        # a European name right before a migrant word ("Ukrainian refugees", "Ukraine-Flüchtlinge"),
+        # or right after it where adjectives follow the noun ("réfugiés ukrainiens"), is where the
+        # migrants come from, not where the story is set; words cannot see a full stop between them
+        migrants = [(s, e) for s, e, group in spans if group == MIGRANT]
         settled = False
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
@@ -450,6 +454,10 @@ class RuleEngine:
                     continue
                 if group == ELSEWHERE and not _borrowed(tokens, s, e, language):
                     settled = True
+                if group == EUROPE and any(
+                    ms == e or (me == s and language in ADJECTIVE_AFTER) for ms, me in migrants
+                ):
+                    continue
                 if theme_id is not None and mask_theme:
                     masked = mask_theme.get(theme_id)
                     if masked and any(k in masked for k in range(s, e)):

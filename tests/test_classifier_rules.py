@@ -742,13 +742,20 @@ def test_usa_as_a_word_of_the_language_is_no_place(engine: RuleEngine, language:
             "Dobrovolníci pomáhají uprchlíkům s bydlením po vzoru Kanady.",
             "V Kanadě dobrovolníci pomáhají uprchlíkům s bydlením; je to kanadský model.",
         ),
+        # a European name right before a migrant word (after it where adjectives follow the noun)
+        # names the migrants' origin: the place outside Europe keeps its negative
+        ("en", "Refugees in Canada and Poland learn English.", "Ukrainian refugees in Canada learn English."),
+        ("de", "Geflüchtete in Kanada und Polen lernen.", "Ukrainische Geflüchtete in Kanada lernen."),
+        ("fr", "Les réfugiés au Canada et en France.", "Les réfugiés ukrainiens au Canada."),
     ],
 )
-def test_a_place_named_as_a_model_does_not_set_the_story(
+def test_a_place_named_as_a_model_or_an_origin_does_not_set_the_story(
     engine: RuleEngine, language: str, borrowed: str, own: str
 ) -> None:
     """Rules step 7: places outside Europe named only beside a word for a model ("nach kanadischem
     Vorbild", "modelled on Canada", "po vzoru Kanady") are where an idea comes from: no negative;
-    naming the place otherwise, or its own model ("Canada's model"), keeps the negative."""
+    naming the place otherwise, or its own model ("Canada's model"), keeps the negative. A European
+    name that is the migrants' origin ("Ukrainian refugees") does not lift it; one that is the
+    setting does."""
     assert not engine.analyse(None, borrowed, language).evidence.get("negative")
     assert engine.analyse(None, own, language).evidence.get("negative")

@@ -78,7 +78,8 @@
   city's adjective (Viennese, lyonnaise, milanese, madrileña, Münchner), or the
   verb "usa", or a place outside Europe only as a model ("nach kanadischem Vorbild", "efter canadisk
   model"); US states, Canadian provinces, New South Wales, "EE.UU.", "American" cities and a place's
-  own model ("Canada's model", "das kanadische Modell: Kanada nimmt ...") are out.
+  own model ("Canada's model", "das kanadische Modell: Kanada nimmt ...") are out, and so are
+  Ukrainian refugees in Canada: a European name next to a migrant word is the migrants' origin.
 
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
