@@ -35,7 +35,12 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    relevance x exp(-E / s_neg) without the area softening, when the item names no ``europe`` term
    (a European country, city, Europe or the EU): a story set outside Europe is no integration news
    for a European portal, while a European story that names such a place (sponsorship on the
-   Canadian model in Germany) keeps its score (`_resolve_elsewhere`).
+   Canadian model in Germany) keeps its score (`_resolve_elsewhere`). A place name inside a longer
+   place name of the other group is that name's word (Wales in New South Wales), and an item that
+   names places outside Europe only beside a word for a model or an example ("nach kanadischem
+   Vorbild") has no `elsewhere` negative; a European name right before a migrant word ("Ukrainian
+   refugees", "Ukraine-Flüchtlinge"; after it in `ADJECTIVE_AFTER` languages: "réfugiés ukrainiens")
+   names their origin and is no `europe` term.
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
    relevant items: those >= the language's theme threshold and whose strength -ln(1 - score) is
    >= theme_relative x the best theme's strength (at most max_themes; at least the best one when it
@@ -121,6 +126,46 @@ another's word (Dutch "trots" = proud, Czech "mimo" = outside)."""
 CONCESSIVE_AFTER = _marker_tokens(_CONCESSIVE_AFTER)
 CONCESSIVE_GAP = 3
 """Words allowed between the marker and the negative term ("despite the new border controls")."""
+
+_BORROWED = {
+    "en": ("model", "style", "inspir", "example", "method", "lesson"),
+    "de": ("vorbild", "modell", "beispiel", "muster", "inspir", "methode"),
+    "fr": ("modele", "exemple", "inspir", "methode"),
+    "it": ("modell", "esempio", "ispira", "metodo"),
+    "es": ("modelo", "ejemplo", "inspira", "metodo"),
+    "pt": ("modelo", "exemplo", "inspira", "metodo"),
+    "nl": ("model", "voorbeeld", "geinspireerd", "methode"),
+    "sv": ("modell", "forebild", "inspirera", "metod"),
+    "da": ("model", "forbillede", "inspirer", "metode"),
+    "fi": ("malli", "esimerk", "inspiro", "menetelm"),
+    "pl": ("model", "wzor", "przyklad", "inspir", "metod"),
+    "cs": ("model", "vzor", "priklad", "inspir", "metod"),
+    "sk": ("model", "vzor", "priklad", "inspir", "metod"),
+    "sl": ("model", "zgled", "vzor", "navdih", "metod"),
+    "hr": ("model", "uzor", "primjer", "inspir", "metod"),
+    "hu": ("modell", "minta", "pelda", "ihlet", "modszer"),
+    "lt": ("model", "pavyzd", "metod"),
+    "lv": ("model", "parau", "piemer", "metod"),
+    "et": ("eeskuj", "mudel", "meetod"),
+    "ro": ("model", "exemplu", "inspir", "metod"),
+    "el": ("μοντελ", "προτυπ", "παραδειγμ", "μεθοδ", "εμπνευ"),
+    "bg": ("модел", "пример", "вдъхнов", "метод"),
+    "mt": ("mudell", "ezempju", "ispirat"),
+    "ga": ("samhail", "eiseamlair"),
+}
+BORROWED = {lang: tuple(normalize(stem) for stem in stems) for lang, stems in _BORROWED.items()}
+"""Stems of the words for a model, an example, a method or an inspiration, per language (a word
+starting with one: "Vorbild", "wzorowany", "mintára", "modelled"). A place outside Europe within
+`BORROWED_GAP` words of one ("nach kanadischem Vorbild", "po vzoru Kanady", "a model from Canada") is
+where an idea comes from, not where the story is set: an item that names places outside Europe only
+so has no `elsewhere` negative (`_borrowed`); one that also names such a place otherwise ("the Canadian
+model: Canada offers ...") has. In English the word comes before the place ("modelled on Canada";
+"Canada's model" is its own) but for "-style"."""
+ADJECTIVE_AFTER = frozenset({"fr", "it", "es", "pt", "ro", "mt", "ga"})
+"""Languages whose adjectives follow the noun ("rifugiati ucraini"): there a European name right after
+a migrant word is the migrants' origin too; elsewhere only one right before it is."""
+BORROWED_GAP = 4
+"""Words allowed between such a word and the place ("wzorowane na programie z Kanady")."""
 
 
 @dataclass(frozen=True)
@@ -323,13 +368,15 @@ class RuleEngine:
 
     def _field_counts(
         self, tokens: list[str], language: str | None
-    ) -> tuple[dict[tuple[str, int], int], dict[int, int]]:
-        """Counts per (group, term index) after negatives and de-duplication, for one field."""
+    ) -> tuple[dict[tuple[str, int], int], dict[int, int], bool]:
+        """Counts per (group, term index) after negatives and de-duplication, for one field, its
+        relevance negatives, and whether it names a place outside Europe other than as a model
+        (`_borrowed`)."""
         matches = self._match(tokens)
         counts: dict[tuple[str, int], int] = {}
         negatives: dict[int, int] = {}
         if not matches:
-            return counts, negatives
+            return counts, negatives, False
         mask_all: set[int] = set()
         mask_theme: dict[str, set[int]] = {}
         positives = [(ti, s, e) for ti, s, e in matches if self._terms[ti].positive]
@@ -374,16 +421,24 @@ class RuleEngine:
                 else:
                     mask_theme.setdefault(theme, set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
+        spans = [
+            (s, e, group)
+            for ti, s, e in positives
+            for group, _, langs, _ in self._terms[ti].pos
+            if group in (AMBIGUOUS, MIGRANT, ELSEWHERE, EUROPE)
+            and (language is None or _speaks(langs, language))
+        ]
         # a migrant cue inside a longer ambiguous phrase is that phrase's word ("lavoratori stranieri"
         # in Qatar): it does not count on its own, so the phrase cannot support itself
-        ambiguous = [
-            (s, e)
-            for ti, s, e in positives
-            if any(
-                g == AMBIGUOUS and (language is None or _speaks(langs, language))
-                for g, _, langs, _ in self._terms[ti].pos
-            )
-        ]
+        ambiguous = [(s, e) for s, e, group in spans if group == AMBIGUOUS]
+        # a place name inside a longer place name of the other side is that name's word: Wales in New
+        # South Wales, England in New England do not set a story in Europe
+        places = [(s, e, group) for s, e, group in spans if group in (ELSEWHERE, EUROPE)]
+        # a European name right before a migrant word ("Ukrainian refugees", "Ukraine-Flüchtlinge"),
+        # or right after it where adjectives follow the noun ("réfugiés ukrainiens"), is where the
+        # migrants come from, not where the story is set; words cannot see a full stop between them
+        migrants = [(s, e) for s, e, group in spans if group == MIGRANT]
+        settled = False
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
                 continue
@@ -392,6 +447,16 @@ class RuleEngine:
                 if language is not None and not _speaks(by_lang, language):
                     continue
                 if inside and group in (MIGRANT, INTEGRATION):
+                    continue
+                if group in (ELSEWHERE, EUROPE) and any(
+                    pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
+                ):
+                    continue
+                if group == ELSEWHERE and not _borrowed(tokens, s, e, language):
+                    settled = True
+                if group == EUROPE and any(
+                    ms == e or (me == s and language in ADJECTIVE_AFTER) for ms, me in migrants
+                ):
                     continue
                 if theme_id is not None and mask_theme:
                     masked = mask_theme.get(theme_id)
@@ -404,7 +469,7 @@ class RuleEngine:
                     best[key] = (weight, ti, e - s)
         for (group, _), (_, ti, _) in best.items():
             counts[(group, ti)] = counts.get((group, ti), 0) + 1
-        return counts, negatives
+        return counts, negatives, settled
 
     def _weight(self, ti: int, group: str, language: str | None) -> float:
         """Weight of a term in a group: the item's language's, else the neutral one, else the heaviest."""
@@ -453,12 +518,12 @@ class RuleEngine:
         item_language = language
         language = self.match_language(language)
         title_tokens, body_tokens = tokenize(title), tokenize(text)
-        t_counts, t_neg = self._field_counts(title_tokens, language)
-        b_counts, b_neg = self._field_counts(body_tokens, language)
+        t_counts, t_neg, t_settled = self._field_counts(title_tokens, language)
+        b_counts, b_neg, b_settled = self._field_counts(body_tokens, language)
         sums, evidence = self._positive_sums(t_counts, b_counts, language)
         lead_sums: dict[str, float] | None = None
         if len(body_tokens) > LEAD_WORDS:
-            lead_counts, _ = self._field_counts(body_tokens[:LEAD_WORDS], language)
+            lead_counts, _, _ = self._field_counts(body_tokens[:LEAD_WORDS], language)
             lead_sums, lead_evidence = self._positive_sums(t_counts, lead_counts, language)
             _resolve_ambiguous(lead_sums, lead_evidence)
         for ti in set(t_neg) | set(b_neg):
@@ -478,7 +543,7 @@ class RuleEngine:
         for items in evidence.values():
             items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         _resolve_ambiguous(sums, evidence)
-        _resolve_elsewhere(sums, evidence)
+        _resolve_elsewhere(sums, evidence, t_settled or b_settled)
         m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
         a = area_sum(sums, self.config.themes, sc.theme_area_factor)
         # m counts only migrant cues: with m = 0 (no migrant evidence) relevance is 0
@@ -566,12 +631,13 @@ def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool
     return language in languages or ANY in languages
 
 
-def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence]]) -> None:
-    """Step 7's `elsewhere` rule, in place: with no `europe` term in the item, the places outside
-    Europe become a negative (`ELSEWHERE_NEGATIVE`, which integration-area evidence does not
-    soften, and negative evidence); with one, they count for nothing."""
+def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence]], settled: bool) -> None:
+    """Step 7's `elsewhere` rule, in place: with no `europe` term in the item and a place outside
+    Europe named other than as a model (`settled`), the places outside Europe become a negative
+    (`ELSEWHERE_NEGATIVE`, which integration-area evidence does not soften, and negative evidence);
+    else they count for nothing."""
     found = evidence.get(ELSEWHERE)
-    if not found or sums.get(EUROPE, 0.0) > 0:
+    if not found or not settled or sums.get(EUROPE, 0.0) > 0:
         return
     sums[ELSEWHERE_NEGATIVE] = sums.get(ELSEWHERE, 0.0)
     negatives = evidence.setdefault(NEGATIVE, [])
@@ -615,6 +681,18 @@ def _concessive(tokens: list[str], start: int, end: int, language: str | None) -
             if any(tuple(tokens[i : i + n]) == marker for i in range(lo, hi + 1)):
                 return True
     return False
+
+
+def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> bool:
+    """Whether a word of tokens[start - BORROWED_GAP:end + BORROWED_GAP] outside the place itself
+    starts with a `BORROWED` stem of `language` (never for an unknown language)."""
+    stems = BORROWED.get(language or "", ())
+    after = tokens[end : end + BORROWED_GAP]
+    if language == "en":
+        # English puts the place's own model after it ("Canada's model"): only "-style" follows
+        after = after[:1] if after[:1] == ["style"] else []
+    near = tokens[max(0, start - BORROWED_GAP) : start] + after
+    return bool(stems) and any(word.startswith(stems) for word in near)
 
 
 def _is_negative(group: str) -> bool:

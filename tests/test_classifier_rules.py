@@ -687,6 +687,9 @@ def test_a_negative_context_in_passing_does_not_sink_an_integration_story(
         ("es", "En {} el ayuntamiento abre cursos de idioma para refugiados.", "Colombia", "España"),
         ("pl", "W {} miasto otwiera kursy językowe dla uchodźców.", "Kanadzie", "Polsce"),
         ("el", "Στον {} ο δήμος προσφέρει μαθήματα γλώσσας σε πρόσφυγες.", "Καναδά", "Ευρώπη"),
+        # a `europe` name inside a longer `elsewhere` name is that name's word
+        ("en", "{} funds English classes and job advice for refugees.", "New South Wales", "Wales"),
+        ("en", "In {} volunteers teach English to refugees and find them jobs.", "New England", "England"),
     ],
 )
 def test_a_story_set_outside_europe_is_a_negative_context(
@@ -694,7 +697,8 @@ def test_a_story_set_outside_europe_is_a_negative_context(
 ) -> None:
     """Rules step 7: `elsewhere` places lower relevance, unsoftened by integration words, when the item
     names no `europe` place; the same story set in Europe keeps its score, and a European place
-    named beside the other place lifts the negative."""
+    named beside the other place lifts the negative (not a European name inside the other's: Wales
+    in New South Wales)."""
     away = engine.analyse(None, text.format(outside), language)
     home = engine.analyse(None, text.format(inside), language)
     both = engine.analyse(None, text.format(outside) + " " + text.format(inside), language)
@@ -702,3 +706,56 @@ def test_a_story_set_outside_europe_is_a_negative_context(
     assert away.relevance < 0.7 * home.relevance
     assert [ev.weight < 0 for ev in away.evidence["negative"]] == [True]
     assert not both.evidence.get("negative") and both.relevance >= home.relevance
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "La scuola usa il teatro per l'inclusione degli alunni stranieri e dei rifugiati."),
+        ("es", "El proyecto usa mentores para la inclusión laboral de personas refugiadas."),
+        ("pt", "A associação usa o futebol para a integração de jovens refugiados."),
+        ("ro", "Ușa centrului de integrare pentru refugiați rămâne deschisă."),
+    ],
+)
+def test_usa_as_a_word_of_the_language_is_no_place(engine: RuleEngine, language: str, text: str) -> None:
+    """`elsewhere` never matches a common word of an EU language: "usa" (uses; the Romanian door)
+    names the United States only in the languages where it is no word of their own."""
+    assert not engine.analyse(None, text, language).evidence.get("negative")
+    assert engine.analyse(None, "Die USA bieten Geflüchteten Sprachkurse an.", "de").evidence.get("negative")
+
+
+@pytest.mark.parametrize(
+    ("language", "borrowed", "own"),
+    [
+        (
+            "de",
+            "Geflüchtete lernen Deutsch bei Ehrenamtlichen, nach kanadischem Vorbild.",
+            "Kanada bietet Geflüchteten Sprachkurse bei Ehrenamtlichen an.",
+        ),
+        (
+            "en",
+            "Volunteers support refugee families through community sponsorship modelled on Canada.",
+            "Canada's model: volunteers support refugee families through community sponsorship.",
+        ),
+        (
+            "cs",
+            "Dobrovolníci pomáhají uprchlíkům s bydlením po vzoru Kanady.",
+            "V Kanadě dobrovolníci pomáhají uprchlíkům s bydlením; je to kanadský model.",
+        ),
+        # a European name right before a migrant word (after it where adjectives follow the noun)
+        # names the migrants' origin: the place outside Europe keeps its negative
+        ("en", "Refugees in Canada and Poland learn English.", "Ukrainian refugees in Canada learn English."),
+        ("de", "Geflüchtete in Kanada und Polen lernen.", "Ukrainische Geflüchtete in Kanada lernen."),
+        ("fr", "Les réfugiés au Canada et en France.", "Les réfugiés ukrainiens au Canada."),
+    ],
+)
+def test_a_place_named_as_a_model_or_an_origin_does_not_set_the_story(
+    engine: RuleEngine, language: str, borrowed: str, own: str
+) -> None:
+    """Rules step 7: places outside Europe named only beside a word for a model ("nach kanadischem
+    Vorbild", "modelled on Canada", "po vzoru Kanady") are where an idea comes from: no negative;
+    naming the place otherwise, or its own model ("Canada's model"), keeps the negative. A European
+    name that is the migrants' origin ("Ukrainian refugees") does not lift it; one that is the
+    setting does."""
+    assert not engine.analyse(None, borrowed, language).evidence.get("negative")
+    assert engine.analyse(None, own, language).evidence.get("negative")
