@@ -51,6 +51,8 @@ from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
+from spiders.feedcdata import install as install_feed_cdata
+from spiders.feedcdata import unwrap_cdata
 from spiders.feedcut import complete_entries
 from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
@@ -60,6 +62,7 @@ _XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
 
 install_feed_fields()
+install_feed_cdata()
 
 
 class FeedSpider(SourceSpider):
@@ -193,14 +196,14 @@ class FeedSpider(SourceSpider):
             }
         return self.new_item(
             link,
-            title=entry.get("title"),
+            title=unwrap_cdata(entry.get("title")),
             summary=entry.get("summary"),
             guid=guid,
             entry_key=entry_key,
             published_raw=published_raw,
             updated_raw=updated_raw,
             published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
-            author=entry.get("author"),
+            author=unwrap_cdata(entry.get("author")),
             declared_language=(language or None),
             attachments=attachments,
             # an entry with <updated> alone gives when it last changed: the page's own publication
