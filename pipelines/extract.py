@@ -109,7 +109,7 @@ from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.lead import restore_lead
-from pipelines.markup import drop_link_targets, keep_hidden_breaks, parse_html
+from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import TITLE_MAX_BYTES, plain_title
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
@@ -373,6 +373,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     layers = prune_consent(tree)
     unwrap_layout_tables(tree)
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
+    drop_comment_threads(tree)  # nor is a date in readers' comments (pipelines.markup)
     keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)
     byline = text_after_headline(tree, _DATE_SEARCH_CHARS)  # the extractor drops bylines (pipelines.byline)
     result = _trafilatura(tree, url, warnings)
