@@ -290,7 +290,10 @@ def _plausibility(text: str) -> int:
     standing alone (the euro sign ``\x80`` of windows-1252 is ``Ђ`` in windows-1251: a one-letter
     word of another script between Latin words is no evidence), typographic punctuation and spaces
     (quotes, dashes, ellipsis, euro, no-break space). Wrong: C1 controls, symbols, digits
-    such as ``³``, or a non-Latin letter inside a Latin word (windows-1251 bytes read in Polish text).
+    such as ``³``, or a non-Latin letter inside a Latin word (windows-1251 bytes read in Polish text),
+    and the Greek final sigma ``ς`` inside a word, where Greek never writes it: it is the Bulgarian
+    ``т`` (byte F2) of windows-1251 text read as windows-1253, and a short Bulgarian page whose bytes
+    all happen to be valid windows-1253 read as Greek (``Ολΰνϊς`` for ``Планът``).
     """
     score = 0
     for match in _NON_ASCII.finditer(text):
@@ -302,8 +305,8 @@ def _plausibility(text: str) -> int:
             latin = unicodedata.name(char, "").startswith("LATIN")
             if latin:
                 score += 1 if mixed else 0
-            elif mixed:
-                score -= 1
+            elif mixed or (char == "\u03c2" and text[match.end() : match.end() + 1].isalpha()):
+                score -= 1  # a final sigma inside a word: windows-1251 "т" read as windows-1253
             elif len(word) > 1:
                 score += 1
         elif category in _NEUTRAL or char in _NEUTRAL_CHARS:
