@@ -118,7 +118,7 @@ def feed_reading(body: bytes, content_type: str = "", url: str = "") -> dict[str
 
     if looks_like_json(body):
         try:
-            return dict(parse_json_feed(body))
+            return dict(parse_json_feed(body, content_type))
         except ValueError:
             return {"entries": [], "feed": {}}
     from spiders.feed import parse_xml_feed

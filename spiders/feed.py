@@ -129,7 +129,7 @@ class FeedSpider(SourceSpider):
             return None
         if looks_like_json(body):
             try:
-                return parse_json_feed(body)
+                return parse_json_feed(body, content_type)
             except JsonFeedMalformed as exc:
                 self.record_error("parse.feed_malformed", f"{url}: {exc}")
                 return None

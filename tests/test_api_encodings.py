@@ -1,5 +1,5 @@
-"""JSON answers in the encodings API servers really send (crawler.jsontext): UTF-8 with or without a
-byte order mark, UTF-16/32, and legacy 8-bit bytes under the charset the Content-Type names
+"""JSON answers and JSON Feeds in the encodings servers really send (crawler.jsontext): UTF-8 with or
+without a byte order mark, UTF-16/32, and legacy 8-bit bytes under the charset the Content-Type names
 (guzzle/guzzle#310, scrapy/scrapy#6456). Rule: a byte order mark or the UTF-16/32 NUL pattern names
 the encoding; valid UTF-8 is UTF-8 whatever the label; other bytes are read in the labelled charset
 when they decode in it, else as a page would be; the answer's records are never all lost to one byte.
@@ -97,3 +97,21 @@ def test_ascii_answer_with_windows_1252_dash() -> None:
 )
 def test_sources_check_reads_the_answer_as_the_crawl_does(body: bytes, content_type: str) -> None:
     assert verdict(ProbeResult(URL, "api", 200, content_type=content_type, body=body)).key == "ok"
+
+
+@pytest.mark.parametrize(("language", "encoding", "content_type"), [
+    ("fr", "iso-8859-1", "application/feed+json; charset=iso-8859-1"),
+    ("de", "cp1252", "application/json"),
+    ("pl", "iso-8859-2", "application/feed+json; charset=iso-8859-2"),
+    ("el", "utf-16", "application/feed+json"),
+])  # fmt: skip
+def test_json_feed_in_a_legacy_charset(language: str, encoding: str, content_type: str) -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "News",
+        "items": [{"id": "1", "url": "https://news.example.eu/1", "title": RECORDS[language]}],
+    }
+    body = json.dumps(feed, ensure_ascii=False).encode(encoding)
+    spider = make_spider(id="news", kind="feed", urls=[URL], languages=[language])
+    items, _ = run(spider, TextResponse(URL, body=body, headers={"Content-Type": content_type}))
+    assert [item.title for item in items] == [RECORDS[language]]
