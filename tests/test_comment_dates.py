@@ -1,6 +1,7 @@
-"""A date in readers' comments is not the page's date (pipelines.markup.drop_comment_threads;
-ageitgey/node-unfluff#93). Rule: the comment containers the text extractor leaves out are removed
-before the dates are read; the page's html, body, main, article and the headline's ancestors stay.
+"""A date in readers' comments or in a sidebar is not the page's date
+(pipelines.markup.drop_comment_threads; ageitgey/node-unfluff#93). Rule: the comment containers and
+asides the text extractor leaves out are removed before the dates are read; the page's html, body,
+main, article and the headline's ancestors stay.
 """
 
 from __future__ import annotations
@@ -59,3 +60,23 @@ def test_containers_of_the_headline_stay() -> None:
     assert tree.xpath("string(//h1)") == "Head"
     assert "Reply" not in tree.text_content()
     assert "Text" in tree.text_content()
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline"),
+    [
+        ("it", "Pubblicato il 3 marzo 2025"),
+        ("nl", "Gepubliceerd op 3 maart 2025"),
+        ("pt", "Publicado em 3 de março de 2025"),
+        ("fi", "Julkaistu 3. maaliskuuta 2025"),
+        ("en", "Published 3 March 2025"),
+    ],
+)
+def test_a_sidebar_date_does_not_outvote_the_byline(lang: str, byline: str) -> None:
+    html = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>Plan</title></head><body><main><article>'
+        f'<h1>Integration plan</h1><p class="meta">{byline}</p>{BODY}</article>'
+        "<aside><h3>Related</h3><p>Language café · 17 March 2025</p></aside></main></body></html>"
+    )
+    document = extract_document(html.encode(), "https://city.example.eu/plan", "text/html; charset=utf-8")
+    assert (document.published or "")[:10] == "2025-03-03"
