@@ -102,6 +102,7 @@ from pipelines.dates import (
     month_number,
     page_dayfirst,
     parse_date,
+    parse_day_or_time,
     parse_with_precision,
     plausible_date,
 )
@@ -1029,7 +1030,10 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
         item.date_method = "page"
         set_precision(item.flags, page_precision)
     if item.updated_at is None and document.modified:
-        modified = parse_date(document.modified, zone, dayfirst=document.dayfirst, either_order=True)
+        # a day alone is that day at 00:00 UTC, as a publication day is (pipelines.dates.parse_day_or_time)
+        modified, _ = parse_day_or_time(
+            document.modified, zone, dayfirst=document.dayfirst, either_order=True
+        )
         updated, reason = plausible_date(modified, fetched_at)
         item.updated_at = updated
         if reason is not None:
