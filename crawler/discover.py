@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.jsontext import load_json
 from crawler.urls import source_url_key
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
@@ -158,11 +159,12 @@ def _record_lists(node: Any, path: str, depth: int = 0) -> list[tuple[str, list[
     return found
 
 
-def guess_api(body: bytes) -> ApiGuess | None:
-    """JMESPath settings for the largest list of records that have a title-like string key, or None."""
+def guess_api(body: bytes, content_type: str = "") -> ApiGuess | None:
+    """JMESPath settings for the largest list of records that have a title-like string key, or None
+    (the body decoded as a harvest decodes it: `crawler.jsontext`)."""
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(body, content_type)
+    except (ValueError, RecursionError):
         return None
     best: ApiGuess | None = None
     for path, records in _record_lists(data, ""):
@@ -277,7 +279,7 @@ def discover(url: str, body: bytes, content_type: str = "", robots_txt: str = ""
         return found
     head = body[:512].lstrip()
     if "json" in content_type.lower() or head[:1] in (b"{", b"["):
-        found.api = guess_api(body)
+        found.api = guess_api(body, content_type)
         return found
     from crawler.probe import looks_like_feed
 

@@ -28,7 +28,12 @@ Order of evaluation (first match wins):
    its label says (B12);
 7. detection among the 8-bit encodings of the EU languages (and charset_normalizer's verdict), scored
    by `_plausibility` and by `_coherence` (the non-ASCII letters should belong to one language's
-   alphabet: Czech ``ř ě ů`` in windows-1250, not ``ø ì ù`` in windows-1252);
+   alphabet: Czech ``ř ě ů`` in windows-1250, not ``ø ì ù`` in windows-1252). The verdict is a
+   candidate only when it is an encoding of the WHATWG Encoding Standard (`WEB_ENCODINGS`): no
+   browser decodes a page in a DOS or other code page outside it, so no page is written in one,
+   while charset_normalizer names them for short samples (jawah/charset_normalizer#130, #477): an
+   English page whose only non-ASCII bytes are windows-1252 quotes and dashes (``\x93 \x94 \x96``)
+   read ``ōquotedö`` in cp775 and ``Ц`` for the dash in cp1125;
 8. the header, declared or UTF-8 encoding with U+FFFD for undecodable bytes.
 
 Labels are resolved as the WHATWG Encoding Standard says, through w3lib: ``latin-1``/``iso-8859-1``
@@ -227,6 +232,28 @@ def _mostly_utf8(body: bytes, labelled: bool = False) -> bool:
     return valid > bad
 
 
+WEB_ENCODINGS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "utf-8", "utf-16-be", "utf-16-le", "cp866", "iso8859-2", "iso8859-3", "iso8859-4",
+        "iso8859-5", "iso8859-6", "iso8859-7", "iso8859-8", "iso8859-10", "iso8859-13",
+        "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic",
+        "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+        "cp1258", "gbk", "gb18030", "big5", "big5hkscs", "euc_jp", "iso2022_jp", "shift_jis",
+        "cp932", "euc_kr", "cp949",
+    )
+)  # fmt: skip
+"""The encodings of the WHATWG Encoding Standard (what browsers decode), as Python codec names."""
+
+
+def _web_encoding(encoding: str) -> bool:
+    """True when `encoding` is one of `WEB_ENCODINGS` (rule 7 of the module docstring)."""
+    try:
+        return codecs.lookup(encoding).name in WEB_ENCODINGS
+    except LookupError:
+        return False
+
+
 def _detect(body: bytes) -> str | None:
     """Best-scoring encoding for the page's text (markup and scripts removed), or None.
 
@@ -242,7 +269,7 @@ def _detect(body: bytes) -> str | None:
     candidates = list(_LEGACY)
     best = from_bytes(sample).best()
     verdict = resolve_encoding(best.encoding) if best is not None else None
-    if verdict and verdict not in candidates:
+    if verdict and verdict not in candidates and _web_encoding(verdict):
         candidates.append(verdict)
     scored = []
     for position, encoding in enumerate(candidates):
@@ -259,9 +286,14 @@ def _plausibility(text: str) -> int:
 
     Right: a Latin letter in a word that also has ASCII letters (``gęślą``), or a non-Latin letter in
     a word without ASCII letters (``Интеграция``). Neutral: a Latin letter in a word of non-ASCII
-    letters only (``żółć``, but also windows-1251 bytes read as windows-1252), typographic punctuation
-    and spaces (quotes, dashes, ellipsis, euro, no-break space). Wrong: C1 controls, symbols, digits
-    such as ``³``, or a non-Latin letter inside a Latin word (windows-1251 bytes read in Polish text).
+    letters only (``żółć``, but also windows-1251 bytes read as windows-1252), a non-Latin letter
+    standing alone (the euro sign ``\x80`` of windows-1252 is ``Ђ`` in windows-1251: a one-letter
+    word of another script between Latin words is no evidence), typographic punctuation and spaces
+    (quotes, dashes, ellipsis, euro, no-break space). Wrong: C1 controls, symbols, digits
+    such as ``³``, or a non-Latin letter inside a Latin word (windows-1251 bytes read in Polish text),
+    and the Greek final sigma ``ς`` inside a word, where Greek never writes it: it is the Bulgarian
+    ``т`` (byte F2) of windows-1251 text read as windows-1253, and a short Bulgarian page whose bytes
+    all happen to be valid windows-1253 read as Greek (``Ολΰνϊς`` for ``Планът``).
     """
     score = 0
     for match in _NON_ASCII.finditer(text):
@@ -273,8 +305,10 @@ def _plausibility(text: str) -> int:
             latin = unicodedata.name(char, "").startswith("LATIN")
             if latin:
                 score += 1 if mixed else 0
-            else:
-                score += -1 if mixed else 1
+            elif mixed or (char == "\u03c2" and text[match.end() : match.end() + 1].isalpha()):
+                score -= 1  # a final sigma inside a word: windows-1251 "т" read as windows-1253
+            elif len(word) > 1:
+                score += 1
         elif category in _NEUTRAL or char in _NEUTRAL_CHARS:
             continue
         else:

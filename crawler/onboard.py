@@ -54,6 +54,7 @@ from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, NoAns
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
+from crawler.jsontext import load_json
 from crawler.probe import (
     OFFLINE_HINT,
     ProbeResult,
@@ -117,7 +118,7 @@ def feed_reading(body: bytes, content_type: str = "", url: str = "") -> dict[str
 
     if looks_like_json(body):
         try:
-            return dict(parse_json_feed(body))
+            return dict(parse_json_feed(body, content_type))
         except ValueError:
             return {"entries": [], "feed": {}}
     from spiders.feed import parse_xml_feed
@@ -351,11 +352,9 @@ def _records(
             )
         return out
     if source.kind == "api" and source.api:
-        import json
-
         import jmespath
 
-        records = jmespath.search(source.api.items, json.loads(body.decode("utf-8"))) or []
+        records = jmespath.search(source.api.items, load_json(body, content_type)) or []
         for record in records[:limit]:
 
             def get(expr: str | None, rec: Any = record) -> Any:

@@ -36,6 +36,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from crawler.jsontext import load_json
+
 SNIFF_BYTES = 65_536
 """Bytes of a body the verdict looks at (a challenge page or a feed's head fits in it)."""
 
@@ -300,8 +302,8 @@ def verdict(result: ProbeResult) -> Verdict:
             return said("parse.selector_empty", "the link selector matches nothing")
     elif kind == "api":
         try:
-            data = json.loads(result.body.decode("utf-8", errors="strict") or "null")
-        except (ValueError, UnicodeDecodeError):
+            data = load_json(result.body, result.content_type) if result.body.strip() else None
+        except (ValueError, RecursionError):
             return said("parse.json_invalid", "the answer is not JSON")
         if not data:
             return said("parse.no_items", "the JSON answer is empty")

@@ -32,6 +32,14 @@ AFTER_DATE = re.compile(
     re.IGNORECASE,
 )
 """A time of day right after a written date (`AFTER_DATE.match(text, end_of_date)`)."""
+RANGE_END = re.compile(
+    r"\s*(?:[-–—]|bis|to|until|till|à|a|al|alle|do|tot|till|až|ig|iki|līdz|έως|до)\s*"
+    rf"(?:(?:{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}",
+    re.IGNORECASE,
+)
+"""The end of a time range right after a time (``14:30 – 16:00``, ``14.30 bis 16.00 Uhr``, ``de 9h à
+12h30``): a time of day that starts a range is an event's schedule, never a publication time
+(`RANGE_END.match(text, end_of_time)`)."""
 
 _ANYWHERE = re.compile(
     rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{_AMPM}|\s*(?P<unit>{_UNIT}))?",

@@ -11,7 +11,14 @@ Europe/Berlin is 10:41:36Z).
 
 Evaluation order in `parse_date`:
 1. reject None, empty or over-long strings;
-2. Unix timestamps (10 digits, optional fraction; 13 digits = milliseconds);
+2. Unix timestamps (10 digits, optional fraction; 13 digits = milliseconds), and the Microsoft JSON
+   date of ASP.NET and WCF answers, ``/Date(1741082400000)/`` or ``/Date(1741082400000+0100)/``
+   (date-fns/date-fns#877, iamkun/dayjs#468, moment/moment#1943): milliseconds since 1970-01-01 UTC,
+   negative before it; the offset after them only says the value was local on the server and does
+   not move the instant (Microsoft's documentation of the format);
+2a. a time of ``24:00`` (``24:00:00``), ISO 8601's end of a day, written by schedulers and some
+   CMSs (gweis/isodate#85): the next day's ``00:00``, which the midnight rule then reads as that day;
+   any other hour 24 (``24:30``) stays impossible, and a dotted ``24.00`` (a price) is no time;
 3. ISO 8601 via ``dateutil.parser.isoparse`` (a full date is required);
 4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, a dotted time with its word
    or unit (``klo 14.30``, ``om 14.30 uur``: `pipelines.clock.colon_clock`) written with a colon,
@@ -335,6 +342,10 @@ _ISO_RE = re.compile(
 )
 _WEEK_OR_ORDINAL_RE = re.compile(rf"^(?:{_ISO_WEEK_OR_ORDINAL})(?!\d)", re.IGNORECASE)
 _EPOCH_RE = re.compile(r"^(\d{10})(?:\.(\d{1,9}))?$|^(\d{13})$")
+_END_OF_DAY_RE = re.compile(r"(?<![\d:.])24:00(?::00(?:[.,]0+)?)?(?![\d:])")
+"""ISO 8601's end of a day, ``24:00`` (``24:00:00``): the next day's midnight (step 2a)."""
+_MS_JSON_DATE_RE = re.compile(r"^\\?/?Date\(\s*(-?\d{1,15})\s*(?:[+-]\d{4})?\s*\)\\?/?$", re.IGNORECASE)
+"""The Microsoft JSON date (step 2 of the module docstring); group 1 is the milliseconds."""
 _GMT_OFFSET_RE = re.compile(r"\b(?:GMT|UTC|UT)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b", re.IGNORECASE)
 _NUMERIC_OFFSET_RE = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?\s+)?(?:[a-z]{1,5}\s*)?[+-]\d{2}:?\d{2}\b|\d[z]\b",
@@ -483,6 +494,16 @@ def _read(
     text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str], either_order: bool = False
 ) -> datetime | None:
     """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields."""
+    end_of_day = _END_OF_DAY_RE.search(text)
+    if end_of_day is not None:  # 24:00 is the next day's 00:00: read as 23:59:59, one second added
+        value = _read(
+            f"{text[: end_of_day.start()]}23:59:59{text[end_of_day.end() :]}",
+            zone,
+            dayfirst,
+            languages,
+            either_order,
+        )
+        return None if value is None else value + timedelta(seconds=1)
     offset = _OFFSET_AFTER_TIME.search(text)
     if offset and (int(offset.group(2)) > MAX_OFFSET_HOURS or int(offset.group(3)) > 59):
         raise _Impossible(text)
@@ -490,6 +511,12 @@ def _read(
     if epoch:
         seconds = int(epoch.group(3)) / 1000 if epoch.group(3) else float(epoch.group(0))
         return datetime.fromtimestamp(seconds, UTC)
+    ms_date = _MS_JSON_DATE_RE.match(text)
+    if ms_date:
+        try:
+            return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(ms_date.group(1)))
+        except OverflowError:
+            raise _Impossible(text) from None
     if _ISO_RE.match(text):
         try:
             return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
@@ -581,12 +608,15 @@ _CLOCK_RES = (
 
 def has_time_of_day(raw: str | None) -> bool:
     """True when a date string as a source wrote it gives a time of day (``09:30``, ``16h45``,
-    ``9.30 Uhr``, ``klo 9.30``, ``9 am``, ISO basic ``T0930``) or is a Unix timestamp; False for a
+    ``9.30 Uhr``, ``klo 9.30``, ``9 am``, ISO basic ``T0930``) or is a Unix timestamp or a Microsoft
+    JSON date (``/Date(1741082400000)/``); False for a
     day alone (``2025-06-10``, ``10 juni 2025``, ``Tue, 10 Jun 2025``) and for None."""
     if not isinstance(raw, str):
         return False
     text = colon_clock(" ".join(raw.split()))
-    return bool(_EPOCH_RE.match(text)) or any(pattern.search(text) for pattern in _CLOCK_RES)
+    if _EPOCH_RE.match(text) or _MS_JSON_DATE_RE.match(text) or _END_OF_DAY_RE.search(text):
+        return True
+    return any(pattern.search(text) for pattern in _CLOCK_RES)
 
 
 _W3C_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?$")

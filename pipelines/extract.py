@@ -95,7 +95,8 @@ from pipelines.boilerplate import (
     prune_read_more,
     unwrap_layout_tables,
 )
-from pipelines.clock import AFTER_DATE, hour_minute
+from pipelines.byline import text_after_headline
+from pipelines.clock import AFTER_DATE, RANGE_END, hour_minute
 from pipelines.dates import (
     EARLIEST_PLAUSIBLE,
     FUTURE_TOLERANCE,
@@ -105,6 +106,7 @@ from pipelines.dates import (
     month_number,
     page_dayfirst,
     parse_date,
+    parse_day_or_time,
     parse_with_precision,
     plausible_date,
 )
@@ -112,7 +114,7 @@ from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.lead import restore_lead
-from pipelines.markup import drop_link_targets, keep_hidden_breaks, parse_html
+from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import TITLE_MAX_BYTES, plain_title
 from pipelines.pagemeta import read_page_meta
 from pipelines.titles import (
@@ -379,7 +381,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     prune_link_headings(tree)
     unwrap_layout_tables(tree)
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
+    drop_comment_threads(tree)  # nor is a date in readers' comments (pipelines.markup)
     keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)
+    byline = text_after_headline(tree, _DATE_SEARCH_CHARS)  # the extractor drops bylines (pipelines.byline)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
@@ -405,6 +409,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     hint = (language.split("-")[0].lower(),) if language else ()
+    written = _written(text, byline, hint, dayfirst)
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
@@ -412,7 +417,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     else:
         found = _locale_order(published or None, dayfirst, markup, url)
         published, published_from = _page_date(
-            meta.published, meta.published_from, found, text, hint, dayfirst, url_day(url)
+            meta.published, meta.published_from, found, written, url_day(url)
         )
     return ExtractedDocument(
         text=cap_text(text, warnings),
@@ -425,8 +430,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
-        modified=meta.modified
-        or (written_dates(text[:_DATE_SEARCH_CHARS], hint, dayfirst)[1] if text else None),
+        modified=meta.modified or written[1],
         dayfirst=dayfirst,
     )
 
@@ -489,13 +493,26 @@ def _suspect(text: str | None, anchors: set[str]) -> bool:
     return bool(text) and (is_consent_text(text) or navigation_share(text, anchors) >= NAV_SHARE)
 
 
+def _written(
+    text: str | None, byline: str, languages: tuple[str, ...], dayfirst: bool
+) -> tuple[str | None, str | None]:
+    """(published, updated) written out at the top of the main text (`written_dates`), or, for what
+    the main text does not give, in the text under the headline (`pipelines.byline`: the byline the
+    extractor dropped)."""
+    published, updated = (
+        written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst) if text else (None, None)
+    )
+    if (published is None or updated is None) and byline:
+        under_published, under_updated = written_dates(byline, languages, dayfirst)
+        published, updated = published or under_published, updated or under_updated
+    return published, updated
+
+
 def _page_date(
     page: str | None,
     page_from: str | None,
     found: str | None,
-    text: str | None,
-    languages: tuple[str, ...] = (),
-    dayfirst: bool = True,
+    written_pair: tuple[str | None, str | None] = (None, None),
     in_url: str | None = None,
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
@@ -512,9 +529,12 @@ def _page_date(
     htmldate's same day without one. Rule for the year-only guess: it does not
     outvote a written date of the same or an earlier year (a copyright line names the current year,
     so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
-    taken (an announced event, not the publication).
+    taken (an announced event, not the publication). Rule for an update date: htmldate's date that
+    is the day the page labels as its update ("Updated 10 March 2025, first published 3 March
+    2025", "Aktualisiert am ... veröffentlicht am ...": `written_pair`, from `_written`) loses to an
+    earlier publication date written beside it (adbar/htmldate#10).
     """
-    written = written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst)[0] if text else None
+    written, written_update = written_pair
     if page:
         if written is not None and len(written) > 10 and not has_time_of_day(page):
             day = parse_date(page, UTC)
@@ -526,6 +546,8 @@ def _page_date(
             return written, "text"  # the same day, with the time written beside it
         return in_url, "url"
     if found is not None and not found.endswith("-01-01"):
+        if written is not None and written_update is not None and written_update[:10] == found > written[:10]:
+            return written, "text"  # htmldate took the date the page labels as its update
         if written is not None and len(written) > 10 and written[:10] == found:
             return written, "text"  # the same day, with the time written beside it
         return found, "htmldate"
@@ -550,7 +572,8 @@ def written_dates(
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
-    later in the source's time zone. A
+    later in the source's time zone, unless it starts a range (`pipelines.clock.RANGE_END`:
+    "14:30 – 16:00" is a schedule, the day stays a day). A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
     most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
     update, never the publication; the earliest of each kind wins.
@@ -578,7 +601,8 @@ def written_dates(
             except ValueError:
                 continue
             end = match.end()
-            if (clock := AFTER_DATE.match(text, end)) is not None:
+            clock = AFTER_DATE.match(text, end)
+            if clock is not None and RANGE_END.match(text, clock.end()) is None:
                 iso += f"T{hour_minute(clock)}"
                 end = clock.end()
             found.setdefault(match.start(), (end, iso))
@@ -1013,7 +1037,10 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
         item.date_method = "page"
         set_precision(item.flags, page_precision)
     if item.updated_at is None and document.modified:
-        modified = parse_date(document.modified, zone, dayfirst=document.dayfirst, either_order=True)
+        # a day alone is that day at 00:00 UTC, as a publication day is (pipelines.dates.parse_day_or_time)
+        modified, _ = parse_day_or_time(
+            document.modified, zone, dayfirst=document.dayfirst, either_order=True
+        )
         updated, reason = plausible_date(modified, fetched_at)
         item.updated_at = updated
         if reason is not None:

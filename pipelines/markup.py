@@ -9,6 +9,17 @@ date). `drop_link_targets` removes those targets (``href`` of ``a``/``area``; ``
 metadata and link texts were read; ``<link rel=canonical>`` and ``<meta>`` stay, and so does the
 page's own URL, which htmldate reads as before.
 
+Rule (comment threads): a date in readers' comments is not the page's, but htmldate reads the
+whole page and took a comment's "Posted on 14 March 2025" for an undated article
+(ageitgey/node-unfluff#93: the date extracted was the first comment's). `drop_comment_threads`
+removes the comment containers the text extractor itself leaves out (trafilatura's own
+``REMOVE_COMMENTS_XPATH``: ``id="comments"``, ``class="comment-list"``, ``disqus_thread``, ...)
+before the dates are read; never the page's ``html``, ``body``, ``main`` or ``article``, nor an
+element that holds the first ``<h1>``. The same for ``<aside>`` (a sidebar's "Related: 17 March
+2025"), which the extractor drops from the text too and which `pipelines.pagemeta` never takes a
+``<time>`` from: htmldate dated an article whose byline is in a language it does not read ("Pubblicato
+il 3 marzo 2025") by its sidebar's teaser.
+
 Rule (deep markup): libxml2's HTML parser stops building the tree at 256 levels of nesting
 ("Excessive depth in document") and silently drops everything after that point, so a page with a
 few hundred unclosed ``<font>``/``<span>``/``<b>`` tags (old CMS output) or wrappers nested that deep
@@ -30,8 +41,10 @@ from __future__ import annotations
 
 import re
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.utils import HTML_PARSER, load_html
+from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
 _WRAPPERS = re.compile(
     r"</?(?:div|span|font|b|i|u|s|em|strong|small|big|center|abbr|sup|sub|tt|nobr|blink|label|mark|cite|q)"
@@ -70,6 +83,32 @@ def drop_link_targets(tree: HtmlElement) -> int:
             if name in element.attrib:
                 del element.attrib[name]
                 removed += 1
+    return removed
+
+
+_KEEP = frozenset({"html", "body", "main", "article"})
+_ASIDES = XPath(".//aside")
+
+
+def drop_comment_threads(tree: HtmlElement) -> int:
+    """Remove readers' comment threads and asides from `tree` (module rule); returns how many."""
+    h1 = next(tree.iter("h1"), None)
+    keep = set(h1.iterancestors()) if h1 is not None else set()
+    removed = 0
+    for xpath in (*REMOVE_COMMENTS_XPATH, _ASIDES):
+        for element in xpath(tree):
+            parent = element.getparent()
+            if parent is None or element.tag in _KEEP or element in keep or element is h1:
+                continue
+            tail = element.tail
+            if tail and tail.strip():
+                previous = element.getprevious()
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+            parent.remove(element)
+            removed += 1
     return removed
 
 

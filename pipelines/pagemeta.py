@@ -34,7 +34,7 @@ from lxml.html import HtmlElement
 from pipelines.boilerplate import block_text
 from pipelines.clock import find_clock
 from pipelines.dates import has_time_of_day, impossible_date, parse_date
-from pipelines.sitenames import chrome_text, heading_text
+from pipelines.sitenames import chrome_text, heading_text, logo_heading
 from pipelines.titles import fold, is_code_only, one_line
 
 MAX_JSONLD_CHARS = 200_000
@@ -122,12 +122,13 @@ def read_page_meta(tree: HtmlElement, *, dayfirst: bool = True) -> PageMeta:
         if key and content and key not in metas:
             metas[key] = content
     ld_heads, ld_published, ld_modified, ld_names = _json_ld(tree)
-    h1s = [t for t in (heading_text(h) for h in tree.iter("h1")) if t]
+    logos = [h for h in tree.iter("h1") if logo_heading(h)]  # the site's name (pipelines.sitenames)
+    h1s = [t for t in (heading_text(h) for h in tree.iter("h1") if h not in logos) if t]
     meta_titles = [t for t in (one_line(metas.get(k)) for k in ("og:title", "twitter:title")) if t]
     meta_titles += ld_heads
     folded_meta = {fold(t) for t in meta_titles}
     confirmed = tuple(h for h in h1s if fold(h) in folded_meta)
-    named = [metas.get(k) for k in _SITE_META] + ld_names
+    named = [metas.get(k) for k in _SITE_META] + ld_names + [heading_text(h) for h in logos]
     sites = tuple(dict.fromkeys(s for s in map(one_line, named) if s and len(s) <= 200))
     candidates = [(ld_published, "jsonld"), *[(metas.get(k), "meta") for k in _PUBLISHED_META],
                   *[(metas.get(k), "dc") for k in _DC_META], (_source_day(metas.get("dc.source")), "dc"),
@@ -275,9 +276,10 @@ def _walk(data: object, depth: int = 0) -> list[dict]:
     return found
 
 
-def _excluded(element: HtmlElement, scope: HtmlElement) -> bool:
-    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`."""
-    for ancestor in element.iterancestors():
+def excluded(element: HtmlElement, scope: HtmlElement, *, inclusive: bool = False) -> bool:
+    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`
+    (`element` itself counted too when `inclusive`)."""
+    for ancestor in (element, *element.iterancestors()) if inclusive else element.iterancestors():
         if ancestor is scope:
             return False
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
@@ -300,7 +302,7 @@ def _article_time(tree: HtmlElement) -> str | None:
             if element.tag != "time" and (element.get("itemprop") or "").lower() != "datepublished":
                 continue
             value = element.get("datetime") or element.get("content")
-            if value and _FULL_DAY.search(value) and not _excluded(element, scope):
+            if value and _FULL_DAY.search(value) and not excluded(element, scope):
                 return _with_clock(value.strip(), element)
     return None
 

@@ -11,6 +11,14 @@ breadcrumbs (their last crumb is the page's headline). `pipelines.titles.chrome_
 ``<title>`` segments there, which `choose_title` drops from either end of the title, never the
 headline.
 
+Rule (logo headings): themes set the site's name in an ``<h1>`` on every page (``<header><h1
+class="site-title"><a href="/" rel="home">City of Ghent</a></h1>``), and that name was taken for
+the article's headline (adbar/trafilatura#71: the site's name extracted as the title).
+`logo_heading` tells such an ``<h1>``: its whole text is one link to the site's home page (``/``,
+``./``, ``index.html``, the host's root or ``rel="home"``), or it stands in the page's chrome
+(``header``, ``nav``, banner, outside ``article`` and ``main``), or its class or id says logo, brand
+or site name. It is no headline, and its text is one of the site's names.
+
 Rule (headings): the text of an ``<h1>`` is read with a space where its child elements meet
 (``<span>Integration</span><span>Neue Kurse</span>`` is "Integration Neue Kurse", not
 "IntegrationNeue Kurse") and at ``<br>``; a kicker before the headline (a first child element of at
@@ -108,6 +116,32 @@ def _inside_content(element: HtmlElement) -> bool:
         if _marked(ancestor, _CRUMBS):
             return True
     return False
+
+
+_HOME_HREF = re.compile(
+    r"^(?:(?:https?:)?//[^/?#]+/?|/|\./|\.?/?index\.\w{2,5}|\./index\.\w{2,5})(?:[?#].*)?$", re.IGNORECASE
+)
+_CHROME_TAGS = frozenset({"header", "nav"})
+
+
+def logo_heading(heading: HtmlElement) -> bool:
+    """True when the ``<h1>`` `heading` is the site's logo, not a headline (module docstring)."""
+    if _marked(heading, _BRANDED):
+        return True
+    links = list(heading.iter("a"))
+    if len(links) == 1:
+        link = links[0]
+        whole = fold(one_line(link.text_content()) or "") == fold(one_line(heading.text_content()) or "")
+        home = "home" in (link.get("rel") or "").lower().split() or bool(
+            _HOME_HREF.match(link.get("href") or "#x")
+        )
+        if whole and home:
+            return True
+    if _inside_content(heading):
+        return False
+    return any(
+        a.tag in _CHROME_TAGS or a.get("role") in ("banner", "navigation") for a in heading.iterancestors()
+    )
 
 
 def heading_text(heading: HtmlElement) -> str | None:

@@ -24,10 +24,11 @@ Rules, in order (`choose_title`):
    ("05.12.2026 - ...": `is_date_only`) go from either end too.
 3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
    replaces a cleaned title that no headline confirms (a newspaper's SEO title).
-4. A title that is only a home page's or the site's name ("Home page - Comune di Roma", "BAMF": a
-   CMS that gives every page the site's title), or a ``<title>`` with a home page's name that no
-   headline confirms ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's own
-   headline (a confirmed one, else the one of most words: a logo's h1 is short); so does a title cut
+4. A title that is only a home page's, a news section's or the site's name ("Home page - Comune di
+   Roma", "BAMF", "News", "Aktuelles": a CMS that gives every page of a section one title), or a
+   ``<title>`` with a home page's name that no headline confirms ("Strona główna | Urząd do Spraw
+   Cudzoziemców"), gives way to the page's own headline (a confirmed one, else the one of most
+   words: a logo's h1 is short); so does a title cut
    short with an ellipsis that starts a headline ("Neue Regeln für…" of "Neue Regeln für
    Einbürgerung"; a shorter title without the mark is the page's choice: "Vissa skolfrågor").
 5. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
@@ -447,7 +448,8 @@ def choose_title(
         title = strip_site(sure[0], site_names, host, affixes)
     keys = [_site_key(n) for n in (one_line(x) for x in site_names) if n] + list(host_names(host))
     own = [h for h in heads if fold(h) not in HOME_PAGE_NAMES and not _names_site(h, keys)]
-    homely = fold(title) in HOME_PAGE_NAMES or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
+    generic = fold(title) in HOME_PAGE_NAMES or fold(title) in SECTION_NAMES  # "News", "Aktuelles" alone
+    homely = generic or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
     if own and not any(fold(title) == fold(h) for h in heads) and (homely or _names_site(title, keys)):
         best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
         title = strip_site(best[0], site_names, host, affixes)

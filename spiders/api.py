@@ -3,7 +3,8 @@
 Links come from `api.link` or from `api.link_template`, whose ``{field}`` names are record fields
 (dotted paths allowed, e.g. ``{procedure.ref}``; filters such as ``{refCode|lower|replace(/,_)}``:
 crawler.linktemplate). Dates are passed on as written; the normalise
-stage reads them (day first, in the source's time zone).
+stage reads them (day first, in the source's time zone). Answers are decoded by `crawler.jsontext`
+(UTF-8, a byte order mark, or the charset the Content-Type names for bytes that are not UTF-8).
 
 Structured fields (`api.fields`: call id, programme, status, deadlines, budget, event times and
 place) are copied as found into `HarvestedItem.structured_raw` for pipelines.funding and
@@ -22,7 +23,6 @@ still emitted with what the list gave, flagged ``detail_<error key>`` and counte
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -34,6 +34,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import error_key_for
+from crawler.jsontext import load_json
 from crawler.linktemplate import fill, text_of
 from crawler.types import Attachment, HarvestedItem
 from spiders.apiquery import next_page, page_capped, page_request_parts
@@ -50,6 +51,11 @@ MAX_INT_DIGITS = 4000
 
 def _parse_int(text: str) -> int | str:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
+
+
+def _content_type(response: Response) -> str:
+    """The answer's Content-Type header as text ("" when it has none)."""
+    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
 
 
 def fill_template(template: str, record: dict[str, Any]) -> str | None:
@@ -95,7 +101,7 @@ class ApiSpider(SourceSpider):
         assert api is not None  # guaranteed by Source validation
         self.stat("ewsi/api/pages")
         try:
-            data = json.loads(response.body, parse_int=_parse_int)
+            data = load_json(response.body, _content_type(response), parse_int=_parse_int)
         except (ValueError, RecursionError) as exc:
             self.record_error("parse.json_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
             return
@@ -175,7 +181,7 @@ class ApiSpider(SourceSpider):
         detail = self.source.api.detail  # type: ignore[union-attr]
         assert detail is not None
         try:
-            data = json.loads(response.body, parse_int=_parse_int)
+            data = load_json(response.body, _content_type(response), parse_int=_parse_int)
             text = _text(jmespath.search(detail.text, data))
             title = _text(jmespath.search(detail.title, data)) if detail.title else None
             summary = _text(jmespath.search(detail.summary, data)) if detail.summary else None

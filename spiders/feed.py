@@ -30,7 +30,7 @@ loose fallback with a bozo warning; a UTF-16 document without a byte order mark 
 its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian), as XML 1.0
 Appendix F says, instead of being read as UTF-8 and found to be no feed.
 Links and identity of entries follow `spiders.entries`; what an entry's id is (a URL or a token),
-`spiders.feedfields`.
+`spiders.feedfields`; a date that every entry carries is the feed's build time, `spiders.feeddates`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,10 @@ from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
+from spiders.feedcdata import install as install_feed_cdata
+from spiders.feedcdata import unwrap_cdata
 from spiders.feedcut import complete_entries
+from spiders.feeddates import generation_date, undated
 from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
 from spiders.jsonfeed import looks_like_json, parse_json_feed
@@ -60,6 +63,7 @@ _XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
 
 install_feed_fields()
+install_feed_cdata()
 
 
 class FeedSpider(SourceSpider):
@@ -96,8 +100,12 @@ class FeedSpider(SourceSpider):
         links = [choose_links(e, self.source.languages, feed_language, feed_urls) for e in entries]
         identity = FeedIdentity.of(entries, [_absolute(response, lnk.url) for lnk in links], feed_urls)
         placeholders = shared_summaries(entries)
+        built_at = generation_date(entries)
         usable = 0
         for entry, entry_links in zip(entries, links, strict=True):
+            if built_at is not None:  # every entry carries the feed's build time (spiders.feeddates)
+                self.stat("ewsi/feed/shared_date")
+                entry = undated(entry)
             if identity.repeated_guid(entry.get("id")):
                 self.stat("ewsi/feed/guid_repeated")
             if placeholders and summary_key(entry.get("summary")) in placeholders:
@@ -121,7 +129,7 @@ class FeedSpider(SourceSpider):
             return None
         if looks_like_json(body):
             try:
-                return parse_json_feed(body)
+                return parse_json_feed(body, content_type)
             except JsonFeedMalformed as exc:
                 self.record_error("parse.feed_malformed", f"{url}: {exc}")
                 return None
@@ -193,14 +201,14 @@ class FeedSpider(SourceSpider):
             }
         return self.new_item(
             link,
-            title=entry.get("title"),
+            title=unwrap_cdata(entry.get("title")),
             summary=entry.get("summary"),
             guid=guid,
             entry_key=entry_key,
             published_raw=published_raw,
             updated_raw=updated_raw,
             published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
-            author=entry.get("author"),
+            author=unwrap_cdata(entry.get("author")),
             declared_language=(language or None),
             attachments=attachments,
             # an entry with <updated> alone gives when it last changed: the page's own publication

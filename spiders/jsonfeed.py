@@ -16,7 +16,8 @@ naming a jsonfeed.org ``version``, but is cut short, invalid JSON or has no ``it
 
 Rules for what real JSON Feeds carry: the body's encoding is UTF-8, UTF-16 or UTF-32, with or
 without a byte order mark, recognised from its first bytes as RFC 4627 section 3 and Python's
-`json.detect_encoding` do (a UTF-16 feed is not "no feed"); ``version`` is the spec's URL
+`json.detect_encoding` do (a UTF-16 feed is not "no feed"), and bytes that are not UTF-8 are read in
+the charset the Content-Type names (`crawler.jsontext`, as an API answer is); ``version`` is the spec's URL
 ``https://jsonfeed.org/version/N`` with either scheme, with or without ``www.`` and a trailing slash
 (feeds written by hand or by older generators say ``http://``); anything else is no JSON Feed.
 """
@@ -30,6 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.errors import JsonFeedMalformed, NotJsonFeed
+from crawler.jsontext import json_text
 
 VERSION_URL = re.compile(r"^https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)*)/?$", re.IGNORECASE)
 """The ``version`` of a JSON Feed; group 1 is the version number (``1``, ``1.1``)."""
@@ -46,10 +48,9 @@ def names_json_feed(text: str) -> bool:
     return head[:1] == "{" and bool(_NAMES_VERSION.search(head))
 
 
-def _text_of(body: bytes) -> str:
-    """The body decoded as JSON is encoded (module docstring); a byte order mark removed."""
-    encoding = json.detect_encoding(body)
-    return body.decode(encoding, "replace").removeprefix("\ufeff")
+def _text_of(body: bytes, content_type: str | None = None) -> str:
+    """The body decoded as a harvest decodes JSON (`crawler.jsontext`: a byte order mark removed)."""
+    return json_text(body, content_type)
 
 
 def looks_like_json(body: bytes) -> bool:
@@ -57,9 +58,9 @@ def looks_like_json(body: bytes) -> bool:
     return _text_of(body[:256]).lstrip()[:1] == "{"
 
 
-def parse_json_feed(body: bytes) -> dict[str, Any]:
+def parse_json_feed(body: bytes, content_type: str | None = None) -> dict[str, Any]:
     """The feedparser-shaped result of a JSON Feed body; `NotJsonFeed` when it is not one."""
-    text = _text_of(body)
+    text = _text_of(body, content_type)
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep

@@ -2,7 +2,9 @@
 strict_unzstd).
 
 Rule: one or more complete gzip members (trailing NUL padding allowed) decode to their bytes;
-a stream cut anywhere, a flipped CRC or length, or bytes that are not gzip raise `_CorruptStream`;
+bytes after a complete member that start no other member are trailing garbage, dropped as gzip(1)
+and browsers drop them; a stream cut anywhere, a flipped CRC or length, a second member that is
+corrupt, or bytes that are not gzip raise `_CorruptStream`;
 output past `max_size` raises Scrapy's `_DecompressionMaxSizeExceeded`. The same for deflate (zlib
 or raw), br and zstd, whose Scrapy decoders returned the bytes before a cut as the whole body.
 """
@@ -54,8 +56,11 @@ MEMBER = _gzip_member(DATA)
         (MEMBER * 3, DATA * 3),
         (MEMBER + b"\x00" * 16, DATA),
         (_gzip_member(b""), b""),
+        (MEMBER + b"garbage", DATA),
+        (MEMBER + b"\x00\x00<br />\n<b>Notice</b>: Undefined index", DATA),
+        (MEMBER + MEMBER + b"\r\n", DATA * 2),
     ],
-    ids=["one", "three_members", "nul_padding", "empty_payload"],
+    ids=["one", "three_members", "nul_padding", "empty_payload", "garbage", "php_notice", "crlf_after_two"],
 )
 def test_complete_streams_decode(body: bytes, expected: bytes) -> None:
     assert strict_gunzip(body) == expected
@@ -70,7 +75,7 @@ def test_complete_streams_decode(body: bytes, expected: bytes) -> None:
         MEMBER[:-8] + bytes([MEMBER[-8] ^ 1]) + MEMBER[-7:],  # CRC
         MEMBER[:-4] + bytes([MEMBER[-4] ^ 1]) + MEMBER[-3:],  # length
         MEMBER + MEMBER[: len(MEMBER) // 2],  # second member cut
-        MEMBER + b"garbage",
+        MEMBER + b"\x1f\x8bgarbage",  # a second member that is not one
         b"not gzip at all",
     ],
     ids=[
@@ -80,7 +85,7 @@ def test_complete_streams_decode(body: bytes, expected: bytes) -> None:
         "bad_crc",
         "bad_length",
         "second_cut",
-        "trailing_garbage",
+        "corrupt_second_member",
         "not_gzip",
     ],
 )

@@ -90,6 +90,12 @@ def strict_gunzip(data: bytes, *, max_size: int = 0) -> bytes:
     Unlike `scrapy.utils.gz.gunzip`, a truncated stream or a bad CRC is an error
     (`_CorruptStream`), not a silent partial body (T06). Raises Scrapy's
     `_DecompressionMaxSizeExceeded` past `max_size`.
+
+    Trailing garbage (rule, gzip(1): "decompression OK, trailing garbage ignored"; python/cpython#68489,
+    yt-dlp/yt-dlp#7142): after a member that ended with its trailer and a good CRC, bytes that do not
+    start another member (zero padding, a PHP notice or stray bytes a server wrote after flushing
+    its gzip buffer) are not part of the body and are dropped; the whole body was there and checked.
+    Bytes that start another member (``1f 8b``) are read as one, as strictly.
     """
     out = io.BytesIO()
     size = 0
@@ -110,8 +116,8 @@ def strict_gunzip(data: bytes, *, max_size: int = 0) -> bytes:
             raise _CorruptStream(f"corrupt gzip stream: {exc}") from None
         if not decomp.eof:
             raise _CorruptStream("gzip stream cut short")
-        rest = decomp.unused_data
-        if not rest.strip(b"\x00"):
+        rest = decomp.unused_data.lstrip(b"\x00")
+        if rest[:2] != GZIP_MAGIC:  # the end, or trailing garbage after a verified member
             return out.getvalue()
 
 
