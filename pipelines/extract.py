@@ -91,6 +91,7 @@ from pipelines.boilerplate import (
     prune_consent,
     unwrap_layout_tables,
 )
+from pipelines.byline import byline_text
 from pipelines.clock import AFTER_DATE, hour_minute
 from pipelines.dates import (
     EARLIEST_PLAUSIBLE,
@@ -179,6 +180,8 @@ _UPDATE_LABEL = re.compile(
     re.IGNORECASE,
 )
 """Words that introduce an update date rather than the publication date, in the 24 EU languages."""
+_TIME_RANGE_END = re.compile(r"\s*[-–—]\s*(?:[01]?\d|2[0-3])[:.h][0-5]\d")
+"""The end of a time range ("14:30 – 16:00"): the date's times are an event's, not the publication's."""
 _LABEL_CHARS = 40
 _DATE_SEARCH_CHARS = 1_000
 """A publication date written in the text sits near its top (headline, byline)."""
@@ -398,14 +401,16 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     hint = (language.split("-")[0].lower(),) if language else ()
+    byline = byline_text(tree, title)
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
         found = _locale_order(published or None, dayfirst, markup, url)
+        stated = written_dates(byline, hint, dayfirst)[0]
         published, published_from = _page_date(
-            meta.published, meta.published_from, found, text, hint, dayfirst, url_day(url)
+            meta.published, meta.published_from, found, text, hint, dayfirst, url_day(url), stated
         )
     return ExtractedDocument(
         text=cap_text(text, warnings),
@@ -419,6 +424,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         raw_title=raw_title,
         published_from=published_from,
         modified=meta.modified
+        or written_dates(byline, hint, dayfirst)[1]
         or (written_dates(text[:_DATE_SEARCH_CHARS], hint, dayfirst)[1] if text else None),
         dayfirst=dayfirst,
     )
@@ -490,6 +496,7 @@ def _page_date(
     languages: tuple[str, ...] = (),
     dayfirst: bool = True,
     in_url: str | None = None,
+    stated: str | None = None,
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
@@ -502,12 +509,17 @@ def _page_date(
     day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
     names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
     came out as 2025-01-01 from "© 2025" in the footer); a written date with its time of day beats
-    htmldate's same day without one. Rule for the year-only guess: it does not
+    htmldate's same day without one. A date written in the byline (`stated`,
+    `pipelines.byline`: the lines around the headline, which main-text extraction drops) comes
+    after the URL's and before htmldate's: htmldate takes the page's first date, which may be an
+    update written above the publication ("Zuletzt aktualisiert: 05. Mai 2025" over "Veröffentlicht:
+    03. Mai 2025"), a sidebar's or a related article's; the byline's own update labels
+    (`written_dates`) leave the update aside. Rule for the year-only guess: it does not
     outvote a written date of the same or an earlier year (a copyright line names the current year,
     so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
     taken (an announced event, not the publication).
     """
-    written = written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst)[0] if text else None
+    written = stated or (written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst)[0] if text else None)
     if page:
         if written is not None and len(written) > 10 and not has_time_of_day(page):
             day = parse_date(page, UTC)
@@ -518,6 +530,11 @@ def _page_date(
         if written is not None and len(written) > 10 and written[:10] == in_url:
             return written, "text"  # the same day, with the time written beside it
         return in_url, "url"
+    year_guess = found is not None and found.endswith("-01-01")
+    if stated is not None and not (year_guess and found is not None and stated[:4] > found[:4]):
+        if found is not None and found[:10] == stated[:10] and len(found) >= len(stated):
+            return found, "htmldate"  # the same day, htmldate's as precise
+        return stated, "text"
     if found is not None and not found.endswith("-01-01"):
         if written is not None and len(written) > 10 and written[:10] == found:
             return written, "text"  # the same day, with the time written beside it
@@ -543,7 +560,8 @@ def written_dates(
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
-    later in the source's time zone. A
+    later in the source's time zone, unless it starts a time range ("14:30 – 16:00": an event's
+    hours, the day stays a day). A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
     most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
     update, never the publication; the earliest of each kind wins.
@@ -571,7 +589,8 @@ def written_dates(
             except ValueError:
                 continue
             end = match.end()
-            if (clock := AFTER_DATE.match(text, end)) is not None:
+            clock = AFTER_DATE.match(text, end)
+            if clock is not None and not _TIME_RANGE_END.match(text, clock.end()):
                 iso += f"T{hour_minute(clock)}"
                 end = clock.end()
             found.setdefault(match.start(), (end, iso))

@@ -265,9 +265,10 @@ def _walk(data: object, depth: int = 0) -> list[dict]:
     return found
 
 
-def _excluded(element: HtmlElement, scope: HtmlElement) -> bool:
-    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`."""
-    for ancestor in element.iterancestors():
+def excluded_block(element: HtmlElement, scope: HtmlElement, *, itself: bool = False) -> bool:
+    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`
+    (`element` included when `itself`)."""
+    for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor is scope:
             return False
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
@@ -290,7 +291,7 @@ def _article_time(tree: HtmlElement) -> str | None:
             if element.tag != "time" and (element.get("itemprop") or "").lower() != "datepublished":
                 continue
             value = element.get("datetime") or element.get("content")
-            if value and _FULL_DAY.search(value) and not _excluded(element, scope):
+            if value and _FULL_DAY.search(value) and not excluded_block(element, scope):
                 return _with_clock(value.strip(), element)
     return None
 
