@@ -668,6 +668,31 @@ def written_offset(raw: str | None) -> tzinfo | None:
     return None
 
 
+_ZONE_AFTER_TIME = re.compile(
+    r"(?:\s*(?:Uhr|uur|h)(?!\w))?\s*\(?\s*((?:GMT|UTC|UT)\s*[+-]\s*\d{1,2}(?::?\d\d)?|[A-Z]{1,5})\s*\)?(?!\w)"
+)
+
+
+def zone_after_time(text: str, position: int) -> tuple[str, int] | None:
+    """The UTC offset (``+01:00``) of a zone written right after a time of day that ends at
+    `position`, and where the zone ends; None when none is written there.
+
+    Rule: a zone name of `ZONE_OFFSETS` ("14:30 CET", "14:30 Uhr MEZ", "2:30 PM (GMT)") or a GMT/UTC
+    offset ("14:30 UTC+2", "(UTC+02:00)"), read as `written_offset` reads the end of a date string;
+    an uppercase word that names no zone ("14:30 BMI") is none.
+    """
+    match = _ZONE_AFTER_TIME.match(text, position)
+    if match is None:
+        return None
+    zone = written_offset(f"00:00 {match.group(1).replace(' ', '')}")
+    offset = zone.utcoffset(None) if zone is not None else None
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}", match.end()
+
+
 def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None) -> datetime | None:
     """The calendar day, at 00:00 UTC, of an instant that falls exactly on midnight (00:00:00.000)
     where the source wrote it: in the zone the value was `written` with when it names one

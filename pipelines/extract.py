@@ -104,6 +104,7 @@ from pipelines.dates import (
     parse_date,
     parse_with_precision,
     plausible_date,
+    zone_after_time,
 )
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
@@ -560,8 +561,9 @@ def written_dates(
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
-    later in the source's time zone, unless it starts a time range ("14:30 – 16:00": an event's
-    hours, the day stays a day). A
+    later in the source's time zone (with the offset of a zone written after it,
+    `pipelines.dates.zone_after_time`: "14:30 CET" is ``T14:30+01:00``), unless it starts a time
+    range ("14:30 – 16:00": an event's hours, the day stays a day). A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
     most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
     update, never the publication; the earliest of each kind wins.
@@ -593,6 +595,9 @@ def written_dates(
             if clock is not None and not _TIME_RANGE_END.match(text, clock.end()):
                 iso += f"T{hour_minute(clock)}"
                 end = clock.end()
+                if (zone := zone_after_time(text, end)) is not None:
+                    iso += zone[0]
+                    end = zone[1]
             found.setdefault(match.start(), (end, iso))
     published = updated = None
     previous_end = 0
