@@ -313,6 +313,15 @@ def _build_month_index() -> tuple[dict[str, dict[str, int]], dict[str, dict[str,
 _MONTH_EXACT, _MONTH_LOOSE = _build_month_index()
 _WEEKDAY_FORMS = {_fold(w) for words in WEEKDAYS.values() for w in words.split()}
 _WEEKDAY_FORMS |= {_strip_accents(w) for w in _WEEKDAY_FORMS}
+
+
+def is_weekday(word: str) -> bool:
+    """`word` names a weekday in one of the 24 EU languages (`WEEKDAYS`, full or abbreviated, any
+    case, accents optional: "hétfő", "Montag", "pon.")."""
+    folded = _fold(word)
+    return folded in _WEEKDAY_FORMS or _strip_accents(folded) in _WEEKDAY_FORMS
+
+
 _MULTIWORD = sorted(
     (form for months in MONTHS.values() for forms in months for form in forms if " " in form),
     key=len,
@@ -396,9 +405,8 @@ def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
             pieces.append(word.rstrip(".").upper())
             continue
         number = month_number(word, languages)
-        is_weekday = folded in _WEEKDAY_FORMS or _strip_accents(folded) in _WEEKDAY_FORMS
         pieces.append(len(tokens))
-        tokens.append((word, number, is_weekday))
+        tokens.append((word, number, is_weekday(word)))
     pieces.append(text[pos:])
     months = [i for i, (_, number, _) in enumerate(tokens) if number]
     if len(months) > 1:

@@ -99,6 +99,7 @@ from pipelines.dates import (
     before_identifier,
     has_time_of_day,
     impossible_date,
+    is_weekday,
     month_number,
     page_dayfirst,
     parse_date,
@@ -181,6 +182,8 @@ _UPDATE_LABEL = re.compile(
     re.IGNORECASE,
 )
 """Words that introduce an update date rather than the publication date, in the 24 EU languages."""
+_WEEKDAY_AFTER = re.compile(r"(?:\s*(?:d|r|г)\.)?\.?\s*,?\s*(?P<word>[^\W\d_]{2,}\.?),?")
+"""A word after a written date that may be its weekday, before the time (`pipelines.dates.is_weekday`)."""
 _TIME_RANGE_END = re.compile(r"\s*[-–—]\s*(?:[01]?\d|2[0-3])[:.h][0-5]\d")
 """The end of a time range ("14:30 – 16:00"): the date's times are an event's, not the publication's."""
 _LABEL_CHARS = 40
@@ -560,7 +563,8 @@ def written_dates(
     whatever the locale), or year first (``2026-12-05``, ``2026.12.05.``);
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
-    "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
+    "plkst. 14:30", "2:30 PM"; after the weekday that follows the date in Hungarian "2025. március
+    3., hétfő 14:30") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
     later in the source's time zone (with the offset of a zone written after it,
     `pipelines.dates.zone_after_time`: "14:30 CET" is ``T14:30+01:00``), unless it starts a time
     range ("14:30 – 16:00": an event's hours, the day stays a day). A
@@ -592,6 +596,8 @@ def written_dates(
                 continue
             end = match.end()
             clock = AFTER_DATE.match(text, end)
+            if clock is None and (named := _WEEKDAY_AFTER.match(text, end)) and is_weekday(named["word"]):
+                clock = AFTER_DATE.match(text, named.end())  # "2025. március 3., hétfő 14:30"
             if clock is not None and not _TIME_RANGE_END.match(text, clock.end()):
                 iso += f"T{hour_minute(clock)}"
                 end = clock.end()
