@@ -27,6 +27,8 @@ Rules, in order (`choose_title`):
 2c. A title written "Site: Headline" whose part after the colon is one of the page's headlines
    and whose part before names the site (chrome or site name) is that headline
    (`_after_site_colon`).
+2d. (first) An all-capitals title's segments equal to a headline but for case and accents take
+   the headline's letters (`_headline_case`).
 4. A title that is only a home page's or the site's name ("Home page - Comune di Roma", "BAMF": a
    CMS that gives every page the site's title; "Stadt Köln", a whole line of the page's chrome, the
    logo's text), or a ``<title>`` with a home page's name that no
@@ -389,6 +391,29 @@ def chrome_segments(raw: str, chrome: str, headlines: Sequence[str] = ()) -> lis
     return found if len(found) < len(segments) else []
 
 
+def _headline_case(raw: str, headlines: Sequence[str]) -> str:
+    """An all-capitals title with its segments written as the page's headlines write them (rule 2d).
+
+    Rule: a ``<title>`` in capitals ("NEUE KURSE FÜR ZUGEWANDERTE | STADT BONN") shouts what the
+    headline says in the page's own letters; a segment equal to a headline with small letters, but
+    for case and accents (Greek capitals drop their tonos: "ΝΕΟ ΠΡΟΓΡΑΜΜΑ" is "Νέο πρόγραμμα"), is
+    replaced by that headline before the other rules read the title.
+    """
+    if any(c.islower() for c in raw) or not any(c.isupper() for c in raw):
+        return raw
+    written = {_bare(h): h for h in headlines if any(c.islower() for c in h)}
+    for segment in split_segments(raw):
+        headline = written.get(_bare(segment))
+        if headline is not None:
+            raw = raw.replace(segment, headline, 1)
+    return raw
+
+
+def _bare(text: str) -> str:
+    """`fold` without accents."""
+    return "".join(c for c in unicodedata.normalize("NFD", fold(text)) if not unicodedata.combining(c))
+
+
 def _chrome_line(text: str, chrome: str) -> bool:
     """`text` is a whole line of the page's chrome (a logo's or the header's text: "Stadt Köln")."""
     key = fold(text)
@@ -465,6 +490,7 @@ def choose_title(
         raw = sure[0] if sure else (heads[0] if heads else None)
         if raw is None:
             return one_line(doc_heading)
+    raw = _headline_case(raw, heads)
     heads = [h for h in heads if fold(h) != fold(raw)]  # og:title often repeats <title>, site name and all
     site_names = [*site_names, *chrome_segments(raw, chrome, [*heads, *sure])]
     title = _headline_run(raw, heads) or strip_site(raw, site_names, host, affixes)
