@@ -16,7 +16,8 @@ Per method:
   their time), then consent layers removed and layout tables unwrapped (`pipelines.boilerplate`), then
   trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
   second try (trafilatura's precision mode, then the best content block); lines before the document's
-  title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
+  title are dropped, and so are "read also" teasers and page-feedback prompts inside the article
+  (`pipelines.furniture`). The title follows `pipelines.titles` (the page's own headline, no site name);
   `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by. The
   date: page metadata first, else a compact date in the URL's path (`url_day`), else htmldate's
   unless it is a year-only guess (``YYYY-01-01``), else a day-month-year written near the top of the
@@ -110,6 +111,7 @@ from pipelines.dates import (
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
+from pipelines.furniture import drop_furniture_lines
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import TITLE_MAX_BYTES, plain_title
@@ -404,6 +406,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         chrome=meta.chrome,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
+    text = drop_furniture_lines(text)
     hint = (language.split("-")[0].lower(),) if language else ()
     byline = byline_text(tree, title)
     if meta.impossible:
