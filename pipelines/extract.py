@@ -114,8 +114,9 @@ from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.furniture import drop_furniture_lines
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_link_targets, keep_hidden_breaks, parse_html
-from pipelines.normalize import TITLE_MAX_BYTES, plain_title
+from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 from pipelines.pagemeta import read_page_meta
+from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
     choose_title,
@@ -434,6 +435,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         or written_dates(byline, hint, dayfirst)[1]
         or (written_dates(text[:_DATE_SEARCH_CHARS], hint, dayfirst)[1] if text else None),
         dayfirst=dayfirst,
+        summary=page_summary(result.description if result is not None else None, text, title),
     )
 
 
@@ -929,7 +931,9 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
     (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
     title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
-    the page gave it. Date: the page's date is used when the item has none or only a date of change
+    the page gave it. Summary: the page's (`pipelines.summary`) fills an item that has none (a
+    listing's or sitemap's entry); a feed's or API's summary stays.
+    Date: the page's date is used when the item has none or only a date of change
     (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then stays as
     `updated_at`), or only the day of it (flag ``date_only``) when
     the page gives the time of that day (`SAME_DAY`), with ``date_method = "page"``: with its time,
@@ -962,6 +966,8 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         if first:
             item.title = first
             item.flags.append("title_from_text")
+    if document.summary and not item.summary:
+        item.summary = plain_line(document.summary, SUMMARY_MAX_BYTES)[0]
     if document.language:
         item.declared_language = document.language
     if document.author and not item.author:
