@@ -153,10 +153,12 @@ MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("syyskuu", "syyskuuta", "syysk", "syys"), ("lokakuu", "lokakuuta", "lokak", "loka"),
         ("marraskuu", "marraskuuta", "marrask", "marras"), ("joulukuu", "joulukuuta", "jouluk", "joulu"),
     ),
-    "et": (
-        ("jaanuar", "jaan"), ("veebruar", "veebr"), ("märts",), ("aprill", "apr"), ("mai",),
-        ("juuni",), ("juuli",), ("august", "aug"), ("september", "sept", "sep"), ("oktoober", "okt"),
-        ("november", "nov"), ("detsember", "dets"),
+    "et": (  # with the adessive a date takes ("3. märtsil 2025": on 3 March)
+        ("jaanuar", "jaanuaril", "jaan"), ("veebruar", "veebruaril", "veebr"), ("märts", "märtsil"),
+        ("aprill", "aprillil", "apr"), ("mai", "mail"), ("juuni", "juunil"), ("juuli", "juulil"),
+        ("august", "augustil", "aug"), ("september", "septembril", "sept", "sep"),
+        ("oktoober", "oktoobril", "okt"), ("november", "novembril", "nov"),
+        ("detsember", "detsembril", "dets"),
     ),
     "lv": (
         ("janvāris", "janvārī", "janv"), ("februāris", "februārī", "febr"), ("marts", "martā"),

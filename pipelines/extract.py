@@ -155,9 +155,10 @@ _WORD = r"[^\W\d_][^\W\d_'’]{2,}"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
 _WRITTEN_DATES = (
     # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
+    # "3rd March 2025", "3ú Márta 2025" (ordinal days),
     # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
     re.compile(
-        rf"(?<![\d.])(?P<day>[0-3]?\d)\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
+        rf"(?<![\d.])(?P<day>[0-3]?\d)(?:st|nd|rd|th|ú)?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
         rf"\s+(?:de\s+)?{_YEAR}"
     ),
     # year first: "2025. március 3." (hu), "2025. gada 3. martā" (lv), "2025 m. kovo 3 d." (lt)
@@ -170,9 +171,9 @@ _WRITTEN_DATES = (
     # numeric, day and month in the page's locale order (`written_dates`): "05.12.2026",
     # "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"; "12/05/2026" on an en-US page
     re.compile(rf"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<second>[0-3]?\d)(?P=sep){_YEAR}"),
-    # numeric, year first: "2026-12-05" (ISO; lt, sv), "2026.12.05." (hu), "2026/12/05"
+    # numeric, year first: "2026-12-05" (ISO; lt, sv), "2026.12.05." and "2026. 12. 05." (hu), "2026/12/05"
     re.compile(
-        r"(?<![\d./-])(?P<year>(?:19|20)\d\d)(?P<sep>[-./])(?P<number>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d)"
+        r"(?<![\d./-])(?P<year>(?:19|20)\d\d)(?P<sep>[-./]|\.\s)(?P<number>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d)"
     ),
 )
 _UPDATE_LABEL = re.compile(
