@@ -93,7 +93,7 @@ from pipelines.boilerplate import (
     unwrap_layout_tables,
 )
 from pipelines.byline import byline_text
-from pipelines.clock import AFTER_DATE, hour_minute
+from pipelines.clock import AFTER_DATE, BEFORE_DATE, hour_minute
 from pipelines.dates import (
     EARLIEST_PLAUSIBLE,
     FUTURE_TOLERANCE,
@@ -570,7 +570,8 @@ def written_dates(
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "2:30 PM"; after the weekday that follows the date in Hungarian "2025. március
-    3., hétfő 14:30") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
+    3., hétfő 14:30"; or right before the date, `pipelines.clock.BEFORE_DATE`: "14:30, 3 March
+    2025") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
     later in the source's time zone (with the offset of a zone written after it,
     `pipelines.dates.zone_after_time`: "14:30 CET" is ``T14:30+01:00``), unless it starts a time
     range ("14:30 – 16:00": an event's hours, the day stays a day). A
@@ -610,6 +611,10 @@ def written_dates(
                 if (zone := zone_after_time(text, end)) is not None:
                     iso += zone[0]
                     end = zone[1]
+            elif (
+                before := BEFORE_DATE.search(text, max(0, match.start() - 30), match.start())
+            ) and not before["range"]:
+                iso += f"T{hour_minute(before)}"  # "14:30 Uhr, 3. März 2025"
             found.setdefault(match.start(), (end, iso))
     published = updated = None
     previous_end = 0

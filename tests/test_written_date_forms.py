@@ -30,11 +30,20 @@ def test_written_date_forms(lang: str, byline: str, expected: str | None) -> Non
     assert written_dates(byline, (lang,))[0] == expected
 
 
-def test_an_estonian_byline_dates_the_page() -> None:
-    text = "Siseministeerium avab uued kohanemiskoolitused välismaalastele Tallinnas ja Tartus. " * 4
+@pytest.mark.parametrize(
+    ("lang", "sentence", "byline", "expected"),
+    [
+        ("et", "Siseministeerium avab uued kohanemiskoolitused välismaalastele Tallinnas ja Tartus. ",
+         "3. märtsil 2025 kell 14.30", "2025-03-03T14:30"),
+        # the time first (tests/test_dates_time_first.py)
+        ("en", "The city is expanding its language classes for newcomers in every district. ",
+         "14:30, 3 March 2025", "2025-03-03T14:30"),
+    ],
+)  # fmt: skip
+def test_a_byline_dates_the_page(lang: str, sentence: str, byline: str, expected: str) -> None:
     body = (
-        '<!doctype html><html lang="et"><head><meta charset="utf-8"><title>Koolitused</title></head><body>'
-        f'<main><article><h1>Koolitused</h1><p class="meta">3. märtsil 2025 kell 14.30</p><p>{text}</p>'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>Koolitused</title></head>'
+        f'<body><main><article><h1>Koolitused</h1><p class="meta">{byline}</p><p>{sentence * 4}</p>'
         "</article></main></body></html>"
     ).encode()
-    assert extract_document(body, "https://example.eu/uudised/1", "text/html").published == "2025-03-03T14:30"
+    assert extract_document(body, "https://example.eu/uudised/1", "text/html").published == expected
