@@ -29,9 +29,10 @@ Rules, in order (`choose_title`):
    (`_after_site_colon`).
 2d. (first) An all-capitals title's segments equal to a headline but for case and accents take
    the headline's letters (`_headline_case`).
-4. A title that is only a home page's or the site's name ("Home page - Comune di Roma", "BAMF": a
-   CMS that gives every page the site's title; "Stadt Köln", a whole line of the page's chrome, the
-   logo's text), or a ``<title>`` with a home page's name that no
+4. A title that is only a home page's, a news section's or the site's name ("Home page - Comune di
+   Roma", "Nieuws - Gemeente Utrecht", "BAMF": a CMS that gives every page the site's title; "Stadt
+   Köln", a whole line of the page's chrome, the logo's text, also when a logo's h1 repeats it), or
+   a ``<title>`` with a home page's name that no
    headline confirms ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's own
    headline (a confirmed one, else the one of most words: a logo's h1 is short); so does a title cut
    short with an ellipsis that starts a headline ("Neue Regeln für…" of "Neue Regeln für
@@ -502,10 +503,12 @@ def choose_title(
     own = [h for h in heads if fold(h) not in HOME_PAGE_NAMES and not _names_site(h, keys)]
     homely = (
         fold(title) in HOME_PAGE_NAMES
+        or fold(title) in SECTION_NAMES
         or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
         or _chrome_line(title, chrome)
     )
-    if own and not any(fold(title) == fold(h) for h in heads) and (homely or _names_site(title, keys)):
+    page_own = [h for h in own if not _chrome_line(h, chrome)]  # a logo's h1 is no headline of the page
+    if own and not any(fold(title) == fold(h) for h in page_own) and (homely or _names_site(title, keys)):
         best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
         title = strip_site(best[0], site_names, host, affixes)
     cut = _TRUNCATION.sub("", title)

@@ -1,6 +1,7 @@
-"""A title that is the site's name as the page's logo writes it (pipelines.titles rule 4), and a
-title written "Site: Headline" (rule 2c), give way to the page's own headline; a colon inside a
-headline stays. Made-up pages in several EU languages whose host does not spell the site's name."""
+"""A title that is the site's name as the page's logo writes it, or a news section's name
+(pipelines.titles rule 4), and a title written "Site: Headline" (rule 2c), give way to the page's own
+headline; a colon inside a headline stays. Made-up pages in several EU languages whose host does not
+spell the site's name."""
 
 from __future__ import annotations
 
@@ -66,8 +67,16 @@ def test_the_headline_replaces_the_sites_name(
         ("Stadt Köln", ["Stadt Köln"], "stadt köln", "Stadt Köln"),
         ("Stadt Köln: Neue Kurse", ["Neue Kurse"], "stadt köln", "Neue Kurse"),
         ("Stadt Köln: Neue Kurse", ["Kurse"], "stadt köln", "Stadt Köln: Neue Kurse"),
+        # a home page's name beside the site's, which a logo's h1 repeats; a news section's name
+        ("Home | Caritas Wien", ["Caritas Wien", "Neue Kurse für Geflüchtete"], "caritas wien",
+         "Neue Kurse für Geflüchtete"),
+        ("Nieuws - Gemeente Utrecht", ["Nieuw taalcafé geopend"], "gemeente utrecht",
+         "Nieuw taalcafé geopend"),
+        ("Ειδήσεις | Δήμος Αθηναίων", ["Εργαστήρια για μετανάστες"], "δήμος αθηναίων",
+         "Εργαστήρια για μετανάστες"),
+        ("Nieuws - Gemeente Utrecht", [], "gemeente utrecht", "Nieuws"),
     ],
-)
+)  # fmt: skip
 def test_choose_title_reads_the_chrome(raw: str, headlines: list[str], chrome: str, expected: str) -> None:
     lines = "\n".join(fold(line) for line in chrome.split("\n"))  # as pipelines.sitenames.chrome_text
     assert choose_title(raw, headlines=headlines, chrome=lines) == expected
