@@ -6,7 +6,8 @@ Rule for the whole class: a time of day is an hour (0-23) and two-digit minutes 
 "στις", "в", "om", "ob", "u", "às", "v", "at", ...), perhaps followed by a unit ("Uhr", "uur", "h",
 "ч.", "óra", "val.") and read on a 12-hour clock when a marker follows (``2:30 PM`` is 14:30,
 ``12:05 a.m.`` is 00:05; Irish ``i.n.``/``r.n.``). Right after a date it may follow the year's or
-day's marker ("2026 г.,", "2026 r.,", "5.,", "5 d.") and up to two separators (``,`` ``|`` ``-``).
+day's marker ("2026 г.,", "2026 r.,", "5.,", "5 d.") and up to two separators (``,`` ``|`` ``-``);
+right before a date, on its line, it is joined by ``:`` or ``h`` ("14:30, 3 March 2025").
 Anywhere else a dotted time counts only with such a word before it or a unit after it: ``12.500``,
 ``5.12`` of ``5.12.2026`` and ``2026.12.05`` are no times.
 """
@@ -40,6 +41,16 @@ RANGE_END = re.compile(
 """The end of a time range right after a time (``14:30 – 16:00``, ``14.30 bis 16.00 Uhr``, ``de 9h à
 12h30``): a time of day that starts a range is an event's schedule, never a publication time
 (`RANGE_END.match(text, end_of_time)`)."""
+
+BEFORE_DATE = re.compile(
+    rf"(?:(?P<range>\d[:.hH]\d\d\s*[-–—]\s*)|(?<![\w:.]))(?P<hour>[01]?\d|2[0-3])\s?[:hH]\s?(?P<minute>[0-5]\d)"
+    rf"(?:\s*{_AMPM})?(?:\s*{_UNIT})?[ \t]*[,|\-–—·/]?[ \t]*\Z",
+    re.IGNORECASE,
+)
+"""A time of day right before a written date on the same line ("14:30, 3 March 2025", "14:30 Uhr |
+03.03.2025"; `BEFORE_DATE.search(text, start - 30, start)`): joined by ``:`` or ``h`` (a dotted
+number before a date is no time), at most one separator between; `range` is set when it ends a
+time range ("10:00 – 12:00, 3. März": an event's hours)."""
 
 _ANYWHERE = re.compile(
     rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{_AMPM}|\s*(?P<unit>{_UNIT}))?",

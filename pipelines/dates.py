@@ -160,10 +160,12 @@ MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("syyskuu", "syyskuuta", "syysk", "syys"), ("lokakuu", "lokakuuta", "lokak", "loka"),
         ("marraskuu", "marraskuuta", "marrask", "marras"), ("joulukuu", "joulukuuta", "jouluk", "joulu"),
     ),
-    "et": (
-        ("jaanuar", "jaan"), ("veebruar", "veebr"), ("märts",), ("aprill", "apr"), ("mai",),
-        ("juuni",), ("juuli",), ("august", "aug"), ("september", "sept", "sep"), ("oktoober", "okt"),
-        ("november", "nov"), ("detsember", "dets"),
+    "et": (  # with the adessive a date takes ("3. märtsil 2025": on 3 March)
+        ("jaanuar", "jaanuaril", "jaan"), ("veebruar", "veebruaril", "veebr"), ("märts", "märtsil"),
+        ("aprill", "aprillil", "apr"), ("mai", "mail"), ("juuni", "juunil"), ("juuli", "juulil"),
+        ("august", "augustil", "aug"), ("september", "septembril", "sept", "sep"),
+        ("oktoober", "oktoobril", "okt"), ("november", "novembril", "nov"),
+        ("detsember", "detsembril", "dets"),
     ),
     "lv": (
         ("janvāris", "janvārī", "janv"), ("februāris", "februārī", "febr"), ("marts", "martā"),
@@ -320,6 +322,15 @@ def _build_month_index() -> tuple[dict[str, dict[str, int]], dict[str, dict[str,
 _MONTH_EXACT, _MONTH_LOOSE = _build_month_index()
 _WEEKDAY_FORMS = {_fold(w) for words in WEEKDAYS.values() for w in words.split()}
 _WEEKDAY_FORMS |= {_strip_accents(w) for w in _WEEKDAY_FORMS}
+
+
+def is_weekday(word: str) -> bool:
+    """`word` names a weekday in one of the 24 EU languages (`WEEKDAYS`, full or abbreviated, any
+    case, accents optional: "hétfő", "Montag", "pon.")."""
+    folded = _fold(word)
+    return folded in _WEEKDAY_FORMS or _strip_accents(folded) in _WEEKDAY_FORMS
+
+
 _MULTIWORD = sorted(
     (form for months in MONTHS.values() for forms in months for form in forms if " " in form),
     key=len,
@@ -407,9 +418,8 @@ def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
             pieces.append(word.rstrip(".").upper())
             continue
         number = month_number(word, languages)
-        is_weekday = folded in _WEEKDAY_FORMS or _strip_accents(folded) in _WEEKDAY_FORMS
         pieces.append(len(tokens))
-        tokens.append((word, number, is_weekday))
+        tokens.append((word, number, is_weekday(word)))
     pieces.append(text[pos:])
     months = [i for i, (_, number, _) in enumerate(tokens) if number]
     if len(months) > 1:
@@ -696,6 +706,31 @@ def written_offset(raw: str | None) -> tzinfo | None:
     if named is not None and named.group(1).upper() in ZONE_OFFSETS:
         return timezone(timedelta(seconds=ZONE_OFFSETS[named.group(1).upper()]))
     return None
+
+
+_ZONE_AFTER_TIME = re.compile(
+    r"(?:\s*(?:Uhr|uur|h)(?!\w))?\s*\(?\s*((?:GMT|UTC|UT)\s*[+-]\s*\d{1,2}(?::?\d\d)?|[A-Z]{1,5})\s*\)?(?!\w)"
+)
+
+
+def zone_after_time(text: str, position: int) -> tuple[str, int] | None:
+    """The UTC offset (``+01:00``) of a zone written right after a time of day that ends at
+    `position`, and where the zone ends; None when none is written there.
+
+    Rule: a zone name of `ZONE_OFFSETS` ("14:30 CET", "14:30 Uhr MEZ", "2:30 PM (GMT)") or a GMT/UTC
+    offset ("14:30 UTC+2", "(UTC+02:00)"), read as `written_offset` reads the end of a date string;
+    an uppercase word that names no zone ("14:30 BMI") is none.
+    """
+    match = _ZONE_AFTER_TIME.match(text, position)
+    if match is None:
+        return None
+    zone = written_offset(f"00:00 {match.group(1).replace(' ', '')}")
+    offset = zone.utcoffset(None) if zone is not None else None
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}", match.end()
 
 
 def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None) -> datetime | None:

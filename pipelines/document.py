@@ -37,6 +37,8 @@ class ExtractedDocument:
         of day when given), url (a compact ``YYYYMMDD`` date in the URL's path), htmldate, text (a
         date written near the top of the text).
     modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
+    summary: an HTML page's summary (`pipelines.summary.page_summary`: its description, else its
+        lead paragraph), for an item whose index gave none.
     dayfirst: how `published` and `modified` read when they are ambiguous numeric dates: the page's
         locale order (`pipelines.dates.page_dayfirst`; month first for ``en-US``), a preference that a
         date only the other order can read overrides.
@@ -55,6 +57,7 @@ class ExtractedDocument:
     published_from: str | None = None
     modified: str | None = None
     dayfirst: bool = True
+    summary: str | None = None
 
 
 def cap_text(text: str | None, warnings: list[str]) -> str | None:

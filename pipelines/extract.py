@@ -17,7 +17,8 @@ Per method:
   and headings of link lists removed and layout tables unwrapped (`pipelines.boilerplate`), then
   trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
   second try (trafilatura's precision mode, then the best content block); lines before the document's
-  title are dropped. The title follows `pipelines.titles` (the page's own headline, no site name);
+  title are dropped, and so are "read also" teasers and page-feedback prompts inside the article
+  (`pipelines.furniture`). The title follows `pipelines.titles` (the page's own headline, no site name);
   `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by. The
   date: page metadata first, else a compact date in the URL's path (`url_day`), else htmldate's
   unless it is a year-only guess (``YYYY-01-01``), else a day-month-year written near the top of the
@@ -95,28 +96,32 @@ from pipelines.boilerplate import (
     prune_read_more,
     unwrap_layout_tables,
 )
-from pipelines.byline import text_after_headline
-from pipelines.clock import AFTER_DATE, RANGE_END, hour_minute
+from pipelines.byline import byline_text
+from pipelines.clock import AFTER_DATE, BEFORE_DATE, RANGE_END, hour_minute
 from pipelines.dates import (
     EARLIEST_PLAUSIBLE,
     FUTURE_TOLERANCE,
     before_identifier,
     has_time_of_day,
     impossible_date,
+    is_weekday,
     month_number,
     page_dayfirst,
     parse_date,
     parse_day_or_time,
     parse_with_precision,
     plausible_date,
+    zone_after_time,
 )
 from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
+from pipelines.furniture import drop_furniture_lines
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
-from pipelines.normalize import TITLE_MAX_BYTES, plain_title
+from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 from pipelines.pagemeta import read_page_meta
+from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
     choose_title,
@@ -155,9 +160,10 @@ _WORD = r"[^\W\d_][^\W\d_'’]{2,}"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
 _WRITTEN_DATES = (
     # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
+    # "3rd March 2025", "3ú Márta 2025" (ordinal days),
     # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
     re.compile(
-        rf"(?<![\d.])(?P<day>[0-3]?\d)\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
+        rf"(?<![\d.])(?P<day>[0-3]?\d)(?:st|nd|rd|th|ú)?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
         rf"\s+(?:de\s+)?{_YEAR}"
     ),
     # year first: "2025. március 3." (hu), "2025. gada 3. martā" (lv), "2025 m. kovo 3 d." (lt)
@@ -170,9 +176,9 @@ _WRITTEN_DATES = (
     # numeric, day and month in the page's locale order (`written_dates`): "05.12.2026",
     # "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"; "12/05/2026" on an en-US page
     re.compile(rf"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<second>[0-3]?\d)(?P=sep){_YEAR}"),
-    # numeric, year first: "2026-12-05" (ISO; lt, sv), "2026.12.05." (hu), "2026/12/05"
+    # numeric, year first: "2026-12-05" (ISO; lt, sv), "2026.12.05." and "2026. 12. 05." (hu), "2026/12/05"
     re.compile(
-        r"(?<![\d./-])(?P<year>(?:19|20)\d\d)(?P<sep>[-./])(?P<number>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d)"
+        r"(?<![\d./-])(?P<year>(?:19|20)\d\d)(?P<sep>[-./]|\.\s)(?P<number>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d)"
     ),
 )
 _UPDATE_LABEL = re.compile(
@@ -185,6 +191,8 @@ _UPDATE_LABEL = re.compile(
     re.IGNORECASE,
 )
 """Words that introduce an update date rather than the publication date, in the 24 EU languages."""
+_WEEKDAY_AFTER = re.compile(r"(?:\s*(?:d|r|г)\.)?\.?\s*,?\s*(?P<word>[^\W\d_]{2,}\.?),?")
+"""A word after a written date that may be its weekday, before the time (`pipelines.dates.is_weekday`)."""
 _LABEL_CHARS = 40
 _DATE_SEARCH_CHARS = 1_000
 """A publication date written in the text sits near its top (headline, byline)."""
@@ -383,7 +391,6 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
     drop_comment_threads(tree)  # nor is a date in readers' comments (pipelines.markup)
     keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)
-    byline = text_after_headline(tree, _DATE_SEARCH_CHARS)  # the extractor drops bylines (pipelines.byline)
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
@@ -408,16 +415,23 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         chrome=meta.chrome,
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
+    text = drop_furniture_lines(text)
     hint = (language.split("-")[0].lower(),) if language else ()
-    written = _written(text, byline, hint, dayfirst)
+    byline = byline_text(tree, title)
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
         found = _locale_order(published or None, dayfirst, markup, url)
+        stated = written_dates(byline, hint, dayfirst)[0]
         published, published_from = _page_date(
-            meta.published, meta.published_from, found, written, url_day(url)
+            meta.published,
+            meta.published_from,
+            found,
+            _written(text, byline, hint, dayfirst),
+            url_day(url),
+            stated,
         )
     return ExtractedDocument(
         text=cap_text(text, warnings),
@@ -430,8 +444,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
-        modified=meta.modified or written[1],
+        modified=meta.modified or _written(text, byline, hint, dayfirst)[1],
         dayfirst=dayfirst,
+        summary=page_summary(result.description if result is not None else None, text, title),
     )
 
 
@@ -496,15 +511,13 @@ def _suspect(text: str | None, anchors: set[str]) -> bool:
 def _written(
     text: str | None, byline: str, languages: tuple[str, ...], dayfirst: bool
 ) -> tuple[str | None, str | None]:
-    """(published, updated) written out at the top of the main text (`written_dates`), or, for what
-    the main text does not give, in the text under the headline (`pipelines.byline`: the byline the
-    extractor dropped)."""
-    published, updated = (
-        written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst) if text else (None, None)
-    )
-    if (published is None or updated is None) and byline:
-        under_published, under_updated = written_dates(byline, languages, dayfirst)
-        published, updated = published or under_published, updated or under_updated
+    """(published, updated) written out in the byline (`pipelines.byline`: the lines around the
+    headline, which the extractor drops), else at the top of the main text (`written_dates`), each
+    taken where it is first found."""
+    published, updated = written_dates(byline, languages, dayfirst) if byline else (None, None)
+    if (published is None or updated is None) and text:
+        in_text, in_text_updated = written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst)
+        published, updated = published or in_text, updated or in_text_updated
     return published, updated
 
 
@@ -514,6 +527,7 @@ def _page_date(
     found: str | None,
     written_pair: tuple[str | None, str | None] = (None, None),
     in_url: str | None = None,
+    stated: str | None = None,
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
@@ -526,7 +540,12 @@ def _page_date(
     day-month-year written out in the first 1000 characters of the main text (`written_dates`: month
     names of the 24 EU languages; htmldate knows few, and B12's "Publicado em 12 de março de 2025"
     came out as 2025-01-01 from "© 2025" in the footer); a written date with its time of day beats
-    htmldate's same day without one. Rule for the year-only guess: it does not
+    htmldate's same day without one. A date written in the byline (`stated`,
+    `pipelines.byline`: the lines around the headline, which main-text extraction drops) comes
+    after the URL's and before htmldate's: htmldate takes the page's first date, which may be an
+    update written above the publication ("Zuletzt aktualisiert: 05. Mai 2025" over "Veröffentlicht:
+    03. Mai 2025"), a sidebar's or a related article's; the byline's own update labels
+    (`written_dates`) leave the update aside. Rule for the year-only guess: it does not
     outvote a written date of the same or an earlier year (a copyright line names the current year,
     so an older article under "© 2026" keeps its "3. März 2025"); a written date after it is not
     taken (an announced event, not the publication). Rule for an update date: htmldate's date that
@@ -535,6 +554,7 @@ def _page_date(
     earlier publication date written beside it (adbar/htmldate#10).
     """
     written, written_update = written_pair
+    written = stated or written
     if page:
         if written is not None and len(written) > 10 and not has_time_of_day(page):
             day = parse_date(page, UTC)
@@ -545,6 +565,11 @@ def _page_date(
         if written is not None and len(written) > 10 and written[:10] == in_url:
             return written, "text"  # the same day, with the time written beside it
         return in_url, "url"
+    year_guess = found is not None and found.endswith("-01-01")
+    if stated is not None and not (year_guess and found is not None and stated[:4] > found[:4]):
+        if found is not None and found[:10] == stated[:10] and len(found) >= len(stated):
+            return found, "htmldate"  # the same day, htmldate's as precise
+        return stated, "text"
     if found is not None and not found.endswith("-01-01"):
         if written is not None and written_update is not None and written_update[:10] == found > written[:10]:
             return written, "text"  # htmldate took the date the page labels as its update
@@ -571,9 +596,12 @@ def written_dates(
     whatever the locale), or year first (``2026-12-05``, ``2026.12.05.``);
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
-    "plkst. 14:30", "2:30 PM") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
-    later in the source's time zone, unless it starts a range (`pipelines.clock.RANGE_END`:
-    "14:30 – 16:00" is a schedule, the day stays a day). A
+    "plkst. 14:30", "2:30 PM"; after the weekday that follows the date in Hungarian "2025. március
+    3., hétfő 14:30"; or right before the date, `pipelines.clock.BEFORE_DATE`: "14:30, 3 March
+    2025") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
+    later in the source's time zone (with the offset of a zone written after it,
+    `pipelines.dates.zone_after_time`: "14:30 CET" is ``T14:30+01:00``), unless it starts a time
+    range ("14:30 – 16:00": an event's hours, the day stays a day). A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
     most 40 characters: "aktualisiert am", "mis à jour le", "aggiornato il", "aktualizacja:") is the
     update, never the publication; the earliest of each kind wins.
@@ -602,9 +630,18 @@ def written_dates(
                 continue
             end = match.end()
             clock = AFTER_DATE.match(text, end)
+            if clock is None and (named := _WEEKDAY_AFTER.match(text, end)) and is_weekday(named["word"]):
+                clock = AFTER_DATE.match(text, named.end())  # "2025. március 3., hétfő 14:30"
             if clock is not None and RANGE_END.match(text, clock.end()) is None:
                 iso += f"T{hour_minute(clock)}"
                 end = clock.end()
+                if (zone := zone_after_time(text, end)) is not None:
+                    iso += zone[0]
+                    end = zone[1]
+            elif (
+                before := BEFORE_DATE.search(text, max(0, match.start() - 30), match.start())
+            ) and not before["range"]:
+                iso += f"T{hour_minute(before)}"  # "14:30 Uhr, 3. März 2025"
             found.setdefault(match.start(), (end, iso))
     published = updated = None
     previous_end = 0
@@ -927,7 +964,9 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
     (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
     title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
-    the page gave it. Date: the page's date is used when the item has none or only a date of change
+    the page gave it. Summary: the page's (`pipelines.summary`) fills an item that has none (a
+    listing's or sitemap's entry); a feed's or API's summary stays.
+    Date: the page's date is used when the item has none or only a date of change
     (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then stays as
     `updated_at`), or only the day of it (flag ``date_only``) when
     the page gives the time of that day (`SAME_DAY`), with ``date_method = "page"``: with its time,
@@ -960,6 +999,8 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         if first:
             item.title = first
             item.flags.append("title_from_text")
+    if document.summary and not item.summary:
+        item.summary = plain_line(document.summary, SUMMARY_MAX_BYTES)[0]
     if document.language:
         item.declared_language = document.language
     if document.author and not item.author:

@@ -8,7 +8,9 @@ Dates, first found wins for `PageMeta.published`:
    then the one full day that ``DC.source`` names, the issue the document was published in (EUR-Lex:
    ``Official Journal C 115 , 09/05/2008 P. 0001 - 0388``, ``Amtsblatt Nr. L 190 vom 18/07/2002``);
 4. ``<time datetime>`` or ``itemprop=datePublished`` inside the page's article, main or h1's header
-   (a ``datetime`` with the day alone takes the one time of day its byline writes: `_with_clock`)
+   (a ``datetime`` with the day alone takes the one time of day its byline writes: `_with_clock`;
+   a ``<time>`` marked as the modification only, ``class="updated"`` or ``itemprop="dateModified"``,
+   is skipped: `_modification`)
    (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
    agenda, event, calendar, comment, recommended, sidebar, promo).
 A day alone gives way to a later candidate with the time of that same day (`_first_day`).
@@ -276,10 +278,10 @@ def _walk(data: object, depth: int = 0) -> list[dict]:
     return found
 
 
-def excluded(element: HtmlElement, scope: HtmlElement, *, inclusive: bool = False) -> bool:
+def excluded_block(element: HtmlElement, scope: HtmlElement, *, itself: bool = False) -> bool:
     """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`
-    (`element` itself counted too when `inclusive`)."""
-    for ancestor in (element, *element.iterancestors()) if inclusive else element.iterancestors():
+    (`element` included when `itself`)."""
+    for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor is scope:
             return False
         tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
@@ -301,10 +303,25 @@ def _article_time(tree: HtmlElement) -> str | None:
         for element in scope.iter("time", "span", "div", "p", "meta"):
             if element.tag != "time" and (element.get("itemprop") or "").lower() != "datepublished":
                 continue
+            if _modification(element):
+                continue
             value = element.get("datetime") or element.get("content")
-            if value and _FULL_DAY.search(value) and not excluded(element, scope):
+            if value and _FULL_DAY.search(value) and not excluded_block(element, scope):
                 return _with_clock(value.strip(), element)
     return None
+
+
+_MODIFIED_MARK = re.compile(r"(?<![a-z])(?:updated|modified|datemodified|last-?modified)(?![a-z])", re.I)
+_PUBLISHED_MARK = re.compile(r"(?<![a-z])(?:published|datepublished|pubdate|entry-date)(?![a-z])", re.I)
+
+
+def _modification(element: HtmlElement) -> bool:
+    """A ``<time>`` marked as the modification only: ``itemprop="dateModified"``, or a class that says
+    updated or modified without saying published (GeneratePress and other WordPress themes write
+    ``<time class="updated">`` before ``<time class="entry-date published">``; a post never edited
+    has one ``<time class="entry-date published updated">``, which is the publication)."""
+    marks = f"{element.get('class') or ''} {element.get('itemprop') or ''}"
+    return bool(_MODIFIED_MARK.search(marks)) and not _PUBLISHED_MARK.search(marks)
 
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -24,11 +24,17 @@ Rules, in order (`choose_title`):
    ("05.12.2026 - ...": `is_date_only`) go from either end too.
 3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
    replaces a cleaned title that no headline confirms (a newspaper's SEO title).
+2c. A title written "Site: Headline" whose part after the colon is one of the page's headlines
+   and whose part before names the site (chrome or site name) is that headline
+   (`_after_site_colon`).
+2d. (first) An all-capitals title's segments equal to a headline but for case and accents take
+   the headline's letters (`_headline_case`).
 4. A title that is only a home page's, a news section's or the site's name ("Home page - Comune di
-   Roma", "BAMF", "News", "Aktuelles": a CMS that gives every page of a section one title), or a
-   ``<title>`` with a home page's name that no headline confirms ("Strona główna | Urząd do Spraw
-   Cudzoziemców"), gives way to the page's own headline (a confirmed one, else the one of most
-   words: a logo's h1 is short); so does a title cut
+   Roma", "Nieuws - Gemeente Utrecht", "BAMF", "News", "Aktuelles": a CMS that gives every page the
+   site's title; "Stadt Köln", a whole line of the page's chrome, the logo's text, also when a
+   logo's h1 repeats it), or a ``<title>`` with a home page's name that no headline confirms
+   ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's own headline (a
+   confirmed one, else the one of most words: a logo's h1 is short); so does a title cut
    short with an ellipsis that starts a headline ("Neue Regeln für…" of "Neue Regeln für
    Einbürgerung"; a shorter title without the mark is the page's choice: "Vissa skolfrågor").
 5. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
@@ -386,6 +392,51 @@ def chrome_segments(raw: str, chrome: str, headlines: Sequence[str] = ()) -> lis
     return found if len(found) < len(segments) else []
 
 
+def _headline_case(raw: str, headlines: Sequence[str]) -> str:
+    """An all-capitals title with its segments written as the page's headlines write them (rule 2d).
+
+    Rule: a ``<title>`` in capitals ("NEUE KURSE FÜR ZUGEWANDERTE | STADT BONN") shouts what the
+    headline says in the page's own letters; a segment equal to a headline with small letters, but
+    for case and accents (Greek capitals drop their tonos: "ΝΕΟ ΠΡΟΓΡΑΜΜΑ" is "Νέο πρόγραμμα"), is
+    replaced by that headline before the other rules read the title.
+    """
+    if any(c.islower() for c in raw) or not any(c.isupper() for c in raw):
+        return raw
+    written = {_bare(h): h for h in headlines if any(c.islower() for c in h)}
+    for segment in split_segments(raw):
+        headline = written.get(_bare(segment))
+        if headline is not None:
+            raw = raw.replace(segment, headline, 1)
+    return raw
+
+
+def _bare(text: str) -> str:
+    """`fold` without accents."""
+    return "".join(c for c in unicodedata.normalize("NFD", fold(text)) if not unicodedata.combining(c))
+
+
+def _chrome_line(text: str, chrome: str) -> bool:
+    """`text` is a whole line of the page's chrome (a logo's or the header's text: "Stadt Köln")."""
+    key = fold(text)
+    return bool(key) and key in chrome.split("\n")
+
+
+def _after_site_colon(title: str, headlines: Sequence[str], site_keys: Sequence[str], chrome: str) -> str:
+    """The headline of a title written "Site: Headline" (rule 2c).
+
+    Rule: a colon is no separator ("Corsi di italiano: aperte le iscrizioni" is one headline), but
+    when the part after the first ": " equals one of the page's headlines and the part before names
+    the site (a whole line of the chrome, `_chrome_line`, or a site name, `_names_site`:
+    "Landratsamt Musterkreis: Beratung für Geflüchtete"), the part before is the site's name.
+    """
+    before, colon, after = title.partition(": ")
+    if not colon or not after or not any(fold(after) == fold(h) for h in headlines):
+        return title
+    if _chrome_line(before, chrome) or _names_site(before, site_keys):
+        return after.strip()
+    return title
+
+
 def _rejoin(raw: str, segments: list[str]) -> str:
     """The part of `raw` from the first to the last kept segment (original separators kept)."""
     start = raw.find(segments[0])
@@ -440,6 +491,7 @@ def choose_title(
         raw = sure[0] if sure else (heads[0] if heads else None)
         if raw is None:
             return one_line(doc_heading)
+    raw = _headline_case(raw, heads)
     heads = [h for h in heads if fold(h) != fold(raw)]  # og:title often repeats <title>, site name and all
     site_names = [*site_names, *chrome_segments(raw, chrome, [*heads, *sure])]
     title = _headline_run(raw, heads) or strip_site(raw, site_names, host, affixes)
@@ -447,10 +499,16 @@ def choose_title(
     if sure and not any(fold(title) == fold(h) for h in heads) and fold(title) not in map(fold, sure):
         title = strip_site(sure[0], site_names, host, affixes)
     keys = [_site_key(n) for n in (one_line(x) for x in site_names) if n] + list(host_names(host))
+    title = _after_site_colon(title, heads, keys, chrome)
     own = [h for h in heads if fold(h) not in HOME_PAGE_NAMES and not _names_site(h, keys)]
-    generic = fold(title) in HOME_PAGE_NAMES or fold(title) in SECTION_NAMES  # "News", "Aktuelles" alone
-    homely = generic or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
-    if own and not any(fold(title) == fold(h) for h in heads) and (homely or _names_site(title, keys)):
+    homely = (
+        fold(title) in HOME_PAGE_NAMES
+        or fold(title) in SECTION_NAMES
+        or any(fold(s) in HOME_PAGE_NAMES for s in split_segments(raw))
+        or _chrome_line(title, chrome)
+    )
+    page_own = [h for h in own if not _chrome_line(h, chrome)]  # a logo's h1 is no headline of the page
+    if own and not any(fold(title) == fold(h) for h in page_own) and (homely or _names_site(title, keys)):
         best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
         title = strip_site(best[0], site_names, host, affixes)
     cut = _TRUNCATION.sub("", title)
