@@ -184,12 +184,8 @@ def test_no_reachable_host_names_the_replay_option(tmp_path: Path) -> None:
     config = write_config(
         tmp_path / "sources.yaml",
         [
-            {
-                "id": "nowhere",
-                "name": "Dead",
-                "kind": "feed",
-                "urls": [f"http://127.0.0.2:{free_port()}/x.xml"],
-            },
+            {"id": sid, "name": "Dead", "kind": "feed", "urls": [f"http://127.0.0.2:{free_port()}/x.xml"]}
+            for sid in ("nowhere", "nowhere-else")  # two servers, neither answers
         ],
     )
     assert ewsi(db, "db", "upgrade").returncode == 0

@@ -36,7 +36,9 @@ def _report(source_id: str, status: str, key: str | None = None, error: str | No
     [
         ([("failed", "fetch.dns"), ("failed", "fetch.dns")], True),
         ([("failed", "fetch.connect"), ("failed", "fetch.timeout"), ("failed", "fetch.tls")], True),
-        ([("failed", "fetch.connect")], True),
+        # one host is no evidence of a machine without network: a dead feed crawled alone counts
+        ([("failed", "fetch.connect")], False),
+        ([("failed", "fetch.dns")], False),
         ([("failed", "fetch.dns"), ("ok", None)], False),
         ([("failed", "fetch.dns"), ("failed", "parse.no_items")], False),
         ([("failed", "fetch.dns"), ("failed", "http.500")], False),
@@ -49,7 +51,12 @@ def test_machine_offline_only_when_no_host_at_all_answered(
     outcomes: list[tuple[str, str | None]], offline: bool
 ) -> None:
     reports = [_report(f"s{i}", status, key) for i, (status, key) in enumerate(outcomes)]
-    assert machine_offline(reports) is offline
+    assert machine_offline(reports, {f"s{i}": {f"s{i}.eu"} for i in range(len(reports))}) is offline
+    # the same sources on one host: one host tried, no evidence
+    assert not machine_offline(reports, {f"s{i}": {"one.eu"} for i in range(len(reports))})
+    # one source whose start URLs name two hosts, neither reached: the machine is offline
+    if len(reports) == 1 and offline is False and reports[0].status == "failed":
+        assert machine_offline(reports, {"s0": {"a.eu", "b.eu"}})
 
 
 DNS = "https://s0.eu/feed?x=1: FetchRefused: robots.txt of s0.eu not fetched: CannotResolveHostError"
@@ -114,7 +121,7 @@ def test_an_offline_run_is_one_summary_line_not_a_line_per_source(
     """Rule: one line of plain sentences: how many sources, which keys and what they mean, whether
     their failures count, and one source with its URL (whole, or cut after a path boundary)."""
     reports = [_report(f"s{i}", "failed", key, error) for i, (key, error) in enumerate(failures)]
-    assert machine_offline(reports)
+    assert machine_offline(reports, {f"s{i}": {f"s{i}.eu", "other.eu"} for i in range(len(reports))})
     line = offline_summary(reports, forgiven)
     assert line.startswith("Offline: ") and "\n" not in line and words in line
     assert "(s)" not in line and "E.g." not in line and " … " not in line
@@ -200,12 +207,12 @@ def test_a_crawl_with_no_reachable_host_sets_no_back_off(tmp_path: Path) -> None
     the runs are recorded failed, no source backs off."""
     db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
     migrate(db_url)
-    port = _closed_port()
+    ports = {sid: _closed_port() for sid in ("off-a", "off-b")}
     config = write_config(
         tmp_path,
         [
             {"id": sid, "kind": "feed", "urls": [f"http://{LAB_HOST}:{port}/{sid}.xml"]}
-            for sid in ("off-a", "off-b")
+            for sid, port in ports.items()
         ],
     )
     result = crawl(db_url, config)
@@ -218,7 +225,7 @@ def test_a_crawl_with_no_reachable_host_sets_no_back_off(tmp_path: Path) -> None
     # each source's key stays in the table; one example message, not a line per source
     rows = [line.split() for line in result.stdout.splitlines()]
     assert [row[0] for row in rows if row[-1:] == ["fetch.connect"]] == ["off-a", "off-b"]
-    assert sum(f"{LAB_HOST}:{port}" in line for line in result.stdout.splitlines()) == 1
+    assert sum(f"{LAB_HOST}:" in line for line in result.stdout.splitlines()) == 1
     with session(db_url) as s:
         rows = s.scalars(select(SourceRow).where(SourceRow.id.in_(["off-a", "off-b"]))).all()
         assert [(r.consecutive_failures, r.backoff_until, r.last_error_key) for r in rows] == [
@@ -226,3 +233,22 @@ def test_a_crawl_with_no_reachable_host_sets_no_back_off(tmp_path: Path) -> None
         ] * 2
         runs = s.scalars(select(CrawlRun.status)).all()
         assert runs == ["failed", "failed"]
+
+
+@pytest.mark.slow  # one real `ewsi crawl` child process; SQLite only
+def test_a_dead_source_crawled_alone_counts_its_failure(tmp_path: Path) -> None:
+    """One server refusing is no evidence of a machine without network: ``ewsi crawl --source``
+    of a dead feed prints its error, no offline summary, and the source's failure counts."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    port = _closed_port()
+    config = write_config(
+        tmp_path, [{"id": "dead-feed", "kind": "feed", "urls": [f"http://{LAB_HOST}:{port}/f.xml"]}]
+    )
+    for _ in range(2):
+        result = crawl(db_url, config)
+        assert "Offline:" not in result.stdout and "replay an archive" not in result.stdout, result.stdout
+        assert "dead-feed: " in result.stdout  # its own line with the message
+    with session(db_url) as s:
+        row = s.get(SourceRow, "dead-feed")
+        assert row is not None and row.consecutive_failures == 2 and row.last_error_key == "fetch.connect"

@@ -1,7 +1,7 @@
 """`ewsi crawl`: harvest the enabled sources (or the named ones) into the review queue.
 
 Prints a progress line per source, a summary table and a line per source with an error; a run
-that reached no host at all (`machine_offline`) gets one `offline_summary` line and a hint
+that reached no host at all, of two or more (`machine_offline`), gets one `offline_summary` line and a hint
 instead of those lines. Exit 0 when the run completed, even if some sources failed (their health
 records why); 2 for an unknown source id, an unreadable archive or a `--replay-run` whose run
 archived nothing (ConfigError, DatabaseUnavailable and ArchiveError are
@@ -14,9 +14,10 @@ from __future__ import annotations
 import argparse
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich import box
 from rich.table import Table
@@ -32,16 +33,21 @@ console = make_console(stderr=True)
 out = make_console()
 
 
-def machine_offline(reports: Sequence[Any]) -> bool:
+def machine_offline(reports: Sequence[Any], hosts: Mapping[str, Iterable[str]]) -> bool:
     """Whether no source host at all could be reached in a run: every report failed with a key of
-    crawler.probe.UNREACHABLE_KEYS (DNS, connect, timeout, TLS; `crawler.probe.no_host_reached`).
+    crawler.probe.UNREACHABLE_KEYS (DNS, connect, timeout, TLS; `crawler.probe.no_host_reached`),
+    and the failed sources' start URLs (`hosts`: source id -> their servers, host and port as
+    written) name at least two servers.
     Then the machine is offline, not the sources broken: the runs stay recorded with their error,
     but their failures are taken back (crawler.store.runs.forgive_offline) so no source backs off
     once the network returns. A run where one source answered, or one failed otherwise, is not
-    offline: every failure counts."""
+    offline: every failure counts. One server that fails is no evidence of a machine without network
+    (the rule of `crawler.onboard.looks_offline`): ``ewsi crawl --source dead-feed`` counts its
+    failure, so a dead host backs off however it is run."""
     from crawler.probe import no_host_reached
 
-    return no_host_reached(r.error_key if r.status != "ok" else "ok" for r in reports)
+    tried = {host for r in reports for host in hosts.get(r.source_id, ())}
+    return len(tried) >= 2 and no_host_reached(r.error_key if r.status != "ok" else "ok" for r in reports)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,7 +183,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             overrides={"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True} if log_file else None,
             runtime=settings,
         )
-    offline = machine_offline(reports)
+    offline = machine_offline(reports, {s.id: {urlsplit(u).netloc or u for u in s.urls} for s in sources})
     _print_summary(reports, notes=not offline)
     if log_file is not None:
         console.print(f"crawl log: {log_file}", style="dim", highlight=False)
