@@ -31,6 +31,16 @@ class Parser(argparse.ArgumentParser):
         print(f"{self.prog}: error: {' '.join(message.split())}", file=sys.stderr)
         sys.exit(2)
 
+    def add_shared_argument(self, *flags: str, **kwargs: Any) -> None:
+        """Add an option to this parser and to each of its commands' sub-parsers (call it after
+        they are made), so it may follow the command as the README says options do (``ewsi users
+        list --database-url URL``) or come before it (``ewsi users --database-url URL list``)."""
+        self.add_argument(*flags, **kwargs)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for command in dict.fromkeys(action.choices.values()):
+                    command.add_argument(*flags, **{**kwargs, "default": argparse.SUPPRESS})
+
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[Any, list[str]]:
         """As argparse's, noting in the namespace the innermost parser that read the command line
         (a command's sub-parser), so an unknown option is named against that command's options."""

@@ -48,7 +48,6 @@ def _rate(value: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi api-token``."""
     parser = Parser(prog="ewsi api-token", description="manage portal API tokens")
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     sub = parser.add_subparsers(dest="action", required=True)
     add = sub.add_parser("add", help="create a token and print it once")
     add.add_argument("name")
@@ -68,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list tokens")
     revoke = sub.add_parser("revoke", help="revoke the active token with this name")
     revoke.add_argument("name")
+    parser.add_shared_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     return parser
 
 

@@ -32,13 +32,13 @@ COLUMNS = ("name", "organisation", "country", "consent", "submitted", "published
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi contributors``."""
     parser = Parser(prog="ewsi contributors", description=HELP)
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     sub = parser.add_subparsers(dest="action", required=True)
     report = sub.add_parser("report", help="contributors of a year with their counts")
     report.add_argument("--year", type=int_at_least(1, 9999), required=True)
     report.add_argument("--csv", action="store_true", help="CSV instead of a table")
     forget = sub.add_parser("forget", help="erase a contributor's personal data")
     forget.add_argument("email")
+    parser.add_shared_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     return parser
 
 

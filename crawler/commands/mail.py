@@ -31,13 +31,13 @@ HELP = "send the mails to contributors waiting in the outbox"
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of ``ewsi mail``."""
     parser = Parser(prog="ewsi mail", description=HELP)
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     sub = parser.add_subparsers(dest="action", required=True)
     send_cmd = sub.add_parser("send", help="send the mails that are due")
     send_cmd.add_argument(
         "--limit", type=positive_int, default=500, help="at most this many mails (default 500)"
     )
     sub.add_parser("status", help="mails by status")
+    parser.add_shared_argument("--database-url", help="SQLAlchemy URL (default EWSI_DATABASE_URL or SQLite)")
     return parser
 
 

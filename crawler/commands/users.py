@@ -75,7 +75,6 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
     or an unknown ``--languages`` code, or the database unavailable."""
     parser = Parser(prog="ewsi users", description="Manage editor and admin accounts.")
-    parser.add_argument("--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="create an account (password asked twice, or read from stdin)")
     add.add_argument("name")
@@ -91,6 +90,9 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     role = sub.add_parser("set-role", help="change an account's role (its sessions end)")
     role.add_argument("name")
     role.add_argument("--role", required=True, choices=("editor", "admin"))
+    parser.add_shared_argument(
+        "--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)"
+    )
     args = parser.parse_args(list(argv))
     url = args.database_url or settings.database_url
 
