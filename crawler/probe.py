@@ -36,8 +36,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from crawler.jsontext import load_json
-
 SNIFF_BYTES = 65_536
 """Bytes of a body the verdict looks at (a challenge page or a feed's head fits in it)."""
 
@@ -302,7 +300,11 @@ def verdict(result: ProbeResult) -> Verdict:
             return said("parse.selector_empty", "the link selector matches nothing")
     elif kind == "api":
         try:
-            data = load_json(result.body, result.content_type) if result.body.strip() else None
+            # whether the answer parses and holds something, as the harvest's decoding
+            # (crawler.jsontext) reads it: a byte order mark or UTF-16/32 named by its NUL pattern,
+            # bytes that are not UTF-8 replaced (a Latin-1 letter never makes an answer "not JSON")
+            text = result.body.decode(json.detect_encoding(result.body), "replace").removeprefix("\ufeff")
+            data = json.loads(text) if text.strip() else None
         except (ValueError, RecursionError):
             return said("parse.json_invalid", "the answer is not JSON")
         if not data:

@@ -20,11 +20,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipelines.dates import has_time_of_day
-
 SHARED_DATE_MIN = 3
 """Entries that must all carry one date for it to be the feed's generation time; two entries may
 really be published at the same second."""
+_CLOCK = re.compile(r"(?:T|\s)(?:[01]?\d|2[0-3])[:.h][0-5]\d|T(?:[01]\d|2[0-3])[0-5]\d", re.IGNORECASE)
+"""A time of day as feeds write it in their dates (RFC 822 ``10:30:00``, ISO 8601 ``T10:30`` and
+``T1030``, local ``10.30`` and ``10h30``); the spiders read raw feed dates and do not import
+pipelines.dates."""
 _MIDNIGHT = re.compile(r"(?:T|\s)00[:.]00(?:[:.]00)?(?![\d:.])", re.IGNORECASE)
 _DATE_KEYS = ("published", "published_parsed", "updated", "updated_parsed")
 
@@ -41,7 +43,7 @@ def generation_date(entries: Sequence[Mapping[str, Any]]) -> str | None:
     if len(dates) != 1:
         return None
     (date,) = dates
-    if not date or not has_time_of_day(date) or _MIDNIGHT.search(date):
+    if not date or not _CLOCK.search(date) or _MIDNIGHT.search(date):
         return None
     return date
 

@@ -95,3 +95,22 @@ def test_dates_that_are_not_a_build_time_stay(body: bytes, first: datetime) -> N
 )
 def test_generation_date(entries: list[dict[str, str | None]], expected: str | None) -> None:
     assert generation_date(entries) == expected
+
+
+@pytest.mark.parametrize(
+    ("date", "clock"),
+    [
+        ("Fri, 05 Dec 2026 10:30:00 +0100", True),
+        ("2026-12-05T10:30", True),
+        ("2026-12-05T1030Z", True),
+        ("5.12.2026 10.30", True),
+        ("5 déc. 2026 10h30", True),
+        ("05 Dec 2026", False),  # a year is no time
+        ("2026-12-05", False),
+        ("Fri, 05 Dec 2026", False),
+    ],
+)
+def test_a_feed_date_gives_a_time_of_day(date: str, clock: bool) -> None:
+    from spiders.feeddates import _CLOCK
+
+    assert bool(_CLOCK.search(date)) is clock
