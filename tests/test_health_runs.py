@@ -199,11 +199,14 @@ def test_t14_poison_page_is_quarantined_and_skipped(db_url: str, tmp_path: Path,
         + "A mentoring programme pairs migrant women with local professionals. " * 20
         + "</p></article></body></html>"
     ).encode()
-    date = "<pubDate>Mon, 03 Mar 2025 09:00:00 +0100</pubDate>"
-    entries = [f"<item><title>Statistics</title><link>{lab.base}/poison</link>{date}</item>"]
+    # each entry its own time: one time on every entry would be the feed's build time (spiders.feeddates)
+    date = "<pubDate>Mon, 03 Mar 2025 09:{:02d}:00 +0100</pubDate>"
+    entries = [f"<item><title>Statistics</title><link>{lab.base}/poison</link>{date.format(9)}</item>"]
     feeds = []
     for run in range(3):  # each run the feed brings one more ordinary page
-        entries.append(f"<item><title>Mentoring {run}</title><link>{lab.base}/good{run}</link>{date}</item>")
+        entries.append(
+            f"<item><title>Mentoring {run}</title><link>{lab.base}/good{run}</link>{date.format(run)}</item>"
+        )
         feeds.append(f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{"".join(entries)}'
                      "</channel></rss>")  # fmt: skip
     html = {"Content-Type": "text/html; charset=utf-8"}
@@ -231,7 +234,13 @@ def test_t14_poison_page_is_quarantined_and_skipped(db_url: str, tmp_path: Path,
             run = s.scalars(
                 select(CrawlRun).where(CrawlRun.source_id == "t14").order_by(CrawlRun.id.desc())
             ).first()
-            assert run.status == "ok" and run.dropped.get("quarantined") == 1 and run.items_new == 1
+            assert run.status == "ok" and run.dropped.get("quarantined") == 1 and run.items_new == 1, (
+                run.status,
+                run.error_key,
+                run.error,
+                run.dropped,
+                run.items_new,
+            )
     assert {r["id"]: r["quarantined"] for r in _status(db_url, config)}["t14"] == 1
     cleared = subprocess.run(
         [sys.executable, "-m", "crawler.cli", "sources", "unquarantine", lab.url("/poison")],
