@@ -417,21 +417,18 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     text = drop_furniture_lines(text)
     hint = (language.split("-")[0].lower(),) if language else ()
-    byline = byline_text(tree, title)
+    in_byline = (
+        written_dates(byline, hint, dayfirst) if (byline := byline_text(tree, title)) else (None, None)
+    )
+    written = _written(text, in_byline, hint, dayfirst)
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
         published, published_from = None, None
     else:
         found = _locale_order(published or None, dayfirst, markup, url)
-        stated = written_dates(byline, hint, dayfirst)[0]
         published, published_from = _page_date(
-            meta.published,
-            meta.published_from,
-            found,
-            _written(text, byline, hint, dayfirst),
-            url_day(url),
-            stated,
+            meta.published, meta.published_from, found, written, url_day(url), in_byline[0]
         )
     return ExtractedDocument(
         text=cap_text(text, warnings),
@@ -444,7 +441,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
-        modified=meta.modified or _written(text, byline, hint, dayfirst)[1],
+        modified=meta.modified or written[1],
         dayfirst=dayfirst,
         summary=page_summary(result.description if result is not None else None, text, title),
     )
@@ -509,12 +506,12 @@ def _suspect(text: str | None, anchors: set[str]) -> bool:
 
 
 def _written(
-    text: str | None, byline: str, languages: tuple[str, ...], dayfirst: bool
+    text: str | None, in_byline: tuple[str | None, str | None], languages: tuple[str, ...], dayfirst: bool
 ) -> tuple[str | None, str | None]:
-    """(published, updated) written out in the byline (`pipelines.byline`: the lines around the
-    headline, which the extractor drops), else at the top of the main text (`written_dates`), each
-    taken where it is first found."""
-    published, updated = written_dates(byline, languages, dayfirst) if byline else (None, None)
+    """(published, updated) written out in the byline (`in_byline`, `written_dates` of
+    `pipelines.byline`'s lines around the headline, which the extractor drops), else at the top of
+    the main text, each taken where it is first found."""
+    published, updated = in_byline
     if (published is None or updated is None) and text:
         in_text, in_text_updated = written_dates(text[:_DATE_SEARCH_CHARS], languages, dayfirst)
         published, updated = published or in_text, updated or in_text_updated
