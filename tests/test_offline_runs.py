@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from crawler.commands.crawl import URL_CHARS, _print_summary, cut_url, machine_offline, offline_summary
+from crawler.commands.crawl import (
+    URL_CHARS,
+    _print_summary,
+    cut_url,
+    machine_offline,
+    offline_summary,
+    server,
+)
 from crawler.store.runs import finish_run, forgive_offline, health_of, start_run
 from crawler.store.schema import CrawlRun, SourceRow
 from crawler.store.sources import sync_sources
@@ -252,3 +259,20 @@ def test_a_dead_source_crawled_alone_counts_its_failure(tmp_path: Path) -> None:
     with session(db_url) as s:
         row = s.get(SourceRow, "dead-feed")
         assert row is not None and row.consecutive_failures == 2 and row.last_error_key == "fetch.connect"
+
+
+@pytest.mark.parametrize(
+    ("urls", "servers"),
+    [
+        (["https://a.eu/x", "https://a.eu:443/y", "https://A.eu/z"], 1),
+        (["http://a.eu/x", "https://a.eu/x"], 2),
+        (["https://a.eu/x", "https://a.eu:8443/x"], 2),
+        (["https://a.eu/x", "https://b.eu/x"], 2),
+    ],
+)
+def test_one_server_however_its_url_is_written(urls: list[str], servers: int) -> None:
+    """The default port written out or a host in capitals is the same server: one source whose URLs
+    all name one server is no evidence of a machine without network."""
+    assert len({server(u) for u in urls}) == servers
+    hosts = {"s0": {server(u) for u in urls}}
+    assert machine_offline([_report("s0", "failed", "fetch.dns")], hosts) is (servers >= 2)

@@ -33,6 +33,17 @@ console = make_console(stderr=True)
 out = make_console()
 
 
+def server(url: str) -> str:
+    """The server a URL names, ``host:port`` with the scheme's default port written out, so
+    ``https://a.eu/x`` and ``https://a.eu:443/y`` are one server (`machine_offline`)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.hostname or url}:{port or {'http': 80, 'https': 443}.get(parts.scheme, '')}"
+
+
 def machine_offline(reports: Sequence[Any], hosts: Mapping[str, Iterable[str]]) -> bool:
     """Whether no source host at all could be reached in a run: every report failed with a key of
     crawler.probe.UNREACHABLE_KEYS (DNS, connect, timeout, TLS; `crawler.probe.no_host_reached`),
@@ -183,7 +194,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             overrides={"LOG_FILE": str(log_file), "LOG_FILE_APPEND": True} if log_file else None,
             runtime=settings,
         )
-    offline = machine_offline(reports, {s.id: {urlsplit(u).netloc or u for u in s.urls} for s in sources})
+    offline = machine_offline(reports, {s.id: {server(u) for u in s.urls} for s in sources})
     _print_summary(reports, notes=not offline)
     if log_file is not None:
         console.print(f"crawl log: {log_file}", style="dim", highlight=False)
