@@ -53,6 +53,13 @@ Economic Participation 0.714, Social Cohesion 0.623, Education and Culture 0.727
 one and use the rules' single theme threshold. With few labels, or for a language the editors have
 not yet labelled, the rules decide.
 
+Similarity in meaning: each theme's blended score also gets `SEMANTIC_SHARE` x the centred
+similarity of the item's title and lead to the theme's subtopics (classifier.semantic; no label is
+used, so it carries the labelling rules of THEMES.md 1.4 to sources and languages the labelled sets
+lack), with the thresholds calibrated on it; the share is saved in the model file
+(``semantic_share``, 0 in older files) and shown as evidence. The best-scored theme's runner-up is
+assigned too when it reaches `SECOND_THEME_RATIO` of the best score (bench/themes_semantic.py).
+
 Content type: editors give a report or a handbook Tools and Techniques far more often than a news
 story. The model keeps, per content type with enough relevant labels, what the type adds to each
 theme's blended score (`content_type_priors`); the item's content type (crawler.types.CONTENT_TYPES,
@@ -83,7 +90,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier import eurovoc, split
+from classifier import eurovoc, semantic, split
 from classifier.rules import (
     ELSEWHERE,
     ELSEWHERE_NEGATIVE,
@@ -143,6 +150,15 @@ host hold-out (bench/themes.py) it moved theme micro-F1 from 0.694 to 0.696 / 0.
 at 0.1 / 0.2 / 0.35 / 0.5; at 0.35 the 95% host-bootstrap interval of the difference is -0.013 to
 +0.024, and the 5-fold CV of themes_dev (the quality gate of tests/test_classifier_eval.py) fell
 from 0.763 to 0.739."""
+SEMANTIC_SHARE = 0.055
+"""Share of the theme similarity in meaning (classifier.semantic: title and lead against each theme's
+subtopics, centred over the six themes, in units of its spread) added to each theme's blended score;
+thresholds are calibrated with it. Measured by bench/themes_semantic.py (grouped 5-fold CV on the
+training part of the host hold-out, fold seeds 0 / 1 / 2)."""
+SECOND_THEME_RATIO: float | None = 0.4
+"""When set, the best-scored theme's runner-up is also assigned when its score reaches this share of
+the best one, cue or not (labelled items carry 1.7 themes on average; the per-theme thresholds alone
+give many of them one). Measured by bench/themes_semantic.py."""
 EUROVOC_FEATURES: tuple[str, ...] = ()
 """EuroVoc label tiers (classifier.eurovoc: "top", "deep") whose matches in the item's language are
 model features (`eurovoc_features`); () for none. Off: by grouped 5-fold CV on the training part of
@@ -464,6 +480,9 @@ class Model:
     min_language: int = MIN_LANGUAGE
     theme_priors: dict[str, dict[str, float]] = field(default_factory=dict)
     """content type -> theme -> amount added to the blended theme score (`content_type_priors`)."""
+    semantic_share: float = 0.0
+    """Share of the theme similarity in meaning (classifier.semantic) added to each theme's blended
+    score, as calibrated (`SEMANTIC_SHARE` when trained); 0 in files written before it existed."""
     _arrays: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -560,6 +579,8 @@ class Model:
         }
         if self.theme_priors:
             d["theme_priors"] = self.theme_priors
+        if self.semantic_share:
+            d["semantic_share"] = self.semantic_share
         if with_version:
             d["version"] = self.version
         return d
@@ -600,6 +621,9 @@ class Model:
                 str(kind): {str(t): float(v) for t, v in over.items() if t in THEMES}
                 for kind, over in (d.get("theme_priors") or {}).items()
             }
+            semantic_share = float(d.get("semantic_share", 0.0))
+            if not 0.0 <= semantic_share <= 1.0:
+                raise ValueError(f"semantic_share {semantic_share} is outside 0-1")
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{p}: malformed model: {exc}") from exc
         n = len(idf)
@@ -617,6 +641,7 @@ class Model:
             min_labels,
             min_language,
             theme_priors,
+            semantic_share,
         )
 
     def theme_prior(self, content_type: str | None, theme: str) -> float:
@@ -778,6 +803,11 @@ def train(
     calibration: dict[str, tuple[list[int], list[int], list[float]]] = {}
     groups = split.groups([e.page for e in exs], [e.id or str(i) for i, e in enumerate(exs)])
     priors = content_type_priors(exs)
+    near = {
+        i: semantic.similarities(engine.config.themes, e.title, theme_lead(e.text)) if SEMANTIC_SHARE else {}
+        for i, e in enumerate(exs)
+        if e.relevant
+    }
 
     def fit(label: str, rows: list[int], y: list[int]) -> None:
         pos, neg = sum(y), len(y) - sum(y)
@@ -810,6 +840,7 @@ def train(
                     THEME_MODEL_SHARE * float(oof[j])
                     + (1 - THEME_MODEL_SHARE) * q
                     + priors.get(exs[rows[j]].content_type or "", {}).get(label, 0.0)
+                    + SEMANTIC_SHARE * near[rows[j]].get(label, 0.0)
                     for j, q in zip(calib, rule, strict=True)
                 ]
                 blend_threshold = _best_threshold([y[j] for j in calib], blended, floor)
@@ -856,6 +887,7 @@ def train(
         int(min_labels),
         int(min_language),
         priors,
+        SEMANTIC_SHARE,
     )
 
 
@@ -900,6 +932,15 @@ def assign_themes(scores: Mapping[str, float], thresholds: Mapping[str, float]) 
     ranked = sorted(THEMES, key=lambda n: (-(scores[n] - thresholds[n]), THEMES.index(n)))
     chosen = [n for n in ranked if scores[n] >= thresholds[n]][:MAX_THEMES]
     chosen = chosen or ([ranked[0]] if scores[ranked[0]] > 0 else [])
+    if SECOND_THEME_RATIO is not None and chosen:
+        best, runner = sorted(THEMES, key=lambda n: (-scores[n], THEMES.index(n)))[:2]
+        for n in (best, runner):
+            if (
+                n not in chosen
+                and len(chosen) < MAX_THEMES
+                and scores[n] >= SECOND_THEME_RATIO * scores[best] > 0
+            ):
+                chosen.append(n)
     if SECOND_THEME_SLACK is not None and len(chosen) == 1:
         runner = ranked[1]
         slack = SECOND_THEME_SLACK * thresholds[runner]
@@ -971,8 +1012,16 @@ class CombinedClassifier:
         else:
             lead = analyse(self.engine, title, lead_text, language)
             lead_predicted = self.model.predict(features(lead), readable_feature(lead))
+        similar = (
+            {
+                n: self.model.semantic_share * v
+                for n, v in semantic.similarities(self.engine.config.themes, title, lead_text).items()
+            }
+            if self.model.semantic_share
+            else dict.fromkeys(THEMES, 0.0)
+        )
         scores, thresholds, theme_evidence = self._themes(
-            lead, lead_predicted, language, content_type, rule_theme_thr
+            lead, lead_predicted, language, content_type, rule_theme_thr, similar
         )
         relevant = relevance >= rel_thr
         decided_on = lead
@@ -980,7 +1029,7 @@ class CombinedClassifier:
             # the lead names no theme (a byline, a cover page): the whole text decides, one theme
             decided_on = analysis
             scores, thresholds, theme_evidence = self._themes(
-                analysis, predicted, language, content_type, rule_theme_thr
+                analysis, predicted, language, content_type, rule_theme_thr, similar
             )
         if THEME_NEEDS_CUE:
             # a theme without a cue of its own is not assigned; with no cue at all, the best score
@@ -1020,6 +1069,7 @@ class CombinedClassifier:
         language: str | None,
         content_type: str | None,
         rule_theme_thr: float,
+        similar: Mapping[str, float],
     ) -> tuple[dict[str, float], dict[str, float], dict[str, tuple[Evidence, ...]]]:
         """(score, threshold, evidence) per theme of the blend of rules and model for one analysis."""
         scores: dict[str, float] = {}
@@ -1035,7 +1085,10 @@ class CombinedClassifier:
                 # threshold the same share of the way from the rules' one
                 share = w / THEME_MODEL_SHARE
                 prior = share * self.model.theme_prior(content_type, name)
-                scores[name] = max(0.0, min(1.0, w * predicted[name][0] + (1 - w) * rule_score + prior))
+                near = share * similar[name]
+                scores[name] = max(
+                    0.0, min(1.0, w * predicted[name][0] + (1 - w) * rule_score + prior + near)
+                )
                 thresholds[name] = share * head.blend_threshold + (1 - share) * rule_theme_thr
             elif w > 0 and name in predicted:
                 # the model's probability rescaled so its calibrated threshold lands on the rules' one
@@ -1053,5 +1106,12 @@ class CombinedClassifier:
                         f"content type:{content_kind(content_type)}", round(prior * w / THEME_MODEL_SHARE, 3)
                     ),
                 )
+            near = (
+                similar.get(name, 0.0)
+                if w > 0 and head is not None and head.blend_threshold is not None
+                else 0.0
+            )
+            if round(near * w / THEME_MODEL_SHARE, 3) > 0:
+                evidence += (Evidence(semantic.EVIDENCE, round(near * w / THEME_MODEL_SHARE, 3)),)
             theme_evidence[name] = evidence
         return scores, thresholds, theme_evidence

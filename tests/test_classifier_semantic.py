@@ -1,0 +1,213 @@
+"""Theme similarity in meaning (classifier.semantic) and the runner-up rule of the theme decision.
+
+Rule: an item whose title and lead are about one theme's subtopics (THEMES.md 1.4), in any EU
+language, is closer in meaning to that theme than to the average of the six; the table below was
+written for this test (18 items, 17 languages, three per theme), not taken from a labelled set.
+The embedded text is bounded (words and word length), whatever the input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier import load_default, semantic
+from classifier import model as cm
+from classifier.model import Model, assign_themes
+from classifier.themes import load
+from crawler.errors import ModelFileError
+from crawler.types import THEMES
+
+AC, EP, SC, EC, AD, TT = THEMES
+
+ITEMS = [
+    (AC, "Migrants elected to the city's new advisory council",
+     "The council of foreign residents will be consulted "
+     "on every decision about integration and naturalisation."),
+    (AC, "Einbürgerung: Neue Regeln für Aufenthaltstitel",
+     "Wer fünf Jahre rechtmäßig im Land lebt, kann künftig die Staatsbürgerschaft beantragen."),
+    (AC, "Il diritto di voto agli stranieri nelle elezioni comunali",
+     "I residenti extracomunitari potranno votare e candidarsi alle elezioni locali."),
+    (EP, "Réfugiés : un programme pour l'emploi dans l'industrie",
+     "Les réfugiés suivent une formation professionnelle et trouvent "
+     "un emploi grâce au service public de l'emploi."),
+    (EP, "Uznawanie kwalifikacji zawodowych cudzoziemców",
+     "Nowe przepisy ułatwiają uznawanie dyplomów i zatrudnienie imigrantów na rynku pracy."),
+    (EP, "Nyanlända startar egna företag",
+     "Ett program hjälper invandrare att bli egenföretagare och anställa andra."),
+    (SC, "Viviendas para familias refugiadas en el barrio",
+     "El ayuntamiento ofrece alojamiento y atención sanitaria a las familias solicitantes de asilo."),
+    (SC, "Psychische zorg voor vluchtelingen",
+     "Een nieuw centrum biedt geestelijke gezondheidszorg "
+     "en maatschappelijke ondersteuning aan nieuwkomers."),
+    (SC, "Podpora pro nezletilé bez doprovodu",
+     "Azylové zařízení poskytuje ubytování, zdravotní péči a sociální služby dětem bez doprovodu."),
+    (EC, "Μαθήματα ελληνικής γλώσσας για πρόσφυγες",
+     "Δωρεάν μαθήματα γλώσσας για ενήλικες πρόσφυγες και μετανάστες σε σχολεία της Αθήνας."),
+    (EC, "Escolas acolhem alunos imigrantes",
+     "As escolas públicas recebem crianças migrantes com aulas de português e atividades culturais."),
+    (EC, "Maahanmuuttajien lapset ja varhaiskasvatus",
+     "Päiväkodit tukevat maahanmuuttajaperheiden lasten kielen oppimista."),
+    (AD, "Hate crime against migrants rises",
+     "The equality body reports more racist attacks "
+     "and discrimination against refugees in housing and at work."),
+    (AD, "Discriminarea imigranților la locul de muncă",
+     "Un studiu arată că imigranții sunt tratați inegal și victime ale rasismului."),
+    (AD, "Gyűlöletbeszéd a menekültek ellen",
+     "Az egyenlő bánásmód hatóság vizsgálja a menekülteket érő rasszista megnyilvánulásokat."),
+    (TT, "New national integration strategy and action plan",
+     "The government adopts indicators to monitor migrant integration and funding from AMIF."),
+    (TT, "Studie: Integrationsmonitoring in Europa",
+     "Der Bericht vergleicht Indikatoren und Statistiken zur Integration von Zugewanderten (MIPEX)."),
+    (TT, "Migrantų integracijos tyrimas ir apklausa",
+     "Tyrimas pristato apklausos rezultatus ir rodiklius apie migrantų integraciją."),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def themes():  # type: ignore[no-untyped-def]
+    return load().themes
+
+
+@pytest.mark.parametrize(
+    "theme, title, lead", ITEMS, ids=[f"{i}-{t.split()[0]}" for i, (t, _, _) in enumerate(ITEMS)]
+)
+def test_an_item_is_closer_to_its_theme_than_to_the_average(themes, theme, title, lead) -> None:  # type: ignore[no-untyped-def]
+    sims = semantic.similarities(themes, title, lead)
+    assert set(sims) == set(THEMES)
+    assert sum(sims.values()) == pytest.approx(0.0, abs=1e-3)  # centred over the six themes
+    assert sims[theme] > 0.5, sims
+
+
+def test_most_items_are_closest_to_their_own_theme(themes) -> None:  # type: ignore[no-untyped-def]
+    first = 0
+    for theme, title, lead in ITEMS:
+        sims = semantic.similarities(themes, title, lead)
+        first += max(sims, key=lambda n: sims[n]) == theme
+    assert first >= 16, f"{first} of {len(ITEMS)} items closest to their own theme"
+
+
+def test_the_title_alone_or_nothing(themes) -> None:  # type: ignore[no-untyped-def]
+    sims = semantic.similarities(themes, "Hate crime against refugees", None)
+    assert max(sims, key=lambda n: sims[n]) == AD
+    assert semantic.similarities(themes, None, "   ") == dict.fromkeys(THEMES, 0.0)
+
+
+@pytest.mark.parametrize(
+    "title, lead, words, longest",
+    [
+        ("a" * 100_000, None, 1, semantic.MAX_WORD_CHARS),
+        ("Integration " * 3000, "x", semantic.MAX_WORDS, len("Integration")),
+        ("Flüchtlinge\x00 finden Arbeit", "in\ud800 Wien", 5, len("Flüchtlinge\x00")),
+        ("", "", 0, 0),
+    ],
+)
+def test_the_embedded_text_is_bounded_and_valid_utf8(
+    title: str, lead: str | None, words: int, longest: int
+) -> None:
+    text = semantic.clean(title, lead)
+    assert len(text.split()) == words
+    assert max((len(w) for w in text.split()), default=0) == longest
+    text.encode("utf-8")  # a lone surrogate is replaced, never raises
+
+
+def test_bad_text_is_scored_not_raised(themes) -> None:  # type: ignore[no-untyped-def]
+    sims = semantic.similarities(themes, "Réfugiés\ud800 " + "b" * 50_000, "\x00\x01 emploi")
+    assert set(sims) == set(THEMES) and all(abs(v) < 20 for v in sims.values())
+
+
+S = dict.fromkeys(THEMES, 0.0)
+INF = float("inf")
+
+
+@pytest.mark.parametrize(
+    "scores, thresholds, expected",
+    [
+        # one theme over its threshold, the runner-up at 0.45 of it: added
+        ({**S, SC: 0.6, EC: 0.27}, {**dict.fromkeys(THEMES, 0.5)}, (SC, EC)),
+        # the runner-up at 0.35 of the best: not added
+        ({**S, SC: 0.6, EC: 0.21}, {**dict.fromkeys(THEMES, 0.5)}, (SC,)),
+        # the runner-up is added even without a cue of its own (infinite threshold)
+        ({**S, SC: 0.6, EC: 0.3}, {**dict.fromkeys(THEMES, 0.5), EC: INF}, (SC, EC)),
+        # only the runner-up counts, never the third
+        ({**S, SC: 0.6, EC: 0.5, TT: 0.45}, {**dict.fromkeys(THEMES, 0.55)}, (SC, EC)),
+        # never more than MAX_THEMES
+        ({**S, AC: 0.9, EP: 0.8, SC: 0.7, EC: 0.6}, dict.fromkeys(THEMES, 0.65), (AC, EP, SC)),
+        # nothing scored: nothing assigned
+        (S, dict.fromkeys(THEMES, 0.5), ()),
+    ],
+)
+def test_the_runner_up_rule(scores, thresholds, expected, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cm, "SECOND_THEME_RATIO", 0.4)
+    monkeypatch.setattr(cm, "SECOND_THEME_SLACK", None)
+    assert assign_themes(scores, thresholds) == expected
+
+
+def test_without_the_rule_one_theme_stays_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cm, "SECOND_THEME_RATIO", None)
+    monkeypatch.setattr(cm, "SECOND_THEME_SLACK", None)
+    assert assign_themes({**S, SC: 0.6, EC: 0.27}, dict.fromkeys(THEMES, 0.5)) == (SC,)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> cm.CombinedClassifier:
+    clf = load_default()
+    assert isinstance(clf, cm.CombinedClassifier), "the shipped model is in use"
+    return clf
+
+
+def test_the_shipped_model_is_calibrated_with_the_similarity(shipped: cm.CombinedClassifier) -> None:
+    assert shipped.model.semantic_share == cm.SEMANTIC_SHARE > 0
+
+
+def test_the_similarity_moves_the_score_and_is_shown(shipped: cm.CombinedClassifier, themes) -> None:  # type: ignore[no-untyped-def]
+    title, lead = ITEMS[7][1], ITEMS[7][2]  # mental health care for refugees: Social Cohesion
+    result = shipped.classify(title, lead, "nl")
+    (sc,) = [t for t in result.themes if t.theme == SC]
+    (reason,) = [e for e in sc.evidence if e.term == semantic.EVIDENCE]
+    sims = semantic.similarities(themes, title, lead)
+    share = shipped.model.weight(SC, "nl", shipped.min_labels, shipped.min_language)
+    assert reason.weight == round(shipped.model.semantic_share * sims[SC] * share, 3) > 0
+    # a theme the similarity lowered shows no such reason
+    low = min(sims, key=lambda n: sims[n])
+    assert sims[low] < 0
+    assert not [e for t in result.themes if t.theme == low for e in t.evidence if e.term == semantic.EVIDENCE]
+
+
+def test_the_share_survives_save_and_load_and_old_files_have_none(
+    shipped: cm.CombinedClassifier, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.json"
+    shipped.model.save(path)
+    assert Model.load(path).semantic_share == shipped.model.semantic_share
+    raw = json.loads(path.read_text())
+    del raw["semantic_share"]
+    path.write_text(json.dumps(raw))
+    assert Model.load(path).semantic_share == 0.0
+    raw["semantic_share"] = 5
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ModelFileError, match="semantic_share"):
+        Model.load(path)
+
+
+def test_a_model_without_the_share_scores_as_before(
+    shipped: cm.CombinedClassifier, tmp_path: Path, themes
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "m.json"
+    shipped.model.save(path)
+    raw = json.loads(path.read_text())
+    del raw["semantic_share"]
+    path.write_text(json.dumps(raw))
+    old = cm.CombinedClassifier(shipped.engine, Model.load(path))
+    title, lead = ITEMS[7][1], ITEMS[7][2]
+    new, before = shipped.classify(title, lead, "nl"), old.classify(title, lead, "nl")
+    assert not [e for t in before.themes for e in t.evidence if e.term == semantic.EVIDENCE]
+    sims = semantic.similarities(themes, title, lead)
+    moved = {t.theme: t.score for t in new.themes}
+    for t in before.themes:
+        weight = shipped.model.weight(t.theme, "nl", shipped.min_labels, shipped.min_language)
+        expected = t.score + weight * shipped.model.semantic_share * sims[t.theme]
+        if 0.0 < expected < 1.0 and 0.0 < t.score < 1.0:
+            assert moved[t.theme] == pytest.approx(expected, abs=2e-4), t.theme
