@@ -211,3 +211,13 @@ def test_a_model_without_the_share_scores_as_before(
         expected = t.score + weight * shipped.model.semantic_share * sims[t.theme]
         if 0.0 < expected < 1.0 and 0.0 < t.score < 1.0:
             assert moved[t.theme] == pytest.approx(expected, abs=2e-4), t.theme
+
+
+def test_an_off_topic_item_is_not_embedded(shipped: cm.CombinedClassifier) -> None:
+    before = semantic._similarities.cache_info().misses
+    result = shipped.classify(
+        "Storm warning for the north coast", "Heavy rain and strong winds are expected on Sunday.", "en"
+    )
+    assert not result.relevant and result.assigned == ()
+    assert not [e for t in result.themes for e in t.evidence if e.term == semantic.EVIDENCE]
+    assert semantic._similarities.cache_info().misses == before
