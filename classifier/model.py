@@ -55,10 +55,12 @@ not yet labelled, the rules decide.
 
 Similarity in meaning: each theme's blended score also gets `SEMANTIC_SHARE` x the centred
 similarity of the item's title and lead to the theme's subtopics (classifier.semantic; no label is
-used, so it carries the labelling rules of THEMES.md 1.4 to sources and languages the labelled sets
-lack), with the thresholds calibrated on it; the share is saved in the model file
-(``semantic_share``, 0 in older files) and shown as evidence. The best-scored theme's runner-up is
-assigned too when it reaches `SECOND_THEME_RATIO` of the best score (bench/themes_semantic.py).
+used, so it carries the labelling rules of THEMES.md 1.4, not the labelled sets' sources), with the
+thresholds calibrated on it; like the model's part it weighs in by the model's weight for the item's
+language (none for a language without labelled items: the rules decide there, and nothing is
+embedded), and only for an item above the relevance threshold. The share is saved in the model
+file (``semantic_share``, 0 in older files) and shown as evidence. The best-scored theme's runner-up
+is assigned too when it reaches `SECOND_THEME_RATIO` of the best score (bench/themes_semantic.py).
 
 Content type: editors give a report or a handbook Tools and Techniques far more often than a news
 story. The model keeps, per content type with enough relevant labels, what the type adds to each
@@ -1019,7 +1021,9 @@ class CombinedClassifier:
             }
             # an item below the relevance threshold is given no theme: its embedding would cost
             # about 50 ms of CPU for nothing (most harvested items are off topic)
-            if self.model.semantic_share and relevance >= rel_thr
+            if self.model.semantic_share
+            and relevance >= rel_thr
+            and any(self.model.weight(n, language, self.min_labels, self.min_language) for n in THEMES)
             else dict.fromkeys(THEMES, 0.0)
         )
         scores, thresholds, theme_evidence = self._themes(

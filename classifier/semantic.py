@@ -15,6 +15,8 @@ their mean (what sets one theme above the others, not how on-topic the item is) 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -30,6 +32,16 @@ MAX_WORDS = 80
 """Words of title and lead embedded; the lead is at most classifier.model.THEME_WINDOW words."""
 MAX_WORD_CHARS = 40
 """A longer run of letters is cut: a 100,000-letter word takes e5's tokenizer about 20 s."""
+MAX_CHARS = 600
+"""Characters embedded: 80 words of a title and lead in any EU language fit (about 130 tokens)."""
+MAX_TOKENS = 200
+"""Tokens embedded: one window of e5 (512 with its markers); a longer text is read in several, each
+a full cost (80 emoji sequences: 1,655 tokens, 4.6 s)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NO_MEANING = frozenset({"So", "Sk", "Cf", "Co", "Cn"})
+"""Unicode categories left out: other and modifier symbols (emoji), format characters (zero-width
+joiners, direction marks), private-use and unassigned code points; a run of 80 emoji sequences took
+1.6 s to embed and says nothing of a theme."""
 CACHE = 8192
 """Texts whose similarities are kept in memory (six floats each)."""
 EVIDENCE = "close in meaning to the theme's subtopics"
@@ -49,11 +61,27 @@ def _theme_vectors(passages: tuple[str, ...]) -> Any:
 
 
 def clean(title: str | None, lead: str | None) -> str:
-    """The text embedded: title and lead, at most `MAX_WORDS` words of at most `MAX_WORD_CHARS`
-    characters each, with what UTF-8 cannot carry (lone surrogates) replaced."""
-    words = f"{title or ''}\n{lead or ''}".split()[:MAX_WORDS]
-    text = " ".join(w[:MAX_WORD_CHARS] for w in words)
+    """The text embedded: title and lead without control characters (a NUL would end the text the
+    encoder reads), at most `MAX_WORDS` words of at most `MAX_WORD_CHARS` characters each and
+    `MAX_CHARS` in all, symbols and format characters left out (emoji, joiners: `_NO_MEANING`),
+    what UTF-8 cannot carry (lone surrogates) replaced, and a title written in capitals alone in
+    lower case (the encoder is case-sensitive; "JOBS FOR REFUGEES" is a headline, not an acronym)."""
+    head = _CONTROL.sub(" ", title or "")
+    if head.isupper():
+        head = head.lower()
+    words = f"{head}\n{_CONTROL.sub(' ', lead or '')}".split()[:MAX_WORDS]
+    text = " ".join(w[:MAX_WORD_CHARS] for w in words)[:MAX_CHARS]
+    text = " ".join("".join(ch for ch in text if unicodedata.category(ch) not in _NO_MEANING).split())
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _fit(text: str) -> str:
+    """`text` cut until the encoder reads it in one window of `MAX_TOKENS` (emoji sequences and
+    stacked accents take one token per code point: 560 characters can be 565 tokens)."""
+    encoder = _encoder()
+    while text and encoder.token_count(text) > MAX_TOKENS:
+        text = text[: len(text) * 2 // 3]
+    return text
 
 
 def passage(theme: Theme) -> str:
@@ -63,7 +91,7 @@ def passage(theme: Theme) -> str:
 
 @lru_cache(maxsize=CACHE)
 def _similarities(passages: tuple[str, ...], text: str) -> tuple[float, ...]:
-    vector = np.asarray(_encoder().query([text])[0], dtype=np.float64)
+    vector = np.asarray(_encoder().query([_fit(text)])[0], dtype=np.float64)
     sims = _theme_vectors(passages) @ vector
     return tuple(float(x) for x in (sims - sims.mean()) / SCALE)
 

@@ -96,21 +96,56 @@ def test_the_title_alone_or_nothing(themes) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize(
-    "title, lead, words, longest",
+    "title, lead, expected",
     [
-        ("a" * 100_000, None, 1, semantic.MAX_WORD_CHARS),
-        ("Integration " * 3000, "x", semantic.MAX_WORDS, len("Integration")),
-        ("Flüchtlinge\x00 finden Arbeit", "in\ud800 Wien", 5, len("Flüchtlinge\x00")),
-        ("", "", 0, 0),
+        ("a" * 100_000, None, "a" * semantic.MAX_WORD_CHARS),
+        ("Flüchtlinge\x00 finden Arbeit", "in\ud800 Wien", "Flüchtlinge finden Arbeit in? Wien"),
+        ("\x00Refugees get help", "with\x1b housing", "Refugees get help with housing"),
+        ("REFUGEES GET HELP", "With housing", "refugees get help With housing"),
+        ("Refugees 🏠 get\u200d help\u200f", None, "Refugees get help"),
+        ("👨\u200d👩\u200d👧 " * 80, None, ""),
+        ("", "", ""),
+        (None, None, ""),
     ],
 )
-def test_the_embedded_text_is_bounded_and_valid_utf8(
-    title: str, lead: str | None, words: int, longest: int
-) -> None:
+def test_the_embedded_text(title: str | None, lead: str | None, expected: str) -> None:
+    assert semantic.clean(title, lead) == expected
+
+
+@pytest.mark.parametrize(
+    "title, lead",
+    [
+        ("Integration " * 3000, "x"),
+        ("x", "Integrationskurs " * 100),
+        ("a" * 50 + " ", "b" * 5000),
+        ("ü" * 900, "é" * 900),
+    ],
+)
+def test_the_embedded_text_is_bounded(title: str, lead: str) -> None:
     text = semantic.clean(title, lead)
-    assert len(text.split()) == words
-    assert max((len(w) for w in text.split()), default=0) == longest
-    text.encode("utf-8")  # a lone surrogate is replaced, never raises
+    assert 0 < len(text) <= semantic.MAX_CHARS
+    assert len(text.split()) <= semantic.MAX_WORDS
+    assert max(len(w) for w in text.split()) <= semantic.MAX_WORD_CHARS
+
+
+def test_what_the_encoder_reads_fits_one_window() -> None:
+    many = "ư̴̡̢̗̘̙̜̝̞̟̠̣̤̥̦̩̪̫̬̭̮̯̰̱̲̳̹̺̻̼͇͈͉͍͎̈́ͅ " * 40  # stacked accents: a token per mark
+    text = semantic.clean(many, None)
+    assert semantic._encoder().token_count(text) > semantic.MAX_TOKENS
+    fitted = semantic._fit(text)
+    assert 0 < semantic._encoder().token_count(fitted) <= semantic.MAX_TOKENS and text.startswith(fitted)
+
+
+def test_control_characters_and_capitals_do_not_change_the_meaning(themes) -> None:  # type: ignore[no-untyped-def]
+    plain = semantic.similarities(themes, "Refugees get help with housing", "A new centre opens.")
+    assert (
+        semantic.similarities(themes, "\x00Refugees get help with housing", "A new\x00 centre opens.")
+        == plain
+    )
+    assert semantic.similarities(themes, "REFUGEES GET HELP WITH HOUSING", "A new centre opens.") == (
+        semantic.similarities(themes, "refugees get help with housing", "A new centre opens.")
+    )
+    assert semantic.similarities(themes, "🏠🏠", "\u200d") == dict.fromkeys(THEMES, 0.0)
 
 
 def test_bad_text_is_scored_not_raised(themes) -> None:  # type: ignore[no-untyped-def]
@@ -211,6 +246,18 @@ def test_a_model_without_the_share_scores_as_before(
         expected = t.score + weight * shipped.model.semantic_share * sims[t.theme]
         if 0.0 < expected < 1.0 and 0.0 < t.score < 1.0:
             assert moved[t.theme] == pytest.approx(expected, abs=2e-4), t.theme
+
+
+def test_an_item_in_a_language_without_labels_is_not_embedded(shipped: cm.CombinedClassifier) -> None:
+    assert shipped.model.language_counts.get("mt", 0) == 0
+    before = semantic._similarities.cache_info().misses
+    result = shipped.classify(
+        "Korsijiet tal-Malti għar-refuġjati",
+        "Il-kunsill lokali joffri korsijiet tal-lingwa lill-migranti.",
+        "mt",
+    )
+    assert not [e for t in result.themes for e in t.evidence if e.term == semantic.EVIDENCE]
+    assert semantic._similarities.cache_info().misses == before
 
 
 def test_an_off_topic_item_is_not_embedded(shipped: cm.CombinedClassifier) -> None:
