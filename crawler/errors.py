@@ -277,7 +277,7 @@ class ThemesConfigError(ValueError):
 
 class ModelFileError(ValueError):
     """Raised by classifier.model: a model file is missing, not JSON, or was not written by it
-    (wrong format or version)."""
+    (wrong format or version), or it needs a package that is not installed."""
 
 
 # --- fetch ---------------------------------------------------------------------------------------

