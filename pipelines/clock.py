@@ -9,7 +9,8 @@ Rule for the whole class: a time of day is an hour (0-23) and two-digit minutes 
 day's marker ("2026 г.,", "2026 r.,", "5.,", "5 d.") and up to two separators (``,`` ``|`` ``-``);
 right before a date, on its line, it is joined by ``:`` or ``h`` ("14:30, 3 March 2025").
 Anywhere else a dotted time counts only with such a word before it or a unit after it: ``12.500``,
-``5.12`` of ``5.12.2026`` and ``2026.12.05`` are no times.
+``5.12`` of ``5.12.2026`` and ``2026.12.05`` are no times; except at the end of a value that is a
+date (`colon_time_after_date`: ``12.03.2025 14.30``), where an out-of-range one makes it no date.
 """
 
 from __future__ import annotations
@@ -100,3 +101,37 @@ def colon_clock(text: str) -> str:
 
     text = _DOTTED_WITH_WORD.sub(colon, text)
     return _IRISH.sub(lambda m: " pm" if m.group(1).lower() == "i" else " am", text)
+
+
+_TIME_AFTER_DATE = re.compile(
+    r"(?<=\d)(?P<gap>\s*[,|\-–—·]?\s+|\s*,\s*)"
+    r"(?P<hour>\d{1,2})\.(?P<minute>\d{2})(?:\.(?P<second>\d{2}))?(?!\d)"
+    rf"(?P<rest>\s*(?:{_UNIT}\.?)?\s*(?:[ap]\.?\s?m\.?|[ri]\.\s?n\.)?\s*"
+    r"(?:\(?\s*(?:(?:GMT|UTC|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})\s*\)?)?\s*)$",
+    re.IGNORECASE,
+)
+
+
+class NoTimeOfDay(ValueError):
+    """A dotted time closing a date string names an hour, minute or second out of range (``14.75``)."""
+
+
+def colon_time_after_date(text: str) -> str:
+    """A whole date string with the dotted time of day that closes it written with colons.
+
+    Rule: in a value that is a date (a feed's ``pubDate``, a meta tag's ``content``), an
+    ``H.MM`` or ``H.MM.SS`` after the date, set off by a space, comma or dash and followed at most
+    by its unit, a 12-hour marker and a zone (``12.03.2025 14.30``, ``2025-03-12 14.30``, ``Wed, 12
+    Mar 2025 14.30.00 +0100``, ``12 mars 2025, 14.30 h``), is the time of day (the dotted times of
+    de, da, fi, sv, nl and cs writing); ``5.12.2026`` alone is no time.
+    Raises `NoTimeOfDay` when that time is impossible (hour over 23, minute or second over 59:
+    ``12.03.2025 14.75``), so that the value gives no date rather than another reading of it.
+    """
+    match = _TIME_AFTER_DATE.search(text)
+    if match is None:
+        return text
+    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise NoTimeOfDay(text)
+    clock = f"{match['hour']}:{match['minute']}" + (f":{match['second']}" if match["second"] else "")
+    return f"{text[: match.start()]}{match['gap']}{clock}{match['rest']}"

@@ -18,10 +18,14 @@ Evaluation order in `parse_date`:
    not move the instant (Microsoft's documentation of the format);
 2a. a time of ``24:00`` (``24:00:00``), ISO 8601's end of a day, written by schedulers and some
    CMSs (gweis/isodate#85): the next day's ``00:00``, which the midnight rule then reads as that day;
-   any other hour 24 (``24:30``) stays impossible, and a dotted ``24.00`` (a price) is no time;
+   any other hour 24 (``24:30``) stays impossible, and a dotted ``24.00`` is no end of a day
+   (closing a date value it is impossible, step 4);
 3. ISO 8601 via ``dateutil.parser.isoparse`` (a full date is required);
 4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, a dotted time with its word
-   or unit (``klo 14.30``, ``om 14.30 uur``: `pipelines.clock.colon_clock`) written with a colon,
+   or unit (``klo 14.30``, ``om 14.30 uur``: `pipelines.clock.colon_clock`) or closing the value
+   after its date (``12.03.2025 14.30``, ``2025-03-12 14.30``: `pipelines.clock.colon_time_after_date`;
+   ``14.75`` there makes the value impossible) written with a colon, the Common Log Format's colon
+   between year and time (``03/Mar/2025:14:30:00 +0100``) read as a space,
    localised month names replaced by
    English abbreviations, weekday names and other words dropped, then ``dateutil.parser.parse``; a
    value that lacks its year, month or day is rejected rather than completed from today's date.
@@ -63,7 +67,7 @@ from urllib.parse import unquote
 
 from dateutil import parser as du_parser
 
-from pipelines.clock import colon_clock
+from pipelines.clock import NoTimeOfDay, colon_clock, colon_time_after_date
 
 MAX_DATE_CHARS = 200
 """Longer strings are not dates; rejecting them bounds the work on hostile input (T11)."""
@@ -500,10 +504,20 @@ _ZONE_ANNOTATION = re.compile(r"(?<=\d|Z)\[[A-Za-z0-9_+:/\-]{1,64}\]$")
 offset written before it decides the instant, so the name is dropped."""
 
 
+_YEAR_COLON_TIME = re.compile(r"(?<=[^\W\d_][./\- ]\d{4}):(?=\d{1,2}:\d{2})")
+"""The colon that joins the time to the year in the Common Log Format (``03/Mar/2025:14:30:00
++0100``, Apache's ``%d/%b/%Y:%H:%M:%S %z``), after a month name: read as a space."""
+
+
 def _read(
     text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str], either_order: bool = False
 ) -> datetime | None:
     """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields."""
+    text = _YEAR_COLON_TIME.sub(" ", text)
+    try:
+        text = colon_time_after_date(text)
+    except NoTimeOfDay:
+        raise _Impossible(text) from None
     end_of_day = _END_OF_DAY_RE.search(text)
     if end_of_day is not None:  # 24:00 is the next day's 00:00: read as 23:59:59, one second added
         value = _read(
@@ -624,6 +638,10 @@ def has_time_of_day(raw: str | None) -> bool:
     if not isinstance(raw, str):
         return False
     text = colon_clock(" ".join(raw.split()))
+    try:
+        text = colon_time_after_date(text)
+    except NoTimeOfDay:
+        return False
     if _EPOCH_RE.match(text) or _MS_JSON_DATE_RE.match(text) or _END_OF_DAY_RE.search(text):
         return True
     return any(pattern.search(text) for pattern in _CLOCK_RES)

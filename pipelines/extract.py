@@ -166,6 +166,8 @@ _WRITTEN_DATES = (
         rf"(?<![\d.])(?P<day>[0-3]?\d)(?:st|nd|rd|th|ú)?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
         rf"\s+(?:de\s+)?{_YEAR}"
     ),
+    # day, month name and year joined by one separator: "03/Mar/2025", "03-mar-2025", "03.Mär.2025"
+    re.compile(rf"(?<![\d./-])(?P<day>[0-3]?\d)(?P<sep>[/.-])(?P<month>{_WORD})\.?(?P=sep){_YEAR}"),
     # year first: "2025. március 3." (hu), "2025. gada 3. martā" (lv), "2025 m. kovo 3 d." (lt)
     re.compile(
         rf"(?<![\d.]){_YEAR}\.?\s+(?:(?:gada|m\.)\s+)?"
@@ -583,7 +585,8 @@ def written_dates(
 ) -> tuple[str | None, str | None]:
     """(published, updated): the first day-month-year written out in `text` as ISO dates, or None.
 
-    Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them
+    Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them, or
+    day first joined by one slash, dot or dash (``03/Mar/2025``, ``03-mar-2025``, ``03.Mär.2025``)
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
     `languages` first where a name is ambiguous); or the month as a number: in the page's locale order

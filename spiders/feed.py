@@ -51,6 +51,7 @@ from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
+from spiders.feedauthor import entry_author
 from spiders.feedcdata import install as install_feed_cdata
 from spiders.feedcdata import unwrap_cdata
 from spiders.feedcut import complete_entries
@@ -111,7 +112,7 @@ class FeedSpider(SourceSpider):
             if placeholders and summary_key(entry.get("summary")) in placeholders:
                 self.stat("ewsi/feed/summary_placeholder")
                 entry = {**entry, "summary": None}
-            item = self.entry_item(entry, response, feed_language, entry_links, identity)
+            item = self.entry_item(entry, response, feed_language, entry_links, identity, feed)
             if item is None:
                 self.stat("ewsi/dropped/no_link")
                 continue
@@ -160,8 +161,10 @@ class FeedSpider(SourceSpider):
         feed_language: str | None,
         links: Any = None,
         identity: FeedIdentity | None = None,
+        feed: Any = None,
     ) -> HarvestedItem | None:
-        """Map one entry to a `HarvestedItem` (None when it has no usable link)."""
+        """Map one entry to a `HarvestedItem` (None when it has no usable link); `feed` is the
+        parsed feed's own fields, whose authors an entry without one takes (`spiders.feedauthor`)."""
         feed_url = response.url if isinstance(response, Response) else str(response)
         if links is None:
             links = choose_links(entry, self.source.languages, feed_language, {feed_url})
@@ -208,7 +211,7 @@ class FeedSpider(SourceSpider):
             published_raw=published_raw,
             updated_raw=updated_raw,
             published_at=_struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed")),
-            author=unwrap_cdata(entry.get("author")),
+            author=entry_author(entry, feed),
             declared_language=(language or None),
             attachments=attachments,
             # an entry with <updated> alone gives when it last changed: the page's own publication
