@@ -33,7 +33,9 @@ Order of evaluation (first match wins):
    browser decodes a page in a DOS or other code page outside it, so no page is written in one,
    while charset_normalizer names them for short samples (jawah/charset_normalizer#130, #477): an
    English page whose only non-ASCII bytes are windows-1252 quotes and dashes (``\x93 \x94 \x96``)
-   read ``ōquotedö`` in cp775 and ``Ц`` for the dash in cp1125;
+   read ``ōquotedö`` in cp775 and ``Ц`` for the dash in cp1125. A UTF-16 verdict counts only for a
+   body with NUL bytes in its first 1024 bytes, as a UTF-16 label does (a 16-byte Polish
+   ``<p>Pomagają</p>`` is not CJK);
 8. the header, declared or UTF-8 encoding with U+FFFD for undecodable bytes.
 
 Labels are resolved as the WHATWG Encoding Standard says, through w3lib: ``latin-1``/``iso-8859-1``
@@ -51,6 +53,7 @@ multi-byte sequence at the very end of the body (a body cut at a size cap) is no
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 
@@ -85,8 +88,13 @@ are undefined in windows-1253)."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NEUTRAL = frozenset({"Pd", "Pi", "Pf", "Ps", "Pe", "Zs", "Sc"})
 """Unicode categories of typographic dashes, quotes, brackets, spaces and currency signs."""
-_NEUTRAL_CHARS = frozenset("\u2026\u2022\u00b7\u00b0\u00a9\u00ae\u2122\u00a7")
-"""Other signs common in running text: ellipsis, bullets, degree, copyright, trademark, section."""
+_NEUTRAL_CHARS = frozenset("\u2026\u2022\u00b7\u00b0\u00a9\u00ae\u2122\u00a7\u00bf\u00a1")
+"""Other signs common in running text: ellipsis, bullets, degree, copyright, trademark, section, and
+Spanish inverted question and exclamation marks."""
+ONE_LETTER_WORDS = frozenset("àèéåø")
+"""Non-ASCII letters that are words by themselves in an EU language (lowercased): French, Italian
+and Portuguese ``à``, Italian ``è`` (``È``), Portuguese ``é``, Danish and Swedish ``å``, Danish
+``ø``. No Central-European language has such a word, so ``Č`` standing alone is no evidence."""
 
 
 def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
@@ -137,7 +145,7 @@ def _best_8bit(body: bytes, label: str, declared: str | None) -> str:
         if not _decodes_cleanly(body, encoding):
             continue
         text = sample.decode(encoding, "replace")
-        scored.append((_plausibility(text) + _coherence(text), -position, encoding))
+        scored.append((_plausibility(text) + _coherence(text, encoding), -position, encoding))
     return max(scored)[2] if scored else label
 
 
@@ -260,25 +268,29 @@ def _detect(body: bytes) -> str | None:
     Candidates are the 8-bit encodings of EU languages plus charset_normalizer's verdict (which covers
     the rest of the world). charset_normalizer alone cannot tell ISO-8859-2 from windows-1250 or
     ISO-8859-10 on a Polish page (measured on gazeta.pl with its declaration removed), so each
-    candidate is scored by `_plausibility` plus `_coherence` and the highest wins; ties go to the
-    candidate whose letters are the more widely used (`_commonness`: Slovene ``š`` rather than ``ą``),
-    then to the earlier candidate. Where two encodings give letters alike (Czech windows-1250 or Lithuanian
-    windows-1257 read as windows-1252: ``ř`` becomes ``ø``, ``ų`` becomes ``ø``), coherence decides.
+    candidate is scored by `_plausibility` plus `_coherence` and the highest wins; a tie goes to the
+    earlier candidate, the more used encoding (`_LEGACY`): a short Polish text whose only letter is
+    ``ą`` (byte B9, ISO-8859-2 ``š``) is windows-1250; so is a Slovene ISO-8859-2 text whose only
+    letter is ``š``: the bytes cannot tell them apart. Where two encodings give letters alike (Czech
+    windows-1250 or Lithuanian windows-1257 read as windows-1252: ``ř`` becomes ``ø``, ``ų`` becomes
+    ``ø``), coherence decides.
     """
     sample = _MARKUP.sub(b" ", _SCRIPTS.sub(b" ", body[:_DETECT_SAMPLE]))
     candidates = list(_LEGACY)
     best = from_bytes(sample).best()
     verdict = resolve_encoding(best.encoding) if best is not None else None
-    if verdict and verdict not in candidates and _web_encoding(verdict):
-        candidates.append(verdict)
+    wide_ok = verdict is not None and (not _wide(verdict) or b"\x00" in body[:1024])
+    if verdict and verdict not in candidates and _web_encoding(verdict) and wide_ok:
+        candidates.append(verdict)  # a wide reading needs NUL bytes, as a wide label does
     scored = []
     for position, encoding in enumerate(candidates):
         try:
             text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
-        scored.append((_plausibility(text) + _coherence(text), _commonness(text), -position, encoding))
-    return max(scored)[3] if scored else None
+        score = _plausibility(text) + _coherence(text, encoding)
+        scored.append((score, -position, encoding))
+    return max(scored)[2] if scored else None
 
 
 def _plausibility(text: str) -> int:
@@ -289,11 +301,14 @@ def _plausibility(text: str) -> int:
     letters only (``żółć``, but also windows-1251 bytes read as windows-1252), a non-Latin letter
     standing alone (the euro sign ``\x80`` of windows-1252 is ``Ђ`` in windows-1251: a one-letter
     word of another script between Latin words is no evidence), typographic punctuation and spaces
-    (quotes, dashes, ellipsis, euro, no-break space). Wrong: C1 controls, symbols, digits
-    such as ``³``, or a non-Latin letter inside a Latin word (windows-1251 bytes read in Polish text),
-    and the Greek final sigma ``ς`` inside a word, where Greek never writes it: it is the Bulgarian
-    ``т`` (byte F2) of windows-1251 text read as windows-1253, and a short Bulgarian page whose bytes
-    all happen to be valid windows-1253 read as Greek (``Ολΰνϊς`` for ``Планът``).
+    (quotes, dashes, ellipsis, euro, no-break space, Spanish ``¿ ¡``). A Latin letter standing alone
+    is right when it is a word of an EU language (`ONE_LETTER_WORDS`: Italian ``È``, not ``Č``).
+    Wrong: C1 controls, symbols, digits such as ``³``, a lowercase Latin letter directly before an
+    uppercase one (`_unlikely_pair`: ``żQuién``), a non-Latin letter inside a Latin word
+    (windows-1251 bytes read in Polish text), and the Greek final sigma ``ς`` inside a word, where
+    Greek never writes it: it is the Bulgarian ``т`` (byte F2) of windows-1251 text read as
+    windows-1253, and a short Bulgarian page whose bytes all happen to be valid windows-1253 read as
+    Greek (``Ολΰνϊς`` for ``Планът``).
     """
     score = 0
     for match in _NON_ASCII.finditer(text):
@@ -303,8 +318,10 @@ def _plausibility(text: str) -> int:
             word = _word_around(text, match.start())
             mixed = any(c.isascii() for c in word)
             latin = unicodedata.name(char, "").startswith("LATIN")
-            if latin:
-                score += 1 if mixed else 0
+            if latin and _unlikely_pair(text, match.start()):
+                score -= 1  # "żQuién": Spanish "¿" read as windows-1250
+            elif latin:
+                score += 1 if mixed or word.lower() in ONE_LETTER_WORDS else 0
             elif mixed or (char == "\u03c2" and text[match.end() : match.end() + 1].isalpha()):
                 score -= 1  # a final sigma inside a word: windows-1251 "т" read as windows-1253
             elif len(word) > 1:
@@ -321,19 +338,39 @@ ALPHABETS: dict[str, str] = {
     "cs": "áčďéěíňóřšťúůýž", "da": "æøåé", "de": "äöüß", "es": "áéíñóúü", "et": "äöõüšž",
     "fi": "äöåšž", "fr": "àâæçéèêëîïôœùûüÿ", "ga": "áéíóú", "hr": "čćđšž", "hu": "áéíóöőúüű",
     "it": "àèéìíîòóù", "lt": "ąčęėįšųūž", "lv": "āčēģīķļņšūž", "mt": "ċġħżàèìòù", "nl": "áéèëïóöü",
-    "pl": "ąćęłńóśźż", "pt": "áâãàçéêíóôõú", "ro": "ăâîșțşţ", "sk": "áäčďéíĺľňóôŕšťúýž",
-    "sl": "čšž", "sv": "åäöé",
+    "pl": "ąćęłńóśźż", "pt": "áâãàçéêíóôõú", "ro": "ăâîșț", "ro-cedilla": "ăâîşţ",
+    "sk": "áäčďéíĺľňóôŕšťúýž", "sl": "čšž", "sv": "åäöé",
 }
 # fmt: on
 """Non-ASCII lowercase Latin letters of each EU language written in Latin script (Greek and
-Bulgarian are told apart by `_plausibility`: their letters are not Latin)."""
+Bulgarian are told apart by `_plausibility`: their letters are not Latin). Romanian twice: with the
+comma below of its standard and the cedilla of windows-1250 and ISO-8859-2, which lack the comma."""
 
 
-def _coherence(text: str) -> int:
-    """Minus twice the non-ASCII Latin letters outside the alphabet of the language that covers most.
+@functools.lru_cache(maxsize=64)
+def _writable(encoding: str) -> tuple[str, ...]:
+    """The alphabets of `ALPHABETS` that `encoding` can write whole, upper and lower case (all of
+    them for an encoding that is not 8-bit); a page is written in an encoding its language fits."""
+    if not _single_byte(encoding):
+        return tuple(ALPHABETS.values())
+    fits = []
+    for letters in ALPHABETS.values():
+        try:
+            (letters + letters.upper().replace("SS", "")).encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        fits.append(letters)
+    return tuple(fits)
+
+
+def _coherence(text: str, encoding: str) -> int:
+    """Minus twice the non-ASCII Latin letters outside the alphabet of the language that covers most,
+    among the languages `encoding` can write (`_writable`).
 
     A right decoding gives letters of one language (``ř ě ů`` all Czech); a wrong 8-bit decoding mixes
     letters of several (``ø`` Danish, ``ì`` Italian, ``ð`` Icelandic). 0 when every such letter fits.
+    A language the encoding cannot write is no cover: Croatian ISO-8859-2 ``š č`` read as
+    windows-1250 gives ``ą č``, Lithuanian letters, but no Lithuanian page is in windows-1250.
     """
     counts: dict[str, int] = {}
     for char in text:
@@ -347,19 +384,17 @@ def _coherence(text: str) -> int:
     if not counts:
         return 0
     total = sum(counts.values())
-    best = max(sum(n for c, n in counts.items() if c in letters) for letters in ALPHABETS.values())
+    best = max(
+        (sum(n for c, n in counts.items() if c in letters) for letters in _writable(encoding)), default=0
+    )
     return -2 * (total - best)
 
 
-_LETTER_USE: dict[str, int] = {}
-for _letters in ALPHABETS.values():
-    for _letter in _letters:
-        _LETTER_USE[_letter] = _LETTER_USE.get(_letter, 0) + 1
-
-
-def _commonness(text: str) -> int:
-    """Sum over the non-ASCII letters of the number of EU alphabets that have them (a tie-break)."""
-    return sum(_LETTER_USE.get(char.lower(), 0) for char in text if not char.isascii())
+def _unlikely_pair(text: str, index: int) -> bool:
+    """True when the letter at `index` is lowercase and directly followed by an uppercase letter
+    (``żQuién``: Spanish ``¿`` read as windows-1250): no EU language writes that pair inside a word.
+    (The reverse pair is Irish: ``i nÉirinn``.)"""
+    return text[index].islower() and text[index + 1 : index + 2].isupper()
 
 
 def _word_around(text: str, index: int) -> str:

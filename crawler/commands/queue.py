@@ -21,17 +21,29 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 
 from crawler.argtypes import Parser, int_at_least
 from crawler.config import Settings
 from crawler.errors import UsageError
+from crawler.shortids import shorten_ids
 from crawler.terminal import console as make_console
 from crawler.text import counted
 from crawler.themes import THEME_CODES, theme_name
 
 HELP = "list the review queue"
 out = make_console()
+
+TITLE_WIDTH = 60
+"""Characters of a title at most (the desk's one-line titles are as long)."""
+SOURCE_WIDTH = 20
+"""Characters of the source column when the ids and a whole title do not both fit; with room for
+both (a pipe, a wide terminal) the ids are shown whole."""
+SOURCE_MIN = 9
+"""Characters the source column keeps on a narrow terminal (start, ellipsis, end: ``bmi-…2024``)."""
+TITLE_MIN = 12
+"""Characters the title column keeps before the source column gives way on a narrow terminal."""
 
 MAX_LIMIT = 1_000_000
 """Rows ``--limit`` may ask for (a bigger number is no use and overflows SQLite's 64-bit integers)."""
@@ -124,20 +136,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         return 0
-    table = Table(
-        title=f"Review queue ({args.status}, {_shown(rows, total or 0)})",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-        pad_edge=False,
-    )
-    with_status = args.status == "any"  # every status listed: say each row's
-    columns = ("id", "rel", "lang", "source", "published", *(("status",) if with_status else ()), "themes")
-    for col in columns:
-        table.add_column(col, no_wrap=True)
-    table.add_column("title", overflow="fold")  # the one column that gives way on a narrow terminal
-    for row in rows:
-        table.add_row(*_cells(row, with_status))
-    out.print(table)
+    title = f"Review queue ({args.status}, {_shown(rows, total or 0)})"
+    out.print(queue_table(rows, title, with_status=args.status == "any", width=out.width))
     if rows:
         out.print("themes: " + ", ".join(f"{code} {name}" for name, code in THEME_CODES.items()), style="dim")
         heads = len(rows) - len(_members(rows))
@@ -146,6 +146,37 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out.print(f"No {'' if args.status == 'any' else args.status + ' '}items match these filters.")
     return 0
+
+
+def queue_table(rows: list[dict[str, Any]], title: str, *, with_status: bool, width: int) -> Table:
+    """The table of `rows` for a console `width` columns wide: one line per row. Source ids longer
+    than their column keep start and end and stay distinct (crawler.shortids); the title is the one
+    column that gives way, cut with an ellipsis, never folded onto a second line. Below 70 columns
+    (60 without the status column) even the other columns do not fit and rich crops them."""
+    columns = ("id", "rel", "lang", "source", "published", *(("status",) if with_status else ()), "themes")
+    overhead = 3 * len(columns) + 2  # edges, separators and padding of SIMPLE_HEAD with pad_edge off
+    cells = [_cells(row, with_status) for row in rows]
+    source_at = columns.index("source")
+    others = sum(
+        max([len(col), *(cell_len(cell[i]) for cell in cells)])
+        for i, col in enumerate(columns)
+        if i != source_at
+    )
+    room = width - overhead - others
+    longest = max((len(row["source_id"]) for row in rows), default=0)
+    budget = longest if longest + TITLE_WIDTH <= room else min(SOURCE_WIDTH, room - TITLE_MIN)
+    budget = max(SOURCE_MIN, budget)
+    sources = shorten_ids((row["source_id"] for row in rows), budget)
+    for cell, row in zip(cells, rows, strict=True):
+        cell[source_at] = sources[row["source_id"]]
+    fixed = others + max([len(columns[source_at]), *(len(v) for v in sources.values())])
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    for col in columns:
+        table.add_column(col, no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=max(1, width - overhead - fixed))
+    for cell in cells:
+        table.add_row(*cell)
+    return table
 
 
 def under_heads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -196,19 +227,20 @@ def _shown(rows: list[dict[str, Any]], total: int) -> str:
 
 
 def _cells(row: dict[str, Any], with_status: bool) -> list[str]:
-    """One table row: the desk's values (the editor's title and themes when set, themes by code); a
-    group member's title starts with its head (``↳ #6: ``)."""
+    """One table row: the desk's values (the editor's title and themes when set, themes by code), the
+    source id whole (`queue_table` shortens it); a group member's title starts with its head
+    (``↳ #6: ``)."""
     themes = " ".join(THEME_CODES.get(t["name"], t["name"][:2]) for t in row.get("themes", []))
     head = row.get("group_head")
     return [
         str(row["id"]),
         f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
         row.get("language") or "-",
-        _shorten(row["source_id"], 14),
+        row["source_id"],
         (row.get("published_at") or "-")[:10],
         *([row.get("status") or "-"] if with_status else []),
         themes,
-        _shorten(("" if head is None else f"↳ #{head}: ") + (row.get("title") or ""), 60),
+        _shorten(("" if head is None else f"↳ #{head}: ") + (row.get("title") or ""), TITLE_WIDTH),
     ]
 
 
