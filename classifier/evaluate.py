@@ -63,12 +63,19 @@ def label_problem(record: dict[str, Any]) -> str | None:
 
 
 def load_examples(path: str | Path) -> list[LabelledExample]:
-    """Read labelled JSONL; raises ValueError naming the line for a line that is not a JSON object or
-    whose labels are unusable (`label_problem`), and ValueError ``no labelled items in FILE`` for a
-    file without any (`ewsi classify eval`, `ewsi classify train --data`: exit 2)."""
+    """Read labelled JSONL (UTF-8, a byte order mark allowed); raises ValueError naming the line for a
+    line that is not UTF-8, not a JSON object or whose labels are unusable (`label_problem`), and
+    ValueError ``no labelled items in FILE`` for a file without any (`ewsi classify eval`, `ewsi
+    classify train --data`: exit 2). Titles and texts get the stored text's hygiene
+    (crawler.text.clean_text: no control characters, lone surrogates replaced)."""
     out: list[LabelledExample] = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                # a UTF-8 byte order mark (files saved on Windows) opens the first line
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not UTF-8 (byte {exc.start + 1} of the line)") from exc
             if not line.strip():
                 continue
             try:

@@ -108,6 +108,7 @@ from classifier.rules import (
     tokenize,
 )
 from crawler.errors import ModelFileError
+from crawler.text import clean_text
 from crawler.types import CONTENT_TYPES, THEMES, Classification, Evidence, ThemeScore
 
 FORMAT = "ewsi-classifier-model"
@@ -287,16 +288,18 @@ class LabelledExample:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LabelledExample:
-        """Build from a themes_dev.jsonl record (keys id, lang, title, summary or text, relevant, themes)."""
+        """Build from a themes_dev.jsonl record (keys id, lang, title, summary or text, relevant, themes);
+        title and text get the stored text's hygiene (crawler.text.clean_text: a NUL or a lone
+        surrogate in a labelled file is what a harvested item never carries)."""
         themes = tuple(t for t in d.get("themes") or () if t in THEMES)
         return cls(
-            title=str(d.get("title") or ""),
-            text=str(d.get("text") or d.get("summary") or ""),
-            language=d.get("lang") or d.get("language"),
+            title=clean_text(str(d.get("title") or "")) or "",
+            text=clean_text(str(d.get("text") or d.get("summary") or "")) or "",
+            language=clean_text(str(d.get("lang") or d.get("language") or "")) or None,
             relevant=bool(d.get("relevant")),
             themes=themes,
-            id=str(d.get("id") or ""),
-            page=str(d.get("url") or ""),
+            id=clean_text(str(d.get("id") or "")) or "",
+            page=clean_text(str(d.get("url") or "")) or "",
             content_type=content_kind(d.get("content_type")),
         )
 
@@ -1136,12 +1139,9 @@ class CombinedClassifier:
             if w > 0 and name in predicted:
                 evidence += predicted[name][1]
             prior = self.model.theme_prior(content_type, name) if w > 0 and head is not None else 0.0
-            if prior and head is not None and head.blend_threshold is not None:
-                evidence += (
-                    Evidence(
-                        f"content type:{content_kind(content_type)}", round(prior * w / THEME_MODEL_SHARE, 3)
-                    ),
-                )
+            added = round(prior * w / THEME_MODEL_SHARE, 3) + 0.0  # + 0.0: never "-0.0"
+            if added and head is not None and head.blend_threshold is not None:
+                evidence += (Evidence(f"content type:{content_kind(content_type)}", added),)
             if round(near, 3) > 0:
                 evidence += (Evidence(semantic.EVIDENCE, round(near, 3)),)
             theme_evidence[name] = evidence

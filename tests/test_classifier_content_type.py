@@ -186,3 +186,28 @@ def test_the_content_type_is_read_as_content_kind_reads_it(
     assert {t.theme: t.score for t in result.themes} == _scores(shipped, "document")
     (tt,) = [t for t in result.themes if t.theme == TT]
     assert [e.term for e in tt.evidence if e.term.startswith("content type:")] == ["content type:document"]
+
+
+@pytest.mark.parametrize(
+    "kind", ["news", "document", "legislation", "funding", "event", "good_practice", None]
+)
+@pytest.mark.parametrize(
+    ("title", "text", "language"),
+    [
+        (
+            "Racism against migrants at work",
+            "A survey of migrant workers finds discrimination in hiring.",
+            "en",
+        ),
+        ("Flüchtlinge lernen Deutsch", "Integrationskurse für Geflüchtete in Berlin sind voll.", "de"),
+        ("Logements pour réfugiés", "La ville ouvre 200 logements pour les familles réfugiées.", "fr"),
+    ],
+)
+def test_a_content_type_that_adds_nothing_shown_is_not_a_reason(
+    shipped: cm.CombinedClassifier, kind: str | None, title: str, text: str, language: str
+) -> None:
+    """A prior that rounds to nothing (news adds -0.0001 to Anti-discrimination and Equality) is no
+    reason an editor can read: only what moves the score by 0.001 or more is shown."""
+    c = shipped.classify(title, text, language, kind)
+    shown = [e for t in c.themes for e in t.evidence if e.term.startswith("content type:")]
+    assert all(abs(e.weight) >= 0.001 and str(e.weight) != "-0.0" for e in shown), shown

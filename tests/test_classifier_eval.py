@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -285,6 +286,63 @@ def test_a_usable_file_loads_every_record(tmp_path):
     path = tmp_path / "labels.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert [e.relevant for e in load_examples(path)] == [True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "text", "language", "ident"),
+    [
+        # JSON escapes of what no harvested text carries: a lone surrogate, a NUL, C0 controls
+        (
+            b'{"id": "a\\ud800", "title": "Refugees \\ud800 learn", "relevant": false}',
+            "Refugees \ufffd learn",
+            "",
+            None,
+            "a\ufffd",
+        ),
+        (b'{"title": "Stu\\u0000dy", "summary": "x\\u0007y", "relevant": false}', "Study", "xy", None, ""),
+        (b'{"title": "Ok", "lang": "e\\udc80n", "relevant": false}', "Ok", "", "e\ufffdn", ""),
+        # a split surrogate pair is one character, kept
+        (b'{"title": "Welcome \\ud83d\\udc4d", "relevant": false}', "Welcome \U0001f44d", "", None, ""),
+        # a byte order mark before the first line
+        (b'\xef\xbb\xbf{"title": "Refugees", "relevant": false}', "Refugees", "", None, ""),
+        # raw UTF-8 as it is
+        ('{"title": "Uchodźcy w Łodzi", "relevant": false}'.encode(), "Uchodźcy w Łodzi", "", None, ""),
+    ],
+)
+def test_labelled_text_gets_the_stored_texts_hygiene(tmp_path, raw, title, text, language, ident):
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(raw + b"\n")
+    (example,) = load_examples(path)
+    assert (example.title, example.text, example.language, example.id) == (title, text, language, ident)
+
+
+@pytest.mark.parametrize(
+    ("raw", "line", "byte"),
+    [
+        ('{"title": "Réfugiés", "relevant": false}'.encode("latin-1"), 1, 13),
+        (b'{"title": "a", "relevant": false}\n{"title": "\xff\xfe", "relevant": false}', 2, 12),
+        (b'{"title": "a", "relevant": false}\n\n{"title": "\xef\xbb\xbf\xc3", "relevant": false}', 3, 15),
+    ],
+)
+def test_a_file_not_in_utf8_is_refused_with_its_line(tmp_path, raw, line, byte):
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(raw + b"\n")
+    with pytest.raises(
+        ValueError, match=rf"^{re.escape(str(path))}:{line}: not UTF-8 \(byte {byte} of the line\)$"
+    ):
+        load_examples(path)
+
+
+def test_eval_of_a_labelled_file_with_a_lone_surrogate_prints_a_report(capsys, tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(
+        b'{"id": "s\\udfff", "title": "Refugees \\ud800 housing", "relevant": true, '
+        b'"themes": ["Social Cohesion"]}\n'
+    )
+    assert main(["--data", str(path)]) == 0
+    assert main(["--data", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "relevance  P" in out and "\ud800" not in out
 
 
 @pytest.mark.parametrize(
