@@ -314,6 +314,11 @@ class JsonFeedMalformed(NotJsonFeed):
     spider records ``parse.feed_malformed``, as for an XML feed cut short."""
 
 
+class NoTimeOfDay(ValueError):
+    """Raised by pipelines.clock.colon_time_after_date: a dotted time closing a date string names an
+    hour, minute or second out of range (``14.75``); pipelines.dates then gives no date."""
+
+
 class ArchiveError(UsageError):
     """Raised by crawler.archive: an archive URL (EWSI_ARCHIVE_URL, a stored WARC location) that is
     neither ``file:///absolute/dir`` nor ``s3://bucket[/prefix]``, or a WARC file that could not be

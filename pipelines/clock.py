@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.errors import NoTimeOfDay
+
 CLOCK_WORDS = (
     r"um|gegen|à|a las|a la|alle ore|alle|ore|la ora|ora|o godz\.?|godz\.?|o godzinie|godzina|kl\.?"
     r"|klo|kello|klockan|kell|στις|ώρα|в|at|om|ob|u|la|às|ás|v|o|plkst\.?|fil-|fis-|ag|t"
@@ -110,10 +112,6 @@ _TIME_AFTER_DATE = re.compile(
     r"(?:\(?\s*(?:(?:GMT|UTC|UT)?\s*[+-]\d{1,2}(?::?\d{2})?|[A-Za-z]{1,5})\s*\)?)?\s*)$",
     re.IGNORECASE,
 )
-
-
-class NoTimeOfDay(ValueError):
-    """A dotted time closing a date string names an hour, minute or second out of range (``14.75``)."""
 
 
 def colon_time_after_date(text: str) -> str:

@@ -67,7 +67,8 @@ from urllib.parse import unquote
 
 from dateutil import parser as du_parser
 
-from pipelines.clock import NoTimeOfDay, colon_clock, colon_time_after_date
+from crawler.errors import NoTimeOfDay
+from pipelines.clock import colon_clock, colon_time_after_date
 
 MAX_DATE_CHARS = 200
 """Longer strings are not dates; rejecting them bounds the work on hostile input (T11)."""

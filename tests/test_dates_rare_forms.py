@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from crawler.errors import NoTimeOfDay
 from crawler.types import DATE_ONLY, HarvestedItem
-from pipelines.clock import NoTimeOfDay, colon_time_after_date
+from pipelines.clock import colon_time_after_date
 from pipelines.dates import has_time_of_day, impossible_date, parse_with_precision
 from pipelines.extract import written_dates
 from pipelines.normalize import NormalizePipeline
