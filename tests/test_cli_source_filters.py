@@ -199,3 +199,32 @@ def test_queue_says_how_many_match_beyond_the_limit(
     assert ("more match" in out) == (more is not None)
     if more is not None:
         assert more in out
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("not-a-url", "not an http or https URL: 'not-a-url'"),
+        (
+            "example.eu/news",
+            "not an http or https URL: 'example.eu/news' (did you mean https://example.eu/news?)",
+        ),
+        ("www.integration.gv.at", "(did you mean https://www.integration.gv.at?)"),
+        ("ftp://files.example.eu/feed.xml", "not an http or https URL: 'ftp://files.example.eu/feed.xml'"),
+        ("javascript:alert(1)", "not an http or https URL: 'javascript:alert(1)'"),
+        ("http://", "not an http or https URL: 'http://'"),
+        ("https://[::1", "not an http or https URL: 'https://[::1'"),
+        ("file:///etc/passwd", "not an http or https URL: 'file:///etc/passwd'"),
+        ("   ", "give the URL to add"),
+    ],
+)
+def test_sources_add_refuses_what_is_not_a_web_address(url: str, said: str, tmp_path: Path, capsys) -> None:
+    """Rule: `ewsi sources add` takes an http or https address with a host; anything else is a usage
+    error (one line, exit 2) before any fetch, and the config file is left as it was."""
+    config = tmp_path / "sources.yaml"
+    before = "sources:\n- {id: src-s, name: S, publisher: P, kind: feed, urls: ['https://s.eu/f']}\n"
+    config.write_text(before)
+    assert _exit(["sources", "add", url, "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ewsi sources: error: ") and said in err and len(err.splitlines()) == 1, err
+    assert config.read_text() == before

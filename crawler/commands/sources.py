@@ -193,6 +193,24 @@ def _verdict(source_id: str, result: Verdict, as_json: bool) -> None:
         out.print(result.line(source_id), markup=False, highlight=False, soft_wrap=True)
 
 
+def _check_web_address(url: str) -> None:
+    """Raise UsageError (exit 2) unless `url` is an http or https address with a host: what else is
+    typed there is a mistake, not a source that failed (a bare host gets the https form suggested)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        host, parts = None, None
+    if parts is not None and parts.scheme in ("http", "https") and host:
+        return
+    bare = url.strip()
+    looks_like_host = parts is not None and not parts.scheme and "." in bare.split("/")[0] and " " not in bare
+    hint = f" (did you mean https://{bare}?)" if looks_like_host else ""
+    raise UsageError(f"not an http or https URL: {url!r}{hint}")
+
+
 def _onboard(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
@@ -228,8 +246,9 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
             for sid, waiting in held:
                 _verdict(sid, onboard.offline_verdict(waiting) if offline else waiting, args.json)
         return 1 if bad else 0
-    if not args.url:
+    if not (args.url or "").strip():
         raise UsageError("give the URL to add")
+    _check_web_address(args.url)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
