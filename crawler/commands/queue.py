@@ -1,12 +1,13 @@
 """`ewsi queue`: the review queue in the desk's priority order, one row per near-duplicate group as
 on the desk (``--order uncertain``: the items the classifier is least sure about first, languages
 taking turns inside steps), as a table or JSON Lines; ``--json`` rows carry relevance_evidence
-(crawler.store.queue `listing`). Titles and themes are the desk's: the editor's when set
-(crawler.store.themes), the harvested title and the classifier's themes kept in ``--json`` as
-``harvested_title`` and ``classifier_themes``; ``--theme`` filters on the same themes. With
-``--status any`` the table has a status column. ``--group-members`` puts each member of a
-near-duplicate group right after its group's first item, its title marked ``↳ #6:`` (``"group_head": 6`` in
-``--json``, None on other rows; `under_heads`), and the title counts the groups and members shown.
+(crawler.store.queue `listing`) and each theme's reasons as theme_evidence (`json_row`). Titles and
+themes are the desk's: the editor's when set (crawler.store.themes), the harvested title and the
+classifier's themes kept in ``--json`` as ``harvested_title`` and ``classifier_themes``;
+``--theme`` filters on the same themes. With ``--status any`` the table has a status column.
+``--group-members`` puts each member of a near-duplicate group right after its group's first item,
+its title marked ``↳ #6:`` (``"group_head": 6`` in ``--json``, None on other rows; `under_heads`),
+and the title counts the groups and members shown.
 
 Exit 0; 2 for an unknown theme, language code or source id (DatabaseUnavailable is mapped by
 crawler.cli).
@@ -31,6 +32,7 @@ from crawler.shortids import shorten_ids
 from crawler.terminal import console as make_console
 from crawler.text import counted
 from crawler.themes import THEME_CODES, theme_name
+from crawler.web.rows import weighing
 
 HELP = "list the review queue"
 out = make_console()
@@ -134,7 +136,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     rows = under_heads(rows)
     if args.json:
         for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.write(json.dumps(json_row(row), ensure_ascii=False, default=str) + "\n")
         return 0
     title = f"Review queue ({args.status}, {_shown(rows, total or 0)})"
     out.print(queue_table(rows, title, with_status=args.status == "any", width=out.width))
@@ -146,6 +148,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         out.print(f"No {'' if args.status == 'any' else args.status + ' '}items match these filters.")
     return 0
+
+
+def json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``--json`` line of a `listing` row: every key of the row as it is, ``theme_evidence`` (theme
+    name -> its reasons) cut to the reasons the item page shows for that theme.
+
+    Rule: a theme's reasons are its stored evidence entries ({term, weight, language, count}, the
+    shape of ``relevance_evidence``) as the item page's theme evidence lists them
+    (crawler.web.rows `weighing`): a mapping whose weight rounds to 0.00, or is missing or no
+    number, is left out; every other entry is kept whole and in its stored order, negative weights
+    too, and an entry of older data that is not a mapping stays as it is (the page shows it as
+    text). Every theme
+    of ``theme_scores`` has a key, the assigned ones and the others, whatever the editor's themes;
+    [] when no reason is left or none was kept. The page shows the first 12; the line has them all.
+    """
+    evidence = row.get("theme_evidence") or {}
+    return {**row, "theme_evidence": {name: weighing(entries) for name, entries in evidence.items()}}
 
 
 def queue_table(rows: list[dict[str, Any]], title: str, *, with_status: bool, width: int) -> Table:

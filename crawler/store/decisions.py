@@ -77,15 +77,7 @@ def item_detail(session: Session, item_id: int) -> dict[str, Any]:
         if source
         else {"id": item.source_id, "name": None, "publisher": None, "state": None}
     )
-    scores = session.execute(
-        select(ItemTheme.theme, ItemTheme.score, ItemTheme.assigned, ItemTheme.evidence)
-        .where(ItemTheme.item_id == item_id)
-        .order_by(ItemTheme.score.desc(), ItemTheme.theme)
-    ).all()
-    data["theme_scores"] = [
-        {"name": t, "score": s, "assigned": bool(a), "evidence": e if isinstance(e, list) else []}
-        for t, s, a, e in scores
-    ]
+    data["theme_scores"] = item_themes.scores_of(session, [item_id])[item_id]
     assigned = [s["name"] for s in data["theme_scores"] if s["assigned"]]
     data["assigned_themes"] = assigned
     data["effective"] = {

@@ -35,7 +35,7 @@ from crawler.store import priority as priority_rules
 from crawler.store import themes as item_themes
 from crawler.store.audit import audit
 from crawler.store.groups import one_row_per_group
-from crawler.store.schema import ITEM_STATUSES, Item, ItemTheme, SourceRow, utc_or_now, utcnow
+from crawler.store.schema import ITEM_STATUSES, Item, SourceRow, utc_or_now, utcnow
 from crawler.text import iso_z
 from crawler.types import CALL_STATUSES, CONTENT_TYPES, THEMES, published_precision
 
@@ -786,7 +786,8 @@ _LISTING_COLUMNS = (
 
 
 def _listing_themes(editor_themes: Any, all_scores: list[dict[str, Any]]) -> dict[str, Any]:
-    """The theme fields of a `listing` row from its editor_themes and its theme rows (highest first)."""
+    """The theme fields of a `listing` row from its editor_themes and its theme rows
+    (crawler.store.themes `scores_of`: highest first, each with its evidence)."""
     assigned = [s["name"] for s in all_scores if s["assigned"]]  # what the classifier decided
     score_of = {s["name"]: s["score"] for s in all_scores}
     edited = item_themes.editor_list(editor_themes)
@@ -794,7 +795,8 @@ def _listing_themes(editor_themes: Any, all_scores: list[dict[str, Any]]) -> dic
         "themes": [{"name": n, "score": score_of.get(n)} for n in item_themes.effective(edited, assigned)],
         "themes_by_editor": edited is not None,
         "classifier_themes": [{"name": n, "score": score_of[n]} for n in assigned],
-        "theme_scores": all_scores,
+        "theme_scores": [{k: s[k] for k in ("name", "score", "assigned")} for s in all_scores],
+        "theme_evidence": {s["name"]: s["evidence"] for s in all_scores},
     }
 
 
@@ -895,7 +897,10 @@ def listing(
     has none; else the assigned themes, highest first), `themes_by_editor` (whether `themes` is the
     editor's list), `classifier_themes` (the assigned themes as {name, score}, highest first; empty
     when none passed its threshold), `theme_scores` (all theme rows as {name, score, assigned},
-    highest first) and the structured fields of
+    highest first), `theme_evidence` (theme name -> the terms behind its score as the item page
+    reads them, crawler.store.themes `scores_of`: {term, weight, language, count} each, [] when none
+    is kept; every theme of `theme_scores`, in its order, whatever the editor's themes) and the
+    structured fields of
     `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
     """
     check_order(order)
@@ -912,19 +917,10 @@ def listing(
     rows = session.execute(stmt).mappings().all()
     if group_members and limit is not None:
         rows = _first_groups(rows, limit)
-    ids = [row["id"] for row in rows]
-    scores: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        theme_rows = session.execute(
-            select(ItemTheme.item_id, ItemTheme.theme, ItemTheme.score, ItemTheme.assigned).where(
-                ItemTheme.item_id.in_(ids)
-            )
-        ).all()
-        for item_id, name, score, is_assigned in theme_rows:
-            scores[item_id].append({"name": name, "score": score, "assigned": bool(is_assigned)})
+    scores = item_themes.scores_of(session, [row["id"] for row in rows])
     out = []
     for row in rows:
-        all_scores = sorted(scores[row["id"]], key=lambda s: (-s["score"], s["name"]))
+        all_scores = scores[row["id"]]
         entry = dict(row)
         entry.pop("group_id", None)  # `annotate_groups` names the group as ``group``
         entry["published_precision"] = published_precision(entry["published_at"], entry.get("flags"))

@@ -43,6 +43,7 @@ __all__ = [
     "is_edited",
     "of_items",
     "of_rows",
+    "scores_of",
     "theme_pairs",
 ]
 
@@ -94,6 +95,30 @@ def of_items(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
         chunk = ids[start : start + 500]
         rows += session.execute(select(Item.id, Item.editor_themes).where(Item.id.in_(chunk))).all()
     return of_rows(session, rows)
+
+
+def scores_of(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """The classifier's theme rows per item id, as the item page shows them and ``ewsi queue --json``
+    gives them: ``{name, score, assigned, evidence}`` each, highest score first (ties by name);
+    evidence is the stored list of ``{term, weight, language, count}`` ([] when the row holds none or
+    anything but a list). Every id of `ids` is a key, [] for an item without theme rows."""
+    out: dict[int, list[dict[str, Any]]] = {item_id: [] for item_id in ids}
+    columns = (ItemTheme.item_id, ItemTheme.theme, ItemTheme.score, ItemTheme.assigned, ItemTheme.evidence)
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        for item_id, name, score, assigned, evidence in session.execute(
+            select(*columns).where(ItemTheme.item_id.in_(ids[start : start + 500]))
+        ):
+            out[item_id].append(
+                {
+                    "name": name,
+                    "score": score,
+                    "assigned": bool(assigned),
+                    "evidence": evidence if isinstance(evidence, list) else [],
+                }
+            )
+    for scores in out.values():  # in Python: the same order on SQLite and PostgreSQL
+        scores.sort(key=lambda s: (-s["score"], s["name"]))
+    return out
 
 
 # --- SQL side ------------------------------------------------------------------------------------
