@@ -30,7 +30,7 @@ from crawler.config import Settings
 from crawler.errors import UsageError
 from crawler.shortids import shorten_ids
 from crawler.terminal import console as make_console
-from crawler.text import counted
+from crawler.text import counted, when
 from crawler.themes import THEME_CODES, theme_name
 from crawler.web.rows import weighing
 
@@ -256,11 +256,24 @@ def _cells(row: dict[str, Any], with_status: bool) -> list[str]:
         f"{row['relevance']:.2f}" if row.get("relevance") is not None else "-",
         row.get("language") or "-",
         row["source_id"],
-        (row.get("published_at") or "-")[:10],
+        published_cell(row),
         *([row.get("status") or "-"] if with_status else []),
         themes,
         _shorten(("" if head is None else f"↳ #{head}: ") + (row.get("title") or ""), TITLE_WIDTH),
     ]
+
+
+def published_cell(row: dict[str, Any]) -> str:
+    """The published column of a `listing` row.
+
+    Rule: the date as precise as the source gave it and never a time of day it did not give, read
+    from the item's precision flags (crawler.types `PRECISION_FLAGS`, through crawler.text `when`,
+    as the desk's queue does), never guessed from a time of 00:00: ``date_year`` shows the year
+    (``2025``), ``date_month`` the month (``2025-03``), ``date_only`` the day (``2025-03-04``); a
+    value with a time of day shows its UTC day, the column being a day wide (``--json`` has the
+    time and ``published_precision``). "-" when undated."""
+    value = row.get("published_at")
+    return when(value, "day", row.get("flags")) if value else "-"
 
 
 def _shorten(text: str, width: int) -> str:

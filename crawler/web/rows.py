@@ -29,7 +29,10 @@ Rules:
   item page (up to `REASONS_ON_ITEM`) both show these.
 - published line: the item page's publication date in words, with how precise it is and where it
   came from (``20 Jan 2022 (the page gives the day only)``, ``No publication date found``, which the
-  queue shows as "undated").
+  queue shows as "undated"). The queue's Published column shows the date as precise as the source
+  gave it, from the item's precision flags and never guessed from a time of 00:00 (the ``dt``
+  filter, crawler.text `when`, with ``r.flags``: ``2025``, ``2025-03``, ``2025-03-04``), as
+  ``ewsi queue``'s table does (crawler.commands.queue `published_cell`).
 - claim line: the same words for every viewer, with the time as absolute UTC (``14:05 UTC``) rather
   than a local or relative time, so two editors in different time zones read the same line.
 """
