@@ -14,12 +14,22 @@ URLs, their scheme, host, port, path and query are equal: scheme and host compar
 an empty path equal to ``/``, percent-escapes compared in upper case; the fragment does not count.
 ``www.``, a trailing slash, letter case in the path and the query all make a different URL.
 
+Text typed without a scheme stands for an https address (`https_form`) only when it starts with a
+host: a domain name (two labels or more, each of letters of any alphabet, digits and inner hyphens,
+at most 63 characters, the last not all digits; a trailing dot allowed), ``localhost``, an IPv4
+address (four decimal parts) or an IPv6 address in brackets; then, optionally, a colon and a port
+of ASCII digits from 0 to 65535; then nothing, or a path, query or fragment (from the first ``/``,
+``?`` or ``#``); and ``https://`` and the text is a web URL (no spaces, no controls). Anything else
+(``not-a-url``, ``mailto:x@y.eu``, ``javascript:alert(1)``, ``ftp://...``, a single label such as
+``intranet:8080``, an IPv6 address without brackets, ``user@host``) stands for no address.
+
 Cleaning a harvested URL (tracking parameters, IDNA, default ports) is pipelines.urls; which
 addresses the crawler may connect to is crawler.fetch.addresses.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -53,6 +63,60 @@ def web_url(value: object) -> str | None:
 def is_web_url(value: object) -> bool:
     """True when `value` is a web URL (module rule)."""
     return web_url(value) is not None
+
+
+def _is_label(label: str) -> bool:
+    """A domain name label: 1-63 letters (any alphabet), digits and hyphens, no hyphen at either end."""
+    return (
+        0 < len(label) <= 63
+        and not label.startswith("-")
+        and not label.endswith("-")
+        and all(c == "-" or c.isalnum() for c in label)
+    )
+
+
+def _is_host(host: str) -> bool:
+    """Whether `host` names a host as `https_form` takes it (module rule)."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+        return True
+    if host.lower() == "localhost":
+        return True
+    labels = (host[:-1] if host.endswith(".") else host).split(".")
+    if len(labels) == 4 and all(label.isascii() and label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(".".join(labels))
+        except ValueError:
+            return False
+        return True
+    return len(labels) >= 2 and all(_is_label(label) for label in labels) and not labels[-1].isdigit()
+
+
+def https_form(text: object) -> str | None:
+    """``https://`` and `text` (stripped) when `text`, typed without a scheme, starts with a host and
+    an optional port (module rule: ``example.eu:8080/x``, ``localhost:8080``, ``192.0.2.7:8080``,
+    ``[2001:db8::1]:8443/feed``); None for anything else."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    authority = re.split(r"[/?#]", text, maxsplit=1)[0]
+    host, port = authority, None
+    if authority.startswith("["):
+        end = authority.find("]")
+        host, rest = authority[: end + 1], authority[end + 1 :]
+        if end < 0 or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:] if rest else None
+    elif ":" in authority:
+        host, port = authority.split(":", 1)
+    if port is not None and not (port.isascii() and port.isdigit() and int(port) <= 65535):
+        return None
+    if not _is_host(host):
+        return None
+    return web_url("https://" + text)
 
 
 def source_url_key(value: object) -> tuple[str, str, int, str, str] | None:

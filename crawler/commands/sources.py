@@ -27,6 +27,7 @@ from crawler.probe import Verdict
 from crawler.terminal import console as make_console
 from crawler.text import shorten, when
 from crawler.themes import THEME_CODES
+from crawler.urls import https_form
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
@@ -195,7 +196,13 @@ def _verdict(source_id: str, result: Verdict, as_json: bool) -> None:
 
 def _check_web_address(url: str) -> None:
     """Raise UsageError (exit 2) unless `url` is an http or https address with a host: what else is
-    typed there is a mistake, not a source that failed (a bare host gets the https form suggested)."""
+    typed there is a mistake, not a source that failed.
+
+    Rule for the hint: text typed without a scheme that starts with a host, with or without a port,
+    path or query (crawler.urls `https_form`: a domain name, ``localhost``, an IPv4 address or an
+    IPv6 address in brackets), gets its https form suggested, ``(did you mean
+    https://example.eu:8080/x?)``; anything else (``not-a-url``, ``mailto:x@y.eu``,
+    ``javascript:alert(1)``, another scheme) gets the plain usage error."""
     from urllib.parse import urlsplit
 
     try:
@@ -205,9 +212,8 @@ def _check_web_address(url: str) -> None:
         host, parts = None, None
     if parts is not None and parts.scheme in ("http", "https") and host:
         return
-    bare = url.strip()
-    looks_like_host = parts is not None and not parts.scheme and "." in bare.split("/")[0] and " " not in bare
-    hint = f" (did you mean https://{bare}?)" if looks_like_host else ""
+    meant = https_form(url)
+    hint = f" (did you mean {meant}?)" if meant else ""
     raise UsageError(f"not an http or https URL: {url!r}{hint}")
 
 
