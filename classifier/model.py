@@ -379,21 +379,52 @@ def features(analysis: Analysis) -> list[str]:
 @lru_cache(maxsize=64)
 def function_words(language: str | None) -> frozenset[str]:
     """The function words of `language` (ISO 639-1), normalised as the tokens are
-    (classifier.themes.normalize): the stop-word lists of the package ``stopwords`` (NLTK-style
-    lists of 30-750 words for 42 languages: articles, pronouns, prepositions, conjunctions, auxiliary
-    verbs). Empty for a language it has no list for (hr, et, mt) or None."""
+    (classifier.themes.normalize): the stop-word lists of the packages ``stopwords`` (NLTK-style,
+    30-750 words for 42 languages) and ``stopwordsiso`` (stopwords-iso, 35-1,300 words for 58
+    languages, every official EU language but Irish and Maltese) together. Either alone missed
+    words an editor cannot read as a reason: ``stopwords`` has no Croatian or Estonian list and lacks
+    Dutch "voor", Greek "για" / "στην", Italian "nell", Romanian "despre", French "ayant". The larger
+    lists also hold some content words (English "work", "research", Spanish "trabajo"):
+    `readable_feature` gives those back when the rules count them. Empty for Irish, Maltese or None."""
     import stopwords
+    import stopwordsiso
 
-    return frozenset(t for w in stopwords.safe_get_stopwords(language or "") for t in tokenize(w))
+    code = language or ""
+    words = set(stopwords.safe_get_stopwords(code))
+    if code and stopwordsiso.has_lang(code):
+        words |= set(stopwordsiso.stopwords(code))
+    return frozenset(t for w in words for t in tokenize(w))
+
+
+def _counted(word: str, patterns: Iterable[str]) -> bool:
+    """True when a rule term's word (``word``, ``stem*``, ``*end``, ``*part*``; config/themes.yaml)
+    matches `word`."""
+    for p in patterns:
+        core = p.strip("*")
+        if not core:
+            continue
+        if p.startswith("*") and p.endswith("*"):
+            hit = core in word
+        elif p.endswith("*"):
+            hit = word.startswith(core)
+        elif p.startswith("*"):
+            hit = word.endswith(core)
+        else:
+            hit = word == core
+        if hit:
+            return True
+    return False
 
 
 def readable_feature(analysis: Analysis) -> Callable[[str], bool]:
     """Which model features an editor can read as a reason: a word or a pair of words of the item
     (``t:`` title words too) of four letters or more and not a function word of the item's language
-    (`function_words`: "with", "from", "pour", "dell"; a pair needs one word that is not); not a
-    character n-gram ("lin", " rs ") nor a rule-group marker (the rules show their own terms)."""
+    (`function_words`: "with", "from", "pour", "dell", "voor", "για"; a pair needs one word that is
+    not) unless a rule term found in the item counts it ("work", "trabajo"); not a character n-gram
+    ("lin", " rs ") nor a rule-group marker (the rules show their own terms)."""
     words = set(analysis.title_tokens) | set(analysis.body_tokens)
-    common = function_words(analysis.language)
+    patterns = {w for found in analysis.evidence.values() for e in found for w in e.term.split()}
+    common = {w for w in function_words(analysis.language) & words if not _counted(w, patterns)}
 
     def readable(feature: str) -> bool:
         if feature.startswith("t:"):
