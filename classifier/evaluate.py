@@ -267,11 +267,16 @@ def format_report(result: dict[str, Any], max_confusions: int = 30) -> str:
     ]
     for theme, m in th["per_theme"].items():
         lines.append(f"{theme:34} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:4d}")
-    lines += ["", f"{'lang':5} {'n':>4} {'rel P':>6} {'rel R':>6} {'rel F1':>6} {'micro':>6} {'macro':>6}"]
-    for lang, m in result.get("per_language", {}).items():
+    per_language = result.get("per_language", {})
+    width = max([5, *map(len, per_language)])  # a label such as "pt-BR" or "xx-bogus" keeps its column
+    lines += [
+        "",
+        f"{'lang':{width}} {'n':>4} {'rel P':>6} {'rel R':>6} {'rel F1':>6} {'micro':>6} {'macro':>6}",
+    ]
+    for lang, m in per_language.items():
         r, t = m["relevance"], m["themes"]
         lines.append(
-            f"{lang:5} {m['n']:4d} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f}"
+            f"{lang:{width}} {m['n']:4d} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f}"
             f" {t['micro_f1']:6.3f} {t['macro_f1']:6.3f}"
         )
     confusions = result.get("confusions", [])

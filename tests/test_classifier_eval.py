@@ -373,3 +373,34 @@ def test_the_report_says_how_many_confusions_it_left_out(shown: int, total: int,
         assert not lines[-1].startswith("  ...")
     else:
         assert lines[-1].startswith(f"  {tail}")
+
+
+@pytest.mark.parametrize(
+    "languages",
+    [
+        ["en"],
+        ["en", "de"],
+        ["pt-BR", "en"],
+        ["xx-bogus", "en"],
+        ["und"],
+        ["zh-Hant-TW", "fr", "en"],
+        ["a" * 30],
+    ],
+)
+def test_the_per_language_table_keeps_its_columns_whatever_the_labels(languages: list[str]) -> None:
+    """Every row of the per-language table has its n and figures under the header's columns, however
+    long a language label of the labelled file is (classifier.evaluate.format_report)."""
+    from classifier.evaluate import format_report, metrics
+
+    result = metrics([])
+    result["per_language"] = {lang: metrics([]) | {"n": 7} for lang in languages}
+    result["confusions"] = []
+    lines = format_report(result).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("lang"))
+    rows = lines[header + 1 : header + 1 + len(languages)]
+    n_column = lines[header].index("   n") + 3
+    macro_end = len(lines[header])
+    for lang, row in zip(languages, rows, strict=True):
+        assert row.startswith(lang + " ")
+        assert row[n_column] == "7", (lines[header], row)
+        assert len(row) == macro_end, (lines[header], row)
