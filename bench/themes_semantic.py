@@ -24,7 +24,9 @@ Then, against shipped (0.787 / 0.784 / 0.780, P 0.742 R 0.831, 1.98 themes per i
 0.810; intervals against shipped), settings and two ideas tried and not kept:
 - THEME_RECALL_FLOOR 0.8 / 0.75: 0.784 / 0.782 / 0.779, 0.776 / 0.783 / 0.776 (-0.013 to +0.001);
   SECOND_THEME_RATIO 0.5: 0.782 / 0.782 / 0.778 (-0.010 to +0.002); MAX_THEMES 2: 0.779 / 0.784 /
-  0.765 (-0.029 to +0.012; P 0.789 R 0.764, 1.71 themes per item);
+  0.765 (-0.029 to +0.012; P 0.789 R 0.764, 1.71 themes per item); THEME_MODEL_SHARE 0.4 / 0.5:
+  0.782 / 0.778 / 0.778 (-0.010 to -0.000), 0.779 / 0.780 / 0.774; with SEMANTIC_SHARE 0.08 as well
+  0.778 / 0.784 / 0.782 (-0.011 to +0.006); CONTENT_TYPE_PRIOR 0.75: 0.782 / 0.787 / 0.778;
 - a logistic head per theme on the e5 vector of title and lead, mixed into each theme head's
   probability at 0.25 / 0.5 / 0.75 (C 0.1 / 1 / 10): top-gold-k 0.817-0.823, micro-F1 0.776-0.788 by
   seed, every interval reaching below -0.004 (mix 0.5, C 1: 0.783 / 0.785 / 0.778); it ranks the
