@@ -88,6 +88,11 @@ def _text(lang: str, char: str, form: str) -> str:
     return (sentences if form == "sentences" else title).format(w=word)
 
 
+def _other_reading(encoding: str, byte: int) -> str:
+    """What `byte` reads in the other of the two encodings."""
+    return bytes([byte]).decode(next(e for e in ENCODINGS if e != encoding), "replace")
+
+
 DECLARATIONS = {
     "html-lang": lambda lang: (f'<html lang="{lang}">', ""),
     "html-lang-region": lambda lang: (f'<html lang="{lang}-{lang.upper()}">', ""),
@@ -144,7 +149,7 @@ def test_the_declared_language_chooses_its_letters(
     assert text.encode(encoding).count(bytes([byte])) >= 1
     body = wrap(text.encode(encoding), how, lang)
     decoded, _used = decode_html(body, header)
-    other = bytes([byte]).decode(next(e for e in ENCODINGS if e != encoding), "replace")
+    other = _other_reading(encoding, byte)
     if how in ("none", "en") or (other != char and other.lower() in LETTERS[lang]):
         # no language, one without an alphabet, or both readings letters of the language (Slovak
         # "ž" and "ľ" on byte BE): the reading of a body that declares "en"
@@ -185,3 +190,31 @@ def test_every_differing_letter_has_rows() -> None:
             for lang, letters in LETTERS.items():
                 if char.lower() in letters:
                     assert (lang, char.lower()) in covered, (lang, char, hex(byte))
+
+
+FEED_ROWS = [
+    row
+    for row in ROWS
+    if row[4] == "title" and row[0] != "hu" and _other_reading(row[1], row[3]).lower() not in LETTERS[row[0]]
+]
+"""The title rows a declaration decides (not Slovak byte BE, "ž" or "ľ")."""
+
+
+@pytest.mark.parametrize(
+    ("lang", "encoding", "char", "byte", "form"),
+    FEED_ROWS,
+    ids=[f"{lang}-{enc}-{byte:02X}-{char}" for lang, enc, char, byte, form in FEED_ROWS],
+)
+def test_a_harvested_feed_title_reads_in_its_language(
+    lang: str, encoding: str, char: str, byte: int, form: str
+) -> None:
+    """The same rule as a harvest reads a feed (spiders.feed `parse_xml_feed`, RSS ``<language>``)."""
+    from spiders.feed import parse_xml_feed
+
+    text = _text(lang, char, form)
+    parsed, _text_read = parse_xml_feed(
+        _feed(text.encode(encoding), "rss-language-region", lang),
+        "application/rss+xml",
+        "https://example.eu/feed",
+    )
+    assert parsed.entries[0].title == text
