@@ -38,6 +38,22 @@ Order of evaluation (first match wins):
    ``<p>Pomagają</p>`` is not CJK);
 8. the header, declared or UTF-8 encoding with U+FFFD for undecodable bytes.
 
+Declared language (rules 3a and 7): when the document declares its language (`declared_language`:
+``<html lang>`` or ``xml:lang`` on the root, ``<meta http-equiv="content-language">``, an RSS
+``<language>`` or ``<dc:language>``, an Atom ``xml:lang``) and that language is one of `ALPHABETS`,
+an 8-bit reading whose non-ASCII letters are all letters of that language beats every reading that
+gives a letter the language does not use, or no non-ASCII letter at all (`_fits_language`); the
+scores decide among readings alike in this. So a short Slovene or Croatian ISO-8859-2 text whose
+only letter is ``š`` (byte B9) or ``ž`` (BE) reads ``š``/``ž``, not windows-1250 ``ą``/``ľ``, when
+it says ``lang="sl"``; a Polish windows-1250 ``ą`` stays ``ą`` under ``lang="pl"``, and its
+``ś ź Ś`` (9C 9F 8C) are not windows-1252 ``œ Ÿ Œ``; a Slovak ISO-8859-2 ``Ľ`` (A5) is not read as
+``Ą``; a Hungarian ``ő`` (F5) is not windows-1252 ``õ`` under ``lang="hu"``. Where both readings
+are letters of the language the declaration cannot decide: Slovak writes both ``ž`` (ISO-8859-2
+BE) and ``ľ`` (windows-1250 BE), and the scores choose as without it. Without a declaration, or
+with one of a language outside `ALPHABETS` (``en``, ``el``, ``bg``), the choice is as before: the
+bytes alone cannot tell ``š`` from ``ą``, and windows-1250 wins the tie. A Content-Language HTTP
+header is not seen here (the callers hand over the body and the Content-Type only).
+
 Labels are resolved as the WHATWG Encoding Standard says, through w3lib: ``latin-1``/``iso-8859-1``
 and ``ascii`` mean windows-1252, ``gb2312`` means gb18030, ``utf-7`` is refused. UTF-16 and UTF-32
 labels (rule, WHATWG "prescan" and "decode"): a body's own declaration of UTF-16 or UTF-32 is read as
@@ -133,11 +149,13 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
 def _best_8bit(body: bytes, label: str, declared: str | None) -> str:
     """The 8-bit reading of `body` to use when `label` (the first label that decodes it) is 8-bit
     (rule 3a of the module docstring): `label`, the body's own declaration or an EU legacy encoding,
-    whichever gives the most plausible and coherent letters. Ties keep `label`, then the declaration,
+    whichever gives the letters of the declared language (module docstring, "Declared language"),
+    then the most plausible and coherent letters. Ties keep `label`, then the declaration,
     except that windows-1252 (what ``ISO-8859-1`` and ``ASCII`` mean, a server's default) loses a tie
     to the body's own declaration."""
     sample = _MARKUP.sub(b" ", _SCRIPTS.sub(b" ", body[:_DETECT_SAMPLE]))
-    scored: list[tuple[int, int, str]] = []
+    language = declared_language(body)
+    scored: list[tuple[bool, int, int, str]] = []
     own = declared if declared and _single_byte(declared) else None
     first = (own, label) if label == "cp1252" else (label, own)
     candidates = _unique(*first, *_LEGACY, "iso8859-15")
@@ -145,8 +163,9 @@ def _best_8bit(body: bytes, label: str, declared: str | None) -> str:
         if not _decodes_cleanly(body, encoding):
             continue
         text = sample.decode(encoding, "replace")
-        scored.append((_plausibility(text) + _coherence(text, encoding), -position, encoding))
-    return max(scored)[2] if scored else label
+        score = _plausibility(text) + _coherence(text, encoding)
+        scored.append((_fits_language(text, language), score, -position, encoding))
+    return max(scored)[3] if scored else label
 
 
 def _resolve_header(value: str | None) -> str | None:
@@ -271,9 +290,10 @@ def _detect(body: bytes) -> str | None:
     candidate is scored by `_plausibility` plus `_coherence` and the highest wins; a tie goes to the
     earlier candidate, the more used encoding (`_LEGACY`): a short Polish text whose only letter is
     ``ą`` (byte B9, ISO-8859-2 ``š``) is windows-1250; so is a Slovene ISO-8859-2 text whose only
-    letter is ``š``: the bytes cannot tell them apart. Where two encodings give letters alike (Czech
-    windows-1250 or Lithuanian windows-1257 read as windows-1252: ``ř`` becomes ``ø``, ``ų`` becomes
-    ``ø``), coherence decides.
+    letter is ``š``: the bytes cannot tell them apart, unless the document declares its language
+    (module docstring, "Declared language"), which comes first. Where two encodings give letters
+    alike (Czech windows-1250 or Lithuanian windows-1257 read as windows-1252: ``ř`` becomes ``ø``,
+    ``ų`` becomes ``ø``), coherence decides.
     """
     sample = _MARKUP.sub(b" ", _SCRIPTS.sub(b" ", body[:_DETECT_SAMPLE]))
     candidates = list(_LEGACY)
@@ -282,6 +302,7 @@ def _detect(body: bytes) -> str | None:
     wide_ok = verdict is not None and (not _wide(verdict) or b"\x00" in body[:1024])
     if verdict and verdict not in candidates and _web_encoding(verdict) and wide_ok:
         candidates.append(verdict)  # a wide reading needs NUL bytes, as a wide label does
+    language = declared_language(body)
     scored = []
     for position, encoding in enumerate(candidates):
         try:
@@ -289,8 +310,8 @@ def _detect(body: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
         score = _plausibility(text) + _coherence(text, encoding)
-        scored.append((score, -position, encoding))
-    return max(scored)[2] if scored else None
+        scored.append((_fits_language(text, language), score, -position, encoding))
+    return max(scored)[3] if scored else None
 
 
 def _plausibility(text: str) -> int:
@@ -388,6 +409,64 @@ def _coherence(text: str, encoding: str) -> int:
         (sum(n for c, n in counts.items() if c in letters) for letters in _writable(encoding)), default=0
     )
     return -2 * (total - best)
+
+
+_LANGUAGE_SAMPLE = 8192
+"""Bytes of the body searched for a language declaration (they stand in the head or the channel)."""
+_TAG = rb"([A-Za-z]{2,3})(?![A-Za-z])"
+_LANGUAGE_DECLARATIONS = (
+    re.compile(rb"(?is)<(?:html|rss|feed|rdf:rdf|channel)\b[^>]*?\s(?:xml:)?lang\s*=\s*[\"']?\s*" + _TAG),
+    re.compile(
+        rb"(?is)<meta\b[^>]*?http-equiv\s*=\s*[\"']?content-language\b[^>]*?\scontent\s*=\s*[\"']?\s*" + _TAG
+    ),
+    re.compile(
+        rb"(?is)<meta\b[^>]*?\scontent\s*=\s*[\"']?\s*"
+        + _TAG
+        + rb"[^>]*?http-equiv\s*=\s*[\"']?content-language"
+    ),
+    re.compile(rb"(?is)<(?:dc:)?language\s*>\s*" + _TAG),
+)
+"""Where a page or feed declares its language, most specific first: the root's ``lang``/``xml:lang``
+(HTML, RSS, Atom, RSS 1.0, an RSS channel), ``<meta http-equiv="content-language">`` (either
+attribute order), RSS ``<language>`` or ``<dc:language>``; the primary subtag is kept (``sl-SI``)."""
+
+
+def declared_language(body: bytes) -> str | None:
+    """The language `body` declares (`_LANGUAGE_DECLARATIONS`, the first that matches in the first
+    `_LANGUAGE_SAMPLE` bytes, comments removed), lowercased primary subtag, or None."""
+    head = _COMMENTS.sub(b" ", body[:_LANGUAGE_SAMPLE])
+    for pattern in _LANGUAGE_DECLARATIONS:
+        found = pattern.search(head)
+        if found:
+            return found.group(1).decode("ascii").lower()
+    return None
+
+
+def _language_letters(language: str | None) -> str | None:
+    """The non-ASCII lowercase letters `language` uses (`ALPHABETS`; Romanian with both its comma
+    and its cedilla letters), or None for a language without an entry, or none declared."""
+    if language == "ro":
+        return ALPHABETS["ro"] + ALPHABETS["ro-cedilla"]
+    return ALPHABETS.get(language) if language else None
+
+
+def _fits_language(text: str, language: str | None) -> bool:
+    """True when `language` has an alphabet (`_language_letters`) and `text` has a non-ASCII letter,
+    all of them letters of that language (case aside): the reading the declared language prefers
+    (module docstring, "Declared language"). False when no language, or one without an alphabet,
+    is declared: then every reading is alike in this, and the scores decide as without one."""
+    letters = _language_letters(language)
+    if letters is None:
+        return False
+    found = False
+    for char in text:
+        if char.isascii() or not char.isalpha():
+            continue
+        lower = char.lower()
+        if lower not in letters:
+            return False
+        found = True
+    return found
 
 
 def _unlikely_pair(text: str, index: int) -> bool:

@@ -20,11 +20,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rich import box
+from rich.cells import cell_len
+from rich.markup import escape
 from rich.table import Table
 
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings
 from crawler.errors import UsageError, unknown_source_message, unreadable
+from crawler.shortids import shorten_ids
 from crawler.terminal import console as make_console
 from crawler.text import counted
 
@@ -298,32 +301,94 @@ WORD_SLACK = 15
 """Characters `middle_cut` may give up at each cut to end a part on a word boundary."""
 
 
+SOURCE_MIN = 9
+"""Characters the source column keeps on a narrow terminal (start, ellipsis, end: ``bmi-…2024``)."""
+ERROR_MIN = 9
+"""Characters the error column keeps on a narrow terminal (``fetc…eout`` for ``fetch.timeout``)."""
+DROPPED_MIN = 5
+"""Characters the dropped column keeps on a narrow terminal (``drop…``)."""
+SUMMARY_COLUMNS = ("source", "status", "fetched", "new", "updated", "unchanged", "dropped", "error")
+_NUMERIC = ("fetched", "new", "updated", "unchanged")
+
+
+def summary_table(reports: Sequence[Any], width: int) -> Table:
+    """The summary table of `reports` for a console `width` columns wide: one row per source
+    (status, counts, drops by reason, error key) and a total row.
+
+    Rule: every row, the header and the total take one line each at any width from 70 columns up,
+    whatever the ids, keys and drop reasons (with counts no wider than their headers, the status
+    at most ``interrupted``); no cell is folded. When the cells fit whole with the
+    columns three apart, all are shown whole. Otherwise the columns stand one apart and the dropped
+    column is the one that gives way: cut with an ellipsis, down to `DROPPED_MIN` characters; when
+    that is not enough, source ids and then error keys too long for their column keep their start
+    and their end around "…", distinct ones staying distinct (crawler.shortids, as ``ewsi queue``
+    shows them), down to `SOURCE_MIN` and `ERROR_MIN` characters. Status and counts are never cut.
+    Below 70 columns even these may not fit and rich crops them; the notes under the table keep
+    the source ids whole."""
+    rows = []
+    totals: Counter[str] = Counter()
+    for r in reports:
+        counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
+        rows.append(
+            {
+                "source": r.source_id,
+                "status": "broken" if r.broken else r.status,
+                "style": "green" if r.status == "ok" else "red",
+                **{col: str(n) for col, n in zip(_NUMERIC, counts, strict=True)},
+                "dropped": ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-",
+                "error": r.error_key or ("warning" if r.error else "-"),
+            }
+        )
+        totals.update(dict(zip(_NUMERIC, counts, strict=True)))
+    ok = sum(r.status == "ok" for r in reports)
+    total = {"source": "total", "status": f"{ok}/{len(reports)} ok", **{c: str(totals[c]) for c in _NUMERIC}}
+    total |= {"dropped": "", "error": ""}
+
+    def natural(col: str) -> int:
+        return max([len(col), *(cell_len(row[col]) for row in [*rows, total])])
+
+    fixed = sum(natural(col) for col in ("status", *_NUMERIC))
+    n = len(SUMMARY_COLUMNS)
+    loose = natural("source") + natural("dropped") + natural("error")
+    compact = 3 * (n - 1) + 2 + fixed + loose > width
+    room = width - ((n - 1) + 2 if compact else 3 * (n - 1) + 2) - fixed
+    if compact:
+        rest = room - DROPPED_MIN
+        source_width = max(SOURCE_MIN, min(natural("source"), rest - natural("error")))
+        sources = shorten_ids((row["source"] for row in rows), source_width)
+        source_width = max([len("source"), *(len(v) for v in sources.values())])
+        errors = shorten_ids((row["error"] for row in rows), max(ERROR_MIN, rest - source_width))
+        for row in rows:
+            row["source"], row["error"] = sources[row["source"]], errors[row["error"]]
+    width_left = room - natural("source") - natural("error")  # the shortened ids and keys
+    table = Table(
+        title="Harvest summary", box=box.SIMPLE_HEAD, padding=(0, 0 if compact else 1), pad_edge=False
+    )
+    for col in SUMMARY_COLUMNS:
+        table.add_column(col, justify="right" if col in _NUMERIC else "left", no_wrap=True)
+    table.columns[-2].overflow = "ellipsis"
+    table.columns[-2].max_width = max(DROPPED_MIN, width_left)
+    for row in rows:
+        cells = [escape(row[col]) for col in SUMMARY_COLUMNS]
+        cells[1] = f"[{row['style']}]{cells[1]}"
+        table.add_row(*cells)
+    table.add_row(f"[bold]{total['source']}", *(escape(total[col]) for col in SUMMARY_COLUMNS[1:]))
+    return table
+
+
 def _print_summary(reports: Sequence[Any], notes: bool = True) -> None:
-    """Summary table: one row per source (status, counts, drops by reason, error key), then, with
+    """Summary table (`summary_table`, one line per row at the console's width), then, with
     `notes`, one line per source with an error or warning message (cut to the terminal's width,
     never wrapped). An offline run (`machine_offline`) leaves the lines to `offline_summary`.
 
     A run the health judgement found broken (crawler.health rule 2) shows as ``broken`` with its
     key (``parse.nav_links``, ``extract.no_text``, ...) and how many of its items were held back."""
-    table = Table(title="Harvest summary", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-    numeric = ("fetched", "new", "updated", "unchanged")
-    for col in ("source", "status", *numeric, "dropped", "error"):
-        table.add_column(col, justify="right" if col in numeric else "left", overflow="fold")
-    totals: Counter[str] = Counter()
     lines = []
     for r in reports:
-        dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-"
-        error = r.error_key or ("warning" if r.error else "-")
-        status = "broken" if r.broken else r.status
         if r.error or r.held_back:
+            status = "broken" if r.broken else r.status
             held = f" ({counted(r.held_back, 'item')} held back from the queue)" if r.held_back else ""
             lines.append(f"{r.source_id}: {(r.error or status).removeprefix('warning: ')}{held}")
-        style = "green" if r.status == "ok" else "red"
-        counts = (r.fetched, r.items_new, r.items_updated, r.items_unchanged)
-        table.add_row(r.source_id, f"[{style}]{status}", *map(str, counts), dropped, error)
-        totals.update(dict(zip(numeric, counts, strict=True)))
-    ok = sum(r.status == "ok" for r in reports)
-    table.add_row("[bold]total", f"{ok}/{len(reports)} ok", *(str(totals[c]) for c in numeric), "", "")
-    out.print(table)
+    out.print(summary_table(reports, out.width))
     for note in lines if notes else []:  # the source first, what to do last: cut in the middle
         out.print(middle_cut(note, out.width), style="dim", no_wrap=True, markup=False, highlight=False)
