@@ -18,10 +18,11 @@ Text typed without a scheme stands for an https address (`https_form`) only when
 host: a domain name (two labels or more, each of letters of any alphabet, digits and inner hyphens,
 at most 63 characters, the last not all digits; a trailing dot allowed), ``localhost``, an IPv4
 address (four decimal parts) or an IPv6 address in brackets; then, optionally, a colon and a port
-of ASCII digits from 0 to 65535; then nothing, or a path, query or fragment (from the first ``/``,
-``?`` or ``#``); and ``https://`` and the text is a web URL (no spaces, no controls). Anything else
-(``not-a-url``, ``mailto:x@y.eu``, ``javascript:alert(1)``, ``ftp://...``, a single label such as
-``intranet:8080``, an IPv6 address without brackets, ``user@host``) stands for no address.
+of ASCII digits from 1 to 65535 (0 names no service); then nothing, or a path, query or fragment
+(from the first ``/``, ``?`` or ``#``); and ``https://`` and the text is a web URL (no spaces, no
+controls). Anything else (``not-a-url``, ``mailto:x@y.eu``, ``javascript:alert(1)``,
+``ftp://...``, a single label such as ``intranet:8080``, an IPv6 address without brackets,
+``user@host``) stands for no address.
 
 Cleaning a harvested URL (tracking parameters, IDNA, default ports) is pipelines.urls; which
 addresses the crawler may connect to is crawler.fetch.addresses.
@@ -95,6 +96,23 @@ def _is_host(host: str) -> bool:
     return len(labels) >= 2 and all(_is_label(label) for label in labels) and not labels[-1].isdigit()
 
 
+def names_host(host: str) -> bool:
+    """Whether `host` (a URL's host, brackets kept for IPv6) is an IP address or a name of labels of
+    1-63 letters (any alphabet), digits and inner hyphens that IDNA can encode (``localhost`` and
+    other single labels included): ``example..eu``, ``.eu``, a 300-letter label or a zero-width space
+    in a name name no host."""
+    if _is_host(host):
+        return True
+    bare = host[:-1] if host.endswith(".") else host
+    if not bare or not all(_is_label(label) for label in bare.split(".")):
+        return False
+    try:
+        bare.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
 def https_form(text: object) -> str | None:
     """``https://`` and `text` (stripped) when `text`, typed without a scheme, starts with a host and
     an optional port (module rule: ``example.eu:8080/x``, ``localhost:8080``, ``192.0.2.7:8080``,
@@ -112,7 +130,7 @@ def https_form(text: object) -> str | None:
         port = rest[1:] if rest else None
     elif ":" in authority:
         host, port = authority.split(":", 1)
-    if port is not None and not (port.isascii() and port.isdigit() and int(port) <= 65535):
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) <= 65535):
         return None
     if not _is_host(host):
         return None

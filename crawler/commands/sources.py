@@ -27,7 +27,7 @@ from crawler.probe import Verdict
 from crawler.terminal import console as make_console
 from crawler.text import shorten, when
 from crawler.themes import THEME_CODES
-from crawler.urls import https_form
+from crawler.urls import https_form, names_host, web_url
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
@@ -194,9 +194,20 @@ def _verdict(source_id: str, result: Verdict, as_json: bool) -> None:
         out.print(result.line(source_id), markup=False, highlight=False, soft_wrap=True)
 
 
-def _check_web_address(url: str) -> None:
-    """Raise UsageError (exit 2) unless `url` is an http or https address with a host: what else is
-    typed there is a mistake, not a source that failed.
+MAX_SOURCE_URL = 2083
+"""Longest source URL taken, in characters: the crawl's own limit (Scrapy's URLLENGTH_LIMIT, the
+``fetch.url_too_long`` error); a longer one would be added and never fetched."""
+SHOWN_URL = 120
+"""Characters of a refused URL echoed in its error (the rest elided)."""
+
+
+def _check_web_address(url: str) -> str:
+    """The source URL to add: `url` without surrounding whitespace and its scheme in lower case. Raise
+    UsageError (exit 2) before any fetch unless it is an http or https address (crawler.urls
+    `web_url`: no spaces or controls inside, no user information, a port from 1 to 65535) whose host
+    is an IP address or a name IDNA can encode (`names_host`), of at most `MAX_SOURCE_URL`
+    characters: what else is typed there is a mistake, not a source that failed. The error echoes the
+    text escaped (invisible characters as ``\\u200b``) and cut to `SHOWN_URL` characters.
 
     Rule for the hint: text typed without a scheme that starts with a host, with or without a port,
     path or query (crawler.urls `https_form`: a domain name, ``localhost``, an IPv4 address or an
@@ -205,16 +216,19 @@ def _check_web_address(url: str) -> None:
     ``javascript:alert(1)``, another scheme) gets the plain usage error."""
     from urllib.parse import urlsplit
 
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname
-    except ValueError:
-        host, parts = None, None
-    if parts is not None and parts.scheme in ("http", "https") and host:
-        return
-    meant = https_form(url)
+    text = url.strip()
+    shown = shorten(repr(text), SHOWN_URL)
+    if len(text) > MAX_SOURCE_URL:
+        raise UsageError(f"URL longer than {MAX_SOURCE_URL} characters ({len(text)}): {shown}")
+    clean = web_url(text)
+    parts = urlsplit(clean) if clean else None
+    host = parts.hostname if parts is not None else None
+    # urlsplit has checked a bracketed IPv6 host; a name must be one IDNA can encode
+    if parts is not None and host and parts.port != 0 and (":" in host or names_host(host)):
+        return parts.scheme.lower() + text[len(parts.scheme) :]
+    meant = None if clean else https_form(text)
     hint = f" (did you mean {meant}?)" if meant else ""
-    raise UsageError(f"not an http or https URL: {url!r}{hint}")
+    raise UsageError(f"not an http or https URL: {shown}{hint}")
 
 
 def _onboard(args: argparse.Namespace, settings: Settings) -> int:
@@ -254,7 +268,7 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if bad else 0
     if not (args.url or "").strip():
         raise UsageError("give the URL to add")
-    _check_web_address(args.url)
+    args.url = _check_web_address(args.url)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
