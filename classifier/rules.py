@@ -83,10 +83,20 @@ _ADDRESS = re.compile(r"(?:\bhttps?://|\bwww\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 "info@refugees.example.eu" would count "public", "europa", "refugees")."""
 
 
+_GENDERED = re.compile(
+    r"(?<=[^\W\d_])(?:[*:·](?=(?:innen|in)\b)|_(?=innen\b)|/-?(?=innen\b)|/-(?=in\b))"
+    r"|(?<=[^\W\d_])·(?=[^\W\d_])",
+    re.IGNORECASE,
+)
+"""The mark inside a gender-inclusive word: German "Migrant*innen", "Lehrer:innen", "Schüler_innen",
+"Bürger/-innen", "Antragsteller/-in", "Ärzt*in"; French "migrant·e·s" (not "up/in"). The word is
+one word ("migrantinnen", "migrantes"), not a word and a fragment ("innen" shown as a reason)."""
+
+
 def tokenize(text: str | None) -> list[str]:
     """Normalised words of `text` ([] for None or empty), its web and e-mail addresses left out
-    (`_ADDRESS`)."""
-    return _TOKEN.findall(normalize(_ADDRESS.sub(" ", text))) if text else []
+    (`_ADDRESS`) and a gender-inclusive word kept whole (`_GENDERED`)."""
+    return _TOKEN.findall(normalize(_GENDERED.sub("", _ADDRESS.sub(" ", text)))) if text else []
 
 
 _CONCESSIVE_BEFORE = {

@@ -280,7 +280,8 @@ def existing_urls(config_text: str) -> dict[str, list[str]]:
 def _when(value: Any, zone_name: str) -> str | None:
     """A record's date as a harvest stores it (pipelines.dates.parse_with_precision in the source's
     time zone: a day alone, or midnight, is the day the source wrote): ``2025-09-11`` for a day,
-    ``2025-09-11 07:30 UTC`` for a time, the first day of a month or year; None when undated."""
+    ``2025-09-11 07:30 UTC`` for a time, ``2025-09`` for a month and ``2025`` for a year alone (as
+    ``ewsi queue`` shows them: never a made-up first day); None when undated."""
     from zoneinfo import ZoneInfo
 
     from pipelines.dates import parse_with_precision
@@ -296,7 +297,8 @@ def _when(value: Any, zone_name: str) -> str | None:
     parsed, precision = parse_with_precision(str(value), zone)
     if parsed is None:
         return None
-    return parsed.strftime("%Y-%m-%d %H:%M UTC") if precision == "time" else parsed.strftime("%Y-%m-%d")
+    shown = {"time": "%Y-%m-%d %H:%M UTC", "month": "%Y-%m", "year": "%Y"}
+    return parsed.strftime(shown.get(precision or "", "%Y-%m-%d"))
 
 
 def _iso(value: Any) -> str | None:

@@ -868,3 +868,26 @@ def test_irish_words_for_migrants_and_refugees_in_their_plural_and_mutated_forms
     """Irish "imircigh" (migrants) and "dídeanaí" / "dídeanaithe" (refugee, refugees), lenited and
     eclipsed too, are decisive migrant cues (config/themes.yaml); an item without them has none."""
     assert (engine.analyse(title, "", "ga").sums.get("migrant", 0.0) >= 3) is migrant
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Psychotherapeut*innen helfen", ["psychotherapeutinnen", "helfen"]),
+        ("Lehrer:innen und Schüler_innen", ["lehrerinnen", "und", "schulerinnen"]),
+        ("Bürger/-innen und Antragsteller/-in", ["burgerinnen", "und", "antragstellerin"]),
+        ("Migrant/innen beraten", ["migrantinnen", "beraten"]),
+        ("Eine Ärzt*in für Geflüchtete", ["eine", "arztin", "fur", "gefluchtete"]),
+        ("Les migrant·e·s accueilli·es", ["les", "migrantes", "accueillies"]),
+        ("Zeit: innen und außen", ["zeit", "innen", "und", "aussen"]),
+        ("log up/in now", ["log", "up", "in", "now"]),
+        ("at 10:in the morning", ["at", "10", "in", "the", "morning"]),
+    ],
+)
+def test_a_gender_inclusive_word_is_one_word(text: str, words: list[str]) -> None:
+    """classifier.rules.tokenize keeps "Migrant*innen", "Lehrer:innen", "Bürger/-innen", "migrant·e·s"
+    whole, so no fragment ("innen") is a word of the text; a colon or slash between separate words
+    still separates them."""
+    from classifier.rules import tokenize
+
+    assert tokenize(text) == words

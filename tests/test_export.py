@@ -85,3 +85,33 @@ def test_the_count_line_speaks_english_number(shared_db, capsys, hours: float, s
     since = (NOW - timedelta(hours=hours)).isoformat()
     assert ewsi(["export", "--format", "jsonl", "--since", since, "--database-url", shared_db]) == 0
     assert capsys.readouterr().err.splitlines()[-1] == said
+
+
+@pytest.mark.parametrize(
+    ("precision", "cell"),
+    [
+        ("year", "2025"),
+        ("month", "2025-03"),
+        ("day", "2025-03-04"),
+        ("time", "2025-03-04T14:30:00Z"),
+        (None, "2025-03-04T14:30:00Z"),
+        ("fortnight", "2025-03-04T14:30:00Z"),
+    ],
+)
+def test_csv_writes_a_published_date_as_precise_as_the_source_gave_it(precision, cell):
+    """crawler.web.export: a month-only date is ``2025-03`` in CSV, not a made-up ``2025-03-01T00:00``;
+    the precision has its own column; JSON Lines keeps the datetime beside it."""
+    from datetime import UTC, datetime
+
+    given = datetime(2025, 3, 4, 14, 30, tzinfo=UTC)
+    if precision in ("year", "month", "day"):
+        given = datetime(2025, 1 if precision == "year" else 3, 1 if precision != "day" else 4, tzinfo=UTC)
+    record = {"id": 7, "published_at": given, "published_precision": precision}
+    out = io.StringIO()
+    assert export.write_csv([record], out) == 1
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["published_at"] == cell
+    assert row["published_precision"] == (precision or "")
+    jsonl = io.StringIO()
+    export.write_jsonl([record], jsonl)
+    assert json.loads(jsonl.getvalue())["published_at"] == given.strftime("%Y-%m-%dT%H:%M:%SZ")

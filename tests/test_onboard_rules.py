@@ -606,3 +606,24 @@ def test_preview_dates_read_as_a_harvest_stores_them(raw, zone: str, shown: str 
     from crawler.onboard import _when
 
     assert _when(raw, zone) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2025-03", "2025-03"),
+        ("2024", "2024"),
+        ("2025-03-04", "2025-03-04"),
+        ("2025-03-04T00:00:00", "2025-03-04"),
+        ("2025-03-04T10:30:00Z", "2025-03-04 10:30 UTC"),
+        ("Tue, 04 Mar 2025 10:30:00 +0100", "2025-03-04 09:30 UTC"),
+        ("", None),
+        ("not a date", None),
+    ],
+)
+def test_the_preview_shows_a_date_as_precise_as_the_source_gave_it(value: str, shown: str | None) -> None:
+    """crawler.onboard `_when`: the preview of `ewsi sources add` shows a month or a year alone as
+    given (``2025-03``, ``2024``), never a made-up first day, as `ewsi queue` shows them."""
+    from crawler.onboard import _when
+
+    assert _when(value, "UTC") == shown

@@ -5,10 +5,13 @@ Records are the read API's (crawler.web.public.public_record): published items o
 corrections applied, strings cleaned of control characters, links http(s) only; by id. `since`
 keeps the items whose public state changed at or after it.
 
-JSON Lines: one object per line, UTF-8, datetimes ISO 8601 with Z. CSV (RFC 4180, UTF-8 with a BOM so
-spreadsheet programs detect the encoding): the columns of `CSV_COLUMNS`; themes joined with ``;``,
-attachment URLs with a space. Formula injection (OWASP "CSV injection"): a cell starting with ``=``,
-``+``, ``-``, ``@``, TAB or CR gets a leading ``'`` so spreadsheets show it as text.
+JSON Lines: one object per line, UTF-8, datetimes ISO 8601 with Z, ``published_at`` in full beside
+its ``published_precision``. CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs detect the
+encoding): the columns of `CSV_COLUMNS`; themes joined with ``;``, attachment URLs with a space;
+``published_at`` as precise as the source gave it (``2025`` for a year, ``2025-03`` for a month,
+``2025-03-04`` for a day, ISO 8601 with Z for a time), never a made-up first day or midnight.
+Formula injection (OWASP "CSV injection"): a cell starting with ``=``, ``+``, ``-``, ``@``, TAB or
+CR gets a leading ``'`` so spreadsheets show it as text.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "official_id",
     "author",
     "published_at",
+    "published_precision",
     "updated_at",
     "deadline",
     "approved_at",
@@ -56,6 +60,18 @@ def safe_cell(value: Any) -> str:
         return iso_z(value) or ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+_GIVEN = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
+"""How a published date of each precision (crawler.types.published_precision) is written in CSV."""
+
+
+def as_given(published: Any, precision: Any) -> Any:
+    """`published` as precise as the source gave it (``2025``, ``2025-03``, ``2025-03-04``), or as it
+    is for a time, an unknown precision or a value that is no datetime."""
+    if isinstance(published, datetime) and precision in _GIVEN:
+        return published.strftime(_GIVEN[precision])
+    return published
 
 
 def _json_default(value: Any) -> Any:
@@ -91,6 +107,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
         flat = dict(row)
         flat["themes"] = ";".join(row.get("themes") or [])
         flat["attachments"] = " ".join(a["url"] for a in row.get("attachments") or [])
+        flat["published_at"] = as_given(row.get("published_at"), row.get("published_precision"))
         writer.writerow([safe_cell(flat.get(col)) for col in CSV_COLUMNS])
         count += 1
     return count
