@@ -78,11 +78,15 @@ MIN_SUPPORT = 2.0
 ANY = ANY_LANGUAGE
 
 
-_ADDRESS = re.compile(r"(?:\bhttps?://|\bwww\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_ADDRESS = re.compile(
+    r"\b(?i:https?://|www\.)[^\s<>\"'«»()\[\]{},\u200b]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6}|[A-Z]{2,6})\b",
+)
 """A web or e-mail address in a text: no words of it ("Support link: https://eci.ec.europa.eu/060/public",
-"info@refugees.example.eu" would count "public", "europa", "refugees")."""
-
-
+"info@refugees.example.eu" would count "public", "europa", "refugees"). A web address ends at a space,
+a bracket, a quote, a comma or a zero-width space, so a word glued after it ("(https://…/guide)Refugees")
+stays; an e-mail address needs a final domain label of 2-6 letters in one case ("Querid@s.Migrantes",
+"Refugees@Home.Network" are words)."""
 _GENDERED = re.compile(
     r"(?<=[^\W\d_])(?:[*:·](?=(?:innen|in)\b)|_(?=innen\b)|/-?(?=innen\b)|/-(?=in\b))"
     r"|(?<=[^\W\d_])·(?=[^\W\d_])",
@@ -182,45 +186,6 @@ ADJECTIVE_AFTER = frozenset({"fr", "it", "es", "pt", "ro", "mt", "ga"})
 a migrant word is the migrants' origin too; elsewhere only one right before it is."""
 BORROWED_GAP = 4
 """Words allowed between such a word and the place ("wzorowane na programie z Kanady")."""
-_ORIGIN_BEFORE = {
-    "en": ("from",),
-    "de": ("aus",),
-    "nl": ("uit",),
-    "it": ("da", "dal", "dalla", "dall", "dai", "dagli", "dalle"),
-    "es": ("desde",),
-    "pl": ("z", "ze"),
-    "cs": ("z", "ze"),
-    "sk": ("z", "zo"),
-    "sl": ("iz",),
-    "hr": ("iz",),
-    "bg": ("от",),
-    "ru": ("из",),
-    "uk": ("з", "із", "зі"),
-    "el": ("από", "απ"),
-    "sv": ("från",),
-    "da": ("fra",),
-    "lt": ("iš",),
-    "lv": ("no",),
-    "mt": ("minn",),
-    "ga": ("ó", "as"),
-    "ar": ("من",),
-}
-ORIGIN_BEFORE = {lang: tuple(normalize(w) for w in words) for lang, words in _ORIGIN_BEFORE.items()}
-"""Words for "from" (only that sense) per language: a place outside Europe right after one, or after
-one and an article (`ORIGIN_ARTICLES`), is where people came from, not where the story is set
-("refugees from Türkiye", "Geflüchtete aus der Türkei", "uchodźcy z Turcji", "πρόσφυγες από την
-Τουρκία"). Languages whose word for "from" is also "of" (French, Spanish and Portuguese "de",
-Romanian "din") are left out but for Spanish "desde": "el gobierno de Colombia" is set there."""
-ORIGIN_ARTICLES = {
-    "en": ("the",),
-    "de": ("der", "dem", "den"),
-    "nl": ("het",),
-    "el": tuple(normalize(w) for w in ("την", "τη", "τον", "το", "της", "του", "τις", "τους", "τα")),
-}
-"""Articles that may stand between a word for "from" and the place."""
-ORIGIN_SUFFIX = {"hu": ("bol", "rol"), "fi": ("sta",), "et": ("st",), "tr": ("dan", "den", "tan", "ten")}
-"""Case endings for "from" (elative, ablative) per language, normalised: "Törökországból",
-"Turkista", "Türgist", "Lübnan'dan" (the place's own word ends with one)."""
 
 
 @dataclass(frozen=True)
@@ -507,9 +472,7 @@ class RuleEngine:
                     pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
                 ):
                     continue
-                if group == ELSEWHERE and not (
-                    _borrowed(tokens, s, e, language) or _origin(tokens, s, e, language)
-                ):
+                if group == ELSEWHERE and not _borrowed(tokens, s, e, language):
                     settled = True
                 if group == EUROPE and any(
                     ms == e or (me == s and language in ADJECTIVE_AFTER) for ms, me in migrants
@@ -750,23 +713,6 @@ def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> 
         after = after[:1] if after[:1] == ["style"] else []
     near = tokens[max(0, start - BORROWED_GAP) : start] + after
     return bool(stems) and any(word.startswith(stems) for word in near)
-
-
-def _origin(tokens: list[str], start: int, end: int, language: str | None) -> bool:
-    """Whether the place tokens[start:end] is named as where people came from: right after a word for
-    "from" of `language` (`ORIGIN_BEFORE`), maybe with an article between (`ORIGIN_ARTICLES`), or its
-    last word ending in a "from" case ending, or followed by one split off by an apostrophe
-    (`ORIGIN_SUFFIX`: "Kanadasta", "Lübnan'dan"); never for an unknown language."""
-    lang = language or ""
-    before = tokens[max(0, start - 2) : start]
-    if before[-1:] and before[-1] in ORIGIN_ARTICLES.get(lang, ()):
-        before = before[:-1]
-    if before[-1:] and before[-1] in ORIGIN_BEFORE.get(lang, ()):
-        return True
-    endings = ORIGIN_SUFFIX.get(lang, ())
-    if not endings or end <= start:
-        return False
-    return tokens[end - 1].endswith(endings) or any(tokens[end : end + 1] == [x] for x in endings)
 
 
 def _is_negative(group: str) -> bool:

@@ -594,7 +594,8 @@ def test_add_from_an_ip_host_proposes_a_path_id_unique_in_the_config(lab: LabSer
         ("2025-09-11", "Europe/Helsinki", "2025-09-11"),
         ("Thu, 11 Sep 2025 09:30:00 +0200", "Europe/Brussels", "2025-09-11 07:30 UTC"),
         ("2025-09-11T09:30:00", "Europe/Athens", "2025-09-11 06:30 UTC"),  # the source's zone
-        ("2025-03", "Europe/Brussels", "2025-03-01"),  # a month: its first day, never a time
+        ("2025-03", "Europe/Brussels", "2025-03"),  # a month alone: never a made-up day or time
+        ("2024", "Europe/Brussels", "2024"),
         ((2025, 9, 11, 7, 30, 0, 3, 254, 0), "Europe/Brussels", "2025-09-11 07:30 UTC"),  # parsed, UTC
         ((2025, 9, 11, 0, 0, 0, 3, 254, 0), "Europe/Brussels", "2025-09-11"),
         ("not a date", "Europe/Brussels", None),
@@ -606,24 +607,3 @@ def test_preview_dates_read_as_a_harvest_stores_them(raw, zone: str, shown: str 
     from crawler.onboard import _when
 
     assert _when(raw, zone) == shown
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [
-        ("2025-03", "2025-03"),
-        ("2024", "2024"),
-        ("2025-03-04", "2025-03-04"),
-        ("2025-03-04T00:00:00", "2025-03-04"),
-        ("2025-03-04T10:30:00Z", "2025-03-04 10:30 UTC"),
-        ("Tue, 04 Mar 2025 10:30:00 +0100", "2025-03-04 09:30 UTC"),
-        ("", None),
-        ("not a date", None),
-    ],
-)
-def test_the_preview_shows_a_date_as_precise_as_the_source_gave_it(value: str, shown: str | None) -> None:
-    """crawler.onboard `_when`: the preview of `ewsi sources add` shows a month or a year alone as
-    given (``2025-03``, ``2024``), never a made-up first day, as `ewsi queue` shows them."""
-    from crawler.onboard import _when
-
-    assert _when(value, "UTC") == shown
