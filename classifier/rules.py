@@ -78,18 +78,17 @@ MIN_SUPPORT = 2.0
 ANY = ANY_LANGUAGE
 
 
-_ADDRESS = re.compile(
-    r"\b(?i:https?://|www\.)[^\s<>\"'«»()\[\]{},\u200b]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6}|[A-Z]{2,6})\b",
-)
-"""A web or e-mail address in a text: no words of it ("Support link: https://eci.ec.europa.eu/060/public",
-"info@refugees.example.eu" would count "public", "europa", "refugees"). A web address ends at a space,
-a bracket, a quote, a comma or a zero-width space, so a word glued after it ("(https://…/guide)Refugees")
-stays; an e-mail address needs a final domain label of 2-6 letters in one case ("Querid@s.Migrantes",
-"Refugees@Home.Network" are words)."""
+_ADDRESS = re.compile(r"\b(?i:https?://|www\.)[^\s<>\"'«»()\[\]{},\u200b]+")
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6}|[A-Z]{2,6})\b")
+"""A web (`_ADDRESS`) or e-mail address (`_MAIL`) in a text: no words of it (in "Support link:
+https://eci.ec.europa.eu/060/public" or "info@refugees.example.eu", "public", "europa" and
+"refugees" would count). A web address ends at a space, a bracket, a quote, a comma or a zero-width
+space, so a word glued after it ("(https://…/guide)Refugees") stays; an e-mail address needs a final
+domain label of 2-6 letters in one case ("Querid@s.Migrantes", "Refugees@Home.Network" are words)."""
 _GENDERED = re.compile(
-    r"(?<=[^\W\d_])(?:[*:·](?=(?:innen|in)\b)|_(?=innen\b)|/-?(?=innen\b)|/-(?=in\b))"
-    r"|(?<=[^\W\d_])·(?=[^\W\d_])",
+    # each branch starts with its mark, so the scan skips to the marks (about 1 ms per 20,000 characters)
+    r"[*:·](?<=[^\W\d_].)(?=(?:innen|in)\b)|_(?<=[^\W\d_]_)(?=innen\b)"
+    r"|/(?<=[^\W\d_]/)(?:-?(?=innen\b)|-(?=in\b))|·(?<=[^\W\d_]·)(?=[^\W\d_])",
     re.IGNORECASE,
 )
 """The mark inside a gender-inclusive word: German "Migrant*innen", "Lehrer:innen", "Schüler_innen",
@@ -99,8 +98,14 @@ one word ("migrantinnen", "migrantes"), not a word and a fragment ("innen" shown
 
 def tokenize(text: str | None) -> list[str]:
     """Normalised words of `text` ([] for None or empty), its web and e-mail addresses left out
-    (`_ADDRESS`) and a gender-inclusive word kept whole (`_GENDERED`)."""
-    return _TOKEN.findall(normalize(_GENDERED.sub("", _ADDRESS.sub(" ", text)))) if text else []
+    (`_ADDRESS`, `_MAIL`) and a gender-inclusive word kept whole (`_GENDERED`)."""
+    if not text:
+        return []
+    if "://" in text or "www." in text.lower():
+        text = _ADDRESS.sub(" ", text)
+    if "@" in text:
+        text = _MAIL.sub(" ", text)
+    return _TOKEN.findall(normalize(_GENDERED.sub("", text)))
 
 
 _CONCESSIVE_BEFORE = {

@@ -98,13 +98,15 @@ def _is_host(host: str) -> bool:
 
 def names_host(host: str) -> bool:
     """Whether `host` (a URL's host, brackets kept for IPv6) is an IP address or a name of labels of
-    1-63 letters (any alphabet), digits and inner hyphens that IDNA can encode (``localhost`` and
-    other single labels included): ``example..eu``, ``.eu``, a 300-letter label or a zero-width space
-    in a name name no host."""
+    1-63 letters (any alphabet), digits and inner hyphens, the last not all digits, that IDNA can
+    encode (``localhost`` and other single labels included). None of ``example..eu``, ``.eu``, a
+    300-letter label, a name with a zero-width space, ``999.1.1.1``, ``1.2.3`` or ``123`` names a
+    host."""
     if _is_host(host):
         return True
     bare = host[:-1] if host.endswith(".") else host
-    if not bare or not all(_is_label(label) for label in bare.split(".")):
+    labels = bare.split(".")
+    if not bare or not all(_is_label(label) for label in labels) or labels[-1].isdigit():
         return False
     try:
         bare.encode("idna")

@@ -108,6 +108,9 @@ BROKEN = [
     "http://example.eu\x00/feed",
     "example.eu:0/x",
     "https://user:pw@example.eu/feed",
+    "http://999.1.1.1/feed",
+    "http://1.2.3/",
+    "http://123/",
 ]
 """An http(s) address that names no host, no usable port or holds spaces or controls: refused
 before any fetch (without a scheme: no suggestion either)."""
