@@ -667,6 +667,26 @@ def w3c_partial(raw: str | None) -> tuple[datetime, str] | None:
     return datetime(year, month, 1, tzinfo=UTC), "month" if match.group(2) else "year"
 
 
+_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+(\d{4})\.?|(\d{4})\.?\s+([^\W\d_]+)\.?")
+"""A named month and a year, nothing else: ``March 2025``, ``Mar. 2025``, ``März 2025``, ``marzo,
+2025``, Hungarian ``2025. március``."""
+
+
+def month_year(raw: str | None, languages: Sequence[str] = ()) -> tuple[datetime, str] | None:
+    """(first day of the month at 00:00 UTC, "month") for a value that is a month named in an EU
+    language (`month_number`) and a year, either order (`_MONTH_YEAR`); None for anything else."""
+    if not isinstance(raw, str):
+        return None
+    match = _MONTH_YEAR.fullmatch(raw.strip())
+    if match is None:
+        return None
+    word, year = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    month = month_number(word, languages)
+    if month is None or int(year) < 1:
+        return None
+    return datetime(int(year), month, 1, tzinfo=UTC), "month"
+
+
 def parse_with_precision(
     raw: str | None,
     zone: tzinfo,
@@ -681,10 +701,10 @@ def parse_with_precision(
 
     Rule: a W3C Datetime is read at every precision it has (``2025``, ``2025-03``, ``2025-03-10``,
     ``2025-03-10T09:30+01:00``), as the sitemaps protocol's ``<lastmod>`` allows; a partial date
-    keeps its precision, so it is never shown as a day or time the source did not give. Other
-    values: `parse_day_or_time`.
+    keeps its precision, so it is never shown as a day or time the source did not give; so is a
+    named month and a year alone (`month_year`: ``March 2025``). Other values: `parse_day_or_time`.
     """
-    partial = w3c_partial(raw)
+    partial = w3c_partial(raw) or month_year(raw, languages)
     if partial is not None:
         return partial
     day_only = not has_time_of_day(raw)

@@ -136,3 +136,36 @@ def test_a_more_precise_page_date_within_the_period_replaces_it(
     apply_document(item, ExtractedDocument(text="Body.", published=page, method="html"))
     assert item.published_at is not None and item.published_at.isoformat() == published
     assert published_precision(item.published_at, item.flags) == precision
+
+
+@pytest.mark.parametrize(
+    ("raw", "month"),
+    [
+        ("March 2025", (2025, 3)),
+        ("Mar 2025", (2025, 3)),
+        ("Mar. 2025", (2025, 3)),
+        ("März 2025", (2025, 3)),
+        ("marzo, 2025", (2025, 3)),
+        ("mars 2025", (2025, 3)),
+        ("2025. március", (2025, 3)),
+        ("Dezember 2024", (2024, 12)),
+        ("  lipiec 2023 ", (2023, 7)),
+        ("Foo 2025", None),
+        ("March 20", None),
+        ("March 2025 10:00", None),
+    ],
+)
+def test_a_named_month_and_a_year_alone_is_a_month(raw: str, month: tuple[int, int] | None) -> None:
+    """pipelines.dates.parse_with_precision: a month named in an EU language and a year, nothing
+    else, is that month at "month" precision (before: no date at all); anything more or less is not
+    read this way."""
+    from zoneinfo import ZoneInfo
+
+    from pipelines.dates import parse_with_precision
+
+    parsed, precision = parse_with_precision(raw, ZoneInfo("Europe/Brussels"))
+    if month is None:
+        assert precision != "month"
+        return
+    assert precision == "month" and parsed is not None
+    assert (parsed.year, parsed.month, parsed.day, parsed.hour) == (*month, 1, 0)
