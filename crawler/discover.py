@@ -298,7 +298,8 @@ def duplicate_of(candidate_urls: list[str], existing: dict[str, list[str]]) -> s
     """The id of an existing source that has one of the candidates' URLs, or None.
 
     Rule: the same source URL is the same scheme, host, port (default ports normalised), path and
-    query (`crawler.urls.source_url_key`); ``:8765`` and ``:8766`` are two sources, and so are
+    query as the crawl fetches them (`crawler.urls.source_url_key`: IDNA host, ``%7E`` is ``~``);
+    ``:8765`` and ``:8766`` are two sources, and so are
     ``http``/``https``, ``/feed`` and ``/feed/``, ``?lang=de`` and ``?lang=fr``.
     """
     wanted = {key for key in map(source_url_key, candidate_urls) if key is not None}

@@ -1,4 +1,4 @@
-"""The one rule for a link the harvester stores, serves or renders (stdlib only).
+"""The one rule for a link the harvester stores, serves or renders (stdlib, ``idna`` and w3lib).
 
 A value is a web URL when, after stripping surrounding whitespace (`str.strip`: Unicode spaces,
 NEL included), it is a non-empty string with no character below U+0021 (spaces, C0 controls), no
@@ -9,10 +9,31 @@ is not the one linked); and its port, when present, is a number from 0 to 65535.
 refused; the check never raises.
 
 Two URLs are the same source URL (`source_url_key`, `same_source_url`) only when, both being web
-URLs, their scheme, host, port, path and query are equal: scheme and host compared case-insensitively
-(a trailing dot on the host dropped), a default port (80 for http, 443 for https) equal to no port,
-an empty path equal to ``/``, percent-escapes compared in upper case; the fragment does not count.
-``www.``, a trailing slash, letter case in the path and the query all make a different URL.
+URLs, they are one URL as the crawl fetches it (w3lib ``safe_url_string``, what Scrapy requests: the
+host NFKC-normalised and IDNA-encoded, ``ｅｘａｍｐｌｅ.eu`` is ``example.eu`` and ``bücher.de`` is
+``xn--bcher-kva.de``; other characters percent-encoded in UTF-8) with equal scheme, host, port, path
+and query: scheme and host compared case-insensitively (a trailing dot on the host dropped), a
+default port (80 for http, 443 for https) equal to no port, an empty path equal to ``/``, an escape
+of an unreserved character equal to the character (``%7E`` is ``~``) and other escapes compared in
+upper case (RFC 3986 6.2.2); the fragment does not count. ``www.``, a trailing slash, letter case in
+the path and the query all make a different URL.
+
+A character is invisible (`invisible`) when it is a control, a format character (bidi controls such
+as U+202E, U+200B, U+FEFF, the soft hyphen), a space or separator of any kind (Unicode categories
+Cc, Cf, Zs, Zl, Zp), a surrogate, a noncharacter, a default-ignorable code point (Unicode
+DerivedCoreProperties: variation selectors, Hangul fillers) or U+2800 BRAILLE PATTERN BLANK: text
+that shows nothing, or not what it is.
+
+A host names a host for a source (`host_problem`, RFC 1035, RFC 3986, RFC 5891, UTS 46, UTS 39)
+when it is an IPv6 address in brackets (no zone id, no IPvFuture) followed by nothing or a port, or
+a name of labels of letters, digits and inner hyphens (``.``, ``。``, ``．`` and ``｡`` separate
+labels, as IDNA says) of at most 63 ASCII characters each and 253 in all once encoded, the last not
+all digits, that the fetchers encode as browsers do: Python's IDNA 2003 codec (w3lib, urllib) must
+encode it, and to the name UTS 46 nontransitional processing (IDNA 2008, browsers) gives when that
+encodes it too (``faß.de`` is ``fass.de`` to the one and ``xn--fa-hia.de`` to the other: refused,
+both names given; a name only UTS 46 encodes: refused, its A-label given); no label mixes scripts
+beyond what UTS 39's highly restrictive level allows (``еxample`` with a Cyrillic ``е``: refused;
+Japanese Han, Hiragana, Katakana and Latin together, Han with Bopomofo or Hangul: taken).
 
 Text typed without a scheme stands for an https address (`https_form`) only when it starts with a
 host: a domain name (two labels or more, each of letters of any alphabet, digits and inner hyphens,
@@ -32,11 +53,55 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from urllib.parse import urlsplit
+
+import idna
+from w3lib.url import safe_url_string
 
 WEB_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
-_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+"""RFC 3986 2.3: characters whose percent-escape means the character itself."""
+_DOTS = re.compile("[\u3002\uff0e\uff61]")
+"""Label separators other than ``.`` (UTS 46 section 4, RFC 3490 3.1)."""
+MAX_HOST = 253
+"""Longest host name in ASCII characters, without a trailing dot (RFC 1035 2.3.4, 255 octets on the
+wire)."""
+MAX_LABEL = 63
+"""Longest label in ASCII characters (RFC 1035 2.3.4)."""
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+_IGNORABLE = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065),
+    (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)  # fmt: skip
+"""Default-ignorable code points outside Cf (Unicode DerivedCoreProperties), and U+2800."""
+
+
+def invisible(char: str) -> bool:
+    """Whether `char` shows nothing or not what it is (module rule)."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in _INVISIBLE_CATEGORIES
+        or any(low <= code <= high for low, high in _IGNORABLE)
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+    )
+
+
+def escaped(text: str) -> str:
+    """`text` as Python's ``repr`` shows it, every invisible character (module rule) but the plain
+    space as an escape (``'https://example.eu/\\u202efdp'``), never raw."""
+
+    def one(char: str) -> str:
+        if char == " " or not invisible(char):
+            return char
+        return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+
+    return "".join(map(one, repr(text)))
 
 
 def _forbidden(char: str) -> bool:
@@ -96,23 +161,105 @@ def _is_host(host: str) -> bool:
     return len(labels) >= 2 and all(_is_label(label) for label in labels) and not labels[-1].isdigit()
 
 
-def names_host(host: str) -> bool:
-    """Whether `host` (a URL's host, brackets kept for IPv6) is an IP address or a name of labels of
-    1-63 letters (any alphabet), digits and inner hyphens, the last not all digits, that IDNA can
-    encode (``localhost`` and other single labels included). None of ``example..eu``, ``.eu``, a
-    300-letter label, a name with a zero-width space, ``999.1.1.1``, ``1.2.3`` or ``123`` names a
-    host."""
-    if _is_host(host):
-        return True
-    bare = host[:-1] if host.endswith(".") else host
-    labels = bare.split(".")
-    if not bare or not all(_is_label(label) for label in labels) or labels[-1].isdigit():
-        return False
+_JAPANESE = frozenset({"LATIN", "CJK", "IDEOGRAPHIC", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"})
+_CHINESE = frozenset({"LATIN", "CJK", "IDEOGRAPHIC", "BOPOMOFO"})
+_KOREAN = frozenset({"LATIN", "CJK", "IDEOGRAPHIC", "HANGUL"})
+
+
+def _scripts(label: str) -> set[str]:
+    """The scripts of the letters of `label`, by the first word of their Unicode names (``LATIN``,
+    ``CYRILLIC``, ``CJK``...); digits, hyphens, marks and modifier letters belong to any."""
+    names = (unicodedata.name(c, "").split(" ", 1)[0] for c in label if c.isalpha())
+    return {name for name in names if name and name != "MODIFIER"}
+
+
+def _mixed_scripts(label: str) -> bool:
+    """Whether `label` mixes scripts beyond UTS 39's highly restrictive level (one script; or Latin,
+    Han and Hiragana/Katakana; Latin, Han and Bopomofo; Latin, Han and Hangul)."""
+    scripts = _scripts(label)
+    return len(scripts) > 1 and not any(scripts <= allowed for allowed in (_JAPANESE, _CHINESE, _KOREAN))
+
+
+def _ipv6_problem(host: str) -> str | None:
+    """Why `host`, ``[...]``, is no IPv6 address a fetcher can open (RFC 3986 3.2.2), or None."""
+    inner = host[1:-1]
+    if inner[:1] in ("v", "V"):
+        return "an IPvFuture address (RFC 3986 3.2.2), which no fetcher opens"
+    if "%" in inner:
+        return "an IPv6 zone id (%25...) names a network interface of one machine, not a host"
     try:
-        bare.encode("idna")
+        ipaddress.IPv6Address(inner)
+    except ValueError:
+        return "not an IPv6 address in the brackets"
+    return None
+
+
+def host_problem(host: str) -> str | None:
+    """Why `host` (a URL's host, brackets kept for IPv6) names no host a source can have (module
+    rule: RFC 1035 lengths, RFC 3986 IP literals, IDNA 2003 against UTS 46 nontransitional, UTS 39
+    scripts), or None. None of ``example..eu``, ``.eu``, a 300-letter label, a 330-character name,
+    ``999.1.1.1``, ``1.2.3``, ``123``, ``faß.de``, ``еxample.eu`` (Cyrillic ``е``), ``[v1.fe80::a]``
+    or ``[fe80::1%25eth0]`` names a host."""
+    if host.startswith("[") and host.endswith("]"):
+        return _ipv6_problem(host)
+    bare = _DOTS.sub(".", host)
+    bare = bare[:-1] if bare.endswith(".") else bare
+    labels = bare.split(".")
+    if not bare or not all(_is_label(label) for label in labels):
+        return "not a host name (labels of letters, digits and inner hyphens, RFC 1035 2.3.1)"
+    if labels[-1].isdigit() and not _is_host(bare):
+        return "its last label is all digits: no host name, no IPv4 address"
+    try:
+        fetched = bare.encode("idna").decode("ascii").lower()  # what w3lib and urllib send
     except UnicodeError:
-        return False
-    return True
+        fetched = None
+    try:
+        browsed = idna.encode(bare, uts46=True, transitional=False, std3_rules=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        browsed = None
+    if bare.isascii():
+        fetched = browsed = bare.lower()
+    if fetched is None:
+        form = f": type it as {browsed}" if browsed else ""
+        return f"IDNA 2003, which the fetcher uses, cannot encode it{form}"
+    if browsed is not None and browsed != fetched:
+        return (
+            f"browsers open {browsed} (UTS 46, IDNA 2008) and the fetcher {fetched} (IDNA 2003): "
+            f"type the one meant, {browsed} or {fetched}"
+        )
+    if len(fetched) > MAX_HOST:
+        return f"{len(fetched)} characters once encoded, more than {MAX_HOST} (RFC 1035 2.3.4)"
+    for label in fetched.split("."):
+        if len(label) > MAX_LABEL:
+            return f"a label of {len(label)} characters once encoded, more than {MAX_LABEL} (RFC 1035 2.3.4)"
+        try:
+            shown = idna.decode(label) if label.startswith("xn--") else label
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return f"{label} is no valid IDNA A-label (RFC 5891 5.4)"
+        if _mixed_scripts(shown):
+            scripts = " and ".join(sorted(_scripts(shown)))
+            return f"the label {shown} ({label}) mixes {scripts} letters (UTS 39): type it in one script"
+    return None
+
+
+def names_host(host: str) -> bool:
+    """Whether `host` (a URL's host, brackets kept for IPv6) names a host (`host_problem`)."""
+    return host_problem(host) is None
+
+
+def authority_problem(netloc: str) -> str | None:
+    """Why the authority of a web URL (user information refused already, port checked by urlsplit)
+    names no host (`host_problem`), or None; after an IPv6 address's bracket comes nothing or
+    ``:port`` (RFC 3986 3.2.2: not ``[::1]x``)."""
+    if netloc.startswith("["):
+        end = netloc.find("]")
+        if end < 0:
+            return "no closing bracket after the IPv6 address"
+        host, rest = netloc[: end + 1], netloc[end + 1 :]
+        if rest and not rest.startswith(":"):
+            return "text after the IPv6 address's closing bracket (RFC 3986 3.2.2)"
+        return host_problem(host)
+    return host_problem(netloc.rsplit(":", 1)[0] if ":" in netloc else netloc)
 
 
 def https_form(text: object) -> str | None:
@@ -134,9 +281,20 @@ def https_form(text: object) -> str | None:
         host, port = authority.split(":", 1)
     if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) <= 65535):
         return None
-    if not _is_host(host):
+    if not _is_host(host) or host_problem(host) is not None:
         return None
     return web_url("https://" + text)
+
+
+def _escapes(text: str) -> str:
+    """`text` with escapes of unreserved characters decoded and the others in upper case (RFC 3986
+    6.2.2.1-2)."""
+
+    def one(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else match.group(0).upper()
+
+    return _ESCAPE.sub(one, text)
 
 
 def source_url_key(value: object) -> tuple[str, str, int, str, str] | None:
@@ -145,15 +303,15 @@ def source_url_key(value: object) -> tuple[str, str, int, str, str] | None:
     url = web_url(value)
     if url is None:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(safe_url_string(url))  # as Scrapy requests it
+        port = parts.port
+    except (ValueError, UnicodeError):  # a host no codec encodes: compared as typed
+        parts = urlsplit(url)
+        port = parts.port
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    port = parts.port if parts.port is not None else DEFAULT_PORTS[scheme]
-
-    def escapes(text: str) -> str:
-        return _ESCAPE.sub(lambda m: m.group(0).upper(), text)
-
-    return scheme, host, port, escapes(parts.path or "/"), escapes(parts.query)
+    return scheme, host, port or DEFAULT_PORTS[scheme], _escapes(parts.path or "/"), _escapes(parts.query)
 
 
 def same_source_url(a: object, b: object) -> bool:

@@ -181,6 +181,8 @@ EXISTING = {
         (["https://ecre.org./feed/#latest"], "ecre"),  # trailing dot, fragment
         (["http://127.0.0.1:8765/feed.xml"], "test-feed"),
         (["http://127.0.0.1:8765/%7efeed"], None),
+        (["https://ECRE.org/%66eed/"], "ecre"),  # an unreserved escape
+        (["https://ｅｃｒｅ.org/feed/"], "ecre"),  # full-width host, as fetched
         (["https://y.eu/news?lang=de"], "lang"),
         (["https://x.eu:443/a", "https://other.org/"], "x"),
         # another port, scheme, host, path or query: another source URL
@@ -213,6 +215,22 @@ def test_duplicate_of(urls: list[str], expected: str | None) -> None:
         ("https://example.eu/a%2fb", "https://example.eu/a%2Fb", True),
         ("https://example.eu/a?x=1&y=2", "https://example.eu/a?y=2&x=1", False),
         ("https://user@example.eu/a", "https://user@example.eu/a", False),  # not a web URL
+        # one URL as the crawl fetches it (w3lib safe_url_string: NFKC and IDNA host, UTF-8 escapes)
+        ("https://ｅｘａｍｐｌｅ.eu/feed", "https://example.eu/feed", True),
+        ("https://example。eu/feed", "https://example.eu/feed", True),
+        ("https://example．eu./feed", "https://example.eu/feed", True),
+        ("https://bücher.de/", "https://xn--bcher-kva.de/", True),
+        ("https://BÜCHER.de/", "https://XN--BCHER-KVA.de:443/", True),
+        ("https://faß.de/", "https://fass.de/", True),  # IDNA 2003, as the crawl fetches it
+        ("https://example.eu/%7Euser", "https://example.eu/~user", True),
+        ("https://example.eu/%7euser", "https://example.eu/~user", True),
+        ("https://example.eu/%41%2D%5F%2E%30", "https://example.eu/A-_.0", True),
+        ("https://example.eu/f?q=%61%7e", "https://example.eu/f?q=a~", True),
+        ("https://example.eu/ü?q=é", "https://example.eu/%C3%BC?q=%c3%a9", True),
+        ("https://example.eu/a%2Fb", "https://example.eu/a/b", False),  # a reserved escape stays
+        ("https://example.eu/a%3Fb", "https://example.eu/a?b", False),
+        ("https://example.eu/\u200b", "https://example.eu/", False),  # refused by sources add
+        ("https://example.eu/a%20b", "https://example.eu/a b", False),  # a space: not a web URL
     ],
 )
 def test_same_source_url(a: str, b: str, same: bool) -> None:

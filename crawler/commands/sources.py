@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +29,7 @@ from crawler.probe import Verdict
 from crawler.terminal import console as make_console
 from crawler.text import shorten, when
 from crawler.themes import THEME_CODES
-from crawler.urls import https_form, names_host, web_url
+from crawler.urls import authority_problem, escaped, https_form, invisible, web_url
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
@@ -201,32 +203,93 @@ SHOWN_URL = 120
 """Characters of a refused URL echoed in its error (the rest elided)."""
 
 
+_MISTYPED = re.compile(r"(https?)?(:?)([/\\]*)(.*)", re.IGNORECASE | re.DOTALL)
+_CHAR_NAMES = {0xFEFF: "BYTE ORDER MARK"}
+
+
+def _char(char: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``: a character named in an error."""
+    name = _CHAR_NAMES.get(ord(char)) or unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}".rstrip()
+
+
+def _slashes_fixed(text: str) -> str | None:
+    """`text` with ``://`` after its scheme when it was typed otherwise (``https:/x``, ``https:x``,
+    ``https//x``, ``https:\\\\x``, ``https:///x``), or ``https:`` before a scheme-relative ``//x``,
+    when the rest starts with a host (`https_form`); else None."""
+    match = _MISTYPED.fullmatch(text)
+    if match is None:
+        return None
+    scheme, colon, slashes, rest = match.groups()
+    if (scheme is None and not slashes) or (scheme and colon + slashes in ("", "://")):
+        return None
+    form = https_form(rest)
+    return (scheme or "https").lower() + form[len("https") :] if form else None
+
+
+def _meant(text: str) -> str | None:
+    """The address to suggest for `text` (no invisible characters): `text` itself when it passes the
+    check, its https form or its ``://`` mended (`_slashes_fixed`) when it is no web URL; else None."""
+    try:
+        return _check_web_address(text)
+    except UsageError:
+        pass
+    if web_url(text) is not None:
+        return None
+    return https_form(text) or _slashes_fixed(text)
+
+
 def _check_web_address(url: str) -> str:
     """The source URL to add: `url` without surrounding whitespace and its scheme in lower case. Raise
     UsageError (exit 2) before any fetch unless it is an http or https address (crawler.urls
-    `web_url`: no spaces or controls inside, no user information, a port from 1 to 65535) whose host
-    is an IP address or a name IDNA can encode (`names_host`), of at most `MAX_SOURCE_URL`
-    characters: what else is typed there is a mistake, not a source that failed. The error echoes the
-    text escaped (invisible characters as ``\\u200b``) and cut to `SHOWN_URL` characters.
+    `web_url`: no user information, a port from 1 to 65535) with no invisible character anywhere
+    (crawler.urls `invisible`: controls, spaces, bidi and other format characters, U+FEFF included)
+    whose host names a host (crawler.urls `authority_problem`: an IPv6 address in brackets and
+    nothing after but a port, or a name of at most 253 characters, labels of at most 63 (RFC 1035),
+    that IDNA 2003 and UTS 46 encode alike, in one script per label (UTS 39)), of at most
+    `MAX_SOURCE_URL` characters: what else is typed there is a mistake, not a source that failed.
+    The error echoes the text escaped (crawler.urls `escaped`: every invisible character as
+    ``\\u200b``) and cut to `SHOWN_URL` characters, and says what is wrong with the host.
 
-    Rule for the hint: text typed without a scheme that starts with a host, with or without a port,
-    path or query (crawler.urls `https_form`: a domain name, ``localhost``, an IPv4 address or an
-    IPv6 address in brackets), gets its https form suggested, ``(did you mean
-    https://example.eu:8080/x?)``; anything else (``not-a-url``, ``mailto:x@y.eu``,
-    ``javascript:alert(1)``, another scheme) gets the plain usage error."""
+    Rule for the hint, ``(did you mean https://example.eu:8080/x?)``: text typed without a scheme
+    that starts with a host, with or without a port, path or query (crawler.urls `https_form`: a
+    domain name, ``localhost``, an IPv4 address or an IPv6 address in brackets), gets its https form
+    suggested; a scheme with other than ``://`` after it (``https:/example.eu``, ``https//``) or a
+    scheme-relative ``//example.eu/feed`` gets its ``://`` form; an address with invisible
+    characters only before or after it (a byte order mark pasted with it: not stripped, it is no
+    whitespace) gets the address without them. Anything else (``not-a-url``, ``mailto:x@y.eu``,
+    ``javascript:alert(1)``, another scheme, a host refused) gets the plain usage error."""
     from urllib.parse import urlsplit
 
     text = url.strip()
-    shown = shorten(repr(text), SHOWN_URL)
+    shown = shorten(escaped(text), SHOWN_URL)
     if len(text) > MAX_SOURCE_URL:
         raise UsageError(f"URL longer than {MAX_SOURCE_URL} characters ({len(text)}): {shown}")
+    hidden = ", ".join(dict.fromkeys(_char(c) for c in text if invisible(c)))
+    if hidden:
+        core = text
+        while core and (invisible(core[0]) or core[0].isspace()):
+            core = core[1:]
+        while core and (invisible(core[-1]) or core[-1].isspace()):
+            core = core[:-1]
+        if core and not any(map(invisible, core)):
+            meant = _meant(core)
+            hint = f": did you mean {meant}?" if meant else ""
+            raise UsageError(
+                f"not an http or https URL: {shown} ({hidden} at its start or end, as pasted{hint})"
+            )
+        raise UsageError(
+            f"not an http or https URL: {shown} ({hidden} inside; a URL has no spaces, controls or "
+            "invisible characters)"
+        )
     clean = web_url(text)
     parts = urlsplit(clean) if clean else None
-    host = parts.hostname if parts is not None else None
-    # urlsplit has checked a bracketed IPv6 host; a name must be one IDNA can encode
-    if parts is not None and host and parts.port != 0 and (":" in host or names_host(host)):
-        return parts.scheme.lower() + text[len(parts.scheme) :]
-    meant = None if clean else https_form(text)
+    if parts is not None and parts.hostname and parts.port != 0:
+        problem = authority_problem(parts.netloc)
+        if problem is None:
+            return parts.scheme.lower() + text[len(parts.scheme) :]
+        raise UsageError(f"not an http or https URL: {shown} (host: {problem})")
+    meant = None if clean else https_form(text) or _slashes_fixed(text)
     hint = f" (did you mean {meant}?)" if meant else ""
     raise UsageError(f"not an http or https URL: {shown}{hint}")
 
