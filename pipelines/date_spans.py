@@ -1,0 +1,185 @@
+"""Ranges and stray numbers in a free-text date value (pure functions, stdlib only).
+
+`pipelines.dates` reads a value that is not ISO 8601 with python-dateutil, which fills each field it
+lacks from whatever number is left over: a second day became the year (``4-6 March 2025`` read as
+2004-03-06), a second year the time (``Report 2024 4 March 2025``: 2024-03-04 20:25), a page count
+the hour (``4 March 2025 (12 pages)``: 12:00), the end of a time range an offset (``10:00-12:00``:
+-12:00). The rules here run before it, on the whole class of such values:
+
+- Time range (`first_time_of_range`): ``10:00-12:00``, ``10:00 – 12:00``, ``10:00 bis 12:00`` is
+  the time of day it starts with, never a time and a UTC offset. An unspaced hyphen between two
+  times is a range only when the second is later (``10:00-05:00`` stays a time with its offset).
+- Day range (`first_day_of_range`): two days joined by ``-``, ``–``, ``—``, ``/`` or a word for "to"
+  (`RANGE_WORDS`: "to", "au", "al", "a", "bis", "do", "til", "tot", "až", ...) next to one month name
+  (``4-6 March 2025``, ``4.-6. März 2025``, ``du 4 au 6 mars 2025``, ``dal 4 al 6 marzo 2025``, ``od
+  4. do 6. marca 2025``, ``4/6 March 2025``, ``March 4 - 6, 2025``, ``2025. március 4-6.``) is its
+  first day; no time of day is made of it.
+- Date range (`split_range`): two full dates joined as above (``4 March 2025 - 6 March 2025``, the
+  ISO 8601 interval ``2025-03-04/2025-03-06``) give the first; the caller checks that both read.
+- Stray numbers (`date_core`): in the text handed to dateutil (month names already English
+  abbreviations, other words dropped), a number that is not the day, month or year next to the
+  month name, nor a time of day, is left out when exactly one day-month-year group is written
+  (``2024 4 Mar 2025`` -> ``4 Mar 2025``; ``4 Mar 2025 12`` -> ``4 Mar 2025``); with none or two
+  different ones the value is no date (None). A number is never promoted to year, day or time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+RANGE_WORDS = r"to|till|til|until|au|à|al|a|ao|bis|do|tot|t/m|až|ig|iki|līdz|έως|до|hasta|fino\s+al|jusqu'au"
+"""Words that join the two ends of a range (en, fr, it, es, pt, de, pl, cs, sk, sl, hr, nl, sv,
+da, hu, lt, lv, el, bg)."""
+_DASHES = r"[-–—]"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+_UNIT = r"(?:uhr|h|uur|óra)(?!\w)"
+
+_DOTTED_BEFORE_END = rf"\d{{1,2}}\.\d{{2}}(?=\s*(?:[-–—]|{RANGE_WORDS})\s*\d{{1,2}}[.:]\d{{2}}\s*{_UNIT})"
+_DOTTED_END = rf"\d{{1,2}}\.\d{{2}}(?=\s*{_UNIT})"
+_TIME_RANGE = re.compile(
+    rf"(?<![\d:.])(?P<first>{_TIME}|{_DOTTED_BEFORE_END})"
+    rf"(?P<sep>\s+{_DASHES}\s+|\s*[–—]\s*|\s*(?:{RANGE_WORDS})\s+|-)"
+    rf"(?P<second>{_TIME}|{_DOTTED_END})(?![\d:])",
+    re.IGNORECASE,
+)
+"""A time range; a dotted time (``10.00-12.00 Uhr``) counts with its unit after the range's end."""
+
+
+def _minutes(clock: str) -> int:
+    hour, minute = clock.replace(".", ":").split(":")[:2]
+    return int(hour) * 60 + int(minute)
+
+
+def first_time_of_range(text: str) -> str:
+    """`text` with a time range written as its first time (module docstring, "Time range")."""
+
+    def first(match: re.Match[str]) -> str:
+        if match["sep"] == "-" and _minutes(match["second"]) <= _minutes(match["first"]):
+            return match.group(0)  # 10:00-05:00: a time and its UTC offset
+        return match["first"].replace(".", ":")
+
+    return _TIME_RANGE.sub(first, text)
+
+
+_DAY = r"(?<![\d.:/,-])(?P<day>\d{1,2})\.?"
+_DAY_RANGE_BEFORE = re.compile(
+    rf"{_DAY}\s*(?:{_DASHES}|/|\s(?:{RANGE_WORDS})\s)\s*(?P<end>\d{{1,2}})\.?(?P<after>\s*(?:(?:de|del|di|of)\s+)?(?P<word>[^\W\d_]+))",
+    re.IGNORECASE,
+)
+_DAY_RANGE_AFTER = re.compile(
+    rf"(?P<word>[^\W\d_]+)\.?\s+{_DAY}\s*(?:{_DASHES}|\s(?:{RANGE_WORDS})\s)\s*(?P<end>\d{{1,2}})\.?(?![\d.:/-])",
+    re.IGNORECASE,
+)
+
+
+def first_day_of_range(text: str, is_month: Callable[[str], bool]) -> str:
+    """`text` with a day range next to a month name (`is_month`) written as its first day (module
+    docstring, "Day range"); other text unchanged."""
+
+    def days(match: re.Match[str]) -> bool:
+        return is_month(match["word"]) and int(match["day"]) < int(match["end"]) <= 31
+
+    def before(match: re.Match[str]) -> str:
+        if not days(match):
+            return match.group(0)
+        return f"{match['day']}{match['after']}"
+
+    def after(match: re.Match[str]) -> str:
+        if not days(match):
+            return match.group(0)
+        return f"{match['word']} {match['day']} "
+
+    return _DAY_RANGE_AFTER.sub(after, _DAY_RANGE_BEFORE.sub(before, text))
+
+
+_ISO_INTERVAL = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}(?:T[\d:.,]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)\s*(?:/|--)\s*[\dT:.,Z+-]+$"
+)
+_DATE_RANGE_SEP = re.compile(rf"\s+(?:{_DASHES}|{RANGE_WORDS})\s+|\s*[–—]\s*", re.IGNORECASE)
+
+
+def split_range(text: str) -> list[tuple[str, str]]:
+    """Candidate (first, second) halves of a range of two full dates (module docstring, "Date
+    range"): the ISO 8601 interval's start alone (second empty), else each split at a dash or word
+    for "to"; the caller keeps the first half when both halves read as dates."""
+    iso = _ISO_INTERVAL.match(text)
+    if iso is not None:
+        return [(iso.group(1), "")]
+    return [(text[: m.start()], text[m.end() :]) for m in _DATE_RANGE_SEP.finditer(text)]
+
+
+MONTH_TOKENS = frozenset(
+    {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sept", "oct", "nov", "dec"}
+)
+"""The English month abbreviations `pipelines.dates` writes for every month name before dateutil."""
+_NUMBER = re.compile(r"^\d+$")
+_MONTH_WORD = "(?:" + "|".join(sorted(MONTH_TOKENS)) + ")"
+_JOINED_MONTH = (
+    re.compile(rf"(\d)\s*[/.-]\s*({_MONTH_WORD}\b)", re.IGNORECASE),
+    re.compile(rf"(\b{_MONTH_WORD})\s*[/.-]\s*(\d)", re.IGNORECASE),
+)
+"""A slash, dot or dash between a month name and a number (``03/Mar/2025``, ``03-Mar-2025``)."""
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+_AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
+
+
+def _day(token: str) -> bool:
+    return len(token) <= 2 and 1 <= int(token) <= 31
+
+
+def _cores(tokens: list[str], numbers: set[int]) -> list[tuple[int, int, int]]:
+    """Indices of the day-month-year group around each month token, the first of D M Y, M D Y,
+    Y M D, Y D M (hu, lt, lv) that fits: a day of 1-31 in one or two digits, a year of four; last
+    D M YY, the two-digit year of RFC 822 (``20 Mar 25``)."""
+
+    def fits(i: int, kind: str) -> bool:
+        if i < 0 or i >= len(tokens) or i not in numbers:
+            return False
+        if kind == "d":
+            return _day(tokens[i])
+        return len(tokens[i]) == (4 if kind == "y" else 2)
+
+    found = []
+    for i, token in enumerate(tokens):
+        if token.lower() not in MONTH_TOKENS:
+            continue
+        shapes = (((i - 1, "d"), (i + 1, "y")), ((i + 1, "d"), (i + 2, "y")),
+                  ((i - 1, "y"), (i + 1, "d")), ((i - 2, "y"), (i - 1, "d")),
+                  ((i - 1, "d"), (i + 1, "yy")))  # fmt: skip
+        for (a, kind_a), (b, kind_b) in shapes:
+            if fits(a, kind_a) and fits(b, kind_b):
+                low, middle, high = sorted((a, b, i))
+                found.append((low, middle, high))
+                break
+    return found
+
+
+def date_core(english: str) -> str | None:
+    """The text dateutil may read (module docstring, "Stray numbers"): `english` unchanged when no
+    number is left over, the day-month-year group with the time of day when one is, None when a
+    month name is written but its group is not, exactly once (``March 2025 12``: 12 is no day)."""
+    spaced = english
+    for joined in _JOINED_MONTH:
+        spaced = joined.sub(r"\1 \2", spaced)
+    tokens = spaced.split()
+    months = [i for i, t in enumerate(tokens) if t.lower() in MONTH_TOKENS]
+    numbers = {
+        i
+        for i, t in enumerate(tokens)
+        if _NUMBER.match(t) and not (i + 1 < len(tokens) and tokens[i + 1].lower() in _AM_PM)
+    }
+    if months:
+        cores = _cores(tokens, numbers)
+        if len({tuple(tokens[i].lower() for i in core) for core in cores}) != 1:
+            return None
+        drop = (numbers | set(months)) - set(cores[0])
+        if not drop:
+            return english
+        return " ".join(t for i, t in enumerate(tokens) if i not in drop)
+    numeric = [i for i, t in enumerate(tokens) if _NUMERIC_DATE.match(t)]
+    if len(numeric) > 1:
+        return None  # two numeric dates and no range of them (`split_range`)
+    if len(numeric) == 1 and numbers:
+        return " ".join(t for i, t in enumerate(tokens) if i not in numbers)
+    return english
