@@ -296,3 +296,30 @@ def test_sources_add_preview_reads_dates_as_a_harvest(
     from crawler.onboard import _when
 
     assert _when(value, "Europe/Zagreb", languages) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "since"),
+    [
+        ("2025", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2025-03", datetime(2025, 3, 1, tzinfo=UTC)),
+        (" 2024-12 ", datetime(2024, 12, 1, tzinfo=UTC)),
+        ("2025-03-04", datetime(2025, 3, 4, tzinfo=UTC)),
+        ("2025-03-04T10:00+01:00", datetime(2025, 3, 4, 9, tzinfo=UTC)),
+        ("2025-13", None),
+        ("2025-00", None),
+        ("0000", None),
+        ("2025-3", None),
+        ("yesterday", None),
+    ],
+)
+def test_export_since_takes_a_year_or_month(value: str, since: datetime | None) -> None:
+    """crawler.commands.export.parse_since: ``2025`` and ``2025-03`` (ISO 8601 dates of reduced
+    precision) are the start of that year or month (before: "not an ISO 8601 date")."""
+    from crawler.commands.export import parse_since
+
+    if since is None:
+        with pytest.raises(ValueError):
+            parse_since(value)
+    else:
+        assert parse_since(value) == since
