@@ -12,15 +12,19 @@ the hour (``4 March 2025 (12 pages)``: 12:00), the end of a time range an offset
 - Day range (`first_day_of_range`): two days joined by ``-``, ``–``, ``—``, ``/`` or a word for "to"
   (`RANGE_WORDS`: "to", "au", "al", "a", "bis", "do", "til", "tot", "až", ...) next to one month name
   (``4-6 March 2025``, ``4.-6. März 2025``, ``du 4 au 6 mars 2025``, ``dal 4 al 6 marzo 2025``, ``od
-  4. do 6. marca 2025``, ``4/6 March 2025``, ``March 4 - 6, 2025``, ``2025. március 4-6.``) is its
-  first day; no time of day is made of it.
+  4. do 6. marca 2025``, ``4/6 March 2025``, ``March 4 - 6, 2025``, ``2025. március 4-6.``,
+  ``du lundi 4 au mercredi 6 mars 2025``), from a day and month to another (``4 March – 6 April
+  2025``, ``March 4 – April 6, 2025``) or before a numeric month and year (``4–6.3.2025``, ``od 4.
+  do 6. 3. 2025``, ``4-6/3/2025``) is its first day; no time of day is made of it.
 - Date range (`split_range`): two full dates joined as above (``4 March 2025 - 6 March 2025``, the
   ISO 8601 interval ``2025-03-04/2025-03-06``) give the first; the caller checks that both read.
 - Stray numbers (`date_core`): in the text handed to dateutil (month names already English
   abbreviations, other words dropped), a number that is not the day, month or year next to the
   month name, nor a time of day, is left out when exactly one day-month-year group is written
   (``2024 4 Mar 2025`` -> ``4 Mar 2025``; ``4 Mar 2025 12`` -> ``4 Mar 2025``); with none or two
-  different ones the value is no date (None). A number is never promoted to year, day or time.
+  different ones, another day beside another month name (``4 Mar 6 Mar 2025``), two numeric dates
+  or more than three bare numbers the value is no date (None). A number is never promoted to
+  year, day or time.
 """
 
 from __future__ import annotations
@@ -63,33 +67,66 @@ def first_time_of_range(text: str) -> str:
 
 
 _DAY = r"(?<![\d.:/,-])(?P<day>\d{1,2})\.?"
+_JOIN = rf"\s*(?:{_DASHES}|/|\s(?:{RANGE_WORDS})\s)\s*"
+_JOIN_WORDED = rf"\s*(?:{_DASHES}|\s(?:{RANGE_WORDS})\s)\s*"
+_WEEKDAY = r"(?:[^\W\d_]{2,12}\.?,?\s+)?"  # "du lundi 4 au mercredi 6 mars"
+_WORD = r"[^\W\d_]+"
 _DAY_RANGE_BEFORE = re.compile(
-    rf"{_DAY}\s*(?:{_DASHES}|/|\s(?:{RANGE_WORDS})\s)\s*(?P<end>\d{{1,2}})\.?(?P<after>\s*(?:(?:de|del|di|of)\s+)?(?P<word>[^\W\d_]+))",
+    rf"{_DAY}{_JOIN}{_WEEKDAY}(?P<end>\d{{1,2}})\.?(?P<after>\s*(?:(?:de|del|di|of)\s+)?(?P<word>{_WORD}))",
     re.IGNORECASE,
 )
 _DAY_RANGE_AFTER = re.compile(
-    rf"(?P<word>[^\W\d_]+)\.?\s+{_DAY}\s*(?:{_DASHES}|\s(?:{RANGE_WORDS})\s)\s*(?P<end>\d{{1,2}})\.?(?![\d.:/-])",
+    rf"(?P<word>{_WORD})\.?\s+{_DAY}{_JOIN_WORDED}(?P<end>\d{{1,2}})\.?(?![\d.:/-])", re.IGNORECASE
+)
+_NUMERIC_DAY_RANGE = re.compile(
+    rf"{_DAY}{_JOIN_WORDED}(?P<end>\d{{1,2}})(?P<sep>\.\s?|/)(?P<month>\d{{1,2}})(?P=sep)(?P<year>\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+_CROSS_MONTH_BEFORE = re.compile(
+    rf"{_DAY}\s*(?:(?:de|del|di|of)\s+)?(?P<word>{_WORD})\.?,?{_JOIN_WORDED}{_WEEKDAY}(?P<end>\d{{1,2}})\.?\s*"
+    rf"(?:(?:de|del|di|of)\s+)?(?P<word2>{_WORD})\.?",
+    re.IGNORECASE,
+)
+_CROSS_MONTH_AFTER = re.compile(
+    rf"(?P<word>{_WORD})\.?\s+{_DAY}{_JOIN_WORDED}(?P<word2>{_WORD})\.?\s+(?P<end>\d{{1,2}})(?![\d.:/-])",
     re.IGNORECASE,
 )
 
 
 def first_day_of_range(text: str, is_month: Callable[[str], bool]) -> str:
-    """`text` with a day range next to a month name (`is_month`) written as its first day (module
-    docstring, "Day range"); other text unchanged."""
+    """`text` with a day range written as its first day (module docstring, "Day range"): days next
+    to one month name (`is_month`), a day and month to another (``4 March – 6 April 2025``,
+    ``March 4 – April 6, 2025``) or a numeric date (``4–6.3.2025``, ``od 4. do 6. 3. 2025``);
+    other text unchanged."""
 
-    def days(match: re.Match[str]) -> bool:
-        return is_month(match["word"]) and int(match["day"]) < int(match["end"]) <= 31
+    def days(match: re.Match[str], end_month: bool = False) -> bool:
+        months = is_month(match["word"]) and (not end_month or is_month(match["word2"]))
+        return months and 1 <= int(match["day"]) <= 31 and 1 <= int(match["end"]) <= 31
 
     def before(match: re.Match[str]) -> str:
-        if not days(match):
+        if not days(match) or int(match["end"]) <= int(match["day"]):
             return match.group(0)
         return f"{match['day']}{match['after']}"
 
     def after(match: re.Match[str]) -> str:
-        if not days(match):
+        if not days(match) or int(match["end"]) <= int(match["day"]):
             return match.group(0)
         return f"{match['word']} {match['day']} "
 
+    def cross_before(match: re.Match[str]) -> str:
+        return f"{match['day']} {match['word']} " if days(match, True) else match.group(0)
+
+    def cross_after(match: re.Match[str]) -> str:
+        return f"{match['word']} {match['day']} " if days(match, True) else match.group(0)
+
+    def numeric(match: re.Match[str]) -> str:
+        if not int(match["day"]) < int(match["end"]) <= 31:
+            return match.group(0)
+        sep = match["sep"].strip()
+        return f"{match['day']}{sep}{match['month']}{sep}{match['year']}"
+
+    text = _NUMERIC_DAY_RANGE.sub(numeric, text)
+    text = _CROSS_MONTH_AFTER.sub(cross_after, _CROSS_MONTH_BEFORE.sub(cross_before, text))
     return _DAY_RANGE_AFTER.sub(after, _DAY_RANGE_BEFORE.sub(before, text))
 
 
@@ -176,10 +213,16 @@ def date_core(english: str) -> str | None:
         drop = (numbers | set(months)) - set(cores[0])
         if not drop:
             return english
+        if any(
+            j in drop and _day(tokens[j]) for i in drop & set(months) for j in (i - 1, i + 1) if j in numbers
+        ):
+            return None  # another day and month beside the date ("4 Mar 6 Mar 2025"): not one date
         return " ".join(t for i, t in enumerate(tokens) if i not in drop)
     numeric = [i for i, t in enumerate(tokens) if _NUMERIC_DATE.match(t)]
     if len(numeric) > 1:
         return None  # two numeric dates and no range of them (`split_range`)
     if len(numeric) == 1 and numbers:
         return " ".join(t for i, t in enumerate(tokens) if i not in numbers)
+    if not numeric and len(numbers) > 3:
+        return None  # more numbers than a day, a month and a year ("4 6 3 2025")
     return english

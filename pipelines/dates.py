@@ -28,6 +28,7 @@ Evaluation order in `parse_date`:
    after its date (``12.03.2025 14.30``, ``2025-03-12 14.30``: `pipelines.clock.colon_time_after_date`;
    ``14.75`` there makes the value impossible) written with a colon, the Common Log Format's colon
    between year and time (``03/Mar/2025:14:30:00 +0100``) read as a space,
+   a number after letters (``Q1``, ``KW10``) blanked,
    an hour with its unit alone (``9 Uhr``, ``14h``) written ``9:00``, a time range (``10:00-12:00``)
    read as its first time and a day range (``4-6 March 2025``, ``du 4 au 6 mars 2025``, ``od 4.
    do 6. marca 2025``, ``March 4 - 6, 2025``) as its first day (`pipelines.date_spans`),
@@ -508,8 +509,14 @@ def _names_month(word: str) -> bool:
     return bool(_month_forms(word))
 
 
+_LABELLED_NUMBER_RE = re.compile(r"\b([^\W\d_]+)\d+\b")
+"""A number written after letters, as part of a label (``Q1``, ``H2``, ``KW10``, ``A4``, ``No5``)."""
+
+
 def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
     text = colon_clock(text.replace("(", " ").replace(")", " "))
+    # a labelled number is no day, month or year ("Q1 Q2 2025" was 1 February)
+    text = _LABELLED_NUMBER_RE.sub(lambda m: m.group(0) if _names_month(m.group(1)) else " ", text)
     text = first_day_of_range(text, _names_month)  # its first day (pipelines.date_spans)
     text = _GMT_OFFSET_RE.sub(_gmt_offset, text)
     text = _HOUR_H_RE.sub(r"\1:\2", text)

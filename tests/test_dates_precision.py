@@ -187,6 +187,13 @@ MONTH_OR_PERIOD_AND_YEAR = [
     ("2025 m. kovo", [], (2025, 3)),
     ("2025 m. kovo mėn.", [], (2025, 3)),
     ("2025. gada janvāris", [], (2025, 1)),
+    ("2025. március hó", [], (2025, 3)),
+    ("март 2025 г.", [], (2025, 3)),
+    ("Μάρτιος 2025", [], (2025, 3)),
+    ("Ende März 2025", [], (2025, 3)),
+    ("early March 2025", [], (2025, 3)),
+    ("fin de mars 2025", [], (2025, 3)),
+    ("finales de marzo de 2025", [], (2025, 3)),
     ("listopad 2025 r.", ["pl"], (2025, 11)),
     ("listopad 2025.", ["hr"], (2025, 10)),
     ("listopad 2025", [], None),  # hr October or cs/pl November: no language says which
@@ -204,6 +211,10 @@ MONTH_OR_PERIOD_AND_YEAR = [
     ("Frühjahr 2025", [], (2025,)),
     ("printemps 2025", [], (2025,)),
     ("invierno de 2025", [], (2025,)),
+    ("H1 2025", [], (2025,)),
+    ("1. Halbjahr 2025", [], (2025,)),
+    ("second quarter of 2025", [], (2025,)),
+    ("2025 Q3", [], (2025,)),
     # not a month and a year alone
     ("March 20", [], None),
     ("March 2025 10:00", [], None),
@@ -211,6 +222,8 @@ MONTH_OR_PERIOD_AND_YEAR = [
     ("March 2025 (12 pages)", [], None),
     ("de 2025", [], None),
     ("Q5 2025", [], None),
+    ("Q1 Q2 2025", [], None),
+    ("Mitte 2025", [], None),
 ]
 
 

@@ -201,6 +201,18 @@ RANGES_AND_STRAY_NUMBERS = {
     "4 til 6. marts 2025": (at(3, 4), "day"),
     "2025. március 4-6.": (at(3, 4), "day"),
     "4 au 6 mars 2025 10:00": (at(3, 4, 9), "time"),
+    "du lundi 4 au mercredi 6 mars 2025": (at(3, 4), "day"),
+    "Monday 4 - Wednesday 6 March 2025": (at(3, 4), "day"),
+    "lun. 4 – mer. 6 mars 2025": (at(3, 4), "day"),
+    # across two months, and numeric
+    "4 March – 6 April 2025": (at(3, 4), "day"),
+    "March 4 – April 6, 2025": (at(3, 4), "day"),
+    "4. března – 6. dubna 2025": (at(3, 4), "day"),
+    "4 de marzo al 6 de abril de 2025": (at(3, 4), "day"),
+    "4–6.3.2025": (at(3, 4), "day"),
+    "4.-6.3.2025": (at(3, 4), "day"),
+    "od 4. do 6. 3. 2025": (at(3, 4), "day"),
+    "4-6/3/2025": (at(3, 4), "day"),
     # not a day range: the end is no later day of the month
     "6-4 March 2025": (None, None),
     "4-40 March 2025": (None, None),
@@ -236,6 +248,11 @@ RANGES_AND_STRAY_NUMBERS = {
     "updated March 2025, published 4 March 2025": (at(3, 4), "day"),
     "mis à jour mars 2025, publié le 4 mars 2025": (at(3, 4), "day"),
     "March 2025 (12 pages)": (None, None),  # 12 is no day of it
+    "4 March 6 March 2025": (None, None),  # two days, no range between them
+    "4 6 3 2025": (None, None),  # more numbers than a day, a month and a year
+    "Q1 Q2 2025": (None, None),  # labelled numbers (before: 1 February 2025)
+    "KW10 4.3.2025": (at(3, 4), "day"),
+    "No5 4 March 2025": (at(3, 4), "day"),
     # an hour with its unit alone stays the time of day
     "13 März 2025, 9 Uhr": (at(3, 13, 8), "time"),
     "4 mars 2025 14h": (at(3, 4, 13), "time"),
