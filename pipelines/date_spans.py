@@ -6,8 +6,9 @@ lacks from whatever number is left over: a second day became the year (``4-6 Mar
 the hour (``4 March 2025 (12 pages)``: 12:00), the end of a time range an offset (``10:00-12:00``:
 -12:00). The rules here run before it, on the whole class of such values:
 
-- Time range (`first_time_of_range`): ``10:00-12:00``, ``10:00 – 12:00``, ``10:00 bis 12:00`` is
-  the time of day it starts with, never a time and a UTC offset. An unspaced hyphen between two
+- Time range (`first_time_of_range`): ``10:00-12:00``, ``10:00 – 12:00``, ``10:00 bis 12:00``,
+  ``10.00 - 12.00 Uhr``, ``9-17 Uhr``, ``de 9h à 12h30`` is the time of day it starts with, never
+  a time and a UTC offset, nor the range's end. An unspaced hyphen between two
   times is a range only when the second is later (``10:00-05:00`` stays a time with its offset).
 - Day range (`first_day_of_range`): two days joined by ``-``, ``–``, ``—``, ``/`` or a word for "to"
   (`RANGE_WORDS`: "to", "au", "al", "a", "bis", "do", "til", "tot", "až", ...) next to one month name
@@ -16,8 +17,9 @@ the hour (``4 March 2025 (12 pages)``: 12:00), the end of a time range an offset
   ``du lundi 4 au mercredi 6 mars 2025``), from a day and month to another (``4 March – 6 April
   2025``, ``March 4 – April 6, 2025``) or before a numeric month and year (``4–6.3.2025``, ``od 4.
   do 6. 3. 2025``, ``4-6/3/2025``) is its first day; no time of day is made of it.
-- Date range (`split_range`): two full dates joined as above (``4 March 2025 - 6 March 2025``, the
-  ISO 8601 interval ``2025-03-04/2025-03-06``) give the first; the caller checks that both read.
+- Date range (`split_range`): two full dates joined as above (``4 March 2025 - 6 March 2025``,
+  ``04.03.2025-06.03.2025``, the ISO 8601 interval ``2025-03-04/2025-03-06``) give the first; the
+  caller checks that both read.
 - Stray numbers (`date_core`): in the text handed to dateutil (month names already English
   abbreviations, other words dropped), a number that is not the day, month or year next to the
   month name, nor a time of day, is left out when exactly one day-month-year group is written
@@ -36,32 +38,47 @@ RANGE_WORDS = r"to|till|til|until|au|à|al|a|ao|bis|do|tot|t/m|až|ig|iki|līdz|
 """Words that join the two ends of a range (en, fr, it, es, pt, de, pl, cs, sk, sl, hr, nl, sv,
 da, hu, lt, lv, el, bg)."""
 _DASHES = r"[-–—]"
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _UNIT = r"(?:uhr|h|uur|óra)(?!\w)"
 
-_DOTTED_BEFORE_END = rf"\d{{1,2}}\.\d{{2}}(?=\s*(?:[-–—]|{RANGE_WORDS})\s*\d{{1,2}}[.:]\d{{2}}\s*{_UNIT})"
-_DOTTED_END = rf"\d{{1,2}}\.\d{{2}}(?=\s*{_UNIT})"
+
+def _clock(n: int) -> str:
+    """An hour, perhaps with minutes (``10:00``, ``10.00``, ``12h30``, ``10:00:00``) and a unit."""
+    return (
+        rf"(?P<h{n}>[01]?\d|2[0-3])(?:(?P<s{n}>[:.h])(?P<m{n}>[0-5]\d)(?::[0-5]\d)?)?"
+        rf"(?P<u{n}>\s?{_UNIT})?"
+    )
+
+
 _TIME_RANGE = re.compile(
-    rf"(?<![\d:.])(?P<first>{_TIME}|{_DOTTED_BEFORE_END})"
-    rf"(?P<sep>\s+{_DASHES}\s+|\s*[–—]\s*|\s*(?:{RANGE_WORDS})\s+|-)"
-    rf"(?P<second>{_TIME}|{_DOTTED_END})(?![\d:])",
+    rf"(?<![\d:.]){_clock(1)}(?P<sep>\s+{_DASHES}\s+|\s*[–—]\s*|\s*(?:{RANGE_WORDS})\s+|-){_clock(2)}"
+    r"(?![\d:]|\.\d)",
     re.IGNORECASE,
 )
-"""A time range; a dotted time (``10.00-12.00 Uhr``) counts with its unit after the range's end."""
+"""Two times of day joined as a range: ``10:00-12:00``, ``10.00 - 12.00 Uhr``, ``9-17 Uhr``, ``de 9h
+à 12h30``."""
 
 
-def _minutes(clock: str) -> int:
-    hour, minute = clock.replace(".", ":").split(":")[:2]
-    return int(hour) * 60 + int(minute)
+def _is_time_range(match: re.Match[str]) -> bool:
+    colon = [match[f"s{n}"] in (":", "h") for n in (1, 2)]
+    unit = bool(match["u2"] or match["u1"])
+    if match["s1"] == "." and not (unit or colon[1]):
+        return False  # 10.03-12.03: days and months
+    if not (any(colon) or unit):
+        return False  # 4-6: days
+    if match["sep"] == "-" and all(colon) and match["s1"] == ":" == match["s2"]:
+        first = int(match["h1"]) * 60 + int(match["m1"])
+        return int(match["h2"]) * 60 + int(match["m2"]) > first  # 10:00-05:00: a time and its offset
+    return True
 
 
 def first_time_of_range(text: str) -> str:
-    """`text` with a time range written as its first time (module docstring, "Time range")."""
+    """`text` with a time range written as its first time, ``H:MM`` (module docstring, "Time
+    range")."""
 
     def first(match: re.Match[str]) -> str:
-        if match["sep"] == "-" and _minutes(match["second"]) <= _minutes(match["first"]):
-            return match.group(0)  # 10:00-05:00: a time and its UTC offset
-        return match["first"].replace(".", ":")
+        if not _is_time_range(match):
+            return match.group(0)
+        return f"{match['h1']}:{match['m1'] or '00'}"
 
     return _TIME_RANGE.sub(first, text)
 
@@ -133,7 +150,10 @@ def first_day_of_range(text: str, is_month: Callable[[str], bool]) -> str:
 _ISO_INTERVAL = re.compile(
     r"^(\d{4}-\d{2}-\d{2}(?:T[\d:.,]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)\s*(?:/|--)\s*[\dT:.,Z+-]+$"
 )
-_DATE_RANGE_SEP = re.compile(rf"\s+(?:{_DASHES}|{RANGE_WORDS})\s+|\s*[–—]\s*", re.IGNORECASE)
+_DATE_RANGE_SEP = re.compile(
+    rf"\s+(?:{_DASHES}|{RANGE_WORDS})\s+|\s*[–—]\s*|(?<=\d{{4}})-(?=\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})",
+    re.IGNORECASE,
+)
 
 
 def split_range(text: str) -> list[tuple[str, str]]:

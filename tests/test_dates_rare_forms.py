@@ -220,6 +220,9 @@ RANGES_AND_STRAY_NUMBERS = {
     "4 March 2025 - 6 March 2025": (at(3, 4), "day"),
     "4 March 2025 – 6 March 2025": (at(3, 4), "day"),
     "04.03.2025 - 06.03.2025": (at(3, 4), "day"),
+    "04.03.2025-06.03.2025": (at(3, 4), "day"),
+    "2025-03-04 to 2025-03-06": (at(3, 4), "day"),
+    "Thursday, 4 March 2025 – Saturday, 6 March 2025": (at(3, 4), "day"),
     "2025-03-04/2025-03-06": (at(3, 4), "day"),
     "2025-03-04 / 2025-03-06": (at(3, 4), "day"),
     "2025-03-04--2025-03-06": (at(3, 4), "day"),
@@ -234,6 +237,10 @@ RANGES_AND_STRAY_NUMBERS = {
     "4 March 2025 10:00 bis 12:00 Uhr": (at(3, 4, 9), "time"),
     "4.3.2025 10.00 - 12.00 Uhr": (at(3, 4, 9), "time"),
     "Mo, 3. März 2025 14:00-16:00": (at(3, 3, 13), "time"),
+    "4 March 2025 10 – 12 Uhr": (at(3, 4, 9), "time"),
+    "4 March 2025 9-17 Uhr": (at(3, 4, 8), "time"),
+    "4 mars 2025 de 9h à 12h30": (at(3, 4, 8), "time"),
+    "10:00 - 12:00, 4 March 2025": (at(3, 4, 9), "time"),
     "4 March 2025 10:00:00-05:00": (at(3, 4, 15), "time"),  # an earlier end: the offset it is
     # numbers that are not the date's are left out, never its year, day or time
     "Report 2024 4 March 2025": (at(3, 4), "day"),
