@@ -171,6 +171,9 @@ MONTH_TOKENS = frozenset(
 )
 """The English month abbreviations `pipelines.dates` writes for every month name before dateutil."""
 _NUMBER = re.compile(r"^\d+$")
+_DECIMAL = re.compile(r"^\d+[.,]\d+$")
+_QUOTES = "'\"‘’“”«»;|!?[]{}"
+_PUNCTUATION = "-–—/:.,'\"‘’“”«»;|!?[]{}"
 _MONTH_WORD = "(?:" + "|".join(sorted(MONTH_TOKENS)) + ")"
 _JOINED_MONTH = (
     re.compile(rf"(\d)\s*[/.-]\s*({_MONTH_WORD}\b)", re.IGNORECASE),
@@ -214,35 +217,36 @@ def _cores(tokens: list[str], numbers: set[int]) -> list[tuple[int, int, int]]:
 
 def date_core(english: str) -> str | None:
     """The text dateutil may read (module docstring, "Stray numbers"): `english` unchanged when no
-    number is left over, the day-month-year group with the time of day when one is, None when a
-    month name is written but its group is not, exactly once (``March 2025 12``: 12 is no day)."""
+    number is left over, the day-month-year group (or the one numeric date) with the time of day
+    when one is, None when a month name is written but its group is not, exactly once (``March
+    2025 12``: 12 is no day), and when neither a month name nor a numeric date is written but other
+    than a day, a month and a year (``1.000 1.000``, ``4 6 3 2025``)."""
     spaced = english
     for joined in _JOINED_MONTH:
         spaced = joined.sub(r"\1 \2", spaced)
-    tokens = spaced.split()
+    tokens = [t.strip(_QUOTES) for t in spaced.split()]
+    tokens = [t for t in tokens if t.strip(_PUNCTUATION)]
     months = [i for i, t in enumerate(tokens) if t.lower() in MONTH_TOKENS]
-    numbers = {
+    integers = {
         i
         for i, t in enumerate(tokens)
         if _NUMBER.match(t) and not (i + 1 < len(tokens) and tokens[i + 1].lower() in _AM_PM)
     }
+    numbers = integers | {i for i, t in enumerate(tokens) if _DECIMAL.match(t)}
     if months:
-        cores = _cores(tokens, numbers)
+        cores = _cores(tokens, integers)
         if len({tuple(tokens[i].lower() for i in core) for core in cores}) != 1:
             return None
         drop = (numbers | set(months)) - set(cores[0])
-        if not drop:
-            return english
         if any(
-            j in drop and _day(tokens[j]) for i in drop & set(months) for j in (i - 1, i + 1) if j in numbers
+            j in drop and _day(tokens[j]) for i in drop & set(months) for j in (i - 1, i + 1) if j in integers
         ):
             return None  # another day and month beside the date ("4 Mar 6 Mar 2025"): not one date
-        return " ".join(t for i, t in enumerate(tokens) if i not in drop)
+        return english if not drop else " ".join(t for i, t in enumerate(tokens) if i not in drop)
     numeric = [i for i, t in enumerate(tokens) if _NUMERIC_DATE.match(t)]
     if len(numeric) > 1:
         return None  # two numeric dates and no range of them (`split_range`)
-    if len(numeric) == 1 and numbers:
-        return " ".join(t for i, t in enumerate(tokens) if i not in numbers)
-    if not numeric and len(numbers) > 3:
-        return None  # more numbers than a day, a month and a year ("4 6 3 2025")
-    return english
+    if numeric:
+        return english if not numbers else " ".join(t for i, t in enumerate(tokens) if i not in numbers)
+    spelled = len(integers) == 3 or (len(integers) == 1 and len(tokens[min(integers)]) == 8)
+    return english if spelled and numbers == integers else None  # "4 3 2025", "20250304"

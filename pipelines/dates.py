@@ -607,7 +607,8 @@ def _read(
         )
         return None if value is None else value + timedelta(seconds=1)
     for first, second in split_range(text) if ranges else ():  # two dates: the first (date_spans)
-        if not second or (_reads(first, dayfirst, languages) and _reads(second, dayfirst, languages)):
+        start, end = _reads(first, dayfirst, languages), _reads(second, dayfirst, languages)
+        if not second or (start is not None and end is not None and start <= end):
             return _read(first, zone, dayfirst, languages, either_order, ranges=False)
     text = _time_range_start(text)
     offset = _OFFSET_AFTER_TIME.search(text)
@@ -649,12 +650,15 @@ def _time_range_start(text: str) -> str:
     return text if _ISO_RE.match(text) else first_time_of_range(text)
 
 
-def _reads(text: str, dayfirst: bool, languages: Sequence[str]) -> bool:
-    """`text` alone reads as a date (an end of a range of two dates)."""
+def _reads(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
+    """`text` alone as a date, an end of a range of two dates (a range runs forward: "Updated 10
+    March 2025 - published 3 March 2025" is none), or None."""
+    if not text:
+        return None
     try:
-        return _read(text.strip(" ,;|"), UTC, dayfirst, languages, True, ranges=False) is not None
+        return _read(text.strip(" ,;|"), UTC, dayfirst, languages, True, ranges=False)
     except Exception:
-        return False
+        return None
 
 
 def _clean(raw: str | None) -> str | None:

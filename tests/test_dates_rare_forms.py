@@ -230,6 +230,8 @@ RANGES_AND_STRAY_NUMBERS = {
     # two different dates and no range of them: no date
     "updated 5 March 2025, published 4 March 2025": (None, None),
     "04.03.2025 06.03.2025": (None, None),
+    # a range runs forward: an update before its publication is two dates, not a range
+    "Aggiornato il 10 marzo 2025 - Pubblicato il 3 marzo 2025": (None, None),
     # a time range is its first time, never a time and a UTC offset
     "4 March 2025, 10:00-12:00": (at(3, 4, 9), "time"),
     "4 March 2025 10:00 - 12:00": (at(3, 4, 9), "time"),
@@ -259,6 +261,10 @@ RANGES_AND_STRAY_NUMBERS = {
     "4 6 3 2025": (None, None),  # more numbers than a day, a month and a year
     "Q1 Q2 2025": (None, None),  # labelled numbers (before: 1 February 2025)
     "KW10 4.3.2025": (at(3, 4), "day"),
+    "Amtsblatt Nr. L 190 vom 04/03/2025 S. 0001 - 0020; ": (at(3, 4), "day"),  # not 00:20
+    "4.3.2025 12.500 Teilnehmende": (at(3, 4), "day"),
+    "relevance P 1.000 R 1.000 F1 1.000": (None, None),  # was 2001-01-01
+    "Ippubblikat 4 ta' Marzu 2025": (at(3, 4), "day"),
     "No5 4 March 2025": (at(3, 4), "day"),
     # an hour with its unit alone stays the time of day
     "13 März 2025, 9 Uhr": (at(3, 13, 8), "time"),
