@@ -180,7 +180,9 @@ _JOINED_MONTH = (
     re.compile(rf"(\b{_MONTH_WORD})\s*[/.-]\s*(\d)", re.IGNORECASE),
 )
 """A slash, dot or dash between a month name and a number (``03/Mar/2025``, ``03-Mar-2025``)."""
-_NUMERIC_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+_NUMERIC_DATE = re.compile(r"^(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})|\d{4}[./-]\d{1,2}[./-]\d{1,2})$")
+"""A numeric date, day or month first with a year of two or four digits, or year first (a version
+number such as ``3.2.7`` is none)."""
 _AM_PM = frozenset({"am", "pm", "a.m.", "p.m."})
 
 

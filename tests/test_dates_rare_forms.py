@@ -264,6 +264,8 @@ RANGES_AND_STRAY_NUMBERS = {
     "Amtsblatt Nr. L 190 vom 04/03/2025 S. 0001 - 0020; ": (at(3, 4), "day"),  # not 00:20
     "4.3.2025 12.500 Teilnehmende": (at(3, 4), "day"),
     "relevance P 1.000 R 1.000 F1 1.000": (None, None),  # was 2001-01-01
+    "WordPress 5.3.2": (None, None),  # a version number, was 2002-03-05
+    "SPIP 3.2.7 [24473]": (None, None),
     "Ippubblikat 4 ta' Marzu 2025": (at(3, 4), "day"),
     "No5 4 March 2025": (at(3, 4), "day"),
     # an hour with its unit alone stays the time of day
