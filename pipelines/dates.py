@@ -805,7 +805,7 @@ def parse_with_precision(
     season and a year is the year (``Q1 2025``, ``Frühjahr 2025``: "year", `pipelines.periods`).
     Other values: `parse_day_or_time`; a day range is its first day ("day").
     """
-    partial = w3c_partial(raw) or month_year(raw, languages)  # before: a lone word would be dropped
+    partial = w3c_partial(raw) or month_year(raw, languages)
     if partial is not None:
         return partial
     day_only = not has_time_of_day(raw)
