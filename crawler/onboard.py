@@ -277,14 +277,18 @@ def existing_urls(config_text: str) -> dict[str, list[str]]:
     }
 
 
-def _when(value: Any, zone_name: str) -> str | None:
+def _when(value: Any, zone_name: str, languages: Sequence[str] = ()) -> str | None:
     """A record's date as a harvest stores it (pipelines.dates.parse_with_precision in the source's
-    time zone: a day alone, or midnight, is the day the source wrote): ``2025-09-11`` for a day,
+    time zone and in the record's and source's `languages`, as pipelines.normalize reads it: a day
+    alone, or midnight, is the day the source wrote; ``listopada`` is October on a Croatian source
+    and no month where no language says which): ``2025-09-11`` for a day,
     ``2025-09-11 07:30 UTC`` for a time, ``2025-09`` for a month and ``2025`` for a year alone (as
-    ``ewsi queue`` shows them: never a made-up first day); None when undated."""
+    ``ewsi queue`` shows them: never a made-up first day); None when undated, and when the harvest
+    would not keep the date (pipelines.dates.plausible_date: before 1990 or over an hour ahead,
+    ``March 2099``)."""
     from zoneinfo import ZoneInfo
 
-    from pipelines.dates import parse_with_precision
+    from pipelines.dates import parse_with_precision, plausible_date
 
     if isinstance(value, tuple | list):  # feedparser's struct_time, in UTC
         value = _iso(value)
@@ -294,7 +298,8 @@ def _when(value: Any, zone_name: str) -> str | None:
         zone = ZoneInfo(zone_name)
     except (ValueError, KeyError):
         zone = ZoneInfo("UTC")
-    parsed, precision = parse_with_precision(str(value), zone)
+    parsed, precision = parse_with_precision(str(value), zone, languages=languages)
+    parsed, _ = plausible_date(parsed, datetime.now(UTC))
     if parsed is None:
         return None
     shown = {"time": "%Y-%m-%d %H:%M UTC", "month": "%Y-%m", "year": "%Y"}
@@ -347,7 +352,11 @@ def _records(
                 (
                     entry.get("title", ""),
                     entry.get("link"),
-                    _when(date_value, source.timezone),
+                    _when(
+                        date_value,
+                        source.timezone,
+                        [*([language[:2]] if language else []), *source.languages],
+                    ),
                     entry.get("summary", ""),
                     language or None,
                 )
@@ -366,7 +375,7 @@ def _records(
                 (
                     str(get(source.api.title) or ""),
                     get(source.api.link),
-                    _when(get(source.api.published), source.timezone),
+                    _when(get(source.api.published), source.timezone, source.languages),
                     str(get(source.api.summary) or ""),
                     None,
                 )
@@ -386,7 +395,7 @@ def _records(
             out.append((title, urljoin(source.urls[0], href), None, "", None))
     elif source.kind == "sitemap":
         for url, lastmod in sitemap_entries(body)[:limit]:
-            out.append((url, url, _when(lastmod, source.timezone), "", None))
+            out.append((url, url, _when(lastmod, source.timezone, source.languages), "", None))
     return out
 
 

@@ -20,15 +20,26 @@ Evaluation order in `parse_date`:
    CMSs (gweis/isodate#85): the next day's ``00:00``, which the midnight rule then reads as that day;
    any other hour 24 (``24:30``) stays impossible, and a dotted ``24.00`` is no end of a day
    (closing a date value it is impossible, step 4);
+2b. a range of two full dates (``4 March 2025 - 6 March 2025``, the ISO 8601 interval
+   ``2025-03-04/2025-03-06``) is read as its first date (`pipelines.date_spans.split_range`);
 3. ISO 8601 via ``dateutil.parser.isoparse`` (a full date is required);
 4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, a dotted time with its word
    or unit (``klo 14.30``, ``om 14.30 uur``: `pipelines.clock.colon_clock`) or closing the value
    after its date (``12.03.2025 14.30``, ``2025-03-12 14.30``: `pipelines.clock.colon_time_after_date`;
    ``14.75`` there makes the value impossible) written with a colon, the Common Log Format's colon
    between year and time (``03/Mar/2025:14:30:00 +0100``) read as a space,
+   a number after letters (``Q1``, ``KW10``) blanked,
+   an hour with its unit alone (``9 Uhr``, ``14h``) written ``9:00``, a time range (``10:00-12:00``)
+   read as its first time and a day range (``4-6 March 2025``, ``du 4 au 6 mars 2025``, ``od 4.
+   do 6. marca 2025``, ``March 4 - 6, 2025``) as its first day (`pipelines.date_spans`),
    localised month names replaced by
-   English abbreviations, weekday names and other words dropped, then ``dateutil.parser.parse``; a
+   English abbreviations, weekday names and other words dropped, numbers that are not the day,
+   year or time beside the month name left out, or the value rejected when no single day-month-year
+   group is written (`pipelines.date_spans.date_core`: ``Report 2024 4 March 2025`` is 4 March
+   2025, ``March 2025 (12 pages)`` no date), then ``dateutil.parser.parse``; a
    value that lacks its year, month or day is rejected rather than completed from today's date.
+   Rule: dateutil never fills a field from a number left over (a second day as the year, a second
+   year or a page count as the time, the end of a time range as a UTC offset).
 
 Impossible dates (rule): a value whose fields are out of range (30 February, month 13, day 32,
 hour 25, minute 61) is no date, never another day: dateutil's own range errors end the parse
@@ -69,6 +80,8 @@ from dateutil import parser as du_parser
 
 from crawler.errors import NoTimeOfDay
 from pipelines.clock import colon_clock, colon_time_after_date
+from pipelines.date_spans import date_core, first_day_of_range, first_time_of_range, split_range
+from pipelines.periods import month_year_shape
 
 MAX_DATE_CHARS = 200
 """Longer strings are not dates; rejecting them bounds the work on hostile input (T11)."""
@@ -250,8 +263,8 @@ MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
 }
 """Month names of the 24 official EU languages. Where one form means different months (Croatian
-`listopad` is October, Czech and Polish `listopad` November), the language hint decides, else the
-first language in this table's order that knows the form (Croatian comes late)."""
+`listopad` is October, Czech and Polish `listopad` November; ``lip``, ``lis``, ``srp``), the language
+hint decides; without a hint that knows the form it names no month (`month_number`), never a guess."""
 
 # Weekday names and abbreviations per language (Monday first). They carry no information we need,
 # but some collide with month abbreviations (French/Spanish/Italian/Romanian `mar` = Tuesday), so a
@@ -373,6 +386,9 @@ dates with a four-digit year, PHP's DATE_COOKIE) is the year, and reading it as 
 zone name after the time (``GMT`` read as the source's local time; feedparser#95 is the same
 confusion of a year and an offset)."""
 _HOUR_H_RE = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b", re.IGNORECASE)
+_HOUR_UNIT_RE = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])\s?(?:h|uhr|uur|óra)(?!\w)", re.IGNORECASE)
+"""An hour with its unit and no minutes (``9 Uhr``, ``14h``, ``10 uur``): that hour's ``:00``, so
+that it stays the time of day when stray numbers are left out (`pipelines.date_spans`)."""
 # letters with their combining marks (upper-case Greek keeps a separate accent: "ΜΑΪ́ΟΥ")
 _LETTERS = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"
 _WORD_RE = re.compile(rf"{_LETTERS}(?:[-']{_LETTERS})*\.?")
@@ -385,19 +401,58 @@ _DEFAULT_A = datetime(2000, 1, 1)
 _DEFAULT_B = datetime(2001, 2, 2)
 
 
+def _month_forms(word: str) -> dict[str, int]:
+    key = _fold(word)
+    return _MONTH_EXACT.get(key) or _MONTH_LOOSE.get(_strip_accents(key)) or {}
+
+
 def month_number(word: str, languages: Sequence[str] = ()) -> int | None:
     """Month 1-12 named by `word` in any EU language (case-insensitive, trailing dot ignored), or None.
 
-    `languages` (ISO 639-1 codes) are preferred, in order, where a form is ambiguous.
+    `languages` (ISO 639-1 codes, or tags such as ``hr-HR``) decide, in order, where a form means
+    different months in different languages (``listopad``: hr October, cs and pl November); when
+    none of them knows such a form it names no month (rule: no guess between two months).
     """
-    key = _fold(word)
-    found = _MONTH_EXACT.get(key) or _MONTH_LOOSE.get(_strip_accents(key))
-    if not found:
-        return None
+    found = _month_forms(word)
     for lang in languages:
-        if lang in found:
-            return found[lang]
-    return next(iter(found.values()))
+        if lang[:2].lower() in found:
+            return found[lang[:2].lower()]
+    months = set(found.values())
+    return months.pop() if len(months) == 1 else None
+
+
+def _build_abbreviations() -> dict[str, set[str]]:
+    """form -> languages in which it is only an abbreviation: not the first (nominative) form of its
+    month, and three letters or fewer or another form shortened by two letters or more (``sie`` of
+    ``sierpień``, ``sept``, ``mrz``; not ``kovo``, ``studenog``)."""
+    abbreviations: dict[str, set[str]] = {}
+    full: set[str] = set()
+    for lang, months in MONTHS.items():
+        for forms in months:
+            for position, form in enumerate(forms):
+                key = _fold(form)
+                longer = any(o != form and o.startswith(form) and len(o) - len(form) >= 2 for o in forms)
+                if position and (len(key) <= 3 or longer):
+                    abbreviations.setdefault(key, set()).add(lang)
+                else:
+                    full.add(key)
+    return {key: langs for key, langs in abbreviations.items() if key not in full}
+
+
+_ABBREVIATIONS = _build_abbreviations()
+
+
+def standalone_month(word: str, languages: Sequence[str] = ()) -> int | None:
+    """`month_number` for a month word with no day beside it (``Sie 2025``): an abbreviation that
+    is no full month name in any language counts only with its closing dot (``sie.``), in English
+    (``Mar``, ``Sept``: feeds write them in every language) or in one of `languages`; German
+    "Sie" ("you") is no August."""
+    key = _fold(word)
+    langs = _ABBREVIATIONS.get(key) or _ABBREVIATIONS.get(_strip_accents(key)) or set()
+    own = any(lang[:2].lower() in langs for lang in languages)
+    if langs and not word.endswith(".") and "en" not in langs and not own:
+        return None
+    return month_number(word, languages)
 
 
 def _to_utc(value: datetime, zone: tzinfo) -> datetime:
@@ -432,7 +487,7 @@ def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
         months = [i for i in months if not tokens[i][2]] or months[-1:]
     if len(months) > 1 and len({tokens[i][1] for i in months}) > 1:
         return None
-    keep = set(months[:1])
+    keep = set(months)  # one month, perhaps written twice ("updated March 2025, 4 March 2025")
     out = []
     for piece in pieces:
         if isinstance(piece, str):
@@ -450,10 +505,22 @@ def _gmt_offset(match: re.Match[str]) -> str:
     return f" {sign}{hours:02d}{minutes}"
 
 
+def _names_month(word: str) -> bool:
+    return bool(_month_forms(word))
+
+
+_LABELLED_NUMBER_RE = re.compile(r"\b([^\W\d_]+)\d+\b")
+"""A number written after letters, as part of a label (``Q1``, ``H2``, ``KW10``, ``A4``, ``No5``)."""
+
+
 def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
     text = colon_clock(text.replace("(", " ").replace(")", " "))
+    # a labelled number is no day, month or year ("Q1 Q2 2025" was 1 February)
+    text = _LABELLED_NUMBER_RE.sub(lambda m: m.group(0) if _names_month(m.group(1)) else " ", text)
+    text = first_day_of_range(text, _names_month)  # its first day (pipelines.date_spans)
     text = _GMT_OFFSET_RE.sub(_gmt_offset, text)
     text = _HOUR_H_RE.sub(r"\1:\2", text)
+    text = _HOUR_UNIT_RE.sub(r"\1:00", text)
     english = _localised_to_english(text, languages)
     if english is None:
         return None
@@ -463,6 +530,10 @@ def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime
     english = _NUMBER_DOT_RE.sub(r"\1", english)
     english = _DANGLING_RE.sub("", english)
     english = " ".join(english.replace(",", " ").split())
+    core = date_core(english)
+    if core is None:
+        return None
+    english = core
     if not any(ch.isdigit() for ch in english):
         return None
     # year-first strings are y-m-d whatever the source's habit (dateutil reads 2025/03/09 as y-d-m)
@@ -511,9 +582,15 @@ _YEAR_COLON_TIME = re.compile(r"(?<=[^\W\d_][./\- ]\d{4}):(?=\d{1,2}:\d{2})")
 
 
 def _read(
-    text: str, zone: tzinfo, dayfirst: bool, languages: Sequence[str], either_order: bool = False
+    text: str,
+    zone: tzinfo,
+    dayfirst: bool,
+    languages: Sequence[str],
+    either_order: bool = False,
+    ranges: bool = True,
 ) -> datetime | None:
-    """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields."""
+    """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields. `ranges`:
+    look for a range of two dates (False for each half of one: one level, bounded work)."""
     text = _YEAR_COLON_TIME.sub(" ", text)
     try:
         text = colon_time_after_date(text)
@@ -529,6 +606,11 @@ def _read(
             either_order,
         )
         return None if value is None else value + timedelta(seconds=1)
+    for first, second in split_range(text) if ranges else ():  # two dates: the first (date_spans)
+        start, end = _reads(first, dayfirst, languages), _reads(second, dayfirst, languages)
+        if not second or (start is not None and end is not None and start <= end):
+            return _read(first, zone, dayfirst, languages, either_order, ranges=False)
+    text = _time_range_start(text)
     offset = _OFFSET_AFTER_TIME.search(text)
     if offset and (int(offset.group(2)) > MAX_OFFSET_HOURS or int(offset.group(3)) > 59):
         raise _Impossible(text)
@@ -560,6 +642,23 @@ def _read(
             raise _Impossible(text) from None
         raise
     return None if value is None else _to_utc(value, zone)
+
+
+def _time_range_start(text: str) -> str:
+    """`text` with a time range as its first time (`pipelines.date_spans.first_time_of_range`),
+    except in an ISO 8601 value, where a signed time after the time is its offset by the format."""
+    return text if _ISO_RE.match(text) else first_time_of_range(text)
+
+
+def _reads(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
+    """`text` alone as a date, an end of a range of two dates (a range runs forward: "Updated 10
+    March 2025 - published 3 March 2025" is none), or None."""
+    if not text:
+        return None
+    try:
+        return _read(text.strip(" ,;|"), UTC, dayfirst, languages, True, ranges=False)
+    except Exception:
+        return None
 
 
 def _clean(raw: str | None) -> str | None:
@@ -667,24 +766,24 @@ def w3c_partial(raw: str | None) -> tuple[datetime, str] | None:
     return datetime(year, month, 1, tzinfo=UTC), "month" if match.group(2) else "year"
 
 
-_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+(\d{4})\.?|(\d{4})\.?\s+([^\W\d_]+)\.?")
-"""A named month and a year, nothing else: ``March 2025``, ``Mar. 2025``, ``März 2025``, ``marzo,
-2025``, Hungarian ``2025. március``."""
-
-
 def month_year(raw: str | None, languages: Sequence[str] = ()) -> tuple[datetime, str] | None:
-    """(first day of the month at 00:00 UTC, "month") for a value that is a month named in an EU
-    language (`month_number`) and a year, either order (`_MONTH_YEAR`); None for anything else."""
-    if not isinstance(raw, str):
+    """(first day of the period at 00:00 UTC, "month" or "year") for a value that names a month and a
+    year and nothing else (`pipelines.periods`: ``March 2025``, ``marzo de 2025``, ``im März 2025``,
+    ``Stand: März 2025``, ``2025, March``, ``2025 m. kovo mėn.``, ``2025. gada janvāris``), the
+    month read by `standalone_month`; a quarter or season and a year (``Q1 2025``, ``Frühjahr
+    2025``) is that year at "year" precision; None for anything else."""
+    if not isinstance(raw, str) or len(raw) > MAX_DATE_CHARS:
         return None
-    match = _MONTH_YEAR.fullmatch(raw.strip())
-    if match is None:
+    shape = month_year_shape(raw)
+    if shape is None or shape[1] < 1:
         return None
-    word, year = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-    month = month_number(word, languages)
-    if month is None or int(year) < 1:
+    word, year, kind = shape
+    if kind == "period":
+        return datetime(year, 1, 1, tzinfo=UTC), "year"
+    month = standalone_month(word, languages)
+    if month is None:
         return None
-    return datetime(int(year), month, 1, tzinfo=UTC), "month"
+    return datetime(year, month, 1, tzinfo=UTC), "month"
 
 
 def parse_with_precision(
@@ -702,7 +801,9 @@ def parse_with_precision(
     Rule: a W3C Datetime is read at every precision it has (``2025``, ``2025-03``, ``2025-03-10``,
     ``2025-03-10T09:30+01:00``), as the sitemaps protocol's ``<lastmod>`` allows; a partial date
     keeps its precision, so it is never shown as a day or time the source did not give; so is a
-    named month and a year alone (`month_year`: ``March 2025``). Other values: `parse_day_or_time`.
+    named month and a year alone (`month_year`: ``March 2025``, ``marzo de 2025``), and a quarter or
+    season and a year is the year (``Q1 2025``, ``Frühjahr 2025``: "year", `pipelines.periods`).
+    Other values: `parse_day_or_time`; a day range is its first day ("day").
     """
     partial = w3c_partial(raw) or month_year(raw, languages)
     if partial is not None:
@@ -733,7 +834,7 @@ _WRITTEN_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([A-Za-z]{1,5})\s*$
 def written_offset(raw: str | None) -> tzinfo | None:
     """The zone a date string ends with: a numeric offset (`_WRITTEN_OFFSET`) or a name of
     `ZONE_OFFSETS` (``Z``, ``GMT``, ``EET``); None when it names none."""
-    text = (raw or "").strip()
+    text = _time_range_start((raw or "").strip())  # "10:00-12:00" ends with no offset
     match = _WRITTEN_OFFSET.search(text)
     if match is not None:
         hours, minutes = int(match.group(2)), int(match.group(3) or 0)

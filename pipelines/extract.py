@@ -61,6 +61,7 @@ import dataclasses
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from urllib.parse import unquote, urlsplit
@@ -881,7 +882,12 @@ class ExtractPipeline:
             stats.inc_value("ewsi/cpu_slot_wait_ms", round(waited * 1000))
         crawler = self.crawler or getattr(spider, "crawler", None)
         source = getattr(spider, "source", None) or getattr(getattr(crawler, "spider", None), "source", None)
-        document = self.finisher.finish(item, outcome.document, getattr(source, "zone", None) or UTC)
+        document = self.finisher.finish(
+            item,
+            outcome.document,
+            getattr(source, "zone", None) or UTC,
+            list(getattr(source, "languages", None) or ()),
+        )
         if outcome.kills:
             item.ewsi_worker_kills = outcome.kills  # type: ignore[attr-defined]  # read by pipelines.store
         if stats is not None:
@@ -931,7 +937,11 @@ class DocumentFinisher:
         self.lead_ins = LeadInLearner()
 
     def finish(
-        self, item: HarvestedItem, document: ExtractedDocument, zone: tzinfo = UTC
+        self,
+        item: HarvestedItem,
+        document: ExtractedDocument,
+        zone: tzinfo = UTC,
+        languages: Sequence[str] = (),
     ) -> ExtractedDocument:
         """Learn from and clean `document`, copy it onto `item`; returns the document as applied."""
         if document.title and document.method == "html":
@@ -944,7 +954,7 @@ class DocumentFinisher:
             document = dataclasses.replace(document, text=text)
         if self.lead_ins.repeated_share(item.source_id, text) >= NAV_SHARE:
             document = dataclasses.replace(document, warnings=(*document.warnings, "extract.boilerplate"))
-        apply_document(item, document, zone)
+        apply_document(item, document, zone, languages)
         return document
 
 
@@ -958,7 +968,9 @@ def header_charset_of(item: HarvestedItem) -> str | None:
     return None
 
 
-def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo = UTC) -> None:
+def apply_document(
+    item: HarvestedItem, document: ExtractedDocument, zone: tzinfo = UTC, languages: Sequence[str] = ()
+) -> None:
     """Copy an extraction result onto an item.
 
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
@@ -977,7 +989,8 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
     publication date in a year before the document's identifiers
     (`pipelines.dates.before_identifier`) is dropped and flagged ``date_before_identifier``; an
     undated item stays undated. The page's modification date fills an
-    empty `updated_at`.
+    empty `updated_at`. Dates are read in the page's language, then the item's and the source's
+    `languages` (`_date_languages`).
     """
     item.text = document.text
     item.page_title = document.title
@@ -1005,7 +1018,7 @@ def apply_document(item: HarvestedItem, document: ExtractedDocument, zone: tzinf
         item.declared_language = document.language
     if document.author and not item.author:
         item.author = document.author
-    _apply_dates(item, document, zone)
+    _apply_dates(item, document, zone, languages)
     for warning in document.warnings:
         if warning not in item.flags:
             item.flags.append(warning)
@@ -1040,7 +1053,21 @@ def _within(page: datetime, given: datetime, precision: str) -> bool:
     return abs(page - given) <= SAME_DAY
 
 
-def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo) -> None:
+def _date_languages(
+    item: HarvestedItem, document: ExtractedDocument, source_languages: Sequence[str] = ()
+) -> list[str]:
+    """ISO 639-1 codes a page's dates are read in: the page's declared language, then the item's
+    (an entry's or API record's), then the source's configured ones. Rule: a month word that means
+    different months in two languages (``listopada``: hr October, pl November) is read in the
+    page's language, as a harvest reads a feed's date in the source's (`pipelines.normalize`);
+    with none known it is no month."""
+    declared = [document.language, item.declared_language, *item.declared_languages, *source_languages]
+    return list(dict.fromkeys(code[:2].lower() for code in declared if code))
+
+
+def _apply_dates(
+    item: HarvestedItem, document: ExtractedDocument, zone: tzinfo, source_languages: Sequence[str] = ()
+) -> None:
     """Rule: every publication date, whatever its origin (feed, API, sitemap, page metadata, text),
     passes `pipelines.dates.plausible_date` against the item's fetch time (now when unknown). A page
     date before 1990 or more than 1 h after the fetch is not used: the item keeps its other date or
@@ -1048,15 +1075,16 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
     (2026-02-30) is no date, flagged ``date_unparsed``. The modification date follows the same rule
     (flags ``updated_date_*``)."""
     fetched_at = item.fetched_at or datetime.now(UTC)
+    languages = _date_languages(item, document, source_languages)
     page, page_precision = None, None
     if document.published:
         # a day without a time of day is that calendar day (00:00 UTC), not local midnight; a month
         # or year alone keeps its precision
         page, page_precision = parse_with_precision(
-            document.published, zone, dayfirst=document.dayfirst, either_order=True
+            document.published, zone, dayfirst=document.dayfirst, languages=languages, either_order=True
         )
         if page is None and impossible_date(
-            document.published, dayfirst=document.dayfirst, either_order=True
+            document.published, dayfirst=document.dayfirst, languages=languages, either_order=True
         ):
             _flag(item, "date_unparsed")
         page, reason = plausible_date(page, fetched_at)
@@ -1080,7 +1108,7 @@ def _apply_dates(item: HarvestedItem, document: ExtractedDocument, zone: tzinfo)
     if item.updated_at is None and document.modified:
         # a day alone is that day at 00:00 UTC, as a publication day is (pipelines.dates.parse_day_or_time)
         modified, _ = parse_day_or_time(
-            document.modified, zone, dayfirst=document.dayfirst, either_order=True
+            document.modified, zone, dayfirst=document.dayfirst, languages=languages, either_order=True
         )
         updated, reason = plausible_date(modified, fetched_at)
         item.updated_at = updated

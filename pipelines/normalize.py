@@ -427,7 +427,11 @@ class NormalizePipeline:
                 if raw
                 else (None, None)
             )
-            if parsed is None and value is not None and not impossible_date(raw, dayfirst=dayfirst):
+            if (
+                parsed is None
+                and value is not None
+                and not impossible_date(raw, dayfirst=dayfirst, languages=languages)
+            ):
                 # an impossible raw date (30 February) is no date: never the day a parser upstream
                 # made of it (pipelines.dates, "Impossible dates")
                 return _aware(value, zone)

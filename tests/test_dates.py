@@ -124,13 +124,45 @@ def test_every_weekday_form_is_ignored(lang: str) -> None:
 
 def test_ambiguous_month_names_follow_the_language_hint() -> None:
     # Croatian "listopad" is October, Polish and Czech "listopad" November
-    assert month_number("listopada") == 11
+    assert month_number("listopada") is None  # no language that knows it: no guess between two months
+    assert month_number("listopada", ["pl"]) == 11
     assert month_number("listopada", ["hr"]) == 10
     assert parse_date("13 listopada 2025", UTC, languages=["hr"]).month == 10  # type: ignore[union-attr]
     assert parse_date("13 listopada 2025", UTC, languages=["pl"]).month == 11  # type: ignore[union-attr]
     assert month_number("srpna") == 8  # cs August
     assert month_number("srpnja") == 7  # hr July
     assert month_number("Brexit") is None
+
+
+# word, languages -> month, or None: a form that names two months needs a language that knows it
+AMBIGUOUS_MONTHS = [
+    ("listopad", ["hr"], 10),
+    ("listopad", ["cs"], 11),
+    ("listopad", ["pl", "hr"], 11),
+    ("listopad", [], None),
+    ("listopad", ["de"], None),
+    ("Listopada", ["hr-HR"], 10),
+    ("lis.", ["hr"], 10),
+    ("lis", [], None),
+    ("lip", ["pl"], 7),
+    ("lip", ["hr"], 6),
+    ("lip", [], None),
+    ("srp", ["cs"], 8),
+    ("srp", ["hr"], 7),
+    ("srp", ["en"], None),
+    ("srpna", [], 8),  # Czech only
+    ("lipnja", [], 6),  # Croatian only
+    ("Lipca", [], 7),  # Polish only
+]
+
+
+@pytest.mark.parametrize(("word", "languages", "month"), AMBIGUOUS_MONTHS)
+def test_a_month_word_of_two_months_needs_its_language(
+    word: str, languages: list[str], month: int | None
+) -> None:
+    assert month_number(word, languages) == month
+    parsed = parse_date(f"15 {word} 2025", UTC, languages=languages)
+    assert (parsed.month if parsed else None) == month
 
 
 @pytest.mark.parametrize(

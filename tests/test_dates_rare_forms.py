@@ -7,6 +7,9 @@ Rules under test:
   and time (``03/Mar/2025:14:30:00 +0100``) joins a time of day;
 - a dotted time closing a date value (``12.03.2025 14.30``, ``2025-03-12 14.30``, ``14.30 Uhr``,
   ``kl. 14.30``) is its time of day, read in the source's zone as any other time;
+- a day range (``4-6 March 2025``, ``du 4 au 6 mars``), a range of two dates and a time range
+  (``10:00-12:00``) are read as their start; a number that is not the date's (a page count, another
+  year) never becomes part of it (pipelines.date_spans);
 - an impossible day or time (31 February, ``14.75``, ``25.30``, ``24.00``) gives no date at all,
   flagged ``date_unparsed``, never another reading of it (nor feedparser's).
 """
@@ -170,3 +173,118 @@ def test_feed_item_dates(
     assert item.published_at == expected
     assert flags <= set(item.flags)
     assert (DATE_ONLY in item.flags) is (DATE_ONLY in flags)
+
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+# raw value -> (expected UTC instant or None, precision or None); the source's zone is Europe/Brussels
+RANGES_AND_STRAY_NUMBERS = {
+    # a day range with one month and year: its first day, at day precision, no time
+    "4-6 March 2025": (at(3, 4), "day"),
+    "4–6 March 2025": (at(3, 4), "day"),
+    "4—6 March 2025": (at(3, 4), "day"),
+    "4 - 6 March 2025": (at(3, 4), "day"),
+    "4/6 March 2025": (at(3, 4), "day"),
+    "4 to 6 March 2025": (at(3, 4), "day"),
+    "from 4 to 6 March 2025": (at(3, 4), "day"),
+    "March 4 - 6, 2025": (at(3, 4), "day"),
+    "March 4–6, 2025": (at(3, 4), "day"),
+    "4.-6. März 2025": (at(3, 4), "day"),
+    "vom 4. bis 6. März 2025": (at(3, 4), "day"),
+    "du 4 au 6 mars 2025": (at(3, 4), "day"),
+    "dal 4 al 6 marzo 2025": (at(3, 4), "day"),
+    "del 4 al 6 de marzo de 2025": (at(3, 4), "day"),
+    "de 4 a 6 de março de 2025": (at(3, 4), "day"),
+    "od 4. do 6. marca 2025": (at(3, 4), "day"),
+    "4. až 6. března 2025": (at(3, 4), "day"),
+    "4 tot 6 maart 2025": (at(3, 4), "day"),
+    "4 til 6. marts 2025": (at(3, 4), "day"),
+    "2025. március 4-6.": (at(3, 4), "day"),
+    "4 au 6 mars 2025 10:00": (at(3, 4, 9), "time"),
+    "du lundi 4 au mercredi 6 mars 2025": (at(3, 4), "day"),
+    "Monday 4 - Wednesday 6 March 2025": (at(3, 4), "day"),
+    "lun. 4 – mer. 6 mars 2025": (at(3, 4), "day"),
+    # across two months, and numeric
+    "4 March – 6 April 2025": (at(3, 4), "day"),
+    "March 4 – April 6, 2025": (at(3, 4), "day"),
+    "4. března – 6. dubna 2025": (at(3, 4), "day"),
+    "4 de marzo al 6 de abril de 2025": (at(3, 4), "day"),
+    "4–6.3.2025": (at(3, 4), "day"),
+    "4.-6.3.2025": (at(3, 4), "day"),
+    "od 4. do 6. 3. 2025": (at(3, 4), "day"),
+    "4-6/3/2025": (at(3, 4), "day"),
+    # not a day range: the end is no later day of the month
+    "6-4 March 2025": (None, None),
+    "4-40 March 2025": (None, None),
+    # a range of two full dates: the first
+    "4 March 2025 - 6 March 2025": (at(3, 4), "day"),
+    "4 March 2025 – 6 March 2025": (at(3, 4), "day"),
+    "04.03.2025 - 06.03.2025": (at(3, 4), "day"),
+    "04.03.2025-06.03.2025": (at(3, 4), "day"),
+    "2025-03-04 to 2025-03-06": (at(3, 4), "day"),
+    "Thursday, 4 March 2025 – Saturday, 6 March 2025": (at(3, 4), "day"),
+    "2025-03-04/2025-03-06": (at(3, 4), "day"),
+    "2025-03-04 / 2025-03-06": (at(3, 4), "day"),
+    "2025-03-04--2025-03-06": (at(3, 4), "day"),
+    "2025-03-04T10:00/2025-03-04T12:00": (at(3, 4, 9), "time"),
+    # two different dates and no range of them: no date
+    "updated 5 March 2025, published 4 March 2025": (None, None),
+    "04.03.2025 06.03.2025": (None, None),
+    # a range runs forward: an update before its publication is two dates, not a range
+    "Aggiornato il 10 marzo 2025 - Pubblicato il 3 marzo 2025": (None, None),
+    # a time range is its first time, never a time and a UTC offset
+    "4 March 2025, 10:00-12:00": (at(3, 4, 9), "time"),
+    "4 March 2025 10:00 - 12:00": (at(3, 4, 9), "time"),
+    "4 March 2025 10:00 – 12:00": (at(3, 4, 9), "time"),
+    "4 March 2025 10:00 bis 12:00 Uhr": (at(3, 4, 9), "time"),
+    "4.3.2025 10.00 - 12.00 Uhr": (at(3, 4, 9), "time"),
+    "Mo, 3. März 2025 14:00-16:00": (at(3, 3, 13), "time"),
+    "4 March 2025 10 – 12 Uhr": (at(3, 4, 9), "time"),
+    "4 March 2025 9-17 Uhr": (at(3, 4, 8), "time"),
+    "4 mars 2025 de 9h à 12h30": (at(3, 4, 8), "time"),
+    "10:00 - 12:00, 4 March 2025": (at(3, 4, 9), "time"),
+    "4 March 2025 10:00:00-05:00": (at(3, 4, 15), "time"),  # an earlier end: the offset it is
+    # numbers that are not the date's are left out, never its year, day or time
+    "Report 2024 4 March 2025": (at(3, 4), "day"),
+    "Bericht 2024, 4. März 2025": (at(3, 4), "day"),
+    "Rapport 2024 04/03/2025": (at(3, 4), "day"),
+    "4 March 2025 (12 pages)": (at(3, 4), "day"),
+    "4 March 2025, 12 pages": (at(3, 4), "day"),
+    "4.3.2025 (12 Seiten)": (at(3, 4), "day"),
+    "4 marzo 2025 (12 pagine)": (at(3, 4), "day"),
+    "Vol. 12, 4 March 2025": (at(3, 4), "day"),
+    "4 March 2025 2026": (at(3, 4), "day"),
+    "updated March 2025, published 4 March 2025": (at(3, 4), "day"),
+    "mis à jour mars 2025, publié le 4 mars 2025": (at(3, 4), "day"),
+    "March 2025 (12 pages)": (None, None),  # 12 is no day of it
+    "4 March 6 March 2025": (None, None),  # two days, no range between them
+    "4 6 3 2025": (None, None),  # more numbers than a day, a month and a year
+    "Q1 Q2 2025": (None, None),  # labelled numbers (before: 1 February 2025)
+    "KW10 4.3.2025": (at(3, 4), "day"),
+    "Amtsblatt Nr. L 190 vom 04/03/2025 S. 0001 - 0020; ": (at(3, 4), "day"),  # not 00:20
+    "4.3.2025 12.500 Teilnehmende": (at(3, 4), "day"),
+    "relevance P 1.000 R 1.000 F1 1.000": (None, None),  # was 2001-01-01
+    "WordPress 5.3.2": (None, None),  # a version number, was 2002-03-05
+    "SPIP 3.2.7 [24473]": (None, None),
+    "Ippubblikat 4 ta' Marzu 2025": (at(3, 4), "day"),
+    "No5 4 March 2025": (at(3, 4), "day"),
+    # an hour with its unit alone stays the time of day
+    "13 März 2025, 9 Uhr": (at(3, 13, 8), "time"),
+    "4 mars 2025 14h": (at(3, 4, 13), "time"),
+    # unchanged forms
+    "20 Mar 25 10:00 GMT": (at(3, 20, 10), "time"),
+    "2025. március 4. 10:00": (at(3, 4, 9), "time"),
+    "2025 m. kovo 4 d.": (at(3, 4), "day"),
+    "2025. gada 13. martā": (at(3, 13), "day"),
+    "March 4th, 2025": (at(3, 4), "day"),
+}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), RANGES_AND_STRAY_NUMBERS.items(), ids=list(RANGES_AND_STRAY_NUMBERS)
+)
+def test_ranges_and_stray_numbers(raw: str, expected: tuple[datetime | None, str | None]) -> None:
+    """pipelines.date_spans: a range is read as its start; a number that is not the date's never
+    becomes its year, day or time of day (before: ``4-6 March 2025`` 2004-03-06 20:25,
+    ``4 March 2025 (12 pages)`` 12:00, ``10:00-12:00`` read with a -12:00 offset)."""
+    assert parse_with_precision(raw, BRUSSELS) == expected

@@ -1,13 +1,15 @@
 """``ewsi export --format jsonl|csv [--output FILE] [--since DATE] [--database-url URL]``.
 
 Writes crawler.web.export's records of the published items to FILE or standard output. `--since`
-(ISO 8601 date or time, UTC when no offset) keeps the items whose public state changed at or after
-it. Exit codes: 0 done, 2 bad arguments; DatabaseUnavailable is mapped to 2 by crawler.cli.
+(ISO 8601 date or time, UTC when no offset; a year or month alone, ``2025`` or ``2025-03``, is its
+start) keeps the items whose public state changed at or after it. Exit codes: 0 done, 2 bad
+arguments; DatabaseUnavailable is mapped to 2 by crawler.cli.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -23,8 +25,18 @@ from crawler.web.export import records, write_csv, write_jsonl
 HELP = "export the curated store as JSON Lines or CSV"
 
 
+_REDUCED = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+"""An ISO 8601 date of reduced precision: a year (``2025``) or a month (``2025-03``)."""
+
+
 def parse_since(value: str) -> datetime:
-    """An ISO 8601 date or datetime as aware UTC (naive = UTC); ValueError when malformed."""
+    """An ISO 8601 date or datetime as aware UTC (naive = UTC); ValueError when malformed.
+
+    A year or a month alone (``2025``, ``2025-03``: ISO 8601 dates of reduced precision) is the
+    start of that year or month, 00:00 UTC; month 00 or 13 is malformed."""
+    reduced = _REDUCED.match(value.strip())
+    if reduced is not None:
+        return datetime(int(reduced.group(1)), int(reduced.group(2) or 1), 1, tzinfo=UTC)
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
