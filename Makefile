@@ -6,6 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench replay clean
 
+# Python caches compiled modules (and pytest its rewritten test modules) in __pycache__ even where the
+# environment says not to: every `ewsi` child of the tests would compile the project again (about
+# 1.5 s of CPU each), every pytest worker its 230 test modules (about 10 s).
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 

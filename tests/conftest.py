@@ -66,6 +66,29 @@ tests, about 6 minutes two at a time on 2 cores; at four at a time (about 4 minu
 T34 overran its next 15-s slot."""
 
 
+PART_MODULES = {
+    "serial": SERIAL_MODULES,
+    "waits": WAITING_MODULES,
+}
+"""The modules each part of `make test` runs, by its marker expression (``-m``): a run of one part
+collects only its modules, and the parallel part (``not serial and not waits``) none of them. A
+collection of every module costs each process about 10 s of CPU, paid by every worker."""
+OTHER_PART = "not serial and not waits"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Skip a test module that the run's part (`PART_MODULES`, by ``-m``) does not run; any other
+    marker expression, or none, collects as pytest does (None defers to pytest's own rules)."""
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    expression = config.getoption("markexpr") or ""
+    if expression in PART_MODULES:
+        return collection_path.stem not in PART_MODULES[expression] or None
+    if expression == OTHER_PART:
+        return collection_path.stem in SERIAL_MODULES | WAITING_MODULES or None
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test of `SERIAL_MODULES` ``serial`` and every test of `WAITING_MODULES` ``waits``;
     then put the modules holding a ``slow`` test first, each module's tests in their order: pytest-xdist
