@@ -156,7 +156,7 @@ def _confusions(pairs: Sequence[tuple[LabelledExample, Classification]]) -> list
                 "relevance": p.relevance,
                 "gold_themes": sorted(gold),
                 "predicted_themes": sorted(pred),
-                "evidence": [f"{e.term} ({e.weight:+g})" for e in p.relevance_evidence[:5]],
+                "evidence": [f"{e.written or e.term} ({e.weight:+g})" for e in p.relevance_evidence[:5]],
             }
         )
     return out

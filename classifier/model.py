@@ -73,8 +73,8 @@ evidence (``content type:document +0.068``). Relevance does not use it.
 The rules keep two vetoes on relevance, so the model ranks but the rules explain: the model's
 probability is multiplied by the rules' negative-context factor exp(-negatives / negative_scale),
 and an item without migrant evidence in its language (``migrant`` and ``integration`` terms
-weighing less than `MIN_MIGRANT_EVIDENCE`) keeps `NO_MIGRANT_CUE_FACTOR` of its blended score,
-below every threshold.
+weighing less than classifier.rules `MIN_MIGRANT_EVIDENCE`) keeps `NO_MIGRANT_CUE_FACTOR` of its
+blended score, below every threshold.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -102,10 +102,12 @@ from classifier.rules import (
     INTEGRATION,
     LEAD_WORDS,
     MIGRANT,
+    MIN_MIGRANT_EVIDENCE,
     Analysis,
     RuleEngine,
     negative_factor,
     tokenize,
+    written_form,
 )
 from crawler.errors import ModelFileError
 from crawler.text import clean_text
@@ -133,8 +135,6 @@ NO_MIGRANT_CUE = "too little migrant evidence"
 """Relevance evidence of an item whose migrant cues in its language weigh less than
 `MIN_MIGRANT_EVIDENCE` (none, or one weak word such as "migration*" at 1.5; weight: the share of
 its score it loses, ``NO_MIGRANT_CUE_FACTOR - 1``), shown so an editor sees why it ranks low."""
-MIN_MIGRANT_EVIDENCE = 2.5
-"""Migrant-cue weight (themes.yaml weights: 3 decisive, 2 clear, 1 weak) an item needs to be relevant."""
 THEME_MODEL_SHARE = 0.3
 """Share of a theme score the model takes at full weight; the rules keep the rest (measured on a
 held-out fifth of themes_train by source page: theme micro-F1 0.77 at 0.3, 0.75 at 0 and at 0.5,
@@ -487,6 +487,25 @@ def _char_grams(token: str) -> tuple[str, ...]:
     return tuple(
         padded[i : i + n] for n in range(lo, min(hi, len(padded)) + 1) for i in range(len(padded) - n + 1)
     )
+
+
+def model_evidence(analysis: Analysis, evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """The model's reasons (``model:<feature>``) with the feature's words as the item writes them
+    (``written``: "model:języka" for the feature "jezyka", "model:t:Flüchtlinge" for a title word;
+    classifier.rules `written_form`)."""
+    out = []
+    for ev in evidence:
+        feature = ev.term.removeprefix(MODEL_PREFIX)
+        if feature != ev.term and ev.written is None:
+            title = feature.startswith("t:")
+            words = written_form(analysis, feature.removeprefix("t:").split(" "))
+            if words:
+                ev = replace(ev, written=f"{MODEL_PREFIX}{'t:' if title else ''}{words}")
+        out.append(ev)
+    return tuple(out)
+
+
+MODEL_PREFIX = "model:"
 
 
 def has_migrant_cue(analysis: Analysis) -> bool:
@@ -1122,7 +1141,7 @@ class CombinedClassifier:
         if w_rel > 0 and relevant:
             # the model's words explain a relevant item; on another, spread over thousands of
             # features, the few with the largest share (0.002 of a log-odds) explain nothing
-            rel_evidence += predicted[RELEVANCE][1]
+            rel_evidence += model_evidence(analysis, predicted[RELEVANCE][1])
         themes = tuple(
             sorted(
                 (ThemeScore(n, round(s, 4), theme_evidence[n]) for n, s in scores.items()),
@@ -1168,7 +1187,7 @@ class CombinedClassifier:
                 scores[name] = rule_score
             evidence = self.engine.theme_evidence(analysis, name)
             if w > 0 and name in predicted:
-                evidence += predicted[name][1]
+                evidence += model_evidence(analysis, predicted[name][1])
             prior = self.model.theme_prior(content_type, name) if w > 0 and head is not None else 0.0
             added = round(prior * w / THEME_MODEL_SHARE, 3) + 0.0  # + 0.0: never "-0.0"
             if added and head is not None and head.blend_threshold is not None:

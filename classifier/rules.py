@@ -17,6 +17,9 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
 5. Per cue group and start word, only the heaviest match counts (then the longest), so "asylum
    seeker" and "asyl*" are not counted twice, nor the same stem listed in two languages.
 6. Per term: contribution = weight x min(count_cap, title_boost if in title + (1 + ln(body count)/2)).
+   A weak migrant cue (a migrant, integration or ambiguous term weighing less than
+   `MIN_MIGRANT_EVIDENCE`, "migration*") counts once per field: weight x (title_boost if in the title
+   + 1 if in the body), however often the body repeats it.
    A relevance negative after a concessive marker of the item's language ("despite ...") counts
    none (`_concessive`); its words stay masked.
 7. Scores, with sat(x) = 1 - exp(-x) and s = the scales in ``scoring``:
@@ -51,8 +54,11 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 from classifier.themes import ANY_LANGUAGE, Scoring, TermMap, Theme, ThemeConfig, load, normalize
@@ -75,37 +81,169 @@ ELSEWHERE_NEGATIVE = "negative:elsewhere"
 MIN_SUPPORT = 2.0
 """Migrant and integration cue weight (themes.yaml: 2 = a clear cue) an item needs beside its
 ``ambiguous`` cues for them to count: weak cues ("emigra*", "expat*": 1) do not vouch for them."""
+MIN_MIGRANT_EVIDENCE = 2.5
+"""Migrant-cue weight (themes.yaml weights: 3 decisive, 2 clear, 1 weak) an item needs to be relevant
+(classifier.model `has_migrant_cue`). A migrant, integration or ambiguous term weighing less is a weak
+cue ("migration*": 1.5 or 2, "expat*": 1): it counts once per field however often the field repeats it
+(`WEAK_CUE_OCCURRENCES`: once in the body, once in the title), so repeating it is no evidence: a
+body that says "migration" ten times has one weak cue and needs a second, different one."""
+WEAK_CUE_OCCURRENCES = 1.0
+"""Occurrences a weak migrant cue counts for in the body (step 6), however often the body repeats it;
+in the title it counts as one title occurrence (scoring.title_boost) besides. Counting it once per
+item, title and body together, lost three labelled on-topic items of themes_dev ("Summer School on
+Migration Studies", "Forced Migration Researchers": relevance F1 of its 5-fold CV 0.95 -> 0.92);
+a title mention of another sense is left to the negative contexts ("migration to IPv6")."""
+WEAK_CUE_GROUPS = frozenset({"migrant", "integration", "ambiguous"})
 ANY = ANY_LANGUAGE
 
 
-_ADDRESS = re.compile(r"\b(?i:https?://|www\.)[^\s<>\"'«»()\[\]{},\u200b]+")
-_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6}|[A-Z]{2,6})\b")
-"""A web (`_ADDRESS`) or e-mail address (`_MAIL`) in a text: no words of it (in "Support link:
-https://eci.ec.europa.eu/060/public" or "info@refugees.example.eu", "public", "europa" and
-"refugees" would count). A web address ends at a space, a bracket, a quote, a comma or a zero-width
-space, so a word glued after it ("(https://…/guide)Refugees") stays; an e-mail address needs a final
-domain label of 2-6 letters in one case ("Querid@s.Migrantes", "Refugees@Home.Network" are words)."""
+_URL_CHARS = r"[\w\-.~:/?#@!$&*+=%]"
+"""A character of a web address in running text: RFC 3986's unreserved and reserved characters and
+letters of any script (an IRI), but for the ones that end it there: ';' and ',' (a clause or a list
+goes on), brackets and quotes; any other character ('|', '«', '^', a zero-width space) is no URI
+character at all (RFC 3986 section 2), so a word glued after one stays a word."""
+_ADDRESS = re.compile(rf"\b(?i:https?://|www\.){_URL_CHARS}+")
+_HOST_PATH = re.compile(
+    rf"(?<![\w.@/-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{{2,24}})/{_URL_CHARS}*", re.IGNORECASE
+)
+_TLD_SLASH = re.compile(r"\.[A-Za-z]{2,24}/")
+_MAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+)([\w-]+)\b")
+_MAIL_AT = re.compile(
+    r"[\w.+-]+\s?[(\[{]\s?at\s?[)\]}]\s?([\w-]+(?:(?:\.|\s?[(\[{]\s?dot\s?[)\]}]\s?)[\w-]+)+)", re.IGNORECASE
+)
+_AT_MARK = re.compile(r"[(\[{]\s?at\s?[)\]}]", re.IGNORECASE)
+_ONE_CASE_LABEL = re.compile(r"[a-z]{2,6}|[A-Z]{2,6}")
+"""Web (`_ADDRESS`, `_HOST_PATH`) and e-mail addresses (`_MAIL`, `_MAIL_AT`) in a text: no words of
+it (in "Support link: https://eci.ec.europa.eu/060/public" or "info@refugees.example.eu", "public",
+"europa" and "refugees" would count). An address is one with a scheme or www. ("https://x.eu/a",
+"www.x.eu"), a dotted host whose last label is a top-level domain followed by a path
+("ec.europa.eu/home-affairs/refugees-and-migrants", `top_level_domains`), or an e-mail address:
+name@host or one written against harvesting ("integration(at)stadt-wien.at", "info [at] x [dot] eu")
+whose last label is a top-level domain in any case ("info@migrants.brussels", "info@refugees.Eu")
+and whose labels are not all capitalised words ("Refugees@Home.Network" and "Querid@s.Migrantes" are
+words). A web address ends where `_URL_CHARS` do."""
+
+
+@lru_cache(maxsize=1)
+def top_level_domains() -> frozenset[str]:
+    """The top-level domains, lower case: the one-label names of the ICANN part of the public suffix
+    list as bundled with tldextract (1,400+: eu, at, brussels, wien, network ...). Empty when that
+    copy cannot be read; an address's last label is then one of 2-6 letters in one case."""
+    try:
+        text = (files("tldextract") / ".tld_set_snapshot").read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError):
+        return frozenset()
+    icann = text.split("===BEGIN ICANN DOMAINS===")[-1].split("===END ICANN DOMAINS===")[0]
+    names = (line.strip().lower() for line in icann.splitlines())
+    return frozenset(n for n in names if n and not n.startswith(("//", "*", "!")) and "." not in n)
+
+
+def _is_tld(label: str) -> bool:
+    tlds = top_level_domains()
+    return label.lower() in tlds if tlds else bool(_ONE_CASE_LABEL.fullmatch(label))
+
+
+def _host_path(m: re.Match[str]) -> str:
+    return " " if _is_tld(m.group(1)) else m.group(0)
+
+
+def _mail(m: re.Match[str]) -> str:
+    labels = [*m.group(1).split(".")[:-1], m.group(2)]
+    words = all(label[:1].isupper() and label[1:].islower() for label in labels)
+    return " " if _is_tld(m.group(2)) and not words else m.group(0)
+
+
+def _mail_at(m: re.Match[str]) -> str:
+    return " " if _is_tld(re.split(r"[^\w-]+", m.group(1))[-1]) else m.group(0)
+
+
 _GENDERED = re.compile(
     # each branch starts with its mark, so the scan skips to the marks (about 1 ms per 20,000 characters)
-    r"[*:·](?<=[^\W\d_].)(?=(?:innen|in)\b)|_(?<=[^\W\d_]_)(?=innen\b)"
-    r"|/(?<=[^\W\d_]/)(?:-?(?=innen\b)|-(?=in\b))|·(?<=[^\W\d_]·)(?=[^\W\d_])",
+    r"[*:·∗＊](?<=[^\W\d_].)(?=(?:innen|in)\b|(?-i:innen)[^\W\d_]|(?<=e.)[rn]\b)"
+    r"|_(?<=[^\W\d_]_)(?=innen\b|(?-i:innen)[^\W\d_]|(?<=e_)[rn]\b)"
+    r"|/(?<=[^\W\d_]/)(?:-?(?=innen\b|(?-i:innen)[^\W\d_])|-(?=in\b))"
+    r"|·(?<=[^\W\d_]·)(?=[^\W\d_])",
     re.IGNORECASE,
 )
-"""The mark inside a gender-inclusive word: German "Migrant*innen", "Lehrer:innen", "Schüler_innen",
-"Bürger/-innen", "Antragsteller/-in", "Ärzt*in"; French "migrant·e·s" (not "up/in"). The word is
-one word ("migrantinnen", "migrantes"), not a word and a fragment ("innen" shown as a reason)."""
+"""The mark inside a gender-inclusive word: German "Migrant*innen" (also with the operator or the
+full-width asterisk), "Lehrer:innen", "Schüler_innen", "Bürger/-innen", "Antragsteller/-in", "Ärzt*in",
+compounds ("Migrant*innenorganisationen", "Bürger:innenbeteiligung"; the compound's "innen" is in
+lower case, so "Thema:Innenpolitik" keeps its colon), "Geflüchtete*r", "Asylsuchende:r"; French
+"migrant·e·s" (not "up/in"). The word is one word ("migrantinnen", "gefluchteter", "migrantes"), not
+a word and a fragment ("innen", "r" shown as a reason)."""
+_DOTS = "\\-.‧•∙"
+_FRENCH = re.compile(
+    rf"[{_DOTS}](?<=[^\W\d_].)(?=e(?:[{_DOTS}]?s)?(?![{_DOTS}·]?\w))"
+    rf"|[{_DOTS}](?<=[^\W\d_].e.)(?=s(?![{_DOTS}·]?\w))"
+    r"|\((?<=[^\W\d_]\()(?=(?:e|es|s)\))|\((?<=e\)\()(?=s\))"
+    r"|\)(?<=[^\W\d_]\(e\))|\)(?<=[^\W\d_]\(s\))|\)(?<=[^\W\d_]\(es\))|\)(?<=\)\(s\))"
+)
+"""French gender-inclusive endings written with a full stop, a bullet or a hyphen ("migrant.e.s",
+"réfugié.es", "migrant-e-s", "étudiant.e") or in brackets ("migrant(e)s", "ami(e)(s)"): one word
+("migrantes"); a lone "e" between two words stays ("bianco-e-nero", "Vitamin-E"). Run only on a
+text with one of `_FRENCH_HINTS`."""
+_FRENCH_HINTS = (".e", "-e", "‧e", "•e", "∙e", "(e", "(s")
+_EPICENE = re.compile(r"@(?<=[^\W\d_]@)(?=s\b|(?!\w))|x(?<=[^\W\d_aeiouyAEIOUY]x)(?=s\b)")
+"""Spanish and Portuguese gender-neutral endings: "migrant@s", "l@s", "tod@", "migrantxs", "lxs" are
+read "migrantes", "les", "tode": one word whose stem a term finds ("migrante*")."""
+_SPACE = re.compile(r"\s")
 
 
 def tokenize(text: str | None) -> list[str]:
     """Normalised words of `text` ([] for None or empty), its web and e-mail addresses left out
-    (`_ADDRESS`, `_MAIL`) and a gender-inclusive word kept whole (`_GENDERED`)."""
+    (`_ADDRESS`, `_HOST_PATH`, `_MAIL`, `_MAIL_AT`) and a gender-inclusive word kept whole
+    (`_GENDERED`, `_FRENCH`, `_EPICENE`). The address patterns run only on a text with a sign of one
+    ('://', 'www.', '@', a dot, letters and '/', a bracketed "at")."""
     if not text:
         return []
-    if "://" in text or "www." in text.lower():
+    return _TOKEN.findall(normalize(_words(text)))
+
+
+def _words(text: str) -> str:
+    """`text` without its addresses and with its gender-inclusive words joined (see `tokenize`)."""
+    return _joined(_without_addresses(text))
+
+
+def _without_addresses(text: str) -> str:
+    """`text` with its web and e-mail addresses blanked (see `tokenize`)."""
+    lowered = text.lower()
+    if "://" in text or "www." in lowered:
         text = _ADDRESS.sub(" ", text)
+    if "/" in text and _TLD_SLASH.search(text):
+        text = _without_host_paths(text)
     if "@" in text:
-        text = _MAIL.sub(" ", text)
-    return _TOKEN.findall(normalize(_GENDERED.sub("", text)))
+        text = _MAIL.sub(_mail, text)
+    if "at" in lowered and _AT_MARK.search(text):
+        text = _MAIL_AT.sub(_mail_at, text)
+    return text
+
+
+def _joined(text: str) -> str:
+    """`text` with its gender-inclusive words joined (`_GENDERED`, `_FRENCH`, `_EPICENE`)."""
+    text = _GENDERED.sub("", text)
+    if any(hint in text for hint in _FRENCH_HINTS):
+        text = _FRENCH.sub("", text)
+    if "@" in text or "xs" in text:
+        text = _EPICENE.sub("e", text)
+    return text
+
+
+def _without_host_paths(text: str) -> str:
+    """`text` with its host/path addresses (`_HOST_PATH`) blanked: the pattern is tried only on the
+    run of non-space characters around each top-level domain before a '/' (`_TLD_SLASH`)."""
+    parts: list[str] = []
+    done = 0
+    for m in _TLD_SLASH.finditer(text):
+        if m.start() < done:
+            continue
+        start = m.start()
+        while start > done and not text[start - 1].isspace():
+            start -= 1
+        space = _SPACE.search(text, m.end())
+        end = space.start() if space else len(text)
+        parts += [text[done:start], _HOST_PATH.sub(_host_path, text[start:end])]
+        done = end
+    return "".join([*parts, text[done:]])
 
 
 _CONCESSIVE_BEFORE = {
@@ -232,6 +370,9 @@ class Analysis:
     lead_sums: dict[str, float] | None = None
     """Group sums of the title and the first `LEAD_WORDS` words of the body (None: the body is no
     longer, `sums` is that); the integration-area evidence that softens a negative is read there."""
+    title: str | None = None
+    text: str | None = None
+    """The title and text as given, where `written_form` finds a word as the item writes it."""
 
 
 def area_sum(sums: Mapping[str, float], themes: Iterable[Theme], theme_area_factor: float) -> float:
@@ -392,11 +533,15 @@ class RuleEngine:
         return out
 
     def _field_counts(
-        self, tokens: list[str], language: str | None
+        self,
+        tokens: list[str],
+        language: str | None,
+        first: dict[tuple[str, int], tuple[int, int]] | None = None,
     ) -> tuple[dict[tuple[str, int], int], dict[int, int], bool]:
         """Counts per (group, term index) after negatives and de-duplication, for one field, its
         relevance negatives, and whether it names a place outside Europe other than as a model
-        (`_borrowed`)."""
+        (`_borrowed`); `first`, when given, gets the (start, end) tokens of each counted term's first
+        occurrence per (group, term index) (``negative`` for a relevance negative)."""
         matches = self._match(tokens)
         counts: dict[tuple[str, int], int] = {}
         negatives: dict[int, int] = {}
@@ -443,6 +588,8 @@ class RuleEngine:
                     ):
                         continue
                     negatives[ti] = negatives.get(ti, 0) + 1
+                    if first is not None:
+                        first.setdefault((NEGATIVE, ti), (s, e))
                 else:
                     mask_theme.setdefault(theme, set()).update(range(s, e))
         best: dict[tuple[str, int], tuple[float, int, int]] = {}
@@ -492,8 +639,10 @@ class RuleEngine:
                 old = best.get(key)
                 if old is None or (weight, e - s) > (old[0], old[2]):
                     best[key] = (weight, ti, e - s)
-        for (group, _), (_, ti, _) in best.items():
+        for (group, s), (_, ti, length) in best.items():
             counts[(group, ti)] = counts.get((group, ti), 0) + 1
+            if first is not None:
+                first.setdefault((group, ti), (s, s + length))
         return counts, negatives, settled
 
     def _weight(self, ti: int, group: str, language: str | None) -> float:
@@ -515,6 +664,7 @@ class RuleEngine:
         t_counts: dict[tuple[str, int], int],
         b_counts: dict[tuple[str, int], int],
         language: str | None,
+        written: Mapping[tuple[str, int], str] | None = None,
     ) -> tuple[dict[str, float], dict[str, list[Evidence]]]:
         """Sums and evidence per positive group from the title's and the body's counts (step 6)."""
         sc = self.config.scoring
@@ -523,9 +673,13 @@ class RuleEngine:
         for key in set(t_counts) | set(b_counts):
             group, ti = key
             tc, bc = t_counts.get(key, 0), b_counts.get(key, 0)
-            contribution = self._weight(ti, group, language) * _occurrences(
-                tc, bc, sc.title_boost, sc.count_cap
-            )
+            weight = self._weight(ti, group, language)
+            occurrences = _occurrences(tc, bc, sc.title_boost, sc.count_cap)
+            if group in WEAK_CUE_GROUPS and weight < MIN_MIGRANT_EVIDENCE:
+                occurrences = min(
+                    occurrences, (sc.title_boost if tc else 0.0) + (WEAK_CUE_OCCURRENCES if bc else 0.0)
+                )
+            contribution = weight * occurrences
             sums[group] = sums.get(group, 0.0) + contribution
             evidence.setdefault(group, []).append(
                 Evidence(
@@ -533,6 +687,7 @@ class RuleEngine:
                     round(contribution, 3),
                     self._language_of(ti, group, language),
                     tc + bc,
+                    (written or {}).get(key),
                 )
             )
         return sums, evidence
@@ -543,9 +698,12 @@ class RuleEngine:
         item_language = language
         language = self.match_language(language)
         title_tokens, body_tokens = tokenize(title), tokenize(text)
-        t_counts, t_neg, t_settled = self._field_counts(title_tokens, language)
-        b_counts, b_neg, b_settled = self._field_counts(body_tokens, language)
-        sums, evidence = self._positive_sums(t_counts, b_counts, language)
+        t_first: dict[tuple[str, int], tuple[int, int]] = {}
+        b_first: dict[tuple[str, int], tuple[int, int]] = {}
+        t_counts, t_neg, t_settled = self._field_counts(title_tokens, language, t_first)
+        b_counts, b_neg, b_settled = self._field_counts(body_tokens, language, b_first)
+        written = _written_terms(title, text, t_first, b_first)
+        sums, evidence = self._positive_sums(t_counts, b_counts, language, written)
         lead_sums: dict[str, float] | None = None
         if len(body_tokens) > LEAD_WORDS:
             lead_counts, _, _ = self._field_counts(body_tokens[:LEAD_WORDS], language)
@@ -563,6 +721,7 @@ class RuleEngine:
                     -round(contribution, 3) or 0.0,
                     self._language_of(ti, NEGATIVE, language),
                     tc + bc,
+                    written.get((NEGATIVE, ti)),
                 )
             )
         for items in evidence.values():
@@ -578,20 +737,32 @@ class RuleEngine:
             t.name: _sat(sums.get(f"theme:{t.id}", 0.0) / sc.theme_scale) for t in self.config.themes
         }
         return Analysis(
-            title_tokens, body_tokens, sums, evidence, relevance, theme_scores, item_language, lead_sums
+            title_tokens,
+            body_tokens,
+            sums,
+            evidence,
+            relevance,
+            theme_scores,
+            item_language,
+            lead_sums,
+            title,
+            text,
         )
 
     def relevance_evidence(self, analysis: Analysis) -> tuple[Evidence, ...]:
-        """The terms behind the relevance score: migrant, integration, area and negative cues."""
+        """The terms behind the relevance score: migrant, integration, area and negative cues; a term
+        that moved nothing (a mask of weight 0, an ``ambiguous`` word alone) is no reason (`_weighs`)."""
         groups = (MIGRANT, INTEGRATION, AREA, NEGATIVE, AMBIGUOUS)
-        items = [ev for g in groups for ev in analysis.evidence.get(g, ())]
+        items = [ev for g in groups for ev in analysis.evidence.get(g, ()) if _weighs(ev)]
         items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         return tuple(items[: MAX_EVIDENCE + 2])
 
     def theme_evidence(self, analysis: Analysis, theme_name: str) -> tuple[Evidence, ...]:
         """The terms behind one theme's score, heaviest first."""
         theme = self.config.theme(theme_name)
-        return tuple(analysis.evidence.get(f"theme:{theme.id}", ())[:MAX_EVIDENCE])
+        return tuple(ev for ev in analysis.evidence.get(f"theme:{theme.id}", ()) if _weighs(ev))[
+            :MAX_EVIDENCE
+        ]
 
     def decide(
         self,
@@ -651,6 +822,83 @@ class RuleEngine:
         )
 
 
+def _weighs(ev: Evidence) -> bool:
+    """Whether a piece of evidence moved a score: its weight does not round to 0 (3 places)."""
+    return round(ev.weight, 3) != 0
+
+
+def _written_spans(text: str | None, wanted: Iterable[int]) -> dict[int, str]:
+    """The words of `text` as written (accents, case, final sigma, gender marks) behind the tokens
+    at the indexes `wanted` of ``tokenize(text)``: a whitespace-separated piece of the text (its
+    addresses left out as `tokenize` does) gives the tokens it gives alone, so the pieces are walked,
+    counting tokens, up to the last index wanted. A token is shown as its run of letters in the
+    piece, or as the whole piece, trimmed of punctuation, when the runs are not its tokens one to
+    one ("Migrant*innen", "migrant.e.s", "l@s"). The walk stops at the last index wanted."""
+    want = set(wanted)
+    if not text or not want:
+        return {}
+    last = max(want)
+    out: dict[int, str] = {}
+    k = 0
+    for piece in _without_addresses(text).split():
+        if piece.isalnum():
+            runs = [piece]
+        else:
+            count = len(_TOKEN.findall(normalize(_joined(piece))))
+            runs = _TOKEN.findall(piece)
+            if len(runs) != count:
+                word = _EDGE_MARKS.sub("", piece)
+                runs = [word.rstrip(")") if "(" not in word else word] * count
+        for j, run in enumerate(runs):
+            if k + j in want:
+                out[k + j] = unicodedata.normalize("NFC", run)
+        k += len(runs)
+        if k > last:
+            break
+    return out
+
+
+_EDGE_MARKS = re.compile(r"^\W+|[^\w)]+$")
+"""Punctuation around a piece of text that is no part of its word ("(Flüchtlinge),")."""
+
+
+def _written_terms(
+    title: str | None,
+    text: str | None,
+    t_first: Mapping[tuple[str, int], tuple[int, int]],
+    b_first: Mapping[tuple[str, int], tuple[int, int]],
+) -> dict[tuple[str, int], str]:
+    """Per (group, term index): the words of its first occurrence as the item writes them, in the
+    title if it has one there, else in the body (`_written_spans`; a phrase's words joined by a space)."""
+    spans = {key: (True, span) for key, span in b_first.items()}
+    spans.update({key: (False, span) for key, span in t_first.items()})
+    t_words = _written_spans(title, (i for body, (s, e) in spans.values() if not body for i in range(s, e)))
+    b_words = _written_spans(text, (i for body, (s, e) in spans.values() if body for i in range(s, e)))
+    out: dict[tuple[str, int], str] = {}
+    for key, (body, (s, e)) in spans.items():
+        words = b_words if body else t_words
+        parts = [words.get(i) for i in range(s, e)]
+        if all(parts):
+            out[key] = " ".join(dict.fromkeys(p for p in parts if p))
+    return out
+
+
+def written_form(analysis: Analysis, words: Iterable[str]) -> str | None:
+    """The item's own writing of `words` (normalised tokens, consecutive): where they first occur in
+    the title, else in the body; None when they do not occur."""
+    seq = list(words)
+    n = len(seq)
+    if not n:
+        return None
+    for tokens, raw in ((analysis.title_tokens, analysis.title), (analysis.body_tokens, analysis.text)):
+        for i in range(len(tokens) - n + 1):
+            if tokens[i : i + n] == seq:
+                found = _written_spans(raw, range(i, i + n))
+                parts = [found.get(j) for j in range(i, i + n)]
+                return " ".join(dict.fromkeys(p for p in parts if p)) if all(parts) else None
+    return None
+
+
 def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool:
     """True when a term listed for `languages` is matched in an item in `language` (step 3)."""
     return language in languages or ANY in languages
@@ -666,7 +914,7 @@ def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence
         return
     sums[ELSEWHERE_NEGATIVE] = sums.get(ELSEWHERE, 0.0)
     negatives = evidence.setdefault(NEGATIVE, [])
-    negatives += [Evidence(ev.term, -ev.weight, ev.language, ev.count) for ev in found]
+    negatives += [Evidence(ev.term, -ev.weight, ev.language, ev.count, ev.written) for ev in found]
     negatives.sort(key=lambda ev: (-abs(ev.weight), ev.term))
 
 
@@ -683,7 +931,7 @@ def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence
         evidence.setdefault(MIGRANT, []).extend(found)
         evidence[MIGRANT].sort(key=lambda ev: (-abs(ev.weight), ev.term))
     else:
-        evidence[AMBIGUOUS] = [Evidence(ev.term, 0.0, ev.language, ev.count) for ev in found]
+        evidence[AMBIGUOUS] = [Evidence(ev.term, 0.0, ev.language, ev.count, ev.written) for ev in found]
 
 
 def _concessive(tokens: list[str], start: int, end: int, language: str | None) -> bool:

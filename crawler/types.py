@@ -88,6 +88,10 @@ class Evidence:
     weight: float
     language: str | None = None
     count: int = 1
+    written: str | None = None
+    """The matched words as the item writes them ("Geflüchtete", "πρόσφυγες", "języka"), where `term`
+    is the rule's pattern or the model's normalised feature ("gefluchtet*", "model:jezyka"); None when
+    not known. Stored JSON leaves it out when None (crawler.store.schema `clean_json`)."""
 
 
 @dataclass(frozen=True)

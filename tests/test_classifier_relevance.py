@@ -486,16 +486,25 @@ def test_homonyms_of_migrant_terms_are_not_relevant(default, language, term, tit
     ("language", "term", "text"), SENSES_KEPT, ids=[r[0] + "-" + r[1] for r in SENSES_KEPT]
 )
 def test_migrant_senses_of_those_stems_still_count(default, language, term, text):
+    import fnmatch
+
+    from classifier.rules import tokenize
+
     terms = {ev.term for ev in default.engine.analyse("", text, language).evidence.get("migrant", ())}
-    assert term in terms, terms
+    # the sense counts as the term itself or inside a longer migrant phrase that starts with its word
+    # ("vertrieben* aus der ukraine")
+    first = tokenize(text)[0]
+    assert term in terms or any(" " in t and fnmatch.fnmatch(first, t.split()[0]) for t in terms), terms
 
 
 @pytest.mark.parametrize(("language", "title", "text"), MASKED_YET_ON_TOPIC)
 def test_a_masked_sense_does_not_lower_an_on_topic_item(default, language, title, text):
     result = default.classify(title, text, language, "news")
     assert result.relevant, (result.relevance, result.relevance_evidence)
-    masks = [ev for ev in result.relevance_evidence if ev.weight == 0]
-    assert masks, "the masked phrase is shown, with no weight"
+    assert all(round(ev.weight, 3) != 0 for ev in result.relevance_evidence), "a mask is no reason"
+    analysis = getattr(default, "engine", default).analyse(title, text, language)
+    masks = [ev for ev in analysis.evidence.get("negative", ()) if ev.weight == 0]
+    assert masks, "the masked phrase is found, with no weight"
 
 
 def test_czech_museum_forms_are_culture_cues_and_verbs_are_not(default):
@@ -604,3 +613,295 @@ def test_movement_compares_the_model_in_use_with_a_retrained_one_on_the_same_fif
     assert result["delta"]["relevance_f1"] == pytest.approx(
         result["after"]["relevance_f1"] - result["before"]["relevance_f1"], abs=1e-4
     )
+
+
+# --- naturalisation, family reunification, foreign qualifications, EU Blue Card: migrant evidence ---
+
+SETTLED_STATUS = [
+    ("en", "Naturalisation: new citizenship test", "The government published a new test for applicants."),
+    ("en", "Naturalisation rules to change", "The new rules apply from June."),
+    ("en", "Naturalization fees to rise", "Applicants will pay more from next year."),
+    ("en", "Family reunification rules tightened", "The ministry announced stricter income requirements."),
+    (
+        "en",
+        "Recognition of foreign qualifications made easier",
+        "A new online service answers in four weeks.",
+    ),
+    ("en", "EU Blue Card: new salary thresholds", "The minimum salary for skilled workers changes."),
+    ("de", "Einbürgerung: Neue Regeln ab Juni", "Wer sich einbürgern lassen will, muss länger hier leben."),
+    ("de", "Neues Einbürgerungsgesetz beschlossen", "Der Bundestag stimmte zu."),
+    ("de", "Familiennachzug wird erleichtert", "Der Bundestag hat neue Regeln beschlossen."),
+    ("de", "Anerkennung ausländischer Berufsabschlüsse", "Die Kammern bearbeiten Anträge digital."),
+    ("de", "Blaue Karte EU: neue Gehaltsgrenzen", "Die Mindestgehälter steigen im nächsten Jahr."),
+    ("fr", "Nouvelle loi sur la naturalisation", "Le parlement a adopté une réforme."),
+    ("fr", "Regroupement familial : les conditions durcies", "Le gouvernement publie un décret."),
+    (
+        "fr",
+        "Carte bleue européenne : nouveaux seuils de salaire",
+        "Les employeurs doivent déclarer les postes.",
+    ),
+    ("it", "Ricongiungimento familiare: nuove regole", "Il ministero ha pubblicato le istruzioni."),
+    (
+        "it",
+        "Naturalizzazione: tempi più brevi",
+        "Le domande di naturalizzazione saranno esaminate in due anni.",
+    ),
+    ("es", "Reagrupación familiar: cambios en los requisitos", "El gobierno aprueba nuevas condiciones."),
+    ("es", "Homologación de títulos extranjeros más rápida", "El ministerio simplifica el trámite."),
+    ("pt", "Novas regras para o reagrupamento familiar", "O governo publicou as novas condições."),
+    ("nl", "Nieuwe regels voor gezinshereniging", "De minister kondigt strengere inkomenseisen aan."),
+    ("pl", "Nowe zasady łączenia rodzin", "Rząd przyjął projekt ustawy."),
+    ("sv", "Nya regler för familjeåterförening", "Regeringen lägger fram ett förslag."),
+    ("el", "Νέοι κανόνες για την πολιτογράφηση", "Η κυβέρνηση ανακοίνωσε αλλαγές."),
+]
+SETTLED_LOOK_ALIKES = [
+    ("en", "Blue card for the midfielder", "The referee showed a blue card in the second half."),
+    ("en", "Family reunion at the lake", "Three generations met for the summer family reunion."),
+    ("en", "Naturalised plants spread along the river", "Botanists found naturalised species."),
+    ("de", "Blaue Karte im Hockey", "Der Schiedsrichter zeigte die blaue Karte."),
+    ("fr", "Paiement par carte bleue en panne", "Les clients ne pouvaient pas payer par carte bleue."),
+    ("es", "Tarjeta azul del transporte público", "La tarjeta azul para jubilados cambia de precio."),
+    ("cs", "Modrá karta pro dopravu", "Modrá karta městské dopravy zdraží."),
+    ("nl", "Blauwe kaart bij het handbal", "De scheidsrechter trok de blauwe kaart."),
+    ("it", "Naturalizzazione di specie aliene nel lago", "I biologi studiano le piante."),
+    ("es", "La naturalización del cangrejo rojo", "Los biólogos estudian el río."),
+    ("pl", "Naturalizacja obcych gatunków roślin", "Botanicy badają rzekę."),
+    ("sv", "Naturalisering av invasiva arter", "Botaniker undersöker älven."),
+    ("de", "Eingebürgerte Pflanzen am Rhein", "Die Einbürgerung gebietsfremder Arten nimmt zu."),
+]
+
+
+@pytest.mark.parametrize(("language", "title", "text"), SETTLED_STATUS)
+def test_naturalisation_family_reunification_qualifications_and_blue_card_are_migrant_evidence(
+    rules, language, title, text
+):
+    """Family reunification, the recognition of foreign qualifications, the EU Blue Card and
+    naturalisation named with its people or procedure (law, rules, fees, a test, "einbürgern lassen")
+    concern migrants only: each is migrant evidence of `MIN_MIGRANT_EVIDENCE` (2.5) in the EU languages
+    where the term is unambiguous, so such an item has a migrant cue and the rules find it relevant
+    (their theme terms give the integration area). Naturalisation alone is an ambiguous cue, which such
+    a cue supports."""
+    from classifier.model import has_migrant_cue
+
+    analysis = rules.analyse(title, text, language)
+    assert has_migrant_cue(analysis), analysis.sums
+    assert analysis.relevance >= rules.config.thresholds.relevance_for(language), analysis.sums
+
+
+@pytest.mark.parametrize(("language", "title", "text"), SETTLED_LOOK_ALIKES)
+def test_a_blue_card_or_a_reunion_in_another_sense_is_no_migrant_evidence(rules, language, title, text):
+    """Only the unambiguous forms count: "EU Blue Card", "Blaue Karte EU", "carte bleue européenne",
+    not a referee's blue card or a French bank card; "family reunification", not a family reunion;
+    naturalisation alone is also said of plants and species."""
+    from classifier.model import has_migrant_cue
+
+    analysis = rules.analyse(title, text, language)
+    assert not has_migrant_cue(analysis), analysis.evidence
+
+
+# --- a weak migrant cue counts once; technical, animal and tax "migration" is no migrant evidence ---
+
+MIGRATION_IN_OTHER_SENSES = [
+    (
+        "en",
+        "Migration to IPv6 completed",
+        "The university network finished its migration to IPv6. The migration took two years.",
+    ),
+    (
+        "en",
+        "Customer migration to the new platform",
+        "The bank's migration of customers ends in May; migration is automatic.",
+    ),
+    ("sv", "Migrationen av lax", "Laxens migration uppför älven startar i maj. Forskare följer migrationen."),
+    (
+        "pt",
+        "Migração de clientes para a fibra",
+        "A operadora concluiu a migração de clientes. A migração termina em junho.",
+    ),
+    (
+        "fr",
+        "Migration vers la TNT HD",
+        "La migration vers la TNT HD aura lieu en mars. Vérifiez votre migration.",
+    ),
+    (
+        "es",
+        "Migración de clientes al nuevo sistema",
+        "El banco completa la migración de clientes. La migración dura un fin de semana.",
+    ),
+    (
+        "de",
+        "Kundenmigration abgeschlossen",
+        "Die Migration der Kunden auf die neue Plattform ist fertig. Die Migration lief gut.",
+    ),
+    (
+        "it",
+        "Migrazione dei clienti alla fibra",
+        "La migrazione dei clienti alla fibra termina a giugno. La migrazione è gratuita.",
+    ),
+    (
+        "nl",
+        "Klantmigratie naar glasvezel",
+        "De migratie naar glasvezel is klaar. De migratie verliep zonder storingen.",
+    ),
+    ("da", "Kundemigration til ny platform", "Migrationen af kunderne er afsluttet. Migrationen tog et år."),
+    ("pl", "Migracja danych do chmury", "Migracja do chmury zakończona. Migracja trwała rok."),
+    (
+        "en",
+        "Tax refugees flee to Monaco",
+        "Wealthy tax refugees move to Monaco. The number of tax refugees rose.",
+    ),
+    ("de", "Steuerflüchtlinge zieht es nach Monaco", "Reiche Steuerflüchtlinge verlegen ihren Wohnsitz."),
+    ("fr", "Les réfugiés fiscaux reviennent", "Des réfugiés fiscaux rentrent en France."),
+    ("it", "Esuli fiscali in Svizzera", "Gli esuli fiscali italiani vivono a Lugano."),
+    ("es", "Los refugiados fiscales de Andorra", "Cada vez más refugiados fiscales se mudan a Andorra."),
+    ("nl", "Belastingvluchtelingen naar België", "Rijke belastingvluchtelingen verhuizen naar Brasschaat."),
+    ("sv", "Skatteflyktingar i Schweiz", "Skatteflyktingarna bor i Schweiz."),
+]
+
+
+@pytest.mark.parametrize(("language", "title", "text"), MIGRATION_IN_OTHER_SENSES)
+def test_migration_of_systems_customers_fish_and_tax_refugees_is_no_migrant_evidence(
+    default, rules, language, title, text
+):
+    """A weak cue ("migration*", weight below `MIN_MIGRANT_EVIDENCE`) counts once however often the body
+    repeats it, so repetition is no migrant cue; moving systems, customers, fish or one's tax residence
+    is a negative context or a mask in each language, which also takes the word out of a title."""
+    from classifier.model import has_migrant_cue
+
+    assert not has_migrant_cue(rules.analyse(title, text, language))
+    result = default.classify(title, text, language)
+    assert not result.relevant, (result.relevance, result.relevance_evidence)
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "weight"),
+    [
+        ("en", "migration", 1.5),
+        ("de", "Migration", 2.0),
+        ("fr", "migration", 2.0),
+        ("sv", "migrationen", 2.0),
+        ("et", "migratsioon", 1.5),
+        ("en", "expats", 1.0),
+    ],
+)
+@pytest.mark.parametrize("times", [1, 2, 5, 20])
+def test_a_weak_migrant_cue_counts_once_however_often_it_is_repeated(rules, language, word, weight, times):
+    """classifier.rules step 6: a migrant term weighing less than `MIN_MIGRANT_EVIDENCE` contributes
+    its weight once however often the body repeats it, and one title occurrence besides when the
+    title has it."""
+    body = " ".join([f"The {word} of the year."] * times)
+    assert rules.analyse("News", body, language).sums.get("migrant", 0.0) == pytest.approx(weight)
+    boost = rules.config.scoring.title_boost
+    assert rules.analyse(word, "News", language).sums.get("migrant", 0.0) == pytest.approx(weight * boost)
+    both = rules.analyse(word, body, language).sums.get("migrant", 0.0)
+    assert both == pytest.approx(weight * (boost + 1))
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        ("en", "Migration and the labour market", "Refugees find jobs faster with language courses."),
+        ("de", "Migration und Arbeit", "Geflüchtete finden schneller Arbeit nach dem Sprachkurs."),
+        ("fr", "Migration et emploi", "Les réfugiés trouvent un emploi après les cours de langue."),
+        ("sv", "Migration och arbete", "Nyanlända flyktingar får jobb efter språkkursen."),
+    ],
+)
+def test_a_weak_cue_beside_another_one_still_counts(rules, language, title, text):
+    """Two different cues are migrant evidence: the weak one adds its weight to the other's."""
+    from classifier.model import has_migrant_cue
+
+    analysis = rules.analyse(title, text, language)
+    assert has_migrant_cue(analysis)
+    assert analysis.relevance >= 0.5
+
+
+# --- reasons: no term that moved nothing; the words as the item writes them ---
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        (
+            "it",
+            "Asilo nido per i figli dei rifugiati",
+            "I rifugiati trovano lavoro e i figli vanno all'asilo nido.",
+        ),
+        ("en", "Foreign qualifications", "Nationals coming home with a foreign degree."),
+        (
+            "fr",
+            "Ils se sont réfugiés dans la mairie",
+            "Les migrants se sont réfugiés dans la mairie pendant l'orage.",
+        ),
+        ("it", "Asilo nido comunale", "Il nuovo asilo nido apre a settembre."),
+        ("es", "Pese a las lluvias, los refugiados llegan", "Los refugiados encuentran vivienda."),
+    ],
+)
+def test_a_term_of_weight_0_is_never_a_reason(default, language, title, text):
+    """A mask (a negative of weight 0: "asilo nido", "se sont réfugiés") or an ambiguous word alone
+    ("foreign qualifications") moved no score: it is no reason, in relevance nor in a theme."""
+    result = default.classify(title, text, language)
+    assert all(round(ev.weight, 3) != 0 for ev in result.relevance_evidence), result.relevance_evidence
+    assert all(round(ev.weight, 3) != 0 for ts in result.themes for ev in ts.evidence)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "term", "written"),
+    [
+        ("de", "Flüchtlinge lernen Deutsch", "Kurse in der Schule.", "*fluchtling*", "Flüchtlinge"),
+        ("de", "Sprachkurse", "Geflüchtete finden Arbeit und lernen Deutsch.", "gefluchtet*", "Geflüchtete"),
+        ("de", "Beratung für Migrant*innen", "Die Schule hilft.", "*migrant*", "Migrant*innen"),
+        ("el", "Πρόσφυγες στην αγορά εργασίας", "Οι πρόσφυγες βρίσκουν δουλειά.", "προσφυγεσ", "Πρόσφυγες"),
+        ("pl", "Kursy dla uchodźców", "Uchodźcy uczą się języka polskiego.", "uchodzc*", "uchodźców"),
+        ("fr", "Emploi des réfugié.e.s", "Les cours de langue aident.", "refugie*", "réfugié.e.s"),
+        ("es", "Empleo para l@s migrant@s", "Cursos de idioma en la escuela.", "migrante*", "migrant@s"),
+        ("cs", "Uprchlíci a práce", "Uprchlíci se učí jazyk ve škole.", "uprchl*", "Uprchlíci"),
+        (
+            "en",
+            "Asylum seekers (refugees) learn",
+            "Language courses at school.",
+            "asylum seeker*",
+            "Asylum seekers",
+        ),
+    ],
+)
+def test_a_reason_shows_the_words_as_the_item_writes_them(rules, language, title, text, term, written):
+    """Evidence keeps the rule's pattern as ``term`` (the JSON shape is unchanged) and adds ``written``:
+    the first matching words as the item writes them, with their accents, case, final sigma and gender
+    marks, which the desk shows instead of the normalised pattern ("*fluchtling*", "προσφυγεσ")."""
+    analysis = rules.analyse(title, text, language)
+    found = {ev.term: ev.written for ev in rules.relevance_evidence(analysis)}
+    assert found.get(term) == written, found
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "feature", "written"),
+    [
+        ("Kursy języka", "Nauka języka polskiego.", "model:jezyka", "model:języka"),
+        ("Flüchtlinge", "Hilfe für Flüchtlinge.", "model:t:fluchtlinge", "model:t:Flüchtlinge"),
+        ("Title", "Straße der Geflüchteten", "model:strasse der", "model:Straße der"),
+        ("Title", "Nothing here", "model:absent", None),
+    ],
+)
+def test_a_model_reason_shows_its_words_as_written(rules, title, text, feature, written):
+    """classifier.model `model_evidence`: a model feature ("model:jezyka") gets the item's own words
+    as ``written`` ("model:języka"); a feature the item does not contain keeps none."""
+    from classifier.model import model_evidence
+    from crawler.types import Evidence
+
+    (shown,) = model_evidence(rules.analyse(title, text, None), [Evidence(feature, 0.01)])
+    assert shown.term == feature and shown.written == written
+
+
+def test_stored_evidence_keeps_its_four_keys_unless_the_written_words_are_known():
+    """crawler.store.schema `clean_json`: ``written`` is left out while None, so stored evidence of
+    older items and of reasons without it keeps the shape the desk, the API and exports read."""
+    from crawler.store.schema import clean_json
+    from crawler.types import Evidence
+
+    assert clean_json(Evidence("refugee*", 3.0, "en", 2)) == {
+        "term": "refugee*",
+        "weight": 3.0,
+        "language": "en",
+        "count": 2,
+    }
+    assert clean_json([Evidence("refugee*", 3.0, "en", 2, "Refugees")])[0]["written"] == "Refugees"

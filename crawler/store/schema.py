@@ -60,6 +60,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+OMITTED_WHEN_NONE = frozenset({"written"})
+"""Dataclass fields added after their JSON shape was fixed (crawler.types.Evidence ``written``): left
+out of the JSON while None, so stored evidence keeps its four keys unless the field is known."""
+
+
+def _set_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {k: v for k, v in pairs if v is not None or k not in OMITTED_WHEN_NONE}
+
+
 def clean_json(value: Any) -> Any:
     """A JSON-safe deep copy of `value` with every string (and key) passed through `clean_text`.
 
@@ -77,7 +86,7 @@ def clean_json(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [clean_json(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return clean_json(dataclasses.asdict(value))
+        return clean_json(dataclasses.asdict(value, dict_factory=_set_fields))
     if isinstance(value, datetime):
         return iso_z(value)
     if isinstance(value, date):

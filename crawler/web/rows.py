@@ -23,7 +23,8 @@ Rules:
   positive ones, so a low score never opens with the words that pushed it up. Otherwise, when the
   evidence has a negative term and none is among the heaviest, the heaviest negative takes the
   last slot: it is what held the score down.
-  Each is ``{term, language, pushes, weight, count}`` with pushes "up" (weight > 0) or "down"
+  Each is ``{term, written, language, pushes, weight, count}`` (written: the words as the item writes
+  them, shown instead of the rule's pattern when known) with pushes "up" (weight > 0) or "down"
   (weight < 0); weights that round to 0.00 (`weighs`) and entries that are not mappings with a text
   term are skipped, so evidence from older classifier versions still shows. The queue rows and the
   item page (up to `REASONS_ON_ITEM`) both show these.
@@ -129,6 +130,7 @@ def reasons(evidence: Any, shown: int = REASONS_SHOWN, relevant: bool | None = N
             continue
         reason = {
             "term": entry["term"],
+            "written": entry.get("written") if isinstance(entry.get("written"), str) else None,
             "language": entry.get("language") if isinstance(entry.get("language"), str) else None,
             "pushes": "up" if weight > 0 else "down",
             "weight": weight,
