@@ -19,6 +19,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from tests.desklab import SQLITE_ONLY
 from tests.lab import LabServer, Route
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,6 +108,7 @@ def serve(lab: LabServer, spec: dict[str, Any], body: bytes | list[bytes]) -> st
 # --- cases ---------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 def test_b04_localized_dates(db_url: str, shared: Path, tmp_path: Path, lab: LabServer) -> None:
     folder, expect = case(shared, "B04")
     url = serve(lab, expect["input"]["serve"], (folder / "feed.xml").read_bytes())
@@ -153,6 +155,7 @@ def test_b07_no_guid_headline_fix_and_tracking_link(
             assert row.version == 2
 
 
+@SQLITE_ONLY
 def test_b10_future_dates(db_url: str, shared: Path, tmp_path: Path, lab: LabServer) -> None:
     folder, expect = case(shared, "B10")
     url = serve(lab, expect["input"]["serve"], (folder / "feed.xml").read_bytes())
@@ -176,6 +179,7 @@ def test_b10_future_dates(db_url: str, shared: Path, tmp_path: Path, lab: LabSer
     assert newest_first[0].guid == expect["expected"]["review_queue_newest_first_head"]
 
 
+@SQLITE_ONLY
 def test_b12_header_utf8_body_windows_1252(db_url: str, shared: Path, tmp_path: Path, lab: LabServer) -> None:
     folder, expect = case(shared, "B12")
     page = serve(lab, expect["input"]["serve"], (folder / "page.html").read_bytes())
@@ -201,6 +205,7 @@ def test_b12_header_utf8_body_windows_1252(db_url: str, shared: Path, tmp_path: 
     assert row.published_at.date().isoformat() == want["published_at_date"]
 
 
+@SQLITE_ONLY
 def test_b17_degenerate_language(db_url: str, shared: Path, tmp_path: Path, lab: LabServer) -> None:
     folder, expect = case(shared, "B17")
     body = (folder / "stats.html").read_bytes()

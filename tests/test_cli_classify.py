@@ -21,6 +21,7 @@ from crawler.cli import main as ewsi
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, sha256_hex
 from crawler.store.training import decided_items, means_not_relevant, reprocess_batch
 from crawler.types import THEMES
+from tests.desklab import SQLITE_ONLY
 
 
 def main(argv: list[str]) -> int:
@@ -160,6 +161,7 @@ def _run(capsys, argv: list[str]) -> tuple[int, dict]:
     return code, (json.loads(out) if code == 0 and "--json" in argv else {"text": out})
 
 
+@SQLITE_ONLY
 def test_train_writes_the_model_that_load_default_picks_up(db_url, queue, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
@@ -197,6 +199,7 @@ def test_train_writes_the_model_that_load_default_picks_up(db_url, queue, capsys
     assert classifier.default_model_path("elsewhere.json") == Path("elsewhere.json")
 
 
+@SQLITE_ONLY
 def test_train_needs_both_classes(db_url, db_session, capsys, tmp_path):
     db_session.add(SourceRow(id="src-a", name="A"))
     db_session.flush()
@@ -209,6 +212,7 @@ def test_train_needs_both_classes(db_url, db_session, capsys, tmp_path):
     assert not output.exists()
 
 
+@SQLITE_ONLY
 def test_diff_shows_flips_and_before_after_figures(db_url, queue, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv(classifier.MODEL_ENV, "none")
     data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
@@ -301,6 +305,7 @@ def test_unmigrated_database_is_reported(tmp_path, capsys):
     assert "not migrated" in capsys.readouterr().err
 
 
+@SQLITE_ONLY
 def test_train_adds_labelled_files_and_reports_how_the_evaluation_moved(db_url, queue, capsys, tmp_path):
     extra = Path(__file__).parent / "data" / "labelled_extra.jsonl"
     argv = ["train", "--database", db_url, "--data", str(extra), "--output", str(tmp_path / "m.json")]
@@ -317,6 +322,7 @@ def test_train_adds_labelled_files_and_reports_how_the_evaluation_moved(db_url, 
 
 
 @pytest.mark.parametrize("content", ["not json\n", "[1, 2]\n"])
+@SQLITE_ONLY
 def test_train_refuses_a_bad_labelled_file(db_url, queue, capsys, tmp_path, content):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(content, encoding="utf-8")

@@ -17,6 +17,7 @@ import yaml
 from w3lib.url import canonicalize_url
 
 from pipelines.titles import fold
+from tests.desklab import SQLITE_ONLY
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,6 +107,7 @@ def test_replay_matches_expected_and_is_idempotent(db_url: str, corpus: Path) ->
     assert max(Counter(canonicalize_url(r["url"]) for r in rows_again).values()) == 1
 
 
+@SQLITE_ONLY
 def test_awkward_corpus_inputs(db_url: str, corpus: Path) -> None:
     assert ewsi(db_url, "db", "upgrade").returncode == 0
     result = ewsi(

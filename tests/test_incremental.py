@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from tests import test_cases
+from tests.desklab import SQLITE_ONLY
 from tests.lab import LabServer, Route
 from tests.test_cases import crawl, items, migrate, session, write_config
 
@@ -179,6 +180,7 @@ def test_rejected_without_a_tombstone_is_tombstoned_on_sight(
         assert s.get(Tombstone, row.identity_hash) is not None
 
 
+@SQLITE_ONLY
 def test_max_age_days_drops_old_items(db_url: str, tmp_path: Path, lab: LabServer) -> None:
     now = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     fresh = _feed(

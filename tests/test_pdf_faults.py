@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from pipelines.extract import extract_document
+from tests.desklab import SQLITE_ONLY
 from tests.lab import LabServer, Route
 from tests.test_attachments import REPORT_EN, tiny_pdf
 from tests.test_cases import crawl, items, migrate, write_config
@@ -83,6 +84,7 @@ def test_an_html_error_page_behind_a_pdf_link_is_read_as_html() -> None:
 
 
 @pytest.mark.slow
+@SQLITE_ONLY
 def test_pdfs_without_text_are_kept_and_flagged(db_url: str, tmp_path: Path) -> None:
     pdf = {"Content-Type": "application/pdf"}
     links = (

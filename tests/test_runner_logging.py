@@ -26,6 +26,7 @@ from sqlalchemy import select
 from crawler.settings import build_settings
 from crawler.store.schema import CrawlRun
 from crawler.store.session import make_engine, session_factory
+from tests.desklab import SQLITE_ONLY
 from tests.fetchlab import TEST_ENV, migrate, write_config
 from tests.lab import LabServer, Route
 
@@ -94,6 +95,7 @@ def test_settings_switch_remote_control_off() -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
+@SQLITE_ONLY
 def test_crawl_child_logs_info_once_per_record_and_counts_drops(db_url: str, tmp_path: Path) -> None:
     """The scheduler's child, as the scheduler starts it (no --log-level)."""
     migrate(db_url)
@@ -130,6 +132,7 @@ def test_crawl_child_logs_info_once_per_record_and_counts_drops(db_url: str, tmp
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
+@SQLITE_ONLY
 def test_ewsi_crawl_summary_counts_drops_and_runs_no_remote_control(db_url: str, tmp_path: Path) -> None:
     migrate(db_url)
     log_file = tmp_path / "crawl.log"
