@@ -14,6 +14,8 @@ import pytest
 from scrapy.http import TextResponse, XmlResponse
 
 from crawler.types import TITLE_FROM_TEXT, HarvestedItem
+from pipelines.document import ExtractedDocument
+from pipelines.extract import apply_document
 from pipelines.normalize import NormalizePipeline
 from pipelines.titles import SUMMARY_TITLE_CHARS
 from spiders.feedcdata import feed_html, repair_nested_cdata
@@ -263,4 +265,25 @@ def test_item_without_title_or_summary_stays_untitled() -> None:
     item = {"id": "1", "url": "https://news.example.eu/a/1"}
     (stored,) = _crawl(_json_feed(item), "application/feed+json")
     assert stored.title is None
+    assert TITLE_FROM_TEXT not in stored.flags
+
+
+def test_atom_entry_without_title_or_summary_takes_its_content() -> None:
+    """feedparser gives an entry's content as its summary when it has none: its first words."""
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>N</title>'
+        '<id>urn:n</id><entry><id>urn:a</id><link href="https://news.example.eu/a/1"/>'
+        f'<content type="html">&lt;p&gt;{SENTENCE}&lt;/p&gt;</content></entry></feed>'
+    ).encode()
+    (stored,) = _crawl(body, "application/atom+xml")
+    assert stored.title == "Neue Beratungsstellen für Migrantinnen eröffnet"
+    assert TITLE_FROM_TEXT in stored.flags
+
+
+def test_followed_page_title_replaces_a_summary_title() -> None:
+    """The summary's first sentence is provisional: the fetched page's own title wins."""
+    json_item = {"id": "1", "url": "https://news.example.eu/a/1", "summary": SENTENCE}
+    (stored,) = _crawl(_json_feed(json_item), "application/feed+json")
+    apply_document(stored, ExtractedDocument(text="Text der Seite.", title="Beratung in Graz", method="html"))
+    assert stored.title == "Beratung in Graz"
     assert TITLE_FROM_TEXT not in stored.flags
