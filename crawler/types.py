@@ -35,6 +35,9 @@ CALL_STATUSES: tuple[str, ...] = ("forthcoming", "open", "closed")
 DATE_ONLY = "date_only"
 """Item flag: the publication date is a calendar day without a time of day, stored as that day at
 00:00 UTC (pipelines.dates.parse_day_or_time); shown as the day alone."""
+TITLE_FROM_TEXT = "title_from_text"
+"""Item flag: the title is the first sentence of the item's summary (pipelines.normalize) or of its
+document's text (pipelines.extract), not a title the source gave; a page's own title replaces it."""
 FEED_UPDATED = "feed_updated"
 """date_method of a feed entry dated by its <updated> alone (a date of change, not of publication)."""
 

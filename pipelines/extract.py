@@ -77,7 +77,14 @@ from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
 from crawler.text import truncate_utf8
-from crawler.types import FEED_UPDATED, PRECISIONS, HarvestedItem, published_precision, set_precision
+from crawler.types import (
+    FEED_UPDATED,
+    PRECISIONS,
+    TITLE_FROM_TEXT,
+    HarvestedItem,
+    published_precision,
+    set_precision,
+)
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
 from pipelines.boilerplate import (
     CONSENT_REMNANT_CHARS,
@@ -974,10 +981,11 @@ def apply_document(
     """Copy an extraction result onto an item.
 
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
-    (``title_from_link``), a slug or file name (`pipelines.titles.looks_like_slug`), or the page's own
-    title with the site name still on (`_same_title_with_site_name`); `raw_title` keeps the title as
-    the page gave it. Summary: the page's (`pipelines.summary`) fills an item that has none (a
-    listing's or sitemap's entry); a feed's or API's summary stays.
+    (``title_from_link``), a summary's first sentence (``title_from_text``, pipelines.normalize), a
+    slug or file name (`pipelines.titles.looks_like_slug`), or the page's own title with the site
+    name still on (`_same_title_with_site_name`); `raw_title` keeps the title as the page gave it.
+    Summary: the page's (`pipelines.summary`) fills an item that has none (a listing's or sitemap's
+    entry); a feed's or API's summary stays.
     Date: the page's date is used when the item has none or only a date of change
     (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then stays as
     `updated_at`), or only the day of it (flag ``date_only``) when
@@ -1001,9 +1009,12 @@ def apply_document(
         not item.title
         or _URL_ONLY.match(item.title)
         or "title_from_link" in item.flags
+        or TITLE_FROM_TEXT in item.flags
         or looks_like_slug(item.title)
         or _same_title_with_site_name(item.title, document)
     ):
+        if TITLE_FROM_TEXT in item.flags:  # a summary's first sentence (pipelines.normalize)
+            item.flags.remove(TITLE_FROM_TEXT)
         # a page title escaped twice (``&amp;lt;b&amp;gt;``) is read as the normalise stage reads one
         item.title = plain_title(document.title, TITLE_MAX_BYTES)[0] or one_line(document.title)
     if not item.title and document.text:
@@ -1011,7 +1022,7 @@ def apply_document(
         first = title_from_text(document.text)
         if first:
             item.title = first
-            item.flags.append("title_from_text")
+            item.flags.append(TITLE_FROM_TEXT)
     if document.summary and not item.summary:
         item.summary = plain_line(document.summary, SUMMARY_MAX_BYTES)[0]
     if document.language:

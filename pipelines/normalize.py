@@ -16,6 +16,12 @@ For each `HarvestedItem`, in this order:
    as ``&amp;``, ``&#8217;``), it is decoded and stripped again, at most `MARKUP_PASSES` times in
    all. Only a complete tag of a known HTML element and a known entity count: a text that shows a
    ``<`` or ``&`` as text (``age < 18``, ``x<y``, ``5 <= n``, ``AT&T``) stays as it is.
+   An item without a title (a JSON Feed item, whose ``title`` is optional, an RSS item, an API
+   record) whose summary is not empty takes the summary's first sentence, cut at a word boundary to
+   at most `pipelines.titles.SUMMARY_TITLE_CHARS` characters with "…" (`title_from_summary`), flagged
+   ``title_from_text``: a provisional title that the followed page's own title replaces
+   (pipelines.extract.apply_document). A summary a JSON Feed item lacks is its ``content_html``,
+   else its ``content_text`` (spiders.jsonfeed), so its content's first words are the last resort.
    A text the spider gave (an API record's detail answer, spiders.api) becomes plain multi-line text:
    controls removed, HTML reduced to its text with block elements on their own lines, paragraphs
    tidied, cut at `TEXT_MAX_BYTES` (flag ``text_truncated``). A followed page's text is the extract
@@ -64,8 +70,9 @@ from crawler.text import (
     tidy_paragraphs,
     truncate_utf8,
 )
-from crawler.types import Attachment, HarvestedItem, precision_flags
+from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
 from pipelines.dates import impossible_date, parse_with_precision, plausible_date
+from pipelines.titles import title_from_summary
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -390,6 +397,10 @@ class NormalizePipeline:
             item.text, cut = _paragraphs(item.text, seen)
             if cut:
                 _flag(item, "text_truncated")
+        if not item.title and item.summary:  # an untitled entry (a JSON Feed item, an RSS item)
+            item.title = title_from_summary(item.summary)
+            if item.title:
+                _flag(item, TITLE_FROM_TEXT)
         item.guid = _raw_text(item.guid, seen)
         item.official_id = _raw_text(item.official_id, seen)
         item.published_raw = _raw_text(item.published_raw, seen)

@@ -214,6 +214,16 @@ def title_from_text(text: str | None, limit: int = TEXT_TITLE_CHARS) -> str | No
     return shorten(line, limit)
 
 
+SUMMARY_TITLE_CHARS = 100
+"""Longest title taken from an untitled item's summary (`title_from_summary`)."""
+
+
+def title_from_summary(summary: str | None) -> str | None:
+    """The provisional title of an item that has none: its plain-text summary's first sentence, cut
+    at a word boundary to at most `SUMMARY_TITLE_CHARS` characters with "…" (`title_from_text`)."""
+    return title_from_text(summary, SUMMARY_TITLE_CHARS)
+
+
 def fold(value: str) -> str:
     """Comparison key: NFKC, case-folded, typographic quotes made plain, whitespace squashed.
 

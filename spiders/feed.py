@@ -52,8 +52,8 @@ from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
 from spiders.feedauthor import entry_author
+from spiders.feedcdata import feed_html, repair_nested_cdata
 from spiders.feedcdata import install as install_feed_cdata
-from spiders.feedcdata import unwrap_cdata
 from spiders.feedcut import complete_entries
 from spiders.feeddates import generation_date, undated
 from spiders.feedfields import change_date
@@ -204,8 +204,8 @@ class FeedSpider(SourceSpider):
             }
         return self.new_item(
             link,
-            title=unwrap_cdata(entry.get("title")),
-            summary=entry.get("summary"),
+            title=feed_html(entry.get("title")),
+            summary=feed_html(entry.get("summary")),
             guid=guid,
             entry_key=entry_key,
             published_raw=published_raw,
@@ -228,6 +228,7 @@ def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, 
     of its entries closed before a cut (`spiders.feedcut`)."""
     text, _ = decode_html(_utf16_bom(body), content_type or None)
     text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff").lstrip(), count=1)
+    text = repair_nested_cdata(text)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type.split(";", 1)[0].strip() + "; charset=utf-8"
