@@ -98,6 +98,8 @@ GUARD_MIDDLEWARES = {
     "crawler.fetch.conditional_get.ConditionalGetMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.fetch.redirects.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.fetch.redirects.LoopAwareMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.fetch.compression.StrictCompressionMiddleware": 590,
     "crawler.fetch.shared_gate.SharedHostGateMiddleware": 960,

@@ -231,7 +231,11 @@ class HarvestedItem:
     # --- set by the spider ---
     source_id: str
     url: str
-    """Link of the item (entry link, listing link, sitemap loc, API link); final URL once followed."""
+    """Link of the item (entry link, listing link, sitemap loc, API link); once followed, the page the
+    fetch landed on (after HTTP redirects and an immediate refresh: spiders.base.landing_url)."""
+    linked_url: str | None = None
+    """The link the item was reached by when its fetch landed on another page (`url`); an alias of the
+    item's identity (pipelines.dedup `identity_aliases`), None when the page answered at its link."""
     title: str | None = None
     summary: str | None = None
     guid: str | None = None
@@ -288,6 +292,8 @@ class HarvestedItem:
     # --- set by pipelines.dedup ---
     canonical_url: str | None = None
     identity: str | None = None
+    identity_aliases: list[str] = field(default_factory=list)
+    """Other identities of the same item: that of `linked_url` (the store finds and tombstones by them)."""
     content_hash: str | None = None
     fingerprint: int | None = None
     # --- set by pipelines.classify ---

@@ -9,6 +9,12 @@ Identity, in order of preference (never the title; DESIGN.md convention 8):
 4. ``guid:<source id>:<guid>`` for entries without a usable link.
 The store also finds an entry again by (source, GUID) when its link changed.
 
+A followed item whose fetch landed on another page (an HTTP redirect or an immediate refresh,
+spiders.base.landing_url) is identified by the page it landed on; the link it was reached by
+(`linked_url`) gives its `identity_aliases` (``url:<identity URL of the link>``): a second item with
+any of these identities in the run is a duplicate, and the store finds (and tombstones) the item by
+them too, so an item stored under its old link before is found again (crawler.store.items).
+
 The fingerprint is a 64-bit SimHash over word 3-shingles (Charikar 2002) of `near_duplicate_basis`:
 the text when it has at least `MIN_TEXT_WORDS` words, else the title when it has at least
 `MIN_TITLE_WORDS` words (title-only sources give counters or boilerplate as summaries), else
@@ -48,6 +54,17 @@ def item_identity(item: HarvestedItem) -> str:
     if item.guid:
         return f"guid:{item.source_id}:{item.guid.strip()}"
     raise ValueError("item has no official id, URL or GUID")
+
+
+def identity_aliases(item: HarvestedItem, identity: str) -> list[str]:
+    """The other identities of `item` (module docstring): that of the link its fetch left."""
+    if not item.linked_url or not identity.startswith("url:"):
+        return []
+    try:
+        alias = f"url:{identity_url(item.linked_url)}"
+    except ValueError:
+        return []
+    return [alias] if alias != identity else []
 
 
 def content_hash(item: HarvestedItem) -> str:
@@ -136,9 +153,11 @@ class DedupPipeline:
             item.identity = item_identity(item)
         except ValueError:
             raise DropItem("no_identity") from None
-        if item.identity in self.seen:
+        item.identity_aliases = identity_aliases(item, item.identity)
+        keys = {item.identity, *item.identity_aliases}
+        if keys & self.seen:
             raise DropItem("duplicate")  # counted by crawler.extensions.RunRecorder
-        self.seen.add(item.identity)
+        self.seen |= keys
         item.content_hash = content_hash(item)
         item.fingerprint = simhash(near_duplicate_basis(item))
         return item

@@ -6,14 +6,22 @@ Stats keys: ``ewsi/errors/<key>`` for failures of the source's own URLs (they ma
 fails the run, crawler.health rule 1), ``ewsi/attachment_errors/<key>`` for attachments,
 ``ewsi/items/yielded`` and ``ewsi/items/truncated``. ``ewsi/moved`` maps each configured URL that
 answered a permanent redirect (crawler.health rule 4) to its new URL, for every kind of source.
+
+A followed page's item takes the URL the fetch landed on (`landing_url`): after HTTP redirects (301,
+302, 303, 307, 308) and a refresh that Scrapy followed (``<meta http-equiv="refresh">`` or a
+``Refresh`` header, crawler.fetch.redirects.LoopAwareMetaRefreshMiddleware), every hop having
+passed the SSRF guard; the link it was reached by stays as `linked_url`, an alias of its identity
+(pipelines.dedup), so two links that land on one page are one item.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.http import Response
@@ -190,6 +198,10 @@ class SourceSpider(Spider):
 
     def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Attach the followed page's bytes to the item; extraction happens in the pipelines."""
+        landed = landing_url(item.url, response, self.source.urls)
+        if landed is not None:
+            item.linked_url, item.url = item.url, landed
+            self.stat("ewsi/items/redirected")
         item.body = response.body
         item.body_url = response.url
         item.http_status = response.status
@@ -281,6 +293,49 @@ class SourceSpider(Spider):
         self.record_error(key, f"{request.url}: {failure.getErrorMessage()}", page=True)
         item.flags.append(f"page_{key}")
         yield item
+
+
+def landing_url(link: str, response: Response, source_urls: list[str] | tuple[str, ...] = ()) -> str | None:
+    """The URL an item linked as `link` takes from its followed page's `response`, or None to keep
+    `link`.
+
+    Rule: when the fetch was redirected (Scrapy's ``redirect_urls``: HTTP 3xx hops and followed
+    refreshes) to another page, the item is the page it landed on, whatever its host (the project
+    has no rule that binds an item to its source's host); the normalise stage then cleans it like
+    any link (tracking parameters, session ids) and the dedup stage keeps the link as an alias.
+    Except a landing on a site's home page (path ``/`` without query) or on one of the source's
+    own configured URLs (its listing, its feed) when the link was neither: that is a removed
+    article sent to the front page, no article's address, and taking it would make every such
+    link one item. Pages are compared by `_page_key` (no scheme, ``www.``, index file, trailing
+    slash, fragment).
+    """
+    if not response.meta.get("redirect_urls"):
+        return None
+    final = response.url
+    landed, linked = _page_key(final), _page_key(link)
+    if landed == linked:
+        return None
+    if _is_home(landed) and not _is_home(linked):
+        return None
+    own = {_page_key(url) for url in source_urls}
+    if landed in own and linked not in own:
+        return None
+    return final
+
+
+_INDEX_FILE = re.compile(r"/(?:index|default)\.[a-z0-9]+$", re.IGNORECASE)
+
+
+def _page_key(url: str) -> tuple[str, str, str]:
+    """(host without ``www.``, path without index file and trailing slash, query) of `url`."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return host, _INDEX_FILE.sub("", parts.path).rstrip("/"), parts.query
+
+
+def _is_home(key: tuple[str, str, str]) -> bool:
+    """True for a site's root (``/``, ``/index.html``) without query."""
+    return not key[1] and not key[2]
 
 
 def _status_detail(exc: BaseException) -> str | None:

@@ -1,8 +1,9 @@
 """SSRF guard in the downloader (crawler.fetch.ssrf: GuardMiddleware / GuardedResolver): T18-T22.
 
 Real crawls on the loopback lab: configured URLs in every spelling of a private address,
-redirects (301/302/303/307/308), meta refresh, item links and sitemap locs pointing inside, DNS
-rebinding, and non-http schemes. The canary servers on 127.0.0.1 and ::1 fail the test on any hit.
+redirects (301/302/303/307/308), meta refresh and Refresh header, item links and sitemap locs
+pointing inside, DNS rebinding, and non-http schemes. The canary servers on 127.0.0.1 and ::1 fail
+the test on any hit.
 """
 
 from __future__ import annotations
@@ -70,6 +71,18 @@ def test_private_targets_are_refused_in_every_form(tmp_path: Path, canaries: Can
                 "id": "t19-meta-refresh",
                 "kind": "listing",
                 "urls": [pub.url("/refresh")],
+                "listing": {"links": "a"},
+            }
+        )
+        routes["/refresh-header"] = Route(
+            b"<html><body><p>moved</p></body></html>",
+            headers={"Content-Type": "text/html", "Refresh": f"0; url={internal}"},
+        )
+        sources.append(
+            {
+                "id": "t19-refresh-header",
+                "kind": "listing",
+                "urls": [pub.url("/refresh-header")],
                 "listing": {"links": "a"},
             }
         )

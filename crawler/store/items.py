@@ -8,7 +8,9 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
 `upsert_item` evaluates in this order (Miniflux's entry storage):
 1. identity missing, or a URL that is not http(s) -> ValueError; identity hash tombstoned ->
    "tombstoned", nothing written;
-2. look the row up by identity hash, else by (source_id, guid) (same entry, link changed);
+2. look the row up by identity hash, else by an identity alias (the link an item's fetch was
+   redirected from, pipelines.dedup: a row stored under it is the same item), else by
+   (source_id, guid) (same entry, link changed); an alias tombstoned is the item tombstoned;
 3. not found -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
    raw body -> "new", then joined to a near-duplicate group (crawler.store.groups); if a
    concurrent writer won the race, continue with its row;
@@ -229,8 +231,18 @@ def _write_raw(session: Session, item_id: int, raw: RawResponse) -> None:
     session.execute(stmt)
 
 
+def _alias_hashes(item: HarvestedItem, identity_hash: str) -> list[str]:
+    """Hashes of the item's identity aliases (pipelines.dedup), its own identity's left out."""
+    hashes = [sha256_hex(clip(alias) or "") for alias in item.identity_aliases or []]
+    return [h for h in hashes if h != identity_hash]
+
+
 def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Item | None:
     row = session.scalars(select(Item).where(Item.identity_hash == identity_hash)).one_or_none()
+    for alias in _alias_hashes(item, identity_hash):
+        if row is not None:
+            break
+        row = session.scalars(select(Item).where(Item.identity_hash == alias)).one_or_none()
     if row is None and item.guid:
         row = session.scalars(
             select(Item)
@@ -439,7 +451,9 @@ def _upsert(
     now: datetime,
 ) -> str:
     """The body of `upsert_item` inside its savepoint (the evaluation order of the module docstring)."""
-    if session.get(Tombstone, identity_hash) is not None:
+    if any(
+        session.get(Tombstone, h) is not None for h in [identity_hash, *_alias_hashes(item, identity_hash)]
+    ):
         return "tombstoned"
     sources.ensure_source(session, item.source_id)
     row = _find_item(session, identity_hash, item)
