@@ -136,3 +136,12 @@ def test_an_article_date_outranks_its_own_teaser() -> None:
     page = _page("de", "<p>Veröffentlicht am 5. März 2025</p>", _teasers("/aktuelles/plan"))
     document = extract_document(page, URL, "text/html; charset=utf-8")
     assert document.published == "2025-03-05"
+
+
+def test_a_sidebar_teaser_with_the_page_title_is_not_its_byline() -> None:
+    side = (
+        '<div class="sidebar"><a href="/x"><div class="teaser"><div class="authored">10.11.2021</div>'
+        "<h2>Plan</h2></div></a></div>"
+    )
+    document = extract_document(_page("de", "", side), URL, "text/html; charset=utf-8")
+    assert document.published is None
