@@ -8,8 +8,9 @@ Main-text extraction drops these short lines, and a whole-page date guess takes 
 date, which may be an update ("Zuletzt aktualisiert" above "Veröffentlicht"), a sidebar's or a
 related article's. The byline is read from the page itself instead:
 
-- the headline is the first ``h1``-``h3`` whose text equals the document's title (folded), else the
-  first ``h1`` that is not a link to the home page (a logo);
+- the headline is the first ``h1``-``h3`` outside the page's chrome (`pipelines.pagemeta.excluded_block`:
+  a sidebar's teaser of the same title is not it) whose text equals the document's title (folded),
+  else the first ``h1`` that is not a link to the home page (a logo);
 - the byline is the text of the headline's header block before it (at most `BEFORE_CHARS`), then
   the text after it in document order, up to the first run of text of `PARAGRAPH_CHARS` or more
   (the article's first paragraph) or the next heading, and at most `AFTER_CHARS` in `AFTER_LINES`
@@ -77,8 +78,8 @@ def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
     if key:
         for element in tree.iter(*_HEADINGS):
             text = heading_text(element)
-            if text and fold(text) == key:
-                return element
+            if text and fold(text) == key and not excluded_block(element, tree, itself=True):
+                return element  # a teaser's heading in a sidebar is another page's, whatever it says
     for element in tree.iter("h1"):
         if not _home_link(element) and heading_text(element):
             return element

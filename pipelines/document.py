@@ -35,7 +35,8 @@ class ExtractedDocument:
     raw_title: the title as the page or file gives it (HTML ``<title>``, PDF metadata title).
     published_from: where `published` came from: jsonld, meta, time, dc (page metadata, with the time
         of day when given), url (a compact ``YYYYMMDD`` date in the URL's path), htmldate, text (a
-        date written near the top of the text).
+        date written near the top of the text), teaser (the site's own teaser of the page,
+        `pipelines.extract.own_teaser_date`).
     modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
     summary: an HTML page's summary (`pipelines.summary.page_summary`: its description, else its
         lead paragraph), for an item whose index gave none.

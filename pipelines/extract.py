@@ -15,11 +15,13 @@ Per method:
   (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
   their time), then consent layers, what the page does not print, "read more" teasers of other pages
   and headings of link lists removed and layout tables unwrapped (`pipelines.boilerplate`), then
-  trafilatura ``bare_extraction`` (it runs htmldate itself). A navigation-like or banner text gets a
-  second try (trafilatura's precision mode, then the best content block); lines before the document's
-  title are dropped, and so are "read also" teasers and page-feedback prompts inside the article
-  (`pipelines.furniture`). The title follows `pipelines.titles` (the page's own headline, no site name);
-  `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by. The
+  trafilatura ``bare_extraction``, and htmldate on a copy without the page's chrome
+  (`pipelines.pagemeta.without_chrome`: a footer's "Stand: 01.02.2018" is no publication date). A
+  navigation-like or banner text gets a second try (trafilatura's precision mode, then the best content
+  block); lines before the document's title are dropped, and so are "read also" teasers and page-feedback
+  prompts inside the article (`pipelines.furniture`). The title follows `pipelines.titles` (the page's own
+  headline, no site name); `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml
+  knows a page by. The
   date: page metadata first, else a compact date in the URL's path (`url_day`), else htmldate's
   unless it is a year-only guess (``YYYY-01-01``), else a day-month-year written near the top of the
   text (`_page_date`: month names of the 24 EU languages). Ambiguous numeric dates (``03/04/2026``)
@@ -64,15 +66,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import trafilatura
+from htmldate import find_date
 from lxml.html import HtmlElement
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from trafilatura.settings import Document
+from trafilatura.settings import Document, set_date_params
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
@@ -128,7 +131,7 @@ from pipelines.furniture import drop_furniture_lines
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
-from pipelines.pagemeta import read_page_meta
+from pipelines.pagemeta import read_page_meta, without_chrome
 from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
@@ -392,6 +395,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     language = _html_language(tree)
     dayfirst = page_dayfirst(_locale_declarations(tree))
     meta = read_page_meta(tree, dayfirst=dayfirst)
+    hint = (language.split("-")[0].lower(),) if language else ()
+    teaser = own_teaser_date(tree, url, hint, dayfirst)  # before the teasers are pruned
     anchors = link_texts(tree)
     layers = prune_consent(tree)
     prune_not_printed(tree)
@@ -404,7 +409,10 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
-        text, published, author, headline = result.text, result.date, result.author, result.title
+        text, author, headline = result.text, result.author, result.title
+        published = _htmldate(tree, url)  # not trafilatura's: it searched the page's chrome too
+        if published is None and result.date and result.date.endswith("-01-01"):
+            published = result.date  # a year-only guess (a copyright line) bounds written dates only
     headline = one_line(headline)
     text = _main_text(tree, url, text, anchors, warnings)
     text = restore_lead(tree, text, result.description if result is not None else None)
@@ -426,7 +434,6 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     )
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     text = drop_furniture_lines(text)
-    hint = (language.split("-")[0].lower(),) if language else ()
     in_byline = (
         written_dates(byline, hint, dayfirst) if (byline := byline_text(tree, title)) else (None, None)
     )
@@ -438,7 +445,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     else:
         found = _locale_order(published or None, dayfirst, markup, url)
         published, published_from = _page_date(
-            meta.published, meta.published_from, found, written, url_day(url), in_byline[0]
+            meta.published, meta.published_from, found, written, url_day(url), in_byline[0], teaser
         )
     return ExtractedDocument(
         text=cap_text(text, warnings),
@@ -476,6 +483,21 @@ def _trafilatura(
         warnings.append("extract.html_failed")
         return None
     return result if isinstance(result, Document) else None
+
+
+def _htmldate(tree: HtmlElement, url: str) -> str | None:
+    """htmldate's date of the page (as trafilatura asks for it: the original date, extensive search,
+    nothing after today) searched in the page without its chrome (`pipelines.pagemeta.without_chrome`:
+    footer, aside, nav, the site's header, sidebar, comments, related and teaser blocks): a date
+    written only there ("© 2019 Ministerium · Stand: 01.02.2018", a sidebar's teaser dates) does not
+    date the article (adbar/htmldate#124)."""
+    try:
+        return find_date(without_chrome(tree), **{**set_date_params(True), "url": url}) or None
+    except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
+        raise
+    except Exception:  # htmldate's own errors on odd markup: no date
+        logger.warning("htmldate failed for %s", url, exc_info=True)
+        return None
 
 
 def _main_text(
@@ -535,6 +557,7 @@ def _page_date(
     written_pair: tuple[str | None, str | None] = (None, None),
     in_url: str | None = None,
     stated: str | None = None,
+    teaser: str | None = None,
 ) -> tuple[str | None, str | None]:
     """The publication date and where it came from (`pipelines.pagemeta` has the order).
 
@@ -558,7 +581,10 @@ def _page_date(
     taken (an announced event, not the publication). Rule for an update date: htmldate's date that
     is the day the page labels as its update ("Updated 10 March 2025, first published 3 March
     2025", "Aktualisiert am ... veröffentlicht am ...": `written_pair`, from `_written`) loses to an
-    earlier publication date written beside it (adbar/htmldate#10).
+    earlier publication date written beside it (adbar/htmldate#10). Last, the date the site's own
+    teaser of this page gives (`teaser`, `own_teaser_date`: a "latest articles" list that links here),
+    unless it is after htmldate's year-only guess: htmldate no longer reads the page's chrome, where
+    such teasers live.
     """
     written, written_update = written_pair
     written = stated or written
@@ -585,7 +611,54 @@ def _page_date(
         return found, "htmldate"
     if written is not None and (found is None or written[:4] <= found[:4]):
         return written, "text"
+    if teaser is not None and (found is None or teaser[:4] <= found[:4]):
+        return teaser, "teaser"
     return None, None
+
+
+def own_teaser_date(
+    tree: HtmlElement, url: str, languages: tuple[str, ...] = (), dayfirst: bool = True
+) -> str | None:
+    """The date the page's own teaser gives it, or None.
+
+    Rule: a link to the page itself (`_same_page`: scheme, ``www.``, a trailing slash and the
+    fragment aside) whose text, or when it has none, the text of its parent holding no other link,
+    writes a date in its first 300 characters (`written_dates`) is a teaser of this page ("Aktuell:
+    10.11.2021 Menschenrechte achten" in the sidebar); the first such date is the page's, as the site
+    lists it. A date beside a link to another page is that page's, never this one's.
+    """
+    own = _same_page(url)
+    if own is None:
+        return None
+    for anchor in tree.iter("a"):
+        href = anchor.get("href")
+        if not href or _same_page(urljoin(url, href.strip())) != own:
+            continue
+        text = anchor.text_content()
+        parent = anchor.getparent()
+        if not _FULL_DATE_HINT.search(text) and parent is not None and len(parent.findall(".//a")) == 1:
+            text = parent.text_content()
+        if _FULL_DATE_HINT.search(text):
+            published, _ = written_dates(" ".join(text.split())[:300], languages, dayfirst)
+            if published is not None:
+                return published[:10]
+    return None
+
+
+_FULL_DATE_HINT = re.compile(r"\d{4}")
+
+
+def _same_page(url: str) -> str | None:
+    """`url` without scheme, ``www.``, a trailing slash or fragment, for comparing links to a page."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if not host:
+        return None
+    path = parts.path.rstrip("/")
+    return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
 
 
 def written_dates(
@@ -982,10 +1055,11 @@ def apply_document(
 
     Title: the document's replaces the item's when the item has none, only a URL, a listing anchor
     (``title_from_link``), a summary's first sentence (``title_from_text``, pipelines.normalize), a
-    slug or file name (`pipelines.titles.looks_like_slug`), or the page's own title with the site
-    name still on (`_same_title_with_site_name`); `raw_title` keeps the title as the page gave it.
-    Summary: the page's (`pipelines.summary`) fills an item that has none (a listing's or sitemap's
-    entry); a feed's or API's summary stays.
+    news sitemap's title (``title_from_sitemap``), a slug or file name
+    (`pipelines.titles.looks_like_slug`), or the page's own title with the site name still on
+    (`_same_title_with_site_name`); `raw_title` keeps the title as the page gave it. Summary: the page's
+    (`pipelines.summary`) fills an item that has none (a listing's or sitemap's entry); a feed's or API's
+    summary stays.
     Date: the page's date is used when the item has none or only a date of change
     (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then stays as
     `updated_at`), or only the day of it (flag ``date_only``) when
@@ -1010,6 +1084,7 @@ def apply_document(
         or _URL_ONLY.match(item.title)
         or "title_from_link" in item.flags
         or TITLE_FROM_TEXT in item.flags
+        or "title_from_sitemap" in item.flags
         or looks_like_slug(item.title)
         or _same_title_with_site_name(item.title, document)
     ):

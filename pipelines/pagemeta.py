@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
@@ -63,9 +64,12 @@ _ARTICLE_TYPES = frozenset(
 )
 _NOT_ARTICLE = re.compile(
     r"(?<![a-z])(?:related|teaser|agenda|events?|calendar|comments?|recommend|sidebar|popular|newsletter|"
-    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|termine|veranstaltung)",
+    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|termine|veranstaltung|cookie|consent)",
     re.IGNORECASE,
 )
+"""A class or id of page chrome (`chrome_block`)."""
+_CHROME_TAGS = frozenset({"aside", "nav", "footer", "script", "noscript", "template"})
+_CHROME_ROLES = frozenset({"complementary", "contentinfo", "navigation", "search"})
 _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{8}")
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
@@ -278,19 +282,74 @@ def _walk(data: object, depth: int = 0) -> list[dict]:
     return found
 
 
+def chrome_block(element: HtmlElement) -> bool:
+    """`element` is page chrome, never the article's: an aside, nav or footer (also a script,
+    noscript or template), an ARIA role ``complementary``, ``contentinfo``, ``navigation`` or
+    ``search``, or a class or id that says related, teaser, agenda, event, calendar, comment,
+    recommended, sidebar, popular, newsletter, footer, breadcrumb, copyright, widget, promo, cookie or
+    consent (`_NOT_ARTICLE`). The one rule for every date the page gives: `excluded_block` and
+    `without_chrome`."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag.lower() in _CHROME_TAGS:
+        return True
+    if (element.get("role") or "").strip().lower() in _CHROME_ROLES:
+        return True
+    marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return bool(marker.strip()) and _NOT_ARTICLE.search(marker) is not None
+
+
 def excluded_block(element: HtmlElement, scope: HtmlElement, *, itself: bool = False) -> bool:
-    """Inside an aside, nav, footer or a related/agenda/event block between `scope` and `element`
-    (`element` included when `itself`)."""
+    """Inside page chrome (`chrome_block`) between `scope` and `element` (`element` included when
+    `itself`)."""
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor is scope:
             return False
-        tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
-        if tag in ("aside", "nav", "footer", "script", "noscript", "template"):
-            return True
-        marker = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
-        if marker.strip() and _NOT_ARTICLE.search(marker):
+        if chrome_block(ancestor):
             return True
     return False
+
+
+def without_chrome(tree: HtmlElement) -> HtmlElement:
+    """A copy of `tree` without its page chrome (`chrome_block`), for a date search over the whole page
+    (htmldate): a date found only in a footer ("© 2019 · Stand: 01.02.2018"), a sidebar's teasers or
+    a menu never dates the article (adbar/htmldate#124). A page-wide ``<header>`` outside the article
+    and main that holds no h1 (the site's banner and menus) goes too. An element that holds the h1,
+    the article or main (a wrapper ``<div class="has-sidebar">``) stays; its text after a removed
+    element stays."""
+    copy = deepcopy(tree)
+    keep: set[HtmlElement] = set()
+    for core in copy.xpath("//h1 | //article | //main | //*[@role='main']"):
+        keep.add(core)
+        keep.update(core.iterancestors())
+    doomed: list[HtmlElement] = []
+    for element in copy.iter():
+        if not isinstance(element.tag, str) or element in keep:
+            continue
+        if chrome_block(element) or (element.tag == "header" and _site_header(element)):
+            doomed.append(element)
+    gone = set(doomed)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is None or any(a in gone for a in element.iterancestors()):
+            continue
+        if element.tail and element.tail.strip():
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+    return copy
+
+
+def _site_header(header: HtmlElement) -> bool:
+    """A ``<header>`` of the page, not of the article: outside article and main, no h1 inside."""
+    if next(header.iter("h1"), None) is not None:
+        return False
+    return not any(
+        a.tag in ("article", "main") or (a.get("role") or "").lower() == "main"
+        for a in header.iterancestors()
+    )
 
 
 def _article_time(tree: HtmlElement) -> str | None:

@@ -17,9 +17,12 @@ from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from w3lib.url import canonicalize_url
 
+from crawler.types import HarvestedItem
 from spiders.base import SourceSpider
 from spiders.sitemapdoc import SitemapMalformed, parse_sitemap
 
+NEWS_DATE = "sitemap_news"
+"""date_method of an item dated by its Google News ``publication_date``."""
 MAX_SITEMAPS = 50
 """Child sitemaps followed per run at most (crawl-trap budget)."""
 MAX_DEPTH = 5
@@ -38,6 +41,12 @@ class SitemapSpider(SourceSpider):
 
     ``<lastmod>`` is a modification date: it fills `updated_at`, and `published_at` only provisionally
     (``date_method = "sitemap"``) until the followed page gives its own date (`pipelines.extract`).
+    A Google News ``<news:publication_date>`` is the publication date and outranks ``<lastmod>``
+    (``date_method = "sitemap_news"``: a page date replaces it only as it replaces a feed's, with
+    the time of the same day); ``<news:title>`` is the item's title until the page gives its own
+    (flag ``title_from_sitemap``, as a listing's anchor text: a page whose title is only the site
+    name keeps it); ``<news:language>`` is the item's declared language, which the page's own
+    ``lang`` replaces.
     """
 
     name = "sitemap"
@@ -82,16 +91,28 @@ class SitemapSpider(SourceSpider):
                 yield self.source_request(url, callback=self.parse, meta={"ewsi_sitemap_depth": depth + 1})
             return
         for entry in sitemap.entries:
-            loc = entry["loc"]
-            lastmod = entry.get("lastmod") or None
-            item = self.new_item(
-                response.urljoin(loc),
-                published_raw=lastmod,
-                updated_raw=lastmod,
-                date_method="sitemap" if lastmod else None,
-                record={"sitemap": response.url, "loc": loc, "lastmod": lastmod},
-            )
-            yield from self.emit(item)
+            yield from self.emit(self.entry_item(entry, response))
+
+    def entry_item(self, entry: dict[str, str], response: Response) -> HarvestedItem:
+        """One ``<url>`` (`spiders.sitemapdoc.SitemapDoc` entry) as an item (class docstring)."""
+        loc = entry["loc"]
+        lastmod = entry.get("lastmod") or None
+        published = entry.get("news_published") or None
+        title = entry.get("news_title") or None
+        record: dict[str, Any] = {"sitemap": response.url, "loc": loc, "lastmod": lastmod}
+        record.update({k: v for k, v in entry.items() if k.startswith("news_")})
+        item = self.new_item(
+            response.urljoin(loc),
+            title=title,
+            published_raw=published or lastmod,
+            updated_raw=lastmod,
+            date_method=NEWS_DATE if published else ("sitemap" if lastmod else None),
+            declared_language=entry.get("news_language") or None,
+            record=record,
+        )
+        if title:
+            item.flags.append("title_from_sitemap")  # provisional: the page's own title wins
+        return item
 
     def _body(self, response: Response) -> bytes | None:
         body = response.body

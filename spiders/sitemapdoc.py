@@ -9,6 +9,9 @@ Rule for the whole class: every URL is recovered exactly, or the document is ref
 - a ``<loc>`` holding an entity the document defines itself (``&x;`` from an internal DTD) is refused:
   its text is not known without expanding it, and expanding is what entity attacks need;
 - the root must be ``urlset`` or ``sitemapindex`` (any namespace);
+- in a ``<url>``: ``loc`` and ``lastmod`` (any namespace), and a Google News extension's
+  ``publication_date``, ``title`` and ``publication/language`` (its namespace, any prefix); other
+  extensions (``image:``, ``video:``) are skipped, whatever they hold;
 - a body whose first non-blank character (after a BOM) is not ``<`` is a text sitemap: every
   non-blank line must be one absolute http(s) URL without spaces; one other line refuses the file;
 - around a URL (in ``<loc>`` or on a text line), any Unicode whitespace and invisible format
@@ -28,6 +31,9 @@ from crawler.errors import SitemapMalformed
 
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _URL_LINE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+"""Google News sitemaps' namespace (its elements are read by namespace, whatever the prefix)."""
+_NEWS_FIELDS = {"publication_date": "news_published", "title": "news_title", "language": "news_language"}
 MAX_TEXT_LINES = 50_000
 """URLs per text sitemap (the sitemaps.org limit); more lines refuse the file."""
 
@@ -49,7 +55,9 @@ def strip_url(text: str) -> str:
 
 @dataclass
 class SitemapDoc:
-    """`kind` is ``urlset`` or ``sitemapindex``; `entries` are dicts with ``loc`` and maybe ``lastmod``."""
+    """`kind` is ``urlset`` or ``sitemapindex``; `entries` are dicts with ``loc`` and maybe ``lastmod``,
+    and from a Google News ``<news:news>`` (`NEWS_NS`) maybe ``news_published`` (its
+    ``publication_date`` as written), ``news_title`` and ``news_language``."""
 
     kind: str
     entries: list[dict[str, str]] = field(default_factory=list)
@@ -96,15 +104,41 @@ def _xml_sitemap(body: bytes, repaired: bool) -> SitemapDoc:
         for element in child:
             if not isinstance(element.tag, str):
                 continue
-            name = etree.QName(element).localname
+            qname = etree.QName(element)
+            if qname.namespace == NEWS_NS and qname.localname == "news":
+                _news(element, entry)
+                continue
+            name = qname.localname
             if name not in ("loc", "lastmod"):
                 continue
-            if any(isinstance(node, etree._Entity) for node in element.iter()):
-                raise SitemapMalformed(f"<{name}> holds an entity reference the document defines itself")
-            entry[name] = strip_url("".join(element.itertext()))
+            entry[name] = strip_url(_text(element, name))
         if entry.get("loc"):
             doc.entries.append(entry)
     return doc
+
+
+def _text(element: etree._Element, name: str) -> str:
+    if any(isinstance(node, etree._Entity) for node in element.iter()):
+        raise SitemapMalformed(f"<{name}> holds an entity reference the document defines itself")
+    return "".join(element.itertext())
+
+
+def _news(news: etree._Element, entry: dict[str, str]) -> None:
+    """The first ``publication_date``, ``title`` and ``publication/language`` of a ``<news:news>`` into
+    `entry` as ``news_published``, ``news_title`` and ``news_language`` (whitespace runs made one
+    space); anything else in it is skipped."""
+    for element in news.iter():
+        if not isinstance(element.tag, str) or element is news:
+            continue
+        qname = etree.QName(element)
+        key = _NEWS_FIELDS.get(qname.localname) if qname.namespace == NEWS_NS else None
+        if key is None or key in entry:
+            continue
+        if key == "news_language" and etree.QName(element.getparent()).localname != "publication":
+            continue
+        value = " ".join(_text(element, f"news:{qname.localname}").split())
+        if value:
+            entry[key] = value
 
 
 def _text_sitemap(body: bytes) -> SitemapDoc:

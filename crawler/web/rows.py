@@ -184,6 +184,7 @@ DATE_ORIGINS: dict[str, str] = {
     "feed": "the feed",
     "feed_updated": "the feed's update date",
     "sitemap": "the sitemap's last-modified date",
+    "sitemap_news": "the news sitemap's publication date",
     "api": "the source's API",
     "submission": "the contributor",
 }
