@@ -30,8 +30,10 @@ from crawler.web.passwords import hash_password
 PASSWORD = "correct horse battery staple"
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 """For checks that do not depend on the back end, SQLite only: authentication, CSRF, rendering, and
-harvests whose subject is parsing, dates, encodings, language, PDFs, logging or training (the store
-under them is pinned on both back ends by the store, identity, version and fault tests)."""
+harvests whose subject is parsing, dates, encodings, language, PDFs, logging, training, the corpus's
+extraction facts or a source's health after bad input (the store under them is pinned on both back
+ends by the store, identity, version and fault tests, and real pages of corpus2 go into PostgreSQL twice in
+tests/test_groups_corpus.py)."""
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 

@@ -22,6 +22,7 @@ from crawler.store.schema import CrawlRun, SourceRow
 from crawler.store.sources import sync_sources
 from crawler.types import CrawlReport
 from tests import test_cases
+from tests.desklab import SQLITE_ONLY
 from tests.lab import LabServer, Route
 from tests.test_cases import LAB_HOST, ROOT, crawl, items, migrate, session, write_config
 
@@ -159,6 +160,7 @@ VALID_FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><chann
 
 
 @pytest.mark.slow
+@SQLITE_ONLY
 def test_t12_garbage_where_a_feed_should_be(db_url: str, tmp_path: Path, lab: LabServer) -> None:
     login = (
         b"<!doctype html><html><head><title>Sign in</title></head><body><form><input></form></body></html>"
@@ -193,6 +195,7 @@ def _table_page(rows: int = 20_000, cols: int = 50) -> bytes:
 
 
 @pytest.mark.slow
+@SQLITE_ONLY
 def test_t14_poison_page_is_quarantined_and_skipped(db_url: str, tmp_path: Path, lab: LabServer) -> None:
     article = (
         "<html><head><title>Mentoring for migrant women</title></head><body><article><p>"
