@@ -31,7 +31,8 @@ PASSWORD = "correct horse battery staple"
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 """For checks that do not depend on the back end, SQLite only: authentication, CSRF, rendering, and
 harvests whose subject is parsing, dates, encodings, language, PDFs, logging, training, the corpus's
-extraction facts or a source's health after bad input (the store under them is pinned on both back
+extraction facts, a source's health after bad input, or identities, conditional GETs and reprocessing
+that are computed before the store sees them (the store under them is pinned on both back
 ends by the store, identity, version and fault tests, and real pages of corpus2 go into PostgreSQL twice in
 tests/test_groups_corpus.py)."""
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -129,6 +129,7 @@ def test_b04_localized_dates(db_url: str, shared: Path, tmp_path: Path, lab: Lab
         assert z(row.published_at) != expect["input"]["clock"].replace(".000", "")
 
 
+@SQLITE_ONLY
 def test_b07_no_guid_headline_fix_and_tracking_link(
     db_url: str, shared: Path, tmp_path: Path, lab: LabServer
 ) -> None:

@@ -241,6 +241,7 @@ def test_diff_shows_flips_and_before_after_figures(db_url, queue, capsys, tmp_pa
     assert "relevance recall          1.000    0.000" in text["text"]
 
 
+@SQLITE_ONLY
 def test_reprocess_updates_pending_items_and_keeps_editors_themes(
     db_url, queue, capsys, db_session, monkeypatch
 ):

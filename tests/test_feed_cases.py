@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.desklab import SQLITE_ONLY
 from tests.fetchlab import crawl, fetch_figures_fixture, migrate, record  # noqa: F401
 from tests.lab import LabServer, Route
 
@@ -159,6 +160,7 @@ FEED = (
 )
 
 
+@SQLITE_ONLY
 def test_conditional_get_304_and_same_body(tmp_path: Path, db_url: str) -> None:
     """Run 2: a 304 fetches no body and a validator-less server's same body is not parsed; both runs ok."""
     migrate(db_url)

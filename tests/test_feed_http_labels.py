@@ -22,6 +22,7 @@ from typing import Any
 import brotli
 import pytest
 
+from tests.desklab import SQLITE_ONLY
 from tests.fetchlab import crawl, migrate
 from tests.lab import LabServer, Route
 
@@ -68,6 +69,7 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes, str, str | None, str, list[s
 }  # fmt: skip
 
 
+@SQLITE_ONLY
 def test_lying_labels_loops_and_unasked_304s(tmp_path: Path, db_url: str) -> None:
     migrate(db_url)
     with LabServer("127.0.0.2") as lab:

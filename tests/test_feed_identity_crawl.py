@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests import test_cases
+from tests.desklab import SQLITE_ONLY
 from tests.lab import LabServer, Route
 from tests.test_cases import crawl, items, migrate, write_config
 
@@ -27,6 +28,7 @@ def _feed(entries: list[tuple[str, str | None]]) -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>C</title>{body}</channel></rss>'.encode()
 
 
+@SQLITE_ONLY
 def test_repeated_guids_and_links_store_one_item_per_article_idempotently(
     db_url: str, tmp_path: Path, lab: LabServer
 ) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 
 from pipelines.urls import clean_url, identity_url
 from tests import test_cases
+from tests.desklab import SQLITE_ONLY
 from tests.lab import LabServer, Route
 from tests.test_cases import crawl, items, migrate, write_config
 
@@ -189,6 +190,7 @@ def _serve(lab: LabServer, name: str) -> None:
 
 
 @pytest.mark.slow
+@SQLITE_ONLY
 def test_recrawl_with_other_spellings_adds_no_duplicate(db_url: str, tmp_path: Path, lab: LabServer) -> None:
     """Run 2 serves the three articles of run 1 under other spellings (index file gone, another ASP.NET
     session, other tracking parameters) and one new article (``id=8``): four items, not seven."""
