@@ -35,7 +35,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 4 --dist loadfile -m "not serial and not waits" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -n 4 --dist load -m waits $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 --dist load -m waits $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -61,9 +61,10 @@ WAITING_MODULES = frozenset({"test_scheduler_faults", "test_scheduler_overrun", 
 """Fault modules (RELIABILITY.md T31-T38) whose tests spend about a minute each waiting: for 5-15 s
 schedule slots to pass, a killed scheduler's lease, a database cluster stopped and started again.
 Their children are stubs or small crawls and their bounds are in slots, not in milliseconds, so
-`make test` runs them four at a time (marker ``waits``), apart from the CPU-bound parallel part: 16
-tests, about 6 minutes two at a time on 2 cores, 5 three at a time; a run late on a loaded machine is
-one of the outcomes their assertions allow (T34: a catch-up run that overruns the next slot)."""
+`make test` runs them three at a time (marker ``waits``), apart from the CPU-bound parallel part: 16
+tests, about 4 minutes on 2 cores; a run late on a loaded machine is one of the outcomes their
+assertions allow (T34: a catch-up run that holds the next slot), but at four at a time T34's catch-up
+run ended 0.7 s before the next slot and the scheduler had not yet seen it end."""
 
 
 PART_MODULES = {
