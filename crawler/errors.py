@@ -440,6 +440,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.robots_unreachable": "robots.txt answered 5xx: nothing on the host is fetched until it answers",
     "fetch.url_too_long": "the link is longer than the URL length limit (2083 characters): not fetched",
     "fetch.redirect_limit": "more than REDIRECT_MAX_TIMES (5) redirects, or a redirect loop",
+    "fetch.sent_to_front": "the link redirected to the site's home page or the source's listing: gone",
     "fetch.error": "another download error",
     "parse.feed_malformed": "the body is a feed, but broken: no entry could be read",
     "parse.not_a_feed": "the body is no feed: empty, an HTML page (sign-in, maintenance) or other JSON",

@@ -197,7 +197,15 @@ class SourceSpider(Spider):
         return bool(limit) and len(url) > limit
 
     def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
-        """Attach the followed page's bytes to the item; extraction happens in the pipelines."""
+        """Attach the followed page's bytes to the item; extraction happens in the pipelines. A page
+        that sent the link to the site's front (`sent_to_front`) is a failed page, as in
+        `page_failed`: the item keeps what the index gave."""
+        if sent_to_front(item.url, response, self.source.urls):
+            key = "fetch.sent_to_front"
+            self.record_error(key, f"{item.url}: redirected to {response.url}", page=True)
+            item.flags.append(f"page_{key}")
+            yield item
+            return
         landed = landing_url(item.url, response, self.source.urls)
         if landed is not None:
             item.linked_url, item.url = item.url, landed
@@ -303,24 +311,33 @@ def landing_url(link: str, response: Response, source_urls: list[str] | tuple[st
     refreshes) to another page, the item is the page it landed on, whatever its host (the project
     has no rule that binds an item to its source's host); the normalise stage then cleans it like
     any link (tracking parameters, session ids) and the dedup stage keeps the link as an alias.
-    Except a landing on a site's home page (path ``/`` without query) or on one of the source's
-    own configured URLs (its listing, its feed) when the link was neither: that is a removed
-    article sent to the front page, no article's address, and taking it would make every such
-    link one item. Pages are compared by `_page_key` (no scheme, ``www.``, index file, trailing
-    slash, fragment).
+    Except a landing on the front of the site (`sent_to_front`): no article's address, and taking
+    it would make every such link one item. Pages are compared by `_page_key` (no scheme, ``www.``,
+    index file, trailing slash, fragment).
     """
     if not response.meta.get("redirect_urls"):
         return None
     final = response.url
-    landed, linked = _page_key(final), _page_key(link)
-    if landed == linked:
-        return None
-    if _is_home(landed) and not _is_home(linked):
-        return None
-    own = {_page_key(url) for url in source_urls}
-    if landed in own and linked not in own:
+    if _page_key(final) == _page_key(link) or sent_to_front(link, response, source_urls):
         return None
     return final
+
+
+def sent_to_front(link: str, response: Response, source_urls: list[str] | tuple[str, ...] = ()) -> bool:
+    """True when the fetch of `link` was redirected to the site's home page (path ``/`` without
+    query) or to one of the source's own configured URLs (its listing, its feed), and `link` was
+    neither: a removed or unpublished article sent to the front page (sites answer a gone page so
+    instead of 404 or 410). The item keeps its link and what the index gave, flagged
+    ``page_fetch.sent_to_front`` (`SiteSpider.parse_page`); the front page's text is not its text."""
+    if not response.meta.get("redirect_urls"):
+        return False
+    landed, linked = _page_key(response.url), _page_key(link)
+    if landed == linked:
+        return False
+    if _is_home(landed) and not _is_home(linked):
+        return True
+    own = {_page_key(url) for url in source_urls}
+    return landed in own and linked not in own
 
 
 _INDEX_FILE = re.compile(r"/(?:index|default)\.[a-z0-9]+$", re.IGNORECASE)

@@ -6,7 +6,8 @@ Rule: a followed item takes the URL of the page its fetch landed on, after HTTP 
 under ``METAREFRESH_MAXDELAY``); the link it was reached by is kept as `linked_url`, whose identity
 is an alias of the item's: two links that land on one page are one item, a row stored under the old
 link is found again, a tombstoned old link stays tombstoned. A landing on the site's home page or on
-the source's own URLs (a removed article sent to the front page) keeps the link. A loop is
+the source's own URLs (a removed article sent to the front page) keeps the link and what the index gave,
+flagged ``page_fetch.sent_to_front`` (spiders.base.sent_to_front). A loop is
 ``fetch.redirect_limit``; a refresh to the page itself is a reload, read as answered.
 """
 
@@ -26,7 +27,7 @@ from crawler.fetch.refusals import FetchRefused
 from crawler.settings import REDIRECT_MAX_TIMES, build_settings
 from crawler.types import HarvestedItem
 from pipelines.dedup import DedupPipeline, identity_aliases
-from spiders.base import landing_url
+from spiders.base import landing_url, sent_to_front
 from tests.fetchlab import crawl, migrate
 from tests.lab import LabServer, Route
 
@@ -71,6 +72,30 @@ LANDINGS = {
 @pytest.mark.parametrize(("link", "hops", "final", "expected"), LANDINGS.values(), ids=LANDINGS.keys())
 def test_landing_url(link: str, hops: list[str], final: str, expected: str | None) -> None:
     assert landing_url(link, _answer(link, hops, final), [BASE + "/aktuelles/"]) == expected
+
+
+# link, redirect hops, landed on -> sent to the front (home page or the source's listing: a gone article)
+FRONT = {
+    "301-home": (BASE + "/removed/7", [BASE + "/removed/7"], BASE + "/", True),
+    "home-index": (BASE + "/removed/8", [BASE + "/removed/8"], BASE + "/index.php", True),
+    "home-other-scheme-www": ("http://city.example.eu/n/1", ["http://city.example.eu/n/1"], BASE + "/", True),
+    "home-of-another-host": (BASE + "/go/2", [BASE + "/go/2"], "https://press.example.org/", True),
+    "listing": (BASE + "/removed/9", [BASE + "/removed/9"], BASE + "/aktuelles", True),
+    "listing-index": (BASE + "/removed/9", [BASE + "/removed/9"], BASE + "/aktuelles/index.html", True),
+    "home-with-query": (BASE + "/go/3", [BASE + "/go/3"], BASE + "/?p=3", False),
+    "an-article": (BASE + "/alt/1", [BASE + "/alt/1"], BASE + "/news/1", False),
+    "home-to-home": (BASE + "/", [BASE + "/"], "https://www.city.example.eu/", False),
+    "listing-to-listing": (BASE + "/aktuelles/", [BASE + "/aktuelles/"], BASE + "/aktuelles/?page=1", False),
+    "not-redirected-home": (BASE + "/", [], BASE + "/", False),
+}
+
+
+@pytest.mark.parametrize(("link", "hops", "final", "expected"), FRONT.values(), ids=FRONT.keys())
+def test_sent_to_front(link: str, hops: list[str], final: str, expected: bool) -> None:
+    answer = _answer(link, hops, final)
+    assert sent_to_front(link, answer, [BASE + "/aktuelles/"]) is expected
+    if expected:
+        assert landing_url(link, answer, [BASE + "/aktuelles/"]) is None
 
 
 REFRESH_HEADERS = {
@@ -365,5 +390,9 @@ def test_a_crawl_stores_each_page_once_under_the_url_it_landed_on(tmp_path: Path
         stats = result.run("lab-list")["stats"]
         assert stats["ewsi/items/redirected"] == 8
         assert stats["ewsi/dropped/duplicate"] == 2  # /a/seven and /a/eight, each reached twice
-        assert stats["page_errors"] == {"fetch.redirect_limit": 2}
+        assert stats["page_errors"] == {"fetch.redirect_limit": 2, "fetch.sent_to_front": 1}
+        # the removed article sent to the home page keeps its link, not the home page's text
+        removed = by_identity[f"url:{host}/l/removed"]
+        assert "page_fetch.sent_to_front" in (removed["flags"] or [])
+        assert removed["title"] != "Home"
         assert result.run("lab-feed")["stats"]["ewsi/items/redirected"] == 2
