@@ -376,6 +376,19 @@ def features(analysis: Analysis) -> list[str]:
     return out
 
 
+MORE_FUNCTION_WORDS: dict[str, str] = {
+    "lt": "kurie kuris kuri kuriuos kurių kurios kurį kuriems kuriam buvo bus yra būti turi gali nėra",
+    "lv": "kuri kura kuru kuras kurā kurš kas nav",
+    "sl": "kateri katera katere katerih kateremu kateri ter zaradi",
+    "et": "kes ning ka mille kelle",
+    "mt": "li ta' fil biex għal minn dan din huwa hija jew fuq bejn kif meta wara qabel ukoll mhux kien"
+    " kienu se tal tas lil bil mal sal dwar",
+}
+"""Function words both packages lack (relative pronouns, copulas, conjunctions), from the grammars of
+those languages: Lithuanian "kurie", Latvian "kuri", Slovene "kateri" ("which") had been shown to
+editors as the model's reasons; the packages have no Maltese list at all."""
+
+
 @lru_cache(maxsize=64)
 def function_words(language: str | None) -> frozenset[str]:
     """The function words of `language` (ISO 639-1), normalised as the tokens are
@@ -385,7 +398,8 @@ def function_words(language: str | None) -> frozenset[str]:
     words an editor cannot read as a reason: ``stopwords`` has no Croatian or Estonian list and lacks
     Dutch "voor", Greek "για" / "στην", Italian "nell", Romanian "despre", French "ayant". The larger
     lists also hold some content words (English "work", "research", Spanish "trabajo"):
-    `readable_feature` gives those back when the rules count them. Empty for Irish, Maltese or None."""
+    `readable_feature` gives those back when the rules count them; `MORE_FUNCTION_WORDS` adds what both
+    lack. Empty for None."""
     import stopwords
     import stopwordsiso
 
@@ -393,6 +407,7 @@ def function_words(language: str | None) -> frozenset[str]:
     words = set(stopwords.safe_get_stopwords(code))
     if code and stopwordsiso.has_lang(code):
         words |= set(stopwordsiso.stopwords(code))
+    words |= set(MORE_FUNCTION_WORDS.get(code, "").split())
     return frozenset(t for w in words for t in tokenize(w))
 
 
