@@ -64,6 +64,11 @@ on what an unseen item gets), added x share to the blended score: share 0.1 / 0.
 0.02): 0.778 / 0.780 / 0.772 against shipped 0.785 (intervals -0.016 to +0.001, -0.015 to +0.006,
 -0.029 to +0.002); share 0.3, K 25, T 0.05: 0.778. The neighbours lift the ranking no more than the
 theme subtopics' similarity already does (top-gold-k 0.810-0.813).
+The similarity at its full share in every language (it had been scaled, like the model's words, by
+how many labelled items the item's language has, though the thresholds are calibrated on it at full
+share and the encoder reads every language alike): 0.783 / 0.786 / 0.780 (-0.004 to +0.004, top-gold-k
+0.816); with share 0.08 / 0.11: 0.785 / 0.782 / 0.783, 0.781 / 0.781 / 0.781 (top-gold-k 0.819, 0.825):
+not kept.
 About 30 s of CPU per variant and seed (the e5 embeddings are computed once per process).
 
 Usage: .venv/bin/python bench/themes_semantic.py [--data FILE] [--seeds 0,1,2] [--variants NAME,...]
