@@ -45,6 +45,12 @@ def test_users_languages_are_iso_codes_and_listed(db_url, engine, Session, monke
     from crawler.cli import main as ewsi
 
     monkeypatch.setenv("EWSI_DATABASE_URL", db_url)
+    assert ewsi(["users", "list"]) == 0
+    empty = capsys.readouterr()
+    assert (empty.out, empty.err.strip()) == (
+        "",
+        "no users yet: add one with `ewsi users add NAME --role editor`",
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
     assert ewsi(["users", "add", "erin", "--role", "editor", "--languages", "DE, fr,de"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
@@ -53,7 +59,9 @@ def test_users_languages_are_iso_codes_and_listed(db_url, engine, Session, monke
         assert users.get_user_by_name(s, "erin").languages == ["de", "fr"]
     capsys.readouterr()
     assert ewsi(["users", "list"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["erin\teditor\tactive\tde,fr", "finn\tadmin\tactive\t-"]
+    listed = capsys.readouterr()
+    assert listed.out.splitlines() == ["erin\teditor\tactive\tde,fr", "finn\tadmin\tactive\t-"]
+    assert listed.err == ""
 
 
 @pytest.mark.parametrize(

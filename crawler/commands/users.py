@@ -97,10 +97,12 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     url = args.database_url or settings.database_url
 
     from crawler.store import users
+    from crawler.store.migrate import ensure_ready
     from crawler.store.session import DB_ERRORS, session_scope
     from crawler.web.passwords import hash_password
 
     try:
+        ensure_ready(url)
         if args.command == "add":
             try:
                 users.check_user_name(args.name)
@@ -122,10 +124,13 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             print(f"user {args.name} ({args.role}) created")
         elif args.command == "list":
             with session_scope(url) as session:
-                for account in users.list_users(session):
+                accounts = users.list_users(session)
+                for account in accounts:
                     state = "disabled" if account.disabled else "active"
                     languages = ",".join(account.languages or []) or "-"
                     print(f"{account.name}\t{account.role}\t{state}\t{languages}")
+            if not accounts:
+                print("no users yet: add one with `ewsi users add NAME --role editor`", file=sys.stderr)
         else:
             with session_scope(url) as session:
                 user = users.get_user_by_name(session, args.name)

@@ -55,8 +55,14 @@ def check_ready(engine: Engine) -> str:
 
     Returns the current revision. Raises `DatabaseUnavailable` with a one-line message:
     ``cannot connect to postgresql://127.0.0.1:5432/x: connection refused`` or
-    ``database is not migrated: run `ewsi db upgrade```.
+    ``database is not migrated: run `ewsi db upgrade` (sqlite:///var/ewsi.sqlite)``. A SQLite file
+    that does not exist is not migrated and is not created by the check (connecting would leave an
+    empty file behind).
     """
+    where = describe_url(engine.url)
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+        raise DatabaseUnavailable(f"{NOT_MIGRATED} ({where}: no such file)")
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
@@ -64,7 +70,7 @@ def check_ready(engine: Engine) -> str:
             f"cannot connect to {describe_url(engine.url)}: {driver_reason(exc)}"
         ) from None
     if current is None or current != head_revision():
-        raise DatabaseUnavailable(NOT_MIGRATED)
+        raise DatabaseUnavailable(f"{NOT_MIGRATED} ({where})")
     return current
 
 
