@@ -17,10 +17,11 @@ import unicodedata
 import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -32,7 +33,7 @@ from pydantic import (
 
 from crawler.errors import ConfigError, validation_sentence
 from crawler.types import EU_LANGUAGES
-from crawler.urls import web_url
+from crawler.urls import char_name, escaped, hidden_chars, single_scheme, web_url
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -96,6 +97,51 @@ _CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?]+$")
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a source URL, or None. Rule, for every start URL of the config, checked in
+    this order, the URL shown escaped (crawler.urls `escaped`: ``'https://x.invalid/\\u202ex'``):
+
+    - an invisible character anywhere (crawler.urls `invisible`: Unicode Cc, Cf, Zs, Zl, Zp, bidi
+      controls, U+200B, U+FEFF, the no-break space, default ignorables, surrounding ones included):
+      each named escaped and by its Unicode name;
+    - the scheme twice (crawler.urls `single_scheme`: ``https://https://x``, ``http://http//x``): the
+      address with one scheme suggested;
+    - not a web URL (crawler.urls `web_url`: an absolute http or https URL, no user information, a
+      port from 0 to 65535).
+
+    The host is not held to ``ewsi sources add``'s `host_problem`: an address the fetcher refuses
+    (``127.1``, ``0177.0.0.1``) is refused at fetch time, where the SSRF guard names it
+    (tests/test_fetch_ssrf.py configures such spellings).
+    """
+    shown = escaped(url)
+    hidden = hidden_chars(url)
+    if hidden:
+        names = ", ".join(
+            char_name(c) if c == " " else f"{escaped(c)[1:-1]} ({char_name(c)})" for c in hidden
+        )
+        return f"{shown}: spaces, controls or invisible characters in the URL: {names}; type it without them"
+    single = single_scheme(url)
+    if single is not None:
+        return f"{shown}: the scheme twice; did you mean {escaped(single)[1:-1]}?"
+    if web_url(url) != url:  # the one web-URL rule (crawler.urls): no user:password@ either
+        return (
+            f"{shown}: only absolute http:// or https:// URLs without spaces, control characters "
+            "or user information (user:password@) are allowed"
+        )
+    return None
+
+
+def _source_url(url: str) -> str:
+    problem = url_problem(url)
+    if problem is not None:
+        raise ValueError(problem)
+    return url
+
+
+SourceURL = Annotated[str, AfterValidator(_source_url)]
+"""A start URL of a source (`url_problem`); an error names the URL's index (``urls[1]``)."""
 
 
 class ListingConfig(BaseModel):
@@ -445,7 +491,7 @@ class Source(BaseModel):
     kind: Literal["feed", "listing", "sitemap", "api", "ical"] = Field(
         description="fetch mechanism (spider template)"
     )
-    urls: list[str] = Field(min_length=1, description="one or more start URLs")
+    urls: list[SourceURL] = Field(min_length=1, description="one or more start URLs")
     schedule: str = Field(default="0 6 * * *", description="5-field cron expression")
     timezone: str = Field(
         default="UTC", description="IANA zone for the schedule and for dates without offset"
@@ -499,17 +545,6 @@ class Source(BaseModel):
                 raise ValueError(f"{code!r} is not an ISO 639-1 code (two lowercase letters)")
             if code not in iso_languages():
                 raise ValueError(f"{code!r} is not an ISO 639-1 language code (e.g. `de`, `fr`, `el`)")
-        return value
-
-    @field_validator("urls")
-    @classmethod
-    def _urls(cls, value: list[str]) -> list[str]:
-        for url in value:
-            if web_url(url) != url:  # the one web-URL rule (crawler.urls): no user:password@ either
-                raise ValueError(
-                    f"{url!r}: only absolute http:// or https:// URLs without spaces, control characters "
-                    "or user information (user:password@) are allowed"
-                )
         return value
 
     @field_validator("schedule")
@@ -602,9 +637,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
         seen.add(key)
     mapping: dict[str, Any] = dict(loader.construct_mapping(node, deep=True))  # type: ignore[arg-type]
     lines = {}
+    items = {}
     for key_node, value_node in node.value:
         lines[key_node.value] = (key_node.start_mark.line + 1, value_node.start_mark.line + 1)
+        if isinstance(value_node, yaml.SequenceNode):
+            items[key_node.value] = [item.start_mark.line + 1 for item in value_node.value]
     mapping["__lines__"] = lines
+    mapping["__items__"] = items
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -614,23 +653,28 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def _strip(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: _strip(v) for k, v in obj.items() if k not in ("__lines__", "__line__")}
+        return {k: _strip(v) for k, v in obj.items() if k not in ("__lines__", "__line__", "__items__")}
     if isinstance(obj, list):
         return [_strip(v) for v in obj]
     return obj
 
 
 def _line_of(doc: Any, loc: tuple[int | str, ...]) -> int | None:
-    """Best line for a pydantic error location: the deepest node we can reach."""
+    """Best line for a pydantic error location: the deepest node we can reach (a list item's own line,
+    ``urls[1]`` on the second ``- `` line of a block list)."""
     line = doc.get("__line__") if isinstance(doc, dict) else None
     node = doc
+    item_lines: list[int] = []
     for part in loc:
         if isinstance(node, dict) and isinstance(part, str) and part in node:
             line = node["__lines__"].get(part, (line, line))[1]
+            item_lines = node.get("__items__", {}).get(part, [])
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str):
             break
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            line = item_lines[part] if part < len(item_lines) else line
+            item_lines = []
             node = node[part]
             if isinstance(node, dict):
                 line = node.get("__line__", line)
@@ -813,7 +857,8 @@ def field_reference() -> str:
             if typing.get_origin(info.annotation) is Literal:
                 annotation = " \\| ".join(f"`{a}`" for a in args)
             elif typing.get_origin(info.annotation) is list:
-                annotation = f"list of {args[0].__name__}"
+                item = typing.get_args(args[0])[0] if typing.get_origin(args[0]) is Annotated else args[0]
+                annotation = f"list of {item.__name__}"
             else:
                 annotation = str(info.annotation).replace("typing.", "").replace("crawler.sources.", "")
                 annotation = re.sub(r"<class '(\w+)'>", r"\1", annotation).replace("|", "\\|")

@@ -45,6 +45,14 @@ controls). Anything else (``not-a-url``, ``mailto:x@y.eu``, ``javascript:alert(1
 ``ftp://...``, a single label such as ``intranet:8080``, an IPv6 address without brackets,
 ``user@host``) stands for no address.
 
+An address has its scheme twice (`single_scheme`) when, after ``http://`` or ``https://`` (any case),
+it starts again with ``http`` or ``https`` followed by a colon that no port number follows
+(``https://https://x``, ``https://https:/x``, ``http://https:x``) or by two or more slashes or
+backslashes (``http://http//x``): the host would be ``http`` or ``https``, never meant. The
+address meant is the second scheme, ``://`` and what follows its separator (``https://x``,
+``http://x``), again until one scheme is left; a host named ``http`` with a port
+(``https://https:8443/``) or a path (``http://http/x``) is no doubled scheme.
+
 Cleaning a harvested URL (tracking parameters, IDNA, default ports) is pipelines.urls; which
 addresses the crawler may connect to is crawler.fetch.addresses.
 """
@@ -71,6 +79,9 @@ MAX_HOST = 253
 wire)."""
 MAX_LABEL = 63
 """Longest label in ASCII characters (RFC 1035 2.3.4)."""
+
+_DOUBLED = re.compile(r"\s*https?://(https?)(?::(?![0-9])[/\\]*|[/\\]{2,})(.*)", re.IGNORECASE | re.DOTALL)
+_CHAR_NAMES = {0xFEFF: "BYTE ORDER MARK"}
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 _IGNORABLE = (
@@ -102,6 +113,30 @@ def escaped(text: str) -> str:
         return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
 
     return "".join(map(one, repr(text)))
+
+
+def char_name(char: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``: a character named in an error."""
+    name = _CHAR_NAMES.get(ord(char)) or unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}".rstrip()
+
+
+def hidden_chars(text: str) -> list[str]:
+    """The invisible characters of `text` (module rule), each once, in order of first use."""
+    return list(dict.fromkeys(c for c in text if invisible(c)))
+
+
+def single_scheme(text: str) -> str | None:
+    """The address meant by `text` when it has its scheme twice (module rule: ``https://https://x``
+    -> ``https://x``, ``http://http//x`` -> ``http://x``), its scheme in lower case; else None."""
+    match = _DOUBLED.fullmatch(text)
+    if match is None:
+        return None
+    while match is not None:
+        scheme, rest = match.group(1).lower(), match.group(2)
+        text = f"{scheme}://{rest}"
+        match = _DOUBLED.fullmatch(text)
+    return text.rstrip()
 
 
 def _forbidden(char: str) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from test_portal_api import NOW, PUBLISHED, make_item, portal_db, shared_db  # noqa: F401
 
 from crawler.cli import main as ewsi
+from crawler.commands.export import closing_line
 from crawler.store.session import make_engine, session_factory
 from crawler.web import export
 
@@ -75,7 +76,11 @@ def test_bad_since_is_rejected(shared_db, capsys):  # noqa: F811
 @pytest.mark.parametrize(
     ("hours", "said"),
     [
-        (0.5, "exported 0 published items"),
+        (
+            0.5,
+            "exported 0 published items: only approved items are exported; 2 items are pending review"
+            " (ewsi queue, the desk)",
+        ),
         (1.5, "exported 1 published item"),
         (2.5, "exported 2 published items"),
     ],
@@ -85,6 +90,33 @@ def test_the_count_line_speaks_english_number(shared_db, capsys, hours: float, s
     since = (NOW - timedelta(hours=hours)).isoformat()
     assert ewsi(["export", "--format", "jsonl", "--since", since, "--database-url", shared_db]) == 0
     assert capsys.readouterr().err.splitlines()[-1] == said
+
+
+@pytest.mark.parametrize(
+    ("count", "pending", "said"),
+    [
+        (1, 0, "exported 1 published item"),
+        (3, 40, "exported 3 published items"),
+        (1200, 7, "exported 1,200 published items"),
+        (0, 0, "exported 0 published items: only approved items are exported, and none is pending review"),
+        (
+            0,
+            1,
+            "exported 0 published items: only approved items are exported; 1 item is pending review"
+            " (ewsi queue, the desk)",
+        ),
+        (
+            0,
+            1534,
+            "exported 0 published items: only approved items are exported; 1,534 items are pending review"
+            " (ewsi queue, the desk)",
+        ),
+    ],
+)
+def test_an_empty_export_says_only_approved_items_leave(count: int, pending: int, said: str) -> None:
+    """Rule (crawler.commands.export.closing_line): the closing line counts the exported items; an
+    export of none says that only approved items are exported and how many wait for review."""
+    assert closing_line(count, pending) == said
 
 
 @pytest.mark.parametrize(

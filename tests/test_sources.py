@@ -81,7 +81,7 @@ def test_good_config_loads_with_defaults() -> None:
         (
             "urls: [https://www.europarl",
             "urls: [file:///etc/passwd, https://www.europarl",
-            "sources.yaml:9: sources[0].urls: 'file:///etc/passwd': only absolute http",
+            "sources.yaml:9: sources[0].urls[0]: 'file:///etc/passwd': only absolute http",
         ),
         (
             '    links: "ul.documents a::attr(href)"\n',

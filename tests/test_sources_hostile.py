@@ -25,7 +25,6 @@ ENTRY = """sources:
         "http://:pw@example.org/feed",
         "https://ec.europa.eu@evil.example/feed",
         "HTTPS://a:b@EXAMPLE.ORG/",
-        "https://example.org/a b",
         "ftp://example.org/feed",
         "https://example.org:99999/feed",
     ],

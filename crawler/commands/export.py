@@ -3,7 +3,8 @@
 Writes crawler.web.export's records of the published items to FILE or standard output. `--since`
 (ISO 8601 date or time, UTC when no offset; a year or month alone, ``2025`` or ``2025-03``, is its
 start) keeps the items whose public state changed at or after it. Exit codes: 0 done, 2 bad
-arguments; DatabaseUnavailable is mapped to 2 by crawler.cli.
+arguments; DatabaseUnavailable is mapped to 2 by crawler.cli. The closing line on standard error
+counts the items and, when there are none, says why (`closing_line`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from crawler.argtypes import Parser
 from crawler.config import Settings
 from crawler.errors import UsageError
+from crawler.store import portal
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from crawler.text import counted
@@ -39,6 +41,21 @@ def parse_since(value: str) -> datetime:
         return datetime(int(reduced.group(1)), int(reduced.group(2) or 1), 1, tzinfo=UTC)
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def closing_line(count: int, pending: int) -> str:
+    """The line ``ewsi export`` ends with on standard error. Rule: the count of published items in
+    English number (``exported 1 published item``); when it is 0, why, since only approved items
+    leave: ``exported 0 published items: only approved items are exported; 12 items are pending
+    review (ewsi queue, the desk)`` (`pending` items waiting for an editor; ``none is pending
+    review`` when there are none), so an export right after a harvest is not taken for a broken one."""
+    line = f"exported {counted(count, 'published item')}"
+    if count:
+        return line
+    if pending == 0:
+        return f"{line}: only approved items are exported, and none is pending review"
+    waiting = f"{counted(pending, 'item')} {'is' if pending == 1 else 'are'} pending review"
+    return f"{line}: only approved items are exported; {waiting} (ewsi queue, the desk)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,5 +91,6 @@ def main(argv: Sequence[str], settings: Settings) -> int:
         else:
             count = writer(rows, sys.stdout)
             sys.stdout.flush()
-    print(f"exported {counted(count, 'published item')}", file=sys.stderr)
+        pending = portal.pending_count(session) if count == 0 else 0
+    print(closing_line(count, pending), file=sys.stderr)
     return 0

@@ -16,7 +16,6 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +28,16 @@ from crawler.probe import Verdict
 from crawler.terminal import console as make_console
 from crawler.text import shorten, when
 from crawler.themes import THEME_CODES
-from crawler.urls import authority_problem, escaped, https_form, invisible, web_url
+from crawler.urls import (
+    authority_problem,
+    char_name,
+    escaped,
+    hidden_chars,
+    https_form,
+    invisible,
+    single_scheme,
+    web_url,
+)
 
 HELP = "operator config and source health"
 console = make_console(stderr=True)
@@ -204,13 +212,6 @@ SHOWN_URL = 120
 
 
 _MISTYPED = re.compile(r"(https?)?(:?)([/\\]*)(.*)", re.IGNORECASE | re.DOTALL)
-_CHAR_NAMES = {0xFEFF: "BYTE ORDER MARK"}
-
-
-def _char(char: str) -> str:
-    """``U+202E RIGHT-TO-LEFT OVERRIDE``: a character named in an error."""
-    name = _CHAR_NAMES.get(ord(char)) or unicodedata.name(char, "")
-    return f"U+{ord(char):04X} {name}".rstrip()
 
 
 def _slashes_fixed(text: str) -> str | None:
@@ -257,7 +258,9 @@ def _check_web_address(url: str) -> str:
     suggested; a scheme with other than ``://`` after it (``https:/example.eu``, ``https//``) or a
     scheme-relative ``//example.eu/feed`` gets its ``://`` form; an address with invisible
     characters only before or after it (a byte order mark pasted with it: not stripped, it is no
-    whitespace) gets the address without them. Anything else (``not-a-url``, ``mailto:x@y.eu``,
+    whitespace) gets the address without them; an address with its scheme twice (crawler.urls
+    `single_scheme`: ``https://https://example.eu/x``, ``http://http//example.eu``) gets the address
+    with one, when that passes. Anything else (``not-a-url``, ``mailto:x@y.eu``,
     ``javascript:alert(1)``, another scheme, a host refused) gets the plain usage error."""
     from urllib.parse import urlsplit
 
@@ -265,7 +268,7 @@ def _check_web_address(url: str) -> str:
     shown = shorten(escaped(text), SHOWN_URL)
     if len(text) > MAX_SOURCE_URL:
         raise UsageError(f"URL longer than {MAX_SOURCE_URL} characters ({len(text)}): {shown}")
-    hidden = ", ".join(dict.fromkeys(_char(c) for c in text if invisible(c)))
+    hidden = ", ".join(map(char_name, hidden_chars(text)))
     if hidden:
         core = text
         while core and (invisible(core[0]) or core[0].isspace()):
@@ -282,6 +285,11 @@ def _check_web_address(url: str) -> str:
             f"not an http or https URL: {shown} ({hidden} inside; a URL has no spaces, controls or "
             "invisible characters)"
         )
+    single = single_scheme(text)
+    if single is not None:
+        meant = _meant(single)
+        hint = f": did you mean {meant}?" if meant else ""
+        raise UsageError(f"not an http or https URL: {shown} (the scheme twice{hint})")
     clean = web_url(text)
     parts = urlsplit(clean) if clean else None
     if parts is not None and parts.hostname and parts.port != 0:

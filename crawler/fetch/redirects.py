@@ -13,17 +13,17 @@ past the last redirected to page 1) is not a loop and stays the duplicate filter
 
 from __future__ import annotations
 
-import html
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.response import get_meta_refresh
-from w3lib.html import get_meta_refresh as parse_meta_refresh
+from scrapy.utils.response import get_base_url
 from w3lib.url import canonicalize_url
 
+from crawler.fetch.refresh import followed, parse_refresh
 from crawler.fetch.refusals import FetchRefused
 
 
@@ -51,20 +51,39 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
 
 
 def header_refresh(response: Response) -> tuple[float, str] | tuple[None, None]:
-    """(delay, absolute URL) of the response's ``Refresh`` header, or (None, None) when it has none
-    or it names no URL. Parsed as the content of a meta refresh element (w3lib), quotes and all."""
+    """(delay, absolute URL) of the response's ``Refresh`` header (crawler.fetch.refresh
+    `parse_refresh`, against the response's URL), or (None, None) when it has none or it names no
+    URL."""
     value = response.headers.get(b"Refresh")
-    if not value:
-        return None, None
-    content = html.escape(value.decode("latin-1"), quote=False)
-    quote = "'" if '"' in content else '"'  # the value's own quotes (url="...") stay as written
-    content = content.replace(quote, "&#39;" if quote == "'" else "&quot;")
-    return parse_meta_refresh(f"<meta http-equiv=refresh content={quote}{content}{quote}>", response.url)
+    parsed = parse_refresh(value.decode("latin-1"), response.url) if value else None
+    return parsed or (None, None)
+
+
+def meta_refresh(response: HtmlResponse, ignore_tags: Iterable[str]) -> tuple[float, str] | tuple[None, None]:
+    """(delay, absolute URL) of the page's first ``<meta http-equiv="refresh">`` (the attribute in any
+    case) outside `ignore_tags` (``noscript``) whose content names a URL (crawler.fetch.refresh
+    `parse_refresh`, against the page's URL or its ``<base href>``, as a browser resolves it), or
+    (None, None)."""
+    ignored = {tag.lower() for tag in ignore_tags}
+    base = None
+    for meta in response.xpath("//meta[@http-equiv and @content]"):
+        element = meta.root
+        if str(element.get("http-equiv")).strip(" \t\n\f\r").lower() != "refresh":
+            continue
+        if any(str(parent.tag).lower() in ignored for parent in element.iterancestors()):
+            continue
+        base = base or get_base_url(response)
+        parsed = parse_refresh(str(element.get("content")), base)
+        if parsed is not None:
+            return parsed
+    return None, None
 
 
 class LoopAwareMetaRefreshMiddleware(MetaRefreshMiddleware):
-    """Scrapy's meta refresh, plus the ``Refresh`` header; a refresh to the page itself is no
-    redirect; a refresh back into the chain is ``fetch.redirect_limit`` (module docstring)."""
+    """Scrapy's meta refresh, plus the ``Refresh`` header (which wins), each read as browsers read
+    it and followed only below METAREFRESH_MAXDELAY and to an http or https URL (crawler.fetch.refresh);
+    a refresh to the page itself is no redirect; a refresh back into the chain is
+    ``fetch.redirect_limit`` (module docstring)."""
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -79,13 +98,10 @@ class LoopAwareMetaRefreshMiddleware(MetaRefreshMiddleware):
         interval, url = header_refresh(response)
         if url is None and isinstance(response, HtmlResponse):
             reason = "meta refresh"
-            interval, url = get_meta_refresh(response, ignore_tags=self._ignore_tags)
-        if url is None or interval is None or interval >= self._maxdelay:
-            return response
-        if _key(url) == _key(request.url):  # a reload of the page itself
+            interval, url = meta_refresh(response, self._ignore_tags)
+        url = followed((interval, url), self._maxdelay) if url is not None and interval is not None else None
+        if url is None or _key(url) == _key(request.url):  # none to follow, or a reload of the page
             return response
         redirected = self._redirect_request_using_get(request, response, url)
-        if urlparse_cached(redirected).scheme not in {"http", "https"}:
-            return response
         _refuse_loop(redirected, request, reason)
         return self._redirect(redirected, request, reason)

@@ -607,6 +607,12 @@ def pending_summary(session: Session, since: datetime) -> dict[str, Any]:
     }
 
 
+def pending_count(session: Session) -> int:
+    """Items waiting for an editor's decision (status ``pending``): not published, so not exported,
+    until an editor approves them."""
+    return int(session.scalar(select(func.count()).select_from(Item).where(Item.status == "pending")) or 0)
+
+
 def export_items(
     session: Session, *, since: datetime | None = None, batch: int = 1000
 ) -> Iterator[dict[str, Any]]:

@@ -9,12 +9,15 @@ Rules:
   whatever the punctuation and case between the words (a kicker and headline printed as two lines,
   "Schnellere Integration" / "Job-Turbo" hilft..., are the title "Schnellere Integration: Job-Turbo
   hilft..."), and so are leading lines of at most one word while a line follows (a page's label or
-  badge, "Článek", "REKLAMA", a comment count "47"); then the snippet starts at the first line of
-  prose (`PROSE_WORDS` words or more, or a sentence's final stop), so a document's reference lines
-  ("ID-nummer: SOU 2013:75", "Ansvarig: Näringsdepartementet", "Ladda ner:") are left out, unless
-  no line is prose; then it is cut at a word boundary to at most `SNIPPET_CHARS` characters with
-  "…"; "" when nothing is left. The page escapes it like every harvested string, and CSS ellipsis
-  keeps it to one line on any width.
+  badge, "Článek", "REKLAMA", a comment count "47") and leading lines of site chrome
+  (crawler.web.chrome_lines: a host name or URL alone, "www.make-it-in-germany.com"; a number or
+  counter, "1", "Page 1 of 3", "3 min read"; a breadcrumb, "Home > News > Job-Turbo"); then the
+  snippet starts at the first line of prose (`PROSE_WORDS` words or more, or a sentence's final
+  stop; never a chrome line), so a document's reference lines ("ID-nummer: SOU 2013:75",
+  "Ansvarig: Näringsdepartementet", "Ladda ner:") are left out, unless no line is prose; then it
+  is cut at a word boundary to at most `SNIPPET_CHARS` characters with "…"; "" when nothing is left.
+  The page escapes it like every harvested string, and CSS ellipsis keeps it to one line on any
+  width.
 - reasons: at most `REASONS_SHOWN` evidence terms of the relevance score (crawler.store.queue rows'
   ``relevance_evidence``: ``[{term, weight, language, count}]``), the ones that weigh most in the
   score first (|weight| x count, count 1 when absent); ties by term. The side that decided leads:
@@ -45,6 +48,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.text import shorten, squash_whitespace, strip_bidi_controls, when
+from crawler.web.chrome_lines import is_chrome_line
 
 SNIPPET_CHARS = 240
 """Longest snippet in characters: more than one line of the widest queue column holds."""
@@ -72,14 +76,18 @@ def _title_copy(title: str | None) -> re.Pattern[str] | None:
 
 
 def _skip_labels(lines: list[str]) -> list[str]:
-    """`lines` without their leading lines of at most one word, the last line always kept."""
-    while len(lines) > 1 and len(_WORD.findall(lines[0])) <= 1:
+    """`lines` without their leading lines of at most one word or of site chrome (a host name or URL,
+    a counter, a breadcrumb: crawler.web.chrome_lines), the last line always kept."""
+    while len(lines) > 1 and (len(_WORD.findall(lines[0])) <= 1 or is_chrome_line(lines[0])):
         lines = lines[1:]
     return lines
 
 
 def _is_prose(line: str) -> bool:
-    """Whether `line` reads as prose: `PROSE_WORDS` words or more, or ending with a sentence's stop."""
+    """Whether `line` reads as prose: `PROSE_WORDS` words or more, or ending with a sentence's stop;
+    never site chrome (``www.make-it-in-germany.com`` has six words, ``Page 1 of 3.`` a stop)."""
+    if is_chrome_line(line):
+        return False
     return len(_LETTER_WORD.findall(line)) >= PROSE_WORDS or line.rstrip("\"'»«”“’‘)]").endswith(
         (".", "!", "?", "…")
     )

@@ -1,0 +1,163 @@
+"""Start URLs of the config and of ``ewsi sources add`` with hidden characters or the scheme twice.
+
+Rule (crawler.sources `url_problem`, crawler.urls `invisible`, `single_scheme`): a start URL with an
+invisible character anywhere (Unicode Cc, Cf, Zs, Zl, Zp, default ignorables: bidi controls, U+200B,
+U+FEFF, the no-break space, a plain space...) is refused with file, line and field path
+(``urls[1]``), the URL and each character shown escaped (``\\u202e``) and named, never raw. An
+address with its scheme twice (``https://https://x``, ``http://http//x``: a host ``https`` or
+``http`` and an empty port) is refused by the config and by ``ewsi sources add``, the address with
+one scheme suggested.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.commands.sources import _check_web_address
+from crawler.errors import ConfigError, UsageError
+from crawler.sources import load_sources
+from crawler.urls import invisible, single_scheme
+
+ENTRY = """\
+sources:
+  - id: a1
+    name: A
+    publisher: P
+    kind: feed
+    urls:
+      - https://a.invalid/feed
+      - "{url}"
+"""
+"""The second URL is on line 8, the field ``sources[0].urls[1]``."""
+
+
+def _problems(url: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_sources("sources.yaml", text=ENTRY.format(url=url))
+    return info.value.problems
+
+
+HIDDEN = [
+    # (the URL as written in YAML's double quotes, the URL shown, the characters named)
+    (r"https://example.invalid/\u202efdp.exe", r"'https://example.invalid/\u202efdp.exe'",
+     r"\u202e (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    (r"https://exa\u200bmple.invalid/", r"'https://exa\u200bmple.invalid/'",
+     r"\u200b (U+200B ZERO WIDTH SPACE)"),
+    (r"\ufeffhttps://example.invalid/", r"'\ufeffhttps://example.invalid/'",
+     r"\ufeff (U+FEFF BYTE ORDER MARK)"),
+    (r"https://example.invalid/feed\ufeff", r"'https://example.invalid/feed\ufeff'",
+     r"\ufeff (U+FEFF BYTE ORDER MARK)"),
+    (r"https://example.invalid/a\u00a0b", r"'https://example.invalid/a\xa0b'",
+     r"\xa0 (U+00A0 NO-BREAK SPACE)"),
+    (r"https://example.invalid/a\u00a0", r"'https://example.invalid/a\xa0'",
+     r"\xa0 (U+00A0 NO-BREAK SPACE)"),
+    (r"https://example.invalid/?q=\u2066x\u2069", r"'https://example.invalid/?q=\u2066x\u2069'",
+     r"\u2066 (U+2066 LEFT-TO-RIGHT ISOLATE), \u2069 (U+2069 POP DIRECTIONAL ISOLATE)"),
+    (r"https://example.invalid/#a\u2028b", r"'https://example.invalid/#a\u2028b'",
+     r"\u2028 (U+2028 LINE SEPARATOR)"),
+    (r"https://example.invalid:80\u200d80/", r"'https://example.invalid:80\u200d80/'",
+     r"\u200d (U+200D ZERO WIDTH JOINER)"),
+    (r"https://example.invalid/\x1f", r"'https://example.invalid/\x1f'", r"\x1f (U+001F)"),
+    (r"https://example.invalid/\u00ad", r"'https://example.invalid/\xad'", r"\xad (U+00AD SOFT HYPHEN)"),
+    (r"https://example.invalid/\u3164", r"'https://example.invalid/\u3164'",
+     r"\u3164 (U+3164 HANGUL FILLER)"),
+    (r"https://example.invalid/\ufe0f", r"'https://example.invalid/\ufe0f'",
+     r"\ufe0f (U+FE0F VARIATION SELECTOR-16)"),
+    ("https://example.invalid/a b", "'https://example.invalid/a b'", "U+0020 SPACE"),
+    (r"https://example.invalid/\u202e\u202e", r"'https://example.invalid/\u202e\u202e'",
+     r"\u202e (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("written", "shown", "named"), HIDDEN)
+def test_a_start_url_with_a_hidden_character_is_refused_escaped_with_file_line_and_field(
+    written: str, shown: str, named: str
+) -> None:
+    said = _problems(written)
+    assert said == [
+        f"sources.yaml:8: sources[0].urls[1]: {shown}: spaces, controls or invisible characters in "
+        f"the URL: {named}; type it without them"
+    ]
+    assert all(c == " " or not invisible(c) for c in said[0])
+
+
+DOUBLED = [
+    ("https://https://example.invalid/x", "https://example.invalid/x"),
+    ("http://http//x.invalid", "http://x.invalid"),
+    ("https://http://x.invalid/feed?a=1", "http://x.invalid/feed?a=1"),
+    ("HTTPS://HTTPS://x.invalid/", "https://x.invalid/"),
+    ("https://https:/x.invalid/", "https://x.invalid/"),
+    ("https://https:x.invalid/", "https://x.invalid/"),
+    ("https://https:\\\\x.invalid/", "https://x.invalid/"),
+    ("http://https///x.invalid", "https://x.invalid"),
+    ("https://https://https://x.invalid/", "https://x.invalid/"),
+]
+
+
+@pytest.mark.parametrize(("typed", "meant"), DOUBLED)
+def test_the_scheme_twice_gives_the_single_scheme_address(typed: str, meant: str) -> None:
+    assert single_scheme(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.invalid/https://x",
+        "https://https:8443/feed",
+        "http://http/x",
+        "https://http.invalid/",
+        "https://https-news.invalid//x",
+        "https:https://x.invalid/",
+        "ftp://https://x.invalid/",
+    ],
+)
+def test_a_host_named_like_a_scheme_with_a_port_or_path_is_no_doubled_scheme(url: str) -> None:
+    assert single_scheme(url) is None
+
+
+@pytest.mark.parametrize(("typed", "meant"), DOUBLED)
+def test_the_config_refuses_the_scheme_twice_and_suggests_one(typed: str, meant: str) -> None:
+    written = typed.replace("\\", "\\\\")
+    assert _problems(written) == [
+        f"sources.yaml:8: sources[0].urls[1]: {typed!r}: the scheme twice; did you mean {meant}?"
+    ]
+
+
+@pytest.mark.parametrize(("typed", "meant"), DOUBLED)
+def test_sources_add_refuses_the_scheme_twice_and_suggests_one(typed: str, meant: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        _check_web_address(typed)
+    assert (
+        str(caught.value) == f"not an http or https URL: {typed!r} (the scheme twice: did you mean {meant}?)"
+    )
+    assert _check_web_address(meant) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("https://https://", "not an http or https URL: 'https://https://' (the scheme twice)"),
+        ("https://https://faß.de/", "not an http or https URL: 'https://https://faß.de/' (the scheme twice)"),
+    ],
+)
+def test_sources_add_suggests_no_single_scheme_address_that_fails_too(typed: str, said: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        _check_web_address(typed)
+    assert str(caught.value) == said
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.invalid/x",
+        "http://127.0.0.1:8080/f",
+        "https://[::1]:8443/",
+        "https://bücher.invalid/",
+        "https://https:8443/feed",
+        "http://http/x",
+        "http://127.1:8080/x",  # refused at fetch time by the SSRF guard, not here
+        "http://0177.0.0.1/x",
+    ],
+)
+def test_the_config_keeps_a_plain_start_url(url: str) -> None:
+    assert load_sources("s.yaml", text=ENTRY.format(url=url)).sources[0].urls[1] == url
