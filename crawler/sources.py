@@ -18,6 +18,7 @@ import zoneinfo
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -33,7 +34,7 @@ from pydantic import (
 
 from crawler.errors import ConfigError, validation_sentence
 from crawler.types import EU_LANGUAGES
-from crawler.urls import char_name, escaped, hidden_chars, single_scheme, web_url
+from crawler.urls import char_name, escaped, hidden_chars, host_problem, single_scheme, web_url
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -111,8 +112,13 @@ def url_problem(url: str) -> str | None:
     - not a web URL (crawler.urls `web_url`: an absolute http or https URL, no user information, a
       port from 0 to 65535).
 
-    The host is not held to ``ewsi sources add``'s `host_problem`: an address the fetcher refuses
-    (``127.1``, ``0177.0.0.1``) is refused at fetch time, where the SSRF guard names it
+    - port 0 (no server listens on it; RFC 6335 reserves it);
+    - a host name (one whose last label has a letter) that ``ewsi sources add`` refuses (crawler.urls
+      `host_problem`: labels mixing scripts, ``еxample.eu`` with a Cyrillic ``е``; a name IDNA 2003
+      and UTS 46 encode differently, ``faß.de``; RFC 1035 lengths).
+
+    IP-address spellings are not held to `host_problem`: an address the fetcher refuses (``127.1``,
+    ``0177.0.0.1``, ``2130706433``) is refused at fetch time, where the SSRF guard names it
     (tests/test_fetch_ssrf.py configures such spellings).
     """
     shown = escaped(url)
@@ -130,6 +136,15 @@ def url_problem(url: str) -> str | None:
             f"{shown}: only absolute http:// or https:// URLs without spaces, control characters "
             "or user information (user:password@) are allowed"
         )
+    parts = urlsplit(url)
+    if parts.port == 0:
+        return f"{shown}: port 0 is no port a server listens on (RFC 6335); give the real port or none"
+    name = parts.hostname or ""
+    last_label = name.rstrip(".").split(".")[-1]
+    if ":" not in name and re.search(r"[^\W\d_]", last_label):
+        problem = host_problem(name)
+        if problem is not None:
+            return f"{shown}: the host {escaped(name)[1:-1]}: {problem}"
     return None
 
 

@@ -161,3 +161,35 @@ def test_sources_add_suggests_no_single_scheme_address_that_fails_too(typed: str
 )
 def test_the_config_keeps_a_plain_start_url(url: str) -> None:
     assert load_sources("s.yaml", text=ENTRY.format(url=url)).sources[0].urls[1] == url
+
+
+HOSTS = [
+    # (start URL, what the config says after the URL)
+    ("https://еxample.invalid/feed", "the host еxample.invalid: "),  # Cyrillic е in a Latin label
+    ("https://pаypal.invalid/", "the host pаypal.invalid: "),  # Cyrillic а
+    ("https://faß.de/feed", "the host faß.de: browsers open"),
+    ("https://" + "a" * 64 + ".invalid/", ".invalid: not a host name (labels of letters"),
+    ("https://x..invalid/", "the host x..invalid: not a host name"),
+    ("http://127.0.0.1:0/feed", "port 0 is no port a server listens on"),
+    ("https://news.invalid:0/", "port 0 is no port a server listens on"),
+]
+
+
+@pytest.mark.parametrize(("url", "said"), HOSTS)
+def test_the_config_refuses_a_host_name_sources_add_refuses_and_port_0(url: str, said: str) -> None:
+    problems = _problems(url)
+    assert len(problems) == 1 and problems[0].startswith("sources.yaml:8: sources[0].urls[1]: "), problems
+    assert said in problems[0], problems
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://xn--bcher-kva.invalid/",
+        "https://ουτοπία.δπθ.gr/",
+        "https://москва.рф/",
+        "https://127.0.0.1:1/x",
+    ],
+)
+def test_the_config_keeps_a_host_of_one_script_or_encoded(url: str) -> None:
+    assert load_sources("s.yaml", text=ENTRY.format(url=url)).sources[0].urls[1] == url
