@@ -13,7 +13,9 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   and a preposition that ends a period ("vom 1. März bis zum 30. Juni 2027", "od 1. do 15. ledna",
   "from 1 March until 30 June") is no cue at all: a project's duration or an event's days are not a
   deadline. A postposition or case ending after the date is the same weak cue: Finnish
-  "31.1.2027 mennessä" / "viimeistään", Hungarian "2026. december 18-ig" (`AFTER_CUES`).
+  "31.1.2027 mennessä" / "viimeistään", Hungarian "2026. december 18-ig" (`AFTER_CUES`). The dates
+  of weak cues count only when no cue word of the text names a date ("Deadline: 15 March 2027 ...
+  projects end by 31 December 2028" has one deadline).
 - The instant is the one published: a zone written next to it wins (``CET`` = +01:00, ``CEST`` =
   +02:00, ``UTC``/``GMT``; "Brussels time" / "heure de Bruxelles" = Europe/Brussels with its DST);
   otherwise the source's zone. A time of day is kept in every language's form (`read_clock`:
@@ -375,18 +377,20 @@ def find_deadlines(
     zone: where a time without zone is read (the source's zone). languages: preferred month-name
     languages. Dates that are not right after a cue are not deadlines and are ignored; after a
     preposition (`UNTIL_CUES`) or before a postposition (`AFTER_CUES`) only a date naming a day
-    counts, and a preposition that ends a period counts not at all (module docstring).
+    counts, and a preposition that ends a period counts not at all (module docstring). The dates of
+    prepositions and postpositions count only when no cue word of the text names a date: "Deadline:
+    15 March 2027 ... projects end by 31 December 2028" has one deadline.
     """
     if not text:
         return []
     text = unicodedata.normalize("NFC", text)
-    found: list[DeadlineMatch] = []
+    found: dict[bool, list[DeadlineMatch]] = {False: [], True: []}
     seen: set[datetime] = set()
 
-    def keep(parsed: datetime | None, phrase: str, begin: int) -> None:
+    def keep(parsed: datetime | None, phrase: str, begin: int, weak: bool) -> None:
         if parsed is not None and parsed not in seen:
             seen.add(parsed)
-            found.append(DeadlineMatch(parsed, phrase.rstrip(".,;:"), begin))
+            found[weak].append(DeadlineMatch(parsed, phrase.rstrip(".,;:"), begin))
 
     cues = [(m.start(), m.end(), False) for m in itertools.islice(_CUE_RE.finditer(text), MAX_CUES)]
     cues += [
@@ -399,7 +403,7 @@ def find_deadlines(
             parsed, phrase = _read_tokens(text[begin:stop].split(), zone, languages)
             if weak and not _names_day(phrase, languages):
                 break
-            keep(parsed, phrase, begin)
+            keep(parsed, phrase, begin, weak)
     for cue in itertools.islice(AFTER_CUES.finditer(text), MAX_CUES):
         begin, words = _dates_before(text, cue.start(), languages)
         if not words or _ends_period(text, begin, languages):
@@ -408,10 +412,9 @@ def find_deadlines(
             phrase = " ".join(words[first:])
             parsed = _read_span(phrase, zone, languages) if _names_day(phrase, languages) else None
             if parsed is not None:
-                keep(parsed, phrase, begin)
+                keep(parsed, phrase, begin, True)
                 break
-    found.sort(key=lambda m: m.position)
-    return found
+    return sorted(found[False] or found[True], key=lambda m: m.position)
 
 
 # --- call ids and programmes ----------------------------------------------------------------

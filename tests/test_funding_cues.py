@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipelines.funding import find_deadlines, read_clock
+from crawler.types import HarvestedItem
+from pipelines.funding import FundingPipeline, find_deadlines, read_clock
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -139,3 +140,59 @@ def test_the_time_of_day_of_a_deadline_is_kept(
 def test_read_clock(phrase: str, expected: tuple[int, int] | None) -> None:
     clock = read_clock(phrase)
     assert (clock[:2] if clock else None) == expected
+
+
+# (text, expected): the dates of prepositions count only when no cue word names a date
+PREFERENCE = [
+    (
+        "Deadline: 18 December 2026. Projects must be completed until 31 December 2028.",
+        [END_18_DEC],
+    ),
+    (
+        "Die Projekte müssen bis zum 31.12.2028 abgeschlossen sein. Einsendeschluss: 18. Dezember 2026.",
+        [END_18_DEC],
+    ),
+    (
+        "La date limite sera annoncée. Les dossiers sont reçus jusqu'au 18 décembre 2026.",
+        [END_18_DEC],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PREFERENCE)
+def test_a_cue_word_wins_over_prepositions(text: str, expected: list[datetime]) -> None:
+    assert [m.at for m in find_deadlines(text, BRUSSELS)] == expected
+
+
+# (language, page text, stored deadline): a funder's page through the pipeline, as harvested
+PAGES = [
+    (
+        "de",
+        "Gefördert werden Projekte zur Integration von Geflüchteten in ländlichen Gemeinden. "
+        "Anträge können bis zum 18. Dezember 2026 eingereicht werden. Fördervolumen: 1,2 Mio. Euro.",
+        END_18_DEC,
+    ),
+    (
+        "fr",
+        "L'appel finance des actions d'intégration professionnelle des réfugiés. "
+        "Date limite de dépôt des dossiers : 17 décembre 2026 à 12h00. Enveloppe : 800 000 euros.",
+        utc(2026, 12, 17, 11, 0),
+    ),
+    (
+        "nl",
+        "Gemeenten kunnen subsidie aanvragen voor projecten die statushouders helpen. "
+        "Aanvragen kunnen tot en met 31 januari 2027 worden ingediend.",
+        utc(2027, 1, 31, 22, 59, 59),
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), PAGES)
+def test_the_pipeline_stores_the_deadline_of_a_call_page(
+    language: str, text: str, expected: datetime
+) -> None:
+    item = HarvestedItem(source_id="s", url="https://funder.invalid/call", content_type="funding")
+    item.language, item.text, item.fetched_at = language, text, utc(2026, 12, 6, 14, 0)
+    FundingPipeline().process_item(item)
+    assert item.funding is not None
+    assert (item.funding.deadlines, item.deadline, item.funding.status) == ([expected], expected, "open")
