@@ -344,12 +344,23 @@ def _ends_period(text: str, start: int, languages: Sequence[str]) -> bool:
     return bool(before) and _starts_date(before[-1], languages)
 
 
+_YEAR = re.compile(r"(?<!\d)(?:19|20|21)\d\d(?!\d)")
+
+
+def _read_dated(phrase: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:
+    """`_read_span` of a phrase that writes its year (``2026``, ``18.12.26``): a time's hour is
+    never read as the year ("18. Dezember, 12 Uhr" is no date, as "18. Dezember" is none)."""
+    if not (_YEAR.search(phrase) or _NUMERIC_DATE.search(phrase)):
+        return None
+    return _read_span(phrase, zone, languages)
+
+
 def _read_tokens(tokens: list[str], zone: tzinfo, languages: Sequence[str]) -> tuple[datetime | None, str]:
     """The deadline of a date phrase shortened from the right until it reads ("15 March 2026 at
     17:00 CET 3"), and the words read; (None, "") when none reads."""
     tokens = list(tokens)
     while tokens:
-        parsed = _read_span(" ".join(tokens), zone, languages)
+        parsed = _read_dated(" ".join(tokens), zone, languages)
         if parsed is not None:
             return parsed, " ".join(tokens)
         tokens.pop()
@@ -410,7 +421,7 @@ def find_deadlines(
             continue
         for first in range(len(words)):
             phrase = " ".join(words[first:])
-            parsed = _read_span(phrase, zone, languages) if _names_day(phrase, languages) else None
+            parsed = _read_dated(phrase, zone, languages) if _names_day(phrase, languages) else None
             if parsed is not None:
                 keep(parsed, phrase, begin, True)
                 break

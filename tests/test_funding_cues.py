@@ -76,6 +76,8 @@ NOT_DEADLINES = [
     ("fr", "Publié le 3 mars 2026. La conférence aura lieu le 5 mai 2026."),
     ("it", "Il convegno si terrà il 5 maggio 2026."),
     ("en", "Applications are accepted on a rolling basis until the budget is used up."),
+    ("de", "Einsendeschluss: 18. Dezember, 12 Uhr."),  # no year: the hour is never read as one
+    ("de", "Bewerbungen bis 18. Dezember, 12 Uhr."),
 ]
 
 
