@@ -20,8 +20,9 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   +02:00, ``UTC``/``GMT``; "Brussels time" / "heure de Bruxelles" = Europe/Brussels with its DST);
   otherwise the source's zone. A time of day is kept in every language's form (`read_clock`:
   ``17:00``, ``12h00``, ``12 h``, ``12.00 Uhr``, ``12 Uhr``, ``kl. 12.00``, ``klo 12``, ``ore 12:00``,
-  ``às 12h00``, ``godz. 12:00``, ``o 12:00``, ``12 óra``, ``5 pm``, ``noon``), also at the end of a
-  sentence ("... à 12h00."). A date without a time is the end of that day (23:59:59).
+  ``às 12h00``, ``godz. 12:00``, ``o 12:00``, ``12 óra``, ``u 12 sati``, ``5 pm``, ``noon``), also at
+  the end of a sentence ("... à 12h00.") and after a year's dot ("18. prosinca 2026. u 12 sati"). A
+  date without a time is the end of that day (23:59:59).
 - A call id is an EU Funding & Tenders topic or call identifier: upper-case segments joined by ``-``
   with a year segment (``AMIF-2025-TF2-AG-INTE-04-PATHWAYS``), found in the URL first, then title and
   text. The programme comes from the id's prefix (`PROGRAMMES`), else from the programme's name in the
@@ -142,7 +143,7 @@ _DATE_WORDS = {
     "gada", "m", "d", "г", "r", "roku", "година", "kl.", "midday", "noon", "brussels", "time", "bruxelles",
     "heure", "brüsseler", "zeit", "di", "bruselas", "hora", "brusselse", "tijd", "czasu", "brukselskiego",
     "bruxelas", "local", "ώρα", "βρυξελλών", "ta", "the", "der", "den", "am", "le", "el", "il", "op", "on",
-    "pm", "a.m", "p.m", "midi", "do", "bis", "until", "tot", "até",
+    "pm", "a.m", "p.m", "midi", "sati", "ura", "do", "bis", "until", "tot", "até",
 }
 _BRUSSELS_WORDS = (
     "brussel", "bruxel", "brüssel", "bruksel", "brusel", "βρυξελλ", "брюксел", "bryssel", "bruselas",
@@ -211,7 +212,7 @@ _CLOCK_WORD = (
     r"(?:um|gegen|à|a\s+las|alle\s+ore|alle|ore|o\s+godz\.?|godz\.?|o\s+godzinie|godzina|kl\.?|klo|kello"
     r"|klockan|kell|στις|ώρα|в|at|om|ob|u|às|ás|v|o|plkst\.?|ag|la\s+ora|ora|do|bis|until|tot|até)"
 )
-_CLOCK_UNIT = r"(?:uhr|uur|heures|heure|hrs|hours|h|órakor|óra|val\.?|hod\.?|tim\.?|ч\.?)(?!\w)"
+_CLOCK_UNIT = r"(?:uhr|uur|heures|heure|hrs|hours|h|órakor|óra|val\.?|hod\.?|tim\.?|sati|ura|ч\.?)(?!\w)"
 _AMPM = r"(?P<ampm>[ap]\.?\s?m\.?)(?!\w)"
 _HOUR = r"(?P<hour>[01]?\d|2[0-3])"
 _CLOCK_TAIL = rf"(?:\s*{_AMPM}|\s*(?P<unit>{_CLOCK_UNIT}))?"
@@ -277,7 +278,7 @@ def read_date_phrase(span: str, zone: tzinfo, languages: Sequence[str] = ()) -> 
     if clock is not None:
         hour, minute, start, end = clock
         text = f"{text[:start]} {hour:02d}:{minute:02d} {text[end:]}"
-    text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra)\b", " ", text)
+    text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra|sati|ura)\b", " ", text)
     return parse_date(text, zone, dayfirst=True, languages=languages), clock is not None
 
 
@@ -289,6 +290,20 @@ def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | 
     local_zone = _span_zone(span, zone)
     end = datetime.combine(parsed.astimezone(local_zone).date(), time(23, 59, 59), tzinfo=local_zone)
     return end.astimezone(UTC)
+
+
+def _clock_after(text: str, tokens: list[tuple[int, int, str]], j: int) -> int:
+    """`j` moved past a time of day right after a date closed by its year's dot (hr, sl, sk:
+    "18. prosinca 2026. u 12 sati", "18. decembra 2026. o 12:00"), else `j`."""
+    if j >= len(tokens):
+        return j
+    head_start = tokens[j][0]
+    clock = read_clock(text[head_start : tokens[min(j + 3, len(tokens)) - 1][1]])
+    if clock is None or clock[2] != 0:
+        return j
+    while j < len(tokens) and tokens[j][0] < head_start + clock[3]:
+        j += 1
+    return j
 
 
 def _spans_after(
@@ -319,6 +334,7 @@ def _spans_after(
                 break
             # a sentence ends after a full date ("... 2026."), but "2026." opens a Hungarian date
             if j - i > 2 and re.search(r"\d{4}\.$", tokens[j - 1][2].rstrip(")")):
+                j = _clock_after(text, tokens, j)
                 break
         spans.append((tokens[i][0], tokens[j - 1][1]))
         i = j

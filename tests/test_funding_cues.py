@@ -115,6 +115,10 @@ TIMES = [
     ("hu", "Határidő: 2026. december 18. 12 óra.", BRUSSELS, NOON_18_DEC),
     ("es", "Fecha límite: 18 de diciembre de 2026 a las 14:00 CET.", LISBON, utc(2026, 12, 18, 13, 0)),
     ("nl", "Sluitingsdatum: 18 december 2026 om 12.00 uur.", BRUSSELS, NOON_18_DEC),
+    ("hr", "Rok za prijavu: 18. prosinca 2026. u 12 sati.", BRUSSELS, NOON_18_DEC),
+    ("hr", "Prijave se podnose do 18. prosinca 2026. u 12:00 sati.", BRUSSELS, NOON_18_DEC),
+    ("sk", "Uzávierka: 18. decembra 2026 o 12:00 hod.", BRUSSELS, NOON_18_DEC),
+    ("hr", "Rok za prijavu: 18. prosinca 2026. Projekti traju 12 mjeseci.", BRUSSELS, END_18_DEC),
     ("fr", "Date limite : 17 décembre 2026.", BRUSSELS, utc(2026, 12, 17, 22, 59, 59)),  # no time: day's end
     ("fi", "Haku päättyy 18.12.2026.", HELSINKI, utc(2026, 12, 18, 21, 59, 59)),
 ]
