@@ -6,9 +6,23 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   start within `CUE_WINDOW` characters after the cue, and only date words may follow it (numbers, month
   names, a time, a zone, "at", "um", "Uhr", "Brussels time"). Any other date on the page is ignored.
   Several dates joined by "and", ",", ";" after one cue are several cut-offs.
+- A preposition of time ("until", "bis zum", "bis spätestens", "tot en met", "jusqu'au", "avant le",
+  "entro il", "hasta el", "até", "do dnia", "do", "senast", "senest", "viimeistään", "până la",
+  "έως", "līdz", "iki", ...: `UNTIL_CUES`) is a weaker cue: its date must start within
+  `UNTIL_WINDOW` characters and name a day ("bis zum Jahr 2030", "do roku 2030" are no deadline),
+  and a preposition that ends a period ("vom 1. März bis zum 30. Juni 2027", "od 1. do 15. ledna",
+  "from 1 March until 30 June") is no cue at all: a project's duration or an event's days are not a
+  deadline. A postposition or case ending after the date is the same weak cue: Finnish
+  "31.1.2027 mennessä" / "viimeistään", Hungarian "2026. december 18-ig" (`AFTER_CUES`). The dates
+  of weak cues count only when no cue word of the text names a date ("Deadline: 15 March 2027 ...
+  projects end by 31 December 2028" has one deadline).
 - The instant is the one published: a zone written next to it wins (``CET`` = +01:00, ``CEST`` =
   +02:00, ``UTC``/``GMT``; "Brussels time" / "heure de Bruxelles" = Europe/Brussels with its DST);
-  otherwise the source's zone. A date without a time is the end of that day (23:59:59).
+  otherwise the source's zone. A time of day is kept in every language's form (`read_clock`:
+  ``17:00``, ``12h00``, ``12 h``, ``12.00 Uhr``, ``12 Uhr``, ``kl. 12.00``, ``klo 12``, ``ore 12:00``,
+  ``às 12h00``, ``godz. 12:00``, ``o 12:00``, ``12 óra``, ``u 12 sati``, ``5 pm``, ``noon``), also at
+  the end of a sentence ("... à 12h00.") and after a year's dot ("18. prosinca 2026. u 12 sati"). A
+  date without a time is the end of that day (23:59:59).
 - A call id is an EU Funding & Tenders topic or call identifier: upper-case segments joined by ``-``
   with a year segment (``AMIF-2025-TF2-AG-INTE-04-PATHWAYS``), found in the URL first, then title and
   text. The programme comes from the id's prefix (`PROGRAMMES`), else from the programme's name in the
@@ -27,6 +41,7 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -85,6 +100,42 @@ CUES: dict[str, tuple[str, ...]] = {
 }
 """Deadline cue words of the 24 official EU languages."""
 
+UNTIL_WINDOW = 16
+"""Characters between the end of a preposition cue (`UNTIL_CUES`) and the start of its date, at most:
+room for "dem", "ao dia", "den", "la" and the like, not for a clause."""
+
+# Prepositions of time that name a deadline when a day follows right after them (module docstring).
+UNTIL_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("until", "no later than", "not later than", "by no later than", "closes on"),
+    "de": ("bis zum", "bis spätestens", "spätestens am", "spätestens bis", "bis einschließlich", "bis"),
+    "fr": ("jusqu'au", "jusqu’au", "avant le", "au plus tard", "jusqu'à", "jusqu’à"),
+    "nl": ("tot en met", "tot uiterlijk", "uiterlijk op", "vóór", "t/m"),
+    "it": ("entro e non oltre il", "entro il", "entro", "non oltre il", "fino al"),
+    "es": ("hasta el", "hasta", "antes del", "a más tardar el"),
+    "pt": ("até ao dia", "até dia", "até", "o mais tardar"),
+    "pl": ("do dnia", "nie później niż", "najpóźniej do", "do"),
+    "cs": ("nejpozději do", "do"),
+    "sk": ("najneskôr do", "do"),
+    "sl": ("najkasneje do", "do"),
+    "hr": ("najkasnije do", "zaključno s", "do"),
+    "hu": ("legkésőbb",),
+    "ro": ("până la data de", "până la", "până pe", "cel târziu"),
+    "bg": ("не по-късно от", "до"),
+    "el": ("έως και", "έως την", "έως", "μέχρι"),
+    "sv": ("senast den", "senast"),
+    "da": ("senest den", "senest"),
+    "fi": ("viimeistään",),
+    "et": ("hiljemalt", "kuni"),
+    "lv": ("ne vēlāk kā", "līdz"),
+    "lt": ("ne vėliau kaip", "iki"),
+    "ga": ("roimh", "faoi"),
+    "mt": ("mhux aktar tard minn", "sa"),
+}
+AFTER_CUES = re.compile(
+    r"(?<!\w)(?:mennessä|viimeistään)(?!\w)|(?<=\d)\.?-(?:ig|áig|éig|jéig|jáig)(?!\w)", re.I
+)
+"""Cues written after their date: Finnish postpositions, the Hungarian "until" ending ("18-ig")."""
+
 # words that may sit inside a date phrase ("15 de marzo de 2026", "2026. gada 15. marts", "at 17:00")
 _DATE_WORDS = {
     "de", "del", "at", "um", "à", "a", "alle", "ore", "las", "às", "ás", "om", "kl", "klo", "kello", "godz",
@@ -92,6 +143,7 @@ _DATE_WORDS = {
     "gada", "m", "d", "г", "r", "roku", "година", "kl.", "midday", "noon", "brussels", "time", "bruxelles",
     "heure", "brüsseler", "zeit", "di", "bruselas", "hora", "brusselse", "tijd", "czasu", "brukselskiego",
     "bruxelas", "local", "ώρα", "βρυξελλών", "ta", "the", "der", "den", "am", "le", "el", "il", "op", "on",
+    "pm", "a.m", "p.m", "midi", "sati", "ura", "do", "bis", "until", "tot", "até",
 }
 _BRUSSELS_WORDS = (
     "brussel", "bruxel", "brüssel", "bruksel", "brusel", "βρυξελλ", "брюксел", "bryssel", "bruselas",
@@ -104,20 +156,18 @@ _JOINERS = {
 
 _TOKEN_RE = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"\w{4,}[.!?]$")
-_TIME_RE = re.compile(
-    r"(?<![\d.:])(\d{1,2})\s?[:.h]\s?(\d{2})(?![\d.:])|(?<![\d.:])(\d{1,2})\s?(?:h|Uhr|uur)\b", re.I
-)
 _HAS_DIGIT = re.compile(r"\d")
 _NUMERIC_TOKEN = re.compile(r"^[(\[]?\d[\d./:\-h]*(?:st|nd|rd|th|er|e|º|ª)?[.,;:)\]]*$", re.I)
 
 
-def _cue_pattern() -> re.Pattern[str]:
-    cues = sorted({c for words in CUES.values() for c in words}, key=len, reverse=True)
+def _cue_pattern(table: dict[str, tuple[str, ...]]) -> re.Pattern[str]:
+    cues = sorted({c for words in table.values() for c in words}, key=len, reverse=True)
     alternatives = "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in cues)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-_CUE_RE = _cue_pattern()
+_CUE_RE = _cue_pattern(CUES)
+_UNTIL_RE = _cue_pattern(UNTIL_CUES)
 
 
 @dataclass(frozen=True)
@@ -157,22 +207,79 @@ def _span_zone(span: str, default: tzinfo) -> tzinfo:
     return default
 
 
+# words that introduce a time of day, and its units, in the EU languages
+_CLOCK_WORD = (
+    r"(?:um|gegen|à|a\s+las|alle\s+ore|alle|ore|o\s+godz\.?|godz\.?|o\s+godzinie|godzina|kl\.?|klo|kello"
+    r"|klockan|kell|στις|ώρα|в|at|om|ob|u|às|ás|v|o|plkst\.?|ag|la\s+ora|ora|do|bis|until|tot|até)"
+)
+_CLOCK_UNIT = r"(?:uhr|uur|heures|heure|hrs|hours|h|órakor|óra|val\.?|hod\.?|tim\.?|sati|ura|ч\.?)(?!\w)"
+_AMPM = r"(?P<ampm>[ap]\.?\s?m\.?)(?!\w)"
+_HOUR = r"(?P<hour>[01]?\d|2[0-3])"
+_CLOCK_TAIL = rf"(?:\s*{_AMPM}|\s*(?P<unit>{_CLOCK_UNIT}))?"
+_CLOCK_FORMS = (
+    # 17:00, 12h00, 12 h 00 (any word before, any unit after)
+    re.compile(
+        rf"(?<![\w.:])(?:(?P<word>{_CLOCK_WORD})\s*)?{_HOUR}\s?[:hH]\s?(?P<minute>[0-5]\d)(?![\d:]|\.\d){_CLOCK_TAIL}",
+        re.I,
+    ),
+    # 12.00: with its word or unit, or right after the year
+    re.compile(
+        rf"(?<![\w.:])(?:(?P<word>{_CLOCK_WORD})\s*)?{_HOUR}\.(?P<minute>[0-5]\d)(?![\d:]|\.\d){_CLOCK_TAIL}",
+        re.I,
+    ),
+    # the hour alone: with its unit or a 12-hour marker, or after the year with its word ("klo 12")
+    re.compile(rf"(?<![\w.:])(?:(?P<word>{_CLOCK_WORD})\s*)?{_HOUR}(?![\d:]|[.,]\d){_CLOCK_TAIL}", re.I),
+)
+_NOON = re.compile(r"(?<![\w.:])(?:12\s*)?(?:noon|midday|midi)(?!\w)", re.I)
+_AFTER_YEAR = re.compile(r"\d{4}\s*(?:(?:г|r|m|d|gada|év)\.?)?\s*[,.;|\-–]?\s*$")
+
+
+def read_clock(phrase: str) -> tuple[int, int, int, int] | None:
+    """(hour, minute, start, end) of the time of day in a deadline's date phrase, or None.
+
+    Rule for every language: hour (0-23) and minutes joined by ``:`` or ``h`` anywhere ("17:00",
+    "12h00", "às 12h00", "godz. 12:00", "o 12:00", "ore 12:00", "12:00 Uhr"); joined by ``.`` only
+    with a word before ("kl. 12.00", "klo 16.15") or a unit after ("12.00 Uhr", "12.00 h") or right
+    after the year ("15.3.2026, 12.00"), since ``15.03`` of ``15.03.2026`` is a day; the hour alone
+    with its unit ("12 Uhr", "12 h", "12 óra", "12 val."), a 12-hour marker ("5 pm") or, after the
+    year, its word ("klo 12", "um 12", "at 12"); "noon", "midday", "midi" are 12:00. A 12-hour marker
+    counts (``5:30 p.m.`` is 17:30, ``12 am`` is 00:00). The span covers the word and the unit, so
+    the caller can replace the whole time with ``HH:MM``.
+    """
+    for number, form in enumerate(_CLOCK_FORMS):
+        for match in form.finditer(phrase):
+            marked = bool(match["unit"] or match["ampm"])
+            after_year = bool(_AFTER_YEAR.search(phrase, 0, match.start()))
+            if number == 1 and not (marked or match["word"] or after_year):
+                continue
+            if number == 2 and not (marked or (match["word"] and after_year)):
+                continue
+            hour, minute = int(match["hour"]), int(match.groupdict().get("minute") or 0)
+            marker = (match["ampm"] or "").replace(".", "").replace(" ", "").casefold()
+            if marker == "pm" and hour < 12:
+                hour += 12
+            elif marker == "am" and hour == 12:
+                hour = 0
+            return hour, minute, match.start(), match.end()
+    noon = _NOON.search(phrase)
+    return (12, 0, noon.start(), noon.end()) if noon else None
+
+
 def read_date_phrase(span: str, zone: tzinfo, languages: Sequence[str] = ()) -> tuple[datetime | None, bool]:
     """(aware UTC instant, a time was given) of a date phrase such as "15. März 2026, 12 Uhr MEZ".
 
-    A zone written in it wins (``CET``, "Brussels time"), else `zone`; without a time the instant is
-    local midnight. (None, False) when it does not read as a date.
+    A zone written in it wins (``CET``, "Brussels time"), else `zone`; the time of day is read by
+    `read_clock`; without a time the instant is local midnight. (None, False) when it does not read
+    as a date.
     """
     text = " ".join(_clean_token(t) for t in span.split())
     zone = _span_zone(text, zone)
-    timed = _TIME_RE.search(text)
-    # "17.00" and "17 Uhr" are times: give dateutil "17:00"
-    if timed and timed.group(1):
-        text = text[: timed.start()] + f" {timed.group(1)}:{timed.group(2)} " + text[timed.end() :]
-    elif timed:
-        text = text[: timed.start()] + f" {timed.group(3)}:00 " + text[timed.end() :]
-    text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra)\b", " ", text)
-    return parse_date(text, zone, dayfirst=True, languages=languages), bool(timed)
+    clock = read_clock(text)
+    if clock is not None:
+        hour, minute, start, end = clock
+        text = f"{text[:start]} {hour:02d}:{minute:02d} {text[end:]}"
+    text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra|sati|ura)\b", " ", text)
+    return parse_date(text, zone, dayfirst=True, languages=languages), clock is not None
 
 
 def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:
@@ -185,15 +292,31 @@ def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | 
     return end.astimezone(UTC)
 
 
-def _spans_after(text: str, start: int, languages: Sequence[str]) -> list[tuple[int, int]]:
-    """Token spans of the dates following a cue that ends at `start` (first within CUE_WINDOW)."""
+def _clock_after(text: str, tokens: list[tuple[int, int, str]], j: int) -> int:
+    """`j` moved past a time of day right after a date closed by its year's dot (hr, sl, sk:
+    "18. prosinca 2026. u 12 sati", "18. decembra 2026. o 12:00"), else `j`."""
+    if j >= len(tokens):
+        return j
+    head_start = tokens[j][0]
+    clock = read_clock(text[head_start : tokens[min(j + 3, len(tokens)) - 1][1]])
+    if clock is None or clock[2] != 0:
+        return j
+    while j < len(tokens) and tokens[j][0] < head_start + clock[3]:
+        j += 1
+    return j
+
+
+def _spans_after(
+    text: str, start: int, languages: Sequence[str], window: int = CUE_WINDOW
+) -> list[tuple[int, int]]:
+    """Token spans of the dates following a cue that ends at `start` (first within `window`)."""
     tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN_RE.finditer(text, start, start + 600)]
     spans: list[tuple[int, int]] = []
     colons = 0
     i = 0
     while i < len(tokens):
         begin, _, token = tokens[i]
-        limit = start + CUE_WINDOW if not spans else spans[-1][1] + 16
+        limit = start + window if not spans else spans[-1][1] + 16
         if begin > limit:
             break
         if not _starts_date(token, languages):
@@ -211,10 +334,66 @@ def _spans_after(text: str, start: int, languages: Sequence[str]) -> list[tuple[
                 break
             # a sentence ends after a full date ("... 2026."), but "2026." opens a Hungarian date
             if j - i > 2 and re.search(r"\d{4}\.$", tokens[j - 1][2].rstrip(")")):
+                j = _clock_after(text, tokens, j)
                 break
         spans.append((tokens[i][0], tokens[j - 1][1]))
         i = j
     return spans
+
+
+_DAY_TOKEN = re.compile(r"^\d{1,2}(?:st|nd|rd|th|er|e|º|ª)?\.?$", re.I)
+_NUMERIC_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
+def _names_day(span: str, languages: Sequence[str]) -> bool:
+    """True when a date phrase names a day: a numeric date, or a day number and a month name."""
+    if _NUMERIC_DATE.search(span):
+        return True
+    tokens = [_clean_token(t) for t in span.split()]
+    return any(_DAY_TOKEN.match(t) for t in tokens) and any(month_number(t, languages) for t in tokens)
+
+
+def _ends_period(text: str, start: int, languages: Sequence[str]) -> bool:
+    """True when the preposition at `start` follows a date or a time: it ends a period
+    ("vom 1. März bis zum ...", "od 1. do 15.", "10:00 bis 12:00"), it names no deadline."""
+    before = text[max(0, start - 40) : start].split()
+    return bool(before) and _starts_date(before[-1], languages)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20|21)\d\d(?!\d)")
+
+
+def _read_dated(phrase: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:
+    """`_read_span` of a phrase that writes its year (``2026``, ``18.12.26``): a time's hour is
+    never read as the year ("18. Dezember, 12 Uhr" is no date, as "18. Dezember" is none)."""
+    if not (_YEAR.search(phrase) or _NUMERIC_DATE.search(phrase)):
+        return None
+    return _read_span(phrase, zone, languages)
+
+
+def _read_tokens(tokens: list[str], zone: tzinfo, languages: Sequence[str]) -> tuple[datetime | None, str]:
+    """The deadline of a date phrase shortened from the right until it reads ("15 March 2026 at
+    17:00 CET 3"), and the words read; (None, "") when none reads."""
+    tokens = list(tokens)
+    while tokens:
+        parsed = _read_dated(" ".join(tokens), zone, languages)
+        if parsed is not None:
+            return parsed, " ".join(tokens)
+        tokens.pop()
+    return None, ""
+
+
+def _dates_before(text: str, end: int, languages: Sequence[str]) -> tuple[int, list[str]]:
+    """(offset, words) of the date phrase that ends at `end` (before a postposition cue)."""
+    words = [(m.start(), m.group(0)) for m in _TOKEN_RE.finditer(text, max(0, end - 80), end)]
+    run: list[tuple[int, str]] = []
+    for begin, word in reversed(words):
+        if len(run) >= MAX_SPAN_TOKENS or not _is_date_token(word, languages):
+            break
+        run.insert(0, (begin, word))
+    while run and not _starts_date(run[0][1], languages):
+        run.pop(0)
+    return (run[0][0] if run else end), [w for _, w in run]
 
 
 def find_deadlines(
@@ -223,30 +402,46 @@ def find_deadlines(
     """Deadlines written after a cue word in `text`, in order of appearance, without repeats.
 
     zone: where a time without zone is read (the source's zone). languages: preferred month-name
-    languages. Dates that are not right after a cue are not deadlines and are ignored.
+    languages. Dates that are not right after a cue are not deadlines and are ignored; after a
+    preposition (`UNTIL_CUES`) or before a postposition (`AFTER_CUES`) only a date naming a day
+    counts, and a preposition that ends a period counts not at all (module docstring). The dates of
+    prepositions and postpositions count only when no cue word of the text names a date: "Deadline:
+    15 March 2027 ... projects end by 31 December 2028" has one deadline.
     """
     if not text:
         return []
     text = unicodedata.normalize("NFC", text)
-    found: list[DeadlineMatch] = []
+    found: dict[bool, list[DeadlineMatch]] = {False: [], True: []}
     seen: set[datetime] = set()
-    for number, cue in enumerate(_CUE_RE.finditer(text)):
-        if number >= MAX_CUES:
-            break
-        for begin, end in _spans_after(text, cue.end(), languages):
-            span = text[begin:end]
-            # shorten from the right until the phrase reads as a date ("15 March 2026 at 17:00 CET 3")
-            tokens = span.split()
-            parsed = None
-            while tokens and parsed is None:
-                parsed = _read_span(" ".join(tokens), zone, languages)
-                if parsed is None:
-                    tokens.pop()
-            if parsed is None or parsed in seen:
-                continue
+
+    def keep(parsed: datetime | None, phrase: str, begin: int, weak: bool) -> None:
+        if parsed is not None and parsed not in seen:
             seen.add(parsed)
-            found.append(DeadlineMatch(parsed, " ".join(tokens).rstrip(".,;:"), begin))
-    return found
+            found[weak].append(DeadlineMatch(parsed, phrase.rstrip(".,;:"), begin))
+
+    cues = [(m.start(), m.end(), False) for m in itertools.islice(_CUE_RE.finditer(text), MAX_CUES)]
+    cues += [
+        (m.start(), m.end(), True)
+        for m in itertools.islice(_UNTIL_RE.finditer(text), MAX_CUES)
+        if not _ends_period(text, m.start(), languages)
+    ]
+    for _, end, weak in sorted(cues)[:MAX_CUES]:
+        for begin, stop in _spans_after(text, end, languages, UNTIL_WINDOW if weak else CUE_WINDOW):
+            parsed, phrase = _read_tokens(text[begin:stop].split(), zone, languages)
+            if weak and not _names_day(phrase, languages):
+                break
+            keep(parsed, phrase, begin, weak)
+    for cue in itertools.islice(AFTER_CUES.finditer(text), MAX_CUES):
+        begin, words = _dates_before(text, cue.start(), languages)
+        if not words or _ends_period(text, begin, languages):
+            continue
+        for first in range(len(words)):
+            phrase = " ".join(words[first:])
+            parsed = _read_dated(phrase, zone, languages) if _names_day(phrase, languages) else None
+            if parsed is not None:
+                keep(parsed, phrase, begin, True)
+                break
+    return sorted(found[False] or found[True], key=lambda m: m.position)
 
 
 # --- call ids and programmes ----------------------------------------------------------------

@@ -236,3 +236,67 @@ def test_ewsi_queue_refuses_an_unknown_order(capsys) -> None:
         ewsi(["queue", "--order", "newest"])
     assert info.value.code == 2
     assert "invalid choice: 'newest'" in capsys.readouterr().err
+
+
+# A near-duplicate group ranks by its most urgent member (crawler.store.priority `lane_deadline`):
+# (n, source, content type, editor's content type, deadline in days or None, relevance, status,
+#  group's first item n or None)
+GROUP_TABLE = [
+    (1, "src-a", "news", None, None, 0.30, "pending", 1),  # news copy first ...
+    (2, "src-b", "funding", None, 14, 0.30, "pending", 1),  # ... of a call due in 14 days: lane 0
+    (3, "src-a", "news", None, None, 0.40, "pending", 3),
+    (4, "src-b", "funding", None, 40, 0.40, "pending", 3),  # due after the window: lane 1
+    (5, "src-a", "news", None, None, 0.60, "pending", 5),
+    (6, "src-b", "funding", None, 5, 0.60, "rejected", 5),  # a rejected copy ranks nothing
+    (7, "src-a", "funding", None, 10, 0.20, "pending", 7),  # the funding copy first: lane 0
+    (8, "src-b", "news", None, None, 0.20, "pending", 7),
+    (9, "src-a", "funding", None, 12, 0.10, "pending", None),  # no group: its own deadline
+    (10, "src-a", "news", None, None, 0.50, "pending", 10),
+    (11, "src-b", "news", "funding", 3, 0.50, "pending", 10),  # the editor's content type counts
+    (12, "src-a", "news", None, None, 0.90, "pending", None),
+    (13, "src-a", "news", None, None, 0.70, "pending", 13),
+    (14, "src-b", "funding", None, -2, 0.70, "pending", 13),  # past: lane 1
+]
+GROUP_ORDER = [10, 7, 9, 1, 12, 13, 5, 3]
+
+
+def test_a_group_ranks_by_its_most_urgent_member(Session) -> None:
+    with Session() as s:
+        add_source(s, "src-a")
+        add_source(s, "src-b")
+        ids: dict[int, int] = {}
+        for n, source, ctype, editor_ctype, due, rel, status, _ in GROUP_TABLE:
+            ids[n] = add_item(
+                s,
+                n,
+                source_id=source,
+                content_type=ctype,
+                editor_content_type=editor_ctype,
+                deadline=None if due is None else NOW + timedelta(days=due),
+                relevance=rel,
+                status=status,
+                published_at=NOW - timedelta(days=1),
+                first_seen_at=NOW - timedelta(days=1),
+            ).id
+        for n, *_, head in GROUP_TABLE:
+            if head is not None:
+                s.get(Item, ids[n]).group_id = ids[head]
+        s.commit()
+    with Session() as s:
+        rows, cursor = store.queue_page(s, store.QueueFilters(), limit=200, now=NOW)
+        assert cursor is None
+        assert _numbers(rows) == GROUP_ORDER
+        assert [r["lane"] for r in rows] == [0, 0, 0, 0, 1, 1, 1, 1]
+        paged, cursor = [], None
+        while True:
+            page, cursor = store.queue_page(s, store.QueueFilters(), after=cursor, limit=3, now=NOW)
+            paged += _numbers(page)
+            if cursor is None:
+                break
+        assert paged == GROUP_ORDER
+        after_first = store.cursor_of(s, ids[1], now=NOW)
+        assert after_first == f"0~2026-12-04T12:00:00Z~{ids[1]}"  # the member's deadline ranks it
+        assert _numbers(
+            store.queue_page(s, store.QueueFilters(), after=after_first, limit=1, now=NOW)[0]
+        ) == [12]
+        assert _numbers(store.listing(s, status="pending", limit=None, now=NOW)) == GROUP_ORDER

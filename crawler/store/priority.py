@@ -5,6 +5,10 @@ Priority order:
 1. lane 0: funding calls (editor's content type, else harvested) whose deadline is in
    [now, now + `DEADLINE_LANE`), nearest deadline first, ties by id, lowest first. Every other item is
    in lane 1: the lane test is NULL-safe, so a missing deadline or content type never hides an item.
+   A near-duplicate group ranks by its most urgent member (`lane_deadline`): a call announced in a
+   news feed and in a funding feed is one group whose first item may be the news copy without a
+   deadline; the funding copy's deadline in the window puts the group's rows in lane 0, at that
+   deadline (a rejected member counts for no other row).
 2. lane 1: relevance band first (`RELEVANCE_BANDS`: >= 0.75, >= 0.5, >= 0.25, the rest; no score counts
    as 0), then dated items before undated ones of the same band, then freshness: the publication date
    (never later than first seen) for dated items, the first-seen date for undated ones. So freshness
@@ -26,8 +30,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from crawler.store import dialect
@@ -68,29 +72,61 @@ def priority(session: Session) -> ColumnElement[Any]:
     return literal_column(PRIORITY_SQL_PG if dialect.is_postgresql(session) else PRIORITY_SQL_SQLITE)
 
 
-def in_deadline_lane(now: datetime) -> ColumnElement[bool]:
-    """True for lane-0 items, False (never NULL) for every other item."""
+def _due_in_lane(row: Any, now: datetime) -> ColumnElement[bool]:
+    """A funding call (the predicate of the ``ix_items_funding_deadline`` index) due in the window."""
     return and_(
-        func.coalesce(literal_column(CONTENT_TYPE_SQL), "") == "funding",
-        Item.deadline.is_not(None),
-        Item.deadline >= now,
-        Item.deadline < now + DEADLINE_LANE,
+        func.coalesce(row.editor_content_type, row.content_type) == "funding",
+        row.deadline >= now,
+        row.deadline < now + DEADLINE_LANE,
     )
 
 
+def lane_deadline(now: datetime) -> ColumnElement[Any]:
+    """The deadline that ranks a row in lane 0, NULL for a lane-1 row.
+
+    Rule: an item outside a group ranks by its own deadline when it is a funding call due in
+    [now, now + `DEADLINE_LANE`); an item of a near-duplicate group ranks by the nearest such deadline
+    among the group's members (itself included; another member only while it is not rejected), so a
+    group is as urgent as its most urgent member whichever copy is its first item.
+    """
+    member = aliased(Item)
+    nearest = (
+        select(func.min(member.deadline))
+        .where(
+            member.group_id == Item.group_id,
+            or_(member.id == Item.id, member.status != "rejected"),
+            _due_in_lane(member, now),
+        )
+        .correlate(Item)
+        .scalar_subquery()
+    )
+    own = case((_due_in_lane(Item, now), Item.deadline), else_=None)
+    return case((Item.group_id.is_(None), own), else_=nearest)
+
+
+def in_deadline_lane(now: datetime) -> ColumnElement[bool]:
+    """True for lane-0 items, not true (False or NULL) for every other item: a WHERE or CASE test;
+    `not_in_deadline_lane` is the NULL-safe complement. The calls due in the window (a range of the
+    ``ix_items_funding_deadline`` index) and their groups name the candidates, so the lane is not
+    computed row by row over the whole queue."""
+    member = aliased(Item)
+    due_groups = select(member.group_id).where(member.group_id.is_not(None), _due_in_lane(member, now))
+    candidate = or_(_due_in_lane(Item, now), Item.group_id.in_(due_groups))
+    return and_(candidate, lane_deadline(now).is_not(None))
+
+
 def not_in_deadline_lane(now: datetime) -> ColumnElement[bool]:
-    """The complement of `in_deadline_lane`, NULL-safe: a NULL deadline or content type is lane 1."""
-    lane0 = in_deadline_lane(now)
-    return case((lane0, False), else_=True)
+    """The complement of `in_deadline_lane`: a NULL deadline or content type is lane 1."""
+    return lane_deadline(now).is_(None)
 
 
 def priority_order(session: Session, now: datetime) -> list[Any]:
     """ORDER BY clauses of the whole queue in priority order (both lanes), for unpaged listings."""
-    lane0 = in_deadline_lane(now)
+    due = lane_deadline(now)
     return [
-        case((lane0, 0), else_=1),
-        case((lane0, Item.deadline), else_=None).asc(),
-        case((lane0, Item.id), else_=None).asc(),  # lane 0 ties as the desk's keyset pages: lowest id
+        case((due.is_not(None), 0), else_=1),
+        due.asc(),
+        case((due.is_not(None), Item.id), else_=None).asc(),  # lane 0 ties as the desk's keyset pages
         priority(session).desc(),
         Item.id.desc(),
     ]

@@ -476,14 +476,18 @@ def queue_page(
     cursor = _decode_cursor(after)
     conds = filters.conditions(session)
     lane0 = priority_rules.in_deadline_lane(now)
+    due = priority_rules.lane_deadline(now)
     skip = max(0, offset) if cursor is None else 0
     rows: list[dict[str, Any]] = []
     if cursor is None or cursor[0] == 0:
-        stmt = select(*_QUEUE_COLUMNS).where(*conds, lane0)
+        stmt = select(*_QUEUE_COLUMNS, due.label("lane_deadline")).where(*conds, lane0)
         if cursor is not None:
-            stmt = stmt.where(tuple_(Item.deadline, Item.id) > tuple_(cursor[1], cursor[2]))
-        stmt = stmt.order_by(Item.deadline.asc(), Item.id.asc()).offset(skip).limit(limit + 1)
-        rows = [_row_dict(r, 0, r.deadline, now) for r in session.execute(stmt)]
+            stmt = stmt.where(tuple_(due, Item.id) > tuple_(cursor[1], cursor[2]))
+        stmt = stmt.order_by(due.asc(), Item.id.asc()).offset(skip).limit(limit + 1)
+        for r in session.execute(stmt):
+            entry = _row_dict(r, 0, r.lane_deadline, now)
+            entry.pop("lane_deadline", None)
+            rows.append(entry)
     if len(rows) <= limit:
         lane1_skip = 0
         if skip and not rows:  # the offset reaches past the deadline lane: skip the rest in lane 1
@@ -688,9 +692,9 @@ def cursor_of(session: Session, item_id: int, now: datetime | None = None) -> st
     """The queue cursor (``lane~key~id``, as `queue_page` makes) of one item, whatever its status;
     None for an unknown id. A page ``after`` it starts with the item that follows it in priority order."""
     now = utc_or_now(now)
-    lane0 = priority_rules.in_deadline_lane(now)
+    due = priority_rules.lane_deadline(now)
     row = session.execute(
-        select(case((lane0, 0), else_=1), Item.deadline, _priority(session)).where(Item.id == item_id)
+        select(case((due.is_not(None), 0), else_=1), due, _priority(session)).where(Item.id == item_id)
     ).first()
     if row is None:
         return None
