@@ -9,7 +9,9 @@ the crawl:
 - the title: ``og:title``, else ``twitter:title``, else Dublin Core's ``DC.title`` (``dcterms.title``:
   EUR-Lex), else ``<title>``; ``<title>`` is also the raw title;
 - the summary: ``<meta name="description">``, else ``og:description``, ``twitter:description``,
-  ``DC.description`` (``dcterms.description``);
+  ``DC.description`` (``dcterms.description``); a title that is only a page code
+  (`pipelines.titles.is_code_only`: EUR-Lex's ``EUR-Lex -  - EN``) gives way to the summary's first
+  sentence (`pipelines.titles.title_from_summary`), as an item without a title gets;
 - the declared language: ``<html lang>``.
 The item keeps the kill's flag (``extract.timeout`` or ``extract.memory``), which the desk shows as
 "text missing", and gets no text: the text is what the full extraction would have given.
@@ -22,6 +24,7 @@ import re
 
 from pipelines.decode import decode_html
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
+from pipelines.titles import is_code_only, title_from_summary
 
 HEAD_BYTES = 256 * 1024
 """Bytes of the body read for the head's metadata (the head of a large legal act is a few KiB)."""
@@ -68,6 +71,8 @@ def head_metadata(
     title, _ = plain_title(social, TITLE_MAX_BYTES) if social else (raw_title, False)
     description = next((metas[k] for k in _DESCRIPTION_KEYS if k in metas), None)
     summary, _ = plain_line(description, SUMMARY_MAX_BYTES)
+    if summary and (not title or is_code_only(title)):
+        title = title_from_summary(summary)
     root = _HTML_TAG.search(markup)
     language = (_attributes(root.group(0)).get("lang") or "").strip() or None if root else None
     return title, raw_title, summary, language

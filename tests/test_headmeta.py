@@ -36,12 +36,17 @@ HEAD_CASES: list[tuple[str | bytes, str | None, tuple[str | None, str | None, st
     # a meta tag of the body is not the head's
     ('<html><head><title>T</title></head><body><meta name="description" content="in the body"></body>',
      None, ("T", "T", None, None)),
-    # Dublin Core (EUR-Lex's older pages), the DC.type content type is no description
+    # Dublin Core (EUR-Lex's older pages), the DC.type content type is no description, a title that is
+    # only a page code gives way to the description
     ('<html lang="EN"><head><meta name="DC.title" content="EUR-Lex -  - EN">'
      '<meta name="DC.description" content="' + TREATIES + '">'
      '<meta name="DC.type" http-equiv="Content-Type" content="text/html; charset=UTF-8">'
      "<title>EUR-Lex -  - EN</title></head>",
-     None, ("EUR-Lex - - EN", "EUR-Lex - - EN", TREATIES, "EN")),
+     None, (TREATIES, "EUR-Lex - - EN", TREATIES, "EN")),
+    # no title at all: the description's first sentence
+    ('<html><head><meta name="description" content="Asylum seekers may work after six months. More below.">'
+     "</head>", None, ("Asylum seekers may work after six months", None,
+            "Asylum seekers may work after six months. More below.", None)),
     # nothing in the head: nothing kept
     ("<html><body><h1>Only a headline</h1></body></html>", None, (None, None, None, None)),
     # a legacy encoding declared by the header
