@@ -2,8 +2,8 @@
 addresses of one source.
 
 Rule: a new item joins a group when an earlier item, not a language version, is the same story:
-1. same text: both texts are one string (`same_text_key`: case and spacing folded) of at least
-   `SAME_TEXT_MIN_WORDS` words, whatever the URLs and titles (``page.html``, ``page.html?rel``,
+1. same text: both texts are one string (`same_text_key`: case folded; of the same length) of at
+   least `SAME_TEXT_MIN_WORDS` words, whatever the URLs and titles (``page.html``, ``page.html?rel``,
    ``page.html?tz`` of one source; a copy on another site); or
 2. near text: their SimHash fingerprints (crawler.neardup.near_duplicate_basis) are within
    `MAX_DISTANCE` bits and the two bases are one document by `crawler.neardup.same_document` (same
