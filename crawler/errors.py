@@ -454,6 +454,11 @@ ERROR_KEYS: dict[str, str] = {
     "parse.same_titles": "most items carry one and the same title (repeated anchor text or page title)",
     "parse.no_dates": "most items have no date, though the source's earlier runs were dated",
     "extract.all_empty": "no followed page yielded text",
+    "extract.timeout": "the text extraction of the followed pages was stopped at its time limit (20 s for "
+    "HTML and XML, 30 s for PDF; a large page or a loaded machine): the items keep the page's title and "
+    "description only, flagged as without text (a URL stopped twice is quarantined)",
+    "extract.memory": "the text extraction of the followed pages was stopped at its memory limit: the items "
+    "keep the page's title and description only, flagged as without text",
     "extract.no_text": "most items have no text, though the source's earlier runs had text",
     "store.db_error": "the database refused or was unreachable",
     "crawl.crashed": "the crawl process died",

@@ -9,7 +9,12 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``), or a well-formed
    feed has zero entries (``ewsi/feed/empty``) -> ok; nothing
    yielded otherwise -> failed ``parse.no_items``; pages followed but none gave text -> failed
-   ``extract.all_empty``; pages to follow but every one failed to fetch, `MIN_FAILED_PAGES` or more
+   ``extract.all_empty``, or ``extract.timeout`` (``extract.memory``) when the extraction worker was
+   stopped at its time (memory) limit on any of them, the most frequent kill: the pages were not
+   empty, our extraction did not finish (their items keep the head's title and description,
+   pipelines.headmeta); such a key is not one of `MEANING_KEYS` (it says nothing about the source's
+   pages changing), and a run with text whose extraction was stopped on some pages says so as a
+   warning; pages to follow but every one failed to fetch, `MIN_FAILED_PAGES` or more
    (404s, a block, a cut archive) -> failed with their most frequent key, the items kept without
    text; otherwise ok (errors of single pages are counted, not fatal, and shown as a warning: "3 of
    20 followed pages failed, most with fetch.http_404").
@@ -58,6 +63,9 @@ from typing import Any
 
 from crawler.types import CrawlReport
 
+EXTRACTION_STOPS = ("timeout", "memory")
+"""Worker kills (``ewsi/worker/<kill>``, pipelines.extract) that name a run whose followed pages gave
+no text ``extract.<kill>`` instead of ``extract.all_empty`` (rule 1)."""
 DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
 """Error keys of a followed page that drop its item instead of keeping it flagged (spiders.base)."""
 MIN_FAILED_PAGES = 3
@@ -283,6 +291,15 @@ def build_report(
     )
     # pages read (an empty page counts: it answered) and API detail answers that gave a text
     pages_read = followed + int(stats.get("ewsi/api/detail_text", 0))
+    stopped = Counter({k: int(stats.get(f"ewsi/worker/{k}", 0) or 0) for k in EXTRACTION_STOPS})
+    stopped_key = f"extract.{stopped.most_common(1)[0][0]}" if sum(stopped.values()) else None
+    stop_note = (
+        f"the extraction of {sum(stopped.values())} of {followed} followed pages was stopped "
+        f"({', '.join(f'extract.{k} {n}' for k, n in sorted(stopped.items()) if n)}): "
+        "their items keep the page's title and description, without text"
+        if stopped_key
+        else None
+    )
     if reason == "shutdown":
         report.status, report.error_key = "interrupted", "crawl.interrupted"
     elif errors.get("store.db_error"):
@@ -294,7 +311,7 @@ def build_report(
     elif yielded == 0:
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
-        report.status, report.error_key = "failed", "extract.all_empty"
+        report.status, report.error_key = "failed", stopped_key or "extract.all_empty"
     elif pages_failed >= MIN_FAILED_PAGES and not pages_read:
         # every page the items link to failed (404s, a cut archive, a block): items without text
         report.status, report.error_key = "failed", page_errors.most_common(1)[0][0]
@@ -310,6 +327,8 @@ def build_report(
     )
     if report.error_key and report.error_key in page_errors and not errors:
         report.error = page_note
+    elif report.error_key and report.error_key == stopped_key:
+        report.error = stop_note
     elif report.error_key:
         report.error = messages.get(report.error_key) or stats.get("ewsi/feed/bozo_message")
     elif stats.get("ewsi/feed/bozo"):
@@ -319,6 +338,8 @@ def build_report(
         report.error = f"warning: {repeated} feed entries share a GUID or use the feed's URL as one"
     elif page_note:
         report.error = f"warning: {page_note}"
+    elif stop_note:
+        report.error = f"warning: {stop_note}"
     return report
 
 

@@ -2,7 +2,8 @@
 
 `near_duplicate_basis`: the text when it has at least `MIN_TEXT_WORDS` words, else the title when it has
 at least `MIN_TITLE_WORDS` words (title-only sources give counters or boilerplate as summaries), else
-nothing. pipelines.dedup fingerprints it; crawler.store.groups compares fingerprints across sources.
+nothing. pipelines.dedup fingerprints it; crawler.store.groups compares fingerprints within and across
+sources.
 
 A 64-bit SimHash cannot tell a copy from another document of the same template: "Monthly statistics
 on asylum applications, January 2025" and "..., February 2025" are 7 bits apart, a copy with a fixed

@@ -294,6 +294,9 @@ class HarvestedItem:
     identity: str | None = None
     identity_aliases: list[str] = field(default_factory=list)
     """Other identities of the same item: that of `linked_url` (the store finds and tombstones by them)."""
+    identity_url: str | None = None
+    """The URL as an identity compares it (pipelines.dedup: no scheme, ``www.``, trailing slash or
+    tracking parameters); the store finds an entry re-issued under another GUID by it."""
     content_hash: str | None = None
     fingerprint: int | None = None
     # --- set by pipelines.classify ---

@@ -15,11 +15,19 @@ spiders.base.landing_url) is identified by the page it landed on; the link it wa
 any of these identities in the run is a duplicate, and the store finds (and tombstones) the item by
 them too, so an item stored under its old link before is found again (crawler.store.items).
 
+Within one source, two entries with the same identity URL and the same text (`same_entry_key`: the
+summary and text an editor reads; the title is left out, a re-issued entry may be retitled) are one
+item whatever their identities: a feed that re-issues an entry under new GUIDs, or lists it twice,
+gives one item and the others are dropped as ``duplicate`` (here within a run, crawler.store.items
+across runs). The same URL with other texts (a feed that links every entry to one page, each with
+its own summary) stays separate items; the same text under other URLs, and near-identical texts, are
+one near-duplicate group (crawler.store.groups), one review row.
+
 The fingerprint is a 64-bit SimHash over word 3-shingles (Charikar 2002) of `near_duplicate_basis`:
 the text when it has at least `MIN_TEXT_WORDS` words, else the title when it has at least
 `MIN_TITLE_WORDS` words (title-only sources give counters or boilerplate as summaries), else
-nothing (crawler.neardup). crawler.store.groups compares it across sources; `hamming` gives the
-distance, crawler.neardup.same_document what two close bases must also share.
+nothing (crawler.neardup). crawler.store.groups compares it within and across sources; `hamming`
+gives the distance, crawler.neardup.same_document what two close bases must also share.
 """
 
 from __future__ import annotations
@@ -65,6 +73,27 @@ def identity_aliases(item: HarvestedItem, identity: str) -> list[str]:
     except ValueError:
         return []
     return [alias] if alias != identity else []
+
+
+def same_entry_key(item: HarvestedItem) -> str | None:
+    """The key two items of one source share when they are one entry (module docstring): source, identity
+    URL, and a digest of summary and text; None without a URL, without summary and text, or with an
+    official id (the source names two documents)."""
+    url = _identity_url_or_none(item.url)
+    if url is None or item.official_id or not (item.text or item.summary):
+        return None
+    digest = hashlib.sha256()
+    for part in (item.summary, item.text):
+        digest.update((part or "").encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return f"same:{item.source_id}:{url}:{digest.hexdigest()}"
+
+
+def _identity_url_or_none(url: str | None) -> str | None:
+    try:
+        return identity_url(url) if url else None
+    except ValueError:
+        return None
 
 
 def content_hash(item: HarvestedItem) -> str:
@@ -138,7 +167,8 @@ def hamming(a: int, b: int) -> int:
 
 
 class DedupPipeline:
-    """Set `identity`, `content_hash` and `fingerprint`; drop a second copy within one run."""
+    """Set `identity`, `content_hash` and `fingerprint`; drop a second copy within one run (the same
+    identity, or the same entry of one source: `same_entry_key`)."""
 
     def __init__(self, crawler: Crawler | None = None):
         self.crawler = crawler
@@ -154,7 +184,11 @@ class DedupPipeline:
         except ValueError:
             raise DropItem("no_identity") from None
         item.identity_aliases = identity_aliases(item, item.identity)
+        item.identity_url = _identity_url_or_none(item.url)
         keys = {item.identity, *item.identity_aliases}
+        same = same_entry_key(item)
+        if same is not None:
+            keys.add(same)
         if keys & self.seen:
             raise DropItem("duplicate")  # counted by crawler.extensions.RunRecorder
         self.seen |= keys

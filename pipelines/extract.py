@@ -48,12 +48,15 @@ Bounded execution (RELIABILITY.md §2 "Extraction worker", T13-T16): the pipelin
 `crawler.worker.BoundedWorker` (768 MiB address space; 20 s wall for HTML and XML, 30 s for PDF; text
 output capped at 1,000,000 UTF-8 bytes). A killed worker costs one item's text: the item keeps its
 feed data and is flagged ``extract.timeout`` or ``extract.memory`` (plus ``extract.pdf_failed`` for a
-PDF). A memory kill is retried once in a fresh worker (the first kill may be the previous pages'
-doing); the number of kills is left on the item as ``ewsi_worker_kills`` for the store stage, which
-quarantines a URL killed twice (T14). Bodies of an unsupported type (ZIP, images, executables: T17)
-are never handed to a parser: the item is kept with its feed data, flagged
-``extract.unsupported_type``, and its body is not stored. The setting ``EWSI_EXTRACT_IN_PROCESS`` runs
-extraction in the crawl process instead (benchmarks and debugging only).
+PDF); an HTML page whose extraction did not finish also keeps what its head gives cheaply (title,
+og:title, meta description, language: `pipelines.headmeta`), and the run names the kill in the
+source's health (crawler.health rule 1: ``extract.timeout``, not ``extract.all_empty``). A memory
+kill is retried once in a fresh worker (the first kill may be the previous pages' doing); the number
+of kills is left on the item as ``ewsi_worker_kills`` for the store stage, which quarantines a URL
+killed twice (T14). Bodies of an unsupported type (ZIP, images, executables: T17) are never
+handed to a parser: the item is kept with its feed data, flagged ``extract.unsupported_type``, and
+its body is not stored. The setting ``EWSI_EXTRACT_IN_PROCESS`` runs extraction in the crawl process
+instead (benchmarks and debugging only).
 """
 
 from __future__ import annotations
@@ -128,6 +131,7 @@ from pipelines.decode import decode_html
 from pipelines.document import ExtractedDocument, cap_text, one_line
 from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.furniture import drop_furniture_lines
+from pipelines.headmeta import head_metadata
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
@@ -319,6 +323,11 @@ def extract_bounded(
         {"pdf": "extract.pdf_failed", "xml": "extract.xml_failed"}.get(method, "extract.html_failed")
     )
     document = ExtractedDocument(method=method, warnings=tuple(dict.fromkeys(warnings)))
+    if method == "html":  # what the head gives without the full extraction (pipelines.headmeta)
+        title, raw_title, summary, language = head_metadata(body, header_charset)
+        document = dataclasses.replace(
+            document, title=title, headline=title, raw_title=raw_title, summary=summary, language=language
+        )
     return BoundedOutcome(document, kill, kills, result.seconds, result.peak_rss_bytes)
 
 

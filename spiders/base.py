@@ -12,6 +12,12 @@ A followed page's item takes the URL the fetch landed on (`landing_url`): after 
 ``Refresh`` header, crawler.fetch.redirects.LoopAwareMetaRefreshMiddleware), every hop having
 passed the SSRF guard; the link it was reached by stays as `linked_url`, an alias of its identity
 (pipelines.dedup), so two links that land on one page are one item.
+
+Rule for entries over the budget (every entry the spider does not follow has a named reason): an
+entry beyond the source's `max_items` is counted ``ewsi/items/truncated`` and as a dropped item
+``ewsi/dropped/max_items`` (the crawl summary's dropped column, the run's ``dropped``), for every
+template (feeds, listings, sitemaps, APIs, calendars: `over_budget`), and when the spider closes one
+log line per source names how many entries were left and the limit (`log_truncated`).
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 FOLLOW_MAXSIZE = 64 * 1024 * 1024
 """Size limit for followed documents (PDFs), ../shared/RELIABILITY.md §2."""
+MAX_ITEMS_REASON = "max_items"
+"""Dropped reason of an entry beyond the source's `max_items` (module rule)."""
 
 
 class SourceSpider(Spider):
@@ -137,8 +145,33 @@ class SourceSpider(Spider):
         )
 
     def budget_left(self) -> bool:
-        """False once `max_items` items were emitted (the rest is counted as truncated)."""
+        """False once `max_items` items were emitted (the rest is counted by `over_budget`)."""
         return self.emitted < self.source.max_items
+
+    def over_budget(self) -> None:
+        """Count one entry left because `max_items` were emitted (module rule): ``ewsi/items/truncated``
+        and the dropped reason ``max_items``."""
+        self.stat("ewsi/items/truncated")
+        self.stat(f"ewsi/dropped/{MAX_ITEMS_REASON}")
+
+    def closed(self, reason: str) -> None:
+        """Scrapy calls this when the spider closes: log the entries left over the budget."""
+        self.log_truncated()
+
+    def log_truncated(self) -> None:
+        """One log line naming how many entries were left over `max_items` and the limit (none when
+        nothing was left)."""
+        crawler = getattr(self, "crawler", None)
+        stats = crawler.stats if crawler is not None else None
+        left = int(stats.get_value(f"ewsi/dropped/{MAX_ITEMS_REASON}") or 0) if stats is not None else 0
+        if left:
+            logger.warning(
+                "[%s] dropped (%s): %d entries over the limit of max_items %d",
+                self.source.id,
+                MAX_ITEMS_REASON,
+                left,
+                self.source.max_items,
+            )
 
     def emit(self, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Yield the item, or a request for its page when the source has `follow: true`."""
@@ -149,7 +182,7 @@ class SourceSpider(Spider):
         """Count the item against `max_items` and the run's duplicates; False when it is not to be
         emitted (budget spent: ``ewsi/items/truncated``; seen in this run: ``duplicate_in_run``)."""
         if not self.budget_left():
-            self.stat("ewsi/items/truncated")
+            self.over_budget()
             return False
         key = f"entry:{item.entry_key}" if item.entry_key else item.url.split("#", 1)[0]
         if key in self._seen_urls:

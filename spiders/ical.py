@@ -190,7 +190,7 @@ class ICalSpider(SourceSpider):
         """As `SourceSpider.emit`, but events without their own link differ by their ``#UID``."""
         if item.official_id and not self.source.follow:
             if not self.budget_left():
-                self.stat("ewsi/items/truncated")
+                self.over_budget()
                 return
             self.emitted += 1
             self.stat("ewsi/items/yielded")

@@ -4,6 +4,8 @@ per group, one decision for all, the portal's language filter finds versions."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -128,7 +130,7 @@ OTHER = (
 GROUP_CASES = [
     (("a", "Advice centre opens", LONG), ("b", "New advice centre", LONG), True),  # same text
     (("a", "Advice centre opens", LONG), ("b", "Advice centre", EDITED), True),  # one word edited
-    (("a", "Advice centre opens", LONG), ("a", "Advice centre opens", EDITED), False),  # same source
+    (("a", "Advice centre opens", LONG), ("a", "Advice centre opens", EDITED), True),  # same source
     (("a", "Advice centre opens", LONG), ("b", "Annual report", OTHER), False),  # different story
     (("a", "Food is a Human Right for All!", None), ("b", "Food is a Human Right for All! ", None), True),
     (("a", "Food is a Human Right for All!", None), ("b", "Stop Funding Russia's War Now", None), False),
@@ -151,7 +153,8 @@ def test_near_duplicates_across_sources_form_one_group(db_session, first, second
     if grouped:
         assert rows[0].group_id == rows[1].group_id == rows[0].id
         page, _ = store_queue.queue_page(db_session, store_queue.QueueFilters.from_query({"status": "any"}))
-        assert [(r["id"], r["also_from"]) for r in page] == [(rows[0].id, [second[0]])]
+        also_from = [second[0]] if second[0] != first[0] else []
+        assert [(r["id"], r["also_from"]) for r in page] == [(rows[0].id, also_from)]
         # a second harvest adds nothing and splits no group
         assert upsert_item(db_session, _fingerprinted(1, *first)) == "unchanged"
         assert upsert_item(db_session, _fingerprinted(2, *second)) == "unchanged"
@@ -248,3 +251,124 @@ def test_any_other_rejection_decides_the_whole_group(db_session, reason: str) ->
     # the pending queue and a later harvest keep the group as one (its head a member)
     heads = {db_session.get(Item, r.id).group_id for r in rows}
     assert len(heads) == 1 and heads <= {r.id for r in rows}
+
+
+SHORT = (
+    "Refugees get integration support and language courses in the city, with help to find housing and work."
+)
+SITE = "https://news.x.eu/suffix.html"
+DAY_1, DAY_2 = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC)
+
+# (first, second): (source, URL, title, text, flags, deadline) -> one group (one review row)?
+VARIANT_CASES = [
+    # the same text under URL variants of one source, each entry with its own title
+    (("a", SITE, "Migrant workers gain access", SHORT), ("a", SITE + "?rel", "Relative link", SHORT), True),
+    (("a", SITE, "Migrant workers gain access", SHORT), ("a", SITE + "?tz", "Tz-less date", SHORT), True),
+    (("a", SITE, "Migrant workers gain access", SHORT), ("b", "https://y.eu/copy", "Copy", SHORT), True),
+    # near-identical texts of one source, as across sources
+    (("a", SITE, "Advice centre opens", LONG), ("a", SITE + "?p=2", "Advice centre", EDITED), True),
+    # equal texts too short to tell a story apart
+    (("a", SITE, "One", "Read more about it here."),
+     ("a", SITE + "?p=2", "Two", "Read more about it here."), False),
+    # a source's recurring title over no text (a weekly newsletter): apart; across sources one record
+    (("a", SITE, "Weekly newsletter of the integration network", None),
+     ("a", SITE + "?w=2", "Weekly newsletter of the integration network", None), False),
+    (("a", SITE, "Weekly newsletter of the integration network", None),
+     ("b", "https://y.eu/nl", "Weekly newsletter of the integration network", None), True),
+    # a text made of the source's template lines: apart within the source, not across sources
+    (("a", SITE, "Newsletter", LONG, ["extract.boilerplate"]),
+     ("a", SITE + "?w=2", "Newsletter", LONG), False),
+    (("a", SITE, "Newsletter", LONG, ["extract.boilerplate"]),
+     ("b", "https://y.eu/nl", "Newsletter", LONG), True),
+    # one template's occurrences: the same text with another deadline
+    (("a", SITE, "Call", SHORT, [], DAY_1), ("a", SITE + "?y=2", "Call", SHORT, [], DAY_2), False),
+    (("a", SITE, "Call", SHORT, [], DAY_1), ("b", "https://y.eu/call", "Call", SHORT, [], DAY_2), False),
+    (("a", SITE, "Call", SHORT, [], DAY_1), ("a", SITE + "?y=2", "Call", SHORT, [], DAY_1), True),
+    # other stories of one source
+    (("a", SITE, "Advice centre opens", LONG), ("a", SITE + "?p=2", "Annual report", OTHER), False),
+]  # fmt: skip
+
+
+def _variant(n: int, source: str, url: str, title: str, text: str | None, flags=(), deadline=None):
+    item = make_item(n, source_id=source, url=url, title=title, text=text, summary=None, deadline=deadline)
+    item.flags = list(flags)
+    item.identity = None
+    return DedupPipeline().process_item(item)
+
+
+@pytest.mark.parametrize(("first", "second", "grouped"), VARIANT_CASES)
+def test_variants_within_and_across_sources(db_session, first, second, grouped) -> None:
+    assert upsert_item(db_session, _variant(1, *first)) == "new"
+    assert upsert_item(db_session, _variant(2, *second)) == "new"
+    db_session.commit()
+    rows = db_session.scalars(select(Item).order_by(Item.id)).all()
+    assert [r.group_id for r in rows] == ([rows[0].id] * 2 if grouped else [None, None])
+    page, _ = store_queue.queue_page(db_session, store_queue.QueueFilters.from_query({"status": "any"}))
+    assert len(page) == (1 if grouped else 2)
+
+
+PAGE = "https://www.city.x.eu/news/page.html"
+
+# (first, second): (source, URL, entry key, summary, text) -> is the second the same entry?
+ENTRY_CASES = [
+    # a re-issued GUID of one entry: same URL, same text
+    (("a", PAGE, "dup-0", None, SHORT), ("a", PAGE, "dup-1", None, SHORT), True),
+    (("a", PAGE, None, "Teaser", SHORT), ("a", PAGE, "dup-1", "Teaser", SHORT), True),
+    # the URL compared as an identity (scheme, www., trailing slash, tracking parameters)
+    (("a", PAGE, "dup-0", None, SHORT),
+     ("a", "http://city.x.eu/news/page.html/?utm_source=f", "dup-1", None, SHORT), True),
+    # a feed that links every entry to one page, each with its own summary: separate items
+    (("a", PAGE, "e-1", "Opening hours change", SHORT),
+     ("a", PAGE, "e-2", "New course in May", SHORT), False),
+    (("a", PAGE, "e-1", None, SHORT), ("a", PAGE, "e-2", None, OTHER), False),
+    # the same text under another URL: another item (grouped, not dropped)
+    (("a", PAGE, "e-1", None, SHORT), ("a", PAGE + "?rel", "e-2", None, SHORT), False),
+    # another source's copy: its own item
+    (("a", PAGE, "e-1", None, SHORT), ("b", PAGE, "e-2", None, SHORT), False),
+    # two official ids: two documents, whatever their page
+    (("a", PAGE, "e-1", None, SHORT, "COM(2026) 1"), ("a", PAGE, "e-2", None, SHORT, "COM(2026) 2"), False),
+    # nothing to compare: title-only entries
+    (("a", PAGE, "e-1", None, None), ("a", PAGE, "e-2", None, None), False),
+]  # fmt: skip
+
+
+def _entry(
+    n: int,
+    source: str,
+    url: str,
+    key: str | None,
+    summary: str | None,
+    text: str | None,
+    oid: str | None = None,
+):
+    item = make_item(
+        n,
+        source_id=source,
+        url=url,
+        title=f"Entry {n}",
+        summary=summary,
+        text=text,
+        entry_key=key,
+        official_id=oid,
+    )
+    item.identity = None
+    return item
+
+
+@pytest.mark.parametrize(("first", "second", "same"), ENTRY_CASES)
+def test_one_entry_of_a_source_is_one_item(db_session, first, second, same) -> None:
+    from scrapy.exceptions import DropItem
+
+    dedup = DedupPipeline()
+    kept = dedup.process_item(_entry(1, *first))
+    if same:
+        with pytest.raises(DropItem, match="duplicate"):
+            dedup.process_item(_entry(2, *second))
+    else:
+        dedup.process_item(_entry(2, *second))
+    # across runs: the store finds the entry again under its new identity
+    assert upsert_item(db_session, kept) == "new"
+    later = DedupPipeline().process_item(_entry(2, *second))
+    assert upsert_item(db_session, later) == ("duplicate" if same else "new")
+    db_session.commit()
+    assert len(db_session.scalars(select(Item)).all()) == (1 if same else 2)

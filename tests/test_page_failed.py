@@ -100,3 +100,31 @@ def test_queue_row_marks_a_document_not_fetched(
         (mark,) = marks
         assert mark.text_content() == "not fetched"
         assert mark.get("title") == f"document not fetched ({keys}): check the link before approving"
+
+
+# an item's flags -> what the desk names as the text missing (the extraction was stopped)
+TEXT_MISSING_FLAGS: list[tuple[list[str], str | None]] = [
+    (["extract.timeout", "extract.html_failed"], "extract.timeout"),
+    (["extract.memory", "extract.html_failed"], "extract.memory"),
+    (["extract.html_failed"], None),  # the page gave no text, its extraction was not stopped
+    (["page_fetch.timeout", "extract.timeout"], None),  # not fetched says it already
+]
+
+
+@pytest.mark.parametrize(("flags", "keys"), TEXT_MISSING_FLAGS)
+def test_item_page_and_queue_row_say_the_text_is_missing(
+    app, Session, flags: list[str], keys: str | None
+) -> None:
+    from lxml import html
+
+    client, item_id = _desk_with_item(app, Session, flags)
+    page = client.get(f"/items/{item_id}").text
+    queue = html.fromstring(client.get("/queue").text)
+    (row,) = queue.xpath(f'//tr[.//input[@name="item" and starts-with(@value, "{item_id}:")]]')
+    marks = row.xpath('.//*[contains(@class, "text-missing")]')
+    if keys is None:
+        assert "text missing" not in page and marks == []
+    else:
+        assert f"text missing ({keys})" in page and "check the link before approving" in page
+        (mark,) = marks
+        assert mark.text_content() == "text missing" and f"({keys})" in (mark.get("title") or "")

@@ -255,3 +255,42 @@ def test_a_too_long_attachment_or_detail_link_is_kept_flagged_not_lost() -> None
     assert list(api.detail_request(api_item, record)) == [api_item]  # kept with its list fields
     assert api_item.flags == ["detail_fetch.url_too_long"]
     assert stats(api)["ewsi/page_errors/fetch.url_too_long"] == 1
+
+
+def _feed_of(entries: int) -> bytes:
+    items = "".join(
+        f"<item><title>Integration news {i}</title><link>https://x.de/n/{i}</link>"
+        f"<description>Refugee integration item {i}</description></item>"
+        for i in range(entries)
+    )
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{items}</channel></rss>".encode()
+
+
+# (entries in the feed, max_items, follow) -> entries left over the budget
+BUDGET_CASES = [
+    (7, 5, False, 2),
+    (7, 5, True, 2),
+    (5, 5, False, 0),
+    (1, 3, False, 0),
+    (30, 1, True, 29),
+]
+
+
+@pytest.mark.parametrize(("entries", "limit", "follow", "left"), BUDGET_CASES)
+def test_entries_over_max_items_are_a_named_dropped_reason(entries, limit, follow, left, caplog) -> None:
+    from crawler.health import build_report
+
+    feed = "https://x.de/feed.xml"
+    spider = make_spider(id="big", kind="feed", urls=[feed], max_items=limit, follow=follow)
+    items, requests = run(spider, XmlResponse(feed, body=_feed_of(entries)))
+    assert len(items) + len(requests) == entries - left
+    assert stats(spider).get("ewsi/items/truncated", 0) == left
+    assert stats(spider).get("ewsi/dropped/max_items", 0) == left
+    report = build_report("big", stats(spider), spider.started_at, "finished")
+    assert report.dropped == ({"max_items": left} if left else {})
+    with caplog.at_level("WARNING", logger="spiders.base"):
+        spider.closed("finished")
+    lines = [r.getMessage() for r in caplog.records if r.name == "spiders.base"]
+    expected = [f"[big] dropped (max_items): {left} entries over the limit of max_items {limit}"]
+    assert lines == (expected if left else [])

@@ -11,7 +11,9 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
 2. look the row up by identity hash, else by an identity alias (the link an item's fetch was
    redirected from, pipelines.dedup: a row stored under it is the same item), else by
    (source_id, guid) (same entry, link changed); an alias tombstoned is the item tombstoned;
-3. not found -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
+3. not found, but the source holds an item at the same identity URL with the same summary and text
+   (an entry re-issued under a new GUID, pipelines.dedup `same_entry_key`) -> "duplicate";
+   else -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
    raw body -> "new", then joined to a near-duplicate group (crawler.store.groups); if a
    concurrent writer won the race, continue with its row;
 4. found, but owned by another source: in another language -> stored as a language version of
@@ -45,6 +47,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -253,6 +256,33 @@ def _find_item(session: Session, identity_hash: str, item: HarvestedItem) -> Ite
     return row
 
 
+def _same_entry_stored(session: Session, item: HarvestedItem) -> bool:
+    """Whether the item's source holds an item at its identity URL with its summary and text (step 3)."""
+    text, summary = clip(item.text) or None, clip(item.summary) or None
+    if not (text or summary) or not item.identity_url or item.official_id:
+        return False
+    rows = session.execute(
+        select(Item.identity, Item.canonical_url).where(
+            Item.source_id == item.source_id,
+            Item.text_chars == len(text or ""),
+            Item.text.is_(None) if text is None else Item.text == text,
+            Item.summary.is_(None) if summary is None else Item.summary == summary,
+            Item.version_of.is_(None),
+        )
+    ).all()
+    return any(_url_key(r.identity, r.canonical_url) == item.identity_url for r in rows)
+
+
+def _url_key(identity: str | None, url: str | None) -> str:
+    """A stored item's URL as identities compare it (pipelines.dedup): its ``url:`` identity, else its
+    canonical URL without scheme, ``www.``, fragment and trailing slash (an ``entry:`` item's link)."""
+    if identity and identity.startswith("url:"):
+        return identity.removeprefix("url:").split("#", 1)[0]
+    parts = urlsplit(url or "")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/') or '/'}{query}"
+
+
 def _insert_item(
     session: Session,
     item: HarvestedItem,
@@ -457,6 +487,8 @@ def _upsert(
         return "tombstoned"
     sources.ensure_source(session, item.source_id)
     row = _find_item(session, identity_hash, item)
+    if row is None and _same_entry_stored(session, item):
+        return "duplicate"
     if row is None:
         new_id = _insert_item(session, item, identity, identity_hash, now)
         if new_id is not None:

@@ -46,6 +46,17 @@ def page_errors(flags: Any) -> list[str]:
     return [f.removeprefix("page_") for f in flags or [] if isinstance(f, str) and is_page_error(f)]
 
 
+EXTRACTION_STOPPED = ("extract.timeout", "extract.memory")
+"""Item flags of a followed page whose text extraction was stopped (pipelines.extract): the item has the
+page's head (title, description) but not its text."""
+
+
+def text_missing(flags: Any) -> list[str]:
+    """Jinja filter: the `EXTRACTION_STOPPED` flags of an item, as the item page and its queue row show
+    them ("text missing": check the page before approving)."""
+    return [f for f in flags or [] if f in EXTRACTION_STOPPED]
+
+
 def _show(value: Any) -> str:
     """A recorded value for the history: lists joined with commas, None as a dash."""
     if value is None or value == []:
@@ -129,6 +140,7 @@ def make_templates() -> Environment:
     env.filters["counted"] = counted
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
     env.filters["page_errors"] = page_errors
+    env.filters["text_missing"] = text_missing
     env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM, relevant=None: reasons(
         evidence, shown, relevant
     )
