@@ -74,7 +74,9 @@ The rules keep two vetoes on relevance, so the model ranks but the rules explain
 probability is multiplied by the rules' negative-context factor exp(-negatives / negative_scale),
 and an item without migrant evidence in its language (``migrant`` and ``integration`` terms
 weighing less than classifier.rules `MIN_MIGRANT_EVIDENCE`) keeps `NO_MIGRANT_CUE_FACTOR` of its
-blended score, below every threshold.
+blended score, below every threshold. On an item of fewer than `MIN_TEXT_WORDS` words the model's
+relevance weight is scaled down (`text_factor`): its probability of a near-empty text ("Migrants.") is
+no judgement, and the rules decide.
 """
 
 from __future__ import annotations
@@ -131,6 +133,16 @@ NO_MIGRANT_CUE_FACTOR = 0.3
 RELEVANCE_MODEL_SHARE = 0.7
 """Share of the relevance score the model takes at full weight; the rules keep the rest (held-out
 fifth of themes_train: recall 0.931 at 1.0, 0.966 from 0.8 down to 0.5, precision 0.98 throughout)."""
+MIN_TEXT_WORDS = 14
+"""Words (title and text together, classifier.rules `tokenize`) an item needs for the model to take its
+full share of relevance: the shortest labelled item of themes_train has 14 ("Analyysi: Yhdysvallat
+näytti Euroopalle kaapin paikan" and its teaser; the shortest relevant one 16), so on fewer words the
+model's probability was never measured. With fewer, the model's weight is scaled by words /
+MIN_TEXT_WORDS (`text_factor`) and the rules, which need a migrant cue AND an integration-area cue,
+decide the rest: a page titled "Migrants" whose text is "Migrants." (2 words, no area cue) falls from
+0.65 to 0.09, while a title that states its subject ("Integration courses for refugees") keeps the
+rules' score. The evidence shows `TOO_LITTLE_TEXT` with the share of the model's weight lost."""
+TOO_LITTLE_TEXT = "too little text"
 NO_MIGRANT_CUE = "too little migrant evidence"
 """Relevance evidence of an item whose migrant cues in its language weigh less than
 `MIN_MIGRANT_EVIDENCE` (none, or one weak word such as "migration*" at 1.5; weight: the share of
@@ -521,6 +533,11 @@ def model_evidence(analysis: Analysis, evidence: Iterable[Evidence]) -> tuple[Ev
 
 
 MODEL_PREFIX = "model:"
+
+
+def text_factor(analysis: Analysis) -> float:
+    """The share of its relevance weight the model keeps on an item: min(1, words / `MIN_TEXT_WORDS`)."""
+    return min(1.0, (len(analysis.title_tokens) + len(analysis.body_tokens)) / MIN_TEXT_WORDS)
 
 
 def has_migrant_cue(analysis: Analysis) -> bool:
@@ -1079,6 +1096,8 @@ class CombinedClassifier:
             analysis.sums, self.engine.config.themes, self.engine.config.scoring, analysis.lead_sums
         )
 
+        short = text_factor(analysis)
+
         def blend(label: str, rule_score: float, rule_thr: float) -> tuple[float, float, float]:
             w = self.model.weight(label, language, self.min_labels, self.min_language) * RELEVANCE_MODEL_SHARE
             if w == 0 or label not in predicted:
@@ -1086,6 +1105,7 @@ class CombinedClassifier:
             p = predicted[label][0]
             if label == RELEVANCE:
                 p *= negative
+                w *= short
             return (
                 w * p + (1 - w) * rule_score,
                 w * self.model.threshold(label, language) + (1 - w) * rule_thr,
@@ -1153,6 +1173,8 @@ class CombinedClassifier:
         rel_evidence = self.engine.relevance_evidence(analysis)
         if not migrant_cue:
             rel_evidence += (Evidence(NO_MIGRANT_CUE, round(NO_MIGRANT_CUE_FACTOR - 1, 3)),)
+        if short < 1 and w_rel > 0:
+            rel_evidence += (Evidence(TOO_LITTLE_TEXT, round(short - 1, 3)),)
         if w_rel > 0 and relevant:
             # the model's words explain a relevant item; on another, spread over thousands of
             # features, the few with the largest share (0.002 of a log-odds) explain nothing
