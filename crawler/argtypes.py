@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -27,8 +28,20 @@ class Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
-        """Print ``PROG: error: MESSAGE`` on one line and exit with code 2."""
-        print(f"{self.prog}: error: {' '.join(message.split())}", file=sys.stderr)
+        """Print ``PROG: error: MESSAGE`` on one line and exit with code 2; an invalid choice names the
+        closest one (``ewsi sources: error: unknown command 'valdate' (choose from 'validate', ...);
+        did you mean validate?``), a command by that word, not by its internal name."""
+        message = " ".join(message.split())
+        match = _INVALID_CHOICE.fullmatch(message)
+        if match is not None:
+            dest, given, choices = match.groups()
+            names = re.findall(r"'([^']*)'", choices)
+            close = closest_name(given, names)
+            what = "unknown command" if dest.endswith("command") else f"argument {dest}: invalid choice:"
+            message = f"{what} {given!r} (choose from {choices})" + (
+                f"; did you mean {close}?" if close else ""
+            )
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
         sys.exit(2)
 
     def add_shared_argument(self, *flags: str, **kwargs: Any) -> None:
@@ -66,6 +79,8 @@ class Parser(argparse.ArgumentParser):
         return known
 
 
+_INVALID_CHOICE = re.compile(r"argument ([^:]+): invalid choice: '(.*)' \(choose from (.*)\)")
+"""argparse's message for a value outside an argument's choices (a command's sub-command too)."""
 _LEAF = "_ewsi_command_parser"
 """Namespace attribute `Parser.parse_known_args` sets; `Parser.parse_args` removes it."""
 

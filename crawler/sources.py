@@ -34,7 +34,7 @@ from pydantic import (
 
 from crawler.errors import ConfigError, validation_sentence
 from crawler.types import EU_LANGUAGES
-from crawler.urls import char_name, escaped, hidden_chars, host_problem, single_scheme, web_url
+from crawler.urls import char_name, escaped, hidden_chars, host_problem, https_form, single_scheme, web_url
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -110,7 +110,8 @@ def url_problem(url: str) -> str | None:
     - the scheme twice (crawler.urls `single_scheme`: ``https://https://x``, ``http://http//x``): the
       address with one scheme suggested;
     - not a web URL (crawler.urls `web_url`: an absolute http or https URL, no user information, a
-      port from 0 to 65535).
+      port from 0 to 65535); a host typed without a scheme gets its https form suggested
+      (crawler.urls `https_form`, as ``ewsi sources add`` does), a port out of range is named.
 
     - port 0 (no server listens on it; RFC 6335 reserves it);
     - a host name (one whose last label has a letter) that ``ewsi sources add`` refuses (crawler.urls
@@ -132,6 +133,11 @@ def url_problem(url: str) -> str | None:
     if single is not None:
         return f"{shown}: the scheme twice; did you mean {escaped(single)[1:-1]}?"
     if web_url(url) != url:  # the one web-URL rule (crawler.urls): no user:password@ either
+        meant = https_form(url)
+        if meant is not None:
+            return f"{shown}: no scheme; did you mean {escaped(meant)[1:-1]}?"
+        if _bad_port(url):
+            return f"{shown}: the port is not a number from 1 to 65535"
         return (
             f"{shown}: only absolute http:// or https:// URLs without spaces, control characters "
             "or user information (user:password@) are allowed"
@@ -146,6 +152,18 @@ def url_problem(url: str) -> str | None:
         if problem is not None:
             return f"{shown}: the host {escaped(name)[1:-1]}: {problem}"
     return None
+
+
+def _bad_port(url: str) -> bool:
+    """True when `url` is an http(s) address whose port is out of range or not a number."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return False
+    try:
+        parts.port  # noqa: B018 (urllib checks the port when it is read)
+    except ValueError:
+        return True
+    return False
 
 
 def _source_url(url: str) -> str:

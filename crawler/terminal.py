@@ -15,6 +15,15 @@ PIPE_WIDTH = 200
 """Columns of a table written to a pipe or a file."""
 
 
+class _Console(Console):
+    """rich's console, except that a reader who leaves (``ewsi queue | head -2``) ends the command as
+    crawler.cli ends it for a plain ``print``: quietly, exit 0 (rich exits 1 with no word)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console(*, stderr: bool = False) -> Console:
     """A console on stdout (or stderr): the terminal's width on a terminal, else `PIPE_WIDTH`."""
     stream = sys.stderr if stderr else sys.stdout
@@ -22,4 +31,4 @@ def console(*, stderr: bool = False) -> Console:
         tty = stream.isatty()
     except (AttributeError, ValueError):  # a closed or replaced stream
         tty = False
-    return Console(stderr=stderr, width=None if tty else PIPE_WIDTH)
+    return _Console(stderr=stderr, width=None if tty else PIPE_WIDTH)

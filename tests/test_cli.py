@@ -93,7 +93,35 @@ def test_the_command_gets_its_arguments_and_the_settings(monkeypatch: pytest.Mon
         (["-h"], 0, "api-token"),
         (["crawl", "--replay", "a.warc.gz", "--record", "b.warc.gz"], 2, "not allowed with argument"),
         (["queue", "--limit", "0"], 2, "must be 1 to 1,000,000, got 0"),
-        (["db", "drop"], 2, "invalid choice: 'drop'"),
+        (
+            ["db", "drop"],
+            2,
+            "ewsi db: error: unknown command 'drop' (choose from 'upgrade', 'check', 'grant-app-role')",
+        ),
+        (["db", "upgade"], 2, "ewsi db: error: unknown command 'upgade' (choose from"),
+        (["db", "upgade"], 2, "'grant-app-role'); did you mean upgrade?"),
+        (
+            ["sources", "valdate"],
+            2,
+            "ewsi sources: error: unknown command 'valdate' (choose from 'validate',",
+        ),
+        (["sources", "valdate"], 2, "; did you mean validate?"),
+        (
+            ["users", "lst"],
+            2,
+            "ewsi users: error: unknown command 'lst' (choose from 'add', 'list', 'set-role'); did you mean"
+            " list?",
+        ),
+        (
+            ["queue", "--order", "uncertian"],
+            2,
+            "ewsi queue: error: argument --order: invalid choice: 'uncertian'",
+        ),
+        (
+            ["queue", "--order", "uncertian"],
+            2,
+            "(choose from 'priority', 'uncertain'); did you mean uncertain?",
+        ),
         (["serve", "--port", "99999"], 2, "a port is 1 to 65535"),
         # an unknown option is refused by the command given it, with the closest of its options
         (
@@ -355,3 +383,35 @@ def test_db_upgrade_message_from_an_older_revision() -> None:
     assert upgrade_message("sqlite:///x", "0003_a", "0007_b") == (
         "database at sqlite:///x: schema upgraded from revision 0003_a to 0007_b"
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [[], ["--json"]], ids=["table", "json"])
+def test_a_reader_who_leaves_early_ends_ewsi_queue_quietly_with_exit_0(
+    args: list[str], tmp_path: Path
+) -> None:
+    """``ewsi queue | head -2``: the reader closes the pipe long before the queue is written; the
+    command ends quietly with exit 0, as a plain print does (rich's own handling exited 1)."""
+    from crawler.store.items import upsert_item
+    from crawler.store.migrate import upgrade
+    from crawler.store.session import session_scope
+    from tests.storedata import classification, make_item
+
+    db_url = f"sqlite:///{tmp_path / 'q.sqlite'}"
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        for n in range(1, 400):  # more than a pipe's 64 KiB buffer once listed
+            upsert_item(session, make_item(n, content=f"body {n}", classification=classification(0.5, ())))
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "queue", "--limit", "400", *args],
+        cwd=ROOT,
+        env={"EWSI_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.readline()
+    reader.stdout.close()  # the reader leaves
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 0, err
+    assert err == ""

@@ -79,7 +79,7 @@ def test_bad_since_is_rejected(shared_db, capsys):  # noqa: F811
         (
             0.5,
             "exported 0 published items: only approved items are exported; 2 items are pending review"
-            " (ewsi queue, the desk)",
+            " (ewsi queue, the desk: an item's language versions and near-duplicates share its row)",
         ),
         (1.5, "exported 1 published item"),
         (2.5, "exported 2 published items"),
@@ -103,13 +103,13 @@ def test_the_count_line_speaks_english_number(shared_db, capsys, hours: float, s
             0,
             1,
             "exported 0 published items: only approved items are exported; 1 item is pending review"
-            " (ewsi queue, the desk)",
+            " (ewsi queue, the desk: an item's language versions and near-duplicates share its row)",
         ),
         (
             0,
             1534,
             "exported 0 published items: only approved items are exported; 1,534 items are pending review"
-            " (ewsi queue, the desk)",
+            " (ewsi queue, the desk: an item's language versions and near-duplicates share its row)",
         ),
     ],
 )

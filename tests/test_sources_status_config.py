@@ -24,9 +24,10 @@ from crawler.types import CrawlReport
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _config(tmp_path: Path, name: str, ids: list[str]) -> Path:
+def _config(tmp_path: Path, name: str, ids: list[str], disabled: tuple[str, ...] = ()) -> Path:
     sources = [
         {"id": i, "name": i, "publisher": "P", "kind": "feed", "urls": [f"https://{i}.example.org/feed"]}
+        | ({"enabled": False} if i in disabled else {})
         for i in ids
     ]
     path = tmp_path / f"{name}.yaml"
@@ -50,7 +51,7 @@ def test_status_lists_the_config_and_the_sources_that_worked(tmp_path: Path) -> 
     env = {**os.environ, "EWSI_DATABASE_URL": db_url}
     args = [sys.executable, "-m", "crawler.cli", "db", "upgrade"]
     subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=120, check=True)
-    first = _config(tmp_path, "first", ["alpha-news", "beta-news"])
+    first = _config(tmp_path, "first", ["alpha-news", "beta-news"], disabled=("beta-news",))
     second = _config(tmp_path, "second", ["gamma-news"])
     assert _status(db_url, first) == ["alpha-news", "beta-news"]
     assert _status(db_url, second) == ["gamma-news"]  # synced, never run: not listed elsewhere
@@ -63,7 +64,9 @@ def test_status_lists_the_config_and_the_sources_that_worked(tmp_path: Path) -> 
     gamma = next(line for line in table.splitlines() if "gamma-news" in line)
     assert "not in config" in gamma and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", gamma)
     alpha = next(line for line in table.splitlines() if "alpha-news" in line)
-    assert "not in config" not in alpha and "in config" in alpha
+    assert "not in config" not in alpha and "in config" in alpha and "disabled" not in alpha
+    beta = next(line for line in table.splitlines() if "beta-news" in line)
+    assert "in config, disabled" in beta
 
 
 def _report(source_id: str) -> CrawlReport:

@@ -193,3 +193,22 @@ def test_the_config_refuses_a_host_name_sources_add_refuses_and_port_0(url: str,
 )
 def test_the_config_keeps_a_host_of_one_script_or_encoded(url: str) -> None:
     assert load_sources("s.yaml", text=ENTRY.format(url=url)).sources[0].urls[1] == url
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "example.invalid/feed",
+            "'example.invalid/feed': no scheme; did you mean https://example.invalid/feed?",
+        ),
+        ("news.example.invalid:8080/rss", "no scheme; did you mean https://news.example.invalid:8080/rss?"),
+        ("https://[::1]:99999/", "'https://[::1]:99999/': the port is not a number from 1 to 65535"),
+        ("http://x.invalid:80a/", "the port is not a number from 1 to 65535"),
+        ("ftp://x.invalid/", "only absolute http:// or https:// URLs"),
+        ("https://user:pw@x.invalid/", "only absolute http:// or https:// URLs"),
+    ],
+)
+def test_the_config_names_a_missing_scheme_and_a_bad_port(url: str, said: str) -> None:
+    problems = _problems(url)
+    assert len(problems) == 1 and said in problems[0], problems

@@ -56,3 +56,29 @@ def test_queue_lists_no_theme_when_none_assigned(db_session):
     (row,) = listing(db_session)
     assert row["themes"] == []
     assert row["theme_scores"][0] == {"name": THEMES[0], "score": 0.1, "assigned": False}
+
+
+EDITS = [
+    # (column the editor set, value, listing field, expected; None: nothing set, the harvested value)
+    ("editor_country", "AT", "country", "AT"),
+    ("editor_content_type", "funding", "content_type", "funding"),
+    ("editor_summary", "Edited summary.", "summary", "Edited summary."),
+    ("editor_title", "Edited title", "title", "Edited title"),
+    (None, None, "country", "DE"),
+]
+
+
+def test_the_listing_shows_the_editors_values_as_the_desk_does(db_session):
+    """``ewsi queue --json`` shows an item's country, content type, summary and title as the desk
+    shows and filters them: the editor's when set, else the harvested one."""
+    for n, (column, value, _, _) in enumerate(EDITS, start=1):
+        item = make_item(n, language="en", classification=classification(0.5, ()))
+        item.country, item.content_type, item.summary = "DE", "news", "Harvested summary."
+        assert upsert_item(db_session, item) == "new"
+        if column is not None:
+            db_session.execute(update(Item).where(Item.title == f"Title {n}").values({column: value}))
+    db_session.commit()
+    rows = {row["harvested_title"]: row for row in listing(db_session)}
+    for n, (_, _, field, expected) in enumerate(EDITS, start=1):
+        assert rows[f"Title {n}"][field] == expected, (n, field)
+    assert rows["Title 5"]["content_type"] == "news" and rows["Title 5"]["summary"] == "Harvested summary."

@@ -47,15 +47,20 @@ def closing_line(count: int, pending: int) -> str:
     """The line ``ewsi export`` ends with on standard error. Rule: the count of published items in
     English number (``exported 1 published item``); when it is 0, why, since only approved items
     leave: ``exported 0 published items: only approved items are exported; 12 items are pending
-    review (ewsi queue, the desk)`` (`pending` items waiting for an editor; ``none is pending
-    review`` when there are none), so an export right after a harvest is not taken for a broken one."""
+    review (ewsi queue, the desk: ...)`` (`pending` items waiting for an editor, counted one by one:
+    the queue folds language versions and near-duplicates into one row, so it may list fewer rows;
+    ``none is pending review`` when there are none), so an export right after a harvest is not taken
+    for a broken one."""
     line = f"exported {counted(count, 'published item')}"
     if count:
         return line
     if pending == 0:
         return f"{line}: only approved items are exported, and none is pending review"
     waiting = f"{counted(pending, 'item')} {'is' if pending == 1 else 'are'} pending review"
-    return f"{line}: only approved items are exported; {waiting} (ewsi queue, the desk)"
+    return (
+        f"{line}: only approved items are exported; {waiting} (ewsi queue, the desk: an item's language"
+        " versions and near-duplicates share its row)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -113,7 +113,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:  # times as the desk shows them (UTC named); ids and keys whole
         table.add_row(
             *[_cell(row.get(c), time=c.endswith(("_at", "_until"))) for c in cols],
-            "in config" if row["in_config"] else "not in config",
+            ("in config" if row.get("enabled", True) else "in config, disabled")
+            if row["in_config"]
+            else "not in config",
         )
     out.print(table)
     for row in rows:

@@ -769,10 +769,10 @@ _LISTING_COLUMNS = (
     Item.canonical_url,
     func.coalesce(Item.editor_title, Item.title).label("title"),
     Item.title.label("harvested_title"),
-    Item.summary,
+    func.coalesce(Item.editor_summary, Item.summary).label("summary"),
     Item.language,
-    Item.content_type,
-    Item.country,
+    func.coalesce(Item.editor_content_type, Item.content_type).label("content_type"),
+    func.coalesce(Item.editor_country, Item.country).label("country"),
     Item.published_at,
     Item.updated_at,
     Item.date_method,
@@ -892,7 +892,8 @@ def listing(
     set, else the assigned ones). `limit` None = no limit. An `order` outside
     `QUEUE_ORDERS` raises ValueError. Each dict has id, identity, source_id, url, canonical_url,
     title (the editor's title when set, as the desk shows it), harvested_title (the harvested one),
-    summary, language, content_type, country, published_at / updated_at / fetched_at
+    summary, language, content_type, country (summary, content type and country: the editor's when
+    set, as the desk shows and filters them), published_at / updated_at / fetched_at
     (ISO 8601 with Z, or None), published_precision ("day" for a date without a time of day, shown
     as the day alone; "time"; None undated), date_method, relevance, relevance_evidence (the terms behind the
     score: {term, weight, language, count}, or None for items classified before it was kept),
