@@ -75,6 +75,8 @@ PART_MODULES = {
 collects only its modules, and the parallel part (``not serial and not waits``) none of them. A
 collection of every module costs each process about 10 s of CPU, paid by every worker."""
 OTHER_PART = "not serial and not waits"
+OTHER_PARTS = (OTHER_PART, f"{OTHER_PART} and not slow", f"slow and {OTHER_PART}")
+"""The parallel part's expressions: ``make test`` without the slow tests, ``make test-slow`` only them."""
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -85,7 +87,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     expression = config.getoption("markexpr") or ""
     if expression in PART_MODULES:
         return collection_path.stem not in PART_MODULES[expression] or None
-    if expression == OTHER_PART:
+    if expression in OTHER_PARTS:
         return collection_path.stem in SERIAL_MODULES | WAITING_MODULES or None
     return None
 
