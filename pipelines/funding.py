@@ -109,7 +109,7 @@ UNTIL_CUES: dict[str, tuple[str, ...]] = {
     "en": ("until", "no later than", "not later than", "by no later than", "closes on"),
     "de": ("bis zum", "bis spätestens", "spätestens am", "spätestens bis", "bis einschließlich", "bis"),
     "fr": ("jusqu'au", "jusqu’au", "avant le", "au plus tard", "jusqu'à", "jusqu’à"),
-    "nl": ("tot en met", "tot uiterlijk", "uiterlijk op", "vóór", "t/m"),
+    "nl": ("tot en met", "tot uiterlijk", "uiterlijk op", "vóór", "t/m", "tot"),
     "it": ("entro e non oltre il", "entro il", "entro", "non oltre il", "fino al"),
     "es": ("hasta el", "hasta", "antes del", "a más tardar el"),
     "pt": ("até ao dia", "até dia", "até", "o mais tardar"),
