@@ -55,15 +55,24 @@ KINDS = ("news", "document", "legislation", "funding", "event", "good_practice",
 CUTS = (0.35, 0.4, 0.45, 0.5)
 
 
-def scored(examples: list[Any], engine: RuleEngine, seed: int) -> list[dict[str, Any]]:
+def scored(
+    examples: list[Any], engine: RuleEngine, seed: int, extra: list[Any] | None = None
+) -> list[dict[str, Any]]:
     """One row per example: gold relevance and themes, predicted relevance, the shipped assignment,
-    the six blended theme scores and the example's host group; scored by grouped 5-fold CV."""
+    the six blended theme scores and the example's host group; scored by grouped 5-fold CV.
+    `extra` examples join every training fold, except those of a host in the evaluation fold; they
+    are never scored."""
     groups = split.groups([e.page for e in examples], [e.id for e in examples])
+    extra = extra or []
+    extra_groups = split.groups([e.page for e in extra], [e.id for e in extra])
     y = [int(e.relevant) for e in examples]
     rows: dict[int, dict[str, Any]] = {}
     cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
     for tr, te in cv.split(examples, y, groups):
-        combined = CombinedClassifier(engine, train([examples[i] for i in tr], engine, seed=seed))
+        held = {groups[i] for i in te}
+        added = [e for e, g in zip(extra, extra_groups, strict=True) if g not in held]
+        fold_train = [examples[i] for i in tr] + added
+        combined = CombinedClassifier(engine, train(fold_train, engine, seed=seed))
         for i in te:
             e = examples[i]
             c = combined.classify(e.title, e.text, e.language, e.content_type)

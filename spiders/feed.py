@@ -51,7 +51,7 @@ from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
-from spiders.feedauthor import entry_author
+from spiders.feedauthor import drop_editors, entry_author
 from spiders.feedcdata import feed_html, repair_nested_cdata
 from spiders.feedcdata import install as install_feed_cdata
 from spiders.feedcut import complete_entries
@@ -235,6 +235,8 @@ def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, 
     parsed = feedparser.parse(text.encode("utf-8"), response_headers=headers, sanitize_html=True)
     if parsed.get("bozo") and (parsed.get("version") or parsed.entries):
         parsed["ewsi_complete_entries"] = complete_entries(text)
+    if str(parsed.get("version") or "").startswith("rss") and parsed.get("feed"):
+        parsed["feed"] = drop_editors(parsed["feed"], text)
     return parsed, text
 
 

@@ -3,7 +3,9 @@
 Rule (Atom, RFC 4287 section 4.2.1; RSS 2.0 ``<author>`` and Dublin Core ``<dc:creator>``): an
 entry's own authors are its author; an entry without one takes the authors of the Atom ``<source>``
 it was copied from, then the feed's own (Atom ``<feed><author>``, RSS ``<channel>``'s
-``<dc:creator>`` or ``<managingEditor>``). Every author an entry lists counts, in order and once
+``<dc:creator>``). RSS 2.0's ``<managingEditor>`` is the channel's editorial contact, not a writer
+(RSS 2.0 specification, channel elements), so no entry takes it (`drop_editors`; feedparser files it
+among the channel's authors). Every author an entry lists counts, in order and once
 each (feedparser's ``author`` keeps only the last of them), each by its name (Atom ``<name>``,
 the ``(Name)`` of an RSS ``jane@example.eu (Jane Doe)``), else by the address written in its place.
 
@@ -14,6 +16,7 @@ string. The result is the names joined by ", " (as `spiders.jsonfeed` joins them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +31,38 @@ def entry_author(entry: Mapping[str, Any], feed: Mapping[str, Any] | None = None
         if names:
             return ", ".join(names)
     return None
+
+
+_FIRST_ITEM = re.compile(r"<(?:\w+:)?item[\s>/]", re.IGNORECASE)
+_EDITOR = re.compile(r"<managingEditor\b[^>]*>(.*?)</managingEditor\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def drop_editors(feed: Mapping[str, Any], text: str) -> dict[str, Any]:
+    """`feed` (feedparser's channel dict) without the authors that the channel's ``<managingEditor>``
+    (in `text`, the feed document, before its first item) names, by address or name; the channel's
+    ``<dc:creator>`` stays. Unchanged when the channel has no managingEditor."""
+    head = text[: m.start()] if (m := _FIRST_ITEM.search(text)) else text
+    written = " ".join(unwrap_cdata(value) or "" for value in _EDITOR.findall(head)).casefold()
+    if not written.strip():
+        return dict(feed)
+    listed = feed.get("authors")
+    if not isinstance(listed, list):
+        return dict(feed)
+    kept = [
+        person
+        for person in listed
+        if not isinstance(person, Mapping)
+        or not any(
+            isinstance(person.get(k), str) and person[k].strip() and person[k].strip().casefold() in written
+            for k in ("email", "name")
+        )
+    ]
+    out = dict(feed)
+    out["authors"] = kept
+    if not kept:
+        for key in ("author", "author_detail"):
+            out.pop(key, None)
+    return out
 
 
 def _names(holder: Mapping[str, Any]) -> list[str]:

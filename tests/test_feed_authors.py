@@ -3,7 +3,8 @@
 Rule under test: an entry's own authors (Atom ``<author><name>``, RSS ``<author>``, ``<dc:creator>``)
 are its author, every one of them in order, by name (the ``(Name)`` of an RSS address); an entry
 without one takes its Atom ``<source>``'s authors, then the feed's (Atom ``<feed><author>``, RSS
-``<channel><dc:creator>``); the feed's title is never the author.
+``<channel><dc:creator>``); the feed's title is never the author, nor an RSS channel's
+``<managingEditor>`` (its editorial contact) or ``<webMaster>``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,29 @@ CASES = [
     ("rss2", "<dc:creator>Redaktion</dc:creator>", "<dc:creator>Hans Muster</dc:creator>", "Hans Muster"),
     ("rss2", "<dc:creator>Redaktion</dc:creator>", "", "Redaktion"),
     ("rss2", "", "", None),
+    ("rss2", "<managingEditor>editor@e.eu (Jane Editor)</managingEditor>", "", None),
+    ("rss2", "<managingEditor>editor@e.eu</managingEditor>", "", None),
+    ("rss2", "<managingEditor><![CDATA[desk@e.eu (Desk)]]></managingEditor>", "", None),
+    ("rss2", "<webMaster>web@e.eu (Web Team)</webMaster>", "", None),
+    (
+        "rss2",
+        "<managingEditor>editor@e.eu (Jane Editor)</managingEditor>",
+        "<author>a@e.eu (Ana)</author>",
+        "Ana",
+    ),
+    (
+        "rss2",
+        "<managingEditor>editor@e.eu (Jane Editor)</managingEditor><dc:creator>Redaktion</dc:creator>",
+        "",
+        "Redaktion",
+    ),
+    (
+        "rss2",
+        "<MANAGINGEDITOR>editor@e.eu (Jane Editor)</MANAGINGEDITOR>",
+        "<dc:creator>Jane Editor</dc:creator>",
+        "Jane Editor",
+    ),
+    ("atom", person("Press Office", "editor@e.eu"), "", "Press Office"),
 ]
 
 

@@ -287,6 +287,11 @@ def test_a_group_ranks_by_its_most_urgent_member(Session) -> None:
         assert cursor is None
         assert _numbers(rows) == GROUP_ORDER
         assert [r["lane"] for r in rows] == [0, 0, 0, 0, 1, 1, 1, 1]
+        # a deadline-lane row shows the deadline that put it there, its own or its member's
+        shown = [(r["deadline"] - NOW).days if r["deadline"] else None for r in rows]
+        assert shown == [3, 10, 12, 14, None, None, None, None]
+        assert [r["deadline_in_group"] for r in rows[:4]] == [True, False, False, True]
+        assert [r["days_left"] for r in rows[:4]] == [3, 10, 12, 14]
         paged, cursor = [], None
         while True:
             page, cursor = store.queue_page(s, store.QueueFilters(), after=cursor, limit=3, now=NOW)
@@ -299,4 +304,13 @@ def test_a_group_ranks_by_its_most_urgent_member(Session) -> None:
         assert _numbers(
             store.queue_page(s, store.QueueFilters(), after=after_first, limit=1, now=NOW)[0]
         ) == [12]
-        assert _numbers(store.listing(s, status="pending", limit=None, now=NOW)) == GROUP_ORDER
+        listed = store.listing(s, status="pending", limit=None, now=NOW)
+        assert _numbers(listed) == GROUP_ORDER
+        due = [(NOW + timedelta(days=d)).strftime("%Y-%m-%dT%H:%M:%SZ") for d in (3, 10, 12, 14)]
+        assert [(r["deadline"], r["deadline_in_group"]) for r in listed[:5]] == [
+            (due[0], True),
+            (due[1], False),
+            (due[2], False),
+            (due[3], True),
+            (None, False),
+        ]

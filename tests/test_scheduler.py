@@ -330,10 +330,10 @@ def test_catch_up_runs_each_overdue_source_once(
     config = write_config(
         tmp_path / "s.yaml",
         [
-            source_entry("src-a", "*/5 * * * *"),
-            source_entry("src-b", "*/5 * * * *"),
-            # yearly: the jobs' triggers run on the real clock, and a */5 job fired when the test
-            # crossed a real 5-minute boundary, as a run of slot 06:15 by the frozen clock
+            # every 5 minutes of one hour on one day a year: the jobs' triggers run on the real
+            # clock, and a */5 job fired when the test crossed a real 5-minute boundary (an extra run)
+            source_entry("src-a", "*/5 6 4 5 *"),
+            source_entry("src-b", "*/5 6 4 5 *"),
             source_entry("src-new", "15 6 1 1 *"),
         ],
     )

@@ -411,6 +411,25 @@ def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
     return out
 
 
+def _aware(value: Any) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite gives naive ones, or text from an aggregate)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _show_lane_deadline(entry: dict[str, Any], due: datetime | None, now: datetime) -> None:
+    """A deadline-lane row shows the deadline that put it there: a group's first item without a
+    deadline of its own (a news copy of a call) shows its member's, with ``deadline_in_group`` True
+    and the days left to it, so the desk never lists a row first with no reason shown."""
+    entry["deadline_in_group"] = False
+    if due is None or entry.get("deadline") is not None:
+        return
+    entry.update(deadline=due, deadline_in_group=True, days_left=(due - now).days)
+
+
 def annotate_groups(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add to each row (a dict with id) ``group`` (group id or None), ``also_from`` (source ids of
     the group's other items) and ``versions`` (the item and its language versions as {id,
@@ -486,7 +505,7 @@ def queue_page(
         stmt = stmt.order_by(due.asc(), Item.id.asc()).offset(skip).limit(limit + 1)
         for r in session.execute(stmt):
             entry = _row_dict(r, 0, r.lane_deadline, now)
-            entry.pop("lane_deadline", None)
+            _show_lane_deadline(entry, _aware(entry.pop("lane_deadline", None)), now)
             rows.append(entry)
     if len(rows) <= limit:
         lane1_skip = 0
@@ -906,7 +925,9 @@ def listing(
     reads them, crawler.store.themes `scores_of`: {term, weight, language, count} each, [] when none
     is kept; every theme of `theme_scores`, in its order, whatever the editor's themes) and the
     structured fields of
-    `crawler.store.structured.queue_entry` (call status as of `now`, default the current time).
+    `crawler.store.structured.queue_entry` (call status as of `now`, default the current time);
+    a row of the deadline lane without a deadline of its own (a group's news copy of a call) has its
+    member's deadline, the one that ranks it, with `deadline_in_group` True (as the desk shows it).
     """
     check_order(order)
     conds = _listing_conditions(session, status, source_id, language, theme, group_members)
@@ -915,7 +936,8 @@ def listing(
         stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).join(ranks, ranks.c.id == Item.id)
         stmt = stmt.order_by(*priority_rules.uncertain_order(ranks))
     else:
-        stmt = select(*_LISTING_COLUMNS, *structured.queue_columns()).where(*conds)
+        due = priority_rules.lane_deadline(utc_or_now(now)).label("lane_deadline")
+        stmt = select(*_LISTING_COLUMNS, *structured.queue_columns(), due).where(*conds)
         stmt = stmt.order_by(*priority_rules.priority_order(session, utc_or_now(now)))
     if limit is not None and not group_members:
         stmt = stmt.limit(max(0, limit))
@@ -932,6 +954,11 @@ def listing(
         for name in ("published_at", "updated_at", "fetched_at"):
             entry[name] = iso_z(entry[name])
         entry.update(_listing_themes(entry.pop("editor_themes"), all_scores))
-        out.append(structured.queue_entry(entry, utc_or_now(now)))
+        lane_due = _aware(entry.pop("lane_deadline", None))
+        entry = structured.queue_entry(entry, utc_or_now(now))
+        entry["deadline_in_group"] = bool(lane_due and entry["deadline"] is None)
+        if entry["deadline_in_group"]:
+            entry["deadline"] = iso_z(lane_due)
+        out.append(entry)
     annotate_groups(session, out)
     return out
