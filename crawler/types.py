@@ -261,6 +261,11 @@ class HarvestedItem:
     structured_raw: dict[str, Any] = field(default_factory=dict)
     """Values a source's field mapping (`api.fields`, the ical spider) picked, as written."""
     fetched_at: datetime | None = None
+    feed_name: str | None = None
+    feed_titles: tuple[str, ...] = ()
+    """Set by the feed spider: the feed's own title, and the titles of every entry of the answer the
+    item came from (one tuple, shared): the site's name they repeat is stripped from the item's
+    title (pipelines.normalize, pipelines.titles.strip_feed_title)."""
     record: dict[str, Any] | None = None
     """The raw API record or feed entry fields, kept for re-extraction (JSON-serialisable)."""
     # the followed page (HTML, PDF or XML), when the source has `follow: true`

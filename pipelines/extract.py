@@ -139,6 +139,7 @@ from pipelines.pagemeta import read_page_meta, without_chrome
 from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
+    SharedFileTitles,
     choose_title,
     fold,
     looks_like_slug,
@@ -1014,16 +1015,19 @@ class DocumentFinisher:
     Rule: every step that shapes a stored harvested field after extraction runs here and only here,
     so a reprocess of the kept raw bodies runs the harvest's steps on the harvest's inputs and a
     reprocess right after a harvest changes nothing. The steps: the source's repeated title
-    segments are learned and stripped (`AffixLearner`, HTML pages), its repeated opening lines are
-    learned and dropped with any blank lines before the text (`LeadInLearner`), a text made of the
-    site's furniture is flagged ``extract.boilerplate``, then `apply_document` (dates read in the
-    source's `zone`). The learners are per source and learn in the order pages are fed: the harvest
-    feeds them in the order it stores new items, the reprocess in item-id order, the same order.
+    segments are learned and stripped (`AffixLearner`, HTML pages), a PDF metadata title that another
+    document of the source carried first gives way to the text's first sentence (`SharedFileTitles`),
+    its repeated opening lines are learned and dropped with any blank lines before the text
+    (`LeadInLearner`), a text made of the site's furniture is flagged ``extract.boilerplate``, then
+    `apply_document` (dates read in the source's `zone`). The learners are per source and learn in
+    the order pages are fed: the harvest feeds them in the order it stores new items, the reprocess
+    in item-id order, the same order.
     """
 
     def __init__(self) -> None:
         self.affixes = AffixLearner()
         self.lead_ins = LeadInLearner()
+        self.file_titles = SharedFileTitles()
 
     def finish(
         self,
@@ -1038,6 +1042,13 @@ class DocumentFinisher:
             document = dataclasses.replace(
                 document, title=strip_site(document.title, affixes=self.affixes.affixes(item.source_id))
             )
+        if (
+            document.method == "pdf"
+            and document.title
+            and document.title == document.raw_title
+            and self.file_titles.taken(item.source_id, document.title, hash(document.text or item.url))
+        ):  # a template's metadata title another document of the source carries: the text's first line
+            document = dataclasses.replace(document, title=title_from_text(document.text) or document.title)
         text, cut = self.lead_ins.strip(item.source_id, document.text)
         if cut:
             document = dataclasses.replace(document, text=text)

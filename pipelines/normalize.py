@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from html.entities import html5 as _html5
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -72,7 +73,7 @@ from crawler.text import (
 )
 from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
 from pipelines.dates import impossible_date, parse_with_precision, plausible_date
-from pipelines.titles import title_from_summary
+from pipelines.titles import feed_affixes, one_line, strip_feed_title, title_from_summary
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -397,6 +398,13 @@ class NormalizePipeline:
             item.text, cut = _paragraphs(item.text, seen)
             if cut:
                 _flag(item, "text_truncated")
+        if item.feed_titles and item.title:  # the site's name a feed writes into every title
+            item.title = strip_feed_title(
+                item.title,
+                one_line(item.feed_name),
+                feed_affixes(item.feed_titles),
+                urlsplit(item.url).hostname,
+            )
         if not item.title and item.summary:  # an untitled entry (a JSON Feed item, an RSS item)
             item.title = title_from_summary(item.summary)
             if item.title:

@@ -47,10 +47,12 @@ heading. PDF metadata titles that are placeholders (`is_placeholder_title`) are 
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from crawler.text import shorten, strip_bidi_controls
 
@@ -554,6 +556,87 @@ def is_placeholder_title(value: str | None) -> bool:
     if _PLACEHOLDER.match(value) or _FILE_NAME.match(value) or looks_like_slug(value):
         return True
     return bool(re.search(r"\.(indd|indb|docx?|dotx?|pptx?|qxp|qxd|pdf)\b", value, re.IGNORECASE))
+
+
+MIN_FEED_TITLES = 3
+FEED_AFFIX_SHARE = 0.5
+"""A feed writes its site's name into its entries' titles ("Neue Kurse | Ministry of Social Affairs",
+"BAMF - Neue Kurse"): a segment at the same end of `FEED_AFFIX_SHARE` of the feed's distinct titles
+or more, and of `MIN_FEED_TITLES` at least, is that name (`feed_affixes`)."""
+
+
+@lru_cache(maxsize=64)
+def feed_affixes(titles: tuple[str | None, ...]) -> tuple[str, ...]:
+    """The segments (folded) that one feed answer's entry titles repeat at their start or at their
+    end (`FEED_AFFIX_SHARE`), each of at most `MAX_SEGMENT_WORDS_AS_SITE` words; () for a feed of
+    fewer than `MIN_FEED_TITLES` distinct titles. Cached: every entry of an answer asks with the same
+    tuple."""
+    distinct = {t for t in (one_line(x) for x in titles) if t}
+    if len(distinct) < MIN_FEED_TITLES:
+        return ()
+    need = max(MIN_FEED_TITLES, math.ceil(FEED_AFFIX_SHARE * len(distinct)))
+    starts: Counter[str] = Counter()
+    ends: Counter[str] = Counter()
+    for title in distinct:
+        segments = split_segments(title)
+        if len(segments) < 2:
+            continue
+        for counter, segment in ((starts, segments[0]), (ends, segments[-1])):
+            if len(segment.split()) <= MAX_SEGMENT_WORDS_AS_SITE:
+                counter[fold(segment)] += 1
+    return tuple(sorted({s for c in (starts, ends) for s, n in c.items() if n >= need}))
+
+
+def strip_feed_title(
+    title: str | None, feed_name: str | None, affixes: Iterable[str], host: str | None
+) -> str | None:
+    """A feed entry's title without the site's name: the segments the feed repeats (`feed_affixes`),
+    the feed's own title, the host's name, a home page's or section's name next to them, dropped from
+    either end as `strip_site` drops them from a page's title. The title stays whole when what would
+    be left is only a date, a code ("Call for proposals - AMIF-2026-AG") or what the feed repeats
+    ("Weekly update | 5 March 2026": the date would go as a date segment, the repeated words stay)."""
+    if not title:
+        return title
+    names = [feed_name] if feed_name and len(feed_name.split()) <= MAX_SEGMENT_WORDS_AS_SITE else []
+    stripped = strip_site(title, names, host, affixes)
+    if not stripped or stripped == one_line(title):
+        return title
+    if is_date_only(stripped) or is_code_only(stripped) or (_small_word(title) and not _small_word(stripped)):
+        return title
+    if fold(stripped) in set(affixes) or fold(stripped) == fold(feed_name or ""):
+        return title  # the segment every entry repeats is no entry's own title ("Weekly update | 5 March")
+    return stripped
+
+
+def _small_word(text: str) -> bool:
+    """`text` holds a word of four letters or more written with small letters (no code or acronym)."""
+    return any(any(c.islower() for c in w) for w in _WORD4.findall(text))
+
+
+class SharedFileTitles:
+    """Per source, the metadata titles its documents (PDF) carry: a template's title ("Annual report",
+    "Formular") that another document of the source already gave is no title of this one.
+
+    `taken(source_id, title, document)` records that `document` (its text's key) carries `title` and
+    says whether a different document of the source carried it first. Memory is bounded: at most
+    `max_titles` titles per source are remembered.
+    """
+
+    def __init__(self, max_titles: int = 1_000):
+        self.max_titles = max_titles
+        self._first: dict[str, dict[str, int]] = defaultdict(dict)
+
+    def taken(self, source_id: str, title: str | None, document: int) -> bool:
+        """Whether another document of `source_id` gave `title` first (class docstring)."""
+        key = fold(title or "")
+        if not key:
+            return False
+        seen = self._first[source_id]
+        if key not in seen:
+            if len(seen) < self.max_titles:
+                seen[key] = document
+            return False
+        return seen[key] != document
 
 
 class AffixLearner:

@@ -1,0 +1,158 @@
+"""The site's name a feed writes into its entries' titles is stripped (pipelines.titles
+`feed_affixes`, `strip_feed_title`, through spiders.feed and pipelines.normalize).
+
+Rule under test: a segment at the same end of half a feed answer's distinct titles or more (and of 3
+at least), the feed's own title, or the host's name is the site's, and goes from either end of each
+entry's title; a title stays whole when what would be left is only a date, a code, or the segment
+the feed repeats itself, and when the feed has too few titles to tell.
+"""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.http import XmlResponse
+
+from pipelines.titles import feed_affixes, strip_feed_title
+from tests.test_normalize import make_source
+from tests.test_normalize import run as normalise
+from tests.test_spiders import make_spider, run
+
+# feed title, entry titles, expected stored titles
+FEEDS = [
+    (
+        "Ministry of Social Affairs",
+        [
+            "New language courses for refugees | Ministry of Social Affairs",
+            "Minister visits reception centre | Ministry of Social Affairs",
+            "Integration plan published",
+        ],
+        [
+            "New language courses for refugees",
+            "Minister visits reception centre",
+            "Integration plan published",
+        ],
+    ),
+    (
+        "Nachrichten",
+        ["BAMF - Neue Integrationskurse starten", "BAMF - Zahlen zum Asyl", "BAMF - Beratung ausgebaut"],
+        ["Neue Integrationskurse starten", "Zahlen zum Asyl", "Beratung ausgebaut"],
+    ),
+    (
+        "Actualités",
+        [
+            "Préfecture du Nord – Accueil des réfugiés : nouveau guichet",
+            "Préfecture du Nord – Cours de français gratuits",
+            "Préfecture du Nord – Emploi des étrangers",
+            "Préfecture du Nord – Titres de séjour",
+        ],
+        [
+            "Accueil des réfugiés : nouveau guichet",
+            "Cours de français gratuits",
+            "Emploi des étrangers",
+            "Titres de séjour",
+        ],
+    ),
+    (
+        "Stadt Wien",  # the feed's own title, on 2 of 3 titles
+        ["Integration: Neue Kurse - Stadt Wien", "Sprachcafé öffnet - Stadt Wien", "Wien hilft Geflüchteten"],
+        ["Integration: Neue Kurse", "Sprachcafé öffnet", "Wien hilft Geflüchteten"],
+    ),
+    (
+        "Υπουργείο Μετανάστευσης",
+        [
+            "Νέο πρόγραμμα ένταξης | Υπουργείο Μετανάστευσης",
+            "Μαθήματα ελληνικών | Υπουργείο Μετανάστευσης",
+            "Νέα",
+        ],
+        ["Νέο πρόγραμμα ένταξης", "Μαθήματα ελληνικών", "Νέα"],
+    ),
+    (
+        "Newsletter",  # the repeated words are the only words: kept with their dates
+        ["Weekly update | 5 March 2026", "Weekly update | 12 March 2026", "Weekly update | 19 March 2026"],
+        ["Weekly update | 5 March 2026", "Weekly update | 12 March 2026", "Weekly update | 19 March 2026"],
+    ),
+    (
+        "Calls",  # what would be left is a code
+        [
+            "Call for proposals - AMIF-2026-AG-INTEGR",
+            "Call for proposals - AMIF-2026-AG-CHILD",
+            "Call for proposals - AMIF-2026-AG-WORK",
+        ],
+        [
+            "Call for proposals - AMIF-2026-AG-INTEGR",
+            "Call for proposals - AMIF-2026-AG-CHILD",
+            "Call for proposals - AMIF-2026-AG-WORK",
+        ],
+    ),
+    (
+        "Press",  # two titles: too few to tell a site's name from a shared word
+        ["Integration | Site", "Inclusion | Site"],
+        ["Integration | Site", "Inclusion | Site"],
+    ),
+    (
+        "News digest",  # publishers differ: an aggregator's sources are no site name of its own
+        [
+            "Refugees find work - Público",
+            "Migrants in Italy - la Repubblica",
+            "New law on asylum - Público",
+            "Schools welcome children - Le Monde",
+        ],
+        [
+            "Refugees find work - Público",
+            "Migrants in Italy - la Repubblica",
+            "New law on asylum - Público",
+            "Schools welcome children - Le Monde",
+        ],
+    ),
+    (
+        "Integration news",  # a hyphen inside words and a colon are no separators
+        ["Neue Sprach- und Integrationskurse", "Kurse: Anmeldung offen", "Mentoring für Frauen"],
+        ["Neue Sprach- und Integrationskurse", "Kurse: Anmeldung offen", "Mentoring für Frauen"],
+    ),
+]
+
+RSS = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>{feed}</title><link>https://news.example.eu/</link>'
+    "{items}</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(("feed", "titles", "expected"), FEEDS, ids=[f[0] for f in FEEDS])
+def test_feed_titles_lose_the_site_name(feed: str, titles: list[str], expected: list[str]) -> None:
+    items_xml = "".join(
+        f"<item><title>{t}</title><link>https://news.example.eu/a/{i}</link></item>"
+        for i, t in enumerate(titles)
+    )
+    spider = make_spider(
+        id="feed-titles", kind="feed", urls=["https://news.example.eu/feed"], languages=["en"]
+    )
+    body = RSS.format(feed=feed, items=items_xml).encode()
+    items, _ = run(spider, XmlResponse("https://news.example.eu/feed", body=body))
+    out, _ = normalise(items, make_source(id="feed-titles"))
+    assert sorted(item.title for item in out) == sorted(expected)
+
+
+def test_the_affixes_are_the_segments_half_the_titles_repeat() -> None:
+    titles = (
+        "A headline here | Site",
+        "Another headline | Site",
+        "Third one | Other",
+        "Fourth | Other",
+        "Fifth | Site",
+    )
+    assert feed_affixes(titles) == ("site",)  # 3 of 5; "other" only 2
+    assert feed_affixes(("x | Site",) * 5) == ()  # one distinct title
+    assert feed_affixes(()) == ()
+
+
+@pytest.mark.parametrize(
+    ("title", "host", "expected"),
+    [
+        ("Neue Kurse für Geflüchtete | SN.at", "sn.at", "Neue Kurse für Geflüchtete"),
+        ("Neue Kurse für Geflüchtete", "sn.at", "Neue Kurse für Geflüchtete"),
+        ("Startseite | Neue Kurse für Geflüchtete", None, "Neue Kurse für Geflüchtete"),
+        ("", None, ""),
+    ],
+)
+def test_host_and_home_page_names_go_from_a_feed_title(title: str, host: str | None, expected: str) -> None:
+    assert strip_feed_title(title, None, (), host) == expected
