@@ -35,14 +35,17 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 4 --dist loadfile -m "not serial and not waits and not slow" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -n 3 --dist load -m waits $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 --dist load -m "waits and not heavy" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "serial and not heavy" $(PYTEST_ARGS)
 
 # the slow end-to-end harvests of the parallel part (corpus replays, incremental runs on both back
-# ends): left out of `make test` so that it stays under 30 minutes on 2 cores; run before a release
+# ends) and the heaviest guard-rail tests of the other parts (marker `heavy`): left out of `make test`
+# so that it stays under 30 minutes on 2 cores; run before a release
 test-slow: $(STAMP)
 	$(BIN)/ewsi db upgrade
 	$(BIN)/python -m pytest -n 4 --dist loadfile -m "slow and not serial and not waits" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "waits and heavy" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "serial and heavy" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

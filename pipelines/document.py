@@ -40,6 +40,9 @@ class ExtractedDocument:
     modified: the page's modification date as written (JSON-LD dateModified, article:modified_time).
     summary: an HTML page's summary (`pipelines.summary.page_summary`: its description, else its
         lead paragraph), for an item whose index gave none.
+    published_ago: a publication date the byline writes relative to the day it is read ("vor 2
+        Tagen": ``P2D``; `pipelines.relative_dates`), resolved against the fetch time when the page
+        gives no other date.
     dayfirst: how `published` and `modified` read when they are ambiguous numeric dates: the page's
         locale order (`pipelines.dates.page_dayfirst`; month first for ``en-US``), a preference that a
         date only the other order can read overrides.
@@ -59,6 +62,7 @@ class ExtractedDocument:
     modified: str | None = None
     dayfirst: bool = True
     summary: str | None = None
+    published_ago: str | None = None
 
 
 def cap_text(text: str | None, warnings: list[str]) -> str | None:

@@ -136,6 +136,7 @@ from pipelines.lead import restore_lead
 from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 from pipelines.pagemeta import read_page_meta, without_chrome
+from pipelines.relative_dates import relative_date, resolve_ago
 from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
@@ -448,6 +449,11 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         written_dates(byline, hint, dayfirst) if (byline := byline_text(tree, title)) else (None, None)
     )
     written = _written(text, in_byline, hint, dayfirst)
+    ago = (  # a line an update label starts ("aktualisiert vor 2 Stunden") dates no publication
+        relative_date("\n".join(ln for ln in byline.splitlines() if not _UPDATE_LABEL.search(ln)))
+        if byline and not any(in_byline)
+        else None
+    )
     if meta.impossible:
         # an impossible declared date (2026-02-30) is no date: htmldate read it as another day
         warnings.append("date_unparsed")
@@ -468,6 +474,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         headline=headline,
         raw_title=raw_title,
         published_from=published_from,
+        published_ago=ago,
         modified=meta.modified or written[1],
         dayfirst=dayfirst,
         summary=page_summary(result.description if result is not None else None, text, title),
@@ -1178,11 +1185,19 @@ def _apply_dates(
     passes `pipelines.dates.plausible_date` against the item's fetch time (now when unknown). A page
     date before 1990 or more than 1 h after the fetch is not used: the item keeps its other date or
     stays undated, flagged ``date_implausible`` or ``date_in_future``. An impossible page date
-    (2026-02-30) is no date, flagged ``date_unparsed``. The modification date follows the same rule
-    (flags ``updated_date_*``)."""
+    (2026-02-30) is no date, flagged ``date_unparsed``. A page dated only relative to the day it is
+    read ("vor 2 Tagen") is dated that span before its fetch, in the source's zone
+    (`pipelines.relative_dates.resolve_ago`), flagged ``date_relative``. The modification date
+    follows the same rule (flags ``updated_date_*``)."""
     fetched_at = item.fetched_at or datetime.now(UTC)
     languages = _date_languages(item, document, source_languages)
     page, page_precision = None, None
+    if not document.published and document.published_ago and item.fetched_at is not None:
+        document = dataclasses.replace(
+            document, published=resolve_ago(document.published_ago, fetched_at, zone)
+        )
+        if document.published:
+            _flag(item, "date_relative")
     if document.published:
         # a day without a time of day is that calendar day (00:00 UTC), not local midnight; a month
         # or year alone keeps its precision

@@ -68,12 +68,14 @@ run ended 0.7 s before the next slot and the scheduler had not yet seen it end."
 
 
 PART_MODULES = {
-    "serial": SERIAL_MODULES,
-    "waits": WAITING_MODULES,
+    f"{part}{heavy}": modules
+    for part, modules in (("serial", SERIAL_MODULES), ("waits", WAITING_MODULES))
+    for heavy in ("", " and not heavy", " and heavy")
 }
-"""The modules each part of `make test` runs, by its marker expression (``-m``): a run of one part
-collects only its modules, and the parallel part (``not serial and not waits``) none of them. A
-collection of every module costs each process about 10 s of CPU, paid by every worker."""
+"""The modules each part of `make test` runs, by its marker expression (``-m``; with ``and not
+heavy`` in `make test`, ``and heavy`` in `make test-slow`): a run of one part collects only its
+modules, and the parallel part (``not serial and not waits``) none of them. A collection of every
+module costs each process about 10 s of CPU, paid by every worker."""
 OTHER_PART = "not serial and not waits"
 OTHER_PARTS = (OTHER_PART, f"{OTHER_PART} and not slow", f"slow and {OTHER_PART}")
 """The parallel part's expressions: ``make test`` without the slow tests, ``make test-slow`` only them."""

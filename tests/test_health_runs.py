@@ -194,6 +194,7 @@ def _table_page(rows: int = 20_000, cols: int = 50) -> bytes:
     return f"<html><head><title>Stats</title></head><body><table>{row * rows}</table></body></html>".encode()
 
 
+@pytest.mark.heavy
 @pytest.mark.slow
 @SQLITE_ONLY
 def test_t14_poison_page_is_quarantined_and_skipped(db_url: str, tmp_path: Path, lab: LabServer) -> None:

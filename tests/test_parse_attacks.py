@@ -47,6 +47,7 @@ QUADRATIC_ENTITY = "<!DOCTYPE r [<!ENTITY a '" + "x" * 50_000 + "'>]>"
 QUADRATIC_REFS = "&a;" * 50_000
 
 
+@pytest.mark.heavy
 def test_parsing_attacks_are_contained(tmp_path: Path, canaries: Canaries) -> None:
     db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
     migrate(db_url)

@@ -82,6 +82,7 @@ def test_robots_status_classes_bom_and_redirects(tmp_path: Path) -> None:
     assert not dns_log.exists(), dns_log.read_text()  # .invalid and .onion were never looked up
 
 
+@pytest.mark.heavy
 def test_recorded_robots_txt_is_applied_again_on_replay(tmp_path: Path) -> None:
     import sqlite3
 

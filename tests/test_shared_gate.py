@@ -112,6 +112,7 @@ def _crawl_in_parallel(
     return results
 
 
+@pytest.mark.heavy
 @pytest.mark.postgres
 @pytest.mark.slow
 @pytest.mark.timeout(240)

@@ -160,6 +160,7 @@ def _big_feed(base: str, numbers: range) -> bytes:
     )
 
 
+@pytest.mark.heavy
 @pytest.mark.slow
 def test_t30_concurrent_crawls_and_editors(db_url: str, tmp_path: Path, lab: LabServer) -> None:
     """Two crawl children (1,000 items each, 500 shared) and 4 editors claiming from the queue."""

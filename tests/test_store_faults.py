@@ -451,6 +451,7 @@ def test_t33_postgres_restarted_mid_run_loses_and_doubles_nothing(
     )
 
 
+@pytest.mark.heavy
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.timeout(300)

@@ -152,6 +152,7 @@ def _table_page(rows: int = 20_000, cols: int = 50) -> bytes:
     return f"<html><body><table>{row * rows}</table></body></html>".encode()
 
 
+@pytest.mark.heavy
 @pytest.mark.slow
 def test_t13_pathological_html_is_truncated_and_bounded() -> None:
     """T13 (a) 10 MB table, (b) 11 MB of <p>: cut to 2 MiB, extracted (or stopped) within limits."""

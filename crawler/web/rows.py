@@ -220,6 +220,8 @@ def published_line(value: datetime | None, flags: Any, method: str | None) -> st
         shown, only = f"{day} {when(value).split(' ', 1)[1]}", None  # the time of day as `when` gives it
     if method == "fetch_time":
         return f"{shown} (when it was fetched: the source's date lay in the future)"
+    if "date_relative" in flag_set:
+        return f"{shown} (about: the page says how long before it was fetched, as in \u201c2 days ago\u201d)"
     origin = DATE_ORIGINS.get(method or "")
     if only and origin:
         return f"{shown} ({origin} gives the {only} only)"

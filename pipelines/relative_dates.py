@@ -1,0 +1,145 @@
+"""Publication dates a byline writes relative to the day it is read ("vor 2 Tagen", "il y a 3 heures",
+"Gestern, 14:30 Uhr", "2 days ago"), in the 24 official EU languages (pure functions, stdlib only).
+
+Rule: a page that dates itself only this way (no machine-readable or written-out date) was published
+that span before it was fetched. `relative_date` reads the first such phrase of a byline
+(pipelines.byline: the short lines around the headline, never the article's body, where "two days
+ago" tells of an event) and returns it as an ISO 8601 duration, with the clock time a
+"today"/"yesterday" phrase gives: ``P2D``, ``PT3H``, ``PT45M``, ``P1W``, ``P1D@14:30``, ``P0D``.
+pipelines.extract resolves it against the fetch time in the source's time zone: minutes and hours
+give a time, days and weeks (and "yesterday" without a clock) a day, flagged ``date_relative``.
+
+Forms: a number (digits, or the word for one: "an", "einer", "une") and a unit (minute, hour, day,
+week, in the language's case forms, matched by stem after accents are folded) with the language's
+word for "ago" before it ("vor", "il y a", "hace", "há", "před", "pred", "prije", "acum", "преди",
+"πριν", "pirms", "prieš", "för", "for") or after it ("ago", "fa", "geleden", "temu", "sitten",
+"tagasi", "ilu", "ó shin", "sedan", "siden", "ezelőtt"), and Hungarian's possessive forms ("2 napja",
+"3 órája"); "today" and "yesterday" count only beside a time of day ("Gestern, 14:30", "hier à
+9h05") or alone on their line, as a byline writes them, never inside a sentence. Spans over
+`MAX_DAYS` are not read (a "vor 3 Wochen" is the most a byline writes; older pages give a date).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timedelta, tzinfo
+
+MAX_DAYS = 62
+"""Longest span read, in days: a page older than two months writes its date."""
+
+_ONE = (
+    r"a|an|one|ein|einer|einem|un|une|uno|una|um|uma|een|jeden|jedna|jedno|jednu|jednou|jedan|jedne"
+    r"|egy|o|ena|eno|en|ett|et|yksi|uks|viena|vienu|vienas|wiehed|wahda|aon"
+)
+_NUMBER = rf"(?P<n>\d{{1,3}}|{_ONE})"
+
+# unit -> stems (folded: case-folded, accents removed), every language's case forms start with one
+_UNITS: dict[str, str] = {
+    "minute": r"minut\w*|minuu\w*|minuc\w*|mins?\b|perc\w*|минут\w*|λεπτ\w*|noimead\w*",
+    "hour": (
+        r"hour\w*|stunde\w*|heure\w*|or[ae]\b|ore\b|hora\w*|uur|godzin\w*|hodin\w*|ur[aoeiu]?\b|urami"
+        r"|sat[ai]?\b|ora\w*|час\w*|ωρ\w*|timm\w*|time\b|timer\w*|tunti\w*|tund\w*|stund\w*"
+        r"|valand\w*|siegh\w*|uair\w*"
+    ),
+    "day": (
+        r"day\w*|tag\b|tage\w*|tagen|jour\w*|giorn\w*|dia\w*|dag\b|dagen|dagar\w*|dage\w*|dni\w*"
+        r"|dzien\w*|dn[iyuea]\w*|den\b|dnev\w*|dan[a]?\b|nap\w*|zi\b|zile\w*|ден\w*|дни\w*|ημερ\w*"
+        r"|paiva\w*|paev\w*|dien\w*|jum\b|jiem\b|la\b|lae\b"
+    ),
+    "week": (
+        r"week\w*|woche\w*|semaine\w*|settiman\w*|semana\w*|weken|tydz\w*|tygod\w*|tyd\w*|tyzd\w*"
+        r"|ted[ne]\w*|tjed\w*|het[e]?\b|hete\w*|saptaman\w*|седмиц\w*|εβδομαδ\w*|veck\w*|uge\w*"
+        r"|viiko\w*|viikk\w*|nadal\w*|nedel\w*|savait\w*|gimgh\w*|seachtain\w*"
+    ),
+}
+_UNIT = "|".join(f"(?P<{name}>{stems})" for name, stems in _UNITS.items())
+
+_BEFORE = r"vor|il y a|hace|ha|pred|prije|acum|преди|πριν(?: απο)?|pirms|pries|for"
+"""Words for "ago" that come before the span (folded: accents removed; "há", "před", "för")."""
+_AFTER = r"ago|fa|geleden|temu|sitten|tagasi|ilu|o shin|sedan|siden|ezelott|назад"
+"""Words for "ago" that come after the span."""
+
+_AGO_BEFORE = re.compile(rf"(?<!\w)(?:{_BEFORE})\s+{_NUMBER}\s+(?:{_UNIT})(?!\w)")
+_AGO_AFTER = re.compile(rf"(?<!\w){_NUMBER}\s+(?:{_UNIT})\s+(?:{_AFTER})(?!\w)")
+_HU_AGO = re.compile(
+    r"(?<!\w)(?P<n>\d{1,3}|egy)\s+(?:(?P<minute>perce)|(?P<hour>oraja)|(?P<day>napja)|(?P<week>hete))(?!\w)"
+)
+"""Hungarian writes "2 napja" (its day: two days ago) with no word for "ago"."""
+
+_TODAY = (
+    r"today|heute|aujourd hui|oggi|hoy|hoje|vandaag|dzisiaj|dzis|dnes|danes|danas|azi|astazi|днес"
+    r"|σημερα|idag|i dag|tanaan|tana|sodien|siandien|illum|inniu"
+)
+_YESTERDAY = (
+    r"yesterday|gestern|hier|ieri|ayer|ontem|gisteren|wczoraj|vcera|vceraj|jucer|tegnap|вчера|χθες"
+    r"|χτες|igar|i gar|eilen|eile|vakar|ilbierah|inne"
+)
+_CLOCK = r"(?P<h>[01]?\d|2[0-3])\s?[:.h]\s?(?P<m>[0-5]\d)"
+_DAY_WORD = re.compile(
+    rf"(?<!\w)(?:(?P<today>{_TODAY})|(?P<yesterday>{_YESTERDAY}))(?!\w)"
+    rf"(?:\s*,?\s*(?:um|a|at|alle|las|as|om|o|godz|ob|u|kl|klo|plkst|в|στις|ag)?\.?\s*{_CLOCK})?"
+)
+_ONE_WORDS = frozenset(_ONE.split("|"))
+
+
+def fold(text: str) -> str:
+    """Case-folded, accents removed, apostrophes and hyphens as spaces, spaces squashed."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"['’\-]", " ", text).split())
+
+
+def relative_date(byline: str | None) -> str | None:
+    """The first relative publication date of `byline` as an ISO 8601 duration (module docstring),
+    or None. A "today" or "yesterday" counts beside a time of day or as its line's only word."""
+    for line in (byline or "").splitlines():
+        folded = fold(line)
+        if not folded:
+            continue
+        spans = [
+            (m.start(), span)
+            for pattern in (_AGO_BEFORE, _AGO_AFTER, _HU_AGO)
+            for m in pattern.finditer(folded)
+            if (span := _span(m)) is not None
+        ]
+        day = _DAY_WORD.search(folded)
+        if day is not None and (day["h"] is not None or len(folded.split()) == 1):
+            clock = f"@{int(day['h']):02d}:{day['m']}" if day["h"] is not None else ""
+            spans.append((day.start(), f"P{0 if day['today'] else 1}D{clock}"))
+        if spans:
+            return min(spans)[1]
+    return None
+
+
+def _span(match: re.Match[str]) -> str | None:
+    word = match["n"]
+    n = int(word) if word.isdigit() else (1 if word in _ONE_WORDS else None)
+    if n is None:
+        return None
+    unit = next(name for name in _UNITS if match.groupdict().get(name))
+    days = {"minute": n / 1440, "hour": n / 24, "day": n, "week": 7 * n}[unit]
+    if days > MAX_DAYS:
+        return None
+    return {"minute": f"PT{n}M", "hour": f"PT{n}H", "day": f"P{n}D", "week": f"P{n}W"}[unit]
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+)D|(?P<w>\d+)W|T(?:(?P<h>\d+)H|(?P<m>\d+)M))(?:@(?P<clock>\d\d:\d\d))?$"
+)
+
+
+def resolve_ago(ago: str, fetched_at: datetime, zone: tzinfo) -> str | None:
+    """The date `ago` (`relative_date`'s form) names, seen from `fetched_at` in `zone`, as the page
+    would have written it: ``YYYY-MM-DD`` for days and weeks (a day), ``YYYY-MM-DDTHH:MM`` (local
+    time, no offset: read later in `zone`) for hours, minutes and a day with its clock; None for
+    anything else."""
+    match = _DURATION.match(ago)
+    if match is None:
+        return None
+    local = fetched_at.astimezone(zone)
+    if match["h"] or match["m"]:
+        then = local - timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
+        return then.strftime("%Y-%m-%dT%H:%M")
+    day = (local - timedelta(days=int(match["d"] or 0) + 7 * int(match["w"] or 0))).date()
+    return f"{day.isoformat()}T{match['clock']}" if match["clock"] else day.isoformat()
