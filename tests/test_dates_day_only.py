@@ -224,3 +224,29 @@ def test_queue_and_read_api_say_how_precise_the_date_is(db_session) -> None:
     page = portal.list_items(db_session, portal.ItemFilter(), limit=10)
     api = {r["id"]: r["published_precision"] for r in page.items}
     assert api == {day.id: "day", timed.id: "time", undated.id: None}
+
+
+def test_the_read_api_says_what_a_date_rests_on(db_session) -> None:
+    """published_basis: a date the source wrote, one counted back from "2 days ago", or the fetch time
+    standing in for a future date (B10); None undated (SQLite, PostgreSQL)."""
+    from desklab import add_item, add_source
+
+    from crawler.store import portal
+
+    add_source(db_session, "src-a")
+    rows = [
+        (1, DAY, [DATE_ONLY], "feed", "source"),
+        (2, DAY, [DATE_ONLY, "date_relative"], "page", "estimated"),
+        (3, at(10, 7, 30), ["date_in_future"], "fetch_time", "fetched"),
+        (4, at(10, 7, 30), ["date_in_future"], "feed", "source"),  # a page's future date was not used
+        (5, None, [], None, None),
+    ]
+    ids = {
+        add_item(
+            db_session, n, published_at=when, flags=flags, date_method=method, status="approved"
+        ).id: basis
+        for n, when, flags, method, basis in rows
+    }
+    db_session.commit()
+    page = portal.list_items(db_session, portal.ItemFilter(), limit=10)
+    assert {r["id"]: r["published_basis"] for r in page.items} == ids

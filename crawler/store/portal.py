@@ -223,6 +223,7 @@ _PUBLIC_COLUMNS = (
     Item.editor_themes,
     Item.attachments,
     Item.flags,
+    Item.date_method,
     SORT_DATE.label("sort_date"),
 )
 
@@ -296,12 +297,25 @@ def _public_dict(row: Any, themes: list[str]) -> dict[str, Any]:
         "author": row.author,
         "published_at": row.published_at,
         "published_precision": published_precision(row.published_at, row.flags),
+        "published_basis": published_basis(row.published_at, row.flags, row.date_method),
         "updated_at": row.updated_at,
         "deadline": row.deadline,
         "approved_at": row.approved_at,
         "modified_at": row.modified_at,
         "attachments": _attachments(row.attachments),
     }
+
+
+def published_basis(published_at: Any, flags: Any, date_method: str | None) -> str | None:
+    """What `published_at` rests on: "source" (a date the source wrote), "estimated" (a span the
+    page wrote, "2 days ago", counted back from the fetch: flag ``date_relative``), "fetched" (the
+    fetch time, standing in for a date that lay in the future: date method ``fetch_time``, case
+    B10); None when undated. A portal shows only "source" dates as publication dates."""
+    if published_at is None:
+        return None
+    if date_method == "fetch_time":
+        return "fetched"
+    return "estimated" if "date_relative" in set(flags or ()) else "source"
 
 
 def _tombstone(row: Any) -> dict[str, Any]:

@@ -81,6 +81,12 @@ class PortalItem(BaseModel):
         " (published_at is its first day at 00:00 UTC; show the month or the year alone); time:"
         " published_at is the instant; null when undated",
     )
+    published_basis: Literal["source", "estimated", "fetched"] | None = Field(
+        None,
+        description='source: a date the source wrote; estimated: a span the page wrote ("2 days'
+        ' ago") counted back from the fetch; fetched: the fetch time, standing in for a date that'
+        " lay in the future (show no publication date); null when undated",
+    )
     updated_at: datetime | None = None
     deadline: datetime | None = None
     approved_at: datetime | None = None
