@@ -8,7 +8,10 @@ midnight to the local midnight after its last day, DTEND being exclusive); a flo
 in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
 is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE, read by
 dateutil) gives its next occurrence that has not ended at harvest time, else its last one (at most
-`MAX_OCCURRENCES` looked at). Cancelled events (STATUS:CANCELLED) are skipped and counted
+`MAX_OCCURRENCES` looked at). A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or
+DURATION that is no valid value of its type: 30 February, month 13, hour 25, empty, text, a
+DATE-TIME written with VALUE=DATE) is skipped and counted ``ewsi/dropped/ical_unreadable``; the
+calendar's other events are kept. Cancelled events (STATUS:CANCELLED) are skipped and counted
 ``ewsi/ical/cancelled``. A feed icalendar cannot read is the error ``parse.ical_invalid``.
 """
 
@@ -54,6 +57,31 @@ def _decoded(component: Any, name: str) -> Any:
         return None
 
 
+class _Unreadable(ValueError):
+    """A VEVENT's DTSTART, DTEND or DURATION cannot be read (the event is skipped and counted)."""
+
+
+def _time_value(component: Any, name: str) -> date | datetime | timedelta | None:
+    """The decoded DTSTART/DTEND/DURATION of `component`, None when absent; `_Unreadable` when it is
+    present but no valid value of its type (30 February, hour 25, empty, text, a DATE-TIME written
+    with VALUE=DATE, a DURATION that is no duration)."""
+    if name not in component:
+        return None
+    value = _decoded(component, name)
+    wanted = (timedelta,) if name == "DURATION" else (date,)
+    if not isinstance(value, wanted):
+        raise _Unreadable(f"{name} {str(component.get(name))[:40]!r}")
+    declared = str(getattr(component.get(name), "params", {}).get("VALUE", "")).upper()
+    if (declared == "DATE" and isinstance(value, datetime)) or (
+        declared == "DATE-TIME" and not isinstance(value, datetime)
+    ):
+        raise _Unreadable(f"{name} is no {declared}")
+    return value
+
+
+UNREADABLE_STAT = "ewsi/dropped/ical_unreadable"
+"""Stats key of a VEVENT skipped because its DTSTART is missing or a time of it cannot be read."""
+
 MAX_OCCURRENCES = 1000
 """Occurrences of a recurring event looked at, at most."""
 
@@ -84,20 +112,34 @@ def _next_occurrence(component: Any, raw_start: date | datetime, length: timedel
     return found
 
 
-def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> EventInfo:
-    """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring)."""
-    raw_start = _decoded(component, "DTSTART")
-    if raw_start is not None and "RRULE" in component:
+def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> EventInfo | None:
+    """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring); None
+    when its DTSTART is missing or its DTSTART, DTEND or DURATION cannot be read."""
+    try:
+        return _event_info(component, zone, now)
+    except _Unreadable:
+        return None
+
+
+def _event_info(component: Any, zone: tzinfo, now: datetime | None) -> EventInfo:
+    raw_start = _time_value(component, "DTSTART")
+    raw_end = _time_value(component, "DTEND")
+    duration = _time_value(component, "DURATION")
+    if not isinstance(raw_start, date):
+        raise _Unreadable("no DTSTART")
+    if "RRULE" in component:
         first, _ = _instant(raw_start, zone)
-        last, _ = _instant(_decoded(component, "DTEND"), zone)
-        length = (last - first) if first and last else _decoded(component, "DURATION") or timedelta(0)
+        last, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
+        length = (last - first) if first and last else duration or timedelta(0)
+        assert isinstance(length, timedelta)
         raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC))
-        component = _without_end(component, raw_start, length)
+        raw_end, duration = None, (length if length > timedelta(0) else None)
     start, all_day = _instant(raw_start, zone)
-    end, _ = _instant(_decoded(component, "DTEND"), zone)
-    duration = _decoded(component, "DURATION")
+    end, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
     if end is None and start is not None:
-        if isinstance(duration, timedelta):
+        if isinstance(duration, timedelta) and all_day and duration >= timedelta(days=1):
+            end = _instant(raw_start + timedelta(days=duration.days), zone)[0]
+        elif isinstance(duration, timedelta):
             end = start + duration
         elif all_day:
             end = _instant(raw_start + timedelta(days=1), zone)[0]
@@ -125,20 +167,6 @@ def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> Eve
     )
 
 
-def _without_end(component: Any, start: Any, length: timedelta) -> Any:
-    """A copy of `component` whose DTEND follows from the occurrence `start` and `length`."""
-    from icalendar import Event
-
-    copy = Event()
-    for name, value in component.property_items(recursive=False)[1:-1]:
-        if name not in ("DTSTART", "DTEND", "DURATION"):
-            copy.add(name, value, encode=False)
-    copy.add("dtstart", start)
-    if length > timedelta(0):
-        copy.add("duration", length)
-    return copy
-
-
 class ICalSpider(SourceSpider):
     """Harvest a source of kind `ical`: one item per VEVENT, soonest start first, at most `max_items`."""
 
@@ -162,7 +190,11 @@ class ICalSpider(SourceSpider):
             if (_text(component, "STATUS") or "").upper() == "CANCELLED":
                 self.stat("ewsi/ical/cancelled")
                 continue
-            rows.append((event_info(component, zone, self.started_at), component))
+            info = event_info(component, zone, self.started_at)
+            if info is None:
+                self.stat(UNREADABLE_STAT)
+                continue
+            rows.append((info, component))
         rows.sort(key=lambda r: r[0].start or datetime.max.replace(tzinfo=UTC))
         for info, component in rows:
             uid = _text(component, "UID")
