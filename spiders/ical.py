@@ -1,8 +1,10 @@
 """iCalendar template (`kind: ical`): one event item per VEVENT of an RFC 5545 feed.
 
 The icalendar package parses the bytes Scrapy downloaded. Per VEVENT: UID -> guid, SUMMARY -> title,
-DESCRIPTION -> summary, URL -> link (without one: the feed URL with ``#<UID>``, and the UID as the
-item's official id so each event keeps its own identity), DTSTAMP/LAST-MODIFIED -> updated,
+DESCRIPTION -> summary, URL -> link and registration link (without one, or when it is no http(s)
+URL with a host, e.g. ``javascript:``, which is then ignored and counted ``ewsi/ical/url_ignored``:
+the feed URL with ``#<UID>``, and the UID as the item's official id so each event keeps its own
+identity), DTSTAMP/LAST-MODIFIED -> updated,
 CREATED -> published. DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local
 midnight to the local midnight after its last day, DTEND being exclusive); a floating time is local
 in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
@@ -21,11 +23,12 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 from scrapy.http import Response
 
 from crawler.types import EventInfo
+from crawler.urls import web_url
 from spiders.base import SourceSpider
 
 _ONLINE_RE = re.compile(r"^https?://|\b(online|virtual|webinar|zoom|teams|webex)\b", re.IGNORECASE)
@@ -54,6 +57,17 @@ def _decoded(component: Any, name: str) -> Any:
     try:
         return component.decoded(name) if name in component else None
     except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _link(component: Any, base: str | None) -> str | None:
+    """The VEVENT's URL resolved against `base` when it is a web URL (crawler.urls), else None."""
+    text = _text(component, "URL")
+    if not text:
+        return None
+    try:
+        return web_url(urljoin(base, text) if base else text)
+    except ValueError:
         return None
 
 
@@ -163,7 +177,7 @@ def _event_info(component: Any, zone: tzinfo, now: datetime | None) -> EventInfo
         venue=location,
         online=bool(location and _ONLINE_RE.search(location)),
         organiser=organiser_name or None,
-        registration_url=_text(component, "URL"),
+        registration_url=_link(component, None),
     )
 
 
@@ -198,14 +212,17 @@ class ICalSpider(SourceSpider):
         rows.sort(key=lambda r: r[0].start or datetime.max.replace(tzinfo=UTC))
         for info, component in rows:
             uid = _text(component, "UID")
-            link = _text(component, "URL")
+            link = _link(component, response.url)
+            if _text(component, "URL") and not link:
+                self.stat("ewsi/ical/url_ignored")
+            info.registration_url = link
             if not link and not uid:
                 self.stat("ewsi/dropped/no_link")
                 continue
             stamp = _decoded(component, "LAST-MODIFIED") or _decoded(component, "DTSTAMP")
             created = _decoded(component, "CREATED")
             item = self.new_item(
-                response.urljoin(link) if link else f"{response.url}#{quote(uid or '', safe='@.-_')}",
+                link or f"{response.url}#{quote(uid or '', safe='@.-_')}",
                 title=_text(component, "SUMMARY"),
                 summary=_text(component, "DESCRIPTION"),
                 guid=uid,

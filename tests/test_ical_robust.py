@@ -65,3 +65,36 @@ def test_an_unreadable_vevent_is_skipped_and_counted_not_the_calendar(lines: tup
     assert starts(items) == [utc(2027, 3, 10, 10), utc(2027, 3, 11, 10), utc(2027, 3, 11, 23)]
     assert stats.get("ewsi/dropped/ical_unreadable") == 1
     assert "ewsi/errors/parse.ical_invalid" not in stats
+
+
+FEED = "https://integration.example.at/events.ics"
+
+
+@pytest.mark.parametrize(
+    ("url", "link", "registration"),
+    [
+        ("javascript:alert(1)", f"{FEED}#u@x", None),
+        ("mailto:events@x.example", f"{FEED}#u@x", None),
+        ("data:text/html,hi", f"{FEED}#u@x", None),
+        ("http://", f"{FEED}#u@x", None),
+        ("https://user:pw@x.example/e", f"{FEED}#u@x", None),
+        ("http://[::1", f"{FEED}#u@x", None),
+        ("ftp://x.example/e", f"{FEED}#u@x", None),
+        ("/events/e", "https://integration.example.at/events/e", "https://integration.example.at/events/e"),
+        ("https://x.example/e", "https://x.example/e", "https://x.example/e"),
+    ],
+)
+def test_an_unusable_url_is_ignored_and_the_event_kept(url: str, link: str, registration: str | None) -> None:
+    items, stats = _ical_items(calendar(vevent("u@x", "DTSTART:20270310T100000Z", f"URL:{url}")))
+    assert [(i.url, i.event.registration_url if i.event else "-") for i in items] == [(link, registration)]
+    assert items[0].official_id == (None if registration else "u@x")
+    assert stats.get("ewsi/ical/url_ignored") == (None if registration else 1)
+
+
+def test_an_event_with_an_unusable_url_and_no_uid_is_counted_no_link() -> None:
+    body = calendar(
+        "BEGIN:VEVENT\r\nDTSTART:20270310T100000Z\r\nSUMMARY:x\r\nURL:javascript:void(0)\r\nEND:VEVENT\r\n",
+        *GOOD[:1],
+    )
+    items, stats = _ical_items(body)
+    assert [i.url for i in items] == ["https://x.example/a"] and stats.get("ewsi/dropped/no_link") == 1
