@@ -8,9 +8,10 @@ identity), DTSTAMP/LAST-MODIFIED -> updated,
 CREATED -> published. DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local
 midnight to the local midnight after its last day, DTEND being exclusive); a floating time is local
 in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
-is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE, read by
-dateutil) gives its next occurrence that has not ended at harvest time, else its last one (at most
-`MAX_OCCURRENCES` looked at). A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or
+is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE with
+EXDATE/RDATE, read by dateutil's rruleset in the wall time of its zone) gives its next occurrence
+that has not ended at harvest time, else its last one (at most `MAX_OCCURRENCES` looked at);
+harvest time is the project's clock (``EWSI_NOW`` when frozen, else the spider's start). A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or
 DURATION that is no valid value of its type: 30 February, month 13, hour 25, empty, text, a
 DATE-TIME written with VALUE=DATE) is skipped and counted ``ewsi/dropped/ical_unreadable``; the
 calendar's other events are kept. Cancelled events (STATUS:CANCELLED) are skipped and counted
@@ -100,29 +101,71 @@ MAX_OCCURRENCES = 1000
 """Occurrences of a recurring event looked at, at most."""
 
 
-def _next_occurrence(component: Any, raw_start: date | datetime, length: timedelta, now: datetime) -> Any:
+def _wall(value: Any, zone: tzinfo) -> datetime | None:
+    """`value` (a DATE, floating or zoned DATE-TIME) as a naive wall time in `zone`."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.astimezone(zone)
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0))
+    return None
+
+
+def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
+    """The EXDATE or RDATE values of `component` as naive wall times in `zone` (unreadable ones left out)."""
+    found = component.get(name)
+    out = []
+    for entry in found if isinstance(found, list) else [found] if found is not None else []:
+        for item in getattr(entry, "dts", []):
+            wall = _wall(getattr(item, "dt", None), zone)
+            if wall is not None:
+                out.append(wall)
+    return out
+
+
+def _next_occurrence(
+    component: Any, raw_start: date | datetime, length: timedelta, now: datetime, zone: tzinfo
+) -> Any:
     """DTSTART of the occurrence of a recurring VEVENT that has not ended at `now` (else the last
-    one looked at); `raw_start` itself when there is no readable RRULE."""
+    one looked at); `raw_start` itself when there is no readable RRULE.
+
+    Occurrences are computed by dateutil's rruleset in the wall time of the start's zone (a TZID's,
+    else the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and
+    RDATE are read in that zone (a DATE UNTIL includes its day)."""
     from dateutil.rrule import rrulestr
 
     rule = component.get("RRULE")
-    if rule is None:
+    rule = rule[0] if isinstance(rule, list) and rule else rule
+    if rule is None or not hasattr(rule, "to_ical"):
         return raw_start
     timed = isinstance(raw_start, datetime)
-    first = raw_start if timed else datetime.combine(raw_start, time(0))
+    zoned = isinstance(raw_start, datetime) and raw_start.tzinfo is not None
+    if zoned:
+        zone = raw_start.tzinfo  # type: ignore[union-attr, assignment]
+    first = _wall(raw_start, zone)
+    rule = rule.copy()
+    untils = [u for u in rule.get("UNTIL", []) if isinstance(u, date)]
+    if untils:
+        until = untils[0]
+        plain = not isinstance(until, datetime)
+        rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59)) if plain else _wall(until, zone)]
     try:
-        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first)
-    except (ValueError, TypeError, AttributeError):
+        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first, forceset=True)
+        for extra in _listed(component, "RDATE", zone):
+            rules.rdate(extra)
+        for skipped in _listed(component, "EXDATE", zone):
+            rules.exdate(skipped)
+        found: Any = raw_start
+        for count, occurrence in enumerate(rules):
+            if count >= MAX_OCCURRENCES:
+                break
+            local = occurrence.replace(tzinfo=zone)
+            found = (local if zoned else occurrence) if timed else occurrence.date()
+            if local.astimezone(UTC) + length > now:
+                break
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return raw_start
-    found = raw_start
-    for count, occurrence in enumerate(rules):
-        if count >= MAX_OCCURRENCES:
-            break
-        found = occurrence if timed else occurrence.date()
-        ends = occurrence + length
-        ends = ends if ends.tzinfo else ends.replace(tzinfo=UTC)
-        if ends > now:
-            break
     return found
 
 
@@ -146,7 +189,7 @@ def _event_info(component: Any, zone: tzinfo, now: datetime | None) -> EventInfo
         last, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
         length = (last - first) if first and last else duration or timedelta(0)
         assert isinstance(length, timedelta)
-        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC))
+        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC), zone)
         raw_end, duration = None, (length if length > timedelta(0) else None)
     start, all_day = _instant(raw_start, zone)
     end, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
@@ -199,12 +242,13 @@ class ICalSpider(SourceSpider):
             self.stat("ewsi/ical/empty")
             return
         zone = self.source.zone
+        now = self.harvest_now()
         rows = []
         for component in events:
             if (_text(component, "STATUS") or "").upper() == "CANCELLED":
                 self.stat("ewsi/ical/cancelled")
                 continue
-            info = event_info(component, zone, self.started_at)
+            info = event_info(component, zone, now)
             if info is None:
                 self.stat(UNREADABLE_STAT)
                 continue
@@ -234,6 +278,19 @@ class ICalSpider(SourceSpider):
             item.event = info
             item.content_type = "event"
             yield from self.emit(item)
+
+    def harvest_now(self) -> datetime:
+        """The harvest time recurring events are placed at: the project's clock (the ``EWSI_NOW``
+        setting when frozen), else when the spider started."""
+        crawler = getattr(self, "crawler", None)
+        frozen = crawler.settings.get("EWSI_NOW") if crawler is not None else None
+        if frozen:
+            try:
+                moment = datetime.fromisoformat(str(frozen).strip())
+            except ValueError:
+                return self.started_at
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return self.started_at
 
     def emit(self, item: Any) -> Iterator[Any]:
         """As `SourceSpider.emit`, but events without their own link differ by their ``#UID``."""
