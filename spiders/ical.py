@@ -1,21 +1,26 @@
 """iCalendar template (`kind: ical`): one event item per VEVENT of an RFC 5545 feed.
 
-The icalendar package parses the bytes Scrapy downloaded. Per VEVENT: UID -> guid, SUMMARY -> title,
-DESCRIPTION -> summary, URL -> link and registration link (without one, or when it is no http(s)
-URL with a host, e.g. ``javascript:``, which is then ignored and counted ``ewsi/ical/url_ignored``:
-the feed URL with ``#<UID>``, and the UID as the item's official id so each event keeps its own
-identity), DTSTAMP/LAST-MODIFIED -> updated,
-CREATED -> published. DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local
-midnight to the local midnight after its last day, DTEND being exclusive); a floating time is local
-in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
-is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE with
-EXDATE/RDATE, read by dateutil's rruleset in the wall time of its zone) gives its next occurrence
-that has not ended at harvest time, else its last one (at most `MAX_OCCURRENCES` looked at);
-harvest time is the project's clock (``EWSI_NOW`` when frozen, else the spider's start). A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or
-DURATION that is no valid value of its type: 30 February, month 13, hour 25, empty, text, a
-DATE-TIME written with VALUE=DATE) is skipped and counted ``ewsi/dropped/ical_unreadable``; the
-calendar's other events are kept. Cancelled events (STATUS:CANCELLED) are skipped and counted
-``ewsi/ical/cancelled``. A feed icalendar cannot read is the error ``parse.ical_invalid``.
+The icalendar package parses the bytes Scrapy downloaded. Per VEVENT:
+- UID -> guid, SUMMARY -> title, DESCRIPTION -> summary, DTSTAMP/LAST-MODIFIED -> updated,
+  CREATED -> published, ORGANIZER -> organiser (its CN, else the address).
+- URL -> link and registration link. Without one, or when it is no http(s) URL with a host
+  (``javascript:``, ``mailto:``, malformed: ignored and counted ``ewsi/ical/url_ignored``), the link
+  is the feed URL with ``#<UID>`` and the UID the item's official id, so each event keeps its own
+  identity; without URL and UID the event is counted ``ewsi/dropped/no_link``.
+- DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local midnight in the
+  source's zone to the local midnight after its last day, DTEND being exclusive; read back as days
+  by crawler.types.all_day_dates); a floating time is local in the source's zone; a TZID keeps its
+  zone.
+- A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or DURATION that is no valid value of
+  its type: 30 February, month 13, hour 25, empty, text, a DATE-TIME written with VALUE=DATE) is
+  skipped and counted ``ewsi/dropped/ical_unreadable``; the calendar's other events are kept.
+- A recurring event (RRULE with EXDATE/RDATE, read by dateutil's rruleset in the wall time of its
+  zone) gives its next occurrence that has not ended at harvest time, else its last one (at most
+  `MAX_OCCURRENCES` looked at); harvest time is the project's clock (``EWSI_NOW`` when frozen, else
+  the spider's start).
+- LOCATION -> venue (online when it names a web meeting or is a URL).
+- Cancelled events (STATUS:CANCELLED) are skipped and counted ``ewsi/ical/cancelled``. A feed
+  icalendar cannot read is the error ``parse.ical_invalid``.
 """
 
 from __future__ import annotations
