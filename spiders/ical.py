@@ -10,7 +10,11 @@ The icalendar package parses the bytes Scrapy downloaded. Per VEVENT:
 - DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local midnight in the
   source's zone to the local midnight after its last day, DTEND being exclusive; read back as days
   by crawler.types.all_day_dates); a floating time is local in the source's zone; a TZID keeps its
-  zone.
+  zone: a VTIMEZONE of the calendar, else an IANA name, a Windows zone id or an Outlook display name
+  ``(UTC+01:00) Amsterdam, Berlin, ...`` (`zone_of_tzid`); an unknown TZID is read in the source's
+  zone and counted ``ewsi/ical/zone_unknown`` (a display name whose cities name no zone: its fixed
+  offset, ``ewsi/ical/zone_offset_only``), the item flagged ``ical_<note>``. A DTEND before DTSTART
+  (or a negative DURATION) is dropped, the start kept: ``ewsi/ical/end_before_start``.
 - A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or DURATION that is no valid value of
   its type: 30 February, month 13, hour 25, empty, text, a DATE-TIME written with VALUE=DATE) is
   skipped and counted ``ewsi/dropped/ical_unreadable``; the calendar's other events are kept.
@@ -25,11 +29,14 @@ The icalendar package parses the bytes Scrapy downloaded. Per VEVENT:
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
 from typing import Any
 from urllib.parse import quote, urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from scrapy.http import Response
 
@@ -81,7 +88,7 @@ class _Unreadable(ValueError):
     """A VEVENT's DTSTART, DTEND or DURATION cannot be read (the event is skipped and counted)."""
 
 
-def _time_value(component: Any, name: str) -> date | datetime | timedelta | None:
+def _time_value(component: Any, name: str, notes: list[str]) -> date | datetime | timedelta | None:
     """The decoded DTSTART/DTEND/DURATION of `component`, None when absent; `_Unreadable` when it is
     present but no valid value of its type (30 February, hour 25, empty, text, a DATE-TIME written
     with VALUE=DATE, a DURATION that is no duration)."""
@@ -96,7 +103,87 @@ def _time_value(component: Any, name: str) -> date | datetime | timedelta | None
         declared == "DATE-TIME" and not isinstance(value, datetime)
     ):
         raise _Unreadable(f"{name} is no {declared}")
+    tzid = getattr(component.get(name), "params", {}).get("TZID")
+    if isinstance(value, datetime) and value.tzinfo is None and tzid:
+        found, note = zone_of_tzid(str(tzid), value)
+        if note:
+            notes.append(note)
+        if found is not None:
+            value = value.replace(tzinfo=found)
     return value
+
+
+_DISPLAY_NAME_RE = re.compile(r"^\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)\s*(.*)$", re.I)
+
+
+@cache
+def _zones_by_city() -> dict[str, str]:
+    """IANA zone names by their last part, spaces for underscores, in lower case (``vienna`` ->
+    ``Europe/Vienna``); the first in sorted order where two zones share a city."""
+    out: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
+            out.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), name)
+    return out
+
+
+@cache
+def _windows_zones() -> dict[str, str]:
+    """The Windows zone id -> IANA table the icalendar package carries (Unicode CLDR data)."""
+    for module in ("icalendar.timezone.windows_to_olson", "icalendar.windows_to_olson"):
+        try:
+            return dict(importlib.import_module(module).WINDOWS_TO_OLSON)
+        except (ImportError, AttributeError):
+            continue
+    return {}
+
+
+def _standard_offset(zone: tzinfo, when: datetime) -> timedelta | None:
+    local = when.replace(tzinfo=zone)
+    offset, dst = local.utcoffset(), local.dst()
+    return offset - dst if offset is not None and dst is not None else offset
+
+
+def _zone_label(value: datetime, component: Any) -> str | None:
+    """The IANA name of a zoned DTSTART's zone (a VTIMEZONE named by Outlook or Windows resolved as
+    `zone_of_tzid` does), else its UTC offset ``+hhmm``."""
+    key = getattr(value.tzinfo, "key", None)
+    if key:
+        return str(key)
+    tzid = getattr(component.get("DTSTART"), "params", {}).get("TZID")
+    found = zone_of_tzid(str(tzid), value.replace(tzinfo=None))[0] if tzid else None
+    if isinstance(found, ZoneInfo) and found.utcoffset(value.replace(tzinfo=None)) == value.utcoffset():
+        return found.key
+    return value.strftime("%z") or value.tzname()
+
+
+def zone_of_tzid(tzid: str, when: datetime) -> tuple[tzinfo | None, str | None]:
+    """(zone, note) of a TZID the calendar defines no VTIMEZONE for, at local time `when`.
+
+    An IANA name is itself; a Windows zone id (``W. Europe Standard Time``) maps through the
+    icalendar package's CLDR table; an Outlook display name ``(UTC+01:00) Amsterdam, Berlin, ...``
+    is the first listed city that names an IANA zone with that standard offset, else the fixed
+    offset (note ``zone_offset_only``: no daylight saving time known). Anything else is (None,
+    ``zone_unknown``): the caller keeps the source's zone and counts it."""
+    name = tzid.strip().strip('"').strip()
+    for candidate in (name, _windows_zones().get(name)):
+        if candidate:
+            try:
+                return ZoneInfo(candidate), None
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    shown = _DISPLAY_NAME_RE.match(name)
+    if shown is None:
+        return None, "zone_unknown"
+    sign, hours, minutes, cities = shown.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+    if abs(offset) >= timedelta(hours=24):
+        return None, "zone_unknown"
+    for city in (c.strip().lower() for c in re.split(r",|;|/|&|\band\b", cities)):
+        key = _zones_by_city().get(city)
+        if key is not None and _standard_offset(ZoneInfo(key), when) == offset:
+            return ZoneInfo(key), None
+    return timezone(offset), "zone_offset_only"
 
 
 UNREADABLE_STAT = "ewsi/dropped/ical_unreadable"
@@ -174,21 +261,31 @@ def _next_occurrence(
     return found
 
 
-def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> EventInfo | None:
+def event_info(
+    component: Any, zone: tzinfo, now: datetime | None = None, notes: list[str] | None = None
+) -> EventInfo | None:
     """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring); None
-    when its DTSTART is missing or its DTSTART, DTEND or DURATION cannot be read."""
+    when its DTSTART is missing or its DTSTART, DTEND or DURATION cannot be read. What was guessed
+    or dropped is appended to `notes` (``zone_unknown``, ``zone_offset_only``, ``end_before_start``)."""
     try:
-        return _event_info(component, zone, now)
+        return _event_info(component, zone, now, notes if notes is not None else [])
     except _Unreadable:
         return None
 
 
-def _event_info(component: Any, zone: tzinfo, now: datetime | None) -> EventInfo:
-    raw_start = _time_value(component, "DTSTART")
-    raw_end = _time_value(component, "DTEND")
-    duration = _time_value(component, "DURATION")
+def _event_info(component: Any, zone: tzinfo, now: datetime | None, notes: list[str]) -> EventInfo:
+    raw_start = _time_value(component, "DTSTART", notes)
+    raw_end = _time_value(component, "DTEND", notes)
+    duration = _time_value(component, "DURATION", notes)
     if not isinstance(raw_start, date):
         raise _Unreadable("no DTSTART")
+    opening = _instant(raw_start, zone)[0]
+    closing = _instant(raw_end, zone)[0] if isinstance(raw_end, date) else None
+    negative = isinstance(duration, timedelta) and duration < timedelta(0)
+    no_end = negative or (opening is not None and closing is not None and closing < opening)
+    if no_end:
+        notes.append("end_before_start")
+        raw_end, duration = None, None
     if "RRULE" in component:
         first, _ = _instant(raw_start, zone)
         last, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
@@ -207,9 +304,11 @@ def _event_info(component: Any, zone: tzinfo, now: datetime | None) -> EventInfo
             end = _instant(raw_start + timedelta(days=1), zone)[0]
         else:
             end = start
+    if no_end:
+        end = None
     label = None
     if isinstance(raw_start, datetime) and raw_start.tzinfo is not None:
-        label = getattr(raw_start.tzinfo, "key", None) or raw_start.tzname()
+        label = _zone_label(raw_start, component)
     location = _text(component, "LOCATION")
     organiser = component.get("ORGANIZER")
     organiser_name = None
@@ -253,13 +352,16 @@ class ICalSpider(SourceSpider):
             if (_text(component, "STATUS") or "").upper() == "CANCELLED":
                 self.stat("ewsi/ical/cancelled")
                 continue
-            info = event_info(component, zone, now)
+            notes: list[str] = []
+            info = event_info(component, zone, now, notes)
             if info is None:
                 self.stat(UNREADABLE_STAT)
                 continue
-            rows.append((info, component))
+            for note in notes:
+                self.stat(f"ewsi/ical/{note}")
+            rows.append((info, component, notes))
         rows.sort(key=lambda r: r[0].start or datetime.max.replace(tzinfo=UTC))
-        for info, component in rows:
+        for info, component, notes in rows:
             uid = _text(component, "UID")
             link = _link(component, response.url)
             if _text(component, "URL") and not link:
@@ -282,6 +384,7 @@ class ICalSpider(SourceSpider):
             )
             item.event = info
             item.content_type = "event"
+            item.flags.extend(f"ical_{note}" for note in dict.fromkeys(notes))
             yield from self.emit(item)
 
     def harvest_now(self) -> datetime:
