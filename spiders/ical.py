@@ -209,7 +209,11 @@ def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
     found = component.get(name)
     out = []
     for entry in found if isinstance(found, list) else [found] if found is not None else []:
-        for item in getattr(entry, "dts", []):
+        try:
+            values = list(entry.dts)
+        except (AttributeError, ValueError, TypeError):  # a broken value (icalendar's vBroken)
+            continue
+        for item in values:
             wall = _wall(getattr(item, "dt", None), zone)
             if wall is not None:
                 out.append(wall)
@@ -236,13 +240,13 @@ def _next_occurrence(
     if zoned:
         zone = raw_start.tzinfo  # type: ignore[union-attr, assignment]
     first = _wall(raw_start, zone)
-    rule = rule.copy()
-    untils = [u for u in rule.get("UNTIL", []) if isinstance(u, date)]
-    if untils:
-        until = untils[0]
-        plain = not isinstance(until, datetime)
-        rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59)) if plain else _wall(until, zone)]
     try:
+        rule = rule.copy()
+        untils = [u for u in rule.get("UNTIL", []) if isinstance(u, date)]
+        if untils:
+            until = untils[0]
+            plain = not isinstance(until, datetime)
+            rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59)) if plain else _wall(until, zone)]
         rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first, forceset=True)
         for extra in _listed(component, "RDATE", zone):
             rules.rdate(extra)

@@ -104,6 +104,13 @@ CASES = [
         False,
     ),
     (
+        ("DTSTART:20270301T090000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6", "EXDATE:not a date"),
+        utc(2027, 3, 2),  # an EXDATE that cannot be read excludes nothing
+        utc(2027, 3, 4, 9),
+        utc(2027, 3, 4, 9),
+        False,
+    ),
+    (
         ("DTSTART;VALUE=DATE:20270105", "RRULE:FREQ=WEEKLY;COUNT=4"),  # all-day, local days
         utc(2027, 1, 6, 12),
         utc(2027, 1, 11, 23),
