@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 THEMES: tuple[str, ...] = (
     "Active Citizenship",
@@ -196,6 +197,46 @@ def call_status(
     if published in CALL_STATUSES:
         return published
     return "open" if ordered else None
+
+
+def event_zone(label: str | None) -> tzinfo:
+    """The zone of a stored event's ``timezone`` label: an IANA name, or a UTC offset ``+hh:mm`` /
+    ``+hhmm``; UTC when there is none or it is unknown."""
+    if not label:
+        return UTC
+    if label[:1] in "+-" and len(label) >= 5 and label[1:3].isdigit() and label[-2:].isdigit():
+        sign = -1 if label[0] == "-" else 1
+        return timezone(sign * timedelta(hours=int(label[1:3]), minutes=int(label[-2:])))
+    try:
+        return ZoneInfo(label)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _local_day(value: datetime, zone: tzinfo) -> date:
+    """The local day whose midnight in `zone` is nearest `value` (naive values are UTC)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return (aware.astimezone(zone) + timedelta(hours=12)).date()
+
+
+def all_day_dates(
+    start: datetime | None, end: datetime | None, label: str | None
+) -> tuple[date, date] | None:
+    """(first day, last day, inclusive) of an all-day event as written by its source.
+
+    An all-day event is stored as UTC instants of local midnights in its zone `label` (start: the
+    midnight opening its first day; end, exclusive: the midnight after its last day, RFC 5545's DTEND
+    of a DATE), so its days are read back in that zone, never in UTC; a stored instant up to 12 hours
+    off a local midnight (a length added in UTC across a DST change) still gives its day. None
+    without a start."""
+    if start is None:
+        return None
+    zone = event_zone(label)
+    first = _local_day(start, zone)
+    if end is None:
+        return first, first
+    last = _local_day(end, zone) - timedelta(days=1)
+    return first, max(first, last)
 
 
 @dataclass

@@ -12,6 +12,13 @@ Rules:
 - Place: ``location`` as Place (name = venue, address.addressLocality = city, address.addressCountry
   = country, a 2-letter code or a name in one of the 24 EU languages: pipelines.countries), a plain
   text (venue) or VirtualLocation (online); ``eventAttendanceMode`` Online/Mixed also means online.
+- A place known only as text (an iCalendar LOCATION, a Place without address) whose last
+  comma-separated part names an EU/EEA country (`EEA_COUNTRIES`; ISO code, English or local name,
+  pipelines.countries) gives the country; the part before it gives the city when it is one short
+  name (at most 3 words, no digits; a leading or trailing postcode, ``1049 Bruxelles``, is dropped),
+  and what comes before that stays the venue (`place_from_text`). A part naming a web meeting
+  ("Paris, France / Online") is set aside first. Anything else ("Online", "Zoom", "Room 3",
+  "Haus der Industrie, Wien") stays the venue only.
 - Organiser: ``organizer.name`` (or text); registration: ``offers.url`` else ``url``; its deadline:
   ``offers.validThrough``.
 - Listings and pages without markup: the date after a cue word (`DATE_CUES`: "Date:", "When:",
@@ -33,7 +40,7 @@ from lxml import html as lxml_html
 
 from crawler.text import clean_text
 from crawler.types import EventInfo, HarvestedItem
-from pipelines.countries import country_code
+from pipelines.countries import EU_MEMBER_STATES, country_code
 from pipelines.dates import parse_date
 from pipelines.funding import MAX_CUES, read_date_phrase
 from pipelines.normalize import html_to_text
@@ -315,10 +322,36 @@ def event_in_text(text: str | None, zone: tzinfo, languages: list[str] | None = 
     return None
 
 
+EEA_COUNTRIES: frozenset[str] = frozenset(EU_MEMBER_STATES) | {"IS", "LI", "NO"}
+"""Countries a place written as text may name (EU Member States and the other EEA countries)."""
+_POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+|\s+\d{4,5}$")
+_CITY_RE = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+){0,2}\.?$")
+
+
+def place_from_text(text: str | None) -> tuple[str | None, str | None, str] | None:
+    """(venue, city, country) of a place written as text, or None when it names no EU/EEA country
+    in its last comma-separated part (rules in the module docstring)."""
+    if not text:
+        return None
+    kept = [p.strip() for p in re.split(r"\s+/\s+|[|]", text) if p.strip() and not _ONLINE_RE.search(p)]
+    parts = [p.strip() for p in ", ".join(kept).split(",") if p.strip()]
+    if len(parts) < 2 or len(parts) > 8:
+        return None
+    country = country_code(parts[-1])
+    if country not in EEA_COUNTRIES:
+        return None
+    city = _POSTCODE_RE.sub("", parts[-2]).strip()
+    if len(city) <= 40 and _CITY_RE.match(city):
+        venue = ", ".join(parts[:-2]) or None
+        return venue, city, country
+    return ", ".join(parts[:-1]), None, country
+
+
 class EventsPipeline:
     """Fill `item.event` for items of content type ``event`` that have none yet (the ical spider sets
-    its own): from the mapped API fields, else the first Event the followed HTML page declares.
-    Stats: ``ewsi/events/items``, ``with_start``."""
+    its own): from the mapped API fields, else the first Event the followed HTML page declares; a
+    place known only as text gets its city and country (`place_from_text`).
+    Stats: ``ewsi/events/items``, ``with_start``, ``place_from_text``."""
 
     def __init__(self, stats: Any = None):
         self.stats = stats
@@ -350,6 +383,12 @@ class EventsPipeline:
             item.event = event_in_text(item.summary, zone, languages) or event_in_text(
                 item.text, zone, languages
             )
+        event = item.event
+        if event is not None and event.venue and not (event.city or event.country):
+            place = place_from_text(event.venue)
+            if place is not None:
+                event.venue, event.city, event.country = place
+                self._inc("place_from_text")
         if item.event is not None and item.event.start is not None:
             self._inc("with_start")
         return item

@@ -1,28 +1,47 @@
 """iCalendar template (`kind: ical`): one event item per VEVENT of an RFC 5545 feed.
 
-The icalendar package parses the bytes Scrapy downloaded. Per VEVENT: UID -> guid, SUMMARY -> title,
-DESCRIPTION -> summary, URL -> link (without one: the feed URL with ``#<UID>``, and the UID as the
-item's official id so each event keeps its own identity), DTSTAMP/LAST-MODIFIED -> updated,
-CREATED -> published. DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local
-midnight to the local midnight after its last day, DTEND being exclusive); a floating time is local
-in the source's zone; a TZID keeps its zone. LOCATION -> venue (online when it names a web meeting or
-is a URL), ORGANIZER -> organiser (its CN, else the address). A recurring event (RRULE, read by
-dateutil) gives its next occurrence that has not ended at harvest time, else its last one (at most
-`MAX_OCCURRENCES` looked at). Cancelled events (STATUS:CANCELLED) are skipped and counted
-``ewsi/ical/cancelled``. A feed icalendar cannot read is the error ``parse.ical_invalid``.
+The icalendar package parses the bytes Scrapy downloaded. Per VEVENT:
+- UID -> guid, SUMMARY -> title, DESCRIPTION -> summary, DTSTAMP/LAST-MODIFIED -> updated,
+  CREATED -> published, ORGANIZER -> organiser (its CN, else the address).
+- URL -> link and registration link. Without one, or when it is no http(s) URL with a host
+  (``javascript:``, ``mailto:``, malformed: ignored and counted ``ewsi/ical/url_ignored``), the link
+  is the feed URL with ``#<UID>`` and the UID the item's official id, so each event keeps its own
+  identity; without URL and UID the event is counted ``ewsi/dropped/no_link``.
+- DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local midnight in the
+  source's zone to the local midnight after its last day, DTEND being exclusive; read back as days
+  by crawler.types.all_day_dates); a floating time is local in the source's zone; a TZID keeps its
+  zone: a VTIMEZONE of the calendar, else an IANA name, a Windows zone id or an Outlook display name
+  ``(UTC+01:00) Amsterdam, Berlin, ...`` (`zone_of_tzid`); an unknown TZID is read in the source's
+  zone and counted ``ewsi/ical/zone_unknown`` (a display name whose cities name no zone: its fixed
+  offset, ``ewsi/ical/zone_offset_only``), the item flagged ``ical_<note>``. A DTEND before DTSTART
+  (or a negative DURATION) is dropped, the start kept: ``ewsi/ical/end_before_start``.
+- A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or DURATION that is no valid value of
+  its type: 30 February, month 13, hour 25, empty, text, a DATE-TIME written with VALUE=DATE) is
+  skipped and counted ``ewsi/dropped/ical_unreadable``; the calendar's other events are kept.
+- A recurring event (RRULE with EXDATE/RDATE, read by dateutil's rruleset in the wall time of its
+  zone) gives its next occurrence that has not ended at harvest time, else its last one (at most
+  `MAX_OCCURRENCES` looked at); harvest time is the project's clock (``EWSI_NOW`` when frozen, else
+  the spider's start).
+- LOCATION -> venue (online when it names a web meeting or is a URL).
+- Cancelled events (STATUS:CANCELLED) are skipped and counted ``ewsi/ical/cancelled``. A feed
+  icalendar cannot read is the error ``parse.ical_invalid``.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from scrapy.http import Response
 
 from crawler.types import EventInfo
+from crawler.urls import web_url
 from spiders.base import SourceSpider
 
 _ONLINE_RE = re.compile(r"^https?://|\b(online|virtual|webinar|zoom|teams|webex)\b", re.IGNORECASE)
@@ -54,58 +73,246 @@ def _decoded(component: Any, name: str) -> Any:
         return None
 
 
+def _link(component: Any, base: str | None) -> str | None:
+    """The VEVENT's URL resolved against `base` when it is a web URL (crawler.urls), else None."""
+    text = _text(component, "URL")
+    if not text:
+        return None
+    try:
+        return web_url(urljoin(base, text) if base else text)
+    except ValueError:
+        return None
+
+
+class _Unreadable(ValueError):
+    """A VEVENT's DTSTART, DTEND or DURATION cannot be read (the event is skipped and counted)."""
+
+
+def _time_value(component: Any, name: str, notes: list[str]) -> date | datetime | timedelta | None:
+    """The decoded DTSTART/DTEND/DURATION of `component`, None when absent; `_Unreadable` when it is
+    present but no valid value of its type (30 February, hour 25, empty, text, a DATE-TIME written
+    with VALUE=DATE, a DURATION that is no duration)."""
+    if name not in component:
+        return None
+    value = _decoded(component, name)
+    wanted = (timedelta,) if name == "DURATION" else (date,)
+    if not isinstance(value, wanted):
+        raise _Unreadable(f"{name} {str(component.get(name))[:40]!r}")
+    declared = str(getattr(component.get(name), "params", {}).get("VALUE", "")).upper()
+    if (declared == "DATE" and isinstance(value, datetime)) or (
+        declared == "DATE-TIME" and not isinstance(value, datetime)
+    ):
+        raise _Unreadable(f"{name} is no {declared}")
+    tzid = getattr(component.get(name), "params", {}).get("TZID")
+    if isinstance(value, datetime) and value.tzinfo is None and tzid:
+        found, note = zone_of_tzid(str(tzid), value)
+        if note:
+            notes.append(note)
+        if found is not None:
+            value = value.replace(tzinfo=found)
+    return value
+
+
+_DISPLAY_NAME_RE = re.compile(r"^\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)\s*(.*)$", re.I)
+
+
+@cache
+def _zones_by_city() -> dict[str, str]:
+    """IANA zone names by their last part, spaces for underscores, in lower case (``vienna`` ->
+    ``Europe/Vienna``); the first in sorted order where two zones share a city."""
+    out: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
+            out.setdefault(name.rsplit("/", 1)[1].replace("_", " ").lower(), name)
+    return out
+
+
+@cache
+def _windows_zones() -> dict[str, str]:
+    """The Windows zone id -> IANA table the icalendar package carries (Unicode CLDR data)."""
+    for module in ("icalendar.timezone.windows_to_olson", "icalendar.windows_to_olson"):
+        try:
+            return dict(importlib.import_module(module).WINDOWS_TO_OLSON)
+        except (ImportError, AttributeError):
+            continue
+    return {}
+
+
+def _standard_offset(zone: tzinfo, when: datetime) -> timedelta | None:
+    local = when.replace(tzinfo=zone)
+    offset, dst = local.utcoffset(), local.dst()
+    return offset - dst if offset is not None and dst is not None else offset
+
+
+def _zone_label(value: datetime, component: Any) -> str | None:
+    """The IANA name of a zoned DTSTART's zone (a VTIMEZONE named by Outlook or Windows resolved as
+    `zone_of_tzid` does), else its UTC offset ``+hhmm``."""
+    key = getattr(value.tzinfo, "key", None)
+    if key:
+        return str(key)
+    tzid = getattr(component.get("DTSTART"), "params", {}).get("TZID")
+    found = zone_of_tzid(str(tzid), value.replace(tzinfo=None))[0] if tzid else None
+    if isinstance(found, ZoneInfo) and found.utcoffset(value.replace(tzinfo=None)) == value.utcoffset():
+        return found.key
+    return value.strftime("%z") or value.tzname()
+
+
+def zone_of_tzid(tzid: str, when: datetime) -> tuple[tzinfo | None, str | None]:
+    """(zone, note) of a TZID the calendar defines no VTIMEZONE for, at local time `when`.
+
+    An IANA name is itself; a Windows zone id (``W. Europe Standard Time``) maps through the
+    icalendar package's CLDR table; an Outlook display name ``(UTC+01:00) Amsterdam, Berlin, ...``
+    is the first listed city that names an IANA zone with that standard offset, else the fixed
+    offset (note ``zone_offset_only``: no daylight saving time known). Anything else is (None,
+    ``zone_unknown``): the caller keeps the source's zone and counts it."""
+    name = tzid.strip().strip('"').strip()
+    for candidate in (name, _windows_zones().get(name)):
+        if candidate:
+            try:
+                return ZoneInfo(candidate), None
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    shown = _DISPLAY_NAME_RE.match(name)
+    if shown is None:
+        return None, "zone_unknown"
+    sign, hours, minutes, cities = shown.groups()
+    offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+    if abs(offset) >= timedelta(hours=24):
+        return None, "zone_unknown"
+    for city in (c.strip().lower() for c in re.split(r",|;|/|&|\band\b", cities)):
+        key = _zones_by_city().get(city)
+        if key is not None and _standard_offset(ZoneInfo(key), when) == offset:
+            return ZoneInfo(key), None
+    return timezone(offset), "zone_offset_only"
+
+
+UNREADABLE_STAT = "ewsi/dropped/ical_unreadable"
+"""Stats key of a VEVENT skipped because its DTSTART is missing or a time of it cannot be read."""
+
 MAX_OCCURRENCES = 1000
 """Occurrences of a recurring event looked at, at most."""
 
 
-def _next_occurrence(component: Any, raw_start: date | datetime, length: timedelta, now: datetime) -> Any:
+def _wall(value: Any, zone: tzinfo) -> datetime | None:
+    """`value` (a DATE, floating or zoned DATE-TIME) as a naive wall time in `zone`."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.astimezone(zone)
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0))
+    return None
+
+
+def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
+    """The EXDATE or RDATE values of `component` as naive wall times in `zone` (unreadable ones left out)."""
+    found = component.get(name)
+    out = []
+    for entry in found if isinstance(found, list) else [found] if found is not None else []:
+        try:
+            values = list(entry.dts)
+        except (AttributeError, ValueError, TypeError):  # a broken value (icalendar's vBroken)
+            continue
+        for item in values:
+            wall = _wall(getattr(item, "dt", None), zone)
+            if wall is not None:
+                out.append(wall)
+    return out
+
+
+def _next_occurrence(
+    component: Any, raw_start: date | datetime, length: timedelta, now: datetime, zone: tzinfo
+) -> Any:
     """DTSTART of the occurrence of a recurring VEVENT that has not ended at `now` (else the last
-    one looked at); `raw_start` itself when there is no readable RRULE."""
+    one looked at); `raw_start` itself when there is no readable RRULE.
+
+    Occurrences are computed by dateutil's rruleset in the wall time of the start's zone (a TZID's,
+    else the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and
+    RDATE are read in that zone (a DATE UNTIL includes its day)."""
     from dateutil.rrule import rrulestr
 
     rule = component.get("RRULE")
-    if rule is None:
+    rule = rule[0] if isinstance(rule, list) and rule else rule
+    if rule is None or not hasattr(rule, "to_ical"):
         return raw_start
     timed = isinstance(raw_start, datetime)
-    first = raw_start if timed else datetime.combine(raw_start, time(0))
+    zoned = isinstance(raw_start, datetime) and raw_start.tzinfo is not None
+    if zoned:
+        zone = raw_start.tzinfo  # type: ignore[union-attr, assignment]
+    first = _wall(raw_start, zone)
     try:
-        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first)
-    except (ValueError, TypeError, AttributeError):
+        rule = rule.copy()
+        untils = [u for u in rule.get("UNTIL", []) if isinstance(u, date)]
+        if untils:
+            until = untils[0]
+            plain = not isinstance(until, datetime)
+            rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59)) if plain else _wall(until, zone)]
+        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first, forceset=True)
+        for extra in _listed(component, "RDATE", zone):
+            rules.rdate(extra)
+        for skipped in _listed(component, "EXDATE", zone):
+            rules.exdate(skipped)
+        found: Any = raw_start
+        for count, occurrence in enumerate(rules):
+            if count >= MAX_OCCURRENCES:
+                break
+            local = occurrence.replace(tzinfo=zone)
+            found = (local if zoned else occurrence) if timed else occurrence.date()
+            if local.astimezone(UTC) + length > now:
+                break
+    except (ValueError, TypeError, AttributeError, OverflowError):
         return raw_start
-    found = raw_start
-    for count, occurrence in enumerate(rules):
-        if count >= MAX_OCCURRENCES:
-            break
-        found = occurrence if timed else occurrence.date()
-        ends = occurrence + length
-        ends = ends if ends.tzinfo else ends.replace(tzinfo=UTC)
-        if ends > now:
-            break
     return found
 
 
-def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> EventInfo:
-    """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring)."""
-    raw_start = _decoded(component, "DTSTART")
-    if raw_start is not None and "RRULE" in component:
+def event_info(
+    component: Any, zone: tzinfo, now: datetime | None = None, notes: list[str] | None = None
+) -> EventInfo | None:
+    """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring); None
+    when its DTSTART is missing or its DTSTART, DTEND or DURATION cannot be read. What was guessed
+    or dropped is appended to `notes` (``zone_unknown``, ``zone_offset_only``, ``end_before_start``)."""
+    try:
+        return _event_info(component, zone, now, notes if notes is not None else [])
+    except _Unreadable:
+        return None
+
+
+def _event_info(component: Any, zone: tzinfo, now: datetime | None, notes: list[str]) -> EventInfo:
+    raw_start = _time_value(component, "DTSTART", notes)
+    raw_end = _time_value(component, "DTEND", notes)
+    duration = _time_value(component, "DURATION", notes)
+    if not isinstance(raw_start, date):
+        raise _Unreadable("no DTSTART")
+    opening = _instant(raw_start, zone)[0]
+    closing = _instant(raw_end, zone)[0] if isinstance(raw_end, date) else None
+    negative = isinstance(duration, timedelta) and duration < timedelta(0)
+    no_end = negative or (opening is not None and closing is not None and closing < opening)
+    if no_end:
+        notes.append("end_before_start")
+        raw_end, duration = None, None
+    if "RRULE" in component:
         first, _ = _instant(raw_start, zone)
-        last, _ = _instant(_decoded(component, "DTEND"), zone)
-        length = (last - first) if first and last else _decoded(component, "DURATION") or timedelta(0)
-        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC))
-        component = _without_end(component, raw_start, length)
+        last, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
+        length = (last - first) if first and last else duration or timedelta(0)
+        assert isinstance(length, timedelta)
+        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC), zone)
+        raw_end, duration = None, (length if length > timedelta(0) else None)
     start, all_day = _instant(raw_start, zone)
-    end, _ = _instant(_decoded(component, "DTEND"), zone)
-    duration = _decoded(component, "DURATION")
+    end, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
     if end is None and start is not None:
-        if isinstance(duration, timedelta):
+        if isinstance(duration, timedelta) and all_day and duration >= timedelta(days=1):
+            end = _instant(raw_start + timedelta(days=duration.days), zone)[0]
+        elif isinstance(duration, timedelta):
             end = start + duration
         elif all_day:
             end = _instant(raw_start + timedelta(days=1), zone)[0]
         else:
             end = start
+    if no_end:
+        end = None
     label = None
     if isinstance(raw_start, datetime) and raw_start.tzinfo is not None:
-        label = getattr(raw_start.tzinfo, "key", None) or raw_start.tzname()
+        label = _zone_label(raw_start, component)
     location = _text(component, "LOCATION")
     organiser = component.get("ORGANIZER")
     organiser_name = None
@@ -121,22 +328,8 @@ def event_info(component: Any, zone: tzinfo, now: datetime | None = None) -> Eve
         venue=location,
         online=bool(location and _ONLINE_RE.search(location)),
         organiser=organiser_name or None,
-        registration_url=_text(component, "URL"),
+        registration_url=_link(component, None),
     )
-
-
-def _without_end(component: Any, start: Any, length: timedelta) -> Any:
-    """A copy of `component` whose DTEND follows from the occurrence `start` and `length`."""
-    from icalendar import Event
-
-    copy = Event()
-    for name, value in component.property_items(recursive=False)[1:-1]:
-        if name not in ("DTSTART", "DTEND", "DURATION"):
-            copy.add(name, value, encode=False)
-    copy.add("dtstart", start)
-    if length > timedelta(0):
-        copy.add("duration", length)
-    return copy
 
 
 class ICalSpider(SourceSpider):
@@ -157,23 +350,34 @@ class ICalSpider(SourceSpider):
             self.stat("ewsi/ical/empty")
             return
         zone = self.source.zone
+        now = self.harvest_now()
         rows = []
         for component in events:
             if (_text(component, "STATUS") or "").upper() == "CANCELLED":
                 self.stat("ewsi/ical/cancelled")
                 continue
-            rows.append((event_info(component, zone, self.started_at), component))
+            notes: list[str] = []
+            info = event_info(component, zone, now, notes)
+            if info is None:
+                self.stat(UNREADABLE_STAT)
+                continue
+            for note in notes:
+                self.stat(f"ewsi/ical/{note}")
+            rows.append((info, component, notes))
         rows.sort(key=lambda r: r[0].start or datetime.max.replace(tzinfo=UTC))
-        for info, component in rows:
+        for info, component, notes in rows:
             uid = _text(component, "UID")
-            link = _text(component, "URL")
+            link = _link(component, response.url)
+            if _text(component, "URL") and not link:
+                self.stat("ewsi/ical/url_ignored")
+            info.registration_url = link
             if not link and not uid:
                 self.stat("ewsi/dropped/no_link")
                 continue
             stamp = _decoded(component, "LAST-MODIFIED") or _decoded(component, "DTSTAMP")
             created = _decoded(component, "CREATED")
             item = self.new_item(
-                response.urljoin(link) if link else f"{response.url}#{quote(uid or '', safe='@.-_')}",
+                link or f"{response.url}#{quote(uid or '', safe='@.-_')}",
                 title=_text(component, "SUMMARY"),
                 summary=_text(component, "DESCRIPTION"),
                 guid=uid,
@@ -184,7 +388,21 @@ class ICalSpider(SourceSpider):
             )
             item.event = info
             item.content_type = "event"
+            item.flags.extend(f"ical_{note}" for note in dict.fromkeys(notes))
             yield from self.emit(item)
+
+    def harvest_now(self) -> datetime:
+        """The harvest time recurring events are placed at: the project's clock (the ``EWSI_NOW``
+        setting when frozen), else when the spider started."""
+        crawler = getattr(self, "crawler", None)
+        frozen = crawler.settings.get("EWSI_NOW") if crawler is not None else None
+        if frozen:
+            try:
+                moment = datetime.fromisoformat(str(frozen).strip())
+            except ValueError:
+                return self.started_at
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return self.started_at
 
     def emit(self, item: Any) -> Iterator[Any]:
         """As `SourceSpider.emit`, but events without their own link differ by their ``#UID``."""

@@ -222,6 +222,13 @@ def test_events_api_and_calendar(structured_db: str) -> None:
             ("Konferenz: Integration am Arbeitsmarkt", "2026-04-16T07:00:00Z"),
             ("Summer school on migration law", "2026-07-05T22:00:00Z"),
         ]
+        school_row = rows[3]  # all day 6-10 July in Vienna: plain days beside the instants
+        assert (school_row["all_day"], school_row["start_date"], school_row["end_date"]) == (
+            True,
+            "2026-07-06",
+            "2026-07-10",
+        )
+        assert (rows[0]["start_date"], rows[0]["end_date"]) == (None, None)  # a timed event
         forum = rows[1]
         assert forum["place"] == {
             "venue": "Albert Borschette Centre",
@@ -284,6 +291,7 @@ def test_queue_json_shows_structured_fields(structured_db: str, capsys: pytest.C
     assert erasmus["deadline"] == "2026-03-19T16:00:00Z"
     forum = rows["European Integration Forum 2026"]
     assert (forum["event_start"], forum["event_end"]) == ("2026-03-24T08:30:00Z", "2026-03-25T16:00:00Z")
+    assert rows["Summer school on migration law"]["event_days"] == "2026-07-06 – 2026-07-10"
     assert forum["place"] == "Albert Borschette Centre, Brussels, BE"
     json.dumps(list(rows.values()), default=str)  # the CLI prints these as JSON lines
 

@@ -101,3 +101,42 @@ def test_item_page_shows_the_call(app, Session, structured_items) -> None:
     ]
     page = alice.get(f"/items/{structured_items['forum']}").text
     assert 'id="event-time"' in page and "Town hall, Ghent, BE" in page
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("zone", ["Europe/Helsinki", "Atlantic/Azores"])
+def test_all_day_events_show_the_days_the_source_wrote(app, Session, zone: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    first = (datetime.now(UTC) + timedelta(days=20)).date()
+    midnight = datetime(first.year, first.month, first.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    with Session() as s:
+        add_source(s, "src-a", "Source A")
+        one = add_item(
+            s,
+            1,
+            title="One day",
+            content_type="event",
+            event_start=midnight,
+            event_end=midnight + timedelta(days=1),
+            event_all_day=True,
+            event_timezone=zone,
+        ).id
+        three = add_item(
+            s,
+            2,
+            title="Three days",
+            content_type="event",
+            event_start=midnight,
+            event_end=midnight + timedelta(days=3),
+            event_all_day=True,
+            event_timezone=zone,
+        ).id
+        s.commit()
+    alice = editor_client(app, Session)
+    day, last = first.isoformat(), (first + timedelta(days=2)).isoformat()
+    page = alice.get("/queue").text
+    assert f"event {day}<" in page[page.index("One day") :].split("</tr>", 1)[0]
+    assert f"event {day} – {last}<" in page[page.index("Three days") :].split("</tr>", 1)[0]
+    assert f'id="event-time">{day} <span class="muted">(all day)' in alice.get(f"/items/{one}").text
+    assert f'id="event-time">{day} – {last} <span' in alice.get(f"/items/{three}").text

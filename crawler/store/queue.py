@@ -407,6 +407,7 @@ def _row_dict(row: Any, lane: int, key: Any, now: datetime) -> dict[str, Any]:
         call_status=record.get("call_status"),
         days_left=record.get("days_left"),
         place=structured.place_label(record.get("place")),
+        event_days=structured.event_days(record),
     )
     return out
 

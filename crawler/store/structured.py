@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from crawler.store import themes as item_themes
 from crawler.store.schema import Item, SourceRow
-from crawler.types import CALL_STATUSES, HarvestedItem, call_status
+from crawler.types import CALL_STATUSES, HarvestedItem, all_day_dates, call_status
 
 FUNDING_COLUMNS: tuple[str, ...] = (
     "call_id",
@@ -188,7 +188,9 @@ def structured_record(row: Any, now: datetime) -> dict[str, Any]:
     Funding: call_id, programme, call_status, opens_at, deadlines, final_deadline, days_left (whole
     days to the next deadline, None when closed), budget {amount, currency}, eligible_countries.
     Events: event_start, event_end, all_day, timezone, place {venue, city, country, online},
-    organiser, registration_url, registration_deadline. Keys of the other kind are left out.
+    organiser, registration_url, registration_deadline; an all-day event adds start_date and
+    end_date (`date`s, the end inclusive: crawler.types.all_day_dates, read in the event's zone, so
+    a reader never turns a day into a UTC instant). Keys of the other kind are left out.
     """
     out: dict[str, Any] = {}
     get = lambda name: getattr(row, name, None)  # noqa: E731
@@ -228,7 +230,21 @@ def structured_record(row: Any, now: datetime) -> dict[str, Any]:
             registration_url=get("registration_url"),
             registration_deadline=_utc(get("registration_deadline")),
         )
+        days = (
+            all_day_dates(out["event_start"], out["event_end"], out["timezone"]) if out["all_day"] else None
+        )
+        if days is not None:
+            out.update(start_date=days[0], end_date=days[1])
     return out
+
+
+def event_days(record: dict[str, Any]) -> str | None:
+    """The days of an all-day event as its source wrote them: ``2027-02-10``, or
+    ``2027-03-01 – 2027-03-03`` (last day included); None for a timed event."""
+    first, last = record.get("start_date"), record.get("end_date")
+    if first is None:
+        return None
+    return str(first) if last is None or last == first else f"{first} – {last}"
 
 
 # --- the read side's lists (published items only) ----------------------------------------------
@@ -326,7 +342,8 @@ def queue_columns() -> tuple[Any, ...]:
 def queue_entry(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A queue row with its structured columns replaced by what an editor reads: call_id,
     programme, deadline (the next one, ISO 8601 Z), call_status (at `now`) for calls; event_start,
-    event_end (ISO 8601 Z) and place ("Venue, City, CC" / "Online") for events; None elsewhere."""
+    event_end (ISO 8601 Z), event_days (an all-day event's days, `event_days`) and place ("Venue,
+    City, CC" / "Online") for events; None elsewhere."""
     record = structured_record(SimpleNamespace(**entry), now)
     for name in ("deadline", *FUNDING_COLUMNS, *EVENT_COLUMNS):
         entry.pop(name, None)
@@ -338,6 +355,7 @@ def queue_entry(entry: dict[str, Any], now: datetime) -> dict[str, Any]:
         call_status=record.get("call_status"),
         event_start=_z(record.get("event_start")),
         event_end=_z(record.get("event_end")),
+        event_days=event_days(record),
         place=text or None,
     )
     return entry

@@ -16,26 +16,14 @@ Text goes through `clean` (controls removed) before the icalendar package escape
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crawler.types import all_day_dates
 
 REMINDER = timedelta(days=7)
 """How long before a deadline the funding calendar's alarm fires."""
-
-
-def _zone(label: str | None) -> tzinfo:
-    if not label:
-        return UTC
-    if label[:1] in "+-" and len(label) >= 5:
-        sign = -1 if label[0] == "-" else 1
-        hours, minutes = int(label[1:3]), int(label[-2:])
-        return timezone(sign * timedelta(hours=hours, minutes=minutes))
-    try:
-        return ZoneInfo(label)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def _host(base_url: str) -> str:
@@ -125,12 +113,10 @@ def events_calendar(
         event = Event()
         event.add("uid", f"item-{record['id']}@{host}")
         event.add("dtstamp", now)
-        if record.get("all_day"):
-            zone = _zone(record.get("timezone"))
-            first: date = start.astimezone(zone).date()
-            last: date = end.astimezone(zone).date()
-            event.add("dtstart", first)
-            event.add("dtend", max(last, first + timedelta(days=1)))
+        days = all_day_dates(start, end, record.get("timezone")) if record.get("all_day") else None
+        if days is not None:
+            event.add("dtstart", days[0])
+            event.add("dtend", days[1] + timedelta(days=1))
         else:
             event.add("dtstart", start.astimezone(UTC))
             event.add("dtend", max(end, start).astimezone(UTC))

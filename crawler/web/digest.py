@@ -139,7 +139,7 @@ def coming(session: Any, now: datetime, base_url: str) -> dict[str, list[dict[st
     events = []
     for row in structured.published_events(session, now, start_from=now, to=until):
         record = public_record(row, base_url)
-        record["date_text"] = _day(record.get("event_start"))
+        record["date_text"] = structured.event_days(record) or _day(record.get("event_start"))
         record["place_text"] = place_text(record.get("place"))
         events.append(record)
     return {"calls": calls, "events": events}

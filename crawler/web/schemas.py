@@ -8,7 +8,7 @@ may give, each an `ApiError`; JSON goes out as `PortalJSONResponse`, UTF-8 with 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
@@ -130,6 +130,8 @@ class EventOut(PortalItem):
     event_start: datetime | None = None
     event_end: datetime | None = None
     all_day: bool = False
+    start_date: date | None = Field(None, description="an all-day event's first day, as published")
+    end_date: date | None = Field(None, description="an all-day event's last day (inclusive), as published")
     timezone: str | None = Field(None, description="zone the times were published in")
     place: Place | None = None
     organiser: str | None = None

@@ -1,0 +1,166 @@
+"""Recurring VEVENTs: stored at the occurrence not yet ended at harvest time, else the last one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.sources import Source
+from spiders.ical import ICalSpider, event_info
+from tests.test_ical_robust import calendar, vevent
+from tests.test_spiders import run
+
+VIENNA = ZoneInfo("Europe/Vienna")
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def first_event(*lines: str) -> object:
+    return Calendar.from_ical(calendar(vevent("r@x", *lines))).walk("VEVENT")[0]
+
+
+CASES = [
+    # (lines, now, expected start, expected end, all_day)
+    (
+        ("DTSTART:20270105T100000Z", "DTEND:20270105T120000Z", "RRULE:FREQ=WEEKLY;COUNT=10"),
+        utc(2027, 1, 4),
+        utc(2027, 1, 5, 10),
+        utc(2027, 1, 5, 12),
+        False,
+    ),
+    (
+        ("DTSTART:20270105T100000Z", "DTEND:20270105T120000Z", "RRULE:FREQ=WEEKLY;COUNT=10"),
+        utc(2027, 1, 5, 13),  # the first session has ended
+        utc(2027, 1, 12, 10),
+        utc(2027, 1, 12, 12),
+        False,
+    ),
+    (
+        ("DTSTART:20270105T100000Z", "DTEND:20270105T120000Z", "RRULE:FREQ=WEEKLY;COUNT=10"),
+        utc(2027, 1, 5, 11),  # running: still this one
+        utc(2027, 1, 5, 10),
+        utc(2027, 1, 5, 12),
+        False,
+    ),
+    (
+        ("DTSTART:20270105T100000Z", "DTEND:20270105T120000Z", "RRULE:FREQ=WEEKLY;COUNT=10"),
+        utc(2027, 6, 1),  # all ten have passed: the last one, 9 March
+        utc(2027, 3, 9, 10),
+        utc(2027, 3, 9, 12),
+        False,
+    ),
+    (
+        (
+            "DTSTART;TZID=Europe/Vienna:20270305T180000",
+            "DURATION:PT2H",
+            "RRULE:FREQ=WEEKLY;UNTIL=20270402T170000Z",
+        ),
+        utc(2027, 3, 27),  # across the DST change: 18:00 Vienna stays 18:00 (16:00Z)
+        utc(2027, 4, 2, 16),
+        utc(2027, 4, 2, 18),
+        False,
+    ),
+    (
+        (
+            "DTSTART;TZID=Europe/Vienna:20270305T180000",
+            "DURATION:PT2H",
+            "RRULE:FREQ=WEEKLY;UNTIL=20270402T170000Z",
+        ),
+        utc(2027, 5, 1),  # UNTIL has passed: the last occurrence
+        utc(2027, 4, 2, 16),
+        utc(2027, 4, 2, 18),
+        False,
+    ),
+    (
+        ("DTSTART:20270301T090000", "RRULE:FREQ=DAILY;INTERVAL=3;COUNT=5"),  # floating: Vienna
+        utc(2027, 3, 5),
+        utc(2027, 3, 7, 8),
+        utc(2027, 3, 7, 8),
+        False,
+    ),
+    (
+        ("DTSTART:20270301T090000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6"),
+        utc(2027, 3, 2),
+        utc(2027, 3, 4, 9),
+        utc(2027, 3, 4, 9),
+        False,
+    ),
+    (
+        (
+            "DTSTART:20270301T090000Z",
+            "RRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6",
+            "EXDATE:20270304T090000Z,20270308T090000Z",
+        ),
+        utc(2027, 3, 2),
+        utc(2027, 3, 11, 9),
+        utc(2027, 3, 11, 9),
+        False,
+    ),
+    (
+        ("DTSTART:20270301T090000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6", "EXDATE:not a date"),
+        utc(2027, 3, 2),  # an EXDATE that cannot be read excludes nothing
+        utc(2027, 3, 4, 9),
+        utc(2027, 3, 4, 9),
+        False,
+    ),
+    (
+        ("DTSTART;VALUE=DATE:20270105", "RRULE:FREQ=WEEKLY;COUNT=4"),  # all-day, local days
+        utc(2027, 1, 6, 12),
+        utc(2027, 1, 11, 23),
+        utc(2027, 1, 12, 23),
+        True,
+    ),
+    (
+        ("DTSTART;VALUE=DATE:20270105", "DTEND;VALUE=DATE:20270107", "RRULE:FREQ=MONTHLY;UNTIL=20270305"),
+        utc(2027, 2, 6),  # 5-6 February has ended at 23:00Z on the 6th
+        utc(2027, 2, 4, 23),
+        utc(2027, 2, 6, 23),
+        True,
+    ),
+    (
+        ("DTSTART;VALUE=DATE:20270105", "RRULE:FREQ=WEEKLY;COUNT=4", "EXDATE;VALUE=DATE:20270112"),
+        utc(2027, 1, 6, 12),
+        utc(2027, 1, 18, 23),
+        utc(2027, 1, 19, 23),
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "now", "start", "end", "all_day"), CASES)
+def test_a_recurring_event_is_at_its_next_occurrence(
+    lines: tuple[str, ...], now: datetime, start: datetime, end: datetime, all_day: bool
+) -> None:
+    info = event_info(first_event(*lines), VIENNA, now)
+    assert info is not None and (info.start, info.end, info.all_day) == (start, end, all_day)
+
+
+@pytest.mark.parametrize(
+    ("frozen", "start"),
+    [("2027-01-04T00:00:00Z", utc(2027, 1, 5, 10)), ("2027-01-20T00:00:00+00:00", utc(2027, 1, 26, 10))],
+)
+def test_the_spider_places_recurring_events_at_the_projects_clock(frozen: str, start: datetime) -> None:
+    source = Source(
+        id="ical-clock",
+        name="T",
+        publisher="T",
+        schedule="0 6 * * *",
+        kind="ical",
+        urls=["https://x.example/e.ics"],
+        timezone="Europe/Vienna",
+    )
+    crawler = get_crawler(ICalSpider, {"EWSI_NOW": frozen})
+    spider = ICalSpider.from_crawler(crawler, source=source)
+    crawler.stats.open_spider()
+    body = calendar(
+        vevent("w@x", "DTSTART:20270105T100000Z", "RRULE:FREQ=WEEKLY;COUNT=10", "URL:https://x.example/w")
+    )
+    items, _ = run(spider, TextResponse("https://x.example/e.ics", body=body, encoding="utf-8"))
+    assert [i.event.start if i.event else None for i in items] == [start]
