@@ -134,7 +134,7 @@ class SourceSpider(Spider):
     def pass_unchanged(self, item: HarvestedItem) -> None:
         """An entry of an unchanged document (module rule "walks"): not emitted again, but counted
         against `max_items` and the run's duplicates as in the run that stored it
-        (``ewsi/items/unchanged``)."""
+        (``ewsi/walk/entries_unchanged``)."""
         if not self.budget_left():
             return
         key = f"entry:{item.entry_key}" if item.entry_key else item.url.split("#", 1)[0]
@@ -142,7 +142,7 @@ class SourceSpider(Spider):
             return
         self._seen_urls.add(key)
         self.emitted += 1
-        self.stat("ewsi/items/unchanged")
+        self.stat("ewsi/walk/entries_unchanged")
 
     # -- failures ------------------------------------------------------------------------------
     def stat(self, key: str, count: int = 1) -> None:
