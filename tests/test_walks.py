@@ -36,6 +36,10 @@ from crawler.store.session import session_scope
 from crawler.store.sources import sync_sources
 from crawler.types import HarvestedItem
 from spiders import TEMPLATES
+from tests import test_cases
+from tests.lab import LabServer
+
+lab = test_cases.lab  # the loopback lab fixture (end-to-end test at the bottom)
 
 BASE = "https://gov.example.eu"
 NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -212,7 +216,11 @@ SITEMAP_WALKS = {
     ),
     "index-gains-a-child": (
         {"/sm/idx.xml": IDX, "/sm/child.xml": CHILD_2},
-        {"/sm/idx.xml": _index("/sm/child.xml", "/sm/new.xml"), "/sm/child.xml": CHILD_2, "/sm/new.xml": _urlset("/n/1")},
+        {
+            "/sm/idx.xml": _index("/sm/child.xml", "/sm/new.xml"),
+            "/sm/child.xml": CHILD_2,
+            "/sm/new.xml": _urlset("/n/1"),
+        },
         True,
         [("/sm/idx.xml", 200), ("/sm/child.xml", 304), ("/sm/new.xml", 200)],
         ["/n/1"],
@@ -265,7 +273,7 @@ NEWEST_LASTMOD = sorted((lastmod, path) for path, lastmod in OLDEST_FIRST)[-5:]
 ORDERS = {
     "oldest-first-2000": (_urlset(*OLDEST_FIRST), [p for _, p in reversed(NEWEST_LASTMOD)]),
     "newest-first": (
-        _urlset(("/n/5", "2024-05-05"), ("/n/4", "2024-05-04"), ("/n/3", "2024-05-03"), ("/n/2", "2024-05-02")),
+        _urlset(*[(f"/n/{d}", f"2024-05-0{d}") for d in (5, 4, 3, 2)]),
         ["/n/5", "/n/4", "/n/3"],
     ),
     "no-lastmod-file-order": (_urlset("/u/1", "/u/2", "/u/3", "/u/4"), ["/u/1", "/u/2", "/u/3"]),
@@ -322,8 +330,8 @@ LISTING_WALKS = {
         ["/doc/d", "/doc/e"],
     ),
     "page-3-gains-links": (
-        {"/list/1": _listing(1, ["a"], 3), "/list/2": _listing(2, ["b"], 3), "/list/3": _listing(3, ["c"], 3)},
-        {"/list/1": _listing(1, ["a"], 3), "/list/2": _listing(2, ["b"], 3), "/list/3": _listing(3, ["c", "z"], 3)},
+        {f"/list/{n}": _listing(n, links, 3) for n, links in ((1, ["a"]), (2, ["b"]), (3, ["c"]))},
+        {f"/list/{n}": _listing(n, links, 3) for n, links in ((1, ["a"]), (2, ["b"]), (3, ["c", "z"]))},
         [("/list/1", 200), ("/list/2", 200), ("/list/3", 200)],
         ["/doc/z"],
     ),
@@ -340,7 +348,11 @@ LISTING_WALKS = {
     ("run1", "run2", "requests", "new"), list(LISTING_WALKS.values()), ids=list(LISTING_WALKS)
 )
 def test_an_unchanged_listing_page_still_leads_to_the_next(
-    database: str, run1: dict[str, bytes], run2: dict[str, bytes], requests: list[tuple[str, int]], new: list[str]
+    database: str,
+    run1: dict[str, bytes],
+    run2: dict[str, bytes],
+    requests: list[tuple[str, int]],
+    new: list[str],
 ) -> None:
     source = _source(
         kind="listing",
@@ -374,7 +386,9 @@ def test_a_walk_stays_within_max_pages(database: str) -> None:
 
 # --- APIs -----------------------------------------------------------------------------------------
 def _api_page(ids: list[int]) -> bytes:
-    return json.dumps({"items": [{"id": n, "title": f"Record {n}", "url": f"/rec/{n}"} for n in ids]}).encode()
+    return json.dumps(
+        {"items": [{"id": n, "title": f"Record {n}", "url": f"/rec/{n}"} for n in ids]}
+    ).encode()
 
 
 API_WALKS = {
@@ -483,3 +497,55 @@ def test_an_unchanged_followed_feed_without_failed_pages_is_one_304(database: st
     store(database, source, crawl(database, source, site))
     assert crawl(database, source, site) == []
     assert site.log == [("/feed.rss", 304)]
+
+
+# --- end to end: two `ewsi crawl` runs over the loopback lab ----------------------------------------
+@pytest.mark.slow
+def test_two_crawls_walk_past_an_unchanged_index_and_retry_a_recovered_page(
+    db_url: str, tmp_path: Path, lab: LabServer
+) -> None:
+    """The tester's shapes through the CLI: a static index whose child grows from 2 to 4 URLs, and a
+    followed feed whose page answered 404 in run 1 and recovered (feed unchanged)."""
+    from tests.lab import Route
+    from tests.test_cases import crawl as cli_crawl
+    from tests.test_cases import items, migrate, write_config
+
+    def urlset(n: int) -> bytes:
+        urls = "".join(f"<url><loc>{lab.url(f'/p/{k}')}</loc></url>" for k in range(1, n + 1))
+        return f'<?xml version="1.0"?><urlset {NS}>{urls}</urlset>'.encode()
+
+    xml = {"Content-Type": "application/xml"}
+    lab.routes["/sm/idx.xml"] = Route(
+        body=f'<?xml version="1.0"?><sitemapindex {NS}><sitemap><loc>{lab.url("/sm/child.xml")}</loc>'
+        f"</sitemap></sitemapindex>".encode(),
+        headers=xml,
+    )
+    lab.routes["/sm/child.xml"] = Route(body=urlset(2), headers=xml)
+    feed = FEED.replace(BASE.encode(), lab.base.encode())
+    lab.routes["/feed.rss"] = Route(body=feed, headers={"Content-Type": "application/rss+xml"})
+    page = b"<html><head><title>News %d</title></head><body><article><p>%s</p></article></body></html>"
+    text = b"Integration courses for newly arrived migrants open in March. " * 8
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    lab.routes["/news/1"] = Route(body=page % (1, text), headers=html)
+    lab.routes["/news/2"] = Route(body=b"gone", status=404, headers=html)
+    config = write_config(
+        tmp_path,
+        [
+            {"id": "sm", "kind": "sitemap", "urls": [lab.url("/sm/idx.xml")], "languages": ["en"]},
+            {"id": "fd", "kind": "feed", "urls": [lab.url("/feed.rss")], "languages": ["en"], "follow": True},
+        ],
+    )
+    migrate(db_url)
+    cli_crawl(db_url, config)
+    assert len(items(db_url, "sm")) == 2
+    failed = {r.url: r for r in items(db_url, "fd")}[lab.url("/news/2")]
+    assert failed.text is None and "page_fetch.http_404" in (failed.flags or [])
+    lab.routes["/sm/child.xml"] = Route(body=urlset(4), headers=xml)
+    lab.routes["/news/2"] = Route(body=page % (2, text), headers=html)
+    lab.hits.clear()
+    cli_crawl(db_url, config)
+    paths = lab.paths()
+    assert "/sm/child.xml" in paths and "/news/2" in paths and "/news/1" not in paths
+    assert sorted(r.url for r in items(db_url, "sm")) == [lab.url(f"/p/{k}") for k in range(1, 5)]
+    recovered = {r.url: r for r in items(db_url, "fd")}[lab.url("/news/2")]
+    assert recovered.text and "page_fetch.http_404" not in (recovered.flags or [])
