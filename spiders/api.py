@@ -19,6 +19,12 @@ text); its title and summary fill the item's when the list gave none. A record w
 cannot be built, whose fetch fails or whose answer is not JSON or holds no text at `detail.text` is
 still emitted with what the list gave, flagged ``detail_<error key>`` and counted
 ``ewsi/page_errors/<error key>`` (a warning in the log; the run does not fail).
+
+Rule for a walk (spiders.base, "walks"): with `api.pagination`, every page may lead to the next, so a
+page answering unchanged (the same body) is read all the same: its records are not emitted again
+(nor their details asked for; they count against `max_items` as when they were stored) and the next
+page is asked for as `apiquery.next_page` says. Records added on page 3 behind an unchanged page 1
+are found; an unchanged last page ends the walk with one 304.
 """
 
 from __future__ import annotations
@@ -90,6 +96,7 @@ class ApiSpider(SourceSpider):
         return self.source_request(
             parts.url,
             callback=self.parse,
+            walk=page is not None,
             method=parts.method,
             body=parts.body,
             headers=parts.headers,
@@ -113,7 +120,10 @@ class ApiSpider(SourceSpider):
         if not isinstance(records, list):
             self.record_error("parse.no_items", f"{response.url}: `{api.items}` is not a list")
             return
-        yield from self.follow_pages(response, data, len(records))
+        for following in self.follow_pages(response, data, len(records)):
+            self.led_on(response)
+            yield following
+        unchanged = self.unchanged(response)
         for record in records:
             if not isinstance(record, dict):
                 self.stat("ewsi/dropped/bad_record")
@@ -143,7 +153,9 @@ class ApiSpider(SourceSpider):
             )
             if api.fields is not None:
                 self.structure(item, record)
-            if api.detail is None:
+            if unchanged:
+                self.pass_unchanged(item)
+            elif api.detail is None:
                 yield from self.emit(item)
             elif self.accept(item):
                 yield from self.detail_request(item, record)

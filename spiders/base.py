@@ -18,6 +18,16 @@ entry beyond the source's `max_items` is counted ``ewsi/items/truncated`` and as
 ``ewsi/dropped/max_items`` (the crawl summary's dropped column, the run's ``dropped``), for every
 template (feeds, listings, sitemaps, APIs, calendars: `over_budget`), and when the spider closes one
 log line per source names how many entries were left and the limit (`log_truncated`).
+
+Rule for walks (documents that lead to other documents: a sitemap index, a listing's or an API's page
+with a next page, a feed whose entries are followed; crawler.fetch.conditional_get, "Walks"): an
+unchanged answer of such a document (``meta["ewsi_unchanged"]``: the same body as last time) means it
+has nothing new, not that what it leads to is unchanged. The spider reads it and walks on (next
+pages, child sitemaps; each of which may answer 304 cheaply), within the source's limits; its own
+entries are not emitted again (`pass_unchanged`: they count against `max_items` as in the run that
+stored them, so the walk's window stays the same), except, in a followed feed, the entries whose page
+failed last time (``meta["ewsi_failed_pages"]``), which are asked for again. A callback marks an
+answer that led it on (`led_on`), so the next run reads that URL even when unchanged.
 """
 
 from __future__ import annotations
@@ -87,13 +97,52 @@ class SourceSpider(Spider):
     # -- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
         for url in self.source.urls:
-            yield self.source_request(url, callback=self.parse)
+            yield self.source_request(url, callback=self.parse, walk=self.walks())
 
-    def source_request(self, url: str, callback: Any, **kwargs: Any) -> Request:
-        """A request for one of the source's own documents (feed, listing page, sitemap, API)."""
+    def walks(self) -> bool:
+        """Whether the source's own documents may lead to others (module rule "walks"); the
+        templates that walk say when."""
+        return False
+
+    def source_request(self, url: str, callback: Any, *, walk: bool = False, **kwargs: Any) -> Request:
+        """A request for one of the source's own documents (feed, listing page, sitemap, API); `walk`:
+        one the spider reads even when unchanged (module rule "walks")."""
         meta = kwargs.pop("meta", {})
         meta.setdefault("ewsi_role", "source")
+        if walk:
+            meta["ewsi_walk"] = True
         return Request(url, callback=callback, errback=self.source_failed, meta=meta, **kwargs)
+
+    # -- walks (module rule) ----------------------------------------------------------------------
+    @staticmethod
+    def unchanged(response: Response) -> bool:
+        """True when `response` is the same body as last time, handed over because it leads on."""
+        return bool(_meta(response).get("ewsi_unchanged"))
+
+    @staticmethod
+    def failed_pages(response: Response) -> set[str]:
+        """Links of the source's items whose followed page failed last time (an unchanged feed's)."""
+        return set(_meta(response).get("ewsi_failed_pages") or ())
+
+    @staticmethod
+    def led_on(response: Response) -> None:
+        """Note that `response` led to other documents: the next run reads it even when unchanged."""
+        meta = _meta(response)
+        if meta is not _NO_META:
+            meta["ewsi_leads"] = True
+
+    def pass_unchanged(self, item: HarvestedItem) -> None:
+        """An entry of an unchanged document (module rule "walks"): not emitted again, but counted
+        against `max_items` and the run's duplicates as in the run that stored it
+        (``ewsi/walk/entries_unchanged``)."""
+        if not self.budget_left():
+            return
+        key = f"entry:{item.entry_key}" if item.entry_key else item.url.split("#", 1)[0]
+        if key in self._seen_urls:
+            return
+        self._seen_urls.add(key)
+        self.emitted += 1
+        self.stat("ewsi/walk/entries_unchanged")
 
     # -- failures ------------------------------------------------------------------------------
     def stat(self, key: str, count: int = 1) -> None:
@@ -386,6 +435,18 @@ def _page_key(url: str) -> tuple[str, str, str]:
 def _is_home(key: tuple[str, str, str]) -> bool:
     """True for a site's root (``/``, ``/index.html``) without query."""
     return not key[1] and not key[2]
+
+
+_NO_META: dict[str, Any] = {}
+
+
+def _meta(response: Response) -> dict[str, Any]:
+    """The meta of the request behind `response` (an empty, shared dict for a response built without
+    one)."""
+    try:
+        return response.meta
+    except AttributeError:
+        return _NO_META
 
 
 def _status_detail(exc: BaseException) -> str | None:

@@ -7,6 +7,12 @@ Rule for the links: each resolves against the page's ``<base href>`` (else its U
 ``tel:``, ``data:`` and ``ftp:`` links, in any case and with any surrounding spaces, and in-page
 ``#`` anchors are skipped before they are counted, so they never take an item's place under
 ``max_items``.
+
+Rule for a walk (spiders.base, "walks"): with `next_page`, every listing page may lead to the next,
+so a page answering unchanged (the same body) is read all the same: its links are not emitted again
+(they count against `max_items` as when they were stored) and its next page is asked for, within
+`max_pages`. A new link on page 3 behind unchanged pages 1 and 2 is found; an unchanged last page
+ends the walk with one 304 (it led nowhere last time, so it is asked with its validators).
 """
 
 from __future__ import annotations
@@ -52,6 +58,10 @@ class ListingSpider(SourceSpider):
 
     name = "listing"
 
+    def walks(self) -> bool:
+        """A listing with `next_page` may lead to further pages (module rule for a walk)."""
+        return bool(self.source.listing and self.source.listing.next_page)
+
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.record_error("parse.not_html", f"{response.url}: listing is not a text document")
@@ -59,6 +69,7 @@ class ListingSpider(SourceSpider):
         listing = self.source.listing
         assert listing is not None  # guaranteed by Source validation
         found = 0
+        unchanged = self.unchanged(response)
         for href, title in links(response, listing.links):
             href = (href or "").strip()
             url = web_url(response.urljoin(href)) if href and not href.startswith("#") else None
@@ -68,13 +79,17 @@ class ListingSpider(SourceSpider):
             item = self.new_item(url, title=title)
             if title:
                 item.flags.append("title_from_link")  # provisional: the page's own title wins
-            yield from self.emit(item)
+            if unchanged:
+                self.pass_unchanged(item)
+            else:
+                yield from self.emit(item)
         self.stat("ewsi/listing/links", found)
         if listing.next_page and page < listing.max_pages and self.budget_left():
             next_href = select(response, listing.next_page).get()
             if next_href:
+                self.led_on(response)
                 yield self.source_request(
-                    response.urljoin(next_href), callback=self.parse, cb_kwargs={"page": page + 1}
+                    response.urljoin(next_href), callback=self.parse, walk=True, cb_kwargs={"page": page + 1}
                 )
         elif listing.next_page and page >= listing.max_pages:
             self.stat("ewsi/listing/page_budget_reached")

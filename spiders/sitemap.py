@@ -6,11 +6,27 @@ Each sitemap is fetched once per run, compared in w3lib's canonical URL form, so
 includes itself or loops through others ends (T24). An index nested deeper than `MAX_DEPTH` or more
 than `MAX_SITEMAPS` child sitemaps is ``parse.sitemap_malformed`` (the run's URLs would be
 incomplete); what was read until then is kept.
+
+Rule for a walk (spiders.base, "walks"): a sitemap index is a document that only leads to others. Its
+unchanged answer (the same body) is read all the same and its child sitemaps are asked for, each
+with its own validators (an unchanged child answers 304, or the same body, and adds nothing); an
+index that led on is read in full next time (crawler.fetch.conditional_get, ``http_cache.leads``).
+The same holds for an index inside an index. A urlset answering unchanged emits nothing.
+
+Rule for `max_items` (the newest first, as the iCalendar spider keeps the soonest events): the
+entries of a urlset are taken newest first by their date (`entry_date`: the Google News
+``publication_date``, else ``<lastmod>``, in any W3C datetime form, ``2024``, ``2024-05``,
+``2024-05-01``, with a time and zone or ``Z``, or an RFC 822 date), entries without a readable date
+after the dated ones in file order; the order of sitemaps is that of the index. Sitemaps are often
+written oldest first: taking the first N in file order would keep the same old N every run.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy.http import Response
@@ -27,6 +43,38 @@ MAX_SITEMAPS = 50
 """Child sitemaps followed per run at most (crawl-trap budget)."""
 MAX_DEPTH = 5
 """Levels of sitemap indexes below the source's URL followed at most."""
+
+
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def entry_date(entry: dict[str, str]) -> datetime | None:
+    """The date a urlset entry is ordered by (module rule for `max_items`), in UTC; None when it has
+    none or none that reads."""
+    text = (entry.get("news_published") or entry.get("lastmod") or "").strip()
+    if not text:
+        return None
+    when: datetime | None
+    short = _YEAR_MONTH.match(text)
+    try:
+        if short:
+            when = datetime(int(short.group(1)), int(short.group(2) or 1), 1)
+        else:
+            when = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def newest_first(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    """`entries` newest first by `entry_date`; undated ones after, in file order (module rule)."""
+    dated = [(when, n, e) for n, e in enumerate(entries) if (when := entry_date(e)) is not None]
+    dated.sort(key=lambda d: (-d[0].timestamp(), d[1]))
+    undated = [e for e in entries if entry_date(e) is None]
+    return [e for _, _, e in dated] + undated
 
 
 def _seen_key(url: str) -> str:
@@ -56,6 +104,10 @@ class SitemapSpider(SourceSpider):
         self._sitemaps_seen: set[str] = {_seen_key(u) for u in self.source.urls}
         self._followed = 0
 
+    def walks(self) -> bool:
+        """Any sitemap may be an index (module rule for a walk)."""
+        return True
+
     def parse(self, response: Response) -> Iterator[Any]:
         body = self._body(response)
         if body is None:
@@ -69,6 +121,9 @@ class SitemapSpider(SourceSpider):
             self.stat("ewsi/sitemap/bare_ampersand")
         depth = int(response.meta.get("ewsi_sitemap_depth", 0))
         if sitemap.kind == "sitemapindex":
+            self.led_on(response)
+            if self.unchanged(response):
+                self.stat("ewsi/sitemap/index_unchanged")
             if depth >= MAX_DEPTH:
                 self.record_error(
                     "parse.sitemap_malformed", f"{response.url}: sitemap index nested deeper than {MAX_DEPTH}"
@@ -88,10 +143,17 @@ class SitemapSpider(SourceSpider):
                     break
                 self._sitemaps_seen.add(key)
                 self._followed += 1
-                yield self.source_request(url, callback=self.parse, meta={"ewsi_sitemap_depth": depth + 1})
+                yield self.source_request(
+                    url, callback=self.parse, walk=True, meta={"ewsi_sitemap_depth": depth + 1}
+                )
             return
-        for entry in sitemap.entries:
-            yield from self.emit(self.entry_item(entry, response))
+        unchanged = self.unchanged(response)
+        for entry in newest_first(sitemap.entries):
+            item = self.entry_item(entry, response)
+            if unchanged:
+                self.pass_unchanged(item)
+            else:
+                yield from self.emit(item)
 
     def entry_item(self, entry: dict[str, str], response: Response) -> HarvestedItem:
         """One ``<url>`` (`spiders.sitemapdoc.SitemapDoc` entry) as an item (class docstring)."""

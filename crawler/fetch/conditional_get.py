@@ -5,6 +5,26 @@ and ``EWSI_DATABASE_URL`` (the store holding the ``http_cache`` table). Only req
 ``meta["ewsi_role"] == "source"`` and method GET are handled. An unchanged URL raises
 `NotModified` and is counted ``ewsi/fetch/not_modified``; the store being unavailable means a
 full fetch, never a failed one.
+
+Walks (documents that lead to other documents: a sitemap index, a listing's or an API's page with a
+next page, a feed whose entries are followed). Rule: an unchanged answer of such a document means
+that document has nothing new, not that what it leads to is unchanged (a static sitemap index whose
+child sitemaps grow is the usual setup). A spider marks the requests it can read unchanged
+(``meta["ewsi_walk"]``) and, in its callback, the answers that led it on (``meta["ewsi_leads"]``);
+the bit is kept per URL (``http_cache.leads``, written with the validators):
+- a walk request whose URL led on last time goes out without validators (a 304 has no body to
+  walk on); a walk request with no such bit (a leaf last time, a child sitemap) keeps its validators,
+  so an unchanged leaf still costs one 304;
+- a 200 with the same body to a walk request is not dropped: it reaches the spider with
+  ``meta["ewsi_unchanged"]`` (counted ``ewsi/fetch/not_modified`` and ``ewsi/fetch/same_body``, as
+  before), which walks on to the next pages or children and emits none of the document's own
+  entries (they were stored when it last changed);
+- a followed feed (``meta["ewsi_retry_pages"]`` = the source id) whose items' pages failed last time
+  (`crawler.store.items.failed_page_links`: a ``page_*`` flag and no text) goes out without
+  validators and carries those links in ``meta["ewsi_failed_pages"]``: the spider asks for those
+  pages again while the feed is unchanged. No such item: the feed keeps its cheap 304.
+A URL answering 304 before it was ever read as a walk (validators stored by an older version) learns
+the bit at its next unconditional request (`UNCONDITIONAL_AFTER`) or changed body.
 """
 
 from __future__ import annotations
@@ -12,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -60,8 +81,14 @@ class ConditionalGetMiddleware:
     def __init__(self, crawler: Crawler, database_url: str | None):
         self.crawler = crawler
         self.database_url = database_url
-        self.pending: dict[str, tuple[str | None, str | None, str | None, int | None, datetime | None]] = {}
-        """URL -> (etag, last_modified, body_sha256, status, fetched_at; None = now), written at close."""
+        self.pending: dict[
+            str, tuple[str | None, str | None, str | None, int | None, datetime | None, bool | None]
+        ] = {}
+        """URL -> (etag, last_modified, body_sha256, status, fetched_at; None = now, leads), written at
+        close."""
+        self.walked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        """URL -> (meta of the walk request read, its stored entry): `leads` is read from the meta at
+        close, once the spider has parsed the answer (module docstring, "Walks")."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
@@ -91,7 +118,13 @@ class ConditionalGetMiddleware:
             entry = None
         request.meta["ewsi_cache"] = entry
         request.meta["ewsi_cache_url"] = request.url
+        retry_for = request.meta.get("ewsi_retry_pages")
+        if entry and retry_for:
+            request.meta["ewsi_failed_pages"] = sorted(self._failed_pages(str(retry_for)))
         if not entry:
+            return
+        if request.meta.get("ewsi_walk") and (entry.get("leads") or request.meta.get("ewsi_failed_pages")):
+            self._stat("ewsi/fetch/walk_read")  # read even when unchanged: no validators (module docstring)
             return
         fetched_at = entry.get("fetched_at")
         if fetched_at is not None:
@@ -104,6 +137,18 @@ class ConditionalGetMiddleware:
             request.headers[b"If-None-Match"] = entry["etag"]
         if entry.get("last_modified") and b"If-Modified-Since" not in request.headers:
             request.headers[b"If-Modified-Since"] = entry["last_modified"]
+
+    def _failed_pages(self, source_id: str) -> set[str]:
+        """Links of the source's items whose page failed last time (none when the store is away)."""
+        from crawler.store import items
+        from crawler.store.session import session_scope
+
+        try:
+            with session_scope(self.database_url) as session:
+                return items.failed_page_links(session, source_id)
+        except Exception as exc:  # the feed is then handled as any other
+            logger.warning("failed pages of %s unavailable: %s", source_id, exc)
+            return set()
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("ewsi_role") != "source" or request.meta.get("ewsi_cache_url") != request.url:
@@ -131,18 +176,26 @@ class ConditionalGetMiddleware:
                     entry.get("body_sha256"),
                     entry.get("status"),
                     entry.get("fetched_at"),
+                    entry.get("leads"),
                 )
             raise NotModified(f"{request.url[:200]}: 304 Not Modified")
         if response.status != 200:
             return response
         digest = hashlib.sha256(response.body).hexdigest()
+        walk = bool(request.meta.get("ewsi_walk"))
+        if walk:
+            self.walked[request.url] = (request.meta, dict(entry))
         if entry and entry.get("body_sha256") == digest:
             self._stat("ewsi/fetch/not_modified")
             self._stat("ewsi/fetch/same_body")
             if request.meta.get("ewsi_unconditional"):  # restart the 24 h
-                self.pending[request.url] = (etag, modified, digest, response.status, None)
+                leads = entry.get("leads")
+                self.pending[request.url] = (etag, modified, digest, response.status, None, leads)
+            if walk:  # read on: what it leads to may have changed (module docstring, "Walks")
+                request.meta["ewsi_unchanged"] = True
+                return response
             raise NotModified(f"{request.url[:200]}: same body as last time")
-        self.pending[request.url] = (etag, modified, digest, response.status, None)
+        self.pending[request.url] = (etag, modified, digest, response.status, None, None)
         return response
 
     def run_succeeded(self, reason: str) -> bool:
@@ -160,7 +213,26 @@ class ConditionalGetMiddleware:
             report = build_report("-", stats, datetime.now(UTC), reason)
         return bool(report.status == "ok" and not report.broken)
 
+    def note_leads(self) -> None:
+        """Put into `pending` whether each walk document read in this run led on (``meta["ewsi_leads"]``,
+        set by the spider's callback): with its new validators, or alone when only the bit changed."""
+        for url, (meta, entry) in self.walked.items():
+            leads = bool(meta.get("ewsi_leads"))
+            if url in self.pending:
+                self.pending[url] = (*self.pending[url][:5], leads)
+            elif entry and leads != bool(entry.get("leads")):
+                self.pending[url] = (
+                    entry.get("etag"),
+                    entry.get("last_modified"),
+                    entry.get("body_sha256"),
+                    entry.get("status"),
+                    entry.get("fetched_at"),
+                    leads,
+                )
+        self.walked.clear()
+
     def spider_closed(self, reason: str) -> None:
+        self.note_leads()
         if not self.pending:
             return
         if not self.run_succeeded(reason):
@@ -172,9 +244,9 @@ class ConditionalGetMiddleware:
 
         try:
             with session_scope(self.database_url) as session:
-                for url, (etag, modified, digest, status, fetched_at) in self.pending.items():
+                for url, (etag, modified, digest, status, fetched_at, leads) in self.pending.items():
                     http_cache.put_http_cache(
-                        session, url, etag, modified, digest, status, fetched_at=fetched_at
+                        session, url, etag, modified, digest, status, fetched_at=fetched_at, leads=leads
                     )
         except Exception as exc:  # the next run fetches in full; nothing is lost
             logger.warning("could not store http cache validators: %s", exc)

@@ -16,7 +16,8 @@ from crawler.store.schema import HttpCacheEntry, as_utc, clip, sha256_hex, utcno
 
 
 def get_http_cache(session: Session, url: str) -> dict[str, Any] | None:
-    """Validators stored for `url`: {url, etag, last_modified, body_sha256, status, fetched_at}, or None."""
+    """Validators stored for `url`: {url, etag, last_modified, body_sha256, status, fetched_at, leads},
+    or None (`leads`: the last answer read led to other documents, crawler.fetch.conditional_get)."""
     row = session.get(HttpCacheEntry, sha256_hex(url))
     if row is None:
         return None
@@ -27,6 +28,7 @@ def get_http_cache(session: Session, url: str) -> dict[str, Any] | None:
         "body_sha256": row.body_sha256,
         "status": row.status,
         "fetched_at": row.fetched_at,
+        "leads": row.leads,
     }
 
 
@@ -39,8 +41,10 @@ def put_http_cache(
     status: int | None,
     *,
     fetched_at: datetime | None = None,
+    leads: bool | None = None,
 ) -> None:
-    """Insert or replace the validators of `url` (keyed by the SHA-256 of the URL)."""
+    """Insert or replace the validators of `url` (keyed by the SHA-256 of the URL); `leads` as in
+    `get_http_cache`."""
     values = {
         "url": clip(url),
         "etag": clip(etag),
@@ -48,6 +52,7 @@ def put_http_cache(
         "body_sha256": clip(body_sha256, 64),
         "status": status,
         "fetched_at": as_utc(fetched_at) or utcnow(),
+        "leads": leads,
     }
     stmt = dialect.insert(session, HttpCacheEntry.__table__).values(url_hash=sha256_hex(url), **values)  # type: ignore[arg-type]
     session.execute(stmt.on_conflict_do_update(index_elements=["url_hash"], set_=values))

@@ -631,3 +631,22 @@ def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool =
             if group is not None:
                 changes["group"] = {"from": None, "to": group}
     return changes
+
+
+def failed_page_links(session: Session, source_id: str) -> set[str]:
+    """Links of the source's items whose followed page failed when they were last harvested: a
+    ``page_<error key>`` flag (spiders.base.SourceSpider.page_failed) and no text. Each item gives its
+    stored URL, its canonical URL and the link its feed entry had (``record.link``, as the spider
+    sees it before normalisation strips tracking parameters). The conditional GET of a followed feed
+    asks for these again while the feed is unchanged (crawler.fetch.conditional_get, "walks")."""
+    rows = session.execute(
+        select(Item.url, Item.canonical_url, Item.flags, Item.record).where(
+            Item.source_id == source_id, Item.text.is_(None), Item.version_of.is_(None)
+        )
+    ).all()
+    links: set[str] = set()
+    for url, canonical, flags, record in rows:
+        if isinstance(flags, list) and any(isinstance(f, str) and f.startswith("page_") for f in flags):
+            entry_link = record.get("link") if isinstance(record, dict) else None
+            links.update(link for link in (url, canonical, entry_link) if isinstance(link, str) and link)
+    return links

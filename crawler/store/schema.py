@@ -543,6 +543,8 @@ class HttpCacheEntry(Base):
     body_sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[int | None] = mapped_column(Integer)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    leads: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    """0029: the last answer read led to other documents (a sitemap index, a page with a next page)."""
 
 
 # --- 0002_editorial ----------------------------------------------------------------------------
