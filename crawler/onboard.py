@@ -30,10 +30,12 @@ would be: the configured classifier (pipelines.classify.shared_classifier with t
 EWSI_CLASSIFIER_MODEL), the source's ``content_type``, the detected language (none when ``und``),
 the title and the record's summary; when the source follows its links, a harvest classifies the
 followed page instead, and `preview_note` says the preview does not.
-Rules of `check_source` beyond crawler.probe.verdict: a feed the probe finds ok is parsed as a
-crawl parses it (`feed_reading`); not well-formed XML that still yields entries is ``warning``
-naming the parse error, its line and how many entries are readable (a harvest logs the same
-warning and goes on); one that yields none is ``parse.feed_malformed``.
+Rules of `check_source` beyond crawler.probe.verdict: an answer is read by the crawl's own reader
+of its kind, so the check and a crawl never disagree: an API answer's records
+(`api_verdict`, spiders.api `read_records`), a sitemap's strict parse (`sitemap_verdict`); a feed the
+probe finds ok is parsed as a crawl parses it (`feed_reading`); not well-formed XML that still
+yields entries is ``warning`` naming the parse error, its line and how many entries are readable
+(a harvest logs the same warning and goes on); one that yields none is ``parse.feed_malformed``.
 """
 
 from __future__ import annotations
@@ -649,7 +651,51 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
     )
     if said.key in ("ok", "parse.no_items") and source.kind == "feed":
         return feed_verdict(got.body, got.content_type, got.final_url) or said
+    if said.key in ("ok", "parse.json_invalid", "parse.no_items") and source.kind == "api" and source.api:
+        return api_verdict(got.body, got.content_type, source.api.items) or said
+    if said.key == "ok" and source.kind == "sitemap":
+        return sitemap_verdict(got.body) or said
     return said
+
+
+SITEMAP_CHECK_BYTES = 50 * 1024 * 1024
+"""Unpacked bytes of a gzipped sitemap `sitemap_verdict` reads at most (the sitemaps.org limit)."""
+
+
+def api_verdict(body: bytes, content_type: str, items: str) -> Verdict | None:
+    """The verdict of an API answer read as a crawl reads it (spiders.api `read_records`): its error
+    key and message when a crawl would fail on it, ``parse.no_items`` for an empty list, else ``ok``
+    with the number of records; so ``sources check`` never says ok to what a crawl refuses, nor
+    refuses what a crawl reads (an integer of 5,000 digits)."""
+    from spiders.api import RecordsError, read_records
+
+    try:
+        _data, records = read_records(body, content_type, items)
+    except RecordsError as exc:
+        return failure(exc.key, str(exc), "api")
+    if not records:
+        return failure("parse.no_items", f"`{items}` selects an empty list", "api")
+    return Verdict("ok", f"{len(records)} record{'' if len(records) == 1 else 's'} at `{items}`", "")
+
+
+def sitemap_verdict(body: bytes) -> Verdict | None:
+    """``parse.sitemap_malformed`` for a sitemap a crawl refuses (spiders.sitemapdoc: strict XML, no
+    entity expansion, no DTD), None when it reads it or when a gzipped one unpacks beyond
+    `SITEMAP_CHECK_BYTES` (the crawl's own size limit then decides)."""
+    from scrapy.utils.gz import gunzip
+
+    from spiders.sitemapdoc import SitemapMalformed, parse_sitemap
+
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = gunzip(body, max_size=SITEMAP_CHECK_BYTES)
+        except Exception:  # a broken or oversized gzip: the probe's own verdict stands
+            return None
+    try:
+        parse_sitemap(body)
+    except SitemapMalformed as exc:
+        return failure("parse.sitemap_malformed", f"the sitemap cannot be read exactly: {exc}", "sitemap")
+    return None
 
 
 def feed_verdict(body: bytes, content_type: str, url: str) -> Verdict | None:

@@ -59,6 +59,33 @@ def _parse_int(text: str) -> int | str:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
 
 
+class RecordsError(ValueError):
+    """An API answer a crawl cannot read records from; `key` is the run's error key."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[Any]]:
+    """(the parsed answer, its records): the JSON of `body` (crawler.jsontext, integers of more than
+    `MAX_INT_DIGITS` digits kept as text) and the list the JMESPath `items` selects in it, as a crawl
+    and ``ewsi sources check`` read an API answer alike. Raises `RecordsError`:
+    ``parse.json_invalid`` for text that is not JSON or an expression that fails on it,
+    ``parse.no_items`` when `items` selects no list."""
+    try:
+        data = load_json(body, content_type, parse_int=_parse_int)
+    except (ValueError, RecursionError) as exc:
+        raise RecordsError("parse.json_invalid", f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    try:
+        records = jmespath.search(items, data)
+    except (RecursionError, jmespath.exceptions.JMESPathError) as exc:
+        raise RecordsError("parse.json_invalid", str(exc)[:200]) from None
+    if not isinstance(records, list):
+        raise RecordsError("parse.no_items", f"`{items}` is not a list")
+    return data, records
+
+
 def _content_type(response: Response) -> str:
     """The answer's Content-Type header as text ("" when it has none)."""
     return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
@@ -108,17 +135,9 @@ class ApiSpider(SourceSpider):
         assert api is not None  # guaranteed by Source validation
         self.stat("ewsi/api/pages")
         try:
-            data = load_json(response.body, _content_type(response), parse_int=_parse_int)
-        except (ValueError, RecursionError) as exc:
-            self.record_error("parse.json_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
-            return
-        try:
-            records = jmespath.search(api.items, data)
-        except (RecursionError, jmespath.exceptions.JMESPathError) as exc:
-            self.record_error("parse.json_invalid", f"{response.url}: {exc}")
-            return
-        if not isinstance(records, list):
-            self.record_error("parse.no_items", f"{response.url}: `{api.items}` is not a list")
+            data, records = read_records(response.body, _content_type(response), api.items)
+        except RecordsError as exc:
+            self.record_error(exc.key, f"{response.url}: {exc}")
             return
         for following in self.follow_pages(response, data, len(records)):
             self.led_on(response)
