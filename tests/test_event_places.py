@@ -69,3 +69,7 @@ def test_a_place_with_its_own_city_or_country_is_left_alone() -> None:
     assert (
         place_label({"venue": None, "city": "Paris", "country": "FR", "online": True}) == "Paris, FR / Online"
     )
+    assert (
+        place_label({"venue": "Online (Zoom)", "city": None, "country": None, "online": True})
+        == "Online (Zoom)"
+    )

@@ -385,3 +385,35 @@ def test_programme_matches_in_any_case(structured_db: str, programme: str, expec
     with client_at(structured_db, HARVEST) as client:
         response = client.get("/api/v1/funding", params={"status": "open", "programme": programme})
         assert call_ids(response) == expected
+
+
+def test_atom_entries_of_events_and_calls_open_with_when_and_where(structured_db: str) -> None:
+    """A feed reader shows an entry's summary: an event's days or times and place, a call's deadline
+    and status open it, read from the same records as the events and funding APIs."""
+    import feedparser
+
+    with client_at(structured_db, HARVEST) as client:
+        events = {r["title"]: r for r in client.get("/api/v1/events").json()["items"]}
+        calls = {r["call_id"]: r for r in client.get("/api/v1/funding").json()["items"]}
+        feed = feedparser.parse(client.get("/feeds/type/event.atom").content)
+        assert feed.entries, "no event in the feed"
+        for entry in feed.entries:
+            row = events.get(entry.title)
+            if row is None:  # an event the events API no longer lists (ended): still a lead line
+                assert entry.summary.startswith("Event: ")
+                continue
+            lead = entry.summary.split("\n", 1)[0]
+            if row.get("start_date"):
+                assert lead.startswith(f"Event: {row['start_date']}")
+            else:
+                assert lead.startswith(f"Event: {row['event_start'][:10]} {row['event_start'][11:16]}")
+            city = (row.get("place") or {}).get("city")
+            assert city is None or city in lead
+        funding = feedparser.parse(client.get("/feeds/type/funding.atom").content)
+        leads = [e.summary.split("\n", 1)[0] for e in funding.entries]
+        assert leads and all(lead.startswith("Deadline: ") and lead.count(" UTC") == 1 for lead in leads)
+        open_call = calls["AMIF-2026-TF2-AG-INTE-01-LANGUAGE"]
+        due = (open_call.get("next_deadline") or open_call["final_deadline"]).replace("T", " ")[:16]
+        assert any(lead.startswith(f"Deadline: {due} UTC (open)") for lead in leads), leads
+        news = feedparser.parse(client.get("/feeds/type/news.atom").content)
+        assert not any(e.get("summary", "").startswith(("Event: ", "Deadline: ")) for e in news.entries)

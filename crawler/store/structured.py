@@ -247,6 +247,42 @@ def event_days(record: dict[str, Any]) -> str | None:
     return str(first) if last is None or last == first else f"{first} – {last}"
 
 
+def records_of(session: Session, ids: Sequence[int], now: datetime) -> dict[int, dict[str, Any]]:
+    """`structured_record` of each item of `ids` that has structured fields (a call or an event),
+    by id; items without are left out."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Item.id, *structured_columns()).where(Item.id.in_(list(ids)))).all()
+    out = {row.id: structured_record(row, now) for row in rows}
+    return {k: v for k, v in out.items() if v}
+
+
+def when_and_where(record: dict[str, Any]) -> str | None:
+    """One line a feed reader shows before an item's summary: an event's days (all-day, as the
+    source wrote them) or its start and end in UTC, and its place; a call's next deadline (else its
+    last) in UTC and its status. None for an item with neither. Times are ISO-like and in UTC, so a
+    reader in any zone reads them alike."""
+    if record.get("event_start") is not None:
+        days = event_days(record)
+        if days is None:
+            start, end = record["event_start"], record.get("event_end")
+            days = f"{start:%Y-%m-%d %H:%M}" + (
+                f" – {end:%Y-%m-%d %H:%M}"
+                if end and end.date() != start.date()
+                else f"–{end:%H:%M}"
+                if end
+                else ""
+            )
+            days += " UTC"
+        place = place_label(record.get("place"))
+        return f"Event: {days}" + (f", {place}" if place else "")
+    due = record.get("next_deadline") or record.get("final_deadline")
+    if due is not None:
+        status = record.get("call_status")
+        return f"Deadline: {due:%Y-%m-%d %H:%M} UTC" + (f" ({status})" if status else "")
+    return None
+
+
 # --- the read side's lists (published items only) ----------------------------------------------
 
 LIST_LIMIT = 200
@@ -365,7 +401,7 @@ def place_label(place: dict[str, Any] | None) -> str | None:
     """ "Venue, City, CC" of a place, "/ Online" added for online events; None when unknown."""
     place = place or {}
     text = ", ".join(p for p in (place.get("venue"), place.get("city"), place.get("country")) if p)
-    if place.get("online"):
+    if place.get("online") and "online" not in text.casefold():  # not "Online (Zoom) / Online"
         text = f"{text} / Online" if text else "Online"
     return text or None
 

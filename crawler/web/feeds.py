@@ -152,7 +152,8 @@ def atom_document(
     """An Atom 1.0 feed (UTF-8 bytes with XML declaration) of API records (`public_record` output).
 
     Feed id and rel=self link: `feed_url`; each entry: id and rel=related link = its API URL,
-    rel=alternate = the source page (when it is an http(s) link), title and summary as text,
+    rel=alternate = the source page (when it is an http(s) link), title and summary as text (an
+    event's or a call's summary opens with its days and place or its deadline, `_feed_response`),
     updated = modified_at (else approved_at, published_at), published, one category per theme
     (term = theme id, label = name), author = the source's name.
     """
@@ -215,6 +216,11 @@ def _feed_response(request: Request, session: Any, *, path: str, title: str, **f
     page = portal.list_items(session, flt, limit=state.config.feed_size)
     base = state.config.public_url
     items = [public_record(row, base) for row in page.items]
+    records = structured.records_of(session, [item["id"] for item in items], now_of(request))
+    for item in items:  # a reader shows the summary: an event's days and place, a call's deadline
+        line = structured.when_and_where(records.get(item["id"], {}))
+        if line:
+            item["summary"] = f"{line}\n\n{item['summary']}" if item.get("summary") else line
     query = canonical_query(filters) if path == "/atom" else ""  # a path feed's key is in its path
     feed_url = f"{base}/feeds{path}" + (f"?{query}" if query else "")
     body = atom_document(items, title=title, feed_url=feed_url, base_url=base)
