@@ -3,6 +3,8 @@
 Rules:
 - feeds: ``<link rel="alternate">`` with an RSS/Atom/RDF type, absolute against the page (or its
   ``<base href>``); then `COMMON_FEED_PATHS` as candidates to try, in that order;
+- calendars: a URL whose answer is an iCalendar file (`is_calendar`) makes the proposal ``kind:
+  ical``, nothing else is looked for;
 - sitemaps: a URL whose answer is itself a sitemap (`is_sitemap`: an XML ``<urlset>`` or
   ``<sitemapindex>`` root, plain or gzipped as the sitemap spider reads it) comes first and makes
   the proposal ``kind: sitemap``; then every ``Sitemap:`` line of robots.txt (protego's reading), in
@@ -76,11 +78,15 @@ class Discovery:
 
     sitemap_given: bool = False
     """True when the URL itself answered a sitemap (it is then ``sitemaps[0]``)."""
+    calendar_given: bool = False
+    """True when the URL itself answered an iCalendar file (`is_calendar`)."""
 
     @property
     def kind(self) -> str | None:
         """The template to propose: sitemap when the URL is one, else feed, api, listing, sitemap (in
-        that preference), or None."""
+        that preference), or None; ical when the URL answered a calendar."""
+        if self.calendar_given:
+            return "ical"
         if self.sitemap_given:
             return "sitemap"
         if self.feeds:
@@ -268,11 +274,28 @@ def is_sitemap(body: bytes) -> bool:
             return bool(_SITEMAP_ROOT.match(head, at))
 
 
+_CALENDAR_START = re.compile(rb"^\s*BEGIN:VCALENDAR\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def is_calendar(body: bytes, content_type: str = "") -> bool:
+    """True when the answer is an iCalendar file (RFC 5545): its first line, after a byte order mark
+    and blank lines, is ``BEGIN:VCALENDAR``; or it is served as ``text/calendar`` and holds that line."""
+    head = body[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:15].upper() == b"BEGIN:VCALENDAR":
+        return True
+    return content_type.split(";")[0].strip().lower() == "text/calendar" and bool(
+        _CALENDAR_START.search(head)
+    )
+
+
 def discover(url: str, body: bytes, content_type: str = "", robots_txt: str = "") -> Discovery:
     """Everything the page at `url` (and its host's robots.txt) offers (rules in the module docstring)."""
     found = Discovery(url=url)
     parts = urlsplit(url)
     found.sitemaps = robots_sitemaps(robots_txt, f"{parts.scheme}://{parts.netloc}/robots.txt")
+    if is_calendar(body, content_type):
+        found.calendar_given = True
+        return found
     if is_sitemap(body):
         found.sitemaps = [url, *(s for s in found.sitemaps if source_url_key(s) != source_url_key(url))]
         found.sitemap_given = True

@@ -56,7 +56,6 @@ from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, NoAns
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
-from crawler.jsontext import load_json
 from crawler.probe import (
     OFFLINE_HINT,
     ProbeResult,
@@ -218,6 +217,7 @@ def propose(
         "sitemap": (
             "the URL answered a sitemap" if found.sitemap_given else f"sitemap {url} named by robots.txt"
         ),
+        "ical": "the URL answered an iCalendar file",
     }[str(kind)]
     entry: dict[str, Any] = {
         "id": source_id or unique_id(slug_for(url), set(taken)),
@@ -225,7 +225,7 @@ def propose(
         "publisher": host,
         "country": country_of(found.url),
         "languages": [language] if language else [],
-        "content_type": "news",
+        "content_type": "event" if kind == "ical" else "news",
         "kind": kind,
         "urls": [url],
         "schedule": "0 7 * * *",
@@ -367,7 +367,12 @@ def _records(
     if source.kind == "api" and source.api:
         import jmespath
 
-        records = jmespath.search(source.api.items, load_json(body, content_type)) or []
+        from spiders.api import RecordsError, read_records
+
+        try:
+            records = read_records(body, content_type, source.api.items)[1]
+        except RecordsError:
+            records = []
         for record in records[:limit]:
 
             def get(expr: str | None, rec: Any = record) -> Any:
@@ -398,6 +403,43 @@ def _records(
     elif source.kind == "sitemap":
         for url, lastmod in sitemap_entries(body)[:limit]:
             out.append((url, url, _when(lastmod, source.timezone, source.languages), "", None))
+    elif source.kind == "ical":
+        out.extend(calendar_entries(body, source.urls[0], limit))
+    return out
+
+
+def calendar_entries(
+    body: bytes, url: str, limit: int
+) -> list[tuple[str, str | None, str | None, str, None]]:
+    """(SUMMARY, URL else the calendar's address, DTSTART as written in ISO form, DESCRIPTION, None) of
+    a calendar's first `limit` events, cancelled ones left out; [] for a body the icalendar package
+    cannot read (the crawl records ``parse.ical_invalid`` for it)."""
+    from icalendar import Calendar
+
+    try:
+        calendars = Calendar.from_ical(body, multiple=True)
+    except (ValueError, IndexError, KeyError, TypeError, RecursionError):
+        return []
+    out: list[tuple[str, str | None, str | None, str, None]] = []
+    for event in (c for cal in calendars for c in cal.walk("VEVENT")):
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        try:
+            start = event.decoded("DTSTART").isoformat() if event.get("DTSTART") is not None else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            start = None
+        link = str(event.get("URL") or "")
+        out.append(
+            (
+                str(event.get("SUMMARY") or ""),
+                link if link.startswith(("http://", "https://")) else url,
+                start,
+                str(event.get("DESCRIPTION") or ""),
+                None,
+            )
+        )
+        if len(out) >= limit:
+            break
     return out
 
 
