@@ -303,6 +303,15 @@ class SitemapMalformed(ValueError):
     (the spider records ``parse.sitemap_malformed``)."""
 
 
+class RecordsError(ValueError):
+    """Raised by spiders.api `read_records` for an API answer a crawl cannot read records from;
+    `key` is the run's error key (``parse.json_invalid``, ``parse.no_items``)."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
 class NotJsonFeed(ValueError):
     """Raised by spiders.jsonfeed when a body is not a JSON Feed (not JSON, too deep, or no
     ``version``/``items``); the feed spider then tries feedparser or records ``parse.not_a_feed``."""

@@ -52,7 +52,14 @@ import yaml
 
 from crawler.coverage import MEMBER_STATES
 from crawler.discover import Discovery, discover, duplicate_of, sitemap_head, slug_for, unique_id
-from crawler.errors import BlockedAddress, BlockedScheme, DuplicateSource, NoAnswer, error_key_for
+from crawler.errors import (
+    BlockedAddress,
+    BlockedScheme,
+    DuplicateSource,
+    NoAnswer,
+    RecordsError,
+    error_key_for,
+)
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
@@ -367,7 +374,7 @@ def _records(
     if source.kind == "api" and source.api:
         import jmespath
 
-        from spiders.api import RecordsError, read_records
+        from spiders.api import read_records
 
         try:
             records = read_records(body, content_type, source.api.items)[1]
@@ -709,7 +716,7 @@ def api_verdict(body: bytes, content_type: str, items: str) -> Verdict | None:
     key and message when a crawl would fail on it, ``parse.no_items`` for an empty list, else ``ok``
     with the number of records; so ``sources check`` never says ok to what a crawl refuses, nor
     refuses what a crawl reads (an integer of 5,000 digits)."""
-    from spiders.api import RecordsError, read_records
+    from spiders.api import read_records
 
     try:
         _data, records = read_records(body, content_type, items)

@@ -8,6 +8,9 @@ ago" tells of an event) and returns it as an ISO 8601 duration, with the clock t
 "today"/"yesterday" phrase gives: ``P2D``, ``PT3H``, ``PT45M``, ``P1W``, ``P1D@14:30``, ``P0D``.
 pipelines.extract resolves it against the fetch time in the source's time zone: minutes and hours
 give a time, days and weeks (and "yesterday" without a clock) a day, flagged ``date_relative``.
+A phrase that goes on as a sentence ("Vor 2 Tagen hat die Regierung ...", "3 days ago, the
+minister said ...") tells of an event, even in a short first paragraph, and dates nothing
+(`_goes_on`).
 
 Forms: a number (digits, or the word for one: "an", "einer", "une") and a unit (minute, hour, day,
 week, in the language's case forms, matched by stem after accents are folded) with the language's
@@ -101,7 +104,7 @@ def relative_date(byline: str | None) -> str | None:
             (m.start(), span)
             for pattern in (_AGO_BEFORE, _AGO_AFTER, _HU_AGO)
             for m in pattern.finditer(folded)
-            if (span := _span(m)) is not None
+            if (span := _span(m)) is not None and not _goes_on(line, folded, m.end())
         ]
         day = _DAY_WORD.search(folded)
         if day is not None and (day["h"] is not None or len(folded.split()) == 1):
@@ -110,6 +113,30 @@ def relative_date(byline: str | None) -> str | None:
         if spans:
             return min(spans)[1]
     return None
+
+
+_BYLINE_WORDS = frozenset(
+    {"by", "von", "par", "di", "da", "de", "door", "przez", "od", "av", "af", "apo", "dal", "del", "van"}
+)
+"""Words that may follow a byline's date in small letters: the author's ("2 days ago by Anna")."""
+_BREAK = re.compile(r"[|·•—–/()\[\]]|\s-\s")
+
+
+def _goes_on(line: str, folded: str, end: int) -> bool:
+    """The phrase ending at `end` of `folded` (`line` folded) goes on as a sentence: the next word of
+    the line is written in small letters and is no author's preposition, with no separator between
+    ("Vor 2 Tagen hat die Regierung ...", "3 days ago, the minister said ..."): an event the text
+    tells of, not the page's date."""
+    before = len(re.findall(r"\w+", folded[:end]))
+    words = re.findall(r"\w+", line)
+    if before >= len(words):
+        return False
+    rest = folded[end:]
+    nxt = re.search(r"\w+", rest)
+    if nxt is not None and _BREAK.search(rest[: nxt.start()]):
+        return False
+    word = words[before]
+    return word[:1].islower() and fold(word) not in _BYLINE_WORDS
 
 
 def _span(match: re.Match[str]) -> str | None:

@@ -367,17 +367,32 @@ def strip_site(
     while len(segments) > 1 and (_names_site(segments[-1], keys) or fold(segments[-1]) in learned):
         segments.pop()
         cut = True
-    while cut and len(segments) > 1 and len(segments[-1].split()) <= SECTION_WORDS:
+    while cut and len(segments) > 1 and _section(segments[-1], segments[:-1]):
         segments.pop()  # a section name between headline and site name: "... | News | European Parliament"
     cut = cut_start
     while len(segments) > 1 and (_names_site(segments[0], keys) or fold(segments[0]) in learned):
         segments.pop(0)
         cut = True
-    while cut and len(segments) > 1 and len(segments[0].split()) <= SECTION_WORDS:
+    while cut and len(segments) > 1 and _section(segments[0], segments[1:]):
         segments.pop(0)
     if not segments:
         return raw
     return _rejoin(raw, segments)
+
+
+def _section(segment: str, rest: Sequence[str]) -> bool:
+    """`segment`, next to a dropped site name, is a section's name ("News", "Polityka", "Aktuelles"):
+    a known one (`SECTION_NAMES`), or one of at most `SECTION_WORDS` words written with a capital (a
+    headline's second part is not: "Migrant workers – rights | Ministry" keeps "rights") whose
+    dropping leaves more words than it holds and no first word in small letters ("Ministry | Migrant
+    workers – rights" keeps "Migrant workers")."""
+    if fold(segment) in SECTION_NAMES:
+        return True
+    words = segment.split()
+    if len(words) > SECTION_WORDS or not segment[:1].isupper():
+        return False
+    left = " ".join(rest)
+    return len(left.split()) > len(words) and not left[:1].islower()
 
 
 def chrome_segments(raw: str, chrome: str, headlines: Sequence[str] = ()) -> list[str]:
@@ -591,20 +606,42 @@ def strip_feed_title(
     title: str | None, feed_name: str | None, affixes: Iterable[str], host: str | None
 ) -> str | None:
     """A feed entry's title without the site's name: the segments the feed repeats (`feed_affixes`),
-    the feed's own title, the host's name, a home page's or section's name next to them, dropped from
-    either end as `strip_site` drops them from a page's title. The title stays whole when what would
-    be left is only a date, a code ("Call for proposals - AMIF-2026-AG") or what the feed repeats
-    ("Weekly update | 5 March 2026": the date would go as a date segment, the repeated words stay)."""
-    if not title:
+    the feed's own title, the host's name and a home page's or section's name (`HOME_PAGE_NAMES`,
+    `SECTION_NAMES`), dropped from either end while they name the site. A feed's title is the
+    entry's own words otherwise: a date segment stays ("12.03.2026 - Integration summit"), and so
+    does every other segment. The title stays whole when what would be left is only a date, a code
+    ("Call for proposals - AMIF-2026-AG") or what the feed repeats ("Weekly update | 5 March 2026"),
+    or, after a dropped start, begins with a small letter or a digit: a shared first word is then
+    part of the headline ("Migration - new figures published", "Integration - 10 years later")."""
+    raw = one_line(title)
+    if not raw:
+        return title
+    segments = split_segments(raw)
+    if len(segments) < 2:
         return title
     names = [feed_name] if feed_name and len(feed_name.split()) <= MAX_SEGMENT_WORDS_AS_SITE else []
-    stripped = strip_site(title, names, host, affixes)
-    if not stripped or stripped == one_line(title):
+    keys = [_site_key(n) for n in names] + list(host_names(host))
+    learned = set(affixes) | HOME_PAGE_NAMES | SECTION_NAMES
+
+    def names_site(segment: str) -> bool:
+        if fold(segment) in learned:
+            return True
+        return not is_date_only(segment) and bool(_site_key(segment)) and _names_site(segment, keys)
+
+    start, end = 0, len(segments)
+    while end - start > 1 and names_site(segments[end - 1]):
+        end -= 1
+    while end - start > 1 and names_site(segments[start]):
+        start += 1
+    if (start, end) == (0, len(segments)):
         return title
-    if is_date_only(stripped) or is_code_only(stripped) or (_small_word(title) and not _small_word(stripped)):
+    stripped = _rejoin(raw, segments[start:end])
+    if start > 0 and not stripped[:1].isupper():
+        return title
+    if is_date_only(stripped) or is_code_only(stripped) or (_small_word(raw) and not _small_word(stripped)):
         return title
     if fold(stripped) in set(affixes) or fold(stripped) == fold(feed_name or ""):
-        return title  # the segment every entry repeats is no entry's own title ("Weekly update | 5 March")
+        return title  # the segment every entry repeats is no entry's own title
     return stripped
 
 

@@ -39,7 +39,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.errors import error_key_for
+from crawler.errors import RecordsError, error_key_for
 from crawler.jsontext import load_json
 from crawler.linktemplate import fill, text_of
 from crawler.types import Attachment, HarvestedItem
@@ -57,14 +57,6 @@ MAX_INT_DIGITS = 4000
 
 def _parse_int(text: str) -> int | str:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
-
-
-class RecordsError(ValueError):
-    """An API answer a crawl cannot read records from; `key` is the run's error key."""
-
-    def __init__(self, key: str, message: str):
-        super().__init__(message)
-        self.key = key
 
 
 def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[Any]]:

@@ -111,6 +111,48 @@ FEEDS = [
     ),
 ]
 
+FEEDS += [
+    (
+        "Ministry of Social Affairs",  # the headline's second part after a dash is no section name
+        [
+            "Migrant workers – rights | Ministry of Social Affairs",
+            "Refugee Week 2026 - programme | Ministry of Social Affairs",
+            "Ministry of Social Affairs | Migrant workers – rights",
+        ],
+        ["Migrant workers – rights", "Refugee Week 2026 - programme", "Migrant workers – rights"],
+    ),
+    (
+        "News",  # every entry starts with the same word: part of each headline, not a site name
+        [
+            "Migration - new figures published",
+            "Migration - a report on arrivals",
+            "Migration - courses open",
+            "Asylum - rules change",
+        ],
+        [
+            "Migration - new figures published",
+            "Migration - a report on arrivals",
+            "Migration - courses open",
+            "Asylum - rules change",
+        ],
+    ),
+    (
+        "Integration Portal",  # the first word is in the feed's title too
+        ["Integration - 10 years later", "Integration - what changed", "Integration - courses"],
+        ["Integration - 10 years later", "Integration - what changed", "Integration - courses"],
+    ),
+    (
+        "Europe Direct",
+        ["Europe - a continent of migration", "Ukraine – refugees register for protection", "Jobs fair"],
+        ["Europe - a continent of migration", "Ukraine – refugees register for protection", "Jobs fair"],
+    ),
+    (
+        "City news",  # a date segment is the entry's own words in a feed
+        ["12.03.2026 - Integration summit in Berlin", "13.03.2026 - Kurse starten", "Sprachcafé"],
+        ["12.03.2026 - Integration summit in Berlin", "13.03.2026 - Kurse starten", "Sprachcafé"],
+    ),
+]
+
 RSS = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>{feed}</title><link>https://news.example.eu/</link>'
     "{items}</channel></rss>"

@@ -22,6 +22,9 @@ BODY = "<p>" + "Die Integration von Zugewanderten ist eine gemeinsame Aufgabe al
 # language, byline, expected span
 PHRASES = [
     ("en", "Posted 2 days ago", "P2D"),
+    ("en", "2 days ago by Anna Schmidt", "P2D"),
+    ("de", "vor 3 Stunden | 4 Min. Lesezeit", "PT3H"),
+    ("en", "2 days ago · 5 min read", "P2D"),
     ("en", "an hour ago", "PT1H"),
     ("de", "vor 2 Tagen", "P2D"),
     ("de", "Gestern, 14:30 Uhr", "P1D@14:30"),
@@ -57,6 +60,10 @@ PHRASES = [
 ]
 
 NOT_DATES = [
+    "Vor 2 Tagen hat die Regierung neue Kurse beschlossen.",  # a sentence goes on: an event
+    "Il y a 3 heures, le ministre a annoncé un plan.",
+    "3 days ago, the minister said the courses would open.",
+    "Hace 2 días se abrió el centro.",
     "vor 12 Wochen",  # longer than a byline writes
     "Minister met 2 ministers ago",  # "ministers" is no unit
     "Inne artykuły",  # Polish "other", not Irish "yesterday" beside other words
@@ -113,6 +120,7 @@ def page(byline: str, lang: str, body: str = BODY) -> bytes:
         ("vor 3 Stunden", "de", BODY, "2026-03-10T06:30:00Z", False),
         ("Veröffentlicht am 3. März 2026", "de", BODY, "2026-03-03T00:00:00Z", True),  # written: no span
         ("Aktualisiert vor 2 Stunden", "de", BODY, None, False),  # an update, not the publication
+        ("Redaktion", "de", "<p>Vor 2 Tagen hat die Regierung Kurse beschlossen.</p>" + BODY, None, False),
         ("Redaktion", "de", "<p>Vor 2 Tagen kamen 40 Familien an. " + BODY[3:], None, False),  # the body's
     ],
 )

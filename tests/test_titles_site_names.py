@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extract import extract_document
-from pipelines.titles import choose_title, is_date_only
+from pipelines.titles import choose_title, is_date_only, strip_site
 
 BODY = (
     "<p>" + "Die Stadt bietet neue Kurse und Beratung für zugewanderte Familien an, kostenlos. " * 5 + "</p>"
@@ -196,3 +196,29 @@ def test_an_h1_kicker_is_not_part_of_the_title(h1: str, expected: str) -> None:
 )
 def test_date_only_segments(segment: str, expected: bool) -> None:
     assert is_date_only(segment) is expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "site", "expected"),
+    [
+        ("Migrant workers – rights | Ministry of Labour", "Ministry of Labour", "Migrant workers – rights"),
+        ("Ministry of Labour | Migrant workers – rights", "Ministry of Labour", "Migrant workers – rights"),
+        (
+            "Refugee Week 2026 - programme | Ministry of Labour",
+            "Ministry of Labour",
+            "Refugee Week 2026 - programme",
+        ),
+        (
+            "New rules for work permits | News | Ministry of Labour",
+            "Ministry of Labour",
+            "New rules for work permits",
+        ),
+        ("Neue Kurse für Geflüchtete | Aktuelles | Stadt Köln", "Stadt Köln", "Neue Kurse für Geflüchtete"),
+    ],
+)
+def test_a_section_next_to_the_site_name_is_a_capitalised_name_not_a_headline_part(
+    raw: str, site: str, expected: str
+) -> None:
+    """A segment next to a dropped site name goes as a section name only when it is a known one, or
+    a short capitalised one whose dropping leaves a longer headline not starting in small letters."""
+    assert strip_site(raw, [site]) == expected
