@@ -454,6 +454,7 @@ ERROR_KEYS: dict[str, str] = {
     "parse.feed_malformed": "the body is a feed, but broken: no entry could be read",
     "parse.not_a_feed": "the body is no feed: empty, an HTML page (sign-in, maintenance) or other JSON",
     "parse.sitemap_malformed": "the sitemap is not well-formed, nests too deep or lists too many sitemaps",
+    "parse.ical_invalid": "the answer is no iCalendar file the icalendar package can read",
     "parse.json_invalid": "the body is not valid JSON",
     "parse.no_items": "the source yielded no item",
     "parse.detail_empty": "a record's detail link could not be built or its answer held no text",

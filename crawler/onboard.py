@@ -504,9 +504,10 @@ def preview(
     from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 
     classifier = shared_classifier(classifier_model)
+    strip = _feed_title_stripper(source, body, content_type)
     items = []
     for raw_title, url, published, raw_summary, declared in _records(source, body, limit, content_type):
-        title = plain_title(raw_title, TITLE_MAX_BYTES)[0] or ""
+        title = strip(plain_title(raw_title, TITLE_MAX_BYTES)[0] or "", url)
         summary = plain_line(raw_summary, SUMMARY_MAX_BYTES)[0] or ""
         if title == url and not summary:  # a sitemap's entry: nothing but its URL to classify
             items.append(PreviewItem(title, url, published, "und", None, ()))
@@ -520,6 +521,22 @@ def preview(
             PreviewItem(title, url, published, language, round(result.relevance, 3), result.assigned)
         )
     return items
+
+
+def _feed_title_stripper(source: Source, body: bytes, content_type: str) -> Callable[[str, str | None], str]:
+    """(title, entry link) -> the title as the normalise stage stores a feed entry's: without the
+    site name the feed writes into its titles (pipelines.titles `strip_feed_title`, the feed's own
+    title and all its entries' titles, as spiders.feed hands them over); other kinds unchanged."""
+    if source.kind != "feed":
+        return lambda title, _url: title
+    from pipelines.titles import feed_affixes, one_line, strip_feed_title
+    from spiders.feedcdata import feed_html
+
+    parsed = feed_reading(body, content_type, source.urls[0])
+    titles = tuple(feed_html(e.get("title")) or "" for e in parsed.get("entries") or [])
+    name = one_line(feed_html((parsed.get("feed") or {}).get("title")))
+    affixes = feed_affixes(titles)
+    return lambda title, url: strip_feed_title(title, name, affixes, urlsplit(url or "").hostname) or title
 
 
 def preview_note(source: Source) -> str | None:
@@ -667,8 +684,16 @@ def add(
 
 
 def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verdict:
-    """One probe of the source's first URL and its verdict; a fetch without answer is `no_answer`."""
+    """One probe of the source's first URL and its verdict; a fetch without answer is `no_answer`.
+    A paged API is asked for its first page as a crawl asks (spiders.apiquery `page_request_parts`:
+    ``?page=1&size=20``), since an API may answer 404 without them."""
     url = source.urls[0]
+    if source.kind == "api" and source.api is not None and source.api.pagination is not None:
+        from spiders.apiquery import page_request_parts
+
+        first = page_request_parts(source.api, url, source.api.pagination.first)
+        if first.method == "GET":
+            url = first.url
     try:
         allowed, _text = robots(url)
         if not allowed:

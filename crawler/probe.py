@@ -173,6 +173,9 @@ KIND_HINTS: dict[tuple[str, str], str] = {
     ("parse.json_invalid", "api"): "check the API URL and its parameters",
     ("parse.no_items", "api"): "check the API parameters and the `api.items` expression",
     ("parse.no_items", "sitemap"): "check the sitemap URL in robots.txt: it must list pages in <loc>",
+    ("parse.sitemap_malformed", "sitemap"): "the sitemap cannot be read exactly (not well-formed XML, or "
+    "entities defined in a DOCTYPE): tell the publisher, or harvest the site's feed or listing instead",
+    ("parse.ical_invalid", "ical"): "check that the URL serves an iCalendar file (BEGIN:VCALENDAR)",
 }
 """Hints of the parse keys, by (key, source kind): each speaks of what that kind's config holds."""
 

@@ -99,3 +99,33 @@ XXE = (
 def test_check_refuses_a_sitemap_the_crawl_refuses(body: bytes, expected: str) -> None:
     verdict = check_source(_source("sitemap", SITEMAP), _fetcher(body, "application/xml"), _robots)
     assert verdict.key == expected, verdict.message
+    assert (verdict.hint.startswith("the sitemap cannot be read exactly")) is (expected != "ok")
+
+
+def test_a_paged_api_is_checked_on_its_first_page_as_a_crawl_asks() -> None:
+    """An API that answers 404 without its page parameters is checked on ``?page=1&size=2``."""
+    asked: list[str] = []
+
+    def fetch(url: str) -> oneshot.Fetched:
+        asked.append(url)
+        if "page=1" not in url:
+            return oneshot.Fetched(url, url, 404, "text/plain", b"not found")
+        return oneshot.Fetched(url, url, 200, "application/json", json.dumps({"results": [RECORD]}).encode())
+
+    entry = {
+        "id": "probe-me",
+        "name": "x",
+        "publisher": "x",
+        "kind": "api",
+        "urls": [URL],
+        "api": {
+            "items": "results",
+            "title": "title",
+            "link": "url",
+            "pagination": {"page_param": "page", "size_param": "size", "size": 2},
+        },
+    }
+    source = load_sources("t.yaml", text=json.dumps({"sources": [entry]})).sources[0]
+    verdict = check_source(source, fetch, _robots)
+    assert verdict.key == "ok", verdict.message
+    assert asked == [f"{URL}?page=1&size=2"]

@@ -9,6 +9,8 @@ the feed repeats itself, and when the feed has too few titles to tell.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from scrapy.http import XmlResponse
 
@@ -198,3 +200,28 @@ def test_the_affixes_are_the_segments_half_the_titles_repeat() -> None:
 )
 def test_host_and_home_page_names_go_from_a_feed_title(title: str, host: str | None, expected: str) -> None:
     assert strip_feed_title(title, None, (), host) == expected
+
+
+@pytest.mark.parametrize(("feed", "titles", "expected"), FEEDS[:3] + FEEDS[-4:], ids=lambda v: str(v)[:20])
+def test_the_sources_add_preview_shows_the_titles_a_harvest_stores(
+    feed: str, titles: list[str], expected: list[str]
+) -> None:
+    """`ewsi sources add` previews a feed's entries with the titles the normalise stage stores."""
+    from crawler.onboard import preview
+    from crawler.sources import load_sources
+
+    items_xml = "".join(
+        f"<item><title>{t}</title><link>https://news.example.eu/a/{i}</link></item>"
+        for i, t in enumerate(titles)
+    )
+    body = RSS.format(feed=feed, items=items_xml).encode()
+    entry = {
+        "id": "feed-titles",
+        "name": "x",
+        "publisher": "x",
+        "kind": "feed",
+        "urls": ["https://news.example.eu/feed"],
+    }
+    source = load_sources("t.yaml", text=json.dumps({"sources": [entry]})).sources[0]
+    shown = [item.title for item in preview(source, body, limit=10, content_type="application/rss+xml")]
+    assert sorted(shown) == sorted(expected)

@@ -48,4 +48,4 @@ def test_only_a_listing_hint_speaks_of_selectors(kind: str, key: str) -> None:
 def test_every_hint_names_a_known_key_and_kind() -> None:
     assert set(HINTS) <= set(ERROR_KEYS)
     assert {k for k, _ in KIND_HINTS} <= set(ERROR_KEYS)
-    assert {kind for _, kind in KIND_HINTS} <= {"feed", "listing", "sitemap", "api"}
+    assert {kind for _, kind in KIND_HINTS} <= {"feed", "listing", "sitemap", "api", "ical"}
