@@ -22,6 +22,10 @@ The icalendar package parses the bytes Scrapy downloaded. Per VEVENT:
   zone) gives its next occurrence that has not ended at harvest time, else its last one (at most
   `MAX_OCCURRENCES` looked at); harvest time is the project's clock (``EWSI_NOW`` when frozen, else
   the spider's start).
+- A moved or cancelled occurrence of a recurring event (a VEVENT of the series' UID with a
+  RECURRENCE-ID, RFC 5545 3.8.4.4) is part of the series' item, not an item of its own (counted
+  ``ewsi/ical/occurrence_moved``): when it is the next occurrence, the item has its time and place
+  (the series' place when it names none); a cancelled one is skipped.
 - LOCATION -> venue (online when it names a web meeting or is a URL).
 - Cancelled events (STATUS:CANCELLED) are skipped and counted ``ewsi/ical/cancelled``. A feed
   icalendar cannot read is the error ``parse.ical_invalid``.
@@ -221,10 +225,18 @@ def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
 
 
 def _next_occurrence(
-    component: Any, raw_start: date | datetime, length: timedelta, now: datetime, zone: tzinfo
+    component: Any,
+    raw_start: date | datetime,
+    length: timedelta,
+    now: datetime,
+    zone: tzinfo,
+    moved: dict[datetime, Any] | None = None,
 ) -> Any:
     """DTSTART of the occurrence of a recurring VEVENT that has not ended at `now` (else the last
-    one looked at); `raw_start` itself when there is no readable RRULE.
+    one looked at); `raw_start` itself when there is no readable RRULE. `moved`: the series'
+    overridden occurrences (RFC 5545 RECURRENCE-ID), by their original start as a naive wall time in
+    the series' zone -> the overriding VEVENT: an occurrence there is the override's own (returned
+    as the component when it is the next one; a cancelled override is no occurrence).
 
     Occurrences are computed by dateutil's rruleset in the wall time of the start's zone (a TZID's,
     else the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and
@@ -256,6 +268,15 @@ def _next_occurrence(
         for count, occurrence in enumerate(rules):
             if count >= MAX_OCCURRENCES:
                 break
+            override = (moved or {}).get(occurrence)
+            if override is not None:
+                if (_text(override, "STATUS") or "").upper() == "CANCELLED":
+                    continue
+                ends = _override_end(override, zone, length)
+                found = override
+                if ends is None or ends > now:
+                    break
+                continue
             local = occurrence.replace(tzinfo=zone)
             found = (local if zoned else occurrence) if timed else occurrence.date()
             if local.astimezone(UTC) + length > now:
@@ -265,19 +286,59 @@ def _next_occurrence(
     return found
 
 
+def _override_end(override: Any, zone: tzinfo, length: timedelta) -> datetime | None:
+    """When an overriding VEVENT ends (its DTEND, else its DTSTART plus its DURATION or the series'
+    length), as an aware instant; None when its times cannot be read."""
+    try:
+        start = _time_value(override, "DTSTART", [])
+        end = _time_value(override, "DTEND", [])
+        duration = _time_value(override, "DURATION", [])
+    except _Unreadable:
+        return None
+    if isinstance(end, date):
+        return _instant(end, zone)[0]
+    first = _instant(start, zone)[0] if isinstance(start, date) else None
+    if first is None:
+        return None
+    return first + (duration if isinstance(duration, timedelta) else length)
+
+
 def event_info(
-    component: Any, zone: tzinfo, now: datetime | None = None, notes: list[str] | None = None
+    component: Any,
+    zone: tzinfo,
+    now: datetime | None = None,
+    notes: list[str] | None = None,
+    overrides: list[Any] | None = None,
 ) -> EventInfo | None:
     """The `EventInfo` of one VEVENT at harvest time `now` (rules in the module docstring); None
     when its DTSTART is missing or its DTSTART, DTEND or DURATION cannot be read. What was guessed
-    or dropped is appended to `notes` (``zone_unknown``, ``zone_offset_only``, ``end_before_start``)."""
+    or dropped is appended to `notes` (``zone_unknown``, ``zone_offset_only``, ``end_before_start``).
+    `overrides`: the VEVENTs of the same UID with a RECURRENCE-ID (a moved or cancelled occurrence
+    of a recurring event): the next occurrence is the override's own time and place when it is one."""
     try:
-        return _event_info(component, zone, now, notes if notes is not None else [])
+        return _event_info(component, zone, now, notes if notes is not None else [], overrides or [])
     except _Unreadable:
         return None
 
 
-def _event_info(component: Any, zone: tzinfo, now: datetime | None, notes: list[str]) -> EventInfo:
+def _moved(overrides: list[Any], zone: tzinfo) -> dict[datetime, Any]:
+    """The overrides by the original start they replace (RECURRENCE-ID), as naive wall times in
+    `zone` (the series' start zone); an unreadable RECURRENCE-ID is left out."""
+    out: dict[datetime, Any] = {}
+    for override in overrides:
+        try:
+            value = override.decoded("RECURRENCE-ID")
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+        wall = _wall(value, zone)
+        if wall is not None:
+            out[wall] = override
+    return out
+
+
+def _event_info(
+    component: Any, zone: tzinfo, now: datetime | None, notes: list[str], overrides: list[Any]
+) -> EventInfo:
     raw_start = _time_value(component, "DTSTART", notes)
     raw_end = _time_value(component, "DTEND", notes)
     duration = _time_value(component, "DURATION", notes)
@@ -295,7 +356,16 @@ def _event_info(component: Any, zone: tzinfo, now: datetime | None, notes: list[
         last, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
         length = (last - first) if first and last else duration or timedelta(0)
         assert isinstance(length, timedelta)
-        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC), zone)
+        series_zone = raw_start.tzinfo if isinstance(raw_start, datetime) and raw_start.tzinfo else zone
+        moved = _moved(overrides, series_zone)
+        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC), zone, moved)
+        if not isinstance(raw_start, date):  # the next occurrence was moved: the override's own
+            override = _event_info(raw_start, zone, now, notes, [])
+            if override.venue is None:
+                location = _text(component, "LOCATION")
+                override.venue = location
+                override.online = bool(location and _ONLINE_RE.search(location))
+            return override
         raw_end, duration = None, (length if length > timedelta(0) else None)
     start, all_day = _instant(raw_start, zone)
     end, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
@@ -351,13 +421,22 @@ class ICalSpider(SourceSpider):
             return
         zone = self.source.zone
         now = self.harvest_now()
+        masters = {_text(c, "UID") for c in events if "RRULE" in c and "RECURRENCE-ID" not in c}
+        overrides: dict[str, list[Any]] = {}
+        for component in events:  # a moved occurrence of a series is part of its series' item
+            uid = _text(component, "UID")
+            if "RECURRENCE-ID" in component and uid in masters and uid is not None:
+                overrides.setdefault(uid, []).append(component)
+                self.stat("ewsi/ical/occurrence_moved")
         rows = []
         for component in events:
+            if "RECURRENCE-ID" in component and _text(component, "UID") in overrides:
+                continue
             if (_text(component, "STATUS") or "").upper() == "CANCELLED":
                 self.stat("ewsi/ical/cancelled")
                 continue
             notes: list[str] = []
-            info = event_info(component, zone, now, notes)
+            info = event_info(component, zone, now, notes, overrides.get(_text(component, "UID") or ""))
             if info is None:
                 self.stat(UNREADABLE_STAT)
                 continue

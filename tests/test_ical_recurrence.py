@@ -164,3 +164,71 @@ def test_the_spider_places_recurring_events_at_the_projects_clock(frozen: str, s
     )
     items, _ = run(spider, TextResponse("https://x.example/e.ics", body=body, encoding="utf-8"))
     assert [i.event.start if i.event else None for i in items] == [start]
+
+
+SERIES = (
+    "DTSTART;TZID=Europe/Rome:20261202T150000",
+    "DTEND;TZID=Europe/Rome:20261202T170000",
+    "RRULE:FREQ=WEEKLY;COUNT=6",
+    "LOCATION:Milano, Italia",
+    "URL:https://x.example/w",
+)
+MOVED = (  # 9 December moved to 10 December 18:00 in Turin
+    "RECURRENCE-ID;TZID=Europe/Rome:20261209T150000",
+    "DTSTART;TZID=Europe/Rome:20261210T180000",
+    "DTEND;TZID=Europe/Rome:20261210T200000",
+    "LOCATION:Torino, Italia",
+)
+
+
+@pytest.mark.parametrize(
+    ("frozen", "overrides", "expected"),
+    [
+        # the next occurrence is the moved one: its own time and place
+        ("2026-12-03T00:00:00Z", [MOVED], (utc(2026, 12, 10, 17), utc(2026, 12, 10, 19), "Torino, Italia")),
+        # the moved one has ended: the next of the series, at the series' place
+        ("2026-12-11T00:00:00Z", [MOVED], (utc(2026, 12, 16, 14), utc(2026, 12, 16, 16), "Milano, Italia")),
+        # before the original slot of 9 December, without an override: the series' own
+        ("2026-12-03T00:00:00Z", [], (utc(2026, 12, 9, 14), utc(2026, 12, 9, 16), "Milano, Italia")),
+        # a cancelled occurrence is skipped
+        (
+            "2026-12-03T00:00:00Z",
+            [
+                (
+                    "RECURRENCE-ID;TZID=Europe/Rome:20261209T150000",
+                    "DTSTART;TZID=Europe/Rome:20261209T150000",
+                    "STATUS:CANCELLED",
+                )
+            ],
+            (utc(2026, 12, 16, 14), utc(2026, 12, 16, 16), "Milano, Italia"),
+        ),
+        # a moved occurrence without a place keeps the series' place
+        (
+            "2026-12-03T00:00:00Z",
+            [MOVED[:3]],
+            (utc(2026, 12, 10, 17), utc(2026, 12, 10, 19), "Milano, Italia"),
+        ),
+    ],
+    ids=["moved-next", "moved-past", "no-override", "cancelled", "moved-no-place"],
+)
+def test_a_moved_occurrence_is_its_series_own(
+    frozen: str, overrides: list[tuple[str, ...]], expected: tuple
+) -> None:
+    """RECURRENCE-ID (RFC 5545 3.8.4.4): an override of one occurrence is part of its series' item,
+    never an item of its own, and gives the series its time and place when it is the next one."""
+    source = Source(
+        id="ical-moved",
+        name="T",
+        publisher="T",
+        schedule="0 6 * * *",
+        kind="ical",
+        urls=["https://x.example/e.ics"],
+        timezone="Europe/Vienna",
+    )
+    crawler = get_crawler(ICalSpider, {"EWSI_NOW": frozen})
+    spider = ICalSpider.from_crawler(crawler, source=source)
+    crawler.stats.open_spider()
+    body = calendar(vevent("w@x", *SERIES), *(vevent("w@x", *lines) for lines in overrides))
+    items, _ = run(spider, TextResponse("https://x.example/e.ics", body=body, encoding="utf-8"))
+    assert [(i.event.start, i.event.end, i.event.venue) for i in items if i.event] == [expected]
+    assert crawler.stats.get_value("ewsi/ical/occurrence_moved", 0) == len(overrides)
