@@ -417,3 +417,45 @@ def test_atom_entries_of_events_and_calls_open_with_when_and_where(structured_db
         assert any(lead.startswith(f"Deadline: {due} UTC (open)") for lead in leads), leads
         news = feedparser.parse(client.get("/feeds/type/news.atom").content)
         assert not any(e.get("summary", "").startswith(("Event: ", "Deadline: ")) for e in news.entries)
+
+
+def test_the_export_carries_calls_and_events_as_the_apis_give_them(structured_db: str) -> None:
+    """`ewsi export`: JSON Lines records of calls and events carry the funding and events APIs'
+    fields; CSV has a call's id, programme and status, an event's start, end, days and place."""
+    import csv
+    import io
+
+    from crawler.store.session import session_scope
+    from crawler.web import export
+
+    with client_at(structured_db, HARVEST) as client:
+        events = {r["title"]: r for r in client.get("/api/v1/events").json()["items"]}
+        calls = {r["call_id"]: r for r in client.get("/api/v1/funding").json()["items"]}
+    with session_scope(structured_db) as session:
+        rows = list(export.records(session, now=HARVEST))
+        lines = io.StringIO()
+        export.write_jsonl(rows, lines)
+        table = io.StringIO()
+        export.write_csv(rows, table)
+    by_title = {json.loads(line)["title"]: json.loads(line) for line in lines.getvalue().splitlines()}
+    for title, api in events.items():
+        record = by_title[title]
+        for key in ("event_start", "event_end", "all_day", "place", "start_date", "end_date"):
+            assert record.get(key) == api.get(key), (title, key)
+    cells = {r["title"]: r for r in csv.DictReader(io.StringIO(table.getvalue().lstrip("\ufeff")))}
+    for title, api in events.items():
+        row = cells[title]
+        assert row["event_start"] == api["event_start"]
+        assert row["event_days"] == (
+            ""
+            if not api.get("start_date")
+            else api["start_date"]
+            if api["start_date"] == api["end_date"]
+            else f"{api['start_date']} – {api['end_date']}"
+        )
+        assert (row["place"] != "") is any((api.get("place") or {}).values())
+    for call_id, api in calls.items():
+        row = next(r for r in cells.values() if r["call_id"] == call_id)
+        assert (row["programme"], row["call_status"]) == (api["programme"] or "", api["call_status"])
+    news = [r for r in cells.values() if r["content_type"] == "news"]
+    assert all(r["event_start"] == r["call_id"] == "" for r in news)

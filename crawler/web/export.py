@@ -8,6 +8,9 @@ keeps the items whose public state changed at or after it.
 JSON Lines: one object per line, UTF-8, datetimes ISO 8601 with Z, ``published_at`` in full beside
 its ``published_precision``. CSV (RFC 4180, UTF-8 with a BOM so spreadsheet programs detect the
 encoding): the columns of `CSV_COLUMNS`; themes joined with ``;``, attachment URLs with a space;
+a funding call's id, programme and status, an event's start and end (ISO 8601 with Z), its days
+when it lasts whole days (``2027-03-01 – 2027-03-03``, as the source wrote them) and its place;
+JSON Lines carries every structured field of the funding and events APIs;
 ``published_at`` as precise as the source gave it (``2025`` for a year, ``2025-03`` for a month,
 ``2025-03-04`` for a day, ISO 8601 with Z for a time), never a made-up first day or midnight.
 Formula injection (OWASP "CSV injection"): a cell starting with ``=``, ``+``, ``-``, ``@``, TAB or
@@ -19,11 +22,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Any
 
 from crawler.config import DEFAULT_PUBLIC_URL
-from crawler.store import portal
+from crawler.store import portal, structured
 from crawler.text import iso_z
 from crawler.web.public import public_record
 
@@ -48,6 +51,13 @@ CSV_COLUMNS: tuple[str, ...] = (
     "modified_at",
     "attachments",
     "api_url",
+    "call_id",
+    "programme",
+    "call_status",
+    "event_start",
+    "event_end",
+    "event_days",
+    "place",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,15 +87,18 @@ def as_given(published: Any, precision: Any) -> Any:
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso_z(value)
+    if isinstance(value, date):  # an all-day event's start_date and end_date
+        return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def records(
-    session: Any, *, since: datetime | None = None, base_url: str | None = None
+    session: Any, *, since: datetime | None = None, base_url: str | None = None, now: datetime | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Public records of every published item (see the module docstring), by id."""
+    """Public records of every published item (see the module docstring), by id; a call's status as
+    of `now` (default the current time)."""
     base = (base_url or DEFAULT_PUBLIC_URL).rstrip("/")
-    for row in portal.export_items(session, since=since):
+    for row in portal.export_items(session, since=since, now=now):
         yield public_record(row, base)
 
 
@@ -108,6 +121,8 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
         flat["themes"] = ";".join(row.get("themes") or [])
         flat["attachments"] = " ".join(a["url"] for a in row.get("attachments") or [])
         flat["published_at"] = as_given(row.get("published_at"), row.get("published_precision"))
+        flat["event_days"] = structured.event_days(row)
+        flat["place"] = structured.place_label(row.get("place"))
         writer.writerow([safe_cell(flat.get(col)) for col in CSV_COLUMNS])
         count += 1
     return count
