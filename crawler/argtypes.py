@@ -6,7 +6,8 @@ silently corrected: a count, a limit, a number of workers or of folds is a whole
 minimum (1, or 2 for cross-validation folds), a duration is a positive number of seconds (a grace
 period may be 0), a year or an id is at least 1. A value out of range refuses the command with exit
 code 2 and one line on standard error (``ewsi worker: error: argument --concurrency: must be at
-least 1, got 0``), before any work starts.
+least 1, got 0``), before any work starts. An option that takes one value, given twice, is refused
+the same way, never read as its last value (`_StoreOnce`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class Parser(argparse.ArgumentParser):
 
     ``--help`` still prints the full help; sub-parsers (`add_subparsers`) are of this class too.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _StoreOnce)  # an option with no action named is a store
+        self.register("action", "store", _StoreOnce)
 
     def error(self, message: str) -> NoReturn:
         """Print ``PROG: error: MESSAGE`` on one line and exit with code 2; an invalid choice names the
@@ -68,6 +74,7 @@ class Parser(argparse.ArgumentParser):
         --limit?``)."""
         known, extras = self.parse_known_args(args, namespace)
         leaf = vars(known).pop(_LEAF, None) or self
+        vars(known).pop(_GIVEN, None)
         extras = [e for e in extras if e != "--"]  # a bare separator ends the options: nothing unknown
         if extras:
             message = f"unrecognized arguments: {' '.join(extras)}"
@@ -78,6 +85,23 @@ class Parser(argparse.ArgumentParser):
             leaf.error(message + (f"; did you mean --{close}?" if close else ""))
         return known
 
+
+class _StoreOnce(argparse._StoreAction):
+    """argparse's ``store`` for an option that takes one value: given twice on one command line
+    (``ewsi reprocess --source a --source b``), the command is refused, exit 2, rather than the
+    first value silently dropped; an option that takes several says so in its help and uses
+    ``append`` (``ewsi crawl --source a --source b``)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
+        given = vars(namespace).setdefault(_GIVEN, set())
+        if option_string is not None and self.dest in given:
+            parser.error(f"argument {'/'.join(self.option_strings)}: given twice; it takes one value")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
+_GIVEN = "_ewsi_options_given"
+"""Namespace attribute `_StoreOnce` keeps; `Parser.parse_args` removes it."""
 
 _INVALID_CHOICE = re.compile(r"argument ([^:]+): invalid choice: '(.*)' \(choose from (.*)\)")
 """argparse's message for a value outside an argument's choices (a command's sub-command too)."""

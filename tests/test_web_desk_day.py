@@ -192,6 +192,21 @@ E = [
         ),
         # no count counts once; ties by term
         ([{"term": "b", "weight": 1}, {"term": "a", "weight": 1}], 3, [("a", "up"), ("b", "up")]),
+        # one chip per word as written: a rule term and a model word of the same written word
+        (
+            [
+                {"term": "integrationskurs*", "weight": 2.5, "written": "Integrationskurse"},
+                {"term": "integrationskurse", "weight": 0.8, "written": "Integrationskurse"},
+                {"term": "gefluchtet*", "weight": 2, "written": "Geflüchtete"},
+                {"term": "integrationskurse", "weight": -0.4},  # the other way: its own chip
+            ],
+            4,
+            [
+                ("integrationskurs*", "up"),
+                ("gefluchtet*", "up"),
+                ("integrationskurse", "down"),
+            ],
+        ),
     ],
 )
 def test_top_reasons(evidence, shown, expected) -> None:

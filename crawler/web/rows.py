@@ -123,8 +123,10 @@ def weighs(weight: Any) -> bool:
 
 
 def reasons(evidence: Any, shown: int = REASONS_SHOWN, relevant: bool | None = None) -> list[dict[str, Any]]:
-    """The top reasons of a relevance score (module docstring), heaviest first; `relevant` False (the
-    classifier judged the item not relevant) puts the negative terms first."""
+    """The top reasons of a relevance score (module docstring), heaviest first, one per word as it is
+    shown and direction (the heaviest of a rule term and a model word matching the same written
+    word); `relevant` False (the classifier judged the item not relevant) puts the negative terms
+    first."""
     scored: list[tuple[float, str, dict[str, Any]]] = []
     for entry in evidence if isinstance(evidence, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("term"), str) or not entry["term"]:
@@ -146,6 +148,14 @@ def reasons(evidence: Any, shown: int = REASONS_SHOWN, relevant: bool | None = N
         }
         scored.append((-abs(weight) * max(count, 1.0), entry["term"], reason))
     scored.sort(key=lambda t: (t[0], t[1]))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for item in scored:  # one chip per word as shown: a rule term and a model word of "Integrationskurse"
+        shown_as = ((item[2]["written"] or item[2]["term"]).casefold(), item[2]["pushes"])
+        if shown_as not in seen:
+            seen.add(shown_as)
+            unique.append(item)
+    scored = unique
     if relevant is False:
         scored.sort(key=lambda t: t[2]["pushes"] == "up")  # stable: heaviest first on each side
     top = scored[: max(shown, 0)]
