@@ -551,7 +551,8 @@ def parse_budget(value: Any) -> tuple[float | None, str | None]:
 
     Accepts a number (currency unknown), the Funding & Tenders ``budgetOverview`` JSON text or dict
     (the sum of every action's ``budgetYearMap``, EUR), or a text written with a currency
-    (``EUR 2 500 000``, ``€2.5 million``, ``2,5 Mio. EUR``, ``1.200.000 €``).
+    (``EUR 2 500 000``, ``€2.5 million``, ``2,5 Mio. EUR``, ``1.200.000 €``), or a number alone
+    written with its grouping (``1,000,000.50``, ``1.000.000,50``, ``1 000 000``: currency unknown).
     """
     if isinstance(value, bool) or value is None:
         return None, None
@@ -585,6 +586,12 @@ def parse_budget(value: Any) -> tuple[float | None, str | None]:
     text = value.strip()
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text), None
+    bare = re.fullmatch(rf"{_NUM}{_MULT}", text, re.IGNORECASE)
+    if bare is not None:  # a number alone, in any EU grouping ("1,000,000.50", "1.000.000,50"): no currency
+        amount = _number(bare.group(1))
+        if amount is not None and bare.group(2):
+            amount *= _MULTIPLIERS.get(bare.group(2).casefold().rstrip("."), 1)
+        return amount, None
     for pattern in _BUDGET_RES:
         match = pattern.search(text)
         if not match:

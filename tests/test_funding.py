@@ -181,6 +181,13 @@ def test_programme(call_id: str | None, texts: list[str], expected: str | None) 
         ),
         (["", "EUR 10 000"], (10_000.0, "EUR")),
         ("no amount here", (None, None)),
+        # a number alone in any EU grouping: the amount, currency unknown
+        ("1,000,000.50", (1_000_000.5, None)),
+        ("1.000.000,50", (1_000_000.5, None)),
+        ("1 000 000", (1_000_000.0, None)),
+        ("1’250’000", (1_250_000.0, None)),
+        ("2.5 million", (2_500_000.0, None)),
+        ("12 months", (None, None)),
         ("{not json", (None, None)),
         (True, (None, None)),
     ],

@@ -196,3 +196,25 @@ def test_funding_calendar_lists_open_calls_only(client):
     assert start.astimezone(UTC) > NOW
     assert str(cal["version"]) == "2.0"
     assert b"\r\n" in response.content  # RFC 5545 line endings
+
+
+@pytest.mark.parametrize(
+    "path", ["/feeds/atom", "/feeds/type/funding.atom", "/feeds/atom?country=EU&theme=SC"]
+)
+def test_an_unchanged_feed_answers_304_to_its_etag(client, path: str):
+    """A feed reader polling an unchanged feed gets 304 and no body; another tag, or none, the feed."""
+    first = client.get(path)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('"') and len(tag) == 34
+    assert client.get(path).headers["ETag"] == tag  # the same bytes, the same tag
+    again = client.get(path, headers={"If-None-Match": tag})
+    assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", tag)
+    assert client.get(path, headers={"If-None-Match": f'"other", W/{tag}'}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_filter_value_given_many_times_is_named_once_in_the_title(client):
+    response = client.get("/feeds/atom?" + "&".join(["country=DE"] * 300))
+    assert response.status_code == 200, response.text
+    title = strict(response.content).find(f"{ATOM}title").text
+    assert title == "EWSI: DE"

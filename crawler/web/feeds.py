@@ -21,6 +21,9 @@ the limits. The query rules
 are the read API's (crawler.web.public `strict_query`: an unknown or wrongly repeated parameter is
 400); the message is the API's ``message``.
 
+Conditional requests: an Atom feed carries a strong ETag of its bytes and answers 304 to an
+If-None-Match that names it (`conditional`).
+
 Feed ids: a feed's id and rel=self link use the canonical form of its key whatever the request
 spelled (theme id, upper-case country code, content type; for ``/feeds/atom`` the filters sorted,
 `canonical_query`): ``/feeds/theme/SC.atom`` is ``/feeds/theme/social_cohesion.atom``.
@@ -34,6 +37,7 @@ escaped by the icalendar package after the same cleaning. Entry ids are the item
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
@@ -224,7 +228,19 @@ def _feed_response(request: Request, session: Any, *, path: str, title: str, **f
     query = canonical_query(filters) if path == "/atom" else ""  # a path feed's key is in its path
     feed_url = f"{base}/feeds{path}" + (f"?{query}" if query else "")
     body = atom_document(items, title=title, feed_url=feed_url, base_url=base)
-    return Response(body, media_type=ATOM_TYPE)
+    return conditional(request, body, ATOM_TYPE)
+
+
+def conditional(request: Request, body: bytes, media_type: str) -> Response:
+    """The answer with a strong ETag of its bytes (RFC 9110 8.8.3); 304 without a body when the
+    request's If-None-Match names it or is ``*``, so a feed reader polling an unchanged feed gets
+    nothing to download. An Atom feed's bytes change only with its entries (its ``updated`` is the
+    newest entry's time)."""
+    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    asked = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+    if tag in asked or "*" in asked:
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(body, media_type=media_type, headers={"ETag": tag})
 
 
 def _title(themes: Any, countries: Any, content_types: Any) -> str:
@@ -232,6 +248,7 @@ def _title(themes: Any, countries: Any, content_types: Any) -> str:
     parts = [theme_names()[t] for t in themes or () if t]
     parts += [c.strip().upper() for c in countries or () if c.strip()]
     parts += [c for c in content_types or () if c]
+    parts = list(dict.fromkeys(parts))  # a value given 3,000 times is named once
     return "EWSI: " + (" · ".join(parts) if parts else "latest items")
 
 
