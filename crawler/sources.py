@@ -536,7 +536,14 @@ class Source(BaseModel):
         "as the item's attachments (text, language, title; searchable; not queue rows)",
     )
     enabled: bool = Field(default=True, description="harvested by `ewsi crawl` and the scheduler")
-    max_items: int = Field(default=500, ge=1, le=100_000, description="items processed per run at most")
+    max_items: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="items processed per run at most (a sitemap's newest first, by its news publication date"
+        " or `<lastmod>`; undated URLs after dated ones, in file order; the entries beyond are counted as"
+        " dropped `max_items`)",
+    )
     max_age_days: int | None = Field(default=None, ge=1, description="skip items older than this on arrival")
     listing: ListingConfig | None = Field(default=None, description="listing settings (kind: listing)")
     api: ApiConfig | None = Field(default=None, description="API settings (kind: api)")
