@@ -628,19 +628,14 @@ def pending_count(session: Session) -> int:
 
 
 def export_items(
-    session: Session, *, since: datetime | None = None, batch: int = 1000, now: datetime | None = None
+    session: Session, *, since: datetime | None = None, batch: int = 1000
 ) -> Iterator[dict[str, Any]]:
     """Every published item (public dicts as `list_items`), by id; with `since`, only those whose
-    public state changed at or after it (modified_at). Read in keyset batches of `batch` rows. A
-    funding call or an event carries its structured fields as the funding and events APIs give them
-    (crawler.store.structured `structured_record`, call status at `now`, default the current time)."""
-    from crawler.store import structured
-
-    when = now or utcnow()
+    public state changed at or after it (modified_at). Read in keyset batches of `batch` rows."""
     last_id = 0
     while True:
         stmt = (
-            select(*_PUBLIC_COLUMNS, *structured.structured_columns())
+            select(*_PUBLIC_COLUMNS)
             .join(SourceRow, SourceRow.id == Item.source_id, isouter=True)
             .where(is_published(), Item.id > last_id)
         )
@@ -651,5 +646,5 @@ def export_items(
             return
         themes = item_themes.of_rows(session, rows)
         for row in rows:
-            yield {**_public_dict(row, themes.get(row.id, [])), **structured.structured_record(row, when)}
+            yield _public_dict(row, themes.get(row.id, []))
         last_id = rows[-1].id

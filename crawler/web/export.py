@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from crawler.config import DEFAULT_PUBLIC_URL
@@ -98,8 +98,28 @@ def records(
     """Public records of every published item (see the module docstring), by id; a call's status as
     of `now` (default the current time)."""
     base = (base_url or DEFAULT_PUBLIC_URL).rstrip("/")
-    for row in portal.export_items(session, since=since, now=now):
-        yield public_record(row, base)
+    when = now or datetime.now(UTC)
+    batch: list[dict[str, Any]] = []
+    for row in portal.export_items(session, since=since):
+        batch.append(row)
+        if len(batch) >= EXPORT_BATCH:
+            yield from _with_structured(session, batch, when, base)
+            batch = []
+    yield from _with_structured(session, batch, when, base)
+
+
+EXPORT_BATCH = 500
+"""Records whose structured fields are read in one query."""
+
+
+def _with_structured(
+    session: Any, rows: list[dict[str, Any]], now: datetime, base: str
+) -> Iterator[dict[str, Any]]:
+    """`rows` as public records, a call's or an event's with its structured fields as the funding
+    and events APIs give them (crawler.store.structured `records_of`, call status at `now`)."""
+    extra = structured.records_of(session, [row["id"] for row in rows], now)
+    for row in rows:
+        yield public_record({**row, **extra.get(row["id"], {})}, base)
 
 
 def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
