@@ -525,18 +525,16 @@ def preview(
 
 def _feed_title_stripper(source: Source, body: bytes, content_type: str) -> Callable[[str, str | None], str]:
     """(title, entry link) -> the title as the normalise stage stores a feed entry's: without the
-    site name the feed writes into its titles (pipelines.titles `strip_feed_title`, the feed's own
-    title and all its entries' titles, as spiders.feed hands them over); other kinds unchanged."""
+    site name the feed writes into its titles (pipelines.titles `strip_feed_title`, with the feed's
+    own title, as spiders.feed hands it over); other kinds unchanged."""
     if source.kind != "feed":
         return lambda title, _url: title
-    from pipelines.titles import feed_affixes, one_line, strip_feed_title
+    from pipelines.titles import one_line, strip_feed_title
     from spiders.feedcdata import feed_html
 
     parsed = feed_reading(body, content_type, source.urls[0])
-    titles = tuple(feed_html(e.get("title")) or "" for e in parsed.get("entries") or [])
     name = one_line(feed_html((parsed.get("feed") or {}).get("title")))
-    affixes = feed_affixes(titles)
-    return lambda title, url: strip_feed_title(title, name, affixes, urlsplit(url or "").hostname) or title
+    return lambda title, url: strip_feed_title(title, name, urlsplit(url or "").hostname) or title
 
 
 def preview_note(source: Source) -> str | None:

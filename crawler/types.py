@@ -303,10 +303,8 @@ class HarvestedItem:
     """Values a source's field mapping (`api.fields`, the ical spider) picked, as written."""
     fetched_at: datetime | None = None
     feed_name: str | None = None
-    feed_titles: tuple[str, ...] = ()
-    """Set by the feed spider: the feed's own title, and the titles of every entry of the answer the
-    item came from (one tuple, shared): the site's name they repeat is stripped from the item's
-    title (pipelines.normalize, pipelines.titles.strip_feed_title)."""
+    """Set by the feed spider: the feed's own title; the site's name an entry's title carries is
+    stripped (pipelines.normalize, pipelines.titles.strip_feed_title)."""
     record: dict[str, Any] | None = None
     """The raw API record or feed entry fields, kept for re-extraction (JSON-serialisable)."""
     # the followed page (HTML, PDF or XML), when the source has `follow: true`

@@ -73,7 +73,7 @@ from crawler.text import (
 )
 from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
 from pipelines.dates import impossible_date, parse_with_precision, plausible_date
-from pipelines.titles import feed_affixes, one_line, strip_feed_title, title_from_summary
+from pipelines.titles import one_line, strip_feed_title, title_from_summary
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -398,13 +398,8 @@ class NormalizePipeline:
             item.text, cut = _paragraphs(item.text, seen)
             if cut:
                 _flag(item, "text_truncated")
-        if item.feed_titles and item.title:  # the site's name a feed writes into every title
-            item.title = strip_feed_title(
-                item.title,
-                one_line(item.feed_name),
-                feed_affixes(item.feed_titles),
-                urlsplit(item.url).hostname,
-            )
+        if item.feed_name and item.title:  # the site's name a feed writes into its titles
+            item.title = strip_feed_title(item.title, one_line(item.feed_name), urlsplit(item.url).hostname)
         if not item.title and item.summary:  # an untitled entry (a JSON Feed item, an RSS item)
             item.title = title_from_summary(item.summary)
             if item.title:

@@ -15,10 +15,11 @@ minister said ...") tells of an event, even in a short first paragraph, and date
 Forms: a number (digits, or the word for one: "an", "einer", "une") and a unit (minute, hour, day,
 week, in the language's case forms, matched by stem after accents are folded) with the language's
 word for "ago" before it ("vor", "il y a", "hace", "há", "před", "pred", "prije", "acum", "преди",
-"πριν", "pirms", "prieš", "för", "for") or after it ("ago", "fa", "geleden", "temu", "sitten",
-"tagasi", "ilu", "ó shin", "sedan", "siden", "ezelőtt"), and Hungarian's possessive forms ("2 napja",
-"3 órája"); "today" and "yesterday" count only beside a time of day ("Gestern, 14:30", "hier à
-9h05") or alone on their line, as a byline writes them, never inside a sentence. Spans over
+"πριν", "pirms", "prieš"; "for"/"för" only with "siden"/"sedan" after: "for 3 weeks" is English)
+or after it ("ago", "fa", "geleden", "temu", "sitten", "tagasi", "ilu", "ó shin", "ezelőtt"), and
+Hungarian's possessive forms ("2 napja", "3 órája"); "today" and "yesterday" count only at the
+start of their line, beside a time of day ("Gestern, 14:30", "hier à 9h05") or alone, as a byline
+writes them, never inside a sentence ("Webinar today at 18:00", "Deadline: Heute, 23:59"). Spans over
 `MAX_DAYS` are not read (a "vor 3 Wochen" is the most a byline writes; older pages give a date).
 """
 
@@ -58,12 +59,14 @@ _UNITS: dict[str, str] = {
 }
 _UNIT = "|".join(f"(?P<{name}>{stems})" for name, stems in _UNITS.items())
 
-_BEFORE = r"vor|il y a|hace|ha|pred|prije|acum|преди|πριν(?: απο)?|pirms|pries|for"
+_BEFORE = r"vor|il y a|hace|ha|pred|prije|acum|преди|πριν(?: απο)?|pirms|pries"
 """Words for "ago" that come before the span (folded: accents removed; "há", "před", "för")."""
 _AFTER = r"ago|fa|geleden|temu|sitten|tagasi|ilu|o shin|sedan|siden|ezelott|назад"
 """Words for "ago" that come after the span."""
 
 _AGO_BEFORE = re.compile(rf"(?<!\w)(?:{_BEFORE})\s+{_NUMBER}\s+(?:{_UNIT})(?!\w)")
+_AGO_NORDIC = re.compile(rf"(?<!\w)for\s+{_NUMBER}\s+(?:{_UNIT})\s+(?:sedan|siden)(?!\w)")
+"""Danish, Norwegian and Swedish write "for/för N ... siden/sedan": their "for" alone is English's."""
 _AGO_AFTER = re.compile(rf"(?<!\w){_NUMBER}\s+(?:{_UNIT})\s+(?:{_AFTER})(?!\w)")
 _HU_AGO = re.compile(
     r"(?<!\w)(?P<n>\d{1,3}|egy)\s+(?:(?P<minute>perce)|(?P<hour>oraja)|(?P<day>napja)|(?P<week>hete))(?!\w)"
@@ -102,12 +105,16 @@ def relative_date(byline: str | None) -> str | None:
             continue
         spans = [
             (m.start(), span)
-            for pattern in (_AGO_BEFORE, _AGO_AFTER, _HU_AGO)
+            for pattern in (_AGO_BEFORE, _AGO_NORDIC, _AGO_AFTER, _HU_AGO)
             for m in pattern.finditer(folded)
             if (span := _span(m)) is not None and not _goes_on(line, folded, m.end())
         ]
-        day = _DAY_WORD.search(folded)
-        if day is not None and (day["h"] is not None or len(folded.split()) == 1):
+        day = _DAY_WORD.match(folded)  # at the line's start: "Webinar today at 18:00" is an event
+        if (
+            day is not None
+            and (day["h"] is not None or len(folded.split()) == 1)
+            and not _goes_on(line, folded, day.end())
+        ):
             clock = f"@{int(day['h']):02d}:{day['m']}" if day["h"] is not None else ""
             spans.append((day.start(), f"P{0 if day['today'] else 1}D{clock}"))
         if spans:

@@ -47,12 +47,10 @@ heading. PDF metadata titles that are placeholders (`is_placeholder_title`) are 
 from __future__ import annotations
 
 import html
-import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from crawler.text import shorten, strip_bidi_controls
 
@@ -573,81 +571,67 @@ def is_placeholder_title(value: str | None) -> bool:
     return bool(re.search(r"\.(indd|indb|docx?|dotx?|pptx?|qxp|qxd|pdf)\b", value, re.IGNORECASE))
 
 
-MIN_FEED_TITLES = 3
-FEED_AFFIX_SHARE = 0.5
-"""A feed writes its site's name into its entries' titles ("Neue Kurse | Ministry of Social Affairs",
-"BAMF - Neue Kurse"): a segment at the same end of `FEED_AFFIX_SHARE` of the feed's distinct titles
-or more, and of `MIN_FEED_TITLES` at least, is that name (`feed_affixes`)."""
-
-
-@lru_cache(maxsize=64)
-def feed_affixes(titles: tuple[str | None, ...]) -> tuple[str, ...]:
-    """The segments (folded) that one feed answer's entry titles repeat at their start or at their
-    end (`FEED_AFFIX_SHARE`), each of at most `MAX_SEGMENT_WORDS_AS_SITE` words; () for a feed of
-    fewer than `MIN_FEED_TITLES` distinct titles. Cached: every entry of an answer asks with the same
-    tuple."""
-    distinct = {t for t in (one_line(x) for x in titles) if t}
-    if len(distinct) < MIN_FEED_TITLES:
-        return ()
-    need = max(MIN_FEED_TITLES, math.ceil(FEED_AFFIX_SHARE * len(distinct)))
-    starts: Counter[str] = Counter()
-    ends: Counter[str] = Counter()
-    for title in distinct:
-        segments = split_segments(title)
-        if len(segments) < 2:
-            continue
-        for counter, segment in ((starts, segments[0]), (ends, segments[-1])):
-            if len(segment.split()) <= MAX_SEGMENT_WORDS_AS_SITE:
-                counter[fold(segment)] += 1
-    return tuple(sorted({s for c in (starts, ends) for s, n in c.items() if n >= need}))
-
-
-def strip_feed_title(
-    title: str | None, feed_name: str | None, affixes: Iterable[str], host: str | None
-) -> str | None:
-    """A feed entry's title without the site's name: the segments the feed repeats (`feed_affixes`),
-    the feed's own title, the host's name and a home page's or section's name (`HOME_PAGE_NAMES`,
-    `SECTION_NAMES`), dropped from either end while they name the site. A feed's title is the
-    entry's own words otherwise: a date segment stays ("12.03.2026 - Integration summit"), and so
-    does every other segment. The title stays whole when what would be left is only a date, a code
-    ("Call for proposals - AMIF-2026-AG") or what the feed repeats ("Weekly update | 5 March 2026"),
-    or, after a dropped start, begins with a small letter or a digit: a shared first word is then
-    part of the headline ("Migration - new figures published", "Integration - 10 years later")."""
+def strip_feed_title(title: str | None, feed_name: str | None, host: str | None) -> str | None:
+    """A feed entry's title without the site's name (`_feed_site`), dropped from either end. A
+    feed's title is the entry's own words otherwise: a date, a country, a series' "Part 2" or a
+    shared word ("Migration - ...") stays. The title stays whole when what would be left is only a
+    date or a code, or, after a dropped start, begins with a small letter or a digit."""
     raw = one_line(title)
     if not raw:
         return title
     segments = split_segments(raw)
     if len(segments) < 2:
         return title
-    names = [feed_name] if feed_name and len(feed_name.split()) <= MAX_SEGMENT_WORDS_AS_SITE else []
-    keys = [_site_key(n) for n in names] + list(host_names(host))
-    learned = set(affixes) | HOME_PAGE_NAMES | SECTION_NAMES
-
-    def names_site(segment: str) -> bool:
-        if fold(segment) in learned:
-            return True
-        return not is_date_only(segment) and bool(_site_key(segment)) and _names_site(segment, keys)
-
+    name = fold(feed_name or "") if feed_name and len(feed_name.split()) <= MAX_SEGMENT_WORDS_AS_SITE else ""
+    hosts = [h for h in host_names(host) if h not in _SUBDOMAIN_WORDS]
     start, end = 0, len(segments)
-    while end - start > 1 and names_site(segments[end - 1]):
+    while end - start > 1 and _feed_site(segments[end - 1], name, hosts):
         end -= 1
-    while end - start > 1 and names_site(segments[start]):
+    while end - start > 1 and _feed_site(segments[start], name, hosts):
         start += 1
     if (start, end) == (0, len(segments)):
         return title
     stripped = _rejoin(raw, segments[start:end])
     if start > 0 and not stripped[:1].isupper():
         return title
-    if is_date_only(stripped) or is_code_only(stripped) or (_small_word(raw) and not _small_word(stripped)):
-        return title
-    if fold(stripped) in set(affixes) or fold(stripped) == fold(feed_name or ""):
-        return title  # the segment every entry repeats is no entry's own title
+    if is_date_only(stripped) or (_has_small(raw) and not _has_small(stripped)):
+        return title  # a date, a code ("AMIF-2026-AG-INTEGR") is no headline
     return stripped
 
 
-def _small_word(text: str) -> bool:
-    """`text` holds a word of four letters or more written with small letters (no code or acronym)."""
-    return any(any(c.islower() for c in w) for w in _WORD4.findall(text))
+_SUBDOMAIN_WORDS = frozenset(
+    {"news", "www", "blog", "blogs", "feed", "feeds", "rss", "media", "press", "presse", "data", "api", "m"}
+)
+"""Host labels that say what a server serves, not whose site it is (news.example.eu)."""
+
+
+def _feed_site(segment: str, name: str, hosts: Sequence[str]) -> bool:
+    """`segment` of a feed entry's title names the site: it is the feed's own title (`name`,
+    folded), a home page's name, a bare domain, the host's name (its label, its initials, the host
+    with a word for what it is: "Stadt Wien"), or a name of two words or more that the feed's title
+    holds or is held in, as whole words ("Ministry of Social Affairs" in "Ministry of Social Affairs
+    - News"). A segment that only starts like the feed's title ("Asylum seekers" in a feed called
+    "Asylum"), a section word inside a longer segment, or a word the entries merely share
+    ("Germany", "Part 2", "Update", "Q&A") names no site."""
+    key = fold(segment)
+    if not key or is_date_only(segment):
+        return False
+    if key == name or key in HOME_PAGE_NAMES or _DOMAIN.match(segment):
+        return True
+    if hosts and (_site_key(segment) in hosts or _initials_name(segment, hosts)):
+        return True
+    words = [_site_key(w) for w in segment.split()]
+    if hosts and len(words) <= 3 and any(len(h) >= 3 and h in (words[0], words[-1]) for h in hosts):
+        return True  # "Stadt Wien" on wien.gv.at
+    if name and key != name:
+        shorter, longer = sorted((key, name), key=len)
+        return len(shorter.split()) >= 2 and f" {shorter} " in f" {longer} "
+    return False
+
+
+def _has_small(text: str) -> bool:
+    """`text` holds a small letter (a code or an acronym has none)."""
+    return any(c.islower() for c in text)
 
 
 class SharedFileTitles:

@@ -116,7 +116,6 @@ class FeedSpider(SourceSpider):
         links = [choose_links(e, self.source.languages, feed_language, feed_urls) for e in entries]
         identity = FeedIdentity.of(entries, [_absolute(response, lnk.url) for lnk in links], feed_urls)
         placeholders = shared_summaries(entries)
-        titles = tuple(feed_html(e.get("title")) or "" for e in entries)
         built_at = generation_date(entries)
         unchanged, retry = self.unchanged(response), self.failed_pages(response)
         usable = 0
@@ -131,7 +130,7 @@ class FeedSpider(SourceSpider):
                 entry = {**entry, "summary": None}
             item = self.entry_item(entry, response, feed_language, entry_links, identity, feed)
             if item is not None:
-                item.feed_name, item.feed_titles = feed_html(feed.get("title")), titles
+                item.feed_name = feed_html(feed.get("title"))
             if item is None:
                 self.stat("ewsi/dropped/no_link")
                 continue

@@ -1,10 +1,11 @@
 """The site's name a feed writes into its entries' titles is stripped (pipelines.titles
-`feed_affixes`, `strip_feed_title`, through spiders.feed and pipelines.normalize).
+`strip_feed_title`, through spiders.feed and pipelines.normalize).
 
-Rule under test: a segment at the same end of half a feed answer's distinct titles or more (and of 3
-at least), the feed's own title, or the host's name is the site's, and goes from either end of each
-entry's title; a title stays whole when what would be left is only a date, a code, or the segment
-the feed repeats itself, and when the feed has too few titles to tell.
+Rule under test: a segment that is the feed's own title, the host's name, or a name of two words or
+more that the feed's title holds is the site's, and goes from either end of each entry's title; a
+word the entries merely share (a country, "Part 2", "Q&A", a first word), a segment that only starts
+like the feed's title, and a date stay; a title stays whole when what would be left is only a date
+or a code, or starts in small letters after a dropped start.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import pytest
 from scrapy.http import XmlResponse
 
-from pipelines.titles import feed_affixes, strip_feed_title
+from pipelines.titles import strip_feed_title
 from tests.test_normalize import make_source
 from tests.test_normalize import run as normalise
 from tests.test_spiders import make_spider, run
@@ -35,9 +36,14 @@ FEEDS = [
         ],
     ),
     (
-        "Nachrichten",
+        "BAMF",  # the feed's own title at the start
         ["BAMF - Neue Integrationskurse starten", "BAMF - Zahlen zum Asyl", "BAMF - Beratung ausgebaut"],
         ["Neue Integrationskurse starten", "Zahlen zum Asyl", "Beratung ausgebaut"],
+    ),
+    (
+        "Nachrichten",  # repeated, but nothing says it is the site's name
+        ["BAMF - Neue Integrationskurse starten", "BAMF - Zahlen zum Asyl", "BAMF - Beratung ausgebaut"],
+        ["BAMF - Neue Integrationskurse starten", "BAMF - Zahlen zum Asyl", "BAMF - Beratung ausgebaut"],
     ),
     (
         "Actualités",
@@ -47,11 +53,11 @@ FEEDS = [
             "Préfecture du Nord – Emploi des étrangers",
             "Préfecture du Nord – Titres de séjour",
         ],
-        [
-            "Accueil des réfugiés : nouveau guichet",
-            "Cours de français gratuits",
-            "Emploi des étrangers",
-            "Titres de séjour",
+        [  # repeated, but neither the feed's title nor the host names it: kept
+            "Préfecture du Nord – Accueil des réfugiés : nouveau guichet",
+            "Préfecture du Nord – Cours de français gratuits",
+            "Préfecture du Nord – Emploi des étrangers",
+            "Préfecture du Nord – Titres de séjour",
         ],
     ),
     (
@@ -155,6 +161,48 @@ FEEDS += [
     ),
 ]
 
+FEEDS += [
+    (
+        "Asylum",  # a segment that only starts with the feed's title is the headline's
+        ["Court rules on deportation - Asylum seekers protest", "Quotas", "Courses"],
+        ["Court rules on deportation - Asylum seekers protest", "Quotas", "Courses"],
+    ),
+    (
+        "News",
+        ["Refugees - News analysis", "Jobs", "Courses"],
+        ["Refugees - News analysis", "Jobs", "Courses"],
+    ),
+    (
+        "Feed",  # a real word the titles share is no site name
+        [
+            "Asylum applications rise - Germany",
+            "Integration courses expanded - Germany",
+            "New deportation law passed - Germany",
+            "Housing refugees – Part 2",
+        ],
+        [
+            "Asylum applications rise - Germany",
+            "Integration courses expanded - Germany",
+            "New deportation law passed - Germany",
+            "Housing refugees – Part 2",
+        ],
+    ),
+    (
+        "News",
+        ["Q&amp;A | Anna Müller", "Q&amp;A | Tom Berg", "Q&amp;A | Lea Kim"],
+        ["Q&A | Anna Müller", "Q&A | Tom Berg", "Q&A | Lea Kim"],
+    ),
+    (
+        "Ministry of Social Affairs - News",  # repeated and held in the feed's title: the site's name
+        [
+            "Language courses | Ministry of Social Affairs",
+            "New law | Ministry of Social Affairs",
+            "Jobs fair",
+        ],
+        ["Language courses", "New law", "Jobs fair"],
+    ),
+]
+
 RSS = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>{feed}</title><link>https://news.example.eu/</link>'
     "{items}</channel></rss>"
@@ -176,19 +224,6 @@ def test_feed_titles_lose_the_site_name(feed: str, titles: list[str], expected: 
     assert sorted(item.title for item in out) == sorted(expected)
 
 
-def test_the_affixes_are_the_segments_half_the_titles_repeat() -> None:
-    titles = (
-        "A headline here | Site",
-        "Another headline | Site",
-        "Third one | Other",
-        "Fourth | Other",
-        "Fifth | Site",
-    )
-    assert feed_affixes(titles) == ("site",)  # 3 of 5; "other" only 2
-    assert feed_affixes(("x | Site",) * 5) == ()  # one distinct title
-    assert feed_affixes(()) == ()
-
-
 @pytest.mark.parametrize(
     ("title", "host", "expected"),
     [
@@ -199,7 +234,7 @@ def test_the_affixes_are_the_segments_half_the_titles_repeat() -> None:
     ],
 )
 def test_host_and_home_page_names_go_from_a_feed_title(title: str, host: str | None, expected: str) -> None:
-    assert strip_feed_title(title, None, (), host) == expected
+    assert strip_feed_title(title, None, host) == expected
 
 
 @pytest.mark.parametrize(("feed", "titles", "expected"), FEEDS[:3] + FEEDS[-4:], ids=lambda v: str(v)[:20])

@@ -60,6 +60,14 @@ PHRASES = [
 ]
 
 NOT_DATES = [
+    "Offer valid for 3 weeks",  # English "for", not Danish "for ... siden"
+    "Listen for 5 min",
+    "Webinar today at 18:00 CET",  # an event's time, not at the line's start
+    "Deadline: Heute, 23:59",
+    "Register by today 23:59",
+    "Sondersendung: Heute, 20:15 Uhr im ZDF",
+    "Wydarzenie: dzisiaj o 18:00",
+    "Today at 18:00 the minister speaks",  # at the start, but a sentence goes on
     "Vor 2 Tagen hat die Regierung neue Kurse beschlossen.",  # a sentence goes on: an event
     "Il y a 3 heures, le ministre a annoncé un plan.",
     "3 days ago, the minister said the courses would open.",
