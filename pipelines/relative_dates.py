@@ -18,8 +18,9 @@ word for "ago" before it ("vor", "il y a", "hace", "há", "před", "pred", "prij
 "πριν", "pirms", "prieš"; "for"/"för" only with "siden"/"sedan" after: "for 3 weeks" is English)
 or after it ("ago", "fa", "geleden", "temu", "sitten", "tagasi", "ilu", "ó shin", "ezelőtt"), and
 Hungarian's possessive forms ("2 napja", "3 órája"); "today" and "yesterday" count only at the
-start of their line, beside a time of day ("Gestern, 14:30", "hier à 9h05") or alone, as a byline
-writes them, never inside a sentence ("Webinar today at 18:00", "Deadline: Heute, 23:59"). Spans over
+start of their line (after a word for "published" at most: "Pubblicato ieri alle 10:30"), beside
+a time of day ("Gestern, 14:30", "hier à 9h05") or alone, as a byline writes them, never inside a
+sentence ("Webinar today at 18:00", "Deadline: Heute, 23:59"). Spans over
 `MAX_DAYS` are not read (a "vor 3 Wochen" is the most a byline writes; older pages give a date).
 """
 
@@ -82,7 +83,14 @@ _YESTERDAY = (
     r"|χτες|igar|i gar|eilen|eile|vakar|ilbierah|inne"
 )
 _CLOCK = r"(?P<h>[01]?\d|2[0-3])\s?[:.h]\s?(?P<m>[0-5]\d)"
+_PUBLISHED = (
+    r"published|posted|veroffentlicht|publie|pubblicato|publicado|gepubliceerd|opublikowano|julkaistu"
+    r"|publicerad|offentliggjort|publikovano|zverejnene|objavljeno|publicat|publicets|paskelbta|avaldatud"
+    r"|kozzeteve|δημοσιευθηκε|публикувано|ippubblikat|foilsithe"
+)
+"""A byline's word for "published" (folded), which may stand before "today" or "yesterday"."""
 _DAY_WORD = re.compile(
+    rf"(?:(?:{_PUBLISHED})\s*:?\s*(?:am|le|il|el|em|op|on|la|dne)?\s*)?"
     rf"(?<!\w)(?:(?P<today>{_TODAY})|(?P<yesterday>{_YESTERDAY}))(?!\w)"
     rf"(?:\s*,?\s*(?:um|a|at|alle|las|as|om|o|godz|ob|u|kl|klo|plkst|в|στις|ag)?\.?\s*{_CLOCK})?"
 )

@@ -26,6 +26,23 @@ def first_event(*lines: str) -> object:
     return Calendar.from_ical(calendar(vevent("r@x", *lines))).walk("VEVENT")[0]
 
 
+def spider_at(frozen: str, source_id: str) -> ICalSpider:
+    """The iCalendar spider of a Vienna source whose clock (``EWSI_NOW``) is `frozen`."""
+    source = Source(
+        id=source_id,
+        name="T",
+        publisher="T",
+        schedule="0 6 * * *",
+        kind="ical",
+        urls=["https://x.example/e.ics"],
+        timezone="Europe/Vienna",
+    )
+    crawler = get_crawler(ICalSpider, {"EWSI_NOW": frozen})
+    spider = ICalSpider.from_crawler(crawler, source=source)
+    crawler.stats.open_spider()
+    return spider
+
+
 CASES = [
     # (lines, now, expected start, expected end, all_day)
     (
@@ -147,18 +164,7 @@ def test_a_recurring_event_is_at_its_next_occurrence(
     [("2027-01-04T00:00:00Z", utc(2027, 1, 5, 10)), ("2027-01-20T00:00:00+00:00", utc(2027, 1, 26, 10))],
 )
 def test_the_spider_places_recurring_events_at_the_projects_clock(frozen: str, start: datetime) -> None:
-    source = Source(
-        id="ical-clock",
-        name="T",
-        publisher="T",
-        schedule="0 6 * * *",
-        kind="ical",
-        urls=["https://x.example/e.ics"],
-        timezone="Europe/Vienna",
-    )
-    crawler = get_crawler(ICalSpider, {"EWSI_NOW": frozen})
-    spider = ICalSpider.from_crawler(crawler, source=source)
-    crawler.stats.open_spider()
+    spider = spider_at(frozen, "ical-clock")
     body = calendar(
         vevent("w@x", "DTSTART:20270105T100000Z", "RRULE:FREQ=WEEKLY;COUNT=10", "URL:https://x.example/w")
     )
@@ -216,18 +222,8 @@ def test_a_moved_occurrence_is_its_series_own(
 ) -> None:
     """RECURRENCE-ID (RFC 5545 3.8.4.4): an override of one occurrence is part of its series' item,
     never an item of its own, and gives the series its time and place when it is the next one."""
-    source = Source(
-        id="ical-moved",
-        name="T",
-        publisher="T",
-        schedule="0 6 * * *",
-        kind="ical",
-        urls=["https://x.example/e.ics"],
-        timezone="Europe/Vienna",
-    )
-    crawler = get_crawler(ICalSpider, {"EWSI_NOW": frozen})
-    spider = ICalSpider.from_crawler(crawler, source=source)
-    crawler.stats.open_spider()
+    spider = spider_at(frozen, "ical-moved")
+    crawler = spider.crawler
     body = calendar(vevent("w@x", *SERIES), *(vevent("w@x", *lines) for lines in overrides))
     items, _ = run(spider, TextResponse("https://x.example/e.ics", body=body, encoding="utf-8"))
     assert [(i.event.start, i.event.end, i.event.venue) for i in items if i.event] == [expected]

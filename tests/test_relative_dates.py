@@ -56,11 +56,16 @@ PHRASES = [
     ("ga", "2 lá ó shin", "P2D"),
     ("fr", "il y a une semaine", "P1W"),
     ("en", "Today, 10:15", "P0D@10:15"),
+    ("it", "Pubblicato ieri alle 10:30", "P1D@10:30"),
+    ("de", "Veröffentlicht: gestern, 08:15 Uhr", "P1D@08:15"),
+    ("es", "Publicado hace 3 horas", "PT3H"),
     ("de", "vor 15 Minuten", "PT15M"),
 ]
 
 NOT_DATES = [
     "Offer valid for 3 weeks",  # English "for", not Danish "for ... siden"
+    "2 órája frissítve",  # "updated 2 hours ago": a sentence goes on
+    "Published in Vienna today at 10:00",  # the label does not start a day word
     "Listen for 5 min",
     "Webinar today at 18:00 CET",  # an event's time, not at the line's start
     "Deadline: Heute, 23:59",
