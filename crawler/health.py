@@ -151,6 +151,22 @@ gathered from menus of ministry, city and NGO sites."""
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
 
+def failed_pages_fate(pages_failed: int, stats: Mapping[str, Any]) -> str:
+    """What became of the items of `pages_failed` failed pages, for the run's page note.
+
+    Rule: an item stored before is kept as it was (``ewsi/items/kept_unread``, pipelines.store), a
+    new one is stored from its index entry without text: "their items kept without text" when none
+    was stored before, "their stored items kept as they were" when all were, else both counts
+    ("3 stored items kept as they were, 2 new without text").
+    """
+    kept = min(int(stats.get("ewsi/items/kept_unread", 0) or 0), pages_failed)
+    if not kept:
+        return "their items kept without text"
+    if kept == pages_failed:
+        return "their stored items kept as they were"
+    return f"{kept} stored items kept as they were, {pages_failed - kept} new without text"
+
+
 def title_key(title: str | None) -> str:
     """A title as compared by the junk rules: NFKC, case-folded, whitespace collapsed, punctuation
     and arrows (``» › →``) stripped at both ends; "" for None."""
@@ -321,7 +337,7 @@ def build_report(
             report.error_key = errors.most_common(1)[0][0]
     page_note = (
         f"{pages_failed} of {pages_failed + pages_read} followed pages failed, "
-        f"most with {page_errors.most_common(1)[0][0]} (their items kept without text)"
+        f"most with {page_errors.most_common(1)[0][0]} ({failed_pages_fate(pages_failed, stats)})"
         if pages_failed
         else None
     )

@@ -17,9 +17,13 @@ enabled components, overridden settings) are left out, being the same in every r
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +70,6 @@ def run_sources(
     database must be migrated (see `crawler.store.check_ready`). `runtime`: the process's settings
     (crawler.config; None: the defaults), also arming the store's retry budget and fault hook.
     """
-    from spiders import TEMPLATES
-
     runtime = runtime or RuntimeSettings()
     configure_retry(runtime.db_retry_seconds)
     set_fault_kill_after(runtime.fault_kill_after_item_row)
@@ -81,9 +83,31 @@ def run_sources(
         overrides=overrides,
         runtime=runtime,
     )
+    guard = ShutdownGuard()
+    guard.install()
+    try:
+        return _run(sources, settings, guard, on_item, on_close)
+    finally:
+        guard.restore()
+
+
+def _run(
+    sources: Sequence[Source],
+    settings: dict[str, Any],
+    guard: ShutdownGuard,
+    on_item: ItemCallback | None,
+    on_close: Callable[[str, CrawlReport | None], None] | None,
+) -> list[CrawlReport]:
+    """The body of `run_sources` under `guard`: build a crawler per source (none after a signal),
+    run them, and return one report per source (`ShutdownGuard.report_for` for those that did not
+    close their run)."""
+    from spiders import TEMPLATES
+
     process = CrawlerProcess(settings)
-    crawlers = []
+    crawlers: list[tuple[Source, Any]] = []
     for source in sources:
+        if guard.signum is not None:  # stopped while the crawlers were being built: start no more
+            break
         crawler = process.create_crawler(TEMPLATES[source.kind])
         if on_item is not None:
             _connect_progress(crawler, source.id, on_item)
@@ -97,17 +121,134 @@ def run_sources(
             )
         process.crawl(crawler, source=source)
         crawlers.append((source, crawler))
-    process.start()
-    reports = []
-    for source, crawler in crawlers:
-        recorder = getattr(crawler, "ewsi_recorder", None)
-        report = recorder.report if recorder is not None else None
-        if report is None:
-            from datetime import UTC, datetime
+    guard.crawlers = [crawler for _, crawler in crawlers]
+    if crawlers:
+        # the guard answers SIGINT/SIGTERM (Scrapy's and Twisted's handlers are left out)
+        process.start(install_signal_handlers=False)
+    built = {source.id: crawler for source, crawler in crawlers}
+    return [guard.report_for(source, built.get(source.id)) for source in sources]
 
-            report = CrawlReport(source.id, datetime.now(UTC), status="failed", error_key="crawl.crashed")
-        reports.append(report)
-    return reports
+
+class ShutdownGuard:
+    """SIGINT and SIGTERM for the whole of `run_sources`, from before the first crawler is built
+    until the last one closed.
+
+    Rule: an interrupted run records no failure or back-off against any source. Scrapy installs its
+    own handlers only once the reactor runs, so a Ctrl-C while the crawlers were being built (the
+    classifier loading, seconds) raised KeyboardInterrupt inside one crawler's set-up: that crawler
+    was lost, the others ran on to the end as if nothing had been asked, and their failures (a
+    source that answered nothing in time) counted, with exit 0. Here the first signal stops the
+    run gracefully wherever it is: no crawler is built after it, and each running crawler closes
+    with reason ``shutdown`` (``interrupted``, ``crawl.interrupted``: not the source's failure,
+    crawler.health) as soon as its engine runs; a second signal stops at once, and the runs it
+    leaves ``running`` are closed ``interrupted`` without a failure counted
+    (`close_unfinished`). A source whose run was not closed gets an ``interrupted`` report, not a
+    ``crawl.crashed`` failure; without a signal such a source is reported ``crawl.crashed`` as
+    before.
+    """
+
+    SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
+    RETRY_SECONDS = 0.1
+    """How soon the graceful stop looks again for crawlers whose engine was not running yet."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.count = 0
+        self.crawlers: list[Any] = []
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        """Answer the signals (main thread only: elsewhere, signals cannot be set and nothing is)."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in self.SIGNALS:
+            self._previous[sig] = signal.signal(sig, self._on_signal)
+
+    def restore(self) -> None:
+        """Put back the handlers that were there before `install`."""
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        # a signal handler only queues work for the reactor (which runs it once started)
+        from twisted.internet import reactor
+
+        self.signum = signum
+        self.count += 1
+        if self.count == 1:
+            reactor.callFromThread(self._log, signum, "shutting down gracefully; send again to force")
+            reactor.callFromThread(self.stop_gracefully)
+        else:
+            reactor.callFromThread(self._log, signum, "stopping at once")
+            reactor.callFromThread(self._stop_now)
+
+    @staticmethod
+    def _log(signum: int, what: str) -> None:
+        logger.info("Received %s, %s", signal.Signals(signum).name, what)
+
+    def stop_gracefully(self) -> None:
+        """Close every crawler whose engine runs (reason ``shutdown``); look again shortly while
+        one is still starting."""
+        from scrapy.utils.defer import deferred_from_coro
+        from twisted.internet import reactor as twisted_reactor
+
+        reactor: Any = twisted_reactor
+        starting = False
+        for crawler in self.crawlers:
+            if not crawler.crawling:
+                continue
+            engine = getattr(crawler, "engine", None)
+            if engine is not None and engine.running:
+                deferred_from_coro(crawler.stop_async())
+            else:
+                starting = True
+        if starting and self.count == 1:
+            reactor.callLater(self.RETRY_SECONDS, self.stop_gracefully)
+
+    @staticmethod
+    def _stop_now() -> None:
+        from twisted.internet import reactor as twisted_reactor
+
+        reactor: Any = twisted_reactor
+        with contextlib.suppress(RuntimeError):  # already stopped or stopping
+            reactor.stop()
+
+    def report_for(self, source: Source, crawler: Any | None) -> CrawlReport:
+        """The report of `source`'s crawl: its recorder's, else (never built, or stopped before it
+        closed its run) ``interrupted`` after a signal and ``crawl.crashed`` without one."""
+        recorder = getattr(crawler, "ewsi_recorder", None) if crawler is not None else None
+        report = recorder.report if recorder is not None else None
+        if report is not None:
+            return report
+        now = datetime.now(UTC)
+        if self.signum is None:
+            return CrawlReport(source.id, now, status="failed", error_key="crawl.crashed")
+        run_id = getattr(recorder, "run_id", None)
+        if run_id is not None and not getattr(recorder, "fenced", False):
+            close_unfinished(getattr(recorder, "database_url", None), run_id, self.signum)
+        return CrawlReport(
+            source.id,
+            now,
+            finished_at=now,
+            status="interrupted",
+            error_key="crawl.interrupted",
+            error=f"stopped by {signal.Signals(self.signum).name} before the run closed",
+        )
+
+
+def close_unfinished(database_url: str | None, run_id: int, signum: int) -> None:
+    """Close run `run_id`, left ``running`` by a forced stop, as ``interrupted``
+    (``crawl.interrupted``) without counting a failure of its source; a database error is logged
+    (the lease sweep closes the run later)."""
+    from crawler.store.leader import interrupt_run
+
+    why = f"stopped at once by a second {signal.Signals(signum).name}"
+    try:
+        with store_session.session_scope(database_url) as session:
+            interrupt_run(session, run_id, "crawl.interrupted", why, count_failure=False)
+    except Exception as exc:
+        logger.error("could not close interrupted run %s: %s", run_id, exc)
 
 
 def _connect_progress(crawler: Any, source_id: str, on_item: ItemCallback) -> None:

@@ -20,7 +20,9 @@ transaction is replayed whole by `crawler.store.run_with_retry`: up to 5 tries o
 is locked" and PostgreSQL 40001/40P01, and for up to ``EWSI_DB_RETRY_SECONDS`` (default 30 s) while
 the server is unreachable (a restart or crash, T33); every retry is counted in stats as
 ``ewsi/store/retries/<reason>`` and ``ewsi/store/db_errors/<error class>``. The outcome
-(new, updated, unchanged, duplicate, tombstoned) is counted in stats as ``ewsi/items/<outcome>``.
+(new, updated, unchanged, duplicate, tombstoned) is counted in stats as ``ewsi/items/<outcome>``;
+an item stored before whose document this run did not read (crawler.store.items.document_unread)
+is kept as it was, "unchanged", and also counted as ``ewsi/items/kept_unread``.
 Duplicates (an identity another source already holds) and tombstoned items (rejected by an editor)
 are dropped with that reason. A database failure is counted as ``ewsi/errors/store.db_error`` and
 the item dropped as ``store_error``; the run is then recorded as failed. Extraction-worker kills
@@ -157,6 +159,8 @@ class StorePipeline:
         finally:
             item.body = None  # kept compressed in raw_responses; free it for the rest of the run
         self._stat(f"ewsi/items/{outcome}")
+        if outcome == "unchanged" and items.document_unread(item):
+            self._stat("ewsi/items/kept_unread")  # stored before, kept as it was (crawler.health)
         item.ewsi_outcome = outcome  # type: ignore[attr-defined]  # read by the progress display
         if outcome in ("duplicate", "tombstoned"):
             raise DropItem(outcome)

@@ -19,7 +19,11 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
 4. found, but owned by another source: in another language -> stored as a language version of
    it (identity ``<identity>#<language>``, ``version_of`` set; no version is dropped), in the same
    language -> "duplicate" (row untouched);
-5. same content hash -> last_seen_at only -> "unchanged";
+5. same content hash -> last_seen_at only -> "unchanged"; likewise an item whose document was not
+   read this run (`document_unread`: its followed page or record detail failed, whatever the cause,
+   or its text extraction was stopped): what the index alone gave is no new version of a document
+   read before, so the row keeps its title, text, scores, review state and version -> "unchanged"
+   (and the next run that reads the same document finds the same content hash: "unchanged" again);
 6. rejected -> "tombstoned" (and its identity tombstoned, should the desk not have done it);
 7. content changed -> a new version: the previous title, summary, text and content hash go to
    ``item_versions`` (with ``changed_fields``, e.g. ["summary", "text"]), ``version`` + 1, the row gets
@@ -348,13 +352,43 @@ def _changed_fields(row: Item, values: dict[str, Any], item: HarvestedItem) -> l
     return changed
 
 
+UNREAD_FLAG_PREFIXES: tuple[str, ...] = ("page_", "detail_")
+"""Flag prefixes of an item whose document was not fetched: ``page_<error key>`` (a followed page,
+spiders.base.SourceSpider.page_failed) and ``detail_<error key>`` (an API record's detail answer,
+spiders.api.ApiSpider.detail_missing)."""
+
+EXTRACTION_STOPPED_FLAGS: tuple[str, ...] = ("extract.timeout", "extract.memory")
+"""Flags of a fetched page whose text extraction was stopped (pipelines.extract): its text unread."""
+
+
+def document_unread(item: HarvestedItem) -> bool:
+    """True when this harvest of `item` did not read its document, so the item holds only what the
+    index (feed entry, listing, API list) gave.
+
+    Rule: a flag ``page_<key>`` or ``detail_<key>`` whose key is an error key (it holds a dot: a
+    connection refused, a timeout, a 404 or 5xx, a body cut short, a cut replay archive, a page sent
+    to the site's front, an empty or broken detail answer), or a stopped extraction
+    (`EXTRACTION_STOPPED_FLAGS`). Any other flag (``stale``, an attachment's failure) says nothing
+    about the document.
+    """
+    for flag in item.flags:
+        if not isinstance(flag, str):
+            continue
+        if flag in EXTRACTION_STOPPED_FLAGS:
+            return True
+        if flag.startswith(UNREAD_FLAG_PREFIXES) and "." in flag:
+            return True
+    return False
+
+
 def _update_item(
     session: Session, row: Item, item: HarvestedItem, raw: RawResponse | None, now: datetime
 ) -> str:
     if row.source_id != item.source_id:
         return "duplicate"
     new_hash = clip(item.content_hash, 64)
-    if row.content_hash == new_hash:
+    if row.content_hash == new_hash or document_unread(item):
+        # a failed fetch is no new version: the stored item stays as it is (module docstring, 5.)
         row.last_seen_at = now
         return "unchanged"
     if row.status == "rejected":
