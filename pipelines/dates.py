@@ -41,6 +41,13 @@ Evaluation order in `parse_date`:
    Rule: dateutil never fills a field from a number left over (a second day as the year, a second
    year or a page count as the time, the end of a time range as a UTC offset).
 
+Four-digit years (rule): a year written with four digits is that year. dateutil and email.utils
+read a year below 100 as two digits and complete it with a century (``Mon, 01 Jan 0001 00:00:00
++0000``, the zero date .NET and Hugo write, was 1 January 2001), so such a year is put back
+(`_written_century`); a year before `EARLIEST_PLAUSIBLE` (``0001``, ``0100``, ``1899``) is then
+no date, flagged ``date_implausible`` by `plausible_date`, never a year of this century. A year
+written with two digits (``1 Jan 25``) keeps dateutil's century.
+
 Impossible dates (rule): a value whose fields are out of range (30 February, month 13, day 32,
 hour 25, minute 61) is no date, never another day: dateutil's own range errors end the parse
 (dateutil's free parser would otherwise read ``2026-13-01`` as 13 January, htmldate reads
@@ -455,10 +462,21 @@ def standalone_month(word: str, languages: Sequence[str] = ()) -> int | None:
     return month_number(word, languages)
 
 
+_EARLIEST_INSTANT = datetime(1, 1, 1, tzinfo=UTC)
+
+
 def _to_utc(value: datetime, zone: tzinfo) -> datetime:
+    """`value` in UTC, read in `zone` when it has no offset. An instant before the first one Python
+    holds (a zero date ``0001-01-01`` read east of UTC) is that first one: implausible either way
+    (module docstring, "Four-digit years"); one after the last raises OverflowError."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        if value.year > 1:
+            raise  # after the last instant (9999-12-31T23:59:59-05:00): no date
+        return _EARLIEST_INSTANT
 
 
 def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
@@ -544,7 +562,24 @@ def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime
         second = du_parser.parse(english, dayfirst=dayfirst, default=_DEFAULT_B, tzinfos=ZONE_OFFSETS)
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None  # year, month or day missing: dateutil filled it from the default
-    return first
+    return _written_century(first, english)
+
+
+_CENTURY_LESS_YEAR = re.compile(r"(?<![\d+\-:])00(\d\d)(?![\d:])")
+"""A year of four digits below 100 (``0001``, ``0099``): the zero dates of .NET
+(``DateTime.MinValue``) and Hugo (Go's zero ``time.Time``), written as a year, not as a two-digit one."""
+
+
+def _written_century(value: datetime, english: str) -> datetime:
+    """`value` in the year written with four digits when dateutil read it as two (module docstring,
+    "Four-digit years"): ``01 Jan 0001`` is year 1, which `plausible_date` then rejects, never 2001."""
+    years = {int(match.group(1)) for match in _CENTURY_LESS_YEAR.finditer(english)}
+    if len(years) != 1:
+        return value
+    year = years.pop()
+    if value.year == year or value.year % 100 != year or year < 1:
+        return value
+    return value.replace(year=year)
 
 
 _OUT_OF_RANGE = re.compile(r"out of range|must be in|year \d+ is out", re.IGNORECASE)
@@ -884,7 +919,10 @@ def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None)
     the day the source wrote. A real publication at midnight loses only the "00:00". Midnight in
     another zone than the one written is a time (``23:00-01:00`` is not the next day)."""
     aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
-    local = aware.astimezone(written or zone)
+    try:
+        local = aware.astimezone(written or zone)
+    except OverflowError:  # before year 1 where written: a zero date, implausible either way
+        return None
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
         return datetime(local.year, local.month, local.day, tzinfo=UTC)
     return None
