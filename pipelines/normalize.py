@@ -38,7 +38,9 @@ For each `HarvestedItem`, in this order:
    ``2025``: a sitemap's ``<lastmod>``) is the period's first day, flagged ``date_only`` and
    ``date_month`` or ``date_year`` (pipelines.dates.parse_with_precision), never an exact day. An
    impossible raw date (``2026-02-30``, hour 25) is no date, flagged ``date_unparsed``, even when
-   a parser upstream made a day of it. The followed page's date passes the same rule
+   a parser upstream made a day of it. A raw date whose zone name is unknown (``09:15 XYZ``:
+   pipelines.dates.unknown_zone) is read in the source's zone and flagged ``date_zone_unknown``
+   (``updated_date_zone_unknown``). The followed page's date passes the same rule
    (pipelines.extract `_apply_dates`).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
@@ -72,7 +74,7 @@ from crawler.text import (
     truncate_utf8,
 )
 from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
-from pipelines.dates import impossible_date, parse_with_precision, plausible_date
+from pipelines.dates import impossible_date, parse_with_precision, plausible_date, unknown_zone
 from pipelines.titles import one_line, strip_feed_title, title_from_summary
 from pipelines.urls import canonical_url, clean_url
 
@@ -295,7 +297,7 @@ class NormalizePipeline:
 
     Reads the source (`spider.source`, a `crawler.sources.Source`) for its time zone, languages and
     API date format. Stats keys (``ewsi/normalize/...``): items, cleaned, invalid_url,
-    title_truncated, summary_truncated, date_in_future, date_implausible, date_unparsed,
+    title_truncated, summary_truncated, date_in_future, date_implausible, date_unparsed, date_zone_unknown,
     attachments_dropped, record_values_dropped, record_strings_truncated.
     Raises DropItem("invalid_url") when the item URL is not an absolute http(s) URL.
     `clock` gives the fetch time for items without `fetched_at` (tests pass a fixed one). With
@@ -455,6 +457,10 @@ class NormalizePipeline:
             return parsed
 
         published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
+        for prefix, raw in (("", item.published_raw), ("updated_", item.updated_raw)):
+            if unknown_zone(raw):  # read in the source's zone, but not silently (pipelines.dates)
+                _flag(item, f"{prefix}date_zone_unknown")
+                self._inc(spider, f"{prefix}date_zone_unknown")
         if published is not None and reason is None:
             for flag in precision_flags(precision):
                 _flag(item, flag)
