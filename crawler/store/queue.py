@@ -323,10 +323,14 @@ class QueueFilters:
 
 
 SNIPPET_SOURCE_CHARS = 1_000
-"""Characters of summary (editor's, else harvested) or text a queue row carries for its one-line
-snippet (crawler.web.rows): enough for one line of a wide screen after what the snippet skips (a
-text that opens with a long legal title twice, then reference lines), never the whole text."""
+"""Characters of the editor's summary, the harvested summary and the text a queue row carries for
+its one-line snippet (crawler.web.rows), with whether another item of its source has the same
+harvested summary (``summary_shared``: a site's description of every page): enough for one line of a
+wide screen after what the snippet skips (a text that opens with a long legal title twice, then
+reference lines), never the whole text."""
 
+_OTHER = aliased(Item)
+"""Another item, for whether a row's harvested summary is its source's description of every page."""
 _QUEUE_COLUMNS = (
     Item.id,
     Item.source_id,
@@ -349,11 +353,14 @@ _QUEUE_COLUMNS = (
     Item.claim_expires_at,
     Item.relevance_evidence,
     Item.flags,
-    func.substr(
-        func.coalesce(func.nullif(Item.editor_summary, ""), func.nullif(Item.summary, ""), Item.text),
-        1,
-        SNIPPET_SOURCE_CHARS,
-    ).label("snippet_source"),
+    func.substr(func.nullif(Item.editor_summary, ""), 1, SNIPPET_SOURCE_CHARS).label(
+        "snippet_editor_summary"
+    ),
+    func.substr(func.nullif(Item.summary, ""), 1, SNIPPET_SOURCE_CHARS).label("snippet_summary"),
+    func.substr(Item.text, 1, SNIPPET_SOURCE_CHARS).label("snippet_text"),
+    exists()
+    .where(_OTHER.source_id == Item.source_id, _OTHER.summary == Item.summary, _OTHER.id != Item.id)
+    .label("summary_shared"),
     *structured.structured_columns(),
 )
 
@@ -485,8 +492,9 @@ def queue_page(
     Returns (rows, next_cursor or None). Each row: id, source_id, title, display_title (the editor's
     title if set), language, declared_language, content_type, country (editor values win),
     published_at, first_seen_at, deadline, relevance, status, revision, claimed_by,
-    claim_expires_at, claimed (live claim), relevance_evidence, flags, snippet_source (the first
-    `SNIPPET_SOURCE_CHARS` of the summary or text), themes (effective names, crawler.store.themes),
+    claim_expires_at, claimed (live claim), relevance_evidence, flags, snippet_editor_summary,
+    snippet_summary, snippet_text (the first `SNIPPET_SOURCE_CHARS` of each), summary_shared, themes
+    (effective names, crawler.store.themes),
     source_name, cursor,
     lane (0 deadline, 1 rest).
     Raises ValueError for a malformed `after` (`_decode_cursor`).
