@@ -728,7 +728,9 @@ def cut_headline(title: str | None, limit: int = HEADLINE_CHARS) -> str | None:
     2. A title still longer than `limit` characters is cut at its last sentence end (as
        `title_from_text` reads one), else its last segment separator (" - ", " | ", ": ", "; ") within
        the limit and at least `_MIN_HEADLINE` characters in, else its last comma (a legal act's
-       title: "..., for identifying an illegally staying ..."), else at a word with "…".
+       title: "..., for identifying an illegally staying ..."), else at a word with "…"; a title
+       with no space past `_MIN_HEADLINE` has no word to cut at and is left to the byte limit
+       (RELIABILITY T27, pipelines.normalize).
     The item's text keeps the whole document; only the title is cut. None stays None.
     """
     if not title:
@@ -760,4 +762,6 @@ def cut_headline(title: str | None, limit: int = HEADLINE_CHARS) -> str | None:
     commas = [m.start() for m in re.finditer(r",\s", head) if m.start() >= _MIN_HEADLINE]
     if commas:
         return head[: commas[-1]]
+    if not re.search(r"\s", head[_MIN_HEADLINE:]):
+        return title  # one run without words to cut between: the byte limit holds it (T27)
     return shorten(title, limit)

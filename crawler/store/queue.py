@@ -322,12 +322,24 @@ class QueueFilters:
 # --- pages and counts -----------------------------------------------------------------------------
 
 
+SUMMARY_KEY_CHARS = 100
+"""Characters of a summary the index of equal summaries holds (migration 0030): a site's description
+of every page is the same from its first character; the query then compares the whole summaries."""
 SNIPPET_SOURCE_CHARS = 1_000
 """Characters of the editor's summary, the harvested summary and the text a queue row carries for
 its one-line snippet (crawler.web.rows), with whether another item of its source has the same
 harvested summary (``summary_shared``: a site's description of every page): enough for one line of a
 wide screen after what the snippet skips (a text that opens with a long legal title twice, then
 reference lines), never the whole text."""
+
+
+def summary_key(column: Any) -> Any:
+    """``substr(summary, 1, SUMMARY_KEY_CHARS)`` with literal bounds, the expression of the index
+    ``ix_items_source_summary`` (migration 0030), so both back ends' planners match it: the look-up of
+    another item of the source with the same summary reads that index for each row of a queue page
+    instead of every item of the source."""
+    return func.substr(column, literal_column("1"), literal_column(str(SUMMARY_KEY_CHARS)))
+
 
 _OTHER = aliased(Item)
 """Another item, for whether a row's harvested summary is its source's description of every page."""
@@ -359,7 +371,12 @@ _QUEUE_COLUMNS = (
     func.substr(func.nullif(Item.summary, ""), 1, SNIPPET_SOURCE_CHARS).label("snippet_summary"),
     func.substr(Item.text, 1, SNIPPET_SOURCE_CHARS).label("snippet_text"),
     exists()
-    .where(_OTHER.source_id == Item.source_id, _OTHER.summary == Item.summary, _OTHER.id != Item.id)
+    .where(
+        _OTHER.source_id == Item.source_id,
+        summary_key(_OTHER.summary) == summary_key(Item.summary),
+        _OTHER.summary == Item.summary,
+        _OTHER.id != Item.id,
+    )
     .label("summary_shared"),
     *structured.structured_columns(),
 )
