@@ -22,6 +22,9 @@ For each `HarvestedItem`, in this order:
    ``title_from_text``: a provisional title that the followed page's own title replaces
    (pipelines.extract.apply_document). A summary a JSON Feed item lacks is its ``content_html``,
    else its ``content_text`` (spiders.jsonfeed), so its content's first words are the last resort.
+   A title that runs into a document's metadata ("... Committee on Budgetary Control Rapporteur:
+   Ryszard Czarnecki", a listing's link text) or is longer than a headline is cut
+   (`pipelines.titles.cut_headline`); the page's own title is cut the same way when it replaces it.
    A text the spider gave (an API record's detail answer, spiders.api) becomes plain multi-line text:
    controls removed, HTML reduced to its text with block elements on their own lines, paragraphs
    tidied, cut at `TEXT_MAX_BYTES` (flag ``text_truncated``). A followed page's text is the extract
@@ -75,7 +78,7 @@ from crawler.text import (
 )
 from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
 from pipelines.dates import impossible_date, parse_with_precision, plausible_date, unknown_zone
-from pipelines.titles import one_line, strip_feed_title, title_from_summary
+from pipelines.titles import cut_headline, one_line, strip_feed_title, title_from_summary
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -402,6 +405,7 @@ class NormalizePipeline:
                 _flag(item, "text_truncated")
         if item.feed_name and item.title:  # the site's name a feed writes into its titles
             item.title = strip_feed_title(item.title, one_line(item.feed_name), urlsplit(item.url).hostname)
+        item.title = cut_headline(item.title)  # a listing's link text that runs into the cover's metadata
         if not item.title and item.summary:  # an untitled entry (a JSON Feed item, an RSS item)
             item.title = title_from_summary(item.summary)
             if item.title:
