@@ -107,6 +107,7 @@ from classifier.rules import (
     MIN_MIGRANT_EVIDENCE,
     Analysis,
     RuleEngine,
+    area_sum,
     negative_factor,
     tokenize,
     written_form,
@@ -147,6 +148,12 @@ NO_MIGRANT_CUE = "too little migrant evidence"
 """Relevance evidence of an item whose migrant cues in its language weigh less than
 `MIN_MIGRANT_EVIDENCE` (none, or one weak word such as "migration*" at 1.5; weight: the share of
 its score it loses, ``NO_MIGRANT_CUE_FACTOR - 1``), shown so an editor sees why it ranks low."""
+NO_AREA_CUE = "no integration-area evidence"
+"""Relevance evidence of an item with migrant evidence but no word of an integration area (work,
+school, housing, language learning, discrimination ...: config/themes.yaml `relevance.area`,
+`relevance.integration` and the themes' terms): the rules' relevance is the geometric mean of the
+two sums (classifier.rules), so it is 0 and only the model can lift the item; weight -1.0, the share
+of the rules' score lost. Without it a low score showed only the migrant words that raised it."""
 THEME_MODEL_SHARE = 0.3
 """Share of a theme score the model takes at full weight; the rules keep the rest (measured on a
 held-out fifth of themes_train by source page: theme micro-F1 0.77 at 0.3, 0.75 at 0 and at 0.5,
@@ -1173,6 +1180,10 @@ class CombinedClassifier:
         rel_evidence = self.engine.relevance_evidence(analysis)
         if not migrant_cue:
             rel_evidence += (Evidence(NO_MIGRANT_CUE, round(NO_MIGRANT_CUE_FACTOR - 1, 3)),)
+        elif not area_sum(
+            analysis.sums, self.engine.config.themes, self.engine.config.scoring.theme_area_factor
+        ):
+            rel_evidence += (Evidence(NO_AREA_CUE, -1.0),)
         if short < 1 and w_rel > 0:
             rel_evidence += (Evidence(TOO_LITTLE_TEXT, round(short - 1, 3)),)
         if w_rel > 0 and relevant:

@@ -421,10 +421,10 @@ def calendar_entries(
     """(SUMMARY, URL else the calendar's address, DTSTART as written in ISO form, DESCRIPTION, None) of
     a calendar's first `limit` events, cancelled ones left out; [] for a body the icalendar package
     cannot read (the crawl records ``parse.ical_invalid`` for it)."""
-    from icalendar import Calendar
+    from spiders.icalfold import read_calendars
 
     try:
-        calendars = Calendar.from_ical(body, multiple=True)
+        calendars = read_calendars(body)
     except (ValueError, IndexError, KeyError, TypeError, RecursionError):
         return []
     out: list[tuple[str, str | None, str | None, str, None]] = []

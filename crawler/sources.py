@@ -10,6 +10,7 @@ YAML is read with PyYAML's safe loader only (no Python tags: CVE-2017-18342, CVE
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import typing
@@ -34,7 +35,16 @@ from pydantic import (
 
 from crawler.errors import ConfigError, validation_sentence
 from crawler.types import EU_LANGUAGES
-from crawler.urls import char_name, escaped, hidden_chars, host_problem, https_form, single_scheme, web_url
+from crawler.urls import (
+    char_name,
+    escaped,
+    hidden_chars,
+    host_problem,
+    https_form,
+    scheme_typo,
+    single_scheme,
+    web_url,
+)
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -133,6 +143,9 @@ def url_problem(url: str) -> str | None:
     if single is not None:
         return f"{shown}: the scheme twice; did you mean {escaped(single)[1:-1]}?"
     if web_url(url) != url:  # the one web-URL rule (crawler.urls): no user:password@ either
+        typo = scheme_typo(url)
+        if typo is not None:
+            return f"{shown}: a mistyped scheme; did you mean {escaped(typo)[1:-1]}?"
         meant = https_form(url)
         if meant is not None:
             return f"{shown}: no scheme; did you mean {escaped(meant)[1:-1]}?"
@@ -152,6 +165,21 @@ def url_problem(url: str) -> str | None:
         if problem is not None:
             return f"{shown}: the host {escaped(name)[1:-1]}: {problem}"
     return None
+
+
+def zone_suggestion(value: str) -> str:
+    """``; did you mean Europe/Brussels?`` for a near miss of an IANA zone name (a letter left out or
+    changed, other case, a space for ``_``: ``Europe/Brusels``, ``europe/paris``, ``Europe/Den Haag``
+    has none), else ``""``; the closest of the zones the machine's tz database holds (difflib's ratio
+    at least 0.8, case-insensitive)."""
+    by_lower = {z.lower(): z for z in zoneinfo.available_timezones()}
+    key = value.strip().replace(" ", "_").lower()
+    close = by_lower.get(key) or next(
+        iter(difflib.get_close_matches(key, list(by_lower), n=1, cutoff=0.8)), None
+    )
+    if close is None:
+        return ""
+    return f"; did you mean {by_lower.get(close, close)}?"
 
 
 def _bad_port(url: str) -> bool:
@@ -598,7 +626,7 @@ class Source(BaseModel):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r}") from None
+            raise ValueError(f"unknown IANA time zone {value!r}{zone_suggestion(value)}") from None
         return value
 
     @model_validator(mode="after")

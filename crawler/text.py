@@ -265,3 +265,34 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
     Thousands get a comma ("1,000 items"), as the desk prints its capped counts."""
     noun = singular if abs(n) == 1 else (plural or singular + "s")
     return f"{n:,} {noun}"
+
+
+METADATA_LABELS = (
+    # en, de, fr, it, es, pt, nl, pl, cs, sv, da, fi, ro, hu, el: a parliamentary document's rapporteur,
+    # author and procedure as its cover page and the EP's and EUR-Lex's listings print them
+    "rapporteur", "rapporteurs", "co-rapporteur", "rapporteure", "berichterstatter",
+    "berichterstatterin", "mitberichterstatter", "relatore", "relatrice", "relatori", "relator",
+    "relatora", "ponente", "rapporteurs fictifs", "sprawozdawca", "sprawozdawczyni", "zpravodaj",
+    "zpravodajka", "föredragande", "ordfører", "esittelijä", "raportor", "előadó", "εισηγητής",
+    "εισηγήτρια", "author", "authors", "autor", "autorin", "auteur", "auteurs", "autore", "autori",
+    "autora", "procedure", "procédure", "verfahren", "procedura", "procedimiento", "procedimento",
+    "procedure file", "procedure reference", "verfahrensnummer", "numéro de procédure",
+    "date of document", "datum des dokuments", "date du document",
+)  # fmt: skip
+"""Labels of a document's metadata in the EU languages (lower case), written "Label:" (French
+"Label :"); a title that runs into one is cut before it (pipelines.titles.cut_headline)."""
+METADATA_LABEL = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted(map(re.escape, METADATA_LABELS), key=len, reverse=True))
+    + r")\s?:(?!\w)",
+    re.IGNORECASE,
+)
+COMMITTEE_NAME = re.compile(
+    r"(?<!\w)(?:committee (?:on|for|of)|special committee|subcommittee on|ausschuss für|"
+    r"haushaltskontrollausschuss|rechtsausschuss|commission (?:des?|du|de la|de l['’])|"
+    r"commissione|comisión de|comissão (?:de|dos|das)|komisja|commissie (?:voor|)|výbor pro|utskottet för)"
+    r"(?:\W+\w+){0,12}?\W*$",
+    re.IGNORECASE,
+)
+"""A committee's name at the end of what precedes a metadata label ("Committee on Budgetary Control
+Rapporteur:"): it belongs to the metadata, not to the headline."""

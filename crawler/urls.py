@@ -297,6 +297,49 @@ def authority_problem(netloc: str) -> str | None:
     return host_problem(netloc.rsplit(":", 1)[0] if ":" in netloc else netloc)
 
 
+_SCHEME_TYPO = re.compile(r"^\s*([A-Za-z][A-Za-z+.-]{1,9})(:/{0,3}|/{1,3})(?=[^/\s])")
+
+
+def scheme_typo(text: object) -> str | None:
+    """`text` with its scheme corrected when that scheme is a near miss of ``http`` or ``https``
+    (rule: the scheme differs from one of them by one letter added, left out, doubled, swapped or
+    changed, or its ``://`` is short of a colon or slash: ``htps://``, ``htttp://``, ``hhtps://``,
+    ``http//``, ``https:/``, ``htpp://``); None for any other text, a right scheme, or another real
+    scheme (``ftp://``, ``mailto:``, ``feed:``)."""
+    if not isinstance(text, str):
+        return None
+    match = _SCHEME_TYPO.match(text)
+    if match is None:
+        return None
+    scheme, sep = match.group(1).lower(), match.group(2)
+    if scheme in ("http", "https") and sep == "://":
+        return None
+    if scheme in ("http", "https"):
+        meant = scheme
+    else:
+        near = [s for s in ("https", "http") if _one_edit(scheme, s)]
+        if not near:
+            return None
+        meant = near[0]
+    return web_url(f"{meant}://{text.strip()[match.end() :]}")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
 def https_form(text: object) -> str | None:
     """``https://`` and `text` (stripped) when `text`, typed without a scheme, starts with a host and
     an optional port (module rule: ``example.eu:8080/x``, ``localhost:8080``, ``192.0.2.7:8080``,

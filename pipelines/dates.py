@@ -41,6 +41,13 @@ Evaluation order in `parse_date`:
    Rule: dateutil never fills a field from a number left over (a second day as the year, a second
    year or a page count as the time, the end of a time range as a UTC offset).
 
+Four-digit years (rule): a year written with four digits is that year. dateutil and email.utils
+read a year below 100 as two digits and complete it with a century (``Mon, 01 Jan 0001 00:00:00
++0000``, the zero date .NET and Hugo write, was 1 January 2001), so such a year is put back
+(`_written_century`); a year before `EARLIEST_PLAUSIBLE` (``0001``, ``0100``, ``1899``) is then
+no date, flagged ``date_implausible`` by `plausible_date`, never a year of this century. A year
+written with two digits (``1 Jan 25``) keeps dateutil's century.
+
 Impossible dates (rule): a value whose fields are out of range (30 February, month 13, day 32,
 hour 25, minute 61) is no date, never another day: dateutil's own range errors end the parse
 (dateutil's free parser would otherwise read ``2026-13-01`` as 13 January, htmldate reads
@@ -75,6 +82,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as du_parser
 
@@ -307,12 +315,30 @@ ZONE_OFFSETS: dict[str, int] = {
     "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
     "EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
     "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
-    # European zone abbreviations seen in feeds (German MEZ/MESZ = CET/CEST)
+    # European zones in English (BST: British Summer Time; AZOT/AZOST: the Azores)
     "WET": 0, "WEST": 3600, "BST": 3600, "CET": 3600, "CEST": 7200, "MET": 3600, "MEST": 7200,
-    "MEZ": 3600, "MESZ": 7200, "EET": 7200, "EEST": 3 * 3600,
+    "EET": 7200, "EEST": 3 * 3600, "AZOT": -3600, "AZOST": 0,
+    # German: westeuropäische, mitteleuropäische, osteuropäische (Sommer)zeit
+    "WEZ": 0, "WESZ": 3600, "MEZ": 3600, "MESZ": 7200, "OEZ": 7200, "OESZ": 3 * 3600,
+    # French: heure normale / avancée d'Europe de l'Ouest, centrale, de l'Est
+    "HNEO": 0, "HAEO": 3600, "HNEC": 3600, "HAEC": 7200, "HNEE": 7200, "HAEE": 3 * 3600,
+    # Czech and Slovak: středoevropský (letní) čas, stredoeurópsky (letný) čas; also unaccented
+    "SEČ": 3600, "SELČ": 7200, "SEC": 3600, "SELC": 7200,
 }
 # fmt: on
-"""Named zones understood in date strings, name -> offset east of UTC in seconds."""
+"""Named zones understood in date strings, name -> offset east of UTC in seconds.
+
+Rule: the abbreviations written in the EU's languages for the zones of its member states (Western,
+Central and Eastern European time, standard and summer, as the languages above abbreviate them;
+Irish and British summer time), the RFC 822 zones, and UTC/GMT. ``IST`` is not among them: it is
+Irish Standard Time (+01:00, Ireland's summer) and India Standard Time (+05:30), so it is read in
+the source's zone, which for an Irish source gives the Irish reading; it is no unknown zone
+(`AMBIGUOUS_ZONES`). ``EST``/``CST`` stay the RFC 822 (North American) zones. A zone may also be
+written as an IANA name (``Europe/Paris``, `_IANA_ZONE`) or a GMT/UTC offset (``UTC+2``,
+``GMT+01:00``). Any other upper-case word after the time is an unknown zone (`unknown_zone`)."""
+
+AMBIGUOUS_ZONES = frozenset({"IST"})
+"""Zone abbreviations with two meanings in use (see `ZONE_OFFSETS`): read in the source's zone."""
 
 _KEEP_WORDS = {name.casefold() for name in ZONE_OFFSETS} | {"t", "am", "pm"}
 
@@ -455,10 +481,21 @@ def standalone_month(word: str, languages: Sequence[str] = ()) -> int | None:
     return month_number(word, languages)
 
 
+_EARLIEST_INSTANT = datetime(1, 1, 1, tzinfo=UTC)
+
+
 def _to_utc(value: datetime, zone: tzinfo) -> datetime:
+    """`value` in UTC, read in `zone` when it has no offset. An instant before the first one Python
+    holds (a zero date ``0001-01-01`` read east of UTC) is that first one: implausible either way
+    (module docstring, "Four-digit years"); one after the last raises OverflowError."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        if value.year > 1:
+            raise  # after the last instant (9999-12-31T23:59:59-05:00): no date
+        return _EARLIEST_INSTANT
 
 
 def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
@@ -475,7 +512,7 @@ def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
         folded = _fold(word)
         if folded in _KEEP_WORDS and any(ch.isdigit() for ch in text[: match.start()]):
             # a zone name follows the time; at the start "ut" is Slovak Tuesday, not UT
-            pieces.append(word.rstrip(".").upper())
+            pieces.append(_strip_accents(word.rstrip(".")).upper())  # SELČ: dateutil reads ASCII
             continue
         number = month_number(word, languages)
         pieces.append(len(tokens))
@@ -539,12 +576,29 @@ def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime
     # year-first strings are y-m-d whatever the source's habit (dateutil reads 2025/03/09 as y-d-m)
     dayfirst = dayfirst and not _YEAR_FIRST_RE.match(english)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # UnknownTimezoneWarning: unknown names are read as local time
+        warnings.simplefilter("ignore")  # UnknownTimezoneWarning: local time, flagged by `unknown_zone`
         first = du_parser.parse(english, dayfirst=dayfirst, default=_DEFAULT_A, tzinfos=ZONE_OFFSETS)
         second = du_parser.parse(english, dayfirst=dayfirst, default=_DEFAULT_B, tzinfos=ZONE_OFFSETS)
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None  # year, month or day missing: dateutil filled it from the default
-    return first
+    return _written_century(first, english)
+
+
+_CENTURY_LESS_YEAR = re.compile(r"(?<![\d+\-:])00(\d\d)(?![\d:])")
+"""A year of four digits below 100 (``0001``, ``0099``): the zero dates of .NET
+(``DateTime.MinValue``) and Hugo (Go's zero ``time.Time``), written as a year, not as a two-digit one."""
+
+
+def _written_century(value: datetime, english: str) -> datetime:
+    """`value` in the year written with four digits when dateutil read it as two (module docstring,
+    "Four-digit years"): ``01 Jan 0001`` is year 1, which `plausible_date` then rejects, never 2001."""
+    years = {int(match.group(1)) for match in _CENTURY_LESS_YEAR.finditer(english)}
+    if len(years) != 1:
+        return value
+    year = years.pop()
+    if value.year == year or value.year % 100 != year or year < 1:
+        return value
+    return value.replace(year=year)
 
 
 _OUT_OF_RANGE = re.compile(r"out of range|must be in|year \d+ is out", re.IGNORECASE)
@@ -591,6 +645,7 @@ def _read(
 ) -> datetime | None:
     """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields. `ranges`:
     look for a range of two dates (False for each half of one: one level, bounded work)."""
+    text, zone = _iana_zone(text, zone)
     text = _YEAR_COLON_TIME.sub(" ", text)
     try:
         text = colon_time_after_date(text)
@@ -642,6 +697,56 @@ def _read(
             raise _Impossible(text) from None
         raise
     return None if value is None else _to_utc(value, zone)
+
+
+_IANA_ZONE = re.compile(
+    r"\s*\(?((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+    r"/[A-Za-z_+\-0-9]{1,30}(?:/[A-Za-z_]{1,30})?)\)?\s*$"
+)
+"""An IANA time zone name closing a date string (``10:00 Europe/Paris``, ``10:00 (Europe/Paris)``)."""
+
+
+def _iana_zone(text: str, zone: tzinfo) -> tuple[str, tzinfo]:
+    """(`text` without the IANA zone name it ends with, that zone) when the name is one zoneinfo
+    knows; else (`text`, `zone`) unchanged (an unknown name: `unknown_zone`)."""
+    match = _IANA_ZONE.search(text)
+    named = _zoneinfo(match.group(1)) if match else None
+    if match is None or named is None:
+        return text, zone
+    return text[: match.start()], named
+
+
+def _zoneinfo(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+_ZONE_WORD = re.compile(
+    r"(?<![\d.])\d{1,2}[:.h]\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:(?:[AaPp]\.?[Mm]\.?|Uhr|uur|h)\s*)?"
+    r"\(?([^\W\d_]{2,6})\)?\s*$"
+)
+"""An upper-case word of two to six letters closing a date string after its time of day
+(``09:15:00 HAEC``, ``9:15 am (XYZ)``): where a zone is written."""
+
+
+def unknown_zone(raw: str | None) -> bool:
+    """True when `raw` names a time zone after its time of day that is not read: an upper-case word
+    (`_ZONE_WORD`) that is neither in `ZONE_OFFSETS` (accents optional) nor `AMBIGUOUS_ZONES`, or an
+    IANA-style name zoneinfo does not know (``Europe/Atlantis``). Such a date is read in the
+    source's zone and the item flagged ``date_zone_unknown`` (pipelines.normalize)."""
+    if not isinstance(raw, str) or len(raw) > MAX_DATE_CHARS:
+        return False
+    text = " ".join(raw.split())
+    iana = _IANA_ZONE.search(text)
+    if iana is not None:
+        return _zoneinfo(iana.group(1)) is None
+    match = _ZONE_WORD.search(text)
+    if match is None or not match.group(1).isupper():
+        return False
+    word = match.group(1)
+    return not {word, _strip_accents(word)} & (set(ZONE_OFFSETS) | AMBIGUOUS_ZONES | {"AM", "PM"})
 
 
 def _time_range_start(text: str) -> str:
@@ -827,7 +932,7 @@ _WRITTEN_OFFSET = re.compile(
 )
 """A UTC offset written after a time (``00:00+03:00``, ``00:00 +0300``, ``00:00:00+03``, ``GMT+3``,
 ``(UTC+02:00)``)."""
-_WRITTEN_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([A-Za-z]{1,5})\s*$")
+_WRITTEN_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([^\W\d_]{1,5})\s*$")
 """A zone name or ``Z`` written after a time (``00:00:00Z``, ``00:00 GMT``, ``00:00:00 EET``)."""
 
 
@@ -849,7 +954,7 @@ def written_offset(raw: str | None) -> tzinfo | None:
 
 
 _ZONE_AFTER_TIME = re.compile(
-    r"(?:\s*(?:Uhr|uur|h)(?!\w))?\s*\(?\s*((?:GMT|UTC|UT)\s*[+-]\s*\d{1,2}(?::?\d\d)?|[A-Z]{1,5})\s*\)?(?!\w)"
+    r"(?:\s*(?:Uhr|uur|h)(?!\w))?\s*\(?\s*((?:GMT|UTC|UT)\s*[+-]\s*\d{1,2}(?::?\d\d)?|[A-ZČ]{1,5})\s*\)?(?!\w)"
 )
 
 
@@ -884,7 +989,10 @@ def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None)
     the day the source wrote. A real publication at midnight loses only the "00:00". Midnight in
     another zone than the one written is a time (``23:00-01:00`` is not the next day)."""
     aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
-    local = aware.astimezone(written or zone)
+    try:
+        local = aware.astimezone(written or zone)
+    except OverflowError:  # before year 1 where written: a zero date, implausible either way
+        return None
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
         return datetime(local.year, local.month, local.day, tzinfo=UTC)
     return None

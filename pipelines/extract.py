@@ -142,6 +142,7 @@ from pipelines.titles import (
     AffixLearner,
     SharedFileTitles,
     choose_title,
+    cut_headline,
     fold,
     looks_like_slug,
     split_segments,
@@ -1118,7 +1119,7 @@ def apply_document(
         if TITLE_FROM_TEXT in item.flags:  # a summary's first sentence (pipelines.normalize)
             item.flags.remove(TITLE_FROM_TEXT)
         # a page title escaped twice (``&amp;lt;b&amp;gt;``) is read as the normalise stage reads one
-        item.title = plain_title(document.title, TITLE_MAX_BYTES)[0] or one_line(document.title)
+        item.title = cut_headline(plain_title(document.title, TITLE_MAX_BYTES)[0] or one_line(document.title))
     if not item.title and document.text:
         # last resort for untitled documents (many PDFs): their first sentence
         first = title_from_text(document.text)

@@ -27,6 +27,9 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   with a year segment (``AMIF-2025-TF2-AG-INTE-04-PATHWAYS``), found in the URL first, then title and
   text. The programme comes from the id's prefix (`PROGRAMMES`), else from the programme's name in the
   text, else from the source (`programme` of the api field mapping).
+- A deadline more than ten years after the fetch or before 1990 (``9999-12-31``, .NET's
+  ``DateTime.MaxValue``) is a placeholder: dropped, the item flagged ``deadline_implausible``
+  (`pipelines.deadlines`).
 - Status: ``closed`` once the last deadline is past; ``forthcoming`` before the opening date;
   otherwise the published status (mapped through `api.status_map`), else ``open`` when a deadline is
   ahead. Evaluated at harvest time; readers re-derive it from the stored deadlines (`call_status`).
@@ -57,6 +60,7 @@ from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem, call_status
 from pipelines.calldocs import document_role
 from pipelines.countries import country_list, eligible_countries_in_text
 from pipelines.dates import ZONE_OFFSETS, month_number, parse_date
+from pipelines.deadlines import DEADLINE_IMPLAUSIBLE, real_deadlines
 
 logger = logging.getLogger(__name__)
 
@@ -653,9 +657,12 @@ def _dates(value: Any, zone: tzinfo, *, end_of_day: bool = True) -> list[datetim
         text = str(raw).strip()
         parsed = parse_date(text, zone)
         if parsed is not None and not _HAS_TIME.search(text):
-            local = parsed.astimezone(zone).date()
-            parsed = datetime.combine(local, time(23, 59, 59) if end_of_day else time(0), tzinfo=zone)
-            parsed = parsed.astimezone(UTC)
+            try:
+                local = parsed.astimezone(zone).date()
+                day = datetime.combine(local, time(23, 59, 59) if end_of_day else time(0), tzinfo=zone)
+                parsed = day.astimezone(UTC)
+            except OverflowError:  # the last instant held (/Date(253402300799999)/): a placeholder
+                pass
         if parsed is not None and parsed not in out:
             out.append(parsed)
     return sorted(out)
@@ -741,6 +748,14 @@ class FundingPipeline:
         return item
 
 
+def _without_placeholders(item: HarvestedItem, deadlines: list[datetime], now: datetime) -> list[datetime]:
+    """`deadlines` without placeholders (`pipelines.deadlines`), the item flagged when one was left out."""
+    kept, dropped = real_deadlines(deadlines, now)
+    if dropped and DEADLINE_IMPLAUSIBLE not in item.flags:
+        item.flags.append(DEADLINE_IMPLAUSIBLE)
+    return kept
+
+
 def structure_call(
     item: HarvestedItem,
     zone: tzinfo,
@@ -754,6 +769,7 @@ def structure_call(
     call = (
         funding_from_mapping(item.structured_raw, zone, status_map) if item.structured_raw else FundingCall()
     )
+    call.deadlines = _without_placeholders(item, call.deadlines, now)
     texts = (item.title, item.summary, item.text)
     if not call.call_id:
         ids = call_ids(item.url, item.body_url, item.official_id, *texts, *(a.url for a in item.attachments))
@@ -762,8 +778,8 @@ def structure_call(
         call.programme = programme_of(call.call_id, *texts)
     if not call.deadlines:
         found = [m for t in (item.summary, item.text) for m in find_deadlines(t, zone, languages)]
-        call.deadlines = sorted({m.at for m in found})
-        call.deadline_text = found[0].phrase if found else None
+        call.deadlines = _without_placeholders(item, sorted({m.at for m in found}), now)
+        call.deadline_text = found[0].phrase if found and call.deadlines else None
     if call.budget_amount is None:
         call.budget_amount, call.budget_currency = budget_in_text(" ".join(t for t in texts if t))
     if not call.eligible_countries:

@@ -22,6 +22,9 @@ For each `HarvestedItem`, in this order:
    ``title_from_text``: a provisional title that the followed page's own title replaces
    (pipelines.extract.apply_document). A summary a JSON Feed item lacks is its ``content_html``,
    else its ``content_text`` (spiders.jsonfeed), so its content's first words are the last resort.
+   A title that runs into a document's metadata ("... Committee on Budgetary Control Rapporteur:
+   Ryszard Czarnecki", a listing's link text) or is longer than a headline is cut
+   (`pipelines.titles.cut_headline`); the page's own title is cut the same way when it replaces it.
    A text the spider gave (an API record's detail answer, spiders.api) becomes plain multi-line text:
    controls removed, HTML reduced to its text with block elements on their own lines, paragraphs
    tidied, cut at `TEXT_MAX_BYTES` (flag ``text_truncated``). A followed page's text is the extract
@@ -38,7 +41,9 @@ For each `HarvestedItem`, in this order:
    ``2025``: a sitemap's ``<lastmod>``) is the period's first day, flagged ``date_only`` and
    ``date_month`` or ``date_year`` (pipelines.dates.parse_with_precision), never an exact day. An
    impossible raw date (``2026-02-30``, hour 25) is no date, flagged ``date_unparsed``, even when
-   a parser upstream made a day of it. The followed page's date passes the same rule
+   a parser upstream made a day of it. A raw date whose zone name is unknown (``09:15 XYZ``:
+   pipelines.dates.unknown_zone) is read in the source's zone and flagged ``date_zone_unknown``
+   (``updated_date_zone_unknown``). The followed page's date passes the same rule
    (pipelines.extract `_apply_dates`).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
@@ -72,8 +77,8 @@ from crawler.text import (
     truncate_utf8,
 )
 from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
-from pipelines.dates import impossible_date, parse_with_precision, plausible_date
-from pipelines.titles import one_line, strip_feed_title, title_from_summary
+from pipelines.dates import impossible_date, parse_with_precision, plausible_date, unknown_zone
+from pipelines.titles import cut_headline, one_line, strip_feed_title, title_from_summary
 from pipelines.urls import canonical_url, clean_url
 
 logger = logging.getLogger(__name__)
@@ -295,7 +300,7 @@ class NormalizePipeline:
 
     Reads the source (`spider.source`, a `crawler.sources.Source`) for its time zone, languages and
     API date format. Stats keys (``ewsi/normalize/...``): items, cleaned, invalid_url,
-    title_truncated, summary_truncated, date_in_future, date_implausible, date_unparsed,
+    title_truncated, summary_truncated, date_in_future, date_implausible, date_unparsed, date_zone_unknown,
     attachments_dropped, record_values_dropped, record_strings_truncated.
     Raises DropItem("invalid_url") when the item URL is not an absolute http(s) URL.
     `clock` gives the fetch time for items without `fetched_at` (tests pass a fixed one). With
@@ -400,6 +405,7 @@ class NormalizePipeline:
                 _flag(item, "text_truncated")
         if item.feed_name and item.title:  # the site's name a feed writes into its titles
             item.title = strip_feed_title(item.title, one_line(item.feed_name), urlsplit(item.url).hostname)
+        item.title = cut_headline(item.title)  # a listing's link text that runs into the cover's metadata
         if not item.title and item.summary:  # an untitled entry (a JSON Feed item, an RSS item)
             item.title = title_from_summary(item.summary)
             if item.title:
@@ -455,6 +461,10 @@ class NormalizePipeline:
             return parsed
 
         published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
+        for prefix, raw in (("", item.published_raw), ("updated_", item.updated_raw)):
+            if unknown_zone(raw):  # read in the source's zone, but not silently (pipelines.dates)
+                _flag(item, f"{prefix}date_zone_unknown")
+                self._inc(spider, f"{prefix}date_zone_unknown")
         if published is not None and reason is None:
             for flag in precision_flags(precision):
                 _flag(item, flag)

@@ -52,6 +52,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from crawler.text import COMMITTEE_NAME as _COMMITTEE
+from crawler.text import METADATA_LABEL as _LABEL
 from crawler.text import shorten, strip_bidi_controls
 
 MAX_TITLE_CHARS = 1_000
@@ -690,3 +692,76 @@ class AffixLearner:
     def affixes(self, source_id: str) -> tuple[str, ...]:
         """Segments repeated at an end of this source's titles (folded)."""
         return tuple(s for s, n in self._ends[source_id].items() if n >= MIN_AFFIX_PAGES)
+
+
+HEADLINE_CHARS = 250
+"""Longest title kept whole: a legal act's headline (about 220 characters at EUR-Lex) fits; a longer
+title has run into the page's text or metadata and is cut (`cut_headline`)."""
+_MIN_HEADLINE = 40
+"""A cut never leaves fewer characters than this: "Report" before "Rapporteur:" is no headline."""
+_CODE_BRACKET = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\s*$")
+"""A bracket at a title's end, one level of brackets inside: "(C9-0177/2023 - 2023/0102(NLE))"."""
+_SEGMENT_END = re.compile(r"\s+(?:-|–|—|\|)\s+|[;:]\s+")
+
+
+def _strip_code_brackets(title: str) -> str:
+    """`title` without the brackets at its end that hold only codes (no word of four letters)."""
+    while (found := _CODE_BRACKET.search(title)) and is_code_only(found.group().strip()[1:-1] or "x"):
+        if found.start() < _MIN_HEADLINE:
+            break
+        title = title[: found.start()].rstrip()
+    return title
+
+
+def cut_headline(title: str | None, limit: int = HEADLINE_CHARS) -> str | None:
+    """A title without the document metadata it ran into, and of at most `limit` characters.
+
+    Rule (the EP's and EUR-Lex's listings give a report's cover page as its link text: "REPORT on ...
+    (2020/2167(DEC)) Committee on Budgetary Control Rapporteur: Ryszard Czarnecki"):
+    1. A title is cut before the first metadata label (`METADATA_LABELS`: "Rapporteur:",
+       "Berichterstatter:", "Rapporteur :", "Relatore:", "Ponente:", "Sprawozdawca:", "Author:",
+       "Procedure:" ... in the EU languages) that follows at least `_MIN_HEADLINE` characters of
+       headline ("Neues Verfahren: was sich ändert" stays whole), with the committee's name just
+       before the label ("Committee on ...", "Ausschuss für ...", "Commission des ...", "Commissione
+       ...", "Komisja ...") and the brackets of procedure codes before that ("(2020/2167(DEC))",
+       brackets without a word of four letters) cut too.
+    2. A title still longer than `limit` characters is cut at its last sentence end (as
+       `title_from_text` reads one), else its last segment separator (" - ", " | ", ": ", "; ") within
+       the limit and at least `_MIN_HEADLINE` characters in, else its last comma (a legal act's
+       title: "..., for identifying an illegally staying ..."), else at a word with "…"; a title
+       with no space past `_MIN_HEADLINE` has no word to cut at and is left to the byte limit
+       (RELIABILITY T27, pipelines.normalize).
+    The item's text keeps the whole document; only the title is cut. None stays None.
+    """
+    if not title:
+        return title
+    for label in _LABEL.finditer(title):
+        if label.start() < _MIN_HEADLINE:
+            continue
+        head = title[: label.start()].rstrip(" ,;-–—|")
+        committee = _COMMITTEE.search(head)
+        if committee and committee.start() >= _MIN_HEADLINE:
+            head = head[: committee.start()].rstrip(" ,;-–—|")
+        head = _strip_code_brackets(head)
+        if len(head) >= _MIN_HEADLINE:
+            title = head
+            break
+    if len(title) <= limit:
+        return title
+    head = title[: limit + 1]
+    sentence = [
+        end.start() + len(end.group(1))
+        for end in _SENTENCE_END.finditer(head)
+        if end.start() >= _MIN_HEADLINE and end.group(2).isupper() and _ends_sentence(head[: end.start()])
+    ]
+    if sentence:
+        return head[: sentence[-1]].rstrip(" .")
+    segments = [m.start() for m in _SEGMENT_END.finditer(head) if m.start() >= _MIN_HEADLINE]
+    if segments:
+        return head[: segments[-1]].rstrip()
+    commas = [m.start() for m in re.finditer(r",\s", head) if m.start() >= _MIN_HEADLINE]
+    if commas:
+        return head[: commas[-1]]
+    if not re.search(r"\s", head[_MIN_HEADLINE:]):
+        return title  # one run without words to cut between: the byte limit holds it (T27)
+    return shorten(title, limit)

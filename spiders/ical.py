@@ -1,6 +1,7 @@
 """iCalendar template (`kind: ical`): one event item per VEVENT of an RFC 5545 feed.
 
-The icalendar package parses the bytes Scrapy downloaded. Per VEVENT:
+The icalendar package parses the bytes Scrapy downloaded, their folded lines first joined as octets
+(`spiders.icalfold`: a fold may split a UTF-8 character). Per VEVENT:
 - UID -> guid, SUMMARY -> title, DESCRIPTION -> summary, DTSTAMP/LAST-MODIFIED -> updated,
   CREATED -> published, ORGANIZER -> organiser (its CN, else the address).
 - URL -> link and registration link. Without one, or when it is no http(s) URL with a host
@@ -47,6 +48,7 @@ from scrapy.http import Response
 from crawler.types import EventInfo
 from crawler.urls import web_url
 from spiders.base import SourceSpider
+from spiders.icalfold import read_calendars
 
 _ONLINE_RE = re.compile(r"^https?://|\b(online|virtual|webinar|zoom|teams|webex)\b", re.IGNORECASE)
 
@@ -408,10 +410,8 @@ class ICalSpider(SourceSpider):
     name = "ical"
 
     def parse(self, response: Response) -> Iterator[Any]:
-        from icalendar import Calendar
-
         try:
-            calendars = Calendar.from_ical(response.body, multiple=True)
+            calendars = read_calendars(response.body)
         except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
             self.record_error("parse.ical_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
             return

@@ -81,6 +81,16 @@
   own model ("Canada's model", "das kanadische Modell: Kanada nimmt ...") are out, and so are
   Ukrainian refugees in Canada: a European name next to a migrant word is the migrants' origin.
 
+- relevance_foreign.jsonl: "foreign" in its other senses, where the bare adjective is a migrant cue
+  (es "extranjero", fr "étranger", it "straniero", pt "estrangeiro", hu "külföldi"): the foreign
+  ministry and foreign affairs ("Negócios Estrangeiros", "Affaires étrangères", "Relaciones
+  Exteriores": negative contexts), foreign visitors, guests, banks, firms, investors, media and
+  funds (masks), even beside jobs or mortgages; "immigrant" species of plants and animals (de, sv,
+  da); an institution's migration of "its" systems to the cloud. Foreigners as people stay in
+  (their diplomas, language courses), as do newcomers named in Hungarian and Danish and the
+  recognition of diplomas (an Economic Participation term in every language: "nostryfikacja",
+  "ΔΟΑΤΑΠ", "diplomu atzīšana").
+
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
 es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
@@ -109,6 +119,7 @@ FILES = (
     "relevance_controls.jsonl",
     "relevance_enforcement.jsonl",
     "relevance_places.jsonl",
+    "relevance_foreign.jsonl",
 )
 ROWS = {
     name: [
@@ -133,6 +144,7 @@ def default() -> Any:
         ("relevance_controls.jsonl", 6, 22, 17),
         ("relevance_enforcement.jsonl", 40, 57, 23),
         ("relevance_places.jsonl", 40, 35, 20),
+        ("relevance_foreign.jsonl", 8, 16, 10),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(

@@ -316,3 +316,49 @@ def test_relevance_reasons_explain_the_decision(language, title, text, relevant,
     if marker:
         [cue] = [e for e in result.relevance_evidence if e.term == NO_MIGRANT_CUE]
         assert cue.weight < 0
+
+
+@pytest.mark.parametrize(
+    "language, title, text, marker",
+    [
+        (
+            "en",
+            "Refugees and asylum seekers reached the island",
+            "Two boats carrying refugees and asylum seekers reached the island on Sunday night.",
+            "area",
+        ),
+        (
+            "de",
+            "Geflüchtete erreichen die Insel",
+            "Zwei Boote mit Geflüchteten und Asylsuchenden erreichten am Sonntag die Insel.",
+            "area",
+        ),
+        (
+            "en",
+            "Language courses for refugees",
+            "The city opens free language courses and job coaching for refugees and asylum seekers.",
+            None,
+        ),
+        (
+            "en",
+            "New budget for schools",
+            "The council votes the budget for schools, sports halls and libraries.",
+            "migrant",
+        ),
+    ],
+)
+def test_missing_integration_area_is_a_reason(
+    language: str, title: str, text: str, marker: str | None
+) -> None:
+    """An item with migrant words but no integration area scores 0 by the rules (the geometric mean of
+    the two); the evidence says so instead of showing only the migrant words that raised it."""
+    import classifier as cl
+    from classifier.model import NO_AREA_CUE, NO_MIGRANT_CUE
+
+    result = cl.load_default().classify(title, text, language, "news")
+    terms = {e.term: e.weight for e in result.relevance_evidence}
+    assert (NO_AREA_CUE in terms) is (marker == "area"), terms
+    assert (NO_MIGRANT_CUE in terms) is (marker == "migrant"), terms
+    if marker == "area":
+        assert terms[NO_AREA_CUE] == -1.0
+        assert not result.relevant

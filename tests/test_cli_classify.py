@@ -399,3 +399,27 @@ def test_eval_scores_the_model_the_harvest_uses(case, own_model, tmp_path, monke
     if case == "trained":
         assert ewsi(["classify", "eval", "--data", str(data), "--model", "none", "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["model_file"] is None
+
+
+@SQLITE_ONLY
+def test_train_says_when_its_model_replaces_the_shipped_one(db_url, queue, capsys, tmp_path, monkeypatch):
+    """A model of 25 decisions written to the default file replaces the shipped one (hundreds of
+    labelled items) in every classification: the command says so, with both counts; a model written
+    elsewhere replaces nothing and says nothing."""
+    from classifier.model import RELEVANCE
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(classifier.MODEL_ENV, raising=False)
+    head = Model.load(Path(classifier.__file__).parent / classifier.SHIPPED_MODEL_NAME).heads[RELEVANCE]
+    shipped = head.positives + head.negatives
+    assert shipped > 300
+    assert main(["train", "--database", db_url, "--min-labels", "5", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["replaces_shipped"] == shipped
+    assert f"shipped model (trained on {shipped} labelled items)" in captured.err
+    assert "was trained on 25" in captured.err and "--data" in captured.err
+    other = tmp_path / "other.json"
+    assert main(["train", "--database", db_url, "--output", str(other), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["replaces_shipped"] is None
+    assert "shipped model" not in captured.err

@@ -212,3 +212,57 @@ def test_the_config_keeps_a_host_of_one_script_or_encoded(url: str) -> None:
 def test_the_config_names_a_missing_scheme_and_a_bad_port(url: str, said: str) -> None:
     problems = _problems(url)
     assert len(problems) == 1 and said in problems[0], problems
+
+
+@pytest.mark.parametrize(
+    ("url", "meant"),
+    [
+        ("htps://example.invalid/feed", "https://example.invalid/feed"),
+        ("htttp://example.invalid/", "http://example.invalid/"),
+        ("hhtps://example.invalid/rss", "https://example.invalid/rss"),
+        ("http//example.invalid/a", "http://example.invalid/a"),
+        ("https:/example.invalid/a", "https://example.invalid/a"),
+        ("htpp://example.invalid/", "http://example.invalid/"),
+        ("httsp://example.invalid/", "https://example.invalid/"),
+        ("HTPS://example.invalid/x", "https://example.invalid/x"),
+    ],
+)
+def test_the_config_names_a_mistyped_scheme(url: str, meant: str) -> None:
+    """A scheme one typing slip from http or https (a letter added, left out, doubled, swapped or
+    changed, or a colon or slash short) is named with the URL meant; ftp:// and others stay refused
+    as before (the test above)."""
+    problems = _problems(url)
+    assert len(problems) == 1, problems
+    assert f"a mistyped scheme; did you mean {meant}?" in problems[0], problems
+
+
+ZONE_ENTRY = """\
+sources:
+  - id: a1
+    name: A
+    publisher: P
+    kind: feed
+    urls: [https://a.invalid/feed]
+    timezone: "{zone}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "meant"),
+    [
+        ("Europe/Brusels", "Europe/Brussels"),
+        ("europe/paris", "Europe/Paris"),
+        ("Europe/Lisabon", "Europe/Lisbon"),
+        ("Europe/Bucharset", "Europe/Bucharest"),
+        ("America/New York", "America/New_York"),
+        ("Mars/Olympus", None),
+    ],
+)
+def test_the_config_names_the_time_zone_meant(zone: str, meant: str | None) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_sources("sources.yaml", text=ZONE_ENTRY.format(zone=zone))
+    [problem] = info.value.problems
+    assert f"unknown IANA time zone '{zone}'" in problem, problem
+    assert ("did you mean" in problem) is (meant is not None), problem
+    if meant:
+        assert f"did you mean {meant}?" in problem, problem

@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from crawler.argtypes import Parser, positive_int
@@ -102,6 +103,21 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 # --- train ---------------------------------------------------------------------------------------
 
 
+def _shipped_examples(output: str) -> int | None:
+    """Items the shipped model was trained on (its relevance head's positives and negatives) when a
+    model written to `output` takes its place (`output` is the default model file, which
+    classifier.default_model_path prefers to the shipped one); None otherwise or when none ships.
+    A model of a few decisions that replaced one of hundreds of labelled items did so silently."""
+    import classifier
+    from classifier.model import RELEVANCE, Model
+
+    shipped = Path(classifier.__file__).resolve().parent / classifier.SHIPPED_MODEL_NAME
+    if Path(output).resolve() != classifier.DEFAULT_MODEL_PATH.resolve() or not shipped.is_file():
+        return None
+    head = Model.load(shipped).heads.get(RELEVANCE)
+    return None if head is None else head.positives + head.negatives
+
+
 def cmd_train(argv: Sequence[str], settings: Settings) -> int:
     """``ewsi classify train``: fit the model on decided items and save it (classifier.model)."""
     import classifier
@@ -150,6 +166,7 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
         return 1
     model = train(examples, engine, min_labels=args.min_labels)
     model.save(args.output)
+    replaced = _shipped_examples(args.output)
     from classifier.build import movement
 
     moved = movement(examples, engine, before)
@@ -174,7 +191,16 @@ def cmd_train(argv: Sequence[str], settings: Settings) -> int:
         "rule_thresholds": model.rule_thresholds,
         "heads": heads,
         "evaluation": moved,
+        "replaces_shipped": replaced,
     }
+    if replaced is not None and replaced > len(examples):
+        print(
+            f"note: {args.output} now takes the place of the shipped model (trained on {replaced} labelled "
+            f"items) in every classification, and was trained on {len(examples)}; to keep the labelled "
+            f"set, train with --data FILE (e.g. themes_train.jsonl) as well; to go back, delete "
+            f"{args.output}",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return 0

@@ -322,11 +322,27 @@ class QueueFilters:
 # --- pages and counts -----------------------------------------------------------------------------
 
 
+SUMMARY_KEY_CHARS = 100
+"""Characters of a summary the index of equal summaries holds (migration 0030): a site's description
+of every page is the same from its first character; the query then compares the whole summaries."""
 SNIPPET_SOURCE_CHARS = 1_000
-"""Characters of summary (editor's, else harvested) or text a queue row carries for its one-line
-snippet (crawler.web.rows): enough for one line of a wide screen after what the snippet skips (a
-text that opens with a long legal title twice, then reference lines), never the whole text."""
+"""Characters of the editor's summary, the harvested summary and the text a queue row carries for
+its one-line snippet (crawler.web.rows), with whether another item of its source has the same
+harvested summary (``summary_shared``: a site's description of every page): enough for one line of a
+wide screen after what the snippet skips (a text that opens with a long legal title twice, then
+reference lines), never the whole text."""
 
+
+def summary_key(column: Any) -> Any:
+    """``substr(summary, 1, SUMMARY_KEY_CHARS)`` with literal bounds, the expression of the index
+    ``ix_items_source_summary`` (migration 0030), so both back ends' planners match it: the look-up of
+    another item of the source with the same summary reads that index for each row of a queue page
+    instead of every item of the source."""
+    return func.substr(column, literal_column("1"), literal_column(str(SUMMARY_KEY_CHARS)))
+
+
+_OTHER = aliased(Item)
+"""Another item, for whether a row's harvested summary is its source's description of every page."""
 _QUEUE_COLUMNS = (
     Item.id,
     Item.source_id,
@@ -349,11 +365,19 @@ _QUEUE_COLUMNS = (
     Item.claim_expires_at,
     Item.relevance_evidence,
     Item.flags,
-    func.substr(
-        func.coalesce(func.nullif(Item.editor_summary, ""), func.nullif(Item.summary, ""), Item.text),
-        1,
-        SNIPPET_SOURCE_CHARS,
-    ).label("snippet_source"),
+    func.substr(func.nullif(Item.editor_summary, ""), 1, SNIPPET_SOURCE_CHARS).label(
+        "snippet_editor_summary"
+    ),
+    func.substr(func.nullif(Item.summary, ""), 1, SNIPPET_SOURCE_CHARS).label("snippet_summary"),
+    func.substr(Item.text, 1, SNIPPET_SOURCE_CHARS).label("snippet_text"),
+    exists()
+    .where(
+        _OTHER.source_id == Item.source_id,
+        summary_key(_OTHER.summary) == summary_key(Item.summary),
+        _OTHER.summary == Item.summary,
+        _OTHER.id != Item.id,
+    )
+    .label("summary_shared"),
     *structured.structured_columns(),
 )
 
@@ -485,8 +509,9 @@ def queue_page(
     Returns (rows, next_cursor or None). Each row: id, source_id, title, display_title (the editor's
     title if set), language, declared_language, content_type, country (editor values win),
     published_at, first_seen_at, deadline, relevance, status, revision, claimed_by,
-    claim_expires_at, claimed (live claim), relevance_evidence, flags, snippet_source (the first
-    `SNIPPET_SOURCE_CHARS` of the summary or text), themes (effective names, crawler.store.themes),
+    claim_expires_at, claimed (live claim), relevance_evidence, flags, snippet_editor_summary,
+    snippet_summary, snippet_text (the first `SNIPPET_SOURCE_CHARS` of each), summary_shared, themes
+    (effective names, crawler.store.themes),
     source_name, cursor,
     lane (0 deadline, 1 rest).
     Raises ValueError for a malformed `after` (`_decode_cursor`).

@@ -338,7 +338,8 @@ class Item(Base):
             "approved_at",
             postgresql_where=text("approved_at IS NOT NULL"),
             sqlite_where=text("approved_at IS NOT NULL"),
-        ),
+        ),  # 0030_summary_index: another item of the source with the same summary (crawler.store.queue)
+        Index("ix_items_source_summary", "source_id", text("substr(summary, 1, 100)")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

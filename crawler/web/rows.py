@@ -16,6 +16,11 @@ Rules:
   stop; never a chrome line), so a document's reference lines ("ID-nummer: SOU 2013:75",
   "Ansvarig: Näringsdepartementet", "Ladda ner:") are left out, unless no line is prose; then it
   is cut at a word boundary to at most `SNIPPET_CHARS` characters with "…"; "" when nothing is left.
+  Not prose either: form fields (`is_label_run`), table rows (`is_table_row`), lists of names; a line
+  that is the title cut short is a copy of it, a badge before " | " is dropped and a start inside a
+  bracket begins after it (`_opening`). A harvested summary with no prose, or a site's description
+  (`is_generic`: another item of the source has it, or it shares no word with the text), gives way
+  to the text (EP and EUR-Lex document pages, news sites' meta descriptions).
   The page escapes it like every harvested string, and CSS ellipsis keeps it to one line on any
   width.
 - reasons: at most `REASONS_SHOWN` evidence terms of the relevance score (crawler.store.queue rows'
@@ -47,6 +52,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.text import COMMITTEE_NAME as _COMMITTEE
+from crawler.text import METADATA_LABEL as _LABEL
 from crawler.text import shorten, squash_whitespace, strip_bidi_controls, when
 from crawler.web.chrome_lines import is_chrome_line
 
@@ -63,6 +70,24 @@ REASONS_ON_ITEM = 12
 
 _WORD = re.compile(r"[^\W_]+")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+_SENTENCE_STOP = re.compile(r"[^\W\d_]{2}[.!?…][\"'»”’)\]]*(?:\s|$)")
+"""A sentence's end: a word of two letters or more, its stop, closing quotes, then a space or the end
+(not the dots of ``europa.eu`` or ``12.10.2022``)."""
+_FIELD_LABEL = re.compile(r"(?:^|(?<=[\s,;|]))[^\W\d_][\w'’.()/-]*(?:[ \t][\w'’.()/-]+){0,3}[ \t]?:(?=\s|$)")
+"""A form field's label: one to four words and a colon ("Total supporters:", "Date of document:",
+French "Rapporteur :")."""
+_EMPTY_FIELD = re.compile(r":\s*(?:[-–—]\s*)?(?:[-–—]|$)")
+"""A label with no value: "Rapporteur: -", "Form: -", "Author:" at the line's end."""
+_DATE = re.compile(r"(?<!\w)(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}-\d{2}-\d{2})(?!\w)")
+_CODE = re.compile(r"(?<!\S)(?=[^\s]*\d)(?:[^\W\d_]+\d*[-/][\w/()-]*\d[\w/()-]*|\d+/\d+[\w/()-]*)(?!\S)")
+"""A document reference: "B9-0462/2022", "T9-0364/2022", "2022/2852(RSP)"."""
+_BADGE = re.compile(r"[^|\n]{1,40}?\s+\|\s+")
+"""A segment before " | " at the start: a section badge ("Université | Le décret ...")."""
+_SEPARATOR_START = re.compile(r"^\s*(?:\||-|–|—|·|•)\s+")
+GENERIC_MIN_WORDS = 5
+"""A description of at least this many words of five letters or more that shares none of them with
+the item's text describes the site, not the item (short words, "from", "with", are every text's)."""
+_WORD5 = re.compile(r"[^\W\d_]{5,}")
 
 
 def _title_copy(title: str | None) -> re.Pattern[str] | None:
@@ -75,6 +100,50 @@ def _title_copy(title: str | None) -> re.Pattern[str] | None:
     return re.compile(r"\W*" + r"[\W_]+".join(map(re.escape, words)) + r"(?!\w)[^\w\n]*", re.IGNORECASE)
 
 
+def _title_head(line: str, title: str | None) -> bool:
+    """Whether `line` is the start of `title` cut short (a summary that is the title's first 120
+    characters): its words, at least four or all of the title's, are the title's first words."""
+    words = [w.casefold() for w in _WORD.findall(line)]
+    titled = [w.casefold() for w in _WORD.findall(strip_bidi_controls(title or "") or "")]
+    return len(words) >= min(4, len(titled)) > 0 and titled[: len(words)] == words
+
+
+def is_label_run(line: str) -> bool:
+    """Whether `line` is a run of form fields rather than prose: no sentence's end, and two labels
+    or more ("Total supporters: 15429 Support link: https://..."), a label without a value
+    ("Rapporteur: - Ryszard CZARNECKI - Form: -"), or a document metadata label
+    (`crawler.text.METADATA_LABELS`: "Committee on Constitutional Affairs Rapporteur: ...") or
+    a committee's name ("European Parliament, Committee on Budgetary Control")."""
+    if _SENTENCE_STOP.search(line):
+        return False
+    return (
+        len(_FIELD_LABEL.findall(line)) >= 2
+        or bool(_EMPTY_FIELD.search(line))
+        or bool(_LABEL.search(line))
+        or bool(_COMMITTEE.search(line))
+    )
+
+
+def is_table_row(line: str) -> bool:
+    """Whether `line` is a table's row or header rather than prose: cells between " | " (two or
+    more), or, with no sentence's end, two dates and two document references ("Motion for a
+    resolution B9-0462/2022 12/10/2022 Motion for a resolution B9-0463/2022 12/10/2022")."""
+    if line.lstrip().startswith("|") or line.count(" | ") >= 2:
+        return True
+    if _SENTENCE_STOP.search(line):
+        return False
+    return len(_DATE.findall(line)) >= 2 and len(_CODE.findall(line)) >= 2
+
+
+def _names_list(line: str) -> bool:
+    """A list of names (a motion's signatories): two commas or more, no sentence's end, and nearly
+    every word capitalised."""
+    words = _LETTER_WORD.findall(line)
+    if line.count(",") < 2 or _SENTENCE_STOP.search(line) or not words:
+        return False
+    return sum(w[0].isupper() for w in words) >= 0.85 * len(words)
+
+
 def _skip_labels(lines: list[str]) -> list[str]:
     """`lines` without their leading lines of at most one word or of site chrome (a host name or URL,
     a counter, a breadcrumb: crawler.web.chrome_lines), the last line always kept."""
@@ -85,33 +154,113 @@ def _skip_labels(lines: list[str]) -> list[str]:
 
 def _is_prose(line: str) -> bool:
     """Whether `line` reads as prose: `PROSE_WORDS` words or more, or ending with a sentence's stop;
-    never site chrome (``www.make-it-in-germany.com`` has six words, ``Page 1 of 3.`` a stop)."""
-    if is_chrome_line(line):
+    never site chrome (``www.make-it-in-germany.com`` has six words, ``Page 1 of 3.`` a stop), a
+    label run, a table row or a list of names."""
+    if is_chrome_line(line) or is_label_run(line) or is_table_row(line) or _names_list(line):
         return False
     return len(_LETTER_WORD.findall(line)) >= PROSE_WORDS or line.rstrip("\"'»«”“’‘)]").endswith(
         (".", "!", "?", "…")
     )
 
 
-def _from_prose(lines: list[str]) -> list[str]:
-    """`lines` from the first line of prose; when none is prose, from the first after its labels."""
-    start = next((i for i, line in enumerate(lines) if _is_prose(line)), None)
-    return _skip_labels(lines) if start is None else lines[start:]
+OPEN_BRACKET_CHARS = 30
+"""A closing bracket without its opening one this close to a line's start means the line starts
+inside a bracket; further on it is a list's marker ("Buchstaben a) und b)")."""
 
 
-def snippet(source: str | None, title: str | None = None, limit: int = SNIPPET_CHARS) -> str:
-    """The one-line snippet of a row (module docstring); "" when there is no text."""
+def _after_open_bracket(line: str) -> str:
+    """`line` from after its first bracket that closes one opened before the line, when that is in
+    its first `OPEN_BRACKET_CHARS` characters ("2024/2006(REG)) Committee on ...": the text started
+    inside the bracket)."""
+    depth = 0
+    for i, char in enumerate(line[:OPEN_BRACKET_CHARS]):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+            if depth < 0:
+                return line[i + 1 :].lstrip(" ,;:.-–—)]")
+    return line
+
+
+def _opening(text: str, title: str | None) -> str:
+    """`text` (one line per paragraph) from where its own words start: leading labels, copies of
+    the title (whole, or cut short when it is the whole line) and a badge before " | " skipped."""
     lines = [
         line
-        for line in (squash_whitespace(part) for part in (strip_bidi_controls(source) or "").splitlines())
+        for line in (squash_whitespace(part) for part in (strip_bidi_controls(text) or "").splitlines())
         if line
     ]
-    text = "\n".join(_skip_labels(lines))
+    lines = _skip_labels(lines)
     copy = _title_copy(title)
-    while copy is not None and (found := copy.match(text)) and found.end():
-        text = "\n".join(_skip_labels(text[found.end() :].lstrip().splitlines()))
-    text = "\n".join(_from_prose(text.splitlines()))
-    return shorten(squash_whitespace(text) or "", limit)
+    while lines:
+        joined = "\n".join(lines)
+        found = copy.match(joined) if copy is not None else None
+        if found and found.end():
+            rest = joined[found.end() :].lstrip()
+            if found.group().rstrip().endswith(("|", "-", "–", "—")):  # a site suffix: "Title | PSL"
+                rest = re.sub(r"^[^\n|]{1,40}?(?:\s+\||\n)", "", rest, count=1).lstrip() or rest
+            lines = _skip_labels(rest.splitlines())
+            continue
+        if len(lines) > 1 and _title_head(lines[0], title):
+            lines = _skip_labels(lines[1:])
+            continue
+        if len(lines) == 1 and _title_head(lines[0], title):
+            return ""
+        break
+    if lines and (badge := _BADGE.match(lines[0])) and len(_WORD.findall(badge.group())) <= 3:
+        lines[0] = lines[0][badge.end() :]
+    if lines:
+        lines[0] = _SEPARATOR_START.sub("", _after_open_bracket(lines[0]), count=1)
+    return "\n".join(line for line in lines if line)
+
+
+def _from_prose(lines: list[str]) -> list[str] | None:
+    """`lines` from the first line of prose (its start inside a bracket skipped); None when none is."""
+    start = next((i for i, line in enumerate(lines) if _is_prose(_after_open_bracket(line))), None)
+    if start is None:
+        return None
+    return [_after_open_bracket(lines[start]), *lines[start + 1 :]]
+
+
+def _fallback(lines: list[str]) -> list[str]:
+    """`lines` without their leading labels, label runs and table rows: what shows when no line is
+    prose."""
+    kept = [line for line in lines if not (is_label_run(line) or is_table_row(line))]
+    return _skip_labels(kept) if kept else []
+
+
+def is_generic(summary: str | None, text: str | None, shared: bool = False) -> bool:
+    """Whether a harvested description describes the site rather than the item, when the item has
+    text: the same description on another item of its source (`shared`), or one of at least
+    `GENERIC_MIN_WORDS` words of five letters or more that shares none of them with the text ("The latest
+    headlines and information from Costa Rica ..." above an article on migration)."""
+    if not summary or not (text or "").strip():
+        return False
+    if shared:
+        return True
+    words = {w.casefold() for w in _WORD5.findall(summary)}
+    return len(words) >= GENERIC_MIN_WORDS and not words & {w.casefold() for w in _WORD5.findall(text or "")}
+
+
+def snippet(
+    source: str | None,
+    title: str | None = None,
+    limit: int = SNIPPET_CHARS,
+    text: str | None = None,
+    shared: bool = False,
+) -> str:
+    """The one-line snippet of a row (module docstring); "" when there is no text. `source` is the
+    summary (or the text when there is none), `text` the item's text when `source` is its summary,
+    `shared` whether the summary is also another item's of the same source."""
+    sources = [source, text]
+    if text is not None and is_generic(source, text, shared):
+        sources = [text]
+    openings = [_opening(s or "", title).splitlines() for s in sources if s]
+    chosen = next((found for lines in openings if (found := _from_prose(lines))), None)
+    if chosen is None:
+        chosen = next((found for lines in openings if (found := _fallback(lines))), [])
+    return shorten(squash_whitespace("\n".join(chosen)) or "", limit)
 
 
 def weighs(weight: Any) -> bool:
@@ -189,7 +338,13 @@ def compact(rows: list[dict[str, Any]], viewer: str | None = None) -> list[dict[
     """Add ``snippet``, ``reasons`` and ``claim_line`` (None unless the row's claim is live) to queue
     rows of crawler.store.queue (`queue_page` / `uncertain_page` shape); returns the same list."""
     for row in rows:
-        row["snippet"] = snippet(row.get("snippet_source"), row.get("display_title"))
+        editor = row.get("snippet_editor_summary")
+        row["snippet"] = snippet(
+            editor or row.get("snippet_summary") or row.get("snippet_text"),
+            row.get("display_title"),
+            text=None if editor or not row.get("snippet_summary") else row.get("snippet_text"),
+            shared=bool(row.get("summary_shared")),
+        )
         row["reasons"] = reasons(row.get("relevance_evidence"), relevant=row.get("relevant"))
         live = row.get("claimed") and row.get("claimed_by") and row.get("claim_expires_at")
         row["claim_line"] = claim_line(row["claimed_by"], row["claim_expires_at"], viewer) if live else None

@@ -1,0 +1,91 @@
+"""Placeholder deadlines ("no end" dates) are no deadline: dropped and flagged (pipelines.deadlines)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.types import HarvestedItem
+from pipelines.deadlines import MAX_DEADLINE_YEARS, placeholder_deadline
+from pipelines.funding import FundingPipeline
+
+FETCHED = datetime(2026, 3, 20, 13, 0, tzinfo=UTC)
+REAL = "2026-04-15T17:00:00+02:00"
+
+PLACEHOLDERS = [
+    "9999-12-31T23:59:59",
+    "9999-12-31T23:59:59.9999999",  # .NET DateTime.MaxValue
+    "9999-12-31T23:59:59Z",
+    "9999-12-31",
+    "/Date(253402300799999)/",
+    "/Date(253402300799999+0100)/",
+    "2099-12-31",
+    "2099-12-31T23:59:59+01:00",
+    "3000-01-01",
+    "2037-01-01",  # more than ten years after the fetch
+    "0001-01-01T00:00:00",  # a zero date
+    "1900-01-01",
+    "01/01/1970",
+]
+
+
+def funding_item(deadline: object, text: str | None = None) -> HarvestedItem:
+    return HarvestedItem(
+        source_id="api",
+        url="https://funder.example.eu/calls/1",
+        content_type="funding",
+        structured_raw={"deadline": deadline, "call_id": "AMIF-2026-TF2-AG-INTE-01"},
+        fetched_at=FETCHED,
+        text=text,
+    )
+
+
+@pytest.mark.parametrize("raw", PLACEHOLDERS)
+def test_a_placeholder_deadline_is_no_deadline_and_the_item_is_flagged(raw: str) -> None:
+    item = FundingPipeline().process_item(funding_item(raw))
+    assert item.funding is not None
+    assert item.funding.deadlines == []
+    assert item.deadline is None
+    assert item.flags == ["deadline_implausible"]
+    assert item.funding.call_id == "AMIF-2026-TF2-AG-INTE-01"  # the item is kept
+
+
+@pytest.mark.parametrize("raw", PLACEHOLDERS)
+def test_a_real_deadline_beside_a_placeholder_is_kept(raw: str) -> None:
+    item = FundingPipeline().process_item(funding_item([raw, REAL]))
+    assert item.funding is not None
+    assert item.funding.deadlines == [datetime(2026, 4, 15, 15, 0, tzinfo=UTC)]
+    assert item.deadline == datetime(2026, 4, 15, 15, 0, tzinfo=UTC)
+    assert "deadline_implausible" in item.flags
+
+
+def test_a_placeholder_in_the_text_is_no_deadline_either() -> None:
+    item = funding_item(None, text="Deadline: 31 December 2099")
+    item.structured_raw = {}
+    FundingPipeline().process_item(item)
+    assert item.funding is not None and item.funding.deadlines == []
+    assert item.funding.deadline_text is None
+    assert item.deadline is None and item.flags == ["deadline_implausible"]
+
+
+@pytest.mark.parametrize(
+    ("value", "placeholder"),
+    [
+        (datetime(2027, 12, 31, tzinfo=UTC), False),  # the MFF's last year
+        (datetime(2036, 3, 20, 12, 0, tzinfo=UTC), False),  # just within ten years
+        (datetime(2036, 3, 20, 14, 0, tzinfo=UTC), True),  # just past them
+        (datetime(1990, 1, 1, tzinfo=UTC), False),  # a closed call of long ago is still a date
+        (datetime(1989, 12, 31, 23, 59, tzinfo=UTC), True),
+        (datetime(2099, 12, 31), True),  # naive: UTC
+    ],
+)
+def test_the_bounds(value: datetime, placeholder: bool) -> None:
+    assert MAX_DEADLINE_YEARS == 10
+    assert placeholder_deadline(value, FETCHED) is placeholder
+
+
+def test_a_leap_day_fetch_has_a_bound() -> None:
+    leap = datetime(2028, 2, 29, 12, 0, tzinfo=UTC)
+    assert not placeholder_deadline(datetime(2038, 2, 27, tzinfo=UTC), leap)
+    assert placeholder_deadline(datetime(2038, 3, 1, tzinfo=UTC), leap)
