@@ -65,6 +65,9 @@ CASES: list[tuple[str, Callable[[LabServer, Path], bool], tuple[signal.Signals, 
     ("SIGINT twice: a forced stop", _hanging, (signal.SIGINT, signal.SIGINT)),
     ("SIGINT twice while the crawlers are built", _building, (signal.SIGINT, signal.SIGINT)),
 ]
+SLOW_CASES = {"SIGINT while the requests hang", "SIGTERM while the requests hang"}
+"""Cases that wait for the graceful close of hanging requests (up to a minute on a loaded machine)
+and already held before the start-up rule: `make test-slow` runs them, `make test` the others."""
 
 
 def _health(db_url: str) -> list[tuple[str, str | None, int, datetime | None]]:
@@ -73,8 +76,10 @@ def _health(db_url: str) -> list[tuple[str, str | None, int, datetime | None]]:
         return [(r.id, r.state, r.consecutive_failures, r.backoff_until) for r in rows]
 
 
-@pytest.mark.slow  # one `ewsi crawl` child process per case (5 to 15 s each)
-@pytest.mark.parametrize(("case", "when", "signals"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "when", "signals"),
+    [pytest.param(*c, id=c[0], marks=[pytest.mark.slow] if c[0] in SLOW_CASES else []) for c in CASES],
+)
 def test_an_interrupted_crawl_leaves_every_source_health_as_it_was(
     tmp_path: Path, case: str, when: Callable[[LabServer, Path], bool], signals: tuple[signal.Signals, ...]
 ) -> None:
