@@ -13,7 +13,9 @@ Rules:
 - The structured fields (crawler.submissions.Submission.item_fields) go to ``item.deadline``,
   ``item.event`` (start, end, venue, city, country, online; organiser: the contributor's
   organisation), ``item.funding`` (call id, programme, the deadline) and ``record["structured"]``,
-  so a contributed event or call reaches the calendars and the API like a harvested one; the
+  so a contributed event or call reaches the calendars and the API like a harvested one; a
+  contributed deadline follows the harvest's placeholder rule (pipelines.deadlines: ``9999-12-31``,
+  ``2099-12-31`` or one before 1990 is no deadline, the item flagged ``deadline_implausible``); the
   kind's fields to ``record["submission"]``; the contributor only to
   the ``submissions`` table; the receipt mail is queued in the same transaction (crawler.store.outbox).
 - An uploaded PDF the bounded worker could not read (a bomb, a timeout, a malformed file: the
@@ -37,6 +39,7 @@ from crawler.store.session import run_with_retry, session_scope
 from crawler.submissions import Submission
 from crawler.types import EventInfo, FundingCall, HarvestedItem
 from pipelines.classify import ClassifyPipeline
+from pipelines.deadlines import DEADLINE_IMPLAUSIBLE, real_deadlines
 from pipelines.dedup import DedupPipeline
 from pipelines.extract import ExtractPipeline
 from pipelines.language import LanguagePipeline
@@ -100,9 +103,13 @@ def build_item(sub: Submission, now: datetime | None = None) -> HarvestedItem:
             organiser=sub.organisation,
         )
     if sub.kind == "funding" and fields.get("deadline"):
+        deadlines, dropped = real_deadlines([fields["deadline"]], now)
         item.funding = FundingCall(
-            call_id=fields.get("call_id"), programme=fields.get("programme"), deadlines=[fields["deadline"]]
+            call_id=fields.get("call_id"), programme=fields.get("programme"), deadlines=deadlines
         )
+        item.deadline = deadlines[0] if deadlines else None
+        if dropped:
+            item.flags.append(DEADLINE_IMPLAUSIBLE)
     if sub.pdf:
         item.body, item.body_url, item.media_type = sub.pdf, url, "application/pdf"
     return item

@@ -158,12 +158,17 @@ def plain_text(value: Any) -> str:
 
 
 def parse_when(value: str) -> datetime:
-    """ISO 8601 date or datetime as aware UTC (a date: midnight UTC; naive: UTC); ValueError else."""
+    """ISO 8601 date or datetime as aware UTC (a date: midnight UTC; naive: UTC); ValueError else.
+    An instant outside the years held (``9999-12-31T23:59:59-05:00``) is the last (or first) one,
+    which the deadline rule then refuses (pipelines.deadlines), never an error of the form."""
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
         when = datetime.combine(date.fromisoformat(value), datetime.min.time())
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    try:
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if when.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 @dataclass

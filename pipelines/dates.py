@@ -48,6 +48,19 @@ read a year below 100 as two digits and complete it with a century (``Mon, 01 Ja
 no date, flagged ``date_implausible`` by `plausible_date`, never a year of this century. A year
 written with two digits (``1 Jan 25``) keeps dateutil's century.
 
+Years out of range (rule): a year written ``0000``, or written with a minus sign (``-2025-03-04``,
+``Tue, 04 Mar -2025``, ``-0001-01-01T00:00:00Z``), lies before the first year a date can have, and
+an instant after the last one Python holds (``9999-12-31T23:59:59-05:00``) after the last: such a
+value is no date, on every path (feed, API, page, deadline). It is read as the first instant held
+(0001-01-01T00:00Z) or the last, which `plausible_date` flags ``date_implausible`` (a last instant
+``date_in_future``) and `pipelines.deadlines` ``deadline_implausible``; being read, it is never
+replaced by another parser's reading of the same string (dateutil and feedparser made 2000 and
+2025 of them). Its other fields are still checked: ``0000-00-00`` is impossible (`_out_of_range_year`).
+
+Zones (rule): a zone abbreviation counts when written as one, in capitals (`zone_word_offset`:
+``10:00 EST``, never French ``10:00 est la date limite``, "is"), after any time of day, an ISO
+8601 one included (``2025-07-15T10:00:00 CEST``); an IANA name in any case (``europe/paris``).
+
 Impossible dates (rule): a value whose fields are out of range (30 February, month 13, day 32,
 hour 25, minute 61) is no date, never another day: dateutil's own range errors end the parse
 (dateutil's free parser would otherwise read ``2026-13-01`` as 13 January, htmldate reads
@@ -75,6 +88,7 @@ one the document's own identifiers carry (a CELEX year, a procedure number, an E
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import unicodedata
@@ -82,7 +96,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil import parser as du_parser
 
@@ -340,7 +354,30 @@ written as an IANA name (``Europe/Paris``, `_IANA_ZONE`) or a GMT/UTC offset (``
 AMBIGUOUS_ZONES = frozenset({"IST"})
 """Zone abbreviations with two meanings in use (see `ZONE_OFFSETS`): read in the source's zone."""
 
-_KEEP_WORDS = {name.casefold() for name in ZONE_OFFSETS} | {"t", "am", "pm"}
+_KEEP_WORDS = {"t", "z", "am", "pm"}
+"""Words kept after a digit in any case: ISO's ``T`` and ``Z``, and the 12-hour clock's am/pm."""
+
+ZONE_SHAPE = re.compile(r"[A-ZÀ-ÞČŠŽ]{1,5}[TZCČ]")
+"""The shape of a zone abbreviation (2 to 6 capital letters ending in T, Z, C or Č: ``XYT``,
+``OEZ``, ``HAEC``, ``SEČ``), which a word after a time must have to be an unknown zone."""
+
+NOT_ZONES = frozenset({"TT", "STT"})
+"""Words of zone shape written after a time that are news agencies (Sweden's TT, Finland's STT)."""
+
+
+def zone_word_offset(word: str) -> int | None:
+    """The offset east of UTC in seconds of a zone abbreviation of `ZONE_OFFSETS` written as one:
+    in capitals (accents optional: ``SELČ``, ``SELC``), or ``z`` (ISO 8601's lower-case Zulu).
+
+    Rule: a lower-case word that spells an abbreviation is a word of the text's language, not a zone
+    (French "est", "is": ``4 mars 2025 à 10:00 est la date limite``; Italian "est", Irish "ist",
+    Catalan "cet"), even as the last word ("10:00 est"): such a time is read in the source's zone.
+    Words in mixed case ("Cet") likewise. None when `word` is no zone written as one."""
+    if word != "z" and not word.isupper():
+        return None
+    key = word.upper()
+    found = ZONE_OFFSETS.get(key)
+    return found if found is not None else ZONE_OFFSETS.get(_strip_accents(key))
 
 
 def _fold(word: str) -> str:
@@ -482,20 +519,21 @@ def standalone_month(word: str, languages: Sequence[str] = ()) -> int | None:
 
 
 _EARLIEST_INSTANT = datetime(1, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime.max.replace(tzinfo=UTC)
+"""The last instant held: what an instant written after it stands for (module docstring)."""
 
 
 def _to_utc(value: datetime, zone: tzinfo) -> datetime:
     """`value` in UTC, read in `zone` when it has no offset. An instant before the first one Python
-    holds (a zero date ``0001-01-01`` read east of UTC) is that first one: implausible either way
-    (module docstring, "Four-digit years"); one after the last raises OverflowError."""
+    holds (a zero date ``0001-01-01`` read east of UTC) is that first one, and one after the last
+    (``9999-12-31T23:59:59-05:00``) is the last one: implausible either way (module docstring,
+    "Years out of range"), never lost."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         value = value.replace(tzinfo=zone)
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        if value.year > 1:
-            raise  # after the last instant (9999-12-31T23:59:59-05:00): no date
-        return _EARLIEST_INSTANT
+        return _EARLIEST_INSTANT if value.year == 1 else LATEST_INSTANT
 
 
 def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
@@ -510,8 +548,10 @@ def _localised_to_english(text: str, languages: Sequence[str]) -> str | None:
         pos = match.end()
         word = match.group(0)
         folded = _fold(word)
-        if folded in _KEEP_WORDS and any(ch.isdigit() for ch in text[: match.start()]):
-            # a zone name follows the time; at the start "ut" is Slovak Tuesday, not UT
+        zone_written = folded in _KEEP_WORDS or zone_word_offset(word.rstrip(".")) is not None
+        if zone_written and any(ch.isdigit() for ch in text[: match.start()]):
+            # a zone name follows the time; at the start "UT" is Slovak Tuesday, not UT; a
+            # lower-case "est" is French "is" (`zone_word_offset`)
             pieces.append(_strip_accents(word.rstrip(".")).upper())  # SELČ: dateutil reads ASCII
             continue
         number = month_number(word, languages)
@@ -646,6 +686,11 @@ def _read(
     """`parse_date` on a cleaned string; raises `_Impossible` for out-of-range fields. `ranges`:
     look for a range of two dates (False for each half of one: one level, bounded work)."""
     text, zone = _iana_zone(text, zone)
+    text = _iso_zone_word(text)
+    year_2000 = _out_of_range_year(text)
+    if year_2000 is not None:  # year 0000 or -2025: no date, whatever its other fields say
+        value = _read(year_2000, zone, dayfirst, languages, either_order, ranges)
+        return None if value is None else _EARLIEST_INSTANT
     text = _YEAR_COLON_TIME.sub(" ", text)
     try:
         text = colon_time_after_date(text)
@@ -675,10 +720,11 @@ def _read(
         return datetime.fromtimestamp(seconds, UTC)
     ms_date = _MS_JSON_DATE_RE.match(text)
     if ms_date:
+        milliseconds = int(ms_date.group(1))
         try:
-            return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(ms_date.group(1)))
-        except OverflowError:
-            raise _Impossible(text) from None
+            return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=milliseconds)
+        except OverflowError:  # outside the years held: the first or last instant (implausible)
+            return _EARLIEST_INSTANT if milliseconds < 0 else LATEST_INSTANT
     if _ISO_RE.match(text):
         try:
             return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
@@ -701,9 +747,11 @@ def _read(
 
 _IANA_ZONE = re.compile(
     r"\s*\(?((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
-    r"/[A-Za-z_+\-0-9]{1,30}(?:/[A-Za-z_]{1,30})?)\)?\s*$"
+    r"/[A-Za-z_+\-0-9]{1,30}(?:/[A-Za-z_]{1,30})?)\)?\s*$",
+    re.IGNORECASE,
 )
-"""An IANA time zone name closing a date string (``10:00 Europe/Paris``, ``10:00 (Europe/Paris)``)."""
+"""An IANA time zone name closing a date string (``10:00 Europe/Paris``, ``10:00 (Europe/Paris)``),
+in any case (``europe/paris``, ``EUROPE/PARIS``: `_zoneinfo`)."""
 
 
 def _iana_zone(text: str, zone: tzinfo) -> tuple[str, tzinfo]:
@@ -716,9 +764,20 @@ def _iana_zone(text: str, zone: tzinfo) -> tuple[str, tzinfo]:
     return text[: match.start()], named
 
 
+@functools.cache
+def _zone_keys() -> dict[str, str]:
+    return {key.casefold(): key for key in available_timezones()}
+
+
 def _zoneinfo(name: str) -> tzinfo | None:
+    """The zone of an IANA name in any case: zoneinfo's keys are case-sensitive (``Europe/Paris``),
+    sources write ``europe/paris`` and ``EUROPE/PARIS`` too, so the name is looked up through the
+    keys zoneinfo holds; None for a name it does not hold."""
+    key = _zone_keys().get(name.casefold())
+    if key is None:
+        return None
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError):
         return None
 
@@ -732,9 +791,11 @@ _ZONE_WORD = re.compile(
 
 
 def unknown_zone(raw: str | None) -> bool:
-    """True when `raw` names a time zone after its time of day that is not read: an upper-case word
-    (`_ZONE_WORD`) that is neither in `ZONE_OFFSETS` (accents optional) nor `AMBIGUOUS_ZONES`, or an
-    IANA-style name zoneinfo does not know (``Europe/Atlantis``). Such a date is read in the
+    """True when `raw` names a time zone after its time of day that is not read: a word of the shape
+    of a zone abbreviation (`ZONE_SHAPE`: ``XYT``, ``QQZ``, ``ABEC``; not `NOT_ZONES`) that is
+    neither in `ZONE_OFFSETS` (accents optional) nor `AMBIGUOUS_ZONES`, or an IANA-style name
+    zoneinfo does not know (``Europe/Atlantis``). Any other word after the time (an author, an
+    agency: ``14:30 SMITH``, ``AFP``, ``DPA``) is no zone and no flag. Such a date is read in the
     source's zone and the item flagged ``date_zone_unknown`` (pipelines.normalize)."""
     if not isinstance(raw, str) or len(raw) > MAX_DATE_CHARS:
         return False
@@ -743,10 +804,81 @@ def unknown_zone(raw: str | None) -> bool:
     if iana is not None:
         return _zoneinfo(iana.group(1)) is None
     match = _ZONE_WORD.search(text)
-    if match is None or not match.group(1).isupper():
+    if match is None:
         return False
     word = match.group(1)
-    return not {word, _strip_accents(word)} & (set(ZONE_OFFSETS) | AMBIGUOUS_ZONES | {"AM", "PM"})
+    if not ZONE_SHAPE.fullmatch(word) or word in NOT_ZONES:
+        return False  # an author's or agency's name (SMITH, AFP, DPA) is no zone
+    return not {word, _strip_accents(word)} & (set(ZONE_OFFSETS) | AMBIGUOUS_ZONES)
+
+
+_ISO_ZONE_WORD = re.compile(
+    r"^(\d{4}-?\d{2}-?\d{2}[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?)"
+    r"(\s?(?:Z(?![^\W\d_])|[+-]\d{2}(?::?\d{2})?))?\s*\(?(?:([^\W\d_]{1,20})|(?:GMT|UTC|UT)\s*([+-])\s*(\d{1,2})(?::?(\d\d))?)\)?$",
+    re.IGNORECASE,
+)
+"""An ISO 8601 date and time followed by a zone word (``2025-07-15T10:00:00 CEST``) or a GMT/UTC
+offset (``2025-07-15T10:00:00 UTC+2``)."""
+
+
+def _iso_zone_word(text: str) -> str:
+    """`text` with the zone word after an ISO 8601 time written as its offset.
+
+    Rule: a zone abbreviation the table knows (`zone_word_offset`) is read after an ISO 8601 time as
+    after any other (``2025-07-15T10:00:00 HAEC`` is 08:00Z), and so is a GMT/UTC offset
+    (``UTC+2``); a numeric offset written before it wins. Any other word (an ambiguous ``IST``, an
+    unknown ``XYT``: `unknown_zone`; a lower-case ``est``; a name) is dropped, as after any other
+    time: the time is read in the source's zone."""
+    match = _ISO_ZONE_WORD.match(text)
+    if match is None:
+        return text
+    word, offset = match.group(3), (match.group(2) or "").strip()
+    if word is None:  # UTC+2, GMT-03:30
+        hours, minutes = int(match.group(5)), int(match.group(6) or 0)
+        if offset or hours > MAX_OFFSET_HOURS or minutes > 59:
+            return text
+        return f"{match.group(1)}{match.group(4)}{hours:02d}:{minutes:02d}"
+    seconds = zone_word_offset(word)
+    if seconds is not None:
+        sign, minutes = "-" if seconds < 0 else "+", abs(seconds) // 60
+        return match.group(1) + (offset or f"{sign}{minutes // 60:02d}:{minutes % 60:02d}")
+    return match.group(1) + offset
+
+
+_YEAR_CANDIDATE = re.compile(r"(?<!\d)(?:(0000)|(?<![^\s,./(])[-\u2212](\d{4}))(?![\d:])")
+"""A year 0000, or a four-digit year written with a minus sign at the start of a value or after a
+blank or separator (``-2025-03-04``, ``Mar -2025``, ``04.03.-2025``)."""
+_BEFORE_OFFSET = re.compile(
+    r"(?:\d:\d\d(?::\d\d)?(?:[.,]\d+)?\s*(?:GMT|UTC|UT)?\s*[-\u2212+]?|[+:T]|\d:\d\d[.,])$",
+    re.IGNORECASE,
+)
+"""What comes before a UTC offset (``10:00 -0500``, ``+0000``) or a time's digits (``T0000``,
+``10:00:00.0000``): there four digits are no year."""
+_OTHER_YEAR = re.compile(r"(?<!\d)[12]\d{3}(?!\d)")
+
+
+def _out_of_range_year(text: str) -> str | None:
+    """`text` with its year written as 2000 when that year is 0000 or written with a minus sign; None
+    when it writes no such year.
+
+    Rule ("Years out of range", module docstring): such a year is before any year a date can have
+    (the proleptic Gregorian calendar of ISO 8601 and Python starts at year 1); dateutil read
+    ``01 Jan 0000`` as 2000 and ``Mar -2025`` as 2025, feedparser ``-0001-01-01`` as 2000. The
+    value is no date: `_read` gives the first instant held, which `plausible_date` and the deadline
+    rule refuse (``date_implausible``, ``deadline_implausible``), so no other parser's reading of it
+    is used; its other fields are still checked (``0000-00-00`` stays impossible). Four digits after
+    a time are its offset (``10:00 -0500``, ``+0000``), and a value that writes another year as
+    well (``Tue, 04 Mar 2025 -0500``) has that year."""
+    for match in _YEAR_CANDIDATE.finditer(text):
+        if match.group(1) and _BEFORE_OFFSET.search(text, 0, match.start()):
+            continue
+        if match.group(2) and _BEFORE_OFFSET.search(text, 0, match.start() + 1):
+            continue
+        rest = text[: match.start()] + text[match.end() :]
+        if _OTHER_YEAR.search(rest):
+            return None
+        return f"{text[: match.start()]}2000{text[match.end() :]}"
+    return None
 
 
 def _time_range_start(text: str) -> str:
@@ -938,7 +1070,8 @@ _WRITTEN_ZONE = re.compile(r"\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*([^\W\d_]{1,5})\s*$
 
 def written_offset(raw: str | None) -> tzinfo | None:
     """The zone a date string ends with: a numeric offset (`_WRITTEN_OFFSET`) or a name of
-    `ZONE_OFFSETS` (``Z``, ``GMT``, ``EET``); None when it names none."""
+    `ZONE_OFFSETS` written as one (``Z``, ``GMT``, ``EET``; `zone_word_offset`); None when it names
+    none."""
     text = _time_range_start((raw or "").strip())  # "10:00-12:00" ends with no offset
     match = _WRITTEN_OFFSET.search(text)
     if match is not None:
@@ -948,9 +1081,8 @@ def written_offset(raw: str | None) -> tzinfo | None:
         total = hours * 60 + minutes
         return timezone(timedelta(minutes=-total if match.group(1) == "-" else total))
     named = _WRITTEN_ZONE.search(text)
-    if named is not None and named.group(1).upper() in ZONE_OFFSETS:
-        return timezone(timedelta(seconds=ZONE_OFFSETS[named.group(1).upper()]))
-    return None
+    seconds = zone_word_offset(named.group(1)) if named is not None else None
+    return None if seconds is None else timezone(timedelta(seconds=seconds))
 
 
 _ZONE_AFTER_TIME = re.compile(

@@ -125,6 +125,7 @@ from pipelines.dates import (
     parse_day_or_time,
     parse_with_precision,
     plausible_date,
+    unknown_zone,
     zone_after_time,
 )
 from pipelines.decode import decode_html
@@ -1188,8 +1189,10 @@ def _apply_dates(
     stays undated, flagged ``date_implausible`` or ``date_in_future``. An impossible page date
     (2026-02-30) is no date, flagged ``date_unparsed``. A page dated only relative to the day it is
     read ("vor 2 Tagen") is dated that span before its fetch, in the source's zone
-    (`pipelines.relative_dates.resolve_ago`), flagged ``date_relative``. The modification date
-    follows the same rule (flags ``updated_date_*``)."""
+    (`pipelines.relative_dates.resolve_ago`), flagged ``date_relative``. A page date used whose zone
+    is not known (`pipelines.dates.unknown_zone`: ``14:30 XYT``) is read in the source's zone and
+    flagged ``date_zone_unknown``, as a feed's date is (`pipelines.normalize`). The modification
+    date follows the same rule (flags ``updated_date_*``)."""
     fetched_at = item.fetched_at or datetime.now(UTC)
     languages = _date_languages(item, document, source_languages)
     page, page_precision = None, None
@@ -1227,6 +1230,8 @@ def _apply_dates(
         item.published_at = page
         item.date_method = "page"
         set_precision(item.flags, page_precision)
+        if unknown_zone(document.published):
+            _flag(item, "date_zone_unknown")
     if item.updated_at is None and document.modified:
         # a day alone is that day at 00:00 UTC, as a publication day is (pipelines.dates.parse_day_or_time)
         modified, _ = parse_day_or_time(
@@ -1236,6 +1241,8 @@ def _apply_dates(
         item.updated_at = updated
         if reason is not None:
             _flag(item, f"updated_{reason}")
+        elif updated is not None and unknown_zone(document.modified):
+            _flag(item, "updated_date_zone_unknown")
     if before_identifier(item.published_at, item.url, item.body_url, item.official_id):
         item.published_at = None
         item.date_method = None

@@ -411,7 +411,10 @@ class ICalSpider(SourceSpider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         try:
-            calendars = read_calendars(response.body)
+            content_type = response.headers.get("Content-Type")
+            calendars = read_calendars(
+                response.body, content_type.decode("latin-1") if content_type else None
+            )
         except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
             self.record_error("parse.ical_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
             return

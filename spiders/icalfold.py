@@ -1,12 +1,21 @@
-"""Reading an iCalendar body: its folded lines joined as octets, then the icalendar package.
+"""Reading an iCalendar body: decoded to UTF-8, its folded lines joined as octets, then the icalendar
+package.
 
 Rule (RFC 5545 section 3.1): a content line longer than 75 octets is folded by inserting a line
 break followed by one space or horizontal tab, and unfolding removes the break and that one
 character. The limit counts octets, so producers split a multi-byte UTF-8 character across a fold
 ("Integrationsmaßnahmen" broken inside "ß"); the icalendar package decodes each physical line
 before it unfolds, which turns the two halves into two U+FFFD. Lines are therefore unfolded on the
-bytes, before any decoding: CRLF or a bare LF (written by many producers) followed by one space or
-tab is removed; a second blank after it is content and kept.
+bytes, before any decoding: CRLF, a bare LF (written by many producers) or a bare CR (old Mac
+line ends) followed by one space or tab is removed; a second blank after it is content and kept.
+
+Rule (charset, RFC 5545 section 3.1.4: UTF-8 unless the Content-Type says otherwise): a body with a
+byte order mark is read in the encoding it marks (UTF-8, UTF-16 or UTF-32, as Windows tools write
+it); a body valid in UTF-8 once unfolded is UTF-8; any other is decoded by the charset its
+Content-Type names (``text/calendar; charset=windows-1252``; labels as the WHATWG Encoding
+Standard resolves them) when the body is valid in it, else its encoding is detected as a page's is
+(`crawler.encoding.decode_html`), never read as UTF-8 with its letters lost. Bare CR line ends
+are read as line ends.
 """
 
 from __future__ import annotations
@@ -14,18 +23,52 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from w3lib.encoding import http_content_type_encoding, read_bom
+
+from crawler.encoding import decode_html
+
 _FOLD = re.compile(rb"\r?\n[ \t]")
 """A fold: a line break (CRLF or LF) and the one blank that starts the continuation line."""
+_BARE_CR = re.compile(rb"\r(?!\n)")
+"""A CR that ends a line alone (classic Mac OS): read as LF."""
 
 
 def unfold(body: bytes) -> bytes:
     """`body` (the octets of an iCalendar stream) with every fold removed (module rule)."""
-    return _FOLD.sub(b"", body)
+    return _FOLD.sub(b"", _BARE_CR.sub(b"\n", body))
 
 
-def read_calendars(body: bytes) -> list[Any]:
-    """The VCALENDAR components (icalendar ``Calendar``) of `body`, unfolded as octets first.
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def as_utf8(body: bytes, content_type: str | None = None) -> bytes:
+    """The octets of `body` in UTF-8, decoded as the module's charset rule says (folds kept).
+
+    content_type: the Content-Type header (``text/calendar; charset=windows-1252``) or None."""
+    encoding, bom = read_bom(body)
+    if encoding is not None and bom is not None:
+        return body[len(bom) :].decode(encoding, "replace").encode("utf-8")
+    if _utf8(unfold(body)):
+        return body
+    declared = http_content_type_encoding(content_type) if content_type else None
+    if declared is not None:
+        try:
+            return body.decode(declared).encode("utf-8")
+        except (UnicodeDecodeError, LookupError):
+            pass  # not in the charset it names: detected below
+    text, _ = decode_html(body, None)
+    return text.encode("utf-8")
+
+
+def read_calendars(body: bytes, content_type: str | None = None) -> list[Any]:
+    """The VCALENDAR components (icalendar ``Calendar``) of `body` in UTF-8 (`as_utf8`, with the
+    `content_type` it was served with), unfolded as octets first.
     Raises what ``Calendar.from_ical`` raises on a body it cannot read."""
     from icalendar import Calendar
 
-    return list(Calendar.from_ical(unfold(body), multiple=True))
+    return list(Calendar.from_ical(unfold(as_utf8(body, content_type)), multiple=True))

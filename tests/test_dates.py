@@ -224,7 +224,6 @@ def test_monthfirst_when_asked() -> None:
         "2025-03",
         "10:30",
         "13 Brexit 2025",
-        "9999-12-31T23:59:59-05:00",
         "2025-03-14" + "x" * 5000,
         "\x00\ud83d",
         "March 13 April 2025",

@@ -25,6 +25,13 @@ PLACEHOLDERS = [
     "3000-01-01",
     "2037-01-01",  # more than ten years after the fetch
     "0001-01-01T00:00:00",  # a zero date
+    "Sat, 01 Jan 0000 00:00:00 +0000",  # year 0000 (pipelines.dates, "Years out of range")
+    "0000-01-01",
+    "-2025-03-04T10:00:00Z",  # a year with a minus sign
+    "Tue, 04 Mar -2025 10:00:00 GMT",
+    "9999-12-31T23:59:59-05:00",  # after the last instant held
+    "/Date(999999999999999)/",
+    "/Date(-999999999999999)/",
     "1900-01-01",
     "01/01/1970",
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from scrapy.http import TextResponse
 
 from spiders.icalfold import read_calendars, unfold
 from tests.test_events import _ical_items
+from tests.test_spiders import make_spider, run
 
 # (character, octets in UTF-8): each is split at every inner octet position below
 CHARACTERS = [("ß", 2), ("é", 2), ("€", 3), ("ř", 2), ("中", 3), ("🇪", 4), ("😀", 4)]
@@ -52,3 +54,70 @@ def test_a_fold_after_the_property_name_keeps_the_value() -> None:
     [calendar] = read_calendars(body)
     [event] = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "SprachéSprach"
+
+
+# --- the body's charset (spiders.icalfold, "charset") ----------------------------------------------
+def calendar(summary: str, newline: str = "\r\n") -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "BEGIN:VEVENT", "UID:a@x",
+             "DTSTART:20270310T100000Z", "URL:https://x.example/a", f"SUMMARY:{summary}", "END:VEVENT",
+             "END:VCALENDAR", ""]  # fmt: skip
+    return newline.join(lines)
+
+
+def summaries(body: bytes, content_type: str | None = None) -> list[str]:
+    return [str(e["SUMMARY"]) for c in read_calendars(body, content_type) for e in c.walk("VEVENT")]
+
+
+LEGACY = [
+    ("Sprachcafé für Geflüchtete", "windows-1252"),
+    ("Café d'intégration – «bienvenue»", "windows-1252"),
+    ("Spotkanie integracyjne w Łodzi, środa", "iso-8859-2"),
+    ("Integrační kurz češtiny, Ústí", "windows-1250"),
+    ("Συνάντηση ένταξης", "iso-8859-7"),
+]
+
+
+@pytest.mark.parametrize(("summary", "charset"), LEGACY)
+def test_a_legacy_body_is_read_in_its_declared_charset(summary: str, charset: str) -> None:
+    body = calendar(summary).encode(charset)
+    assert summaries(body, f"text/calendar; charset={charset}") == [summary]
+
+
+@pytest.mark.parametrize(("summary", "charset"), LEGACY)
+def test_a_legacy_body_reaches_the_item_in_its_declared_charset(summary: str, charset: str) -> None:
+    spider = make_spider(
+        id="ical-test", kind="ical", urls=["https://x.example/e.ics"], timezone="Europe/Vienna"
+    )
+    response = TextResponse(
+        "https://x.example/e.ics",
+        body=calendar(summary).encode(charset),
+        headers={"Content-Type": f"text/calendar; charset={charset}"},
+    )
+    items, _ = run(spider, response)
+    assert [i.title for i in items] == [summary]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "utf-32"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"], ids=repr)
+def test_a_body_with_a_byte_order_mark_and_any_line_end(codec: str, newline: str) -> None:
+    text = calendar("Integrationskurs für Geflüchtete €", newline)
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(codec, "")
+    assert summaries((bom + text).encode(codec)) == ["Integrationskurs für Geflüchtete €"]
+
+
+@pytest.mark.parametrize("fold", [b"\r ", b"\r\t"], ids=repr)
+def test_a_fold_after_a_bare_cr_is_unfolded(fold: bytes) -> None:
+    body = (
+        calendar("Sprach", "\r")
+        .encode()
+        .replace(b"SUMMARY:Sprach", b"SUMMARY:Spr" + fold + b"ach\xc3" + fold + b"\xa9")
+    )
+    assert summaries(body) == ["Spraché"]
+
+
+def test_an_undeclared_legacy_body_is_not_read_as_utf8() -> None:
+    body = calendar("Réunion d'information pour les réfugiés à Liège").encode("windows-1252")
+    assert summaries(body) == ["Réunion d'information pour les réfugiés à Liège"]
+    assert summaries(body, "text/calendar; charset=utf-8") == [
+        "Réunion d'information pour les réfugiés à Liège"
+    ]

@@ -599,3 +599,34 @@ def test_contributed_links_name_public_sites(link: str, public: bool) -> None:
     except SubmissionInvalid as exc:
         errors = exc.errors
     assert ("link" in errors) is not public
+
+
+# --- a contributed deadline follows the placeholder rule (pipelines.deadlines) ---------------------
+NOW = datetime(2026, 3, 20, 13, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    ["9999-12-31", "9999-12-31T23:59:59", "9999-12-31T23:59:59-05:00", "2099-12-31T23:59:59+01:00",
+     "0001-01-01", "1970-01-01"],
+)  # fmt: skip
+def test_a_contributed_placeholder_deadline_is_no_deadline(deadline: str) -> None:
+    from crawler.intake import build_item
+
+    sub = validate("funding", {**VALID["funding"], "deadline": deadline}, PERSON)
+    item = build_item(sub, now=NOW)
+    assert item.funding is not None and item.funding.deadlines == []
+    assert item.deadline is None
+    assert item.flags == ["deadline_implausible"]
+    assert item.funding.call_id == "AMIF-2027-INTEG"  # the contribution is kept
+
+
+def test_a_contributed_real_deadline_is_kept() -> None:
+    from crawler.intake import build_item
+
+    sub = validate("funding", {**VALID["funding"], "deadline": "2027-01-31T17:00+01:00"}, PERSON)
+    item = build_item(sub, now=NOW)
+    assert item.funding is not None
+    assert item.funding.deadlines == [datetime(2027, 1, 31, 16, 0, tzinfo=UTC)]
+    assert item.deadline == datetime(2027, 1, 31, 16, 0, tzinfo=UTC)
+    assert item.flags == []
