@@ -61,6 +61,18 @@ class DatabaseDirectoryMissing(UsageError):
         )
 
 
+class DatabaseUrlUnsupported(UsageError):
+    """Raised by crawler.store.session for a database URL (``EWSI_DATABASE_URL``, ``--database-url``)
+    of a back end other than SQLite and PostgreSQL, or no URL at all, before anything connects: one
+    line naming the two supported schemes, exit 2. The URL itself is not repeated (it may hold a
+    password), only its scheme."""
+
+    def __init__(self, scheme: str | None):
+        self.scheme = scheme
+        what = f"database URL scheme {scheme}:// is not supported" if scheme else "database URL has no scheme"
+        super().__init__(f"{what}; use sqlite:///PATH or postgresql://USER@HOST/DATABASE")
+
+
 def unreadable(path: object, exc: OSError) -> str:
     """The one message for a file that cannot be read: ``nope.jsonl: cannot read: No such file or
     directory`` (the system's reason, without the errno)."""
