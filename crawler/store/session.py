@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable, DatabaseUrlUnsupported
 from crawler.store import dialect
+from crawler.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +315,8 @@ def run_with_retry(
                 disconnects += 1
                 if elapsed >= budget:
                     raise DatabaseUnavailable(
-                        f"database unreachable for {elapsed:.1f} s ({contention + disconnects} attempts, "
+                        f"database unreachable for {elapsed:.1f} s "
+                        f"({counted(contention + disconnects, 'attempt')}, "
                         f"retry budget {budget:g} s): {driver_reason(exc)}"
                     ) from exc
                 delay = min(DISCONNECT_MAX_DELAY, base_delay * 2 ** (disconnects - 1), budget - elapsed)
@@ -323,7 +325,8 @@ def run_with_retry(
                 contention += 1
                 if contention >= attempts:
                     raise DatabaseUnavailable(
-                        f"database error after {attempts} attempts ({reason}): {driver_reason(exc)}"
+                        f"database error after {counted(attempts, 'attempt')} ({reason}): "
+                        f"{driver_reason(exc)}"
                     ) from exc
                 delay = min(max_delay, base_delay * 2 ** (contention - 1))
                 label = f"{contention}/{attempts - 1}"
