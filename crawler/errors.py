@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -362,7 +362,9 @@ class HostClosed(Exception):
     the host asked not to be contacted until `until` (UTC); `key` is the error key (fetch.http_429)."""
 
     def __init__(self, host: str, until: datetime, key: str):
-        super().__init__(f"{host} asked not to be contacted until {until.isoformat()}")
+        aware = until if until.tzinfo else until.replace(tzinfo=UTC)  # the store keeps naive UTC
+        shown = aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")  # as crawler.text.when shows it
+        super().__init__(f"{host} asked not to be contacted until {shown}")
         self.host = host
         self.until = until
         self.key = key

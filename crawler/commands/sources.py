@@ -131,7 +131,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for entry in (e for e in quarantine if e["quarantined"]):
         out.print(
             f"quarantined until {when(entry['expires_at'])}: {entry['url']} ({entry['source_id']}, "
-            f"{entry['hits']} worker kills, {entry['reason']}); clear with `ewsi sources unquarantine URL`",
+            f"{counted(entry['hits'], 'worker kill')}, {entry['reason']}); "
+            "clear with `ewsi sources unquarantine URL`",
             markup=False,
             highlight=False,
         )
