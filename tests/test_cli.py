@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import subprocess
 import sys
 import types
@@ -524,3 +525,29 @@ def test_missing_command_keeps_other_missing_arguments() -> None:
     assert (
         missing_command_message(["name"], pickers, "ewsi x") == "the following arguments are required: name"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "out", "err"),
+    [
+        (["--version"], 0, f"ewsi {importlib.metadata.version('ewsi-harvester')}\n", ""),
+        (
+            ["--verison"],
+            2,
+            "",
+            "ewsi: error: unrecognized option --verison; did you mean --version? ewsi takes a command first,"
+            " its options after it (ewsi --help)\n",
+        ),
+    ],
+)
+def test_version(argv: list[str], code: int, out: str, err: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ewsi --version`` prints the installed package's version (its metadata), exit 0."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == code
+    assert capsys.readouterr() == (out, err)
+
+
+def test_version_is_the_package_metadata() -> None:
+    assert importlib.metadata.version("ewsi-harvester") == "0.1.0"
+    assert "--version" in cli.build_parser().format_help()
