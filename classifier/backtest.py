@@ -18,6 +18,7 @@ from typing import Any
 
 from classifier.evaluate import metrics
 from classifier.model import LabelledExample
+from crawler.text import counted
 from crawler.types import Classification
 
 
@@ -103,7 +104,8 @@ def format_backtest(result: dict[str, Any], max_changes: int = 50) -> str:
     b, a, s = result["before"], result["after"], result["summary"]
     labels = result["labels"]
     lines = [
-        f"{result['n']} decided items ({labels['relevant']} relevant, {labels['not_relevant']} not relevant)",
+        f"{counted(result['n'], 'decided item')} "
+        f"({labels['relevant']} relevant, {labels['not_relevant']} not relevant)",
         f"before {b['model_version'] or '-'}   after {a['model_version'] or '-'}",
         "",
         f"{'':22} {'before':>8} {'after':>8}",
@@ -120,10 +122,11 @@ def format_backtest(result: dict[str, Any], max_changes: int = 50) -> str:
     lines += [f"{name:22} {x:8.3f} {y:8.3f}" for name, x, y in rows]
     lines += [
         "",
-        f"{s['items_changed']} items change: {s['relevance_flips']} relevance flips "
+        f"{counted(s['items_changed'], 'item changes', 'items change')}: "
+        f"{counted(s['relevance_flips'], 'relevance flip')} "
         f"({s['became_relevant']} to relevant, {s['became_not_relevant']} to not relevant; "
         f"{s['relevance_fixed']} fixed, {s['relevance_broken']} broken), "
-        f"{s['themes_gained']} themes gained, {s['themes_lost']} lost "
+        f"{counted(s['themes_gained'], 'theme gained', 'themes gained')}, {s['themes_lost']} lost "
         f"({s['themes_fixed']} fixed, {s['themes_broken']} broken)",
     ]
     for c in result["changes"][:max_changes]:

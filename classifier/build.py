@@ -28,6 +28,7 @@ from classifier.evaluate import evaluate, evaluate_holdout, format_report, holdo
 from classifier.model import CombinedClassifier, LabelledExample, Model, train
 from classifier.rules import RuleEngine
 from classifier.themes import load
+from crawler.text import counted
 
 SHIPPED_MODEL_PATH = Path(__file__).resolve().parent / SHIPPED_MODEL_NAME
 """The model trained on ../shared/data/themes_train.jsonl that ships with the package."""
@@ -90,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     model.save(args.output)
-    print(f"{model.version} written to {args.output} ({len(examples)} examples, rules {model.rules_version})")
+    print(
+        f"{model.version} written to {args.output} "
+        f"({counted(len(examples), 'example')}, rules {model.rules_version})"
+    )
     return 0
 
 

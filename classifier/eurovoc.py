@@ -39,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifier.themes import normalize
+from crawler.text import counted
 from crawler.types import EU_LANGUAGES, THEMES
 
 VOCABULARY_PATH = Path(__file__).resolve().parent / "eurovoc-themes.json.gz"
@@ -178,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     terms = data["terms"]
     assert isinstance(terms, dict)
     total = sum(len(by_label) for tiers in terms.values() for by_label in tiers.values())
-    print(f"{args.output}: {total} labels in {len(terms)} languages", file=sys.stderr)
+    print(f"{args.output}: {counted(total, 'label')} in {counted(len(terms), 'language')}", file=sys.stderr)
     return 0
 
 

@@ -38,17 +38,34 @@ class Parser(argparse.ArgumentParser):
         closest one (``ewsi sources: error: unknown command 'valdate' (choose from 'validate', ...);
         did you mean validate?``), a command by that word, not by its internal name."""
         message = " ".join(message.split())
+        pickers = self.command_choices()
         match = _INVALID_CHOICE.fullmatch(message)
         if match is not None:
             dest, given, choices = match.groups()
             names = re.findall(r"'([^']*)'", choices)
             close = closest_name(given, names)
-            what = "unknown command" if dest.endswith("command") else f"argument {dest}: invalid choice:"
+            what = "unknown command" if dest in pickers else f"argument {dest}: invalid choice:"
             message = f"{what} {given!r} (choose from {choices})" + (
                 f"; did you mean {close}?" if close else ""
             )
+        missing = _REQUIRED.fullmatch(message)
+        if missing is not None:
+            message = missing_command_message(missing.group(1).split(", "), pickers, self.prog)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         sys.exit(2)
+
+    def command_choices(self) -> dict[str, list[str]]:
+        """The arguments of this parser that pick a command (its sub-parsers, or a positional argument
+        with choices: ``ewsi db upgrade``), by the name argparse gives them in its messages (their
+        internal ``dest``), each with the commands it takes, in order."""
+        pickers: dict[str, list[str]] = {}
+        for action in self._actions:
+            if action.option_strings or action.choices is None:
+                continue
+            name = argparse._get_action_name(action)
+            if name is not None:
+                pickers[name] = [str(choice) for choice in dict.fromkeys(action.choices)]
+        return pickers
 
     def add_shared_argument(self, *flags: str, **kwargs: Any) -> None:
         """Add an option to this parser and to each of its commands' sub-parsers (call it after
@@ -105,8 +122,25 @@ _GIVEN = "_ewsi_options_given"
 
 _INVALID_CHOICE = re.compile(r"argument ([^:]+): invalid choice: '(.*)' \(choose from (.*)\)")
 """argparse's message for a value outside an argument's choices (a command's sub-command too)."""
+_REQUIRED = re.compile(r"the following arguments are required: (.*)")
+"""argparse's message for missing positional arguments (a command not given, too)."""
 _LEAF = "_ewsi_command_parser"
 """Namespace attribute `Parser.parse_known_args` sets; `Parser.parse_args` removes it."""
+
+
+def missing_command_message(missing: list[str], pickers: dict[str, list[str]], prog: str) -> str:
+    """The usage error of a command group given without its command (``ewsi db``): it names the
+    group's commands and where their help is, never the argument's internal name (``db_command``):
+    ``missing command; the commands: upgrade, check, grant-app-role (ewsi db --help)``. Other missing
+    arguments (`missing` names them as argparse does) keep argparse's message."""
+    commands = [name for name in missing if name in pickers]
+    others = [name for name in missing if name not in pickers]
+    if not commands:
+        return f"the following arguments are required: {', '.join(missing)}"
+    message = f"missing command; the commands: {', '.join(pickers[commands[0]])} ({prog} --help)"
+    if others:
+        message += f"; also required: {', '.join(others)}"
+    return message
 
 
 def int_at_least(minimum: int, maximum: int | None = None) -> Callable[[str], int]:

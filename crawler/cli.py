@@ -10,7 +10,7 @@ names its `prog`; a missing or unreadable file: ``FILE: cannot read: <reason>``)
 KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0. Commands return
 0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped. An option before any command
 (``ewsi --bogus``) and an unknown command are usage errors naming them and the closest known name
-(`crawler.errors.closest_name`), exit 2.
+(`crawler.errors.closest_name`), exit 2. ``ewsi --version`` prints the installed version, exit 0.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from crawler import config
 from crawler.argtypes import Parser
 from crawler.errors import ConfigError, DatabaseUnavailable, UsageError, closest_name
+from crawler.settings import product_version
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "crawl": ("crawler.commands.crawl", "harvest the enabled sources into the review queue"),
@@ -44,10 +45,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 """Subcommand -> (module, help line). The help lines equal each module's ``HELP`` (a test checks)."""
 
+TOP_OPTIONS = ("--help", "--version")
+"""The options ``ewsi`` takes before any command; ``--version`` prints ``ewsi VERSION`` (the installed
+package's version, `crawler.settings.product_version`) and exits 0."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The top of the argument tree (``ewsi --help``); each subcommand parses its own arguments."""
     parser = Parser(prog="ewsi", description="ewsi-harvester: harvest, review queue, portal feeds")
+    parser.add_argument("--version", action="version", version=f"ewsi {product_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -58,8 +64,9 @@ def unknown_option_message(option: str) -> str:
     """The usage error of an option given before any command (``ewsi --bogus``): it names the
     option, the closest option ``ewsi`` takes, and where options go (after the command)."""
     name = option.split("=", 1)[0]
-    close = closest_name(name, ["--help"])
-    hint = f"did you mean {close}? " if close else ""
+    # compared without their dashes, which would make any two options look alike
+    close = closest_name(name.lstrip("-"), [option.lstrip("-") for option in TOP_OPTIONS])
+    hint = f"did you mean --{close}? " if close else ""
     return f"unrecognized option {name}; {hint}ewsi takes a command first, its options after it (ewsi --help)"
 
 
@@ -68,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         parser = build_parser()
-        if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        if argv and argv[0].startswith("-") and argv[0] not in ("-h", *TOP_OPTIONS):
             parser.error(unknown_option_message(argv[0]))  # exits 2
         if argv and not argv[0].startswith("-"):
             close = closest_name(argv[0], COMMANDS)

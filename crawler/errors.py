@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -59,6 +59,18 @@ class DatabaseDirectoryMissing(UsageError):
         super().__init__(
             f"database directory {directory} {state} ({url}); create it or correct the database URL"
         )
+
+
+class DatabaseUrlUnsupported(UsageError):
+    """Raised by crawler.store.session for a database URL (``EWSI_DATABASE_URL``, ``--database-url``)
+    of a back end other than SQLite and PostgreSQL, or no URL at all, before anything connects: one
+    line naming the two supported schemes, exit 2. The URL itself is not repeated (it may hold a
+    password), only its scheme."""
+
+    def __init__(self, scheme: str | None):
+        self.scheme = scheme
+        what = f"database URL scheme {scheme}:// is not supported" if scheme else "database URL has no scheme"
+        super().__init__(f"{what}; use sqlite:///PATH or postgresql://USER@HOST/DATABASE")
 
 
 def unreadable(path: object, exc: OSError) -> str:
@@ -350,7 +362,9 @@ class HostClosed(Exception):
     the host asked not to be contacted until `until` (UTC); `key` is the error key (fetch.http_429)."""
 
     def __init__(self, host: str, until: datetime, key: str):
-        super().__init__(f"{host} asked not to be contacted until {until.isoformat()}")
+        aware = until if until.tzinfo else until.replace(tzinfo=UTC)  # the store keeps naive UTC
+        shown = aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")  # as crawler.text.when shows it
+        super().__init__(f"{host} asked not to be contacted until {shown}")
         self.host = host
         self.until = until
         self.key = key

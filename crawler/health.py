@@ -387,16 +387,32 @@ def judge_by_meaning(
 def _junk(quality: Mapping[str, int], history: Sequence[RunSummary]) -> tuple[str, str] | None:
     """The first junk rule of rule 2 an ok run's quality counts meet: (error key, message), or None."""
     n = quality["items"]
+    # in English number as crawler.text.counted says it (this module imports crawler.types only)
+    of_n = f"of {n} item" if n == 1 else f"of {n} items"
     nav, same, no_text = quality.get("nav", 0), quality.get("same_title", 0), quality.get("no_text", 0)
     if nav >= NAV_MIN and nav > n * NAV_SHARE:
-        return "parse.nav_links", f"{nav} of {n} items are titled like navigation links (Home, About, ...)"
+        return (
+            "parse.nav_links",
+            f"{nav} {of_n} {'is' if nav == 1 else 'are'} titled like navigation links (Home, About, ...)",
+        )
     if same >= SAME_TITLE_MIN and same > n * SAME_TITLE_SHARE:
-        return "parse.same_titles", f"{same} of {n} items carry the same title"
+        return (
+            "parse.same_titles",
+            f"{same} {of_n} {'carries' if same == 1 else 'carry'} the same title",
+        )
     if no_text > n * NO_TEXT_SHARE and any(r.texted for r in history):
-        return "extract.no_text", f"{no_text} of {n} items have no text; the source's last ok runs had text"
+        return (
+            "extract.no_text",
+            f"{no_text} {of_n} {'has' if no_text == 1 else 'have'} no text; "
+            "the source's last ok runs had text",
+        )
     undated = quality["undated"]
     if undated > n * NO_DATES_SHARE and any(r.dated for r in history):
-        return "parse.no_dates", f"{undated} of {n} items have no date; the source's last ok runs were dated"
+        return (
+            "parse.no_dates",
+            f"{undated} {of_n} {'has' if undated == 1 else 'have'} no date; "
+            "the source's last ok runs were dated",
+        )
     return None
 
 

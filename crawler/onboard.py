@@ -74,6 +74,7 @@ from crawler.probe import (
     verdict,
 )
 from crawler.sources import Source, load_sources
+from crawler.text import counted
 from crawler.urls import host_country
 
 Fetcher = Callable[[str], Fetched]
@@ -219,8 +220,10 @@ def propose(
     when = (today or datetime.now(UTC).date()).isoformat()
     seen = {
         "feed": f"feed {url} named by the page" if url != found.url else "the URL answered a feed",
-        "api": f"JSON answer with {found.api.count} records at {found.api.items}" if found.api else "",
-        "listing": f"{len(found.sample_links)} article links matched by the proposed selector",
+        "api": f"JSON answer with {counted(found.api.count, 'record')} at {found.api.items}"
+        if found.api
+        else "",
+        "listing": f"{counted(len(found.sample_links), 'article link')} matched by the proposed selector",
         "sitemap": (
             "the URL answered a sitemap" if found.sitemap_given else f"sitemap {url} named by robots.txt"
         ),
@@ -667,7 +670,9 @@ def add(
         if kind == "sitemapindex" and locs:
             shown = fetch_or_explain(locs[0], fetcher)
             entry["verified"] = entry["verified"].replace(
-                "; review", f" (an index of {len(locs)} sitemaps; preview from {locs[0]}); review", 1
+                "; review",
+                f" (an index of {counted(len(locs), 'sitemap')}; preview from {locs[0]}); review",
+                1,
             )
     source = validate_entry(render(entry, found), config_text)
     items = preview(source, shown.body, 5, shown.content_type, classifier_model)

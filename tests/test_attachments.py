@@ -353,7 +353,7 @@ def test_with_documents_merges_links_and_documents() -> None:
 def test_desk_and_api_show_the_attachments(app: Any, Session: Any, stored: dict[str, int]) -> None:
     client = editor_client(app, Session)
     html = client.get(f"/items/{stored['one']}").text
-    assert "Integration report 2025" in html and "en, 1 pages" in html
+    assert "Integration report 2025" in html and "en, 1 page," in html
     assert (
         REPORT_EN[:40] in html and "https://x.de/link-only.pdf" not in html
     )  # only links with a document row

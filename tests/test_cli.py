@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import importlib.metadata
 import subprocess
 import sys
 import types
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler import cli
+from crawler.argtypes import Parser, missing_command_message
 from crawler.errors import ConfigError, DatabaseUnavailable, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +85,12 @@ def test_the_command_gets_its_arguments_and_the_settings(monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("argv", "code", "needle"),
     [
-        ([], 2, "the following arguments are required: command"),
+        ([], 2, "ewsi: error: missing command; the commands: crawl, queue, db, sources, classify,"),
+        (
+            ["digest", "sned"],
+            2,
+            "ewsi digest: error: unknown command 'sned' (choose from 'send'); did you mean send?",
+        ),
         (["nonsense"], 2, "ewsi: error: unknown command 'nonsense'; the commands: crawl, queue,"),
         (["crwal"], 2, "ewsi: error: unknown command 'crwal'; did you mean crawl?"),
         (["--bogus"], 2, "ewsi: error: unrecognized option --bogus; ewsi takes a command first"),
@@ -415,3 +423,131 @@ def test_a_reader_who_leaves_early_ends_ewsi_queue_quietly_with_exit_0(
     err = reader.stderr.read().decode()
     assert reader.wait(timeout=120) == 0, err
     assert err == ""
+
+
+def _command_groups() -> list[tuple[list[str], Parser]]:
+    """Every parser of the real ``ewsi`` tree that picks a command (``ewsi``, ``ewsi db``, ``ewsi
+    users`` ...), each with the command line that reaches it, found by walking the tree."""
+    found: list[tuple[list[str], Parser]] = []
+
+    def walk(path: list[str], parser: argparse.ArgumentParser) -> None:
+        assert isinstance(parser, Parser), path
+        if parser.command_choices():
+            found.append((path, parser))
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk([*path, name], sub)
+
+    walk([], cli.build_parser())
+    for name, (module_name, _) in cli.COMMANDS.items():
+        module = importlib.import_module(module_name)
+        if hasattr(module, "build_parser"):
+            walk([name], module.build_parser())
+    return found
+
+
+GROUPS = _command_groups()
+
+
+def test_the_walk_finds_every_command_group() -> None:
+    paths = {" ".join(path) for path, _ in GROUPS}
+    assert {"", "db", "users", "sources", "api-token", "digest", "mail", "contributors"} <= paths
+    # a group reads its arguments with its module's build_parser; classify dispatches by hand
+    unbuilt = {
+        n for n, (m, _) in cli.COMMANDS.items() if not hasattr(importlib.import_module(m), "build_parser")
+    }
+    assert unbuilt == {"classify", "serve"}  # serve takes options only
+
+
+def test_classify_without_its_command_lists_its_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["classify"]) == 2
+    out = capsys.readouterr().out
+    assert all(f"\n  {name} " in out for name in ("eval", "train", "diff", "reprocess"))
+
+
+@pytest.mark.parametrize(("path", "parser"), GROUPS, ids=[" ".join(p) or "ewsi" for p, _ in GROUPS])
+def test_a_command_group_without_its_command_names_its_commands(
+    path: list[str], parser: Parser, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rule: ``ewsi GROUP`` alone is one usage line listing the group's commands, never the
+    internal name of the argument that holds it (``db_command``, ``action``)."""
+    prog = " ".join(["ewsi", *path])
+    with pytest.raises(SystemExit) as info:
+        cli.main(path)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    (choices,) = parser.command_choices().values()
+    assert err == f"{prog}: error: missing command; the commands: {', '.join(choices)} ({prog} --help)\n"
+    assert "arguments are required" not in err
+    internal = {a.dest for a in parser._actions if not a.option_strings and a.choices} - {"command"}
+    assert not any(dest in err for dest in internal)  # db_command, sources_command, action
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["db"],
+            "ewsi db: error: missing command; the commands: upgrade, check, grant-app-role (ewsi db --help)",
+        ),
+        (
+            ["users"],
+            "ewsi users: error: missing command; the commands: add, list, set-role (ewsi users --help)",
+        ),
+        (["mail"], "ewsi mail: error: missing command; the commands: send, status (ewsi mail --help)"),
+        (
+            ["contributors"],
+            "ewsi contributors: error: missing command; the commands: report, forget"
+            " (ewsi contributors --help)",
+        ),
+        (
+            ["api-token"],
+            "ewsi api-token: error: missing command; the commands: add, list, revoke (ewsi api-token --help)",
+        ),
+    ],
+)
+def test_command_group_messages(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert capsys.readouterr().err == expected + "\n"
+
+
+def test_missing_command_keeps_other_missing_arguments() -> None:
+    pickers = {"action": ["send", "status"]}
+    assert missing_command_message(["action"], pickers, "ewsi mail") == (
+        "missing command; the commands: send, status (ewsi mail --help)"
+    )
+    assert missing_command_message(["action", "name"], pickers, "ewsi mail") == (
+        "missing command; the commands: send, status (ewsi mail --help); also required: name"
+    )
+    assert (
+        missing_command_message(["name"], pickers, "ewsi x") == "the following arguments are required: name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "out", "err"),
+    [
+        (["--version"], 0, f"ewsi {importlib.metadata.version('ewsi-harvester')}\n", ""),
+        (
+            ["--verison"],
+            2,
+            "",
+            "ewsi: error: unrecognized option --verison; did you mean --version? ewsi takes a command first,"
+            " its options after it (ewsi --help)\n",
+        ),
+    ],
+)
+def test_version(argv: list[str], code: int, out: str, err: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``ewsi --version`` prints the installed package's version (its metadata), exit 0."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == code
+    assert capsys.readouterr() == (out, err)
+
+
+def test_version_is_the_package_metadata() -> None:
+    assert importlib.metadata.version("ewsi-harvester") == "0.1.0"
+    assert "--version" in cli.build_parser().format_help()

@@ -105,7 +105,7 @@ def test_daily_digest_is_delivered(env, smtp):
     assert message["From"] == "digest@ewsi.example.eu"
     assert message["To"] == "editors@ewsi.example.eu, chief@ewsi.example.eu"
     assert message["Subject"].startswith("EWSI digest ")
-    assert "3 waiting, 1 sources need attention" in message["Subject"]
+    assert "3 waiting, 1 source needs attention" in message["Subject"]
     assert message["Message-ID"] and message["Date"]
     # pending: item 3 (de, Economic Participation), item 4 (fr, claimed), item 20 (fr, new today)
     assert "Waiting for review: 3 items" in text

@@ -4,6 +4,7 @@ list, revoke; the token then authenticates against the read API until revoked.""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,6 +30,8 @@ def test_add_list_revoke(portal_db, capsys):  # noqa: F811
     assert ewsi(["api-token", "--database-url", portal_db, "list"]) == 0
     listing = capsys.readouterr().out
     assert "portal\t1200/min" in listing and token not in listing
+    # created, revoked: as the desk shows times, not ISO 8601
+    assert re.search(r"^portal\t1200/min\t\d{4}-\d\d-\d\d \d\d:\d\d UTC\t-$", listing, re.M)
 
     app = make_app(portal_db, anonymous_per_minute=1, token_cache_s=0)
     with TestClient(app) as client:

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crawler.config import Settings
-from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable
+from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable, DatabaseUrlUnsupported
 from crawler.store.migrate import upgrade
-from crawler.store.session import RETRY_COUNTS, make_engine, run_with_retry
+from crawler.store.session import RETRY_COUNTS, checked_url, make_engine, run_with_retry
 
 
 def test_sqlite_connection_settings(tmp_path):
@@ -118,6 +118,64 @@ def test_the_default_database_directory_is_created_by_db_upgrade(monkeypatch, tm
     assert cli.main(["db", "upgrade"]) == 0
     assert (tmp_path / "var" / "ewsi.sqlite").is_file()
     assert "sqlite:///var/ewsi.sqlite: schema created" in capsys.readouterr().err
+
+
+SUPPORTED_TAIL = "; use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("sqlite:///var/x.sqlite", "sqlite:///var/x.sqlite"),
+        ("sqlite://", "sqlite://"),
+        ("sqlite+pysqlite:///x.sqlite", "sqlite+pysqlite:///x.sqlite"),
+        ("postgresql://u@h:5432/db", "postgresql://u@h:5432/db"),
+        ("postgresql+psycopg2://u:pw@h/db", "postgresql+psycopg2://u:pw@h/db"),
+        ("postgres://u:pw@h:5432/db", "postgresql://u:pw@h:5432/db"),  # as hosting platforms write it
+        ("postgres+psycopg2://u@h/db", "postgresql+psycopg2://u@h/db"),
+        ("POSTGRES://u@h/db", "postgresql://u@h/db"),
+    ],
+)
+def test_a_supported_database_url_is_accepted(url, accepted):
+    assert checked_url(url) == accepted
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u:secret@h/db", "database URL scheme mysql:// is not supported"),
+        ("mysql+pymysql://u@h/db", "database URL scheme mysql+pymysql:// is not supported"),
+        ("mariadb://u@h/db", "database URL scheme mariadb:// is not supported"),
+        ("oracle://u@h/db", "database URL scheme oracle:// is not supported"),
+        ("mssql+pyodbc://u@h/db", "database URL scheme mssql+pyodbc:// is not supported"),
+        ("postgre://u@h/db", "database URL scheme postgre:// is not supported"),
+        ("var/ewsi.sqlite", "database URL has no scheme"),
+        ("://h/db", "database URL has no scheme"),
+    ],
+)
+def test_another_database_back_end_is_refused_before_connecting(url, message):
+    """Rule: only SQLite and PostgreSQL; the refusal names both schemes and never the password."""
+    with pytest.raises(DatabaseUrlUnsupported) as info:
+        make_engine(url)
+    assert str(info.value) == message + SUPPORTED_TAIL
+    assert "secret" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme"), [("mysql://u:secret@h/db", "mysql"), ("oracle+cx_oracle://h/db", "oracle+cx_oracle")]
+)
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "check"], ["queue"], ["users", "list"]])
+def test_every_command_refuses_an_unsupported_database_url(
+    monkeypatch, tmp_path, capsys, command, url, scheme
+):
+    from crawler import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EWSI_DATABASE_URL", url)
+    assert cli.main(command) == 2
+    assert capsys.readouterr().err == (
+        f"ewsi {command[0]}: error: database URL scheme {scheme}:// is not supported{SUPPORTED_TAIL}\n"
+    )
 
 
 def _locked() -> OperationalError:

@@ -348,7 +348,7 @@ def test_deadline_alert_names_each_call_once_seven_days_ahead(
     assert [c["call_id"] for c in context["calls"]] == expected
     assert context["nothing_due"] is (not expected)
     if expected:
-        assert subject == "EWSI: 1 funding call close in 7 days"
+        assert subject == "EWSI: 1 funding call closes in 7 days"
         assert expected[0] in text and expected[0] in html
     else:
         assert subject == "EWSI: no funding call closes in 7 days"

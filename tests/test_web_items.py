@@ -143,6 +143,8 @@ def test_stale_form_is_refused_with_who_changed_it(app, Session, seeded) -> None
     r = alice.post(f"/items/{item_id}/decide", data=stale)
     assert r.status_code == 409
     assert "changed by bob (edit" in r.text and "your form had 1" in r.text
+    # the time as the desk shows times (2023-07-01 09:16 UTC), not ISO 8601
+    assert re.search(r"changed by bob \(edit, \d{4}-\d\d-\d\d \d\d:\d\d UTC\)", r.text)
     with Session() as s:
         item = s.get(Item, item_id)
         assert (item.status, item.editor_title, item.editor_country, item.revision) == (

@@ -23,7 +23,7 @@ from crawler.store import tokens
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
 from crawler.store.users import USER_NAME_RULE
-from crawler.text import iso_z
+from crawler.text import when
 from crawler.web.logsafe import escape_controls
 
 HELP = "manage portal API tokens"
@@ -100,10 +100,10 @@ def main(argv: Sequence[str], settings: Settings) -> int:
             return 0
         if args.action == "list":
             for info in tokens.list_tokens(session):
-                revoked = iso_z(info.revoked_at) or "-"
+                revoked = when(info.revoked_at) if info.revoked_at else "-"
                 print(
                     f"{escape_controls(info.name)}\t{info.rate_limit_per_minute}/min\t"
-                    f"{iso_z(info.created_at)}\t{revoked}"
+                    f"{when(info.created_at)}\t{revoked}"
                 )
             return 0
         count = tokens.revoke_token(session, args.name)

@@ -78,7 +78,7 @@ def _describe(item_id: int, changes: dict[str, Any]) -> str:
     parts = []
     for name, change in changes.items():
         if name == "text":
-            parts.append(f"text {len(change['from'] or '')} -> {len(change['to'] or '')} chars")
+            parts.append(f"text {len(change['from'] or '')} -> {counted(len(change['to'] or ''), 'char')}")
         elif name == "relevance":
             parts.append(f"relevance {change['from']} -> {change['to']:.3f}")
         else:

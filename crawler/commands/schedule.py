@@ -34,7 +34,7 @@ from crawler.sources import DEFAULT_CONFIG, SourcesFile, load_sources
 from crawler.store import leader
 from crawler.store import migrate as store_migrate
 from crawler.store import session as store_session
-from crawler.text import iso_z
+from crawler.text import iso_z, when
 
 HELP = "run the scheduler (or --list the next runs)"
 log = logging.getLogger(__name__)
@@ -107,10 +107,10 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
             r["source_id"],
             r["next_run_label"],
             f"{r['schedule']} {r['timezone']}",
-            r["last_run"] or "-",
+            when(r["last_run"]) if r["last_run"] else "-",
             r["last_status"] or "-",
             r["state"] or "-",
-            r["backoff_until"] or "-",
+            when(r["backoff_until"]) if r["backoff_until"] else "-",
         )
     Console(width=200).print(table)
 

@@ -26,7 +26,7 @@ from crawler.config import Settings
 from crawler.errors import UnknownSource, UsageError, unreadable
 from crawler.probe import Verdict
 from crawler.terminal import console as make_console
-from crawler.text import shorten, when
+from crawler.text import counted, shorten, when
 from crawler.themes import THEME_CODES
 from crawler.urls import (
     authority_problem,
@@ -75,7 +75,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     config = load_sources(args.config)
     if args.sources_command == "validate":
-        out.print(f"{args.config or 'config/sources.yaml'}: {len(config.sources)} sources, all valid")
+        out.print(
+            f"{args.config or 'config/sources.yaml'}: {counted(len(config.sources), 'source')}, all valid"
+        )
         return 0
     from crawler.store import migrate as store_migrate
     from crawler.store import runs as store_runs
@@ -129,7 +131,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for entry in (e for e in quarantine if e["quarantined"]):
         out.print(
             f"quarantined until {when(entry['expires_at'])}: {entry['url']} ({entry['source_id']}, "
-            f"{entry['hits']} worker kills, {entry['reason']}); clear with `ewsi sources unquarantine URL`",
+            f"{counted(entry['hits'], 'worker kill')}, {entry['reason']}); "
+            "clear with `ewsi sources unquarantine URL`",
             markup=False,
             highlight=False,
         )

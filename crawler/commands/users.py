@@ -68,12 +68,8 @@ def language_codes(text: str) -> list[str]:
     return codes
 
 
-def main(argv: Sequence[str], settings: Settings) -> int:
-    """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
-    ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
-    a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
-    digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
-    or an unknown ``--languages`` code, or the database unavailable."""
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments of ``ewsi users``."""
     parser = Parser(prog="ewsi users", description="Manage editor and admin accounts.")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="create an account (password asked twice, or read from stdin)")
@@ -93,7 +89,16 @@ def main(argv: Sequence[str], settings: Settings) -> int:
     parser.add_shared_argument(
         "--database-url", default=None, help="SQLAlchemy URL (default EWSI_DATABASE_URL)"
     )
-    args = parser.parse_args(list(argv))
+    return parser
+
+
+def main(argv: Sequence[str], settings: Settings) -> int:
+    """``ewsi users add NAME --role editor|admin [--languages de,fr]``, ``ewsi users list``,
+    ``ewsi users set-role NAME --role ROLE``. Exit codes: 0 ok, 1 refused (exists, bad password), 2
+    a NAME that breaks the naming rule (`crawler.store.users.USER_NAME_RULE`: 1 to 64 ASCII letters,
+    digits and ``. _ - @``, starting with a letter or digit; checked before the password is asked)
+    or an unknown ``--languages`` code, or the database unavailable."""
+    args = build_parser().parse_args(list(argv))
     url = args.database_url or settings.database_url
 
     from crawler.store import users

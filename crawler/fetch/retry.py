@@ -23,6 +23,7 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.errors import http_status_key
 from crawler.fetch.politeness import host_state
+from crawler.text import when
 
 logger = logging.getLogger(__name__)
 
@@ -106,5 +107,5 @@ class PoliteRetryMiddleware(RetryMiddleware):
             request.url[:200],
             response.status,
             seconds,
-            until.isoformat(),
+            when(until),
         )

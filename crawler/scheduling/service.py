@@ -89,6 +89,7 @@ from crawler.store import leader, runs
 from crawler.store import sources as store_sources
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import redacted_url, session_scope
+from crawler.text import counted, when
 
 log = logging.getLogger(__name__)
 
@@ -400,10 +401,10 @@ class SchedulerService:
                 continue
             missed_counts[sid] = count
             latest = recent.pop() if sid not in exclude else None
-            log.warning("[%s] %d slot(s) missed since %s: running once now", sid, count, last.isoformat())
+            log.warning("[%s] %s missed since %s: running once now", sid, counted(count, "slot"), when(last))
             for slot in recent:
                 if lost_at is not None and slot >= lost_at:
-                    why = f"the database was unavailable (lost at {lost_at.isoformat()})"
+                    why = f"the database was unavailable (lost at {when(lost_at)})"
                     self._record_skip(sid, slot, SKIP_DB_DOWN, why)
                 else:
                     self._record_skip(sid, slot, SKIP_MISSED, "no scheduler was running at that time")
@@ -492,7 +493,7 @@ class SchedulerService:
                 until = leader.backoff_until(session, source_id)
                 if not rerun and until is not None and until > now:
                     if slot is not None:
-                        why = f"source backing off until {until.isoformat()}"
+                        why = f"source backing off until {when(until)}"
                         leader.record_skipped(session, source_id, slot, SKIP_BACKOFF, why)
                     self.outcomes.append((source_id, slot, "backoff"))
                     return "backoff"

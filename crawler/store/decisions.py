@@ -32,7 +32,7 @@ from crawler.store import themes as item_themes
 from crawler.store.audit import audit
 from crawler.store.items import add_tombstone, item_versions
 from crawler.store.schema import Item, ItemTheme, ReviewDecision, SourceRow, utc_or_now
-from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs
+from crawler.text import clean_text, iso_z, squash_whitespace, strip_bidi_controls, tidy_paragraphs, when
 from crawler.types import CONTENT_TYPES, THEMES
 
 ACTIONS: tuple[str, ...] = ("approve", "reject", "defer", "edit")
@@ -312,7 +312,7 @@ def _conflict_message(session: Session, item: Item, editor: str, revision: int, 
     last = session.scalars(
         select(ReviewDecision).where(ReviewDecision.item_id == item.id).order_by(ReviewDecision.id.desc())
     ).first()
-    who = f"{last.editor} ({last.action}, {iso_z(last.created_at)})" if last else "a re-crawl"
+    who = f"{last.editor} ({last.action}, {when(last.created_at)})" if last else "a re-crawl"
     return (
         f"This item was changed by {who} after you opened it (revision {item.revision}, your form had "
         f"{revision}); your decision was not recorded. Reload the item to see the change."

@@ -37,7 +37,7 @@ from crawler.store.schema import (
     sha256_hex,
     utcnow,
 )
-from crawler.text import iso_z
+from crawler.text import iso_z, when
 from crawler.types import CrawlReport
 
 
@@ -261,7 +261,7 @@ def mark_interrupted(session: Session, older_than: timedelta | datetime) -> list
                 status="interrupted",
                 finished_at=now,
                 error_key="crawl.crashed",
-                error=f"no heartbeat since before {iso_z(cutoff)}",
+                error=f"no heartbeat since before {when(cutoff)}",
             )
         )
         if not result.rowcount:  # type: ignore[attr-defined]

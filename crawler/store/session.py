@@ -1,7 +1,10 @@
 """Engines, sessions, readiness check and retries for the review-queue database.
 
 URL: the argument, else ``EWSI_DATABASE_URL``, else ``sqlite:///var/ewsi.sqlite`` (relative to the
-current directory). PostgreSQL URLs look like ``postgresql+psycopg2://user@host:5432/db``.
+current directory). PostgreSQL URLs look like ``postgresql+psycopg2://user@host:5432/db``. The scheme
+is checked before anything connects (`checked_url`): ``postgres://`` (as hosting platforms give it)
+is read as ``postgresql://`` (the psycopg2 driver), any back end other than SQLite and PostgreSQL is
+refused with `DatabaseUrlUnsupported` (exit 2).
 
 SQLite gets WAL (readers never block the writer), ``busy_timeout`` 30 s and ``foreign_keys=ON`` on
 every connection, and SQLAlchemy's documented pysqlite fix (driver autocommit + our own ``BEGIN``)
@@ -34,8 +37,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable
+from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable, DatabaseUrlUnsupported
 from crawler.store import dialect
+from crawler.text import counted
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +62,33 @@ def database_url(url: str | None = None) -> str:
     `DatabaseDirectoryMissing` (exit 2, naming the directory) instead of creating it, so a typo
     never gives an empty new database.
     """
-    chosen = url or DEFAULT_URL
+    chosen = checked_url(url or DEFAULT_URL)
     if chosen == DEFAULT_URL:
         Path("var").mkdir(exist_ok=True)
     else:
         check_sqlite_directory(chosen)
     return chosen
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+"""The back ends the store runs on: the schemes a database URL may start with (``+driver`` allowed)."""
+
+BACKEND_ALIASES = {"postgres": "postgresql"}
+"""Schemes read as another: ``postgres://`` is how hosting platforms write PostgreSQL URLs."""
+
+
+def checked_url(url: str) -> str:
+    """`url` with its scheme checked before anything connects: ``postgres://`` (``postgres+DRIVER://``)
+    becomes ``postgresql://`` (``postgresql+DRIVER://``); a SQLite or PostgreSQL URL is returned as it
+    is; any other scheme, or none, raises `DatabaseUrlUnsupported`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme:
+        raise DatabaseUrlUnsupported(None)
+    backend, plus, driver = scheme.partition("+")
+    backend = BACKEND_ALIASES.get(backend.lower(), backend.lower())
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlUnsupported(scheme)
+    return f"{backend}{plus}{driver}://{rest}"
 
 
 def check_sqlite_directory(url: str) -> None:
@@ -290,7 +315,8 @@ def run_with_retry(
                 disconnects += 1
                 if elapsed >= budget:
                     raise DatabaseUnavailable(
-                        f"database unreachable for {elapsed:.1f} s ({contention + disconnects} attempts, "
+                        f"database unreachable for {elapsed:.1f} s "
+                        f"({counted(contention + disconnects, 'attempt')}, "
                         f"retry budget {budget:g} s): {driver_reason(exc)}"
                     ) from exc
                 delay = min(DISCONNECT_MAX_DELAY, base_delay * 2 ** (disconnects - 1), budget - elapsed)
@@ -299,7 +325,8 @@ def run_with_retry(
                 contention += 1
                 if contention >= attempts:
                     raise DatabaseUnavailable(
-                        f"database error after {attempts} attempts ({reason}): {driver_reason(exc)}"
+                        f"database error after {counted(attempts, 'attempt')} ({reason}): "
+                        f"{driver_reason(exc)}"
                     ) from exc
                 delay = min(max_delay, base_delay * 2 ** (contention - 1))
                 label = f"{contention}/{attempts - 1}"

@@ -22,6 +22,7 @@ from crawler.sources import Source
 from crawler.store import audit, decisions, suspects
 from crawler.store import sources as store_sources
 from crawler.store import users as store_users
+from crawler.text import counted
 from crawler.web.auth import address_of
 from crawler.web.deps import DbSession, PathId, QueryId, has_controls
 from crawler.web.desk import Admin, Editor, desk_router
@@ -152,7 +153,7 @@ def schedule_words(cron: str, zone: str) -> str:
     if hour == "*" and days == "daily":
         return f"hourly at :{int(minute):02d} {zone}"
     if hour.startswith("*/") and hour[2:].isdigit() and days == "daily":
-        return f"every {int(hour[2:])} hours at :{int(minute):02d} {zone}"
+        return f"every {counted(int(hour[2:]), 'hour')} at :{int(minute):02d} {zone}"
     hours = hour.split(",")
     if not all(h.isdigit() and int(h) <= 23 for h in hours):
         return raw

@@ -188,20 +188,28 @@ def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     env = _environment()
     text = env.get_template(f"{kind}.txt").render(context)
     html = env.get_template(f"{kind}.html").render(context)
+    return subject_line(kind, context), text, html
+
+
+def subject_line(kind: str, context: dict[str, Any]) -> str:
+    """The mail subject of digest `kind`, its counts in English number ("1 source needs attention",
+    "2 funding calls close in 7 days")."""
     if kind == "daily":
         subject = f"EWSI digest {context['date']}: {context['pending']['total']} waiting"
         if context["sources"]:
-            subject += f", {len(context['sources'])} sources need attention"
-    elif kind == "alerts":
+            subject += ", " + counted(
+                len(context["sources"]), "source needs attention", "sources need attention"
+            )
+        return subject
+    if kind == "alerts":
         count = len(context["calls"])
-        subject = (
-            f"EWSI: {count} funding call{'s' if count != 1 else ''} close in {context['days']} days"
+        calls = (
+            counted(count, "funding call closes", "funding calls close")
             if count
-            else f"EWSI: no funding call closes in {context['days']} days"
+            else "no funding call closes"
         )
-    else:
-        subject = f"EWSI newsletter draft, week to {context['date']}"
-    return subject, text, html
+        return f"EWSI: {calls} in {counted(context['days'], 'day')}"
+    return f"EWSI newsletter draft, week to {context['date']}"
 
 
 def build_message(
