@@ -87,6 +87,7 @@ def populate(session: Any) -> None:
                 country="EU",
                 kind="api",
                 content_type="document",
+                languages=["fr", "en", "de"],
             ),
         ]
     )
@@ -489,9 +490,12 @@ def test_sources_show_public_metadata_only(client):
         "content_type": "news",
         "kind": "feed",
         "languages": ["de"],
+        "declared_languages": [],
         "published_items": 2,
     }
     assert sources[1]["languages"] == ["en", "fr"]
+    # what its configuration declares, beside what it has published (no German item yet)
+    assert sources[1]["declared_languages"] == ["de", "en", "fr"]
     text = json.dumps(sources)
     assert "secret stack trace" not in text and "broken" not in text
 

@@ -508,7 +508,9 @@ def get_published_item(session: Session, item_id: int) -> dict[str, Any] | None:
 
 def list_sources(session: Session) -> list[dict[str, Any]]:
     """Public metadata of every source, ordered by id: id, name, publisher, country, content_type,
-    kind, languages (sorted languages of its published items), published_items (count).
+    kind, languages (sorted languages of its published items), declared_languages (the languages its
+    configuration declares, sorted; [] when it declares none: a source with nothing published yet
+    still says what it publishes in), published_items (count).
 
     No health state, error text or URL leaves here (those are the desk's).
     """
@@ -534,6 +536,7 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
                 "content_type": source.content_type,
                 "kind": source.kind,
                 "languages": sorted(set(languages)),
+                "declared_languages": sorted({str(x) for x in source.languages or () if x}),
                 "published_items": total,
             }
         )

@@ -267,7 +267,8 @@ def list_themes() -> list[dict[str, Any]]:
 
 @router.get("/sources", response_model=list[SourceOut], summary="Public metadata of the sources")
 def list_sources(session: DbSession) -> list[dict[str, Any]]:
-    """Every source: id, name, publisher, country, content_type, kind, languages, published_items."""
+    """Every source: id, name, publisher, country, content_type, kind, languages (of its published
+    items), declared_languages (of its configuration), published_items."""
     return [
         {k: clean_out(v) if isinstance(v, str) else v for k, v in row.items()}
         for row in portal.list_sources(session)

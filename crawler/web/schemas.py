@@ -205,7 +205,10 @@ class SourceOut(BaseModel):
     country: str | None = None
     content_type: str | None = None
     kind: str | None = None
-    languages: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list, description="languages of its published items")
+    declared_languages: list[str] = Field(
+        default_factory=list, description="languages its configuration declares ([] when none)"
+    )
     published_items: int = 0
 
 
