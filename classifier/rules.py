@@ -34,6 +34,12 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    area and theme words (school, poverty, housing support a theme, never relevance alone).
    ``ambiguous`` cues (a migrant word with a common second sense) count as migrant cues only
    beside another migrant or integration cue; alone they are shown with weight 0.
+   ``origin`` cues (people named by a non-European nationality or origin: "Eritrean youth",
+   "Vietnamci") count as migrant cues only in an item with integration-area evidence (A > 0) that
+   names no ``abroad`` word (foreign affairs, economy, sport, tourism, recipes, weather: "Syrian regime",
+   "Chinese investors"), no relevance negative and no place outside Europe that sets the story there
+   (`_resolve_origin`), and only where the other migrant cues weigh less than `MIN_MIGRANT_EVIDENCE`
+   (they stand in for a migrant word, never add to one); else they are shown with weight 0.
    ``elsewhere`` terms (Canada, Toronto, Australia: a destination outside Europe) are a negative E,
    relevance x exp(-E / s_neg) without the area softening, when the item names no ``europe`` term
    (a European country, city, Europe or the EU): a story set outside Europe is no integration news
@@ -74,6 +80,8 @@ MIGRANT = "migrant"
 AREA = "area"
 INTEGRATION = "integration"
 AMBIGUOUS = "ambiguous"
+ORIGIN = "origin"
+ABROAD = "abroad"
 ELSEWHERE = "elsewhere"
 EUROPE = "europe"
 ELSEWHERE_NEGATIVE = "negative:elsewhere"
@@ -728,8 +736,12 @@ class RuleEngine:
             items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         _resolve_ambiguous(sums, evidence)
         _resolve_elsewhere(sums, evidence, t_settled or b_settled)
-        m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
         a = area_sum(sums, self.config.themes, sc.theme_area_factor)
+        _resolve_origin(sums, evidence, a)
+        if lead_sums is not None:
+            lead_sums.pop(ORIGIN, None)
+            lead_sums.pop(ABROAD, None)
+        m = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0)
         # m counts only migrant cues: with m = 0 (no migrant evidence) relevance is 0
         relevance = math.sqrt(_sat(m / sc.relevance_scale) * _sat(a / sc.relevance_scale))
         relevance *= negative_factor(sums, self.config.themes, sc, lead_sums)
@@ -752,7 +764,7 @@ class RuleEngine:
     def relevance_evidence(self, analysis: Analysis) -> tuple[Evidence, ...]:
         """The terms behind the relevance score: migrant, integration, area and negative cues; a term
         that moved nothing (a mask of weight 0, an ``ambiguous`` word alone) is no reason (`_weighs`)."""
-        groups = (MIGRANT, INTEGRATION, AREA, NEGATIVE, AMBIGUOUS)
+        groups = (MIGRANT, INTEGRATION, AREA, NEGATIVE, AMBIGUOUS, ORIGIN)
         items = [ev for g in groups for ev in analysis.evidence.get(g, ()) if _weighs(ev)]
         items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         return tuple(items[: MAX_EVIDENCE + 2])
@@ -932,6 +944,30 @@ def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence
         evidence[MIGRANT].sort(key=lambda ev: (-abs(ev.weight), ev.term))
     else:
         evidence[AMBIGUOUS] = [Evidence(ev.term, 0.0, ev.language, ev.count, ev.written) for ev in found]
+
+
+def _resolve_origin(sums: dict[str, float], evidence: dict[str, list[Evidence]], area: float) -> None:
+    """Step 7's `origin` rule, in place: people named by a non-European nationality or origin join the
+    migrant cues when the item has integration-area evidence (`area` > 0) and names no ``abroad`` word,
+    no counted relevance negative and no place outside Europe that sets it there (``Eritrean youth get a
+    youth worker in Zwolle``, not ``the Syrian regime closes schools``); else they count for nothing and
+    stay as evidence of weight 0. They stand in for a migrant word, never add to one: an item whose
+    other migrant cues reach `MIN_MIGRANT_EVIDENCE` keeps its sum (asylum statistics that list Syrians,
+    Afghans and Iraqis gain nothing from the list). The ``abroad`` words are no evidence of their own."""
+    weight = sums.pop(ORIGIN, 0.0)
+    found = evidence.pop(ORIGIN, [])
+    abroad = sums.pop(ABROAD, 0.0) > 0
+    evidence.pop(ABROAD, None)
+    if not found:
+        return
+    elsewhere = sums.get(NEGATIVE, 0.0) > 0 or sums.get(ELSEWHERE_NEGATIVE, 0.0) > 0
+    named = sums.get(MIGRANT, 0.0) + sums.get(INTEGRATION, 0.0) >= MIN_MIGRANT_EVIDENCE
+    if area > 0 and not abroad and not elsewhere and not named:
+        sums[MIGRANT] = sums.get(MIGRANT, 0.0) + weight
+        evidence.setdefault(MIGRANT, []).extend(found)
+        evidence[MIGRANT].sort(key=lambda ev: (-abs(ev.weight), ev.term))
+    else:
+        evidence[ORIGIN] = [Evidence(ev.term, 0.0, ev.language, ev.count, ev.written) for ev in found]
 
 
 def _concessive(tokens: list[str], start: int, end: int, language: str | None) -> bool:

@@ -52,6 +52,8 @@ SCORING_DEFAULTS: dict[str, float] = {
 RELEVANCE_GROUPS: tuple[str, ...] = (
     "migrant",
     "ambiguous",
+    "origin",
+    "abroad",
     "area",
     "integration",
     "negative",
@@ -60,6 +62,10 @@ RELEVANCE_GROUPS: tuple[str, ...] = (
 )
 """``ambiguous``: migrant words with a common second sense (Italian "asilo", a kindergarten); they
 count as migrant cues only beside another migrant or integration cue (classifier.rules step 7).
+``origin``: people named by a non-European nationality or origin ("Eritrean", "vietnamci"); they count
+as migrant cues only in an item with integration-area evidence and no ``abroad`` word (foreign affairs,
+economy, sport, tourism, recipes, weather and nature), relevance negative or setting outside Europe
+(classifier.rules step 7).
 ``elsewhere``: places outside Europe where migrants settle; they count as negatives only when no
 ``europe`` term (a European country, city or the EU) is in the item (classifier.rules step 7)."""
 
@@ -192,7 +198,7 @@ class Theme:
 class ThemeConfig:
     """The validated content of config/themes.yaml.
 
-    relevance: group name (migrant | ambiguous | area | integration | negative) -> TermMap.
+    relevance: group name (`RELEVANCE_GROUPS`) -> TermMap.
     sha256: hex digest of the file bytes (the rules' model version is ``rules-<first 8>``).
     """
 

@@ -91,6 +91,22 @@
   recognition of diplomas (an Economic Participation term in every language: "nostryfikacja",
   "ΔΟΑΤΑΠ", "diplomu atzīšana").
 
+- relevance_origin.jsonl: migrants named only by a non-European nationality or origin (relevance.origin:
+  Sudanese mothers' sewing cooperative, Eritrean apprentices, Senegalese mothers' homework club,
+  Bangladeshi shipyard workers learning Italian, Moroccan seasonal workers and Moroccan Dutch facing
+  housing discrimination, Cape Verdean youth, Nepali, Pakistani, Vietnamese, Filipino and Somali
+  workers, pupils and mothers in 16 languages) are relevant: such a word is a migrant cue in an item
+  with integration-area evidence that names no foreign-affairs, economy, sport, tourism or recipe
+  context (relevance.abroad), no relevance negative and no setting outside Europe. The same words
+  naming a country stay out though their items name schools, jobs or training: the Syrian regime,
+  the Afghan Taliban closing girls' schools, the Indian economy, Nigerian oil, Chinese investors
+  (nl, pl, hu, el, cs), the Moroccan national team, a Brazilian footballer signing for Porto, the
+  Turkish president (de, sv, ro), a Venezuelan opposition leader, Egyptian tourists, Malian troops,
+  Vietnamese noodle recipes and Filipino nurses in the Gulf states (a negative context); desert dust
+  "of North African origin" beside schools (relevance_classes.jsonl) stays out as weather (an
+  ``abroad`` word). Kept out: migrants named by their country only ("Fachkräfte aus Indien", "formados
+  na Índia"), and Somali mothers' homework club in Helsinki, named only in its title, at 0.497.
+
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
 es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
@@ -120,6 +136,7 @@ FILES = (
     "relevance_enforcement.jsonl",
     "relevance_places.jsonl",
     "relevance_foreign.jsonl",
+    "relevance_origin.jsonl",
 )
 ROWS = {
     name: [
@@ -145,6 +162,7 @@ def default() -> Any:
         ("relevance_enforcement.jsonl", 40, 57, 23),
         ("relevance_places.jsonl", 40, 35, 20),
         ("relevance_foreign.jsonl", 8, 16, 10),
+        ("relevance_origin.jsonl", 20, 20, 16),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
