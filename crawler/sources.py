@@ -167,13 +167,40 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+ZONE_ABBREVIATIONS = {
+    "cet": "Europe/Brussels", "cest": "Europe/Brussels", "mez": "Europe/Berlin", "mesz": "Europe/Berlin",
+    "eet": "Europe/Athens", "eest": "Europe/Athens", "oez": "Europe/Berlin", "oesz": "Europe/Berlin",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "gmt": "Europe/London", "bst": "Europe/London",
+    "ist": "Europe/Dublin", "utc": "UTC", "z": "UTC",
+}  # fmt: skip
+"""Zone abbreviations an operator may write for a European source, -> one IANA zone that keeps them
+(a place, with its summer time; an abbreviation names one half of the year only)."""
+
+
 def zone_suggestion(value: str) -> str:
-    """``; did you mean Europe/Brussels?`` for a near miss of an IANA zone name (a letter left out or
-    changed, other case, a space for ``_``: ``Europe/Brusels``, ``europe/paris``, ``Europe/Den Haag``
-    has none), else ``""``; the closest of the zones the machine's tz database holds (difflib's ratio
-    at least 0.8, case-insensitive)."""
-    by_lower = {z.lower(): z for z in zoneinfo.available_timezones()}
+    """The "did you mean" of an unknown `timezone` value, else ``""``:
+    - a zone abbreviation (CET, CEST, MESZ, EET, WET, BST ...: `ZONE_ABBREVIATIONS`) names the place
+      that keeps it: ``; CEST is an abbreviation, not a zone: did you mean Europe/Brussels (or another
+      city in the zone)?``; an abbreviation never gets the nearest spelling (``CEST`` is not ``EST``,
+      six hours off);
+    - a city alone (``Brussels``, ``lisbon``) gets the zone named after it (``Europe/Brussels``);
+    - a near miss of a zone name (a letter left out or changed, other case, a space for ``_``:
+      ``Europe/Brusels``, ``europe/paris``) gets the closest zone of the machine's tz database
+      (difflib's ratio at least 0.8, case-insensitive); other letters, none."""
     key = value.strip().replace(" ", "_").lower()
+    if key in ZONE_ABBREVIATIONS:
+        meant = ZONE_ABBREVIATIONS[key]
+        return (
+            f"; {value.strip()} is an abbreviation, not a zone: did you mean {meant} "
+            "(or another city in the zone)?"
+        )
+    by_lower = {z.lower(): z for z in zoneinfo.available_timezones()}
+    if "/" not in key and len(key) >= 3:
+        cities = [z for low, z in by_lower.items() if low.rsplit("/", 1)[-1] == key]
+        if cities:
+            return f"; did you mean {sorted(cities, key=lambda z: (not z.startswith('Europe/'), z))[0]}?"
+    if key.isalpha() and len(key) <= 5:
+        return ""
     close = by_lower.get(key) or next(
         iter(difflib.get_close_matches(key, list(by_lower), n=1, cutoff=0.8)), None
     )

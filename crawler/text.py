@@ -278,6 +278,11 @@ METADATA_LABELS = (
     "autora", "procedure", "procédure", "verfahren", "procedura", "procedimiento", "procedimento",
     "procedure file", "procedure reference", "verfahrensnummer", "numéro de procédure",
     "date of document", "datum des dokuments", "date du document",
+    # the rapporteur of a committee's opinion, as the EP's documents name them
+    "rapporteur for the opinion", "draftsperson", "draftsman", "draftswoman", "rapporteur pour avis",
+    "rapporteure pour avis", "verfasser der stellungnahme", "verfasserin der stellungnahme",
+    "relatore per parere", "relatrice per parere", "ponente de opinión", "relator de parecer",
+    "rapporteur voor advies", "sprawozdawca komisji opiniodawczej", "föredragande av yttrandet",
 )  # fmt: skip
 """Labels of a document's metadata in the EU languages (lower case), written "Label:" (French
 "Label :"); a title that runs into one is cut before it (pipelines.titles.cut_headline)."""

@@ -140,6 +140,21 @@ def test_a_description_every_page_of_the_source_has_gives_way_to_the_text(langua
             "Informe sobre la acogida de solicitantes de asilo en España Ponente: Ana García",
             "Informe sobre la acogida de solicitantes de asilo en España",
         ),
+        (
+            "OPINION on the integration of refugees in the labour market (2023/2001(INI)) "
+            "Committee on Culture and Education Rapporteur for the opinion: John Smith",
+            "OPINION on the integration of refugees in the labour market",
+        ),
+        (
+            "STELLUNGNAHME zur Integration von Geflüchteten in den Arbeitsmarkt (2023/2001(INI)) "
+            "Verfasserin der Stellungnahme: Erika Muster",
+            "STELLUNGNAHME zur Integration von Geflüchteten in den Arbeitsmarkt",
+        ),
+        (
+            "AVIS sur l'intégration des réfugiés sur le marché du travail (2023/2001(INI)) "
+            "Rapporteure pour avis : Marie Martin",
+            "AVIS sur l'intégration des réfugiés sur le marché du travail",
+        ),
         # a label in the headline's first words is the headline's own
         ("Neues Verfahren: was sich für Familien ändert", "Neues Verfahren: was sich für Familien ändert"),
         (
