@@ -182,3 +182,31 @@ def test_a_description_every_page_of_the_source_has_gives_way_to_the_text(langua
 )
 def test_cut_headline(title, expected) -> None:
     assert cut_headline(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "BG CS DA DE EL EN ES ET FI FR GA HR HU IT LT LV MT NL PL PT RO SK SL SV "
+            "Applicants must validate their legal entity before the call closes.",
+            "Applicants must validate their legal entity before the call closes.",
+        ),
+        (
+            "DE | EN | FR | NL | IT The city opens a counselling centre for refugees in the town hall.",
+            "The city opens a counselling centre for refugees in the town hall.",
+        ),
+        (
+            "de / en / fr / nl / it / pl lower-case codes are words of a sentence and stay.",
+            "de / en / fr / nl / it / pl lower-case codes are words of a sentence and stay.",
+        ),
+        (
+            "EN FR DE: three languages are taught at the new school for newcomers in Lyon.",
+            "EN FR DE: three languages are taught at the new school for newcomers in Lyon.",
+        ),
+    ],
+)
+def test_a_language_switcher_is_no_snippet(source: str, expected: str) -> None:
+    """Five or more of the EU's language codes in capitals at a text's start are the page's language
+    switcher (rows `_SWITCHER`); fewer, or in lower case, are the text's own words."""
+    assert snippet(source, "Some other title") == expected

@@ -55,6 +55,7 @@ from typing import Any
 from crawler.text import COMMITTEE_NAME as _COMMITTEE
 from crawler.text import METADATA_LABEL as _LABEL
 from crawler.text import shorten, squash_whitespace, strip_bidi_controls, when
+from crawler.types import EU_LANGUAGES
 from crawler.web.chrome_lines import is_chrome_line
 
 SNIPPET_CHARS = 240
@@ -84,6 +85,11 @@ _CODE = re.compile(r"(?<!\S)(?=[^\s]*\d)(?:[^\W\d_]+\d*[-/][\w/()-]*\d[\w/()-]*|
 _BADGE = re.compile(r"[^|\n]{1,40}?\s+\|\s+")
 """A segment before " | " at the start: a section badge ("Université | Le décret ...")."""
 _SEPARATOR_START = re.compile(r"^\s*(?:\||-|–|—|·|•)\s+")
+_SWITCHER = re.compile(
+    r"^\s*(?:(?:" + "|".join(code.upper() for code in sorted(EU_LANGUAGES)) + r")(?:\s*[|/·•,]\s*|\s+)){5,}"
+)
+"""A leading run of five or more of the EU's language codes in capitals ("BG CS DA DE EL EN ...",
+"DE | EN | FR | NL | IT"): a page's language switcher, not its text."""
 GENERIC_MIN_WORDS = 5
 """A description of at least this many words of five letters or more that shares none of them with
 the item's text describes the site, not the item (short words, "from", "with", are every text's)."""
@@ -208,6 +214,8 @@ def _opening(text: str, title: str | None) -> str:
         if len(lines) == 1 and _title_head(lines[0], title):
             return ""
         break
+    if lines:
+        lines[0] = _SWITCHER.sub("", lines[0], count=1)
     if lines and (badge := _BADGE.match(lines[0])) and len(_WORD.findall(badge.group())) <= 3:
         lines[0] = lines[0][badge.end() :]
     if lines:
