@@ -80,7 +80,9 @@ recomputed on the training titles and leads as `SCALE` is): a theme's similarity
 subtopics' similarities 0.776 / 0.772 / 0.777 (-0.018 to -0.000 against shipped 0.787 / 0.784 /
 0.780, top-gold-k 0.815), as the mean of the two best 0.776 / 0.773 / 0.774 (-0.021 to +0.001,
 top-gold-k 0.808): one subtopic's word in a teaser pulls its theme up as often wrongly as rightly;
-not kept.
+the themes embedded as e5 ``query`` instead of ``passage`` 0.780 / 0.777 / 0.780 (-0.011 to +0.001,
+top-gold-k 0.802); each theme's passage led by its name ("Active Citizenship: residence and work
+permits, ...") 0.778 / 0.782 / 0.778 (-0.011 to +0.003, top-gold-k 0.797); not kept.
 About 30 s of CPU per variant and seed (the e5 embeddings are computed once per process).
 
 Usage: .venv/bin/python bench/themes_semantic.py [--data FILE] [--seeds 0,1,2] [--variants NAME,...]
