@@ -26,8 +26,10 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    - ``parse.same_titles``: one title (compared by `title_key`) is carried by at least
      `SAME_TITLE_MIN` items and more than `SAME_TITLE_SHARE` of them (repeated anchor texts such as
      "Read more", or one page title on every item);
-   - ``extract.no_text``: more than `NO_TEXT_SHARE` of the items have no text while an earlier ok run
-     recorded its text count and had text;
+   - ``extract.no_text``: more than `NO_TEXT_SHARE` of the items whose document was read have no
+     text while an earlier ok run recorded its text count and had text; an item whose document was
+     not read (``unread``: its page or detail fetch failed, or its extraction was stopped) is a
+     fetch failure, reported by rule 1 with its fetch key, never an item without text;
    - ``parse.no_dates``: undated in more than `NO_DATES_SHARE` while an earlier ok run was dated.
    A run failed with a key of `MEANING_KEYS` while an earlier ok run delivered items -> broken.
    The items a broken run stored first are held back from the review queue (`Judgement.holds_items`,
@@ -115,10 +117,20 @@ SAME_TITLE_SHARE = 0.5
 NO_TEXT_SHARE = 0.5
 """A run whose items have no text in more than this share, for a source whose ok runs had text,
 fails with ``extract.no_text``."""
-QUALITY_NAMES: tuple[str, ...] = ("items", "undated", "followed", "empty", "nav", "same_title", "no_text")
+QUALITY_NAMES: tuple[str, ...] = (
+    "items",
+    "undated",
+    "followed",
+    "empty",
+    "nav",
+    "same_title",
+    "no_text",
+    "unread",
+)
 """Item quality counts of a run (``ewsi/quality/<name>``, counted by pipelines.store): items stored,
 undated, followed to a page, followed but empty, navigation-titled (`is_nav_title`), the number of
-items carrying the run's most frequent title (`title_key`), and items without text."""
+items carrying the run's most frequent title (`title_key`), items whose document was read but gave
+no text, and items whose document was not read (crawler.store.items.document_unread)."""
 BASE_QUALITY = ("items", "undated", "followed", "empty")
 """Quality counts every recorded run has; the others are absent from runs recorded before them."""
 
@@ -155,16 +167,29 @@ def failed_pages_fate(pages_failed: int, stats: Mapping[str, Any]) -> str:
     """What became of the items of `pages_failed` failed pages, for the run's page note.
 
     Rule: an item stored before is kept as it was (``ewsi/items/kept_unread``, pipelines.store), a
-    new one is stored from its index entry without text: "their items kept without text" when none
-    was stored before, "their stored items kept as they were" when all were, else both counts
-    ("3 stored items kept as they were, 2 new without text").
+    new one is stored from its index entry without text (``ewsi/items/new_unread``), and any other
+    was dropped (tombstoned, a duplicate, too old, a store error: the dropped column says why), so
+    an item the store drops is never counted new. One fate for all: "their items kept without
+    text", "their stored items kept as they were", "their items dropped"; else the counts of each
+    ("3 stored items kept as they were, 2 new without text, 1 dropped").
     """
     kept = min(int(stats.get("ewsi/items/kept_unread", 0) or 0), pages_failed)
-    if not kept:
-        return "their items kept without text"
+    new = min(int(stats.get("ewsi/items/new_unread", 0) or 0), pages_failed - kept)
+    dropped = pages_failed - kept - new
     if kept == pages_failed:
         return "their stored items kept as they were"
-    return f"{kept} stored items kept as they were, {pages_failed - kept} new without text"
+    if new == pages_failed:
+        return "their items kept without text"
+    if dropped == pages_failed:
+        return "their items dropped"
+    parts = [
+        f"{kept} stored {'item' if kept == 1 else 'items'} kept as {'it was' if kept == 1 else 'they were'}"
+        if kept
+        else "",
+        f"{new} new without text" if new else "",
+        f"{dropped} dropped" if dropped else "",
+    ]
+    return ", ".join(part for part in parts if part)
 
 
 def title_key(title: str | None) -> str:
@@ -204,9 +229,11 @@ class RunSummary:
 
     @property
     def texted(self) -> bool:
-        """It recorded its items without text and they were at most `NO_TEXT_SHARE` of its items."""
+        """It recorded its items without text and they were at most `NO_TEXT_SHARE` of its items
+        whose document was read."""
         q = self.quality
-        return bool(q and q["items"] and "no_text" in q and q["no_text"] <= q["items"] * NO_TEXT_SHARE)
+        read = q["items"] - q.get("unread", 0) if q else 0
+        return bool(q and read > 0 and "no_text" in q and q["no_text"] <= read * NO_TEXT_SHARE)
 
 
 @dataclass(frozen=True)
@@ -400,10 +427,12 @@ def _junk(quality: Mapping[str, int], history: Sequence[RunSummary]) -> tuple[st
             "parse.same_titles",
             f"{same} {of_n} {'carries' if same == 1 else 'carry'} the same title",
         )
-    if no_text > n * NO_TEXT_SHARE and any(r.texted for r in history):
+    read = n - quality.get("unread", 0)  # an unread document is a fetch failure (rule 1), not no text
+    if read > 0 and no_text > read * NO_TEXT_SHARE and any(r.texted for r in history):
+        of_read = of_n if read == n else f"of {read} item read" if read == 1 else f"of {read} items read"
         return (
             "extract.no_text",
-            f"{no_text} {of_n} {'has' if no_text == 1 else 'have'} no text; "
+            f"{no_text} {of_read} {'has' if no_text == 1 else 'have'} no text; "
             "the source's last ok runs had text",
         )
     undated = quality["undated"]

@@ -9,8 +9,9 @@ Before the write, in this order:
    pipelines.normalize); attachments whose link is not http(s) are dropped; the body of an
    unsupported type (ZIP, images: T17) is not kept;
 3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
-   ``followed``, ``empty``, ``nav``, ``no_text``, and ``same_title``: how many items carry the run's
-   most frequent title; read by crawler.health).
+   ``followed``, ``empty``, ``nav``, ``no_text`` (document read, no text), ``unread`` (document not
+   read: a fetch failure, never counted ``no_text``), and ``same_title``: how many items carry the
+   run's most frequent title; read by crawler.health).
 
 After the write, the item row notes the crawl run that yielded it (and first stored it), so a broken
 run's items can be held back and a later healthy run's release them (crawler.store.suspects).
@@ -22,7 +23,8 @@ the server is unreachable (a restart or crash, T33); every retry is counted in s
 ``ewsi/store/retries/<reason>`` and ``ewsi/store/db_errors/<error class>``. The outcome
 (new, updated, unchanged, duplicate, tombstoned) is counted in stats as ``ewsi/items/<outcome>``;
 an item stored before whose document this run did not read (crawler.store.items.document_unread)
-is kept as it was, "unchanged", and also counted as ``ewsi/items/kept_unread``.
+is kept as it was, "unchanged", and also counted as ``ewsi/items/kept_unread``; a new one as
+``ewsi/items/new_unread`` (an unread item the store drops, tombstoned or duplicate, is in neither).
 Duplicates (an identity another source already holds) and tombstoned items (rejected by an editor)
 are dropped with that reason. A database failure is counted as ``ewsi/errors/store.db_error`` and
 the item dropped as ``store_error``; the run is then recorded as failed. Extraction-worker kills
@@ -97,7 +99,9 @@ class StorePipeline:
             self._stat("ewsi/quality/followed")
             if not item.text:
                 self._stat("ewsi/quality/empty")
-        if not (item.text or "").strip():
+        if items.document_unread(item):
+            self._stat("ewsi/quality/unread")  # a fetch failure, not an item without text (crawler.health)
+        elif not (item.text or "").strip():
             self._stat("ewsi/quality/no_text")
         if is_nav_title(item.title):
             self._stat("ewsi/quality/nav")
@@ -161,6 +165,8 @@ class StorePipeline:
         self._stat(f"ewsi/items/{outcome}")
         if outcome == "unchanged" and items.document_unread(item):
             self._stat("ewsi/items/kept_unread")  # stored before, kept as it was (crawler.health)
+        elif outcome == "new" and items.document_unread(item):
+            self._stat("ewsi/items/new_unread")  # stored new without text; a dropped one is not
         item.ewsi_outcome = outcome  # type: ignore[attr-defined]  # read by the progress display
         if outcome in ("duplicate", "tombstoned"):
             raise DropItem(outcome)

@@ -78,6 +78,7 @@ def test_build_report_counts_and_messages() -> None:
         "nav": 0,
         "same_title": 0,
         "no_text": 0,
+        "unread": 0,
     }
     assert report.stats["page_errors"] == {"fetch.http_404": 1}
     assert report.error == "404 on /old"
@@ -287,7 +288,7 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
     [
         # every followed page failed: the run failed with their key, the items kept
         (
-            {"ewsi/items/yielded": 18, "ewsi/page_errors/fetch.http_404": 18},
+            {"ewsi/items/yielded": 18, "ewsi/page_errors/fetch.http_404": 18, "ewsi/items/new_unread": 18},
             "failed",
             "fetch.http_404",
             "18 of 18 followed pages failed, most with fetch.http_404 (their items kept without text)",
@@ -299,6 +300,7 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
                 "ewsi/extract/html": 17,
                 "ewsi/page_errors/fetch.http_404": 2,
                 "ewsi/page_errors/fetch.timeout": 1,
+                "ewsi/items/new_unread": 3,
             },
             "ok",
             None,
@@ -312,6 +314,7 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
                 "ewsi/api/detail_text": 1,
                 "ewsi/page_errors/fetch.http_404": 1,
                 "ewsi/page_errors/parse.detail_empty": 1,
+                "ewsi/items/new_unread": 2,
             },
             "ok",
             None,
@@ -319,7 +322,7 @@ def test_health_imports_only_the_stdlib_and_crawler_types() -> None:
         ),
         # one or two new items whose pages failed: a warning, not a failing source
         (
-            {"ewsi/items/yielded": 2, "ewsi/page_errors/fetch.http_404": 2},
+            {"ewsi/items/yielded": 2, "ewsi/page_errors/fetch.http_404": 2, "ewsi/items/new_unread": 2},
             "ok",
             None,
             "warning: 2 of 2 followed pages failed, most with fetch.http_404 (their items kept without text)",

@@ -6,14 +6,17 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from desklab import SQLITE_ONLY, csrf_of, editor_client
 from rich.console import Console
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
@@ -21,8 +24,9 @@ from crawler import health
 from crawler.commands import crawl as crawl_command
 from crawler.health import RunSummary, is_nav_title, judge_by_meaning
 from crawler.store import portal, queue, suspects
+from crawler.store.items import add_tombstone
 from crawler.store.runs import finish_run, start_run
-from crawler.store.schema import AuditEntry, CrawlRun, Item, SourceRow
+from crawler.store.schema import AuditEntry, CrawlRun, Item, SourceRow, sha256_hex
 from crawler.store.sources import source_status
 from crawler.types import CrawlReport
 from pipelines.store import StorePipeline
@@ -108,11 +112,15 @@ JUNK_RUNS: dict[str, tuple[list[dict[str, Any]], str | None]] = {
 
 
 def _run(
-    db_url: str, specs: list[tuple[int, dict[str, Any]]], sid: str = "src-a"
+    db_url: str,
+    specs: list[tuple[int, dict[str, Any]]],
+    sid: str = "src-a",
+    stats: dict[str, int] | None = None,
 ) -> tuple[int, health.Judgement]:
-    """One run of source `sid` through the store pipeline: items (number, fields); the judged outcome."""
+    """One run of source `sid` through the store pipeline: items (number, fields), the spider's own
+    `stats` (page errors); the judged outcome (its message the report's error)."""
     crawler = _crawler()
-    crawler.stats.set_stats({})
+    crawler.stats.set_stats(dict(stats or {}))
     with _session(db_url) as s:
         run_id = start_run(s, sid)
         s.commit()
@@ -121,11 +129,14 @@ def _run(
     for n, fields in specs:
         crawler.stats.inc_value("ewsi/items/yielded")  # counted by the spider in a real crawl
         url = f"https://{sid}.example.eu/news/{n}"
-        pipeline.process_item(make_item(n, sid, str(fields.get("title")), url=url, **fields))
+        with contextlib.suppress(DropItem):  # tombstoned, duplicate: counted by the pipeline
+            pipeline.process_item(make_item(n, sid, str(fields.get("title")), url=url, **fields))
     report = health.build_report(sid, crawler.stats.get_stats(), T0, "finished", now=T0)
     with _session(db_url) as s:
         judged = finish_run(s, run_id, report)
         s.commit()
+    if judged.message is None and report.error:
+        judged = replace(judged, message=report.error)
     return run_id, judged
 
 
@@ -150,6 +161,57 @@ def store(db_url: str, engine: Any) -> str:
             add_source(s, sid, sid.title())
         s.commit()
     return db_url
+
+
+UNREAD = {"text": None, "summary": None, "flags": ["page_fetch.http_404"]}
+"""An item whose followed page (a PDF) answered 404, e.g. absent from a cut replay archive."""
+READ_EMPTY = {"text": "", "summary": None}
+READ = {"text": "Body of the page", "summary": "S"}
+
+
+@pytest.mark.parametrize(
+    ("items", "key", "words"),
+    [
+        ([UNREAD], None, "1 of 1 followed pages failed, most with fetch.http_404"),  # its only PDF
+        ([UNREAD, UNREAD, READ], None, "2 of 3 followed pages failed"),
+        ([UNREAD, READ, READ, READ], None, "1 of 4 followed pages failed"),
+        ([READ_EMPTY] * 4, "extract.no_text", "4 of 4 items have no text"),
+        ([UNREAD, *[READ_EMPTY] * 3], "extract.no_text", "3 of 3 items read have no text"),
+        ([UNREAD, UNREAD, READ_EMPTY, READ], None, "2 of 4 followed pages failed"),
+    ],
+)
+def test_a_document_never_read_is_a_fetch_failure_not_no_text(
+    store: str, items: list[dict[str, Any]], key: str | None, words: str
+) -> None:
+    """Rule (crawler.health, rule 2): an item whose page fetch failed is not an item without text."""
+    _run(store, [(n, {"title": t}) for n, t in enumerate(GOOD)])  # an ok run with text
+    specs = [(10 + n, {"title": f"Call document {n}", **fields}) for n, fields in enumerate(items)]
+    failed = sum(f is UNREAD for f in items)
+    stats = {"ewsi/extract/html": len(items) - failed}  # pages read (what the extract stage counts)
+    if failed:
+        stats["ewsi/page_errors/fetch.http_404"] = failed
+    _, judged = _run(store, specs, stats=stats)
+    assert (judged.error_key, judged.broken) == (key, bool(key))
+    assert judged.message and words in judged.message
+
+
+def test_an_unread_item_the_store_drops_is_not_counted_new(store: str) -> None:
+    """Rule (crawler.health.failed_pages_fate): a tombstoned item is dropped, never "new without text"."""
+    _run(store, [(n, {"title": t}) for n, t in enumerate(GOOD)])
+    with _session(store) as s:  # item 11 was rejected once: its identity is tombstoned
+        add_tombstone(s, sha256_hex("url:https://src-a.example.eu/news/11"), "src-a", "rejected")
+        s.commit()
+    specs = [
+        (0, {"title": GOOD[0], **UNREAD}),
+        (10, {"title": "A", **UNREAD}),
+        (11, {"title": "B", **UNREAD}),
+    ]
+    _, judged = _run(store, specs, stats={"ewsi/page_errors/fetch.http_404": 3})
+    assert (judged.status, judged.error_key) == ("failed", "fetch.http_404")  # every page failed
+    assert judged.message == (
+        "3 of 3 followed pages failed, most with fetch.http_404"
+        " (1 stored item kept as it was, 1 new without text, 1 dropped)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -162,15 +162,22 @@ def test_document_unread_by_flag(flags: list[str], unread: bool) -> None:
     assert document_unread(item) is unread
 
 
-# (failed pages, items kept as they were, the page note's words)
-FATES: list[tuple[int, int, str]] = [
-    (5, 0, "their items kept without text"),
-    (5, 5, "their stored items kept as they were"),
-    (5, 3, "3 stored items kept as they were, 2 new without text"),
-    (2, 4, "their stored items kept as they were"),  # a stopped extraction counts too: capped
+# (failed pages, items kept as they were, items stored new, the page note's words); the rest of
+# the failed pages' items were dropped by the store (tombstoned, duplicate) or before it
+FATES: list[tuple[int, int, int, str]] = [
+    (5, 0, 5, "their items kept without text"),
+    (5, 5, 0, "their stored items kept as they were"),
+    (5, 3, 2, "3 stored items kept as they were, 2 new without text"),
+    (2, 4, 0, "their stored items kept as they were"),  # a stopped extraction counts too: capped
+    (13, 12, 0, "12 stored items kept as they were, 1 dropped"),  # a tombstoned item is not new
+    (3, 1, 0, "1 stored item kept as it was, 2 dropped"),
+    (4, 0, 3, "3 new without text, 1 dropped"),
+    (2, 0, 0, "their items dropped"),
+    (6, 2, 3, "2 stored items kept as they were, 3 new without text, 1 dropped"),
 ]
 
 
-@pytest.mark.parametrize(("failed", "kept", "words"), FATES)
-def test_failed_pages_fate(failed: int, kept: int, words: str) -> None:
-    assert failed_pages_fate(failed, {"ewsi/items/kept_unread": kept}) == words
+@pytest.mark.parametrize(("failed", "kept", "new", "words"), FATES)
+def test_failed_pages_fate(failed: int, kept: int, new: int, words: str) -> None:
+    stats = {"ewsi/items/kept_unread": kept, "ewsi/items/new_unread": new}
+    assert failed_pages_fate(failed, stats) == words

@@ -64,3 +64,90 @@ def test_a_file_that_is_not_an_archive_is_refused_without_quoting_it(tmp_path: P
     with pytest.raises(ValueError, match="not a readable WARC file") as raised:
         WarcIndex(other)
     assert "secret-line" not in str(raised.value) and "root:x" not in str(raised.value)
+
+
+CUT_PAGES = {f"https://x.example/{i}": b"<p>page %d</p>" % i * 200 for i in range(3)}
+
+
+def _member_offsets(path: Path) -> list[int]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with path.open("rb") as fh:
+        iterator = ArchiveIterator(fh)
+        return [iterator.get_record_offset() for _ in iterator]
+
+
+@pytest.mark.parametrize(
+    ("where", "served"),
+    [
+        ("in the gzip header of the last record", 2),
+        ("in the WARC headers of the last record", 2),
+        ("in the body of the last record", 2),
+        ("in the gzip trailer of the last record", 2),
+        ("right after the second record", 2),
+        ("in the body of the second record", 1),
+        ("right after the last record", 3),
+    ],
+)
+def test_an_archive_cut_short_serves_whole_records_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, where: str, served: int
+) -> None:
+    whole = tmp_path / "whole.warc.gz"
+    write_archive(whole, CUT_PAGES)
+    data = whole.read_bytes()
+    starts = [*_member_offsets(whole), len(data)]
+    cut = {
+        "in the gzip header of the last record": starts[2] + 5,
+        "in the WARC headers of the last record": starts[2] + 60,
+        "in the body of the last record": (starts[2] + starts[3]) // 2 + 40,
+        "in the gzip trailer of the last record": len(data) - 4,
+        "right after the second record": starts[2],
+        "in the body of the second record": (starts[1] + starts[2]) // 2 + 40,
+        "right after the last record": len(data),
+    }[where]
+    archive = tmp_path / "cut.warc.gz"
+    archive.write_bytes(data[:cut])
+    with caplog.at_level("WARNING", logger="crawler.fetch.warc"):
+        index = WarcIndex(archive)
+    urls = list(CUT_PAGES)
+    for url in urls[:served]:
+        assert index.lookup(url)[2] == CUT_PAGES[url]  # type: ignore[index]
+    for url in urls[served:]:
+        assert index.lookup(url) is None
+    assert len(index) == served
+    if cut == len(data) or cut == starts[2]:
+        assert not caplog.records
+    else:
+        assert caplog.records and all(str(archive) in r.getMessage() for r in caplog.records)
+    if index.truncated:  # a record whose URL was read: the warning names it
+        (url,) = index.truncated
+        assert url == urls[served] and index.is_truncated(url)
+        assert any(url in r.getMessage() for r in caplog.records)
+
+
+def test_a_url_recorded_whole_and_cut_short_is_served_whole(tmp_path: Path) -> None:
+    archive = tmp_path / "a.warc.gz"
+    write_archive(archive, {"https://x.example/a": b"whole " * 300})
+    write_archive(archive, {"https://x.example/a": b"later " * 300}, mode="ab")
+    archive.write_bytes(archive.read_bytes()[:-30])
+    index = WarcIndex(archive)
+    assert index.lookup("https://x.example/a")[2] == b"whole " * 300  # type: ignore[index]
+    assert not index.is_truncated("https://x.example/a")
+
+
+def test_replay_answers_a_cut_record_as_absent(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from scrapy import Request
+
+    from crawler.fetch.warc import ReplayMiddleware
+
+    archive = tmp_path / "a.warc.gz"
+    write_archive(archive, CUT_PAGES)
+    archive.write_bytes(archive.read_bytes()[:-100])
+    middleware = ReplayMiddleware(str(archive))
+    with caplog.at_level("WARNING", logger="crawler.fetch.warc"):
+        response = middleware.process_request(Request("https://x.example/2"))
+    assert response.status == 404 and response.body == b""
+    assert {"absent", "truncated"} <= set(response.flags)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("https://x.example/2" in m and str(archive) in m for m in messages)
+    assert middleware.process_request(Request("https://x.example/1")).status == 200

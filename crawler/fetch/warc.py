@@ -4,7 +4,9 @@ Settings read: ``EWSI_REPLAY`` (path of the WARC file to answer every request fr
 replay component is off) and ``EWSI_RECORD`` (path of the WARC file live responses are appended
 to; unset: off). `ReplayMiddleware` looks a request up by URL (fragment ignored, then the
 canonical form of the URL, w3lib ``canonicalize_url``); a URL absent from the archive gets a 404
-flagged ``absent``, so a harvest is reproduced exactly and offline. `RecordMiddleware` writes
+flagged ``absent``, so a harvest is reproduced exactly and offline. A record cut short is no
+recorded answer (`WarcIndex`): its URL is answered as absent, flagged ``truncated`` too, with a
+warning naming the archive and the URL, never served as a short page. `RecordMiddleware` writes
 each response not itself replayed, with its headers minus ``Transfer-Encoding``, gzip-compressed
 (one gzip member per record), and keeps (url, offset, length, status) of each record in `written`.
 """
@@ -43,6 +45,12 @@ class WarcIndex:
     """Offsets of the `response` records of one WARC file, by target URL.
 
     Records are read lazily from their offset, so a large archive costs memory per URL only.
+    Rule: a record cut short is not a recorded answer: its block shorter than its WARC
+    Content-Length (or without one), or its gzip member ending before the gzip trailer (a cut
+    archive, a download stopped early). It is left out of the index (a whole record of the same
+    URL elsewhere in the file still answers), kept in `truncated` and logged as a warning naming
+    the archive and the URL; bytes after the last whole record that warcio cannot read as a record
+    (WARC headers cut before the URL) are logged too. Every whole record before a cut still answers.
     Raises FileNotFoundError for a missing file and ValueError for a file that is not a WARC.
     """
 
@@ -50,22 +58,61 @@ class WarcIndex:
         self.path = Path(path)
         self._offsets: dict[str, int] = {}
         self._canonical: dict[str, int] = {}
+        self.truncated: dict[str, int] = {}
+        """URL (fragment dropped) -> offset of a record of it cut short, when no whole record has it."""
+        size = self.path.stat().st_size
+        end = 0  # where the last record warcio read ends
         with self.path.open("rb") as fh:
-            iterator = ArchiveIterator(fh)
+            # records are not parsed here (their HTTP headers may be cut): each block is read whole
+            iterator = ArchiveIterator(fh, no_record_parse=True)
             try:
                 for record in iterator:
-                    if record.rec_type != "response":
-                        continue
+                    block = 0
+                    while chunk := record.raw_stream.read(65536):
+                        block += len(chunk)
+                    iterator.read_to_end(record)
+                    offset, length = iterator.get_record_offset(), iterator.get_record_length()
                     uri = record.rec_headers.get_header("WARC-Target-URI")
-                    if not uri:
+                    decompressor = getattr(iterator.reader, "decompressor", None)
+                    whole = (
+                        record.length is not None
+                        and block >= record.length
+                        and (decompressor is None or bool(getattr(decompressor, "eof", True)))
+                    )
+                    end = offset + length
+                    if record.rec_type != "response" or not uri:
                         continue
-                    offset = iterator.get_record_offset()
+                    if not whole:
+                        self._cut_short(uri, offset)
+                        continue
                     self._offsets.setdefault(_url_key(uri), offset)
                     self._canonical.setdefault(canonicalize_url(uri), offset)
             except Exception as exc:  # warcio raises ArchiveLoadFailed and others
                 # the cause's class only: warcio quotes the file's first line (any file's content)
                 raise ValueError(f"{self.path}: not a readable WARC file ({type(exc).__name__})") from exc
+        for key in self._offsets:
+            self.truncated.pop(key, None)
+        if end < size and (self._offsets or self.truncated):
+            # a record whose WARC headers were cut before its URL: warcio yields nothing for it
+            logger.warning(
+                "replay archive %s ends with %d bytes of a record cut short at byte %d; "
+                "not a recorded answer",
+                self.path,
+                size - end,
+                end,
+            )
         self._lock = threading.Lock()
+
+    def _cut_short(self, uri: str, offset: int) -> None:
+        """Note a record of `uri` cut short at `offset`: its URL is answered as not recorded."""
+        logger.warning(
+            "replay archive %s: the record of %s at byte %d is cut short; "
+            "not a recorded answer, its URL is answered as not in the archive",
+            self.path,
+            uri,
+            offset,
+        )
+        self.truncated.setdefault(_url_key(uri), offset)
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -77,6 +124,12 @@ class WarcIndex:
         resolved = Path(path).resolve()
         stat = resolved.stat()  # FileNotFoundError for a missing file, as the constructor
         return _shared_index(resolved, stat.st_size, stat.st_mtime_ns)
+
+    def is_truncated(self, url: str) -> bool:
+        """Whether `url`'s only record in the archive is cut short (so `lookup` gives None)."""
+        return _url_key(url) in self.truncated or any(
+            canonicalize_url(key) == canonicalize_url(url) for key in self.truncated
+        )
 
     def lookup(self, url: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """(status, headers, decoded body) recorded for `url`, or None when it was not recorded."""
@@ -120,9 +173,15 @@ class ReplayMiddleware:
     def process_request(self, request: Request) -> Response:
         found = self.index.lookup(request.url)
         if found is None:
-            return Response(
-                url=request.url, status=404, body=b"", request=request, flags=["replay", "absent"]
-            )
+            flags = ["replay", "absent"]
+            if self.index.is_truncated(request.url):
+                flags.append("truncated")
+                logger.warning(
+                    "replay archive %s holds %s only cut short: answered as not in the archive",
+                    self.index.path,
+                    request.url,
+                )
+            return Response(url=request.url, status=404, body=b"", request=request, flags=flags)
         status, header_list, body = found
         headers = Headers(header_list)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
