@@ -11,20 +11,33 @@ KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0
 0 done, 1 refused or nothing to do, 2 bad arguments, 130 stopped. An option before any command
 (``ewsi --bogus``) and an unknown command are usage errors naming them and the closest known name
 (`crawler.errors.closest_name`), exit 2. ``ewsi --version`` prints the installed version, exit 0.
+
+Rule (``ewsi crawl`` interrupted): SIGTERM is answered as SIGINT (KeyboardInterrupt, exit 130, no
+traceback) from the first line of this module on, before its imports, so a SIGTERM while the crawl
+starts is a stop like a Ctrl-C (crawler.runner.ShutdownGuard takes over once the crawlers are built).
+Before this module runs (the interpreter's own start-up) a signal has the OS default.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import os
+import signal
 import sys
-from collections.abc import Sequence
 
-from crawler import config
-from crawler.argtypes import Parser
-from crawler.errors import ConfigError, DatabaseUnavailable, UsageError, closest_name
-from crawler.settings import product_version
+if sys.argv[1:2] == ["crawl"]:  # the earliest moment the crawl command is known (module docstring)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+try:
+    import argparse
+    import importlib
+    import os
+    from collections.abc import Sequence
+
+    from crawler import config
+    from crawler.argtypes import Parser
+    from crawler.errors import ConfigError, DatabaseUnavailable, UsageError, closest_name
+    from crawler.settings import product_version
+except KeyboardInterrupt:  # stopped while the command loads: exit 130 as a stop, no traceback
+    raise SystemExit(130) from None
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "crawl": ("crawler.commands.crawl", "harvest the enabled sources into the review queue"),
@@ -83,8 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unknown command {argv[0]!r}; {hint}the commands: {', '.join(COMMANDS)}")
         parser.parse_args(argv)  # --help, or a usage error: exits
         return 2
-    module = importlib.import_module(COMMANDS[argv[0]][0])
     try:
+        module = importlib.import_module(COMMANDS[argv[0]][0])
         try:
             settings = config.load()
         except ValueError as exc:  # a setting not of its type

@@ -32,7 +32,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.log import install_scrapy_root_handler
 
-from crawler import config
+from crawler import config, worker
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings as RuntimeSettings
 from crawler.errors import ConfigError, DatabaseUnavailable, unknown_source_message
@@ -145,10 +145,19 @@ class ShutdownGuard:
     (`close_unfinished`). A source whose run was not closed gets an ``interrupted`` report, not a
     ``crawl.crashed`` failure; without a signal such a source is reported ``crawl.crashed`` as
     before.
+
+    Rule (interruptions): an interruption is never a strike against a page or a source. The
+    extraction workers ignore SIGINT; the first signal tells them the crawl stops
+    (`crawler.worker.stop_all`: the extraction in flight finishes, and one that fails from now on is
+    ``interrupted``, no quarantine hit), the second kills them with the crawl. The first signal
+    also puts one line on the terminal (stderr, `FIRST_SIGNAL_LINE`), as the graceful stop may wait
+    for hanging requests; the log says the rest.
     """
 
     SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
     RETRY_SECONDS = 0.1
+    FIRST_SIGNAL_LINE = "stopping after the requests in flight; Ctrl-C again to stop at once"
+    """What the terminal gets on the first signal (stderr, once)."""
     """How soon the graceful stop looks again for crawlers whose engine was not running yet."""
 
     def __init__(self) -> None:
@@ -169,6 +178,8 @@ class ShutdownGuard:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous.clear()
+        if self.signum is not None:
+            worker.resume_all()
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
         # a signal handler only queues work for the reactor (which runs it once started)
@@ -176,7 +187,10 @@ class ShutdownGuard:
 
         self.signum = signum
         self.count += 1
+        worker.stop_all(at_once=self.count > 1)  # at once: the workers need no reactor
         if self.count == 1:
+            with contextlib.suppress(Exception):  # a closed or busy stderr must not stop the stop
+                print(self.FIRST_SIGNAL_LINE, file=sys.stderr, flush=True)
             reactor.callFromThread(self._log, signum, "shutting down gracefully; send again to force")
             reactor.callFromThread(self.stop_gracefully)
         else:

@@ -20,6 +20,15 @@ thread pool could copy held locks, and multiprocessing's spawn would re-import t
 module. The target is named as ``"module:function"`` and imported in the child only, so this module
 imports nothing of the project. Thread-safe for one caller at a time (a lock
 serialises calls); Scrapy's pipelines call it from the reactor thread.
+
+Rule (interruptions): an interruption is never a strike against a page. The child ignores SIGINT
+(a Ctrl-C reaches the whole foreground process group, the child included): the crawl process
+decides when it stops and tells its workers (`stop_all`, crawler.runner.ShutdownGuard). Once told,
+a call whose child dies, is killed or does not answer in time reports ``interrupted``, never
+``timeout`` or ``memory``, and a child that died is not started again; so does a call whose child
+was ended by SIGINT or SIGTERM (sent to the process group, before the crawl's own handler ran).
+Without a stop, the extraction in flight goes on to its end. `stop_all(at_once=True)` (a second
+signal) kills the children, so a call in flight returns at once, ``interrupted``.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import importlib
 import logging
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -37,6 +47,10 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
+from weakref import WeakSet
+
+if __name__ == "__main__":  # the child: Ctrl-C is the crawl's to answer (module docstring)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +61,22 @@ START_TIMEOUT_S = 60.0
 """How long a fresh worker may take to import its target before the call counts as a timeout."""
 
 _MEMORY_EXIT = 3
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""Signals that end a child by interruption, not by a fault of the page it was reading."""
+_WORKERS: WeakSet[BoundedWorker] = WeakSet()
+
+
+def stop_all(*, at_once: bool = False) -> None:
+    """Tell every worker of this process that the crawl is shutting down (module docstring);
+    `at_once`: kill their children too. Safe to call from a signal handler."""
+    for worker in list(_WORKERS):
+        worker.stop(at_once=at_once)
+
+
+def resume_all() -> None:
+    """Take back `stop_all`: the workers' calls count kills again (a process that goes on)."""
+    for worker in list(_WORKERS):
+        worker.stopping.clear()
 
 
 @dataclass(frozen=True)
@@ -55,8 +85,9 @@ class WorkerResult:
 
     value: what the target returned (None unless `error` is None).
     error: None, ``"timeout"`` (killed at the wall limit), ``"memory"`` (MemoryError or the child died,
-        which under the address-space limit means an allocation failed), or ``"error"`` (the target
-        raised; `detail` holds ``Type: message``).
+        which under the address-space limit means an allocation failed), ``"error"`` (the target
+        raised; `detail` holds ``Type: message``) or ``"interrupted"`` (the crawl is shutting down,
+        or the child was ended by SIGINT or SIGTERM: no fault of the input, module docstring).
     seconds: wall time of the call in the parent, start-up of a fresh worker excluded.
     peak_rss_bytes: the worker's peak resident set size so far (VmHWM), None when unknown.
     """
@@ -151,9 +182,36 @@ class BoundedWorker:
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
+        self._started = False
+        self.stopping = threading.Event()
+        """Set by `stop` (the crawl is shutting down): failures are ``interrupted``, no restart."""
+        _WORKERS.add(self)
+
+    def stop(self, *, at_once: bool = False) -> None:
+        """The crawl is shutting down: from now on a call that fails is ``interrupted``; `at_once`
+        also kills the child, so a call in flight returns now. No lock: a call may hold it."""
+        self.stopping.set()
+        process = self._process
+        if at_once and process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+    def _interrupted(self) -> bool:
+        """Whether the call that just failed was interrupted: the crawl is stopping, or the child
+        was ended by SIGINT or SIGTERM (reaped here when it has just died)."""
+        if self.stopping.is_set():
+            return True
+        process = self._process
+        if process is None:
+            return False
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(0.5)
+        code = process.returncode
+        return code is not None and -code in INTERRUPT_SIGNALS
 
     # -- life cycle -------------------------------------------------------------------------------
     def _start(self) -> None:
+        self._started = True
         parent_sock, child_sock = socket.socketpair()
         command = [sys.executable, "-m", "crawler.worker", self.target, str(self.memory_bytes),
                    str(child_sock.fileno())]  # fmt: skip
@@ -216,7 +274,16 @@ class BoundedWorker:
     def call(self, *args: Any, timeout: float) -> WorkerResult:
         """Run the target on `args` (picklable) in the child with a wall limit of `timeout` seconds."""
         with self._lock:
-            self._running()
+            if self.stopping.is_set() and self._started and self.pid is None:
+                self._kill()  # ended while the crawl stops: not started again
+                return WorkerResult(error="interrupted", detail="the crawl is shutting down")
+            try:
+                self._running()
+            except RuntimeError:
+                if self._interrupted():
+                    self._kill()
+                    return WorkerResult(error="interrupted", detail="the crawl is shutting down")
+                raise
             assert self._process is not None and self._conn is not None
             pid = self._process.pid
             self.calls += 1
@@ -230,8 +297,12 @@ class BoundedWorker:
                 seconds = time.monotonic() - started
                 peak = _vm_hwm(pid) if pid else None
                 dead = self._process.poll() is not None
+                interrupted = self._interrupted()
                 self._kill()
                 self.restarts += 1
+                if interrupted:
+                    return WorkerResult(error="interrupted", detail="the crawl is shutting down",
+                                        seconds=seconds, peak_rss_bytes=peak)  # fmt: skip
                 if dead:  # died without a word: the kernel or the allocator ended it
                     return WorkerResult(error="memory", detail="worker died", seconds=seconds,
                                         peak_rss_bytes=peak)  # fmt: skip
@@ -241,8 +312,12 @@ class BoundedWorker:
                 status, value, peak = self._conn.recv()
             except (EOFError, OSError):
                 seconds = time.monotonic() - started
+                interrupted = self._interrupted()
                 self._kill()
                 self.restarts += 1
+                if interrupted:
+                    return WorkerResult(error="interrupted", detail="the crawl is shutting down",
+                                        seconds=seconds)  # fmt: skip
                 return WorkerResult(error="memory", detail="worker died", seconds=seconds)
             seconds = time.monotonic() - started
             if status == "memory":

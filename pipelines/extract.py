@@ -53,10 +53,13 @@ og:title, meta description, language: `pipelines.headmeta`), and the run names t
 source's health (crawler.health rule 1: ``extract.timeout``, not ``extract.all_empty``). A memory
 kill is retried once in a fresh worker (the first kill may be the previous pages' doing); the number
 of kills is left on the item as ``ewsi_worker_kills`` for the store stage, which quarantines a URL
-killed twice (T14). Bodies of an unsupported type (ZIP, images, executables: T17) are never
-handed to a parser: the item is kept with its feed data, flagged ``extract.unsupported_type``, and
-its body is not stored. The setting ``EWSI_EXTRACT_IN_PROCESS`` runs extraction in the crawl process
-instead (benchmarks and debugging only).
+killed twice (T14). An extraction stopped because the crawl is shutting down (a signal, crawler.worker's
+rule on interruptions) is no kill: the item is flagged ``extract.interrupted`` (its text unread, so a
+stored item stays as it is), nothing is counted against the URL. Bodies of an unsupported type
+(ZIP, images, executables: T17) are never handed to a parser: the item is kept with its feed data,
+flagged ``extract.unsupported_type``, and its body is not stored. The setting
+``EWSI_EXTRACT_IN_PROCESS`` runs extraction in the crawl process instead (benchmarks and debugging
+only).
 """
 
 from __future__ import annotations
@@ -321,6 +324,9 @@ def extract_bounded(
         kill = result.error
         warnings.append(f"extract.{result.error}")
         logger.warning("extraction of %s stopped: %s (%s)", url, result.error, result.detail)
+    elif result.error == "interrupted":  # the crawl is stopping: no kill, no strike (crawler.worker)
+        warnings.append("extract.interrupted")
+        logger.info("extraction of %s interrupted: %s", url, result.detail)
     else:
         logger.warning("extraction of %s failed in the worker: %s", url, result.detail)
     warnings.append(

@@ -3,7 +3,9 @@
 Rule: a run stopped by SIGINT or SIGTERM, at any moment (while the crawlers are being built, while
 their requests hang, a second signal forcing the stop), records no failure or back-off against any
 source, leaves no run ``running``, and exits 130. Each case is a real `ewsi crawl` child process
-against a loopback server that answers nothing in time; SQLite.
+against a loopback server that answers nothing in time; SQLite. Nor is an interruption a strike
+against a page (crawler.worker): a Ctrl-C to the crawl's whole process group while a page is being
+extracted leaves the quarantine empty, and the terminal gets one line and no traceback.
 """
 
 from __future__ import annotations
@@ -145,3 +147,116 @@ def test_the_report_of_a_source_whose_run_did_not_close() -> None:
     assert (report.status, report.error_key) == ("interrupted", "crawl.interrupted")
     assert report.error == "stopped by SIGINT before the run closed"
     assert timedelta(0) <= datetime.now(UTC) - report.started_at < timedelta(seconds=5)
+
+
+FEED_WITH_ONE_PAGE = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>
+<link>{base}</link><description>d</description>
+<item><title>Integration report</title><link>{base}/report.html</link><guid>r1</guid>
+<pubDate>Mon, 01 Dec 2026 10:00:00 GMT</pubDate><description>Language courses.</description></item>
+</channel></rss>"""
+
+
+def _slow_page() -> bytes:
+    """A 1.6 MB table: seconds of extraction in the worker, well inside its 20 s limit."""
+    row = "<tr>" + "".join(f"<td>cell {i}</td>" for i in range(50)) + "</tr>"
+    head = "<html><head><title>Integration report</title></head>"
+    return f"{head}<body><table>{row * 2000}</table></body></html>".encode()
+
+
+def _crawl_child(tmp_path: Path, db_url: str, config: Path, log: Path) -> subprocess.Popen[str]:
+    """`ewsi crawl` in a session (and process group) of its own, as a terminal's foreground job."""
+    args = [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(config), "--log-file", str(log)]
+    env = {
+        **os.environ,
+        "EWSI_DATABASE_URL": db_url,
+        "EWSI_ALLOW_PRIVATE": LAB_HOST,
+        "EWSI_CLASSIFIER_MODEL": "",
+    }
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def test_a_ctrl_c_to_the_process_group_during_an_extraction_is_no_strike_against_the_page(
+    tmp_path: Path,
+) -> None:
+    """Rule (crawler.worker, interruptions): SIGINT to the crawl's whole process group, the extraction
+    worker included, while a page is being extracted: the worker ignores it and finishes the page,
+    the quarantine stays empty, the terminal gets one line and no traceback, exit 130."""
+    from crawler.runner import ShutdownGuard
+    from crawler.store.schema import Item, QuarantinedUrl
+    from tests.lab import Route
+
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    log = tmp_path / "crawl.log"
+    with LabServer(LAB_HOST) as lab:
+        lab.routes["/feed.xml"] = Route(
+            FEED_WITH_ONE_PAGE.format(base=lab.url("")).encode(),
+            headers={"Content-Type": "application/rss+xml"},
+        )
+        lab.routes["/report.html"] = Route(_slow_page(), headers={"Content-Type": "text/html; charset=utf-8"})
+        config = write_config(
+            tmp_path, [{"id": "reports", "kind": "feed", "urls": [lab.url("/feed.xml")], "follow": True}]
+        )
+        child = _crawl_child(tmp_path, db_url, config, log)
+        deadline = time.monotonic() + 60
+        while "/report.html" not in lab.paths() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(1.0)  # the page is in the worker, seconds from done
+        assert child.poll() is None, "the crawl ended before it could be interrupted"
+        os.killpg(child.pid, signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, out + err
+    with session(db_url) as s:
+        assert s.scalars(select(QuarantinedUrl)).all() == []
+        stored = s.execute(select(Item.url, Item.text)).all()
+    assert [(url.rsplit("/", 1)[-1], "cell 49" in (text or "")) for url, text in stored] == [
+        ("report.html", True)
+    ]
+    assert err.count(ShutdownGuard.FIRST_SIGNAL_LINE) == 1, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+def test_the_crawl_command_answers_sigterm_as_a_stop_before_its_heavy_imports() -> None:
+    """Rule (crawler.cli): for ``ewsi crawl`` SIGTERM raises KeyboardInterrupt (exit 130) from the
+    CLI module's first lines, before the command and Scrapy are imported."""
+    probe = (
+        "import signal, sys; sys.argv = ['ewsi', 'crawl']; import crawler.cli; "
+        "print(signal.getsignal(signal.SIGTERM) is signal.default_int_handler, "
+        "'crawler.commands.crawl' in sys.modules, 'scrapy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False", "False"]
+
+
+def _catches_sigterm(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
+def test_a_sigterm_as_the_crawl_starts_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
+    child = _crawl_child(tmp_path, db_url, config, tmp_path / "crawl.log")
+    deadline = time.monotonic() + 30
+    while not _catches_sigterm(child.pid) and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    child.send_signal(signal.SIGTERM)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, out + err
+    assert "Traceback" not in err, err
+    with session(db_url) as s:
+        runs = s.execute(select(CrawlRun.source_id, CrawlRun.status)).all()
+    assert {tuple(r) for r in runs} <= {("quiet", "interrupted")}

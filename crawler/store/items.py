@@ -357,8 +357,9 @@ UNREAD_FLAG_PREFIXES: tuple[str, ...] = ("page_", "detail_")
 spiders.base.SourceSpider.page_failed) and ``detail_<error key>`` (an API record's detail answer,
 spiders.api.ApiSpider.detail_missing)."""
 
-EXTRACTION_STOPPED_FLAGS: tuple[str, ...] = ("extract.timeout", "extract.memory")
-"""Flags of a fetched page whose text extraction was stopped (pipelines.extract): its text unread."""
+EXTRACTION_STOPPED_FLAGS: tuple[str, ...] = ("extract.timeout", "extract.memory", "extract.interrupted")
+"""Flags of a fetched page whose text extraction was stopped (pipelines.extract; ``extract.interrupted``:
+by the crawl's shutdown): its text unread."""
 
 
 def document_unread(item: HarvestedItem) -> bool:
