@@ -730,7 +730,9 @@ def cut_headline(title: str | None, limit: int = HEADLINE_CHARS) -> str | None:
        the limit and at least `_MIN_HEADLINE` characters in, else its last comma (a legal act's
        title: "..., for identifying an illegally staying ..."), else at a word with "…"; a title
        with no space past `_MIN_HEADLINE` has no word to cut at and is left to the byte limit
-       (RELIABILITY T27, pipelines.normalize).
+       (RELIABILITY T27, pipelines.normalize). A cut never leaves a bracket open: it goes back to
+       before the bracket (`_unopened`: "... in Montenegro (08353/2023 - C9-0177/2023" -> "... in
+       Montenegro").
     The item's text keeps the whole document; only the title is cut. None stays None.
     """
     if not title:
@@ -748,6 +750,27 @@ def cut_headline(title: str | None, limit: int = HEADLINE_CHARS) -> str | None:
             break
     if len(title) <= limit:
         return title
+    return _unopened(_cut_long(title, limit))
+
+
+def _unopened(head: str) -> str:
+    """`head` before its first bracket left open by a cut ("... in Montenegro (08353/2023 - C9-0177"
+    -> "... in Montenegro"), when that leaves `_MIN_HEADLINE` characters; else `head`."""
+    depth, first_open = 0, None
+    for i, char in enumerate(head):
+        if char in "([":
+            if depth == 0:
+                first_open = i
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+    if depth and first_open is not None and first_open >= _MIN_HEADLINE:
+        return head[:first_open].rstrip(" ,;:-–—|")
+    return head
+
+
+def _cut_long(title: str, limit: int) -> str:
+    """Rule 2 of `cut_headline` on a `title` longer than `limit`."""
     head = title[: limit + 1]
     sentence = [
         end.start() + len(end.group(1))

@@ -155,6 +155,14 @@ def test_a_description_every_page_of_the_source_has_gives_way_to_the_text(langua
             "Rapporteure pour avis : Marie Martin",
             "AVIS sur l'intégration des réfugiés sur le marché du travail",
         ),
+        (
+            "RECOMMENDATION on the draft Council decision on the conclusion of the Agreement between the "
+            "European Union and Montenegro on operational activities carried out by the European Border "
+            "and Coast Guard Agency in Montenegro (08353/2023 - C9-0177/2023 - 2023/0102(NLE))",
+            "RECOMMENDATION on the draft Council decision on the conclusion of the Agreement between the "
+            "European Union and Montenegro on operational activities carried out by the European Border "
+            "and Coast Guard Agency in Montenegro",
+        ),
         # a label in the headline's first words is the headline's own
         ("Neues Verfahren: was sich für Familien ändert", "Neues Verfahren: was sich für Familien ändert"),
         (
