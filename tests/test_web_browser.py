@@ -155,7 +155,9 @@ def _seed(url: str) -> dict[str, int]:
                 source_id="ngo",
                 url=f"https://example.org/{key}",
                 title=title,
-                summary=DAY_SUMMARY if n % 3 == 0 else None,
+                # each summary its own: one that several items of a source share is the site's
+                # description, which the snippet skips (crawler.web.rows `is_generic`)
+                summary=f"{DAY_SUMMARY} {title}" if n % 3 == 0 else None,
                 text=f"{title}\n\n{DAY_TEXT}",
                 language=language,
                 declared_language=language,
