@@ -271,9 +271,11 @@ def shared_worker() -> BoundedWorker:
 
 @dataclass(frozen=True)
 class BoundedOutcome:
-    """An `ExtractedDocument` plus how the worker fared: `kill` is None, ``"timeout"`` or ``"memory"``;
-    `kills` counts worker kills for this body (0-2); `seconds` and `peak_rss_bytes` describe the last
-    attempt (None when no worker ran)."""
+    """An `ExtractedDocument` plus how the worker fared: `kill` is None, ``"timeout"`` or ``"memory"``,
+    why the worker was last killed for this body (a page read on the retry after a memory kill keeps
+    ``"memory"``: the strike it leaves is one of memory, not a time-out); `kills` counts worker kills
+    for this body (0-2); `seconds` and `peak_rss_bytes` describe the last attempt (None when no worker
+    ran)."""
 
     document: ExtractedDocument
     kill: str | None = None
@@ -315,7 +317,11 @@ def extract_bounded(
         result = worker.call(body, url, media_type, header_charset, timeout=timeout)
     if result.error is None and isinstance(result.value, ExtractedDocument):
         return BoundedOutcome(
-            _cap_output(result.value, pre), None, kills, result.seconds, result.peak_rss_bytes
+            _cap_output(result.value, pre),
+            "memory" if kills else None,
+            kills,
+            result.seconds,
+            result.peak_rss_bytes,
         )
     warnings = [*pre]
     kill = None
@@ -995,6 +1001,7 @@ class ExtractPipeline:
         )
         if outcome.kills:
             item.ewsi_worker_kills = outcome.kills  # type: ignore[attr-defined]  # read by pipelines.store
+            item.ewsi_worker_kill = outcome.kill  # type: ignore[attr-defined]  # the strike's reason
         if stats is not None:
             stats.inc_value(f"ewsi/extract/{document.method}")
             if not document.text:

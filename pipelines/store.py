@@ -141,7 +141,9 @@ class StorePipeline:
                 if run_id is not None and result in ("new", "updated", "unchanged"):
                     suspects.note_seen(session, item.identity or "", run_id, first=result == "new")
                 if kills:
-                    reason = "memory" if "extract.memory" in item.flags else "timeout"
+                    reason = getattr(item, "ewsi_worker_kill", None) or (
+                        "memory" if "extract.memory" in item.flags else "timeout"
+                    )
                     url = item.body_url or item.url
                     if runs.record_worker_kill(session, url, item.source_id, reason, kills):
                         logger.warning("[%s] %s quarantined after %s kills", item.source_id, url, reason)

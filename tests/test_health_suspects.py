@@ -339,3 +339,28 @@ def test_run_recorder_reports_the_judgement(store: str) -> None:
         4,
     )
     assert report.error == "3 of 4 items are titled like navigation links (Home, About, ...)"
+
+
+@pytest.mark.parametrize(
+    ("kill", "flags", "reason"),
+    [
+        ("memory", [], "memory"),
+        (None, ["extract.memory"], "memory"),
+        ("timeout", ["extract.timeout"], "timeout"),
+    ],
+)
+def test_a_kill_is_struck_for_its_reason(store: str, kill: str | None, flags: list[str], reason: str) -> None:
+    """The quarantine strike the store records names why the worker was killed: a page read on the
+    retry after a memory kill (no extract.memory flag left) is struck for memory, not a time-out."""
+    from crawler.store.schema import QuarantinedUrl
+
+    pipeline = StorePipeline(_crawler(), store)
+    item = make_item(90, "src-a", "Language courses for adults", url="https://src-a.example.eu/news/90")
+    item.flags = list(flags)
+    item.ewsi_worker_kills = 1  # type: ignore[attr-defined]
+    if kill is not None:
+        item.ewsi_worker_kill = kill  # type: ignore[attr-defined]
+    pipeline.process_item(item)
+    with _session(store) as s:
+        row = s.scalars(select(QuarantinedUrl)).one()
+        assert (row.reason, row.hits) == (reason, 1)

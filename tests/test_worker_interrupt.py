@@ -97,3 +97,33 @@ def test_an_interrupted_extraction_counts_no_kill_and_leaves_the_text_unread() -
     item = HarvestedItem(source_id="s", url="https://x.eu/a", title="Feed title")
     item.flags = list(outcome.document.warnings)
     assert document_unread(item)
+
+
+class _MemoryThenRead:
+    """A worker killed for memory on the first call that reads the page on the retry."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def call(self, body: bytes, url: str, *_args: Any, timeout: float) -> WorkerResult:
+        from pipelines.extract import extract_document
+
+        self.calls += 1
+        if self.calls == 1:
+            return WorkerResult(error="memory", detail="killed past its memory limit", seconds=0.1)
+        return WorkerResult(value=extract_document(body, url, "text/html"), seconds=0.1)
+
+
+def test_a_page_read_after_a_memory_kill_leaves_a_strike_of_memory() -> None:
+    """The retry after a memory kill reads the page: one kill, and its reason is memory (the store's
+    quarantine strike had said "timeout", as no extract.memory flag is left on a page that was read)."""
+    from pipelines.extract import ExtractPipeline
+
+    fake = _MemoryThenRead()
+    body = b"<html><head><title>Integration report</title></head><body><p>Refugees find work.</p></body>"
+    outcome = extract_bounded(body, "https://x.eu/a", "text/html", worker=fake)  # type: ignore[arg-type]
+    assert (outcome.kill, outcome.kills, fake.calls) == ("memory", 1, 2)
+    assert "extract.memory" not in outcome.document.warnings
+    item = HarvestedItem(source_id="s", url="https://x.eu/a", title="Feed title")
+    ExtractPipeline().finish(item, None, outcome, 0.0)
+    assert (item.ewsi_worker_kills, item.ewsi_worker_kill) == (1, "memory")  # type: ignore[attr-defined]
