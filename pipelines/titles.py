@@ -704,10 +704,11 @@ _CODE_BRACKET = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\s*$")
 _SEGMENT_END = re.compile(r"\s+(?:-|–|—|\|)\s+|[;:]\s+")
 
 
-def _strip_code_brackets(title: str) -> str:
-    """`title` without the brackets at its end that hold only codes (no word of four letters)."""
+def _strip_code_brackets(title: str, floor: int = _MIN_HEADLINE) -> str:
+    """`title` without the brackets at its end that hold only codes (no word of four letters), each
+    only when at least `floor` characters come before it."""
     while (found := _CODE_BRACKET.search(title)) and is_code_only(found.group().strip()[1:-1] or "x"):
-        if found.start() < _MIN_HEADLINE:
+        if found.start() < floor:
             break
         title = title[: found.start()].rstrip()
     return title
@@ -742,10 +743,15 @@ def cut_headline(title: str | None, limit: int = HEADLINE_CHARS) -> str | None:
             continue
         head = title[: label.start()].rstrip(" ,;-–—|")
         committee = _COMMITTEE.search(head)
-        if committee and committee.start() >= _MIN_HEADLINE:
-            head = head[: committee.start()].rstrip(" ,;-–—|")
+        by_committee = False
+        if committee:
+            before = _strip_code_brackets(head[: committee.start()].rstrip(" ,;-–—|"), floor=1)
+            # a committee's name before the label is metadata however short the headline before it
+            # ("OPINION on migration (2023/2001(INI)) Committee on Culture Draftsperson:")
+            if len(re.findall(r"[^\W\d_]{2,}", before)) >= 2:
+                head, by_committee = before, True
         head = _strip_code_brackets(head)
-        if len(head) >= _MIN_HEADLINE:
+        if len(head) >= _MIN_HEADLINE or by_committee:
             title = head
             break
     if len(title) <= limit:

@@ -163,7 +163,7 @@ def default() -> Any:
         ("relevance_controls.jsonl", 7, 24, 17),
         ("relevance_enforcement.jsonl", 40, 57, 23),
         ("relevance_places.jsonl", 40, 35, 20),
-        ("relevance_foreign.jsonl", 8, 16, 10),
+        ("relevance_foreign.jsonl", 8, 17, 10),
         ("relevance_origin.jsonl", 20, 20, 16),
     ],
 )

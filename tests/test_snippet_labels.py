@@ -163,6 +163,11 @@ def test_a_description_every_page_of_the_source_has_gives_way_to_the_text(langua
             "European Union and Montenegro on operational activities carried out by the European Border "
             "and Coast Guard Agency in Montenegro",
         ),
+        # a committee's name before the label is metadata, however short the headline before it
+        (
+            "OPINION on migration (2023/2001(INI)) Committee on Culture and Education Draftsperson: Jane Doe",
+            "OPINION on migration",
+        ),
         # a label in the headline's first words is the headline's own
         ("Neues Verfahren: was sich für Familien ändert", "Neues Verfahren: was sich für Familien ändert"),
         (
