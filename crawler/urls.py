@@ -297,15 +297,41 @@ def authority_problem(netloc: str) -> str | None:
     return host_problem(netloc.rsplit(":", 1)[0] if ":" in netloc else netloc)
 
 
-_SCHEME_TYPO = re.compile(r"^\s*([A-Za-z][A-Za-z+.-]{1,9})(:/{0,3}|/{1,3})(?=[^/\s])")
+_SCHEME_TYPO = re.compile(r"^\s*([A-Za-z][A-Za-z+.-]{1,9})([:;/\\]{1,5})(?=[^/\\\s])")
+_WEB_SCHEME_LETTERS = frozenset("htps")
+_OTHER_SCHEMES = frozenset(
+    [
+        "file",
+        "ftp",
+        "ftps",
+        "sftp",
+        "feed",
+        "mailto",
+        "ws",
+        "wss",
+        "data",
+        "ssh",
+        "git",
+        "smb",
+        "news",
+        "nntp",
+        "irc",
+        "tel",
+        "urn",
+        "javascript",
+    ]
+)
+"""Real schemes that are never taken for a slip of http or https, however close."""
 
 
 def scheme_typo(text: object) -> str | None:
     """`text` with its scheme corrected when that scheme is a near miss of ``http`` or ``https``
-    (rule: the scheme differs from one of them by one letter added, left out, doubled, swapped or
-    changed, or its ``://`` is short of a colon or slash: ``htps://``, ``htttp://``, ``hhtps://``,
-    ``http//``, ``https:/``, ``htpp://``); None for any other text, a right scheme, or another real
-    scheme (``ftp://``, ``mailto:``, ``feed:``)."""
+    (rule: the scheme is one slip from one of them, a letter added, left out, doubled, swapped or
+    changed, or two slips made only of the letters h, t, p and s, as ``hptts``; and the separator
+    after it is any short run of ``:``, ``;``, ``/`` and ``\\`` other than ``://``: ``htps://``,
+    ``hhtps://``, ``http//``, ``https:/``, ``http:://``, ``http;//``, ``http:\\\\``); None for any
+    other text, a right scheme, another real scheme (``ftp://``, ``mailto:``, ``feed:``), or a rest
+    that does not start with a host (`https_form`: ``https:/intranet``)."""
     if not isinstance(text, str):
         return None
     match = _SCHEME_TYPO.match(text)
@@ -314,30 +340,39 @@ def scheme_typo(text: object) -> str | None:
     scheme, sep = match.group(1).lower(), match.group(2)
     if scheme in ("http", "https") and sep == "://":
         return None
+    if scheme in _OTHER_SCHEMES:
+        return None
     if scheme in ("http", "https"):
         meant = scheme
     else:
-        near = [s for s in ("https", "http") if _one_edit(scheme, s)]
+        near = [s for s in ("https", "http") if _edits(scheme, s) == 1]
+        if not near and set(scheme) <= _WEB_SCHEME_LETTERS:
+            near = [s for s in ("https", "http") if _edits(scheme, s) == 2]
         if not near:
             return None
-        meant = near[0]
-    return web_url(f"{meant}://{text.strip()[match.end() :]}")
+        meant = "https" if "s" in scheme and "https" in near else near[0]
+    if not (":" in sep or "/" in sep or "\\" in sep):
+        return None
+    form = https_form(text.strip()[match.end() :])
+    return web_url(meant + form[len("https") :]) if form else None
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Whether `a` becomes `b` by one insertion, deletion, substitution or swap of neighbours."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        return len(diff) == 1 or (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+def _edits(a: str, b: str) -> int:
+    """The optimal-string-alignment distance of `a` and `b` (insertions, deletions, substitutions and
+    swaps of neighbours, each one edit)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(
+                rows[i - 1][j] + 1,
+                row[j - 1] + 1,
+                rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[len(a)][len(b)]
 
 
 def https_form(text: object) -> str | None:

@@ -42,6 +42,7 @@ from crawler.text import clean_text
 from crawler.types import EventInfo, HarvestedItem
 from pipelines.countries import EU_MEMBER_STATES, country_code
 from pipelines.dates import parse_date
+from pipelines.deadlines import placeholder_deadline
 from pipelines.funding import MAX_CUES, read_date_phrase
 from pipelines.normalize import html_to_text
 
@@ -81,9 +82,9 @@ def read_time(value: Any, zone: tzinfo) -> tuple[datetime | None, bool]:
     if day:
         try:
             local = datetime.combine(date(*map(int, day.groups())), time(0), tzinfo=zone)
-        except ValueError:
+            return local.astimezone(UTC), True
+        except (ValueError, OverflowError):  # 0000-01-01, or 0001-01-01 east of UTC
             return None, False
-        return local.astimezone(UTC), True
     return parse_date(text, zone), False
 
 
@@ -137,8 +138,13 @@ def event_from_record(record: dict[str, Any], zone: tzinfo) -> EventInfo:
 
 
 def _next_local_midnight(value: datetime, zone: tzinfo) -> datetime:
-    day = value.astimezone(zone).date() + timedelta(days=1)
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    """The local midnight after `value`'s day in `zone`, in UTC; past the last day held (an all-day
+    end of 9999-12-31, a placeholder) the last instant held, which the placeholder rule drops."""
+    try:
+        day = value.astimezone(zone).date() + timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def _is_event_type(value: Any) -> bool:
@@ -347,6 +353,31 @@ def place_from_text(text: str | None) -> tuple[str | None, str | None, str] | No
     return ", ".join(parts[:-1]), None, country
 
 
+EVENT_DATE_IMPLAUSIBLE = "event_date_implausible"
+"""The item flag of an event whose start, end or registration deadline was a placeholder."""
+
+
+def _without_placeholders(event: EventInfo, fetched_at: datetime, zone: tzinfo) -> bool:
+    """Drop the placeholder times of `event` in place (pipelines.deadlines: before 1990, or more than
+    ten years after the fetch: ``9999-12-31``, ``0001-01-01``, .NET's MaxValue), as a funding call's
+    deadline is dropped; True when one was. A placeholder start leaves no start (the event is kept,
+    undated); a placeholder end is "no end" (module docstring: a timed event ends at its start, an
+    all-day one after its day); a placeholder registration deadline is none."""
+    dropped = False
+    if event.start is not None and placeholder_deadline(event.start, fetched_at):
+        event.start, dropped = None, True
+    if event.end is not None and placeholder_deadline(event.end, fetched_at):
+        dropped = True
+        event.end = None
+        if event.start is not None:
+            event.end = _next_local_midnight(event.start, zone) if event.all_day else event.start
+    if event.registration_deadline is not None and placeholder_deadline(
+        event.registration_deadline, fetched_at
+    ):
+        event.registration_deadline, dropped = None, True
+    return dropped
+
+
 class EventsPipeline:
     """Fill `item.event` for items of content type ``event`` that have none yet (the ical spider sets
     its own): from the mapped API fields, else the first Event the followed HTML page declares; a
@@ -384,6 +415,10 @@ class EventsPipeline:
                 item.text, zone, languages
             )
         event = item.event
+        if event is not None and _without_placeholders(event, item.fetched_at or datetime.now(UTC), zone):
+            if EVENT_DATE_IMPLAUSIBLE not in item.flags:
+                item.flags.append(EVENT_DATE_IMPLAUSIBLE)
+            self._inc("date_implausible")
         if event is not None and event.venue and not (event.city or event.country):
             place = place_from_text(event.venue)
             if place is not None:

@@ -364,7 +364,10 @@ def _ends_period(text: str, start: int, languages: Sequence[str]) -> bool:
     return bool(before) and _starts_date(before[-1], languages)
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20|21)\d\d(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(?:(?:19|20|21)\d\d|9999|3000|0001)(?!\d)")
+"""The years a worded deadline is read with: 1900-2199, and the placeholder years databases write for
+"no end" or "no start" (9999, 3000, 0001: pipelines.deadlines), so that such a deadline is dropped
+and flagged instead of passing unseen."""
 
 
 def _read_dated(phrase: str, zone: tzinfo, languages: Sequence[str]) -> datetime | None:

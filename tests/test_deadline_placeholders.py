@@ -8,7 +8,7 @@ import pytest
 
 from crawler.types import HarvestedItem
 from pipelines.deadlines import MAX_DEADLINE_YEARS, placeholder_deadline
-from pipelines.funding import FundingPipeline
+from pipelines.funding import FundingPipeline, find_deadlines
 
 FETCHED = datetime(2026, 3, 20, 13, 0, tzinfo=UTC)
 REAL = "2026-04-15T17:00:00+02:00"
@@ -67,8 +67,25 @@ def test_a_real_deadline_beside_a_placeholder_is_kept(raw: str) -> None:
     assert "deadline_implausible" in item.flags
 
 
-def test_a_placeholder_in_the_text_is_no_deadline_either() -> None:
-    item = funding_item(None, text="Deadline: 31 December 2099")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deadline: 31 December 2099",
+        "Deadline: 31 December 9999 17:00 CET",
+        "Deadline: 31/12/9999",
+        "Frist: 31. Dezember 9999, 12:00 Uhr",
+        "Date limite : 31 décembre 9999 à 17h00",
+        "Scadenza: 31 dicembre 3000",
+        "Termin składania wniosków: 31 grudnia 9999 r.",
+        "Date limite : 1er janvier 0001",
+        "Plazo: 1 de enero de 1900",
+    ],
+)
+def test_a_placeholder_in_the_text_is_no_deadline_either(text: str) -> None:
+    """A written deadline in a placeholder year (9999, 3000, 0001) or out of the plausible span is
+    read, dropped and flagged in every language, as in an API's field; before, a worded 9999 date was
+    not read at all and passed without a flag."""
+    item = funding_item(None, text=text)
     item.structured_raw = {}
     FundingPipeline().process_item(item)
     assert item.funding is not None and item.funding.deadlines == []
@@ -96,3 +113,12 @@ def test_a_leap_day_fetch_has_a_bound() -> None:
     leap = datetime(2028, 2, 29, 12, 0, tzinfo=UTC)
     assert not placeholder_deadline(datetime(2038, 2, 27, tzinfo=UTC), leap)
     assert placeholder_deadline(datetime(2038, 3, 1, tzinfo=UTC), leap)
+
+
+@pytest.mark.parametrize(
+    "text", ["Deadline: 5 May 2026, EUR 9999 available", "Deadline: 5 May 2026 (ref. 3000)"]
+)
+def test_a_placeholder_year_is_read_only_as_part_of_a_date(text: str) -> None:
+    """A number that looks like a placeholder year but belongs to no date is no deadline."""
+    [match] = find_deadlines(text)
+    assert match.at.date() == datetime(2026, 5, 5).date()

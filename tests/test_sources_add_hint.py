@@ -372,3 +372,22 @@ def test_the_refusal_says_why(typed: str, reason: str, tmp_path: Path, capsys) -
     said = _add(typed, tmp_path, capsys)
     assert said.startswith(f"ewsi sources: error: not an http or https URL: {escaped(typed)} ("), said
     assert reason in said, said
+
+
+MISTYPED = [
+    ("hptts://example.eu/x", "https://example.eu/x"),
+    ("htps://example.eu/feed", "https://example.eu/feed"),
+    ("htttp://example.eu/", "http://example.eu/"),
+    ("http:://example.eu/", "http://example.eu/"),
+    ("https;//example.eu/rss", "https://example.eu/rss"),
+    ("http:example.eu/x", "http://example.eu/x"),
+    ("HTPS://Example.eu/x", "https://Example.eu/x"),
+]
+"""A scheme one or two slips from http(s), or a separator other than ://: the address meant is
+suggested, as `ewsi sources validate` suggests it (crawler.urls `scheme_typo`)."""
+
+
+@pytest.mark.parametrize(("url", "meant"), MISTYPED)
+def test_a_mistyped_scheme_gets_the_address_meant(url: str, meant: str, tmp_path: Path, capsys) -> None:
+    said = _add(url, tmp_path, capsys)
+    assert said == f"ewsi sources: error: not an http or https URL: {url!r} (did you mean {meant}?)"

@@ -225,15 +225,29 @@ def test_the_config_names_a_missing_scheme_and_a_bad_port(url: str, said: str) -
         ("htpp://example.invalid/", "http://example.invalid/"),
         ("httsp://example.invalid/", "https://example.invalid/"),
         ("HTPS://example.invalid/x", "https://example.invalid/x"),
+        ("hptts://example.invalid/x", "https://example.invalid/x"),
+        ("htpps://example.invalid/x", "https://example.invalid/x"),
+        ("hts://example.invalid/x", "https://example.invalid/x"),
+        ("http:://example.invalid/x", "http://example.invalid/x"),
+        ("https:://example.invalid/x", "https://example.invalid/x"),
+        ("http;//example.invalid/x", "http://example.invalid/x"),
+        ("https:\\\\example.invalid\\x", None),
+        ("http:\\\\example.invalid/x", "http://example.invalid/x"),
+        ("http:example.invalid/x", "http://example.invalid/x"),
+        ("https:///example.invalid/x", "https://example.invalid/x"),
     ],
 )
-def test_the_config_names_a_mistyped_scheme(url: str, meant: str) -> None:
+def test_the_config_names_a_mistyped_scheme(url: str, meant: str | None) -> None:
     """A scheme one typing slip from http or https (a letter added, left out, doubled, swapped or
-    changed, or a colon or slash short) is named with the URL meant; ftp:// and others stay refused
-    as before (the test above)."""
+    changed), or two slips of its own letters (hptts), or a separator other than :// made of colons,
+    semicolons and slashes, is named with the URL meant; a backslash in the path is no address to
+    suggest; ftp:// and others stay refused as before (the test above)."""
     problems = _problems(url)
     assert len(problems) == 1, problems
-    assert f"a mistyped scheme; did you mean {meant}?" in problems[0], problems
+    if meant is None:
+        assert "did you mean" not in problems[0], problems
+    else:
+        assert f"a mistyped scheme; did you mean {meant}?" in problems[0], problems
 
 
 ZONE_ENTRY = """\

@@ -35,6 +35,7 @@ from crawler.urls import (
     hidden_chars,
     https_form,
     invisible,
+    scheme_typo,
     single_scheme,
     web_url,
 )
@@ -242,7 +243,7 @@ def _meant(text: str) -> str | None:
         pass
     if web_url(text) is not None:
         return None
-    return https_form(text) or _slashes_fixed(text)
+    return https_form(text) or scheme_typo(text) or _slashes_fixed(text)
 
 
 def _check_web_address(url: str) -> str:
@@ -302,7 +303,7 @@ def _check_web_address(url: str) -> str:
         if problem is None:
             return parts.scheme.lower() + text[len(parts.scheme) :]
         raise UsageError(f"not an http or https URL: {shown} (host: {problem})")
-    meant = None if clean else https_form(text) or _slashes_fixed(text)
+    meant = None if clean else https_form(text) or scheme_typo(text) or _slashes_fixed(text)
     hint = f" (did you mean {meant}?)" if meant else ""
     raise UsageError(f"not an http or https URL: {shown}{hint}")
 
