@@ -9,8 +9,9 @@ The icalendar package parses the bytes Scrapy downloaded, their folded lines fir
   is the feed URL with ``#<UID>`` and the UID the item's official id, so each event keeps its own
   identity; without URL and UID the event is counted ``ewsi/dropped/no_link``.
 - DTSTART/DTEND (or DURATION) -> `EventInfo`: a DATE value is all-day (local midnight in the
-  source's zone to the local midnight after its last day, DTEND being exclusive; read back as days
-  by crawler.types.all_day_dates); a floating time is local in the source's zone; a TZID keeps its
+  calendar's zone to the local midnight after its last day, DTEND being exclusive; read back as days
+  by crawler.types.all_day_dates); a floating time is local in the calendar's zone (the one its
+  ``X-WR-TIMEZONE`` declares, else the source's `timezone`: `ICalSpider._calendar_zone`); a TZID keeps its
   zone: a VTIMEZONE of the calendar, else an IANA name, a Windows zone id or an Outlook display name
   ``(UTC+01:00) Amsterdam, Berlin, ...`` (`zone_of_tzid`); an unknown TZID is read in the source's
   zone and counted ``ewsi/ical/zone_unknown`` (a display name whose cities name no zone: its fixed
@@ -19,14 +20,16 @@ The icalendar package parses the bytes Scrapy downloaded, their folded lines fir
 - A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or DURATION that is no valid value of
   its type: 30 February, month 13, hour 25, empty, text, a DATE-TIME written with VALUE=DATE) is
   skipped and counted ``ewsi/dropped/ical_unreadable``; the calendar's other events are kept.
-- A recurring event (RRULE with EXDATE/RDATE, read by dateutil's rruleset in the wall time of its
-  zone) gives its next occurrence that has not ended at harvest time, else its last one (at most
-  `MAX_OCCURRENCES` looked at); harvest time is the project's clock (``EWSI_NOW`` when frozen, else
-  the spider's start).
+- A recurring event (its recurrence set: DTSTART, RRULE and RDATE less EXDATE, an RDATE alone
+  too; an EXDATE written as a DATE takes out that day's occurrence of a timed series; read by
+  dateutil's rruleset in the wall time of its zone) gives its next occurrence that has not ended
+  at harvest time, else its last one (at most `MAX_OCCURRENCES` looked at); harvest time is the
+  project's clock (``EWSI_NOW`` when frozen, else the spider's start).
 - A moved or cancelled occurrence of a recurring event (a VEVENT of the series' UID with a
   RECURRENCE-ID, RFC 5545 3.8.4.4) is part of the series' item, not an item of its own (counted
   ``ewsi/ical/occurrence_moved``): when it is the next occurrence, the item has its time and place
-  (the series' place when it names none); a cancelled one is skipped.
+  (the series' place when it names none); a cancelled one is skipped. An override with
+  RANGE=THISANDFUTURE moves every later occurrence by its shift and gives them its length.
 - LOCATION -> venue (online when it names a web meeting or is a URL).
 - Cancelled events (STATUS:CANCELLED) are skipped and counted ``ewsi/ical/cancelled``. A feed
   icalendar cannot read is the error ``parse.ical_invalid``.
@@ -134,6 +137,12 @@ def _zones_by_city() -> dict[str, str]:
 
 
 @cache
+def _zones_by_name() -> dict[str, str]:
+    """IANA zone names by their lower-case spelling (``europe/helsinki`` -> ``Europe/Helsinki``)."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+@cache
 def _windows_zones() -> dict[str, str]:
     """The Windows zone id -> IANA table the icalendar package carries (Unicode CLDR data)."""
     for module in ("icalendar.timezone.windows_to_olson", "icalendar.windows_to_olson"):
@@ -166,13 +175,13 @@ def _zone_label(value: datetime, component: Any) -> str | None:
 def zone_of_tzid(tzid: str, when: datetime) -> tuple[tzinfo | None, str | None]:
     """(zone, note) of a TZID the calendar defines no VTIMEZONE for, at local time `when`.
 
-    An IANA name is itself; a Windows zone id (``W. Europe Standard Time``) maps through the
+    An IANA name is itself, in any case; a Windows zone id (``W. Europe Standard Time``) maps through the
     icalendar package's CLDR table; an Outlook display name ``(UTC+01:00) Amsterdam, Berlin, ...``
     is the first listed city that names an IANA zone with that standard offset, else the fixed
     offset (note ``zone_offset_only``: no daylight saving time known). Anything else is (None,
     ``zone_unknown``): the caller keeps the source's zone and counts it."""
     name = tzid.strip().strip('"').strip()
-    for candidate in (name, _windows_zones().get(name)):
+    for candidate in (name, _zones_by_name().get(name.lower()), _windows_zones().get(name)):
         if candidate:
             try:
                 return ZoneInfo(candidate), None
@@ -211,7 +220,13 @@ def _wall(value: Any, zone: tzinfo) -> datetime | None:
 
 
 def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
-    """The EXDATE or RDATE values of `component` as naive wall times in `zone` (unreadable ones left out)."""
+    """The EXDATE or RDATE values of `component` as naive wall times in `zone` (unreadable ones and
+    PERIOD values left out; a DATE is its midnight)."""
+    return [wall for wall, _ in _listed_values(component, name, zone)]
+
+
+def _listed_values(component: Any, name: str, zone: tzinfo) -> list[tuple[datetime, bool]]:
+    """(naive wall time in `zone`, is a DATE) of each EXDATE or RDATE value of `component`."""
     found = component.get(name)
     out = []
     for entry in found if isinstance(found, list) else [found] if found is not None else []:
@@ -220,10 +235,39 @@ def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
         except (AttributeError, ValueError, TypeError):  # a broken value (icalendar's vBroken)
             continue
         for item in values:
-            wall = _wall(getattr(item, "dt", None), zone)
+            value = getattr(item, "dt", None)
+            wall = _wall(value, zone)
             if wall is not None:
-                out.append(wall)
+                out.append((wall, not isinstance(value, datetime)))
     return out
+
+
+def _shifted(override: Any, occurrence: datetime, original: datetime, zone: tzinfo, timed: bool) -> Any:
+    """A copy of a RANGE=THISANDFUTURE override (RFC 5545 3.8.4.4, 3.2.13) for a later occurrence of
+    its series: its DTSTART moved as far from `occurrence` as the override's is from the start it
+    replaces (`original`, a naive wall time in `zone`), its DTEND by as much; None when its times
+    cannot be read."""
+    import copy
+
+    try:
+        start = _time_value(override, "DTSTART", [])
+        end = _time_value(override, "DTEND", [])
+    except _Unreadable:
+        return None
+    if not isinstance(start, date):
+        return None
+    own = _wall(start, zone)
+    if own is None:
+        return None
+    moved_start = occurrence + (own - original)
+    shifted = copy.deepcopy(override)
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        shifted.pop(name, None)
+    value: date | datetime = moved_start.replace(tzinfo=zone) if timed else moved_start.date()
+    shifted.add("DTSTART", value)
+    if isinstance(end, date):
+        shifted.add("DTEND", value + (_instant(end, zone)[0] - _instant(start, zone)[0]))  # type: ignore[operator]
+    return shifted
 
 
 def _next_occurrence(
@@ -233,44 +277,66 @@ def _next_occurrence(
     now: datetime,
     zone: tzinfo,
     moved: dict[datetime, Any] | None = None,
+    ranges: list[tuple[datetime, Any]] | None = None,
 ) -> Any:
     """DTSTART of the occurrence of a recurring VEVENT that has not ended at `now` (else the last
-    one looked at); `raw_start` itself when there is no readable RRULE. `moved`: the series'
-    overridden occurrences (RFC 5545 RECURRENCE-ID), by their original start as a naive wall time in
-    the series' zone -> the overriding VEVENT: an occurrence there is the override's own (returned
-    as the component when it is the next one; a cancelled override is no occurrence).
+    one looked at); `raw_start` itself when it has neither a readable RRULE nor an RDATE. `moved`:
+    the series' overridden occurrences (RFC 5545 RECURRENCE-ID), by their original start as a naive
+    wall time in the series' zone -> the overriding VEVENT: an occurrence there is the override's
+    own (returned as the component when it is the next one; a cancelled override is no occurrence).
+    `ranges`: the overrides with RANGE=THISANDFUTURE, (original start, VEVENT) in order: every later
+    occurrence is moved and takes its place and length from the latest of them (`_shifted`).
 
-    Occurrences are computed by dateutil's rruleset in the wall time of the start's zone (a TZID's,
-    else the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and
-    RDATE are read in that zone (a DATE UNTIL includes its day)."""
-    from dateutil.rrule import rrulestr
+    The recurrence set (RFC 5545 3.8.5) is DTSTART, the RRULE's occurrences and the RDATEs, less the
+    EXDATEs, computed by dateutil's rruleset in the wall time of the start's zone (a TZID's, else
+    the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and RDATE
+    are read in that zone (a DATE UNTIL includes its day). An EXDATE written as a DATE takes out
+    every occurrence of that day, as calendar clients read it, also of a timed series."""
+    from dateutil.rrule import rruleset, rrulestr
 
     rule = component.get("RRULE")
     rule = rule[0] if isinstance(rule, list) and rule else rule
-    if rule is None or not hasattr(rule, "to_ical"):
+    has_rule = rule is not None and hasattr(rule, "to_ical")
+    if not has_rule and "RDATE" not in component:
         return raw_start
     timed = isinstance(raw_start, datetime)
     zoned = isinstance(raw_start, datetime) and raw_start.tzinfo is not None
     if zoned:
         zone = raw_start.tzinfo  # type: ignore[union-attr, assignment]
     first = _wall(raw_start, zone)
+    if first is None:
+        return raw_start
     try:
-        rule = rule.copy()
-        untils = [u for u in rule.get("UNTIL", []) if isinstance(u, date)]
-        if untils:
-            until = untils[0]
-            plain = not isinstance(until, datetime)
-            rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59)) if plain else _wall(until, zone)]
-        rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first, forceset=True)
+        if has_rule:
+            rule = rule.copy()
+            untils = [u for u in rule.get("UNTIL", []) if isinstance(u, date)]
+            if untils:
+                until = untils[0]
+                plain = not isinstance(until, datetime)
+                rule["UNTIL"] = [datetime.combine(until, time(23, 59, 59)) if plain else _wall(until, zone)]
+            rules = rrulestr(rule.to_ical().decode("ascii"), dtstart=first, forceset=True)
+        else:
+            rules = rruleset()
+            rules.rdate(first)
         for extra in _listed(component, "RDATE", zone):
             rules.rdate(extra)
-        for skipped in _listed(component, "EXDATE", zone):
+        skipped_days = set()
+        for skipped, is_day in _listed_values(component, "EXDATE", zone):
             rules.exdate(skipped)
+            if is_day and timed:
+                skipped_days.add(skipped.date())
         found: Any = raw_start
         for count, occurrence in enumerate(rules):
             if count >= MAX_OCCURRENCES:
                 break
+            if occurrence.date() in skipped_days:
+                continue
             override = (moved or {}).get(occurrence)
+            if override is None:
+                earlier = [(original, o) for original, o in ranges or [] if original <= occurrence]
+                if earlier:
+                    original, template = max(earlier, key=lambda pair: pair[0])
+                    override = _shifted(template, occurrence, original, zone, timed)
             if override is not None:
                 if (_text(override, "STATUS") or "").upper() == "CANCELLED":
                     continue
@@ -326,7 +392,18 @@ def event_info(
 def _moved(overrides: list[Any], zone: tzinfo) -> dict[datetime, Any]:
     """The overrides by the original start they replace (RECURRENCE-ID), as naive wall times in
     `zone` (the series' start zone); an unreadable RECURRENCE-ID is left out."""
-    out: dict[datetime, Any] = {}
+    return {wall: override for wall, override, _ in _recurrence_ids(overrides, zone)}
+
+
+def _ranges(overrides: list[Any], zone: tzinfo) -> list[tuple[datetime, Any]]:
+    """(original start, override) of the overrides whose RECURRENCE-ID has RANGE=THISANDFUTURE: they
+    change every later occurrence too (RFC 5545 3.2.13)."""
+    return [(wall, o) for wall, o, later in _recurrence_ids(overrides, zone) if later]
+
+
+def _recurrence_ids(overrides: list[Any], zone: tzinfo) -> list[tuple[datetime, Any, bool]]:
+    """(original start as a naive wall time in `zone`, override, applies to later ones too)."""
+    out = []
     for override in overrides:
         try:
             value = override.decoded("RECURRENCE-ID")
@@ -334,7 +411,8 @@ def _moved(overrides: list[Any], zone: tzinfo) -> dict[datetime, Any]:
             continue
         wall = _wall(value, zone)
         if wall is not None:
-            out[wall] = override
+            scope = str(getattr(override.get("RECURRENCE-ID"), "params", {}).get("RANGE", "")).upper()
+            out.append((wall, override, scope == "THISANDFUTURE"))
     return out
 
 
@@ -353,14 +431,17 @@ def _event_info(
     if no_end:
         notes.append("end_before_start")
         raw_end, duration = None, None
-    if "RRULE" in component:
+    if "RRULE" in component or "RDATE" in component:
         first, _ = _instant(raw_start, zone)
         last, _ = _instant(raw_end, zone) if isinstance(raw_end, date) else (None, False)
         length = (last - first) if first and last else duration or timedelta(0)
         assert isinstance(length, timedelta)
         series_zone = raw_start.tzinfo if isinstance(raw_start, datetime) and raw_start.tzinfo else zone
         moved = _moved(overrides, series_zone)
-        raw_start = _next_occurrence(component, raw_start, length, now or datetime.now(UTC), zone, moved)
+        ranges = _ranges(overrides, series_zone)
+        raw_start = _next_occurrence(
+            component, raw_start, length, now or datetime.now(UTC), zone, moved, ranges
+        )
         if not isinstance(raw_start, date):  # the next occurrence was moved: the override's own
             override = _event_info(raw_start, zone, now, notes, [])
             if override.venue is None:
@@ -418,13 +499,18 @@ class ICalSpider(SourceSpider):
         except (ValueError, IndexError, KeyError, TypeError, RecursionError) as exc:
             self.record_error("parse.ical_invalid", f"{response.url}: {type(exc).__name__}: {str(exc)[:200]}")
             return
+        now = self.harvest_now()
+        zones: dict[int, tzinfo] = {}
+        for calendar in calendars:
+            zone = self._calendar_zone(calendar, now)
+            zones.update((id(c), zone) for c in calendar.walk("VEVENT"))
         events = [c for cal in calendars for c in cal.walk("VEVENT")]
         if not events:
             self.stat("ewsi/ical/empty")
             return
-        zone = self.source.zone
-        now = self.harvest_now()
-        masters = {_text(c, "UID") for c in events if "RRULE" in c and "RECURRENCE-ID" not in c}
+        masters = {
+            _text(c, "UID") for c in events if ("RRULE" in c or "RDATE" in c) and "RECURRENCE-ID" not in c
+        }
         overrides: dict[str, list[Any]] = {}
         for component in events:  # a moved occurrence of a series is part of its series' item
             uid = _text(component, "UID")
@@ -439,6 +525,7 @@ class ICalSpider(SourceSpider):
                 self.stat("ewsi/ical/cancelled")
                 continue
             notes: list[str] = []
+            zone = zones[id(component)]
             info = event_info(component, zone, now, notes, overrides.get(_text(component, "UID") or ""))
             if info is None:
                 self.stat(UNREADABLE_STAT)
@@ -472,6 +559,21 @@ class ICalSpider(SourceSpider):
             item.content_type = "event"
             item.flags.extend(f"ical_{note}" for note in dict.fromkeys(notes))
             yield from self.emit(item)
+
+    def _calendar_zone(self, calendar: Any, now: datetime) -> tzinfo:
+        """The zone a calendar's floating times and days are read in: the one it declares in
+        ``X-WR-TIMEZONE`` (as Google Calendar, Outlook and Apple Calendar write it; an IANA name, a
+        Windows id or an Outlook display name, `zone_of_tzid`), else the source's `timezone`. A
+        declared zone that names none is counted ``ewsi/ical/calendar_zone_unknown`` and the
+        source's is used."""
+        declared = _text(calendar, "X-WR-TIMEZONE")
+        if not declared:
+            return self.source.zone
+        found, _ = zone_of_tzid(declared, now.replace(tzinfo=None))
+        if found is None:
+            self.stat("ewsi/ical/calendar_zone_unknown")
+            return self.source.zone
+        return found
 
     def harvest_now(self) -> datetime:
         """The harvest time recurring events are placed at: the project's clock (the ``EWSI_NOW``
