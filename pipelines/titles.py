@@ -2,7 +2,8 @@
 
 Rules, in order (`choose_title`):
 1. The raw title (HTML ``<title>``) is split into segments at the separators `` | ``, `` - ``,
-   `` – ``, `` — ``, `` ‒ ``, `` ― ``, `` :: ``, `` · ``, `` • ``, `` » ``, `` « ``, `` › ``, `` > ``
+   `` – ``, `` — ``, `` ‒ ``, `` ― ``, `` :: ``, `` · ``, `` • ``, `` ∙ ``, `` ⋅ ``, `` » ``, `` « ``,
+   `` › ``, `` > ``, `` / ``, `` // ``, `` ~ ``, `` ¦ ``, `` ‖ ``
    (breadcrumbs: "Accueil > Actualités > ..."; a hyphen inside a
    word, "frauen- und", is no separator; nor are the guillemets of a quotation, French and Italian
    style with spaces inside: ``Le plan « Bienvenue en France » présenté`` is one segment).
@@ -25,8 +26,16 @@ Rules, in order (`choose_title`):
 3. A headline the page's metadata confirms (an h1 equal to JSON-LD headline, og:title or twitter:title)
    replaces a cleaned title that no headline confirms (a newspaper's SEO title).
 2c. A title written "Site: Headline" whose part after the colon is one of the page's headlines
-   and whose part before names the site (chrome or site name) is that headline
-   (`_after_site_colon`).
+   and whose part before names the site (chrome, site name, or its short name: "SKR" of "Sveriges
+   Kommuner och Regioner", `abbreviates`) is that headline (`_after_site_colon`).
+2e. A bracket or quotation at either end of the title (``[]``, ``()``, ``{}``, ``【】``, ``〔〕``,
+   ``「」``, ``«»``, ``‹›``) that holds the site's name is dropped like a segment (`site_brackets`):
+   "Integrationskurs für Geflüchtete [Caritas Wien]", "Nuevo programa de acogida (CEAR)". Its text
+   must be the name itself (og:site_name, application-name, JSON-LD publisher, the host's name, a
+   two-word line of the chrome), its initials, the host's name with a word ("Stadt Wien") or its
+   short name (`abbreviates`); "(video)", "[PDF]", "(AMIF)" stay, and so does a bracket the page's
+   headline holds (tests/test_titles_site_brackets.py: titles in the EU languages that kept a
+   site's name so).
 2d. (first) An all-capitals title's segments equal to a headline but for case and accents take
    the headline's letters (`_headline_case`).
 4. A title that is only a home page's, a news section's or the site's name ("Home page - Comune di
@@ -67,7 +76,17 @@ SECTION_WORDS = 2
 MAX_SEGMENT_WORDS_AS_SITE = 6
 """A learned or host-like affix has at most this many words (a headline is longer)."""
 
-_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|‒|―|::|·|•|»|«|›|>|/)\s+|\s*\|\s*|\s+::\s*")
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|‒|―|::|·|•|∙|⋅|»|«|›|>|//|/|~|¦|‖)\s+|\s*\|\s*|\s+::\s*")
+SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " // ", " / ", " ~ ", " » ", " › ")
+"""Separators a site name that holds one of them itself ("Caritas - Wien") is cut off at (`strip_site`)."""
+_BRACKETS = {"(": ")", "[": "]", "{": "}", "【": "】", "〔": "〕", "「": "」", "«": "»", "‹": "›", "»": "«"}
+_INNER = r"[^()\[\]{}【】〔〕「」«»‹›]{1,120}?"
+_END_BRACKET = re.compile(rf"(?:^|\s+|(?=[【〔「]))([(\[{{【〔「«‹»])\s*({_INNER})\s*([)\]}}】〕」»›«])\s*$")
+_START_BRACKET = re.compile(
+    rf"^\s*([(\[{{【〔「«‹»])\s*({_INNER})\s*([)\]}}】〕」»›«])(?:\s+|(?<=[】〕」])\s*)"
+)
+"""A bracketed group at a title's end (after a space) or start (before a space; CJK brackets close
+without one): "Headline [Caritas Wien]", "(CEAR) Headline", "【Yle】Headline"."""
 _QUOTATION = re.compile(r"«[^«»]*»")
 """A quotation in guillemets, French style (``« Bienvenue »``): its marks are no separators."""
 _MASK = str.maketrans("«»", "\ue000\ue001")
@@ -278,9 +297,8 @@ def _names_site(segment: str, site_keys: Sequence[str]) -> bool:
         return True
     if len(segment.split()) > MAX_SEGMENT_WORDS_AS_SITE:
         return False
-    words = [_site_key(w) for w in segment.split()]
-    if len(words) <= 3 and any(len(k) >= 3 and k in (words[0], words[-1]) for k in site_keys):
-        return True  # the host's name with a word for what it is: "Stadt Wien", "Préfecture du Nord"
+    if _name_and_word(segment, site_keys):
+        return True
     for site in site_keys:
         if not site:
             continue
@@ -291,23 +309,96 @@ def _names_site(segment: str, site_keys: Sequence[str]) -> bool:
     return False
 
 
+def _name_and_word(segment: str, site_keys: Sequence[str]) -> bool:
+    """The site's name with a word for what it is, in at most three words: "Stadt Wien",
+    "Préfecture du Nord" (a key of three letters or more as the first or last word)."""
+    words = [_site_key(w) for w in segment.split()]
+    return 0 < len(words) <= 3 and any(len(k) >= 3 and k in (words[0], words[-1]) for k in site_keys)
+
+
 def _initials_name(segment: str, site_keys: Sequence[str]) -> bool:
     """A name whose initials are the host's name: "Ministerstvo vnitra České republiky" (mvcr.cz),
     "Inspectoratul General pentru Imigrări" (igi), "Office français de l'immigration et de
-    l'intégration" (ofii). Initials of all words, of the capitalised ones, or of the words of four
-    letters or more (an elided article dropped); at most ten words, keys of three letters or more."""
-    words = [_ELISION.sub("", w) for w in re.findall(r"[^\W\d_][\w'’]*", segment)]
-    if not 2 <= len(words) <= 10:
-        return False
+    l'intégration" (ofii) (`_initials`); keys of three letters or more."""
     keys = {k for k in site_keys if len(k) >= 3}
-    if not keys:
-        return False
+    return bool(keys) and any(len(initials) >= 3 for initials in _initials(segment) & keys)
+
+
+def _initials(name: str) -> set[str]:
+    """The initials a name of two to ten words is shortened to (folded, without accents): of all
+    its words, of the capitalised ones, or of the words of four letters or more, an elided article
+    dropped ("Urząd do Spraw Cudzoziemców": "udsc", "usc"; "Sveriges Kommuner och Regioner": "skor",
+    "skr")."""
+    words = [_ELISION.sub("", w) for w in re.findall(r"[^\W\d_][\w'’]*", name)]
+    if not 2 <= len(words) <= 10:
+        return set()
     variants = (words, [w for w in words if w[:1].isupper()], [w for w in words if len(w) >= 4])
-    for chosen in variants:
-        initials = _strip_accents("".join(w[0] for w in chosen if w).casefold())
-        if len(initials) >= 3 and initials in keys:
+    return {_strip_accents("".join(w[0] for w in chosen if w).casefold()) for chosen in variants} - {""}
+
+
+def abbreviates(segment: str, names: Iterable[str]) -> bool:
+    """`segment` is one word that shortens one of the site's `names` (og:site_name, application-name,
+    JSON-LD publisher, a feed's title).
+
+    Rule: an agency's short name stands where its full name would ("SKR: Ny kurs ..." on the site
+    of "Sveriges Kommuner och Regioner", "UdSC: ..." of "Urząd do Spraw Cudzoziemców"): a word of
+    two to ten letters, written with a capital (two letters: both capitals), that is one of the
+    name's initials (`_initials`), or, for a name of one compound word of ten letters or more, a
+    clipping of four to six letters that starts with the name's first two letters and whose letters
+    follow in it in order ("Luke" for Luonnonvarakeskus, the host luke.fi; Finnish and Estonian
+    agencies name themselves so).
+    """
+    token = segment.strip()
+    if not re.fullmatch(r"[^\W\d_]{2,10}", token) or not token[0].isupper():
+        return False
+    if len(token) == 2 and not token.isupper():
+        return False
+    key = _strip_accents(token.casefold())
+    for name in names:
+        if key in _initials(name):
+            return True
+        words = re.findall(r"[^\W\d_]+", name)
+        whole = _strip_accents(words[0].casefold()) if len(words) == 1 else ""
+        if 4 <= len(key) <= 6 and len(whole) >= 10 and whole[:2] == key[:2] and _subsequence(key, whole):
             return True
     return False
+
+
+def _capitalised(name: str) -> bool:
+    """Every word of three letters or more starts with a capital, as a name's do ("Stadt Wien",
+    "Préfecture du Nord"; not "auch in Wien")."""
+    return all(w[:1].isupper() for w in re.findall(r"[^\W\d_]{3,}", name))
+
+
+def site_brackets(title: str, site_keys: Sequence[str], names: Sequence[str]) -> str:
+    """`title` without a bracketed group at its end or start that names the site.
+
+    Rule: a site's name in brackets or quotation marks at either end of a title ("Integrationskurs
+    für Geflüchtete [Caritas Wien]", "Nuevo programa de acogida (CEAR)", "【Yle】Uutiset ...") is
+    the site's, as after a separator, when the bracket's text is strictly one of its names: its
+    key is one of `site_keys` (the site's names and the host's, `_site_key`: "Gdańsk.pl", "Yle"
+    on yle.fi), its initials are (`_initials_name`), it shortens one of `names` (`abbreviates`),
+    or it is the host's name with a word, every word of it capitalised ("Stadt Wien", not "auch in
+    Wien"). Any other bracket stays ("(video)", "(aktualisiert)", "[PDF]", "(AMIF)" of a fund on a
+    ministry's page); nothing is cut when no word of the title would be left.
+    """
+    keys = [k for k in site_keys if k]
+    for pattern in (_END_BRACKET, _START_BRACKET):
+        found = pattern.search(title)
+        if not found or _BRACKETS.get(found.group(1)) != found.group(3):
+            continue
+        text = found.group(2)
+        rest = (title[: found.start()] + title[found.end() :]).strip()
+        if not re.search(r"[^\W\d_]{2}", rest) or fold(rest) == fold(text):
+            continue
+        if (
+            _site_key(text) in keys
+            or _initials_name(text, keys)
+            or abbreviates(text, names)
+            or (_capitalised(text) and _name_and_word(text, keys))
+        ):
+            title = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", rest))
+    return title
 
 
 def _strip_accents(value: str) -> str:
@@ -346,14 +437,20 @@ def is_code_only(title: str) -> bool:
 
 
 def strip_site(
-    raw: str, site_names: Iterable[str] = (), host: str | None = None, affixes: Iterable[str] = ()
+    raw: str,
+    site_names: Iterable[str] = (),
+    host: str | None = None,
+    affixes: Iterable[str] = (),
+    headlines: Sequence[str] = (),
 ) -> str:
-    """The raw title without leading and trailing segments that name the site (rule 2, second half)."""
+    """The raw title without leading and trailing segments that name the site (rule 2, second half),
+    and without a bracketed site name at either end (rule 2e, `site_brackets`) unless the title is
+    one of the page's `headlines` as it stands ("Partenariat avec « France terre d'asile »")."""
     raw = one_line(raw) or ""
     site_list = [s for s in (one_line(n) for n in site_names) if s]
     cut_end = cut_start = False
     for name in sorted(site_list, key=len, reverse=True):  # a site name holding a separator
-        for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
+        for sep in SITE_SEPARATORS:
             if raw.endswith(sep + name):
                 raw = raw[: -len(sep + name)]
                 cut_end = True
@@ -361,23 +458,30 @@ def strip_site(
                 raw = raw[len(name + sep) :]
                 cut_start = True
     keys = [_site_key(n) for n in site_list] + list(host_names(host))
+    held = {fold(h) for h in headlines}
+
+    def names_site(segment: str) -> bool:
+        return _names_site(segment, keys) or fold(segment) in learned or abbreviates(segment, site_list)
+
     learned = {fold(a) for a in affixes} | HOME_PAGE_NAMES | SECTION_NAMES
+    raw = raw if fold(raw) in held else site_brackets(raw, keys, site_list)
     segments = split_segments(raw)
     cut = cut_end
-    while len(segments) > 1 and (_names_site(segments[-1], keys) or fold(segments[-1]) in learned):
+    while len(segments) > 1 and names_site(segments[-1]):
         segments.pop()
         cut = True
     while cut and len(segments) > 1 and _section(segments[-1], segments[:-1]):
         segments.pop()  # a section name between headline and site name: "... | News | European Parliament"
     cut = cut_start
-    while len(segments) > 1 and (_names_site(segments[0], keys) or fold(segments[0]) in learned):
+    while len(segments) > 1 and names_site(segments[0]):
         segments.pop(0)
         cut = True
     while cut and len(segments) > 1 and _section(segments[0], segments[1:]):
         segments.pop(0)
     if not segments:
         return raw
-    return _rejoin(raw, segments)
+    title = _rejoin(raw, segments)
+    return title if fold(title) in held else site_brackets(title, keys, site_list)
 
 
 def _section(segment: str, rest: Sequence[str]) -> bool:
@@ -400,15 +504,25 @@ def chrome_segments(raw: str, chrome: str, headlines: Sequence[str] = ()) -> lis
     footer, navigation, logo) and no headline holds: the site's name in its own words (rule 2b).
 
     A segment counts when it has two words or six characters at least and stands in the chrome as
-    whole words. None counts when every segment does (the title is then told by the other rules)."""
+    whole words. None counts when every segment does (the title is then told by the other rules).
+    The text of a bracket at either end of `raw` (rule 2e) counts when it is a whole line of the
+    chrome of two words or more ("[Caritas Wien]" by the logo's "Caritas Wien"; a menu's "Podcast"
+    does not make "(Podcast)" the site's)."""
     if not chrome:
         return []
     segments = split_segments(raw)
-    if len(segments) < 2 or len(segments) > MAX_SEGMENTS:
+    if len(segments) > MAX_SEGMENTS:
         return []
     folded_heads = [fold(h) for h in headlines if h]
-    found = []
-    for segment in segments:
+    bracketed = [m.group(2).strip() for m in (_END_BRACKET.search(raw), _START_BRACKET.search(raw)) if m]
+    found = [
+        text
+        for text in bracketed
+        if len(text.split()) >= 2
+        and _chrome_line(text, chrome)
+        and not any(fold(text) in h for h in folded_heads)
+    ]
+    for segment in segments if len(segments) > 1 else []:
         key = fold(segment)
         if (len(key) < 6 and len(key.split()) < 2) or len(segment.split()) > 2 * MAX_SEGMENT_WORDS_AS_SITE:
             continue
@@ -416,7 +530,7 @@ def chrome_segments(raw: str, chrome: str, headlines: Sequence[str] = ()) -> lis
             continue
         if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", chrome):
             found.append(segment)
-    return found if len(found) < len(segments) else []
+    return found if len([f for f in found if f in segments]) < len(segments) else []
 
 
 def _headline_case(raw: str, headlines: Sequence[str]) -> str:
@@ -448,19 +562,24 @@ def _chrome_line(text: str, chrome: str) -> bool:
     return bool(key) and key in chrome.split("\n")
 
 
-def _after_site_colon(title: str, headlines: Sequence[str], site_keys: Sequence[str], chrome: str) -> str:
+def _after_site_colon(
+    title: str, headlines: Sequence[str], site_keys: Sequence[str], chrome: str, site_names: Sequence[str]
+) -> str:
     """The headline of a title written "Site: Headline" (rule 2c).
 
     Rule: a colon is no separator ("Corsi di italiano: aperte le iscrizioni" is one headline), but
     when the part after the first ": " equals one of the page's headlines and the part before names
-    the site (a whole line of the chrome, `_chrome_line`, or a site name, `_names_site`:
-    "Landratsamt Musterkreis: Beratung für Geflüchtete"), the part before is the site's name.
+    the site (a whole line of the chrome, `_chrome_line`, a site name, `_names_site`: "Landratsamt
+    Musterkreis: Beratung für Geflüchtete", or its short name, `abbreviates`: "SKR: Ny kurs ..." on
+    the site of "Sveriges Kommuner och Regioner"), the part before is the site's name, and the title
+    is that headline as the page writes it ("UNHCR: nuovi corridoi" gives "Nuovi corridoi").
     """
     before, colon, after = title.partition(": ")
-    if not colon or not after or not any(fold(after) == fold(h) for h in headlines):
+    same = [h for h in headlines if fold(after) == fold(h)] if colon and after else []
+    if not same:
         return title
-    if _chrome_line(before, chrome) or _names_site(before, site_keys):
-        return after.strip()
+    if _chrome_line(before, chrome) or _names_site(before, site_keys) or abbreviates(before, site_names):
+        return same[0]
     return title
 
 
@@ -521,12 +640,12 @@ def choose_title(
     raw = _headline_case(raw, heads)
     heads = [h for h in heads if fold(h) != fold(raw)]  # og:title often repeats <title>, site name and all
     site_names = [*site_names, *chrome_segments(raw, chrome, [*heads, *sure])]
-    title = _headline_run(raw, heads) or strip_site(raw, site_names, host, affixes)
-    title = strip_site(title, site_names, host, affixes) if title != raw else title
+    title = _headline_run(raw, heads) or strip_site(raw, site_names, host, affixes, heads)
+    title = strip_site(title, site_names, host, affixes, heads) if title != raw else title
     if sure and not any(fold(title) == fold(h) for h in heads) and fold(title) not in map(fold, sure):
-        title = strip_site(sure[0], site_names, host, affixes)
+        title = strip_site(sure[0], site_names, host, affixes, heads)
     keys = [_site_key(n) for n in (one_line(x) for x in site_names) if n] + list(host_names(host))
-    title = _after_site_colon(title, heads, keys, chrome)
+    title = _after_site_colon(title, heads, keys, chrome, site_names)
     own = [h for h in heads if fold(h) not in HOME_PAGE_NAMES and not _names_site(h, keys)]
     homely = (
         fold(title) in HOME_PAGE_NAMES
@@ -537,11 +656,11 @@ def choose_title(
     page_own = [h for h in own if not _chrome_line(h, chrome)]  # a logo's h1 is no headline of the page
     if own and not any(fold(title) == fold(h) for h in page_own) and (homely or _names_site(title, keys)):
         best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
-        title = strip_site(best[0], site_names, host, affixes)
+        title = strip_site(best[0], site_names, host, affixes, heads)
     cut = _TRUNCATION.sub("", title)
     longer = [h for h in own if cut != title and len(h) > len(cut) >= 8 and fold(h).startswith(fold(cut))]
     if longer:  # a <title> cut short of the page's headline, marked so
-        title = strip_site(longer[0], site_names, host, affixes)
+        title = strip_site(longer[0], site_names, host, affixes, heads)
     first = split_segments(title)[0] if split_segments(title) else title
     if is_code_only(first) and doc_heading and not is_code_only(doc_heading):
         return one_line(doc_heading)
@@ -577,24 +696,26 @@ def strip_feed_title(title: str | None, feed_name: str | None, host: str | None)
     """A feed entry's title without the site's name (`_feed_site`), dropped from either end. A
     feed's title is the entry's own words otherwise: a date, a country, a series' "Part 2" or a
     shared word ("Migration - ...") stays. The title stays whole when what would be left is only a
-    date or a code, or, after a dropped start, begins with a small letter or a digit."""
+    date or a code, or, after a dropped start, begins with a small letter or a digit. A bracket at
+    either end that holds the feed's title, the host's name or initials, or the feed title's short
+    name (`abbreviates`) goes too ("Headline [Yle Uutiset]", rule 2e: `site_brackets`)."""
     raw = one_line(title)
     if not raw:
         return title
-    segments = split_segments(raw)
-    if len(segments) < 2:
-        return title
     name = fold(feed_name or "") if feed_name and len(feed_name.split()) <= MAX_SEGMENT_WORDS_AS_SITE else ""
     hosts = [h for h in host_names(host) if h not in _SUBDOMAIN_WORDS]
+    keys, names = [*hosts, _site_key(name)], [feed_name] if feed_name else []
+    bare = site_brackets(raw, keys, names)
+    segments = split_segments(bare)
     start, end = 0, len(segments)
     while end - start > 1 and _feed_site(segments[end - 1], name, hosts):
         end -= 1
     while end - start > 1 and _feed_site(segments[start], name, hosts):
         start += 1
-    if (start, end) == (0, len(segments)):
+    if bare == raw and (start, end) == (0, len(segments)):
         return title
-    stripped = _rejoin(raw, segments[start:end])
-    if start > 0 and not stripped[:1].isupper():
+    stripped = site_brackets(_rejoin(bare, segments[start:end]), keys, names) if segments else bare
+    if not raw.startswith(stripped) and not stripped[:1].isupper():
         return title
     if is_date_only(stripped) or (_has_small(raw) and not _has_small(stripped)):
         return title  # a date, a code ("AMIF-2026-AG-INTEGR") is no headline
@@ -609,7 +730,8 @@ _SUBDOMAIN_WORDS = frozenset(
 
 def _feed_site(segment: str, name: str, hosts: Sequence[str]) -> bool:
     """`segment` of a feed entry's title names the site: it is the feed's own title (`name`,
-    folded), a home page's name, a bare domain, the host's name (its label, its initials, the host
+    folded) or its short name ("SKR" in a feed called "Sveriges Kommuner och Regioner",
+    `abbreviates`), a home page's name, a bare domain, the host's name (its label, its initials, the host
     with a word for what it is: "Stadt Wien"), or a name of two words or more that the feed's title
     holds or is held in, as whole words ("Ministry of Social Affairs" in "Ministry of Social Affairs
     - News"). A segment that only starts like the feed's title ("Asylum seekers" in a feed called
@@ -620,10 +742,11 @@ def _feed_site(segment: str, name: str, hosts: Sequence[str]) -> bool:
         return False
     if key == name or key in HOME_PAGE_NAMES or _DOMAIN.match(segment):
         return True
+    if name and abbreviates(segment, [name]):
+        return True
     if hosts and (_site_key(segment) in hosts or _initials_name(segment, hosts)):
         return True
-    words = [_site_key(w) for w in segment.split()]
-    if hosts and len(words) <= 3 and any(len(h) >= 3 and h in (words[0], words[-1]) for h in hosts):
+    if _name_and_word(segment, hosts):
         return True  # "Stadt Wien" on wien.gv.at
     if name and key != name:
         shorter, longer = sorted((key, name), key=len)
