@@ -33,7 +33,9 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    Gate: without a migrant cue (migrant or integration group) relevance is 0, whatever the
    area and theme words (school, poverty, housing support a theme, never relevance alone).
    ``ambiguous`` cues (a migrant word with a common second sense) count as migrant cues only
-   beside another migrant or integration cue; alone they are shown with weight 0.
+   beside another migrant or integration cue; alone they are shown with weight 0. So does the word
+   for "foreign" that is also the noun "foreigner" (es, pt, it, fr, ro, mt, hu) where it qualifies
+   no person of the migrant sense ("estudiantes extranjeros", "un play straniero": `FOREIGN_ADJECTIVE`).
    ``origin`` cues (people named by a non-European nationality or origin: "Eritrean youth",
    "Vietnamci") count as migrant cues only in an item with integration-area evidence (A > 0) that
    names no ``abroad`` word (foreign affairs, economy, sport, tourism, recipes, weather: "Syrian regime",
@@ -338,6 +340,75 @@ a migrant word is the migrants' origin too; elsewhere only one right before it i
 BORROWED_GAP = 4
 """Words allowed between such a word and the place ("wzorowane na programie z Kanady")."""
 
+_FOREIGN_ADJECTIVE = {
+    "es": ("extranjer",),
+    "pt": ("estrangeir",),
+    "it": ("stranier",),
+    "fr": ("etranger",),
+    "ro": ("straini", "straine"),
+    "mt": ("barrani",),
+    "hu": ("kulfoldi",),
+}
+_FOREIGN_NOUN_MARKERS = {
+    "es": "el la lo los las un una unos unas de del a al para por con sin entre y e o u ni que como "
+    "sobre hacia en estos estas esos esas aquellos muchos muchas mas menos todos todas otros otras "
+    "varios varias sus nuestros miles cientos millones numerosos",
+    "pt": "o a os as um uma uns umas de do da dos das ao aos para por pelo pela pelos pelas com sem "
+    "entre e ou que como em no na nos nas estes estas esses essas muitos muitas mais menos todos todas "
+    "outros outras varios varias seus suas nossos milhares centenas milhoes numerosos",
+    "it": "il lo la i gli le l un uno una di del dello della dei degli delle d a al allo alla ai agli "
+    "alle da dal dalla dai dagli dalle in nel nella nei negli nelle con su sul sugli per tra fra e ed "
+    "o che come questi queste quei quegli molti molte piu meno tutti tutte altri altre vari varie "
+    "suoi loro nostri migliaia centinaia milioni mila numerosi",
+    "fr": "le la les l un une des de du d aux au a pour par avec sans entre et ou que comme en dans "
+    "sur ces ceux nombreux nombreuses plus moins tous toutes autres plusieurs leurs nos milliers "
+    "centaines millions",
+    "ro": "de pe la cu pentru din si sau ca cei cele multi multe toti toate acesti aceste alti alte "
+    "unor mii sute milioane numerosi",
+    "mt": "il l ta tal lil lill ghal ghall minn mill ma mal fuq bejn u jew li hafna",
+}
+_FOREIGN_PEOPLE = {
+    "es": "persona poblacion residente trabajador familia nino nina menor alumn mujer hombre joven "
+    "ciudadan colectivo comunidad vecin madre padre hijo paciente victima nacionalidad obra origen "
+    "nacid inmigrante migrante refugiad solicitante emplead temporer jornaler cuidador interna "
+    "domestica nacional",
+    "pt": "pessoa populacao residente trabalhador familia crianca menor alun mulher homem jove "
+    "cidada comunidade vizinh mae pai filho paciente vitima nacionalidade obra origem nascid "
+    "imigrante migrante refugiad requerente empregad cuidador domestica nacional",
+    "it": "persone popolazione resident lavorator famigli bambin minor alunn donn uomin giovan "
+    "cittadin comunita vicin madr padr figl pazient vittim nazionalita manodopera forza origin nat "
+    "immigrat migrant profugh rifugiat richiedent dipendent badant braccian collaborator domestic",
+    "fr": "personne population resident travailleu salarie famille enfant mineur eleve femme homme "
+    "jeune citoyen ressortissant communaute voisin mere pere parent patient victime nationalite "
+    "oeuvre origine ne immigre migrant refugie demandeu employe aide domestique",
+    "ro": "persoan populati rezident muncitor lucrator angajat famili copii copil minor elev femei "
+    "barbat tiner cetatean cetateni comunitat vecin mam tat pacient victim nationalitat origine "
+    "nascut imigrant migrant refugiat solicitant",
+    "mt": "haddiem nies familj tfal nisa rgiel zghazagh cittadin komunita residenti pazjent",
+    "hu": "allampolgar munkavallalo munkas dolgozo munkaero lakos csalad gyerek gyermek tanulo no "
+    "nok szulo szarmazas hatter nemzetisegu bevandorl menekult kiskoru",
+}
+FOREIGN_ADJECTIVE = {lang: tuple(normalize(w) for w in words) for lang, words in _FOREIGN_ADJECTIVE.items()}
+"""Per language, the word for "foreign" that is also the noun "foreigner" (a migrant cue of its own:
+Spanish "extranjeros", Italian "stranieri"), as the stem of the cue term it matches; Romanian
+"străini" and Hungarian "külföldi" only as the bare word (`FOREIGN_BARE`: "străinilor", "külföldiek"
+are the noun). As an adjective it qualifies things
+and people of every kind ("estudiantes extranjeros" of an exchange programme, "un play straniero"
+signed by a club, "mercados extranjeros", "nómadas digitales estrangeiros"), so where it qualifies
+a word that is neither a person of the migrant sense (`FOREIGN_PEOPLE`: workers, families, pupils,
+residents, citizens, population, origin) nor marks its use as a noun (`FOREIGN_NOUN_MARKERS`: an
+article, preposition, conjunction, quantifier or number before it; the first word of a field) it is
+an ``ambiguous`` cue: it counts only beside another migrant cue (`_foreign_adjective`). The word it
+qualifies comes before it where adjectives follow the noun (`ADJECTIVE_AFTER`), after it in
+Hungarian."""
+FOREIGN_BARE = frozenset({"ro", "hu"})
+"""Languages where only the bare word of `FOREIGN_ADJECTIVE` is the adjective; its longer forms are the
+noun with its article or case ending."""
+FOREIGN_NOUN_MARKERS = {
+    lang: frozenset(normalize(words).split()) for lang, words in _FOREIGN_NOUN_MARKERS.items()
+}
+FOREIGN_PEOPLE = {lang: tuple(normalize(words).split()) for lang, words in _FOREIGN_PEOPLE.items()}
+
 
 @dataclass(frozen=True)
 class _Target:
@@ -628,6 +699,8 @@ class RuleEngine:
                     continue
                 if inside and group in (MIGRANT, INTEGRATION):
                     continue
+                if group == MIGRANT and e - s == 1 and _foreign_adjective(tokens, s, language):
+                    group = AMBIGUOUS
                 if group in (ELSEWHERE, EUROPE) and any(
                     pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
                 ):
@@ -654,8 +727,11 @@ class RuleEngine:
         return counts, negatives, settled
 
     def _weight(self, ti: int, group: str, language: str | None) -> float:
-        """Weight of a term in a group: the item's language's, else the neutral one, else the heaviest."""
+        """Weight of a term in a group: the item's language's, else the neutral one, else the heaviest
+        (a migrant term counted as ``ambiguous``, `_foreign_adjective`, keeps its migrant weight)."""
         by_lang = {t.language: t.weight for t in self._terms[ti].targets if t.group == group}
+        if not by_lang and group == AMBIGUOUS:
+            return self._weight(ti, MIGRANT, language)
         return by_lang.get(language or "", by_lang.get(ANY, max(by_lang.values())))
 
     def match_language(self, language: str | None) -> str | None:
@@ -664,7 +740,9 @@ class RuleEngine:
         return language if language in self.languages else None
 
     def _language_of(self, ti: int, group: str, language: str | None) -> str:
-        langs = [t.language for t in self._terms[ti].targets if t.group == group]
+        langs = [t.language for t in self._terms[ti].targets if t.group == group] or [
+            t.language for t in self._terms[ti].targets if t.group == MIGRANT
+        ]
         return language if language in langs else langs[0]
 
     def _positive_sums(
@@ -1002,6 +1080,31 @@ def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> 
         after = after[:1] if after[:1] == ["style"] else []
     near = tokens[max(0, start - BORROWED_GAP) : start] + after
     return bool(stems) and any(word.startswith(stems) for word in near)
+
+
+def _foreign_adjective(tokens: list[str], start: int, language: str | None) -> bool:
+    """Whether tokens[start] is the word for "foreign" (`FOREIGN_ADJECTIVE` of `language`) qualifying
+    a word that is no person of the migrant sense and not used as a noun (module rule at
+    `FOREIGN_ADJECTIVE`); never for an unknown language."""
+    stems = FOREIGN_ADJECTIVE.get(language or "")
+    word = tokens[start]
+    if not stems or not word.startswith(stems):
+        return False
+    if language in FOREIGN_BARE and word not in stems:
+        return False  # Romanian "străinilor", Hungarian "külföldiek": the noun, inflected
+    if language == "hu":
+        if start + 1 >= len(tokens):
+            return False
+        qualified = tokens[start + 1]
+    else:
+        if start == 0:
+            return False
+        qualified = tokens[start - 1]
+        if qualified in FOREIGN_NOUN_MARKERS.get(language or "", frozenset()):
+            return False
+    if qualified.isdigit() or qualified.startswith(stems):
+        return False
+    return not qualified.startswith(FOREIGN_PEOPLE.get(language or "", ()))
 
 
 def _is_negative(group: str) -> bool:

@@ -109,6 +109,20 @@
   ``abroad`` word). Kept out: migrants named by their country only ("Fachkräfte aus Indien", "formados
   na Índia"), and Somali mothers' homework club in Helsinki, named only in its title, at 0.497.
 
+- relevance_foreign_adjective.jsonl: the word for "foreign" that is also the noun "foreigner" (es, pt, it,
+  fr, ro, hu) qualifying no person of the migrant sense (classifier.rules `FOREIGN_ADJECTIVE`):
+  exchange and Erasmus students, a club's signings, coaches, referees and rally drivers, managers,
+  digital nomads and firms, even beside "integrate" in its everyday sense (into the squad, campus
+  life, a supply chain), are out; foreigners as a noun ("los extranjeros", "per stranieri", "5.000
+  extranjeros", "külföldiek") and foreign workers, pupils, families and citizens stay in.
+
+- relevance_language_courses.jsonl: a course of the host country's language named in one word or in
+  short (Danish "danskkursus", Swedish "svenskkurs", Polish "kurs polskiego", Slovak "kurz
+  slovenčiny", Finnish "suomen kielen kurssi", Dutch "taalcursus") and the recognition of diplomas
+  (Czech "uznávání diplomů") are integration-area evidence of a two-line feed summary on refugees or
+  foreigners in every language; the same course for exchange students, pensioners or school-leavers
+  is out.
+
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
 es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
@@ -139,6 +153,8 @@ FILES = (
     "relevance_places.jsonl",
     "relevance_foreign.jsonl",
     "relevance_origin.jsonl",
+    "relevance_foreign_adjective.jsonl",
+    "relevance_language_courses.jsonl",
 )
 ROWS = {
     name: [
@@ -165,6 +181,8 @@ def default() -> Any:
         ("relevance_places.jsonl", 40, 35, 20),
         ("relevance_foreign.jsonl", 8, 17, 10),
         ("relevance_origin.jsonl", 20, 20, 16),
+        ("relevance_foreign_adjective.jsonl", 9, 16, 6),
+        ("relevance_language_courses.jsonl", 9, 3, 9),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
