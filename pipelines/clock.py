@@ -101,8 +101,8 @@ _AFTER_FORMS = sorted(
     key=len,
     reverse=True,
 )
-_AMPM = rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
-"""A 12-hour marker after a time of day (`MERIDIEM_MARKERS` but Hungarian's)."""
+AMPM = rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
+"""A 12-hour marker after a time of day (`MERIDIEM_MARKERS` but Hungarian's), group ``ampm``."""
 _MERIDIEM_BEFORE = r"(?P<ampm_before>de\.|du\.|délelőtt|délután)"
 """Hungarian's markers, which it writes before the time (``du. 8:45``): dotted or in full, never a
 bare ``de``/``du`` (Spanish, French "de", "du")."""
@@ -119,7 +119,7 @@ cs/sk ``16 hod. 20 min.``, pl ``16 godz. 20 min.``, bg ``16 ч. 20 мин.``, de
 
 AFTER_DATE = re.compile(
     rf"(?:\s*{_MARKER}(?!\w))?(?:\s*[,.;|\-–—/·]){{0,2}}\s*(?:T|(?:{CLOCK_WORDS})\s*)?"
-    rf"(?:{_MERIDIEM_BEFORE}\s*)?(?:{_HOUR_MINUTE}|{WORD_CLOCK})(?:\s*(?:{_UNIT}\s*)?{_AMPM})?",
+    rf"(?:{_MERIDIEM_BEFORE}\s*)?(?:{_HOUR_MINUTE}|{WORD_CLOCK})(?:\s*(?:{_UNIT}\s*)?{AMPM})?",
     re.IGNORECASE,
 )
 """A time of day right after a written date (`AFTER_DATE.match(text, end_of_date)`)."""
@@ -134,7 +134,7 @@ RANGE_END = re.compile(
 
 BEFORE_DATE = re.compile(
     rf"(?:(?P<range>\d[:.hH]\d\d\s*[-–—]\s*)|(?<![\w:.]))(?P<hour>[01]?\d|2[0-3])\s?[:hH]\s?(?P<minute>[0-5]\d)"
-    rf"(?:\s*{_AMPM})?(?:\s*{_UNIT})?[ \t]*[,|\-–—·/]?[ \t]*\Z",
+    rf"(?:\s*{AMPM})?(?:\s*{_UNIT})?[ \t]*[,|\-–—·/]?[ \t]*\Z",
     re.IGNORECASE,
 )
 """A time of day right before a written date on the same line ("14:30, 3 March 2025", "14:30 Uhr |
@@ -143,7 +143,7 @@ number before a date is no time), at most one separator between; `range` is set 
 time range ("10:00 – 12:00, 3. März": an event's hours)."""
 
 _ANYWHERE = re.compile(
-    rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{_AMPM}|\s*(?P<unit>{_UNIT}))?",
+    rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{AMPM}|\s*(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
 _DOTTED_WITH_WORD = re.compile(
@@ -213,7 +213,7 @@ def colon_clock(text: str) -> str:
 _MERIDIEM_TIME = re.compile(
     rf"(?<![\w:.+\-])(?:{_MERIDIEM_BEFORE}\s*)?(?P<hour>\d{{1,2}})"
     r"(?:\s?(?P<sep>[:.hH])\s?(?P<minute>[0-5]\d)(?P<second>:[0-5]\d(?:[.,]\d+)?)?)?(?!\d)"
-    rf"(?:\s*{_UNIT})?(?:\s*{_AMPM})?",
+    rf"(?:\s*{_UNIT})?(?:\s*{AMPM})?",
     re.IGNORECASE,
 )
 

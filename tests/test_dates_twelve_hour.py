@@ -17,6 +17,7 @@ from crawler.types import DATE_ONLY, HarvestedItem
 from pipelines.clock import find_clock, twelve_hour
 from pipelines.dates import has_time_of_day, impossible_date, parse_date
 from pipelines.extract import apply_document, extract_document, written_dates
+from pipelines.funding import read_clock
 
 ATHENS = ZoneInfo("Europe/Athens")  # UTC+2 in March 2025
 
@@ -156,3 +157,19 @@ def page_published(lang: str, zone: str, line: str) -> tuple[str | None, bool]:
     apply_document(item, document, ZoneInfo(zone))
     published = item.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") if item.published_at else None
     return published, DATE_ONLY in item.flags
+
+
+@pytest.mark.parametrize(
+    ("phrase", "clock"),
+    [
+        ("15/03/2026, 5:00 μ.μ.", (17, 0)),
+        ("15.3.2026 klo 5.00 ip.", (17, 0)),
+        ("15 март 2026, 5:30 сл. об.", (17, 30)),
+        ("15 March 2026, 5 pm", (17, 0)),
+        ("15 March 2026, 12 a.m.", (0, 0)),
+        ("15 March 2026, 13:00 a.m. CET", None),  # a contradiction: no time of day
+    ],
+)
+def test_a_deadline_reads_the_marker(phrase: str, clock: tuple[int, int] | None) -> None:
+    found = read_clock(phrase)
+    assert (found[:2] if found else None) == clock
