@@ -105,7 +105,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateutil import parser as du_parser
 
 from crawler.errors import NoTimeOfDay
-from pipelines.clock import colon_clock, colon_time_after_date, english_meridiem
+from pipelines.clock import AMPM, colon_clock, colon_time_after_date, english_meridiem
 from pipelines.date_spans import date_core, first_day_of_range, first_time_of_range, split_range
 from pipelines.periods import month_year_shape
 
@@ -787,11 +787,11 @@ def _zoneinfo(name: str) -> tzinfo | None:
 
 
 _ZONE_WORD = re.compile(
-    r"(?<![\d.])\d{1,2}[:.h]\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:(?:[AaPp]\.?[Mm]\.?|Uhr|uur|h)\s*)?"
-    r"\(?([^\W\d_]{2,6})\)?\s*$"
+    rf"(?<![\d.])\d{{1,2}}[:.h]\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?\s*(?:(?i:{AMPM})\s*|(?:Uhr|uur|h)\s*)?"
+    r"\(?(?P<zone>[^\W\d_]{2,6})\)?\s*$"
 )
-"""An upper-case word of two to six letters closing a date string after its time of day
-(``09:15:00 HAEC``, ``9:15 am (XYZ)``): where a zone is written."""
+"""An upper-case word of two to six letters closing a date string after its time of day and its
+12-hour marker (``09:15:00 HAEC``, ``9:15 am (XYZ)``, ``8:45 μ.μ. XYT``): where a zone is written."""
 
 
 def unknown_zone(raw: str | None) -> bool:
@@ -810,7 +810,7 @@ def unknown_zone(raw: str | None) -> bool:
     match = _ZONE_WORD.search(text)
     if match is None:
         return False
-    word = match.group(1)
+    word = match["zone"]
     if not ZONE_SHAPE.fullmatch(word) or word in NOT_ZONES:
         return False  # an author's or agency's name (SMITH, AFP, DPA) is no zone
     return not {word, _strip_accents(word)} & (set(ZONE_OFFSETS) | AMBIGUOUS_ZONES)

@@ -15,7 +15,7 @@ import pytest
 
 from crawler.types import DATE_ONLY, HarvestedItem
 from pipelines.clock import find_clock, twelve_hour
-from pipelines.dates import has_time_of_day, impossible_date, parse_date
+from pipelines.dates import has_time_of_day, impossible_date, parse_date, unknown_zone
 from pipelines.extract import apply_document, extract_document, written_dates
 from pipelines.funding import read_clock
 
@@ -173,3 +173,18 @@ def page_published(lang: str, zone: str, line: str) -> tuple[str | None, bool]:
 def test_a_deadline_reads_the_marker(phrase: str, clock: tuple[int, int] | None) -> None:
     found = read_clock(phrase)
     assert (found[:2] if found else None) == clock
+
+
+@pytest.mark.parametrize(
+    ("raw", "unknown"),
+    [
+        ("13/03/2025 8:45 μ.μ. XYT", True),  # a zone after the marker is still seen
+        ("13/03/2025 8:45 PM XYT", True),
+        ("13 March 2025 8:45 p. m. XYT", True),
+        ("13/03/2025 8:45 μμ", False),  # the marker is no zone
+        ("13 March 2025 8:45 WN", False),
+        ("13/03/2025 8:45 PM CET", False),
+    ],
+)
+def test_a_zone_after_the_marker(raw: str, unknown: bool) -> None:
+    assert unknown_zone(raw) is unknown

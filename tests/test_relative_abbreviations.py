@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawler.types import DATE_ONLY, HarvestedItem
-from pipelines.extract import apply_document, extract_document
+from pipelines.dates import parse_date
+from pipelines.extract import apply_document, extract_document, written_dates
 from pipelines.relative_dates import relative_date
 from tests.test_relative_dates import FETCHED, page  # fetched 2026-03-10 09:30Z
 
@@ -170,3 +171,9 @@ def test_an_abbreviated_span_dates_the_page(
     assert item.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") == published
     assert (DATE_ONLY in item.flags) is day_only
     assert "date_relative" in item.flags
+
+
+@pytest.mark.parametrize("text", ["vor 2 Std.", "il y a 2 h", "Dauer: 2 Std.", "2 t sitten", "prieš 2 val."])
+def test_a_span_is_no_written_date(text: str) -> None:
+    assert parse_date(text, ZoneInfo("Europe/Vienna")) is None
+    assert written_dates(text) == (None, None)
