@@ -9,8 +9,8 @@ by a unit ("Uhr", "uur", "h", "ч.", "óra", "val.").
 
 Twelve-hour clock (rule): a marker of the morning or afternoon (`MERIDIEM_MARKERS`, every EU
 language that writes one: ``2:30 PM``, ``8:45 μ.μ.``, ``8:45 сл.об.``, ``8:45 odp.``, ``8:45 ip.``,
-``8:45 p. m.``, Irish ``i.n.``; Hungarian before the time, ``du. 8:45``) after the time, dots and
-spaces optional, or the Hungarian one before it, puts the hour on the 24-hour clock
+``8:45 p. m.``, Irish ``i.n.``) after the time, dots and spaces optional, or before it as written
+with its dots (Hungarian ``du. 8:45``, ``délután 8:45``; ``μ.μ. 8:45``), puts the hour on the 24-hour clock
 (`twelve_hour`): an afternoon hour 1-11 gains 12, a morning 12 is 0. An hour over 12 with an
 afternoon marker (``13:45 PM``) is that hour (the marker repeats it) and 0 with a morning one is
 0; an hour over 12 with a morning marker or 0 with an afternoon one contradicts itself: no time
@@ -103,9 +103,19 @@ _AFTER_FORMS = sorted(
 )
 AMPM = rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
 """A 12-hour marker after a time of day (`MERIDIEM_MARKERS` but Hungarian's), group ``ampm``."""
-_MERIDIEM_BEFORE = r"(?P<ampm_before>de\.|du\.|délelőtt|délután)"
-"""Hungarian's markers, which it writes before the time (``du. 8:45``): dotted or in full, never a
-bare ``de``/``du`` (Spanish, French "de", "du")."""
+_BEFORE_FORMS = sorted(
+    {form for pair in MERIDIEM_MARKERS.values() for forms in pair for form in forms}, key=len
+)
+_MERIDIEM_BEFORE = (
+    r"(?<!\w)(?P<ampm_before>"
+    + "|".join(
+        r"\s?".join(map(re.escape, form.replace(".", ". ").split())) for form in reversed(_BEFORE_FORMS)
+    )
+    + ")"
+)
+"""A marker before the time, as Hungarian writes it (``du. 8:45``, ``délután 8:45``) and any language
+may (``μ.μ. 8:45``, ``p.m. 8:45``): only as written in `MERIDIEM_MARKERS`, with its dots, never a
+bare ``de``, ``du``, ``am`` (Spanish and French "de", "du"; German "am 13.03.")."""
 _HOUR_MINUTE = r"(?P<hour>[01]?\d|2[0-3])\s?(?P<sep>[:.hH])\s?(?P<minute>[0-5]\d)(?![\d:]|\.\d)"
 _MARKER = r"(?:г|r|m|d|g|god|godine|gada|év|år)\.?"
 

@@ -37,6 +37,8 @@ VALUES = [
     ("hu", "2025. márc. 13. du. 8:45", "2025-03-13T18:45"),
     ("hu", "2025. március 13. délután 8:45", "2025-03-13T18:45"),
     ("hu", "2025. március 13. de. 8:45", "2025-03-13T06:45"),
+    ("el", "13/03/2025 μ.μ. 8:45", "2025-03-13T18:45"),  # before the time, as written
+    ("cs", "13. 3. 2025 odpoledne 8:45", "2025-03-13T18:45"),
     ("fi", "13.3.2025 klo 8.45 ip.", "2025-03-13T18:45"),
     ("fi", "13.3.2025 klo 8.45 ap.", "2025-03-13T06:45"),
     ("sv", "13 mars 2025 8:45 e.m.", "2025-03-13T18:45"),
@@ -64,6 +66,8 @@ NOT_MARKERS = [  # a word that only looks like a marker leaves the 24-hour time 
     ("es", "3 de marzo de 2025 de 8:45", "2025-03-03T06:45"),  # Spanish "de", no Hungarian "de."
     ("en", "3 March 2025 8:45 in Dublin", "2025-03-03T06:45"),  # English "in", no Irish "i.n."
     ("fi", "3.3.2025 klo 8.45 ip-osoite", "2025-03-03T06:45"),  # "ip" of a longer word
+    ("de", "am 3.3.2025 8:45", "2025-03-03T06:45"),  # German "am" before a date, no marker
+    ("de", "3.3.2025, Ende. 8:45", "2025-03-03T06:45"),  # "de." inside a word
 ]
 
 
@@ -105,6 +109,7 @@ BYLINES = [
     ("hu", "2025. márc. 13. du. 8:45", "2025-03-13T20:45"),
     ("hu", "2025. március 13., csütörtök, du. 8:45", "2025-03-13T20:45"),
     ("hu", "2025. márc. 13. de. 8:45", "2025-03-13T08:45"),
+    ("bg", "13 март 2025 г., сл. об. 8:45", "2025-03-13T20:45"),
     ("fi", "13.3.2025 klo 8.45 ip.", "2025-03-13T20:45"),
     ("lv", "2025. gada 13. martā plkst. 8:45 pēcp.", "2025-03-13T20:45"),
     ("es", "13 de marzo de 2025, 8:45 p. m.", "2025-03-13T20:45"),
