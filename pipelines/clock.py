@@ -41,7 +41,7 @@ CLOCK_WORDS = (
 """Words that join a date to its time of day, "at" or "o'clock" (de, fr, es, it, ro, pl, da, sv, fi,
 et, el, bg, en, nl, sl, hr, pt, cs, sk, lv, mt, ga). Maltese writes "in the" with its article
 assimilated or elided (``fil-``, ``fis-``, ``fl-10:15``, ``f'10:15``); Irish "ag" and "ar"."""
-_UNIT = r"(?:uhr|uur|h|ч\.?|óra|val\.?|hod\.?|tim\.?|sati|sat)(?!\w)"
+_UNIT = r"(?:uhr|uur|h|ч\.?|óra|val\.?|hod\.?|tim\.?|sati)(?!\w)"
 
 # fmt: off
 MERIDIEM_MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
