@@ -1,11 +1,25 @@
 """Times of day as pages write them beside a date, in the EU languages (pure functions, stdlib only).
 
 Rule for the whole class: a time of day is an hour (0-23) and two-digit minutes joined by ``:``,
-``.`` or ``h`` (``14:30``, ``14.30``, ``14h30``), perhaps introduced by a word for "at" or "o'clock"
-(`CLOCK_WORDS`: "um", "à", "a las", "alle ore", "ora", "o godz.", "klo", "kl.", "kell", "plkst.",
-"στις", "в", "om", "ob", "u", "às", "v", "at", ...), perhaps followed by a unit ("Uhr", "uur", "h",
-"ч.", "óra", "val.") and read on a 12-hour clock when a marker follows (``2:30 PM`` is 14:30,
-``12:05 a.m.`` is 00:05; Irish ``i.n.``/``r.n.``). Right after a date it may follow the year's or
+``.`` or ``h`` (``14:30``, ``14.30``, ``14h30``), or written with the words for hour and minute
+(`WORD_CLOCK`: ``16 óra 20 perc``, ``16 val. 20 min.``, ``16 Uhr 20``), perhaps introduced by a word
+for "at" or "o'clock" (`CLOCK_WORDS`: "um", "à", "a las", "alle ore", "ora", "o godz.", "klo", "kl.",
+"kell", "plkst.", "στις", "в", "om", "ob", "u", "às", "v", "at", "fl-", "ar", ...), perhaps followed
+by a unit ("Uhr", "uur", "h", "ч.", "óra", "val.").
+
+Twelve-hour clock (rule): a marker of the morning or afternoon (`MERIDIEM_MARKERS`, every EU
+language that writes one: ``2:30 PM``, ``8:45 μ.μ.``, ``8:45 сл.об.``, ``8:45 odp.``, ``8:45 ip.``,
+``8:45 p. m.``, Irish ``i.n.``) after the time, dots and spaces optional, or before it as written
+with its dots (Hungarian ``du. 8:45``, ``délután 8:45``; ``μ.μ. 8:45``), puts the hour on the 24-hour clock
+(`twelve_hour`): an afternoon hour 1-11 gains 12, a morning 12 is 0. An hour over 12 with an
+afternoon marker (``13:45 PM``) is that hour (the marker repeats it) and 0 with a morning one is
+0; an hour over 12 with a morning marker or 0 with an afternoon one contradicts itself: no time
+of day (`twelve_hour` gives None; in a date value `english_meridiem` raises `NoTimeOfDay`, so the
+value is no date, as ``25:00`` is). A two-letter marker without dots that is also a word
+(Swedish/Danish ``em``, ``fm``: Portuguese "em", "in"; Dutch ``vm``, ``nm``; Finnish ``ap``,
+``ip``) counts only where the text or its clause ends ("8:45 em", never "8:45 em Lisboa").
+
+Right after a date a time may follow the year's or
 day's marker ("2026 г.,", "2026 r.,", "5.,", "5 d.") and up to two separators (``,`` ``|`` ``-``);
 right before a date, on its line, it is joined by ``:`` or ``h`` ("14:30, 3 March 2025").
 Anywhere else a dotted time counts only with such a word before it or a unit after it: ``12.500``,
@@ -20,19 +34,102 @@ import re
 from crawler.errors import NoTimeOfDay
 
 CLOCK_WORDS = (
-    r"um|gegen|à|a las|a la|alle ore|alle|ore|la ora|ora|o godz\.?|godz\.?|o godzinie|godzina|kl\.?"
-    r"|klo|kello|klockan|kell|στις|ώρα|в|at|om|ob|u|la|às|ás|v|o|plkst\.?|fil-|fis-|ag|t"
+    r"um|gegen|à|vers|a las|a la|sobre las|alle ore|alle|ore|la orele|orele|la ora|ora|o godz\.?|godz\.?"
+    r"|o godzinie|godzina|klokken|kl\.?|klo|kello|klockan|kell|στις|ώρα|в|at|@|om|ob|u|la|às|ás|pelas"
+    r"|ve|v|o|pulksten|plkst\.?|fil-|fis-|fit-|fid-|fin-|fix-|fir-|fiż-|fl-|f'|f’|ar a|ar|ag a|ag|t"
 )
-"""Words that introduce a time of day (de, fr, es, it, ro, pl, da, sv, fi, et, el, bg, en, nl, sl,
-hr, pt, cs, sk, lv, mt, ga)."""
-_UNIT = r"(?:uhr|uur|h|ч\.?|óra|val\.?|hod\.?|tim\.?)(?!\w)"
-_AMPM = r"(?P<ampm>[ap]\.?\s?m\.?|[ri]\.\s?n\.)(?!\w)"
+"""Words that join a date to its time of day, "at" or "o'clock" (de, fr, es, it, ro, pl, da, sv, fi,
+et, el, bg, en, nl, sl, hr, pt, cs, sk, lv, mt, ga). Maltese writes "in the" with its article
+assimilated or elided (``fil-``, ``fis-``, ``fl-10:15``, ``f'10:15``); Irish "ag" and "ar"."""
+_UNIT = r"(?:uhr|uur|h|ч\.?|óra|val\.?|hod\.?|tim\.?|sati)(?!\w)"
+
+# fmt: off
+MERIDIEM_MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "en": (("a.m.",), ("p.m.",)),  # also written by es, pt, it, ro, pl, hr, et, da, mt (CLDR)
+    "es": (("a. m.",), ("p. m.",)),
+    "ga": (("r.n.",), ("i.n.",)),  # roimh nóin, iar nóin
+    "el": (("π.μ.",), ("μ.μ.",)),  # προ μεσημβρίας, μετά μεσημβρίας
+    "bg": (("пр.об.", "пр. об.", "преди обед"), ("сл.об.", "сл. об.", "следобед")),
+    "cs": (("dop.", "dopoledne"), ("odp.", "odpoledne")),
+    "sk": (("dop.", "dopoludnia", "doobeda"), ("pop.", "popoludní", "poobede")),
+    "sl": (("dop.", "dopoldne"), ("pop.", "popoldne")),
+    "hu": (("de.", "délelőtt"), ("du.", "délután")),  # before the time (`_MERIDIEM_BEFORE`)
+    "fi": (("ap.",), ("ip.",)),  # aamupäivällä, iltapäivällä
+    "sv": (("f.m.",), ("e.m.",)),  # förmiddag, eftermiddag; Danish the same
+    "de": (("vorm.",), ("nachm.",)),
+    "nl": (("v.m.",), ("n.m.",)),  # voormiddag, namiddag (Belgium)
+    "lv": (("priekšp.", "priekšpusdienā"), ("pēcp.", "pēcpusdienā")),
+    "lt": (("priešpiet",), ("popiet",)),
+    "mt": (("q.n.",), ("w.n.",)),  # qabel/wara nofsinhar
+}
+# fmt: on
+"""Markers of the 12-hour clock, language -> (morning forms, afternoon forms), written with their dots
+(CLDR's day periods; the languages not listed, fr, it, pt, ro, pl, hr, et, da, write the 24-hour
+clock or English's am/pm). A form is read with any of its dots and spaces left out (``pm``,
+``p.m.``, ``p. m.``, ``μμ``, ``сл. об.``)."""
+
+
+def _marker_key(marker: str) -> str:
+    return "".join(marker.casefold().replace(".", "").split())
+
+
+_MERIDIEM = {
+    _marker_key(form): period
+    for morning, afternoon in MERIDIEM_MARKERS.values()
+    for period, forms in (("am", morning), ("pm", afternoon))
+    for form in forms
+}
+"""Marker without dots and spaces -> "am" or "pm"."""
+_BARE_WORDS = frozenset({"em", "fm", "vm", "nm", "ap", "ip", "in", "rn", "qn", "wn"})
+"""Markers that, written without dots, are words or other abbreviations ("em": Portuguese "in"; "in":
+English "in")."""
+
+
+def _marker_pattern(form: str) -> str:
+    """A marker with any of its dots and spaces left out (``p. m.``: ``pm``, ``p.m.``, ``p. m.``); a
+    `_BARE_WORDS` one keeps its first dot, or stands without dots only where its clause ends."""
+    pieces = [re.escape(part) for part in form.replace(".", " ").split()]
+    loose = r"\.?\s?".join(pieces) + r"\.?"
+    if "".join(pieces).casefold() not in _BARE_WORDS:
+        return loose
+    dotted = r"\.\s?".join(pieces) + r"\." if len(pieces) == 1 else r"\.\s?".join(pieces) + r"\.?"
+    return rf"{dotted}|{''.join(pieces)}(?=\s*(?:$|[,;|)\]·–—]|-\s))"
+
+
+_AFTER_FORMS = sorted(
+    {form for lang, pair in MERIDIEM_MARKERS.items() if lang != "hu" for forms in pair for form in forms},
+    key=len,
+    reverse=True,
+)
+AMPM = rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
+"""A 12-hour marker after a time of day (`MERIDIEM_MARKERS` but Hungarian's), group ``ampm``."""
+_BEFORE_FORMS = sorted(
+    {form for pair in MERIDIEM_MARKERS.values() for forms in pair for form in forms}, key=len
+)
+_MERIDIEM_BEFORE = (
+    r"(?<!\w)(?P<ampm_before>"
+    + "|".join(
+        r"\s?".join(map(re.escape, form.replace(".", ". ").split())) for form in reversed(_BEFORE_FORMS)
+    )
+    + ")"
+)
+"""A marker before the time, as Hungarian writes it (``du. 8:45``, ``délután 8:45``) and any language
+may (``μ.μ. 8:45``, ``p.m. 8:45``): only as written in `MERIDIEM_MARKERS`, with its dots, never a
+bare ``de``, ``du``, ``am`` (Spanish and French "de", "du"; German "am 13.03.")."""
 _HOUR_MINUTE = r"(?P<hour>[01]?\d|2[0-3])\s?(?P<sep>[:.hH])\s?(?P<minute>[0-5]\d)(?![\d:]|\.\d)"
 _MARKER = r"(?:г|r|m|d|g|god|godine|gada|év|år)\.?"
 
+WORD_CLOCK = (
+    r"(?P<word_hour>[01]?\d|2[0-3])\s?(?:óra|val\.|hod\.|godz\.|ч\.|uhr|uur|sati|st\.)\s*"
+    r"(?P<word_minute>[0-5]?\d)(?!\d)(?:\s?(?:perckor|perc|min\.?|minut[aeiy]?|мин\.?|λεπτά)(?!\w))?"
+)
+"""A time written as hour and minute with their words (hu ``16 óra 20 perc``, lt ``16 val. 20 min.``,
+cs/sk ``16 hod. 20 min.``, pl ``16 godz. 20 min.``, bg ``16 ч. 20 мин.``, de ``16 Uhr 20``, nl ``16 uur
+20``, hr ``16 sati 20 minuta``, lv ``16 st. 20 min.``): that hour and minute."""
+
 AFTER_DATE = re.compile(
     rf"(?:\s*{_MARKER}(?!\w))?(?:\s*[,.;|\-–—/·]){{0,2}}\s*(?:T|(?:{CLOCK_WORDS})\s*)?"
-    rf"{_HOUR_MINUTE}(?:\s*{_AMPM})?",
+    rf"(?:{_MERIDIEM_BEFORE}\s*)?(?:{_HOUR_MINUTE}|{WORD_CLOCK})(?:\s*(?:{_UNIT}\s*)?{AMPM})?",
     re.IGNORECASE,
 )
 """A time of day right after a written date (`AFTER_DATE.match(text, end_of_date)`)."""
@@ -47,7 +144,7 @@ RANGE_END = re.compile(
 
 BEFORE_DATE = re.compile(
     rf"(?:(?P<range>\d[:.hH]\d\d\s*[-–—]\s*)|(?<![\w:.]))(?P<hour>[01]?\d|2[0-3])\s?[:hH]\s?(?P<minute>[0-5]\d)"
-    rf"(?:\s*{_AMPM})?(?:\s*{_UNIT})?[ \t]*[,|\-–—·/]?[ \t]*\Z",
+    rf"(?:\s*{AMPM})?(?:\s*{_UNIT})?[ \t]*[,|\-–—·/]?[ \t]*\Z",
     re.IGNORECASE,
 )
 """A time of day right before a written date on the same line ("14:30, 3 March 2025", "14:30 Uhr |
@@ -56,7 +153,7 @@ number before a date is no time), at most one separator between; `range` is set 
 time range ("10:00 – 12:00, 3. März": an event's hours)."""
 
 _ANYWHERE = re.compile(
-    rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{_AMPM}|\s*(?P<unit>{_UNIT}))?",
+    rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{AMPM}|\s*(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
 _DOTTED_WITH_WORD = re.compile(
@@ -67,15 +164,26 @@ _DOTTED_WITH_WORD = re.compile(
 _IRISH = re.compile(r"(?<=\d)\s*([ri])\.\s?n\.(?!\w)", re.IGNORECASE)
 
 
-def hour_minute(match: re.Match[str]) -> str:
-    """``HH:MM`` (24-hour) from a match of `AFTER_DATE` (or the module's other clock patterns)."""
-    hour, minute = int(match["hour"]), match["minute"]
-    marker = (match.groupdict().get("ampm") or "").replace(".", "").replace(" ", "").lower()
-    if marker in ("pm", "in") and hour < 12:
-        hour += 12
-    elif marker in ("am", "rn") and hour == 12:
-        hour = 0
-    return f"{hour:02d}:{minute}"
+def twelve_hour(hour: int, marker: str | None) -> int | None:
+    """The hour on the 24-hour clock of `hour` written with the 12-hour `marker` (any form of
+    `MERIDIEM_MARKERS`, or None: no marker), or None when they contradict each other (module
+    docstring, "Twelve-hour clock": ``13:45 a.m.``, ``0:30 μ.μ.``)."""
+    period = _MERIDIEM.get(_marker_key(marker or ""))
+    if period is None:
+        return hour
+    if period == "pm":
+        return None if hour == 0 else hour + 12 if hour < 12 else hour
+    return None if hour > 12 else 0 if hour == 12 else hour
+
+
+def hour_minute(match: re.Match[str]) -> str | None:
+    """``HH:MM`` (24-hour) from a match of `AFTER_DATE` (or the module's other clock patterns), or
+    None when its 12-hour marker contradicts its hour (`twelve_hour`)."""
+    found = match.groupdict()
+    hour = int(found.get("hour") or found.get("word_hour") or 0)
+    minute = int(found.get("minute") or found.get("word_minute") or 0)
+    hour24 = twelve_hour(hour, found.get("ampm") or found.get("ampm_before"))
+    return None if hour24 is None else f"{hour24:02d}:{minute:02d}"
 
 
 def find_clock(text: str) -> str | None:
@@ -87,22 +195,57 @@ def find_clock(text: str) -> str | None:
         dotted = match["sep"] == "."
         if dotted and not (match["word"] or match["unit"] or match["ampm"]):
             continue
-        found.add(hour_minute(match))
+        clock = hour_minute(match)
+        if clock is not None:
+            found.add(clock)
     return found.pop() if len(found) == 1 else None
 
 
+_WORD_CLOCK_RE = re.compile(rf"(?<![\w:.]){WORD_CLOCK}", re.IGNORECASE)
+
+
 def colon_clock(text: str) -> str:
-    """A date string with its dotted time of day (module docstring) written with a colon and an
-    Irish 12-hour marker in English, for a parser that knows neither (``klo 14.30`` -> ``klo 14:30``,
-    ``14.30 uur`` -> ``14:30 uur``, ``2:30 i.n.`` -> ``2:30 pm``)."""
+    """A date string with its dotted time of day (module docstring), or its time written with words
+    (`WORD_CLOCK`), written with a colon and an Irish 12-hour marker in English, for a parser that
+    knows none of them (``klo 14.30`` -> ``klo 14:30``, ``14.30 uur`` -> ``14:30 uur``, ``16 óra 20
+    perc`` -> ``16:20``, ``2:30 i.n.`` -> ``2:30 pm``)."""
 
     def colon(match: re.Match[str]) -> str:
         if match["lead"] is not None:
             return f"{match['lead']}{match['hour']}:{match['minute']}"
         return f"{match['hour2']}:{match['minute2']}"
 
+    text = _WORD_CLOCK_RE.sub(lambda m: f"{m['word_hour']}:{int(m['word_minute']):02d}", text)
     text = _DOTTED_WITH_WORD.sub(colon, text)
     return _IRISH.sub(lambda m: " pm" if m.group(1).lower() == "i" else " am", text)
+
+
+_MERIDIEM_TIME = re.compile(
+    rf"(?<![\w:.+\-])(?:{_MERIDIEM_BEFORE}\s*)?(?P<hour>\d{{1,2}})"
+    r"(?:\s?(?P<sep>[:.hH])\s?(?P<minute>[0-5]\d)(?P<second>:[0-5]\d(?:[.,]\d+)?)?)?(?!\d)"
+    rf"(?:\s*{_UNIT})?(?:\s*{AMPM})?",
+    re.IGNORECASE,
+)
+
+
+def english_meridiem(text: str) -> str:
+    """A date value with its 12-hour time (module docstring, "Twelve-hour clock": a marker of any EU
+    language after the time, Hungarian's before it) written on the 24-hour clock, its marker left
+    out (``13/03/2025 08:45 μμ`` -> ``13/03/2025 20:45``, ``2025. márc. 13. du. 8:45`` -> ``2025.
+    márc. 13. 20:45``), for a parser that knows English's markers at most.
+    Raises `NoTimeOfDay` when the marker contradicts the hour (``13:45 a.m.``, ``0:30 p.m.``), so that
+    the value gives no date rather than another reading of it."""
+
+    def clock(match: re.Match[str]) -> str:
+        marker = match["ampm"] or match["ampm_before"]
+        if marker is None or (match["minute"] is None and match["ampm_before"] is not None):
+            return match.group(0)
+        hour = twelve_hour(int(match["hour"]), marker)
+        if hour is None or int(match["hour"]) > 23:
+            raise NoTimeOfDay(text)
+        return f"{hour:02d}:{match['minute'] or '00'}{match['second'] or ''}"
+
+    return _MERIDIEM_TIME.sub(clock, text)
 
 
 _TIME_AFTER_DATE = re.compile(

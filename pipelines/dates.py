@@ -23,7 +23,11 @@ Evaluation order in `parse_date`:
 2b. a range of two full dates (``4 March 2025 - 6 March 2025``, the ISO 8601 interval
    ``2025-03-04/2025-03-06``) is read as its first date (`pipelines.date_spans.split_range`);
 3. ISO 8601 via ``dateutil.parser.isoparse`` (a full date is required);
-4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, a dotted time with its word
+4. otherwise: ``GMT+3`` style offsets rewritten, ``16h45`` rewritten, a 12-hour time with its
+   marker in any EU language written on the 24-hour clock (``08:45 μμ``, ``8:45 odp.``, ``du.
+   8:45``: `pipelines.clock.english_meridiem`; a marker that contradicts its hour, ``13:45 a.m.``,
+   makes the value impossible), a time written with its words (``16 óra 20 perc``, ``16 val. 20
+   min.``) or a dotted time with its word
    or unit (``klo 14.30``, ``om 14.30 uur``: `pipelines.clock.colon_clock`) or closing the value
    after its date (``12.03.2025 14.30``, ``2025-03-12 14.30``: `pipelines.clock.colon_time_after_date`;
    ``14.75`` there makes the value impossible) written with a colon, the Common Log Format's colon
@@ -101,7 +105,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateutil import parser as du_parser
 
 from crawler.errors import NoTimeOfDay
-from pipelines.clock import colon_clock, colon_time_after_date
+from pipelines.clock import AMPM, colon_clock, colon_time_after_date, english_meridiem
 from pipelines.date_spans import date_core, first_day_of_range, first_time_of_range, split_range
 from pipelines.periods import month_year_shape
 
@@ -693,7 +697,7 @@ def _read(
         return None if value is None else _EARLIEST_INSTANT
     text = _YEAR_COLON_TIME.sub(" ", text)
     try:
-        text = colon_time_after_date(text)
+        text = colon_time_after_date(english_meridiem(text))
     except NoTimeOfDay:
         raise _Impossible(text) from None
     end_of_day = _END_OF_DAY_RE.search(text)
@@ -783,11 +787,11 @@ def _zoneinfo(name: str) -> tzinfo | None:
 
 
 _ZONE_WORD = re.compile(
-    r"(?<![\d.])\d{1,2}[:.h]\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:(?:[AaPp]\.?[Mm]\.?|Uhr|uur|h)\s*)?"
-    r"\(?([^\W\d_]{2,6})\)?\s*$"
+    rf"(?<![\d.])\d{{1,2}}[:.h]\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?\s*(?:(?i:{AMPM})\s*|(?:Uhr|uur|h)\s*)?"
+    r"\(?(?P<zone>[^\W\d_]{2,6})\)?\s*$"
 )
-"""An upper-case word of two to six letters closing a date string after its time of day
-(``09:15:00 HAEC``, ``9:15 am (XYZ)``): where a zone is written."""
+"""An upper-case word of two to six letters closing a date string after its time of day and its
+12-hour marker (``09:15:00 HAEC``, ``9:15 am (XYZ)``, ``8:45 μ.μ. XYT``): where a zone is written."""
 
 
 def unknown_zone(raw: str | None) -> bool:
@@ -806,7 +810,7 @@ def unknown_zone(raw: str | None) -> bool:
     match = _ZONE_WORD.search(text)
     if match is None:
         return False
-    word = match.group(1)
+    word = match["zone"]
     if not ZONE_SHAPE.fullmatch(word) or word in NOT_ZONES:
         return False  # an author's or agency's name (SMITH, AFP, DPA) is no zone
     return not {word, _strip_accents(word)} & (set(ZONE_OFFSETS) | AMBIGUOUS_ZONES)
@@ -969,14 +973,14 @@ _CLOCK_RES = (
 
 def has_time_of_day(raw: str | None) -> bool:
     """True when a date string as a source wrote it gives a time of day (``09:30``, ``16h45``,
-    ``9.30 Uhr``, ``klo 9.30``, ``9 am``, ISO basic ``T0930``) or is a Unix timestamp or a Microsoft
+    ``9.30 Uhr``, ``klo 9.30``, ``9 am``, ``8:45 μ.μ.``, ``16 óra 20 perc``, ISO basic ``T0930``;
+    not ``13:45 a.m.``, `pipelines.clock.english_meridiem`) or is a Unix timestamp or a Microsoft
     JSON date (``/Date(1741082400000)/``); False for a
     day alone (``2025-06-10``, ``10 juni 2025``, ``Tue, 10 Jun 2025``) and for None."""
     if not isinstance(raw, str):
         return False
-    text = colon_clock(" ".join(raw.split()))
     try:
-        text = colon_time_after_date(text)
+        text = colon_time_after_date(english_meridiem(colon_clock(" ".join(raw.split()))))
     except NoTimeOfDay:
         return False
     if _EPOCH_RE.match(text) or _MS_JSON_DATE_RE.match(text) or _END_OF_DAY_RE.search(text):

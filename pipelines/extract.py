@@ -193,7 +193,7 @@ _WRITTEN_DATES = (
     # year first: "2025. március 3." (hu), "2025. gada 3. martā" (lv), "2025 m. kovo 3 d." (lt)
     re.compile(
         rf"(?<![\d.]){_YEAR}\.?\s+(?:(?:gada|m\.)\s+)?"
-        rf"(?:(?P<day_a>[0-3]?\d)\.\s+(?P<month_a>{_WORD})|(?P<month_b>{_WORD})\s+(?P<day_b>[0-3]?\d)(?![\d:]))"
+        rf"(?:(?P<day_a>[0-3]?\d)\.\s+(?P<month_a>{_WORD})|(?P<month_b>{_WORD})\.?\s+(?P<day_b>[0-3]?\d)(?![\d:]))"
     ),
     # month first: "March 3, 2025"
     re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
@@ -708,10 +708,12 @@ def written_dates(
     whatever the locale), or year first (``2026-12-05``, ``2026.12.05.``);
     a day that does not exist (31 April) is skipped; a time of day written right after it
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
-    "plkst. 14:30", "2:30 PM"; after the weekday that follows the date in Hungarian "2025. március
-    3., hétfő 14:30"; or right before the date, `pipelines.clock.BEFORE_DATE`: "14:30, 3 March
-    2025") is kept as a naive ``YYYY-MM-DDTHH:MM`` on the 24-hour clock, read
-    later in the source's time zone (with the offset of a zone written after it,
+    "plkst. 14:30", "fl-10:15", "ar 16:20", "16 óra 20 perc", "16 val. 20 min."; on the 12-hour clock
+    with a marker of any EU language, "2:30 PM", "8:45 μ.μ.", "8:45 odp.", Hungarian's before it
+    "du. 8:45", and none where the marker contradicts the hour, "13:45 a.m."; after the weekday
+    that follows the date in Hungarian "2025. március 3., hétfő 14:30"; or right before the date,
+    `pipelines.clock.BEFORE_DATE`: "14:30, 3 March 2025") is kept as a naive ``YYYY-MM-DDTHH:MM``
+    on the 24-hour clock, read later in the source's time zone (with the offset of a zone written after it,
     `pipelines.dates.zone_after_time`: "14:30 CET" is ``T14:30+01:00``), unless it starts a time
     range ("14:30 – 16:00": an event's hours, the day stays a day). A
     date that an update label introduces (`_UPDATE_LABEL` in the text since the previous date, at
@@ -745,15 +747,18 @@ def written_dates(
             if clock is None and (named := _WEEKDAY_AFTER.match(text, end)) and is_weekday(named["word"]):
                 clock = AFTER_DATE.match(text, named.end())  # "2025. március 3., hétfő 14:30"
             if clock is not None and RANGE_END.match(text, clock.end()) is None:
-                iso += f"T{hour_minute(clock)}"
                 end = clock.end()
-                if (zone := zone_after_time(text, end)) is not None:
-                    iso += zone[0]
-                    end = zone[1]
+                if (hhmm := hour_minute(clock)) is not None:  # None: "13:45 a.m." is no time
+                    iso += f"T{hhmm}"
+                    if (zone := zone_after_time(text, end)) is not None:
+                        iso += zone[0]
+                        end = zone[1]
             elif (
-                before := BEFORE_DATE.search(text, max(0, match.start() - 30), match.start())
-            ) and not before["range"]:
-                iso += f"T{hour_minute(before)}"  # "14:30 Uhr, 3. März 2025"
+                (before := BEFORE_DATE.search(text, max(0, match.start() - 30), match.start()))
+                and not before["range"]
+                and (hhmm := hour_minute(before)) is not None
+            ):
+                iso += f"T{hhmm}"  # "14:30 Uhr, 3. März 2025"
             found.setdefault(match.start(), (end, iso))
     published = updated = None
     previous_end = 0

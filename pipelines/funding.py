@@ -58,6 +58,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem, call_status
 from pipelines.calldocs import document_role
+from pipelines.clock import AMPM, twelve_hour
 from pipelines.countries import country_list, eligible_countries_in_text
 from pipelines.dates import ZONE_OFFSETS, month_number, parse_date
 from pipelines.deadlines import DEADLINE_IMPLAUSIBLE, real_deadlines
@@ -217,9 +218,8 @@ _CLOCK_WORD = (
     r"|klockan|kell|στις|ώρα|в|at|om|ob|u|às|ás|v|o|plkst\.?|ag|la\s+ora|ora|do|bis|until|tot|até)"
 )
 _CLOCK_UNIT = r"(?:uhr|uur|heures|heure|hrs|hours|h|órakor|óra|val\.?|hod\.?|tim\.?|sati|ura|ч\.?)(?!\w)"
-_AMPM = r"(?P<ampm>[ap]\.?\s?m\.?)(?!\w)"
 _HOUR = r"(?P<hour>[01]?\d|2[0-3])"
-_CLOCK_TAIL = rf"(?:\s*{_AMPM}|\s*(?P<unit>{_CLOCK_UNIT}))?"
+_CLOCK_TAIL = rf"(?:\s*{AMPM}|\s*(?P<unit>{_CLOCK_UNIT}))?"
 _CLOCK_FORMS = (
     # 17:00, 12h00, 12 h 00 (any word before, any unit after)
     re.compile(
@@ -247,7 +247,8 @@ def read_clock(phrase: str) -> tuple[int, int, int, int] | None:
     after the year ("15.3.2026, 12.00"), since ``15.03`` of ``15.03.2026`` is a day; the hour alone
     with its unit ("12 Uhr", "12 h", "12 óra", "12 val."), a 12-hour marker ("5 pm") or, after the
     year, its word ("klo 12", "um 12", "at 12"); "noon", "midday", "midi" are 12:00. A 12-hour marker
-    counts (``5:30 p.m.`` is 17:30, ``12 am`` is 00:00). The span covers the word and the unit, so
+    of any EU language counts (`pipelines.clock.twelve_hour`: ``5:30 p.m.`` is 17:30, ``12 am``
+    00:00, ``5:00 μ.μ.`` 17:00; ``13:00 a.m.`` is no time). The span covers the word and the unit, so
     the caller can replace the whole time with ``HH:MM``.
     """
     for number, form in enumerate(_CLOCK_FORMS):
@@ -258,13 +259,10 @@ def read_clock(phrase: str) -> tuple[int, int, int, int] | None:
                 continue
             if number == 2 and not (marked or (match["word"] and after_year)):
                 continue
-            hour, minute = int(match["hour"]), int(match.groupdict().get("minute") or 0)
-            marker = (match["ampm"] or "").replace(".", "").replace(" ", "").casefold()
-            if marker == "pm" and hour < 12:
-                hour += 12
-            elif marker == "am" and hour == 12:
-                hour = 0
-            return hour, minute, match.start(), match.end()
+            hour = twelve_hour(int(match["hour"]), match["ampm"])
+            if hour is None:  # "13:00 a.m.": no time of day (pipelines.clock, "Twelve-hour clock")
+                continue
+            return hour, int(match.groupdict().get("minute") or 0), match.start(), match.end()
     noon = _NOON.search(phrase)
     return (12, 0, noon.start(), noon.end()) if noon else None
 

@@ -12,15 +12,26 @@ A phrase that goes on as a sentence ("Vor 2 Tagen hat die Regierung ...", "3 day
 minister said ...") tells of an event, even in a short first paragraph, and dates nothing
 (`_goes_on`).
 
-Forms: a number (digits, or the word for one: "an", "einer", "une") and a unit (minute, hour, day,
-week, in the language's case forms, matched by stem after accents are folded) with the language's
-word for "ago" before it ("vor", "il y a", "hace", "há", "před", "pred", "prije", "acum", "преди",
-"πριν", "pirms", "prieš"; "for"/"för" only with "siden"/"sedan" after: "for 3 weeks" is English)
-or after it ("ago", "fa", "geleden", "temu", "sitten", "tagasi", "ilu", "ó shin", "ezelőtt"), and
-Hungarian's possessive forms ("2 napja", "3 órája"); "today" and "yesterday" count only at the
-start of their line (after a word for "published" at most: "Pubblicato ieri alle 10:30"), beside
-a time of day ("Gestern, 14:30", "hier à 9h05") or alone, as a byline writes them, never inside a
-sentence ("Webinar today at 18:00", "Deadline: Heute, 23:59"). Spans over
+Forms: a number (digits, or the word for one or two: "an", "einer", "une", "zwei") and a unit
+(minute, hour, day, week, in the language's case forms, matched by stem after accents are folded)
+with the language's word for "ago" before it ("vor", "il y a", "hace", "há", "před", "pred",
+"prije", "acum", "преди", "πριν", "pirms", "prieš"; "for"/"för" only with "siden"/"sedan" after:
+"for 3 weeks" is English) or after it ("ago", "fa", "geleden", "temu", "sitten", "tagasi", "ilu",
+"ó shin", "ezelőtt"), and
+Hungarian's possessive forms ("2 napja", "3 órája"). Units may be abbreviated as each language
+abbreviates them, with or without the dot, beside that language's word for "ago" (`ABBREVIATED_UNITS`:
+"vor 2 Std.", "il y a 2 h", "2 godz. temu", "2 u geleden", "2 t sitten", "преди 2 ч.", "prieš 2
+val.", "pirms 3 st.", "2h ago"): a one-letter abbreviation means what it means in the language of
+the "ago" beside it (Dutch "u" an hour, Danish "u." a week; Finnish "t" an hour, Hungarian "p" a
+minute, Estonian "p" a day). A number may be the word for one or two ("zwei", "dvema", "dhá"), and
+the dual forms count ("pred 2 urama", Maltese "sagħtejn ilu": two hours ago, "jumejn ilu"), as do
+Maltese and Irish units with no number ("siegħa ilu", "uair an chloig ó shin": an hour ago).
+French "il y a" is also "there is": a span it introduces that "de" follows is a quantity ("Il y a 2 h
+de cours par semaine"), no date. A number and unit without the word for "ago" ("Dauer: 2 Std.")
+date nothing. "today" and "yesterday" count only at the start of their line (after a word for
+"published" at most: "Pubblicato ieri alle 10:30"), beside a time of day ("Gestern, 14:30", "hier à
+9h05") or alone, as a byline writes them, never inside a sentence ("Webinar today at 18:00",
+"Deadline: Heute, 23:59"). Spans over
 `MAX_DAYS` are not read (a "vor 3 Wochen" is the most a byline writes; older pages give a date).
 """
 
@@ -37,15 +48,20 @@ _ONE = (
     r"a|an|one|ein|einer|einem|un|une|uno|una|um|uma|een|jeden|jedna|jedno|jednu|jednou|jedan|jedne"
     r"|egy|o|ena|eno|en|ett|et|yksi|uks|viena|vienu|vienas|wiehed|wahda|aon"
 )
-_NUMBER = rf"(?P<n>\d{{1,3}}|{_ONE})"
+_TWO = (
+    r"two|zwei|deux|due|dos|dois|twee|dwa|dwie|dwoch|dve|dva|dvema|dvije|dvaju|doua|doi|ket|ketto"
+    r"|kaksi|kaks|tva|to|divas|divi|dvi|du|δυο|две|два|zewg|dha"
+)
+"""The word for two (folded), in the case forms a span takes ("vor zwei Tagen", "pred dvema urama")."""
+_NUMBER = rf"(?P<n>\d{{1,3}}|{_ONE}|{_TWO})"
 
 # unit -> stems (folded: case-folded, accents removed), every language's case forms start with one
 _UNITS: dict[str, str] = {
     "minute": r"minut\w*|minuu\w*|minuc\w*|mins?\b|perc\w*|минут\w*|λεπτ\w*|noimead\w*",
     "hour": (
         r"hour\w*|stunde\w*|heure\w*|or[ae]\b|ore\b|hora\w*|uur|godzin\w*|hodin\w*|ur[aoeiu]?\b|urami"
-        r"|sat[ai]?\b|ora\w*|час\w*|ωρ\w*|timm\w*|time\b|timer\w*|tunti\w*|tund\w*|stund\w*"
-        r"|valand\w*|siegh\w*|uair\w*"
+        r"|urama|sat[ai]?\b|ora\w*|час\w*|ωρ\w*|timm\w*|time\b|timer\w*|tunti\w*|tund\w*|stund\w*"
+        r"|valand\w*|siegh\w*|sighat\w*|h?uaire? an chloig|h?uair\w*"
     ),
     "day": (
         r"day\w*|tag\b|tage\w*|tagen|jour\w*|giorn\w*|dia\w*|dag\b|dagen|dagar\w*|dage\w*|dni\w*"
@@ -55,7 +71,7 @@ _UNITS: dict[str, str] = {
     "week": (
         r"week\w*|woche\w*|semaine\w*|settiman\w*|semana\w*|weken|tydz\w*|tygod\w*|tyd\w*|tyzd\w*"
         r"|ted[ne]\w*|tjed\w*|het[e]?\b|hete\w*|saptaman\w*|седмиц\w*|εβδομαδ\w*|veck\w*|uge\w*"
-        r"|viiko\w*|viikk\w*|nadal\w*|nedel\w*|savait\w*|gimgh\w*|seachtain\w*"
+        r"|viiko\w*|viikk\w*|nadal\w*|nedel\w*|savait\w*|gimgh\w*|s?h?eachtain\w*"
     ),
 }
 _UNIT = "|".join(f"(?P<{name}>{stems})" for name, stems in _UNITS.items())
@@ -73,6 +89,65 @@ _HU_AGO = re.compile(
     r"(?<!\w)(?P<n>\d{1,3}|egy)\s+(?:(?P<minute>perce)|(?P<hour>oraja)|(?P<day>napja)|(?P<week>hete))(?!\w)"
 )
 """Hungarian writes "2 napja" (its day: two days ago) with no word for "ago"."""
+
+# fmt: off
+ABBREVIATED_UNITS: dict[str, tuple[str, str, tuple[str, str, str, str]]] = {
+    # language: (its "ago" before the span, after it, (minute, hour, day, week) abbreviations), folded
+    "en": ("", "ago", ("m|min|mins", "h|hr|hrs", "d", "w|wk|wks")),
+    "de": ("vor", "", ("m|min", "h|std|st", "d|t|tg", "w|wo|wch")),
+    "fr": ("il y a", "", ("m|mn|min", "h", "j", "sem")),
+    "it": ("", "fa", ("m|min", "h|hh", "g|gg", "sett")),
+    "es": ("hace", "", ("m|min", "h|hr|hrs", "d", "sem")),
+    "pt": ("ha", "", ("m|min", "h", "d", "sem")),
+    "nl": ("", "geleden", ("m|min", "u|h", "d|dg", "w|wk")),
+    "pl": ("", "temu", ("m|min", "h|g|godz", "d|dn", "tyg|tydz")),
+    "cs": ("pred", "", ("m|min", "h|hod", "d|dn", "t|tyd")),
+    "sk": ("pred", "", ("m|min", "h|hod", "d|dn", "t|tyz")),
+    "sl": ("pred", "", ("m|min", "h|ur", "d|dn", "t|ted")),
+    "hr": ("prije", "", ("m|min", "h|sat|s", "d|dan", "tj|tjed")),
+    "ro": ("acum", "", ("m|min", "h", "z|zi", "sapt")),
+    "bg": ("преди", "назад", ("м|мин", "ч", "д|дн", "седм|сед")),
+    "el": (r"πριν(?: απο)?", "", ("λ|λεπ", "ω|ωρ", "η|ημ|ημερ", "εβδ|εβδομ")),
+    "hu": ("", "ezelott", ("p|perc|min", "o|h", "n|nap", "het")),
+    "fi": ("", "sitten", ("m|min", "h|t", "pv|vrk", "vk|viik")),
+    "et": ("", "tagasi", ("m|min", "h|t", "p|pv|ool", "n|nad")),
+    "sv": ("", "sedan", ("m|min", "h|t|tim", "d|dgr", "v|veck")),
+    "da": ("", "siden", ("m|min", "h|t|tim", "d|dg", "u|uge")),
+    "lt": ("pries", "", ("m|min", "h|val", "d|dien", "sav")),
+    "lv": ("pirms", "", ("m|min", "h|st|stund", "d|dien", "ned")),
+    "mt": ("", "ilu", ("m|min", "h|sig", "j|jum", "gim")),
+    "ga": ("", "o shin", ("n|noim", "h|u|uair", "l", "s|seacht")),
+}
+# fmt: on
+"""Abbreviated units of the 24 EU languages, read only beside the same language's word for "ago"
+(module docstring), a dot after them optional, right after a number in digits ("2h ago", "vor 2
+Std.") or after a word for one or two."""
+
+
+def _abbreviated(before: str, after: str, units: tuple[str, str, str, str]) -> list[re.Pattern[str]]:
+    unit = "|".join(f"(?P<{name}>{forms})" for name, forms in zip(_UNITS, units, strict=True))
+    span = rf"{_NUMBER}(?:(?<=\d)\s*|\s+)(?:{unit})\.?"
+    patterns = [re.compile(rf"(?<!\w)(?:{before})\s+{span}(?!\w)")] if before else []
+    if after:
+        patterns.append(re.compile(rf"(?<!\w){span}\s+(?:{after})(?!\w)"))
+    return patterns
+
+
+_ABBREVIATED = [
+    pattern
+    for before, after, units in ABBREVIATED_UNITS.values()
+    for pattern in _abbreviated(before, after, units)
+]
+_WITHOUT_NUMBER: dict[str, str] = {
+    "saghtejn": "PT2H", "jumejn": "P2D", "gimaghtejn": "P2W", "minutejn": "PT2M",  # mt duals
+    "siegha": "PT1H", "jum": "P1D", "gurnata": "P1D", "gimgha": "P1W", "minuta": "PT1M",  # mt one
+    "uair an chloig": "PT1H", "noimead": "PT1M", "seachtain": "P1W",  # ga one
+}  # fmt: skip
+"""Units that are their own number (folded): Maltese's duals and singulars with "ilu" ("sagħtejn ilu":
+two hours ago; "siegħa ilu": an hour ago), Irish singulars with "ó shin"."""
+_AGO_WITHOUT_NUMBER = re.compile(
+    rf"(?<![\w.])(?<!\d\s)(?P<word>{'|'.join(_WITHOUT_NUMBER)})\s+(?:ilu|o shin)(?!\w)"
+)
 
 _TODAY = (
     r"today|heute|aujourd hui|oggi|hoy|hoje|vandaag|dzisiaj|dzis|dnes|danes|danas|azi|astazi|днес"
@@ -94,12 +169,16 @@ _DAY_WORD = re.compile(
     rf"(?<!\w)(?:(?P<today>{_TODAY})|(?P<yesterday>{_YESTERDAY}))(?!\w)"
     rf"(?:\s*,?\s*(?:um|a|at|alle|las|as|om|o|godz|ob|u|kl|klo|plkst|в|στις|ag)?\.?\s*{_CLOCK})?"
 )
+_OF = re.compile(r"\s*de?(?!\w)")
+"""French "de" ("d'" folded) after "il y a N ...": "there are N hours of", a quantity (module docstring)."""
 _ONE_WORDS = frozenset(_ONE.split("|"))
+_TWO_WORDS = frozenset(_TWO.split("|"))
 
 
 def fold(text: str) -> str:
-    """Case-folded, accents removed, apostrophes and hyphens as spaces, spaces squashed."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    """Case-folded, accents removed (Maltese "ħ" as "h"), apostrophes and hyphens as spaces, spaces
+    squashed."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss").replace("ħ", "h"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(re.sub(r"['’\-]", " ", text).split())
 
@@ -113,9 +192,11 @@ def relative_date(byline: str | None) -> str | None:
             continue
         spans = [
             (m.start(), span)
-            for pattern in (_AGO_BEFORE, _AGO_NORDIC, _AGO_AFTER, _HU_AGO)
+            for pattern in (_AGO_BEFORE, _AGO_NORDIC, _AGO_AFTER, _HU_AGO, *_ABBREVIATED, _AGO_WITHOUT_NUMBER)
             for m in pattern.finditer(folded)
-            if (span := _span(m)) is not None and not _goes_on(line, folded, m.end())
+            if (span := _span(m)) is not None
+            and not _goes_on(line, folded, m.end())
+            and not (folded.startswith("il y a", m.start()) and _OF.match(folded, m.end()))
         ]
         day = _DAY_WORD.match(folded)  # at the line's start: "Webinar today at 18:00" is an event
         if (
@@ -155,8 +236,10 @@ def _goes_on(line: str, folded: str, end: int) -> bool:
 
 
 def _span(match: re.Match[str]) -> str | None:
+    if "word" in match.groupdict():
+        return _WITHOUT_NUMBER[match["word"]]
     word = match["n"]
-    n = int(word) if word.isdigit() else (1 if word in _ONE_WORDS else None)
+    n = int(word) if word.isdigit() else 1 if word in _ONE_WORDS else 2 if word in _TWO_WORDS else None
     if n is None:
         return None
     unit = next(name for name in _UNITS if match.groupdict().get(name))
