@@ -101,7 +101,20 @@ _AFTER_FORMS = sorted(
     key=len,
     reverse=True,
 )
-AMPM = rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
+_GERMAN_AM_NEXT = (
+    r"\s+(?:\d{1,2}\.(?!\d)|(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag"
+    r"|Wochenende|Vormittag|Nachmittag|Abend|Morgen|Tag|Ende|Anfang)\b)"
+)
+"""What follows German "am" (an dem: "12:00 am Montag", "10:00 am 3. März") where it is a preposition
+before a weekday, a day number or a part of the day, not the morning: English puts "on" there
+("12:00 am on Monday")."""
+_GERMAN_AM_WORD = re.compile(rf"(?<!\w)am(?={_GERMAN_AM_NEXT})", re.IGNORECASE)
+"""German "am" so placed, left out of a value for a parser that reads it as the morning
+(`english_meridiem`)."""
+AMPM = (
+    rf"(?!am{_GERMAN_AM_NEXT})"
+    rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
+)
 """A 12-hour marker after a time of day (`MERIDIEM_MARKERS` but Hungarian's), group ``ampm``."""
 _BEFORE_FORMS = sorted(
     {form for pair in MERIDIEM_MARKERS.values() for forms in pair for form in forms}, key=len
@@ -245,7 +258,7 @@ def english_meridiem(text: str) -> str:
             raise NoTimeOfDay(text)
         return f"{hour:02d}:{match['minute'] or '00'}{match['second'] or ''}"
 
-    return _MERIDIEM_TIME.sub(clock, text)
+    return _GERMAN_AM_WORD.sub("", _MERIDIEM_TIME.sub(clock, text))
 
 
 _TIME_AFTER_DATE = re.compile(

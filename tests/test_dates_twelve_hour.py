@@ -68,6 +68,15 @@ NOT_MARKERS = [  # a word that only looks like a marker leaves the 24-hour time 
     ("fi", "3.3.2025 klo 8.45 ip-osoite", "2025-03-03T06:45"),  # "ip" of a longer word
     ("de", "am 3.3.2025 8:45", "2025-03-03T06:45"),  # German "am" before a date, no marker
     ("de", "3.3.2025, Ende. 8:45", "2025-03-03T06:45"),  # "de." inside a word
+    # German "am" after a time, before a weekday, a day number or a part of the day: "on", not a.m.
+    ("de", "12:00 am Montag, 3. März 2025", "2025-03-03T10:00"),
+    ("de", "3. März 2025, 12:00 am Montag", "2025-03-03T10:00"),
+    ("de", "3. März 2025, 11:30 am Vormittag", "2025-03-03T09:30"),
+    ("de", "3. März 2025, 12:15 Uhr am Montag", "2025-03-03T10:15"),
+    ("de", "12:00 am 3. März 2025", "2025-03-03T10:00"),
+    ("de", "3. März 2025 12:00 am Wochenende", "2025-03-03T10:00"),
+    ("en", "3 March 2025 12:00 am on Monday", "2025-03-02T22:00"),  # English: the morning
+    ("en", "3 March 2025 12:00 AM", "2025-03-02T22:00"),
 ]
 
 
