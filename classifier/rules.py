@@ -35,7 +35,8 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    ``ambiguous`` cues (a migrant word with a common second sense) count as migrant cues only
    beside another migrant or integration cue; alone they are shown with weight 0. So does the word
    for "foreign" that is also the noun "foreigner" (es, pt, it, fr, ro, mt, hu) where it qualifies
-   no person of the migrant sense ("estudiantes extranjeros", "un play straniero": `FOREIGN_ADJECTIVE`).
+   students, players, firms, markets or tourists ("estudiantes extranjeros", "un play straniero":
+   `FOREIGN_ADJECTIVE`).
    ``origin`` cues (people named by a non-European nationality or origin: "Eritrean youth",
    "Vietnamci") count as migrant cues only in an item with integration-area evidence (A > 0) that
    names no ``abroad`` word (foreign affairs, economy, sport, tourism, recipes, weather: "Syrian regime",
@@ -349,65 +350,82 @@ _FOREIGN_ADJECTIVE = {
     "mt": ("barrani",),
     "hu": ("kulfoldi",),
 }
-_FOREIGN_NOUN_MARKERS = {
-    "es": "el la lo los las un una unos unas de del a al para por con sin entre y e o u ni que como "
-    "sobre hacia en estos estas esos esas aquellos muchos muchas mas menos todos todas otros otras "
-    "varios varias sus nuestros miles cientos millones numerosos",
-    "pt": "o a os as um uma uns umas de do da dos das ao aos para por pelo pela pelos pelas com sem "
-    "entre e ou que como em no na nos nas estes estas esses essas muitos muitas mais menos todos todas "
-    "outros outras varios varias seus suas nossos milhares centenas milhoes numerosos",
-    "it": "il lo la i gli le l un uno una di del dello della dei degli delle d a al allo alla ai agli "
-    "alle da dal dalla dai dagli dalle in nel nella nei negli nelle con su sul sugli per tra fra e ed "
-    "o che come questi queste quei quegli molti molte piu meno tutti tutte altri altre vari varie "
-    "suoi loro nostri migliaia centinaia milioni mila numerosi",
-    "fr": "le la les l un une des de du d aux au a pour par avec sans entre et ou que comme en dans "
-    "sur ces ceux nombreux nombreuses plus moins tous toutes autres plusieurs leurs nos milliers "
-    "centaines millions",
-    "ro": "de pe la cu pentru din si sau ca cei cele multi multe toti toate acesti aceste alti alte "
-    "unor mii sute milioane numerosi",
-    "mt": "il l ta tal lil lill ghal ghall minn mill ma mal fuq bejn u jew li hafna",
-}
-_FOREIGN_PEOPLE = {
-    "es": "persona poblacion residente trabajador familia nino nina menor alumn mujer hombre joven "
-    "ciudadan colectivo comunidad vecin madre padre hijo paciente victima nacionalidad obra origen "
-    "nacid inmigrante migrante refugiad solicitante emplead temporer jornaler cuidador interna "
-    "domestica nacional",
-    "pt": "pessoa populacao residente trabalhador familia crianca menor alun mulher homem jove "
-    "cidada comunidade vizinh mae pai filho paciente vitima nacionalidade obra origem nascid "
-    "imigrante migrante refugiad requerente empregad cuidador domestica nacional",
-    "it": "persone popolazione resident lavorator famigli bambin minor alunn donn uomin giovan "
-    "cittadin comunita vicin madr padr figl pazient vittim nazionalita manodopera forza origin nat "
-    "immigrat migrant profugh rifugiat richiedent dipendent badant braccian collaborator domestic",
-    "fr": "personne population resident travailleu salarie famille enfant mineur eleve femme homme "
-    "jeune citoyen ressortissant communaute voisin mere pere parent patient victime nationalite "
-    "oeuvre origine ne immigre migrant refugie demandeu employe aide domestique",
-    "ro": "persoan populati rezident muncitor lucrator angajat famili copii copil minor elev femei "
-    "barbat tiner cetatean cetateni comunitat vecin mam tat pacient victim nationalitat origine "
-    "nascut imigrant migrant refugiat solicitant",
-    "mt": "haddiem nies familj tfal nisa rgiel zghazagh cittadin komunita residenti pazjent",
-    "hu": "allampolgar munkavallalo munkas dolgozo munkaero lakos csalad gyerek gyermek tanulo no "
-    "nok szulo szarmazas hatter nemzetisegu bevandorl menekult kiskoru",
+_FOREIGN_THINGS = {
+    "es": "estudiant universitari erasmus intercambio jugador fichaje delanter defensa porter pivot base "
+    "entrenador arbitr piloto tenista atleta futbolista baloncestista refuerzo empresa compania firma "
+    "multinacional inversor inversion capital mercado banco fondo marca directivo ejecutivo manager "
+    "turista visitante huesped crucerista prensa corresponsal cine pelicula serie literatura "
+    "idioma lengua gobierno tropa potencia injerencia intervencion combatiente mercenario nomada "
+    "expatriad coche vehiculo matricula producto importacion deuda divisa moneda ayuda buque barco "
+    "pesquero negociante",
+    "pt": "estudant universitari erasmus intercambio mobilidade jogador contratacao avancad defesa medio "
+    "guarda extremo base pivo treinador arbitr piloto tenista atleta futebolista reforco empresa "
+    "companhia firma multinacional investidor investimento capital mercado banco fundo marca gestor "
+    "executivo turista visitante hospede imprensa media correspondente cinema filme serie literatura "
+    "idioma lingua governo tropa potencia ingerencia intervencao combatente mercenario nomada "
+    "expatriad carro veiculo matricula produto importacao divida divisa moeda ajuda navio barco "
+    "pesqueiro negociante",
+    "it": "student universitar erasmus scambio giocator acquist attaccant difensor centrocampist portier "
+    "play pivot allenator arbitr pilot tennist atlet calciator cestist rinforz impres aziend societa "
+    "ditt multinazional investitor investiment capital mercat banc fond marchi marca manager dirigent "
+    "turist visitator ospit stampa media corrispondent cinema film serie letteratur lingu govern "
+    "trupp potenz ingerenz intervent combattent mercenar nomad expat veicol targ prodott "
+    "importazion debit valut aiut natant nav imbarcazion pescherecc negoziant",
+    "fr": "etudiant universit erasmus echange joueur recrue attaquant defenseur gardien meneur "
+    "pivot entraineur arbitre pilote tennisman athlete footballeur renfort entreprise societe firme "
+    "multinational investisseur investissement capitau marche banque fonds marque dirigeant "
+    "touriste visiteur presse media correspondant cinema film serie litterature langue gouvernement "
+    "troupe puissance ingerence intervention combattant mercenaire nomade expatri voiture vehicule "
+    "produit importation dette devise aide navire bateau chalutier negociant",
+    "ro": "student universit erasmus schimb jucator transfer atacant fundas mijlocas portar antrenor "
+    "arbitr pilot tenismen atlet fotbalist companii companie firme firma investitor investiti capital "
+    "piete banci fonduri marc manager turist vizitator presa media film seriale literatur limbi guvern "
+    "trupe putere ingerint mercenar nomad expat masin vehicul produs import datori valut ajutor nav vas",
+    "mt": "student erasmus plejer kowc kumpanij negozj investitur investiment swieq bank turist "
+    "vizitatur media films lingw gvern truppi",
+    "hu": "diak hallgato erasmus jatekos legios edzo biro pilota sportolo focista ceg vallalat "
+    "vallalkozas befekteto befektetes toke piac bank alap marka menedzser turista latogato vendeg "
+    "sajto media film sorozat irodalom nyelv kormany csapat hatalom beavatkozas zsoldos nomad expat "
+    "jarmu termek import adossag deviza noveny faj novekedes gazdasag hajo",
 }
 FOREIGN_ADJECTIVE = {lang: tuple(normalize(w) for w in words) for lang, words in _FOREIGN_ADJECTIVE.items()}
 """Per language, the word for "foreign" that is also the noun "foreigner" (a migrant cue of its own:
 Spanish "extranjeros", Italian "stranieri"), as the stem of the cue term it matches; Romanian
 "străini" and Hungarian "külföldi" only as the bare word (`FOREIGN_BARE`: "străinilor", "külföldiek"
-are the noun). As an adjective it qualifies things
-and people of every kind ("estudiantes extranjeros" of an exchange programme, "un play straniero"
-signed by a club, "mercados extranjeros", "nómadas digitales estrangeiros"), so where it qualifies
-a word that is neither a person of the migrant sense (`FOREIGN_PEOPLE`: workers, families, pupils,
-residents, citizens, population, origin) nor marks its use as a noun (`FOREIGN_NOUN_MARKERS`: an
-article, preposition, conjunction, quantifier or number before it; the first word of a field) it is
-an ``ambiguous`` cue: it counts only beside another migrant cue (`_foreign_adjective`). The word it
-qualifies comes before it where adjectives follow the noun (`ADJECTIVE_AFTER`), after it in
-Hungarian."""
+are the noun). As an adjective it qualifies things and people of other senses as well as migrants
+("estudiantes extranjeros" of an exchange programme, "un play straniero" signed by a club, "mercados
+extranjeros", "nómadas digitais estrangeiros", "investisseurs français et étrangers"), so where the
+word it qualifies (the one before it, or the one before that behind an adjective; after it in
+Hungarian, whose adjectives come first; through a coordinated adjective, `FOREIGN_CONJUNCTIONS`)
+starts with a word of `FOREIGN_THINGS` (students and exchanges, sport, firms, investors, markets,
+money, aid, ships, tourism, media and culture, languages, governments and troops, digital nomads
+and expatriates, vehicles and goods) it is an ``ambiguous`` cue: it counts only beside another
+migrant cue (`_foreign_adjective`). Workers, doctors, nurses, carers, families, pupils, detainees
+and every other noun keep it a migrant cue: a list of the people it may mean would leave out
+professions it does (the first version, such a list, lost "médicos extranjeros")."""
 FOREIGN_BARE = frozenset({"ro", "hu"})
 """Languages where only the bare word of `FOREIGN_ADJECTIVE` is the adjective; its longer forms are the
 noun with its article or case ending."""
+_FOREIGN_NOUN_MARKERS = {
+    "es": "el la lo los las un una unos unas de del a al para por con sin entre sobre hacia en",
+    "pt": "o a os as um uma uns umas de do da dos das ao aos para por pelo pela pelos pelas com sem entre "
+    "em no na nos nas sobre",
+    "it": "il lo la i gli le l un uno una di del dello della dei degli delle d a al allo alla ai agli alle "
+    "da dal dai dagli in nel nei negli con su per tra fra",
+    "fr": "le la les l un une des de du d aux au a pour par avec sans entre en dans sur",
+    "ro": "de pe la cu pentru din despre",
+    "mt": "il l ta tal lil lill ghal ghall minn mill ma mal fuq bejn",
+}
 FOREIGN_NOUN_MARKERS = {
     lang: frozenset(normalize(words).split()) for lang, words in _FOREIGN_NOUN_MARKERS.items()
 }
-FOREIGN_PEOPLE = {lang: tuple(normalize(words).split()) for lang, words in _FOREIGN_PEOPLE.items()}
+"""Articles and prepositions right before the word for "foreign" that make it the noun ("los
+extranjeros", "corsi di lingua per stranieri", "cours pour étrangers"): then it is a migrant cue
+whatever comes before."""
+FOREIGN_THINGS = {lang: tuple(normalize(words).split()) for lang, words in _FOREIGN_THINGS.items()}
+FOREIGN_CONJUNCTIONS = frozenset(normalize("y e o u ni ou et ed și sau és vagy jew").split())
+"""Conjunctions through which the word for "foreign" qualifies the noun of a coordinated adjective
+("inversores nacionales y extranjeros", "joueurs italiens et étrangers")."""
 
 
 @dataclass(frozen=True)
@@ -1084,7 +1102,8 @@ def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> 
 
 def _foreign_adjective(tokens: list[str], start: int, language: str | None) -> bool:
     """Whether tokens[start] is the word for "foreign" (`FOREIGN_ADJECTIVE` of `language`) qualifying
-    a word that is no person of the migrant sense and not used as a noun (module rule at
+    one of `FOREIGN_THINGS` (its neighbour, or the noun of a coordinated adjective), and not made a
+    noun by an article or a preposition right before it (`FOREIGN_NOUN_MARKERS`; module rule at
     `FOREIGN_ADJECTIVE`); never for an unknown language."""
     stems = FOREIGN_ADJECTIVE.get(language or "")
     word = tokens[start]
@@ -1092,19 +1111,22 @@ def _foreign_adjective(tokens: list[str], start: int, language: str | None) -> b
         return False
     if language in FOREIGN_BARE and word not in stems:
         return False  # Romanian "străinilor", Hungarian "külföldiek": the noun, inflected
-    if language == "hu":
-        if start + 1 >= len(tokens):
-            return False
-        qualified = tokens[start + 1]
-    else:
-        if start == 0:
-            return False
-        qualified = tokens[start - 1]
-        if qualified in FOREIGN_NOUN_MARKERS.get(language or "", frozenset()):
-            return False
-    if qualified.isdigit() or qualified.startswith(stems):
+    step = 1 if language == "hu" else -1
+    at = start + step
+    if language == "mt" and 0 <= at < len(tokens) and tokens[at] in ("il", "l"):
+        at += step  # Maltese repeats the article on the adjective: "il-kumpaniji l-barranin"
+    elif language != "hu" and (start == 0 or tokens[at] in FOREIGN_NOUN_MARKERS.get(language or "", ())):
         return False
-    return not qualified.startswith(FOREIGN_PEOPLE.get(language or "", ()))
+    # the noun, perhaps behind one adjective ("nómadas digitais estrangeiros") or a coordinated one
+    # ("inversores nacionales y extranjeros")
+    reach = 3 if 0 <= at < len(tokens) and tokens[at] in FOREIGN_CONJUNCTIONS else 2
+    markers = FOREIGN_NOUN_MARKERS.get(language or "", frozenset())
+    near: list[str] = []
+    for i in range(at, at + reach * step, step):
+        if not 0 <= i < len(tokens) or (near and tokens[i] in markers):
+            break
+        near.append(tokens[i])
+    return any(w.startswith(FOREIGN_THINGS.get(language or "", ("\0",))) for w in near)
 
 
 def _is_negative(group: str) -> bool:

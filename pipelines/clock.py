@@ -80,9 +80,9 @@ _MERIDIEM = {
     for form in forms
 }
 """Marker without dots and spaces -> "am" or "pm"."""
-_BARE_WORDS = frozenset({"em", "fm", "vm", "nm", "ap", "ip", "in", "rn", "qn", "wn"})
+_BARE_WORDS = frozenset({"em", "fm", "vm", "nm", "ap", "ip", "in", "rn", "qn", "wn", "pop", "dop", "odp"})
 """Markers that, written without dots, are words or other abbreviations ("em": Portuguese "in"; "in":
-English "in")."""
+English "in"; "pop": Slovak "pop koncert")."""
 
 
 def _marker_pattern(form: str) -> str:
@@ -102,12 +102,16 @@ _AFTER_FORMS = sorted(
     reverse=True,
 )
 _GERMAN_AM_NEXT = (
-    r"\s+(?:\d{1,2}\.(?!\d)|(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|Sonntag"
-    r"|Wochenende|Vormittag|Nachmittag|Abend|Morgen|Tag|Ende|Anfang)\b)"
+    r"\s+(?:\d{1,2}\.(?!\d)|(?-i:(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues?"
+    r"|Wed|Thur?s?|Fri|Sat|Sun|January|February|March|April|May|June|July|August|September|October"
+    r"|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Eastern|Central|Pacific|Mountain"
+    r"|Atlantic|Greenwich|British|Irish|Western|Local|Brussels|London|Dublin|Lisbon|Paris|Berlin|Rome"
+    r"|Madrid|Athens|Helsinki)\b)[A-ZÄÖÜ][a-zäöüß]+\.?)(?!\w))"
 )
-"""What follows German "am" (an dem: "12:00 am Montag", "10:00 am 3. März") where it is a preposition
-before a weekday, a day number or a part of the day, not the morning: English puts "on" there
-("12:00 am on Monday")."""
+"""What follows German "am" (an dem: "12:00 am Montag", "10:00 am 3. März", "12:30 am Rathaus") where
+it is a preposition, not the morning: a day number, or a capitalised noun that is no English weekday,
+month, zone or city word (English puts "on" or "at" there: "12:00 am on Monday"; "12:00 am Monday",
+"9 am Eastern" stay the morning)."""
 _GERMAN_AM_WORD = re.compile(rf"(?<!\w)am(?={_GERMAN_AM_NEXT})", re.IGNORECASE)
 """German "am" so placed, left out of a value for a parser that reads it as the morning
 (`english_meridiem`)."""
@@ -166,7 +170,8 @@ number before a date is no time), at most one separator between; `range` is set 
 time range ("10:00 – 12:00, 3. März": an event's hours)."""
 
 _ANYWHERE = re.compile(
-    rf"(?<![\w:.])(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}(?:\s*{AMPM}|\s*(?P<unit>{_UNIT}))?",
+    rf"(?<![\w:.])(?:{_MERIDIEM_BEFORE}\s*)?(?:(?P<word>{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}"
+    rf"(?:\s*{AMPM}|\s*(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
 _DOTTED_WITH_WORD = re.compile(
@@ -206,7 +211,7 @@ def find_clock(text: str) -> str | None:
     found = set()
     for match in _ANYWHERE.finditer(text[:300]):
         dotted = match["sep"] == "."
-        if dotted and not (match["word"] or match["unit"] or match["ampm"]):
+        if dotted and not (match["word"] or match["unit"] or match["ampm"] or match["ampm_before"]):
             continue
         clock = hour_minute(match)
         if clock is not None:

@@ -77,7 +77,9 @@ _UNITS: dict[str, str] = {
 _UNIT = "|".join(f"(?P<{name}>{stems})" for name, stems in _UNITS.items())
 
 _BEFORE = r"vor|il y a|hace|ha|pred|prije|acum|преди|πριν(?: απο)?|pirms|pries"
-"""Words for "ago" that come before the span (folded: accents removed; "há", "před", "för")."""
+"""Words for "ago" that come before the span (folded: accents removed; "há", "před", "för").
+Portuguese "há" counts only as written, with its accent: Italian "ha" is "has" ("il comune ha 2
+settimane")."""
 _AFTER = r"ago|fa|geleden|temu|sitten|tagasi|ilu|o shin|sedan|siden|ezelott|назад"
 """Words for "ago" that come after the span."""
 
@@ -104,7 +106,7 @@ ABBREVIATED_UNITS: dict[str, tuple[str, str, tuple[str, str, str, str]]] = {
     "cs": ("pred", "", ("m|min", "h|hod", "d|dn", "t|tyd")),
     "sk": ("pred", "", ("m|min", "h|hod", "d|dn", "t|tyz")),
     "sl": ("pred", "", ("m|min", "h|ur", "d|dn", "t|ted")),
-    "hr": ("prije", "", ("m|min", "h|sat|s", "d|dan", "tj|tjed")),
+    "hr": ("prije", "", ("m|min", "h|sat", "d|dan", "tj|tjed")),  # "s": sekunde
     "ro": ("acum", "", ("m|min", "h", "z|zi", "sapt")),
     "bg": ("преди", "назад", ("м|мин", "ч", "д|дн", "седм|сед")),
     "el": (r"πριν(?: απο)?", "", ("λ|λεπ", "ω|ωρ", "η|ημ|ημερ", "εβδ|εβδομ")),
@@ -197,6 +199,7 @@ def relative_date(byline: str | None) -> str | None:
             if (span := _span(m)) is not None
             and not _goes_on(line, folded, m.end())
             and not (folded.startswith("il y a", m.start()) and _OF.match(folded, m.end()))
+            and not (folded.startswith("ha ", m.start()) and "há" not in line.casefold())
         ]
         day = _DAY_WORD.match(folded)  # at the line's start: "Webinar today at 18:00" is an event
         if (

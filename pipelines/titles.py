@@ -364,6 +364,81 @@ def abbreviates(segment: str, names: Iterable[str]) -> bool:
     return False
 
 
+_SEPARATOR_ENDS = re.compile(r"^(?:[\s:|\-–—·~•/»›]|//)+|(?:[\s:|\-–—·~•/»›]|//)+$")
+"""Separators and spaces left at either end of a title once a bracket is cut ("Inburgering van
+statushouders ~ (COA)")."""
+_BODY_WORDS = frozenset(
+    [
+        "stadt",
+        "gemeinde",
+        "land",
+        "landkreis",
+        "kreis",
+        "region",
+        "kanton",
+        "bezirk",
+        "city",
+        "council",
+        "county",
+        "ville",
+        "mairie",
+        "prefecture",
+        "region",
+        "departement",
+        "citta",
+        "comune",
+        "provincia",
+        "regione",
+        "ciudad",
+        "ayuntamiento",
+        "municipio",
+        "concello",
+        "ajuntament",
+        "gemeente",
+        "provincie",
+        "stad",
+        "kommun",
+        "kommune",
+        "region",
+        "miasto",
+        "gmina",
+        "powiat",
+        "mesto",
+        "obec",
+        "kraj",
+        "grad",
+        "opcina",
+        "opstina",
+        "varos",
+        "megye",
+        "orasul",
+        "primaria",
+        "judet",
+        "kaupunki",
+        "kunta",
+        "linn",
+        "vald",
+        "pilseta",
+        "novads",
+        "miestas",
+        "savivaldybe",
+    ]
+)
+"""Words for what a public body is (a town, a municipality, a region, a prefecture) that stand with
+its host's name in its own name ("Stadt Wien", "Comune di Bologna", "Préfecture du Nord")."""
+
+
+def _names_a_body(text: str) -> bool:
+    """`text` holds a word of `_BODY_WORDS` ("Stadt Wien"; not "Wien Energie", a firm's name)."""
+    return any(_strip_accents(w.casefold()) in _BODY_WORDS for w in re.findall(r"[^\W\d_]+", text))
+
+
+def _acronym(text: str) -> bool:
+    """A short name written as an acronym, with two capitals or more ("CEAR", "UdSC", "SKR"; not
+    "Arbeit" or "Flucht", words a long name happens to begin with)."""
+    return sum(c.isupper() for c in text) >= 2
+
+
 def _capitalised(name: str) -> bool:
     """Every word of three letters or more starts with a capital, as a name's do ("Stadt Wien",
     "Préfecture du Nord"; not "auch in Wien")."""
@@ -394,10 +469,10 @@ def site_brackets(title: str, site_keys: Sequence[str], names: Sequence[str]) ->
         if (
             _site_key(text) in keys
             or _initials_name(text, keys)
-            or abbreviates(text, names)
-            or (_capitalised(text) and _name_and_word(text, keys))
+            or (_acronym(text) and abbreviates(text, names))
+            or (_capitalised(text) and _name_and_word(text, keys) and _names_a_body(text))
         ):
-            title = _TRAILING_PUNCT.sub("", _LEADING_PUNCT.sub("", rest))
+            title = _SEPARATOR_ENDS.sub("", rest)
     return title
 
 

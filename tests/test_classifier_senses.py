@@ -110,11 +110,12 @@
   na Índia"), and Somali mothers' homework club in Helsinki, named only in its title, at 0.497.
 
 - relevance_foreign_adjective.jsonl: the word for "foreign" that is also the noun "foreigner" (es, pt, it,
-  fr, ro, hu) qualifying no person of the migrant sense (classifier.rules `FOREIGN_ADJECTIVE`):
-  exchange and Erasmus students, a club's signings, coaches, referees and rally drivers, managers,
-  digital nomads and firms, even beside "integrate" in its everyday sense (into the squad, campus
-  life, a supply chain), are out; foreigners as a noun ("los extranjeros", "per stranieri", "5.000
-  extranjeros", "külföldiek") and foreign workers, pupils, families and citizens stay in.
+  fr, ro, mt, hu) qualifying students, sport, firms, investors, markets, aid, ships or growth
+  (classifier.rules `FOREIGN_ADJECTIVE`): exchange and Erasmus students, a club's signings, coaches,
+  referees and rally drivers, managers, digital nomads, "inversores nacionales y extranjeros", "il-
+  kumpaniji l-barranin", even beside "integrate" in its everyday sense (into the squad, campus life,
+  a supply chain), are out; foreigners as a noun ("los extranjeros", "per stranieri", "5.000
+  extranjeros") and foreign workers, doctors, nurses, pupils, families and citizens stay in.
 
 - relevance_language_courses.jsonl: a course of the host country's language named in one word or in
   short (Danish "danskkursus", Swedish "svenskkurs", Polish "kurs polskiego", Slovak "kurz
@@ -181,7 +182,7 @@ def default() -> Any:
         ("relevance_places.jsonl", 40, 35, 20),
         ("relevance_foreign.jsonl", 8, 17, 10),
         ("relevance_origin.jsonl", 20, 20, 16),
-        ("relevance_foreign_adjective.jsonl", 9, 16, 6),
+        ("relevance_foreign_adjective.jsonl", 15, 22, 7),
         ("relevance_language_courses.jsonl", 9, 3, 9),
     ],
 )

@@ -75,6 +75,11 @@ NOT_MARKERS = [  # a word that only looks like a marker leaves the 24-hour time 
     ("de", "3. März 2025, 12:15 Uhr am Montag", "2025-03-03T10:15"),
     ("de", "12:00 am 3. März 2025", "2025-03-03T10:00"),
     ("de", "3. März 2025 12:00 am Wochenende", "2025-03-03T10:00"),
+    ("de", "7. März 2025 12:30 am Rathaus", "2025-03-07T10:30"),  # any capitalised noun
+    ("de", "7. März 2025 12:00 am Mittag", "2025-03-07T10:00"),
+    ("de", "7. März 2025 12:30 am Mo.", "2025-03-07T10:30"),
+    ("en", "3 March 2025 12:00 am Monday", "2025-03-02T22:00"),  # an English weekday: the morning
+    ("en", "3 March 2025 9 am Eastern", "2025-03-03T07:00"),
     ("en", "3 March 2025 12:00 am on Monday", "2025-03-02T22:00"),  # English: the morning
     ("en", "3 March 2025 12:00 AM", "2025-03-02T22:00"),
 ]
@@ -137,7 +142,17 @@ def test_twelve_hour_in_a_byline(lang: str, text: str, published: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "clock"),
-    [("Publié 8:45 p.m.", "20:45"), ("Δημοσίευση στις 8:45 μμ", "20:45"), ("às 8:45 em Lisboa", "08:45")],
+    [
+        ("Publié 8:45 p.m.", "20:45"),
+        ("Δημοσίευση στις 8:45 μμ", "20:45"),
+        ("às 8:45 em Lisboa", "08:45"),
+        ("Frissítve: du. 2:30", "14:30"),  # Hungarian writes the marker before the time
+        ("Frissítve: de. 9:15", "09:15"),
+        ("μ.μ. 8:45", "20:45"),
+        ("odp. 8:45", "20:45"),
+        ("Treffen 12:30 am Rathaus", "12:30"),  # German "am": at the
+        ("Konzert 8:45 pop koncert", "08:45"),  # Slovak "pop" without its dot is pop music
+    ],
 )
 def test_find_clock_reads_markers(text: str, clock: str | None) -> None:
     assert find_clock(text) == clock

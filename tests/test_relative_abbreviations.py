@@ -137,6 +137,9 @@ NOT_DATES = [
     "vor 100 Wo.",  # longer than a byline writes
     "Öffnungszeiten 9 h bis 17 h",
     "Zimmer 2 u",  # a room, no "geleden"
+    "Objavljeno prije 45 s",  # Croatian "s": seconds, not hours
+    "Il comune ha 2 settimane di tempo",  # Italian "ha": has, not Portuguese "há"
+    "La regione ha 3 giorni",
 ]
 
 
