@@ -24,8 +24,10 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
      navigation label (`is_nav_title`: "Home", "About us", "Kontakt", "Accueil", ...): the selector
      now matches the site's menu (no history needed: a menu is never news);
    - ``parse.same_titles``: one title (compared by `title_key`) is carried by at least
-     `SAME_TITLE_MIN` items and more than `SAME_TITLE_SHARE` of them (repeated anchor texts such as
-     "Read more", or one page title on every item);
+     `SAME_TITLE_MIN` items and more than `SAME_TITLE_SHARE` of them that nothing else tells apart
+     (repeated anchor texts such as "Read more", or one page title on every item): items of one
+     title whose event start, deadlines, call id, official id or own text differ
+     (`look_alike_key`) are a series, not a broken listing;
    - ``extract.no_text``: more than `NO_TEXT_SHARE` of the items whose document was read have no
      text while an earlier ok run recorded its text count and had text; an item whose document was
      not read (``unread``: its page or detail fetch failed, or its extraction was stopped) is a
@@ -70,7 +72,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.types import CrawlReport
+from crawler.types import CrawlReport, HarvestedItem
 
 EXTRACTION_STOPS = ("timeout", "memory")
 """Worker kills (``ewsi/worker/<kill>``, pipelines.extract) that name a run whose followed pages gave
@@ -126,7 +128,8 @@ listing with one stray "Contact" link stays ok)."""
 SAME_TITLE_MIN = 3
 SAME_TITLE_SHARE = 0.5
 """A run where one title is carried by at least `SAME_TITLE_MIN` items and more than
-`SAME_TITLE_SHARE` of them fails with ``parse.same_titles``."""
+`SAME_TITLE_SHARE` of them, with nothing else telling them apart (`look_alike_key`), fails with
+``parse.same_titles``."""
 NO_TEXT_SHARE = 0.5
 """A run whose items have no text in more than this share, for a source whose ok runs had text,
 fails with ``extract.no_text``."""
@@ -142,8 +145,9 @@ QUALITY_NAMES: tuple[str, ...] = (
 )
 """Item quality counts of a run (``ewsi/quality/<name>``, counted by pipelines.store): items stored,
 undated, followed to a page, followed but empty, navigation-titled (`is_nav_title`), the number of
-items carrying the run's most frequent title (`title_key`), items whose document was read but gave
-no text, and items whose document was not read (crawler.store.items.document_unread)."""
+items carrying the run's most frequent title with nothing else telling them apart
+(`look_alike_key`), items whose document was read but gave no text, and items whose document was
+not read (crawler.store.items.document_unread)."""
 BASE_QUALITY = ("items", "undated", "followed", "empty")
 """Quality counts every recorded run has; the others are absent from runs recorded before them."""
 
@@ -203,6 +207,32 @@ def failed_pages_fate(pages_failed: int, stats: Mapping[str, Any]) -> str:
         f"{dropped} dropped" if dropped else "",
     ]
     return ", ".join(part for part in parts if part)
+
+
+def look_alike_key(item: HarvestedItem) -> str:
+    """What a run's same-titles count compares (rule 2, ``parse.same_titles``): the item's `title_key`
+    with what tells items of one title apart: the event's start, the call's deadlines and call id, the
+    official id, and the item's own words (its text, else its summary, compared by `title_key`).
+    Six sessions of one "Sprachcafé" on six days, six calls of one programme with their own ids and
+    deadlines, or news items of one title whose texts differ are six keys; a listing whose every
+    item is the site's header (one title, no dates, one text or none) is one key six times. ""
+    when the item has no title."""
+    key = title_key(item.title)
+    if not key:
+        return ""
+    funding = item.funding
+    event = item.event
+    deadlines = list(funding.deadlines) if funding is not None else []
+    if item.deadline is not None:
+        deadlines.append(item.deadline)
+    facets = (
+        event.start.isoformat() if event is not None and event.start is not None else "",
+        ",".join(sorted({d.isoformat() for d in deadlines})),
+        (funding.call_id or "") if funding is not None else "",
+        item.official_id or "",
+        title_key(item.text or item.summary),
+    )
+    return "\x1f".join((key, *facets))
 
 
 def title_key(title: str | None) -> str:
