@@ -454,6 +454,7 @@ ERROR_KEYS: dict[str, str] = {
     "fetch.blocked_by_site": "an anti-bot answer: 202 or 200 with a challenge page, or a 403 with a bot wall",
     "fetch.http_4xx": "the URL answered another 4xx status",
     "fetch.http_429": "the host asked us to slow down (429)",
+    "fetch.host_paused": "not fetched: the host asked, answering another request, to be left alone a while",
     "fetch.http_5xx": "the server failed (5xx)",
     "fetch.too_large": "the body exceeded the download size limit",
     "fetch.data_loss": "the body was cut short",

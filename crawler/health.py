@@ -24,8 +24,10 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
      navigation label (`is_nav_title`: "Home", "About us", "Kontakt", "Accueil", ...): the selector
      now matches the site's menu (no history needed: a menu is never news);
    - ``parse.same_titles``: one title (compared by `title_key`) is carried by at least
-     `SAME_TITLE_MIN` items and more than `SAME_TITLE_SHARE` of them (repeated anchor texts such as
-     "Read more", or one page title on every item);
+     `SAME_TITLE_MIN` items and more than `SAME_TITLE_SHARE` of them that nothing else tells apart
+     (repeated anchor texts such as "Read more", or one page title on every item): items of one
+     title whose event start, deadlines, call id, official id or own text differ
+     (`look_alike_key`) are a series, not a broken listing;
    - ``extract.no_text``: more than `NO_TEXT_SHARE` of the items whose document was read have no
      text while an earlier ok run recorded its text count and had text; an item whose document was
      not read (``unread``: its page or detail fetch failed, or its extraction was stopped) is a
@@ -50,6 +52,13 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
 5. Quarantine of poison pages (`strike`): a URL whose extraction worker was killed
    `QUARANTINE_AFTER` times is skipped until `QUARANTINE_DAYS` after its last kill; strikes older
    than that are forgotten.
+6. A paused host (`HOST_PAUSED`, `after_pause`): a request not sent because its host asked,
+   answering another request (often another source's), not to be contacted for a while (a 429/503
+   whose Retry-After exceeds EWSI_RETRY_AFTER_MAX, capped at `HOST_PAUSE_MAX`, a day) gets
+   ``fetch.host_paused``. A run whose only errors are that, with nothing yielded, is ``skipped``,
+   not failed: the source keeps its state and failure count and its back-off runs until the host
+   reopens (`not_before`, stats ``ewsi/host_paused_until``), so it is tried again then. The source
+   that got the 429 itself fails with ``fetch.http_429`` and is not asked before the host reopens.
 """
 
 from __future__ import annotations
@@ -63,7 +72,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.types import CrawlReport
+from crawler.types import CrawlReport, HarvestedItem
 
 EXTRACTION_STOPS = ("timeout", "memory")
 """Worker kills (``ewsi/worker/<kill>``, pipelines.extract) that name a run whose followed pages gave
@@ -101,6 +110,12 @@ QUIET_WINDOW = 20
 BACKOFF_BASE = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=24)
 """After n consecutive failures the source waits min(2**n * 15 min, 24 h) (Miniflux-style back-off)."""
+HOST_PAUSE_MAX = BACKOFF_MAX
+"""Longest pause a host's `Retry-After` imposes (crawler.fetch.retry, crawler.store.host_budget): the
+back-off cap, so a host is never left alone longer than a broken source is."""
+HOST_PAUSED = "fetch.host_paused"
+"""Error key of a request not sent because its host asked, in an answer to another request, not to
+be contacted for a while (a 429/503 with a long Retry-After; rule 6)."""
 QUARANTINE_AFTER = 2
 """Worker kills (memory or timeout) after which a URL is quarantined."""
 QUARANTINE_DAYS = 7
@@ -113,7 +128,8 @@ listing with one stray "Contact" link stays ok)."""
 SAME_TITLE_MIN = 3
 SAME_TITLE_SHARE = 0.5
 """A run where one title is carried by at least `SAME_TITLE_MIN` items and more than
-`SAME_TITLE_SHARE` of them fails with ``parse.same_titles``."""
+`SAME_TITLE_SHARE` of them, with nothing else telling them apart (`look_alike_key`), fails with
+``parse.same_titles``."""
 NO_TEXT_SHARE = 0.5
 """A run whose items have no text in more than this share, for a source whose ok runs had text,
 fails with ``extract.no_text``."""
@@ -129,8 +145,9 @@ QUALITY_NAMES: tuple[str, ...] = (
 )
 """Item quality counts of a run (``ewsi/quality/<name>``, counted by pipelines.store): items stored,
 undated, followed to a page, followed but empty, navigation-titled (`is_nav_title`), the number of
-items carrying the run's most frequent title (`title_key`), items whose document was read but gave
-no text, and items whose document was not read (crawler.store.items.document_unread)."""
+items carrying the run's most frequent title with nothing else telling them apart
+(`look_alike_key`), items whose document was read but gave no text, and items whose document was
+not read (crawler.store.items.document_unread)."""
 BASE_QUALITY = ("items", "undated", "followed", "empty")
 """Quality counts every recorded run has; the others are absent from runs recorded before them."""
 
@@ -190,6 +207,32 @@ def failed_pages_fate(pages_failed: int, stats: Mapping[str, Any]) -> str:
         f"{dropped} dropped" if dropped else "",
     ]
     return ", ".join(part for part in parts if part)
+
+
+def look_alike_key(item: HarvestedItem) -> str:
+    """What a run's same-titles count compares (rule 2, ``parse.same_titles``): the item's `title_key`
+    with what tells items of one title apart: the event's start, the call's deadlines and call id, the
+    official id, and the item's own words (its text, else its summary, compared by `title_key`).
+    Six sessions of one "Sprachcafé" on six days, six calls of one programme with their own ids and
+    deadlines, or news items of one title whose texts differ are six keys; a listing whose every
+    item is the site's header (one title, no dates, one text or none) is one key six times. ""
+    when the item has no title."""
+    key = title_key(item.title)
+    if not key:
+        return ""
+    funding = item.funding
+    event = item.event
+    deadlines = list(funding.deadlines) if funding is not None else []
+    if item.deadline is not None:
+        deadlines.append(item.deadline)
+    facets = (
+        event.start.isoformat() if event is not None and event.start is not None else "",
+        ",".join(sorted({d.isoformat() for d in deadlines})),
+        (funding.call_id or "") if funding is not None else "",
+        item.official_id or "",
+        title_key(item.text or item.summary),
+    )
+    return "\x1f".join((key, *facets))
 
 
 def title_key(title: str | None) -> str:
@@ -347,8 +390,10 @@ def build_report(
         report.status, report.error_key = "interrupted", "crawl.interrupted"
     elif errors.get("store.db_error"):
         report.status, report.error_key = "failed", "store.db_error"
+    elif yielded == 0 and errors and set(errors) == {HOST_PAUSED}:
+        report.status, report.error_key = "skipped", HOST_PAUSED  # rule 6: deferred, not failed
     elif yielded == 0 and errors:
-        report.status, report.error_key = "failed", errors.most_common(1)[0][0]
+        report.status, report.error_key = "failed", _most_common(errors)
     elif yielded == 0 and (stats.get("ewsi/fetch/not_modified") or stats.get("ewsi/feed/empty")):
         report.status = "ok"  # the source answered 304 or the same bytes: nothing new, not broken
     elif yielded == 0:
@@ -361,7 +406,7 @@ def build_report(
     else:
         report.status = "ok"
         if errors:  # some of the source's URLs failed, others delivered
-            report.error_key = errors.most_common(1)[0][0]
+            report.error_key = _most_common(errors)
     page_note = (
         f"{pages_failed} of {pages_failed + pages_read} followed pages failed, "
         f"most with {page_errors.most_common(1)[0][0]} ({failed_pages_fate(pages_failed, stats)})"
@@ -386,10 +431,33 @@ def build_report(
     return report
 
 
+def _most_common(errors: Counter[str]) -> str:
+    """The run's error key: the most frequent, ``fetch.host_paused`` only when it is the only one (the
+    source's own answer, a 429 that closed the host, says more than the requests refused after it)."""
+    own = Counter({k: v for k, v in errors.items() if k != HOST_PAUSED})
+    return (own or errors).most_common(1)[0][0]
+
+
+def not_before(stats: Mapping[str, Any]) -> datetime | None:
+    """When the host this run's requests were refused for, or the one that answered it with a too long
+    Retry-After, reopens: stats ``ewsi/host_paused_until`` or ``ewsi/retry_after`` (ISO 8601 UTC,
+    the later), None when neither is set or readable (rule 6)."""
+    found = []
+    for key in ("ewsi/host_paused_until", "ewsi/retry_after"):
+        value = stats.get(key)
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            found.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return max(found) if found else None
+
+
 def report_status(status: str, error_key: str | None) -> str:
-    """A report's status as a run status: ok, failed or interrupted (``running`` and unknown values
-    count as ok unless there is an error key)."""
-    if status in ("ok", "failed", "interrupted"):
+    """A report's status as a run status: ok, failed, interrupted or skipped (``running`` and unknown
+    values count as ok unless there is an error key)."""
+    if status in ("ok", "failed", "interrupted", "skipped"):
         return status
     return "failed" if error_key else "ok"
 
@@ -508,8 +576,10 @@ def after_run(
     items_new: int,
     error: str | None = None,
     new_item_times: Sequence[datetime] = (),
+    paused_until: datetime | None = None,
 ) -> SourceHealth | None:
-    """The source's health after a judged run (rule 3), or None when it must stay as it was."""
+    """The source's health after a judged run (rules 3 and 6), or None when it must stay as it was;
+    `paused_until` is `not_before` of the run's stats."""
     if judgement.status == "ok":
         health = after_success(current, when, items_new)
         if is_quiet(health.last_new_item_at, new_item_times, when):
@@ -517,10 +587,26 @@ def after_run(
         return health
     if judgement.error_key in NOT_THE_SOURCE:
         return None  # a shutdown or our own database outage says nothing about the source's health
+    if judgement.status == "skipped":  # rule 6: the host paused, the source did nothing wrong
+        return after_pause(current, when, paused_until, judgement.error_key or HOST_PAUSED, error)
     default_key = "crawl.crashed" if judgement.status == "interrupted" else "fetch.error"
-    return after_failure(
+    health = after_failure(
         current, when, judgement.error_key or default_key, judgement.message or error, broken=judgement.broken
     )
+    if paused_until is not None and (health.backoff_until is None or health.backoff_until < paused_until):
+        health = replace(health, backoff_until=paused_until)  # not asked again before the host reopens
+    return health
+
+
+def after_pause(
+    current: SourceHealth, when: datetime, paused_until: datetime | None, key: str, error: str | None
+) -> SourceHealth:
+    """The health after a run not fetched because its host was paused (rule 6): state and failures
+    as they were; the next run waits until the host reopens (`paused_until`, else `BACKOFF_BASE`)."""
+    until = paused_until or when + BACKOFF_BASE
+    if current.backoff_until is not None and current.backoff_until > until:
+        until = current.backoff_until
+    return replace(current, backoff_until=until, last_error_key=key, last_error=error)
 
 
 # --- 4. moved sources -------------------------------------------------------------------------

@@ -146,6 +146,7 @@ HINTS: dict[str, str] = {
     "fetch.http_403": "the site refuses crawlers: ask the publisher or disable",
     "fetch.http_404": "find the new address with `ewsi sources add`",
     "fetch.http_429": "retry later; if it persists, check the URL",
+    "fetch.host_paused": "nothing to do: the crawl tries again once the host's pause ends",
     "fetch.http_4xx": "retry later; if it persists, check the URL",
     "fetch.http_5xx": "retry later; if it persists, check the URL",
     "fetch.dns": "check the host name in the URL (typo, or a site that moved) and retry",

@@ -43,6 +43,7 @@ from crawler.urls import (
     https_form,
     scheme_typo,
     single_scheme,
+    source_url_key,
     web_url,
 )
 
@@ -863,7 +864,9 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigError([f"{name}: file not found"]) from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            raise ConfigError([_not_utf8(name, exc)]) from None
+        except OSError as exc:
             raise ConfigError([f"{name}: cannot read: {exc}"]) from None
     try:
         loader = _LineLoader(text)
@@ -903,10 +906,25 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
     return result
 
 
+def _not_utf8(name: str, exc: UnicodeDecodeError) -> str:
+    """``FILE:LINE:COLUMN: ...`` of the first byte that is not UTF-8 (line and column counted from 1,
+    the column in bytes of that line), with the byte and what to do."""
+    raw = bytes(exc.object)
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    byte = raw[exc.start : exc.start + 1].hex()
+    return (
+        f"{name}:{line}:{column}: cannot read: byte 0x{byte} is not UTF-8 ({exc.reason}); "
+        "save the file as UTF-8"
+    )
+
+
 def _cross_source_problems(name: str, doc: dict[str, Any]) -> list[tuple[int, str]]:
     """Checks across sources, run on the file as written whether or not its sources are valid (so
     they come in the same pass as the field errors): a source id used again is an error at each
-    repeat, naming the first use. Returns (line, message) pairs."""
+    repeat, naming the first use; so is a URL given again (`_duplicate_url_problems`); a block of
+    another kind is an error at the block (`_kind_block_problems`). Returns (line, message) pairs."""
     entries = doc.get("sources")
     if not isinstance(entries, list):
         return []
@@ -927,6 +945,70 @@ def _cross_source_problems(name: str, doc: dict[str, Any]) -> list[tuple[int, st
                 )
             )
         first.setdefault(source_id, index)
+    return problems + _kind_block_problems(name, doc, entries) + _duplicate_url_problems(name, doc, entries)
+
+
+KINDS = typing.get_args(Source.model_fields["kind"].annotation)
+KIND_BLOCKS = {"listing": "listing", "api": "api"}
+"""Source fields that belong to one kind: the block -> the kind that reads it (no other spider does)."""
+
+
+def _kind_block_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> list[tuple[int, str]]:
+    """A `listing:` or `api:` block on a source of another kind is an error at the block: no spider
+    of that kind reads it (a kind changed and the old settings left, or a block pasted to the wrong
+    source)."""
+    problems = []
+    for index, entry in enumerate(entries):
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        if kind not in KINDS:  # a missing or unknown kind is its own error
+            continue
+        for block, owner in KIND_BLOCKS.items():
+            if block in entry and entry[block] is not None and kind != owner:
+                line = _line_of(doc, ("sources", index, block)) or 0
+                problems.append(
+                    (
+                        line,
+                        f"{name}:{line or '?'}: sources[{index}].{block}: does not apply to kind {kind}"
+                        f" (only kind {owner} reads it); remove it or set `kind: {owner}`",
+                    )
+                )
+    return problems
+
+
+def _duplicate_url_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> list[tuple[int, str]]:
+    """A source URL given again, in the same source or another, is an error at each repeat naming the
+    first: the same URL as `ewsi sources add` refuses it (crawler.urls `source_url_key`: scheme, host
+    without case or final dot, port with the default one written or not, path and query as fetched;
+    so ``http://x.example/b`` and ``HTTP://X.EXAMPLE:80/b`` are one URL). A source whose id repeats
+    an earlier one's is left out: the duplicate id names it already."""
+    first: dict[Any, tuple[int, int]] = {}
+    problems = []
+    ids: set[Any] = set()
+    for index, entry in enumerate(entries):
+        urls = entry.get("urls") if isinstance(entry, dict) else None
+        source_id = entry.get("id") if isinstance(entry, dict) else None
+        repeated = isinstance(source_id, str) and source_id in ids
+        ids.add(source_id)
+        if not isinstance(urls, list) or repeated:  # a source given twice is named once, at its id
+            continue
+        for position, url in enumerate(urls):
+            key = source_url_key(url) if isinstance(url, str) else None
+            if key is None:
+                continue
+            if key in first:
+                at, was = first[key]
+                line = _line_of(doc, ("sources", index, "urls", position)) or 0
+                first_line = _line_of(doc, ("sources", at, "urls", was))
+                owner = entries[at].get("id") if isinstance(entries[at], dict) else None
+                by = f"source {owner!r}" if at != index and isinstance(owner, str) else "this source"
+                problems.append(
+                    (
+                        line,
+                        f"{name}:{line or '?'}: sources[{index}].urls[{position}]: duplicate URL {url!r}, "
+                        f"already harvested by {by} (sources[{at}].urls[{was}], line {first_line})",
+                    )
+                )
+            first.setdefault(key, (index, position))
     return problems
 
 

@@ -11,7 +11,8 @@ Before the write, in this order:
 3. quality counts for the run's health by meaning (``ewsi/quality/items``, ``undated``,
    ``followed``, ``empty``, ``nav``, ``no_text`` (document read, no text), ``unread`` (document not
    read: a fetch failure, never counted ``no_text``), and ``same_title``: how many items carry the
-   run's most frequent title; read by crawler.health).
+   run's most frequent title with nothing else telling them apart (no distinct event start,
+   deadline, call or official id, or text: crawler.health `look_alike_key`); read by crawler.health).
 
 After the write, the item row notes the crawl run that yielded it (and first stored it), so a broken
 run's items can be held back and a later healthy run's release them (crawler.store.suspects).
@@ -45,7 +46,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.health import is_nav_title, title_key
+from crawler.health import is_nav_title, look_alike_key
 from crawler.store import items, runs, suspects
 from crawler.store.session import run_with_retry, session_scope
 from crawler.types import HarvestedItem
@@ -105,7 +106,7 @@ class StorePipeline:
             self._stat("ewsi/quality/no_text")
         if is_nav_title(item.title):
             self._stat("ewsi/quality/nav")
-        key = title_key(item.title)
+        key = look_alike_key(item)
         if key and self.crawler is not None and self.crawler.stats is not None:
             self._titles[key] += 1
             self.crawler.stats.max_value("ewsi/quality/same_title", self._titles[key])

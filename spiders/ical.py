@@ -23,7 +23,8 @@ The icalendar package parses the bytes Scrapy downloaded, their folded lines fir
 - A recurring event (its recurrence set: DTSTART, RRULE and RDATE less EXDATE, an RDATE alone
   too; an EXDATE written as a DATE takes out that day's occurrence of a timed series; read by
   dateutil's rruleset in the wall time of its zone) gives its next occurrence that has not ended
-  at harvest time, else its last one (at most `MAX_OCCURRENCES` looked at); harvest time is the
+  at harvest time, else its last one, however far back DTSTART lies (the rule is read from the
+  period before harvest time, spiders.icalrecur; the walk is bounded by `MAX_STEPS`); harvest time is the
   project's clock (``EWSI_NOW`` when frozen, else the spider's start).
 - A moved or cancelled occurrence of a recurring event (a VEVENT of the series' UID with a
   RECURRENCE-ID, RFC 5545 3.8.4.4) is part of the series' item, not an item of its own (counted
@@ -52,6 +53,7 @@ from crawler.types import EventInfo
 from crawler.urls import web_url
 from spiders.base import SourceSpider
 from spiders.icalfold import read_calendars
+from spiders.icalrecur import SLACK, anchored
 
 _ONLINE_RE = re.compile(r"^https?://|\b(online|virtual|webinar|zoom|teams|webex)\b", re.IGNORECASE)
 
@@ -205,7 +207,11 @@ UNREADABLE_STAT = "ewsi/dropped/ical_unreadable"
 """Stats key of a VEVENT skipped because its DTSTART is missing or a time of it cannot be read."""
 
 MAX_OCCURRENCES = 1000
-"""Occurrences of a recurring event looked at, at most."""
+"""Occurrences of a recurring event looked at from harvest time on (less its length), at most:
+enough cancelled or excluded ones in a row, never reached by a real calendar."""
+MAX_STEPS = 200_000
+"""Occurrences a walk of one recurring event reads, at most (from its moved start: the slack before
+harvest time of a SECONDLY rule is 10,800 of them; from DTSTART, for a rule with COUNT)."""
 
 
 def _wall(value: Any, zone: tzinfo) -> datetime | None:
@@ -291,7 +297,14 @@ def _next_occurrence(
     EXDATEs, computed by dateutil's rruleset in the wall time of the start's zone (a TZID's, else
     the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and RDATE
     are read in that zone (a DATE UNTIL includes its day). An EXDATE written as a DATE takes out
-    every occurrence of that day, as calendar clients read it, also of a timed series."""
+    every occurrence of that day, as calendar clients read it, also of a timed series.
+
+    However far DTSTART lies back, the walk starts near harvest time: an RRULE without COUNT is
+    read from the last whole period before harvest time less the event's length, `SLACK` and the
+    reach of its overrides (`_reach`; spiders.icalrecur `anchored`), or, for a series that ended,
+    before its UNTIL; only a rule with COUNT, or one that gives nothing from there, is walked from
+    DTSTART. A walk reads at most `MAX_STEPS` occurrences and `MAX_OCCURRENCES` from harvest time
+    on, so a SECONDLY rule costs a few hundred thousand steps at worst, never years of them."""
     from dateutil.rrule import rruleset, rrulestr
 
     rule = component.get("RRULE")
@@ -325,33 +338,92 @@ def _next_occurrence(
             rules.exdate(skipped)
             if is_day and timed:
                 skipped_days.add(skipped.date())
-        found: Any = raw_start
-        for count, occurrence in enumerate(rules):
-            if count >= MAX_OCCURRENCES:
-                break
-            if occurrence.date() in skipped_days:
-                continue
-            override = (moved or {}).get(occurrence)
-            if override is None:
-                earlier = [(original, o) for original, o in ranges or [] if original <= occurrence]
-                if earlier:
-                    original, template = max(earlier, key=lambda pair: pair[0])
-                    override = _shifted(template, occurrence, original, zone, timed)
-            if override is not None:
-                if (_text(override, "STATUS") or "").upper() == "CANCELLED":
-                    continue
-                ends = _override_end(override, zone, length)
-                found = override
-                if ends is None or ends > now:
+
+        def recurrence(dtstart: datetime, recur: Any) -> Any:
+            near = rrulestr(recur.to_ical().decode("ascii"), dtstart=dtstart, forceset=True)
+            for extra in _listed(component, "RDATE", zone):
+                near.rdate(extra)
+            for skipped, _ in _listed_values(component, "EXDATE", zone):
+                near.exdate(skipped)
+            return near
+
+        def walk(occurrences: Any) -> tuple[Any, bool]:
+            """(the occurrence found, whether any was looked at): the loop of the docstring, which
+            reads at most `MAX_STEPS` occurrences and `MAX_OCCURRENCES` from harvest time on."""
+            found: Any = raw_start
+            looked, near = False, 0
+            for step, occurrence in enumerate(occurrences):
+                near += occurrence >= recent + SLACK
+                if step >= MAX_STEPS or near > MAX_OCCURRENCES:
                     break
-                continue
-            local = occurrence.replace(tzinfo=zone)
-            found = (local if zoned else occurrence) if timed else occurrence.date()
-            if local.astimezone(UTC) + length > now:
-                break
+                if occurrence.date() in skipped_days:
+                    continue
+                looked = True
+                override = (moved or {}).get(occurrence)
+                if override is None:
+                    earlier = [(original, o) for original, o in ranges or [] if original <= occurrence]
+                    if earlier:
+                        original, template = max(earlier, key=lambda pair: pair[0])
+                        override = _shifted(template, occurrence, original, zone, timed)
+                if override is not None:
+                    if (_text(override, "STATUS") or "").upper() == "CANCELLED":
+                        continue
+                    ends = _override_end(override, zone, length)
+                    found = override
+                    if ends is None or ends > now:
+                        break
+                    continue
+                local = occurrence.replace(tzinfo=zone)
+                found = (local if zoned else occurrence) if timed else occurrence.date()
+                if local.astimezone(UTC) + length > now:
+                    break
+            return found, looked
+
+        recent = now.astimezone(zone).replace(tzinfo=None) - max(length, timedelta(0)) - SLACK
+        targets = [recent - _reach(moved, ranges, zone, length, now)]
+        if has_rule and rule.get("UNTIL"):  # a series that ended: its last period holds the answer
+            targets.append(min(targets[0], rule["UNTIL"][0] - SLACK))
+        for target in targets if has_rule else []:
+            moved_rule = anchored(rule, first, target)
+            if moved_rule is not None:
+                found, looked = walk(recurrence(moved_rule[1], moved_rule[0]))
+                if looked:
+                    return found
+        return walk(rules)[0]
     except (ValueError, TypeError, AttributeError, OverflowError):
         return raw_start
-    return found
+
+
+def _reach(
+    moved: dict[datetime, Any] | None,
+    ranges: list[tuple[datetime, Any]] | None,
+    zone: tzinfo,
+    length: timedelta,
+    now: datetime,
+) -> timedelta:
+    """How much earlier than harvest time the walk of a series must start so that no occurrence an
+    override moves past harvest time is missed: back to the earliest moved occurrence that has not
+    ended, and by the largest forward shift (plus extra length) of a RANGE=THISANDFUTURE override."""
+    reach = timedelta(0)
+    wall_now = now.astimezone(zone).replace(tzinfo=None)
+    for original, override in (moved or {}).items():
+        if (_text(override, "STATUS") or "").upper() == "CANCELLED":
+            continue
+        ends = _override_end(override, zone, length)
+        if ends is not None and ends > now:
+            reach = max(reach, wall_now - original)
+    for original, template in ranges or []:
+        try:
+            start = _time_value(template, "DTSTART", [])
+        except _Unreadable:
+            continue
+        own = _wall(start, zone) if isinstance(start, date) else None
+        ends = _override_end(template, zone, length)
+        if own is None or ends is None:
+            continue
+        own_length = ends - _instant(start, zone)[0]  # type: ignore[arg-type, operator]
+        reach = max(reach, own - original + max(timedelta(0), own_length - length))
+    return reach
 
 
 def _override_end(override: Any, zone: tzinfo, length: timedelta) -> datetime | None:

@@ -51,4 +51,4 @@ def test_a_final_dot_and_case_name_one_host(drive: dict[str, Any]) -> None:
 
 
 def test_closed_while_waiting_is_refused_and_frees_the_slot(drive: dict[str, Any]) -> None:
-    assert drive["closed_while_waiting"] == {"refused": "fetch.http_429", "free_slots": 1}
+    assert drive["closed_while_waiting"] == {"refused": "fetch.host_paused", "free_slots": 1}

@@ -333,7 +333,7 @@ def summary_table(reports: Sequence[Any], width: int) -> Table:
             {
                 "source": r.source_id,
                 "status": "broken" if r.broken else r.status,
-                "style": "green" if r.status == "ok" else "red",
+                "style": {"ok": "green", "skipped": "yellow"}.get(r.status, "red"),
                 **{col: str(n) for col, n in zip(_NUMERIC, counts, strict=True)},
                 "dropped": ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "-",
                 "error": r.error_key or ("warning" if r.error else "-"),

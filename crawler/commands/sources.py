@@ -92,11 +92,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         rows = status_rows(store_sources.source_status(session), configured)
         listed = {row["id"] for row in rows}
         quarantine = [e for e in store_runs.quarantine_list(session) if e.get("source_id") in listed]
+        pauses = host_pauses(session, {source.id: source.urls for source in config.sources})
     if args.json:
         for row in rows:
             sys.stdout.write(json.dumps(row, default=str) + "\n")
         for entry in quarantine:
             sys.stdout.write(json.dumps({"quarantine": entry}, default=str) + "\n")
+        for pause in pauses:
+            sys.stdout.write(json.dumps({"host_paused": pause}) + "\n")
         return 0
     table = Table(title="Source health")
     cols = (
@@ -129,6 +132,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 highlight=False,
                 soft_wrap=True,
             )
+    for pause in pauses:
+        out.print(pause_line(pause), markup=False, highlight=False, soft_wrap=True)
     for entry in (e for e in quarantine if e["quarantined"]):
         out.print(
             f"quarantined until {when(entry['expires_at'])}: {entry['url']} ({entry['source_id']}, "
@@ -138,6 +143,42 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             highlight=False,
         )
     return 0
+
+
+def host_pauses(session: Any, urls: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The paused hosts of the config's sources (crawler.store.pauses)."""
+    from crawler.store.pauses import host_pauses as pauses
+
+    return pauses(session, urls)
+
+
+def pause_line(pause: dict[str, Any]) -> str:
+    """One line per paused host: until when, why, and which sources wait for it."""
+    return (
+        f"host paused until {when(pause['until'])}: {pause['host']} answered with {pause['key']} and a "
+        f"long Retry-After; not contacted until then (sources {', '.join(pause['sources'])}: "
+        "fetch.host_paused, skipped, not counted as failures)"
+    )
+
+
+def _check_pauses(settings: Settings, urls: dict[str, list[str]], as_json: bool) -> None:
+    """`ewsi sources check`: name the paused hosts of the checked sources (crawler.store.pauses);
+    nothing when the store is not ready (check needs no database)."""
+    from crawler.errors import DatabaseUnavailable
+    from crawler.store import migrate as store_migrate
+    from crawler.store import session as store_session
+
+    try:
+        store_migrate.ensure_ready(settings.database_url)
+        with store_session.session_scope(settings.database_url) as session:
+            pauses = host_pauses(session, urls)
+    except DatabaseUnavailable:
+        return
+    for pause in pauses:
+        if as_json:
+            sys.stdout.write(json.dumps({"host_paused": pause}) + "\n")
+        else:
+            out.print(pause_line(pause), markup=False, highlight=False, soft_wrap=True)
 
 
 def status_rows(rows: list[dict[str, Any]], configured: set[str]) -> list[dict[str, Any]]:
@@ -342,6 +383,7 @@ def _onboard(args: argparse.Namespace, settings: Settings) -> int:
             offline = onboard.looks_offline(tried, others, fetcher)  # type: ignore[arg-type]
             for sid, waiting in held:
                 _verdict(sid, onboard.offline_verdict(waiting) if offline else waiting, args.json)
+        _check_pauses(settings, {s.id: s.urls for s in chosen}, args.json)
         return 1 if bad else 0
     if not (args.url or "").strip():
         raise UsageError("give the URL to add")

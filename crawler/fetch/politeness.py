@@ -6,7 +6,7 @@ Settings read: ``CONCURRENT_REQUESTS_PER_DOMAIN`` (process-wide slots per host),
 ``ROBOTSTXT_USER_AGENT`` / ``USER_AGENT`` (whose Crawl-delay applies) and ``EWSI_REPLAY`` (set: off).
 Times are `time.monotonic()` seconds. retry.PoliteRetryMiddleware pushes a host's next start and
 closes a host that asked for a too long Retry-After; this gate then refuses its requests with
-`FetchRefused` (the 429/5xx key of that answer).
+`FetchRefused` ``fetch.host_paused`` (the request that got the answer keeps its 429/5xx key).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, signals
@@ -27,6 +28,11 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import defer
 
 from crawler.fetch.refusals import FetchRefused
+from crawler.health import HOST_PAUSED
+from crawler.text import when
+
+PAUSED_STAT = "ewsi/host_paused_until"
+"""Stats key: when the closed host this run's refused requests waited for reopens (ISO 8601 UTC)."""
 
 
 @dataclass
@@ -84,7 +90,7 @@ class HostGateMiddleware:
     (jittered 0.5x-1.5x when `RANDOMIZE_DOWNLOAD_DELAY`), and that gap after the previous
     request's answer (`_space_from_answer`). Retry-After and back-off push the
     host's next start (`PoliteRetryMiddleware`); a host that asked for more than
-    `EWSI_RETRY_AFTER_MAX` is not asked again in this run (`FetchRefused` with its 429/5xx key).
+    `EWSI_RETRY_AFTER_MAX` is not asked again in this run (`FetchRefused` ``fetch.host_paused``).
     """
 
     META = "_ewsi_host_slot"
@@ -129,7 +135,7 @@ class HostGateMiddleware:
         request.meta.pop(self.META, None)  # copied from another request (a retry, a redirect)
         request.meta.pop(self.GAP, None)
         if state.closed_until > time.monotonic():
-            raise FetchRefused(state.closed_key or "fetch.http_429", f"{host} asked not to be contacted")
+            raise self._paused(host, state)
         await maybe_deferred_to_future(state.slots.acquire())
         token = object()
         request.meta[self.META] = (host, token)
@@ -142,20 +148,35 @@ class HostGateMiddleware:
                 state.waits.append(wait)
                 await async_sleep(wait)
                 if state.closed_until > time.monotonic():  # closed while this request waited
-                    raise FetchRefused(
-                        state.closed_key or "fetch.http_429", f"{host} asked not to be contacted"
-                    )
+                    raise self._paused(host, state)
         except BaseException:  # refused, or cancelled while it slept: the slot is given back
             self._release(request)
             raise
         if state.closed_until > time.monotonic():
             self._release(request)
-            raise FetchRefused(state.closed_key or "fetch.http_429", f"{host} asked not to be contacted")
+            raise self._paused(host, state)
         delay = max(self.delay, state.crawl_delay)
         if self.randomize and delay:
             delay *= random.uniform(0.5, 1.5)
         state.next_at = max(state.next_at, time.monotonic() + delay)
         request.meta[self.GAP] = delay
+
+    def _paused(self, host: str, state: HostState) -> FetchRefused:
+        """The refusal of a request to a closed host: ``fetch.host_paused`` (crawler.health rule 6),
+        not the 429/5xx key of the answer that closed it, which another request got; the reopening
+        time goes to stats ``ewsi/host_paused_until`` (ISO 8601 UTC, the latest seen) so the run
+        is deferred to it rather than counted as the source's failure."""
+        until = datetime.now(UTC) + timedelta(seconds=max(0.0, state.closed_until - time.monotonic()))
+        iso = until.strftime("%Y-%m-%dT%H:%M:%SZ")
+        stats = self.crawler.stats
+        if stats is not None and iso > (stats.get_value(PAUSED_STAT) or ""):
+            stats.set_value(PAUSED_STAT, iso)
+        why = state.closed_key or "fetch.http_429"
+        return FetchRefused(
+            HOST_PAUSED,
+            f"{host} asked not to be contacted until {when(until)} ({why} with Retry-After "
+            "to another request): not fetched, tried again after that",
+        )
 
     def _held_state(self, request: Request) -> tuple[HostState, object] | None:
         """The host state and slot token of the slot this very request took, or None: a copied

@@ -5,6 +5,10 @@ Settings read: Scrapy's ``RETRY_ENABLED``, ``RETRY_TIMES``, ``RETRY_HTTP_CODES``
 seconds, default 2), ``EWSI_RETRY_AFTER_MAX`` (longest Retry-After waited for, seconds, default
 60), ``AUTOTHROTTLE_MAX_DELAY`` (cap on the back-off) and ``CONCURRENT_REQUESTS_PER_DOMAIN``
 (size of the host's shared state in crawler.fetch.politeness, where the waits are applied).
+
+A `Retry-After` is capped at `RETRY_AFTER_CAP_S` (one day) wherever it is read: a pause asked for
+longer (``Retry-After: 99999999``, an HTTP-date in year 9999) closes the host for a day, after which
+one request tries again and the answer decides.
 """
 
 from __future__ import annotations
@@ -23,29 +27,35 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.errors import http_status_key
 from crawler.fetch.politeness import host_state
+from crawler.health import HOST_PAUSE_MAX
 from crawler.text import when
 
 logger = logging.getLogger(__name__)
+
+RETRY_AFTER_CAP_S = HOST_PAUSE_MAX.total_seconds()
+"""Longest pause a `Retry-After` can impose, seconds: crawler.health `HOST_PAUSE_MAX` (a day)."""
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
     """Seconds a `Retry-After` header asks for: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
 
-    None when absent or unreadable; a date in the past gives 0.
+    None when absent or unreadable; a date in the past gives 0; anything longer gives
+    `RETRY_AFTER_CAP_S` (a day), so no answer closes a host for longer.
     """
     if not value:
         return None
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     text = text.strip()
     if text.isascii() and text.isdigit():  # not "1²" or "١٢": str.isdigit takes those, int() does not
-        return float(int(text[:9]))
+        digits = text.lstrip("0") or "0"  # more than 9 digits is decades: past the cap anyway
+        return RETRY_AFTER_CAP_S if len(digits) > 9 else min(float(int(digits)), RETRY_AFTER_CAP_S)
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(max(0.0, (when - (now or datetime.now(UTC))).total_seconds()), RETRY_AFTER_CAP_S)
 
 
 class PoliteRetryMiddleware(RetryMiddleware):

@@ -15,8 +15,9 @@ PostgreSQL store (``EWSI_DATABASE_URL``) and ``EWSI_SHARED_HOST_BUDGET`` on (def
 
 What a response teaches is written to the host's row for every process: a retryable status (429,
 5xx of RETRY_HTTP_CODES) pushes the host back by its Retry-After, else by the first back-off step
-(EWSI_RETRY_BACKOFF); a Retry-After over EWSI_RETRY_AFTER_MAX closes the host for that long
-(requests get its 429/5xx key); robots.txt Crawl-delay (capped at AUTOTHROTTLE_MAX_DELAY) is stored.
+(EWSI_RETRY_BACKOFF); a Retry-After over EWSI_RETRY_AFTER_MAX closes the host for that long, at
+most a day (crawler.fetch.retry RETRY_AFTER_CAP_S; requests get ``fetch.host_paused``); robots.txt
+Crawl-delay (capped at AUTOTHROTTLE_MAX_DELAY) is stored.
 Database calls run in the reactor's thread pool; an unreachable database spaces the host's
 requests 8x wider across all processes of this machine (crawler.fetch.machine_gate; never
 closer). SQLite, replay, or the setting off: the in-process gate alone, exactly as
@@ -41,7 +42,6 @@ from twisted.internet import threads
 from crawler.errors import HostClosed, http_status_key
 from crawler.fetch.budget import LATE_S, MAX_TURNS, SharedHostBudget
 from crawler.fetch.politeness import HostGateMiddleware, host_state
-from crawler.fetch.refusals import FetchRefused
 from crawler.fetch.retry import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class SharedHostGateMiddleware(HostGateMiddleware):
             state = host_state(host, self.concurrency)
             state.closed_until = max(state.closed_until, time.monotonic() + max(0.0, _seconds_until(exc)))
             state.closed_key = exc.key
-            raise FetchRefused(exc.key, str(exc)) from None
+            raise self._paused(host, state) from None
         except BaseException:
             self._release(request)
             raise

@@ -8,7 +8,10 @@ Rules (table ``host_budgets``, one row per lower-case host name):
   one gap apart whatever the machines' clocks say. Returns the seconds to sleep before sending
   (>= 0), or raises `HostClosed` while the host's ``closed_until`` lies ahead (nothing reserved).
 - `push_back` (Retry-After up to the run's limit, back-off) moves next_at to at least now + seconds;
-  `close` (a Retry-After beyond the limit) also sets closed_until and the error key;
+  `close` (a Retry-After beyond the limit) also sets closed_until and the error key; no closure
+  reaches further than `HOST_PAUSE_MAX` (a day, crawler.health) from when it was written, and a row
+  written before that cap (closed_until in 9999) is cut back to it on the next `reserve`;
+  `closures` lists the hosts closed now (``ewsi sources status`` and ``check`` show them);
   `set_crawl_delay` records robots.txt Crawl-delay (seconds, already capped by the caller).
   What one process learns, every process obeys on its next `reserve`; push-back and closure also
   set ``held_until``, and `clear_to_send` (asked after the wait, just before sending) is False
@@ -26,10 +29,15 @@ slower local gate). Other back ends raise `ValueError`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
 
 from crawler.errors import HostClosed
+from crawler.health import HOST_PAUSE_MAX
+
+CAP_S = HOST_PAUSE_MAX.total_seconds()
+"""Longest closure in seconds (crawler.health `HOST_PAUSE_MAX`, a day)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,19 @@ def reserve(conn: Connection, host: str, delay: float, jitter: float = 1.0) -> R
     key = _key(host)
     row = conn.execute(_RESERVE, {"host": key, "delay": float(delay), "jitter": float(jitter)}).first()
     if row is None:
+        conn.execute(  # a closure written before the cap: cut back to a day after it was written
+            text(
+                """
+                UPDATE host_budgets SET closed_until = updated_at + make_interval(secs => :cap),
+                       held_until = LEAST(held_until, updated_at + make_interval(secs => :cap)),
+                       next_at = LEAST(next_at, updated_at + make_interval(secs => :cap))
+                 WHERE host = :host AND closed_until > updated_at + make_interval(secs => :cap)
+                """
+            ),
+            {"host": key, "cap": CAP_S},
+        )
+        row = conn.execute(_RESERVE, {"host": key, "delay": float(delay), "jitter": float(jitter)}).first()
+    if row is None:
         closed = conn.execute(
             text("SELECT closed_until, closed_key FROM host_budgets WHERE host = :host"), {"host": key}
         ).one()
@@ -104,8 +125,10 @@ def push_back(conn: Connection, host: str, seconds: float) -> None:
 
 
 def close(conn: Connection, host: str, seconds: float, key: str) -> None:
-    """`host` is not to be contacted for `seconds` by any process (`reserve` raises `HostClosed`)."""
+    """`host` is not to be contacted for `seconds` (at most `CAP_S`) by any process (`reserve` raises
+    `HostClosed`)."""
     _check(conn)
+    seconds = min(max(0.0, float(seconds)), CAP_S)
     conn.execute(
         text(
             """
@@ -124,8 +147,27 @@ def close(conn: Connection, host: str, seconds: float, key: str) -> None:
                    updated_at = clock_timestamp()
             """
         ),
-        {"host": _key(host), "s": max(0.0, float(seconds)), "key": key[:64]},
+        {"host": _key(host), "s": seconds, "key": key[:64]},
     )
+
+
+def closures(conn: Connection) -> list[tuple[str, datetime, str]]:
+    """Hosts closed now: (host, closed_until as aware UTC, error key), soonest reopening first; a
+    closure reaching past `CAP_S` after it was written is shown as that cap (as `reserve` obeys it)."""
+    _check(conn)
+    rows = conn.execute(
+        text(
+            """
+            SELECT host, LEAST(closed_until, updated_at + make_interval(secs => :cap)) AS until,
+                   COALESCE(closed_key, 'fetch.http_429')
+              FROM host_budgets
+             WHERE LEAST(closed_until, updated_at + make_interval(secs => :cap)) > clock_timestamp()
+             ORDER BY until, host
+            """
+        ),
+        {"cap": CAP_S},
+    ).all()
+    return [(host, until if until.tzinfo else until.replace(tzinfo=UTC), key) for host, until, key in rows]
 
 
 def clear_to_send(conn: Connection, host: str) -> bool:

@@ -223,6 +223,7 @@ def finish_run(session: Session, run_id: int, report: CrawlReport) -> health.Jud
         items_new=report.items_new,
         error=report.error,
         new_item_times=times,
+        paused_until=health.not_before(report.stats),
     )
     if verdict is not None:
         save_health(source, verdict)

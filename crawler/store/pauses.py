@@ -1,0 +1,69 @@
+"""Hosts paused now, as ``ewsi sources status`` and ``ewsi sources check`` show them.
+
+A host is paused when it asked, with a 429/503 whose Retry-After exceeds EWSI_RETRY_AFTER_MAX, not to
+be contacted (crawler.health rule 6; at most a day). Two records say so:
+
+- PostgreSQL: the host's row of ``host_budgets`` whose ``closed_until`` lies ahead (every process
+  obeys it; crawler.store.host_budget `closures`, capped as `reserve` obeys it);
+- any back end: a source whose last run was skipped with ``fetch.host_paused`` and whose back-off
+  (the host's reopening) lies ahead (SQLite keeps closures only for the run that saw them).
+
+`host_pauses` merges both into one entry per host: host, until (the later, ISO 8601 UTC), the error
+key of the answer that closed it, and the configured sources whose URLs are on that host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.health import HOST_PAUSED
+from crawler.store import host_budget
+from crawler.store.schema import SourceRow, as_utc, utcnow
+from crawler.text import iso_z
+
+
+def host_of(url: str) -> str:
+    """The host key of a URL as the host gate keys it: lower case, no final dot ("" when none)."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+def host_pauses(session: Session, urls: Mapping[str, Iterable[str]]) -> list[dict[str, Any]]:
+    """Paused hosts of the sources `urls` (source id -> its URLs), soonest reopening first (module
+    docstring). Each entry: host, until (ISO 8601 Z), key, sources (ids in order)."""
+    now = utcnow()
+    hosts: dict[str, set[str]] = {}
+    for source_id, source_urls in urls.items():
+        for url in source_urls:
+            if host := host_of(url):
+                hosts.setdefault(host, set()).add(source_id)
+    found: dict[str, tuple[datetime, str]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        for host, until, key in host_budget.closures(session.connection()):
+            if host in hosts:
+                found[host] = (until, key)
+    rows = session.execute(
+        select(SourceRow.id, SourceRow.backoff_until).where(
+            SourceRow.id.in_(list(urls)), SourceRow.last_error_key == HOST_PAUSED
+        )
+    ).all()
+    for source_id, backoff in rows:
+        reopens = as_utc(backoff)
+        if reopens is None or reopens <= now:
+            continue
+        until = reopens
+        for host, ids in hosts.items():
+            if source_id in ids and (host not in found or found[host][0] < until):
+                found[host] = (until, found.get(host, (until, "fetch.http_429"))[1])
+    return [
+        {"host": host, "until": iso_z(until), "key": key, "sources": sorted(hosts[host])}
+        for host, (until, key) in sorted(found.items(), key=lambda item: (item[1][0], item[0]))
+    ]
