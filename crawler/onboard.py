@@ -10,9 +10,11 @@ is any callable ``url -> Fetched`` (crawler.fetch.oneshot.fetch in production, r
 in tests); a `RobotsReader` is ``url -> (allowed, robots.txt text)``.
 
 Rules of a proposal:
-- feeds are read as a harvest reads them (`spiders.feed.parse_xml_feed`: crawler.encoding.decode_html,
+- feeds are read as a harvest reads them (`spiders.feed.parse_xml_feed`: crawler.xmltext.decode_xml,
   then feedparser; JSON Feeds by spiders.jsonfeed), pages are decoded by crawler.encoding.decode_html:
-  never with U+FFFD where the bytes are readable;
+  never with U+FFFD where the bytes are readable; every answer `add` fetches is first made UTF-8 when
+  it is UTF-16 or UTF-32 XML, as the crawl reads it (`read_as_crawl`, crawler.xmltext.xml_utf8), so
+  the byte sniffers of discovery (feed, sitemap, calendar, JSON) never call such a feed "no feed";
 - name: the feed's title as feedparser reads it when the URL answered a feed, else the page's
   ``<title>``; plain text (`plain_name`); else the host;
 - languages: what the source declares (`declared_language`: the page's ``<html lang>``, a feed's RSS
@@ -76,6 +78,7 @@ from crawler.probe import (
 from crawler.sources import Source, load_sources
 from crawler.text import counted
 from crawler.urls import host_country
+from crawler.xmltext import xml_utf8
 
 Fetcher = Callable[[str], Fetched]
 RobotsReader = Callable[[str], tuple[bool, str]]
@@ -628,6 +631,18 @@ def offline_verdict(failed: Verdict) -> Verdict:
     return replace(failed, hint=OFFLINE_HINT)
 
 
+def read_as_crawl(fetcher: Fetcher) -> Fetcher:
+    """`fetcher` whose answers are read as a crawl reads XML (`crawler.xmltext.xml_utf8`): a UTF-16 or
+    UTF-32 feed or sitemap reaches discovery, the proposal and the preview as UTF-8 text, so every
+    byte sniffer sees the document the crawl parses."""
+
+    def fetch(url: str) -> Fetched:
+        got = fetcher(url)
+        return replace(got, body=xml_utf8(got.body, got.content_type))
+
+    return fetch
+
+
 def discover_url(url: str, fetcher: Fetcher, robots: RobotsReader) -> tuple[Discovery, Fetched]:
     """Fetch `url` (refused when robots.txt disallows it) and discover what it offers."""
     allowed, robots_txt = fetch_or_explain(url, robots)
@@ -654,6 +669,7 @@ def add(
     dup = duplicate_of([url], existing)
     if dup:
         raise DuplicateSource(f"{url} is already harvested by source {dup!r}")
+    fetcher = read_as_crawl(fetcher)
     found, got = discover_url(url, fetcher, robots)
     entry = propose(found, got.body, source_id, content_type=got.content_type, taken=existing)
     dup = duplicate_of(entry["urls"], existing)

@@ -122,7 +122,8 @@ def url_problem(url: str) -> str | None:
       address with one scheme suggested;
     - not a web URL (crawler.urls `web_url`: an absolute http or https URL, no user information, a
       port from 0 to 65535); a host typed without a scheme gets its https form suggested
-      (crawler.urls `https_form`, as ``ewsi sources add`` does), a port out of range is named.
+      (crawler.urls `https_form`, as ``ewsi sources add`` does); user information and a port out of
+      range are named (`authority_reason`, the words ``ewsi sources add`` uses too).
 
     - port 0 (no server listens on it; RFC 6335 reserves it);
     - a host name (one whose last label has a letter) that ``ewsi sources add`` refuses (crawler.urls
@@ -150,15 +151,16 @@ def url_problem(url: str) -> str | None:
         meant = https_form(url)
         if meant is not None:
             return f"{shown}: no scheme; did you mean {escaped(meant)[1:-1]}?"
-        if _bad_port(url):
-            return f"{shown}: the port is not a number from 1 to 65535"
+        reason = authority_reason(url)
+        if reason is not None:
+            return f"{shown}: {reason}"
         return (
             f"{shown}: only absolute http:// or https:// URLs without spaces, control characters "
             "or user information (user:password@) are allowed"
         )
     parts = urlsplit(url)
     if parts.port == 0:
-        return f"{shown}: port 0 is no port a server listens on (RFC 6335); give the real port or none"
+        return f"{shown}: {PORT_ZERO}"
     name = parts.hostname or ""
     last_label = name.rstrip(".").split(".")[-1]
     if ":" not in name and re.search(r"[^\W\d_]", last_label):
@@ -208,6 +210,29 @@ def zone_suggestion(value: str) -> str:
     if close is None:
         return ""
     return f"; did you mean {by_lower.get(close, close)}?"
+
+
+PORT_RANGE = "the port is not a number from 1 to 65535"
+PORT_ZERO = "port 0 is no port a server listens on (RFC 6335); give the real port or none"
+USER_INFO = "user information (user:password@) is not allowed: give the address without it"
+
+
+def authority_reason(url: str) -> str | None:
+    """Why the authority of an http(s) `url` keeps it from being a source URL (`url_problem`, and
+    ``ewsi sources add``'s message): user information (`USER_INFO`: crawler.urls refuses
+    ``user:pw@``), a port out of range or not a number (`PORT_RANGE`), port 0 (`PORT_ZERO`); None
+    for any other URL (one urllib cannot split, ``https://[::1``, included)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    if "@" in parts.netloc:
+        return USER_INFO
+    if _bad_port(url):
+        return PORT_RANGE
+    return PORT_ZERO if parts.port == 0 else None
 
 
 def _bad_port(url: str) -> bool:

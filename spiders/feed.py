@@ -1,10 +1,11 @@
 """Feed template: RSS 0.9x/1.0/2.0, Atom and JSON Feed 1.0/1.1. Scrapy downloads; feedparser parses XML
 feeds, `spiders.jsonfeed` maps JSON Feeds into the same entry shape.
 
-Bytes are decoded by `crawler.encoding.decode_html` (the page rules: header, declaration, a few bad
-bytes in a UTF-8 feed replaced instead of a legacy decoding of the whole feed) and handed to
-feedparser as UTF-8. feedparser gets the response's final URL as Content-Location, so relative links
-resolve against where the feed really is after redirects, and against xml:base (case B08).
+Bytes are decoded by `crawler.xmltext.decode_xml` (`crawler.encoding.decode_html`'s page rules:
+header, declaration, a few bad bytes in a UTF-8 feed replaced instead of a legacy decoding of the
+whole feed) and handed to feedparser as UTF-8. feedparser gets the response's final URL as
+Content-Location, so relative links resolve against where the feed really is after redirects, and
+against xml:base (case B08).
 
 What a body is (checked in this order):
 - a JSON body (first byte ``{``) that is a JSON Feed is read; one that starts like a JSON Feed (its
@@ -26,9 +27,10 @@ What a body is (checked in this order):
 
 Bytes before the root that XML forbids but feeds carry (feedparser#508, feedjira#196): blank lines
 or spaces before ``<?xml`` are dropped, so the feed is parsed strictly instead of by feedparser's
-loose fallback with a bozo warning; a UTF-16 document without a byte order mark is recognised by
-its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian), as XML 1.0
-Appendix F says, instead of being read as UTF-8 and found to be no feed.
+loose fallback with a bozo warning; a UTF-16 or UTF-32 document without a byte order mark is
+recognised by its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` (little-endian),
+``00 00 00 3C`` or ``3C 00 00 00`` for UTF-32, as XML 1.0 Appendix F says (crawler.xmltext),
+instead of being read as UTF-8 and found to be no feed.
 Rule for a walk (spiders.base, "walks"): a feed with `follow: true` leads to its entries' pages. When
 items of the source were stored with a failed page (a ``page_*`` flag and no text), the feed is read
 even when unchanged, and only those entries are emitted again, so their pages are asked for once more
@@ -40,7 +42,6 @@ Links and identity of entries follow `spiders.entries`; what an entry's id is (a
 
 from __future__ import annotations
 
-import codecs
 import re
 import time
 from collections.abc import Iterator
@@ -50,10 +51,10 @@ import feedparser
 from scrapy.http import Response
 
 from crawler.discover import feed_links
-from crawler.encoding import decode_html
 from crawler.errors import JsonFeedMalformed, NotJsonFeed
 from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
+from crawler.xmltext import XML_DECLARATION, decode_xml
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
 from spiders.feedauthor import drop_editors, entry_author
@@ -65,7 +66,6 @@ from spiders.feedfields import change_date
 from spiders.feedfields import install as install_feed_fields
 from spiders.jsonfeed import looks_like_json, parse_json_feed
 
-_XML_DECLARATION = re.compile(r"^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
 _ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
 
 install_feed_fields()
@@ -246,11 +246,11 @@ class FeedSpider(SourceSpider):
 
 def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, Any], str]:
     """(feedparser's reading, the decoded text) of an XML feed body, read as a harvest reads it (module
-    docstring): `crawler.encoding.decode_html`, the XML declaration made to say UTF-8, feedparser with
+    docstring): `crawler.xmltext.decode_xml`, the XML declaration made to say UTF-8, feedparser with
     `url` as Content-Location. A malformed ("bozo") feed carries ``ewsi_complete_entries``: how many
     of its entries closed before a cut (`spiders.feedcut`)."""
-    text, _ = decode_html(_utf16_bom(body), content_type or None)
-    text = _XML_DECLARATION.sub(r"\1\2utf-8\2", text.removeprefix("\ufeff").lstrip(), count=1)
+    text, _ = decode_xml(body, content_type)
+    text = XML_DECLARATION.sub(r"\1\2utf-8\2", text, count=1)
     text = repair_nested_cdata(text)
     headers = {"content-location": url}
     if content_type:
@@ -261,16 +261,6 @@ def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, 
     if str(parsed.get("version") or "").startswith("rss") and parsed.get("feed"):
         parsed["feed"] = drop_editors(parsed["feed"], text)
     return parsed, text
-
-
-def _utf16_bom(body: bytes) -> bytes:
-    """`body` with the UTF-16 byte order mark its first character implies (XML 1.0 Appendix F:
-    ``<`` written ``00 3C`` or ``3C 00``), when it has none; any other body unchanged."""
-    if body[:2] == b"\x00<":
-        return codecs.BOM_UTF16_BE + body
-    if body[:2] == b"<\x00":
-        return codecs.BOM_UTF16_LE + body
-    return body
 
 
 def _absolute(response: Any, url: str | None) -> str | None:

@@ -12,6 +12,8 @@ Rule for the whole class: every URL is recovered exactly, or the document is ref
 - in a ``<url>``: ``loc`` and ``lastmod`` (any namespace), and a Google News extension's
   ``publication_date``, ``title`` and ``publication/language`` (its namespace, any prefix); other
   extensions (``image:``, ``video:``) are skipped, whatever they hold;
+- a UTF-16 or UTF-32 document (a byte order mark, or ``<`` as its first character) is read as UTF-8
+  by the feeds' decoding (`crawler.xmltext`);
 - a body whose first non-blank character (after a BOM) is not ``<`` is a text sitemap: every
   non-blank line must be one absolute http(s) URL without spaces; one other line refuses the file;
 - around a URL (in ``<loc>`` or on a text line), any Unicode whitespace and invisible format
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crawler.errors import SitemapMalformed
+from crawler.xmltext import xml_utf8
 
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _URL_LINE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
@@ -66,8 +69,9 @@ class SitemapDoc:
 
 
 def parse_sitemap(body: bytes) -> SitemapDoc:
-    """Read a sitemap body (already gunzipped); `SitemapMalformed` when it cannot be read exactly."""
-    text_start = body.removeprefix(b"\xef\xbb\xbf").lstrip()
+    """Read a sitemap body (already gunzipped); `SitemapMalformed` when it cannot be read exactly.
+    A UTF-16 or UTF-32 body is read as the feeds are (`crawler.xmltext.xml_utf8`)."""
+    text_start = xml_utf8(body).removeprefix(b"\xef\xbb\xbf").lstrip()
     if not text_start:
         raise SitemapMalformed("empty body")
     if not text_start.startswith(b"<"):

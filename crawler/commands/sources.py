@@ -307,9 +307,13 @@ def _check_web_address(url: str) -> str:
     characters only before or after it (a byte order mark pasted with it: not stripped, it is no
     whitespace) gets the address without them; an address with its scheme twice (crawler.urls
     `single_scheme`: ``https://https://example.eu/x``, ``http://http//example.eu``) gets the address
-    with one, when that passes. Anything else (``not-a-url``, ``mailto:x@y.eu``,
-    ``javascript:alert(1)``, another scheme, a host refused) gets the plain usage error."""
+    with one, when that passes. User information (``user:pw@``) and a port outside 1-65535 are named
+    in the words of ``ewsi sources validate`` (crawler.sources `authority_reason`). Anything else
+    (``not-a-url``, ``mailto:x@y.eu``, ``javascript:alert(1)``, another scheme, a host refused) gets
+    the plain usage error."""
     from urllib.parse import urlsplit
+
+    from crawler.sources import authority_reason
 
     text = url.strip()
     shown = shorten(escaped(text), SHOWN_URL)
@@ -344,6 +348,9 @@ def _check_web_address(url: str) -> str:
         if problem is None:
             return parts.scheme.lower() + text[len(parts.scheme) :]
         raise UsageError(f"not an http or https URL: {shown} (host: {problem})")
+    reason = authority_reason(text)  # the words of `ewsi sources validate` (crawler.sources)
+    if reason is not None:
+        raise UsageError(f"not an http or https URL: {shown} ({reason})")
     meant = None if clean else https_form(text) or scheme_typo(text) or _slashes_fixed(text)
     hint = f" (did you mean {meant}?)" if meant else ""
     raise UsageError(f"not an http or https URL: {shown}{hint}")

@@ -12,7 +12,10 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
    redirected from, pipelines.dedup: a row stored under it is the same item), else by
    (source_id, guid) (same entry, link changed); an alias tombstoned is the item tombstoned;
 3. not found, but the source holds an item at the same identity URL with the same summary and text
-   (an entry re-issued under a new GUID, pipelines.dedup `same_entry_key`) -> "duplicate";
+   (an entry re-issued under a new GUID, pipelines.dedup `same_entry_key`) -> "duplicate"; not found,
+   but it repeats a rejected item of its source (same content, same or near text:
+   crawler.store.rejected) -> "tombstoned", nothing written (decided again on every harvest, from
+   the rejected item's status then);
    else -> INSERT ... ON CONFLICT (identity_hash) DO NOTHING, with the six theme rows and the
    raw body -> "new", then joined to a near-duplicate group (crawler.store.groups); if a
    concurrent writer won the race, continue with its row;
@@ -56,7 +59,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from crawler.store import attachments, dialect, field_changes, groups, sources, structured
+from crawler.store import attachments, dialect, field_changes, groups, rejected, sources, structured
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -525,6 +528,8 @@ def _upsert(
     if row is None and _same_entry_stored(session, item):
         return "duplicate"
     if row is None:
+        if rejected.rejected_original(session, item.source_id, _item_values(item)) is not None:
+            return "tombstoned"  # the same page under another address (crawler.store.rejected)
         new_id = _insert_item(session, item, identity, identity_hash, now)
         if new_id is not None:
             if _FAULT_KILL_AFTER:

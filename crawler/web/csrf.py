@@ -5,10 +5,11 @@
   ``__Host-ewsi_csrf; Secure; HttpOnly; SameSite=Lax; Path=/`` holds the token signed (itsdangerous,
   HMAC-SHA1, timestamped, 24 h) with a key bound to the request's login state: the application
   secret (``EWSI_SECRET_KEY``, else one generated once and kept in the database's app_secrets, so
-  every server process agrees) plus ``|session:<session id>`` for a logged-in user, ``|login``
-  before login. A token therefore works only with the cookie it was issued with and only in the
-  session it was issued for; it is rotated at login and dropped at logout, and stays the same for
-  the whole session otherwise (several open tabs keep working).
+  every server process agrees; crawler.web.appsecret loads it before a request's session opens)
+  plus ``|session:<session id>`` for a logged-in user, ``|login`` before login. A token therefore
+  works only with the cookie it was issued with and only in the session it was issued for; it is
+  rotated at login and dropped at logout, and stays the same for the whole session otherwise
+  (several open tabs keep working).
 - The Origin (else Referer) header must be the request's own origin or a trusted one
   (`Settings.trusted_origins`).
 - Every unsafe method of the desk's routers goes through `csrf_protect` (router dependency), the
@@ -25,7 +26,7 @@ from fastapi_csrf_protect.exceptions import CsrfProtectError
 from fastapi_csrf_protect.flexible import CsrfProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from crawler.store import users
+from crawler.web.appsecret import load_application_secret
 from crawler.web.auth import CurrentUser, LoginRequired, live_user, optional_user
 from crawler.web.deps import DbSession, Settings, get_settings
 
@@ -88,23 +89,10 @@ def origin_allowed(request: Request, settings: Settings) -> bool:
 
 
 def application_secret(request: Request) -> str:
-    """The key CSRF signatures derive from: ``EWSI_SECRET_KEY`` (`Settings.secret_key`) or the
-    ``csrf`` row of app_secrets, created on first use in its own committed transaction; cached on
-    the app. Raises the store's database errors (the app answers 503) when it must be read and the
-    database is down."""
-    app_state = request.app.state
-    secret: str | None = getattr(app_state, "application_secret", None)
-    if secret:
-        return secret
-    settings: Settings = app_state.settings
-    if settings.secret_key:
-        secret = settings.secret_key
-    else:
-        with app_state.session_factory() as session:
-            secret = users.app_secret(session, "csrf")
-            session.commit()
-    app_state.application_secret = secret
-    return secret
+    """The key CSRF signatures derive from: ``EWSI_SECRET_KEY`` or the generated one kept in the
+    database (`crawler.web.appsecret.load_application_secret`: loaded before the request's session
+    opens, cached on the app). Raises the store's database errors (503) when the database is down."""
+    return load_application_secret(request.app.state)
 
 
 def csrf_signing_key(request: Request) -> str:

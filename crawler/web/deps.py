@@ -53,6 +53,7 @@ from crawler.config import Settings as RuntimeSettings
 from crawler.errors import validation_sentence
 from crawler.store.queue import COUNT_CAP
 from crawler.store.session import Session
+from crawler.web.appsecret import load_application_secret
 
 SESSION_COOKIE = "__Host-ewsi_session"
 """Name of the editors' session cookie (``__Host-`` prefix: Secure, Path=/, no Domain; ASVS 3.4.4)."""
@@ -170,8 +171,12 @@ def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: a SQLAlchemy Session for this request, closed (and rolled back) at the end.
 
     Never commits: handlers that write call ``session.commit()`` before answering. Connecting is
-    lazy, so a request that does not touch the database never opens a connection.
+    lazy, so a request that does not touch the database never opens a connection; the exception is
+    an app's first such request without ``EWSI_SECRET_KEY``, which loads the application secret
+    first, in its own short transaction (crawler.web.appsecret: no second session may be opened
+    while this one holds SQLite's write lock).
     """
+    load_application_secret(request.app.state)
     session: Session = request.app.state.session_factory()
     try:
         yield session
