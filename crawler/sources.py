@@ -1001,15 +1001,17 @@ def _kind_block_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> 
 
 
 def _duplicate_url_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> list[tuple[int, str]]:
-    """A source URL given again, in the same source or another, is an error at each repeat naming the
-    first: the same URL as `ewsi sources add` refuses it (crawler.urls `source_url_key`: scheme, host
-    without case or final dot, port with the default one written or not, path and query as fetched;
-    so ``http://x.example/b`` and ``HTTP://X.EXAMPLE:80/b`` are one URL). A source whose id repeats
-    an earlier one's is left out: the duplicate id names it already."""
-    first: dict[Any, tuple[int, int]] = {}
+    """A URL given again in the same source is an error at the repeat naming the first: the same URL as
+    `ewsi sources add` refuses it (crawler.urls `source_url_key`: scheme, host without case or final
+    dot, port with the default one written or not, path and query as fetched; so
+    ``http://x.example/b`` and ``HTTP://X.EXAMPLE:80/b`` are one URL). Two sources may fetch one URL:
+    an API answer read with other fields or another language (../shared/corpus2: the European
+    Parliament's plenary documents read as three sources, EN, DE and FR titles). A source whose id
+    repeats an earlier one's is left out: the duplicate id names it already."""
     problems = []
     ids: set[Any] = set()
     for index, entry in enumerate(entries):
+        first: dict[Any, tuple[int, int]] = {}
         urls = entry.get("urls") if isinstance(entry, dict) else None
         source_id = entry.get("id") if isinstance(entry, dict) else None
         repeated = isinstance(source_id, str) and source_id in ids
