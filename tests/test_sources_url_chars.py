@@ -206,7 +206,7 @@ def test_the_config_keeps_a_host_of_one_script_or_encoded(url: str) -> None:
         ("https://[::1]:99999/", "'https://[::1]:99999/': the port is not a number from 1 to 65535"),
         ("http://x.invalid:80a/", "the port is not a number from 1 to 65535"),
         ("ftp://x.invalid/", "only absolute http:// or https:// URLs"),
-        ("https://user:pw@x.invalid/", "only absolute http:// or https:// URLs"),
+        ("https://user:pw@x.invalid/", "user information (user:password@) is not allowed"),
     ],
 )
 def test_the_config_names_a_missing_scheme_and_a_bad_port(url: str, said: str) -> None:
