@@ -357,26 +357,26 @@ _FOREIGN_THINGS = {
     "turista visitante huesped crucerista prensa corresponsal cine pelicula serie literatura "
     "idioma lengua gobierno tropa potencia injerencia intervencion combatiente mercenario nomada "
     "expatriad coche vehiculo matricula producto importacion deuda divisa moneda ayuda buque barco "
-    "pesquero negociante",
+    "pesquero negociante remot teletrabajador",
     "pt": "estudant universitari erasmus intercambio mobilidade jogador contratacao avancad defesa medio "
     "guarda extremo base pivo treinador arbitr piloto tenista atleta futebolista reforco empresa "
     "companhia firma multinacional investidor investimento capital mercado banco fundo marca gestor "
     "executivo turista visitante hospede imprensa media correspondente cinema filme serie literatura "
     "idioma lingua governo tropa potencia ingerencia intervencao combatente mercenario nomada "
     "expatriad carro veiculo matricula produto importacao divida divisa moeda ajuda navio barco "
-    "pesqueiro negociante",
+    "pesqueiro negociante remot teletrabalhador",
     "it": "student universitar erasmus scambio giocator acquist attaccant difensor centrocampist portier "
     "play pivot allenator arbitr pilot tennist atlet calciator cestist rinforz impres aziend societa "
     "ditt multinazional investitor investiment capital mercat banc fond marchi marca manager dirigent "
     "turist visitator ospit stampa media corrispondent cinema film serie letteratur lingu govern "
     "trupp potenz ingerenz intervent combattent mercenar nomad expat veicol targ prodott "
-    "importazion debit valut aiut natant nav imbarcazion pescherecc negoziant",
+    "importazion debit valut aiut natant nav imbarcazion pescherecc negoziant remot telelavorator",
     "fr": "etudiant universit erasmus echange joueur recrue attaquant defenseur gardien meneur "
     "pivot entraineur arbitre pilote tennisman athlete footballeur renfort entreprise societe firme "
     "multinational investisseur investissement capitau marche banque fonds marque dirigeant "
     "touriste visiteur presse media correspondant cinema film serie litterature langue gouvernement "
     "troupe puissance ingerence intervention combattant mercenaire nomade expatri voiture vehicule "
-    "produit importation dette devise aide navire bateau chalutier negociant",
+    "produit importation dette devise aide navire bateau chalutier negociant teletravailleu",
     "ro": "student universit erasmus schimb jucator transfer atacant fundas mijlocas portar antrenor "
     "arbitr pilot tenismen atlet fotbalist companii companie firme firma investitor investiti capital "
     "piete banci fonduri marc manager turist vizitator presa media film seriale literatur limbi guvern "
@@ -398,8 +398,8 @@ extranjeros", "nómadas digitais estrangeiros", "investisseurs français et étr
 word it qualifies (the one before it, or the one before that behind an adjective; after it in
 Hungarian, whose adjectives come first; through a coordinated adjective, `FOREIGN_CONJUNCTIONS`)
 starts with a word of `FOREIGN_THINGS` (students and exchanges, sport, firms, investors, markets,
-money, aid, ships, tourism, media and culture, languages, governments and troops, digital nomads
-and expatriates, vehicles and goods) it is an ``ambiguous`` cue: it counts only beside another
+money, aid, ships, tourism, media and culture, languages, governments and troops, digital nomads,
+remote workers and expatriates, vehicles and goods) it is an ``ambiguous`` cue: it counts only beside another
 migrant cue (`_foreign_adjective`). Workers, doctors, nurses, carers, families, pupils, detainees
 and every other noun keep it a migrant cue: a list of the people it may mean would leave out
 professions it does (the first version, such a list, lost "médicos extranjeros")."""

@@ -182,7 +182,7 @@ def default() -> Any:
         ("relevance_places.jsonl", 40, 35, 20),
         ("relevance_foreign.jsonl", 8, 17, 10),
         ("relevance_origin.jsonl", 20, 20, 16),
-        ("relevance_foreign_adjective.jsonl", 15, 22, 7),
+        ("relevance_foreign_adjective.jsonl", 16, 24, 7),
         ("relevance_language_courses.jsonl", 9, 3, 9),
     ],
 )
