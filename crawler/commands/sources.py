@@ -258,33 +258,25 @@ SHOWN_URL = 120
 """Characters of a refused URL echoed in its error (the rest elided)."""
 
 
-_MISTYPED = re.compile(r"(https?)?(:?)([/\\]*)(.*)", re.IGNORECASE | re.DOTALL)
-
-
-def _slashes_fixed(text: str) -> str | None:
-    """`text` with ``://`` after its scheme when it was typed otherwise (``https:/x``, ``https:x``,
-    ``https//x``, ``https:\\\\x``, ``https:///x``), or ``https:`` before a scheme-relative ``//x``,
-    when the rest starts with a host (`https_form`); else None."""
-    match = _MISTYPED.fullmatch(text)
-    if match is None:
-        return None
-    scheme, colon, slashes, rest = match.groups()
-    if (scheme is None and not slashes) or (scheme and colon + slashes in ("", "://")):
-        return None
-    form = https_form(rest)
-    return (scheme or "https").lower() + form[len("https") :] if form else None
+def _scheme_relative(text: str) -> str | None:
+    """``https:`` before an address typed without its scheme but with its separator (``//example.eu/feed``,
+    ``://example.eu``) when the rest starts with a host (`https_form`); else None. A scheme typed
+    wrong is crawler.urls `scheme_typo`'s."""
+    match = re.match(r":?[/\\]+", text)
+    return https_form(text[match.end() :]) if match else None
 
 
 def _meant(text: str) -> str | None:
     """The address to suggest for `text` (no invisible characters): `text` itself when it passes the
-    check, its https form or its ``://`` mended (`_slashes_fixed`) when it is no web URL; else None."""
+    check, its https form, its scheme mended (`scheme_typo`) or ``https:`` before ``//``
+    (`_scheme_relative`) when it is no web URL; else None."""
     try:
         return _check_web_address(text)
     except UsageError:
         pass
     if web_url(text) is not None:
         return None
-    return https_form(text) or scheme_typo(text) or _slashes_fixed(text)
+    return https_form(text) or scheme_typo(text) or _scheme_relative(text)
 
 
 def _check_web_address(url: str) -> str:
@@ -351,7 +343,7 @@ def _check_web_address(url: str) -> str:
     reason = authority_reason(text)  # the words of `ewsi sources validate` (crawler.sources)
     if reason is not None:
         raise UsageError(f"not an http or https URL: {shown} ({reason})")
-    meant = None if clean else https_form(text) or scheme_typo(text) or _slashes_fixed(text)
+    meant = None if clean else https_form(text) or scheme_typo(text) or _scheme_relative(text)
     hint = f" (did you mean {meant}?)" if meant else ""
     raise UsageError(f"not an http or https URL: {shown}{hint}")
 
