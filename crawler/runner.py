@@ -85,10 +85,56 @@ def run_sources(
     )
     guard = ShutdownGuard()
     guard.install()
+    kept = _keeps_closures(settings)
+    if kept:
+        _reopen_closures(str(settings["EWSI_DATABASE_URL"] or ""), settings)
     try:
         return _run(sources, settings, guard, on_item, on_close)
     finally:
         guard.restore()
+        if kept:
+            _keep_closures(str(settings["EWSI_DATABASE_URL"] or ""))
+
+
+def _keeps_closures(settings: dict[str, Any]) -> bool:
+    """True when this run keeps host closures in the store itself (crawler.store.host_closures): a
+    live crawl without the shared host budget, which keeps them on its own (PostgreSQL)."""
+    shared = str(settings.get("EWSI_DATABASE_URL") or "").startswith("postgresql") and bool(
+        settings.get("EWSI_SHARED_HOST_BUDGET", True)
+    )
+    return not settings.get("EWSI_REPLAY") and not shared
+
+
+def _reopen_closures(url: str, settings: dict[str, Any]) -> None:
+    """Close, for this run, the hosts an earlier run saw closed (a Retry-After beyond the run's
+    limit, capped at a day): their requests are refused ``fetch.host_paused`` until they reopen. A
+    store that cannot be read is logged and the run goes on without them."""
+    from crawler.fetch.politeness import close_host
+    from crawler.store import host_closures
+
+    try:
+        closures = host_closures.load_from(url or None)
+    except DatabaseUnavailable as exc:
+        logger.warning("host closures of earlier runs not read: %s", exc)
+        return
+    concurrency = int(settings.get("CONCURRENT_REQUESTS_PER_DOMAIN") or 1)
+    for host, until, key in closures:
+        close_host(host, until, key, concurrency)
+
+
+def _keep_closures(url: str) -> None:
+    """Write the hosts still closed at the end of the run for the next one (`_reopen_closures`); a
+    store that cannot be written is logged (the next run asks the host again)."""
+    from crawler.fetch.politeness import closed_hosts
+    from crawler.store import host_closures
+
+    closures = closed_hosts()
+    if not closures:
+        return
+    try:
+        host_closures.save_to(url or None, closures)
+    except DatabaseUnavailable as exc:
+        logger.warning("host closures not kept for the next run: %s", exc)
 
 
 def _run(

@@ -5,7 +5,9 @@ request refused because its host is paused gets ``fetch.host_paused``, and a run
 error is ``skipped``: its source keeps its state and failure count and waits until the host reopens,
 while the source that got the 429 fails with ``fetch.http_429``; on PostgreSQL no closure reaches
 past a day, a row written before the cap (year 9999) is cut back to a day after it was written, and
-`ewsi sources status` and `check` name the paused host, until when and why.
+`ewsi sources status` and `check` name the paused host, until when and why; the next run within
+the pause sends the host nothing, on every back end (crawler.store.host_closures where no shared
+budget keeps the closure).
 """
 
 from __future__ import annotations
@@ -212,6 +214,91 @@ def test_one_429_pauses_the_host_without_failing_the_others(
     assert set(skipped) <= set(pauses[0]["sources"])
     text_out = _ewsi(["sources", "status", "--config", str(config)], env)
     assert "host paused until" in text_out and "one.test answered with fetch.http_429" in text_out
+
+
+@pytest.mark.slow
+def test_the_next_run_leaves_a_paused_host_alone(tmp_path: Path, db_url: str) -> None:
+    """A second `ewsi crawl` within the pause sends nothing to the host, on every back end: the
+    closure is kept in the store (PostgreSQL: the shared budget; SQLite: crawler.store.host_closures)."""
+    migrate(db_url)
+    rss = {"Content-Type": "application/rss+xml"}
+    with LabServer("127.0.0.2") as pub:
+        base = f"http://one.test:{pub.port}"
+        pub.routes.update({f"/{n}.xml": Route(_feed(base, n), headers=rss) for n in ("g1", "g2")})
+        pub.routes["/busy"] = Route(b"slow down", status=429, headers={"Retry-After": "600"})
+        sources = [
+            {"id": "bad429", "kind": "feed", "urls": [f"{base}/busy"]},
+            *({"id": f"good{i}", "kind": "feed", "urls": [f"{base}/g{i}.xml"]} for i in (1, 2)),
+        ]
+        options: dict[str, Any] = {
+            "dns": {"one.test": [["127.0.0.2"]]},
+            "overrides": {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "CONCURRENT_REQUESTS": 1},
+            "timeout": 120,
+        }
+        first = crawl(tmp_path, db_url, sources, **options)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert first.run("bad429")["error_key"] == "fetch.http_429"
+        asked_before = len(pub.hits)
+        second = crawl(tmp_path, db_url, sources, **options)
+        assert second.returncode == 0, second.stderr[-3000:]
+        assert [h.path for h in pub.hits[asked_before:]] == []
+    for sid in ("bad429", "good1", "good2"):
+        run = second.run(sid)
+        assert (run["status"], run["error_key"]) == ("skipped", "fetch.host_paused"), (sid, run)
+
+
+def _closures_now(session: Any) -> list[tuple[str, float, str]]:
+    from crawler.store import host_closures
+
+    now = datetime.now(UTC)
+    return [(h, round((u - now).total_seconds() / 60), k) for h, u, k in host_closures.load(session)]
+
+
+@pytest.mark.parametrize(
+    ("writes", "expected"),
+    [
+        # minutes from now; the later of two closures of a host wins, a past one is left out
+        ([("one.test", 10, "fetch.http_429")], [("one.test", 10, "fetch.http_429")]),
+        ([("One.Test.", 10, "fetch.http_503")], [("one.test", 10, "fetch.http_503")]),
+        (
+            [("one.test", 30, "fetch.http_429"), ("one.test", 10, "fetch.http_429")],
+            [("one.test", 30, "fetch.http_429")],
+        ),
+        ([("one.test", -5, "fetch.http_429")], []),
+        ([("", 10, "fetch.http_429")], []),
+        # capped at a day however far the answer asked
+        ([("one.test", 60 * 24 * 365, "fetch.http_429")], [("one.test", 60 * 24, "fetch.http_429")]),
+        (
+            [("b.test", 20, "fetch.http_429"), ("a.test", 5, "fetch.http_429")],
+            [("a.test", 5, "fetch.http_429"), ("b.test", 20, "fetch.http_429")],
+        ),
+    ],
+)
+def test_host_closures_kept_between_runs(
+    db_session: Any, writes: list[tuple[str, int, str]], expected: list[tuple[str, int, str]]
+) -> None:
+    from crawler.store import host_closures
+
+    now = datetime.now(UTC)
+    for host, minutes, key in writes:
+        host_closures.save(db_session, [(host, now + timedelta(minutes=minutes), key)])
+    db_session.commit()
+    assert _closures_now(db_session) == expected
+
+
+def test_a_closure_written_over_a_day_ago_is_over(db_session: Any) -> None:
+    from crawler.store import host_closures
+    from crawler.store.schema import HostBudgetRow
+
+    now = datetime.now(UTC)
+    host_closures.save(db_session, [("one.test", now + timedelta(hours=2), "fetch.http_429")])
+    row = db_session.get(HostBudgetRow, "one.test")
+    row.closed_until, row.updated_at = datetime(9999, 12, 31, tzinfo=UTC), now - timedelta(hours=25)
+    db_session.commit()
+    assert _closures_now(db_session) == []
+    row.updated_at = now - timedelta(hours=23)
+    db_session.commit()
+    assert _closures_now(db_session) == [("one.test", 60, "fetch.http_429")]
 
 
 def _ewsi(args: list[str], env: dict[str, str]) -> str:

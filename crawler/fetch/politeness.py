@@ -79,6 +79,28 @@ def host_state(host: str, concurrency: int = 1) -> HostState:
     return HOSTS[key]
 
 
+def closed_hosts() -> list[tuple[str, datetime, str]]:
+    """Hosts of this process closed now: (host, reopening as aware UTC, error key of the answer that
+    closed it); what crawler.store.host_closures keeps for the next run where no shared budget does."""
+    now_mono, now = time.monotonic(), datetime.now(UTC)
+    return [
+        (host, now + timedelta(seconds=state.closed_until - now_mono), state.closed_key or "fetch.http_429")
+        for host, state in HOSTS.items()
+        if state.closed_until > now_mono
+    ]
+
+
+def close_host(host: str, until: datetime, key: str, concurrency: int = 1) -> None:
+    """Close `host` until `until` (aware datetime) for every crawler of this process, as a too long
+    Retry-After does (a reopening already past changes nothing)."""
+    seconds_left = (until - datetime.now(UTC)).total_seconds()
+    if not host_key(host) or seconds_left <= 0:
+        return
+    state = host_state(host, concurrency)
+    state.closed_until = max(state.closed_until, time.monotonic() + seconds_left)
+    state.closed_key = key
+
+
 class HostGateMiddleware:
     """Per-host concurrency and delay shared by all sources (crawlers) of the process.
 

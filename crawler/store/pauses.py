@@ -3,10 +3,12 @@
 A host is paused when it asked, with a 429/503 whose Retry-After exceeds EWSI_RETRY_AFTER_MAX, not to
 be contacted (crawler.health rule 6; at most a day). Two records say so:
 
-- PostgreSQL: the host's row of ``host_budgets`` whose ``closed_until`` lies ahead (every process
-  obeys it; crawler.store.host_budget `closures`, capped as `reserve` obeys it);
+- the host's row of ``host_budgets`` whose ``closed_until`` lies ahead: on PostgreSQL written by
+  every process as it happens (crawler.store.host_budget `closures`, capped as `reserve` obeys it),
+  elsewhere at the end of the run that saw it, and obeyed by the next runs
+  (crawler.store.host_closures);
 - any back end: a source whose last run was skipped with ``fetch.host_paused`` and whose back-off
-  (the host's reopening) lies ahead (SQLite keeps closures only for the run that saw them).
+  (the host's reopening) lies ahead.
 
 `host_pauses` merges both into one entry per host: host, until (the later, ISO 8601 UTC), the error
 key of the answer that closed it, and the configured sources whose URLs are on that host.
@@ -23,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.health import HOST_PAUSED
-from crawler.store import host_budget
+from crawler.store import host_budget, host_closures
 from crawler.store.schema import SourceRow, as_utc, utcnow
 from crawler.text import iso_z
 
@@ -47,9 +49,12 @@ def host_pauses(session: Session, urls: Mapping[str, Iterable[str]]) -> list[dic
                 hosts.setdefault(host, set()).add(source_id)
     found: dict[str, tuple[datetime, str]] = {}
     if session.get_bind().dialect.name == "postgresql":
-        for host, until, key in host_budget.closures(session.connection()):
-            if host in hosts:
-                found[host] = (until, key)
+        closed = host_budget.closures(session.connection())
+    else:
+        closed = host_closures.load(session)
+    for host, until, key in closed:
+        if host in hosts:
+            found[host] = (until, key)
     rows = session.execute(
         select(SourceRow.id, SourceRow.backoff_until).where(
             SourceRow.id.in_(list(urls)), SourceRow.last_error_key == HOST_PAUSED
