@@ -744,7 +744,8 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
     )
     if said.key in ("ok", "parse.no_items") and source.kind == "feed":
         return feed_verdict(got.body, got.content_type, got.final_url) or said
-    if said.key in ("ok", "parse.json_invalid", "parse.no_items") and source.kind == "api" and source.api:
+    api_keys = ("ok", "parse.json_invalid", "parse.json_too_deep", "parse.no_items")
+    if said.key in api_keys and source.kind == "api" and source.api:
         return api_verdict(got.body, got.content_type, source.api.items) or said
     if said.key == "ok" and source.kind == "sitemap":
         return sitemap_verdict(got.body) or said

@@ -172,6 +172,8 @@ KIND_HINTS: dict[tuple[str, str], str] = {
     ("parse.selector_empty", "listing"): "propose a new selector with `ewsi sources add URL --dry-run`",
     ("parse.javascript_only", "listing"): "the page is rendered by JavaScript: look for its JSON API or feed",
     ("parse.json_invalid", "api"): "check the API URL and its parameters",
+    ("parse.json_too_deep", "api"): "the API answers JSON nested deeper than any record list: check the "
+    "API URL and its parameters, or tell the publisher",
     ("parse.no_items", "api"): "check the API parameters and the `api.items` expression",
     ("parse.no_items", "sitemap"): "check the sitemap URL in robots.txt: it must list pages in <loc>",
     ("parse.sitemap_malformed", "sitemap"): "the sitemap cannot be read exactly (not well-formed XML, or "
