@@ -65,7 +65,7 @@ def nesting_depth(text: str, stop: int | None = None) -> int:
     return deepest
 
 
-__all__ = ["MAX_DEPTH", "JsonTooDeep", "check_depth", "json_text", "load_json", "parse_json"]
+__all__ = ["MAX_DEPTH", "JsonTooDeep", "check_depth", "json_text", "json_utf8", "load_json", "parse_json"]
 
 
 def check_depth(text: str | bytes, limit: int = MAX_DEPTH) -> str | bytes:
@@ -85,6 +85,15 @@ def parse_json(text: str | bytes, **kwargs: Any) -> Any:
     ValueError for text that is not JSON (module docstring). The one JSON reader of the harvest,
     ``sources check`` and the desk's JSON bodies."""
     return json.loads(check_depth(text), **kwargs)
+
+
+def json_utf8(body: bytes, content_type: str | None = None) -> bytes:
+    """`body` as UTF-8 without a byte order mark when rule 1 names its encoding (a mark, or the NUL
+    pattern of UTF-16 or UTF-32), else `body` unchanged: byte sniffers see the JSON the harvest
+    parses."""
+    if json.detect_encoding(body[:4]) == "utf-8":
+        return body
+    return json_text(body, content_type).encode("utf-8")
 
 
 def load_json(body: bytes, content_type: str | None = None, **kwargs: Any) -> Any:
