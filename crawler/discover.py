@@ -321,7 +321,8 @@ def duplicate_of(candidate_urls: list[str], existing: dict[str, list[str]]) -> s
     """The id of an existing source that has one of the candidates' URLs, or None.
 
     Rule: the same source URL is the same scheme, host, port (default ports normalised), path and
-    query as the crawl fetches them (`crawler.urls.source_url_key`: IDNA host, ``%7E`` is ``~``);
+    query as the crawl fetches them (`crawler.urls.source_url_key`: IDNA host, ``%7E`` is ``~``, dot
+    segments removed, ``/x/../rss1.rdf`` is ``/rss1.rdf``; query parameters in any order);
     ``:8765`` and ``:8766`` are two sources, and so are
     ``http``/``https``, ``/feed`` and ``/feed/``, ``?lang=de`` and ``?lang=fr``.
     """

@@ -315,6 +315,19 @@ class SitemapMalformed(ValueError):
     (the spider records ``parse.sitemap_malformed``)."""
 
 
+class JsonTooDeep(ValueError):
+    """Raised by crawler.jsontext `check_depth` for JSON text whose arrays and objects nest more than
+    `limit` (crawler.jsontext.MAX_DEPTH) deep; `depth` is where counting stopped (`limit` + 1)."""
+
+    def __init__(self, depth: int, limit: int):
+        super().__init__(
+            f"JSON nested too deep: more than {limit} levels of arrays and objects; "
+            "the limit is crawler.jsontext.MAX_DEPTH, as RFC 8259 section 9 allows"
+        )
+        self.depth = depth
+        self.limit = limit
+
+
 class RecordsError(ValueError):
     """Raised by spiders.api `read_records` for an API answer a crawl cannot read records from;
     `key` is the run's error key (``parse.json_invalid``, ``parse.no_items``)."""
@@ -471,6 +484,8 @@ ERROR_KEYS: dict[str, str] = {
     "parse.sitemap_malformed": "the sitemap is not well-formed, nests too deep or lists too many sitemaps",
     "parse.ical_invalid": "the answer is no iCalendar file the icalendar package can read",
     "parse.json_invalid": "the body is not valid JSON",
+    "parse.json_too_deep": "the body is JSON whose arrays and objects nest deeper than the limit "
+    "(crawler.jsontext.MAX_DEPTH, 512 levels): refused before parsing, not called invalid",
     "parse.no_items": "the source yielded no item",
     "parse.detail_empty": "a record's detail link could not be built or its answer held no text",
     "parse.selector_empty": "the listing's link selector matches nothing",

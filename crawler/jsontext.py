@@ -16,14 +16,22 @@ Rule for the whole class (`json_text`):
    names when they decode in it (ISO-8859-1 read as windows-1252, as the WHATWG Encoding Standard
    says), else in the 8-bit encoding of the EU languages whose letters fit best, else as UTF-8 with
    U+FFFD for the bad bytes only. A few bad bytes never fail every record of the answer.
+
+Nesting (`load_json`, `check_depth`): valid JSON whose arrays and objects nest more than `MAX_DEPTH`
+deep (``[`` x 5000 then ``]`` x 5000) is refused with `JsonTooDeep` (a ValueError naming the depth
+reached, the limit and where it comes from) before it is parsed; Python's `json` would otherwise
+hit the interpreter's recursion limit and call it "invalid JSON". RFC 8259 section 9 lets a parser
+limit nesting depth; brackets inside strings do not count.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from crawler.encoding import decode_html
+from crawler.errors import JsonTooDeep
 
 
 def json_text(body: bytes, content_type: str | None = None) -> str:
@@ -35,6 +43,60 @@ def json_text(body: bytes, content_type: str | None = None) -> str:
     return text
 
 
+MAX_DEPTH = 512
+"""Deepest nesting of arrays and objects a JSON answer may have (RFC 8259 section 9 lets a parser set
+one): real API answers nest a dozen levels; half of Python's default recursion limit (1,000), so the
+parser, JMESPath and the record walkers after it never run out of stack."""
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nesting_depth(text: str, stop: int | None = None) -> int:
+    """How deep the arrays and objects of JSON `text` nest (brackets inside strings left out), or
+    ``stop + 1`` once it passes `stop`. Text that is not JSON gives a number all the same."""
+    depth = deepest = 0
+    for char in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+        depth += 1 if char in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if stop is not None and deepest > stop:
+                break
+    return deepest
+
+
+__all__ = ["MAX_DEPTH", "JsonTooDeep", "check_depth", "json_text", "json_utf8", "load_json", "parse_json"]
+
+
+def check_depth(text: str | bytes, limit: int = MAX_DEPTH) -> str | bytes:
+    """`text` itself, or `JsonTooDeep` when it nests more than `limit` deep (module docstring). Bytes
+    are read one character a byte (the ASCII brackets, quotes and backslashes of UTF-8, UTF-16 and
+    UTF-32 text are found so)."""
+    chars = text if isinstance(text, str) else text.decode("latin-1")
+    if chars.count("[") + chars.count("{") > limit:  # fewer brackets than that cannot nest deeper
+        depth = nesting_depth(chars, stop=limit)
+        if depth > limit:
+            raise JsonTooDeep(depth, limit)
+    return text
+
+
+def parse_json(text: str | bytes, **kwargs: Any) -> Any:
+    """`json.loads` of `text` once `check_depth` let it through; raises `JsonTooDeep` or another
+    ValueError for text that is not JSON (module docstring). The one JSON reader of the harvest,
+    ``sources check`` and the desk's JSON bodies."""
+    return json.loads(check_depth(text), **kwargs)
+
+
+def json_utf8(body: bytes, content_type: str | None = None) -> bytes:
+    """`body` as UTF-8 without a byte order mark when rule 1 names its encoding (a mark, or the NUL
+    pattern of UTF-16 or UTF-32), else `body` unchanged: byte sniffers see the JSON the harvest
+    parses."""
+    if json.detect_encoding(body[:4]) == "utf-8":
+        return body
+    return json_text(body, content_type).encode("utf-8")
+
+
 def load_json(body: bytes, content_type: str | None = None, **kwargs: Any) -> Any:
-    """`json.loads` of `json_text`; raises ValueError (or RecursionError) for text that is not JSON."""
-    return json.loads(json_text(body, content_type), **kwargs)
+    """`parse_json` of `json_text`: raises `JsonTooDeep` for JSON nested too deep, another ValueError
+    for text that is not JSON."""
+    return parse_json(json_text(body, content_type), **kwargs)

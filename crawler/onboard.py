@@ -65,6 +65,7 @@ from crawler.errors import (
 from crawler.fetch.oneshot import Fetched
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import moved_to
+from crawler.jsontext import json_utf8
 from crawler.probe import (
     OFFLINE_HINT,
     ProbeResult,
@@ -631,14 +632,24 @@ def offline_verdict(failed: Verdict) -> Verdict:
     return replace(failed, hint=OFFLINE_HINT)
 
 
+def crawl_bytes(body: bytes, content_type: str = "") -> bytes:
+    """`body` as the crawl's readers see it: XML as `crawler.xmltext.xml_utf8` reads it (a UTF-16 or
+    UTF-32 feed or sitemap, with a byte order mark or without one, as UTF-8 with its declaration
+    saying so), else JSON as `crawler.jsontext.json_utf8` reads it (UTF-16/32 as UTF-8); any other
+    body unchanged. The one reading of `read_as_crawl` (``sources add``) and `check_source`
+    (``sources check``): neither has a byte sniffer of its own."""
+    xml = xml_utf8(body, content_type)
+    return xml if xml is not body else json_utf8(body, content_type)
+
+
 def read_as_crawl(fetcher: Fetcher) -> Fetcher:
-    """`fetcher` whose answers are read as a crawl reads XML (`crawler.xmltext.xml_utf8`): a UTF-16 or
-    UTF-32 feed or sitemap reaches discovery, the proposal and the preview as UTF-8 text, so every
-    byte sniffer sees the document the crawl parses."""
+    """`fetcher` whose answers are read as a crawl reads them (`crawl_bytes`): a UTF-16 or UTF-32
+    feed or sitemap reaches discovery, the proposal and the preview as UTF-8 text, so every byte
+    sniffer sees the document the crawl parses."""
 
     def fetch(url: str) -> Fetched:
         got = fetcher(url)
-        return replace(got, body=xml_utf8(got.body, got.content_type))
+        return replace(got, body=crawl_bytes(got.body, got.content_type))
 
     return fetch
 
@@ -717,7 +728,7 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
         allowed, _text = robots(url)
         if not allowed:
             return verdict(ProbeResult(url, source.kind, 0, robots_allowed=False))
-        got = fetcher(url)
+        got = read_as_crawl(fetcher)(url)
     except NO_ANSWER as exc:
         return no_answer(exc, source.kind)
     matches = None
@@ -744,7 +755,8 @@ def check_source(source: Source, fetcher: Fetcher, robots: RobotsReader) -> Verd
     )
     if said.key in ("ok", "parse.no_items") and source.kind == "feed":
         return feed_verdict(got.body, got.content_type, got.final_url) or said
-    if said.key in ("ok", "parse.json_invalid", "parse.no_items") and source.kind == "api" and source.api:
+    api_keys = ("ok", "parse.json_invalid", "parse.json_too_deep", "parse.no_items")
+    if said.key in api_keys and source.kind == "api" and source.api:
         return api_verdict(got.body, got.content_type, source.api.items) or said
     if said.key == "ok" and source.kind == "sitemap":
         return sitemap_verdict(got.body) or said

@@ -24,8 +24,10 @@ the size limit, cut short or corruptly compressed; a redirect loop) is `failure`
 crawler.errors.error_key_for gives it, the same key a crawl records.
 Hints (`hint_for`) fit the source's kind: a feed's hint speaks of RSS/Atom/JSON Feed, only a
 listing's hint speaks of a selector, a sitemap's of robots.txt and <loc>, an api's of JSON.
-Bodies are untrusted bytes: only the first `SNIFF_BYTES` are looked at, decoded leniently; a UTF-16
-or UTF-32 body (with or without a byte order mark) is looked at as UTF-8, as a harvest reads it.
+Bodies are untrusted bytes: only the first `SNIFF_BYTES` are looked at, decoded leniently. The body
+is judged as given: the caller (crawler.onboard `crawl_bytes`) gives it as the crawl reads it, a
+UTF-16 or UTF-32 feed or JSON answer re-encoded as UTF-8 by the crawl's own readers
+(crawler.xmltext, crawler.jsontext), so the check has no byte sniffer of its own.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 SNIFF_BYTES = 65_536
@@ -172,6 +174,8 @@ KIND_HINTS: dict[tuple[str, str], str] = {
     ("parse.selector_empty", "listing"): "propose a new selector with `ewsi sources add URL --dry-run`",
     ("parse.javascript_only", "listing"): "the page is rendered by JavaScript: look for its JSON API or feed",
     ("parse.json_invalid", "api"): "check the API URL and its parameters",
+    ("parse.json_too_deep", "api"): "the API answers JSON nested deeper than any record list: check the "
+    "API URL and its parameters, or tell the publisher",
     ("parse.no_items", "api"): "check the API parameters and the `api.items` expression",
     ("parse.no_items", "sitemap"): "check the sitemap URL in robots.txt: it must list pages in <loc>",
     ("parse.sitemap_malformed", "sitemap"): "the sitemap cannot be read exactly (not well-formed XML, or "
@@ -218,17 +222,6 @@ def _moved(result: ProbeResult) -> bool:
     )
 
 
-def _utf8_head(body: bytes) -> bytes:
-    """The head of `body` (4 x `SNIFF_BYTES`) re-encoded as UTF-8 when it is UTF-16 or UTF-32, known
-    from a byte order mark or from its first bytes as XML 1.0 Appendix F and RFC 4627 say
-    (`json.detect_encoding`); any other body unchanged. A harvest reads such feeds (spiders.feed,
-    spiders.jsonfeed), so the probe must not call them "not a feed"."""
-    encoding = json.detect_encoding(body[:4])
-    if encoding in ("utf-8", "utf-8-sig"):
-        return body
-    return body[: SNIFF_BYTES * 4].decode(encoding, "replace").removeprefix("\ufeff").encode("utf-8")
-
-
 def _is_html(content_type: str, body: bytes) -> bool:
     return "html" in content_type.lower() or _text(body).lstrip()[:200].lower().startswith(
         ("<!doctype", "<html")
@@ -259,7 +252,6 @@ def blocked_by_site(status: int, content_type: str, body: bytes) -> str | None:
 
 def verdict(result: ProbeResult) -> Verdict:
     """The verdict for one probe (rules in the module docstring)."""
-    result = replace(result, body=_utf8_head(result.body))
     kind = result.kind
 
     def said(key: str, message: str) -> Verdict:

@@ -1003,8 +1003,9 @@ def _kind_block_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> 
 def _duplicate_url_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> list[tuple[int, str]]:
     """A URL given again in the same source is an error at the repeat naming the first: the same URL as
     `ewsi sources add` refuses it (crawler.urls `source_url_key`: scheme, host without case or final
-    dot, port with the default one written or not, path and query as fetched; so
-    ``http://x.example/b`` and ``HTTP://X.EXAMPLE:80/b`` are one URL). Two sources may fetch one URL:
+    dot, port with the default one written or not, path without dot segments and query in sorted
+    order as fetched; so ``http://x.example/b``, ``HTTP://X.EXAMPLE:80/b`` and ``http://x.example/a/../b``
+    are one URL). Two sources may fetch one URL:
     an API answer read with other fields or another language (../shared/corpus2: the European
     Parliament's plenary documents read as three sources, EN, DE and FR titles). A source whose id
     repeats an earlier one's is left out: the duplicate id names it already."""

@@ -15,8 +15,13 @@ host NFKC-normalised and IDNA-encoded, ``ｅｘａｍｐｌｅ.eu`` is ``example
 and query: scheme and host compared case-insensitively (a trailing dot on the host dropped), a
 default port (80 for http, 443 for https) equal to no port, an empty path equal to ``/``, an escape
 of an unreserved character equal to the character (``%7E`` is ``~``) and other escapes compared in
-upper case (RFC 3986 6.2.2); the fragment does not count. ``www.``, a trailing slash, letter case in
-the path and the query all make a different URL.
+upper case (RFC 3986 6.2.2), the dot segments of the path removed (`remove_dot_segments`, RFC 3986
+5.2.4 and 6.2.2.3: ``/./rss1.rdf``, ``/x/../rss1.rdf`` and ``/%2E/rss1.rdf`` are ``/rss1.rdf``), and
+the query's parameters in sorted order, as the crawl's dedup reads a query (w3lib
+``canonicalize_url``: Scrapy's request fingerprints and pipelines.urls `identity_url`, so
+``?a=1&b=2`` is ``?b=2&a=1``, ``?a`` is ``?a=`` and ``%20`` is ``+``); the fragment does not count.
+``www.``, a trailing slash, an empty segment (``//``), letter case in the path and the query's names
+and values all make a different URL.
 
 A character is invisible (`invisible`) when it is a control, a format character (bidi controls such
 as U+202E, U+200B, U+FEFF, the soft hyphen), a space or separator of any kind (Unicode categories
@@ -65,7 +70,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 import idna
-from w3lib.url import safe_url_string
+from w3lib.url import canonicalize_url, safe_url_string
 
 WEB_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -410,6 +415,39 @@ def _escapes(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
+def remove_dot_segments(path: str) -> str:
+    """`path` without its ``.`` and ``..`` segments, as RFC 3986 5.2.4 resolves them (``/a/./b/../c``
+    is ``/a/c``, ``/a/b/..`` is ``/a/``, ``..`` above the root stays at the root); empty segments
+    (``//``) are kept. Escapes are not read: decode ``%2E`` first (`_escapes`)."""
+    output: list[str] = []
+    for index, segment in enumerate(segments := path.split("/")):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1 or (output and output[0] != ""):
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    text = "/".join(output)
+    return "/" + text.lstrip("/") if path.startswith("/") and not text.startswith("/") else text
+
+
+def _sorted_query(url: str, query: str) -> str:
+    """The query of `url` as w3lib ``canonicalize_url`` gives it (parameters sorted, ``?a`` as
+    ``?a=``, a space as ``+``), as the crawl's dedup reads it; a query it cannot read is kept as
+    written."""
+    if not query:
+        return query
+    try:
+        return urlsplit(canonicalize_url(url)).query
+    except (ValueError, UnicodeError):
+        return query
+
+
 def source_url_key(value: object) -> tuple[str, str, int, str, str] | None:
     """(scheme, host, port, path, query) that two equal source URLs share (module rule), or None
     when `value` is not a web URL."""
@@ -424,7 +462,14 @@ def source_url_key(value: object) -> tuple[str, str, int, str, str] | None:
         port = parts.port
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
-    return scheme, host, port or DEFAULT_PORTS[scheme], _escapes(parts.path or "/"), _escapes(parts.query)
+    path = remove_dot_segments(_escapes(parts.path or "/")) or "/"
+    return (
+        scheme,
+        host,
+        port or DEFAULT_PORTS[scheme],
+        path,
+        _escapes(_sorted_query(parts.geturl(), parts.query)),
+    )
 
 
 def same_source_url(a: object, b: object) -> bool:

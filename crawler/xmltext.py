@@ -9,8 +9,9 @@ sitemap reader (spiders.sitemapdoc) and ``ewsi sources add`` (crawler.onboard) a
 a UTF-16 or UTF-32 feed the crawl reads is never "no feed" when it is onboarded.
 
 `xml_utf8` gives parsers that take bytes (lxml, the byte sniffers of crawler.probe and
-crawler.discover) the same reading: a UTF-16 or UTF-32 body as UTF-8 with its XML declaration made
-to say so; any other body as it is (its own decoding rules stay with the reader).
+crawler.discover) the same reading: a UTF-16 or UTF-32 body whose text starts with ``<`` as UTF-8
+with its XML declaration made to say so; any other body as it is (its own decoding rules stay with
+the reader; gzip and other binary bytes with NULs in them are no wide text).
 """
 
 from __future__ import annotations
@@ -60,6 +61,6 @@ def xml_utf8(body: bytes, content_type: str | None = None) -> bytes:
     if b"\x00" not in body[:1024]:
         return body  # wide text has a NUL in every character of ASCII markup
     text, encoding = decode_xml(body, content_type)
-    if not is_wide(encoding):
-        return body
+    if not is_wide(encoding) or not text.startswith("<"):
+        return body  # not wide, or no markup once decoded (gzip, other binary bytes with NULs)
     return XML_DECLARATION.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")

@@ -40,7 +40,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import RecordsError, error_key_for
-from crawler.jsontext import load_json
+from crawler.jsontext import JsonTooDeep, load_json
 from crawler.linktemplate import fill, text_of
 from crawler.types import Attachment, HarvestedItem
 from spiders.apiquery import next_page, page_capped, page_request_parts
@@ -63,10 +63,13 @@ def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[
     """(the parsed answer, its records): the JSON of `body` (crawler.jsontext, integers of more than
     `MAX_INT_DIGITS` digits kept as text) and the list the JMESPath `items` selects in it, as a crawl
     and ``ewsi sources check`` read an API answer alike. Raises `RecordsError`:
+    ``parse.json_too_deep`` for JSON nested deeper than crawler.jsontext `MAX_DEPTH`,
     ``parse.json_invalid`` for text that is not JSON or an expression that fails on it,
     ``parse.no_items`` when `items` selects no list."""
     try:
         data = load_json(body, content_type, parse_int=_parse_int)
+    except JsonTooDeep as exc:
+        raise RecordsError("parse.json_too_deep", str(exc)) from None
     except (ValueError, RecursionError) as exc:
         raise RecordsError("parse.json_invalid", f"{type(exc).__name__}: {str(exc)[:200]}") from None
     try:
@@ -209,7 +212,9 @@ class ApiSpider(SourceSpider):
             title = _text(jmespath.search(detail.title, data)) if detail.title else None
             summary = _text(jmespath.search(detail.summary, data)) if detail.summary else None
         except (ValueError, RecursionError, jmespath.exceptions.JMESPathError) as exc:
-            self.detail_missing(item, "parse.json_invalid", f"{response.url}: {type(exc).__name__}")
+            key = "parse.json_too_deep" if isinstance(exc, JsonTooDeep) else "parse.json_invalid"
+            detail = str(exc) if isinstance(exc, JsonTooDeep) else type(exc).__name__
+            self.detail_missing(item, key, f"{response.url}: {detail}")
             yield from self.deliver(item)
             return
         if not (text and text.strip()):

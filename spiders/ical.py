@@ -21,7 +21,8 @@ The icalendar package parses the bytes Scrapy downloaded, their folded lines fir
   its type: 30 February, month 13, hour 25, empty, text, a DATE-TIME written with VALUE=DATE) is
   skipped and counted ``ewsi/dropped/ical_unreadable``; the calendar's other events are kept.
 - A recurring event (its recurrence set: DTSTART, RRULE and RDATE less EXDATE, an RDATE alone
-  too; an EXDATE written as a DATE takes out that day's occurrence of a timed series; read by
+  too; an EXDATE written as a DATE takes out that day's occurrence of a timed series, the day on
+  the local clock: the calendar's zone for a series written in UTC; read by
   dateutil's rruleset in the wall time of its zone) gives its next occurrence that has not ended
   at harvest time, else its last one, however far back DTSTART lies (the rule is read from the
   period before harvest time, spiders.icalrecur; the walk is bounded by `MAX_STEPS`); harvest time is the
@@ -30,7 +31,9 @@ The icalendar package parses the bytes Scrapy downloaded, their folded lines fir
   RECURRENCE-ID, RFC 5545 3.8.4.4) is part of the series' item, not an item of its own (counted
   ``ewsi/ical/occurrence_moved``): when it is the next occurrence, the item has its time and place
   (the series' place when it names none); a cancelled one is skipped. An override with
-  RANGE=THISANDFUTURE moves every later occurrence by its shift and gives them its length.
+  RANGE=THISANDFUTURE moves its occurrence and every later one by its shift and gives them its
+  length; on a timed series, one written as a DATE (its DTSTART a day) shifts them by whole days
+  and they keep their time of day and length (`_shifted`).
 - LOCATION -> venue (online when it names a web meeting or is a URL).
 - Cancelled events (STATUS:CANCELLED) are skipped and counted ``ewsi/ical/cancelled``. A feed
   icalendar cannot read is the error ``parse.ical_invalid``.
@@ -225,6 +228,12 @@ def _wall(value: Any, zone: tzinfo) -> datetime | None:
     return None
 
 
+def _written_in_utc(value: date) -> bool:
+    """True for a DATE-TIME written in UTC (``...Z``, or a TZID of UTC itself): a time that names no
+    local clock, so its day is read on the calendar's."""
+    return isinstance(value, datetime) and value.utcoffset() == timedelta(0) and value.tzname() == "UTC"
+
+
 def _listed(component: Any, name: str, zone: tzinfo) -> list[datetime]:
     """The EXDATE or RDATE values of `component` as naive wall times in `zone` (unreadable ones and
     PERIOD values left out; a DATE is its midnight)."""
@@ -248,11 +257,28 @@ def _listed_values(component: Any, name: str, zone: tzinfo) -> list[tuple[dateti
     return out
 
 
-def _shifted(override: Any, occurrence: datetime, original: datetime, zone: tzinfo, timed: bool) -> Any:
-    """A copy of a RANGE=THISANDFUTURE override (RFC 5545 3.8.4.4, 3.2.13) for a later occurrence of
-    its series: its DTSTART moved as far from `occurrence` as the override's is from the start it
-    replaces (`original`, a naive wall time in `zone`), its DTEND by as much; None when its times
-    cannot be read."""
+def _day_shift(override: Any, start: date, timed: bool) -> tuple[bool, bool]:
+    """(the override's DTSTART is a DATE, its RECURRENCE-ID is a DATE), each only on a timed series
+    (`_shifted`)."""
+    return timed and not isinstance(start, datetime), timed and not isinstance(
+        _decoded(override, "RECURRENCE-ID"), datetime
+    )
+
+
+def _shifted(
+    override: Any, occurrence: datetime, original: datetime, zone: tzinfo, timed: bool, length: timedelta
+) -> Any:
+    """A copy of a RANGE=THISANDFUTURE override (RFC 5545 3.8.4.4, 3.2.13) for an occurrence of its
+    series from the one it replaces on (that one included); None when its times cannot be read.
+
+    Rule, `original` being the RECURRENCE-ID and `occurrence` a naive wall time in `zone`:
+    - both DATE-TIMEs, or both DATEs (an all-day series): DTSTART moved as far from `occurrence` as
+      the override's is from `original`, DTEND by as much (the override's length);
+    - on a timed series, an override whose DTSTART is a DATE moves the occurrence by the whole days
+      from `original`'s day to its own, keeping the occurrence's time of day and the series'
+      `length` (a DATE names a day, not its midnight: never an all-day event or a midnight start);
+    - on a timed series, a RECURRENCE-ID written as a DATE names the occurrence of that day: the
+      shift is from that day at the occurrence's time of day to the override's DTSTART."""
     import copy
 
     try:
@@ -265,13 +291,21 @@ def _shifted(override: Any, occurrence: datetime, original: datetime, zone: tzin
     own = _wall(start, zone)
     if own is None:
         return None
-    moved_start = occurrence + (own - original)
+    start_is_day, id_is_day = _day_shift(override, start, timed)
+    if start_is_day:
+        moved_start = occurrence + timedelta(days=(own.date() - original.date()).days)
+    elif id_is_day:
+        moved_start = occurrence + (own - datetime.combine(original.date(), occurrence.time()))
+    else:
+        moved_start = occurrence + (own - original)
     shifted = copy.deepcopy(override)
-    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID") + (("DURATION",) if start_is_day else ()):
         shifted.pop(name, None)
     value: date | datetime = moved_start.replace(tzinfo=zone) if timed else moved_start.date()
     shifted.add("DTSTART", value)
-    if isinstance(end, date):
+    if start_is_day:
+        shifted.add("DURATION", length)
+    elif isinstance(end, date):
         shifted.add("DTEND", value + (_instant(end, zone)[0] - _instant(start, zone)[0]))  # type: ignore[operator]
     return shifted
 
@@ -297,7 +331,12 @@ def _next_occurrence(
     EXDATEs, computed by dateutil's rruleset in the wall time of the start's zone (a TZID's, else
     the source's `zone`), so 18:00 stays 18:00 across a DST change; RRULE UNTIL, EXDATE and RDATE
     are read in that zone (a DATE UNTIL includes its day). An EXDATE written as a DATE takes out
-    every occurrence of that day, as calendar clients read it, also of a timed series.
+    every occurrence of that day, as calendar clients read it, also of a timed series: the day of
+    an occurrence on the local clock, in the series' zone when DTSTART has a TZID or floats, in the
+    calendar's `zone` (X-WR-TIMEZONE, else the source's) when DTSTART is written in UTC (a weekly
+    00:30 Berlin series written as 23:30Z the day before loses its Berlin day's occurrence, not
+    the one after it). RFC 5545 3.8.5.1 has EXDATE take DTSTART's value type; a DATE on a timed
+    series names a day, so it is compared as a day and never as the instant of its midnight.
 
     However far DTSTART lies back, the walk starts near harvest time: an RRULE without COUNT is
     read from the last whole period before harvest time less the event's length, `SLACK` and the
@@ -314,8 +353,11 @@ def _next_occurrence(
         return raw_start
     timed = isinstance(raw_start, datetime)
     zoned = isinstance(raw_start, datetime) and raw_start.tzinfo is not None
+    day_zone = zone  # the calendar's: the local day of a series written in UTC
     if zoned:
         zone = raw_start.tzinfo  # type: ignore[union-attr, assignment]
+        if not _written_in_utc(raw_start):
+            day_zone = zone
     first = _wall(raw_start, zone)
     if first is None:
         return raw_start
@@ -331,21 +373,25 @@ def _next_occurrence(
         else:
             rules = rruleset()
             rules.rdate(first)
-        for extra in _listed(component, "RDATE", zone):
-            rules.rdate(extra)
-        skipped_days = set()
-        for skipped, is_day in _listed_values(component, "EXDATE", zone):
-            rules.exdate(skipped)
-            if is_day and timed:
-                skipped_days.add(skipped.date())
+        skipped_days = {
+            s.date() for s, is_day in _listed_values(component, "EXDATE", zone) if is_day and timed
+        }
+        excluded = [s for s, is_day in _listed_values(component, "EXDATE", zone) if not (is_day and timed)]
 
-        def recurrence(dtstart: datetime, recur: Any) -> Any:
-            near = rrulestr(recur.to_ical().decode("ascii"), dtstart=dtstart, forceset=True)
+        def local_day(occurrence: datetime) -> date:
+            """The day of a timed occurrence on the local clock (`day_zone`), as EXDATE days name it."""
+            if day_zone is zone:
+                return occurrence.date()
+            return occurrence.replace(tzinfo=zone).astimezone(day_zone).date()
+
+        def recurrence(near: Any) -> Any:
             for extra in _listed(component, "RDATE", zone):
                 near.rdate(extra)
-            for skipped, _ in _listed_values(component, "EXDATE", zone):
+            for skipped in excluded:
                 near.exdate(skipped)
             return near
+
+        rules = recurrence(rules)
 
         def walk(occurrences: Any) -> tuple[Any, bool]:
             """(the occurrence found, whether any was looked at): the loop of the docstring, which
@@ -356,7 +402,7 @@ def _next_occurrence(
                 near += occurrence >= recent + SLACK
                 if step >= MAX_STEPS or near > MAX_OCCURRENCES:
                     break
-                if occurrence.date() in skipped_days:
+                if skipped_days and local_day(occurrence) in skipped_days:
                     continue
                 looked = True
                 override = (moved or {}).get(occurrence)
@@ -364,7 +410,7 @@ def _next_occurrence(
                     earlier = [(original, o) for original, o in ranges or [] if original <= occurrence]
                     if earlier:
                         original, template = max(earlier, key=lambda pair: pair[0])
-                        override = _shifted(template, occurrence, original, zone, timed)
+                        override = _shifted(template, occurrence, original, zone, timed, length)
                 if override is not None:
                     if (_text(override, "STATUS") or "").upper() == "CANCELLED":
                         continue
@@ -386,7 +432,8 @@ def _next_occurrence(
         for target in targets if has_rule else []:
             moved_rule = anchored(rule, first, target)
             if moved_rule is not None:
-                found, looked = walk(recurrence(moved_rule[1], moved_rule[0]))
+                near = rrulestr(moved_rule[0].to_ical().decode("ascii"), dtstart=moved_rule[1], forceset=True)
+                found, looked = walk(recurrence(near))
                 if looked:
                     return found
         return walk(rules)[0]
@@ -422,7 +469,9 @@ def _reach(
         if own is None or ends is None:
             continue
         own_length = ends - _instant(start, zone)[0]  # type: ignore[arg-type, operator]
-        reach = max(reach, own - original + max(timedelta(0), own_length - length))
+        day_shift = isinstance(start, date) and any(_day_shift(template, start, True))
+        a_day = timedelta(days=1) if day_shift else timedelta(0)
+        reach = max(reach, own - original + a_day + max(timedelta(0), own_length - length))
     return reach
 
 
@@ -462,9 +511,11 @@ def event_info(
 
 
 def _moved(overrides: list[Any], zone: tzinfo) -> dict[datetime, Any]:
-    """The overrides by the original start they replace (RECURRENCE-ID), as naive wall times in
-    `zone` (the series' start zone); an unreadable RECURRENCE-ID is left out."""
-    return {wall: override for wall, override, _ in _recurrence_ids(overrides, zone)}
+    """The overrides of one occurrence by the original start they replace (RECURRENCE-ID), as naive
+    wall times in `zone` (the series' start zone); an unreadable RECURRENCE-ID is left out, and so
+    is one with RANGE=THISANDFUTURE (`_ranges`: its own occurrence is read as the later ones are,
+    `_shifted`)."""
+    return {wall: override for wall, override, later in _recurrence_ids(overrides, zone) if not later}
 
 
 def _ranges(overrides: list[Any], zone: tzinfo) -> list[tuple[datetime, Any]]:

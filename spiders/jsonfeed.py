@@ -24,14 +24,13 @@ the charset the Content-Type names (`crawler.jsontext`, as an API answer is); ``
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 from crawler.errors import JsonFeedMalformed, NotJsonFeed
-from crawler.jsontext import json_text
+from crawler.jsontext import json_text, parse_json
 
 VERSION_URL = re.compile(r"^https?://(?:www\.)?jsonfeed\.org/version/(\d+(?:\.\d+)*)/?$", re.IGNORECASE)
 """The ``version`` of a JSON Feed; group 1 is the version number (``1``, ``1.1``)."""
@@ -62,8 +61,8 @@ def parse_json_feed(body: bytes, content_type: str | None = None) -> dict[str, A
     """The feedparser-shaped result of a JSON Feed body; `NotJsonFeed` when it is not one."""
     text = _text_of(body, content_type)
     try:
-        document = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        document = parse_json(text)
+    except (ValueError, RecursionError) as exc:  # JsonTooDeep: nested too deep
         if names_json_feed(text):
             raise JsonFeedMalformed(f"a JSON Feed cut short or invalid JSON: {exc}") from None
         raise NotJsonFeed(f"not JSON: {exc}") from None

@@ -175,7 +175,8 @@ def test_api_invalid_and_deep_json() -> None:
     )
     run(spider, TextResponse("https://api.eu/x", body=b"{not json"))
     run(spider, TextResponse("https://api.eu/x", body=b"[" * 100_000 + b"]" * 100_000))
-    assert stats(spider)["ewsi/errors/parse.json_invalid"] == 2
+    assert stats(spider)["ewsi/errors/parse.json_invalid"] == 1
+    assert stats(spider)["ewsi/errors/parse.json_too_deep"] == 1  # its own reason (crawler.jsontext)
 
 
 def test_fill_template_needs_every_field() -> None:

@@ -630,3 +630,18 @@ def test_a_contributed_real_deadline_is_kept() -> None:
     assert item.funding.deadlines == [datetime(2027, 1, 31, 16, 0, tzinfo=UTC)]
     assert item.deadline == datetime(2027, 1, 31, 16, 0, tzinfo=UTC)
     assert item.flags == []
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("depth", [513, 5_000, 100_000])
+def test_api_refuses_json_nested_too_deep_with_its_own_reason(submit_app, Session, token, depth) -> None:
+    """A body nested deeper than crawler.jsontext.MAX_DEPTH is refused as such (422), never a 500."""
+    body = b'{"kind": "news", "fields": ' + b"[" * depth + b"]" * depth + b"}"
+    answer = client_for(submit_app).post(
+        "/api/v1/submissions",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert "nested too deep: more than 512 levels" in answer.json()["errors"]["body"]
+    assert _counts(Session) == (0, 0)

@@ -62,6 +62,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from crawler.config import Settings as RuntimeSettings
+from crawler.jsontext import parse_json
 from crawler.store import portal, structured, submissions
 from crawler.web import feeds
 from crawler.web.deps import DB_INT_MAX, NO_CONTROLS, DbSession, PathId
@@ -118,7 +119,7 @@ def decode_cursor(cursor: str, mode: str) -> tuple[tuple[datetime, int], str]:
     allowed = ("list", "undated") if mode == "list" else (mode,)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
+        data = parse_json(raw)  # JSON nested too deep is a malformed cursor too
         key = datetime.fromisoformat(data["k"])
         item_id = int(data["i"])
         if data["m"] not in allowed or key.tzinfo is None or not 1 <= item_id <= DB_INT_MAX:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -36,6 +35,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from crawler.errors import SubmissionInvalid, TooMany
+from crawler.jsontext import JsonTooDeep, parse_json
 from crawler.store import tokens
 from crawler.store.submissions import email_hash
 from crawler.submissions import (
@@ -159,7 +159,9 @@ async def api_submit(
         _check_address(request)
         raw = await _read_capped(request)
         try:
-            data = json.loads(raw)
+            data = parse_json(raw)
+        except JsonTooDeep as exc:
+            raise SubmissionInvalid({"body": str(exc)}) from None
         except (ValueError, UnicodeDecodeError):
             raise SubmissionInvalid({"body": "not a JSON document"}) from None
         if not isinstance(data, dict):
