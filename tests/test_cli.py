@@ -551,3 +551,19 @@ def test_version(argv: list[str], code: int, out: str, err: str, capsys: pytest.
 def test_version_is_the_package_metadata() -> None:
     assert importlib.metadata.version("ewsi-harvester") == "0.1.0"
     assert "--version" in cli.build_parser().format_help()
+
+
+def test_crawl_help_names_real_settings_and_the_exit_codes() -> None:
+    """`ewsi crawl --help` names the store, private-address and clock settings, each a real setting
+    (crawler.config TABLE), and the exit codes the command returns."""
+    import re
+
+    from crawler import config
+    from crawler.commands import crawl
+
+    text = crawl.build_parser().format_help()
+    named = set(re.findall(r"\bEWSI_[A-Z_]+\b", text))
+    assert {"EWSI_DATABASE_URL", "EWSI_ALLOW_PRIVATE", "EWSI_NOW"} <= named
+    assert named <= {s.env for s in config.TABLE}
+    codes = re.findall(r"^  (\d+) ", text.split("exit codes:", 1)[1], flags=re.M)
+    assert codes == ["0", "2", "130"]

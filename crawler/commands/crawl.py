@@ -64,9 +64,26 @@ def machine_offline(reports: Sequence[Any], hosts: Mapping[str, Iterable[str]]) 
     return len(tried) >= 2 and no_host_reached(r.error_key if r.status != "ok" else "ok" for r in reports)
 
 
+EPILOG = """\
+environment:
+  EWSI_DATABASE_URL    the review-queue store (default: SQLite at var/ewsi.sqlite;
+                       e.g. sqlite:////tmp/test.sqlite or postgresql+psycopg2://...)
+  EWSI_ALLOW_PRIVATE   host[:port],... that may be fetched although private or
+                       loopback (intranet sources, local tests; refused otherwise)
+  EWSI_NOW             the clock of the run (ISO 8601), for replays and tests
+  every setting: README.md, "Configuration"; the source fields: config/README.md
+
+exit codes:
+  0    the run completed (some sources may have failed: see the summary)
+  2    bad config, unknown source id, unreadable archive, unusable database
+  130  stopped by Ctrl-C or SIGTERM (after the requests in flight)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Arguments of ``ewsi crawl``."""
-    crawl = Parser(prog="ewsi crawl", description=HELP)
+    """Arguments of ``ewsi crawl``; the epilog names the environment and the exit codes."""
+    raw = argparse.RawDescriptionHelpFormatter
+    crawl = Parser(prog="ewsi crawl", description=HELP, epilog=EPILOG, formatter_class=raw)
     crawl.add_argument("--config", help="operator YAML (default config/sources.yaml)")
     crawl.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     mode = crawl.add_mutually_exclusive_group()
