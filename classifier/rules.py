@@ -37,12 +37,14 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    for "foreign" that is also the noun "foreigner" (es, pt, it, fr, ro, mt, hu) where it qualifies
    students, players, firms, markets or tourists ("estudiantes extranjeros", "un play straniero":
    `FOREIGN_ADJECTIVE`).
-   ``origin`` cues (people named by a non-European nationality or origin: "Eritrean youth",
-   "Vietnamci") count as migrant cues only in an item with integration-area evidence (A > 0) that
-   names no ``abroad`` word (foreign affairs, economy, sport, tourism, recipes, weather: "Syrian regime",
-   "Chinese investors"), no relevance negative and no place outside Europe that sets the story there
-   (`_resolve_origin`), and only where the other migrant cues weigh less than `MIN_MIGRANT_EVIDENCE`
-   (they stand in for a migrant word, never add to one); else they are shown with weight 0.
+   ``origin`` cues (people named by a non-European nationality or origin: "Eritrean youth", "Vietnamci",
+   or by the country they came from: "women from Syria", "Familie aus dem Irak") count as migrant cues
+   only in an item with integration-area evidence (A > 0) that names no ``abroad`` word (foreign affairs,
+   economy, war, sport, tourism, exchange students, recipes, weather: "Syrian regime", "Chinese
+   investors", "missiles fired from Syria"), no relevance negative and no place outside Europe that sets
+   the story there (`_resolve_origin`), and only where the other migrant cues weigh less than
+   `MIN_MIGRANT_EVIDENCE` (they stand in for a migrant word, never add to one); else they are shown with
+   weight 0.
    ``elsewhere`` terms (Canada, Toronto, Australia: a destination outside Europe) are a negative E,
    relevance x exp(-E / s_neg) without the area softening, when the item names no ``europe`` term
    (a European country, city, Europe or the EU): a story set outside Europe is no integration news
@@ -1043,13 +1045,14 @@ def _resolve_ambiguous(sums: dict[str, float], evidence: dict[str, list[Evidence
 
 
 def _resolve_origin(sums: dict[str, float], evidence: dict[str, list[Evidence]], area: float) -> None:
-    """Step 7's `origin` rule, in place: people named by a non-European nationality or origin join the
-    migrant cues when the item has integration-area evidence (`area` > 0) and names no ``abroad`` word,
-    no counted relevance negative and no place outside Europe that sets it there (``Eritrean youth get a
-    youth worker in Zwolle``, not ``the Syrian regime closes schools``); else they count for nothing and
-    stay as evidence of weight 0. They stand in for a migrant word, never add to one: an item whose
-    other migrant cues reach `MIN_MIGRANT_EVIDENCE` keeps its sum (asylum statistics that list Syrians,
-    Afghans and Iraqis gain nothing from the list). The ``abroad`` words are no evidence of their own."""
+    """Step 7's `origin` rule, in place: people named by a non-European nationality or origin, or by the
+    country they came from ("from Syria", "z Syrii"), join the migrant cues when the item has
+    integration-area evidence (`area` > 0) and names no ``abroad`` word, no counted relevance negative and
+    no place outside Europe that sets it there (``Eritrean youth get a youth worker in Zwolle``, not ``the
+    Syrian regime closes schools``); else they count for nothing and stay as evidence of weight 0. They
+    stand in for a migrant word, never add to one: an item whose other migrant cues reach
+    `MIN_MIGRANT_EVIDENCE` keeps its sum (asylum statistics that list Syrians, Afghans and Iraqis gain
+    nothing from the list). The ``abroad`` words are no evidence of their own."""
     weight = sums.pop(ORIGIN, 0.0)
     found = evidence.pop(ORIGIN, [])
     abroad = sums.pop(ABROAD, 0.0) > 0

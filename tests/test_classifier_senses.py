@@ -117,6 +117,17 @@
   a supply chain), are out; foreigners as a noun ("los extranjeros", "per stranieri", "5.000
   extranjeros") and foreign workers, doctors, nurses, pupils, families and citizens stay in.
 
+- relevance_origin_from.jsonl: migrants named only by the country they came from (relevance.origin,
+  "from <country>" in the item's language: "from Syria", "aus dem Jemen", "d'Afghanistan", "dalla
+  Siria", "desde Siria", "z Syrii", "ze Sýrie", "från Syrien", "Szíriából", "Somaliasta", "от Сирия",
+  "από το Αφγανιστάν") beside jobs, housing, school, language courses, health care or discrimination
+  are relevant, and their evidence names the phrase. The same phrase in war, trade, sport, tourism,
+  recipe, weather, diplomacy and exchange-student news stays out, though those items name jobs,
+  schools or training: the rules find the phrase and count it for nothing (an ``abroad`` word:
+  missiles, imports, a striker, tourists, a recipe, dust, an ambassador, exchange students). Kept
+  out: care workers who "came to Bremen from Syria and Afghanistan", under a title that names only
+  care homes hiring them, at 0.48 (the model's share).
+
 - relevance_language_courses.jsonl: a course of the host country's language named in one word or in
   short (Danish "danskkursus", Swedish "svenskkurs", Polish "kurs polskiego", Slovak "kurz
   slovenčiny", Finnish "suomen kielen kurssi", Dutch "taalcursus") and the recognition of diplomas
@@ -156,6 +167,7 @@ FILES = (
     "relevance_origin.jsonl",
     "relevance_foreign_adjective.jsonl",
     "relevance_language_courses.jsonl",
+    "relevance_origin_from.jsonl",
 )
 ROWS = {
     name: [
@@ -184,6 +196,7 @@ def default() -> Any:
         ("relevance_origin.jsonl", 20, 20, 16),
         ("relevance_foreign_adjective.jsonl", 16, 24, 7),
         ("relevance_language_courses.jsonl", 9, 3, 9),
+        ("relevance_origin_from.jsonl", 38, 38, 15),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
@@ -198,3 +211,21 @@ def test_each_file_holds_both_kinds_in_many_languages(
 def test_attack_items(default: Any, name: str, row: dict[str, Any]) -> None:
     result = default.classify(row["title"], row["text"], row["language"], "news")
     assert result.relevant == row["relevant"], (result.relevance, result.relevance_evidence)
+
+
+FROM_ROWS = ROWS["relevance_origin_from.jsonl"]
+
+
+@pytest.mark.parametrize("row", FROM_ROWS, ids=[r["id"] for r in FROM_ROWS])
+def test_origin_from_country_is_origin_evidence(default: Any, row: dict[str, Any]) -> None:
+    """An on-topic row shows its "from <country>" phrase among the relevance evidence, with weight; an
+    off-topic row has the phrase matched as an `origin` cue that counted for nothing (weight 0)."""
+    result = default.classify(row["title"], row["text"], row["language"], "news")
+    assert result.relevant == row["relevant"], (result.relevance, result.relevance_evidence)
+    shown = {ev.term: ev.weight for ev in result.relevance_evidence}
+    if row["relevant"]:
+        assert shown.get(row["phrase"], 0.0) > 0, shown
+    else:
+        found = default.engine.analyse(row["title"], row["text"], row["language"]).evidence
+        assert [ev.weight for ev in found.get("origin", []) if ev.term == row["phrase"]] == [0.0], found
+        assert row["phrase"] not in shown
