@@ -1100,10 +1100,11 @@ def zone_after_time(text: str, position: int) -> tuple[str, int] | None:
 
     Rule: a zone name of `ZONE_OFFSETS` ("14:30 CET", "14:30 Uhr MEZ", "2:30 PM (GMT)") or a GMT/UTC
     offset ("14:30 UTC+2", "(UTC+02:00)"), read as `written_offset` reads the end of a date string;
-    an uppercase word that names no zone ("14:30 BMI") is none.
+    an uppercase word that names no zone ("14:30 BMI") is none, and so is a word of the text that
+    spells a zone (`zone_word_of_the_text`: "08:00" and a paragraph "Z dôvodu ...").
     """
     match = _ZONE_AFTER_TIME.match(text, position)
-    if match is None:
+    if match is None or zone_word_of_the_text(text, position, match.start(1), match.end(1)):
         return None
     zone = written_offset(f"00:00 {match.group(1).replace(' ', '')}")
     offset = zone.utcoffset(None) if zone is not None else None
@@ -1112,6 +1113,38 @@ def zone_after_time(text: str, position: int) -> tuple[str, int] | None:
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}", match.end()
+
+
+_GLUED_OR_BRACKETED = re.compile(r"\s*(?:(?:Uhr|uur|h)(?!\w))?\s*\(\s*$|$")
+"""What lies between a time and a zone that is part of the time: nothing ("08:00Z", "14:30CET") or an
+opening bracket ("14:30 (CET)", "14:30 Uhr (MEZ)")."""
+_NEXT_WORD = re.compile(r"[ \t\u00a0]*(\w)")
+
+
+def zone_word_of_the_text(text: str, time_end: int, start: int, end: int) -> bool:
+    """Whether the zone name or offset at ``text[start:end]``, written after a time of day that ends
+    at `time_end`, is instead a word of the text that follows the time (so no zone).
+
+    Rule: a zone is part of the time when it is glued to it ("08:00Z", "14:30CET"), in brackets
+    ("14:30 (CET)", "(UTC+02:00)") or a GMT/UTC offset ("14:30 UTC+2"). A zone name written apart
+    (after spaces, "Uhr" or "h") belongs to the time only on the time's line, and only where it ends
+    what is written there: at the line's end or before a separator or a comma ("14:30 CET",
+    "14:30 MEZ | Redaktion", "8:00 Z."), or before a capitalised word when it has two letters or more
+    ("14:30 CET Anna Novak"). So it is a word of the text when a line break comes first (the next
+    paragraph's first word: Slovak, Czech, Polish, Slovenian, Croatian "Z dôvodu", "Z novim
+    programom"), when a word in small letters follows it (a sentence goes on: "08:00 Z dôvodu ...",
+    "14:30 EST prévu"), and a single letter ("Z", also a capitalised preposition: "08:00 Z Ukrajiny
+    prišlo ...") when any word follows it on its line.
+    """
+    between = text[time_end:start]
+    if _GLUED_OR_BRACKETED.fullmatch(between) or re.match(r"(?:GMT|UTC|UT)\s*[+-]", text[start:end]):
+        return False
+    if any(c in between for c in "\n\r\u2028\u2029\x0b\x0c"):
+        return True
+    following = _NEXT_WORD.match(text, end)
+    if following is None:
+        return False
+    return end - start == 1 or following.group(1).islower()
 
 
 def midnight_day(instant: datetime, zone: tzinfo, written: tzinfo | None = None) -> datetime | None:

@@ -28,10 +28,13 @@ the dual forms count ("pred 2 urama", Maltese "sagħtejn ilu": two hours ago, "j
 Maltese and Irish units with no number ("siegħa ilu", "uair an chloig ó shin": an hour ago).
 French "il y a" is also "there is": a span it introduces that "de" follows is a quantity ("Il y a 2 h
 de cours par semaine"), no date. A number and unit without the word for "ago" ("Dauer: 2 Std.")
-date nothing. "today" and "yesterday" count only at the start of their line (after a word for
-"published" at most: "Pubblicato ieri alle 10:30"), beside a time of day ("Gestern, 14:30", "hier à
-9h05") or alone, as a byline writes them, never inside a sentence ("Webinar today at 18:00",
-"Deadline: Heute, 23:59"). Spans over
+date nothing. "today", "yesterday" and "the day before yesterday" (every one of the 24 languages,
+any case, accents optional: "Χθες", "χθές", "ΧΘΕΣ", "Προχθές", "Avant-hier", "Vorgestern") count
+only at the start of their line (after a word for "published" at most: "Pubblicato ieri alle
+10:30"), beside a time of day after them, joined by a comma or the language's word for "at", with
+its unit ("Gestern, 14:30 Uhr", "hier à 9h05", "Вчера, 18:40 ч.", "Tegnap 14:30-kor", "Vakar 14.30
+val.") or before them ("18:40, вчера"), or alone, as a byline writes them, never inside a sentence
+("Webinar today at 18:00", "Deadline: Heute, 23:59"). Spans over
 `MAX_DAYS` are not read (a "vor 3 Wochen" is the most a byline writes; older pages give a date).
 """
 
@@ -152,25 +155,46 @@ _AGO_WITHOUT_NUMBER = re.compile(
 )
 
 _TODAY = (
-    r"today|heute|aujourd hui|oggi|hoy|hoje|vandaag|dzisiaj|dzis|dnes|danes|danas|azi|astazi|днес"
-    r"|σημερα|idag|i dag|tanaan|tana|sodien|siandien|illum|inniu"
+    r"today|heute|aujourd hui|oggi|hoy|hoje|vandaag|dzisiaj|dzis|dnes|dneska|danes|danas|azi|astazi"
+    r"|днес|σημερα|idag|i dag|tanaan|tana|sodien|siandien|illum|inniu|ma"
 )
+"""The word for "today" (folded) in the 24 languages; Hungarian "ma" only beside a time ("Ma Li" is
+a name)."""
 _YESTERDAY = (
-    r"yesterday|gestern|hier|ieri|ayer|ontem|gisteren|wczoraj|vcera|vceraj|jucer|tegnap|вчера|χθες"
-    r"|χτες|igar|i gar|eilen|eile|vakar|ilbierah|inne"
+    r"yesterday|gestern|hier|ieri|ayer|ontem|gisteren|wczoraj|vcera|vceraj|jucer|tegnap|вчера|χθεσ"
+    r"|χτεσ|igar|i gar|eilen|eile|vakar|ilbierah|il bierah|inne"
 )
+"""The word for "yesterday" (folded: Greek "χθες", "ΧΘΕΣ" fold to "χθεσ", final sigma and all)."""
+_DAY_BEFORE = (
+    r"the day before yesterday|vorgestern|avant hier|l altro ieri|laltroieri|altroieri|ieri l altro"
+    r"|anteayer|antes de ayer|anteontem|eergisteren|przedwczoraj|predevcirem|predvcerom|predvcerajsnjim"
+    r"|prekjucer|tegnapelott|alaltaieri|онзи ден|завчера|προχθεσ|προχτεσ|i forrgar|forrgar|i forgars"
+    r"|forgars|toissapaivana|uleeile|aizvakar|uzvakar|il bierah l iehor|ilbierah l iehor|aru inne"
+)
+"""The words for "the day before yesterday" (folded) in the 24 languages: a day two days back."""
+_DAY = rf"(?<!\w)(?:(?P<before>{_DAY_BEFORE})|(?P<today>{_TODAY})|(?P<yesterday>{_YESTERDAY}))(?!\w)"
 _CLOCK = r"(?P<h>[01]?\d|2[0-3])\s?[:.h]\s?(?P<m>[0-5]\d)"
+_AT = (
+    r"um|a|at|@|alle ore|alle|ore|a las|a la|las|as|pelas|om|o godz|o godzinie|godz|o|ob|u|v|ve"
+    r"|kl|klo|kello|klockan|klokken|kell|plkst|pulksten|la ora|ora|la|в|στισ|ag|ar|fil|fl|f"
+)
+"""Words for "at" between a day word and its time (folded, Greek "στις" as "στισ"), as
+`pipelines.clock.CLOCK_WORDS` lists them."""
+_TIME_UNIT = r"(?:\s*(?:uhr|uur|hrs|hr|h|hod|ч|orakor|ora|kor|val|sati|sat|ure)(?!\w)\.?)?"
+"""A unit written after the time (folded): de "Uhr", nl "uur", es "hrs.", fr/pt/hr/sl "h", cs/sk "hod.",
+bg "ч.", hu "óra"/"órakor" and "-kor" ("14:30-kor"), lt "val.", hr "sati"."""
 _PUBLISHED = (
     r"published|posted|veroffentlicht|publie|pubblicato|publicado|gepubliceerd|opublikowano|julkaistu"
     r"|publicerad|offentliggjort|publikovano|zverejnene|objavljeno|publicat|publicets|paskelbta|avaldatud"
     r"|kozzeteve|δημοσιευθηκε|публикувано|ippubblikat|foilsithe"
 )
 """A byline's word for "published" (folded), which may stand before "today" or "yesterday"."""
-_DAY_WORD = re.compile(
-    rf"(?:(?:{_PUBLISHED})\s*:?\s*(?:am|le|il|el|em|op|on|la|dne)?\s*)?"
-    rf"(?<!\w)(?:(?P<today>{_TODAY})|(?P<yesterday>{_YESTERDAY}))(?!\w)"
-    rf"(?:\s*,?\s*(?:um|a|at|alle|las|as|om|o|godz|ob|u|kl|klo|plkst|в|στις|ag)?\.?\s*{_CLOCK})?"
-)
+_LABEL = rf"(?:(?:{_PUBLISHED})\s*:?\s*(?:am|le|il|el|em|op|on|la|dne)?\s*)?"
+_DAY_WORD = re.compile(rf"{_LABEL}{_DAY}(?:\s*,?\s*(?:(?:{_AT})(?!\w)\.?\s*)?{_CLOCK}{_TIME_UNIT})?")
+"""A day word and the time after it: "Gestern, 14:30 Uhr", "Вчера, 18:40 ч.", "Χθες στις 18:40",
+"Ieri, ore 14:30", "Wczoraj o godz. 14:30", "Tegnap 14:30-kor", "Včera v 14:30 hod."."""
+_CLOCK_FIRST = re.compile(rf"{_LABEL}{_CLOCK}{_TIME_UNIT}\s*[,|·]?\s*{_DAY}")
+"""The time before its day word: "18:40, вчера", "14:30 Uhr, gestern", "10:15 | Today"."""
 _OF = re.compile(r"\s*de?(?!\w)")
 """French "de" ("d'" folded) after "il y a N ...": "there are N hours of", a quantity (module docstring)."""
 _ONE_WORDS = frozenset(_ONE.split("|"))
@@ -201,16 +225,28 @@ def relative_date(byline: str | None) -> str | None:
             and not (folded.startswith("il y a", m.start()) and _OF.match(folded, m.end()))
             and not (folded.startswith("ha ", m.start()) and "há" not in line.casefold())
         ]
-        day = _DAY_WORD.match(folded)  # at the line's start: "Webinar today at 18:00" is an event
-        if (
-            day is not None
-            and (day["h"] is not None or len(folded.split()) == 1)
-            and not _goes_on(line, folded, day.end())
-        ):
-            clock = f"@{int(day['h']):02d}:{day['m']}" if day["h"] is not None else ""
-            spans.append((day.start(), f"P{0 if day['today'] else 1}D{clock}"))
+        if (day := _day_word(line, folded)) is not None:
+            spans.append((0, day))
         if spans:
             return min(spans)[1]
+    return None
+
+
+def _day_word(line: str, folded: str) -> str | None:
+    """The span (``P1D@14:30``, ``P0D``, ``P2D``) of a "today", "yesterday" or "the day before
+    yesterday" that starts `line` (`folded` its folded form), beside a time of day before or after it
+    (`_DAY_WORD`, `_CLOCK_FIRST`) or as the line's only words ("Gestern", "Vorgestern", "Avant-hier");
+    None where it goes on as a sentence or stands inside one ("Webinar today at 18:00" is an event).
+    Hungarian "ma" counts only beside a time."""
+    for pattern in (_DAY_WORD, _CLOCK_FIRST):
+        day = pattern.match(folded)
+        if day is None or _goes_on(line, folded, day.end()):
+            continue
+        if day["h"] is None and (day.end() < len(folded) or day["today"] == "ma"):
+            continue
+        back = 0 if day["today"] else 2 if day["before"] else 1
+        clock = f"@{int(day['h']):02d}:{day['m']}" if day["h"] is not None else ""
+        return f"P{back}D{clock}"
     return None
 
 
