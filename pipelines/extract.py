@@ -15,7 +15,8 @@ Per method:
   (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
   their time), then consent layers, what the page does not print, "read more" teasers of other pages
   and headings of link lists removed and layout tables unwrapped (`pipelines.boilerplate`), then
-  trafilatura ``bare_extraction``, and htmldate on a copy without the page's chrome
+  trafilatura ``bare_extraction`` (without the article's widgets, `WIDGETS`; a brief article keeps its
+  paragraphs, not trafilatura's rescue dump, `_unrescued`), and htmldate on a copy without the page's chrome
   (`pipelines.pagemeta.without_chrome`: a footer's "Stand: 01.02.2018" is no publication date). A
   navigation-like or banner text gets a second try (trafilatura's precision mode, then the best content
   block); lines before the document's title are dropped, and so are "read also" teasers and page-feedback
@@ -81,7 +82,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from trafilatura.settings import Document, set_date_params
+from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
@@ -434,7 +435,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
-        text, author, headline = result.text, result.author, result.title
+        text, author, headline = _unrescued(tree, url, result.text), result.author, result.title
         published = _htmldate(tree, url)  # not trafilatura's: it searched the page's chrome too
         if published is None and result.date and result.date.endswith("-01-01"):
             published = result.date  # a year-only guess (a copyright line) bounds written dates only
@@ -495,6 +496,22 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     )
 
 
+_NAMED = "concat(' ', @class, ' ', @id)"
+_SHARING = f"contains({_NAMED}, ' share') or contains({_NAMED}, '-share') or contains({_NAMED}, ' social')"
+WIDGETS = [
+    "//address[not(.//p)]",
+    "//button",
+    f"//*[{_SHARING}][not(self::html or self::body or self::main or self::article)][not(.//p)]",
+]
+"""Elements of an article that are never its text, pruned before trafilatura reads the page (its
+``prune_xpath``, on its own copy of the tree: the byline and dates are read from the page itself):
+``<address>`` (HTML's element for the author's name and contact: "Par L'équipe de Lyon · Publié le 21
+novembre 2026"), ``<button>`` (a control: "Partager", "Artikel teilen") and a link or block whose
+class or id names sharing or social media (``share``, ``share-link``, ``article-share``, ``social``:
+"Deel deze pagina", "Dela"), which sites put inside the article's container. An element that holds
+a paragraph (``<p>``) is a container, not a widget ("single-post remove-ps-share" on ``<body>``)."""
+
+
 def _trafilatura(
     tree: HtmlElement, url: str, warnings: list[str], *, precision: bool = False
 ) -> Document | None:
@@ -506,6 +523,7 @@ def _trafilatura(
             include_comments=False,
             include_images=False,
             favor_precision=precision,
+            prune_xpath=WIDGETS,
         )
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
@@ -514,6 +532,44 @@ def _trafilatura(
         warnings.append("extract.html_failed")
         return None
     return result if isinstance(result, Document) else None
+
+
+RESCUE_CHARS = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+"""Below this many characters trafilatura's balanced mode replaces its extraction with a dump of the
+page's main block (its baseline rescue)."""
+BRIEF_CHARS = 2_000
+"""Longest text looked at for such a dump (the article's paragraphs below `RESCUE_CHARS`, plus its
+byline, buttons and labels)."""
+KEPT_SHARE = 0.5
+"""Share of the rescued text's characters the extraction without the rescue must hold to be the text."""
+
+
+def _unrescued(tree: HtmlElement, url: str, text: str | None) -> str | None:
+    """A short article's paragraphs, not the dump trafilatura's rescue put in their place.
+
+    Rule: when an extraction is shorter than trafilatura's ``MIN_EXTRACTED_SIZE`` (`RESCUE_CHARS`),
+    its balanced mode takes the baseline's text of the page's main block if that is longer: for a brief
+    article of two or three short paragraphs that dump is one run-on line of the whole ``<article>``:
+    section label, headline, byline and date line, body and share button ("Brno Ukrajinské lékařky ...
+    Autor: Petr Novák · 2. prosince 2026 19:20 Desítky lékařek ... Sdílet"), where a longer article
+    of the same template comes out as its paragraphs. So a text of at most `BRIEF_CHARS` is extracted
+    again in trafilatura's precision mode, which runs without that rescue; its text replaces the first
+    when it is shorter than `RESCUE_CHARS` (the rescue's own condition), every line of it is in the
+    first (spaces folded: the same content, less furniture) and it holds at least `KEPT_SHARE` of the
+    first's characters (the rescue added a byline and buttons, not the article's paragraphs). Lines
+    before the headline (a section label) then go with `pipelines.boilerplate.drop_lead_in`.
+    """
+    if not text or len(text) > BRIEF_CHARS:
+        return text
+    precise = _trafilatura(tree, url, [], precision=True)
+    lines = [" ".join(line.split()) for line in ((precise.text if precise else None) or "").split("\n")]
+    lines = [line for line in lines if line]
+    whole = " ".join(text.split())
+    if not lines or sum(map(len, lines)) >= RESCUE_CHARS or not all(line in whole for line in lines):
+        return text
+    if sum(len(line) for line in lines) < KEPT_SHARE * len(whole):
+        return text
+    return "\n".join(lines)
 
 
 def _htmldate(tree: HtmlElement, url: str) -> str | None:
