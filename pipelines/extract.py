@@ -140,8 +140,9 @@ from pipelines.headmeta import head_metadata
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
-from pipelines.pagemeta import read_page_meta, without_chrome
+from pipelines.pagemeta import excluded_block, read_page_meta, without_chrome
 from pipelines.relative_dates import relative_date, resolve_ago
+from pipelines.sitenames import heading_text
 from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
@@ -149,6 +150,7 @@ from pipelines.titles import (
     choose_title,
     cut_headline,
     fold,
+    goes_on,
     looks_like_slug,
     split_segments,
     strip_site,
@@ -458,6 +460,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         doc_heading=meta.doc_heading,
         chrome=meta.chrome,
     )
+    title = _continued_heading(tree, title)
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     text = drop_furniture_lines(text)
     in_byline = (
@@ -945,6 +948,26 @@ def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[s
     return all(fold(h) != key for h in page_headlines)
 
 
+def _continued_heading(tree: HtmlElement, title: str | None) -> str | None:
+    """The page's ``h2`` headline that `title` is the first part of, else `title`.
+
+    Rule: a page without an ``h1`` sets its headline in an ``h2`` ("Anerkennung in Bremen: Geflüchtete
+    Ärztinnen warten zwei Jahre"), and its ``<title>`` may carry only the part before the colon or dash
+    ("Anerkennung in Bremen | Bremer Tageblatt"). The first ``h2`` outside the page's chrome
+    (`pipelines.pagemeta.excluded_block`) that goes on from the title after its own separator
+    (`pipelines.titles.goes_on`) is the title; other ``h2`` (section headings) never replace it.
+    """
+    if not title:
+        return title
+    body = tree.find("body")
+    scope = body if body is not None else tree
+    for heading in scope.iter("h2"):
+        text = heading_text(heading)
+        if text and goes_on(title, text) and not excluded_block(heading, scope, itself=True):
+            return text
+    return title
+
+
 def _kicker_and(headline: str, page_headlines: tuple[str, ...]) -> bool:
     """True when trafilatura's title is one of the page's headlines with a kicker before it (it reads
     the whole ``<h1>``; `pipelines.sitenames.heading_text` leaves the kicker out)."""
@@ -1215,10 +1238,16 @@ def apply_document(
 
 def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
     """The index's title is the page's raw title, or the page's clean title with more around it (a
-    feed that copies ``<title>``, site name and all)."""
+    feed that copies ``<title>``, site name and all). A feed's headline that goes on after the clean
+    title's end with words ``<title>`` does not hold ("X: Y" where ``<title>`` is "X | Site":
+    `pipelines.titles.goes_on`) is the longer headline, not a title with its site name."""
     if not document.title or not document.raw_title:
         return False
     folded, clean = fold(title), fold(document.title)
+    if goes_on(document.title, title) and fold(folded[len(clean) :].lstrip(" :|-–—")) not in fold(
+        document.raw_title
+    ):
+        return False
     return folded != clean and (folded == fold(document.raw_title) or clean in folded)
 
 
