@@ -15,7 +15,8 @@ Per method:
   (`pipelines.pagemeta`: headlines, site names, a legal document's heading, publication dates with
   their time), then consent layers, what the page does not print, "read more" teasers of other pages
   and headings of link lists removed and layout tables unwrapped (`pipelines.boilerplate`), then
-  trafilatura ``bare_extraction``, and htmldate on a copy without the page's chrome
+  trafilatura ``bare_extraction`` (without the article's widgets, `WIDGETS`; a brief article keeps its
+  paragraphs, not trafilatura's rescue dump, `_unrescued`), and htmldate on a copy without the page's chrome
   (`pipelines.pagemeta.without_chrome`: a footer's "Stand: 01.02.2018" is no publication date). A
   navigation-like or banner text gets a second try (trafilatura's precision mode, then the best content
   block); lines before the document's title are dropped, and so are "read also" teasers and page-feedback
@@ -81,7 +82,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from trafilatura.settings import Document, set_date_params
+from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
@@ -139,8 +140,9 @@ from pipelines.headmeta import head_metadata
 from pipelines.lead import restore_lead
 from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
-from pipelines.pagemeta import read_page_meta, without_chrome
+from pipelines.pagemeta import excluded_block, read_page_meta, without_chrome
 from pipelines.relative_dates import relative_date, resolve_ago
+from pipelines.sitenames import heading_text
 from pipelines.summary import page_summary
 from pipelines.titles import (
     AffixLearner,
@@ -148,6 +150,7 @@ from pipelines.titles import (
     choose_title,
     cut_headline,
     fold,
+    goes_on,
     looks_like_slug,
     split_segments,
     strip_site,
@@ -434,7 +437,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     result = _trafilatura(tree, url, warnings)
     text = published = author = headline = None
     if result is not None:
-        text, author, headline = result.text, result.author, result.title
+        text, author, headline = _unrescued(tree, url, result.text), result.author, result.title
         published = _htmldate(tree, url)  # not trafilatura's: it searched the page's chrome too
         if published is None and result.date and result.date.endswith("-01-01"):
             published = result.date  # a year-only guess (a copyright line) bounds written dates only
@@ -457,6 +460,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         doc_heading=meta.doc_heading,
         chrome=meta.chrome,
     )
+    title = _continued_heading(tree, title)
     text = drop_lead_in(text, [t for t in (title, raw_title, meta.doc_heading, *meta.confirmed) if t])
     text = drop_furniture_lines(text)
     in_byline = (
@@ -495,6 +499,22 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     )
 
 
+_NAMED = "concat(' ', @class, ' ', @id)"
+_SHARING = f"contains({_NAMED}, ' share') or contains({_NAMED}, '-share') or contains({_NAMED}, ' social')"
+WIDGETS = [
+    "//address[not(.//p)]",
+    "//button",
+    f"//*[{_SHARING}][not(self::html or self::body or self::main or self::article)][not(.//p)]",
+]
+"""Elements of an article that are never its text, pruned before trafilatura reads the page (its
+``prune_xpath``, on its own copy of the tree: the byline and dates are read from the page itself):
+``<address>`` (HTML's element for the author's name and contact: "Par L'équipe de Lyon · Publié le 21
+novembre 2026"), ``<button>`` (a control: "Partager", "Artikel teilen") and a link or block whose
+class or id names sharing or social media (``share``, ``share-link``, ``article-share``, ``social``:
+"Deel deze pagina", "Dela"), which sites put inside the article's container. An element that holds
+a paragraph (``<p>``) is a container, not a widget ("single-post remove-ps-share" on ``<body>``)."""
+
+
 def _trafilatura(
     tree: HtmlElement, url: str, warnings: list[str], *, precision: bool = False
 ) -> Document | None:
@@ -506,6 +526,7 @@ def _trafilatura(
             include_comments=False,
             include_images=False,
             favor_precision=precision,
+            prune_xpath=WIDGETS,
         )
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
         raise
@@ -514,6 +535,44 @@ def _trafilatura(
         warnings.append("extract.html_failed")
         return None
     return result if isinstance(result, Document) else None
+
+
+RESCUE_CHARS = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
+"""Below this many characters trafilatura's balanced mode replaces its extraction with a dump of the
+page's main block (its baseline rescue)."""
+BRIEF_CHARS = 2_000
+"""Longest text looked at for such a dump (the article's paragraphs below `RESCUE_CHARS`, plus its
+byline, buttons and labels)."""
+KEPT_SHARE = 0.5
+"""Share of the rescued text's characters the extraction without the rescue must hold to be the text."""
+
+
+def _unrescued(tree: HtmlElement, url: str, text: str | None) -> str | None:
+    """A short article's paragraphs, not the dump trafilatura's rescue put in their place.
+
+    Rule: when an extraction is shorter than trafilatura's ``MIN_EXTRACTED_SIZE`` (`RESCUE_CHARS`),
+    its balanced mode takes the baseline's text of the page's main block if that is longer: for a brief
+    article of two or three short paragraphs that dump is one run-on line of the whole ``<article>``:
+    section label, headline, byline and date line, body and share button ("Brno Ukrajinské lékařky ...
+    Autor: Petr Novák · 2. prosince 2026 19:20 Desítky lékařek ... Sdílet"), where a longer article
+    of the same template comes out as its paragraphs. So a text of at most `BRIEF_CHARS` is extracted
+    again in trafilatura's precision mode, which runs without that rescue; its text replaces the first
+    when it is shorter than `RESCUE_CHARS` (the rescue's own condition), every line of it is in the
+    first (spaces folded: the same content, less furniture) and it holds at least `KEPT_SHARE` of the
+    first's characters (the rescue added a byline and buttons, not the article's paragraphs). Lines
+    before the headline (a section label) then go with `pipelines.boilerplate.drop_lead_in`.
+    """
+    if not text or len(text) > BRIEF_CHARS:
+        return text
+    precise = _trafilatura(tree, url, [], precision=True)
+    lines = [" ".join(line.split()) for line in ((precise.text if precise else None) or "").split("\n")]
+    lines = [line for line in lines if line]
+    whole = " ".join(text.split())
+    if not lines or sum(map(len, lines)) >= RESCUE_CHARS or not all(line in whole for line in lines):
+        return text
+    if sum(len(line) for line in lines) < KEPT_SHARE * len(whole):
+        return text
+    return "\n".join(lines)
 
 
 def _htmldate(tree: HtmlElement, url: str) -> str | None:
@@ -889,6 +948,26 @@ def _title_segment(headline: str, raw_title: str | None, page_headlines: tuple[s
     return all(fold(h) != key for h in page_headlines)
 
 
+def _continued_heading(tree: HtmlElement, title: str | None) -> str | None:
+    """The page's ``h2`` headline that `title` is the first part of, else `title`.
+
+    Rule: a page without an ``h1`` sets its headline in an ``h2`` ("Anerkennung in Bremen: Geflüchtete
+    Ärztinnen warten zwei Jahre"), and its ``<title>`` may carry only the part before the colon or dash
+    ("Anerkennung in Bremen | Bremer Tageblatt"). The first ``h2`` outside the page's chrome
+    (`pipelines.pagemeta.excluded_block`) that goes on from the title after its own separator
+    (`pipelines.titles.goes_on`) is the title; other ``h2`` (section headings) never replace it.
+    """
+    if not title:
+        return title
+    body = tree.find("body")
+    scope = body if body is not None else tree
+    for heading in scope.iter("h2"):
+        text = heading_text(heading)
+        if text and goes_on(title, text) and not excluded_block(heading, scope, itself=True):
+            return text
+    return title
+
+
 def _kicker_and(headline: str, page_headlines: tuple[str, ...]) -> bool:
     """True when trafilatura's title is one of the page's headlines with a kicker before it (it reads
     the whole ``<h1>``; `pipelines.sitenames.heading_text` leaves the kicker out)."""
@@ -1159,10 +1238,16 @@ def apply_document(
 
 def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
     """The index's title is the page's raw title, or the page's clean title with more around it (a
-    feed that copies ``<title>``, site name and all)."""
+    feed that copies ``<title>``, site name and all). A feed's headline that goes on after the clean
+    title's end with words ``<title>`` does not hold ("X: Y" where ``<title>`` is "X | Site":
+    `pipelines.titles.goes_on`) is the longer headline, not a title with its site name."""
     if not document.title or not document.raw_title:
         return False
     folded, clean = fold(title), fold(document.title)
+    if goes_on(document.title, title) and fold(folded[len(clean) :].lstrip(" :|-–—")) not in fold(
+        document.raw_title
+    ):
+        return False
     return folded != clean and (folded == fold(document.raw_title) or clean in folded)
 
 

@@ -34,7 +34,8 @@ READ_ALSO = (
     "prečítajte si aj", "preberite tudi", "glej tudi", "pročitajte i", "pročitajte još", "vidi i",
     "olvassa el", "lásd még", "kapcsolódó", "citește și", "citeste si", "citiți și", "vezi și",
     "прочетете още", "прочетете също", "вижте още", "διαβάστε επίσης", "διαβάστε ακόμη",
-    "δείτε επίσης", "skaitykite taip pat", "taip pat skaitykite", "lasiet arī", "skatiet arī",
+    "δείτε επίσης", "skaitykite taip pat", "taip pat skaitykite", "skaitykite daugiau", "lasiet arī",
+    "skatiet arī",
     "loe ka", "vaata ka", "lue myös", "katso myös", "läs också", "läs även", "se även", "læs også",
     "se også", "aqra wkoll", "ara wkoll", "léigh freisin", "féach freisin",
 )  # fmt: skip

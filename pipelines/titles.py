@@ -45,7 +45,9 @@ Rules, in order (`choose_title`):
    ("Strona główna | Urząd do Spraw Cudzoziemców"), gives way to the page's own headline (a
    confirmed one, else the one of most words: a logo's h1 is short); so does a title cut
    short with an ellipsis that starts a headline ("Neue Regeln für…" of "Neue Regeln für
-   Einbürgerung"; a shorter title without the mark is the page's choice: "Vissa skolfrågor").
+   Einbürgerung"; a shorter title without the mark is the page's choice: "Vissa skolfrågor"), and a
+   title that is the part of a headline before the headline's own colon or dash ("X | Site" for
+   "X: Y", `goes_on`).
 5. A code-only title (no word of four letters: "EUR-Lex - 2023_102 - EN", "Procedure File:
    2022/2852(RSP)") gives way to the document's heading (`ExtractedDocument.doc_heading`, e.g.
    EUR-Lex's ``#title`` element); failing that it stays.
@@ -733,13 +735,32 @@ def choose_title(
         best = [h for h in sure if h in own] or sorted(own, key=lambda h: -len(h.split()))
         title = strip_site(best[0], site_names, host, affixes, heads)
     cut = _TRUNCATION.sub("", title)
-    longer = [h for h in own if cut != title and len(h) > len(cut) >= 8 and fold(h).startswith(fold(cut))]
-    if longer:  # a <title> cut short of the page's headline, marked so
+    longer = [h for h in own if len(h) > len(cut) >= 8 and (cut != title or goes_on(cut, h))]
+    longer = [h for h in longer if fold(h).startswith(fold(cut))]
+    if longer:  # a <title> cut short of the page's headline: marked so, or at the headline's own colon
         title = strip_site(longer[0], site_names, host, affixes, heads)
     first = split_segments(title)[0] if split_segments(title) else title
     if is_code_only(first) and doc_heading and not is_code_only(doc_heading):
         return one_line(doc_heading)
     return title
+
+
+_GOES_ON = re.compile(r"^\s*(?::|\||\s[-–—]\s)\s*\w")
+"""A headline's own separator after its first part, and more words: ": Y", " : Y", " – Y", " - Y", " | Y"."""
+
+
+def goes_on(title: str, headline: str) -> bool:
+    """`headline` is `title` followed by its separator and more (rule 4, a shortened ``<title>``).
+
+    Rule: an SEO ``<title>`` often carries only the part of the headline before its colon or dash
+    ("Integrationskurse in Bremen | Bremer Tageblatt" for the h1 "Integrationskurse in Bremen:
+    Wartezeit steigt auf acht Monate"); the page's own headline (h1/h2, og:title) that starts with
+    the cleaned title and goes on after ``:``, ``|`` or a spaced dash is the title: a title is never
+    the first part of the page's headline. A headline that goes on without a separator ("Vissa
+    skolfrågor ID-nummer: Prop. 2012/13:187") is not the title's longer form, and the title stays.
+    """
+    key, whole = fold(title), fold(headline)
+    return whole.startswith(key) and bool(_GOES_ON.match(whole[len(key) :]))
 
 
 def looks_like_slug(value: str | None) -> bool:

@@ -19,6 +19,7 @@ from pipelines.furniture import drop_furniture_lines, is_furniture_line
         ("Czytaj także: Nowe zasady pobytu", True),
         ("Διαβάστε επίσης: Νέο πρόγραμμα ένταξης", True),
         ("» Läs också: Nya regler för arbetstillstånd", True),
+        ("Skaitykite daugiau: Kauno įmonėse dirba užsieniečiai …", True),
         ("Read more", True),
         ("Is this page useful? Yes No Report a problem with this page", True),
         ("War diese Seite hilfreich? Ja Nein", True),
@@ -27,6 +28,7 @@ from pipelines.furniture import drop_furniture_lines, is_furniture_line
         ("Hasznos volt ez az oldal? Igen Nem", True),
         # the article's own sentences
         ("Lesen Sie auch die Hinweise der Behörde zu den Fristen.", False),
+        ("Skaitykite daugiau apie programą savivaldybės ataskaitoje.", False),
         ("Read more about the scheme in the annual report published by the council.", False),
         ("Related costs are covered by the municipality.", False),
         ("The survey asked whether this page was useful to newcomers.", False),
