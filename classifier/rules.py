@@ -52,7 +52,9 @@ Evaluation order (for one item; title and body are matched separately, a phrase 
    Canadian model in Germany) keeps its score (`_resolve_elsewhere`). A place name inside a longer
    place name of the other group is that name's word (Wales in New South Wales), and an item that
    names places outside Europe only beside a word for a model or an example ("nach kanadischem
-   Vorbild") has no `elsewhere` negative; a European name right before a migrant word ("Ukrainian
+   Vorbild") or only as where migrants came from (after the word for "from" shortly after a migrant
+   word: "newcomers from Brazil and India", `CAME_FROM`) has no `elsewhere` negative; a European name
+   right before a migrant word ("Ukrainian
    refugees", "Ukraine-Flüchtlinge"; after it in `ADJECTIVE_AFTER` languages: "réfugiés ukrainiens")
    names their origin and is no `europe` term.
 8. Decisions: relevant when relevance >= the language's threshold; themes are assigned only to
@@ -342,6 +344,36 @@ ADJECTIVE_AFTER = frozenset({"fr", "it", "es", "pt", "ro", "mt", "ga"})
 a migrant word is the migrants' origin too; elsewhere only one right before it is."""
 BORROWED_GAP = 4
 """Words allowed between such a word and the place ("wzorowane na programie z Kanady")."""
+_CAME_FROM = {
+    "en": ("from",),
+    "de": ("aus",),
+    "fr": ("du", "de", "d", "des"),
+    "es": ("de", "del", "desde"),
+    "pt": ("do", "da", "de", "dos", "das"),
+    "it": ("dal", "dalla", "dallo", "dai", "dalle", "da", "dall"),
+    "nl": ("uit",),
+    "sv": ("fran",),
+    "da": ("fra",),
+    "pl": ("z", "ze"),
+    "cs": ("z", "ze"),
+    "sk": ("z", "zo"),
+    "sl": ("iz",),
+    "hr": ("iz",),
+    "ro": ("din",),
+    "el": ("απο",),
+    "lt": ("is",),
+    "lv": ("no",),
+    "bg": ("от",),
+    "mt": ("minn", "mill"),
+}
+CAME_FROM = {lang: frozenset(normalize(w) for w in words) for lang, words in _CAME_FROM.items()}
+"""The word for "from" per language. A place outside Europe right after one, within `CAME_FROM_GAP`
+words after a migrant word ("newcomers from Brazil and India", "os recém-chegados do Brasil, da Índia
+e do Nepal", "recién llegados de Colombia"), is where migrants came from, not where the story is set:
+like a model's place it sets no `elsewhere` negative (`_came_from`); an item that names such a place
+otherwise ("imigrantes no Brasil", "Toronto's libraries") still has one."""
+CAME_FROM_GAP = 8
+"""Words allowed between the end of the migrant word and the place (a list of origins)."""
 
 _FOREIGN_ADJECTIVE = {
     "es": ("extranjer",),
@@ -709,6 +741,7 @@ class RuleEngine:
         # or right after it where adjectives follow the noun ("réfugiés ukrainiens"), is where the
         # migrants come from, not where the story is set; words cannot see a full stop between them
         migrants = [(s, e) for s, e, group in spans if group == MIGRANT]
+        origins = [e for s, e, group in spans if group in (MIGRANT, AMBIGUOUS)]
         settled = False
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
@@ -725,7 +758,11 @@ class RuleEngine:
                     pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
                 ):
                     continue
-                if group == ELSEWHERE and not _borrowed(tokens, s, e, language):
+                if (
+                    group == ELSEWHERE
+                    and not _borrowed(tokens, s, e, language)
+                    and not _came_from(tokens, s, origins, language)
+                ):
                     settled = True
                 if group == EUROPE and any(
                     ms == e or (me == s and language in ADJECTIVE_AFTER) for ms, me in migrants
@@ -1101,6 +1138,15 @@ def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> 
         after = after[:1] if after[:1] == ["style"] else []
     near = tokens[max(0, start - BORROWED_GAP) : start] + after
     return bool(stems) and any(word.startswith(stems) for word in near)
+
+
+def _came_from(tokens: list[str], start: int, migrant_ends: list[int], language: str | None) -> bool:
+    """Whether the place at tokens[start] follows a `CAME_FROM` word of `language` that a migrant or
+    ambiguous cue ends at most `CAME_FROM_GAP` words before (never for an unknown language)."""
+    words = CAME_FROM.get(language or "")
+    if not words or start == 0 or tokens[start - 1] not in words:
+        return False
+    return any(start - 1 - CAME_FROM_GAP <= end <= start - 1 for end in migrant_ends)
 
 
 def _foreign_adjective(tokens: list[str], start: int, language: str | None) -> bool:

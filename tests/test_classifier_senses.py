@@ -135,6 +135,23 @@
   foreigners in every language; the same course for exchange students, pensioners or school-leavers
   is out.
 
+- relevance_situations.jsonl: migrants named by their situation, as a rule for every language: people
+  who fled a war, named by a relative clause or a participle ("que huyeron de la guerra", "qui ont fui
+  la guerre", "die de oorlog zijn ontvlucht", "som flytt kriget", "které utekly před válkou"), holders
+  of a residence permit ("titre de séjour", "permiso de residencia", "karta pobytu"), people with a
+  migration background or a foreign-sounding, Arabic surname or name ("migratieachtergrond",
+  "Wohnungssuchende mit arabischem Namen"), Latvia's "Ukrainas civiliedzīvotāji" and asylum seekers'
+  right to work, and a place outside Europe named as where newcomers came from ("recém-chegados do
+  Brasil"), are in; residents who fled a wildfire, a flood or the city's bustle, investors' residence
+  permits, a restaurant's or a bakery's Arabic name, war news on Ukrainian civilians and integration
+  courses set in Brazil, Colombia or Canada are out.
+
+- relevance_transfers.jsonl: "migration" of software, systems, accounts and data (de, en, fr, es, it,
+  nl, pt, da, cs), sports transfers (a Brazilian midfielder, a Serbian striker, "obcokrajowiec w
+  kadrze") whose "integration into the team/squad" is no integration area (es, it, de, el, hr, cs, sv,
+  pt, nl), and foreign students returning with new visas (fr, en, de, es, it) are out; a migration
+  counselling service's new software, a football club for refugees and refugee students are in.
+
 Rule: the default classifier (rules + shipped model) finds every off-topic item of a file not relevant
 and every on-topic one relevant. Single-word senses (Italian "asilo": a kindergarten;
 es/pt/ro: an old people's home; sl/hr: an animal shelter; bg: a bomb shelter; "reinstall") are
@@ -168,6 +185,8 @@ FILES = (
     "relevance_foreign_adjective.jsonl",
     "relevance_language_courses.jsonl",
     "relevance_origin_from.jsonl",
+    "relevance_situations.jsonl",
+    "relevance_transfers.jsonl",
 )
 ROWS = {
     name: [
@@ -197,6 +216,8 @@ def default() -> Any:
         ("relevance_foreign_adjective.jsonl", 16, 24, 7),
         ("relevance_language_courses.jsonl", 9, 3, 9),
         ("relevance_origin_from.jsonl", 38, 38, 15),
+        ("relevance_situations.jsonl", 30, 12, 13),
+        ("relevance_transfers.jsonl", 9, 25, 13),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
@@ -211,6 +232,11 @@ def test_each_file_holds_both_kinds_in_many_languages(
 def test_attack_items(default: Any, name: str, row: dict[str, Any]) -> None:
     result = default.classify(row["title"], row["text"], row["language"], "news")
     assert result.relevant == row["relevant"], (result.relevance, result.relevance_evidence)
+    if "evidence" in row:
+        # an on-topic row names the cue that makes it relevant: the rule under test, not another word
+        assert row["evidence"] in [e.term for e in result.relevance_evidence if e.weight > 0], (
+            result.relevance_evidence
+        )
 
 
 FROM_ROWS = ROWS["relevance_origin_from.jsonl"]
