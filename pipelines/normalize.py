@@ -68,6 +68,7 @@ from lxml.html import defs as lxml_defs
 from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
+from crawler.encoding import MIXED_ENCODING
 from crawler.text import (
     clean_text,
     has_dirty_chars,
@@ -260,7 +261,7 @@ def _clean_json(value: Any, seen: _Cleaned, depth: int = 0) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
-        return _clean_json(value.decode("utf-8", "replace"), seen, depth)
+        return _clean_json(value.decode("utf-8", MIXED_ENCODING), seen, depth)
     seen.record_dropped += 1
     return _DROP
 
