@@ -35,7 +35,10 @@ For each `HarvestedItem`, in this order:
    the spider set is kept, made UTC-aware), then the plausibility rule against fetched_at (default now):
    more than 1 h ahead -> published_at = fetched_at, date_method ``fetch_time``, flag
    ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
-   Otherwise date_method stays what the spider set, or ``feed`` when a date exists. A raw date
+   Otherwise date_method stays what the spider set, or ``feed`` when a date exists. Rule: a
+   date_method is kept only with a date: a raw date refused here (MySQL's zero date
+   ``0000-00-00 00:00:00``, the epoch, year 0001 or 9999, an impossible day) leaves published_at and
+   date_method empty, whatever method the spider set. A raw date
    without a time of day is that calendar day at 00:00 UTC, flagged ``date_only``
    (pipelines.dates.parse_day_or_time); a W3C Datetime of month or year precision (``2025-03``,
    ``2025``: a sitemap's ``<lastmod>``) is the period's first day, flagged ``date_only`` and
@@ -472,9 +475,11 @@ class NormalizePipeline:
         if reason == "date_in_future":
             published = fetched_at
             item.date_method = "fetch_time"
-        elif reason is not None:
+        elif reason is not None or published is None:
+            # a method is recorded only for a date that was kept: a refused raw date (a zero date,
+            # a placeholder, an impossible or implausible one) leaves none behind
             item.date_method = None
-        elif published is not None and not item.date_method:
+        elif not item.date_method:
             item.date_method = "feed"
         if reason is not None:
             _flag(item, reason)
