@@ -22,6 +22,7 @@ import yaml
 
 from crawler.errors import ThemesConfigError
 from crawler.types import EU_LANGUAGES, THEMES
+from crawler.yamlerrors import yaml_error_line
 
 EXTRA_LANGUAGES: tuple[str, ...] = ("ar", "ru", "tr", "uk")
 """Languages of large migrant communities, accepted for relevance cues (and any term list)."""
@@ -429,10 +430,8 @@ def load(path: str | Path | None = None) -> ThemeConfig:
         raise ThemesConfigError(f"{p}: cannot read: {exc.strerror or exc}") from exc
     try:
         data = yaml.load(raw, Loader=YAML_LOADER)  # noqa: S506 (both loaders are safe ones)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
-        raise ThemesConfigError(f"{where}: not valid YAML: {exc}") from exc
+    except yaml.YAMLError as exc:  # FILE:LINE:COLUMN (crawler.yamlerrors)
+        raise ThemesConfigError(yaml_error_line(str(p), exc, raw, "not valid YAML")) from exc
     try:
         return parse(data, str(p), hashlib.sha256(raw).hexdigest())
     except _FieldError as exc:

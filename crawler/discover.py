@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.encoding import MIXED_ENCODING
 from crawler.jsontext import load_json
 from crawler.urls import source_url_key
 
@@ -309,7 +310,7 @@ def discover(url: str, body: bytes, content_type: str = "", robots_txt: str = ""
     if looks_like_feed(body):
         found.feeds = [url]
         return found
-    html = body.decode("utf-8", errors="replace")
+    html = body.decode("utf-8", MIXED_ENCODING)
     found.feeds = feed_links(html, url)
     if not found.feeds:
         found.feed_candidates = common_feed_candidates(url)

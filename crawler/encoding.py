@@ -4,7 +4,8 @@ Order of evaluation (first match wins):
 1. a byte order mark (UTF-8, UTF-16, UTF-32);
 2. UTF-8, when the body is valid UTF-8 and has multi-byte sequences while the header or the body names
    an 8-bit encoding (servers default to ISO-8859-1; legacy text almost never forms valid UTF-8
-   sequences by chance);
+   sequences by chance); also when it has more valid multi-byte characters than invalid bytes (UTF-8
+   with a few pasted Windows-1252 bytes, "Mixed encodings" below);
 3. the HTTP header charset, if the body decodes in it without errors;
 3a. rule for every 8-bit label (header or body, ISO-8859-x, windows-125x): a label that decodes the
    body without errors is not proof, since nearly any byte is valid in windows-1252, and servers send
@@ -37,6 +38,24 @@ Order of evaluation (first match wins):
    body with NUL bytes in its first 1024 bytes, as a UTF-16 label does (a 16-byte Polish
    ``<p>Pomagają</p>`` is not CJK);
 8. the header, declared or UTF-8 encoding with U+FFFD for undecodable bytes.
+
+Mixed encodings (rule for every UTF-8 reading above: the mark, rules 2, 5, 6 and 8): a document
+written in UTF-8 into which a few Windows-1252 bytes were pasted (smart quotes ``93 94``, ``92``,
+the dash ``96``, ``85``, the euro ``80``, a Latin-1 ``E9``) is read with each run of bytes that is
+not valid UTF-8 decoded as Windows-1252, the rest as UTF-8: ``Migrants’ rights “ok”``, not
+``�ok�``. This is feedparser's and ftfy's repair of such feeds (the WHATWG decoder, which browsers
+use, gives U+FFFD). It is the codecs error handler `MIXED_ENCODING` (``codecs.register_error``),
+so every reader of harvested bytes (feeds, pages, JSON answers, calendars: all decode through
+`decode_html`) applies it, and `mixed_encoding_bytes` counts the repaired bytes for the source's
+warning ``parse.mixed_encoding``. The five bytes Windows-1252 leaves undefined (``81 8D 8F 90
+9D``) stay U+FFFD (read as Latin-1 they would be C1 controls, which the text rules strip anyway,
+losing the byte without a trace); an incomplete sequence cut at the very end of the body (a size
+cap) stays U+FFFD too, and so does one cut in the middle (a lead byte with some of its
+continuation bytes, ``E2 80`` then ASCII, and a lone ``C2`` or ``C3`` lead, `_CUT_LEADS`): it is a
+cut UTF-8 character, not a legacy byte, and as Windows-1252 it would be mojibake (``â€``, ``Ã``).
+Valid UTF-8 (4-byte emoji, CJK) never reaches the handler; overlong forms (``C0 AF``), encoded
+surrogates (``ED A0 80``) and lone continuation bytes are invalid UTF-8 and so are read byte by
+byte as Windows-1252. `mixed_encoding_bytes` counts every byte that was not UTF-8, cut ones too.
 
 Declared language (rules 3a and 7): when the document declares its language (`declared_language`:
 ``<html lang>`` or ``xml:lang`` on the root, ``<meta http-equiv="content-language">``, an RSS
@@ -113,6 +132,47 @@ and Portuguese ``à``, Italian ``è`` (``È``), Portuguese ``é``, Danish and Sw
 ``ø``. No Central-European language has such a word, so ``Č`` standing alone is no evidence."""
 
 
+MIXED_ENCODING = "ewsi-utf8-cp1252"
+"""Name of the codecs error handler that reads bytes invalid in UTF-8 as Windows-1252 (module
+docstring, "Mixed encodings"): ``body.decode("utf-8", MIXED_ENCODING)``."""
+
+
+def _windows_1252_for_invalid_utf8(exc: UnicodeError) -> tuple[str, int]:
+    """The `MIXED_ENCODING` handler: the bad run of a UTF-8 decoding as Windows-1252 (U+FFFD for
+    its five undefined bytes), and U+FFFD for a sequence cut at the end of the input."""
+    if not isinstance(exc, UnicodeDecodeError) or codecs.lookup(exc.encoding).name != "utf-8":
+        raise exc
+    run = bytes(exc.object[exc.start : exc.end])
+    if len(run) > 1 or run in _CUT_LEADS:  # a UTF-8 sequence cut short, not Windows-1252 text
+        return "\ufffd", exc.end
+    return run.decode("cp1252", "replace"), exc.end
+
+
+_CUT_LEADS = (b"\xc2", b"\xc3")
+"""Lone bytes read as a cut UTF-8 sequence, not as Windows-1252 ``Â`` ``Ã``: the lead bytes of
+UTF-8's Latin-1 letters, whose continuation byte was lost (often an ``A0`` no-break space turned
+into a space: ``Ã `` is ``à``, as ftfy reads it); as Windows-1252 they are the marks of mojibake."""
+
+
+codecs.register_error(MIXED_ENCODING, _windows_1252_for_invalid_utf8)
+
+
+def mixed_encoding_bytes(body: bytes, encoding: str) -> int:
+    """How many bytes of `body`, read in `encoding` by `decode_html`, were not valid UTF-8 and so
+    read as Windows-1252 (its five undefined bytes as U+FFFD); 0 for another encoding, for valid
+    UTF-8, and for a body whose only bad bytes are a sequence cut at its very end."""
+    if codecs.lookup(encoding).name != "utf-8" or body.isascii():
+        return 0
+    bad = len(body) - len(body.decode("utf-8", "ignore").encode("utf-8"))
+    if bad == 0:
+        return 0
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+    except UnicodeDecodeError:
+        return bad
+    return 0  # the only bad bytes are a sequence cut at the end
+
+
 def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
     """Decode an HTML body; returns ``(text, encoding)`` with the Python codec name actually used.
 
@@ -122,15 +182,15 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding is not None and bom is not None:
-        return body[len(bom) :].decode(bom_encoding, "replace"), bom_encoding
+        return body[len(bom) :].decode(bom_encoding, _errors(bom_encoding)), bom_encoding
 
     header = _resolve_header(header_charset)
     if header is not None and _wide(header):
         header = _wide_order(body, header)
     declared = _declared(body)
     labels = [e for e in (header, declared) if e]
-    if labels and all(_single_byte(e) for e in labels) and _multibyte_utf8(body):
-        return body.decode("utf-8", "replace"), "utf-8"
+    if labels and all(_single_byte(e) for e in labels) and (_multibyte_utf8(body) or _mostly_utf8(body)):
+        return body.decode("utf-8", MIXED_ENCODING), "utf-8"
     for encoding in _unique(header, declared, "utf-8"):
         if _decodes_cleanly(body, encoding):
             if _single_byte(encoding) and not body.isascii():
@@ -138,12 +198,18 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
             return body.decode(encoding, "replace"), encoding
 
     if _mostly_utf8(body, labelled="utf-8" in labels):
-        return body.decode("utf-8", "replace"), "utf-8"
+        return body.decode("utf-8", MIXED_ENCODING), "utf-8"
     detected = _detect(body)
     if detected is not None and _decodes_cleanly(body, detected):
         return body.decode(detected, "replace"), detected
     fallback = header or declared or "utf-8"
-    return body.decode(fallback, "replace"), fallback
+    return body.decode(fallback, _errors(fallback)), fallback
+
+
+def _errors(encoding: str) -> str:
+    """The error handler for a final decoding in `encoding`: `MIXED_ENCODING` for UTF-8, else
+    U+FFFD for the bytes that do not decode."""
+    return MIXED_ENCODING if codecs.lookup(encoding).name == "utf-8" else "replace"
 
 
 def _best_8bit(body: bytes, label: str, declared: str | None) -> str:

@@ -370,6 +370,17 @@ class DatabaseUnavailable(EwsiError):
     key = "store.db_error"
 
 
+class DatabaseUnwritable(DatabaseUnavailable):
+    """Raised by crawler.store.session (the engine's error hook) when the database answers but
+    refuses to store anything: read-only file, directory or mount, full disk, no permission, a
+    read-only PostgreSQL transaction (a replica). `why` is the short cause for a page (the desk's
+    503), the message adds the database and what to do; crawler.cli prints it and exits 2."""
+
+    def __init__(self, message: str, why: str):
+        super().__init__(message)
+        self.why = why
+
+
 class HostClosed(Exception):
     """Raised by crawler.store.host_budget (and crawler.fetch.budget while the database is away):
     the host asked not to be contacted until `until` (UTC); `key` is the error key (fetch.http_429)."""

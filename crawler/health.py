@@ -428,7 +428,27 @@ def build_report(
         report.error = f"warning: {page_note}"
     elif stop_note:
         report.error = f"warning: {stop_note}"
+    elif mixed_note := mixed_encoding_note(stats):
+        report.error = f"warning: {mixed_note}"
     return report
+
+
+def mixed_encoding_note(stats: Mapping[str, Any]) -> str | None:
+    """The warning of a run whose documents declared or read as UTF-8 held bytes that are not
+    UTF-8 and were read as Windows-1252 (crawler.encoding, "Mixed encodings"): stats
+    ``ewsi/parse/mixed_encoding`` (bytes, in feeds and JSON answers) and
+    ``ewsi/parse/mixed_encoding_pages`` (followed pages); None when there were none."""
+    repaired = int(stats.get("ewsi/parse/mixed_encoding", 0) or 0)
+    pages = int(stats.get("ewsi/parse/mixed_encoding_pages", 0) or 0)
+    if not repaired and not pages:
+        return None
+    where = [f"{repaired} byte{'s' if repaired != 1 else ''} in the source's documents"] if repaired else []
+    if pages:
+        where.append(f"{pages} followed page{'s' if pages != 1 else ''}")
+    return (
+        f"parse.mixed_encoding: {' and '.join(where)} not valid UTF-8, read as Windows-1252 "
+        "(a UTF-8 text with pasted Windows-1252 characters; a cut UTF-8 character as U+FFFD)"
+    )
 
 
 def _most_common(errors: Counter[str]) -> str:

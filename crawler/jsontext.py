@@ -15,7 +15,10 @@ Rule for the whole class (`json_text`):
    whatever the label says; bytes that are not valid UTF-8 are read in the charset the Content-Type
    names when they decode in it (ISO-8859-1 read as windows-1252, as the WHATWG Encoding Standard
    says), else in the 8-bit encoding of the EU languages whose letters fit best, else as UTF-8 with
-   U+FFFD for the bad bytes only. A few bad bytes never fail every record of the answer.
+   U+FFFD for the bad bytes only. A few bad bytes never fail every record of the answer. A
+   Content-Type without a charset labels the answer UTF-8 (RFC 8259 section 8.1), so UTF-8 with a
+   few pasted Windows-1252 bytes keeps its UTF-8 and gets those bytes as Windows-1252
+   (crawler.encoding, "Mixed encodings").
 
 Nesting (`load_json`, `check_depth`): valid JSON whose arrays and objects nest more than `MAX_DEPTH`
 deep (``[`` x 5000 then ``]`` x 5000) is refused with `JsonTooDeep` (a ValueError naming the depth
@@ -30,7 +33,9 @@ import json
 import re
 from typing import Any
 
-from crawler.encoding import decode_html
+from w3lib.encoding import http_content_type_encoding
+
+from crawler.encoding import decode_html, mixed_encoding_bytes
 from crawler.errors import JsonTooDeep
 
 
@@ -39,8 +44,16 @@ def json_text(body: bytes, content_type: str | None = None) -> str:
     encoding = json.detect_encoding(body)
     if encoding != "utf-8":
         return body.decode(encoding, "replace").removeprefix("\ufeff")
-    text, _ = decode_html(body, content_type or None)
+    text, _ = _decode(body, content_type)
     return text
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """`decode_html` of a JSON body without a byte order mark: a Content-Type that names no charset
+    labels it UTF-8 (RFC 8259 section 8.1), so a few bytes that are not UTF-8 never make a UTF-8
+    answer a legacy one (crawler.encoding, rule 6 and "Mixed encodings")."""
+    labelled = bool(content_type) and http_content_type_encoding(content_type) is not None
+    return decode_html(body, content_type if labelled else "utf-8")
 
 
 MAX_DEPTH = 512
@@ -100,3 +113,12 @@ def load_json(body: bytes, content_type: str | None = None, **kwargs: Any) -> An
     """`parse_json` of `json_text`: raises `JsonTooDeep` for JSON nested too deep, another ValueError
     for text that is not JSON."""
     return parse_json(json_text(body, content_type), **kwargs)
+
+
+def mixed_encoding_count(body: bytes, content_type: str | None = None) -> int:
+    """How many bytes of a UTF-8 JSON body `json_text` read as Windows-1252 because they are not
+    UTF-8 (crawler.encoding, "Mixed encodings"; the source's ``parse.mixed_encoding`` warning)."""
+    if json.detect_encoding(body) != "utf-8" or not mixed_encoding_bytes(body, "utf-8"):
+        return 0
+    _, encoding = _decode(body, content_type)
+    return mixed_encoding_bytes(body, encoding)

@@ -46,6 +46,7 @@ from crawler.urls import (
     source_url_key,
     web_url,
 )
+from crawler.yamlerrors import yaml_error_line
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sources.yaml"
 
@@ -906,11 +907,8 @@ def load_sources(path: str | Path | None = None, *, text: str | None = None) -> 
             loader.dispose()
     except RecursionError:
         raise ConfigError([f"{name}: YAML nested too deeply"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError([f"{where}: YAML syntax error: {problem}"]) from None
+    except yaml.YAMLError as exc:  # FILE:LINE:COLUMN (crawler.yamlerrors)
+        raise ConfigError([yaml_error_line(name, exc, text, "YAML syntax error")]) from None
     if not isinstance(doc, dict):
         raise ConfigError([f"{name}:1: expected a mapping with a `sources:` list"])
     problems: list[tuple[int, str]] = []  # (line, message): every error of the file, in one pass

@@ -36,6 +36,7 @@ from crawler.fetch.addresses import is_public, never_resolves, parse_ip
 from crawler.sources import country_hint, is_country_code
 from crawler.text import clean_text, strip_bidi_controls
 from crawler.urls import is_web_url
+from crawler.yamlerrors import load_yaml_file
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 KINDS: tuple[str, ...] = ("news", "event", "funding", "good_practice", "document")
@@ -106,7 +107,7 @@ def good_practice_fields(path: Path | None = None) -> tuple[FieldSpec, ...]:
     """The good-practice template (config/good_practice.yaml); ConfigError when malformed."""
     path = path or CONFIG_DIR / "good_practice.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml_file(path)
         specs = tuple(
             FieldSpec(
                 str(f["id"]),
@@ -130,7 +131,7 @@ def criteria(path: Path | None = None) -> tuple[dict[str, str], ...]:
     """The publication criteria (config/criteria.yaml): dicts with ``id`` and a label per language."""
     path = path or CONFIG_DIR / "criteria.yaml"
     try:
-        items = yaml.safe_load(path.read_text(encoding="utf-8"))["criteria"]
+        items = load_yaml_file(path)["criteria"]
         result = tuple({k: str(v) for k, v in c.items()} for c in items)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError([f"{path.name}: {exc}"]) from exc

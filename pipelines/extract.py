@@ -42,7 +42,9 @@ banner was found: no text),
 ``extract.deep_markup`` (nested deeper than libxml2 parses: read without its wrapper tags,
 `pipelines.markup`), ``extract.pdf_failed``, ``extract.pdf_encrypted``, ``extract.pdf_no_text``,
 ``extract.pdf_page_failed``, ``extract.pdf_pages_capped``, ``extract.xml_failed``,
-``extract.unsupported_type``. No input makes `extract_document` raise.
+``extract.unsupported_type``, ``parse.mixed_encoding`` (a UTF-8 page with bytes that are not UTF-8,
+read as Windows-1252: crawler.encoding "Mixed encodings"; counted in ``ewsi/parse/mixed_encoding_pages``
+for the source's warning). No input makes `extract_document` raise.
 
 Bounded execution (RELIABILITY.md §2 "Extraction worker", T13-T16): the pipeline never calls
 `extract_document` in the crawl process. `extract_bounded` runs it in a persistent
@@ -86,6 +88,7 @@ from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
+from crawler.encoding import mixed_encoding_bytes
 from crawler.text import truncate_utf8
 from crawler.types import (
     FEED_UPDATED,
@@ -156,6 +159,9 @@ from pipelines.titles import (
     strip_site,
     title_from_text,
 )
+
+MIXED_ENCODING_WARNING = "parse.mixed_encoding"
+"""The flag of an item whose page was UTF-8 with Windows-1252 bytes in it (crawler.encoding)."""
 
 logger = logging.getLogger(__name__)
 
@@ -406,7 +412,9 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     if len(body) > MAX_HTML_BYTES:
         body = body[:MAX_HTML_BYTES]
         warnings.append("input_truncated")
-    markup, _encoding = decode_html(body, header_charset)
+    markup, encoding = decode_html(body, header_charset)
+    if mixed_encoding_bytes(body, encoding):  # UTF-8 with Windows-1252 bytes (crawler.encoding)
+        warnings.append(MIXED_ENCODING_WARNING)
     try:
         tree, flattened = parse_html(markup)
     except MemoryError:  # the worker's limit: let it end the call (crawler.worker)
@@ -1088,6 +1096,8 @@ class ExtractPipeline:
             item.ewsi_worker_kill = outcome.kill  # type: ignore[attr-defined]  # the strike's reason
         if stats is not None:
             stats.inc_value(f"ewsi/extract/{document.method}")
+            if MIXED_ENCODING_WARNING in document.warnings:
+                stats.inc_value("ewsi/parse/mixed_encoding_pages")
             if not document.text:
                 stats.inc_value("ewsi/extract/empty")
             if outcome.kill:

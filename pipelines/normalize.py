@@ -35,7 +35,10 @@ For each `HarvestedItem`, in this order:
    the spider set is kept, made UTC-aware), then the plausibility rule against fetched_at (default now):
    more than 1 h ahead -> published_at = fetched_at, date_method ``fetch_time``, flag
    ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
-   Otherwise date_method stays what the spider set, or ``feed`` when a date exists. A raw date
+   Otherwise date_method stays what the spider set, or ``feed`` when a date exists. Rule: a
+   date_method is kept only with a date: a raw date refused here (MySQL's zero date
+   ``0000-00-00 00:00:00``, the epoch, year 0001 or 9999, an impossible day) leaves published_at and
+   date_method empty, whatever method the spider set. A raw date
    without a time of day is that calendar day at 00:00 UTC, flagged ``date_only``
    (pipelines.dates.parse_day_or_time); a W3C Datetime of month or year precision (``2025-03``,
    ``2025``: a sitemap's ``<lastmod>``) is the period's first day, flagged ``date_only`` and
@@ -68,6 +71,7 @@ from lxml.html import defs as lxml_defs
 from scrapy.exceptions import DropItem
 from w3lib.html import remove_tags, replace_entities
 
+from crawler.encoding import MIXED_ENCODING
 from crawler.text import (
     clean_text,
     has_dirty_chars,
@@ -260,7 +264,7 @@ def _clean_json(value: Any, seen: _Cleaned, depth: int = 0) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
-        return _clean_json(value.decode("utf-8", "replace"), seen, depth)
+        return _clean_json(value.decode("utf-8", MIXED_ENCODING), seen, depth)
     seen.record_dropped += 1
     return _DROP
 
@@ -471,9 +475,11 @@ class NormalizePipeline:
         if reason == "date_in_future":
             published = fetched_at
             item.date_method = "fetch_time"
-        elif reason is not None:
+        elif reason is not None or published is None:
+            # a method is recorded only for a date that was kept: a refused raw date (a zero date,
+            # a placeholder, an impossible or implausible one) leaves none behind
             item.date_method = None
-        elif published is not None and not item.date_method:
+        elif not item.date_method:
             item.date_method = "feed"
         if reason is not None:
             _flag(item, reason)

@@ -40,7 +40,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.errors import RecordsError, error_key_for
-from crawler.jsontext import JsonTooDeep, load_json
+from crawler.jsontext import JsonTooDeep, load_json, mixed_encoding_count
 from crawler.linktemplate import fill, text_of
 from crawler.types import Attachment, HarvestedItem
 from spiders.apiquery import next_page, page_capped, page_request_parts
@@ -134,6 +134,7 @@ class ApiSpider(SourceSpider):
         except RecordsError as exc:
             self.record_error(exc.key, f"{response.url}: {exc}")
             return
+        self.count_mixed_encoding(response)
         for following in self.follow_pages(response, data, len(records)):
             self.led_on(response)
             yield following
@@ -202,6 +203,13 @@ class ApiSpider(SourceSpider):
             return
         yield request
 
+    def count_mixed_encoding(self, response: Response) -> None:
+        """Count the bytes of a UTF-8 answer read as Windows-1252 (crawler.jsontext, the source's
+        ``parse.mixed_encoding`` warning)."""
+        repaired = mixed_encoding_count(response.body, _content_type(response))
+        if repaired:
+            self.stat("ewsi/parse/mixed_encoding", repaired)
+
     def parse_detail(self, response: Response, item: HarvestedItem) -> Iterator[Any]:
         """Copy the detail answer's text (and title or summary where the list gave none) to the item."""
         detail = self.source.api.detail  # type: ignore[union-attr]
@@ -217,6 +225,7 @@ class ApiSpider(SourceSpider):
             self.detail_missing(item, key, f"{response.url}: {detail}")
             yield from self.deliver(item)
             return
+        self.count_mixed_encoding(response)
         if not (text and text.strip()):
             self.detail_missing(item, "parse.detail_empty", f"{response.url}: nothing at `{detail.text}`")
         else:

@@ -51,10 +51,12 @@ import feedparser
 from scrapy.http import Response
 
 from crawler.discover import feed_links
+from crawler.encoding import mixed_encoding_bytes
 from crawler.errors import JsonFeedMalformed, NotJsonFeed
+from crawler.jsontext import mixed_encoding_count
 from crawler.probe import blocked_by_site
 from crawler.types import FEED_UPDATED, Attachment, HarvestedItem
-from crawler.xmltext import XML_DECLARATION, decode_xml
+from crawler.xmltext import XML_DECLARATION, decode_xml, with_bom
 from spiders.base import SourceSpider
 from spiders.entries import FeedIdentity, choose_links, shared_summaries, summary_key
 from spiders.feedauthor import drop_editors, entry_author
@@ -152,6 +154,9 @@ class FeedSpider(SourceSpider):
             self.record_error("parse.not_a_feed", f"{url}: empty body")
             return None
         if looks_like_json(body):
+            repaired = mixed_encoding_count(body, content_type)
+            if repaired:  # UTF-8 with Windows-1252 bytes (crawler.encoding)
+                self.stat("ewsi/parse/mixed_encoding", repaired)
             try:
                 return parse_json_feed(body, content_type)
             except JsonFeedMalformed as exc:
@@ -161,6 +166,8 @@ class FeedSpider(SourceSpider):
                 self.record_error("parse.not_a_feed", f"{url}: JSON but not a JSON Feed: {exc}")
                 return None
         parsed, text = parse_xml_feed(body, content_type, url)
+        if parsed.get("ewsi_mixed_encoding"):  # UTF-8 with Windows-1252 bytes (crawler.encoding)
+            self.stat("ewsi/parse/mixed_encoding", int(parsed["ewsi_mixed_encoding"]))
         if not parsed.get("version") and not parsed.get("entries"):
             shield = blocked_by_site(status, content_type, body)
             if shield is not None:
@@ -249,7 +256,8 @@ def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, 
     docstring): `crawler.xmltext.decode_xml`, the XML declaration made to say UTF-8, feedparser with
     `url` as Content-Location. A malformed ("bozo") feed carries ``ewsi_complete_entries``: how many
     of its entries closed before a cut (`spiders.feedcut`)."""
-    text, _ = decode_xml(body, content_type)
+    text, encoding = decode_xml(body, content_type)
+    mixed = mixed_encoding_bytes(with_bom(body), encoding)
     text = XML_DECLARATION.sub(r"\1\2utf-8\2", text, count=1)
     text = repair_nested_cdata(text)
     headers = {"content-location": url}
@@ -260,6 +268,8 @@ def parse_xml_feed(body: bytes, content_type: str, url: str) -> tuple[dict[str, 
         parsed["ewsi_complete_entries"] = complete_entries(text)
     if str(parsed.get("version") or "").startswith("rss") and parsed.get("feed"):
         parsed["feed"] = drop_editors(parsed["feed"], text)
+    if mixed:
+        parsed["ewsi_mixed_encoding"] = mixed
     return parsed, text
 
 

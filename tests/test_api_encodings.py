@@ -69,14 +69,14 @@ def test_api_source_keeps_its_records(language: str, body: bytes, content_type: 
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", ""])
-def test_a_few_bad_bytes_in_utf8_cost_one_character(content_type: str) -> None:
+def test_a_few_windows_1252_bytes_in_utf8_are_read_as_windows_1252(content_type: str) -> None:
     body = (
         _answer("Réfugiés \u2013 un plan pour l\u2019accueil")
         .encode("utf-8")
         .replace(b"\xe2\x80\x93", b"\x96")
     )
     assert json.loads(json_text(body, content_type))["results"][0]["title"] == (
-        "Réfugiés \ufffd un plan pour l\u2019accueil"
+        "Réfugiés \u2013 un plan pour l\u2019accueil"
     )
 
 

@@ -131,7 +131,7 @@ def test_utf8_with_a_few_bad_bytes_stays_utf8() -> None:
     body = "<p>Straße, Größe, Übung, naïve café</p>".encode() + b"\xff\xfe tail"
     text, encoding = decode_html(body, None)
     assert encoding == "utf-8"
-    assert "Straße, Größe" in text and "\ufffd" in text
+    assert "Straße, Größe" in text and "ÿþ tail" in text  # bytes not UTF-8: Windows-1252 (crawler.encoding)
 
 
 def test_body_cut_inside_a_character_keeps_its_encoding() -> None:

@@ -153,7 +153,7 @@ def test_missing_selector_block_for_listing() -> None:
 
 def test_yaml_syntax_error_names_line() -> None:
     found = problems(GOOD.replace("  name: EWSI news", "  name: [EWSI news"))
-    assert len(found) == 1 and found[0].startswith("sources.yaml:13: YAML syntax error")
+    assert len(found) == 1 and found[0].startswith("sources.yaml:13:12: YAML syntax error")
 
 
 def test_python_tags_are_refused(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 store_migrate.upgrade(engine=engine)
             finally:
                 engine.dispose()
-        except UsageError:  # a database directory that does not exist: named as such (exit 2)
+        except (UsageError, DatabaseUnavailable):  # a missing directory, unwritable storage: named (exit 2)
             raise
         except Exception as exc:  # driver and Alembic errors: one clear line, exit 2
             reason = (str(exc).splitlines() or [""])[0]

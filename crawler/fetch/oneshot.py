@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import urljoin, urlsplit
 
+from crawler.encoding import MIXED_ENCODING
 from crawler.fetch.addresses import Allowlist, check_addresses, check_url
 from crawler.fetch.compression import decode_body
 from crawler.fetch.refusals import FetchRefused
@@ -137,5 +138,5 @@ def robots_allows(
         return True, ""
     if got.status != 200:
         return True, ""
-    text = got.body.decode("utf-8", errors="replace")
+    text = got.body.decode("utf-8", MIXED_ENCODING)
     return Protego.parse(text).can_fetch(url, ROBOTS_TOKEN), text

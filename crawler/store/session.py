@@ -37,7 +37,12 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawler.errors import DatabaseDirectoryMissing, DatabaseUnavailable, DatabaseUrlUnsupported
+from crawler.errors import (
+    DatabaseDirectoryMissing,
+    DatabaseUnavailable,
+    DatabaseUnwritable,
+    DatabaseUrlUnsupported,
+)
 from crawler.store import dialect
 from crawler.text import counted
 
@@ -162,6 +167,7 @@ def make_engine(url: str | None = None, *, sqlite_immediate: bool = False, **kwa
         event.listen(engine, "connect", _sqlite_on_connect)
         begin = "BEGIN IMMEDIATE" if sqlite_immediate else "BEGIN"
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        event.listen(engine, "handle_error", _raise_unwritable(u))
         return engine
     connect_args = dict(kwargs.pop("connect_args", {}))
     if backend == "postgresql" and u.get_driver_name() == "psycopg2":
@@ -169,7 +175,9 @@ def make_engine(url: str | None = None, *, sqlite_immediate: bool = False, **kwa
             connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
         connect_args.setdefault("application_name", "ewsi")
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(u, connect_args=connect_args, **kwargs)
+    engine = create_engine(u, connect_args=connect_args, **kwargs)
+    event.listen(engine, "handle_error", _raise_unwritable(u))
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -222,6 +230,68 @@ def retry_reason(exc: BaseException) -> str | None:
     if code is None and any(text in message for text in _DISCONNECT_TEXT):
         return "disconnect"
     return None
+
+
+STORAGE_REFUSALS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("25006", "read-only transaction", "readonly database", "read-only file system"),
+        "it is read-only (a read-only file, directory or mount, or a PostgreSQL replica)",
+        "make it writable for this user or point EWSI_DATABASE_URL at a writable database",
+    ),
+    (
+        ("53100", "database or disk is full", "no space left on device", "disk quota exceeded"),
+        "its disk is full",
+        "free space on the disk that holds it",
+    ),
+    (
+        ("42501", "permission denied", "unable to open database file", "access permission denied"),
+        "it cannot be opened for writing (permission denied, or its directory refuses the journal)",
+        "give this user write access to the file and its directory",
+    ),
+)
+"""(markers, why, what to do) of the errors meaning "this storage cannot be written": a marker is a
+SQLSTATE or a lower-case part of the driver's message (sqlite3 SQLITE_READONLY, SQLITE_FULL,
+SQLITE_CANTOPEN; PostgreSQL 25006 read_only_sql_transaction, 53100 disk_full, 42501
+insufficient_privilege)."""
+
+
+def storage_refusal(exc: BaseException) -> tuple[str, str] | None:
+    """(why, what to do) when the driver error `exc` means the storage cannot be written; else None.
+
+    Rule: storage that answers but cannot keep a write (read-only file, directory or mount, full
+    disk, permission denied, a read-only transaction on a PostgreSQL replica) is not a disconnect
+    and not contention: retrying cannot help, so it is classified here and raised as
+    `DatabaseUnwritable` (one line naming the database, the cause and the remedy; exit 2, the
+    desk's 503) by the engine's ``handle_error`` hook (`make_engine`). "database is locked" stays
+    contention (`retry_reason` ``busy``) and connection failures stay disconnects.
+    """
+    if isinstance(exc, DatabaseUnwritable):
+        return exc.why, ""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
+    message = str(orig).lower()
+    for markers, why, remedy in STORAGE_REFUSALS:
+        if code in markers or any(marker in message for marker in markers if not marker[:1].isdigit()):
+            return why, remedy
+    return None
+
+
+def _raise_unwritable(url: URL) -> Callable[[Any], None]:
+    """The engine's ``handle_error`` hook: a driver error `storage_refusal` classifies is raised as
+    `DatabaseUnwritable` naming the database at `url`; any other error goes on unchanged."""
+
+    def hook(context: Any) -> None:
+        found = storage_refusal(context.original_exception)
+        if found is None:
+            return
+        why, remedy = found
+        raise DatabaseUnwritable(
+            f"database {describe_url(url)} cannot be written: {why} "
+            f"({driver_reason(context.original_exception)}); {remedy}",
+            why,
+        ) from context.sqlalchemy_exception or context.original_exception
+
+    return hook
 
 
 DB_ERRORS: tuple[type[BaseException], ...] = (DatabaseUnavailable, OperationalError)

@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crawler.config import Settings as RuntimeSettings
 from crawler.config import load as load_settings
+from crawler.errors import DatabaseUnwritable
 from crawler.store.session import DB_ERRORS, make_engine, session_factory
 from crawler.store.session import database_url as resolve_database_url
 from crawler.web import admin, amend, items, login, portal, queue, submit
@@ -49,6 +50,7 @@ DESK_ROUTERS = (login.router, queue.router, items.router, amend.desk, admin.rout
 """The editors' desk, in the order its routes are matched."""
 RETRY_AFTER_S = 30
 DB_DOWN_MESSAGE = "The database is not reachable right now. Nothing was saved; please retry in a minute."
+DB_UNWRITABLE_MESSAGE = "The database cannot be written: {why}. Nothing was saved; tell the administrator."
 
 
 def _csp(nonce: str) -> str:
@@ -146,7 +148,10 @@ def _install_error_pages(app: FastAPI) -> None:
         log.warning(
             "database unavailable during %s %s: %s", request.method, request.url.path, type(exc).__name__
         )
-        return _error(request, 503, DB_DOWN_MESSAGE, {"Retry-After": str(RETRY_AFTER_S)})
+        message = DB_DOWN_MESSAGE
+        if isinstance(exc, DatabaseUnwritable):  # storage refusing writes: say why, no retry advice
+            message = DB_UNWRITABLE_MESSAGE.format(why=exc.why)
+        return _error(request, 503, message, {"Retry-After": str(RETRY_AFTER_S)})
 
     for cls in DB_ERRORS:
         app.add_exception_handler(cls, db_down)  # type: ignore[arg-type]

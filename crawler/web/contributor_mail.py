@@ -35,6 +35,7 @@ from crawler.store import outbox
 from crawler.submissions import CONFIG_DIR, LANGUAGES, criteria
 from crawler.web.digest import SmtpSettings, send
 from crawler.web.logsafe import escape_controls
+from crawler.yamlerrors import load_yaml_file
 
 TEXTS = ("receipt", "approved", "rejected", "changes")
 AMEND_DAYS = 14
@@ -46,7 +47,7 @@ def texts(path: Path | None = None) -> dict[str, Any]:
     """The mail texts (module docstring); ConfigError naming what is missing."""
     path = path or CONFIG_DIR / "submission_mail.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml_file(path)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError([f"{path.name}: {exc}"]) from exc
     problems = [
