@@ -627,6 +627,13 @@ class Source(BaseModel):
         " dropped `max_items`)",
     )
     max_age_days: int | None = Field(default=None, ge=1, description="skip items older than this on arrival")
+    revisit_hours: float = Field(
+        default=24,
+        gt=0,
+        le=8760,
+        description="with `follow`: hours after which a known funding call's or event's page whose deadline"
+        " or start is still ahead is read again for corrigenda (crawler.store.revisit)",
+    )
     listing: ListingConfig | None = Field(default=None, description="listing settings (kind: listing)")
     api: ApiConfig | None = Field(default=None, description="API settings (kind: api)")
     verified: str | None = Field(

@@ -39,6 +39,10 @@ DATE_ONLY = "date_only"
 TITLE_FROM_TEXT = "title_from_text"
 """Item flag: the title is the first sentence of the item's summary (pipelines.normalize) or of its
 document's text (pipelines.extract), not a title the source gave; a page's own title replaces it."""
+TITLE_MISSING = "title_missing"
+"""Item flag: the link that listed the item had only a text that is no title ("Read more", "1":
+crawler.linklabels) and the listing no other title for it; the item is untitled until its page is
+read (pipelines.extract removes the flag once a title is found)."""
 FEED_UPDATED = "feed_updated"
 """date_method of a feed entry dated by its <updated> alone (a date of change, not of publication)."""
 

@@ -94,6 +94,7 @@ from crawler.types import (
     FEED_UPDATED,
     PRECISIONS,
     TITLE_FROM_TEXT,
+    TITLE_MISSING,
     HarvestedItem,
     published_precision,
     set_precision,
@@ -1234,6 +1235,8 @@ def apply_document(
         if first:
             item.title = first
             item.flags.append(TITLE_FROM_TEXT)
+    if item.title and TITLE_MISSING in item.flags:  # the page gave the title its link did not
+        item.flags.remove(TITLE_MISSING)
     if document.summary and not item.summary:
         item.summary = plain_line(document.summary, SUMMARY_MAX_BYTES)[0]
     if document.language:

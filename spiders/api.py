@@ -138,7 +138,6 @@ class ApiSpider(SourceSpider):
         for following in self.follow_pages(response, data, len(records)):
             self.led_on(response)
             yield following
-        unchanged = self.unchanged(response)
         for record in records:
             if not isinstance(record, dict):
                 self.stat("ewsi/dropped/bad_record")
@@ -168,9 +167,9 @@ class ApiSpider(SourceSpider):
             )
             if api.fields is not None:
                 self.structure(item, record)
-            if unchanged:
-                self.pass_unchanged(item)
-            elif api.detail is None:
+            if not self.due_again(item, response):
+                continue
+            if api.detail is None:
                 yield from self.emit(item)
             elif self.accept(item):
                 yield from self.detail_request(item, record)

@@ -25,9 +25,19 @@ unchanged answer of such a document (``meta["ewsi_unchanged"]``: the same body a
 has nothing new, not that what it leads to is unchanged. The spider reads it and walks on (next
 pages, child sitemaps; each of which may answer 304 cheaply), within the source's limits; its own
 entries are not emitted again (`pass_unchanged`: they count against `max_items` as in the run that
-stored them, so the walk's window stays the same), except, in a followed feed, the entries whose page
-failed last time (``meta["ewsi_failed_pages"]``), which are asked for again. A callback marks an
-answer that led it on (`led_on`), so the next run reads that URL even when unchanged.
+stored them, so the walk's window stays the same), except the entries whose page is due for a
+revisit (rule "revisits"). A callback marks an answer that led it on (`led_on`), so the next run
+reads that URL even when unchanged.
+
+Rule for revisits (one rule for every source with `follow: true`: feed, listing, sitemap, API): the
+source's documents name the source and its `revisit_hours` (``meta["ewsi_retry_pages"]``,
+``meta["ewsi_revisit_hours"]``); the conditional GET (crawler.fetch.conditional_get) finds the known
+pages due again by crawler.store.revisit (a page that failed or was not read, until read, at most
+`MAX_PAGE_TRIES` fetches, then flagged ``page_unreachable``; a funding call's or event's page whose
+deadline or start is ahead, once per `revisit_hours`, default 24) and hands their links over in
+``meta["ewsi_failed_pages"]``, reading the document even when unchanged. Of an unchanged document
+only those entries are emitted again (`due_again`, counted ``ewsi/walk/pages_revisited``), so their
+pages are fetched once more; every other known page is not (`pass_unchanged`).
 """
 
 from __future__ import annotations
@@ -109,6 +119,9 @@ class SourceSpider(Spider):
         one the spider reads even when unchanged (module rule "walks")."""
         meta = kwargs.pop("meta", {})
         meta.setdefault("ewsi_role", "source")
+        if self.source.follow:  # module rule "revisits"
+            meta["ewsi_retry_pages"] = self.source.id
+            meta["ewsi_revisit_hours"] = self.source.revisit_hours
         if walk:
             meta["ewsi_walk"] = True
         return Request(url, callback=callback, errback=self.source_failed, meta=meta, **kwargs)
@@ -121,8 +134,20 @@ class SourceSpider(Spider):
 
     @staticmethod
     def failed_pages(response: Response) -> set[str]:
-        """Links of the source's items whose followed page failed last time (an unchanged feed's)."""
+        """Links of the source's items whose followed page is due again (module rule "revisits")."""
         return set(_meta(response).get("ewsi_failed_pages") or ())
+
+    def due_again(self, item: HarvestedItem, response: Response) -> bool:
+        """Whether an entry of `response` is to be emitted: always when the document changed; when it
+        is unchanged, only when the entry's page is due for a revisit (module rule "revisits",
+        ``ewsi/walk/pages_revisited``); any other entry is passed as unchanged (`pass_unchanged`)."""
+        if not self.unchanged(response):
+            return True
+        if item.url.split("#", 1)[0] in self.failed_pages(response):
+            self.stat("ewsi/walk/pages_revisited")
+            return True
+        self.pass_unchanged(item)
+        return False
 
     @staticmethod
     def led_on(response: Response) -> None:

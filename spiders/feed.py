@@ -32,9 +32,10 @@ recognised by its first character, ``<`` as ``00 3C`` (big-endian) or ``3C 00`` 
 ``00 00 00 3C`` or ``3C 00 00 00`` for UTF-32, as XML 1.0 Appendix F says (crawler.xmltext),
 instead of being read as UTF-8 and found to be no feed.
 Rule for a walk (spiders.base, "walks"): a feed with `follow: true` leads to its entries' pages. When
-items of the source were stored with a failed page (a ``page_*`` flag and no text), the feed is read
-even when unchanged, and only those entries are emitted again, so their pages are asked for once more
-(``ewsi/feed/pages_retried``); the other entries are not (`pass_unchanged`). With no such item the
+items of the source have pages due for a revisit (crawler.store.revisit: a failed page, a call's or
+event's page whose date is ahead), the feed is read even when unchanged, and only those entries are
+emitted again, so their pages are asked for once more (``ewsi/walk/pages_revisited``, as for every
+kind: spiders.base, "revisits"); the other entries are not (`pass_unchanged`). With no such item the
 feed keeps its cheap conditional GET.
 Links and identity of entries follow `spiders.entries`; what an entry's id is (a URL or a token),
 `spiders.feedfields`; a date that every entry carries is the feed's build time, `spiders.feeddates`.
@@ -83,12 +84,6 @@ class FeedSpider(SourceSpider):
         """A followed feed leads to its entries' pages (module rule for a walk)."""
         return bool(self.source.follow)
 
-    def source_request(self, url: str, callback: Any, *, walk: bool = False, **kwargs: Any) -> Any:
-        """A source request; a followed feed's names the source whose failed pages to retry."""
-        if walk:
-            kwargs.setdefault("meta", {})["ewsi_retry_pages"] = self.source.id
-        return super().source_request(url, callback, walk=walk, **kwargs)
-
     def parse(self, response: Response) -> Iterator[Any]:
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         parsed = self.read_feed(response.body, content_type, response.url, response.status)
@@ -119,7 +114,6 @@ class FeedSpider(SourceSpider):
         identity = FeedIdentity.of(entries, [_absolute(response, lnk.url) for lnk in links], feed_urls)
         placeholders = shared_summaries(entries)
         built_at = generation_date(entries)
-        unchanged, retry = self.unchanged(response), self.failed_pages(response)
         usable = 0
         for entry, entry_links in zip(entries, links, strict=True):
             if built_at is not None:  # every entry carries the feed's build time (spiders.feeddates)
@@ -137,12 +131,8 @@ class FeedSpider(SourceSpider):
                 self.stat("ewsi/dropped/no_link")
                 continue
             usable += 1
-            if unchanged and item.url.split("#", 1)[0] not in retry:
-                self.pass_unchanged(item)
-                continue
-            if unchanged:
-                self.stat("ewsi/feed/pages_retried")
-            yield from self.emit(item)
+            if self.due_again(item, response):
+                yield from self.emit(item)
         if parsed.get("bozo") and not usable:  # malformed and nothing readable: an error, not a warning
             message = self.crawler.stats.get_value("ewsi/feed/bozo_message") or ""
             self.record_error("parse.feed_malformed", message)

@@ -8,6 +8,14 @@ Rule for the links: each resolves against the page's ``<base href>`` (else its U
 ``#`` anchors are skipped before they are counted, so they never take an item's place under
 ``max_items``.
 
+Rule for an entry's title (`entry_title`): a link's text is the item's provisional title (flag
+``title_from_link``: the page's own title replaces it) unless it is no title (crawler.linklabels:
+"Read more", "1", "weiterlesen", "lire la suite", short texts, numbers). Then the listing's own title
+for the entry is taken: the text of another link to the same address on the page ("<h3><a>Title</a>
+</h3> ... <a>Read more</a>"), else the first heading (h1-h6) of the smallest enclosing element
+(`ENTRY_LEVELS` levels up at most) that links to no other address. Failing both, the item has no
+title (flag ``title_missing``) until its page is read: a stub never shows "Read more" as its title.
+
 Rule for a walk (spiders.base, "walks"): with `next_page`, every listing page may lead to the next,
 so a page answering unchanged (the same body) is read all the same: its links are not emitted again
 (they count against `max_items` as when they were stored) and its next page is asked for, within
@@ -23,6 +31,8 @@ from typing import Any
 from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
+from crawler.linklabels import is_link_label
+from crawler.types import TITLE_MISSING
 from crawler.urls import web_url
 from spiders.base import SourceSpider
 
@@ -32,25 +42,56 @@ def select(selector: Selector | TextResponse, query: str) -> SelectorList:
     return selector.xpath(query) if query.startswith(("/", "(")) else selector.css(query)
 
 
-def links(response: TextResponse, query: str) -> list[tuple[str | None, str | None]]:
-    """(href, anchor text) pairs the query finds, in page order.
+ENTRY_LEVELS = 4
+"""Enclosing elements of a link searched at most for its entry's heading (li > div > p > a)."""
+
+
+def _text(node: Selector) -> str | None:
+    return " ".join(" ".join(node.css("::text").getall()).split()) or None
+
+
+def entry_title(response: TextResponse, node: Selector, text: str | None) -> str | None:
+    """The title of the entry whose link is `node` with text `text` (module rule for an entry's title)."""
+    if not is_link_label(text):
+        return text
+    href = (node.attrib.get("href") or "").strip()
+    if not href:
+        return None
+    for other in response.xpath("//a[@href]"):
+        if (other.attrib.get("href") or "").strip() == href and not is_link_label(label := _text(other)):
+            return label
+    parent = node
+    for _ in range(ENTRY_LEVELS):
+        found = parent.xpath("..")
+        if not found:
+            break
+        parent = found[0]
+        if {(a.attrib.get("href") or "").strip() for a in parent.xpath(".//a[@href]")} - {href}:
+            break
+        for heading in parent.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
+            if not is_link_label(label := _text(heading)):
+                return label
+    return None
+
+
+def links(response: TextResponse, query: str) -> list[tuple[str | None, str | None, str | None]]:
+    """(href, title, link text) triples the query finds, in page order; the title is `entry_title`.
 
     A CSS query ending in ``::attr(href)`` is also run without that suffix so that each link keeps
     its anchor text as a provisional title (a PDF often has no title of its own).
     """
-    pairs: list[tuple[str | None, str | None]] = []
-    if query.endswith("::attr(href)") and "," not in query:
-        for node in response.css(query.removesuffix("::attr(href)")):
-            href = node.attrib.get("href")
-            pairs.append((href, " ".join(" ".join(node.css("::text").getall()).split()) or None))
-        return pairs
-    for node in select(response, query):
+    found: list[tuple[str | None, str | None, str | None]] = []
+    css_nodes = query.endswith("::attr(href)") and "," not in query
+    nodes: SelectorList = (
+        response.css(query.removesuffix("::attr(href)")) if css_nodes else select(response, query)
+    )
+    for node in nodes:
         if isinstance(node.root, str):
-            pairs.append((node.root, None))
+            found.append((node.root, None, None))
         else:
-            text = " ".join(" ".join(node.css("::text").getall()).split()) or None
-            pairs.append((node.attrib.get("href"), text))
-    return pairs
+            text = _text(node)
+            found.append((node.attrib.get("href"), entry_title(response, node, text), text))
+    return found
 
 
 class ListingSpider(SourceSpider):
@@ -69,8 +110,7 @@ class ListingSpider(SourceSpider):
         listing = self.source.listing
         assert listing is not None  # guaranteed by Source validation
         found = 0
-        unchanged = self.unchanged(response)
-        for href, title in links(response, listing.links):
+        for href, title, text in links(response, listing.links):
             href = (href or "").strip()
             url = web_url(response.urljoin(href)) if href and not href.startswith("#") else None
             if url is None:
@@ -79,9 +119,9 @@ class ListingSpider(SourceSpider):
             item = self.new_item(url, title=title)
             if title:
                 item.flags.append("title_from_link")  # provisional: the page's own title wins
-            if unchanged:
-                self.pass_unchanged(item)
-            else:
+            elif text:
+                item.flags.append(TITLE_MISSING)  # its link's text is no title (module rule)
+            if self.due_again(item, response):
                 yield from self.emit(item)
         self.stat("ewsi/listing/links", found)
         if listing.next_page and page < listing.max_pages and self.budget_left():

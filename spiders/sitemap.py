@@ -11,7 +11,8 @@ Rule for a walk (spiders.base, "walks"): a sitemap index is a document that only
 unchanged answer (the same body) is read all the same and its child sitemaps are asked for, each
 with its own validators (an unchanged child answers 304, or the same body, and adds nothing); an
 index that led on is read in full next time (crawler.fetch.conditional_get, ``http_cache.leads``).
-The same holds for an index inside an index. A urlset answering unchanged emits nothing.
+The same holds for an index inside an index. A urlset answering unchanged emits only the entries
+whose page is due for a revisit (spiders.base, "revisits").
 
 Rule for `max_items` (the newest first, as the iCalendar spider keeps the soonest events): the
 entries of a urlset are taken newest first by their date (`entry_date`: the Google News
@@ -147,12 +148,9 @@ class SitemapSpider(SourceSpider):
                     url, callback=self.parse, walk=True, meta={"ewsi_sitemap_depth": depth + 1}
                 )
             return
-        unchanged = self.unchanged(response)
         for entry in newest_first(sitemap.entries):
             item = self.entry_item(entry, response)
-            if unchanged:
-                self.pass_unchanged(item)
-            else:
+            if self.due_again(item, response):
                 yield from self.emit(item)
 
     def entry_item(self, entry: dict[str, str], response: Response) -> HarvestedItem:

@@ -259,7 +259,7 @@ def _cells(row: dict[str, Any], with_status: bool) -> list[str]:
         published_cell(row),
         *([row.get("status") or "-"] if with_status else []),
         themes,
-        _shorten(("" if head is None else f"↳ #{head}: ") + (row.get("title") or ""), TITLE_WIDTH),
+        _shorten(("" if head is None else f"↳ #{head}: ") + (row.get("title") or "(no title)"), TITLE_WIDTH),
     ]
 
 

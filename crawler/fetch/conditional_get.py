@@ -19,10 +19,13 @@ the bit is kept per URL (``http_cache.leads``, written with the validators):
   ``meta["ewsi_unchanged"]`` (counted ``ewsi/fetch/not_modified`` and ``ewsi/fetch/same_body``, as
   before), which walks on to the next pages or children and emits none of the document's own
   entries (they were stored when it last changed);
-- a followed feed (``meta["ewsi_retry_pages"]`` = the source id) whose items' pages failed last time
-  (`crawler.store.items.failed_page_links`: a ``page_*`` flag and no text) goes out without
-  validators and carries those links in ``meta["ewsi_failed_pages"]``: the spider asks for those
-  pages again while the feed is unchanged. No such item: the feed keeps its cheap 304.
+- a document of a followed source, of any kind (``meta["ewsi_retry_pages"]`` = the source id,
+  ``meta["ewsi_revisit_hours"]`` = its `revisit_hours`), whose source has pages due for a revisit
+  (`crawler.store.revisit.revisit_links`: a page whose fetch failed, until read and at most
+  `MAX_PAGE_TRIES` times; a funding call's or event's page whose date is ahead, once per interval)
+  is read as a walk: it goes out without validators and carries those links in
+  ``meta["ewsi_failed_pages"]``; the spider asks for those pages again while the document is
+  unchanged (spiders.base, "revisits"). No such item: the document keeps its cheap 304.
 A URL answering 304 before it was ever read as a walk (validators stored by an older version) learns
 the bit at its next unconditional request (`UNCONDITIONAL_AFTER`) or changed body.
 """
@@ -120,7 +123,10 @@ class ConditionalGetMiddleware:
         request.meta["ewsi_cache_url"] = request.url
         retry_for = request.meta.get("ewsi_retry_pages")
         if entry and retry_for:
-            request.meta["ewsi_failed_pages"] = sorted(self._failed_pages(str(retry_for)))
+            every = timedelta(hours=float(request.meta.get("ewsi_revisit_hours") or 24))
+            request.meta["ewsi_failed_pages"] = sorted(self._failed_pages(str(retry_for), every))
+            if request.meta["ewsi_failed_pages"]:
+                request.meta["ewsi_walk"] = True  # read even when unchanged (module docstring)
         if not entry:
             return
         if request.meta.get("ewsi_walk") and (entry.get("leads") or request.meta.get("ewsi_failed_pages")):
@@ -138,14 +144,14 @@ class ConditionalGetMiddleware:
         if entry.get("last_modified") and b"If-Modified-Since" not in request.headers:
             request.headers[b"If-Modified-Since"] = entry["last_modified"]
 
-    def _failed_pages(self, source_id: str) -> set[str]:
-        """Links of the source's items whose page failed last time (none when the store is away)."""
-        from crawler.store import items
+    def _failed_pages(self, source_id: str, every: timedelta) -> set[str]:
+        """Links of the source's items whose page is due again (none when the store is away)."""
+        from crawler.store import revisit
         from crawler.store.session import session_scope
 
         try:
             with session_scope(self.database_url) as session:
-                return items.failed_page_links(session, source_id)
+                return revisit.revisit_links(session, source_id, datetime.now(UTC), every)
         except Exception as exc:  # the feed is then handled as any other
             logger.warning("failed pages of %s unavailable: %s", source_id, exc)
             return set()

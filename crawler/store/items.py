@@ -59,7 +59,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from crawler.store import attachments, dialect, field_changes, groups, rejected, sources, structured
+from crawler.store import attachments, dialect, field_changes, groups, rejected, revisit, sources, structured
 from crawler.store.schema import (
     Item,
     ItemTheme,
@@ -355,16 +355,6 @@ def _changed_fields(row: Item, values: dict[str, Any], item: HarvestedItem) -> l
     return changed
 
 
-UNREAD_FLAG_PREFIXES: tuple[str, ...] = ("page_", "detail_")
-"""Flag prefixes of an item whose document was not fetched: ``page_<error key>`` (a followed page,
-spiders.base.SourceSpider.page_failed) and ``detail_<error key>`` (an API record's detail answer,
-spiders.api.ApiSpider.detail_missing)."""
-
-EXTRACTION_STOPPED_FLAGS: tuple[str, ...] = ("extract.timeout", "extract.memory", "extract.interrupted")
-"""Flags of a fetched page whose text extraction was stopped (pipelines.extract; ``extract.interrupted``:
-by the crawl's shutdown): its text unread."""
-
-
 def document_unread(item: HarvestedItem) -> bool:
     """True when this harvest of `item` did not read its document, so the item holds only what the
     index (feed entry, listing, API list) gave.
@@ -372,17 +362,10 @@ def document_unread(item: HarvestedItem) -> bool:
     Rule: a flag ``page_<key>`` or ``detail_<key>`` whose key is an error key (it holds a dot: a
     connection refused, a timeout, a 404 or 5xx, a body cut short, a cut replay archive, a page sent
     to the site's front, an empty or broken detail answer), or a stopped extraction
-    (`EXTRACTION_STOPPED_FLAGS`). Any other flag (``stale``, an attachment's failure) says nothing
-    about the document.
+    (`crawler.store.revisit.EXTRACTION_STOPPED_FLAGS`). Any other flag (``stale``, an attachment's
+    failure) says nothing about the document (crawler.store.revisit.unread_flags).
     """
-    for flag in item.flags:
-        if not isinstance(flag, str):
-            continue
-        if flag in EXTRACTION_STOPPED_FLAGS:
-            return True
-        if flag.startswith(UNREAD_FLAG_PREFIXES) and "." in flag:
-            return True
-    return False
+    return bool(revisit.unread_flags(list(item.flags)))
 
 
 def _update_item(
@@ -391,8 +374,13 @@ def _update_item(
     if row.source_id != item.source_id:
         return "duplicate"
     new_hash = clip(item.content_hash, 64)
-    if row.content_hash == new_hash or document_unread(item):
-        # a failed fetch is no new version: the stored item stays as it is (module docstring, 5.)
+    if document_unread(item):
+        # a failed fetch is no new version: the stored item stays as it is (module docstring, 5.),
+        # one more failed try of a document never read counts (crawler.store.revisit, rule 1)
+        revisit.note_unread(row, item.flags)
+        row.last_seen_at = now
+        return "unchanged"
+    if row.content_hash == new_hash:
         row.last_seen_at = now
         return "unchanged"
     if row.status == "rejected":
@@ -671,22 +659,3 @@ def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool =
             if group is not None:
                 changes["group"] = {"from": None, "to": group}
     return changes
-
-
-def failed_page_links(session: Session, source_id: str) -> set[str]:
-    """Links of the source's items whose followed page failed when they were last harvested: a
-    ``page_<error key>`` flag (spiders.base.SourceSpider.page_failed) and no text. Each item gives its
-    stored URL, its canonical URL and the link its feed entry had (``record.link``, as the spider
-    sees it before normalisation strips tracking parameters). The conditional GET of a followed feed
-    asks for these again while the feed is unchanged (crawler.fetch.conditional_get, "walks")."""
-    rows = session.execute(
-        select(Item.url, Item.canonical_url, Item.flags, Item.record).where(
-            Item.source_id == source_id, Item.text.is_(None), Item.version_of.is_(None)
-        )
-    ).all()
-    links: set[str] = set()
-    for url, canonical, flags, record in rows:
-        if isinstance(flags, list) and any(isinstance(f, str) and f.startswith("page_") for f in flags):
-            entry_link = record.get("link") if isinstance(record, dict) else None
-            links.update(link for link in (url, canonical, entry_link) if isinstance(link, str) and link)
-    return links
