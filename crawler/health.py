@@ -82,8 +82,11 @@ from crawler.types import CrawlReport, HarvestedItem
 EXTRACTION_STOPS = ("timeout", "memory")
 """Worker kills (``ewsi/worker/<kill>``, pipelines.extract) that name a run whose followed pages gave
 no text ``extract.<kill>`` instead of ``extract.all_empty`` (rule 1)."""
-DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
-"""Error keys of a followed page that drop its item instead of keeping it flagged (spiders.base)."""
+DROPPED_PAGE_KEYS = frozenset(
+    {"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme", "crawl.interrupted"}
+)
+"""Error keys of a followed page that drop its item instead of keeping it flagged (spiders.base); a
+page not asked because the crawl stopped (``crawl.interrupted``) leaves its item to the next run."""
 MIN_FAILED_PAGES = 3
 """Followed pages that must fail, none read, before the run fails for them (rule 1): one or two new
 items whose pages fail are a warning, not a failing source with a back-off."""
@@ -435,6 +438,11 @@ def build_report(
         report.error = f"warning: {page_note}"
     elif stop_note:
         report.error = f"warning: {stop_note}"
+    elif asked := stats.get("ewsi/robots/crawl_delay_asked"):
+        report.error = (
+            f"warning: robots.txt asks Crawl-delay {asked:g} s, capped at "
+            f"{stats.get('ewsi/robots/crawl_delay', 0):g} s (AUTOTHROTTLE_MAX_DELAY)"
+        )
     return report
 
 
