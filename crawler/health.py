@@ -59,6 +59,11 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
    not failed: the source keeps its state and failure count and its back-off runs until the host
    reopens (`not_before`, stats ``ewsi/host_paused_until``), so it is tried again then. The source
    that got the 429 itself fails with ``fetch.http_429`` and is not asked before the host reopens.
+   The same holds for followed pages (``ewsi/page_errors/fetch.host_paused``, a sitemap's or
+   listing's articles): they never count toward the failure of rule 1 (`MIN_FAILED_PAGES`); a run
+   whose items were yielded is ok with a warning naming them, one that yielded nothing and met no
+   other error is ``skipped``. The host's pause shown (crawler.store.pauses) is the closure's end,
+   never a source's back-off.
 """
 
 from __future__ import annotations
@@ -77,8 +82,11 @@ from crawler.types import CrawlReport, HarvestedItem
 EXTRACTION_STOPS = ("timeout", "memory")
 """Worker kills (``ewsi/worker/<kill>``, pipelines.extract) that name a run whose followed pages gave
 no text ``extract.<kill>`` instead of ``extract.all_empty`` (rule 1)."""
-DROPPED_PAGE_KEYS = frozenset({"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme"})
-"""Error keys of a followed page that drop its item instead of keeping it flagged (spiders.base)."""
+DROPPED_PAGE_KEYS = frozenset(
+    {"fetch.robots", "fetch.blocked_address", "fetch.blocked_scheme", "crawl.interrupted"}
+)
+"""Error keys of a followed page that drop its item instead of keeping it flagged (spiders.base); a
+page not asked because the crawl stopped (``crawl.interrupted``) leaves its item to the next run."""
 MIN_FAILED_PAGES = 3
 """Followed pages that must fail, none read, before the run fails for them (rule 1): one or two new
 items whose pages fail are a warning, not a failing source with a back-off."""
@@ -372,6 +380,8 @@ def build_report(
         {k: int(v) for k, v in report.stats["page_errors"].items() if k not in DROPPED_PAGE_KEYS}
     )
     pages_failed = sum(page_errors.values())
+    # pages refused only because their host was paused are deferred, never the source's failure (rule 6)
+    pages_broken = pages_failed - page_errors.get(HOST_PAUSED, 0)
     followed = sum(
         int(v) for k, v in stats.items() if k.startswith("ewsi/extract/") and k != "ewsi/extract/empty"
     )
@@ -390,7 +400,7 @@ def build_report(
         report.status, report.error_key = "interrupted", "crawl.interrupted"
     elif errors.get("store.db_error"):
         report.status, report.error_key = "failed", "store.db_error"
-    elif yielded == 0 and errors and set(errors) == {HOST_PAUSED}:
+    elif yielded == 0 and set(errors or page_errors) == {HOST_PAUSED}:
         report.status, report.error_key = "skipped", HOST_PAUSED  # rule 6: deferred, not failed
     elif yielded == 0 and errors:
         report.status, report.error_key = "failed", _most_common(errors)
@@ -400,9 +410,9 @@ def build_report(
         report.status, report.error_key = "failed", "parse.no_items"
     elif followed and extracted_empty >= followed:
         report.status, report.error_key = "failed", stopped_key or "extract.all_empty"
-    elif pages_failed >= MIN_FAILED_PAGES and not pages_read:
+    elif pages_broken >= MIN_FAILED_PAGES and not pages_read:
         # every page the items link to failed (404s, a cut archive, a block): items without text
-        report.status, report.error_key = "failed", page_errors.most_common(1)[0][0]
+        report.status, report.error_key = "failed", _most_common(page_errors)
     else:
         report.status = "ok"
         if errors:  # some of the source's URLs failed, others delivered
@@ -430,6 +440,11 @@ def build_report(
         report.error = f"warning: {stop_note}"
     elif mixed_note := mixed_encoding_note(stats):
         report.error = f"warning: {mixed_note}"
+    elif asked := stats.get("ewsi/robots/crawl_delay_asked"):
+        report.error = (
+            f"warning: robots.txt asks Crawl-delay {asked:g} s, capped at "
+            f"{stats.get('ewsi/robots/crawl_delay', 0):g} s (AUTOTHROTTLE_MAX_DELAY)"
+        )
     return report
 
 

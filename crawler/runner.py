@@ -184,8 +184,10 @@ class ShutdownGuard:
     classifier loading, seconds) raised KeyboardInterrupt inside one crawler's set-up: that crawler
     was lost, the others ran on to the end as if nothing had been asked, and their failures (a
     source that answered nothing in time) counted, with exit 0. Here the first signal stops the
-    run gracefully wherever it is: no crawler is built after it, and each running crawler closes
-    with reason ``shutdown`` (``interrupted``, ``crawl.interrupted``: not the source's failure,
+    run gracefully wherever it is: no crawler is built after it, the requests waiting in the host
+    gate for a slot, a spacing or a Crawl-delay (not in flight) are dropped at once
+    (crawler.fetch.politeness `stop_waiting`), and each running crawler closes with reason
+    ``shutdown`` (``interrupted``, ``crawl.interrupted``: not the source's failure,
     crawler.health) as soon as its engine runs; a second signal stops at once, and the runs it
     leaves ``running`` are closed ``interrupted`` without a failure counted
     (`close_unfinished`). A source whose run was not closed gets an ``interrupted`` report, not a
@@ -226,6 +228,9 @@ class ShutdownGuard:
         self._previous.clear()
         if self.signum is not None:
             worker.resume_all()
+            gate = sys.modules.get("crawler.fetch.politeness")  # imported by a crawl that ran, if any
+            if gate is not None:
+                gate.resume_waiting()
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
         # a signal handler only queues work for the reactor (which runs it once started)
@@ -238,10 +243,20 @@ class ShutdownGuard:
             with contextlib.suppress(Exception):  # a closed or busy stderr must not stop the stop
                 print(self.FIRST_SIGNAL_LINE, file=sys.stderr, flush=True)
             reactor.callFromThread(self._log, signum, "shutting down gracefully; send again to force")
+            reactor.callFromThread(self._drop_waiting)
             reactor.callFromThread(self.stop_gracefully)
         else:
             reactor.callFromThread(self._log, signum, "stopping at once")
             reactor.callFromThread(self._stop_now)
+
+    @staticmethod
+    def _drop_waiting() -> None:
+        """Refuse the requests waiting in the host gate for a slot or a delay (``crawl.interrupted``):
+        they are not in flight, and the graceful stop waits only for those that are."""
+        from crawler.fetch.politeness import stop_waiting
+
+        if dropped := stop_waiting():
+            logger.info("%d requests waiting for their turn at a host dropped", dropped)
 
     @staticmethod
     def _log(signum: int, what: str) -> None:

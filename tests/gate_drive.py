@@ -19,7 +19,13 @@ from scrapy.http import Response  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 from twisted.internet import defer, reactor  # noqa: E402
 
-from crawler.fetch.politeness import HOSTS, HostGateMiddleware, host_state  # noqa: E402
+from crawler.fetch.politeness import (  # noqa: E402
+    HOSTS,
+    HostGateMiddleware,
+    host_state,
+    resume_waiting,
+    stop_waiting,
+)
 from crawler.fetch.refusals import FetchRefused  # noqa: E402
 
 
@@ -123,9 +129,124 @@ async def closed_while_waiting() -> dict[str, Any]:
     return {"refused": refused, "free_slots": state.slots.tokens}
 
 
+class _Robots:
+    """A parsed robots.txt asking `delay` seconds of Crawl-delay."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+
+    def crawl_delay(self, _agent: str) -> float:
+        return self.delay
+
+
+ORIGIN_CASES = [
+    # (robots.txt's origin, the request asked after one to that origin, spaced by its Crawl-delay?)
+    ("http://o1.test:8081", "http://o1.test:8081/b", True),
+    ("http://o2.test:8081", "http://O2.Test.:8081/b", True),  # case and a final dot: one origin
+    ("http://o3.test", "http://o3.test:80/b", True),  # the default port written out
+    ("http://o4.test:8081", "http://o4.test:8080/b", False),  # another port
+    ("http://o5.test:8081", "https://o5.test:8081/b", False),  # another scheme
+    ("http://o6.test", "https://o6.test/b", False),
+    ("http://o7.test:8081", "http://o7.test/b", False),
+    ("http://o8.test:8081", "http://www.o8.test:8081/b", False),  # another host
+]
+
+
+async def origin_scope() -> list[dict[str, Any]]:
+    """robots.txt Crawl-delay 0.6 s on one origin; how long a request to each variant waited after
+    a request to that origin (the host's own spacing is 0, one slot)."""
+    gate = _gate(0.0, 1)
+    found = []
+    for robots, url, _ in ORIGIN_CASES:
+        gate.robots_parsed(_Robots(0.6), Request(f"{robots}/robots.txt"))
+        first = Request(f"{robots}/a")
+        await gate.process_request(first)
+        _answer(gate, first)
+        started = time.monotonic()
+        second = Request(url)
+        await gate.process_request(second)
+        found.append({"url": url, "waited": time.monotonic() - started})
+        _answer(gate, second)
+    return found
+
+
+async def long_origin_wait_holds_no_slot() -> dict[str, Any]:
+    """Origin :8081 asks 60 s; its second request waits for it, and meanwhile the host's one slot
+    serves the other port at once."""
+    gate = _gate(0.0, 1)
+    gate.robots_parsed(_Robots(60.0), Request("http://slot.test:8081/robots.txt"))
+    first = Request("http://slot.test:8081/a")
+    await gate.process_request(first)
+    _answer(gate, first)
+    waiting = asyncio.ensure_future(gate.process_request(Request("http://slot.test:8081/b")))
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    other = Request("http://slot.test:8080/x")
+    await gate.process_request(other)
+    other_waited = time.monotonic() - started
+    _answer(gate, other)
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    return {"other_port_waited": other_waited, "origin_still_waiting": True}
+
+
+async def capped() -> dict[str, Any]:
+    """Crawl-delay 3600 with AUTOTHROTTLE_MAX_DELAY 60: 60 s are kept, the value asked in stats."""
+    settings = {"DOWNLOAD_DELAY": 0.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "AUTOTHROTTLE_MAX_DELAY": 60.0}
+    crawler = get_crawler(settings_dict=settings)
+    gate = HostGateMiddleware(crawler)
+    gate.robots_parsed(_Robots(3600.0), Request("http://cap.test:8081/robots.txt"))
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    return {
+        "delay": host_state("cap.test").origin_delays[("http", "cap.test", 8081)],
+        "stats_delay": stats.get("ewsi/robots/crawl_delay"),
+        "stats_asked": stats.get("ewsi/robots/crawl_delay_asked"),
+    }
+
+
+async def stopped_while_waiting() -> dict[str, Any]:
+    """One request waits for a 60 s Crawl-delay, one for the host's single slot held by a third in
+    flight: `stop_waiting` refuses both at once (``crawl.interrupted``), and any later request."""
+    gate = _gate(0.0, 1)
+    gate.robots_parsed(_Robots(60.0), Request("http://stop.test:8081/robots.txt"))
+    first = Request("http://stop.test:8081/a")
+    await gate.process_request(first)
+    _answer(gate, first)
+    in_flight = Request("http://stop.test:8080/x")
+    await gate.process_request(in_flight)
+    delayed = asyncio.ensure_future(gate.process_request(Request("http://stop.test:8081/b")))
+    queued = asyncio.ensure_future(gate.process_request(Request("http://stop.test:8080/y")))
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    cut = stop_waiting()
+    refused = []
+    for task in (delayed, queued):
+        try:
+            await task
+            refused.append("")
+        except FetchRefused as exc:
+            refused.append(exc.ewsi_key)
+    took = time.monotonic() - started
+    try:
+        await gate.process_request(Request("http://stop.test:8080/z"))
+        later = ""
+    except FetchRefused as exc:
+        later = exc.ewsi_key
+    _answer(gate, in_flight)  # the request in flight still gets its answer and frees its slot
+    state = host_state("stop.test")
+    resume_waiting()
+    return {"cut": cut, "refused": refused, "later": later, "took": took, "free_slots": state.slots.tokens}
+
+
 async def main() -> dict[str, Any]:
     scenarios = (pushed_while_sleeping, woken_together, cancelled_while_sleeping, copied_meta)
-    return {f.__name__: await f() for f in (*scenarios, trailing_dot, closed_while_waiting)}
+    origin = (origin_scope, long_origin_wait_holds_no_slot, capped)
+    # stopped_while_waiting stops the process's gate: last
+    return {
+        f.__name__: await f()
+        for f in (*scenarios, trailing_dot, closed_while_waiting, *origin, stopped_while_waiting)
+    }
 
 
 if __name__ == "__main__":

@@ -5,7 +5,11 @@ a real asyncio reactor by tests/gate_drive.py. Rules:
 - two requests woken by the same next start still start a delay apart;
 - a request cancelled or refused while it waits gives its slot back;
 - only the request that took a slot frees it: a copy of its meta (a retry, a redirect) frees nothing;
-- "Host.Test." and "host.test" are one host.
+- "Host.Test." and "host.test" are one host;
+- a robots.txt Crawl-delay spaces its origin (scheme, host, port) only, and a request waiting for
+  it holds no slot of the host; a Crawl-delay over AUTOTHROTTLE_MAX_DELAY is capped at it;
+- `stop_waiting` (the crawl stops) refuses every waiting request at once, ``crawl.interrupted``,
+  while the request in flight keeps its slot until its answer.
 """
 
 from __future__ import annotations
@@ -52,3 +56,52 @@ def test_a_final_dot_and_case_name_one_host(drive: dict[str, Any]) -> None:
 
 def test_closed_while_waiting_is_refused_and_frees_the_slot(drive: dict[str, Any]) -> None:
     assert drive["closed_while_waiting"] == {"refused": "fetch.host_paused", "free_slots": 1}
+
+
+def test_a_crawl_delay_spaces_its_origin_only(drive: dict[str, Any]) -> None:
+    from tests.gate_drive import ORIGIN_CASES
+
+    waited = {case["url"]: case["waited"] for case in drive["origin_scope"]}
+    assert len(waited) == len(ORIGIN_CASES)
+    for _, url, spaced in ORIGIN_CASES:
+        if spaced:
+            assert 0.6 - 0.02 <= waited[url] <= 1.5, url
+        else:
+            assert waited[url] < 0.3, url
+
+
+def test_a_long_crawl_delay_holds_no_slot_of_the_host(drive: dict[str, Any]) -> None:
+    assert drive["long_origin_wait_holds_no_slot"]["other_port_waited"] < 0.5
+
+
+def test_a_crawl_delay_is_capped(drive: dict[str, Any]) -> None:
+    assert drive["capped"] == {"delay": 60.0, "stats_delay": 60.0, "stats_asked": 3600.0}
+
+
+def test_stopping_refuses_the_waiting_requests_at_once(drive: dict[str, Any]) -> None:
+    found = drive["stopped_while_waiting"]
+    assert found["cut"] == 2
+    assert found["refused"] == ["crawl.interrupted", "crawl.interrupted"]
+    assert found["later"] == "crawl.interrupted"
+    assert found["took"] < 1.0
+    assert found["free_slots"] == 1
+
+
+@pytest.mark.parametrize(
+    ("stats", "warning"),
+    [
+        (
+            {"ewsi/robots/crawl_delay": 60.0, "ewsi/robots/crawl_delay_asked": 3600.0},
+            "warning: robots.txt asks Crawl-delay 3600 s, capped at 60 s (AUTOTHROTTLE_MAX_DELAY)",
+        ),
+        ({"ewsi/robots/crawl_delay": 5.0}, None),  # under the cap: obeyed as asked, nothing to say
+    ],
+)
+def test_a_capped_crawl_delay_is_named_in_the_run(stats: dict[str, Any], warning: str | None) -> None:
+    from datetime import UTC, datetime
+
+    from crawler import health
+
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    report = health.build_report("s", {**stats, "ewsi/items/yielded": 2}, now, "finished", now=now)
+    assert (report.status, report.error) == ("ok", warning)

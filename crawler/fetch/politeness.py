@@ -7,10 +7,26 @@ Settings read: ``CONCURRENT_REQUESTS_PER_DOMAIN`` (process-wide slots per host),
 Times are `time.monotonic()` seconds. retry.PoliteRetryMiddleware pushes a host's next start and
 closes a host that asked for a too long Retry-After; this gate then refuses its requests with
 `FetchRefused` ``fetch.host_paused`` (the request that got the answer keeps its 429/5xx key).
+
+Rule (scope): robots.txt directives, ``Crawl-delay`` included, belong to the origin (scheme, host,
+port) whose robots.txt gave them (RFC 9309 2.3: "MUST only be applied to the host, protocol and
+port number where the file is hosted"): a ``Crawl-delay`` on ``http://h:8081`` spaces the requests
+to that origin only (`HostState.origin_next`), never ``http://h:8080``. What is ours, not the
+site's, stays per host name (`host_key`): the concurrency slots, the ``DOWNLOAD_DELAY`` spacing and
+a closure by a long Retry-After, since the ports of one name are one machine to spare. A
+``Crawl-delay`` above ``AUTOTHROTTLE_MAX_DELAY`` (60 s) is capped at it; the run's stats keep the
+value asked (``ewsi/robots/crawl_delay_asked``) and the log names the origin.
+
+Rule (shutdown, `stop_waiting`): a request waiting in this gate, for a slot, a host's spacing or an
+origin's Crawl-delay, is not in flight: when the crawl stops (the first SIGINT/SIGTERM,
+crawler.runner.ShutdownGuard) every such wait ends at once and its request is refused
+``crawl.interrupted``, as is every request reaching the gate after that; only requests already
+sent are waited for.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -22,17 +38,88 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.asyncio import sleep as async_sleep
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet import defer
+from twisted.internet import defer, task
 
 from crawler.fetch.refusals import FetchRefused
 from crawler.health import HOST_PAUSED
 from crawler.text import when
 
+logger = logging.getLogger(__name__)
+
 PAUSED_STAT = "ewsi/host_paused_until"
 """Stats key: when the closed host this run's refused requests waited for reopens (ISO 8601 UTC)."""
+INTERRUPTED = "crawl.interrupted"
+"""Error key of a request dropped from the gate because the crawl stops (module rule, shutdown)."""
+
+Origin = tuple[str, str, int]
+"""(scheme, host key, port): whose robots.txt a directive came from (module rule, scope)."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(request: Request) -> Origin:
+    """The origin of `request`: scheme, `host_key` of its host, port (the scheme's default if none)."""
+    parts = urlparse_cached(request)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme or "http"
+    return scheme, host_key(parts.hostname or ""), port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+class _Stop:
+    """The process's gate stop (module rule, shutdown): set once, waits cut short."""
+
+    stopped = False
+    waiting: set[defer.Deferred[Any]] = set()
+
+
+def stop_waiting() -> int:
+    """Stop the gate: every request waiting in it is refused ``crawl.interrupted`` now, and every
+    later one on arrival. Returns how many waits were cut short."""
+    _Stop.stopped = True
+    waits = list(_Stop.waiting)
+    for wait in waits:
+        wait.cancel()
+    return len(waits)
+
+
+def resume_waiting() -> None:
+    """Undo `stop_waiting` (a new run in the same process)."""
+    _Stop.stopped = False
+
+
+def _interrupted() -> FetchRefused:
+    return FetchRefused(
+        INTERRUPTED,
+        "not fetched: the crawl is stopping and this request was still waiting for its turn at the host",
+    )
+
+
+async def waited(wait: defer.Deferred[Any]) -> Any:
+    """The result of `wait` (a timer or a slot), cut short by `stop_waiting`: raises the
+    ``crawl.interrupted`` refusal when the gate stops before or while it waits."""
+    if _Stop.stopped:
+        wait.cancel()
+        raise _interrupted()
+    _Stop.waiting.add(wait)
+    try:
+        return await maybe_deferred_to_future(wait)
+    except defer.CancelledError:
+        if _Stop.stopped:
+            raise _interrupted() from None
+        raise
+    finally:
+        _Stop.waiting.discard(wait)
+
+
+async def pause(seconds: float) -> None:
+    """Sleep `seconds` on the reactor, cut short by `stop_waiting` (raises the refusal then)."""
+    from twisted.internet import reactor
+
+    await waited(task.deferLater(reactor, max(0.0, seconds), lambda: None))
 
 
 @dataclass
@@ -43,6 +130,11 @@ class HostState:
     next_at: float = 0.0
     """time.monotonic() before which no request may start (delay, Retry-After, back-off)."""
     crawl_delay: float = 0.0
+    """The largest robots.txt Crawl-delay of the host's origins (capped; the shared budget's)."""
+    origin_delays: dict[Origin, float] = field(default_factory=dict)
+    """robots.txt Crawl-delay (capped seconds) per origin of this host name (module rule, scope)."""
+    origin_next: dict[Origin, float] = field(default_factory=dict)
+    """time.monotonic() before which no request to the origin may start (its Crawl-delay)."""
     closed_until: float = 0.0
     """time.monotonic() until which the host refused us with a long Retry-After (no request)."""
     closed_key: str = ""
@@ -107,16 +199,19 @@ class HostGateMiddleware:
     Each Scrapy crawler has its own downloader, so `CONCURRENT_REQUESTS_PER_DOMAIN` and
     `DOWNLOAD_DELAY` alone would let N sources on one host hit it N times as hard. This gate,
     last before the download handler, holds one of `CONCURRENT_REQUESTS_PER_DOMAIN` process-wide
-    slots per host while a request is in flight, and starts requests at least
-    max(`DOWNLOAD_DELAY`, robots.txt `Crawl-delay` capped at `AUTOTHROTTLE_MAX_DELAY`) apart
-    (jittered 0.5x-1.5x when `RANDOMIZE_DOWNLOAD_DELAY`), and that gap after the previous
-    request's answer (`_space_from_answer`). Retry-After and back-off push the
-    host's next start (`PoliteRetryMiddleware`); a host that asked for more than
+    slots per host while a request is in flight, starts requests to a host at least
+    `DOWNLOAD_DELAY` apart (jittered 0.5x-1.5x when `RANDOMIZE_DOWNLOAD_DELAY`) and requests to
+    an origin at least its robots.txt `Crawl-delay` (capped at `AUTOTHROTTLE_MAX_DELAY`, never
+    jittered below it) apart, each gap also after the previous request's answer
+    (`_space_from_answer`); a request waits for its origin's Crawl-delay before it takes a slot
+    of the host, so an origin's long delay never holds up the host's other origins. Retry-After
+    and back-off push the host's next start (`PoliteRetryMiddleware`); a host that asked for more than
     `EWSI_RETRY_AFTER_MAX` is not asked again in this run (`FetchRefused` ``fetch.host_paused``).
     """
 
     META = "_ewsi_host_slot"
     GAP = "_ewsi_host_gap"
+    ORIGIN_GAP = "_ewsi_origin_gap"
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -140,25 +235,68 @@ class HostGateMiddleware:
         return mw
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
-        """Record the host's robots.txt Crawl-delay (seconds, capped)."""
+        """Record the robots.txt Crawl-delay of `request`'s origin (seconds, capped; module rule)."""
         try:
             delay = seconds(robotparser.crawl_delay(self.agent))
         except Exception:  # a parser without crawl_delay, or a broken value
             delay = None
-        if delay:  # None, 0 and NaN ("Crawl-delay: nan") leave the host's spacing as it is
-            state = host_state(urlparse_cached(request).hostname or "", self.concurrency)
-            state.crawl_delay = min(float(delay), self.max_crawl_delay)
-            if self.crawler.stats is not None:
-                self.crawler.stats.set_value("ewsi/robots/crawl_delay", state.crawl_delay)
+        if delay:  # None, 0 and NaN ("Crawl-delay: nan") leave the origin's spacing as it is
+            origin = origin_of(request)
+            state = host_state(origin[1], self.concurrency)
+            capped = min(float(delay), self.max_crawl_delay)
+            state.origin_delays[origin] = capped
+            state.crawl_delay = max(state.origin_delays.values())
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.set_value("ewsi/robots/crawl_delay", capped)
+            if delay > capped:
+                if stats is not None:
+                    stats.set_value("ewsi/robots/crawl_delay_asked", float(delay))
+                logger.warning(
+                    "robots.txt of %s://%s:%d asks Crawl-delay %g s: capped at %g s (AUTOTHROTTLE_MAX_DELAY)",
+                    *origin,
+                    delay,
+                    capped,
+                )
 
     async def process_request(self, request: Request) -> None:
-        host = host_key(urlparse_cached(request).hostname or "")
+        origin = origin_of(request)
+        host = origin[1]
         state = host_state(host, self.concurrency)
         request.meta.pop(self.META, None)  # copied from another request (a retry, a redirect)
         request.meta.pop(self.GAP, None)
+        request.meta.pop(self.ORIGIN_GAP, None)
+        if _Stop.stopped:
+            raise _interrupted()
         if state.closed_until > time.monotonic():
             raise self._paused(host, state)
-        await maybe_deferred_to_future(state.slots.acquire())
+        while True:
+            # the origin's Crawl-delay turn first, holding no slot of the host: its other origins go on
+            while (wait := state.origin_next.get(origin, 0.0) - time.monotonic()) > 0:
+                state.waits.append(wait)
+                await pause(wait)
+                if state.closed_until > time.monotonic():
+                    raise self._paused(host, state)
+            await self._take_slot(request, host, state)
+            # a request of the origin answered, or started, while this one waited for the slot:
+            # its gap stands, so the slot is given back and the origin's turn awaited again
+            if state.origin_next.get(origin, 0.0) <= time.monotonic():
+                break
+            self._release(request)
+        crawl_delay = state.origin_delays.get(origin, 0.0)
+        delay = self.delay
+        if self.randomize and delay:
+            delay *= random.uniform(0.5, 1.5)
+        state.next_at = max(state.next_at, time.monotonic() + delay)
+        if crawl_delay:  # never jittered below what robots.txt asked
+            state.origin_next[origin] = time.monotonic() + crawl_delay
+            request.meta[self.ORIGIN_GAP] = crawl_delay
+        request.meta[self.GAP] = delay
+
+    async def _take_slot(self, request: Request, host: str, state: HostState) -> None:
+        """Take one of the host's slots for `request` and wait for the host's next start; refused
+        (the slot given back) when the host closes or the gate stops meanwhile."""
+        await waited(state.slots.acquire())
         token = object()
         request.meta[self.META] = (host, token)
         state.holders[token] = id(request)
@@ -168,20 +306,18 @@ class HostGateMiddleware:
             # another request's start may have moved it while this one slept
             while (wait := state.next_at - time.monotonic()) > 0:
                 state.waits.append(wait)
-                await async_sleep(wait)
+                await pause(wait)
                 if state.closed_until > time.monotonic():  # closed while this request waited
                     raise self._paused(host, state)
         except BaseException:  # refused, or cancelled while it slept: the slot is given back
             self._release(request)
             raise
+        if _Stop.stopped:
+            self._release(request)
+            raise _interrupted()
         if state.closed_until > time.monotonic():
             self._release(request)
             raise self._paused(host, state)
-        delay = max(self.delay, state.crawl_delay)
-        if self.randomize and delay:
-            delay *= random.uniform(0.5, 1.5)
-        state.next_at = max(state.next_at, time.monotonic() + delay)
-        request.meta[self.GAP] = delay
 
     def _paused(self, host: str, state: HostState) -> FetchRefused:
         """The refusal of a request to a closed host: ``fetch.host_paused`` (crawler.health rule 6),
@@ -238,7 +374,11 @@ class HostGateMiddleware:
         """
         gap, found = request.meta.get(self.GAP), self._held_state(request)
         if gap is not None and found is not None:
-            found[0].next_at = max(found[0].next_at, time.monotonic() + float(gap))
+            state, now = found[0], time.monotonic()
+            state.next_at = max(state.next_at, now + float(gap))
+            if crawl_delay := request.meta.get(self.ORIGIN_GAP):
+                origin = origin_of(request)
+                state.origin_next[origin] = max(state.origin_next.get(origin, 0.0), now + float(crawl_delay))
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         self._space_from_answer(request)  # a timeout or reset may come after the host had it

@@ -13,6 +13,10 @@ What a host's robots.txt answer means (`rules_for`):
   ``fetch.dns``;
 - redirects are followed by Scrapy's RedirectMiddleware up to ``REDIRECT_MAX_TIMES`` (5, 2.3.1.2);
   beyond that the file counts as unavailable (everything allowed), as Scrapy already does.
+Scope (RFC 9309 2.3): a robots.txt answers for its origin, the scheme, host and port it was fetched
+from; Scrapy keys its parsers by ``host:port`` alone, so `RfcRobotsTxtMiddleware.robot_parser` keys
+them by ``scheme://host:port``: ``http://h/`` and ``https://h/`` each read their own file (what
+they give, Crawl-delay included, is applied by crawler.fetch.politeness per origin).
 robots.txt requests pass through the downloader middlewares like any other, so ``EWSI_RECORD``
 writes them into the WARC and a replay answers them from it: a replayed run applies the same rules.
 """
@@ -26,7 +30,11 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.errors import error_key_for
 from crawler.fetch.refusals import FetchRefused
@@ -70,7 +78,33 @@ def rules_for(status: int, body: bytes, url: str = "robots.txt") -> ProtegoRobot
 
 
 class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's RobotsTxtMiddleware with the status rules of `rules_for` and reasons on refusals."""
+    """Scrapy's RobotsTxtMiddleware with the status rules of `rules_for`, reasons on refusals, and
+    one parser per origin (module docstring, scope)."""
+
+    async def robot_parser(self, request: Request) -> Any:
+        """Scrapy's `robot_parser`, keyed by ``scheme://netloc`` instead of ``netloc``."""
+        url = urlparse_cached(request)
+        key = f"{url.scheme}://{url.netloc}"
+        if key not in self._parsers:
+            self._parsers[key] = Deferred()
+            robots = Request(
+                f"{key}/robots.txt",
+                priority=self.DOWNLOAD_PRIORITY,
+                meta={"dont_obey_robotstxt": True},
+                callback=NO_CALLBACK,
+            )
+            try:
+                response = await self.crawler.engine.download_async(robots)
+                await self._parse_robots(response, key, request)
+            except Exception as exc:
+                if not isinstance(exc, IgnoreRequest):
+                    logger.error("Error downloading %s: %s", robots, exc, exc_info=True)
+                self._robots_error(exc, key)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[key]
+        if isinstance(parser, Deferred):
+            return await maybe_deferred_to_future(parser)
+        return parser
 
     def process_request_2(self, rp: Any, request: Request) -> None:
         if isinstance(rp, Unreachable):
@@ -88,17 +122,18 @@ class RfcRobotsTxtMiddleware(RobotsTxtMiddleware):
         response = response.replace(body=clean_body(response.body) if response.status < 300 else b"")
         await super()._parse_robots(response, netloc, request)
 
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
+    def _robots_error(self, exc: Exception, key: str) -> None:
+        netloc = key.partition("://")[2] or key  # the parser's key is the origin; messages name the host
         if isinstance(exc, FetchRefused) and exc.ewsi_key == "fetch.dns":  # a name that never resolves
-            self._settle(netloc, Unreachable("fetch.dns", f"robots.txt of {netloc} not fetched: {exc}"))
+            self._settle(key, Unreachable("fetch.dns", f"robots.txt of {netloc} not fetched: {exc}"))
             return
         if isinstance(exc, IgnoreRequest):  # refused by a guard or too many redirects: unavailable
-            super()._robots_error(exc, netloc)
+            super()._robots_error(exc, key)
             return
-        key = error_key_for(exc)
+        error = error_key_for(exc)
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         self._settle(
-            netloc, Unreachable(key, f"robots.txt of {netloc} not fetched: {type(exc).__name__}: {exc}")
+            key, Unreachable(error, f"robots.txt of {netloc} not fetched: {type(exc).__name__}: {exc}")
         )
 
     def _settle(self, netloc: str, rules: Unreachable) -> None:

@@ -17,7 +17,10 @@ What a response teaches is written to the host's row for every process: a retrya
 5xx of RETRY_HTTP_CODES) pushes the host back by its Retry-After, else by the first back-off step
 (EWSI_RETRY_BACKOFF); a Retry-After over EWSI_RETRY_AFTER_MAX closes the host for that long, at
 most a day (crawler.fetch.retry RETRY_AFTER_CAP_S; requests get ``fetch.host_paused``); robots.txt
-Crawl-delay (capped at AUTOTHROTTLE_MAX_DELAY) is stored.
+Crawl-delay (capped at AUTOTHROTTLE_MAX_DELAY) belongs to its origin (crawler.fetch.politeness,
+rule of scope): it is stored, and reserved, on a row of its own keyed by the origin
+(`origin_row`, ``http://h:8081``), never on the host name's row, so other ports are not spaced by it.
+Waits end at once when the crawl stops (crawler.fetch.politeness `stop_waiting`).
 Database calls run in the reactor's thread pool; an unreachable database spaces the host's
 requests 8x wider across all processes of this machine (crawler.fetch.machine_gate; never
 closer). SQLite, replay, or the setting off: the in-process gate alone, exactly as
@@ -34,14 +37,13 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.utils.asyncio import sleep as async_sleep
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import threads
 
 from crawler.errors import HostClosed, http_status_key
 from crawler.fetch.budget import LATE_S, MAX_TURNS, SharedHostBudget
-from crawler.fetch.politeness import HostGateMiddleware, host_state
+from crawler.fetch.politeness import HostGateMiddleware, Origin, host_state, origin_of, pause, waited
 from crawler.fetch.retry import retry_after_seconds
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,12 @@ def budget_for(url: str) -> SharedHostBudget:
     if url not in _BUDGETS:
         _BUDGETS[url] = SharedHostBudget(url)
     return _BUDGETS[url]
+
+
+def origin_row(origin: Origin) -> str:
+    """The ``host_budgets`` key of an origin's Crawl-delay row: ``scheme://host:port``."""
+    scheme, host, port = origin
+    return f"{scheme}://{host}:{port}"
 
 
 def shared_url(settings: Any) -> str | None:
@@ -89,10 +97,10 @@ class SharedHostGateMiddleware(HostGateMiddleware):
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
         super().robots_parsed(robotparser, request)
-        host = urlparse_cached(request).hostname or ""
-        state = host_state(host, self.concurrency)
-        if self.budget is not None and state.crawl_delay:
-            threads.deferToThread(self.budget.set_crawl_delay, host, state.crawl_delay)
+        origin = origin_of(request)
+        delay = host_state(origin[1], self.concurrency).origin_delays.get(origin)
+        if self.budget is not None and delay:
+            threads.deferToThread(self.budget.set_crawl_delay, origin_row(origin), delay)
 
     async def process_request(self, request: Request) -> None:
         await super().process_request(request)  # local checks, slot and local spacing
@@ -101,7 +109,10 @@ class SharedHostGateMiddleware(HostGateMiddleware):
         host = urlparse_cached(request).hostname or ""
         try:
             await self._take_place(request, host)
-            await self._wait_turn(host)
+            await self._wait_turn(host, self.delay)
+            origin = origin_of(request)
+            if crawl_delay := host_state(host, self.concurrency).origin_delays.get(origin):
+                await self._wait_turn(origin_row(origin), crawl_delay)
         except HostClosed as exc:
             self._release(request)
             state = host_state(host, self.concurrency)
@@ -121,26 +132,25 @@ class SharedHostGateMiddleware(HostGateMiddleware):
             if slot is not None:
                 request.meta[self.SLOT] = (host, slot)
                 return
-            await async_sleep(SLOT_POLL_S)
+            await pause(SLOT_POLL_S)
 
-    async def _wait_turn(self, host: str) -> None:
+    async def _wait_turn(self, host: str, delay: float) -> None:
+        """Reserve a start on the row `host` (a host name, or an `origin_row`) `delay` seconds after
+        the last one, and wait for it."""
         assert self.budget is not None
-        delay = max(self.delay, host_state(host, self.concurrency).crawl_delay)
         for turn in range(1, MAX_TURNS + 1):
             factor = random.uniform(1.0, 1.0 + self.jitter) if self.jitter else 1.0
-            wait = await maybe_deferred_to_future(
-                threads.deferToThread(self.budget.reserve, host, delay, factor)
-            )
+            wait = await waited(threads.deferToThread(self.budget.reserve, host, delay, factor))
             due = time.monotonic() + wait
             if wait > CHECK_AHEAD_S:
                 # a push-back may land while this request waits: ask a little before the start, so
                 # the answer's round trip is not spent after it (that would shorten the next gap)
-                await async_sleep(wait - CHECK_AHEAD_S)
+                await pause(wait - CHECK_AHEAD_S)
                 if not await maybe_deferred_to_future(threads.deferToThread(self.budget.clear_to_send, host)):
                     continue
             left = due - time.monotonic()
             if left > 0:
-                await async_sleep(left)
+                await pause(left)
             if time.monotonic() - due <= LATE_S:
                 return
             if self.crawler.stats is not None:

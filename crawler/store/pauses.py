@@ -1,17 +1,18 @@
 """Hosts paused now, as ``ewsi sources status`` and ``ewsi sources check`` show them.
 
 A host is paused when it asked, with a 429/503 whose Retry-After exceeds EWSI_RETRY_AFTER_MAX, not to
-be contacted (crawler.health rule 6; at most a day). Two records say so:
+be contacted (crawler.health rule 6; at most a day). One record says so, and only it: the host's row
+of ``host_budgets`` whose ``closed_until`` lies ahead: on PostgreSQL written by every process as it
+happens (crawler.store.host_budget `closures`, capped as `reserve` obeys it), elsewhere at the end
+of the run that saw it, and obeyed by the next runs (crawler.store.host_closures).
 
-- the host's row of ``host_budgets`` whose ``closed_until`` lies ahead: on PostgreSQL written by
-  every process as it happens (crawler.store.host_budget `closures`, capped as `reserve` obeys it),
-  elsewhere at the end of the run that saw it, and obeyed by the next runs
-  (crawler.store.host_closures);
-- any back end: a source whose last run was skipped with ``fetch.host_paused`` and whose back-off
-  (the host's reopening) lies ahead.
+Rule: the pause shown is the closure's end (the Retry-After, capped at a day), never a source's
+back-off: a source skipped or failed during the pause has its own ``backoff_until`` (its failure
+count's exponential back-off may reach past the pause), which ``ewsi sources status`` shows on the
+source's row, not as the host's.
 
-`host_pauses` merges both into one entry per host: host, until (the later, ISO 8601 UTC), the error
-key of the answer that closed it, and the configured sources whose URLs are on that host.
+`host_pauses` gives one entry per host: host, until (ISO 8601 UTC), the error key of the answer that
+closed it, and the configured sources whose URLs are on that host.
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.health import HOST_PAUSED
 from crawler.store import host_budget, host_closures
-from crawler.store.schema import SourceRow, as_utc, utcnow
 from crawler.text import iso_z
 
 
@@ -41,7 +39,6 @@ def host_of(url: str) -> str:
 def host_pauses(session: Session, urls: Mapping[str, Iterable[str]]) -> list[dict[str, Any]]:
     """Paused hosts of the sources `urls` (source id -> its URLs), soonest reopening first (module
     docstring). Each entry: host, until (ISO 8601 Z), key, sources (ids in order)."""
-    now = utcnow()
     hosts: dict[str, set[str]] = {}
     for source_id, source_urls in urls.items():
         for url in source_urls:
@@ -55,19 +52,6 @@ def host_pauses(session: Session, urls: Mapping[str, Iterable[str]]) -> list[dic
     for host, until, key in closed:
         if host in hosts:
             found[host] = (until, key)
-    rows = session.execute(
-        select(SourceRow.id, SourceRow.backoff_until).where(
-            SourceRow.id.in_(list(urls)), SourceRow.last_error_key == HOST_PAUSED
-        )
-    ).all()
-    for source_id, backoff in rows:
-        reopens = as_utc(backoff)
-        if reopens is None or reopens <= now:
-            continue
-        until = reopens
-        for host, ids in hosts.items():
-            if source_id in ids and (host not in found or found[host][0] < until):
-                found[host] = (until, found.get(host, (until, "fetch.http_429"))[1])
     return [
         {"host": host, "until": iso_z(until), "key": key, "sources": sorted(hosts[host])}
         for host, (until, key) in sorted(found.items(), key=lambda item: (item[1][0], item[0]))
