@@ -10,7 +10,8 @@ related article's. The byline is read from the page itself instead:
 
 - the headline is the first ``h1``-``h3`` outside the page's chrome (`pipelines.pagemeta.excluded_block`:
   a sidebar's teaser of the same title is not it) whose text equals the document's title (folded),
-  else the first ``h1`` that is not a link to the home page (a logo);
+  else the first ``h1`` that is not a link to the home page (a logo), else, on a page without one,
+  the first ``h2`` outside the chrome (a page that sets its headline in an ``h2``);
 - the byline is the text of the headline's header block before it (at most `BEFORE_CHARS`), then
   the text after it in document order, up to the first run of text of `PARAGRAPH_CHARS` or more
   (the article's first paragraph) or the next heading, and at most `AFTER_CHARS` in `AFTER_LINES`
@@ -82,6 +83,15 @@ def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
                 return element  # a teaser's heading in a sidebar is another page's, whatever it says
     for element in tree.iter("h1"):
         if not _home_link(element) and heading_text(element):
+            return element
+    # a page without an h1 sets its headline in the first h2 outside its chrome (pipelines.extract
+    # `_continued_heading` reads the same headline for the title)
+    for element in tree.iter("h2"):
+        if (
+            heading_text(element)
+            and not _home_link(element)
+            and not excluded_block(element, tree, itself=True)
+        ):
             return element
     return None
 

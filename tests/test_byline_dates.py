@@ -114,3 +114,50 @@ def test_the_byline_dates_the_page(lang: str, body: bytes, published: str, modif
 def test_byline_text(markup: str, title: str | None, expected: str) -> None:
     tree, _ = parse_html(f"<html><body>{markup}</body></html>")
     assert byline_text(tree, title) == expected
+
+
+H2_PAGE = (
+    '<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{short} | Anzeiger</title></head>'
+    '<body><header><div class="brand">Anzeiger</div></header><main><article>'
+    '<h2 class="entry-title">{headline}</h2><div class="meta">{line}</div>'
+    "<p>{para}</p><p>{para}</p></article></main><footer>© 2026</footer></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "short", "headline", "line", "published"),
+    [
+        # a page without an h1 sets its headline in an h2: the date line after it dates the page
+        ("de", "Unterkunft in Kalk", "Unterkunft in Kalk: Familien warten", "05.12.2026, 09:00 Uhr",
+         "2026-12-05T09:00"),
+        ("pl", "Dzieci w szkołach", "Dzieci uchodźców w szkołach w Gdańsku", "5 grudnia 2026, 09:00",
+         "2026-12-05T09:00"),
+        ("fr", "Cours de français", "Des cours pour les nouveaux arrivants", "5 décembre 2026 à 09h15",
+         "2026-12-05T09:15"),
+        ("it", "Corsi di italiano", "Corsi per i nuovi arrivati a Bologna", "5 dicembre 2026, 18:40",
+         "2026-12-05T18:40"),
+        ("nl", "Taalcafés", "Nieuwe taalcafés voor nieuwkomers in Utrecht", "5 december 2026 | 14:30",
+         "2026-12-05T14:30"),
+        ("es", "Clases de español", "Clases de español para recién llegados en Zaragoza",
+         "5 de diciembre de 2026, 10:05", "2026-12-05T10:05"),
+        # the day alone stays a day
+        ("de", "Unterkunft in Kalk", "Gemeinschaftsunterkunft in Kalk: Familien warten", "05.12.2026",
+         "2026-12-05"),
+    ],
+)  # fmt: skip
+def test_an_h2_headline_keeps_the_time_of_its_date_line(
+    lang: str, short: str, headline: str, line: str, published: str
+) -> None:
+    para = "Die Stadt sucht Wohnungen für geflüchtete Familien, viele warten seit mehr als zwei Jahren."
+    body = H2_PAGE.format(lang=lang, short=short, headline=headline, line=line, para=para).encode()
+    document = extract_document(body, "https://stadt.example/aktuelles/seite", "text/html")
+    assert document.published == published
+
+
+def test_an_h1_headline_wins_over_a_later_h2() -> None:
+    markup = (
+        "<html><body><h1>Neue Kurse</h1><p>3. März 2025, 10:00</p><p>" + "Text " * 30 + "</p>"
+        "<h2>Termine</h2><p>4. März 2025, 12:00</p></body></html>"
+    )
+    tree, _ = parse_html(markup)
+    assert byline_text(tree, None) == "3. März 2025, 10:00"
