@@ -568,7 +568,9 @@ def _unrescued(tree: HtmlElement, url: str, text: str | None) -> str | None:
     again in trafilatura's precision mode, which runs without that rescue; its text replaces the first
     when it is shorter than `RESCUE_CHARS` (the rescue's own condition), every line of it is in the
     first (spaces folded: the same content, less furniture) and it holds at least `KEPT_SHARE` of the
-    first's characters (the rescue added a byline and buttons, not the article's paragraphs). Lines
+    first's characters (the rescue added a byline and buttons, not the article's paragraphs) and it
+    keeps every ``h1``-``h3`` heading the first holds whole (one cut short, "Congresso sulla
+    migrazione" for the whole heading, is a loss, not furniture gone). Lines
     before the headline (a section label) then go with `pipelines.boilerplate.drop_lead_in`.
     """
     if not text or len(text) > BRIEF_CHARS:
@@ -579,6 +581,11 @@ def _unrescued(tree: HtmlElement, url: str, text: str | None) -> str | None:
     whole = " ".join(text.split())
     if not lines or sum(map(len, lines)) >= RESCUE_CHARS or not all(line in whole for line in lines):
         return text
+    kept = " ".join(lines)
+    for heading in tree.iter("h1", "h2", "h3"):
+        words = " ".join(heading.text_content().split())
+        if words and words in whole and words not in kept:
+            return text  # a heading cut short is a loss, not furniture gone
     if sum(len(line) for line in lines) < KEPT_SHARE * len(whole):
         return text
     return "\n".join(lines)

@@ -46,7 +46,7 @@ REFUSALS: list[tuple[Exception, str | None]] = [
     (PgError("cannot execute INSERT in a read-only transaction", "25006"), READ_ONLY),
     (PgError("cannot execute UPDATE in a read-only transaction", None), READ_ONLY),
     (PgError('could not extend file "base/16384/2619": No space left on device', "53100"), FULL),
-    (PgError("permission denied for table items", "42501"), NO_ACCESS),
+    (OSError(13, "Permission denied"), NO_ACCESS),
     (PgError("disk quota exceeded", None), FULL),
     # not refusals: contention and disconnects are retried, other errors go on unchanged
     (sqlite3.OperationalError("database is locked"), None),
@@ -54,6 +54,9 @@ REFUSALS: list[tuple[Exception, str | None]] = [
     (PgError("could not serialize access due to concurrent update", "40001"), None),
     (PgError("server closed the connection unexpectedly", None), None),
     (sqlite3.OperationalError("no such table: items"), None),
+    # a privilege the role lacks on a table is an access rule (an append-only audit log), not storage
+    (PgError("permission denied for table audit_log", "42501"), None),
+    (PgError("permission denied for relation items", None), None),
 ]
 
 

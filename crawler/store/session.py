@@ -244,15 +244,18 @@ STORAGE_REFUSALS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "free space on the disk that holds it",
     ),
     (
-        ("42501", "permission denied", "unable to open database file", "access permission denied"),
+        ("permission denied", "unable to open database file", "access permission denied"),
         "it cannot be opened for writing (permission denied, or its directory refuses the journal)",
         "give this user write access to the file and its directory",
     ),
 )
 """(markers, why, what to do) of the errors meaning "this storage cannot be written": a marker is a
 SQLSTATE or a lower-case part of the driver's message (sqlite3 SQLITE_READONLY, SQLITE_FULL,
-SQLITE_CANTOPEN; PostgreSQL 25006 read_only_sql_transaction, 53100 disk_full, 42501
-insufficient_privilege)."""
+SQLITE_CANTOPEN, an OS "Permission denied"; PostgreSQL 25006 read_only_sql_transaction, 53100
+disk_full). PostgreSQL's 42501 insufficient_privilege ("permission denied for table audit_log") is
+an access rule of the database, not storage: it goes on unchanged (`OBJECT_PRIVILEGE`)."""
+OBJECT_PRIVILEGE = "42501"
+"""SQLSTATE of a privilege the role lacks on a table, sequence or schema (an append-only audit log)."""
 
 
 def storage_refusal(exc: BaseException) -> tuple[str, str] | None:
@@ -270,6 +273,8 @@ def storage_refusal(exc: BaseException) -> tuple[str, str] | None:
     orig = getattr(exc, "orig", None) or exc
     code = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
     message = str(orig).lower()
+    if code == OBJECT_PRIVILEGE or "permission denied for " in message:
+        return None  # a privilege on a database object, not the storage (`OBJECT_PRIVILEGE`)
     for markers, why, remedy in STORAGE_REFUSALS:
         if code in markers or any(marker in message for marker in markers if not marker[:1].isdigit()):
             return why, remedy
