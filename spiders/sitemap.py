@@ -14,19 +14,6 @@ index that led on is read in full next time (crawler.fetch.conditional_get, ``ht
 The same holds for an index inside an index. A urlset answering unchanged emits only the entries
 whose page is due for a revisit (spiders.base, "revisits").
 
-Rule for the hosts a sitemap may name (`same_site`; sitemaps.org "Sitemap file location": all URLs
-of a sitemap reside on the host of the sitemap): a ``<url>`` entry, or an index's ``<sitemap>``, on
-another site is dropped before anything else (before `max_items`), counted ``ewsi/dropped/off_host``
-and never requested: a sitemap vouches for its own site only, and must not make the crawl ask third
-parties. The site of a URL is its host name (lower case, no final dot, IDN as punycode) with one
-leading ``www.`` removed, and its port when it is not the scheme's default: ``example.org`` and
-``www.example.org`` are one site, ``news.example.org``, ``example.org.evil.test`` and
-``example.org:8080`` are others. http and https on default ports are one site (a site moved to
-HTTPS often still lists, or serves, the other scheme; sitemaps.org asks for one protocol, which
-Google relaxes the same way). Not followed: the cross-submit of robots.txt ``Sitemap:`` lines (a
-sitemap hosted elsewhere vouched for by the site's robots.txt) and the path rule (a sitemap in
-``/catalog/`` naming URLs outside it), which Google does not enforce either.
-
 Rule for `max_items` (the newest first, as the iCalendar spider keeps the soonest events): the
 entries of a urlset are taken newest first by their date (`entry_date`: the Google News
 ``publication_date``, else ``<lastmod>``, in any W3C datetime form, ``2024``, ``2024-05``,
@@ -42,11 +29,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
-from w3lib.url import canonicalize_url, safe_url_string
+from w3lib.url import canonicalize_url
 
 from crawler.types import HarvestedItem
 from spiders.base import SourceSpider
@@ -90,32 +76,6 @@ def newest_first(entries: list[dict[str, str]]) -> list[dict[str, str]]:
     dated.sort(key=lambda d: (-d[0].timestamp(), d[1]))
     undated = [e for e in entries if entry_date(e) is None]
     return [e for _, _, e in dated] + undated
-
-
-OFF_HOST = "off_host"
-"""Dropped reason of a sitemap entry on another site (module rule, `same_site`)."""
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def site_of(url: str) -> tuple[str, int | None] | None:
-    """The site of `url` as `same_site` compares it: (host without one leading ``www.``, port when
-    not the scheme's default, else None); None for a URL with no http(s) host or a bad port."""
-    try:
-        parts = urlsplit(safe_url_string(url.strip()))
-        port = parts.port
-    except ValueError:
-        return None
-    host = (parts.hostname or "").rstrip(".")
-    if parts.scheme not in _DEFAULT_PORTS or not host:
-        return None
-    return host.removeprefix("www."), None if port in (None, _DEFAULT_PORTS[parts.scheme]) else port
-
-
-def same_site(sitemap_url: str, url: str) -> bool:
-    """Whether a sitemap at `sitemap_url` may name `url` (module rule for hosts)."""
-    site = site_of(url)
-    return site is not None and site == site_of(sitemap_url)
 
 
 def _seen_key(url: str) -> str:
@@ -170,7 +130,7 @@ class SitemapSpider(SourceSpider):
                     "parse.sitemap_malformed", f"{response.url}: sitemap index nested deeper than {MAX_DEPTH}"
                 )
                 return
-            for entry in self._own_site(sitemap.entries, response):
+            for entry in sitemap.entries:
                 url = response.urljoin(entry["loc"])
                 key = _seen_key(url)
                 if key in self._sitemaps_seen:
@@ -188,23 +148,10 @@ class SitemapSpider(SourceSpider):
                     url, callback=self.parse, walk=True, meta={"ewsi_sitemap_depth": depth + 1}
                 )
             return
-        for entry in newest_first(self._own_site(sitemap.entries, response)):
+        for entry in newest_first(sitemap.entries):
             item = self.entry_item(entry, response)
             if self.due_again(item, response):
                 yield from self.emit(item)
-
-    def _own_site(self, entries: list[dict[str, str]], response: Response) -> list[dict[str, str]]:
-        """The `entries` of the sitemap `response` on its own site; the others dropped and counted
-        ``ewsi/dropped/off_host`` (module rule for hosts)."""
-        kept = []
-        for entry in entries:
-            url = response.urljoin(entry["loc"])
-            if same_site(response.url, url):
-                kept.append(entry)
-                continue
-            self.stat(f"ewsi/dropped/{OFF_HOST}")
-            self.logger.info("[%s] dropped (%s): %s in %s", self.source.id, OFF_HOST, url[:200], response.url)
-        return kept
 
     def entry_item(self, entry: dict[str, str], response: Response) -> HarvestedItem:
         """One ``<url>`` (`spiders.sitemapdoc.SitemapDoc` entry) as an item (class docstring)."""
