@@ -4,7 +4,8 @@ Stdlib and crawler.types only: the Scrapy extension (crawler.extensions) feeds i
 (crawler.store.runs) loads the recent runs and saves what comes out. Times are aware UTC datetimes.
 
 1. A run's status and error key, from its Scrapy stats (`build_report`), in this order: closed by
-   shutdown -> interrupted ``crawl.interrupted``; a store error -> failed ``store.db_error``;
+   shutdown, or a request refused because the crawl was stopping (the spider may close by itself
+   first) -> interrupted ``crawl.interrupted``; a store error -> failed ``store.db_error``;
    nothing yielded and a source error -> failed with the most frequent error key; nothing yielded
    because the source answered 304 or the same bytes (``ewsi/fetch/not_modified``), or a well-formed
    feed has zero entries (``ewsi/feed/empty``) -> ok; nothing
@@ -104,7 +105,9 @@ MEANING_KEYS = frozenset(
     }
 )
 """Error keys that say "the source answered, but not with what it normally delivers"."""
-NOT_THE_SOURCE = frozenset({"crawl.interrupted", "store.db_error"})
+INTERRUPTED = "crawl.interrupted"
+"""A request refused, or a run closed, because the crawl was stopping (a signal; not the source's)."""
+NOT_THE_SOURCE = frozenset({INTERRUPTED, "store.db_error"})
 """Error keys of runs that failed for reasons of ours, not the source's: not counted as its failures."""
 NO_DATES_SHARE = 0.5
 """A run whose items are undated in more than this share, for a source whose ok runs were dated,
@@ -396,8 +399,11 @@ def build_report(
         if stopped_key
         else None
     )
-    if reason == "shutdown":
-        report.status, report.error_key = "interrupted", "crawl.interrupted"
+    # a request refused because the crawl was stopping means the run was cut short, even when the
+    # spider closed by itself (nothing left to ask) before the stop reached its engine
+    cut_short = errors.get(INTERRUPTED) or report.stats["page_errors"].get(INTERRUPTED)
+    if reason == "shutdown" or cut_short:
+        report.status, report.error_key = "interrupted", INTERRUPTED
     elif errors.get("store.db_error"):
         report.status, report.error_key = "failed", "store.db_error"
     elif yielded == 0 and set(errors or page_errors) == {HOST_PAUSED}:

@@ -169,6 +169,7 @@ def _run(
         crawlers.append((source, crawler))
     guard.crawlers = [crawler for _, crawler in crawlers]
     if crawlers:
+        guard.before_start()
         # the guard answers SIGINT/SIGTERM (Scrapy's and Twisted's handlers are left out)
         process.start(install_signal_handlers=False)
     built = {source.id: crawler for source, crawler in crawlers}
@@ -200,19 +201,25 @@ class ShutdownGuard:
     ``interrupted``, no quarantine hit), the second kills them with the crawl. The first signal
     also puts one line on the terminal (stderr, `FIRST_SIGNAL_LINE`), as the graceful stop may wait
     for hanging requests; the log says the rest.
+
+    Rule (no reactor yet): until the first crawler starts, no Twisted reactor is installed, and
+    importing ``twisted.internet.reactor`` installs Twisted's default one, which every crawler then
+    refuses ("the installed reactor does not match"). A signal in that window only records itself;
+    `before_start` queues what it asked for once the crawl's reactor is in.
     """
 
     SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
     RETRY_SECONDS = 0.1
+    """How soon the graceful stop looks again for crawlers whose engine was not running yet."""
     FIRST_SIGNAL_LINE = "stopping after the requests in flight; Ctrl-C again to stop at once"
     """What the terminal gets on the first signal (stderr, once)."""
-    """How soon the graceful stop looks again for crawlers whose engine was not running yet."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
         self.count = 0
         self.crawlers: list[Any] = []
         self._previous: dict[int, Any] = {}
+        self._queued = 0
 
     def install(self) -> None:
         """Answer the signals (main thread only: elsewhere, signals cannot be set and nothing is)."""
@@ -234,20 +241,43 @@ class ShutdownGuard:
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
         # a signal handler only queues work for the reactor (which runs it once started)
-        from twisted.internet import reactor
-
         self.signum = signum
         self.count += 1
         worker.stop_all(at_once=self.count > 1)  # at once: the workers need no reactor
         if self.count == 1:
             with contextlib.suppress(Exception):  # a closed or busy stderr must not stop the stop
                 print(self.FIRST_SIGNAL_LINE, file=sys.stderr, flush=True)
-            reactor.callFromThread(self._log, signum, "shutting down gracefully; send again to force")
-            reactor.callFromThread(self._drop_waiting)
-            reactor.callFromThread(self.stop_gracefully)
-        else:
-            reactor.callFromThread(self._log, signum, "stopping at once")
-            reactor.callFromThread(self._stop_now)
+        if self.REACTOR_MODULE in sys.modules:
+            self._queue_stop()
+        # else: no reactor is installed yet (no crawler has started); importing one here would
+        # install Twisted's default reactor instead of the crawl's, and every crawler would fail
+        # to start. `before_start` queues the stop once the crawl's reactor is in.
+
+    REACTOR_MODULE = "twisted.internet.reactor"
+    """The module whose import installs a Twisted reactor (the first crawler's start installs the
+    crawl's, Scrapy `TWISTED_REACTOR`)."""
+
+    def _queue_stop(self) -> None:
+        """Queue on the installed reactor what the signals so far ask for (once per signal)."""
+        from twisted.internet import reactor
+
+        signum = self.signum
+        assert signum is not None
+        while self._queued < self.count:
+            self._queued += 1
+            if self._queued == 1:
+                reactor.callFromThread(self._log, signum, "shutting down gracefully; send again to force")
+                reactor.callFromThread(self._drop_waiting)
+                reactor.callFromThread(self.stop_gracefully)
+            elif self._queued == 2:
+                reactor.callFromThread(self._log, signum, "stopping at once")
+                reactor.callFromThread(self._stop_now)
+
+    def before_start(self) -> None:
+        """Queue the stop that signals received before any reactor was installed asked for (called
+        once the crawlers are built, before the reactor runs)."""
+        if self.signum is not None and self.REACTOR_MODULE in sys.modules:
+            self._queue_stop()
 
     @staticmethod
     def _drop_waiting() -> None:

@@ -37,6 +37,18 @@ STATS_CASES: list[tuple[str, dict[str, Any], str, str, str | None]] = [
     ("items and some errors: ok, key kept",
      {"ewsi/items/yielded": 2, "ewsi/errors/fetch.http_404": 1}, "finished", "ok", "fetch.http_404"),
     ("items, no errors", {"ewsi/items/yielded": 2}, "finished", "ok", None),
+    # a request refused because the crawl was stopping: the run was cut short, whatever its reason
+    ("the feed refused by a stopping crawl, spider closed by itself",
+     {"ewsi/errors/crawl.interrupted": 1}, "finished", "interrupted", "crawl.interrupted"),
+    ("a followed page refused by a stopping crawl",
+     {"ewsi/items/yielded": 3, "ewsi/page_errors/crawl.interrupted": 2}, "finished", "interrupted",
+     "crawl.interrupted"),
+    ("cut short beside a source error", {"ewsi/errors/crawl.interrupted": 1, "ewsi/errors/fetch.dns": 4},
+     "finished", "interrupted", "crawl.interrupted"),
+    ("a stopping crawl and a store error", {"ewsi/errors/crawl.interrupted": 1,
+     "ewsi/errors/store.db_error": 1}, "finished", "interrupted", "crawl.interrupted"),
+    ("another source's pause is no interruption", {"ewsi/errors/fetch.host_paused": 1}, "finished",
+     "skipped", "fetch.host_paused"),
 ]  # fmt: skip
 
 

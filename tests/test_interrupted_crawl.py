@@ -260,3 +260,68 @@ def test_a_sigterm_as_the_crawl_starts_exits_130_without_a_traceback(tmp_path: P
     with session(db_url) as s:
         runs = s.execute(select(CrawlRun.source_id, CrawlRun.status)).all()
     assert {tuple(r) for r in runs} <= {("quiet", "interrupted")}
+
+
+LAUNCHER = """
+import os, runpy, signal, sys
+from scrapy import crawler as scrapy_crawler
+
+SIGNALS = [signal.Signals[name] for name in sys.argv[1].split(",")]
+original = scrapy_crawler.Crawler._apply_settings
+
+def first_start(self):
+    if self._init_reactor:  # the first crawler, just before it installs the crawl's reactor
+        for n, sig in enumerate(SIGNALS):
+            os.kill(os.getpid(), sig)  # the handler runs before os.kill returns
+        print("reactor imported by the handler:", "twisted.internet.reactor" in sys.modules, flush=True)
+    return original(self)
+
+scrapy_crawler.Crawler._apply_settings = first_start
+sys.argv = ["ewsi", *sys.argv[2:]]
+runpy.run_module("crawler.cli", run_name="__main__", alter_sys=True)
+"""
+"""Runs `ewsi crawl` with the signals (argv[1], comma-separated names) delivered in the window
+before the first crawler installs its reactor: the moment a handler importing the reactor broke."""
+
+
+@pytest.mark.parametrize(
+    "signals",
+    [("SIGINT",), ("SIGTERM",), ("SIGINT", "SIGINT"), ("SIGTERM", "SIGINT"), ("SIGINT", "SIGTERM")],
+    ids=lambda names: "+".join(names),
+)
+def test_signals_before_the_reactor_is_installed_stop_the_crawl_without_a_failure(
+    tmp_path: Path, signals: tuple[str, ...]
+) -> None:
+    """Rule (crawler.runner `ShutdownGuard`): a signal that comes before any reactor is installed
+    installs none (importing ``twisted.internet.reactor`` would install Twisted's default one, and
+    every crawler then failed on "the installed reactor does not match"); the stop it asks for is
+    queued once the crawl's reactor is in. The crawl exits 130, with every source interrupted and
+    its health untouched, whichever signals and however many."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(LAUNCHER, encoding="utf-8")
+    with LabServer(LAB_HOST, {f"/{sid}.xml": _hang for sid in SOURCES}) as lab:
+        config = write_config(
+            tmp_path, [{"id": sid, "kind": "feed", "urls": [lab.url(f"/{sid}.xml")]} for sid in SOURCES]
+        )
+        with session(db_url) as s:
+            sync_sources(s, load_sources(config).sources)
+            s.commit()
+        before = _health(db_url)
+        args = [sys.executable, str(launcher), ",".join(signals), "crawl", "--config", str(config)]
+        env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
+        started = time.monotonic()
+        done = subprocess.run(
+            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        took = time.monotonic() - started
+    out = done.stdout + done.stderr
+    assert "reactor imported by the handler: False" in out
+    assert "does not match" not in out and "Traceback" not in out, out
+    assert done.returncode == 130, out
+    assert _health(db_url) == before == [(sid, "new", 0, None) for sid in SOURCES]
+    with session(db_url) as s:
+        runs = s.execute(select(CrawlRun.source_id, CrawlRun.status, CrawlRun.error_key)).all()
+    assert {tuple(r) for r in runs} <= {(sid, "interrupted", "crawl.interrupted") for sid in SOURCES}
+    assert took < 60, f"the stop waited {took:.0f} s"
