@@ -375,6 +375,238 @@ otherwise ("imigrantes no Brasil", "Toronto's libraries") still has one."""
 CAME_FROM_GAP = 8
 """Words allowed between the end of the migrant word and the place (a list of origins)."""
 
+_OF_PREPOSITIONS = {
+    "fr": ("de", "d", "du", "des"),
+    "es": ("de", "del"),
+    "pt": ("de", "do", "da", "dos", "das"),
+    "ro": ("din",),
+}
+OF_PREPOSITIONS = {lang: frozenset(normalize(w) for w in words) for lang, words in _OF_PREPOSITIONS.items()}
+"""The words for "from" that also mean "of" (Romanian "din" also "in"): in these languages an `origin`
+phrase such as "de Siria" or "din Siria" names where people came from only when no `OF_NOUNS` word
+comes right before it."""
+_OF_NOUNS = {
+    "fr": (
+        "guerre*",
+        "conflit*",
+        "crise*",
+        "regime*",
+        "gouvernement*",
+        "president*",
+        "armee*",
+        "capitale*",
+        "nord",
+        "sud",
+        "ouest",
+        "frontiere*",
+        "ambassad*",
+        "economie*",
+        "situation*",
+        "reconstruction*",
+        "seisme*",
+        "ministre*",
+        "ministere*",
+        "roi",
+        "dirigeant*",
+        "carte*",
+        "histoire*",
+        "avenir",
+        "independance",
+        "election*",
+        "petrole",
+        "ville*",
+        "region*",
+        "province*",
+        "cote*",
+        "selection*",
+        "equipe*",
+        "invasion*",
+        "occupation*",
+        "dictature*",
+        "ecole*",
+        "hopita*",
+        "universite*",
+        "ruine*",
+        "bombardement*",
+        "paix",
+        "peuple*",
+    ),
+    "es": (
+        "guerra*",
+        "conflicto*",
+        "crisis",
+        "regimen*",
+        "gobierno*",
+        "president*",
+        "ejercito*",
+        "capital",
+        "norte",
+        "sur",
+        "oeste",
+        "frontera*",
+        "embajad*",
+        "economia*",
+        "situacion*",
+        "reconstruccion*",
+        "terremoto*",
+        "sismo*",
+        "ministr*",
+        "rey",
+        "lider*",
+        "mapa*",
+        "historia*",
+        "futuro",
+        "independencia",
+        "eleccion*",
+        "petroleo",
+        "ciudad*",
+        "region*",
+        "provincia*",
+        "costa*",
+        "seleccion*",
+        "equipo*",
+        "invasion*",
+        "ocupacion*",
+        "dictadura*",
+        "escuela*",
+        "hospital*",
+        "universidad*",
+        "ruina*",
+        "bombardeo*",
+        "paz",
+        "alto",
+        "pueblo*",
+    ),
+    "pt": (
+        "guerra*",
+        "conflito*",
+        "crise*",
+        "regime*",
+        "governo*",
+        "president*",
+        "exercito*",
+        "capital",
+        "norte",
+        "sul",
+        "leste",
+        "oeste",
+        "fronteira*",
+        "embaixad*",
+        "economia*",
+        "situacao",
+        "reconstrucao",
+        "terremoto*",
+        "sismo*",
+        "ministr*",
+        "rei",
+        "lider*",
+        "mapa*",
+        "historia*",
+        "futuro",
+        "independencia",
+        "eleicoes",
+        "petroleo",
+        "cidade*",
+        "regiao",
+        "provincia*",
+        "costa*",
+        "selecao",
+        "equipa*",
+        "invasao",
+        "ocupacao",
+        "ditadura*",
+        "escola*",
+        "hospita*",
+        "universidade*",
+        "ruina*",
+        "bombardeamento*",
+        "paz",
+        "cessar",
+        "povo*",
+    ),
+    "ro": (
+        "razbo*",
+        "conflict*",
+        "criza*",
+        "regim*",
+        "guvern*",
+        "presedint*",
+        "armat*",
+        "capital*",
+        "nordul",
+        "sudul",
+        "estul",
+        "vestul",
+        "granit*",
+        "ambasad*",
+        "economi*",
+        "situati*",
+        "reconstructi*",
+        "cutremur*",
+        "ministr*",
+        "regele",
+        "lider*",
+        "harta",
+        "istori*",
+        "viitorul",
+        "independent*",
+        "alegeri*",
+        "alegerile",
+        "petrol*",
+        "oras*",
+        "regiun*",
+        "provinci*",
+        "coast*",
+        "echip*",
+        "invazi*",
+        "ocupati*",
+        "dictatur*",
+        "scoal*",
+        "scoli*",
+        "spital*",
+        "universitat*",
+        "ruin*",
+        "bombardament*",
+        "pacea",
+        "armistitiu*",
+        "popor*",
+        "tabar*",
+        "lagar*",
+        "zona",
+        "zonele",
+        "tara",
+        "tarii",
+        "tarile",
+    ),
+}
+OF_NOUNS = {
+    lang: (
+        frozenset(normalize(w) for w in words if not w.endswith("*")),
+        tuple(normalize(w[:-1]) for w in words if w.endswith("*")),
+    )
+    for lang, words in _OF_NOUNS.items()
+}
+"""Nouns that take a country as their complement, not as a person's origin: a war, a government, a
+region, a school, a team ("la guerra de Siria", "războiul din Siria", "o governo do Afeganistão", "les
+écoles d'Afghanistan"); per language the whole words and the word starts (``*``), one adjective
+("civil") allowed between. Persons, verbs of coming and fleeing, and every other word before the
+phrase leave it an origin ("familias de Siria", "llegados de Siria", "elle est de Syrie")."""
+_OF_ADJECTIVES = frozenset(normalize(w) for w in ("civil", "civile", "civilă", "actual", "actuelle"))
+
+
+def _of_place(tokens: list[str], start: int, language: str | None) -> bool:
+    """Whether the `origin` phrase at tokens[start] is a noun's complement ("the war of Syria") under
+    `OF_PREPOSITIONS` and `OF_NOUNS` (never for another language)."""
+    words = OF_PREPOSITIONS.get(language or "")
+    if not words or start == 0 or tokens[start] not in words:
+        return False
+    before = start - 1
+    if tokens[before] in _OF_ADJECTIVES and before > 0:
+        before -= 1
+    whole, starts = OF_NOUNS[language or ""]
+    return tokens[before] in whole or tokens[before].startswith(starts)
+
+
 _FOREIGN_ADJECTIVE = {
     "es": ("extranjer",),
     "pt": ("estrangeir",),
@@ -754,6 +986,8 @@ class RuleEngine:
                     continue
                 if group == MIGRANT and e - s == 1 and _foreign_adjective(tokens, s, language):
                     group = AMBIGUOUS
+                if group == ORIGIN and _of_place(tokens, s, language):
+                    continue
                 if group in (ELSEWHERE, EUROPE) and any(
                     pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
                 ):

@@ -143,15 +143,18 @@ def _windows_1252_for_invalid_utf8(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError) or codecs.lookup(exc.encoding).name != "utf-8":
         raise exc
     run = bytes(exc.object[exc.start : exc.end])
-    if len(run) > 1 or run in _CUT_LEADS:  # a UTF-8 sequence cut short, not Windows-1252 text
+    after = bytes(exc.object[exc.end : exc.end + 1])
+    if len(run) > 1 or (run in _CUT_LEADS and not after.isalnum()):  # a UTF-8 sequence cut short
         return "\ufffd", exc.end
     return run.decode("cp1252", "replace"), exc.end
 
 
 _CUT_LEADS = (b"\xc2", b"\xc3")
-"""Lone bytes read as a cut UTF-8 sequence, not as Windows-1252 ``Â`` ``Ã``: the lead bytes of
-UTF-8's Latin-1 letters, whose continuation byte was lost (often an ``A0`` no-break space turned
-into a space: ``Ã `` is ``à``, as ftfy reads it); as Windows-1252 they are the marks of mojibake."""
+"""Lone bytes read as a cut UTF-8 sequence, not as Windows-1252 ``Â`` ``Ã``, unless an ASCII letter or
+digit follows: the lead bytes of UTF-8's Latin-1 letters, whose continuation byte was lost (often an
+``A0`` no-break space turned into a space: ``Ã `` is ``à``, as ftfy reads it; or cut at the end of
+a text, before a tag). Before a letter or a digit they are Windows-1252 letters ("NAÇÃO",
+"CHÂTEAU", "SÃ2")."""
 
 
 codecs.register_error(MIXED_ENCODING, _windows_1252_for_invalid_utf8)

@@ -232,17 +232,23 @@ def relative_date(byline: str | None) -> str | None:
     return None
 
 
+_WORD_CHAR = re.compile(r"[^\W_]")
+"""A letter or digit: what a line that goes on after its day word has."""
+
+
 def _day_word(line: str, folded: str) -> str | None:
     """The span (``P1D@14:30``, ``P0D``, ``P2D``) of a "today", "yesterday" or "the day before
     yesterday" that starts `line` (`folded` its folded form), beside a time of day before or after it
-    (`_DAY_WORD`, `_CLOCK_FIRST`) or as the line's only words ("Gestern", "Vorgestern", "Avant-hier");
+    (`_DAY_WORD`, `_CLOCK_FIRST`) or as the line's only words, punctuation aside ("Gestern", "Gestern.",
+    "Vorgestern:", "Avant-hier");
     None where it goes on as a sentence or stands inside one ("Webinar today at 18:00" is an event).
     Hungarian "ma" counts only beside a time."""
     for pattern in (_DAY_WORD, _CLOCK_FIRST):
         day = pattern.match(folded)
         if day is None or _goes_on(line, folded, day.end()):
             continue
-        if day["h"] is None and (day.end() < len(folded) or day["today"] == "ma"):
+        alone = not _WORD_CHAR.search(folded, day.end())  # punctuation may follow: "Gestern.", "Hier,"
+        if day["h"] is None and (not alone or day["today"] == "ma"):
             continue
         back = 0 if day["today"] else 2 if day["before"] else 1
         clock = f"@{int(day['h']):02d}:{day['m']}" if day["h"] is not None else ""

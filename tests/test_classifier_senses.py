@@ -128,6 +128,13 @@
   out: care workers who "came to Bremen from Syria and Afghanistan", under a title that names only
   care homes hiring them, at 0.48 (the model's share).
 
+- relevance_origin_of.jsonl: where "from" also means "of" (French "de", Spanish "de", Portuguese
+  "do", Romanian "din", also "in"), the phrase after a war, a government, a region, a school or a
+  team names the country ("la guerra de Siria", "războiul din Siria", "les écoles d'Afghanistan"):
+  it is no `origin` cue at all (classifier.rules `OF_NOUNS`), and those items stay out; after a person
+  or a verb of coming ("familias de Siria", "tineri veniți din Afganistan") it stays one. Without the
+  rule every off-topic row was judged relevant (0.56 to 0.73).
+
 - relevance_language_courses.jsonl: a course of the host country's language named in one word or in
   short (Danish "danskkursus", Swedish "svenskkurs", Polish "kurs polskiego", Slovak "kurz
   slovenčiny", Finnish "suomen kielen kurssi", Dutch "taalcursus") and the recognition of diplomas
@@ -173,6 +180,7 @@ import pytest
 import classifier
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
 FILES = (
     "relevance_senses.jsonl",
     "relevance_classes.jsonl",
@@ -185,6 +193,7 @@ FILES = (
     "relevance_foreign_adjective.jsonl",
     "relevance_language_courses.jsonl",
     "relevance_origin_from.jsonl",
+    "relevance_origin_of.jsonl",
     "relevance_situations.jsonl",
     "relevance_transfers.jsonl",
 )
@@ -216,6 +225,7 @@ def default() -> Any:
         ("relevance_foreign_adjective.jsonl", 16, 24, 7),
         ("relevance_language_courses.jsonl", 9, 3, 9),
         ("relevance_origin_from.jsonl", 38, 38, 15),
+        ("relevance_origin_of.jsonl", 8, 10, 4),
         ("relevance_situations.jsonl", 30, 12, 13),
         ("relevance_transfers.jsonl", 9, 25, 13),
     ],
@@ -255,3 +265,42 @@ def test_origin_from_country_is_origin_evidence(default: Any, row: dict[str, Any
         found = default.engine.analyse(row["title"], row["text"], row["language"]).evidence
         assert [ev.weight for ev in found.get("origin", []) if ev.term == row["phrase"]] == [0.0], found
         assert row["phrase"] not in shown
+
+
+OF_ROWS = ROWS["relevance_origin_of.jsonl"]
+
+
+@pytest.mark.parametrize("row", OF_ROWS, ids=[r["id"] for r in OF_ROWS])
+def test_origin_of_country_is_no_origin(default: Any, row: dict[str, Any]) -> None:
+    """An on-topic row counts its phrase ("familias de Siria") as relevance evidence; an off-topic
+    row's phrase is a noun's complement ("la guerra de Siria") and no `origin` cue at all."""
+    result = default.classify(row["title"], row["text"], row["language"], "news")
+    assert result.relevant == row["relevant"], (result.relevance, result.relevance_evidence)
+    found = default.engine.analyse(row["title"], row["text"], row["language"]).evidence
+    origin_terms = [ev.term for ev in found.get("origin", [])] + [
+        ev.term for ev in result.relevance_evidence if ev.weight > 0
+    ]
+    assert (row["phrase"] in origin_terms) == row["relevant"], found
+
+
+def test_no_nationality_stem_covers_its_country() -> None:
+    """Rule (config/themes.yaml relevance.origin): a nationality's stem never matches the name of a
+    country that the same language's "from <country>" phrases name, in the case they use ("afgan*"
+    and "Afganistan", "somálsk*" and "ze Somálska", "tursk*" and "iz Turske"): a country is no person."""
+    import yaml
+
+    from classifier.rules import CAME_FROM
+    from classifier.themes import normalize
+
+    config = yaml.safe_load((ROOT / "config" / "themes.yaml").read_text(encoding="utf-8"))
+    origin = config["relevance"]["origin"]
+    covered = []
+    for language, terms in origin.items():
+        stems = [normalize(t[:-1]) for t in terms if t.endswith("*") and " " not in t]
+        countries = {
+            words[-1]
+            for words in (normalize(t).split() for t in terms)
+            if len(words) >= 2 and words[0] in CAME_FROM.get(language, ())
+        }
+        covered += [(language, stem, c) for stem in stems for c in countries if c.startswith(stem)]
+    assert len(origin) >= 24 and covered == []

@@ -47,6 +47,12 @@ CASES: list[tuple[bytes, str | None, str, int]] = [
     ("Übung ".encode() + b"\xf0\x9f\x91 end", UTF8, "Übung \ufffd end", 3),
     ("Übung ".encode() + b"voil\xc3 tout", UTF8, "Übung voil\ufffd tout", 1),
     ("Übung ".encode() + b"\xc2 tout", UTF8, "Übung \ufffd tout", 1),
+    # a Windows-1252 Ã or Â before an ASCII letter or digit is that letter ("NAÇÃO", "CHÂTEAU")
+    ("Übung ".encode() + "NAÇÃO E INFORMAÇÃO".encode("cp1252"), UTF8, "Übung NAÇÃO E INFORMAÇÃO", 4),
+    ("Größe ".encode() + "CHÂTEAU".encode("cp1252"), UTF8, "Größe CHÂTEAU", 1),
+    ("Größe ".encode() + "SÃ2, ALÂX".encode("cp1252"), UTF8, "Größe SÃ2, ALÂX", 2),
+    # before a sign or a tag it is a sequence cut short
+    ("Größe ".encode() + b"voil\xc3-x", UTF8, "Größe voil\ufffd-x", 1),
     # valid UTF-8 is never touched: 4-byte emoji, CJK, a real U+FFFD in the text
     ("Welcome 👍 難民 Zuwanderung “quoted” €".encode(), UTF8, "Welcome 👍 難民 Zuwanderung “quoted” €", 0),
     ("Ελληνικά 🇪🇺 \ufffd kept".encode(), None, "Ελληνικά 🇪🇺 \ufffd kept", 0),

@@ -28,6 +28,13 @@ ROWS = [
     ("el", "Europe/Athens", "Σήμερα, 09:15", "2026-12-07T07:15Z", False),
     ("el", "Europe/Athens", "Προχθές, 10:00", "2026-12-05T08:00Z", False),
     ("el", "Europe/Athens", "Προχθές", "2026-12-05T00:00Z", True),
+    # a day word alone on its line, punctuation after it aside
+    ("de", "Europe/Berlin", "Gestern.", "2026-12-06T00:00Z", True),
+    ("de", "Europe/Berlin", "Heute:", "2026-12-07T00:00Z", True),
+    ("fr", "Europe/Paris", "Hier,", "2026-12-06T00:00Z", True),
+    ("es", "Europe/Madrid", "Ayer —", "2026-12-06T00:00Z", True),
+    ("pl", "Europe/Warsaw", "Przedwczoraj!", "2026-12-05T00:00Z", True),
+    ("de", "Europe/Berlin", "Gestern. Der Minister sagte", None, False),
     ("bg", "Europe/Sofia", "Вчера, 18:40 ч.", "2026-12-06T16:40Z", False),
     ("bg", "Europe/Sofia", "днес в 09:15 ч.", "2026-12-07T07:15Z", False),
     ("bg", "Europe/Sofia", "18:40 ч., вчера", "2026-12-06T16:40Z", False),
