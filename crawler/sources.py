@@ -287,6 +287,18 @@ class ListingConfig(BaseModel):
         return value
 
 
+class SitemapConfig(BaseModel):
+    """How a sitemap source reads its sitemaps (spiders.sitemap, spiders.sitemapsite)."""
+
+    model_config = ConfigDict(extra="forbid")
+    same_site_only: bool = Field(
+        default=False,
+        description="follow only the entries and child sitemaps on the sitemap's own site (its host,"
+        " `www.` and the scheme aside; sitemaps.org); the others are counted as dropped `off_site`."
+        " Off: a curated sitemap of other sites' articles is harvested whole",
+    )
+
+
 class ApiFields(BaseModel):
     """JMESPath expressions to a record's structured fields (funding calls and events).
 
@@ -635,6 +647,7 @@ class Source(BaseModel):
         " or start is still ahead is read again for corrigenda (crawler.store.revisit)",
     )
     listing: ListingConfig | None = Field(default=None, description="listing settings (kind: listing)")
+    sitemap: SitemapConfig | None = Field(default=None, description="sitemap settings (kind: sitemap)")
     api: ApiConfig | None = Field(default=None, description="API settings (kind: api)")
     verified: str | None = Field(
         default=None, description="operator note: how and when the source was checked"
@@ -979,14 +992,14 @@ def _cross_source_problems(name: str, doc: dict[str, Any]) -> list[tuple[int, st
 
 
 KINDS = typing.get_args(Source.model_fields["kind"].annotation)
-KIND_BLOCKS = {"listing": "listing", "api": "api"}
+KIND_BLOCKS = {"listing": "listing", "sitemap": "sitemap", "api": "api"}
 """Source fields that belong to one kind: the block -> the kind that reads it (no other spider does)."""
 
 
 def _kind_block_problems(name: str, doc: dict[str, Any], entries: list[Any]) -> list[tuple[int, str]]:
-    """A `listing:` or `api:` block on a source of another kind is an error at the block: no spider
-    of that kind reads it (a kind changed and the old settings left, or a block pasted to the wrong
-    source)."""
+    """A `listing:`, `sitemap:` or `api:` block on a source of another kind is an error at the block:
+    no spider of that kind reads it (a kind changed and the old settings left, or a block pasted to
+    the wrong source)."""
     problems = []
     for index, entry in enumerate(entries):
         kind = entry.get("kind") if isinstance(entry, dict) else None
@@ -1056,6 +1069,7 @@ def field_reference() -> str:
         ("Top level", SourcesFile),
         ("`sources[]` entries", Source),
         ("`listing:` block", ListingConfig),
+        ("`sitemap:` block", SitemapConfig),
         ("`api:` block", ApiConfig),
         ("`api.pagination:` block", ApiPagination),
         ("`api.fields:` block", ApiFields),

@@ -18,8 +18,12 @@ The child is a fresh interpreter (``python -m crawler.worker``) talking over a s
 `multiprocessing.connection.Connection` framing: forking a process that runs Scrapy's reactor and its
 thread pool could copy held locks, and multiprocessing's spawn would re-import the caller's main
 module. The target is named as ``"module:function"`` and imported in the child only, so this module
-imports nothing of the project. Thread-safe for one caller at a time (a lock
-serialises calls); Scrapy's pipelines call it from the reactor thread.
+imports nothing of the project but crawler.workeroutput (standard library only). Thread-safe for
+one caller at a time (a lock serialises calls); Scrapy's pipelines call it from the reactor thread.
+
+Rule (what the child's libraries say; crawler.workeroutput): the child's log records, warnings and
+anything written to its stdout or stderr never reach the terminal; they come back with each answer
+and `call` logs them in the calling process, prefixed by the call's `label`, into the crawl log.
 
 Rule (interruptions): an interruption is never a strike against a page. The child ignores SIGINT
 (a Ctrl-C reaches the whole foreground process group, the child included): the crawl process
@@ -48,6 +52,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 from weakref import WeakSet
+
+from crawler.workeroutput import OutputCapture, relay
 
 if __name__ == "__main__":  # the child: Ctrl-C is the crawl's to answer (module docstring)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -105,11 +111,20 @@ def _peak_rss_self() -> int | None:
 
 
 def _serve(conn: Connection, target: str, memory_bytes: int) -> None:
-    """Child main loop: receive argument tuples, answer (status, value, peak_rss) tuples."""
+    """Child main loop: receive argument tuples, answer (status, value, peak_rss, said) tuples, `said`
+    what the call's libraries logged or printed (module rule, crawler.workeroutput)."""
+    capture = OutputCapture()
+
+    def said() -> list[tuple[str, int, str]]:
+        try:
+            return capture.drain()
+        except (MemoryError, OSError):
+            return []
+
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     module_name, function_name = target.split(":")
     function = getattr(importlib.import_module(module_name), function_name)
-    conn.send(("ready", None, _peak_rss_self()))
+    conn.send(("ready", None, _peak_rss_self(), said()))
     while True:
         try:
             args = conn.recv()
@@ -122,22 +137,22 @@ def _serve(conn: Connection, target: str, memory_bytes: int) -> None:
         except MemoryError:
             value = None  # free what we can before answering
             try:
-                conn.send(("memory", None, _peak_rss_self()))
+                conn.send(("memory", None, _peak_rss_self(), said()))
             finally:
                 os._exit(_MEMORY_EXIT)  # the heap may be in a bad state: start afresh
         except Exception as exc:  # the target promises not to raise; report it if it does
             if _hit_ceiling(memory_bytes):
-                conn.send(("memory", None, _peak_rss_self()))
+                conn.send(("memory", None, _peak_rss_self(), said()))
                 os._exit(_MEMORY_EXIT)
-            conn.send(("error", f"{type(exc).__name__}: {str(exc)[:300]}", _peak_rss_self()))
+            conn.send(("error", f"{type(exc).__name__}: {str(exc)[:300]}", _peak_rss_self(), said()))
             continue
         if _hit_ceiling(memory_bytes):
             # the libraries turn a failed allocation into their own errors (lxml: "XPathEvalError:
             # unknown error"); a peak at the ceiling says what happened: report it and start afresh
-            conn.send(("memory", None, _peak_rss_self()))
+            conn.send(("memory", None, _peak_rss_self(), said()))
             os._exit(_MEMORY_EXIT)
         try:
-            conn.send(("ok", value, _peak_rss_self()))
+            conn.send(("ok", value, _peak_rss_self(), said()))
         except MemoryError:
             os._exit(_MEMORY_EXIT)
 
@@ -223,7 +238,9 @@ class BoundedWorker:
         self._process, self._conn = process, conn
         try:
             ready = conn.poll(START_TIMEOUT_S)
-            status = conn.recv()[0] if ready else "no answer"
+            answer: tuple[Any, ...] = conn.recv() if ready else ("no answer",)
+            status = answer[0]
+            relay(answer[3] if len(answer) > 3 else None, f"worker {self.target} start")
         except (EOFError, OSError):
             status = "exited"
         if status != "ready":
@@ -271,8 +288,9 @@ class BoundedWorker:
             self._kill()
             self._start()
 
-    def call(self, *args: Any, timeout: float) -> WorkerResult:
-        """Run the target on `args` (picklable) in the child with a wall limit of `timeout` seconds."""
+    def call(self, *args: Any, timeout: float, label: str | None = None) -> WorkerResult:
+        """Run the target on `args` (picklable) in the child with a wall limit of `timeout` seconds;
+        what the child's libraries said is logged here, prefixed by `label` (module rule)."""
         with self._lock:
             if self.stopping.is_set() and self._started and self.pid is None:
                 self._kill()  # ended while the crawl stops: not started again
@@ -309,7 +327,7 @@ class BoundedWorker:
                 return WorkerResult(error="timeout", detail=f"no answer within {timeout:g} s",
                                     seconds=seconds, peak_rss_bytes=peak)  # fmt: skip
             try:
-                status, value, peak = self._conn.recv()
+                status, value, peak, said = self._conn.recv()
             except (EOFError, OSError):
                 seconds = time.monotonic() - started
                 interrupted = self._interrupted()
@@ -320,6 +338,7 @@ class BoundedWorker:
                                         seconds=seconds)  # fmt: skip
                 return WorkerResult(error="memory", detail="worker died", seconds=seconds)
             seconds = time.monotonic() - started
+            relay(said, label)
             if status == "memory":
                 self._kill()
                 self.restarts += 1

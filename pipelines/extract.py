@@ -58,7 +58,9 @@ kill is retried once in a fresh worker (the first kill may be the previous pages
 of kills is left on the item as ``ewsi_worker_kills`` for the store stage, which quarantines a URL
 killed twice (T14). An extraction stopped because the crawl is shutting down (a signal, crawler.worker's
 rule on interruptions) is no kill: the item is flagged ``extract.interrupted`` (its text unread, so a
-stored item stays as it is), nothing is counted against the URL. Bodies of an unsupported type
+stored item stays as it is), nothing is counted against the URL. What the libraries say in the worker (log
+records, warnings, output on stdout or stderr) is logged in the crawl process with the page's URL,
+into the crawl log, never on the terminal (crawler.workeroutput). Bodies of an unsupported type
 (ZIP, images, executables: T17) are never handed to a parser: the item is kept with its feed data,
 flagged ``extract.unsupported_type``, and its body is not stored. The setting
 ``EWSI_EXTRACT_IN_PROCESS`` runs extraction in the crawl process instead (benchmarks and debugging
@@ -321,10 +323,10 @@ def extract_bounded(
     worker = worker or shared_worker()
     timeout = PDF_TIMEOUT_S if method == "pdf" else HTML_TIMEOUT_S
     kills = 0
-    result: WorkerResult = worker.call(body, url, media_type, header_charset, timeout=timeout)
+    result: WorkerResult = worker.call(body, url, media_type, header_charset, timeout=timeout, label=url)
     if result.error == "memory":  # retried once in a fresh worker: the first kill may not be this page's
         kills += 1
-        result = worker.call(body, url, media_type, header_charset, timeout=timeout)
+        result = worker.call(body, url, media_type, header_charset, timeout=timeout, label=url)
     if result.error is None and isinstance(result.value, ExtractedDocument):
         return BoundedOutcome(
             _cap_output(result.value, pre),

@@ -14,6 +14,12 @@ index that led on is read in full next time (crawler.fetch.conditional_get, ``ht
 The same holds for an index inside an index. A urlset answering unchanged emits only the entries
 whose page is due for a revisit (spiders.base, "revisits").
 
+Rule for the sites a sitemap may name (source setting ``sitemap: {same_site_only: true}``, off by
+default; spiders.sitemapsite): with it on, a ``<url>`` entry or an index's ``<sitemap>`` on another
+site than the sitemap's own is dropped before anything else (before `max_items`), counted
+``ewsi/dropped/off_site``, never requested, and the source's count logged once when the spider
+closes. Off, a sitemap may name any site (an operator's curated list of other sites' articles).
+
 Rule for `max_items` (the newest first, as the iCalendar spider keeps the soonest events): the
 entries of a urlset are taken newest first by their date (`entry_date`: the Google News
 ``publication_date``, else ``<lastmod>``, in any W3C datetime form, ``2024``, ``2024-05``,
@@ -37,6 +43,7 @@ from w3lib.url import canonicalize_url
 from crawler.types import HarvestedItem
 from spiders.base import SourceSpider
 from spiders.sitemapdoc import SitemapMalformed, parse_sitemap
+from spiders.sitemapsite import OFF_SITE, on_site, sitemap_sites
 
 NEWS_DATE = "sitemap_news"
 """date_method of an item dated by its Google News ``publication_date``."""
@@ -104,6 +111,7 @@ class SitemapSpider(SourceSpider):
         super().__init__(*args, **kwargs)
         self._sitemaps_seen: set[str] = {_seen_key(u) for u in self.source.urls}
         self._followed = 0
+        self._off_site_example: str | None = None
 
     def walks(self) -> bool:
         """Any sitemap may be an index (module rule for a walk)."""
@@ -130,7 +138,7 @@ class SitemapSpider(SourceSpider):
                     "parse.sitemap_malformed", f"{response.url}: sitemap index nested deeper than {MAX_DEPTH}"
                 )
                 return
-            for entry in sitemap.entries:
+            for entry in self._own_site(sitemap.entries, response):
                 url = response.urljoin(entry["loc"])
                 key = _seen_key(url)
                 if key in self._sitemaps_seen:
@@ -148,10 +156,46 @@ class SitemapSpider(SourceSpider):
                     url, callback=self.parse, walk=True, meta={"ewsi_sitemap_depth": depth + 1}
                 )
             return
-        for entry in newest_first(sitemap.entries):
+        for entry in newest_first(self._own_site(sitemap.entries, response)):
             item = self.entry_item(entry, response)
             if self.due_again(item, response):
                 yield from self.emit(item)
+
+    def _own_site(self, entries: list[dict[str, str]], response: Response) -> list[dict[str, str]]:
+        """`entries` of the sitemap `response`, without those on another site when the source has
+        `same_site_only` (module rule for sites): each of those counted ``ewsi/dropped/off_site``."""
+        settings = self.source.sitemap
+        if settings is None or not settings.same_site_only:
+            return entries
+        asked = (response.meta.get("redirect_urls") or [response.url])[0]
+        sites = sitemap_sites((asked, response.url))
+        kept = []
+        for entry in entries:
+            url = response.urljoin(entry["loc"])
+            if on_site(url, sites):
+                kept.append(entry)
+                continue
+            self.stat(f"ewsi/dropped/{OFF_SITE}")
+            self._off_site_example = self._off_site_example or url[:200]
+            self.logger.debug("[%s] dropped (%s): %s in %s", self.source.id, OFF_SITE, url[:200],
+                              response.url)  # fmt: skip
+        return kept
+
+    def closed(self, reason: str) -> None:
+        """Scrapy calls this when the spider closes: the entries left over `max_items` and those on
+        another site (module rule for sites), one log line each."""
+        super().closed(reason)
+        stats = self.crawler.stats if getattr(self, "crawler", None) is not None else None
+        dropped = int(stats.get_value(f"ewsi/dropped/{OFF_SITE}") or 0) if stats is not None else 0
+        if dropped:
+            self.logger.warning(
+                "[%s] dropped (%s): %d sitemap entries on another site than their sitemap's"
+                " (sitemap.same_site_only), the first %s",
+                self.source.id,
+                OFF_SITE,
+                dropped,
+                self._off_site_example,
+            )
 
     def entry_item(self, entry: dict[str, str], response: Response) -> HarvestedItem:
         """One ``<url>`` (`spiders.sitemapdoc.SitemapDoc` entry) as an item (class docstring)."""

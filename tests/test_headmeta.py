@@ -71,7 +71,7 @@ class StoppedWorker:
         self.error = error
         self.calls = 0
 
-    def call(self, *_args: Any, timeout: float) -> WorkerResult:
+    def call(self, *_args: Any, timeout: float, label: str | None = None) -> WorkerResult:
         self.calls += 1
         return WorkerResult(error=self.error, detail=f"no answer within {timeout} s", seconds=timeout)
 

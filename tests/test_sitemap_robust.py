@@ -31,9 +31,10 @@ def _index(*locs: str) -> bytes:
 
 
 # --- through the spider ---------------------------------------------------------------------------
-def _crawl(start: str, site: dict[str, bytes]) -> tuple[Any, list[str], list[str]]:
-    """Run the sitemap spider over `site` (URL -> body); returns spider, item URLs, fetched URLs."""
-    spider = make_spider(id="sm", kind="sitemap", urls=[start], languages=["en"])
+def _crawl(start: str, site: dict[str, bytes], **fields: Any) -> tuple[Any, list[str], list[str]]:
+    """Run the sitemap spider of source `fields` over `site` (URL -> body); returns spider, item URLs,
+    fetched URLs."""
+    spider = make_spider(id="sm", kind="sitemap", urls=[start], languages=["en"], **fields)
     queue = [Request(start, meta={})]
     items: list[str] = []
     fetched: list[str] = []

@@ -138,7 +138,7 @@ def test_pipeline_flags_a_killed_extraction_and_keeps_the_item(monkeypatch) -> N
 def _sleeping_call(worker: BoundedWorker) -> Any:
     original = worker.call
 
-    def call(*_args: Any, timeout: float) -> Any:
+    def call(*_args: Any, timeout: float, label: str | None = None) -> Any:
         return original(30, timeout=timeout)
 
     return call

@@ -82,7 +82,7 @@ class _Interrupted:
     def __init__(self) -> None:
         self.calls = 0
 
-    def call(self, *_args: Any, timeout: float) -> WorkerResult:
+    def call(self, *_args: Any, timeout: float, label: str | None = None) -> WorkerResult:
         self.calls += 1
         return WorkerResult(error="interrupted", detail="the crawl is shutting down", seconds=0.1)
 
@@ -105,7 +105,9 @@ class _MemoryThenRead:
     def __init__(self) -> None:
         self.calls = 0
 
-    def call(self, body: bytes, url: str, *_args: Any, timeout: float) -> WorkerResult:
+    def call(
+        self, body: bytes, url: str, *_args: Any, timeout: float, label: str | None = None
+    ) -> WorkerResult:
         from pipelines.extract import extract_document
 
         self.calls += 1

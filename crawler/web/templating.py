@@ -6,6 +6,14 @@ obfuscated variants never become an href, RELIABILITY.md T41); the ``<title>`` u
 page text puts harvested titles in ``<bdi>``. `render` adds request, csp_nonce, user and
 ``csrf_token()`` to every context and sets a newly generated CSRF cookie on the response
 (crawler.web.csrf). Templates live in templates/ next to this module.
+
+Rule for an item's quality flags shown to editors (the item page's meta list and the item's queue
+row, in the same words, so an editor sees in the queue what the item page explains): a followed page
+that was not fetched (``page_<error key>``: "not fetched", `page_errors`); a page whose extraction was
+stopped (`EXTRACTION_STOPPED`: "text missing", `text_missing`, not shown with "not fetched", which
+says it already); an item without a title (flag ``title_missing``, crawler.types: a listing link whose
+text is no title, whose page gave none or was not read yet: "title missing", `title_missing`) while
+no title shows, neither harvested nor an editor's (an editor's title settles it).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crawler.text import counted, strip_bidi_controls, when
 from crawler.themes import THEME_CODES
+from crawler.types import TITLE_MISSING
 from crawler.urls import web_url
 from crawler.web.csrf import csrf_token_for, set_pending_csrf_cookie
 from crawler.web.rows import REASONS_ON_ITEM, published_line, reasons, weighing
@@ -55,6 +64,12 @@ def text_missing(flags: Any) -> list[str]:
     """Jinja filter: the `EXTRACTION_STOPPED` flags of an item, as the item page and its queue row show
     them ("text missing": check the page before approving)."""
     return [f for f in flags or [] if f in EXTRACTION_STOPPED]
+
+
+def title_missing(flags: Any, title: Any = None) -> bool:
+    """Jinja filter: whether the item of `flags` shows as without a title (module rule): flagged
+    ``title_missing`` and `title` (the title the desk shows, the editor's or the harvested one) empty."""
+    return TITLE_MISSING in (flags or []) and not (isinstance(title, str) and title.strip())
 
 
 def _show(value: Any) -> str:
@@ -141,6 +156,7 @@ def make_templates() -> Environment:
     env.filters["nobidi"] = lambda value: strip_bidi_controls(str(value))
     env.filters["page_errors"] = page_errors
     env.filters["text_missing"] = text_missing
+    env.filters["title_missing"] = title_missing
     env.filters["reasons"] = lambda evidence, shown=REASONS_ON_ITEM, relevant=None: reasons(
         evidence, shown, relevant
     )
