@@ -135,6 +135,11 @@
   or a verb of coming ("familias de Siria", "tineri veniți din Afganistan") it stays one. Without the
   rule every off-topic row was judged relevant (0.56 to 0.73).
 
+- relevance_compounds.jsonl: German compounds whose tail is immigration ("Fachkräfteeinwanderung",
+  "Arbeitseinwanderung", "Nettozuwanderung", "Bildungszuwanderer") are migrant cues; the same letters
+  inside a hike ("Weinwanderung", "Rheinwanderweg", "Steinwanderung") are not, so "einwander" counts
+  inside a word only after "-kräfte" or "Arbeits-".
+
 - relevance_language_courses.jsonl: a course of the host country's language named in one word or in
   short (Danish "danskkursus", Swedish "svenskkurs", Polish "kurs polskiego", Slovak "kurz
   slovenčiny", Finnish "suomen kielen kurssi", Dutch "taalcursus") and the recognition of diplomas
@@ -194,6 +199,7 @@ FILES = (
     "relevance_language_courses.jsonl",
     "relevance_origin_from.jsonl",
     "relevance_origin_of.jsonl",
+    "relevance_compounds.jsonl",
     "relevance_situations.jsonl",
     "relevance_transfers.jsonl",
 )
@@ -226,6 +232,7 @@ def default() -> Any:
         ("relevance_language_courses.jsonl", 9, 3, 9),
         ("relevance_origin_from.jsonl", 38, 38, 15),
         ("relevance_origin_of.jsonl", 8, 10, 4),
+        ("relevance_compounds.jsonl", 5, 3, 1),
         ("relevance_situations.jsonl", 30, 12, 13),
         ("relevance_transfers.jsonl", 9, 25, 13),
     ],
