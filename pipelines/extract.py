@@ -785,7 +785,9 @@ def written_dates(
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "fl-10:15", "ar 16:20", "16 óra 20 perc", "16 val. 20 min."; on the 12-hour clock
     with a marker of any EU language, "2:30 PM", "8:45 μ.μ.", "8:45 odp.", Hungarian's before it
-    "du. 8:45", and none where the marker contradicts the hour, "13:45 a.m."; after the weekday
+    "du. 8:45", and none where the marker contradicts the hour, "13:45 a.m."; a whole hour after a word
+    for "at", "um 16 Uhr"; never a number that is no time, "um 16 Uhr 20 Teilnehmer" is 16:00,
+    `pipelines.clock` "Numbers after a date"; after the weekday
     that follows the date in Hungarian "2025. március 3., hétfő 14:30"; or right before the date,
     `pipelines.clock.BEFORE_DATE`: "14:30, 3 March 2025") is kept as a naive ``YYYY-MM-DDTHH:MM``
     on the 24-hour clock, read later in the source's time zone (with the offset of a zone written after it,
