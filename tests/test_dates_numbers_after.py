@@ -73,6 +73,14 @@ VALUES = [  # language, value, (day, hour, minute)
     ("pl", "5 marca 2026 r. 12 osób", (5, 0, 0)),
     ("fr", "7/12/2026 45 EUR", (7, 0, 0)),
     ("en", "7 December 2026 16 20", (7, 0, 0)),
+    # a share, price or score is a stray number: left out, the date read
+    ("en", "3 March 2026 2-1 win", (3, 0, 0)),
+    ("en", "3 March 2026 14:30 2-1", (3, 14, 30)),
+    ("it", "7 dicembre 2026 20%", (7, 0, 0)),
+    ("es", "7 de diciembre de 2026 20 %", (7, 0, 0)),
+    ("de", "7.12.2026 12,5 %", (7, 0, 0)),
+    ("fr", "7/12/2026 45 €", (7, 0, 0)),
+    ("pt", "7 de dezembro de 2026 €45", (7, 0, 0)),
 ]
 
 
