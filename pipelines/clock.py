@@ -19,6 +19,24 @@ value is no date, as ``25:00`` is). A two-letter marker without dots that is als
 (Swedish/Danish ``em``, ``fm``: Portuguese "em", "in"; Dutch ``vm``, ``nm``; Finnish ``ap``,
 ``ip``) counts only where the text or its clause ends ("8:45 em", never "8:45 em Lisboa").
 
+Hungarian's ``de.`` and ``du.`` also count after the time (``2:30 du.``, ``14:30 du.``), but only with
+their dot: bare "de" and "du" are Spanish, French and Romanian words.
+
+Markers that are other abbreviations (rule): a marker is read only next to a time of day, and not
+where a role noun follows it (`ROLE_WORDS`): Czech and Slovak "odp. redaktor" (odpovědný redaktor,
+the responsible editor a Czech impressum names), "dop. zpravodaj" write ``odp.``/``dop.`` as in
+"8:45 odp.", so "10:00 odp. redaktor Jan Novák" is 10:00, never 22:00.
+
+Numbers after a date (rule): a number after a date is its time only when it is written as one:
+hour and two-digit minutes joined by ``:``, ``.`` or a glued ``h`` (``16:20``, ``16.20``,
+``16h20``); hour and minute with their words (`WORD_CLOCK`), where a minute set apart from its
+hour's word needs its own word or the end of its clause (``16 Uhr 20``, ``16 h 20,``, ``16 óra 20
+perc``); a whole hour with its word after a word for "at" (``um 16 Uhr``, ``à 16 h``), Hungarian
+``16 órakor``, or with a 12-hour marker (``4 pm``, ``4 μ.μ.``, `UNIT_HOUR`). Anything else that
+follows is a count, score, price or share and never minutes or hours: ``um 16 Uhr 20 Teilnehmer``
+is 16:00, ``à 16 h 20 participants`` 16:00, ``12.03.2026 15 Teilnehmer``, ``3 March 2026 2-1``,
+``7/12/2026 45 EUR``, ``5 marca 2026 r. 12 osób``, ``7 dicembre 2026 20%`` the day alone.
+
 Right after a date a time may follow the year's or
 day's marker ("2026 г.,", "2026 r.,", "5.,", "5 d.") and up to two separators (``,`` ``|`` ``-``);
 right before a date, on its line, it is joined by ``:`` or ``h`` ("14:30, 3 March 2025").
@@ -30,6 +48,7 @@ date (`colon_time_after_date`: ``12.03.2025 14.30``), where an out-of-range one 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from crawler.errors import NoTimeOfDay
 
@@ -70,7 +89,10 @@ clock or English's am/pm). A form is read with any of its dots and spaces left o
 
 
 def _marker_key(marker: str) -> str:
-    return "".join(marker.casefold().replace(".", "").split())
+    """A marker without dots, spaces, case or accents: the key of `_MERIDIEM` (``délután`` and its
+    folded ``delutan`` are one marker)."""
+    key = unicodedata.normalize("NFKD", "".join(marker.casefold().replace(".", "").split()))
+    return "".join(c for c in key if not unicodedata.combining(c))
 
 
 _MERIDIEM = {
@@ -97,7 +119,7 @@ def _marker_pattern(form: str) -> str:
 
 
 _AFTER_FORMS = sorted(
-    {form for lang, pair in MERIDIEM_MARKERS.items() if lang != "hu" for forms in pair for form in forms},
+    {form for pair in MERIDIEM_MARKERS.values() for forms in pair for form in forms} - {"de.", "du."},
     key=len,
     reverse=True,
 )
@@ -115,11 +137,24 @@ month, zone or city word (English puts "on" or "at" there: "12:00 am on Monday";
 _GERMAN_AM_WORD = re.compile(rf"(?<!\w)am(?={_GERMAN_AM_NEXT})", re.IGNORECASE)
 """German "am" so placed, left out of a value for a parser that reads it as the morning
 (`english_meridiem`)."""
+ROLE_WORDS = (
+    r"red\.|redakt\w*|ředitel\w*|riaditeľ\w*|urednik\w*|urednic\w*|zástup\w*|zástupkyn\w*"
+    r"|dopisovatel\w*|dopisnik\w*|dopisnic\w*|zpravodaj\w*|spravodaj\w*|vedouc\w*|vedúc\w*|editor\w*"
+)
+"""Role nouns that an abbreviation spelt like a marker qualifies (module docstring, "Markers that are
+other abbreviations"): cs/sk/sl "odp. redaktor", "odp. red." (odpovědný, odgovorni: responsible
+editor), "dop. zpravodaj" (correspondent), "pop. editor"."""
+_AMPM_FORMS = (
+    "|".join(_marker_pattern(form) for form in _AFTER_FORMS) + r"|(?:de|du)\.(?![^\W\d_])|[ap]\.?\s?m\.?"
+)
+"""The 12-hour markers after a time, without a group: `MERIDIEM_MARKERS`, Hungarian ``de.`` and
+``du.`` only with their dot (``14:30 du.``: bare "de", "du" are Spanish and French words)."""
 AMPM = (
     rf"(?!am{_GERMAN_AM_NEXT})"
-    rf"(?P<ampm>{'|'.join(_marker_pattern(form) for form in _AFTER_FORMS)}|[ap]\.?\s?m\.?)(?!\w)"
+    rf"(?P<ampm>{_AMPM_FORMS})(?!\w)(?!\s*(?:{ROLE_WORDS})(?!\w))"
 )
-"""A 12-hour marker after a time of day (`MERIDIEM_MARKERS` but Hungarian's), group ``ampm``."""
+"""A 12-hour marker after a time of day (`MERIDIEM_MARKERS`; Hungarian's with their dots), group
+``ampm``; never one a role noun follows (`ROLE_WORDS`: ``10:00 odp. redaktor``)."""
 _BEFORE_FORMS = sorted(
     {form for pair in MERIDIEM_MARKERS.values() for forms in pair for form in forms}, key=len
 )
@@ -133,26 +168,47 @@ _MERIDIEM_BEFORE = (
 """A marker before the time, as Hungarian writes it (``du. 8:45``, ``délután 8:45``) and any language
 may (``μ.μ. 8:45``, ``p.m. 8:45``): only as written in `MERIDIEM_MARKERS`, with its dots, never a
 bare ``de``, ``du``, ``am`` (Spanish and French "de", "du"; German "am 13.03.")."""
-_HOUR_MINUTE = r"(?P<hour>[01]?\d|2[0-3])\s?(?P<sep>[:.hH])\s?(?P<minute>[0-5]\d)(?![\d:]|\.\d)"
+_MINUTE_WORD = r"(?:perckor|perc|min\.?|minut[aeiy]?|мин\.?|λεπτά)(?!\w)"
+CLAUSE_END = r"(?=\s*(?:$|[,;|·•–—()\[\]/]|-\s|\.(?!\d)))"
+"""Where a clause ends: the end of the text, a separator, a sentence's dot."""
+_ALONE_MINUTE = rf"(?:\s?{_MINUTE_WORD}|{CLAUSE_END})"
+"""What makes a number set apart from its hour's word the minute (module docstring, "Numbers after
+a date"): its own word (``16 óra 20 perc``) or the end of its clause (``16 Uhr 20,``), never a
+word, sign or unit that it counts (``16 Uhr 20 Teilnehmer``, ``16 h 20 participants``, ``20 %``)."""
+_HOUR_MINUTE = (
+    r"(?P<hour>[01]?\d|2[0-3])\s?(?P<sep>[:.hH])\s?(?P<minute>[0-5]\d)(?![\d:]|\.\d)"
+    rf"(?:(?<!\s[hH]\s\d\d)|{_ALONE_MINUTE})"
+)
 _MARKER = r"(?:г|r|m|d|g|god|godine|gada|év|år)\.?"
 
 WORD_CLOCK = (
     r"(?P<word_hour>[01]?\d|2[0-3])\s?(?:óra|val\.|hod\.|godz\.|ч\.|uhr|uur|sati|st\.)\s*"
-    r"(?P<word_minute>[0-5]?\d)(?!\d)(?:\s?(?:perckor|perc|min\.?|minut[aeiy]?|мин\.?|λεπτά)(?!\w))?"
+    rf"(?P<word_minute>[0-5]?\d)(?!\d){_ALONE_MINUTE}"
 )
 """A time written as hour and minute with their words (hu ``16 óra 20 perc``, lt ``16 val. 20 min.``,
 cs/sk ``16 hod. 20 min.``, pl ``16 godz. 20 min.``, bg ``16 ч. 20 мин.``, de ``16 Uhr 20``, nl ``16 uur
-20``, hr ``16 sati 20 minuta``, lv ``16 st. 20 min.``): that hour and minute."""
+20``, hr ``16 sati 20 minuta``, lv ``16 st. 20 min.``): that hour and minute, the minute only where
+`_ALONE_MINUTE` says so (``16 Uhr 20 Teilnehmer`` is no 16:20)."""
+_HOUR_WORD = r"(?:uhr|uur|h|óra|órakor|ч\.?|val\.?|hod\.?|sati)(?!\w)"
+UNIT_HOUR = (
+    r"(?<![\d.:])(?P<unit_hour>[01]?\d|2[0-3])"
+    rf"(?:(?(at)\s?{_HOUR_WORD}|(?!))|\s?órakor(?!\w)"
+    rf"|(?=\s*(?:{_AMPM_FORMS})(?!\w)(?!\s*(?:{ROLE_WORDS})(?!\w))))"
+)
+"""A whole hour (module docstring, "Numbers after a date"): with its word after a word for "at"
+(group ``at``: ``um 16 Uhr``, ``à 16 h``, ``ve 16 hod.``), with Hungarian "-kor" (``16 órakor``),
+or with its 12-hour marker (``4 pm``, ``4 μ.μ.``); that hour, minute 0. Without them ``16 óra``,
+``3 val.`` may be a duration ("3 val. trukmės kursai": three-hour courses), no time."""
 
 AFTER_DATE = re.compile(
-    rf"(?:\s*{_MARKER}(?!\w))?(?:\s*[,.;|\-–—/·]){{0,2}}\s*(?:T|(?:{CLOCK_WORDS})\s*)?"
-    rf"(?:{_MERIDIEM_BEFORE}\s*)?(?:{_HOUR_MINUTE}|{WORD_CLOCK})(?:\s*(?:{_UNIT}\s*)?{AMPM})?",
+    rf"(?:\s*{_MARKER}(?!\w))?(?:\s*[,.;|\-–—/·]){{0,2}}\s*(?:T|(?P<at>{CLOCK_WORDS})\s*)?"
+    rf"(?:{_MERIDIEM_BEFORE}\s*)?(?:{_HOUR_MINUTE}|{WORD_CLOCK}|{UNIT_HOUR})(?:\s*(?:{_UNIT}\s*)?{AMPM})?",
     re.IGNORECASE,
 )
 """A time of day right after a written date (`AFTER_DATE.match(text, end_of_date)`)."""
 RANGE_END = re.compile(
     r"\s*(?:[-–—]|bis|to|until|till|à|a|al|alle|do|tot|till|až|ig|iki|līdz|έως|до)\s*"
-    rf"(?:(?:{CLOCK_WORDS})\s*)?{_HOUR_MINUTE}",
+    rf"(?:(?:{CLOCK_WORDS})\s*)?(?:{_HOUR_MINUTE}|\d{{1,2}}\s?{_HOUR_WORD})",
     re.IGNORECASE,
 )
 """The end of a time range right after a time (``14:30 – 16:00``, ``14.30 bis 16.00 Uhr``, ``de 9h à
@@ -198,7 +254,7 @@ def hour_minute(match: re.Match[str]) -> str | None:
     """``HH:MM`` (24-hour) from a match of `AFTER_DATE` (or the module's other clock patterns), or
     None when its 12-hour marker contradicts its hour (`twelve_hour`)."""
     found = match.groupdict()
-    hour = int(found.get("hour") or found.get("word_hour") or 0)
+    hour = int(found.get("hour") or found.get("word_hour") or found.get("unit_hour") or 0)
     minute = int(found.get("minute") or found.get("word_minute") or 0)
     hour24 = twelve_hour(hour, found.get("ampm") or found.get("ampm_before"))
     return None if hour24 is None else f"{hour24:02d}:{minute:02d}"

@@ -26,7 +26,8 @@ the hour (``4 March 2025 (12 pages)``: 12:00), the end of a time range an offset
   (``2024 4 Mar 2025`` -> ``4 Mar 2025``; ``4 Mar 2025 12`` -> ``4 Mar 2025``); with none or two
   different ones, another day beside another month name (``4 Mar 6 Mar 2025``), two numeric dates
   or more than three bare numbers the value is no date (None). A number is never promoted to
-  year, day or time.
+  year, day or time. A share, price or score (``20%``, ``45 €``, ``2-1``) is such a stray number
+  (``3 March 2026 2-1 win`` -> ``3 Mar 2026``, ``7 dicembre 2026 20%`` -> ``7 Dec 2026``).
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ MONTH_TOKENS = frozenset(
 """The English month abbreviations `pipelines.dates` writes for every month name before dateutil."""
 _NUMBER = re.compile(r"^\d+$")
 _DECIMAL = re.compile(r"^\d+[.,]\d+$")
+_AMOUNT = re.compile(r"^(?:\d+(?:[.,]\d+)?[%‰€$£]|[€$£]\d+(?:[.,]\d+)?|[%‰€$£]|\d{1,2}[-–]\d{1,2})$")
+"""A share, price or score (``20%``, ``%``, ``45€``, ``€45``, ``2-1``): a stray number with its sign."""
 _QUOTES = "'\"‘’“”«»;|!?[]{}"
 _PUNCTUATION = "-–—/:.,'\"‘’“”«»;|!?[]{}"
 _MONTH_WORD = "(?:" + "|".join(sorted(MONTH_TOKENS)) + ")"
@@ -234,7 +237,7 @@ def date_core(english: str) -> str | None:
         for i, t in enumerate(tokens)
         if _NUMBER.match(t) and not (i + 1 < len(tokens) and tokens[i + 1].lower() in _AM_PM)
     }
-    numbers = integers | {i for i, t in enumerate(tokens) if _DECIMAL.match(t)}
+    numbers = integers | {i for i, t in enumerate(tokens) if _DECIMAL.match(t) or _AMOUNT.match(t)}
     if months:
         cores = _cores(tokens, integers)
         if len({tuple(tokens[i].lower() for i in core) for core in cores}) != 1:

@@ -105,7 +105,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateutil import parser as du_parser
 
 from crawler.errors import NoTimeOfDay
-from pipelines.clock import AMPM, colon_clock, colon_time_after_date, english_meridiem
+from pipelines.clock import AMPM, CLAUSE_END, colon_clock, colon_time_after_date, english_meridiem
 from pipelines.date_spans import date_core, first_day_of_range, first_time_of_range, split_range
 from pipelines.periods import month_year_shape
 
@@ -452,7 +452,8 @@ or a ``Z``. Rule: only what follows the time is an offset; the ``-2025`` of ``04
 dates with a four-digit year, PHP's DATE_COOKIE) is the year, and reading it as one used to drop the
 zone name after the time (``GMT`` read as the source's local time; feedparser#95 is the same
 confusion of a year and an offset)."""
-_HOUR_H_RE = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b", re.IGNORECASE)
+_HOUR_H_RE = re.compile(rf"\b(\d{{1,2}})\s?h\s?(\d{{2}})\b(?:(?<!\s[hH]\s\d\d)|{CLAUSE_END})", re.IGNORECASE)
+"""``16h45``, ``16 h 45`` where its clause ends (``16 h 20 participants`` is 16 h: `pipelines.clock`)."""
 _HOUR_UNIT_RE = re.compile(r"(?<![\d.:])([01]?\d|2[0-3])\s?(?:h|uhr|uur|óra)(?!\w)", re.IGNORECASE)
 """An hour with its unit and no minutes (``9 Uhr``, ``14h``, ``10 uur``): that hour's ``:00``, so
 that it stays the time of day when stray numbers are left out (`pipelines.date_spans`)."""

@@ -20,10 +20,11 @@ Per method:
   (`pipelines.pagemeta.without_chrome`: a footer's "Stand: 01.02.2018" is no publication date). A
   navigation-like or banner text gets a second try (trafilatura's precision mode, then the best content
   block); lines before the document's title are dropped, and so are "read also" teasers and page-feedback
-  prompts inside the article (`pipelines.furniture`). The title follows `pipelines.titles` (the page's own
-  headline, no site name); `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml
-  knows a page by. The
-  date: page metadata first, else a compact date in the URL's path (`url_day`), else htmldate's
+  prompts inside the article (`pipelines.furniture`), and a bare byline line at its top, which gives
+  the author when trafilatura found none (`pipelines.byline_lines`). The title follows
+  `pipelines.titles` (the page's own headline, no site name); `raw_title` keeps ``<title>``, which is
+  what ../shared/corpus/EXPECTED.yaml knows a page by. The date: page metadata first, else a compact
+  date in the URL's path (`url_day`), else htmldate's
   unless it is a year-only guess (``YYYY-01-01``), else a day-month-year written near the top of the
   text (`_page_date`: month names of the 24 EU languages). Ambiguous numeric dates (``03/04/2026``)
   are read in the page's locale order (`pipelines.dates.page_dayfirst`: month first on ``en-US``),
@@ -121,6 +122,7 @@ from pipelines.boilerplate import (
     unwrap_layout_tables,
 )
 from pipelines.byline import byline_text
+from pipelines.byline_lines import take_byline_lines
 from pipelines.clock import AFTER_DATE, BEFORE_DATE, RANGE_END, hour_minute
 from pipelines.dates import (
     EARLIEST_PLAUSIBLE,
@@ -477,7 +479,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     in_byline = (
         written_dates(byline, hint, dayfirst) if (byline := byline_text(tree, title)) else (None, None)
     )
-    written = _written(text, in_byline, hint, dayfirst)
+    written = _written(text, in_byline, hint, dayfirst)  # a bare byline line's date counts
+    text, byline_author = take_byline_lines(text, hint)
     ago = (  # a line an update label starts ("aktualisiert vor 2 Stunden") dates no publication
         relative_date("\n".join(ln for ln in byline.splitlines() if not _UPDATE_LABEL.search(ln)))
         if byline and not any(in_byline)
@@ -496,7 +499,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         text=cap_text(text, warnings),
         title=title,
         published=published,
-        author=one_line(author),
+        author=one_line(author) or byline_author,
         language=language,
         method="html",
         warnings=tuple(dict.fromkeys(warnings)),
@@ -787,7 +790,9 @@ def written_dates(
     (`pipelines.clock.AFTER_DATE`: "14:30 Uhr", "à 14h30", "klo 14.30", "г., 14:30 ч.", "ora 14:30",
     "plkst. 14:30", "fl-10:15", "ar 16:20", "16 óra 20 perc", "16 val. 20 min."; on the 12-hour clock
     with a marker of any EU language, "2:30 PM", "8:45 μ.μ.", "8:45 odp.", Hungarian's before it
-    "du. 8:45", and none where the marker contradicts the hour, "13:45 a.m."; after the weekday
+    "du. 8:45", and none where the marker contradicts the hour, "13:45 a.m."; a whole hour after a word
+    for "at", "um 16 Uhr"; never a number that is no time, "um 16 Uhr 20 Teilnehmer" is 16:00,
+    `pipelines.clock` "Numbers after a date"; after the weekday
     that follows the date in Hungarian "2025. március 3., hétfő 14:30"; or right before the date,
     `pipelines.clock.BEFORE_DATE`: "14:30, 3 March 2025") is kept as a naive ``YYYY-MM-DDTHH:MM``
     on the 24-hour clock, read later in the source's time zone (with the offset of a zone written after it,

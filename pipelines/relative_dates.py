@@ -34,7 +34,11 @@ only at the start of their line (after a word for "published" at most: "Pubblica
 10:30"), beside a time of day after them, joined by a comma or the language's word for "at", with
 its unit ("Gestern, 14:30 Uhr", "hier à 9h05", "Вчера, 18:40 ч.", "Tegnap 14:30-kor", "Vakar 14.30
 val.") or before them ("18:40, вчера"), or alone, as a byline writes them, never inside a sentence
-("Webinar today at 18:00", "Deadline: Heute, 23:59"). Spans over
+("Webinar today at 18:00", "Deadline: Heute, 23:59"). The time may carry a 12-hour marker of any EU
+language (`pipelines.clock.MERIDIEM_MARKERS`) after it where its phrase ends ("Yesterday, 8:40 pm",
+"Χθες, 8:40 μ.μ.", "Tegnap 2:30 du.") or before it with its dots ("Tegnap du. 2:30", "Χθες, μ.μ.
+8:40"): the hour goes on the 24-hour clock (`pipelines.clock.twelve_hour`; a marker that contradicts
+it leaves the day without a time). Spans over
 `MAX_DAYS` are not read (a "vor 3 Wochen" is the most a byline writes; older pages give a date).
 """
 
@@ -44,8 +48,19 @@ import re
 import unicodedata
 from datetime import datetime, timedelta, tzinfo
 
+from pipelines.clock import MERIDIEM_MARKERS, twelve_hour
+
 MAX_DAYS = 62
 """Longest span read, in days: a page older than two months writes its date."""
+
+
+def fold(text: str) -> str:
+    """Case-folded, accents removed (Maltese "ħ" as "h"), apostrophes and hyphens as spaces, spaces
+    squashed."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss").replace("ħ", "h"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"['’\-]", " ", text).split())
+
 
 _ONE = (
     r"a|an|one|ein|einer|einem|un|une|uno|una|um|uma|een|jeden|jedna|jedno|jednu|jednou|jedan|jedne"
@@ -183,6 +198,28 @@ _AT = (
 _TIME_UNIT = r"(?:\s*(?:uhr|uur|hrs|hr|h|hod|ч|orakor|ora|kor|val|sati|sat|ure)(?!\w)\.?)?"
 """A unit written after the time (folded): de "Uhr", nl "uur", es "hrs.", fr/pt/hr/sl "h", cs/sk "hod.",
 bg "ч.", hu "óra"/"órakor" and "-kor" ("14:30-kor"), lt "val.", hr "sati"."""
+_MARKS = sorted(
+    {fold(form) for pair in MERIDIEM_MARKERS.values() for forms in pair for form in forms},
+    key=len,
+    reverse=True,
+)
+_MARK_AFTER = (
+    "(?P<post>"
+    + "|".join(r"\.?\s?".join(map(re.escape, form.replace(".", " ").split())) + r"\.?" for form in _MARKS)
+    + ")"
+)
+"""A 12-hour marker after the time (folded, dots and spaces optional: "8:40 pm", "8:40 μ.μ.", "2:30
+du."), `pipelines.clock.MERIDIEM_MARKERS`."""
+_MARK_BEFORE = (
+    r"(?<!\w)(?P<pre>"
+    + "|".join(r"\s?".join(map(re.escape, form.replace(".", ". ").split())) for form in _MARKS)
+    + ")"
+)
+"""A 12-hour marker before the time, as written with its dots ("du. 2:30", "μ.μ. 8:40")."""
+_PHRASE_END = r"(?!\w)(?=\s*(?:$|[,;|·•–—/()\[\]]|-\s|(?:by|von|par|di|da|de|door|av|af)(?!\w)))"
+"""A marker after the time counts where its phrase ends: the line's end, a separator or an author's
+preposition ("Yesterday, 8:40 pm | News", "Gestern, 8:40 pm von Anna"), never before another word
+(German "12:30 am Rathaus": "at the")."""
 _PUBLISHED = (
     r"published|posted|veroffentlicht|publie|pubblicato|publicado|gepubliceerd|opublikowano|julkaistu"
     r"|publicerad|offentliggjort|publikovano|zverejnene|objavljeno|publicat|publicets|paskelbta|avaldatud"
@@ -190,23 +227,20 @@ _PUBLISHED = (
 )
 """A byline's word for "published" (folded), which may stand before "today" or "yesterday"."""
 _LABEL = rf"(?:(?:{_PUBLISHED})\s*:?\s*(?:am|le|il|el|em|op|on|la|dne)?\s*)?"
-_DAY_WORD = re.compile(rf"{_LABEL}{_DAY}(?:\s*,?\s*(?:(?:{_AT})(?!\w)\.?\s*)?{_CLOCK}{_TIME_UNIT})?")
+_DAY_WORD = re.compile(
+    rf"{_LABEL}{_DAY}(?:\s*,?\s*(?:(?:{_AT})(?!\w)\.?\s*)?(?:{_MARK_BEFORE}\s*)?{_CLOCK}{_TIME_UNIT}"
+    rf"(?:\s*{_MARK_AFTER}{_PHRASE_END})?)?"
+)
 """A day word and the time after it: "Gestern, 14:30 Uhr", "Вчера, 18:40 ч.", "Χθες στις 18:40",
 "Ieri, ore 14:30", "Wczoraj o godz. 14:30", "Tegnap 14:30-kor", "Včera v 14:30 hod."."""
-_CLOCK_FIRST = re.compile(rf"{_LABEL}{_CLOCK}{_TIME_UNIT}\s*[,|·]?\s*{_DAY}")
+_CLOCK_FIRST = re.compile(
+    rf"{_LABEL}(?:{_MARK_BEFORE}\s*)?{_CLOCK}{_TIME_UNIT}(?:\s*{_MARK_AFTER}(?!\w))?\s*[,|·]?\s*{_DAY}"
+)
 """The time before its day word: "18:40, вчера", "14:30 Uhr, gestern", "10:15 | Today"."""
 _OF = re.compile(r"\s*de?(?!\w)")
 """French "de" ("d'" folded) after "il y a N ...": "there are N hours of", a quantity (module docstring)."""
 _ONE_WORDS = frozenset(_ONE.split("|"))
 _TWO_WORDS = frozenset(_TWO.split("|"))
-
-
-def fold(text: str) -> str:
-    """Case-folded, accents removed (Maltese "ħ" as "h"), apostrophes and hyphens as spaces, spaces
-    squashed."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss").replace("ħ", "h"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"['’\-]", " ", text).split())
 
 
 def relative_date(byline: str | None) -> str | None:
@@ -251,7 +285,8 @@ def _day_word(line: str, folded: str) -> str | None:
         if day["h"] is None and (not alone or day["today"] == "ma"):
             continue
         back = 0 if day["today"] else 2 if day["before"] else 1
-        clock = f"@{int(day['h']):02d}:{day['m']}" if day["h"] is not None else ""
+        hour = None if day["h"] is None else twelve_hour(int(day["h"]), day["pre"] or day["post"])
+        clock = f"@{hour:02d}:{day['m']}" if hour is not None else ""  # None: "13:45 am" has no time
         return f"P{back}D{clock}"
     return None
 
