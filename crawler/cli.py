@@ -15,7 +15,8 @@ KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0
 Rule (``ewsi crawl`` interrupted): SIGTERM is answered as SIGINT (KeyboardInterrupt, exit 130, no
 traceback) from the first line of this module on, before its imports, so a SIGTERM while the crawl
 starts is a stop like a Ctrl-C (crawler.runner.ShutdownGuard takes over once the crawlers are built).
-Before this module runs (the interpreter's own start-up) a signal has the OS default.
+Before this module runs (the interpreter's own start-up) SIGTERM has the OS default (143), and a
+SIGINT during Python's import of its site packages ends it with Python's own fatal error (exit 1).
 """
 
 from __future__ import annotations
