@@ -115,6 +115,10 @@ MAX_DATE_CHARS = 200
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 """Dates before this are misread or placeholder values (RELIABILITY.md T11)."""
 
+PLACEHOLDER_YEAR = 9000
+"""A date in this year or later is a placeholder ("9999-12-31", .NET's MaxValue), not a misread or
+scheduled date: no date at all, as a date before `EARLIEST_PLAUSIBLE` is."""
+
 FUTURE_TOLERANCE = timedelta(hours=1)
 """Clock skew accepted beyond the fetch time (case B10: 30 minutes ahead is kept, later is not)."""
 
@@ -1195,7 +1199,8 @@ def parse_day_or_time(
 def plausible_date(value: datetime | None, fetched_at: datetime) -> tuple[datetime | None, str | None]:
     """Apply the plausibility rule to a parsed date; returns (date or None, flag or None).
 
-    Before 1990-01-01 UTC -> (None, "date_implausible") (T11); later than fetched_at + 1 hour ->
+    Before 1990-01-01 UTC or in a placeholder year (`PLACEHOLDER_YEAR`, 9999) -> (None,
+    "date_implausible") (T11); otherwise later than fetched_at + 1 hour ->
     (None, "date_in_future") (B10: scheduled posts, event dates, misread years; the caller then uses
     fetched_at with date_method "fetch_time"). Naive datetimes are taken as UTC. None -> (None, None).
     """
@@ -1205,7 +1210,7 @@ def plausible_date(value: datetime | None, fetched_at: datetime) -> tuple[dateti
         value = value.replace(tzinfo=UTC)
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
-    if value < EARLIEST_PLAUSIBLE:
+    if value < EARLIEST_PLAUSIBLE or value.year >= PLACEHOLDER_YEAR:
         return None, "date_implausible"
     if value > fetched_at + FUTURE_TOLERANCE:
         return None, "date_in_future"

@@ -34,7 +34,8 @@ For each `HarvestedItem`, in this order:
 4. dates: published_at and updated_at parsed from the raw strings in the source's time zone (a value
    the spider set is kept, made UTC-aware), then the plausibility rule against fetched_at (default now):
    more than 1 h ahead -> published_at = fetched_at, date_method ``fetch_time``, flag
-   ``date_in_future``, raw kept (B10); before 1990 -> null, flag ``date_implausible`` (T11).
+   ``date_in_future``, raw kept (B10); before 1990 or in a placeholder year (9999) -> null, flag
+   ``date_implausible`` (T11).
    Otherwise date_method stays what the spider set, or ``feed`` when a date exists. Rule: a
    date_method is kept only with a date: a raw date refused here (MySQL's zero date
    ``0000-00-00 00:00:00``, the epoch, year 0001 or 9999, an impossible day) leaves published_at and

@@ -25,8 +25,11 @@ CASES: list[tuple[str, str | None, datetime | None, str | None]] = [
     ("1970-01-01T00:00:00Z", "feed", None, None),
     ("Mon, 01 Jan 0001 00:00:00 +0000", "feed", None, None),
     ("0001-01-01T00:00:00Z", "feed", None, None),
-    ("9999-12-31T23:59:59Z", "feed", FETCHED, "fetch_time"),  # in the future: the fetch time, said so
-    ("Fri, 31 Dec 9999 23:59:59 GMT", "feed", FETCHED, "fetch_time"),
+    ("9999-12-31T23:59:59Z", "feed", None, None),  # a placeholder year: no date
+    ("Fri, 31 Dec 9999 23:59:59 GMT", "feed", None, None),
+    ("9000-01-01", "feed", None, None),
+    ("2027-03-20T13:00:00Z", "feed", FETCHED, "fetch_time"),  # a year ahead: the fetch time, said so
+    ("8999-12-31T23:59:59Z", "feed", FETCHED, "fetch_time"),
     ("2026-02-30T10:00:00Z", "feed", None, None),  # impossible
     ("31 December 1899 12:00", "feed", None, None),  # implausible
     ("not a date", "feed", None, None),
