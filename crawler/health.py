@@ -449,7 +449,7 @@ def build_report(
     elif asked := stats.get("ewsi/robots/crawl_delay_asked"):
         report.error = (
             f"warning: robots.txt asks Crawl-delay {asked:g} s, capped at "
-            f"{stats.get('ewsi/robots/crawl_delay', 0):g} s (AUTOTHROTTLE_MAX_DELAY)"
+            f"{stats.get('ewsi/robots/crawl_delay_cap', 0):g} s (AUTOTHROTTLE_MAX_DELAY)"
         )
     return report
 

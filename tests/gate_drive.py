@@ -202,6 +202,7 @@ async def capped() -> dict[str, Any]:
         "delay": host_state("cap.test").origin_delays[("http", "cap.test", 8081)],
         "stats_delay": stats.get("ewsi/robots/crawl_delay"),
         "stats_asked": stats.get("ewsi/robots/crawl_delay_asked"),
+        "stats_cap": stats.get("ewsi/robots/crawl_delay_cap"),
     }
 
 

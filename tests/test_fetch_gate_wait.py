@@ -75,7 +75,7 @@ def test_a_long_crawl_delay_holds_no_slot_of_the_host(drive: dict[str, Any]) -> 
 
 
 def test_a_crawl_delay_is_capped(drive: dict[str, Any]) -> None:
-    assert drive["capped"] == {"delay": 60.0, "stats_delay": 60.0, "stats_asked": 3600.0}
+    assert drive["capped"] == {"delay": 60.0, "stats_delay": 60.0, "stats_asked": 3600.0, "stats_cap": 60.0}
 
 
 def test_stopping_refuses_the_waiting_requests_at_once(drive: dict[str, Any]) -> None:
@@ -91,12 +91,19 @@ def test_stopping_refuses_the_waiting_requests_at_once(drive: dict[str, Any]) ->
     ("stats", "warning"),
     [
         (
-            {"ewsi/robots/crawl_delay": 60.0, "ewsi/robots/crawl_delay_asked": 3600.0},
+            {"ewsi/robots/crawl_delay": 60.0, "ewsi/robots/crawl_delay_asked": 3600.0,
+             "ewsi/robots/crawl_delay_cap": 60.0},
+            "warning: robots.txt asks Crawl-delay 3600 s, capped at 60 s (AUTOTHROTTLE_MAX_DELAY)",
+        ),
+        # another origin's robots.txt read later asked 5 s: the warning keeps the capped ask's cap
+        (
+            {"ewsi/robots/crawl_delay": 5.0, "ewsi/robots/crawl_delay_asked": 3600.0,
+             "ewsi/robots/crawl_delay_cap": 60.0},
             "warning: robots.txt asks Crawl-delay 3600 s, capped at 60 s (AUTOTHROTTLE_MAX_DELAY)",
         ),
         ({"ewsi/robots/crawl_delay": 5.0}, None),  # under the cap: obeyed as asked, nothing to say
     ],
-)
+)  # fmt: skip
 def test_a_capped_crawl_delay_is_named_in_the_run(stats: dict[str, Any], warning: str | None) -> None:
     from datetime import UTC, datetime
 

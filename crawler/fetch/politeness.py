@@ -250,8 +250,9 @@ class HostGateMiddleware:
             if stats is not None:
                 stats.set_value("ewsi/robots/crawl_delay", capped)
             if delay > capped:
-                if stats is not None:
-                    stats.set_value("ewsi/robots/crawl_delay_asked", float(delay))
+                if stats is not None:  # the largest ask of any origin, with the cap it got
+                    stats.max_value("ewsi/robots/crawl_delay_asked", float(delay))
+                    stats.set_value("ewsi/robots/crawl_delay_cap", capped)
                 logger.warning(
                     "robots.txt of %s://%s:%d asks Crawl-delay %g s: capped at %g s (AUTOTHROTTLE_MAX_DELAY)",
                     *origin,
