@@ -12,6 +12,15 @@ Rules:
   extraction is tried, else the item is flagged ``extract.consent`` and gets no text (its raw body is
   kept by the store). So is a short remnant of a consent wall: one that names `REMNANT_TERMS` consent
   words (one word is no wall: "Der Bundesrat erteilte seine Zustimmung" is news).
+- Wall or overlay: a wall replaces the article, an overlay sits beside it. A page is a consent wall
+  only when no article text is left once the consent dialog is gone: from a short text left after a
+  consent layer was removed, the lines naming `REMNANT_TERMS` consent words and the button-like lines
+  with one ("Diese Website verwendet Cookies ... Privacy policy", "Accept all") are dropped, and
+  what is left is the text when one of its lines is a sentence (`SENTENCE_CHARS`) that is not one of
+  the page's headings (`heading_texts`: a headline over "accept cookies or subscribe" is no
+  article); the same holds for a banner-like text's rest (`drop_consent_lines`). A one-sentence
+  news item under a cookie dialog keeps its sentence; a page of only a dialog and a "subscribe or
+  accept" line is ``extract.consent``.
 - Navigation: a text is navigation-like (`navigation_share` >= `NAV_SHARE`) when most of its characters
   sit on lines that are link texts of the page, or on very short lines (<= 3 words) making up most
   lines of a long list. Such a text gives way to trafilatura's precision mode, then to the best
@@ -120,7 +129,7 @@ _CONSENT_VOCABULARY = (
     "cookie cookies consent accept reject preferences tracking partners privacy",  # en, it, nl
     "einwilligung zustimmen akzeptieren ablehnen datenschutzeinstellungen zustimmung",  # de
     "datenschutzerklärung",  # de
-    "accepter refuser consentement paramétrer traceurs",  # fr
+    "accepter acceptez refuser consentement paramétrer traceurs",  # fr
     "aceptar rechazar consentimiento",  # es
     "accetta accetto rifiuta consenso",  # it
     "aceitar rejeitar consentimento",  # pt
@@ -406,21 +415,32 @@ def consent_terms(text: str) -> set[str]:
     return {w for w in (m.group(0).lower() for m in _WORDS.finditer(text)) if w in _CONSENT_WORDS}
 
 
-def drop_consent_lines(text: str | None) -> str | None:
-    """`text` without its banner lines (module rules), or None when no line of a sentence's length
-    (`SENTENCE_CHARS`) is left or what is left still reads as a banner."""
+def drop_consent_lines(
+    text: str | None, terms: int = CONSENT_TERMS, headings: frozenset[str] = frozenset()
+) -> str | None:
+    """`text` without its banner lines (module rules: a line naming `terms` consent words, or a
+    button-like line with one), or None when no article text is left: no line of a sentence's length
+    (`SENTENCE_CHARS`) that is not one of the page's `headings` (a headline alone is no article), or
+    what is left still reads as a banner."""
     if not text:
         return None
     kept = []
     for line in text.splitlines():
-        terms = consent_terms(line)
-        if len(terms) >= CONSENT_TERMS or (terms and len(line.split()) <= BUTTON_WORDS):
+        found = consent_terms(line)
+        if len(found) >= terms or (found and len(line.split()) <= BUTTON_WORDS):
             continue
         kept.append(line)
     rest = "\n".join(kept).strip()
-    if not any(len(line) >= SENTENCE_CHARS for line in kept) or is_consent_text(rest):
+    sentences = (" ".join(line.split()) for line in kept if len(line) >= SENTENCE_CHARS)
+    if not any(line not in headings for line in sentences) or is_consent_text(rest):
         return None
     return rest
+
+
+def heading_texts(tree: HtmlElement) -> frozenset[str]:
+    """The texts of the page's headings (h1 to h6), spaces collapsed."""
+    found = (" ".join(h.text_content().split()) for h in tree.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+    return frozenset(text for text in found if text)
 
 
 def is_consent_text(text: str | None) -> bool:

@@ -19,12 +19,12 @@ Per method:
   paragraphs, not trafilatura's rescue dump, `_unrescued`), and htmldate on a copy without the page's chrome
   (`pipelines.pagemeta.without_chrome`: a footer's "Stand: 01.02.2018" is no publication date). A
   navigation-like or banner text gets a second try (trafilatura's precision mode, then the best content
-  block); lines before the document's title are dropped, and so are "read also" teasers and page-feedback
-  prompts inside the article (`pipelines.furniture`), and a bare byline line at its top, which gives
-  the author when trafilatura found none (`pipelines.byline_lines`). The title follows
-  `pipelines.titles` (the page's own headline, no site name); `raw_title` keeps ``<title>``, which is
-  what ../shared/corpus/EXPECTED.yaml knows a page by. The date: page metadata first, else a compact
-  date in the URL's path (`url_day`), else htmldate's
+  block); lines before the document's title are dropped, and so are "read also" teasers, page-feedback
+  prompts and share buttons inside the article (`pipelines.furniture`, `pipelines.share_lines`), and a
+  bare byline line at its top, which gives the author when trafilatura found none
+  (`pipelines.byline_lines`). The title follows `pipelines.titles` (the page's own headline, no site
+  name); `raw_title` keeps ``<title>``, which is what ../shared/corpus/EXPECTED.yaml knows a page by.
+  The date: page metadata first, else a compact date in the URL's path (`url_day`), else htmldate's
   unless it is a year-only guess (``YYYY-01-01``), else a day-month-year written near the top of the
   text (`_page_date`: month names of the 24 EU languages). Ambiguous numeric dates (``03/04/2026``)
   are read in the page's locale order (`pipelines.dates.page_dayfirst`: month first on ``en-US``),
@@ -112,6 +112,7 @@ from pipelines.boilerplate import (
     consent_terms,
     drop_consent_lines,
     drop_lead_in,
+    heading_texts,
     is_consent_text,
     link_texts,
     navigation_share,
@@ -150,6 +151,7 @@ from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidde
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 from pipelines.pagemeta import excluded_block, read_page_meta, without_chrome
 from pipelines.relative_dates import relative_date, resolve_ago
+from pipelines.share_lines import prune_share_links
 from pipelines.sitenames import heading_text
 from pipelines.summary import page_summary
 from pipelines.titles import (
@@ -444,6 +446,7 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     prune_read_more(tree)
     prune_link_headings(tree)
     unwrap_layout_tables(tree)
+    prune_share_links(tree)  # share buttons, told by their targets (pipelines.share_lines)
     drop_link_targets(tree)  # a date in a linked URL is not the page's (pipelines.markup)
     drop_comment_threads(tree)  # nor is a date in readers' comments (pipelines.markup)
     keep_hidden_breaks(tree)  # a dropped hidden separator leaves a word break (pipelines.markup)
@@ -458,8 +461,10 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
     text = _main_text(tree, url, text, anchors, warnings)
     text = restore_lead(tree, text, result.description if result is not None else None)
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
-        warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
-        text = None
+        # a wall replaces the article, an overlay sits beside it (rules in `pipelines.boilerplate`)
+        text = drop_consent_lines(text, REMNANT_TERMS, heading_texts(tree))
+        if text is None:
+            warnings.append("extract.consent")  # a consent wall's remnant ("read on after accepting")
     guessed = headline is not None and (
         _title_segment(headline, raw_title, meta.headlines) or _kicker_and(headline, meta.headlines)
     )
@@ -525,7 +530,8 @@ WIDGETS = [
 ``<address>`` (HTML's element for the author's name and contact: "Par L'équipe de Lyon · Publié le 21
 novembre 2026"), ``<button>`` (a control: "Partager", "Artikel teilen") and a link or block whose
 class or id names sharing or social media (``share``, ``share-link``, ``article-share``, ``social``:
-"Deel deze pagina", "Dela"), which sites put inside the article's container. An element that holds
+"Deel deze pagina", "Dela"), which sites put inside the article's container (links to a network's
+share endpoint went before, `pipelines.share_lines.prune_share_links`). An element that holds
 a paragraph (``<p>``) is a container, not a widget ("single-post remove-ps-share" on ``<body>``)."""
 
 
@@ -626,7 +632,7 @@ def _main_text(
     if not _suspect(text, anchors):
         return text
     if is_consent_text(text):
-        rest = drop_consent_lines(text)
+        rest = drop_consent_lines(text, headings=heading_texts(tree))
         if rest is not None and not _suspect(rest, anchors):
             warnings.append("extract.fallback")
             return rest

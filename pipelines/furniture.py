@@ -1,4 +1,4 @@
-"""Furniture lines inside an article's text: "read also" teasers and page-feedback prompts.
+"""Furniture lines inside an article's text: "read also" teasers, page-feedback prompts and share buttons.
 
 Rule: publishers put two kinds of site furniture inside the article's own container, where
 main-text extraction keeps them as lines of the text:
@@ -11,13 +11,15 @@ main-text extraction keeps them as lines of the text:
   utile ?", ...), with the widget's buttons after it ("Yes No Report a problem with this page").
 Such a line is dropped when it is at most `MAX_LINE_CHARS` long; a sentence of the article that
 begins with the same words ("Lesen Sie auch die Hinweise der Behörde") has no colon after the cue
-and stays.
+and stays. A line made only of share, print and e-mail buttons ("Partilhar no Facebook Partilhar no
+Twitter Enviar por e-mail") is dropped too (rule in `pipelines.share_lines`).
 """
 
 from __future__ import annotations
 
 import re
 
+from pipelines.share_lines import is_share_line
 from pipelines.titles import fold
 
 MAX_LINE_CHARS = 300
@@ -77,9 +79,11 @@ def drop_furniture_lines(text: str | None) -> str | None:
 
 
 def is_furniture_line(line: str) -> bool:
-    """A "read also" teaser or a page-feedback prompt (module docstring)."""
+    """A "read also" teaser, a page-feedback prompt or a line of share buttons (module docstring)."""
     if len(line) > MAX_LINE_CHARS:
         return False
+    if is_share_line(line):
+        return True
     folded = fold(line)
     if not folded:
         return False
