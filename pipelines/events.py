@@ -5,13 +5,21 @@ Rules:
   ``@graph``) and every microdata ``itemscope`` whose ``itemtype`` is a schema.org type ending in
   ``Event`` (``Event``, ``EducationEvent``, ``BusinessEvent``, ...). A block that is not valid JSON is
   skipped; the page is untrusted and nothing in it is executed or followed.
-- Times: an ISO value with an offset keeps its instant; without one it is local time in the source's
-  zone. A value that is a bare day (``2026-03-15``) makes the event all-day: it starts at local
-  midnight and ends at the local midnight after its last day (the end is exclusive, as in RFC 5545).
-  No end: a timed event ends at its start; an all-day one after its day.
+- Times: an ISO value with an offset (or ``Z``) keeps its instant; a floating one (no offset:
+  ``2027-02-10T09:30``, ``15/03/2027 10:00``) is local time in the source's ``timezone``, else, when
+  the source sets none, in the zone the page declares (schema.org ``scheduleTimezone`` of the Event or
+  of its ``eventSchedule``, an IANA name), else UTC: the same for JSON-LD, microdata, text, the end
+  and the registration deadline, as the iCalendar reader does for floating times. The zone is read
+  from the crawling spider's source also when Scrapy calls a pipeline without the spider. A value
+  that is a bare day (``2026-03-15``) makes the event all-day: it starts at local midnight and ends
+  at the local midnight after its last day (the end is exclusive, as in RFC 5545). No end: a timed
+  event ends at its start; an all-day one after its day.
 - Place: ``location`` as Place (name = venue, address.addressLocality = city, address.addressCountry
   = country, a 2-letter code or a name in one of the 24 EU languages: pipelines.countries), a plain
-  text (venue) or VirtualLocation (online); ``eventAttendanceMode`` Online/Mixed also means online.
+  text (venue) or VirtualLocation (online); an address written as one string (or a whole address in
+  addressLocality) is split into street, city and country where its last part is a known country
+  (pipelines.event_address), else it stays the address, joined to the venue, and the city is left
+  empty: a whole address is never the city; ``eventAttendanceMode`` Online/Mixed also means online.
 - A place known only as text (an iCalendar LOCATION, a Place without address) whose last
   comma-separated part names an EU/EEA country (`EEA_COUNTRIES`; ISO code, English or local name,
   pipelines.countries) gives the country; the part before it gives the city when it is one short
@@ -34,6 +42,7 @@ import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -43,6 +52,7 @@ from crawler.types import EventInfo, HarvestedItem
 from pipelines.countries import EU_MEMBER_STATES, country_code
 from pipelines.dates import parse_date
 from pipelines.deadlines import placeholder_deadline
+from pipelines.event_address import split_address
 from pipelines.funding import MAX_CUES, read_date_phrase
 from pipelines.normalize import html_to_text
 
@@ -88,6 +98,27 @@ def read_time(value: Any, zone: tzinfo) -> tuple[datetime | None, bool]:
     return parse_date(text, zone), False
 
 
+def declared_zone(record: dict[str, Any]) -> tzinfo | None:
+    """The zone an Event record declares (``scheduleTimezone`` of the record or of its
+    ``eventSchedule``, an IANA name), or None."""
+    schedule = _first(record.get("eventSchedule"))
+    for holder in (record, schedule if isinstance(schedule, dict) else {}):
+        name = _str(holder.get("scheduleTimezone"))
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ValueError, ZoneInfoNotFoundError):
+                continue
+    return None
+
+
+def source_zone(source: Any) -> tzinfo | None:
+    """The zone a source sets in its ``timezone`` field, or None when it sets none (the default)."""
+    if source is None or "timezone" not in (getattr(source, "model_fields_set", None) or {"timezone"}):
+        return None
+    return getattr(source, "zone", None)
+
+
 def _zone_label(value: Any, zone: tzinfo) -> str | None:
     text = _str(value) or ""
     match = re.search(r"(Z|[+-]\d{2}:?\d{2})$", text)
@@ -123,10 +154,13 @@ def event_from_record(record: dict[str, Any], zone: tzinfo) -> EventInfo:
             info.venue = info.venue or _str(place.get("name"))
             address = place.get("address")
             if isinstance(address, dict):
-                info.city = info.city or _str(address.get("addressLocality"))
+                locality = _str(address.get("addressLocality"))
+                if locality and "," in locality:  # a whole address in the locality
+                    _with_address(info, locality)
+                info.city = info.city or (locality if locality and "," not in locality else None)
                 info.country = info.country or country_code(_str(address.get("addressCountry")))
             elif isinstance(address, str) and not info.city:
-                info.city = " ".join(address.split()) or None
+                _with_address(info, _str(address))
     organiser = _first(record.get("organizer"))
     info.organiser = _str(organiser)
     offers = _first(record.get("offers"))
@@ -135,6 +169,17 @@ def event_from_record(record: dict[str, Any], zone: tzinfo) -> EventInfo:
         info.registration_deadline = read_time(offers.get("validThrough"), zone)[0]
     info.registration_url = info.registration_url or _str(record.get("url"))
     return info
+
+
+def _with_address(info: EventInfo, address: str | None) -> None:
+    """Set the city and country of an address written as one string (`split_address`); its street,
+    or the whole address when no country is known, joins the venue ("Palais des Congrès, Place de
+    la Bourse")."""
+    street, city, country = split_address(address)
+    info.city = info.city or city
+    info.country = info.country or country
+    if street and street not in (info.venue or ""):
+        info.venue = f"{info.venue}, {street}" if info.venue else street
 
 
 def _next_local_midnight(value: datetime, zone: tzinfo) -> datetime:
@@ -214,9 +259,10 @@ def event_records(body: bytes | str) -> list[dict[str, Any]]:
     return out
 
 
-def events_in_html(body: bytes | str, zone: tzinfo) -> list[EventInfo]:
-    """The events a page declares (see `event_records`), read with the module's rules."""
-    return [event_from_record(record, zone) for record in event_records(body)]
+def events_in_html(body: bytes | str, zone: tzinfo | None) -> list[EventInfo]:
+    """The events a page declares (see `event_records`), read with the module's rules: floating
+    times in `zone`, else in the zone the record declares, else UTC."""
+    return [event_from_record(r, zone or declared_zone(r) or UTC) for r in event_records(body)]
 
 
 def event_from_mapping(raw: dict[str, Any], zone: tzinfo) -> EventInfo:
@@ -384,13 +430,15 @@ class EventsPipeline:
     place known only as text gets its city and country (`place_from_text`).
     Stats: ``ewsi/events/items``, ``with_start``, ``place_from_text``."""
 
-    def __init__(self, stats: Any = None):
+    def __init__(self, stats: Any = None, crawler: Any = None):
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> EventsPipeline:
-        """Build from a Scrapy crawler (stats only)."""
-        return cls(stats=crawler.stats)
+        """Build from a Scrapy crawler (its stats; its spider gives the source when Scrapy calls
+        `process_item` without one)."""
+        return cls(stats=crawler.stats, crawler=crawler)
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -400,12 +448,14 @@ class EventsPipeline:
         """Structure an event item in place; other items pass untouched."""
         if not isinstance(item, HarvestedItem) or item.content_type != "event":
             return item
+        spider = spider or getattr(self.crawler, "spider", None)
         self._inc("items")
-        zone: tzinfo = getattr(getattr(spider, "source", None), "zone", None) or UTC
+        own_zone = source_zone(getattr(spider, "source", None))
+        zone: tzinfo = own_zone or UTC
         if item.event is None and item.structured_raw.get("event_start"):
             item.event = event_from_mapping(item.structured_raw, zone)
         if item.event is None and item.body and "html" in (item.media_type or "text/html"):
-            events = events_in_html(item.body, zone)
+            events = events_in_html(item.body, own_zone)
             item.event = next((e for e in events if e.start is not None), None)
         if item.event is None:
             languages = [

@@ -5,7 +5,9 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   "Deadline", "Einsendeschluss", "date limite", "scadenza", "termin składania", ...): the date must
   start within `CUE_WINDOW` characters after the cue, and only date words may follow it (numbers, month
   names, a time, a zone, "at", "um", "Uhr", "Brussels time"). Any other date on the page is ignored.
-  Several dates joined by "and", ",", ";" after one cue are several cut-offs.
+  Several dates joined by "and", ",", ";" after one cue are several cut-offs ("15 January 2027, 15 May
+  2027" is two; "15 January 2027, 17:00" is one date and its time), and a time or zone written once
+  after the last of them qualifies every one that has no time of its own (pipelines.deadline_lists).
 - A preposition of time ("until", "bis zum", "bis spätestens", "tot en met", "jusqu'au", "avant le",
   "entro il", "hasta el", "até", "do dnia", "do", "senast", "senest", "viimeistään", "până la",
   "έως", "līdz", "iki", ...: `UNTIL_CUES`) is a weaker cue: its date must start within
@@ -18,11 +20,14 @@ Rules (pure functions, then `FundingPipeline` for items of content type ``fundin
   projects end by 31 December 2028" has one deadline).
 - The instant is the one published: a zone written next to it wins (``CET`` = +01:00, ``CEST`` =
   +02:00, ``UTC``/``GMT``; "Brussels time" / "heure de Bruxelles" = Europe/Brussels with its DST);
-  otherwise the source's zone. A time of day is kept in every language's form (`read_clock`:
-  ``17:00``, ``12h00``, ``12 h``, ``12.00 Uhr``, ``12 Uhr``, ``kl. 12.00``, ``klo 12``, ``ore 12:00``,
-  ``às 12h00``, ``godz. 12:00``, ``o 12:00``, ``12 óra``, ``u 12 sati``, ``5 pm``, ``noon``), also at
-  the end of a sentence ("... à 12h00.") and after a year's dot ("18. prosinca 2026. u 12 sati"). A
-  date without a time is the end of that day (23:59:59).
+  otherwise the source's zone (the crawling spider's, also when Scrapy calls the pipeline without
+  it). A time joined to the date by a word for "at" and a unit word ("ve 12:00 hodin", "um 12 Uhr",
+  "klo 12"), in the 24 languages, is the deadline's time (pipelines.deadline_times). A time of
+  day is kept in every language's form (`read_clock`: ``17:00``, ``12h00``, ``12 h``, ``12.00 Uhr``,
+  ``12 Uhr``, ``kl. 12.00``, ``klo 12``, ``ore 12:00``, ``às 12h00``, ``godz. 12:00``, ``o 12:00``,
+  ``12 óra``, ``u 12 sati``, ``5 pm``, ``noon``), also at the end of a sentence ("... à 12h00.") and
+  after a year's dot ("18. prosinca 2026. u 12 sati"). A date without a time is the end of that day
+  (23:59:59).
 - A call id is an EU Funding & Tenders topic or call identifier: upper-case segments joined by ``-``
   with a year segment (``AMIF-2025-TF2-AG-INTE-04-PATHWAYS``), found in the URL first, then title and
   text. The programme comes from the id's prefix (`PROGRAMMES`), else from the programme's name in the
@@ -54,18 +59,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 from crawler.types import CALL_STATUSES, FundingCall, HarvestedItem, call_status
 from pipelines.calldocs import document_role
-from pipelines.clock import AMPM, twelve_hour
 from pipelines.countries import country_list, eligible_countries_in_text
 from pipelines.dates import ZONE_OFFSETS, month_number, parse_date
+from pipelines.deadline_lists import EACH_WORDS, share_list_time
+from pipelines.deadline_times import BRUSSELS, is_clock_token, read_clock, span_zone, strip_units
 from pipelines.deadlines import DEADLINE_IMPLAUSIBLE, real_deadlines
 
 logger = logging.getLogger(__name__)
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 CUE_WINDOW = 60
 """Characters between the end of a cue word and the start of its date, at most."""
 MAX_SPAN_TOKENS = 14
@@ -150,9 +154,6 @@ _DATE_WORDS = {
     "bruxelas", "local", "ώρα", "βρυξελλών", "ta", "the", "der", "den", "am", "le", "el", "il", "op", "on",
     "pm", "a.m", "p.m", "midi", "sati", "ura", "do", "bis", "until", "tot", "até",
 }
-_BRUSSELS_WORDS = (
-    "brussel", "bruxel", "brüssel", "bruksel", "brusel", "βρυξελλ", "брюксел", "bryssel", "bruselas",
-)
 _JOINERS = {
     "and", "und", "et", "y", "e", "i", "och", "og", "en", "és", "ja", "un", "ir", "și", "si", "и", "και",
     "agus", "u", "a", "or", "oder", "ou", "o", "then", ",", ";", "/", "&",
@@ -184,8 +185,12 @@ class DeadlineMatch:
     position: int
 
 
+_AFTER_BRACKET = re.compile(r"(?<=[)\]}\"'»“”])[.,;:]+$")
+
+
 def _clean_token(token: str) -> str:
-    return token.strip("()[]{}\"'«»„“”").rstrip(",;:")
+    """`token` without its quotes and brackets, and the punctuation after a closing one ("CET).")."""
+    return _AFTER_BRACKET.sub("", token).strip("()[]{}\"'«»„“”").rstrip(",;:")
 
 
 def _is_date_token(token: str, languages: Sequence[str]) -> bool:
@@ -195,7 +200,9 @@ def _is_date_token(token: str, languages: Sequence[str]) -> bool:
     if _NUMERIC_TOKEN.match(bare):
         return True
     folded = bare.casefold().rstrip(".")
-    if folded in _DATE_WORDS or bare.rstrip(".").upper() in ZONE_OFFSETS:
+    if folded in _DATE_WORDS or folded in EACH_WORDS or bare.rstrip(".").upper() in ZONE_OFFSETS:
+        return True
+    if is_clock_token(bare):
         return True
     return month_number(bare, languages) is not None
 
@@ -203,68 +210,6 @@ def _is_date_token(token: str, languages: Sequence[str]) -> bool:
 def _starts_date(token: str, languages: Sequence[str]) -> bool:
     bare = _clean_token(token)
     return bool(bare) and (bool(_NUMERIC_TOKEN.match(bare)) or month_number(bare, languages) is not None)
-
-
-def _span_zone(span: str, default: tzinfo) -> tzinfo:
-    folded = span.casefold()
-    if any(word in folded for word in _BRUSSELS_WORDS):
-        return BRUSSELS
-    return default
-
-
-# words that introduce a time of day, and its units, in the EU languages
-_CLOCK_WORD = (
-    r"(?:um|gegen|à|a\s+las|alle\s+ore|alle|ore|o\s+godz\.?|godz\.?|o\s+godzinie|godzina|kl\.?|klo|kello"
-    r"|klockan|kell|στις|ώρα|в|at|om|ob|u|às|ás|v|o|plkst\.?|ag|la\s+ora|ora|do|bis|until|tot|até)"
-)
-_CLOCK_UNIT = r"(?:uhr|uur|heures|heure|hrs|hours|h|órakor|óra|val\.?|hod\.?|tim\.?|sati|ura|ч\.?)(?!\w)"
-_HOUR = r"(?P<hour>[01]?\d|2[0-3])"
-_CLOCK_TAIL = rf"(?:\s*{AMPM}|\s*(?P<unit>{_CLOCK_UNIT}))?"
-_CLOCK_FORMS = (
-    # 17:00, 12h00, 12 h 00 (any word before, any unit after)
-    re.compile(
-        rf"(?<![\w.:])(?:(?P<word>{_CLOCK_WORD})\s*)?{_HOUR}\s?[:hH]\s?(?P<minute>[0-5]\d)(?![\d:]|\.\d){_CLOCK_TAIL}",
-        re.I,
-    ),
-    # 12.00: with its word or unit, or right after the year
-    re.compile(
-        rf"(?<![\w.:])(?:(?P<word>{_CLOCK_WORD})\s*)?{_HOUR}\.(?P<minute>[0-5]\d)(?![\d:]|\.\d){_CLOCK_TAIL}",
-        re.I,
-    ),
-    # the hour alone: with its unit or a 12-hour marker, or after the year with its word ("klo 12")
-    re.compile(rf"(?<![\w.:])(?:(?P<word>{_CLOCK_WORD})\s*)?{_HOUR}(?![\d:]|[.,]\d){_CLOCK_TAIL}", re.I),
-)
-_NOON = re.compile(r"(?<![\w.:])(?:12\s*)?(?:noon|midday|midi)(?!\w)", re.I)
-_AFTER_YEAR = re.compile(r"\d{4}\s*(?:(?:г|r|m|d|gada|év)\.?)?\s*[,.;|\-–]?\s*$")
-
-
-def read_clock(phrase: str) -> tuple[int, int, int, int] | None:
-    """(hour, minute, start, end) of the time of day in a deadline's date phrase, or None.
-
-    Rule for every language: hour (0-23) and minutes joined by ``:`` or ``h`` anywhere ("17:00",
-    "12h00", "às 12h00", "godz. 12:00", "o 12:00", "ore 12:00", "12:00 Uhr"); joined by ``.`` only
-    with a word before ("kl. 12.00", "klo 16.15") or a unit after ("12.00 Uhr", "12.00 h") or right
-    after the year ("15.3.2026, 12.00"), since ``15.03`` of ``15.03.2026`` is a day; the hour alone
-    with its unit ("12 Uhr", "12 h", "12 óra", "12 val."), a 12-hour marker ("5 pm") or, after the
-    year, its word ("klo 12", "um 12", "at 12"); "noon", "midday", "midi" are 12:00. A 12-hour marker
-    of any EU language counts (`pipelines.clock.twelve_hour`: ``5:30 p.m.`` is 17:30, ``12 am``
-    00:00, ``5:00 μ.μ.`` 17:00; ``13:00 a.m.`` is no time). The span covers the word and the unit, so
-    the caller can replace the whole time with ``HH:MM``.
-    """
-    for number, form in enumerate(_CLOCK_FORMS):
-        for match in form.finditer(phrase):
-            marked = bool(match["unit"] or match["ampm"])
-            after_year = bool(_AFTER_YEAR.search(phrase, 0, match.start()))
-            if number == 1 and not (marked or match["word"] or after_year):
-                continue
-            if number == 2 and not (marked or (match["word"] and after_year)):
-                continue
-            hour = twelve_hour(int(match["hour"]), match["ampm"])
-            if hour is None:  # "13:00 a.m.": no time of day (pipelines.clock, "Twelve-hour clock")
-                continue
-            return hour, int(match.groupdict().get("minute") or 0), match.start(), match.end()
-    noon = _NOON.search(phrase)
-    return (12, 0, noon.start(), noon.end()) if noon else None
 
 
 def read_date_phrase(span: str, zone: tzinfo, languages: Sequence[str] = ()) -> tuple[datetime | None, bool]:
@@ -275,12 +220,12 @@ def read_date_phrase(span: str, zone: tzinfo, languages: Sequence[str] = ()) -> 
     as a date.
     """
     text = " ".join(_clean_token(t) for t in span.split())
-    zone = _span_zone(text, zone)
+    zone = span_zone(text, zone)
     clock = read_clock(text)
     if clock is not None:
         hour, minute, start, end = clock
         text = f"{text[:start]} {hour:02d}:{minute:02d} {text[end:]}"
-    text = re.sub(r"(?i)\b(?:uhr|uur|h|hrs|hours|heures|óra|sati|ura)\b", " ", text)
+    text = strip_units(text)
     return parse_date(text, zone, dayfirst=True, languages=languages), clock is not None
 
 
@@ -289,7 +234,7 @@ def _read_span(span: str, zone: tzinfo, languages: Sequence[str]) -> datetime | 
     parsed, timed = read_date_phrase(span, zone, languages)
     if parsed is None or timed:
         return parsed
-    local_zone = _span_zone(span, zone)
+    local_zone = span_zone(span, zone)
     end = datetime.combine(parsed.astimezone(local_zone).date(), time(23, 59, 59), tzinfo=local_zone)
     return end.astimezone(UTC)
 
@@ -306,6 +251,32 @@ def _clock_after(text: str, tokens: list[tuple[int, int, str]], j: int) -> int:
     while j < len(tokens) and tokens[j][0] < head_start + clock[3]:
         j += 1
     return j
+
+
+_LIST_YEAR = re.compile(r"^[(\[]?(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20|21)\d\d\.?[)\]]?[,;]?$")
+_YEAR_MARK = re.compile(r"^(?:r|г|m|gada|év|roku|godine)\.?[,;]?$", re.I)
+
+
+def _ends_list_item(tokens: list[tuple[int, int, str]], i: int, j: int, languages: Sequence[str]) -> bool:
+    """True when token `j - 1` closes a date with its year (and its mark: "r.", "г.") and the next
+    date of a list starts at token `j`, or after a joiner at `j` ("15 January 2027, 15 May 2027",
+    "15. ledna 2027 a 15. května 2027"); a time after the year ("2027, 17:00") starts none, and
+    a year that opens the date (hu, lv, lt: "2027. május 15.") closes none."""
+    if j - 1 == i and not _NUMERIC_DATE.search(tokens[i][2]):
+        return False
+    if j >= len(tokens) or not _LIST_YEAR.match(tokens[j - 1][2]):
+        if j < 2 or j >= len(tokens) or not _YEAR_MARK.match(tokens[j - 1][2]):
+            return False
+        if j - 2 == i or not _LIST_YEAR.match(tokens[j - 2][2]):
+            return False
+    k = j + 1 if _clean_token(tokens[j][2]).casefold() in _JOINERS and j + 1 < len(tokens) else j
+    head = _clean_token(tokens[k][2])
+    if not _starts_date(head, languages) or is_clock_token(head) or _YEAR_MARK.match(head):
+        return False
+    # a time read with the year before it and its word or unit ("2027 (12.00 uur)", "2026. u 12 sati")
+    year = _clean_token(tokens[j - 1][2])
+    clock = read_clock(" ".join(_clean_token(t[2]) for t in tokens[j - 1 : k + 2]))
+    return clock is None or clock[2] <= len(year)
 
 
 def _spans_after(
@@ -333,6 +304,8 @@ def _spans_after(
         while j < len(tokens) and j - i < MAX_SPAN_TOKENS and _is_date_token(tokens[j][2], languages):
             j += 1
             if tokens[j - 1][2].endswith(";"):
+                break
+            if _ends_list_item(tokens, i, j, languages):
                 break
             # a sentence ends after a full date ("... 2026."), but "2026." opens a Hungarian date
             if j - i > 2 and re.search(r"\d{4}\.$", tokens[j - 1][2].rstrip(")")):
@@ -431,8 +404,10 @@ def find_deadlines(
         if not _ends_period(text, m.start(), languages)
     ]
     for _, end, weak in sorted(cues)[:MAX_CUES]:
-        for begin, stop in _spans_after(text, end, languages, UNTIL_WINDOW if weak else CUE_WINDOW):
-            parsed, phrase = _read_tokens(text[begin:stop].split(), zone, languages)
+        spans = _spans_after(text, end, languages, UNTIL_WINDOW if weak else CUE_WINDOW)
+        shared = share_list_time([text[begin:stop] for begin, stop in spans])
+        for (begin, _), written in zip(spans, shared, strict=True):
+            parsed, phrase = _read_tokens(written.split(), zone, languages)
             if weak and not _names_day(phrase, languages):
                 break
             keep(parsed, phrase, begin, weak)
@@ -713,14 +688,16 @@ class FundingPipeline:
     Stats: ``ewsi/funding/items``, ``with_deadline``, ``with_call_id``.
     """
 
-    def __init__(self, stats: Any = None, clock: Any = None):
+    def __init__(self, stats: Any = None, clock: Any = None, crawler: Any = None):
         self.stats = stats
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FundingPipeline:
-        """Build from a Scrapy crawler (stats only)."""
-        return cls(stats=crawler.stats)
+        """Build from a Scrapy crawler (its stats; its spider gives the source when Scrapy calls
+        `process_item` without one)."""
+        return cls(stats=crawler.stats, crawler=crawler)
 
     def _inc(self, key: str) -> None:
         if self.stats is not None:
@@ -730,6 +707,7 @@ class FundingPipeline:
         """Structure a funding item in place; other items pass untouched."""
         if not isinstance(item, HarvestedItem) or item.content_type != "funding":
             return item
+        spider = spider or getattr(self.crawler, "spider", None)
         source = getattr(spider, "source", None)
         zone: tzinfo = getattr(source, "zone", None) or BRUSSELS
         api = getattr(source, "api", None)

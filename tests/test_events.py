@@ -93,8 +93,8 @@ def test_event_times(record: dict, start: datetime | None, end: datetime | None,
         ({"@type": "VirtualLocation", "url": "https://x.eu"}, None, None, None, True),
         (
             {"@type": "Place", "name": "Hall", "address": "Rue X 1, Liège"},
-            "Hall",
-            "Rue X 1, Liège",
+            "Hall, Rue X 1, Liège",  # no country: the address joins the venue, never the city
+            None,
             None,
             False,
         ),
