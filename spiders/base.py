@@ -95,10 +95,16 @@ class SourceSpider(Spider):
         answering 2xx (crawler.health.moved_to); temporary redirects and other requests are ignored."""
         if spider is not self or not 200 <= response.status < 300:
             return
+        self.note_chain(request, response.url)
+
+    def note_chain(self, request: Request, final_url: str) -> None:
+        """Record in ``ewsi/moved`` where `request`'s permanent hops lead, when it started at a
+        configured URL and ended at `final_url` with an answer read or known unchanged (a 2xx, a 304
+        or the same body as last time: the move is reported whatever the end of the chain says)."""
         hops = list(request.meta.get("redirect_urls") or [])
         if not hops or hops[0] not in self.source.urls:
             return
-        target = moved_to([*hops, response.url], list(request.meta.get("redirect_reasons") or []))
+        target = moved_to([*hops, final_url], list(request.meta.get("redirect_reasons") or []))
         if target is not None and self.crawler.stats is not None:
             moved = dict(self.crawler.stats.get_value("ewsi/moved") or {})
             moved[hops[0]] = target
@@ -192,11 +198,15 @@ class SourceSpider(Spider):
         """Errback of the source's own requests: the run records the error key.
 
         An unchanged answer (304 or the same body, raised by the conditional GET middleware with
-        ``ewsi_not_modified``) is not an error: it is already counted ``ewsi/fetch/not_modified``.
+        ``ewsi_not_modified``) is not an error: it is already counted ``ewsi/fetch/not_modified``; a
+        permanent redirect of a configured URL before it is still recorded (`note_chain`).
         An HTTP status the spider does not read is named in the message (``HTTP 301 without a
         Location header``), not Scrapy's bare "Ignoring non-200 response".
         """
         if getattr(failure.value, "ewsi_not_modified", False):
+            request = getattr(failure, "request", None)
+            if request is not None:
+                self.note_chain(request, request.url)
             return
         key = error_key_for(failure.value)
         request = getattr(failure, "request", None)
