@@ -53,12 +53,13 @@ from scrapy import Request, Spider, signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.errors import error_key_for
+from crawler.errors import ERROR_KEYS, error_key_for
 from crawler.health import DROPPED_PAGE_KEYS, moved_to
 from crawler.sources import Source
 from crawler.types import Attachment, HarvestedItem
 from crawler.urls import is_web_url
 from spiders.attachments import attachment_links
+from spiders.pagebytes import unreadable
 
 logger = logging.getLogger(__name__)
 
@@ -315,12 +316,21 @@ class SourceSpider(Spider):
 
     def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Attach the followed page's bytes to the item; extraction happens in the pipelines. A page
-        that sent the link to the site's front (`sent_to_front`) is a failed page, as in
-        `page_failed`: the item keeps what the index gave."""
+        that sent the link to the site's front (`sent_to_front`), and an empty page or one whose
+        bytes are no text (spiders.pagebytes `unreadable`), is a failed page, as in `page_failed`:
+        the item keeps what the index gave."""
         if sent_to_front(item.url, response, self.source.urls):
             key = "fetch.sent_to_front"
             self.record_error(key, f"{item.url}: redirected to {response.url}", page=True)
             item.flags.append(f"page_{key}")
+            yield item
+            return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        failed = unreadable(response.body, _header_charset(content_type))
+        if failed is not None:  # spiders.pagebytes: empty, or no text whatever the Content-Type says
+            detail = f"{ERROR_KEYS[failed]} ({len(response.body)} bytes)"
+            self.record_error(failed, f"{response.url}: {detail}", page=True)
+            item.flags.append(f"page_{failed}")
             yield item
             return
         landed = landing_url(item.url, response, self.source.urls)
