@@ -500,6 +500,9 @@ ERROR_KEYS: dict[str, str] = {
     "parse.no_items": "the source yielded no item",
     "parse.detail_empty": "a record's detail link could not be built or its answer held no text",
     "parse.selector_empty": "the listing's link selector matches nothing",
+    "parse.page_empty": "a followed page answered with an empty body (nothing but whitespace)",
+    "parse.page_not_text": "a followed page's bytes are no text (binary by their content, whatever the "
+    "Content-Type says) and no document format the extraction reads",
     "parse.javascript_only": "the page holds no content without JavaScript",
     "parse.nav_links": "items titled like menu links (Home, About, Contact): the selector matches the menu",
     "parse.same_titles": "most items carry one and the same title (repeated anchor text or page title)",

@@ -7,7 +7,9 @@ arrows, brackets, ellipses and spaces around dropped: "Read more »", "[...] wei
    "12", "iii" of roman numerals included), or only digits and roman numerals; or
 2. is a "read more" phrase of one of the 24 official EU languages (`READ_MORE`: "read more",
    "more", "weiterlesen", "lire la suite", "leer más", "czytaj więcej", "lue lisää", "léigh
-   tuilleadh", "click here", "details", ...), as listings write under each teaser.
+   tuilleadh", "click here", "details", ...), as listings write under each teaser; or
+3. is a bare file name (`FILE_NAME`: one word ending in a document or page extension, "empty.html",
+   "report_2024.pdf", "index.php"), which names the file, not the document.
 Such a text never becomes an item's title: a listing takes the entry's own title from the page it
 lists (spiders.listing.entry_title), else the item has no title until its page is read.
 """
@@ -84,6 +86,11 @@ READ_MORE: frozenset[str] = frozenset(
 )  # fmt: skip
 """Folded "read more" phrases of the 24 official EU languages (module rule 2)."""
 
+FILE_NAME = re.compile(
+    r"^[^\s/]+\.(?:s?html?|xhtml|php\d?|aspx?|jsp|cfm|pdf|docx?|odt|rtf|txt|xlsx?|ods|pptx?|odp|xml|json)$",
+    re.IGNORECASE,
+)
+"""A link text that is a file name (module rule 3)."""
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _ROMAN = re.compile(r"^m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})$")
 
@@ -97,6 +104,8 @@ def fold_label(text: str | None) -> str:
 
 def is_link_label(text: str | None) -> bool:
     """True when a link's text is no title (module rule)."""
+    if FILE_NAME.match((text or "").strip()):
+        return True
     folded = fold_label(text)
     letters = sum(ch.isalpha() for ch in folded)
     if letters < MIN_LETTERS:

@@ -19,6 +19,14 @@ Example (the Commission press corner, whose detail pages are ``.../detail/en/ip_
 record ``{"refCode": "IP/26/301"}``): ``https://ec.europa.eu/commission/presscorner/detail/en/
 {refCode|lower|replace(/,_)}``. `fill` gives None when a slot's value is missing or empty, so a
 record without one is dropped, never linked to a half-built URL.
+
+Rule for the whole template (`check_absolute`, run by the config loader): a template is valid when
+filling every slot with one sample value gives an absolute http(s) URL (crawler.urls `web_url`: a
+host, no user information, a port 0..65535). The samples are a word (``x``), a number (``1``) and a
+path (``/x``), so a slot may stand for a path segment, a query value, a fragment, a host label, a
+port or the whole path right after the host or its port (``http://127.0.0.1:8765{path}``,
+``https://[2001:db8::1]:8443{path}``, with records giving ``/api/a1``). A template with user
+information (``https://user:pw@host/{id}``) is refused whatever its slots give.
 """
 
 from __future__ import annotations
@@ -31,7 +39,9 @@ from urllib.parse import quote
 import jmespath
 from jmespath.exceptions import JMESPathError
 
-__all__ = ["fill", "parse", "text_of"]
+from crawler.urls import web_url
+
+__all__ = ["check_absolute", "fill", "parse", "text_of"]
 
 _FILTER_LIKE = re.compile(r"(?<!\|)\|(?!\|)(\s*[A-Za-z_][A-Za-z0-9_]*\s*(?:\(.*)?)\s*$")
 """A trailing ``|name`` or ``|name(...)`` that is not a filter: refused rather than read as a JMESPath
@@ -158,3 +168,23 @@ def fill(template: str, record: dict[str, Any]) -> str | None:
             text = apply(text)
         out = out.replace(slot, text)
     return out
+
+
+SAMPLES = ("x", "1", "/x")
+"""Sample slot values of `check_absolute`: a word, a number (a port slot) and a path."""
+
+
+def check_absolute(template: str) -> str:
+    """`template` when it is valid (module rule: one sample value in every slot gives an absolute
+    http(s) URL); ValueError naming the template otherwise (`parse` names malformed slots)."""
+    slots = parse(template)
+    for sample in SAMPLES:
+        filled = template
+        for slot, _expression, _filters in slots:
+            filled = filled.replace(slot, sample)
+        if web_url(filled) == filled:
+            return template
+    raise ValueError(
+        f"template {template!r} does not give an absolute http:// or https:// URL without user "
+        f"information when its slots are filled (tried {', '.join(repr(s) for s in SAMPLES)})"
+    )

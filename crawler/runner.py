@@ -18,6 +18,7 @@ enabled components, overridden settings) are left out, being the same in every r
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import signal
 import sys
@@ -32,7 +33,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.log import install_scrapy_root_handler
 
-from crawler import config, worker
+from crawler import config, stopcounts, worker
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings as RuntimeSettings
 from crawler.errors import ConfigError, DatabaseUnavailable, unknown_source_message
@@ -321,7 +322,8 @@ class ShutdownGuard:
 
     def report_for(self, source: Source, crawler: Any | None) -> CrawlReport:
         """The report of `source`'s crawl: its recorder's, else (never built, or stopped before it
-        closed its run) ``interrupted`` after a signal and ``crawl.crashed`` without one."""
+        closed its run) ``interrupted`` after a signal, with what the run did (crawler.stopcounts),
+        and ``crawl.crashed`` without one."""
         recorder = getattr(crawler, "ewsi_recorder", None) if crawler is not None else None
         report = recorder.report if recorder is not None else None
         if report is not None:
@@ -330,28 +332,34 @@ class ShutdownGuard:
         if self.signum is None:
             return CrawlReport(source.id, now, status="failed", error_key="crawl.crashed")
         run_id = getattr(recorder, "run_id", None)
+        database_url = getattr(recorder, "database_url", None)
+        stats = crawler.stats.get_stats() if crawler is not None and crawler.stats is not None else {}
+        started = getattr(recorder, "started_at", None) or now
+        report = stopcounts.counted(source.id, stats, started, stopcounts.stored_counts(database_url, run_id))
         if run_id is not None and not getattr(recorder, "fenced", False):
-            close_unfinished(getattr(recorder, "database_url", None), run_id, self.signum)
-        return CrawlReport(
-            source.id,
-            now,
+            close_unfinished(database_url, run_id, self.signum, stopcounts.row_counts(report))
+        return dataclasses.replace(
+            report,
             finished_at=now,
+            broken=False,
             status="interrupted",
             error_key="crawl.interrupted",
             error=f"stopped by {signal.Signals(self.signum).name} before the run closed",
         )
 
 
-def close_unfinished(database_url: str | None, run_id: int, signum: int) -> None:
+def close_unfinished(
+    database_url: str | None, run_id: int, signum: int, counts: dict[str, Any] | None = None
+) -> None:
     """Close run `run_id`, left ``running`` by a forced stop, as ``interrupted``
-    (``crawl.interrupted``) without counting a failure of its source; a database error is logged
-    (the lease sweep closes the run later)."""
+    (``crawl.interrupted``) without counting a failure of its source, with `counts` (what it did,
+    crawler.stopcounts); a database error is logged (the lease sweep closes the run later)."""
     from crawler.store.leader import interrupt_run
 
     why = f"stopped at once by a second {signal.Signals(signum).name}"
     try:
         with store_session.session_scope(database_url) as session:
-            interrupt_run(session, run_id, "crawl.interrupted", why, count_failure=False)
+            interrupt_run(session, run_id, "crawl.interrupted", why, count_failure=False, counts=counts)
     except Exception as exc:
         logger.error("could not close interrupted run %s: %s", run_id, exc)
 

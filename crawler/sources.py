@@ -380,17 +380,12 @@ class ApiDetail(BaseModel):
 
 
 def check_link_template(value: str) -> str:
-    """A link template (crawler.linktemplate: ``{expression|filter...}`` slots, at least one): an
-    absolute http(s) URL once its slots are filled; ValueError otherwise."""
-    from crawler.linktemplate import parse
+    """A link template (crawler.linktemplate: ``{expression|filter...}`` slots, at least one; valid
+    when a sample value in its slots gives an absolute http(s) URL, `check_absolute`); ValueError
+    otherwise."""
+    from crawler.linktemplate import check_absolute
 
-    slots = parse(value)  # its ValueError names the template, the character and what is expected
-    filled = value
-    for slot, _expression, _filters in slots:
-        filled = filled.replace(slot, "x")
-    if web_url(filled) != filled:
-        raise ValueError(f"template {value!r} does not give an absolute http:// or https:// URL")
-    return value
+    return check_absolute(value)
 
 
 class ApiPagination(BaseModel):

@@ -53,12 +53,13 @@ from scrapy import Request, Spider, signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.errors import error_key_for
+from crawler.errors import ERROR_KEYS, error_key_for
 from crawler.health import DROPPED_PAGE_KEYS, moved_to
 from crawler.sources import Source
 from crawler.types import Attachment, HarvestedItem
 from crawler.urls import is_web_url
 from spiders.attachments import attachment_links
+from spiders.pagebytes import unreadable
 
 logger = logging.getLogger(__name__)
 
@@ -95,10 +96,16 @@ class SourceSpider(Spider):
         answering 2xx (crawler.health.moved_to); temporary redirects and other requests are ignored."""
         if spider is not self or not 200 <= response.status < 300:
             return
+        self.note_chain(request, response.url)
+
+    def note_chain(self, request: Request, final_url: str) -> None:
+        """Record in ``ewsi/moved`` where `request`'s permanent hops lead, when it started at a
+        configured URL and ended at `final_url` with an answer read or known unchanged (a 2xx, a 304
+        or the same body as last time: the move is reported whatever the end of the chain says)."""
         hops = list(request.meta.get("redirect_urls") or [])
         if not hops or hops[0] not in self.source.urls:
             return
-        target = moved_to([*hops, response.url], list(request.meta.get("redirect_reasons") or []))
+        target = moved_to([*hops, final_url], list(request.meta.get("redirect_reasons") or []))
         if target is not None and self.crawler.stats is not None:
             moved = dict(self.crawler.stats.get_value("ewsi/moved") or {})
             moved[hops[0]] = target
@@ -192,11 +199,15 @@ class SourceSpider(Spider):
         """Errback of the source's own requests: the run records the error key.
 
         An unchanged answer (304 or the same body, raised by the conditional GET middleware with
-        ``ewsi_not_modified``) is not an error: it is already counted ``ewsi/fetch/not_modified``.
+        ``ewsi_not_modified``) is not an error: it is already counted ``ewsi/fetch/not_modified``; a
+        permanent redirect of a configured URL before it is still recorded (`note_chain`).
         An HTTP status the spider does not read is named in the message (``HTTP 301 without a
         Location header``), not Scrapy's bare "Ignoring non-200 response".
         """
         if getattr(failure.value, "ewsi_not_modified", False):
+            request = getattr(failure, "request", None)
+            if request is not None:
+                self.note_chain(request, request.url)
             return
         key = error_key_for(failure.value)
         request = getattr(failure, "request", None)
@@ -305,12 +316,21 @@ class SourceSpider(Spider):
 
     def parse_page(self, response: Response, item: HarvestedItem) -> Iterator[HarvestedItem | Request]:
         """Attach the followed page's bytes to the item; extraction happens in the pipelines. A page
-        that sent the link to the site's front (`sent_to_front`) is a failed page, as in
-        `page_failed`: the item keeps what the index gave."""
+        that sent the link to the site's front (`sent_to_front`), and an empty page or one whose
+        bytes are no text (spiders.pagebytes `unreadable`), is a failed page, as in `page_failed`:
+        the item keeps what the index gave."""
         if sent_to_front(item.url, response, self.source.urls):
             key = "fetch.sent_to_front"
             self.record_error(key, f"{item.url}: redirected to {response.url}", page=True)
             item.flags.append(f"page_{key}")
+            yield item
+            return
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
+        failed = unreadable(response.body, _header_charset(content_type))
+        if failed is not None:  # spiders.pagebytes: empty, or no text whatever the Content-Type says
+            detail = f"{ERROR_KEYS[failed]} ({len(response.body)} bytes)"
+            self.record_error(failed, f"{response.url}: {detail}", page=True)
+            item.flags.append(f"page_{failed}")
             yield item
             return
         landed = landing_url(item.url, response, self.source.urls)

@@ -40,6 +40,17 @@ def write_config(tmp_path: Path, sources: list[dict[str, Any]]) -> Path:
     return path
 
 
+def followed_listing(source_id: str, url: str) -> dict[str, Any]:
+    """A listing source at `url` whose ``li.n`` links are followed."""
+    return {
+        "id": source_id,
+        "kind": "listing",
+        "urls": [url],
+        "follow": True,
+        "listing": {"links": "li.n a::attr(href)"},
+    }
+
+
 def crawl(
     db_url: str, config: Path, *source_ids: str, env: dict[str, str] | None = None, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:

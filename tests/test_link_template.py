@@ -135,3 +135,47 @@ def test_presscorner_search_api_entry_on_the_recorded_answer() -> None:
     assert items[0].summary and items[0].summary.startswith("The plan supports Member States")
     assert crawler.stats.get_value("ewsi/dropped/no_link") == 1  # the relevant record without refCode
     assert source.follow is False and "not fetched live" in (source.verified or "")
+
+
+ABSOLUTE = [
+    # (template, record, valid?, the link filled from the record or None)
+    ("http://127.0.0.1:8765{path}", {"path": "/api/a1"}, True, "http://127.0.0.1:8765/api/a1"),
+    ("https://www.bamf.de:8443{path}", {"path": "/api/a1"}, True, "https://www.bamf.de:8443/api/a1"),
+    ("https://www.bamf.de{path}", {"path": "/api/a1"}, True, "https://www.bamf.de/api/a1"),
+    ("https://[2001:db8::1]:8443{path}", {"path": "/n/7"}, True, "https://[2001:db8::1]:8443/n/7"),
+    ("https://[2001:db8::1]{path}", {"path": "/n/7"}, True, "https://[2001:db8::1]/n/7"),
+    ("https://x.eu:8080/item?id={id}", {"id": 42}, True, "https://x.eu:8080/item?id=42"),
+    ("https://x.eu/page#{anchor}", {"anchor": "p3"}, True, "https://x.eu/page#p3"),
+    ("https://{site}.example.org/n/{id}", {"site": "de", "id": "9"}, True, "https://de.example.org/n/9"),
+    ("https://x.eu:{port}/n", {"port": 8081}, True, "https://x.eu:8081/n"),
+    ("https://user:pw@x.eu/{id}", {"id": "1"}, False, None),  # user information
+    ("https://user@x.eu:8443{path}", {"path": "/a"}, False, None),
+    ("ftp://x.eu/{id}", {"id": "1"}, False, None),  # not a web scheme
+    ("x.eu/{id}", {"id": "1"}, False, None),  # no scheme
+    ("https://x.eu:99999{path}", {"path": "/a"}, False, None),  # port out of range
+    ("https:///{id}", {"id": "1"}, False, None),  # no host
+]
+
+
+@pytest.mark.parametrize(("template", "record", "valid", "link"), ABSOLUTE)
+def test_a_template_is_valid_when_a_sample_fill_gives_an_absolute_url(
+    template: str, record: dict[str, Any], valid: bool, link: str | None
+) -> None:
+    """Rule (crawler.linktemplate `check_absolute`): valid when a sample in its slots gives an
+    absolute http(s) URL without user information; the config loader keeps or refuses it alike."""
+    from crawler.errors import ConfigError
+    from crawler.linktemplate import check_absolute
+
+    entry = {"id": "api-x", "name": "X", "publisher": "P", "kind": "api", "urls": ["https://x.eu/api"]}
+    entry["api"] = {"items": "records", "title": "t", "link_template": template}  # type: ignore[assignment]
+    text = json.dumps({"sources": [entry]})
+    if valid:
+        assert check_absolute(template) == template
+        api = load_sources("sources.yaml", text=text).sources[0].api
+        assert api is not None and api.link_template == template
+        assert fill(template, record) == link
+    else:
+        with pytest.raises(ValueError, match="does not give an absolute"):
+            check_absolute(template)
+        with pytest.raises(ConfigError, match="link_template"):
+            load_sources("sources.yaml", text=text)

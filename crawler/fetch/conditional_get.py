@@ -26,6 +26,8 @@ the bit is kept per URL (``http_cache.leads``, written with the validators):
   is read as a walk: it goes out without validators and carries those links in
   ``meta["ewsi_failed_pages"]``; the spider asks for those pages again while the document is
   unchanged (spiders.base, "revisits"). No such item: the document keeps its cheap 304.
+Validators are kept per source (crawler.store.http_cache, rule): a URL that another source of the
+same run, or of an earlier run, also reads is read in full by each source the first time.
 A URL answering 304 before it was ever read as a walk (validators stored by an older version) learns
 the bit at its next unconditional request (`UNCONDITIONAL_AFTER`) or changed body.
 """
@@ -101,6 +103,11 @@ class ConditionalGetMiddleware:
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
+    def source_id(self) -> str | None:
+        """The id of the crawl's source (the validators' owner, crawler.store.http_cache), or None."""
+        source = getattr(getattr(self.crawler, "spider", None), "source", None)
+        return getattr(source, "id", None)
+
     def _stat(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
@@ -115,7 +122,7 @@ class ConditionalGetMiddleware:
 
         try:
             with session_scope(self.database_url) as session:
-                entry = http_cache.get_http_cache(session, request.url)
+                entry = http_cache.get_http_cache(session, request.url, self.source_id())
         except Exception as exc:  # no cache: fetch in full
             logger.warning("http cache unavailable for %s: %s", request.url[:200], exc)
             entry = None
@@ -252,7 +259,15 @@ class ConditionalGetMiddleware:
             with session_scope(self.database_url) as session:
                 for url, (etag, modified, digest, status, fetched_at, leads) in self.pending.items():
                     http_cache.put_http_cache(
-                        session, url, etag, modified, digest, status, fetched_at=fetched_at, leads=leads
+                        session,
+                        url,
+                        etag,
+                        modified,
+                        digest,
+                        status,
+                        fetched_at=fetched_at,
+                        leads=leads,
+                        source=self.source_id(),
                     )
         except Exception as exc:  # the next run fetches in full; nothing is lost
             logger.warning("could not store http cache validators: %s", exc)

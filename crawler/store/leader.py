@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -40,7 +41,7 @@ from sqlalchemy.pool import NullPool
 from crawler.errors import DatabaseUnavailable
 from crawler.store import dialect
 from crawler.store.runs import record_failure
-from crawler.store.schema import CrawlRun, SourceRow, as_utc, utcnow
+from crawler.store.schema import CrawlRun, SourceRow, as_utc, clean_json, utcnow
 from crawler.store.session import describe_url, driver_reason
 from crawler.text import iso_z
 
@@ -246,19 +247,27 @@ def run_status(session: Session, run_id: int) -> str | None:
 
 
 def interrupt_run(
-    session: Session, run_id: int, error_key: str, error: str, *, count_failure: bool = True
+    session: Session,
+    run_id: int,
+    error_key: str,
+    error: str,
+    *,
+    count_failure: bool = True,
+    counts: Mapping[str, Any] | None = None,
 ) -> bool:
     """Mark run `run_id` ``interrupted`` with `error_key` if it is still ``running``; True if marked.
 
     The child is gone (killed at its time limit, on shutdown, or it died without closing its run).
     With `count_failure` the source's health records a failure (back-off grows, as for any failed
-    run); a stop asked by the operator passes False.
+    run); a stop asked by the operator passes False. `counts`: columns of what the run did
+    (crawler.stopcounts `row_counts`), when the stopping process knows them.
     """
     now = utcnow()
+    columns = {k: clean_json(v) if isinstance(v, dict) else v for k, v in (counts or {}).items()}
     result = session.execute(
         update(CrawlRun)
         .where(CrawlRun.id == run_id, CrawlRun.status == "running")
-        .values(status="interrupted", finished_at=now, error_key=error_key[:64], error=error)
+        .values(status="interrupted", finished_at=now, error_key=error_key[:64], error=error, **columns)
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return False

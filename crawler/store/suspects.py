@@ -46,6 +46,13 @@ def note_seen(session: Session, identity: str, run_id: int, *, first: bool) -> N
     session.execute(update(Item).where(Item.identity_hash == identity_hash).values(**values))
 
 
+def stored_by_run(session: Session, run_id: int) -> tuple[int, int]:
+    """(items run `run_id` stored first, items it stored again), as `note_seen` marked them."""
+    new = session.scalar(select(func.count()).where(Item.first_run_id == run_id)) or 0
+    seen = session.scalar(select(func.count()).where(Item.seen_run_id == run_id)) or 0
+    return int(new), max(0, int(seen) - int(new))
+
+
 def hold_back(session: Session, run_id: int, error_key: str) -> int:
     """Mark the pending items first stored by run `run_id` suspect with `error_key`; returns how many."""
     result = session.execute(
