@@ -281,13 +281,28 @@ def storage_refusal(exc: BaseException) -> tuple[str, str] | None:
     return None
 
 
+def _no_sqlite_file(url: URL) -> bool:
+    """Whether `url` names a SQLite file that cannot be one at all: its path is a directory or its
+    directory does not exist. SQLite says "unable to open database file" then too, but that is a
+    database that is not there (unavailable, as a refused connection is), not storage that refuses
+    a write."""
+    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        return False
+    name = url.database
+    if name.startswith("file:"):  # a URI filename ("file:/srv/x.sqlite?mode=ro")
+        name = name[len("file:") :].split("?", 1)[0]
+    path = Path(name)
+    return path.is_dir() or not path.parent.is_dir()
+
+
 def _raise_unwritable(url: URL) -> Callable[[Any], None]:
     """The engine's ``handle_error`` hook: a driver error `storage_refusal` classifies is raised as
     `DatabaseUnwritable` naming the database at `url`; any other error goes on unchanged."""
 
     def hook(context: Any) -> None:
         found = storage_refusal(context.original_exception)
-        if found is None:
+        cantopen = "unable to open database file" in str(context.original_exception).lower()
+        if found is None or (cantopen and _no_sqlite_file(url)):
             return
         why, remedy = found
         raise DatabaseUnwritable(
