@@ -17,9 +17,11 @@ enabled components, overridden settings) are left out, being the same in every r
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import logging
+import os
 import signal
 import sys
 import threading
@@ -92,9 +94,9 @@ def run_sources(
     try:
         return _run(sources, settings, guard, on_item, on_close)
     finally:
-        guard.restore()
-        if kept:
+        if kept:  # before `restore`: a signal while the closures are kept is the guard's, not an exception
             _keep_closures(str(settings["EWSI_DATABASE_URL"] or ""))
+        guard.restore()
 
 
 def _keeps_closures(settings: dict[str, Any]) -> bool:
@@ -177,6 +179,29 @@ def _run(
     return [guard.report_for(source, built.get(source.id)) for source in sources]
 
 
+STOPPED_EXIT = 130
+"""Exit status of a process stopped by SIGINT or SIGTERM (128 + SIGINT, what a shell reports)."""
+
+
+def _after_stop(_signum: int, _frame: Any) -> None:
+    """A signal after the crawl was stopped and closed (ShutdownGuard, rule "after the stop"): the
+    process ends at once with `STOPPED_EXIT`, its extraction workers killed, what is buffered flushed."""
+    worker.stop_all(at_once=True)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(STOPPED_EXIT)
+
+
+def _ignore_signals() -> None:
+    """At exit, after a stop: SIGINT and SIGTERM ignored for the interpreter's last steps, where
+    Python puts its own handlers back to the OS default (a signal there ended the process by the
+    signal, -2, not `STOPPED_EXIT`); an ignored handler it keeps."""
+    for sig in ShutdownGuard.SIGNALS:
+        with contextlib.suppress(ValueError, OSError):  # not the main thread, or a closed interpreter
+            signal.signal(sig, signal.SIG_IGN)
+
+
 class ShutdownGuard:
     """SIGINT and SIGTERM for the whole of `run_sources`, from before the first crawler is built
     until the last one closed.
@@ -207,6 +232,12 @@ class ShutdownGuard:
     importing ``twisted.internet.reactor`` installs Twisted's default one, which every crawler then
     refuses ("the installed reactor does not match"). A signal in that window only records itself;
     `before_start` queues what it asked for once the crawl's reactor is in.
+
+    Rule (after the stop): once a signal stopped the crawl, every later SIGINT or SIGTERM, up to the
+    process's end, ends it at once with exit 130 (`_after_stop`): while the summary prints, while
+    threads are joined and in the interpreter's last steps (`_ignore_signals`). A second Ctrl-C
+    pressed as the stopped crawl was closing killed the process by the signal (-2) when it landed
+    in Python's finalisation, where Python's own handlers are gone.
     """
 
     SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
@@ -230,10 +261,14 @@ class ShutdownGuard:
             self._previous[sig] = signal.signal(sig, self._on_signal)
 
     def restore(self) -> None:
-        """Put back the handlers that were there before `install`."""
+        """Put back the handlers that were there before `install`; after a stop, `_after_stop`
+        answers the signals instead, to the process's end."""
+        stopped = self.signum is not None and bool(self._previous)
         for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, _after_stop if stopped else handler)
         self._previous.clear()
+        if stopped:
+            atexit.register(_ignore_signals)
         if self.signum is not None:
             worker.resume_all()
             gate = sys.modules.get("crawler.fetch.politeness")  # imported by a crawl that ran, if any

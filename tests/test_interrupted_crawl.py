@@ -325,3 +325,87 @@ def test_signals_before_the_reactor_is_installed_stop_the_crawl_without_a_failur
         runs = s.execute(select(CrawlRun.source_id, CrawlRun.status, CrawlRun.error_key)).all()
     assert {tuple(r) for r in runs} <= {(sid, "interrupted", "crawl.interrupted") for sid in SOURCES}
     assert took < 60, f"the stop waited {took:.0f} s"
+
+
+LATE_LAUNCHER = """
+import atexit, os, runpy, signal, sys, threading, time
+from scrapy import crawler as scrapy_crawler
+from crawler.commands import crawl as crawl_command
+
+WHEN = sys.argv[1]
+LATE = signal.Signals[sys.argv[2]]
+original_start = scrapy_crawler.Crawler._apply_settings
+original_summary = crawl_command._print_summary
+
+def first_start(self):
+    if self._init_reactor:  # the stop: one SIGINT as the first crawler starts
+        os.kill(os.getpid(), signal.SIGINT)
+    return original_start(self)
+
+def summary(*args, **kwargs):
+    if WHEN == "summary":
+        os.kill(os.getpid(), LATE)
+    return original_summary(*args, **kwargs)
+
+def at_exit():  # registered first, so it runs after every exit hook of the crawl
+    if WHEN == "exit":
+        print("at exit SIGINT ignored:", signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)
+        os.kill(os.getpid(), LATE)
+
+def at_join():  # a thread still running when the main thread ends: the interpreter joins it
+    while threading.main_thread().is_alive():
+        time.sleep(0.01)
+    os.kill(os.getpid(), LATE)
+    time.sleep(1)
+
+atexit.register(at_exit)
+if WHEN == "join":
+    threading.Thread(target=at_join).start()
+scrapy_crawler.Crawler._apply_settings = first_start
+crawl_command._print_summary = summary
+sys.argv = ["ewsi", *sys.argv[3:]]
+runpy.run_module("crawler.cli", run_name="__main__", alter_sys=True)
+"""
+"""Runs `ewsi crawl` stopped by one SIGINT as its first crawler starts, and sends another signal
+(argv[2]) later, once the crawl closed (argv[1]): while the summary prints, while the interpreter
+joins the threads left, or in its exit hooks."""
+
+
+@pytest.mark.parametrize(
+    ("when", "late"),
+    [
+        ("summary", "SIGINT"),
+        ("summary", "SIGTERM"),
+        ("join", "SIGINT"),
+        ("join", "SIGTERM"),
+        ("exit", "SIGINT"),
+        ("exit", "SIGTERM"),
+    ],
+    ids=lambda v: v,
+)
+def test_a_signal_after_the_stopped_crawl_closed_still_exits_130(
+    tmp_path: Path, when: str, late: str
+) -> None:
+    """Rule (crawler.runner `ShutdownGuard`, after the stop): once a signal stopped the crawl, a
+    later SIGINT or SIGTERM, whenever it lands up to the process's end, exits 130 with no
+    traceback; what the crawl stored stays. A second Ctrl-C that landed in the interpreter's
+    finalisation killed the process by the signal (-2), one that landed in its exit hooks or while
+    it joined threads printed a traceback."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(LATE_LAUNCHER, encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
+    args = [sys.executable, str(launcher), when, late, "crawl", "--config", str(config)]
+    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    out = done.stdout + done.stderr
+    assert done.returncode == 130, out
+    assert "Traceback" not in out and "Exception ignored" not in out, out
+    if when == "exit":
+        assert "at exit SIGINT ignored: True" in out
+    with session(db_url) as s:
+        runs = s.execute(select(CrawlRun.source_id, CrawlRun.status, CrawlRun.error_key)).all()
+        health = s.get(SourceRow, "quiet")
+        assert health is not None and (health.state, health.consecutive_failures) == ("new", 0)
+    assert {tuple(r) for r in runs} <= {("quiet", "interrupted", "crawl.interrupted")}
