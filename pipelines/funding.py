@@ -81,33 +81,49 @@ MAX_CUES = 100
 # fmt: off
 CUES: dict[str, tuple[str, ...]] = {
     "en": ("deadline", "deadlines", "closing date", "submission deadline", "cut-off date", "cut-off dates",
-           "cut-off", "apply by", "applications close on", "due date"),
+           "cut-off", "apply by", "applications close on", "due date", "due dates", "closing dates"),
     "de": ("einsendeschluss", "bewerbungsschluss", "bewerbungsfrist", "antragsfrist", "einreichungsfrist",
-           "abgabefrist", "frist", "fristen", "stichtag", "antragsschluss", "einreichfrist"),
-    "fr": ("date limite", "date-limite", "échéance", "date de clôture", "au plus tard le", "clôture"),
-    "nl": ("uiterste datum", "sluitingsdatum", "indieningstermijn", "uiterlijk", "deadline"),
-    "it": ("scadenza", "termine ultimo", "termine di presentazione", "entro il"),
-    "es": ("fecha límite", "plazo", "fecha de cierre", "hasta el"),
-    "pt": ("prazo", "data limite", "data-limite", "data de encerramento"),
-    "pl": ("termin składania", "ostateczny termin", "termin"),
-    "cs": ("uzávěrka", "termín podání", "termín", "lhůta"),
-    "sk": ("uzávierka", "termín predloženia", "termín", "lehota"),
-    "sl": ("rok za oddajo", "rok za prijavo", "rok"),
-    "hr": ("rok za prijavu", "rok za podnošenje", "rok"),
-    "hu": ("beadási határidő", "határidő", "határideje"),
-    "ro": ("termen limită", "termenul limită", "data limită", "termen"),
-    "bg": ("краен срок", "срок"),
-    "el": ("προθεσμία", "καταληκτική ημερομηνία"),
-    "da": ("ansøgningsfrist", "frist", "sidste frist"),
-    "sv": ("sista ansökningsdag", "sista dag", "ansökningstid", "deadline"),
-    "fi": ("määräaika", "viimeinen hakupäivä", "hakuaika päättyy", "haku päättyy"),
-    "et": ("tähtaeg", "taotluste esitamise tähtaeg"),
-    "lv": ("termiņš", "iesniegšanas termiņš", "pieteikšanās termiņš"),
-    "lt": ("terminas", "pateikimo terminas", "paraiškų pateikimo terminas"),
-    "ga": ("spriocdháta", "dáta deiridh"),
-    "mt": ("skadenza", "data tal-għeluq", "l-aħħar data"),
+           "abgabefrist", "frist", "fristen", "stichtag", "antragsschluss", "einreichfrist",
+           "bewerbungsfristen", "antragsfristen", "einreichungsfristen", "abgabefristen", "stichtage",
+           "einreichfristen"),
+    "fr": ("date limite", "date-limite", "échéance", "date de clôture", "au plus tard le", "clôture",
+           "dates limites", "dates-limites", "dates limite", "échéances", "dates de clôture"),
+    "nl": ("uiterste datum", "sluitingsdatum", "indieningstermijn", "uiterlijk", "deadline", "deadlines",
+           "uiterste data", "sluitingsdata", "indieningstermijnen"),
+    "it": ("scadenza", "termine ultimo", "termine di presentazione", "entro il", "scadenze",
+           "termini ultimi", "termini di presentazione"),
+    "es": ("fecha límite", "plazo", "fecha de cierre", "hasta el", "fechas límite", "fechas límites",
+           "plazos", "fechas de cierre"),
+    "pt": ("prazo", "data limite", "data-limite", "data de encerramento", "prazos", "datas limite",
+           "datas-limite", "datas limites", "datas de encerramento"),
+    "pl": ("termin składania", "ostateczny termin", "termin", "terminy składania", "ostateczne terminy",
+           "terminy"),
+    "cs": ("uzávěrka", "termín podání", "termín", "lhůta", "uzávěrky", "termíny podání", "termíny", "lhůty"),
+    "sk": ("uzávierka", "termín predloženia", "termín", "lehota", "uzávierky", "termíny predloženia",
+           "termíny", "lehoty"),
+    "sl": ("rok za oddajo", "rok za prijavo", "rok", "roki za oddajo", "roki za prijavo", "roki"),
+    "hr": ("rok za prijavu", "rok za podnošenje", "rok", "rokovi za prijavu", "rokovi za podnošenje",
+           "rokovi"),
+    "hu": ("beadási határidő", "határidő", "határideje", "beadási határidők", "határidők", "határidei"),
+    "ro": ("termen limită", "termenul limită", "data limită", "termen", "termene limită",
+           "termenele limită", "date limită", "datele limită", "termene", "termenele"),
+    "bg": ("краен срок", "срок", "крайни срокове", "крайните срокове", "срокове"),
+    "el": ("προθεσμία", "καταληκτική ημερομηνία", "προθεσμίες", "καταληκτικές ημερομηνίες"),
+    "da": ("ansøgningsfrist", "frist", "sidste frist", "ansøgningsfrister", "frister"),
+    "sv": ("sista ansökningsdag", "sista dag", "ansökningstid", "deadline", "sista ansökningsdagar",
+           "sista dagar", "deadlines"),
+    "fi": ("määräaika", "viimeinen hakupäivä", "hakuaika päättyy", "haku päättyy", "määräajat",
+           "viimeiset hakupäivät"),
+    "et": ("tähtaeg", "taotluste esitamise tähtaeg", "tähtajad", "taotluste esitamise tähtajad"),
+    "lv": ("termiņš", "iesniegšanas termiņš", "pieteikšanās termiņš", "termiņi", "iesniegšanas termiņi",
+           "pieteikšanās termiņi"),
+    "lt": ("terminas", "pateikimo terminas", "paraiškų pateikimo terminas", "terminai",
+           "pateikimo terminai", "paraiškų pateikimo terminai"),
+    "ga": ("spriocdháta", "dáta deiridh", "spriocdhátaí", "dátaí deiridh"),
+    "mt": ("skadenza", "data tal-għeluq", "l-aħħar data", "skadenzi", "dati tal-għeluq"),
 }
-"""Deadline cue words of the 24 official EU languages."""
+"""Deadline cue words of the 24 official EU languages, each in the singular and the plural: a call with
+several cut-offs says "Scadenze", "Fristen", "plazos", "terminy", "προθεσμίες" before its list."""
 
 UNTIL_WINDOW = 16
 """Characters between the end of a preposition cue (`UNTIL_CUES`) and the start of its date, at most:
@@ -158,6 +174,13 @@ _JOINERS = {
     "and", "und", "et", "y", "e", "i", "och", "og", "en", "és", "ja", "un", "ir", "și", "si", "и", "και",
     "agus", "u", "a", "or", "oder", "ou", "o", "then", ",", ";", "/", "&",
 }
+_LANGUAGE_JOINERS: dict[str, frozenset[str]] = {"sl": frozenset({"in"}), "mt": frozenset({"u"})}
+"""Words for "and" that are a list's joiner in their own language only: Slovene "in" (English "in"),
+Maltese "u" (Croatian "u", "at": "u 12 sati" is a time)."""
+_LIST_ARTICLES = frozenset(
+    {"the", "der", "den", "dem", "die", "le", "la", "el", "il", "lo", "al", "au", "del"}
+)
+"""Articles that may stand between a list's joiner and its next date ("und der 15.05.2027")."""
 # fmt: on
 
 _TOKEN_RE = re.compile(r"\S+")
@@ -257,6 +280,11 @@ _LIST_YEAR = re.compile(r"^[(\[]?(?:\d{1,2}[./-]\d{1,2}[./-])?(?:19|20|21)\d\d\.
 _YEAR_MARK = re.compile(r"^(?:r|г|m|gada|év|roku|godine)\.?[,;]?$", re.I)
 
 
+def _own_joiner(token: str, languages: Sequence[str]) -> bool:
+    """True when `token` is a word for "and" of one of `languages` alone (`_LANGUAGE_JOINERS`)."""
+    return any(token in _LANGUAGE_JOINERS.get(language, ()) for language in languages)
+
+
 def _ends_list_item(tokens: list[tuple[int, int, str]], i: int, j: int, languages: Sequence[str]) -> bool:
     """True when token `j - 1` closes a date with its year (and its mark: "r.", "г.") and the next
     date of a list starts at token `j`, or after a joiner at `j` ("15 January 2027, 15 May 2027",
@@ -269,10 +297,16 @@ def _ends_list_item(tokens: list[tuple[int, int, str]], i: int, j: int, language
             return False
         if j - 2 == i or not _LIST_YEAR.match(tokens[j - 2][2]):
             return False
-    k = j + 1 if _clean_token(tokens[j][2]).casefold() in _JOINERS and j + 1 < len(tokens) else j
+    joiner = _clean_token(tokens[j][2]).casefold()
+    own = _own_joiner(joiner, languages)
+    k = j + 1 if (joiner in _JOINERS or own) and j + 1 < len(tokens) else j
+    if k > j and k + 1 < len(tokens) and _clean_token(tokens[k][2]).casefold() in _LIST_ARTICLES:
+        k += 1
     head = _clean_token(tokens[k][2])
     if not _starts_date(head, languages) or is_clock_token(head) or _YEAR_MARK.match(head):
         return False
+    if own:  # the item's own "and", never its "at"
+        return True
     # a time read with the year before it and its word or unit ("2027 (12.00 uur)", "2026. u 12 sati")
     year = _clean_token(tokens[j - 1][2])
     clock = read_clock(" ".join(_clean_token(t[2]) for t in tokens[j - 1 : k + 2]))
@@ -293,7 +327,9 @@ def _spans_after(
         if begin > limit:
             break
         if not _starts_date(token, languages):
-            if spans and _clean_token(token).casefold() not in _JOINERS and token not in _JOINERS:
+            bare = _clean_token(token).casefold()
+            joins = bare in _JOINERS or token in _JOINERS or _own_joiner(bare, languages)
+            if spans and not joins and bare not in _LIST_ARTICLES:
                 break
             colons += token.endswith(":")
             if not spans and (_SENTENCE_END.search(token) or token.endswith(";") or colons > 1):

@@ -230,7 +230,7 @@ def default() -> Any:
         ("relevance_origin.jsonl", 20, 20, 16),
         ("relevance_foreign_adjective.jsonl", 16, 24, 7),
         ("relevance_language_courses.jsonl", 9, 3, 9),
-        ("relevance_origin_from.jsonl", 38, 38, 15),
+        ("relevance_origin_from.jsonl", 55, 54, 18),
         ("relevance_origin_of.jsonl", 8, 10, 4),
         ("relevance_compounds.jsonl", 5, 3, 1),
         ("relevance_situations.jsonl", 30, 12, 13),

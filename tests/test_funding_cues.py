@@ -205,3 +205,47 @@ def test_the_pipeline_stores_the_deadline_of_a_call_page(
     FundingPipeline().process_item(item)
     assert item.funding is not None
     assert (item.funding.deadlines, item.deadline, item.funding.status) == ([expected], expected, "open")
+
+
+JAN_15 = utc(2027, 1, 15, 22, 59, 59)  # 23:59:59 CET
+MAY_15 = utc(2027, 5, 15, 21, 59, 59)  # 23:59:59 CEST
+
+# (language, text): a cue word in the plural before a call's list of cut-offs, 15 January and 15 May 2027
+PLURAL_CUES = [
+    ("en", "Closing dates: 15 January 2027 and 15 May 2027."),
+    ("de", "Einreichungsfristen: 15. Januar 2027 und 15. Mai 2027."),
+    ("de", "Stichtage sind der 15.01.2027 und der 15.05.2027."),
+    ("fr", "Dates limites : 15 janvier 2027 et 15 mai 2027."),
+    ("fr", "Échéances : 15 janvier 2027, 15 mai 2027."),
+    ("nl", "Sluitingsdata: 15 januari 2027 en 15 mei 2027."),
+    ("it", "Scadenze: 15 gennaio 2027 e 15 maggio 2027."),
+    ("es", "Plazos: 15 de enero de 2027 y 15 de mayo de 2027."),
+    ("es", "Fechas límite: 15 de enero de 2027 y 15 de mayo de 2027."),
+    ("pt", "Prazos: 15 de janeiro de 2027 e 15 de maio de 2027."),
+    ("pl", "Terminy składania: 15 stycznia 2027 i 15 maja 2027."),
+    ("cs", "Uzávěrky: 15. ledna 2027 a 15. května 2027."),
+    ("sk", "Uzávierky: 15. januára 2027 a 15. mája 2027."),
+    ("sl", "Roki za oddajo: 15. januar 2027 in 15. maj 2027."),
+    ("hr", "Rokovi za prijavu: 15. siječnja 2027. i 15. svibnja 2027."),
+    ("hu", "Beadási határidők: 2027. január 15. és 2027. május 15."),
+    ("ro", "Termene limită: 15 ianuarie 2027 și 15 mai 2027."),
+    ("bg", "Крайни срокове: 15 януари 2027 и 15 май 2027."),
+    ("el", "Προθεσμίες: 15 Ιανουαρίου 2027 και 15 Μαΐου 2027."),
+    ("da", "Ansøgningsfrister: 15. januar 2027 og 15. maj 2027."),
+    ("sv", "Sista ansökningsdagar: 15 januari 2027 och 15 maj 2027."),
+    ("fi", "Määräajat: 15.1.2027 ja 15.5.2027."),
+    ("et", "Tähtajad: 15. jaanuar 2027 ja 15. mai 2027."),
+    ("lv", "Iesniegšanas termiņi: 2027. gada 15. janvāris un 2027. gada 15. maijs."),
+    ("lt", "Pateikimo terminai: 2027 m. sausio 15 d. ir 2027 m. gegužės 15 d."),
+    ("ga", "Spriocdhátaí: 15 Eanáir 2027 agus 15 Bealtaine 2027."),
+    ("mt", "Skadenzi: 15 ta' Jannar 2027 u 15 ta' Mejju 2027."),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), PLURAL_CUES, ids=[f"{p[0]}-{i}" for i, p in enumerate(PLURAL_CUES)]
+)
+def test_a_cue_word_in_the_plural_names_every_cut_off_of_its_list(language: str, text: str) -> None:
+    """Rule (pipelines.funding `CUES`): each language's cue words count in the plural too, the form a
+    call with several cut-offs uses before its list ("Scadenze", "Fristen", "plazos", "terminy")."""
+    assert [m.at for m in find_deadlines(text, BRUSSELS, [language])] == [JAN_15, MAY_15]
