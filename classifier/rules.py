@@ -92,6 +92,9 @@ ABROAD = "abroad"
 ELSEWHERE = "elsewhere"
 EUROPE = "europe"
 ELSEWHERE_NEGATIVE = "negative:elsewhere"
+SETTLED, MOVED = 1, 2
+"""How a place outside Europe sets an item there: named other than as a model or an origin (SETTLED),
+or as where the item's people move (MOVED, classifier.rules `_moved_to`)."""
 """Sum of the `elsewhere` terms of an item that names no `europe` term (`_resolve_elsewhere`)."""
 MIN_SUPPORT = 2.0
 """Migrant and integration cue weight (themes.yaml: 2 = a clear cue) an item needs beside its
@@ -374,6 +377,32 @@ like a model's place it sets no `elsewhere` negative (`_came_from`); an item tha
 otherwise ("imigrantes no Brasil", "Toronto's libraries") still has one."""
 CAME_FROM_GAP = 8
 """Words allowed between the end of the migrant word and the place (a list of origins)."""
+
+_MOVED_TO = {
+    "en": ("to", "move moving moved relocat emigrat settl"),
+    "de": ("nach", "zieh zog gezogen umzieh umgezogen auswander ausgewandert ubersiedel"),
+    "fr": ("a au en", "install demenag expatri partent partir emigr"),
+    "it": ("a in", "trasferi emigr partono partire"),
+    "es": ("a", "mud traslad emigr"),
+    "pt": ("para", "mud emigr partem partir"),
+    "nl": ("naar", "verhuiz verhuis emigr vertrek"),
+    "pl": ("do", "przeprowadz przenos wyjezdz wyjecha wyjad emigr"),
+    "cs": ("do", "stehuj prestehov odjizd emigr"),
+    "ro": ("la in", "plec pleaca mut emigr"),
+    "sv": ("till", "flytt emigr"),
+    "da": ("til", "flytt emigr"),
+}
+MOVED_TO = {
+    lang: (frozenset(normalize(to).split()), tuple(normalize(verbs).split()))
+    for lang, (to, verbs) in _MOVED_TO.items()
+}
+"""Per language, (the words for "to", the stems of verbs of moving). A place outside Europe right after
+such a "to", with such a verb at most `MOVED_TO_GAP` words before it ("Französische Familien ziehen nach
+Shanghai", "famiglie italiane si trasferiscono a Pechino"), is where the item's people move: the story
+is set there though the item also names their European country or nationality (`_resolve_elsewhere`):
+emigrants and expatriates integrating into a business culture abroad are no migrants in Europe."""
+MOVED_TO_GAP = 4
+"""Words allowed between the verb of moving and the word for "to" ("move with their families to")."""
 
 _OF_PREPOSITIONS = {
     "fr": ("de", "d", "du", "des"),
@@ -900,16 +929,17 @@ class RuleEngine:
         tokens: list[str],
         language: str | None,
         first: dict[tuple[str, int], tuple[int, int]] | None = None,
-    ) -> tuple[dict[tuple[str, int], int], dict[int, int], bool]:
+    ) -> tuple[dict[tuple[str, int], int], dict[int, int], int]:
         """Counts per (group, term index) after negatives and de-duplication, for one field, its
-        relevance negatives, and whether it names a place outside Europe other than as a model
-        (`_borrowed`); `first`, when given, gets the (start, end) tokens of each counted term's first
-        occurrence per (group, term index) (``negative`` for a relevance negative)."""
+        relevance negatives, and how it names a place outside Europe other than as a model
+        (`_borrowed`): 0 not, `SETTLED`, `MOVED`; `first`, when given, gets the (start, end) tokens
+        of each counted term's first occurrence per (group, term index) (``negative`` for a
+        relevance negative)."""
         matches = self._match(tokens)
         counts: dict[tuple[str, int], int] = {}
         negatives: dict[int, int] = {}
         if not matches:
-            return counts, negatives, False
+            return counts, negatives, 0
         mask_all: set[int] = set()
         mask_theme: dict[str, set[int]] = {}
         positives = [(ti, s, e) for ti, s, e in matches if self._terms[ti].positive]
@@ -974,7 +1004,7 @@ class RuleEngine:
         # migrants come from, not where the story is set; words cannot see a full stop between them
         migrants = [(s, e) for s, e, group in spans if group == MIGRANT]
         origins = [e for s, e, group in spans if group in (MIGRANT, AMBIGUOUS)]
-        settled = False
+        settled = 0
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
                 continue
@@ -997,7 +1027,7 @@ class RuleEngine:
                     and not _borrowed(tokens, s, e, language)
                     and not _came_from(tokens, s, origins, language)
                 ):
-                    settled = True
+                    settled = max(settled, MOVED if _moved_to(tokens, s, language) else SETTLED)
                 if group == EUROPE and any(
                     ms == e or (me == s and language in ADJECTIVE_AFTER) for ms, me in migrants
                 ):
@@ -1104,7 +1134,7 @@ class RuleEngine:
         for items in evidence.values():
             items.sort(key=lambda ev: (-abs(ev.weight), ev.term))
         _resolve_ambiguous(sums, evidence)
-        _resolve_elsewhere(sums, evidence, t_settled or b_settled)
+        _resolve_elsewhere(sums, evidence, max(t_settled, b_settled))
         a = area_sum(sums, self.config.themes, sc.theme_area_factor)
         _resolve_origin(sums, evidence, a)
         if lead_sums is not None:
@@ -1285,13 +1315,14 @@ def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool
     return language in languages or ANY in languages
 
 
-def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence]], settled: bool) -> None:
+def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence]], settled: int) -> None:
     """Step 7's `elsewhere` rule, in place: with no `europe` term in the item and a place outside
-    Europe named other than as a model (`settled`), the places outside Europe become a negative
+    Europe named other than as a model (`settled` `SETTLED`), or one the item's people move to
+    whatever else it names (`MOVED`, `_moved_to`), the places outside Europe become a negative
     (`ELSEWHERE_NEGATIVE`, which integration-area evidence does not soften, and negative evidence);
     else they count for nothing."""
     found = evidence.get(ELSEWHERE)
-    if not found or not settled or sums.get(EUROPE, 0.0) > 0:
+    if not found or not settled or (settled < MOVED and sums.get(EUROPE, 0.0) > 0):
         return
     sums[ELSEWHERE_NEGATIVE] = sums.get(ELSEWHERE, 0.0)
     negatives = evidence.setdefault(NEGATIVE, [])
@@ -1381,6 +1412,15 @@ def _came_from(tokens: list[str], start: int, migrant_ends: list[int], language:
     if not words or start == 0 or tokens[start - 1] not in words:
         return False
     return any(start - 1 - CAME_FROM_GAP <= end <= start - 1 for end in migrant_ends)
+
+
+def _moved_to(tokens: list[str], start: int, language: str | None) -> bool:
+    """Whether the place at tokens[start] follows a `MOVED_TO` word for "to" of `language` with one of
+    its verbs of moving at most `MOVED_TO_GAP` words before that word (never for an unknown language)."""
+    table = MOVED_TO.get(language or "")
+    if not table or start == 0 or tokens[start - 1] not in table[0]:
+        return False
+    return any(w.startswith(table[1]) for w in tokens[max(0, start - 2 - MOVED_TO_GAP) : start - 1])
 
 
 def _foreign_adjective(tokens: list[str], start: int, language: str | None) -> bool:
