@@ -12,9 +12,11 @@ KeyboardInterrupt 130, a closed standard output (``ewsi queue --json | head``) 0
 (``ewsi --bogus``) and an unknown command are usage errors naming them and the closest known name
 (`crawler.errors.closest_name`), exit 2. ``ewsi --version`` prints the installed version, exit 0.
 
-Rule (``ewsi crawl`` interrupted): SIGTERM is answered as SIGINT (KeyboardInterrupt, exit 130, no
-traceback) from the first line of this module on, before its imports, so a SIGTERM while the crawl
-starts is a stop like a Ctrl-C (crawler.runner.ShutdownGuard takes over once the crawlers are built).
+Rule (``ewsi crawl`` interrupted): SIGTERM and SIGHUP are answered as SIGINT (KeyboardInterrupt, exit
+130, no traceback) from the first line of this module on, before its imports, so a SIGTERM while the
+crawl starts is a stop like a Ctrl-C (crawler.runner.ShutdownGuard takes over once the crawlers are
+built). Once the command is stopped or done, a later signal exits 130 at once, up to the process's
+end (crawler.exitsignals): a second Ctrl-C while the process exits, or one after the summary.
 Before this module runs (the interpreter's own start-up) SIGTERM has the OS default (143), and a
 SIGINT during Python's import of its site packages ends it with Python's own fatal error (exit 1).
 """
@@ -24,8 +26,12 @@ from __future__ import annotations
 import signal
 import sys
 
-if sys.argv[1:2] == ["crawl"]:  # the earliest moment the crawl command is known (module docstring)
+from crawler import exitsignals
+
+CRAWL = sys.argv[1:2] == ["crawl"]
+if CRAWL:  # the earliest moment the crawl command is known (module docstring)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, signal.default_int_handler)
 
 try:
     import argparse
@@ -38,6 +44,8 @@ try:
     from crawler.errors import ConfigError, DatabaseUnavailable, UsageError, closest_name
     from crawler.settings import product_version
 except KeyboardInterrupt:  # stopped while the command loads: exit 130 as a stop, no traceback
+    if CRAWL:
+        exitsignals.on_exit_signal()
     raise SystemExit(130) from None
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -97,6 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unknown command {argv[0]!r}; {hint}the commands: {', '.join(COMMANDS)}")
         parser.parse_args(argv)  # --help, or a usage error: exits
         return 2
+    try:
+        return _dispatch(argv)
+    finally:
+        if CRAWL and argv[:1] == ["crawl"]:  # the crawl process reports and exits: rule above
+            exitsignals.on_exit_signal()
+
+
+def _dispatch(argv: list[str]) -> int:
+    """Run command ``argv[0]`` with the rest of `argv`, errors mapped to exit codes (module docstring)."""
     try:
         module = importlib.import_module(COMMANDS[argv[0]][0])
         try:

@@ -17,11 +17,9 @@ enabled components, overridden settings) are left out, being the same in every r
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import dataclasses
 import logging
-import os
 import signal
 import sys
 import threading
@@ -35,7 +33,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.log import install_scrapy_root_handler
 
-from crawler import config, stopcounts, worker
+from crawler import config, exitsignals, stopcounts, worker
 from crawler.argtypes import Parser, positive_int
 from crawler.config import Settings as RuntimeSettings
 from crawler.errors import ConfigError, DatabaseUnavailable, unknown_source_message
@@ -179,27 +177,9 @@ def _run(
     return [guard.report_for(source, built.get(source.id)) for source in sources]
 
 
-STOPPED_EXIT = 130
-"""Exit status of a process stopped by SIGINT or SIGTERM (128 + SIGINT, what a shell reports)."""
-
-
-def _after_stop(_signum: int, _frame: Any) -> None:
-    """A signal after the crawl was stopped and closed (ShutdownGuard, rule "after the stop"): the
-    process ends at once with `STOPPED_EXIT`, its extraction workers killed, what is buffered flushed."""
+def _kill_workers() -> None:
+    """Kill the extraction workers' children (a signal after the stop ends the process at once)."""
     worker.stop_all(at_once=True)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(STOPPED_EXIT)
-
-
-def _ignore_signals() -> None:
-    """At exit, after a stop: SIGINT and SIGTERM ignored for the interpreter's last steps, where
-    Python puts its own handlers back to the OS default (a signal there ended the process by the
-    signal, -2, not `STOPPED_EXIT`); an ignored handler it keeps."""
-    for sig in ShutdownGuard.SIGNALS:
-        with contextlib.suppress(ValueError, OSError):  # not the main thread, or a closed interpreter
-            signal.signal(sig, signal.SIG_IGN)
 
 
 class ShutdownGuard:
@@ -233,14 +213,15 @@ class ShutdownGuard:
     refuses ("the installed reactor does not match"). A signal in that window only records itself;
     `before_start` queues what it asked for once the crawl's reactor is in.
 
-    Rule (after the stop): once a signal stopped the crawl, every later SIGINT or SIGTERM, up to the
-    process's end, ends it at once with exit 130 (`_after_stop`): while the summary prints, while
-    threads are joined and in the interpreter's last steps (`_ignore_signals`). A second Ctrl-C
-    pressed as the stopped crawl was closing killed the process by the signal (-2) when it landed
-    in Python's finalisation, where Python's own handlers are gone.
+    Rule (after the stop): once a signal stopped the crawl, every later signal, up to the process's
+    end, ends it at once with exit 130 (crawler.exitsignals): while the summary prints, while
+    threads are joined and in the interpreter's last steps. A second Ctrl-C pressed as the stopped
+    crawl was closing killed the process by the signal (-2) when it landed in Python's
+    finalisation, where Python's own handlers are gone. SIGHUP (a closed terminal or SSH session)
+    stops the crawl as SIGTERM does; before, it killed the process and left its runs ``running``.
     """
 
-    SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS: tuple[signal.Signals, ...] = exitsignals.SIGNALS
     RETRY_SECONDS = 0.1
     """How soon the graceful stop looks again for crawlers whose engine was not running yet."""
     FIRST_SIGNAL_LINE = "stopping after the requests in flight; Ctrl-C again to stop at once"
@@ -261,14 +242,14 @@ class ShutdownGuard:
             self._previous[sig] = signal.signal(sig, self._on_signal)
 
     def restore(self) -> None:
-        """Put back the handlers that were there before `install`; after a stop, `_after_stop`
-        answers the signals instead, to the process's end."""
+        """Put back the handlers that were there before `install`; after a stop, a later signal ends
+        the process at once with exit 130 (crawler.exitsignals), to its end."""
         stopped = self.signum is not None and bool(self._previous)
         for sig, handler in self._previous.items():
-            signal.signal(sig, _after_stop if stopped else handler)
+            signal.signal(sig, handler)
         self._previous.clear()
         if stopped:
-            atexit.register(_ignore_signals)
+            exitsignals.on_exit_signal(_kill_workers)
         if self.signum is not None:
             worker.resume_all()
             gate = sys.modules.get("crawler.fetch.politeness")  # imported by a crawl that ran, if any

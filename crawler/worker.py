@@ -67,8 +67,9 @@ START_TIMEOUT_S = 60.0
 """How long a fresh worker may take to import its target before the call counts as a timeout."""
 
 _MEMORY_EXIT = 3
-INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-"""Signals that end a child by interruption, not by a fault of the page it was reading."""
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Signals that end a child by interruption, not by a fault of the page it was reading (SIGHUP: the
+terminal of the crawl's process group closed)."""
 _WORKERS: WeakSet[BoundedWorker] = WeakSet()
 
 

@@ -66,6 +66,7 @@ CASES: list[tuple[str, Callable[[LabServer, Path], bool], tuple[signal.Signals, 
     ("SIGTERM while the requests hang", _hanging, (signal.SIGTERM,)),
     ("SIGINT twice: a forced stop", _hanging, (signal.SIGINT, signal.SIGINT)),
     ("SIGINT twice while the crawlers are built", _building, (signal.SIGINT, signal.SIGINT)),
+    ("SIGHUP while the crawlers are built", _building, (signal.SIGHUP,)),
 ]
 SLOW_CASES = {"SIGINT while the requests hang", "SIGTERM while the requests hang"}
 """Cases that wait for the graceful close of hanging requests (up to a minute on a loaded machine)
@@ -334,11 +335,12 @@ from crawler.commands import crawl as crawl_command
 
 WHEN = sys.argv[1]
 LATE = signal.Signals[sys.argv[2]]
+STOP = sys.argv[3] == "stop"
 original_start = scrapy_crawler.Crawler._apply_settings
 original_summary = crawl_command._print_summary
 
 def first_start(self):
-    if self._init_reactor:  # the stop: one SIGINT as the first crawler starts
+    if self._init_reactor and STOP:  # the stop: one SIGINT as the first crawler starts
         os.kill(os.getpid(), signal.SIGINT)
     return original_start(self)
 
@@ -363,49 +365,104 @@ if WHEN == "join":
     threading.Thread(target=at_join).start()
 scrapy_crawler.Crawler._apply_settings = first_start
 crawl_command._print_summary = summary
-sys.argv = ["ewsi", *sys.argv[3:]]
+sys.argv = ["ewsi", *sys.argv[4:]]
 runpy.run_module("crawler.cli", run_name="__main__", alter_sys=True)
 """
-"""Runs `ewsi crawl` stopped by one SIGINT as its first crawler starts, and sends another signal
-(argv[2]) later, once the crawl closed (argv[1]): while the summary prints, while the interpreter
-joins the threads left, or in its exit hooks."""
+"""Runs `ewsi crawl`, stopped by one SIGINT as its first crawler starts (argv[3] ``stop``) or let run
+to its end (``done``), and sends a signal (argv[2]) once the crawl closed (argv[1]): while the summary
+prints, while the interpreter joins the threads left, or in its exit hooks."""
 
 
 @pytest.mark.parametrize(
-    ("when", "late"),
+    ("when", "late", "stop"),
     [
-        ("summary", "SIGINT"),
-        ("summary", "SIGTERM"),
-        ("join", "SIGINT"),
-        ("join", "SIGTERM"),
-        ("exit", "SIGINT"),
-        ("exit", "SIGTERM"),
+        ("summary", "SIGINT", "stop"),
+        ("summary", "SIGTERM", "stop"),
+        ("join", "SIGINT", "stop"),
+        ("join", "SIGTERM", "stop"),
+        ("exit", "SIGINT", "stop"),
+        ("exit", "SIGTERM", "stop"),
+        ("exit", "SIGHUP", "stop"),
+        ("summary", "SIGTERM", "done"),
+        ("join", "SIGINT", "done"),
+        ("join", "SIGHUP", "done"),
+        ("exit", "SIGINT", "done"),
+        ("exit", "SIGTERM", "done"),
     ],
     ids=lambda v: v,
 )
-def test_a_signal_after_the_stopped_crawl_closed_still_exits_130(
-    tmp_path: Path, when: str, late: str
+def test_a_signal_after_the_crawl_closed_still_exits_130(
+    tmp_path: Path, when: str, late: str, stop: str
 ) -> None:
-    """Rule (crawler.runner `ShutdownGuard`, after the stop): once a signal stopped the crawl, a
-    later SIGINT or SIGTERM, whenever it lands up to the process's end, exits 130 with no
-    traceback; what the crawl stored stays. A second Ctrl-C that landed in the interpreter's
-    finalisation killed the process by the signal (-2), one that landed in its exit hooks or while
+    """Rule (crawler.exitsignals): once a signal stopped the crawl, or the crawl ran to its end, a
+    later SIGINT, SIGTERM or SIGHUP, whenever it lands up to the process's end, exits 130 with no
+    traceback (in the exit hooks it is ignored: a finished crawl keeps its 0); what the crawl stored
+    stays. A Ctrl-C that landed in the interpreter's finalisation
+    killed the process by the signal (-2, SIGTERM 143), one that landed in its exit hooks or while
     it joined threads printed a traceback."""
     db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
     migrate(db_url)
     launcher = tmp_path / "launch.py"
     launcher.write_text(LATE_LAUNCHER, encoding="utf-8")
     config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
-    args = [sys.executable, str(launcher), when, late, "crawl", "--config", str(config)]
+    args = [sys.executable, str(launcher), when, late, stop, "crawl", "--config", str(config)]
+    args += ["--log-file", str(tmp_path / "crawl.log")]
     env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     out = done.stdout + done.stderr
-    assert done.returncode == 130, out
+    # in the exit hooks the signal is ignored: a finished crawl keeps its own exit status (0)
+    assert done.returncode == (0 if (when, stop) == ("exit", "done") else 130), out
     assert "Traceback" not in out and "Exception ignored" not in out, out
     if when == "exit":
         assert "at exit SIGINT ignored: True" in out
     with session(db_url) as s:
         runs = s.execute(select(CrawlRun.source_id, CrawlRun.status, CrawlRun.error_key)).all()
         health = s.get(SourceRow, "quiet")
-        assert health is not None and (health.state, health.consecutive_failures) == ("new", 0)
-    assert {tuple(r) for r in runs} <= {("quiet", "interrupted", "crawl.interrupted")}
+        assert health is not None
+        assert (health.state, health.consecutive_failures) == (
+            ("new", 0) if stop == "stop" else ("failing", 1)
+        )
+    if stop == "stop":
+        assert {tuple(r) for r in runs} <= {("quiet", "interrupted", "crawl.interrupted")}
+    else:  # the run closed as it ended: failed (nothing listens at port 9), never left running
+        assert [(r[0], r[1]) for r in runs] == [("quiet", "failed")]
+
+
+LOAD_LAUNCHER = """
+import importlib.abc, os, runpy, signal, sys, threading, time
+
+FIRST, SECOND = (signal.Signals[name] for name in sys.argv[1].split(","))
+
+def second():  # a non-daemon thread: the interpreter joins it as the process exits
+    time.sleep(0.3)
+    os.kill(os.getpid(), SECOND)
+    time.sleep(1)
+
+class Interrupt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "crawler.argtypes":  # imported while the command loads (crawler.cli)
+            sys.meta_path.remove(self)
+            threading.Thread(target=second).start()
+            os.kill(os.getpid(), FIRST)
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["ewsi", *sys.argv[2:]]
+runpy.run_module("crawler.cli", run_name="__main__", alter_sys=True)
+"""
+"""Runs `ewsi crawl` and sends it a signal (argv[1], first name) while the command loads, and a second
+one (second name) 0.3 s later, as the process exits."""
+
+
+@pytest.mark.parametrize("signals", ["SIGTERM,SIGTERM", "SIGINT,SIGINT", "SIGHUP,SIGINT"])
+def test_two_signals_while_the_command_loads_exit_130(tmp_path: Path, signals: str) -> None:
+    """Rule (crawler.cli, crawler.exitsignals): a signal while the crawl command loads stops it (130);
+    a second one while the process exits still gives 130 and no traceback. It killed the process by
+    the signal (143, -2) when it landed after Python had put its handlers back."""
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(LOAD_LAUNCHER, encoding="utf-8")
+    args = [sys.executable, str(launcher), signals, "crawl", "--config", str(tmp_path / "none.yaml")]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    out = done.stdout + done.stderr
+    assert done.returncode == 130, out
+    assert "Traceback" not in out and "Exception ignored" not in out, out
