@@ -1,6 +1,7 @@
 """One queue order for the desk and ``ewsi queue`` (crawler.store.priority), pinned on a table of items
 on SQLite and PostgreSQL: funding calls due within 21 days first (a missing deadline never hides an
-item), then relevance bands, dated before undated inside a band, freshness last; ``uncertain`` puts
+item), then relevance bands, dated before undated inside a band (an item dated by its fetch time is
+undated), freshness last; ``uncertain`` puts
 the items the classifier is least sure about first, in steps of 0.1 of |relevance - 0.5|, languages
 taking turns inside a step."""
 
@@ -33,8 +34,11 @@ TABLE = [
     (11, 0.49, 4, "news", None, "de"),
     (12, 0.52, 6, "news", None, "en"),
     (13, 0.60, 7, None, None, "fr"),  # no content type at all: listed
+    (14, 0.80, 0, "news", None, "en"),  # dated by its fetch time (a feed date ahead, B10): undated
 ]
-PRIORITY = [7, 3, 8, 1, 4, 5, 12, 13, 11, 6, 2, 10, 9]
+FETCH_TIME = {14}
+"""Items whose date is their fetch time (date_method ``fetch_time``): in the order, undated ones."""
+PRIORITY = [7, 3, 8, 1, 14, 4, 5, 12, 13, 11, 6, 2, 10, 9]
 # (n, relevance, language) for the uncertain order: u = |relevance - 0.5| in steps of 0.1 (no value on a
 # step's edge), languages taking turns inside a step
 UNCERTAIN_TABLE = [
@@ -67,6 +71,7 @@ def table(Session):
                 content_type=ctype,
                 deadline=None if due is None else NOW + timedelta(days=due),
                 language=lang,
+                date_method="fetch_time" if n in FETCH_TIME else "feed",
             )
         s.commit()
 
@@ -157,7 +162,7 @@ def test_bands_in_the_key_the_database_computes(Session) -> None:
 
 
 def test_the_migration_indexes_the_expression_the_queue_sorts_by() -> None:
-    path = Path(priority.__file__).parent / "migrations" / "versions" / "0018_classifier.py"
+    path = Path(priority.__file__).parent / "migrations" / "versions" / "0031_priority_fetch_time.py"
     spec = importlib.util.spec_from_file_location("m0010", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

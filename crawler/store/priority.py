@@ -13,10 +13,12 @@ Priority order:
    as 0), then dated items before undated ones of the same band, then freshness: the publication date
    (never later than first seen) for dated items, the first-seen date for undated ones. So freshness
    never lifts an item over a more relevant band, and an undated item is never "new today" ahead of
-   a dated one of its band. Ties by id, highest first.
+   a dated one of its band. An item whose date is its fetch time (date_method ``fetch_time``: its
+   feed's date lay in the future, case B10, or it gave none) is undated here: an events feed that puts
+   each event's day in its publication date never tops its band. Ties by id, highest first.
 The lane-1 key is one number, ``(band x 2 + dated) x BAND_SPAN + days since 2000-01-01``, independent
 of the current time, so PostgreSQL keeps it in an expression index (migration 0018_classifier) and
-keyset pages compare it directly.
+keyset pages compare it directly (migration 0031_priority_fetch_time).
 
 Uncertain order (`uncertain_order`): the items the classifier is least sure about first, measured as
 u = |relevance - `UNCERTAIN_AROUND`| (no score: 0.5 away), in steps of `UNCERTAIN_STEP` (u < 0.1, then
@@ -53,7 +55,7 @@ _BAND = (
     + " ".join(f"WHEN {_REL} >= {b} THEN {len(RELEVANCE_BANDS) - i}" for i, b in enumerate(RELEVANCE_BANDS))
     + " ELSE 0 END)"
 )
-_DATED = "(CASE WHEN items.published_at IS NULL THEN 0 ELSE 1 END)"
+_DATED = "(CASE WHEN items.published_at IS NULL OR items.date_method = 'fetch_time' THEN 0 ELSE 1 END)"
 _STEP = f"({_BAND} * 2 + {_DATED}) * {BAND_SPAN}"
 PRIORITY_SQL_PG = (
     f"({_STEP} + extract(epoch from (least(coalesce(items.published_at, items.first_seen_at), "

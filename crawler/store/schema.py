@@ -285,14 +285,15 @@ class Item(Base):
         Index("ix_items_source_guid_hash", "source_id", "guid_hash"),
         Index("ix_items_status_published", "status", "published_at"),
         Index("ix_items_source_suspect", "source_id", "suspect_key"),
-        # 0018_classifier (PostgreSQL; the priority expression is crawler.store.priority.PRIORITY_SQL_PG)
+        # 0031_priority_fetch_time (PostgreSQL; the expression is crawler.store.priority.PRIORITY_SQL_PG)
         Index(
             "ix_items_queue_priority",
             "status",
             text(
                 "(((CASE WHEN coalesce(items.relevance, 0) >= 0.75 THEN 3 WHEN coalesce(items.relevance, 0) "
                 ">= 0.5 THEN 2 WHEN coalesce(items.relevance, 0) >= 0.25 THEN 1 ELSE 0 END) * 2 + (CASE WHEN "
-                "items.published_at IS NULL THEN 0 ELSE 1 END)) * 100000 + extract(epoch from (least("
+                "items.published_at IS NULL OR items.date_method = 'fetch_time' THEN 0 ELSE 1 END)) "
+                "* 100000 + extract(epoch from (least("
                 "coalesce(items.published_at, items.first_seen_at), items.first_seen_at) - timestamptz "
                 "'2000-01-01 00:00:00+00')) / 86400) DESC"
             ),
