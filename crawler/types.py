@@ -84,6 +84,55 @@ def published_precision(published_at: datetime | None, flags: Iterable[str] | No
     return "day" if DATE_ONLY in given else "time"
 
 
+CHANGE_DATES = ("sitemap", FEED_UPDATED)
+"""Date methods that give when a document last changed, not when it was published (a sitemap's
+``<lastmod>``, a feed entry with ``<updated>`` alone): they date an item only until its page gives
+its own date (`replaces_date`), and then stay as `updated_at`."""
+SAME_DAY = timedelta(hours=36)
+"""How far a timed date may lie from a day (any zone, UTC-14 to UTC+14) and still be that day, told
+with its time (`replaces_date`)."""
+DATE_FLAGS = (*PRECISION_FLAGS, "date_relative", "date_zone_unknown", "date_in_future")
+"""Item flags that describe the item's published date (its precision; counted back from a span; read
+in the source's zone; the fetch time standing in for a future date): they go with that date."""
+
+
+def _within(new: datetime, given: datetime, precision: str) -> bool:
+    """`new` lies in the period a date `given` of `precision` names (the same day, within `SAME_DAY`
+    as before; the same month; the same year)."""
+    if precision == "year":
+        return new.year == given.year
+    if precision == "month":
+        return (new.year, new.month) == (given.year, given.month)
+    return abs(new - given) <= SAME_DAY
+
+
+def replaces_date(
+    given: datetime | None,
+    given_method: str | None,
+    given_flags: Iterable[str] | None,
+    new: datetime | None,
+    new_method: str | None,
+    new_flags: Iterable[str] | None,
+) -> bool:
+    """Whether a publication date `new` replaces the item's `given` one (each with its date_method
+    and flags). One rule for the page's date over its index's (pipelines.extract) and for a harvest's
+    date over the stored one (crawler.store.items), so a page read on a later run dates its item
+    as a clean first harvest does: a date replaces none, a date of change (`CHANGE_DATES`) unless it
+    is one too, and a less precise date it lies within (a day told with its time, a month with its
+    day); any other date stays (the first publication date: case B07)."""
+    if new is None:
+        return False
+    if given is None:
+        return True
+    if given_method in CHANGE_DATES and new_method not in CHANGE_DATES:
+        return True
+    given_precision = published_precision(given, given_flags) or "time"
+    new_precision = published_precision(new, new_flags) or "time"
+    return PRECISIONS.index(new_precision) > PRECISIONS.index(given_precision) and _within(
+        new, given, given_precision
+    )
+
+
 UNDETERMINED = "und"
 """ISO 639-2 code for an undetermined language."""
 

@@ -77,7 +77,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from urllib.parse import unquote, urljoin, urlsplit
 
 import trafilatura
@@ -94,12 +94,12 @@ from crawler.cpu_slots import CpuSlots
 from crawler.encoding import mixed_encoding_bytes
 from crawler.text import truncate_utf8
 from crawler.types import (
-    FEED_UPDATED,
-    PRECISIONS,
+    CHANGE_DATES,
     TITLE_FROM_TEXT,
     TITLE_MISSING,
     HarvestedItem,
-    published_precision,
+    precision_flags,
+    replaces_date,
     set_precision,
 )
 from crawler.worker import MEMORY_LIMIT_BYTES, BoundedWorker, WorkerResult
@@ -1217,10 +1217,10 @@ def apply_document(
     (`_same_title_with_site_name`); `raw_title` keeps the title as the page gave it. Summary: the page's
     (`pipelines.summary`) fills an item that has none (a listing's or sitemap's entry); a feed's or API's
     summary stays.
-    Date: the page's date is used when the item has none or only a date of change
-    (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then stays as
-    `updated_at`), or only the day of it (flag ``date_only``) when
-    the page gives the time of that day (`SAME_DAY`), with ``date_method = "page"``: with its time,
+    Date (crawler.types `replaces_date`): the page's date is used when the item has none or only a
+    date of change (`CHANGE_DATES`: a sitemap ``<lastmod>``, a feed's ``<updated>`` alone; it then
+    stays as `updated_at`), or only the day of it (flag ``date_only``) when the page gives the time
+    of that day (crawler.types `SAME_DAY`), with ``date_method = "page"``: with its time,
     read in `zone` when it has no offset; a day without a time of day is that day at 00:00 UTC,
     flagged ``date_only`` (pipelines.dates.parse_day_or_time), a month or year alone its first day
     flagged with its precision (`crawler.types.precision_flags`); an item dated to a month or year
@@ -1284,26 +1284,6 @@ def _same_title_with_site_name(title: str, document: ExtractedDocument) -> bool:
     return folded != clean and (folded == fold(document.raw_title) or clean in folded)
 
 
-CHANGE_DATES = ("sitemap", FEED_UPDATED)
-"""Date methods that give when a document last changed, not when it was published (a sitemap's
-``<lastmod>``, a feed entry with ``<updated>`` alone): the page's own publication date replaces them,
-and they stay as `updated_at`."""
-
-SAME_DAY = timedelta(hours=36)
-"""How far a page's timed date may lie from the feed's day (any zone, UTC-14 to UTC+14) and still be
-the same day, told with its time: it then replaces the day."""
-
-
-def _within(page: datetime, given: datetime, precision: str) -> bool:
-    """The page's date lies in the period an item's date of `precision` names (the same day, within
-    `SAME_DAY` as before; the same month; the same year)."""
-    if precision == "year":
-        return page.year == given.year
-    if precision == "month":
-        return (page.year, page.month) == (given.year, given.month)
-    return abs(page - given) <= SAME_DAY
-
-
 def _date_languages(
     item: HarvestedItem, document: ExtractedDocument, source_languages: Sequence[str] = ()
 ) -> list[str]:
@@ -1351,15 +1331,9 @@ def _apply_dates(
         page, reason = plausible_date(page, fetched_at)
         if reason is not None:
             _flag(item, reason)
-    item_precision = published_precision(item.published_at, item.flags)
-    more_precise = (
-        page is not None
-        and item.published_at is not None
-        and item_precision is not None
-        and PRECISIONS.index(page_precision or "time") > PRECISIONS.index(item_precision)
-        and _within(page, item.published_at, item_precision)
-    )
-    if page is not None and (item.published_at is None or item.date_method in CHANGE_DATES or more_precise):
+    if replaces_date(
+        item.published_at, item.date_method, item.flags, page, "page", precision_flags(page_precision)
+    ):
         if item.date_method in CHANGE_DATES and item.updated_at is None:
             item.updated_at = item.published_at
         item.published_raw = document.published

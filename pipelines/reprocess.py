@@ -1,12 +1,14 @@
 """Re-extraction of a stored item from its kept raw body, without fetching.
 
 A record is a plain dict (picklable, so a process pool can run the heavy stages) with the stored
-item's id, source_id, url, title, summary, published_at (ISO 8601), declared_languages (the
-source's), declared_language (the page's or feed's), timezone (the source's), body (bytes), body_url,
-media_type, headers (crawler.store.items.reprocess_records). The result is a dict of the re-derived
-harvested fields: title, text, language, relevance, relevant, content_hash, fingerprint (None where
-the stage gives none); a stage's error is returned as ``error`` (the item keeps its stored values);
-nothing is written here.
+item's id, source_id, url, title, summary, published_at (ISO 8601), date_method and date_flags (the
+date the harvest read the page with: the index's, none when the stored date is the page's own),
+declared_languages (the source's), declared_language (the page's or feed's), timezone (the source's),
+body (bytes), body_url, media_type, headers (crawler.store.items.reprocess_records). The result is a
+dict of the re-derived harvested fields: title, text, language, relevance, relevant, content_hash,
+fingerprint, published_at, date_method and date_flags (the page's date over the index's by the
+harvest's rule, crawler.types `replaces_date`; None where the stage gives none); a stage's error is
+returned as ``error`` (the item keeps its stored values); nothing is written here.
 
 Rule: the reprocess runs the harvest's steps on the harvest's inputs, so reprocessing the raw bodies
 a harvest just stored changes nothing. The stages are the crawl's, in three steps:
@@ -28,7 +30,7 @@ import zoneinfo
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from crawler.types import HarvestedItem
+from crawler.types import DATE_FLAGS, HarvestedItem
 from pipelines.classify import ClassifyPipeline
 from pipelines.dedup import content_hash, near_duplicate_basis, simhash
 from pipelines.document import ExtractedDocument
@@ -53,6 +55,8 @@ def _item(record: dict[str, Any]) -> HarvestedItem:
         title=record.get("title"),
         summary=record.get("summary"),
         published_at=datetime.fromisoformat(published) if published else None,
+        date_method=record.get("date_method"),
+        flags=list(record.get("date_flags") or []),
         fetched_at=datetime.fromisoformat(fetched) if (fetched := record.get("fetched_at")) else None,
         declared_languages=list(record.get("declared_languages") or []),
         declared_language=record.get("declared_language"),
@@ -121,6 +125,9 @@ class Reprocessor:
             "relevant": cls.relevant if cls else None,
             "content_hash": item.content_hash,
             "fingerprint": item.fingerprint,
+            "published_at": item.published_at,
+            "date_method": item.date_method,
+            "date_flags": [f for f in item.flags if f in DATE_FLAGS],
         }
 
 

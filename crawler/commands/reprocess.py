@@ -5,8 +5,9 @@ bodies the store kept, without fetching, in a pool of `--workers` processes (def
 each worker extracts in process, one body at a time. The steps and inputs are the harvest's, so a
 reprocess right after a harvest changes nothing. Writes only the harvested fields that changed
 (crawler.store.items.apply_reprocessed): editors' decisions and edited fields stay. Prints one
-line per changed item (titles, languages, relevance flips, new groups) and a summary line with the
-throughput. `--since` keeps items first seen at or after it (ISO 8601, UTC when no offset).
+line per changed item (titles, languages, relevance flips, published dates, new groups) and a
+summary line with the throughput. `--since` keeps items first seen at or after it (ISO 8601, UTC
+when no offset).
 Exit codes: 0 done, 2 bad arguments; DatabaseUnavailable is mapped to 2 by crawler.cli.
 """
 
@@ -28,7 +29,7 @@ from crawler.store import items as store_items
 from crawler.store import sources as store_sources
 from crawler.store.migrate import ensure_ready
 from crawler.store.session import session_scope
-from crawler.text import counted
+from crawler.text import counted, iso_z
 from pipelines.reprocess import Reprocessor, derive_pair, extract_record, reprocess_record
 
 HELP = "re-extract stored items from their kept raw bodies"
@@ -81,6 +82,8 @@ def _describe(item_id: int, changes: dict[str, Any]) -> str:
             parts.append(f"text {len(change['from'] or '')} -> {counted(len(change['to'] or ''), 'char')}")
         elif name == "relevance":
             parts.append(f"relevance {change['from']} -> {change['to']:.3f}")
+        elif name == "published_at":
+            parts.append(f"published_at {iso_z(change['from'])} -> {iso_z(change['to'])}")
         else:
             parts.append(f"{name} {change['from']!r} -> {change['to']!r}")
     return f"item {item_id}: " + "; ".join(parts)

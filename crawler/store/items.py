@@ -30,7 +30,11 @@ Links are stored only when they are web URLs (`crawler.urls.is_web_url`).
 6. rejected -> "tombstoned" (and its identity tombstoned, should the desk not have done it);
 7. content changed -> a new version: the previous title, summary, text and content hash go to
    ``item_versions`` (with ``changed_fields``, e.g. ["summary", "text"]), ``version`` + 1, the row gets
-   the new harvested values (first published_at kept) -> "updated". An approved (or already changed)
+   the new harvested values -> "updated". Its published date is `dating`'s: the harvest's replaces a
+   stored one that only stood in for it (none, a sitemap's ``<lastmod>``, a less precise one), else
+   the first is kept, with its method and precision flags either way; a row whose document was never
+   read (`first_read`) is dated as a clean first harvest dates it (its updated_at too) and its
+   version lists no field change by the source. An approved (or already changed)
    item goes back to the queue as ``changed``; what the editor approved stays public: its
    ``editor_title`` / ``editor_summary`` are kept when set and pinned to the approved values when not
    (the portal serves ``coalesce(editor_*, harvested)``, crawler/store/portal.py).
@@ -74,7 +78,7 @@ from crawler.store.schema import (
     utcnow,
 )
 from crawler.text import iso_z
-from crawler.types import Attachment, Classification, HarvestedItem
+from crawler.types import DATE_FLAGS, Attachment, Classification, HarvestedItem, replaces_date
 from crawler.urls import is_web_url
 
 log = logging.getLogger(__name__)
@@ -321,14 +325,53 @@ def _insert_item(
     return session.execute(stmt).scalar_one_or_none()
 
 
-def _version_date(row: Item, item: HarvestedItem, now: datetime) -> datetime:
-    """When the new version appeared: the item's updated date, else its (moved) published date, else now."""
+def _version_date(item: HarvestedItem, moved: bool, now: datetime) -> datetime:
+    """When the new version appeared: the item's updated date, else its moved published date, else now."""
     if item.updated_at is not None:
         return as_utc(item.updated_at)  # type: ignore[return-value]
-    published = as_utc(item.published_at)
-    if published is not None and published != row.published_at:
-        return published
+    if moved:
+        return as_utc(item.published_at)  # type: ignore[return-value]
     return now
+
+
+@dataclass
+class _Dating:
+    """How an update dates the stored row (module rule 7, `dating`)."""
+
+    published_at: datetime | None
+    date_method: str | None
+    flags: list[str]
+    moved: bool
+    """The source moved a publication date: a changed field of the version, the row keeping its own."""
+
+
+def dating(row: Item, item: HarvestedItem) -> _Dating:
+    """The published date, date_method and flags an update of `row` by `item` stores.
+
+    Rule (crawler.types `replaces_date`, the same rule a page's date meets against its index's): the
+    harvest's date replaces the stored one when that one only stood in for it (none, a date of
+    change such as a sitemap's ``<lastmod>``, a less precise date it lies within), so a page read
+    after its stub stored the index's date dates the item as a clean first harvest does; else the
+    stored date stays (the first publication: case B07). The date's method and its flags
+    (`crawler.types.DATE_FLAGS`: precision, relative, zone) go with the date kept, so value, precision
+    and method always describe one date; the other flags are the harvest's.
+    """
+    flags = list(item.flags)
+    stored_flags = [f for f in row.flags if isinstance(f, str)] if isinstance(row.flags, list) else []
+    published = as_utc(item.published_at)
+    if replaces_date(row.published_at, row.date_method, stored_flags, published, item.date_method, flags):
+        return _Dating(published, clip(item.date_method, 16), flags, moved=False)
+    kept = [f for f in flags if f not in DATE_FLAGS] + [f for f in stored_flags if f in DATE_FLAGS]
+    # the same date told less precisely (the feed's day of a page's time) is no move
+    moved = (
+        published is not None
+        and row.published_at is not None
+        and published != row.published_at
+        and not replaces_date(
+            published, item.date_method, flags, row.published_at, row.date_method, stored_flags
+        )
+    )
+    return _Dating(row.published_at, row.date_method, kept, moved=moved)
 
 
 VERSIONED_FIELDS: tuple[str, ...] = (
@@ -343,16 +386,24 @@ VERSIONED_FIELDS: tuple[str, ...] = (
 """Fields compared between versions; the content hash covers title, summary and text."""
 
 
-def _changed_fields(row: Item, values: dict[str, Any], item: HarvestedItem) -> list[str]:
+def _changed_fields(row: Item, values: dict[str, Any], moved: bool) -> list[str]:
+    """The versioned fields the source changed; ``published_at`` when it moved a publication date
+    (`dating`), not when the page gave the date its index stood in for."""
     changed = []
     for name in VERSIONED_FIELDS:
         if name == "published_at":
-            new = as_utc(item.published_at)
-            if new is not None and row.published_at is not None and new != row.published_at:
+            if moved:
                 changed.append(name)
         elif name in values and values[name] != getattr(row, name):
             changed.append(name)
     return changed
+
+
+def first_read(row: Item) -> bool:
+    """True when the stored `row` holds only what its index gave: its last harvest did not read its
+    document (a ``page_<key>`` or ``detail_<key>`` flag, crawler.store.revisit), and no harvest
+    before it read a text (a failed fetch leaves a row with text as it is: `_update_item`)."""
+    return bool(revisit.unread_flags(row.flags))
 
 
 def document_unread(item: HarvestedItem) -> bool:
@@ -390,9 +441,14 @@ def _update_item(
     values = {name: value for name, value in _item_values(item).items() if value is not None}
     if "text" not in values:
         values.pop("text_chars", None)
-    changed = _changed_fields(row, values, item) or ["content"]
+    date = dating(row, item)
+    values.update(date_method=date.date_method, flags=clean_json(date.flags))
+    changed = _changed_fields(row, values, date.moved) or ["content"]
     old = {name: getattr(row, name) for name in field_changes.LABELS}
     new = {**values, "published_at": as_utc(item.published_at)}
+    # the first read of a document is no change by the source: the stub held what its index gave
+    unread_before = first_read(row)
+    listed = [] if unread_before else field_changes.changes(old, new, changed)
     session.add(
         ItemVersion(
             item_id=row.id,
@@ -402,11 +458,14 @@ def _update_item(
             text=row.text,
             content_hash=row.content_hash,
             changed_fields=changed,
-            field_changes=clean_json(field_changes.changes(old, new, changed)) or None,
+            field_changes=clean_json(listed) or None,
             created_at=now,
         )
     )
-    version_date = _version_date(row, item, now)
+    # the first read dates the item as a first harvest of the document does (upsert rule 7)
+    version_date = (
+        as_utc(item.updated_at) or row.updated_at if unread_before else _version_date(item, date.moved, now)
+    )
     if row.status in ("approved", "changed"):
         # what the editor approved stays public until an editor looks again (crawler/store/portal.py)
         if row.editor_title is None:
@@ -416,8 +475,7 @@ def _update_item(
         row.status = "changed"
     for name, value in values.items():
         setattr(row, name, value)
-    if row.published_at is None:
-        row.published_at = as_utc(item.published_at)
+    row.published_at = date.published_at
     _write_themes(session, row.id, item.classification)
     row.updated_at = version_date
     row.version = (row.version or 1) + 1
@@ -577,15 +635,26 @@ def add_tombstone(session: Session, identity_hash: str, source_id: str | None, r
 # --- reprocessing ------------------------------------------------------------------------------
 
 REPROCESSED_FIELDS: tuple[str, ...] = ("title", "text", "language", "relevance", "relevant")
-"""Harvested fields a re-extraction may change; editors' fields (editor_*), status and decisions
-are never touched."""
+"""Harvested fields a re-extraction may change, with the published date (`reprocessed_date`);
+editors' fields (editor_*), status and decisions are never touched."""
+
+
+def reprocess_date(item: Item) -> tuple[datetime | None, str | None, list[str]]:
+    """The date a re-extraction starts from (its published_at, date_method, date flags): the stored
+    one as the index gave it, or none when the stored date is the page's own (method ``page``), so
+    the page's date is read again as the harvest read it, whatever the row holds."""
+    if item.date_method == "page":
+        return None, None, []
+    flags = item.flags if isinstance(item.flags, list) else []
+    return item.published_at, item.date_method, [f for f in flags if f in DATE_FLAGS]
 
 
 def reprocess_records(
     session: Session, source_id: str | None = None, since: datetime | None = None
 ) -> list[dict[str, Any]]:
     """Every stored item with a kept raw body (the latest one), in item-id order, as plain dicts for
-    pipelines.reprocess: id, source_id, url, title, summary, published_at (ISO), declared_languages
+    pipelines.reprocess: id, source_id, url, title, summary, published_at (ISO), date_method and
+    date_flags (`reprocess_date`: the date the harvest read the page with), declared_languages
     (the source's languages as last synced, the harvest's input; for a source synced before they
     were kept, the item's stored page language), declared_language (the stored page or feed
     language), timezone (the source's, None when unknown), body (decompressed), body_url,
@@ -609,6 +678,7 @@ def reprocess_records(
     out = []
     for item, raw, languages, zone in session.execute(stmt).tuples():
         page_language = [item.declared_language] if item.declared_language else []
+        published, method, date_flags = reprocess_date(item)
         out.append(
             {
                 "id": item.id,
@@ -616,7 +686,9 @@ def reprocess_records(
                 "url": item.url,
                 "title": item.title,
                 "summary": item.summary,
-                "published_at": item.published_at.isoformat() if item.published_at else None,
+                "published_at": published.isoformat() if published else None,
+                "date_method": method,
+                "date_flags": date_flags,
                 "declared_languages": list(languages) if languages is not None else page_language,
                 "declared_language": item.declared_language,
                 "timezone": zone,
@@ -637,7 +709,7 @@ def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool =
     row = session.get(Item, result["id"])
     if row is None or result.get("error"):
         return {}
-    changes: dict[str, Any] = {}
+    changes: dict[str, Any] = reprocessed_date(row, result)
     for name in REPROCESSED_FIELDS:
         new = result.get(name)
         if name in ("title", "text", "language"):
@@ -649,6 +721,10 @@ def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool =
             changes[name] = {"from": old, "to": new}
     if write and changes:
         for name, change in changes.items():
+            if name == "date_flags":
+                kept = [f for f in row.flags if f not in DATE_FLAGS] if isinstance(row.flags, list) else []
+                row.flags = [*kept, *change["to"]]
+                continue
             setattr(row, name, change["to"])
         if "text" in changes:
             row.text_chars = len(row.text or "")
@@ -659,3 +735,27 @@ def apply_reprocessed(session: Session, result: dict[str, Any], *, write: bool =
             if group is not None:
                 changes["group"] = {"from": None, "to": group}
     return changes
+
+
+def reprocessed_date(row: Item, result: dict[str, Any]) -> dict[str, Any]:
+    """The published date a re-extraction gives `row` (published_at, date_method, date_flags: the
+    `crawler.types.DATE_FLAGS` among its flags), as {field: {"from", "to"}} for those that differ
+    from the stored ones; empty when it gives no date (the stored date stays) or the same one. The
+    three are written together, so they describe one date."""
+    published = as_utc(result.get("published_at"))
+    if published is None:
+        return {}
+    flags = row.flags if isinstance(row.flags, list) else []
+    stored = {
+        "published_at": row.published_at,
+        "date_method": row.date_method,
+        "date_flags": sorted(f for f in flags if f in DATE_FLAGS),
+    }
+    new = {
+        "published_at": published,
+        "date_method": clip(result.get("date_method"), 16),
+        "date_flags": sorted(f for f in result.get("date_flags") or [] if f in DATE_FLAGS),
+    }
+    if new == stored:
+        return {}
+    return {name: {"from": stored[name], "to": new[name]} for name in stored}
