@@ -140,13 +140,6 @@
   inside a hike ("Weinwanderung", "Rheinwanderweg", "Steinwanderung") are not, so "einwander" counts
   inside a word only after "-kräfte" or "Arbeits-".
 
-- relevance_entrepreneurs.jsonl: migrants named by their origin who found firms, take up self-employment
-  or open their own business ("türkischstämmige Unternehmer", "vietnamští podnikatelé", "syriska
-  entreprenörer", "o próprio negócio", "lavoro autonomo") are integration-area evidence in every language
-  (Economic Participation), and Czech names the men of a nationality in "-ští" ("vietnamští", "somálští");
-  firms, hotels and vineyards bought up by foreign entrepreneurs ("kaufen", "köper", "comprano", "rachat")
-  stay out (``abroad`` words). Before: the first four at 0.09 to 0.10, the buyers at 0.54 to 0.56.
-
 - relevance_origin_lists.jsonl: a list of the countries migrants came from ("from Eritrea and
   Colombia", "de Venezuela, Colombia y Perú", "do Nepal e Brasil", "aus Syrien und Kolumbien") is their
   origin to its last element, not the story's setting (classifier.rules `_came_from`, `LIST_JOINERS`):
@@ -223,7 +216,6 @@ FILES = (
     "relevance_compounds.jsonl",
     "relevance_moved_abroad.jsonl",
     "relevance_origin_lists.jsonl",
-    "relevance_entrepreneurs.jsonl",
     "relevance_situations.jsonl",
     "relevance_transfers.jsonl",
 )
@@ -259,7 +251,6 @@ def default() -> Any:
         ("relevance_compounds.jsonl", 5, 3, 1),
         ("relevance_moved_abroad.jsonl", 6, 10, 10),
         ("relevance_origin_lists.jsonl", 7, 5, 5),
-        ("relevance_entrepreneurs.jsonl", 8, 6, 8),
         ("relevance_situations.jsonl", 30, 12, 13),
         ("relevance_transfers.jsonl", 9, 25, 13),
     ],
