@@ -68,7 +68,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -372,36 +372,11 @@ _CAME_FROM = {
 CAME_FROM = {lang: frozenset(normalize(w) for w in words) for lang, words in _CAME_FROM.items()}
 """The word for "from" per language. A place outside Europe right after one, within `CAME_FROM_GAP`
 words after a migrant word ("newcomers from Brazil and India", "os recém-chegados do Brasil, da Índia
-e do Nepal", "recién llegados de Colombia"), and every later place of that list ("de Venezuela, Colombia
-y Perú", `LIST_JOINERS`), is where migrants came from, not where the story is set:
+e do Nepal", "recién llegados de Colombia"), is where migrants came from, not where the story is set:
 like a model's place it sets no `elsewhere` negative (`_came_from`); an item that names such a place
 otherwise ("imigrantes no Brasil", "Toronto's libraries") still has one."""
 CAME_FROM_GAP = 8
 """Words allowed between the end of the migrant word and the place (a list of origins)."""
-_LIST_JOINERS = {
-    "en": "and or",
-    "de": "und oder",
-    "fr": "et ou",
-    "es": "y e o u",
-    "pt": "e ou",
-    "it": "e ed o",
-    "nl": "en of",
-    "sv": "och eller",
-    "da": "og eller",
-    "pl": "i oraz lub albo",
-    "cs": "a i nebo",
-    "sk": "a i alebo",
-    "sl": "in ali",
-    "hr": "i ili",
-    "ro": "și sau",
-    "el": "και ή",
-    "lt": "ir arba",
-    "lv": "un vai",
-    "bg": "и или",
-    "mt": "u jew",
-}
-LIST_JOINERS = {lang: frozenset(normalize(words).split()) for lang, words in _LIST_JOINERS.items()}
-"""The words for "and" and "or" per language that join a list of origins (`_came_from`)."""
 
 _MOVED_TO = {
     "en": ("to", "move moving moved relocat emigrat settl"),
@@ -1029,14 +1004,6 @@ class RuleEngine:
         # migrants come from, not where the story is set; words cannot see a full stop between them
         migrants = [(s, e) for s, e, group in spans if group == MIGRANT]
         origins = [e for s, e, group in spans if group in (MIGRANT, AMBIGUOUS)]
-        # the places and "from <country>" phrases a list of origins is made of ("from Venezuela,
-        # Colombia and Peru")
-        listed = [(s, e) for s, e, group in places] + [
-            (s, e)
-            for ti, s, e in positives
-            for group, _, langs, _ in self._terms[ti].pos
-            if group == ORIGIN and (language is None or _speaks(langs, language))
-        ]
         settled = 0
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
@@ -1058,7 +1025,7 @@ class RuleEngine:
                 if (
                     group == ELSEWHERE
                     and not _borrowed(tokens, s, e, language)
-                    and not _came_from(tokens, s, origins, language, listed)
+                    and not _came_from(tokens, s, origins, language)
                 ):
                     settled = max(settled, MOVED if _moved_to(tokens, s, language) else SETTLED)
                 if group == EUROPE and any(
@@ -1438,40 +1405,13 @@ def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> 
     return bool(stems) and any(word.startswith(stems) for word in near)
 
 
-def _came_from(
-    tokens: list[str],
-    start: int,
-    migrant_ends: list[int],
-    language: str | None,
-    listed: Sequence[tuple[int, int]] = (),
-) -> bool:
+def _came_from(tokens: list[str], start: int, migrant_ends: list[int], language: str | None) -> bool:
     """Whether the place at tokens[start] follows a `CAME_FROM` word of `language` that a migrant or
-    ambiguous cue ends at most `CAME_FROM_GAP` words before, itself or as a later element of a list of
-    origins: after a `LIST_JOINERS` word or right after the list's previous element, a place or
-    "from <country>" phrase of `listed` (token spans) or one word after the "from" ("from Eritrea and
-    Colombia", "de Venezuela, Colombia y Perú", "do Nepal e Brasil"). Never for an unknown language."""
+    ambiguous cue ends at most `CAME_FROM_GAP` words before (never for an unknown language)."""
     words = CAME_FROM.get(language or "")
-    if not words:
+    if not words or start == 0 or tokens[start - 1] not in words:
         return False
-    joiners = LIST_JOINERS.get(language or "", frozenset())
-    at = start
-    for _ in range(CAME_FROM_GAP):
-        head = None
-        if at > 0 and tokens[at - 1] in words:
-            head = at - 1
-        elif at != start and tokens[at] in words:
-            head = at  # a "from <country>" phrase: its own word for "from"
-        if head is not None:
-            return any(head - CAME_FROM_GAP <= end <= head for end in migrant_ends)
-        joint = at - 1 if at > 0 and tokens[at - 1] in joiners else at
-        previous = [s for s, e in listed if e == joint and s < joint]
-        if previous:
-            at = min(previous)
-        elif joint >= 2 and tokens[joint - 2] in words:
-            at = joint - 1  # one word after the "from": a country the lists do not name
-        else:
-            return False
-    return False
+    return any(start - 1 - CAME_FROM_GAP <= end <= start - 1 for end in migrant_ends)
 
 
 def _moved_to(tokens: list[str], start: int, language: str | None) -> bool:

@@ -140,12 +140,6 @@
   inside a hike ("Weinwanderung", "Rheinwanderweg", "Steinwanderung") are not, so "einwander" counts
   inside a word only after "-kräfte" or "Arbeits-".
 
-- relevance_origin_lists.jsonl: a list of the countries migrants came from ("from Eritrea and
-  Colombia", "de Venezuela, Colombia y Perú", "do Nepal e Brasil", "aus Syrien und Kolumbien") is their
-  origin to its last element, not the story's setting (classifier.rules `_came_from`, `LIST_JOINERS`):
-  before the rule the list's later Latin American country set a negative (0.05 to 0.22). Migrants "in
-  Mexico and Colombia", refugees from Syria "in Canada and Australia" and newcomers in Toronto stay out.
-
 - relevance_moved_abroad.jsonl: Europeans who move to a city or country outside Europe ("ziehen nach
   Shanghai", "si trasferiscono a Pechino", "mudam-se para Hong Kong", "flyttar till Dubai") and
   integrate into its culture or business culture are emigrants, not migrants in Europe: the place
@@ -215,7 +209,6 @@ FILES = (
     "relevance_origin_of.jsonl",
     "relevance_compounds.jsonl",
     "relevance_moved_abroad.jsonl",
-    "relevance_origin_lists.jsonl",
     "relevance_situations.jsonl",
     "relevance_transfers.jsonl",
 )
@@ -250,7 +243,6 @@ def default() -> Any:
         ("relevance_origin_of.jsonl", 8, 10, 4),
         ("relevance_compounds.jsonl", 5, 3, 1),
         ("relevance_moved_abroad.jsonl", 6, 10, 10),
-        ("relevance_origin_lists.jsonl", 7, 5, 5),
         ("relevance_situations.jsonl", 30, 12, 13),
         ("relevance_transfers.jsonl", 9, 25, 13),
     ],
