@@ -379,7 +379,7 @@ CAME_FROM_GAP = 8
 """Words allowed between the end of the migrant word and the place (a list of origins)."""
 
 _MOVED_TO = {
-    "en": ("to", "move moving moved relocat emigrat settl"),
+    "en": ("to", "move moving moved relocat emigrat"),
     "de": ("nach", "zieh zog gezogen umzieh umgezogen auswander ausgewandert ubersiedel"),
     "fr": ("a au en", "install demenag expatri partent partir emigr"),
     "it": ("a in", "trasferi emigr partono partire"),
@@ -399,8 +399,9 @@ MOVED_TO = {
 """Per language, (the words for "to", the stems of verbs of moving). A place outside Europe right after
 such a "to", with such a verb at most `MOVED_TO_GAP` words before it ("Französische Familien ziehen nach
 Shanghai", "famiglie italiane si trasferiscono a Pechino"), is where the item's people move: the story
-is set there though the item also names their European country or nationality (`_resolve_elsewhere`):
-emigrants and expatriates integrating into a business culture abroad are no migrants in Europe."""
+is set there though the item also names their European country or nationality, when it names no migrant
+word (`_resolve_elsewhere`): emigrants and expatriates integrating into a business culture abroad are
+no migrants in Europe."""
 MOVED_TO_GAP = 4
 """Words allowed between the verb of moving and the word for "to" ("move with their families to")."""
 
@@ -1317,12 +1318,15 @@ def _speaks(languages: dict[str, float] | frozenset[str], language: str) -> bool
 
 def _resolve_elsewhere(sums: dict[str, float], evidence: dict[str, list[Evidence]], settled: int) -> None:
     """Step 7's `elsewhere` rule, in place: with no `europe` term in the item and a place outside
-    Europe named other than as a model (`settled` `SETTLED`), or one the item's people move to
-    whatever else it names (`MOVED`, `_moved_to`), the places outside Europe become a negative
+    Europe named other than as a model (`settled` `SETTLED`), or, in an item with no migrant word,
+    one its people move to whatever else it names (`MOVED`, `_moved_to`: Europeans moving abroad;
+    "refugees in Germany whose relatives move to Canada" stays set in Europe), the places outside
+    Europe become a negative
     (`ELSEWHERE_NEGATIVE`, which integration-area evidence does not soften, and negative evidence);
     else they count for nothing."""
     found = evidence.get(ELSEWHERE)
-    if not found or not settled or (settled < MOVED and sums.get(EUROPE, 0.0) > 0):
+    moved = settled == MOVED and sums.get(MIGRANT, 0.0) == 0
+    if not found or not settled or (not moved and sums.get(EUROPE, 0.0) > 0):
         return
     sums[ELSEWHERE_NEGATIVE] = sums.get(ELSEWHERE, 0.0)
     negatives = evidence.setdefault(NEGATIVE, [])

@@ -31,7 +31,8 @@ from crawler import exitsignals
 CRAWL = sys.argv[1:2] == ["crawl"]
 if CRAWL:  # the earliest moment the crawl command is known (module docstring)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:  # ``nohup ewsi crawl``: a hang-up stays ignored
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
 
 try:
     import argparse

@@ -2,12 +2,14 @@
 
 Rule: once a crawl process has been stopped by a signal, or has finished its crawl and is only
 reporting and exiting, every SIGINT, SIGTERM or SIGHUP up to the process's very end exits it at once
-with `STOPPED_EXIT` (what stdout and stderr buffer flushed, the hooks of `on_exit_signal` run first),
-never with a traceback or a death by the signal: Python joins threads and runs its exit hooks after
-the command returned, and in its last steps it puts the handlers it set back to the OS default, where
-a Ctrl-C killed the process (-2, SIGTERM 143). The exit hooks step ignores the signals instead
-(`_ignore_signals`; Python keeps an ignored handler to the end). Only the main thread can set
-handlers; elsewhere nothing is changed. Imports nothing heavy: the command line uses it while it loads.
+with `STOPPED_EXIT` (what stdout and stderr buffer flushed, the hooks of `on_exit_signal` run
+first), never with a traceback or a death by the signal; a SIGHUP the process ignores from its start
+(``nohup ewsi crawl``) stays ignored, here and in the crawl's guard (`answered`). Python joins
+threads and runs its exit hooks after the command returned, and in its last steps it puts the
+handlers it set back to the OS default, where a Ctrl-C killed the process (-2, SIGTERM 143). The
+exit hooks step ignores the signals instead (`_ignore_signals`; Python keeps an ignored handler to
+the end). Only the main thread can set handlers; elsewhere nothing is changed. Imports nothing
+heavy: the command line uses it while it loads.
 """
 
 from __future__ import annotations
@@ -38,11 +40,17 @@ def on_exit_signal(hook: Callable[[], None] | None = None) -> None:
         return
     if hook is not None and hook not in _hooks:
         _hooks.append(hook)
-    for sig in SIGNALS:
+    for sig in answered():
         signal.signal(sig, _exit_now)
     if not _armed:
         _armed = True
         atexit.register(_ignore_signals)
+
+
+def answered() -> tuple[signal.Signals, ...]:
+    """`SIGNALS` less a SIGHUP the process was started to ignore (``nohup ewsi crawl``: a closed
+    terminal must not stop it). Main thread only."""
+    return tuple(sig for sig in SIGNALS if sig != signal.SIGHUP or signal.getsignal(sig) != signal.SIG_IGN)
 
 
 def _exit_now(_signum: int, _frame: Any) -> None:
@@ -56,7 +64,9 @@ def _exit_now(_signum: int, _frame: Any) -> None:
 
 
 def _ignore_signals() -> None:
-    """At exit: `SIGNALS` ignored for the interpreter's last steps (module rule)."""
+    """At exit: `SIGNALS` ignored for the interpreter's last steps (module rule). The exit hooks
+    registered before `on_exit_signal` run after this one, with the signals ignored: the project
+    registers none that could hang."""
     for sig in SIGNALS:
         with contextlib.suppress(ValueError, OSError):
             signal.signal(sig, signal.SIG_IGN)

@@ -238,7 +238,7 @@ class ShutdownGuard:
         """Answer the signals (main thread only: elsewhere, signals cannot be set and nothing is)."""
         if threading.current_thread() is not threading.main_thread():
             return
-        for sig in self.SIGNALS:
+        for sig in exitsignals.answered():
             self._previous[sig] = signal.signal(sig, self._on_signal)
 
     def restore(self) -> None:

@@ -81,49 +81,45 @@ MAX_CUES = 100
 # fmt: off
 CUES: dict[str, tuple[str, ...]] = {
     "en": ("deadline", "deadlines", "closing date", "submission deadline", "cut-off date", "cut-off dates",
-           "cut-off", "apply by", "applications close on", "due date", "due dates", "closing dates"),
+           "cut-off", "apply by", "applications close on", "due date"),
     "de": ("einsendeschluss", "bewerbungsschluss", "bewerbungsfrist", "antragsfrist", "einreichungsfrist",
            "abgabefrist", "frist", "fristen", "stichtag", "antragsschluss", "einreichfrist",
-           "bewerbungsfristen", "antragsfristen", "einreichungsfristen", "abgabefristen", "stichtage",
-           "einreichfristen"),
+           "bewerbungsfristen", "antragsfristen", "einreichungsfristen", "abgabefristen", "einreichfristen"),
     "fr": ("date limite", "date-limite", "échéance", "date de clôture", "au plus tard le", "clôture",
-           "dates limites", "dates-limites", "dates limite", "échéances", "dates de clôture"),
+           "dates limites", "dates-limites", "dates limite"),
     "nl": ("uiterste datum", "sluitingsdatum", "indieningstermijn", "uiterlijk", "deadline", "deadlines",
            "uiterste data", "sluitingsdata", "indieningstermijnen"),
-    "it": ("scadenza", "termine ultimo", "termine di presentazione", "entro il", "scadenze",
-           "termini ultimi", "termini di presentazione"),
-    "es": ("fecha límite", "plazo", "fecha de cierre", "hasta el", "fechas límite", "fechas límites",
-           "plazos", "fechas de cierre"),
-    "pt": ("prazo", "data limite", "data-limite", "data de encerramento", "prazos", "datas limite",
-           "datas-limite", "datas limites", "datas de encerramento"),
-    "pl": ("termin składania", "ostateczny termin", "termin", "terminy składania", "ostateczne terminy",
-           "terminy"),
-    "cs": ("uzávěrka", "termín podání", "termín", "lhůta", "uzávěrky", "termíny podání", "termíny", "lhůty"),
-    "sk": ("uzávierka", "termín predloženia", "termín", "lehota", "uzávierky", "termíny predloženia",
-           "termíny", "lehoty"),
-    "sl": ("rok za oddajo", "rok za prijavo", "rok", "roki za oddajo", "roki za prijavo", "roki"),
-    "hr": ("rok za prijavu", "rok za podnošenje", "rok", "rokovi za prijavu", "rokovi za podnošenje",
-           "rokovi"),
+    "it": ("scadenza", "termine ultimo", "termine di presentazione", "entro il", "termini ultimi",
+           "termini di presentazione"),
+    "es": ("fecha límite", "plazo", "fecha de cierre", "hasta el", "fechas límite", "fechas límites"),
+    "pt": ("prazo", "data limite", "data-limite", "data de encerramento", "datas limite", "datas-limite",
+           "datas limites"),
+    "pl": ("termin składania", "ostateczny termin", "termin", "terminy składania", "ostateczne terminy"),
+    "cs": ("uzávěrka", "termín podání", "termín", "lhůta", "uzávěrky", "termíny podání"),
+    "sk": ("uzávierka", "termín predloženia", "termín", "lehota", "uzávierky", "termíny predloženia"),
+    "sl": ("rok za oddajo", "rok za prijavo", "rok", "roki za oddajo", "roki za prijavo"),
+    "hr": ("rok za prijavu", "rok za podnošenje", "rok", "rokovi za prijavu", "rokovi za podnošenje"),
     "hu": ("beadási határidő", "határidő", "határideje", "beadási határidők", "határidők", "határidei"),
     "ro": ("termen limită", "termenul limită", "data limită", "termen", "termene limită",
-           "termenele limită", "date limită", "datele limită", "termene", "termenele"),
-    "bg": ("краен срок", "срок", "крайни срокове", "крайните срокове", "срокове"),
+           "termenele limită", "date limită", "datele limită"),
+    "bg": ("краен срок", "срок", "крайни срокове", "крайните срокове"),
     "el": ("προθεσμία", "καταληκτική ημερομηνία", "προθεσμίες", "καταληκτικές ημερομηνίες"),
-    "da": ("ansøgningsfrist", "frist", "sidste frist", "ansøgningsfrister", "frister"),
+    "da": ("ansøgningsfrist", "frist", "sidste frist", "ansøgningsfrister"),
     "sv": ("sista ansökningsdag", "sista dag", "ansökningstid", "deadline", "sista ansökningsdagar",
-           "sista dagar", "deadlines"),
-    "fi": ("määräaika", "viimeinen hakupäivä", "hakuaika päättyy", "haku päättyy", "määräajat",
-           "viimeiset hakupäivät"),
-    "et": ("tähtaeg", "taotluste esitamise tähtaeg", "tähtajad", "taotluste esitamise tähtajad"),
-    "lv": ("termiņš", "iesniegšanas termiņš", "pieteikšanās termiņš", "termiņi", "iesniegšanas termiņi",
+           "deadlines"),
+    "fi": ("määräaika", "viimeinen hakupäivä", "hakuaika päättyy", "haku päättyy", "viimeiset hakupäivät"),
+    "et": ("tähtaeg", "taotluste esitamise tähtaeg", "taotluste esitamise tähtajad"),
+    "lv": ("termiņš", "iesniegšanas termiņš", "pieteikšanās termiņš", "iesniegšanas termiņi",
            "pieteikšanās termiņi"),
-    "lt": ("terminas", "pateikimo terminas", "paraiškų pateikimo terminas", "terminai",
-           "pateikimo terminai", "paraiškų pateikimo terminai"),
+    "lt": ("terminas", "pateikimo terminas", "paraiškų pateikimo terminas", "pateikimo terminai",
+           "paraiškų pateikimo terminai"),
     "ga": ("spriocdháta", "dáta deiridh", "spriocdhátaí", "dátaí deiridh"),
-    "mt": ("skadenza", "data tal-għeluq", "l-aħħar data", "skadenzi", "dati tal-għeluq"),
+    "mt": ("skadenza", "data tal-għeluq", "l-aħħar data", "dati tal-għeluq"),
 }
-"""Deadline cue words of the 24 official EU languages, each in the singular and the plural: a call with
-several cut-offs says "Scadenze", "Fristen", "plazos", "terminy", "προθεσμίες" before its list."""
+"""Deadline cue words of the 24 official EU languages, and the plurals that name deadlines alone ("dates
+limites", "Einreichungsfristen", "terminy składania", "προθεσμίες"); a plural that names any dates of a
+schedule ("Scadenze dei pagamenti", "Terminy spotkań", "plazos de ejecución", "closing dates of the
+museum") is no cue, as "Termine" never was."""
 
 UNTIL_WINDOW = 16
 """Characters between the end of a preposition cue (`UNTIL_CUES`) and the start of its date, at most:
@@ -177,10 +173,6 @@ _JOINERS = {
 _LANGUAGE_JOINERS: dict[str, frozenset[str]] = {"sl": frozenset({"in"}), "mt": frozenset({"u"})}
 """Words for "and" that are a list's joiner in their own language only: Slovene "in" (English "in"),
 Maltese "u" (Croatian "u", "at": "u 12 sati" is a time)."""
-_LIST_ARTICLES = frozenset(
-    {"the", "der", "den", "dem", "die", "le", "la", "el", "il", "lo", "al", "au", "del"}
-)
-"""Articles that may stand between a list's joiner and its next date ("und der 15.05.2027")."""
 # fmt: on
 
 _TOKEN_RE = re.compile(r"\S+")
@@ -300,8 +292,6 @@ def _ends_list_item(tokens: list[tuple[int, int, str]], i: int, j: int, language
     joiner = _clean_token(tokens[j][2]).casefold()
     own = _own_joiner(joiner, languages)
     k = j + 1 if (joiner in _JOINERS or own) and j + 1 < len(tokens) else j
-    if k > j and k + 1 < len(tokens) and _clean_token(tokens[k][2]).casefold() in _LIST_ARTICLES:
-        k += 1
     head = _clean_token(tokens[k][2])
     if not _starts_date(head, languages) or is_clock_token(head) or _YEAR_MARK.match(head):
         return False
@@ -329,7 +319,7 @@ def _spans_after(
         if not _starts_date(token, languages):
             bare = _clean_token(token).casefold()
             joins = bare in _JOINERS or token in _JOINERS or _own_joiner(bare, languages)
-            if spans and not joins and bare not in _LIST_ARTICLES:
+            if spans and not joins:
                 break
             colons += token.endswith(":")
             if not spans and (_SENTENCE_END.search(token) or token.endswith(";") or colons > 1):

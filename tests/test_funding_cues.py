@@ -212,18 +212,11 @@ MAY_15 = utc(2027, 5, 15, 21, 59, 59)  # 23:59:59 CEST
 
 # (language, text): a cue word in the plural before a call's list of cut-offs, 15 January and 15 May 2027
 PLURAL_CUES = [
-    ("en", "Closing dates: 15 January 2027 and 15 May 2027."),
     ("de", "Einreichungsfristen: 15. Januar 2027 und 15. Mai 2027."),
-    ("de", "Stichtage sind der 15.01.2027 und der 15.05.2027."),
     ("fr", "Dates limites : 15 janvier 2027 et 15 mai 2027."),
-    ("fr", "Échéances : 15 janvier 2027, 15 mai 2027."),
     ("nl", "Sluitingsdata: 15 januari 2027 en 15 mei 2027."),
-    ("it", "Scadenze: 15 gennaio 2027 e 15 maggio 2027."),
-    ("es", "Plazos: 15 de enero de 2027 y 15 de mayo de 2027."),
     ("es", "Fechas límite: 15 de enero de 2027 y 15 de mayo de 2027."),
-    ("pt", "Prazos: 15 de janeiro de 2027 e 15 de maio de 2027."),
     ("pl", "Terminy składania: 15 stycznia 2027 i 15 maja 2027."),
-    ("cs", "Uzávěrky: 15. ledna 2027 a 15. května 2027."),
     ("sk", "Uzávierky: 15. januára 2027 a 15. mája 2027."),
     ("sl", "Roki za oddajo: 15. januar 2027 in 15. maj 2027."),
     ("hr", "Rokovi za prijavu: 15. siječnja 2027. i 15. svibnja 2027."),
@@ -233,19 +226,62 @@ PLURAL_CUES = [
     ("el", "Προθεσμίες: 15 Ιανουαρίου 2027 και 15 Μαΐου 2027."),
     ("da", "Ansøgningsfrister: 15. januar 2027 og 15. maj 2027."),
     ("sv", "Sista ansökningsdagar: 15 januari 2027 och 15 maj 2027."),
-    ("fi", "Määräajat: 15.1.2027 ja 15.5.2027."),
-    ("et", "Tähtajad: 15. jaanuar 2027 ja 15. mai 2027."),
     ("lv", "Iesniegšanas termiņi: 2027. gada 15. janvāris un 2027. gada 15. maijs."),
     ("lt", "Pateikimo terminai: 2027 m. sausio 15 d. ir 2027 m. gegužės 15 d."),
     ("ga", "Spriocdhátaí: 15 Eanáir 2027 agus 15 Bealtaine 2027."),
-    ("mt", "Skadenzi: 15 ta' Jannar 2027 u 15 ta' Mejju 2027."),
+    ("en", "Deadlines: 15 January 2027 and 15 May 2027."),
+    ("it", "Termini di presentazione: 15 gennaio 2027 e 15 maggio 2027."),
+    ("es", "Fechas límite: 15 de enero de 2027 y 15 de mayo de 2027."),
+    ("pt", "Datas limite: 15 de janeiro de 2027 e 15 de maio de 2027."),
+    ("cs", "Uzávěrky: 15. ledna 2027 a 15. května 2027."),
+    ("fi", "Viimeiset hakupäivät: 15.1.2027 ja 15.5.2027."),
+    ("et", "Taotluste esitamise tähtajad: 15. jaanuar 2027 ja 15. mai 2027."),
+    ("mt", "Dati tal-għeluq: 15 ta' Jannar 2027 u 15 ta' Mejju 2027."),
+    ("mt", "Skadenza: 15 ta' Jannar 2027 u 15 ta' Mejju 2027."),
 ]
+
+
+# (language, text, the deadlines it names): a plural that names any dates of a schedule is no cue,
+# and a date after "and the" is another thing's ("the 10 May info day")
+SCHEDULES = [
+    (
+        "pl",
+        "Terminy spotkań informacyjnych: 12 marca 2027 i 19 marca 2027. "
+        "Termin składania wniosków: 30 kwietnia 2027.",
+        [utc(2027, 4, 30, 21, 59, 59)],
+    ),
+    ("ro", "Termenele sesiunilor de informare: 10 martie 2027 și 17 martie 2027.", []),
+    ("cs", "Termíny seminářů: 10. března 2027 a 17. března 2027.", []),
+    ("de", "Stichtage für die Auszahlung: 1. Juli 2027 und 1. Januar 2028.", []),
+    ("it", "Scadenze dei pagamenti: 30 giugno 2027 e 31 dicembre 2027.", []),
+    ("hr", "Rokovi provedbe: 1. srpnja 2027. i 31. prosinca 2028.", []),
+    ("sl", "Roki izvajanja: 1. julij 2027 in 31. december 2028.", []),
+    ("en", "Due dates for reports: 30 June 2027 and 31 December 2027.", []),
+    ("en", "Closing dates of the museum: 24 December 2026 and 1 January 2027.", []),
+    (
+        "es",
+        "Plazos de ejecución: del 1 de enero de 2027 al 31 de diciembre de 2028. "
+        "Fecha límite: 15 de marzo de 2027.",
+        [utc(2027, 3, 15, 22, 59, 59)],
+    ),
+    ("en", "Deadlines: 15 March 2027 and the 10 May 2027 info day.", [utc(2027, 3, 15, 22, 59, 59)]),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"), SCHEDULES, ids=[f"{p[0]}-{i}" for i, p in enumerate(SCHEDULES)]
+)
+def test_a_plural_of_any_schedule_names_no_deadline(
+    language: str, text: str, expected: list[datetime]
+) -> None:
+    assert [m.at for m in find_deadlines(text, BRUSSELS, [language])] == expected
 
 
 @pytest.mark.parametrize(
     ("language", "text"), PLURAL_CUES, ids=[f"{p[0]}-{i}" for i, p in enumerate(PLURAL_CUES)]
 )
 def test_a_cue_word_in_the_plural_names_every_cut_off_of_its_list(language: str, text: str) -> None:
-    """Rule (pipelines.funding `CUES`): each language's cue words count in the plural too, the form a
-    call with several cut-offs uses before its list ("Scadenze", "Fristen", "plazos", "terminy")."""
+    """Rule (pipelines.funding `CUES`): each language's plurals that name deadlines alone count, the
+    form a call with several cut-offs uses before its list ("Einreichungsfristen", "terminy
+    składania", "fechas límite", "προθεσμίες")."""
     assert [m.at for m in find_deadlines(text, BRUSSELS, [language])] == [JAN_15, MAY_15]

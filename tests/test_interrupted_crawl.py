@@ -466,3 +466,56 @@ def test_two_signals_while_the_command_loads_exit_130(tmp_path: Path, signals: s
     out = done.stdout + done.stderr
     assert done.returncode == 130, out
     assert "Traceback" not in out and "Exception ignored" not in out, out
+
+
+NOHUP_LAUNCHER = """
+import os, runpy, signal, sys
+from scrapy import crawler as scrapy_crawler
+
+signal.signal(signal.SIGHUP, signal.SIG_IGN)  # what nohup does before it starts the command
+original_start = scrapy_crawler.Crawler._apply_settings
+
+def first_start(self):
+    if self._init_reactor:  # a hang-up as the first crawler starts
+        os.kill(os.getpid(), signal.SIGHUP)
+    return original_start(self)
+
+def summary_hangup():
+    os.kill(os.getpid(), signal.SIGHUP)
+
+import atexit
+atexit.register(summary_hangup)
+scrapy_crawler.Crawler._apply_settings = first_start
+sys.argv = ["ewsi", *sys.argv[1:]]
+runpy.run_module("crawler.cli", run_name="__main__", alter_sys=True)
+"""
+"""Runs `ewsi crawl` with SIGHUP ignored from the start (``nohup``) and sends it SIGHUP as the first
+crawler starts and at its exit."""
+
+
+def test_a_hang_up_under_nohup_stops_nothing(tmp_path: Path) -> None:
+    """Rule (crawler.exitsignals `answered`): a SIGHUP the process was started to ignore stays
+    ignored: the crawl runs to its end (the source fails at a closed port: exit 0, the run
+    ``failed``, not ``interrupted``). It stopped the crawl (130) once SIGHUP stopped crawls."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(NOHUP_LAUNCHER, encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
+    args = [
+        sys.executable,
+        str(launcher),
+        "crawl",
+        "--config",
+        str(config),
+        "--log-file",
+        str(tmp_path / "c.log"),
+    ]
+    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "Traceback" not in out, out
+    with session(db_url) as s:
+        runs = s.execute(select(CrawlRun.source_id, CrawlRun.status)).all()
+    assert [tuple(r) for r in runs] == [("quiet", "failed")]
