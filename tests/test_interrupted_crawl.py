@@ -432,6 +432,8 @@ LOAD_LAUNCHER = """
 import importlib.abc, os, runpy, signal, sys, threading, time
 
 FIRST, SECOND = (signal.Signals[name] for name in sys.argv[1].split(","))
+# as a terminal starts a command: Ctrl-C answered (a test runner's worker may pass SIGINT on ignored)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def second():  # a non-daemon thread: the interpreter joins it as the process exits
     time.sleep(0.3)
