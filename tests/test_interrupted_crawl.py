@@ -45,6 +45,14 @@ def _hang(handler: BaseHTTPRequestHandler) -> None:
         pass
 
 
+def _as_a_terminal_starts_it() -> None:
+    """Start a crawl child with SIGINT and SIGHUP at their defaults, as a terminal starts a command:
+    the test's own runner may have them ignored (``nohup``, a test worker), and an ignored SIGHUP is
+    rightly kept ignored by the crawl (crawler.exitsignals `answered`)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def _log_says(path: Path, words: str) -> bool:
     return path.exists() and words in path.read_text(encoding="utf-8", errors="replace")
 
@@ -103,7 +111,13 @@ def test_an_interrupted_crawl_leaves_every_source_health_as_it_was(
         args = [sys.executable, "-m", "crawler.cli", "crawl", "--config", str(config), "--log-file", str(log)]
         env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
         child = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            preexec_fn=_as_a_terminal_starts_it,
         )
         deadline = time.monotonic() + 60
         while not when(lab, log) and child.poll() is None and time.monotonic() < deadline:
@@ -177,6 +191,7 @@ def _crawl_child(tmp_path: Path, db_url: str, config: Path, log: Path) -> subpro
         args,
         cwd=ROOT,
         env=env,
+        preexec_fn=_as_a_terminal_starts_it,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -314,7 +329,14 @@ def test_signals_before_the_reactor_is_installed_stop_the_crawl_without_a_failur
         env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
         started = time.monotonic()
         done = subprocess.run(
-            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+            args,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            preexec_fn=_as_a_terminal_starts_it,
         )
         took = time.monotonic() - started
     out = done.stdout + done.stderr
@@ -408,7 +430,16 @@ def test_a_signal_after_the_crawl_closed_still_exits_130(
     args = [sys.executable, str(launcher), when, late, stop, "crawl", "--config", str(config)]
     args += ["--log-file", str(tmp_path / "crawl.log")]
     env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_as_a_terminal_starts_it,
+    )
     out = done.stdout + done.stderr
     # in the exit hooks the signal is ignored: a finished crawl keeps its own exit status (0)
     assert done.returncode == (0 if (when, stop) == ("exit", "done") else 130), out
@@ -464,7 +495,15 @@ def test_two_signals_while_the_command_loads_exit_130(tmp_path: Path, signals: s
     launcher = tmp_path / "launch.py"
     launcher.write_text(LOAD_LAUNCHER, encoding="utf-8")
     args = [sys.executable, str(launcher), signals, "crawl", "--config", str(tmp_path / "none.yaml")]
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        args,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=_as_a_terminal_starts_it,
+    )
     out = done.stdout + done.stderr
     assert done.returncode == 130, out
     assert "Traceback" not in out and "Exception ignored" not in out, out
@@ -514,7 +553,16 @@ def test_a_hang_up_under_nohup_stops_nothing(tmp_path: Path) -> None:
         str(tmp_path / "c.log"),
     ]
     env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_as_a_terminal_starts_it,
+    )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "Traceback" not in out, out
