@@ -350,6 +350,32 @@ def test_signals_before_the_reactor_is_installed_stop_the_crawl_without_a_failur
     assert took < 60, f"the stop waited {took:.0f} s"
 
 
+def _launch_quiet_crawl(
+    tmp_path: Path, launcher_code: str, launcher_args: list[str]
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """Run `launcher_code` with `launcher_args` and then ``crawl`` of one feed source, ``quiet``, whose
+    host refuses connections (port 9), on a fresh SQLite database; (database URL, finished process)."""
+    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
+    migrate(db_url)
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(launcher_code, encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
+    args = [sys.executable, str(launcher), *launcher_args, "crawl", "--config", str(config)]
+    args += ["--log-file", str(tmp_path / "crawl.log")]
+    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
+    done = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_as_a_terminal_starts_it,
+    )
+    return db_url, done
+
+
 LATE_LAUNCHER = """
 import atexit, os, runpy, signal, sys, threading, time
 from scrapy import crawler as scrapy_crawler
@@ -422,24 +448,7 @@ def test_a_signal_after_the_crawl_closed_still_exits_130(
     stays. A Ctrl-C that landed in the interpreter's finalisation
     killed the process by the signal (-2, SIGTERM 143), one that landed in its exit hooks or while
     it joined threads printed a traceback."""
-    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
-    migrate(db_url)
-    launcher = tmp_path / "launch.py"
-    launcher.write_text(LATE_LAUNCHER, encoding="utf-8")
-    config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
-    args = [sys.executable, str(launcher), when, late, stop, "crawl", "--config", str(config)]
-    args += ["--log-file", str(tmp_path / "crawl.log")]
-    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
-    done = subprocess.run(
-        args,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        preexec_fn=_as_a_terminal_starts_it,
-    )
+    db_url, done = _launch_quiet_crawl(tmp_path, LATE_LAUNCHER, [when, late, stop])
     out = done.stdout + done.stderr
     # in the exit hooks the signal is ignored: a finished crawl keeps its own exit status (0)
     assert done.returncode == (0 if (when, stop) == ("exit", "done") else 130), out
@@ -538,31 +547,7 @@ def test_a_hang_up_under_nohup_stops_nothing(tmp_path: Path) -> None:
     """Rule (crawler.exitsignals `answered`): a SIGHUP the process was started to ignore stays
     ignored: the crawl runs to its end (the source fails at a closed port: exit 0, the run
     ``failed``, not ``interrupted``). It stopped the crawl (130) once SIGHUP stopped crawls."""
-    db_url = f"sqlite:///{tmp_path / 'ewsi.sqlite'}"
-    migrate(db_url)
-    launcher = tmp_path / "launch.py"
-    launcher.write_text(NOHUP_LAUNCHER, encoding="utf-8")
-    config = write_config(tmp_path, [{"id": "quiet", "kind": "feed", "urls": [f"http://{LAB_HOST}:9/f.xml"]}])
-    args = [
-        sys.executable,
-        str(launcher),
-        "crawl",
-        "--config",
-        str(config),
-        "--log-file",
-        str(tmp_path / "c.log"),
-    ]
-    env = {**os.environ, "EWSI_DATABASE_URL": db_url, "EWSI_ALLOW_PRIVATE": LAB_HOST}
-    done = subprocess.run(
-        args,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        preexec_fn=_as_a_terminal_starts_it,
-    )
+    db_url, done = _launch_quiet_crawl(tmp_path, NOHUP_LAUNCHER, [])
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     assert "Traceback" not in out, out
