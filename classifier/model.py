@@ -287,6 +287,12 @@ words from config/themes.yaml instead (they also weigh in where the story is abo
 Cohesion): 0.785 / 0.782 / 0.779 for the people words, 0.790 / 0.781 / 0.783 with the community
 and neighbour words (-0.007 to +0.013). Held-out part, looked at once after the choice: theme
 micro-F1 0.784 -> 0.791, Social Cohesion precision 0.58 -> 0.64 at recall 0.74."""
+THEME_C: float | None = None
+"""Inverse regularisation of the theme heads' logistic regressions; None: the relevance head's `c` of
+`train` (4). Grouped 5-fold CV on the training part, fold seeds 0 / 1 / 2 (bench/themes_semantic.py
+``--set THEME_C=...``), theme micro-F1 at C 1 / 2 / 4 / 8 / 16: 0.794 / 0.791 / 0.786, 0.792 / 0.792
+/ 0.788, 0.794 / 0.787 / 0.786, 0.791 / 0.787 / 0.782, 0.790 / 0.784 / 0.783 (intervals against 4
+from -0.006 to +0.007): within noise, unchanged."""
 CHAR_NGRAMS: tuple[int, int] = (3, 5)
 """Lengths of the character n-gram features of each word."""
 THEME_WINDOW = LEAD_WORDS
@@ -948,7 +954,9 @@ def train(
             clf = LogisticRegression(C=c, solver="liblinear", max_iter=3000)
             weights = language_balanced_weights([exs[r].language for r in rows], y)
         else:
-            clf = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=3000)
+            clf = LogisticRegression(
+                C=THEME_C or c, class_weight="balanced", solver="liblinear", max_iter=3000
+            )
         row_groups = [groups[r] for r in rows]
         # every class needs k groups of its own, or a grouped fold could train on one class only
         k = min(
