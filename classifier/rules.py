@@ -68,11 +68,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from classifier.themes import ANY_LANGUAGE, Scoring, TermMap, Theme, ThemeConfig, load, normalize
 from crawler.types import THEMES, Classification, Evidence, ThemeScore
@@ -948,17 +949,18 @@ class RuleEngine:
             positives = [
                 m for m in positives if any(_speaks(pos[2], language) for pos in self._terms[m[0]].pos)
             ]
+        covering_positive = _Spans((s, e, ti) for ti, s, e in positives)
         # a relevance negative inside a longer mask of weight 0 is that mask's word: the mask names the
         # exception ("local and regional integration" of migrants is no "regional integration")
-        zero_spans = [
-            (s, e)
+        zero_spans = _Spans(
+            (s, e, ti)
             for ti, s, e in matches
             if any(
                 g == NEGATIVE and (language is None or _speaks(langs, language))
                 for g, langs in self._terms[ti].neg
             )
             and self._weight(ti, NEGATIVE, language) == 0
-        ]
+        )
         for ti, s, e in matches:
             neg_groups = [
                 g for g, langs in self._terms[ti].neg if language is None or _speaks(langs, language)
@@ -968,18 +970,13 @@ class RuleEngine:
                 # a longer positive phrase covers it: any cue for a relevance negative, a cue of
                 # that theme for a theme's mask ("sportello unico" of Social Cohesion does not make
                 # "sportello" the sport of Education and Culture)
-                if any(
-                    ps <= s and e <= pe and pe - ps > e - s and (theme is None or self._of_theme(pi, theme))
-                    for pi, ps, pe in positives
-                ):
+                if any(theme is None or self._of_theme(pi, theme) for pi in covering_positive.covering(s, e)):
                     continue
                 if theme is None:
                     # a mask (weight 0) always masks; a conceded negative ("despite ...") masks its
                     # words but is not counted
                     mask_all.update(range(s, e))
-                    if _concessive(tokens, s, e, language) or any(
-                        zs <= s and e <= ze and ze - zs > e - s for zs, ze in zero_spans
-                    ):
+                    if _concessive(tokens, s, e, language) or zero_spans.covers(s, e):
                         continue
                     negatives[ti] = negatives.get(ti, 0) + 1
                     if first is not None:
@@ -996,20 +993,21 @@ class RuleEngine:
         ]
         # a migrant cue inside a longer ambiguous phrase is that phrase's word ("lavoratori stranieri"
         # in Qatar): it does not count on its own, so the phrase cannot support itself
-        ambiguous = [(s, e) for s, e, group in spans if group == AMBIGUOUS]
+        ambiguous = _Spans((s, e, group) for s, e, group in spans if group == AMBIGUOUS)
         # a place name inside a longer place name of the other side is that name's word: Wales in New
         # South Wales, England in New England do not set a story in Europe
-        places = [(s, e, group) for s, e, group in spans if group in (ELSEWHERE, EUROPE)]
+        places = _Spans((s, e, group) for s, e, group in spans if group in (ELSEWHERE, EUROPE))
         # a European name right before a migrant word ("Ukrainian refugees", "Ukraine-Flüchtlinge"),
         # or right after it where adjectives follow the noun ("réfugiés ukrainiens"), is where the
         # migrants come from, not where the story is set; words cannot see a full stop between them
-        migrants = [(s, e) for s, e, group in spans if group == MIGRANT]
-        origins = [e for s, e, group in spans if group in (MIGRANT, AMBIGUOUS)]
+        migrant_starts = {s for s, _, group in spans if group == MIGRANT}
+        migrant_ends = {e for _, e, group in spans if group == MIGRANT}
+        origins = {e for _, e, group in spans if group in (MIGRANT, AMBIGUOUS)}
         settled = 0
         for ti, s, e in positives:
             if mask_all and any(k in mask_all for k in range(s, e)):
                 continue
-            inside = any(ps <= s and e <= pe and pe - ps > e - s for ps, pe in ambiguous)
+            inside = ambiguous.covers(s, e)
             for group, theme_id, by_lang, heaviest in self._terms[ti].pos:
                 if language is not None and not _speaks(by_lang, language):
                     continue
@@ -1019,9 +1017,7 @@ class RuleEngine:
                     group = AMBIGUOUS
                 if group == ORIGIN and _of_place(tokens, s, language):
                     continue
-                if group in (ELSEWHERE, EUROPE) and any(
-                    pg != group and ps <= s and e <= pe and pe - ps > e - s for ps, pe, pg in places
-                ):
+                if group in (ELSEWHERE, EUROPE) and any(pg != group for pg in places.covering(s, e)):
                     continue
                 if (
                     group == ELSEWHERE
@@ -1029,8 +1025,8 @@ class RuleEngine:
                     and not _came_from(tokens, s, origins, language)
                 ):
                     settled = max(settled, MOVED if _moved_to(tokens, s, language) else SETTLED)
-                if group == EUROPE and any(
-                    ms == e or (me == s and language in ADJECTIVE_AFTER) for ms, me in migrants
+                if group == EUROPE and (
+                    e in migrant_starts or (s in migrant_ends and language in ADJECTIVE_AFTER)
                 ):
                     continue
                 if theme_id is not None and mask_theme:
@@ -1409,13 +1405,41 @@ def _borrowed(tokens: list[str], start: int, end: int, language: str | None) -> 
     return bool(stems) and any(word.startswith(stems) for word in near)
 
 
-def _came_from(tokens: list[str], start: int, migrant_ends: list[int], language: str | None) -> bool:
+_Tag = TypeVar("_Tag")
+
+
+class _Spans(Generic[_Tag]):
+    """Spans of tokens (start, end exclusive, tag) indexed by their start, to tell which ones strictly
+    cover a span (hold it and are longer) by looking only at the starts a covering span can have: at
+    most the longest span before it. Scanning every match for every match made classifying grow with
+    the square of a text's matches (1,000,000 characters of an on-topic text: 24-34 s, now linear)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int, _Tag]]):
+        self._by_start: dict[int, list[tuple[int, _Tag]]] = {}
+        self._longest = 0
+        for s, e, tag in spans:
+            self._by_start.setdefault(s, []).append((e, tag))
+            self._longest = max(self._longest, e - s)
+
+    def covering(self, s: int, e: int) -> Iterator[_Tag]:
+        """The tags of the spans that hold tokens s to e and are longer."""
+        for ps in range(max(0, e - self._longest), s + 1):
+            for pe, tag in self._by_start.get(ps, ()):
+                if pe >= e and pe - ps > e - s:
+                    yield tag
+
+    def covers(self, s: int, e: int) -> bool:
+        """Whether some span holds tokens s to e and is longer."""
+        return next(self.covering(s, e), None) is not None
+
+
+def _came_from(tokens: list[str], start: int, migrant_ends: Collection[int], language: str | None) -> bool:
     """Whether the place at tokens[start] follows a `CAME_FROM` word of `language` that a migrant or
     ambiguous cue ends at most `CAME_FROM_GAP` words before (never for an unknown language)."""
     words = CAME_FROM.get(language or "")
     if not words or start == 0 or tokens[start - 1] not in words:
         return False
-    return any(start - 1 - CAME_FROM_GAP <= end <= start - 1 for end in migrant_ends)
+    return any(end in migrant_ends for end in range(max(0, start - 1 - CAME_FROM_GAP), start))
 
 
 def _moved_to(tokens: list[str], start: int, language: str | None) -> bool:

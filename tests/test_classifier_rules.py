@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 import classifier
+from classifier import rules
 from classifier.rules import RuleEngine, tokenize
 from classifier.themes import (
     DEFAULT_PATH,
@@ -893,3 +895,39 @@ def test_a_gender_inclusive_word_is_one_word(text: str, words: list[str]) -> Non
     from classifier.rules import tokenize
 
     assert tokenize(text) == words
+
+
+SPAN_ROWS = [
+    # (spans, query, covering tags): a covering span holds the query and is longer
+    ([(0, 3, "a")], (1, 2), ["a"]),
+    ([(0, 3, "a")], (0, 3), []),  # the same span does not cover itself
+    ([(0, 3, "a")], (2, 4), []),  # overlaps, does not hold
+    ([(2, 3, "a"), (0, 5, "b"), (1, 3, "c")], (2, 3), ["b", "c"]),
+    ([(5, 6, "a"), (0, 2, "b")], (5, 6), []),  # a short span far before
+    ([(0, 9, "long"), (7, 8, "x")], (7, 8), ["long"]),  # the longest span reaches back to 0
+    ([], (0, 1), []),
+]
+
+
+@pytest.mark.parametrize(("spans", "query", "expected"), SPAN_ROWS)
+def test_spans_cover_as_defined(
+    spans: list[tuple[int, int, str]], query: tuple[int, int], expected: list[str]
+) -> None:
+    index = rules._Spans(spans)
+    assert sorted(index.covering(*query)) == sorted(expected)
+    assert index.covers(*query) is bool(expected)
+
+
+def test_spans_agree_with_a_scan_of_every_span() -> None:
+    """The index answers what a scan of every span answers (the rule it replaces), on random spans."""
+    rng = random.Random(7)
+    for _ in range(200):
+        spans = [
+            (s, s + rng.randint(1, 6), i)
+            for i, s in enumerate(rng.randint(0, 40) for _ in range(rng.randint(0, 30)))
+        ]
+        index = rules._Spans(spans)
+        for s in range(0, 45):
+            e = s + rng.randint(1, 4)
+            scanned = sorted(t for ps, pe, t in spans if ps <= s and e <= pe and pe - ps > e - s)
+            assert sorted(index.covering(s, e)) == scanned
