@@ -129,6 +129,37 @@ def test_uncertain_order_spreads_across_languages_inside_a_step(Session, uncerta
     assert _numbers(cli) == UNCERTAIN
 
 
+# (relevance, step): a score on a step's bound belongs to the step further from 0.5, on both sides
+STEP_BOUNDS = [
+    (0.5, 0),
+    (0.41, 0),
+    (0.5999, 0),
+    (0.4, 1),
+    (0.6, 1),
+    (0.3, 2),
+    (0.7, 2),
+    (0.2, 3),
+    (0.8, 3),
+    (0.1, 4),
+    (0.9, 4),
+    (0.0, 4),
+    (1.0, 4),
+    (None, 4),
+]
+
+
+def test_uncertainty_steps_on_their_bounds(Session) -> None:
+    """0.4 and 0.6 are one step, 0.3 and 0.7 the next: in floating point |0.6 - 0.5| < 0.1 and
+    |0.7 - 0.5| < 0.2 but |0.3 - 0.5| is not, which put a bound score a step too low on one side."""
+    with Session() as s:
+        add_source(s, "src-a")
+        for n, (rel, _) in enumerate(STEP_BOUNDS, start=1):
+            add_item(s, n, relevance=rel, published_at=NOW - timedelta(days=n))
+        s.commit()
+        got = dict(s.execute(select(Item.id, priority.uncertainty_step())).all())
+    assert [got[n] for n in range(1, len(STEP_BOUNDS) + 1)] == [step for _, step in STEP_BOUNDS]
+
+
 def test_unknown_order_is_refused(Session) -> None:
     with Session() as s, pytest.raises(ValueError, match="unknown queue order"):
         store.listing(s, order="newest")

@@ -263,6 +263,41 @@ MARKER = {"term": "too little migrant evidence", "weight": -0.7}
             [("migrant*", "up")],
         ),
         ([{"term": "model:mehr", "weight": 0.0049}, {"term": "model:weniger", "weight": -0.003}], 3, []),
+        # a model word that moves the model's log-odds by less than MODEL_REASON_MIN is no reason,
+        # whichever side it pushes; a rule term of the same weight still is
+        (
+            [
+                {"term": "asylcenter", "weight": 3.0, "language": "da"},
+                {"term": "model:uden", "weight": 0.02},
+                {"term": "model:vente", "weight": 0.039},
+            ],
+            3,
+            [("asylcenter", "up")],
+        ),
+        (
+            [
+                {"term": "asylcenter", "weight": 3.0, "language": "da"},
+                {"term": "model:jobcenter", "weight": 0.04},
+                {"term": "model:uden", "weight": 0.02},
+            ],
+            3,
+            [("asylcenter", "up"), ("model:jobcenter", "up")],
+        ),
+        (
+            [{"term": "migrant*", "weight": 0.5}, {"term": "model:krieg", "weight": -0.05}],
+            3,
+            [("migrant*", "up"), ("model:krieg", "down")],
+        ),
+        (
+            [{"term": "migrant*", "weight": 0.5}, {"term": "model:krieg", "weight": -0.03}],
+            3,
+            [("migrant*", "up")],
+        ),
+        (
+            [{"term": "beratung", "weight": 0.02}, {"term": "model:beratung", "weight": 0.02}],
+            3,
+            [("beratung", "up")],
+        ),
         # nothing to show
         (POSITIVES, 0, []),
     ],

@@ -141,10 +141,20 @@ def uncertainty() -> ColumnElement[float]:
 
 def uncertainty_step() -> ColumnElement[int]:
     """The `UNCERTAIN_STEP` step of `uncertainty` (0 for u < 0.1, ...), as a CASE both back ends compute
-    alike (a cast to integer truncates on SQLite but rounds on PostgreSQL)."""
-    u = uncertainty()
+    alike (a cast to integer truncates on SQLite but rounds on PostgreSQL). The relevance is compared
+    with the step's bounds written out (0.4 < r < 0.6), not its distance with the width: in binary
+    floating point |0.6 - 0.5| and |0.4 - 0.5| are below 0.1 and |0.7 - 0.5| is below 0.2 while
+    |0.3 - 0.5| is not, so a score on a bound fell a step too low, and on one side only."""
+    r = func.coalesce(Item.relevance, 0.0)
     steps = round(UNCERTAIN_AROUND / UNCERTAIN_STEP)
-    return case(*((u < round(UNCERTAIN_STEP * (k + 1), 6), k) for k in range(steps - 1)), else_=steps - 1)
+    bounds = [
+        (
+            round(UNCERTAIN_AROUND - UNCERTAIN_STEP * (k + 1), 6),
+            round(UNCERTAIN_AROUND + UNCERTAIN_STEP * (k + 1), 6),
+        )
+        for k in range(steps - 1)
+    ]
+    return case(*((and_(r > lo, r < hi), k) for k, (lo, hi) in enumerate(bounds)), else_=steps - 1)
 
 
 def uncertain_ranks(conditions: list[Any]) -> Any:
