@@ -62,3 +62,28 @@ def test_check_ready_unreachable_server():
         check_ready(engine)
     assert str(info.value) == "cannot connect to postgresql://127.0.0.1:1/x: connection refused"
     assert info.value.key == "store.db_error"
+
+
+@pytest.mark.parametrize(
+    ("url", "names_directory"),
+    [
+        ("sqlite:///var/ewsi.sqlite", True),  # the default store, read from the current directory
+        ("sqlite:///store.sqlite", True),
+        ("sqlite:///{tmp}/missing.sqlite", False),  # an absolute path says where it is already
+    ],
+)
+def test_missing_sqlite_file_says_where_it_was_looked_for(tmp_path, monkeypatch, url, names_directory):
+    """A relative SQLite path is read from the current directory: from another directory the store is
+    another, missing file, and the message says so rather than suggesting `ewsi db upgrade` alone."""
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(url.format(tmp=tmp_path))
+    try:
+        with pytest.raises(DatabaseUnavailable) as raised:
+            check_ready(engine)
+    finally:
+        engine.dispose()
+    message = str(raised.value)
+    assert message.startswith("database is not migrated: run `ewsi db upgrade`")
+    assert (f"no such file in {tmp_path};" in message) is names_directory
+    assert ("EWSI_DATABASE_URL" in message) is names_directory
+    assert not list(tmp_path.rglob("*.sqlite"))  # the check creates no store

@@ -57,12 +57,21 @@ def check_ready(engine: Engine) -> str:
     ``cannot connect to postgresql://127.0.0.1:5432/x: connection refused`` or
     ``database is not migrated: run `ewsi db upgrade` (sqlite:///var/ewsi.sqlite)``. A SQLite file
     that does not exist is not migrated and is not created by the check (connecting would leave an
-    empty file behind).
+    empty file behind); for a relative path the message names the current directory it was read
+    from, since the default store is relative (`ewsi queue` run from another directory).
     """
     where = describe_url(engine.url)
     path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
     if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
-        raise DatabaseUnavailable(f"{NOT_MIGRATED} ({where}: no such file)")
+        if Path(path).is_absolute():
+            raise DatabaseUnavailable(f"{NOT_MIGRATED} ({where}: no such file)")
+        # the default store is relative: from another directory it is another (missing) file, and
+        # `ewsi db upgrade` there would create a second, empty store
+        raise DatabaseUnavailable(
+            f"{NOT_MIGRATED} ({where}: no such file in {Path.cwd()}; the path is relative to the "
+            "current directory: run the command from the project's directory or set "
+            "EWSI_DATABASE_URL to the store's absolute path)"
+        )
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
