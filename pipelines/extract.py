@@ -36,7 +36,9 @@ Per method:
   DTD and libxml2's default size limits (T07-T09); an element followed only by whitespace ends a line.
 - Output text is capped at 1,000,000 characters.
 
-Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``,
+Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``
+(also when trafilatura returned nothing for a page that holds a block of text: it discards a text
+it cannot build, e.g. on a string lxml refuses, without raising; an empty text is never unflagged),
 ``extract.fallback`` (the first extraction was navigation or a banner; a second one was kept),
 ``extract.boilerplate`` (every extraction looked like navigation), ``extract.consent`` (only a consent
 banner was found: no text),
@@ -458,6 +460,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         if published is None and result.date and result.date.endswith("-01-01"):
             published = result.date  # a year-only guess (a copyright line) bounds written dates only
     headline = one_line(headline)
+    if result is None and "extract.html_failed" not in warnings and best_block_text(tree):
+        warnings.append("extract.html_failed")  # trafilatura discarded an article's text (docstring)
     text = _main_text(tree, url, text, anchors, warnings)
     text = restore_lead(tree, text, result.description if result is not None else None)
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:

@@ -30,6 +30,17 @@ only wrap or format text removed (`_WRAPPERS`: ``div``, ``span``, ``font``, ``b`
 extraction flags it ``extract.deep_markup``). libxml2's limit is not raised instead (``huge_tree``): a
 2,048-level tree is then handed to code that walks it recursively.
 
+Rule (character references): HTML reads a numeric reference to any code point (``&#1;``,
+``&#x0B;``, ``&#xFFFF;``, with or without its ``;``) and libxml2's HTML parser puts the C0 control or
+the noncharacter U+FFFE/U+FFFF it names into the tree, though it drops the same characters written
+raw. Such a character is not allowed in XML 1.0 (its ``Char`` production), and trafilatura, which
+copies the article's text into an XML tree, caught lxml's "All strings must be XML compatible" and
+discarded the whole text without a word (codelucas/newspaper#541 is the same fault). `parse_html`
+removes those references before parsing (`drop_bad_references`): a vertical tab or form feed
+becomes a space (HTML's and Unicode's whitespace), any other is dropped, as libxml2 drops the raw
+character. References libxml2 already replaces (``&#0;``, a surrogate, beyond U+10FFFF: U+FFFD;
+``&#x80;``-``&#x9F;``: Windows-1252) and characters XML allows (DEL, U+FDD0, U+1FFFE) stay.
+
 Rule (hidden separators): the extractor drops elements marked ``aria-hidden="true"`` (icons, the
 dash a site shows between a kicker and its headline only to sighted readers) and keeps their tail,
 so the words either side ran together ("zur MigrationChiesa ruft"). `keep_hidden_breaks` puts a
@@ -55,10 +66,35 @@ _WRAPPERS = re.compile(
 _DEPTH_ERROR = "excessive depth"
 
 
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+"""A numeric character reference, hexadecimal or decimal, its ``;`` optional (as HTML reads it)."""
+_XML_WHITESPACE = frozenset({0x9, 0xA, 0xD})
+
+
+def _bad_code_point(code: int) -> bool:
+    """True for a code point libxml2 puts into the tree though XML 1.0 refuses it (module rule)."""
+    return (0 < code < 0x20 and code not in _XML_WHITESPACE) or code in (0xFFFE, 0xFFFF)
+
+
+def _replace_reference(match: re.Match[str]) -> str:
+    code = int(match[1], 16) if match[1] is not None else int(match[2])
+    if not _bad_code_point(code):
+        return match[0]
+    return " " if code in (0xB, 0xC) else ""
+
+
+def drop_bad_references(markup: str) -> str:
+    """`markup` without numeric references to characters XML refuses (module rule, character
+    references)."""
+    return _REFERENCE.sub(_replace_reference, markup) if "&#" in markup else markup
+
+
 def parse_html(markup: str) -> tuple[HtmlElement | None, bool]:
     """(tree, flattened): the page's tree as trafilatura's `load_html` builds it, or, when libxml2
     stopped at its nesting limit, the tree of the page without its wrapper tags (module rule).
+    References to characters XML refuses are dropped first (`drop_bad_references`).
     The tree is None when the markup is no HTML at all. Raises what lxml raises on hostile input."""
+    markup = drop_bad_references(markup)
     tree = load_html(markup)
     if not _too_deep():
         return tree, False

@@ -21,6 +21,7 @@ from crawler.fetch.robots import rules_for
 from crawler.types import HarvestedItem
 from pipelines.extract import DocumentFinisher, extract_document
 from pipelines.language import LanguagePipeline
+from pipelines.markup import drop_bad_references
 from tests.test_attachments import tiny_pdf
 from tests.test_refresh_forms import _middleware
 
@@ -534,6 +535,21 @@ REFERENCES = [
     "\x01",
     "\x0b",
     "\x7f",
+    # a reference to a C0 control or to U+FFFE/U+FFFF: libxml2 keeps it, XML refuses it
+    "&#1;",
+    "&#x1;",
+    "&#x0B;",
+    "&#xFFFE;",
+    "&#xFFFF;",
+    "&#x1F;",
+    "&#x0C;",
+    "&#12;",
+    "&#0000001;",
+    "&#x1",
+    "&#X1f;",
+    "&#0;",
+    "\ufffe",
+    "\x1f",
 ]
 
 
@@ -548,6 +564,58 @@ def test_an_odd_character_reference_keeps_the_text(reference: str, lang: str) ->
     item = harvest(body, languages=(lang,))  # codelucas/newspaper#541
     assert item.title == headline
     assert (item.text or "").count(text.split(".")[0]) == 2
+    assert "extract.html_failed" not in item.flags
+
+
+REFERENCE_PLACES = {
+    "title-attribute": "<p title='Kurs&#1;e'>{text}</p><p>{text}</p>",
+    "heading-and-list": "<h2>Anmeldung&#xFFFF;</h2><ul><li>{text}&#x1F;</li></ul><p>{text}</p>",
+    "every-paragraph": "<p>&#x0B;{text}&#2;</p><p>&#xFFFE;{text}&#x08;</p>",
+    "plain-paragraphs": "<p>{text}</p><p>{text}</p>",
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "el", "bg", "fi"])
+@pytest.mark.parametrize("body", REFERENCE_PLACES.values(), ids=REFERENCE_PLACES.keys())
+def test_control_references_anywhere_keep_the_text(body: str, lang: str) -> None:
+    headline, text = TEXTS[lang]
+    page = (
+        f"<html lang='{lang}'><head><title>{headline}&#1;</title>"
+        f"<meta name='description' content='Kurse&#x1; 2025'></head><body><article><h1>{headline}</h1>"
+        f"{body.format(text=text)}</article></body></html>"
+    ).encode()
+    item = harvest(page, languages=(lang,))  # codelucas/newspaper#541
+    assert item.title == headline and item.language == lang
+    assert text.split(".")[0] in (item.text or "") and "extract.html_failed" not in item.flags
+    assert not any(c in (item.text or "") for c in "\x01\x02\x08\x0b\x1f\ufffe\uffff")
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("A&#1;B", "AB"),
+        ("A&#x0B;B", "A B"),  # a vertical tab or form feed is whitespace
+        ("A&#12;B", "A B"),
+        ("A&#xFFFE;B&#XFFFF", "AB"),
+        ("A&#0000001;B", "AB"),
+        ("A&#x80;B", "A&#x80;B"),  # Windows-1252, as HTML maps it
+        ("A&#x7F;B", "A&#x7F;B"),  # XML allows DEL
+        ("A&#9;B&#10;C&#13;D", "A&#9;B&#10;C&#13;D"),
+        ("A&#x1F600;B", "A&#x1F600;B"),  # the hex digits are read to their end: no control
+        ("A&#x1FFFE;B&#xFDD0;", "A&#x1FFFE;B&#xFDD0;"),
+        ("A&#0;B&#xD800;", "A&#0;B&#xD800;"),  # libxml2 gives U+FFFD itself
+        ("A&amp;#1;B", "A&amp;#1;B"),  # text, not a reference
+    ],
+)
+def test_only_references_xml_refuses_change(markup: str, expected: str) -> None:
+    assert drop_bad_references(f"<p>{markup}</p>") == f"<p>{expected}</p>"
+
+
+def test_an_article_trafilatura_discards_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty text is never unflagged: trafilatura returning nothing for a page with an article."""
+    monkeypatch.setattr("pipelines.extract.trafilatura.bare_extraction", lambda *a, **k: None)
+    item = harvest(article("de"), languages=("de",))
+    assert "extract.html_failed" in item.flags
 
 
 # --- 9. English boilerplate around a page in another language ---------------------------------------
