@@ -149,7 +149,13 @@ from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.furniture import drop_furniture_lines
 from pipelines.headmeta import head_metadata
 from pipelines.lead import restore_lead
-from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
+from pipelines.markup import (
+    drop_comment_threads,
+    drop_link_targets,
+    in_comment_thread,
+    keep_hidden_breaks,
+    parse_html,
+)
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 from pipelines.pagemeta import excluded_block, read_page_meta, without_chrome
 from pipelines.relative_dates import relative_date, resolve_ago
@@ -746,14 +752,18 @@ def own_teaser_date(
     fragment aside) whose text, or when it has none, the text of its parent holding no other link,
     writes a date in its first 300 characters (`written_dates`) is a teaser of this page ("Aktuell:
     10.11.2021 Menschenrechte achten" in the sidebar); the first such date is the page's, as the site
-    lists it. A date beside a link to another page is that page's, never this one's.
+    lists it. A date beside a link to another page is that page's, never this one's. An in-page
+    link (``href="#comment-12"``, a comment's permalink with its date, "May 20, 2025 at 6:02 pm")
+    and a link inside a readers' comment thread (`pipelines.markup.in_comment_thread`) are no teaser.
     """
     own = _same_page(url)
     if own is None:
         return None
     for anchor in tree.iter("a"):
-        href = anchor.get("href")
-        if not href or _same_page(urljoin(url, href.strip())) != own:
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#") or _same_page(urljoin(url, href)) != own:
+            continue
+        if in_comment_thread(anchor):
             continue
         text = anchor.text_content()
         parent = anchor.getparent()

@@ -15,10 +15,18 @@ whole page and took a comment's "Posted on 14 March 2025" for an undated article
 removes the comment containers the text extractor itself leaves out (trafilatura's own
 ``REMOVE_COMMENTS_XPATH``: ``id="comments"``, ``class="comment-list"``, ``disqus_thread``, ...)
 before the dates are read; never the page's ``html``, ``body``, ``main`` or ``article``, nor an
-element that holds the first ``<h1>``. The same for ``<aside>`` (a sidebar's "Related: 17 March
-2025"), which the extractor drops from the text too and which `pipelines.pagemeta` never takes a
-``<time>`` from: htmldate dated an article whose byline is in a language it does not read ("Pubblicato
-il 3 marzo 2025") by its sidebar's teaser.
+element that holds the first ``<h1>``. `comment_thread` names a comment container by the ids and
+classes comment systems write (WordPress ``div#comments.comments-area`` > ``ol.comment-list`` >
+``li#comment-12.comment`` > ``article.comment-body``, Drupal's ``article.comment``,
+``section.comments``, Disqus's ``#disqus_thread``, schema.org's ``itemprop="comment"``), one whole
+class or id token each (`COMMENT_CLASSES`, `COMMENT_IDS`): a class that only contains such a word
+(``commentary``, ``comments-open``, ``has-comments``) names no thread. Such an element goes too,
+even an ``article`` (a comment is often one), unless it holds the first ``<h1>``; the page's
+``<time>``, its teasers and bylines are not read inside one either (`in_comment_thread`:
+`pipelines.pagemeta`, `pipelines.extract.own_teaser_date`). The same for ``<aside>`` (a sidebar's
+"Related: 17 March 2025"), which the extractor drops from the text too and which
+`pipelines.pagemeta` never takes a ``<time>`` from: htmldate dated an article whose byline is in a
+language it does not read ("Pubblicato il 3 marzo 2025") by its sidebar's teaser.
 
 Rule (deep markup): libxml2's HTML parser stops building the tree at 256 levels of nesting
 ("Excessive depth in document") and silently drops everything after that point, so a page with a
@@ -124,6 +132,47 @@ def drop_link_targets(tree: HtmlElement) -> int:
 
 _KEEP = frozenset({"html", "body", "main", "article"})
 _ASIDES = XPath(".//aside")
+COMMENT_CLASSES = frozenset({
+    "comment", "comments", "comment-list", "commentlist", "comments-list", "comment-area",
+    "comments-area", "comment-body", "comment-thread", "comments-thread", "comment-section",
+    "comments-section", "comment-container", "comments-container", "comments-wrapper",
+    "comment-respond", "comment-meta", "comment-metadata", "comment-content", "comment-item",
+    "comments-block", "article-comments", "post-comments", "entry-comments", "node-comments",
+    "js-comment", "js-comments", "fb-comments", "disqus-thread", "dsq-comments",
+})  # fmt: skip
+"""Whole class tokens of comment containers (module rule, comment threads)."""
+COMMENT_IDS = re.compile(
+    r"(?:comments?|commentlist|comment-list|comments-(?:area|section|list|container)|respond|"
+    r"disqus_thread|dsq-comments|(?:div-|li-)?comment-\d+)",
+    re.IGNORECASE,
+)
+"""A whole id of a comment container or of one comment (``comment-12``, WordPress's)."""
+
+
+def comment_thread(element: HtmlElement) -> bool:
+    """True when `element` is a readers' comment container or one comment (module rule); never the
+    page's ``html``, ``body`` or ``main``."""
+    if not isinstance(element.tag, str) or element.tag in ("html", "body", "main"):
+        return False
+    if COMMENT_IDS.fullmatch((element.get("id") or "").strip()):
+        return True
+    if (element.get("itemprop") or "").strip().lower() == "comment":
+        return True
+    return not COMMENT_CLASSES.isdisjoint((element.get("class") or "").lower().split())
+
+
+def in_comment_thread(element: HtmlElement) -> bool:
+    """True when `element` or one of its ancestors is a comment container (`comment_thread`)."""
+    return any(comment_thread(e) for e in (element, *element.iterancestors()))
+
+
+def _comment_threads(tree: HtmlElement) -> list[HtmlElement]:
+    """The outermost elements `comment_thread` names (their comments go with them)."""
+    found: list[HtmlElement] = []
+    for element in tree.iter():
+        if comment_thread(element) and not any(comment_thread(a) for a in element.iterancestors()):
+            found.append(element)
+    return found
 
 
 def drop_comment_threads(tree: HtmlElement) -> int:
@@ -131,10 +180,13 @@ def drop_comment_threads(tree: HtmlElement) -> int:
     h1 = next(tree.iter("h1"), None)
     keep = set(h1.iterancestors()) if h1 is not None else set()
     removed = 0
-    for xpath in (*REMOVE_COMMENTS_XPATH, _ASIDES):
-        for element in xpath(tree):
+    threads = _comment_threads(tree)
+    for found in (threads, *(xpath(tree) for xpath in (*REMOVE_COMMENTS_XPATH, _ASIDES))):
+        for element in found:
             parent = element.getparent()
-            if parent is None or element.tag in _KEEP or element in keep or element is h1:
+            if parent is None or element in keep or element is h1:
+                continue
+            if element.tag in _KEEP and not (element.tag == "article" and element in threads):
                 continue
             tail = element.tail
             if tail and tail.strip():

@@ -341,11 +341,81 @@ COMMENTS = {
 }
 
 
+WORDPRESS = (
+    "<div id='comments' class='comments-area'><h2 class='comments-title'>2 thoughts on “Courses”</h2>"
+    "<ol class='comment-list'><li id='comment-12' class='comment even thread-even depth-1'>"
+    "<article id='div-comment-12' class='comment-body'><footer class='comment-meta'>"
+    "<div class='comment-author vcard'><b class='fn'>Anna</b> <span class='says'>says:</span></div>"
+    "<div class='comment-metadata'><a href='#comment-12'>{stamp}</a></div></footer>"
+    "<div class='comment-content'><p>Very useful, thank you!</p></div></article></li></ol>"
+    "<div id='respond' class='comment-respond'><h3>Leave a Reply</h3></div></div>"
+)
+COMMENTS |= {
+    "wordpress-time-element": WORDPRESS.format(
+        stamp="<time datetime='2025-05-20T18:02:00+02:00'>May 20, 2025 at 6:02 pm</time>"
+    ),
+    "wordpress-text-date": WORDPRESS.format(stamp="May 20, 2025 at 6:02 pm"),
+    "wordpress-text-date-full-permalink": WORDPRESS.format(stamp="20. Mai 2025 um 18:02 Uhr").replace(
+        "href='#comment-12'", f"href='{URL}#comment-12'"
+    ),
+    "section-comments-article": (
+        "<section class='comments'><article class='comment'><p>Anna, <time datetime='2025-05-20T18:02:00"
+        "+02:00'>20 May 2025</time></p><p>Thanks!</p></article></section>"
+    ),
+    "disqus-thread-article": (
+        "<div id='disqus_thread'><article><time datetime='2025-05-20T18:02:00+02:00'>20 May 2025</time>"
+        "<p>Merci !</p></article></div>"
+    ),
+    "commentlist-itemprop-comment": (
+        "<ul class='commentlist'><li itemprop='comment' itemscope itemtype='https://schema.org/Comment'>"
+        "<span itemprop='datePublished' content='2025-05-20'>20.05.2025</span><p>Danke!</p></li></ul>"
+    ),
+    "comment-articles-without-container": (
+        "<article class='comment' id='comment-7'><footer><time datetime='2025-05-20'>20/05/2025</time>"
+        "</footer><p>Grazie!</p></article>"
+    ),
+}
+
+
 @pytest.mark.parametrize("lang", ["en", "de", "fr"])
 @pytest.mark.parametrize("thread", COMMENTS.values(), ids=COMMENTS.keys())
 def test_a_comment_thread_does_not_date_the_page(thread: str, lang: str) -> None:
     item = harvest(article(lang, after=thread), languages=(lang,))  # ageitgey/node-unfluff#93
     assert item.published_at is None and item.date_method is None
+
+
+@pytest.mark.parametrize("lang", ["en", "it", "pl"])
+@pytest.mark.parametrize(
+    "thread",
+    [COMMENTS["wordpress-time-element"], COMMENTS["section-comments-article"]],
+    ids=["wp", "section"],
+)
+def test_the_article_date_stays_before_a_comment_thread(thread: str, lang: str) -> None:
+    dated = article(lang, top="<p><time datetime='2025-03-04'>04.03.2025</time></p>", after=thread)
+    item = harvest(dated, languages=(lang,))  # ageitgey/node-unfluff#93
+    assert item.published_at is not None and item.published_at.date().isoformat() == "2025-03-04"
+
+
+ARTICLE_CLASSES = ["post commentary", "post comments-open", "entry has-comments", "commented-post"]
+
+
+@pytest.mark.parametrize("classes", ARTICLE_CLASSES)
+def test_an_article_whose_class_mentions_comments_keeps_its_date(classes: str) -> None:
+    headline, text = TEXTS["en"]
+    body = (
+        f"<html lang='en'><head><title>{headline}</title></head><body><article class='{classes}'>"
+        f"<h1>{headline}</h1><p><time datetime='2025-03-04T09:30:00+01:00'>4 March 2025</time></p>"
+        f"<p>{text}</p><p>{text}</p></article></body></html>"
+    ).encode()
+    item = harvest(body)  # ageitgey/node-unfluff#93: only comment containers are left out
+    assert item.published_at is not None and item.published_at.isoformat() == "2025-03-04T08:30:00+00:00"
+    assert text.split(".")[0] in (item.text or "")
+
+
+def test_a_teaser_of_the_page_outside_the_comments_still_dates_it() -> None:
+    teaser = f"<div class='latest'><a href='{URL}'>Language courses for families</a> 3 March 2025</div>"
+    item = harvest(article("en", after=teaser + COMMENTS["wordpress-text-date"]))
+    assert item.published_at is not None and item.published_at.date().isoformat() == "2025-03-03"
 
 
 # --- 5. the title without the site's name ----------------------------------------------------------
