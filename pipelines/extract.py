@@ -204,13 +204,18 @@ _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = r"[^\W\d_][^\W\d_'’]{2,}"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
+_ORDINAL = r"(?:st|nd|rd|th|ú|er|re|ère|\.?[º°])"
+"""An ordinal day's mark: en "3rd", ga "3ú", fr "1er" (also "1re", "1ère"), it, es, pt "1º", "1.º" and
+"1°" (the masculine ordinal indicator, or the degree sign typed for it)."""
+_SHORT_YEAR = r"['’‘](?P<short>\d\d)(?![\d'’])"
+"""A year of two digits after an apostrophe, "4 March '25", "3 maart '25" (`_full_year`)."""
 _WRITTEN_DATES = (
     # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
-    # "3rd March 2025", "3ú Márta 2025" (ordinal days),
-    # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
+    # "3rd March 2025", "3ú Márta 2025", "1er mars 2025", "1.º de marzo de 2025" (ordinal days),
+    # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025", "4 March '25"
     re.compile(
-        rf"(?<![\d.])(?P<day>[0-3]?\d)(?:st|nd|rd|th|ú)?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
-        rf"\s+(?:de\s+)?{_YEAR}"
+        rf"(?<![\d.])(?P<day>[0-3]?\d){_ORDINAL}?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
+        rf"\s+(?:(?:de\s+)?{_YEAR}|{_SHORT_YEAR})"
     ),
     # day, month name and year joined by one separator: "03/Mar/2025", "03-mar-2025", "03.Mär.2025"
     re.compile(rf"(?<![\d./-])(?P<day>[0-3]?\d)(?P<sep>[/.-])(?P<month>{_WORD})\.?(?P=sep){_YEAR}"),
@@ -219,8 +224,8 @@ _WRITTEN_DATES = (
         rf"(?<![\d.]){_YEAR}\.?\s+(?:(?:gada|m\.)\s+)?"
         rf"(?:(?P<day_a>[0-3]?\d)\.\s+(?P<month_a>{_WORD})|(?P<month_b>{_WORD})\.?\s+(?P<day_b>[0-3]?\d)(?![\d:]))"
     ),
-    # month first: "March 3, 2025"
-    re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
+    # month first: "March 3, 2025", "March 3rd, '25"
+    re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+(?:{_YEAR}|{_SHORT_YEAR})"),
     # numeric, day and month in the page's locale order (`written_dates`): "05.12.2026",
     # "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"; "12/05/2026" on an en-US page
     re.compile(rf"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<second>[0-3]?\d)(?P=sep){_YEAR}"),
@@ -797,7 +802,9 @@ def written_dates(
 ) -> tuple[str | None, str | None]:
     """(published, updated): the first day-month-year written out in `text` as ISO dates, or None.
 
-    Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them, or
+    Rule: a day (an ordinal one too, `_ORDINAL`: "3rd", "1er", "1º", "1.º"), a month name and a
+    four-digit year (or two digits after an apostrophe, "4 March '25", `_full_year`) in any order
+    the 24 EU languages write them, or
     day first joined by one slash, dot or dash (``03/Mar/2025``, ``03-mar-2025``, ``03.Mär.2025``)
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
@@ -841,7 +848,7 @@ def written_dates(
             if day is None or month is None:
                 continue
             try:
-                iso = date(int(parts["year"]), month, int(day)).isoformat()
+                iso = date(_full_year(parts), month, int(day)).isoformat()
             except ValueError:
                 continue
             end = match.end()
@@ -873,6 +880,15 @@ def written_dates(
         elif published is None:
             published = iso
     return published, updated
+
+
+def _full_year(parts: dict[str, str]) -> int:
+    """The year a date gives: four digits, or two after an apostrophe read as POSIX ``strptime``'s
+    ``%y`` reads them (69-99: 1969-1999, 00-68: 2000-2068)."""
+    if "year" in parts:
+        return int(parts["year"])
+    short = int(parts["short"])
+    return short + (1900 if short >= 69 else 2000)
 
 
 def _numeric_order(first: int, second: int, dayfirst: bool) -> tuple[str, str]:

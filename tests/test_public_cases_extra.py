@@ -19,7 +19,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.fetch.robots import rules_for
 from crawler.types import HarvestedItem
-from pipelines.extract import DocumentFinisher, extract_document
+from pipelines.extract import DocumentFinisher, extract_document, written_dates
 from pipelines.language import LanguagePipeline
 from pipelines.markup import drop_bad_references
 from tests.test_attachments import tiny_pdf
@@ -276,6 +276,26 @@ WRITTEN = [
     ("scrapinghub/dateparser#651", "en", "Published: March 3rd, 2025", "2025-03-03T00:00:00+00:00"),
     ("scrapinghub/dateparser#651", "en", "Posted on 3rd of March 2025", "2025-03-03T00:00:00+00:00"),
     ("scrapinghub/dateparser#651", "en", "Mar. 3, 2025", "2025-03-03T00:00:00+00:00"),
+    # an ordinal day after a label; a year of two digits after an apostrophe
+    ("scrapinghub/dateparser#651", "fr", "Publié le 1er mars 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "fr", "Mis en ligne le 1er avril 2025", "2025-04-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "fr", "Publié 1er mars 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "fr", "Publié le : 1er mars 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "fr", "Date : 1er juin 2025", "2025-06-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "fr", "Publié le 1re juin 2025", "2025-06-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "fr", "Publié le 1er mars 2025 à 9h15", "2025-03-01T09:15:00+00:00"),
+    ("scrapinghub/dateparser#651", "it", "1º marzo 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "it", "Pubblicato il 1º marzo 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "it", "Pubblicato il 1° aprile 2025", "2025-04-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "es", "1º de marzo de 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "es", "1.º de marzo de 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "es", "Publicado el 1.º de abril de 2025", "2025-04-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "pt", "1.º de março de 2025", "2025-03-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "pt", "Publicado em 1º de abril de 2025", "2025-04-01T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "en", "Published 4 March '25", "2025-03-04T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "en", "Posted March 4th, ’25", "2025-03-04T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "nl", "3 maart '25", "2025-03-03T00:00:00+00:00"),
+    ("scrapinghub/dateparser#651", "de", "Veröffentlicht am 3. März '25", "2025-03-03T00:00:00+00:00"),
 ]
 
 
@@ -287,6 +307,24 @@ def test_a_date_written_in_the_page_language(report: str, lang: str, dateline: s
     assert item.date_method == "page", report
     assert item.published_at is not None and item.published_at.isoformat() == published
     assert item.language == lang
+
+
+@pytest.mark.parametrize(
+    ("line", "lang", "expected"),
+    [
+        ("Publié le 1er mars 2025", "fr", "2025-03-01"),
+        ("1ère édition, 3 mars 2025", "fr", "2025-03-03"),
+        ("1.º de março de 2025", "pt", "2025-03-01"),
+        ("1º marzo 2025", "it", "2025-03-01"),
+        ("Gepubliceerd op 3 maart '99", "nl", "1999-03-03"),
+        ("Published 4 March 25", "en", None),  # two digits without an apostrophe: no year
+        ("Published 4 March '2025", "en", None),
+        ("1er prix, 3 000 euros en '25", "fr", None),  # an ordinal with no month after it
+        ("Lot 1º piano '25", "it", None),
+    ],
+)
+def test_written_ordinal_days_and_short_years(line: str, lang: str, expected: str | None) -> None:
+    assert written_dates(line, (lang,))[0] == expected  # scrapinghub/dateparser#651
 
 
 # --- 3. a date in the URL's path ----------------------------------------------------------------------
