@@ -36,6 +36,10 @@ Rules, in order (`choose_title`):
    short name (`abbreviates`); "(video)", "[PDF]", "(AMIF)" stay, and so does a bracket the page's
    headline holds (tests/test_titles_site_brackets.py: titles in the EU languages that kept a
    site's name so).
+2f. A site's name (og:site_name, application-name, the chrome's) that is a whole segment between two
+   others ends the headline: a tagline follows it ("Kursy językowe dla rodzin - Urząd Miasta
+   Przykładowo - Portal", "Language courses for families | City of Sampleton | Official website");
+   the headline before it keeps its own hyphens (`_around_site`).
 2d. (first) An all-capitals title's segments equal to a headline but for case and accents take
    the headline's letters (`_headline_case`).
 4. A title that is only a home page's, a news section's or the site's name ("Home page - Comune di
@@ -543,6 +547,7 @@ def strip_site(
     learned = {fold(a) for a in affixes} | HOME_PAGE_NAMES | SECTION_NAMES
     raw = raw if fold(raw) in held else site_brackets(raw, keys, site_list)
     segments = split_segments(raw)
+    segments, cut_end, cut_start = _around_site(raw, segments, site_list, learned, (cut_end, cut_start))
     cut = cut_end
     while len(segments) > 1 and names_site(segments[-1]):
         segments.pop()
@@ -559,6 +564,45 @@ def strip_site(
         return raw
     title = _rejoin(raw, segments)
     return title if fold(title) in held else site_brackets(title, keys, site_list)
+
+
+def _around_site(
+    raw: str,
+    segments: list[str],
+    site_names: Sequence[str],
+    learned: set[str],
+    cuts: tuple[bool, bool],
+) -> tuple[list[str], bool, bool]:
+    """(segments, cut_end, cut_start) without a site's name that stands between two parts of the title
+    and what follows it (rule 2f): "Kursy językowe dla rodzin - Urząd Miasta Przykładowo - Portal"
+    with og:site_name "Urząd Miasta Przykładowo" is "Kursy językowe dla rodzin". The name must be a
+    whole segment, equal to a site name (og:site_name, application-name, the chrome's) but for case,
+    quotes and spaces. The headline is what stands before it, when that is longer (in words) than
+    what follows but for section names (a tagline: "Official website", "Sito ufficiale"; "Berlin -
+    Wien - Paris: Kurse im Vergleich" is no site's title), or what follows it when only home page
+    or section names stand before ("Aktuelles | Stadt Beispielburg | Sprachkurse für Familien").
+    The part before is cut only at the separator written before the site's name: another one is the
+    headline's own ("Courses - Part 2 | City of Sampleton | Official website" keeps "Part 2")."""
+    names = {fold(n) for n in site_names}
+    cut_end, cut_start = cuts
+    if len(segments) < 3 or not names:
+        return segments, cut_end, cut_start
+    middle = next((i for i in range(1, len(segments) - 1) if fold(segments[i]) in names), None)
+    if middle is None:
+        return segments, cut_end, cut_start
+    before, after = segments[:middle], segments[middle + 1 :]
+    if all(fold(s) in learned for s in before):
+        return after, cut_end, True
+    tagline = [s for s in after if fold(s) not in learned]  # "Nieuws | Officiële website"
+    if len(" ".join(before).split()) <= len(" ".join(tagline).split()):
+        return segments, cut_end, cut_start
+    left = raw[: raw.find(segments[middle])] if segments[middle] in raw else ""
+    separator = next((m for m in _SEPARATORS.finditer(left) if m.end() == len(left)), None)
+    if separator is not None and (mark := separator.group().strip()):
+        pattern = rf"\s*{re.escape(mark)}\s*" if mark == "|" else rf"\s+{re.escape(mark)}\s+"
+        parts = [p.strip() for p in re.split(pattern, left[: separator.start()]) if p.strip()]
+        before = parts or before
+    return before, True, cut_start
 
 
 def _section(segment: str, rest: Sequence[str]) -> bool:

@@ -537,6 +537,103 @@ TITLES = [
 ]
 
 
+def _site(name: str) -> str:
+    return f'<meta property="og:site_name" content="{name}">'
+
+
+# a site's name between the headline and a tagline, no h1 (adbar/trafilatura#284)
+TITLES += [
+    ("adbar/trafilatura#284", lang, raw, _site(site), False, expected)
+    for lang, raw, site, expected in [
+        (
+            "pl",
+            "Kursy językowe dla rodzin - Urząd Miasta Przykładowo - Portal",
+            "Urząd Miasta Przykładowo",
+            "Kursy językowe dla rodzin",
+        ),
+        (
+            "en",
+            "Language courses for families | City of Sampleton | Official website",
+            "City of Sampleton",
+            "Language courses for families",
+        ),
+        (
+            "it",
+            "Corsi di lingua per famiglie | Comune di Esempio | Sito ufficiale",
+            "Comune di Esempio",
+            "Corsi di lingua per famiglie",
+        ),
+        (
+            "de",
+            "Sprachkurse für Familien - Stadt Beispielburg - Offizielle Website",
+            "Stadt Beispielburg",
+            "Sprachkurse für Familien",
+        ),
+        (
+            "cs",
+            "Jazykové kurzy pro rodiny – Město Příkladov – Oficiální stránky",
+            "Město Příkladov",
+            "Jazykové kurzy pro rodiny",
+        ),
+        (
+            "el",
+            "Μαθήματα γλώσσας για οικογένειες | Δήμος Παραδείγματος | Επίσημη ιστοσελίδα",
+            "Δήμος Παραδείγματος",
+            "Μαθήματα γλώσσας για οικογένειες",
+        ),
+        (
+            "nl",
+            "Taalcursussen voor gezinnen | Gemeente Voorbeeld | Nieuws | Officiële website",
+            "Gemeente Voorbeeld",
+            "Taalcursussen voor gezinnen",
+        ),
+        (
+            "de",
+            "Sprachkurse für Familien | Aktuelles | Stadt Beispielburg | Offizielle Website",
+            "Stadt Beispielburg",
+            "Sprachkurse für Familien",
+        ),
+        (
+            "de",
+            "Aktuelles | Stadt Beispielburg | Sprachkurse für Familien",
+            "Stadt Beispielburg",
+            "Sprachkurse für Familien",
+        ),
+        (
+            "en",
+            "Language courses for families - Part 2 | City of Sampleton | Official website",
+            "City of Sampleton",
+            "Language courses for families - Part 2",
+        ),
+        (
+            "fr",
+            "Cours de langue pour les familles - Ville d'Exempleville - Site officiel de la ville",
+            "ville d’exempleville",
+            "Cours de langue pour les familles",
+        ),
+        # no site's name as a whole segment, or no longer part before it: the title stays
+        (
+            "en",
+            "Language courses in City of Sampleton schools | Spring term | Official website",
+            "City of Sampleton",
+            "Language courses in City of Sampleton schools | Spring term | Official website",
+        ),
+        (
+            "de",
+            "Berlin - Wien - Paris: Sprachkurse für Familien im Vergleich",
+            "Wien",
+            "Berlin - Wien - Paris: Sprachkurse für Familien im Vergleich",
+        ),
+        (
+            "es",
+            "Cursos - Ayuntamiento de Ejemplo - Portal municipal de información",
+            "Ayuntamiento de Ejemplo",
+            "Cursos - Ayuntamiento de Ejemplo - Portal municipal de información",
+        ),
+    ]
+]
+
+
 @pytest.mark.parametrize(
     ("report", "lang", "raw", "head", "h1", "expected"), TITLES, ids=[t[2] for t in TITLES]
 )
