@@ -149,6 +149,52 @@ _PLACEHOLDER = re.compile(
     r"|formatvorlage.*|mustervorlage.*|normal(\.dot[mx]?)?|default|new document|neues dokument|\d+)$",
     re.IGNORECASE,
 )
+_UNTITLED = (
+    "untitled|unbenannt|unbenanntes|ohne titel|sans titre|senza titolo|sin titulo|sem titulo|naamloos"
+    "|zonder titel|bez tytulu|bez nazwy|bez nazvu|nepojmenovany|nevtelen|cim nelkul[ia]|nimeton"
+    "|nimeamaton|namnlos|namnlost|utan titel|unavngivet|uden titel|fara titlu|без заглавие|без име"
+    "|χωρις τιτλο|ανωνυμο|bez naslova|brez naslova|neimenovan[oi]|be pavadinimo|bevardis"
+    "|bez nosaukuma|pealkirjata|nimetu|minghajr titlu|gan teideal"
+)
+"""A default title "Untitled" in the EU languages (accents stripped: `_app_default`)."""
+_DOCUMENT = "document|dokument|documento|dokumentum|asiakirja|документ|εγγραφο|dokumentas|dokuments|doicimead"
+_PRESENTATION = (
+    "presentation|prasentation|presentazione|presentacion|apresentacao|presentatie|prezentacja"
+    "|prezentace|prezentacia|bemutato|esitys|praesentation|præsentation|prezentare|презентация"
+    "|παρουσιαση|prezentacija|predstavitev|pateiktis|esitlus"
+    "|prezentazzjoni|cur i lathair"
+)
+_SLIDE = (
+    "slide|folie|diapositive|diapositiva|diapositivo|dia|slajd|snimek|snimka|bild|dias"
+    "|diapozitivul|diapozitiv|prosojnica|слаид|διαφανεια|skaidre|slaids|slaid|sleamhnan"
+)
+_WORKBOOK = "book|mappe|classeur|cartel|libro|pasta|map|zeszyt|sesit|zosit|munkafuzet|tyokirja|bok|registru"
+_APP_DEFAULT = re.compile(
+    rf"^(?:(?:{_UNTITLED})(?:[ -]?\d+)?(?: (?:{_DOCUMENT}|{_PRESENTATION}|spreadsheet|form))?"
+    rf"|(?:{_DOCUMENT}|{_PRESENTATION}) (?:{_UNTITLED})"
+    rf"|(?:{_DOCUMENT}|{_PRESENTATION}) ?\d+|(?:{_WORKBOOK})\d+"
+    rf"|(?:{_SLIDE}) ?\d+|\d+\. dia"
+    r"|r graphics output|microsoft (?:word|powerpoint|excel)\b.*)$"
+    r"|^(?=(?:\S+\s+){0,5}\S+$)(?=.*\bpowerpoint)"
+    rf"(?=.*(?:^|[\s-])(?:{_PRESENTATION})(?:$|\s|-))"
+    r"|^(?=(?:\S+\s+){1,14}\S+$)"
+    r"(?=.*\b(?:click|clic|cliqu|klick|klik|klepnut|kattint|napsaut|щракн|κλικ|spustel|noklik|klops))"
+    r"(?=.*(?:edit|modif|bearbeit|redig|redag|uprav|edytow|uredi|szerkeszt|muokk|andra|επεξεργ|редакт"
+    r"|bewerk))"
+    r"(?=.*(?:styl|stil|stijl|slog|stilu|stilus|tyyl|laadi|στυλ|стил|format|master|mestre|patron|predlo"
+    r"|matric|sablon|model|образ|υποδειγ|juhtslaid|coordonator|minta|titl|titre|titolo|titulo|tytul|titel"
+    r"|nadpis|naslov|pealkir|virsrakst|pavadinim|τιτλ|заглав|text|testo|tekst))"
+    r"|^mintacim szerkesztese$",
+    re.IGNORECASE,
+)
+"""A title an application gives a file or a slide by default, in the EU languages: "Untitled",
+"Sans titre-1", "Document1", "Documento1", "Presentation1", "Book1", "Mappe1", "Slide 1",
+"Diapositive 1", "1. dia", "Présentation PowerPoint", "Prezentacja programu PowerPoint" (the word
+PowerPoint and a word for presentation, in at most six words), a template's instruction "Click to
+edit Master title style", "Cliquez pour modifier le style du titre" (a word for click, in at most
+15 words, with words for edit and for style or title: "Mit einem Klick zur Einbürgerung" is a
+title), R's "R Graphics
+Output". Matched with accents stripped (`_app_default`)."""
 _FILE_NAME = re.compile(
     r"^[\w.\-~ ]+\.(pdf|docx?|dotx?|odt|pptx?|xlsx?|indd|indb|idml|qxp|qxd|rtf|txt|ai|eps)$"
     r"|^\S*_\S*$|^[\w-]*\d[\w-]*\.\w{2,4}$",
@@ -823,13 +869,23 @@ def looks_like_slug(value: str | None) -> bool:
 
 def is_placeholder_title(value: str | None) -> bool:
     """A PDF metadata title that names the file or template, not the document: file names,
-    "Unbenannt-1", "Layout 1", "*.indd", "Microsoft Word - ...", "untitled", template names."""
+    "Unbenannt-1", "Layout 1", "*.indd", "Microsoft Word - ...", "untitled", template names, and
+    the defaults of office programs in the EU languages (`_APP_DEFAULT`: "Sem título", "Névtelen",
+    "Documento1", "Diapositive 1", "Présentation PowerPoint", "Click to edit Master title style")."""
     value = one_line(value)
     if not value or len(value) < 4:
         return True
     if _PLACEHOLDER.match(value) or _FILE_NAME.match(value) or looks_like_slug(value):
         return True
+    if _app_default(value):
+        return True
     return bool(re.search(r"\.(indd|indb|docx?|dotx?|pptx?|qxp|qxd|pdf)\b", value, re.IGNORECASE))
+
+
+def _app_default(value: str) -> bool:
+    """`value` is an application's default title in an EU language (`_APP_DEFAULT`)."""
+    bare = " ".join(_strip_accents(value).replace("ß", "ss").lower().split())
+    return _APP_DEFAULT.search(bare.replace("-", " ") if bare.startswith("powerpoint-") else bare) is not None
 
 
 def strip_feed_title(title: str | None, feed_name: str | None, host: str | None) -> str | None:

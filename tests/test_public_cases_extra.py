@@ -22,6 +22,7 @@ from crawler.types import HarvestedItem
 from pipelines.extract import DocumentFinisher, extract_document, written_dates
 from pipelines.language import LanguagePipeline
 from pipelines.markup import drop_bad_references
+from pipelines.titles import is_placeholder_title
 from tests.test_attachments import tiny_pdf
 from tests.test_refresh_forms import _middleware
 
@@ -684,6 +685,51 @@ PDF_TITLES = [
     ("trypsynth/paperback#882", "Titel", FIRST_SENTENCE),
     ("trypsynth/paperback#882", "bericht_2025_v3.indd", FIRST_SENTENCE),
     ("NCIOCPL/cgov-digital-platform#2645", "Integrationsbericht 2025", "Integrationsbericht 2025"),
+    # an office program's default title in another EU language
+    *(
+        ("trypsynth/paperback#882", t, FIRST_SENTENCE)
+        for t in [
+            "Présentation PowerPoint",
+            "Presentazione standard di PowerPoint",
+            "Prezentacja programu PowerPoint",
+            "Prezentace aplikace PowerPoint",
+            "Presentación de PowerPoint",
+            "Apresentação do PowerPoint",
+            "PowerPoint-esitys",
+            "Παρουσίαση του PowerPoint",
+            "Diapositive 1",
+            "Diapositiva 1",
+            "Slajd 1",
+            "Documento1",
+            "Dokumentum1",
+            "Mappe1",
+            "Sem título",
+            "Senza titolo-1",
+            "Nimetön",
+            "Namnlös",
+            "Bez názvu",
+            "Névtelen",
+            "Unavngivet",
+            "Naamloos",
+            "Fără titlu",
+            "Без заглавие",
+            "Χωρίς τίτλο",
+            "Untitled document",
+            "Document sans titre",
+            "Click to edit Master title style",
+            "Cliquez pour modifier le style du titre",
+            "Titelmasterformat durch Klicken bearbeiten",
+        ]
+    ),
+    ("NCIOCPL/cgov-digital-platform#2645", "R Graphics Output", FIRST_SENTENCE),
+    # a title that only mentions such a word stays
+    ("trypsynth/paperback#882", "Mit einem Klick zur Einbürgerung", "Mit einem Klick zur Einbürgerung"),
+    (
+        "trypsynth/paperback#882",
+        "Präsentation des Integrationsberichts",
+        "Präsentation des Integrationsberichts",
+    ),
+    ("trypsynth/paperback#882", "Dokument zur Integration 2025", "Dokument zur Integration 2025"),
 ]
 
 
@@ -697,6 +743,34 @@ def test_a_pdf_template_title_gives_way_to_the_text(report: str, metadata_title:
     )
     assert item.title == expected, report
     assert item.raw_title == metadata_title and item.language == "de"
+
+
+DEFAULT_TITLES = [
+    "Презентация на PowerPoint", "PowerPointova predstavitev", "PowerPointi esitlus", "PowerPoint-bemutató",
+    "Prezentare PowerPoint", "PowerPoint prezentācija", "PowerPoint pateiktis", "PowerPoint-præsentation",
+    "Präsentation1", "Asiakirja1", "Документ1", "Έγγραφο1", "Book1", "Classeur1", "Snímek 1", "1. dia",
+    "Слайд 1", "Διαφάνεια 1", "Skaidrė 1", "Bez tytułu", "Sin título", "Sans titre-1", "Nimetön-1",
+    "Namnlöst dokument", "Documento sin título", "Untitled presentation", "Bez nosaukuma", "Pealkirjata",
+    "Be pavadinimo", "Brez naslova", "Bez naslova", "Fare clic per modificare lo stile del titolo",
+    "Haga clic para modificar el estilo de título del patrón", "Kliknij, aby edytować styl wzorca tytułu",
+    "Mintacím szerkesztése", "Klepnutím lze upravit styl předlohy nadpisu",
+    "Щракнете, за да редактирате стила на заглавието в образеца",
+    "Noklikšķiniet, lai rediģētu šablona virsraksta stilu", "Klik om de stijl te bewerken",
+]  # fmt: skip
+OWN_TITLES = [
+    "Integrationsbericht 2025", "Présentation du rapport annuel", "Documento di programmazione 2025",
+    "Naamloos verleden: migranten in Nederland", "Presentation of the integration strategy 2025",
+    "Editorial: click and collect services", "Book of abstracts", "Map of services",
+    "Click here to edit your registration form online", "Sin título no hay derechos",
+    "PowerPoint training for teachers of migrant children in Vienna",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "placeholder"), [(t, True) for t in DEFAULT_TITLES] + [(t, False) for t in OWN_TITLES]
+)
+def test_office_default_titles_of_the_eu_languages(title: str, placeholder: bool) -> None:
+    assert is_placeholder_title(title) is placeholder  # trypsynth/paperback#882
 
 
 # --- 7. a byte order mark decides the encoding -------------------------------------------------------
