@@ -36,7 +36,9 @@ Per method:
   DTD and libxml2's default size limits (T07-T09); an element followed only by whitespace ends a line.
 - Output text is capped at 1,000,000 characters.
 
-Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``,
+Warnings (added to the item's flags): ``input_truncated``, ``text_truncated``, ``extract.html_failed``
+(also when trafilatura returned nothing for a page that holds a block of text: it discards a text
+it cannot build, e.g. on a string lxml refuses, without raising; an empty text is never unflagged),
 ``extract.fallback`` (the first extraction was navigation or a banner; a second one was kept),
 ``extract.boilerplate`` (every extraction looked like navigation), ``extract.consent`` (only a consent
 banner was found: no text),
@@ -147,7 +149,13 @@ from pipelines.formats import XML_NS, extract_pdf, extract_xml
 from pipelines.furniture import drop_furniture_lines
 from pipelines.headmeta import head_metadata
 from pipelines.lead import restore_lead
-from pipelines.markup import drop_comment_threads, drop_link_targets, keep_hidden_breaks, parse_html
+from pipelines.markup import (
+    drop_comment_threads,
+    drop_link_targets,
+    in_comment_thread,
+    keep_hidden_breaks,
+    parse_html,
+)
 from pipelines.normalize import SUMMARY_MAX_BYTES, TITLE_MAX_BYTES, plain_line, plain_title
 from pipelines.pagemeta import excluded_block, read_page_meta, without_chrome
 from pipelines.relative_dates import relative_date, resolve_ago
@@ -196,13 +204,18 @@ _HTML_MARKERS = ("<html", "<head", "<body")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = r"[^\W\d_][^\W\d_'’]{2,}"
 _YEAR = r"(?P<year>(?:19|20)\d\d)(?![\d.,]\d)"
+_ORDINAL = r"(?:st|nd|rd|th|ú|er|re|ère|\.?[º°])"
+"""An ordinal day's mark: en "3rd", ga "3ú", fr "1er" (also "1re", "1ère"), it, es, pt "1º", "1.º" and
+"1°" (the masculine ordinal indicator, or the degree sign typed for it)."""
+_SHORT_YEAR = r"['’‘](?P<short>\d\d)(?![\d'’])"
+"""A year of two digits after an apostrophe, "4 March '25", "3 maart '25" (`_full_year`)."""
 _WRITTEN_DATES = (
     # day first: "3. März 2025", "12 lutego 2025", "3 de marzo de 2025", "3 ta' Marzu 2025",
-    # "3rd March 2025", "3ú Márta 2025" (ordinal days),
-    # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025"
+    # "3rd March 2025", "3ú Márta 2025", "1er mars 2025", "1.º de marzo de 2025" (ordinal days),
+    # "3 Μαρτίου 2025", "3 март 2025 г.", "3. ožujka 2025.", "3 d. kovo 2025", "4 March '25"
     re.compile(
-        rf"(?<![\d.])(?P<day>[0-3]?\d)(?:st|nd|rd|th|ú)?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
-        rf"\s+(?:de\s+)?{_YEAR}"
+        rf"(?<![\d.])(?P<day>[0-3]?\d){_ORDINAL}?\.?\s+(?:d\.\s+)?(?:(?:de|ta['’])\s+)?(?P<month>{_WORD})\.?,?"
+        rf"\s+(?:(?:de\s+)?{_YEAR}|{_SHORT_YEAR})"
     ),
     # day, month name and year joined by one separator: "03/Mar/2025", "03-mar-2025", "03.Mär.2025"
     re.compile(rf"(?<![\d./-])(?P<day>[0-3]?\d)(?P<sep>[/.-])(?P<month>{_WORD})\.?(?P=sep){_YEAR}"),
@@ -211,8 +224,8 @@ _WRITTEN_DATES = (
         rf"(?<![\d.]){_YEAR}\.?\s+(?:(?:gada|m\.)\s+)?"
         rf"(?:(?P<day_a>[0-3]?\d)\.\s+(?P<month_a>{_WORD})|(?P<month_b>{_WORD})\.?\s+(?P<day_b>[0-3]?\d)(?![\d:]))"
     ),
-    # month first: "March 3, 2025"
-    re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+{_YEAR}"),
+    # month first: "March 3, 2025", "March 3rd, '25"
+    re.compile(rf"(?P<month>{_WORD})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s+(?:{_YEAR}|{_SHORT_YEAR})"),
     # numeric, day and month in the page's locale order (`written_dates`): "05.12.2026",
     # "5. 12. 2026" (cs, sk, sl), "05/12/2026", "5-12-2026"; "12/05/2026" on an en-US page
     re.compile(rf"(?<![\d./-])(?P<first>[0-3]?\d)(?P<sep>\.\s?|/|-)(?P<second>[0-3]?\d)(?P=sep){_YEAR}"),
@@ -458,6 +471,8 @@ def _extract_html(body: bytes, url: str, header_charset: str | None) -> Extracte
         if published is None and result.date and result.date.endswith("-01-01"):
             published = result.date  # a year-only guess (a copyright line) bounds written dates only
     headline = one_line(headline)
+    if result is None and "extract.html_failed" not in warnings and best_block_text(tree):
+        warnings.append("extract.html_failed")  # trafilatura discarded an article's text (docstring)
     text = _main_text(tree, url, text, anchors, warnings)
     text = restore_lead(tree, text, result.description if result is not None else None)
     if layers and text and len(text) < CONSENT_REMNANT_CHARS and len(consent_terms(text)) >= REMNANT_TERMS:
@@ -742,14 +757,18 @@ def own_teaser_date(
     fragment aside) whose text, or when it has none, the text of its parent holding no other link,
     writes a date in its first 300 characters (`written_dates`) is a teaser of this page ("Aktuell:
     10.11.2021 Menschenrechte achten" in the sidebar); the first such date is the page's, as the site
-    lists it. A date beside a link to another page is that page's, never this one's.
+    lists it. A date beside a link to another page is that page's, never this one's. An in-page
+    link (``href="#comment-12"``, a comment's permalink with its date, "May 20, 2025 at 6:02 pm")
+    and a link inside a readers' comment thread (`pipelines.markup.in_comment_thread`) are no teaser.
     """
     own = _same_page(url)
     if own is None:
         return None
     for anchor in tree.iter("a"):
-        href = anchor.get("href")
-        if not href or _same_page(urljoin(url, href.strip())) != own:
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#") or _same_page(urljoin(url, href)) != own:
+            continue
+        if in_comment_thread(anchor):
             continue
         text = anchor.text_content()
         parent = anchor.getparent()
@@ -783,7 +802,9 @@ def written_dates(
 ) -> tuple[str | None, str | None]:
     """(published, updated): the first day-month-year written out in `text` as ISO dates, or None.
 
-    Rule: a day, a month name and a four-digit year in any order the 24 EU languages write them, or
+    Rule: a day (an ordinal one too, `_ORDINAL`: "3rd", "1er", "1º", "1.º"), a month name and a
+    four-digit year (or two digits after an apostrophe, "4 March '25", `_full_year`) in any order
+    the 24 EU languages write them, or
     day first joined by one slash, dot or dash (``03/Mar/2025``, ``03-mar-2025``, ``03.Mär.2025``)
     (`_WRITTEN_DATES`: day first, year first as in Hungarian, Latvian and Lithuanian, month first as
     in English); the month name in any of the 24 languages (`pipelines.dates.month_number`, the page's
@@ -827,7 +848,7 @@ def written_dates(
             if day is None or month is None:
                 continue
             try:
-                iso = date(int(parts["year"]), month, int(day)).isoformat()
+                iso = date(_full_year(parts), month, int(day)).isoformat()
             except ValueError:
                 continue
             end = match.end()
@@ -859,6 +880,15 @@ def written_dates(
         elif published is None:
             published = iso
     return published, updated
+
+
+def _full_year(parts: dict[str, str]) -> int:
+    """The year a date gives: four digits, or two after an apostrophe read as POSIX ``strptime``'s
+    ``%y`` reads them (69-99: 1969-1999, 00-68: 2000-2068)."""
+    if "year" in parts:
+        return int(parts["year"])
+    short = int(parts["short"])
+    return short + (1900 if short >= 69 else 2000)
 
 
 def _numeric_order(first: int, second: int, dayfirst: bool) -> tuple[str, str]:

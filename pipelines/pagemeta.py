@@ -12,7 +12,8 @@ Dates, first found wins for `PageMeta.published`:
    a ``<time>`` marked as the modification only, ``class="updated"`` or ``itemprop="dateModified"``,
    is skipped: `_modification`)
    (never inside aside, nav, footer, or a block of the article whose class or id says related, teaser,
-   agenda, event, calendar, comment, recommended, sidebar, promo).
+   agenda, event, calendar, comment, recommended, sidebar, promo; nor in a readers' comment, which
+   is often an ``<article>`` of its own: `pipelines.markup.in_comment_thread`).
 A day alone gives way to a later candidate with the time of that same day (`_first_day`).
 Never from a ``<script>`` other than JSON-LD, an agenda or event listing, "related articles" or the
 copyright line. Values are returned as written (``2024-04-27T07:39+0200``, ``Tue, 4 May 2021
@@ -37,6 +38,7 @@ from lxml.html import HtmlElement
 from pipelines.boilerplate import block_text
 from pipelines.clock import find_clock
 from pipelines.dates import has_time_of_day, impossible_date, parse_date
+from pipelines.markup import in_comment_thread
 from pipelines.sitenames import chrome_text, heading_text, logo_heading
 from pipelines.titles import fold, is_code_only, one_line
 
@@ -64,7 +66,7 @@ _ARTICLE_TYPES = frozenset(
 )
 _NOT_ARTICLE = re.compile(
     r"(?<![a-z])(?:related|teaser|agenda|events?|calendar|comments?|recommend|sidebar|popular|newsletter|"
-    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|termine|veranstaltung|cookie|consent)",
+    r"footer|breadcrumb|copyright|widget|promo|verwandt|weitere|termine|veranstaltung|cookie|consent|disqus)",
     re.IGNORECASE,
 )
 """A class or id of page chrome (`chrome_block`)."""
@@ -359,6 +361,8 @@ def _article_time(tree: HtmlElement) -> str | None:
     if h1 is not None and h1.getparent() is not None:
         scopes.append(h1.getparent())
     for scope in scopes:
+        if in_comment_thread(scope) and (h1 is None or scope not in h1.iterancestors()):
+            continue  # a readers' comment is an article too (pipelines.markup, comment threads)
         for element in scope.iter("time", "span", "div", "p", "meta"):
             if element.tag != "time" and (element.get("itemprop") or "").lower() != "datepublished":
                 continue
@@ -366,6 +370,8 @@ def _article_time(tree: HtmlElement) -> str | None:
                 continue
             value = element.get("datetime") or element.get("content")
             if value and _FULL_DAY.search(value) and not excluded_block(element, scope):
+                if in_comment_thread(element):
+                    continue
                 return _with_clock(value.strip(), element)
     return None
 

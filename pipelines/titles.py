@@ -36,6 +36,10 @@ Rules, in order (`choose_title`):
    short name (`abbreviates`); "(video)", "[PDF]", "(AMIF)" stay, and so does a bracket the page's
    headline holds (tests/test_titles_site_brackets.py: titles in the EU languages that kept a
    site's name so).
+2f. A site's name (og:site_name, application-name, the chrome's) that is a whole segment between two
+   others ends the headline: a tagline follows it ("Kursy językowe dla rodzin - Urząd Miasta
+   Przykładowo - Portal", "Language courses for families | City of Sampleton | Official website");
+   the headline before it keeps its own hyphens (`_around_site`).
 2d. (first) An all-capitals title's segments equal to a headline but for case and accents take
    the headline's letters (`_headline_case`).
 4. A title that is only a home page's, a news section's or the site's name ("Home page - Comune di
@@ -145,6 +149,52 @@ _PLACEHOLDER = re.compile(
     r"|formatvorlage.*|mustervorlage.*|normal(\.dot[mx]?)?|default|new document|neues dokument|\d+)$",
     re.IGNORECASE,
 )
+_UNTITLED = (
+    "untitled|unbenannt|unbenanntes|ohne titel|sans titre|senza titolo|sin titulo|sem titulo|naamloos"
+    "|zonder titel|bez tytulu|bez nazwy|bez nazvu|nepojmenovany|nevtelen|cim nelkul[ia]|nimeton"
+    "|nimeamaton|namnlos|namnlost|utan titel|unavngivet|uden titel|fara titlu|без заглавие|без име"
+    "|χωρις τιτλο|ανωνυμο|bez naslova|brez naslova|neimenovan[oi]|be pavadinimo|bevardis"
+    "|bez nosaukuma|pealkirjata|nimetu|minghajr titlu|gan teideal"
+)
+"""A default title "Untitled" in the EU languages (accents stripped: `_app_default`)."""
+_DOCUMENT = "document|dokument|documento|dokumentum|asiakirja|документ|εγγραφο|dokumentas|dokuments|doicimead"
+_PRESENTATION = (
+    "presentation|prasentation|presentazione|presentacion|apresentacao|presentatie|prezentacja"
+    "|prezentace|prezentacia|bemutato|esitys|praesentation|præsentation|prezentare|презентация"
+    "|παρουσιαση|prezentacija|predstavitev|pateiktis|esitlus"
+    "|prezentazzjoni|cur i lathair"
+)
+_SLIDE = (
+    "slide|folie|diapositive|diapositiva|diapositivo|dia|slajd|snimek|snimka|bild|dias"
+    "|diapozitivul|diapozitiv|prosojnica|слаид|διαφανεια|skaidre|slaids|slaid|sleamhnan"
+)
+_WORKBOOK = "book|mappe|classeur|cartel|libro|pasta|map|zeszyt|sesit|zosit|munkafuzet|tyokirja|bok|registru"
+_APP_DEFAULT = re.compile(
+    rf"^(?:(?:{_UNTITLED})(?:[ -]?\d+)?(?: (?:{_DOCUMENT}|{_PRESENTATION}|spreadsheet|form))?"
+    rf"|(?:{_DOCUMENT}|{_PRESENTATION}) (?:{_UNTITLED})"
+    rf"|(?:{_DOCUMENT}|{_PRESENTATION}) ?\d+|(?:{_WORKBOOK})\d+"
+    rf"|(?:{_SLIDE}) ?\d+|\d+\. dia"
+    r"|r graphics output|microsoft (?:word|powerpoint|excel)\b.*)$"
+    r"|^(?=(?:\S+\s+){0,5}\S+$)(?=.*\bpowerpoint)"
+    rf"(?=.*(?:^|[\s-])(?:{_PRESENTATION})(?:$|\s|-))"
+    r"|^(?=(?:\S+\s+){1,14}\S+$)"
+    r"(?=.*\b(?:click|clic|cliqu|klick|klik|klepnut|kattint|napsaut|щракн|κλικ|spustel|noklik|klops))"
+    r"(?=.*(?:edit|modif|bearbeit|redig|redag|uprav|edytow|uredi|szerkeszt|muokk|andra|επεξεργ|редакт"
+    r"|bewerk))"
+    r"(?=.*(?:styl|stil|stijl|slog|stilu|stilus|tyyl|laadi|στυλ|стил|format|master|mestre|patron|predlo"
+    r"|matric|sablon|model|образ|υποδειγ|juhtslaid|coordonator|minta|titl|titre|titolo|titulo|tytul|titel"
+    r"|nadpis|naslov|pealkir|virsrakst|pavadinim|τιτλ|заглав|text|testo|tekst))"
+    r"|^mintacim szerkesztese$",
+    re.IGNORECASE,
+)
+"""A title an application gives a file or a slide by default, in the EU languages: "Untitled",
+"Sans titre-1", "Document1", "Documento1", "Presentation1", "Book1", "Mappe1", "Slide 1",
+"Diapositive 1", "1. dia", "Présentation PowerPoint", "Prezentacja programu PowerPoint" (the word
+PowerPoint and a word for presentation, in at most six words), a template's instruction "Click to
+edit Master title style", "Cliquez pour modifier le style du titre" (a word for click, in at most
+15 words, with words for edit and for style or title: "Mit einem Klick zur Einbürgerung" is a
+title), R's "R Graphics
+Output". Matched with accents stripped (`_app_default`)."""
 _FILE_NAME = re.compile(
     r"^[\w.\-~ ]+\.(pdf|docx?|dotx?|odt|pptx?|xlsx?|indd|indb|idml|qxp|qxd|rtf|txt|ai|eps)$"
     r"|^\S*_\S*$|^[\w-]*\d[\w-]*\.\w{2,4}$",
@@ -543,6 +593,7 @@ def strip_site(
     learned = {fold(a) for a in affixes} | HOME_PAGE_NAMES | SECTION_NAMES
     raw = raw if fold(raw) in held else site_brackets(raw, keys, site_list)
     segments = split_segments(raw)
+    segments, cut_end, cut_start = _around_site(raw, segments, site_list, learned, (cut_end, cut_start))
     cut = cut_end
     while len(segments) > 1 and names_site(segments[-1]):
         segments.pop()
@@ -559,6 +610,45 @@ def strip_site(
         return raw
     title = _rejoin(raw, segments)
     return title if fold(title) in held else site_brackets(title, keys, site_list)
+
+
+def _around_site(
+    raw: str,
+    segments: list[str],
+    site_names: Sequence[str],
+    learned: set[str],
+    cuts: tuple[bool, bool],
+) -> tuple[list[str], bool, bool]:
+    """(segments, cut_end, cut_start) without a site's name that stands between two parts of the title
+    and what follows it (rule 2f): "Kursy językowe dla rodzin - Urząd Miasta Przykładowo - Portal"
+    with og:site_name "Urząd Miasta Przykładowo" is "Kursy językowe dla rodzin". The name must be a
+    whole segment, equal to a site name (og:site_name, application-name, the chrome's) but for case,
+    quotes and spaces. The headline is what stands before it, when that is longer (in words) than
+    what follows but for section names (a tagline: "Official website", "Sito ufficiale"; "Berlin -
+    Wien - Paris: Kurse im Vergleich" is no site's title), or what follows it when only home page
+    or section names stand before ("Aktuelles | Stadt Beispielburg | Sprachkurse für Familien").
+    The part before is cut only at the separator written before the site's name: another one is the
+    headline's own ("Courses - Part 2 | City of Sampleton | Official website" keeps "Part 2")."""
+    names = {fold(n) for n in site_names}
+    cut_end, cut_start = cuts
+    if len(segments) < 3 or not names:
+        return segments, cut_end, cut_start
+    middle = next((i for i in range(1, len(segments) - 1) if fold(segments[i]) in names), None)
+    if middle is None:
+        return segments, cut_end, cut_start
+    before, after = segments[:middle], segments[middle + 1 :]
+    if all(fold(s) in learned for s in before):
+        return after, cut_end, True
+    tagline = [s for s in after if fold(s) not in learned]  # "Nieuws | Officiële website"
+    if len(" ".join(before).split()) <= len(" ".join(tagline).split()):
+        return segments, cut_end, cut_start
+    left = raw[: raw.find(segments[middle])] if segments[middle] in raw else ""
+    separator = next((m for m in _SEPARATORS.finditer(left) if m.end() == len(left)), None)
+    if separator is not None and (mark := separator.group().strip()):
+        pattern = rf"\s*{re.escape(mark)}\s*" if mark == "|" else rf"\s+{re.escape(mark)}\s+"
+        parts = [p.strip() for p in re.split(pattern, left[: separator.start()]) if p.strip()]
+        before = parts or before
+    return before, True, cut_start
 
 
 def _section(segment: str, rest: Sequence[str]) -> bool:
@@ -779,13 +869,23 @@ def looks_like_slug(value: str | None) -> bool:
 
 def is_placeholder_title(value: str | None) -> bool:
     """A PDF metadata title that names the file or template, not the document: file names,
-    "Unbenannt-1", "Layout 1", "*.indd", "Microsoft Word - ...", "untitled", template names."""
+    "Unbenannt-1", "Layout 1", "*.indd", "Microsoft Word - ...", "untitled", template names, and
+    the defaults of office programs in the EU languages (`_APP_DEFAULT`: "Sem título", "Névtelen",
+    "Documento1", "Diapositive 1", "Présentation PowerPoint", "Click to edit Master title style")."""
     value = one_line(value)
     if not value or len(value) < 4:
         return True
     if _PLACEHOLDER.match(value) or _FILE_NAME.match(value) or looks_like_slug(value):
         return True
+    if _app_default(value):
+        return True
     return bool(re.search(r"\.(indd|indb|docx?|dotx?|pptx?|qxp|qxd|pdf)\b", value, re.IGNORECASE))
+
+
+def _app_default(value: str) -> bool:
+    """`value` is an application's default title in an EU language (`_APP_DEFAULT`)."""
+    bare = " ".join(_strip_accents(value).replace("ß", "ss").lower().split())
+    return _APP_DEFAULT.search(bare.replace("-", " ") if bare.startswith("powerpoint-") else bare) is not None
 
 
 def strip_feed_title(title: str | None, feed_name: str | None, host: str | None) -> str | None:
