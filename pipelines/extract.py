@@ -84,12 +84,15 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import trafilatura
 from htmldate import find_date
+from lxml.etree import _Element
 from lxml.html import HtmlElement
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
+from trafilatura.utils import sanitize
+from trafilatura.xml import process_element
 from w3lib.encoding import read_bom
 
 from crawler.cpu_slots import CpuSlots
@@ -569,7 +572,31 @@ def _trafilatura(
         logger.warning("trafilatura failed for %s", url, exc_info=True)
         warnings.append("extract.html_failed")
         return None
-    return result if isinstance(result, Document) else None
+    if not isinstance(result, Document):
+        return None
+    if result.body is not None:
+        result.text = decoded_once(result.body)
+    return result
+
+
+def decoded_once(body: _Element) -> str:
+    """The plain text of trafilatura's extracted tree as its ``xmltotxt`` writes it, without the
+    ``html.unescape`` it ends with: the parser has already decoded the page's character references
+    once, so a second pass turned a page's literal text "&lt;b&gt;" (written ``&amp;lt;b&amp;gt;``)
+    into "<b>", "&amp;" into "&", "&nbsp;" into a space and "&#1;" into a control character (the
+    kind of adbar/trafilatura#218, entities decoded back)."""
+    parts: list[str] = []
+    process_element(body, parts, False)
+    text = "".join(parts)
+    if _AMPERSAND in text:  # cannot stand in for "&": the spacing references below are decoded again
+        return sanitize(text, True) or ""
+    # its line clean-up decodes "&nbsp;", "&#10;" and "&#13;" once more: "&" stands aside meanwhile
+    return (sanitize(text.replace("&", _AMPERSAND), True) or "").replace(_AMPERSAND, "&")
+
+
+_AMPERSAND = "\u2bd1"
+"""A printable character that stands in for "&" while trafilatura cleans the text's lines (its
+clean-up keeps printable characters; U+2BD1 UNCERTAINTY SIGN is in no language's text)."""
 
 
 RESCUE_CHARS = DEFAULT_CONFIG.getint("DEFAULT", "MIN_EXTRACTED_SIZE")
