@@ -25,10 +25,20 @@ page answering unchanged (the same body) is read all the same: its records are n
 (nor their details asked for; they count against `max_items` as when they were stored) and the next
 page is asked for as `apiquery.next_page` says. Records added on page 3 behind an unchanged page 1
 are found; an unchanged last page ends the walk with one 304.
+
+Rule for a page that repeats an earlier one (`page_digest`): an API that ignores the page parameter,
+or answers every page past the last with the last one again, sends the same records whatever page is
+asked for, and a walk that stops only at a short page asks for the same full page until `max_pages`
+(significa/storyblok-assets-cleanup#12, Fedict/dcattools#242). A page whose records (as JSON, keys
+sorted) are those of an earlier page of the same start URL ends the walk: its records are not
+emitted again, no further page is asked for, it is counted ``ewsi/api/page_repeated`` (a warning
+in the log) and the page cap is not reported. A page without records never counts as a repeat.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -81,6 +91,15 @@ def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[
     return data, records
 
 
+def page_digest(records: list[Any]) -> str | None:
+    """SHA-256 of a page's records as canonical JSON (keys sorted), what `ApiSpider` compares to find
+    a page repeated (module docstring); None for a page without records."""
+    if not records:
+        return None
+    text = json.dumps(records, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _content_type(response: Response) -> str:
     """The answer's Content-Type header as text ("" when it has none)."""
     return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
@@ -110,11 +129,14 @@ class ApiSpider(SourceSpider):
         for url in self.source.urls:
             yield self.page_request(url, first, seen=0)
 
-    def page_request(self, url: str, page: int | None, *, seen: int) -> Request:
-        """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far."""
+    def page_request(
+        self, url: str, page: int | None, *, seen: int, digests: tuple[str, ...] = ()
+    ) -> Request:
+        """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far,
+        `digests` the `page_digest` of each page before it."""
         assert self.source.api is not None
         parts = page_request_parts(self.source.api, url, page)
-        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen}}
+        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen, "digests": list(digests)}}
         return self.source_request(
             parts.url,
             callback=self.parse,
@@ -135,7 +157,9 @@ class ApiSpider(SourceSpider):
             self.record_error(exc.key, f"{response.url}: {exc}")
             return
         self.count_mixed_encoding(response)
-        for following in self.follow_pages(response, data, len(records)):
+        if self.repeated_page(response, records):
+            return
+        for following in self.follow_pages(response, data, records):
             self.led_on(response)
             yield following
         for record in records:
@@ -253,16 +277,38 @@ class ApiSpider(SourceSpider):
         )
         item.flags.append(f"detail_{key}")
 
-    def follow_pages(self, response: Response, data: Any, records: int) -> Iterator[Request]:
+    def repeated_page(self, response: Response, records: list[Any]) -> bool:
+        """True when this page's records are those of an earlier page of its walk (module docstring,
+        "a page that repeats an earlier one"): counted and logged; the caller stops there."""
+        state = response.meta.get("ewsi_api")
+        digest = page_digest(records)
+        if not state or state.get("page") is None or digest is None:
+            return False
+        if digest not in state.get("digests", ()):
+            return False
+        self.stat("ewsi/api/page_repeated")
+        logger.warning(
+            "[%s] page %s of %s repeats an earlier page: the API ignores the page parameter; "
+            "the walk ends here",
+            self.source.id,
+            state["page"],
+            state["start"],
+        )
+        return True
+
+    def follow_pages(self, response: Response, data: Any, page_records: list[Any]) -> Iterator[Request]:
         """The request of the next page, if `apiquery.next_page` finds one after this answer."""
         api = self.source.api
         state = response.meta.get("ewsi_api")
         if api is None or api.pagination is None or not state or state.get("page") is None:
             return
+        records = len(page_records)
         seen = state["seen"] + records
         following = next_page(api, state["page"], records, data, seen)
         if following is not None:
-            yield self.page_request(state["start"], following, seen=seen)
+            digest = page_digest(page_records)
+            digests = (*state.get("digests", ()), *([digest] if digest else []))
+            yield self.page_request(state["start"], following, seen=seen, digests=digests)
         elif page_capped(api, state["page"], records, data, seen):
             self.stat("ewsi/api/page_cap")
 
