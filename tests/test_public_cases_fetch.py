@@ -11,9 +11,11 @@ import asyncio
 import json
 import urllib.request
 from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy import Request
@@ -136,3 +138,101 @@ def test_an_api_page_repeating_an_earlier_one_ends_the_walk(
     assert len(items) == stored
     assert stats.get("ewsi/api/page_repeated", 0) == (1 if repeated else 0)
     assert "ewsi/api/page_cap" not in stats
+
+
+# -- iCalendar: a TZID written as a UTC offset, or holding an unquoted colon ------------------------
+# libical/libical#159 (TZIDs that look like GMT+05:00), libical/libical#152 (TZID=GMT+05:30 unquoted
+# before the value), icalendar/icalendar#147 (Microsoft's "(GMT-05:00) ..." names), t4t5/caldir#42
+
+ICAL_NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+SOURCE_ZONE = ZoneInfo("Europe/Lisbon")  # UTC+0 in March: a TZID read as the source's zone shows
+
+
+def _calendar(event: str, head: str = "", newline: str = "\r\n") -> bytes:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Integration Office//Events//EN",
+        *head.splitlines(),
+        "BEGIN:VEVENT",
+        "UID:sprachcafe-2025-03@city.example.eu",
+        "SUMMARY:Sprachcafé for newcomers",
+        *event.splitlines(),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return (newline.join(lines) + newline).encode("utf-8")
+
+
+def _event_times(body: bytes) -> tuple[str, str | None, list[str]] | None:
+    from spiders.ical import event_info
+    from spiders.icalfold import read_calendars
+
+    component = read_calendars(body)[0].walk("VEVENT")[0]
+    notes: list[str] = []
+    info = event_info(component, SOURCE_ZONE, ICAL_NOW, notes)
+    if info is None or info.start is None:
+        return None
+    end = info.end.isoformat() if info.end else None
+    return info.start.isoformat(), end, sorted(set(notes))
+
+
+OFFSET_TZIDS = {
+    # TZID as written: (start, end, notes) in UTC for 18:00-20:00 local on 10 March 2025
+    "GMT+0100": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "GMT+01:00": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    '"GMT+01:00"': ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "UTC+01:00": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "UTC+1": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "GMT+02": ("2025-03-10T16:00:00+00:00", "2025-03-10T18:00:00+00:00", ["zone_offset_only"]),
+    "+01:00": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "+0200": ("2025-03-10T16:00:00+00:00", "2025-03-10T18:00:00+00:00", ["zone_offset_only"]),
+    "GMT+01.00": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "GMT -01:00": ("2025-03-10T19:00:00+00:00", "2025-03-10T21:00:00+00:00", ["zone_offset_only"]),
+    "(UTC+01:00)": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", ["zone_offset_only"]),
+    "(GMT+01.00) Berlin": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", []),
+    "(UTC+02:00) Athens, Bucharest": ("2025-03-10T16:00:00+00:00", "2025-03-10T18:00:00+00:00", []),
+    "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna": (
+        "2025-03-10T17:00:00+00:00",
+        "2025-03-10T19:00:00+00:00",
+        [],
+    ),
+    # not an offset: an IANA name in POSIX sign order, and one nobody knows (read in the source's zone)
+    "Etc/GMT-1": ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00", []),
+    "Integration Office Time": ("2025-03-10T18:00:00+00:00", "2025-03-10T20:00:00+00:00", ["zone_unknown"]),
+}
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+@pytest.mark.parametrize(("tzid", "expected"), OFFSET_TZIDS.items(), ids=OFFSET_TZIDS.keys())
+def test_a_tzid_written_as_a_utc_offset(
+    tzid: str, expected: tuple[str, str, list[str]], newline: str
+) -> None:
+    event = f"DTSTART;TZID={tzid}:20250310T180000\nDTEND;TZID={tzid}:20250310T200000"
+    assert _event_times(_calendar(event, newline=newline)) == expected
+
+
+def test_an_unquoted_tzid_with_a_colon_finds_the_calendars_own_vtimezone() -> None:
+    zone = "BEGIN:VTIMEZONE\nTZID:GMT+01:00\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
+    zone += "TZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE"
+    event = "DTSTART;TZID=GMT+01:00:20250310T180000\nDTEND;VALUE=DATE-TIME;TZID=GMT+01:00:20250310T200000"
+    assert _event_times(_calendar(event, head=zone)) == (
+        "2025-03-10T17:00:00+00:00",
+        "2025-03-10T19:00:00+00:00",
+        [],
+    )
+
+
+def test_an_unquoted_display_name_in_summer_keeps_daylight_saving_time() -> None:
+    tzid = "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"
+    event = f"DTSTART;TZID={tzid}:20250710T180000\nEXDATE;TZID={tzid}:20250717T180000,20250724T180000"
+    event += "\nRRULE:FREQ=WEEKLY;COUNT=4"
+    assert _event_times(_calendar(event)) == ("2025-07-10T16:00:00+00:00", "2025-07-10T16:00:00+00:00", [])
+
+
+def test_a_colon_in_text_is_not_taken_for_a_tzid() -> None:
+    from spiders.icalfold import quote_tzids
+
+    text = b"DESCRIPTION:Meet at TZID=GMT+01:00:20250310T180000 in the hall\r\n"
+    text += b'DTSTART;TZID="(UTC+01:00) Brussels":20250310T180000\r\n'
+    assert quote_tzids(text) == text
