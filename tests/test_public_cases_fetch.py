@@ -236,3 +236,41 @@ def test_a_colon_in_text_is_not_taken_for_a_tzid() -> None:
     text = b"DESCRIPTION:Meet at TZID=GMT+01:00:20250310T180000 in the hall\r\n"
     text += b'DTSTART;TZID="(UTC+01:00) Brussels":20250310T180000\r\n'
     assert quote_tzids(text) == text
+
+
+# -- robots.txt answers by status (RFC 9309 2.3.1; apache/nutch#786 for 429) ------------------------
+
+SOFT_404 = b"<!DOCTYPE html><html><head><title>Page not found</title></head><body><h1>Not found</h1>"
+SOFT_404 += b"<p>The integration office page you asked for does not exist.</p></body></html>"
+RULES = b"User-agent: *\nDisallow: /intern/\n"
+
+ROBOTS_ANSWERS = {
+    # name: (status, body, /news allowed, /intern/plan allowed, unreachable)
+    "200-rules": (200, RULES, True, False, False),
+    "200-html-soft-404": (200, SOFT_404, True, True, False),
+    "200-empty": (200, b"", True, True, False),
+    "404-html": (404, SOFT_404, True, True, False),
+    "403-rules-in-error-page": (403, b"User-agent: *\nDisallow: /", True, True, False),
+    "410": (410, b"", True, True, False),
+    "429-too-many-requests": (429, SOFT_404, False, False, True),
+    "429-empty": (429, b"", False, False, True),
+    "500": (500, SOFT_404, False, False, True),
+    "503-maintenance": (503, b"Service temporarily unavailable", False, False, True),
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "news", "intern", "unreachable"), ROBOTS_ANSWERS.values(), ids=ROBOTS_ANSWERS.keys()
+)
+def test_a_robots_txt_answer_by_its_status(
+    status: int, body: bytes, news: bool, intern: bool, unreachable: bool
+) -> None:
+    from crawler.fetch.robots import Unreachable, rules_for
+
+    rules = rules_for(status, body, "https://office.example.eu/robots.txt")
+    agent = "ewsi-harvester"
+    assert rules.allowed("https://office.example.eu/news", agent) is news
+    assert rules.allowed("https://office.example.eu/intern/plan", agent) is intern
+    assert isinstance(rules, Unreachable) is unreachable
+    if unreachable:
+        assert rules.key == "fetch.robots_unreachable" and f"HTTP {status}" in rules.reason
