@@ -274,3 +274,58 @@ def test_a_robots_txt_answer_by_its_status(
     assert isinstance(rules, Unreachable) is unreachable
     if unreachable:
         assert rules.key == "fetch.robots_unreachable" and f"HTTP {status}" in rules.reason
+
+
+# -- Content-Type charset given twice, malformed or invalid ------------------------------------------
+# whatwg/mimesniff#41 (charset=gbk;charset=utf-8), thunderbird/thunderbird-android#5958 (charset given
+# twice), ProfilesRNS/ProfilesRNS#90 (charset=charset=UTF-8), kurrent-io/KurrentDB#82 (charset: utf-8),
+# psf/requests#6248 (two Content-Type headers joined by a comma), king/king-http-client#24 (charset
+# after another parameter)
+
+CHARSET_TEXTS = {
+    "pl-windows-1250": (
+        "Kursy języka polskiego dla cudzoziemców: zapisy w urzędzie dzielnicy, źródła wsparcia",
+        "windows-1250",
+    ),
+    "cs-windows-1250": ("Kurzy češtiny pro cizince: přihlášky na úřadě městské části", "windows-1250"),
+    "pl-iso-8859-2": ("Świetlica dla rodzin: zajęcia językowe i pomoc w urzędzie", "iso-8859-2"),
+    "de-windows-1252": ("Sprachkurse für Geflüchtete: Anmeldung im Bürgerbüro und Förderung", "windows-1252"),
+    "el-windows-1253": ("Μαθήματα ελληνικών για μετανάστες: εγγραφές στο δημαρχείο", "windows-1253"),
+    "fr-utf-8": ("Cours de français pour les réfugiés : inscriptions à la mairie", "utf-8"),
+}
+
+CHARSET_HEADERS = {
+    "twice-gbk-first": "text/html; charset=gbk; charset={enc}",
+    "twice-utf-8-first": "text/html; charset=utf-8; charset={enc}",
+    "twice-utf-8-last": "text/html; charset={enc}; charset=utf-8",
+    "twice-same": "text/html; charset={enc}; charset={enc}",
+    "charset-charset": "text/html; charset=charset={enc}",
+    "colon": "text/html; charset: {enc}",
+    "two-headers-joined": "text/html; charset={enc}, text/html",
+    "after-another-parameter": "text/html; version=1.0; charset={enc}",
+    "double-quoted": 'text/html; charset="{enc}"',
+    "single-quoted": "text/html; charset='{enc}'",
+    "spaces-around-equals": "text/html;charset = {enc}",
+    "unknown-label": "text/html; charset=x-unknown-charset",
+    "unknown-then-real": "text/html; charset=utf8mb4; charset={enc}",
+}
+
+
+@pytest.mark.parametrize("header", CHARSET_HEADERS.values(), ids=CHARSET_HEADERS.keys())
+@pytest.mark.parametrize(("text", "encoding"), CHARSET_TEXTS.values(), ids=CHARSET_TEXTS.keys())
+def test_a_charset_given_twice_or_malformed_keeps_the_text(text: str, encoding: str, header: str) -> None:
+    from crawler.encoding import decode_html
+
+    body = f"<html><head><title>Kurse</title></head><body><p>{text}</p></body></html>".encode(encoding)
+    decoded, _ = decode_html(body, header.format(enc=encoding))
+    assert text in decoded
+
+
+@pytest.mark.parametrize("header", CHARSET_HEADERS.values(), ids=CHARSET_HEADERS.keys())
+def test_a_json_answer_under_a_charset_given_twice(header: str) -> None:
+    from crawler.jsontext import json_text
+
+    record = {"title": "Świetlica dla rodzin: zajęcia językowe dla cudzoziemców"}
+    body = json.dumps(record, ensure_ascii=False).encode("windows-1250")
+    content_type = header.replace("text/html", "application/json").format(enc="windows-1250")
+    assert json.loads(json_text(body, content_type)) == record
