@@ -329,3 +329,104 @@ def test_a_json_answer_under_a_charset_given_twice(header: str) -> None:
     body = json.dumps(record, ensure_ascii=False).encode("windows-1250")
     content_type = header.replace("text/html", "application/json").format(enc="windows-1250")
     assert json.loads(json_text(body, content_type)) == record
+
+
+# -- Retry-After as delay-seconds or any of the three HTTP-date forms (RFC 9110 10.2.3, 5.6.7) ------
+# hashicorp/go-retryablehttp#144, serokell/xrefcheck#99, open-telemetry/opamp-go#131 (only seconds,
+# or only one date form, were read)
+
+RETRY_NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
+
+RETRY_AFTER = {
+    "seconds": ("120", 120.0),
+    "seconds-padded": (" 120 ", 120.0),
+    "zero": ("0", 0.0),
+    "leading-zeros": ("0090", 90.0),
+    "imf-fixdate": ("Thu, 20 Mar 2025 12:02:00 GMT", 120.0),
+    "rfc-850": ("Thursday, 20-Mar-25 12:02:00 GMT", 120.0),
+    "asctime": ("Thu Mar 20 12:02:00 2025", 120.0),
+    "lower-case": ("thu, 20 mar 2025 12:02:00 gmt", 120.0),
+    "numeric-offset": ("Thu, 20 Mar 2025 13:02:00 +0100", 120.0),
+    "utc-word": ("Thu, 20 Mar 2025 12:02:00 UTC", 120.0),
+    "date-in-the-past": ("Thu, 20 Mar 2025 11:00:00 GMT", 0.0),
+    "beyond-a-day": ("Fri, 31 Dec 9999 23:59:59 GMT", 86400.0),
+    "huge-seconds": ("99999999999999999999", 86400.0),
+    "fraction": ("120.5", None),
+    "negative": ("-5", None),
+    "iso-8601": ("2025-03-20T12:02:00Z", None),
+    "words": ("in two minutes", None),
+    "empty": ("", None),
+}
+
+
+@pytest.mark.parametrize(("value", "seconds"), RETRY_AFTER.values(), ids=RETRY_AFTER.keys())
+def test_retry_after_in_every_form_http_allows(value: str, seconds: float | None) -> None:
+    from crawler.fetch.retry import retry_after_seconds
+
+    assert retry_after_seconds(value, RETRY_NOW) == seconds
+    assert retry_after_seconds(value.encode("latin-1"), RETRY_NOW) == seconds
+
+
+# -- all-day, open-ended and DURATION events; Windows zone ids (RFC 5545 3.6.1, 3.8.2.2) ------------
+# niccokunzmann/python-recurring-ical-events#44 and danielegobbetti/ICSImport#14 (a DATE DTEND is
+# exclusive), jens-maus/node-ical#90 and #304 (no DTEND; DURATION instead), openhab/openhab-addons#12482
+# (events without DTEND ignored), derekantrican/GAS-ICS-Sync#219 (Windows zone ids as Outlook writes them)
+
+DAY_EVENTS = {
+    # VEVENT lines: (start, end) in UTC; the source's zone is Europe/Lisbon (UTC+0 in March)
+    "all-day-one-day": (
+        "DTSTART;VALUE=DATE:20250310\nDTEND;VALUE=DATE:20250311",
+        ("2025-03-10T00:00:00+00:00", "2025-03-11T00:00:00+00:00"),
+    ),
+    "all-day-no-dtend": (
+        "DTSTART;VALUE=DATE:20250310",
+        ("2025-03-10T00:00:00+00:00", "2025-03-11T00:00:00+00:00"),
+    ),
+    "all-day-three-days": (
+        "DTSTART;VALUE=DATE:20250310\nDTEND;VALUE=DATE:20250313",
+        ("2025-03-10T00:00:00+00:00", "2025-03-13T00:00:00+00:00"),
+    ),
+    "all-day-duration": (
+        "DTSTART;VALUE=DATE:20250310\nDURATION:P2D",
+        ("2025-03-10T00:00:00+00:00", "2025-03-12T00:00:00+00:00"),
+    ),
+    "date-without-value-parameter": (
+        "DTSTART:20250310",
+        ("2025-03-10T00:00:00+00:00", "2025-03-11T00:00:00+00:00"),
+    ),
+    "timed-duration": (
+        "DTSTART;TZID=Europe/Berlin:20250310T180000\nDURATION:PT1H30M",
+        ("2025-03-10T17:00:00+00:00", "2025-03-10T18:30:00+00:00"),
+    ),
+    "timed-no-end": ("DTSTART:20250310T170000Z", ("2025-03-10T17:00:00+00:00", "2025-03-10T17:00:00+00:00")),
+    "floating": (
+        "DTSTART:20250310T180000\nDTEND:20250310T200000",
+        ("2025-03-10T18:00:00+00:00", "2025-03-10T20:00:00+00:00"),
+    ),
+    "windows-zone": (
+        "DTSTART;TZID=W. Europe Standard Time:20250310T180000\n"
+        "DTEND;TZID=W. Europe Standard Time:20250310T200000",
+        ("2025-03-10T17:00:00+00:00", "2025-03-10T19:00:00+00:00"),
+    ),
+    "windows-zone-quoted": (
+        'DTSTART;TZID="Central European Standard Time":20250310T180000',
+        ("2025-03-10T17:00:00+00:00", "2025-03-10T17:00:00+00:00"),
+    ),
+    "windows-zone-summer": (
+        "DTSTART;TZID=GTB Standard Time:20250710T180000",
+        ("2025-07-10T15:00:00+00:00", "2025-07-10T15:00:00+00:00"),
+    ),
+    "iana-lower-case": (
+        "DTSTART;TZID=europe/helsinki:20250310T180000",
+        ("2025-03-10T16:00:00+00:00", "2025-03-10T16:00:00+00:00"),
+    ),
+}
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+@pytest.mark.parametrize(("event", "expected"), DAY_EVENTS.values(), ids=DAY_EVENTS.keys())
+def test_all_day_open_ended_and_windows_zone_events(
+    event: str, expected: tuple[str, str], newline: str
+) -> None:
+    found = _event_times(_calendar(event, newline=newline))
+    assert found is not None and found[:2] == expected and found[2] == []
