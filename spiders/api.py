@@ -26,6 +26,14 @@ page answering unchanged (the same body) is read all the same: its records are n
 page is asked for as `apiquery.next_page` says. Records added on page 3 behind an unchanged page 1
 are found; an unchanged last page ends the walk with one 304.
 
+Rule for numbers JSON has no place for (`JSON_NUMBERS`): RFC 8259 section 6 permits no NaN or
+Infinity, but Python's json reads ``NaN``, ``Infinity`` and ``-Infinity``, and a number too large
+for a double (``1e400``) as infinity; their text ``nan``/``inf`` then became a record's title, its
+id, and its link (``/project/nan``, one item for every such record), and PostgreSQL's JSON refuses
+them (encode/django-rest-framework#5235, datagouv/hydra#72). A NaN or Infinity is read as null, no
+value (a record whose link or title rests on one is dropped as without it); a finite number too
+large for a double is kept as written, as text, like an integer of more than `MAX_INT_DIGITS`.
+
 Rule for a page that repeats an earlier one (`page_digest`): an API that ignores the page parameter,
 or answers every page past the last with the last one again, sends the same records whatever page is
 asked for, and a walk that stops only at a short page asks for the same full page until `max_pages`
@@ -40,6 +48,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -69,15 +78,33 @@ def _parse_int(text: str) -> int | str:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
 
 
+def _parse_float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _no_number(_: str) -> None:
+    return None
+
+
+JSON_NUMBERS: dict[str, Any] = {
+    "parse_int": _parse_int,
+    "parse_float": _parse_float,
+    "parse_constant": _no_number,
+}
+"""How an API answer's numbers are read (module docstring, "numbers JSON has no place for")."""
+
+
 def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[Any]]:
     """(the parsed answer, its records): the JSON of `body` (crawler.jsontext, integers of more than
-    `MAX_INT_DIGITS` digits kept as text) and the list the JMESPath `items` selects in it, as a crawl
-    and ``ewsi sources check`` read an API answer alike. Raises `RecordsError`:
+    `MAX_INT_DIGITS` digits kept as text, NaN and Infinity read as null: `JSON_NUMBERS`) and the
+    list the JMESPath `items` selects in it, as a crawl and ``ewsi sources check`` read an API
+    answer alike. Raises `RecordsError`:
     ``parse.json_too_deep`` for JSON nested deeper than crawler.jsontext `MAX_DEPTH`,
     ``parse.json_invalid`` for text that is not JSON or an expression that fails on it,
     ``parse.no_items`` when `items` selects no list."""
     try:
-        data = load_json(body, content_type, parse_int=_parse_int)
+        data = load_json(body, content_type, **JSON_NUMBERS)
     except JsonTooDeep as exc:
         raise RecordsError("parse.json_too_deep", str(exc)) from None
     except (ValueError, RecursionError) as exc:
@@ -238,7 +265,7 @@ class ApiSpider(SourceSpider):
         detail = self.source.api.detail  # type: ignore[union-attr]
         assert detail is not None
         try:
-            data = load_json(response.body, _content_type(response), parse_int=_parse_int)
+            data = load_json(response.body, _content_type(response), **JSON_NUMBERS)
             text = _text(jmespath.search(detail.text, data))
             title = _text(jmespath.search(detail.title, data)) if detail.title else None
             summary = _text(jmespath.search(detail.summary, data)) if detail.summary else None

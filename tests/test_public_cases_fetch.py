@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -430,3 +431,70 @@ def test_all_day_open_ended_and_windows_zone_events(
 ) -> None:
     found = _event_times(_calendar(event, newline=newline))
     assert found is not None and found[:2] == expected and found[2] == []
+
+
+# -- NaN, Infinity and overflowing numbers in an API answer (RFC 8259 section 6) -------------------
+# encode/django-rest-framework#5235 and datagouv/hydra#72 (NaN/Infinity from Python's json refused by
+# PostgreSQL), metabrainz/listenbrainz-server#2388 (NaN rejected at the door)
+
+PLAIN_API_YAML = """
+sources:
+- id: api-numbers
+  name: Integration projects
+  publisher: Ministry of Integration
+  content_type: news
+  kind: api
+  urls: ["{url}"]
+  api:
+    items: "{items}"
+    title: name
+    link_template: "https://projects.example.eu/project/{{id}}"
+    fields:
+      budget: budget
+"""
+
+NUMBER_ANSWERS = {
+    # body: (links kept, budgets kept)
+    "nan-id": ('{"data": [{"id": NaN, "name": "Language courses"}, {"id": 8, "name": "Mentoring"}]}', ["8"]),
+    "infinity-id": (
+        '{"data": [{"id": Infinity, "name": "Housing advice"}, {"id": 8, "name": "Mentoring"}]}',
+        ["8"],
+    ),
+    "minus-infinity-id": (
+        '{"data": [{"id": -Infinity, "name": "Job fair"}, {"id": 8, "name": "Mentoring"}]}',
+        ["8"],
+    ),
+    "overflowing-id": ('{"data": [{"id": 1e400, "name": "Sports club"}]}', ["1e400"]),
+    "nan-title": ('{"data": [{"id": 7, "name": NaN}, {"id": 8, "name": "Mentoring"}]}', ["8"]),
+    "nan-budget": ('{"data": [{"id": 8, "name": "Mentoring", "budget": NaN}]}', ["8"]),
+    "top-level-array": ('[{"id": 8, "name": "Mentoring", "budget": Infinity}]', ["8"]),
+    "duplicate-keys-last-wins": (
+        '{"data": [{"id": 7, "name": "Draft", "id": 8, "name": "Mentoring"}]}',
+        ["8"],
+    ),
+    "byte-order-mark": ('\ufeff{"data": [{"id": 8, "name": "Mentoring", "budget": 1500.5}]}', ["8"]),
+}
+
+
+@pytest.mark.parametrize(("answer", "links"), NUMBER_ANSWERS.values(), ids=NUMBER_ANSWERS.keys())
+def test_nan_and_infinity_in_an_api_answer_are_no_value(answer: str, links: list[str]) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from spiders.api import ApiSpider
+
+    items_at = "@" if answer.startswith("[") else "data"
+    url = "https://projects.example.eu/api/projects"
+    source = load_sources("sources.yaml", text=PLAIN_API_YAML.format(url=url, items=items_at)).sources[0]
+    crawler = get_crawler(ApiSpider)
+    spider = ApiSpider.from_crawler(crawler, source=source)
+    crawler.stats.open_spider()
+    request = Request(url, meta={"ewsi_role": "source"})
+    body = answer.encode("utf-8")
+    response = TextResponse(url, body=body, headers={"Content-Type": "application/json"}, request=request)
+    items = [out for out in spider.parse(response) if isinstance(out, HarvestedItem)]
+    assert [i.url.rsplit("/", 1)[1] for i in items] == links
+    for item in items:
+        assert item.title and item.title not in ("nan", "inf", "-inf")
+        budget = (item.structured_raw or {}).get("budget")
+        assert budget is None or (isinstance(budget, float) and math.isfinite(budget))
+        json.dumps(item.record, allow_nan=False)  # what PostgreSQL's JSON accepts
