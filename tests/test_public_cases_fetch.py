@@ -8,6 +8,7 @@ loopback server, headers through the fetch layer's readers, calendars through `s
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import math
 import urllib.request
@@ -498,3 +499,47 @@ def test_nan_and_infinity_in_an_api_answer_are_no_value(answer: str, links: list
         budget = (item.structured_raw or {}).get("budget")
         assert budget is None or (isinstance(budget, float) and math.isfinite(budget))
         json.dumps(item.record, allow_nan=False)  # what PostgreSQL's JSON accepts
+
+
+# -- Content-Encoding labels that name no compression, or name it oddly (RFC 9110 8.4) --------------
+# s3tools/s3cmd#153 (a charset, UTF-8, sent as the Content-Encoding), and labels in other case, with
+# blanks, with identity beside gzip, or with a parameter
+
+ENCODED_FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Integration news</title>'
+    b"<item><title>Language courses</title><link>https://city.example.eu/news/1</link></item>"
+    b"</channel></rss>"
+)
+
+ENCODING_LABELS = {
+    "charset-as-encoding": ("UTF-8", ENCODED_FEED),
+    "charset-as-encoding-gzip-body": ("utf-8", gzip.compress(ENCODED_FEED)),
+    "identity": ("identity", ENCODED_FEED),
+    "none": ("none", ENCODED_FEED),
+    "empty": ("", ENCODED_FEED),
+    "binary": ("binary", ENCODED_FEED),
+    "upper-case-gzip": ("GZIP", gzip.compress(ENCODED_FEED)),
+    "blanks-around-gzip": (" gzip ", gzip.compress(ENCODED_FEED)),
+    "gzip-then-identity": ("gzip, identity", gzip.compress(ENCODED_FEED)),
+    "identity-then-gzip": ("identity, gzip", gzip.compress(ENCODED_FEED)),
+    "gzip-twice-no-blank": ("gzip,gzip", gzip.compress(gzip.compress(ENCODED_FEED))),
+    "gzip-with-parameter": ("gzip;q=1", gzip.compress(ENCODED_FEED)),
+    "x-gzip": ("x-gzip", gzip.compress(ENCODED_FEED)),
+}
+
+
+@pytest.mark.parametrize(("label", "body"), ENCODING_LABELS.values(), ids=ENCODING_LABELS.keys())
+def test_an_odd_content_encoding_label_keeps_the_feed(label: str, body: bytes) -> None:
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.fetch.compression import StrictCompressionMiddleware
+
+    crawler = get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 1024 * 1024})
+    crawler.stats.open_spider()
+    middleware = StrictCompressionMiddleware.from_crawler(crawler)
+    url = "https://city.example.eu/feed.xml"
+    request = Request(url, meta={"ewsi_role": "source"})
+    headers = {"Content-Type": "application/rss+xml", "Content-Encoding": label}
+    out = middleware.process_response(request, Response(url, body=body, headers=headers, request=request))
+    assert out.body == ENCODED_FEED
