@@ -40,20 +40,36 @@ _BARE_CR = re.compile(rb"\r(?!\n)")
 """A CR that ends a line alone (classic Mac OS): read as LF."""
 
 
-_UNQUOTED_TZID = re.compile(
-    rb'^(?P<head>[A-Za-z0-9-]+(?:;[^:;"\r\n]*)*;TZID=)(?P<tzid>[^";\r\n]*:[^";\r\n]*)'
-    rb'(?P<rest>(?:;[A-Za-z0-9-]+=[^:;"\r\n]*)*)'
-    rb":(?P<value>\d{8}(?:T\d{6}Z?)?(?:,\d{8}(?:T\d{6}Z?)?)*)(?P<end>\r?)$",
-    re.M | re.I,
-)
-"""A content line whose TZID parameter holds a colon, unquoted, before a DATE or DATE-TIME value."""
+_TZID_HEAD = re.compile(rb'^[A-Za-z0-9-]+(?:;[^:;"\r\n]*)*?;TZID=', re.I)
+"""A content line's name and parameters up to ``TZID=`` (no colon or quote before it)."""
+_DATE_VALUES = re.compile(rb"\d{8}(?:T\d{6}Z?)?(?:,\d{8}(?:T\d{6}Z?)?)*\r?")
+"""A DATE or DATE-TIME value (a list of them), the line's CR kept."""
+_PARAM_TAIL = re.compile(rb'(?:;[A-Za-z0-9-]+=[^:;"\r\n]*)*')
+"""Parameters after the TZID, none of them holding a colon or a quote."""
+
+
+def _quoted_tzid(line: bytes) -> bytes:
+    """`line` with its TZID quoted when it holds a colon, unquoted, before a date value; else as is.
+    Each step looks at the line once (no pattern that backtracks over its colons)."""
+    head = _TZID_HEAD.match(line)
+    if head is None or line[head.end() : head.end() + 1] == b'"':
+        return line
+    last = line.rfind(b":")
+    if last <= head.end() or not _DATE_VALUES.fullmatch(line, last + 1):
+        return line
+    params = line[head.end() : last]
+    cut = params.find(b";")
+    tzid, rest = (params, b"") if cut < 0 else (params[:cut], params[cut:])
+    if b":" not in tzid or b'"' in tzid or not _PARAM_TAIL.fullmatch(rest):
+        return line
+    return line[: head.end()] + b'"' + tzid + b'"' + rest + line[last:]
 
 
 def quote_tzids(body: bytes) -> bytes:
     """`body` (unfolded octets) with each unquoted TZID that holds a colon quoted (module rule)."""
-    return _UNQUOTED_TZID.sub(
-        lambda m: m["head"] + b'"' + m["tzid"] + b'"' + m["rest"] + b":" + m["value"] + m["end"], body
-    )
+    if not re.search(rb";TZID=[^\"]", body, re.I):
+        return body
+    return b"\n".join(_quoted_tzid(line) if b"TZID=" in line.upper() else line for line in body.split(b"\n"))
 
 
 def unfold(body: bytes) -> bytes:

@@ -543,3 +543,18 @@ def test_an_odd_content_encoding_label_keeps_the_feed(label: str, body: bytes) -
     headers = {"Content-Type": "application/rss+xml", "Content-Encoding": label}
     out = middleware.process_response(request, Response(url, body=body, headers=headers, request=request))
     assert out.body == ENCODED_FEED
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"DTSTART;TZID=" + b":" * 200_000 + b"x\r\n",
+        b"DTSTART;TZID=" + b"a:" * 200_000 + b"20250310T\r\n",
+        b"DTSTART" + b";X-A=b" * 100_000 + b";TZID=a:b:c\r\n",
+    ],
+    ids=["colons", "colon-pairs-no-date", "many-parameters"],
+)
+def test_a_long_line_of_colons_is_read_in_one_pass(line: bytes) -> None:
+    from spiders.icalfold import quote_tzids
+
+    assert quote_tzids(line) == line  # no date value after the last colon: nothing to quote
