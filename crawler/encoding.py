@@ -83,6 +83,13 @@ them; an ASCII-compatible body under a wrong label is decoded by the other rules
 byte order mark its byte order is read from where the NULs stand (``<`` as ``00 3C`` is big-endian,
 else little-endian). No label makes decoding raise. An incomplete
 multi-byte sequence at the very end of the body (a body cut at a size cap) is not counted as an error.
+
+A header that names its charset twice (rule, `_resolve_header`): RFC 6838 section 4.3 makes a
+parameter given more than once an error, and browsers disagree on which one wins
+(``text/html;charset=gbk;charset=utf-8``: whatwg/mimesniff#41; thunderbird/thunderbird-android#5958
+keeps only charsets that agree). A Content-Type whose charset parameters name different encodings
+(resolved as above; an unknown label does not count) labels nothing: the body's own declaration
+and the rules after it decide, as without a header charset. Equal ones are one label.
 """
 
 from __future__ import annotations
@@ -237,8 +244,18 @@ def _best_8bit(body: bytes, label: str, declared: str | None) -> str:
     return max(scored)[3] if scored else label
 
 
+_CHARSET_PARAMS = re.compile(r"""(?:^|[;,])\s*charset\s*[=:]\s*["']?([^"';,\s=]+)""", re.I)
+"""Every ``charset`` parameter of a Content-Type value (also ``charset: x``, quoted, or in a second
+value joined by a comma)."""
+
+
 def _resolve_header(value: str | None) -> str | None:
+    """The encoding the Content-Type value names, None when it names none or names two (module
+    docstring, "a header that names its charset twice")."""
     if not value:
+        return None
+    named = {resolve_encoding(label) for label in _CHARSET_PARAMS.findall(value)} - {None}
+    if len(named) > 1:
         return None
     if ";" in value or "=" in value:
         encoding = http_content_type_encoding(value)

@@ -25,11 +25,30 @@ page answering unchanged (the same body) is read all the same: its records are n
 (nor their details asked for; they count against `max_items` as when they were stored) and the next
 page is asked for as `apiquery.next_page` says. Records added on page 3 behind an unchanged page 1
 are found; an unchanged last page ends the walk with one 304.
+
+Rule for numbers JSON has no place for (`JSON_NUMBERS`): RFC 8259 section 6 permits no NaN or
+Infinity, but Python's json reads ``NaN``, ``Infinity`` and ``-Infinity``, and a number too large
+for a double (``1e400``) as infinity; their text ``nan``/``inf`` then became a record's title, its
+id, and its link (``/project/nan``, one item for every such record), and PostgreSQL's JSON refuses
+them (encode/django-rest-framework#5235, datagouv/hydra#72). A NaN or Infinity is read as null, no
+value (a record whose link or title rests on one is dropped as without it); a finite number too
+large for a double is kept as written, as text, like an integer of more than `MAX_INT_DIGITS`.
+
+Rule for a page that repeats an earlier one (`page_digest`): an API that ignores the page parameter,
+or answers every page past the last with the last one again, sends the same records whatever page is
+asked for, and a walk that stops only at a short page asks for the same full page until `max_pages`
+(significa/storyblok-assets-cleanup#12, Fedict/dcattools#242). A page whose records (as JSON, keys
+sorted) are those of an earlier page of the same start URL ends the walk: its records are not
+emitted again, no further page is asked for, it is counted ``ewsi/api/page_repeated`` (a warning
+in the log) and the page cap is not reported. A page without records never counts as a repeat.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import math
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -59,15 +78,33 @@ def _parse_int(text: str) -> int | str:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else text
 
 
+def _parse_float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _no_number(_: str) -> None:
+    return None
+
+
+JSON_NUMBERS: dict[str, Any] = {
+    "parse_int": _parse_int,
+    "parse_float": _parse_float,
+    "parse_constant": _no_number,
+}
+"""How an API answer's numbers are read (module docstring, "numbers JSON has no place for")."""
+
+
 def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[Any]]:
     """(the parsed answer, its records): the JSON of `body` (crawler.jsontext, integers of more than
-    `MAX_INT_DIGITS` digits kept as text) and the list the JMESPath `items` selects in it, as a crawl
-    and ``ewsi sources check`` read an API answer alike. Raises `RecordsError`:
+    `MAX_INT_DIGITS` digits kept as text, NaN and Infinity read as null: `JSON_NUMBERS`) and the
+    list the JMESPath `items` selects in it, as a crawl and ``ewsi sources check`` read an API
+    answer alike. Raises `RecordsError`:
     ``parse.json_too_deep`` for JSON nested deeper than crawler.jsontext `MAX_DEPTH`,
     ``parse.json_invalid`` for text that is not JSON or an expression that fails on it,
     ``parse.no_items`` when `items` selects no list."""
     try:
-        data = load_json(body, content_type, parse_int=_parse_int)
+        data = load_json(body, content_type, **JSON_NUMBERS)
     except JsonTooDeep as exc:
         raise RecordsError("parse.json_too_deep", str(exc)) from None
     except (ValueError, RecursionError) as exc:
@@ -79,6 +116,15 @@ def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[
     if not isinstance(records, list):
         raise RecordsError("parse.no_items", f"`{items}` is not a list")
     return data, records
+
+
+def page_digest(records: list[Any]) -> str | None:
+    """SHA-256 of a page's records as canonical JSON (keys sorted), what `ApiSpider` compares to find
+    a page repeated (module docstring); None for a page without records."""
+    if not records:
+        return None
+    text = json.dumps(records, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _content_type(response: Response) -> str:
@@ -110,11 +156,14 @@ class ApiSpider(SourceSpider):
         for url in self.source.urls:
             yield self.page_request(url, first, seen=0)
 
-    def page_request(self, url: str, page: int | None, *, seen: int) -> Request:
-        """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far."""
+    def page_request(
+        self, url: str, page: int | None, *, seen: int, digests: tuple[str, ...] = ()
+    ) -> Request:
+        """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far,
+        `digests` the `page_digest` of each page before it."""
         assert self.source.api is not None
         parts = page_request_parts(self.source.api, url, page)
-        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen}}
+        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen, "digests": list(digests)}}
         return self.source_request(
             parts.url,
             callback=self.parse,
@@ -135,7 +184,9 @@ class ApiSpider(SourceSpider):
             self.record_error(exc.key, f"{response.url}: {exc}")
             return
         self.count_mixed_encoding(response)
-        for following in self.follow_pages(response, data, len(records)):
+        if self.repeated_page(response, records):
+            return
+        for following in self.follow_pages(response, data, records):
             self.led_on(response)
             yield following
         for record in records:
@@ -214,7 +265,7 @@ class ApiSpider(SourceSpider):
         detail = self.source.api.detail  # type: ignore[union-attr]
         assert detail is not None
         try:
-            data = load_json(response.body, _content_type(response), parse_int=_parse_int)
+            data = load_json(response.body, _content_type(response), **JSON_NUMBERS)
             text = _text(jmespath.search(detail.text, data))
             title = _text(jmespath.search(detail.title, data)) if detail.title else None
             summary = _text(jmespath.search(detail.summary, data)) if detail.summary else None
@@ -253,16 +304,38 @@ class ApiSpider(SourceSpider):
         )
         item.flags.append(f"detail_{key}")
 
-    def follow_pages(self, response: Response, data: Any, records: int) -> Iterator[Request]:
+    def repeated_page(self, response: Response, records: list[Any]) -> bool:
+        """True when this page's records are those of an earlier page of its walk (module docstring,
+        "a page that repeats an earlier one"): counted and logged; the caller stops there."""
+        state = response.meta.get("ewsi_api")
+        digest = page_digest(records)
+        if not state or state.get("page") is None or digest is None:
+            return False
+        if digest not in state.get("digests", ()):
+            return False
+        self.stat("ewsi/api/page_repeated")
+        logger.warning(
+            "[%s] page %s of %s repeats an earlier page: the API ignores the page parameter; "
+            "the walk ends here",
+            self.source.id,
+            state["page"],
+            state["start"],
+        )
+        return True
+
+    def follow_pages(self, response: Response, data: Any, page_records: list[Any]) -> Iterator[Request]:
         """The request of the next page, if `apiquery.next_page` finds one after this answer."""
         api = self.source.api
         state = response.meta.get("ewsi_api")
         if api is None or api.pagination is None or not state or state.get("page") is None:
             return
+        records = len(page_records)
         seen = state["seen"] + records
         following = next_page(api, state["page"], records, data, seen)
         if following is not None:
-            yield self.page_request(state["start"], following, seen=seen)
+            digest = page_digest(page_records)
+            digests = (*state.get("digests", ()), *([digest] if digest else []))
+            yield self.page_request(state["start"], following, seen=seen, digests=digests)
         elif page_capped(api, state["page"], records, data, seen):
             self.stat("ewsi/api/page_cap")
 

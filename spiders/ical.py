@@ -14,9 +14,11 @@ The icalendar package parses the bytes Scrapy downloaded, their folded lines fir
   ``X-WR-TIMEZONE`` declares, else the source's `timezone`: `ICalSpider._calendar_zone`); a TZID keeps its
   zone: a VTIMEZONE of the calendar, else an IANA name, a Windows zone id or an Outlook display name
   ``(UTC+01:00) Amsterdam, Berlin, ...`` (`zone_of_tzid`); an unknown TZID is read in the source's
-  zone and counted ``ewsi/ical/zone_unknown`` (a display name whose cities name no zone: its fixed
-  offset, ``ewsi/ical/zone_offset_only``), the item flagged ``ical_<note>``. A DTEND before DTSTART
-  (or a negative DURATION) is dropped, the start kept: ``ewsi/ical/end_before_start``.
+  zone and counted ``ewsi/ical/zone_unknown`` (a display name whose cities name no zone, or a TZID
+  that is a UTC offset alone, ``GMT+0100``: its fixed offset, ``ewsi/ical/zone_offset_only``; an
+  unquoted TZID holding a colon is read to the last colon, spiders.icalfold), the item flagged
+  ``ical_<note>``. A DTEND before DTSTART (or a negative DURATION) is dropped, the start kept:
+  ``ewsi/ical/end_before_start``.
 - A VEVENT that cannot be read (no DTSTART; a DTSTART, DTEND or DURATION that is no valid value of
   its type: 30 February, month 13, hour 25, empty, text, a DATE-TIME written with VALUE=DATE) is
   skipped and counted ``ewsi/dropped/ical_unreadable``; the calendar's other events are kept.
@@ -127,7 +129,11 @@ def _time_value(component: Any, name: str, notes: list[str]) -> date | datetime 
     return value
 
 
-_DISPLAY_NAME_RE = re.compile(r"^\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\s*\)\s*(.*)$", re.I)
+_DISPLAY_NAME_RE = re.compile(
+    r"^\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?)?\s*\)\s*(.*)$", re.I
+)
+_BARE_OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?$", re.I)
+"""A TZID that is a UTC offset alone: ``GMT+0100``, ``GMT+01:00``, ``UTC+1``, ``+01:00``, ``GMT+01.00``."""
 
 
 @cache
@@ -183,8 +189,11 @@ def zone_of_tzid(tzid: str, when: datetime) -> tuple[tzinfo | None, str | None]:
     An IANA name is itself, in any case; a Windows zone id (``W. Europe Standard Time``) maps through the
     icalendar package's CLDR table; an Outlook display name ``(UTC+01:00) Amsterdam, Berlin, ...``
     is the first listed city that names an IANA zone with that standard offset, else the fixed
-    offset (note ``zone_offset_only``: no daylight saving time known). Anything else is (None,
-    ``zone_unknown``): the caller keeps the source's zone and counts it."""
+    offset (note ``zone_offset_only``: no daylight saving time known). A TZID that is a UTC offset
+    alone (``GMT+0100``, ``UTC+01:00``, ``+01:00``, ``GMT+01.00``: Google Calendar, Lotus Notes and
+    older exporters write them; libical/libical#159, t4t5/caldir#42) is that fixed offset, with
+    the same note; in the POSIX-inverted ``Etc/GMT-1`` spelling it is an IANA name, read as such.
+    Anything else is (None, ``zone_unknown``): the caller keeps the source's zone and counts it."""
     name = tzid.strip().strip('"').strip()
     for candidate in (name, _zones_by_name().get(name.lower()), _windows_zones().get(name)):
         if candidate:
@@ -192,6 +201,13 @@ def zone_of_tzid(tzid: str, when: datetime) -> tuple[tzinfo | None, str | None]:
                 return ZoneInfo(candidate), None
             except (ZoneInfoNotFoundError, ValueError):
                 pass
+    bare = _BARE_OFFSET_RE.match(name)
+    if bare is not None:
+        sign, hours, minutes = bare.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes or 0)) * (-1 if sign == "-" else 1)
+        if abs(offset) >= timedelta(hours=24):
+            return None, "zone_unknown"
+        return timezone(offset), "zone_offset_only"
     shown = _DISPLAY_NAME_RE.match(name)
     if shown is None:
         return None, "zone_unknown"

@@ -16,6 +16,13 @@ Content-Type names (``text/calendar; charset=windows-1252``; labels as the WHATW
 Standard resolves them) when the body is valid in it, else its encoding is detected as a page's is
 (`crawler.encoding.decode_html`), never read as UTF-8 with its letters lost. Bare CR line ends
 are read as line ends.
+
+Rule (a TZID holding a colon, libical/libical#152): a parameter value with a colon must be quoted
+(RFC 5545 section 3.1), but Google Calendar writes ``DTSTART;TZID=GMT+05:30:20120904T020000`` and
+Outlook ``TZID=(UTC+01:00) Amsterdam, Berlin, ...:20250310T180000`` unquoted, and the icalendar
+package then splits at the first colon and cannot read the time: the event was lost. As libical and
+calendar clients do, an unquoted TZID of a property whose value is dates or date-times reaches to
+the last colon before that value (`quote_tzids`); the value is quoted, then read as written.
 """
 
 from __future__ import annotations
@@ -31,6 +38,38 @@ _FOLD = re.compile(rb"\r?\n[ \t]")
 """A fold: a line break (CRLF or LF) and the one blank that starts the continuation line."""
 _BARE_CR = re.compile(rb"\r(?!\n)")
 """A CR that ends a line alone (classic Mac OS): read as LF."""
+
+
+_TZID_HEAD = re.compile(rb'^[A-Za-z0-9-]+(?:;[^:;"\r\n]*)*?;TZID=', re.I)
+"""A content line's name and parameters up to ``TZID=`` (no colon or quote before it)."""
+_DATE_VALUES = re.compile(rb"\d{8}(?:T\d{6}Z?)?(?:,\d{8}(?:T\d{6}Z?)?)*\r?")
+"""A DATE or DATE-TIME value (a list of them), the line's CR kept."""
+_PARAM_TAIL = re.compile(rb'(?:;[A-Za-z0-9-]+=[^:;"\r\n]*)*')
+"""Parameters after the TZID, none of them holding a colon or a quote."""
+
+
+def _quoted_tzid(line: bytes) -> bytes:
+    """`line` with its TZID quoted when it holds a colon, unquoted, before a date value; else as is.
+    Each step looks at the line once (no pattern that backtracks over its colons)."""
+    head = _TZID_HEAD.match(line)
+    if head is None or line[head.end() : head.end() + 1] == b'"':
+        return line
+    last = line.rfind(b":")
+    if last <= head.end() or not _DATE_VALUES.fullmatch(line, last + 1):
+        return line
+    params = line[head.end() : last]
+    cut = params.find(b";")
+    tzid, rest = (params, b"") if cut < 0 else (params[:cut], params[cut:])
+    if b":" not in tzid or b'"' in tzid or not _PARAM_TAIL.fullmatch(rest):
+        return line
+    return line[: head.end()] + b'"' + tzid + b'"' + rest + line[last:]
+
+
+def quote_tzids(body: bytes) -> bytes:
+    """`body` (unfolded octets) with each unquoted TZID that holds a colon quoted (module rule)."""
+    if not re.search(rb";TZID=[^\"]", body, re.I):
+        return body
+    return b"\n".join(_quoted_tzid(line) if b"TZID=" in line.upper() else line for line in body.split(b"\n"))
 
 
 def unfold(body: bytes) -> bytes:
@@ -67,8 +106,8 @@ def as_utf8(body: bytes, content_type: str | None = None) -> bytes:
 
 def read_calendars(body: bytes, content_type: str | None = None) -> list[Any]:
     """The VCALENDAR components (icalendar ``Calendar``) of `body` in UTF-8 (`as_utf8`, with the
-    `content_type` it was served with), unfolded as octets first.
+    `content_type` it was served with), unfolded as octets first, TZIDs holding a colon quoted.
     Raises what ``Calendar.from_ical`` raises on a body it cannot read."""
     from icalendar import Calendar
 
-    return list(Calendar.from_ical(unfold(as_utf8(body, content_type)), multiple=True))
+    return list(Calendar.from_ical(quote_tzids(unfold(as_utf8(body, content_type))), multiple=True))

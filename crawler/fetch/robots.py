@@ -3,12 +3,15 @@
 What a host's robots.txt answer means (`rules_for`):
 - 2xx: the body is the rules; byte order marks and the line ending (CRLF, CR or LF) change nothing;
 - 4xx (404, 401, 403, 410, ...): "unavailable": no rules, everything may be fetched (RFC 9309 2.3.1.3);
+- 429 Too Many Requests, although a 4xx, is "unreachable" as 5xx is: the server says it is asked too
+  often, and reading that as "no rules" would crawl it without limits just then (Google's crawlers
+  and Apache Nutch read it so: apache/nutch#786, NUTCH-3011; `UNREACHABLE_4XX`);
 - 5xx: "unreachable": complete disallow for the rest of the run (2.3.1.4); every request to the host
   is refused with ``fetch.robots_unreachable`` and a message naming the status, so the run fails,
   the source backs off and the next run asks again;
 - no answer at all (DNS, refused connection, timeout, after Scrapy's retries): unreachable too,
   refused under the network failure's own key (``fetch.dns``, ``fetch.timeout``, ...), never
-  ``fetch.robots_unreachable`` (that key says the server answered 5xx); a host under ``.invalid``
+  ``fetch.robots_unreachable`` (that key says the server answered 5xx or 429); a host under ``.invalid``
   is refused by the guard before any lookup (crawler.fetch.addresses.never_resolves), also
   ``fetch.dns``;
 - redirects are followed by Scrapy's RedirectMiddleware up to ``REDIRECT_MAX_TIMES`` (5, 2.3.1.2);
@@ -68,11 +71,15 @@ def clean_body(body: bytes) -> bytes:
     return body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
+UNREACHABLE_4XX = frozenset({429})
+"""4xx statuses of a robots.txt read as 5xx, "unreachable" (module docstring)."""
+
+
 def rules_for(status: int, body: bytes, url: str = "robots.txt") -> ProtegoRobotParser | Unreachable:
     """The rules a robots.txt answer gives (module docstring)."""
     if 200 <= status < 300:
         return ProtegoRobotParser(clean_body(body), None)
-    if 400 <= status < 500:
+    if 400 <= status < 500 and status not in UNREACHABLE_4XX:
         return ProtegoRobotParser(b"", None)
     return Unreachable("fetch.robots_unreachable", f"{url} answered HTTP {status}: complete disallow")
 
