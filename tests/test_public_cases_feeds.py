@@ -9,12 +9,13 @@ crawl does; nothing leaves the machine.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from scrapy.http import XmlResponse
 
 from crawler.types import FEED_UPDATED, HarvestedItem
-from pipelines.dedup import item_identity
+from pipelines.dedup import DedupPipeline, item_identity
 from pipelines.language import LanguagePipeline
 from pipelines.normalize import NormalizePipeline
 from pipelines.urls import identity_url
@@ -438,3 +439,127 @@ def test_migration_rekeys_amp_and_print_identities(db_url: str) -> None:
         4: "url:x.example.eu/news/d",
         5: "url:x.example.eu/news/d?outputType=amp",
     }
+
+
+# --- 9. near-duplicates that differ by a date line; pages that share only boilerplate or a title -------
+# miniflux/v2#797 and miniflux/miniflux-legacy#335: the same article with a slightly changed title or
+# date reached twice; dailydotdev/daily-api#709: duplicates side by side when the canonical URL was not
+# set. The other way round, a source's press releases share their title ("Press release") and their
+# contact footer: never one group.
+STORY = (
+    "The district office opens a welcome desk for newly arrived families in the old library building. "
+    "Staff help with registration, school enrolment, health insurance and the search for language "
+    "courses, and volunteers from local associations answer questions in Arabic, Ukrainian, Dari, "
+    "Tigrinya and Spanish. The desk is open on weekdays and on Saturday mornings, no appointment needed."
+)
+OTHER_STORY = (
+    "The regional employment agency starts a mentoring programme that pairs refugees holding a "
+    "foreign qualification with professionals of the same trade. Mentors meet their partners every "
+    "second week, help them prepare the recognition file and introduce them to employers; the first "
+    "round admits forty participants and applications are open until the end of the month."
+)
+FOOTER = (
+    "Press contact: communication unit of the district office, telephone and e-mail on the contact "
+    "page. The district office publishes its press releases on its website and in its newsletter, "
+    "which residents can subscribe to free of charge; older releases are kept in the archive of the "
+    "news section for five years after their publication."
+)
+DATE_LINES = [
+    ("Published on 4 March 2025.", "Published on 4 March 2025. Last updated on 6 March 2025 at 10:15."),
+    ("Published: 04.03.2025", "Published: 06.03.2025, 09:30"),
+    ("", "Published on 4 March 2025."),
+    ("4 March 2025 | District office", "2025-03-04T09:30:00+01:00 | District office"),
+    ("Veröffentlicht am 4. März 2025", "Aktualisiert am 6. März 2025 um 10:15 Uhr"),
+]
+
+
+def _stored(n: int, source: str, url: str, title: str, text: str) -> HarvestedItem:
+    from tests.storedata import make_item
+
+    item = make_item(n, source_id=source, url=url, title=title, text=text, summary=None)
+    item.identity = None
+    return DedupPipeline().process_item(item)
+
+
+def _rows_after(db_session: Any, first: HarvestedItem, second: HarvestedItem) -> list[int | None]:
+    from sqlalchemy import select
+
+    from crawler.store.items import upsert_item
+    from crawler.store.schema import Item
+
+    assert upsert_item(db_session, first) == "new"
+    assert upsert_item(db_session, second) == "new"
+    db_session.commit()
+    rows = db_session.scalars(select(Item).order_by(Item.id)).all()
+    return [r.group_id for r in rows]
+
+
+@pytest.mark.parametrize("across", [False, True], ids=["one-source", "two-sources"])
+@pytest.mark.parametrize(("line_a", "line_b"), DATE_LINES, ids=[b for _, b in DATE_LINES])
+def test_copies_that_differ_by_a_date_line_are_one_group(
+    db_session: Any, line_a: str, line_b: str, across: bool
+) -> None:
+    first = _stored(
+        1,
+        "district",
+        "https://district.example.eu/news/welcome-desk",
+        "Welcome desk opens",
+        f"{line_a}\n{STORY}",
+    )
+    second = _stored(
+        2,
+        "regional" if across else "district",
+        "https://region.example.eu/copy/welcome-desk"
+        if across
+        else "https://district.example.eu/news/welcome-desk?id=2",
+        "New welcome desk for families",
+        f"{line_b}\n{STORY}",
+    )
+    groups = _rows_after(db_session, first, second)
+    assert groups[0] is not None and groups[0] == groups[1]
+
+
+SHARED_ONLY = [
+    # same title and footer, other stories
+    (("Press release", f"{STORY}\n{FOOTER}"), ("Press release", f"{OTHER_STORY}\n{FOOTER}")),
+    (("Press release", f"Published on 4 March 2025.\n{STORY}\n{FOOTER}"),
+     ("Press release", f"Published on 4 March 2025.\n{OTHER_STORY}\n{FOOTER}")),
+    # same title over no text
+    (("Press release of the district office", ""), ("Press release of the district office", "")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), SHARED_ONLY, ids=[f"shared-{n}" for n in range(len(SHARED_ONLY))]
+)
+def test_other_stories_with_one_title_and_footer_stay_apart(
+    db_session: Any, first: tuple[str, str], second: tuple[str, str]
+) -> None:
+    a = _stored(1, "district", "https://district.example.eu/press/1", *first)
+    b = _stored(2, "district", "https://district.example.eu/press/2", *second)
+    assert _rows_after(db_session, a, b) == [None, None]
+
+
+STAMPS = [
+    ("Published on 4 March 2025.\nBody line one.\nBody line two.", "Body line one.\nBody line two."),
+    (
+        "Body line one.\nBody line two.\nAktualisiert am 6. März 2025 um 10:15 Uhr",
+        "Body line one.\nBody line two.",
+    ),
+    ("Opublikowano: 06.03.2025, 09:30\nBody.", "Body."),
+    ("Body.\n2025-03-04T09:30:00+01:00 | District office", "Body."),
+    # not stamps: a long line, a line without a month, a line inside the text
+    (
+        "The district office opens its welcome desk on 4 March 2025 in the library with volunteers.\nBody.",
+        "The district office opens its welcome desk on 4 March 2025 in the library with volunteers.\nBody.",
+    ),
+    ("Since 2025 the desk is open.\nBody.", "Since 2025 the desk is open.\nBody."),
+    ("a\nb\nc\nPublished on 4 March 2025.\nd\ne\nf", "a\nb\nc\nPublished on 4 March 2025.\nd\ne\nf"),
+]
+
+
+@pytest.mark.parametrize(("text", "basis"), STAMPS, ids=[t.split("\n", 1)[0][:40] for t, _ in STAMPS])
+def test_date_stamps_are_left_out_of_the_fingerprint(text: str, basis: str) -> None:
+    from pipelines.dedup import without_date_lines
+
+    assert without_date_lines(text) == basis
