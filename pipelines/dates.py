@@ -612,23 +612,28 @@ _LABELLED_NUMBER_RE = re.compile(r"\b([^\W\d_]+)\d+\b")
 
 
 _ASCTIME_RE = re.compile(
-    r"^\s*([^\W\d_]+\.?)\s+(\d{1,2})\s+(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
-    r"((?:\s+(?:[A-Za-z]{1,5}|[+-]\d{2}:?\d{2}))?)\s+(\d{4})\s*$"
+    r"^\s*(?:(?P<month>[^\W\d_]+\.?)\s+(?P<day>\d{1,2})|(?P<day2>\d{1,2})\.?\s+(?P<month2>[^\W\d_]+\.?))"
+    r"\s+(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+    r"(?P<zone>(?:\s+(?:[A-Za-z]{1,5}|[+-]\d{2}:?\d{2}))?)\s+(?P<year>\d{4})\s*$"
 )
-"""C's ``asctime`` and Unix ``date`` output: month, day, time, an optional zone, then the year
-(``Thu Mar  6 09:30:00 2025``, ``Thu Mar 06 09:30:00 CET 2025``; the weekday is already dropped).
-Rule: the year written after the time closes the date, never a number left over (RFC 7231
-section 7.1.1.1 lists asctime among the date forms a recipient must read; feedparser's own asctime
-handler, kurtmckee/feedparser#29 and #96, shows feeds write it). Rewritten ``6 Mar 2025 09:30:00 CET``."""
+"""C's ``asctime`` and Unix ``date`` output: month and day (either order), time, an optional zone,
+then the year (``Thu Mar  6 09:30:00 2025``, ``Thu Mar 06 09:30:00 CET 2025``, ``Thu, 06 Mar
+09:30:00 2025``; the weekday is already dropped). Rule: the year written after the time closes the
+date, never a number left over (RFC 7231 section 7.1.1.1 lists asctime among the date forms a
+recipient must read; feedparser's own asctime handler, kurtmckee/feedparser#29 and #96, shows feeds
+write it). Rewritten ``6 Mar 2025 09:30:00 CET``, so a value without a zone is read in the source's
+zone, never in feedparser's UTC."""
 
 
 def _asctime_order(english: str) -> str:
     """`english` with an asctime or Unix ``date`` value (`_ASCTIME_RE`) put in day-month-year order."""
     match = _ASCTIME_RE.match(english)
-    if match is None or not _names_month(match.group(1)):
+    if match is None:
         return english
-    month, day, clock, zone, year = match.groups()
-    return f"{day} {month} {year} {clock}{zone}"
+    month, day = match["month"] or match["month2"], match["day"] or match["day2"]
+    if not _names_month(month):
+        return english
+    return f"{day} {month} {match['year']} {match['clock']}{match['zone']}"
 
 
 def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:

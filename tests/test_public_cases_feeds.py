@@ -102,7 +102,8 @@ def test_rfc822_zone_names_and_variants(raw: str, expected: str) -> None:
 # --- 2. asctime and Unix date(1) output ---------------------------------------------------------------
 # kurtmckee/feedparser#29 and #96: feeds write C's asctime ("Mon Mar  6 05:57:31 2017"), which
 # feedparser has its own handler for; RFC 7231 section 7.1.1.1 lists it among the HTTP-date forms.
-# Failed before: every value below was no date (the year after the time was a number left over).
+# Failed before: every value below was no date (the year after the time was a number left over), or
+# feedparser's reading of it, in UTC where the source's zone was meant.
 ASCTIME = [
     ("Thu Mar  6 09:30:00 2025", "2025-03-06T08:30:00+00:00"),  # no zone: the source's
     ("Thu Mar 6 09:30:00 2025", "2025-03-06T08:30:00+00:00"),
@@ -111,7 +112,11 @@ ASCTIME = [
     ("Thu Mar 06 09:30:00 UTC 2025", "2025-03-06T09:30:00+00:00"),
     ("Thu Mar 06 09:30:00 +0200 2025", "2025-03-06T07:30:00+00:00"),
     ("Thu Mar 06 09:30 2025", "2025-03-06T08:30:00+00:00"),
+    ("Thu, 06 Mar 09:30:00 2025", "2025-03-06T08:30:00+00:00"),  # was feedparser's reading, in UTC
+    ("06 Mar 09:30 2025", "2025-03-06T08:30:00+00:00"),
+    ("Thu, 6. Mar 09:30:00 CET 2025", "2025-03-06T08:30:00+00:00"),
     ("Do Mär 06 09:30:00 MEZ 2025", "2025-03-06T08:30:00+00:00"),  # date(1) in a German locale
+    ("Do 6. Mär 09:30:00 CET 2025", "2025-03-06T08:30:00+00:00"),
     ("jeu. mars 06 09:30:00 CET 2025", "2025-03-06T08:30:00+00:00"),
 ]
 
