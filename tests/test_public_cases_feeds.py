@@ -568,3 +568,55 @@ def test_date_stamps_are_left_out_of_the_fingerprint(text: str, basis: str) -> N
     from pipelines.dedup import without_date_lines
 
     assert without_date_lines(text) == basis
+
+
+# --- 10. one-line titles in close languages, in capitals, in mixed scripts -------------------------------
+# jprante/elasticsearch-langdetect#50: "all Slovak texts are resolved as Czech"; greyblake/whatlang-rs#120:
+# a Czech line detected as Slovak; Mimino666/langdetect#105 and shuyo/language-detection#12: short
+# phrases in the wrong language. A feed entry with its title alone, from a source that declares both
+# languages of a close pair.
+CLOSE_TITLES = [
+    ("cs", ("cs", "sk"), "Podpora pro uprchlíky z Ukrajiny"),
+    ("sk", ("cs", "sk"), "Podpora pre utečencov z Ukrajiny"),
+    ("cs", ("cs", "sk"), "PODPORA PRO UPRCHLÍKY Z UKRAJINY"),
+    ("sk", ("cs", "sk"), "PODPORA PRE UTEČENCOV Z UKRAJINY"),
+    ("hr", ("hr", "sl"), "Pomoć za izbjeglice iz Ukrajine"),
+    ("sl", ("hr", "sl"), "Pomoč za begunce iz Ukrajine"),
+    ("hr", ("hr", "sl"), "Integracija migranata"),
+    ("sl", ("hr", "sl"), "Integracija migrantov"),
+    ("pt", ("pt", "es"), "Apoio aos refugiados ucranianos"),
+    ("es", ("pt", "es"), "Apoyo a los refugiados ucranianos"),
+    ("pt", ("pt", "es"), "APOIO AOS REFUGIADOS UCRANIANOS"),
+    ("da", ("da", "sv"), "Støtte til flygtninge fra Ukraine"),
+    ("sv", ("da", "sv"), "Stöd till flyktingar från Ukraina"),
+    ("da", ("da", "sv"), "STØTTE TIL FLYGTNINGE FRA UKRAINE"),
+    ("nl", ("nl", "de"), "Steun voor vluchtelingen uit Oekraïne"),
+    ("de", ("nl", "de"), "Hilfe für Geflüchtete aus der Ukraine"),
+    ("lt", ("lt", "lv"), "Migrantų integracija"),
+    ("lv", ("lt", "lv"), "Migrantu integrācija"),
+    ("et", ("et", "fi"), "Sisserändajate lõimimine"),
+    ("fi", ("et", "fi"), "Maahanmuuttajien kotoutuminen"),
+    ("it", ("it", "es"), "Integrazione dei migranti"),
+    ("es", ("it", "es"), "Integración de migrantes"),
+    ("mt", ("mt", "en"), "Integrazzjoni tal-migranti"),
+    ("en", ("mt", "en"), "Migrant integration in Malta"),
+    ("ga", ("ga", "en"), "Imeascadh imirceach"),
+    ("fr", ("en", "fr"), "Covid-19 : soutien aux réfugiés"),
+    ("el", ("el", "en"), "Μετανάστες και πρόσφυγες: νέα μέτρα για την ένταξη (Migration Pact 2024)"),
+    ("bg", ("bg", "en"), "EU Talent Pool: новите правила за мигранти"),
+]
+
+
+@pytest.mark.parametrize(("lang", "source", "title"), CLOSE_TITLES, ids=[t for _, _, t in CLOSE_TITLES])
+def test_a_one_line_title_in_a_close_language(lang: str, source: tuple[str, ...], title: str) -> None:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title>'
+        f"<link>https://city.example.eu/</link><item><title>{title}</title>"
+        "<link>https://city.example.eu/news/1</link></item></channel></rss>"
+    ).encode()
+    spider = make_spider(id="cases-feeds", kind="feed", urls=[FEED_URL], languages=list(source))
+    (item,), _ = run(
+        spider, XmlResponse(FEED_URL, body=body, headers={"Content-Type": "application/rss+xml"})
+    )
+    item = NormalizePipeline(clock=lambda: FETCHED).process_item(item, spider)
+    assert LanguagePipeline().process_item(item, spider).language == lang
