@@ -440,6 +440,18 @@ _ISO_RE = re.compile(
     r"(?:\s?(?:Z|[+-]\d{2}(?::?\d{2})?))?$",
     re.IGNORECASE,
 )
+_ISO_SPACES = re.compile(r"^(\S+?)(?:[T ](\S+?))?\s?((?:Z|[+-]\d{2}(?::?\d{2})?)?)$", re.IGNORECASE)
+"""An `_ISO_RE` value in its three parts: date, time, offset. Rule: a space between date and time
+is the ``T`` (RFC 3339 section 5.6 allows it), a space before the offset is no separator at all
+(``2025-03-06T09:30:00 +01:00``, git's ``--date=iso``; BurntSushi/jiff#355), whichever of the
+two spaces a value writes."""
+
+
+def _iso_joined(match: re.Match[str]) -> str:
+    day, clock, offset = match.groups()
+    return f"{day}T{clock}{offset}" if clock else f"{day}{offset}"
+
+
 _WEEK_OR_ORDINAL_RE = re.compile(rf"^(?:{_ISO_WEEK_OR_ORDINAL})(?!\d)", re.IGNORECASE)
 _EPOCH_RE = re.compile(r"^(\d{10})(?:\.(\d{1,9}))?$|^(\d{13})$")
 _END_OF_DAY_RE = re.compile(r"(?<![\d:.])24:00(?::00(?:[.,]0+)?)?(?![\d:])")
@@ -599,6 +611,31 @@ _LABELLED_NUMBER_RE = re.compile(r"\b([^\W\d_]+)\d+\b")
 """A number written after letters, as part of a label (``Q1``, ``H2``, ``KW10``, ``A4``, ``No5``)."""
 
 
+_ASCTIME_RE = re.compile(
+    r"^\s*(?:(?P<month>[^\W\d_]+\.?)\s+(?P<day>\d{1,2})|(?P<day2>\d{1,2})\.?\s+(?P<month2>[^\W\d_]+\.?))"
+    r"\s+(?P<clock>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)"
+    r"(?P<zone>(?:\s+(?:[A-Za-z]{1,5}|[+-]\d{2}:?\d{2}))?)\s+(?P<year>\d{4})\s*$"
+)
+"""C's ``asctime`` and Unix ``date`` output: month and day (either order), time, an optional zone,
+then the year (``Thu Mar  6 09:30:00 2025``, ``Thu Mar 06 09:30:00 CET 2025``, ``Thu, 06 Mar
+09:30:00 2025``; the weekday is already dropped). Rule: the year written after the time closes the
+date, never a number left over (RFC 7231 section 7.1.1.1 lists asctime among the date forms a
+recipient must read; feedparser's own asctime handler, kurtmckee/feedparser#29 and #96, shows feeds
+write it). Rewritten ``6 Mar 2025 09:30:00 CET``, so a value without a zone is read in the source's
+zone, never in feedparser's UTC."""
+
+
+def _asctime_order(english: str) -> str:
+    """`english` with an asctime or Unix ``date`` value (`_ASCTIME_RE`) put in day-month-year order."""
+    match = _ASCTIME_RE.match(english)
+    if match is None:
+        return english
+    month, day = match["month"] or match["month2"], match["day"] or match["day2"]
+    if not _names_month(month):
+        return english
+    return f"{day} {month} {match['year']} {match['clock']}{match['zone']}"
+
+
 def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime | None:
     text = colon_clock(text.replace("(", " ").replace(")", " "))
     # a labelled number is no day, month or year ("Q1 Q2 2025" was 1 February)
@@ -615,7 +652,7 @@ def _parse_free(text: str, dayfirst: bool, languages: Sequence[str]) -> datetime
         english = _ZONE_NAME_RE.sub(" ", english)
     english = _NUMBER_DOT_RE.sub(r"\1", english)
     english = _DANGLING_RE.sub("", english)
-    english = " ".join(english.replace(",", " ").split())
+    english = _asctime_order(" ".join(english.replace(",", " ").split()))
     core = date_core(english)
     if core is None:
         return None
@@ -736,7 +773,7 @@ def _read(
             return _EARLIEST_INSTANT if milliseconds < 0 else LATEST_INSTANT
     if _ISO_RE.match(text):
         try:
-            return _to_utc(du_parser.isoparse(text.replace(" ", "T", 1).replace(" ", "")), zone)
+            return _to_utc(du_parser.isoparse(_ISO_SPACES.sub(_iso_joined, text)), zone)
         except (ValueError, OverflowError) as exc:
             if _OUT_OF_RANGE.search(str(exc)) or _WEEK_OR_ORDINAL_RE.match(text):
                 raise _Impossible(text) from None

@@ -24,10 +24,11 @@ its own summary) stays separate items; the same text under other URLs, and near-
 one near-duplicate group (crawler.store.groups), one review row.
 
 The fingerprint is a 64-bit SimHash over word 3-shingles (Charikar 2002) of `near_duplicate_basis`:
-the text when it has at least `MIN_TEXT_WORDS` words, else the title when it has at least
-`MIN_TITLE_WORDS` words (title-only sources give counters or boilerplate as summaries), else
-nothing (crawler.neardup). crawler.store.groups compares it within and across sources; `hamming`
-gives the distance, crawler.neardup.same_document what two close bases must also share.
+the text without its date stamps (`without_date_lines`) when it has at least `MIN_TEXT_WORDS` words,
+else the title when it has at least `MIN_TITLE_WORDS` words (title-only sources give counters or
+boilerplate as summaries), else nothing (crawler.neardup). crawler.store.groups compares it within
+and across sources; `hamming` gives the distance, crawler.neardup.same_document what two close
+bases must also share.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from scrapy.exceptions import DropItem
 from crawler import neardup
 from crawler.neardup import MIN_TEXT_WORDS, MIN_TITLE_WORDS
 from crawler.types import HarvestedItem
+from pipelines.dates import month_number
 from pipelines.urls import identity_url
 
 __all__ = ["MIN_TEXT_WORDS", "MIN_TITLE_WORDS"]
@@ -155,10 +157,40 @@ def simhash(text: str | None, shingle: int = 3) -> int | None:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+DATE_LINE_WORDS = 12
+"""Words from which a line is more than a date stamp (`without_date_lines`)."""
+DATE_LINE_PLACES = 3
+"""Lines at the top and at the bottom of a text where its date stamps stand."""
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMERIC_DAY = re.compile(r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d\d|(?:19|20)\d\d-\d{2}-\d{2})(?!\d)")
+
+
+def _date_line(line: str) -> bool:
+    words = _WORD.findall(line)
+    if not words or len(words) > DATE_LINE_WORDS or not _YEAR.search(line):
+        return False
+    return bool(_NUMERIC_DAY.search(line)) or any(not w.isdigit() and month_number(w) for w in words)
+
+
+def without_date_lines(text: str | None) -> str | None:
+    """`text` without the date stamps at its top and bottom (rule): among its first and last
+    `DATE_LINE_PLACES` lines, a line of at most `DATE_LINE_WORDS` words that writes a year with a month
+    (a month name of an EU language, or a numeric day ``04.03.2025``, ``2025-03-04``) is a publication
+    or update stamp ("Published on 4 March 2025. Last updated on 6 March 2025 at 10:15.",
+    "Aktualisiert am 6. März 2025"), not the story: a copy whose stamp differs, or lacks one, is the same
+    story (miniflux/v2#797: one article reached again with another date). Lines inside the text stay."""
+    if not text:
+        return text
+    lines = text.splitlines()
+    edge = set(range(DATE_LINE_PLACES)) | set(range(len(lines) - DATE_LINE_PLACES, len(lines)))
+    kept = [line for n, line in enumerate(lines) if n not in edge or not _date_line(line)]
+    return "\n".join(kept)
+
+
 def near_duplicate_basis(item: HarvestedItem) -> str | None:
-    """What the fingerprint covers (module docstring, crawler.neardup): text, else a title of 4+
-    words, else None."""
-    return neardup.near_duplicate_basis(item.title, item.text)
+    """What the fingerprint covers (module docstring, crawler.neardup): text without its date stamps
+    (`without_date_lines`), else a title of 4+ words, else None."""
+    return neardup.near_duplicate_basis(item.title, without_date_lines(item.text))
 
 
 def hamming(a: int, b: int) -> int:

@@ -49,6 +49,11 @@ For each `HarvestedItem`, in this order:
    pipelines.dates.unknown_zone) is read in the source's zone and flagged ``date_zone_unknown``
    (``updated_date_zone_unknown``). The followed page's date passes the same rule
    (pipelines.extract `_apply_dates`).
+   A feed entry whose publication date is such a placeholder (``Thu, 01 Jan 1970 00:00:00 +0000``,
+   a date before 1990, year 9999) but whose date of change is plausible is dated by that date of
+   change, ``date_method`` feed_updated, which the followed page's own date replaces; the flag
+   ``date_implausible`` stays (rule: a placeholder says the feed lacked the date, not that the entry
+   has none; thorsten/phpMyFAQ#1839 and alexdebril/feed-io#312: entries shown on 1 January 1970).
 Items whose text needed control-character cleaning get the flag ``text_cleaned`` and are counted
 (``ewsi/normalize/cleaned``, T26). Bad values never raise; only an unusable URL drops the item.
 """
@@ -81,7 +86,7 @@ from crawler.text import (
     tidy_paragraphs,
     truncate_utf8,
 )
-from crawler.types import TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
+from crawler.types import FEED_UPDATED, TITLE_FROM_TEXT, Attachment, HarvestedItem, precision_flags
 from pipelines.dates import impossible_date, parse_with_precision, plausible_date, unknown_zone
 from pipelines.titles import cut_headline, one_line, strip_feed_title, title_from_summary
 from pipelines.urls import canonical_url, clean_url
@@ -465,7 +470,9 @@ class NormalizePipeline:
                 self._inc(spider, "date_unparsed")
             return parsed
 
+        from_feed = item.date_method in ("feed", FEED_UPDATED)
         published, reason = plausible_date(read(item.published_at, item.published_raw), fetched_at)
+        placeholder = reason == "date_implausible"
         for prefix, raw in (("", item.published_raw), ("updated_", item.updated_raw)):
             if unknown_zone(raw):  # read in the source's zone, but not silently (pipelines.dates)
                 _flag(item, f"{prefix}date_zone_unknown")
@@ -491,4 +498,7 @@ class NormalizePipeline:
         if reason is not None:
             _flag(item, f"updated_{reason}")
         item.updated_at = updated
+        if placeholder and from_feed and updated is not None:
+            # a placeholder publication date gives way to the entry's date of change (module docstring)
+            item.published_at, item.date_method = updated, FEED_UPDATED
         item.deadline = _aware(item.deadline, zone)

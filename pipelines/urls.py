@@ -165,15 +165,42 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned)
 
 
+_AMP_SEGMENT = re.compile(r"(?<=[^/])/amp/?$", re.IGNORECASE)
+_SAME_PAGE_VIEWS: dict[str, frozenset[str]] = {
+    "amp": frozenset({"", "1", "true"}),
+    "outputtype": frozenset({"amp"}),
+    "print": frozenset({"", "1", "true", "yes"}),
+    "printable": frozenset({"", "1", "true", "yes"}),
+    "format": frozenset({"amp", "print"}),
+    "view": frozenset({"amp", "print"}),
+}
+"""Query parameters (lowercase name: values) that ask for the AMP or the print view of the page
+without them (`identity_url`)."""
+
+
+def _is_same_page_view(pair: str) -> bool:
+    name, _, value = pair.partition("=")
+    return value.lower() in _SAME_PAGE_VIEWS.get(name.lower(), frozenset())
+
+
 def identity_url(url: str) -> str:
     """Dedup identity of a URL: canonical form without scheme, leading ``www.``, a final directory index
     file (``index.html``, ``index.php``, ``default.aspx``, ... any case) and trailing ``/``.
 
     ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a``, ``https://x.eu/a/`` and
     ``https://x.eu/a/index.html`` all give ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``).
+
+    The AMP and print views of a page are that page (rule): a final ``/amp`` segment (the AMP
+    plugins' ``/article/amp/``), ``?amp``, ``?amp=1``, ``?outputType=amp``, ``?print=1``,
+    ``?printable=1``, ``?format=print`` and ``?view=print`` (`_SAME_PAGE_VIEWS`) are dropped, so a
+    feed's AMP link and a sitemap's page are one item (an AMP page names the page as its canonical
+    link: amp.dev "Make your page discoverable"; stackernews/stacker.news#138 listed both). Only
+    these exact views: ``?print=0``, ``/amp`` alone and ``/amp/news/a`` keep their identity.
     Raises ValueError like `canonical_url`.
     """
     parts = urlsplit(canonical_url(url))
     netloc = parts.netloc.removeprefix("www.")
     path = _DIRECTORY_INDEX.sub("", parts.path).rstrip("/") or "/"
-    return netloc + path + (f"?{parts.query}" if parts.query else "")
+    path = _AMP_SEGMENT.sub("", path) or "/"
+    query = "&".join(pair for pair in parts.query.split("&") if pair and not _is_same_page_view(pair))
+    return netloc + path + (f"?{query}" if query else "")

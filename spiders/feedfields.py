@@ -37,6 +37,11 @@ is not the entry's publication date (one next to a ``pubDate``, ``dcterms:issued
 ``atom:published``, or a second ``dc:date``). Never a copy of the publication date: an item with a
 ``pubDate`` alone, or a ``dc:date`` alone (its publication date), has none. A date of change
 given before a ``dc:date`` is never replaced by it; one given after it replaces it, as always.
+
+Empty dates (rule). An empty or blank ``<pubDate/>``, ``<dcterms:issued>`` or ``<atom:published>``
+gives no date: it neither hides a ``dc:date`` of the same entry (which stays the publication date,
+``date_method`` feed) nor replaces one read before it (MikeRalphson/bbc-rss#2 and
+lilyball/feedparser#11: feeds write ``<pubDate></pubDate>`` for items whose date they lack).
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PATH = re.compile(r"^(?:/|\./|\.\./|\?)|^[^/.:?#\s]+/")
 _INSTALLED = "_ewsi_feedfields"
 _UPDATED = ("updated", "updated_parsed")
+_PUBLISHED = ("published", "published_parsed")
 _COPY = "ewsi_updated_is_published"
 """Context key: the entry's ``updated`` is a dc:date that is also its publication date (no change)."""
 
@@ -78,7 +84,7 @@ def _end_guid(original: Callable[[Any], None]) -> Callable[[Any], None]:
 def _end_dc_date(original: Callable[[Any], None]) -> Callable[[Any], None]:
     def end_dc_date(parser: Any) -> None:
         context = parser._get_context()
-        dated = dict.__contains__(context, "published")
+        dated = _written(dict.get(context, "published"))
         copy = bool(dict.get(context, _COPY))
         changed = {key: dict.__getitem__(context, key) for key in _UPDATED if dict.__contains__(context, key)}
         original(parser)  # feedparser: updated, updated_parsed (through _end_updated, which clears _COPY)
@@ -103,11 +109,26 @@ def _end_updated(original: Callable[[Any], None]) -> Callable[[Any], None]:
     return end_updated
 
 
+def _written(value: Any) -> bool:
+    """True when a date element's text is something, not empty or blank (module docstring)."""
+    return bool(str(value or "").strip())
+
+
 def _end_published(original: Callable[[Any], None]) -> Callable[[Any], None]:
     def end_published(parser: Any) -> None:
+        context = parser._get_context()
+        before = {
+            key: dict.__getitem__(context, key) for key in _PUBLISHED if dict.__contains__(context, key)
+        }
         original(parser)
+        if not _written(dict.get(context, "published")):
+            # an empty element gives no date: a dc:date read before stays the publication date
+            for key in _PUBLISHED:
+                dict.pop(context, key, None)
+            context.update(before)
+            return
         # a dc:date read before as the publication date is no longer it: it is the date of change
-        dict.pop(parser._get_context(), _COPY, None)
+        dict.pop(context, _COPY, None)
 
     return end_published
 

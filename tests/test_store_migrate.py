@@ -20,7 +20,7 @@ def test_upgrade_from_empty_database(db_url):
             check_ready(engine)
         assert current_revision(engine) is None
         upgrade(db_url)
-        assert current_revision(engine) == head_revision() == "0031_priority_fetch_time"
+        assert current_revision(engine) == head_revision() == "0032_url_identity_views"
         assert check_ready(engine) == head_revision()
         assert set(inspect(engine).get_table_names()) >= TABLES
         downgrade(db_url)
