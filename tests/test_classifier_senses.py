@@ -152,6 +152,12 @@
   newcomers who are refugees, status holders or immigrants, in an integration course or a newcomers'
   class, stay in. Swedish "nyanlända" names immigrants only and stays a cue of its own.
 
+- relevance_business_integration.jsonl: a firm's or a system's integration ("integração vertical",
+  "integrazione orizzontale", "intégration de systèmes", "vertikale Integration", "integracja pionowa")
+  with a foreign firm or investor and jobs in the teaser is no migrant integration, in every language
+  (config/themes.yaml `relevance.negative`); migrants' integration into a firm or the labour market
+  stays in. The Portuguese row was judged relevant (0.72) before.
+
 - relevance_moved_abroad.jsonl: Europeans who move to a city or country outside Europe ("ziehen nach
   Shanghai", "si trasferiscono a Pechino", "mudam-se para Hong Kong", "flyttar till Dubai") and
   integrate into its culture or business culture are emigrants, not migrants in Europe: the place
@@ -226,6 +232,7 @@ FILES = (
     "relevance_situations.jsonl",
     "relevance_transfers.jsonl",
     "relevance_newcomers.jsonl",
+    "relevance_business_integration.jsonl",
 )
 ROWS = {
     name: [
@@ -262,6 +269,7 @@ def default() -> Any:
         ("relevance_situations.jsonl", 30, 12, 13),
         ("relevance_transfers.jsonl", 9, 25, 13),
         ("relevance_newcomers.jsonl", 13, 13, 10),
+        ("relevance_business_integration.jsonl", 4, 10, 10),
     ],
 )
 def test_each_file_holds_both_kinds_in_many_languages(
