@@ -38,9 +38,11 @@ Rule for a page that repeats an earlier one (`page_digest`): an API that ignores
 or answers every page past the last with the last one again, sends the same records whatever page is
 asked for, and a walk that stops only at a short page asks for the same full page until `max_pages`
 (significa/storyblok-assets-cleanup#12, Fedict/dcattools#242). A page whose records (as JSON, keys
-sorted) are those of an earlier page of the same start URL ends the walk: its records are not
-emitted again, no further page is asked for, it is counted ``ewsi/api/page_repeated`` (a warning
-in the log) and the page cap is not reported. A page without records never counts as a repeat.
+sorted) are those of an earlier page of the same start URL is a repeat: its records are not emitted
+again nor counted towards a total, and it is counted ``ewsi/api/page_repeated`` (a warning in the
+log). One repeat is passed over and the walk goes on: an API that numbers its pages from 1 answers a
+page 0 with page 1, so `first: 0` gives page 1 twice before the rest. `REPEATS_TO_STOP` repeats in a
+row end the walk, and the page cap is not reported. A page without records never counts as a repeat.
 """
 
 from __future__ import annotations
@@ -118,6 +120,12 @@ def read_records(body: bytes, content_type: str, items: str) -> tuple[Any, list[
     return data, records
 
 
+REPEATS_TO_STOP = 2
+"""Pages in a row that repeat earlier ones and end a walk: one is an off-by-one first page (module
+docstring), two an API that ignores the page parameter, answers past its end with its last page, or
+starts over (each such walk asks for one page more than it would stop at on the first repeat)."""
+
+
 def page_digest(records: list[Any]) -> str | None:
     """SHA-256 of a page's records as canonical JSON (keys sorted), what `ApiSpider` compares to find
     a page repeated (module docstring); None for a page without records."""
@@ -157,13 +165,22 @@ class ApiSpider(SourceSpider):
             yield self.page_request(url, first, seen=0)
 
     def page_request(
-        self, url: str, page: int | None, *, seen: int, digests: tuple[str, ...] = ()
+        self, url: str, page: int | None, *, seen: int, digests: tuple[str, ...] = (), repeats: int = 0
     ) -> Request:
         """The request of `page` (None: unpaged) of the start URL `url`; `seen` records so far,
-        `digests` the `page_digest` of each page before it."""
+        `digests` the `page_digest` of each page before it, `repeats` the pages right before it that
+        repeated earlier ones."""
         assert self.source.api is not None
         parts = page_request_parts(self.source.api, url, page)
-        meta = {"ewsi_api": {"start": url, "page": page, "seen": seen, "digests": list(digests)}}
+        meta = {
+            "ewsi_api": {
+                "start": url,
+                "page": page,
+                "seen": seen,
+                "digests": list(digests),
+                "repeats": repeats,
+            }
+        }
         return self.source_request(
             parts.url,
             callback=self.parse,
@@ -184,7 +201,12 @@ class ApiSpider(SourceSpider):
             self.record_error(exc.key, f"{response.url}: {exc}")
             return
         self.count_mixed_encoding(response)
-        if self.repeated_page(response, records):
+        repeated = self.repeated_page(response, records)
+        if repeated is not None:
+            if repeated < REPEATS_TO_STOP:
+                for following in self.follow_pages(response, data, records, repeated=repeated):
+                    self.led_on(response)
+                    yield following
             return
         for following in self.follow_pages(response, data, records):
             self.led_on(response)
@@ -304,38 +326,52 @@ class ApiSpider(SourceSpider):
         )
         item.flags.append(f"detail_{key}")
 
-    def repeated_page(self, response: Response, records: list[Any]) -> bool:
-        """True when this page's records are those of an earlier page of its walk (module docstring,
-        "a page that repeats an earlier one"): counted and logged; the caller stops there."""
+    def repeated_page(self, response: Response, records: list[Any]) -> int | None:
+        """How many pages in a row, this one included, repeat earlier pages of its walk (module
+        docstring, "a page that repeats an earlier one"), or None when this one does not: counted and
+        logged; the caller emits none of its records and ends the walk at `REPEATS_TO_STOP`."""
         state = response.meta.get("ewsi_api")
         digest = page_digest(records)
         if not state or state.get("page") is None or digest is None:
-            return False
+            return None
         if digest not in state.get("digests", ()):
-            return False
+            return None
+        repeats = int(state.get("repeats") or 0) + 1
         self.stat("ewsi/api/page_repeated")
-        logger.warning(
-            "[%s] page %s of %s repeats an earlier page: the API ignores the page parameter; "
-            "the walk ends here",
-            self.source.id,
-            state["page"],
-            state["start"],
-        )
-        return True
+        if repeats >= REPEATS_TO_STOP:
+            logger.warning(
+                "[%s] page %s of %s repeats an earlier page, as the page before it did: the API "
+                "ignores the page parameter or starts over; the walk ends here",
+                self.source.id,
+                state["page"],
+                state["start"],
+            )
+        else:
+            logger.warning(
+                "[%s] page %s of %s repeats an earlier page (an API counting from 1 answers page 0 "
+                "with page 1; check api.pagination.first): its records are skipped, the walk goes on",
+                self.source.id,
+                state["page"],
+                state["start"],
+            )
+        return repeats
 
-    def follow_pages(self, response: Response, data: Any, page_records: list[Any]) -> Iterator[Request]:
-        """The request of the next page, if `apiquery.next_page` finds one after this answer."""
+    def follow_pages(
+        self, response: Response, data: Any, page_records: list[Any], repeated: int = 0
+    ) -> Iterator[Request]:
+        """The request of the next page, if `apiquery.next_page` finds one after this answer; a page
+        `repeated` (pages in a row repeating earlier ones) adds no records to those seen."""
         api = self.source.api
         state = response.meta.get("ewsi_api")
         if api is None or api.pagination is None or not state or state.get("page") is None:
             return
         records = len(page_records)
-        seen = state["seen"] + records
+        seen = state["seen"] + (0 if repeated else records)
         following = next_page(api, state["page"], records, data, seen)
         if following is not None:
             digest = page_digest(page_records)
-            digests = (*state.get("digests", ()), *([digest] if digest else []))
-            yield self.page_request(state["start"], following, seen=seen, digests=digests)
+            digests = (*state.get("digests", ()), *([digest] if digest and not repeated else []))
+            yield self.page_request(state["start"], following, seen=seen, digests=digests, repeats=repeated)
         elif page_capped(api, state["page"], records, data, seen):
             self.stat("ewsi/api/page_cap")
 

@@ -45,6 +45,7 @@ sources:
       page_param: page
       size_param: per_page
       size: 2
+      first: {first}
       max_pages: {cap}
 """
 
@@ -74,14 +75,23 @@ def _cycles(page: int, size: int) -> list[dict[str, Any]]:
     return RECORDS[:6][((page - 1) % 3) * size : ((page - 1) % 3 + 1) * size]
 
 
-PAGERS: dict[str, tuple[Pager, int, list[int], int, bool]] = {
-    # name: (server, max_pages, pages asked for, items, repeat counted)
-    "ignores-page-parameter": (_ignores_page, 10, [1, 2], 2, True),
-    "ignores-page-parameter-cap-3": (_ignores_page, 3, [1, 2], 2, True),
-    "clamps-to-last-page": (_clamps_to_last(4), 10, [1, 2, 3], 4, True),
-    "cycles-back-to-first-page": (_cycles, 10, [1, 2, 3, 4], 6, True),
-    "honest-short-last-page": (_honest(5), 10, [1, 2, 3], 5, False),
-    "honest-empty-last-page": (_honest(4), 10, [1, 2, 3], 4, False),
+def _from_one(total: int) -> Pager:
+    """An API numbering its pages from 1 that answers page 0 (or below) with page 1."""
+    return lambda page, size: _honest(total)(max(page, 1), size)
+
+
+PAGERS: dict[str, tuple[Pager, int, int, list[int], int, int]] = {
+    # name: (server, first page, max_pages, pages asked for, items, repeats counted): one repeat is
+    # passed over, the second in a row ends the walk (spiders.api.REPEATS_TO_STOP)
+    "ignores-page-parameter": (_ignores_page, 1, 10, [1, 2, 3], 2, 2),
+    "ignores-page-parameter-cap-3": (_ignores_page, 1, 3, [1, 2, 3], 2, 2),
+    "clamps-to-last-page": (_clamps_to_last(4), 1, 10, [1, 2, 3, 4], 4, 2),
+    "cycles-back-to-first-page": (_cycles, 1, 10, [1, 2, 3, 4, 5], 6, 2),
+    "first-0-on-an-api-counting-from-1": (_from_one(7), 0, 10, [0, 1, 2, 3, 4], 7, 1),
+    "first-0-from-1-total-6": (_from_one(6), 0, 10, [0, 1, 2, 3, 4], 6, 1),
+    "first-0-from-1-one-page": (_from_one(2), 0, 10, [0, 1, 2], 2, 1),
+    "honest-short-last-page": (_honest(5), 1, 10, [1, 2, 3], 5, 0),
+    "honest-empty-last-page": (_honest(4), 1, 10, [1, 2, 3], 4, 0),
 }
 
 
@@ -107,12 +117,12 @@ def _fetch(request: Request) -> TextResponse:
     return TextResponse(request.url, body=body, encoding="utf-8", request=request)
 
 
-def _harvest_api(url: str, cap: int) -> tuple[list[HarvestedItem], dict[str, Any]]:
+def _harvest_api(url: str, cap: int, first: int = 1) -> tuple[list[HarvestedItem], dict[str, Any]]:
     from scrapy.utils.test import get_crawler
 
     from spiders.api import ApiSpider
 
-    source = load_sources("sources.yaml", text=API_YAML.format(url=url, cap=cap)).sources[0]
+    source = load_sources("sources.yaml", text=API_YAML.format(url=url, cap=cap, first=first)).sources[0]
     crawler = get_crawler(ApiSpider)
     spider = ApiSpider.from_crawler(crawler, source=source)
     crawler.stats.open_spider()
@@ -128,17 +138,19 @@ def _harvest_api(url: str, cap: int) -> tuple[list[HarvestedItem], dict[str, Any
     return items, crawler.stats.get_stats()
 
 
-@pytest.mark.parametrize(("pager", "cap", "pages", "stored", "repeated"), PAGERS.values(), ids=PAGERS.keys())
+@pytest.mark.parametrize(
+    ("pager", "first", "cap", "pages", "stored", "repeats"), PAGERS.values(), ids=PAGERS.keys()
+)
 def test_an_api_page_repeating_an_earlier_one_ends_the_walk(
-    pager: Pager, cap: int, pages: list[int], stored: int, repeated: bool
+    pager: Pager, first: int, cap: int, pages: list[int], stored: int, repeats: int
 ) -> None:
     asked: list[int] = []
     with LabServer(routes={"/api/projects": _api_route(pager, asked)}) as lab:
-        items, stats = _harvest_api(lab.url("/api/projects"), cap)
+        items, stats = _harvest_api(lab.url("/api/projects"), cap, first)
     assert asked == pages
     assert sorted(i.url for i in items) == sorted({i.url for i in items})
     assert len(items) == stored
-    assert stats.get("ewsi/api/page_repeated", 0) == (1 if repeated else 0)
+    assert stats.get("ewsi/api/page_repeated", 0) == repeats
     assert "ewsi/api/page_cap" not in stats
 
 
