@@ -165,7 +165,6 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned)
 
 
-_AMP_SEGMENT = re.compile(r"(?<=[^/])/amp/?$", re.IGNORECASE)
 _SAME_PAGE_VIEWS: dict[str, frozenset[str]] = {
     "amp": frozenset({"", "1", "true"}),
     "outputtype": frozenset({"amp"}),
@@ -190,17 +189,18 @@ def identity_url(url: str) -> str:
     ``http://www.x.eu/a/?utm_source=y#f``, ``https://x.eu/a``, ``https://x.eu/a/`` and
     ``https://x.eu/a/index.html`` all give ``x.eu/a`` (T28). The root keeps its slash (``x.eu/``).
 
-    The AMP and print views of a page are that page (rule): a final ``/amp`` segment (the AMP
-    plugins' ``/article/amp/``), ``?amp``, ``?amp=1``, ``?outputType=amp``, ``?print=1``,
-    ``?printable=1``, ``?format=print`` and ``?view=print`` (`_SAME_PAGE_VIEWS`) are dropped, so a
-    feed's AMP link and a sitemap's page are one item (an AMP page names the page as its canonical
-    link: amp.dev "Make your page discoverable"; stackernews/stacker.news#138 listed both). Only
-    these exact views: ``?print=0``, ``/amp`` alone and ``/amp/news/a`` keep their identity.
+    The AMP and print views of a page asked for by a query parameter are that page (rule):
+    ``?amp``, ``?amp=1``, ``?outputType=amp``, ``?print=1``, ``?printable=1``, ``?format=print`` and
+    ``?view=print`` (`_SAME_PAGE_VIEWS`) are dropped, so a feed's AMP link and a sitemap's page are
+    one item (an AMP page names the page as its canonical link: amp.dev "Make your page
+    discoverable"; stackernews/stacker.news#138 listed both). Only these exact views: ``?print=0``
+    keeps its identity, and so does a path ending in ``/amp``: the AMP plugins' ``/article/amp/``
+    cannot be told from a real page of that name (``/programmes/amp/``, an "Asylum Mentoring
+    Programme"), and taking one for the other dropped a page and swapped the item between runs.
     Raises ValueError like `canonical_url`.
     """
     parts = urlsplit(canonical_url(url))
     netloc = parts.netloc.removeprefix("www.")
     path = _DIRECTORY_INDEX.sub("", parts.path).rstrip("/") or "/"
-    path = _AMP_SEGMENT.sub("", path) or "/"
     query = "&".join(pair for pair in parts.query.split("&") if pair and not _is_same_page_view(pair))
     return netloc + path + (f"?{query}" if query else "")

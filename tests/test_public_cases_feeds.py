@@ -319,12 +319,10 @@ SAME_PAGE = [
     "https://city.example.eu:443/news/welcome-week",
     "https://www.city.example.eu/news/welcome-week",
     f"{PAGE}#top",
-    f"{PAGE}/amp/",
-    f"{PAGE}/amp",
     f"{PAGE}?amp",
     f"{PAGE}?amp=1",
     f"{PAGE}?outputType=amp",
-    f"{PAGE}/amp/?utm_source=rss",
+    f"{PAGE}?amp=1&utm_source=rss",
     f"{PAGE}?print=1",
     f"{PAGE}?printable=true",
     f"{PAGE}?format=print",
@@ -332,6 +330,9 @@ SAME_PAGE = [
 ]
 OTHER_PAGES = [
     "https://city.example.eu/amp",
+    f"{PAGE}/amp/",  # a path segment: a real page may be called so ("/programmes/amp/")
+    f"{PAGE}/amp",
+    "https://city.example.eu/programmes/amp/",
     "https://city.example.eu/amp/news/welcome-week",
     f"{PAGE}?print=0",
     f"{PAGE}?format=pdf",
@@ -353,12 +354,27 @@ def test_another_page_keeps_its_identity(url: str) -> None:
     assert identity_url(url) != identity_url(PAGE)
 
 
+@pytest.mark.parametrize(
+    ("page", "amp"),
+    [
+        ("https://city.example.eu/programmes/", "https://city.example.eu/programmes/amp/"),
+        ("https://city.example.eu/news/courses", "https://city.example.eu/news/courses/amp"),
+        ("https://city.example.eu/en", "https://city.example.eu/en/amp/"),
+    ],
+)
+def test_a_page_ending_in_amp_is_not_its_parent(page: str, amp: str) -> None:
+    """A path segment "amp" may be a page of its own (an Asylum Mentoring Programme): it is never
+    folded into its parent, which dropped one of the two and swapped the item between runs."""
+    assert identity_url(amp) != identity_url(page)
+    assert identity_url(amp) == identity_url(amp.rstrip("/")) == identity_url(amp + "?amp=1")
+
+
 def test_a_feed_and_its_amp_links_give_one_identity_per_page() -> None:
     body = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>City news</title><link>https://city.example.eu/</link>'
         + "".join(
             f"<item><title>Welcome week</title><link>{link}</link></item>"
-            for link in (f"{PAGE}/amp/", f"{PAGE}?amp=1&utm_source=rss", PAGE, f"{PAGE}?print=1")
+            for link in (f"{PAGE}?amp", f"{PAGE}?amp=1&utm_source=rss", PAGE, f"{PAGE}?print=1")
         )
         + "</channel></rss>"
     ).encode()
@@ -409,7 +425,7 @@ def test_migration_rekeys_amp_and_print_identities(db_url: str) -> None:
 
     upgrade(db_url, revision="0031_priority_fetch_time")
     old = {
-        1: "url:x.example.eu/news/a/amp",
+        1: "url:x.example.eu/news/a?amp",
         2: "url:x.example.eu/news/b?amp=1&id=7",
         3: "url:x.example.eu/news/c?print=1",
         4: "url:x.example.eu/news/d",

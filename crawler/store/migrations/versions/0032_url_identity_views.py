@@ -2,10 +2,10 @@
 
 Revision ID: 0032_url_identity_views
 Revises: 0031_priority_fetch_time
-Create Date: 2027-02-09
+Create Date: 2026-12-07
 
-pipelines.urls.identity_url drops the AMP and print views of a page (a final ``/amp`` segment,
-``?amp=1``, ``?outputType=amp``, ``?print=1``, ...): without re-keying, a page stored under its AMP
+pipelines.urls.identity_url drops the AMP and print views of a page asked for by a query parameter
+(``?amp=1``, ``?outputType=amp``, ``?print=1``, ...): without re-keying, a page stored under its AMP
 link would be inserted again when the feed or sitemap gives the page itself. The rule and its limits
 are those of 0027_url_identity_rekey (`rekey`): never a change of host or port, never two stored rows
 merged, a tombstone copied to the new identity.
