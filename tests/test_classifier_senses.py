@@ -144,13 +144,15 @@
   "somálští", "afghánští"), written out as words: the same letters begin the language's name
   ("čínština", "vietnamština", "turečtina"), and a language course for Czech students stays out.
 
-- relevance_newcomers.jsonl: the words for newcomers ("newcomers", "Neuankömmlinge", "nouveaux
-  arrivants", "nieuwkomers", "recién llegados", "nowo przybyli", "nyankomne") also name a club promoted
-  to a league, school leavers on the labour market, a firm's new staff, a town's new residents and
-  first-year students: they are migrant cues only beside another migrant or integration cue
-  (config/themes.yaml `relevance.ambiguous`). Those senses were judged relevant (0.60 to 0.77) before;
-  newcomers who are refugees, status holders or immigrants, in an integration course or a newcomers'
-  class, stay in. Swedish "nyanlända" names immigrants only and stays a cue of its own.
+- relevance_newcomers.jsonl: the words for newcomers ("newcomers", "nouveaux arrivants", "recién
+  llegados", "nowo przybyli", "nyankomne") also name a club promoted to a league, school leavers on the
+  labour market, a firm's new staff, a town's new residents and first-year students: they are migrant
+  cues only beside another migrant or integration cue (config/themes.yaml `relevance.ambiguous`).
+  Those senses were judged relevant (0.60 to 0.77) before; newcomers who are refugees, status holders
+  or immigrants, in an integration course or a newcomers' class, stay in. Swedish "nyanlända", German
+  "Neuankömmlinge" and Dutch "nieuwkomers" stay cues of their own (their integration news names them
+  alone beside a language course); Dutch masks the labour market's and the league's newcomers and
+  counts summer signings and promoted clubs as a sports context.
 
 - relevance_business_integration.jsonl: a firm's or a system's integration ("integração vertical",
   "integrazione orizzontale", "intégration de systèmes", "vertikale Integration", "integracja pionowa")
