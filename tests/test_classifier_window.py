@@ -176,7 +176,7 @@ def test_a_lead_without_theme_cues_leaves_the_whole_texts_best_theme(
         (
             "fr",
             "Semaine de l'intégration",
-            "Les associations accueillent les nouveaux arrivants du 17 au 24 octobre.",
+            "Les associations accueillent les primo-arrivants du 17 au 24 octobre.",
         ),
         ("it", "Corsi di italiano per i rifugiati", "Il comune apre corsi di lingua per rifugiati."),
         (

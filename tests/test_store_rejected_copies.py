@@ -47,7 +47,7 @@ DEADLINE_2 = datetime(2027, 3, 1, 12, tzinfo=UTC)
 
 # (case, original's fields and status, the new item's path and fields, expected outcome)
 CASES = [
-    ("query variant, same text", {}, "rejected", "rej?print=1", {"title": "Story r2"}, "tombstoned"),
+    ("query variant, same text", {}, "rejected", "rej?page=2", {"title": "Story r2"}, "tombstoned"),
     ("case variant, same text", {}, "rejected", "Rej", {"title": "Story r3"}, "tombstoned"),
     ("new GUID, same identity (trailing slash)", {}, "rejected", "rej/", {"guid": "r9"}, "unchanged"),
     (
@@ -83,8 +83,8 @@ CASES = [
         {"title": "Story o2", "flags": ["extract.boilerplate"]},
         "new",
     ),
-    ("same text, another source", {}, "rejected", "rej?print=1", {"source_id": "src-b"}, "new"),
-    ("same text, original pending", {}, "pending", "rej?print=1", {"title": "Story r2"}, "new"),
+    ("same text, another source", {}, "rejected", "rej?page=2", {"source_id": "src-b"}, "new"),
+    ("same text, original pending", {}, "pending", "rej?page=2", {"title": "Story r2"}, "new"),
     ("same text, original approved", {}, "approved", "Rej", {"title": "Story r3"}, "new"),
     (
         "short equal text, other title",
