@@ -909,13 +909,15 @@ def written_dates(
     return published, updated
 
 
-def _full_year(parts: dict[str, str]) -> int:
-    """The year a date gives: four digits, or two after an apostrophe read as POSIX ``strptime``'s
-    ``%y`` reads them (69-99: 1969-1999, 00-68: 2000-2068)."""
+def _full_year(parts: dict[str, str], today: date | None = None) -> int:
+    """The year a date gives: four digits, or two after an apostrophe in the century that puts it
+    no later than next year (in 2026: '27 is 2027, '28 is 1928, '99 is 1999): a page's date is
+    not in the future, and POSIX ``strptime``'s ``%y`` read '68 as 2068, which dated nothing."""
     if "year" in parts:
         return int(parts["year"])
     short = int(parts["short"])
-    return short + (1900 if short >= 69 else 2000)
+    latest = (today or datetime.now(UTC).date()).year + 1
+    return latest - (latest - short) % 100
 
 
 def _numeric_order(first: int, second: int, dayfirst: bool) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -1115,3 +1115,24 @@ ROBOTS = [
 )
 def test_robots_txt_paths_and_groups(report: str, robots: str, url: str, allowed: bool) -> None:
     assert rules_for(200, robots.encode()).allowed(url, "ewsi-harvester") is allowed, report
+
+
+@pytest.mark.parametrize(
+    ("short", "year"),
+    [
+        ("25", 2025),
+        ("26", 2026),
+        ("27", 2027),
+        ("28", 1928),
+        ("49", 1949),
+        ("68", 1968),
+        ("99", 1999),
+        ("00", 2000),
+    ],
+)
+def test_an_apostrophe_year_is_never_after_next_year(short: str, year: int) -> None:
+    """scrapinghub/dateparser#651: "4 March '68" is 1968, not strptime's 2068 (a page's date is not
+    in the future); on 7 December 2026 the latest is 2027."""
+    from pipelines.extract import _full_year
+
+    assert _full_year({"short": short}, date(2026, 12, 7)) == year
