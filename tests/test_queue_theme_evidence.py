@@ -3,10 +3,11 @@
 Rule: a ``--json`` row has ``theme_evidence``, theme name -> the reasons the item page lists under
 "Theme evidence" for that theme: the stored evidence entries ({term, weight, language, count}, read
 by crawler.store.themes `scores_of`, the item page's own reader) without a mapping whose weight
-rounds to 0.00 or is missing or no number (crawler.web.rows `weighing`), in stored order, negative
-weights kept; [] when none is left or the row keeps no list. Every theme row of the item has a key,
-assigned or not, whatever the editor's themes; the other keys of the row keep their values
-(``theme_scores`` stays {name, score, assigned}).
+rounds to 0.00 or is missing or no number, and without a learned model's word (``model:...``) that
+moves its log-odds by less than crawler.web.rows.MODEL_REASON_MIN (crawler.web.rows `weighing`), in
+stored order, negative weights kept; [] when none is left or the row keeps no list. Every theme row
+of the item has a key, assigned or not, whatever the editor's themes; the other keys of the row keep
+their values (``theme_scores`` stays {name, score, assigned}).
 """
 
 from __future__ import annotations
@@ -55,6 +56,31 @@ CASES: list[tuple[str, dict[str, tuple[float, Any]], Any, dict[str, Any]]] = [
         {SC: (0.7, [_e("missing", None), _e("text", "n/a"), {"term": "bare"}, _e("kept", 0.2)])},
         None,
         {SC: [_e("kept", 0.2)]},
+    ),
+    (
+        "small-model-words-dropped",
+        {
+            SC: (
+                0.7,
+                [
+                    _e("housing", 0.9),
+                    _e("model:uden", 0.02, None),
+                    _e("model:wohnung", 0.05, None),
+                    _e("model:krieg", -0.03, None),
+                    _e("model:grenze", -0.04, None),
+                    _e("model", 0.01),
+                ],
+            )
+        },
+        None,
+        {
+            SC: [
+                _e("housing", 0.9),
+                _e("model:wohnung", 0.05, None),
+                _e("model:grenze", -0.04, None),
+                _e("model", 0.01),
+            ]
+        },
     ),
     ("stored-null", {SC: (0.8, None)}, None, {SC: []}),
     ("stored-mapping", {SC: (0.8, {"term": "integration", "weight": 1.0})}, None, {SC: []}),

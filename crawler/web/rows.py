@@ -331,9 +331,20 @@ def reasons(evidence: Any, shown: int = REASONS_SHOWN, relevant: bool | None = N
 
 
 def weighing(evidence: Any) -> list[Any]:
-    """Evidence entries (of a theme score) to show: mappings whose weight rounds to 0.00 left out."""
+    """Evidence entries (of a theme score) to show: mappings whose weight rounds to 0.00 left out, and
+    a learned model's words that move its log-odds by less than `MODEL_REASON_MIN` (as `reasons`)."""
     entries = evidence if isinstance(evidence, list) else []
-    return [e for e in entries if not isinstance(e, dict) or weighs(e.get("weight"))]
+    return [e for e in entries if not isinstance(e, dict) or _shown_weight(e)]
+
+
+def _shown_weight(entry: dict[str, Any]) -> bool:
+    weight = entry.get("weight")
+    if not weighs(weight):
+        return False
+    term = entry.get("term")
+    return not (
+        isinstance(term, str) and term.startswith("model:") and abs(float(weight or 0)) < MODEL_REASON_MIN
+    )
 
 
 def utc_time(value: datetime) -> str:
