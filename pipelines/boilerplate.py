@@ -577,8 +577,11 @@ class LeadInLearner:
         self._anywhere: dict[str, Counter[str]] = defaultdict(Counter)
         self._texts: dict[str, set[int]] = defaultdict(set)
 
-    def strip(self, source_id: str, text: str | None) -> tuple[str | None, int]:
-        """Learn from and clean one page's text (class docstring)."""
+    def strip(self, source_id: str, text: str | None, title: str | None = None) -> tuple[str | None, int]:
+        """Learn from and clean one page's text (class docstring). A line that is the page's own
+        `title` ends the lead-in: two pages of a source under one headline (two closure notices, a
+        press release and its update) share it, and the one read second lost it, a different one
+        on each run, so the text changed on every re-read and the copies were never grouped."""
         if not text:
             return text, 0
         key = hash(text)
@@ -593,11 +596,13 @@ class LeadInLearner:
             if len(anywhere) < MAX_LINES_PER_SOURCE:
                 anywhere.update({fold(line) for line in lines[:MAX_LINES_PER_PAGE] if len(line.strip()) > 2})
         seen = self._lines[source_id]
+        headline = fold(title) if title and title.strip() else None
         cut = 0
         while (
             cut < len(lines)
             and cut < LEAD_IN_LINES
             and (not lines[cut].strip() or seen[fold(lines[cut])] >= MIN_LEAD_IN_PAGES)
+            and fold(lines[cut]) != headline
         ):
             cut += 1
         if cut == 0 or cut >= len(lines):

@@ -1245,7 +1245,7 @@ class DocumentFinisher:
             and self.file_titles.taken(item.source_id, document.title, hash(document.text or item.url))
         ):  # a template's metadata title another document of the source carries: the text's first line
             document = dataclasses.replace(document, title=title_from_text(document.text) or document.title)
-        text, cut = self.lead_ins.strip(item.source_id, document.text)
+        text, cut = self.lead_ins.strip(item.source_id, document.text, document.title)
         if cut:
             document = dataclasses.replace(document, text=text)
         if self.lead_ins.repeated_share(item.source_id, text) >= NAV_SHARE:

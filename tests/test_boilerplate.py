@@ -211,6 +211,26 @@ def test_repeated_opening_lines_of_a_source_are_learned_and_dropped() -> None:
     assert cut == 0 and again.startswith("EUR-Lex")  # a duplicate page is not stripped differently
 
 
+@pytest.mark.parametrize("order", ["closure first", "update first"])
+def test_a_headline_two_pages_share_is_no_lead_in(order: str) -> None:
+    """Two pages of a source under one headline (a notice and its update) both keep it, whichever is
+    read first, and the site's header before it still goes."""
+    learner = LeadInLearner()
+    header = "City of Sampleton\nNews and notices"
+    headline = "Welcome centre closed for renovation"
+    pages = [
+        f"{header}\n{headline}\nBrussels, 3 March 2025\nThe centre reopens in April.",
+        f"{header}\n{headline}\nBrussels, 4 March 2025\nThe centre reopens on 2 April.",
+    ]
+    if order == "update first":
+        pages.reverse()
+    learner.strip("city", "City of Sampleton\nNews and notices\nAnother notice\nIts text.", "Another notice")
+    for page in pages:
+        text, cut = learner.strip("city", page, headline)
+        assert text is not None and text.startswith(headline)
+        assert cut == 2  # the header, seen at the start of three pages, is gone
+
+
 def test_text_made_of_the_sites_repeated_lines_is_measured() -> None:
     learner = LeadInLearner()
     menu = "\n".join(MENU)
