@@ -7,11 +7,9 @@ loopback server, headers through the fetch layer's readers, calendars through `s
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import math
-import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
@@ -26,6 +24,7 @@ from scrapy.http import TextResponse
 from crawler.sources import load_sources
 from crawler.types import HarvestedItem
 from tests.lab import LabServer
+from tests.test_api_query import harvest
 
 # -- an API that repeats a page (significa/storyblok-assets-cleanup#12, Fedict/dcattools#242) ------
 
@@ -111,31 +110,11 @@ def _api_route(pager: Pager, asked: list[int]) -> Callable[[BaseHTTPRequestHandl
     return route
 
 
-def _fetch(request: Request) -> TextResponse:
-    with urllib.request.urlopen(request.url, timeout=5) as answer:  # loopback only
-        body = answer.read()
-    return TextResponse(request.url, body=body, encoding="utf-8", request=request)
-
-
 def _harvest_api(url: str, cap: int, first: int = 1) -> tuple[list[HarvestedItem], dict[str, Any]]:
-    from scrapy.utils.test import get_crawler
-
-    from spiders.api import ApiSpider
-
-    source = load_sources("sources.yaml", text=API_YAML.format(url=url, cap=cap, first=first)).sources[0]
-    crawler = get_crawler(ApiSpider)
-    spider = ApiSpider.from_crawler(crawler, source=source)
-    crawler.stats.open_spider()
-
-    async def starts() -> list[Request]:
-        return [r async for r in spider.start()]
-
-    queue = asyncio.run(starts())
-    items: list[HarvestedItem] = []
-    while queue:
-        for out in spider.parse(_fetch(queue.pop(0))):
-            (items if isinstance(out, HarvestedItem) else queue).append(out)
-    return items, crawler.stats.get_stats()
+    """The api spider's items and stats for the table's source at `url` (tests.test_api_query `harvest`)."""
+    return harvest(
+        load_sources("sources.yaml", text=API_YAML.format(url=url, cap=cap, first=first)).sources[0]
+    )
 
 
 @pytest.mark.parametrize(
